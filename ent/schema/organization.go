@@ -1,0 +1,38 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+)
+
+// Organization is a partner organization, identified by its MPN ID.
+type Organization struct{ ent.Schema }
+
+func (Organization) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}} }
+
+func (Organization) Fields() []ent.Field {
+	return []ent.Field{
+		// Rendered as mpnId by graph (entgql would spell it mpnID).
+		field.String("mpn_id").Unique().NotEmpty().MaxLen(7).
+			Match(mpnIDPattern).
+			Annotations(entgql.OrderField("MPN_ID"), entgql.Skip(entgql.SkipType)),
+		field.String("name").NotEmpty().MaxLen(200).
+			Annotations(entgql.OrderField("NAME")),
+	}
+}
+
+func (Organization) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.To("users", User.Type).Annotations(entgql.RelayConnection()),
+		edge.To("associations", Association.Type).Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+func (Organization) Policy() ent.Policy { return orgScoped("id") }
+
+func (Organization) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)}
+}

@@ -1,0 +1,55 @@
+package schema
+
+import (
+	"context"
+
+	"entgo.io/ent"
+	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/privacy"
+
+	"certlink/ent/intercept"
+	"certlink/internal/viewer"
+)
+
+// wherer adapts a generated query builder so storage-level predicates can be
+// added without naming its type (ent's intercept feature).
+func wherer(q ent.Query) (intercept.Query, bool) {
+	w, err := intercept.NewQuery(q)
+	return w, err == nil
+}
+
+// orgFilter narrows any org-owned query to the viewer's organization; an operator
+// sees every organization; an anonymous caller sees nothing.
+func orgFilter(column string) privacy.QueryRule {
+	return queryRule(func(ctx context.Context, q ent.Query) error {
+		v := viewer.From(ctx)
+		if v == nil {
+			return privacy.Denyf("anonymous")
+		}
+		if v.IsOperator() {
+			return privacy.Allow
+		}
+		w, ok := wherer(q)
+		if !ok {
+			return privacy.Denyf("query %T cannot be scoped", q)
+		}
+		org := v.OrgID
+		w.WhereP(func(s *sql.Selector) { s.Where(sql.EQ(s.C(column), org)) })
+		return privacy.Allow
+	})
+}
+
+type queryRule func(context.Context, ent.Query) error
+
+func (f queryRule) EvalQuery(ctx context.Context, q ent.Query) error { return f(ctx, q) }
+
+// liveOnly hides soft-deleted rows (deleted work accounts, L9) from every reader
+// but the system, then lets the next rule decide.
+func liveOnly() privacy.QueryRule {
+	return queryRule(func(ctx context.Context, q ent.Query) error {
+		if w, ok := wherer(q); ok {
+			w.WhereP(func(s *sql.Selector) { s.Where(sql.IsNull(s.C("deleted_at"))) })
+		}
+		return privacy.Skip
+	})
+}

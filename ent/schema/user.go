@@ -1,0 +1,53 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+)
+
+// User is a work account. It belongs to exactly one organization, except OPERATOR
+// accounts, which are platform staff and belong to none.
+type User struct{ ent.Schema }
+
+func (User) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}} }
+
+func (User) Fields() []ent.Field {
+	return []ent.Field{
+		field.String("email").Unique().NotEmpty().MaxLen(254).
+			Annotations(entgql.OrderField("EMAIL")),
+		field.String("name").NotEmpty().MaxLen(200).
+			Annotations(entgql.OrderField("NAME")),
+		field.String("password_hash").Sensitive().Optional().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		// Roles are the U1 role names; checked by internal/auth, rendered by graph.
+		field.Strings("roles").Default([]string{}).
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.Bool("must_change_password").Default(false),
+		field.Int("organization_id").Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		// Set when an admin deletes the work account (L9): the row stays for history.
+		field.Time("deleted_at").SchemaType(mysqlTime).Optional().Nillable().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+		field.String("oidc_subject").Optional().Nillable().Unique().
+			Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+func (User) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("organization", Organization.Type).Ref("users").Field("organization_id").Unique(),
+		edge.To("associations", Association.Type).Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+func (User) Policy() ent.Policy { return orgScoped("organization_id", liveOnly()) }
+
+func (User) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.RelayConnection(),
+		entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+	}
+}

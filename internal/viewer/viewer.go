@@ -1,0 +1,108 @@
+// Package viewer carries who is asking through a request's context: a signed-in
+// work account, a partner tool's API token, an ingest provider, or the system
+// itself (domain code acting after it has checked the rules).
+package viewer
+
+import (
+	"context"
+	"slices"
+)
+
+// Role is one of the U1 roles.
+type Role string
+
+const (
+	GlobalAdmin         Role = "GLOBAL_ADMIN"
+	AccountAdmin        Role = "ACCOUNT_ADMIN"
+	UserManagementAdmin Role = "USER_MANAGEMENT_ADMIN"
+	MPNPartnerAdmin     Role = "MPN_PARTNER_ADMIN"
+	Operator            Role = "OPERATOR"
+)
+
+// AllRoles lists the roles in the order the API documents them.
+var AllRoles = []Role{GlobalAdmin, AccountAdmin, UserManagementAdmin, MPNPartnerAdmin, Operator}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return slices.Contains(AllRoles, r) }
+
+// Kind says how the caller proved who it is.
+type Kind int
+
+const (
+	KindUser     Kind = iota + 1 // session cookie or session bearer token
+	KindAPIToken                 // partner tool token made by a Global Admin
+	KindProvider                 // certification directory ingest token
+)
+
+// Viewer is the authenticated caller.
+type Viewer struct {
+	Kind    Kind
+	UserID  int // 0 for provider tokens
+	OrgID   int // 0 for operators and providers
+	Email   string
+	Name    string
+	Roles   []Role
+	TokenID int
+	Scopes  []string // API tokens only: what the token may do
+}
+
+// Has reports whether the viewer holds any of the roles.
+func (v *Viewer) Has(roles ...Role) bool {
+	if v == nil {
+		return false
+	}
+	for _, r := range roles {
+		if slices.Contains(v.Roles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// IsOperator reports whether the viewer is platform staff.
+func (v *Viewer) IsOperator() bool { return v.Has(Operator) }
+
+// IsCompetencyAdmin reports whether the viewer may see competencies, progress
+// and the skills report of its organization (C7).
+func (v *Viewer) IsCompetencyAdmin() bool {
+	return v != nil && v.OrgID != 0 && v.Has(GlobalAdmin, MPNPartnerAdmin)
+}
+
+// IsUserAdmin reports whether the viewer may list and manage its org's users (U1).
+func (v *Viewer) IsUserAdmin() bool {
+	return v != nil && v.OrgID != 0 && v.Has(GlobalAdmin, AccountAdmin, UserManagementAdmin, MPNPartnerAdmin)
+}
+
+// HasScope reports whether an API token carries scope; sessions carry every scope
+// their roles allow.
+func (v *Viewer) HasScope(scope string) bool {
+	if v == nil {
+		return false
+	}
+	if v.Kind != KindAPIToken {
+		return true
+	}
+	return slices.Contains(v.Scopes, scope)
+}
+
+type ctxKey struct{}
+type systemKey struct{}
+
+// With returns ctx carrying v.
+func With(ctx context.Context, v *Viewer) context.Context { return context.WithValue(ctx, ctxKey{}, v) }
+
+// From returns the viewer in ctx, or nil when the caller is anonymous.
+func From(ctx context.Context) *Viewer {
+	v, _ := ctx.Value(ctxKey{}).(*Viewer)
+	return v
+}
+
+// System marks ctx as the system acting on its own authority: domain code does
+// this after it has applied the rules itself. Data-layer policies let it through.
+func System(ctx context.Context) context.Context { return context.WithValue(ctx, systemKey{}, true) }
+
+// IsSystem reports whether ctx was marked by System.
+func IsSystem(ctx context.Context) bool {
+	b, _ := ctx.Value(systemKey{}).(bool)
+	return b
+}
