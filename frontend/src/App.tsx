@@ -1,0 +1,174 @@
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type ComponentType, type ReactNode } from 'react';
+import { Provider, useMutation, useQuery } from 'urql';
+import { ErrorState, Spinner } from './components/Feedback';
+import { IconCode, IconMenu, IconSignOut, IconUser, LogoMark } from './components/Icons';
+import { createApiClient } from './lib/client';
+import { describeError, errorCode } from './lib/errors';
+import { Link, navigate, usePath } from './lib/router';
+import { isAdmin, MeQuery, SessionContext, SignOutMutation, useSession, type Session, type Viewer } from './lib/session';
+import { ForbiddenPage, NotFoundPage } from './pages/NotFoundPage';
+import { ProfilePage } from './pages/ProfilePage';
+import { SignInPage } from './pages/SignInPage';
+
+const GraphiQLPage = lazy(() => import('./pages/GraphiQLPage'));
+
+interface RouteDef {
+  path: string;
+  title: string;
+  icon: ComponentType;
+  allowed: (viewer: Viewer) => boolean;
+  render: () => ReactNode;
+  /** Full-bleed pages (GraphiQL) get the whole content area. */
+  wide?: boolean;
+}
+
+const everyone = () => true;
+
+export const routes: RouteDef[] = [
+  { path: '/profile', title: 'My profile', icon: IconUser, allowed: everyone, render: () => <ProfilePage /> },
+  {
+    path: '/graphiql',
+    title: 'GraphiQL',
+    icon: IconCode,
+    allowed: isAdmin,
+    wide: true,
+    render: () => (
+      <Suspense fallback={<Spinner label="Loading the GraphiQL console…" />}>
+        <GraphiQLPage />
+      </Suspense>
+    ),
+  },
+];
+
+/** The root: owns the API client, replaced on sign-out so no cached data outlives a session. */
+export function App() {
+  const [notice, setNotice] = useState<string | null>(null);
+  const [generation, setGeneration] = useState(0);
+  const resetSession = useCallback((message: string | null) => {
+    setNotice(message);
+    setGeneration((g) => g + 1);
+  }, []);
+  const client = useMemo(
+    () => createApiClient(() => resetSession('Your session has ended. Please sign in again.')),
+    [generation, resetSession],
+  );
+  return (
+    <Provider value={client}>
+      <SessionGate key={generation} notice={notice} onSignedOut={() => resetSession('You have signed out.')} />
+    </Provider>
+  );
+}
+
+const sessionCheck = { sessionCheck: true };
+
+function SessionGate({ notice, onSignedOut }: { notice: string | null; onSignedOut: () => void }) {
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: MeQuery, context: sessionCheck });
+  const [, signOutMutation] = useMutation(SignOutMutation);
+  const signOut = useCallback(async () => {
+    await signOutMutation({});
+    onSignedOut();
+  }, [signOutMutation, onSignedOut]);
+
+  const viewer = data?.me;
+  const session = useMemo<Session | null>(() => (viewer ? { viewer, signOut } : null), [viewer, signOut]);
+
+  if (session) {
+    return (
+      <SessionContext.Provider value={session}>
+        <Shell />
+      </SessionContext.Provider>
+    );
+  }
+  if (fetching || (!error && !data)) return <div className="boot"><Spinner label="Starting certlink…" /></div>;
+  if (errorCode(error) === 'UNAUTHENTICATED') {
+    return <SignInPage notice={notice} onSignedIn={() => reexecute({ requestPolicy: 'network-only' })} />;
+  }
+  return (
+    <div className="boot">
+      <ErrorState message={describeError(error)} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />
+    </div>
+  );
+}
+
+function Shell() {
+  const { viewer, signOut } = useSession();
+  const path = usePath();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const [signingOut, setSigningOut] = useState(false);
+
+  useEffect(() => {
+    if (path === '/' || path === '/signin' || path === '/index.html') navigate('/profile', { replace: true });
+    setMenuOpen(false);
+  }, [path]);
+
+  const visible = routes.filter((r) => r.allowed(viewer));
+  const route = routes.find((r) => r.path === path);
+  useEffect(() => {
+    document.title = route ? `${route.title} · certlink` : 'certlink';
+  }, [route]);
+
+  let content: ReactNode;
+  if (!route) content = path === '/' ? null : <NotFoundPage />;
+  else if (!route.allowed(viewer)) content = <ForbiddenPage />;
+  else content = route.render();
+
+  return (
+    <div className={`shell${menuOpen ? ' shell-menu-open' : ''}`}>
+      <a className="skip-link" href="#main">Skip to content</a>
+      <header className="topbar">
+        <button type="button" className="topbar-menu" aria-label="Menu" aria-expanded={menuOpen} aria-controls="sidenav" onClick={() => setMenuOpen((o) => !o)}>
+          <IconMenu />
+        </button>
+        <Link to="/profile" className="brand">
+          <LogoMark />
+          <span>certlink</span>
+        </Link>
+        {viewer.organization && (
+          <span className="topbar-org" title={`MPN ID ${viewer.organization.mpnId}`}>
+            {viewer.organization.name}
+          </span>
+        )}
+        <div className="topbar-user">
+          <span className="avatar" aria-hidden="true">{initials(viewer.name || viewer.email)}</span>
+          <span className="topbar-user-text">
+            <span className="topbar-name">{viewer.name}</span>
+            <span className="topbar-email">{viewer.email}</span>
+          </span>
+          <button
+            type="button"
+            className="btn btn-ghost-light"
+            disabled={signingOut}
+            onClick={async () => {
+              setSigningOut(true);
+              await signOut();
+            }}
+          >
+            <IconSignOut />
+            <span>{signingOut ? 'Signing out…' : 'Sign out'}</span>
+          </button>
+        </div>
+      </header>
+      <nav id="sidenav" className="sidenav" aria-label="Main">
+        <ul>
+          {visible.map((r) => (
+            <li key={r.path}>
+              <Link to={r.path} className="sidenav-link" aria-current={r.path === path ? 'page' : undefined}>
+                <r.icon />
+                <span>{r.title}</span>
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {menuOpen && <div className="scrim" onClick={() => setMenuOpen(false)} aria-hidden="true" />}
+      <main id="main" className={route?.wide ? 'content content-wide' : 'content'} tabIndex={-1}>
+        {content}
+      </main>
+    </div>
+  );
+}
+
+function initials(name: string): string {
+  const parts = name.split(/[\s@.]+/).filter(Boolean);
+  return ((parts[0]?.[0] ?? '') + (parts[1]?.[0] ?? '')).toUpperCase() || '?';
+}

@@ -1,0 +1,38 @@
+// Dates are shown in the reader's locale, as a day (the rules of SPEC L6 count days).
+const dayFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'long', day: 'numeric' });
+const dayTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function formatDate(value: string | Date | null | undefined): string {
+  if (value == null || value === '') return '';
+  const date = typeof value === 'string' ? new Date(value) : value;
+  return Number.isNaN(date.getTime()) ? String(value) : dayFormat.format(date);
+}
+
+export function formatDateTime(value: string | Date | null | undefined): string {
+  if (value == null || value === '') return '';
+  const date = typeof value === 'string' ? new Date(value) : value;
+  return Number.isNaN(date.getTime()) ? String(value) : dayTimeFormat.format(date);
+}
+
+/** True when the instant is still ahead of now. */
+export function isFuture(value: string | null | undefined, now = Date.now()): boolean {
+  if (!value) return false;
+  const t = new Date(value).getTime();
+  return !Number.isNaN(t) && t > now;
+}
+
+const roleLabels: Record<string, string> = {
+  GLOBAL_ADMIN: 'Global admin',
+  ACCOUNT_ADMIN: 'Account admin',
+  USER_MANAGEMENT_ADMIN: 'User management admin',
+  MPN_PARTNER_ADMIN: 'MPN partner admin',
+  OPERATOR: 'Operator',
+};
+
+export function roleLabel(role: string): string {
+  return roleLabels[role] ?? role.charAt(0) + role.slice(1).toLowerCase().replaceAll('_', ' ');
+}
+
+export function plural(n: number, one: string, many = one + 's'): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
