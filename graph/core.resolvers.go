@@ -9,72 +9,146 @@ import (
 	"certlink/ent"
 	"certlink/graph/generated"
 	"certlink/graph/model"
+	"certlink/internal/apperr"
+	"certlink/internal/linking"
+	"certlink/internal/viewer"
+	"certlink/internal/web"
 	"context"
-	"fmt"
 	"time"
 )
 
 // SignIn is the resolver for the signIn field.
 func (r *mutationResolver) SignIn(ctx context.Context, input model.SignInInput) (*model.SignInPayload, error) {
-	panic(fmt.Errorf("not implemented: SignIn - signIn"))
+	s, err := r.Accounts.SignIn(ctx, input.Email, input.Password)
+	if err != nil {
+		return nil, err
+	}
+	web.SetSession(ctx, s.Secret, s.ExpiresAt)
+	return &model.SignInPayload{Token: s.Secret, ExpiresAt: s.ExpiresAt, User: s.User}, nil
 }
 
 // SignOut is the resolver for the signOut field.
 func (r *mutationResolver) SignOut(ctx context.Context) (*model.SignOutPayload, error) {
-	panic(fmt.Errorf("not implemented: SignOut - signOut"))
+	v, err := viewerOrErr(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Accounts.SignOut(ctx, v); err != nil {
+		return nil, err
+	}
+	web.ClearSession(ctx)
+	return &model.SignOutPayload{SignedOut: true}, nil
 }
 
 // AssociateLearningAccount is the resolver for the associateLearningAccount field.
 func (r *mutationResolver) AssociateLearningAccount(ctx context.Context, input model.AssociateLearningAccountInput) (*model.UserPayload, error) {
-	panic(fmt.Errorf("not implemented: AssociateLearningAccount - associateLearningAccount"))
+	in := linking.AssociateInput{Email: deref(input.Email), Password: deref(input.Password)}
+	if input.UseSameCredentials != nil {
+		in.UseSameCredentials = *input.UseSameCredentials
+	}
+	if err := r.Linking.AssociateLearningAccount(ctx, viewer.From(ctx), in); err != nil {
+		return nil, err
+	}
+	return r.userPayload(ctx)
 }
 
 // RemoveLearningAccount is the resolver for the removeLearningAccount field.
 func (r *mutationResolver) RemoveLearningAccount(ctx context.Context) (*model.UserPayload, error) {
-	panic(fmt.Errorf("not implemented: RemoveLearningAccount - removeLearningAccount"))
+	if err := r.Linking.RemoveLearningAccount(ctx, viewer.From(ctx)); err != nil {
+		return nil, err
+	}
+	return r.userPayload(ctx)
 }
 
 // AssociatePartnerUniversity is the resolver for the associatePartnerUniversity field.
 func (r *mutationResolver) AssociatePartnerUniversity(ctx context.Context, input model.AssociatePartnerUniversityInput) (*model.UserPayload, error) {
-	panic(fmt.Errorf("not implemented: AssociatePartnerUniversity - associatePartnerUniversity"))
+	if err := r.Linking.AssociatePartnerUniversity(ctx, viewer.From(ctx), input.Email, input.Password); err != nil {
+		return nil, err
+	}
+	return r.userPayload(ctx)
 }
 
 // RemovePartnerUniversityAccess is the resolver for the removePartnerUniversityAccess field.
 func (r *mutationResolver) RemovePartnerUniversityAccess(ctx context.Context) (*model.UserPayload, error) {
-	panic(fmt.Errorf("not implemented: RemovePartnerUniversityAccess - removePartnerUniversityAccess"))
+	if err := r.Linking.RemovePartnerUniversityAccess(ctx, viewer.From(ctx)); err != nil {
+		return nil, err
+	}
+	return r.userPayload(ctx)
 }
 
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
-	panic(fmt.Errorf("not implemented: Me - me"))
+	v, err := viewerOrErr(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if v.UserID == 0 {
+		return nil, apperr.New(apperr.Forbidden, "This token does not belong to a work account.")
+	}
+	return r.Client.User.Get(viewer.System(ctx), v.UserID)
 }
 
 // Roles is the resolver for the roles field.
 func (r *userResolver) Roles(ctx context.Context, obj *ent.User) ([]model.Role, error) {
-	panic(fmt.Errorf("not implemented: Roles - roles"))
+	out := make([]model.Role, 0, len(obj.Roles))
+	for _, s := range obj.Roles {
+		if viewer.Role(s).Valid() {
+			out = append(out, model.Role(s))
+		}
+	}
+	return out, nil
 }
 
 // LearningAccount is the resolver for the learningAccount field.
 func (r *userResolver) LearningAccount(ctx context.Context, obj *ent.User) (*model.LearningAccountLink, error) {
-	panic(fmt.Errorf("not implemented: LearningAccount - learningAccount"))
+	st, err := r.status(ctx, obj.ID)
+	if err != nil || st.Learning == nil {
+		return nil, err
+	}
+	l := st.Learning
+	return &model.LearningAccountLink{Mcid: l.MCID, Email: l.Email, Name: l.Name, LinkedAt: l.LinkedAt}, nil
 }
 
 // PartnerUniversity is the resolver for the partnerUniversity field.
 func (r *userResolver) PartnerUniversity(ctx context.Context, obj *ent.User) (*model.PartnerUniversityLink, error) {
-	panic(fmt.Errorf("not implemented: PartnerUniversity - partnerUniversity"))
+	st, err := r.status(ctx, obj.ID)
+	if err != nil || st.PartnerUniversity == nil {
+		return nil, err
+	}
+	l := st.PartnerUniversity
+	return &model.PartnerUniversityLink{Email: l.Email, LinkedAt: l.LinkedAt, SameCredentialsAvailable: l.SameCredentialsAvailable}, nil
 }
 
 // NextAssociationAllowedAt is the resolver for the nextAssociationAllowedAt field.
 func (r *userResolver) NextAssociationAllowedAt(ctx context.Context, obj *ent.User) (*time.Time, error) {
-	panic(fmt.Errorf("not implemented: NextAssociationAllowedAt - nextAssociationAllowedAt"))
+	st, err := r.status(ctx, obj.ID)
+	if err != nil || st.Allowance.NextAllowedAt.IsZero() {
+		return nil, err
+	}
+	t := st.Allowance.NextAllowedAt
+	return &t, nil
 }
 
 // AssociationsRemaining is the resolver for the associationsRemaining field.
 func (r *userResolver) AssociationsRemaining(ctx context.Context, obj *ent.User) (int, error) {
-	panic(fmt.Errorf("not implemented: AssociationsRemaining - associationsRemaining"))
+	st, err := r.status(ctx, obj.ID)
+	return st.Allowance.Remaining, err
 }
 
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
 type mutationResolver struct{ *Resolver }
+
+// !!! WARNING !!!
+// The code below was going to be deleted when updating resolvers. It has been copied here so you have
+// one last chance to move it out of harms way if you want. There are two reasons this happens:
+//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
+//    it when you're done.
+//  - You have helper methods in this file. Move them out to keep these resolver files clean.
+/*
+	func (r *organizationResolver) MpnID(ctx context.Context, obj *ent.Organization) (string, error) {
+	return obj.MpnID, nil
+}
+func (r *Resolver) Organization() generated.OrganizationResolver { return &organizationResolver{r} }
+*/

@@ -9,17 +9,25 @@ import (
 	"certlink/ent"
 	"certlink/graph/generated"
 	"context"
-	"fmt"
 )
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
-	panic(fmt.Errorf("not implemented: Node - node"))
+	if _, err := viewerOrErr(ctx); err != nil {
+		return nil, err
+	}
+	return r.Client.Noder(ctx, id)
 }
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
-	panic(fmt.Errorf("not implemented: Nodes - nodes"))
+	if _, err := viewerOrErr(ctx); err != nil {
+		return nil, err
+	}
+	if len(ids) > 100 {
+		return nil, errTooManyIDs
+	}
+	return r.Client.Noders(ctx, ids)
 }
 
 // Query returns generated.QueryResolver implementation.

@@ -1,8 +1,16 @@
+// Package graph is certlink's GraphQL transport: resolvers forward to domain code
+// in internal/ and translate its results; the rules live there, not here.
 package graph
 
-// This file will not be regenerated automatically.
-//
-// It serves as dependency injection for your app, add any dependencies you require
-// here.
+import (
+	"certlink/ent"
+	"certlink/internal/account"
+	"certlink/internal/linking"
+)
 
-type Resolver struct{}
+// Resolver holds the services resolvers forward to.
+type Resolver struct {
+	Client   *ent.Client
+	Accounts *account.Service
+	Linking  *linking.Service
+}

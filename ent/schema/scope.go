@@ -53,3 +53,28 @@ func liveOnly() privacy.QueryRule {
 		return privacy.Skip
 	})
 }
+
+// userFilter: admins (and partner tools acting for them) see their organization's
+// work accounts; a default user sees only themself; operators see all.
+func userFilter() privacy.QueryRule {
+	return queryRule(func(ctx context.Context, q ent.Query) error {
+		v := viewer.From(ctx)
+		if v == nil {
+			return privacy.Denyf("anonymous")
+		}
+		if v.IsOperator() {
+			return privacy.Allow
+		}
+		w, ok := wherer(q)
+		if !ok {
+			return privacy.Denyf("query %T cannot be scoped", q)
+		}
+		org, self := v.OrgID, v.UserID
+		if v.IsUserAdmin() {
+			w.WhereP(func(s *sql.Selector) { s.Where(sql.EQ(s.C("organization_id"), org)) })
+		} else {
+			w.WhereP(func(s *sql.Selector) { s.Where(sql.EQ(s.C("id"), self)) })
+		}
+		return privacy.Allow
+	})
+}

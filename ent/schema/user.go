@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/privacy"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -43,7 +44,12 @@ func (User) Edges() []ent.Edge {
 	}
 }
 
-func (User) Policy() ent.Policy { return orgScoped("organization_id", liveOnly()) }
+func (User) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{privacy.ContextQueryMutationRule(allowSystem), liveOnly(), userFilter()},
+		Mutation: privacy.MutationPolicy{privacy.ContextQueryMutationRule(allowSystem), privacy.AlwaysDenyRule()},
+	}
+}
 
 func (User) Annotations() []schema.Annotation {
 	return []schema.Annotation{

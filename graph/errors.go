@@ -1,0 +1,81 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"entgo.io/ent/privacy"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"certlink/ent"
+	"certlink/internal/apperr"
+	"certlink/internal/viewer"
+	"certlink/internal/web"
+)
+
+// ErrorPresenter gives every error an A5 code. Caller-facing errors keep their
+// message; anything unexpected is logged with the request id and answered
+// generically, so no SQL, stack or Go error string reaches a caller.
+func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
+	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
+		// Parse and validation errors from gqlparser: the caller's query is wrong.
+		if gqlErr.Extensions == nil {
+			gqlErr.Extensions = map[string]any{}
+		}
+		if _, ok := gqlErr.Extensions["code"]; !ok {
+			gqlErr.Extensions["code"] = string(apperr.InvalidInput)
+		}
+		return gqlErr
+	}
+	pres := graphql.DefaultErrorPresenter(ctx, err)
+	e := classify(ctx, err)
+	pres.Message = e.Message
+	pres.Extensions = map[string]any{"code": string(e.Code)}
+	for k, v := range e.Extensions {
+		pres.Extensions[k] = v
+	}
+	return pres
+}
+
+func classify(ctx context.Context, err error) *apperr.Error {
+	if e, ok := apperr.As(err); ok {
+		return e
+	}
+	switch {
+	case errors.Is(err, privacy.Deny):
+		if viewer.From(ctx) == nil {
+			return apperr.ErrUnauthenticated
+		}
+		return apperr.ErrForbidden
+	case ent.IsNotFound(err):
+		return apperr.New(apperr.NotFound, "Not found.")
+	case ent.IsValidationError(err):
+		var ve *ent.ValidationError
+		errors.As(err, &ve)
+		return apperr.New(apperr.InvalidInput, "The value of %q is not valid.", ve.Name)
+	case errors.Is(err, context.DeadlineExceeded):
+		return apperr.New(apperr.Internal, "The request took too long and was stopped.")
+	}
+	id := web.RequestID(ctx)
+	slog.ErrorContext(ctx, "unexpected error", "request_id", id, "err", err,
+		"path", graphql.GetPath(ctx).String())
+	return apperr.New(apperr.Internal, "Something went wrong on our side (request id %s). Please try again.", id)
+}
+
+// Recover turns a panic in a resolver into a logged, generic internal error.
+func Recover(ctx context.Context, v any) error {
+	slog.ErrorContext(ctx, "panic in resolver", "request_id", web.RequestID(ctx), "panic", v)
+	return apperr.New(apperr.Internal, "Something went wrong on our side (request id %s). Please try again.", web.RequestID(ctx))
+}
+
+// viewerOrErr returns the signed-in viewer or UNAUTHENTICATED.
+func viewerOrErr(ctx context.Context) (*viewer.Viewer, error) {
+	v := viewer.From(ctx)
+	if v == nil {
+		return nil, apperr.ErrUnauthenticated
+	}
+	return v, nil
+}

@@ -1,0 +1,69 @@
+package graph
+
+import (
+	"context"
+	"sync"
+
+	"certlink/graph/model"
+	"certlink/internal/apperr"
+	"certlink/internal/linking"
+	"certlink/internal/viewer"
+)
+
+var errTooManyIDs = apperr.New(apperr.InvalidInput, "Ask for at most 100 ids at once.")
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// userPayload answers a linking mutation with the viewer's fresh profile.
+func (r *Resolver) userPayload(ctx context.Context) (*model.UserPayload, error) {
+	forgetStatus(ctx)
+	u, err := r.Client.User.Get(viewer.System(ctx), viewer.From(ctx).UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UserPayload{User: u}, nil
+}
+
+// statusMemo keeps each user's linking status for one request: me's four link
+// fields share one lookup.
+type statusMemo struct {
+	mu sync.Mutex
+	m  map[int]linking.Status
+}
+
+type statusMemoKey struct{}
+
+// WithRequestMemo prepares per-request memos; the HTTP layer calls it.
+func WithRequestMemo(ctx context.Context) context.Context {
+	return context.WithValue(ctx, statusMemoKey{}, &statusMemo{m: map[int]linking.Status{}})
+}
+
+func forgetStatus(ctx context.Context) {
+	if m, ok := ctx.Value(statusMemoKey{}).(*statusMemo); ok {
+		m.mu.Lock()
+		clear(m.m)
+		m.mu.Unlock()
+	}
+}
+
+func (r *Resolver) status(ctx context.Context, userID int) (linking.Status, error) {
+	m, ok := ctx.Value(statusMemoKey{}).(*statusMemo)
+	if !ok {
+		return r.Linking.StatusOf(ctx, userID)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if st, ok := m.m[userID]; ok {
+		return st, nil
+	}
+	st, err := r.Linking.StatusOf(ctx, userID)
+	if err == nil {
+		m.m[userID] = st
+	}
+	return st, err
+}

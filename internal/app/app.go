@@ -1,0 +1,73 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"certlink/internal/account"
+	"certlink/internal/demo"
+	"certlink/internal/linking"
+	"certlink/internal/store"
+)
+
+// App is a running certlink: its database and services.
+type App struct {
+	Config   Config
+	DB       *store.DB
+	Accounts *account.Service
+	Linking  *linking.Service
+	// DemoSeeded is true when this start seeded the demo.
+	DemoSeeded bool
+	Log        *slog.Logger
+
+	closers []func()
+}
+
+// New opens the database, migrates it, seeds the demo when asked and builds the
+// services.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db, Log: log}
+	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Accounts = &account.Service{Client: db.Client, SessionTTL: cfg.SessionTTL}
+	a.Linking = &linking.Service{
+		Client:    db.Client,
+		Directory: linking.BuiltinDirectory{Client: db.Client},
+		Limits:    linking.Limits{Cooldown: cfg.AssociationCooldown, PerYear: cfg.AssociationsPerYear},
+		RowLocks:  !db.Embedded,
+	}
+	if cfg.SeedDemo(db.Embedded) {
+		seeded, err := demo.Seed(ctx, db.Client)
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("seeding the demo: %w", err)
+		}
+		a.DemoSeeded = seeded
+	}
+	return a, nil
+}
+
+// Start runs the background workers until ctx ends.
+func (a *App) Start(ctx context.Context) {}
+
+// Close releases the database after the workers stopped.
+func (a *App) Close() error {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	return a.DB.Close()
+}
+
+// now is the clock services share; tests replace the services' Now instead.
+func now() time.Time { return time.Now().UTC() }

@@ -1,0 +1,103 @@
+// Package app wires certlink together: configuration, database, services and the
+// HTTP handler. server.go only parses flags and runs it.
+package app
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting; each is a flag and an environment variable.
+type Config struct {
+	Addr                string
+	DB                  string
+	Demo                string // "auto" (on for the embedded database), "true" or "false"
+	AssociationCooldown time.Duration
+	AssociationsPerYear int
+	SMTPURL             string
+	SMTPFrom            string
+	Catalog             string
+	CORSOrigins         string
+	SessionTTL          time.Duration
+	PublicURL           string
+	LogLevel            string
+	LogFormat           string
+	RequestTimeout      time.Duration
+}
+
+// envName maps a flag name to its environment variable: --smtp-url → CERTLINK_SMTP_URL.
+func envName(flagName string) string {
+	return "CERTLINK_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Flags registers the settings on fs, with defaults taken from the environment.
+func (c *Config) Flags(fs *flag.FlagSet) {
+	str := func(p *string, name, def, usage string) {
+		if v, ok := os.LookupEnv(envName(name)); ok {
+			def = v
+		}
+		fs.StringVar(p, name, def, usage+" (env "+envName(name)+")")
+	}
+	dur := func(p *time.Duration, name string, def time.Duration, usage string) {
+		if v, ok := os.LookupEnv(envName(name)); ok {
+			if d, err := time.ParseDuration(v); err == nil {
+				def = d
+			}
+		}
+		fs.DurationVar(p, name, def, usage+" (env "+envName(name)+")")
+	}
+	integer := func(p *int, name string, def int, usage string) {
+		if v, ok := os.LookupEnv(envName(name)); ok {
+			if n, err := strconv.Atoi(v); err == nil {
+				def = n
+			}
+		}
+		fs.IntVar(p, name, def, usage+" (env "+envName(name)+")")
+	}
+	str(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
+	str(&c.DB, "db", "certlink.db", "database: an SQLite file path, or mysql://user:pass@host:3306/name")
+	str(&c.Demo, "demo", "auto", "seed the demo into an empty database: true, false, or auto (on for the embedded SQLite file)")
+	dur(&c.AssociationCooldown, "association-cooldown", 720*time.Hour, "minimum time between two associations of one MCID (L6)")
+	integer(&c.AssociationsPerYear, "associations-per-year", 3, "new associations allowed per MCID in a rolling 12 months (L6)")
+	str(&c.SMTPURL, "smtp-url", "", "smtp://user:pass@host:587 (STARTTLS) or smtps://…:465 (TLS); unset keeps mail in the dev mailbox")
+	str(&c.SMTPFrom, "smtp-from", "certlink <no-reply@certlink.example>", "From address of notification mail")
+	str(&c.Catalog, "catalog", "", "competency catalog file to load at start-up (default: the shipped catalog)")
+	str(&c.CORSOrigins, "cors-origins", "", "extra origins allowed to call the API from a browser, comma-separated (the app's own origin is always allowed)")
+	dur(&c.SessionTTL, "session-ttl", 12*time.Hour, "how long a sign-in lasts")
+	str(&c.PublicURL, "public-url", "", "the URL people reach certlink at, for links in mail (default http://ADDR)")
+	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	str(&c.LogFormat, "log-format", "text", "text or json")
+	dur(&c.RequestTimeout, "request-timeout", 10*time.Second, "longest time one API request may run")
+}
+
+// Validate checks the settings and fills derived defaults.
+func (c *Config) Validate() error {
+	switch c.Demo {
+	case "auto", "true", "false":
+	default:
+		return fmt.Errorf("--demo: want true, false or auto, got %q", c.Demo)
+	}
+	if c.AssociationCooldown < 0 {
+		return fmt.Errorf("--association-cooldown must not be negative")
+	}
+	if c.AssociationsPerYear < 1 {
+		return fmt.Errorf("--associations-per-year must be at least 1")
+	}
+	if c.SessionTTL <= 0 {
+		return fmt.Errorf("--session-ttl must be positive")
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	return nil
+}
+
+// SeedDemo reports whether the demo is seeded for this database.
+func (c *Config) SeedDemo(embedded bool) bool {
+	return c.Demo == "true" || (c.Demo == "auto" && embedded)
+}

@@ -1,0 +1,175 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"certlink/frontend"
+	"certlink/graph"
+	"certlink/graph/generated"
+	"certlink/internal/viewer"
+	"certlink/internal/web"
+)
+
+// Limits on what one request may ask (A4).
+const (
+	maxBodyBytes    = 1 << 20
+	parserTokens    = 15000
+	maxComplexity   = 5000
+	queryCacheItems = 1000
+)
+
+// GraphQL builds the /graphql handler.
+func (a *App) GraphQL() http.Handler {
+	res := &graph.Resolver{Client: a.DB.Client, Accounts: a.Accounts, Linking: a.Linking}
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheItems))
+	srv.SetParserTokenLimit(parserTokens)
+	srv.SetErrorPresenter(graph.ErrorPresenter)
+	srv.SetRecoverFunc(graph.Recover)
+	srv.Use(signedInIntrospection{})
+	srv.Use(extension.FixedComplexityLimit(maxComplexity))
+	srv.AroundFields(graph.ConnectionBounds)
+	return srv
+}
+
+// signedInIntrospection allows introspection (and field suggestions) to signed-in
+// callers only: anonymous probes learn nothing about the schema (A4).
+type signedInIntrospection struct{}
+
+func (signedInIntrospection) ExtensionName() string                   { return "SignedInIntrospection" }
+func (signedInIntrospection) Validate(graphql.ExecutableSchema) error { return nil }
+func (signedInIntrospection) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	oc.DisableIntrospection = viewer.From(ctx) == nil
+	return nil
+}
+
+// Handler is certlink's whole HTTP surface.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", a.GraphQL())
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.Handle("GET /metrics", promhttp.Handler())
+	mux.Handle("/", frontend.Handler())
+
+	c := cors.New(cors.Options{
+		AllowedOrigins:   a.allowedOrigins(),
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders:   []string{"Authorization", "Content-Type"},
+		AllowCredentials: true,
+		MaxAge:           600,
+	})
+	return a.withRequest(c.Handler(mux))
+}
+
+func (a *App) allowedOrigins() []string {
+	origins := []string{a.Config.PublicURL, "http://" + a.Config.Addr}
+	for _, o := range strings.Split(a.Config.CORSOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			origins = append(origins, o)
+		}
+	}
+	return origins
+}
+
+func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := a.DB.SQL.PingContext(ctx); err != nil {
+		http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// withRequest gives every request an id, a body limit, a deadline, the viewer
+// (from the bearer token or the session cookie) and access to the response for
+// cookies; it logs the request when done.
+func (a *App) withRequest(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-Id", id)
+		ctx := web.WithRequestID(r.Context(), id)
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		}
+		if v, err := a.Accounts.Authenticate(ctx, bearer(r)); err != nil {
+			a.Log.ErrorContext(ctx, "authenticating", "request_id", id, "err", err)
+			http.Error(w, "authentication is unavailable", http.StatusServiceUnavailable)
+			return
+		} else if v != nil {
+			ctx = viewer.With(ctx, v)
+		}
+		if !strings.HasPrefix(r.URL.Path, "/reports/") && !strings.HasPrefix(r.URL.Path, "/ingest") {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, a.Config.RequestTimeout)
+			defer cancel()
+		}
+		ctx = graph.WithRequestMemo(ctx)
+		rec := &statusRecorder{ResponseWriter: w, status: 200}
+		ctx = web.WithExchange(ctx, rec, r)
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		if r.URL.Path != "/healthz" {
+			a.Log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id),
+				slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.Int("status", rec.status), slog.Duration("took", time.Since(start)))
+		}
+	})
+}
+
+// bearer returns the Authorization bearer secret, else the session cookie.
+func bearer(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		if s, ok := strings.CutPrefix(h, "Bearer "); ok {
+			return strings.TrimSpace(s)
+		}
+		return ""
+	}
+	if c, err := r.Cookie(web.SessionCookie); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }

@@ -1,0 +1,75 @@
+// Package apperr holds the errors a caller may meet, each with a code of SPEC A5
+// and a message a person understands. Anything else that reaches the transport is
+// an internal error: logged with its request id and answered generically.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is an A5 error code, sent as extensions.code.
+type Code string
+
+const (
+	Unauthenticated     Code = "UNAUTHENTICATED"
+	Forbidden           Code = "FORBIDDEN"
+	NotFound            Code = "NOT_FOUND"
+	InvalidInput        Code = "INVALID_INPUT"
+	InvalidCredentials  Code = "INVALID_CREDENTIALS"
+	AssociationLimited  Code = "ASSOCIATION_LIMITED"
+	Conflict            Code = "CONFLICT"
+	RateLimited         Code = "RATE_LIMITED"
+	RequirementsUnmet   Code = "REQUIREMENTS_UNMET"
+	Internal            Code = "INTERNAL"
+	RequestTooLarge     Code = "REQUEST_TOO_LARGE"
+	QueryTooComplex     Code = "QUERY_TOO_COMPLEX"
+	PasswordChangeFirst Code = "PASSWORD_CHANGE_REQUIRED"
+)
+
+// Error is a refusal meant for the caller.
+type Error struct {
+	Code    Code
+	Message string
+	// Extensions are extra machine-readable details (e.g. the date of the next
+	// allowed association, or the list of unmet requirements).
+	Extensions map[string]any
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// New returns an Error with a formatted message.
+func New(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// With returns a copy of e carrying one more extension.
+func (e *Error) With(key string, value any) *Error {
+	ext := make(map[string]any, len(e.Extensions)+1)
+	for k, v := range e.Extensions {
+		ext[k] = v
+	}
+	ext[key] = value
+	return &Error{Code: e.Code, Message: e.Message, Extensions: ext}
+}
+
+// As returns the *Error inside err, if any.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// CodeOf returns err's code, or Internal when it is not a caller-facing error.
+func CodeOf(err error) Code {
+	if e, ok := As(err); ok {
+		return e.Code
+	}
+	return Internal
+}
+
+// Common refusals, worded once.
+var (
+	ErrUnauthenticated = New(Unauthenticated, "Sign in first.")
+	ErrForbidden       = New(Forbidden, "You do not have permission to do that.")
+)

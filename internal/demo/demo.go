@@ -1,0 +1,134 @@
+// Package demo seeds the demo of SPEC.md into an empty database.
+package demo
+
+import (
+	"context"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/association"
+	"certlink/ent/profile"
+	"certlink/internal/auth"
+	"certlink/internal/linking"
+	"certlink/internal/store"
+	"certlink/internal/viewer"
+)
+
+// Passwords of the demo accounts.
+const (
+	WorkPassword      = "certlink-demo"
+	DirectoryPassword = "learn-demo"
+)
+
+// SignIn is a demo sign-in, for the start-up banner and the README.
+type SignIn struct{ Email, Role string }
+
+// SignIns lists the demo work accounts.
+var SignIns = []SignIn{
+	{"grace@contoso.example", "GLOBAL_ADMIN, Contoso Ltd"},
+	{"mona@contoso.example", "MPN_PARTNER_ADMIN, Contoso Ltd"},
+	{"alex@contoso.example", "user, Contoso Ltd (MCID 9900001 linked)"},
+	{"riley@contoso.example", "user, Contoso Ltd"},
+	{"sam@fabrikam.example", "GLOBAL_ADMIN, Fabrikam Inc"},
+	{"lee@fabrikam.example", "user, Fabrikam Inc"},
+	{"ops@certlink.example", "OPERATOR"},
+}
+
+type person struct {
+	email, name string
+	roles       []string
+}
+
+// Seed writes the demo when the database holds no organization yet; it returns
+// false when there was something already (seeding is idempotent).
+func Seed(ctx context.Context, client *ent.Client) (bool, error) {
+	sys := viewer.System(ctx)
+	n, err := client.Organization.Query().Count(sys)
+	if err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return false, nil
+	}
+	workHash, err := auth.HashPassword(WorkPassword)
+	if err != nil {
+		return false, err
+	}
+	dirHash, err := auth.HashPassword(DirectoryPassword)
+	if err != nil {
+		return false, err
+	}
+	err = store.InTx(sys, client, func(tx *ent.Tx) error {
+		if n, err := tx.Organization.Query().Count(sys); err != nil || n > 0 {
+			return err // another process seeded first
+		}
+		users := map[string]*ent.User{}
+		orgs := []struct {
+			mpn, name string
+			people    []person
+		}{
+			{"4100001", "Contoso Ltd", []person{
+				{"grace@contoso.example", "Grace Hopper", []string{string(viewer.GlobalAdmin)}},
+				{"mona@contoso.example", "Mona Kane", []string{string(viewer.MPNPartnerAdmin)}},
+				{"alex@contoso.example", "Alex Wilber", nil},
+				{"riley@contoso.example", "Riley Chen", nil},
+			}},
+			{"4100002", "Fabrikam Inc", []person{
+				{"sam@fabrikam.example", "Sam Patel", []string{string(viewer.GlobalAdmin)}},
+				{"lee@fabrikam.example", "Lee Gu", nil},
+			}},
+		}
+		for _, o := range orgs {
+			org, err := tx.Organization.Create().SetMpnID(o.mpn).SetName(o.name).Save(sys)
+			if err != nil {
+				return err
+			}
+			for _, p := range o.people {
+				u, err := tx.User.Create().SetEmail(p.email).SetName(p.name).SetPasswordHash(workHash).
+					SetRoles(append([]string{}, p.roles...)).SetOrganization(org).Save(sys)
+				if err != nil {
+					return err
+				}
+				users[p.email] = u
+			}
+		}
+		if _, err := tx.User.Create().SetEmail("ops@certlink.example").SetName("Certlink Operations").
+			SetPasswordHash(workHash).SetRoles([]string{string(viewer.Operator)}).Save(sys); err != nil {
+			return err
+		}
+		dir := []struct {
+			email, name, mcid, pu string
+		}{
+			{"alex@learn.example", "Alex Wilber", "9900001", "8800001"},
+			{"riley@learn.example", "Riley Chen", "9900002", "8800002"},
+			{"jordan@learn.example", "Jordan Reyes", "9900003", ""},
+		}
+		for _, d := range dir {
+			acc, err := tx.DirectoryAccount.Create().SetEmail(d.email).SetName(d.name).SetPasswordHash(dirHash).Save(sys)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Profile.Create().SetKind(profile.KindLEARNING).SetMcid(d.mcid).SetAccount(acc).Save(sys); err != nil {
+				return err
+			}
+			if d.pu != "" {
+				if _, err := tx.Profile.Create().SetKind(profile.KindPARTNER_UNIVERSITY).SetMcid(d.pu).SetAccount(acc).Save(sys); err != nil {
+					return err
+				}
+			}
+		}
+		// alex@contoso.example linked MCID 9900001 some months ago.
+		alex := users["alex@contoso.example"]
+		p, err := tx.Profile.Query().Where(profile.Mcid("9900001")).Only(sys)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Association.Create().SetKind(association.KindLEARNING).SetProfileID(p.ID).
+			SetUserID(alex.ID).SetOrganizationID(*alex.OrganizationID).
+			SetStartedAt(time.Now().UTC().AddDate(0, -5, 0)).
+			SetActiveProfileID(p.ID).SetActiveUserSlot(linking.UserSlot(alex.ID, association.KindLEARNING)).
+			Save(sys)
+		return err
+	})
+	return err == nil, err
+}

@@ -1,0 +1,345 @@
+package linking
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/association"
+	"certlink/ent/profile"
+	"certlink/internal/apperr"
+	"certlink/internal/store"
+	"certlink/internal/viewer"
+)
+
+// Kind is what is linked: a Learning profile (MCID) or Partner University access.
+type Kind = association.Kind
+
+const (
+	Learning          = association.KindLEARNING
+	PartnerUniversity = association.KindPARTNER_UNIVERSITY
+)
+
+// Cause says why a link ended, for history and for at-risk notifications.
+type Cause = association.EndReason
+
+// Observer hears about links inside the transaction that makes or ends them, so
+// what it writes (history, outbox mail) commits or rolls back with the cause.
+type Observer interface {
+	LinkStarted(ctx context.Context, tx *ent.Tx, a *ent.Association) error
+	LinkEnded(ctx context.Context, tx *ent.Tx, a *ent.Association, cause Cause, actorID int) error
+}
+
+// Service applies the linking rules.
+type Service struct {
+	Client    *ent.Client
+	Directory Directory
+	Limits    Limits
+	Now       func() time.Time
+	Observers []Observer
+	// Changed is called after a commit that changed who counts for an organization.
+	Changed func(orgIDs ...int)
+	// RowLocks takes SELECT … FOR UPDATE locks (MySQL/MariaDB). SQLite has none
+	// and needs none: its transactions are serialized (_txlock=immediate).
+	RowLocks bool
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (s *Service) changed(orgs ...int) {
+	if s.Changed != nil {
+		s.Changed(orgs...)
+	}
+}
+
+// self checks L2: only a signed-in work account acts on its own links. API
+// tokens, providers and operators (who belong to no organization) cannot.
+func self(v *viewer.Viewer) error {
+	if v == nil {
+		return apperr.ErrUnauthenticated
+	}
+	if v.Kind != viewer.KindUser || v.UserID == 0 || v.OrgID == 0 {
+		return apperr.New(apperr.Forbidden, "Only the person themself, signed in with their work account, can associate or remove their accounts.")
+	}
+	return nil
+}
+
+// AssociateInput is what the user typed on "Associate Microsoft Learning account".
+type AssociateInput struct {
+	Email, Password string
+	// UseSameCredentials: use the sign-in of the associated Partner University
+	// account instead of typing the Learning account's (L4).
+	UseSameCredentials bool
+}
+
+// AssociateLearningAccount links the Learning profile whose credentials the
+// viewer proved to the viewer's work account (L3–L6).
+func (s *Service) AssociateLearningAccount(ctx context.Context, v *viewer.Viewer, in AssociateInput) error {
+	if err := self(v); err != nil {
+		return err
+	}
+	sys := viewer.System(ctx)
+	var accountID int
+	if in.UseSameCredentials {
+		pu, err := s.activeLink(sys, s.Client, v.UserID, PartnerUniversity)
+		if err != nil {
+			return err
+		}
+		if pu == nil {
+			return apperr.New(apperr.InvalidInput, "You have no Partner University access to reuse. Enter your Learning account's email and password instead.")
+		}
+		p, err := s.Client.Profile.Get(sys, pu.ProfileID)
+		if err != nil {
+			return err
+		}
+		accountID = p.AccountID
+	} else {
+		id, err := s.Directory.Authenticate(ctx, in.Email, in.Password)
+		if err != nil {
+			return err
+		}
+		accountID = id
+	}
+	p, err := s.Client.Profile.Query().
+		Where(profile.AccountID(accountID), profile.KindEQ(profile.KindLEARNING), profile.MergedIntoIDIsNil()).
+		Only(sys)
+	if ent.IsNotFound(err) {
+		if in.UseSameCredentials {
+			return apperr.New(apperr.NotFound, "Your Partner University sign-in holds no Microsoft Learning profile. Enter your Learning account's email and password instead.")
+		}
+		return apperr.New(apperr.NotFound, "That sign-in holds no Microsoft Learning (certification) profile.")
+	}
+	if err != nil {
+		return err
+	}
+	return s.associate(ctx, v, p, true)
+}
+
+// AssociatePartnerUniversity links the Partner University profile whose
+// credentials the viewer proved (L8).
+func (s *Service) AssociatePartnerUniversity(ctx context.Context, v *viewer.Viewer, email, password string) error {
+	if err := self(v); err != nil {
+		return err
+	}
+	accountID, err := s.Directory.Authenticate(ctx, email, password)
+	if err != nil {
+		return err
+	}
+	p, err := s.Client.Profile.Query().
+		Where(profile.AccountID(accountID), profile.KindEQ(profile.KindPARTNER_UNIVERSITY), profile.MergedIntoIDIsNil()).
+		Only(viewer.System(ctx))
+	if ent.IsNotFound(err) {
+		return apperr.New(apperr.NotFound, "That sign-in holds no Partner University account.")
+	}
+	if err != nil {
+		return err
+	}
+	// The L6 quota is the certification program's, per MCID; Partner University
+	// access carries no such limit in the real system.
+	return s.associate(ctx, v, p, false)
+}
+
+// associate is the one place a link starts: in one transaction it ends the
+// profile's link elsewhere (L5) and starts the new one, under the database's
+// unique constraints. limited applies L6.
+func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profile, limited bool) error {
+	sys := viewer.System(ctx)
+	kind := association.Kind(p.Kind)
+	var touched []int
+	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		touched = touched[:0]
+		now := s.now()
+		// Serialize concurrent associations of this profile (MySQL row lock;
+		// SQLite transactions are already serialized by _txlock=immediate).
+		lock := tx.Profile.Query().Where(profile.ID(p.ID))
+		if s.RowLocks {
+			lock.ForUpdate()
+		}
+		if _, err := lock.Only(sys); err != nil {
+			return err
+		}
+		current, err := tx.Association.Query().Where(association.ActiveProfileID(p.ID)).Only(sys)
+		if err != nil && !ent.IsNotFound(err) {
+			return err
+		}
+		if current != nil && current.UserID == v.UserID {
+			return nil // L6: re-linking to where it already is uses no quota.
+		}
+		mine, err := s.activeLink(sys, tx.Client(), v.UserID, kind)
+		if err != nil {
+			return err
+		}
+		if mine != nil {
+			what := "a Microsoft Learning account"
+			if kind == PartnerUniversity {
+				what = "a Partner University account"
+			}
+			return apperr.New(apperr.Conflict, "You already have %s associated. Remove access to it first.", what)
+		}
+		if limited {
+			if err := s.checkLimit(sys, tx, p.ID, now); err != nil {
+				return err
+			}
+		}
+		if current != nil {
+			ended, err := endLink(sys, tx, current, association.EndReasonMOVED, now)
+			if err != nil {
+				return err
+			}
+			for _, o := range s.Observers {
+				if err := o.LinkEnded(sys, tx, ended, association.EndReasonMOVED, v.UserID); err != nil {
+					return err
+				}
+			}
+			touched = append(touched, current.OrganizationID)
+		}
+		a, err := tx.Association.Create().
+			SetKind(kind).
+			SetProfileID(p.ID).
+			SetUserID(v.UserID).
+			SetOrganizationID(v.OrgID).
+			SetStartedAt(now).
+			SetActiveProfileID(p.ID).
+			SetActiveUserSlot(UserSlot(v.UserID, kind)).
+			SetCountsQuota(limited).
+			Save(sys)
+		if err != nil {
+			return err
+		}
+		for _, o := range s.Observers {
+			if err := o.LinkStarted(sys, tx, a); err != nil {
+				return err
+			}
+		}
+		touched = append(touched, v.OrgID)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.changed(touched...)
+	return nil
+}
+
+func (s *Service) checkLimit(ctx context.Context, tx *ent.Tx, profileID int, now time.Time) error {
+	allow, err := s.allowance(ctx, tx.Client(), profileID, now)
+	if err != nil {
+		return err
+	}
+	if allow.Allowed(now) {
+		return nil
+	}
+	date := allow.NextAllowedAt.UTC()
+	msg := fmt.Sprintf("Your association is limited. We require a period of %s between associations and allow %d per year. Your next available date for a subsequent association is %s.",
+		humanDuration(s.Limits.Cooldown), s.Limits.PerYear, date.Format("January 2, 2006"))
+	return (&apperr.Error{Code: apperr.AssociationLimited, Message: msg}).
+		With("nextAssociationAllowedAt", date.Format(time.RFC3339))
+}
+
+func humanDuration(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		days := int(d / (24 * time.Hour))
+		if days == 1 {
+			return "1 day"
+		}
+		return fmt.Sprintf("%d days", days)
+	}
+	return d.String()
+}
+
+// allowance computes L6 for a profile from its quota-using associations.
+func (s *Service) allowance(ctx context.Context, c *ent.Client, profileID int, now time.Time) (Allowance, error) {
+	rows, err := c.Association.Query().
+		Where(association.ProfileID(profileID), association.CountsQuota(true),
+			association.StartedAtGT(now.Add(-Window-s.Limits.Cooldown))).
+		Select(association.FieldStartedAt).
+		All(ctx)
+	if err != nil {
+		return Allowance{}, err
+	}
+	starts := make([]time.Time, len(rows))
+	for i, r := range rows {
+		starts[i] = r.StartedAt
+	}
+	return s.Limits.Allow(starts, now), nil
+}
+
+// RemoveLearningAccount ends the viewer's Learning link (L7).
+func (s *Service) RemoveLearningAccount(ctx context.Context, v *viewer.Viewer) error {
+	return s.remove(ctx, v, Learning, "You have no Microsoft Learning account associated.")
+}
+
+// RemovePartnerUniversityAccess ends the viewer's Partner University link (L8).
+func (s *Service) RemovePartnerUniversityAccess(ctx context.Context, v *viewer.Viewer) error {
+	return s.remove(ctx, v, PartnerUniversity, "You have no Partner University account associated.")
+}
+
+func (s *Service) remove(ctx context.Context, v *viewer.Viewer, kind Kind, none string) error {
+	if err := self(v); err != nil {
+		return err
+	}
+	sys := viewer.System(ctx)
+	var org int
+	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		q := tx.Association.Query().Where(association.ActiveUserSlot(UserSlot(v.UserID, kind)))
+		if s.RowLocks {
+			q.ForUpdate()
+		}
+		a, err := q.Only(sys)
+		if ent.IsNotFound(err) {
+			return apperr.New(apperr.NotFound, "%s", none)
+		}
+		if err != nil {
+			return err
+		}
+		org = a.OrganizationID
+		return EndInTx(sys, tx, a, association.EndReasonREMOVED, v.UserID, s.now(), s.Observers)
+	})
+	if err != nil {
+		return err
+	}
+	s.changed(org)
+	return nil
+}
+
+// EndInTx ends an active link for cause and tells the observers. Lifecycle code
+// (deleting a work account, removing a person from the report, merges) ends links
+// through here so every end is recorded the same way.
+func EndInTx(ctx context.Context, tx *ent.Tx, a *ent.Association, cause Cause, actorID int, now time.Time, observers []Observer) error {
+	ended, err := endLink(ctx, tx, a, cause, now)
+	if err != nil {
+		return err
+	}
+	for _, o := range observers {
+		if err := o.LinkEnded(ctx, tx, ended, cause, actorID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func endLink(ctx context.Context, tx *ent.Tx, a *ent.Association, cause Cause, now time.Time) (*ent.Association, error) {
+	return tx.Association.UpdateOne(a).
+		SetEndedAt(now).
+		SetEndReason(cause).
+		ClearActiveProfileID().
+		ClearActiveUserSlot().
+		Save(ctx)
+}
+
+// UserSlot is the value of active_user_slot: one active link of each kind per work account.
+func UserSlot(userID int, kind Kind) string { return fmt.Sprintf("%d/%s", userID, kind) }
+
+func (s *Service) activeLink(ctx context.Context, c *ent.Client, userID int, kind Kind) (*ent.Association, error) {
+	a, err := c.Association.Query().Where(association.ActiveUserSlot(UserSlot(userID, kind))).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return a, err
+}

@@ -1,0 +1,81 @@
+package linking
+
+import (
+	"context"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/association"
+	"certlink/ent/profile"
+	"certlink/internal/viewer"
+)
+
+// Link is an active association as My profile shows it.
+type Link struct {
+	ProfileID int
+	MCID      string
+	Email     string // the directory sign-in
+	Name      string
+	LinkedAt  time.Time
+	// SameCredentialsAvailable: for Partner University links, the sign-in also
+	// holds a Learning profile (L4).
+	SameCredentialsAvailable bool
+}
+
+// Status is a work account's links and L6 allowance.
+type Status struct {
+	Learning, PartnerUniversity *Link
+	Allowance                   Allowance
+}
+
+// StatusOf returns what My profile shows for a user. The allowance is that of the
+// MCID the user has linked now, or linked last.
+func (s *Service) StatusOf(ctx context.Context, userID int) (Status, error) {
+	sys := viewer.System(ctx)
+	var st Status
+	links, err := s.Client.Association.Query().
+		Where(association.UserID(userID), association.ActiveUserSlotNotNil()).
+		WithProfile(func(q *ent.ProfileQuery) { q.WithAccount() }).
+		All(sys)
+	if err != nil {
+		return st, err
+	}
+	for _, a := range links {
+		p := a.Edges.Profile
+		l := &Link{ProfileID: p.ID, MCID: p.Mcid, LinkedAt: a.StartedAt}
+		if acc := p.Edges.Account; acc != nil {
+			l.Email, l.Name = acc.Email, acc.Name
+		}
+		if a.Kind == Learning {
+			st.Learning = l
+		} else {
+			n, err := s.Client.Profile.Query().
+				Where(profile.AccountID(p.AccountID), profile.KindEQ(profile.KindLEARNING)).Count(sys)
+			if err != nil {
+				return st, err
+			}
+			l.SameCredentialsAvailable = n > 0
+			st.PartnerUniversity = l
+		}
+	}
+	profileID := 0
+	if st.Learning != nil {
+		profileID = st.Learning.ProfileID
+	} else {
+		last, err := s.Client.Association.Query().
+			Where(association.UserID(userID), association.KindEQ(Learning)).
+			Order(ent.Desc(association.FieldStartedAt)).First(sys)
+		if err != nil && !ent.IsNotFound(err) {
+			return st, err
+		}
+		if last != nil {
+			profileID = last.ProfileID
+		}
+	}
+	if profileID == 0 {
+		st.Allowance = Allowance{Remaining: s.Limits.PerYear}
+		return st, nil
+	}
+	st.Allowance, err = s.allowance(sys, s.Client, profileID, s.now())
+	return st, err
+}

@@ -1,0 +1,19 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"certlink/ent/migrate"
+)
+
+// Migrate brings the schema up to date. ent's migration is additive: it creates
+// missing tables, columns and indexes and never drops a column or a table, so an
+// existing database is upgraded in place and keeps its data. (No Atlas CLI can be
+// installed here to diff versioned files; see README "Database".)
+func (d *DB) Migrate(ctx context.Context) error {
+	if err := d.Client.Schema.Create(ctx, migrate.WithDropColumn(false), migrate.WithDropIndex(false)); err != nil {
+		return fmt.Errorf("migrating the schema: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,229 @@
+// Package testenv starts a real certlink (database, services, HTTP handler) for a
+// test, on SQLite or on MariaDB/MySQL, each test with its own fresh database.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "github.com/go-sql-driver/mysql"
+
+	"certlink/internal/app"
+	"certlink/internal/store"
+)
+
+// MySQLEnv names the environment variable holding the MariaDB/MySQL server URL
+// for tests, e.g. mysql://root@127.0.0.1:3306/ (the test command sets it).
+const MySQLEnv = "CERTLINK_TEST_MYSQL"
+
+// Dialect is a database to run a test on.
+type Dialect string
+
+const (
+	SQLite Dialect = "sqlite"
+	MySQL  Dialect = "mysql"
+)
+
+// Dialects lists the databases available to this test run: SQLite always,
+// MySQL when CERTLINK_TEST_MYSQL is set.
+func Dialects() []Dialect {
+	if os.Getenv(MySQLEnv) != "" {
+		return []Dialect{SQLite, MySQL}
+	}
+	return []Dialect{SQLite}
+}
+
+// Each runs f as a subtest on every available database.
+func Each(t *testing.T, f func(t *testing.T, d Dialect)) {
+	t.Helper()
+	for _, d := range Dialects() {
+		t.Run(string(d), func(t *testing.T) { f(t, d) })
+	}
+}
+
+// DSN returns a fresh, empty database for the test and drops it afterwards.
+func DSN(t testing.TB, d Dialect) string {
+	t.Helper()
+	if d == SQLite {
+		return filepath.Join(t.TempDir(), "certlink.db")
+	}
+	base := os.Getenv(MySQLEnv)
+	if base == "" {
+		t.Skip(MySQLEnv + " is not set")
+	}
+	cfg, err := store.MySQLConfig(strings.TrimRight(base, "/") + "/mysql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "certlink_t_" + hex.EncodeToString(b)
+	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		t.Fatalf("creating test database: %v", err)
+	}
+	t.Cleanup(func() {
+		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name)
+		admin.Close()
+	})
+	return strings.TrimRight(base, "/") + "/" + name
+}
+
+// Env is a running certlink for one test.
+type Env struct {
+	T      testing.TB
+	App    *app.App
+	Server *httptest.Server
+	URL    string
+}
+
+// Option adjusts the configuration before start.
+type Option func(*app.Config)
+
+// Start starts certlink with the demo seeded on a fresh database of dialect d.
+func Start(t testing.TB, d Dialect, opts ...Option) *Env {
+	t.Helper()
+	var cfg app.Config
+	fs := newFlagSet()
+	cfg.Flags(fs)
+	_ = fs.Parse(nil)
+	cfg.DB = DSN(t, d)
+	cfg.Demo = "true"
+	cfg.Addr = "127.0.0.1:0"
+	for _, o := range opts {
+		o(&cfg)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("CERTLINK_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		cancel()
+		t.Fatalf("starting certlink: %v", err)
+	}
+	a.Start(ctx)
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		cancel()
+		a.Close()
+	})
+	return &Env{T: t, App: a, Server: srv, URL: srv.URL}
+}
+
+// Response is a GraphQL response.
+type Response struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+	Extensions map[string]any `json:"extensions"`
+	Status     int            `json:"-"`
+	Header     http.Header    `json:"-"`
+}
+
+// Code returns the first error's extensions.code, or "".
+func (r *Response) Code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// Decode unmarshals data into v, failing the test on errors.
+func (r *Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("unexpected GraphQL errors: %+v", r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("decoding %s: %v", r.Data, err)
+	}
+}
+
+// Do posts a GraphQL request with an optional bearer token.
+func (e *Env) Do(token, query string, vars map[string]any) *Response {
+	e.T.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.T.Fatalf("POST /graphql: %v", err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	var r Response
+	if err := json.Unmarshal(raw, &r); err != nil {
+		e.T.Fatalf("status %d, body %q: %v", res.StatusCode, raw, err)
+	}
+	r.Status, r.Header = res.StatusCode, res.Header
+	return &r
+}
+
+// SignIn signs a work account in and returns its bearer token.
+func (e *Env) SignIn(email, password string) string {
+	e.T.Helper()
+	r := e.Do("", `mutation($e:String!,$p:String!){signIn(input:{email:$e,password:$p}){token}}`,
+		map[string]any{"e": email, "p": password})
+	var out struct{ SignIn struct{ Token string } }
+	r.Decode(e.T, &out)
+	return out.SignIn.Token
+}
+
+// Demo signs a demo work account in.
+func (e *Env) Demo(email string) string { return e.SignIn(email, "certlink-demo") }
+
+// Get fetches a path with an optional bearer token.
+func (e *Env) Get(token, path string) (*http.Response, []byte) {
+	e.T.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.URL+path, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.T.Fatalf("GET %s: %v", path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, b
+}
+
+// Eventually polls cond until it holds or the timeout passes.
+func Eventually(t testing.TB, timeout time.Duration, cond func() bool, msg string, args ...any) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("timed out: "+msg, args...)
+}
+

@@ -1,0 +1,73 @@
+// Package web holds what the HTTP layer shares with resolvers: the request's
+// response writer (to set the session cookie) and its request id.
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+)
+
+// SessionCookie is the web app's session cookie name.
+const SessionCookie = "certlink_session"
+
+type exchange struct {
+	w http.ResponseWriter
+	r *http.Request
+}
+
+type exchangeKey struct{}
+
+// WithExchange makes w and r reachable from resolvers running for r.
+func WithExchange(ctx context.Context, w http.ResponseWriter, r *http.Request) context.Context {
+	return context.WithValue(ctx, exchangeKey{}, exchange{w, r})
+}
+
+func from(ctx context.Context) (exchange, bool) {
+	e, ok := ctx.Value(exchangeKey{}).(exchange)
+	return e, ok && e.w != nil
+}
+
+// secure reports whether the request arrived over TLS (directly or at a proxy).
+func secure(r *http.Request) bool {
+	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
+}
+
+// SetSession sets the HttpOnly, SameSite session cookie (Secure over TLS).
+// gqlgen writes the response only after resolvers return, so headers set here
+// are still sent.
+func SetSession(ctx context.Context, secret string, expires time.Time) {
+	e, ok := from(ctx)
+	if !ok {
+		return
+	}
+	http.SetCookie(e.w, &http.Cookie{
+		Name: SessionCookie, Value: secret, Path: "/", Expires: expires,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(e.r),
+	})
+}
+
+// ClearSession removes the session cookie.
+func ClearSession(ctx context.Context) {
+	e, ok := from(ctx)
+	if !ok {
+		return
+	}
+	http.SetCookie(e.w, &http.Cookie{
+		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(e.r),
+	})
+}
+
+type requestIDKey struct{}
+
+// WithRequestID stores the request id used in logs and generic error answers.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID returns the request id, or "".
+func RequestID(ctx context.Context) string {
+	s, _ := ctx.Value(requestIDKey{}).(string)
+	return s
+}
