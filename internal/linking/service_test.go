@@ -1,0 +1,206 @@
+package linking_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/association"
+	"certlink/internal/apperr"
+	"certlink/internal/demo"
+	"certlink/internal/linking"
+	"certlink/internal/store"
+	"certlink/internal/testenv"
+	"certlink/internal/viewer"
+)
+
+type fixture struct {
+	svc   *linking.Service
+	c     *ent.Client
+	clock time.Time
+	users map[string]*viewer.Viewer
+}
+
+func setup(t *testing.T, d testenv.Dialect) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, testenv.DSN(t, d))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Seed(ctx, db.Client); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{c: db.Client, clock: time.Now().UTC(), users: map[string]*viewer.Viewer{}}
+	f.svc = &linking.Service{
+		Client: db.Client, Directory: linking.BuiltinDirectory{Client: db.Client},
+		Limits: linking.DefaultLimits, Now: func() time.Time { return f.clock }, RowLocks: !db.Embedded,
+	}
+	us, err := db.Client.User.Query().All(viewer.System(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range us {
+		v := &viewer.Viewer{Kind: viewer.KindUser, UserID: u.ID, Email: u.Email}
+		if u.OrganizationID != nil {
+			v.OrgID = *u.OrganizationID
+		}
+		for _, r := range u.Roles {
+			v.Roles = append(v.Roles, viewer.Role(r))
+		}
+		f.users[u.Email] = v
+	}
+	return f
+}
+
+func code(err error) apperr.Code {
+	if err == nil {
+		return ""
+	}
+	return apperr.CodeOf(err)
+}
+
+func (f *fixture) activeLinks(t *testing.T, mcid string) []*ent.Association {
+	t.Helper()
+	ctx := viewer.System(context.Background())
+	as, err := f.c.Association.Query().
+		Where(association.EndedAtIsNil(), association.HasProfileWith(profileMcid(mcid))).All(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return as
+}
+
+func TestAssociateAndRemove(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		f := setup(t, d)
+		ctx := context.Background()
+		lee := f.users["lee@fabrikam.example"]
+
+		err := f.svc.AssociateLearningAccount(ctx, lee, linking.AssociateInput{Email: "jordan@learn.example", Password: "wrong"})
+		if code(err) != apperr.InvalidCredentials {
+			t.Fatalf("wrong directory password: got %v", err)
+		}
+		if err := f.svc.AssociateLearningAccount(ctx, lee, linking.AssociateInput{Email: " Jordan@Learn.example ", Password: "learn-demo"}); err != nil {
+			t.Fatalf("associate: %v", err)
+		}
+		st, err := f.svc.StatusOf(ctx, lee.UserID)
+		if err != nil || st.Learning == nil || st.Learning.MCID != "9900003" {
+			t.Fatalf("status after associate: %+v %v", st, err)
+		}
+		if st.Allowance.Remaining != 2 || !st.Allowance.NextAllowedAt.Equal(f.clock.Add(30*24*time.Hour)) {
+			t.Fatalf("allowance after one association: %+v", st.Allowance)
+		}
+		// Re-linking where it already is: idempotent, no quota.
+		if err := f.svc.AssociateLearningAccount(ctx, lee, linking.AssociateInput{Email: "jordan@learn.example", Password: "learn-demo"}); err != nil {
+			t.Fatalf("idempotent re-link: %v", err)
+		}
+		if st, _ := f.svc.StatusOf(ctx, lee.UserID); st.Allowance.Remaining != 2 {
+			t.Fatalf("re-link used quota: %+v", st.Allowance)
+		}
+		if err := f.svc.RemoveLearningAccount(ctx, lee); err != nil {
+			t.Fatalf("remove: %v", err)
+		}
+		if err := f.svc.RemoveLearningAccount(ctx, lee); code(err) != apperr.NotFound {
+			t.Fatalf("second remove: got %v", err)
+		}
+		if n := len(f.activeLinks(t, "9900003")); n != 0 {
+			t.Fatalf("%d active links after remove", n)
+		}
+		// History is kept: the ended row is still there.
+		all, _ := f.c.Association.Query().Where(association.UserID(lee.UserID)).All(viewer.System(ctx))
+		if len(all) != 1 || all[0].EndedAt == nil || *all[0].EndReason != association.EndReasonREMOVED {
+			t.Fatalf("ended association not kept: %+v", all)
+		}
+		// L6: 10 days later the cooldown still holds, and the error names the date.
+		f.clock = f.clock.Add(10 * 24 * time.Hour)
+		err = f.svc.AssociateLearningAccount(ctx, lee, linking.AssociateInput{Email: "jordan@learn.example", Password: "learn-demo"})
+		var ae *apperr.Error
+		if !errors.As(err, &ae) || ae.Code != apperr.AssociationLimited || ae.Extensions["nextAssociationAllowedAt"] == nil {
+			t.Fatalf("cooldown: got %v", err)
+		}
+		f.clock = f.clock.Add(21 * 24 * time.Hour)
+		if err := f.svc.AssociateLearningAccount(ctx, lee, linking.AssociateInput{Email: "jordan@learn.example", Password: "learn-demo"}); err != nil {
+			t.Fatalf("after cooldown: %v", err)
+		}
+	})
+}
+
+func TestMoveBetweenOrganizations(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		f := setup(t, d)
+		ctx := context.Background()
+		f.clock = f.clock.Add(24 * time.Hour) // the demo link is months old
+		lee := f.users["lee@fabrikam.example"]
+		if err := f.svc.AssociateLearningAccount(ctx, lee, linking.AssociateInput{Email: "alex@learn.example", Password: "learn-demo"}); err != nil {
+			t.Fatalf("move: %v", err)
+		}
+		links := f.activeLinks(t, "9900001")
+		if len(links) != 1 || links[0].UserID != lee.UserID || links[0].OrganizationID != lee.OrgID {
+			t.Fatalf("after move: %+v", links)
+		}
+		old, _ := f.c.Association.Query().
+			Where(association.UserID(f.users["alex@contoso.example"].UserID)).Only(viewer.System(ctx))
+		if old.EndedAt == nil || *old.EndReason != association.EndReasonMOVED {
+			t.Fatalf("old link not ended as MOVED: %+v", old)
+		}
+	})
+}
+
+func TestOnlyTheUserThemself(t *testing.T) {
+	f := setup(t, testenv.SQLite)
+	ctx := context.Background()
+	cases := map[string]*viewer.Viewer{
+		"anonymous": nil,
+		"operator":  f.users["ops@certlink.example"],
+		"api token": {Kind: viewer.KindAPIToken, UserID: f.users["grace@contoso.example"].UserID, OrgID: f.users["grace@contoso.example"].OrgID, Roles: []viewer.Role{viewer.GlobalAdmin}},
+		"provider":  {Kind: viewer.KindProvider},
+	}
+	for name, v := range cases {
+		err := f.svc.AssociateLearningAccount(ctx, v, linking.AssociateInput{Email: "jordan@learn.example", Password: "learn-demo"})
+		want := apperr.Forbidden
+		if v == nil {
+			want = apperr.Unauthenticated
+		}
+		if code(err) != want {
+			t.Errorf("%s associate: got %v, want %s", name, err, want)
+		}
+		if err := f.svc.RemoveLearningAccount(ctx, v); code(err) != want {
+			t.Errorf("%s remove: got %v, want %s", name, err, want)
+		}
+	}
+}
+
+func TestSameCredentials(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		f := setup(t, d)
+		ctx := context.Background()
+		riley := f.users["riley@contoso.example"]
+		if err := f.svc.AssociateLearningAccount(ctx, riley, linking.AssociateInput{UseSameCredentials: true}); code(err) != apperr.InvalidInput {
+			t.Fatalf("same credentials without PU access: %v", err)
+		}
+		if err := f.svc.AssociatePartnerUniversity(ctx, riley, "riley@learn.example", "learn-demo"); err != nil {
+			t.Fatalf("PU: %v", err)
+		}
+		st, _ := f.svc.StatusOf(ctx, riley.UserID)
+		if st.PartnerUniversity == nil || !st.PartnerUniversity.SameCredentialsAvailable {
+			t.Fatalf("PU status: %+v", st.PartnerUniversity)
+		}
+		if err := f.svc.AssociateLearningAccount(ctx, riley, linking.AssociateInput{UseSameCredentials: true}); err != nil {
+			t.Fatalf("same credentials: %v", err)
+		}
+		st, _ = f.svc.StatusOf(ctx, riley.UserID)
+		if st.Learning == nil || st.Learning.MCID != "9900002" {
+			t.Fatalf("learning after same credentials: %+v", st.Learning)
+		}
+		if err := f.svc.RemovePartnerUniversityAccess(ctx, riley); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
