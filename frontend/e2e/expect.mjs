@@ -1,0 +1,3 @@
+export function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}

@@ -1,0 +1,116 @@
+// Browser tests: the real certlink binary (CERTLINK_BIN, built with the web app
+// embedded) on a free port with a fresh database, driven by Debian's Chromium through
+// playwright-core. No tool here downloads a browser.
+//
+//   CERTLINK_BIN=/path/to/certlink npm run e2e [-- name-filter]
+//
+// Each scenario runs in a fresh browser context; screenshots go to frontend/screenshots/.
+// Closes with "N passed, M failed" and exits non-zero on any failure.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { scenarios } from './scenarios.mjs';
+
+const bin = process.env.CERTLINK_BIN;
+if (!bin) {
+  console.error('Set CERTLINK_BIN to a certlink binary built after `npm run build` (e.g. go build -o /tmp/certlink .).');
+  console.log('0 passed, 1 failed');
+  process.exit(2);
+}
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const filter = process.argv[2];
+const shots = resolve(import.meta.dirname, '../screenshots');
+mkdirSync(shots, { recursive: true });
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+async function waitHealthy(base, server, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`certlink exited with code ${server.exitCode} before it was ready`);
+    try {
+      const res = await fetch(`${base}/healthz`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`certlink did not answer ${base}/healthz with 200 within ${timeoutMs / 1000}s`);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'certlink-e2e-'));
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const serverLog = [];
+const server = spawn(bin, ['--addr', `127.0.0.1:${port}`, '--db', join(work, 'e2e.db')], {
+  stdio: ['ignore', 'pipe', 'pipe'],
+  env: { ...process.env, CERTLINK_LOG_LEVEL: process.env.CERTLINK_LOG_LEVEL ?? 'warn' },
+});
+server.stdout.on('data', (d) => serverLog.push(String(d)));
+server.stderr.on('data', (d) => serverLog.push(String(d)));
+
+let browser;
+let passed = 0;
+let failed = 0;
+const stop = () => {
+  if (server.exitCode === null) server.kill('SIGTERM');
+};
+process.on('exit', stop);
+
+try {
+  await waitHealthy(base, server);
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    // launch() gives each run a fresh temporary profile (user-data-dir).
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  for (const scenario of scenarios) {
+    if (filter && !scenario.name.includes(filter)) continue;
+    const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 860 }, acceptDownloads: true, ...scenario.context });
+    context.setDefaultTimeout(15_000);
+    const page = await context.newPage();
+    const consoleErrors = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(msg.text());
+    });
+    page.on('pageerror', (err) => consoleErrors.push(String(err)));
+    const started = Date.now();
+    try {
+      await scenario.run({ page, context, base, shot: (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true }) });
+      if (consoleErrors.length) throw new Error(`console errors:\n    ${consoleErrors.join('\n    ')}`);
+      passed++;
+      console.log(`ok   ${scenario.name} (${Date.now() - started} ms)`);
+    } catch (err) {
+      failed++;
+      console.log(`FAIL ${scenario.name}: ${err?.message ?? err}`);
+      await page.screenshot({ path: join(shots, `FAILED-${scenario.name.replace(/\W+/g, '-')}.png`), fullPage: true }).catch(() => {});
+    } finally {
+      await context.close();
+    }
+  }
+} catch (err) {
+  failed++;
+  console.log(`FAIL setup: ${err?.message ?? err}`);
+} finally {
+  await browser?.close().catch(() => {});
+  stop();
+  rmSync(work, { recursive: true, force: true });
+}
+if (failed) console.log(`--- server log ---\n${serverLog.join('').split('\n').slice(-40).join('\n')}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,128 @@
+// The seed's story, walked as each demo role (SPEC "The demo"). Scenarios run in order
+// against one server: later ones may rely on what earlier ones changed.
+import { expect } from './expect.mjs';
+
+export const WORK_PASSWORD = 'certlink-demo';
+export const LEARN_PASSWORD = 'learn-demo';
+
+export async function signIn(page, email, password = WORK_PASSWORD) {
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+  await page.getByLabel('Work email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'My profile' }).waitFor();
+}
+
+export const scenarios = [
+  {
+    name: 'sign-in errors are sentences',
+    async run({ page, shot }) {
+      await page.goto('/profile');
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await shot('sign-in');
+      await page.getByLabel('Work email').fill('alex@contoso.example');
+      await page.getByLabel('Password').fill('wrong-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      const text = (await alert.textContent()) ?? '';
+      expect(/email or password/i.test(text), `sign-in error reads as a sentence, got "${text}"`);
+      expect(!/INVALID_CREDENTIALS/.test(text), 'no raw error code on screen');
+      await shot('sign-in-error');
+    },
+  },
+  {
+    name: 'alex sees MCID 9900001 and removes access',
+    async run({ page, shot }) {
+      await signIn(page, 'alex@contoso.example');
+      await page.getByTestId('mcid').getByText('9900001').waitFor();
+      await page.getByText('Contoso Ltd', { exact: false }).first().waitFor();
+      await shot('profile-linked');
+      await page.getByRole('button', { name: 'Remove access' }).click();
+      const dialog = page.getByRole('dialog', { name: /Remove access/ });
+      await dialog.waitFor();
+      await shot('profile-remove-confirm');
+      await dialog.getByRole('button', { name: 'Remove access' }).click();
+      await page.getByRole('heading', { name: 'Associate Microsoft Learning account' }).waitFor();
+      expect((await page.getByTestId('mcid').count()) === 0, 'MCID is gone after Remove access');
+      await page.getByText('Access removed', { exact: false }).waitFor();
+      await shot('profile-removed');
+      // Reload: the change is stored, not just shown.
+      await page.reload();
+      await page.getByRole('heading', { name: 'Associate Microsoft Learning account' }).waitFor();
+      expect((await page.getByTestId('mcid').count()) === 0, 'MCID stays gone after reload');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    },
+  },
+  {
+    name: 'lee links jordan and sees MCID 9900003',
+    async run({ page, shot }) {
+      await signIn(page, 'lee@fabrikam.example');
+      await page.getByRole('heading', { name: 'Associate Microsoft Learning account' }).waitFor();
+      await shot('profile-unlinked');
+      await page.getByLabel('Learning account email').fill('jordan@learn.example');
+      await page.getByLabel('Learning account password').fill(LEARN_PASSWORD);
+      await page.getByRole('button', { name: 'Associate', exact: true }).click();
+      await page.getByTestId('mcid').getByText('9900003').waitFor();
+      // L6: once linked, the next allowed association is a date, shown before trying.
+      await page.getByTestId('next-association').filter({ hasNotText: 'Now' }).waitFor();
+      await shot('profile-associated');
+    },
+  },
+  {
+    name: 'riley is told when jordan may be associated again',
+    async run({ page, shot }) {
+      await signIn(page, 'riley@contoso.example');
+      await page.getByLabel('Learning account email').fill('jordan@learn.example');
+      await page.getByLabel('Learning account password').fill(LEARN_PASSWORD);
+      await page.getByRole('button', { name: 'Associate', exact: true }).click();
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      const text = (await alert.textContent()) ?? '';
+      expect(/\b20\d\d\b/.test(text), `ASSOCIATION_LIMITED names the date, got "${text}"`);
+      expect(!/ASSOCIATION_LIMITED|T\d\d:\d\d/.test(text), `no raw code or timestamp, got "${text}"`);
+      await shot('profile-association-limited');
+    },
+  },
+  {
+    name: 'profile at phone width with the menu',
+    context: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+    async run({ page, shot }) {
+      await signIn(page, 'lee@fabrikam.example');
+      await page.getByTestId('mcid').getByText('9900003').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow <= 0, `no horizontal scrolling at phone width (overflow ${overflow}px)`);
+      await shot('phone-profile');
+      await page.getByRole('button', { name: 'Menu' }).click();
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My profile' }).waitFor({ state: 'visible' });
+      await shot('phone-menu');
+    },
+  },
+  {
+    name: 'grace runs a query in GraphiQL',
+    async run({ page, shot }) {
+      await signIn(page, 'grace@contoso.example');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'GraphiQL' }).click();
+      await page.locator('.graphiql-container .monaco-editor').first().waitFor();
+      // The run button only works once the editors are ready: retry until a result shows.
+      const result = page.locator('.result-window');
+      for (let i = 0; i < 20 && !((await result.textContent()) ?? '').includes('grace@contoso.example'); i++) {
+        await page.locator('.graphiql-execute-button').click();
+        await page.waitForTimeout(500);
+      }
+      expect(((await result.textContent()) ?? '').includes('grace@contoso.example'), 'GraphiQL ran the query as grace (same-origin session)');
+      await shot('graphiql');
+    },
+  },
+  {
+    name: 'a default user gets no GraphiQL',
+    async run({ page }) {
+      await signIn(page, 'riley@contoso.example');
+      expect((await page.getByRole('link', { name: 'GraphiQL' }).count()) === 0, 'no GraphiQL link for a default user');
+      await page.goto('/graphiql');
+      await page.getByText('This page is for admins').waitFor();
+    },
+  },
+];

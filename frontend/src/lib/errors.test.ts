@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { CombinedError } from 'urql';
+import { describeError, NETWORK_MESSAGE, UNKNOWN_MESSAGE } from './errors';
+import { formatDate } from './format';
+
+const gql = (code: string | undefined, message: string, extensions: Record<string, unknown> = {}) =>
+  new CombinedError({ graphQLErrors: [{ message, extensions: code ? { code, ...extensions } : extensions }] });
+
+const CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_INPUT', 'INVALID_CREDENTIALS', 'ASSOCIATION_LIMITED', 'CONFLICT', 'RATE_LIMITED'];
+
+describe('describeError', () => {
+  it("shows the server's sentence when it is one", () => {
+    expect(describeError(gql('INVALID_CREDENTIALS', 'The email or password is not correct.'))).toBe('The email or password is not correct.');
+  });
+
+  it('makes a sentence of a bare message', () => {
+    expect(describeError(gql('FORBIDDEN', 'only the user themself can link an account'))).toBe('Only the user themself can link an account.');
+  });
+
+  it.each(CODES)('never shows the raw code %s', (code) => {
+    const text = describeError(gql(code, code));
+    expect(text).not.toContain(code);
+    expect(text).toMatch(/^[A-Z].*[.!?]$/);
+  });
+
+  it('falls back to a sentence for an error without code or words', () => {
+    expect(describeError(gql(undefined, 'E42'))).toBe(UNKNOWN_MESSAGE);
+  });
+
+  it('rewrites timestamps in ASSOCIATION_LIMITED as dates', () => {
+    const text = describeError(
+      gql('ASSOCIATION_LIMITED', 'We require a period of 30 days between associations. Your next available date for a subsequent association is 2026-12-24T01:03:41Z.'),
+    );
+    expect(text).toContain(formatDate('2026-12-24T01:03:41Z'));
+    expect(text).not.toMatch(/T01:03/);
+    expect(text).toMatch(/^We require a period of 30 days between associations\./);
+  });
+
+  it('adds the date from extensions when the message lacks it', () => {
+    const text = describeError(gql('ASSOCIATION_LIMITED', 'This profile was associated too recently', { nextAssociationAllowedAt: '2026-12-24T00:00:00Z' }));
+    expect(text).toBe(`This profile was associated too recently. Your next available date for a subsequent association is ${formatDate('2026-12-24T00:00:00Z')}.`);
+  });
+
+  it('builds the L6 sentence from a code and a date alone', () => {
+    const text = describeError(gql('ASSOCIATION_LIMITED', 'ASSOCIATION_LIMITED', { nextAssociationAllowedAt: '2027-01-05T00:00:00Z' }));
+    expect(text).toContain('30 days');
+    expect(text).toContain(formatDate('2027-01-05T00:00:00Z'));
+  });
+
+  it('hides internals that leak into a message', () => {
+    expect(describeError(gql('INTERNAL', 'sql: no rows in result set'))).toBe(UNKNOWN_MESSAGE);
+    expect(describeError(gql(undefined, 'panic\n    at main.go:12'))).toBe(UNKNOWN_MESSAGE);
+  });
+
+  it('explains a network failure', () => {
+    expect(describeError(new CombinedError({ networkError: new TypeError('Failed to fetch') }))).toBe(NETWORK_MESSAGE);
+  });
+
+  it('explains a server failure without GraphQL errors', () => {
+    const err = new CombinedError({ networkError: new Error('Internal Server Error'), response: { status: 502 } });
+    expect(describeError(err)).toBe(UNKNOWN_MESSAGE);
+  });
+
+  it('handles nothing at all', () => {
+    expect(describeError(undefined)).toBe(UNKNOWN_MESSAGE);
+  });
+});

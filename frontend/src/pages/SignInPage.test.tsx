@@ -1,0 +1,34 @@
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { SignInPage } from './SignInPage';
+import { gqlError, mockClient, viewer, withClient } from '../test/mockClient';
+
+describe('Sign in', () => {
+  it('signs in with labelled fields', async () => {
+    const onSignedIn = vi.fn();
+    const client = mockClient({ mutation: () => ({ data: { signIn: { __typename: 'SignInPayload', expiresAt: '2026-11-24T13:00:00Z', user: viewer() } } }) });
+    render(withClient(client, <SignInPage onSignedIn={onSignedIn} />));
+    await userEvent.type(screen.getByLabelText('Work email'), ' alex@contoso.example ');
+    await userEvent.type(screen.getByLabelText('Password'), 'certlink-demo');
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(client.executeMutation.mock.calls[0][0].variables).toEqual({ input: { email: 'alex@contoso.example', password: 'certlink-demo' } });
+    expect(onSignedIn).toHaveBeenCalledOnce();
+  });
+
+  it('shows wrong credentials in words', async () => {
+    const onSignedIn = vi.fn();
+    const client = mockClient({ mutation: () => ({ error: gqlError('INVALID_CREDENTIALS', 'INVALID_CREDENTIALS') }) });
+    render(withClient(client, <SignInPage onSignedIn={onSignedIn} />));
+    await userEvent.type(screen.getByLabelText('Work email'), 'alex@contoso.example');
+    await userEvent.type(screen.getByLabelText('Password'), 'nope');
+    await userEvent.keyboard('{Enter}');
+    expect((await screen.findByRole('alert')).textContent).toBe('The email or password is incorrect.');
+    expect(onSignedIn).not.toHaveBeenCalled();
+  });
+
+  it('shows a notice such as a signed-out confirmation', () => {
+    render(withClient(mockClient({}), <SignInPage onSignedIn={() => {}} notice="You have signed out." />));
+    expect(screen.getByRole('status').textContent).toBe('You have signed out.');
+  });
+});
