@@ -23,10 +23,11 @@ type Service struct {
 }
 
 func (s *Service) now() time.Time {
+	// Microseconds: what both databases store, so a time read back compares equal.
 	if s.Now != nil {
-		return s.Now().UTC()
+		return s.Now().UTC().Truncate(time.Microsecond)
 	}
-	return time.Now().UTC()
+	return time.Now().UTC().Truncate(time.Microsecond)
 }
 
 // Secret prefixes say what a bearer secret is.

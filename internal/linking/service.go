@@ -46,10 +46,11 @@ type Service struct {
 }
 
 func (s *Service) now() time.Time {
+	// Microseconds: what both databases store, so a time read back compares equal.
 	if s.Now != nil {
-		return s.Now().UTC()
+		return s.Now().UTC().Truncate(time.Microsecond)
 	}
-	return time.Now().UTC()
+	return time.Now().UTC().Truncate(time.Microsecond)
 }
 
 func (s *Service) changed(orgs ...int) {

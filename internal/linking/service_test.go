@@ -37,7 +37,7 @@ func setup(t *testing.T, d testenv.Dialect) *fixture {
 	if _, err := demo.Seed(ctx, db.Client); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{c: db.Client, clock: time.Now().UTC(), users: map[string]*viewer.Viewer{}}
+	f := &fixture{c: db.Client, clock: time.Now().UTC().Truncate(time.Microsecond), users: map[string]*viewer.Viewer{}}
 	f.svc = &linking.Service{
 		Client: db.Client, Directory: linking.BuiltinDirectory{Client: db.Client},
 		Limits: linking.DefaultLimits, Now: func() time.Time { return f.clock }, RowLocks: !db.Embedded,
