@@ -226,4 +226,3 @@ func Eventually(t testing.TB, timeout time.Duration, cond func() bool, msg strin
 	}
 	t.Fatalf("timed out: "+msg, args...)
 }
-
