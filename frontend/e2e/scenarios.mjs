@@ -97,7 +97,10 @@ export const scenarios = [
       await shot('phone-profile');
       await page.getByRole('button', { name: 'Menu' }).click();
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My profile' }).waitFor({ state: 'visible' });
+      await page.waitForTimeout(400); // let the drawer finish sliding in
       await shot('phone-menu');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     },
   },
   {

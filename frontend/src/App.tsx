@@ -149,6 +149,11 @@ function Shell() {
         </div>
       </header>
       <nav id="sidenav" className="sidenav" aria-label="Main">
+        <div className="sidenav-account">
+          <strong>{viewer.name}</strong>
+          <span className="muted">{viewer.email}</span>
+          {viewer.organization && <span className="muted">{viewer.organization.name} · MPN ID {viewer.organization.mpnId}</span>}
+        </div>
         <ul>
           {visible.map((r) => (
             <li key={r.path}>

@@ -41,6 +41,12 @@ describe('describeError', () => {
     expect(text).toBe(`This profile was associated too recently. Your next available date for a subsequent association is ${formatDate('2026-12-24T00:00:00Z')}.`);
   });
 
+  it("doesn't repeat a date the message already names", () => {
+    const message =
+      'Your association is limited. We require a period of 30 days between associations and allow 3 per year. Your next available date for a subsequent association is December 24, 2026.';
+    expect(describeError(gql('ASSOCIATION_LIMITED', message, { nextAssociationAllowedAt: '2026-12-24T01:09:35Z' }))).toBe(message);
+  });
+
   it('builds the L6 sentence from a code and a date alone', () => {
     const text = describeError(gql('ASSOCIATION_LIMITED', 'ASSOCIATION_LIMITED', { nextAssociationAllowedAt: '2027-01-05T00:00:00Z' }));
     expect(text).toContain('30 days');

@@ -39,7 +39,8 @@ interface ErrorLike {
 }
 
 const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g;
-const HAS_ISO_INSTANT = new RegExp(ISO_INSTANT.source);
+// Any year: the message already names a date (ISO or written out), so none is added.
+const MENTIONS_YEAR = /\b(?:19|20)\d{2}\b/;
 const DATE_KEYS = ['nextAssociationAllowedAt', 'nextAllowedAt', 'retryAt', 'availableAt', 'date'];
 
 /** The extensions.code of the first GraphQL error, if any. */
@@ -87,7 +88,7 @@ export function describeError(error: unknown): string {
     const date = dateFromExtensions(first.extensions);
     if (isHumanMessage(first.message ?? '', code)) {
       const text = asSentence(first.message.replace(ISO_INSTANT, (iso) => formatDate(iso)));
-      if (code === 'ASSOCIATION_LIMITED' && date && !HAS_ISO_INSTANT.test(first.message)) {
+      if (code === 'ASSOCIATION_LIMITED' && date && !MENTIONS_YEAR.test(first.message)) {
         return `${text} Your next available date for a subsequent association is ${formatDate(date)}.`;
       }
       return text;
