@@ -1,0 +1,234 @@
+import { useId, useState } from 'react';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { Alert } from '../../components/Feedback';
+import { IconCheck } from '../../components/Icons';
+import { formatDate, isFuture, plural } from '../../lib/format';
+import { levelLabel, StatusBadge } from './StatusBadge';
+import type { CompetencyProgressView, LevelView, OptionView, RequirementView, SkillView } from './types';
+
+export interface PurchaseTarget {
+  competency: string;
+  level: string;
+  option: string;
+}
+
+interface CompetencyCardProps {
+  progress: CompetencyProgressView;
+  /** Buys the offer for an option (C6); resolves to an error sentence, or null on success. */
+  onPurchase: (target: PurchaseTarget) => Promise<string | null>;
+  defaultExpanded?: boolean;
+}
+
+/** One competency: a summary row that expands to levels, options and requirements (C4). */
+export function CompetencyCard({ progress, onPurchase, defaultExpanded = false }: CompetencyCardProps) {
+  const [expanded, setExpanded] = useState(defaultExpanded);
+  const panelId = useId();
+  const { competency, status, levels } = progress;
+  return (
+    <section className={`card competency${expanded ? ' competency-open' : ''}`} aria-labelledby={`${panelId}-title`}>
+      <h2 className="competency-heading" id={`${panelId}-title`}>
+        <button type="button" className="competency-toggle" aria-expanded={expanded} aria-controls={panelId} onClick={() => setExpanded((e) => !e)}>
+          <span className="chevron" aria-hidden="true" />
+          <span className="competency-name">{competency.name}</span>
+          <StatusBadge status={status} />
+        </button>
+      </h2>
+      <ul className="level-summary" aria-label={`${competency.name} levels`}>
+        {levels.map((l) => (
+          <li key={l.level} className={l.attained ? 'level-pill level-pill-done' : 'level-pill'}>
+            {l.attained && <IconCheck width={16} height={16} />}
+            {levelLabel(l.level)}: {levelSummary(l)}
+          </li>
+        ))}
+      </ul>
+      {expanded && (
+        <div id={panelId} className="competency-body">
+          {competency.description && <p className="muted">{competency.description}</p>}
+          {levels.map((level) => (
+            <LevelBlock key={level.level} competencyKey={competency.key} competencyName={competency.name} level={level} onPurchase={onPurchase} />
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function levelSummary(level: LevelView): string {
+  if (level.attained) return 'attained';
+  const best = level.options.reduce(
+    (acc, o) => {
+      const met = o.requirements.filter((r) => r.met).length;
+      return met / Math.max(1, o.requirements.length) > acc.met / Math.max(1, acc.total) ? { met, total: o.requirements.length } : acc;
+    },
+    { met: 0, total: level.options[0]?.requirements.length ?? 0 },
+  );
+  return `${best.met} of ${plural(best.total, 'requirement')} met`;
+}
+
+function LevelBlock({ competencyKey, competencyName, level, onPurchase }: { competencyKey: string; competencyName: string; level: LevelView; onPurchase: CompetencyCardProps['onPurchase'] }) {
+  return (
+    <div className="level">
+      <h3 className="level-title">
+        <span className={`medal medal-${level.level.toLowerCase()}`} aria-hidden="true" />
+        {levelLabel(level.level)}
+        {level.attained && <span className="badge badge-qualified">Attained</span>}
+      </h3>
+      {level.options.map((option) => (
+        <OptionBlock key={option.name} target={{ competency: competencyKey, level: level.level, option: option.name }} competencyName={competencyName} option={option} onPurchase={onPurchase} multiple={level.options.length > 1} />
+      ))}
+    </div>
+  );
+}
+
+function OptionBlock({ target, competencyName, option, onPurchase, multiple }: { target: PurchaseTarget; competencyName: string; option: OptionView; onPurchase: CompetencyCardProps['onPurchase']; multiple: boolean }) {
+  const [why, setWhy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const whyId = useId();
+  const unmet = option.requirements.filter((r) => !r.met);
+  const label = `${competencyName} ${levelLabel(target.level)}${multiple ? `, ${option.name}` : ''}`;
+
+  async function purchase() {
+    setBusy(true);
+    setError(null);
+    const failure = await onPurchase(target);
+    setBusy(false);
+    if (failure) {
+      setError(failure);
+      return;
+    }
+    setConfirming(false);
+    setDone(true);
+  }
+
+  return (
+    <div className="option">
+      <div className="option-head">
+        <h4>
+          {option.met ? <span className="tick" role="img" aria-label="Met"><IconCheck width={16} height={16} /></span> : <span className="tick tick-open" role="img" aria-label="Not met" />}
+          {option.name}
+        </h4>
+        <div className="option-actions">
+          {!option.met && unmet.length > 0 && (
+            <button type="button" className="btn-link" aria-expanded={why} aria-controls={whyId} onClick={() => setWhy((w) => !w)}>
+              Learn why
+            </button>
+          )}
+          <button type="button" className="btn btn-primary btn-sm" disabled={!option.met} onClick={() => { setError(null); setConfirming(true); }} aria-describedby={!option.met ? whyId : undefined}>
+            Purchase offer
+          </button>
+        </div>
+      </div>
+      {done && <Alert kind="success">The {label} offer is purchased. The competency is active for one year.</Alert>}
+      {!option.met && (
+        <div id={whyId} hidden={!why} className="why">
+          <p>The offer can be purchased once every requirement of this option is met. Still missing:</p>
+          <ul>
+            {unmet.map((r) => (
+              <li key={r.description}>
+                {r.description}: {r.kind === 'ATTESTED' ? 'not yet attested' : `${r.current} of ${r.required}`}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <div className="table-wrap">
+        <table className="requirements">
+          <caption className="sr-only">Requirements of {label}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Requirement</th>
+              <th scope="col">Progress</th>
+              <th scope="col">People who count</th>
+              <th scope="col">Skills</th>
+            </tr>
+          </thead>
+          <tbody>
+            {option.requirements.map((r) => (
+              <RequirementRow key={r.description} requirement={r} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <ConfirmDialog
+        open={confirming}
+        title={`Purchase the ${label} offer?`}
+        confirmLabel="Purchase offer"
+        busyLabel="Purchasing…"
+        busy={busy}
+        error={error}
+        onConfirm={purchase}
+        onCancel={() => setConfirming(false)}
+      >
+        <p>Every requirement of this option is met. The competency becomes active for one year, until its anniversary.</p>
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+function RequirementRow({ requirement: r }: { requirement: RequirementView }) {
+  const pct = r.required > 0 ? Math.min(100, Math.round((r.current / r.required) * 100)) : r.met ? 100 : 0;
+  return (
+    <tr className={r.met ? 'req-met' : undefined}>
+      <td data-label="Requirement">
+        <div className="req-desc">
+          {r.met ? <span className="tick" role="img" aria-label="Met"><IconCheck width={14} height={14} /></span> : <span className="tick tick-open" role="img" aria-label="Not met" />}
+          <span>{r.description}</span>
+        </div>
+        {r.kind === 'ATTESTED' && <span className="chip">Attested by an admin</span>}
+      </td>
+      <td data-label="Progress">
+        {r.kind === 'ATTESTED' ? (
+          <span>{r.met ? 'Attested' : 'Not attested'}</span>
+        ) : (
+          <div className="progress">
+            <span className="progress-count">
+              <strong>{r.current}</strong> / {r.required}
+            </span>
+            <span className="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={r.required} aria-valuenow={Math.min(r.current, r.required)} aria-label={`${r.current} of ${r.required}`}>
+              <span style={{ width: `${pct}%` }} />
+            </span>
+          </div>
+        )}
+      </td>
+      <td data-label="People who count">
+        {r.people.length === 0 ? (
+          <span className="muted">{r.kind === 'ATTESTED' ? '—' : 'Nobody yet'}</span>
+        ) : (
+          <ul className="people">
+            {r.people.map((p) => (
+              <li key={p.id} title={p.email}>
+                {p.name}
+              </li>
+            ))}
+          </ul>
+        )}
+      </td>
+      <td data-label="Skills">
+        <ul className="skills">
+          {r.skills.map((s) => (
+            <SkillItem key={s.id} skill={s} />
+          ))}
+        </ul>
+      </td>
+    </tr>
+  );
+}
+
+/** C3: a retired skill still counts until its validity end; show both dates. */
+function SkillItem({ skill: s }: { skill: SkillView }) {
+  const retired = s.retiredOn && !isFuture(s.retiredOn);
+  return (
+    <li>
+      <span className="skill-number">{s.number}</span> <span className="skill-title">{s.title}</span>
+      {s.retiredOn && (
+        <span className={retired ? 'skill-note skill-retired' : 'skill-note'}>
+          {retired ? 'Retired' : 'Retires'} {formatDate(s.retiredOn)}
+          {s.validUntil && <> · counts until {formatDate(s.validUntil)}</>}
+        </span>
+      )}
+    </li>
+  );
+}
