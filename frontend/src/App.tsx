@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type ComponentType, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
 import { Provider, useMutation, useQuery } from 'urql';
 import { ErrorState, Spinner } from './components/Feedback';
 import { IconCode, IconMenu, IconSignOut, IconUser, LogoMark } from './components/Icons';
@@ -96,9 +96,12 @@ function Shell() {
   const [menuOpen, setMenuOpen] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
 
+  const firstPath = useRef(path);
   useEffect(() => {
     if (path === '/' || path === '/signin' || path === '/index.html') navigate('/profile', { replace: true });
     setMenuOpen(false);
+    // After in-app navigation, start keyboard and screen-reader users at the new page.
+    if (path !== firstPath.current) document.getElementById('main')?.focus({ preventScroll: true });
   }, [path]);
 
   const visible = routes.filter((r) => r.allowed(viewer));

@@ -1,6 +1,6 @@
 // Loaded only through React.lazy: GraphiQL and Monaco are several MB and must stay
 // out of the main bundle (SPEC A3: bundled, works offline, for admins).
-import 'graphiql/setup-workers/vite';
+import './graphiqlWorkers';
 import 'graphiql/style.css';
 import { GraphiQL } from 'graphiql';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
@@ -29,6 +29,7 @@ query MyProfile {
 export default function GraphiQLPage() {
   return (
     <div className="graphiql-host">
+      <h1 className="sr-only">GraphiQL console</h1>
       <GraphiQL fetcher={fetcher} defaultQuery={defaultQuery} shouldPersistHeaders={false} defaultEditorToolsVisibility={false} />
     </div>
   );
