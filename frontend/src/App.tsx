@@ -41,7 +41,7 @@ export const routes: RouteDef[] = [
 ];
 
 /** The root: owns the API client, replaced on sign-out so no cached data outlives a session. */
-export function App() {
+export function App({ createClient = createApiClient }: { createClient?: typeof createApiClient } = {}) {
   const [notice, setNotice] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
   const resetSession = useCallback((message: string | null) => {
@@ -49,8 +49,9 @@ export function App() {
     setGeneration((g) => g + 1);
   }, []);
   const client = useMemo(
-    () => createApiClient(() => resetSession('Your session has ended. Please sign in again.')),
-    [generation, resetSession],
+    () => createClient(() => resetSession('Your session has ended. Please sign in again.')),
+    // A new client per session generation: nothing cached survives a sign-out.
+    [generation, resetSession, createClient],
   );
   return (
     <Provider value={client}>

@@ -1,0 +1,76 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { App } from './App';
+import { gqlError, mockClient, viewer, type Answer } from './test/mockClient';
+
+function renderApp(me: () => Answer, mutation?: (name: string) => Answer) {
+  const clients: ReturnType<typeof mockClient>[] = [];
+  render(
+    <App
+      createClient={() => {
+        const c = mockClient({ query: () => me(), mutation });
+        clients.push(c);
+        return c;
+      }}
+    />,
+  );
+  return clients;
+}
+
+describe('App shell', () => {
+  beforeEach(() => window.history.replaceState(null, '', '/'));
+
+  it('asks an anonymous visitor to sign in', async () => {
+    renderApp(() => ({ error: gqlError('UNAUTHENTICATED', 'Sign in first.') }));
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeTruthy();
+  });
+
+  it('explains a failed session check in words', async () => {
+    renderApp(() => ({ error: gqlError('RATE_LIMITED', 'RATE_LIMITED') }));
+    expect((await screen.findByRole('alert')).textContent).toContain('Too many requests');
+  });
+
+  it('lands a signed-in user on My profile without admin pages', async () => {
+    renderApp(() => ({ data: { me: viewer() } }));
+    expect(await screen.findByRole('heading', { name: 'My profile' })).toBeTruthy();
+    expect(window.location.pathname).toBe('/profile');
+    const nav = screen.getByRole('navigation', { name: 'Main' });
+    expect(within(nav).getByRole('link', { name: 'My profile' }).getAttribute('aria-current')).toBe('page');
+    expect(within(nav).queryByRole('link', { name: 'GraphiQL' })).toBeNull();
+  });
+
+  it('refuses GraphiQL to a default user', async () => {
+    window.history.replaceState(null, '', '/graphiql');
+    renderApp(() => ({ data: { me: viewer() } }));
+    expect(await screen.findByText('This page is for admins')).toBeTruthy();
+  });
+
+  it('lists GraphiQL for an admin', async () => {
+    renderApp(() => ({ data: { me: viewer({ roles: ['GLOBAL_ADMIN'] }) } }));
+    const nav = await screen.findByRole('navigation', { name: 'Main' });
+    expect(within(nav).getByRole('link', { name: 'GraphiQL' })).toBeTruthy();
+  });
+
+  it('says when a page does not exist', async () => {
+    window.history.replaceState(null, '', '/nowhere');
+    renderApp(() => ({ data: { me: viewer() } }));
+    expect(await screen.findByText("This page doesn't exist")).toBeTruthy();
+  });
+
+  it('signs out into a fresh client and says so', async () => {
+    let signedIn = true;
+    const clients = renderApp(
+      () => (signedIn ? { data: { me: viewer() } } : { error: gqlError('UNAUTHENTICATED', 'Sign in first.') }),
+      (name) => {
+        expect(name).toBe('SignOut');
+        signedIn = false;
+        return { data: { signOut: { __typename: 'SignOutPayload', signedOut: true } } };
+      },
+    );
+    await userEvent.click(await screen.findByRole('button', { name: 'Sign out' }));
+    expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeTruthy();
+    expect(screen.getByRole('status').textContent).toBe('You have signed out.');
+    expect(clients.length).toBe(2);
+  });
+});
