@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 
 	"entgo.io/ent/privacy"
 	"github.com/99designs/gqlgen/graphql"
@@ -56,6 +57,8 @@ func classify(ctx context.Context, err error) *apperr.Error {
 		var ve *ent.ValidationError
 		errors.As(err, &ve)
 		return apperr.New(apperr.InvalidInput, "The value of %q is not valid.", ve.Name)
+	case strings.Contains(err.Error(), "introspection disabled"):
+		return apperr.New(apperr.Unauthenticated, "Sign in to explore the schema.")
 	case errors.Is(err, context.DeadlineExceeded):
 		return apperr.New(apperr.Internal, "The request took too long and was stopped.")
 	}

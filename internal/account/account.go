@@ -11,8 +11,10 @@ import (
 	"certlink/ent/user"
 	"certlink/internal/apperr"
 	"certlink/internal/auth"
+	"certlink/internal/guard"
 	"certlink/internal/linking"
 	"certlink/internal/viewer"
+	"certlink/internal/web"
 )
 
 // Service signs people in and authenticates bearer secrets.
@@ -20,6 +22,9 @@ type Service struct {
 	Client     *ent.Client
 	SessionTTL time.Duration
 	Now        func() time.Time
+	// AccountFailures and IPFailures meter failed sign-ins (A4): one point per
+	// failure; sign-in is refused while a bucket is full. Nil: no throttle.
+	AccountFailures, IPFailures *guard.Buckets
 }
 
 func (s *Service) now() time.Time {
@@ -55,19 +60,51 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Session,
 	if len(password) > 1024 || len(email) > 254 {
 		return nil, errCredentials
 	}
+	ip := web.ClientIP(ctx)
+	if err := s.throttled(email, ip); err != nil {
+		return nil, err
+	}
 	sys := viewer.System(ctx)
 	u, err := s.Client.User.Query().Where(user.Email(email), user.DeletedAtIsNil()).Only(sys)
 	if ent.IsNotFound(err) {
 		auth.BurnPasswordCheck(password)
+		s.failed(email, ip)
 		return nil, errCredentials
 	}
 	if err != nil {
 		return nil, err
 	}
 	if !auth.CheckPassword(u.PasswordHash, password) {
+		s.failed(email, ip)
 		return nil, errCredentials
 	}
 	return s.OpenSession(ctx, u)
+}
+
+// throttled refuses sign-in while the account or the IP has used up its failures.
+func (s *Service) throttled(email, ip string) error {
+	for _, b := range []struct {
+		buckets *guard.Buckets
+		key     string
+	}{{s.AccountFailures, email}, {s.IPFailures, ip}} {
+		if b.buckets == nil {
+			continue
+		}
+		if q := b.buckets.Peek(b.key); q.Remaining < 1 {
+			return apperr.New(apperr.RateLimited, "Too many failed sign-ins. Try again after %s.", q.Reset.UTC().Format("15:04 UTC")).
+				With("retryAt", q.Reset.UTC().Format(time.RFC3339))
+		}
+	}
+	return nil
+}
+
+func (s *Service) failed(email, ip string) {
+	if s.AccountFailures != nil {
+		s.AccountFailures.Take(email, 1)
+	}
+	if s.IPFailures != nil {
+		s.IPFailures.Take(ip, 1)
+	}
 }
 
 // OpenSession starts a session for u (after a password or OIDC sign-in).

@@ -8,6 +8,7 @@ import (
 
 	"certlink/internal/account"
 	"certlink/internal/demo"
+	"certlink/internal/guard"
 	"certlink/internal/linking"
 	"certlink/internal/store"
 )
@@ -18,6 +19,8 @@ type App struct {
 	DB       *store.DB
 	Accounts *account.Service
 	Linking  *linking.Service
+	// RateLimits meters API callers, per token or per IP (A4).
+	RateLimits *guard.Buckets
 	// DemoSeeded is true when this start seeded the demo.
 	DemoSeeded bool
 	Log        *slog.Logger
@@ -40,7 +43,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.Accounts = &account.Service{Client: db.Client, SessionTTL: cfg.SessionTTL}
+	a.Accounts = &account.Service{
+		Client: db.Client, SessionTTL: cfg.SessionTTL,
+		AccountFailures: &guard.Buckets{Capacity: 10, Period: 15 * time.Minute},
+		IPFailures:      &guard.Buckets{Capacity: 100, Period: 15 * time.Minute},
+	}
+	a.RateLimits = &guard.Buckets{Capacity: float64(cfg.RateLimit), Period: time.Hour}
 	a.Linking = &linking.Service{
 		Client:    db.Client,
 		Directory: linking.BuiltinDirectory{Client: db.Client},
@@ -68,6 +76,3 @@ func (a *App) Close() error {
 	}
 	return a.DB.Close()
 }
-
-// now is the clock services share; tests replace the services' Now instead.
-func now() time.Time { return time.Now().UTC() }

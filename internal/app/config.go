@@ -27,6 +27,7 @@ type Config struct {
 	LogLevel            string
 	LogFormat           string
 	RequestTimeout      time.Duration
+	RateLimit           int
 }
 
 // envName maps a flag name to its environment variable: --smtp-url → CERTLINK_SMTP_URL.
@@ -72,6 +73,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "text", "text or json")
 	dur(&c.RequestTimeout, "request-timeout", 10*time.Second, "longest time one API request may run")
+	integer(&c.RateLimit, "rate-limit", 5000, "API points per hour per token (or per IP when anonymous); a request costs max(1, cost/100)")
 }
 
 // Validate checks the settings and fills derived defaults.
@@ -86,6 +88,9 @@ func (c *Config) Validate() error {
 	}
 	if c.AssociationsPerYear < 1 {
 		return fmt.Errorf("--associations-per-year must be at least 1")
+	}
+	if c.RateLimit < 1 {
+		return fmt.Errorf("--rate-limit must be at least 1")
 	}
 	if c.SessionTTL <= 0 {
 		return fmt.Errorf("--session-ttl must be positive")

@@ -1,9 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -11,7 +14,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -22,6 +24,7 @@ import (
 	"certlink/frontend"
 	"certlink/graph"
 	"certlink/graph/generated"
+	"certlink/internal/guard"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
 )
@@ -30,7 +33,6 @@ import (
 const (
 	maxBodyBytes    = 1 << 20
 	parserTokens    = 15000
-	maxComplexity   = 5000
 	queryCacheItems = 1000
 )
 
@@ -46,7 +48,7 @@ func (a *App) GraphQL() http.Handler {
 	srv.SetErrorPresenter(graph.ErrorPresenter)
 	srv.SetRecoverFunc(graph.Recover)
 	srv.Use(signedInIntrospection{})
-	srv.Use(extension.FixedComplexityLimit(maxComplexity))
+	srv.Use(guard.Extension{Limits: guard.DefaultLimits, Buckets: a.RateLimits})
 	srv.AroundFields(graph.ConnectionBounds)
 	return srv
 }
@@ -65,7 +67,7 @@ func (signedInIntrospection) MutateOperationContext(ctx context.Context, oc *gra
 // Handler is certlink's whole HTTP surface.
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", a.GraphQL())
+	mux.Handle("/graphql", limitBody(a.GraphQL()))
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.Handle("GET /metrics", promhttp.Handler())
 	mux.Handle("/", frontend.Handler())
@@ -77,7 +79,51 @@ func (a *App) Handler() http.Handler {
 		AllowCredentials: true,
 		MaxAge:           600,
 	})
-	return a.withRequest(c.Handler(mux))
+	return a.withRequest(securityHeaders(c.Handler(mux)))
+}
+
+// limitBody answers 413 for a GraphQL request body over 1 MiB, before any of it
+// is parsed.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBodyBytes {
+			writeJSONError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", "The request body is larger than 1 MiB.")
+			return
+		}
+		if r.Body != nil && r.ContentLength < 0 {
+			body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+			if err != nil || len(body) > maxBodyBytes {
+				writeJSONError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", "The request body is larger than 1 MiB.")
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}}})
+}
+
+// securityHeaders sets the headers every response carries. The CSP lets the app
+// and the bundled GraphiQL run (GraphiQL's editor uses web workers from blob:
+// URLs and inline styles) and nothing from elsewhere.
+func securityHeaders(next http.Handler) http.Handler {
+	const csp = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+		"font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (a *App) allowedOrigins() []string {
@@ -115,9 +161,6 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		ctx := web.WithRequestID(r.Context(), id)
-		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-		}
 		if v, err := a.Accounts.Authenticate(ctx, bearer(r)); err != nil {
 			a.Log.ErrorContext(ctx, "authenticating", "request_id", id, "err", err)
 			http.Error(w, "authentication is unavailable", http.StatusServiceUnavailable)

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -71,7 +72,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("connecting to the database: %w", err)
 	}
 	drv := entsql.OpenDB(dial, db)
-	return &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dial, Embedded: dial == dialect.SQLite}, nil
+	d := &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dial, Embedded: dial == dialect.SQLite}
+	if d.Embedded {
+		writeLocks.Store(d.Client, &sync.Mutex{})
+	}
+	return d, nil
 }
 
 // MySQLConfig turns a mysql:// URL into the driver's configuration.
@@ -127,4 +132,7 @@ func sqliteDSN(path string) string {
 }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.Client.Close() }
+func (d *DB) Close() error {
+	writeLocks.Delete(d.Client)
+	return d.Client.Close()
+}

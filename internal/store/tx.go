@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -13,6 +14,9 @@ import (
 	"certlink/ent"
 	"certlink/internal/apperr"
 )
+
+// writeLocks holds, for each SQLite client, the mutex its write transactions take.
+var writeLocks sync.Map // *ent.Client → *sync.Mutex
 
 // ErrRetry may be returned by a transaction body to ask for another attempt.
 var ErrRetry = errors.New("store: retry")
@@ -48,6 +52,13 @@ func InTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) er
 }
 
 func once(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) (err error) {
+	if mu, ok := writeLocks.Load(client); ok {
+		// SQLite has one writer at a time. Queueing writers here, in order, is
+		// fairer and far cheaper than letting them poll the busy handler.
+		m := mu.(*sync.Mutex)
+		m.Lock()
+		defer m.Unlock()
+	}
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"time"
 )
@@ -70,4 +71,26 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 func RequestID(ctx context.Context) string {
 	s, _ := ctx.Value(requestIDKey{}).(string)
 	return s
+}
+
+// ClientIP is the caller's address as this server sees it.
+func ClientIP(ctx context.Context) string {
+	e, ok := from(ctx)
+	if !ok {
+		return ""
+	}
+	host, _, err := net.SplitHostPort(e.r.RemoteAddr)
+	if err != nil {
+		return e.r.RemoteAddr
+	}
+	return host
+}
+
+// Header returns the response headers, to set before the body is written.
+func Header(ctx context.Context) http.Header {
+	e, ok := from(ctx)
+	if !ok {
+		return http.Header{}
+	}
+	return e.w.Header()
 }

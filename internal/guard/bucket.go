@@ -1,0 +1,92 @@
+package guard
+
+import (
+	"math"
+	"sync"
+	"time"
+)
+
+// Buckets meter callers with leaky buckets: each key may spend Capacity points,
+// refilled continuously over Period. Idle keys are forgotten.
+type Buckets struct {
+	Capacity float64
+	Period   time.Duration
+	Now      func() time.Time
+
+	mu    sync.Mutex
+	state map[string]*bucket
+	sweep time.Time
+}
+
+type bucket struct {
+	level float64 // points spent and not yet leaked away
+	at    time.Time
+}
+
+// Quota is a caller's standing after a charge.
+type Quota struct {
+	Allowed   bool
+	Limit     int
+	Remaining int
+	// Reset is when the bucket will be empty again (all points available).
+	Reset time.Time
+}
+
+func (b *Buckets) now() time.Time {
+	if b.Now != nil {
+		return b.Now()
+	}
+	return time.Now()
+}
+
+// Take charges cost points to key. A charge that would overflow the bucket is
+// refused and charges nothing.
+func (b *Buckets) Take(key string, cost float64) Quota {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	if b.state == nil {
+		b.state = map[string]*bucket{}
+	}
+	if now.Sub(b.sweep) > b.Period {
+		for k, s := range b.state {
+			if b.leak(s, now) == 0 {
+				delete(b.state, k)
+			}
+		}
+		b.sweep = now
+	}
+	s, ok := b.state[key]
+	if !ok {
+		s = &bucket{at: now}
+		b.state[key] = s
+	}
+	level := b.leak(s, now)
+	q := Quota{Limit: int(b.Capacity)}
+	if level+cost <= b.Capacity {
+		level += cost
+		q.Allowed = true
+	}
+	s.level, s.at = level, now
+	q.Remaining = int(math.Max(0, math.Floor(b.Capacity-level)))
+	q.Reset = now.Add(time.Duration(level / b.Capacity * float64(b.Period)))
+	return q
+}
+
+// Peek reports key's standing without charging.
+func (b *Buckets) Peek(key string) Quota {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	level := 0.0
+	if s, ok := b.state[key]; ok {
+		level = b.leak(s, now)
+	}
+	return Quota{Allowed: level < b.Capacity, Limit: int(b.Capacity),
+		Remaining: int(math.Max(0, b.Capacity-level)), Reset: now.Add(time.Duration(level / b.Capacity * float64(b.Period)))}
+}
+
+func (b *Buckets) leak(s *bucket, now time.Time) float64 {
+	rate := b.Capacity / float64(b.Period)
+	return math.Max(0, s.level-rate*float64(now.Sub(s.at)))
+}
