@@ -52,6 +52,12 @@ async function waitHealthy(base, server, timeoutMs = 60_000) {
   throw new Error(`certlink did not answer ${base}/healthz with 200 within ${timeoutMs / 1000}s`);
 }
 
+// Full-page shots of a scrolled page paint the sticky top bar mid-page: scroll to the top first.
+async function takeShot(page, name) {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
 const work = mkdtempSync(join(tmpdir(), 'certlink-e2e-'));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
@@ -91,7 +97,7 @@ try {
     page.on('pageerror', (err) => consoleErrors.push(String(err)));
     const started = Date.now();
     try {
-      await scenario.run({ page, context, base, shot: (name) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true }) });
+      await scenario.run({ page, context, base, shot: (name) => takeShot(page, name) });
       if (consoleErrors.length) throw new Error(`console errors:\n    ${consoleErrors.join('\n    ')}`);
       passed++;
       console.log(`ok   ${scenario.name} (${Date.now() - started} ms)`);

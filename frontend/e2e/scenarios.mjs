@@ -69,6 +69,15 @@ export const scenarios = [
       // L6: once linked, the next allowed association is a date, shown before trying.
       await page.getByTestId('next-association').filter({ hasNotText: 'Now' }).waitFor();
       await shot('profile-associated');
+      // Keyboard: the confirmation opens from the keyboard and Escape cancels it.
+      await page.getByRole('button', { name: 'Remove access' }).focus();
+      await page.keyboard.press('Enter');
+      const dialog = page.getByRole('dialog', { name: /Remove access/ });
+      await dialog.waitFor();
+      expect(await dialog.getByRole('button', { name: 'Cancel' }).evaluate((el) => el === document.activeElement), 'focus starts on Cancel');
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByTestId('mcid').getByText('9900003').waitFor();
     },
   },
   {
@@ -84,6 +93,27 @@ export const scenarios = [
       expect(/\b20\d\d\b/.test(text), `ASSOCIATION_LIMITED names the date, got "${text}"`);
       expect(!/ASSOCIATION_LIMITED|T\d\d:\d\d/.test(text), `no raw code or timestamp, got "${text}"`);
       await shot('profile-association-limited');
+    },
+  },
+  {
+    name: 'keyboard only: sign in and open Partner University access',
+    async run({ page, shot }) {
+      await page.goto('/');
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      // The email field has focus on arrival.
+      await page.keyboard.type('riley@contoso.example');
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(WORK_PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'My profile' }).waitFor();
+      const puButton = page.getByRole('button', { name: 'Get Partner University access' });
+      for (let i = 0; i < 30 && !(await puButton.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+      expect(await puButton.evaluate((el) => el === document.activeElement), 'Tab reaches "Get Partner University access"');
+      await page.keyboard.press('Enter');
+      const email = page.getByLabel('Partner University email');
+      await email.waitFor();
+      expect(await email.evaluate((el) => el === document.activeElement), 'focus moves into the form');
+      await shot('profile-partner-university-form');
     },
   },
   {
