@@ -207,11 +207,15 @@ function RequirementRow({ requirement: r }: { requirement: RequirementView }) {
         )}
       </td>
       <td data-label="Skills">
-        <ul className="skills">
-          {r.skills.map((s) => (
-            <SkillItem key={s.id} skill={s} />
-          ))}
-        </ul>
+        {r.skills.length === 0 ? (
+          <span className="muted">—</span>
+        ) : (
+          <ul className="skills">
+            {r.skills.map((s) => (
+              <SkillItem key={s.id} skill={s} />
+            ))}
+          </ul>
+        )}
       </td>
     </tr>
   );
