@@ -232,11 +232,6 @@ func (_q *OrganizationQuery) collectField(ctx context.Context, oneNode bool, opC
 				selectedFields = append(selectedFields, organization.FieldCreatedAt)
 				fieldSeen[organization.FieldCreatedAt] = struct{}{}
 			}
-		case "mpnID":
-			if _, ok := fieldSeen[organization.FieldMpnID]; !ok {
-				selectedFields = append(selectedFields, organization.FieldMpnID)
-				fieldSeen[organization.FieldMpnID] = struct{}{}
-			}
 		case "name":
 			if _, ok := fieldSeen[organization.FieldName]; !ok {
 				selectedFields = append(selectedFields, organization.FieldName)

@@ -13,8 +13,8 @@ var (
 	AssociationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"LEARNING", "PARTNER_UNIVERSITY"}},
-		{Name: "started_at", Type: field.TypeTime},
-		{Name: "ended_at", Type: field.TypeTime, Nullable: true},
+		{Name: "started_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "ended_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "end_reason", Type: field.TypeEnum, Nullable: true, Enums: []string{"REMOVED", "MOVED", "USER_DELETED", "REPORT_REMOVED", "MERGED"}},
 		{Name: "active_profile_id", Type: field.TypeInt, Unique: true, Nullable: true},
 		{Name: "active_user_slot", Type: field.TypeString, Unique: true, Nullable: true},
@@ -69,7 +69,7 @@ var (
 		{Name: "met", Type: field.TypeBool},
 		{Name: "note", Type: field.TypeString, Size: 2000, Default: ""},
 		{Name: "by_user_id", Type: field.TypeInt},
-		{Name: "at", Type: field.TypeTime},
+		{Name: "at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 	}
 	// AttestationsTable holds the schema information for the "attestations" table.
 	AttestationsTable = &schema.Table{
@@ -87,7 +87,7 @@ var (
 	// AuditEventsColumns holds the columns for the "audit_events" table.
 	AuditEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "at", Type: field.TypeTime},
+		{Name: "at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "action", Type: field.TypeString, Size: 64},
 		{Name: "actor_user_id", Type: field.TypeInt, Nullable: true},
 		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
@@ -110,6 +110,28 @@ var (
 				Name:    "auditevent_mcid_at",
 				Unique:  false,
 				Columns: []*schema.Column{AuditEventsColumns[6], AuditEventsColumns[1]},
+			},
+		},
+	}
+	// CatalogRevisionsColumns holds the columns for the "catalog_revisions" table.
+	CatalogRevisionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "source", Type: field.TypeString, Size: 500},
+		{Name: "digest", Type: field.TypeString, Size: 64},
+		{Name: "by_user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "summary", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "applied_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+	}
+	// CatalogRevisionsTable holds the schema information for the "catalog_revisions" table.
+	CatalogRevisionsTable = &schema.Table{
+		Name:       "catalog_revisions",
+		Columns:    CatalogRevisionsColumns,
+		PrimaryKey: []*schema.Column{CatalogRevisionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "catalogrevision_applied_at",
+				Unique:  false,
+				Columns: []*schema.Column{CatalogRevisionsColumns[5]},
 			},
 		},
 	}
@@ -159,7 +181,7 @@ var (
 	// DevMailsColumns holds the columns for the "dev_mails" table.
 	DevMailsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "created_at", Type: field.TypeTime},
+		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "to_address", Type: field.TypeString, Size: 254},
 		{Name: "subject", Type: field.TypeString, Size: 300},
 		{Name: "body", Type: field.TypeString, Size: 2147483647},
@@ -174,7 +196,7 @@ var (
 	// DirectoryAccountsColumns holds the columns for the "directory_accounts" table.
 	DirectoryAccountsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "created_at", Type: field.TypeTime},
+		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "email", Type: field.TypeString, Unique: true, Size: 254},
 		{Name: "name", Type: field.TypeString, Size: 200},
 		{Name: "password_hash", Type: field.TypeString, Nullable: true},
@@ -191,7 +213,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "organization_id", Type: field.TypeInt},
 		{Name: "profile_id", Type: field.TypeInt},
-		{Name: "recognized_at", Type: field.TypeTime},
+		{Name: "recognized_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 	}
 	// LegacyRecognitionsTable holds the schema information for the "legacy_recognitions" table.
 	LegacyRecognitionsTable = &schema.Table{
@@ -209,12 +231,12 @@ var (
 	// NotificationsColumns holds the columns for the "notifications" table.
 	NotificationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "created_at", Type: field.TypeTime},
+		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "user_id", Type: field.TypeInt},
 		{Name: "title", Type: field.TypeString, Size: 300},
 		{Name: "body", Type: field.TypeString, Size: 2147483647},
 		{Name: "link", Type: field.TypeString, Default: ""},
-		{Name: "read_at", Type: field.TypeTime, Nullable: true},
+		{Name: "read_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "dedupe_key", Type: field.TypeString, Unique: true},
 	}
 	// NotificationsTable holds the schema information for the "notifications" table.
@@ -237,8 +259,8 @@ var (
 		{Name: "competency_id", Type: field.TypeInt},
 		{Name: "option_id", Type: field.TypeInt},
 		{Name: "by_user_id", Type: field.TypeInt},
-		{Name: "purchased_at", Type: field.TypeTime},
-		{Name: "anniversary_at", Type: field.TypeTime},
+		{Name: "purchased_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "anniversary_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 	}
 	// OfferPurchasesTable holds the schema information for the "offer_purchases" table.
 	OfferPurchasesTable = &schema.Table{
@@ -256,7 +278,7 @@ var (
 	// OrganizationsColumns holds the columns for the "organizations" table.
 	OrganizationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "created_at", Type: field.TypeTime},
+		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "mpn_id", Type: field.TypeString, Unique: true, Size: 7},
 		{Name: "name", Type: field.TypeString, Size: 200},
 	}
@@ -269,15 +291,15 @@ var (
 	// OutboxMessagesColumns holds the columns for the "outbox_messages" table.
 	OutboxMessagesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "created_at", Type: field.TypeTime},
+		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "to_address", Type: field.TypeString, Size: 254},
 		{Name: "subject", Type: field.TypeString, Size: 300},
 		{Name: "body", Type: field.TypeString, Size: 2147483647},
 		{Name: "dedupe_key", Type: field.TypeString, Unique: true},
 		{Name: "attempts", Type: field.TypeInt, Default: 0},
-		{Name: "next_attempt_at", Type: field.TypeTime},
-		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
-		{Name: "sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "next_attempt_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "locked_until", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "sent_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "last_error", Type: field.TypeString, Size: 1000, Default: ""},
 	}
 	// OutboxMessagesTable holds the schema information for the "outbox_messages" table.
@@ -296,7 +318,7 @@ var (
 	// ProfilesColumns holds the columns for the "profiles" table.
 	ProfilesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "created_at", Type: field.TypeTime},
+		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"LEARNING", "PARTNER_UNIVERSITY"}},
 		{Name: "mcid", Type: field.TypeString, Unique: true},
 		{Name: "merged_into_id", Type: field.TypeInt, Nullable: true},
@@ -357,10 +379,10 @@ var (
 	// ResultsColumns holds the columns for the "results" table.
 	ResultsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "completed_at", Type: field.TypeTime},
-		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "completed_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "source", Type: field.TypeString, Size: 100},
-		{Name: "recognized_at", Type: field.TypeTime},
+		{Name: "recognized_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "profile_id", Type: field.TypeInt},
 		{Name: "skill_id", Type: field.TypeInt},
 	}
@@ -402,8 +424,8 @@ var (
 		{Name: "number", Type: field.TypeString, Unique: true, Size: 64},
 		{Name: "title", Type: field.TypeString, Size: 300},
 		{Name: "type", Type: field.TypeEnum, Enums: []string{"EXAM", "CERTIFICATION", "ASSESSMENT"}},
-		{Name: "retired_on", Type: field.TypeTime, Nullable: true},
-		{Name: "valid_until", Type: field.TypeTime, Nullable: true},
+		{Name: "retired_on", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "valid_until", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 	}
 	// SkillsTable holds the schema information for the "skills" table.
 	SkillsTable = &schema.Table{
@@ -414,7 +436,7 @@ var (
 	// SupportTicketsColumns holds the columns for the "support_tickets" table.
 	SupportTicketsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "created_at", Type: field.TypeTime},
+		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
 		{Name: "author_id", Type: field.TypeInt},
 		{Name: "category", Type: field.TypeString, Size: 64},
@@ -431,7 +453,7 @@ var (
 	// TicketRepliesColumns holds the columns for the "ticket_replies" table.
 	TicketRepliesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "created_at", Type: field.TypeTime},
+		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "ticket_id", Type: field.TypeInt},
 		{Name: "author_id", Type: field.TypeInt},
 		{Name: "body", Type: field.TypeString, Size: 2147483647},
@@ -452,16 +474,16 @@ var (
 	// TokensColumns holds the columns for the "tokens" table.
 	TokensColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "created_at", Type: field.TypeTime},
+		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"SESSION", "API", "PROVIDER"}},
 		{Name: "name", Type: field.TypeString, Size: 200, Default: ""},
 		{Name: "secret_hash", Type: field.TypeBytes, Unique: true},
 		{Name: "scopes", Type: field.TypeJSON},
 		{Name: "user_id", Type: field.TypeInt, Nullable: true},
 		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
-		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
-		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
-		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "last_used_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 	}
 	// TokensTable holds the schema information for the "tokens" table.
 	TokensTable = &schema.Table{
@@ -484,13 +506,13 @@ var (
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
-		{Name: "created_at", Type: field.TypeTime},
+		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "email", Type: field.TypeString, Unique: true, Size: 254},
 		{Name: "name", Type: field.TypeString, Size: 200},
 		{Name: "password_hash", Type: field.TypeString, Nullable: true},
 		{Name: "roles", Type: field.TypeJSON},
 		{Name: "must_change_password", Type: field.TypeBool, Default: false},
-		{Name: "deleted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "deleted_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "oidc_subject", Type: field.TypeString, Unique: true, Nullable: true},
 		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
 	}
@@ -538,6 +560,7 @@ var (
 		AssociationsTable,
 		AttestationsTable,
 		AuditEventsTable,
+		CatalogRevisionsTable,
 		CompetenciesTable,
 		CompetencyOptionsTable,
 		DevMailsTable,
@@ -571,6 +594,9 @@ func init() {
 	}
 	AuditEventsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
+	}
+	CatalogRevisionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(85899345920),
 	}
 	CompetenciesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),
