@@ -36,7 +36,8 @@ const (
 
 // GraphQL builds the /graphql handler.
 func (a *App) GraphQL() http.Handler {
-	res := &graph.Resolver{Client: a.DB.Client, Accounts: a.Accounts, Linking: a.Linking}
+	res := &graph.Resolver{Client: a.DB.Client, Accounts: a.Accounts, Linking: a.Linking,
+		Catalog: a.Catalog, Progress: a.Progress, Report: a.Report, Ingest: a.Ingest}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -67,6 +68,7 @@ func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", a.GraphQL())
 	mux.HandleFunc("GET /healthz", a.healthz)
+	a.competencyRoutes(mux)
 	mux.Handle("GET /metrics", promhttp.Handler())
 	mux.Handle("/", frontend.Handler())
 
@@ -116,7 +118,11 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		ctx := web.WithRequestID(r.Context(), id)
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+			limit := int64(maxBodyBytes)
+			if r.URL.Path == "/ingest" {
+				limit = maxIngestBytes
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		if v, err := a.Accounts.Authenticate(ctx, bearer(r)); err != nil {
 			a.Log.ErrorContext(ctx, "authenticating", "request_id", id, "err", err)
