@@ -14,6 +14,7 @@ import (
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
+	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
 	"certlink/ent/devmail"
@@ -51,6 +52,8 @@ type Client struct {
 	Attestation *AttestationClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// CatalogRevision is the client for interacting with the CatalogRevision builders.
+	CatalogRevision *CatalogRevisionClient
 	// Competency is the client for interacting with the Competency builders.
 	Competency *CompetencyClient
 	// CompetencyOption is the client for interacting with the CompetencyOption builders.
@@ -99,6 +102,7 @@ func (c *Client) init() {
 	c.Association = NewAssociationClient(c.config)
 	c.Attestation = NewAttestationClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
+	c.CatalogRevision = NewCatalogRevisionClient(c.config)
 	c.Competency = NewCompetencyClient(c.config)
 	c.CompetencyOption = NewCompetencyOptionClient(c.config)
 	c.DevMail = NewDevMailClient(c.config)
@@ -211,6 +215,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Association:       NewAssociationClient(cfg),
 		Attestation:       NewAttestationClient(cfg),
 		AuditEvent:        NewAuditEventClient(cfg),
+		CatalogRevision:   NewCatalogRevisionClient(cfg),
 		Competency:        NewCompetencyClient(cfg),
 		CompetencyOption:  NewCompetencyOptionClient(cfg),
 		DevMail:           NewDevMailClient(cfg),
@@ -250,6 +255,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Association:       NewAssociationClient(cfg),
 		Attestation:       NewAttestationClient(cfg),
 		AuditEvent:        NewAuditEventClient(cfg),
+		CatalogRevision:   NewCatalogRevisionClient(cfg),
 		Competency:        NewCompetencyClient(cfg),
 		CompetencyOption:  NewCompetencyOptionClient(cfg),
 		DevMail:           NewDevMailClient(cfg),
@@ -296,10 +302,11 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Association, c.Attestation, c.AuditEvent, c.Competency, c.CompetencyOption,
-		c.DevMail, c.DirectoryAccount, c.LegacyRecognition, c.Notification,
-		c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile, c.Requirement,
-		c.Result, c.Skill, c.SupportTicket, c.TicketReply, c.Token, c.User,
+		c.Association, c.Attestation, c.AuditEvent, c.CatalogRevision, c.Competency,
+		c.CompetencyOption, c.DevMail, c.DirectoryAccount, c.LegacyRecognition,
+		c.Notification, c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile,
+		c.Requirement, c.Result, c.Skill, c.SupportTicket, c.TicketReply, c.Token,
+		c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -309,10 +316,11 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Association, c.Attestation, c.AuditEvent, c.Competency, c.CompetencyOption,
-		c.DevMail, c.DirectoryAccount, c.LegacyRecognition, c.Notification,
-		c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile, c.Requirement,
-		c.Result, c.Skill, c.SupportTicket, c.TicketReply, c.Token, c.User,
+		c.Association, c.Attestation, c.AuditEvent, c.CatalogRevision, c.Competency,
+		c.CompetencyOption, c.DevMail, c.DirectoryAccount, c.LegacyRecognition,
+		c.Notification, c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile,
+		c.Requirement, c.Result, c.Skill, c.SupportTicket, c.TicketReply, c.Token,
+		c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -327,6 +335,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Attestation.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
+	case *CatalogRevisionMutation:
+		return c.CatalogRevision.mutate(ctx, m)
 	case *CompetencyMutation:
 		return c.Competency.mutate(ctx, m)
 	case *CompetencyOptionMutation:
@@ -813,6 +823,140 @@ func (c *AuditEventClient) mutate(ctx context.Context, m *AuditEventMutation) (V
 		return (&AuditEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AuditEvent mutation op: %q", m.Op())
+	}
+}
+
+// CatalogRevisionClient is a client for the CatalogRevision schema.
+type CatalogRevisionClient struct {
+	config
+}
+
+// NewCatalogRevisionClient returns a client for the CatalogRevision from the given config.
+func NewCatalogRevisionClient(c config) *CatalogRevisionClient {
+	return &CatalogRevisionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `catalogrevision.Hooks(f(g(h())))`.
+func (c *CatalogRevisionClient) Use(hooks ...Hook) {
+	c.hooks.CatalogRevision = append(c.hooks.CatalogRevision, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `catalogrevision.Intercept(f(g(h())))`.
+func (c *CatalogRevisionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CatalogRevision = append(c.inters.CatalogRevision, interceptors...)
+}
+
+// Create returns a builder for creating a CatalogRevision entity.
+func (c *CatalogRevisionClient) Create() *CatalogRevisionCreate {
+	mutation := newCatalogRevisionMutation(c.config, OpCreate)
+	return &CatalogRevisionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CatalogRevision entities.
+func (c *CatalogRevisionClient) CreateBulk(builders ...*CatalogRevisionCreate) *CatalogRevisionCreateBulk {
+	return &CatalogRevisionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CatalogRevisionClient) MapCreateBulk(slice any, setFunc func(*CatalogRevisionCreate, int)) *CatalogRevisionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CatalogRevisionCreateBulk{err: fmt.Errorf("calling to CatalogRevisionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CatalogRevisionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CatalogRevisionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CatalogRevision.
+func (c *CatalogRevisionClient) Update() *CatalogRevisionUpdate {
+	mutation := newCatalogRevisionMutation(c.config, OpUpdate)
+	return &CatalogRevisionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CatalogRevisionClient) UpdateOne(_m *CatalogRevision) *CatalogRevisionUpdateOne {
+	mutation := newCatalogRevisionMutation(c.config, OpUpdateOne, withCatalogRevision(_m))
+	return &CatalogRevisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CatalogRevisionClient) UpdateOneID(id int) *CatalogRevisionUpdateOne {
+	mutation := newCatalogRevisionMutation(c.config, OpUpdateOne, withCatalogRevisionID(id))
+	return &CatalogRevisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CatalogRevision.
+func (c *CatalogRevisionClient) Delete() *CatalogRevisionDelete {
+	mutation := newCatalogRevisionMutation(c.config, OpDelete)
+	return &CatalogRevisionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CatalogRevisionClient) DeleteOne(_m *CatalogRevision) *CatalogRevisionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CatalogRevisionClient) DeleteOneID(id int) *CatalogRevisionDeleteOne {
+	builder := c.Delete().Where(catalogrevision.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CatalogRevisionDeleteOne{builder}
+}
+
+// Query returns a query builder for CatalogRevision.
+func (c *CatalogRevisionClient) Query() *CatalogRevisionQuery {
+	return &CatalogRevisionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCatalogRevision},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CatalogRevision entity by its id.
+func (c *CatalogRevisionClient) Get(ctx context.Context, id int) (*CatalogRevision, error) {
+	return c.Query().Where(catalogrevision.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CatalogRevisionClient) GetX(ctx context.Context, id int) *CatalogRevision {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CatalogRevisionClient) Hooks() []Hook {
+	hooks := c.hooks.CatalogRevision
+	return append(hooks[:len(hooks):len(hooks)], catalogrevision.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CatalogRevisionClient) Interceptors() []Interceptor {
+	return c.inters.CatalogRevision
+}
+
+func (c *CatalogRevisionClient) mutate(ctx context.Context, m *CatalogRevisionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CatalogRevisionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CatalogRevisionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CatalogRevisionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CatalogRevisionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CatalogRevision mutation op: %q", m.Op())
 	}
 }
 
@@ -3369,16 +3513,16 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Association, Attestation, AuditEvent, Competency, CompetencyOption, DevMail,
-		DirectoryAccount, LegacyRecognition, Notification, OfferPurchase, Organization,
-		OutboxMessage, Profile, Requirement, Result, Skill, SupportTicket, TicketReply,
-		Token, User []ent.Hook
+		Association, Attestation, AuditEvent, CatalogRevision, Competency,
+		CompetencyOption, DevMail, DirectoryAccount, LegacyRecognition, Notification,
+		OfferPurchase, Organization, OutboxMessage, Profile, Requirement, Result,
+		Skill, SupportTicket, TicketReply, Token, User []ent.Hook
 	}
 	inters struct {
-		Association, Attestation, AuditEvent, Competency, CompetencyOption, DevMail,
-		DirectoryAccount, LegacyRecognition, Notification, OfferPurchase, Organization,
-		OutboxMessage, Profile, Requirement, Result, Skill, SupportTicket, TicketReply,
-		Token, User []ent.Interceptor
+		Association, Attestation, AuditEvent, CatalogRevision, Competency,
+		CompetencyOption, DevMail, DirectoryAccount, LegacyRecognition, Notification,
+		OfferPurchase, Organization, OutboxMessage, Profile, Requirement, Result,
+		Skill, SupportTicket, TicketReply, Token, User []ent.Interceptor
 	}
 )
 

@@ -6,6 +6,7 @@ import (
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
+	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
 	"certlink/ent/devmail"
@@ -95,6 +96,7 @@ func checkColumn(t, c string) error {
 			association.Table:       association.ValidColumn,
 			attestation.Table:       attestation.ValidColumn,
 			auditevent.Table:        auditevent.ValidColumn,
+			catalogrevision.Table:   catalogrevision.ValidColumn,
 			competency.Table:        competency.ValidColumn,
 			competencyoption.Table:  competencyoption.ValidColumn,
 			devmail.Table:           devmail.ValidColumn,

@@ -6,6 +6,7 @@ import (
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
+	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
 	"certlink/ent/devmail"
@@ -33,7 +34,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 20)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 21)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   association.Table,
@@ -98,6 +99,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   catalogrevision.Table,
+			Columns: catalogrevision.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: catalogrevision.FieldID,
+			},
+		},
+		Type: "CatalogRevision",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			catalogrevision.FieldSource:    {Type: field.TypeString, Column: catalogrevision.FieldSource},
+			catalogrevision.FieldDigest:    {Type: field.TypeString, Column: catalogrevision.FieldDigest},
+			catalogrevision.FieldByUserID:  {Type: field.TypeInt, Column: catalogrevision.FieldByUserID},
+			catalogrevision.FieldSummary:   {Type: field.TypeString, Column: catalogrevision.FieldSummary},
+			catalogrevision.FieldAppliedAt: {Type: field.TypeTime, Column: catalogrevision.FieldAppliedAt},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   competency.Table,
 			Columns: competency.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -113,7 +132,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			competency.FieldPosition:    {Type: field.TypeInt, Column: competency.FieldPosition},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   competencyoption.Table,
 			Columns: competencyoption.Columns,
@@ -130,7 +149,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			competencyoption.FieldPosition:     {Type: field.TypeInt, Column: competencyoption.FieldPosition},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devmail.Table,
 			Columns: devmail.Columns,
@@ -148,7 +167,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devmail.FieldDedupeKey: {Type: field.TypeString, Column: devmail.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   directoryaccount.Table,
 			Columns: directoryaccount.Columns,
@@ -166,7 +185,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			directoryaccount.FieldOidcSubject:  {Type: field.TypeString, Column: directoryaccount.FieldOidcSubject},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   legacyrecognition.Table,
 			Columns: legacyrecognition.Columns,
@@ -182,7 +201,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			legacyrecognition.FieldRecognizedAt:   {Type: field.TypeTime, Column: legacyrecognition.FieldRecognizedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -202,7 +221,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldDedupeKey: {Type: field.TypeString, Column: notification.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   offerpurchase.Table,
 			Columns: offerpurchase.Columns,
@@ -221,7 +240,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			offerpurchase.FieldAnniversaryAt:  {Type: field.TypeTime, Column: offerpurchase.FieldAnniversaryAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -237,7 +256,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldName:      {Type: field.TypeString, Column: organization.FieldName},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -260,7 +279,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldLastError:     {Type: field.TypeString, Column: outboxmessage.FieldLastError},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   profile.Table,
 			Columns: profile.Columns,
@@ -278,7 +297,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			profile.FieldMergedIntoID: {Type: field.TypeInt, Column: profile.FieldMergedIntoID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requirement.Table,
 			Columns: requirement.Columns,
@@ -297,7 +316,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requirement.FieldPosition:    {Type: field.TypeInt, Column: requirement.FieldPosition},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   result.Table,
 			Columns: result.Columns,
@@ -316,7 +335,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			result.FieldRecognizedAt: {Type: field.TypeTime, Column: result.FieldRecognizedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   skill.Table,
 			Columns: skill.Columns,
@@ -334,7 +353,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			skill.FieldValidUntil: {Type: field.TypeTime, Column: skill.FieldValidUntil},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supportticket.Table,
 			Columns: supportticket.Columns,
@@ -354,7 +373,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supportticket.FieldStatus:         {Type: field.TypeEnum, Column: supportticket.FieldStatus},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketreply.Table,
 			Columns: ticketreply.Columns,
@@ -371,7 +390,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketreply.FieldBody:      {Type: field.TypeString, Column: ticketreply.FieldBody},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   token.Table,
 			Columns: token.Columns,
@@ -394,7 +413,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			token.FieldRevokedAt:      {Type: field.TypeTime, Column: token.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -943,6 +962,71 @@ func (f *AuditEventFilter) WhereDetail(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CatalogRevisionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CatalogRevisionQuery builder.
+func (_q *CatalogRevisionQuery) Filter() *CatalogRevisionFilter {
+	return &CatalogRevisionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CatalogRevisionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CatalogRevisionMutation builder.
+func (m *CatalogRevisionMutation) Filter() *CatalogRevisionFilter {
+	return &CatalogRevisionFilter{config: m.config, predicateAdder: m}
+}
+
+// CatalogRevisionFilter provides a generic filtering capability at runtime for CatalogRevisionQuery.
+type CatalogRevisionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CatalogRevisionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CatalogRevisionFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(catalogrevision.FieldID))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *CatalogRevisionFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(catalogrevision.FieldSource))
+}
+
+// WhereDigest applies the entql string predicate on the digest field.
+func (f *CatalogRevisionFilter) WhereDigest(p entql.StringP) {
+	f.Where(p.Field(catalogrevision.FieldDigest))
+}
+
+// WhereByUserID applies the entql int predicate on the by_user_id field.
+func (f *CatalogRevisionFilter) WhereByUserID(p entql.IntP) {
+	f.Where(p.Field(catalogrevision.FieldByUserID))
+}
+
+// WhereSummary applies the entql string predicate on the summary field.
+func (f *CatalogRevisionFilter) WhereSummary(p entql.StringP) {
+	f.Where(p.Field(catalogrevision.FieldSummary))
+}
+
+// WhereAppliedAt applies the entql time.Time predicate on the applied_at field.
+func (f *CatalogRevisionFilter) WhereAppliedAt(p entql.TimeP) {
+	f.Where(p.Field(catalogrevision.FieldAppliedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CompetencyQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -971,7 +1055,7 @@ type CompetencyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CompetencyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1045,7 +1129,7 @@ type CompetencyOptionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CompetencyOptionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1133,7 +1217,7 @@ type DevMailFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DevMailFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1198,7 +1282,7 @@ type DirectoryAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DirectoryAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1277,7 +1361,7 @@ type LegacyRecognitionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LegacyRecognitionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1332,7 +1416,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1407,7 +1491,7 @@ type OfferPurchaseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OfferPurchaseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1477,7 +1561,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1560,7 +1644,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1650,7 +1734,7 @@ type ProfileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProfileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1757,7 +1841,7 @@ type RequirementFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequirementFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1855,7 +1939,7 @@ type ResultFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResultFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1953,7 +2037,7 @@ type SkillFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SkillFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2046,7 +2130,7 @@ type SupportTicketFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupportTicketFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2121,7 +2205,7 @@ type TicketReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2181,7 +2265,7 @@ type TokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2271,7 +2355,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
+	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
 	"certlink/ent/devmail"
@@ -46,6 +47,7 @@ const (
 	TypeAssociation       = "Association"
 	TypeAttestation       = "Attestation"
 	TypeAuditEvent        = "AuditEvent"
+	TypeCatalogRevision   = "CatalogRevision"
 	TypeCompetency        = "Competency"
 	TypeCompetencyOption  = "CompetencyOption"
 	TypeDevMail           = "DevMail"
@@ -2650,6 +2652,607 @@ func (m *AuditEventMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *AuditEventMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown AuditEvent edge %s", name)
+}
+
+// CatalogRevisionMutation represents an operation that mutates the CatalogRevision nodes in the graph.
+type CatalogRevisionMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	source        *string
+	digest        *string
+	by_user_id    *int
+	addby_user_id *int
+	summary       *string
+	applied_at    *time.Time
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*CatalogRevision, error)
+	predicates    []predicate.CatalogRevision
+}
+
+var _ ent.Mutation = (*CatalogRevisionMutation)(nil)
+
+// catalogrevisionOption allows management of the mutation configuration using functional options.
+type catalogrevisionOption func(*CatalogRevisionMutation)
+
+// newCatalogRevisionMutation creates new mutation for the CatalogRevision entity.
+func newCatalogRevisionMutation(c config, op Op, opts ...catalogrevisionOption) *CatalogRevisionMutation {
+	m := &CatalogRevisionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCatalogRevision,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCatalogRevisionID sets the ID field of the mutation.
+func withCatalogRevisionID(id int) catalogrevisionOption {
+	return func(m *CatalogRevisionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CatalogRevision
+		)
+		m.oldValue = func(ctx context.Context) (*CatalogRevision, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CatalogRevision.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCatalogRevision sets the old CatalogRevision of the mutation.
+func withCatalogRevision(node *CatalogRevision) catalogrevisionOption {
+	return func(m *CatalogRevisionMutation) {
+		m.oldValue = func(context.Context) (*CatalogRevision, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CatalogRevisionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CatalogRevisionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CatalogRevisionMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CatalogRevisionMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CatalogRevision.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetSource sets the "source" field.
+func (m *CatalogRevisionMutation) SetSource(s string) {
+	m.source = &s
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *CatalogRevisionMutation) Source() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the CatalogRevision entity.
+// If the CatalogRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CatalogRevisionMutation) OldSource(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *CatalogRevisionMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetDigest sets the "digest" field.
+func (m *CatalogRevisionMutation) SetDigest(s string) {
+	m.digest = &s
+}
+
+// Digest returns the value of the "digest" field in the mutation.
+func (m *CatalogRevisionMutation) Digest() (r string, exists bool) {
+	v := m.digest
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDigest returns the old "digest" field's value of the CatalogRevision entity.
+// If the CatalogRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CatalogRevisionMutation) OldDigest(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDigest is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDigest requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDigest: %w", err)
+	}
+	return oldValue.Digest, nil
+}
+
+// ResetDigest resets all changes to the "digest" field.
+func (m *CatalogRevisionMutation) ResetDigest() {
+	m.digest = nil
+}
+
+// SetByUserID sets the "by_user_id" field.
+func (m *CatalogRevisionMutation) SetByUserID(i int) {
+	m.by_user_id = &i
+	m.addby_user_id = nil
+}
+
+// ByUserID returns the value of the "by_user_id" field in the mutation.
+func (m *CatalogRevisionMutation) ByUserID() (r int, exists bool) {
+	v := m.by_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldByUserID returns the old "by_user_id" field's value of the CatalogRevision entity.
+// If the CatalogRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CatalogRevisionMutation) OldByUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldByUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldByUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldByUserID: %w", err)
+	}
+	return oldValue.ByUserID, nil
+}
+
+// AddByUserID adds i to the "by_user_id" field.
+func (m *CatalogRevisionMutation) AddByUserID(i int) {
+	if m.addby_user_id != nil {
+		*m.addby_user_id += i
+	} else {
+		m.addby_user_id = &i
+	}
+}
+
+// AddedByUserID returns the value that was added to the "by_user_id" field in this mutation.
+func (m *CatalogRevisionMutation) AddedByUserID() (r int, exists bool) {
+	v := m.addby_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearByUserID clears the value of the "by_user_id" field.
+func (m *CatalogRevisionMutation) ClearByUserID() {
+	m.by_user_id = nil
+	m.addby_user_id = nil
+	m.clearedFields[catalogrevision.FieldByUserID] = struct{}{}
+}
+
+// ByUserIDCleared returns if the "by_user_id" field was cleared in this mutation.
+func (m *CatalogRevisionMutation) ByUserIDCleared() bool {
+	_, ok := m.clearedFields[catalogrevision.FieldByUserID]
+	return ok
+}
+
+// ResetByUserID resets all changes to the "by_user_id" field.
+func (m *CatalogRevisionMutation) ResetByUserID() {
+	m.by_user_id = nil
+	m.addby_user_id = nil
+	delete(m.clearedFields, catalogrevision.FieldByUserID)
+}
+
+// SetSummary sets the "summary" field.
+func (m *CatalogRevisionMutation) SetSummary(s string) {
+	m.summary = &s
+}
+
+// Summary returns the value of the "summary" field in the mutation.
+func (m *CatalogRevisionMutation) Summary() (r string, exists bool) {
+	v := m.summary
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSummary returns the old "summary" field's value of the CatalogRevision entity.
+// If the CatalogRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CatalogRevisionMutation) OldSummary(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSummary is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSummary requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSummary: %w", err)
+	}
+	return oldValue.Summary, nil
+}
+
+// ResetSummary resets all changes to the "summary" field.
+func (m *CatalogRevisionMutation) ResetSummary() {
+	m.summary = nil
+}
+
+// SetAppliedAt sets the "applied_at" field.
+func (m *CatalogRevisionMutation) SetAppliedAt(t time.Time) {
+	m.applied_at = &t
+}
+
+// AppliedAt returns the value of the "applied_at" field in the mutation.
+func (m *CatalogRevisionMutation) AppliedAt() (r time.Time, exists bool) {
+	v := m.applied_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAppliedAt returns the old "applied_at" field's value of the CatalogRevision entity.
+// If the CatalogRevision object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CatalogRevisionMutation) OldAppliedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAppliedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAppliedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAppliedAt: %w", err)
+	}
+	return oldValue.AppliedAt, nil
+}
+
+// ResetAppliedAt resets all changes to the "applied_at" field.
+func (m *CatalogRevisionMutation) ResetAppliedAt() {
+	m.applied_at = nil
+}
+
+// Where appends a list predicates to the CatalogRevisionMutation builder.
+func (m *CatalogRevisionMutation) Where(ps ...predicate.CatalogRevision) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CatalogRevisionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CatalogRevisionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CatalogRevision, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CatalogRevisionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CatalogRevisionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CatalogRevision).
+func (m *CatalogRevisionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CatalogRevisionMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.source != nil {
+		fields = append(fields, catalogrevision.FieldSource)
+	}
+	if m.digest != nil {
+		fields = append(fields, catalogrevision.FieldDigest)
+	}
+	if m.by_user_id != nil {
+		fields = append(fields, catalogrevision.FieldByUserID)
+	}
+	if m.summary != nil {
+		fields = append(fields, catalogrevision.FieldSummary)
+	}
+	if m.applied_at != nil {
+		fields = append(fields, catalogrevision.FieldAppliedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CatalogRevisionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case catalogrevision.FieldSource:
+		return m.Source()
+	case catalogrevision.FieldDigest:
+		return m.Digest()
+	case catalogrevision.FieldByUserID:
+		return m.ByUserID()
+	case catalogrevision.FieldSummary:
+		return m.Summary()
+	case catalogrevision.FieldAppliedAt:
+		return m.AppliedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CatalogRevisionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case catalogrevision.FieldSource:
+		return m.OldSource(ctx)
+	case catalogrevision.FieldDigest:
+		return m.OldDigest(ctx)
+	case catalogrevision.FieldByUserID:
+		return m.OldByUserID(ctx)
+	case catalogrevision.FieldSummary:
+		return m.OldSummary(ctx)
+	case catalogrevision.FieldAppliedAt:
+		return m.OldAppliedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown CatalogRevision field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CatalogRevisionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case catalogrevision.FieldSource:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case catalogrevision.FieldDigest:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDigest(v)
+		return nil
+	case catalogrevision.FieldByUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetByUserID(v)
+		return nil
+	case catalogrevision.FieldSummary:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSummary(v)
+		return nil
+	case catalogrevision.FieldAppliedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAppliedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CatalogRevision field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CatalogRevisionMutation) AddedFields() []string {
+	var fields []string
+	if m.addby_user_id != nil {
+		fields = append(fields, catalogrevision.FieldByUserID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CatalogRevisionMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case catalogrevision.FieldByUserID:
+		return m.AddedByUserID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CatalogRevisionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case catalogrevision.FieldByUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddByUserID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CatalogRevision numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CatalogRevisionMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(catalogrevision.FieldByUserID) {
+		fields = append(fields, catalogrevision.FieldByUserID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CatalogRevisionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CatalogRevisionMutation) ClearField(name string) error {
+	switch name {
+	case catalogrevision.FieldByUserID:
+		m.ClearByUserID()
+		return nil
+	}
+	return fmt.Errorf("unknown CatalogRevision nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CatalogRevisionMutation) ResetField(name string) error {
+	switch name {
+	case catalogrevision.FieldSource:
+		m.ResetSource()
+		return nil
+	case catalogrevision.FieldDigest:
+		m.ResetDigest()
+		return nil
+	case catalogrevision.FieldByUserID:
+		m.ResetByUserID()
+		return nil
+	case catalogrevision.FieldSummary:
+		m.ResetSummary()
+		return nil
+	case catalogrevision.FieldAppliedAt:
+		m.ResetAppliedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CatalogRevision field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CatalogRevisionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CatalogRevisionMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CatalogRevisionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CatalogRevisionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CatalogRevisionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CatalogRevisionMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CatalogRevisionMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown CatalogRevision unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CatalogRevisionMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown CatalogRevision edge %s", name)
 }
 
 // CompetencyMutation represents an operation that mutates the Competency nodes in the graph.

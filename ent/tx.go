@@ -20,6 +20,8 @@ type Tx struct {
 	Attestation *AttestationClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// CatalogRevision is the client for interacting with the CatalogRevision builders.
+	CatalogRevision *CatalogRevisionClient
 	// Competency is the client for interacting with the Competency builders.
 	Competency *CompetencyClient
 	// CompetencyOption is the client for interacting with the CompetencyOption builders.
@@ -188,6 +190,7 @@ func (tx *Tx) init() {
 	tx.Association = NewAssociationClient(tx.config)
 	tx.Attestation = NewAttestationClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
+	tx.CatalogRevision = NewCatalogRevisionClient(tx.config)
 	tx.Competency = NewCompetencyClient(tx.config)
 	tx.CompetencyOption = NewCompetencyOptionClient(tx.config)
 	tx.DevMail = NewDevMailClient(tx.config)

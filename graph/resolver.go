@@ -5,7 +5,11 @@ package graph
 import (
 	"certlink/ent"
 	"certlink/internal/account"
+	"certlink/internal/catalog"
+	"certlink/internal/ingest"
 	"certlink/internal/linking"
+	"certlink/internal/progress"
+	"certlink/internal/report"
 )
 
 // Resolver holds the services resolvers forward to.
@@ -13,4 +17,8 @@ type Resolver struct {
 	Client   *ent.Client
 	Accounts *account.Service
 	Linking  *linking.Service
+	Catalog  *catalog.Service
+	Progress *progress.Service
+	Report   *report.Service
+	Ingest   *ingest.Service
 }

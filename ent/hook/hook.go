@@ -44,6 +44,18 @@ func (f AuditEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AuditEventMutation", m)
 }
 
+// The CatalogRevisionFunc type is an adapter to allow the use of ordinary
+// function as CatalogRevision mutator.
+type CatalogRevisionFunc func(context.Context, *ent.CatalogRevisionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CatalogRevisionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CatalogRevisionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CatalogRevisionMutation", m)
+}
+
 // The CompetencyFunc type is an adapter to allow the use of ordinary
 // function as Competency mutator.
 type CompetencyFunc func(context.Context, *ent.CompetencyMutation) (ent.Value, error)

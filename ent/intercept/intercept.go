@@ -10,6 +10,7 @@ import (
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
+	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
 	"certlink/ent/devmail"
@@ -167,6 +168,33 @@ func (f TraverseAuditEvent) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.AuditEventQuery", q)
+}
+
+// The CatalogRevisionFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CatalogRevisionFunc func(context.Context, *ent.CatalogRevisionQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CatalogRevisionFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CatalogRevisionQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CatalogRevisionQuery", q)
+}
+
+// The TraverseCatalogRevision type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCatalogRevision func(context.Context, *ent.CatalogRevisionQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCatalogRevision) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCatalogRevision) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CatalogRevisionQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CatalogRevisionQuery", q)
 }
 
 // The CompetencyFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -637,6 +665,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AttestationQuery, predicate.Attestation, attestation.OrderOption]{typ: ent.TypeAttestation, tq: q}, nil
 	case *ent.AuditEventQuery:
 		return &query[*ent.AuditEventQuery, predicate.AuditEvent, auditevent.OrderOption]{typ: ent.TypeAuditEvent, tq: q}, nil
+	case *ent.CatalogRevisionQuery:
+		return &query[*ent.CatalogRevisionQuery, predicate.CatalogRevision, catalogrevision.OrderOption]{typ: ent.TypeCatalogRevision, tq: q}, nil
 	case *ent.CompetencyQuery:
 		return &query[*ent.CompetencyQuery, predicate.Competency, competency.OrderOption]{typ: ent.TypeCompetency, tq: q}, nil
 	case *ent.CompetencyOptionQuery:

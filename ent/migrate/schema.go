@@ -113,6 +113,28 @@ var (
 			},
 		},
 	}
+	// CatalogRevisionsColumns holds the columns for the "catalog_revisions" table.
+	CatalogRevisionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "source", Type: field.TypeString, Size: 500},
+		{Name: "digest", Type: field.TypeString, Size: 64},
+		{Name: "by_user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "summary", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "applied_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+	}
+	// CatalogRevisionsTable holds the schema information for the "catalog_revisions" table.
+	CatalogRevisionsTable = &schema.Table{
+		Name:       "catalog_revisions",
+		Columns:    CatalogRevisionsColumns,
+		PrimaryKey: []*schema.Column{CatalogRevisionsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "catalogrevision_applied_at",
+				Unique:  false,
+				Columns: []*schema.Column{CatalogRevisionsColumns[5]},
+			},
+		},
+	}
 	// CompetenciesColumns holds the columns for the "competencies" table.
 	CompetenciesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -538,6 +560,7 @@ var (
 		AssociationsTable,
 		AttestationsTable,
 		AuditEventsTable,
+		CatalogRevisionsTable,
 		CompetenciesTable,
 		CompetencyOptionsTable,
 		DevMailsTable,
@@ -571,6 +594,9 @@ func init() {
 	}
 	AuditEventsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
+	}
+	CatalogRevisionsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(85899345920),
 	}
 	CompetenciesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(12884901888),

@@ -15,6 +15,9 @@ type Attestation func(*sql.Selector)
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 
+// CatalogRevision is the predicate function for catalogrevision builders.
+type CatalogRevision func(*sql.Selector)
+
 // Competency is the predicate function for competency builders.
 type Competency func(*sql.Selector)
 

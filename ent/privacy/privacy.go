@@ -183,6 +183,30 @@ func (f AuditEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditEventMutation", m)
 }
 
+// The CatalogRevisionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CatalogRevisionQueryRuleFunc func(context.Context, *ent.CatalogRevisionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CatalogRevisionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CatalogRevisionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CatalogRevisionQuery", q)
+}
+
+// The CatalogRevisionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CatalogRevisionMutationRuleFunc func(context.Context, *ent.CatalogRevisionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CatalogRevisionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CatalogRevisionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CatalogRevisionMutation", m)
+}
+
 // The CompetencyQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CompetencyQueryRuleFunc func(context.Context, *ent.CompetencyQuery) error
@@ -632,6 +656,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
+	case *ent.CatalogRevisionQuery:
+		return q.Filter(), nil
 	case *ent.CompetencyQuery:
 		return q.Filter(), nil
 	case *ent.CompetencyOptionQuery:
@@ -678,6 +704,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AttestationMutation:
 		return m.Filter(), nil
 	case *ent.AuditEventMutation:
+		return m.Filter(), nil
+	case *ent.CatalogRevisionMutation:
 		return m.Filter(), nil
 	case *ent.CompetencyMutation:
 		return m.Filter(), nil

@@ -6,6 +6,7 @@ import (
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
+	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
 	"certlink/ent/devmail"
@@ -118,6 +119,63 @@ func init() {
 	auditevent.DefaultDetail = auditeventDescDetail.Default.(string)
 	// auditevent.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
 	auditevent.DetailValidator = auditeventDescDetail.Validators[0].(func(string) error)
+	catalogrevision.Policy = privacy.NewPolicies(schema.CatalogRevision{})
+	catalogrevision.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := catalogrevision.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	catalogrevisionFields := schema.CatalogRevision{}.Fields()
+	_ = catalogrevisionFields
+	// catalogrevisionDescSource is the schema descriptor for source field.
+	catalogrevisionDescSource := catalogrevisionFields[0].Descriptor()
+	// catalogrevision.SourceValidator is a validator for the "source" field. It is called by the builders before save.
+	catalogrevision.SourceValidator = func() func(string) error {
+		validators := catalogrevisionDescSource.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(source string) error {
+			for _, fn := range fns {
+				if err := fn(source); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// catalogrevisionDescDigest is the schema descriptor for digest field.
+	catalogrevisionDescDigest := catalogrevisionFields[1].Descriptor()
+	// catalogrevision.DigestValidator is a validator for the "digest" field. It is called by the builders before save.
+	catalogrevision.DigestValidator = func() func(string) error {
+		validators := catalogrevisionDescDigest.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(digest string) error {
+			for _, fn := range fns {
+				if err := fn(digest); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// catalogrevisionDescSummary is the schema descriptor for summary field.
+	catalogrevisionDescSummary := catalogrevisionFields[3].Descriptor()
+	// catalogrevision.DefaultSummary holds the default value on creation for the summary field.
+	catalogrevision.DefaultSummary = catalogrevisionDescSummary.Default.(string)
+	// catalogrevision.SummaryValidator is a validator for the "summary" field. It is called by the builders before save.
+	catalogrevision.SummaryValidator = catalogrevisionDescSummary.Validators[0].(func(string) error)
+	// catalogrevisionDescAppliedAt is the schema descriptor for applied_at field.
+	catalogrevisionDescAppliedAt := catalogrevisionFields[4].Descriptor()
+	// catalogrevision.DefaultAppliedAt holds the default value on creation for the applied_at field.
+	catalogrevision.DefaultAppliedAt = catalogrevisionDescAppliedAt.Default.(func() time.Time)
 	competency.Policy = privacy.NewPolicies(schema.Competency{})
 	competency.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -7,9 +7,13 @@ import (
 	"time"
 
 	"certlink/internal/account"
+	"certlink/internal/catalog"
 	"certlink/internal/demo"
 	"certlink/internal/guard"
+	"certlink/internal/ingest"
 	"certlink/internal/linking"
+	"certlink/internal/progress"
+	"certlink/internal/report"
 	"certlink/internal/store"
 )
 
@@ -21,6 +25,11 @@ type App struct {
 	Linking  *linking.Service
 	// RateLimits meters API callers, per token or per IP (A4).
 	RateLimits *guard.Buckets
+	// Competencies, progress, the skills report and ingest (SPEC C, S, L10).
+	Catalog  *catalog.Service
+	Progress *progress.Service
+	Report   *report.Service
+	Ingest   *ingest.Service
 	// DemoSeeded is true when this start seeded the demo.
 	DemoSeeded bool
 	Log        *slog.Logger
@@ -54,6 +63,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Directory: linking.BuiltinDirectory{Client: db.Client},
 		Limits:    linking.Limits{Cooldown: cfg.AssociationCooldown, PerYear: cfg.AssociationsPerYear},
 		RowLocks:  !db.Embedded,
+	}
+	if err := a.startCompetency(ctx); err != nil {
+		db.Close()
+		return nil, err
 	}
 	if cfg.SeedDemo(db.Embedded) {
 		seeded, err := demo.Seed(ctx, db.Client)

@@ -38,7 +38,8 @@ const (
 
 // GraphQL builds the /graphql handler.
 func (a *App) GraphQL() http.Handler {
-	res := &graph.Resolver{Client: a.DB.Client, Accounts: a.Accounts, Linking: a.Linking}
+	res := &graph.Resolver{Client: a.DB.Client, Accounts: a.Accounts, Linking: a.Linking,
+		Catalog: a.Catalog, Progress: a.Progress, Report: a.Report, Ingest: a.Ingest}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -69,6 +70,7 @@ func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", limitBody(a.GraphQL()))
 	mux.HandleFunc("GET /healthz", a.healthz)
+	a.competencyRoutes(mux)
 	mux.Handle("GET /metrics", promhttp.Handler())
 	mux.Handle("/", frontend.Handler())
 
@@ -161,6 +163,9 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		ctx := web.WithRequestID(r.Context(), id)
+		if r.Body != nil && r.URL.Path == "/ingest" {
+			r.Body = http.MaxBytesReader(w, r.Body, maxIngestBytes)
+		}
 		if v, err := a.Accounts.Authenticate(ctx, bearer(r)); err != nil {
 			a.Log.ErrorContext(ctx, "authenticating", "request_id", id, "err", err)
 			http.Error(w, "authentication is unavailable", http.StatusServiceUnavailable)

@@ -128,7 +128,10 @@ func Seed(ctx context.Context, client *ent.Client) (bool, error) {
 			SetStartedAt(time.Now().UTC().AddDate(0, -5, 0)).
 			SetActiveProfileID(p.ID).SetActiveUserSlot(linking.UserSlot(alex.ID, association.KindLEARNING)).
 			Save(sys)
-		return err
+		if err != nil {
+			return err
+		}
+		return seedResults(sys, tx)
 	})
 	return err == nil, err
 }

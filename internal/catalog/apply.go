@@ -1,0 +1,251 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/competencyoption"
+	"certlink/ent/requirement"
+	"certlink/ent/skill"
+)
+
+// Summary counts what a load changed.
+type Summary struct {
+	SkillsCreated, SkillsUpdated             int
+	CompetenciesCreated, CompetenciesUpdated int
+	OptionsCreated, OptionsRemoved           int
+	RequirementsCreated, RequirementsUpdated int
+	RequirementsRemoved                      int
+}
+
+// Changed reports whether the load changed anything.
+func (s Summary) Changed() bool { return s != Summary{} }
+
+func (s Summary) String() string {
+	var parts []string
+	add := func(n int, what string) {
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, what))
+		}
+	}
+	add(s.SkillsCreated, "skills created")
+	add(s.SkillsUpdated, "skills updated")
+	add(s.CompetenciesCreated, "competencies created")
+	add(s.CompetenciesUpdated, "competencies updated")
+	add(s.OptionsCreated, "options created")
+	add(s.OptionsRemoved, "options removed")
+	add(s.RequirementsCreated, "requirements created")
+	add(s.RequirementsUpdated, "requirements updated")
+	add(s.RequirementsRemoved, "requirements removed")
+	if len(parts) == 0 {
+		return "no change"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// apply writes doc in tx, matching entries by their keys (see README): loading
+// the same document twice changes nothing. ctx must allow system writes.
+func apply(ctx context.Context, tx *ent.Tx, doc *Document) (Summary, error) {
+	var sum Summary
+	skills, err := applySkills(ctx, tx, doc.Skills, &sum)
+	if err != nil {
+		return sum, err
+	}
+	existing, err := tx.Competency.Query().All(ctx)
+	if err != nil {
+		return sum, err
+	}
+	byKey := map[string]*ent.Competency{}
+	for _, c := range existing {
+		byKey[c.Key] = c
+	}
+	for i, c := range doc.Competencies {
+		cur, ok := byKey[c.Key]
+		switch {
+		case !ok:
+			cur, err = tx.Competency.Create().SetKey(c.Key).SetName(c.Name).
+				SetDescription(c.Description).SetPosition(i).Save(ctx)
+			sum.CompetenciesCreated++
+		case cur.Name != c.Name || cur.Description != c.Description || cur.Position != i:
+			cur, err = cur.Update().SetName(c.Name).SetDescription(c.Description).SetPosition(i).Save(ctx)
+			sum.CompetenciesUpdated++
+		}
+		if err != nil {
+			return sum, err
+		}
+		if err := applyOptions(ctx, tx, cur.ID, c.Options, skills, &sum); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+// applySkills upserts the document's skills and returns every skill id by number.
+func applySkills(ctx context.Context, tx *ent.Tx, in []Skill, sum *Summary) (map[string]int, error) {
+	all, err := tx.Skill.Query().All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]int{}
+	byNumber := map[string]*ent.Skill{}
+	for _, s := range all {
+		ids[s.Number], byNumber[s.Number] = s.ID, s
+	}
+	for _, s := range in {
+		retired, valid := datePtr(s.RetiredOn), datePtr(s.ValidUntil)
+		cur, ok := byNumber[s.Number]
+		if !ok {
+			created, err := tx.Skill.Create().SetNumber(s.Number).SetTitle(s.Title).SetType(skill.Type(s.Type)).
+				SetNillableRetiredOn(retired).SetNillableValidUntil(valid).Save(ctx)
+			if err != nil {
+				return nil, err
+			}
+			ids[s.Number] = created.ID
+			sum.SkillsCreated++
+			continue
+		}
+		if cur.Title == s.Title && string(cur.Type) == s.Type && sameTime(cur.RetiredOn, retired) && sameTime(cur.ValidUntil, valid) {
+			continue
+		}
+		if err := UpdateSkill(ctx, tx.Client(), cur, s); err != nil {
+			return nil, err
+		}
+		sum.SkillsUpdated++
+	}
+	return ids, nil
+}
+
+// UpdateSkill writes s over cur (matched by number).
+func UpdateSkill(ctx context.Context, c *ent.Client, cur *ent.Skill, s Skill) error {
+	u := c.Skill.UpdateOne(cur).SetTitle(s.Title).SetType(skill.Type(s.Type))
+	if s.RetiredOn != nil {
+		u.SetRetiredOn(s.RetiredOn.UTC())
+	} else {
+		u.ClearRetiredOn()
+	}
+	if s.ValidUntil != nil {
+		u.SetValidUntil(s.ValidUntil.UTC())
+	} else {
+		u.ClearValidUntil()
+	}
+	return u.Exec(ctx)
+}
+
+func applyOptions(ctx context.Context, tx *ent.Tx, competencyID int, in []Option, skills map[string]int, sum *Summary) error {
+	existing, err := tx.CompetencyOption.Query().Where(competencyoption.CompetencyID(competencyID)).All(ctx)
+	if err != nil {
+		return err
+	}
+	byName := map[string]*ent.CompetencyOption{}
+	for _, o := range existing {
+		byName[string(o.Level)+"/"+o.Name] = o
+	}
+	for i, o := range in {
+		k := o.Level + "/" + o.Name
+		cur, ok := byName[k]
+		delete(byName, k)
+		switch {
+		case !ok:
+			cur, err = tx.CompetencyOption.Create().SetCompetencyID(competencyID).
+				SetLevel(competencyoption.Level(o.Level)).SetName(o.Name).SetPosition(i).Save(ctx)
+			sum.OptionsCreated++
+		case cur.Position != i:
+			cur, err = cur.Update().SetPosition(i).Save(ctx)
+		}
+		if err != nil {
+			return err
+		}
+		if err := applyRequirements(ctx, tx, cur.ID, o.Requirements, skills, sum); err != nil {
+			return err
+		}
+	}
+	for _, gone := range byName {
+		n, err := tx.Requirement.Delete().Where(requirement.OptionID(gone.ID)).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		sum.RequirementsRemoved += n
+		if err := tx.CompetencyOption.DeleteOne(gone).Exec(ctx); err != nil {
+			return err
+		}
+		sum.OptionsRemoved++
+	}
+	return nil
+}
+
+func applyRequirements(ctx context.Context, tx *ent.Tx, optionID int, in []Requirement, skills map[string]int, sum *Summary) error {
+	existing, err := tx.Requirement.Query().Where(requirement.OptionID(optionID)).
+		WithSkills(func(q *ent.SkillQuery) { q.Select(skill.FieldID) }).All(ctx)
+	if err != nil {
+		return err
+	}
+	byKey := map[string]*ent.Requirement{}
+	for _, r := range existing {
+		byKey[r.Key] = r
+	}
+	for i, r := range in {
+		required := r.Required
+		if r.Kind == KindAttested {
+			required = 1
+		}
+		want := make([]int, 0, len(r.Skills))
+		for _, n := range r.Skills {
+			want = append(want, skills[n])
+		}
+		slices.Sort(want)
+		want = slices.Compact(want)
+		cur, ok := byKey[r.Key]
+		delete(byKey, r.Key)
+		if !ok {
+			err := tx.Requirement.Create().SetOptionID(optionID).SetKey(r.Key).
+				SetKind(requirement.Kind(r.Kind)).SetDescription(r.Description).
+				SetRequired(required).SetPosition(i).AddSkillIDs(want...).Exec(ctx)
+			if err != nil {
+				return err
+			}
+			sum.RequirementsCreated++
+			continue
+		}
+		have := make([]int, 0, len(cur.Edges.Skills))
+		for _, s := range cur.Edges.Skills {
+			have = append(have, s.ID)
+		}
+		slices.Sort(have)
+		if string(cur.Kind) == r.Kind && cur.Description == r.Description && cur.Required == required &&
+			cur.Position == i && slices.Equal(have, want) {
+			continue
+		}
+		err := tx.Requirement.UpdateOne(cur).SetKind(requirement.Kind(r.Kind)).SetDescription(r.Description).
+			SetRequired(required).SetPosition(i).ClearSkills().AddSkillIDs(want...).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		sum.RequirementsUpdated++
+	}
+	for _, gone := range byKey {
+		if err := tx.Requirement.DeleteOne(gone).Exec(ctx); err != nil {
+			return err
+		}
+		sum.RequirementsRemoved++
+	}
+	return nil
+}
+
+func datePtr(d *Date) *time.Time {
+	if d == nil {
+		return nil
+	}
+	t := d.UTC()
+	return &t
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
+}

@@ -1,0 +1,378 @@
+// Package ingest receives results from the certification directory (SPEC L10):
+// single results through GraphQL, bulk NDJSON or CSV through POST /ingest.
+// Each result is checked on its own: valid ones are kept, invalid ones reported
+// by position. Re-sending a result changes nothing (the database's unique index
+// on profile, skill and completion time).
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/association"
+	"certlink/ent/profile"
+	"certlink/ent/result"
+	"certlink/ent/skill"
+	"certlink/internal/apperr"
+	"certlink/internal/store"
+	"certlink/internal/viewer"
+)
+
+// BatchSize is how many results one transaction stores.
+const BatchSize = 500
+
+// MaxErrors is how many per-line errors a response lists; the rest are counted.
+const MaxErrors = 1000
+
+// Raw is one result as received, before validation. Pos is its index (GraphQL,
+// from 0) or line number (POST /ingest, from 1).
+type Raw struct {
+	Pos         int
+	MCID        string
+	SkillNumber string
+	CompletedAt string
+	ExpiresAt   string
+}
+
+// LineError is a refused result.
+type LineError struct {
+	Pos     int
+	Message string
+}
+
+// Outcome counts what an ingest did.
+type Outcome struct {
+	// Accepted results were stored: new, or an expiry corrected (Updated).
+	Accepted int
+	Updated  int
+	// Duplicates were held already, unchanged.
+	Duplicates    int
+	Errors        []LineError
+	ErrorsOmitted int
+}
+
+func (o *Outcome) fail(pos int, format string, args ...any) {
+	if len(o.Errors) >= MaxErrors {
+		o.ErrorsOmitted++
+		return
+	}
+	o.Errors = append(o.Errors, LineError{Pos: pos, Message: fmt.Sprintf(format, args...)})
+}
+
+// Service stores results.
+type Service struct {
+	Client *ent.Client
+	Now    func() time.Time
+	// Changed is called with the organizations whose people got new results.
+	Changed func(orgIDs ...int)
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Authorize allows provider tokens and signed-in operators (L10, U1).
+func Authorize(v *viewer.Viewer) error {
+	if v == nil {
+		return apperr.ErrUnauthenticated
+	}
+	if v.Kind == viewer.KindProvider || (v.Kind == viewer.KindUser && v.IsOperator()) {
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, "Only the certification directory (a provider token) and operators can send results.")
+}
+
+// Batch is an ingest in progress: it stores results in batches and keeps the
+// outcome. Use Service.Begin, Add each result, then Finish.
+type Batch struct {
+	s       *Service
+	ctx     context.Context
+	source  string
+	skills  map[string]int
+	pending []Raw
+	out     Outcome
+	orgs    map[int]bool
+}
+
+// Begin checks the viewer and prepares an ingest.
+func (s *Service) Begin(ctx context.Context, v *viewer.Viewer) (*Batch, error) {
+	if err := Authorize(v); err != nil {
+		return nil, err
+	}
+	sys := viewer.System(ctx)
+	source := "operator:" + v.Email
+	if v.Kind == viewer.KindProvider {
+		source = "ingest"
+		if t, err := s.Client.Token.Get(sys, v.TokenID); err == nil && t.Name != "" {
+			source = "ingest:" + t.Name
+		}
+	}
+	if len(source) > 100 {
+		source = source[:100]
+	}
+	all, err := s.Client.Skill.Query().Select(skill.FieldID, skill.FieldNumber).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	skills := make(map[string]int, len(all))
+	for _, k := range all {
+		skills[strings.ToUpper(k.Number)] = k.ID
+	}
+	return &Batch{s: s, ctx: sys, source: source, skills: skills, orgs: map[int]bool{}}, nil
+}
+
+// Fail records a result that could not even be read (bad JSON, bad CSV).
+func (b *Batch) Fail(pos int, message string) { b.out.fail(pos, "%s", message) }
+
+// Add queues a result; a full batch is stored at once.
+func (b *Batch) Add(r Raw) error {
+	b.pending = append(b.pending, r)
+	if len(b.pending) >= BatchSize {
+		return b.flush()
+	}
+	return nil
+}
+
+// Finish stores what is queued and returns the outcome.
+func (b *Batch) Finish() (*Outcome, error) {
+	if err := b.flush(); err != nil {
+		return nil, err
+	}
+	if len(b.orgs) > 0 && b.s.Changed != nil {
+		ids := make([]int, 0, len(b.orgs))
+		for id := range b.orgs {
+			ids = append(ids, id)
+		}
+		b.s.Changed(ids...)
+	}
+	return &b.out, nil
+}
+
+var mcidPattern = regexp.MustCompile(`^[0-9]{4,12}$`)
+
+// valid is a checked result.
+type valid struct {
+	pos       int
+	mcid      string
+	skillID   int
+	completed time.Time
+	expires   *time.Time
+}
+
+func (b *Batch) check(r Raw, now time.Time) (valid, string) {
+	v := valid{pos: r.Pos, mcid: strings.TrimSpace(r.MCID)}
+	switch {
+	case v.mcid == "":
+		return v, "mcid is required"
+	case !mcidPattern.MatchString(v.mcid):
+		return v, fmt.Sprintf("mcid %q is not an MCID (4 to 12 digits)", v.mcid)
+	}
+	num := strings.ToUpper(strings.TrimSpace(r.SkillNumber))
+	if num == "" {
+		return v, "skillNumber is required"
+	}
+	id, ok := b.skills[num]
+	if !ok {
+		return v, fmt.Sprintf("skillNumber %q is not in the catalog", r.SkillNumber)
+	}
+	v.skillID = id
+	if strings.TrimSpace(r.CompletedAt) == "" {
+		return v, "completedAt is required"
+	}
+	c, err := parseTime(r.CompletedAt)
+	if err != nil {
+		return v, "completedAt: " + err.Error()
+	}
+	if c.After(now.Add(24 * time.Hour)) {
+		return v, fmt.Sprintf("completedAt %s is in the future", c.Format(time.RFC3339))
+	}
+	v.completed = c
+	if strings.TrimSpace(r.ExpiresAt) != "" {
+		e, err := parseTime(r.ExpiresAt)
+		if err != nil {
+			return v, "expiresAt: " + err.Error()
+		}
+		if !e.After(c) {
+			return v, "expiresAt must be after completedAt"
+		}
+		v.expires = &e
+	}
+	return v, ""
+}
+
+// parseTime reads RFC 3339 or YYYY-MM-DD, in UTC, to the microsecond (what
+// MySQL keeps), so that a re-sent result matches the stored one exactly.
+func parseTime(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t.UTC(), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("want an RFC 3339 time (2026-05-04T10:00:00Z) or a date (2026-05-04), got %q", s)
+	}
+	return t.UTC().Truncate(time.Microsecond), nil
+}
+
+type key struct {
+	profile, skill int
+	completed      int64
+}
+
+func keyOf(profileID, skillID int, completed time.Time) key {
+	return key{profileID, skillID, completed.UTC().UnixMicro()}
+}
+
+// flush checks and stores the pending results in one transaction.
+func (b *Batch) flush() error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	raws := b.pending
+	b.pending = nil
+	now := b.s.now()
+	var checked []valid
+	mcids := map[string]bool{}
+	for _, r := range raws {
+		v, msg := b.check(r, now)
+		if msg != "" {
+			b.out.fail(r.Pos, "%s", msg)
+			continue
+		}
+		checked = append(checked, v)
+		mcids[v.mcid] = true
+	}
+	if len(checked) == 0 {
+		return nil
+	}
+	var (
+		accepted, updated, dups int
+		failed                  []LineError
+		orgs                    []int
+	)
+	err := store.InTx(b.ctx, b.s.Client, func(tx *ent.Tx) error {
+		accepted, updated, dups, failed, orgs = 0, 0, 0, nil, nil
+		profiles, err := resolveProfiles(b.ctx, tx, mcids)
+		if err != nil {
+			return err
+		}
+		ids := make([]int, 0, len(profiles))
+		for _, id := range profiles {
+			ids = append(ids, id)
+		}
+		held, err := tx.Result.Query().Where(result.ProfileIDIn(ids...)).
+			Select(result.FieldID, result.FieldProfileID, result.FieldSkillID, result.FieldCompletedAt, result.FieldExpiresAt).All(b.ctx)
+		if err != nil {
+			return err
+		}
+		have := make(map[key]*ent.Result, len(held))
+		for _, r := range held {
+			have[keyOf(r.ProfileID, r.SkillID, r.CompletedAt)] = r
+		}
+		var creates []*ent.ResultCreate
+		fresh := map[key]int{} // results created in this batch → index in creates
+		for _, v := range checked {
+			pid, ok := profiles[v.mcid]
+			if !ok {
+				failed = append(failed, LineError{v.pos, fmt.Sprintf("no certification profile has MCID %s", v.mcid)})
+				continue
+			}
+			k := keyOf(pid, v.skillID, v.completed)
+			create := func() *ent.ResultCreate {
+				return tx.Result.Create().SetProfileID(pid).SetSkillID(v.skillID).
+					SetCompletedAt(v.completed).SetNillableExpiresAt(v.expires).SetSource(b.source).SetRecognizedAt(now)
+			}
+			cur, seen := have[k]
+			switch {
+			case !seen:
+				fresh[k] = len(creates)
+				creates = append(creates, create())
+				have[k] = &ent.Result{ExpiresAt: v.expires}
+				accepted++
+			case sameExpiry(cur.ExpiresAt, v.expires):
+				dups++
+			case cur.ID == 0:
+				// The same result twice in this batch with another expiry: the later wins.
+				creates[fresh[k]] = create()
+				cur.ExpiresAt = v.expires
+				accepted++
+				updated++
+			default:
+				u := tx.Result.UpdateOneID(cur.ID).SetSource(b.source).SetRecognizedAt(now)
+				if v.expires != nil {
+					u.SetExpiresAt(*v.expires)
+				} else {
+					u.ClearExpiresAt()
+				}
+				if err := u.Exec(b.ctx); err != nil {
+					return err
+				}
+				cur.ExpiresAt = v.expires
+				accepted++
+				updated++
+			}
+		}
+		if len(creates) > 0 {
+			if err := tx.Result.CreateBulk(creates...).Exec(b.ctx); err != nil {
+				return err
+			}
+		}
+		orgs, err = tx.Association.Query().
+			Where(association.EndedAtIsNil(), association.ProfileIDIn(ids...)).
+			Unique(true).Select(association.FieldOrganizationID).Ints(b.ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	b.out.Accepted += accepted
+	b.out.Updated += updated
+	b.out.Duplicates += dups
+	for _, f := range failed {
+		b.out.fail(f.Pos, "%s", f.Message)
+	}
+	for _, o := range orgs {
+		b.orgs[o] = true
+	}
+	return nil
+}
+
+// resolveProfiles maps MCIDs to profile ids, following merges (U4) to the
+// surviving profile.
+func resolveProfiles(ctx context.Context, tx *ent.Tx, mcids map[string]bool) (map[string]int, error) {
+	list := make([]string, 0, len(mcids))
+	for m := range mcids {
+		list = append(list, m)
+	}
+	ps, err := tx.Profile.Query().Where(profile.McidIn(list...)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(ps))
+	for _, p := range ps {
+		id, into := p.ID, p.MergedIntoID
+		for hops := 0; into != nil && hops < 5; hops++ {
+			next, err := tx.Profile.Get(ctx, *into)
+			if err != nil {
+				return nil, err
+			}
+			id, into = next.ID, next.MergedIntoID
+		}
+		out[p.Mcid] = id
+	}
+	return out, nil
+}
+
+func sameExpiry(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.UTC().UnixMicro() == b.UTC().UnixMicro()
+}

@@ -1,0 +1,225 @@
+package progress
+
+import (
+	"context"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/attestation"
+	"certlink/ent/competency"
+	"certlink/ent/competencyoption"
+	"certlink/ent/offerpurchase"
+	"certlink/ent/requirement"
+	"certlink/ent/skill"
+	"certlink/internal/viewer"
+)
+
+// DefaultAtRiskWindow is how far ahead a competency without a purchased offer is
+// projected (C5): QUALIFIED becomes AT_RISK when every met option would stop
+// being met within it.
+const DefaultAtRiskWindow = 90 * 24 * time.Hour
+
+// Engine computes progress. It checks no permissions: callers do (Service).
+type Engine struct {
+	// Now is the clock; tests inject one. Nil means time.Now.
+	Now func() time.Time
+	// AtRiskWindow: see DefaultAtRiskWindow. Zero means the default.
+	AtRiskWindow time.Duration
+}
+
+// Time returns the engine's current time in UTC.
+func (e *Engine) Time() time.Time {
+	if e != nil && e.Now != nil {
+		return e.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func (e *Engine) window() time.Duration {
+	if e.AtRiskWindow > 0 {
+		return e.AtRiskWindow
+	}
+	return DefaultAtRiskWindow
+}
+
+// Compute returns the progress of organization orgID at the moment at. c may be
+// a transaction's client (tx.Client()), so that code changing who counts can
+// compare progress before and after inside its transaction (N1).
+//
+// Status (C5), decided per competency:
+//   - an offer in force (purchased, anniversary not reached): ACTIVE when its
+//     option is met and not projected to become unmet before the anniversary,
+//     else AT_RISK;
+//   - no offer, some option met: QUALIFIED, or AT_RISK when every met option is
+//     projected to become unmet within AtRiskWindow (90 days);
+//   - otherwise IN_PROGRESS when anything counts (a person, an attestation),
+//     else NOT_STARTED.
+func (e *Engine) Compute(ctx context.Context, c *ent.Client, orgID int, at time.Time) (*Org, error) {
+	sys := viewer.System(ctx)
+	at = at.UTC()
+	comps, err := loadCatalog(sys, c)
+	if err != nil {
+		return nil, err
+	}
+	counts, err := skillCounts(sys, c, orgID, at)
+	if err != nil {
+		return nil, err
+	}
+	attested, err := latestAttestations(sys, c, orgID, at)
+	if err != nil {
+		return nil, err
+	}
+	offers, err := offersInForce(sys, c, orgID, at)
+	if err != nil {
+		return nil, err
+	}
+	org := &Org{OrgID: orgID, At: at}
+	for _, ec := range comps {
+		pc := &Competency{ID: ec.ID, Key: ec.Key, Name: ec.Name, Description: ec.Description}
+		levels := map[string]*Level{}
+		for _, eo := range ec.Edges.Options {
+			lvl := levels[string(eo.Level)]
+			if lvl == nil {
+				lvl = &Level{Level: string(eo.Level)}
+				levels[string(eo.Level)] = lvl
+			}
+			op := &Option{ID: eo.ID, Level: string(eo.Level), Name: eo.Name, Met: true}
+			for _, er := range eo.Edges.Requirements {
+				r := &Requirement{ID: er.ID, Key: er.Key, Kind: string(er.Kind), Description: er.Description, Required: er.Required}
+				for _, s := range er.Edges.Skills {
+					r.SkillIDs = append(r.SkillIDs, s.ID)
+				}
+				if r.Kind == KindSkill {
+					sc := counts[r.ID]
+					r.Current = sc.current
+					r.Met = r.Current >= r.Required
+					if r.Met {
+						r.UnmetOn = sc.unmetOn
+					}
+				} else {
+					r.Required = 1
+					if a := attested[r.ID]; a != nil {
+						r.Attestation = a
+						if a.Met {
+							r.Current, r.Met = 1, true
+						}
+					}
+				}
+				op.Met = op.Met && r.Met
+				if r.UnmetOn != nil && (op.UnmetOn == nil || r.UnmetOn.Before(*op.UnmetOn)) {
+					op.UnmetOn = r.UnmetOn
+				}
+				op.Requirements = append(op.Requirements, r)
+			}
+			if !op.Met {
+				op.UnmetOn = nil
+			}
+			lvl.Attained = lvl.Attained || op.Met
+			lvl.Options = append(lvl.Options, op)
+		}
+		for _, name := range []string{"SILVER", "GOLD"} {
+			if l := levels[name]; l != nil {
+				pc.Levels = append(pc.Levels, l)
+			}
+		}
+		pc.Offer = offers[ec.ID]
+		pc.Status = e.status(pc, at)
+		org.Competencies = append(org.Competencies, pc)
+	}
+	return org, nil
+}
+
+func (e *Engine) status(c *Competency, at time.Time) Status {
+	if c.Offer != nil {
+		for _, l := range c.Levels {
+			for _, op := range l.Options {
+				if op.ID == c.Offer.OptionID {
+					if op.Met && (op.UnmetOn == nil || !op.UnmetOn.Before(c.Offer.AnniversaryAt)) {
+						return Active
+					}
+					return AtRisk
+				}
+			}
+		}
+		return Active // the option left the catalog: the purchase stands
+	}
+	horizon := at.Add(e.window())
+	anyMet, safe, started := false, false, false
+	for _, l := range c.Levels {
+		for _, op := range l.Options {
+			if op.Met {
+				anyMet = true
+				safe = safe || op.UnmetOn == nil || !op.UnmetOn.Before(horizon)
+			}
+			for _, r := range op.Requirements {
+				started = started || r.Current > 0
+			}
+		}
+	}
+	switch {
+	case anyMet && safe:
+		return Qualified
+	case anyMet:
+		return AtRisk
+	case started:
+		return InProgress
+	}
+	return NotStarted
+}
+
+// loadCatalog reads the whole catalog tree: it is small (tens of competencies).
+func loadCatalog(ctx context.Context, c *ent.Client) ([]*ent.Competency, error) {
+	return c.Competency.Query().Order(competency.ByPosition(), competency.ByID()).
+		WithOptions(func(q *ent.CompetencyOptionQuery) {
+			q.Order(competencyoption.ByPosition(), competencyoption.ByID()).
+				WithRequirements(func(q *ent.RequirementQuery) {
+					q.Order(requirement.ByPosition(), requirement.ByID()).
+						WithSkills(func(q *ent.SkillQuery) { q.Select(skill.FieldID).Order(skill.ByNumber()) })
+				})
+		}).All(ctx)
+}
+
+// latestAttestations returns the attestation in force per requirement: the
+// newest one made by the moment at.
+func latestAttestations(ctx context.Context, c *ent.Client, orgID int, at time.Time) (map[int]*Attestation, error) {
+	rows, err := c.Attestation.Query().
+		Where(attestation.OrganizationID(orgID), attestation.AtLTE(at)).
+		Order(ent.Desc(attestation.FieldAt), ent.Desc(attestation.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]*Attestation{}
+	for _, a := range rows {
+		if out[a.RequirementID] == nil {
+			out[a.RequirementID] = toAttestation(a)
+		}
+	}
+	return out, nil
+}
+
+func toAttestation(a *ent.Attestation) *Attestation {
+	return &Attestation{ID: a.ID, Met: a.Met, Note: a.Note, At: a.At.UTC(), ByUserID: a.ByUserID}
+}
+
+// offersInForce returns, per competency, the newest purchase whose anniversary
+// is still ahead.
+func offersInForce(ctx context.Context, c *ent.Client, orgID int, at time.Time) (map[int]*Offer, error) {
+	rows, err := c.OfferPurchase.Query().
+		Where(offerpurchase.OrganizationID(orgID), offerpurchase.PurchasedAtLTE(at), offerpurchase.AnniversaryAtGT(at)).
+		Order(ent.Desc(offerpurchase.FieldPurchasedAt), ent.Desc(offerpurchase.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int]*Offer{}
+	for _, p := range rows {
+		if out[p.CompetencyID] != nil {
+			continue
+		}
+		o := &Offer{OptionID: p.OptionID, PurchasedAt: p.PurchasedAt.UTC(), AnniversaryAt: p.AnniversaryAt.UTC(), ByUserID: p.ByUserID}
+		if op, err := c.CompetencyOption.Get(ctx, p.OptionID); err == nil {
+			o.Level, o.Option = string(op.Level), op.Name
+		}
+		out[p.CompetencyID] = o
+	}
+	return out, nil
+}

@@ -1,0 +1,155 @@
+package progress
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"certlink/ent"
+)
+
+// countingFrom is the one statement of who counts (C2): a result held by a
+// profile with an active Learning or Partner University link to the
+// organization, of a work account that is not deleted, completed by the moment
+// asked, not expired, of a skill still inside its validity (C3), for a
+// requirement listing that skill. Arguments: countingArgs.
+const countingFrom = `
+FROM associations a
+JOIN users u ON u.id = a.user_id AND u.deleted_at IS NULL
+JOIN results r ON r.profile_id = a.profile_id
+JOIN skills s ON s.id = r.skill_id
+JOIN requirement_skills rs ON rs.skill_id = r.skill_id
+WHERE a.organization_id = ? AND a.ended_at IS NULL
+  AND r.completed_at <= ?
+  AND (r.expires_at IS NULL OR r.expires_at > ?)
+  AND (s.valid_until IS NULL OR s.valid_until > ?)`
+
+func countingArgs(orgID int, at time.Time) []any {
+	at = at.UTC()
+	return []any{orgID, at, at, at}
+}
+
+// skillCountsSQL counts distinct people per SKILL requirement and finds when
+// each would become unmet: every person counts until the latest end (expiry or
+// skill validity end, the earlier of the two per result) among their counting
+// results; with cnt people and `required` needed, the requirement falls when the
+// (cnt-required+1)-th earliest of those ends passes. A NULL end is "never".
+const skillCountsSQL = `
+WITH counted AS (
+  SELECT rs.requirement_id AS rid, a.user_id AS uid,
+    CASE WHEN r.expires_at IS NULL THEN s.valid_until
+         WHEN s.valid_until IS NULL THEN r.expires_at
+         WHEN r.expires_at < s.valid_until THEN r.expires_at
+         ELSE s.valid_until END AS until_at
+  ` + countingFrom + `
+),
+per_person AS (
+  SELECT rid, uid, MAX(CASE WHEN until_at IS NULL THEN 1 ELSE 0 END) AS forever, MAX(until_at) AS until_at
+  FROM counted GROUP BY rid, uid
+),
+ranked AS (
+  SELECT rid, forever, until_at,
+    ROW_NUMBER() OVER (PARTITION BY rid ORDER BY forever, until_at) AS rn,
+    COUNT(*) OVER (PARTITION BY rid) AS cnt
+  FROM per_person
+)
+SELECT k.rid, MAX(k.cnt),
+  MAX(CASE WHEN k.rn = k.cnt - q.required + 1 AND k.forever = 0 THEN k.until_at END)
+FROM ranked k JOIN requirements q ON q.id = k.rid
+GROUP BY k.rid`
+
+type skillCount struct {
+	current int
+	unmetOn *time.Time
+}
+
+func skillCounts(ctx context.Context, c *ent.Client, orgID int, at time.Time) (map[int]skillCount, error) {
+	rows, err := c.QueryContext(ctx, skillCountsSQL, countingArgs(orgID, at)...)
+	if err != nil {
+		return nil, fmt.Errorf("counting people per requirement: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]skillCount{}
+	for rows.Next() {
+		var (
+			rid, cnt int
+			until    any
+		)
+		if err := rows.Scan(&rid, &cnt, &until); err != nil {
+			return nil, err
+		}
+		t, err := ScanTime(until)
+		if err != nil {
+			return nil, err
+		}
+		out[rid] = skillCount{current: cnt, unmetOn: t}
+	}
+	return out, rows.Err()
+}
+
+// peopleSQL lists who counts for one requirement, by name.
+const peopleSQL = `SELECT DISTINCT u.id, u.name ` + countingFrom + ` AND rs.requirement_id = ? ORDER BY u.name, u.id`
+
+// People returns the work accounts (user ids, by name) who count for a
+// requirement of the organization at the moment at.
+func (e *Engine) People(ctx context.Context, c *ent.Client, orgID, requirementID int, at time.Time) ([]int, error) {
+	rows, err := c.QueryContext(ctx, peopleSQL, append(countingArgs(orgID, at), requirementID)...)
+	if err != nil {
+		return nil, fmt.Errorf("listing people who count: %w", err)
+	}
+	defer rows.Close()
+	var ids []int
+	for rows.Next() {
+		var (
+			id   int
+			name string
+		)
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// ScanTime converts a time read from an expression column: MySQL returns a
+// time.Time, SQLite (modernc) the text it stored. NULL gives nil.
+func ScanTime(v any) (*time.Time, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case time.Time:
+		t := x.UTC()
+		return &t, nil
+	case sql.NullTime:
+		if !x.Valid {
+			return nil, nil
+		}
+		t := x.Time.UTC()
+		return &t, nil
+	case []byte:
+		return parseTimeText(string(x))
+	case string:
+		return parseTimeText(x)
+	}
+	return nil, fmt.Errorf("unexpected time value %T", v)
+}
+
+var timeLayouts = []string{
+	"2006-01-02 15:04:05.999999999-07:00",
+	"2006-01-02T15:04:05.999999999-07:00",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04:05.999999999Z07:00",
+	"2006-01-02",
+}
+
+func parseTimeText(s string) (*time.Time, error) {
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			t = t.UTC()
+			return &t, nil
+		}
+	}
+	return nil, fmt.Errorf("unreadable time %q", s)
+}

@@ -1,0 +1,217 @@
+package progress
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"certlink/ent"
+	"certlink/ent/attestation"
+	"certlink/ent/organization"
+	"certlink/ent/requirement"
+	"certlink/ent/user"
+	"certlink/internal/apperr"
+	"certlink/internal/store"
+	"certlink/internal/viewer"
+)
+
+// OfferTerm is how long a purchased offer lasts: one year to the anniversary (C5).
+const OfferTerm = 1
+
+// Service answers the viewer's questions about its organization's progress and
+// applies attestations and offer purchases, with C7's permissions.
+type Service struct {
+	Client *ent.Client
+	Engine *Engine
+	// RowLocks takes SELECT … FOR UPDATE locks (MySQL/MariaDB).
+	RowLocks bool
+	// Changed is called after a commit that changed an organization's progress.
+	Changed func(orgIDs ...int)
+}
+
+// Progress returns the viewer's organization's progress now.
+func (s *Service) Progress(ctx context.Context, v *viewer.Viewer) (*Org, error) {
+	if err := Authorize(v, ScopeProgressRead); err != nil {
+		return nil, err
+	}
+	return s.Engine.Compute(ctx, s.Client, v.OrgID, s.Engine.Time())
+}
+
+// People returns the work accounts who count for a requirement of the viewer's
+// organization at the moment of org (as computed by Progress), by name.
+func (s *Service) People(ctx context.Context, v *viewer.Viewer, org *Org, requirementID int) ([]*ent.User, error) {
+	if err := Authorize(v, ScopeProgressRead); err != nil {
+		return nil, err
+	}
+	if org.OrgID != v.OrgID {
+		return nil, apperr.ErrForbidden
+	}
+	ids, err := s.Engine.People(ctx, s.Client, org.OrgID, requirementID, org.At)
+	if err != nil {
+		return nil, err
+	}
+	return usersInOrder(viewer.System(ctx), s.Client, ids)
+}
+
+// usersInOrder loads users by id in chunks (no giant IN lists) keeping the order.
+func usersInOrder(ctx context.Context, c *ent.Client, ids []int) ([]*ent.User, error) {
+	out := make([]*ent.User, 0, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		us, err := c.User.Query().Where(user.IDIn(chunk...)).All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		byID := make(map[int]*ent.User, len(us))
+		for _, u := range us {
+			byID[u.ID] = u
+		}
+		for _, id := range chunk {
+			if u := byID[id]; u != nil {
+				out = append(out, u)
+			}
+		}
+	}
+	return out, nil
+}
+
+// AttestationHistory returns every attestation of a requirement by the
+// viewer's organization, newest first.
+func (s *Service) AttestationHistory(ctx context.Context, v *viewer.Viewer, requirementID int) ([]*Attestation, error) {
+	if err := Authorize(v, ScopeProgressRead); err != nil {
+		return nil, err
+	}
+	rows, err := s.Client.Attestation.Query().
+		Where(attestation.OrganizationID(v.OrgID), attestation.RequirementID(requirementID)).
+		Order(ent.Desc(attestation.FieldAt), ent.Desc(attestation.FieldID)).All(viewer.System(ctx))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Attestation, len(rows))
+	for i, a := range rows {
+		out[i] = toAttestation(a)
+	}
+	return out, nil
+}
+
+// SetAttestation records an admin marking an ATTESTED requirement met or unmet
+// with a note (C2). Earlier attestations are kept: the newest is in force.
+func (s *Service) SetAttestation(ctx context.Context, v *viewer.Viewer, requirementID int, met bool, note string) (*Org, int, error) {
+	if err := authorizeChange(v); err != nil {
+		return nil, 0, err
+	}
+	note = strings.TrimSpace(note)
+	if len([]rune(note)) > 2000 {
+		return nil, 0, apperr.New(apperr.InvalidInput, "The note is longer than 2000 characters.").With("field", "note")
+	}
+	if met && note == "" {
+		return nil, 0, apperr.New(apperr.InvalidInput, "Say what shows the requirement is met in the note (e.g. the revenue figure or the customer references).").With("field", "note")
+	}
+	sys := viewer.System(ctx)
+	req, err := s.Client.Requirement.Query().Where(requirement.ID(requirementID)).WithOption().Only(sys)
+	if ent.IsNotFound(err) {
+		return nil, 0, apperr.New(apperr.NotFound, "No requirement has id %d.", requirementID)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if req.Kind != requirement.KindATTESTED {
+		return nil, 0, apperr.New(apperr.InvalidInput, "%q is met by certified people, not by attestation.", req.Description)
+	}
+	err = s.Client.Attestation.Create().SetOrganizationID(v.OrgID).SetRequirementID(req.ID).
+		SetMet(met).SetNote(note).SetByUserID(v.UserID).SetAt(s.Engine.Time()).Exec(sys)
+	if err != nil {
+		return nil, 0, err
+	}
+	s.changed(v.OrgID)
+	org, err := s.Engine.Compute(ctx, s.Client, v.OrgID, s.Engine.Time())
+	return org, req.Edges.Option.CompetencyID, err
+}
+
+// PurchaseOffer buys a competency offer for an option (C6). It succeeds only
+// when every requirement of the option is met; otherwise it is refused with
+// REQUIREMENTS_UNMET listing each unmet requirement ("Learn why").
+func (s *Service) PurchaseOffer(ctx context.Context, v *viewer.Viewer, competencyID int, level, option string) (*Org, error) {
+	if err := authorizeChange(v); err != nil {
+		return nil, err
+	}
+	sys := viewer.System(ctx)
+	var org *Org
+	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		// Serialize purchases of one organization.
+		lock := tx.Organization.Query().Where(organization.ID(v.OrgID))
+		if s.RowLocks {
+			lock.ForUpdate()
+		}
+		if _, err := lock.Only(sys); err != nil {
+			return err
+		}
+		now := s.Engine.Time()
+		var err error
+		org, err = s.Engine.Compute(sys, tx.Client(), v.OrgID, now)
+		if err != nil {
+			return err
+		}
+		c := org.Competency(competencyID)
+		if c == nil {
+			return apperr.New(apperr.NotFound, "No competency has id %d.", competencyID)
+		}
+		op := c.Option(level, option)
+		if op == nil {
+			return apperr.New(apperr.NotFound, "%s has no %s option named %q.", c.Name, strings.ToLower(level), option)
+		}
+		if c.Offer != nil && c.Offer.OptionID == op.ID {
+			return apperr.New(apperr.Conflict, "The %s offer for %s is already active until %s.",
+				strings.ToLower(level), c.Name, c.Offer.AnniversaryAt.Format("January 2, 2006"))
+		}
+		if !op.Met {
+			return unmetError(c, op)
+		}
+		err = tx.OfferPurchase.Create().SetOrganizationID(v.OrgID).SetCompetencyID(c.ID).SetOptionID(op.ID).
+			SetByUserID(v.UserID).SetPurchasedAt(now).SetAnniversaryAt(now.AddDate(OfferTerm, 0, 0)).Exec(sys)
+		if err != nil {
+			return err
+		}
+		org, err = s.Engine.Compute(sys, tx.Client(), v.OrgID, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.changed(v.OrgID)
+	return org, nil
+}
+
+// UnmetRequirement is one entry of REQUIREMENTS_UNMET's extensions.unmet.
+type UnmetRequirement struct {
+	ID          int    `json:"id"`
+	Key         string `json:"key"`
+	Kind        string `json:"kind"`
+	Description string `json:"description"`
+	Required    int    `json:"required"`
+	Current     int    `json:"current"`
+}
+
+func unmetError(c *Competency, op *Option) error {
+	var unmet []UnmetRequirement
+	var parts []string
+	for _, r := range op.Requirements {
+		if r.Met {
+			continue
+		}
+		unmet = append(unmet, UnmetRequirement{ID: r.ID, Key: r.Key, Kind: r.Kind, Description: r.Description, Required: r.Required, Current: r.Current})
+		if r.Kind == KindSkill {
+			parts = append(parts, fmt.Sprintf("%s (%d of %d people)", r.Description, r.Current, r.Required))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s (not attested)", r.Description))
+		}
+	}
+	return apperr.New(apperr.RequirementsUnmet, "The %s %s option %q is not met yet. Unmet requirements: %s.",
+		c.Name, strings.ToLower(op.Level), op.Name, strings.Join(parts, "; ")).With("unmet", unmet)
+}
+
+func (s *Service) changed(orgs ...int) {
+	if s.Changed != nil {
+		s.Changed(orgs...)
+	}
+}

@@ -1,0 +1,348 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/competency"
+	"certlink/ent/competencyoption"
+	"certlink/ent/organization"
+	"certlink/internal/apperr"
+	"certlink/internal/progress"
+	"certlink/internal/viewer"
+)
+
+// MaxPage is the largest page the connection serves; CSV reads ChunkSize rows
+// per query.
+const (
+	MaxPage   = 100
+	ChunkSize = 1000
+)
+
+// Row is one line of the report (S1).
+type Row struct {
+	ID               int // the result's id
+	Name, Email      string
+	MCID             string
+	SkillType        string
+	SkillNumber      string
+	Title            string
+	SkillID          int
+	CompletedAt      time.Time
+	ExpiresAt        *time.Time
+	Competencies     []string // "Cloud Platform: Silver (Standard)" for each option it counts towards
+	AssociatedInPC   bool
+	NeedsAssociation bool // credited through the legacy path only (S3)
+	Source           string
+	RecognizedAt     time.Time
+}
+
+// Cursor marks a row in an ordering: the rows after it come next.
+type Cursor struct {
+	ID    int
+	Field OrderField
+	Value string
+}
+
+// Page is one page of rows.
+type Page struct {
+	Rows    []Row
+	HasNext bool
+	Order   Order
+}
+
+// CursorOf returns the cursor of row r in order o.
+func CursorOf(r Row, o Order) Cursor {
+	c := Cursor{ID: r.ID, Field: field(o)}
+	switch c.Field {
+	case ByEmail:
+		c.Value = r.Email
+	case ByMCID:
+		c.Value = r.MCID
+	case BySkillNumber:
+		c.Value = r.SkillNumber
+	case ByCompletedAt:
+		c.Value = r.CompletedAt.UTC().Format(time.RFC3339Nano)
+	case ByExpiresAt:
+		t := never
+		if r.ExpiresAt != nil {
+			t = *r.ExpiresAt
+		}
+		c.Value = t.UTC().Format(time.RFC3339Nano)
+	default:
+		c.Value = r.Name
+	}
+	return c
+}
+
+func field(o Order) OrderField {
+	if o.Field == "" {
+		return ByName
+	}
+	return o.Field
+}
+
+// Service reads the report with C7's permissions.
+type Service struct {
+	Client *ent.Client
+	// Now is the clock for the "valid only" filter; nil means time.Now.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Org returns the viewer's organization after checking C7; the CSV handler
+// calls it before writing any header.
+func (s *Service) Org(ctx context.Context, v *viewer.Viewer) (*ent.Organization, error) {
+	if err := progress.Authorize(v, progress.ScopeReportRead); err != nil {
+		return nil, err
+	}
+	return s.Client.Organization.Query().Where(organization.ID(v.OrgID)).Only(viewer.System(ctx))
+}
+
+// Page returns up to first rows after the cursor.
+func (s *Service) Page(ctx context.Context, v *viewer.Viewer, f Filter, o Order, after *Cursor, first int) (*Page, error) {
+	if err := progress.Authorize(v, progress.ScopeReportRead); err != nil {
+		return nil, err
+	}
+	if first < 0 || first > MaxPage {
+		return nil, apperr.New(apperr.InvalidInput, "first must be between 0 and %d.", MaxPage).With("argument", "first")
+	}
+	r, err := s.reader(ctx, v.OrgID, f, o)
+	if err != nil {
+		return nil, err
+	}
+	return r.page(ctx, after, first)
+}
+
+// Count returns the number of rows the filter keeps.
+func (s *Service) Count(ctx context.Context, v *viewer.Viewer, f Filter) (int, error) {
+	if err := progress.Authorize(v, progress.ScopeReportRead); err != nil {
+		return 0, err
+	}
+	r, err := s.reader(ctx, v.OrgID, f, Order{})
+	if err != nil {
+		return 0, err
+	}
+	return r.count(ctx)
+}
+
+// Each calls fn for every row in order, reading ChunkSize rows per query, and
+// flush after each chunk (the CSV writer streams through it).
+func (s *Service) Each(ctx context.Context, v *viewer.Viewer, f Filter, o Order, fn func(Row) error, flush func() error) error {
+	if err := progress.Authorize(v, progress.ScopeReportRead); err != nil {
+		return err
+	}
+	r, err := s.reader(ctx, v.OrgID, f, o)
+	if err != nil {
+		return err
+	}
+	var after *Cursor
+	for {
+		p, err := r.page(ctx, after, ChunkSize)
+		if err != nil {
+			return err
+		}
+		for _, row := range p.Rows {
+			if err := fn(row); err != nil {
+				return err
+			}
+		}
+		if flush != nil {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if !p.HasNext || len(p.Rows) == 0 {
+			return nil
+		}
+		c := CursorOf(p.Rows[len(p.Rows)-1], o)
+		after = &c
+	}
+}
+
+// reader is one report query: its organization, filter, order and catalog index.
+type reader struct {
+	client   *ent.Client
+	orgID    int
+	filter   Filter
+	order    Order
+	now      time.Time
+	labels   map[int][]string
+	skillIDs []int // the competency filter, resolved; nil when none
+}
+
+func (s *Service) reader(ctx context.Context, orgID int, f Filter, o Order) (*reader, error) {
+	if err := f.Validate(o); err != nil {
+		return nil, apperr.New(apperr.InvalidInput, "%s", err.Error())
+	}
+	sys := viewer.System(ctx)
+	labels, byKey, err := catalogIndex(sys, s.Client)
+	if err != nil {
+		return nil, err
+	}
+	r := &reader{client: s.Client, orgID: orgID, filter: f, order: o, now: s.now(), labels: labels}
+	if f.Competency != "" {
+		ids, ok := byKey[f.Competency]
+		if !ok {
+			return nil, apperr.New(apperr.NotFound, "No competency has the key %q.", f.Competency).With("argument", "competency")
+		}
+		r.skillIDs = append([]int{}, ids...)
+	}
+	return r, nil
+}
+
+func (r *reader) count(ctx context.Context) (int, error) {
+	var b builder
+	b.add("SELECT COUNT(*) FROM ("+rowsSQL+") t", r.orgID, r.orgID)
+	r.filter.where(&b, r.skillIDs, r.now)
+	var n int
+	rows, err := r.client.QueryContext(viewer.System(ctx), b.sb.String(), b.args...)
+	if err != nil {
+		return 0, fmt.Errorf("counting report rows: %w", err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		if err := rows.Scan(&n); err != nil {
+			return 0, err
+		}
+	}
+	return n, rows.Err()
+}
+
+func (r *reader) page(ctx context.Context, after *Cursor, limit int) (*Page, error) {
+	p := &Page{Order: r.order}
+	if limit == 0 {
+		return p, nil
+	}
+	var b builder
+	b.add("SELECT "+rowColumns+" FROM ("+rowsSQL+") t", r.orgID, r.orgID)
+	r.filter.where(&b, r.skillIDs, r.now)
+	key, keyArgs := sortKey(field(r.order))
+	cmp, dir := ">", "ASC"
+	if r.order.Desc {
+		cmp, dir = "<", "DESC"
+	}
+	if after != nil {
+		if after.Field != field(r.order) {
+			return nil, apperr.New(apperr.InvalidInput, "This cursor belongs to another ordering (%s): start again without after.", after.Field).With("argument", "after")
+		}
+		v, err := cursorValue(*after)
+		if err != nil {
+			return nil, err
+		}
+		b.add(" AND ("+key+" "+cmp+" ?", append(keyArgs, v)...)
+		b.add(" OR ("+key+" = ? AND t.rid "+cmp+" ?))", append(append([]any{}, keyArgs...), v, after.ID)...)
+	}
+	b.add(" ORDER BY "+key+" "+dir+", t.rid "+dir+" LIMIT ?", append(keyArgs, limit+1)...)
+	rows, err := r.client.QueryContext(viewer.System(ctx), b.sb.String(), b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("reading report rows: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			row                       Row
+			completed, expires, recog any
+			associated                int
+		)
+		if err := rows.Scan(&row.ID, &row.Name, &row.Email, &row.MCID, &row.SkillType, &row.SkillNumber, &row.Title,
+			&row.SkillID, &completed, &expires, &row.Source, &recog, &associated); err != nil {
+			return nil, err
+		}
+		if len(p.Rows) == limit {
+			p.HasNext = true
+			break
+		}
+		c, err := progress.ScanTime(completed)
+		if err != nil || c == nil {
+			return nil, fmt.Errorf("reading completed_at: %v", err)
+		}
+		row.CompletedAt = *c
+		if row.ExpiresAt, err = progress.ScanTime(expires); err != nil {
+			return nil, err
+		}
+		if rt, err := progress.ScanTime(recog); err == nil && rt != nil {
+			row.RecognizedAt = *rt
+		}
+		row.AssociatedInPC = associated == 1
+		row.NeedsAssociation = !row.AssociatedInPC
+		row.Competencies = r.labels[row.SkillID]
+		p.Rows = append(p.Rows, row)
+	}
+	return p, rows.Err()
+}
+
+// cursorValue turns a cursor's value back into the sort key's type.
+func cursorValue(c Cursor) (any, error) {
+	switch c.Field {
+	case ByCompletedAt, ByExpiresAt:
+		t, err := time.Parse(time.RFC3339Nano, c.Value)
+		if err != nil {
+			return nil, apperr.New(apperr.InvalidInput, "The cursor is not valid.").With("argument", "after")
+		}
+		return t.UTC(), nil
+	}
+	return c.Value, nil
+}
+
+// catalogIndex maps each skill to the options it counts towards, and each
+// competency key to its skills. The catalog is small.
+func catalogIndex(ctx context.Context, c *ent.Client) (map[int][]string, map[string][]int, error) {
+	comps, err := c.Competency.Query().Order(competency.ByPosition(), competency.ByID()).
+		WithOptions(func(q *ent.CompetencyOptionQuery) {
+			q.Order(competencyoption.ByPosition(), competencyoption.ByID()).
+				WithRequirements(func(q *ent.RequirementQuery) { q.WithSkills() })
+		}).All(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	labels := map[int][]string{}
+	byKey := map[string][]int{}
+	for _, comp := range comps {
+		byKey[comp.Key] = []int{}
+		for _, op := range comp.Edges.Options {
+			label := fmt.Sprintf("%s: %s (%s)", comp.Name, titleCase(string(op.Level)), op.Name)
+			for _, req := range op.Edges.Requirements {
+				for _, sk := range req.Edges.Skills {
+					if !slices.Contains(labels[sk.ID], label) {
+						labels[sk.ID] = append(labels[sk.ID], label)
+					}
+					if !slices.Contains(byKey[comp.Key], sk.ID) {
+						byKey[comp.Key] = append(byKey[comp.Key], sk.ID)
+					}
+				}
+			}
+		}
+	}
+	return labels, byKey, nil
+}
+
+func titleCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return s[:1] + strings.ToLower(s[1:])
+}
+
+// ParseBool reads a yes/no filter value from a query string.
+func ParseBool(name, s string) (*bool, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return nil, fmt.Errorf("%s: want true or false, got %q", name, s)
+	}
+	return &b, nil
+}
