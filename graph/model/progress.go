@@ -20,6 +20,6 @@ type RequirementProgress struct {
 	Attestation *ent.Attestation
 	Skills      []*ent.Skill
 
-	OrgID    int
-	At       time.Time
+	OrgID int
+	At    time.Time
 }
