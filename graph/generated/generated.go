@@ -32,8 +32,10 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Attestation() AttestationResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	RequirementProgress() RequirementProgressResolver
 	User() UserResolver
 }
 
@@ -41,12 +43,62 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Attestation struct {
+		At   func(childComplexity int) int
+		By   func(childComplexity int) int
+		Met  func(childComplexity int) int
+		Note func(childComplexity int) int
+	}
+
+	CatalogLoadPayload struct {
+		CompetenciesCreated func(childComplexity int) int
+		CompetenciesUpdated func(childComplexity int) int
+		OptionsCreated      func(childComplexity int) int
+		OptionsRemoved      func(childComplexity int) int
+		RequirementsCreated func(childComplexity int) int
+		RequirementsRemoved func(childComplexity int) int
+		RequirementsUpdated func(childComplexity int) int
+		SkillsCreated       func(childComplexity int) int
+		SkillsUpdated       func(childComplexity int) int
+		Summary             func(childComplexity int) int
+	}
+
 	Competency struct {
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Key         func(childComplexity int) int
 		Name        func(childComplexity int) int
 		Position    func(childComplexity int) int
+	}
+
+	CompetencyOffer struct {
+		AnniversaryAt func(childComplexity int) int
+		Level         func(childComplexity int) int
+		Option        func(childComplexity int) int
+		PurchasedAt   func(childComplexity int) int
+	}
+
+	CompetencyProgress struct {
+		Competency func(childComplexity int) int
+		Levels     func(childComplexity int) int
+		Offer      func(childComplexity int) int
+		Status     func(childComplexity int) int
+	}
+
+	CreateProviderTokenPayload struct {
+		ProviderToken func(childComplexity int) int
+		Token         func(childComplexity int) int
+	}
+
+	IngestError struct {
+		Index   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	IngestResultsPayload struct {
+		Accepted   func(childComplexity int) int
+		Duplicates func(childComplexity int) int
+		Errors     func(childComplexity int) int
 	}
 
 	LearningAccountLink struct {
@@ -56,13 +108,33 @@ type ComplexityRoot struct {
 		Name     func(childComplexity int) int
 	}
 
+	LevelProgress struct {
+		Attained func(childComplexity int) int
+		Level    func(childComplexity int) int
+		Options  func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AssociateLearningAccount      func(childComplexity int, input model.AssociateLearningAccountInput) int
 		AssociatePartnerUniversity    func(childComplexity int, input model.AssociatePartnerUniversityInput) int
+		CreateProviderToken           func(childComplexity int, name string) int
+		IngestResults                 func(childComplexity int, input []*model.ResultInput) int
+		LoadCatalog                   func(childComplexity int, document string) int
+		PurchaseCompetencyOffer       func(childComplexity int, input model.PurchaseCompetencyOfferInput) int
 		RemoveLearningAccount         func(childComplexity int) int
 		RemovePartnerUniversityAccess func(childComplexity int) int
+		RevokeProviderToken           func(childComplexity int, id int) int
+		SetAttestation                func(childComplexity int, input model.SetAttestationInput) int
 		SignIn                        func(childComplexity int, input model.SignInInput) int
 		SignOut                       func(childComplexity int) int
+		UpsertSkill                   func(childComplexity int, input model.UpsertSkillInput) int
+	}
+
+	OptionProgress struct {
+		Met          func(childComplexity int) int
+		Name         func(childComplexity int) int
+		Requirements func(childComplexity int) int
+		UnmetOn      func(childComplexity int) int
 	}
 
 	Organization struct {
@@ -86,10 +158,37 @@ type ComplexityRoot struct {
 		SameCredentialsAvailable func(childComplexity int) int
 	}
 
+	ProviderToken struct {
+		CreatedAt  func(childComplexity int) int
+		ID         func(childComplexity int) int
+		LastUsedAt func(childComplexity int) int
+		Name       func(childComplexity int) int
+		RevokedAt  func(childComplexity int) int
+	}
+
 	Query struct {
-		Me    func(childComplexity int) int
-		Node  func(childComplexity int, id int) int
-		Nodes func(childComplexity int, ids []int) int
+		CatalogDocument    func(childComplexity int) int
+		CompetencyProgress func(childComplexity int) int
+		Me                 func(childComplexity int) int
+		Node               func(childComplexity int, id int) int
+		Nodes              func(childComplexity int, ids []int) int
+		ProviderTokens     func(childComplexity int) int
+		SkillsReport       func(childComplexity int, first *int, after *entgql.Cursor[int], where *model.SkillsReportWhere, orderBy *model.SkillsReportOrder) int
+	}
+
+	RequirementProgress struct {
+		Attestation        func(childComplexity int) int
+		AttestationHistory func(childComplexity int) int
+		Current            func(childComplexity int) int
+		Description        func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Key                func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		Met                func(childComplexity int) int
+		People             func(childComplexity int) int
+		Required           func(childComplexity int) int
+		Skills             func(childComplexity int) int
+		UnmetOn            func(childComplexity int) int
 	}
 
 	SignInPayload struct {
@@ -109,6 +208,33 @@ type ComplexityRoot struct {
 		Title      func(childComplexity int) int
 		Type       func(childComplexity int) int
 		ValidUntil func(childComplexity int) int
+	}
+
+	SkillsReportConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SkillsReportEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SkillsReportRow struct {
+		AssociatedInPc   func(childComplexity int) int
+		Competencies     func(childComplexity int) int
+		CompletedAt      func(childComplexity int) int
+		Email            func(childComplexity int) int
+		ExpiresAt        func(childComplexity int) int
+		Mcid             func(childComplexity int) int
+		Name             func(childComplexity int) int
+		NeedsAssociation func(childComplexity int) int
+		RecognizedAt     func(childComplexity int) int
+		SkillNumber      func(childComplexity int) int
+		SkillType        func(childComplexity int) int
+		Source           func(childComplexity int) int
+		Title            func(childComplexity int) int
 	}
 
 	User struct {
@@ -145,6 +271,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AttestationResolver interface {
+	By(ctx context.Context, obj *ent.Attestation) (*ent.User, error)
+}
 type MutationResolver interface {
 	SignIn(ctx context.Context, input model.SignInInput) (*model.SignInPayload, error)
 	SignOut(ctx context.Context) (*model.SignOutPayload, error)
@@ -152,11 +281,27 @@ type MutationResolver interface {
 	RemoveLearningAccount(ctx context.Context) (*model.UserPayload, error)
 	AssociatePartnerUniversity(ctx context.Context, input model.AssociatePartnerUniversityInput) (*model.UserPayload, error)
 	RemovePartnerUniversityAccess(ctx context.Context) (*model.UserPayload, error)
+	SetAttestation(ctx context.Context, input model.SetAttestationInput) (*model.CompetencyProgress, error)
+	PurchaseCompetencyOffer(ctx context.Context, input model.PurchaseCompetencyOfferInput) (*model.CompetencyProgress, error)
+	IngestResults(ctx context.Context, input []*model.ResultInput) (*model.IngestResultsPayload, error)
+	CreateProviderToken(ctx context.Context, name string) (*model.CreateProviderTokenPayload, error)
+	RevokeProviderToken(ctx context.Context, id int) (*model.ProviderToken, error)
+	LoadCatalog(ctx context.Context, document string) (*model.CatalogLoadPayload, error)
+	UpsertSkill(ctx context.Context, input model.UpsertSkillInput) (*ent.Skill, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
+	CompetencyProgress(ctx context.Context) ([]*model.CompetencyProgress, error)
+	SkillsReport(ctx context.Context, first *int, after *entgql.Cursor[int], where *model.SkillsReportWhere, orderBy *model.SkillsReportOrder) (*model.SkillsReportConnection, error)
+	CatalogDocument(ctx context.Context) (string, error)
+	ProviderTokens(ctx context.Context) ([]*model.ProviderToken, error)
 	Me(ctx context.Context) (*ent.User, error)
+}
+type RequirementProgressResolver interface {
+	People(ctx context.Context, obj *model.RequirementProgress) ([]*ent.User, error)
+
+	AttestationHistory(ctx context.Context, obj *model.RequirementProgress) ([]*ent.Attestation, error)
 }
 type UserResolver interface {
 	Roles(ctx context.Context, obj *ent.User) ([]model.Role, error)
@@ -183,6 +328,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Attestation.at":
+		if e.ComplexityRoot.Attestation.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attestation.At(childComplexity), true
+	case "Attestation.by":
+		if e.ComplexityRoot.Attestation.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attestation.By(childComplexity), true
+	case "Attestation.met":
+		if e.ComplexityRoot.Attestation.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attestation.Met(childComplexity), true
+	case "Attestation.note":
+		if e.ComplexityRoot.Attestation.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attestation.Note(childComplexity), true
+
+	case "CatalogLoadPayload.competenciesCreated":
+		if e.ComplexityRoot.CatalogLoadPayload.CompetenciesCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogLoadPayload.CompetenciesCreated(childComplexity), true
+	case "CatalogLoadPayload.competenciesUpdated":
+		if e.ComplexityRoot.CatalogLoadPayload.CompetenciesUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogLoadPayload.CompetenciesUpdated(childComplexity), true
+	case "CatalogLoadPayload.optionsCreated":
+		if e.ComplexityRoot.CatalogLoadPayload.OptionsCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogLoadPayload.OptionsCreated(childComplexity), true
+	case "CatalogLoadPayload.optionsRemoved":
+		if e.ComplexityRoot.CatalogLoadPayload.OptionsRemoved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogLoadPayload.OptionsRemoved(childComplexity), true
+	case "CatalogLoadPayload.requirementsCreated":
+		if e.ComplexityRoot.CatalogLoadPayload.RequirementsCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogLoadPayload.RequirementsCreated(childComplexity), true
+	case "CatalogLoadPayload.requirementsRemoved":
+		if e.ComplexityRoot.CatalogLoadPayload.RequirementsRemoved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogLoadPayload.RequirementsRemoved(childComplexity), true
+	case "CatalogLoadPayload.requirementsUpdated":
+		if e.ComplexityRoot.CatalogLoadPayload.RequirementsUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogLoadPayload.RequirementsUpdated(childComplexity), true
+	case "CatalogLoadPayload.skillsCreated":
+		if e.ComplexityRoot.CatalogLoadPayload.SkillsCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogLoadPayload.SkillsCreated(childComplexity), true
+	case "CatalogLoadPayload.skillsUpdated":
+		if e.ComplexityRoot.CatalogLoadPayload.SkillsUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogLoadPayload.SkillsUpdated(childComplexity), true
+	case "CatalogLoadPayload.summary":
+		if e.ComplexityRoot.CatalogLoadPayload.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CatalogLoadPayload.Summary(childComplexity), true
 
 	case "Competency.description":
 		if e.ComplexityRoot.Competency.Description == nil {
@@ -215,6 +446,101 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Competency.Position(childComplexity), true
 
+	case "CompetencyOffer.anniversaryAt":
+		if e.ComplexityRoot.CompetencyOffer.AnniversaryAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyOffer.AnniversaryAt(childComplexity), true
+	case "CompetencyOffer.level":
+		if e.ComplexityRoot.CompetencyOffer.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyOffer.Level(childComplexity), true
+	case "CompetencyOffer.option":
+		if e.ComplexityRoot.CompetencyOffer.Option == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyOffer.Option(childComplexity), true
+	case "CompetencyOffer.purchasedAt":
+		if e.ComplexityRoot.CompetencyOffer.PurchasedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyOffer.PurchasedAt(childComplexity), true
+
+	case "CompetencyProgress.competency":
+		if e.ComplexityRoot.CompetencyProgress.Competency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyProgress.Competency(childComplexity), true
+	case "CompetencyProgress.levels":
+		if e.ComplexityRoot.CompetencyProgress.Levels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyProgress.Levels(childComplexity), true
+	case "CompetencyProgress.offer":
+		if e.ComplexityRoot.CompetencyProgress.Offer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyProgress.Offer(childComplexity), true
+	case "CompetencyProgress.status":
+		if e.ComplexityRoot.CompetencyProgress.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CompetencyProgress.Status(childComplexity), true
+
+	case "CreateProviderTokenPayload.providerToken":
+		if e.ComplexityRoot.CreateProviderTokenPayload.ProviderToken == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateProviderTokenPayload.ProviderToken(childComplexity), true
+	case "CreateProviderTokenPayload.token":
+		if e.ComplexityRoot.CreateProviderTokenPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateProviderTokenPayload.Token(childComplexity), true
+
+	case "IngestError.index":
+		if e.ComplexityRoot.IngestError.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestError.Index(childComplexity), true
+	case "IngestError.message":
+		if e.ComplexityRoot.IngestError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestError.Message(childComplexity), true
+
+	case "IngestResultsPayload.accepted":
+		if e.ComplexityRoot.IngestResultsPayload.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestResultsPayload.Accepted(childComplexity), true
+	case "IngestResultsPayload.duplicates":
+		if e.ComplexityRoot.IngestResultsPayload.Duplicates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestResultsPayload.Duplicates(childComplexity), true
+	case "IngestResultsPayload.errors":
+		if e.ComplexityRoot.IngestResultsPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestResultsPayload.Errors(childComplexity), true
+
 	case "LearningAccountLink.email":
 		if e.ComplexityRoot.LearningAccountLink.Email == nil {
 			break
@@ -240,6 +566,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LearningAccountLink.Name(childComplexity), true
 
+	case "LevelProgress.attained":
+		if e.ComplexityRoot.LevelProgress.Attained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelProgress.Attained(childComplexity), true
+	case "LevelProgress.level":
+		if e.ComplexityRoot.LevelProgress.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelProgress.Level(childComplexity), true
+	case "LevelProgress.options":
+		if e.ComplexityRoot.LevelProgress.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LevelProgress.Options(childComplexity), true
+
 	case "Mutation.associateLearningAccount":
 		if e.ComplexityRoot.Mutation.AssociateLearningAccount == nil {
 			break
@@ -262,6 +607,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssociatePartnerUniversity(childComplexity, args["input"].(model.AssociatePartnerUniversityInput)), true
+	case "Mutation.createProviderToken":
+		if e.ComplexityRoot.Mutation.CreateProviderToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createProviderToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateProviderToken(childComplexity, args["name"].(string)), true
+	case "Mutation.ingestResults":
+		if e.ComplexityRoot.Mutation.IngestResults == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_ingestResults_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IngestResults(childComplexity, args["input"].([]*model.ResultInput)), true
+	case "Mutation.loadCatalog":
+		if e.ComplexityRoot.Mutation.LoadCatalog == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_loadCatalog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LoadCatalog(childComplexity, args["document"].(string)), true
+	case "Mutation.purchaseCompetencyOffer":
+		if e.ComplexityRoot.Mutation.PurchaseCompetencyOffer == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_purchaseCompetencyOffer_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PurchaseCompetencyOffer(childComplexity, args["input"].(model.PurchaseCompetencyOfferInput)), true
 	case "Mutation.removeLearningAccount":
 		if e.ComplexityRoot.Mutation.RemoveLearningAccount == nil {
 			break
@@ -274,6 +663,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemovePartnerUniversityAccess(childComplexity), true
+	case "Mutation.revokeProviderToken":
+		if e.ComplexityRoot.Mutation.RevokeProviderToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeProviderToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeProviderToken(childComplexity, args["id"].(int)), true
+	case "Mutation.setAttestation":
+		if e.ComplexityRoot.Mutation.SetAttestation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setAttestation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetAttestation(childComplexity, args["input"].(model.SetAttestationInput)), true
 	case "Mutation.signIn":
 		if e.ComplexityRoot.Mutation.SignIn == nil {
 			break
@@ -291,6 +702,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignOut(childComplexity), true
+	case "Mutation.upsertSkill":
+		if e.ComplexityRoot.Mutation.UpsertSkill == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertSkill_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertSkill(childComplexity, args["input"].(model.UpsertSkillInput)), true
+
+	case "OptionProgress.met":
+		if e.ComplexityRoot.OptionProgress.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OptionProgress.Met(childComplexity), true
+	case "OptionProgress.name":
+		if e.ComplexityRoot.OptionProgress.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OptionProgress.Name(childComplexity), true
+	case "OptionProgress.requirements":
+		if e.ComplexityRoot.OptionProgress.Requirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OptionProgress.Requirements(childComplexity), true
+	case "OptionProgress.unmetOn":
+		if e.ComplexityRoot.OptionProgress.UnmetOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OptionProgress.UnmetOn(childComplexity), true
 
 	case "Organization.createdAt":
 		if e.ComplexityRoot.Organization.CreatedAt == nil {
@@ -372,6 +819,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnerUniversityLink.SameCredentialsAvailable(childComplexity), true
 
+	case "ProviderToken.createdAt":
+		if e.ComplexityRoot.ProviderToken.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderToken.CreatedAt(childComplexity), true
+	case "ProviderToken.id":
+		if e.ComplexityRoot.ProviderToken.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderToken.ID(childComplexity), true
+	case "ProviderToken.lastUsedAt":
+		if e.ComplexityRoot.ProviderToken.LastUsedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderToken.LastUsedAt(childComplexity), true
+	case "ProviderToken.name":
+		if e.ComplexityRoot.ProviderToken.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderToken.Name(childComplexity), true
+	case "ProviderToken.revokedAt":
+		if e.ComplexityRoot.ProviderToken.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProviderToken.RevokedAt(childComplexity), true
+
+	case "Query.catalogDocument":
+		if e.ComplexityRoot.Query.CatalogDocument == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CatalogDocument(childComplexity), true
+	case "Query.competencyProgress":
+		if e.ComplexityRoot.Query.CompetencyProgress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CompetencyProgress(childComplexity), true
+
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -400,6 +891,96 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]int)), true
+	case "Query.providerTokens":
+		if e.ComplexityRoot.Query.ProviderTokens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.ProviderTokens(childComplexity), true
+	case "Query.skillsReport":
+		if e.ComplexityRoot.Query.SkillsReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_skillsReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SkillsReport(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["where"].(*model.SkillsReportWhere), args["orderBy"].(*model.SkillsReportOrder)), true
+
+	case "RequirementProgress.attestation":
+		if e.ComplexityRoot.RequirementProgress.Attestation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementProgress.Attestation(childComplexity), true
+	case "RequirementProgress.attestationHistory":
+		if e.ComplexityRoot.RequirementProgress.AttestationHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementProgress.AttestationHistory(childComplexity), true
+	case "RequirementProgress.current":
+		if e.ComplexityRoot.RequirementProgress.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementProgress.Current(childComplexity), true
+	case "RequirementProgress.description":
+		if e.ComplexityRoot.RequirementProgress.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementProgress.Description(childComplexity), true
+	case "RequirementProgress.id":
+		if e.ComplexityRoot.RequirementProgress.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementProgress.ID(childComplexity), true
+	case "RequirementProgress.key":
+		if e.ComplexityRoot.RequirementProgress.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementProgress.Key(childComplexity), true
+	case "RequirementProgress.kind":
+		if e.ComplexityRoot.RequirementProgress.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementProgress.Kind(childComplexity), true
+	case "RequirementProgress.met":
+		if e.ComplexityRoot.RequirementProgress.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementProgress.Met(childComplexity), true
+	case "RequirementProgress.people":
+		if e.ComplexityRoot.RequirementProgress.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementProgress.People(childComplexity), true
+	case "RequirementProgress.required":
+		if e.ComplexityRoot.RequirementProgress.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementProgress.Required(childComplexity), true
+	case "RequirementProgress.skills":
+		if e.ComplexityRoot.RequirementProgress.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementProgress.Skills(childComplexity), true
+	case "RequirementProgress.unmetOn":
+		if e.ComplexityRoot.RequirementProgress.UnmetOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementProgress.UnmetOn(childComplexity), true
 
 	case "SignInPayload.expiresAt":
 		if e.ComplexityRoot.SignInPayload.ExpiresAt == nil {
@@ -463,6 +1044,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Skill.ValidUntil(childComplexity), true
+
+	case "SkillsReportConnection.edges":
+		if e.ComplexityRoot.SkillsReportConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportConnection.Edges(childComplexity), true
+	case "SkillsReportConnection.pageInfo":
+		if e.ComplexityRoot.SkillsReportConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportConnection.PageInfo(childComplexity), true
+	case "SkillsReportConnection.totalCount":
+		if e.ComplexityRoot.SkillsReportConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportConnection.TotalCount(childComplexity), true
+
+	case "SkillsReportEdge.cursor":
+		if e.ComplexityRoot.SkillsReportEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportEdge.Cursor(childComplexity), true
+	case "SkillsReportEdge.node":
+		if e.ComplexityRoot.SkillsReportEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportEdge.Node(childComplexity), true
+
+	case "SkillsReportRow.associatedInPC":
+		if e.ComplexityRoot.SkillsReportRow.AssociatedInPc == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.AssociatedInPc(childComplexity), true
+	case "SkillsReportRow.competencies":
+		if e.ComplexityRoot.SkillsReportRow.Competencies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.Competencies(childComplexity), true
+	case "SkillsReportRow.completedAt":
+		if e.ComplexityRoot.SkillsReportRow.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.CompletedAt(childComplexity), true
+	case "SkillsReportRow.email":
+		if e.ComplexityRoot.SkillsReportRow.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.Email(childComplexity), true
+	case "SkillsReportRow.expiresAt":
+		if e.ComplexityRoot.SkillsReportRow.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.ExpiresAt(childComplexity), true
+	case "SkillsReportRow.mcid":
+		if e.ComplexityRoot.SkillsReportRow.Mcid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.Mcid(childComplexity), true
+	case "SkillsReportRow.name":
+		if e.ComplexityRoot.SkillsReportRow.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.Name(childComplexity), true
+	case "SkillsReportRow.needsAssociation":
+		if e.ComplexityRoot.SkillsReportRow.NeedsAssociation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.NeedsAssociation(childComplexity), true
+	case "SkillsReportRow.recognizedAt":
+		if e.ComplexityRoot.SkillsReportRow.RecognizedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.RecognizedAt(childComplexity), true
+	case "SkillsReportRow.skillNumber":
+		if e.ComplexityRoot.SkillsReportRow.SkillNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.SkillNumber(childComplexity), true
+	case "SkillsReportRow.skillType":
+		if e.ComplexityRoot.SkillsReportRow.SkillType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.SkillType(childComplexity), true
+	case "SkillsReportRow.source":
+		if e.ComplexityRoot.SkillsReportRow.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.Source(childComplexity), true
+	case "SkillsReportRow.title":
+		if e.ComplexityRoot.SkillsReportRow.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.Title(childComplexity), true
 
 	case "User.associationsRemaining":
 		if e.ComplexityRoot.User.AssociationsRemaining == nil {
@@ -584,8 +1276,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CompetencyOrder", ec.unmarshalInputCompetencyOrder),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
 			graphql.NewInputUnmarshaler("OrganizationWhereInput", ec.unmarshalInputOrganizationWhereInput),
+			graphql.NewInputUnmarshaler("PurchaseCompetencyOfferInput", ec.unmarshalInputPurchaseCompetencyOfferInput),
+			graphql.NewInputUnmarshaler("ResultInput", ec.unmarshalInputResultInput),
+			graphql.NewInputUnmarshaler("SetAttestationInput", ec.unmarshalInputSetAttestationInput),
 			graphql.NewInputUnmarshaler("SignInInput", ec.unmarshalInputSignInInput),
 			graphql.NewInputUnmarshaler("SkillOrder", ec.unmarshalInputSkillOrder),
+			graphql.NewInputUnmarshaler("SkillsReportOrder", ec.unmarshalInputSkillsReportOrder),
+			graphql.NewInputUnmarshaler("SkillsReportWhere", ec.unmarshalInputSkillsReportWhere),
+			graphql.NewInputUnmarshaler("UpsertSkillInput", ec.unmarshalInputUpsertSkillInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
 			graphql.NewInputUnmarshaler("UserWhereInput", ec.unmarshalInputUserWhereInput),
 		)
@@ -664,6 +1362,283 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../competency.graphqls", Input: `# Competencies, progress, the skills report and ingest (SPEC C1–C7, S1–S3, L10).
+
+enum CompetencyLevel {
+  SILVER
+  GOLD
+}
+
+"C5. How AT_RISK is projected is described on competencyProgress."
+enum CompetencyStatus {
+  NOT_STARTED
+  IN_PROGRESS
+  "Every requirement of at least one option is met."
+  QUALIFIED
+  "An offer was purchased; its option stays met until the anniversary."
+  ACTIVE
+  "Projected to fall below a requirement before the anniversary (or within 90 days when no offer is purchased)."
+  AT_RISK
+}
+
+enum RequirementKind {
+  "N distinct linked people each holding a valid skill of the list."
+  SKILL
+  "Revenue, customer references, fees…: met when an admin attests it."
+  ATTESTED
+}
+
+type CompetencyProgress {
+  competency: Competency!
+  status: CompetencyStatus!
+  levels: [LevelProgress!]!
+  "The purchased offer in force, if any (C6)."
+  offer: CompetencyOffer
+}
+
+type CompetencyOffer {
+  level: CompetencyLevel!
+  option: String!
+  purchasedAt: Time!
+  anniversaryAt: Time!
+}
+
+type LevelProgress {
+  level: CompetencyLevel!
+  "True when one of the level's options is met."
+  attained: Boolean!
+  options: [OptionProgress!]!
+}
+
+type OptionProgress {
+  name: String!
+  "All requirements met (the green tick)."
+  met: Boolean!
+  requirements: [RequirementProgress!]!
+  "For a met option: the earliest moment it would stop being met as results expire and retired skills lose validity."
+  unmetOn: Time
+}
+
+type RequirementProgress {
+  "Pass it to setAttestation."
+  id: ID!
+  key: String!
+  description: String!
+  kind: RequirementKind!
+  "People needed (SKILL); 1 for ATTESTED."
+  required: Int!
+  "Distinct people who count now (SKILL); 1 when attested met (ATTESTED)."
+  current: Int!
+  met: Boolean!
+  "The work accounts who count, by name (SKILL)."
+  people: [User!]!
+  "The skills that count (SKILL)."
+  skills: [Skill!]!
+  """
+  For a met SKILL requirement: the earliest future moment it would become unmet
+  as results expire and retired skills reach their validity end (B2); null when
+  not projected to fall.
+  """
+  unmetOn: Time
+  "The attestation in force (ATTESTED)."
+  attestation: Attestation
+  "Every attestation of this requirement, newest first (ATTESTED)."
+  attestationHistory: [Attestation!]!
+}
+
+type Attestation {
+  met: Boolean!
+  note: String!
+  at: Time!
+  "Who attested; null when that work account was deleted."
+  by: User
+}
+
+"One row of the skills report (S1): a person's latest result for one skill."
+type SkillsReportRow {
+  name: String!
+  email: String!
+  mcid: String!
+  skillType: SkillType!
+  skillNumber: String!
+  title: String!
+  completedAt: Time!
+  expiresAt: Time
+  "The competency options the skill counts towards, e.g. \"Cloud Platform: Silver (Standard)\"."
+  competencies: [String!]!
+  "True when the person's profile is associated with the organization in certlink."
+  associatedInPC: Boolean!
+  "Where the result came from: directory, ingest:<provider>, operator:<email>."
+  source: String!
+  "When certlink recognized the result."
+  recognizedAt: Time!
+  "Credited through the legacy path only, with no association in certlink (S3): ask them to associate."
+  needsAssociation: Boolean!
+}
+
+type SkillsReportEdge {
+  node: SkillsReportRow!
+  cursor: Cursor!
+}
+
+type SkillsReportConnection {
+  edges: [SkillsReportEdge!]!
+  pageInfo: PageInfo!
+  "Rows matching where, across all pages."
+  totalCount: Int!
+}
+
+input SkillsReportWhere {
+  mcid: String
+  skillType: SkillType
+  skillNumber: String
+  skillNumberIn: [String!]
+  "A competency key: rows whose skill counts towards it."
+  competency: String
+  "Text in the name, email or MCID."
+  search: String
+  associatedInPC: Boolean
+  needsAssociation: Boolean
+  completedAfter: Time
+  completedBefore: Time
+  expiresAfter: Time
+  expiresBefore: Time
+  "Only results valid now: not expired, skill inside its validity."
+  validOnly: Boolean
+}
+
+enum SkillsReportOrderField {
+  NAME
+  EMAIL
+  MCID
+  SKILL_NUMBER
+  COMPLETED_AT
+  EXPIRES_AT
+}
+
+input SkillsReportOrder {
+  direction: OrderDirection! = ASC
+  field: SkillsReportOrderField!
+}
+
+input SetAttestationInput {
+  "RequirementProgress.id of an ATTESTED requirement."
+  requirement: ID!
+  met: Boolean!
+  "What shows it (required when met): revenue figure, customer references…"
+  note: String
+}
+
+input PurchaseCompetencyOfferInput {
+  "Competency.id"
+  competency: ID!
+  level: CompetencyLevel!
+  "The option's name, e.g. \"Standard\" or \"Distributor option\"."
+  option: String!
+}
+
+input ResultInput {
+  mcid: String!
+  skillNumber: String!
+  "RFC 3339 time."
+  completedAt: Time!
+  "For certifications that expire."
+  expiresAt: Time
+}
+
+type IngestError {
+  "Position of the result in the input list, from 0."
+  index: Int!
+  message: String!
+}
+
+type IngestResultsPayload {
+  "Results stored: new, or with a corrected expiry."
+  accepted: Int!
+  "Results held already, unchanged."
+  duplicates: Int!
+  errors: [IngestError!]!
+}
+
+type ProviderToken {
+  id: ID!
+  "Results it sends are marked with source ingest:<name>."
+  name: String!
+  createdAt: Time!
+  lastUsedAt: Time
+  revokedAt: Time
+}
+
+type CreateProviderTokenPayload {
+  "The secret, shown this once: send it as Authorization: Bearer <token> to POST /ingest or ingestResults."
+  token: String!
+  providerToken: ProviderToken!
+}
+
+type CatalogLoadPayload {
+  "What changed, e.g. \"2 skills updated, 1 requirement created\"."
+  summary: String!
+  skillsCreated: Int!
+  skillsUpdated: Int!
+  competenciesCreated: Int!
+  competenciesUpdated: Int!
+  optionsCreated: Int!
+  optionsRemoved: Int!
+  requirementsCreated: Int!
+  requirementsUpdated: Int!
+  requirementsRemoved: Int!
+}
+
+input UpsertSkillInput {
+  number: String!
+  title: String!
+  type: SkillType!
+  retiredOn: Time
+  "Results of a retired skill count before this moment (C3)."
+  validUntil: Time
+}
+
+extend type Query {
+  """
+  The viewer's organization's progress per competency (C4–C5). Global Admins and
+  MPN Partner Admins only (C7); API tokens need the PROGRESS_READ scope.
+  AT_RISK: with an offer in force, its option is unmet or projected to become
+  unmet before the anniversary; without one, every met option is projected to
+  become unmet within 90 days.
+  """
+  competencyProgress: [CompetencyProgress!]!
+  """
+  The skills report of the viewer's organization (S1–S3), as GET
+  /reports/skills.csv serves it. At most 100 rows per page. Global Admins and
+  MPN Partner Admins only (C7); API tokens need the REPORT_READ scope.
+  """
+  skillsReport(first: Int, after: Cursor, where: SkillsReportWhere, orderBy: SkillsReportOrder): SkillsReportConnection!
+  "The catalog in its file format (catalog/README.md), to edit and load back. Operators only."
+  catalogDocument: String!
+  "Provider tokens for ingest. Operators only."
+  providerTokens: [ProviderToken!]!
+}
+
+extend type Mutation {
+  "Mark an ATTESTED requirement met or unmet, with a note (C2). History is kept."
+  setAttestation(input: SetAttestationInput!): CompetencyProgress!
+  """
+  Purchase a competency offer (C6): only when every requirement of the option is
+  met; otherwise REQUIREMENTS_UNMET, listing them in the message and in
+  extensions.unmet.
+  """
+  purchaseCompetencyOffer(input: PurchaseCompetencyOfferInput!): CompetencyProgress!
+  "Store results (L10). Provider tokens and operators. At most 1000 per call; POST /ingest takes files."
+  ingestResults(input: [ResultInput!]!): IngestResultsPayload!
+  "Make an ingest token for the certification directory. Operators only."
+  createProviderToken(name: String!): CreateProviderTokenPayload!
+  revokeProviderToken(id: ID!): ProviderToken!
+  "Load a catalog document (catalog/README.md): validated, then applied in place. Operators only."
+  loadCatalog(document: String!): CatalogLoadPayload!
+  "Create or update one skill by number, e.g. to retire an exam. Operators only."
+  upsertSkill(input: UpsertSkillInput!): Skill!
+}
+`, BuiltIn: false},
 	{Name: "../core.graphqls", Input: `# certlink core: sign-in, My profile and the linking rules (SPEC L1–L8, A2).
 
 "The U1 roles. A user with none of them is a default user: their own profile only."
@@ -1169,6 +2144,122 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Attestation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "met":
+		return ec.fieldContext_Attestation_met(ctx, field)
+	case "note":
+		return ec.fieldContext_Attestation_note(ctx, field)
+	case "at":
+		return ec.fieldContext_Attestation_at(ctx, field)
+	case "by":
+		return ec.fieldContext_Attestation_by(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Attestation", field.Name)
+}
+
+func (ec *executionContext) childFields_CatalogLoadPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "summary":
+		return ec.fieldContext_CatalogLoadPayload_summary(ctx, field)
+	case "skillsCreated":
+		return ec.fieldContext_CatalogLoadPayload_skillsCreated(ctx, field)
+	case "skillsUpdated":
+		return ec.fieldContext_CatalogLoadPayload_skillsUpdated(ctx, field)
+	case "competenciesCreated":
+		return ec.fieldContext_CatalogLoadPayload_competenciesCreated(ctx, field)
+	case "competenciesUpdated":
+		return ec.fieldContext_CatalogLoadPayload_competenciesUpdated(ctx, field)
+	case "optionsCreated":
+		return ec.fieldContext_CatalogLoadPayload_optionsCreated(ctx, field)
+	case "optionsRemoved":
+		return ec.fieldContext_CatalogLoadPayload_optionsRemoved(ctx, field)
+	case "requirementsCreated":
+		return ec.fieldContext_CatalogLoadPayload_requirementsCreated(ctx, field)
+	case "requirementsUpdated":
+		return ec.fieldContext_CatalogLoadPayload_requirementsUpdated(ctx, field)
+	case "requirementsRemoved":
+		return ec.fieldContext_CatalogLoadPayload_requirementsRemoved(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CatalogLoadPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Competency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Competency_id(ctx, field)
+	case "key":
+		return ec.fieldContext_Competency_key(ctx, field)
+	case "name":
+		return ec.fieldContext_Competency_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Competency_description(ctx, field)
+	case "position":
+		return ec.fieldContext_Competency_position(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Competency", field.Name)
+}
+
+func (ec *executionContext) childFields_CompetencyOffer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_CompetencyOffer_level(ctx, field)
+	case "option":
+		return ec.fieldContext_CompetencyOffer_option(ctx, field)
+	case "purchasedAt":
+		return ec.fieldContext_CompetencyOffer_purchasedAt(ctx, field)
+	case "anniversaryAt":
+		return ec.fieldContext_CompetencyOffer_anniversaryAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetencyOffer", field.Name)
+}
+
+func (ec *executionContext) childFields_CompetencyProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "competency":
+		return ec.fieldContext_CompetencyProgress_competency(ctx, field)
+	case "status":
+		return ec.fieldContext_CompetencyProgress_status(ctx, field)
+	case "levels":
+		return ec.fieldContext_CompetencyProgress_levels(ctx, field)
+	case "offer":
+		return ec.fieldContext_CompetencyProgress_offer(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CompetencyProgress", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateProviderTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_CreateProviderTokenPayload_token(ctx, field)
+	case "providerToken":
+		return ec.fieldContext_CreateProviderTokenPayload_providerToken(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateProviderTokenPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_IngestError_index(ctx, field)
+	case "message":
+		return ec.fieldContext_IngestError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestError", field.Name)
+}
+
+func (ec *executionContext) childFields_IngestResultsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accepted":
+		return ec.fieldContext_IngestResultsPayload_accepted(ctx, field)
+	case "duplicates":
+		return ec.fieldContext_IngestResultsPayload_duplicates(ctx, field)
+	case "errors":
+		return ec.fieldContext_IngestResultsPayload_errors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestResultsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_LearningAccountLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "mcid":
@@ -1181,6 +2272,32 @@ func (ec *executionContext) childFields_LearningAccountLink(ctx context.Context,
 		return ec.fieldContext_LearningAccountLink_linkedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LearningAccountLink", field.Name)
+}
+
+func (ec *executionContext) childFields_LevelProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "level":
+		return ec.fieldContext_LevelProgress_level(ctx, field)
+	case "attained":
+		return ec.fieldContext_LevelProgress_attained(ctx, field)
+	case "options":
+		return ec.fieldContext_LevelProgress_options(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LevelProgress", field.Name)
+}
+
+func (ec *executionContext) childFields_OptionProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_OptionProgress_name(ctx, field)
+	case "met":
+		return ec.fieldContext_OptionProgress_met(ctx, field)
+	case "requirements":
+		return ec.fieldContext_OptionProgress_requirements(ctx, field)
+	case "unmetOn":
+		return ec.fieldContext_OptionProgress_unmetOn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OptionProgress", field.Name)
 }
 
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1225,6 +2342,52 @@ func (ec *executionContext) childFields_PartnerUniversityLink(ctx context.Contex
 	return nil, fmt.Errorf("no field named %q was found under type PartnerUniversityLink", field.Name)
 }
 
+func (ec *executionContext) childFields_ProviderToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ProviderToken_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ProviderToken_name(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ProviderToken_createdAt(ctx, field)
+	case "lastUsedAt":
+		return ec.fieldContext_ProviderToken_lastUsedAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_ProviderToken_revokedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProviderToken", field.Name)
+}
+
+func (ec *executionContext) childFields_RequirementProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_RequirementProgress_id(ctx, field)
+	case "key":
+		return ec.fieldContext_RequirementProgress_key(ctx, field)
+	case "description":
+		return ec.fieldContext_RequirementProgress_description(ctx, field)
+	case "kind":
+		return ec.fieldContext_RequirementProgress_kind(ctx, field)
+	case "required":
+		return ec.fieldContext_RequirementProgress_required(ctx, field)
+	case "current":
+		return ec.fieldContext_RequirementProgress_current(ctx, field)
+	case "met":
+		return ec.fieldContext_RequirementProgress_met(ctx, field)
+	case "people":
+		return ec.fieldContext_RequirementProgress_people(ctx, field)
+	case "skills":
+		return ec.fieldContext_RequirementProgress_skills(ctx, field)
+	case "unmetOn":
+		return ec.fieldContext_RequirementProgress_unmetOn(ctx, field)
+	case "attestation":
+		return ec.fieldContext_RequirementProgress_attestation(ctx, field)
+	case "attestationHistory":
+		return ec.fieldContext_RequirementProgress_attestationHistory(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequirementProgress", field.Name)
+}
+
 func (ec *executionContext) childFields_SignInPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -1243,6 +2406,78 @@ func (ec *executionContext) childFields_SignOutPayload(ctx context.Context, fiel
 		return ec.fieldContext_SignOutPayload_signedOut(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SignOutPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Skill_id(ctx, field)
+	case "number":
+		return ec.fieldContext_Skill_number(ctx, field)
+	case "title":
+		return ec.fieldContext_Skill_title(ctx, field)
+	case "type":
+		return ec.fieldContext_Skill_type(ctx, field)
+	case "retiredOn":
+		return ec.fieldContext_Skill_retiredOn(ctx, field)
+	case "validUntil":
+		return ec.fieldContext_Skill_validUntil(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Skill", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillsReportConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SkillsReportConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SkillsReportConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SkillsReportConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillsReportConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillsReportEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_SkillsReportEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_SkillsReportEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillsReportEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SkillsReportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_SkillsReportRow_name(ctx, field)
+	case "email":
+		return ec.fieldContext_SkillsReportRow_email(ctx, field)
+	case "mcid":
+		return ec.fieldContext_SkillsReportRow_mcid(ctx, field)
+	case "skillType":
+		return ec.fieldContext_SkillsReportRow_skillType(ctx, field)
+	case "skillNumber":
+		return ec.fieldContext_SkillsReportRow_skillNumber(ctx, field)
+	case "title":
+		return ec.fieldContext_SkillsReportRow_title(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_SkillsReportRow_completedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_SkillsReportRow_expiresAt(ctx, field)
+	case "competencies":
+		return ec.fieldContext_SkillsReportRow_competencies(ctx, field)
+	case "associatedInPC":
+		return ec.fieldContext_SkillsReportRow_associatedInPC(ctx, field)
+	case "source":
+		return ec.fieldContext_SkillsReportRow_source(ctx, field)
+	case "recognizedAt":
+		return ec.fieldContext_SkillsReportRow_recognizedAt(ctx, field)
+	case "needsAssociation":
+		return ec.fieldContext_SkillsReportRow_needsAssociation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SkillsReportRow", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1447,12 +2682,110 @@ func (ec *executionContext) field_Mutation_associatePartnerUniversity_args(ctx c
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createProviderToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_ingestResults_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.ResultInput, error) {
+			return ec.unmarshalNResultInput2ᚕᚖcertlinkᚋgraphᚋmodelᚐResultInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_loadCatalog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "document",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["document"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_purchaseCompetencyOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PurchaseCompetencyOfferInput, error) {
+			return ec.unmarshalNPurchaseCompetencyOfferInput2certlinkᚋgraphᚋmodelᚐPurchaseCompetencyOfferInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeProviderToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setAttestation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetAttestationInput, error) {
+			return ec.unmarshalNSetAttestationInput2certlinkᚋgraphᚋmodelᚐSetAttestationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_signIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SignInInput, error) {
 			return ec.unmarshalNSignInInput2certlinkᚋgraphᚋmodelᚐSignInInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertSkill_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpsertSkillInput, error) {
+			return ec.unmarshalNUpsertSkillInput2certlinkᚋgraphᚋmodelᚐUpsertSkillInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1557,6 +2890,44 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_skillsReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.SkillsReportWhere, error) {
+			return ec.unmarshalOSkillsReportWhere2ᚖcertlinkᚋgraphᚋmodelᚐSkillsReportWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*model.SkillsReportOrder, error) {
+			return ec.unmarshalOSkillsReportOrder2ᚖcertlinkᚋgraphᚋmodelᚐSkillsReportOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1630,6 +3001,337 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Attestation_met(ctx context.Context, field graphql.CollectedField, obj *ent.Attestation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attestation_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attestation_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attestation", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Attestation_note(ctx context.Context, field graphql.CollectedField, obj *ent.Attestation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attestation_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attestation_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attestation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Attestation_at(ctx context.Context, field graphql.CollectedField, obj *ent.Attestation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attestation_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attestation_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attestation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Attestation_by(ctx context.Context, field graphql.CollectedField, obj *ent.Attestation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attestation_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attestation().By(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖcertlinkᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attestation_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attestation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CatalogLoadPayload_summary(ctx context.Context, field graphql.CollectedField, obj *model.CatalogLoadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogLoadPayload_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogLoadPayload_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogLoadPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CatalogLoadPayload_skillsCreated(ctx context.Context, field graphql.CollectedField, obj *model.CatalogLoadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogLoadPayload_skillsCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkillsCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogLoadPayload_skillsCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogLoadPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CatalogLoadPayload_skillsUpdated(ctx context.Context, field graphql.CollectedField, obj *model.CatalogLoadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogLoadPayload_skillsUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkillsUpdated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogLoadPayload_skillsUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogLoadPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CatalogLoadPayload_competenciesCreated(ctx context.Context, field graphql.CollectedField, obj *model.CatalogLoadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogLoadPayload_competenciesCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompetenciesCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogLoadPayload_competenciesCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogLoadPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CatalogLoadPayload_competenciesUpdated(ctx context.Context, field graphql.CollectedField, obj *model.CatalogLoadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogLoadPayload_competenciesUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompetenciesUpdated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogLoadPayload_competenciesUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogLoadPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CatalogLoadPayload_optionsCreated(ctx context.Context, field graphql.CollectedField, obj *model.CatalogLoadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogLoadPayload_optionsCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OptionsCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogLoadPayload_optionsCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogLoadPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CatalogLoadPayload_optionsRemoved(ctx context.Context, field graphql.CollectedField, obj *model.CatalogLoadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogLoadPayload_optionsRemoved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OptionsRemoved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogLoadPayload_optionsRemoved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogLoadPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CatalogLoadPayload_requirementsCreated(ctx context.Context, field graphql.CollectedField, obj *model.CatalogLoadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogLoadPayload_requirementsCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequirementsCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogLoadPayload_requirementsCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogLoadPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CatalogLoadPayload_requirementsUpdated(ctx context.Context, field graphql.CollectedField, obj *model.CatalogLoadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogLoadPayload_requirementsUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequirementsUpdated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogLoadPayload_requirementsUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogLoadPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CatalogLoadPayload_requirementsRemoved(ctx context.Context, field graphql.CollectedField, obj *model.CatalogLoadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CatalogLoadPayload_requirementsRemoved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequirementsRemoved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CatalogLoadPayload_requirementsRemoved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CatalogLoadPayload", field, false, false, "Int")
+}
 
 func (ec *executionContext) _Competency_id(ctx context.Context, field graphql.CollectedField, obj *ent.Competency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1746,6 +3448,396 @@ func (ec *executionContext) fieldContext_Competency_position(_ context.Context, 
 	return graphql.NewScalarFieldContext("Competency", field, false, false, "Int")
 }
 
+func (ec *executionContext) _CompetencyOffer_level(ctx context.Context, field graphql.CollectedField, obj *model.CompetencyOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetencyOffer_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CompetencyLevel) graphql.Marshaler {
+			return ec.marshalNCompetencyLevel2certlinkᚋgraphᚋmodelᚐCompetencyLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetencyOffer_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetencyOffer", field, false, false, "CompetencyLevel")
+}
+
+func (ec *executionContext) _CompetencyOffer_option(ctx context.Context, field graphql.CollectedField, obj *model.CompetencyOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetencyOffer_option(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Option, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetencyOffer_option(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetencyOffer", field, false, false, "String")
+}
+
+func (ec *executionContext) _CompetencyOffer_purchasedAt(ctx context.Context, field graphql.CollectedField, obj *model.CompetencyOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetencyOffer_purchasedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PurchasedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetencyOffer_purchasedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetencyOffer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CompetencyOffer_anniversaryAt(ctx context.Context, field graphql.CollectedField, obj *model.CompetencyOffer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetencyOffer_anniversaryAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnniversaryAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetencyOffer_anniversaryAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetencyOffer", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CompetencyProgress_competency(ctx context.Context, field graphql.CollectedField, obj *model.CompetencyProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetencyProgress_competency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Competency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Competency) graphql.Marshaler {
+			return ec.marshalNCompetency2ᚖcertlinkᚋentᚐCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetencyProgress_competency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetencyProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Competency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetencyProgress_status(ctx context.Context, field graphql.CollectedField, obj *model.CompetencyProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetencyProgress_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CompetencyStatus) graphql.Marshaler {
+			return ec.marshalNCompetencyStatus2certlinkᚋgraphᚋmodelᚐCompetencyStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetencyProgress_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CompetencyProgress", field, false, false, "CompetencyStatus")
+}
+
+func (ec *executionContext) _CompetencyProgress_levels(ctx context.Context, field graphql.CollectedField, obj *model.CompetencyProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetencyProgress_levels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Levels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LevelProgress) graphql.Marshaler {
+			return ec.marshalNLevelProgress2ᚕᚖcertlinkᚋgraphᚋmodelᚐLevelProgressᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CompetencyProgress_levels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetencyProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LevelProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CompetencyProgress_offer(ctx context.Context, field graphql.CollectedField, obj *model.CompetencyProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CompetencyProgress_offer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompetencyOffer) graphql.Marshaler {
+			return ec.marshalOCompetencyOffer2ᚖcertlinkᚋgraphᚋmodelᚐCompetencyOffer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CompetencyProgress_offer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CompetencyProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetencyOffer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateProviderTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CreateProviderTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateProviderTokenPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateProviderTokenPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateProviderTokenPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreateProviderTokenPayload_providerToken(ctx context.Context, field graphql.CollectedField, obj *model.CreateProviderTokenPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateProviderTokenPayload_providerToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProviderToken, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProviderToken) graphql.Marshaler {
+			return ec.marshalNProviderToken2ᚖcertlinkᚋgraphᚋmodelᚐProviderToken(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateProviderTokenPayload_providerToken(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateProviderTokenPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProviderToken(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestError_index(ctx context.Context, field graphql.CollectedField, obj *model.IngestError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestError_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestError_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestError", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestError_message(ctx context.Context, field graphql.CollectedField, obj *model.IngestError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestError", field, false, false, "String")
+}
+
+func (ec *executionContext) _IngestResultsPayload_accepted(ctx context.Context, field graphql.CollectedField, obj *model.IngestResultsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestResultsPayload_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestResultsPayload_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestResultsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestResultsPayload_duplicates(ctx context.Context, field graphql.CollectedField, obj *model.IngestResultsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestResultsPayload_duplicates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duplicates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestResultsPayload_duplicates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestResultsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestResultsPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.IngestResultsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestResultsPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IngestError) graphql.Marshaler {
+			return ec.marshalNIngestError2ᚕᚖcertlinkᚋgraphᚋmodelᚐIngestErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestResultsPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestResultsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _LearningAccountLink_mcid(ctx context.Context, field graphql.CollectedField, obj *model.LearningAccountLink) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1836,6 +3928,84 @@ func (ec *executionContext) _LearningAccountLink_linkedAt(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_LearningAccountLink_linkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LearningAccountLink", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LevelProgress_level(ctx context.Context, field graphql.CollectedField, obj *model.LevelProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelProgress_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CompetencyLevel) graphql.Marshaler {
+			return ec.marshalNCompetencyLevel2certlinkᚋgraphᚋmodelᚐCompetencyLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelProgress_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LevelProgress", field, false, false, "CompetencyLevel")
+}
+
+func (ec *executionContext) _LevelProgress_attained(ctx context.Context, field graphql.CollectedField, obj *model.LevelProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelProgress_attained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attained, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelProgress_attained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LevelProgress", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LevelProgress_options(ctx context.Context, field graphql.CollectedField, obj *model.LevelProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LevelProgress_options(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Options, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OptionProgress) graphql.Marshaler {
+			return ec.marshalNOptionProgress2ᚕᚖcertlinkᚋgraphᚋmodelᚐOptionProgressᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LevelProgress_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LevelProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OptionProgress(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_signIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -2064,6 +4234,415 @@ func (ec *executionContext) fieldContext_Mutation_removePartnerUniversityAccess(
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setAttestation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setAttestation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetAttestation(ctx, fc.Args["input"].(model.SetAttestationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompetencyProgress) graphql.Marshaler {
+			return ec.marshalNCompetencyProgress2ᚖcertlinkᚋgraphᚋmodelᚐCompetencyProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setAttestation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetencyProgress(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setAttestation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_purchaseCompetencyOffer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_purchaseCompetencyOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PurchaseCompetencyOffer(ctx, fc.Args["input"].(model.PurchaseCompetencyOfferInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CompetencyProgress) graphql.Marshaler {
+			return ec.marshalNCompetencyProgress2ᚖcertlinkᚋgraphᚋmodelᚐCompetencyProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_purchaseCompetencyOffer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetencyProgress(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_purchaseCompetencyOffer_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_ingestResults(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_ingestResults(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IngestResults(ctx, fc.Args["input"].([]*model.ResultInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IngestResultsPayload) graphql.Marshaler {
+			return ec.marshalNIngestResultsPayload2ᚖcertlinkᚋgraphᚋmodelᚐIngestResultsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_ingestResults(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestResultsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_ingestResults_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createProviderToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createProviderToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateProviderToken(ctx, fc.Args["name"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateProviderTokenPayload) graphql.Marshaler {
+			return ec.marshalNCreateProviderTokenPayload2ᚖcertlinkᚋgraphᚋmodelᚐCreateProviderTokenPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createProviderToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateProviderTokenPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createProviderToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeProviderToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeProviderToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeProviderToken(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProviderToken) graphql.Marshaler {
+			return ec.marshalNProviderToken2ᚖcertlinkᚋgraphᚋmodelᚐProviderToken(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeProviderToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProviderToken(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeProviderToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_loadCatalog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_loadCatalog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LoadCatalog(ctx, fc.Args["document"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CatalogLoadPayload) graphql.Marshaler {
+			return ec.marshalNCatalogLoadPayload2ᚖcertlinkᚋgraphᚋmodelᚐCatalogLoadPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_loadCatalog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CatalogLoadPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_loadCatalog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertSkill(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertSkill(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertSkill(ctx, fc.Args["input"].(model.UpsertSkillInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚖcertlinkᚋentᚐSkill(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertSkill(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertSkill_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OptionProgress_name(ctx context.Context, field graphql.CollectedField, obj *model.OptionProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OptionProgress_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OptionProgress_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OptionProgress", field, false, false, "String")
+}
+
+func (ec *executionContext) _OptionProgress_met(ctx context.Context, field graphql.CollectedField, obj *model.OptionProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OptionProgress_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OptionProgress_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OptionProgress", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _OptionProgress_requirements(ctx context.Context, field graphql.CollectedField, obj *model.OptionProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OptionProgress_requirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requirements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RequirementProgress) graphql.Marshaler {
+			return ec.marshalNRequirementProgress2ᚕᚖcertlinkᚋgraphᚋmodelᚐRequirementProgressᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OptionProgress_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OptionProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequirementProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OptionProgress_unmetOn(ctx context.Context, field graphql.CollectedField, obj *model.OptionProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OptionProgress_unmetOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnmetOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OptionProgress_unmetOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OptionProgress", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
@@ -2363,6 +4942,121 @@ func (ec *executionContext) fieldContext_PartnerUniversityLink_sameCredentialsAv
 	return graphql.NewScalarFieldContext("PartnerUniversityLink", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _ProviderToken_id(ctx context.Context, field graphql.CollectedField, obj *model.ProviderToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProviderToken_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProviderToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProviderToken", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ProviderToken_name(ctx context.Context, field graphql.CollectedField, obj *model.ProviderToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProviderToken_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProviderToken_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProviderToken", field, false, false, "String")
+}
+
+func (ec *executionContext) _ProviderToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.ProviderToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProviderToken_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProviderToken_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProviderToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProviderToken_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProviderToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProviderToken_lastUsedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastUsedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProviderToken_lastUsedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProviderToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ProviderToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *model.ProviderToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProviderToken_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ProviderToken_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProviderToken", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2447,6 +5141,137 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_competencyProgress(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_competencyProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CompetencyProgress(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompetencyProgress) graphql.Marshaler {
+			return ec.marshalNCompetencyProgress2ᚕᚖcertlinkᚋgraphᚋmodelᚐCompetencyProgressᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_competencyProgress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetencyProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_skillsReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_skillsReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SkillsReport(ctx, fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["where"].(*model.SkillsReportWhere), fc.Args["orderBy"].(*model.SkillsReportOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SkillsReportConnection) graphql.Marshaler {
+			return ec.marshalNSkillsReportConnection2ᚖcertlinkᚋgraphᚋmodelᚐSkillsReportConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_skillsReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillsReportConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_skillsReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_catalogDocument(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_catalogDocument(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CatalogDocument(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_catalogDocument(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Query", field, true, true, "String")
+}
+
+func (ec *executionContext) _Query_providerTokens(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_providerTokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().ProviderTokens(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ProviderToken) graphql.Marshaler {
+			return ec.marshalNProviderToken2ᚕᚖcertlinkᚋgraphᚋmodelᚐProviderTokenᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_providerTokens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProviderToken(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -2554,6 +5379,318 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequirementProgress_id(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementProgress_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementProgress_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementProgress", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RequirementProgress_key(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementProgress_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementProgress_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementProgress", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequirementProgress_description(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementProgress_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementProgress_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementProgress", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequirementProgress_kind(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementProgress_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RequirementKind) graphql.Marshaler {
+			return ec.marshalNRequirementKind2certlinkᚋgraphᚋmodelᚐRequirementKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementProgress_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementProgress", field, false, false, "RequirementKind")
+}
+
+func (ec *executionContext) _RequirementProgress_required(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementProgress_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementProgress_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequirementProgress_current(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementProgress_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementProgress_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequirementProgress_met(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementProgress_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementProgress_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementProgress", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RequirementProgress_people(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementProgress_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RequirementProgress().People(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖcertlinkᚋentᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementProgress_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequirementProgress",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequirementProgress_skills(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementProgress_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Skill) graphql.Marshaler {
+			return ec.marshalNSkill2ᚕᚖcertlinkᚋentᚐSkillᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementProgress_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequirementProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Skill(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequirementProgress_unmetOn(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementProgress_unmetOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnmetOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementProgress_unmetOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementProgress", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RequirementProgress_attestation(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementProgress_attestation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attestation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Attestation) graphql.Marshaler {
+			return ec.marshalOAttestation2ᚖcertlinkᚋentᚐAttestation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementProgress_attestation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequirementProgress",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attestation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequirementProgress_attestationHistory(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementProgress_attestationHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RequirementProgress().AttestationHistory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Attestation) graphql.Marshaler {
+			return ec.marshalNAttestation2ᚕᚖcertlinkᚋentᚐAttestationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementProgress_attestationHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequirementProgress",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attestation(ctx, field)
 		},
 	}
 	return fc, nil
@@ -2796,6 +5933,447 @@ func (ec *executionContext) _Skill_validUntil(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Skill_validUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Skill", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SkillsReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SkillsReportEdge) graphql.Marshaler {
+			return ec.marshalNSkillsReportEdge2ᚕᚖcertlinkᚋgraphᚋmodelᚐSkillsReportEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillsReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillsReportEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkillsReportConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillsReportConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkillsReportConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SkillsReportEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SkillsReportRow) graphql.Marshaler {
+			return ec.marshalNSkillsReportRow2ᚖcertlinkᚋgraphᚋmodelᚐSkillsReportRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SkillsReportEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SkillsReportRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SkillsReportEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SkillsReportRow_name(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillsReportRow_email(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillsReportRow_mcid(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_mcid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mcid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_mcid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillsReportRow_skillType(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_skillType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkillType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v skill.Type) graphql.Marshaler {
+			return ec.marshalNSkillType2certlinkᚋentᚋskillᚐType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_skillType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "SkillType")
+}
+
+func (ec *executionContext) _SkillsReportRow_skillNumber(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_skillNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkillNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_skillNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillsReportRow_title(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillsReportRow_completedAt(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_completedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_completedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SkillsReportRow_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SkillsReportRow_competencies(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_competencies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Competencies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_competencies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillsReportRow_associatedInPC(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_associatedInPC(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssociatedInPc, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_associatedInPC(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SkillsReportRow_source(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillsReportRow_recognizedAt(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_recognizedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecognizedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_recognizedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SkillsReportRow_needsAssociation(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_needsAssociation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NeedsAssociation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_needsAssociation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -4904,6 +8482,181 @@ func UnmarshalOrganizationWhereInput(ctx context.Context, raw any) (ent.Organiza
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPurchaseCompetencyOfferInput(ctx context.Context, obj any) (model.PurchaseCompetencyOfferInput, error) {
+	var it model.PurchaseCompetencyOfferInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"competency", "level", "option"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "competency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("competency"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Competency = data
+		case "level":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("level"))
+			data, err := ec.unmarshalNCompetencyLevel2certlinkᚋgraphᚋmodelᚐCompetencyLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Level = data
+		case "option":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("option"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Option = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPurchaseCompetencyOfferInput unmarshals raw into the PurchaseCompetencyOfferInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPurchaseCompetencyOfferInput(ctx context.Context, raw any) (model.PurchaseCompetencyOfferInput, error) {
+	var out model.PurchaseCompetencyOfferInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PurchaseCompetencyOfferInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputResultInput(ctx context.Context, obj any) (model.ResultInput, error) {
+	var it model.ResultInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mcid", "skillNumber", "completedAt", "expiresAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mcid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mcid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mcid = data
+		case "skillNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillNumber = data
+		case "completedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAt = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalResultInput unmarshals raw into the ResultInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalResultInput(ctx context.Context, raw any) (model.ResultInput, error) {
+	var out model.ResultInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ResultInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSetAttestationInput(ctx context.Context, obj any) (model.SetAttestationInput, error) {
+	var it model.SetAttestationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"requirement", "met", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "requirement":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requirement"))
+			data, err := ec.unmarshalNID2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Requirement = data
+		case "met":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("met"))
+			data, err := ec.unmarshalNBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Met = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetAttestationInput unmarshals raw into the SetAttestationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetAttestationInput(ctx context.Context, raw any) (model.SetAttestationInput, error) {
+	var out model.SetAttestationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetAttestationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSignInInput(ctx context.Context, obj any) (model.SignInInput, error) {
 	var it model.SignInInput
 	if obj == nil {
@@ -5003,6 +8756,255 @@ func (ec *executionContext) unmarshalInputSkillOrder(ctx context.Context, obj an
 func UnmarshalSkillOrder(ctx context.Context, raw any) (ent.SkillOrder, error) {
 	var out ent.SkillOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SkillOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSkillsReportOrder(ctx context.Context, obj any) (model.SkillsReportOrder, error) {
+	var it model.SkillsReportOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSkillsReportOrderField2certlinkᚋgraphᚋmodelᚐSkillsReportOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSkillsReportOrder unmarshals raw into the SkillsReportOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSkillsReportOrder(ctx context.Context, raw any) (model.SkillsReportOrder, error) {
+	var out model.SkillsReportOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SkillsReportOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSkillsReportWhere(ctx context.Context, obj any) (model.SkillsReportWhere, error) {
+	var it model.SkillsReportWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mcid", "skillType", "skillNumber", "skillNumberIn", "competency", "search", "associatedInPC", "needsAssociation", "completedAfter", "completedBefore", "expiresAfter", "expiresBefore", "validOnly"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mcid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mcid"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mcid = data
+		case "skillType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillType"))
+			data, err := ec.unmarshalOSkillType2ᚖcertlinkᚋentᚋskillᚐType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillType = data
+		case "skillNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillNumber = data
+		case "skillNumberIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillNumberIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillNumberIn = data
+		case "competency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("competency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Competency = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		case "associatedInPC":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("associatedInPC"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssociatedInPc = data
+		case "needsAssociation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("needsAssociation"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeedsAssociation = data
+		case "completedAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAfter"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAfter = data
+		case "completedBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedBefore"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedBefore = data
+		case "expiresAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAfter"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAfter = data
+		case "expiresBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresBefore"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresBefore = data
+		case "validOnly":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validOnly"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidOnly = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSkillsReportWhere unmarshals raw into the SkillsReportWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSkillsReportWhere(ctx context.Context, raw any) (model.SkillsReportWhere, error) {
+	var out model.SkillsReportWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SkillsReportWhere", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpsertSkillInput(ctx context.Context, obj any) (model.UpsertSkillInput, error) {
+	var it model.UpsertSkillInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"number", "title", "type", "retiredOn", "validUntil"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNSkillType2certlinkᚋentᚋskillᚐType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "retiredOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("retiredOn"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RetiredOn = data
+		case "validUntil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("validUntil"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValidUntil = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpsertSkillInput unmarshals raw into the UpsertSkillInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpsertSkillInput(ctx context.Context, raw any) (model.UpsertSkillInput, error) {
+	var out model.UpsertSkillInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpsertSkillInput", raw, &out)
 	return out, err
 }
 
@@ -5478,6 +9480,133 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var attestationImplementors = []string{"Attestation"}
+
+func (ec *executionContext) _Attestation(ctx context.Context, sel ast.SelectionSet, obj *ent.Attestation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attestationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Attestation")
+		case "met":
+			out.Values[i] = ec._Attestation_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._Attestation_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._Attestation_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "by":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Attestation_by(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var catalogLoadPayloadImplementors = []string{"CatalogLoadPayload"}
+
+func (ec *executionContext) _CatalogLoadPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CatalogLoadPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, catalogLoadPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CatalogLoadPayload")
+		case "summary":
+			out.Values[i] = ec._CatalogLoadPayload_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skillsCreated":
+			out.Values[i] = ec._CatalogLoadPayload_skillsCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skillsUpdated":
+			out.Values[i] = ec._CatalogLoadPayload_skillsUpdated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "competenciesCreated":
+			out.Values[i] = ec._CatalogLoadPayload_competenciesCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "competenciesUpdated":
+			out.Values[i] = ec._CatalogLoadPayload_competenciesUpdated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "optionsCreated":
+			out.Values[i] = ec._CatalogLoadPayload_optionsCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "optionsRemoved":
+			out.Values[i] = ec._CatalogLoadPayload_optionsRemoved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requirementsCreated":
+			out.Values[i] = ec._CatalogLoadPayload_requirementsCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requirementsUpdated":
+			out.Values[i] = ec._CatalogLoadPayload_requirementsUpdated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requirementsRemoved":
+			out.Values[i] = ec._CatalogLoadPayload_requirementsRemoved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var competencyImplementors = []string{"Competency", "Node"}
 
 func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSet, obj *ent.Competency) graphql.Marshaler {
@@ -5531,6 +9660,221 @@ func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var competencyOfferImplementors = []string{"CompetencyOffer"}
+
+func (ec *executionContext) _CompetencyOffer(ctx context.Context, sel ast.SelectionSet, obj *model.CompetencyOffer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, competencyOfferImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompetencyOffer")
+		case "level":
+			out.Values[i] = ec._CompetencyOffer_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "option":
+			out.Values[i] = ec._CompetencyOffer_option(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purchasedAt":
+			out.Values[i] = ec._CompetencyOffer_purchasedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "anniversaryAt":
+			out.Values[i] = ec._CompetencyOffer_anniversaryAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var competencyProgressImplementors = []string{"CompetencyProgress"}
+
+func (ec *executionContext) _CompetencyProgress(ctx context.Context, sel ast.SelectionSet, obj *model.CompetencyProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, competencyProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CompetencyProgress")
+		case "competency":
+			out.Values[i] = ec._CompetencyProgress_competency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._CompetencyProgress_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "levels":
+			out.Values[i] = ec._CompetencyProgress_levels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offer":
+			out.Values[i] = ec._CompetencyProgress_offer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createProviderTokenPayloadImplementors = []string{"CreateProviderTokenPayload"}
+
+func (ec *executionContext) _CreateProviderTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateProviderTokenPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createProviderTokenPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateProviderTokenPayload")
+		case "token":
+			out.Values[i] = ec._CreateProviderTokenPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "providerToken":
+			out.Values[i] = ec._CreateProviderTokenPayload_providerToken(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ingestErrorImplementors = []string{"IngestError"}
+
+func (ec *executionContext) _IngestError(ctx context.Context, sel ast.SelectionSet, obj *model.IngestError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestError")
+		case "index":
+			out.Values[i] = ec._IngestError_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._IngestError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ingestResultsPayloadImplementors = []string{"IngestResultsPayload"}
+
+func (ec *executionContext) _IngestResultsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.IngestResultsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestResultsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestResultsPayload")
+		case "accepted":
+			out.Values[i] = ec._IngestResultsPayload_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "duplicates":
+			out.Values[i] = ec._IngestResultsPayload_duplicates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._IngestResultsPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var learningAccountLinkImplementors = []string{"LearningAccountLink"}
 
 func (ec *executionContext) _LearningAccountLink(ctx context.Context, sel ast.SelectionSet, obj *model.LearningAccountLink) graphql.Marshaler {
@@ -5559,6 +9903,49 @@ func (ec *executionContext) _LearningAccountLink(ctx context.Context, sel ast.Se
 			}
 		case "linkedAt":
 			out.Values[i] = ec._LearningAccountLink_linkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var levelProgressImplementors = []string{"LevelProgress"}
+
+func (ec *executionContext) _LevelProgress(ctx context.Context, sel ast.SelectionSet, obj *model.LevelProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, levelProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LevelProgress")
+		case "level":
+			out.Values[i] = ec._LevelProgress_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attained":
+			out.Values[i] = ec._LevelProgress_attained(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "options":
+			out.Values[i] = ec._LevelProgress_options(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -5638,6 +10025,103 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_removePartnerUniversityAccess(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setAttestation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setAttestation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purchaseCompetencyOffer":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_purchaseCompetencyOffer(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ingestResults":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_ingestResults(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createProviderToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createProviderToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeProviderToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeProviderToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "loadCatalog":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_loadCatalog(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertSkill":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertSkill(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var optionProgressImplementors = []string{"OptionProgress"}
+
+func (ec *executionContext) _OptionProgress(ctx context.Context, sel ast.SelectionSet, obj *model.OptionProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, optionProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OptionProgress")
+		case "name":
+			out.Values[i] = ec._OptionProgress_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "met":
+			out.Values[i] = ec._OptionProgress_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requirements":
+			out.Values[i] = ec._OptionProgress_requirements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmetOn":
+			out.Values[i] = ec._OptionProgress_unmetOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -5802,6 +10286,59 @@ func (ec *executionContext) _PartnerUniversityLink(ctx context.Context, sel ast.
 	return out
 }
 
+var providerTokenImplementors = []string{"ProviderToken"}
+
+func (ec *executionContext) _ProviderToken(ctx context.Context, sel ast.SelectionSet, obj *model.ProviderToken) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, providerTokenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProviderToken")
+		case "id":
+			out.Values[i] = ec._ProviderToken_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ProviderToken_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ProviderToken_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastUsedAt":
+			out.Values[i] = ec._ProviderToken_lastUsedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revokedAt":
+			out.Values[i] = ec._ProviderToken_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -5833,6 +10370,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
 				})
+		case "competencyProgress":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_competencyProgress(ctx, field)
+				})
+		case "skillsReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_skillsReport(ctx, field)
+				})
+		case "catalogDocument":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_catalogDocument(ctx, field)
+				})
+		case "providerTokens":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_providerTokens(ctx, field)
+				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -5853,6 +10414,96 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requirementProgressImplementors = []string{"RequirementProgress"}
+
+func (ec *executionContext) _RequirementProgress(ctx context.Context, sel ast.SelectionSet, obj *model.RequirementProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requirementProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequirementProgress")
+		case "id":
+			out.Values[i] = ec._RequirementProgress_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "key":
+			out.Values[i] = ec._RequirementProgress_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._RequirementProgress_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._RequirementProgress_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "required":
+			out.Values[i] = ec._RequirementProgress_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "current":
+			out.Values[i] = ec._RequirementProgress_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "met":
+			out.Values[i] = ec._RequirementProgress_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "people":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RequirementProgress_people(ctx, field, obj)
+				})
+		case "skills":
+			out.Values[i] = ec._RequirementProgress_skills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unmetOn":
+			out.Values[i] = ec._RequirementProgress_unmetOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attestation":
+			out.Values[i] = ec._RequirementProgress_attestation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attestationHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RequirementProgress_attestationHistory(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5985,6 +10636,180 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 		case "validUntil":
 			out.Values[i] = ec._Skill_validUntil(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skillsReportConnectionImplementors = []string{"SkillsReportConnection"}
+
+func (ec *executionContext) _SkillsReportConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SkillsReportConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillsReportConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillsReportConnection")
+		case "edges":
+			out.Values[i] = ec._SkillsReportConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SkillsReportConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SkillsReportConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skillsReportEdgeImplementors = []string{"SkillsReportEdge"}
+
+func (ec *executionContext) _SkillsReportEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SkillsReportEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillsReportEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillsReportEdge")
+		case "node":
+			out.Values[i] = ec._SkillsReportEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._SkillsReportEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var skillsReportRowImplementors = []string{"SkillsReportRow"}
+
+func (ec *executionContext) _SkillsReportRow(ctx context.Context, sel ast.SelectionSet, obj *model.SkillsReportRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, skillsReportRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SkillsReportRow")
+		case "name":
+			out.Values[i] = ec._SkillsReportRow_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._SkillsReportRow_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mcid":
+			out.Values[i] = ec._SkillsReportRow_mcid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skillType":
+			out.Values[i] = ec._SkillsReportRow_skillType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skillNumber":
+			out.Values[i] = ec._SkillsReportRow_skillNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._SkillsReportRow_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "completedAt":
+			out.Values[i] = ec._SkillsReportRow_completedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._SkillsReportRow_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "competencies":
+			out.Values[i] = ec._SkillsReportRow_competencies(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "associatedInPC":
+			out.Values[i] = ec._SkillsReportRow_associatedInPC(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._SkillsReportRow_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recognizedAt":
+			out.Values[i] = ec._SkillsReportRow_recognizedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "needsAssociation":
+			out.Values[i] = ec._SkillsReportRow_needsAssociation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -6579,6 +11404,30 @@ func (ec *executionContext) unmarshalNAssociatePartnerUniversityInput2certlink�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAttestation2ᚕᚖcertlinkᚋentᚐAttestationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Attestation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttestation2ᚖcertlinkᚋentᚐAttestation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAttestation2ᚖcertlinkᚋentᚐAttestation(ctx context.Context, sel ast.SelectionSet, v *ent.Attestation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Attestation!")
+		return graphql.Null
+	}
+	return ec._Attestation(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6593,6 +11442,32 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCatalogLoadPayload2ᚖcertlinkᚋgraphᚋmodelᚐCatalogLoadPayload(ctx context.Context, sel ast.SelectionSet, v *model.CatalogLoadPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CatalogLoadPayload!")
+		return graphql.Null
+	}
+	return ec._CatalogLoadPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCompetency2ᚖcertlinkᚋentᚐCompetency(ctx context.Context, sel ast.SelectionSet, v *ent.Competency) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Competency!")
+		return graphql.Null
+	}
+	return ec._Competency(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCompetencyLevel2certlinkᚋgraphᚋmodelᚐCompetencyLevel(ctx context.Context, v any) (model.CompetencyLevel, error) {
+	var res model.CompetencyLevel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCompetencyLevel2certlinkᚋgraphᚋmodelᚐCompetencyLevel(ctx context.Context, sel ast.SelectionSet, v model.CompetencyLevel) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCompetencyOrderField2ᚖcertlinkᚋentᚐCompetencyOrderField(ctx context.Context, v any) (*ent.CompetencyOrderField, error) {
 	var res = new(ent.CompetencyOrderField)
 	err := res.UnmarshalGQL(v)
@@ -6605,6 +11480,48 @@ func (ec *executionContext) marshalNCompetencyOrderField2ᚖcertlinkᚋentᚐCom
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNCompetencyProgress2ᚕᚖcertlinkᚋgraphᚋmodelᚐCompetencyProgressᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CompetencyProgress) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCompetencyProgress2ᚖcertlinkᚋgraphᚋmodelᚐCompetencyProgress(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCompetencyProgress2ᚖcertlinkᚋgraphᚋmodelᚐCompetencyProgress(ctx context.Context, sel ast.SelectionSet, v *model.CompetencyProgress) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CompetencyProgress!")
+		return graphql.Null
+	}
+	return ec._CompetencyProgress(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCompetencyStatus2certlinkᚋgraphᚋmodelᚐCompetencyStatus(ctx context.Context, v any) (model.CompetencyStatus, error) {
+	var res model.CompetencyStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCompetencyStatus2certlinkᚋgraphᚋmodelᚐCompetencyStatus(ctx context.Context, sel ast.SelectionSet, v model.CompetencyStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCreateProviderTokenPayload2ᚖcertlinkᚋgraphᚋmodelᚐCreateProviderTokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateProviderTokenPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateProviderTokenPayload!")
+		return graphql.Null
+	}
+	return ec._CreateProviderTokenPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
@@ -6660,6 +11577,38 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 	return ret
 }
 
+func (ec *executionContext) marshalNIngestError2ᚕᚖcertlinkᚋgraphᚋmodelᚐIngestErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IngestError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIngestError2ᚖcertlinkᚋgraphᚋmodelᚐIngestError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIngestError2ᚖcertlinkᚋgraphᚋmodelᚐIngestError(ctx context.Context, sel ast.SelectionSet, v *model.IngestError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IngestError!")
+		return graphql.Null
+	}
+	return ec._IngestError(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIngestResultsPayload2ᚖcertlinkᚋgraphᚋmodelᚐIngestResultsPayload(ctx context.Context, sel ast.SelectionSet, v *model.IngestResultsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IngestResultsPayload!")
+		return graphql.Null
+	}
+	return ec._IngestResultsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6674,6 +11623,30 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNLevelProgress2ᚕᚖcertlinkᚋgraphᚋmodelᚐLevelProgressᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LevelProgress) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLevelProgress2ᚖcertlinkᚋgraphᚋmodelᚐLevelProgress(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLevelProgress2ᚖcertlinkᚋgraphᚋmodelᚐLevelProgress(ctx context.Context, sel ast.SelectionSet, v *model.LevelProgress) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LevelProgress!")
+		return graphql.Null
+	}
+	return ec._LevelProgress(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕcertlinkᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -6682,6 +11655,30 @@ func (ec *executionContext) marshalNNode2ᚕcertlinkᚋentᚐNoder(ctx context.C
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNOptionProgress2ᚕᚖcertlinkᚋgraphᚋmodelᚐOptionProgressᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OptionProgress) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOptionProgress2ᚖcertlinkᚋgraphᚋmodelᚐOptionProgress(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOptionProgress2ᚖcertlinkᚋgraphᚋmodelᚐOptionProgress(ctx context.Context, sel ast.SelectionSet, v *model.OptionProgress) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OptionProgress!")
+		return graphql.Null
+	}
+	return ec._OptionProgress(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, v any) (entgql.OrderDirection, error) {
@@ -6715,6 +11712,96 @@ func (ec *executionContext) unmarshalNOrganizationWhereInput2ᚖcertlinkᚋent�
 
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNProviderToken2ᚕᚖcertlinkᚋgraphᚋmodelᚐProviderTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProviderToken) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNProviderToken2ᚖcertlinkᚋgraphᚋmodelᚐProviderToken(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNProviderToken2ᚖcertlinkᚋgraphᚋmodelᚐProviderToken(ctx context.Context, sel ast.SelectionSet, v *model.ProviderToken) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ProviderToken!")
+		return graphql.Null
+	}
+	return ec._ProviderToken(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPurchaseCompetencyOfferInput2certlinkᚋgraphᚋmodelᚐPurchaseCompetencyOfferInput(ctx context.Context, v any) (model.PurchaseCompetencyOfferInput, error) {
+	res, err := ec.unmarshalInputPurchaseCompetencyOfferInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRequirementKind2certlinkᚋgraphᚋmodelᚐRequirementKind(ctx context.Context, v any) (model.RequirementKind, error) {
+	var res model.RequirementKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRequirementKind2certlinkᚋgraphᚋmodelᚐRequirementKind(ctx context.Context, sel ast.SelectionSet, v model.RequirementKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRequirementProgress2ᚕᚖcertlinkᚋgraphᚋmodelᚐRequirementProgressᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RequirementProgress) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRequirementProgress2ᚖcertlinkᚋgraphᚋmodelᚐRequirementProgress(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRequirementProgress2ᚖcertlinkᚋgraphᚋmodelᚐRequirementProgress(ctx context.Context, sel ast.SelectionSet, v *model.RequirementProgress) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequirementProgress!")
+		return graphql.Null
+	}
+	return ec._RequirementProgress(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNResultInput2ᚕᚖcertlinkᚋgraphᚋmodelᚐResultInputᚄ(ctx context.Context, v any) ([]*model.ResultInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ResultInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNResultInput2ᚖcertlinkᚋgraphᚋmodelᚐResultInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNResultInput2ᚖcertlinkᚋgraphᚋmodelᚐResultInput(ctx context.Context, v any) (*model.ResultInput, error) {
+	res, err := ec.unmarshalInputResultInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRole2certlinkᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
@@ -6757,6 +11844,11 @@ func (ec *executionContext) marshalNRole2ᚕcertlinkᚋgraphᚋmodelᚐRoleᚄ(c
 	return ret
 }
 
+func (ec *executionContext) unmarshalNSetAttestationInput2certlinkᚋgraphᚋmodelᚐSetAttestationInput(ctx context.Context, v any) (model.SetAttestationInput, error) {
+	res, err := ec.unmarshalInputSetAttestationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSignInInput2certlinkᚋgraphᚋmodelᚐSignInInput(ctx context.Context, v any) (model.SignInInput, error) {
 	res, err := ec.unmarshalInputSignInInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6776,6 +11868,30 @@ func (ec *executionContext) marshalNSignOutPayload2ᚖcertlinkᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._SignOutPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSkill2ᚕᚖcertlinkᚋentᚐSkillᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Skill) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkill2ᚖcertlinkᚋentᚐSkill(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkill2ᚖcertlinkᚋentᚐSkill(ctx context.Context, sel ast.SelectionSet, v *ent.Skill) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Skill!")
+		return graphql.Null
+	}
+	return ec._Skill(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSkillOrderField2ᚖcertlinkᚋentᚐSkillOrderField(ctx context.Context, v any) (*ent.SkillOrderField, error) {
@@ -6802,6 +11918,56 @@ func (ec *executionContext) marshalNSkillType2certlinkᚋentᚋskillᚐType(ctx 
 	return v
 }
 
+func (ec *executionContext) marshalNSkillsReportConnection2ᚖcertlinkᚋgraphᚋmodelᚐSkillsReportConnection(ctx context.Context, sel ast.SelectionSet, v *model.SkillsReportConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillsReportConnection!")
+		return graphql.Null
+	}
+	return ec._SkillsReportConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSkillsReportEdge2ᚕᚖcertlinkᚋgraphᚋmodelᚐSkillsReportEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SkillsReportEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSkillsReportEdge2ᚖcertlinkᚋgraphᚋmodelᚐSkillsReportEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSkillsReportEdge2ᚖcertlinkᚋgraphᚋmodelᚐSkillsReportEdge(ctx context.Context, sel ast.SelectionSet, v *model.SkillsReportEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillsReportEdge!")
+		return graphql.Null
+	}
+	return ec._SkillsReportEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSkillsReportOrderField2certlinkᚋgraphᚋmodelᚐSkillsReportOrderField(ctx context.Context, v any) (model.SkillsReportOrderField, error) {
+	var res model.SkillsReportOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSkillsReportOrderField2certlinkᚋgraphᚋmodelᚐSkillsReportOrderField(ctx context.Context, sel ast.SelectionSet, v model.SkillsReportOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSkillsReportRow2ᚖcertlinkᚋgraphᚋmodelᚐSkillsReportRow(ctx context.Context, sel ast.SelectionSet, v *model.SkillsReportRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SkillsReportRow!")
+		return graphql.Null
+	}
+	return ec._SkillsReportRow(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6816,6 +11982,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6828,6 +12023,27 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNUpsertSkillInput2certlinkᚋgraphᚋmodelᚐUpsertSkillInput(ctx context.Context, v any) (model.UpsertSkillInput, error) {
+	res, err := ec.unmarshalInputUpsertSkillInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUser2ᚕᚖcertlinkᚋentᚐUserᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUser2ᚖcertlinkᚋentᚐUser(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNUser2ᚖcertlinkᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {
@@ -7015,6 +12231,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAttestation2ᚖcertlinkᚋentᚐAttestation(ctx context.Context, sel ast.SelectionSet, v *ent.Attestation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Attestation(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7043,6 +12266,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOCompetencyOffer2ᚖcertlinkᚋgraphᚋmodelᚐCompetencyOffer(ctx context.Context, sel ast.SelectionSet, v *model.CompetencyOffer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CompetencyOffer(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx context.Context, v any) (*entgql.Cursor[int], error) {
@@ -7183,6 +12413,38 @@ func (ec *executionContext) marshalOPartnerUniversityLink2ᚖcertlinkᚋgraphᚋ
 		return graphql.Null
 	}
 	return ec._PartnerUniversityLink(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSkillType2ᚖcertlinkᚋentᚋskillᚐType(ctx context.Context, v any) (*skill.Type, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(skill.Type)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSkillType2ᚖcertlinkᚋentᚋskillᚐType(ctx context.Context, sel ast.SelectionSet, v *skill.Type) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSkillsReportOrder2ᚖcertlinkᚋgraphᚋmodelᚐSkillsReportOrder(ctx context.Context, v any) (*model.SkillsReportOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSkillsReportOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSkillsReportWhere2ᚖcertlinkᚋgraphᚋmodelᚐSkillsReportWhere(ctx context.Context, v any) (*model.SkillsReportWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSkillsReportWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

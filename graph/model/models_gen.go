@@ -5,10 +5,13 @@ package model
 import (
 	"bytes"
 	"certlink/ent"
+	"certlink/ent/skill"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
+
+	"entgo.io/contrib/entgql"
 )
 
 type AssociateLearningAccountInput struct {
@@ -24,12 +27,77 @@ type AssociatePartnerUniversityInput struct {
 	Password string `json:"password"`
 }
 
+type CatalogLoadPayload struct {
+	// What changed, e.g. "2 skills updated, 1 requirement created".
+	Summary             string `json:"summary"`
+	SkillsCreated       int    `json:"skillsCreated"`
+	SkillsUpdated       int    `json:"skillsUpdated"`
+	CompetenciesCreated int    `json:"competenciesCreated"`
+	CompetenciesUpdated int    `json:"competenciesUpdated"`
+	OptionsCreated      int    `json:"optionsCreated"`
+	OptionsRemoved      int    `json:"optionsRemoved"`
+	RequirementsCreated int    `json:"requirementsCreated"`
+	RequirementsUpdated int    `json:"requirementsUpdated"`
+	RequirementsRemoved int    `json:"requirementsRemoved"`
+}
+
+type CompetencyOffer struct {
+	Level         CompetencyLevel `json:"level"`
+	Option        string          `json:"option"`
+	PurchasedAt   time.Time       `json:"purchasedAt"`
+	AnniversaryAt time.Time       `json:"anniversaryAt"`
+}
+
+type CompetencyProgress struct {
+	Competency *ent.Competency  `json:"competency"`
+	Status     CompetencyStatus `json:"status"`
+	Levels     []*LevelProgress `json:"levels"`
+	// The purchased offer in force, if any (C6).
+	Offer *CompetencyOffer `json:"offer,omitempty"`
+}
+
+type CreateProviderTokenPayload struct {
+	// The secret, shown this once: send it as Authorization: Bearer <token> to POST /ingest or ingestResults.
+	Token         string         `json:"token"`
+	ProviderToken *ProviderToken `json:"providerToken"`
+}
+
+type IngestError struct {
+	// Position of the result in the input list, from 0.
+	Index   int    `json:"index"`
+	Message string `json:"message"`
+}
+
+type IngestResultsPayload struct {
+	// Results stored: new, or with a corrected expiry.
+	Accepted int `json:"accepted"`
+	// Results held already, unchanged.
+	Duplicates int            `json:"duplicates"`
+	Errors     []*IngestError `json:"errors"`
+}
+
 type LearningAccountLink struct {
 	Mcid string `json:"mcid"`
 	// The Learning account's sign-in email.
 	Email    string    `json:"email"`
 	Name     string    `json:"name"`
 	LinkedAt time.Time `json:"linkedAt"`
+}
+
+type LevelProgress struct {
+	Level CompetencyLevel `json:"level"`
+	// True when one of the level's options is met.
+	Attained bool              `json:"attained"`
+	Options  []*OptionProgress `json:"options"`
+}
+
+type OptionProgress struct {
+	Name string `json:"name"`
+	// All requirements met (the green tick).
+	Met          bool                   `json:"met"`
+	Requirements []*RequirementProgress `json:"requirements"`
+	// For a met option: the earliest moment it would stop being met as results expire and retired skills lose validity.
+	UnmetOn *time.Time `json:"unmetOn,omitempty"`
 }
 
 type PartnerUniversityLink struct {
@@ -39,6 +107,40 @@ type PartnerUniversityLink struct {
 	// True when this Partner University sign-in also holds a Microsoft Learning
 	// profile, so "Use <email> to associate" can link it without retyping (L4).
 	SameCredentialsAvailable bool `json:"sameCredentialsAvailable"`
+}
+
+type ProviderToken struct {
+	ID int `json:"id"`
+	// Results it sends are marked with source ingest:<name>.
+	Name       string     `json:"name"`
+	CreatedAt  time.Time  `json:"createdAt"`
+	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
+	RevokedAt  *time.Time `json:"revokedAt,omitempty"`
+}
+
+type PurchaseCompetencyOfferInput struct {
+	// Competency.id
+	Competency int             `json:"competency"`
+	Level      CompetencyLevel `json:"level"`
+	// The option's name, e.g. "Standard" or "Distributor option".
+	Option string `json:"option"`
+}
+
+type ResultInput struct {
+	Mcid        string `json:"mcid"`
+	SkillNumber string `json:"skillNumber"`
+	// RFC 3339 time.
+	CompletedAt time.Time `json:"completedAt"`
+	// For certifications that expire.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+type SetAttestationInput struct {
+	// RequirementProgress.id of an ATTESTED requirement.
+	Requirement int  `json:"requirement"`
+	Met         bool `json:"met"`
+	// What shows it (required when met): revenue figure, customer references…
+	Note *string `json:"note,omitempty"`
 }
 
 type SignInInput struct {
@@ -57,8 +159,252 @@ type SignOutPayload struct {
 	SignedOut bool `json:"signedOut"`
 }
 
+type SkillsReportConnection struct {
+	Edges    []*SkillsReportEdge   `json:"edges"`
+	PageInfo *entgql.PageInfo[int] `json:"pageInfo"`
+	// Rows matching where, across all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+type SkillsReportEdge struct {
+	Node   *SkillsReportRow   `json:"node"`
+	Cursor entgql.Cursor[int] `json:"cursor"`
+}
+
+type SkillsReportOrder struct {
+	Direction entgql.OrderDirection  `json:"direction"`
+	Field     SkillsReportOrderField `json:"field"`
+}
+
+// One row of the skills report (S1): a person's latest result for one skill.
+type SkillsReportRow struct {
+	Name        string     `json:"name"`
+	Email       string     `json:"email"`
+	Mcid        string     `json:"mcid"`
+	SkillType   skill.Type `json:"skillType"`
+	SkillNumber string     `json:"skillNumber"`
+	Title       string     `json:"title"`
+	CompletedAt time.Time  `json:"completedAt"`
+	ExpiresAt   *time.Time `json:"expiresAt,omitempty"`
+	// The competency options the skill counts towards, e.g. "Cloud Platform: Silver (Standard)".
+	Competencies []string `json:"competencies"`
+	// True when the person's profile is associated with the organization in certlink.
+	AssociatedInPc bool `json:"associatedInPC"`
+	// Where the result came from: directory, ingest:<provider>, operator:<email>.
+	Source string `json:"source"`
+	// When certlink recognized the result.
+	RecognizedAt time.Time `json:"recognizedAt"`
+	// Credited through the legacy path only, with no association in certlink (S3): ask them to associate.
+	NeedsAssociation bool `json:"needsAssociation"`
+}
+
+type SkillsReportWhere struct {
+	Mcid          *string     `json:"mcid,omitempty"`
+	SkillType     *skill.Type `json:"skillType,omitempty"`
+	SkillNumber   *string     `json:"skillNumber,omitempty"`
+	SkillNumberIn []string    `json:"skillNumberIn,omitempty"`
+	// A competency key: rows whose skill counts towards it.
+	Competency *string `json:"competency,omitempty"`
+	// Text in the name, email or MCID.
+	Search           *string    `json:"search,omitempty"`
+	AssociatedInPc   *bool      `json:"associatedInPC,omitempty"`
+	NeedsAssociation *bool      `json:"needsAssociation,omitempty"`
+	CompletedAfter   *time.Time `json:"completedAfter,omitempty"`
+	CompletedBefore  *time.Time `json:"completedBefore,omitempty"`
+	ExpiresAfter     *time.Time `json:"expiresAfter,omitempty"`
+	ExpiresBefore    *time.Time `json:"expiresBefore,omitempty"`
+	// Only results valid now: not expired, skill inside its validity.
+	ValidOnly *bool `json:"validOnly,omitempty"`
+}
+
+type UpsertSkillInput struct {
+	Number    string     `json:"number"`
+	Title     string     `json:"title"`
+	Type      skill.Type `json:"type"`
+	RetiredOn *time.Time `json:"retiredOn,omitempty"`
+	// Results of a retired skill count before this moment (C3).
+	ValidUntil *time.Time `json:"validUntil,omitempty"`
+}
+
 type UserPayload struct {
 	User *ent.User `json:"user"`
+}
+
+type CompetencyLevel string
+
+const (
+	CompetencyLevelSilver CompetencyLevel = "SILVER"
+	CompetencyLevelGold   CompetencyLevel = "GOLD"
+)
+
+var AllCompetencyLevel = []CompetencyLevel{
+	CompetencyLevelSilver,
+	CompetencyLevelGold,
+}
+
+func (e CompetencyLevel) IsValid() bool {
+	switch e {
+	case CompetencyLevelSilver, CompetencyLevelGold:
+		return true
+	}
+	return false
+}
+
+func (e CompetencyLevel) String() string {
+	return string(e)
+}
+
+func (e *CompetencyLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CompetencyLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CompetencyLevel", str)
+	}
+	return nil
+}
+
+func (e CompetencyLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CompetencyLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CompetencyLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// C5. How AT_RISK is projected is described on competencyProgress.
+type CompetencyStatus string
+
+const (
+	CompetencyStatusNotStarted CompetencyStatus = "NOT_STARTED"
+	CompetencyStatusInProgress CompetencyStatus = "IN_PROGRESS"
+	// Every requirement of at least one option is met.
+	CompetencyStatusQualified CompetencyStatus = "QUALIFIED"
+	// An offer was purchased; its option stays met until the anniversary.
+	CompetencyStatusActive CompetencyStatus = "ACTIVE"
+	// Projected to fall below a requirement before the anniversary (or within 90 days when no offer is purchased).
+	CompetencyStatusAtRisk CompetencyStatus = "AT_RISK"
+)
+
+var AllCompetencyStatus = []CompetencyStatus{
+	CompetencyStatusNotStarted,
+	CompetencyStatusInProgress,
+	CompetencyStatusQualified,
+	CompetencyStatusActive,
+	CompetencyStatusAtRisk,
+}
+
+func (e CompetencyStatus) IsValid() bool {
+	switch e {
+	case CompetencyStatusNotStarted, CompetencyStatusInProgress, CompetencyStatusQualified, CompetencyStatusActive, CompetencyStatusAtRisk:
+		return true
+	}
+	return false
+}
+
+func (e CompetencyStatus) String() string {
+	return string(e)
+}
+
+func (e *CompetencyStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CompetencyStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CompetencyStatus", str)
+	}
+	return nil
+}
+
+func (e CompetencyStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CompetencyStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CompetencyStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type RequirementKind string
+
+const (
+	// N distinct linked people each holding a valid skill of the list.
+	RequirementKindSkill RequirementKind = "SKILL"
+	// Revenue, customer references, fees…: met when an admin attests it.
+	RequirementKindAttested RequirementKind = "ATTESTED"
+)
+
+var AllRequirementKind = []RequirementKind{
+	RequirementKindSkill,
+	RequirementKindAttested,
+}
+
+func (e RequirementKind) IsValid() bool {
+	switch e {
+	case RequirementKindSkill, RequirementKindAttested:
+		return true
+	}
+	return false
+}
+
+func (e RequirementKind) String() string {
+	return string(e)
+}
+
+func (e *RequirementKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RequirementKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RequirementKind", str)
+	}
+	return nil
+}
+
+func (e RequirementKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RequirementKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RequirementKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // The U1 roles. A user with none of them is a default user: their own profile only.
@@ -118,6 +464,69 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SkillsReportOrderField string
+
+const (
+	SkillsReportOrderFieldName        SkillsReportOrderField = "NAME"
+	SkillsReportOrderFieldEmail       SkillsReportOrderField = "EMAIL"
+	SkillsReportOrderFieldMcid        SkillsReportOrderField = "MCID"
+	SkillsReportOrderFieldSkillNumber SkillsReportOrderField = "SKILL_NUMBER"
+	SkillsReportOrderFieldCompletedAt SkillsReportOrderField = "COMPLETED_AT"
+	SkillsReportOrderFieldExpiresAt   SkillsReportOrderField = "EXPIRES_AT"
+)
+
+var AllSkillsReportOrderField = []SkillsReportOrderField{
+	SkillsReportOrderFieldName,
+	SkillsReportOrderFieldEmail,
+	SkillsReportOrderFieldMcid,
+	SkillsReportOrderFieldSkillNumber,
+	SkillsReportOrderFieldCompletedAt,
+	SkillsReportOrderFieldExpiresAt,
+}
+
+func (e SkillsReportOrderField) IsValid() bool {
+	switch e {
+	case SkillsReportOrderFieldName, SkillsReportOrderFieldEmail, SkillsReportOrderFieldMcid, SkillsReportOrderFieldSkillNumber, SkillsReportOrderFieldCompletedAt, SkillsReportOrderFieldExpiresAt:
+		return true
+	}
+	return false
+}
+
+func (e SkillsReportOrderField) String() string {
+	return string(e)
+}
+
+func (e *SkillsReportOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SkillsReportOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SkillsReportOrderField", str)
+	}
+	return nil
+}
+
+func (e SkillsReportOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SkillsReportOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SkillsReportOrderField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -101,4 +101,3 @@ func seedResults(ctx context.Context, tx *ent.Tx) error {
 		SetMet(true).SetNote("References: Northwind Traders data platform (2026), Tailspin Toys Power BI rollout (2026).").
 		SetByUserID(contoso.ID).SetAt(now.AddDate(0, 0, -10)).Exec(ctx)
 }
-

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -145,6 +146,7 @@ func (b *Batch) Finish() (*Outcome, error) {
 	if err := b.flush(); err != nil {
 		return nil, err
 	}
+	slices.SortStableFunc(b.out.Errors, func(x, y LineError) int { return x.Pos - y.Pos })
 	if len(b.orgs) > 0 && b.s.Changed != nil {
 		ids := make([]int, 0, len(b.orgs))
 		for id := range b.orgs {

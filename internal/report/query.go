@@ -98,21 +98,60 @@ func (b *builder) add(sql string, args ...any) {
 	b.args = append(b.args, args...)
 }
 
-// sortKey returns the SQL expression (and its arguments) of an order field.
-func sortKey(f OrderField) (string, []any) {
+// sortColumn is the column of an order field.
+func sortColumn(f OrderField) string {
 	switch f {
 	case ByEmail:
-		return "t.email", nil
+		return "t.email"
 	case ByMCID:
-		return "t.mcid", nil
+		return "t.mcid"
 	case BySkillNumber:
-		return "t.skill_number", nil
+		return "t.skill_number"
 	case ByCompletedAt:
-		return "t.completed_at", nil
+		return "t.completed_at"
 	case ByExpiresAt:
-		return "COALESCE(t.expires_at, ?)", []any{never}
+		return "t.expires_at"
 	}
-	return "t.name", nil
+	return "t.name"
+}
+
+// orderBy sorts by the field, then row id. Rows without expiry sort after all
+// others ascending (first descending), the same on both databases.
+func orderBy(f OrderField, desc bool) string {
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	col := sortColumn(f)
+	if f == ByExpiresAt {
+		return " ORDER BY (CASE WHEN t.expires_at IS NULL THEN 1 ELSE 0 END)" + dir + ", " + col + dir + ", t.rid" + dir
+	}
+	return " ORDER BY " + col + dir + ", t.rid" + dir
+}
+
+// keyset keeps the rows after the cursor row (value v, id) in orderBy's order;
+// v is nil for a cursor row without expiry.
+func keyset(b *builder, f OrderField, desc bool, v any, id int) {
+	col := sortColumn(f)
+	cmp := ">"
+	if desc {
+		cmp = "<"
+	}
+	after := "(" + col + " " + cmp + " ? OR (" + col + " = ? AND t.rid " + cmp + " ?))"
+	if f != ByExpiresAt {
+		b.add(" AND "+after, v, v, id)
+		return
+	}
+	switch {
+	case v == nil && !desc: // only rows without expiry remain
+		b.add(" AND (t.expires_at IS NULL AND t.rid > ?)", id)
+	case v == nil: // descending: rows without expiry come first, then all others
+		b.add(" AND ((t.expires_at IS NULL AND t.rid < ?) OR t.expires_at IS NOT NULL)", id)
+	case !desc:
+		b.add(" AND (t.expires_at IS NULL OR "+after+")", v, v, id)
+	default:
+		b.add(" AND (t.expires_at IS NOT NULL AND "+after+")", v, v, id)
+	}
 }
 
 // where appends the filters; skillIDs is the competency filter resolved to skills.

@@ -228,11 +228,6 @@ func (r *reader) page(ctx context.Context, after *Cursor, limit int) (*Page, err
 	var b builder
 	b.add("SELECT "+rowColumns+" FROM ("+rowsSQL+") t", r.orgID, r.orgID)
 	r.filter.where(&b, r.skillIDs, r.now)
-	key, keyArgs := sortKey(field(r.order))
-	cmp, dir := ">", "ASC"
-	if r.order.Desc {
-		cmp, dir = "<", "DESC"
-	}
 	if after != nil {
 		if after.Field != field(r.order) {
 			return nil, apperr.New(apperr.InvalidInput, "This cursor belongs to another ordering (%s): start again without after.", after.Field).With("argument", "after")
@@ -241,10 +236,9 @@ func (r *reader) page(ctx context.Context, after *Cursor, limit int) (*Page, err
 		if err != nil {
 			return nil, err
 		}
-		b.add(" AND ("+key+" "+cmp+" ?", append(keyArgs, v)...)
-		b.add(" OR ("+key+" = ? AND t.rid "+cmp+" ?))", append(append([]any{}, keyArgs...), v, after.ID)...)
+		keyset(&b, field(r.order), r.order.Desc, v, after.ID)
 	}
-	b.add(" ORDER BY "+key+" "+dir+", t.rid "+dir+" LIMIT ?", append(keyArgs, limit+1)...)
+	b.add(orderBy(field(r.order), r.order.Desc)+" LIMIT ?", limit+1)
 	rows, err := r.client.QueryContext(viewer.System(ctx), b.sb.String(), b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading report rows: %w", err)
@@ -291,7 +285,11 @@ func cursorValue(c Cursor) (any, error) {
 		if err != nil {
 			return nil, apperr.New(apperr.InvalidInput, "The cursor is not valid.").With("argument", "after")
 		}
-		return t.UTC(), nil
+		t = t.UTC()
+		if c.Field == ByExpiresAt && t.Equal(never) {
+			return nil, nil // the cursor row has no expiry
+		}
+		return t, nil
 	}
 	return c.Value, nil
 }

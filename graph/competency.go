@@ -1,0 +1,171 @@
+package graph
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+
+	"certlink/ent"
+	"certlink/ent/skill"
+	"certlink/graph/model"
+	"certlink/internal/apperr"
+	"certlink/internal/catalog"
+	"certlink/internal/progress"
+	"certlink/internal/report"
+	"certlink/internal/viewer"
+)
+
+// competencyProgress renders progress; competencyID > 0 keeps that competency only.
+func (r *Resolver) competencyProgress(ctx context.Context, org *progress.Org, competencyID int) ([]*model.CompetencyProgress, error) {
+	sys := viewer.System(ctx)
+	comps, err := r.Client.Competency.Query().All(sys)
+	if err != nil {
+		return nil, err
+	}
+	compByID := make(map[int]*ent.Competency, len(comps))
+	for _, c := range comps {
+		compByID[c.ID] = c
+	}
+	skills, err := r.Client.Skill.Query().All(sys)
+	if err != nil {
+		return nil, err
+	}
+	skillByID := make(map[int]*ent.Skill, len(skills))
+	for _, s := range skills {
+		skillByID[s.ID] = s
+	}
+	var out []*model.CompetencyProgress
+	for _, c := range org.Competencies {
+		if competencyID > 0 && c.ID != competencyID {
+			continue
+		}
+		cp := &model.CompetencyProgress{Competency: compByID[c.ID], Status: model.CompetencyStatus(c.Status)}
+		if c.Offer != nil {
+			cp.Offer = &model.CompetencyOffer{Level: model.CompetencyLevel(c.Offer.Level), Option: c.Offer.Option,
+				PurchasedAt: c.Offer.PurchasedAt, AnniversaryAt: c.Offer.AnniversaryAt}
+		}
+		for _, l := range c.Levels {
+			lp := &model.LevelProgress{Level: model.CompetencyLevel(l.Level), Attained: l.Attained}
+			for _, op := range l.Options {
+				opp := &model.OptionProgress{Name: op.Name, Met: op.Met, UnmetOn: op.UnmetOn}
+				for _, req := range op.Requirements {
+					rp := &model.RequirementProgress{ID: req.ID, Key: req.Key, Description: req.Description,
+						Kind: model.RequirementKind(req.Kind), Required: req.Required, Current: req.Current,
+						Met: req.Met, UnmetOn: req.UnmetOn, OrgID: org.OrgID, At: org.At, Skills: []*ent.Skill{}}
+					if a := req.Attestation; a != nil {
+						rp.Attestation = &ent.Attestation{ID: a.ID, OrganizationID: org.OrgID, RequirementID: req.ID,
+							Met: a.Met, Note: a.Note, ByUserID: a.ByUserID, At: a.At}
+					}
+					for _, id := range req.SkillIDs {
+						if s := skillByID[id]; s != nil {
+							rp.Skills = append(rp.Skills, s)
+						}
+					}
+					opp.Requirements = append(opp.Requirements, rp)
+				}
+				lp.Options = append(lp.Options, opp)
+			}
+			cp.Levels = append(cp.Levels, lp)
+		}
+		out = append(out, cp)
+	}
+	return out, nil
+}
+
+// reportArgs converts skillsReport's arguments.
+func reportArgs(where *model.SkillsReportWhere, orderBy *model.SkillsReportOrder) (report.Filter, report.Order) {
+	var f report.Filter
+	var o report.Order
+	if w := where; w != nil {
+		f.MCID = strings.TrimSpace(deref(w.Mcid))
+		if w.SkillType != nil {
+			f.SkillType = string(*w.SkillType)
+		}
+		if w.SkillNumber != nil {
+			f.SkillNumbers = append(f.SkillNumbers, *w.SkillNumber)
+		}
+		f.SkillNumbers = append(f.SkillNumbers, w.SkillNumberIn...)
+		if w.SkillNumber == nil && w.SkillNumberIn != nil && len(w.SkillNumberIn) == 0 {
+			f.SkillNumbers = []string{"\x00"} // an empty list keeps nothing
+		}
+		f.Competency = strings.TrimSpace(deref(w.Competency))
+		f.Search = deref(w.Search)
+		f.AssociatedInPC, f.NeedsAssociation = w.AssociatedInPc, w.NeedsAssociation
+		f.CompletedAfter, f.CompletedBefore = w.CompletedAfter, w.CompletedBefore
+		f.ExpiresAfter, f.ExpiresBefore = w.ExpiresAfter, w.ExpiresBefore
+		f.ValidOnly = w.ValidOnly != nil && *w.ValidOnly
+	}
+	if orderBy != nil {
+		o.Field = report.OrderField(orderBy.Field)
+		o.Desc = orderBy.Direction == entgql.OrderDirectionDesc
+	}
+	return f, o
+}
+
+// Report cursors are entgql cursors whose value is "FIELD|sort value".
+func encodeCursor(c report.Cursor) entgql.Cursor[int] {
+	return entgql.Cursor[int]{ID: c.ID, Value: string(c.Field) + "|" + c.Value}
+}
+
+func decodeCursor(c *entgql.Cursor[int]) (*report.Cursor, error) {
+	if c == nil {
+		return nil, nil
+	}
+	s, ok := c.Value.(string)
+	field, value, found := strings.Cut(s, "|")
+	if !ok || !found {
+		return nil, apperr.New(apperr.InvalidInput, "The cursor is not a skills report cursor.").With("argument", "after")
+	}
+	return &report.Cursor{ID: c.ID, Field: report.OrderField(field), Value: value}, nil
+}
+
+func reportRow(r report.Row) *model.SkillsReportRow {
+	comps := r.Competencies
+	if comps == nil {
+		comps = []string{}
+	}
+	return &model.SkillsReportRow{Name: r.Name, Email: r.Email, Mcid: r.MCID, SkillType: skillType(r.SkillType),
+		SkillNumber: r.SkillNumber, Title: r.Title, CompletedAt: r.CompletedAt, ExpiresAt: r.ExpiresAt,
+		Competencies: comps, AssociatedInPc: r.AssociatedInPC, Source: r.Source, RecognizedAt: r.RecognizedAt,
+		NeedsAssociation: r.NeedsAssociation}
+}
+
+// wantsField reports whether the current field's selection asks for name.
+func wantsField(ctx context.Context, name string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func providerToken(t *ent.Token) *model.ProviderToken {
+	return &model.ProviderToken{ID: t.ID, Name: t.Name, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, RevokedAt: t.RevokedAt}
+}
+
+func catalogPayload(s catalog.Summary) *model.CatalogLoadPayload {
+	return &model.CatalogLoadPayload{Summary: s.String(), SkillsCreated: s.SkillsCreated, SkillsUpdated: s.SkillsUpdated,
+		CompetenciesCreated: s.CompetenciesCreated, CompetenciesUpdated: s.CompetenciesUpdated,
+		OptionsCreated: s.OptionsCreated, OptionsRemoved: s.OptionsRemoved, RequirementsCreated: s.RequirementsCreated,
+		RequirementsUpdated: s.RequirementsUpdated, RequirementsRemoved: s.RequirementsRemoved}
+}
+
+func catalogDate(t *time.Time) *catalog.Date {
+	if t == nil {
+		return nil
+	}
+	return &catalog.Date{Time: t.UTC()}
+}
+
+func timeText(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func skillType(s string) skill.Type { return skill.Type(s) }

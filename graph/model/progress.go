@@ -1,0 +1,25 @@
+package model
+
+import (
+	"time"
+
+	"certlink/ent"
+)
+
+// RequirementProgress is bound by hand (gqlgen.yml) so that its people and
+// history resolvers know the organization and moment it was computed for.
+type RequirementProgress struct {
+	ID          int
+	Key         string
+	Description string
+	Kind        RequirementKind
+	Required    int
+	Current     int
+	Met         bool
+	UnmetOn     *time.Time
+	Attestation *ent.Attestation
+	Skills      []*ent.Skill
+
+	OrgID int
+	At    time.Time
+}
