@@ -210,6 +210,9 @@ func TestAssociationRace(t *testing.T) {
 		e := testenv.Start(t, d, func(c *app.Config) {
 			c.AssociationCooldown = 0
 			c.AssociationsPerYear = 1000
+			// 40 argon2id checks on a loaded 2-core machine: give the queue time;
+			// the test is about correctness, not latency.
+			c.RequestTimeout = time.Minute
 		})
 		ctx := viewer.System(context.Background())
 		c := e.App.DB.Client
