@@ -139,16 +139,3 @@ func (r *userResolver) AssociationsRemaining(ctx context.Context, obj *ent.User)
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
 type mutationResolver struct{ *Resolver }
-
-// !!! WARNING !!!
-// The code below was going to be deleted when updating resolvers. It has been copied here so you have
-// one last chance to move it out of harms way if you want. There are two reasons this happens:
-//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
-//    it when you're done.
-//  - You have helper methods in this file. Move them out to keep these resolver files clean.
-/*
-	func (r *organizationResolver) MpnID(ctx context.Context, obj *ent.Organization) (string, error) {
-	return obj.MpnID, nil
-}
-func (r *Resolver) Organization() generated.OrganizationResolver { return &organizationResolver{r} }
-*/

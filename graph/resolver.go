@@ -5,7 +5,13 @@ package graph
 import (
 	"certlink/ent"
 	"certlink/internal/account"
+	"certlink/internal/apitoken"
+	"certlink/internal/history"
 	"certlink/internal/linking"
+	"certlink/internal/merge"
+	"certlink/internal/notify"
+	"certlink/internal/support"
+	"certlink/internal/users"
 )
 
 // Resolver holds the services resolvers forward to.
@@ -13,4 +19,10 @@ type Resolver struct {
 	Client   *ent.Client
 	Accounts *account.Service
 	Linking  *linking.Service
+	People   *users.Service
+	History  *history.Service
+	Inbox    *notify.Inbox
+	Support  *support.Service
+	Merge    *merge.Service
+	Tokens   *apitoken.Service
 }

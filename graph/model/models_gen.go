@@ -9,7 +9,15 @@ import (
 	"io"
 	"strconv"
 	"time"
+
+	"entgo.io/contrib/entgql"
 )
+
+type AssignRolesInput struct {
+	UserID int `json:"userId"`
+	// The user's complete set of roles after the change; [] makes a default user.
+	Roles []Role `json:"roles"`
+}
 
 type AssociateLearningAccountInput struct {
 	// The Learning account's sign-in. Leave empty with useSameCredentials.
@@ -24,12 +32,112 @@ type AssociatePartnerUniversityInput struct {
 	Password string `json:"password"`
 }
 
+type AuditEventConnection struct {
+	Edges      []*AuditEventEdge     `json:"edges"`
+	PageInfo   *entgql.PageInfo[int] `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+type AuditEventEdge struct {
+	Node   *ent.AuditEvent    `json:"node"`
+	Cursor entgql.Cursor[int] `json:"cursor"`
+}
+
+type ChangePasswordInput struct {
+	CurrentPassword string `json:"currentPassword"`
+	// 12 to 256 characters.
+	NewPassword string `json:"newPassword"`
+}
+
+type CreateAPITokenInput struct {
+	Name   string          `json:"name"`
+	Scopes []APITokenScope `json:"scopes"`
+}
+
+type CreateAPITokenPayload struct {
+	Token *ent.Token `json:"token"`
+	// Shown once: send it as `Authorization: Bearer <secret>`.
+	Secret string `json:"secret"`
+}
+
+type CreateSupportTicketInput struct {
+	// ACCOUNT, ASSOCIATION, COMPETENCY, REPORT or OTHER.
+	Category string `json:"category"`
+	Subject  string `json:"subject"`
+	Body     string `json:"body"`
+}
+
+type DeleteUserPayload struct {
+	DeletedUserID int `json:"deletedUserId"`
+}
+
+type DevMailConnection struct {
+	Edges      []*DevMailEdge        `json:"edges"`
+	PageInfo   *entgql.PageInfo[int] `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+type DevMailEdge struct {
+	Node   *ent.DevMail       `json:"node"`
+	Cursor entgql.Cursor[int] `json:"cursor"`
+}
+
+type InviteUserInput struct {
+	// The new user's work email: they sign in with it.
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	// Roles to grant (you may grant only those you may assign); none: a default user.
+	Roles []Role `json:"roles,omitempty"`
+}
+
+type InviteUserPayload struct {
+	User *ent.User `json:"user"`
+	// Shown once. The user signs in with it and must then choose their own password.
+	TemporaryPassword string `json:"temporaryPassword"`
+}
+
 type LearningAccountLink struct {
 	Mcid string `json:"mcid"`
 	// The Learning account's sign-in email.
 	Email    string    `json:"email"`
 	Name     string    `json:"name"`
 	LinkedAt time.Time `json:"linkedAt"`
+}
+
+type MarkNotificationsReadPayload struct {
+	// How many notifications changed from unread to read.
+	Marked int `json:"marked"`
+}
+
+type MergeCertificationProfilesInput struct {
+	// The MCID that remains.
+	SurvivorMcid string `json:"survivorMcid"`
+	// The MCID merged into the survivor; it can no longer be linked.
+	DuplicateMcid string `json:"duplicateMcid"`
+}
+
+type MergeCertificationProfilesPayload struct {
+	SurvivorMcid  string `json:"survivorMcid"`
+	DuplicateMcid string `json:"duplicateMcid"`
+	// Results of the duplicate now held by the survivor.
+	ResultsMoved int `json:"resultsMoved"`
+	// Results the survivor already held (same skill and date): kept once.
+	ResultsDropped int `json:"resultsDropped"`
+	// The duplicate's link moved to the survivor (using no association quota).
+	LinkMoved bool `json:"linkMoved"`
+	// The duplicate's link ended because the survivor had its own.
+	LinkEnded bool `json:"linkEnded"`
+}
+
+type NotificationConnection struct {
+	Edges      []*NotificationEdge   `json:"edges"`
+	PageInfo   *entgql.PageInfo[int] `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+type NotificationEdge struct {
+	Node   *ent.Notification  `json:"node"`
+	Cursor entgql.Cursor[int] `json:"cursor"`
 }
 
 type PartnerUniversityLink struct {
@@ -39,6 +147,22 @@ type PartnerUniversityLink struct {
 	// True when this Partner University sign-in also holds a Microsoft Learning
 	// profile, so "Use <email> to associate" can link it without retyping (L4).
 	SameCredentialsAvailable bool `json:"sameCredentialsAvailable"`
+}
+
+// A person named in history, tickets and tokens.
+type PersonRef struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+type RemoveFromReportPayload struct {
+	// The work account whose links ended; it is no longer in progress or the skills report.
+	UserID int `json:"userId"`
+}
+
+type ReplyToSupportTicketInput struct {
+	TicketID int    `json:"ticketId"`
+	Body     string `json:"body"`
 }
 
 type SignInInput struct {
@@ -57,8 +181,86 @@ type SignOutPayload struct {
 	SignedOut bool `json:"signedOut"`
 }
 
+type SupportTicketConnection struct {
+	Edges      []*SupportTicketEdge  `json:"edges"`
+	PageInfo   *entgql.PageInfo[int] `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+type SupportTicketEdge struct {
+	Node   *ent.SupportTicket `json:"node"`
+	Cursor entgql.Cursor[int] `json:"cursor"`
+}
+
+type UpdateUserInput struct {
+	ID int `json:"id"`
+	// Corrected work email (unchanged when omitted).
+	Email *string `json:"email,omitempty"`
+	Name  *string `json:"name,omitempty"`
+}
+
 type UserPayload struct {
 	User *ent.User `json:"user"`
+}
+
+// What a partner tool's API token may read.
+type APITokenScope string
+
+const (
+	APITokenScopeReportRead   APITokenScope = "REPORT_READ"
+	APITokenScopeProgressRead APITokenScope = "PROGRESS_READ"
+	APITokenScopeUsersRead    APITokenScope = "USERS_READ"
+	APITokenScopeAuditRead    APITokenScope = "AUDIT_READ"
+)
+
+var AllAPITokenScope = []APITokenScope{
+	APITokenScopeReportRead,
+	APITokenScopeProgressRead,
+	APITokenScopeUsersRead,
+	APITokenScopeAuditRead,
+}
+
+func (e APITokenScope) IsValid() bool {
+	switch e {
+	case APITokenScopeReportRead, APITokenScopeProgressRead, APITokenScopeUsersRead, APITokenScopeAuditRead:
+		return true
+	}
+	return false
+}
+
+func (e APITokenScope) String() string {
+	return string(e)
+}
+
+func (e *APITokenScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = APITokenScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ApiTokenScope", str)
+	}
+	return nil
+}
+
+func (e APITokenScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *APITokenScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e APITokenScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // The U1 roles. A user with none of them is a default user: their own profile only.

@@ -7,9 +7,15 @@ import (
 	"time"
 
 	"certlink/internal/account"
+	"certlink/internal/apitoken"
 	"certlink/internal/demo"
+	"certlink/internal/history"
 	"certlink/internal/linking"
+	"certlink/internal/merge"
+	"certlink/internal/notify"
 	"certlink/internal/store"
+	"certlink/internal/support"
+	"certlink/internal/users"
 )
 
 // App is a running certlink: its database and services.
@@ -18,6 +24,19 @@ type App struct {
 	DB       *store.DB
 	Accounts *account.Service
 	Linking  *linking.Service
+	Users    *users.Service
+	History  *history.Service
+	Inbox    *notify.Inbox
+	Support  *support.Service
+	Merge    *merge.Service
+	Tokens   *apitoken.Service
+	Outbox   *notify.Outbox
+	Risk     *notify.Risk
+	Periodic *notify.Periodic
+	// Progress computes requirement states for at-risk detection (N1). The
+	// competency engine is plugged in where wireLifecycle sets it; until then it
+	// counts straight from the catalog and links (notify.CountingProgress).
+	Progress notify.ProgressSource
 	// DemoSeeded is true when this start seeded the demo.
 	DemoSeeded bool
 	Log        *slog.Logger
@@ -47,6 +66,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Limits:    linking.Limits{Cooldown: cfg.AssociationCooldown, PerYear: cfg.AssociationsPerYear},
 		RowLocks:  !db.Embedded,
 	}
+	if err := a.wireLifecycle(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if cfg.SeedDemo(db.Embedded) {
 		seeded, err := demo.Seed(ctx, db.Client)
 		if err != nil {
@@ -59,7 +82,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 }
 
 // Start runs the background workers until ctx ends.
-func (a *App) Start(ctx context.Context) {}
+func (a *App) Start(ctx context.Context) {
+	a.startLifecycle(ctx)
+}
 
 // Close releases the database after the workers stopped.
 func (a *App) Close() error {

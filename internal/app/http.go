@@ -36,7 +36,8 @@ const (
 
 // GraphQL builds the /graphql handler.
 func (a *App) GraphQL() http.Handler {
-	res := &graph.Resolver{Client: a.DB.Client, Accounts: a.Accounts, Linking: a.Linking}
+	res := &graph.Resolver{Client: a.DB.Client, Accounts: a.Accounts, Linking: a.Linking,
+		People: a.Users, History: a.History, Inbox: a.Inbox, Support: a.Support, Merge: a.Merge, Tokens: a.Tokens}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -48,6 +49,7 @@ func (a *App) GraphQL() http.Handler {
 	srv.Use(signedInIntrospection{})
 	srv.Use(extension.FixedComplexityLimit(maxComplexity))
 	srv.AroundFields(graph.ConnectionBounds)
+	srv.AroundRootFields(graph.PasswordChangeGate)
 	return srv
 }
 

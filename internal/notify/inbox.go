@@ -109,3 +109,11 @@ func (b *Inbox) DevMailbox(ctx context.Context, v *viewer.Viewer, r page.Request
 	}
 	return page.Cut(rows, r, total), nil
 }
+
+// Unread counts the viewer's unread notifications.
+func (b *Inbox) Unread(ctx context.Context, v *viewer.Viewer) (int, error) {
+	if err := person(v); err != nil {
+		return 0, err
+	}
+	return b.Client.Notification.Query().Where(notification.UserID(v.UserID), notification.ReadAtIsNil()).Count(viewer.System(ctx))
+}
