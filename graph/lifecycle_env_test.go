@@ -115,3 +115,12 @@ func notifications(t *testing.T, e *testenv.Env, tok string) []struct {
 }
 
 var _ = ent.Asc
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	var n int
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		t.Fatalf("id %q: %v", s, err)
+	}
+	return n
+}
