@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"certlink/ent"
 	"certlink/ent/competency"
 	"certlink/ent/profile"
 	"certlink/ent/requirement"
@@ -114,8 +113,6 @@ func notifications(t *testing.T, e *testenv.Env, tok string) []struct {
 	return list
 }
 
-var _ = ent.Asc
-
 func atoi(t *testing.T, s string) int {
 	t.Helper()
 	var n int
@@ -124,3 +121,5 @@ func atoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+func itoa(n int) string { return fmt.Sprint(n) }
