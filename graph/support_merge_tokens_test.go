@@ -150,6 +150,7 @@ func TestMergeCertificationProfiles(t *testing.T) {
 func TestMergeMovesLinkWithoutQuota(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		e := testenv.Start(t, d)
+		seedRequirement(t, e, nil) // met by 9900001's result alone
 		c := e.App.DB.Client
 		ctx := sys()
 		// 9900002 (riley@learn, unlinked) survives; alex's linked 9900001 is the duplicate.
@@ -163,6 +164,11 @@ func TestMergeMovesLinkWithoutQuota(t *testing.T) {
 		must(t, e, e.Demo("alex@contoso.example"), `{me{learningAccount{mcid}}}`, nil, &me)
 		if me.Me.LearningAccount.Mcid != "9900002" {
 			t.Fatalf("alex's link after the merge: %+v", me)
+		}
+		// The link and the result moved together in one transaction: the
+		// requirement stayed met, so nobody was warned.
+		if ns := notifications(t, e, e.Demo("grace@contoso.example")); len(ns) != 0 {
+			t.Fatalf("a merge within the organization warned: %+v", ns)
 		}
 	})
 }
