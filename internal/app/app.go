@@ -13,6 +13,7 @@ import (
 	"certlink/internal/linking"
 	"certlink/internal/merge"
 	"certlink/internal/notify"
+	"certlink/internal/oidclogin"
 	"certlink/internal/store"
 	"certlink/internal/support"
 	"certlink/internal/users"
@@ -33,6 +34,8 @@ type App struct {
 	Outbox   *notify.Outbox
 	Risk     *notify.Risk
 	Periodic *notify.Periodic
+	// OIDC is the OpenID Connect sign-in, nil unless --oidc-issuer is set.
+	OIDC *oidclogin.Service
 	// Progress computes requirement states for at-risk detection (N1). The
 	// competency engine is plugged in where wireLifecycle sets it; until then it
 	// counts straight from the catalog and links (notify.CountingProgress).
@@ -67,6 +70,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		RowLocks:  !db.Embedded,
 	}
 	if err := a.wireLifecycle(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := a.wireOIDC(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -24,6 +24,9 @@ type Config struct {
 	CORSOrigins         string
 	SessionTTL          time.Duration
 	PublicURL           string
+	OIDCIssuer          string
+	OIDCClientID        string
+	OIDCClientSecret    string
 	OutboxInterval      time.Duration
 	RiskCheckInterval   time.Duration
 	RiskHorizon         time.Duration
@@ -72,6 +75,9 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	str(&c.CORSOrigins, "cors-origins", "", "extra origins allowed to call the API from a browser, comma-separated (the app's own origin is always allowed)")
 	dur(&c.SessionTTL, "session-ttl", 12*time.Hour, "how long a sign-in lasts")
 	str(&c.PublicURL, "public-url", "", "the URL people reach certlink at, for links in mail (default http://ADDR)")
+	str(&c.OIDCIssuer, "oidc-issuer", "", "OpenID Connect issuer URL for work-account sign-in (unset: email and password only)")
+	str(&c.OIDCClientID, "oidc-client-id", "", "this application's client id at the OIDC issuer")
+	str(&c.OIDCClientSecret, "oidc-client-secret", "", "this application's client secret at the OIDC issuer")
 	dur(&c.OutboxInterval, "outbox-interval", 5*time.Second, "how often the mail worker looks at the outbox when not woken (N2)")
 	dur(&c.RiskCheckInterval, "risk-check-interval", time.Hour, "how often competencies are checked for expiring results and skills (N1)")
 	dur(&c.RiskHorizon, "risk-horizon", 30*24*time.Hour, "how far ahead a projected loss of a requirement is announced (N1)")

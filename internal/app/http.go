@@ -69,6 +69,10 @@ func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", a.GraphQL())
 	mux.HandleFunc("GET /healthz", a.healthz)
+	if a.OIDC != nil {
+		mux.HandleFunc("GET /auth/oidc/login", a.OIDC.Login)
+		mux.HandleFunc("GET /auth/oidc/callback", a.OIDC.Callback)
+	}
 	mux.Handle("GET /metrics", promhttp.Handler())
 	mux.Handle("/", frontend.Handler())
 

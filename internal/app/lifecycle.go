@@ -8,6 +8,7 @@ import (
 	"certlink/internal/history"
 	"certlink/internal/merge"
 	"certlink/internal/notify"
+	"certlink/internal/oidclogin"
 	"certlink/internal/support"
 	"certlink/internal/users"
 )
@@ -45,6 +46,22 @@ func (a *App) wireLifecycle() error {
 	a.Inbox = &notify.Inbox{Client: c}
 	a.Support = &support.Service{Client: c}
 	a.Tokens = &apitoken.Service{Client: c}
+	return nil
+}
+
+// wireOIDC discovers the OIDC issuer when one is configured (L1).
+func (a *App) wireOIDC(ctx context.Context) error {
+	if a.Config.OIDCIssuer == "" {
+		return nil
+	}
+	s, err := oidclogin.New(ctx, oidclogin.Config{
+		Issuer: a.Config.OIDCIssuer, ClientID: a.Config.OIDCClientID, ClientSecret: a.Config.OIDCClientSecret,
+		RedirectURL: a.Config.PublicURL + "/auth/oidc/callback",
+	}, a.DB.Client, a.Accounts, nil)
+	if err != nil {
+		return err
+	}
+	a.OIDC = s
 	return nil
 }
 
