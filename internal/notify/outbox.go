@@ -125,12 +125,12 @@ func (o *Outbox) Run(ctx context.Context, interval time.Duration) {
 func (o *Outbox) RunOnce(ctx context.Context) (int, error) {
 	o.defaults()
 	sys := viewer.System(ctx)
-	claimed, lease, err := o.claim(sys)
+	claimed, err := o.claim(sys)
 	if err != nil {
 		return 0, err
 	}
 	for _, m := range claimed {
-		if err := o.deliver(sys, m, lease); err != nil {
+		if err := o.deliver(sys, m); err != nil {
 			return len(claimed), err
 		}
 	}
@@ -146,9 +146,12 @@ func (o *Outbox) due(now time.Time) []predicate.OutboxMessage {
 	}
 }
 
-// claim takes a lease on up to Batch due messages. The lease's end is also the
-// claim's token: only the holder of that exact lease may mark the message.
-func (o *Outbox) claim(ctx context.Context) ([]*ent.OutboxMessage, time.Time, error) {
+// claim takes a lease on up to Batch due messages. Each claim adds one to the
+// message's attempts, which makes the new count the claim's token: only the
+// worker holding that count may mark the message, so a worker whose lease ran
+// out and was taken over cannot touch it (time columns may keep whole seconds
+// only, so the lease's end is no token).
+func (o *Outbox) claim(ctx context.Context) ([]*ent.OutboxMessage, error) {
 	now := o.now()
 	lease := now.Add(o.Lease)
 	var out []*ent.OutboxMessage
@@ -178,13 +181,13 @@ func (o *Outbox) claim(ctx context.Context) ([]*ent.OutboxMessage, time.Time, er
 		}
 		return nil
 	})
-	return out, lease, err
+	return out, err
 }
 
-func (o *Outbox) deliver(ctx context.Context, m *ent.OutboxMessage, lease time.Time) error {
+func (o *Outbox) deliver(ctx context.Context, m *ent.OutboxMessage) error {
 	err := o.Mailer.Send(ctx, Mail{To: m.ToAddress, Subject: m.Subject, Body: m.Body, DedupeKey: m.DedupeKey})
 	if err != nil {
-		return o.failed(ctx, m, lease, err)
+		return o.failed(ctx, m, err)
 	}
 	if o.afterSend != nil {
 		if err := o.afterSend(m); err != nil {
@@ -192,12 +195,12 @@ func (o *Outbox) deliver(ctx context.Context, m *ent.OutboxMessage, lease time.T
 		}
 	}
 	return o.Client.OutboxMessage.Update().
-		Where(outboxmessage.ID(m.ID), outboxmessage.LockedUntil(lease), outboxmessage.SentAtIsNil()).
+		Where(outboxmessage.ID(m.ID), outboxmessage.Attempts(m.Attempts), outboxmessage.SentAtIsNil()).
 		SetSentAt(o.now()).ClearLockedUntil().SetLastError("").Exec(ctx)
 }
 
 // failed schedules the next attempt with exponential backoff.
-func (o *Outbox) failed(ctx context.Context, m *ent.OutboxMessage, lease time.Time, cause error) error {
+func (o *Outbox) failed(ctx context.Context, m *ent.OutboxMessage, cause error) error {
 	wait := o.Backoff
 	for i := 1; i < m.Attempts && wait < o.MaxBackoff; i++ {
 		wait *= 2
@@ -211,7 +214,7 @@ func (o *Outbox) failed(ctx context.Context, m *ent.OutboxMessage, lease time.Ti
 		msg = msg[:1000]
 	}
 	err := o.Client.OutboxMessage.Update().
-		Where(outboxmessage.ID(m.ID), outboxmessage.LockedUntil(lease)).
+		Where(outboxmessage.ID(m.ID), outboxmessage.Attempts(m.Attempts), outboxmessage.SentAtIsNil()).
 		SetNextAttemptAt(o.now().Add(wait)).ClearLockedUntil().SetLastError(msg).Exec(ctx)
 	if errors.Is(ctx.Err(), context.Canceled) {
 		return ctx.Err()

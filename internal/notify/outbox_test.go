@@ -30,12 +30,13 @@ func TestSMTPAfterCrashBeforeSend(t *testing.T) {
 		}
 		first.Close()
 
-		testenv.Start(t, d, func(c *app.Config) {
+		second := testenv.Start(t, d, func(c *app.Config) {
 			c.DB = dsn
 			c.SMTPURL = "smtp://" + sink.Addr + "?tls=none"
 			c.SMTPFrom = "certlink <alerts@certlink.example>"
 			c.PublicURL = "https://certlink.example"
 		})
+		c := second.App.DB.Client
 		testenv.Eventually(t, 15*time.Second, func() bool { return len(atRisk(sink.all())) >= 2 }, "two at-risk mails over SMTP")
 		time.Sleep(300 * time.Millisecond) // a duplicate would arrive now
 		got := atRisk(sink.all())
@@ -54,6 +55,9 @@ func TestSMTPAfterCrashBeforeSend(t *testing.T) {
 		if len(got) != 2 || to["grace@contoso.example"] != 1 || to["mona@contoso.example"] != 1 {
 			t.Fatalf("mails: %v", to)
 		}
+		testenv.Eventually(t, 5*time.Second, func() bool {
+			return c.OutboxMessage.Query().Where(outboxmessage.SentAtIsNil()).CountX(sys()) == 0
+		}, "the outbox marks both mails sent")
 	})
 }
 
@@ -76,7 +80,9 @@ func TestDevMailboxCrashAfterSend(t *testing.T) {
 		seedRequirement(t, a, nil)
 		deleteAlex(t, a)
 		c := a.DB.Client
-		crashing := &notify.Outbox{Client: c, Mailer: notify.DevMailer{Client: c}, RowLocks: !a.DB.Embedded, Lease: 200 * time.Millisecond}
+		clock := time.Now().UTC()
+		now := func() time.Time { return clock }
+		crashing := &notify.Outbox{Client: c, Mailer: notify.DevMailer{Client: c}, RowLocks: !a.DB.Embedded, Now: now, Lease: time.Minute}
 		crash := errors.New("crash")
 		notify.SetAfterSend(crashing, func(*ent.OutboxMessage) error { return crash })
 		if _, err := crashing.RunOnce(context.Background()); !errors.Is(err, crash) {
@@ -85,12 +91,12 @@ func TestDevMailboxCrashAfterSend(t *testing.T) {
 		if n := c.DevMail.Query().CountX(sys()); n != 1 {
 			t.Fatalf("dev mailbox after the crash: %d", n)
 		}
-		next := &notify.Outbox{Client: c, Mailer: notify.DevMailer{Client: c}, RowLocks: !a.DB.Embedded}
+		next := &notify.Outbox{Client: c, Mailer: notify.DevMailer{Client: c}, RowLocks: !a.DB.Embedded, Now: now}
 		// The dead worker had claimed both messages: nothing is due until its lease ends.
 		if n, err := next.RunOnce(context.Background()); err != nil || n != 0 {
 			t.Fatalf("while the lease holds: claimed %d, %v", n, err)
 		}
-		time.Sleep(250 * time.Millisecond)
+		clock = clock.Add(2 * time.Minute)
 		if n, err := next.RunOnce(context.Background()); err != nil || n != 2 {
 			t.Fatalf("after the lease: claimed %d, %v", n, err)
 		}
