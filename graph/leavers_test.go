@@ -37,7 +37,9 @@ func TestDeleteUserEndsLinksTokensAndWarns(t *testing.T) {
 		alex, riley, sam := e.Demo("alex@contoso.example"), e.Demo("riley@contoso.example"), e.Demo("sam@fabrikam.example")
 		alexID := userID(t, e, "alex@contoso.example")
 
-		var del struct{ DeleteUser struct{ DeletedUserID string } }
+		var del struct {
+			DeleteUser struct{ DeletedUserID string }
+		}
 		must(t, e, grace, mDelete, map[string]any{"id": alexID}, &del)
 		if del.DeleteUser.DeletedUserID != alexID {
 			t.Fatalf("deletedUserId %q, want %q", del.DeleteUser.DeletedUserID, alexID)
@@ -49,7 +51,11 @@ func TestDeleteUserEndsLinksTokensAndWarns(t *testing.T) {
 		if r := e.Do("", `mutation{signIn(input:{email:"alex@contoso.example",password:"certlink-demo"}){token}}`, nil); r.Code() != "INVALID_CREDENTIALS" {
 			t.Fatalf("deleted user signs in: %q", r.Code())
 		}
-		var list struct{ Users struct{ Edges []struct{ Node struct{ Email string } } } }
+		var list struct {
+			Users struct {
+				Edges []struct{ Node struct{ Email string } }
+			}
+		}
 		must(t, e, grace, qUsers, nil, &list)
 		for _, ed := range list.Users.Edges {
 			if strings.Contains(ed.Node.Email, "alex") {
@@ -97,7 +103,11 @@ func TestDeleteUserEndsLinksTokensAndWarns(t *testing.T) {
 			return c.OutboxMessage.Query().Where(outboxmessage.SentAtNotNil(), outboxmessage.SubjectContains("at risk")).CountX(sys()) == 2
 		}, "two at-risk mails sent")
 		var box struct {
-			DevMailbox struct{ Edges []struct{ Node struct{ To, Subject, Body string } } }
+			DevMailbox struct {
+				Edges []struct {
+					Node struct{ To, Subject, Body string }
+				}
+			}
 		}
 		must(t, e, grace, `{devMailbox(first:50){edges{node{to subject body}}}}`, nil, &box)
 		to := map[string]int{}
@@ -150,7 +160,9 @@ func TestUnlinkAndRemoveFromReportWarn(t *testing.T) {
 		if len(ns) != 1 || !strings.Contains(ns[0].Body, "removed from the skills report") {
 			t.Fatalf("after removal from the report: %+v", ns)
 		}
-		var me struct{ Me struct{ LearningAccount *struct{ Mcid string } } }
+		var me struct {
+			Me struct{ LearningAccount *struct{ Mcid string } }
+		}
 		must(t, e, alex, `{me{learningAccount{mcid}}}`, nil, &me)
 		if me.Me.LearningAccount != nil {
 			t.Fatal("alex still linked after removal from the report")

@@ -160,7 +160,9 @@ func TestMergeMovesLinkWithoutQuota(t *testing.T) {
 		if a.CountsQuota || a.UserID != atoi(t, userID(t, e, "alex@contoso.example")) {
 			t.Fatalf("moved link: %+v", a)
 		}
-		var me struct{ Me struct{ LearningAccount struct{ Mcid string } } }
+		var me struct {
+			Me struct{ LearningAccount struct{ Mcid string } }
+		}
 		must(t, e, e.Demo("alex@contoso.example"), `{me{learningAccount{mcid}}}`, nil, &me)
 		if me.Me.LearningAccount.Mcid != "9900002" {
 			t.Fatalf("alex's link after the merge: %+v", me)

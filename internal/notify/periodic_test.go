@@ -23,7 +23,7 @@ func TestPeriodicCheck(t *testing.T) {
 		seedRequirement(t, a, &exp)
 		clock := now
 		p := &notify.Periodic{Client: a.DB.Client, Progress: notify.CountingProgress{}, Now: func() time.Time { return clock },
-			Alerts: &notify.Alerter{PublicURL: "https://c.example", Now: func() time.Time { return clock }},
+			Alerts:   &notify.Alerter{PublicURL: "https://c.example", Now: func() time.Time { return clock }},
 			Interval: time.Hour, Horizon: 30 * 24 * time.Hour}
 		ctx := context.Background()
 		list := func() []*ent.Notification {
