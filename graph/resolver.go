@@ -5,11 +5,17 @@ package graph
 import (
 	"certlink/ent"
 	"certlink/internal/account"
+	"certlink/internal/apitoken"
 	"certlink/internal/catalog"
+	"certlink/internal/history"
 	"certlink/internal/ingest"
 	"certlink/internal/linking"
+	"certlink/internal/merge"
+	"certlink/internal/notify"
 	"certlink/internal/progress"
 	"certlink/internal/report"
+	"certlink/internal/support"
+	"certlink/internal/users"
 )
 
 // Resolver holds the services resolvers forward to.
@@ -21,4 +27,10 @@ type Resolver struct {
 	Progress *progress.Service
 	Report   *report.Service
 	Ingest   *ingest.Service
+	People   *users.Service
+	History  *history.Service
+	Inbox    *notify.Inbox
+	Support  *support.Service
+	Merge    *merge.Service
+	Tokens   *apitoken.Service
 }

@@ -14,6 +14,12 @@ import (
 	"entgo.io/contrib/entgql"
 )
 
+type AssignRolesInput struct {
+	UserID int `json:"userId"`
+	// The user's complete set of roles after the change; [] makes a default user.
+	Roles []Role `json:"roles"`
+}
+
 type AssociateLearningAccountInput struct {
 	// The Learning account's sign-in. Leave empty with useSameCredentials.
 	Email    *string `json:"email,omitempty"`
@@ -25,6 +31,17 @@ type AssociateLearningAccountInput struct {
 type AssociatePartnerUniversityInput struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+}
+
+type AuditEventConnection struct {
+	Edges      []*AuditEventEdge     `json:"edges"`
+	PageInfo   *entgql.PageInfo[int] `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+type AuditEventEdge struct {
+	Node   *ent.AuditEvent    `json:"node"`
+	Cursor entgql.Cursor[int] `json:"cursor"`
 }
 
 type CatalogLoadPayload struct {
@@ -39,6 +56,12 @@ type CatalogLoadPayload struct {
 	RequirementsCreated int    `json:"requirementsCreated"`
 	RequirementsUpdated int    `json:"requirementsUpdated"`
 	RequirementsRemoved int    `json:"requirementsRemoved"`
+}
+
+type ChangePasswordInput struct {
+	CurrentPassword string `json:"currentPassword"`
+	// 12 to 256 characters.
+	NewPassword string `json:"newPassword"`
 }
 
 type CompetencyOffer struct {
@@ -56,10 +79,43 @@ type CompetencyProgress struct {
 	Offer *CompetencyOffer `json:"offer,omitempty"`
 }
 
+type CreateAPITokenInput struct {
+	Name   string          `json:"name"`
+	Scopes []APITokenScope `json:"scopes"`
+}
+
+type CreateAPITokenPayload struct {
+	Token *ent.Token `json:"token"`
+	// Shown once: send it as `Authorization: Bearer <secret>`.
+	Secret string `json:"secret"`
+}
+
 type CreateProviderTokenPayload struct {
 	// The secret, shown this once: send it as Authorization: Bearer <token> to POST /ingest or ingestResults.
 	Token         string         `json:"token"`
 	ProviderToken *ProviderToken `json:"providerToken"`
+}
+
+type CreateSupportTicketInput struct {
+	// ACCOUNT, ASSOCIATION, COMPETENCY, REPORT or OTHER.
+	Category string `json:"category"`
+	Subject  string `json:"subject"`
+	Body     string `json:"body"`
+}
+
+type DeleteUserPayload struct {
+	DeletedUserID int `json:"deletedUserId"`
+}
+
+type DevMailConnection struct {
+	Edges      []*DevMailEdge        `json:"edges"`
+	PageInfo   *entgql.PageInfo[int] `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+type DevMailEdge struct {
+	Node   *ent.DevMail       `json:"node"`
+	Cursor entgql.Cursor[int] `json:"cursor"`
 }
 
 type IngestError struct {
@@ -76,6 +132,20 @@ type IngestResultsPayload struct {
 	Errors     []*IngestError `json:"errors"`
 }
 
+type InviteUserInput struct {
+	// The new user's work email: they sign in with it.
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	// Roles to grant (you may grant only those you may assign); none: a default user.
+	Roles []Role `json:"roles,omitempty"`
+}
+
+type InviteUserPayload struct {
+	User *ent.User `json:"user"`
+	// Shown once. The user signs in with it and must then choose their own password.
+	TemporaryPassword string `json:"temporaryPassword"`
+}
+
 type LearningAccountLink struct {
 	Mcid string `json:"mcid"`
 	// The Learning account's sign-in email.
@@ -89,6 +159,42 @@ type LevelProgress struct {
 	// True when one of the level's options is met.
 	Attained bool              `json:"attained"`
 	Options  []*OptionProgress `json:"options"`
+}
+
+type MarkNotificationsReadPayload struct {
+	// How many notifications changed from unread to read.
+	Marked int `json:"marked"`
+}
+
+type MergeCertificationProfilesInput struct {
+	// The MCID that remains.
+	SurvivorMcid string `json:"survivorMcid"`
+	// The MCID merged into the survivor; it can no longer be linked.
+	DuplicateMcid string `json:"duplicateMcid"`
+}
+
+type MergeCertificationProfilesPayload struct {
+	SurvivorMcid  string `json:"survivorMcid"`
+	DuplicateMcid string `json:"duplicateMcid"`
+	// Results of the duplicate now held by the survivor.
+	ResultsMoved int `json:"resultsMoved"`
+	// Results the survivor already held (same skill and date): kept once.
+	ResultsDropped int `json:"resultsDropped"`
+	// The duplicate's link moved to the survivor (using no association quota).
+	LinkMoved bool `json:"linkMoved"`
+	// The duplicate's link ended because the survivor had its own.
+	LinkEnded bool `json:"linkEnded"`
+}
+
+type NotificationConnection struct {
+	Edges      []*NotificationEdge   `json:"edges"`
+	PageInfo   *entgql.PageInfo[int] `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+type NotificationEdge struct {
+	Node   *ent.Notification  `json:"node"`
+	Cursor entgql.Cursor[int] `json:"cursor"`
 }
 
 type OptionProgress struct {
@@ -109,6 +215,12 @@ type PartnerUniversityLink struct {
 	SameCredentialsAvailable bool `json:"sameCredentialsAvailable"`
 }
 
+// A person named in history, tickets and tokens.
+type PersonRef struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
 type ProviderToken struct {
 	ID int `json:"id"`
 	// Results it sends are marked with source ingest:<name>.
@@ -124,6 +236,16 @@ type PurchaseCompetencyOfferInput struct {
 	Level      CompetencyLevel `json:"level"`
 	// The option's name, e.g. "Standard" or "Distributor option".
 	Option string `json:"option"`
+}
+
+type RemoveFromReportPayload struct {
+	// The work account whose links ended; it is no longer in progress or the skills report.
+	UserID int `json:"userId"`
+}
+
+type ReplyToSupportTicketInput struct {
+	TicketID int    `json:"ticketId"`
+	Body     string `json:"body"`
 }
 
 type ResultInput struct {
@@ -217,6 +339,24 @@ type SkillsReportWhere struct {
 	ValidOnly *bool `json:"validOnly,omitempty"`
 }
 
+type SupportTicketConnection struct {
+	Edges      []*SupportTicketEdge  `json:"edges"`
+	PageInfo   *entgql.PageInfo[int] `json:"pageInfo"`
+	TotalCount int                   `json:"totalCount"`
+}
+
+type SupportTicketEdge struct {
+	Node   *ent.SupportTicket `json:"node"`
+	Cursor entgql.Cursor[int] `json:"cursor"`
+}
+
+type UpdateUserInput struct {
+	ID int `json:"id"`
+	// Corrected work email (unchanged when omitted).
+	Email *string `json:"email,omitempty"`
+	Name  *string `json:"name,omitempty"`
+}
+
 type UpsertSkillInput struct {
 	Number    string     `json:"number"`
 	Title     string     `json:"title"`
@@ -228,6 +368,66 @@ type UpsertSkillInput struct {
 
 type UserPayload struct {
 	User *ent.User `json:"user"`
+}
+
+// What a partner tool's API token may read.
+type APITokenScope string
+
+const (
+	APITokenScopeReportRead   APITokenScope = "REPORT_READ"
+	APITokenScopeProgressRead APITokenScope = "PROGRESS_READ"
+	APITokenScopeUsersRead    APITokenScope = "USERS_READ"
+	APITokenScopeAuditRead    APITokenScope = "AUDIT_READ"
+)
+
+var AllAPITokenScope = []APITokenScope{
+	APITokenScopeReportRead,
+	APITokenScopeProgressRead,
+	APITokenScopeUsersRead,
+	APITokenScopeAuditRead,
+}
+
+func (e APITokenScope) IsValid() bool {
+	switch e {
+	case APITokenScopeReportRead, APITokenScopeProgressRead, APITokenScopeUsersRead, APITokenScopeAuditRead:
+		return true
+	}
+	return false
+}
+
+func (e APITokenScope) String() string {
+	return string(e)
+}
+
+func (e *APITokenScope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = APITokenScope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ApiTokenScope", str)
+	}
+	return nil
+}
+
+func (e APITokenScope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *APITokenScope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e APITokenScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 type CompetencyLevel string

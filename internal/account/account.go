@@ -179,6 +179,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*viewer.View
 		return nil, err
 	}
 	v.UserID, v.Email, v.Name = u.ID, u.Email, u.Name
+	v.MustChangePassword = t.Kind == token.KindSESSION && u.MustChangePassword
 	if u.OrganizationID != nil {
 		v.OrgID = *u.OrganizationID
 	}

@@ -7,14 +7,21 @@ import (
 	"time"
 
 	"certlink/internal/account"
+	"certlink/internal/apitoken"
 	"certlink/internal/catalog"
 	"certlink/internal/demo"
 	"certlink/internal/guard"
+	"certlink/internal/history"
 	"certlink/internal/ingest"
 	"certlink/internal/linking"
+	"certlink/internal/merge"
+	"certlink/internal/notify"
+	"certlink/internal/oidclogin"
 	"certlink/internal/progress"
 	"certlink/internal/report"
 	"certlink/internal/store"
+	"certlink/internal/support"
+	"certlink/internal/users"
 )
 
 // App is a running certlink: its database and services.
@@ -30,6 +37,19 @@ type App struct {
 	Progress *progress.Service
 	Report   *report.Service
 	Ingest   *ingest.Service
+	Users    *users.Service
+	History  *history.Service
+	Inbox    *notify.Inbox
+	Support  *support.Service
+	Merge    *merge.Service
+	Tokens   *apitoken.Service
+	Outbox   *notify.Outbox
+	Risk     *notify.Risk
+	Periodic *notify.Periodic
+	// OIDC is the OpenID Connect sign-in, nil unless --oidc-issuer is set.
+	OIDC *oidclogin.Service
+	// RiskProgress computes requirement states for at-risk detection (N1).
+	RiskProgress notify.ProgressSource
 	// DemoSeeded is true when this start seeded the demo.
 	DemoSeeded bool
 	Log        *slog.Logger
@@ -68,6 +88,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := a.wireLifecycle(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := a.wireOIDC(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if cfg.SeedDemo(db.Embedded) {
 		seeded, err := demo.Seed(ctx, db.Client)
 		if err != nil {
@@ -80,7 +108,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 }
 
 // Start runs the background workers until ctx ends.
-func (a *App) Start(ctx context.Context) {}
+func (a *App) Start(ctx context.Context) {
+	a.startLifecycle(ctx)
+}
 
 // Close releases the database after the workers stopped.
 func (a *App) Close() error {

@@ -24,6 +24,12 @@ type Config struct {
 	CORSOrigins         string
 	SessionTTL          time.Duration
 	PublicURL           string
+	OIDCIssuer          string
+	OIDCClientID        string
+	OIDCClientSecret    string
+	OutboxInterval      time.Duration
+	RiskCheckInterval   time.Duration
+	RiskHorizon         time.Duration
 	LogLevel            string
 	LogFormat           string
 	RequestTimeout      time.Duration
@@ -70,6 +76,12 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	str(&c.CORSOrigins, "cors-origins", "", "extra origins allowed to call the API from a browser, comma-separated (the app's own origin is always allowed)")
 	dur(&c.SessionTTL, "session-ttl", 12*time.Hour, "how long a sign-in lasts")
 	str(&c.PublicURL, "public-url", "", "the URL people reach certlink at, for links in mail (default http://ADDR)")
+	str(&c.OIDCIssuer, "oidc-issuer", "", "OpenID Connect issuer URL for work-account sign-in (unset: email and password only)")
+	str(&c.OIDCClientID, "oidc-client-id", "", "this application's client id at the OIDC issuer")
+	str(&c.OIDCClientSecret, "oidc-client-secret", "", "this application's client secret at the OIDC issuer")
+	dur(&c.OutboxInterval, "outbox-interval", 5*time.Second, "how often the mail worker looks at the outbox when not woken (N2)")
+	dur(&c.RiskCheckInterval, "risk-check-interval", time.Hour, "how often competencies are checked for expiring results and skills (N1)")
+	dur(&c.RiskHorizon, "risk-horizon", 30*24*time.Hour, "how far ahead a projected loss of a requirement is announced (N1)")
 	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "text", "text or json")
 	dur(&c.RequestTimeout, "request-timeout", 10*time.Second, "longest time one API request may run")
@@ -94,6 +106,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SessionTTL <= 0 {
 		return fmt.Errorf("--session-ttl must be positive")
+	}
+	if c.OutboxInterval <= 0 || c.RiskCheckInterval <= 0 || c.RiskHorizon < 0 {
+		return fmt.Errorf("--outbox-interval and --risk-check-interval must be positive, --risk-horizon not negative")
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr

@@ -39,7 +39,8 @@ const (
 // GraphQL builds the /graphql handler.
 func (a *App) GraphQL() http.Handler {
 	res := &graph.Resolver{Client: a.DB.Client, Accounts: a.Accounts, Linking: a.Linking,
-		Catalog: a.Catalog, Progress: a.Progress, Report: a.Report, Ingest: a.Ingest}
+		Catalog: a.Catalog, Progress: a.Progress, Report: a.Report, Ingest: a.Ingest,
+		People: a.Users, History: a.History, Inbox: a.Inbox, Support: a.Support, Merge: a.Merge, Tokens: a.Tokens}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -51,6 +52,7 @@ func (a *App) GraphQL() http.Handler {
 	srv.Use(signedInIntrospection{})
 	srv.Use(guard.Extension{Limits: guard.DefaultLimits, Buckets: a.RateLimits})
 	srv.AroundFields(graph.ConnectionBounds)
+	srv.AroundRootFields(graph.PasswordChangeGate)
 	return srv
 }
 
@@ -71,6 +73,10 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("/graphql", limitBody(a.GraphQL()))
 	mux.HandleFunc("GET /healthz", a.healthz)
 	a.competencyRoutes(mux)
+	if a.OIDC != nil {
+		mux.HandleFunc("GET /auth/oidc/login", a.OIDC.Login)
+		mux.HandleFunc("GET /auth/oidc/callback", a.OIDC.Callback)
+	}
 	mux.Handle("GET /metrics", promhttp.Handler())
 	mux.Handle("/", frontend.Handler())
 

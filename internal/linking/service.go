@@ -31,6 +31,13 @@ type Observer interface {
 	LinkEnded(ctx context.Context, tx *ent.Tx, a *ent.Association, cause Cause, actorID int) error
 }
 
+// EndingObserver is an Observer that also hears about a link just before it
+// ends, while the transaction still shows it active: at-risk detection (N1)
+// compares the organization's progress before and after.
+type EndingObserver interface {
+	LinkEnding(ctx context.Context, tx *ent.Tx, a *ent.Association, cause Cause) error
+}
+
 // Service applies the linking rules.
 type Service struct {
 	Client    *ent.Client
@@ -189,34 +196,14 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 			}
 		}
 		if current != nil {
-			ended, err := endLink(sys, tx, current, association.EndReasonMOVED, now)
-			if err != nil {
+			if err := EndInTx(sys, tx, current, association.EndReasonMOVED, v.UserID, now, s.Observers); err != nil {
 				return err
-			}
-			for _, o := range s.Observers {
-				if err := o.LinkEnded(sys, tx, ended, association.EndReasonMOVED, v.UserID); err != nil {
-					return err
-				}
 			}
 			touched = append(touched, current.OrganizationID)
 		}
-		a, err := tx.Association.Create().
-			SetKind(kind).
-			SetProfileID(p.ID).
-			SetUserID(v.UserID).
-			SetOrganizationID(v.OrgID).
-			SetStartedAt(now).
-			SetActiveProfileID(p.ID).
-			SetActiveUserSlot(UserSlot(v.UserID, kind)).
-			SetCountsQuota(limited).
-			Save(sys)
-		if err != nil {
+		link := NewLink{Kind: kind, ProfileID: p.ID, UserID: v.UserID, OrgID: v.OrgID, CountsQuota: limited}
+		if _, err := StartInTx(sys, tx, link, now, s.Observers); err != nil {
 			return err
-		}
-		for _, o := range s.Observers {
-			if err := o.LinkStarted(sys, tx, a); err != nil {
-				return err
-			}
 		}
 		touched = append(touched, v.OrgID)
 		return nil
@@ -313,6 +300,13 @@ func (s *Service) remove(ctx context.Context, v *viewer.Viewer, kind Kind, none 
 // (deleting a work account, removing a person from the report, merges) ends links
 // through here so every end is recorded the same way.
 func EndInTx(ctx context.Context, tx *ent.Tx, a *ent.Association, cause Cause, actorID int, now time.Time, observers []Observer) error {
+	for _, o := range observers {
+		if eo, ok := o.(EndingObserver); ok {
+			if err := eo.LinkEnding(ctx, tx, a, cause); err != nil {
+				return err
+			}
+		}
+	}
 	ended, err := endLink(ctx, tx, a, cause, now)
 	if err != nil {
 		return err
@@ -323,6 +317,39 @@ func EndInTx(ctx context.Context, tx *ent.Tx, a *ent.Association, cause Cause, a
 		}
 	}
 	return nil
+}
+
+// NewLink is a link to start.
+type NewLink struct {
+	Kind          Kind
+	ProfileID     int
+	UserID, OrgID int
+	CountsQuota   bool // false: uses no L6 quota (a link moved by an MCID merge)
+}
+
+// StartInTx starts a link and tells the observers: the one place a link starts,
+// for an association by its owner and for an MCID merge (U4). The caller has
+// applied the rules; the unique indexes still hold L5.
+func StartInTx(ctx context.Context, tx *ent.Tx, l NewLink, now time.Time, observers []Observer) (*ent.Association, error) {
+	a, err := tx.Association.Create().
+		SetKind(l.Kind).
+		SetProfileID(l.ProfileID).
+		SetUserID(l.UserID).
+		SetOrganizationID(l.OrgID).
+		SetStartedAt(now).
+		SetActiveProfileID(l.ProfileID).
+		SetActiveUserSlot(UserSlot(l.UserID, l.Kind)).
+		SetCountsQuota(l.CountsQuota).
+		Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range observers {
+		if err := o.LinkStarted(ctx, tx, a); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
 }
 
 func endLink(ctx context.Context, tx *ent.Tx, a *ent.Association, cause Cause, now time.Time) (*ent.Association, error) {

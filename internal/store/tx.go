@@ -73,7 +73,13 @@ func once(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) (e
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		// A commit hook (at-risk detection, N1) may fail before the database
+		// commit: release the transaction. After a real commit this is a no-op.
+		_ = tx.Rollback()
+		return err
+	}
+	return nil
 }
 
 // Transient reports whether err is a concurrency failure worth retrying.

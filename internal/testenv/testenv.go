@@ -99,6 +99,22 @@ type Option func(*app.Config)
 // Start starts certlink with the demo seeded on a fresh database of dialect d.
 func Start(t testing.TB, d Dialect, opts ...Option) *Env {
 	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	a := Open(t, d, opts...)
+	a.Start(ctx)
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		cancel()
+	})
+	return &Env{T: t, App: a, Server: srv, URL: srv.URL}
+}
+
+// Open builds certlink with the demo seeded on a fresh database of dialect d
+// (or the one an option names), without starting its background workers: a
+// process that stops before its workers ran, as after a crash.
+func Open(t testing.TB, d Dialect, opts ...Option) *app.App {
+	t.Helper()
 	var cfg app.Config
 	fs := newFlagSet()
 	cfg.Flags(fs)
@@ -109,24 +125,16 @@ func Start(t testing.TB, d Dialect, opts ...Option) *Env {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("CERTLINK_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	a, err := app.New(ctx, cfg, log)
+	a, err := app.New(context.Background(), cfg, log)
 	if err != nil {
-		cancel()
 		t.Fatalf("starting certlink: %v", err)
 	}
-	a.Start(ctx)
-	srv := httptest.NewServer(a.Handler())
-	t.Cleanup(func() {
-		srv.Close()
-		cancel()
-		a.Close()
-	})
-	return &Env{T: t, App: a, Server: srv, URL: srv.URL}
+	t.Cleanup(func() { a.Close() })
+	return a
 }
 
 // Response is a GraphQL response.

@@ -44,6 +44,9 @@ type Viewer struct {
 	Roles   []Role
 	TokenID int
 	Scopes  []string // API tokens only: what the token may do
+	// MustChangePassword: an invited user signed in with a temporary password
+	// and may do nothing but set their own (U2).
+	MustChangePassword bool
 }
 
 // Has reports whether the viewer holds any of the roles.

@@ -1,0 +1,194 @@
+package graph_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"certlink/ent/association"
+	"certlink/ent/auditevent"
+	"certlink/ent/notification"
+	"certlink/ent/outboxmessage"
+	"certlink/internal/testenv"
+)
+
+const qHistory = `query($m:String!){linkHistory(mcid:$m){action mcid detail actor{email}}}`
+
+type historyOut struct {
+	LinkHistory []struct {
+		Action, Mcid, Detail string
+		Actor                *struct{ Email string }
+	}
+}
+
+func actions(h historyOut) []string {
+	var out []string
+	for _, e := range h.LinkHistory {
+		out = append(out, e.Action)
+	}
+	return out
+}
+
+func TestDeleteUserEndsLinksTokensAndWarns(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		seedRequirement(t, e, nil)
+		grace, mona := e.Demo("grace@contoso.example"), e.Demo("mona@contoso.example")
+		alex, riley, sam := e.Demo("alex@contoso.example"), e.Demo("riley@contoso.example"), e.Demo("sam@fabrikam.example")
+		alexID := userID(t, e, "alex@contoso.example")
+
+		var del struct {
+			DeleteUser struct{ DeletedUserID string }
+		}
+		must(t, e, grace, mDelete, map[string]any{"id": alexID}, &del)
+		if del.DeleteUser.DeletedUserID != alexID {
+			t.Fatalf("deletedUserId %q, want %q", del.DeleteUser.DeletedUserID, alexID)
+		}
+		// Their session stops, they cannot sign in, they are no longer listed.
+		if got := call(t, e, alex, `{me{email}}`, nil, nil); got != "UNAUTHENTICATED" {
+			t.Fatalf("deleted user's session: %q", got)
+		}
+		if r := e.Do("", `mutation{signIn(input:{email:"alex@contoso.example",password:"certlink-demo"}){token}}`, nil); r.Code() != "INVALID_CREDENTIALS" {
+			t.Fatalf("deleted user signs in: %q", r.Code())
+		}
+		var list struct {
+			Users struct {
+				Edges []struct{ Node struct{ Email string } }
+			}
+		}
+		must(t, e, grace, qUsers, nil, &list)
+		for _, ed := range list.Users.Edges {
+			if strings.Contains(ed.Node.Email, "alex") {
+				t.Fatalf("deleted user still listed: %s", ed.Node.Email)
+			}
+		}
+		// The link ended in the same transaction, with its cause.
+		c := e.App.DB.Client
+		links := c.Association.Query().Where(association.UserID(atoi(t, alexID))).AllX(sys())
+		if len(links) != 1 || links[0].EndedAt == nil || *links[0].EndReason != association.EndReasonUSER_DELETED || links[0].ActiveProfileID != nil {
+			t.Fatalf("alex's link after deletion: %+v", links)
+		}
+		// History stays, for grace (the org's part).
+		var h historyOut
+		must(t, e, grace, qHistory, map[string]any{"m": "9900001"}, &h)
+		got := strings.Join(actions(h), ",")
+		if !strings.Contains(got, "LINK_ENDED_USER_DELETED") {
+			t.Fatalf("history of 9900001: %s", got)
+		}
+		if n := c.AuditEvent.Query().Where(auditevent.Action("USER_DELETED")).CountX(sys()); n != 1 {
+			t.Fatalf("USER_DELETED events: %d", n)
+		}
+		// N1: the org's Global Admin and MPN Partner Admin are told, nobody else.
+		for _, who := range []struct {
+			tok  string
+			want int
+		}{{grace, 1}, {mona, 1}, {riley, 0}, {sam, 0}} {
+			ns := notifications(t, e, who.tok)
+			if len(ns) != who.want {
+				t.Fatalf("notifications: got %d, want %d: %+v", len(ns), who.want, ns)
+			}
+			for _, n := range ns {
+				for _, part := range []string{"Test Cloud Platform", "1 person holding TEST-104", "Alex Wilber", "deleted"} {
+					if !strings.Contains(n.Title+n.Body, part) {
+						t.Fatalf("notification lacks %q: %+v", part, n)
+					}
+				}
+				if !strings.HasSuffix(n.Link, "/competencies") || n.Read {
+					t.Fatalf("notification link/read: %+v", n)
+				}
+			}
+		}
+		// Mail, once per recipient, through the outbox into the dev mailbox.
+		testenv.Eventually(t, 10*time.Second, func() bool {
+			return c.OutboxMessage.Query().Where(outboxmessage.SentAtNotNil(), outboxmessage.SubjectContains("at risk")).CountX(sys()) == 2
+		}, "two at-risk mails sent")
+		var box struct {
+			DevMailbox struct {
+				Edges []struct {
+					Node struct{ To, Subject, Body string }
+				}
+			}
+		}
+		must(t, e, grace, `{devMailbox(first:50){edges{node{to subject body}}}}`, nil, &box)
+		to := map[string]int{}
+		for _, ed := range box.DevMailbox.Edges {
+			if strings.Contains(ed.Node.Subject, "at risk") {
+				to[ed.Node.To]++
+				if !strings.Contains(ed.Node.Body, "/competencies") || !strings.Contains(ed.Node.Body, "Alex Wilber") {
+					t.Fatalf("mail body: %s", ed.Node.Body)
+				}
+			}
+		}
+		if len(to) != 2 || to["grace@contoso.example"] != 1 || to["mona@contoso.example"] != 1 {
+			t.Fatalf("at-risk mail recipients: %v", to)
+		}
+		// Marking read.
+		var mk struct{ MarkNotificationsRead struct{ Marked int } }
+		ids := c.Notification.Query().Where(notification.UserID(atoi(t, userID(t, e, "grace@contoso.example")))).IDsX(sys())
+		monaIDs := c.Notification.Query().Where(notification.UserID(atoi(t, userID(t, e, "mona@contoso.example")))).IDsX(sys())
+		must(t, e, grace, `mutation($ids:[ID!]!){markNotificationsRead(ids:$ids){marked}}`, map[string]any{"ids": append(ids, monaIDs...)}, &mk)
+		if mk.MarkNotificationsRead.Marked != 1 {
+			t.Fatalf("marked %d, want 1 (mona's is not grace's to mark)", mk.MarkNotificationsRead.Marked)
+		}
+		if ns := notifications(t, e, mona); ns[0].Read {
+			t.Fatal("grace marked mona's notification read")
+		}
+	})
+}
+
+func TestUnlinkAndRemoveFromReportWarn(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		seedRequirement(t, e, nil)
+		grace, alex, mona := e.Demo("grace@contoso.example"), e.Demo("alex@contoso.example"), e.Demo("mona@contoso.example")
+		alexID := userID(t, e, "alex@contoso.example")
+		// Who may remove a person from the report.
+		for _, c := range []struct {
+			who, tok, id, want string
+		}{
+			{"user", alex, alexID, "FORBIDDEN"},
+			{"operator", e.Demo("ops@certlink.example"), alexID, "FORBIDDEN"},
+			{"other org GA", e.Demo("sam@fabrikam.example"), alexID, "NOT_FOUND"},
+			{"GA, person without links", grace, userID(t, e, "riley@contoso.example"), "NOT_FOUND"},
+		} {
+			if got := call(t, e, c.tok, `mutation($id:ID!){removeFromReport(userId:$id){userId}}`, map[string]any{"id": c.id}, nil); got != c.want {
+				t.Fatalf("removeFromReport as %s: %q, want %q", c.who, got, c.want)
+			}
+		}
+		must(t, e, mona, `mutation($id:ID!){removeFromReport(userId:$id){userId}}`, map[string]any{"id": alexID}, nil)
+		ns := notifications(t, e, grace)
+		if len(ns) != 1 || !strings.Contains(ns[0].Body, "removed from the skills report") {
+			t.Fatalf("after removal from the report: %+v", ns)
+		}
+		var me struct {
+			Me struct{ LearningAccount *struct{ Mcid string } }
+		}
+		must(t, e, alex, `{me{learningAccount{mcid}}}`, nil, &me)
+		if me.Me.LearningAccount != nil {
+			t.Fatal("alex still linked after removal from the report")
+		}
+		// Alex links again (no cooldown in this test), then unlinks himself: a
+		// second, distinct warning; the owner sees his history.
+		e.App.Linking.Limits.Cooldown = 0
+		must(t, e, alex, `mutation{associateLearningAccount(input:{email:"alex@learn.example",password:"learn-demo"}){user{email}}}`, nil, nil)
+		if ns := notifications(t, e, grace); len(ns) != 1 {
+			t.Fatalf("linking again warned: %+v", ns)
+		}
+		must(t, e, alex, `mutation{removeLearningAccount{user{email}}}`, nil, nil)
+		ns = notifications(t, e, grace)
+		if len(ns) != 2 || !strings.Contains(ns[0].Body, "removed the association") {
+			t.Fatalf("after unlink: %+v", ns)
+		}
+		var h historyOut
+		must(t, e, alex, qHistory, map[string]any{"m": "9900001"}, &h)
+		if got := strings.Join(actions(h), ","); got != "REMOVED_FROM_REPORT,LINKED,UNLINKED" {
+			t.Fatalf("alex's history of 9900001: %s", got)
+		}
+		// Only the owner's and the org's parts: riley and fabrikam see nothing.
+		for _, tok := range []string{e.Demo("riley@contoso.example"), e.Demo("sam@fabrikam.example")} {
+			if got := call(t, e, tok, qHistory, map[string]any{"m": "9900001"}, nil); got != "NOT_FOUND" {
+				t.Fatalf("history seen by a stranger: %q", got)
+			}
+		}
+	})
+}

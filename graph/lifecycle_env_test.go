@@ -1,0 +1,125 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"certlink/ent/competency"
+	"certlink/ent/profile"
+	"certlink/ent/requirement"
+	"certlink/ent/user"
+	"certlink/internal/testenv"
+	"certlink/internal/viewer"
+)
+
+// call runs a query and returns its error code ("" on success), decoding data into out.
+func call(t *testing.T, e *testenv.Env, tok, q string, vars map[string]any, out any) string {
+	t.Helper()
+	r := e.Do(tok, q, vars)
+	if len(r.Errors) > 0 {
+		return r.Code()
+	}
+	if out != nil {
+		r.Decode(t, out)
+	}
+	return ""
+}
+
+// must runs a query that has to succeed.
+func must(t *testing.T, e *testenv.Env, tok, q string, vars map[string]any, out any) {
+	t.Helper()
+	r := e.Do(tok, q, vars)
+	if len(r.Errors) > 0 {
+		t.Fatalf("%s: %+v", firstLine(q), r.Errors)
+	}
+	if out != nil {
+		r.Decode(t, out)
+	}
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func sys() context.Context { return viewer.System(context.Background()) }
+
+// userID returns a demo user's id as the API spells it.
+func userID(t *testing.T, e *testenv.Env, email string) string {
+	t.Helper()
+	u, err := e.App.DB.Client.User.Query().Where(user.Email(email)).Only(sys())
+	if err != nil {
+		t.Fatalf("user %s: %v", email, err)
+	}
+	return fmt.Sprint(u.ID)
+}
+
+// seedRequirement adds a competency whose one requirement (1 person holding
+// TEST-104) is met by alex@contoso.example's MCID 9900001 alone, so alex leaving
+// makes it unmet. expires, when set, is the result's expiry.
+func seedRequirement(t *testing.T, e *testenv.Env, expires *time.Time) {
+	t.Helper()
+	c := e.App.DB.Client
+	ctx := sys()
+	sk := c.Skill.Create().SetNumber("TEST-104").SetTitle("Test Azure Administrator").SetType("EXAM").SaveX(ctx)
+	comp := c.Competency.Create().SetKey("test-cloud").SetName("Test Cloud Platform").SaveX(ctx)
+	opt := c.CompetencyOption.Create().SetCompetencyID(comp.ID).SetLevel("SILVER").SetName("Standard option").SaveX(ctx)
+	c.Requirement.Create().SetOptionID(opt.ID).SetKey("admins").SetKind(requirement.KindSKILL).
+		SetDescription("1 person holding TEST-104").SetRequired(1).AddSkills(sk).SaveX(ctx)
+	p := c.Profile.Query().Where(profile.Mcid("9900001")).OnlyX(ctx)
+	r := c.Result.Create().SetProfileID(p.ID).SetSkillID(sk.ID).SetCompletedAt(time.Now().UTC().AddDate(0, -2, 0)).SetSource("test")
+	if expires != nil {
+		r.SetExpiresAt(*expires)
+	}
+	r.SaveX(ctx)
+	if n := c.Competency.Query().Where(competency.Key("test-cloud")).CountX(ctx); n != 1 {
+		t.Fatalf("seeding: %d competencies", n)
+	}
+}
+
+// notifications returns the titles and bodies of a user's notifications.
+func notifications(t *testing.T, e *testenv.Env, tok string) []struct {
+	Title, Body, Link string
+	Read              bool
+} {
+	t.Helper()
+	var out struct {
+		Notifications struct {
+			Edges []struct {
+				Node struct {
+					Title, Body, Link string
+					Read              bool
+				}
+			}
+		}
+	}
+	must(t, e, tok, `{notifications(first:50){edges{node{title body link read}}}}`, nil, &out)
+	var list []struct {
+		Title, Body, Link string
+		Read              bool
+	}
+	for _, ed := range out.Notifications.Edges {
+		list = append(list, struct {
+			Title, Body, Link string
+			Read              bool
+		}{ed.Node.Title, ed.Node.Body, ed.Node.Link, ed.Node.Read})
+	}
+	return list
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	var n int
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		t.Fatalf("id %q: %v", s, err)
+	}
+	return n
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }

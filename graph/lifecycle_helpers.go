@@ -1,0 +1,59 @@
+package graph
+
+import (
+	"context"
+
+	"certlink/ent"
+	"certlink/graph/model"
+	"certlink/internal/page"
+	"certlink/internal/viewer"
+)
+
+// pageRequest reads first/after (ConnectionBounds has bounded first already).
+func pageRequest(first *int, after *ent.Cursor) page.Request {
+	r := page.Request{First: page.Max}
+	if first != nil {
+		r.First = *first
+	}
+	if after != nil {
+		r.After = after.ID
+	}
+	return r
+}
+
+// pageInfo builds the Relay page info and each row's cursor for a keyset page.
+func pageInfo[T any](p page.Page[T], id func(T) int) (*ent.PageInfo, []ent.Cursor) {
+	info := &ent.PageInfo{HasNextPage: p.HasNext}
+	cursors := make([]ent.Cursor, len(p.Items))
+	for i, it := range p.Items {
+		cursors[i] = ent.Cursor{ID: id(it)}
+	}
+	if n := len(cursors); n > 0 {
+		info.StartCursor, info.EndCursor = &cursors[0], &cursors[n-1]
+	}
+	return info, cursors
+}
+
+// person names a work account for history, tickets and tokens. Deleted accounts
+// are named too: history outlives them.
+func (r *Resolver) person(ctx context.Context, id *int) (*model.PersonRef, error) {
+	if id == nil || *id == 0 {
+		return nil, nil
+	}
+	u, err := r.Client.User.Get(viewer.System(ctx), *id)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &model.PersonRef{Name: u.Name, Email: u.Email}, nil
+}
+
+func roleStrings(rs []model.Role) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return out
+}

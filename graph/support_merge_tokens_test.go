@@ -1,0 +1,249 @@
+package graph_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"certlink/ent/association"
+	"certlink/ent/profile"
+	"certlink/ent/result"
+	"certlink/ent/skill"
+	"certlink/internal/testenv"
+)
+
+func TestSupportTickets(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		alex, grace, mona := e.Demo("alex@contoso.example"), e.Demo("grace@contoso.example"), e.Demo("mona@contoso.example")
+		riley, sam, ops := e.Demo("riley@contoso.example"), e.Demo("sam@fabrikam.example"), e.Demo("ops@certlink.example")
+		const create = `mutation($c:String!){createSupportTicket(input:{category:$c,subject:"Cannot link",body:"It says limited."}){id status author{email}}}`
+		var tk struct{ CreateSupportTicket struct{ ID, Status string } }
+		must(t, e, alex, create, map[string]any{"c": "association"}, &tk)
+		id := tk.CreateSupportTicket.ID
+		if got := call(t, e, alex, create, map[string]any{"c": "NONSENSE"}, nil); got != "INVALID_INPUT" {
+			t.Fatalf("bad category: %q", got)
+		}
+		count := func(tok string) int {
+			var out struct{ SupportTickets struct{ TotalCount int } }
+			must(t, e, tok, `{supportTickets{totalCount}}`, nil, &out)
+			return out.SupportTickets.TotalCount
+		}
+		for name, c := range map[string]struct {
+			tok  string
+			want int
+		}{"author": {alex, 1}, "GA": {grace, 1}, "MPN admin": {mona, 1}, "operator": {ops, 1}, "colleague": {riley, 0}, "other org": {sam, 0}} {
+			if got := count(c.tok); got != c.want {
+				t.Fatalf("%s sees %d tickets, want %d", name, got, c.want)
+			}
+		}
+		const reply = `mutation($id:ID!,$b:String!){replyToSupportTicket(input:{ticketId:$id,body:$b}){status replies{body fromStaff author{email}}}}`
+		for name, tok := range map[string]string{"colleague": riley, "other org": sam} {
+			if got := call(t, e, tok, reply, map[string]any{"id": id, "b": "x"}, nil); got != "NOT_FOUND" {
+				t.Fatalf("%s replies: %q", name, got)
+			}
+		}
+		var r struct {
+			ReplyToSupportTicket struct {
+				Status  string
+				Replies []struct {
+					Body      string
+					FromStaff bool
+				}
+			}
+		}
+		must(t, e, grace, reply, map[string]any{"id": id, "b": "Wait until next month."}, &r)
+		if r.ReplyToSupportTicket.Status != "ANSWERED" || !r.ReplyToSupportTicket.Replies[0].FromStaff {
+			t.Fatalf("after the admin's answer: %+v", r)
+		}
+		must(t, e, ops, reply, map[string]any{"id": id, "b": "Operator here."}, nil)
+		// The author sees the answers.
+		var mine struct {
+			SupportTickets struct {
+				Edges []struct {
+					Node struct {
+						Replies []struct{ Body string }
+					}
+				}
+			}
+		}
+		must(t, e, alex, `{supportTickets{edges{node{replies{body}}}}}`, nil, &mine)
+		if rs := mine.SupportTickets.Edges[0].Node.Replies; len(rs) != 2 || rs[0].Body != "Wait until next month." {
+			t.Fatalf("author sees: %+v", rs)
+		}
+		if got := call(t, e, riley, `mutation($id:ID!){closeSupportTicket(id:$id){status}}`, map[string]any{"id": id}, nil); got != "NOT_FOUND" {
+			t.Fatalf("colleague closes: %q", got)
+		}
+		must(t, e, alex, `mutation($id:ID!){closeSupportTicket(id:$id){status}}`, map[string]any{"id": id}, nil)
+		if got := call(t, e, grace, reply, map[string]any{"id": id, "b": "late"}, nil); got != "CONFLICT" {
+			t.Fatalf("reply to a closed ticket: %q", got)
+		}
+	})
+}
+
+func TestMergeCertificationProfiles(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		c := e.App.DB.Client
+		ctx := sys()
+		// A duplicate profile of Alex (MCID 9900099) holding one result Alex's
+		// 9900001 has too and one it has not, linked to riley@contoso (who has
+		// none) while the survivor 9900001 is linked to alex.
+		acc := c.DirectoryAccount.Create().SetEmail("alex.old@learn.example").SetName("Alex Wilber").SaveX(ctx)
+		dup := c.Profile.Create().SetKind(profile.KindLEARNING).SetMcid("9900099").SetAccount(acc).SaveX(ctx)
+		surv := c.Profile.Query().Where(profile.Mcid("9900001")).OnlyX(ctx)
+		s1 := c.Skill.Create().SetNumber("TEST-1").SetTitle("One").SetType(skill.TypeEXAM).SaveX(ctx)
+		s2 := c.Skill.Create().SetNumber("TEST-2").SetTitle("Two").SetType(skill.TypeEXAM).SaveX(ctx)
+		when := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+		c.Result.Create().SetProfileID(surv.ID).SetSkillID(s1.ID).SetCompletedAt(when).SetSource("test").SaveX(ctx)
+		c.Result.Create().SetProfileID(dup.ID).SetSkillID(s1.ID).SetCompletedAt(when).SetSource("test").SaveX(ctx)
+		c.Result.Create().SetProfileID(dup.ID).SetSkillID(s2.ID).SetCompletedAt(when).SetSource("test").SaveX(ctx)
+		rileyID := atoi(t, userID(t, e, "riley@contoso.example"))
+		org := c.User.GetX(ctx, rileyID).OrganizationID
+		c.Association.Create().SetKind(association.KindLEARNING).SetProfileID(dup.ID).SetUserID(rileyID).
+			SetOrganizationID(*org).SetActiveProfileID(dup.ID).SetActiveUserSlot(itoa(rileyID) + "/LEARNING").SaveX(ctx)
+
+		const merge = `mutation($s:String!,$d:String!){mergeCertificationProfiles(input:{survivorMcid:$s,duplicateMcid:$d}){survivorMcid duplicateMcid resultsMoved resultsDropped linkMoved linkEnded}}`
+		for name, tok := range map[string]string{"GA": e.Demo("grace@contoso.example"), "user": e.Demo("alex@contoso.example")} {
+			if got := call(t, e, tok, merge, map[string]any{"s": "9900001", "d": "9900099"}, nil); got != "FORBIDDEN" {
+				t.Fatalf("%s merges: %q", name, got)
+			}
+		}
+		ops := e.Demo("ops@certlink.example")
+		if got := call(t, e, ops, merge, map[string]any{"s": "9900001", "d": "9999999"}, nil); got != "NOT_FOUND" {
+			t.Fatalf("unknown MCID: %q", got)
+		}
+		if got := call(t, e, ops, merge, map[string]any{"s": "9900001", "d": "9900001"}, nil); got != "INVALID_INPUT" {
+			t.Fatalf("same MCID: %q", got)
+		}
+		var out struct {
+			MergeCertificationProfiles struct {
+				ResultsMoved, ResultsDropped int
+				LinkMoved, LinkEnded         bool
+			}
+		}
+		must(t, e, ops, merge, map[string]any{"s": "9900001", "d": "9900099"}, &out)
+		m := out.MergeCertificationProfiles
+		if m.ResultsMoved != 1 || m.ResultsDropped != 1 || m.LinkMoved || !m.LinkEnded {
+			t.Fatalf("merge outcome: %+v", m)
+		}
+		if n := c.Result.Query().Where(result.ProfileID(surv.ID)).CountX(ctx); n != 2 {
+			t.Fatalf("survivor holds %d results, want 2 (none twice)", n)
+		}
+		if n := c.Result.Query().Where(result.ProfileID(dup.ID)).CountX(ctx); n != 0 {
+			t.Fatalf("duplicate still holds %d results", n)
+		}
+		if p := c.Profile.GetX(ctx, dup.ID); p.MergedIntoID == nil || *p.MergedIntoID != surv.ID {
+			t.Fatalf("duplicate not marked merged: %+v", p)
+		}
+		if got := call(t, e, ops, merge, map[string]any{"s": "9900001", "d": "9900099"}, nil); got != "CONFLICT" {
+			t.Fatalf("merging twice: %q", got)
+		}
+		var h historyOut
+		must(t, e, ops, qHistory, map[string]any{"m": "9900099"}, &h)
+		if got := strings.Join(actions(h), ","); got != "LINK_ENDED_MERGED,PROFILES_MERGED" {
+			t.Fatalf("history of the duplicate: %s", got)
+		}
+	})
+}
+
+func TestMergeMovesLinkWithoutQuota(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		seedRequirement(t, e, nil) // met by 9900001's result alone
+		c := e.App.DB.Client
+		ctx := sys()
+		// 9900002 (riley@learn, unlinked) survives; alex's linked 9900001 is the duplicate.
+		must(t, e, e.Demo("ops@certlink.example"), `mutation{mergeCertificationProfiles(input:{survivorMcid:"9900002",duplicateMcid:"9900001"}){linkMoved}}`, nil, nil)
+		surv := c.Profile.Query().Where(profile.Mcid("9900002")).OnlyX(ctx)
+		a := c.Association.Query().Where(association.ActiveProfileID(surv.ID)).OnlyX(ctx)
+		if a.CountsQuota || a.UserID != atoi(t, userID(t, e, "alex@contoso.example")) {
+			t.Fatalf("moved link: %+v", a)
+		}
+		var me struct {
+			Me struct{ LearningAccount struct{ Mcid string } }
+		}
+		must(t, e, e.Demo("alex@contoso.example"), `{me{learningAccount{mcid}}}`, nil, &me)
+		if me.Me.LearningAccount.Mcid != "9900002" {
+			t.Fatalf("alex's link after the merge: %+v", me)
+		}
+		// The link and the result moved together in one transaction: the
+		// requirement stayed met, so nobody was warned.
+		if ns := notifications(t, e, e.Demo("grace@contoso.example")); len(ns) != 0 {
+			t.Fatalf("a merge within the organization warned: %+v", ns)
+		}
+	})
+}
+
+func TestAPITokens(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		grace := e.Demo("grace@contoso.example")
+		const create = `mutation($n:String!,$s:[ApiTokenScope!]!){createApiToken(input:{name:$n,scopes:$s}){secret token{id name scopes lastUsedAt createdBy{email}}}}`
+		for name, tok := range map[string]string{"MPN admin": e.Demo("mona@contoso.example"), "user": e.Demo("alex@contoso.example"), "operator": e.Demo("ops@certlink.example")} {
+			if got := call(t, e, tok, create, map[string]any{"n": "x", "s": []string{"USERS_READ"}}, nil); got != "FORBIDDEN" {
+				t.Fatalf("%s creates a token: %q", name, got)
+			}
+		}
+		if got := call(t, e, grace, create, map[string]any{"n": "x", "s": []string{}}, nil); got != "INVALID_INPUT" {
+			t.Fatalf("no scopes: %q", got)
+		}
+		type created struct {
+			CreateApiToken struct {
+				Secret string
+				Token  struct{ ID string }
+			}
+		}
+		var users, report created
+		must(t, e, grace, create, map[string]any{"n": "HR sync", "s": []string{"USERS_READ"}}, &users)
+		must(t, e, grace, create, map[string]any{"n": "BI", "s": []string{"REPORT_READ"}}, &report)
+		if !strings.HasPrefix(users.CreateApiToken.Secret, "clt_") {
+			t.Fatalf("secret %q", users.CreateApiToken.Secret)
+		}
+		if got := call(t, e, users.CreateApiToken.Secret, qUsers, nil, nil); got != "" {
+			t.Fatalf("USERS_READ token lists users: %q", got)
+		}
+		if got := call(t, e, report.CreateApiToken.Secret, qUsers, nil, nil); got != "FORBIDDEN" {
+			t.Fatalf("REPORT_READ token lists users: %q", got)
+		}
+		// A token changes nothing, even its creator's things.
+		if got := call(t, e, users.CreateApiToken.Secret, create, map[string]any{"n": "y", "s": []string{"USERS_READ"}}, nil); got != "FORBIDDEN" {
+			t.Fatalf("a token creates a token: %q", got)
+		}
+		if got := call(t, e, users.CreateApiToken.Secret, mDelete, map[string]any{"id": userID(t, e, "riley@contoso.example")}, nil); got != "FORBIDDEN" {
+			t.Fatalf("a token deletes a user: %q", got)
+		}
+		var list struct {
+			ApiTokens []struct {
+				Name       string
+				LastUsedAt *string
+				Scopes     []string
+			}
+		}
+		must(t, e, grace, `{apiTokens{name lastUsedAt scopes}}`, nil, &list)
+		if len(list.ApiTokens) != 2 || list.ApiTokens[1].Name != "HR sync" || list.ApiTokens[1].LastUsedAt == nil {
+			t.Fatalf("apiTokens: %+v", list)
+		}
+		if got := call(t, e, e.Demo("sam@fabrikam.example"), `mutation($id:ID!){revokeApiToken(id:$id){revokedAt}}`, map[string]any{"id": users.CreateApiToken.Token.ID}, nil); got != "NOT_FOUND" {
+			t.Fatalf("another org revokes: %q", got)
+		}
+		must(t, e, grace, `mutation($id:ID!){revokeApiToken(id:$id){revokedAt}}`, map[string]any{"id": users.CreateApiToken.Token.ID}, nil)
+		if got := call(t, e, users.CreateApiToken.Secret, qUsers, nil, nil); got != "UNAUTHENTICATED" {
+			t.Fatalf("revoked token still works: %q", got)
+		}
+		// The audit log (GA only) holds both creations and the revocation.
+		var log struct {
+			AuditLog struct {
+				TotalCount int
+				Edges      []struct{ Node struct{ Action string } }
+			}
+		}
+		must(t, e, grace, `{auditLog(first:2){totalCount edges{node{action}}}}`, nil, &log)
+		if log.AuditLog.TotalCount != 3 || log.AuditLog.Edges[0].Node.Action != "API_TOKEN_REVOKED" || len(log.AuditLog.Edges) != 2 {
+			t.Fatalf("audit log: %+v", log)
+		}
+		if got := call(t, e, e.Demo("mona@contoso.example"), `{auditLog{totalCount}}`, nil, nil); got != "FORBIDDEN" {
+			t.Fatalf("MPN admin reads the audit log: %q", got)
+		}
+	})
+}

@@ -1,0 +1,130 @@
+// Package apitoken lets a Global Admin make named, scoped API tokens for partner
+// tools (A2). The secret is shown once; only its SHA-256 is stored. A token acts
+// for its creator's organization with the creator's roles (never OPERATOR) and
+// only the scopes it was made with; it stops when revoked or when its creator's
+// work account is deleted.
+package apitoken
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/token"
+	"certlink/internal/account"
+	"certlink/internal/apperr"
+	"certlink/internal/auth"
+	"certlink/internal/history"
+	"certlink/internal/store"
+	"certlink/internal/viewer"
+)
+
+// Service manages API tokens.
+type Service struct {
+	Client *ent.Client
+	Now    func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func globalAdmin(v *viewer.Viewer) error {
+	if v == nil {
+		return apperr.ErrUnauthenticated
+	}
+	if !v.IsSession() || v.OrgID == 0 || !v.Has(viewer.GlobalAdmin) {
+		return apperr.New(apperr.Forbidden, "Only a Global Admin, signed in, can manage API tokens.")
+	}
+	return nil
+}
+
+// Created is a new token with its secret, shown once.
+type Created struct {
+	Token  *ent.Token
+	Secret string
+}
+
+// Create makes a token named name with scopes.
+func (s *Service) Create(ctx context.Context, v *viewer.Viewer, name string, scopes []string) (*Created, error) {
+	if err := globalAdmin(v); err != nil {
+		return nil, err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return nil, apperr.New(apperr.InvalidInput, "Name the token (1 to 200 characters) so you can recognize it later.").With("field", "name")
+	}
+	if len(scopes) == 0 {
+		return nil, apperr.New(apperr.InvalidInput, "Give the token at least one scope: %s.", strings.Join(viewer.AllScopes, ", ")).With("field", "scopes")
+	}
+	var clean []string
+	for _, sc := range viewer.AllScopes {
+		if slices.Contains(scopes, sc) {
+			clean = append(clean, sc)
+		}
+	}
+	for _, sc := range scopes {
+		if !slices.Contains(viewer.AllScopes, sc) {
+			return nil, apperr.New(apperr.InvalidInput, "%q is not a scope: use %s.", sc, strings.Join(viewer.AllScopes, ", ")).With("field", "scopes")
+		}
+	}
+	secret, err := auth.NewSecret(account.APITokenPrefix)
+	if err != nil {
+		return nil, err
+	}
+	sys := viewer.System(ctx)
+	var t *ent.Token
+	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		t, err = tx.Token.Create().SetKind(token.KindAPI).SetName(name).SetSecretHash(auth.HashSecret(secret)).
+			SetScopes(clean).SetUserID(v.UserID).SetOrganizationID(v.OrgID).SetCreatedAt(s.now()).Save(sys)
+		if err != nil {
+			return err
+		}
+		return history.Record(sys, tx.Client(), history.Event{Action: history.TokenCreated, ActorID: v.UserID, OrgID: v.OrgID,
+			Detail: fmt.Sprintf("%s created API token %q with scopes %s.", v.Email, name, strings.Join(clean, ", "))})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Created{Token: t, Secret: secret}, nil
+}
+
+// List returns the organization's API tokens, newest first (revoked ones too).
+func (s *Service) List(ctx context.Context, v *viewer.Viewer) ([]*ent.Token, error) {
+	if err := globalAdmin(v); err != nil {
+		return nil, err
+	}
+	return s.Client.Token.Query().Where(token.KindEQ(token.KindAPI), token.OrganizationID(v.OrgID)).
+		Order(ent.Desc(token.FieldID)).Limit(500).All(viewer.System(ctx))
+}
+
+// Revoke stops a token of the organization at once.
+func (s *Service) Revoke(ctx context.Context, v *viewer.Viewer, id int) (*ent.Token, error) {
+	if err := globalAdmin(v); err != nil {
+		return nil, err
+	}
+	sys := viewer.System(ctx)
+	var t *ent.Token
+	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		var err error
+		t, err = tx.Token.Query().Where(token.ID(id), token.KindEQ(token.KindAPI), token.OrganizationID(v.OrgID)).Only(sys)
+		if ent.IsNotFound(err) {
+			return apperr.New(apperr.NotFound, "There is no such API token in your organization.")
+		}
+		if err != nil || t.RevokedAt != nil {
+			return err
+		}
+		if t, err = tx.Token.UpdateOne(t).SetRevokedAt(s.now()).Save(sys); err != nil {
+			return err
+		}
+		return history.Record(sys, tx.Client(), history.Event{Action: history.TokenRevoked, ActorID: v.UserID, OrgID: v.OrgID,
+			Detail: fmt.Sprintf("%s revoked API token %q.", v.Email, t.Name)})
+	})
+	return t, err
+}

@@ -1,0 +1,72 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"certlink/internal/apitoken"
+	"certlink/internal/history"
+	"certlink/internal/merge"
+	"certlink/internal/notify"
+	"certlink/internal/oidclogin"
+	"certlink/internal/support"
+	"certlink/internal/users"
+)
+
+// wireLifecycle builds the services of users, leavers, notifications, support,
+// merges, history and API tokens, and registers the link observers.
+func (a *App) wireLifecycle() error {
+	c := a.DB.Client
+	var mailer notify.Mailer = notify.DevMailer{Client: c}
+	if a.Config.SMTPURL != "" {
+		m, err := notify.NewSMTPMailer(a.Config.SMTPURL, a.Config.SMTPFrom)
+		if err != nil {
+			return err
+		}
+		mailer = m
+	}
+	a.Outbox = &notify.Outbox{Client: c, Mailer: mailer, RowLocks: !a.DB.Embedded, Log: a.Log}
+	a.Outbox.Prepare()
+	if a.RiskProgress == nil {
+		// Until the competency engine is plugged in (see notify.ProgressSource).
+		a.RiskProgress = notify.CountingProgress{}
+	}
+	alerts := &notify.Alerter{PublicURL: a.Config.PublicURL, Wake: a.Outbox.Wake}
+	a.Risk = &notify.Risk{Progress: a.RiskProgress, Alerts: alerts}
+	a.Periodic = &notify.Periodic{Client: c, Progress: a.RiskProgress, Alerts: alerts,
+		Interval: a.Config.RiskCheckInterval, Horizon: a.Config.RiskHorizon}
+
+	// History first: it records the cause even when at-risk detection finds nothing.
+	a.Linking.Observers = append(a.Linking.Observers, history.LinkObserver{}, a.Risk)
+	obs := a.Linking.Observers
+	a.Users = &users.Service{Client: c, Observers: obs, PublicURL: a.Config.PublicURL, RowLocks: !a.DB.Embedded,
+		Changed: a.Linking.Changed, Wake: a.Outbox.Wake}
+	a.Merge = &merge.Service{Client: c, Observers: obs, RowLocks: !a.DB.Embedded, Changed: a.Linking.Changed}
+	a.History = &history.Service{Client: c}
+	a.Inbox = &notify.Inbox{Client: c}
+	a.Support = &support.Service{Client: c}
+	a.Tokens = &apitoken.Service{Client: c}
+	return nil
+}
+
+// wireOIDC discovers the OIDC issuer when one is configured (L1).
+func (a *App) wireOIDC(ctx context.Context) error {
+	if a.Config.OIDCIssuer == "" {
+		return nil
+	}
+	s, err := oidclogin.New(ctx, oidclogin.Config{
+		Issuer: a.Config.OIDCIssuer, ClientID: a.Config.OIDCClientID, ClientSecret: a.Config.OIDCClientSecret,
+		RedirectURL: a.Config.PublicURL + "/auth/oidc/callback",
+	}, a.DB.Client, a.Accounts, nil)
+	if err != nil {
+		return err
+	}
+	a.OIDC = s
+	return nil
+}
+
+// startLifecycle runs the mail worker and the periodic risk check.
+func (a *App) startLifecycle(ctx context.Context) {
+	go a.Outbox.Run(ctx, a.Config.OutboxInterval)
+	go a.Periodic.Run(ctx, func(err error) { a.Log.Error("risk check", "err", fmt.Sprint(err)) })
+}

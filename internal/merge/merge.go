@@ -1,0 +1,208 @@
+// Package merge merges two certification profiles of one person (U4): an
+// operator names the survivor and the duplicate; results and the link move to the
+// survivor, nothing is counted twice, and the history records it.
+package merge
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/association"
+	"certlink/ent/profile"
+	"certlink/ent/result"
+	"certlink/internal/apperr"
+	"certlink/internal/history"
+	"certlink/internal/linking"
+	"certlink/internal/store"
+	"certlink/internal/viewer"
+)
+
+// Service merges profiles.
+type Service struct {
+	Client    *ent.Client
+	Observers []linking.Observer
+	RowLocks  bool
+	Now       func() time.Time
+	Changed   func(orgIDs ...int)
+}
+
+// Outcome says what a merge did.
+type Outcome struct {
+	Survivor, Duplicate *ent.Profile
+	ResultsMoved        int
+	ResultsDropped      int // already held by the survivor: counted once
+	LinkMoved           bool
+	LinkEnded           bool
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Merge merges duplicate into survivor in one transaction:
+//   - each result of the duplicate moves to the survivor, unless the survivor
+//     holds the same (skill, completion date) already — then it is dropped, as
+//     the unique index (profile, skill, completed_at) requires;
+//   - the duplicate's active link ends (MERGED); when the survivor has no link of
+//     its own, the link moves to it — started anew for the same work account,
+//     using no L6 quota; when it has one, the survivor's link wins;
+//   - the duplicate is marked merged into the survivor and can no longer be linked.
+func (s *Service) Merge(ctx context.Context, v *viewer.Viewer, survivorMCID, duplicateMCID string) (*Outcome, error) {
+	if v == nil {
+		return nil, apperr.ErrUnauthenticated
+	}
+	if !v.IsSession() || !v.IsOperator() {
+		return nil, apperr.New(apperr.Forbidden, "Only an operator can merge certification profiles.")
+	}
+	survivorMCID, duplicateMCID = strings.TrimSpace(survivorMCID), strings.TrimSpace(duplicateMCID)
+	if survivorMCID == duplicateMCID {
+		return nil, apperr.New(apperr.InvalidInput, "Name two different MCIDs.")
+	}
+	sys := viewer.System(ctx)
+	var out *Outcome
+	var touched []int
+	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		out, touched = &Outcome{}, touched[:0]
+		sv, err := s.load(sys, tx, survivorMCID)
+		if err != nil {
+			return err
+		}
+		dup, err := s.load(sys, tx, duplicateMCID)
+		if err != nil {
+			return err
+		}
+		if sv.Kind != dup.Kind {
+			return apperr.New(apperr.InvalidInput, "MCID %s and %s are not the same kind of profile.", survivorMCID, duplicateMCID)
+		}
+		out.Survivor, out.Duplicate = sv, dup
+		if err := s.moveResults(sys, tx, sv, dup, out); err != nil {
+			return err
+		}
+		now := s.now()
+		org, err := s.moveLink(sys, tx, v, sv, dup, now, out)
+		if err != nil {
+			return err
+		}
+		if org != 0 {
+			touched = append(touched, org)
+		}
+		if out.Duplicate, err = tx.Profile.UpdateOne(dup).SetMergedIntoID(sv.ID).Save(sys); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("%s merged MCID %s into %s: %d results moved, %d already held, link %s.",
+			v.Email, duplicateMCID, survivorMCID, out.ResultsMoved, out.ResultsDropped, linkWord(out))
+		for _, mcid := range []string{duplicateMCID, survivorMCID} {
+			if err := history.Record(sys, tx.Client(), history.Event{Action: history.ProfilesMerged, ActorID: v.UserID,
+				OrgID: org, MCID: mcid, Detail: detail, At: now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.Changed != nil && len(touched) > 0 {
+		s.Changed(touched...)
+	}
+	return out, nil
+}
+
+func linkWord(o *Outcome) string {
+	switch {
+	case o.LinkMoved:
+		return "moved to the survivor"
+	case o.LinkEnded:
+		return "ended (the survivor's link wins)"
+	}
+	return "none to move"
+}
+
+func (s *Service) load(ctx context.Context, tx *ent.Tx, mcid string) (*ent.Profile, error) {
+	q := tx.Profile.Query().Where(profile.Mcid(mcid))
+	if s.RowLocks {
+		q.ForUpdate()
+	}
+	p, err := q.Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apperr.New(apperr.NotFound, "There is no certification profile with MCID %s.", mcid)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p.MergedIntoID != nil {
+		return nil, apperr.New(apperr.Conflict, "MCID %s was already merged into another profile.", mcid)
+	}
+	return p, nil
+}
+
+func (s *Service) moveResults(ctx context.Context, tx *ent.Tx, sv, dup *ent.Profile, out *Outcome) error {
+	held, err := tx.Result.Query().Where(result.ProfileID(sv.ID)).All(ctx)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, r := range held {
+		have[resultKey(r)] = true
+	}
+	rows, err := tx.Result.Query().Where(result.ProfileID(dup.ID)).All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if have[resultKey(r)] {
+			if err := tx.Result.DeleteOne(r).Exec(ctx); err != nil {
+				return err
+			}
+			out.ResultsDropped++
+			continue
+		}
+		if err := tx.Result.UpdateOne(r).SetProfileID(sv.ID).Exec(ctx); err != nil {
+			return err
+		}
+		have[resultKey(r)] = true
+		out.ResultsMoved++
+	}
+	return nil
+}
+
+func resultKey(r *ent.Result) string {
+	return fmt.Sprintf("%d/%d", r.SkillID, r.CompletedAt.UTC().UnixMicro())
+}
+
+// moveLink ends the duplicate's active link and, when the survivor has none,
+// starts it anew on the survivor. It returns the organization concerned (0: none).
+func (s *Service) moveLink(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, sv, dup *ent.Profile, now time.Time, out *Outcome) (int, error) {
+	link, err := tx.Association.Query().Where(association.ActiveProfileID(dup.ID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	survivorLinked, err := tx.Association.Query().Where(association.ActiveProfileID(sv.ID)).Exist(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if err := linking.EndInTx(ctx, tx, link, association.EndReasonMERGED, v.UserID, now, s.Observers); err != nil {
+		return 0, err
+	}
+	if survivorLinked {
+		out.LinkEnded = true
+		return link.OrganizationID, nil
+	}
+	_, err = linking.StartInTx(ctx, tx, linking.NewLink{
+		Kind: link.Kind, ProfileID: sv.ID, UserID: link.UserID, OrgID: link.OrganizationID, CountsQuota: false,
+	}, now, s.Observers)
+	if err != nil {
+		return 0, err
+	}
+	out.LinkMoved = true
+	return link.OrganizationID, nil
+}

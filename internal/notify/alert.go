@@ -1,0 +1,117 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/notification"
+	"certlink/ent/outboxmessage"
+	"certlink/ent/user"
+	"certlink/internal/viewer"
+)
+
+// Alert is one at-risk warning to an organization's competency admins.
+type Alert struct {
+	OrgID int
+	// Key makes the alert once-only: the same cause seen twice (a retried
+	// transaction, a periodic check run again) writes nothing new.
+	Key   string
+	Title string
+	Body  string
+}
+
+// Alerter writes alerts as in-app notifications and outbox mail, through the
+// client of the transaction that found the cause (N2).
+type Alerter struct {
+	// PublicURL is where people reach certlink; mail links to its progress page.
+	PublicURL string
+	Now       func() time.Time
+	// Wake, when set, is told after a commit that mail is waiting.
+	Wake func()
+}
+
+func (a *Alerter) now() time.Time {
+	if a.Now != nil {
+		return a.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// ProgressLink is the page an alert points to.
+func (a *Alerter) ProgressLink() string { return strings.TrimRight(a.PublicURL, "/") + "/competencies" }
+
+// Recipients are the organization's live Global Admins and MPN Partner Admins (N1).
+func Recipients(ctx context.Context, c *ent.Client, orgID int) ([]*ent.User, error) {
+	users, err := c.User.Query().
+		Where(user.OrganizationID(orgID), user.DeletedAtIsNil()).
+		Order(ent.Asc(user.FieldID)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*ent.User
+	for _, u := range users {
+		if slices.Contains(u.Roles, string(viewer.GlobalAdmin)) || slices.Contains(u.Roles, string(viewer.MPNPartnerAdmin)) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// Raise writes one notification and one outbox mail per recipient.
+func (a *Alerter) Raise(ctx context.Context, c *ent.Client, al Alert) error {
+	rcpts, err := Recipients(ctx, c, al.OrgID)
+	if err != nil {
+		return err
+	}
+	link := a.ProgressLink()
+	for _, u := range rcpts {
+		key := fmt.Sprintf("%s/u%d", al.Key, u.ID)
+		if err := a.notifyOnce(ctx, c, u.ID, key, al.Title, al.Body, link); err != nil {
+			return err
+		}
+		body := fmt.Sprintf("Hello %s,\n\n%s\n\nSee your competencies: %s\n\n— certlink", u.Name, al.Body, link)
+		if err := Enqueue(ctx, c, Mail{To: u.Email, Subject: al.Title, Body: body, DedupeKey: "mail/" + key}, a.now()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *Alerter) notifyOnce(ctx context.Context, c *ent.Client, userID int, key, title, body, link string) error {
+	exists, err := c.Notification.Query().Where(notification.DedupeKey(key)).Exist(ctx)
+	if err != nil || exists {
+		return err
+	}
+	return c.Notification.Create().SetUserID(userID).SetTitle(clip(title, 300)).SetBody(body).
+		SetLink(link).SetDedupeKey(key).SetCreatedAt(a.now()).Exec(ctx)
+}
+
+// Mail is one email to deliver.
+type Mail struct {
+	To, Subject, Body string
+	// DedupeKey is the message's identity: the outbox holds it once, the dev
+	// mailbox stores it once, and SMTP mail carries it as its Message-ID.
+	DedupeKey string
+}
+
+// Enqueue writes mail to the outbox through c, once per dedupe key. Call it with
+// a transaction's client so the mail commits or rolls back with its cause.
+func Enqueue(ctx context.Context, c *ent.Client, m Mail, now time.Time) error {
+	exists, err := c.OutboxMessage.Query().Where(outboxmessage.DedupeKey(m.DedupeKey)).Exist(ctx)
+	if err != nil || exists {
+		return err
+	}
+	return c.OutboxMessage.Create().SetToAddress(m.To).SetSubject(clip(m.Subject, 300)).SetBody(m.Body).
+		SetDedupeKey(m.DedupeKey).SetCreatedAt(now).SetNextAttemptAt(now).Exec(ctx)
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

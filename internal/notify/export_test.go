@@ -1,0 +1,7 @@
+package notify
+
+import "certlink/ent"
+
+// SetAfterSend installs a hook between delivery and marking sent: an error there
+// is a crash at the worst moment.
+func SetAfterSend(o *Outbox, f func(*ent.OutboxMessage) error) { o.afterSend = f }

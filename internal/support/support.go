@@ -1,0 +1,191 @@
+// Package support holds support tickets (U3): a user raises one from their
+// account; their organization's admins and the operators see and answer it; the
+// author sees the answers.
+package support
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/predicate"
+	"certlink/ent/supportticket"
+	"certlink/ent/ticketreply"
+	"certlink/internal/apperr"
+	"certlink/internal/page"
+	"certlink/internal/store"
+	"certlink/internal/viewer"
+)
+
+// Categories a ticket can have.
+var Categories = []string{"ACCOUNT", "ASSOCIATION", "COMPETENCY", "REPORT", "OTHER"}
+
+// Service keeps support tickets.
+type Service struct {
+	Client *ent.Client
+	Now    func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func person(v *viewer.Viewer) error {
+	if v == nil {
+		return apperr.ErrUnauthenticated
+	}
+	if !v.IsSession() {
+		return apperr.New(apperr.Forbidden, "Support tickets are for people signed in with their work account.")
+	}
+	return nil
+}
+
+// staff reports whether v answers tickets of the organization orgID.
+func staff(v *viewer.Viewer, orgID *int) bool {
+	if v.IsOperator() {
+		return true
+	}
+	return v.IsUserAdmin() && orgID != nil && *orgID == v.OrgID
+}
+
+// visible narrows tickets to those v may see.
+func visible(v *viewer.Viewer) predicate.SupportTicket {
+	switch {
+	case v.IsOperator():
+		return supportticket.IDGT(0)
+	case v.IsUserAdmin():
+		return supportticket.Or(supportticket.OrganizationID(v.OrgID), supportticket.AuthorID(v.UserID))
+	default:
+		return supportticket.AuthorID(v.UserID)
+	}
+}
+
+// NewTicket is what the user writes.
+type NewTicket struct{ Category, Subject, Body string }
+
+// Create raises a ticket for the viewer's organization.
+func (s *Service) Create(ctx context.Context, v *viewer.Viewer, in NewTicket) (*ent.SupportTicket, error) {
+	if err := person(v); err != nil {
+		return nil, err
+	}
+	cat := strings.ToUpper(strings.TrimSpace(in.Category))
+	if !contains(Categories, cat) {
+		return nil, apperr.New(apperr.InvalidInput, "Choose a category: %s.", strings.Join(Categories, ", ")).With("field", "category")
+	}
+	subject, body := strings.TrimSpace(in.Subject), strings.TrimSpace(in.Body)
+	if subject == "" || len(subject) > 300 {
+		return nil, apperr.New(apperr.InvalidInput, "Enter a subject of 1 to 300 characters.").With("field", "subject")
+	}
+	if body == "" || len(body) > 20000 {
+		return nil, apperr.New(apperr.InvalidInput, "Describe the problem in 1 to 20,000 characters.").With("field", "body")
+	}
+	c := s.Client.SupportTicket.Create().SetAuthorID(v.UserID).SetCategory(cat).SetSubject(subject).
+		SetBody(body).SetCreatedAt(s.now())
+	if v.OrgID != 0 {
+		c.SetOrganizationID(v.OrgID)
+	}
+	return c.Save(viewer.System(ctx))
+}
+
+// List returns the tickets v may see, newest first.
+func (s *Service) List(ctx context.Context, v *viewer.Viewer, r page.Request) (page.Page[*ent.SupportTicket], error) {
+	var p page.Page[*ent.SupportTicket]
+	if err := person(v); err != nil {
+		return p, err
+	}
+	sys := viewer.System(ctx)
+	q := s.Client.SupportTicket.Query().Where(visible(v))
+	total, err := q.Clone().Count(sys)
+	if err != nil {
+		return p, err
+	}
+	if r.After > 0 {
+		q.Where(supportticket.IDLT(r.After))
+	}
+	rows, err := q.Order(ent.Desc(supportticket.FieldID)).Limit(r.Size() + 1).All(sys)
+	if err != nil {
+		return p, err
+	}
+	return page.Cut(rows, r, total), nil
+}
+
+// Replies returns a ticket's answers, oldest first; the caller has the ticket.
+func (s *Service) Replies(ctx context.Context, ticketID int) ([]*ent.TicketReply, error) {
+	return s.Client.TicketReply.Query().Where(ticketreply.TicketID(ticketID)).
+		Order(ent.Asc(ticketreply.FieldID)).Limit(500).All(viewer.System(ctx))
+}
+
+func (s *Service) get(ctx context.Context, c *ent.Client, v *viewer.Viewer, id int) (*ent.SupportTicket, error) {
+	t, err := c.SupportTicket.Query().Where(supportticket.ID(id), visible(v)).Only(viewer.System(ctx))
+	if ent.IsNotFound(err) {
+		return nil, apperr.New(apperr.NotFound, "There is no such support ticket that you can see.")
+	}
+	return t, err
+}
+
+// Reply answers a ticket. Staff answers mark it ANSWERED; the author's follow-up
+// reopens it. A closed ticket takes no replies.
+func (s *Service) Reply(ctx context.Context, v *viewer.Viewer, id int, body string) (*ent.SupportTicket, error) {
+	if err := person(v); err != nil {
+		return nil, err
+	}
+	body = strings.TrimSpace(body)
+	if body == "" || len(body) > 20000 {
+		return nil, apperr.New(apperr.InvalidInput, "Write an answer of 1 to 20,000 characters.").With("field", "body")
+	}
+	sys := viewer.System(ctx)
+	var out *ent.SupportTicket
+	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		t, err := s.get(ctx, tx.Client(), v, id)
+		if err != nil {
+			return err
+		}
+		isStaff := staff(v, t.OrganizationID)
+		if !isStaff && t.AuthorID != v.UserID {
+			return apperr.New(apperr.Forbidden, "Only the ticket's author, its organization's admins and operators can answer it.")
+		}
+		if t.Status == supportticket.StatusCLOSED {
+			return apperr.New(apperr.Conflict, "This ticket is closed. Raise a new one.")
+		}
+		if err := tx.TicketReply.Create().SetTicketID(t.ID).SetAuthorID(v.UserID).SetBody(body).
+			SetCreatedAt(s.now()).Exec(sys); err != nil {
+			return err
+		}
+		status := supportticket.StatusOPEN
+		if isStaff && t.AuthorID != v.UserID {
+			status = supportticket.StatusANSWERED
+		}
+		out, err = tx.SupportTicket.UpdateOne(t).SetStatus(status).Save(sys)
+		return err
+	})
+	return out, err
+}
+
+// Close closes a ticket: its author, its organization's admins or an operator.
+func (s *Service) Close(ctx context.Context, v *viewer.Viewer, id int) (*ent.SupportTicket, error) {
+	if err := person(v); err != nil {
+		return nil, err
+	}
+	sys := viewer.System(ctx)
+	t, err := s.get(ctx, s.Client, v, id)
+	if err != nil {
+		return nil, err
+	}
+	if !staff(v, t.OrganizationID) && t.AuthorID != v.UserID {
+		return nil, apperr.New(apperr.Forbidden, "Only the ticket's author, its organization's admins and operators can close it.")
+	}
+	return s.Client.SupportTicket.UpdateOne(t).SetStatus(supportticket.StatusCLOSED).Save(sys)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,389 @@
+package users
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/token"
+	"certlink/ent/user"
+	"certlink/internal/apperr"
+	"certlink/internal/auth"
+	"certlink/internal/history"
+	"certlink/internal/linking"
+	"certlink/internal/notify"
+	"certlink/internal/store"
+	"certlink/internal/viewer"
+)
+
+// Service manages work accounts.
+type Service struct {
+	Client *ent.Client
+	// Observers hear about links ended by a deletion or a removal from the
+	// report (history, at-risk notifications): the linking service's observers.
+	Observers []linking.Observer
+	PublicURL string
+	RowLocks  bool
+	Now       func() time.Time
+	// Changed is told after a commit that changed who counts for an organization.
+	Changed func(orgIDs ...int)
+	// Wake is told after a commit that queued mail.
+	Wake func()
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Query returns the viewer's organization's live users, for listing (U1): the
+// organization's admins, and partner tools with USERS_READ.
+func (s *Service) Query(ctx context.Context, v *viewer.Viewer) (*ent.UserQuery, error) {
+	if v == nil {
+		return nil, apperr.ErrUnauthenticated
+	}
+	if !v.IsUserAdmin() || !v.HasScope(viewer.ScopeUsersRead) {
+		return nil, apperr.New(apperr.Forbidden, "Only your organization's admins can list its users.")
+	}
+	return s.Client.User.Query().Where(user.OrganizationID(v.OrgID), user.DeletedAtIsNil()), nil
+}
+
+// target loads a live user of the viewer's organization; any other id is
+// NOT_FOUND, so ids of other organizations reveal nothing.
+func (s *Service) target(ctx context.Context, c *ent.Client, v *viewer.Viewer, id int, lock bool) (*ent.User, error) {
+	q := c.User.Query().Where(user.ID(id), user.OrganizationID(v.OrgID), user.DeletedAtIsNil())
+	if lock && s.RowLocks {
+		q.ForUpdate()
+	}
+	u, err := q.Only(viewer.System(ctx))
+	if ent.IsNotFound(err) {
+		return nil, apperr.New(apperr.NotFound, "There is no such user in your organization.")
+	}
+	return u, err
+}
+
+// Invited is a new or re-invited user and the temporary password, shown once.
+type Invited struct {
+	User              *ent.User
+	TemporaryPassword string
+}
+
+// InviteInput is a new work account.
+type InviteInput struct {
+	Email, Name string
+	Roles       []string
+}
+
+// Invite creates a work account with a temporary password the user must change
+// at first sign-in, and mails them an invitation to sign in (U2).
+func (s *Service) Invite(ctx context.Context, v *viewer.Viewer, in InviteInput) (*Invited, error) {
+	if err := canManage(v); err != nil {
+		return nil, err
+	}
+	email, err := checkEmail(in.Email)
+	if err != nil {
+		return nil, err
+	}
+	name, err := checkName(in.Name)
+	if err != nil {
+		return nil, err
+	}
+	roles := normalizeRoles(in.Roles)
+	if len(roles) > 0 {
+		if err := checkChange(v, nil, roles); err != nil {
+			return nil, err
+		}
+	}
+	temp, hash, err := temporaryPassword()
+	if err != nil {
+		return nil, err
+	}
+	sys := viewer.System(ctx)
+	var u *ent.User
+	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		if err := emailFree(sys, tx.Client(), email, 0); err != nil {
+			return err
+		}
+		u, err = tx.User.Create().SetEmail(email).SetName(name).SetRoles(roles).SetPasswordHash(hash).
+			SetMustChangePassword(true).SetOrganizationID(v.OrgID).SetCreatedAt(s.now()).Save(sys)
+		if err != nil {
+			return err
+		}
+		if err := s.inviteMail(sys, tx, v, u); err != nil {
+			return err
+		}
+		return history.Record(sys, tx.Client(), history.Event{Action: history.UserInvited, ActorID: v.UserID,
+			OrgID: v.OrgID, UserID: u.ID, Detail: fmt.Sprintf("%s invited %s (%s) with roles %s.", v.Email, name, email, rolesText(roles))})
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.wake()
+	return &Invited{User: u, TemporaryPassword: temp}, nil
+}
+
+// ResendInvite gives a user who has not signed in yet a new temporary password
+// (the old one stops working) and mails the invitation again.
+func (s *Service) ResendInvite(ctx context.Context, v *viewer.Viewer, id int) (*Invited, error) {
+	if err := canManage(v); err != nil {
+		return nil, err
+	}
+	temp, hash, err := temporaryPassword()
+	if err != nil {
+		return nil, err
+	}
+	sys := viewer.System(ctx)
+	var u *ent.User
+	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		t, err := s.target(ctx, tx.Client(), v, id, true)
+		if err != nil {
+			return err
+		}
+		if err := canTouch(v, t.Roles); err != nil {
+			return err
+		}
+		if !t.MustChangePassword {
+			return apperr.New(apperr.Conflict, "%s has already signed in and set a password; there is no invitation to resend.", t.Email)
+		}
+		if u, err = tx.User.UpdateOne(t).SetPasswordHash(hash).Save(sys); err != nil {
+			return err
+		}
+		return s.inviteMail(sys, tx, v, u)
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.wake()
+	return &Invited{User: u, TemporaryPassword: temp}, nil
+}
+
+func (s *Service) inviteMail(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, u *ent.User) error {
+	org, err := tx.Organization.Get(ctx, v.OrgID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	body := fmt.Sprintf("Hello %s,\n\n%s invited you to certlink for %s.\n\nSign in at %s with %s and the temporary password %s gives you; you will choose your own password then.\n\n— certlink",
+		u.Name, v.Name, org.Name, strings.TrimRight(s.PublicURL, "/")+"/", u.Email, v.Name)
+	return notify.Enqueue(ctx, tx.Client(), notify.Mail{
+		To: u.Email, Subject: "You are invited to certlink (" + org.Name + ")", Body: body,
+		DedupeKey: fmt.Sprintf("invite/u%d/%d", u.ID, now.UnixNano()),
+	}, now)
+}
+
+// UpdateInput corrects a user's email or name (nil: unchanged).
+type UpdateInput struct {
+	ID          int
+	Email, Name *string
+}
+
+// Update corrects the email or name of a user (U2).
+func (s *Service) Update(ctx context.Context, v *viewer.Viewer, in UpdateInput) (*ent.User, error) {
+	if err := canManage(v); err != nil {
+		return nil, err
+	}
+	sys := viewer.System(ctx)
+	var u *ent.User
+	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		t, err := s.target(ctx, tx.Client(), v, in.ID, true)
+		if err != nil {
+			return err
+		}
+		if err := canTouch(v, t.Roles); err != nil {
+			return err
+		}
+		up := tx.User.UpdateOne(t)
+		var changes []string
+		if in.Email != nil {
+			email, err := checkEmail(*in.Email)
+			if err != nil {
+				return err
+			}
+			if email != t.Email {
+				if err := emailFree(sys, tx.Client(), email, t.ID); err != nil {
+					return err
+				}
+				up.SetEmail(email)
+				changes = append(changes, fmt.Sprintf("email %s → %s", t.Email, email))
+			}
+		}
+		if in.Name != nil {
+			name, err := checkName(*in.Name)
+			if err != nil {
+				return err
+			}
+			if name != t.Name {
+				up.SetName(name)
+				changes = append(changes, fmt.Sprintf("name %q → %q", t.Name, name))
+			}
+		}
+		if u, err = up.Save(sys); err != nil {
+			return err
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		return history.Record(sys, tx.Client(), history.Event{Action: history.UserUpdated, ActorID: v.UserID,
+			OrgID: v.OrgID, UserID: u.ID, Detail: v.Email + " changed " + strings.Join(changes, ", ") + "."})
+	})
+	return u, err
+}
+
+// AssignRoles sets a user's roles (U1) under the rules of Grantable. The last
+// Global Admin of an organization keeps the role.
+func (s *Service) AssignRoles(ctx context.Context, v *viewer.Viewer, id int, roles []string) (*ent.User, error) {
+	if v == nil {
+		return nil, apperr.ErrUnauthenticated
+	}
+	if len(Grantable(v)) == 0 {
+		return nil, apperr.New(apperr.Forbidden, "Only a Global Admin or Account Admin can assign roles.")
+	}
+	roles = normalizeRoles(roles)
+	sys := viewer.System(ctx)
+	var u *ent.User
+	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		t, err := s.target(ctx, tx.Client(), v, id, true)
+		if err != nil {
+			return err
+		}
+		if err := canTouch(v, t.Roles); err != nil {
+			return err
+		}
+		if err := checkChange(v, t.Roles, roles); err != nil {
+			return err
+		}
+		if slices.Contains(t.Roles, string(viewer.GlobalAdmin)) && !slices.Contains(roles, string(viewer.GlobalAdmin)) {
+			if err := s.notLastGlobalAdmin(sys, tx, v.OrgID, t.ID); err != nil {
+				return err
+			}
+		}
+		if u, err = tx.User.UpdateOne(t).SetRoles(roles).Save(sys); err != nil {
+			return err
+		}
+		if len(symmetricDiff(t.Roles, roles)) == 0 {
+			return nil
+		}
+		return history.Record(sys, tx.Client(), history.Event{Action: history.RolesChanged, ActorID: v.UserID,
+			OrgID: v.OrgID, UserID: u.ID,
+			Detail: fmt.Sprintf("%s changed the roles of %s from %s to %s.", v.Email, u.Email, rolesText(t.Roles), rolesText(roles))})
+	})
+	return u, err
+}
+
+func (s *Service) notLastGlobalAdmin(ctx context.Context, tx *ent.Tx, orgID, userID int) error {
+	others, err := tx.User.Query().Where(user.OrganizationID(orgID), user.DeletedAtIsNil(), user.IDNEQ(userID)).All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range others {
+		if slices.Contains(o.Roles, string(viewer.GlobalAdmin)) {
+			return nil
+		}
+	}
+	return apperr.New(apperr.Conflict, "An organization needs at least one Global Admin: make someone else Global Admin first.")
+}
+
+// ChangePassword sets the viewer's own password (U2); an invited user must do
+// this before anything else. Their other sessions end.
+func (s *Service) ChangePassword(ctx context.Context, v *viewer.Viewer, current, next string) (*ent.User, error) {
+	if v == nil {
+		return nil, apperr.ErrUnauthenticated
+	}
+	if !v.IsSession() {
+		return nil, apperr.New(apperr.Forbidden, "Sign in with your work account to change its password.")
+	}
+	if len(next) < 12 || len(next) > 256 {
+		return nil, apperr.New(apperr.InvalidInput, "Choose a new password of 12 to 256 characters.").With("field", "newPassword")
+	}
+	if next == current {
+		return nil, apperr.New(apperr.InvalidInput, "The new password must differ from the current one.").With("field", "newPassword")
+	}
+	sys := viewer.System(ctx)
+	u, err := s.Client.User.Get(sys, v.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if !auth.CheckPassword(u.PasswordHash, current) {
+		return nil, apperr.New(apperr.InvalidCredentials, "The current password is not correct.")
+	}
+	hash, err := auth.HashPassword(next)
+	if err != nil {
+		return nil, err
+	}
+	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		if u, err = tx.User.UpdateOne(u).SetPasswordHash(hash).SetMustChangePassword(false).Save(sys); err != nil {
+			return err
+		}
+		return tx.Token.Update().
+			Where(token.UserID(u.ID), token.KindEQ(token.KindSESSION), token.RevokedAtIsNil(), token.IDNEQ(v.TokenID)).
+			SetRevokedAt(s.now()).Exec(sys)
+	})
+	return u, err
+}
+
+func (s *Service) wake() {
+	if s.Wake != nil {
+		s.Wake()
+	}
+}
+
+func (s *Service) changed(orgs ...int) {
+	if s.Changed != nil {
+		s.Changed(orgs...)
+	}
+}
+
+func checkEmail(raw string) (string, error) {
+	email := linking.NormalizeEmail(raw)
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") {
+		return "", apperr.New(apperr.InvalidInput, "%q is not a valid work email address.", strings.TrimSpace(raw)).With("field", "email")
+	}
+	return email, nil
+}
+
+func checkName(raw string) (string, error) {
+	name := strings.TrimSpace(raw)
+	if name == "" || len(name) > 200 {
+		return "", apperr.New(apperr.InvalidInput, "Enter a name of 1 to 200 characters.").With("field", "name")
+	}
+	return name, nil
+}
+
+func emailFree(ctx context.Context, c *ent.Client, email string, self int) error {
+	taken, err := c.User.Query().Where(user.Email(email), user.IDNEQ(self)).Exist(ctx)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return apperr.New(apperr.Conflict, "A work account with the email %s already exists.", email).With("field", "email")
+	}
+	return nil
+}
+
+// temporaryPassword returns a readable one-time password and its hash.
+func temporaryPassword() (string, string, error) {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	p := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+	p = p[:4] + "-" + p[4:8] + "-" + p[8:12] + "-" + p[12:]
+	h, err := auth.HashPassword(p)
+	return p, h, err
+}
+
+func rolesText(roles []string) string {
+	if len(roles) == 0 {
+		return "(default user)"
+	}
+	return strings.Join(roles, ", ")
+}
