@@ -231,7 +231,8 @@ func TestCSVInjectionAndFormat(t *testing.T) {
 func TestCSVStreamsInChunks(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		e := testenv.Start(t, d)
-		n := report.ChunkSize + 150
+		e.App.Report.ChunkSize = 400
+		n := 2*e.App.Report.ChunkSize + 150
 		addPeople(t, e.App.DB.Client, "4100001", n, []string{"AZ-104", "MC-AZURE-ADMINISTRATOR"})
 		grace := e.Demo("grace@contoso.example")
 		res, body := e.Get(grace, "/reports/skills.csv")
