@@ -1,11 +1,13 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
 import { Provider, useMutation, useQuery } from 'urql';
 import { ErrorState, Spinner } from './components/Feedback';
-import { IconCode, IconMenu, IconSignOut, IconUser, LogoMark } from './components/Icons';
+import { IconAward, IconCode, IconMenu, IconSignOut, IconTable, IconUser, LogoMark } from './components/Icons';
 import { createApiClient } from './lib/client';
 import { describeError, errorCode } from './lib/errors';
 import { Link, navigate, usePath } from './lib/router';
-import { isAdmin, MeQuery, SessionContext, SignOutMutation, useSession, type Session, type Viewer } from './lib/session';
+import { isAdmin, MeQuery, seesCompetencies, SessionContext, SignOutMutation, useSession, type Session, type Viewer } from './lib/session';
+import { CompetenciesPage } from './pages/competencies/CompetenciesPage';
+import { SkillsReportPage } from './pages/report/SkillsReportPage';
 import { ForbiddenPage, NotFoundPage } from './pages/NotFoundPage';
 import { ProfilePage } from './pages/ProfilePage';
 import { SignInPage } from './pages/SignInPage';
@@ -26,6 +28,8 @@ const everyone = () => true;
 
 export const routes: RouteDef[] = [
   { path: '/profile', title: 'My profile', icon: IconUser, allowed: everyone, render: () => <ProfilePage /> },
+  { path: '/competencies', title: 'Competencies', icon: IconAward, allowed: seesCompetencies, render: () => <CompetenciesPage /> },
+  { path: '/skills-report', title: 'Skills report', icon: IconTable, allowed: seesCompetencies, render: () => <SkillsReportPage /> },
   {
     path: '/graphiql',
     title: 'GraphiQL',
