@@ -4,7 +4,7 @@ import { graphql } from '../../gql';
 import type { SkillType, SkillsReportOrderField, SkillsReportWhere } from '../../gql/graphql';
 import { EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
 import { describeError } from '../../lib/errors';
-import { formatDate } from '../../lib/format';
+import { formatShortDate } from '../../lib/format';
 
 const SkillsReportQuery = graphql(`
   query SkillsReport($first: Int!, $after: Cursor, $where: SkillsReportWhere, $orderBy: SkillsReportOrder) {
@@ -132,7 +132,7 @@ export function SkillsReportPage() {
   const ids = { search: useId(), type: useId(), comp: useId(), assoc: useId() };
 
   return (
-    <div className="page">
+    <div className="page page-wide">
       <PageHeader
         title="Skills report"
         description="Every exam, certification and assessment recognized for your organization, with who holds it and what it counts towards."
@@ -230,8 +230,8 @@ export function SkillsReportPage() {
                         {r.title} · {skillTypeLabels[r.skillType] ?? r.skillType}
                       </span>
                     </td>
-                    <td className="nowrap">{formatDate(r.completedAt)}</td>
-                    <td className="nowrap">{r.expiresAt ? formatDate(r.expiresAt) : <span className="muted">No expiry</span>}</td>
+                    <td className="nowrap">{formatShortDate(r.completedAt)}</td>
+                    <td className="nowrap">{r.expiresAt ? formatShortDate(r.expiresAt) : <span className="muted">No expiry</span>}</td>
                     <td>
                       {r.competencies.length === 0 ? (
                         <span className="muted">—</span>
@@ -249,7 +249,7 @@ export function SkillsReportPage() {
                     </td>
                     <td>
                       {r.source}
-                      <span className="cell-sub">Recognized {formatDate(r.recognizedAt)}</span>
+                      <span className="cell-sub">Recognized {formatShortDate(r.recognizedAt)}</span>
                     </td>
                   </tr>
                 ))}
