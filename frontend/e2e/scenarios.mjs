@@ -40,6 +40,7 @@ export const scenarios = [
       await page.getByTestId('mcid').getByText('9900001').waitFor();
       await page.getByText('Contoso Ltd', { exact: false }).first().waitFor();
       await shot('profile-linked');
+      await shot('profile-viewport', { fullPage: false });
       await page.getByRole('button', { name: 'Remove access' }).click();
       const dialog = page.getByRole('dialog', { name: /Remove access/ });
       await dialog.waitFor();
@@ -180,6 +181,7 @@ scenarios.splice(
       await page.getByRole('table', { name: /Requirements of Cloud Platform Silver/ }).first().waitFor();
       await page.getByText('Alex Wilber').first().waitFor();
       await shot('competencies-expanded');
+      await shot('competencies-viewport', { fullPage: false });
       // Learn why on an unmet option lists what is missing.
       await page.getByRole('button', { name: 'Learn why' }).first().click();
       await page.getByText('Still missing', { exact: false }).first().waitFor();
@@ -223,6 +225,113 @@ scenarios.splice(
       expect((await page.getByRole('link', { name: 'Competencies' }).count()) === 0, 'no Competencies link for a default user');
       await page.goto('/skills-report');
       await page.getByText('This page is for admins').waitFor();
+    },
+  },
+);
+
+scenarios.push(
+  {
+    name: 'grace invites a user, who sets a password, then deletes them',
+    async run({ page, context, shot }) {
+      await signIn(page, 'grace@contoso.example');
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await nav.getByRole('link', { name: 'Users' }).click();
+      await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+      await page.getByRole('cell', { name: /^Mona Kane/ }).waitFor();
+      await page.getByRole('button', { name: 'Invite user' }).click();
+      await page.getByLabel('Work email').fill('casey@contoso.example');
+      await page.getByLabel('Name', { exact: true }).fill('Casey Jones');
+      await page.getByRole('button', { name: 'Invite', exact: true }).click();
+      const temporary = ((await page.getByTestId('temporary-password').textContent()) ?? '').trim();
+      expect(temporary.length >= 8, `a temporary password is shown once, got "${temporary}"`);
+      await page.getByRole('cell', { name: /^Casey Jones/ }).waitFor();
+      await shot('users-invited');
+
+      await nav.getByRole('link', { name: 'Dev mailbox' }).click();
+      await page.getByText('casey@contoso.example', { exact: false }).first().waitFor();
+      await shot('mailbox');
+
+      // Casey signs in with the temporary password and must choose their own first.
+      const casey = await context.browser().newPage({ baseURL: page.url() });
+      try {
+        await casey.goto('/');
+        await casey.getByLabel('Work email').fill('casey@contoso.example');
+        await casey.getByLabel('Password').fill(temporary);
+        await casey.getByRole('button', { name: 'Sign in' }).click();
+        await casey.getByRole('heading', { name: 'Choose your password' }).waitFor();
+        await shot('password-gate-unused');
+        await casey.getByLabel('Temporary password').fill(temporary);
+        await casey.getByLabel('New password', { exact: true }).fill('casey-own-password-1');
+        await casey.getByLabel('Confirm new password').fill('casey-own-password-1');
+        await casey.getByRole('button', { name: 'Change password' }).click();
+        await casey.getByRole('heading', { name: 'My profile' }).waitFor();
+      } finally {
+        await casey.close();
+      }
+
+      await nav.getByRole('link', { name: 'Users' }).click();
+      await page.getByRole('button', { name: 'Delete Casey Jones' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Delete Casey Jones?' });
+      await dialog.waitFor();
+      await shot('users-delete-confirm');
+      await dialog.getByRole('button', { name: 'Delete user' }).click();
+      await page.getByText('Casey Jones is deleted.').waitFor();
+      expect((await page.getByRole('cell', { name: /^Casey Jones/ }).count()) === 0, 'Casey is gone from the list');
+      await shot('users');
+    },
+  },
+  {
+    name: 'riley raises a support ticket and grace answers it',
+    async run({ page, context, shot }) {
+      await signIn(page, 'riley@contoso.example');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Support' }).click();
+      await page.getByRole('button', { name: 'New ticket' }).click();
+      await page.getByLabel('Subject').fill('My AZ-104 does not show');
+      await page.getByLabel('What happened?').fill('I passed AZ-104 last week but the report does not list it.');
+      await page.getByRole('button', { name: 'Raise ticket' }).click();
+      await page.getByText('My AZ-104 does not show').first().waitFor();
+
+      const grace = await context.browser().newPage({ baseURL: page.url() });
+      try {
+        await signIn(grace, 'grace@contoso.example');
+        await grace.goto('/support');
+        await grace.getByText('My AZ-104 does not show').click();
+        await grace.getByLabel('Reply').fill('Results arrive within minutes now; it is listed since this morning.');
+        await grace.getByRole('button', { name: 'Send reply' }).click();
+        await grace.getByText('Answered', { exact: true }).first().waitFor();
+      } finally {
+        await grace.close();
+      }
+      await page.reload();
+      await page.getByText('My AZ-104 does not show').click();
+      await page.getByText('it is listed since this morning', { exact: false }).waitFor();
+      await shot('support');
+    },
+  },
+  {
+    name: 'grace creates and revokes an API token',
+    async run({ page, shot }) {
+      await signIn(page, 'grace@contoso.example');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API tokens' }).click();
+      await page.getByRole('button', { name: 'Create token' }).click();
+      await page.getByLabel('Name').fill('Power BI skills dashboard');
+      await page.getByRole('button', { name: 'Create token', exact: true }).last().click();
+      const secret = ((await page.getByTestId('token-secret').textContent()) ?? '').trim();
+      expect(secret.length >= 16, 'the secret is shown once');
+      await shot('api-tokens');
+      await page.getByRole('button', { name: 'Revoke Power BI skills dashboard' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Revoke token' }).click();
+      await page.getByText(/^Revoked /).waitFor();
+    },
+  },
+  {
+    name: 'notifications page answers for a default user',
+    async run({ page, shot }) {
+      await signIn(page, 'lee@fabrikam.example');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Notifications' }).click();
+      await page.getByRole('heading', { name: 'Notifications', level: 1 }).waitFor();
+      await page.getByText(/No notifications|Mark as read|Open/).first().waitFor();
+      await shot('notifications');
     },
   },
 );
