@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from 'urql';
+import { useClient, useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
 import { describeError } from '../../lib/errors';
@@ -52,6 +52,7 @@ function inAppPath(link: string): string | null {
 export function NotificationsPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: NotificationsQuery, requestPolicy: 'cache-and-network' });
   const [{ fetching: marking }, markRead] = useMutation(MarkRead);
+  const client = useClient();
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   const items = data?.notifications.edges.map((e) => e.node) ?? [];
   const unread = items.filter((n) => !n.read).map((n) => n.id);
@@ -60,6 +61,8 @@ export function NotificationsPage() {
     if (ids.length === 0) return;
     await markRead({ ids });
     refresh();
+    // The navigation's unread badge shares this operation: refreshing it updates the badge.
+    await client.query(UnreadCountQuery, {}, { requestPolicy: 'network-only' }).toPromise();
   }
 
   return (
