@@ -348,3 +348,24 @@ scenarios.push(
     },
   },
 );
+
+scenarios.push({
+  name: 'admin pages at phone width',
+  context: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+  async run({ page, shot }) {
+    await signIn(page, 'grace@contoso.example');
+    for (const [path, heading, name] of [
+      ['/competencies', 'Competencies', 'phone-competencies'],
+      ['/skills-report', 'Skills report', 'phone-skills-report'],
+      ['/users', 'Users', 'phone-users'],
+    ]) {
+      await page.goto(path);
+      await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      if (path === '/competencies') await page.getByRole('button', { name: /Data Analytics/ }).click();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow <= 0, `${path}: no horizontal page scrolling at phone width (overflow ${overflow}px)`);
+      await shot(name);
+    }
+  },
+});

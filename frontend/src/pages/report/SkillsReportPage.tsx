@@ -202,7 +202,7 @@ export function SkillsReportPage() {
       ) : (
         <section className="card report" aria-label="Skills report rows">
           <div className="table-wrap">
-            <table className="table report-table" aria-busy={fetching}>
+            <table className="table report-table table-stack" aria-busy={fetching}>
               <caption className="sr-only">Skills report, sorted by {field.toLowerCase().replace('_', ' ')} {direction === 'ASC' ? 'ascending' : 'descending'}</caption>
               <thead>
                 <tr>
@@ -223,16 +223,16 @@ export function SkillsReportPage() {
                       <strong>{r.name}</strong>
                       <span className="cell-sub">{r.email}</span>
                     </td>
-                    <td className="mono">{r.mcid}</td>
-                    <td>
+                    <td className="mono" data-label="MCID">{r.mcid}</td>
+                    <td data-label="Skill">
                       <span className="skill-number">{r.skillNumber}</span>
                       <span className="cell-sub">
                         {r.title} · {skillTypeLabels[r.skillType] ?? r.skillType}
                       </span>
                     </td>
-                    <td className="nowrap">{formatShortDate(r.completedAt)}</td>
-                    <td className="nowrap">{r.expiresAt ? formatShortDate(r.expiresAt) : <span className="muted">No expiry</span>}</td>
-                    <td>
+                    <td className="nowrap" data-label="Completed">{formatShortDate(r.completedAt)}</td>
+                    <td className="nowrap" data-label="Expires">{r.expiresAt ? formatShortDate(r.expiresAt) : <span className="muted">No expiry</span>}</td>
+                    <td data-label="Counts towards">
                       {r.competencies.length === 0 ? (
                         <span className="muted">—</span>
                       ) : (
@@ -243,11 +243,11 @@ export function SkillsReportPage() {
                         </ul>
                       )}
                     </td>
-                    <td>
+                    <td data-label="Associated">
                       {r.associatedInPC ? 'Yes' : 'No'}
                       {r.needsAssociation && <span className="badge badge-at-risk badge-block">Needs association</span>}
                     </td>
-                    <td>
+                    <td data-label="Source">
                       {r.source}
                       <span className="cell-sub">Recognized {formatShortDate(r.recognizedAt)}</span>
                     </td>

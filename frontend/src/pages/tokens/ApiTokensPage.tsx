@@ -108,7 +108,7 @@ export function ApiTokensPage() {
       ) : (
         <section className="card report" aria-label="API tokens">
           <div className="table-wrap">
-            <table className="table">
+            <table className="table table-stack">
               <thead>
                 <tr>
                   <th scope="col">Name</th>
@@ -127,18 +127,18 @@ export function ApiTokensPage() {
                       <strong>{t.name}</strong>
                       {t.revokedAt && <span className="badge badge-not-started badge-block">Revoked {formatShortDate(t.revokedAt)}</span>}
                     </td>
-                    <td>
+                    <td data-label="Scopes">
                       <ul className="cell-list">
                         {t.scopes.map((s) => (
                           <li key={s}>{scopeLabel(s)}</li>
                         ))}
                       </ul>
                     </td>
-                    <td>
+                    <td data-label="Created">
                       {formatShortDate(t.createdAt)}
                       {t.createdBy && <span className="cell-sub">by {t.createdBy.name}</span>}
                     </td>
-                    <td>{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : <span className="muted">Never</span>}</td>
+                    <td data-label="Last used">{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : <span className="muted">Never</span>}</td>
                     <td className="row-actions">
                       {!t.revokedAt && (
                         <button type="button" className="btn-link btn-link-danger" onClick={() => { setRevokeError(null); setRevoking({ id: t.id, name: t.name }); }} aria-label={`Revoke ${t.name}`}>

@@ -183,7 +183,7 @@ export function UsersPage() {
       ) : (
         <section className="card report" aria-label="Users">
           <div className="table-wrap">
-            <table className="table users-table">
+            <table className="table users-table table-stack">
               <caption className="sr-only">Users of {viewer.organization?.name ?? 'your organization'}</caption>
               <thead>
                 <tr>
@@ -368,11 +368,11 @@ function UserRowView({ user: u, isSelf, can, onChanged }: { user: UserRow; isSel
         {isSelf && <span className="chip chip-inline">You</span>}
         <span className="cell-sub">{u.email}</span>
       </td>
-      <td>
+      <td data-label="Roles">
         <div className="chips">{u.roles.length === 0 ? <span className="muted">User</span> : u.roles.map((r) => <span key={r} className="chip chip-accent">{roleLabel(r)}</span>)}</div>
       </td>
-      <td>{u.mustChangePassword ? <span className="badge badge-in-progress">Invited</span> : <span className="badge badge-qualified">Active</span>}<span className="cell-sub">since {formatShortDate(u.createdAt)}</span></td>
-      <td className="mono">{u.learningAccount?.mcid ?? <span className="muted">—</span>}</td>
+      <td data-label="Status">{u.mustChangePassword ? <span className="badge badge-in-progress">Invited</span> : <span className="badge badge-qualified">Active</span>}<span className="cell-sub">since {formatShortDate(u.createdAt)}</span></td>
+      <td className="mono" data-label="MCID">{u.learningAccount?.mcid ?? <span className="muted">—</span>}</td>
       <td className="row-actions">
         {rowError && <p className="alert alert-error row-error" role="alert">{rowError}</p>}
         {can.manage && (
