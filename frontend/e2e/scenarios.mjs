@@ -278,6 +278,11 @@ scenarios.push(
       await page.getByText('Casey Jones is deleted.').waitFor();
       await page.getByRole('cell', { name: /^Casey Jones/ }).waitFor({ state: 'detached' });
       await shot('users');
+      // The history keeps both the invitation and the deletion (B3).
+      await nav.getByRole('link', { name: 'Audit log' }).click();
+      await page.getByRole('cell', { name: 'User deleted' }).first().waitFor();
+      await page.getByRole('cell', { name: 'User invited' }).first().waitFor();
+      await shot('audit-log');
     },
   },
   {

@@ -1,11 +1,11 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
 import { Provider, useMutation, useQuery } from 'urql';
 import { ErrorState, Spinner } from './components/Feedback';
-import { IconAward, IconBell, IconCode, IconKey, IconLifebuoy, IconMail, IconMenu, IconSignOut, IconTable, IconUser, IconUsers, LogoMark } from './components/Icons';
+import { IconAward, IconBell, IconCode, IconHistory, IconKey, IconLifebuoy, IconMail, IconMenu, IconSignOut, IconTable, IconUser, IconUsers, LogoMark } from './components/Icons';
 import { createApiClient } from './lib/client';
 import { describeError, errorCode } from './lib/errors';
 import { Link, navigate, usePath } from './lib/router';
-import { isAdmin, managesApiTokens, MeQuery, seesCompetencies, seesUsers, SessionContext, SignOutMutation, useSession, type Session, type Viewer } from './lib/session';
+import { isAdmin, isGlobalAdmin, MeQuery, seesCompetencies, seesUsers, SessionContext, SignOutMutation, useSession, type Session, type Viewer } from './lib/session';
 import { CompetenciesPage } from './pages/competencies/CompetenciesPage';
 import { SkillsReportPage } from './pages/report/SkillsReportPage';
 import { MailboxPage } from './pages/inbox/MailboxPage';
@@ -13,6 +13,7 @@ import { NotificationsPage, UnreadCountQuery } from './pages/inbox/Notifications
 import { SupportPage } from './pages/inbox/SupportPage';
 import { ApiTokensPage } from './pages/tokens/ApiTokensPage';
 import { UsersPage } from './pages/users/UsersPage';
+import { AuditLogPage } from './pages/audit/AuditLogPage';
 import { PasswordChangeGate } from './pages/ChangePassword';
 import { ForbiddenPage, NotFoundPage } from './pages/NotFoundPage';
 import { ProfilePage } from './pages/ProfilePage';
@@ -41,7 +42,8 @@ export const routes: RouteDef[] = [
   { path: '/users', title: 'Users', icon: IconUsers, allowed: seesUsers, render: () => <UsersPage /> },
   { path: '/notifications', title: 'Notifications', icon: IconBell, allowed: everyone, render: () => <NotificationsPage />, badge: UnreadBadge },
   { path: '/support', title: 'Support', icon: IconLifebuoy, allowed: everyone, render: () => <SupportPage /> },
-  { path: '/api-tokens', title: 'API tokens', icon: IconKey, allowed: managesApiTokens, render: () => <ApiTokensPage /> },
+  { path: '/audit-log', title: 'Audit log', icon: IconHistory, allowed: isGlobalAdmin, render: () => <AuditLogPage /> },
+  { path: '/api-tokens', title: 'API tokens', icon: IconKey, allowed: isGlobalAdmin, render: () => <ApiTokensPage /> },
   { path: '/mailbox', title: 'Dev mailbox', icon: IconMail, allowed: isAdmin, render: () => <MailboxPage /> },
   {
     path: '/graphiql',

@@ -25,3 +25,4 @@ export const IconLink = (p: SVGProps<SVGSVGElement>) => (<svg {...base} {...p}><
 export const IconCalendar = (p: SVGProps<SVGSVGElement>) => (<svg {...base} {...p}><rect x="3" y="5" width="18" height="16" rx="2" /><path d="M3 10h18M8 3v4M16 3v4" /></svg>);
 export const IconSchool = (p: SVGProps<SVGSVGElement>) => (<svg {...base} {...p}><path d="m2 9 10-5 10 5-10 5z" /><path d="M6 11v5c0 1.5 3 3 6 3s6-1.5 6-3v-5" /></svg>);
 export const IconSignOut = (p: SVGProps<SVGSVGElement>) => (<svg {...base} {...p}><path d="M15 4h3a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2h-3" /><path d="m10 16-4-4 4-4M6 12h10" /></svg>);
+export const IconHistory = (p: SVGProps<SVGSVGElement>) => (<svg {...base} {...p}><path d="M3 12a9 9 0 1 0 3-6.7L3 8" /><path d="M3 3v5h5M12 7v5l3 2" /></svg>);

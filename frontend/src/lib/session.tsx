@@ -90,7 +90,7 @@ export function seesUsers(viewer: Pick<Viewer, 'roles'>): boolean {
   return ['GLOBAL_ADMIN', 'ACCOUNT_ADMIN', 'USER_MANAGEMENT_ADMIN', 'MPN_PARTNER_ADMIN'].some((r) => viewer.roles.includes(r as Viewer['roles'][number]));
 }
 
-/** API tokens for partner tools (A2): Global admins. */
-export function managesApiTokens(viewer: Pick<Viewer, 'roles'>): boolean {
+/** API tokens for partner tools (A2) and the organization's audit log (B3): Global admins. */
+export function isGlobalAdmin(viewer: Pick<Viewer, 'roles'>): boolean {
   return viewer.roles.includes('GLOBAL_ADMIN');
 }
