@@ -186,4 +186,11 @@ describe('My profile', () => {
     await waitFor(() => expect(screen.queryByTestId('pu-email')).toBeNull());
     expect(client.executeMutation).toHaveBeenCalledTimes(2);
   });
+
+  it('offers no association to platform staff without an organization', () => {
+    renderProfile(() => viewer({ organization: null, roles: ['OPERATOR'] }));
+    expect(screen.getByText('None (platform staff)')).toBeTruthy();
+    expect(screen.getByText('Operator')).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: 'Associate Microsoft Learning account' })).toBeNull();
+  });
 });

@@ -64,8 +64,14 @@ export function ProfilePage() {
     <div className="page">
       <PageHeader title="My profile" description="Your work account, and the certification accounts that count for your organization." />
       <AccountSummary me={me} />
-      <LearningAccountSection me={me} onChanged={refresh} />
-      <PartnerUniversitySection me={me} onChanged={refresh} />
+      {me.organization ? (
+        <>
+          <LearningAccountSection me={me} onChanged={refresh} />
+          <PartnerUniversitySection me={me} onChanged={refresh} />
+        </>
+      ) : (
+        <Alert kind="info">Platform staff belong to no partner organization, so there is no certification account to associate here.</Alert>
+      )}
       <section className="card" aria-labelledby="password-title">
         <div className="card-head">
           <span className="card-icon" aria-hidden="true"><IconKey /></span>
