@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"certlink/internal/account"
-	"certlink/internal/capability"
 	"certlink/internal/apitoken"
+	"certlink/internal/capability"
 	"certlink/internal/catalog"
 	"certlink/internal/demo"
 	"certlink/internal/guard"

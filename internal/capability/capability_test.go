@@ -108,4 +108,3 @@ func TestCapabilityCatalog(t *testing.T) {
 		}
 	}
 }
-
