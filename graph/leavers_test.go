@@ -36,6 +36,18 @@ func TestDeleteUserEndsLinksTokensAndWarns(t *testing.T) {
 		grace, mona := e.Demo("grace@contoso.example"), e.Demo("mona@contoso.example")
 		alex, riley, sam := e.Demo("alex@contoso.example"), e.Demo("riley@contoso.example"), e.Demo("sam@fabrikam.example")
 		alexID := userID(t, e, "alex@contoso.example")
+		// What alex alone carries: the demo's Silver requirements he meets by
+		// himself and TEST-104; each is one warning per admin.
+		alone := carriedAlone(t, e, mona, "alex@contoso.example")
+		for _, req := range []string{
+			`"1 person holding TEST-104" of Test Cloud Platform, Silver, Standard option`,
+			`"One person who passed an Azure administration or development exam" of Cloud Platform, Silver, Standard`,
+			`"One person who passed an Azure administration exam" of Cloud Platform, Silver, Distributor option`,
+		} {
+			if !alone[req] {
+				t.Fatalf("the demo no longer has alex alone carry %s: %v", req, alone)
+			}
+		}
 
 		var del struct {
 			DeleteUser struct{ DeletedUserID string }
@@ -78,17 +90,20 @@ func TestDeleteUserEndsLinksTokensAndWarns(t *testing.T) {
 		if n := c.AuditEvent.Query().Where(auditevent.Action("USER_DELETED")).CountX(sys()); n != 1 {
 			t.Fatalf("USER_DELETED events: %d", n)
 		}
-		// N1: the org's Global Admin and MPN Partner Admin are told, nobody else.
+		// N1: the org's Global Admin and MPN Partner Admin are told, once per
+		// requirement alex alone carried; nobody else is.
 		for _, who := range []struct {
-			tok  string
-			want int
-		}{{grace, 1}, {mona, 1}, {riley, 0}, {sam, 0}} {
+			name, tok string
+			want      int
+		}{{"grace", grace, len(alone)}, {"mona", mona, len(alone)}, {"riley", riley, 0}, {"sam", sam, 0}} {
 			ns := notifications(t, e, who.tok)
 			if len(ns) != who.want {
-				t.Fatalf("notifications: got %d, want %d: %+v", len(ns), who.want, ns)
+				t.Fatalf("%s's notifications: got %d, want %d: %+v", who.name, len(ns), who.want, ns)
 			}
+			var bodies []string
 			for _, n := range ns {
-				for _, part := range []string{"Test Cloud Platform", "1 person holding TEST-104", "Alex Wilber", "deleted"} {
+				bodies = append(bodies, n.Body)
+				for _, part := range []string{"Alex Wilber", "deleted"} {
 					if !strings.Contains(n.Title+n.Body, part) {
 						t.Fatalf("notification lacks %q: %+v", part, n)
 					}
@@ -97,11 +112,19 @@ func TestDeleteUserEndsLinksTokensAndWarns(t *testing.T) {
 					t.Fatalf("notification link/read: %+v", n)
 				}
 			}
+			if who.want == 0 {
+				continue
+			}
+			for req, n := range unmetNamed(t, bodies) {
+				if !alone[req] || n != 1 {
+					t.Fatalf("%s warned %d times about %s; alex alone carried %v", who.name, n, req, alone)
+				}
+			}
 		}
-		// Mail, once per recipient, through the outbox into the dev mailbox.
+		// Mail, once per recipient and requirement, through the outbox into the dev mailbox.
 		testenv.Eventually(t, 10*time.Second, func() bool {
-			return c.OutboxMessage.Query().Where(outboxmessage.SentAtNotNil(), outboxmessage.SubjectContains("at risk")).CountX(sys()) == 2
-		}, "two at-risk mails sent")
+			return c.OutboxMessage.Query().Where(outboxmessage.SentAtNotNil(), outboxmessage.SubjectContains("at risk")).CountX(sys()) == 2*len(alone)
+		}, "the at-risk mails sent")
 		var box struct {
 			DevMailbox struct {
 				Edges []struct {
@@ -119,19 +142,26 @@ func TestDeleteUserEndsLinksTokensAndWarns(t *testing.T) {
 				}
 			}
 		}
-		if len(to) != 2 || to["grace@contoso.example"] != 1 || to["mona@contoso.example"] != 1 {
-			t.Fatalf("at-risk mail recipients: %v", to)
+		if len(to) != 2 || to["grace@contoso.example"] != len(alone) || to["mona@contoso.example"] != len(alone) {
+			t.Fatalf("at-risk mail recipients: %v, want %d each", to, len(alone))
 		}
 		// Marking read.
 		var mk struct{ MarkNotificationsRead struct{ Marked int } }
 		ids := c.Notification.Query().Where(notification.UserID(atoi(t, userID(t, e, "grace@contoso.example")))).IDsX(sys())
 		monaIDs := c.Notification.Query().Where(notification.UserID(atoi(t, userID(t, e, "mona@contoso.example")))).IDsX(sys())
 		must(t, e, grace, `mutation($ids:[ID!]!){markNotificationsRead(ids:$ids){marked}}`, map[string]any{"ids": append(ids, monaIDs...)}, &mk)
-		if mk.MarkNotificationsRead.Marked != 1 {
-			t.Fatalf("marked %d, want 1 (mona's is not grace's to mark)", mk.MarkNotificationsRead.Marked)
+		if mk.MarkNotificationsRead.Marked != len(ids) || len(ids) != len(alone) {
+			t.Fatalf("marked %d of grace's %d (mona's are not grace's to mark)", mk.MarkNotificationsRead.Marked, len(ids))
 		}
-		if ns := notifications(t, e, mona); ns[0].Read {
-			t.Fatal("grace marked mona's notification read")
+		for _, n := range notifications(t, e, grace) {
+			if !n.Read {
+				t.Fatalf("grace's notification left unread: %+v", n)
+			}
+		}
+		for _, n := range notifications(t, e, mona) {
+			if n.Read {
+				t.Fatal("grace marked mona's notification read")
+			}
 		}
 	})
 }
@@ -142,6 +172,33 @@ func TestUnlinkAndRemoveFromReportWarn(t *testing.T) {
 		seedRequirement(t, e, nil)
 		grace, alex, mona := e.Demo("grace@contoso.example"), e.Demo("alex@contoso.example"), e.Demo("mona@contoso.example")
 		alexID := userID(t, e, "alex@contoso.example")
+		alone := carriedAlone(t, e, mona, "alex@contoso.example")
+		if !alone[`"1 person holding TEST-104" of Test Cloud Platform, Silver, Standard option`] {
+			t.Fatalf("TEST-104 is not carried by alex alone: %v", alone)
+		}
+		bodies := func(ns []struct {
+			Title, Body, Link string
+			Read              bool
+		}, part string) []string {
+			var out []string
+			for _, n := range ns {
+				if strings.Contains(n.Body, part) {
+					out = append(out, n.Body)
+				}
+			}
+			return out
+		}
+		sameAsAlone := func(when string, named map[string]int) {
+			t.Helper()
+			if len(named) != len(alone) {
+				t.Fatalf("%s: warned about %v, alex alone carried %v", when, named, alone)
+			}
+			for req, n := range named {
+				if !alone[req] || n != 1 {
+					t.Fatalf("%s: warned %d times about %s", when, n, req)
+				}
+			}
+		}
 		// Who may remove a person from the report.
 		for _, c := range []struct {
 			who, tok, id, want string
@@ -157,9 +214,11 @@ func TestUnlinkAndRemoveFromReportWarn(t *testing.T) {
 		}
 		must(t, e, mona, `mutation($id:ID!){removeFromReport(userId:$id){userId}}`, map[string]any{"id": alexID}, nil)
 		ns := notifications(t, e, grace)
-		if len(ns) != 1 || !strings.Contains(ns[0].Body, "removed from the skills report") {
+		removed := bodies(ns, "removed from the skills report")
+		if len(ns) != len(alone) || len(removed) != len(ns) {
 			t.Fatalf("after removal from the report: %+v", ns)
 		}
+		sameAsAlone("removal from the report", unmetNamed(t, removed))
 		var me struct {
 			Me struct{ LearningAccount *struct{ Mcid string } }
 		}
@@ -171,14 +230,16 @@ func TestUnlinkAndRemoveFromReportWarn(t *testing.T) {
 		// second, distinct warning; the owner sees his history.
 		e.App.Linking.Limits.Cooldown = 0
 		must(t, e, alex, `mutation{associateLearningAccount(input:{email:"alex@learn.example",password:"learn-demo"}){user{email}}}`, nil, nil)
-		if ns := notifications(t, e, grace); len(ns) != 1 {
+		if ns := notifications(t, e, grace); len(ns) != len(alone) {
 			t.Fatalf("linking again warned: %+v", ns)
 		}
 		must(t, e, alex, `mutation{removeLearningAccount{user{email}}}`, nil, nil)
 		ns = notifications(t, e, grace)
-		if len(ns) != 2 || !strings.Contains(ns[0].Body, "removed the association") {
+		unlinked := bodies(ns, "removed the association")
+		if len(ns) != 2*len(alone) || !strings.Contains(ns[0].Body, "removed the association") {
 			t.Fatalf("after unlink: %+v", ns)
 		}
+		sameAsAlone("unlink", unmetNamed(t, unlinked))
 		var h historyOut
 		must(t, e, alex, qHistory, map[string]any{"m": "9900001"}, &h)
 		if got := strings.Join(actions(h), ","); got != "REMOVED_FROM_REPORT,LINKED,UNLINKED" {

@@ -3,6 +3,8 @@ package graph_test
 import (
 	"context"
 	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,3 +125,62 @@ func atoi(t *testing.T, s string) int {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+// carriedAlone returns the requirements of the viewer's organization that are
+// met only thanks to the one person email — those that person leaving makes
+// unmet — as the at-risk mail names them: `"<requirement>" of <competency>,
+// <Level>, <option>`. It reads the progress API (who counts), not the at-risk
+// code under test.
+func carriedAlone(t *testing.T, e *testenv.Env, tok, email string) map[string]bool {
+	t.Helper()
+	var out struct {
+		CompetencyProgress []struct {
+			Competency struct{ Name string }
+			Levels     []struct {
+				Level   string
+				Options []struct {
+					Name         string
+					Requirements []struct {
+						Description       string
+						Required, Current int
+						Met               bool
+						People            []struct{ Email string }
+					}
+				}
+			}
+		}
+	}
+	must(t, e, tok, `{competencyProgress{competency{name} levels{level options{name requirements{description required current met people{email}}}}}}`, nil, &out)
+	set := map[string]bool{}
+	for _, c := range out.CompetencyProgress {
+		for _, l := range c.Levels {
+			for _, op := range l.Options {
+				for _, r := range op.Requirements {
+					if !r.Met || r.Current != r.Required || !slices.ContainsFunc(r.People, func(p struct{ Email string }) bool { return p.Email == email }) {
+						continue
+					}
+					level := strings.ToUpper(l.Level[:1]) + strings.ToLower(l.Level[1:])
+					set[fmt.Sprintf("%q of %s, %s, %s", r.Description, c.Competency.Name, level, op.Name)] = true
+				}
+			}
+		}
+	}
+	return set
+}
+
+var unmetRequirement = regexp.MustCompile(`The requirement (".*") of (.*) is no longer met`)
+
+// unmetNamed returns the requirement each at-risk notification names, in the
+// form carriedAlone uses, counting repeats.
+func unmetNamed(t *testing.T, bodies []string) map[string]int {
+	t.Helper()
+	got := map[string]int{}
+	for _, b := range bodies {
+		m := unmetRequirement.FindStringSubmatch(b)
+		if m == nil {
+			t.Fatalf("not an at-risk notification: %s", b)
+		}
+		got[m[1]+" of "+m[2]]++
+	}
+	return got
+}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"certlink/ent"
 	"certlink/ent/association"
 	"certlink/ent/profile"
 	"certlink/ent/result"
@@ -98,6 +99,8 @@ func TestMergeCertificationProfiles(t *testing.T) {
 		c.Result.Create().SetProfileID(surv.ID).SetSkillID(s1.ID).SetCompletedAt(when).SetSource("test").SaveX(ctx)
 		c.Result.Create().SetProfileID(dup.ID).SetSkillID(s1.ID).SetCompletedAt(when).SetSource("test").SaveX(ctx)
 		c.Result.Create().SetProfileID(dup.ID).SetSkillID(s2.ID).SetCompletedAt(when).SetSource("test").SaveX(ctx)
+		// The survivor also holds the demo's results: count from there.
+		held := c.Result.Query().Where(result.ProfileID(surv.ID)).CountX(ctx)
 		rileyID := atoi(t, userID(t, e, "riley@contoso.example"))
 		org := c.User.GetX(ctx, rileyID).OrganizationID
 		c.Association.Create().SetKind(association.KindLEARNING).SetProfileID(dup.ID).SetUserID(rileyID).
@@ -127,8 +130,13 @@ func TestMergeCertificationProfiles(t *testing.T) {
 		if m.ResultsMoved != 1 || m.ResultsDropped != 1 || m.LinkMoved || !m.LinkEnded {
 			t.Fatalf("merge outcome: %+v", m)
 		}
-		if n := c.Result.Query().Where(result.ProfileID(surv.ID)).CountX(ctx); n != 2 {
-			t.Fatalf("survivor holds %d results, want 2 (none twice)", n)
+		if n := c.Result.Query().Where(result.ProfileID(surv.ID)).CountX(ctx); n != held+1 {
+			t.Fatalf("survivor holds %d results, want %d (its %d and TEST-2; TEST-1 not twice)", n, held+1, held)
+		}
+		for _, sk := range []*ent.Skill{s1, s2} {
+			if n := c.Result.Query().Where(result.ProfileID(surv.ID), result.SkillID(sk.ID)).CountX(ctx); n != 1 {
+				t.Fatalf("survivor holds %s %d times, want once", sk.Number, n)
+			}
 		}
 		if n := c.Result.Query().Where(result.ProfileID(dup.ID)).CountX(ctx); n != 0 {
 			t.Fatalf("duplicate still holds %d results", n)
@@ -171,6 +179,40 @@ func TestMergeMovesLinkWithoutQuota(t *testing.T) {
 		// requirement stayed met, so nobody was warned.
 		if ns := notifications(t, e, e.Demo("grace@contoso.example")); len(ns) != 0 {
 			t.Fatalf("a merge within the organization warned: %+v", ns)
+		}
+		// Alex now holds AZ-104 (from 9900001) and AZ-204 (from 9900002), both
+		// for the same requirement: one person, counted once.
+		if got := carriedAlone(t, e, e.Demo("mona@contoso.example"), "alex@contoso.example"); !got[`"One person who passed an Azure administration or development exam" of Cloud Platform, Silver, Standard`] {
+			t.Fatalf("after the merge alex no longer counts once for azure-administrators: %v", got)
+		}
+		var p struct {
+			CompetencyProgress []struct {
+				Competency struct{ Key string }
+				Levels     []struct {
+					Options []struct {
+						Requirements []struct {
+							Key, Kind string
+							Current   int
+							People    []struct{ Email string }
+						}
+					}
+				}
+			}
+		}
+		must(t, e, e.Demo("mona@contoso.example"), `{competencyProgress{competency{key} levels{options{requirements{key kind current people{email}}}}}}`, nil, &p)
+		for _, cp := range p.CompetencyProgress {
+			for _, l := range cp.Levels {
+				for _, op := range l.Options {
+					for _, r := range op.Requirements {
+						if r.Kind == "SKILL" && r.Current != len(r.People) || (len(r.People) > 1 && r.People[0].Email == r.People[1].Email) {
+							t.Fatalf("%s/%s counted twice: current %d, people %v", cp.Competency.Key, r.Key, r.Current, r.People)
+						}
+						if cp.Competency.Key == "cloud-platform" && r.Key == "azure-administrators" && r.Current != 1 {
+							t.Fatalf("azure-administrators: %d people after the merge, want 1 (alex once)", r.Current)
+						}
+					}
+				}
+			}
 		}
 	})
 }

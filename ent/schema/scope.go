@@ -54,8 +54,9 @@ func liveOnly() privacy.QueryRule {
 	})
 }
 
-// userFilter: admins (and partner tools acting for them) see their organization's
-// work accounts; a default user sees only themself; operators see all.
+// userFilter: admins see their organization's work accounts, and so do partner
+// tools acting for them when the token carries USERS_READ; a default user (or a
+// token without that scope) sees only themself (its maker); operators see all.
 func userFilter() privacy.QueryRule {
 	return queryRule(func(ctx context.Context, q ent.Query) error {
 		v := viewer.From(ctx)
@@ -70,7 +71,7 @@ func userFilter() privacy.QueryRule {
 			return privacy.Denyf("query %T cannot be scoped", q)
 		}
 		org, self := v.OrgID, v.UserID
-		if v.IsUserAdmin() {
+		if v.IsUserAdmin() && v.HasScope(viewer.ScopeUsersRead) {
 			w.WhereP(func(s *sql.Selector) { s.Where(sql.EQ(s.C("organization_id"), org)) })
 		} else {
 			w.WhereP(func(s *sql.Selector) { s.Where(sql.EQ(s.C("id"), self)) })

@@ -53,9 +53,9 @@ async function waitHealthy(base, server, timeoutMs = 60_000) {
 }
 
 // Full-page shots of a scrolled page paint the sticky top bar mid-page: scroll to the top first.
-async function takeShot(page, name) {
+async function takeShot(page, name, { fullPage = true } = {}) {
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage });
 }
 
 const work = mkdtempSync(join(tmpdir(), 'certlink-e2e-'));
@@ -97,7 +97,7 @@ try {
     page.on('pageerror', (err) => consoleErrors.push(String(err)));
     const started = Date.now();
     try {
-      await scenario.run({ page, context, base, shot: (name) => takeShot(page, name) });
+      await scenario.run({ page, context, base, shot: (name, opts) => takeShot(page, name, opts) });
       if (consoleErrors.length) throw new Error(`console errors:\n    ${consoleErrors.join('\n    ')}`);
       passed++;
       console.log(`ok   ${scenario.name} (${Date.now() - started} ms)`);

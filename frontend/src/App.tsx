@@ -1,11 +1,19 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
 import { Provider, useMutation, useQuery } from 'urql';
 import { ErrorState, Spinner } from './components/Feedback';
-import { IconCode, IconMenu, IconSignOut, IconUser, LogoMark } from './components/Icons';
+import { IconAward, IconBell, IconCode, IconKey, IconLifebuoy, IconMail, IconMenu, IconSignOut, IconTable, IconUser, IconUsers, LogoMark } from './components/Icons';
 import { createApiClient } from './lib/client';
 import { describeError, errorCode } from './lib/errors';
 import { Link, navigate, usePath } from './lib/router';
-import { isAdmin, MeQuery, SessionContext, SignOutMutation, useSession, type Session, type Viewer } from './lib/session';
+import { isAdmin, managesApiTokens, MeQuery, seesCompetencies, seesUsers, SessionContext, SignOutMutation, useSession, type Session, type Viewer } from './lib/session';
+import { CompetenciesPage } from './pages/competencies/CompetenciesPage';
+import { SkillsReportPage } from './pages/report/SkillsReportPage';
+import { MailboxPage } from './pages/inbox/MailboxPage';
+import { NotificationsPage, UnreadCountQuery } from './pages/inbox/NotificationsPage';
+import { SupportPage } from './pages/inbox/SupportPage';
+import { ApiTokensPage } from './pages/tokens/ApiTokensPage';
+import { UsersPage } from './pages/users/UsersPage';
+import { PasswordChangeGate } from './pages/ChangePassword';
 import { ForbiddenPage, NotFoundPage } from './pages/NotFoundPage';
 import { ProfilePage } from './pages/ProfilePage';
 import { SignInPage } from './pages/SignInPage';
@@ -20,12 +28,21 @@ interface RouteDef {
   render: () => ReactNode;
   /** Full-bleed pages (GraphiQL) get the whole content area. */
   wide?: boolean;
+  /** A count shown next to the link (unread notifications). */
+  badge?: ComponentType<{ path: string }>;
 }
 
 const everyone = () => true;
 
 export const routes: RouteDef[] = [
   { path: '/profile', title: 'My profile', icon: IconUser, allowed: everyone, render: () => <ProfilePage /> },
+  { path: '/competencies', title: 'Competencies', icon: IconAward, allowed: seesCompetencies, render: () => <CompetenciesPage /> },
+  { path: '/skills-report', title: 'Skills report', icon: IconTable, allowed: seesCompetencies, render: () => <SkillsReportPage /> },
+  { path: '/users', title: 'Users', icon: IconUsers, allowed: seesUsers, render: () => <UsersPage /> },
+  { path: '/notifications', title: 'Notifications', icon: IconBell, allowed: everyone, render: () => <NotificationsPage />, badge: UnreadBadge },
+  { path: '/support', title: 'Support', icon: IconLifebuoy, allowed: everyone, render: () => <SupportPage /> },
+  { path: '/api-tokens', title: 'API tokens', icon: IconKey, allowed: managesApiTokens, render: () => <ApiTokensPage /> },
+  { path: '/mailbox', title: 'Dev mailbox', icon: IconMail, allowed: isAdmin, render: () => <MailboxPage /> },
   {
     path: '/graphiql',
     title: 'GraphiQL',
@@ -76,7 +93,7 @@ function SessionGate({ notice, onSignedOut }: { notice: string | null; onSignedO
   if (session) {
     return (
       <SessionContext.Provider value={session}>
-        <Shell />
+        {session.viewer.mustChangePassword ? <PasswordChangeGate onChanged={() => reexecute({ requestPolicy: 'network-only' })} /> : <Shell />}
       </SessionContext.Provider>
     );
   }
@@ -164,6 +181,7 @@ function Shell() {
               <Link to={r.path} className="sidenav-link" aria-current={r.path === path ? 'page' : undefined}>
                 <r.icon />
                 <span>{r.title}</span>
+                {r.badge && <r.badge path={path} />}
               </Link>
             </li>
           ))}
@@ -180,4 +198,17 @@ function Shell() {
 function initials(name: string): string {
   const parts = name.split(/[\s@.]+/).filter(Boolean);
   return ((parts[0]?.[0] ?? '') + (parts[1]?.[0] ?? '')).toUpperCase() || '?';
+}
+
+/** Unread notifications, refreshed on every navigation. */
+function UnreadBadge({ path }: { path: string }) {
+  const [{ data }, reexecute] = useQuery({ query: UnreadCountQuery, requestPolicy: 'cache-and-network' });
+  useEffect(() => reexecute({ requestPolicy: 'network-only' }), [path, reexecute]);
+  const n = data?.unreadNotificationCount ?? 0;
+  if (n === 0) return null;
+  return (
+    <span className="nav-badge" aria-label={`${n} unread`}>
+      {n > 99 ? '99+' : n}
+    </span>
+  );
 }

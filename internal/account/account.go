@@ -128,10 +128,16 @@ func (s *Service) OpenSession(ctx context.Context, u *ent.User) (*Session, error
 	return &Session{Secret: secret, ExpiresAt: exp, User: u}, nil
 }
 
-// SignOut revokes the token the viewer is using.
+// SignOut revokes the session the viewer is using. Partner tools' and
+// providers' tokens are not sessions: whoever made them revokes them
+// (revokeApiToken, revokeProviderToken), so a tool cannot end its own
+// credential by calling signOut.
 func (s *Service) SignOut(ctx context.Context, v *viewer.Viewer) error {
 	if v == nil || v.TokenID == 0 {
 		return apperr.ErrUnauthenticated
+	}
+	if v.Kind != viewer.KindUser {
+		return apperr.New(apperr.Forbidden, "signOut ends a session; revoke an API or provider token with revokeApiToken or revokeProviderToken.")
 	}
 	return s.Client.Token.UpdateOneID(v.TokenID).SetRevokedAt(s.now()).Exec(viewer.System(ctx))
 }

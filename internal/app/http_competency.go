@@ -23,8 +23,23 @@ const maxIngestBytes = 512 << 20
 
 // competencyRoutes adds the skills report download and bulk ingest.
 func (a *App) competencyRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /reports/skills.csv", a.skillsCSV)
-	mux.HandleFunc("POST /ingest", a.ingestBulk)
+	mux.HandleFunc("GET /reports/skills.csv", passwordChanged(a.skillsCSV))
+	mux.HandleFunc("POST /ingest", passwordChanged(a.ingestBulk))
+}
+
+// passwordChanged is graph.PasswordChangeGate for plain HTTP endpoints: a user
+// still holding a temporary password (U2) gets PASSWORD_CHANGE_REQUIRED (403)
+// until they chose their own, as they do from every GraphQL field but me and
+// changePassword.
+func passwordChanged(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if v := viewer.From(r.Context()); v != nil && v.MustChangePassword {
+			writeError(w, r, apperr.New(apperr.PasswordChangeFirst,
+				"Choose your own password first (changePassword): you signed in with a temporary one."))
+			return
+		}
+		next(w, r)
+	}
 }
 
 // skillsCSV streams the skills report (S2) with the filters of the GraphQL
@@ -174,7 +189,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case apperr.Unauthenticated:
 		status = http.StatusUnauthorized
 		w.Header().Set("WWW-Authenticate", `Bearer realm="certlink"`)
-	case apperr.Forbidden:
+	case apperr.Forbidden, apperr.PasswordChangeFirst:
 		status = http.StatusForbidden
 	case apperr.NotFound:
 		status = http.StatusNotFound

@@ -28,8 +28,11 @@ func (a *App) wireLifecycle() error {
 	a.Outbox = &notify.Outbox{Client: c, Mailer: mailer, RowLocks: !a.DB.Embedded, Log: a.Log}
 	a.Outbox.Prepare()
 	if a.RiskProgress == nil {
-		// Until the competency engine is plugged in (see notify.ProgressSource).
-		a.RiskProgress = notify.CountingProgress{}
+		// The competency engine itself: startCompetency ran first (app.New).
+		if a.Progress == nil {
+			return fmt.Errorf("at-risk detection needs the competency engine: start it first")
+		}
+		a.RiskProgress = notify.EngineProgress{Engine: a.Progress.Engine}
 	}
 	alerts := &notify.Alerter{PublicURL: a.Config.PublicURL, Wake: a.Outbox.Wake}
 	a.Risk = &notify.Risk{Progress: a.RiskProgress, Alerts: alerts}

@@ -14,8 +14,8 @@ import (
 // an organization at a moment, computed from what c shows. c may be a
 // transaction's client: at-risk detection calls it inside the transaction that
 // ends a link, once before the change and once just before the commit, and
-// compares the two. The engine (internal/progress) implements it; CountingProgress
-// below is a small real implementation used until then and in tests.
+// compares the two. EngineProgress (the competency engine) is the one a running
+// certlink uses; tests of notify's own logic may use a fake.
 type ProgressSource interface {
 	Requirements(ctx context.Context, c *ent.Client, orgID int, at time.Time) ([]RequirementState, error)
 }

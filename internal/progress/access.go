@@ -5,16 +5,9 @@ import (
 	"certlink/internal/viewer"
 )
 
-// API token scopes that let a partner tool read progress and the report. They
-// are the names of viewer's API token scopes (A2).
-const (
-	ScopeProgressRead = "PROGRESS_READ"
-	ScopeReportRead   = "REPORT_READ"
-)
-
 // Authorize applies C7: only a Global Admin or MPN Partner Admin of an
 // organization — signed in, or through an API token of that organization
-// carrying scope — sees its competencies, progress and skills report. Everyone
+// carrying scope (viewer.ScopeProgressRead or viewer.ScopeReportRead) — sees its competencies, progress and skills report. Everyone
 // else (default users, other admins, operators, providers) is refused.
 func Authorize(v *viewer.Viewer, scope string) error {
 	if v == nil {

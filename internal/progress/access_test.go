@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"certlink/internal/testenv"
+	"certlink/internal/viewer"
 )
 
 // C7, per role: only Global Admins and MPN Partner Admins of the organization
@@ -34,10 +35,10 @@ func TestWhoSeesCompetencies(t *testing.T) {
 			{"operator", ops, "FORBIDDEN", "FORBIDDEN", 403, false, false},
 			{"provider token", prov.CreateProviderToken.Token, "FORBIDDEN", "FORBIDDEN", 403, false, false},
 			{"anonymous", "", "UNAUTHENTICATED", "UNAUTHENTICATED", 401, false, false},
-			{"API token, both scopes", apiToken(t, e, "mona@contoso.example", "PROGRESS_READ", "REPORT_READ"), "", "", 200, true, false},
-			{"API token, progress only", apiToken(t, e, "grace@contoso.example", "PROGRESS_READ"), "", "FORBIDDEN", 403, true, false},
-			{"API token, report only", apiToken(t, e, "grace@contoso.example", "REPORT_READ"), "FORBIDDEN", "", 200, true, false},
-			{"API token of a user", apiToken(t, e, "alex@contoso.example", "PROGRESS_READ", "REPORT_READ"), "FORBIDDEN", "FORBIDDEN", 403, false, false},
+			{"API token, both scopes", apiToken(t, e, "mona@contoso.example", viewer.ScopeProgressRead, viewer.ScopeReportRead), "", "", 200, true, false},
+			{"API token, progress only", apiToken(t, e, "grace@contoso.example", viewer.ScopeProgressRead), "", "FORBIDDEN", 403, true, false},
+			{"API token, report only", apiToken(t, e, "grace@contoso.example", viewer.ScopeReportRead), "FORBIDDEN", "", 200, true, false},
+			{"API token of a user", apiToken(t, e, "alex@contoso.example", viewer.ScopeProgressRead, viewer.ScopeReportRead), "FORBIDDEN", "FORBIDDEN", 403, false, false},
 		}
 		for _, c := range cases {
 			t.Run(c.who, func(t *testing.T) {

@@ -31,7 +31,7 @@ type Service struct {
 
 // Progress returns the viewer's organization's progress now.
 func (s *Service) Progress(ctx context.Context, v *viewer.Viewer) (*Org, error) {
-	if err := Authorize(v, ScopeProgressRead); err != nil {
+	if err := Authorize(v, viewer.ScopeProgressRead); err != nil {
 		return nil, err
 	}
 	return s.Engine.Compute(ctx, s.Client, v.OrgID, s.Engine.Time())
@@ -40,7 +40,7 @@ func (s *Service) Progress(ctx context.Context, v *viewer.Viewer) (*Org, error) 
 // People returns the work accounts who count for a requirement of the viewer's
 // organization at the moment of org (as computed by Progress), by name.
 func (s *Service) People(ctx context.Context, v *viewer.Viewer, org *Org, requirementID int) ([]*ent.User, error) {
-	if err := Authorize(v, ScopeProgressRead); err != nil {
+	if err := Authorize(v, viewer.ScopeProgressRead); err != nil {
 		return nil, err
 	}
 	if org.OrgID != v.OrgID {
@@ -78,7 +78,7 @@ func usersInOrder(ctx context.Context, c *ent.Client, ids []int) ([]*ent.User, e
 // AttestationHistory returns every attestation of a requirement by the
 // viewer's organization, newest first.
 func (s *Service) AttestationHistory(ctx context.Context, v *viewer.Viewer, requirementID int) ([]*Attestation, error) {
-	if err := Authorize(v, ScopeProgressRead); err != nil {
+	if err := Authorize(v, viewer.ScopeProgressRead); err != nil {
 		return nil, err
 	}
 	rows, err := s.Client.Attestation.Query().

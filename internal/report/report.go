@@ -107,7 +107,7 @@ func (s *Service) now() time.Time {
 // Org returns the viewer's organization after checking C7; the CSV handler
 // calls it before writing any header.
 func (s *Service) Org(ctx context.Context, v *viewer.Viewer) (*ent.Organization, error) {
-	if err := progress.Authorize(v, progress.ScopeReportRead); err != nil {
+	if err := progress.Authorize(v, viewer.ScopeReportRead); err != nil {
 		return nil, err
 	}
 	return s.Client.Organization.Query().Where(organization.ID(v.OrgID)).Only(viewer.System(ctx))
@@ -115,7 +115,7 @@ func (s *Service) Org(ctx context.Context, v *viewer.Viewer) (*ent.Organization,
 
 // Page returns up to first rows after the cursor.
 func (s *Service) Page(ctx context.Context, v *viewer.Viewer, f Filter, o Order, after *Cursor, first int) (*Page, error) {
-	if err := progress.Authorize(v, progress.ScopeReportRead); err != nil {
+	if err := progress.Authorize(v, viewer.ScopeReportRead); err != nil {
 		return nil, err
 	}
 	if first < 0 || first > MaxPage {
@@ -130,7 +130,7 @@ func (s *Service) Page(ctx context.Context, v *viewer.Viewer, f Filter, o Order,
 
 // Count returns the number of rows the filter keeps.
 func (s *Service) Count(ctx context.Context, v *viewer.Viewer, f Filter) (int, error) {
-	if err := progress.Authorize(v, progress.ScopeReportRead); err != nil {
+	if err := progress.Authorize(v, viewer.ScopeReportRead); err != nil {
 		return 0, err
 	}
 	r, err := s.reader(ctx, v.OrgID, f, Order{})
@@ -143,7 +143,7 @@ func (s *Service) Count(ctx context.Context, v *viewer.Viewer, f Filter) (int, e
 // Each calls fn for every row in order, reading ChunkSize rows per query, and
 // flush after each chunk (the CSV writer streams through it).
 func (s *Service) Each(ctx context.Context, v *viewer.Viewer, f Filter, o Order, fn func(Row) error, flush func() error) error {
-	if err := progress.Authorize(v, progress.ScopeReportRead); err != nil {
+	if err := progress.Authorize(v, viewer.ScopeReportRead); err != nil {
 		return err
 	}
 	r, err := s.reader(ctx, v.OrgID, f, o)

@@ -18,20 +18,72 @@ type Documents = {
     "\n  query Me {\n    me {\n      ...ProfileUser\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      expiresAt\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignOut {\n    signOut {\n      signedOut\n    }\n  }\n": typeof types.SignOutDocument,
+    "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation AssociateLearningAccount($input: AssociateLearningAccountInput!) {\n    associateLearningAccount(input: $input) {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": typeof types.AssociateLearningAccountDocument,
     "\n  mutation RemoveLearningAccount {\n    removeLearningAccount {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": typeof types.RemoveLearningAccountDocument,
     "\n  mutation AssociatePartnerUniversity($input: AssociatePartnerUniversityInput!) {\n    associatePartnerUniversity(input: $input) {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": typeof types.AssociatePartnerUniversityDocument,
     "\n  mutation RemovePartnerUniversityAccess {\n    removePartnerUniversityAccess {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": typeof types.RemovePartnerUniversityAccessDocument,
+    "\n  fragment CompetencyProgressFields on CompetencyProgress {\n    competency {\n      id\n      key\n      name\n      description\n    }\n    status\n    offer {\n      level\n      option\n      purchasedAt\n      anniversaryAt\n    }\n    levels {\n      level\n      attained\n      options {\n        name\n        met\n        unmetOn\n        requirements {\n          id\n          key\n          description\n          kind\n          required\n          current\n          met\n          unmetOn\n          people {\n            id\n            name\n            email\n          }\n          skills {\n            id\n            number\n            title\n            type\n            retiredOn\n            validUntil\n          }\n          attestation {\n            met\n            note\n            at\n            by {\n              id\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n": typeof types.CompetencyProgressFieldsFragmentDoc,
+    "\n  query CompetencyProgress {\n    competencyProgress {\n      ...CompetencyProgressFields\n    }\n  }\n": typeof types.CompetencyProgressDocument,
+    "\n  mutation PurchaseCompetencyOffer($input: PurchaseCompetencyOfferInput!) {\n    purchaseCompetencyOffer(input: $input) {\n      ...CompetencyProgressFields\n    }\n  }\n": typeof types.PurchaseCompetencyOfferDocument,
+    "\n  mutation SetAttestation($input: SetAttestationInput!) {\n    setAttestation(input: $input) {\n      ...CompetencyProgressFields\n    }\n  }\n": typeof types.SetAttestationDocument,
+    "\n  query DevMailbox {\n    devMailbox(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          to\n          subject\n          body\n          createdAt\n        }\n      }\n    }\n  }\n": typeof types.DevMailboxDocument,
+    "\n  query Notifications {\n    notifications(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          title\n          body\n          createdAt\n          read\n          link\n        }\n      }\n    }\n    unreadNotificationCount\n  }\n": typeof types.NotificationsDocument,
+    "\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n": typeof types.UnreadNotificationCountDocument,
+    "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids) {\n      marked\n    }\n  }\n": typeof types.MarkNotificationsReadDocument,
+    "\n  fragment TicketFields on SupportTicket {\n    id\n    category\n    subject\n    body\n    status\n    createdAt\n    author {\n      name\n      email\n    }\n    replies {\n      id\n      body\n      createdAt\n      fromStaff\n      author {\n        name\n        email\n      }\n    }\n  }\n": typeof types.TicketFieldsFragmentDoc,
+    "\n  query SupportTickets {\n    supportTickets(first: 50) {\n      totalCount\n      edges {\n        node {\n          ...TicketFields\n        }\n      }\n    }\n  }\n": typeof types.SupportTicketsDocument,
+    "\n  mutation CreateSupportTicket($input: CreateSupportTicketInput!) {\n    createSupportTicket(input: $input) {\n      ...TicketFields\n    }\n  }\n": typeof types.CreateSupportTicketDocument,
+    "\n  mutation ReplyToSupportTicket($input: ReplyToSupportTicketInput!) {\n    replyToSupportTicket(input: $input) {\n      ...TicketFields\n    }\n  }\n": typeof types.ReplyToSupportTicketDocument,
+    "\n  mutation CloseSupportTicket($id: ID!) {\n    closeSupportTicket(id: $id) {\n      ...TicketFields\n    }\n  }\n": typeof types.CloseSupportTicketDocument,
+    "\n  query SkillsReport($first: Int!, $after: Cursor, $where: SkillsReportWhere, $orderBy: SkillsReportOrder) {\n    skillsReport(first: $first, after: $after, where: $where, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          name\n          email\n          mcid\n          skillType\n          skillNumber\n          title\n          completedAt\n          expiresAt\n          competencies\n          associatedInPC\n          source\n          recognizedAt\n          needsAssociation\n        }\n      }\n    }\n  }\n": typeof types.SkillsReportDocument,
+    "\n  query CompetencyNames {\n    competencyProgress {\n      competency {\n        id\n        key\n        name\n      }\n    }\n  }\n": typeof types.CompetencyNamesDocument,
+    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n      createdBy {\n        name\n      }\n    }\n  }\n": typeof types.ApiTokensDocument,
+    "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        id\n        name\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
+    "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.RevokeApiTokenDocument,
+    "\n  query Users($first: Int!, $after: Cursor, $where: UserWhereInput) {\n    users(first: $first, after: $after, where: $where, orderBy: { field: NAME, direction: ASC }) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          email\n          name\n          roles\n          mustChangePassword\n          createdAt\n          learningAccount {\n            mcid\n          }\n        }\n      }\n    }\n  }\n": typeof types.UsersDocument,
+    "\n  mutation InviteUser($input: InviteUserInput!) {\n    inviteUser(input: $input) {\n      temporaryPassword\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": typeof types.InviteUserDocument,
+    "\n  mutation ResendInvite($id: ID!) {\n    resendInvite(id: $id) {\n      temporaryPassword\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": typeof types.ResendInviteDocument,
+    "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": typeof types.UpdateUserDocument,
+    "\n  mutation AssignRoles($input: AssignRolesInput!) {\n    assignRoles(input: $input) {\n      user {\n        id\n        roles\n      }\n    }\n  }\n": typeof types.AssignRolesDocument,
+    "\n  mutation DeleteUser($id: ID!) {\n    deleteUser(id: $id) {\n      deletedUserId\n    }\n  }\n": typeof types.DeleteUserDocument,
+    "\n  mutation RemoveFromReport($userId: ID!) {\n    removeFromReport(userId: $userId) {\n      userId\n    }\n  }\n": typeof types.RemoveFromReportDocument,
 };
 const documents: Documents = {
     "\n  fragment ProfileUser on User {\n    id\n    email\n    name\n    roles\n    mustChangePassword\n    organization {\n      id\n      mpnId\n      name\n    }\n    learningAccount {\n      mcid\n      email\n      name\n      linkedAt\n    }\n    partnerUniversity {\n      email\n      linkedAt\n      sameCredentialsAvailable\n    }\n    nextAssociationAllowedAt\n    associationsRemaining\n  }\n": types.ProfileUserFragmentDoc,
     "\n  query Me {\n    me {\n      ...ProfileUser\n    }\n  }\n": types.MeDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      expiresAt\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignOut {\n    signOut {\n      signedOut\n    }\n  }\n": types.SignOutDocument,
+    "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": types.ChangePasswordDocument,
     "\n  mutation AssociateLearningAccount($input: AssociateLearningAccountInput!) {\n    associateLearningAccount(input: $input) {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": types.AssociateLearningAccountDocument,
     "\n  mutation RemoveLearningAccount {\n    removeLearningAccount {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": types.RemoveLearningAccountDocument,
     "\n  mutation AssociatePartnerUniversity($input: AssociatePartnerUniversityInput!) {\n    associatePartnerUniversity(input: $input) {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": types.AssociatePartnerUniversityDocument,
     "\n  mutation RemovePartnerUniversityAccess {\n    removePartnerUniversityAccess {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": types.RemovePartnerUniversityAccessDocument,
+    "\n  fragment CompetencyProgressFields on CompetencyProgress {\n    competency {\n      id\n      key\n      name\n      description\n    }\n    status\n    offer {\n      level\n      option\n      purchasedAt\n      anniversaryAt\n    }\n    levels {\n      level\n      attained\n      options {\n        name\n        met\n        unmetOn\n        requirements {\n          id\n          key\n          description\n          kind\n          required\n          current\n          met\n          unmetOn\n          people {\n            id\n            name\n            email\n          }\n          skills {\n            id\n            number\n            title\n            type\n            retiredOn\n            validUntil\n          }\n          attestation {\n            met\n            note\n            at\n            by {\n              id\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n": types.CompetencyProgressFieldsFragmentDoc,
+    "\n  query CompetencyProgress {\n    competencyProgress {\n      ...CompetencyProgressFields\n    }\n  }\n": types.CompetencyProgressDocument,
+    "\n  mutation PurchaseCompetencyOffer($input: PurchaseCompetencyOfferInput!) {\n    purchaseCompetencyOffer(input: $input) {\n      ...CompetencyProgressFields\n    }\n  }\n": types.PurchaseCompetencyOfferDocument,
+    "\n  mutation SetAttestation($input: SetAttestationInput!) {\n    setAttestation(input: $input) {\n      ...CompetencyProgressFields\n    }\n  }\n": types.SetAttestationDocument,
+    "\n  query DevMailbox {\n    devMailbox(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          to\n          subject\n          body\n          createdAt\n        }\n      }\n    }\n  }\n": types.DevMailboxDocument,
+    "\n  query Notifications {\n    notifications(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          title\n          body\n          createdAt\n          read\n          link\n        }\n      }\n    }\n    unreadNotificationCount\n  }\n": types.NotificationsDocument,
+    "\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n": types.UnreadNotificationCountDocument,
+    "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids) {\n      marked\n    }\n  }\n": types.MarkNotificationsReadDocument,
+    "\n  fragment TicketFields on SupportTicket {\n    id\n    category\n    subject\n    body\n    status\n    createdAt\n    author {\n      name\n      email\n    }\n    replies {\n      id\n      body\n      createdAt\n      fromStaff\n      author {\n        name\n        email\n      }\n    }\n  }\n": types.TicketFieldsFragmentDoc,
+    "\n  query SupportTickets {\n    supportTickets(first: 50) {\n      totalCount\n      edges {\n        node {\n          ...TicketFields\n        }\n      }\n    }\n  }\n": types.SupportTicketsDocument,
+    "\n  mutation CreateSupportTicket($input: CreateSupportTicketInput!) {\n    createSupportTicket(input: $input) {\n      ...TicketFields\n    }\n  }\n": types.CreateSupportTicketDocument,
+    "\n  mutation ReplyToSupportTicket($input: ReplyToSupportTicketInput!) {\n    replyToSupportTicket(input: $input) {\n      ...TicketFields\n    }\n  }\n": types.ReplyToSupportTicketDocument,
+    "\n  mutation CloseSupportTicket($id: ID!) {\n    closeSupportTicket(id: $id) {\n      ...TicketFields\n    }\n  }\n": types.CloseSupportTicketDocument,
+    "\n  query SkillsReport($first: Int!, $after: Cursor, $where: SkillsReportWhere, $orderBy: SkillsReportOrder) {\n    skillsReport(first: $first, after: $after, where: $where, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          name\n          email\n          mcid\n          skillType\n          skillNumber\n          title\n          completedAt\n          expiresAt\n          competencies\n          associatedInPC\n          source\n          recognizedAt\n          needsAssociation\n        }\n      }\n    }\n  }\n": types.SkillsReportDocument,
+    "\n  query CompetencyNames {\n    competencyProgress {\n      competency {\n        id\n        key\n        name\n      }\n    }\n  }\n": types.CompetencyNamesDocument,
+    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n      createdBy {\n        name\n      }\n    }\n  }\n": types.ApiTokensDocument,
+    "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        id\n        name\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
+    "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.RevokeApiTokenDocument,
+    "\n  query Users($first: Int!, $after: Cursor, $where: UserWhereInput) {\n    users(first: $first, after: $after, where: $where, orderBy: { field: NAME, direction: ASC }) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          email\n          name\n          roles\n          mustChangePassword\n          createdAt\n          learningAccount {\n            mcid\n          }\n        }\n      }\n    }\n  }\n": types.UsersDocument,
+    "\n  mutation InviteUser($input: InviteUserInput!) {\n    inviteUser(input: $input) {\n      temporaryPassword\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": types.InviteUserDocument,
+    "\n  mutation ResendInvite($id: ID!) {\n    resendInvite(id: $id) {\n      temporaryPassword\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": types.ResendInviteDocument,
+    "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": types.UpdateUserDocument,
+    "\n  mutation AssignRoles($input: AssignRolesInput!) {\n    assignRoles(input: $input) {\n      user {\n        id\n        roles\n      }\n    }\n  }\n": types.AssignRolesDocument,
+    "\n  mutation DeleteUser($id: ID!) {\n    deleteUser(id: $id) {\n      deletedUserId\n    }\n  }\n": types.DeleteUserDocument,
+    "\n  mutation RemoveFromReport($userId: ID!) {\n    removeFromReport(userId: $userId) {\n      userId\n    }\n  }\n": types.RemoveFromReportDocument,
 };
 
 /**
@@ -67,6 +119,10 @@ export function graphql(source: "\n  mutation SignOut {\n    signOut {\n      si
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation AssociateLearningAccount($input: AssociateLearningAccountInput!) {\n    associateLearningAccount(input: $input) {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation AssociateLearningAccount($input: AssociateLearningAccountInput!) {\n    associateLearningAccount(input: $input) {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -80,6 +136,106 @@ export function graphql(source: "\n  mutation AssociatePartnerUniversity($input:
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RemovePartnerUniversityAccess {\n    removePartnerUniversityAccess {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RemovePartnerUniversityAccess {\n    removePartnerUniversityAccess {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CompetencyProgressFields on CompetencyProgress {\n    competency {\n      id\n      key\n      name\n      description\n    }\n    status\n    offer {\n      level\n      option\n      purchasedAt\n      anniversaryAt\n    }\n    levels {\n      level\n      attained\n      options {\n        name\n        met\n        unmetOn\n        requirements {\n          id\n          key\n          description\n          kind\n          required\n          current\n          met\n          unmetOn\n          people {\n            id\n            name\n            email\n          }\n          skills {\n            id\n            number\n            title\n            type\n            retiredOn\n            validUntil\n          }\n          attestation {\n            met\n            note\n            at\n            by {\n              id\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment CompetencyProgressFields on CompetencyProgress {\n    competency {\n      id\n      key\n      name\n      description\n    }\n    status\n    offer {\n      level\n      option\n      purchasedAt\n      anniversaryAt\n    }\n    levels {\n      level\n      attained\n      options {\n        name\n        met\n        unmetOn\n        requirements {\n          id\n          key\n          description\n          kind\n          required\n          current\n          met\n          unmetOn\n          people {\n            id\n            name\n            email\n          }\n          skills {\n            id\n            number\n            title\n            type\n            retiredOn\n            validUntil\n          }\n          attestation {\n            met\n            note\n            at\n            by {\n              id\n              name\n            }\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CompetencyProgress {\n    competencyProgress {\n      ...CompetencyProgressFields\n    }\n  }\n"): (typeof documents)["\n  query CompetencyProgress {\n    competencyProgress {\n      ...CompetencyProgressFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation PurchaseCompetencyOffer($input: PurchaseCompetencyOfferInput!) {\n    purchaseCompetencyOffer(input: $input) {\n      ...CompetencyProgressFields\n    }\n  }\n"): (typeof documents)["\n  mutation PurchaseCompetencyOffer($input: PurchaseCompetencyOfferInput!) {\n    purchaseCompetencyOffer(input: $input) {\n      ...CompetencyProgressFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetAttestation($input: SetAttestationInput!) {\n    setAttestation(input: $input) {\n      ...CompetencyProgressFields\n    }\n  }\n"): (typeof documents)["\n  mutation SetAttestation($input: SetAttestationInput!) {\n    setAttestation(input: $input) {\n      ...CompetencyProgressFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query DevMailbox {\n    devMailbox(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          to\n          subject\n          body\n          createdAt\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query DevMailbox {\n    devMailbox(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          to\n          subject\n          body\n          createdAt\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Notifications {\n    notifications(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          title\n          body\n          createdAt\n          read\n          link\n        }\n      }\n    }\n    unreadNotificationCount\n  }\n"): (typeof documents)["\n  query Notifications {\n    notifications(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          title\n          body\n          createdAt\n          read\n          link\n        }\n      }\n    }\n    unreadNotificationCount\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n"): (typeof documents)["\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids) {\n      marked\n    }\n  }\n"): (typeof documents)["\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids) {\n      marked\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment TicketFields on SupportTicket {\n    id\n    category\n    subject\n    body\n    status\n    createdAt\n    author {\n      name\n      email\n    }\n    replies {\n      id\n      body\n      createdAt\n      fromStaff\n      author {\n        name\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment TicketFields on SupportTicket {\n    id\n    category\n    subject\n    body\n    status\n    createdAt\n    author {\n      name\n      email\n    }\n    replies {\n      id\n      body\n      createdAt\n      fromStaff\n      author {\n        name\n        email\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SupportTickets {\n    supportTickets(first: 50) {\n      totalCount\n      edges {\n        node {\n          ...TicketFields\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query SupportTickets {\n    supportTickets(first: 50) {\n      totalCount\n      edges {\n        node {\n          ...TicketFields\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateSupportTicket($input: CreateSupportTicketInput!) {\n    createSupportTicket(input: $input) {\n      ...TicketFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateSupportTicket($input: CreateSupportTicketInput!) {\n    createSupportTicket(input: $input) {\n      ...TicketFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReplyToSupportTicket($input: ReplyToSupportTicketInput!) {\n    replyToSupportTicket(input: $input) {\n      ...TicketFields\n    }\n  }\n"): (typeof documents)["\n  mutation ReplyToSupportTicket($input: ReplyToSupportTicketInput!) {\n    replyToSupportTicket(input: $input) {\n      ...TicketFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CloseSupportTicket($id: ID!) {\n    closeSupportTicket(id: $id) {\n      ...TicketFields\n    }\n  }\n"): (typeof documents)["\n  mutation CloseSupportTicket($id: ID!) {\n    closeSupportTicket(id: $id) {\n      ...TicketFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SkillsReport($first: Int!, $after: Cursor, $where: SkillsReportWhere, $orderBy: SkillsReportOrder) {\n    skillsReport(first: $first, after: $after, where: $where, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          name\n          email\n          mcid\n          skillType\n          skillNumber\n          title\n          completedAt\n          expiresAt\n          competencies\n          associatedInPC\n          source\n          recognizedAt\n          needsAssociation\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query SkillsReport($first: Int!, $after: Cursor, $where: SkillsReportWhere, $orderBy: SkillsReportOrder) {\n    skillsReport(first: $first, after: $after, where: $where, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        cursor\n        node {\n          name\n          email\n          mcid\n          skillType\n          skillNumber\n          title\n          completedAt\n          expiresAt\n          competencies\n          associatedInPC\n          source\n          recognizedAt\n          needsAssociation\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CompetencyNames {\n    competencyProgress {\n      competency {\n        id\n        key\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  query CompetencyNames {\n    competencyProgress {\n      competency {\n        id\n        key\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n      createdBy {\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n      createdBy {\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        id\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n"): (typeof documents)["\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Users($first: Int!, $after: Cursor, $where: UserWhereInput) {\n    users(first: $first, after: $after, where: $where, orderBy: { field: NAME, direction: ASC }) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          email\n          name\n          roles\n          mustChangePassword\n          createdAt\n          learningAccount {\n            mcid\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Users($first: Int!, $after: Cursor, $where: UserWhereInput) {\n    users(first: $first, after: $after, where: $where, orderBy: { field: NAME, direction: ASC }) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          email\n          name\n          roles\n          mustChangePassword\n          createdAt\n          learningAccount {\n            mcid\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation InviteUser($input: InviteUserInput!) {\n    inviteUser(input: $input) {\n      temporaryPassword\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation InviteUser($input: InviteUserInput!) {\n    inviteUser(input: $input) {\n      temporaryPassword\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResendInvite($id: ID!) {\n    resendInvite(id: $id) {\n      temporaryPassword\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation ResendInvite($id: ID!) {\n    resendInvite(id: $id) {\n      temporaryPassword\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateUser($input: UpdateUserInput!) {\n    updateUser(input: $input) {\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AssignRoles($input: AssignRolesInput!) {\n    assignRoles(input: $input) {\n      user {\n        id\n        roles\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation AssignRoles($input: AssignRolesInput!) {\n    assignRoles(input: $input) {\n      user {\n        id\n        roles\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteUser($id: ID!) {\n    deleteUser(id: $id) {\n      deletedUserId\n    }\n  }\n"): (typeof documents)["\n  mutation DeleteUser($id: ID!) {\n    deleteUser(id: $id) {\n      deletedUserId\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RemoveFromReport($userId: ID!) {\n    removeFromReport(userId: $userId) {\n      userId\n    }\n  }\n"): (typeof documents)["\n  mutation RemoveFromReport($userId: ID!) {\n    removeFromReport(userId: $userId) {\n      userId\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -10,7 +10,9 @@ export type ErrorCode =
   | 'INVALID_CREDENTIALS'
   | 'ASSOCIATION_LIMITED'
   | 'CONFLICT'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'REQUIREMENTS_UNMET'
+  | 'PASSWORD_CHANGE_REQUIRED';
 
 const fallbackMessages: Record<ErrorCode, string> = {
   UNAUTHENTICATED: 'Your session has ended. Please sign in again.',
@@ -21,6 +23,8 @@ const fallbackMessages: Record<ErrorCode, string> = {
   ASSOCIATION_LIMITED: 'This account has reached its association limit for now.',
   CONFLICT: 'Someone else changed this at the same time. Reload the page and try again.',
   RATE_LIMITED: 'Too many requests in a short time. Wait a moment and try again.',
+  REQUIREMENTS_UNMET: 'The offer can be purchased once every requirement of the option is met.',
+  PASSWORD_CHANGE_REQUIRED: 'Choose your own password first: you signed in with a temporary one.',
 };
 
 export const NETWORK_MESSAGE = "We couldn't reach certlink. Check your connection and try again.";

@@ -1,11 +1,19 @@
 // Dates are shown in the reader's locale, as a day (the rules of SPEC L6 count days).
 const dayFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'long', day: 'numeric' });
+const shortDayFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 const dayTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export function formatDate(value: string | Date | null | undefined): string {
   if (value == null || value === '') return '';
   const date = typeof value === 'string' ? new Date(value) : value;
   return Number.isNaN(date.getTime()) ? String(value) : dayFormat.format(date);
+}
+
+/** A day in a table cell: "Sep 24, 2025". */
+export function formatShortDate(value: string | Date | null | undefined): string {
+  if (value == null || value === '') return '';
+  const date = typeof value === 'string' ? new Date(value) : value;
+  return Number.isNaN(date.getTime()) ? String(value) : shortDayFormat.format(date);
 }
 
 export function formatDateTime(value: string | Date | null | undefined): string {

@@ -84,3 +84,13 @@ export function isAdmin(viewer: Pick<Viewer, 'roles'>): boolean {
 export function seesCompetencies(viewer: Pick<Viewer, 'roles'>): boolean {
   return viewer.roles.includes('GLOBAL_ADMIN') || viewer.roles.includes('MPN_PARTNER_ADMIN');
 }
+
+/** Users page (U1): every organization admin role; MPN partner admins see roles without changing them. */
+export function seesUsers(viewer: Pick<Viewer, 'roles'>): boolean {
+  return ['GLOBAL_ADMIN', 'ACCOUNT_ADMIN', 'USER_MANAGEMENT_ADMIN', 'MPN_PARTNER_ADMIN'].some((r) => viewer.roles.includes(r as Viewer['roles'][number]));
+}
+
+/** API tokens for partner tools (A2): Global admins. */
+export function managesApiTokens(viewer: Pick<Viewer, 'roles'>): boolean {
+  return viewer.roles.includes('GLOBAL_ADMIN');
+}

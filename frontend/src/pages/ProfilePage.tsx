@@ -4,7 +4,8 @@ import { graphql } from '../gql';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { Alert, ErrorState, PageHeader, Spinner } from '../components/Feedback';
 import { Field } from '../components/Field';
-import { IconCalendar, IconLink, IconSchool, IconUser } from '../components/Icons';
+import { IconCalendar, IconKey, IconLink, IconSchool, IconUser } from '../components/Icons';
+import { ChangePasswordForm } from './ChangePassword';
 import { describeError } from '../lib/errors';
 import { formatDate, isFuture, plural, roleLabel } from '../lib/format';
 import { MeQuery, type Viewer } from '../lib/session';
@@ -65,6 +66,13 @@ export function ProfilePage() {
       <AccountSummary me={me} />
       <LearningAccountSection me={me} onChanged={refresh} />
       <PartnerUniversitySection me={me} onChanged={refresh} />
+      <section className="card" aria-labelledby="password-title">
+        <div className="card-head">
+          <span className="card-icon" aria-hidden="true"><IconKey /></span>
+          <h2 id="password-title">Password</h2>
+        </div>
+        <ChangePasswordForm />
+      </section>
     </div>
   );
 }

@@ -46,9 +46,28 @@ describe('CompetencyCard', () => {
     await userEvent.click(screen.getAllByRole('button', { name: 'Purchase offer' })[0]);
     const dialog = await screen.findByRole('dialog');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Purchase offer' }));
-    expect(onPurchase).toHaveBeenCalledWith({ competency: 'cloud-platform', level: 'SILVER', option: 'Standard option' });
+    expect(onPurchase).toHaveBeenCalledWith({ competency: 'c1', level: 'SILVER', option: 'Standard option' });
     expect((await within(dialog).findByRole('alert')).textContent).toBe('Not every requirement is met: Customer references.');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Purchase offer' }));
     expect(await screen.findByText(/offer is purchased/)).toBeTruthy();
+  });
+
+  it('shows the attestation in force and the projection of a met option', () => {
+    render(<CompetencyCard progress={cloudPlatform} onPurchase={vi.fn()} defaultExpanded />);
+    expect(screen.getByText(/Fabrikam, Tailspin and Northwind projects/).textContent).toContain('Grace Hopper');
+    expect(screen.getByText(/Projected to stop being met on/).textContent).toContain(formatDate('2099-06-30T00:00:00Z'));
+  });
+
+  it('attests a requirement with a note', async () => {
+    const onAttest = vi.fn().mockResolvedValue(null);
+    render(<CompetencyCard progress={cloudPlatform} onPurchase={vi.fn()} onAttest={onAttest} defaultExpanded />);
+    await userEvent.click(screen.getByRole('button', { name: 'Mark as met' }));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Mark as met' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toBe('Add a note that shows the requirement is met.');
+    expect(onAttest).not.toHaveBeenCalled();
+    await userEvent.type(within(dialog).getByLabelText('Note (what shows it is met)'), 'Signed 2026-10-01');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Mark as met' }));
+    expect(onAttest).toHaveBeenCalledWith({ requirement: 'r4', met: true, note: 'Signed 2026-10-01' });
   });
 });

@@ -12,18 +12,32 @@ export interface PurchaseTarget {
   option: string;
 }
 
+export interface AttestInput {
+  requirement: string;
+  met: boolean;
+  note: string;
+}
+
 interface CompetencyCardProps {
   progress: CompetencyProgressView;
   /** Buys the offer for an option (C6); resolves to an error sentence, or null on success. */
   onPurchase: (target: PurchaseTarget) => Promise<string | null>;
+  /** Marks an ATTESTED requirement met or unmet (C2); resolves to an error sentence, or null. */
+  onAttest?: (input: AttestInput) => Promise<string | null>;
   defaultExpanded?: boolean;
 }
 
+interface Actions {
+  onPurchase: CompetencyCardProps['onPurchase'];
+  onAttest?: CompetencyCardProps['onAttest'];
+}
+
 /** One competency: a summary row that expands to levels, options and requirements (C4). */
-export function CompetencyCard({ progress, onPurchase, defaultExpanded = false }: CompetencyCardProps) {
+export function CompetencyCard({ progress, onPurchase, onAttest, defaultExpanded = false }: CompetencyCardProps) {
   const [expanded, setExpanded] = useState(defaultExpanded);
   const panelId = useId();
-  const { competency, status, levels } = progress;
+  const { competency, status, levels, offer } = progress;
+  const actions: Actions = { onPurchase, onAttest };
   return (
     <section className={`card competency${expanded ? ' competency-open' : ''}`} aria-labelledby={`${panelId}-title`}>
       <h2 className="competency-heading" id={`${panelId}-title`}>
@@ -33,6 +47,11 @@ export function CompetencyCard({ progress, onPurchase, defaultExpanded = false }
           <StatusBadge status={status} />
         </button>
       </h2>
+      {offer && (
+        <p className="offer-line">
+          Offer purchased for {levelLabel(offer.level)} ({offer.option}) on {formatDate(offer.purchasedAt)} · anniversary {formatDate(offer.anniversaryAt)}
+        </p>
+      )}
       <ul className="level-summary" aria-label={`${competency.name} levels`}>
         {levels.map((l) => (
           <li key={l.level} className={l.attained ? 'level-pill level-pill-done' : 'level-pill'}>
@@ -45,7 +64,7 @@ export function CompetencyCard({ progress, onPurchase, defaultExpanded = false }
         <div id={panelId} className="competency-body">
           {competency.description && <p className="muted">{competency.description}</p>}
           {levels.map((level) => (
-            <LevelBlock key={level.level} competencyKey={competency.key} competencyName={competency.name} level={level} onPurchase={onPurchase} />
+            <LevelBlock key={level.level} competencyId={competency.id} competencyName={competency.name} level={level} actions={actions} offer={offer} />
           ))}
         </div>
       )}
@@ -65,7 +84,7 @@ function levelSummary(level: LevelView): string {
   return `${best.met} of ${plural(best.total, 'requirement')} met`;
 }
 
-function LevelBlock({ competencyKey, competencyName, level, onPurchase }: { competencyKey: string; competencyName: string; level: LevelView; onPurchase: CompetencyCardProps['onPurchase'] }) {
+function LevelBlock({ competencyId, competencyName, level, actions, offer }: { competencyId: string; competencyName: string; level: LevelView; actions: Actions; offer: CompetencyProgressView['offer'] }) {
   return (
     <div className="level">
       <h3 className="level-title">
@@ -74,13 +93,13 @@ function LevelBlock({ competencyKey, competencyName, level, onPurchase }: { comp
         {level.attained && <span className="badge badge-qualified">Attained</span>}
       </h3>
       {level.options.map((option) => (
-        <OptionBlock key={option.name} target={{ competency: competencyKey, level: level.level, option: option.name }} competencyName={competencyName} option={option} onPurchase={onPurchase} multiple={level.options.length > 1} />
+        <OptionBlock key={option.name} target={{ competency: competencyId, level: level.level, option: option.name }} competencyName={competencyName} option={option} actions={actions} multiple={level.options.length > 1} offerUntil={offer && offer.level === level.level && offer.option === option.name ? offer.anniversaryAt : null} />
       ))}
     </div>
   );
 }
 
-function OptionBlock({ target, competencyName, option, onPurchase, multiple }: { target: PurchaseTarget; competencyName: string; option: OptionView; onPurchase: CompetencyCardProps['onPurchase']; multiple: boolean }) {
+function OptionBlock({ target, competencyName, option, actions, multiple, offerUntil }: { target: PurchaseTarget; competencyName: string; option: OptionView; actions: Actions; multiple: boolean; offerUntil: string | null }) {
   const [why, setWhy] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -93,7 +112,7 @@ function OptionBlock({ target, competencyName, option, onPurchase, multiple }: {
   async function purchase() {
     setBusy(true);
     setError(null);
-    const failure = await onPurchase(target);
+    const failure = await actions.onPurchase(target);
     setBusy(false);
     if (failure) {
       setError(failure);
@@ -116,18 +135,25 @@ function OptionBlock({ target, competencyName, option, onPurchase, multiple }: {
               Learn why
             </button>
           )}
-          <button type="button" className="btn btn-primary btn-sm" disabled={!option.met} onClick={() => { setError(null); setConfirming(true); }} aria-describedby={!option.met ? whyId : undefined}>
-            Purchase offer
-          </button>
+          {offerUntil ? (
+            <span className="badge badge-active">Offer in force until {formatDate(offerUntil)}</span>
+          ) : (
+            <button type="button" className="btn btn-primary btn-sm" disabled={!option.met} onClick={() => { setError(null); setConfirming(true); }} aria-describedby={!option.met ? whyId : undefined}>
+              Purchase offer
+            </button>
+          )}
         </div>
       </div>
       {done && <Alert kind="success">The {label} offer is purchased. The competency is active for one year.</Alert>}
+      {option.met && option.unmetOn && (
+        <p className="projection">Projected to stop being met on {formatDate(option.unmetOn)} as results expire or retired skills lose validity.</p>
+      )}
       {!option.met && (
         <div id={whyId} hidden={!why} className="why">
           <p>The offer can be purchased once every requirement of this option is met. Still missing:</p>
           <ul>
             {unmet.map((r) => (
-              <li key={r.description}>
+              <li key={r.id}>
                 {r.description}: {r.kind === 'ATTESTED' ? 'not yet attested' : `${r.current} of ${r.required}`}
               </li>
             ))}
@@ -147,7 +173,7 @@ function OptionBlock({ target, competencyName, option, onPurchase, multiple }: {
           </thead>
           <tbody>
             {option.requirements.map((r) => (
-              <RequirementRow key={r.description} requirement={r} />
+              <RequirementRow key={r.id} requirement={r} onAttest={actions.onAttest} />
             ))}
           </tbody>
         </table>
@@ -168,7 +194,7 @@ function OptionBlock({ target, competencyName, option, onPurchase, multiple }: {
   );
 }
 
-function RequirementRow({ requirement: r }: { requirement: RequirementView }) {
+function RequirementRow({ requirement: r, onAttest }: { requirement: RequirementView; onAttest?: Actions['onAttest'] }) {
   const pct = r.required > 0 ? Math.min(100, Math.round((r.current / r.required) * 100)) : r.met ? 100 : 0;
   return (
     <tr className={r.met ? 'req-met' : undefined}>
@@ -178,10 +204,11 @@ function RequirementRow({ requirement: r }: { requirement: RequirementView }) {
           <span>{r.description}</span>
         </div>
         {r.kind === 'ATTESTED' && <span className="chip">Attested by an admin</span>}
+        {r.met && r.unmetOn && <span className="skill-note">Projected unmet on {formatDate(r.unmetOn)}</span>}
       </td>
       <td data-label="Progress">
         {r.kind === 'ATTESTED' ? (
-          <span>{r.met ? 'Attested' : 'Not attested'}</span>
+          <Attestation requirement={r} onAttest={onAttest} />
         ) : (
           <div className="progress">
             <span className="progress-count">
@@ -234,5 +261,67 @@ function SkillItem({ skill: s }: { skill: SkillView }) {
         </span>
       )}
     </li>
+  );
+}
+
+/** C2: an admin marks an ATTESTED requirement met or unmet, with a note; the latest one shows. */
+function Attestation({ requirement: r, onAttest }: { requirement: RequirementView; onAttest?: Actions['onAttest'] }) {
+  const [open, setOpen] = useState(false);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const noteId = useId();
+  const a = r.attestation;
+  const nextMet = !r.met;
+
+  async function submit() {
+    if (!onAttest) return;
+    if (nextMet && !note.trim()) {
+      setError('Add a note that shows the requirement is met.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    const failure = await onAttest({ requirement: r.id, met: nextMet, note: note.trim() });
+    setBusy(false);
+    if (failure) setError(failure);
+    else {
+      setOpen(false);
+      setNote('');
+    }
+  }
+
+  return (
+    <div className="attestation">
+      <span>{r.met ? 'Attested' : 'Not attested'}</span>
+      {a && (
+        <span className="attestation-note">
+          {a.note && <>“{a.note}” · </>}
+          {a.by ? a.by.name : 'a former user'}, {formatDate(a.at)}
+        </span>
+      )}
+      {onAttest && (
+        <button type="button" className="btn-link" onClick={() => { setError(null); setOpen(true); }}>
+          {nextMet ? 'Mark as met' : 'Mark as not met'}
+        </button>
+      )}
+      <ConfirmDialog
+        open={open}
+        title={nextMet ? 'Attest this requirement as met?' : 'Mark this requirement as not met?'}
+        confirmLabel={nextMet ? 'Mark as met' : 'Mark as not met'}
+        busyLabel="Saving…"
+        busy={busy}
+        danger={!nextMet}
+        error={error}
+        onConfirm={submit}
+        onCancel={() => setOpen(false)}
+      >
+        <p>{r.description}</p>
+        <div className="field">
+          <label htmlFor={noteId}>{nextMet ? 'Note (what shows it is met)' : 'Note (optional)'}</label>
+          <textarea id={noteId} rows={3} value={note} onChange={(e) => setNote(e.target.value)} aria-required={nextMet} />
+        </div>
+      </ConfirmDialog>
+    </div>
   );
 }

@@ -18,7 +18,16 @@ export interface PersonView {
   email: string;
 }
 
+export interface AttestationView {
+  met: boolean;
+  note: string;
+  at: string;
+  by?: { name: string } | null;
+}
+
 export interface RequirementView {
+  id: string;
+  key: string;
   description: string;
   kind: string;
   required: number;
@@ -26,12 +35,16 @@ export interface RequirementView {
   met: boolean;
   people: readonly PersonView[];
   skills: readonly SkillView[];
+  /** B2: when a met requirement is projected to become unmet. */
+  unmetOn?: string | null;
+  attestation?: AttestationView | null;
 }
 
 export interface OptionView {
   name: string;
   met: boolean;
   requirements: readonly RequirementView[];
+  unmetOn?: string | null;
 }
 
 export interface LevelView {
@@ -44,4 +57,5 @@ export interface CompetencyProgressView {
   competency: { id: string; key: string; name: string; description: string };
   status: CompetencyStatus | string;
   levels: readonly LevelView[];
+  offer?: { level: string; option: string; purchasedAt: string; anniversaryAt: string } | null;
 }

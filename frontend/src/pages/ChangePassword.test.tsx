@@ -1,0 +1,45 @@
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { ChangePasswordForm } from './ChangePassword';
+import { gqlError, mockClient, viewer, withClient } from '../test/mockClient';
+
+describe('ChangePasswordForm', () => {
+  it('checks length and confirmation before asking the server', async () => {
+    const client = mockClient({});
+    render(withClient(client, <ChangePasswordForm temporary />));
+    await userEvent.type(screen.getByLabelText('Temporary password'), 'abcd-efgh');
+    await userEvent.type(screen.getByLabelText('New password'), 'short');
+    await userEvent.type(screen.getByLabelText('Confirm new password'), 'short');
+    await userEvent.click(screen.getByRole('button', { name: 'Change password' }));
+    expect(screen.getByRole('alert').textContent).toBe('Choose a password of at least 12 characters.');
+    await userEvent.clear(screen.getByLabelText('New password'));
+    await userEvent.type(screen.getByLabelText('New password'), 'a-long-enough-one');
+    await userEvent.click(screen.getByRole('button', { name: 'Change password' }));
+    expect(screen.getByRole('alert').textContent).toBe("The new passwords don't match.");
+    expect(client.executeMutation).not.toHaveBeenCalled();
+  });
+
+  it('changes the password and reports a wrong current one in words', async () => {
+    const onChanged = vi.fn();
+    let first = true;
+    const client = mockClient({
+      mutation: () => {
+        if (first) {
+          first = false;
+          return { error: gqlError('INVALID_CREDENTIALS', 'INVALID_CREDENTIALS') };
+        }
+        return { data: { changePassword: { user: viewer() } } };
+      },
+    });
+    render(withClient(client, <ChangePasswordForm onChanged={onChanged} />));
+    await userEvent.type(screen.getByLabelText('Current password'), 'wrong');
+    await userEvent.type(screen.getByLabelText('New password'), 'a-long-enough-one');
+    await userEvent.type(screen.getByLabelText('Confirm new password'), 'a-long-enough-one');
+    await userEvent.click(screen.getByRole('button', { name: 'Change password' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('The email or password is incorrect.');
+    await userEvent.click(screen.getByRole('button', { name: 'Change password' }));
+    expect(await screen.findByText('Your password is changed.')).toBeTruthy();
+    expect(onChanged).toHaveBeenCalledOnce();
+  });
+});

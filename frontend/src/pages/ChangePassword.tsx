@@ -1,0 +1,85 @@
+import { useState, type FormEvent } from 'react';
+import { useMutation } from 'urql';
+import { graphql } from '../gql';
+import { Alert } from '../components/Feedback';
+import { Field } from '../components/Field';
+import { LogoMark } from '../components/Icons';
+import { describeError } from '../lib/errors';
+import { useSession } from '../lib/session';
+
+const ChangePasswordMutation = graphql(`
+  mutation ChangePassword($input: ChangePasswordInput!) {
+    changePassword(input: $input) {
+      user {
+        ...ProfileUser
+      }
+    }
+  }
+`);
+
+const MIN = 12;
+
+/** Set your own password (U2): the form on My profile, and the gate after a temporary one. */
+export function ChangePasswordForm({ onChanged, temporary = false }: { onChanged?: () => void; temporary?: boolean }) {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const [{ fetching }, change] = useMutation(ChangePasswordMutation);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setError(null);
+    setDone(false);
+    if (next.length < MIN) return setError(`Choose a password of at least ${MIN} characters.`);
+    if (next !== confirm) return setError("The new passwords don't match.");
+    const result = await change({ input: { currentPassword: current, newPassword: next } });
+    if (result.error) return setError(describeError(result.error));
+    setCurrent('');
+    setNext('');
+    setConfirm('');
+    setDone(true);
+    onChanged?.();
+  }
+
+  return (
+    <form onSubmit={submit} aria-label="Change password" className="password-form">
+      {done && <Alert kind="success">Your password is changed.</Alert>}
+      <Field label={temporary ? 'Temporary password' : 'Current password'} type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} autoFocus={temporary} />
+      <div className="field-row">
+        <Field label="New password" type="password" autoComplete="new-password" required value={next} onChange={(e) => setNext(e.target.value)} hint={`At least ${MIN} characters.`} />
+        <Field label="Confirm new password" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+      </div>
+      {error && <p className="alert alert-error" role="alert">{error}</p>}
+      <div className="card-actions">
+        <button type="submit" className="btn btn-primary" disabled={fetching}>
+          {fetching ? 'Saving…' : 'Change password'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** After signing in with a temporary password, nothing else works until the user picks their own. */
+export function PasswordChangeGate({ onChanged }: { onChanged: () => void }) {
+  const { viewer, signOut } = useSession();
+  return (
+    <div className="boot">
+      <main className="signin-card gate-card" aria-labelledby="gate-title">
+        <div className="signin-brand" style={{ color: 'var(--navy-800)', marginBottom: 18 }}>
+          <LogoMark />
+          <span>certlink</span>
+        </div>
+        <h1 id="gate-title">Choose your password</h1>
+        <p className="muted">
+          Welcome, {viewer.name}. You signed in with a temporary password; choose your own to continue.
+        </p>
+        <ChangePasswordForm temporary onChanged={onChanged} />
+        <button type="button" className="btn-link" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </main>
+    </div>
+  );
+}

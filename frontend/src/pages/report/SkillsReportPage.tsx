@@ -1,0 +1,295 @@
+import { useEffect, useId, useMemo, useState } from 'react';
+import { useQuery } from 'urql';
+import { graphql } from '../../gql';
+import type { SkillType, SkillsReportOrderField, SkillsReportWhere } from '../../gql/graphql';
+import { EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
+import { describeError } from '../../lib/errors';
+import { formatShortDate } from '../../lib/format';
+
+const SkillsReportQuery = graphql(`
+  query SkillsReport($first: Int!, $after: Cursor, $where: SkillsReportWhere, $orderBy: SkillsReportOrder) {
+    skillsReport(first: $first, after: $after, where: $where, orderBy: $orderBy) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        cursor
+        node {
+          name
+          email
+          mcid
+          skillType
+          skillNumber
+          title
+          completedAt
+          expiresAt
+          competencies
+          associatedInPC
+          source
+          recognizedAt
+          needsAssociation
+        }
+      }
+    }
+  }
+`);
+
+const CompetencyNamesQuery = graphql(`
+  query CompetencyNames {
+    competencyProgress {
+      competency {
+        id
+        key
+        name
+      }
+    }
+  }
+`);
+
+const PAGE_SIZE = 25;
+
+type Direction = 'ASC' | 'DESC';
+type Tri = '' | 'true' | 'false';
+
+interface Filters {
+  search: string;
+  skillType: '' | SkillType;
+  competency: string;
+  associatedInPC: Tri;
+  needsAssociation: boolean;
+  validOnly: boolean;
+}
+
+const emptyFilters: Filters = { search: '', skillType: '', competency: '', associatedInPC: '', needsAssociation: false, validOnly: false };
+
+const skillTypeLabels: Record<SkillType, string> = { EXAM: 'Exam', CERTIFICATION: 'Certification', ASSESSMENT: 'Assessment' };
+
+function toWhere(f: Filters): SkillsReportWhere {
+  const where: SkillsReportWhere = {};
+  if (f.search.trim()) where.search = f.search.trim();
+  if (f.skillType) where.skillType = f.skillType;
+  if (f.competency) where.competency = f.competency;
+  if (f.associatedInPC) where.associatedInPC = f.associatedInPC === 'true';
+  if (f.needsAssociation) where.needsAssociation = true;
+  if (f.validOnly) where.validOnly = true;
+  return where;
+}
+
+/** The CSV (S2) with the same filters and order as the table, as GET /reports/skills.csv reads them. */
+export function csvHref(f: Filters, field: SkillsReportOrderField, direction: Direction): string {
+  const q = new URLSearchParams();
+  const where = toWhere(f);
+  for (const [k, v] of Object.entries(where)) if (v !== undefined && v !== null) q.set(k, String(v));
+  q.set('orderBy', field);
+  q.set('direction', direction);
+  return `/reports/skills.csv?${q}`;
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [v, setV] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setV(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return v;
+}
+
+/** Skills report (S1–S3): filter, sort, page, and download the same rows as CSV. */
+export function SkillsReportPage() {
+  const [filters, setFilters] = useState<Filters>(emptyFilters);
+  const [field, setField] = useState<SkillsReportOrderField>('NAME');
+  const [direction, setDirection] = useState<Direction>('ASC');
+  // Cursors of the pages before the current one, so Previous can go back.
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const search = useDebounced(filters.search, 300);
+  const applied = useMemo(() => ({ ...filters, search }), [filters, search]);
+  const where = useMemo(() => toWhere(applied), [applied]);
+  const after = cursors[cursors.length - 1];
+
+  useEffect(() => setCursors([null]), [where, field, direction]);
+
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: SkillsReportQuery,
+    variables: { first: PAGE_SIZE, after, where, orderBy: { field, direction } },
+    requestPolicy: 'cache-and-network',
+  });
+  const [{ data: names }] = useQuery({ query: CompetencyNamesQuery });
+
+  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((f) => ({ ...f, [key]: value }));
+  const sortBy = (f: SkillsReportOrderField) => {
+    if (f === field) setDirection((d) => (d === 'ASC' ? 'DESC' : 'ASC'));
+    else {
+      setField(f);
+      setDirection('ASC');
+    }
+  };
+
+  const report = data?.skillsReport;
+  const pageIndex = cursors.length - 1;
+  const firstRow = pageIndex * PAGE_SIZE + 1;
+  const ids = { search: useId(), type: useId(), comp: useId(), assoc: useId() };
+
+  return (
+    <div className="page page-wide">
+      <PageHeader
+        title="Skills report"
+        description="Every exam, certification and assessment recognized for your organization, with who holds it and what it counts towards."
+        actions={
+          <a className="btn btn-primary" href={csvHref(applied, field, direction)} download>
+            Download skills report
+          </a>
+        }
+      />
+      <form className="card filters" role="search" aria-label="Filter the skills report" onSubmit={(e) => e.preventDefault()}>
+        <div className="field">
+          <label htmlFor={ids.search}>Search</label>
+          <input id={ids.search} type="search" placeholder="Name, email or MCID" value={filters.search} onChange={(e) => set('search', e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor={ids.type}>Skill type</label>
+          <select id={ids.type} value={filters.skillType} onChange={(e) => set('skillType', e.target.value as Filters['skillType'])}>
+            <option value="">All types</option>
+            {Object.entries(skillTypeLabels).map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.comp}>Competency</label>
+          <select id={ids.comp} value={filters.competency} onChange={(e) => set('competency', e.target.value)}>
+            <option value="">All competencies</option>
+            {names?.competencyProgress.map((p) => (
+              <option key={p.competency.id} value={p.competency.key}>
+                {p.competency.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={ids.assoc}>Associated in certlink</label>
+          <select id={ids.assoc} value={filters.associatedInPC} onChange={(e) => set('associatedInPC', e.target.value as Tri)}>
+            <option value="">Anyone</option>
+            <option value="true">Associated</option>
+            <option value="false">Not associated</option>
+          </select>
+        </div>
+        <div className="filter-checks">
+          <label className="check-inline">
+            <input type="checkbox" checked={filters.validOnly} onChange={(e) => set('validOnly', e.target.checked)} />
+            Valid results only
+          </label>
+          <label className="check-inline">
+            <input type="checkbox" checked={filters.needsAssociation} onChange={(e) => set('needsAssociation', e.target.checked)} />
+            Needs association
+          </label>
+        </div>
+      </form>
+
+      {!report ? (
+        fetching || !error ? (
+          <Spinner label="Loading the skills report…" />
+        ) : (
+          <ErrorState message={describeError(error)} onRetry={() => reexecute({ requestPolicy: 'network-only' })} />
+        )
+      ) : report.totalCount === 0 ? (
+        <EmptyState title={Object.keys(where).length ? 'No rows match these filters' : 'No skills recognized yet'}>
+          <p>{Object.keys(where).length ? 'Clear a filter to see more.' : 'Rows appear as soon as people associate their Microsoft Learning accounts and results arrive.'}</p>
+        </EmptyState>
+      ) : (
+        <section className="card report" aria-label="Skills report rows">
+          <div className="table-wrap">
+            <table className="table report-table" aria-busy={fetching}>
+              <caption className="sr-only">Skills report, sorted by {field.toLowerCase().replace('_', ' ')} {direction === 'ASC' ? 'ascending' : 'descending'}</caption>
+              <thead>
+                <tr>
+                  <SortHeader label="Person" field="NAME" current={field} direction={direction} onSort={sortBy} />
+                  <SortHeader label="MCID" field="MCID" current={field} direction={direction} onSort={sortBy} />
+                  <SortHeader label="Skill" field="SKILL_NUMBER" current={field} direction={direction} onSort={sortBy} />
+                  <SortHeader label="Completed" field="COMPLETED_AT" current={field} direction={direction} onSort={sortBy} />
+                  <SortHeader label="Expires" field="EXPIRES_AT" current={field} direction={direction} onSort={sortBy} />
+                  <th scope="col">Counts towards</th>
+                  <th scope="col">Associated</th>
+                  <th scope="col">Source</th>
+                </tr>
+              </thead>
+              <tbody>
+                {report.edges.map(({ cursor, node: r }) => (
+                  <tr key={cursor}>
+                    <td>
+                      <strong>{r.name}</strong>
+                      <span className="cell-sub">{r.email}</span>
+                    </td>
+                    <td className="mono">{r.mcid}</td>
+                    <td>
+                      <span className="skill-number">{r.skillNumber}</span>
+                      <span className="cell-sub">
+                        {r.title} · {skillTypeLabels[r.skillType] ?? r.skillType}
+                      </span>
+                    </td>
+                    <td className="nowrap">{formatShortDate(r.completedAt)}</td>
+                    <td className="nowrap">{r.expiresAt ? formatShortDate(r.expiresAt) : <span className="muted">No expiry</span>}</td>
+                    <td>
+                      {r.competencies.length === 0 ? (
+                        <span className="muted">—</span>
+                      ) : (
+                        <ul className="cell-list">
+                          {r.competencies.map((c) => (
+                            <li key={c}>{c}</li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
+                    <td>
+                      {r.associatedInPC ? 'Yes' : 'No'}
+                      {r.needsAssociation && <span className="badge badge-at-risk badge-block">Needs association</span>}
+                    </td>
+                    <td>
+                      {r.source}
+                      <span className="cell-sub">Recognized {formatShortDate(r.recognizedAt)}</span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <nav className="pager" aria-label="Pages">
+            <span>
+              {firstRow}–{firstRow + report.edges.length - 1} of {report.totalCount}
+            </span>
+            <div className="pager-buttons">
+              <button type="button" className="btn btn-secondary btn-sm" disabled={pageIndex === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+                Previous
+              </button>
+              <button
+                type="button"
+                className="btn btn-secondary btn-sm"
+                disabled={!report.pageInfo.hasNextPage}
+                onClick={() => setCursors((c) => [...c, report.pageInfo.endCursor ?? null])}
+              >
+                Next
+              </button>
+            </div>
+          </nav>
+        </section>
+      )}
+    </div>
+  );
+}
+
+function SortHeader({ label, field, current, direction, onSort }: { label: string; field: SkillsReportOrderField; current: SkillsReportOrderField; direction: Direction; onSort: (f: SkillsReportOrderField) => void }) {
+  const active = field === current;
+  return (
+    <th scope="col" aria-sort={active ? (direction === 'ASC' ? 'ascending' : 'descending') : 'none'}>
+      <button type="button" className={active ? 'sort sort-active' : 'sort'} onClick={() => onSort(field)}>
+        {label}
+        <span className="sort-arrow" aria-hidden="true">
+          {active ? (direction === 'ASC' ? '▲' : '▼') : '↕'}
+        </span>
+      </button>
+    </th>
+  );
+}

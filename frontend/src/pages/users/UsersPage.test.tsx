@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { UsersPage, userPermissions } from './UsersPage';
+import { SessionContext } from '../../lib/session';
+import { gqlError, mockClient, viewer, withClient, type Answer } from '../../test/mockClient';
+
+const grace = viewer({ id: 'g', name: 'Grace Hopper', email: 'grace@contoso.example', roles: ['GLOBAL_ADMIN'] });
+const node = (id: string, name: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  name,
+  email: `${name.split(' ')[0].toLowerCase()}@contoso.example`,
+  roles: [],
+  mustChangePassword: false,
+  createdAt: '2026-11-01T00:00:00Z',
+  learningAccount: null,
+  ...extra,
+});
+
+function setup(mutation: (name: string, vars: unknown) => Answer, me = grace) {
+  const client = mockClient({
+    query: () => ({
+      data: {
+        users: {
+          totalCount: 3,
+          pageInfo: { hasNextPage: false, endCursor: null },
+          edges: [{ node: node('g', 'Grace Hopper', { roles: ['GLOBAL_ADMIN'] }) }, { node: node('a', 'Alex Wilber', { learningAccount: { mcid: '9900001' } }) }, { node: node('c', 'Casey Jones', { mustChangePassword: true }) }],
+        },
+      },
+    }),
+    mutation,
+  });
+  render(withClient(client, <SessionContext.Provider value={{ viewer: me, signOut: async () => {} }}><UsersPage /></SessionContext.Provider>));
+  return client;
+}
+
+describe('userPermissions', () => {
+  it('follows U1', () => {
+    expect(userPermissions({ roles: ['GLOBAL_ADMIN'] })).toMatchObject({ manage: true, removeFromReport: true });
+    expect(userPermissions({ roles: ['GLOBAL_ADMIN'] }).assignable).toContain('GLOBAL_ADMIN');
+    expect(userPermissions({ roles: ['ACCOUNT_ADMIN'] }).assignable).toEqual(['USER_MANAGEMENT_ADMIN', 'MPN_PARTNER_ADMIN']);
+    expect(userPermissions({ roles: ['MPN_PARTNER_ADMIN'] })).toEqual({ manage: false, assignable: [], removeFromReport: true });
+    expect(userPermissions({ roles: ['USER_MANAGEMENT_ADMIN'] })).toEqual({ manage: true, assignable: [], removeFromReport: false });
+  });
+});
+
+describe('Users', () => {
+  it('invites with labelled fields and shows the temporary password once', async () => {
+    const client = setup((name, vars) => {
+      expect(name).toBe('InviteUser');
+      expect(vars).toEqual({ input: { email: 'sam@contoso.example', name: 'Sam Lee', roles: ['MPN_PARTNER_ADMIN'] } });
+      return { data: { inviteUser: { temporaryPassword: 'abcd-efgh-ijkl', user: { id: 'n', email: 'sam@contoso.example', name: 'Sam Lee' } } } };
+    });
+    await userEvent.click(await screen.findByRole('button', { name: 'Invite user' }));
+    await userEvent.type(screen.getByLabelText('Work email'), 'sam@contoso.example');
+    await userEvent.type(screen.getByLabelText('Name'), 'Sam Lee');
+    await userEvent.click(screen.getByLabelText('MPN partner admin'));
+    await userEvent.click(screen.getByRole('button', { name: 'Invite' }));
+    expect((await screen.findByTestId('temporary-password')).textContent).toBe('abcd-efgh-ijkl');
+    await userEvent.click(screen.getByRole('button', { name: 'Done' }));
+    expect(screen.queryByTestId('temporary-password')).toBeNull();
+    expect(client.executeMutation).toHaveBeenCalledTimes(1);
+  });
+
+  it('deletes only after confirmation, and never offers to delete yourself', async () => {
+    const client = setup((name, vars) => {
+      expect(name).toBe('DeleteUser');
+      expect(vars).toEqual({ id: 'a' });
+      return { data: { deleteUser: { deletedUserId: 'a' } } };
+    });
+    await screen.findByRole('table');
+    expect(screen.queryByRole('button', { name: 'Delete Grace Hopper' })).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Delete Alex Wilber' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByText(/leave competency progress and the skills report now/)).toBeTruthy();
+    expect(client.executeMutation).not.toHaveBeenCalled();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Delete user' }));
+    expect(await screen.findByText('Alex Wilber is deleted.')).toBeTruthy();
+  });
+
+  it('shows a refusal in words inside the dialog', async () => {
+    setup(() => ({ error: gqlError('FORBIDDEN', 'FORBIDDEN') }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Roles of Alex Wilber' }));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(within(dialog).getByLabelText('Account admin'));
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Save roles' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toBe("You don't have permission to do that.");
+  });
+
+  it('resends an invitation with a new temporary password', async () => {
+    setup((name) => {
+      expect(name).toBe('ResendInvite');
+      return { data: { resendInvite: { temporaryPassword: 'new-temp-pass', user: { id: 'c', email: 'casey@contoso.example', name: 'Casey Jones' } } } };
+    });
+    await userEvent.click(await screen.findByRole('button', { name: 'Resend invitation to Casey Jones' }));
+    await waitFor(() => expect(screen.getByTestId('temporary-password').textContent).toBe('new-temp-pass'));
+    expect(screen.getByText('Invitation sent again')).toBeTruthy();
+  });
+
+  it('is read-only for an MPN partner admin, who may remove people from the report', async () => {
+    setup(() => 'pending', viewer({ id: 'm', roles: ['MPN_PARTNER_ADMIN'] }));
+    await screen.findByRole('table');
+    expect(screen.queryByRole('button', { name: 'Invite user' })).toBeNull();
+    expect(screen.queryByRole('button', { name: /^Delete / })).toBeNull();
+    expect(screen.queryByRole('button', { name: /^Roles of / })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Remove Alex Wilber from the report' })).toBeTruthy();
+  });
+});

@@ -1,0 +1,72 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"certlink/ent"
+	"certlink/internal/progress"
+)
+
+// EngineProgress is the ProgressSource of a running certlink: the competency
+// engine's own computation (progress.Engine.Compute), so at-risk detection
+// counts exactly who the progress page and the report count — one rule, one
+// place. It reads through the client it is given, a transaction's when called
+// from Risk.
+type EngineProgress struct {
+	Engine *progress.Engine
+}
+
+// maxCauses bounds the people a projection names.
+const maxCauses = 3
+
+// Requirements implements ProgressSource.
+func (p EngineProgress) Requirements(ctx context.Context, c *ent.Client, orgID int, at time.Time) ([]RequirementState, error) {
+	org, err := p.Engine.Compute(ctx, c, orgID, at)
+	if err != nil {
+		return nil, err
+	}
+	var out []RequirementState
+	for _, comp := range org.Competencies {
+		for _, lvl := range comp.Levels {
+			for _, op := range lvl.Options {
+				for _, r := range op.Requirements {
+					st := RequirementState{
+						Key: strconv.Itoa(r.ID), Competency: comp.Name, Level: op.Level, Option: op.Name,
+						Requirement: r.Description, Required: r.Required, Current: r.Current, Met: r.Met,
+					}
+					if r.Met && r.UnmetOn != nil {
+						t := *r.UnmetOn
+						st.ProjectedUnmetAt = &t
+						if st.ProjectedCause, err = p.cause(ctx, c, orgID, r.ID, org.At, t); err != nil {
+							return nil, err
+						}
+					}
+					out = append(out, st)
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// cause names what makes a requirement fall at unmetOn: each person who stops
+// counting by then and the result that takes them out.
+func (p EngineProgress) cause(ctx context.Context, c *ent.Client, orgID, requirementID int, at, unmetOn time.Time) (string, error) {
+	lapses, err := p.Engine.Lapsing(ctx, c, orgID, requirementID, at, unmetOn, maxCauses+1)
+	if err != nil {
+		return "", err
+	}
+	var parts []string
+	for i, l := range lapses {
+		if i == maxCauses {
+			parts = append(parts, "and others")
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s of %s stops counting on %s", l.Skill, l.Name, l.Until.Format("January 2, 2006")))
+	}
+	return strings.Join(parts, "; "), nil
+}
