@@ -126,7 +126,7 @@ func sessionValid(ctx context.Context) bool {
 // leaves or its sign-in ends.
 func watch[T any](ctx context.Context, r *Resolver, compute func(ctx context.Context) (T, error)) (<-chan T, error) {
 	v := viewer.From(ctx)
-	if err := progress.Authorize(v, progress.ScopeProgressRead); err != nil {
+	if err := progress.Authorize(v, viewer.ScopeProgressRead); err != nil {
 		return nil, err
 	}
 	if r.Live == nil {

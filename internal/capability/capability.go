@@ -166,7 +166,7 @@ type Service struct {
 
 // Score returns the viewer's organization's capability score now.
 func (s *Service) Score(ctx context.Context, v *viewer.Viewer) ([]*Area, error) {
-	if err := progress.Authorize(v, progress.ScopeProgressRead); err != nil {
+	if err := progress.Authorize(v, viewer.ScopeProgressRead); err != nil {
 		return nil, err
 	}
 	return Score(viewer.System(ctx), s.Client, v.OrgID, s.Progress.Engine.Time())

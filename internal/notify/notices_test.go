@@ -27,7 +27,7 @@ func TestNoticesNinetySixtyThirty(t *testing.T) {
 		clock := now
 		// Only the seeded requirement: the catalog's own projections would add mail.
 		only := notify.ProgressFunc(func(ctx context.Context, c *ent.Client, org int, at time.Time) ([]notify.RequirementState, error) {
-			all, err := notify.CountingProgress{}.Requirements(ctx, c, org, at)
+			all, err := notify.EngineProgress{Engine: a.Progress.Engine}.Requirements(ctx, c, org, at)
 			var out []notify.RequirementState
 			for _, r := range all {
 				if r.Competency == "Test Cloud Platform" {

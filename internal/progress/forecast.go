@@ -68,7 +68,7 @@ type CountChange struct {
 
 // Forecast returns the viewer's organization's forecast up to until (C7).
 func (s *Service) Forecast(ctx context.Context, v *viewer.Viewer, until time.Time) (*Forecast, error) {
-	if err := Authorize(v, ScopeProgressRead); err != nil {
+	if err := Authorize(v, viewer.ScopeProgressRead); err != nil {
 		return nil, err
 	}
 	now := s.Engine.Time()

@@ -61,7 +61,7 @@ func (s *Service) Simulate(ctx context.Context, v *viewer.Viewer, sc Scenario) (
 // (Changed is never called).
 func (s *Service) InScenario(ctx context.Context, v *viewer.Viewer, sc Scenario,
 	read func(ctx context.Context, c *ent.Client, orgID int, at time.Time) error) error {
-	if err := Authorize(v, ScopeProgressRead); err != nil {
+	if err := Authorize(v, viewer.ScopeProgressRead); err != nil {
 		return err
 	}
 	if len(sc.RemoveUserIDs) > MaxScenarioChanges || len(sc.AddResults) > MaxScenarioChanges {
