@@ -20,7 +20,7 @@ func (a *App) wireLive() error {
 	a.Linking.Changed = hub.Publish
 	a.Ingest.Changed = hub.Publish
 	a.Progress.Changed = hub.Publish
-	a.Catalog.Changed = func() { hub.Publish() }
+	a.Catalog.Changed = hub.PublishAll
 	a.Capability = &capability.Service{Client: a.DB.Client, Progress: a.Progress}
 	return nil
 }

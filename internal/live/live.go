@@ -112,9 +112,19 @@ func New(brokerURL, topic string, log *slog.Logger) (*Hub, error) {
 }
 
 // Publish announces, after a commit, that the organizations' progress changed.
-// No organization means all of them. It never blocks the caller.
+// No organization: nothing changed (an idempotent re-link). It never blocks
+// the caller.
 func (h *Hub) Publish(orgIDs ...int) {
-	ev := Event{Orgs: orgIDs, All: len(orgIDs) == 0}
+	if len(orgIDs) > 0 {
+		h.publish(Event{Orgs: orgIDs})
+	}
+}
+
+// PublishAll announces that every organization's progress may have changed
+// (a catalog load).
+func (h *Hub) PublishAll() { h.publish(Event{All: true}) }
+
+func (h *Hub) publish(ev Event) {
 	if h.broker == nil {
 		h.deliver(ev)
 		return

@@ -44,6 +44,10 @@ func TestInProcessHub(t *testing.T) {
 		t.Fatal("org 1's change: want one wake-up of org 1's subscriber only")
 	}
 	h.Publish()
+	if !quiet(a) || !quiet(b) {
+		t.Fatal("a change of no organization woke someone")
+	}
+	h.PublishAll()
 	if !woken(a) || !woken(b) {
 		t.Fatal("a change to all organizations woke too few")
 	}
