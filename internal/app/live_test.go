@@ -14,8 +14,10 @@ import (
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
+	"certlink/ent/user"
 	"certlink/internal/app"
 	"certlink/internal/testenv"
+	"certlink/internal/viewer"
 )
 
 // wsClient is a graphql-transport-ws client (the protocol of the graphql-ws
@@ -223,4 +225,72 @@ func TestLiveProgressSubscription(t *testing.T) {
 			t.Fatalf("a default user subscribed: %s %s %v", m.Type, m.Payload, err)
 		}
 	})
+}
+
+// B4: every cause of a change of who counts publishes after its commit —
+// ingest, attestation, removal from the report, deletion, catalog load (links
+// and unlinks: the tests above; merges publish through Linking.Changed like
+// deletions).
+func TestEveryChangePublishes(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	c := e.App.DB.Client
+	org := *c.User.Query().Where(user.Email("mona@contoso.example")).OnlyX(viewer.System(context.Background())).OrganizationID
+	wake, stop := e.App.Live.Subscribe(org)
+	defer stop()
+	grace, ops := e.Demo("grace@contoso.example"), e.SignIn("ops@certlink.example", "certlink-demo")
+	id := func(email string) int {
+		return c.User.Query().Where(user.Email(email)).OnlyIDX(viewer.System(context.Background()))
+	}
+	var doc struct{ CatalogDocument string }
+	e.Do(ops, `{catalogDocument}`, nil).Decode(t, &doc)
+	steps := []struct {
+		name, token, query string
+		vars               map[string]any
+	}{
+		{"ingest", ops, `mutation{ingestResults(input:[{mcid:"9900001",skillNumber:"SC-200",completedAt:"2026-01-05T00:00:00Z"}]){accepted}}`, nil},
+		{"attestation", grace, `mutation($r:ID!){setAttestation(input:{requirement:$r,met:true,note:"ok"}){status}}`,
+			map[string]any{"r": attestedRequirement(t, e, grace)}},
+		{"removal from the report", grace, `mutation($u:ID!){removeFromReport(userId:$u){userId}}`, map[string]any{"u": id("alex@contoso.example")}},
+		{"deletion", grace, `mutation($u:ID!){deleteUser(id:$u){deletedUserId}}`, map[string]any{"u": id("riley@contoso.example")}},
+		{"catalog load", ops, `mutation($d:String!){loadCatalog(document:$d){summary}}`,
+			map[string]any{"d": strings.Replace(doc.CatalogDocument, `"maxPoints": 20`, `"maxPoints": 21`, 1)}},
+	}
+	for _, s := range steps {
+		if r := e.Do(s.token, s.query, s.vars); len(r.Errors) > 0 {
+			t.Fatalf("%s: %+v", s.name, r.Errors)
+		}
+		select {
+		case <-wake:
+		case <-time.After(3 * time.Second):
+			t.Fatalf("%s published nothing", s.name)
+		}
+	}
+}
+
+// attestedRequirement returns the id of an ATTESTED requirement.
+func attestedRequirement(t *testing.T, e *testenv.Env, tok string) string {
+	t.Helper()
+	var out struct {
+		CompetencyProgress []struct {
+			Levels []struct {
+				Options []struct {
+					Requirements []struct{ ID, Kind string }
+				}
+			}
+		}
+	}
+	e.Do(tok, `{competencyProgress{levels{options{requirements{id kind}}}}}`, nil).Decode(t, &out)
+	for _, c := range out.CompetencyProgress {
+		for _, l := range c.Levels {
+			for _, o := range l.Options {
+				for _, r := range o.Requirements {
+					if r.Kind == "ATTESTED" {
+						return r.ID
+					}
+				}
+			}
+		}
+	}
+	t.Fatal("no ATTESTED requirement")
+	return ""
 }
