@@ -14,6 +14,7 @@ import (
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
+	"certlink/ent/capabilityarea"
 	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
@@ -52,6 +53,8 @@ type Client struct {
 	Attestation *AttestationClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// CapabilityArea is the client for interacting with the CapabilityArea builders.
+	CapabilityArea *CapabilityAreaClient
 	// CatalogRevision is the client for interacting with the CatalogRevision builders.
 	CatalogRevision *CatalogRevisionClient
 	// Competency is the client for interacting with the Competency builders.
@@ -102,6 +105,7 @@ func (c *Client) init() {
 	c.Association = NewAssociationClient(c.config)
 	c.Attestation = NewAttestationClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
+	c.CapabilityArea = NewCapabilityAreaClient(c.config)
 	c.CatalogRevision = NewCatalogRevisionClient(c.config)
 	c.Competency = NewCompetencyClient(c.config)
 	c.CompetencyOption = NewCompetencyOptionClient(c.config)
@@ -215,6 +219,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Association:       NewAssociationClient(cfg),
 		Attestation:       NewAttestationClient(cfg),
 		AuditEvent:        NewAuditEventClient(cfg),
+		CapabilityArea:    NewCapabilityAreaClient(cfg),
 		CatalogRevision:   NewCatalogRevisionClient(cfg),
 		Competency:        NewCompetencyClient(cfg),
 		CompetencyOption:  NewCompetencyOptionClient(cfg),
@@ -255,6 +260,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Association:       NewAssociationClient(cfg),
 		Attestation:       NewAttestationClient(cfg),
 		AuditEvent:        NewAuditEventClient(cfg),
+		CapabilityArea:    NewCapabilityAreaClient(cfg),
 		CatalogRevision:   NewCatalogRevisionClient(cfg),
 		Competency:        NewCompetencyClient(cfg),
 		CompetencyOption:  NewCompetencyOptionClient(cfg),
@@ -302,11 +308,11 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Association, c.Attestation, c.AuditEvent, c.CatalogRevision, c.Competency,
-		c.CompetencyOption, c.DevMail, c.DirectoryAccount, c.LegacyRecognition,
-		c.Notification, c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile,
-		c.Requirement, c.Result, c.Skill, c.SupportTicket, c.TicketReply, c.Token,
-		c.User,
+		c.Association, c.Attestation, c.AuditEvent, c.CapabilityArea, c.CatalogRevision,
+		c.Competency, c.CompetencyOption, c.DevMail, c.DirectoryAccount,
+		c.LegacyRecognition, c.Notification, c.OfferPurchase, c.Organization,
+		c.OutboxMessage, c.Profile, c.Requirement, c.Result, c.Skill, c.SupportTicket,
+		c.TicketReply, c.Token, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -316,11 +322,11 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Association, c.Attestation, c.AuditEvent, c.CatalogRevision, c.Competency,
-		c.CompetencyOption, c.DevMail, c.DirectoryAccount, c.LegacyRecognition,
-		c.Notification, c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile,
-		c.Requirement, c.Result, c.Skill, c.SupportTicket, c.TicketReply, c.Token,
-		c.User,
+		c.Association, c.Attestation, c.AuditEvent, c.CapabilityArea, c.CatalogRevision,
+		c.Competency, c.CompetencyOption, c.DevMail, c.DirectoryAccount,
+		c.LegacyRecognition, c.Notification, c.OfferPurchase, c.Organization,
+		c.OutboxMessage, c.Profile, c.Requirement, c.Result, c.Skill, c.SupportTicket,
+		c.TicketReply, c.Token, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -335,6 +341,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Attestation.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
+	case *CapabilityAreaMutation:
+		return c.CapabilityArea.mutate(ctx, m)
 	case *CatalogRevisionMutation:
 		return c.CatalogRevision.mutate(ctx, m)
 	case *CompetencyMutation:
@@ -823,6 +831,140 @@ func (c *AuditEventClient) mutate(ctx context.Context, m *AuditEventMutation) (V
 		return (&AuditEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AuditEvent mutation op: %q", m.Op())
+	}
+}
+
+// CapabilityAreaClient is a client for the CapabilityArea schema.
+type CapabilityAreaClient struct {
+	config
+}
+
+// NewCapabilityAreaClient returns a client for the CapabilityArea from the given config.
+func NewCapabilityAreaClient(c config) *CapabilityAreaClient {
+	return &CapabilityAreaClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `capabilityarea.Hooks(f(g(h())))`.
+func (c *CapabilityAreaClient) Use(hooks ...Hook) {
+	c.hooks.CapabilityArea = append(c.hooks.CapabilityArea, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `capabilityarea.Intercept(f(g(h())))`.
+func (c *CapabilityAreaClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CapabilityArea = append(c.inters.CapabilityArea, interceptors...)
+}
+
+// Create returns a builder for creating a CapabilityArea entity.
+func (c *CapabilityAreaClient) Create() *CapabilityAreaCreate {
+	mutation := newCapabilityAreaMutation(c.config, OpCreate)
+	return &CapabilityAreaCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CapabilityArea entities.
+func (c *CapabilityAreaClient) CreateBulk(builders ...*CapabilityAreaCreate) *CapabilityAreaCreateBulk {
+	return &CapabilityAreaCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CapabilityAreaClient) MapCreateBulk(slice any, setFunc func(*CapabilityAreaCreate, int)) *CapabilityAreaCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CapabilityAreaCreateBulk{err: fmt.Errorf("calling to CapabilityAreaClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CapabilityAreaCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CapabilityAreaCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CapabilityArea.
+func (c *CapabilityAreaClient) Update() *CapabilityAreaUpdate {
+	mutation := newCapabilityAreaMutation(c.config, OpUpdate)
+	return &CapabilityAreaUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CapabilityAreaClient) UpdateOne(_m *CapabilityArea) *CapabilityAreaUpdateOne {
+	mutation := newCapabilityAreaMutation(c.config, OpUpdateOne, withCapabilityArea(_m))
+	return &CapabilityAreaUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CapabilityAreaClient) UpdateOneID(id int) *CapabilityAreaUpdateOne {
+	mutation := newCapabilityAreaMutation(c.config, OpUpdateOne, withCapabilityAreaID(id))
+	return &CapabilityAreaUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CapabilityArea.
+func (c *CapabilityAreaClient) Delete() *CapabilityAreaDelete {
+	mutation := newCapabilityAreaMutation(c.config, OpDelete)
+	return &CapabilityAreaDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CapabilityAreaClient) DeleteOne(_m *CapabilityArea) *CapabilityAreaDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CapabilityAreaClient) DeleteOneID(id int) *CapabilityAreaDeleteOne {
+	builder := c.Delete().Where(capabilityarea.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CapabilityAreaDeleteOne{builder}
+}
+
+// Query returns a query builder for CapabilityArea.
+func (c *CapabilityAreaClient) Query() *CapabilityAreaQuery {
+	return &CapabilityAreaQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCapabilityArea},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CapabilityArea entity by its id.
+func (c *CapabilityAreaClient) Get(ctx context.Context, id int) (*CapabilityArea, error) {
+	return c.Query().Where(capabilityarea.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CapabilityAreaClient) GetX(ctx context.Context, id int) *CapabilityArea {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CapabilityAreaClient) Hooks() []Hook {
+	hooks := c.hooks.CapabilityArea
+	return append(hooks[:len(hooks):len(hooks)], capabilityarea.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CapabilityAreaClient) Interceptors() []Interceptor {
+	return c.inters.CapabilityArea
+}
+
+func (c *CapabilityAreaClient) mutate(ctx context.Context, m *CapabilityAreaMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CapabilityAreaCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CapabilityAreaUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CapabilityAreaUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CapabilityAreaDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CapabilityArea mutation op: %q", m.Op())
 	}
 }
 
@@ -3513,16 +3655,16 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Association, Attestation, AuditEvent, CatalogRevision, Competency,
-		CompetencyOption, DevMail, DirectoryAccount, LegacyRecognition, Notification,
-		OfferPurchase, Organization, OutboxMessage, Profile, Requirement, Result,
-		Skill, SupportTicket, TicketReply, Token, User []ent.Hook
+		Association, Attestation, AuditEvent, CapabilityArea, CatalogRevision,
+		Competency, CompetencyOption, DevMail, DirectoryAccount, LegacyRecognition,
+		Notification, OfferPurchase, Organization, OutboxMessage, Profile, Requirement,
+		Result, Skill, SupportTicket, TicketReply, Token, User []ent.Hook
 	}
 	inters struct {
-		Association, Attestation, AuditEvent, CatalogRevision, Competency,
-		CompetencyOption, DevMail, DirectoryAccount, LegacyRecognition, Notification,
-		OfferPurchase, Organization, OutboxMessage, Profile, Requirement, Result,
-		Skill, SupportTicket, TicketReply, Token, User []ent.Interceptor
+		Association, Attestation, AuditEvent, CapabilityArea, CatalogRevision,
+		Competency, CompetencyOption, DevMail, DirectoryAccount, LegacyRecognition,
+		Notification, OfferPurchase, Organization, OutboxMessage, Profile, Requirement,
+		Result, Skill, SupportTicket, TicketReply, Token, User []ent.Interceptor
 	}
 )
 

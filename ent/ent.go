@@ -6,6 +6,7 @@ import (
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
+	"certlink/ent/capabilityarea"
 	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
@@ -96,6 +97,7 @@ func checkColumn(t, c string) error {
 			association.Table:       association.ValidColumn,
 			attestation.Table:       attestation.ValidColumn,
 			auditevent.Table:        auditevent.ValidColumn,
+			capabilityarea.Table:    capabilityarea.ValidColumn,
 			catalogrevision.Table:   catalogrevision.ValidColumn,
 			competency.Table:        competency.ValidColumn,
 			competencyoption.Table:  competencyoption.ValidColumn,

@@ -6,6 +6,7 @@ import (
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
+	"certlink/ent/capabilityarea"
 	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
@@ -20,6 +21,7 @@ import (
 	"certlink/ent/profile"
 	"certlink/ent/requirement"
 	"certlink/ent/result"
+	"certlink/ent/schema/skilling"
 	"certlink/ent/skill"
 	"certlink/ent/supportticket"
 	"certlink/ent/ticketreply"
@@ -47,6 +49,7 @@ const (
 	TypeAssociation       = "Association"
 	TypeAttestation       = "Attestation"
 	TypeAuditEvent        = "AuditEvent"
+	TypeCapabilityArea    = "CapabilityArea"
 	TypeCatalogRevision   = "CatalogRevision"
 	TypeCompetency        = "Competency"
 	TypeCompetencyOption  = "CompetencyOption"
@@ -2652,6 +2655,757 @@ func (m *AuditEventMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *AuditEventMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown AuditEvent edge %s", name)
+}
+
+// CapabilityAreaMutation represents an operation that mutates the CapabilityArea nodes in the graph.
+type CapabilityAreaMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *int
+	key                 *string
+	name                *string
+	description         *string
+	max_points          *int
+	addmax_points       *int
+	position            *int
+	addposition         *int
+	prerequisites       *[]skilling.Prerequisite
+	appendprerequisites []skilling.Prerequisite
+	rules               *[]skilling.Rule
+	appendrules         []skilling.Rule
+	clearedFields       map[string]struct{}
+	done                bool
+	oldValue            func(context.Context) (*CapabilityArea, error)
+	predicates          []predicate.CapabilityArea
+}
+
+var _ ent.Mutation = (*CapabilityAreaMutation)(nil)
+
+// capabilityareaOption allows management of the mutation configuration using functional options.
+type capabilityareaOption func(*CapabilityAreaMutation)
+
+// newCapabilityAreaMutation creates new mutation for the CapabilityArea entity.
+func newCapabilityAreaMutation(c config, op Op, opts ...capabilityareaOption) *CapabilityAreaMutation {
+	m := &CapabilityAreaMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCapabilityArea,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCapabilityAreaID sets the ID field of the mutation.
+func withCapabilityAreaID(id int) capabilityareaOption {
+	return func(m *CapabilityAreaMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CapabilityArea
+		)
+		m.oldValue = func(ctx context.Context) (*CapabilityArea, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CapabilityArea.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCapabilityArea sets the old CapabilityArea of the mutation.
+func withCapabilityArea(node *CapabilityArea) capabilityareaOption {
+	return func(m *CapabilityAreaMutation) {
+		m.oldValue = func(context.Context) (*CapabilityArea, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CapabilityAreaMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CapabilityAreaMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CapabilityAreaMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CapabilityAreaMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CapabilityArea.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetKey sets the "key" field.
+func (m *CapabilityAreaMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *CapabilityAreaMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the CapabilityArea entity.
+// If the CapabilityArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CapabilityAreaMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *CapabilityAreaMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetName sets the "name" field.
+func (m *CapabilityAreaMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *CapabilityAreaMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the CapabilityArea entity.
+// If the CapabilityArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CapabilityAreaMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *CapabilityAreaMutation) ResetName() {
+	m.name = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *CapabilityAreaMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *CapabilityAreaMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the CapabilityArea entity.
+// If the CapabilityArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CapabilityAreaMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *CapabilityAreaMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetMaxPoints sets the "max_points" field.
+func (m *CapabilityAreaMutation) SetMaxPoints(i int) {
+	m.max_points = &i
+	m.addmax_points = nil
+}
+
+// MaxPoints returns the value of the "max_points" field in the mutation.
+func (m *CapabilityAreaMutation) MaxPoints() (r int, exists bool) {
+	v := m.max_points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaxPoints returns the old "max_points" field's value of the CapabilityArea entity.
+// If the CapabilityArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CapabilityAreaMutation) OldMaxPoints(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaxPoints is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaxPoints requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaxPoints: %w", err)
+	}
+	return oldValue.MaxPoints, nil
+}
+
+// AddMaxPoints adds i to the "max_points" field.
+func (m *CapabilityAreaMutation) AddMaxPoints(i int) {
+	if m.addmax_points != nil {
+		*m.addmax_points += i
+	} else {
+		m.addmax_points = &i
+	}
+}
+
+// AddedMaxPoints returns the value that was added to the "max_points" field in this mutation.
+func (m *CapabilityAreaMutation) AddedMaxPoints() (r int, exists bool) {
+	v := m.addmax_points
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMaxPoints resets all changes to the "max_points" field.
+func (m *CapabilityAreaMutation) ResetMaxPoints() {
+	m.max_points = nil
+	m.addmax_points = nil
+}
+
+// SetPosition sets the "position" field.
+func (m *CapabilityAreaMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *CapabilityAreaMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the CapabilityArea entity.
+// If the CapabilityArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CapabilityAreaMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *CapabilityAreaMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *CapabilityAreaMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *CapabilityAreaMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// SetPrerequisites sets the "prerequisites" field.
+func (m *CapabilityAreaMutation) SetPrerequisites(s []skilling.Prerequisite) {
+	m.prerequisites = &s
+	m.appendprerequisites = nil
+}
+
+// Prerequisites returns the value of the "prerequisites" field in the mutation.
+func (m *CapabilityAreaMutation) Prerequisites() (r []skilling.Prerequisite, exists bool) {
+	v := m.prerequisites
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrerequisites returns the old "prerequisites" field's value of the CapabilityArea entity.
+// If the CapabilityArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CapabilityAreaMutation) OldPrerequisites(ctx context.Context) (v []skilling.Prerequisite, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrerequisites is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrerequisites requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrerequisites: %w", err)
+	}
+	return oldValue.Prerequisites, nil
+}
+
+// AppendPrerequisites adds s to the "prerequisites" field.
+func (m *CapabilityAreaMutation) AppendPrerequisites(s []skilling.Prerequisite) {
+	m.appendprerequisites = append(m.appendprerequisites, s...)
+}
+
+// AppendedPrerequisites returns the list of values that were appended to the "prerequisites" field in this mutation.
+func (m *CapabilityAreaMutation) AppendedPrerequisites() ([]skilling.Prerequisite, bool) {
+	if len(m.appendprerequisites) == 0 {
+		return nil, false
+	}
+	return m.appendprerequisites, true
+}
+
+// ResetPrerequisites resets all changes to the "prerequisites" field.
+func (m *CapabilityAreaMutation) ResetPrerequisites() {
+	m.prerequisites = nil
+	m.appendprerequisites = nil
+}
+
+// SetRules sets the "rules" field.
+func (m *CapabilityAreaMutation) SetRules(s []skilling.Rule) {
+	m.rules = &s
+	m.appendrules = nil
+}
+
+// Rules returns the value of the "rules" field in the mutation.
+func (m *CapabilityAreaMutation) Rules() (r []skilling.Rule, exists bool) {
+	v := m.rules
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRules returns the old "rules" field's value of the CapabilityArea entity.
+// If the CapabilityArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CapabilityAreaMutation) OldRules(ctx context.Context) (v []skilling.Rule, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRules is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRules requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRules: %w", err)
+	}
+	return oldValue.Rules, nil
+}
+
+// AppendRules adds s to the "rules" field.
+func (m *CapabilityAreaMutation) AppendRules(s []skilling.Rule) {
+	m.appendrules = append(m.appendrules, s...)
+}
+
+// AppendedRules returns the list of values that were appended to the "rules" field in this mutation.
+func (m *CapabilityAreaMutation) AppendedRules() ([]skilling.Rule, bool) {
+	if len(m.appendrules) == 0 {
+		return nil, false
+	}
+	return m.appendrules, true
+}
+
+// ResetRules resets all changes to the "rules" field.
+func (m *CapabilityAreaMutation) ResetRules() {
+	m.rules = nil
+	m.appendrules = nil
+}
+
+// Where appends a list predicates to the CapabilityAreaMutation builder.
+func (m *CapabilityAreaMutation) Where(ps ...predicate.CapabilityArea) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CapabilityAreaMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CapabilityAreaMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CapabilityArea, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CapabilityAreaMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CapabilityAreaMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CapabilityArea).
+func (m *CapabilityAreaMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CapabilityAreaMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.key != nil {
+		fields = append(fields, capabilityarea.FieldKey)
+	}
+	if m.name != nil {
+		fields = append(fields, capabilityarea.FieldName)
+	}
+	if m.description != nil {
+		fields = append(fields, capabilityarea.FieldDescription)
+	}
+	if m.max_points != nil {
+		fields = append(fields, capabilityarea.FieldMaxPoints)
+	}
+	if m.position != nil {
+		fields = append(fields, capabilityarea.FieldPosition)
+	}
+	if m.prerequisites != nil {
+		fields = append(fields, capabilityarea.FieldPrerequisites)
+	}
+	if m.rules != nil {
+		fields = append(fields, capabilityarea.FieldRules)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CapabilityAreaMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case capabilityarea.FieldKey:
+		return m.Key()
+	case capabilityarea.FieldName:
+		return m.Name()
+	case capabilityarea.FieldDescription:
+		return m.Description()
+	case capabilityarea.FieldMaxPoints:
+		return m.MaxPoints()
+	case capabilityarea.FieldPosition:
+		return m.Position()
+	case capabilityarea.FieldPrerequisites:
+		return m.Prerequisites()
+	case capabilityarea.FieldRules:
+		return m.Rules()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CapabilityAreaMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case capabilityarea.FieldKey:
+		return m.OldKey(ctx)
+	case capabilityarea.FieldName:
+		return m.OldName(ctx)
+	case capabilityarea.FieldDescription:
+		return m.OldDescription(ctx)
+	case capabilityarea.FieldMaxPoints:
+		return m.OldMaxPoints(ctx)
+	case capabilityarea.FieldPosition:
+		return m.OldPosition(ctx)
+	case capabilityarea.FieldPrerequisites:
+		return m.OldPrerequisites(ctx)
+	case capabilityarea.FieldRules:
+		return m.OldRules(ctx)
+	}
+	return nil, fmt.Errorf("unknown CapabilityArea field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CapabilityAreaMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case capabilityarea.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case capabilityarea.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case capabilityarea.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case capabilityarea.FieldMaxPoints:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaxPoints(v)
+		return nil
+	case capabilityarea.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	case capabilityarea.FieldPrerequisites:
+		v, ok := value.([]skilling.Prerequisite)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrerequisites(v)
+		return nil
+	case capabilityarea.FieldRules:
+		v, ok := value.([]skilling.Rule)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRules(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CapabilityArea field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CapabilityAreaMutation) AddedFields() []string {
+	var fields []string
+	if m.addmax_points != nil {
+		fields = append(fields, capabilityarea.FieldMaxPoints)
+	}
+	if m.addposition != nil {
+		fields = append(fields, capabilityarea.FieldPosition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CapabilityAreaMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case capabilityarea.FieldMaxPoints:
+		return m.AddedMaxPoints()
+	case capabilityarea.FieldPosition:
+		return m.AddedPosition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CapabilityAreaMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case capabilityarea.FieldMaxPoints:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMaxPoints(v)
+		return nil
+	case capabilityarea.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CapabilityArea numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CapabilityAreaMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CapabilityAreaMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CapabilityAreaMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CapabilityArea nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CapabilityAreaMutation) ResetField(name string) error {
+	switch name {
+	case capabilityarea.FieldKey:
+		m.ResetKey()
+		return nil
+	case capabilityarea.FieldName:
+		m.ResetName()
+		return nil
+	case capabilityarea.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case capabilityarea.FieldMaxPoints:
+		m.ResetMaxPoints()
+		return nil
+	case capabilityarea.FieldPosition:
+		m.ResetPosition()
+		return nil
+	case capabilityarea.FieldPrerequisites:
+		m.ResetPrerequisites()
+		return nil
+	case capabilityarea.FieldRules:
+		m.ResetRules()
+		return nil
+	}
+	return fmt.Errorf("unknown CapabilityArea field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CapabilityAreaMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CapabilityAreaMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CapabilityAreaMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CapabilityAreaMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CapabilityAreaMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CapabilityAreaMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CapabilityAreaMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown CapabilityArea unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CapabilityAreaMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown CapabilityArea edge %s", name)
 }
 
 // CatalogRevisionMutation represents an operation that mutates the CatalogRevision nodes in the graph.

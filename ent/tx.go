@@ -20,6 +20,8 @@ type Tx struct {
 	Attestation *AttestationClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// CapabilityArea is the client for interacting with the CapabilityArea builders.
+	CapabilityArea *CapabilityAreaClient
 	// CatalogRevision is the client for interacting with the CatalogRevision builders.
 	CatalogRevision *CatalogRevisionClient
 	// Competency is the client for interacting with the Competency builders.
@@ -190,6 +192,7 @@ func (tx *Tx) init() {
 	tx.Association = NewAssociationClient(tx.config)
 	tx.Attestation = NewAttestationClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
+	tx.CapabilityArea = NewCapabilityAreaClient(tx.config)
 	tx.CatalogRevision = NewCatalogRevisionClient(tx.config)
 	tx.Competency = NewCompetencyClient(tx.config)
 	tx.CompetencyOption = NewCompetencyOptionClient(tx.config)

@@ -54,7 +54,8 @@ func (r *Resolver) competencyProgress(ctx context.Context, org *progress.Org, co
 				for _, req := range op.Requirements {
 					rp := &model.RequirementProgress{ID: req.ID, Key: req.Key, Description: req.Description,
 						Kind: model.RequirementKind(req.Kind), Required: req.Required, Current: req.Current,
-						Met: req.Met, UnmetOn: req.UnmetOn, OrgID: org.OrgID, At: org.At, Skills: []*ent.Skill{}}
+						Met: req.Met, UnmetOn: req.UnmetOn, OrgID: org.OrgID, At: org.At, Skills: []*ent.Skill{},
+						PeopleIDs: req.PeopleIDs}
 					if a := req.Attestation; a != nil {
 						rp.Attestation = &ent.Attestation{ID: a.ID, OrganizationID: org.OrgID, RequirementID: req.ID,
 							Met: a.Met, Note: a.Note, ByUserID: a.ByUserID, At: a.At}

@@ -181,6 +181,9 @@ func (r *requirementProgressResolver) People(ctx context.Context, obj *model.Req
 	if obj.Kind != model.RequirementKindSkill {
 		return []*ent.User{}, nil
 	}
+	if obj.PeopleIDs != nil {
+		return r.Progress.PeopleByIDs(ctx, viewer.From(ctx), obj.PeopleIDs)
+	}
 	return r.Progress.People(ctx, viewer.From(ctx), &progress.Org{OrgID: obj.OrgID, At: obj.At}, obj.ID)
 }
 

@@ -6,10 +6,12 @@ import (
 	"certlink/ent"
 	"certlink/internal/account"
 	"certlink/internal/apitoken"
+	"certlink/internal/capability"
 	"certlink/internal/catalog"
 	"certlink/internal/history"
 	"certlink/internal/ingest"
 	"certlink/internal/linking"
+	"certlink/internal/live"
 	"certlink/internal/merge"
 	"certlink/internal/notify"
 	"certlink/internal/progress"
@@ -33,4 +35,8 @@ type Resolver struct {
 	Support  *support.Service
 	Merge    *merge.Service
 	Tokens   *apitoken.Service
+	// Capability is the capability score (the Skilling metric).
+	Capability *capability.Service
+	// Live wakes subscriptions after changes (B4).
+	Live *live.Hub
 }

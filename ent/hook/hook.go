@@ -44,6 +44,18 @@ func (f AuditEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AuditEventMutation", m)
 }
 
+// The CapabilityAreaFunc type is an adapter to allow the use of ordinary
+// function as CapabilityArea mutator.
+type CapabilityAreaFunc func(context.Context, *ent.CapabilityAreaMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CapabilityAreaFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CapabilityAreaMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CapabilityAreaMutation", m)
+}
+
 // The CatalogRevisionFunc type is an adapter to allow the use of ordinary
 // function as CatalogRevision mutator.
 type CatalogRevisionFunc func(context.Context, *ent.CatalogRevisionMutation) (ent.Value, error)

@@ -10,6 +10,7 @@ import (
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
+	"certlink/ent/capabilityarea"
 	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
@@ -168,6 +169,33 @@ func (f TraverseAuditEvent) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.AuditEventQuery", q)
+}
+
+// The CapabilityAreaFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CapabilityAreaFunc func(context.Context, *ent.CapabilityAreaQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CapabilityAreaFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CapabilityAreaQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CapabilityAreaQuery", q)
+}
+
+// The TraverseCapabilityArea type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCapabilityArea func(context.Context, *ent.CapabilityAreaQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCapabilityArea) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCapabilityArea) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CapabilityAreaQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CapabilityAreaQuery", q)
 }
 
 // The CatalogRevisionFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -665,6 +693,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AttestationQuery, predicate.Attestation, attestation.OrderOption]{typ: ent.TypeAttestation, tq: q}, nil
 	case *ent.AuditEventQuery:
 		return &query[*ent.AuditEventQuery, predicate.AuditEvent, auditevent.OrderOption]{typ: ent.TypeAuditEvent, tq: q}, nil
+	case *ent.CapabilityAreaQuery:
+		return &query[*ent.CapabilityAreaQuery, predicate.CapabilityArea, capabilityarea.OrderOption]{typ: ent.TypeCapabilityArea, tq: q}, nil
 	case *ent.CatalogRevisionQuery:
 		return &query[*ent.CatalogRevisionQuery, predicate.CatalogRevision, catalogrevision.OrderOption]{typ: ent.TypeCatalogRevision, tq: q}, nil
 	case *ent.CompetencyQuery:

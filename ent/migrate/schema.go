@@ -113,6 +113,23 @@ var (
 			},
 		},
 	}
+	// CapabilityAreasColumns holds the columns for the "capability_areas" table.
+	CapabilityAreasColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "key", Type: field.TypeString, Unique: true, Size: 100},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "description", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "max_points", Type: field.TypeInt},
+		{Name: "position", Type: field.TypeInt, Default: 0},
+		{Name: "prerequisites", Type: field.TypeJSON},
+		{Name: "rules", Type: field.TypeJSON},
+	}
+	// CapabilityAreasTable holds the schema information for the "capability_areas" table.
+	CapabilityAreasTable = &schema.Table{
+		Name:       "capability_areas",
+		Columns:    CapabilityAreasColumns,
+		PrimaryKey: []*schema.Column{CapabilityAreasColumns[0]},
+	}
 	// CatalogRevisionsColumns holds the columns for the "catalog_revisions" table.
 	CatalogRevisionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -560,6 +577,7 @@ var (
 		AssociationsTable,
 		AttestationsTable,
 		AuditEventsTable,
+		CapabilityAreasTable,
 		CatalogRevisionsTable,
 		CompetenciesTable,
 		CompetencyOptionsTable,
@@ -594,6 +612,9 @@ func init() {
 	}
 	AuditEventsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(8589934592),
+	}
+	CapabilityAreasTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(90194313216),
 	}
 	CatalogRevisionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(85899345920),

@@ -15,6 +15,9 @@ type Attestation func(*sql.Selector)
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 
+// CapabilityArea is the predicate function for capabilityarea builders.
+type CapabilityArea func(*sql.Selector)
+
 // CatalogRevision is the predicate function for catalogrevision builders.
 type CatalogRevision func(*sql.Selector)
 

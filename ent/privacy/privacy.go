@@ -183,6 +183,30 @@ func (f AuditEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditEventMutation", m)
 }
 
+// The CapabilityAreaQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CapabilityAreaQueryRuleFunc func(context.Context, *ent.CapabilityAreaQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CapabilityAreaQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CapabilityAreaQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CapabilityAreaQuery", q)
+}
+
+// The CapabilityAreaMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CapabilityAreaMutationRuleFunc func(context.Context, *ent.CapabilityAreaMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CapabilityAreaMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CapabilityAreaMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CapabilityAreaMutation", m)
+}
+
 // The CatalogRevisionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CatalogRevisionQueryRuleFunc func(context.Context, *ent.CatalogRevisionQuery) error
@@ -656,6 +680,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
+	case *ent.CapabilityAreaQuery:
+		return q.Filter(), nil
 	case *ent.CatalogRevisionQuery:
 		return q.Filter(), nil
 	case *ent.CompetencyQuery:
@@ -704,6 +730,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AttestationMutation:
 		return m.Filter(), nil
 	case *ent.AuditEventMutation:
+		return m.Filter(), nil
+	case *ent.CapabilityAreaMutation:
 		return m.Filter(), nil
 	case *ent.CatalogRevisionMutation:
 		return m.Filter(), nil

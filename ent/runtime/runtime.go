@@ -6,6 +6,7 @@ import (
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
+	"certlink/ent/capabilityarea"
 	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
@@ -119,6 +120,63 @@ func init() {
 	auditevent.DefaultDetail = auditeventDescDetail.Default.(string)
 	// auditevent.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
 	auditevent.DetailValidator = auditeventDescDetail.Validators[0].(func(string) error)
+	capabilityarea.Policy = privacy.NewPolicies(schema.CapabilityArea{})
+	capabilityarea.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := capabilityarea.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	capabilityareaFields := schema.CapabilityArea{}.Fields()
+	_ = capabilityareaFields
+	// capabilityareaDescKey is the schema descriptor for key field.
+	capabilityareaDescKey := capabilityareaFields[0].Descriptor()
+	// capabilityarea.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	capabilityarea.KeyValidator = func() func(string) error {
+		validators := capabilityareaDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// capabilityareaDescName is the schema descriptor for name field.
+	capabilityareaDescName := capabilityareaFields[1].Descriptor()
+	// capabilityarea.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	capabilityarea.NameValidator = func() func(string) error {
+		validators := capabilityareaDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// capabilityareaDescDescription is the schema descriptor for description field.
+	capabilityareaDescDescription := capabilityareaFields[2].Descriptor()
+	// capabilityarea.DefaultDescription holds the default value on creation for the description field.
+	capabilityarea.DefaultDescription = capabilityareaDescDescription.Default.(string)
+	// capabilityarea.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	capabilityarea.DescriptionValidator = capabilityareaDescDescription.Validators[0].(func(string) error)
+	// capabilityareaDescPosition is the schema descriptor for position field.
+	capabilityareaDescPosition := capabilityareaFields[4].Descriptor()
+	// capabilityarea.DefaultPosition holds the default value on creation for the position field.
+	capabilityarea.DefaultPosition = capabilityareaDescPosition.Default.(int)
 	catalogrevision.Policy = privacy.NewPolicies(schema.CatalogRevision{})
 	catalogrevision.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -8,6 +8,7 @@ import (
 	"certlink/ent/skill"
 	"certlink/ent/supportticket"
 	"certlink/graph/model"
+	"certlink/internal/capability"
 	"context"
 	"errors"
 	"fmt"
@@ -36,11 +37,14 @@ type ResolverRoot interface {
 	ApiToken() ApiTokenResolver
 	Attestation() AttestationResolver
 	AuditEvent() AuditEventResolver
+	CapabilityPrerequisite() CapabilityPrerequisiteResolver
+	CapabilityRule() CapabilityRuleResolver
 	DevMail() DevMailResolver
 	Mutation() MutationResolver
 	Notification() NotificationResolver
 	Query() QueryResolver
 	RequirementProgress() RequirementProgressResolver
+	Subscription() SubscriptionResolver
 	SupportTicket() SupportTicketResolver
 	TicketReply() TicketReplyResolver
 	User() UserResolver
@@ -85,6 +89,39 @@ type ComplexityRoot struct {
 	AuditEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CapabilityPrerequisite struct {
+		Current     func(childComplexity int) int
+		Description func(childComplexity int) int
+		Key         func(childComplexity int) int
+		Met         func(childComplexity int) int
+		People      func(childComplexity int) int
+		Required    func(childComplexity int) int
+		Skills      func(childComplexity int) int
+	}
+
+	CapabilityRule struct {
+		Current         func(childComplexity int) int
+		Description     func(childComplexity int) int
+		Key             func(childComplexity int) int
+		MaxPoints       func(childComplexity int) int
+		People          func(childComplexity int) int
+		Points          func(childComplexity int) int
+		PointsPerPerson func(childComplexity int) int
+		Skills          func(childComplexity int) int
+		Tier            func(childComplexity int) int
+	}
+
+	CapabilityScore struct {
+		Description      func(childComplexity int) int
+		Key              func(childComplexity int) int
+		MaxPoints        func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Points           func(childComplexity int) int
+		Prerequisites    func(childComplexity int) int
+		PrerequisitesMet func(childComplexity int) int
+		Rules            func(childComplexity int) int
 	}
 
 	CatalogLoadPayload struct {
@@ -153,6 +190,26 @@ type ComplexityRoot struct {
 	DevMailEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Forecast struct {
+		At           func(childComplexity int) int
+		Requirements func(childComplexity int) int
+		Until        func(childComplexity int) int
+	}
+
+	ForecastCarrier struct {
+		Ends        func(childComplexity int) int
+		SkillNumber func(childComplexity int) int
+		Until       func(childComplexity int) int
+		User        func(childComplexity int) int
+	}
+
+	ForecastChange struct {
+		At           func(childComplexity int) int
+		Count        func(childComplexity int) int
+		Met          func(childComplexity int) int
+		StopCounting func(childComplexity int) int
 	}
 
 	IngestError struct {
@@ -291,15 +348,19 @@ type ComplexityRoot struct {
 	Query struct {
 		APITokens               func(childComplexity int) int
 		AuditLog                func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		CapabilityScore         func(childComplexity int) int
 		CatalogDocument         func(childComplexity int) int
 		CompetencyProgress      func(childComplexity int) int
 		DevMailbox              func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		Forecast                func(childComplexity int, until *time.Time) int
 		LinkHistory             func(childComplexity int, mcid string) int
 		Me                      func(childComplexity int) int
 		Node                    func(childComplexity int, id int) int
 		Nodes                   func(childComplexity int, ids []int) int
 		Notifications           func(childComplexity int, first *int, after *entgql.Cursor[int]) int
 		ProviderTokens          func(childComplexity int) int
+		SimulateCapabilityScore func(childComplexity int, input model.WhatIfInput) int
+		SimulateProgress        func(childComplexity int, input model.WhatIfInput) int
 		SkillsReport            func(childComplexity int, first *int, after *entgql.Cursor[int], where *model.SkillsReportWhere, orderBy *model.SkillsReportOrder) int
 		SupportTickets          func(childComplexity int, first *int, after *entgql.Cursor[int]) int
 		UnreadNotificationCount func(childComplexity int) int
@@ -308,6 +369,16 @@ type ComplexityRoot struct {
 
 	RemoveFromReportPayload struct {
 		UserID func(childComplexity int) int
+	}
+
+	RequirementForecast struct {
+		Carriers    func(childComplexity int) int
+		Changes     func(childComplexity int) int
+		Competency  func(childComplexity int) int
+		Level       func(childComplexity int) int
+		Option      func(childComplexity int) int
+		Requirement func(childComplexity int) int
+		UnmetOn     func(childComplexity int) int
 	}
 
 	RequirementProgress struct {
@@ -369,6 +440,11 @@ type ComplexityRoot struct {
 		SkillType        func(childComplexity int) int
 		Source           func(childComplexity int) int
 		Title            func(childComplexity int) int
+	}
+
+	Subscription struct {
+		CapabilityScoreChanged    func(childComplexity int) int
+		CompetencyProgressChanged func(childComplexity int) int
 	}
 
 	SupportTicket struct {
@@ -446,6 +522,18 @@ type AttestationResolver interface {
 type AuditEventResolver interface {
 	Actor(ctx context.Context, obj *ent.AuditEvent) (*model.PersonRef, error)
 }
+type CapabilityPrerequisiteResolver interface {
+	Required(ctx context.Context, obj *capability.Prerequisite) (int, error)
+
+	People(ctx context.Context, obj *capability.Prerequisite) ([]*ent.User, error)
+}
+type CapabilityRuleResolver interface {
+	Tier(ctx context.Context, obj *capability.Rule) (model.CapabilityTier, error)
+
+	MaxPoints(ctx context.Context, obj *capability.Rule) (*int, error)
+
+	People(ctx context.Context, obj *capability.Rule) ([]*ent.User, error)
+}
 type DevMailResolver interface {
 	To(ctx context.Context, obj *ent.DevMail) (string, error)
 }
@@ -484,6 +572,10 @@ type NotificationResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
 	Nodes(ctx context.Context, ids []int) ([]ent.Noder, error)
+	SimulateProgress(ctx context.Context, input model.WhatIfInput) ([]*model.CompetencyProgress, error)
+	SimulateCapabilityScore(ctx context.Context, input model.WhatIfInput) ([]*capability.Area, error)
+	Forecast(ctx context.Context, until *time.Time) (*model.Forecast, error)
+	CapabilityScore(ctx context.Context) ([]*capability.Area, error)
 	CompetencyProgress(ctx context.Context) ([]*model.CompetencyProgress, error)
 	SkillsReport(ctx context.Context, first *int, after *entgql.Cursor[int], where *model.SkillsReportWhere, orderBy *model.SkillsReportOrder) (*model.SkillsReportConnection, error)
 	CatalogDocument(ctx context.Context) (string, error)
@@ -502,6 +594,10 @@ type RequirementProgressResolver interface {
 	People(ctx context.Context, obj *model.RequirementProgress) ([]*ent.User, error)
 
 	AttestationHistory(ctx context.Context, obj *model.RequirementProgress) ([]*ent.Attestation, error)
+}
+type SubscriptionResolver interface {
+	CompetencyProgressChanged(ctx context.Context) (<-chan []*model.CompetencyProgress, error)
+	CapabilityScoreChanged(ctx context.Context) (<-chan []*capability.Area, error)
 }
 type SupportTicketResolver interface {
 	Author(ctx context.Context, obj *ent.SupportTicket) (*model.PersonRef, error)
@@ -673,6 +769,153 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
+
+	case "CapabilityPrerequisite.current":
+		if e.ComplexityRoot.CapabilityPrerequisite.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityPrerequisite.Current(childComplexity), true
+	case "CapabilityPrerequisite.description":
+		if e.ComplexityRoot.CapabilityPrerequisite.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityPrerequisite.Description(childComplexity), true
+	case "CapabilityPrerequisite.key":
+		if e.ComplexityRoot.CapabilityPrerequisite.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityPrerequisite.Key(childComplexity), true
+	case "CapabilityPrerequisite.met":
+		if e.ComplexityRoot.CapabilityPrerequisite.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityPrerequisite.Met(childComplexity), true
+	case "CapabilityPrerequisite.people":
+		if e.ComplexityRoot.CapabilityPrerequisite.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityPrerequisite.People(childComplexity), true
+	case "CapabilityPrerequisite.required":
+		if e.ComplexityRoot.CapabilityPrerequisite.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityPrerequisite.Required(childComplexity), true
+	case "CapabilityPrerequisite.skills":
+		if e.ComplexityRoot.CapabilityPrerequisite.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityPrerequisite.Skills(childComplexity), true
+
+	case "CapabilityRule.current":
+		if e.ComplexityRoot.CapabilityRule.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityRule.Current(childComplexity), true
+	case "CapabilityRule.description":
+		if e.ComplexityRoot.CapabilityRule.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityRule.Description(childComplexity), true
+	case "CapabilityRule.key":
+		if e.ComplexityRoot.CapabilityRule.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityRule.Key(childComplexity), true
+	case "CapabilityRule.maxPoints":
+		if e.ComplexityRoot.CapabilityRule.MaxPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityRule.MaxPoints(childComplexity), true
+	case "CapabilityRule.people":
+		if e.ComplexityRoot.CapabilityRule.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityRule.People(childComplexity), true
+	case "CapabilityRule.points":
+		if e.ComplexityRoot.CapabilityRule.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityRule.Points(childComplexity), true
+	case "CapabilityRule.pointsPerPerson":
+		if e.ComplexityRoot.CapabilityRule.PointsPerPerson == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityRule.PointsPerPerson(childComplexity), true
+	case "CapabilityRule.skills":
+		if e.ComplexityRoot.CapabilityRule.Skills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityRule.Skills(childComplexity), true
+	case "CapabilityRule.tier":
+		if e.ComplexityRoot.CapabilityRule.Tier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityRule.Tier(childComplexity), true
+
+	case "CapabilityScore.description":
+		if e.ComplexityRoot.CapabilityScore.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityScore.Description(childComplexity), true
+	case "CapabilityScore.key":
+		if e.ComplexityRoot.CapabilityScore.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityScore.Key(childComplexity), true
+	case "CapabilityScore.maxPoints":
+		if e.ComplexityRoot.CapabilityScore.MaxPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityScore.MaxPoints(childComplexity), true
+	case "CapabilityScore.name":
+		if e.ComplexityRoot.CapabilityScore.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityScore.Name(childComplexity), true
+	case "CapabilityScore.points":
+		if e.ComplexityRoot.CapabilityScore.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityScore.Points(childComplexity), true
+	case "CapabilityScore.prerequisites":
+		if e.ComplexityRoot.CapabilityScore.Prerequisites == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityScore.Prerequisites(childComplexity), true
+	case "CapabilityScore.prerequisitesMet":
+		if e.ComplexityRoot.CapabilityScore.PrerequisitesMet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityScore.PrerequisitesMet(childComplexity), true
+	case "CapabilityScore.rules":
+		if e.ComplexityRoot.CapabilityScore.Rules == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CapabilityScore.Rules(childComplexity), true
 
 	case "CatalogLoadPayload.competenciesCreated":
 		if e.ComplexityRoot.CatalogLoadPayload.CompetenciesCreated == nil {
@@ -911,6 +1154,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DevMailEdge.Node(childComplexity), true
+
+	case "Forecast.at":
+		if e.ComplexityRoot.Forecast.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.At(childComplexity), true
+	case "Forecast.requirements":
+		if e.ComplexityRoot.Forecast.Requirements == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Requirements(childComplexity), true
+	case "Forecast.until":
+		if e.ComplexityRoot.Forecast.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Until(childComplexity), true
+
+	case "ForecastCarrier.ends":
+		if e.ComplexityRoot.ForecastCarrier.Ends == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastCarrier.Ends(childComplexity), true
+	case "ForecastCarrier.skillNumber":
+		if e.ComplexityRoot.ForecastCarrier.SkillNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastCarrier.SkillNumber(childComplexity), true
+	case "ForecastCarrier.until":
+		if e.ComplexityRoot.ForecastCarrier.Until == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastCarrier.Until(childComplexity), true
+	case "ForecastCarrier.user":
+		if e.ComplexityRoot.ForecastCarrier.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastCarrier.User(childComplexity), true
+
+	case "ForecastChange.at":
+		if e.ComplexityRoot.ForecastChange.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastChange.At(childComplexity), true
+	case "ForecastChange.count":
+		if e.ComplexityRoot.ForecastChange.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastChange.Count(childComplexity), true
+	case "ForecastChange.met":
+		if e.ComplexityRoot.ForecastChange.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastChange.Met(childComplexity), true
+	case "ForecastChange.stopCounting":
+		if e.ComplexityRoot.ForecastChange.StopCounting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastChange.StopCounting(childComplexity), true
 
 	case "IngestError.index":
 		if e.ComplexityRoot.IngestError.Index == nil {
@@ -1563,6 +1875,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
+	case "Query.capabilityScore":
+		if e.ComplexityRoot.Query.CapabilityScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CapabilityScore(childComplexity), true
 	case "Query.catalogDocument":
 		if e.ComplexityRoot.Query.CatalogDocument == nil {
 			break
@@ -1586,6 +1904,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DevMailbox(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
+	case "Query.forecast":
+		if e.ComplexityRoot.Query.Forecast == nil {
+			break
+		}
+
+		args, err := ec.field_Query_forecast_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Forecast(childComplexity, args["until"].(*time.Time)), true
 
 	case "Query.linkHistory":
 		if e.ComplexityRoot.Query.LinkHistory == nil {
@@ -1643,6 +1972,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ProviderTokens(childComplexity), true
+	case "Query.simulateCapabilityScore":
+		if e.ComplexityRoot.Query.SimulateCapabilityScore == nil {
+			break
+		}
+
+		args, err := ec.field_Query_simulateCapabilityScore_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SimulateCapabilityScore(childComplexity, args["input"].(model.WhatIfInput)), true
+	case "Query.simulateProgress":
+		if e.ComplexityRoot.Query.SimulateProgress == nil {
+			break
+		}
+
+		args, err := ec.field_Query_simulateProgress_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SimulateProgress(childComplexity, args["input"].(model.WhatIfInput)), true
 	case "Query.skillsReport":
 		if e.ComplexityRoot.Query.SkillsReport == nil {
 			break
@@ -1689,6 +2040,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RemoveFromReportPayload.UserID(childComplexity), true
+
+	case "RequirementForecast.carriers":
+		if e.ComplexityRoot.RequirementForecast.Carriers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementForecast.Carriers(childComplexity), true
+	case "RequirementForecast.changes":
+		if e.ComplexityRoot.RequirementForecast.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementForecast.Changes(childComplexity), true
+	case "RequirementForecast.competency":
+		if e.ComplexityRoot.RequirementForecast.Competency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementForecast.Competency(childComplexity), true
+	case "RequirementForecast.level":
+		if e.ComplexityRoot.RequirementForecast.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementForecast.Level(childComplexity), true
+	case "RequirementForecast.option":
+		if e.ComplexityRoot.RequirementForecast.Option == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementForecast.Option(childComplexity), true
+	case "RequirementForecast.requirement":
+		if e.ComplexityRoot.RequirementForecast.Requirement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementForecast.Requirement(childComplexity), true
+	case "RequirementForecast.unmetOn":
+		if e.ComplexityRoot.RequirementForecast.UnmetOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementForecast.UnmetOn(childComplexity), true
 
 	case "RequirementProgress.attestation":
 		if e.ComplexityRoot.RequirementProgress.Attestation == nil {
@@ -1937,6 +2331,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkillsReportRow.Title(childComplexity), true
 
+	case "Subscription.capabilityScoreChanged":
+		if e.ComplexityRoot.Subscription.CapabilityScoreChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.CapabilityScoreChanged(childComplexity), true
+	case "Subscription.competencyProgressChanged":
+		if e.ComplexityRoot.Subscription.CompetencyProgressChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.CompetencyProgressChanged(childComplexity), true
+
 	case "SupportTicket.author":
 		if e.ComplexityRoot.SupportTicket.Author == nil {
 			break
@@ -2175,6 +2582,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MergeCertificationProfilesInput", ec.unmarshalInputMergeCertificationProfilesInput),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
 			graphql.NewInputUnmarshaler("OrganizationWhereInput", ec.unmarshalInputOrganizationWhereInput),
+			graphql.NewInputUnmarshaler("PlannedResultInput", ec.unmarshalInputPlannedResultInput),
 			graphql.NewInputUnmarshaler("PurchaseCompetencyOfferInput", ec.unmarshalInputPurchaseCompetencyOfferInput),
 			graphql.NewInputUnmarshaler("ReplyToSupportTicketInput", ec.unmarshalInputReplyToSupportTicketInput),
 			graphql.NewInputUnmarshaler("ResultInput", ec.unmarshalInputResultInput),
@@ -2187,6 +2595,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpsertSkillInput", ec.unmarshalInputUpsertSkillInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
 			graphql.NewInputUnmarshaler("UserWhereInput", ec.unmarshalInputUserWhereInput),
+			graphql.NewInputUnmarshaler("WhatIfInput", ec.unmarshalInputWhatIfInput),
 		)
 	}
 	first := true
@@ -2237,6 +2646,23 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				Data: buf.Bytes(),
 			}
 		}
+	case ast.Subscription:
+		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
+
+		var buf bytes.Buffer
+		return func(ctx context.Context) *graphql.Response {
+			buf.Reset()
+			data := next(ctx)
+
+			if data == nil {
+				return nil
+			}
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -2263,6 +2689,156 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../beyond.graphqls", Input: `# Beyond the anchors: what-if (B1), forecast (B2), live progress (B4) and the
+# capability score (the Skilling metric, catalog/README.md).
+
+"A hypothetical change to the viewer's organization (B1). Nothing is written."
+input WhatIfInput {
+  "Work accounts (User.id) of the viewer's organization treated as gone. At most 100."
+  removePeople: [ID!]
+  "Planned results of MCIDs linked to the viewer's organization. At most 100."
+  addResults: [PlannedResultInput!]
+}
+
+input PlannedResultInput {
+  mcid: String!
+  skillNumber: String!
+  "When it was (or will be) passed; omitted or in the future: counted as passed now."
+  completedAt: Time
+  "For certifications that expire."
+  expiresAt: Time
+}
+
+"Why a person stops counting for a requirement."
+enum CountingEnd {
+  "Their certification expires."
+  EXPIRES
+  "Their exam was retired and its validity ends (C3)."
+  VALIDITY_ENDS
+  "Nothing they hold ends."
+  NEVER
+}
+
+"A person who counts for a requirement now, and until when (B2)."
+type ForecastCarrier {
+  user: User!
+  "The skill that keeps them counting the longest."
+  skillNumber: String!
+  "When they stop counting; null: not foreseen."
+  until: Time
+  ends: CountingEnd!
+}
+
+"A moment the count of a requirement falls."
+type ForecastChange {
+  at: Time!
+  "People counting from this moment on."
+  count: Int!
+  met: Boolean!
+  stopCounting: [ForecastCarrier!]!
+}
+
+"The future of one SKILL requirement, assuming nobody joins, leaves or passes anything."
+type RequirementForecast {
+  competency: Competency!
+  level: CompetencyLevel!
+  option: String!
+  "As in competencyProgress; its unmetOn is not limited by until."
+  requirement: RequirementProgress!
+  "When this requirement, met now, becomes unmet (up to until); null when it stays met or is unmet already."
+  unmetOn: Time
+  "Who counts now, those who stop counting first first."
+  carriers: [ForecastCarrier!]!
+  "Every moment up to until at which the count falls, in order."
+  changes: [ForecastChange!]!
+}
+
+type Forecast {
+  at: Time!
+  until: Time!
+  requirements: [RequirementForecast!]!
+}
+
+enum CapabilityTier {
+  INTERMEDIATE
+  ADVANCED
+}
+
+"One capability area's Skilling score, e.g. \"Azure Infrastructure: 8 of 20\"."
+type CapabilityScore {
+  key: String!
+  name: String!
+  description: String!
+  "The area's cap."
+  maxPoints: Int!
+  "Points earned: the rules' points when every prerequisite is met, capped at maxPoints; else 0."
+  points: Int!
+  prerequisitesMet: Boolean!
+  prerequisites: [CapabilityPrerequisite!]!
+  rules: [CapabilityRule!]!
+}
+
+type CapabilityPrerequisite {
+  key: String!
+  description: String!
+  "People needed."
+  required: Int!
+  current: Int!
+  met: Boolean!
+  people: [User!]!
+  skills: [String!]!
+}
+
+type CapabilityRule {
+  key: String!
+  description: String!
+  tier: CapabilityTier!
+  pointsPerPerson: Int!
+  "The rule's own cap; null: only the area's."
+  maxPoints: Int
+  "Distinct people holding one of the skills."
+  current: Int!
+  "current × pointsPerPerson, capped; counts towards the area once the prerequisites are met."
+  points: Int!
+  people: [User!]!
+  skills: [String!]!
+}
+
+extend type Query {
+  """
+  What-if (B1): the viewer's organization's progress if the people in
+  removePeople left and the planned results were passed, computed now, without
+  writing anything (no history, mail, notification or live event). Same shape
+  and permissions as competencyProgress.
+  """
+  simulateProgress(input: WhatIfInput!): [CompetencyProgress!]!
+  "What-if (B1) for the capability score."
+  simulateCapabilityScore(input: WhatIfInput!): [CapabilityScore!]!
+  """
+  Forecast (B2): per SKILL requirement, who carries it until when and the
+  moments up to until (default: one year ahead; at most 5 years) its count
+  falls as certifications expire and retired skills lose validity.
+  Same permissions as competencyProgress.
+  """
+  forecast(until: Time): Forecast!
+  "The viewer's organization's capability score per area (the Skilling metric). Same permissions as competencyProgress."
+  capabilityScore: [CapabilityScore!]!
+}
+
+type Subscription {
+  """
+  Live progress (B4): the viewer's organization's competencyProgress, sent at
+  once and again after every change to who counts (links, unlinks, moves,
+  results, deletions, merges, attestations, offers, catalog loads), from any
+  certlink process sharing the broker. graphql-ws / graphql-transport-ws at
+  /graphql; authenticate with the session cookie or connection_init payload
+  {"authorization": "Bearer <token>"}.
+  """
+  competencyProgressChanged: [CompetencyProgress!]!
+  "Live capability score, sent at once and after every change, like competencyProgressChanged."
+  capabilityScoreChanged: [CapabilityScore!]!
+}
+`, BuiltIn: false},
 	{Name: "../competency.graphqls", Input: `# Competencies, progress, the skills report and ingest (SPEC C1–C7, S1–S3, L10).
 
 enum CompetencyLevel {
@@ -3397,6 +3973,72 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CapabilityPrerequisite(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_CapabilityPrerequisite_key(ctx, field)
+	case "description":
+		return ec.fieldContext_CapabilityPrerequisite_description(ctx, field)
+	case "required":
+		return ec.fieldContext_CapabilityPrerequisite_required(ctx, field)
+	case "current":
+		return ec.fieldContext_CapabilityPrerequisite_current(ctx, field)
+	case "met":
+		return ec.fieldContext_CapabilityPrerequisite_met(ctx, field)
+	case "people":
+		return ec.fieldContext_CapabilityPrerequisite_people(ctx, field)
+	case "skills":
+		return ec.fieldContext_CapabilityPrerequisite_skills(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CapabilityPrerequisite", field.Name)
+}
+
+func (ec *executionContext) childFields_CapabilityRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_CapabilityRule_key(ctx, field)
+	case "description":
+		return ec.fieldContext_CapabilityRule_description(ctx, field)
+	case "tier":
+		return ec.fieldContext_CapabilityRule_tier(ctx, field)
+	case "pointsPerPerson":
+		return ec.fieldContext_CapabilityRule_pointsPerPerson(ctx, field)
+	case "maxPoints":
+		return ec.fieldContext_CapabilityRule_maxPoints(ctx, field)
+	case "current":
+		return ec.fieldContext_CapabilityRule_current(ctx, field)
+	case "points":
+		return ec.fieldContext_CapabilityRule_points(ctx, field)
+	case "people":
+		return ec.fieldContext_CapabilityRule_people(ctx, field)
+	case "skills":
+		return ec.fieldContext_CapabilityRule_skills(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CapabilityRule", field.Name)
+}
+
+func (ec *executionContext) childFields_CapabilityScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_CapabilityScore_key(ctx, field)
+	case "name":
+		return ec.fieldContext_CapabilityScore_name(ctx, field)
+	case "description":
+		return ec.fieldContext_CapabilityScore_description(ctx, field)
+	case "maxPoints":
+		return ec.fieldContext_CapabilityScore_maxPoints(ctx, field)
+	case "points":
+		return ec.fieldContext_CapabilityScore_points(ctx, field)
+	case "prerequisitesMet":
+		return ec.fieldContext_CapabilityScore_prerequisitesMet(ctx, field)
+	case "prerequisites":
+		return ec.fieldContext_CapabilityScore_prerequisites(ctx, field)
+	case "rules":
+		return ec.fieldContext_CapabilityScore_rules(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CapabilityScore", field.Name)
+}
+
 func (ec *executionContext) childFields_CatalogLoadPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "summary":
@@ -3531,6 +4173,46 @@ func (ec *executionContext) childFields_DevMailEdge(ctx context.Context, field g
 		return ec.fieldContext_DevMailEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DevMailEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Forecast(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_Forecast_at(ctx, field)
+	case "until":
+		return ec.fieldContext_Forecast_until(ctx, field)
+	case "requirements":
+		return ec.fieldContext_Forecast_requirements(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Forecast", field.Name)
+}
+
+func (ec *executionContext) childFields_ForecastCarrier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_ForecastCarrier_user(ctx, field)
+	case "skillNumber":
+		return ec.fieldContext_ForecastCarrier_skillNumber(ctx, field)
+	case "until":
+		return ec.fieldContext_ForecastCarrier_until(ctx, field)
+	case "ends":
+		return ec.fieldContext_ForecastCarrier_ends(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ForecastCarrier", field.Name)
+}
+
+func (ec *executionContext) childFields_ForecastChange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_ForecastChange_at(ctx, field)
+	case "count":
+		return ec.fieldContext_ForecastChange_count(ctx, field)
+	case "met":
+		return ec.fieldContext_ForecastChange_met(ctx, field)
+	case "stopCounting":
+		return ec.fieldContext_ForecastChange_stopCounting(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ForecastChange", field.Name)
 }
 
 func (ec *executionContext) childFields_IngestError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3745,6 +4427,26 @@ func (ec *executionContext) childFields_RemoveFromReportPayload(ctx context.Cont
 		return ec.fieldContext_RemoveFromReportPayload_userId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RemoveFromReportPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RequirementForecast(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "competency":
+		return ec.fieldContext_RequirementForecast_competency(ctx, field)
+	case "level":
+		return ec.fieldContext_RequirementForecast_level(ctx, field)
+	case "option":
+		return ec.fieldContext_RequirementForecast_option(ctx, field)
+	case "requirement":
+		return ec.fieldContext_RequirementForecast_requirement(ctx, field)
+	case "unmetOn":
+		return ec.fieldContext_RequirementForecast_unmetOn(ctx, field)
+	case "carriers":
+		return ec.fieldContext_RequirementForecast_carriers(ctx, field)
+	case "changes":
+		return ec.fieldContext_RequirementForecast_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequirementForecast", field.Name)
 }
 
 func (ec *executionContext) childFields_RequirementProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4551,6 +5253,20 @@ func (ec *executionContext) field_Query_devMailbox_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_forecast_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_linkHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4612,6 +5328,34 @@ func (ec *executionContext) field_Query_notifications_args(ctx context.Context, 
 		return nil, err
 	}
 	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_simulateCapabilityScore_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WhatIfInput, error) {
+			return ec.unmarshalNWhatIfInput2certlinkᚋgraphᚋmodelᚐWhatIfInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_simulateProgress_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WhatIfInput, error) {
+			return ec.unmarshalNWhatIfInput2certlinkᚋgraphᚋmodelᚐWhatIfInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5361,6 +6105,594 @@ func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CapabilityPrerequisite_key(ctx context.Context, field graphql.CollectedField, obj *capability.Prerequisite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityPrerequisite_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityPrerequisite_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityPrerequisite", field, false, false, "String")
+}
+
+func (ec *executionContext) _CapabilityPrerequisite_description(ctx context.Context, field graphql.CollectedField, obj *capability.Prerequisite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityPrerequisite_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityPrerequisite_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityPrerequisite", field, false, false, "String")
+}
+
+func (ec *executionContext) _CapabilityPrerequisite_required(ctx context.Context, field graphql.CollectedField, obj *capability.Prerequisite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityPrerequisite_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CapabilityPrerequisite().Required(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityPrerequisite_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityPrerequisite", field, true, true, "Int")
+}
+
+func (ec *executionContext) _CapabilityPrerequisite_current(ctx context.Context, field graphql.CollectedField, obj *capability.Prerequisite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityPrerequisite_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityPrerequisite_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityPrerequisite", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CapabilityPrerequisite_met(ctx context.Context, field graphql.CollectedField, obj *capability.Prerequisite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityPrerequisite_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityPrerequisite_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityPrerequisite", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CapabilityPrerequisite_people(ctx context.Context, field graphql.CollectedField, obj *capability.Prerequisite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityPrerequisite_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CapabilityPrerequisite().People(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖcertlinkᚋentᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityPrerequisite_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CapabilityPrerequisite",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CapabilityPrerequisite_skills(ctx context.Context, field graphql.CollectedField, obj *capability.Prerequisite) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityPrerequisite_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityPrerequisite_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityPrerequisite", field, false, false, "String")
+}
+
+func (ec *executionContext) _CapabilityRule_key(ctx context.Context, field graphql.CollectedField, obj *capability.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityRule_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityRule_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _CapabilityRule_description(ctx context.Context, field graphql.CollectedField, obj *capability.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityRule_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityRule_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _CapabilityRule_tier(ctx context.Context, field graphql.CollectedField, obj *capability.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityRule_tier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CapabilityRule().Tier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CapabilityTier) graphql.Marshaler {
+			return ec.marshalNCapabilityTier2certlinkᚋgraphᚋmodelᚐCapabilityTier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityRule_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityRule", field, true, true, "CapabilityTier")
+}
+
+func (ec *executionContext) _CapabilityRule_pointsPerPerson(ctx context.Context, field graphql.CollectedField, obj *capability.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityRule_pointsPerPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PointsPerPerson, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityRule_pointsPerPerson(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CapabilityRule_maxPoints(ctx context.Context, field graphql.CollectedField, obj *capability.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityRule_maxPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CapabilityRule().MaxPoints(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityRule_maxPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityRule", field, true, true, "Int")
+}
+
+func (ec *executionContext) _CapabilityRule_current(ctx context.Context, field graphql.CollectedField, obj *capability.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityRule_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityRule_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CapabilityRule_points(ctx context.Context, field graphql.CollectedField, obj *capability.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityRule_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityRule_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CapabilityRule_people(ctx context.Context, field graphql.CollectedField, obj *capability.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityRule_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CapabilityRule().People(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖcertlinkᚋentᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityRule_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CapabilityRule",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CapabilityRule_skills(ctx context.Context, field graphql.CollectedField, obj *capability.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityRule_skills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityRule_skills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _CapabilityScore_key(ctx context.Context, field graphql.CollectedField, obj *capability.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityScore_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityScore_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityScore", field, false, false, "String")
+}
+
+func (ec *executionContext) _CapabilityScore_name(ctx context.Context, field graphql.CollectedField, obj *capability.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityScore_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityScore_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityScore", field, false, false, "String")
+}
+
+func (ec *executionContext) _CapabilityScore_description(ctx context.Context, field graphql.CollectedField, obj *capability.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityScore_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityScore_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityScore", field, false, false, "String")
+}
+
+func (ec *executionContext) _CapabilityScore_maxPoints(ctx context.Context, field graphql.CollectedField, obj *capability.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityScore_maxPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityScore_maxPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CapabilityScore_points(ctx context.Context, field graphql.CollectedField, obj *capability.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityScore_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityScore_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CapabilityScore_prerequisitesMet(ctx context.Context, field graphql.CollectedField, obj *capability.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityScore_prerequisitesMet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PrerequisitesMet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityScore_prerequisitesMet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CapabilityScore", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CapabilityScore_prerequisites(ctx context.Context, field graphql.CollectedField, obj *capability.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityScore_prerequisites(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Prerequisites, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*capability.Prerequisite) graphql.Marshaler {
+			return ec.marshalNCapabilityPrerequisite2ᚕᚖcertlinkᚋinternalᚋcapabilityᚐPrerequisiteᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityScore_prerequisites(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CapabilityScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CapabilityPrerequisite(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CapabilityScore_rules(ctx context.Context, field graphql.CollectedField, obj *capability.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CapabilityScore_rules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rules, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*capability.Rule) graphql.Marshaler {
+			return ec.marshalNCapabilityRule2ᚕᚖcertlinkᚋinternalᚋcapabilityᚐRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CapabilityScore_rules(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CapabilityScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CapabilityRule(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CatalogLoadPayload_summary(ctx context.Context, field graphql.CollectedField, obj *model.CatalogLoadPayload) (ret graphql.Marshaler) {
@@ -6307,6 +7639,286 @@ func (ec *executionContext) _DevMailEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_DevMailEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DevMailEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _Forecast_at(ctx context.Context, field graphql.CollectedField, obj *model.Forecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Forecast_until(ctx context.Context, field graphql.CollectedField, obj *model.Forecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Forecast_requirements(ctx context.Context, field graphql.CollectedField, obj *model.Forecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_requirements(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requirements, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RequirementForecast) graphql.Marshaler {
+			return ec.marshalNRequirementForecast2ᚕᚖcertlinkᚋgraphᚋmodelᚐRequirementForecastᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_requirements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Forecast",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequirementForecast(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ForecastCarrier_user(ctx context.Context, field graphql.CollectedField, obj *model.ForecastCarrier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastCarrier_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖcertlinkᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastCarrier_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ForecastCarrier",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ForecastCarrier_skillNumber(ctx context.Context, field graphql.CollectedField, obj *model.ForecastCarrier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastCarrier_skillNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkillNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastCarrier_skillNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastCarrier", field, false, false, "String")
+}
+
+func (ec *executionContext) _ForecastCarrier_until(ctx context.Context, field graphql.CollectedField, obj *model.ForecastCarrier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastCarrier_until(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Until, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastCarrier_until(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastCarrier", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ForecastCarrier_ends(ctx context.Context, field graphql.CollectedField, obj *model.ForecastCarrier) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastCarrier_ends(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ends, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CountingEnd) graphql.Marshaler {
+			return ec.marshalNCountingEnd2certlinkᚋgraphᚋmodelᚐCountingEnd(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastCarrier_ends(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastCarrier", field, false, false, "CountingEnd")
+}
+
+func (ec *executionContext) _ForecastChange_at(ctx context.Context, field graphql.CollectedField, obj *model.ForecastChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastChange_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastChange_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastChange", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ForecastChange_count(ctx context.Context, field graphql.CollectedField, obj *model.ForecastChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastChange_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastChange_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastChange", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ForecastChange_met(ctx context.Context, field graphql.CollectedField, obj *model.ForecastChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastChange_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastChange_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastChange", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ForecastChange_stopCounting(ctx context.Context, field graphql.CollectedField, obj *model.ForecastChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastChange_stopCounting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StopCounting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ForecastCarrier) graphql.Marshaler {
+			return ec.marshalNForecastCarrier2ᚕᚖcertlinkᚋgraphᚋmodelᚐForecastCarrierᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastChange_stopCounting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ForecastChange",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForecastCarrier(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _IngestError_index(ctx context.Context, field graphql.CollectedField, obj *model.IngestError) (ret graphql.Marshaler) {
@@ -8898,6 +10510,170 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_simulateProgress(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_simulateProgress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SimulateProgress(ctx, fc.Args["input"].(model.WhatIfInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompetencyProgress) graphql.Marshaler {
+			return ec.marshalNCompetencyProgress2ᚕᚖcertlinkᚋgraphᚋmodelᚐCompetencyProgressᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_simulateProgress(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetencyProgress(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_simulateProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_simulateCapabilityScore(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_simulateCapabilityScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SimulateCapabilityScore(ctx, fc.Args["input"].(model.WhatIfInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*capability.Area) graphql.Marshaler {
+			return ec.marshalNCapabilityScore2ᚕᚖcertlinkᚋinternalᚋcapabilityᚐAreaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_simulateCapabilityScore(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CapabilityScore(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_simulateCapabilityScore_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_forecast(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_forecast(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Forecast(ctx, fc.Args["until"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Forecast) graphql.Marshaler {
+			return ec.marshalNForecast2ᚖcertlinkᚋgraphᚋmodelᚐForecast(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_forecast(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Forecast(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_forecast_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_capabilityScore(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_capabilityScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CapabilityScore(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*capability.Area) graphql.Marshaler {
+			return ec.marshalNCapabilityScore2ᚕᚖcertlinkᚋinternalᚋcapabilityᚐAreaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_capabilityScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CapabilityScore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_competencyProgress(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9477,6 +11253,203 @@ func (ec *executionContext) _RemoveFromReportPayload_userId(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_RemoveFromReportPayload_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RemoveFromReportPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RequirementForecast_competency(ctx context.Context, field graphql.CollectedField, obj *model.RequirementForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementForecast_competency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Competency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Competency) graphql.Marshaler {
+			return ec.marshalNCompetency2ᚖcertlinkᚋentᚐCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementForecast_competency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequirementForecast",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Competency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequirementForecast_level(ctx context.Context, field graphql.CollectedField, obj *model.RequirementForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementForecast_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CompetencyLevel) graphql.Marshaler {
+			return ec.marshalNCompetencyLevel2certlinkᚋgraphᚋmodelᚐCompetencyLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementForecast_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementForecast", field, false, false, "CompetencyLevel")
+}
+
+func (ec *executionContext) _RequirementForecast_option(ctx context.Context, field graphql.CollectedField, obj *model.RequirementForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementForecast_option(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Option, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementForecast_option(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementForecast", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequirementForecast_requirement(ctx context.Context, field graphql.CollectedField, obj *model.RequirementForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementForecast_requirement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requirement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RequirementProgress) graphql.Marshaler {
+			return ec.marshalNRequirementProgress2ᚖcertlinkᚋgraphᚋmodelᚐRequirementProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementForecast_requirement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequirementForecast",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequirementProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequirementForecast_unmetOn(ctx context.Context, field graphql.CollectedField, obj *model.RequirementForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementForecast_unmetOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnmetOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementForecast_unmetOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementForecast", field, false, false, "Time")
+}
+
+func (ec *executionContext) _RequirementForecast_carriers(ctx context.Context, field graphql.CollectedField, obj *model.RequirementForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementForecast_carriers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Carriers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ForecastCarrier) graphql.Marshaler {
+			return ec.marshalNForecastCarrier2ᚕᚖcertlinkᚋgraphᚋmodelᚐForecastCarrierᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementForecast_carriers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequirementForecast",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForecastCarrier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequirementForecast_changes(ctx context.Context, field graphql.CollectedField, obj *model.RequirementForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementForecast_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ForecastChange) graphql.Marshaler {
+			return ec.marshalNForecastChange2ᚕᚖcertlinkᚋgraphᚋmodelᚐForecastChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementForecast_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequirementForecast",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForecastChange(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _RequirementProgress_id(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
@@ -10469,6 +12442,70 @@ func (ec *executionContext) _SkillsReportRow_needsAssociation(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_SkillsReportRow_needsAssociation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Subscription_competencyProgressChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_competencyProgressChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().CompetencyProgressChanged(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CompetencyProgress) graphql.Marshaler {
+			return ec.marshalNCompetencyProgress2ᚕᚖcertlinkᚋgraphᚋmodelᚐCompetencyProgressᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_competencyProgressChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CompetencyProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_capabilityScoreChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_capabilityScoreChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().CapabilityScoreChanged(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*capability.Area) graphql.Marshaler {
+			return ec.marshalNCapabilityScore2ᚕᚖcertlinkᚋinternalᚋcapabilityᚐAreaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_capabilityScoreChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CapabilityScore(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SupportTicket_id(ctx context.Context, field graphql.CollectedField, obj *ent.SupportTicket) (ret graphql.Marshaler) {
@@ -13357,6 +15394,69 @@ func UnmarshalOrganizationWhereInput(ctx context.Context, raw any) (ent.Organiza
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPlannedResultInput(ctx context.Context, obj any) (model.PlannedResultInput, error) {
+	var it model.PlannedResultInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mcid", "skillNumber", "completedAt", "expiresAt"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mcid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mcid"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mcid = data
+		case "skillNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skillNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkillNumber = data
+		case "completedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("completedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CompletedAt = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPlannedResultInput unmarshals raw into the PlannedResultInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPlannedResultInput(ctx context.Context, raw any) (model.PlannedResultInput, error) {
+	var out model.PlannedResultInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PlannedResultInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPurchaseCompetencyOfferInput(ctx context.Context, obj any) (model.PurchaseCompetencyOfferInput, error) {
 	var it model.PurchaseCompetencyOfferInput
 	if obj == nil {
@@ -14419,6 +16519,55 @@ func UnmarshalUserWhereInput(ctx context.Context, raw any) (ent.UserWhereInput, 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWhatIfInput(ctx context.Context, obj any) (model.WhatIfInput, error) {
+	var it model.WhatIfInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"removePeople", "addResults"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "removePeople":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removePeople"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemovePeople = data
+		case "addResults":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addResults"))
+			data, err := ec.unmarshalOPlannedResultInput2ᚕᚖcertlinkᚋgraphᚋmodelᚐPlannedResultInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddResults = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWhatIfInput unmarshals raw into the WhatIfInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWhatIfInput(ctx context.Context, raw any) (model.WhatIfInput, error) {
+	var out model.WhatIfInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WhatIfInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -14694,6 +16843,215 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 			}
 		case "cursor":
 			out.Values[i] = ec._AuditEventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var capabilityPrerequisiteImplementors = []string{"CapabilityPrerequisite"}
+
+func (ec *executionContext) _CapabilityPrerequisite(ctx context.Context, sel ast.SelectionSet, obj *capability.Prerequisite) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, capabilityPrerequisiteImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CapabilityPrerequisite")
+		case "key":
+			out.Values[i] = ec._CapabilityPrerequisite_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._CapabilityPrerequisite_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "required":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CapabilityPrerequisite_required(ctx, field, obj)
+				})
+		case "current":
+			out.Values[i] = ec._CapabilityPrerequisite_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "met":
+			out.Values[i] = ec._CapabilityPrerequisite_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "people":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CapabilityPrerequisite_people(ctx, field, obj)
+				})
+		case "skills":
+			out.Values[i] = ec._CapabilityPrerequisite_skills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var capabilityRuleImplementors = []string{"CapabilityRule"}
+
+func (ec *executionContext) _CapabilityRule(ctx context.Context, sel ast.SelectionSet, obj *capability.Rule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, capabilityRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CapabilityRule")
+		case "key":
+			out.Values[i] = ec._CapabilityRule_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._CapabilityRule_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tier":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CapabilityRule_tier(ctx, field, obj)
+				})
+		case "pointsPerPerson":
+			out.Values[i] = ec._CapabilityRule_pointsPerPerson(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "maxPoints":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CapabilityRule_maxPoints(ctx, field, obj)
+				})
+		case "current":
+			out.Values[i] = ec._CapabilityRule_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._CapabilityRule_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "people":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CapabilityRule_people(ctx, field, obj)
+				})
+		case "skills":
+			out.Values[i] = ec._CapabilityRule_skills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var capabilityScoreImplementors = []string{"CapabilityScore"}
+
+func (ec *executionContext) _CapabilityScore(ctx context.Context, sel ast.SelectionSet, obj *capability.Area) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, capabilityScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CapabilityScore")
+		case "key":
+			out.Values[i] = ec._CapabilityScore_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._CapabilityScore_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "description":
+			out.Values[i] = ec._CapabilityScore_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "maxPoints":
+			out.Values[i] = ec._CapabilityScore_maxPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "points":
+			out.Values[i] = ec._CapabilityScore_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "prerequisitesMet":
+			out.Values[i] = ec._CapabilityScore_prerequisitesMet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "prerequisites":
+			out.Values[i] = ec._CapabilityScore_prerequisites(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rules":
+			out.Values[i] = ec._CapabilityScore_rules(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15165,6 +17523,145 @@ func (ec *executionContext) _DevMailEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "cursor":
 			out.Values[i] = ec._DevMailEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var forecastImplementors = []string{"Forecast"}
+
+func (ec *executionContext) _Forecast(ctx context.Context, sel ast.SelectionSet, obj *model.Forecast) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, forecastImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Forecast")
+		case "at":
+			out.Values[i] = ec._Forecast_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._Forecast_until(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requirements":
+			out.Values[i] = ec._Forecast_requirements(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var forecastCarrierImplementors = []string{"ForecastCarrier"}
+
+func (ec *executionContext) _ForecastCarrier(ctx context.Context, sel ast.SelectionSet, obj *model.ForecastCarrier) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, forecastCarrierImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ForecastCarrier")
+		case "user":
+			out.Values[i] = ec._ForecastCarrier_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skillNumber":
+			out.Values[i] = ec._ForecastCarrier_skillNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "until":
+			out.Values[i] = ec._ForecastCarrier_until(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ends":
+			out.Values[i] = ec._ForecastCarrier_ends(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var forecastChangeImplementors = []string{"ForecastChange"}
+
+func (ec *executionContext) _ForecastChange(ctx context.Context, sel ast.SelectionSet, obj *model.ForecastChange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, forecastChangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ForecastChange")
+		case "at":
+			out.Values[i] = ec._ForecastChange_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ForecastChange_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "met":
+			out.Values[i] = ec._ForecastChange_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stopCounting":
+			out.Values[i] = ec._ForecastChange_stopCounting(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16166,6 +18663,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
 				})
+		case "simulateProgress":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_simulateProgress(ctx, field)
+				})
+		case "simulateCapabilityScore":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_simulateCapabilityScore(ctx, field)
+				})
+		case "forecast":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_forecast(ctx, field)
+				})
+		case "capabilityScore":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_capabilityScore(ctx, field)
+				})
 		case "competencyProgress":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -16288,6 +18809,69 @@ func (ec *executionContext) _RemoveFromReportPayload(ctx context.Context, sel as
 			out.Values[i] = graphql.MarshalString("RemoveFromReportPayload")
 		case "userId":
 			out.Values[i] = ec._RemoveFromReportPayload_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requirementForecastImplementors = []string{"RequirementForecast"}
+
+func (ec *executionContext) _RequirementForecast(ctx context.Context, sel ast.SelectionSet, obj *model.RequirementForecast) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requirementForecastImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequirementForecast")
+		case "competency":
+			out.Values[i] = ec._RequirementForecast_competency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._RequirementForecast_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "option":
+			out.Values[i] = ec._RequirementForecast_option(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requirement":
+			out.Values[i] = ec._RequirementForecast_requirement(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmetOn":
+			out.Values[i] = ec._RequirementForecast_unmetOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "carriers":
+			out.Values[i] = ec._RequirementForecast_carriers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._RequirementForecast_changes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -16704,6 +19288,28 @@ func (ec *executionContext) _SkillsReportRow(ctx context.Context, sel ast.Select
 	}
 
 	return out
+}
+
+var subscriptionImplementors = []string{"Subscription"}
+
+func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subscriptionImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Subscription",
+	})
+	if len(fields) != 1 {
+		graphql.AddErrorf(ctx, "must subscribe to exactly one stream")
+		return nil
+	}
+
+	switch fields[0].Name {
+	case "competencyProgressChanged":
+		return ec._Subscription_competencyProgressChanged(ctx, fields[0])
+	case "capabilityScoreChanged":
+		return ec._Subscription_capabilityScoreChanged(ctx, fields[0])
+	default:
+		panic("unknown field " + strconv.Quote(fields[0].Name))
+	}
 }
 
 var supportTicketImplementors = []string{"SupportTicket"}
@@ -17650,6 +20256,88 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCapabilityPrerequisite2ᚕᚖcertlinkᚋinternalᚋcapabilityᚐPrerequisiteᚄ(ctx context.Context, sel ast.SelectionSet, v []*capability.Prerequisite) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCapabilityPrerequisite2ᚖcertlinkᚋinternalᚋcapabilityᚐPrerequisite(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCapabilityPrerequisite2ᚖcertlinkᚋinternalᚋcapabilityᚐPrerequisite(ctx context.Context, sel ast.SelectionSet, v *capability.Prerequisite) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CapabilityPrerequisite!")
+		return graphql.Null
+	}
+	return ec._CapabilityPrerequisite(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCapabilityRule2ᚕᚖcertlinkᚋinternalᚋcapabilityᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*capability.Rule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCapabilityRule2ᚖcertlinkᚋinternalᚋcapabilityᚐRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCapabilityRule2ᚖcertlinkᚋinternalᚋcapabilityᚐRule(ctx context.Context, sel ast.SelectionSet, v *capability.Rule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CapabilityRule!")
+		return graphql.Null
+	}
+	return ec._CapabilityRule(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCapabilityScore2ᚕᚖcertlinkᚋinternalᚋcapabilityᚐAreaᚄ(ctx context.Context, sel ast.SelectionSet, v []*capability.Area) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCapabilityScore2ᚖcertlinkᚋinternalᚋcapabilityᚐArea(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCapabilityScore2ᚖcertlinkᚋinternalᚋcapabilityᚐArea(ctx context.Context, sel ast.SelectionSet, v *capability.Area) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CapabilityScore!")
+		return graphql.Null
+	}
+	return ec._CapabilityScore(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCapabilityTier2certlinkᚋgraphᚋmodelᚐCapabilityTier(ctx context.Context, v any) (model.CapabilityTier, error) {
+	var res model.CapabilityTier
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCapabilityTier2certlinkᚋgraphᚋmodelᚐCapabilityTier(ctx context.Context, sel ast.SelectionSet, v model.CapabilityTier) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNCatalogLoadPayload2ᚖcertlinkᚋgraphᚋmodelᚐCatalogLoadPayload(ctx context.Context, sel ast.SelectionSet, v *model.CatalogLoadPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CatalogLoadPayload!")
@@ -17726,6 +20414,16 @@ func (ec *executionContext) unmarshalNCompetencyStatus2certlinkᚋgraphᚋmodel�
 }
 
 func (ec *executionContext) marshalNCompetencyStatus2certlinkᚋgraphᚋmodelᚐCompetencyStatus(ctx context.Context, sel ast.SelectionSet, v model.CompetencyStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNCountingEnd2certlinkᚋgraphᚋmodelᚐCountingEnd(ctx context.Context, v any) (model.CountingEnd, error) {
+	var res model.CountingEnd
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCountingEnd2certlinkᚋgraphᚋmodelᚐCountingEnd(ctx context.Context, sel ast.SelectionSet, v model.CountingEnd) graphql.Marshaler {
 	return v
 }
 
@@ -17811,6 +20509,62 @@ func (ec *executionContext) marshalNDevMailEdge2ᚖcertlinkᚋgraphᚋmodelᚐDe
 		return graphql.Null
 	}
 	return ec._DevMailEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNForecast2ᚖcertlinkᚋgraphᚋmodelᚐForecast(ctx context.Context, sel ast.SelectionSet, v *model.Forecast) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Forecast!")
+		return graphql.Null
+	}
+	return ec._Forecast(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNForecastCarrier2ᚕᚖcertlinkᚋgraphᚋmodelᚐForecastCarrierᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ForecastCarrier) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNForecastCarrier2ᚖcertlinkᚋgraphᚋmodelᚐForecastCarrier(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNForecastCarrier2ᚖcertlinkᚋgraphᚋmodelᚐForecastCarrier(ctx context.Context, sel ast.SelectionSet, v *model.ForecastCarrier) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ForecastCarrier!")
+		return graphql.Null
+	}
+	return ec._ForecastCarrier(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNForecastChange2ᚕᚖcertlinkᚋgraphᚋmodelᚐForecastChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ForecastChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNForecastChange2ᚖcertlinkᚋgraphᚋmodelᚐForecastChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNForecastChange2ᚖcertlinkᚋgraphᚋmodelᚐForecastChange(ctx context.Context, sel ast.SelectionSet, v *model.ForecastChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ForecastChange!")
+		return graphql.Null
+	}
+	return ec._ForecastChange(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
@@ -18083,6 +20837,11 @@ func (ec *executionContext) marshalNPersonRef2ᚖcertlinkᚋgraphᚋmodelᚐPers
 	return ec._PersonRef(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNPlannedResultInput2ᚖcertlinkᚋgraphᚋmodelᚐPlannedResultInput(ctx context.Context, v any) (*model.PlannedResultInput, error) {
+	res, err := ec.unmarshalInputPlannedResultInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNProviderToken2ᚕᚖcertlinkᚋgraphᚋmodelᚐProviderTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProviderToken) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -18123,6 +20882,30 @@ func (ec *executionContext) marshalNRemoveFromReportPayload2ᚖcertlinkᚋgraph�
 func (ec *executionContext) unmarshalNReplyToSupportTicketInput2certlinkᚋgraphᚋmodelᚐReplyToSupportTicketInput(ctx context.Context, v any) (model.ReplyToSupportTicketInput, error) {
 	res, err := ec.unmarshalInputReplyToSupportTicketInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRequirementForecast2ᚕᚖcertlinkᚋgraphᚋmodelᚐRequirementForecastᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RequirementForecast) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRequirementForecast2ᚖcertlinkᚋgraphᚋmodelᚐRequirementForecast(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRequirementForecast2ᚖcertlinkᚋgraphᚋmodelᚐRequirementForecast(ctx context.Context, sel ast.SelectionSet, v *model.RequirementForecast) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequirementForecast!")
+		return graphql.Null
+	}
+	return ec._RequirementForecast(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRequirementKind2certlinkᚋgraphᚋmodelᚐRequirementKind(ctx context.Context, v any) (model.RequirementKind, error) {
@@ -18542,6 +21325,11 @@ func (ec *executionContext) unmarshalNUserWhereInput2ᚖcertlinkᚋentᚐUserWhe
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNWhatIfInput2certlinkᚋgraphᚋmodelᚐWhatIfInput(ctx context.Context, v any) (model.WhatIfInput, error) {
+	res, err := ec.unmarshalInputWhatIfInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -18873,6 +21661,23 @@ func (ec *executionContext) marshalOPersonRef2ᚖcertlinkᚋgraphᚋmodelᚐPers
 		return graphql.Null
 	}
 	return ec._PersonRef(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPlannedResultInput2ᚕᚖcertlinkᚋgraphᚋmodelᚐPlannedResultInputᚄ(ctx context.Context, v any) ([]*model.PlannedResultInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PlannedResultInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPlannedResultInput2ᚖcertlinkᚋgraphᚋmodelᚐPlannedResultInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalORole2ᚕcertlinkᚋgraphᚋmodelᚐRoleᚄ(ctx context.Context, v any) ([]model.Role, error) {

@@ -118,6 +118,31 @@ type DevMailEdge struct {
 	Cursor entgql.Cursor[int] `json:"cursor"`
 }
 
+type Forecast struct {
+	At           time.Time              `json:"at"`
+	Until        time.Time              `json:"until"`
+	Requirements []*RequirementForecast `json:"requirements"`
+}
+
+// A person who counts for a requirement now, and until when (B2).
+type ForecastCarrier struct {
+	User *ent.User `json:"user"`
+	// The skill that keeps them counting the longest.
+	SkillNumber string `json:"skillNumber"`
+	// When they stop counting; null: not foreseen.
+	Until *time.Time  `json:"until,omitempty"`
+	Ends  CountingEnd `json:"ends"`
+}
+
+// A moment the count of a requirement falls.
+type ForecastChange struct {
+	At time.Time `json:"at"`
+	// People counting from this moment on.
+	Count        int                `json:"count"`
+	Met          bool               `json:"met"`
+	StopCounting []*ForecastCarrier `json:"stopCounting"`
+}
+
 type IngestError struct {
 	// Position of the result in the input list, from 0.
 	Index   int    `json:"index"`
@@ -221,6 +246,15 @@ type PersonRef struct {
 	Email string `json:"email"`
 }
 
+type PlannedResultInput struct {
+	Mcid        string `json:"mcid"`
+	SkillNumber string `json:"skillNumber"`
+	// When it was (or will be) passed; omitted or in the future: counted as passed now.
+	CompletedAt *time.Time `json:"completedAt,omitempty"`
+	// For certifications that expire.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
 type ProviderToken struct {
 	ID int `json:"id"`
 	// Results it sends are marked with source ingest:<name>.
@@ -246,6 +280,21 @@ type RemoveFromReportPayload struct {
 type ReplyToSupportTicketInput struct {
 	TicketID int    `json:"ticketId"`
 	Body     string `json:"body"`
+}
+
+// The future of one SKILL requirement, assuming nobody joins, leaves or passes anything.
+type RequirementForecast struct {
+	Competency *ent.Competency `json:"competency"`
+	Level      CompetencyLevel `json:"level"`
+	Option     string          `json:"option"`
+	// As in competencyProgress; its unmetOn is not limited by until.
+	Requirement *RequirementProgress `json:"requirement"`
+	// When this requirement, met now, becomes unmet (up to until); null when it stays met or is unmet already.
+	UnmetOn *time.Time `json:"unmetOn,omitempty"`
+	// Who counts now, those who stop counting first first.
+	Carriers []*ForecastCarrier `json:"carriers"`
+	// Every moment up to until at which the count falls, in order.
+	Changes []*ForecastChange `json:"changes"`
 }
 
 type ResultInput struct {
@@ -339,6 +388,9 @@ type SkillsReportWhere struct {
 	ValidOnly *bool `json:"validOnly,omitempty"`
 }
 
+type Subscription struct {
+}
+
 type SupportTicketConnection struct {
 	Edges      []*SupportTicketEdge  `json:"edges"`
 	PageInfo   *entgql.PageInfo[int] `json:"pageInfo"`
@@ -368,6 +420,14 @@ type UpsertSkillInput struct {
 
 type UserPayload struct {
 	User *ent.User `json:"user"`
+}
+
+// A hypothetical change to the viewer's organization (B1). Nothing is written.
+type WhatIfInput struct {
+	// Work accounts (User.id) of the viewer's organization treated as gone. At most 100.
+	RemovePeople []int `json:"removePeople,omitempty"`
+	// Planned results of MCIDs linked to the viewer's organization. At most 100.
+	AddResults []*PlannedResultInput `json:"addResults,omitempty"`
 }
 
 // What a partner tool's API token may read.
@@ -425,6 +485,61 @@ func (e *APITokenScope) UnmarshalJSON(b []byte) error {
 }
 
 func (e APITokenScope) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type CapabilityTier string
+
+const (
+	CapabilityTierIntermediate CapabilityTier = "INTERMEDIATE"
+	CapabilityTierAdvanced     CapabilityTier = "ADVANCED"
+)
+
+var AllCapabilityTier = []CapabilityTier{
+	CapabilityTierIntermediate,
+	CapabilityTierAdvanced,
+}
+
+func (e CapabilityTier) IsValid() bool {
+	switch e {
+	case CapabilityTierIntermediate, CapabilityTierAdvanced:
+		return true
+	}
+	return false
+}
+
+func (e CapabilityTier) String() string {
+	return string(e)
+}
+
+func (e *CapabilityTier) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CapabilityTier(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CapabilityTier", str)
+	}
+	return nil
+}
+
+func (e CapabilityTier) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CapabilityTier) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CapabilityTier) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -545,6 +660,67 @@ func (e *CompetencyStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e CompetencyStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Why a person stops counting for a requirement.
+type CountingEnd string
+
+const (
+	// Their certification expires.
+	CountingEndExpires CountingEnd = "EXPIRES"
+	// Their exam was retired and its validity ends (C3).
+	CountingEndValidityEnds CountingEnd = "VALIDITY_ENDS"
+	// Nothing they hold ends.
+	CountingEndNever CountingEnd = "NEVER"
+)
+
+var AllCountingEnd = []CountingEnd{
+	CountingEndExpires,
+	CountingEndValidityEnds,
+	CountingEndNever,
+}
+
+func (e CountingEnd) IsValid() bool {
+	switch e {
+	case CountingEndExpires, CountingEndValidityEnds, CountingEndNever:
+		return true
+	}
+	return false
+}
+
+func (e CountingEnd) String() string {
+	return string(e)
+}
+
+func (e *CountingEnd) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CountingEnd(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CountingEnd", str)
+	}
+	return nil
+}
+
+func (e CountingEnd) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CountingEnd) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CountingEnd) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

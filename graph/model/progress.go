@@ -22,4 +22,6 @@ type RequirementProgress struct {
 
 	OrgID int
 	At    time.Time
+	// PeopleIDs, when not nil, are who counts, read with a what-if's progress.
+	PeopleIDs []int
 }

@@ -8,12 +8,14 @@ import (
 
 	"certlink/internal/account"
 	"certlink/internal/apitoken"
+	"certlink/internal/capability"
 	"certlink/internal/catalog"
 	"certlink/internal/demo"
 	"certlink/internal/guard"
 	"certlink/internal/history"
 	"certlink/internal/ingest"
 	"certlink/internal/linking"
+	"certlink/internal/live"
 	"certlink/internal/merge"
 	"certlink/internal/notify"
 	"certlink/internal/oidclogin"
@@ -50,6 +52,10 @@ type App struct {
 	OIDC *oidclogin.Service
 	// RiskProgress computes requirement states for at-risk detection (N1).
 	RiskProgress notify.ProgressSource
+	// Capability is the capability score (the Skilling metric).
+	Capability *capability.Service
+	// Live tells subscriptions that progress changed (B4).
+	Live *live.Hub
 	// DemoSeeded is true when this start seeded the demo.
 	DemoSeeded bool
 	Log        *slog.Logger
@@ -85,6 +91,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		RowLocks:  !db.Embedded,
 	}
 	if err := a.startCompetency(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := a.wireLive(); err != nil {
 		db.Close()
 		return nil, err
 	}

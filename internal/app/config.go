@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,6 +35,13 @@ type Config struct {
 	LogFormat           string
 	RequestTimeout      time.Duration
 	RateLimit           int
+	// Broker carries live progress events between processes (B4): "" keeps
+	// them in this process; nats://host:4222 or redis://host:6379.
+	Broker      string
+	BrokerTopic string
+	// RiskNoticeDays are the days ahead at which a projected loss is announced
+	// once each (B2), e.g. "90,60,30".
+	RiskNoticeDays string
 }
 
 // envName maps a flag name to its environment variable: --smtp-url → CERTLINK_SMTP_URL.
@@ -81,10 +89,13 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	str(&c.OIDCClientSecret, "oidc-client-secret", "", "this application's client secret at the OIDC issuer")
 	dur(&c.OutboxInterval, "outbox-interval", 5*time.Second, "how often the mail worker looks at the outbox when not woken (N2)")
 	dur(&c.RiskCheckInterval, "risk-check-interval", time.Hour, "how often competencies are checked for expiring results and skills (N1)")
-	dur(&c.RiskHorizon, "risk-horizon", 30*24*time.Hour, "how far ahead a projected loss of a requirement is announced (N1)")
+	dur(&c.RiskHorizon, "risk-horizon", 30*24*time.Hour, "how far ahead a projected loss of a requirement is announced (N1); one more notice besides --risk-notice-days")
 	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	str(&c.LogFormat, "log-format", "text", "text or json")
 	dur(&c.RequestTimeout, "request-timeout", 10*time.Second, "longest time one API request may run")
+	str(&c.Broker, "broker", "", "broker for live progress across processes: nats://host:4222 or redis://host:6379 (unset: in-process only)")
+	str(&c.BrokerTopic, "broker-topic", "certlink.progress", "NATS subject / Redis channel of live progress events")
+	str(&c.RiskNoticeDays, "risk-notice-days", "90,60,30", "days ahead at which a projected loss of a requirement is mailed to the admins, once each (B2)")
 	integer(&c.RateLimit, "rate-limit", 5000, "API points per hour per token (or per IP when anonymous); a request costs max(1, cost/100)")
 }
 
@@ -110,6 +121,9 @@ func (c *Config) Validate() error {
 	if c.OutboxInterval <= 0 || c.RiskCheckInterval <= 0 || c.RiskHorizon < 0 {
 		return fmt.Errorf("--outbox-interval and --risk-check-interval must be positive, --risk-horizon not negative")
 	}
+	if _, err := c.RiskNotices(); err != nil {
+		return err
+	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
 	}
@@ -120,4 +134,28 @@ func (c *Config) Validate() error {
 // SeedDemo reports whether the demo is seeded for this database.
 func (c *Config) SeedDemo(embedded bool) bool {
 	return c.Demo == "true" || (c.Demo == "auto" && embedded)
+}
+
+// RiskNotices returns the thresholds of --risk-notice-days and --risk-horizon,
+// largest first, without duplicates.
+func (c *Config) RiskNotices() ([]time.Duration, error) {
+	var out []time.Duration
+	add := func(d time.Duration) {
+		if d > 0 && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	for _, f := range strings.Split(c.RiskNoticeDays, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := strconv.Atoi(f)
+		if err != nil || n < 1 || n > 3660 {
+			return nil, fmt.Errorf("--risk-notice-days: want whole days such as 90,60,30, got %q", f)
+		}
+		add(time.Duration(n) * 24 * time.Hour)
+	}
+	add(c.RiskHorizon)
+	slices.SortFunc(out, func(a, b time.Duration) int { return int((b - a) / time.Hour) })
+	return out, nil
 }

@@ -40,8 +40,10 @@ const (
 func (a *App) GraphQL() http.Handler {
 	res := &graph.Resolver{Client: a.DB.Client, Accounts: a.Accounts, Linking: a.Linking,
 		Catalog: a.Catalog, Progress: a.Progress, Report: a.Report, Ingest: a.Ingest,
-		People: a.Users, History: a.History, Inbox: a.Inbox, Support: a.Support, Merge: a.Merge, Tokens: a.Tokens}
+		People: a.Users, History: a.History, Inbox: a.Inbox, Support: a.Support, Merge: a.Merge, Tokens: a.Tokens,
+		Capability: a.Capability, Live: a.Live}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
+	srv.AddTransport(a.websocketTransport())
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -179,12 +181,19 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		} else if v != nil {
 			ctx = viewer.With(ctx, v)
 		}
-		if !strings.HasPrefix(r.URL.Path, "/reports/") && !strings.HasPrefix(r.URL.Path, "/ingest") {
+		socket := isWebsocket(r)
+		if socket {
+			// A subscription lives as long as its connection; its sign-in is
+			// checked again at connection_init and before every message.
+			ctx = context.WithValue(ctx, socketSecretKey{}, bearer(r))
+		} else if !strings.HasPrefix(r.URL.Path, "/reports/") && !strings.HasPrefix(r.URL.Path, "/ingest") {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, a.Config.RequestTimeout)
 			defer cancel()
 		}
-		ctx = graph.WithRequestMemo(ctx)
+		if !socket {
+			ctx = graph.WithRequestMemo(ctx)
+		}
 		rec := &statusRecorder{ResponseWriter: w, status: 200}
 		ctx = web.WithExchange(ctx, rec, r)
 		next.ServeHTTP(rec, r.WithContext(ctx))

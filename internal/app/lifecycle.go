@@ -36,8 +36,12 @@ func (a *App) wireLifecycle() error {
 	}
 	alerts := &notify.Alerter{PublicURL: a.Config.PublicURL, Wake: a.Outbox.Wake}
 	a.Risk = &notify.Risk{Progress: a.RiskProgress, Alerts: alerts}
+	notices, err := a.Config.RiskNotices()
+	if err != nil {
+		return err
+	}
 	a.Periodic = &notify.Periodic{Client: c, Progress: a.RiskProgress, Alerts: alerts,
-		Interval: a.Config.RiskCheckInterval, Horizon: a.Config.RiskHorizon}
+		Interval: a.Config.RiskCheckInterval, Horizon: a.Config.RiskHorizon, Notices: notices}
 
 	// History first: it records the cause even when at-risk detection finds nothing.
 	a.Linking.Observers = append(a.Linking.Observers, history.LinkObserver{}, a.Risk)

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"certlink/ent"
 	"certlink/ent/competencyoption"
 	"certlink/ent/requirement"
+	"certlink/ent/schema/skilling"
 	"certlink/ent/skill"
 )
 
@@ -20,6 +22,7 @@ type Summary struct {
 	OptionsCreated, OptionsRemoved           int
 	RequirementsCreated, RequirementsUpdated int
 	RequirementsRemoved                      int
+	CapabilitiesCreated, CapabilitiesUpdated int
 }
 
 // Changed reports whether the load changed anything.
@@ -41,6 +44,8 @@ func (s Summary) String() string {
 	add(s.RequirementsCreated, "requirements created")
 	add(s.RequirementsUpdated, "requirements updated")
 	add(s.RequirementsRemoved, "requirements removed")
+	add(s.CapabilitiesCreated, "capability areas created")
+	add(s.CapabilitiesUpdated, "capability areas updated")
 	if len(parts) == 0 {
 		return "no change"
 	}
@@ -81,7 +86,48 @@ func apply(ctx context.Context, tx *ent.Tx, doc *Document) (Summary, error) {
 			return sum, err
 		}
 	}
-	return sum, nil
+	return sum, applyCapabilities(ctx, tx, doc.Capabilities, &sum)
+}
+
+// applyCapabilities upserts capability areas by key; areas the document does
+// not list are left as they are, like competencies.
+func applyCapabilities(ctx context.Context, tx *ent.Tx, in []Capability, sum *Summary) error {
+	existing, err := tx.CapabilityArea.Query().All(ctx)
+	if err != nil {
+		return err
+	}
+	byKey := map[string]*ent.CapabilityArea{}
+	for _, a := range existing {
+		byKey[a.Key] = a
+	}
+	for i, c := range in {
+		pre := c.Prerequisites
+		if pre == nil {
+			pre = []skilling.Prerequisite{}
+		}
+		cur, ok := byKey[c.Key]
+		switch {
+		case !ok:
+			err = tx.CapabilityArea.Create().SetKey(c.Key).SetName(c.Name).SetDescription(c.Description).
+				SetMaxPoints(c.MaxPoints).SetPosition(i).SetPrerequisites(pre).SetRules(c.Rules).Exec(ctx)
+			sum.CapabilitiesCreated++
+		case cur.Name != c.Name || cur.Description != c.Description || cur.MaxPoints != c.MaxPoints ||
+			cur.Position != i || !sameJSON(cur.Prerequisites, pre) || !sameJSON(cur.Rules, c.Rules):
+			err = cur.Update().SetName(c.Name).SetDescription(c.Description).SetMaxPoints(c.MaxPoints).
+				SetPosition(i).SetPrerequisites(pre).SetRules(c.Rules).Exec(ctx)
+			sum.CapabilitiesUpdated++
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sameJSON(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
 }
 
 // applySkills upserts the document's skills and returns every skill id by number.

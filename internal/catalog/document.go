@@ -10,6 +10,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"certlink/ent/schema/skilling"
 )
 
 // Document is a catalog file.
@@ -17,6 +19,20 @@ type Document struct {
 	Comment      string       `json:"comment,omitempty"`
 	Skills       []Skill      `json:"skills"`
 	Competencies []Competency `json:"competencies"`
+	// Capabilities are the second catalog kind: capability areas scored by the
+	// Skilling metric (points per certified person, prerequisites, caps).
+	Capabilities []Capability `json:"capabilities,omitempty"`
+}
+
+// Capability is a capability area, e.g. "Azure Infrastructure".
+type Capability struct {
+	Key         string `json:"key"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	// MaxPoints caps the area's score.
+	MaxPoints     int                     `json:"maxPoints"`
+	Prerequisites []skilling.Prerequisite `json:"prerequisites,omitempty"`
+	Rules         []skilling.Rule         `json:"rules"`
 }
 
 // Skill is an exam, certification or assessment.
@@ -62,6 +78,7 @@ var (
 	levels     = []string{"SILVER", "GOLD"}
 	kinds      = []string{KindSkill, KindAttested}
 	skillTypes = []string{"EXAM", "CERTIFICATION", "ASSESSMENT"}
+	tiers      = []string{skilling.Intermediate, skilling.Advanced}
 )
 
 // Date is a catalog date: YYYY-MM-DD (midnight UTC) or an RFC 3339 time.

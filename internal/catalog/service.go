@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"certlink/ent"
+	"certlink/ent/capabilityarea"
 	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
@@ -184,6 +185,14 @@ func (s *Service) Export(ctx context.Context, v *viewer.Viewer) ([]byte, error) 
 			dc.Options = append(dc.Options, do)
 		}
 		doc.Competencies = append(doc.Competencies, dc)
+	}
+	areas, err := s.Client.CapabilityArea.Query().Order(capabilityarea.ByPosition(), capabilityarea.ByID()).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range areas {
+		doc.Capabilities = append(doc.Capabilities, Capability{Key: a.Key, Name: a.Name, Description: a.Description,
+			MaxPoints: a.MaxPoints, Prerequisites: a.Prerequisites, Rules: a.Rules})
 	}
 	return json.MarshalIndent(doc, "", "  ")
 }

@@ -116,5 +116,74 @@ func Validate(doc *Document, known map[string]bool) []Problem {
 			}
 		}
 	}
+	validateCapabilities(doc.Capabilities, exists, add, text, oneOf)
 	return probs
+}
+
+// validateCapabilities checks the capability areas (the Skilling metric).
+func validateCapabilities(caps []Capability, exists func(string) bool, add func(entry, field, format string, args ...any),
+	text func(entry, field, v string, max int), oneOf func(entry, field, v string, allowed []string)) {
+	keys := map[string]string{}
+	for i, c := range caps {
+		entry := fmt.Sprintf("capabilities[%d]", i)
+		if c.Key != "" {
+			entry += fmt.Sprintf(" %q", c.Key)
+		}
+		text(entry, "key", c.Key, 100)
+		text(entry, "name", c.Name, 200)
+		if utf8.RuneCountInString(c.Description) > 2000 {
+			add(entry, "description", "at most 2000 characters")
+		}
+		if prev, dup := keys[c.Key]; dup && c.Key != "" {
+			add(entry, "key", "duplicate: %s has the same key", prev)
+		}
+		keys[c.Key] = entry
+		if c.MaxPoints < 1 {
+			add(entry, "maxPoints", "an area scores at most maxPoints (>= 1)")
+		}
+		if len(c.Rules) == 0 {
+			add(entry, "rules", "an area needs at least one rule giving points")
+		}
+		skillsOf := func(field string, list []string) {
+			if len(list) == 0 {
+				add(entry, field, "lists at least one skill")
+			}
+			for n, num := range list {
+				if !exists(num) {
+					add(entry, fmt.Sprintf("%s[%d]", field, n), "unknown skill %q", num)
+				}
+			}
+		}
+		seen := map[string]bool{}
+		for k, p := range c.Prerequisites {
+			f := func(name string) string { return fmt.Sprintf("prerequisites[%d].%s", k, name) }
+			text(entry, f("key"), p.Key, 100)
+			text(entry, f("description"), p.Description, 500)
+			if seen[p.Key] && p.Key != "" {
+				add(entry, f("key"), "duplicate key %q in this area", p.Key)
+			}
+			seen[p.Key] = true
+			if p.People < 1 {
+				add(entry, f("people"), "a prerequisite needs at least 1 person")
+			}
+			skillsOf(f("skills"), p.Skills)
+		}
+		for k, r := range c.Rules {
+			f := func(name string) string { return fmt.Sprintf("rules[%d].%s", k, name) }
+			text(entry, f("key"), r.Key, 100)
+			text(entry, f("description"), r.Description, 500)
+			oneOf(entry, f("tier"), r.Tier, tiers)
+			if seen[r.Key] && r.Key != "" {
+				add(entry, f("key"), "duplicate key %q in this area", r.Key)
+			}
+			seen[r.Key] = true
+			if r.PointsPerPerson < 1 {
+				add(entry, f("pointsPerPerson"), "at least 1")
+			}
+			if r.MaxPoints < 0 {
+				add(entry, f("maxPoints"), "must not be negative (0 or omitted: only the area's cap)")
+			}
+			skillsOf(f("skills"), r.Skills)
+		}
+	}
 }

@@ -22,8 +22,12 @@ type Periodic struct {
 	// Interval is how often Run checks; the "became unmet" comparison looks
 	// back this far.
 	Interval time.Duration
-	// Horizon is how far ahead a projected loss is announced.
+	// Horizon is how far ahead a projected loss is announced when Notices is empty.
 	Horizon time.Duration
+	// Notices are how far ahead a projected loss is announced, once each (B2:
+	// 90, 60 and 30 days). A loss first seen inside several of them is
+	// announced once, for the nearest.
+	Notices []time.Duration
 }
 
 func (p *Periodic) now() time.Time {
@@ -105,17 +109,25 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, e
 		})
 	}
 	for _, r := range cur {
-		if !r.Met || r.ProjectedUnmetAt == nil || r.ProjectedUnmetAt.After(now.Add(p.Horizon)) {
+		if !r.Met || r.ProjectedUnmetAt == nil {
 			continue
 		}
-		day := r.ProjectedUnmetAt.UTC().Format("2006-01-02")
+		notice, ok := p.notice(r.ProjectedUnmetAt.Sub(now))
+		if !ok {
+			continue
+		}
+		on := r.ProjectedUnmetAt.UTC()
+		key := fmt.Sprintf("projected/o%d/r%s/%s", org, r.Key, on.Format("2006-01-02"))
+		if len(p.Notices) > 0 {
+			key += fmt.Sprintf("/%dd", int(notice.Hours()/24))
+		}
 		alerts = append(alerts, Alert{
 			OrgID: org,
-			Key:   fmt.Sprintf("projected/o%d/r%s/%s", org, r.Key, day),
-			Title: fmt.Sprintf("Competency at risk: %s (%s) from %s", r.Competency, levelName(r.Level), r.ProjectedUnmetAt.UTC().Format("January 2, 2006")),
-			Body: fmt.Sprintf("The requirement %q of %s, %s, %s is met today (%d of %d required) but will not be on %s: %s.",
+			Key:   key,
+			Title: fmt.Sprintf("Competency at risk: %s (%s) from %s", r.Competency, levelName(r.Level), on.Format("January 2, 2006")),
+			Body: fmt.Sprintf("The requirement %q of %s, %s, %s is met today (%d of %d required) but will not be on %s (in %s): %s.",
 				r.Requirement, r.Competency, levelName(r.Level), r.Option, r.Current, r.Required,
-				r.ProjectedUnmetAt.UTC().Format("January 2, 2006"), r.ProjectedCause),
+				on.Format("January 2, 2006"), daysText(r.ProjectedUnmetAt.Sub(now)), r.ProjectedCause),
 		})
 	}
 	for _, al := range alerts {
@@ -124,4 +136,27 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, e
 		}
 	}
 	return len(alerts), nil
+}
+
+// notice returns the nearest notice threshold a loss left ahead falls within.
+func (p *Periodic) notice(left time.Duration) (time.Duration, bool) {
+	notices := p.Notices
+	if len(notices) == 0 {
+		notices = []time.Duration{p.Horizon}
+	}
+	best, ok := time.Duration(0), false
+	for _, n := range notices {
+		if left <= n && (!ok || n < best) {
+			best, ok = n, true
+		}
+	}
+	return best, ok
+}
+
+func daysText(d time.Duration) string {
+	days := int((d + 12*time.Hour) / (24 * time.Hour))
+	if days == 1 {
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", days)
 }

@@ -92,6 +92,10 @@ type Requirement struct {
 	UnmetOn *time.Time
 	// Attestation is the one in force (newest), for ATTESTED requirements.
 	Attestation *Attestation
+	// PeopleIDs, when not nil, are the work accounts who count, by name, read
+	// with the progress itself (a what-if, whose world is gone afterwards).
+	// Nil means "ask Engine.People".
+	PeopleIDs []int
 }
 
 // Attestation is an admin's statement that an ATTESTED requirement is met or not.
@@ -139,4 +143,17 @@ func (c *Competency) Option(level, name string) *Option {
 		}
 	}
 	return nil
+}
+
+// each calls f for every requirement of every option.
+func (o *Org) each(f func(*Competency, *Option, *Requirement)) {
+	for _, c := range o.Competencies {
+		for _, l := range c.Levels {
+			for _, op := range l.Options {
+				for _, r := range op.Requirements {
+					f(c, op, r)
+				}
+			}
+		}
+	}
 }

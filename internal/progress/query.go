@@ -14,16 +14,29 @@ import (
 // organization, of a work account that is not deleted, completed by the moment
 // asked, not expired, of a skill still inside its validity (C3), for a
 // requirement listing that skill. Arguments: countingArgs.
-const countingFrom = `
+const countingFrom = countingJoins + `
+JOIN requirement_skills rs ON rs.skill_id = r.skill_id` + countingWhere
+
+// CountingResultsFrom is the same rule without the requirement: every counting
+// result of the organization, for other metrics built on the same people (the
+// capability score). Aliases: a (association), u (user), r (result), s (skill).
+// Arguments: CountingArgs.
+const CountingResultsFrom = countingJoins + countingWhere
+
+const countingJoins = `
 FROM associations a
 JOIN users u ON u.id = a.user_id AND u.deleted_at IS NULL
 JOIN results r ON r.profile_id = a.profile_id
-JOIN skills s ON s.id = r.skill_id
-JOIN requirement_skills rs ON rs.skill_id = r.skill_id
+JOIN skills s ON s.id = r.skill_id`
+
+const countingWhere = `
 WHERE a.organization_id = ? AND a.ended_at IS NULL
   AND r.completed_at <= ?
   AND (r.expires_at IS NULL OR r.expires_at > ?)
   AND (s.valid_until IS NULL OR s.valid_until > ?)`
+
+// CountingArgs are the arguments of CountingResultsFrom.
+func CountingArgs(orgID int, at time.Time) []any { return countingArgs(orgID, at) }
 
 func countingArgs(orgID int, at time.Time) []any {
 	at = at.UTC()
@@ -152,4 +165,36 @@ func parseTimeText(s string) (*time.Time, error) {
 		}
 	}
 	return nil, fmt.Errorf("unreadable time %q", s)
+}
+
+// allPeopleSQL lists who counts for every requirement of the organization.
+const allPeopleSQL = `SELECT DISTINCT rs.requirement_id, u.id, u.name ` + countingFrom + ` ORDER BY rs.requirement_id, u.name, u.id`
+
+// fillPeople sets PeopleIDs of every SKILL requirement of org, in one statement.
+func (e *Engine) fillPeople(ctx context.Context, c *ent.Client, org *Org) error {
+	rows, err := c.QueryContext(ctx, allPeopleSQL, countingArgs(org.OrgID, org.At)...)
+	if err != nil {
+		return fmt.Errorf("listing people who count: %w", err)
+	}
+	defer rows.Close()
+	byReq := map[int][]int{}
+	for rows.Next() {
+		var (
+			rid, uid int
+			name     string
+		)
+		if err := rows.Scan(&rid, &uid, &name); err != nil {
+			return err
+		}
+		byReq[rid] = append(byReq[rid], uid)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	org.each(func(_ *Competency, _ *Option, r *Requirement) {
+		if r.Kind == KindSkill {
+			r.PeopleIDs = append([]int{}, byReq[r.ID]...)
+		}
+	})
+	return nil
 }

@@ -215,3 +215,12 @@ func (s *Service) changed(orgs ...int) {
 		s.Changed(orgs...)
 	}
 }
+
+// PeopleByIDs loads work accounts read with a what-if's progress
+// (Requirement.PeopleIDs), keeping their order.
+func (s *Service) PeopleByIDs(ctx context.Context, v *viewer.Viewer, ids []int) ([]*ent.User, error) {
+	if err := Authorize(v, viewer.ScopeProgressRead); err != nil {
+		return nil, err
+	}
+	return usersInOrder(viewer.System(ctx), s.Client, ids)
+}

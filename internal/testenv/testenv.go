@@ -125,6 +125,33 @@ func Open(t testing.TB, d Dialect, opts ...Option) *app.App {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	return openConfig(t, cfg)
+}
+
+// Second starts another certlink process on e's database (no demo seeding:
+// the first one did), as a second server behind a load balancer would run.
+func (e *Env) Second(opts ...Option) *Env {
+	t := e.T
+	t.Helper()
+	cfg := e.App.Config
+	cfg.Demo = "false"
+	cfg.PublicURL = ""
+	for _, o := range opts {
+		o(&cfg)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a := openConfig(t, cfg)
+	a.Start(ctx)
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		cancel()
+	})
+	return &Env{T: t, App: a, Server: srv, URL: srv.URL}
+}
+
+func openConfig(t testing.TB, cfg app.Config) *app.App {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("CERTLINK_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))

@@ -1,0 +1,169 @@
+package graph
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"certlink/ent"
+	"certlink/graph/model"
+	"certlink/internal/apperr"
+	"certlink/internal/progress"
+	"certlink/internal/viewer"
+)
+
+// scenario converts a WhatIfInput.
+func scenario(in model.WhatIfInput) progress.Scenario {
+	sc := progress.Scenario{RemoveUserIDs: in.RemovePeople}
+	for _, r := range in.AddResults {
+		sc.AddResults = append(sc.AddResults, progress.PlannedResult{MCID: r.Mcid, SkillNumber: r.SkillNumber,
+			CompletedAt: r.CompletedAt, ExpiresAt: r.ExpiresAt})
+	}
+	return sc
+}
+
+// forecastModel renders a forecast, loading every carrier's work account at once.
+func (r *Resolver) forecastModel(ctx context.Context, f *progress.Forecast) (*model.Forecast, error) {
+	org := &progress.Org{OrgID: f.OrgID, At: f.At}
+	var ids []int
+	for _, rf := range f.Requirements {
+		for _, c := range rf.Carriers {
+			ids = append(ids, c.UserID)
+		}
+		org.Competencies = appendOnce(org.Competencies, rf.Competency)
+	}
+	users, err := r.Progress.PeopleByIDs(ctx, viewer.From(ctx), ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int]*ent.User, len(users))
+	for _, u := range users {
+		byID[u.ID] = u
+	}
+	progressByReq := map[int]*model.RequirementProgress{}
+	rendered, err := r.competencyProgress(ctx, org, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, cp := range rendered {
+		for _, l := range cp.Levels {
+			for _, op := range l.Options {
+				for _, rp := range op.Requirements {
+					progressByReq[rp.ID] = rp
+				}
+			}
+		}
+	}
+	comps := map[int]*ent.Competency{}
+	for _, cp := range rendered {
+		comps[cp.Competency.ID] = cp.Competency
+	}
+	carrier := func(c progress.Carrier) *model.ForecastCarrier {
+		return &model.ForecastCarrier{User: byID[c.UserID], SkillNumber: c.SkillNumber, Until: c.Until, Ends: model.CountingEnd(c.Ends)}
+	}
+	out := &model.Forecast{At: f.At, Until: f.Until, Requirements: []*model.RequirementForecast{}}
+	for _, rf := range f.Requirements {
+		m := &model.RequirementForecast{Competency: comps[rf.Competency.ID], Level: model.CompetencyLevel(rf.Option.Level),
+			Option: rf.Option.Name, Requirement: progressByReq[rf.Requirement.ID], UnmetOn: rf.UnmetOn,
+			Carriers: []*model.ForecastCarrier{}, Changes: []*model.ForecastChange{}}
+		for _, c := range rf.Carriers {
+			if byID[c.UserID] != nil {
+				m.Carriers = append(m.Carriers, carrier(c))
+			}
+		}
+		for _, ch := range rf.Changes {
+			mc := &model.ForecastChange{At: ch.At, Count: ch.Count, Met: ch.Met, StopCounting: []*model.ForecastCarrier{}}
+			for _, c := range ch.StopCounting {
+				if byID[c.UserID] != nil {
+					mc.StopCounting = append(mc.StopCounting, carrier(c))
+				}
+			}
+			m.Changes = append(m.Changes, mc)
+		}
+		out.Requirements = append(out.Requirements, m)
+	}
+	return out, nil
+}
+
+func appendOnce(list []*progress.Competency, c *progress.Competency) []*progress.Competency {
+	for _, x := range list {
+		if x == c {
+			return list
+		}
+	}
+	return append(list, c)
+}
+
+// forecastUntil defaults until to one year from now.
+func forecastUntil(until *time.Time, now time.Time) time.Time {
+	if until != nil {
+		return *until
+	}
+	return now.AddDate(1, 0, 0)
+}
+
+// SessionCheck reports whether a long-lived connection's sign-in still holds
+// (not signed out, not expired, account not deleted); subscriptions ask it
+// before each message. The HTTP layer puts it in the context.
+type SessionCheck func(ctx context.Context) bool
+
+type sessionCheckKey struct{}
+
+// WithSessionCheck attaches check to ctx.
+func WithSessionCheck(ctx context.Context, check SessionCheck) context.Context {
+	return context.WithValue(ctx, sessionCheckKey{}, check)
+}
+
+func sessionValid(ctx context.Context) bool {
+	if check, ok := ctx.Value(sessionCheckKey{}).(SessionCheck); ok {
+		return check(ctx)
+	}
+	return true
+}
+
+// watch runs a subscription: it sends compute's answer at once and again after
+// every change of the viewer's organization's progress, until the client
+// leaves or its sign-in ends.
+func watch[T any](ctx context.Context, r *Resolver, compute func(ctx context.Context) (T, error)) (<-chan T, error) {
+	v := viewer.From(ctx)
+	if err := progress.Authorize(v, viewer.ScopeProgressRead); err != nil {
+		return nil, err
+	}
+	if r.Live == nil {
+		return nil, apperr.New(apperr.Internal, "Live progress is not available.")
+	}
+	first, err := compute(ctx)
+	if err != nil {
+		return nil, err
+	}
+	wake, stop := r.Live.Subscribe(v.OrgID)
+	out := make(chan T, 1)
+	out <- first
+	go func() {
+		defer close(out)
+		defer stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-wake:
+			}
+			if !sessionValid(ctx) {
+				return
+			}
+			next, err := compute(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					slog.ErrorContext(ctx, "live progress", "err", err)
+				}
+				continue
+			}
+			select {
+			case out <- next:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
+}

@@ -1,0 +1,296 @@
+package app_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
+	"certlink/ent/user"
+	"certlink/internal/app"
+	"certlink/internal/testenv"
+	"certlink/internal/viewer"
+)
+
+// wsClient is a graphql-transport-ws client (the protocol of the graphql-ws
+// library the web app uses).
+type wsClient struct {
+	t    *testing.T
+	conn *websocket.Conn
+	ctx  context.Context
+}
+
+type wsMsg struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+func dialWS(t *testing.T, e *testenv.Env, header http.Header, initPayload any) (*wsClient, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	url := "ws" + strings.TrimPrefix(e.URL, "http") + "/graphql"
+	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: header})
+	if err != nil {
+		return nil, err
+	}
+	t.Cleanup(func() { conn.CloseNow() })
+	c := &wsClient{t: t, conn: conn, ctx: ctx}
+	p, _ := json.Marshal(initPayload)
+	if err := wsjson.Write(ctx, conn, wsMsg{Type: "connection_init", Payload: p}); err != nil {
+		return nil, err
+	}
+	var ack wsMsg
+	if err := wsjson.Read(ctx, conn, &ack); err != nil {
+		return nil, err
+	}
+	if ack.Type != "connection_ack" {
+		return nil, &wsError{ack}
+	}
+	return c, nil
+}
+
+type wsError struct{ m wsMsg }
+
+func (e *wsError) Error() string { return "unexpected " + e.m.Type + ": " + string(e.m.Payload) }
+
+func (c *wsClient) subscribe(id, query string) {
+	c.t.Helper()
+	p, _ := json.Marshal(map[string]any{"query": query})
+	if err := wsjson.Write(c.ctx, c.conn, wsMsg{ID: id, Type: "subscribe", Payload: p}); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// next reads the next message of subscription id.
+func (c *wsClient) next(within time.Duration) (wsMsg, error) {
+	ctx, cancel := context.WithTimeout(c.ctx, within)
+	defer cancel()
+	for {
+		var m wsMsg
+		if err := wsjson.Read(ctx, c.conn, &m); err != nil {
+			return m, err
+		}
+		if m.Type == "ping" || m.Type == "pong" || m.Type == "ka" {
+			continue
+		}
+		return m, nil
+	}
+}
+
+const architectsSub = `subscription{competencyProgressChanged{competency{key} levels{level options{name
+  requirements{key current met people{email}}}}}}`
+
+// architects reads Cloud Platform Silver Standard's azure-architects count from
+// a competencyProgressChanged message.
+func architects(t *testing.T, m wsMsg) int {
+	t.Helper()
+	if m.Type != "next" {
+		t.Fatalf("want next, got %s %s", m.Type, m.Payload)
+	}
+	var p struct {
+		Data struct {
+			CompetencyProgressChanged []struct {
+				Competency struct{ Key string }
+				Levels     []struct {
+					Level   string
+					Options []struct {
+						Name         string
+						Requirements []struct {
+							Key     string
+							Current int
+						}
+					}
+				}
+			}
+		}
+		Errors []any
+	}
+	if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Errors) > 0 {
+		t.Fatalf("payload %s: %v", m.Payload, err)
+	}
+	for _, c := range p.Data.CompetencyProgressChanged {
+		for _, l := range c.Levels {
+			for _, o := range l.Options {
+				for _, r := range o.Requirements {
+					if c.Competency.Key == "cloud-platform" && l.Level == "SILVER" && o.Name == "Standard" && r.Key == "azure-architects" {
+						return r.Current
+					}
+				}
+			}
+		}
+	}
+	t.Fatal("no azure-architects in the message")
+	return 0
+}
+
+func randomTopic() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return "certlink.test." + hex.EncodeToString(b)
+}
+
+// B4 across two server processes on one database: a subscriber of process B
+// hears a link made through process A, through NATS and through Redis.
+func TestLiveProgressAcrossProcesses(t *testing.T) {
+	for broker, url := range map[string]string{"nats": "nats://127.0.0.1:4222", "redis": "redis://127.0.0.1:6379"} {
+		t.Run(broker, func(t *testing.T) {
+			if c, err := net.DialTimeout("tcp", strings.TrimPrefix(strings.TrimPrefix(url, "nats://"), "redis://"), time.Second); err != nil {
+				t.Skipf("no %s broker at %s: %v", broker, url, err)
+			} else {
+				c.Close()
+			}
+			testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+				topic := randomTopic()
+				withBroker := func(c *app.Config) { c.Broker, c.BrokerTopic = url, topic }
+				a := testenv.Start(t, d, withBroker)
+				b := a.Second(withBroker)
+
+				sub, err := dialWS(t, b, nil, map[string]any{"authorization": "Bearer " + b.Demo("mona@contoso.example")})
+				if err != nil {
+					t.Fatal(err)
+				}
+				sub.subscribe("1", architectsSub)
+				m, err := sub.next(10 * time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n := architects(t, m); n != 1 {
+					t.Fatalf("first message: azure-architects %d, want 1", n)
+				}
+				// riley links jordan (AZ-305, AZ-400) through process A.
+				r := a.Do(a.Demo("riley@contoso.example"),
+					`mutation{associateLearningAccount(input:{email:"jordan@learn.example",password:"learn-demo"}){user{email}}}`, nil)
+				if len(r.Errors) > 0 {
+					t.Fatalf("linking: %+v", r.Errors)
+				}
+				m, err = sub.next(10 * time.Second)
+				if err != nil {
+					t.Fatalf("process B heard nothing of the link made on A: %v", err)
+				}
+				if n := architects(t, m); n != 2 {
+					t.Fatalf("after the link: azure-architects %d, want 2", n)
+				}
+			})
+		})
+	}
+}
+
+// B4 on one process without a broker: unlinking is heard; the session cookie
+// of the upgrade request authenticates; a foreign Origin, a bad token and a
+// default user are refused.
+func TestLiveProgressSubscription(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		mona := e.Demo("mona@contoso.example")
+		cookie := http.Header{"Cookie": {"certlink_session=" + mona}, "Origin": {e.URL}}
+		sub, err := dialWS(t, e, cookie, nil)
+		if err != nil {
+			t.Fatalf("cookie + own origin: %v", err)
+		}
+		sub.subscribe("s", `subscription{competencyProgressChanged{competency{key} status}}`)
+		if m, err := sub.next(10 * time.Second); err != nil || m.Type != "next" {
+			t.Fatalf("first message: %+v %v", m, err)
+		}
+		alex := e.Demo("alex@contoso.example")
+		if r := e.Do(alex, `mutation{removeLearningAccount{user{email}}}`, nil); len(r.Errors) > 0 {
+			t.Fatalf("unlinking: %+v", r.Errors)
+		}
+		m, err := sub.next(10 * time.Second)
+		if err != nil || m.Type != "next" || !strings.Contains(string(m.Payload), `{"competency":{"key":"data-analytics"},"status":"IN_PROGRESS"}`) {
+			t.Fatalf("after unlinking: %s %s %v", m.Type, m.Payload, err)
+		}
+
+		if _, err := dialWS(t, e, http.Header{"Cookie": {"certlink_session=" + mona}, "Origin": {"https://evil.example"}}, nil); err == nil {
+			t.Fatal("a foreign origin opened a cookie-authenticated socket")
+		}
+		if _, err := dialWS(t, e, nil, map[string]any{"authorization": "Bearer nope"}); err == nil {
+			t.Fatal("a bad token was accepted")
+		}
+		user, err := dialWS(t, e, nil, map[string]any{"authorization": "Bearer " + alex})
+		if err != nil {
+			t.Fatal(err)
+		}
+		user.subscribe("u", `subscription{competencyProgressChanged{status}}`)
+		m, err = user.next(10 * time.Second) // graphql-transport-ws: a "next" carrying the error, then "complete"
+		if err != nil || !strings.Contains(string(m.Payload), `"code":"FORBIDDEN"`) || !strings.Contains(string(m.Payload), `"data":null`) {
+			t.Fatalf("a default user subscribed: %s %s %v", m.Type, m.Payload, err)
+		}
+	})
+}
+
+// B4: every cause of a change of who counts publishes after its commit —
+// ingest, attestation, removal from the report, deletion, catalog load (links
+// and unlinks: the tests above; merges publish through Linking.Changed like
+// deletions).
+func TestEveryChangePublishes(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	c := e.App.DB.Client
+	org := *c.User.Query().Where(user.Email("mona@contoso.example")).OnlyX(viewer.System(context.Background())).OrganizationID
+	wake, stop := e.App.Live.Subscribe(org)
+	defer stop()
+	grace, ops := e.Demo("grace@contoso.example"), e.SignIn("ops@certlink.example", "certlink-demo")
+	id := func(email string) int {
+		return c.User.Query().Where(user.Email(email)).OnlyIDX(viewer.System(context.Background()))
+	}
+	var doc struct{ CatalogDocument string }
+	e.Do(ops, `{catalogDocument}`, nil).Decode(t, &doc)
+	steps := []struct {
+		name, token, query string
+		vars               map[string]any
+	}{
+		{"ingest", ops, `mutation{ingestResults(input:[{mcid:"9900001",skillNumber:"SC-200",completedAt:"2026-01-05T00:00:00Z"}]){accepted}}`, nil},
+		{"attestation", grace, `mutation($r:ID!){setAttestation(input:{requirement:$r,met:true,note:"ok"}){status}}`,
+			map[string]any{"r": attestedRequirement(t, e, grace)}},
+		{"removal from the report", grace, `mutation($u:ID!){removeFromReport(userId:$u){userId}}`, map[string]any{"u": id("alex@contoso.example")}},
+		{"deletion", grace, `mutation($u:ID!){deleteUser(id:$u){deletedUserId}}`, map[string]any{"u": id("riley@contoso.example")}},
+		{"catalog load", ops, `mutation($d:String!){loadCatalog(document:$d){summary}}`,
+			map[string]any{"d": strings.Replace(doc.CatalogDocument, `"maxPoints": 20`, `"maxPoints": 21`, 1)}},
+	}
+	for _, s := range steps {
+		if r := e.Do(s.token, s.query, s.vars); len(r.Errors) > 0 {
+			t.Fatalf("%s: %+v", s.name, r.Errors)
+		}
+		select {
+		case <-wake:
+		case <-time.After(3 * time.Second):
+			t.Fatalf("%s published nothing", s.name)
+		}
+	}
+}
+
+// attestedRequirement returns the id of an ATTESTED requirement.
+func attestedRequirement(t *testing.T, e *testenv.Env, tok string) string {
+	t.Helper()
+	var out struct {
+		CompetencyProgress []struct {
+			Levels []struct {
+				Options []struct {
+					Requirements []struct{ ID, Kind string }
+				}
+			}
+		}
+	}
+	e.Do(tok, `{competencyProgress{levels{options{requirements{id kind}}}}}`, nil).Decode(t, &out)
+	for _, c := range out.CompetencyProgress {
+		for _, l := range c.Levels {
+			for _, o := range l.Options {
+				for _, r := range o.Requirements {
+					if r.Kind == "ATTESTED" {
+						return r.ID
+					}
+				}
+			}
+		}
+	}
+	t.Fatal("no ATTESTED requirement")
+	return ""
+}

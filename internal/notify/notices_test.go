@@ -1,0 +1,93 @@
+package notify_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/notification"
+	"certlink/ent/outboxmessage"
+	"certlink/ent/result"
+	"certlink/ent/skill"
+	"certlink/internal/notify"
+	"certlink/internal/testenv"
+)
+
+// B2: a loss projected 80 days ahead is mailed at 90, 60 and 30 days — once
+// each, however often the check runs; a loss first seen 20 days ahead is
+// mailed once, for 30 days.
+func TestNoticesNinetySixtyThirty(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		a := testenv.Open(t, d)
+		now := time.Now().UTC().Truncate(time.Second)
+		exp := now.Add(80 * 24 * time.Hour)
+		seedRequirement(t, a, &exp)
+		clock := now
+		// Only the seeded requirement: the catalog's own projections would add mail.
+		only := notify.ProgressFunc(func(ctx context.Context, c *ent.Client, org int, at time.Time) ([]notify.RequirementState, error) {
+			all, err := notify.EngineProgress{Engine: a.Progress.Engine}.Requirements(ctx, c, org, at)
+			var out []notify.RequirementState
+			for _, r := range all {
+				if r.Competency == "Test Cloud Platform" {
+					out = append(out, r)
+				}
+			}
+			return out, err
+		})
+		p := &notify.Periodic{Client: a.DB.Client, Progress: only, Now: func() time.Time { return clock },
+			Alerts:   &notify.Alerter{PublicURL: "https://c.example", Now: func() time.Time { return clock }},
+			Interval: time.Hour, Notices: []time.Duration{90 * 24 * time.Hour, 60 * 24 * time.Hour, 30 * 24 * time.Hour}}
+		mails := func() []*ent.OutboxMessage {
+			return a.DB.Client.OutboxMessage.Query().Where(outboxmessage.SubjectContains("Test Cloud Platform")).
+				Order(ent.Asc(outboxmessage.FieldID)).AllX(sys())
+		}
+		check := func() {
+			t.Helper()
+			for i := 0; i < 2; i++ { // a second run adds nothing
+				if _, err := p.Check(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		check()
+		if m := mails(); len(m) != 2 || !strings.Contains(m[0].Body, "in 80 days") { // grace and mona
+			t.Fatalf("90-day notice: %d mails %v", len(m), bodies(m))
+		}
+		clock = now.Add(10 * 24 * time.Hour) // 70 days left: still the 90-day notice
+		check()
+		if m := mails(); len(m) != 2 {
+			t.Fatalf("70 days ahead: %d mails", len(m))
+		}
+		clock = now.Add(25 * 24 * time.Hour) // 55 days left
+		check()
+		if m := mails(); len(m) != 4 || !strings.Contains(m[3].Body, "in 55 days") {
+			t.Fatalf("60-day notice: %v", bodies(m))
+		}
+		clock = now.Add(55 * 24 * time.Hour) // 25 days left
+		check()
+		if m := mails(); len(m) != 6 || !strings.Contains(m[5].Body, "in 25 days") {
+			t.Fatalf("30-day notice: %v", bodies(m))
+		}
+		if n := a.DB.Client.Notification.Query().Where(notification.TitleContains("Test Cloud Platform")).CountX(sys()); n != 6 {
+			t.Fatalf("%d in-app notifications, want 6", n)
+		}
+
+		// First seen 20 days ahead: one notice, the 30-day one.
+		exp2 := clock.Add(20 * 24 * time.Hour)
+		a.DB.Client.Result.Update().Where(result.HasSkillWith(skill.Number("TEST-104"))).SetExpiresAt(exp2).ExecX(sys())
+		check()
+		if m := mails(); len(m) != 8 {
+			t.Fatalf("new date 20 days ahead: %d mails, want 8", len(m))
+		}
+	})
+}
+
+func bodies(ms []*ent.OutboxMessage) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.Body)
+	}
+	return out
+}

@@ -1,0 +1,147 @@
+package progress
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/association"
+	"certlink/ent/profile"
+	"certlink/ent/result"
+	"certlink/ent/skill"
+	"certlink/ent/user"
+	"certlink/internal/apperr"
+	"certlink/internal/store"
+	"certlink/internal/viewer"
+)
+
+// MaxScenarioChanges bounds each list of a what-if scenario.
+const MaxScenarioChanges = 100
+
+// Scenario is a what-if question (B1): "if these people leave and these
+// results are passed, where would the organization stand now?"
+type Scenario struct {
+	// RemoveUserIDs are work accounts of the viewer's organization treated as
+	// gone: none of their results count.
+	RemoveUserIDs []int
+	// AddResults are planned results of profiles linked to the organization.
+	AddResults []PlannedResult
+}
+
+// PlannedResult is a hypothetical exam pass or certification.
+type PlannedResult struct {
+	MCID, SkillNumber string
+	// CompletedAt: nil or a future moment means "as if passed now" (a plan).
+	CompletedAt *time.Time
+	ExpiresAt   *time.Time
+}
+
+// Simulate answers a scenario with the progress it would give, computed by the
+// same engine and SQL as real progress (see InScenario). The people of each
+// SKILL requirement are read in the scenario too (Requirement.PeopleIDs), since
+// afterwards the hypothetical world is gone.
+func (s *Service) Simulate(ctx context.Context, v *viewer.Viewer, sc Scenario) (*Org, error) {
+	var org *Org
+	err := s.InScenario(ctx, v, sc, func(ctx context.Context, c *ent.Client, orgID int, at time.Time) error {
+		var err error
+		if org, err = s.Engine.Compute(ctx, c, orgID, at); err != nil {
+			return err
+		}
+		return s.Engine.fillPeople(ctx, c, org)
+	})
+	return org, err
+}
+
+// InScenario checks the viewer may ask (C7) and the scenario is the
+// organization's own, applies it inside a transaction that is always rolled
+// back (store.Rehearse) and lets read see that world through c, at the moment
+// at. Nothing is written: no history, no mail, no notification, no live event
+// (Changed is never called).
+func (s *Service) InScenario(ctx context.Context, v *viewer.Viewer, sc Scenario,
+	read func(ctx context.Context, c *ent.Client, orgID int, at time.Time) error) error {
+	if err := Authorize(v, viewer.ScopeProgressRead); err != nil {
+		return err
+	}
+	if len(sc.RemoveUserIDs) > MaxScenarioChanges || len(sc.AddResults) > MaxScenarioChanges {
+		return apperr.New(apperr.InvalidInput, "A scenario takes at most %d people to remove and %d results to add.", MaxScenarioChanges, MaxScenarioChanges)
+	}
+	sys := viewer.System(ctx)
+	now := s.Engine.Time()
+	return store.Rehearse(sys, s.Client, func(tx *ent.Tx) error {
+		c := tx.Client()
+		if err := removePeople(sys, c, v.OrgID, sc.RemoveUserIDs, now); err != nil {
+			return err
+		}
+		if err := addResults(sys, c, v.OrgID, sc.AddResults, now); err != nil {
+			return err
+		}
+		return read(sys, c, v.OrgID, now)
+	})
+}
+
+// removePeople marks the scenario's leavers deleted (in the rehearsal only):
+// the counting statement ignores deleted work accounts.
+func removePeople(ctx context.Context, c *ent.Client, orgID int, ids []int, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	found, err := c.User.Query().Where(user.IDIn(ids...), user.OrganizationID(orgID), user.DeletedAtIsNil()).IDs(ctx)
+	if err != nil {
+		return err
+	}
+	known := make(map[int]bool, len(found))
+	for _, id := range found {
+		known[id] = true
+	}
+	for i, id := range ids {
+		if !known[id] {
+			return apperr.New(apperr.NotFound, "removePeople[%d]: your organization has no work account with id %d.", i, id).
+				With("field", fmt.Sprintf("removePeople[%d]", i))
+		}
+	}
+	return c.User.Update().Where(user.IDIn(found...)).SetDeletedAt(now).Exec(ctx)
+}
+
+// addResults stores the scenario's planned results (in the rehearsal only).
+// Only profiles linked to the organization now may be used: a scenario asks
+// about the organization's own people.
+func addResults(ctx context.Context, c *ent.Client, orgID int, rs []PlannedResult, now time.Time) error {
+	for i, r := range rs {
+		field := fmt.Sprintf("addResults[%d]", i)
+		mcid := strings.TrimSpace(r.MCID)
+		p, err := c.Profile.Query().Where(profile.Mcid(mcid), profile.MergedIntoIDIsNil(),
+			profile.HasAssociationsWith(association.OrganizationID(orgID), association.EndedAtIsNil())).First(ctx)
+		if ent.IsNotFound(err) {
+			return apperr.New(apperr.InvalidInput, "%s: MCID %q is not linked to your organization.", field, mcid).With("field", field)
+		}
+		if err != nil {
+			return err
+		}
+		sk, err := c.Skill.Query().Where(skill.Number(strings.TrimSpace(r.SkillNumber))).Only(ctx)
+		if ent.IsNotFound(err) {
+			return apperr.New(apperr.InvalidInput, "%s: no skill has number %q.", field, r.SkillNumber).With("field", field)
+		}
+		if err != nil {
+			return err
+		}
+		done := now
+		if r.CompletedAt != nil && r.CompletedAt.Before(now) {
+			done = r.CompletedAt.UTC().Truncate(time.Microsecond)
+		}
+		if r.ExpiresAt != nil && !r.ExpiresAt.After(done) {
+			return apperr.New(apperr.InvalidInput, "%s: expiresAt must be after completedAt.", field).With("field", field)
+		}
+		held, err := c.Result.Query().Where(result.ProfileID(p.ID), result.SkillID(sk.ID), result.CompletedAt(done)).Exist(ctx)
+		if err != nil || held {
+			return err
+		}
+		err = c.Result.Create().SetProfileID(p.ID).SetSkillID(sk.ID).SetCompletedAt(done).
+			SetNillableExpiresAt(r.ExpiresAt).SetSource("what-if").SetRecognizedAt(now).Exec(ctx)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
