@@ -17,7 +17,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
 )
 
 const progressQuery = `{competencyProgress{competency{id key name} status offer{level option anniversaryAt}
@@ -407,4 +406,3 @@ func ratio(a, b time.Duration) float64 {
 
 func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 func ms(d time.Duration) string   { return strconv.FormatFloat(msf(d), 'f', 1, 64) + " ms" }
-
