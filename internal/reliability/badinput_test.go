@@ -178,7 +178,9 @@ func TestBadInputTour(t *testing.T) {
 			}
 		}
 		// Ingest reports bad results in its payload, not as GraphQL errors.
-		var in struct{ IngestResults struct{ Accepted, Duplicates int } }
+		var in struct {
+			IngestResults struct{ Accepted, Duplicates int }
+		}
 		e.Do(ops, `mutation($s:String!){ingestResults(input:[{mcid:"abc",skillNumber:"NOPE",completedAt:"2024-01-01T00:00:00Z"},
 			{mcid:"9900001",skillNumber:$s,completedAt:"2024-01-01T00:00:00Z"},{mcid:"99999999",skillNumber:"AZ-104",completedAt:"2999-01-01T00:00:00Z"}]){accepted duplicates errors{index message}}}`,
 			map[string]any{"s": huge}).Decode(t, &in)

@@ -230,7 +230,9 @@ func setupMatrix(t *testing.T, e *testenv.Env) *fixtures {
 	f.reported = [2]string{newUser("reported@contoso.example", contoso.ID), newUser("reported@fabrikam.example", fabrikam.ID)}
 	f.member = [2]string{newUser("member@contoso.example", contoso.ID), newUser("member@fabrikam.example", fabrikam.ID)}
 	// History for linkHistory: riley links MCID 9900002 to Contoso.
-	var linked struct{ AssociateLearningAccount struct{ User struct{ Email string } } }
+	var linked struct {
+		AssociateLearningAccount struct{ User struct{ Email string } }
+	}
 	must(f.tokens["U"], `mutation{associateLearningAccount(input:{email:"riley@learn.example",password:"learn-demo"}){user{email}}}`, nil, &linked)
 	var ticket struct{ CreateSupportTicket struct{ ID string } }
 	must(f.tokens["U"], `mutation{createSupportTicket(input:{category:"Other",subject:"Own",body:"Help"}){id}}`, nil, &ticket)
