@@ -34,7 +34,7 @@ func TestOperatorEditsCatalog(t *testing.T) {
 		load := `mutation($d:String!){loadCatalog(document:$d){summary skillsUpdated requirementsUpdated requirementsRemoved}}`
 		var out struct {
 			LoadCatalog struct {
-				Summary                                               string
+				Summary                                                 string
 				SkillsUpdated, RequirementsUpdated, RequirementsRemoved int
 			}
 		}

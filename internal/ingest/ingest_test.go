@@ -95,7 +95,9 @@ func TestIngestResults(t *testing.T) {
 		// The report shows the source and the moment of recognition.
 		var rep struct {
 			SkillsReport struct {
-				Edges []struct{ Node struct{ Source, RecognizedAt string } }
+				Edges []struct {
+					Node struct{ Source, RecognizedAt string }
+				}
 			}
 		}
 		e.Do(mona, `{skillsReport(where:{skillNumber:"SC-300"}){edges{node{source recognizedAt}}}}`, nil).Decode(t, &rep)
