@@ -31,14 +31,40 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 		}
 		return gqlErr
 	}
+	if errors.As(err, &gqlErr) && gqlErr.Err != nil {
+		if _, coded := apperr.As(gqlErr.Err); !coded {
+			// An argument gqlgen could not coerce (an ID that is not a number, a
+			// Time that is not RFC 3339): our resolvers never return a
+			// *gqlerror.Error, so this is the caller's input. The Go error
+			// (strconv…) stays out of the answer.
+			gqlErr.Message = clip("The value of " + gqlErr.Path.String() + " is not valid.")
+			if len(gqlErr.Path) == 0 {
+				gqlErr.Message = "An argument's value is not valid."
+			}
+			gqlErr.Err = nil
+			gqlErr.Extensions = map[string]any{"code": string(apperr.InvalidInput)}
+			return gqlErr
+		}
+	}
 	pres := graphql.DefaultErrorPresenter(ctx, err)
 	e := classify(ctx, err)
-	pres.Message = e.Message
+	pres.Message = clip(e.Message)
 	pres.Extensions = map[string]any{"code": string(e.Code)}
 	for k, v := range e.Extensions {
 		pres.Extensions[k] = v
 	}
 	return pres
+}
+
+// maxMessage bounds an error message: one that quotes the caller's input must
+// not send a 200 KB value back.
+const maxMessage = 500
+
+func clip(msg string) string {
+	if r := []rune(msg); len(r) > maxMessage {
+		return string(r[:maxMessage]) + "…"
+	}
+	return msg
 }
 
 func classify(ctx context.Context, err error) *apperr.Error {

@@ -64,12 +64,12 @@ type App struct {
 }
 
 // New opens the database, migrates it, seeds the demo when asked and builds the
-// services.
-func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+// services. Store options (e.g. a query counter) adjust the database.
+func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, cfg.DB)
+	db, err := store.Open(ctx, cfg.DB, opts...)
 	if err != nil {
 		return nil, err
 	}

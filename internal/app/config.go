@@ -29,6 +29,7 @@ type Config struct {
 	OIDCClientID        string
 	OIDCClientSecret    string
 	OutboxInterval      time.Duration
+	OutboxLease         time.Duration
 	RiskCheckInterval   time.Duration
 	RiskHorizon         time.Duration
 	LogLevel            string
@@ -88,6 +89,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	str(&c.OIDCClientID, "oidc-client-id", "", "this application's client id at the OIDC issuer")
 	str(&c.OIDCClientSecret, "oidc-client-secret", "", "this application's client secret at the OIDC issuer")
 	dur(&c.OutboxInterval, "outbox-interval", 5*time.Second, "how often the mail worker looks at the outbox when not woken (N2)")
+	dur(&c.OutboxLease, "outbox-lease", 2*time.Minute, "how long a mail worker's claim on a message lasts: after a crash, its messages go out this long later (N2)")
 	dur(&c.RiskCheckInterval, "risk-check-interval", time.Hour, "how often competencies are checked for expiring results and skills (N1)")
 	dur(&c.RiskHorizon, "risk-horizon", 30*24*time.Hour, "how far ahead a projected loss of a requirement is announced (N1); one more notice besides --risk-notice-days")
 	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
@@ -123,6 +125,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.RiskNotices(); err != nil {
 		return err
+	}
+	if c.OutboxLease < 0 {
+		return fmt.Errorf("--outbox-lease must not be negative")
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr

@@ -25,7 +25,7 @@ func (a *App) wireLifecycle() error {
 		}
 		mailer = m
 	}
-	a.Outbox = &notify.Outbox{Client: c, Mailer: mailer, RowLocks: !a.DB.Embedded, Log: a.Log}
+	a.Outbox = &notify.Outbox{Client: c, Mailer: mailer, RowLocks: !a.DB.Embedded, Log: a.Log, Lease: a.Config.OutboxLease}
 	a.Outbox.Prepare()
 	if a.RiskProgress == nil {
 		// The competency engine itself: startCompetency ran first (app.New).

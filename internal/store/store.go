@@ -33,7 +33,11 @@ type DB struct {
 
 // Open opens dsn: a "mysql://user:pass@host:port/name" URL, or a file path
 // (SQLite; "file:" URLs are accepted too).
-func Open(ctx context.Context, dsn string) (*DB, error) {
+func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	var (
 		db   *sql.DB
 		dial string
@@ -71,7 +75,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connecting to the database: %w", err)
 	}
-	drv := entsql.OpenDB(dial, db)
+	var drv dialect.Driver = entsql.OpenDB(dial, db)
+	for _, w := range o.wrap {
+		drv = w(drv)
+	}
 	d := &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dial, Embedded: dial == dialect.SQLite}
 	if d.Embedded {
 		writeLocks.Store(d.Client, &sync.Mutex{})

@@ -1,0 +1,45 @@
+package bench_test
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"certlink/internal/bench"
+)
+
+// The bench runs end to end on a tiny organization and prints every figure the
+// README quotes. Nothing here is timed: the figures' values are not checked.
+func TestBenchRunsSmall(t *testing.T) {
+	cfg := bench.Config{People: 40, Results: 200, CSVRows: 600, Runs: 2, CSVRuns: 1, Clients: 2,
+		Linking: 200 * time.Millisecond, Out: io.Discard}
+	res, err := bench.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := res.Line()
+	for _, k := range []string{"ratio_progress=", "ratio_csv=", "csv_rows_per_s=", "progress_p50_ms=", "progress_p99_ms=",
+		"assoc_per_s=", "assoc_p99_ms=", "queries_per_page_10=", "queries_per_page_100=", "peak_rss_mb=", "large_csv_rows=600"} {
+		if !strings.Contains(line, k) {
+			t.Errorf("the result line lacks %s: %s", k, line)
+		}
+	}
+	var q10, q100 string
+	for _, f := range res.Fields {
+		switch f.Name {
+		case "queries_per_page_10":
+			q10 = f.Value
+		case "queries_per_page_100":
+			q100 = f.Value
+		case "assoc_failed":
+			if f.Value != "0" {
+				t.Errorf("%s associate/remove operations failed", f.Value)
+			}
+		}
+	}
+	if q10 != q100 {
+		t.Errorf("a report page of 10 rows costs %s queries, of 100 rows %s: a query per row", q10, q100)
+	}
+}

@@ -1,0 +1,408 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+const progressQuery = `{competencyProgress{competency{id key name} status offer{level option anniversaryAt}
+  levels{level attained options{name met unmetOn requirements{id key kind required current met unmetOn}}}}}`
+
+const reportPageQuery = `query($first:Int!){skillsReport(first:$first){totalCount pageInfo{hasNextPage endCursor}
+  edges{cursor node{name email mcid skillType skillNumber title completedAt expiresAt competencies associatedInPC source recognizedAt needsAssociation}}}}`
+
+// gql posts a GraphQL request and fails on errors.
+func (r *run) gql(ctx context.Context, token, query string, vars map[string]any, out any) (int, error) {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, r.base+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := r.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err != nil {
+		return res.StatusCode, err
+	}
+	var env struct {
+		Data   json.RawMessage
+		Errors []struct {
+			Message    string
+			Extensions map[string]any
+		}
+	}
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return res.StatusCode, fmt.Errorf("status %d: %s", res.StatusCode, raw)
+	}
+	if len(env.Errors) > 0 {
+		return res.StatusCode, fmt.Errorf("%v: %s", env.Errors[0].Extensions["code"], env.Errors[0].Message)
+	}
+	if out != nil {
+		return res.StatusCode, json.Unmarshal(env.Data, out)
+	}
+	return res.StatusCode, nil
+}
+
+func (r *run) signIn(ctx context.Context, email, password string) (string, error) {
+	var out struct{ SignIn struct{ Token string } }
+	_, err := r.gql(ctx, "", `mutation($e:String!,$p:String!){signIn(input:{email:$e,password:$p}){token}}`,
+		map[string]any{"e": email, "p": password}, &out)
+	return out.SignIn.Token, err
+}
+
+// measureProgress compares competencyProgress over HTTP with the baseline SQL,
+// alternating the two so that both see the same machine load.
+func (r *run) measureProgress(ctx context.Context, res *Result, orgs []*org, _ []client) error {
+	o := orgs[0]
+	token, err := r.signIn(ctx, o.AdminEmail, workPassword)
+	if err != nil {
+		return fmt.Errorf("signing in: %w", err)
+	}
+	var api, base []time.Duration
+	var check []progressRow
+	for i := -3; i < r.cfg.Runs; i++ { // three warm-up rounds
+		t := time.Now()
+		if _, err := r.gql(ctx, token, progressQuery, nil, nil); err != nil {
+			return fmt.Errorf("competencyProgress: %w", err)
+		}
+		d1 := time.Since(t)
+		t = time.Now()
+		rows, err := baselineProgress(ctx, r.sql, o.ID, time.Now())
+		if err != nil {
+			return err
+		}
+		d2 := time.Since(t)
+		if i >= 0 {
+			api, base = append(api, d1), append(base, d2)
+		}
+		check = rows
+	}
+	if err := r.sameProgress(ctx, token, check); err != nil {
+		return err
+	}
+	ap, bp := pct(api, 50), pct(base, 50)
+	fmt.Fprintf(r.out, "competencyProgress  GraphQL p50 %s p99 %s | SQL p50 %s p99 %s | ratio %.2f (target ≤ 1.5)\n",
+		ms(ap), ms(pct(api, 99)), ms(bp), ms(pct(base, 99)), ratio(ap, bp))
+	res.add("ratio_progress", "%.2f", ratio(ap, bp))
+	res.add("progress_p50_ms", "%.1f", msf(ap))
+	res.add("progress_p99_ms", "%.1f", msf(pct(api, 99)))
+	res.add("progress_sql_p50_ms", "%.1f", msf(bp))
+	return nil
+}
+
+// sameProgress checks that the API and the baseline give the same counts: a
+// ratio against a different answer would mean nothing.
+func (r *run) sameProgress(ctx context.Context, token string, want []progressRow) error {
+	var out struct {
+		CompetencyProgress []struct {
+			Levels []struct {
+				Options []struct {
+					Requirements []struct {
+						ID      string
+						Current int
+						Met     bool
+					}
+				}
+			}
+		}
+	}
+	if _, err := r.gql(ctx, token, progressQuery, nil, &out); err != nil {
+		return err
+	}
+	got := map[string]int{}
+	for _, c := range out.CompetencyProgress {
+		for _, l := range c.Levels {
+			for _, o := range l.Options {
+				for _, q := range o.Requirements {
+					got[q.ID] = q.Current
+				}
+			}
+		}
+	}
+	for _, w := range want {
+		if g, ok := got[strconv.Itoa(w.Requirement)]; ok && g != w.Current {
+			return fmt.Errorf("progress differs from the baseline for requirement %s: API %d, SQL %d", w.Key, g, w.Current)
+		}
+	}
+	return nil
+}
+
+// measureCSV compares GET /reports/skills.csv with the baseline CSV.
+func (r *run) measureCSV(ctx context.Context, res *Result, orgs []*org, _ []client) error {
+	o := orgs[0]
+	token, err := r.signIn(ctx, o.AdminEmail, workPassword)
+	if err != nil {
+		return err
+	}
+	labels, err := baselineLabels(ctx, r.sql)
+	if err != nil {
+		return err
+	}
+	var api, base []time.Duration
+	var rows int
+	for i := -1; i < r.cfg.CSVRuns; i++ {
+		t := time.Now()
+		n, err := r.download(ctx, token)
+		if err != nil {
+			return err
+		}
+		d1 := time.Since(t)
+		t = time.Now()
+		var cw countingWriter
+		m, err := baselineCSV(ctx, r.sql, o.ID, labels, &cw)
+		if err != nil {
+			return err
+		}
+		d2 := time.Since(t)
+		if n != m {
+			return fmt.Errorf("the CSV has %d rows, the baseline %d", n, m)
+		}
+		if i >= 0 {
+			api, base = append(api, d1), append(base, d2)
+		}
+		rows = n
+	}
+	ap, bp := pct(api, 50), pct(base, 50)
+	perS := float64(rows) / ap.Seconds()
+	fmt.Fprintf(r.out, "skills.csv          %d rows: HTTP p50 %s | SQL→CSV p50 %s | ratio %.2f (target ≤ 1.2) | %.0f rows/s\n",
+		rows, ms(ap), ms(bp), ratio(ap, bp), perS)
+	res.add("ratio_csv", "%.2f", ratio(ap, bp))
+	res.add("csv_rows_per_s", "%.0f", perS)
+	res.add("csv_rows", "%d", rows)
+	return nil
+}
+
+// download fetches the organization's CSV report and returns its data rows.
+func (r *run) download(ctx context.Context, token string) (int, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, r.base+"/reports/skills.csv", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := r.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(res.Body)
+		return 0, fmt.Errorf("GET /reports/skills.csv: %d %s", res.StatusCode, b)
+	}
+	var cw countingWriter
+	if _, err := io.Copy(&cw, res.Body); err != nil {
+		return 0, err
+	}
+	return cw.lines - 1, nil // without the header
+}
+
+type countingWriter struct{ lines int }
+
+// Write counts newlines; the bench's CSV cells hold none.
+func (w *countingWriter) Write(p []byte) (int, error) {
+	w.lines += bytes.Count(p, []byte{'\n'})
+	return len(p), nil
+}
+
+// measureQueries counts the database statements of one report page of 10 and
+// of 100 rows: they must be the same (no query per row).
+func (r *run) measureQueries(ctx context.Context, res *Result, orgs []*org, _ []client) error {
+	token, err := r.signIn(ctx, orgs[0].AdminEmail, workPassword)
+	if err != nil {
+		return err
+	}
+	count := func(first int) (int64, error) {
+		before := r.queries.Count()
+		var out struct {
+			SkillsReport struct{ Edges []json.RawMessage }
+		}
+		if _, err := r.gql(ctx, token, reportPageQuery, map[string]any{"first": first}, &out); err != nil {
+			return 0, err
+		}
+		if got := len(out.SkillsReport.Edges); got != first {
+			return 0, fmt.Errorf("a page of %d holds %d rows", first, got)
+		}
+		return r.queries.Count() - before, nil
+	}
+	// Once unmeasured: a session's first request records its use.
+	if _, err := count(10); err != nil {
+		return err
+	}
+	q10, err := count(10)
+	if err != nil {
+		return err
+	}
+	q100, err := count(100)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(r.out, "skillsReport page   %d queries for 10 rows, %d for 100 rows (with sign-in check and catalog)\n", q10, q100)
+	res.add("queries_per_page_10", "%d", q10)
+	res.add("queries_per_page_100", "%d", q100)
+	return nil
+}
+
+// measureLinking runs the clients concurrently, each associating and removing
+// its own Learning account for the configured time.
+func (r *run) measureLinking(ctx context.Context, res *Result, _ []*org, clients []client) error {
+	tokens := make([]string, len(clients))
+	var wg sync.WaitGroup
+	errs := make([]error, len(clients))
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tokens[i], errs[i] = r.signIn(ctx, c.WorkEmail, workPassword)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return fmt.Errorf("signing the linking clients in: %w", err)
+		}
+	}
+	const associate = `mutation($e:String!,$p:String!){associateLearningAccount(input:{email:$e,password:$p}){user{learningAccount{mcid}}}}`
+	const remove = `mutation{removeLearningAccount{user{learningAccount{mcid}}}}`
+	var (
+		mu        sync.Mutex
+		lat       []time.Duration
+		failures  atomic.Int64
+		serverErr atomic.Int64
+		firstErr  error
+	)
+	deadline := time.Now().Add(r.cfg.Linking)
+	start := time.Now()
+	for i, c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				for _, op := range []struct {
+					q string
+					v map[string]any
+				}{{associate, map[string]any{"e": c.LearnEmail, "p": directoryPassword}}, {remove, nil}} {
+					t := time.Now()
+					status, err := r.gql(ctx, tokens[i], op.q, op.v, nil)
+					mine = append(mine, time.Since(t))
+					if status >= 500 {
+						serverErr.Add(1)
+					}
+					if err != nil {
+						failures.Add(1)
+						mu.Lock()
+						if firstErr == nil {
+							firstErr = err
+						}
+						mu.Unlock()
+					}
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	perS := float64(len(lat)) / took.Seconds()
+	fmt.Fprintf(r.out, "associate/remove    %d clients: %d operations in %s, %.1f/s, p50 %s p99 %s, %d failed, %d 5xx\n",
+		len(clients), len(lat), took.Round(time.Millisecond), perS, ms(pct(lat, 50)), ms(pct(lat, 99)), failures.Load(), serverErr.Load())
+	if firstErr != nil {
+		fmt.Fprintf(r.out, "                    first failure: %v\n", firstErr)
+	}
+	res.add("assoc_per_s", "%.1f", perS)
+	res.add("assoc_p99_ms", "%.1f", msf(pct(lat, 99)))
+	res.add("assoc_failed", "%d", failures.Load())
+	return nil
+}
+
+// measureLargeCSV downloads the large organization's report and records the
+// process's peak resident memory while it streams.
+func (r *run) measureLargeCSV(ctx context.Context, res *Result, orgs []*org, _ []client) error {
+	if len(orgs) < 2 {
+		return nil
+	}
+	o := orgs[1]
+	token, err := r.signIn(ctx, o.AdminEmail, workPassword)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	debug.FreeOSMemory()
+	reset := resetPeakRSS()
+	before := rssKB("VmRSS")
+	t := time.Now()
+	n, err := r.download(ctx, token)
+	if err != nil {
+		return err
+	}
+	took := time.Since(t)
+	peak := rssKB("VmHWM")
+	note := ""
+	if !reset {
+		note = " (peak since start: /proc/self/clear_refs not writable)"
+	}
+	fmt.Fprintf(r.out, "large skills.csv    %d rows in %s (%.0f rows/s), RSS before %.0f MB, peak while streaming %.0f MB%s (target < 128 MB)\n",
+		n, took.Round(time.Millisecond), float64(n)/took.Seconds(), float64(before)/1024, float64(peak)/1024, note)
+	res.add("large_csv_rows", "%d", n)
+	res.add("large_csv_rows_per_s", "%.0f", float64(n)/took.Seconds())
+	res.add("peak_rss_mb", "%.0f", float64(peak)/1024)
+	return nil
+}
+
+// resetPeakRSS resets VmHWM to the current RSS (Linux: "5" to clear_refs).
+func resetPeakRSS() bool {
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+}
+
+// rssKB reads a memory line (VmHWM, VmRSS) of /proc/self/status, in kB.
+func rssKB(name string) int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+":"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+func pct(ds []time.Duration, p int) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	return s[max(0, min(len(s)-1, i-1))]
+}
+
+func ratio(a, b time.Duration) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+func ms(d time.Duration) string   { return strconv.FormatFloat(msf(d), 'f', 1, 64) + " ms" }
