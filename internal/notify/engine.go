@@ -25,6 +25,21 @@ const maxCauses = 3
 
 // Requirements implements ProgressSource.
 func (p EngineProgress) Requirements(ctx context.Context, c *ent.Client, orgID int, at time.Time) ([]RequirementState, error) {
+	return p.states(ctx, c, orgID, at, true)
+}
+
+// MetStates implements metOnly: the states without projection causes, for the
+// before/after comparison inside a transaction.
+func (p EngineProgress) MetStates(ctx context.Context, c *ent.Client, orgID int, at time.Time) ([]RequirementState, error) {
+	return p.states(ctx, c, orgID, at, false)
+}
+
+// Counts implements carrierChecker.
+func (p EngineProgress) Counts(ctx context.Context, c *ent.Client, orgID, profileID int, at time.Time) (bool, error) {
+	return p.Engine.Counts(ctx, c, orgID, profileID, at)
+}
+
+func (p EngineProgress) states(ctx context.Context, c *ent.Client, orgID int, at time.Time, causes bool) ([]RequirementState, error) {
 	org, err := p.Engine.Compute(ctx, c, orgID, at)
 	if err != nil {
 		return nil, err
@@ -41,8 +56,10 @@ func (p EngineProgress) Requirements(ctx context.Context, c *ent.Client, orgID i
 					if r.Met && r.UnmetOn != nil {
 						t := *r.UnmetOn
 						st.ProjectedUnmetAt = &t
-						if st.ProjectedCause, err = p.cause(ctx, c, orgID, r.ID, org.At, t); err != nil {
-							return nil, err
+						if causes {
+							if st.ProjectedCause, err = p.cause(ctx, c, orgID, r.ID, org.At, t); err != nil {
+								return nil, err
+							}
 						}
 					}
 					out = append(out, st)

@@ -74,7 +74,19 @@ func (r *Risk) LinkEnding(ctx context.Context, tx *ent.Tx, a *ent.Association, c
 	st.linkID = append(st.linkID, a.ID)
 	o := st.orgs[a.OrganizationID]
 	if o == nil {
-		before, err := r.Progress.Requirements(ctx, tx.Client(), a.OrganizationID, r.now())
+		if cc, ok := r.Progress.(carrierChecker); ok {
+			counts, err := cc.Counts(ctx, tx.Client(), a.OrganizationID, a.ProfileID, r.now())
+			if err != nil {
+				return err
+			}
+			if !counts {
+				// This person counts for nothing here: ending the link cannot
+				// make anything unmet. Another link ending later in the same
+				// transaction still takes the "before" picture, unaffected.
+				return nil
+			}
+		}
+		before, err := r.states(ctx, tx.Client(), a.OrganizationID)
 		if err != nil {
 			return err
 		}
@@ -84,6 +96,25 @@ func (r *Risk) LinkEnding(ctx context.Context, tx *ent.Tx, a *ent.Association, c
 	}
 	o.causes = append(o.causes, why)
 	return nil
+}
+
+// carrierChecker is a ProgressSource that can tell cheaply whether a profile
+// counts towards any requirement of an organization.
+type carrierChecker interface {
+	Counts(ctx context.Context, c *ent.Client, orgID, profileID int, at time.Time) (bool, error)
+}
+
+// metOnly is a ProgressSource that can skip naming projection causes, which the
+// before/after comparison does not need.
+type metOnly interface {
+	MetStates(ctx context.Context, c *ent.Client, orgID int, at time.Time) ([]RequirementState, error)
+}
+
+func (r *Risk) states(ctx context.Context, c *ent.Client, orgID int) ([]RequirementState, error) {
+	if m, ok := r.Progress.(metOnly); ok {
+		return m.MetStates(ctx, c, orgID, r.now())
+	}
+	return r.Progress.Requirements(ctx, c, orgID, r.now())
 }
 
 func (r *Risk) state(tx *ent.Tx) (*txRisk, bool) {
@@ -140,7 +171,7 @@ func (r *Risk) compare(ctx context.Context, tx *ent.Tx, st *txRisk) (int, error)
 	n := 0
 	for _, org := range st.order {
 		o := st.orgs[org]
-		after, err := r.Progress.Requirements(ctx, tx.Client(), org, r.now())
+		after, err := r.states(ctx, tx.Client(), org)
 		if err != nil {
 			return n, err
 		}

@@ -198,3 +198,18 @@ func (e *Engine) fillPeople(ctx context.Context, c *ent.Client, org *Org) error 
 	})
 	return nil
 }
+
+// Counts reports whether a profile's active link to the organization makes its
+// holder count towards any requirement now: the cheap question at-risk
+// detection asks before it computes anything (a link whose person counts for
+// nothing cannot make a requirement unmet).
+func (e *Engine) Counts(ctx context.Context, c *ent.Client, orgID, profileID int, at time.Time) (bool, error) {
+	rows, err := c.QueryContext(ctx, `SELECT 1 `+countingFrom+` AND a.profile_id = ? LIMIT 1`,
+		append(countingArgs(orgID, at), profileID)...)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	found := rows.Next()
+	return found, rows.Err()
+}

@@ -47,7 +47,7 @@ var matrix = map[string]op{
 	// Public and per-person.
 	"signIn":  {Query: `mutation{signIn(input:{email:"riley@contoso.example",password:"certlink-demo"}){token}}`, Own: "NUGAMPOTV"},
 	"me":      {Query: `{me{email}}`, Own: "UGAMPOT"},
-	"signOut": {Query: `mutation{signOut{signedOut}}`, Own: "UGAMPOTV"},
+	"signOut": {Query: `mutation{signOut{signedOut}}`, Own: "UGAMPO"}, // tokens are revoked, not signed out
 	"changePassword": {Query: `mutation{changePassword(input:{currentPassword:"wrong-password",newPassword:"a-new-password-123"}){user{email}}}`,
 		Own: "UGAMPO"},
 	"associateLearningAccount": {Query: `mutation{associateLearningAccount(input:{email:"jordan@learn.example",password:"learn-demo"}){user{email}}}`,
@@ -64,6 +64,11 @@ var matrix = map[string]op{
 	// Competencies (C7).
 	"competencyProgress": {Query: `{competencyProgress{status}}`, Own: "GPT"},
 	"skillsReport":       {Query: `{skillsReport(first:1){totalCount}}`, Own: "GPT"},
+	// Beyond the anchors (B1, B2, capability score): the same audience as progress.
+	"simulateProgress":        {Query: `{simulateProgress(input:{}){status}}`, Own: "GPT"},
+	"simulateCapabilityScore": {Query: `{simulateCapabilityScore(input:{}){points}}`, Own: "GPT"},
+	"forecast":                {Query: `{forecast{at}}`, Own: "GPT"},
+	"capabilityScore":         {Query: `{capabilityScore{points}}`, Own: "GPT"},
 	"setAttestation": {Query: `mutation($r:ID!){setAttestation(input:{requirement:$r,met:false}){status}}`,
 		Vars: func(f *fixtures, _ bool) map[string]any { return map[string]any{"r": f.attested} }, Own: "GP"},
 	"purchaseCompetencyOffer": {Query: `mutation($c:ID!){purchaseCompetencyOffer(input:{competency:$c,level:SILVER,option:"Standard"}){status}}`,
