@@ -50,6 +50,9 @@ type App struct {
 	Periodic *notify.Periodic
 	// OIDC is the OpenID Connect sign-in, nil unless --oidc-issuer is set.
 	OIDC *oidclogin.Service
+	// DirectoryOIDC is the OIDC certification directory, nil unless
+	// --directory-oidc-issuer is set.
+	DirectoryOIDC *oidclogin.Directory
 	// RiskProgress computes requirement states for at-risk detection (N1).
 	RiskProgress notify.ProgressSource
 	// Capability is the capability score (the Skilling metric).

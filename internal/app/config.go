@@ -28,14 +28,19 @@ type Config struct {
 	OIDCIssuer          string
 	OIDCClientID        string
 	OIDCClientSecret    string
-	OutboxInterval      time.Duration
-	OutboxLease         time.Duration
-	RiskCheckInterval   time.Duration
-	RiskHorizon         time.Duration
-	LogLevel            string
-	LogFormat           string
-	RequestTimeout      time.Duration
-	RateLimit           int
+	// DirectoryOIDC* configure the OIDC certification directory (L3): people
+	// prove they own a Learning / Partner University account by signing in there.
+	DirectoryOIDCIssuer       string
+	DirectoryOIDCClientID     string
+	DirectoryOIDCClientSecret string
+	OutboxInterval            time.Duration
+	OutboxLease               time.Duration
+	RiskCheckInterval         time.Duration
+	RiskHorizon               time.Duration
+	LogLevel                  string
+	LogFormat                 string
+	RequestTimeout            time.Duration
+	RateLimit                 int
 	// Broker carries live progress events between processes (B4): "" keeps
 	// them in this process; nats://host:4222 or redis://host:6379.
 	Broker      string
@@ -88,6 +93,9 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	str(&c.OIDCIssuer, "oidc-issuer", "", "OpenID Connect issuer URL for work-account sign-in (unset: email and password only)")
 	str(&c.OIDCClientID, "oidc-client-id", "", "this application's client id at the OIDC issuer")
 	str(&c.OIDCClientSecret, "oidc-client-secret", "", "this application's client secret at the OIDC issuer")
+	str(&c.DirectoryOIDCIssuer, "directory-oidc-issuer", "", "OpenID Connect issuer of the certification directory: associate a Learning / Partner University account by signing in there (L3; unset: its email and password only)")
+	str(&c.DirectoryOIDCClientID, "directory-oidc-client-id", "", "this application's client id at the certification directory's issuer")
+	str(&c.DirectoryOIDCClientSecret, "directory-oidc-client-secret", "", "this application's client secret at the certification directory's issuer")
 	dur(&c.OutboxInterval, "outbox-interval", 5*time.Second, "how often the mail worker looks at the outbox when not woken (N2)")
 	dur(&c.OutboxLease, "outbox-lease", 2*time.Minute, "how long a mail worker's claim on a message lasts: after a crash, its messages go out this long later (N2)")
 	dur(&c.RiskCheckInterval, "risk-check-interval", time.Hour, "how often competencies are checked for expiring results and skills (N1)")
@@ -128,6 +136,9 @@ func (c *Config) Validate() error {
 	}
 	if c.OutboxLease < 0 {
 		return fmt.Errorf("--outbox-lease must not be negative")
+	}
+	if (c.DirectoryOIDCIssuer == "") != (c.DirectoryOIDCClientID == "") {
+		return fmt.Errorf("--directory-oidc-issuer and --directory-oidc-client-id are set together")
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr

@@ -79,6 +79,10 @@ func (a *App) Handler() http.Handler {
 		mux.HandleFunc("GET /auth/oidc/login", a.OIDC.Login)
 		mux.HandleFunc("GET /auth/oidc/callback", a.OIDC.Callback)
 	}
+	if a.DirectoryOIDC != nil {
+		mux.HandleFunc("GET /auth/directory/login", a.DirectoryOIDC.Login)
+		mux.HandleFunc("GET /auth/directory/callback", a.DirectoryOIDC.Callback)
+	}
 	mux.Handle("GET /metrics", promhttp.Handler())
 	mux.Handle("/", frontend.Handler())
 

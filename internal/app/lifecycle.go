@@ -56,8 +56,20 @@ func (a *App) wireLifecycle() error {
 	return nil
 }
 
-// wireOIDC discovers the OIDC issuer when one is configured (L1).
+// wireOIDC discovers the OIDC issuers that are configured: work-account
+// sign-in (L1) and the certification directory (L3).
 func (a *App) wireOIDC(ctx context.Context) error {
+	if a.Config.DirectoryOIDCIssuer != "" {
+		d, err := oidclogin.NewDirectory(ctx, oidclogin.Config{
+			Issuer: a.Config.DirectoryOIDCIssuer, ClientID: a.Config.DirectoryOIDCClientID,
+			ClientSecret: a.Config.DirectoryOIDCClientSecret,
+			RedirectURL:  a.Config.PublicURL + "/auth/directory/callback",
+		}, a.DB.Client, a.Linking, nil)
+		if err != nil {
+			return err
+		}
+		a.DirectoryOIDC = d
+	}
 	if a.Config.OIDCIssuer == "" {
 		return nil
 	}

@@ -92,9 +92,8 @@ func (s *Service) AssociateLearningAccount(ctx context.Context, v *viewer.Viewer
 	if err := self(v); err != nil {
 		return err
 	}
-	sys := viewer.System(ctx)
-	var accountID int
 	if in.UseSameCredentials {
+		sys := viewer.System(ctx)
 		pu, err := s.activeLink(sys, s.Client, v.UserID, PartnerUniversity)
 		if err != nil {
 			return err
@@ -106,27 +105,14 @@ func (s *Service) AssociateLearningAccount(ctx context.Context, v *viewer.Viewer
 		if err != nil {
 			return err
 		}
-		accountID = p.AccountID
-	} else {
-		id, err := s.Directory.Authenticate(ctx, in.Email, in.Password)
-		if err != nil {
-			return err
-		}
-		accountID = id
+		return s.associateAccount(ctx, v, p.AccountID, Learning,
+			"Your Partner University sign-in holds no Microsoft Learning profile. Enter your Learning account's email and password instead.")
 	}
-	p, err := s.Client.Profile.Query().
-		Where(profile.AccountID(accountID), profile.KindEQ(profile.KindLEARNING), profile.MergedIntoIDIsNil()).
-		Only(sys)
-	if ent.IsNotFound(err) {
-		if in.UseSameCredentials {
-			return apperr.New(apperr.NotFound, "Your Partner University sign-in holds no Microsoft Learning profile. Enter your Learning account's email and password instead.")
-		}
-		return apperr.New(apperr.NotFound, "That sign-in holds no Microsoft Learning (certification) profile.")
-	}
+	id, err := s.Directory.Authenticate(ctx, in.Email, in.Password)
 	if err != nil {
 		return err
 	}
-	return s.associate(ctx, v, p, true)
+	return s.associateAccount(ctx, v, id, Learning, "")
 }
 
 // AssociatePartnerUniversity links the Partner University profile whose
@@ -139,18 +125,49 @@ func (s *Service) AssociatePartnerUniversity(ctx context.Context, v *viewer.View
 	if err != nil {
 		return err
 	}
+	return s.associateAccount(ctx, v, accountID, PartnerUniversity, "")
+}
+
+// AssociateDirectoryAccount links the profile of kind held by directory account
+// accountID to the viewer's work account. The caller has proved that the viewer
+// owns that account some other way than a password — a sign-in at the OIDC
+// certification directory (L3). The rules are those of the password flow.
+func (s *Service) AssociateDirectoryAccount(ctx context.Context, v *viewer.Viewer, accountID int, kind Kind) error {
+	if err := self(v); err != nil {
+		return err
+	}
+	if kind != Learning && kind != PartnerUniversity {
+		return apperr.New(apperr.InvalidInput, "Choose LEARNING or PARTNER_UNIVERSITY.")
+	}
+	return s.associateAccount(ctx, v, accountID, kind, "")
+}
+
+// CheckSelf reports whether v may associate or remove its own accounts (L2):
+// nil for a signed-in work account of an organization, else the refusal.
+func CheckSelf(v *viewer.Viewer) error { return self(v) }
+
+// associateAccount links the live profile of kind held by a directory account
+// whose ownership the viewer proved. notFound overrides the NOT_FOUND message.
+func (s *Service) associateAccount(ctx context.Context, v *viewer.Viewer, accountID int, kind Kind, notFound string) error {
 	p, err := s.Client.Profile.Query().
-		Where(profile.AccountID(accountID), profile.KindEQ(profile.KindPARTNER_UNIVERSITY), profile.MergedIntoIDIsNil()).
+		Where(profile.AccountID(accountID), profile.KindEQ(profile.Kind(kind)), profile.MergedIntoIDIsNil()).
 		Only(viewer.System(ctx))
 	if ent.IsNotFound(err) {
-		return apperr.New(apperr.NotFound, "That sign-in holds no Partner University account.")
+		switch {
+		case notFound != "":
+			return apperr.New(apperr.NotFound, "%s", notFound)
+		case kind == PartnerUniversity:
+			return apperr.New(apperr.NotFound, "That sign-in holds no Partner University account.")
+		default:
+			return apperr.New(apperr.NotFound, "That sign-in holds no Microsoft Learning (certification) profile.")
+		}
 	}
 	if err != nil {
 		return err
 	}
 	// The L6 quota is the certification program's, per MCID; Partner University
 	// access carries no such limit in the real system.
-	return s.associate(ctx, v, p, false)
+	return s.associate(ctx, v, p, kind == Learning)
 }
 
 // associate is the one place a link starts: in one transaction it ends the

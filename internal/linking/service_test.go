@@ -8,6 +8,7 @@ import (
 
 	"certlink/ent"
 	"certlink/ent/association"
+	"certlink/ent/directoryaccount"
 	"certlink/internal/apperr"
 	"certlink/internal/demo"
 	"certlink/internal/linking"
@@ -201,6 +202,48 @@ func TestSameCredentials(t *testing.T) {
 		}
 		if err := f.svc.RemovePartnerUniversityAccess(ctx, riley); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// AssociateDirectoryAccount is the path of an ownership proved elsewhere (the
+// OIDC certification directory, L3): the rules are the password flow's.
+func TestAssociateDirectoryAccount(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		f := setup(t, d)
+		ctx := context.Background()
+		sys := viewer.System(ctx)
+		lee, mona := f.users["lee@fabrikam.example"], f.users["mona@contoso.example"]
+		jordan, err := f.c.DirectoryAccount.Query().Where(directoryaccount.Email("jordan@learn.example")).Only(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.AssociateDirectoryAccount(ctx, nil, jordan.ID, linking.Learning); code(err) != apperr.Unauthenticated {
+			t.Fatalf("anonymous: %v", err)
+		}
+		if err := f.svc.AssociateDirectoryAccount(ctx, f.users["ops@certlink.example"], jordan.ID, linking.Learning); code(err) != apperr.Forbidden {
+			t.Fatalf("operator: %v", err)
+		}
+		if err := f.svc.AssociateDirectoryAccount(ctx, lee, jordan.ID, linking.PartnerUniversity); code(err) != apperr.NotFound {
+			t.Fatalf("jordan has no Partner University profile: %v", err)
+		}
+		if err := f.svc.AssociateDirectoryAccount(ctx, lee, jordan.ID, linking.Learning); err != nil {
+			t.Fatalf("associate: %v", err)
+		}
+		st, err := f.svc.StatusOf(ctx, lee.UserID)
+		if err != nil || st.Learning == nil || st.Learning.MCID != "9900003" || st.Allowance.Remaining != 2 {
+			t.Fatalf("status: %+v %v", st, err)
+		}
+		// L6 holds for the MCID whoever asks next, by whichever proof.
+		if err := f.svc.AssociateDirectoryAccount(ctx, mona, jordan.ID, linking.Learning); code(err) != apperr.AssociationLimited {
+			t.Fatalf("within the cooldown: %v", err)
+		}
+		f.clock = f.clock.Add(31 * 24 * time.Hour)
+		if err := f.svc.AssociateDirectoryAccount(ctx, mona, jordan.ID, linking.Learning); err != nil {
+			t.Fatalf("after the cooldown: %v", err)
+		}
+		if links := f.activeLinks(t, "9900003"); len(links) != 1 || links[0].UserID != mona.UserID {
+			t.Fatalf("active links: %+v", links)
 		}
 	})
 }

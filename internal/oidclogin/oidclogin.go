@@ -9,6 +9,7 @@ package oidclogin
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -38,32 +39,16 @@ type Config struct {
 type Service struct {
 	Client   *ent.Client
 	Accounts *account.Service
-	oauth    oauth2.Config
-	verifier *oidc.IDTokenVerifier
-	// HTTPClient reaches the issuer (tests use the in-process issuer's client).
-	HTTPClient *http.Client
+	flow     *flow
 }
 
 // New discovers the issuer (its /.well-known/openid-configuration and keys).
 func New(ctx context.Context, cfg Config, client *ent.Client, accounts *account.Service, hc *http.Client) (*Service, error) {
-	if cfg.Issuer == "" || cfg.ClientID == "" {
-		return nil, errors.New("--oidc-issuer and --oidc-client-id are both required for OIDC sign-in")
-	}
-	if hc != nil {
-		ctx = oidc.ClientContext(ctx, hc)
-	}
-	p, err := oidc.NewProvider(ctx, cfg.Issuer)
+	f, err := discover(ctx, cfg, hc, "--oidc", flowCookie, "/auth/oidc")
 	if err != nil {
-		return nil, fmt.Errorf("--oidc-issuer %s: %w", cfg.Issuer, err)
+		return nil, err
 	}
-	return &Service{
-		Client: client, Accounts: accounts, HTTPClient: hc,
-		verifier: p.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
-		oauth: oauth2.Config{
-			ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURL,
-			Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "email", "profile"},
-		},
-	}, nil
+	return &Service{Client: client, Accounts: accounts, flow: f}, nil
 }
 
 const flowCookie = "certlink_oidc"
@@ -71,19 +56,14 @@ const flowCookie = "certlink_oidc"
 // Login starts the flow: a fresh state, nonce and PKCE verifier kept in a
 // short-lived HttpOnly cookie scoped to /auth/oidc.
 func (s *Service) Login(w http.ResponseWriter, r *http.Request) {
-	state, nonce, pkce := random(), random(), oauth2.GenerateVerifier()
-	http.SetCookie(w, &http.Cookie{
-		Name: flowCookie, Value: state + "." + nonce + "." + pkce, Path: "/auth/oidc",
-		MaxAge: 600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
-	})
-	http.Redirect(w, r, s.oauth.AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(pkce)), http.StatusFound)
+	s.flow.start(w, r, plainNonce, "")
 }
 
 // Callback finishes the flow and signs the person in.
 func (s *Service) Callback(w http.ResponseWriter, r *http.Request) {
 	u, err := s.finish(r)
+	s.flow.clear(w)
 	if err != nil {
-		http.SetCookie(w, &http.Cookie{Name: flowCookie, Path: "/auth/oidc", MaxAge: -1})
 		http.Error(w, err.Error(), http.StatusForbidden)
 		return
 	}
@@ -92,7 +72,6 @@ func (s *Service) Callback(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Signing in failed on our side. Please try again.", http.StatusInternalServerError)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: flowCookie, Path: "/auth/oidc", MaxAge: -1})
 	web.SetSession(web.WithExchange(r.Context(), w, r), sess.Secret, sess.ExpiresAt)
 	http.Redirect(w, r, "/", http.StatusFound)
 }
@@ -101,39 +80,117 @@ func (s *Service) Callback(w http.ResponseWriter, r *http.Request) {
 var errSignIn = errors.New("Sign-in with your organization's identity provider failed. Start again from the sign-in page.")
 
 func (s *Service) finish(r *http.Request) (*ent.User, error) {
-	c, err := r.Cookie(flowCookie)
+	id, _, err := s.flow.end(r, plainNonce)
 	if err != nil {
 		return nil, errSignIn
 	}
-	parts := strings.Split(c.Value, ".")
-	if len(parts) != 3 || r.URL.Query().Get("state") != parts[0] || r.URL.Query().Get("error") != "" {
+	if id.Email == "" {
 		return nil, errSignIn
+	}
+	if !id.Verified {
+		return nil, errors.New("Your identity provider has not verified your email address, so it cannot be matched to a work account.")
+	}
+	return s.match(r.Context(), id.Subject, linking.NormalizeEmail(id.Email))
+}
+
+// flow is the authorization code flow with PKCE, state and nonce against one
+// issuer, shared by work-account sign-in and the OIDC certification directory.
+// Its state lives in a short-lived HttpOnly cookie scoped to path.
+type flow struct {
+	oauth        oauth2.Config
+	verifier     *oidc.IDTokenVerifier
+	hc           *http.Client
+	cookie, path string
+}
+
+// discover reads the issuer's discovery document; flagPrefix names the
+// settings in errors (e.g. "--oidc").
+func discover(ctx context.Context, cfg Config, hc *http.Client, flagPrefix, cookie, path string) (*flow, error) {
+	if cfg.Issuer == "" || cfg.ClientID == "" {
+		return nil, fmt.Errorf("%s-issuer and %s-client-id are both required", flagPrefix, flagPrefix)
+	}
+	if hc != nil {
+		ctx = oidc.ClientContext(ctx, hc)
+	}
+	p, err := oidc.NewProvider(ctx, cfg.Issuer)
+	if err != nil {
+		return nil, fmt.Errorf("%s-issuer %s: %w", flagPrefix, cfg.Issuer, err)
+	}
+	return &flow{
+		hc: hc, cookie: cookie, path: path,
+		verifier: p.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
+		oauth: oauth2.Config{
+			ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURL,
+			Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "email", "profile"},
+		},
+	}, nil
+}
+
+// plainNonce sends the flow's secret itself as the nonce.
+func plainNonce(secret, _ string) string { return secret }
+
+// start sends the browser to the issuer with a fresh state, PKCE verifier and
+// nonce = nonce(secret, extra), where secret is fresh and kept in the flow
+// cookie with extra (which must not contain '.').
+func (f *flow) start(w http.ResponseWriter, r *http.Request, nonce func(secret, extra string) string, extra string) {
+	state, secret, pkce := random(), random(), oauth2.GenerateVerifier()
+	http.SetCookie(w, &http.Cookie{
+		Name: f.cookie, Value: state + "." + secret + "." + pkce + "." + extra, Path: f.path,
+		MaxAge: 600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
+	})
+	http.Redirect(w, r, f.oauth.AuthCodeURL(state, oidc.Nonce(nonce(secret, extra)), oauth2.S256ChallengeOption(pkce)), http.StatusFound)
+}
+
+// clear drops the flow cookie: a flow is finished once, however it ended.
+func (f *flow) clear(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: f.cookie, Path: f.path, MaxAge: -1})
+}
+
+// identity is what a verified ID token says about the person.
+type identity struct {
+	// Subject is issuer|sub: unique across issuers.
+	Subject  string
+	Email    string
+	Verified bool
+}
+
+var errFlow = errors.New("oidc flow refused")
+
+// end checks the callback against the flow cookie (state), redeems the code
+// (PKCE) and verifies the ID token (signature, audience, expiry, nonce). It
+// returns the identity and the extra kept by start.
+func (f *flow) end(r *http.Request, nonce func(secret, extra string) string) (identity, string, error) {
+	c, err := r.Cookie(f.cookie)
+	if err != nil {
+		return identity{}, "", errFlow
+	}
+	parts := strings.Split(c.Value, ".")
+	q := r.URL.Query()
+	if len(parts) != 4 || parts[0] == "" || q.Get("state") != parts[0] || q.Get("error") != "" {
+		return identity{}, "", errFlow
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 	defer cancel()
-	if s.HTTPClient != nil {
-		ctx = oidc.ClientContext(ctx, s.HTTPClient)
+	if f.hc != nil {
+		ctx = oidc.ClientContext(ctx, f.hc)
 	}
-	tok, err := s.oauth.Exchange(ctx, r.URL.Query().Get("code"), oauth2.VerifierOption(parts[2]))
+	tok, err := f.oauth.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(parts[2]))
 	if err != nil {
-		return nil, errSignIn
+		return identity{}, "", errFlow
 	}
 	raw, _ := tok.Extra("id_token").(string)
-	idt, err := s.verifier.Verify(ctx, raw)
-	if err != nil || idt.Nonce != parts[1] {
-		return nil, errSignIn
+	idt, err := f.verifier.Verify(ctx, raw)
+	if err != nil || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce(parts[1], parts[3]))) != 1 {
+		return identity{}, "", errFlow
 	}
 	var claims struct {
 		Email    string `json:"email"`
 		Verified bool   `json:"email_verified"`
 	}
-	if err := idt.Claims(&claims); err != nil || claims.Email == "" {
-		return nil, errSignIn
+	if err := idt.Claims(&claims); err != nil || idt.Subject == "" {
+		return identity{}, "", errFlow
 	}
-	if !claims.Verified {
-		return nil, errors.New("Your identity provider has not verified your email address, so it cannot be matched to a work account.")
-	}
-	return s.match(r.Context(), idt.Issuer+"|"+idt.Subject, linking.NormalizeEmail(claims.Email))
+	return identity{Subject: idt.Issuer + "|" + idt.Subject, Email: claims.Email, Verified: claims.Verified}, parts[3], nil
 }
 
 // match finds the work account: the one bound to this subject, else the live

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -34,6 +35,9 @@ type issuer struct {
 	verified bool
 	subject  string
 	callback string // certlink's base URL
+	clientID string // the client registered here ("certlink")
+	// forgeNonce, when set, is signed into ID tokens instead of the nonce asked for.
+	forgeNonce string
 }
 
 type grant struct{ nonce, challenge string }
@@ -44,7 +48,7 @@ func newIssuer(t *testing.T) *issuer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	is := &issuer{key: key, codes: map[string]grant{}}
+	is := &issuer{key: key, codes: map[string]grant{}, clientID: "certlink"}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		u := is.srv.URL
@@ -59,7 +63,8 @@ func newIssuer(t *testing.T) *issuer {
 	})
 	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		if q.Get("client_id") != "certlink" || q.Get("code_challenge_method") != "S256" {
+		redirect, err := url.Parse(q.Get("redirect_uri"))
+		if q.Get("client_id") != is.clientID || q.Get("code_challenge_method") != "S256" || err != nil {
 			http.Error(w, "bad request", 400)
 			return
 		}
@@ -67,7 +72,7 @@ func newIssuer(t *testing.T) *issuer {
 		is.mu.Lock()
 		is.codes[code] = grant{nonce: q.Get("nonce"), challenge: q.Get("code_challenge")}
 		is.mu.Unlock()
-		http.Redirect(w, r, is.callback+"/auth/oidc/callback?code="+code+"&state="+q.Get("state"), http.StatusFound)
+		http.Redirect(w, r, is.callback+redirect.Path+"?code="+code+"&state="+q.Get("state"), http.StatusFound)
 	})
 	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
@@ -97,9 +102,12 @@ func (is *issuer) sign(t *testing.T, nonce string) string {
 		t.Error(err)
 		return ""
 	}
+	if is.forgeNonce != "" {
+		nonce = is.forgeNonce
+	}
 	now := time.Now().Unix()
 	claims, _ := json.Marshal(map[string]any{
-		"iss": is.srv.URL, "sub": is.subject, "aud": "certlink", "iat": now, "exp": now + 300,
+		"iss": is.srv.URL, "sub": is.subject, "aud": is.clientID, "iat": now, "exp": now + 300,
 		"nonce": nonce, "email": is.email, "email_verified": is.verified,
 	})
 	jws, err := signer.Sign(claims)
