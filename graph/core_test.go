@@ -52,6 +52,12 @@ func TestSignInAndMe(t *testing.T) {
 		if r := e.Do("", meQuery, nil); r.Code() != "UNAUTHENTICATED" {
 			t.Fatalf("anonymous me: %+v", r.Errors)
 		}
+		// signIn's answer resolves the user's organization although the caller
+		// is still anonymous while it is resolved.
+		si := e.Do("", `mutation{signIn(input:{email:"alex@contoso.example",password:"certlink-demo"}){token user{email roles organization{mpnId name}}}}`, nil)
+		if len(si.Errors) > 0 || !strings.Contains(string(si.Data), `"mpnId":"4100001"`) {
+			t.Fatalf("signIn with organization: %s %+v", si.Data, si.Errors)
+		}
 		tok := e.Demo("alex@contoso.example")
 		var m me
 		e.Do(tok, meQuery, nil).Decode(t, &m)

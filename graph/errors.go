@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
+	"time"
 
 	"entgo.io/ent/privacy"
 	"github.com/99designs/gqlgen/graphql"
@@ -32,7 +34,7 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 		return gqlErr
 	}
 	if errors.As(err, &gqlErr) && gqlErr.Err != nil {
-		if _, coded := apperr.As(gqlErr.Err); !coded {
+		if _, coded := apperr.As(gqlErr.Err); !coded && isCoercion(gqlErr.Err) {
 			// An argument gqlgen could not coerce (an ID that is not a number, a
 			// Time that is not RFC 3339): our resolvers never return a
 			// *gqlerror.Error, so this is the caller's input. The Go error
@@ -107,4 +109,17 @@ func viewerOrErr(ctx context.Context) (*viewer.Viewer, error) {
 		return nil, apperr.ErrUnauthenticated
 	}
 	return v, nil
+}
+
+// isCoercion reports whether err is gqlgen failing to coerce an argument: an ID
+// that is not a number, a Time that is not RFC 3339, a scalar of the wrong kind.
+// Every other resolver error goes through classify (and is logged when unexpected).
+func isCoercion(err error) bool {
+	var num *strconv.NumError
+	var tp *time.ParseError
+	if errors.As(err, &num) || errors.As(err, &tp) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "must be") || strings.Contains(msg, " is not an ") || strings.Contains(msg, " is not a ")
 }

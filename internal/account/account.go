@@ -65,7 +65,9 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Session,
 		return nil, err
 	}
 	sys := viewer.System(ctx)
-	u, err := s.Client.User.Query().Where(user.Email(email), user.DeletedAtIsNil()).Only(sys)
+	// The organization is loaded here, by the system: the caller is still
+	// anonymous while signIn's answer (user { organization }) is resolved.
+	u, err := s.Client.User.Query().Where(user.Email(email), user.DeletedAtIsNil()).WithOrganization().Only(sys)
 	if ent.IsNotFound(err) {
 		auth.BurnPasswordCheck(password)
 		s.failed(email, ip)
