@@ -34,28 +34,61 @@ export const scenarios = [
     },
   },
   {
-    name: 'alex sees MCID 9900001 and removes access',
-    async run({ page, shot }) {
-      await signIn(page, 'alex@contoso.example');
-      await page.getByTestId('mcid').getByText('9900001').waitFor();
-      await page.getByText('Contoso Ltd', { exact: false }).first().waitFor();
-      await shot('profile-linked');
-      await shot('profile-viewport', { fullPage: false });
-      await page.getByRole('button', { name: 'Remove access' }).click();
-      const dialog = page.getByRole('dialog', { name: /Remove access/ });
-      await dialog.waitFor();
-      await shot('profile-remove-confirm');
-      await dialog.getByRole('button', { name: 'Remove access' }).click();
-      await page.getByRole('heading', { name: 'Associate Microsoft Learning account' }).waitFor();
-      expect((await page.getByTestId('mcid').count()) === 0, 'MCID is gone after Remove access');
-      await page.getByText('Access removed', { exact: false }).waitFor();
-      await shot('profile-removed');
-      // Reload: the change is stored, not just shown.
-      await page.reload();
-      await page.getByRole('heading', { name: 'Associate Microsoft Learning account' }).waitFor();
-      expect((await page.getByTestId('mcid').count()) === 0, 'MCID stays gone after reload');
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    name: 'live: mona watches Competencies while alex removes his Learning account',
+    async run({ page, context, base, shot }) {
+      // Mona, in her own browser context, watches Data Analytics; nothing reloads her page.
+      const monaContext = await context.browser().newContext({ baseURL: base, viewport: { width: 1280, height: 860 } });
+      const monaErrors = [];
+      const mona = await monaContext.newPage();
+      mona.on('console', (msg) => msg.type() === 'error' && monaErrors.push(msg.text()));
+      mona.on('pageerror', (err) => monaErrors.push(String(err)));
+      try {
+        await signIn(mona, 'mona@contoso.example');
+        await mona.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Competencies' }).click();
+        await mona.getByTestId('live-indicator').filter({ hasText: /^Live/ }).waitFor();
+        const card = mona.getByRole('region', { name: /Data Analytics/ });
+        await card.getByRole('button', { name: /Data Analytics/ }).click();
+        const engineers = card.getByRole('row', { name: /One person who passed a data engineering/ });
+        await engineers.getByRole('progressbar', { name: '1 of 1' }).waitFor();
+        await mona.evaluate(() => {
+          window.__certlinkNoReload = true;
+        });
+        const requestsBefore = [];
+        mona.on('request', (r) => r.url().endsWith('/graphql') && r.method() === 'POST' && requestsBefore.push(r.url()));
+
+        await signIn(page, 'alex@contoso.example');
+        await page.getByTestId('mcid').getByText('9900001').waitFor();
+        await page.getByText('Contoso Ltd', { exact: false }).first().waitFor();
+        await shot('profile-linked');
+        await shot('profile-viewport', { fullPage: false });
+        await page.getByRole('button', { name: 'Remove access' }).click();
+        const dialog = page.getByRole('dialog', { name: /Remove access/ });
+        await dialog.waitFor();
+        await shot('profile-remove-confirm');
+        await dialog.getByRole('button', { name: 'Remove access' }).click();
+        await page.getByRole('heading', { name: 'Associate Microsoft Learning account' }).waitFor();
+        expect((await page.getByTestId('mcid').count()) === 0, 'MCID is gone after Remove access');
+        await page.getByText('Access removed', { exact: false }).waitFor();
+        await shot('profile-removed');
+
+        // Mona's page follows over the socket: the count drops and the tick goes, without reload.
+        await engineers.getByRole('progressbar', { name: '0 of 1' }).waitFor();
+        await engineers.getByRole('img', { name: 'Not met' }).first().waitFor();
+        expect(await mona.evaluate(() => window.__certlinkNoReload === true), "mona's page was not reloaded");
+        expect(requestsBefore.length === 0, `the change came over the socket, not a refetch (${requestsBefore.length} POSTs)`);
+        await mona.getByTestId('live-indicator').filter({ hasText: /^Live/ }).waitFor();
+        await mona.evaluate(() => window.scrollTo(0, 0));
+        await mona.screenshot({ path: new URL('../screenshots/competencies-live.png', import.meta.url).pathname, fullPage: false });
+        // Reload: the change is stored, not just shown.
+        await page.reload();
+        await page.getByRole('heading', { name: 'Associate Microsoft Learning account' }).waitFor();
+        expect((await page.getByTestId('mcid').count()) === 0, 'MCID stays gone after reload');
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+        expect(monaErrors.length === 0, `console errors on mona's page:\n    ${monaErrors.join('\n    ')}`);
+      } finally {
+        await monaContext.close();
+      }
     },
   },
   {
@@ -196,6 +229,58 @@ scenarios.splice(
       const csv = readFileSync(await download.path(), 'utf8');
       expect(csv.split('\n')[0].toLowerCase().includes('mcid'), 'CSV has a header row');
       expect(csv.includes('9900001'), "CSV lists alex's MCID");
+    },
+  },
+  {
+    name: 'mona ticks alex as leaving and a requirement loses its tick (what-if)',
+    async run({ page, shot }) {
+      await signIn(page, 'mona@contoso.example');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Competencies' }).click();
+      await page.getByRole('heading', { name: 'Competencies', level: 1 }).waitFor();
+      const card = page.getByRole('region', { name: /Data Analytics/ });
+      await card.getByRole('button', { name: /Data Analytics/ }).click();
+      const metRows = card.locator('tr.req-met');
+      await metRows.first().waitFor();
+      expect((await card.getByRole('img', { name: /^What-if/ }).count()) === 0, 'no what-if before one runs');
+
+      await page.getByRole('button', { name: 'What if…' }).click();
+      await page.getByRole('checkbox', { name: 'Alex Wilber leaves' }).check();
+      await page.getByRole('button', { name: 'Run what-if' }).click();
+      await page.getByText('What-if shown').waitFor();
+      // A requirement met today shows the what-if without its tick, beside the real one.
+      const lost = metRows.filter({ has: page.getByRole('img', { name: 'What-if: not met' }) });
+      await lost.first().waitFor();
+      expect((await lost.first().getByRole('img', { name: 'Met' }).count()) > 0, 'the real tick stays beside the what-if');
+      await page.getByText(/requirements? lose/).waitFor();
+      await shot('competencies-what-if');
+      await page.getByRole('region', { name: 'Capability score' }).getByText('What-if').first().waitFor();
+
+      // A planned exam for an MCID that is not linked here is refused in a sentence.
+      await page.getByLabel('MCID').fill('9900002');
+      await page.getByLabel('Exam or certification').fill('AZ-104');
+      await page.getByRole('button', { name: 'Add exam' }).click();
+      await page.getByRole('button', { name: 'Run what-if' }).click();
+      const alert = page.getByRole('alert').filter({ hasText: 'Planned exam 1' });
+      await alert.waitFor();
+      const text = (await alert.textContent()) ?? '';
+      expect(/not linked to your organization\.$/.test(text) && !/INVALID_INPUT|addResults\[/.test(text), `a sentence, got "${text}"`);
+
+      await page.getByRole('button', { name: 'Clear' }).click();
+      await page.getByText('What-if shown').waitFor({ state: 'detached' });
+      expect((await card.getByRole('img', { name: /^What-if/ }).count()) === 0, 'Clear removes the what-if');
+
+      // The forecast: Data Analytics Silver becomes unmet when the retired DP-203 stops counting.
+      await page.getByRole('tab', { name: 'Forecast' }).click();
+      const item = page
+        .getByRole('listitem')
+        .filter({ has: page.getByRole('heading', { name: /data engineering or database exam/ }) })
+        .first();
+      await item.getByText('becomes unmet on', { exact: false }).waitFor();
+      await item
+        .getByText(/Alex Wilber stops counting: DP-203 was retired/)
+        .first()
+        .waitFor();
+      await shot('competencies-forecast');
     },
   },
   {

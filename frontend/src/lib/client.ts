@@ -1,13 +1,17 @@
-import { Client, cacheExchange, fetchExchange, mapExchange } from 'urql';
+import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from 'urql';
 import { errorCode } from './errors';
+import { createLiveClient } from './live';
 
 /**
  * The API client. The session is the HttpOnly cookie set by signIn, so requests go
  * same-origin with credentials and the app never sees or stores a token (SPEC A2).
  * onSessionEnded runs when a request other than the session check itself comes back
  * UNAUTHENTICATED (the session expired or was signed out elsewhere).
+ * Subscriptions (B4) go over graphql-ws on the same origin; the socket carries the
+ * same cookie and opens only while a page subscribes.
  */
 export function createApiClient(onSessionEnded: () => void = () => {}): Client {
+  let live: ReturnType<typeof createLiveClient> | null = null;
   return new Client({
     url: '/graphql',
     fetchOptions: { credentials: 'same-origin' },
@@ -21,6 +25,19 @@ export function createApiClient(onSessionEnded: () => void = () => {}): Client {
       }),
       cacheExchange,
       fetchExchange,
+      subscriptionExchange({
+        forwardSubscription(request) {
+          live ??= createLiveClient();
+          const ws = live;
+          const input = { ...request, query: request.query ?? '' };
+          return {
+            subscribe(sink) {
+              const unsubscribe = ws.subscribe(input, sink);
+              return { unsubscribe };
+            },
+          };
+        },
+      }),
     ],
   });
 }

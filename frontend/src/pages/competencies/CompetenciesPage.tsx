@@ -1,11 +1,18 @@
-import { useMemo } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useClient, useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../../gql';
 import { EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
 import { describeError } from '../../lib/errors';
+import { plural } from '../../lib/format';
+import { useSocketState } from '../../lib/live';
 import { Link } from '../../lib/router';
+import { CapabilityScoreCard } from './CapabilityScoreCard';
 import { CompetencyCard, type AttestInput, type PurchaseTarget } from './CompetencyCard';
+import { ForecastSection } from './ForecastSection';
 import { StatusBadge } from './StatusBadge';
+import type { CapabilityScoreView, CompetencyProgressView } from './types';
+import { WhatIfPanel } from './WhatIfPanel';
+import { catalogSkills, compareSimulation, describeWhatIfError, indexSimulation, peopleWhoCount, type WhatIfRequest } from './whatIf';
 
 export const CompetencyProgressFieldsFragment = graphql(`
   fragment CompetencyProgressFields on CompetencyProgress {
@@ -42,6 +49,9 @@ export const CompetencyProgressFieldsFragment = graphql(`
             id
             name
             email
+            learningAccount {
+              mcid
+            }
           }
           skills {
             id
@@ -74,6 +84,88 @@ export const CompetencyProgressQuery = graphql(`
   }
 `);
 
+export const CapabilityScoreFieldsFragment = graphql(`
+  fragment CapabilityScoreFields on CapabilityScore {
+    key
+    name
+    description
+    maxPoints
+    points
+    prerequisitesMet
+    prerequisites {
+      key
+      description
+      required
+      current
+      met
+      skills
+      people {
+        id
+        name
+        email
+        learningAccount {
+          mcid
+        }
+      }
+    }
+    rules {
+      key
+      description
+      tier
+      pointsPerPerson
+      maxPoints
+      current
+      points
+      skills
+      people {
+        id
+        name
+        email
+        learningAccount {
+          mcid
+        }
+      }
+    }
+  }
+`);
+
+export const CapabilityScoreQuery = graphql(`
+  query CapabilityScore {
+    capabilityScore {
+      ...CapabilityScoreFields
+    }
+  }
+`);
+
+/** B4: the same progress, pushed at once and after every change that moves who counts. */
+export const CompetencyProgressLive = graphql(`
+  subscription CompetencyProgressLive {
+    competencyProgressChanged {
+      ...CompetencyProgressFields
+    }
+  }
+`);
+
+export const CapabilityScoreLive = graphql(`
+  subscription CapabilityScoreLive {
+    capabilityScoreChanged {
+      ...CapabilityScoreFields
+    }
+  }
+`);
+
+/** B1: progress and capability score if people left or passed planned exams; nothing is written. */
+export const WhatIfQuery = graphql(`
+  query WhatIf($input: WhatIfInput!) {
+    simulateProgress(input: $input) {
+      ...CompetencyProgressFields
+    }
+    simulateCapabilityScore(input: $input) {
+      ...CapabilityScoreFields
+    }
+  }
+`);
+
 const PurchaseOffer = graphql(`
   mutation PurchaseCompetencyOffer($input: PurchaseCompetencyOfferInput!) {
     purchaseCompetencyOffer(input: $input) {
@@ -90,21 +182,100 @@ const SetAttestation = graphql(`
   }
 `);
 
-
 const STATUS_ORDER = ['AT_RISK', 'ACTIVE', 'QUALIFIED', 'IN_PROGRESS', 'NOT_STARTED'];
 
-/** Competencies (C4–C7): each competency's status, expanding to levels, options and requirements. */
+/** Whichever of the query's and the subscription's answers arrived last. */
+function useLatest<T>(fromQuery: T | undefined, fromLive: T | undefined): T | undefined {
+  const [latest, setLatest] = useState<T | undefined>(fromLive ?? fromQuery);
+  useEffect(() => {
+    if (fromQuery !== undefined) setLatest(fromQuery);
+  }, [fromQuery]);
+  useEffect(() => {
+    if (fromLive !== undefined) setLatest(fromLive);
+  }, [fromLive]);
+  return latest ?? fromLive ?? fromQuery;
+}
+
+/** "Live" while the socket is open and has delivered; otherwise the page quietly shows what it loaded. */
+export function LiveIndicator({ live, socket }: { live: boolean; socket: string }) {
+  const state = live && socket === 'open' ? 'live' : socket === 'down' ? 'paused' : 'connecting';
+  const text = state === 'live' ? 'Live' : state === 'paused' ? 'Not live' : 'Connecting…';
+  const title =
+    state === 'live'
+      ? 'Updates as soon as someone links, unlinks or passes an exam.'
+      : state === 'paused'
+        ? 'Live updates are unavailable right now; showing what was loaded. Reconnecting in the background.'
+        : 'Connecting for live updates.';
+  return (
+    <span className={`live live-${state}`} role="status" title={title} data-testid="live-indicator">
+      <span className="live-dot" aria-hidden="true" />
+      {text}
+      <span className="sr-only">: {title}</span>
+    </span>
+  );
+}
+
+type Tab = 'progress' | 'forecast';
+
+/** Competencies (C4–C7, B1, B2, B4): progress with what-if and capability score, and the forecast. */
 export function CompetenciesPage() {
+  const client = useClient();
   const [{ data, fetching, error }, reexecute] = useQuery({ query: CompetencyProgressQuery, requestPolicy: 'cache-and-network' });
+  const [{ data: scoreData }, reexecuteScore] = useQuery({ query: CapabilityScoreQuery, requestPolicy: 'cache-and-network' });
+  const [{ data: liveData }] = useSubscription({ query: CompetencyProgressLive });
+  const [{ data: liveScore }] = useSubscription({ query: CapabilityScoreLive });
+  const socket = useSocketState();
   const [, purchase] = useMutation(PurchaseOffer);
   const [, attest] = useMutation(SetAttestation);
-  const refresh = () => reexecute({ requestPolicy: 'network-only' });
+  const [tab, setTab] = useState<Tab>('progress');
+  const [sim, setSim] = useState<{ progress: readonly CompetencyProgressView[]; score: readonly CapabilityScoreView[] } | null>(null);
+  const lastWhatIf = useRef<WhatIfRequest | null>(null);
+  const refresh = () => {
+    reexecute({ requestPolicy: 'network-only' });
+    reexecuteScore({ requestPolicy: 'network-only' });
+  };
+
+  const list = useLatest(data?.competencyProgress, liveData?.competencyProgressChanged);
+  const scores = useLatest(scoreData?.capabilityScore, liveScore?.capabilityScoreChanged) ?? [];
+
+  // A live change after the first message: the forecast and a shown what-if follow it.
+  const [revision, setRevision] = useState(0);
+  const seenLive = useRef(0);
+  useEffect(() => {
+    if (!liveData) return;
+    seenLive.current++;
+    if (seenLive.current > 1) setRevision((r) => r + 1);
+  }, [liveData]);
 
   const counts = useMemo(() => {
     const c = new Map<string, number>();
-    for (const p of data?.competencyProgress ?? []) c.set(p.status, (c.get(p.status) ?? 0) + 1);
+    for (const p of list ?? []) c.set(p.status, (c.get(p.status) ?? 0) + 1);
     return STATUS_ORDER.filter((s) => c.has(s)).map((s) => [s, c.get(s)!] as const);
-  }, [data]);
+  }, [list]);
+  const people = useMemo(() => peopleWhoCount(list ?? [], scores), [list, scores]);
+  const skills = useMemo(() => catalogSkills(list ?? [], scores), [list, scores]);
+  const simIndex = useMemo(() => (sim ? indexSimulation(sim.progress) : null), [sim]);
+
+  const runWhatIf = useCallback(
+    async (request: WhatIfRequest): Promise<string | null> => {
+      const result = await client.query(WhatIfQuery, { input: request }, { requestPolicy: 'network-only' }).toPromise();
+      if (result.error || !result.data) return describeWhatIfError(result.error, request, people);
+      lastWhatIf.current = request;
+      setSim({ progress: result.data.simulateProgress, score: result.data.simulateCapabilityScore });
+      return null;
+    },
+    [client, people],
+  );
+
+  useEffect(() => {
+    if (revision > 0 && lastWhatIf.current) void runWhatIf(lastWhatIf.current);
+    // Only a live change re-runs the what-if.
+  }, [revision]);
+
+  function clearWhatIf() {
+    lastWhatIf.current = null;
+    setSim(null);
+  }
 
   async function onPurchase(target: PurchaseTarget) {
     const result = await purchase({ input: { competency: target.competency, level: target.level as 'SILVER' | 'GOLD', option: target.option } });
@@ -125,14 +296,17 @@ export function CompetenciesPage() {
       title="Competencies"
       description="Which requirements your organization meets, who counts towards them, and what is at risk."
       actions={
-        <Link to="/skills-report" className="btn btn-secondary">
-          Skills report
-        </Link>
+        <>
+          {list && <LiveIndicator live={liveData !== undefined} socket={socket} />}
+          <Link to="/skills-report" className="btn btn-secondary">
+            Skills report
+          </Link>
+        </>
       }
     />
   );
 
-  if (!data) {
+  if (!list) {
     return (
       <div className="page">
         {header}
@@ -140,7 +314,25 @@ export function CompetenciesPage() {
       </div>
     );
   }
-  const list = data.competencyProgress;
+
+  let summary = null;
+  if (sim && simIndex) {
+    const c = compareSimulation(list, simIndex, scores, sim.score);
+    const parts = [
+      c.lost || c.gained ? `${c.lost ? `${plural(c.lost, 'requirement')} ${c.lost === 1 ? 'loses its' : 'lose their'} tick` : ''}${c.lost && c.gained ? ', ' : ''}${c.gained ? `${plural(c.gained, 'requirement')} ${c.gained === 1 ? 'gains a' : 'gain their'} tick` : ''}` : 'No requirement changes its tick',
+      c.statuses ? `${plural(c.statuses, 'competency', 'competencies')} ${c.statuses === 1 ? 'changes' : 'change'} status` : '',
+      c.points ? `the capability score ${c.points > 0 ? 'gains' : 'loses'} ${plural(Math.abs(c.points), 'point')}` : '',
+    ].filter(Boolean);
+    summary = <>{parts.join('; ')}. The what-if shows beside each requirement; nothing is saved.</>;
+  }
+
+  function onTabKey(e: KeyboardEvent) {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    const next: Tab = tab === 'progress' ? 'forecast' : 'progress';
+    setTab(next);
+    document.getElementById(`tab-${next}`)?.focus();
+  }
+
   return (
     <div className="page">
       {header}
@@ -158,9 +350,24 @@ export function CompetenciesPage() {
               </div>
             ))}
           </div>
-          {list.map((p) => (
-            <CompetencyCard key={p.competency.id} progress={p} onPurchase={onPurchase} onAttest={onAttest} />
-          ))}
+          <div className="tabs" role="tablist" aria-label="Competency views" onKeyDown={onTabKey}>
+            <button type="button" role="tab" id="tab-progress" aria-selected={tab === 'progress'} aria-controls="panel-progress" tabIndex={tab === 'progress' ? 0 : -1} onClick={() => setTab('progress')}>
+              Progress
+            </button>
+            <button type="button" role="tab" id="tab-forecast" aria-selected={tab === 'forecast'} aria-controls="panel-forecast" tabIndex={tab === 'forecast' ? 0 : -1} onClick={() => setTab('forecast')}>
+              Forecast
+            </button>
+          </div>
+          <div role="tabpanel" id="panel-progress" aria-labelledby="tab-progress" hidden={tab !== 'progress'} className="page">
+            <WhatIfPanel people={people} skills={skills} onRun={runWhatIf} onClear={clearWhatIf} summary={summary} />
+            {list.map((p) => (
+              <CompetencyCard key={p.competency.id} progress={p} onPurchase={onPurchase} onAttest={onAttest} whatIf={simIndex?.byCompetency.get(p.competency.id) ?? null} />
+            ))}
+            {scores.length > 0 && <CapabilityScoreCard areas={scores} whatIf={sim?.score ?? null} />}
+          </div>
+          <div role="tabpanel" id="panel-forecast" aria-labelledby="tab-forecast" hidden={tab !== 'forecast'}>
+            {tab === 'forecast' && <ForecastSection revision={revision} />}
+          </div>
         </>
       )}
     </div>

@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Alert } from '../../components/Feedback';
 import { IconCheck } from '../../components/Icons';
@@ -25,19 +25,29 @@ interface CompetencyCardProps {
   /** Marks an ATTESTED requirement met or unmet (C2); resolves to an error sentence, or null. */
   onAttest?: (input: AttestInput) => Promise<string | null>;
   defaultExpanded?: boolean;
+  /** B1: the same competency in a what-if, shown beside the real ticks and counts. */
+  whatIf?: CompetencyProgressView | null;
 }
 
 interface Actions {
   onPurchase: CompetencyCardProps['onPurchase'];
   onAttest?: CompetencyCardProps['onAttest'];
+  /** The what-if's requirements by id. */
+  sim?: Map<string, RequirementView>;
 }
 
 /** One competency: a summary row that expands to levels, options and requirements (C4). */
-export function CompetencyCard({ progress, onPurchase, onAttest, defaultExpanded = false }: CompetencyCardProps) {
+export function CompetencyCard({ progress, onPurchase, onAttest, defaultExpanded = false, whatIf }: CompetencyCardProps) {
   const [expanded, setExpanded] = useState(defaultExpanded);
   const panelId = useId();
   const { competency, status, levels, offer } = progress;
-  const actions: Actions = { onPurchase, onAttest };
+  const sim = useMemo(() => {
+    if (!whatIf) return undefined;
+    const m = new Map<string, RequirementView>();
+    for (const l of whatIf.levels) for (const o of l.options) for (const r of o.requirements) m.set(r.id, r);
+    return m;
+  }, [whatIf]);
+  const actions: Actions = { onPurchase, onAttest, sim };
   return (
     <section className={`card competency${expanded ? ' competency-open' : ''}`} aria-labelledby={`${panelId}-title`}>
       <h2 className="competency-heading" id={`${panelId}-title`}>
@@ -45,6 +55,12 @@ export function CompetencyCard({ progress, onPurchase, onAttest, defaultExpanded
           <span className="chevron" aria-hidden="true" />
           <span className="competency-name">{competency.name}</span>
           <StatusBadge status={status} />
+          {whatIf && (
+            <span className={whatIf.status === status ? 'whatif-status' : 'whatif-status whatif-changed'}>
+              <span className="whatif-label">What-if</span>
+              <StatusBadge status={whatIf.status} />
+            </span>
+          )}
         </button>
       </h2>
       {offer && (
@@ -57,6 +73,7 @@ export function CompetencyCard({ progress, onPurchase, onAttest, defaultExpanded
           <li key={l.level} className={l.attained ? 'level-pill level-pill-done' : 'level-pill'}>
             {l.attained && <IconCheck width={16} height={16} />}
             {levelLabel(l.level)}: {levelSummary(l)}
+            {whatIf && <WhatIfLevel real={l} sim={whatIf.levels.find((x) => x.level === l.level)} />}
           </li>
         ))}
       </ul>
@@ -70,6 +87,13 @@ export function CompetencyCard({ progress, onPurchase, onAttest, defaultExpanded
       )}
     </section>
   );
+}
+
+function WhatIfLevel({ real, sim }: { real: LevelView; sim?: LevelView }) {
+  if (!sim) return null;
+  const text = sim.attained ? 'attained' : levelSummary(sim);
+  const same = text === (real.attained ? 'attained' : levelSummary(real));
+  return <span className={same ? 'whatif-inline' : 'whatif-inline whatif-changed'}> · what-if: {text}</span>;
 }
 
 function levelSummary(level: LevelView): string {
@@ -173,7 +197,7 @@ function OptionBlock({ target, competencyName, option, actions, multiple, offerU
           </thead>
           <tbody>
             {option.requirements.map((r) => (
-              <RequirementRow key={r.id} requirement={r} onAttest={actions.onAttest} />
+              <RequirementRow key={r.id} requirement={r} onAttest={actions.onAttest} sim={actions.sim?.get(r.id)} />
             ))}
           </tbody>
         </table>
@@ -194,7 +218,9 @@ function OptionBlock({ target, competencyName, option, actions, multiple, offerU
   );
 }
 
-function RequirementRow({ requirement: r, onAttest }: { requirement: RequirementView; onAttest?: Actions['onAttest'] }) {
+function RequirementRow({ requirement: r, onAttest, sim }: { requirement: RequirementView; onAttest?: Actions['onAttest']; sim?: RequirementView }) {
+  const simIds = sim ? new Set(sim.people.map((p) => p.id)) : null;
+  const added = sim ? sim.people.filter((p) => !r.people.some((x) => x.id === p.id)) : [];
   const pct = r.required > 0 ? Math.min(100, Math.round((r.current / r.required) * 100)) : r.met ? 100 : 0;
   return (
     <tr className={r.met ? 'req-met' : undefined}>
@@ -219,15 +245,43 @@ function RequirementRow({ requirement: r, onAttest }: { requirement: Requirement
             </span>
           </div>
         )}
+        {sim && r.kind !== 'ATTESTED' && (
+          <div className={sim.met !== r.met || sim.current !== r.current ? 'whatif-line whatif-changed' : 'whatif-line'} data-testid="whatif-count">
+            <span className="whatif-label">What-if</span>
+            {sim.met ? (
+              <span className="tick" role="img" aria-label="What-if: met">
+                <IconCheck width={12} height={12} />
+              </span>
+            ) : (
+              <span className="tick tick-open" role="img" aria-label="What-if: not met" />
+            )}
+            <span>
+              <strong>{sim.current}</strong> / {sim.required}
+            </span>
+          </div>
+        )}
       </td>
       <td data-label="People who count">
-        {r.people.length === 0 ? (
+        {r.people.length === 0 && added.length === 0 ? (
           <span className="muted">{r.kind === 'ATTESTED' ? '—' : 'Nobody yet'}</span>
         ) : (
           <ul className="people">
-            {r.people.map((p) => (
-              <li key={p.id} title={p.email}>
-                {p.name}
+            {r.people.map((p) =>
+              simIds && !simIds.has(p.id) ? (
+                <li key={p.id} title={`${p.email} · does not count in the what-if`} className="whatif-gone">
+                  <del>{p.name}</del>
+                  <span className="sr-only"> (does not count in the what-if)</span>
+                </li>
+              ) : (
+                <li key={p.id} title={p.email}>
+                  {p.name}
+                </li>
+              ),
+            )}
+            {added.map((p) => (
+              <li key={p.id} title={`${p.email} · counts in the what-if`} className="whatif-added">
+                + {p.name}
+                <span className="sr-only"> (counts in the what-if)</span>
               </li>
             ))}
           </ul>

@@ -16,6 +16,8 @@ export interface PersonView {
   id: string;
   name: string;
   email: string;
+  /** The person's linked Microsoft Learning account, when the query selects it. */
+  learningAccount?: { mcid: string } | null;
 }
 
 export interface AttestationView {
@@ -58,4 +60,69 @@ export interface CompetencyProgressView {
   status: CompetencyStatus | string;
   levels: readonly LevelView[];
   offer?: { level: string; option: string; purchasedAt: string; anniversaryAt: string } | null;
+}
+
+// The capability score (the Skilling metric), as the score card reads it.
+export interface CapabilityPrerequisiteView {
+  key: string;
+  description: string;
+  required: number;
+  current: number;
+  met: boolean;
+  people: readonly PersonView[];
+  skills: readonly string[];
+}
+
+export interface CapabilityRuleView {
+  key: string;
+  description: string;
+  tier: string;
+  pointsPerPerson: number;
+  maxPoints?: number | null;
+  current: number;
+  points: number;
+  people: readonly PersonView[];
+  skills: readonly string[];
+}
+
+export interface CapabilityScoreView {
+  key: string;
+  name: string;
+  description: string;
+  maxPoints: number;
+  points: number;
+  prerequisitesMet: boolean;
+  prerequisites: readonly CapabilityPrerequisiteView[];
+  rules: readonly CapabilityRuleView[];
+}
+
+// The forecast (B2), as the timeline reads it.
+export interface ForecastCarrierView {
+  user: PersonView;
+  skillNumber: string;
+  until?: string | null;
+  ends: string;
+}
+
+export interface ForecastChangeView {
+  at: string;
+  count: number;
+  met: boolean;
+  stopCounting: readonly ForecastCarrierView[];
+}
+
+export interface RequirementForecastView {
+  competency: { id: string; name: string };
+  level: string;
+  option: string;
+  requirement: { id: string; description: string; required: number; current: number; met: boolean };
+  unmetOn?: string | null;
+  carriers: readonly ForecastCarrierView[];
+  changes: readonly ForecastChangeView[];
+}
+
+export interface ForecastView {
+  at: string;
+  until: string;
+  requirements: readonly RequirementForecastView[];
 }
