@@ -121,5 +121,5 @@ func isCoercion(err error) bool {
 		return true
 	}
 	msg := err.Error()
-	return strings.Contains(msg, "must be") || strings.Contains(msg, " is not an ") || strings.Contains(msg, " is not a ")
+	return strings.Contains(msg, "must be") || strings.Contains(msg, "should be") || strings.Contains(msg, " is not an ") || strings.Contains(msg, " is not a ")
 }
