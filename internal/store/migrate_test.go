@@ -1,0 +1,66 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"certlink/internal/demo"
+	"certlink/internal/store"
+	"certlink/internal/testenv"
+	"certlink/internal/viewer"
+)
+
+// TestMigrateUpgradesInPlace: a database of an older certlink (a table and a
+// column that did not exist yet) is brought up to date at start-up and keeps
+// every row; migrating twice changes nothing.
+func TestMigrateUpgradesInPlace(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		ctx := context.Background()
+		dsn := testenv.DSN(t, d)
+		db, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := demo.Seed(ctx, db.Client); err != nil {
+			t.Fatal(err)
+		}
+		sys := viewer.System(ctx)
+		users, _ := db.Client.User.Query().Count(sys)
+		links, _ := db.Client.Association.Query().Count(sys)
+		// Make it an older database: no capability areas yet, no forced password change.
+		for _, stmt := range []string{"DROP TABLE capability_areas", "ALTER TABLE users DROP COLUMN must_change_password"} {
+			if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
+				t.Fatalf("%s: %v", stmt, err)
+			}
+		}
+		db.Close()
+
+		for round := 0; round < 2; round++ {
+			db, err = store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatalf("upgrade, round %d: %v", round, err)
+			}
+			u, err := db.Client.User.Query().Count(sys)
+			if err != nil || u != users {
+				t.Fatalf("users after upgrade: %d (%v), want %d", u, err, users)
+			}
+			if l, _ := db.Client.Association.Query().Count(sys); l != links {
+				t.Fatalf("links after upgrade: %d, want %d", l, links)
+			}
+			if n, err := db.Client.CapabilityArea.Query().Count(sys); err != nil || n != 0 {
+				t.Fatalf("capability areas table after upgrade: %d %v", n, err)
+			}
+			alex, err := db.Client.User.Query().First(sys)
+			if err != nil || alex.MustChangePassword {
+				t.Fatalf("restored column: %+v %v", alex, err)
+			}
+			db.Close()
+		}
+	})
+}
