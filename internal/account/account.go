@@ -11,6 +11,7 @@ import (
 	"certlink/ent/user"
 	"certlink/internal/apperr"
 	"certlink/internal/auth"
+	"certlink/internal/clock"
 	"certlink/internal/guard"
 	"certlink/internal/linking"
 	"certlink/internal/viewer"
@@ -27,13 +28,7 @@ type Service struct {
 	AccountFailures, IPFailures *guard.Buckets
 }
 
-func (s *Service) now() time.Time {
-	// Microseconds: what both databases store, so a time read back compares equal.
-	if s.Now != nil {
-		return s.Now().UTC().Truncate(time.Microsecond)
-	}
-	return time.Now().UTC().Truncate(time.Microsecond)
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 // Secret prefixes say what a bearer secret is.
 const (

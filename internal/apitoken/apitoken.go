@@ -17,6 +17,7 @@ import (
 	"certlink/internal/account"
 	"certlink/internal/apperr"
 	"certlink/internal/auth"
+	"certlink/internal/clock"
 	"certlink/internal/history"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
@@ -28,12 +29,7 @@ type Service struct {
 	Now    func() time.Time
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 func globalAdmin(v *viewer.Viewer) error {
 	if v == nil {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"certlink/internal/clock"
 )
 
 // Buckets meter callers with leaky buckets: each key may spend Capacity points,
@@ -32,12 +34,7 @@ type Quota struct {
 	Reset time.Time
 }
 
-func (b *Buckets) now() time.Time {
-	if b.Now != nil {
-		return b.Now()
-	}
-	return time.Now()
-}
+func (b *Buckets) now() time.Time { return clock.Now(b.Now) }
 
 // Take charges cost points to key. A charge that would overflow the bucket is
 // refused and charges nothing.

@@ -19,6 +19,7 @@ import (
 	"certlink/ent/result"
 	"certlink/ent/skill"
 	"certlink/internal/apperr"
+	"certlink/internal/clock"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -72,12 +73,7 @@ type Service struct {
 	Changed func(orgIDs ...int)
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 // Authorize allows provider tokens and signed-in operators (L10, U1).
 func Authorize(v *viewer.Viewer) error {

@@ -9,6 +9,7 @@ import (
 	"certlink/ent/association"
 	"certlink/ent/profile"
 	"certlink/internal/apperr"
+	"certlink/internal/clock"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -52,13 +53,7 @@ type Service struct {
 	RowLocks bool
 }
 
-func (s *Service) now() time.Time {
-	// Microseconds: what both databases store, so a time read back compares equal.
-	if s.Now != nil {
-		return s.Now().UTC().Truncate(time.Microsecond)
-	}
-	return time.Now().UTC().Truncate(time.Microsecond)
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 func (s *Service) changed(orgs ...int) {
 	if s.Changed != nil {

@@ -14,6 +14,7 @@ import (
 	"certlink/ent/profile"
 	"certlink/ent/result"
 	"certlink/internal/apperr"
+	"certlink/internal/clock"
 	"certlink/internal/history"
 	"certlink/internal/linking"
 	"certlink/internal/store"
@@ -38,12 +39,7 @@ type Outcome struct {
 	LinkEnded           bool
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 // Merge merges duplicate into survivor in one transaction:
 //   - each result of the duplicate moves to the survivor, unless the survivor

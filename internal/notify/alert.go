@@ -11,6 +11,7 @@ import (
 	"certlink/ent/notification"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/user"
+	"certlink/internal/clock"
 	"certlink/internal/viewer"
 )
 
@@ -34,12 +35,7 @@ type Alerter struct {
 	Wake func()
 }
 
-func (a *Alerter) now() time.Time {
-	if a.Now != nil {
-		return a.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (a *Alerter) now() time.Time { return clock.Now(a.Now) }
 
 // ProgressLink is the page an alert points to.
 func (a *Alerter) ProgressLink() string { return strings.TrimRight(a.PublicURL, "/") + "/competencies" }

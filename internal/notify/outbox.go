@@ -11,6 +11,7 @@ import (
 	"certlink/ent"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/predicate"
+	"certlink/internal/clock"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -53,12 +54,7 @@ type Outbox struct {
 	wake chan struct{}
 }
 
-func (o *Outbox) now() time.Time {
-	if o.Now != nil {
-		return o.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (o *Outbox) now() time.Time { return clock.Now(o.Now) }
 
 func (o *Outbox) defaults() {
 	if o.Lease == 0 {

@@ -7,6 +7,7 @@ import (
 
 	"certlink/ent"
 	"certlink/ent/organization"
+	"certlink/internal/clock"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -30,12 +31,7 @@ type Periodic struct {
 	Notices []time.Duration
 }
 
-func (p *Periodic) now() time.Time {
-	if p.Now != nil {
-		return p.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (p *Periodic) now() time.Time { return clock.Now(p.Now) }
 
 // Run checks every Interval until ctx ends.
 func (p *Periodic) Run(ctx context.Context, onError func(error)) {

@@ -10,6 +10,7 @@ import (
 
 	"certlink/ent"
 	"certlink/ent/association"
+	"certlink/internal/clock"
 )
 
 // Risk detects "met → unmet" caused by a link ending (unlink, move, deletion,
@@ -40,12 +41,7 @@ type orgRisk struct {
 	causes []string
 }
 
-func (r *Risk) now() time.Time {
-	if r.Now != nil {
-		return r.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (r *Risk) now() time.Time { return clock.Now(r.Now) }
 
 // LinkStarted implements linking.Observer: a new link can only help.
 func (r *Risk) LinkStarted(context.Context, *ent.Tx, *ent.Association) error { return nil }

@@ -14,6 +14,7 @@ import (
 	"certlink/ent/competencyoption"
 	"certlink/ent/organization"
 	"certlink/internal/apperr"
+	"certlink/internal/clock"
 	"certlink/internal/progress"
 	"certlink/internal/viewer"
 )
@@ -97,12 +98,7 @@ type Service struct {
 	ChunkSize int
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 // Org returns the viewer's organization after checking C7; the CSV handler
 // calls it before writing any header.

@@ -13,6 +13,7 @@ import (
 	"certlink/ent/supportticket"
 	"certlink/ent/ticketreply"
 	"certlink/internal/apperr"
+	"certlink/internal/clock"
 	"certlink/internal/page"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
@@ -27,12 +28,7 @@ type Service struct {
 	Now    func() time.Time
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 func person(v *viewer.Viewer) error {
 	if v == nil {

@@ -15,6 +15,7 @@ import (
 	"certlink/ent/user"
 	"certlink/internal/apperr"
 	"certlink/internal/auth"
+	"certlink/internal/clock"
 	"certlink/internal/history"
 	"certlink/internal/linking"
 	"certlink/internal/notify"
@@ -37,12 +38,7 @@ type Service struct {
 	Wake func()
 }
 
-func (s *Service) now() time.Time {
-	if s.Now != nil {
-		return s.Now().UTC()
-	}
-	return time.Now().UTC()
-}
+func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
 // Query returns the viewer's organization's live users, for listing (U1): the
 // organization's admins, and partner tools with USERS_READ.
