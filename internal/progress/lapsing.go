@@ -21,16 +21,13 @@ type Lapse struct {
 }
 
 // lapsingSQL: per person who counts for one requirement at the moment asked,
-// the latest end among their counting results (the CASE is the one of
-// skillCountsSQL); the people whose latest end is finite and no later than the
-// horizon, each with the result that ends then.
+// the latest end among their counting results (countingUntil); the people
+// whose latest end is finite and no later than the horizon, each with the
+// result that ends then.
 const lapsingSQL = `
 WITH counted AS (
   SELECT a.user_id AS uid, u.name AS name, s.number AS number,
-    CASE WHEN r.expires_at IS NULL THEN s.valid_until
-         WHEN s.valid_until IS NULL THEN r.expires_at
-         WHEN r.expires_at < s.valid_until THEN r.expires_at
-         ELSE s.valid_until END AS until_at
+    ` + countingUntil + ` AS until_at
   ` + countingFrom + ` AND rs.requirement_id = ?
 ),
 per_person AS (

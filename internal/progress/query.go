@@ -43,6 +43,13 @@ func countingArgs(orgID int, at time.Time) []any {
 	return []any{orgID, at, at, at}
 }
 
+// countingUntil is when one counting result stops counting: its expiry or its
+// skill's validity end, whichever comes first; NULL is "never".
+const countingUntil = `CASE WHEN r.expires_at IS NULL THEN s.valid_until
+  WHEN s.valid_until IS NULL THEN r.expires_at
+  WHEN r.expires_at < s.valid_until THEN r.expires_at
+  ELSE s.valid_until END`
+
 // skillCountsSQL counts distinct people per SKILL requirement and finds when
 // each would become unmet: every person counts until the latest end (expiry or
 // skill validity end, the earlier of the two per result) among their counting
@@ -51,10 +58,7 @@ func countingArgs(orgID int, at time.Time) []any {
 const skillCountsSQL = `
 WITH counted AS (
   SELECT rs.requirement_id AS rid, a.user_id AS uid,
-    CASE WHEN r.expires_at IS NULL THEN s.valid_until
-         WHEN s.valid_until IS NULL THEN r.expires_at
-         WHEN r.expires_at < s.valid_until THEN r.expires_at
-         ELSE s.valid_until END AS until_at
+    ` + countingUntil + ` AS until_at
   ` + countingFrom + `
 ),
 per_person AS (
