@@ -354,6 +354,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			result.FieldExpiresAt:    {Type: field.TypeTime, Column: result.FieldExpiresAt},
 			result.FieldSource:       {Type: field.TypeString, Column: result.FieldSource},
 			result.FieldRecognizedAt: {Type: field.TypeTime, Column: result.FieldRecognizedAt},
+			result.FieldLatest:       {Type: field.TypeBool, Column: result.FieldLatest},
 		},
 	}
 	graph.Nodes[17] = &sqlgraph.Node{
@@ -2074,6 +2075,11 @@ func (f *ResultFilter) WhereSource(p entql.StringP) {
 // WhereRecognizedAt applies the entql time.Time predicate on the recognized_at field.
 func (f *ResultFilter) WhereRecognizedAt(p entql.TimeP) {
 	f.Where(p.Field(result.FieldRecognizedAt))
+}
+
+// WhereLatest applies the entql bool predicate on the latest field.
+func (f *ResultFilter) WhereLatest(p entql.BoolP) {
+	f.Where(p.Field(result.FieldLatest))
 }
 
 // WhereHasProfile applies a predicate to check if query has an edge profile.

@@ -11585,6 +11585,7 @@ type ResultMutation struct {
 	expires_at     *time.Time
 	source         *string
 	recognized_at  *time.Time
+	latest         *bool
 	clearedFields  map[string]struct{}
 	profile        *int
 	clearedprofile bool
@@ -11922,6 +11923,42 @@ func (m *ResultMutation) ResetRecognizedAt() {
 	m.recognized_at = nil
 }
 
+// SetLatest sets the "latest" field.
+func (m *ResultMutation) SetLatest(b bool) {
+	m.latest = &b
+}
+
+// Latest returns the value of the "latest" field in the mutation.
+func (m *ResultMutation) Latest() (r bool, exists bool) {
+	v := m.latest
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLatest returns the old "latest" field's value of the Result entity.
+// If the Result object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ResultMutation) OldLatest(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLatest is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLatest requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLatest: %w", err)
+	}
+	return oldValue.Latest, nil
+}
+
+// ResetLatest resets all changes to the "latest" field.
+func (m *ResultMutation) ResetLatest() {
+	m.latest = nil
+}
+
 // ClearProfile clears the "profile" edge to the Profile entity.
 func (m *ResultMutation) ClearProfile() {
 	m.clearedprofile = true
@@ -12010,7 +12047,7 @@ func (m *ResultMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ResultMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.profile != nil {
 		fields = append(fields, result.FieldProfileID)
 	}
@@ -12028,6 +12065,9 @@ func (m *ResultMutation) Fields() []string {
 	}
 	if m.recognized_at != nil {
 		fields = append(fields, result.FieldRecognizedAt)
+	}
+	if m.latest != nil {
+		fields = append(fields, result.FieldLatest)
 	}
 	return fields
 }
@@ -12049,6 +12089,8 @@ func (m *ResultMutation) Field(name string) (ent.Value, bool) {
 		return m.Source()
 	case result.FieldRecognizedAt:
 		return m.RecognizedAt()
+	case result.FieldLatest:
+		return m.Latest()
 	}
 	return nil, false
 }
@@ -12070,6 +12112,8 @@ func (m *ResultMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldSource(ctx)
 	case result.FieldRecognizedAt:
 		return m.OldRecognizedAt(ctx)
+	case result.FieldLatest:
+		return m.OldLatest(ctx)
 	}
 	return nil, fmt.Errorf("unknown Result field %s", name)
 }
@@ -12120,6 +12164,13 @@ func (m *ResultMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetRecognizedAt(v)
+		return nil
+	case result.FieldLatest:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLatest(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Result field %s", name)
@@ -12199,6 +12250,9 @@ func (m *ResultMutation) ResetField(name string) error {
 		return nil
 	case result.FieldRecognizedAt:
 		m.ResetRecognizedAt()
+		return nil
+	case result.FieldLatest:
+		m.ResetLatest()
 		return nil
 	}
 	return fmt.Errorf("unknown Result field %s", name)

@@ -31,6 +31,8 @@ type Result struct {
 	Source string `json:"source,omitempty"`
 	// RecognizedAt holds the value of the "recognized_at" field.
 	RecognizedAt time.Time `json:"recognized_at,omitempty"`
+	// Latest holds the value of the "latest" field.
+	Latest bool `json:"latest,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ResultQuery when eager-loading is set.
 	Edges        ResultEdges `json:"edges"`
@@ -77,6 +79,8 @@ func (*Result) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case result.FieldLatest:
+			values[i] = new(sql.NullBool)
 		case result.FieldID, result.FieldProfileID, result.FieldSkillID:
 			values[i] = new(sql.NullInt64)
 		case result.FieldSource:
@@ -140,6 +144,12 @@ func (_m *Result) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field recognized_at", values[i])
 			} else if value.Valid {
 				_m.RecognizedAt = value.Time
+			}
+		case result.FieldLatest:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field latest", values[i])
+			} else if value.Valid {
+				_m.Latest = value.Bool
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -206,6 +216,9 @@ func (_m *Result) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("recognized_at=")
 	builder.WriteString(_m.RecognizedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("latest=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Latest))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -76,6 +76,20 @@ func (_c *ResultCreate) SetNillableRecognizedAt(v *time.Time) *ResultCreate {
 	return _c
 }
 
+// SetLatest sets the "latest" field.
+func (_c *ResultCreate) SetLatest(v bool) *ResultCreate {
+	_c.mutation.SetLatest(v)
+	return _c
+}
+
+// SetNillableLatest sets the "latest" field if the given value is not nil.
+func (_c *ResultCreate) SetNillableLatest(v *bool) *ResultCreate {
+	if v != nil {
+		_c.SetLatest(*v)
+	}
+	return _c
+}
+
 // SetProfile sets the "profile" edge to the Profile entity.
 func (_c *ResultCreate) SetProfile(v *Profile) *ResultCreate {
 	return _c.SetProfileID(v.ID)
@@ -130,6 +144,10 @@ func (_c *ResultCreate) defaults() error {
 		v := result.DefaultRecognizedAt()
 		_c.mutation.SetRecognizedAt(v)
 	}
+	if _, ok := _c.mutation.Latest(); !ok {
+		v := result.DefaultLatest
+		_c.mutation.SetLatest(v)
+	}
 	return nil
 }
 
@@ -154,6 +172,9 @@ func (_c *ResultCreate) check() error {
 	}
 	if _, ok := _c.mutation.RecognizedAt(); !ok {
 		return &ValidationError{Name: "recognized_at", err: errors.New(`ent: missing required field "Result.recognized_at"`)}
+	}
+	if _, ok := _c.mutation.Latest(); !ok {
+		return &ValidationError{Name: "latest", err: errors.New(`ent: missing required field "Result.latest"`)}
 	}
 	if len(_c.mutation.ProfileIDs()) == 0 {
 		return &ValidationError{Name: "profile", err: errors.New(`ent: missing required edge "Result.profile"`)}
@@ -203,6 +224,10 @@ func (_c *ResultCreate) createSpec() (*Result, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RecognizedAt(); ok {
 		_spec.SetField(result.FieldRecognizedAt, field.TypeTime, value)
 		_node.RecognizedAt = value
+	}
+	if value, ok := _c.mutation.Latest(); ok {
+		_spec.SetField(result.FieldLatest, field.TypeBool, value)
+		_node.Latest = value
 	}
 	if nodes := _c.mutation.ProfileIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -368,6 +393,18 @@ func (u *ResultUpsert) UpdateRecognizedAt() *ResultUpsert {
 	return u
 }
 
+// SetLatest sets the "latest" field.
+func (u *ResultUpsert) SetLatest(v bool) *ResultUpsert {
+	u.Set(result.FieldLatest, v)
+	return u
+}
+
+// UpdateLatest sets the "latest" field to the value that was provided on create.
+func (u *ResultUpsert) UpdateLatest() *ResultUpsert {
+	u.SetExcluded(result.FieldLatest)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -496,6 +533,20 @@ func (u *ResultUpsertOne) SetRecognizedAt(v time.Time) *ResultUpsertOne {
 func (u *ResultUpsertOne) UpdateRecognizedAt() *ResultUpsertOne {
 	return u.Update(func(s *ResultUpsert) {
 		s.UpdateRecognizedAt()
+	})
+}
+
+// SetLatest sets the "latest" field.
+func (u *ResultUpsertOne) SetLatest(v bool) *ResultUpsertOne {
+	return u.Update(func(s *ResultUpsert) {
+		s.SetLatest(v)
+	})
+}
+
+// UpdateLatest sets the "latest" field to the value that was provided on create.
+func (u *ResultUpsertOne) UpdateLatest() *ResultUpsertOne {
+	return u.Update(func(s *ResultUpsert) {
+		s.UpdateLatest()
 	})
 }
 
@@ -791,6 +842,20 @@ func (u *ResultUpsertBulk) SetRecognizedAt(v time.Time) *ResultUpsertBulk {
 func (u *ResultUpsertBulk) UpdateRecognizedAt() *ResultUpsertBulk {
 	return u.Update(func(s *ResultUpsert) {
 		s.UpdateRecognizedAt()
+	})
+}
+
+// SetLatest sets the "latest" field.
+func (u *ResultUpsertBulk) SetLatest(v bool) *ResultUpsertBulk {
+	return u.Update(func(s *ResultUpsert) {
+		s.SetLatest(v)
+	})
+}
+
+// UpdateLatest sets the "latest" field to the value that was provided on create.
+func (u *ResultUpsertBulk) UpdateLatest() *ResultUpsertBulk {
+	return u.Update(func(s *ResultUpsert) {
+		s.UpdateLatest()
 	})
 }
 

@@ -121,6 +121,20 @@ func (_u *ResultUpdate) SetNillableRecognizedAt(v *time.Time) *ResultUpdate {
 	return _u
 }
 
+// SetLatest sets the "latest" field.
+func (_u *ResultUpdate) SetLatest(v bool) *ResultUpdate {
+	_u.mutation.SetLatest(v)
+	return _u
+}
+
+// SetNillableLatest sets the "latest" field if the given value is not nil.
+func (_u *ResultUpdate) SetNillableLatest(v *bool) *ResultUpdate {
+	if v != nil {
+		_u.SetLatest(*v)
+	}
+	return _u
+}
+
 // SetProfile sets the "profile" edge to the Profile entity.
 func (_u *ResultUpdate) SetProfile(v *Profile) *ResultUpdate {
 	return _u.SetProfileID(v.ID)
@@ -223,6 +237,9 @@ func (_u *ResultUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.RecognizedAt(); ok {
 		_spec.SetField(result.FieldRecognizedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Latest(); ok {
+		_spec.SetField(result.FieldLatest, field.TypeBool, value)
 	}
 	if _u.mutation.ProfileCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -394,6 +411,20 @@ func (_u *ResultUpdateOne) SetNillableRecognizedAt(v *time.Time) *ResultUpdateOn
 	return _u
 }
 
+// SetLatest sets the "latest" field.
+func (_u *ResultUpdateOne) SetLatest(v bool) *ResultUpdateOne {
+	_u.mutation.SetLatest(v)
+	return _u
+}
+
+// SetNillableLatest sets the "latest" field if the given value is not nil.
+func (_u *ResultUpdateOne) SetNillableLatest(v *bool) *ResultUpdateOne {
+	if v != nil {
+		_u.SetLatest(*v)
+	}
+	return _u
+}
+
 // SetProfile sets the "profile" edge to the Profile entity.
 func (_u *ResultUpdateOne) SetProfile(v *Profile) *ResultUpdateOne {
 	return _u.SetProfileID(v.ID)
@@ -526,6 +557,9 @@ func (_u *ResultUpdateOne) sqlSave(ctx context.Context) (_node *Result, err erro
 	}
 	if value, ok := _u.mutation.RecognizedAt(); ok {
 		_spec.SetField(result.FieldRecognizedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Latest(); ok {
+		_spec.SetField(result.FieldLatest, field.TypeBool, value)
 	}
 	if _u.mutation.ProfileCleared() {
 		edge := &sqlgraph.EdgeSpec{

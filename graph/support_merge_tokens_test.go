@@ -99,6 +99,8 @@ func TestMergeCertificationProfiles(t *testing.T) {
 		c.Result.Create().SetProfileID(surv.ID).SetSkillID(s1.ID).SetCompletedAt(when).SetSource("test").SaveX(ctx)
 		c.Result.Create().SetProfileID(dup.ID).SetSkillID(s1.ID).SetCompletedAt(when).SetSource("test").SaveX(ctx)
 		c.Result.Create().SetProfileID(dup.ID).SetSkillID(s2.ID).SetCompletedAt(when).SetSource("test").SaveX(ctx)
+		// And a retake of TEST-2 a year later, only on the duplicate.
+		c.Result.Create().SetProfileID(surv.ID).SetSkillID(s2.ID).SetCompletedAt(when.AddDate(-1, 0, 0)).SetSource("test").SaveX(ctx)
 		// The survivor also holds the demo's results: count from there.
 		held := c.Result.Query().Where(result.ProfileID(surv.ID)).CountX(ctx)
 		rileyID := atoi(t, userID(t, e, "riley@contoso.example"))
@@ -133,10 +135,22 @@ func TestMergeCertificationProfiles(t *testing.T) {
 		if n := c.Result.Query().Where(result.ProfileID(surv.ID)).CountX(ctx); n != held+1 {
 			t.Fatalf("survivor holds %d results, want %d (its %d and TEST-2; TEST-1 not twice)", n, held+1, held)
 		}
-		for _, sk := range []*ent.Skill{s1, s2} {
-			if n := c.Result.Query().Where(result.ProfileID(surv.ID), result.SkillID(sk.ID)).CountX(ctx); n != 1 {
-				t.Fatalf("survivor holds %s %d times, want once", sk.Number, n)
+		for sk, want := range map[*ent.Skill]int{s1: 1, s2: 2} {
+			if n := c.Result.Query().Where(result.ProfileID(surv.ID), result.SkillID(sk.ID)).CountX(ctx); n != want {
+				t.Fatalf("survivor holds %s %d times, want %d", sk.Number, n, want)
 			}
+		}
+		// The report shows the survivor's TEST-2 once: the later one, moved over.
+		var rep struct {
+			SkillsReport struct {
+				Edges []struct {
+					Node struct{ CompletedAt time.Time }
+				}
+			}
+		}
+		must(t, e, e.Demo("mona@contoso.example"), `{skillsReport(where:{skillNumberIn:["TEST-2"]}){edges{node{completedAt}}}}`, nil, &rep)
+		if len(rep.SkillsReport.Edges) != 1 || !rep.SkillsReport.Edges[0].Node.CompletedAt.Equal(when) {
+			t.Fatalf("TEST-2 in the report after the merge: %+v", rep)
 		}
 		if n := c.Result.Query().Where(result.ProfileID(dup.ID)).CountX(ctx); n != 0 {
 			t.Fatalf("duplicate still holds %d results", n)

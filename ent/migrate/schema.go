@@ -400,6 +400,7 @@ var (
 		{Name: "expires_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "source", Type: field.TypeString, Size: 100},
 		{Name: "recognized_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "latest", Type: field.TypeBool, Default: true},
 		{Name: "profile_id", Type: field.TypeInt},
 		{Name: "skill_id", Type: field.TypeInt},
 	}
@@ -411,13 +412,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "results_profiles_results",
-				Columns:    []*schema.Column{ResultsColumns[5]},
+				Columns:    []*schema.Column{ResultsColumns[6]},
 				RefColumns: []*schema.Column{ProfilesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "results_skills_results",
-				Columns:    []*schema.Column{ResultsColumns[6]},
+				Columns:    []*schema.Column{ResultsColumns[7]},
 				RefColumns: []*schema.Column{SkillsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -426,12 +427,12 @@ var (
 			{
 				Name:    "result_profile_id_skill_id_completed_at",
 				Unique:  true,
-				Columns: []*schema.Column{ResultsColumns[5], ResultsColumns[6], ResultsColumns[1]},
+				Columns: []*schema.Column{ResultsColumns[6], ResultsColumns[7], ResultsColumns[1]},
 			},
 			{
 				Name:    "result_skill_id",
 				Unique:  false,
-				Columns: []*schema.Column{ResultsColumns[6]},
+				Columns: []*schema.Column{ResultsColumns[7]},
 			},
 		},
 	}

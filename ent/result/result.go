@@ -27,6 +27,8 @@ const (
 	FieldSource = "source"
 	// FieldRecognizedAt holds the string denoting the recognized_at field in the database.
 	FieldRecognizedAt = "recognized_at"
+	// FieldLatest holds the string denoting the latest field in the database.
+	FieldLatest = "latest"
 	// EdgeProfile holds the string denoting the profile edge name in mutations.
 	EdgeProfile = "profile"
 	// EdgeSkill holds the string denoting the skill edge name in mutations.
@@ -58,6 +60,7 @@ var Columns = []string{
 	FieldExpiresAt,
 	FieldSource,
 	FieldRecognizedAt,
+	FieldLatest,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -82,6 +85,8 @@ var (
 	SourceValidator func(string) error
 	// DefaultRecognizedAt holds the default value on creation for the "recognized_at" field.
 	DefaultRecognizedAt func() time.Time
+	// DefaultLatest holds the default value on creation for the "latest" field.
+	DefaultLatest bool
 )
 
 // OrderOption defines the ordering options for the Result queries.
@@ -120,6 +125,11 @@ func BySource(opts ...sql.OrderTermOption) OrderOption {
 // ByRecognizedAt orders the results by the recognized_at field.
 func ByRecognizedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRecognizedAt, opts...).ToFunc()
+}
+
+// ByLatest orders the results by the latest field.
+func ByLatest(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLatest, opts...).ToFunc()
 }
 
 // ByProfileField orders the results by profile field.

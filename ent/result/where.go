@@ -85,6 +85,11 @@ func RecognizedAt(v time.Time) predicate.Result {
 	return predicate.Result(sql.FieldEQ(FieldRecognizedAt, v))
 }
 
+// Latest applies equality check predicate on the "latest" field. It's identical to LatestEQ.
+func Latest(v bool) predicate.Result {
+	return predicate.Result(sql.FieldEQ(FieldLatest, v))
+}
+
 // ProfileIDEQ applies the EQ predicate on the "profile_id" field.
 func ProfileIDEQ(v int) predicate.Result {
 	return predicate.Result(sql.FieldEQ(FieldProfileID, v))
@@ -318,6 +323,16 @@ func RecognizedAtLT(v time.Time) predicate.Result {
 // RecognizedAtLTE applies the LTE predicate on the "recognized_at" field.
 func RecognizedAtLTE(v time.Time) predicate.Result {
 	return predicate.Result(sql.FieldLTE(FieldRecognizedAt, v))
+}
+
+// LatestEQ applies the EQ predicate on the "latest" field.
+func LatestEQ(v bool) predicate.Result {
+	return predicate.Result(sql.FieldEQ(FieldLatest, v))
+}
+
+// LatestNEQ applies the NEQ predicate on the "latest" field.
+func LatestNEQ(v bool) predicate.Result {
+	return predicate.Result(sql.FieldNEQ(FieldLatest, v))
 }
 
 // HasProfile applies the HasEdge predicate on the "profile" edge.

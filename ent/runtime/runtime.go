@@ -667,6 +667,10 @@ func init() {
 	resultDescRecognizedAt := resultFields[5].Descriptor()
 	// result.DefaultRecognizedAt holds the default value on creation for the recognized_at field.
 	result.DefaultRecognizedAt = resultDescRecognizedAt.Default.(func() time.Time)
+	// resultDescLatest is the schema descriptor for latest field.
+	resultDescLatest := resultFields[6].Descriptor()
+	// result.DefaultLatest holds the default value on creation for the latest field.
+	result.DefaultLatest = resultDescLatest.Default.(bool)
 	skill.Policy = privacy.NewPolicies(schema.Skill{})
 	skill.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -54,6 +54,11 @@ func (Result) Fields() []ent.Field {
 		// Where the result came from: "directory", "ingest:<token name>", "demo"...
 		field.String("source").MaxLen(100),
 		field.Time("recognized_at").SchemaType(mysqlTime).Default(time.Now),
+		// The latest completion of its skill by its profile: the one result
+		// the skills report shows (S1). Kept by results.MarkLatest wherever
+		// results are written, so that reading the report needs no search for
+		// a later result per row.
+		field.Bool("latest").Default(true),
 	}
 }
 

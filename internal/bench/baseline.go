@@ -131,39 +131,35 @@ func baselineProgress(ctx context.Context, db *sql.DB, orgID int, now time.Time)
 }
 
 // baselineReportSQL is the skills report's row set in one hand-written
-// statement, in the CSV's default order (name, then result id).
+// statement, in the CSV's default order (name, then result id): the latest
+// result of each skill (as flagged), the skill's own columns looked up in
+// memory, times read as text.
 const baselineReportSQL = `
-SELECT name, email, mcid, skill_type, skill_number, title, skill_id, completed_at, expires_at, source, recognized_at, associated
+SELECT name, email, mcid, skill_id, CAST(completed_at AS CHAR), CAST(expires_at AS CHAR), source,
+  CAST(recognized_at AS CHAR), associated
 FROM (
-  SELECT r.id AS rid, u.name AS name, u.email AS email, p.mcid AS mcid, s.type AS skill_type, s.number AS skill_number,
-    s.title AS title, r.skill_id AS skill_id, r.completed_at AS completed_at, r.expires_at AS expires_at,
-    r.source AS source, r.recognized_at AS recognized_at, 1 AS associated
+  SELECT r.id AS rid, u.name AS name, u.email AS email, p.mcid AS mcid, r.skill_id AS skill_id,
+    r.completed_at AS completed_at, r.expires_at AS expires_at, r.source AS source,
+    r.recognized_at AS recognized_at, 1 AS associated
   FROM associations a
   JOIN users u ON u.id = a.user_id AND u.deleted_at IS NULL
   JOIN profiles p ON p.id = a.profile_id
-  JOIN results r ON r.profile_id = a.profile_id
-  JOIN skills s ON s.id = r.skill_id
+  JOIN results r ON r.profile_id = a.profile_id AND r.latest = TRUE
   WHERE a.organization_id = ? AND a.ended_at IS NULL
-    AND NOT EXISTS (SELECT 1 FROM results r2 WHERE r2.profile_id = r.profile_id AND r2.skill_id = r.skill_id
-      AND (r2.completed_at > r.completed_at OR (r2.completed_at = r.completed_at AND r2.id > r.id)))
   UNION ALL
-  SELECT r.id, da.name, da.email, p.mcid, s.type, s.number, s.title, r.skill_id, r.completed_at, r.expires_at,
-    r.source, r.recognized_at, 0
+  SELECT r.id, da.name, da.email, p.mcid, r.skill_id, r.completed_at, r.expires_at, r.source, r.recognized_at, 0
   FROM legacy_recognitions lr
   JOIN profiles p ON p.id = lr.profile_id
   JOIN directory_accounts da ON da.id = p.account_id
-  JOIN results r ON r.profile_id = lr.profile_id
-  JOIN skills s ON s.id = r.skill_id
+  JOIN results r ON r.profile_id = lr.profile_id AND r.latest = TRUE
   WHERE lr.organization_id = ?
     AND NOT EXISTS (SELECT 1 FROM associations ax WHERE ax.active_profile_id = lr.profile_id)
-    AND NOT EXISTS (SELECT 1 FROM results r2 WHERE r2.profile_id = r.profile_id AND r2.skill_id = r.skill_id
-      AND (r2.completed_at > r.completed_at OR (r2.completed_at = r.completed_at AND r2.id > r.id)))
 ) t ORDER BY name, rid`
 
 // baselineCSV writes the organization's report rows as CSV to w straight from
-// one query; labels maps skill ids to the competency options they count towards.
-// It returns the rows written.
-func baselineCSV(ctx context.Context, db *sql.DB, orgID int, labels map[int]string, w io.Writer) (int, error) {
+// one query; skills holds each skill's type, number, title and the competency
+// options it counts towards. It returns the rows written.
+func baselineCSV(ctx context.Context, db *sql.DB, orgID int, skills map[int]baselineSkill, w io.Writer) (int, error) {
 	rows, err := db.QueryContext(ctx, baselineReportSQL, orgID, orgID)
 	if err != nil {
 		return 0, fmt.Errorf("baseline report: %w", err)
@@ -176,27 +172,33 @@ func baselineCSV(ctx context.Context, db *sql.DB, orgID int, labels map[int]stri
 	n := 0
 	for rows.Next() {
 		var (
-			skillID, associated  int
-			completed, exp, recg any
+			skillID, associated int
+			completed, recg     string
+			exp                 sql.NullString
 		)
-		if err := rows.Scan(&rec[0], &rec[1], &rec[2], &rec[3], &rec[4], &rec[5], &skillID, &completed, &exp,
-			&rec[10], &recg, &associated); err != nil {
+		if err := rows.Scan(&rec[0], &rec[1], &rec[2], &skillID, &completed, &exp, &rec[10], &recg, &associated); err != nil {
 			return n, err
 		}
-		c, _ := progress.ScanTime(completed)
-		e, _ := progress.ScanTime(exp)
-		r, _ := progress.ScanTime(recg)
+		sk := skills[skillID]
+		rec[3], rec[4], rec[5], rec[8] = sk.Type, sk.Number, sk.Title, sk.Labels
+		c, err := progress.ParseTime(completed)
+		if err != nil {
+			return n, err
+		}
 		rec[6], rec[7] = c.Format("2006-01-02"), ""
-		if e != nil {
+		if exp.Valid {
+			e, err := progress.ParseTime(exp.String)
+			if err != nil {
+				return n, err
+			}
 			rec[7] = e.Format("2006-01-02")
 		}
-		rec[8] = labels[skillID]
 		rec[9], rec[12] = "No", "Yes"
 		if associated == 1 {
 			rec[9], rec[12] = "Yes", "No"
 		}
 		rec[11] = ""
-		if r != nil {
+		if r, err := progress.ParseTime(recg); err == nil {
 			rec[11] = r.Format(time.RFC3339)
 		}
 		for i, v := range rec {
@@ -214,6 +216,34 @@ func baselineCSV(ctx context.Context, db *sql.DB, orgID int, labels map[int]stri
 		return n, err
 	}
 	return n, cw.Error()
+}
+
+// baselineSkill is what a report row shows of its skill.
+type baselineSkill struct{ Type, Number, Title, Labels string }
+
+// baselineSkills reads every skill and, in one more query, the competency
+// options each counts towards.
+func baselineSkills(ctx context.Context, db *sql.DB) (map[int]baselineSkill, error) {
+	labels, err := baselineLabels(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, `SELECT id, type, number, title FROM skills`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]baselineSkill{}
+	for rows.Next() {
+		var id int
+		var s baselineSkill
+		if err := rows.Scan(&id, &s.Type, &s.Number, &s.Title); err != nil {
+			return nil, err
+		}
+		s.Labels = labels[id]
+		out[id] = s
+	}
+	return out, rows.Err()
 }
 
 // baselineLabels reads, in one query, the competency options each skill counts towards.

@@ -152,7 +152,7 @@ func (r *run) measureCSV(ctx context.Context, res *Result, orgs []*org, _ []clie
 	if err != nil {
 		return err
 	}
-	labels, err := baselineLabels(ctx, r.sql)
+	skills, err := baselineSkills(ctx, r.sql)
 	if err != nil {
 		return err
 	}
@@ -167,7 +167,7 @@ func (r *run) measureCSV(ctx context.Context, res *Result, orgs []*org, _ []clie
 		d1 := time.Since(t)
 		t = time.Now()
 		var cw countingWriter
-		m, err := baselineCSV(ctx, r.sql, o.ID, labels, &cw)
+		m, err := baselineCSV(ctx, r.sql, o.ID, skills, &cw)
 		if err != nil {
 			return err
 		}

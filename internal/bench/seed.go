@@ -154,6 +154,8 @@ func (s *seeder) people(ctx context.Context, orgID int, mpnID string, start, end
 			}
 			for j := 0; j < k; j++ {
 				// People hold different skills: start each at another offset.
+				// A person holds each skill once, so every result is its
+				// skill's latest (the flag's default; no results.MarkLatest).
 				sid := s.skills[(n+j)%len(s.skills)]
 				rc := tx.Result.Create().SetProfileID(p.ID).SetSkillID(sid).
 					SetCompletedAt(now.AddDate(0, 0, -(n%700)-j)).SetSource("bench").SetRecognizedAt(now)

@@ -2,6 +2,8 @@ package demo
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"certlink/ent"
@@ -10,6 +12,7 @@ import (
 	"certlink/ent/requirement"
 	"certlink/ent/skill"
 	"certlink/ent/user"
+	"certlink/internal/results"
 )
 
 // demoResult is a result of a demo profile, dated relative to the seeding day.
@@ -77,6 +80,9 @@ func seedResults(ctx context.Context, tx *ent.Tx) error {
 		if err := c.Exec(ctx); err != nil {
 			return err
 		}
+	}
+	if err := results.MarkLatest(ctx, tx.Client(), slices.Collect(maps.Values(profiles))...); err != nil {
+		return err
 	}
 	contoso, err := tx.User.Query().Where(user.Email("mona@contoso.example")).Only(ctx)
 	if err != nil {

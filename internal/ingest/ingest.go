@@ -20,6 +20,7 @@ import (
 	"certlink/ent/skill"
 	"certlink/internal/apperr"
 	"certlink/internal/clock"
+	"certlink/internal/results"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -319,6 +320,9 @@ func (b *Batch) flush() error {
 		}
 		if len(creates) > 0 {
 			if err := tx.Result.CreateBulk(creates...).Exec(b.ctx); err != nil {
+				return err
+			}
+			if err := results.MarkLatest(b.ctx, tx.Client(), ids...); err != nil {
 				return err
 			}
 		}

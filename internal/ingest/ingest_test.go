@@ -221,3 +221,66 @@ func TestIngestManyLines(t *testing.T) {
 		}
 	})
 }
+
+// S1: the report shows one row per person and skill, the latest completion,
+// whatever order retakes arrive in (one batch or several).
+func TestReportShowsTheLatestRetake(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		prov := providerToken(t, e)
+		mona := e.Demo("mona@contoso.example")
+		q := `mutation($in:[ResultInput!]!){ingestResults(input:$in){accepted errors{message}}}`
+		send := func(dates ...string) {
+			t.Helper()
+			var in []map[string]any
+			for _, d := range dates {
+				in = append(in, map[string]any{"mcid": "9900001", "skillNumber": "SC-300", "completedAt": d})
+			}
+			var out struct {
+				IngestResults struct {
+					Accepted int
+					Errors   []struct{ Message string }
+				}
+			}
+			e.Do(prov, q, map[string]any{"in": in}).Decode(t, &out)
+			if out.IngestResults.Accepted != len(dates) || len(out.IngestResults.Errors) != 0 {
+				t.Fatalf("%v: %+v", dates, out.IngestResults)
+			}
+		}
+		shown := func() []string {
+			t.Helper()
+			var rep struct {
+				SkillsReport struct {
+					TotalCount int
+					Edges      []struct{ Node struct{ CompletedAt string } }
+				}
+			}
+			e.Do(mona, `{skillsReport(where:{skillNumberIn:["SC-300"]}){totalCount edges{node{completedAt}}}}`, nil).Decode(t, &rep)
+			var out []string
+			for _, ed := range rep.SkillsReport.Edges {
+				out = append(out, ed.Node.CompletedAt)
+			}
+			if rep.SkillsReport.TotalCount != len(out) {
+				t.Fatalf("totalCount %d for %d rows", rep.SkillsReport.TotalCount, len(out))
+			}
+			return out
+		}
+		send("2025-06-01T00:00:00Z", "2026-06-01T00:00:00Z", "2025-01-01T00:00:00Z")
+		if got := shown(); len(got) != 1 || got[0] != "2026-06-01T00:00:00Z" {
+			t.Fatalf("after one batch of three: %v", got)
+		}
+		send("2024-01-01T00:00:00Z") // an older retake arriving late changes nothing
+		if got := shown(); len(got) != 1 || got[0] != "2026-06-01T00:00:00Z" {
+			t.Fatalf("after an older one: %v", got)
+		}
+		send("2026-09-01T00:00:00Z")
+		if got := shown(); len(got) != 1 || got[0] != "2026-09-01T00:00:00Z" {
+			t.Fatalf("after a newer one: %v", got)
+		}
+		// The CSV agrees with the connection.
+		_, body := e.Get(mona, "/reports/skills.csv?skillNumber=SC-300")
+		if csv := string(body); strings.Count(csv, "\n") != 2 || !strings.Contains(csv, ",2026-09-01,") {
+			t.Fatalf("CSV: %q", csv)
+		}
+	})
+}

@@ -17,6 +17,7 @@ import (
 	"certlink/internal/clock"
 	"certlink/internal/history"
 	"certlink/internal/linking"
+	"certlink/internal/results"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -165,7 +166,7 @@ func (s *Service) moveResults(ctx context.Context, tx *ent.Tx, sv, dup *ent.Prof
 		have[resultKey(r)] = true
 		out.ResultsMoved++
 	}
-	return nil
+	return results.MarkLatest(ctx, tx.Client(), sv.ID)
 }
 
 func resultKey(r *ent.Result) string {

@@ -13,6 +13,7 @@ import (
 	"certlink/ent/skill"
 	"certlink/ent/user"
 	"certlink/internal/apperr"
+	"certlink/internal/results"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -140,6 +141,9 @@ func addResults(ctx context.Context, c *ent.Client, orgID int, rs []PlannedResul
 		err = c.Result.Create().SetProfileID(p.ID).SetSkillID(sk.ID).SetCompletedAt(done).
 			SetNillableExpiresAt(r.ExpiresAt).SetSource("what-if").SetRecognizedAt(now).Exec(ctx)
 		if err != nil {
+			return err
+		}
+		if err := results.MarkLatest(ctx, c, p.ID); err != nil {
 			return err
 		}
 	}

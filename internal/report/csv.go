@@ -3,11 +3,12 @@ package report
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"certlink/ent"
 	"certlink/internal/viewer"
@@ -26,16 +27,20 @@ func Filename(org *ent.Organization, now time.Time) string {
 // row costs no write call of its own, small enough to stay constant memory.
 const csvBuffer = 64 << 10
 
-// WriteCSV streams the report to w as UTF-8 CSV with a header row, from one
-// query read as it goes, flushing every ChunkSize rows, so memory stays constant
-// at any size. Cells a spreadsheet would run as a formula are neutralized.
+// WriteCSV streams the report to w as UTF-8 CSV (RFC 4180 quoting, as
+// encoding/csv writes it) with a header row, from one query read as it goes,
+// flushing every ChunkSize rows, so memory stays constant at any size. Cells a
+// spreadsheet would run as a formula are neutralized. Rows are encoded into one
+// reused buffer: a million rows allocate nothing per cell.
 func (s *Service) WriteCSV(ctx context.Context, v *viewer.Viewer, w io.Writer, f Filter, o Order, flush func()) error {
 	bw := bufio.NewWriterSize(w, csvBuffer)
-	cw := csv.NewWriter(bw) // reuses bw: it is already a large enough bufio.Writer
-	if err := cw.Write(CSVHeader); err != nil {
+	line := make([]byte, 0, 512)
+	for i, h := range CSVHeader {
+		line = appendCell(line, i, h)
+	}
+	if _, err := bw.Write(append(line, '\n')); err != nil {
 		return err
 	}
-	rec := make([]string, len(CSVHeader))
 	joined := map[int]string{} // skill id → its competency labels, joined once
 	return s.Each(ctx, v, f, o, func(r Row) error {
 		comps, ok := joined[r.SkillID]
@@ -43,12 +48,10 @@ func (s *Service) WriteCSV(ctx context.Context, v *viewer.Viewer, w io.Writer, f
 			comps = strings.Join(r.Competencies, "; ")
 			joined[r.SkillID] = comps
 		}
-		return cw.Write(csvRecord(rec, r, comps))
+		line = appendCSVRow(line[:0], r, comps)
+		_, err := bw.Write(line)
+		return err
 	}, func() error {
-		cw.Flush()
-		if err := cw.Error(); err != nil {
-			return err
-		}
 		if err := bw.Flush(); err != nil {
 			return err
 		}
@@ -59,24 +62,88 @@ func (s *Service) WriteCSV(ctx context.Context, v *viewer.Viewer, w io.Writer, f
 	})
 }
 
-// csvRecord fills rec with row r; comps is r.Competencies joined.
-func csvRecord(rec []string, r Row, comps string) []string {
-	rec[0], rec[1], rec[2], rec[3], rec[4], rec[5] = r.Name, r.Email, r.MCID, r.SkillType, r.SkillNumber, r.Title
-	rec[6], rec[7], rec[8] = r.CompletedAt.UTC().Format("2006-01-02"), "", comps
+// appendCSVRow appends row r, ending in a newline; comps is r.Competencies joined.
+func appendCSVRow(b []byte, r Row, comps string) []byte {
+	b = appendCell(b, 0, r.Name)
+	b = appendCell(b, 1, r.Email)
+	b = appendCell(b, 2, r.MCID)
+	b = appendCell(b, 3, r.SkillType)
+	b = appendCell(b, 4, r.SkillNumber)
+	b = appendCell(b, 5, r.Title)
+	b = append(b, ',')
+	b = r.CompletedAt.UTC().AppendFormat(b, time.DateOnly)
+	b = append(b, ',')
 	if r.ExpiresAt != nil {
-		rec[7] = r.ExpiresAt.UTC().Format("2006-01-02")
+		b = r.ExpiresAt.UTC().AppendFormat(b, time.DateOnly)
 	}
-	rec[9], rec[10], rec[11], rec[12] = yesNo(r.AssociatedInPC), r.Source, r.RecognizedAt.UTC().Format(time.RFC3339), yesNo(r.NeedsAssociation)
-	for i, c := range rec {
-		rec[i] = Neutralize(c)
+	b = appendCell(b, 8, comps)
+	b = appendCell(b, 9, yesNo(r.AssociatedInPC))
+	b = appendCell(b, 10, r.Source)
+	b = append(b, ',')
+	b = r.RecognizedAt.UTC().AppendFormat(b, time.RFC3339)
+	b = appendCell(b, 12, yesNo(r.NeedsAssociation))
+	return append(b, '\n')
+}
+
+// appendCell appends the i-th cell of a line: a comma before all but the
+// first, the formula prefix of Neutralize, and quotes where encoding/csv would
+// put them (a comma, quote or line break inside, or a leading space).
+func appendCell(b []byte, i int, cell string) []byte {
+	if i > 0 {
+		b = append(b, ',')
 	}
-	return rec
+	prefix := cell != "" && strings.IndexByte(formulaStarts, cell[0]) >= 0
+	if !needsQuotes(cell, prefix) {
+		if prefix {
+			b = append(b, '\'')
+		}
+		return append(b, cell...)
+	}
+	b = append(b, '"')
+	if prefix {
+		b = append(b, '\'')
+	}
+	for {
+		q := strings.IndexByte(cell, '"')
+		if q < 0 {
+			break
+		}
+		b = append(append(b, cell[:q+1]...), '"')
+		cell = cell[q+1:]
+	}
+	return append(append(b, cell...), '"')
+}
+
+// formulaStarts are the first characters that make a spreadsheet read a cell
+// as a formula (S2).
+const formulaStarts = "=+-@\t\r"
+
+// needsQuotes is encoding/csv's rule for a cell (with the formula prefix when
+// prefixed: it then never starts with a space).
+func needsQuotes(cell string, prefixed bool) bool {
+	if cell == "" {
+		return false
+	}
+	if cell == `\.` {
+		return true
+	}
+	for i := 0; i < len(cell); i++ {
+		switch cell[i] {
+		case ',', '"', '\r', '\n':
+			return true
+		}
+	}
+	if prefixed {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(cell)
+	return unicode.IsSpace(r)
 }
 
 // Neutralize prefixes a cell that a spreadsheet would read as a formula (one
 // starting with = + - @, a tab or a carriage return) with an apostrophe (S2).
 func Neutralize(cell string) string {
-	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+	if cell != "" && strings.IndexByte(formulaStarts, cell[0]) >= 0 {
 		return "'" + cell
 	}
 	return cell

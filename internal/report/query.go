@@ -80,12 +80,16 @@ WHERE lr.organization_id = ?
   AND NOT EXISTS (SELECT 1 FROM associations ax WHERE ax.active_profile_id = lr.profile_id)
   AND ` + latestResult
 
-// latestResult keeps one row per (profile, skill): the latest completion.
-const latestResult = `NOT EXISTS (SELECT 1 FROM results r2 WHERE r2.profile_id = r.profile_id
-  AND r2.skill_id = r.skill_id AND (r2.completed_at > r.completed_at OR (r2.completed_at = r.completed_at AND r2.id > r.id)))`
+// latestResult keeps one row per (profile, skill): the latest completion,
+// flagged as such by whoever wrote the results (results.MarkLatest).
+const latestResult = `r.latest = TRUE`
 
-const rowColumns = `t.rid, t.name, t.email, t.mcid, t.skill_type, t.skill_number, t.title, t.skill_id,
-  t.completed_at, t.expires_at, t.source, t.recognized_at, t.associated`
+// rowColumns is what a report row reads. The skill's own columns come from the
+// catalog in memory (a handful of skills, not one copy per row), and times are
+// read as text and parsed by progress.ScanTime's fast path: with the SQLite
+// driver each column read and each time it parses costs as much as the join.
+const rowColumns = `t.rid, t.name, t.email, t.mcid, t.skill_id,
+  CAST(t.completed_at AS CHAR), CAST(t.expires_at AS CHAR), t.source, CAST(t.recognized_at AS CHAR), t.associated`
 
 // builder accumulates SQL text and its arguments in order.
 type builder struct {

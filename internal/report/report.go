@@ -13,6 +13,7 @@ import (
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
 	"certlink/ent/organization"
+	"certlink/ent/skill"
 	"certlink/internal/apperr"
 	"certlink/internal/clock"
 	"certlink/internal/progress"
@@ -165,7 +166,7 @@ func (s *Service) Each(ctx context.Context, v *viewer.Viewer, f Filter, o Order,
 	n := 0
 	var row Row
 	for rows.Next() {
-		if err := r.scan(rows, &row); err != nil {
+		if err := r.scan(ctx, rows, &row); err != nil {
 			return err
 		}
 		if err := fn(row); err != nil {
@@ -194,7 +195,8 @@ type reader struct {
 	order    Order
 	now      time.Time
 	labels   map[int][]string
-	skillIDs []int // the competency filter, resolved; nil when none
+	skills   map[int]*ent.Skill // the catalog's skills by id
+	skillIDs []int              // the competency filter, resolved; nil when none
 }
 
 func (s *Service) reader(ctx context.Context, orgID int, f Filter, o Order) (*reader, error) {
@@ -206,7 +208,15 @@ func (s *Service) reader(ctx context.Context, orgID int, f Filter, o Order) (*re
 	if err != nil {
 		return nil, err
 	}
-	r := &reader{client: s.Client, orgID: orgID, filter: f, order: o, now: s.now(), labels: labels}
+	skills, err := s.Client.Skill.Query().Select(skill.FieldNumber, skill.FieldTitle, skill.FieldType).All(sys)
+	if err != nil {
+		return nil, err
+	}
+	r := &reader{client: s.Client, orgID: orgID, filter: f, order: o, now: s.now(), labels: labels,
+		skills: make(map[int]*ent.Skill, len(skills))}
+	for _, sk := range skills {
+		r.skills[sk.ID] = sk
+	}
 	if f.Competency != "" {
 		ids, ok := byKey[f.Competency]
 		if !ok {
@@ -265,7 +275,7 @@ func (r *reader) page(ctx context.Context, after *Cursor, limit int) (*Page, err
 			break
 		}
 		var row Row
-		if err := r.scan(rows, &row); err != nil {
+		if err := r.scan(ctx, rows, &row); err != nil {
 			return nil, err
 		}
 		p.Rows = append(p.Rows, row)
@@ -274,31 +284,57 @@ func (r *reader) page(ctx context.Context, after *Cursor, limit int) (*Page, err
 }
 
 // scan reads one row of rowColumns into row.
-func (r *reader) scan(rows *sql.Rows, row *Row) error {
+func (r *reader) scan(ctx context.Context, rows *sql.Rows, row *Row) error {
 	var (
-		completed, expires, recog any
-		associated                int
+		completed, recog string
+		expires          sql.NullString
+		associated       int
 	)
-	if err := rows.Scan(&row.ID, &row.Name, &row.Email, &row.MCID, &row.SkillType, &row.SkillNumber, &row.Title,
-		&row.SkillID, &completed, &expires, &row.Source, &recog, &associated); err != nil {
+	if err := rows.Scan(&row.ID, &row.Name, &row.Email, &row.MCID, &row.SkillID,
+		&completed, &expires, &row.Source, &recog, &associated); err != nil {
 		return err
 	}
-	c, err := progress.ScanTime(completed)
-	if err != nil || c == nil {
-		return fmt.Errorf("reading completed_at: %v", err)
+	c, err := progress.ParseTime(completed)
+	if err != nil {
+		return fmt.Errorf("reading completed_at: %w", err)
 	}
-	row.CompletedAt = *c
-	if row.ExpiresAt, err = progress.ScanTime(expires); err != nil {
-		return err
+	row.CompletedAt = c
+	row.ExpiresAt = nil
+	if expires.Valid {
+		e, err := progress.ParseTime(expires.String)
+		if err != nil {
+			return fmt.Errorf("reading expires_at: %w", err)
+		}
+		row.ExpiresAt = &e
 	}
 	row.RecognizedAt = time.Time{}
-	if rt, err := progress.ScanTime(recog); err == nil && rt != nil {
-		row.RecognizedAt = *rt
+	if t, err := progress.ParseTime(recog); err == nil {
+		row.RecognizedAt = t
 	}
+	sk, err := r.skill(ctx, row.SkillID)
+	if err != nil {
+		return err
+	}
+	row.SkillType, row.SkillNumber, row.Title = string(sk.Type), sk.Number, sk.Title
 	row.AssociatedInPC = associated == 1
 	row.NeedsAssociation = !row.AssociatedInPC
 	row.Competencies = r.labels[row.SkillID]
 	return nil
+}
+
+// skill returns a skill of the catalog; one added since the report began is
+// read on first sight.
+func (r *reader) skill(ctx context.Context, id int) (*ent.Skill, error) {
+	if sk, ok := r.skills[id]; ok {
+		return sk, nil
+	}
+	sk, err := r.client.Skill.Query().Where(skill.ID(id)).
+		Select(skill.FieldNumber, skill.FieldTitle, skill.FieldType).Only(viewer.System(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("reading skill %d: %w", id, err)
+	}
+	r.skills[id] = sk
+	return sk, nil
 }
 
 // cursorValue turns a cursor's value back into the sort key's type.

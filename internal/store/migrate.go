@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"certlink/ent/migrate"
+	"certlink/internal/results"
 )
 
 // Migrate brings the schema up to date. ent's migration is additive: it creates
@@ -12,8 +13,16 @@ import (
 // existing database is upgraded in place and keeps its data. (No Atlas CLI can be
 // installed here to diff versioned files; see README "Database".)
 func (d *DB) Migrate(ctx context.Context) error {
+	// A database from before results carried their latest flag gets the column
+	// with every row flagged; the flags are then set right once.
+	flagless := d.answers(ctx, "SELECT id FROM results WHERE 1=0") && !d.answers(ctx, "SELECT latest FROM results WHERE 1=0")
 	if err := d.Client.Schema.Create(ctx, migrate.WithDropColumn(false), migrate.WithDropIndex(false)); err != nil {
 		return fmt.Errorf("migrating the schema: %w", err)
+	}
+	if flagless {
+		if _, err := results.Repair(ctx, d.SQL); err != nil {
+			return fmt.Errorf("migrating the schema: %w", err)
+		}
 	}
 	if d.Embedded {
 		// ent gives the requirement_skills join table no index on skill_id.
@@ -25,4 +34,13 @@ func (d *DB) Migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// answers reports whether a query runs: whether the table and columns it reads exist.
+func (d *DB) answers(ctx context.Context, query string) bool {
+	rows, err := d.SQL.QueryContext(ctx, query)
+	if err != nil {
+		return false
+	}
+	return rows.Close() == nil
 }

@@ -3,8 +3,13 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
+	"certlink/ent/profile"
+	"certlink/ent/result"
+	"certlink/ent/skill"
 	"certlink/internal/demo"
+	"certlink/internal/results"
 	"certlink/internal/store"
 	"certlink/internal/testenv"
 	"certlink/internal/viewer"
@@ -30,8 +35,18 @@ func TestMigrateUpgradesInPlace(t *testing.T) {
 		sys := viewer.System(ctx)
 		users, _ := db.Client.User.Query().Count(sys)
 		links, _ := db.Client.Association.Query().Count(sys)
-		// Make it an older database: no capability areas yet, no forced password change.
-		for _, stmt := range []string{"DROP TABLE capability_areas", "ALTER TABLE users DROP COLUMN must_change_password"} {
+		// An older retake of a skill someone holds: once the latest flag is
+		// gone, nothing tells the two apart until the upgrade marks them.
+		sk := db.Client.Skill.Create().SetNumber("AZ-104").SetTitle("Azure Administrator").SetType(skill.TypeEXAM).SaveX(sys)
+		acct := db.Client.DirectoryAccount.Create().SetEmail("old@learn.example").SetName("Old Timer").SaveX(sys)
+		p := db.Client.Profile.Create().SetKind(profile.KindLEARNING).SetMcid("7700001").SetAccountID(acct.ID).SaveX(sys)
+		done := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+		db.Client.Result.Create().SetProfileID(p.ID).SetSkillID(sk.ID).SetCompletedAt(done).SetSource("newer").ExecX(sys)
+		db.Client.Result.Create().SetProfileID(p.ID).SetSkillID(sk.ID).SetCompletedAt(done.AddDate(-1, 0, 0)).SetSource("older").ExecX(sys)
+		// Make it an older database: no capability areas yet, no forced
+		// password change, no latest flag on results.
+		for _, stmt := range []string{"DROP TABLE capability_areas", "ALTER TABLE users DROP COLUMN must_change_password",
+			"ALTER TABLE results DROP COLUMN latest"} {
 			if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
 				t.Fatalf("%s: %v", stmt, err)
 			}
@@ -55,6 +70,13 @@ func TestMigrateUpgradesInPlace(t *testing.T) {
 			}
 			if n, err := db.Client.CapabilityArea.Query().Count(sys); err != nil || n != 0 {
 				t.Fatalf("capability areas table after upgrade: %d %v", n, err)
+			}
+			if n, err := results.Misflagged(ctx, db.SQL); err != nil || n != 0 {
+				t.Fatalf("latest flags after upgrade: %d wrong (%v)", n, err)
+			}
+			older, err := db.Client.Result.Query().Where(result.Source("older")).Only(sys)
+			if err != nil || older.Latest {
+				t.Fatalf("the older retake after upgrade: %+v %v", older, err)
 			}
 			alex, err := db.Client.User.Query().First(sys)
 			if err != nil || alex.MustChangePassword {

@@ -22,6 +22,7 @@ import (
 	_ "github.com/go-sql-driver/mysql"
 
 	"certlink/internal/app"
+	"certlink/internal/results"
 	"certlink/internal/store"
 )
 
@@ -161,6 +162,13 @@ func openConfig(t testing.TB, cfg app.Config) *app.App {
 		t.Fatalf("starting certlink: %v", err)
 	}
 	t.Cleanup(func() { a.Close() })
+	t.Cleanup(func() {
+		// Whatever the test wrote, the report's latest flags still hold.
+		n, err := results.Misflagged(context.Background(), a.DB.SQL)
+		if err == nil && n > 0 {
+			t.Errorf("%d results carry a wrong latest flag after the test", n)
+		}
+	})
 	return a
 }
 
