@@ -59,6 +59,11 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{AssociationsColumns[9], AssociationsColumns[2]},
 			},
+			{
+				Name:    "association_user_id_ended_at",
+				Unique:  false,
+				Columns: []*schema.Column{AssociationsColumns[10], AssociationsColumns[3]},
+			},
 		},
 	}
 	// AttestationsColumns holds the columns for the "attestations" table.
@@ -545,6 +550,13 @@ var (
 				Columns:    []*schema.Column{UsersColumns[9]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "user_organization_id_deleted_at_name",
+				Unique:  false,
+				Columns: []*schema.Column{UsersColumns[9], UsersColumns[7], UsersColumns[3]},
 			},
 		},
 	}

@@ -51,6 +51,9 @@ func (Association) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("organization_id", "ended_at"),
 		index.Fields("profile_id", "started_at"),
+		// The skills report walks an organization's people by name and
+		// finds each one's active link here.
+		index.Fields("user_id", "ended_at"),
 	}
 }
 

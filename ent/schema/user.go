@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
 )
 
 // User is a work account. It belongs to exactly one organization, except OPERATOR
@@ -41,6 +42,14 @@ func (User) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("organization", Organization.Type).Ref("users").Field("organization_id").Unique(),
 		edge.To("associations", Association.Type).Annotations(entgql.Skip(entgql.SkipAll)),
+	}
+}
+
+func (User) Indexes() []ent.Index {
+	return []ent.Index{
+		// The skills report reads an organization's people in name order
+		// from here: no sort of the whole report.
+		index.Fields("organization_id", "deleted_at", "name"),
 	}
 }
 

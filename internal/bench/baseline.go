@@ -131,9 +131,9 @@ func baselineProgress(ctx context.Context, db *sql.DB, orgID int, now time.Time)
 }
 
 // baselineReportSQL is the skills report's row set in one hand-written
-// statement, in the CSV's default order (name, then result id): the latest
-// result of each skill (as flagged), the skill's own columns looked up in
-// memory, times read as text.
+// statement, in the CSV's default order (name, then result id): the people
+// read in name order, the latest result of each skill (as flagged), the
+// skill's own columns looked up in memory, times read as text.
 const baselineReportSQL = `
 SELECT name, email, mcid, skill_id, CAST(completed_at AS CHAR), CAST(expires_at AS CHAR), source,
   CAST(recognized_at AS CHAR), associated
@@ -141,11 +141,11 @@ FROM (
   SELECT r.id AS rid, u.name AS name, u.email AS email, p.mcid AS mcid, r.skill_id AS skill_id,
     r.completed_at AS completed_at, r.expires_at AS expires_at, r.source AS source,
     r.recognized_at AS recognized_at, 1 AS associated
-  FROM associations a
-  JOIN users u ON u.id = a.user_id AND u.deleted_at IS NULL
+  FROM users u
+  CROSS JOIN associations a ON a.user_id = u.id AND a.organization_id = u.organization_id AND a.ended_at IS NULL
   JOIN profiles p ON p.id = a.profile_id
   JOIN results r ON r.profile_id = a.profile_id AND r.latest = TRUE
-  WHERE a.organization_id = ? AND a.ended_at IS NULL
+  WHERE u.organization_id = ? AND u.deleted_at IS NULL
   UNION ALL
   SELECT r.id, da.name, da.email, p.mcid, r.skill_id, r.completed_at, r.expires_at, r.source, r.recognized_at, 0
   FROM legacy_recognitions lr

@@ -55,17 +55,25 @@ var never = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 // organization (of a work account that is not deleted), and people credited
 // through the legacy path with no active link anywhere (S3, "needs
 // association"); for each, their latest result per skill. Arguments: org, org.
+//
+// The linked people are read from the organization's work accounts in name
+// order (index users(organization_id, deleted_at, name)), each with its active
+// links (a link's organization is its work account's: linking.StartInTx, and
+// the tests check it after each test). In the default order the database then
+// streams rows as it finds them, sorting only people of the same name, instead
+// of sorting the whole report before the first row. CROSS JOIN is SQLite's way
+// to fix that join order (an inner join everywhere else).
 const rowsSQL = `
 SELECT r.id AS rid, u.name AS name, u.email AS email, p.mcid AS mcid,
   s.type AS skill_type, s.number AS skill_number, s.title AS title, r.skill_id AS skill_id,
   s.valid_until AS valid_until, r.completed_at AS completed_at, r.expires_at AS expires_at,
   r.source AS source, r.recognized_at AS recognized_at, 1 AS associated
-FROM associations a
-JOIN users u ON u.id = a.user_id AND u.deleted_at IS NULL
+FROM users u
+CROSS JOIN associations a ON a.user_id = u.id AND a.organization_id = u.organization_id AND a.ended_at IS NULL
 JOIN profiles p ON p.id = a.profile_id
 JOIN results r ON r.profile_id = a.profile_id
 JOIN skills s ON s.id = r.skill_id
-WHERE a.organization_id = ? AND a.ended_at IS NULL AND ` + latestResult + `
+WHERE u.organization_id = ? AND u.deleted_at IS NULL AND ` + latestResult + `
 UNION ALL
 SELECT r.id, da.name, da.email, p.mcid,
   s.type, s.number, s.title, r.skill_id,

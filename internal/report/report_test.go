@@ -3,7 +3,9 @@ package report_test
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -263,6 +265,57 @@ func TestCSVStreamsInChunks(t *testing.T) {
 			if recs[i+1][2] != r.Mcid || recs[i+1][4] != r.SkillNumber {
 				t.Fatalf("row %d differs: CSV %v, GraphQL %+v", i, recs[i+1], r)
 			}
+		}
+	})
+}
+
+// failingWriter accepts n bytes, then fails.
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if w.n -= len(p); w.n < 0 {
+		return 0, errors.New("the client went away")
+	}
+	return len(p), nil
+}
+
+// A download that fails half-way, on the writing side (the client went away)
+// or the reading side (the request was cancelled), returns the error and
+// leaves no reader behind.
+func TestCSVStopsCleanlyHalfWay(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		addPeople(t, e.App.DB.Client, "4100001", 1500, []string{"AZ-104", "MC-AZURE-ADMINISTRATOR"})
+		grace, err := e.App.DB.Client.User.Query().Where(user.Email("grace@contoso.example")).Only(sys())
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := &viewer.Viewer{Kind: viewer.KindUser, UserID: grace.ID, OrgID: *grace.OrganizationID, Roles: []viewer.Role{viewer.GlobalAdmin}}
+		before := runtime.NumGoroutine()
+
+		err = e.App.Report.WriteCSV(context.Background(), v, &failingWriter{n: 100 << 10}, report.Filter{}, report.Order{}, nil)
+		if err == nil || !strings.Contains(err.Error(), "went away") {
+			t.Fatalf("writer failing: %v", err)
+		}
+
+		ctx, cancel := context.WithCancel(context.Background())
+		n := 0
+		err = e.App.Report.Each(ctx, v, report.Filter{}, report.Order{}, func(report.Row) error {
+			if n++; n == 700 {
+				cancel()
+			}
+			return nil
+		}, nil)
+		if !errors.Is(err, context.Canceled) || n >= 3009 {
+			t.Fatalf("cancelled after 700 rows: %v after %d rows", err, n)
+		}
+
+		deadline := time.Now().Add(5 * time.Second)
+		for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if g := runtime.NumGoroutine(); g > before {
+			t.Fatalf("%d goroutines left behind", g-before)
 		}
 	})
 }

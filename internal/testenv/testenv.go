@@ -162,14 +162,25 @@ func openConfig(t testing.TB, cfg app.Config) *app.App {
 		t.Fatalf("starting certlink: %v", err)
 	}
 	t.Cleanup(func() { a.Close() })
-	t.Cleanup(func() {
-		// Whatever the test wrote, the report's latest flags still hold.
-		n, err := results.Misflagged(context.Background(), a.DB.SQL)
-		if err == nil && n > 0 {
-			t.Errorf("%d results carry a wrong latest flag after the test", n)
-		}
-	})
+	t.Cleanup(func() { checkInvariants(t, a) })
 	return a
+}
+
+// checkInvariants fails the test when, whatever it did, the database breaks a
+// fact the skills report reads without checking: each result's latest flag
+// (results.MarkLatest), and each link's organization being its work
+// account's (the report walks an organization's people, then their links).
+func checkInvariants(t testing.TB, a *app.App) {
+	ctx := context.Background()
+	if n, err := results.Misflagged(ctx, a.DB.SQL); err == nil && n > 0 {
+		t.Errorf("%d results carry a wrong latest flag after the test", n)
+	}
+	var n int
+	err := a.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM associations a JOIN users u ON u.id = a.user_id
+		WHERE u.organization_id IS NULL OR u.organization_id <> a.organization_id`).Scan(&n)
+	if err == nil && n > 0 {
+		t.Errorf("%d links belong to another organization than their work account", n)
+	}
 }
 
 // Response is a GraphQL response.
