@@ -46,7 +46,7 @@ type Config struct {
 
 // Defaults are the sizes.
 func Defaults() Config {
-	return Config{People: 10000, Results: 50000, CSVRows: 1000000, Runs: 30, CSVRuns: 5, Clients: 32,
+	return Config{People: 10000, Results: 50000, CSVRows: 1000000, Runs: 30, CSVRuns: 9, Clients: 32,
 		Linking: 10 * time.Second, Out: os.Stdout, Bar: os.Stderr}
 }
 

@@ -6,8 +6,11 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"certlink/ent"
 )
 
 // OrderField is what the report is sorted by; ties are broken by row id.
@@ -63,30 +66,36 @@ var never = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 // streams rows as it finds them, sorting only people of the same name, instead
 // of sorting the whole report before the first row. CROSS JOIN is SQLite's way
 // to fix that join order (an inner join everywhere else).
-const rowsSQL = `
-SELECT r.id AS rid, u.name AS name, u.email AS email, p.mcid AS mcid,
-  s.type AS skill_type, s.number AS skill_number, s.title AS title, r.skill_id AS skill_id,
-  s.valid_until AS valid_until, r.completed_at AS completed_at, r.expires_at AS expires_at,
-  r.source AS source, r.recognized_at AS recognized_at, 1 AS associated
+//
+// Skills are not joined: the skill filters arrive resolved to skill ids (the
+// catalog is in memory), and a join MariaDB is free to start from (all
+// results of each skill) is one it sometimes picks. Only the order by skill
+// number joins them (withNumber).
+func rowsSQL(withNumber bool) string {
+	skill, number := "", ""
+	if withNumber {
+		skill, number = "\nJOIN skills s ON s.id = r.skill_id", ", s.number AS skill_number"
+	}
+	return `
+SELECT r.id AS rid, u.name AS name, u.email AS email, p.mcid AS mcid, r.skill_id AS skill_id,
+  r.completed_at AS completed_at, r.expires_at AS expires_at,
+  r.source AS source, r.recognized_at AS recognized_at, 1 AS associated` + number + `
 FROM users u
 CROSS JOIN associations a ON a.user_id = u.id AND a.organization_id = u.organization_id AND a.ended_at IS NULL
 JOIN profiles p ON p.id = a.profile_id
-JOIN results r ON r.profile_id = a.profile_id
-JOIN skills s ON s.id = r.skill_id
+JOIN results r ON r.profile_id = a.profile_id` + skill + `
 WHERE u.organization_id = ? AND u.deleted_at IS NULL AND ` + latestResult + `
 UNION ALL
-SELECT r.id, da.name, da.email, p.mcid,
-  s.type, s.number, s.title, r.skill_id,
-  s.valid_until, r.completed_at, r.expires_at,
-  r.source, r.recognized_at, 0
+SELECT r.id, da.name, da.email, p.mcid, r.skill_id, r.completed_at, r.expires_at,
+  r.source, r.recognized_at, 0` + number + `
 FROM legacy_recognitions lr
 JOIN profiles p ON p.id = lr.profile_id
 JOIN directory_accounts da ON da.id = p.account_id
-JOIN results r ON r.profile_id = lr.profile_id
-JOIN skills s ON s.id = r.skill_id
+JOIN results r ON r.profile_id = lr.profile_id` + skill + `
 WHERE lr.organization_id = ?
   AND NOT EXISTS (SELECT 1 FROM associations ax WHERE ax.active_profile_id = lr.profile_id)
   AND ` + latestResult
+}
 
 // latestResult keeps one row per (profile, skill): the latest completion,
 // flagged as such by whoever wrote the results (results.MarkLatest).
@@ -166,20 +175,12 @@ func keyset(b *builder, f OrderField, desc bool, v any, id int) {
 	}
 }
 
-// where appends the filters; skillIDs is the competency filter resolved to skills.
+// where appends the filters; skillIDs are the skill filters (type, numbers,
+// competency, validity) resolved to skills, nil when none applies.
 func (f Filter) where(b *builder, skillIDs []int, now time.Time) {
 	b.add(" WHERE 1=1")
 	if f.MCID != "" {
 		b.add(" AND t.mcid = ?", f.MCID)
-	}
-	if f.SkillType != "" {
-		b.add(" AND t.skill_type = ?", f.SkillType)
-	}
-	if len(f.SkillNumbers) > 0 {
-		b.add(" AND t.skill_number IN (" + placeholders(len(f.SkillNumbers)) + ")")
-		for _, n := range f.SkillNumbers {
-			b.args = append(b.args, n)
-		}
 	}
 	if skillIDs != nil {
 		if len(skillIDs) == 0 {
@@ -214,9 +215,36 @@ func (f Filter) where(b *builder, skillIDs []int, now time.Time) {
 		b.add(" AND t.expires_at < ?", f.ExpiresBefore.UTC())
 	}
 	if f.ValidOnly {
-		now = now.UTC()
-		b.add(" AND (t.expires_at IS NULL OR t.expires_at > ?) AND (t.valid_until IS NULL OR t.valid_until > ?)", now, now)
+		b.add(" AND (t.expires_at IS NULL OR t.expires_at > ?)", now.UTC())
 	}
+}
+
+// skillIDs resolves the filter's skill conditions against the catalog: the
+// skills of the type, of the numbers (in any case), of the competency, and
+// inside their validity now when ValidOnly. It returns nil when none applies.
+func (f Filter) skillIDs(skills map[int]*ent.Skill, competency []int, now time.Time) []int {
+	if f.SkillType == "" && len(f.SkillNumbers) == 0 && competency == nil && !f.ValidOnly {
+		return nil
+	}
+	in := map[int]bool{}
+	for _, id := range competency {
+		in[id] = true
+	}
+	ids := []int{}
+	for id, sk := range skills {
+		switch {
+		case competency != nil && !in[id]:
+		case f.SkillType != "" && string(sk.Type) != f.SkillType:
+		case len(f.SkillNumbers) > 0 && !slices.ContainsFunc(f.SkillNumbers, func(n string) bool {
+			return strings.EqualFold(strings.TrimSpace(n), sk.Number)
+		}):
+		case f.ValidOnly && sk.ValidUntil != nil && !sk.ValidUntil.After(now):
+		default:
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 func placeholders(n int) string {

@@ -160,7 +160,7 @@ func (s *Service) Each(ctx context.Context, v *viewer.Viewer, f Filter, o Order,
 		chunk = DefaultChunkSize
 	}
 	var b builder
-	b.add("SELECT "+rowColumns+" FROM ("+rowsSQL+") t", r.orgID, r.orgID)
+	b.add("SELECT "+rowColumns+" FROM ("+rowsSQL(field(r.order) == BySkillNumber)+") t", r.orgID, r.orgID)
 	r.filter.where(&b, r.skillIDs, r.now)
 	b.add(orderBy(field(r.order), r.order.Desc))
 
@@ -254,7 +254,7 @@ type reader struct {
 	now      time.Time
 	labels   map[int][]string
 	skills   map[int]*ent.Skill // the catalog's skills by id
-	skillIDs []int              // the competency filter, resolved; nil when none
+	skillIDs []int              // the skill filters, resolved; nil when none
 }
 
 func (s *Service) reader(ctx context.Context, orgID int, f Filter, o Order) (*reader, error) {
@@ -266,7 +266,7 @@ func (s *Service) reader(ctx context.Context, orgID int, f Filter, o Order) (*re
 	if err != nil {
 		return nil, err
 	}
-	skills, err := s.Client.Skill.Query().Select(skill.FieldNumber, skill.FieldTitle, skill.FieldType).All(sys)
+	skills, err := s.Client.Skill.Query().Select(skill.FieldNumber, skill.FieldTitle, skill.FieldType, skill.FieldValidUntil).All(sys)
 	if err != nil {
 		return nil, err
 	}
@@ -275,19 +275,21 @@ func (s *Service) reader(ctx context.Context, orgID int, f Filter, o Order) (*re
 	for _, sk := range skills {
 		r.skills[sk.ID] = sk
 	}
+	var competencySkills []int
 	if f.Competency != "" {
 		ids, ok := byKey[f.Competency]
 		if !ok {
 			return nil, apperr.New(apperr.NotFound, "No competency has the key %q.", f.Competency).With("argument", "competency")
 		}
-		r.skillIDs = append([]int{}, ids...)
+		competencySkills = append([]int{}, ids...)
 	}
+	r.skillIDs = f.skillIDs(r.skills, competencySkills, r.now)
 	return r, nil
 }
 
 func (r *reader) count(ctx context.Context) (int, error) {
 	var b builder
-	b.add("SELECT COUNT(*) FROM ("+rowsSQL+") t", r.orgID, r.orgID)
+	b.add("SELECT COUNT(*) FROM ("+rowsSQL(false)+") t", r.orgID, r.orgID)
 	r.filter.where(&b, r.skillIDs, r.now)
 	var n int
 	rows, err := r.client.QueryContext(viewer.System(ctx), b.sb.String(), b.args...)
@@ -309,7 +311,7 @@ func (r *reader) page(ctx context.Context, after *Cursor, limit int) (*Page, err
 		return p, nil
 	}
 	var b builder
-	b.add("SELECT "+rowColumns+" FROM ("+rowsSQL+") t", r.orgID, r.orgID)
+	b.add("SELECT "+rowColumns+" FROM ("+rowsSQL(field(r.order) == BySkillNumber)+") t", r.orgID, r.orgID)
 	r.filter.where(&b, r.skillIDs, r.now)
 	if after != nil {
 		if after.Field != field(r.order) {

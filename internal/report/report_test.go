@@ -103,16 +103,18 @@ func TestReportRowsFiltersAndPaging(t *testing.T) {
 			where map[string]any
 			want  int
 		}{
-			"needsAssociation": {map[string]any{"needsAssociation": true}, 3},
-			"associatedInPC":   {map[string]any{"associatedInPC": true}, 6},
-			"skillType":        {map[string]any{"skillType": "CERTIFICATION"}, 2},
-			"mcid":             {map[string]any{"mcid": "9900002"}, 3},
-			"skillNumberIn":    {map[string]any{"skillNumberIn": []string{"AZ-104", "AZ-204", "XX-1"}}, 2},
-			"competency":       {map[string]any{"competency": "data-analytics"}, 2},
-			"search":           {map[string]any{"search": "RILEY"}, 3},
-			"search escapes":   {map[string]any{"search": "%"}, 0},
-			"validOnly":        {map[string]any{"validOnly": true}, 8}, // MS-100 is past its validity
-			"completedAfter":   {map[string]any{"completedAfter": time.Now().AddDate(0, -5, 0).Format(time.RFC3339)}, 2},
+			"needsAssociation":        {map[string]any{"needsAssociation": true}, 3},
+			"associatedInPC":          {map[string]any{"associatedInPC": true}, 6},
+			"skillType":               {map[string]any{"skillType": "CERTIFICATION"}, 2},
+			"mcid":                    {map[string]any{"mcid": "9900002"}, 3},
+			"skillNumberIn":           {map[string]any{"skillNumberIn": []string{"AZ-104", "AZ-204", "XX-1"}}, 2},
+			"skillNumberIn, any case": {map[string]any{"skillNumberIn": []string{"az-104", " Az-204 "}}, 2},
+			"skill filters combined":  {map[string]any{"skillType": "EXAM", "competency": "data-analytics", "validOnly": true}, 2},
+			"competency":              {map[string]any{"competency": "data-analytics"}, 2},
+			"search":                  {map[string]any{"search": "RILEY"}, 3},
+			"search escapes":          {map[string]any{"search": "%"}, 0},
+			"validOnly":               {map[string]any{"validOnly": true}, 8}, // MS-100 is past its validity
+			"completedAfter":          {map[string]any{"completedAfter": time.Now().AddDate(0, -5, 0).Format(time.RFC3339)}, 2},
 		} {
 			if got := count(c.where); got != c.want {
 				t.Errorf("%s: %d rows, want %d", name, got, c.want)
