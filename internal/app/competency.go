@@ -20,7 +20,7 @@ func (a *App) startCompetency(ctx context.Context) error {
 	a.Catalog = &catalog.Service{Client: c}
 	a.Progress = &progress.Service{Client: c, Engine: &progress.Engine{}, RowLocks: !a.DB.Embedded}
 	a.Report = &report.Service{Client: c}
-	a.Ingest = &ingest.Service{Client: c}
+	a.Ingest = &ingest.Service{Client: c, RowLocks: !a.DB.Embedded}
 	sum, applied, err := a.Catalog.LoadAtStartup(ctx, a.Config.Catalog, shipped.Default, shipped.DefaultName)
 	if err != nil {
 		return fmt.Errorf("loading the catalog: %w", err)

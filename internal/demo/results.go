@@ -81,7 +81,7 @@ func seedResults(ctx context.Context, tx *ent.Tx) error {
 			return err
 		}
 	}
-	if err := results.MarkLatest(ctx, tx.Client(), slices.Collect(maps.Values(profiles))...); err != nil {
+	if err := results.MarkLatest(ctx, tx.Client(), false, slices.Collect(maps.Values(profiles))...); err != nil {
 		return err
 	}
 	contoso, err := tx.User.Query().Where(user.Email("mona@contoso.example")).Only(ctx)

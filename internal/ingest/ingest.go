@@ -72,6 +72,9 @@ type Service struct {
 	Now    func() time.Time
 	// Changed is called with the organizations whose people got new results.
 	Changed func(orgIDs ...int)
+	// RowLocks locks the batch's profiles (MySQL): batches for the same
+	// people take turns, and their latest flags stay right.
+	RowLocks bool
 }
 
 func (s *Service) now() time.Time { return clock.Now(s.Now) }
@@ -266,6 +269,12 @@ func (b *Batch) flush() error {
 		for _, id := range profiles {
 			ids = append(ids, id)
 		}
+		if b.s.RowLocks && len(ids) > 0 {
+			// In id order, as every batch does: no deadlock between batches.
+			if _, err := tx.Profile.Query().Where(profile.IDIn(ids...)).Order(profile.ByID()).ForUpdate().IDs(b.ctx); err != nil {
+				return err
+			}
+		}
 		held, err := tx.Result.Query().Where(result.ProfileIDIn(ids...)).
 			Select(result.FieldID, result.FieldProfileID, result.FieldSkillID, result.FieldCompletedAt, result.FieldExpiresAt).All(b.ctx)
 		if err != nil {
@@ -322,7 +331,7 @@ func (b *Batch) flush() error {
 			if err := tx.Result.CreateBulk(creates...).Exec(b.ctx); err != nil {
 				return err
 			}
-			if err := results.MarkLatest(b.ctx, tx.Client(), ids...); err != nil {
+			if err := results.MarkLatest(b.ctx, tx.Client(), b.s.RowLocks, ids...); err != nil {
 				return err
 			}
 		}

@@ -2,7 +2,9 @@ package ingest_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"certlink/internal/testenv"
@@ -281,6 +283,62 @@ func TestReportShowsTheLatestRetake(t *testing.T) {
 		_, body := e.Get(mona, "/reports/skills.csv?skillNumber=SC-300")
 		if csv := string(body); strings.Count(csv, "\n") != 2 || !strings.Contains(csv, ",2026-09-01,") {
 			t.Fatalf("CSV: %q", csv)
+		}
+	})
+}
+
+// Retakes of one skill arriving at once from several providers' batches: the
+// report still shows one row, the latest (on MariaDB the batches run in
+// parallel transactions).
+func TestConcurrentRetakesKeepOneLatest(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		prov := providerToken(t, e)
+		mona := e.Demo("mona@contoso.example")
+		q := `mutation($in:[ResultInput!]!){ingestResults(input:$in){accepted errors{message}}}`
+		const n = 12
+		var wg sync.WaitGroup
+		codes := make([]string, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				in := []map[string]any{
+					{"mcid": "9900001", "skillNumber": "SC-300", "completedAt": fmt.Sprintf("2025-%02d-01T00:00:00Z", i+1)},
+					{"mcid": "9900001", "skillNumber": "SC-200", "completedAt": fmt.Sprintf("2024-%02d-01T00:00:00Z", n-i)},
+				}
+				var out struct {
+					IngestResults struct {
+						Accepted int
+						Errors   []struct{ Message string }
+					}
+				}
+				r := e.Do(prov, q, map[string]any{"in": in})
+				if codes[i] = r.Code(); codes[i] == "" {
+					r.Decode(t, &out)
+					if out.IngestResults.Accepted != 2 {
+						codes[i] = fmt.Sprintf("%+v", out.IngestResults)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		for i, c := range codes {
+			if c != "" {
+				t.Fatalf("batch %d: %s", i, c)
+			}
+		}
+		var rep struct {
+			SkillsReport struct {
+				Edges []struct {
+					Node struct{ SkillNumber, CompletedAt string }
+				}
+			}
+		}
+		e.Do(mona, `{skillsReport(where:{mcid:"9900001",skillNumberIn:["SC-300","SC-200"]},orderBy:{field:SKILL_NUMBER}){edges{node{skillNumber completedAt}}}}`, nil).Decode(t, &rep)
+		got := fmt.Sprint(rep.SkillsReport.Edges)
+		if want := "[{{SC-200 2024-12-01T00:00:00Z}} {{SC-300 2025-12-01T00:00:00Z}}]"; got != want {
+			t.Fatalf("report after concurrent retakes: %s, want %s", got, want)
 		}
 	})
 }

@@ -166,7 +166,7 @@ func (s *Service) moveResults(ctx context.Context, tx *ent.Tx, sv, dup *ent.Prof
 		have[resultKey(r)] = true
 		out.ResultsMoved++
 	}
-	return results.MarkLatest(ctx, tx.Client(), sv.ID)
+	return results.MarkLatest(ctx, tx.Client(), s.RowLocks, sv.ID)
 }
 
 func resultKey(r *ent.Result) string {

@@ -143,7 +143,7 @@ func addResults(ctx context.Context, c *ent.Client, orgID int, rs []PlannedResul
 		if err != nil {
 			return err
 		}
-		if err := results.MarkLatest(ctx, c, p.ID); err != nil {
+		if err := results.MarkLatest(ctx, c, false, p.ID); err != nil {
 			return err
 		}
 	}

@@ -22,14 +22,17 @@ const chunk = 500
 // MarkLatest sets the latest flag of every result of the profiles: true on the
 // latest completion of each skill (the higher id on a tie), false on the
 // others. Call it in the transaction that wrote, moved or removed results of
-// those profiles.
-func MarkLatest(ctx context.Context, c *ent.Client, profileIDs ...int) error {
+// those profiles. With lock (MySQL) it reads the results FOR UPDATE: a
+// locking read sees what concurrent transactions committed since this one
+// began, and holds it, so two batches adding retakes of one skill at once
+// cannot both flag their own as the latest. (SQLite runs one writer at a time.)
+func MarkLatest(ctx context.Context, c *ent.Client, lock bool, profileIDs ...int) error {
 	ids := slices.Clone(profileIDs)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	for len(ids) > 0 {
 		n := min(chunk, len(ids))
-		if err := markLatest(ctx, c, ids[:n]); err != nil {
+		if err := markLatest(ctx, c, lock, ids[:n]); err != nil {
 			return err
 		}
 		ids = ids[n:]
@@ -37,11 +40,14 @@ func MarkLatest(ctx context.Context, c *ent.Client, profileIDs ...int) error {
 	return nil
 }
 
-func markLatest(ctx context.Context, c *ent.Client, profileIDs []int) error {
-	rows, err := c.Result.Query().Where(result.ProfileIDIn(profileIDs...)).
+func markLatest(ctx context.Context, c *ent.Client, lock bool, profileIDs []int) error {
+	q := c.Result.Query().Where(result.ProfileIDIn(profileIDs...)).
 		Select(result.FieldID, result.FieldProfileID, result.FieldSkillID, result.FieldCompletedAt, result.FieldLatest).
-		Order(result.ByProfileID(), result.BySkillID(), result.ByCompletedAt(entsql.OrderDesc()), result.ByID(entsql.OrderDesc())).
-		All(ctx)
+		Order(result.ByProfileID(), result.BySkillID(), result.ByCompletedAt(entsql.OrderDesc()), result.ByID(entsql.OrderDesc()))
+	if lock {
+		q.ForUpdate()
+	}
+	rows, err := q.All(ctx)
 	if err != nil {
 		return fmt.Errorf("reading results to mark the latest: %w", err)
 	}
