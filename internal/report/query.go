@@ -221,7 +221,8 @@ func (f Filter) where(b *builder, skillIDs []int, now time.Time) {
 
 // skillIDs resolves the filter's skill conditions against the catalog: the
 // skills of the type, of the numbers (in any case), of the competency, and
-// inside their validity now when ValidOnly. It returns nil when none applies.
+// inside their validity now when ValidOnly. It returns nil when none applies
+// or every skill passes.
 func (f Filter) skillIDs(skills map[int]*ent.Skill, competency []int, now time.Time) []int {
 	if f.SkillType == "" && len(f.SkillNumbers) == 0 && competency == nil && !f.ValidOnly {
 		return nil
@@ -242,6 +243,9 @@ func (f Filter) skillIDs(skills map[int]*ent.Skill, competency []int, now time.T
 		default:
 			ids = append(ids, id)
 		}
+	}
+	if len(ids) == len(skills) {
+		return nil // every skill passes: no list to send
 	}
 	slices.Sort(ids)
 	return ids
