@@ -139,8 +139,8 @@ func (s *Service) Count(ctx context.Context, v *viewer.Viewer, f Filter) (int, e
 
 // Each calls fn for every row in order and flush after every ChunkSize rows
 // (the CSV writer streams through it). The rows come from one statement read as
-// it goes: memory stays constant at any size, and the database builds and sorts
-// the row set once. (Paging with a keyset instead rebuilt and re-sorted the
+// it goes: memory stays constant at any size, and the database builds the row
+// set once (in the default order, by name, without sorting it: see rowsSQL). (Paging with a keyset instead rebuilt and re-sorted the
 // whole set for every chunk — quadratic: a 1,000,000-row export took minutes.)
 //
 // Reading and writing overlap: one goroutine steps through the statement and
