@@ -25,26 +25,46 @@ const maxCauses = 3
 
 // Requirements implements ProgressSource.
 func (p EngineProgress) Requirements(ctx context.Context, c *ent.Client, orgID int, at time.Time) ([]RequirementState, error) {
-	return p.states(ctx, c, orgID, at, true)
-}
-
-// MetStates implements metOnly: the states without projection causes, for the
-// before/after comparison inside a transaction.
-func (p EngineProgress) MetStates(ctx context.Context, c *ent.Client, orgID int, at time.Time) ([]RequirementState, error) {
-	return p.states(ctx, c, orgID, at, false)
-}
-
-// Counts implements carrierChecker.
-func (p EngineProgress) Counts(ctx context.Context, c *ent.Client, orgID, profileID int, at time.Time) (bool, error) {
-	return p.Engine.Counts(ctx, c, orgID, profileID, at)
-}
-
-func (p EngineProgress) states(ctx context.Context, c *ent.Client, orgID int, at time.Time, causes bool) ([]RequirementState, error) {
 	org, err := p.Engine.Compute(ctx, c, orgID, at)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("computing the progress of organization %d: %w", orgID, err)
 	}
-	var out []RequirementState
+	return p.states(ctx, c, org, true)
+}
+
+// MetStates is Requirements without projection causes, which the before/after
+// comparison of at-risk detection does not need.
+func (p EngineProgress) MetStates(ctx context.Context, c *ent.Client, orgID int, at time.Time) ([]RequirementState, error) {
+	org, err := p.Engine.Compute(ctx, c, orgID, at)
+	if err != nil {
+		return nil, fmt.Errorf("computing the progress of organization %d: %w", orgID, err)
+	}
+	return p.states(ctx, c, org, false)
+}
+
+// MetStatesOnly implements narrowSource: MetStates of the requirements
+// requirementIDs only (progress.Engine.ComputeOnly), each state as MetStates
+// gives it.
+func (p EngineProgress) MetStatesOnly(ctx context.Context, c *ent.Client, orgID int, at time.Time, requirementIDs []int) ([]RequirementState, error) {
+	org, err := p.Engine.ComputeOnly(ctx, c, orgID, at, requirementIDs)
+	if err != nil {
+		return nil, fmt.Errorf("computing requirements %v of organization %d: %w", requirementIDs, orgID, err)
+	}
+	return p.states(ctx, c, org, false)
+}
+
+// CountsTowards implements narrowSource.
+func (p EngineProgress) CountsTowards(ctx context.Context, c *ent.Client, orgID, profileID int, at time.Time) ([]int, error) {
+	return p.Engine.CountsTowards(ctx, c, orgID, profileID, at)
+}
+
+// states flattens org into requirement states; causes names what each
+// projection's fall is due to (a query per projected requirement).
+func (p EngineProgress) states(ctx context.Context, c *ent.Client, org *progress.Org, causes bool) ([]RequirementState, error) {
+	var (
+		out []RequirementState
+		err error
+	)
 	for _, comp := range org.Competencies {
 		for _, lvl := range comp.Levels {
 			for _, op := range lvl.Options {
@@ -57,7 +77,7 @@ func (p EngineProgress) states(ctx context.Context, c *ent.Client, orgID int, at
 						t := *r.UnmetOn
 						st.ProjectedUnmetAt = &t
 						if causes {
-							if st.ProjectedCause, err = p.cause(ctx, c, orgID, r.ID, org.At, t); err != nil {
+							if st.ProjectedCause, err = p.cause(ctx, c, org.OrgID, r.ID, org.At, t); err != nil {
 								return nil, err
 							}
 						}

@@ -14,13 +14,15 @@ import (
 )
 
 // Risk detects "met → unmet" caused by a link ending (unlink, move, deletion,
-// removal from the report, merge). It is a linking.EndingObserver: at the first
-// link ending for an organization in a transaction it computes the
-// organization's requirements; just before that transaction commits it computes
-// them again and raises an alert for each requirement that was met and is not.
-// Comparing whole transactions, not single links, keeps a move within one
-// organization or an MCID merge (end one link, start another) from alarming
-// anyone, and names every cause of a deletion that ended two links.
+// removal from the report, merge). It is a linking.EndingObserver: at each link
+// ending in a transaction it takes the "before" state of the requirements the
+// leaving person counts towards, those not taken yet; just before that
+// transaction commits it computes them again and raises an alert for each
+// requirement that was met and is not. Only those requirements can fall: a
+// requirement nobody leaving counted towards keeps its people. Comparing whole
+// transactions, not single links, keeps a move within one organization or an
+// MCID merge (end one link, start another) from alarming anyone, and names
+// every cause of a deletion that ended two links.
 type Risk struct {
 	Progress ProgressSource
 	Alerts   *Alerter
@@ -36,7 +38,11 @@ type txRisk struct {
 	linkID []int
 }
 
+// orgRisk is what a transaction's link endings put at risk in one organization.
 type orgRisk struct {
+	// taken holds the requirements whose "before" state is in before: those
+	// the people leaving so far counted towards.
+	taken  map[int]bool
 	before []RequirementState
 	causes []string
 }
@@ -68,49 +74,82 @@ func (r *Risk) LinkEnding(ctx context.Context, tx *ent.Tx, a *ent.Association, c
 		})
 	}
 	st.linkID = append(st.linkID, a.ID)
+	src := r.source()
+	ids, err := src.CountsTowards(ctx, tx.Client(), a.OrganizationID, a.ProfileID, r.now())
+	if err != nil {
+		return fmt.Errorf("at-risk detection, link %d: %w", a.ID, err)
+	}
 	o := st.orgs[a.OrganizationID]
 	if o == nil {
-		if cc, ok := r.Progress.(carrierChecker); ok {
-			counts, err := cc.Counts(ctx, tx.Client(), a.OrganizationID, a.ProfileID, r.now())
-			if err != nil {
-				return err
-			}
-			if !counts {
-				// This person counts for nothing here: ending the link cannot
-				// make anything unmet. Another link ending later in the same
-				// transaction still takes the "before" picture, unaffected.
-				return nil
-			}
+		if len(ids) == 0 {
+			// This person counts for nothing here: ending the link cannot
+			// make anything unmet. Another link ending later in the same
+			// transaction still takes its "before" states, unaffected.
+			return nil
 		}
-		before, err := r.states(ctx, tx.Client(), a.OrganizationID)
-		if err != nil {
-			return err
-		}
-		o = &orgRisk{before: before}
+		o = &orgRisk{taken: map[int]bool{}}
 		st.orgs[a.OrganizationID] = o
 		st.order = append(st.order, a.OrganizationID)
+	}
+	if err := r.takeBefore(ctx, tx.Client(), src, a.OrganizationID, o, ids); err != nil {
+		return fmt.Errorf("at-risk detection, link %d: %w", a.ID, err)
 	}
 	o.causes = append(o.causes, why)
 	return nil
 }
 
-// carrierChecker is a ProgressSource that can tell cheaply whether a profile
-// counts towards any requirement of an organization.
-type carrierChecker interface {
-	Counts(ctx context.Context, c *ent.Client, orgID, profileID int, at time.Time) (bool, error)
-}
-
-// metOnly is a ProgressSource that can skip naming projection causes, which the
-// before/after comparison does not need.
-type metOnly interface {
-	MetStates(ctx context.Context, c *ent.Client, orgID int, at time.Time) ([]RequirementState, error)
-}
-
-func (r *Risk) states(ctx context.Context, c *ent.Client, orgID int) ([]RequirementState, error) {
-	if m, ok := r.Progress.(metOnly); ok {
-		return m.MetStates(ctx, c, orgID, r.now())
+// takeBefore takes the "before" states of the requirements among ids not taken
+// yet. They are as they were when the transaction began, even after earlier
+// links in it ended: those people did not count towards them.
+func (r *Risk) takeBefore(ctx context.Context, c *ent.Client, src narrowSource, orgID int, o *orgRisk, ids []int) error {
+	var untaken []int
+	for _, id := range ids {
+		if !o.taken[id] {
+			untaken = append(untaken, id)
+		}
 	}
-	return r.Progress.Requirements(ctx, c, orgID, r.now())
+	if len(untaken) == 0 {
+		return nil
+	}
+	before, err := src.MetStatesOnly(ctx, c, orgID, r.now(), untaken)
+	if err != nil {
+		return err
+	}
+	for _, id := range untaken {
+		o.taken[id] = true
+	}
+	o.before = append(o.before, before...)
+	return nil
+}
+
+// narrowSource is a ProgressSource that can name the requirements a profile
+// counts towards in an organization (cheaply) and compute the states of some
+// requirements only, without projection causes, which the before/after
+// comparison does not need: at-risk detection then computes what a leaver can
+// make unmet, not the whole organization. EngineProgress is one.
+type narrowSource interface {
+	CountsTowards(ctx context.Context, c *ent.Client, orgID, profileID int, at time.Time) ([]int, error)
+	MetStatesOnly(ctx context.Context, c *ent.Client, orgID int, at time.Time, requirementIDs []int) ([]RequirementState, error)
+}
+
+func (r *Risk) source() narrowSource {
+	if n, ok := r.Progress.(narrowSource); ok {
+		return n
+	}
+	return wholeOrg{r.Progress}
+}
+
+// wholeOrg is a ProgressSource that cannot narrow (a test's fake): anyone
+// leaving may count towards anything, so it names one requirement standing for
+// all of them, whose states are the whole organization's.
+type wholeOrg struct{ ProgressSource }
+
+func (w wholeOrg) CountsTowards(context.Context, *ent.Client, int, int, time.Time) ([]int, error) {
+	return []int{0}, nil
+}
+
+func (w wholeOrg) MetStatesOnly(ctx context.Context, c *ent.Client, orgID int, at time.Time, _ []int) ([]RequirementState, error) {
+	return w.Requirements(ctx, c, orgID, at)
 }
 
 func (r *Risk) state(tx *ent.Tx) (*txRisk, bool) {
@@ -167,9 +206,9 @@ func (r *Risk) compare(ctx context.Context, tx *ent.Tx, st *txRisk) (int, error)
 	n := 0
 	for _, org := range st.order {
 		o := st.orgs[org]
-		after, err := r.states(ctx, tx.Client(), org)
+		after, err := r.source().MetStatesOnly(ctx, tx.Client(), org, r.now(), o.ids())
 		if err != nil {
-			return n, err
+			return n, fmt.Errorf("at-risk detection at commit: %w", err)
 		}
 		cause := strings.Join(o.causes, " ")
 		for _, req := range newlyUnmet(o.before, after) {
@@ -187,6 +226,16 @@ func (r *Risk) compare(ctx context.Context, tx *ent.Tx, st *txRisk) (int, error)
 		}
 	}
 	return n, nil
+}
+
+// ids returns the requirements whose "before" state was taken, ascending.
+func (o *orgRisk) ids() []int {
+	ids := make([]int, 0, len(o.taken))
+	for id := range o.taken {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	return ids
 }
 
 func levelName(l string) string {

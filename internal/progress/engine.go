@@ -9,6 +9,7 @@ import (
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
 	"certlink/ent/offerpurchase"
+	"certlink/ent/predicate"
 	"certlink/ent/requirement"
 	"certlink/ent/skill"
 	"certlink/internal/viewer"
@@ -55,13 +56,32 @@ func (e *Engine) window() time.Duration {
 //   - otherwise IN_PROGRESS when anything counts (a person, an attestation),
 //     else NOT_STARTED.
 func (e *Engine) Compute(ctx context.Context, c *ent.Client, orgID int, at time.Time) (*Org, error) {
+	return e.compute(ctx, c, orgID, at, nil)
+}
+
+// ComputeOnly is Compute restricted to the requirements requirementIDs: the
+// catalog is read and the people counted for those requirements only, so the
+// cost falls with the set (at-risk detection asks about the few requirements a
+// leaver counted towards, not the whole organization). Each of those
+// requirements is exactly as Compute computes it; the options, levels and
+// competencies holding them carry only them, so their Met, Attained and Status
+// describe that part, not the whole. No ids, nothing computed: an empty Org.
+func (e *Engine) ComputeOnly(ctx context.Context, c *ent.Client, orgID int, at time.Time, requirementIDs []int) (*Org, error) {
+	if len(requirementIDs) == 0 {
+		return &Org{OrgID: orgID, At: at.UTC()}, nil
+	}
+	return e.compute(ctx, c, orgID, at, newRequirementSet(requirementIDs))
+}
+
+// compute is Compute over the requirements of only (nil: all of them).
+func (e *Engine) compute(ctx context.Context, c *ent.Client, orgID int, at time.Time, only requirementSet) (*Org, error) {
 	sys := viewer.System(ctx)
 	at = at.UTC()
-	comps, err := loadCatalog(sys, c)
+	comps, err := loadCatalog(sys, c, only)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := skillCounts(sys, c, orgID, at)
+	counts, err := skillCounts(sys, c, orgID, at, only)
 	if err != nil {
 		return nil, err
 	}
@@ -167,13 +187,25 @@ func (e *Engine) status(c *Competency, at time.Time) Status {
 	return NotStarted
 }
 
-// loadCatalog reads the whole catalog tree: it is small (tens of competencies).
-func loadCatalog(ctx context.Context, c *ent.Client) ([]*ent.Competency, error) {
-	return c.Competency.Query().Order(competency.ByPosition(), competency.ByID()).
+// loadCatalog reads the catalog tree: it is small (tens of competencies). With
+// a requirement set, only the requirements of the set and the options and
+// competencies holding them.
+func loadCatalog(ctx context.Context, c *ent.Client, only requirementSet) ([]*ent.Competency, error) {
+	var (
+		comps []predicate.Competency
+		opts  []predicate.CompetencyOption
+		reqs  []predicate.Requirement
+	)
+	if only != nil {
+		reqs = append(reqs, requirement.IDIn(only.ids()...))
+		opts = append(opts, competencyoption.HasRequirementsWith(reqs...))
+		comps = append(comps, competency.HasOptionsWith(opts...))
+	}
+	return c.Competency.Query().Where(comps...).Order(competency.ByPosition(), competency.ByID()).
 		WithOptions(func(q *ent.CompetencyOptionQuery) {
-			q.Order(competencyoption.ByPosition(), competencyoption.ByID()).
+			q.Where(opts...).Order(competencyoption.ByPosition(), competencyoption.ByID()).
 				WithRequirements(func(q *ent.RequirementQuery) {
-					q.Order(requirement.ByPosition(), requirement.ByID()).
+					q.Where(reqs...).Order(requirement.ByPosition(), requirement.ByID()).
 						WithSkills(func(q *ent.SkillQuery) { q.Select(skill.FieldID).Order(skill.ByNumber()) })
 				})
 		}).All(ctx)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"certlink/ent"
@@ -55,11 +57,14 @@ const countingUntil = `CASE WHEN r.expires_at IS NULL THEN s.valid_until
 // skill validity end, the earlier of the two per result) among their counting
 // results; with cnt people and `required` needed, the requirement falls when the
 // (cnt-required+1)-th earliest of those ends passes. A NULL end is "never".
-const skillCountsSQL = `
+// filter restricts the counting rows (requirementSet.where): the cost of the
+// statement falls with the requirements asked about.
+func skillCountsSQL(filter string) string {
+	return `
 WITH counted AS (
   SELECT rs.requirement_id AS rid, a.user_id AS uid,
     ` + countingUntil + ` AS until_at
-  ` + countingFrom + `
+  ` + countingFrom + filter + `
 ),
 per_person AS (
   SELECT rid, uid, MAX(CASE WHEN until_at IS NULL THEN 1 ELSE 0 END) AS forever, MAX(until_at) AS until_at
@@ -75,14 +80,16 @@ SELECT k.rid, MAX(k.cnt),
   MAX(CASE WHEN k.rn = k.cnt - q.required + 1 AND k.forever = 0 THEN k.until_at END)
 FROM ranked k JOIN requirements q ON q.id = k.rid
 GROUP BY k.rid`
+}
 
 type skillCount struct {
 	current int
 	unmetOn *time.Time
 }
 
-func skillCounts(ctx context.Context, c *ent.Client, orgID int, at time.Time) (map[int]skillCount, error) {
-	rows, err := c.QueryContext(ctx, skillCountsSQL, countingArgs(orgID, at)...)
+func skillCounts(ctx context.Context, c *ent.Client, orgID int, at time.Time, only requirementSet) (map[int]skillCount, error) {
+	filter, filterArgs := only.where()
+	rows, err := c.QueryContext(ctx, skillCountsSQL(filter), append(countingArgs(orgID, at), filterArgs...)...)
 	if err != nil {
 		return nil, fmt.Errorf("counting people per requirement: %w", err)
 	}
@@ -279,12 +286,16 @@ func (e *Engine) fillPeople(ctx context.Context, c *ent.Client, org *Org) error 
 	return nil
 }
 
+// profileCountingFrom is countingFrom for one profile's link. Arguments:
+// countingArgs, then the profile id.
+const profileCountingFrom = countingFrom + ` AND a.profile_id = ?`
+
 // Counts reports whether a profile's active link to the organization makes its
 // holder count towards any requirement now: the cheap question at-risk
 // detection asks before it computes anything (a link whose person counts for
 // nothing cannot make a requirement unmet).
 func (e *Engine) Counts(ctx context.Context, c *ent.Client, orgID, profileID int, at time.Time) (bool, error) {
-	rows, err := c.QueryContext(ctx, `SELECT 1 `+countingFrom+` AND a.profile_id = ? LIMIT 1`,
+	rows, err := c.QueryContext(ctx, `SELECT 1 `+profileCountingFrom+` LIMIT 1`,
 		append(countingArgs(orgID, at), profileID)...)
 	if err != nil {
 		return false, err
@@ -292,4 +303,67 @@ func (e *Engine) Counts(ctx context.Context, c *ent.Client, orgID, profileID int
 	defer rows.Close()
 	found := rows.Next()
 	return found, rows.Err()
+}
+
+// CountsTowards returns the requirements (ids, ascending) a profile's active
+// link to the organization makes its holder count towards at the moment at,
+// by the rule of Counts and of the progress count. Ending that link can make
+// only these requirements unmet, so at-risk detection computes only them
+// (ComputeOnly). None when the person counts for nothing.
+func (e *Engine) CountsTowards(ctx context.Context, c *ent.Client, orgID, profileID int, at time.Time) ([]int, error) {
+	rows, err := c.QueryContext(ctx, `SELECT DISTINCT rs.requirement_id `+profileCountingFrom+` ORDER BY rs.requirement_id`,
+		append(countingArgs(orgID, at), profileID)...)
+	if err != nil {
+		return nil, fmt.Errorf("listing the requirements profile %d counts towards: %w", profileID, err)
+	}
+	defer rows.Close()
+	var ids []int
+	for rows.Next() {
+		var id int
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// requirementSet restricts a computation to some requirements; nil is all of
+// them (Compute), so the whole and the partial computation are one code path.
+type requirementSet map[int]bool
+
+func newRequirementSet(ids []int) requirementSet {
+	s := make(requirementSet, len(ids))
+	for _, id := range ids {
+		s[id] = true
+	}
+	return s
+}
+
+// ids returns the set's requirement ids, ascending, so that a statement built
+// from them reads the same for the same set.
+func (s requirementSet) ids() []int {
+	ids := make([]int, 0, len(s))
+	for id := range s {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// where returns the condition that keeps only the set's counting rows (alias
+// rs, requirement_skills) and its arguments: nothing for the nil set.
+func (s requirementSet) where() (string, []any) {
+	if s == nil {
+		return "", nil
+	}
+	if len(s) == 0 {
+		return " AND 1 = 0", nil // IN () is not SQL
+	}
+	ids := s.ids()
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return " AND rs.requirement_id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")", args
 }

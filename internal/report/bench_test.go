@@ -20,7 +20,7 @@ var benchSkills = []string{"AZ-104", "MC-AZURE-ADMINISTRATOR", "AZ-305", "DP-203
 
 func benchEnv(b *testing.B) (*testenv.Env, *viewer.Viewer, int) {
 	e := testenv.Start(b, testenv.SQLite)
-	addPeople(b, e.App.DB.Client, "4100002", benchPeople, benchSkills)
+	testenv.AddPeople(b, e.App.DB.Client, "4100002", benchPeople, benchSkills)
 	sam, err := e.App.DB.Client.User.Query().Where(user.Email("sam@fabrikam.example")).Only(sys())
 	if err != nil {
 		b.Fatal(err)

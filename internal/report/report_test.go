@@ -237,7 +237,7 @@ func TestCSVStreamsInChunks(t *testing.T) {
 		e := testenv.Start(t, d)
 		e.App.Report.ChunkSize = 400
 		n := 2*e.App.Report.ChunkSize + 150
-		addPeople(t, e.App.DB.Client, "4100001", n, []string{"AZ-104", "MC-AZURE-ADMINISTRATOR"})
+		testenv.AddPeople(t, e.App.DB.Client, "4100001", n, []string{"AZ-104", "MC-AZURE-ADMINISTRATOR"})
 		grace := e.Demo("grace@contoso.example")
 		res, body := e.Get(grace, "/reports/skills.csv")
 		if res.StatusCode != 200 {
@@ -287,7 +287,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 func TestCSVStopsCleanlyHalfWay(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		e := testenv.Start(t, d)
-		addPeople(t, e.App.DB.Client, "4100001", 1500, []string{"AZ-104", "MC-AZURE-ADMINISTRATOR"})
+		testenv.AddPeople(t, e.App.DB.Client, "4100001", 1500, []string{"AZ-104", "MC-AZURE-ADMINISTRATOR"})
 		grace, err := e.App.DB.Client.User.Query().Where(user.Email("grace@contoso.example")).Only(sys())
 		if err != nil {
 			t.Fatal(err)

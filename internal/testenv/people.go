@@ -1,6 +1,7 @@
-package report_test
+package testenv
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -11,13 +12,15 @@ import (
 	"certlink/ent/profile"
 	"certlink/ent/skill"
 	"certlink/internal/linking"
+	"certlink/internal/viewer"
 )
 
-// addPeople adds n linked work accounts to the organization, each with a
-// Learning profile holding the skills; rows are written in bulk.
-func addPeople(t testing.TB, c *ent.Client, mpnID string, n int, skills []string) {
+// AddPeople adds n linked work accounts to the organization, each with a
+// Learning profile holding the skills; rows are written in bulk. The large
+// organizations of the report and at-risk benchmarks are made of them.
+func AddPeople(t testing.TB, c *ent.Client, mpnID string, n int, skills []string) {
 	t.Helper()
-	ctx := sys()
+	ctx := viewer.System(context.Background())
 	org, err := c.Organization.Query().Where(organization.MpnID(mpnID)).Only(ctx)
 	if err != nil {
 		t.Fatal(err)
