@@ -290,24 +290,9 @@ func (e *Engine) fillPeople(ctx context.Context, c *ent.Client, org *Org) error 
 // countingArgs, then the profile id.
 const profileCountingFrom = countingFrom + ` AND a.profile_id = ?`
 
-// Counts reports whether a profile's active link to the organization makes its
-// holder count towards any requirement now: the cheap question at-risk
-// detection asks before it computes anything (a link whose person counts for
-// nothing cannot make a requirement unmet).
-func (e *Engine) Counts(ctx context.Context, c *ent.Client, orgID, profileID int, at time.Time) (bool, error) {
-	rows, err := c.QueryContext(ctx, `SELECT 1 `+profileCountingFrom+` LIMIT 1`,
-		append(countingArgs(orgID, at), profileID)...)
-	if err != nil {
-		return false, err
-	}
-	defer rows.Close()
-	found := rows.Next()
-	return found, rows.Err()
-}
-
 // CountsTowards returns the requirements (ids, ascending) a profile's active
 // link to the organization makes its holder count towards at the moment at,
-// by the rule of Counts and of the progress count. Ending that link can make
+// by the rule of the progress count. Ending that link can make
 // only these requirements unmet, so at-risk detection computes only them
 // (ComputeOnly). None when the person counts for nothing.
 func (e *Engine) CountsTowards(ctx context.Context, c *ent.Client, orgID, profileID int, at time.Time) ([]int, error) {
