@@ -271,8 +271,18 @@ func (b *Batch) flush() error {
 		}
 		if b.s.RowLocks && len(ids) > 0 {
 			// In id order, as every batch does: no deadlock between batches.
-			if _, err := tx.Profile.Query().Where(profile.IDIn(ids...)).Order(profile.ByID()).ForUpdate().IDs(b.ctx); err != nil {
+			// The locking read sees merges committed since this transaction
+			// began (an MCID merge locks both profiles too): a profile merged
+			// meanwhile sends the batch round again, to resolve to its survivor.
+			locked, err := tx.Profile.Query().Where(profile.IDIn(ids...)).Order(profile.ByID()).ForUpdate().
+				Select(profile.FieldID, profile.FieldMergedIntoID).All(b.ctx)
+			if err != nil {
 				return err
+			}
+			for _, p := range locked {
+				if p.MergedIntoID != nil {
+					return store.ErrRetry
+				}
 			}
 		}
 		held, err := tx.Result.Query().Where(result.ProfileIDIn(ids...)).

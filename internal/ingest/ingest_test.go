@@ -1,13 +1,18 @@
 package ingest_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
+	"certlink/ent/profile"
+	"certlink/ent/result"
+	"certlink/ent/skill"
 	"certlink/internal/testenv"
+	"certlink/internal/viewer"
 )
 
 type bulk struct {
@@ -339,6 +344,55 @@ func TestConcurrentRetakesKeepOneLatest(t *testing.T) {
 		got := fmt.Sprint(rep.SkillsReport.Edges)
 		if want := "[{{SC-200 2024-12-01T00:00:00Z}} {{SC-300 2025-12-01T00:00:00Z}}]"; got != want {
 			t.Fatalf("report after concurrent retakes: %s, want %s", got, want)
+		}
+	})
+}
+
+// An MCID merge and a batch for the duplicate MCID at the same moment: the
+// result lands on the survivor, never on the merged profile (where no report
+// would show it). On MariaDB merge and batch run in parallel transactions.
+func TestIngestDuringMergeReachesTheSurvivor(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		prov := providerToken(t, e)
+		ops := e.Demo("ops@certlink.example")
+		c := e.App.DB.Client
+		ctx := viewer.System(context.Background())
+		const n = 8
+		for i := range n {
+			acc := c.DirectoryAccount.Create().SetEmail(fmt.Sprintf("dup%d@learn.example", i)).SetName("Alex Wilber").SaveX(ctx)
+			c.Profile.Create().SetKind(profile.KindLEARNING).SetMcid(fmt.Sprintf("990100%d", i)).SetAccount(acc).SaveX(ctx)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan string, 2*n)
+		for i := range n {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				q := fmt.Sprintf(`mutation{mergeCertificationProfiles(input:{survivorMcid:"9900001",duplicateMcid:"990100%d"}){resultsMoved}}`, i)
+				if code := e.Do(ops, q, nil).Code(); code != "" {
+					errs <- "merge: " + code
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				in := []map[string]any{{"mcid": fmt.Sprintf("990100%d", i), "skillNumber": "SC-300",
+					"completedAt": fmt.Sprintf("2025-%02d-01T00:00:00Z", i+1)}}
+				r := e.Do(prov, `mutation($in:[ResultInput!]!){ingestResults(input:$in){accepted errors{message}}}`, map[string]any{"in": in})
+				if code := r.Code(); code != "" {
+					errs <- "ingest: " + code
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		stranded := c.Result.Query().Where(result.HasProfileWith(profile.MergedIntoIDNotNil())).CountX(ctx)
+		held := c.Result.Query().Where(result.HasProfileWith(profile.Mcid("9900001")), result.HasSkillWith(skill.Number("SC-300"))).CountX(ctx)
+		if stranded != 0 || held != n {
+			t.Fatalf("%d results on merged profiles, the survivor holds %d of %d SC-300 results", stranded, held, n)
 		}
 	})
 }

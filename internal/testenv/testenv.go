@@ -168,18 +168,25 @@ func openConfig(t testing.TB, cfg app.Config) *app.App {
 
 // checkInvariants fails the test when, whatever it did, the database breaks a
 // fact the skills report reads without checking: each result's latest flag
-// (results.MarkLatest), and each link's organization being its work
-// account's (the report walks an organization's people, then their links).
+// (results.MarkLatest), each link's organization being its work account's
+// (the report walks an organization's people, then their links), and no
+// result left on a profile merged into another (MCID merge, U4).
 func checkInvariants(t testing.TB, a *app.App) {
 	ctx := context.Background()
 	if n, err := results.Misflagged(ctx, a.DB.SQL); err == nil && n > 0 {
 		t.Errorf("%d results carry a wrong latest flag after the test", n)
 	}
-	var n int
-	err := a.DB.SQL.QueryRowContext(ctx, `SELECT COUNT(*) FROM associations a JOIN users u ON u.id = a.user_id
-		WHERE u.organization_id IS NULL OR u.organization_id <> a.organization_id`).Scan(&n)
-	if err == nil && n > 0 {
-		t.Errorf("%d links belong to another organization than their work account", n)
+	for _, c := range []struct{ query, says string }{
+		{`SELECT COUNT(*) FROM associations a JOIN users u ON u.id = a.user_id
+			WHERE u.organization_id IS NULL OR u.organization_id <> a.organization_id`,
+			"links belong to another organization than their work account"},
+		{`SELECT COUNT(*) FROM results r JOIN profiles p ON p.id = r.profile_id WHERE p.merged_into_id IS NOT NULL`,
+			"results sit on a merged profile, where no report shows them"},
+	} {
+		var n int
+		if err := a.DB.SQL.QueryRowContext(ctx, c.query).Scan(&n); err == nil && n > 0 {
+			t.Errorf("%d %s", n, c.says)
+		}
 	}
 }
 
