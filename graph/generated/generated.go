@@ -2968,7 +2968,9 @@ type SkillsReportConnection {
 input SkillsReportWhere {
   mcid: String
   skillType: SkillType
+  "A skill number, in any case: az-104 finds AZ-104."
   skillNumber: String
+  "Skill numbers (at most 100), in any case."
   skillNumberIn: [String!]
   "A competency key: rows whose skill counts towards it."
   competency: String

@@ -370,10 +370,12 @@ type SkillsReportRow struct {
 }
 
 type SkillsReportWhere struct {
-	Mcid          *string     `json:"mcid,omitempty"`
-	SkillType     *skill.Type `json:"skillType,omitempty"`
-	SkillNumber   *string     `json:"skillNumber,omitempty"`
-	SkillNumberIn []string    `json:"skillNumberIn,omitempty"`
+	Mcid      *string     `json:"mcid,omitempty"`
+	SkillType *skill.Type `json:"skillType,omitempty"`
+	// A skill number, in any case: az-104 finds AZ-104.
+	SkillNumber *string `json:"skillNumber,omitempty"`
+	// Skill numbers (at most 100), in any case.
+	SkillNumberIn []string `json:"skillNumberIn,omitempty"`
 	// A competency key: rows whose skill counts towards it.
 	Competency *string `json:"competency,omitempty"`
 	// Text in the name, email or MCID.

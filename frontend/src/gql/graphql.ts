@@ -230,7 +230,9 @@ export type SkillsReportWhere = {
   needsAssociation?: boolean | null | undefined;
   /** Text in the name, email or MCID. */
   search?: string | null | undefined;
+  /** A skill number, in any case: az-104 finds AZ-104. */
   skillNumber?: string | null | undefined;
+  /** Skill numbers (at most 100), in any case. */
   skillNumberIn?: Array<string> | null | undefined;
   skillType?: SkillType | null | undefined;
   /** Only results valid now: not expired, skill inside its validity. */
