@@ -25,21 +25,22 @@ const maxCauses = 3
 
 // Requirements implements ProgressSource.
 func (p EngineProgress) Requirements(ctx context.Context, c *ent.Client, orgID int, at time.Time) ([]RequirementState, error) {
-	org, err := p.Engine.Compute(ctx, c, orgID, at)
-	if err != nil {
-		return nil, fmt.Errorf("computing the progress of organization %d: %w", orgID, err)
-	}
-	return p.states(ctx, c, org, true)
+	return p.whole(ctx, c, orgID, at, true)
 }
 
 // MetStates is Requirements without projection causes, which the before/after
-// comparison of at-risk detection does not need.
+// comparison of at-risk detection does not need (MetStatesOnly is its part).
 func (p EngineProgress) MetStates(ctx context.Context, c *ent.Client, orgID int, at time.Time) ([]RequirementState, error) {
+	return p.whole(ctx, c, orgID, at, false)
+}
+
+// whole computes every requirement of the organization.
+func (p EngineProgress) whole(ctx context.Context, c *ent.Client, orgID int, at time.Time, causes bool) ([]RequirementState, error) {
 	org, err := p.Engine.Compute(ctx, c, orgID, at)
 	if err != nil {
 		return nil, fmt.Errorf("computing the progress of organization %d: %w", orgID, err)
 	}
-	return p.states(ctx, c, org, false)
+	return p.states(ctx, c, org, causes)
 }
 
 // MetStatesOnly implements narrowSource: MetStates of the requirements

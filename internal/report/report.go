@@ -159,9 +159,7 @@ func (s *Service) Each(ctx context.Context, v *viewer.Viewer, f Filter, o Order,
 	if chunk <= 0 {
 		chunk = DefaultChunkSize
 	}
-	var b builder
-	b.add("SELECT "+rowColumns+" FROM ("+rowsSQL(field(r.order) == BySkillNumber)+") t", r.orgID, r.orgID)
-	r.filter.where(&b, r.skillIDs, r.now)
+	b := r.rows()
 	b.add(orderBy(field(r.order), r.order.Desc))
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -287,6 +285,15 @@ func (s *Service) reader(ctx context.Context, orgID int, f Filter, o Order) (*re
 	return r, nil
 }
 
+// rows starts the statement reading the filtered rows; the caller adds the
+// order (and a page's cursor and limit).
+func (r *reader) rows() *builder {
+	var b builder
+	b.add("SELECT "+rowColumns+" FROM ("+rowsSQL(field(r.order) == BySkillNumber)+") t", r.orgID, r.orgID)
+	r.filter.where(&b, r.skillIDs, r.now)
+	return &b
+}
+
 func (r *reader) count(ctx context.Context) (int, error) {
 	var b builder
 	b.add("SELECT COUNT(*) FROM ("+rowsSQL(false)+") t", r.orgID, r.orgID)
@@ -310,9 +317,7 @@ func (r *reader) page(ctx context.Context, after *Cursor, limit int) (*Page, err
 	if limit == 0 {
 		return p, nil
 	}
-	var b builder
-	b.add("SELECT "+rowColumns+" FROM ("+rowsSQL(field(r.order) == BySkillNumber)+") t", r.orgID, r.orgID)
-	r.filter.where(&b, r.skillIDs, r.now)
+	b := r.rows()
 	if after != nil {
 		if after.Field != field(r.order) {
 			return nil, apperr.New(apperr.InvalidInput, "This cursor belongs to another ordering (%s): start again without after.", after.Field).With("argument", "after")
@@ -321,7 +326,7 @@ func (r *reader) page(ctx context.Context, after *Cursor, limit int) (*Page, err
 		if err != nil {
 			return nil, err
 		}
-		keyset(&b, field(r.order), r.order.Desc, v, after.ID)
+		keyset(b, field(r.order), r.order.Desc, v, after.ID)
 	}
 	b.add(orderBy(field(r.order), r.order.Desc)+" LIMIT ?", limit+1)
 	rows, err := r.client.QueryContext(viewer.System(ctx), b.sb.String(), b.args...)
