@@ -8,26 +8,6 @@ import (
 	"certlink/internal/store"
 )
 
-// checkLinks asserts the linking invariants (L5): at most one active link per
-// profile and per work account and kind, and the unique-index columns agree with
-// ended_at.
-func checkLinks(t *testing.T, db *store.DB) {
-	t.Helper()
-	for what, q := range map[string]string{
-		"profiles with two active links": `SELECT COUNT(*) FROM (SELECT profile_id FROM associations WHERE ended_at IS NULL
-			GROUP BY profile_id HAVING COUNT(*) > 1) x`,
-		"work accounts with two active links of a kind": `SELECT COUNT(*) FROM (SELECT user_id FROM associations WHERE ended_at IS NULL
-			GROUP BY user_id, kind HAVING COUNT(*) > 1) x`,
-		"links whose active_profile_id disagrees with ended_at": `SELECT COUNT(*) FROM associations
-			WHERE (ended_at IS NULL AND (active_profile_id IS NULL OR active_profile_id <> profile_id))
-			   OR (ended_at IS NOT NULL AND active_profile_id IS NOT NULL)`,
-	} {
-		if n := count(t, db, q); n != 0 {
-			t.Errorf("%s: %d", what, n)
-		}
-	}
-}
-
 // drainOutbox waits until every outbox message is marked sent, then asserts that
 // the dev mailbox holds each exactly once and nothing else (N2).
 func drainOutbox(t *testing.T, db *store.DB, timeout time.Duration) {

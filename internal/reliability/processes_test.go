@@ -82,7 +82,7 @@ func TestParallelAssociationsTwoProcesses(t *testing.T) {
 		if got := count(t, db, `SELECT COUNT(*) FROM associations a JOIN profiles p ON p.id = a.profile_id WHERE p.mcid = '9900003'`); int64(got) != ok.Load() {
 			t.Errorf("%d links made, %d associations answered OK", got, ok.Load())
 		}
-		checkLinks(t, db)
+		testenv.CheckInvariants(t, db.SQL)
 		// Mail through both processes' workers: invites from each.
 		grace := sessions(t, db, "grace@contoso.example")[0]
 		for i := 0; i < 20; i++ {
@@ -186,7 +186,7 @@ func TestKillDuringBurst(t *testing.T) {
 
 		q := startProc(t, dsn)
 		drainOutbox(t, db, 60*time.Second)
-		checkLinks(t, db)
+		testenv.CheckInvariants(t, db.SQL)
 		for _, e := range invited {
 			if n := count(t, db, `SELECT COUNT(*) FROM dev_mails WHERE to_address = ?`, e); n != 1 {
 				t.Errorf("%s was invited (answered OK) and got %d mails", e, n)
@@ -199,6 +199,6 @@ func TestKillDuringBurst(t *testing.T) {
 		if r := gql(q.URL, tokens[0], removeLearning, nil); r.Err != nil || len(r.Errors) > 0 {
 			t.Fatalf("remove after restart: %v %+v", r.Err, r.Errors)
 		}
-		checkLinks(t, db)
+		testenv.CheckInvariants(t, db.SQL)
 	})
 }
