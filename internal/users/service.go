@@ -123,7 +123,7 @@ func (s *Service) Invite(ctx context.Context, v *viewer.Viewer, in InviteInput) 
 		return nil, err
 	}
 	s.wake()
-	return &Invited{User: u, TemporaryPassword: temp}, nil
+	return &Invited{User: store.Detached(u), TemporaryPassword: temp}, nil
 }
 
 // ResendInvite gives a user who has not signed in yet a new temporary password
@@ -158,7 +158,7 @@ func (s *Service) ResendInvite(ctx context.Context, v *viewer.Viewer, id int) (*
 		return nil, err
 	}
 	s.wake()
-	return &Invited{User: u, TemporaryPassword: temp}, nil
+	return &Invited{User: store.Detached(u), TemporaryPassword: temp}, nil
 }
 
 func (s *Service) inviteMail(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, u *ent.User) error {
@@ -230,7 +230,10 @@ func (s *Service) Update(ctx context.Context, v *viewer.Viewer, in UpdateInput) 
 		return history.Record(sys, tx.Client(), history.Event{Action: history.UserUpdated, ActorID: v.UserID,
 			OrgID: v.OrgID, UserID: u.ID, Detail: v.Email + " changed " + strings.Join(changes, ", ") + "."})
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return store.Detached(u), nil
 }
 
 // AssignRoles sets a user's roles (U1) under the rules of Grantable. The last
@@ -271,7 +274,10 @@ func (s *Service) AssignRoles(ctx context.Context, v *viewer.Viewer, id int, rol
 			OrgID: v.OrgID, UserID: u.ID,
 			Detail: fmt.Sprintf("%s changed the roles of %s from %s to %s.", v.Email, u.Email, rolesText(t.Roles), rolesText(roles))})
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return store.Detached(u), nil
 }
 
 func (s *Service) notLastGlobalAdmin(ctx context.Context, tx *ent.Tx, orgID, userID int) error {
@@ -322,7 +328,10 @@ func (s *Service) ChangePassword(ctx context.Context, v *viewer.Viewer, current,
 			Where(token.UserID(u.ID), token.KindEQ(token.KindSESSION), token.RevokedAtIsNil(), token.IDNEQ(v.TokenID)).
 			SetRevokedAt(s.now()).Exec(sys)
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return store.Detached(u), nil
 }
 
 func (s *Service) wake() {
