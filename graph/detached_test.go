@@ -28,8 +28,8 @@ func TestPayloadEdgesAfterCommit(t *testing.T) {
 		casey := invited.InviteUser.User.ID
 		for _, c := range []struct {
 			name, tok, query string
-			vars         map[string]any
-			path         func(out map[string]any) any
+			vars             map[string]any
+			path             func(out map[string]any) any
 		}{
 			{"inviteUser", grace, `mutation{inviteUser(input:{email:"drew@contoso.example",name:"Drew",roles:[]}){user{organization{name}}}}`, nil,
 				func(o map[string]any) any { return o["inviteUser"] }},
