@@ -8,6 +8,7 @@ import (
 
 	"certlink/ent"
 	"certlink/ent/association"
+	"certlink/internal/people"
 )
 
 // endCause is one link ending, in words for the organization it left.
@@ -38,18 +39,7 @@ func describeEnd(ctx context.Context, c *ent.Client, a *ent.Association, reason 
 	if a.Kind == association.KindPARTNER_UNIVERSITY {
 		account = "Partner University account " + p.Mcid
 	}
-	return endCause{who: u.Name, email: displayEmail(u), account: account, kind: a.Kind, reason: reason, profileID: a.ProfileID}, nil
-}
-
-// displayEmail is the address a person had: a deleted account's email was
-// released (users.Delete renames it "deleted-<id>-<email>").
-func displayEmail(u *ent.User) string {
-	if u.DeletedAt != nil && strings.HasPrefix(u.Email, "deleted-") {
-		if _, rest, ok := strings.Cut(strings.TrimPrefix(u.Email, "deleted-"), "-"); ok {
-			return rest
-		}
-	}
-	return u.Email
+	return endCause{who: u.Name, email: people.Email(u), account: account, kind: a.Kind, reason: reason, profileID: a.ProfileID}, nil
 }
 
 // settle finds, once the transaction's links are in place, which moves left

@@ -19,6 +19,7 @@ import (
 	"certlink/internal/history"
 	"certlink/internal/linking"
 	"certlink/internal/notify"
+	"certlink/internal/people"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -386,9 +387,4 @@ func temporaryPassword() (string, string, error) {
 	return p, h, err
 }
 
-func rolesText(roles []string) string {
-	if len(roles) == 0 {
-		return "(default user)"
-	}
-	return strings.Join(roles, ", ")
-}
+func rolesText(roles []string) string { return people.RolesText(roles) }
