@@ -6,6 +6,7 @@ import { Alert, ErrorState, PageHeader, Spinner } from '../components/Feedback';
 import { Field } from '../components/Field';
 import { IconCalendar, IconKey, IconLink, IconSchool, IconUser } from '../components/Icons';
 import { ChangePasswordForm } from './ChangePassword';
+import { EndingImpact } from '../components/EndingImpact';
 import { describeError } from '../lib/errors';
 import { formatDate, isFuture, plural, roleLabel } from '../lib/format';
 import { MeQuery, type Viewer } from '../lib/session';
@@ -19,6 +20,36 @@ const AssociateLearningAccount = graphql(`
     }
   }
 `);
+
+const PreviewAssociation = graphql(`
+  mutation PreviewAssociation($input: PreviewAssociationInput!) {
+    previewAssociation(input: $input) {
+      kind
+      mcid
+      name
+      alreadyYours
+      moves
+      movesFromOrganization
+      replaceFirst
+      allowed
+      nextAssociationAllowedAt
+      associationsRemaining
+      nextAfterThisAt
+    }
+  }
+`);
+
+type Preview = {
+  mcid: string;
+  name: string;
+  alreadyYours: boolean;
+  moves: boolean;
+  movesFromOrganization?: string | null;
+  allowed: boolean;
+  nextAssociationAllowedAt?: string | null;
+  associationsRemaining: number;
+  nextAfterThisAt?: string | null;
+};
 
 const RemoveLearningAccount = graphql(`
   mutation RemoveLearningAccount {
@@ -122,23 +153,45 @@ function AccountSummary({ me }: { me: Viewer }) {
   );
 }
 
-/** L6 shown before the user tries: when the next association is allowed and how many are left. */
-function AssociationAllowance({ me }: { me: Viewer }) {
-  const waiting = isFuture(me.nextAssociationAllowedAt);
+/**
+ * L6 shown before the user tries. The limit belongs to each MCID, so the panel says whose numbers it
+ * shows: the MCID just checked (entered in the form), the one associated now (what removing it and
+ * associating it again would meet), or the one last associated.
+ */
+function AssociationAllowance({ me, checked }: { me: Viewer; checked?: Preview | null }) {
+  const linked = me.learningAccount;
+  let subject: string;
+  let next: string | null | undefined = me.nextAssociationAllowedAt;
+  let remaining = me.associationsRemaining;
+  let nextLabel = 'Next association allowed';
+  if (checked && !checked.alreadyYours) {
+    subject = `MCID ${checked.mcid}, the account you entered`;
+    next = checked.allowed ? null : checked.nextAssociationAllowedAt;
+    remaining = checked.associationsRemaining;
+  } else if (linked) {
+    subject = `MCID ${linked.mcid}, associated now`;
+    nextLabel = 'If you remove it, it can be associated again';
+  } else {
+    subject = 'the MCID you last associated (each MCID has its own limit: the one you enter is checked before anything changes)';
+  }
+  const waiting = isFuture(next);
   return (
     <div className="allowance" aria-label="Association limits">
+      <p className="allowance-subject muted" data-testid="allowance-subject">
+        Association limits of {subject}
+      </p>
       <div className="allowance-item">
         <IconCalendar />
         <div>
-          <span className="allowance-label">Next association allowed</span>
-          <strong data-testid="next-association">{waiting ? formatDate(me.nextAssociationAllowedAt) : 'Now'}</strong>
+          <span className="allowance-label">{nextLabel}</span>
+          <strong data-testid="next-association">{waiting ? `from ${formatDate(next)}` : linked && !checked ? 'right away' : 'Now'}</strong>
         </div>
       </div>
       <div className="allowance-item">
         <IconLink />
         <div>
           <span className="allowance-label">Associations left</span>
-          <strong data-testid="associations-remaining">{plural(me.associationsRemaining, 'association')} in the rolling 12 months</strong>
+          <strong data-testid="associations-remaining">{plural(remaining, 'association')} in the rolling 12 months</strong>
         </div>
       </div>
     </div>
@@ -152,6 +205,7 @@ function LearningAccountSection({ me, onChanged }: { me: Viewer; onChanged: () =
   const [removeError, setRemoveError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [{ fetching: removing }, remove] = useMutation(RemoveLearningAccount);
+  const [checked, setChecked] = useState<Preview | null>(null);
 
   async function confirmRemove() {
     setRemoveError(null);
@@ -212,45 +266,93 @@ function LearningAccountSection({ me, onChanged }: { me: Viewer; onChanged: () =
             <p>
               MCID <strong>{link.mcid}</strong> will stop counting for {orgName} right away. Its history is kept.
             </p>
+            {confirming && <EndingImpact kind="LEARNING" who="you" orgName={orgName} />}
             <p>Associating an account again later counts as a new association.</p>
           </ConfirmDialog>
         </>
       ) : (
-        <AssociateLearningAccountForm me={me} onAssociated={(mcid) => { setNotice(mcid ? `MCID ${mcid} is now associated with ${orgName}.` : null); onChanged(); }} />
+        <AssociateLearningAccountForm
+          me={me}
+          onChecked={setChecked}
+          onAssociated={(mcid, after) => {
+            setChecked(null);
+            setNotice(mcid ? `MCID ${mcid} is now associated with ${orgName}.${after ? ` It can next be associated on ${formatDate(after)}.` : ''}` : null);
+            onChanged();
+          }}
+        />
       )}
-      <AssociationAllowance me={me} />
+      <AssociationAllowance me={me} checked={link ? null : checked} />
     </section>
   );
 }
 
-function AssociateLearningAccountForm({ me, onAssociated }: { me: Viewer; onAssociated: (mcid: string | undefined) => void }) {
+/**
+ * Associate: the account is checked first (previewAssociation, which changes nothing), so the person
+ * learns what applies to that MCID — its own limit, and whether its link to another organization ends
+ * (L5, L6) — before anything happens; a move asks for confirmation.
+ */
+function AssociateLearningAccountForm({
+  me,
+  onChecked,
+  onAssociated,
+}: {
+  me: Viewer;
+  onChecked: (p: Preview | null) => void;
+  onAssociated: (mcid: string | undefined, nextAfter: string | null | undefined) => void;
+}) {
   const pu = me.partnerUniversity;
   const canUseSame = Boolean(pu?.sameCredentialsAvailable);
   const [useSame, setUseSame] = useState(false);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [move, setMove] = useState<Preview | null>(null);
+  const [{ fetching: checking }, preview] = useMutation(PreviewAssociation);
   const [{ fetching }, associate] = useMutation(AssociateLearningAccount);
   const sameChosen = canUseSame && useSame;
+  const orgName = me.organization?.name ?? 'your organization';
+  const input = () => (sameChosen ? { useSameCredentials: true } : { email: email.trim(), password, useSameCredentials: false });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
-    const input = sameChosen ? { useSameCredentials: true } : { email: email.trim(), password, useSameCredentials: false };
-    const result = await associate({ input });
+    const checked = await preview({ input: { kind: 'LEARNING', ...input() } });
+    if (checked.error || !checked.data) {
+      setError(describeError(checked.error));
+      return;
+    }
+    const p = checked.data.previewAssociation;
+    onChecked(p);
+    if (!p.allowed) {
+      setError(
+        `MCID ${p.mcid} can't be associated yet: we require a period between two associations of one MCID and allow only a few a year. Its next available date is ${formatDate(p.nextAssociationAllowedAt)}.`,
+      );
+      return;
+    }
+    if (p.moves) {
+      setMove(p);
+      return;
+    }
+    await doAssociate(p);
+  }
+
+  async function doAssociate(p: Preview) {
+    const result = await associate({ input: input() });
+    setMove(null);
     if (result.error || !result.data) {
       setError(describeError(result.error));
       return;
     }
     setPassword('');
-    onAssociated(result.data.associateLearningAccount.user.learningAccount?.mcid);
+    onAssociated(result.data.associateLearningAccount.user.learningAccount?.mcid, p.nextAfterThisAt);
   }
 
   return (
     <form className="subform" onSubmit={submit} aria-labelledby="associate-title">
       <h3 id="associate-title">Associate Microsoft Learning account</h3>
       <p className="muted">
-        Sign in with the Microsoft Learning account that holds your certifications. The certification directory checks the password; certlink doesn't keep it.
+        Sign in with the Microsoft Learning account that holds your certifications. The certification directory checks the password; certlink doesn't keep it. We
+        check the account first and tell you what associating it changes.
       </p>
       {canUseSame && pu && (
         <label className="check">
@@ -264,12 +366,42 @@ function AssociateLearningAccountForm({ me, onAssociated }: { me: Viewer; onAsso
           <Field label="Learning account password" type="password" autoComplete="off" required value={password} onChange={(e) => setPassword(e.target.value)} />
         </div>
       )}
-      {error && <p className="alert alert-error" role="alert">{error}</p>}
+      {error && (
+        <p className="alert alert-error" role="alert">
+          {error}
+        </p>
+      )}
       <div className="card-actions">
-        <button type="submit" className="btn btn-primary" disabled={fetching}>
-          {fetching ? 'Associating…' : 'Associate'}
+        <button type="submit" className="btn btn-primary" disabled={fetching || checking}>
+          {checking ? 'Checking…' : fetching ? 'Associating…' : 'Associate'}
         </button>
       </div>
+      <ConfirmDialog
+        open={move !== null}
+        title={`Move MCID ${move?.mcid ?? ''} to ${orgName}?`}
+        confirmLabel="Associate and end the other link"
+        busyLabel="Associating…"
+        busy={fetching}
+        onConfirm={() => {
+          if (move) void doAssociate(move);
+        }}
+        onCancel={() => setMove(null)}
+      >
+        {move && (
+          <>
+            <p>
+              MCID <strong>{move.mcid}</strong> ({move.name}) is associated with{' '}
+              {move.movesFromOrganization ? <strong>{move.movesFromOrganization}</strong> : 'another work account of your organization'} now. Associating it here ends
+              that link: it stops counting {move.movesFromOrganization ? `for ${move.movesFromOrganization}` : 'there'} at once and counts for {orgName} instead.
+            </p>
+            {move.movesFromOrganization && <p>{move.movesFromOrganization}'s admins are told that it moved to another organization — not to which one, nor to whom.</p>}
+            <p>
+              This uses one of the {plural(move.associationsRemaining, 'association')} left for this MCID in 12 months
+              {move.nextAfterThisAt ? `; it could next be associated on ${formatDate(move.nextAfterThisAt)}` : ''}.
+            </p>
+          </>
+        )}
+      </ConfirmDialog>
     </form>
   );
 }
@@ -351,6 +483,7 @@ function PartnerUniversitySection({ me, onChanged }: { me: Viewer; onChanged: ()
             <p>
               Assessments from <strong>{pu.email}</strong> will stop counting right away.
             </p>
+            {confirming && <EndingImpact kind="PARTNER_UNIVERSITY" who="you" orgName={me.organization?.name ?? 'your organization'} />}
           </ConfirmDialog>
         </>
       ) : formOpen ? (
