@@ -238,8 +238,8 @@ export function SkillsReportPage() {
                 </option>
               ))}
             </select>
-            <button type="button" className="btn btn-secondary btn-sm" onClick={() => setDirection((d) => (d === 'ASC' ? 'DESC' : 'ASC'))} aria-label={`Order: ${direction === 'ASC' ? 'ascending' : 'descending'}; change`}>
-              {direction === 'ASC' ? '▲ Asc' : '▼ Desc'}
+            <button type="button" className="btn btn-secondary btn-sm" onClick={() => setDirection((d) => (d === 'ASC' ? 'DESC' : 'ASC'))} title="Change the order">
+              {direction === 'ASC' ? 'Ascending' : 'Descending'}
             </button>
           </div>
         </div>
