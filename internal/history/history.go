@@ -21,6 +21,8 @@ const (
 	LinkEndedMerged  = "LINK_ENDED_MERGED"
 	ProfilesMerged   = "PROFILES_MERGED"
 	UserInvited      = "USER_INVITED"
+	InviteResent     = "INVITE_RESENT"
+	SSOBound         = "SSO_BOUND"
 	UserUpdated      = "USER_UPDATED"
 	UserDeleted      = "USER_DELETED"
 	RolesChanged     = "ROLES_CHANGED"
