@@ -73,3 +73,8 @@ func (s *Service) authenticate(ctx context.Context, v *viewer.Viewer, email, pas
 	}
 	return id, nil
 }
+
+// DirectoryAccountKey is the bucket of one directory account (tests, metrics).
+func DirectoryAccountKey(email string) throttle.Key {
+	return throttle.Key{Rule: DirectoryAccountRule, Value: NormalizeEmail(email)}
+}
