@@ -88,7 +88,9 @@ func TestResendInviteTakeoverRefused(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite)
 	uma, _ := withRole(t, e, "uma@contoso.example", "USER_MANAGEMENT_ADMIN")
 	id, temp := invitePending(t, e, "newboss@contoso.example", "MPN_PARTNER_ADMIN")
-	var out struct{ ResendInvite struct{ TemporaryPassword string } }
+	var out struct {
+		ResendInvite struct{ TemporaryPassword string }
+	}
 	if got := call(t, e, uma, mResend, map[string]any{"id": id}, &out); got != "FORBIDDEN" || out.ResendInvite.TemporaryPassword != "" {
 		t.Fatalf("UMA resent an MPN admin's invitation: %q %+v", got, out)
 	}
