@@ -12,6 +12,7 @@ import (
 	"certlink/internal/capability"
 	"certlink/internal/catalog"
 	"certlink/internal/demo"
+	"certlink/internal/domains"
 	"certlink/internal/guard"
 	"certlink/internal/history"
 	"certlink/internal/ingest"
@@ -38,6 +39,8 @@ type App struct {
 	RateLimits *guard.Buckets
 	// Passwords runs every argon2id computation, a bounded number at once.
 	Passwords *auth.Hasher
+	// Domains are the organizations' verified email domains.
+	Domains *domains.Service
 	// Throttle meters attempts at passwords: sign-in, directory accounts,
 	// the current password.
 	Throttle *throttle.Limiter
@@ -90,6 +93,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 	}
 	a.Passwords = auth.NewHasher(auth.DefaultConcurrency(), auth.DefaultQueue)
 	a.Throttle = &throttle.Limiter{}
+	a.Domains = &domains.Service{Client: db.Client}
 	a.Accounts = &account.Service{
 		Client: db.Client, SessionTTL: cfg.SessionTTL,
 		Passwords: a.Passwords, Throttle: a.Throttle, Log: log,

@@ -81,6 +81,7 @@ func (a *App) wireOIDC(ctx context.Context) error {
 		return err
 	}
 	a.OIDC = s
+	a.Users.SSOInvites = true
 	return nil
 }
 

@@ -23,6 +23,7 @@ const (
 	UserInvited      = "USER_INVITED"
 	InviteResent     = "INVITE_RESENT"
 	SSOBound         = "SSO_BOUND"
+	DomainChanged    = "DOMAIN_CHANGED"
 	UserUpdated      = "USER_UPDATED"
 	UserDeleted      = "USER_DELETED"
 	RolesChanged     = "ROLES_CHANGED"

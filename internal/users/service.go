@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"fmt"
 	"net/mail"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"certlink/internal/apperr"
 	"certlink/internal/auth"
 	"certlink/internal/clock"
+	"certlink/internal/domains"
 	"certlink/internal/history"
 	"certlink/internal/linking"
 	"certlink/internal/notify"
@@ -33,8 +35,10 @@ type Service struct {
 	// Accounts checks and hashes passwords (bounded, throttled).
 	Accounts  *account.Service
 	PublicURL string
-	RowLocks  bool
-	Now       func() time.Time
+	// SSOInvites: invitations carry a single sign-on link (--oidc-issuer is set).
+	SSOInvites bool
+	RowLocks   bool
+	Now        func() time.Time
 	// Changed is told after a commit that changed who counts for an organization.
 	Changed func(orgIDs ...int)
 	// Wake is told after a commit that queued mail.
@@ -119,6 +123,9 @@ func (s *Service) Invite(ctx context.Context, v *viewer.Viewer, in InviteInput) 
 			if err := checkChange(v, nil, roles); err != nil {
 				return err
 			}
+		}
+		if err := domains.Claims(ctx, tx.Client(), v.OrgID, email); err != nil {
+			return err
 		}
 		if err := emailFree(sys, tx.Client(), email, 0); err != nil {
 			return err
@@ -209,8 +216,16 @@ func (s *Service) inviteMail(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, 
 		return err
 	}
 	now := s.now()
-	body := fmt.Sprintf("Hello %s,\n\n%s invited you to certlink for %s.\n\nSign in at %s with %s and the temporary password %s gives you; you will choose your own password then.\n\n— certlink",
-		u.Name, v.Name, org.Name, strings.TrimRight(s.PublicURL, "/")+"/", u.Email, v.Name)
+	base := strings.TrimRight(s.PublicURL, "/")
+	body := fmt.Sprintf("Hello %s,\n\n%s invited you to certlink for %s.\n\nSign in at %s with %s and the temporary password %s gives you; you will choose your own password then.",
+		u.Name, v.Name, org.Name, base+"/", u.Email, v.Name)
+	if s.SSOInvites {
+		// The link proves this mailbox is the invitee's: it binds their single
+		// sign-on identity (with this verified address) to the account.
+		link := base + "/auth/oidc/login?invite=" + url.QueryEscape(account.InviteToken(u, now.Add(account.InviteLifetime)))
+		body += fmt.Sprintf("\n\nIf your organization signs in with single sign-on, open this link instead (it works once, for 7 days):\n%s", link)
+	}
+	body += "\n\n— certlink"
 	return notify.Enqueue(ctx, tx.Client(), notify.Mail{
 		To: u.Email, Subject: "You are invited to certlink (" + org.Name + ")", Body: body,
 		DedupeKey: fmt.Sprintf("invite/u%d/%d", u.ID, now.UnixNano()),
@@ -243,6 +258,9 @@ func (s *Service) Update(ctx context.Context, v *viewer.Viewer, in UpdateInput) 
 				return err
 			}
 			if email != t.Email {
+				if err := domains.Claims(ctx, tx.Client(), v.OrgID, email); err != nil {
+					return err
+				}
 				if err := emailFree(sys, tx.Client(), email, t.ID); err != nil {
 					return err
 				}
