@@ -69,7 +69,9 @@ func TestAccountsOnlyInVerifiedDomains(t *testing.T) {
 		// The new domain takes invitations; the organization's admins see it.
 		must(t, e, grace, mInvite, map[string]any{"e": "lab@contoso-labs.example", "r": []string{}}, nil)
 		var mine struct {
-			Me struct{ Organization struct{ VerifiedDomains []string } }
+			Me struct {
+				Organization struct{ VerifiedDomains []string }
+			}
 		}
 		must(t, e, grace, `{me{organization{verifiedDomains}}}`, nil, &mine)
 		if len(mine.Me.Organization.VerifiedDomains) != 2 {

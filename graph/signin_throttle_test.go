@@ -226,3 +226,23 @@ func TestCurrentPasswordIsThrottled(t *testing.T) {
 		t.Fatalf("wrong current passwords: %s", got)
 	}
 }
+
+// Other spellings of an account's email are not that account, whatever the
+// database's collation (ent creates utf8mb4_bin columns; a DBA's
+// utf8mb4_unicode_ci would find "möna" for "mona"): they neither sign it in nor
+// open fresh throttle buckets for guessing at it.
+func TestEmailSpellingsAreNotTheAccount(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		for i, email := range []string{"möna@contoso.example", "mòna@contoso.example", "moña@contoso.example", "mona@contosó.example"} {
+			b := e.Browser(fmt.Sprintf("127.0.0.%d", 40+i))
+			if r := b.SignIn(email, "certlink-demo"); r.Code() != "INVALID_CREDENTIALS" {
+				t.Fatalf("%s with mona's password: %+v %s", email, r.Errors, r.Data)
+			}
+		}
+		alex := e.Demo("alex@contoso.example")
+		if c := call(t, e, alex, mAssocLearning, map[string]any{"e": "jördan@learn.example", "p": "learn-demo"}, nil); c != "INVALID_CREDENTIALS" {
+			t.Fatalf("another spelling of a directory account: %q", c)
+		}
+	})
+}

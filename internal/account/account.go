@@ -83,12 +83,17 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Session,
 	sys := viewer.System(ctx)
 	var u *ent.User
 	ok, err := s.Throttle.Attempt(ctx, signInKeys(email, ip, device), func() (bool, error) {
-		// The organization is loaded here, by the system: the caller is still
-		// anonymous while signIn's answer (user { organization }) is resolved.
+		// One query whether or not the account exists: the same work either way.
 		var err error
-		u, err = s.Client.User.Query().Where(user.Email(email), user.DeletedAtIsNil()).WithOrganization().Only(sys)
+		u, err = s.Client.User.Query().Where(user.Email(email), user.DeletedAtIsNil()).Only(sys)
 		if err != nil && !ent.IsNotFound(err) {
 			return false, err
+		}
+		if u != nil && u.Email != email {
+			// A database collation matched another spelling (MariaDB's
+			// utf8mb4_unicode_ci finds "möna@" for "mona@"): that is not this
+			// account, or each spelling would be a fresh throttle bucket for it.
+			u = nil
 		}
 		hash := ""
 		if u != nil {
@@ -101,13 +106,20 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Session,
 	case errors.As(err, &refused):
 		s.log().WarnContext(ctx, "sign-in throttled", "email", email, "ip", ip, "recognized_device", device != "",
 			"rule", refused.Rule.Name, "retry_at", refused.RetryAt)
-		return nil, refused.Coded("Too many failed sign-ins for this account")
+		return nil, refused.Coded(refusal(refused.Rule))
 	case err != nil:
 		return nil, err
 	case !ok:
 		s.log().WarnContext(ctx, "sign-in failed", "email", email, "ip", ip, "recognized_device", device != "",
 			"account_exists", u != nil)
 		return nil, errCredentials
+	}
+	// The organization is loaded here, by the system: the caller is still
+	// anonymous while signIn's answer (user { organization }) is resolved.
+	if u.OrganizationID != nil {
+		if u.Edges.Organization, err = u.QueryOrganization().Only(sys); err != nil {
+			return nil, err
+		}
 	}
 	sess, err := s.OpenSession(ctx, u)
 	if err != nil {

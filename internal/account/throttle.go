@@ -39,6 +39,17 @@ var (
 	CurrentPasswordRule = &throttle.Rule{Name: "current password", Capacity: 5, Period: 15 * time.Minute}
 )
 
+// refusal says which limit a refused sign-in met, in the caller's words.
+func refusal(r *throttle.Rule) string {
+	switch r {
+	case AddressRule:
+		return "Too many failed sign-ins from your network address"
+	case DeviceRule:
+		return "Too many failed sign-ins from this browser"
+	}
+	return "Too many failed sign-ins for this account"
+}
+
 // DeviceCookie recognizes a browser where an account signed in before.
 const DeviceCookie = "certlink_device"
 

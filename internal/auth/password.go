@@ -18,6 +18,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"certlink/internal/apperr"
+	"certlink/internal/clock"
 )
 
 // Argon2id parameters: OWASP's minimum recommendation (19 MiB, 2 passes, 1 lane).
@@ -76,7 +77,8 @@ func (h *Hasher) idKey(ctx context.Context, password, salt []byte, t, m uint32, 
 			h.waiting.Add(-1)
 			return nil, ErrBusy
 		}
-		timer := time.NewTimer(h.MaxWait)
+		// Leave the request time to finish once its check has run.
+		timer := time.NewTimer(clock.WaitBudget(ctx, h.MaxWait, time.Second))
 		select {
 		case h.slots <- struct{}{}:
 			timer.Stop()

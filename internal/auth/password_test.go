@@ -66,7 +66,7 @@ func TestHasherQueueIsBounded(t *testing.T) {
 	h := NewHasher(1, 1)
 	h.slots <- struct{}{} // the one slot is busy
 	// One caller may wait; it gives up at its deadline with a coded error.
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 1200*time.Millisecond) // 200 ms of wait: a second is left for the work after it
 	defer cancel()
 	waited := make(chan error, 1)
 	go func() { _, err := h.Check(ctx, "", "x"); waited <- err }()

@@ -40,6 +40,9 @@ func (d BuiltinDirectory) Authenticate(ctx context.Context, email, password stri
 	if err != nil && !ent.IsNotFound(err) {
 		return 0, err
 	}
+	if acc != nil && acc.Email != email {
+		acc = nil // another spelling a database collation matched: not this account
+	}
 	hash := ""
 	if acc != nil {
 		hash = acc.PasswordHash

@@ -157,6 +157,10 @@ func (s *Service) finish(r *http.Request) (*ent.User, bool, error) {
 		return u, false, err
 	}
 	u, err := s.Client.User.Query().Where(user.OidcSubject(id.Subject), user.DeletedAtIsNil()).Only(viewer.System(ctx))
+	if err == nil && (u.OidcSubject == nil || *u.OidcSubject != id.Subject) {
+		// Subjects are case-sensitive; a case-insensitive collation is not a match.
+		err = &ent.NotFoundError{}
+	}
 	if ent.IsNotFound(err) {
 		slog.WarnContext(ctx, "oidc sign-in of an unbound identity", "subject", id.Subject, "email", id.Email, "ip", clientIP(r))
 		return nil, false, errNotLinked

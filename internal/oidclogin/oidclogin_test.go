@@ -111,4 +111,3 @@ func (is *issuer) sign(t *testing.T, nonce string) string {
 	s, _ := jws.CompactSerialize()
 	return s
 }
-

@@ -99,7 +99,8 @@ func (l *Limiter) Reserve(ctx context.Context, keys ...Key) (*Reservation, error
 	if wait <= 0 {
 		wait = 10 * time.Second
 	}
-	timer := time.NewTimer(wait)
+	// Leave the request time to test the password and answer once it got a turn.
+	timer := time.NewTimer(clock.WaitBudget(ctx, wait, time.Second))
 	defer timer.Stop()
 	for {
 		r, refusal, changed := l.try(keys)

@@ -119,7 +119,7 @@ func TestWaitEndsAtTheDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 1100*time.Millisecond)
 	defer cancel()
 	_, err = l.Reserve(ctx, Key{rule, "k"})
 	var ref *Refusal
