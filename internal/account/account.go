@@ -90,9 +90,10 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Session,
 			return false, err
 		}
 		if u != nil && u.Email != email {
-			// A database collation matched another spelling (MariaDB's
-			// utf8mb4_unicode_ci finds "möna@" for "mona@"): that is not this
-			// account, or each spelling would be a fresh throttle bucket for it.
+			// An accent- or case-insensitive collation (a DBA's choice; ent
+			// creates utf8mb4_bin columns) matched another spelling, "möna@"
+			// for "mona@": not this account, or each spelling would be a fresh
+			// throttle bucket for guessing at it.
 			u = nil
 		}
 		hash := ""
