@@ -20,6 +20,7 @@ import (
 	"certlink/ent/competencyoption"
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
+	"certlink/ent/domain"
 	"certlink/ent/legacyrecognition"
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
@@ -66,6 +67,8 @@ type Client struct {
 	DevMail *DevMailClient
 	// DirectoryAccount is the client for interacting with the DirectoryAccount builders.
 	DirectoryAccount *DirectoryAccountClient
+	// Domain is the client for interacting with the Domain builders.
+	Domain *DomainClient
 	// LegacyRecognition is the client for interacting with the LegacyRecognition builders.
 	LegacyRecognition *LegacyRecognitionClient
 	// Notification is the client for interacting with the Notification builders.
@@ -114,6 +117,7 @@ func (c *Client) init() {
 	c.CompetencyOption = NewCompetencyOptionClient(c.config)
 	c.DevMail = NewDevMailClient(c.config)
 	c.DirectoryAccount = NewDirectoryAccountClient(c.config)
+	c.Domain = NewDomainClient(c.config)
 	c.LegacyRecognition = NewLegacyRecognitionClient(c.config)
 	c.Notification = NewNotificationClient(c.config)
 	c.OfferPurchase = NewOfferPurchaseClient(c.config)
@@ -229,6 +233,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		CompetencyOption:  NewCompetencyOptionClient(cfg),
 		DevMail:           NewDevMailClient(cfg),
 		DirectoryAccount:  NewDirectoryAccountClient(cfg),
+		Domain:            NewDomainClient(cfg),
 		LegacyRecognition: NewLegacyRecognitionClient(cfg),
 		Notification:      NewNotificationClient(cfg),
 		OfferPurchase:     NewOfferPurchaseClient(cfg),
@@ -271,6 +276,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		CompetencyOption:  NewCompetencyOptionClient(cfg),
 		DevMail:           NewDevMailClient(cfg),
 		DirectoryAccount:  NewDirectoryAccountClient(cfg),
+		Domain:            NewDomainClient(cfg),
 		LegacyRecognition: NewLegacyRecognitionClient(cfg),
 		Notification:      NewNotificationClient(cfg),
 		OfferPurchase:     NewOfferPurchaseClient(cfg),
@@ -315,7 +321,7 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Association, c.Attestation, c.AuditEvent, c.CapabilityArea, c.CatalogRevision,
-		c.Competency, c.CompetencyOption, c.DevMail, c.DirectoryAccount,
+		c.Competency, c.CompetencyOption, c.DevMail, c.DirectoryAccount, c.Domain,
 		c.LegacyRecognition, c.Notification, c.OfferPurchase, c.Organization,
 		c.OutboxMessage, c.Profile, c.Requirement, c.Result, c.RiskNotice, c.Skill,
 		c.SupportTicket, c.TicketReply, c.Token, c.User,
@@ -329,7 +335,7 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Association, c.Attestation, c.AuditEvent, c.CapabilityArea, c.CatalogRevision,
-		c.Competency, c.CompetencyOption, c.DevMail, c.DirectoryAccount,
+		c.Competency, c.CompetencyOption, c.DevMail, c.DirectoryAccount, c.Domain,
 		c.LegacyRecognition, c.Notification, c.OfferPurchase, c.Organization,
 		c.OutboxMessage, c.Profile, c.Requirement, c.Result, c.RiskNotice, c.Skill,
 		c.SupportTicket, c.TicketReply, c.Token, c.User,
@@ -359,6 +365,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.DevMail.mutate(ctx, m)
 	case *DirectoryAccountMutation:
 		return c.DirectoryAccount.mutate(ctx, m)
+	case *DomainMutation:
+		return c.Domain.mutate(ctx, m)
 	case *LegacyRecognitionMutation:
 		return c.LegacyRecognition.mutate(ctx, m)
 	case *NotificationMutation:
@@ -1710,6 +1718,156 @@ func (c *DirectoryAccountClient) mutate(ctx context.Context, m *DirectoryAccount
 	}
 }
 
+// DomainClient is a client for the Domain schema.
+type DomainClient struct {
+	config
+}
+
+// NewDomainClient returns a client for the Domain from the given config.
+func NewDomainClient(c config) *DomainClient {
+	return &DomainClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `domain.Hooks(f(g(h())))`.
+func (c *DomainClient) Use(hooks ...Hook) {
+	c.hooks.Domain = append(c.hooks.Domain, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `domain.Intercept(f(g(h())))`.
+func (c *DomainClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Domain = append(c.inters.Domain, interceptors...)
+}
+
+// Create returns a builder for creating a Domain entity.
+func (c *DomainClient) Create() *DomainCreate {
+	mutation := newDomainMutation(c.config, OpCreate)
+	return &DomainCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Domain entities.
+func (c *DomainClient) CreateBulk(builders ...*DomainCreate) *DomainCreateBulk {
+	return &DomainCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DomainClient) MapCreateBulk(slice any, setFunc func(*DomainCreate, int)) *DomainCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DomainCreateBulk{err: fmt.Errorf("calling to DomainClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DomainCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DomainCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Domain.
+func (c *DomainClient) Update() *DomainUpdate {
+	mutation := newDomainMutation(c.config, OpUpdate)
+	return &DomainUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DomainClient) UpdateOne(_m *Domain) *DomainUpdateOne {
+	mutation := newDomainMutation(c.config, OpUpdateOne, withDomain(_m))
+	return &DomainUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DomainClient) UpdateOneID(id int) *DomainUpdateOne {
+	mutation := newDomainMutation(c.config, OpUpdateOne, withDomainID(id))
+	return &DomainUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Domain.
+func (c *DomainClient) Delete() *DomainDelete {
+	mutation := newDomainMutation(c.config, OpDelete)
+	return &DomainDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DomainClient) DeleteOne(_m *Domain) *DomainDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DomainClient) DeleteOneID(id int) *DomainDeleteOne {
+	builder := c.Delete().Where(domain.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DomainDeleteOne{builder}
+}
+
+// Query returns a query builder for Domain.
+func (c *DomainClient) Query() *DomainQuery {
+	return &DomainQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDomain},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Domain entity by its id.
+func (c *DomainClient) Get(ctx context.Context, id int) (*Domain, error) {
+	return c.Query().Where(domain.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DomainClient) GetX(ctx context.Context, id int) *Domain {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a Domain.
+func (c *DomainClient) QueryOrganization(_m *Domain) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(domain.Table, domain.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, domain.OrganizationTable, domain.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DomainClient) Hooks() []Hook {
+	hooks := c.hooks.Domain
+	return append(hooks[:len(hooks):len(hooks)], domain.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DomainClient) Interceptors() []Interceptor {
+	return c.inters.Domain
+}
+
+func (c *DomainClient) mutate(ctx context.Context, m *DomainMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DomainCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DomainUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DomainUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DomainDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Domain mutation op: %q", m.Op())
+	}
+}
+
 // LegacyRecognitionClient is a client for the LegacyRecognition schema.
 type LegacyRecognitionClient struct {
 	config
@@ -2245,6 +2403,22 @@ func (c *OrganizationClient) QueryAssociations(_m *Organization) *AssociationQue
 			sqlgraph.From(organization.Table, organization.FieldID, id),
 			sqlgraph.To(association.Table, association.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, organization.AssociationsTable, organization.AssociationsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryDomains queries the domains edge of a Organization.
+func (c *OrganizationClient) QueryDomains(_m *Organization) *DomainQuery {
+	query := (&DomainClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, id),
+			sqlgraph.To(domain.Table, domain.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.DomainsTable, organization.DomainsColumn),
 		)
 		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
 		return fromV, nil
@@ -3798,16 +3972,17 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		Association, Attestation, AuditEvent, CapabilityArea, CatalogRevision,
-		Competency, CompetencyOption, DevMail, DirectoryAccount, LegacyRecognition,
-		Notification, OfferPurchase, Organization, OutboxMessage, Profile, Requirement,
-		Result, RiskNotice, Skill, SupportTicket, TicketReply, Token, User []ent.Hook
+		Competency, CompetencyOption, DevMail, DirectoryAccount, Domain,
+		LegacyRecognition, Notification, OfferPurchase, Organization, OutboxMessage,
+		Profile, Requirement, Result, RiskNotice, Skill, SupportTicket, TicketReply,
+		Token, User []ent.Hook
 	}
 	inters struct {
 		Association, Attestation, AuditEvent, CapabilityArea, CatalogRevision,
-		Competency, CompetencyOption, DevMail, DirectoryAccount, LegacyRecognition,
-		Notification, OfferPurchase, Organization, OutboxMessage, Profile, Requirement,
-		Result, RiskNotice, Skill, SupportTicket, TicketReply, Token,
-		User []ent.Interceptor
+		Competency, CompetencyOption, DevMail, DirectoryAccount, Domain,
+		LegacyRecognition, Notification, OfferPurchase, Organization, OutboxMessage,
+		Profile, Requirement, Result, RiskNotice, Skill, SupportTicket, TicketReply,
+		Token, User []ent.Interceptor
 	}
 )
 

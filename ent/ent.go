@@ -12,6 +12,7 @@ import (
 	"certlink/ent/competencyoption"
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
+	"certlink/ent/domain"
 	"certlink/ent/legacyrecognition"
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
@@ -104,6 +105,7 @@ func checkColumn(t, c string) error {
 			competencyoption.Table:  competencyoption.ValidColumn,
 			devmail.Table:           devmail.ValidColumn,
 			directoryaccount.Table:  directoryaccount.ValidColumn,
+			domain.Table:            domain.ValidColumn,
 			legacyrecognition.Table: legacyrecognition.ValidColumn,
 			notification.Table:      notification.ValidColumn,
 			offerpurchase.Table:     offerpurchase.ValidColumn,

@@ -12,6 +12,7 @@ import (
 	"certlink/ent/competencyoption"
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
+	"certlink/ent/domain"
 	"certlink/ent/legacyrecognition"
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
@@ -36,7 +37,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 23)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   association.Table,
@@ -209,6 +210,23 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   domain.Table,
+			Columns: domain.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: domain.FieldID,
+			},
+		},
+		Type: "Domain",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			domain.FieldCreatedAt:      {Type: field.TypeTime, Column: domain.FieldCreatedAt},
+			domain.FieldName:           {Type: field.TypeString, Column: domain.FieldName},
+			domain.FieldOrganizationID: {Type: field.TypeInt, Column: domain.FieldOrganizationID},
+			domain.FieldVerifiedBy:     {Type: field.TypeInt, Column: domain.FieldVerifiedBy},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   legacyrecognition.Table,
 			Columns: legacyrecognition.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -223,7 +241,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			legacyrecognition.FieldRecognizedAt:   {Type: field.TypeTime, Column: legacyrecognition.FieldRecognizedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -243,7 +261,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldDedupeKey: {Type: field.TypeString, Column: notification.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   offerpurchase.Table,
 			Columns: offerpurchase.Columns,
@@ -262,7 +280,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			offerpurchase.FieldAnniversaryAt:  {Type: field.TypeTime, Column: offerpurchase.FieldAnniversaryAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -278,7 +296,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldName:      {Type: field.TypeString, Column: organization.FieldName},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -301,7 +319,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldLastError:     {Type: field.TypeString, Column: outboxmessage.FieldLastError},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   profile.Table,
 			Columns: profile.Columns,
@@ -319,7 +337,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			profile.FieldMergedIntoID: {Type: field.TypeInt, Column: profile.FieldMergedIntoID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requirement.Table,
 			Columns: requirement.Columns,
@@ -338,7 +356,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requirement.FieldPosition:    {Type: field.TypeInt, Column: requirement.FieldPosition},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   result.Table,
 			Columns: result.Columns,
@@ -358,7 +376,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			result.FieldLatest:       {Type: field.TypeBool, Column: result.FieldLatest},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   risknotice.Table,
 			Columns: risknotice.Columns,
@@ -379,7 +397,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			risknotice.FieldResolvedAt:     {Type: field.TypeTime, Column: risknotice.FieldResolvedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   skill.Table,
 			Columns: skill.Columns,
@@ -397,7 +415,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			skill.FieldValidUntil: {Type: field.TypeTime, Column: skill.FieldValidUntil},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supportticket.Table,
 			Columns: supportticket.Columns,
@@ -417,7 +435,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supportticket.FieldStatus:         {Type: field.TypeEnum, Column: supportticket.FieldStatus},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketreply.Table,
 			Columns: ticketreply.Columns,
@@ -434,7 +452,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketreply.FieldBody:      {Type: field.TypeString, Column: ticketreply.FieldBody},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   token.Table,
 			Columns: token.Columns,
@@ -457,7 +475,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			token.FieldRevokedAt:      {Type: field.TypeTime, Column: token.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -564,6 +582,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Profile",
 	)
 	graph.MustAddE(
+		"organization",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   domain.OrganizationTable,
+			Columns: []string{domain.OrganizationColumn},
+			Bidi:    false,
+		},
+		"Domain",
+		"Organization",
+	)
+	graph.MustAddE(
 		"users",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -586,6 +616,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Organization",
 		"Association",
+	)
+	graph.MustAddE(
+		"domains",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DomainsTable,
+			Columns: []string{organization.DomainsColumn},
+			Bidi:    false,
+		},
+		"Organization",
+		"Domain",
 	)
 	graph.MustAddE(
 		"account",
@@ -1452,6 +1494,80 @@ func (f *DirectoryAccountFilter) WhereHasProfilesWith(preds ...predicate.Profile
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *DomainQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DomainQuery builder.
+func (_q *DomainQuery) Filter() *DomainFilter {
+	return &DomainFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DomainMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DomainMutation builder.
+func (m *DomainMutation) Filter() *DomainFilter {
+	return &DomainFilter{config: m.config, predicateAdder: m}
+}
+
+// DomainFilter provides a generic filtering capability at runtime for DomainQuery.
+type DomainFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DomainFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *DomainFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(domain.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *DomainFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(domain.FieldCreatedAt))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *DomainFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(domain.FieldName))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *DomainFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(domain.FieldOrganizationID))
+}
+
+// WhereVerifiedBy applies the entql int predicate on the verified_by field.
+func (f *DomainFilter) WhereVerifiedBy(p entql.IntP) {
+	f.Where(p.Field(domain.FieldVerifiedBy))
+}
+
+// WhereHasOrganization applies a predicate to check if query has an edge organization.
+func (f *DomainFilter) WhereHasOrganization() {
+	f.Where(entql.HasEdge("organization"))
+}
+
+// WhereHasOrganizationWith applies a predicate to check if query has an edge organization with a given conditions (other predicates).
+func (f *DomainFilter) WhereHasOrganizationWith(preds ...predicate.Organization) {
+	f.Where(entql.HasEdgeWith("organization", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *LegacyRecognitionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1480,7 +1596,7 @@ type LegacyRecognitionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LegacyRecognitionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1535,7 +1651,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1610,7 +1726,7 @@ type OfferPurchaseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OfferPurchaseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1680,7 +1796,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1734,6 +1850,20 @@ func (f *OrganizationFilter) WhereHasAssociationsWith(preds ...predicate.Associa
 	})))
 }
 
+// WhereHasDomains applies a predicate to check if query has an edge domains.
+func (f *OrganizationFilter) WhereHasDomains() {
+	f.Where(entql.HasEdge("domains"))
+}
+
+// WhereHasDomainsWith applies a predicate to check if query has an edge domains with a given conditions (other predicates).
+func (f *OrganizationFilter) WhereHasDomainsWith(preds ...predicate.Domain) {
+	f.Where(entql.HasEdgeWith("domains", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *OutboxMessageQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -1763,7 +1893,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1853,7 +1983,7 @@ type ProfileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProfileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1960,7 +2090,7 @@ type RequirementFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequirementFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2058,7 +2188,7 @@ type ResultFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResultFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2161,7 +2291,7 @@ type RiskNoticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RiskNoticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2241,7 +2371,7 @@ type SkillFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SkillFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2334,7 +2464,7 @@ type SupportTicketFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupportTicketFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2409,7 +2539,7 @@ type TicketReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2469,7 +2599,7 @@ type TokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2559,7 +2689,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -35,14 +35,17 @@ type OrganizationEdges struct {
 	Users []*User `json:"users,omitempty"`
 	// Associations holds the value of the associations edge.
 	Associations []*Association `json:"associations,omitempty"`
+	// Domains holds the value of the domains edge.
+	Domains []*Domain `json:"domains,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
 	totalCount [1]map[string]int
 
 	namedUsers        map[string][]*User
 	namedAssociations map[string][]*Association
+	namedDomains      map[string][]*Domain
 }
 
 // UsersOrErr returns the Users value or an error if the edge
@@ -61,6 +64,15 @@ func (e OrganizationEdges) AssociationsOrErr() ([]*Association, error) {
 		return e.Associations, nil
 	}
 	return nil, &NotLoadedError{edge: "associations"}
+}
+
+// DomainsOrErr returns the Domains value or an error if the edge
+// was not loaded in eager-loading.
+func (e OrganizationEdges) DomainsOrErr() ([]*Domain, error) {
+	if e.loadedTypes[2] {
+		return e.Domains, nil
+	}
+	return nil, &NotLoadedError{edge: "domains"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -134,6 +146,11 @@ func (_m *Organization) QueryUsers() *UserQuery {
 // QueryAssociations queries the "associations" edge of the Organization entity.
 func (_m *Organization) QueryAssociations() *AssociationQuery {
 	return NewOrganizationClient(_m.config).QueryAssociations(_m)
+}
+
+// QueryDomains queries the "domains" edge of the Organization entity.
+func (_m *Organization) QueryDomains() *DomainQuery {
+	return NewOrganizationClient(_m.config).QueryDomains(_m)
 }
 
 // Update returns a builder for updating this Organization.
@@ -216,6 +233,30 @@ func (_m *Organization) appendNamedAssociations(name string, edges ...*Associati
 		_m.Edges.namedAssociations[name] = []*Association{}
 	} else {
 		_m.Edges.namedAssociations[name] = append(_m.Edges.namedAssociations[name], edges...)
+	}
+}
+
+// NamedDomains returns the Domains named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Organization) NamedDomains(name string) ([]*Domain, error) {
+	if _m.Edges.namedDomains == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedDomains[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Organization) appendNamedDomains(name string, edges ...*Domain) {
+	if _m.Edges.namedDomains == nil {
+		_m.Edges.namedDomains = make(map[string][]*Domain)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedDomains[name] = []*Domain{}
+	} else {
+		_m.Edges.namedDomains[name] = append(_m.Edges.namedDomains[name], edges...)
 	}
 }
 

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"certlink/ent/association"
+	"certlink/ent/domain"
 	"certlink/ent/organization"
 	"certlink/ent/user"
 	"context"
@@ -78,6 +79,21 @@ func (_c *OrganizationCreate) AddAssociations(v ...*Association) *OrganizationCr
 		ids[i] = v[i].ID
 	}
 	return _c.AddAssociationIDs(ids...)
+}
+
+// AddDomainIDs adds the "domains" edge to the Domain entity by IDs.
+func (_c *OrganizationCreate) AddDomainIDs(ids ...int) *OrganizationCreate {
+	_c.mutation.AddDomainIDs(ids...)
+	return _c
+}
+
+// AddDomains adds the "domains" edges to the Domain entity.
+func (_c *OrganizationCreate) AddDomains(v ...*Domain) *OrganizationCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddDomainIDs(ids...)
 }
 
 // Mutation returns the OrganizationMutation object of the builder.
@@ -212,6 +228,22 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(association.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.DomainsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   organization.DomainsTable,
+			Columns: []string{organization.DomainsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(domain.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

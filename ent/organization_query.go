@@ -4,6 +4,7 @@ package ent
 
 import (
 	"certlink/ent/association"
+	"certlink/ent/domain"
 	"certlink/ent/organization"
 	"certlink/ent/predicate"
 	"certlink/ent/user"
@@ -29,10 +30,12 @@ type OrganizationQuery struct {
 	predicates            []predicate.Organization
 	withUsers             *UserQuery
 	withAssociations      *AssociationQuery
+	withDomains           *DomainQuery
 	loadTotal             []func(context.Context, []*Organization) error
 	modifiers             []func(*sql.Selector)
 	withNamedUsers        map[string]*UserQuery
 	withNamedAssociations map[string]*AssociationQuery
+	withNamedDomains      map[string]*DomainQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -106,6 +109,28 @@ func (_q *OrganizationQuery) QueryAssociations() *AssociationQuery {
 			sqlgraph.From(organization.Table, organization.FieldID, selector),
 			sqlgraph.To(association.Table, association.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, organization.AssociationsTable, organization.AssociationsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryDomains chains the current query on the "domains" edge.
+func (_q *OrganizationQuery) QueryDomains() *DomainQuery {
+	query := (&DomainClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(organization.Table, organization.FieldID, selector),
+			sqlgraph.To(domain.Table, domain.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, organization.DomainsTable, organization.DomainsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -307,6 +332,7 @@ func (_q *OrganizationQuery) Clone() *OrganizationQuery {
 		predicates:       append([]predicate.Organization{}, _q.predicates...),
 		withUsers:        _q.withUsers.Clone(),
 		withAssociations: _q.withAssociations.Clone(),
+		withDomains:      _q.withDomains.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -333,6 +359,17 @@ func (_q *OrganizationQuery) WithAssociations(opts ...func(*AssociationQuery)) *
 		opt(query)
 	}
 	_q.withAssociations = query
+	return _q
+}
+
+// WithDomains tells the query-builder to eager-load the nodes that are connected to
+// the "domains" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithDomains(opts ...func(*DomainQuery)) *OrganizationQuery {
+	query := (&DomainClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withDomains = query
 	return _q
 }
 
@@ -420,9 +457,10 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 	var (
 		nodes       = []*Organization{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [3]bool{
 			_q.withUsers != nil,
 			_q.withAssociations != nil,
+			_q.withDomains != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -460,6 +498,13 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 			return nil, err
 		}
 	}
+	if query := _q.withDomains; query != nil {
+		if err := _q.loadDomains(ctx, query, nodes,
+			func(n *Organization) { n.Edges.Domains = []*Domain{} },
+			func(n *Organization, e *Domain) { n.Edges.Domains = append(n.Edges.Domains, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedUsers {
 		if err := _q.loadUsers(ctx, query, nodes,
 			func(n *Organization) { n.appendNamedUsers(name) },
@@ -471,6 +516,13 @@ func (_q *OrganizationQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]
 		if err := _q.loadAssociations(ctx, query, nodes,
 			func(n *Organization) { n.appendNamedAssociations(name) },
 			func(n *Organization, e *Association) { n.appendNamedAssociations(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedDomains {
+		if err := _q.loadDomains(ctx, query, nodes,
+			func(n *Organization) { n.appendNamedDomains(name) },
+			func(n *Organization, e *Domain) { n.appendNamedDomains(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -530,6 +582,36 @@ func (_q *OrganizationQuery) loadAssociations(ctx context.Context, query *Associ
 	}
 	query.Where(predicate.Association(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(organization.AssociationsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.OrganizationID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "organization_id" returned %v for node %v`, fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *OrganizationQuery) loadDomains(ctx context.Context, query *DomainQuery, nodes []*Organization, init func(*Organization), assign func(*Organization, *Domain)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Organization)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(domain.FieldOrganizationID)
+	}
+	query.Where(predicate.Domain(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(organization.DomainsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {
@@ -690,6 +772,20 @@ func (_q *OrganizationQuery) WithNamedAssociations(name string, opts ...func(*As
 		_q.withNamedAssociations = make(map[string]*AssociationQuery)
 	}
 	_q.withNamedAssociations[name] = query
+	return _q
+}
+
+// WithNamedDomains tells the query-builder to eager-load the nodes that are connected to the "domains"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OrganizationQuery) WithNamedDomains(name string, opts ...func(*DomainQuery)) *OrganizationQuery {
+	query := (&DomainClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedDomains == nil {
+		_q.withNamedDomains = make(map[string]*DomainQuery)
+	}
+	_q.withNamedDomains[name] = query
 	return _q
 }
 

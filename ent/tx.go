@@ -32,6 +32,8 @@ type Tx struct {
 	DevMail *DevMailClient
 	// DirectoryAccount is the client for interacting with the DirectoryAccount builders.
 	DirectoryAccount *DirectoryAccountClient
+	// Domain is the client for interacting with the Domain builders.
+	Domain *DomainClient
 	// LegacyRecognition is the client for interacting with the LegacyRecognition builders.
 	LegacyRecognition *LegacyRecognitionClient
 	// Notification is the client for interacting with the Notification builders.
@@ -200,6 +202,7 @@ func (tx *Tx) init() {
 	tx.CompetencyOption = NewCompetencyOptionClient(tx.config)
 	tx.DevMail = NewDevMailClient(tx.config)
 	tx.DirectoryAccount = NewDirectoryAccountClient(tx.config)
+	tx.Domain = NewDomainClient(tx.config)
 	tx.LegacyRecognition = NewLegacyRecognitionClient(tx.config)
 	tx.Notification = NewNotificationClient(tx.config)
 	tx.OfferPurchase = NewOfferPurchaseClient(tx.config)

@@ -253,7 +253,9 @@ func TestAssociationRace(t *testing.T) {
 		close(start)
 		wg.Wait()
 		for i := range codes {
-			if statuses[i] >= 500 || codes[i] == "INTERNAL" || (codes[i] != "" && codes[i] != "CONFLICT") {
+			// RATE_LIMITED: a password check that could not start before the
+			// request's deadline (the argon2id queue is bounded) is refused.
+			if statuses[i] >= 500 || codes[i] == "INTERNAL" || (codes[i] != "" && codes[i] != "CONFLICT" && codes[i] != "RATE_LIMITED") {
 				t.Errorf("request %d: status %d code %q", i, statuses[i], codes[i])
 			}
 		}

@@ -30,6 +30,9 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	return r.Client.Noders(ctx, ids)
 }
 
+// Organization returns generated.OrganizationResolver implementation.
+func (r *Resolver) Organization() generated.OrganizationResolver { return &organizationResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
@@ -40,7 +43,8 @@ func (r *Resolver) Skill() generated.SkillResolver { return &skillResolver{r} }
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
-	queryResolver struct{ *Resolver }
-	skillResolver struct{ *Resolver }
-	userResolver  struct{ *Resolver }
+	organizationResolver struct{ *Resolver }
+	queryResolver        struct{ *Resolver }
+	skillResolver        struct{ *Resolver }
+	userResolver         struct{ *Resolver }
 )

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"certlink/internal/account"
 	"certlink/internal/app"
 	"certlink/internal/testenv"
 )
@@ -78,15 +79,16 @@ func TestAnonymousIntrospectionAndBodyLimit(t *testing.T) {
 func TestSignInThrottle(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite)
 	q := `mutation{signIn(input:{email:"mona@contoso.example",password:"wrong"}){token}}`
-	for i := 0; i < 10; i++ {
+	for i := 0; i < int(account.PairRule.Capacity); i++ {
 		if r := e.Do("", q, nil); r.Code() != "INVALID_CREDENTIALS" {
 			t.Fatalf("failure %d: %+v", i, r.Errors)
 		}
 	}
 	if r := e.Do("", q, nil); r.Code() != "RATE_LIMITED" {
-		t.Fatalf("11th failure: %+v", r.Errors)
+		t.Fatalf("failure past the limit: %+v", r.Errors)
 	}
-	// Even the right password waits: the account is throttled, not the guess.
+	// From this address without a recognized device, even the right password
+	// waits: the account is throttled here, not the guess.
 	if r := e.Do("", `mutation{signIn(input:{email:"mona@contoso.example",password:"certlink-demo"}){token}}`, nil); r.Code() != "RATE_LIMITED" {
 		t.Fatalf("right password while throttled: %+v", r.Errors)
 	}

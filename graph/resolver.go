@@ -8,6 +8,7 @@ import (
 	"certlink/internal/apitoken"
 	"certlink/internal/capability"
 	"certlink/internal/catalog"
+	"certlink/internal/domains"
 	"certlink/internal/history"
 	"certlink/internal/ingest"
 	"certlink/internal/linking"
@@ -39,4 +40,6 @@ type Resolver struct {
 	Capability *capability.Service
 	// Live wakes subscriptions after changes (B4).
 	Live *live.Hub
+	// Domains are the organizations' verified email domains.
+	Domains *domains.Service
 }

@@ -178,13 +178,13 @@ func TestInviteFirstSignInAndResend(t *testing.T) {
 		if !me.Me.MustChangePassword {
 			t.Fatal("me does not say a password change is due")
 		}
-		if got := call(t, e, tmp, mChangePw, map[string]any{"c": "wrong", "n": "kims-own-password"}, nil); got != "INVALID_CREDENTIALS" {
+		if got := call(t, e, tmp, mChangePw, map[string]any{"c": "wrong", "n": "an-own-password-at-last"}, nil); got != "INVALID_CREDENTIALS" {
 			t.Fatalf("wrong current password: %q", got)
 		}
 		if got := call(t, e, tmp, mChangePw, map[string]any{"c": temp, "n": "short"}, nil); got != "INVALID_INPUT" {
 			t.Fatalf("short password: %q", got)
 		}
-		must(t, e, tmp, mChangePw, map[string]any{"c": temp, "n": "kims-own-password"}, nil)
+		must(t, e, tmp, mChangePw, map[string]any{"c": temp, "n": "an-own-password-at-last"}, nil)
 		if got := call(t, e, tmp, qUsers, nil, nil); got != "" {
 			t.Fatalf("users after password change: %q", got)
 		}

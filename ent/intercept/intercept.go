@@ -16,6 +16,7 @@ import (
 	"certlink/ent/competencyoption"
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
+	"certlink/ent/domain"
 	"certlink/ent/legacyrecognition"
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
@@ -332,6 +333,33 @@ func (f TraverseDirectoryAccount) Traverse(ctx context.Context, q ent.Query) err
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.DirectoryAccountQuery", q)
+}
+
+// The DomainFunc type is an adapter to allow the use of ordinary function as a Querier.
+type DomainFunc func(context.Context, *ent.DomainQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f DomainFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.DomainQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.DomainQuery", q)
+}
+
+// The TraverseDomain type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseDomain func(context.Context, *ent.DomainQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseDomain) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseDomain) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DomainQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.DomainQuery", q)
 }
 
 // The LegacyRecognitionFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -733,6 +761,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.DevMailQuery, predicate.DevMail, devmail.OrderOption]{typ: ent.TypeDevMail, tq: q}, nil
 	case *ent.DirectoryAccountQuery:
 		return &query[*ent.DirectoryAccountQuery, predicate.DirectoryAccount, directoryaccount.OrderOption]{typ: ent.TypeDirectoryAccount, tq: q}, nil
+	case *ent.DomainQuery:
+		return &query[*ent.DomainQuery, predicate.Domain, domain.OrderOption]{typ: ent.TypeDomain, tq: q}, nil
 	case *ent.LegacyRecognitionQuery:
 		return &query[*ent.LegacyRecognitionQuery, predicate.LegacyRecognition, legacyrecognition.OrderOption]{typ: ent.TypeLegacyRecognition, tq: q}, nil
 	case *ent.NotificationQuery:

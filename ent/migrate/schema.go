@@ -230,6 +230,28 @@ var (
 		Columns:    DirectoryAccountsColumns,
 		PrimaryKey: []*schema.Column{DirectoryAccountsColumns[0]},
 	}
+	// DomainsColumns holds the columns for the "domains" table.
+	DomainsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "name", Type: field.TypeString, Unique: true, Size: 253},
+		{Name: "verified_by", Type: field.TypeInt, Nullable: true},
+		{Name: "organization_id", Type: field.TypeInt},
+	}
+	// DomainsTable holds the schema information for the "domains" table.
+	DomainsTable = &schema.Table{
+		Name:       "domains",
+		Columns:    DomainsColumns,
+		PrimaryKey: []*schema.Column{DomainsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "domains_organizations_domains",
+				Columns:    []*schema.Column{DomainsColumns[4]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// LegacyRecognitionsColumns holds the columns for the "legacy_recognitions" table.
 	LegacyRecognitionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -626,6 +648,7 @@ var (
 		CompetencyOptionsTable,
 		DevMailsTable,
 		DirectoryAccountsTable,
+		DomainsTable,
 		LegacyRecognitionsTable,
 		NotificationsTable,
 		OfferPurchasesTable,
@@ -676,6 +699,10 @@ func init() {
 	DirectoryAccountsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(25769803776),
 	}
+	DomainsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	DomainsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(94489280512),
+	}
 	LegacyRecognitionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
 	}
@@ -705,7 +732,7 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(60129542144),
 	}
 	RiskNoticesTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(94489280512),
+		IncrementStart: func(i int) *int { return &i }(98784247808),
 	}
 	SkillsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),

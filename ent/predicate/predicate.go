@@ -33,6 +33,9 @@ type DevMail func(*sql.Selector)
 // DirectoryAccount is the predicate function for directoryaccount builders.
 type DirectoryAccount func(*sql.Selector)
 
+// Domain is the predicate function for domain builders.
+type Domain func(*sql.Selector)
+
 // LegacyRecognition is the predicate function for legacyrecognition builders.
 type LegacyRecognition func(*sql.Selector)
 

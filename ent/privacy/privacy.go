@@ -327,6 +327,30 @@ func (f DirectoryAccountMutationRuleFunc) EvalMutation(ctx context.Context, m en
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DirectoryAccountMutation", m)
 }
 
+// The DomainQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DomainQueryRuleFunc func(context.Context, *ent.DomainQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DomainQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DomainQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DomainQuery", q)
+}
+
+// The DomainMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DomainMutationRuleFunc func(context.Context, *ent.DomainMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DomainMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DomainMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DomainMutation", m)
+}
+
 // The LegacyRecognitionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type LegacyRecognitionQueryRuleFunc func(context.Context, *ent.LegacyRecognitionQuery) error
@@ -716,6 +740,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.DirectoryAccountQuery:
 		return q.Filter(), nil
+	case *ent.DomainQuery:
+		return q.Filter(), nil
 	case *ent.LegacyRecognitionQuery:
 		return q.Filter(), nil
 	case *ent.NotificationQuery:
@@ -768,6 +794,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.DevMailMutation:
 		return m.Filter(), nil
 	case *ent.DirectoryAccountMutation:
+		return m.Filter(), nil
+	case *ent.DomainMutation:
 		return m.Filter(), nil
 	case *ent.LegacyRecognitionMutation:
 		return m.Filter(), nil

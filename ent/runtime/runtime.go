@@ -12,6 +12,7 @@ import (
 	"certlink/ent/competencyoption"
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
+	"certlink/ent/domain"
 	"certlink/ent/legacyrecognition"
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
@@ -392,6 +393,42 @@ func init() {
 	// directoryaccount.NameValidator is a validator for the "name" field. It is called by the builders before save.
 	directoryaccount.NameValidator = func() func(string) error {
 		validators := directoryaccountDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	domainMixin := schema.Domain{}.Mixin()
+	domain.Policy = privacy.NewPolicies(schema.Domain{})
+	domain.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := domain.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	domainMixinFields0 := domainMixin[0].Fields()
+	_ = domainMixinFields0
+	domainFields := schema.Domain{}.Fields()
+	_ = domainFields
+	// domainDescCreatedAt is the schema descriptor for created_at field.
+	domainDescCreatedAt := domainMixinFields0[0].Descriptor()
+	// domain.DefaultCreatedAt holds the default value on creation for the created_at field.
+	domain.DefaultCreatedAt = domainDescCreatedAt.Default.(func() time.Time)
+	// domainDescName is the schema descriptor for name field.
+	domainDescName := domainFields[0].Descriptor()
+	// domain.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	domain.NameValidator = func() func(string) error {
+		validators := domainDescName.Validators
 		fns := [...]func(string) error{
 			validators[0].(func(string) error),
 			validators[1].(func(string) error),

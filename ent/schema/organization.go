@@ -28,6 +28,7 @@ func (Organization) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.To("users", User.Type).Annotations(entgql.RelayConnection()),
 		edge.To("associations", Association.Type).Annotations(entgql.Skip(entgql.SkipAll)),
+		edge.To("domains", Domain.Type).Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

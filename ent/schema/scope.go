@@ -2,12 +2,14 @@ package schema
 
 import (
 	"context"
+	"fmt"
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/privacy"
 
 	"certlink/ent/intercept"
+	"certlink/internal/apperr"
 	"certlink/internal/viewer"
 )
 
@@ -39,6 +41,12 @@ func orgFilter(column string) privacy.QueryRule {
 	})
 }
 
+// passwordChangeFirst refuses a query of work accounts to a person still
+// signed in with a temporary password (U2): me is read by the system, so this
+// is any other path to people — me { organization { users } }, node(id).
+var passwordChangeFirst = fmt.Errorf("%w: %w", privacy.Deny,
+	apperr.New(apperr.PasswordChangeFirst, "Choose your own password first (changePassword): you signed in with a temporary one."))
+
 type queryRule func(context.Context, ent.Query) error
 
 func (f queryRule) EvalQuery(ctx context.Context, q ent.Query) error { return f(ctx, q) }
@@ -69,6 +77,9 @@ func userFilter() privacy.QueryRule {
 		w, ok := wherer(q)
 		if !ok {
 			return privacy.Denyf("query %T cannot be scoped", q)
+		}
+		if v.MustChangePassword {
+			return passwordChangeFirst
 		}
 		org, self := v.OrgID, v.UserID
 		if v.IsUserAdmin() && v.HasScope(viewer.ScopeUsersRead) {

@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	DevMail() DevMailResolver
 	Mutation() MutationResolver
 	Notification() NotificationResolver
+	Organization() OrganizationResolver
 	Query() QueryResolver
 	RequirementProgress() RequirementProgressResolver
 	Skill() SkillResolver
@@ -304,6 +305,7 @@ type ComplexityRoot struct {
 		RemoveFromReport              func(childComplexity int, userID int) int
 		RemoveLearningAccount         func(childComplexity int) int
 		RemoveLegacyRecognition       func(childComplexity int, mcid string) int
+		RemoveOrganizationDomain      func(childComplexity int, input model.OrganizationDomainInput) int
 		RemovePartnerUniversityAccess func(childComplexity int) int
 		ReplyToSupportTicket          func(childComplexity int, input model.ReplyToSupportTicketInput) int
 		ResendInvite                  func(childComplexity int, id int) int
@@ -314,6 +316,7 @@ type ComplexityRoot struct {
 		SignOut                       func(childComplexity int) int
 		UpdateUser                    func(childComplexity int, input model.UpdateUserInput) int
 		UpsertSkill                   func(childComplexity int, input model.UpsertSkillInput) int
+		VerifyOrganizationDomain      func(childComplexity int, input model.OrganizationDomainInput) int
 	}
 
 	Notification struct {
@@ -344,11 +347,12 @@ type ComplexityRoot struct {
 	}
 
 	Organization struct {
-		CreatedAt func(childComplexity int) int
-		ID        func(childComplexity int) int
-		MpnID     func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Users     func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		CreatedAt       func(childComplexity int) int
+		ID              func(childComplexity int) int
+		MpnID           func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Users           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+		VerifiedDomains func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -618,6 +622,8 @@ type MutationResolver interface {
 	RemindToAssociate(ctx context.Context, mcid string) (*model.RemindToAssociatePayload, error)
 	RemoveLegacyRecognition(ctx context.Context, mcid string) (*model.RemoveLegacyRecognitionPayload, error)
 	PreviewAssociation(ctx context.Context, input model.PreviewAssociationInput) (*model.AssociationPreview, error)
+	VerifyOrganizationDomain(ctx context.Context, input model.OrganizationDomainInput) (*ent.Organization, error)
+	RemoveOrganizationDomain(ctx context.Context, input model.OrganizationDomainInput) (*ent.Organization, error)
 	InviteUser(ctx context.Context, input model.InviteUserInput) (*model.InviteUserPayload, error)
 	UpdateUser(ctx context.Context, input model.UpdateUserInput) (*model.UserPayload, error)
 	ResendInvite(ctx context.Context, id int) (*model.InviteUserPayload, error)
@@ -635,6 +641,9 @@ type MutationResolver interface {
 }
 type NotificationResolver interface {
 	Read(ctx context.Context, obj *ent.Notification) (bool, error)
+}
+type OrganizationResolver interface {
+	VerifiedDomains(ctx context.Context, obj *ent.Organization) ([]string, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -1761,6 +1770,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveLegacyRecognition(childComplexity, args["mcid"].(string)), true
+	case "Mutation.removeOrganizationDomain":
+		if e.ComplexityRoot.Mutation.RemoveOrganizationDomain == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeOrganizationDomain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveOrganizationDomain(childComplexity, args["input"].(model.OrganizationDomainInput)), true
 	case "Mutation.removePartnerUniversityAccess":
 		if e.ComplexityRoot.Mutation.RemovePartnerUniversityAccess == nil {
 			break
@@ -1861,6 +1881,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpsertSkill(childComplexity, args["input"].(model.UpsertSkillInput)), true
+	case "Mutation.verifyOrganizationDomain":
+		if e.ComplexityRoot.Mutation.VerifyOrganizationDomain == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_verifyOrganizationDomain_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.VerifyOrganizationDomain(childComplexity, args["input"].(model.OrganizationDomainInput)), true
 
 	case "Notification.body":
 		if e.ComplexityRoot.Notification.Body == nil {
@@ -1991,6 +2022,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Users(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+	case "Organization.verifiedDomains":
+		if e.ComplexityRoot.Organization.VerifiedDomains == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.VerifiedDomains(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -2931,6 +2968,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateSupportTicketInput", ec.unmarshalInputCreateSupportTicketInput),
 			graphql.NewInputUnmarshaler("InviteUserInput", ec.unmarshalInputInviteUserInput),
 			graphql.NewInputUnmarshaler("MergeCertificationProfilesInput", ec.unmarshalInputMergeCertificationProfilesInput),
+			graphql.NewInputUnmarshaler("OrganizationDomainInput", ec.unmarshalInputOrganizationDomainInput),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
 			graphql.NewInputUnmarshaler("OrganizationWhereInput", ec.unmarshalInputOrganizationWhereInput),
 			graphql.NewInputUnmarshaler("PlannedResultInput", ec.unmarshalInputPlannedResultInput),
@@ -4116,6 +4154,32 @@ input UserWhereInput {
   hasOrganizationWith: [OrganizationWhereInput!]
 }
 `, BuiltIn: false},
+	{Name: "../identity.graphqls", Input: `# Identity: the email domains organizations verified, which bound the work
+# accounts they may hold and single sign-on (issue 11, item 9).
+
+extend type Organization {
+  """
+  Email domains this organization proved it controls. Its work accounts have
+  addresses in these domains only, and only those accounts can be bound to
+  single sign-on. A domain belongs to one organization.
+  """
+  verifiedDomains: [String!]!
+}
+
+input OrganizationDomainInput {
+  "The organization's 7-digit MPN ID."
+  mpnId: String!
+  "A domain name such as contoso.com."
+  domain: String!
+}
+
+extend type Mutation {
+  "Operators: record that the organization proved it controls the domain (e.g. by a DNS TXT record)."
+  verifyOrganizationDomain(input: OrganizationDomainInput!): Organization!
+  "Operators: forget a verified domain. Accounts there stay; no new ones can be made there."
+  removeOrganizationDomain(input: OrganizationDomainInput!): Organization!
+}
+`, BuiltIn: false},
 	{Name: "../lifecycle.graphqls", Input: `# Users and roles, leavers, at-risk notifications, support, MCID merge, history
 # and API tokens (SPEC U1–U4, L9, N1–N2, B3, A2).
 
@@ -4293,7 +4357,7 @@ type MergeCertificationProfilesPayload {
 type AuditEvent {
   id: ID!
   at: Time!
-  "LINKED, UNLINKED, MOVED_OUT, LINK_ENDED_USER_DELETED, REMOVED_FROM_REPORT, LINK_ENDED_MERGED, PROFILES_MERGED, USER_INVITED, USER_UPDATED, USER_DELETED, ROLES_CHANGED, API_TOKEN_CREATED, API_TOKEN_REVOKED, OFFER_PURCHASED, ATTESTATION_SET, ASSOCIATION_REMINDER_SENT, LEGACY_RECOGNITION_REMOVED."
+  "LINKED, UNLINKED, MOVED_OUT, LINK_ENDED_USER_DELETED, REMOVED_FROM_REPORT, LINK_ENDED_MERGED, PROFILES_MERGED, USER_INVITED, INVITE_RESENT, USER_UPDATED, USER_DELETED, ROLES_CHANGED, SSO_BOUND, DOMAIN_CHANGED, API_TOKEN_CREATED, API_TOKEN_REVOKED, OFFER_PURCHASED, ATTESTATION_SET, ASSOCIATION_REMINDER_SENT, LEGACY_RECOGNITION_REMOVED."
   action: String!
   "The action in words, e.g. \"User deleted\"."
   actionLabel: String!
@@ -4959,6 +5023,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_users(ctx, field)
 	case "mpnId":
 		return ec.fieldContext_Organization_mpnId(ctx, field)
+	case "verifiedDomains":
+		return ec.fieldContext_Organization_verifiedDomains(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
 }
@@ -5719,6 +5785,20 @@ func (ec *executionContext) field_Mutation_removeLegacyRecognition_args(ctx cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_removeOrganizationDomain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OrganizationDomainInput, error) {
+			return ec.unmarshalNOrganizationDomainInput2certlinkᚋgraphᚋmodelᚐOrganizationDomainInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_replyToSupportTicket_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5823,6 +5903,20 @@ func (ec *executionContext) field_Mutation_upsertSkill_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpsertSkillInput, error) {
 			return ec.unmarshalNUpsertSkillInput2certlinkᚋgraphᚋmodelᚐUpsertSkillInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_verifyOrganizationDomain_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OrganizationDomainInput, error) {
+			return ec.unmarshalNOrganizationDomainInput2certlinkᚋgraphᚋmodelᚐOrganizationDomainInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10274,6 +10368,94 @@ func (ec *executionContext) fieldContext_Mutation_previewAssociation(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_verifyOrganizationDomain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_verifyOrganizationDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().VerifyOrganizationDomain(ctx, fc.Args["input"].(model.OrganizationDomainInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖcertlinkᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_verifyOrganizationDomain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_verifyOrganizationDomain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeOrganizationDomain(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeOrganizationDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveOrganizationDomain(ctx, fc.Args["input"].(model.OrganizationDomainInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+			return ec.marshalNOrganization2ᚖcertlinkᚋentᚐOrganization(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeOrganizationDomain(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organization(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeOrganizationDomain_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_inviteUser(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11405,6 +11587,29 @@ func (ec *executionContext) _Organization_mpnId(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Organization_mpnId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
+}
+
+func (ec *executionContext) _Organization_verifiedDomains(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_verifiedDomains(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organization().VerifiedDomains(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_verifiedDomains(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, true, true, "String")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[int]) (ret graphql.Marshaler) {
@@ -16867,6 +17072,55 @@ func UnmarshalMergeCertificationProfilesInput(ctx context.Context, raw any) (mod
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOrganizationDomainInput(ctx context.Context, obj any) (model.OrganizationDomainInput, error) {
+	var it model.OrganizationDomainInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mpnId", "domain"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mpnId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MpnID = data
+		case "domain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("domain"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Domain = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOrganizationDomainInput unmarshals raw into the OrganizationDomainInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOrganizationDomainInput(ctx context.Context, raw any) (model.OrganizationDomainInput, error) {
+	var out model.OrganizationDomainInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganizationDomainInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrganizationOrder(ctx context.Context, obj any) (ent.OrganizationOrder, error) {
 	var it ent.OrganizationOrder
 	if obj == nil {
@@ -20248,6 +20502,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "verifyOrganizationDomain":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_verifyOrganizationDomain(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeOrganizationDomain":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeOrganizationDomain(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "inviteUser":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_inviteUser(ctx, field)
@@ -20588,6 +20856,12 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "verifiedDomains":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_verifiedDomains(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23188,6 +23462,19 @@ func (ec *executionContext) unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentg
 
 func (ec *executionContext) marshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v entgql.OrderDirection) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNOrganization2ᚖcertlinkᚋentᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *ent.Organization) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Organization!")
+		return graphql.Null
+	}
+	return ec._Organization(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrganizationDomainInput2certlinkᚋgraphᚋmodelᚐOrganizationDomainInput(ctx context.Context, v any) (model.OrganizationDomainInput, error) {
+	res, err := ec.unmarshalInputOrganizationDomainInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOrganizationOrderField2ᚖcertlinkᚋentᚐOrganizationOrderField(ctx context.Context, v any) (*ent.OrganizationOrderField, error) {

@@ -294,6 +294,13 @@ type OptionProgress struct {
 	UnmetOn *time.Time `json:"unmetOn,omitempty"`
 }
 
+type OrganizationDomainInput struct {
+	// The organization's 7-digit MPN ID.
+	MpnID string `json:"mpnId"`
+	// A domain name such as contoso.com.
+	Domain string `json:"domain"`
+}
+
 type PartnerUniversityLink struct {
 	// The Partner University sign-in email.
 	Email    string    `json:"email"`

@@ -4,6 +4,9 @@ package account
 
 import (
 	"context"
+	"errors"
+	"log/slog"
+	"strconv"
 	"time"
 
 	"certlink/ent"
@@ -12,8 +15,8 @@ import (
 	"certlink/internal/apperr"
 	"certlink/internal/auth"
 	"certlink/internal/clock"
-	"certlink/internal/guard"
 	"certlink/internal/linking"
+	"certlink/internal/throttle"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
 )
@@ -23,12 +26,29 @@ type Service struct {
 	Client     *ent.Client
 	SessionTTL time.Duration
 	Now        func() time.Time
-	// AccountFailures and IPFailures meter failed sign-ins (A4): one point per
-	// failure; sign-in is refused while a bucket is full. Nil: no throttle.
-	AccountFailures, IPFailures *guard.Buckets
+	// Passwords runs the argon2id checks, a bounded number at once.
+	Passwords *auth.Hasher
+	// Throttle meters attempts at passwords (A4; throttle.go says how). Nil: no throttle.
+	Throttle *throttle.Limiter
+	// Log receives the security events: failed and throttled sign-ins, sign-ins.
+	Log *slog.Logger
 }
 
 func (s *Service) now() time.Time { return clock.Now(s.Now) }
+
+func (s *Service) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
+}
+
+func (s *Service) passwords() *auth.Hasher {
+	if s.Passwords == nil {
+		return auth.Default
+	}
+	return s.Passwords
+}
 
 // Secret prefixes say what a bearer secret is.
 const (
@@ -47,6 +67,9 @@ type Session struct {
 }
 
 // SignIn checks a work account's email and password (L1) and opens a session.
+// The attempt is reserved in the throttle before the password is tested, and
+// an unknown email costs the same work as a wrong password (one argon2id
+// check), so neither timing nor throttling tells whether an account exists.
 func (s *Service) SignIn(ctx context.Context, email, password string) (*Session, error) {
 	email = linking.NormalizeEmail(email)
 	if email == "" || password == "" {
@@ -56,52 +79,81 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Session,
 		return nil, errCredentials
 	}
 	ip := web.ClientIP(ctx)
-	if err := s.throttled(email, ip); err != nil {
-		return nil, err
-	}
+	device := s.recognizedDevice(ctx, email)
 	sys := viewer.System(ctx)
-	// The organization is loaded here, by the system: the caller is still
-	// anonymous while signIn's answer (user { organization }) is resolved.
-	u, err := s.Client.User.Query().Where(user.Email(email), user.DeletedAtIsNil()).WithOrganization().Only(sys)
-	if ent.IsNotFound(err) {
-		auth.BurnPasswordCheck(password)
-		s.failed(email, ip)
+	var u *ent.User
+	ok, err := s.Throttle.Attempt(ctx, signInKeys(email, ip, device), func() (bool, error) {
+		// One query whether or not the account exists: the same work either way.
+		var err error
+		u, err = s.Client.User.Query().Where(user.Email(email), user.DeletedAtIsNil()).Only(sys)
+		if err != nil && !ent.IsNotFound(err) {
+			return false, err
+		}
+		if u != nil && u.Email != email {
+			// An accent- or case-insensitive collation (a DBA's choice; ent
+			// creates utf8mb4_bin columns) matched another spelling, "möna@"
+			// for "mona@": not this account, or each spelling would be a fresh
+			// throttle bucket for guessing at it.
+			u = nil
+		}
+		hash := ""
+		if u != nil {
+			hash = u.PasswordHash
+		}
+		return s.passwords().Check(ctx, hash, password)
+	})
+	var refused *throttle.Refusal
+	switch {
+	case errors.As(err, &refused):
+		s.log().WarnContext(ctx, "sign-in throttled", "email", email, "ip", ip, "recognized_device", device != "",
+			"rule", refused.Rule.Name, "retry_at", refused.RetryAt)
+		return nil, refused.Coded(refusal(refused.Rule))
+	case err != nil:
+		return nil, err
+	case !ok:
+		s.log().WarnContext(ctx, "sign-in failed", "email", email, "ip", ip, "recognized_device", device != "",
+			"account_exists", u != nil)
 		return nil, errCredentials
 	}
+	// The organization is loaded here, by the system: the caller is still
+	// anonymous while signIn's answer (user { organization }) is resolved.
+	if u.OrganizationID != nil {
+		if u.Edges.Organization, err = u.QueryOrganization().Only(sys); err != nil {
+			return nil, err
+		}
+	}
+	sess, err := s.OpenSession(ctx, u)
 	if err != nil {
 		return nil, err
 	}
-	if !auth.CheckPassword(u.PasswordHash, password) {
-		s.failed(email, ip)
-		return nil, errCredentials
-	}
-	return s.OpenSession(ctx, u)
+	s.rememberDevice(ctx, u, device)
+	s.log().InfoContext(ctx, "signed in", "user_id", u.ID, "ip", ip, "recognized_device", device != "", "method", "password")
+	return sess, nil
 }
 
-// throttled refuses sign-in while the account or the IP has used up its failures.
-func (s *Service) throttled(email, ip string) error {
-	for _, b := range []struct {
-		buckets *guard.Buckets
-		key     string
-	}{{s.AccountFailures, email}, {s.IPFailures, ip}} {
-		if b.buckets == nil {
-			continue
-		}
-		if q := b.buckets.Peek(b.key); q.Remaining < 1 {
-			return apperr.New(apperr.RateLimited, "Too many failed sign-ins. Try again after %s.", q.Reset.UTC().Format("15:04 UTC")).
-				With("retryAt", q.Reset.UTC().Format(time.RFC3339))
-		}
+// CheckCurrentPassword tests the password of the account u (changePassword),
+// throttled per account like a sign-in.
+func (s *Service) CheckCurrentPassword(ctx context.Context, u *ent.User, password string) error {
+	ok, err := s.Throttle.Attempt(ctx, []throttle.Key{{Rule: CurrentPasswordRule, Value: strconv.Itoa(u.ID)}}, func() (bool, error) {
+		return s.passwords().Check(ctx, u.PasswordHash, password)
+	})
+	var refused *throttle.Refusal
+	switch {
+	case errors.As(err, &refused):
+		s.log().WarnContext(ctx, "current password throttled", "user_id", u.ID, "ip", web.ClientIP(ctx))
+		return refused.Coded("Too many wrong current passwords")
+	case err != nil:
+		return err
+	case !ok:
+		s.log().WarnContext(ctx, "current password wrong", "user_id", u.ID, "ip", web.ClientIP(ctx))
+		return apperr.New(apperr.InvalidCredentials, "The current password is not correct.")
 	}
 	return nil
 }
 
-func (s *Service) failed(email, ip string) {
-	if s.AccountFailures != nil {
-		s.AccountFailures.Take(email, 1)
-	}
-	if s.IPFailures != nil {
-		s.IPFailures.Take(ip, 1)
-	}
+// HashPassword hashes a new password with the bounded hasher.
+func (s *Service) HashPassword(ctx context.Context, password string) (string, error) {
+	return s.passwords().Hash(ctx, password)
 }
 
 // OpenSession starts a session for u (after a password or OIDC sign-in).
@@ -185,6 +237,15 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*viewer.View
 	v.MustChangePassword = t.Kind == token.KindSESSION && u.MustChangePassword
 	if u.OrganizationID != nil {
 		v.OrgID = *u.OrganizationID
+	}
+	if v.MustChangePassword {
+		// The gate on data (U2): a session opened with a temporary password
+		// holds no role and no scope, so every rule that reads the viewer's
+		// roles — in services, privacy policies, nested fields, subscriptions —
+		// sees a person who may see only themself. The root-field gate
+		// (graph.PasswordChangeGate) only words the refusal.
+		v.Scopes = nil
+		return v, nil
 	}
 	for _, r := range u.Roles {
 		v.Roles = append(v.Roles, viewer.Role(r))

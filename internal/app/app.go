@@ -8,9 +8,11 @@ import (
 
 	"certlink/internal/account"
 	"certlink/internal/apitoken"
+	"certlink/internal/auth"
 	"certlink/internal/capability"
 	"certlink/internal/catalog"
 	"certlink/internal/demo"
+	"certlink/internal/domains"
 	"certlink/internal/guard"
 	"certlink/internal/history"
 	"certlink/internal/ingest"
@@ -23,6 +25,7 @@ import (
 	"certlink/internal/report"
 	"certlink/internal/store"
 	"certlink/internal/support"
+	"certlink/internal/throttle"
 	"certlink/internal/users"
 )
 
@@ -34,6 +37,13 @@ type App struct {
 	Linking  *linking.Service
 	// RateLimits meters API callers, per token or per IP (A4).
 	RateLimits *guard.Buckets
+	// Passwords runs every argon2id computation, a bounded number at once.
+	Passwords *auth.Hasher
+	// Domains are the organizations' verified email domains.
+	Domains *domains.Service
+	// Throttle meters attempts at passwords: sign-in, directory accounts,
+	// the current password.
+	Throttle *throttle.Limiter
 	// Competencies, progress, the skills report and ingest (SPEC C, S, L10).
 	Catalog  *catalog.Service
 	Progress *progress.Service
@@ -83,15 +93,18 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 		db.Close()
 		return nil, err
 	}
+	a.Passwords = auth.NewHasher(auth.DefaultConcurrency(), auth.DefaultQueue)
+	a.Throttle = &throttle.Limiter{}
+	a.Domains = &domains.Service{Client: db.Client}
 	a.Accounts = &account.Service{
 		Client: db.Client, SessionTTL: cfg.SessionTTL,
-		AccountFailures: &guard.Buckets{Capacity: 10, Period: 15 * time.Minute},
-		IPFailures:      &guard.Buckets{Capacity: 100, Period: 15 * time.Minute},
+		Passwords: a.Passwords, Throttle: a.Throttle, Log: log,
 	}
 	a.RateLimits = &guard.Buckets{Capacity: float64(cfg.RateLimit), Period: time.Hour}
 	a.Linking = &linking.Service{
 		Client:    db.Client,
-		Directory: linking.BuiltinDirectory{Client: db.Client},
+		Directory: linking.BuiltinDirectory{Client: db.Client, Passwords: a.Passwords},
+		Throttle:  a.Throttle,
 		Limits:    linking.Limits{Cooldown: cfg.AssociationCooldown, PerYear: cfg.AssociationsPerYear},
 		RowLocks:  !db.Embedded,
 	}

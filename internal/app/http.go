@@ -41,7 +41,7 @@ func (a *App) GraphQL() http.Handler {
 	res := &graph.Resolver{Client: a.DB.Client, Accounts: a.Accounts, Linking: a.Linking,
 		Catalog: a.Catalog, Progress: a.Progress, Report: a.Report, Ingest: a.Ingest,
 		People: a.Users, History: a.History, Inbox: a.Inbox, Support: a.Support, Merge: a.Merge, Tokens: a.Tokens,
-		Capability: a.Capability, Live: a.Live}
+		Capability: a.Capability, Live: a.Live, Domains: a.Domains}
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
 	srv.AddTransport(a.websocketTransport())
 	srv.AddTransport(transport.Options{})

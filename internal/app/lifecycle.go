@@ -48,7 +48,7 @@ func (a *App) wireLifecycle() error {
 	// History first: it records the cause even when at-risk detection finds nothing.
 	a.Linking.Observers = append(a.Linking.Observers, history.LinkObserver{}, a.Risk)
 	obs := a.Linking.Observers
-	a.Users = &users.Service{Client: c, Observers: obs, PublicURL: a.Config.PublicURL, RowLocks: !a.DB.Embedded,
+	a.Users = &users.Service{Client: c, Accounts: a.Accounts, Observers: obs, PublicURL: a.Config.PublicURL, RowLocks: !a.DB.Embedded,
 		Changed: a.Linking.Changed, Wake: a.Outbox.Wake}
 	a.Merge = &merge.Service{Client: c, Observers: obs, RowLocks: !a.DB.Embedded, Changed: a.Linking.Changed}
 	a.History = &history.Service{Client: c}
@@ -83,6 +83,7 @@ func (a *App) wireOIDC(ctx context.Context) error {
 		return err
 	}
 	a.OIDC = s
+	a.Users.SSOInvites = true
 	return nil
 }
 

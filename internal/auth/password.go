@@ -1,7 +1,9 @@
-// Package auth hashes passwords (argon2id) and bearer secrets (SHA-256).
+// Package auth hashes passwords (argon2id) and bearer secrets (SHA-256), and
+// holds the password policy.
 package auth
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -10,8 +12,13 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"golang.org/x/crypto/argon2"
+
+	"certlink/internal/apperr"
+	"certlink/internal/clock"
 )
 
 // Argon2id parameters: OWASP's minimum recommendation (19 MiB, 2 passes, 1 lane).
@@ -23,73 +30,163 @@ const (
 	saltLen      = 16
 )
 
-// HashPassword returns the PHC string of an argon2id hash of password.
-func HashPassword(password string) (string, error) {
+// Hasher runs argon2id computations, a bounded number at once. Each holds 19
+// MiB and a core for about 50 ms: more at once than cores only thrash, and an
+// unbounded burst of sign-ins would take gigabytes. Callers queue instead —
+// at most Queue of them, each at most until its context's deadline (or
+// MaxWait) — and are then refused with ErrBusy, a coded error, instead of
+// piling up.
+type Hasher struct {
+	slots   chan struct{}
+	queue   int64
+	waiting atomic.Int64
+	runs    atomic.Int64
+	// MaxWait bounds a wait when the context has no earlier deadline.
+	MaxWait time.Duration
+}
+
+// NewHasher returns a Hasher running at most concurrent computations, with at
+// most queue callers waiting for one.
+func NewHasher(concurrent, queue int) *Hasher {
+	return &Hasher{slots: make(chan struct{}, max(1, concurrent)), queue: int64(max(0, queue)), MaxWait: 10 * time.Second}
+}
+
+// DefaultConcurrency is one computation per core, at least two.
+func DefaultConcurrency() int { return max(2, runtime.NumCPU()) }
+
+// DefaultQueue is how many callers may wait for a computation: with ~50 ms a
+// computation, a few seconds of work per core.
+const DefaultQueue = 256
+
+// Default serves code without a Hasher of its own (seeding, tests).
+var Default = NewHasher(DefaultConcurrency(), DefaultQueue)
+
+// ErrBusy refuses a password check that could not start before its deadline.
+var ErrBusy = apperr.New(apperr.RateLimited,
+	"Too many passwords are being checked right now. Try again in a few seconds.").With("retryAfterSeconds", 2)
+
+// Runs reports how many argon2id computations this Hasher has run: every
+// password check, hash, and check spent on an unknown account counts one.
+func (h *Hasher) Runs() int64 { return h.runs.Load() }
+
+func (h *Hasher) idKey(ctx context.Context, password, salt []byte, t, m uint32, p uint8, keyLen uint32) ([]byte, error) {
+	select {
+	case h.slots <- struct{}{}:
+	default:
+		if h.waiting.Add(1) > h.queue {
+			h.waiting.Add(-1)
+			return nil, ErrBusy
+		}
+		// Leave the request time to finish once its check has run.
+		timer := time.NewTimer(clock.WaitBudget(ctx, h.MaxWait, time.Second))
+		select {
+		case h.slots <- struct{}{}:
+			timer.Stop()
+			h.waiting.Add(-1)
+		case <-ctx.Done():
+			timer.Stop()
+			h.waiting.Add(-1)
+			return nil, ErrBusy
+		case <-timer.C:
+			h.waiting.Add(-1)
+			return nil, ErrBusy
+		}
+	}
+	defer func() { <-h.slots }()
+	if ctx.Err() != nil {
+		return nil, ErrBusy // the caller is gone: spend nothing on it
+	}
+	h.runs.Add(1)
+	return argon2.IDKey(password, salt, t, m, p, keyLen), nil
+}
+
+// Hash returns the PHC string of an argon2id hash of password.
+func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
 	salt := make([]byte, saltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
 	}
-	key := idKey([]byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key, err := h.idKey(ctx, []byte(password), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	if err != nil {
+		return "", err
+	}
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemory, argonTime, argonThreads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
-// hashing bounds the argon2id computations running at once. Each holds 19 MiB:
-// a burst of sign-ins and associations (100 clients at once in the reliability
-// tests) would otherwise take 2 GB, and more hashes than cores only thrash.
-// Callers queue instead, with constant memory.
-var hashing = make(chan struct{}, max(2, runtime.NumCPU()))
+// Check reports whether password matches the PHC hash. Every call costs exactly
+// one argon2id computation with the current parameters, whatever the hash: an
+// empty one (no such account, or an account without a password) or a malformed
+// one is checked against a dummy hash and never matches. So an unknown email
+// and a wrong password take the same work. The error is ErrBusy only.
+func (h *Hasher) Check(ctx context.Context, hash, password string) (bool, error) {
+	ph, err := parse(hash)
+	never := err != nil
+	if never {
+		ph = dummy
+	}
+	got, err := h.idKey(ctx, []byte(password), ph.salt, ph.t, ph.m, ph.p, uint32(len(ph.key)))
+	if err != nil {
+		return false, err
+	}
+	return subtle.ConstantTimeCompare(got, ph.key) == 1 && !never, nil
+}
 
-func idKey(password, salt []byte, t, m uint32, p uint8, keyLen uint32) []byte {
-	hashing <- struct{}{}
-	defer func() { <-hashing }()
-	return argon2.IDKey(password, salt, t, m, p, keyLen)
+// HashPassword hashes with the Default hasher (seeding, tests).
+func HashPassword(password string) (string, error) {
+	return Default.Hash(context.Background(), password)
+}
+
+// CheckPassword checks with the Default hasher (tests).
+func CheckPassword(hash, password string) bool {
+	ok, _ := Default.Check(context.Background(), hash, password)
+	return ok
 }
 
 var errBadHash = errors.New("auth: malformed password hash")
 
-// dummyHash is verified against when the account does not exist, so a wrong
-// email takes as long as a wrong password.
-var dummyHash, _ = HashPassword("certlink: no such account")
-
-// CheckPassword reports whether password matches the PHC hash. An empty hash
-// (an account without a password, e.g. OIDC-only) never matches.
-func CheckPassword(hash, password string) bool {
-	if hash == "" {
-		hash = dummyHash
-		password += "\x00never"
-	}
-	ok, err := verify(hash, password)
-	return ok && err == nil
+type phc struct {
+	t, m      uint32
+	p         uint8
+	salt, key []byte
 }
 
-// BurnPasswordCheck spends the time of one password check, for unknown accounts.
-func BurnPasswordCheck(password string) { _, _ = verify(dummyHash, password+"\x00never") }
+// dummy is what an empty or malformed hash is checked against: the current
+// parameters, so the work is that of a real check.
+var dummy = func() phc {
+	salt := make([]byte, saltLen)
+	_, _ = rand.Read(salt)
+	key := make([]byte, argonKeyLen)
+	_, _ = rand.Read(key)
+	return phc{t: argonTime, m: argonMemory, p: argonThreads, salt: salt, key: key}
+}()
 
-func verify(hash, password string) (bool, error) {
+func parse(hash string) (phc, error) {
+	var ph phc
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, errBadHash
+		return ph, errBadHash
 	}
 	var version int
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, errBadHash
+		return ph, errBadHash
 	}
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
-		return false, errBadHash
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &ph.m, &ph.t, &ph.p); err != nil {
+		return ph, errBadHash
 	}
-	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
-	if err != nil {
-		return false, errBadHash
+	// Parameters outside what certlink writes would let a bad row cost far
+	// more (or less) than a real check.
+	if ph.m != argonMemory || ph.t != argonTime || ph.p != argonThreads {
+		return ph, errBadHash
 	}
-	want, err := base64.RawStdEncoding.DecodeString(parts[5])
-	if err != nil {
-		return false, errBadHash
+	var err error
+	if ph.salt, err = base64.RawStdEncoding.DecodeString(parts[4]); err != nil {
+		return ph, errBadHash
 	}
-	got := idKey([]byte(password), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	if ph.key, err = base64.RawStdEncoding.DecodeString(parts[5]); err != nil || len(ph.key) != argonKeyLen {
+		return ph, errBadHash
+	}
+	return ph, nil
 }
 
 // NewSecret returns a random bearer secret with a readable prefix that says its

@@ -9,6 +9,7 @@ import (
 	"certlink/ent/association"
 	"certlink/ent/profile"
 	"certlink/internal/auth"
+	"certlink/internal/domains"
 	"certlink/internal/linking"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
@@ -81,6 +82,10 @@ func Seed(ctx context.Context, client *ent.Client) (bool, error) {
 		for _, o := range orgs {
 			org, err := tx.Organization.Create().SetMpnID(o.mpn).SetName(o.name).Save(sys)
 			if err != nil {
+				return err
+			}
+			// Each organization has verified the domain of its people's addresses.
+			if err := tx.Domain.Create().SetName(domains.Of(o.people[0].email)).SetOrganization(org).Exec(sys); err != nil {
 				return err
 			}
 			for _, p := range o.people {

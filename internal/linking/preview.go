@@ -54,7 +54,7 @@ func (s *Service) PreviewAssociation(ctx context.Context, v *viewer.Viewer, kind
 	if kind == Learning {
 		accountID, notFound, err = s.learningAccount(ctx, v, in)
 	} else {
-		accountID, err = s.Directory.Authenticate(ctx, in.Email, in.Password)
+		accountID, err = s.authenticate(ctx, v, in.Email, in.Password)
 	}
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"certlink/internal/apperr"
 	"certlink/internal/clock"
 	"certlink/internal/store"
+	"certlink/internal/throttle"
 	"certlink/internal/viewer"
 )
 
@@ -44,6 +45,8 @@ type Service struct {
 	Client    *ent.Client
 	Directory Directory
 	Limits    Limits
+	// Throttle meters directory password attempts (throttle.go). Nil: none.
+	Throttle  *throttle.Limiter
 	Now       func() time.Time
 	Observers []Observer
 	// Changed is called after a commit that changed who counts for an organization.
@@ -116,7 +119,7 @@ func (s *Service) learningAccount(ctx context.Context, v *viewer.Viewer, in Asso
 		}
 		return p.AccountID, "Your Partner University sign-in holds no Microsoft Learning profile. Enter your Learning account's email and password instead.", nil
 	}
-	id, err := s.Directory.Authenticate(ctx, in.Email, in.Password)
+	id, err := s.authenticate(ctx, v, in.Email, in.Password)
 	return id, "", err
 }
 
@@ -126,7 +129,7 @@ func (s *Service) AssociatePartnerUniversity(ctx context.Context, v *viewer.View
 	if err := self(v); err != nil {
 		return err
 	}
-	accountID, err := s.Directory.Authenticate(ctx, email, password)
+	accountID, err := s.authenticate(ctx, v, email, password)
 	if err != nil {
 		return err
 	}

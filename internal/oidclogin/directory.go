@@ -116,8 +116,12 @@ func (d *Directory) session(r *http.Request) (string, error) {
 func (d *Directory) match(ctx context.Context, id identity) (int, error) {
 	sys := viewer.System(ctx)
 	acc, err := d.Client.DirectoryAccount.Query().Where(directoryaccount.OidcSubject(id.Subject)).Only(sys)
-	if err == nil {
+	if err == nil && acc.OidcSubject != nil && *acc.OidcSubject == id.Subject {
 		return acc.ID, nil
+	}
+	if err == nil {
+		// A case-insensitive collation matched another subject: not this one.
+		return 0, apperr.New(apperr.Forbidden, "Your directory identity does not match a directory account.")
 	}
 	if !ent.IsNotFound(err) {
 		return 0, err
@@ -131,6 +135,9 @@ func (d *Directory) match(ctx context.Context, id identity) (int, error) {
 			"The certification directory has not verified your email address, so it cannot be matched to a directory account.")
 	}
 	acc, err = d.Client.DirectoryAccount.Query().Where(directoryaccount.Email(email)).Only(sys)
+	if err == nil && acc.Email != email {
+		err = &ent.NotFoundError{} // another spelling a collation matched
+	}
 	if ent.IsNotFound(err) {
 		return 0, apperr.New(apperr.NotFound, "There is no certification directory account for %s.", email)
 	}

@@ -1,9 +1,11 @@
 // Package oidclogin signs work accounts in through an OpenID Connect issuer
 // (L1, production option): /auth/oidc/login sends the browser to the issuer
 // (authorization code flow with PKCE, state and nonce); /auth/oidc/callback
-// verifies the ID token and maps its verified email to a live work account,
-// then opens an ordinary session. Nobody is created on the fly: admins invite
-// people (U2); the first OIDC sign-in binds the account to the issuer's subject.
+// verifies the ID token and opens an ordinary session for the work account
+// bound to its issuer and subject. Nobody is created on the fly (admins invite
+// people, U2) and nobody is matched by email: an account is bound to an
+// identity only through a proof that the person controls the account
+// (binding.go).
 package oidclogin
 
 import (
@@ -13,6 +15,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -23,7 +26,7 @@ import (
 	"certlink/ent"
 	"certlink/ent/user"
 	"certlink/internal/account"
-	"certlink/internal/linking"
+	"certlink/internal/apperr"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
 )
@@ -54,17 +57,36 @@ func New(ctx context.Context, cfg Config, client *ent.Client, accounts *account.
 const flowCookie = "certlink_oidc"
 
 // Login starts the flow: a fresh state, nonce and PKCE verifier kept in a
-// short-lived HttpOnly cookie scoped to /auth/oidc.
+// short-lived HttpOnly cookie scoped to /auth/oidc. ?link=1 (signed in with a
+// password) binds the identity to the signed-in account; ?invite=TOKEN (the
+// link of an invitation) to the invited account; else it signs in.
 func (s *Service) Login(w http.ResponseWriter, r *http.Request) {
-	s.flow.start(w, r, plainNonce, "")
+	q := r.URL.Query()
+	switch {
+	case q.Get("invite") != "":
+		s.flow.start(w, r, plainNonce, modeInvite+base64.RawURLEncoding.EncodeToString([]byte(q.Get("invite"))))
+	case q.Get("link") != "":
+		session, err := s.linkingSession(r)
+		if err != nil {
+			refuse(w, err)
+			return
+		}
+		s.flow.start(w, r, func(secret, _ string) string { return linkNonce(session, secret) }, modeLink)
+	default:
+		s.flow.start(w, r, plainNonce, "")
+	}
 }
 
-// Callback finishes the flow and signs the person in.
+// Callback finishes the flow: it signs the person in, or binds their identity.
 func (s *Service) Callback(w http.ResponseWriter, r *http.Request) {
-	u, err := s.finish(r)
+	u, linked, err := s.finish(r)
 	s.flow.clear(w)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusForbidden)
+		refuse(w, err)
+		return
+	}
+	if linked {
+		http.Redirect(w, r, "/profile?sso=linked", http.StatusFound)
 		return
 	}
 	sess, err := s.Accounts.OpenSession(r.Context(), u)
@@ -73,24 +95,77 @@ func (s *Service) Callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.SetSession(web.WithExchange(r.Context(), w, r), sess.Secret, sess.ExpiresAt)
+	slog.InfoContext(r.Context(), "signed in", "user_id", u.ID, "ip", clientIP(r), "method", "oidc")
 	http.Redirect(w, r, "/", http.StatusFound)
 }
 
 // errSignIn is what a refused callback says; the details go nowhere near the page.
 var errSignIn = errors.New("Sign-in with your organization's identity provider failed. Start again from the sign-in page.")
 
-func (s *Service) finish(r *http.Request) (*ent.User, error) {
-	id, _, err := s.flow.end(r, plainNonce)
+// refuse answers a refused flow with its reason: a caller-facing message, else
+// the generic one.
+func refuse(w http.ResponseWriter, err error) {
+	msg := errSignIn.Error()
+	if ae, ok := apperr.As(err); ok {
+		msg = ae.Message
+	} else if errors.Is(err, errNotLinked) || errors.Is(err, errSignIn) {
+		msg = err.Error()
+	}
+	http.Error(w, msg, http.StatusForbidden)
+}
+
+// finish ends the flow in its mode: the account to sign in, or linked when the
+// identity was bound to the signed-in account (no new session then).
+func (s *Service) finish(r *http.Request) (*ent.User, bool, error) {
+	ctx := r.Context()
+	session := ""
+	if c, err := r.Cookie(web.SessionCookie); err == nil {
+		session = c.Value
+	}
+	id, extra, err := s.flow.end(r, func(secret, extra string) string {
+		if extra == modeLink {
+			return linkNonce(session, secret)
+		}
+		return secret
+	})
 	if err != nil {
-		return nil, errSignIn
+		return nil, false, errSignIn
 	}
-	if id.Email == "" {
-		return nil, errSignIn
+	switch {
+	case extra == modeLink:
+		v := viewer.From(ctx)
+		if _, err := s.linkingSession(r); err != nil {
+			return nil, false, err
+		}
+		u, err := s.Client.User.Get(viewer.System(ctx), v.UserID)
+		if err != nil {
+			return nil, false, err
+		}
+		_, err = s.bind(ctx, u, id, false)
+		return nil, true, err
+	case strings.HasPrefix(extra, modeInvite):
+		token, _ := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(extra, modeInvite))
+		u, err := s.Accounts.InvitedUser(ctx, string(token))
+		if err != nil {
+			return nil, false, err
+		}
+		if u == nil {
+			return nil, false, apperr.New(apperr.InvalidCredentials,
+				"This invitation link is no longer valid: it was used, replaced by a newer invitation, or has expired. Ask your admin to resend the invitation.")
+		}
+		u, err = s.bind(ctx, u, id, true)
+		return u, false, err
 	}
-	if !id.Verified {
-		return nil, errors.New("Your identity provider has not verified your email address, so it cannot be matched to a work account.")
+	u, err := s.Client.User.Query().Where(user.OidcSubject(id.Subject), user.DeletedAtIsNil()).Only(viewer.System(ctx))
+	if err == nil && (u.OidcSubject == nil || *u.OidcSubject != id.Subject) {
+		// Subjects are case-sensitive; a case-insensitive collation is not a match.
+		err = &ent.NotFoundError{}
 	}
-	return s.match(r.Context(), id.Subject, linking.NormalizeEmail(id.Email))
+	if ent.IsNotFound(err) {
+		slog.WarnContext(ctx, "oidc sign-in of an unbound identity", "subject", id.Subject, "email", id.Email, "ip", clientIP(r))
+		return nil, false, errNotLinked
+	}
+	return u, false, err
 }
 
 // flow is the authorization code flow with PKCE, state and nonce against one
@@ -191,30 +266,6 @@ func (f *flow) end(r *http.Request, nonce func(secret, extra string) string) (id
 		return identity{}, "", errFlow
 	}
 	return identity{Subject: idt.Issuer + "|" + idt.Subject, Email: claims.Email, Verified: claims.Verified}, parts[3], nil
-}
-
-// match finds the work account: the one bound to this subject, else the live
-// account with this email not yet bound to another subject (and binds it).
-func (s *Service) match(ctx context.Context, subject, email string) (*ent.User, error) {
-	sys := viewer.System(ctx)
-	u, err := s.Client.User.Query().Where(user.OidcSubject(subject), user.DeletedAtIsNil()).Only(sys)
-	if err == nil {
-		return u, nil
-	}
-	if !ent.IsNotFound(err) {
-		return nil, err
-	}
-	u, err = s.Client.User.Query().Where(user.Email(email), user.DeletedAtIsNil()).Only(sys)
-	if ent.IsNotFound(err) {
-		return nil, fmt.Errorf("There is no work account for %s. Ask your organization's admin to invite you.", email)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if u.OidcSubject != nil {
-		return nil, fmt.Errorf("The work account %s is bound to another identity.", email)
-	}
-	return s.Client.User.UpdateOne(u).SetOidcSubject(subject).SetMustChangePassword(false).Save(sys)
 }
 
 func random() string {

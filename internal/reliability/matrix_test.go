@@ -89,6 +89,13 @@ var matrix = map[string]op{
 		Own: "OV"},
 	"mergeCertificationProfiles": {Query: `mutation{mergeCertificationProfiles(input:{survivorMcid:"99999998",duplicateMcid:"99999999"}){resultsMoved}}`,
 		Own: "O"},
+	"verifyOrganizationDomain": {Query: `mutation($d:String!){verifyOrganizationDomain(input:{mpnId:"4100001",domain:$d}){verifiedDomains}}`,
+		Vars: func(f *fixtures, _ bool) map[string]any {
+			f.seq++
+			return map[string]any{"d": fmt.Sprintf("matrix%d.example", f.seq)}
+		}, Own: "O"},
+	"removeOrganizationDomain": {Query: `mutation{removeOrganizationDomain(input:{mpnId:"4100001",domain:"never-verified.example"}){verifiedDomains}}`,
+		Own: "O"},
 
 	// Users (U1, U2).
 	"users": {Query: `{users(first:5){totalCount}}`, Own: "GAMPT"},

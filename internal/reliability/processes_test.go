@@ -63,7 +63,9 @@ func TestParallelAssociationsTwoProcesses(t *testing.T) {
 		wg.Wait()
 		codes.Range(func(k, v any) bool {
 			c := k.(string)
-			if c != "CONFLICT" {
+			// RATE_LIMITED: a password check that could not start before the
+			// request's deadline (the argon2id queue is bounded) is refused.
+			if c != "CONFLICT" && c != "RATE_LIMITED" {
 				t.Errorf("%d associations failed with %q", v.(*atomic.Int64).Load(), c)
 			}
 			return true

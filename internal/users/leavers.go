@@ -3,6 +3,7 @@ package users
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"certlink/ent"
 	"certlink/ent/association"
@@ -29,12 +30,14 @@ func (s *Service) Delete(ctx context.Context, v *viewer.Viewer, id int) error {
 	}
 	sys := viewer.System(ctx)
 	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
-		t, err := s.target(ctx, tx.Client(), v, id, true)
+		v, t, err := s.actOn(ctx, tx, v, id)
 		if err != nil {
 			return err
 		}
-		if err := canTouch(v, t.Roles); err != nil {
-			return err
+		if slices.Contains(t.Roles, string(viewer.GlobalAdmin)) {
+			if err := s.notLastGlobalAdmin(sys, tx, v.OrgID, t.ID); err != nil {
+				return err
+			}
 		}
 		now := s.now()
 		if err := s.endLinks(sys, tx, t.ID, association.EndReasonUSER_DELETED, v.UserID); err != nil {
@@ -73,9 +76,21 @@ func (s *Service) RemoveFromReport(ctx context.Context, v *viewer.Viewer, id int
 	}
 	sys := viewer.System(ctx)
 	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		v, err := s.actor(ctx, tx, v)
+		if err != nil {
+			return err
+		}
+		if !v.IsCompetencyAdmin() {
+			return apperr.New(apperr.Forbidden, "Only a Global Admin or MPN Partner Admin can remove people from the skills report.")
+		}
 		t, err := s.target(ctx, tx.Client(), v, id, true)
 		if err != nil {
 			return err
+		}
+		if t.ID != v.UserID {
+			if err := mayActOn(v, t.Roles); err != nil {
+				return err
+			}
 		}
 		n, err := tx.Association.Query().Where(association.UserID(t.ID), association.ActiveUserSlotNotNil()).Count(sys)
 		if err != nil {

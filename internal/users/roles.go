@@ -1,6 +1,6 @@
 // Package users manages work accounts (U1, U2) and leavers (L9): listing,
 // inviting, correcting, role assignment, password change, deletion and removal
-// from the skills report. Every rule of who may do what is in rules.go.
+// from the skills report. Every rule of who may do what is in this file.
 package users
 
 import (
@@ -12,10 +12,6 @@ import (
 
 // managers may create and manage the organization's users (U1).
 var managers = []viewer.Role{viewer.GlobalAdmin, viewer.AccountAdmin, viewer.UserManagementAdmin}
-
-// protected roles administer the administrators: only a Global Admin grants or
-// removes them, and only a Global Admin changes the account of someone holding one.
-var protected = []viewer.Role{viewer.GlobalAdmin, viewer.AccountAdmin}
 
 // canManage checks that v may create and manage users: a person signed in (not a
 // partner tool) holding a user-management role in an organization.
@@ -29,22 +25,11 @@ func canManage(v *viewer.Viewer) error {
 	return nil
 }
 
-// canTouch checks that v may change the account of a user holding roles.
-func canTouch(v *viewer.Viewer, roles []string) error {
-	if v.Has(viewer.GlobalAdmin) {
-		return nil
-	}
-	for _, r := range protected {
-		if slices.Contains(roles, string(r)) {
-			return apperr.New(apperr.Forbidden, "Only a Global Admin can change the account of a Global Admin or Account Admin.")
-		}
-	}
-	return nil
-}
-
-// Grantable is what v may grant or take away: a Global Admin every role but
+// Grantable is the role hierarchy, in one place: what v may grant or take away,
+// and so (mayActOn) whose accounts v may act on. A Global Admin every role but
 // OPERATOR; an Account Admin the roles that do not administer administrators;
-// nobody else anything (MPN Partner Admins see roles, they do not assign them).
+// nobody else anything (MPN Partner Admins see roles, they do not assign them;
+// User Management Admins manage default users).
 func Grantable(v *viewer.Viewer) []viewer.Role {
 	switch {
 	case v == nil || !v.IsSession() || v.OrgID == 0:
@@ -53,6 +38,22 @@ func Grantable(v *viewer.Viewer) []viewer.Role {
 		return []viewer.Role{viewer.GlobalAdmin, viewer.AccountAdmin, viewer.UserManagementAdmin, viewer.MPNPartnerAdmin}
 	case v.Has(viewer.AccountAdmin):
 		return []viewer.Role{viewer.UserManagementAdmin, viewer.MPNPartnerAdmin}
+	}
+	return nil
+}
+
+// mayActOn applies the hierarchy to an account: v may act on another person's
+// account — resend its invitation, correct its email, assign its roles, delete
+// it, take it out of the skills report — only when v may grant every role that
+// account holds. Nobody reaches an account above their own reach: a User
+// Management Admin or MPN Partner Admin acts on default users only, an Account
+// Admin not on Global Admins or other Account Admins.
+func mayActOn(v *viewer.Viewer, roles []string) error {
+	allowed := Grantable(v)
+	for _, r := range roles {
+		if !slices.Contains(allowed, viewer.Role(r)) {
+			return apperr.New(apperr.Forbidden, "You cannot act on the account of someone holding the %s role: only an admin who may grant that role can.", r)
+		}
 	}
 	return nil
 }

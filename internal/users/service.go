@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"fmt"
 	"net/mail"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -13,9 +14,11 @@ import (
 	"certlink/ent"
 	"certlink/ent/token"
 	"certlink/ent/user"
+	"certlink/internal/account"
 	"certlink/internal/apperr"
 	"certlink/internal/auth"
 	"certlink/internal/clock"
+	"certlink/internal/domains"
 	"certlink/internal/history"
 	"certlink/internal/linking"
 	"certlink/internal/notify"
@@ -30,9 +33,13 @@ type Service struct {
 	// Observers hear about links ended by a deletion or a removal from the
 	// report (history, at-risk notifications): the linking service's observers.
 	Observers []linking.Observer
+	// Accounts checks and hashes passwords (bounded, throttled).
+	Accounts  *account.Service
 	PublicURL string
-	RowLocks  bool
-	Now       func() time.Time
+	// SSOInvites: invitations carry a single sign-on link (--oidc-issuer is set).
+	SSOInvites bool
+	RowLocks   bool
+	Now        func() time.Time
 	// Changed is told after a commit that changed who counts for an organization.
 	Changed func(orgIDs ...int)
 	// Wake is told after a commit that queued mail.
@@ -99,13 +106,28 @@ func (s *Service) Invite(ctx context.Context, v *viewer.Viewer, in InviteInput) 
 			return nil, err
 		}
 	}
-	temp, hash, err := temporaryPassword()
+	temp, hash, err := s.temporaryPassword(ctx)
 	if err != nil {
 		return nil, err
 	}
 	sys := viewer.System(ctx)
 	var u *ent.User
 	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		v, err := s.actor(ctx, tx, v)
+		if err != nil {
+			return err
+		}
+		if err := canManage(v); err != nil {
+			return err
+		}
+		if len(roles) > 0 {
+			if err := checkChange(v, nil, roles); err != nil {
+				return err
+			}
+		}
+		if err := domains.Claims(ctx, tx.Client(), v.OrgID, email); err != nil {
+			return err
+		}
 		if err := emailFree(sys, tx.Client(), email, 0); err != nil {
 			return err
 		}
@@ -133,18 +155,15 @@ func (s *Service) ResendInvite(ctx context.Context, v *viewer.Viewer, id int) (*
 	if err := canManage(v); err != nil {
 		return nil, err
 	}
-	temp, hash, err := temporaryPassword()
+	temp, hash, err := s.temporaryPassword(ctx)
 	if err != nil {
 		return nil, err
 	}
 	sys := viewer.System(ctx)
 	var u *ent.User
 	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
-		t, err := s.target(ctx, tx.Client(), v, id, true)
+		v, t, err := s.actOn(ctx, tx, v, id)
 		if err != nil {
-			return err
-		}
-		if err := canTouch(v, t.Roles); err != nil {
 			return err
 		}
 		if !t.MustChangePassword {
@@ -153,7 +172,16 @@ func (s *Service) ResendInvite(ctx context.Context, v *viewer.Viewer, id int) (*
 		if u, err = tx.User.UpdateOne(t).SetPasswordHash(hash).Save(sys); err != nil {
 			return err
 		}
-		return s.inviteMail(sys, tx, v, u)
+		// Sessions opened with the previous temporary password end with it.
+		if err := tx.Token.Update().Where(token.UserID(t.ID), token.KindEQ(token.KindSESSION), token.RevokedAtIsNil()).
+			SetRevokedAt(s.now()).Exec(sys); err != nil {
+			return err
+		}
+		if err := s.inviteMail(sys, tx, v, u); err != nil {
+			return err
+		}
+		return history.Record(sys, tx.Client(), history.Event{Action: history.InviteResent, ActorID: v.UserID,
+			OrgID: v.OrgID, UserID: u.ID, Detail: fmt.Sprintf("%s sent %s (%s) a new invitation.", v.Email, u.Name, u.Email)})
 	})
 	if err != nil {
 		return nil, err
@@ -162,14 +190,43 @@ func (s *Service) ResendInvite(ctx context.Context, v *viewer.Viewer, id int) (*
 	return &Invited{User: store.Detached(u), TemporaryPassword: temp}, nil
 }
 
+// actOn starts a change of another person's account: the acting admin as they
+// are now (actor), allowed to manage users, and the target — a live account of
+// the same organization, locked — within their reach (mayActOn).
+func (s *Service) actOn(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, id int) (*viewer.Viewer, *ent.User, error) {
+	v, err := s.actor(ctx, tx, v)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := canManage(v); err != nil {
+		return nil, nil, err
+	}
+	t, err := s.target(ctx, tx.Client(), v, id, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := mayActOn(v, t.Roles); err != nil {
+		return nil, nil, err
+	}
+	return v, t, nil
+}
+
 func (s *Service) inviteMail(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, u *ent.User) error {
 	org, err := tx.Organization.Get(ctx, v.OrgID)
 	if err != nil {
 		return err
 	}
 	now := s.now()
-	body := fmt.Sprintf("Hello %s,\n\n%s invited you to certlink for %s.\n\nSign in at %s with %s and the temporary password %s gives you; you will choose your own password then.\n\n— certlink",
-		u.Name, v.Name, org.Name, strings.TrimRight(s.PublicURL, "/")+"/", u.Email, v.Name)
+	base := strings.TrimRight(s.PublicURL, "/")
+	body := fmt.Sprintf("Hello %s,\n\n%s invited you to certlink for %s.\n\nSign in at %s with %s and the temporary password %s gives you; you will choose your own password then.",
+		u.Name, v.Name, org.Name, base+"/", u.Email, v.Name)
+	if s.SSOInvites {
+		// The link proves this mailbox is the invitee's: it binds their single
+		// sign-on identity (with this verified address) to the account.
+		link := base + "/auth/oidc/login?invite=" + url.QueryEscape(account.InviteToken(u, now.Add(account.InviteLifetime)))
+		body += fmt.Sprintf("\n\nIf your organization signs in with single sign-on, open this link instead (it works once, for 7 days):\n%s", link)
+	}
+	body += "\n\n— certlink"
 	return notify.Enqueue(ctx, tx.Client(), notify.Mail{
 		To: u.Email, Subject: "You are invited to certlink (" + org.Name + ")", Body: body,
 		DedupeKey: fmt.Sprintf("invite/u%d/%d", u.ID, now.UnixNano()),
@@ -190,11 +247,8 @@ func (s *Service) Update(ctx context.Context, v *viewer.Viewer, in UpdateInput) 
 	sys := viewer.System(ctx)
 	var u *ent.User
 	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
-		t, err := s.target(ctx, tx.Client(), v, in.ID, true)
+		v, t, err := s.actOn(ctx, tx, v, in.ID)
 		if err != nil {
-			return err
-		}
-		if err := canTouch(v, t.Roles); err != nil {
 			return err
 		}
 		up := tx.User.UpdateOne(t)
@@ -205,6 +259,9 @@ func (s *Service) Update(ctx context.Context, v *viewer.Viewer, in UpdateInput) 
 				return err
 			}
 			if email != t.Email {
+				if err := domains.Claims(ctx, tx.Client(), v.OrgID, email); err != nil {
+					return err
+				}
 				if err := emailFree(sys, tx.Client(), email, t.ID); err != nil {
 					return err
 				}
@@ -250,11 +307,18 @@ func (s *Service) AssignRoles(ctx context.Context, v *viewer.Viewer, id int, rol
 	sys := viewer.System(ctx)
 	var u *ent.User
 	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		v, err := s.actor(ctx, tx, v)
+		if err != nil {
+			return err
+		}
+		if len(Grantable(v)) == 0 {
+			return apperr.New(apperr.Forbidden, "Only a Global Admin or Account Admin can assign roles.")
+		}
 		t, err := s.target(ctx, tx.Client(), v, id, true)
 		if err != nil {
 			return err
 		}
-		if err := canTouch(v, t.Roles); err != nil {
+		if err := mayActOn(v, t.Roles); err != nil {
 			return err
 		}
 		if err := checkChange(v, t.Roles, roles); err != nil {
@@ -281,6 +345,8 @@ func (s *Service) AssignRoles(ctx context.Context, v *viewer.Viewer, id int, rol
 	return store.Detached(u), nil
 }
 
+// notLastGlobalAdmin refuses to leave the organization without a Global Admin
+// once userID stops being one. It runs under actor's organization lock.
 func (s *Service) notLastGlobalAdmin(ctx context.Context, tx *ent.Tx, orgID, userID int) error {
 	others, err := tx.User.Query().Where(user.OrganizationID(orgID), user.DeletedAtIsNil(), user.IDNEQ(userID)).All(ctx)
 	if err != nil {
@@ -295,7 +361,9 @@ func (s *Service) notLastGlobalAdmin(ctx context.Context, tx *ent.Tx, orgID, use
 }
 
 // ChangePassword sets the viewer's own password (U2); an invited user must do
-// this before anything else. Their other sessions end.
+// this before anything else. Their other sessions end. The current password is
+// checked under the throttle (a stolen session cannot guess it), the new one
+// against the password policy.
 func (s *Service) ChangePassword(ctx context.Context, v *viewer.Viewer, current, next string) (*ent.User, error) {
 	if v == nil {
 		return nil, apperr.ErrUnauthenticated
@@ -303,8 +371,8 @@ func (s *Service) ChangePassword(ctx context.Context, v *viewer.Viewer, current,
 	if !v.IsSession() {
 		return nil, apperr.New(apperr.Forbidden, "Sign in with your work account to change its password.")
 	}
-	if len(next) < 12 || len(next) > 256 {
-		return nil, apperr.New(apperr.InvalidInput, "Choose a new password of 12 to 256 characters.").With("field", "newPassword")
+	if err := auth.CheckNewPassword(next, v.Email); err != nil {
+		return nil, err
 	}
 	if next == current {
 		return nil, apperr.New(apperr.InvalidInput, "The new password must differ from the current one.").With("field", "newPassword")
@@ -314,15 +382,25 @@ func (s *Service) ChangePassword(ctx context.Context, v *viewer.Viewer, current,
 	if err != nil {
 		return nil, err
 	}
-	if !auth.CheckPassword(u.PasswordHash, current) {
-		return nil, apperr.New(apperr.InvalidCredentials, "The current password is not correct.")
+	if err := s.Accounts.CheckCurrentPassword(ctx, u, current); err != nil {
+		return nil, err
 	}
-	hash, err := auth.HashPassword(next)
+	hash, err := s.Accounts.HashPassword(ctx, next)
 	if err != nil {
 		return nil, err
 	}
 	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
-		if u, err = tx.User.UpdateOne(u).SetPasswordHash(hash).SetMustChangePassword(false).Save(sys); err != nil {
+		// Only if the password is still the one just checked: two changes at
+		// once cannot both win, and a reset in between is not overwritten.
+		n, err := tx.User.Update().Where(user.ID(u.ID), user.PasswordHash(u.PasswordHash), user.DeletedAtIsNil()).
+			SetPasswordHash(hash).SetMustChangePassword(false).Save(sys)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperr.New(apperr.Conflict, "Your password was changed at the same moment. Sign in again and retry.")
+		}
+		if u, err = tx.User.Get(sys, u.ID); err != nil {
 			return err
 		}
 		return tx.Token.Update().
@@ -376,14 +454,14 @@ func emailFree(ctx context.Context, c *ent.Client, email string, self int) error
 }
 
 // temporaryPassword returns a readable one-time password and its hash.
-func temporaryPassword() (string, string, error) {
+func (s *Service) temporaryPassword(ctx context.Context) (string, string, error) {
 	b := make([]byte, 10)
 	if _, err := rand.Read(b); err != nil {
 		return "", "", err
 	}
 	p := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
 	p = p[:4] + "-" + p[4:8] + "-" + p[8:12] + "-" + p[12:]
-	h, err := auth.HashPassword(p)
+	h, err := s.Accounts.HashPassword(ctx, p)
 	return p, h, err
 }
 

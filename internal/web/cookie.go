@@ -94,3 +94,28 @@ func Header(ctx context.Context) http.Header {
 	}
 	return e.w.Header()
 }
+
+// RequestCookie returns the value of the request's cookie name, or "".
+func RequestCookie(ctx context.Context, name string) string {
+	e, ok := from(ctx)
+	if !ok || e.r == nil {
+		return ""
+	}
+	c, err := e.r.Cookie(name)
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// SetCookie sets an HttpOnly, SameSite=Lax cookie on the response (Secure over TLS).
+func SetCookie(ctx context.Context, name, value, path string, expires time.Time) {
+	e, ok := from(ctx)
+	if !ok {
+		return
+	}
+	http.SetCookie(e.w, &http.Cookie{
+		Name: name, Value: value, Path: path, Expires: expires,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(e.r),
+	})
+}
