@@ -39,7 +39,7 @@ func TestPayloadEdgesAfterCommit(t *testing.T) {
 				func(o map[string]any) any { return o["updateUser"] }},
 			{"assignRoles", grace, `mutation($id:ID!){assignRoles(input:{userId:$id,roles:[MPN_PARTNER_ADMIN]}){user{organization{name}}}}`, map[string]any{"id": rileyID},
 				func(o map[string]any) any { return o["assignRoles"] }},
-			{"changePassword", riley, `mutation{changePassword(input:{currentPassword:"certlink-demo",newPassword:"riley-new-password-1"}){user{organization{name}}}}`, nil,
+			{"changePassword", riley, `mutation{changePassword(input:{currentPassword:"certlink-demo",newPassword:"quiet-harbor-lantern-7"}){user{organization{name}}}}`, nil,
 				func(o map[string]any) any { return o["changePassword"] }},
 		} {
 			var out map[string]any
@@ -51,7 +51,7 @@ func TestPayloadEdgesAfterCommit(t *testing.T) {
 			}
 		}
 		// The new password works, the old one does not: it did change.
-		if r := e.Do("", `mutation{signIn(input:{email:"riley@contoso.example",password:"riley-new-password-1"}){token}}`, nil); r.Code() != "" {
+		if r := e.Do("", `mutation{signIn(input:{email:"riley@contoso.example",password:"quiet-harbor-lantern-7"}){token}}`, nil); r.Code() != "" {
 			t.Fatalf("sign-in with the new password: %q", r.Code())
 		}
 	})
