@@ -29,6 +29,7 @@ import (
 	"certlink/ent/profile"
 	"certlink/ent/requirement"
 	"certlink/ent/result"
+	"certlink/ent/risknotice"
 	"certlink/ent/skill"
 	"certlink/ent/supportticket"
 	"certlink/ent/ticketreply"
@@ -84,6 +85,8 @@ type Client struct {
 	Requirement *RequirementClient
 	// Result is the client for interacting with the Result builders.
 	Result *ResultClient
+	// RiskNotice is the client for interacting with the RiskNotice builders.
+	RiskNotice *RiskNoticeClient
 	// Skill is the client for interacting with the Skill builders.
 	Skill *SkillClient
 	// SupportTicket is the client for interacting with the SupportTicket builders.
@@ -123,6 +126,7 @@ func (c *Client) init() {
 	c.Profile = NewProfileClient(c.config)
 	c.Requirement = NewRequirementClient(c.config)
 	c.Result = NewResultClient(c.config)
+	c.RiskNotice = NewRiskNoticeClient(c.config)
 	c.Skill = NewSkillClient(c.config)
 	c.SupportTicket = NewSupportTicketClient(c.config)
 	c.TicketReply = NewTicketReplyClient(c.config)
@@ -238,6 +242,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Profile:           NewProfileClient(cfg),
 		Requirement:       NewRequirementClient(cfg),
 		Result:            NewResultClient(cfg),
+		RiskNotice:        NewRiskNoticeClient(cfg),
 		Skill:             NewSkillClient(cfg),
 		SupportTicket:     NewSupportTicketClient(cfg),
 		TicketReply:       NewTicketReplyClient(cfg),
@@ -280,6 +285,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Profile:           NewProfileClient(cfg),
 		Requirement:       NewRequirementClient(cfg),
 		Result:            NewResultClient(cfg),
+		RiskNotice:        NewRiskNoticeClient(cfg),
 		Skill:             NewSkillClient(cfg),
 		SupportTicket:     NewSupportTicketClient(cfg),
 		TicketReply:       NewTicketReplyClient(cfg),
@@ -317,8 +323,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.Association, c.Attestation, c.AuditEvent, c.CapabilityArea, c.CatalogRevision,
 		c.Competency, c.CompetencyOption, c.DevMail, c.DirectoryAccount, c.Domain,
 		c.LegacyRecognition, c.Notification, c.OfferPurchase, c.Organization,
-		c.OutboxMessage, c.Profile, c.Requirement, c.Result, c.Skill, c.SupportTicket,
-		c.TicketReply, c.Token, c.User,
+		c.OutboxMessage, c.Profile, c.Requirement, c.Result, c.RiskNotice, c.Skill,
+		c.SupportTicket, c.TicketReply, c.Token, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -331,8 +337,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.Association, c.Attestation, c.AuditEvent, c.CapabilityArea, c.CatalogRevision,
 		c.Competency, c.CompetencyOption, c.DevMail, c.DirectoryAccount, c.Domain,
 		c.LegacyRecognition, c.Notification, c.OfferPurchase, c.Organization,
-		c.OutboxMessage, c.Profile, c.Requirement, c.Result, c.Skill, c.SupportTicket,
-		c.TicketReply, c.Token, c.User,
+		c.OutboxMessage, c.Profile, c.Requirement, c.Result, c.RiskNotice, c.Skill,
+		c.SupportTicket, c.TicketReply, c.Token, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -377,6 +383,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Requirement.mutate(ctx, m)
 	case *ResultMutation:
 		return c.Result.mutate(ctx, m)
+	case *RiskNoticeMutation:
+		return c.RiskNotice.mutate(ctx, m)
 	case *SkillMutation:
 		return c.Skill.mutate(ctx, m)
 	case *SupportTicketMutation:
@@ -3092,6 +3100,140 @@ func (c *ResultClient) mutate(ctx context.Context, m *ResultMutation) (Value, er
 	}
 }
 
+// RiskNoticeClient is a client for the RiskNotice schema.
+type RiskNoticeClient struct {
+	config
+}
+
+// NewRiskNoticeClient returns a client for the RiskNotice from the given config.
+func NewRiskNoticeClient(c config) *RiskNoticeClient {
+	return &RiskNoticeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `risknotice.Hooks(f(g(h())))`.
+func (c *RiskNoticeClient) Use(hooks ...Hook) {
+	c.hooks.RiskNotice = append(c.hooks.RiskNotice, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `risknotice.Intercept(f(g(h())))`.
+func (c *RiskNoticeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RiskNotice = append(c.inters.RiskNotice, interceptors...)
+}
+
+// Create returns a builder for creating a RiskNotice entity.
+func (c *RiskNoticeClient) Create() *RiskNoticeCreate {
+	mutation := newRiskNoticeMutation(c.config, OpCreate)
+	return &RiskNoticeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RiskNotice entities.
+func (c *RiskNoticeClient) CreateBulk(builders ...*RiskNoticeCreate) *RiskNoticeCreateBulk {
+	return &RiskNoticeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RiskNoticeClient) MapCreateBulk(slice any, setFunc func(*RiskNoticeCreate, int)) *RiskNoticeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RiskNoticeCreateBulk{err: fmt.Errorf("calling to RiskNoticeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RiskNoticeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RiskNoticeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RiskNotice.
+func (c *RiskNoticeClient) Update() *RiskNoticeUpdate {
+	mutation := newRiskNoticeMutation(c.config, OpUpdate)
+	return &RiskNoticeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RiskNoticeClient) UpdateOne(_m *RiskNotice) *RiskNoticeUpdateOne {
+	mutation := newRiskNoticeMutation(c.config, OpUpdateOne, withRiskNotice(_m))
+	return &RiskNoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RiskNoticeClient) UpdateOneID(id int) *RiskNoticeUpdateOne {
+	mutation := newRiskNoticeMutation(c.config, OpUpdateOne, withRiskNoticeID(id))
+	return &RiskNoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RiskNotice.
+func (c *RiskNoticeClient) Delete() *RiskNoticeDelete {
+	mutation := newRiskNoticeMutation(c.config, OpDelete)
+	return &RiskNoticeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RiskNoticeClient) DeleteOne(_m *RiskNotice) *RiskNoticeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RiskNoticeClient) DeleteOneID(id int) *RiskNoticeDeleteOne {
+	builder := c.Delete().Where(risknotice.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RiskNoticeDeleteOne{builder}
+}
+
+// Query returns a query builder for RiskNotice.
+func (c *RiskNoticeClient) Query() *RiskNoticeQuery {
+	return &RiskNoticeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRiskNotice},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RiskNotice entity by its id.
+func (c *RiskNoticeClient) Get(ctx context.Context, id int) (*RiskNotice, error) {
+	return c.Query().Where(risknotice.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RiskNoticeClient) GetX(ctx context.Context, id int) *RiskNotice {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *RiskNoticeClient) Hooks() []Hook {
+	hooks := c.hooks.RiskNotice
+	return append(hooks[:len(hooks):len(hooks)], risknotice.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RiskNoticeClient) Interceptors() []Interceptor {
+	return c.inters.RiskNotice
+}
+
+func (c *RiskNoticeClient) mutate(ctx context.Context, m *RiskNoticeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RiskNoticeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RiskNoticeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RiskNoticeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RiskNoticeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RiskNotice mutation op: %q", m.Op())
+	}
+}
+
 // SkillClient is a client for the Skill schema.
 type SkillClient struct {
 	config
@@ -3832,15 +3974,15 @@ type (
 		Association, Attestation, AuditEvent, CapabilityArea, CatalogRevision,
 		Competency, CompetencyOption, DevMail, DirectoryAccount, Domain,
 		LegacyRecognition, Notification, OfferPurchase, Organization, OutboxMessage,
-		Profile, Requirement, Result, Skill, SupportTicket, TicketReply, Token,
-		User []ent.Hook
+		Profile, Requirement, Result, RiskNotice, Skill, SupportTicket, TicketReply,
+		Token, User []ent.Hook
 	}
 	inters struct {
 		Association, Attestation, AuditEvent, CapabilityArea, CatalogRevision,
 		Competency, CompetencyOption, DevMail, DirectoryAccount, Domain,
 		LegacyRecognition, Notification, OfferPurchase, Organization, OutboxMessage,
-		Profile, Requirement, Result, Skill, SupportTicket, TicketReply, Token,
-		User []ent.Interceptor
+		Profile, Requirement, Result, RiskNotice, Skill, SupportTicket, TicketReply,
+		Token, User []ent.Interceptor
 	}
 )
 

@@ -21,6 +21,7 @@ import (
 	"certlink/ent/profile"
 	"certlink/ent/requirement"
 	"certlink/ent/result"
+	"certlink/ent/risknotice"
 	"certlink/ent/skill"
 	"certlink/ent/supportticket"
 	"certlink/ent/ticketreply"
@@ -113,6 +114,7 @@ func checkColumn(t, c string) error {
 			profile.Table:           profile.ValidColumn,
 			requirement.Table:       requirement.ValidColumn,
 			result.Table:            result.ValidColumn,
+			risknotice.Table:        risknotice.ValidColumn,
 			skill.Table:             skill.ValidColumn,
 			supportticket.Table:     supportticket.ValidColumn,
 			ticketreply.Table:       ticketreply.ValidColumn,

@@ -22,6 +22,7 @@ import (
 	"certlink/ent/profile"
 	"certlink/ent/requirement"
 	"certlink/ent/result"
+	"certlink/ent/risknotice"
 	"certlink/ent/skill"
 	"certlink/ent/supportticket"
 	"certlink/ent/ticketreply"
@@ -36,7 +37,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 23)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   association.Table,
@@ -377,6 +378,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   risknotice.Table,
+			Columns: risknotice.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: risknotice.FieldID,
+			},
+		},
+		Type: "RiskNotice",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			risknotice.FieldCreatedAt:      {Type: field.TypeTime, Column: risknotice.FieldCreatedAt},
+			risknotice.FieldOrganizationID: {Type: field.TypeInt, Column: risknotice.FieldOrganizationID},
+			risknotice.FieldRequirementID:  {Type: field.TypeInt, Column: risknotice.FieldRequirementID},
+			risknotice.FieldKind:           {Type: field.TypeEnum, Column: risknotice.FieldKind},
+			risknotice.FieldProjectedOn:    {Type: field.TypeTime, Column: risknotice.FieldProjectedOn},
+			risknotice.FieldNoticeDays:     {Type: field.TypeInt, Column: risknotice.FieldNoticeDays},
+			risknotice.FieldCause:          {Type: field.TypeString, Column: risknotice.FieldCause},
+			risknotice.FieldResolvedAt:     {Type: field.TypeTime, Column: risknotice.FieldResolvedAt},
+		},
+	}
+	graph.Nodes[19] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   skill.Table,
 			Columns: skill.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -393,7 +415,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			skill.FieldValidUntil: {Type: field.TypeTime, Column: skill.FieldValidUntil},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supportticket.Table,
 			Columns: supportticket.Columns,
@@ -413,7 +435,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supportticket.FieldStatus:         {Type: field.TypeEnum, Column: supportticket.FieldStatus},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketreply.Table,
 			Columns: ticketreply.Columns,
@@ -430,7 +452,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketreply.FieldBody:      {Type: field.TypeString, Column: ticketreply.FieldBody},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   token.Table,
 			Columns: token.Columns,
@@ -453,7 +475,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			token.FieldRevokedAt:      {Type: field.TypeTime, Column: token.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -2241,6 +2263,86 @@ func (f *ResultFilter) WhereHasSkillWith(preds ...predicate.Skill) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *RiskNoticeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RiskNoticeQuery builder.
+func (_q *RiskNoticeQuery) Filter() *RiskNoticeFilter {
+	return &RiskNoticeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RiskNoticeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RiskNoticeMutation builder.
+func (m *RiskNoticeMutation) Filter() *RiskNoticeFilter {
+	return &RiskNoticeFilter{config: m.config, predicateAdder: m}
+}
+
+// RiskNoticeFilter provides a generic filtering capability at runtime for RiskNoticeQuery.
+type RiskNoticeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RiskNoticeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *RiskNoticeFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(risknotice.FieldID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RiskNoticeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(risknotice.FieldCreatedAt))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *RiskNoticeFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(risknotice.FieldOrganizationID))
+}
+
+// WhereRequirementID applies the entql int predicate on the requirement_id field.
+func (f *RiskNoticeFilter) WhereRequirementID(p entql.IntP) {
+	f.Where(p.Field(risknotice.FieldRequirementID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *RiskNoticeFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(risknotice.FieldKind))
+}
+
+// WhereProjectedOn applies the entql time.Time predicate on the projected_on field.
+func (f *RiskNoticeFilter) WhereProjectedOn(p entql.TimeP) {
+	f.Where(p.Field(risknotice.FieldProjectedOn))
+}
+
+// WhereNoticeDays applies the entql int predicate on the notice_days field.
+func (f *RiskNoticeFilter) WhereNoticeDays(p entql.IntP) {
+	f.Where(p.Field(risknotice.FieldNoticeDays))
+}
+
+// WhereCause applies the entql string predicate on the cause field.
+func (f *RiskNoticeFilter) WhereCause(p entql.StringP) {
+	f.Where(p.Field(risknotice.FieldCause))
+}
+
+// WhereResolvedAt applies the entql time.Time predicate on the resolved_at field.
+func (f *RiskNoticeFilter) WhereResolvedAt(p entql.TimeP) {
+	f.Where(p.Field(risknotice.FieldResolvedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SkillQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2269,7 +2371,7 @@ type SkillFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SkillFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2362,7 +2464,7 @@ type SupportTicketFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupportTicketFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2437,7 +2539,7 @@ type TicketReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2497,7 +2599,7 @@ type TokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2587,7 +2689,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

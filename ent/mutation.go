@@ -22,6 +22,7 @@ import (
 	"certlink/ent/profile"
 	"certlink/ent/requirement"
 	"certlink/ent/result"
+	"certlink/ent/risknotice"
 	"certlink/ent/schema/skilling"
 	"certlink/ent/skill"
 	"certlink/ent/supportticket"
@@ -65,6 +66,7 @@ const (
 	TypeProfile           = "Profile"
 	TypeRequirement       = "Requirement"
 	TypeResult            = "Result"
+	TypeRiskNotice        = "RiskNotice"
 	TypeSkill             = "Skill"
 	TypeSupportTicket     = "SupportTicket"
 	TypeTicketReply       = "TicketReply"
@@ -13034,6 +13036,853 @@ func (m *ResultMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Result edge %s", name)
+}
+
+// RiskNoticeMutation represents an operation that mutates the RiskNotice nodes in the graph.
+type RiskNoticeMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	created_at         *time.Time
+	organization_id    *int
+	addorganization_id *int
+	requirement_id     *int
+	addrequirement_id  *int
+	kind               *risknotice.Kind
+	projected_on       *time.Time
+	notice_days        *int
+	addnotice_days     *int
+	cause              *string
+	resolved_at        *time.Time
+	clearedFields      map[string]struct{}
+	done               bool
+	oldValue           func(context.Context) (*RiskNotice, error)
+	predicates         []predicate.RiskNotice
+}
+
+var _ ent.Mutation = (*RiskNoticeMutation)(nil)
+
+// risknoticeOption allows management of the mutation configuration using functional options.
+type risknoticeOption func(*RiskNoticeMutation)
+
+// newRiskNoticeMutation creates new mutation for the RiskNotice entity.
+func newRiskNoticeMutation(c config, op Op, opts ...risknoticeOption) *RiskNoticeMutation {
+	m := &RiskNoticeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeRiskNotice,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withRiskNoticeID sets the ID field of the mutation.
+func withRiskNoticeID(id int) risknoticeOption {
+	return func(m *RiskNoticeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *RiskNotice
+		)
+		m.oldValue = func(ctx context.Context) (*RiskNotice, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().RiskNotice.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withRiskNotice sets the old RiskNotice of the mutation.
+func withRiskNotice(node *RiskNotice) risknoticeOption {
+	return func(m *RiskNoticeMutation) {
+		m.oldValue = func(context.Context) (*RiskNotice, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m RiskNoticeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m RiskNoticeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *RiskNoticeMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *RiskNoticeMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().RiskNotice.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *RiskNoticeMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *RiskNoticeMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the RiskNotice entity.
+// If the RiskNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskNoticeMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *RiskNoticeMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *RiskNoticeMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *RiskNoticeMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the RiskNotice entity.
+// If the RiskNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskNoticeMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *RiskNoticeMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *RiskNoticeMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *RiskNoticeMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
+// SetRequirementID sets the "requirement_id" field.
+func (m *RiskNoticeMutation) SetRequirementID(i int) {
+	m.requirement_id = &i
+	m.addrequirement_id = nil
+}
+
+// RequirementID returns the value of the "requirement_id" field in the mutation.
+func (m *RiskNoticeMutation) RequirementID() (r int, exists bool) {
+	v := m.requirement_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequirementID returns the old "requirement_id" field's value of the RiskNotice entity.
+// If the RiskNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskNoticeMutation) OldRequirementID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequirementID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequirementID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequirementID: %w", err)
+	}
+	return oldValue.RequirementID, nil
+}
+
+// AddRequirementID adds i to the "requirement_id" field.
+func (m *RiskNoticeMutation) AddRequirementID(i int) {
+	if m.addrequirement_id != nil {
+		*m.addrequirement_id += i
+	} else {
+		m.addrequirement_id = &i
+	}
+}
+
+// AddedRequirementID returns the value that was added to the "requirement_id" field in this mutation.
+func (m *RiskNoticeMutation) AddedRequirementID() (r int, exists bool) {
+	v := m.addrequirement_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRequirementID resets all changes to the "requirement_id" field.
+func (m *RiskNoticeMutation) ResetRequirementID() {
+	m.requirement_id = nil
+	m.addrequirement_id = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *RiskNoticeMutation) SetKind(r risknotice.Kind) {
+	m.kind = &r
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *RiskNoticeMutation) Kind() (r risknotice.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the RiskNotice entity.
+// If the RiskNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskNoticeMutation) OldKind(ctx context.Context) (v risknotice.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *RiskNoticeMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetProjectedOn sets the "projected_on" field.
+func (m *RiskNoticeMutation) SetProjectedOn(t time.Time) {
+	m.projected_on = &t
+}
+
+// ProjectedOn returns the value of the "projected_on" field in the mutation.
+func (m *RiskNoticeMutation) ProjectedOn() (r time.Time, exists bool) {
+	v := m.projected_on
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProjectedOn returns the old "projected_on" field's value of the RiskNotice entity.
+// If the RiskNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskNoticeMutation) OldProjectedOn(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProjectedOn is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProjectedOn requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProjectedOn: %w", err)
+	}
+	return oldValue.ProjectedOn, nil
+}
+
+// ClearProjectedOn clears the value of the "projected_on" field.
+func (m *RiskNoticeMutation) ClearProjectedOn() {
+	m.projected_on = nil
+	m.clearedFields[risknotice.FieldProjectedOn] = struct{}{}
+}
+
+// ProjectedOnCleared returns if the "projected_on" field was cleared in this mutation.
+func (m *RiskNoticeMutation) ProjectedOnCleared() bool {
+	_, ok := m.clearedFields[risknotice.FieldProjectedOn]
+	return ok
+}
+
+// ResetProjectedOn resets all changes to the "projected_on" field.
+func (m *RiskNoticeMutation) ResetProjectedOn() {
+	m.projected_on = nil
+	delete(m.clearedFields, risknotice.FieldProjectedOn)
+}
+
+// SetNoticeDays sets the "notice_days" field.
+func (m *RiskNoticeMutation) SetNoticeDays(i int) {
+	m.notice_days = &i
+	m.addnotice_days = nil
+}
+
+// NoticeDays returns the value of the "notice_days" field in the mutation.
+func (m *RiskNoticeMutation) NoticeDays() (r int, exists bool) {
+	v := m.notice_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNoticeDays returns the old "notice_days" field's value of the RiskNotice entity.
+// If the RiskNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskNoticeMutation) OldNoticeDays(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNoticeDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNoticeDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNoticeDays: %w", err)
+	}
+	return oldValue.NoticeDays, nil
+}
+
+// AddNoticeDays adds i to the "notice_days" field.
+func (m *RiskNoticeMutation) AddNoticeDays(i int) {
+	if m.addnotice_days != nil {
+		*m.addnotice_days += i
+	} else {
+		m.addnotice_days = &i
+	}
+}
+
+// AddedNoticeDays returns the value that was added to the "notice_days" field in this mutation.
+func (m *RiskNoticeMutation) AddedNoticeDays() (r int, exists bool) {
+	v := m.addnotice_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNoticeDays resets all changes to the "notice_days" field.
+func (m *RiskNoticeMutation) ResetNoticeDays() {
+	m.notice_days = nil
+	m.addnotice_days = nil
+}
+
+// SetCause sets the "cause" field.
+func (m *RiskNoticeMutation) SetCause(s string) {
+	m.cause = &s
+}
+
+// Cause returns the value of the "cause" field in the mutation.
+func (m *RiskNoticeMutation) Cause() (r string, exists bool) {
+	v := m.cause
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCause returns the old "cause" field's value of the RiskNotice entity.
+// If the RiskNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskNoticeMutation) OldCause(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCause is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCause requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCause: %w", err)
+	}
+	return oldValue.Cause, nil
+}
+
+// ResetCause resets all changes to the "cause" field.
+func (m *RiskNoticeMutation) ResetCause() {
+	m.cause = nil
+}
+
+// SetResolvedAt sets the "resolved_at" field.
+func (m *RiskNoticeMutation) SetResolvedAt(t time.Time) {
+	m.resolved_at = &t
+}
+
+// ResolvedAt returns the value of the "resolved_at" field in the mutation.
+func (m *RiskNoticeMutation) ResolvedAt() (r time.Time, exists bool) {
+	v := m.resolved_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResolvedAt returns the old "resolved_at" field's value of the RiskNotice entity.
+// If the RiskNotice object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *RiskNoticeMutation) OldResolvedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResolvedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResolvedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResolvedAt: %w", err)
+	}
+	return oldValue.ResolvedAt, nil
+}
+
+// ClearResolvedAt clears the value of the "resolved_at" field.
+func (m *RiskNoticeMutation) ClearResolvedAt() {
+	m.resolved_at = nil
+	m.clearedFields[risknotice.FieldResolvedAt] = struct{}{}
+}
+
+// ResolvedAtCleared returns if the "resolved_at" field was cleared in this mutation.
+func (m *RiskNoticeMutation) ResolvedAtCleared() bool {
+	_, ok := m.clearedFields[risknotice.FieldResolvedAt]
+	return ok
+}
+
+// ResetResolvedAt resets all changes to the "resolved_at" field.
+func (m *RiskNoticeMutation) ResetResolvedAt() {
+	m.resolved_at = nil
+	delete(m.clearedFields, risknotice.FieldResolvedAt)
+}
+
+// Where appends a list predicates to the RiskNoticeMutation builder.
+func (m *RiskNoticeMutation) Where(ps ...predicate.RiskNotice) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the RiskNoticeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *RiskNoticeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.RiskNotice, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *RiskNoticeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *RiskNoticeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (RiskNotice).
+func (m *RiskNoticeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *RiskNoticeMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.created_at != nil {
+		fields = append(fields, risknotice.FieldCreatedAt)
+	}
+	if m.organization_id != nil {
+		fields = append(fields, risknotice.FieldOrganizationID)
+	}
+	if m.requirement_id != nil {
+		fields = append(fields, risknotice.FieldRequirementID)
+	}
+	if m.kind != nil {
+		fields = append(fields, risknotice.FieldKind)
+	}
+	if m.projected_on != nil {
+		fields = append(fields, risknotice.FieldProjectedOn)
+	}
+	if m.notice_days != nil {
+		fields = append(fields, risknotice.FieldNoticeDays)
+	}
+	if m.cause != nil {
+		fields = append(fields, risknotice.FieldCause)
+	}
+	if m.resolved_at != nil {
+		fields = append(fields, risknotice.FieldResolvedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *RiskNoticeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case risknotice.FieldCreatedAt:
+		return m.CreatedAt()
+	case risknotice.FieldOrganizationID:
+		return m.OrganizationID()
+	case risknotice.FieldRequirementID:
+		return m.RequirementID()
+	case risknotice.FieldKind:
+		return m.Kind()
+	case risknotice.FieldProjectedOn:
+		return m.ProjectedOn()
+	case risknotice.FieldNoticeDays:
+		return m.NoticeDays()
+	case risknotice.FieldCause:
+		return m.Cause()
+	case risknotice.FieldResolvedAt:
+		return m.ResolvedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *RiskNoticeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case risknotice.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case risknotice.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case risknotice.FieldRequirementID:
+		return m.OldRequirementID(ctx)
+	case risknotice.FieldKind:
+		return m.OldKind(ctx)
+	case risknotice.FieldProjectedOn:
+		return m.OldProjectedOn(ctx)
+	case risknotice.FieldNoticeDays:
+		return m.OldNoticeDays(ctx)
+	case risknotice.FieldCause:
+		return m.OldCause(ctx)
+	case risknotice.FieldResolvedAt:
+		return m.OldResolvedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown RiskNotice field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RiskNoticeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case risknotice.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case risknotice.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case risknotice.FieldRequirementID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequirementID(v)
+		return nil
+	case risknotice.FieldKind:
+		v, ok := value.(risknotice.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case risknotice.FieldProjectedOn:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProjectedOn(v)
+		return nil
+	case risknotice.FieldNoticeDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNoticeDays(v)
+		return nil
+	case risknotice.FieldCause:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCause(v)
+		return nil
+	case risknotice.FieldResolvedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResolvedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RiskNotice field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *RiskNoticeMutation) AddedFields() []string {
+	var fields []string
+	if m.addorganization_id != nil {
+		fields = append(fields, risknotice.FieldOrganizationID)
+	}
+	if m.addrequirement_id != nil {
+		fields = append(fields, risknotice.FieldRequirementID)
+	}
+	if m.addnotice_days != nil {
+		fields = append(fields, risknotice.FieldNoticeDays)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *RiskNoticeMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case risknotice.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	case risknotice.FieldRequirementID:
+		return m.AddedRequirementID()
+	case risknotice.FieldNoticeDays:
+		return m.AddedNoticeDays()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *RiskNoticeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case risknotice.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
+	case risknotice.FieldRequirementID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRequirementID(v)
+		return nil
+	case risknotice.FieldNoticeDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNoticeDays(v)
+		return nil
+	}
+	return fmt.Errorf("unknown RiskNotice numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *RiskNoticeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(risknotice.FieldProjectedOn) {
+		fields = append(fields, risknotice.FieldProjectedOn)
+	}
+	if m.FieldCleared(risknotice.FieldResolvedAt) {
+		fields = append(fields, risknotice.FieldResolvedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *RiskNoticeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *RiskNoticeMutation) ClearField(name string) error {
+	switch name {
+	case risknotice.FieldProjectedOn:
+		m.ClearProjectedOn()
+		return nil
+	case risknotice.FieldResolvedAt:
+		m.ClearResolvedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown RiskNotice nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *RiskNoticeMutation) ResetField(name string) error {
+	switch name {
+	case risknotice.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case risknotice.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case risknotice.FieldRequirementID:
+		m.ResetRequirementID()
+		return nil
+	case risknotice.FieldKind:
+		m.ResetKind()
+		return nil
+	case risknotice.FieldProjectedOn:
+		m.ResetProjectedOn()
+		return nil
+	case risknotice.FieldNoticeDays:
+		m.ResetNoticeDays()
+		return nil
+	case risknotice.FieldCause:
+		m.ResetCause()
+		return nil
+	case risknotice.FieldResolvedAt:
+		m.ResetResolvedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown RiskNotice field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *RiskNoticeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *RiskNoticeMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *RiskNoticeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *RiskNoticeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *RiskNoticeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *RiskNoticeMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *RiskNoticeMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown RiskNotice unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *RiskNoticeMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown RiskNotice edge %s", name)
 }
 
 // SkillMutation represents an operation that mutates the Skill nodes in the graph.

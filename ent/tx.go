@@ -50,6 +50,8 @@ type Tx struct {
 	Requirement *RequirementClient
 	// Result is the client for interacting with the Result builders.
 	Result *ResultClient
+	// RiskNotice is the client for interacting with the RiskNotice builders.
+	RiskNotice *RiskNoticeClient
 	// Skill is the client for interacting with the Skill builders.
 	Skill *SkillClient
 	// SupportTicket is the client for interacting with the SupportTicket builders.
@@ -209,6 +211,7 @@ func (tx *Tx) init() {
 	tx.Profile = NewProfileClient(tx.config)
 	tx.Requirement = NewRequirementClient(tx.config)
 	tx.Result = NewResultClient(tx.config)
+	tx.RiskNotice = NewRiskNoticeClient(tx.config)
 	tx.Skill = NewSkillClient(tx.config)
 	tx.SupportTicket = NewSupportTicketClient(tx.config)
 	tx.TicketReply = NewTicketReplyClient(tx.config)

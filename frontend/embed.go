@@ -1,14 +1,21 @@
 // Package frontend serves the web app built into dist/ by Vite, embedded in the
 // binary: hashed assets with a long cache, app routes falling back to
-// index.html, and a 404 — not the index — for a missing asset.
+// index.html, and a 404 — not the index — for a missing asset. The build writes
+// name.br and name.gz beside each text file (scripts/precompress.ts); a browser
+// that accepts one gets it, so nothing is compressed per request.
 package frontend
 
 import (
+	"bytes"
 	"embed"
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
 	"strings"
+	"time"
+
+	"certlink/internal/web"
 )
 
 //go:embed all:dist
@@ -24,7 +31,13 @@ func Built() bool {
 // Handler serves the app.
 func Handler() http.Handler {
 	root, _ := fs.Sub(dist, "dist")
-	files := http.FileServer(http.FS(root))
+	return handler(root)
+}
+
+// encodings are the precompressed forms the build writes, best first.
+var encodings = []struct{ name, ext string }{{"br", ".br"}, {"gzip", ".gz"}}
+
+func handler(root fs.FS) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -38,7 +51,7 @@ func Handler() http.Handler {
 					// Vite puts a content hash in every asset name.
 					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 				}
-				files.ServeHTTP(w, r)
+				serve(w, r, root, p)
 				return
 			}
 			if path.Ext(p) != "" {
@@ -46,13 +59,46 @@ func Handler() http.Handler {
 				return
 			}
 		}
-		index, err := fs.ReadFile(root, "index.html")
-		if err != nil {
+		if _, err := fs.Stat(root, "index.html"); err != nil {
 			http.Error(w, "The web app is not built into this binary: run `npm ci && npm run build`, then build certlink again.", http.StatusServiceUnavailable)
 			return
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-cache")
-		_, _ = w.Write(index)
+		serve(w, r, root, "index.html")
 	})
+}
+
+// serve sends file p, or its precompressed form when the request accepts it.
+func serve(w http.ResponseWriter, r *http.Request, root fs.FS, p string) {
+	h := w.Header()
+	ctype := mime.TypeByExtension(path.Ext(p))
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	h.Set("Content-Type", ctype)
+	name := p
+	for _, enc := range encodings {
+		if _, err := fs.Stat(root, p+enc.ext); err != nil {
+			continue
+		}
+		// The answer depends on Accept-Encoding whenever a compressed form exists.
+		h.Add("Vary", "Accept-Encoding")
+		for _, e := range encodings {
+			if web.Accepts(r.Header.Get("Accept-Encoding"), e.name) {
+				if _, err := fs.Stat(root, p+e.ext); err == nil {
+					name = p + e.ext
+					h.Set("Content-Encoding", e.name)
+					break
+				}
+			}
+		}
+		break
+	}
+	b, err := fs.ReadFile(root, name)
+	if err != nil {
+		http.Error(w, "cannot read "+p, http.StatusInternalServerError)
+		return
+	}
+	// Embedded files carry no time; ServeContent adds Range and HEAD handling.
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b))
 }

@@ -2,6 +2,7 @@ import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { precompress } from './scripts/precompress.ts';
 
 const dist = join(import.meta.dirname, 'dist');
 
@@ -20,13 +21,25 @@ function cleanDistKeepingPlaceholder(): Plugin {
   };
 }
 
+// Every text asset is also written gzip- and brotli-compressed next to itself
+// (name.js.gz, name.js.br); the Go server sends the best one the browser accepts.
+function precompressAssets(): Plugin {
+  return {
+    name: 'certlink-precompress',
+    apply: 'build',
+    closeBundle() {
+      precompress(dist);
+    },
+  };
+}
+
 // In development the API is a running certlink server; same-origin through the proxy
 // so the session cookie behaves exactly as in production.
 const api = process.env.CERTLINK_API ?? 'http://127.0.0.1:18080';
 
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react(), cleanDistKeepingPlaceholder()],
+  plugins: [react(), cleanDistKeepingPlaceholder(), precompressAssets()],
   build: {
     outDir: dist,
     emptyOutDir: false,

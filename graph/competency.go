@@ -128,10 +128,16 @@ func reportRow(r report.Row) *model.SkillsReportRow {
 	if comps == nil {
 		comps = []string{}
 	}
-	return &model.SkillsReportRow{Name: r.Name, Email: r.Email, Mcid: r.MCID, SkillType: skillType(r.SkillType),
+	row := &model.SkillsReportRow{Name: r.Name, Email: r.Email, Mcid: r.MCID, SkillType: skillType(r.SkillType),
 		SkillNumber: r.SkillNumber, Title: r.Title, CompletedAt: r.CompletedAt, ExpiresAt: r.ExpiresAt,
 		Competencies: comps, AssociatedInPc: r.AssociatedInPC, Source: r.Source, RecognizedAt: r.RecognizedAt,
-		NeedsAssociation: r.NeedsAssociation}
+		NeedsAssociation: r.NeedsAssociation, Counting: r.Counting, CountsUntil: r.CountsUntil, RetiredOn: r.RetiredOn,
+		SourceLabel: report.SourceLabel(r.Source)}
+	if r.UserID != 0 {
+		id := r.UserID
+		row.UserID = &id
+	}
+	return row
 }
 
 // wantsField reports whether the current field's selection asks for name.

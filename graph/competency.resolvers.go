@@ -16,6 +16,7 @@ import (
 	"certlink/internal/report"
 	"certlink/internal/viewer"
 	"context"
+	"strings"
 
 	"entgo.io/contrib/entgql"
 )
@@ -115,6 +116,23 @@ func (r *mutationResolver) UpsertSkill(ctx context.Context, input model.UpsertSk
 		Type: string(input.Type), RetiredOn: catalogDate(input.RetiredOn), ValidUntil: catalogDate(input.ValidUntil)})
 }
 
+// RemindToAssociate is the resolver for the remindToAssociate field.
+func (r *mutationResolver) RemindToAssociate(ctx context.Context, mcid string) (*model.RemindToAssociatePayload, error) {
+	to, err := r.People.RemindToAssociate(ctx, viewer.From(ctx), mcid)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RemindToAssociatePayload{Mcid: strings.TrimSpace(mcid), SentTo: to}, nil
+}
+
+// RemoveLegacyRecognition is the resolver for the removeLegacyRecognition field.
+func (r *mutationResolver) RemoveLegacyRecognition(ctx context.Context, mcid string) (*model.RemoveLegacyRecognitionPayload, error) {
+	if err := r.People.RemoveLegacyRecognition(ctx, viewer.From(ctx), mcid); err != nil {
+		return nil, err
+	}
+	return &model.RemoveLegacyRecognitionPayload{Mcid: strings.TrimSpace(mcid)}, nil
+}
+
 // CompetencyProgress is the resolver for the competencyProgress field.
 func (r *queryResolver) CompetencyProgress(ctx context.Context) ([]*model.CompetencyProgress, error) {
 	org, err := r.Progress.Progress(ctx, viewer.From(ctx))
@@ -202,6 +220,11 @@ func (r *requirementProgressResolver) AttestationHistory(ctx context.Context, ob
 			Note: a.Note, ByUserID: a.ByUserID, At: a.At}
 	}
 	return out, nil
+}
+
+// CountsNow is the resolver for the countsNow field.
+func (r *skillResolver) CountsNow(ctx context.Context, obj *ent.Skill) (bool, error) {
+	return obj.ValidUntil == nil || obj.ValidUntil.After(r.Progress.Engine.Time()), nil
 }
 
 // Attestation returns generated.AttestationResolver implementation.

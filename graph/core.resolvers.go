@@ -76,6 +76,19 @@ func (r *mutationResolver) RemovePartnerUniversityAccess(ctx context.Context) (*
 	return r.userPayload(ctx)
 }
 
+// PreviewAssociation is the resolver for the previewAssociation field.
+func (r *mutationResolver) PreviewAssociation(ctx context.Context, input model.PreviewAssociationInput) (*model.AssociationPreview, error) {
+	in := linking.AssociateInput{Email: deref(input.Email), Password: deref(input.Password)}
+	if input.UseSameCredentials != nil {
+		in.UseSameCredentials = *input.UseSameCredentials
+	}
+	p, err := r.Linking.PreviewAssociation(ctx, viewer.From(ctx), linkKind(input.Kind), in)
+	if err != nil {
+		return nil, err
+	}
+	return associationPreview(p, r.Linking.Time()), nil
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 	v, err := viewerOrErr(ctx)
@@ -86,6 +99,24 @@ func (r *queryResolver) Me(ctx context.Context) (*ent.User, error) {
 		return nil, apperr.New(apperr.Forbidden, "This token does not belong to a work account.")
 	}
 	return r.Client.User.Get(viewer.System(ctx), v.UserID)
+}
+
+// LinkEndingImpact is the resolver for the linkEndingImpact field.
+func (r *queryResolver) LinkEndingImpact(ctx context.Context, user *int, kind *model.LinkKind) (*model.LinkEndingImpact, error) {
+	var k *linking.Kind
+	if kind != nil {
+		kk := linkKind(*kind)
+		k = &kk
+	}
+	id := 0
+	if user != nil {
+		id = *user
+	}
+	im, err := r.Progress.EndingImpact(ctx, viewer.From(ctx), id, k)
+	if err != nil {
+		return nil, err
+	}
+	return r.linkEndingImpact(ctx, im)
 }
 
 // Roles is the resolver for the roles field.

@@ -36,11 +36,15 @@ func (r *Resolver) Organization() generated.OrganizationResolver { return &organ
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Skill returns generated.SkillResolver implementation.
+func (r *Resolver) Skill() generated.SkillResolver { return &skillResolver{r} }
+
 // User returns generated.UserResolver implementation.
 func (r *Resolver) User() generated.UserResolver { return &userResolver{r} }
 
 type (
 	organizationResolver struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
+	skillResolver        struct{ *Resolver }
 	userResolver         struct{ *Resolver }
 )

@@ -90,40 +90,43 @@ func TestDeleteUserEndsLinksTokensAndWarns(t *testing.T) {
 		if n := c.AuditEvent.Query().Where(auditevent.Action("USER_DELETED")).CountX(sys()); n != 1 {
 			t.Fatalf("USER_DELETED events: %d", n)
 		}
-		// N1: the org's Global Admin and MPN Partner Admin are told, once per
-		// requirement alex alone carried; nobody else is.
+		// N1: the org's Global Admin and MPN Partner Admin are told once — one
+		// notification naming the cause and every requirement alex alone
+		// carried, linking to those competencies; nobody else is.
 		for _, who := range []struct {
 			name, tok string
 			want      int
-		}{{"grace", grace, len(alone)}, {"mona", mona, len(alone)}, {"riley", riley, 0}, {"sam", sam, 0}} {
+		}{{"grace", grace, 1}, {"mona", mona, 1}, {"riley", riley, 0}, {"sam", sam, 0}} {
 			ns := notifications(t, e, who.tok)
 			if len(ns) != who.want {
 				t.Fatalf("%s's notifications: got %d, want %d: %+v", who.name, len(ns), who.want, ns)
 			}
-			var bodies []string
-			for _, n := range ns {
-				bodies = append(bodies, n.Body)
-				for _, part := range []string{"Alex Wilber", "deleted"} {
-					if !strings.Contains(n.Title+n.Body, part) {
-						t.Fatalf("notification lacks %q: %+v", part, n)
-					}
-				}
-				if !strings.HasSuffix(n.Link, "/competencies") || n.Read {
-					t.Fatalf("notification link/read: %+v", n)
-				}
-			}
 			if who.want == 0 {
 				continue
 			}
-			for req, n := range unmetNamed(t, bodies) {
-				if !alone[req] || n != 1 {
-					t.Fatalf("%s warned %d times about %s; alex alone carried %v", who.name, n, req, alone)
+			n := ns[0]
+			if !strings.HasPrefix(n.Title, "Alex Wilber's work account was deleted: ") || !strings.Contains(n.Title, "requirements") {
+				t.Fatalf("the title does not name the cause: %q", n.Title)
+			}
+			if !strings.Contains(n.Body, "alex@contoso.example") || strings.Contains(n.Body, "deleted-") {
+				t.Fatalf("the body does not name alex by his address: %s", n.Body)
+			}
+			if !strings.Contains(n.Link, "/competencies?open=") || !strings.Contains(n.Link, "test-cloud") || n.Read {
+				t.Fatalf("notification link/read: %+v", n)
+			}
+			named := unmetNamed(t, []string{n.Body})
+			if len(named) != len(alone) {
+				t.Fatalf("%s was told of %v; alex alone carried %v", who.name, named, alone)
+			}
+			for req, k := range named {
+				if !alone[req] || k != 1 {
+					t.Fatalf("%s told %d times about %s; alex alone carried %v", who.name, k, req, alone)
 				}
 			}
 		}
-		// Mail, once per recipient and requirement, through the outbox into the dev mailbox.
+		// Mail, once per recipient, through the outbox into the dev mailbox.
 		testenv.Eventually(t, 10*time.Second, func() bool {
-			return c.OutboxMessage.Query().Where(outboxmessage.SentAtNotNil(), outboxmessage.SubjectContains("at risk")).CountX(sys()) == 2*len(alone)
+			return c.OutboxMessage.Query().Where(outboxmessage.SentAtNotNil(), outboxmessage.SubjectContains("work account was deleted")).CountX(sys()) == 2
 		}, "the at-risk mails sent")
 		var box struct {
 			DevMailbox struct {
@@ -135,22 +138,22 @@ func TestDeleteUserEndsLinksTokensAndWarns(t *testing.T) {
 		must(t, e, grace, `{devMailbox(first:50){edges{node{to subject body}}}}`, nil, &box)
 		to := map[string]int{}
 		for _, ed := range box.DevMailbox.Edges {
-			if strings.Contains(ed.Node.Subject, "at risk") {
+			if strings.Contains(ed.Node.Subject, "Alex Wilber") {
 				to[ed.Node.To]++
-				if !strings.Contains(ed.Node.Body, "/competencies") || !strings.Contains(ed.Node.Body, "Alex Wilber") {
+				if !strings.Contains(ed.Node.Body, "/competencies?open=") || !strings.Contains(ed.Node.Body, "Alex Wilber") {
 					t.Fatalf("mail body: %s", ed.Node.Body)
 				}
 			}
 		}
-		if len(to) != 2 || to["grace@contoso.example"] != len(alone) || to["mona@contoso.example"] != len(alone) {
-			t.Fatalf("at-risk mail recipients: %v, want %d each", to, len(alone))
+		if len(to) != 2 || to["grace@contoso.example"] != 1 || to["mona@contoso.example"] != 1 {
+			t.Fatalf("at-risk mail recipients: %v, want one each", to)
 		}
 		// Marking read.
 		var mk struct{ MarkNotificationsRead struct{ Marked int } }
 		ids := c.Notification.Query().Where(notification.UserID(atoi(t, userID(t, e, "grace@contoso.example")))).IDsX(sys())
 		monaIDs := c.Notification.Query().Where(notification.UserID(atoi(t, userID(t, e, "mona@contoso.example")))).IDsX(sys())
 		must(t, e, grace, `mutation($ids:[ID!]!){markNotificationsRead(ids:$ids){marked}}`, map[string]any{"ids": append(ids, monaIDs...)}, &mk)
-		if mk.MarkNotificationsRead.Marked != len(ids) || len(ids) != len(alone) {
+		if mk.MarkNotificationsRead.Marked != len(ids) || len(ids) != 1 {
 			t.Fatalf("marked %d of grace's %d (mona's are not grace's to mark)", mk.MarkNotificationsRead.Marked, len(ids))
 		}
 		for _, n := range notifications(t, e, grace) {
@@ -215,7 +218,7 @@ func TestUnlinkAndRemoveFromReportWarn(t *testing.T) {
 		must(t, e, mona, `mutation($id:ID!){removeFromReport(userId:$id){userId}}`, map[string]any{"id": alexID}, nil)
 		ns := notifications(t, e, grace)
 		removed := bodies(ns, "removed from the skills report")
-		if len(ns) != len(alone) || len(removed) != len(ns) {
+		if len(ns) != 1 || len(removed) != 1 || !strings.HasPrefix(ns[0].Title, "Alex Wilber was removed from the skills report: ") {
 			t.Fatalf("after removal from the report: %+v", ns)
 		}
 		sameAsAlone("removal from the report", unmetNamed(t, removed))
@@ -226,17 +229,25 @@ func TestUnlinkAndRemoveFromReportWarn(t *testing.T) {
 		if me.Me.LearningAccount != nil {
 			t.Fatal("alex still linked after removal from the report")
 		}
-		// Alex links again (no cooldown in this test), then unlinks himself: a
-		// second, distinct warning; the owner sees his history.
+		// Alex links again (no cooldown in this test): the admins get one
+		// follow-up, every requirement met again, naming what had caused it.
 		e.App.Linking.Limits.Cooldown = 0
 		must(t, e, alex, `mutation{associateLearningAccount(input:{email:"alex@learn.example",password:"learn-demo"}){user{email}}}`, nil, nil)
-		if ns := notifications(t, e, grace); len(ns) != len(alone) {
-			t.Fatalf("linking again warned: %+v", ns)
+		testenv.Eventually(t, 10*time.Second, func() bool { return len(notifications(t, e, grace)) == 2 }, "the follow-up")
+		time.Sleep(200 * time.Millisecond) // a second follow-up would arrive now
+		ns = notifications(t, e, grace)
+		if len(ns) != 2 || !strings.HasPrefix(ns[0].Title, "Resolved: ") || !strings.Contains(ns[0].Body, "Met again:") ||
+			!strings.Contains(ns[0].Body, "unmet after: Alex Wilber was removed from the skills report") ||
+			!strings.Contains(ns[0].Link, "/competencies?open=") {
+			t.Fatalf("after linking again: %+v", ns)
+		}
+		if again := strings.Count(ns[0].Body, "\n- "); again != len(alone) {
+			t.Fatalf("the follow-up lists %d requirements, want %d:\n%s", again, len(alone), ns[0].Body)
 		}
 		must(t, e, alex, `mutation{removeLearningAccount{user{email}}}`, nil, nil)
 		ns = notifications(t, e, grace)
 		unlinked := bodies(ns, "removed the association")
-		if len(ns) != 2*len(alone) || !strings.Contains(ns[0].Body, "removed the association") {
+		if len(ns) != 3 || len(unlinked) != 1 || !strings.HasPrefix(ns[0].Title, "Alex Wilber removed their Learning account: ") {
 			t.Fatalf("after unlink: %+v", ns)
 		}
 		sameAsAlone("unlink", unmetNamed(t, unlinked))

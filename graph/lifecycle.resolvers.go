@@ -10,6 +10,7 @@ import (
 	"certlink/graph/generated"
 	"certlink/graph/model"
 	"certlink/internal/apperr"
+	"certlink/internal/history"
 	"certlink/internal/support"
 	"certlink/internal/users"
 	"certlink/internal/viewer"
@@ -34,9 +35,19 @@ func (r *apiTokenResolver) CreatedBy(ctx context.Context, obj *ent.Token) (*mode
 	return r.person(ctx, obj.UserID)
 }
 
+// ActionLabel is the resolver for the actionLabel field.
+func (r *auditEventResolver) ActionLabel(ctx context.Context, obj *ent.AuditEvent) (string, error) {
+	return history.ActionLabel(obj.Action), nil
+}
+
 // Actor is the resolver for the actor field.
 func (r *auditEventResolver) Actor(ctx context.Context, obj *ent.AuditEvent) (*model.PersonRef, error) {
 	return r.person(ctx, obj.ActorUserID)
+}
+
+// User is the resolver for the user field.
+func (r *auditEventResolver) User(ctx context.Context, obj *ent.AuditEvent) (*model.PersonRef, error) {
+	return r.person(ctx, obj.UserID)
 }
 
 // To is the resolver for the to field.
@@ -227,8 +238,8 @@ func (r *queryResolver) LinkHistory(ctx context.Context, mcid string) ([]*ent.Au
 }
 
 // AuditLog is the resolver for the auditLog field.
-func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *entgql.Cursor[int]) (*model.AuditEventConnection, error) {
-	p, err := r.History.AuditLog(ctx, viewer.From(ctx), pageRequest(first, after))
+func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *entgql.Cursor[int], where *model.AuditLogWhere) (*model.AuditEventConnection, error) {
+	p, err := r.History.AuditLog(ctx, viewer.From(ctx), pageRequest(first, after), auditFilter(where))
 	if err != nil {
 		return nil, err
 	}
@@ -238,6 +249,18 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *entgql.
 		c.Edges = append(c.Edges, &model.AuditEventEdge{Node: e, Cursor: cursors[i]})
 	}
 	return c, nil
+}
+
+// AuditActions is the resolver for the auditActions field.
+func (r *queryResolver) AuditActions(ctx context.Context) ([]*model.AuditAction, error) {
+	if err := viewerIsPerson(ctx); err != nil {
+		return nil, err
+	}
+	var out []*model.AuditAction
+	for _, a := range history.Actions() {
+		out = append(out, &model.AuditAction{Action: a, Label: history.ActionLabel(a)})
+	}
+	return out, nil
 }
 
 // APITokens is the resolver for the apiTokens field.

@@ -168,19 +168,25 @@ func carriedAlone(t *testing.T, e *testenv.Env, tok, email string) map[string]bo
 	return set
 }
 
-var unmetRequirement = regexp.MustCompile(`The requirement (".*") of (.*) is no longer met`)
+var unmetRequirement = regexp.MustCompile(`(?m)^- (.*), (Silver|Gold) \((.*)\): (".*") — \d+ of \d+$`)
 
-// unmetNamed returns the requirement each at-risk notification names, in the
-// form carriedAlone uses, counting repeats.
+// unmetNamed returns the requirements the at-risk notifications list as no
+// longer met, in the form carriedAlone uses, counting repeats.
 func unmetNamed(t *testing.T, bodies []string) map[string]int {
 	t.Helper()
 	got := map[string]int{}
 	for _, b := range bodies {
-		m := unmetRequirement.FindStringSubmatch(b)
-		if m == nil {
+		_, lost, ok := strings.Cut(b, "No longer met:\n")
+		if !ok {
 			t.Fatalf("not an at-risk notification: %s", b)
 		}
-		got[m[1]+" of "+m[2]]++
+		ms := unmetRequirement.FindAllStringSubmatch(lost, -1)
+		if len(ms) == 0 {
+			t.Fatalf("an at-risk notification naming no requirement: %s", b)
+		}
+		for _, m := range ms {
+			got[fmt.Sprintf("%s of %s, %s, %s", m[4], m[1], m[2], m[3])]++
+		}
 	}
 	return got
 }

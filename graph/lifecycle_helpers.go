@@ -5,7 +5,10 @@ import (
 
 	"certlink/ent"
 	"certlink/graph/model"
+	"certlink/internal/apperr"
+	"certlink/internal/history"
 	"certlink/internal/page"
+	"certlink/internal/people"
 	"certlink/internal/viewer"
 )
 
@@ -47,7 +50,30 @@ func (r *Resolver) person(ctx context.Context, id *int) (*model.PersonRef, error
 	if err != nil {
 		return nil, err
 	}
-	return &model.PersonRef{Name: u.Name, Email: u.Email}, nil
+	return &model.PersonRef{Name: u.Name, Email: people.Email(u), Deleted: u.DeletedAt != nil}, nil
+}
+
+// auditFilter reads the audit log's where.
+func auditFilter(w *model.AuditLogWhere) history.Filter {
+	if w == nil {
+		return history.Filter{}
+	}
+	f := history.Filter{Actions: w.Actions, MCID: deref(w.Mcid), From: w.From, To: w.To, Search: deref(w.Search)}
+	if w.Actor != nil {
+		f.ActorID = *w.Actor
+	}
+	if w.User != nil {
+		f.UserID = *w.User
+	}
+	return f
+}
+
+// viewerIsPerson refuses anonymous callers.
+func viewerIsPerson(ctx context.Context) error {
+	if viewer.From(ctx) == nil {
+		return apperr.ErrUnauthenticated
+	}
+	return nil
 }
 
 func roleStrings(rs []model.Role) []string {

@@ -10,8 +10,24 @@ as_root() {
 
 apt_updated=""
 apt_install() {
-  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+  wait_for_apt_lock
+  if [ -z "$apt_updated" ]; then as_root apt-get -o DPkg::Lock::Timeout=600 update -qq; apt_updated=1; fi
+  # Wait for the dpkg lock rather than fail when another apt or dpkg (an
+  # unattended upgrade, a parallel install) holds it.
+  DEBIAN_FRONTEND=noninteractive as_root apt-get -o DPkg::Lock::Timeout=600 install -y -qq "$@" >/dev/null
+}
+
+# wait_for_apt_lock waits (up to 10 minutes, saying so) while another apt or
+# dpkg holds its locks, instead of failing at once.
+wait_for_apt_lock() {
+  local locks="/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock"
+  local waited=0
+  while command -v fuser >/dev/null && as_root fuser $locks >/dev/null 2>&1; do
+    if [ "$waited" = 0 ]; then say "another apt or dpkg is running: waiting for it to finish"; fi
+    sleep 5
+    waited=$((waited + 5))
+    if [ "$waited" -ge 600 ]; then echo "apt/dpkg still locked after 10 minutes" >&2; return 1; fi
+  done
 }
 
 need_go() {

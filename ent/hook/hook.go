@@ -224,6 +224,18 @@ func (f ResultFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ResultMutation", m)
 }
 
+// The RiskNoticeFunc type is an adapter to allow the use of ordinary
+// function as RiskNotice mutator.
+type RiskNoticeFunc func(context.Context, *ent.RiskNoticeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f RiskNoticeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.RiskNoticeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RiskNoticeMutation", m)
+}
+
 // The SkillFunc type is an adapter to allow the use of ordinary
 // function as Skill mutator.
 type SkillFunc func(context.Context, *ent.SkillMutation) (ent.Value, error)

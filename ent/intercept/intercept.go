@@ -26,6 +26,7 @@ import (
 	"certlink/ent/profile"
 	"certlink/ent/requirement"
 	"certlink/ent/result"
+	"certlink/ent/risknotice"
 	"certlink/ent/skill"
 	"certlink/ent/supportticket"
 	"certlink/ent/ticketreply"
@@ -577,6 +578,33 @@ func (f TraverseResult) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ResultQuery", q)
 }
 
+// The RiskNoticeFunc type is an adapter to allow the use of ordinary function as a Querier.
+type RiskNoticeFunc func(context.Context, *ent.RiskNoticeQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f RiskNoticeFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.RiskNoticeQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.RiskNoticeQuery", q)
+}
+
+// The TraverseRiskNotice type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseRiskNotice func(context.Context, *ent.RiskNoticeQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseRiskNotice) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseRiskNotice) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RiskNoticeQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.RiskNoticeQuery", q)
+}
+
 // The SkillFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SkillFunc func(context.Context, *ent.SkillQuery) (ent.Value, error)
 
@@ -751,6 +779,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.RequirementQuery, predicate.Requirement, requirement.OrderOption]{typ: ent.TypeRequirement, tq: q}, nil
 	case *ent.ResultQuery:
 		return &query[*ent.ResultQuery, predicate.Result, result.OrderOption]{typ: ent.TypeResult, tq: q}, nil
+	case *ent.RiskNoticeQuery:
+		return &query[*ent.RiskNoticeQuery, predicate.RiskNotice, risknotice.OrderOption]{typ: ent.TypeRiskNotice, tq: q}, nil
 	case *ent.SkillQuery:
 		return &query[*ent.SkillQuery, predicate.Skill, skill.OrderOption]{typ: ent.TypeSkill, tq: q}, nil
 	case *ent.SupportTicketQuery:

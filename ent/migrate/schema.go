@@ -463,6 +463,36 @@ var (
 			},
 		},
 	}
+	// RiskNoticesColumns holds the columns for the "risk_notices" table.
+	RiskNoticesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "requirement_id", Type: field.TypeInt},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"UNMET", "PROJECTED"}},
+		{Name: "projected_on", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "notice_days", Type: field.TypeInt, Default: 0},
+		{Name: "cause", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "resolved_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+	}
+	// RiskNoticesTable holds the schema information for the "risk_notices" table.
+	RiskNoticesTable = &schema.Table{
+		Name:       "risk_notices",
+		Columns:    RiskNoticesColumns,
+		PrimaryKey: []*schema.Column{RiskNoticesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "risknotice_organization_id_resolved_at",
+				Unique:  false,
+				Columns: []*schema.Column{RiskNoticesColumns[2], RiskNoticesColumns[8]},
+			},
+			{
+				Name:    "risknotice_organization_id_requirement_id",
+				Unique:  false,
+				Columns: []*schema.Column{RiskNoticesColumns[2], RiskNoticesColumns[3]},
+			},
+		},
+	}
 	// SkillsColumns holds the columns for the "skills" table.
 	SkillsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -627,6 +657,7 @@ var (
 		ProfilesTable,
 		RequirementsTable,
 		ResultsTable,
+		RiskNoticesTable,
 		SkillsTable,
 		SupportTicketsTable,
 		TicketRepliesTable,
@@ -699,6 +730,9 @@ func init() {
 	ResultsTable.ForeignKeys[1].RefTable = SkillsTable
 	ResultsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(60129542144),
+	}
+	RiskNoticesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(98784247808),
 	}
 	SkillsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),

@@ -60,6 +60,9 @@ type Requirement func(*sql.Selector)
 // Result is the predicate function for result builders.
 type Result func(*sql.Selector)
 
+// RiskNotice is the predicate function for risknotice builders.
+type RiskNotice func(*sql.Selector)
+
 // Skill is the predicate function for skill builders.
 type Skill func(*sql.Selector)
 

@@ -543,6 +543,30 @@ func (f ResultMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ResultMutation", m)
 }
 
+// The RiskNoticeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RiskNoticeQueryRuleFunc func(context.Context, *ent.RiskNoticeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RiskNoticeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RiskNoticeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RiskNoticeQuery", q)
+}
+
+// The RiskNoticeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RiskNoticeMutationRuleFunc func(context.Context, *ent.RiskNoticeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RiskNoticeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RiskNoticeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RiskNoticeMutation", m)
+}
+
 // The SkillQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SkillQueryRuleFunc func(context.Context, *ent.SkillQuery) error
@@ -734,6 +758,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ResultQuery:
 		return q.Filter(), nil
+	case *ent.RiskNoticeQuery:
+		return q.Filter(), nil
 	case *ent.SkillQuery:
 		return q.Filter(), nil
 	case *ent.SupportTicketQuery:
@@ -786,6 +812,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.RequirementMutation:
 		return m.Filter(), nil
 	case *ent.ResultMutation:
+		return m.Filter(), nil
+	case *ent.RiskNoticeMutation:
 		return m.Filter(), nil
 	case *ent.SkillMutation:
 		return m.Filter(), nil

@@ -21,6 +21,7 @@ import (
 	"certlink/ent/profile"
 	"certlink/ent/requirement"
 	"certlink/ent/result"
+	"certlink/ent/risknotice"
 	"certlink/ent/schema"
 	"certlink/ent/skill"
 	"certlink/ent/supportticket"
@@ -708,6 +709,34 @@ func init() {
 	resultDescLatest := resultFields[6].Descriptor()
 	// result.DefaultLatest holds the default value on creation for the latest field.
 	result.DefaultLatest = resultDescLatest.Default.(bool)
+	risknoticeMixin := schema.RiskNotice{}.Mixin()
+	risknotice.Policy = privacy.NewPolicies(schema.RiskNotice{})
+	risknotice.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := risknotice.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	risknoticeMixinFields0 := risknoticeMixin[0].Fields()
+	_ = risknoticeMixinFields0
+	risknoticeFields := schema.RiskNotice{}.Fields()
+	_ = risknoticeFields
+	// risknoticeDescCreatedAt is the schema descriptor for created_at field.
+	risknoticeDescCreatedAt := risknoticeMixinFields0[0].Descriptor()
+	// risknotice.DefaultCreatedAt holds the default value on creation for the created_at field.
+	risknotice.DefaultCreatedAt = risknoticeDescCreatedAt.Default.(func() time.Time)
+	// risknoticeDescNoticeDays is the schema descriptor for notice_days field.
+	risknoticeDescNoticeDays := risknoticeFields[4].Descriptor()
+	// risknotice.DefaultNoticeDays holds the default value on creation for the notice_days field.
+	risknotice.DefaultNoticeDays = risknoticeDescNoticeDays.Default.(int)
+	// risknoticeDescCause is the schema descriptor for cause field.
+	risknoticeDescCause := risknoticeFields[5].Descriptor()
+	// risknotice.DefaultCause holds the default value on creation for the cause field.
+	risknotice.DefaultCause = risknoticeDescCause.Default.(string)
+	// risknotice.CauseValidator is a validator for the "cause" field. It is called by the builders before save.
+	risknotice.CauseValidator = risknoticeDescCause.Validators[0].(func(string) error)
 	skill.Policy = privacy.NewPolicies(schema.Skill{})
 	skill.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

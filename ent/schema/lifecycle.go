@@ -168,3 +168,36 @@ func (TicketReply) Policy() ent.Policy   { return systemOnly() }
 func (TicketReply) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
 }
+
+// RiskNotice is one requirement an at-risk alert (N1) told an organization's
+// admins about: unmet now (UNMET) or projected to become unmet on a date
+// (PROJECTED, announced at a notice threshold). It stays open until the risk
+// resolves — the requirement is met again, or no longer projected to fall by
+// that date — and then the admins get one follow-up. A projected notice is
+// also closed, silently, when the requirement does become unmet: the UNMET
+// notice that follows takes over.
+type RiskNotice struct{ ent.Schema }
+
+func (RiskNotice) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}} }
+
+func (RiskNotice) Fields() []ent.Field {
+	return []ent.Field{
+		field.Int("organization_id"),
+		field.Int("requirement_id"),
+		field.Enum("kind").Values("UNMET", "PROJECTED"),
+		field.Time("projected_on").SchemaType(mysqlTime).Optional().Nillable(),
+		// NoticeDays is the threshold (90, 60, 30…) a PROJECTED notice was sent at.
+		field.Int("notice_days").Default(0),
+		// Cause is the alert's cause in a few words, for the follow-up.
+		field.String("cause").Default("").MaxLen(500),
+		field.Time("resolved_at").SchemaType(mysqlTime).Optional().Nillable(),
+	}
+}
+
+func (RiskNotice) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("organization_id", "resolved_at"), index.Fields("organization_id", "requirement_id")}
+}
+func (RiskNotice) Policy() ent.Policy { return systemOnly() }
+func (RiskNotice) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}

@@ -59,26 +59,42 @@ async function takeShot(page, name, { fullPage = true } = {}) {
 }
 
 const work = mkdtempSync(join(tmpdir(), 'certlink-e2e-'));
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
 const serverLog = [];
-const server = spawn(bin, ['--addr', `127.0.0.1:${port}`, '--db', join(work, 'e2e.db')], {
-  stdio: ['ignore', 'pipe', 'pipe'],
-  env: { ...process.env, CERTLINK_LOG_LEVEL: process.env.CERTLINK_LOG_LEVEL ?? 'warn' },
-});
-server.stdout.on('data', (d) => serverLog.push(String(d)));
-server.stderr.on('data', (d) => serverLog.push(String(d)));
+const servers = [];
+
+// A certlink on a free port with a fresh database; extra flags for scenarios that need them
+// (e.g. no association cooldown, to move an MCID between organizations).
+async function startServer(name, extra = []) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const proc = spawn(bin, ['--addr', `127.0.0.1:${port}`, '--db', join(work, `${name}.db`), ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CERTLINK_LOG_LEVEL: process.env.CERTLINK_LOG_LEVEL ?? 'warn' },
+  });
+  proc.stdout.on('data', (d) => serverLog.push(String(d)));
+  proc.stderr.on('data', (d) => serverLog.push(String(d)));
+  servers.push(proc);
+  await waitHealthy(base, proc);
+  return base;
+}
+
+const bases = new Map();
+async function baseFor(scenario) {
+  const key = (scenario.serverArgs ?? []).join(' ');
+  if (!bases.has(key)) bases.set(key, await startServer(`e2e-${bases.size}`, scenario.serverArgs ?? []));
+  return bases.get(key);
+}
 
 let browser;
 let passed = 0;
 let failed = 0;
 const stop = () => {
-  if (server.exitCode === null) server.kill('SIGTERM');
+  for (const proc of servers) if (proc.exitCode === null) proc.kill('SIGTERM');
 };
 process.on('exit', stop);
 
 try {
-  await waitHealthy(base, server);
+  await baseFor({});
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -87,6 +103,7 @@ try {
   });
   for (const scenario of scenarios) {
     if (filter && !scenario.name.includes(filter)) continue;
+    const base = await baseFor(scenario);
     const context = await browser.newContext({ baseURL: base, viewport: { width: 1280, height: 860 }, acceptDownloads: true, ...scenario.context });
     context.setDefaultTimeout(15_000);
     const page = await context.newPage();

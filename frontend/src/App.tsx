@@ -124,6 +124,18 @@ function Shell() {
     if (path !== firstPath.current) document.getElementById('main')?.focus({ preventScroll: true });
   }, [path]);
 
+  // Escape closes the phone menu and gives focus back to its button, as a dialog would.
+  useEffect(() => {
+    if (!menuOpen) return;
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      setMenuOpen(false);
+      document.querySelector<HTMLButtonElement>('.topbar-menu')?.focus();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [menuOpen]);
+
   const visible = routes.filter((r) => r.allowed(viewer));
   const route = routes.find((r) => r.path === path);
   useEffect(() => {

@@ -45,6 +45,7 @@ type ResolverRoot interface {
 	Organization() OrganizationResolver
 	Query() QueryResolver
 	RequirementProgress() RequirementProgressResolver
+	Skill() SkillResolver
 	Subscription() SubscriptionResolver
 	SupportTicket() SupportTicketResolver
 	TicketReply() TicketReplyResolver
@@ -65,6 +66,20 @@ type ComplexityRoot struct {
 		Scopes     func(childComplexity int) int
 	}
 
+	AssociationPreview struct {
+		Allowed                  func(childComplexity int) int
+		AlreadyYours             func(childComplexity int) int
+		AssociationsRemaining    func(childComplexity int) int
+		Kind                     func(childComplexity int) int
+		Mcid                     func(childComplexity int) int
+		Moves                    func(childComplexity int) int
+		MovesFromOrganization    func(childComplexity int) int
+		Name                     func(childComplexity int) int
+		NextAfterThisAt          func(childComplexity int) int
+		NextAssociationAllowedAt func(childComplexity int) int
+		ReplaceFirst             func(childComplexity int) int
+	}
+
 	Attestation struct {
 		At   func(childComplexity int) int
 		By   func(childComplexity int) int
@@ -72,13 +87,20 @@ type ComplexityRoot struct {
 		Note func(childComplexity int) int
 	}
 
-	AuditEvent struct {
+	AuditAction struct {
 		Action func(childComplexity int) int
-		Actor  func(childComplexity int) int
-		At     func(childComplexity int) int
-		Detail func(childComplexity int) int
-		ID     func(childComplexity int) int
-		Mcid   func(childComplexity int) int
+		Label  func(childComplexity int) int
+	}
+
+	AuditEvent struct {
+		Action      func(childComplexity int) int
+		ActionLabel func(childComplexity int) int
+		Actor       func(childComplexity int) int
+		At          func(childComplexity int) int
+		Detail      func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Mcid        func(childComplexity int) int
+		User        func(childComplexity int) int
 	}
 
 	AuditEventConnection struct {
@@ -242,6 +264,13 @@ type ComplexityRoot struct {
 		Options  func(childComplexity int) int
 	}
 
+	LinkEndingImpact struct {
+		CountsTowards  func(childComplexity int) int
+		DetailsVisible func(childComplexity int) int
+		LossCount      func(childComplexity int) int
+		Losses         func(childComplexity int) int
+	}
+
 	MarkNotificationsReadPayload struct {
 		Marked func(childComplexity int) int
 	}
@@ -270,9 +299,12 @@ type ComplexityRoot struct {
 		LoadCatalog                   func(childComplexity int, document string) int
 		MarkNotificationsRead         func(childComplexity int, ids []int) int
 		MergeCertificationProfiles    func(childComplexity int, input model.MergeCertificationProfilesInput) int
+		PreviewAssociation            func(childComplexity int, input model.PreviewAssociationInput) int
 		PurchaseCompetencyOffer       func(childComplexity int, input model.PurchaseCompetencyOfferInput) int
+		RemindToAssociate             func(childComplexity int, mcid string) int
 		RemoveFromReport              func(childComplexity int, userID int) int
 		RemoveLearningAccount         func(childComplexity int) int
+		RemoveLegacyRecognition       func(childComplexity int, mcid string) int
 		RemoveOrganizationDomain      func(childComplexity int, input model.OrganizationDomainInput) int
 		RemovePartnerUniversityAccess func(childComplexity int) int
 		ReplyToSupportTicket          func(childComplexity int, input model.ReplyToSupportTicketInput) int
@@ -337,8 +369,9 @@ type ComplexityRoot struct {
 	}
 
 	PersonRef struct {
-		Email func(childComplexity int) int
-		Name  func(childComplexity int) int
+		Deleted func(childComplexity int) int
+		Email   func(childComplexity int) int
+		Name    func(childComplexity int) int
 	}
 
 	ProviderToken struct {
@@ -351,12 +384,14 @@ type ComplexityRoot struct {
 
 	Query struct {
 		APITokens               func(childComplexity int) int
-		AuditLog                func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		AuditActions            func(childComplexity int) int
+		AuditLog                func(childComplexity int, first *int, after *entgql.Cursor[int], where *model.AuditLogWhere) int
 		CapabilityScore         func(childComplexity int) int
 		CatalogDocument         func(childComplexity int) int
 		CompetencyProgress      func(childComplexity int) int
 		DevMailbox              func(childComplexity int, first *int, after *entgql.Cursor[int]) int
 		Forecast                func(childComplexity int, until *time.Time) int
+		LinkEndingImpact        func(childComplexity int, user *int, kind *model.LinkKind) int
 		LinkHistory             func(childComplexity int, mcid string) int
 		Me                      func(childComplexity int) int
 		Node                    func(childComplexity int, id int) int
@@ -371,8 +406,17 @@ type ComplexityRoot struct {
 		Users                   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
 	}
 
+	RemindToAssociatePayload struct {
+		Mcid   func(childComplexity int) int
+		SentTo func(childComplexity int) int
+	}
+
 	RemoveFromReportPayload struct {
 		UserID func(childComplexity int) int
+	}
+
+	RemoveLegacyRecognitionPayload struct {
+		Mcid func(childComplexity int) int
 	}
 
 	RequirementForecast struct {
@@ -383,6 +427,17 @@ type ComplexityRoot struct {
 		Option      func(childComplexity int) int
 		Requirement func(childComplexity int) int
 		UnmetOn     func(childComplexity int) int
+	}
+
+	RequirementLoss struct {
+		After       func(childComplexity int) int
+		Competency  func(childComplexity int) int
+		Current     func(childComplexity int) int
+		Level       func(childComplexity int) int
+		Option      func(childComplexity int) int
+		OptionLost  func(childComplexity int) int
+		Required    func(childComplexity int) int
+		Requirement func(childComplexity int) int
 	}
 
 	RequirementProgress struct {
@@ -411,6 +466,7 @@ type ComplexityRoot struct {
 	}
 
 	Skill struct {
+		CountsNow  func(childComplexity int) int
 		ID         func(childComplexity int) int
 		Number     func(childComplexity int) int
 		RetiredOn  func(childComplexity int) int
@@ -434,16 +490,21 @@ type ComplexityRoot struct {
 		AssociatedInPc   func(childComplexity int) int
 		Competencies     func(childComplexity int) int
 		CompletedAt      func(childComplexity int) int
+		Counting         func(childComplexity int) int
+		CountsUntil      func(childComplexity int) int
 		Email            func(childComplexity int) int
 		ExpiresAt        func(childComplexity int) int
 		Mcid             func(childComplexity int) int
 		Name             func(childComplexity int) int
 		NeedsAssociation func(childComplexity int) int
 		RecognizedAt     func(childComplexity int) int
+		RetiredOn        func(childComplexity int) int
 		SkillNumber      func(childComplexity int) int
 		SkillType        func(childComplexity int) int
 		Source           func(childComplexity int) int
+		SourceLabel      func(childComplexity int) int
 		Title            func(childComplexity int) int
+		UserID           func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -524,7 +585,10 @@ type AttestationResolver interface {
 	By(ctx context.Context, obj *ent.Attestation) (*ent.User, error)
 }
 type AuditEventResolver interface {
+	ActionLabel(ctx context.Context, obj *ent.AuditEvent) (string, error)
 	Actor(ctx context.Context, obj *ent.AuditEvent) (*model.PersonRef, error)
+
+	User(ctx context.Context, obj *ent.AuditEvent) (*model.PersonRef, error)
 }
 type CapabilityPrerequisiteResolver interface {
 	Required(ctx context.Context, obj *capability.Prerequisite) (int, error)
@@ -555,6 +619,9 @@ type MutationResolver interface {
 	RevokeProviderToken(ctx context.Context, id int) (*model.ProviderToken, error)
 	LoadCatalog(ctx context.Context, document string) (*model.CatalogLoadPayload, error)
 	UpsertSkill(ctx context.Context, input model.UpsertSkillInput) (*ent.Skill, error)
+	RemindToAssociate(ctx context.Context, mcid string) (*model.RemindToAssociatePayload, error)
+	RemoveLegacyRecognition(ctx context.Context, mcid string) (*model.RemoveLegacyRecognitionPayload, error)
+	PreviewAssociation(ctx context.Context, input model.PreviewAssociationInput) (*model.AssociationPreview, error)
 	VerifyOrganizationDomain(ctx context.Context, input model.OrganizationDomainInput) (*ent.Organization, error)
 	RemoveOrganizationDomain(ctx context.Context, input model.OrganizationDomainInput) (*ent.Organization, error)
 	InviteUser(ctx context.Context, input model.InviteUserInput) (*model.InviteUserPayload, error)
@@ -590,19 +657,24 @@ type QueryResolver interface {
 	CatalogDocument(ctx context.Context) (string, error)
 	ProviderTokens(ctx context.Context) ([]*model.ProviderToken, error)
 	Me(ctx context.Context) (*ent.User, error)
+	LinkEndingImpact(ctx context.Context, user *int, kind *model.LinkKind) (*model.LinkEndingImpact, error)
 	Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Notifications(ctx context.Context, first *int, after *entgql.Cursor[int]) (*model.NotificationConnection, error)
 	UnreadNotificationCount(ctx context.Context) (int, error)
 	DevMailbox(ctx context.Context, first *int, after *entgql.Cursor[int]) (*model.DevMailConnection, error)
 	SupportTickets(ctx context.Context, first *int, after *entgql.Cursor[int]) (*model.SupportTicketConnection, error)
 	LinkHistory(ctx context.Context, mcid string) ([]*ent.AuditEvent, error)
-	AuditLog(ctx context.Context, first *int, after *entgql.Cursor[int]) (*model.AuditEventConnection, error)
+	AuditLog(ctx context.Context, first *int, after *entgql.Cursor[int], where *model.AuditLogWhere) (*model.AuditEventConnection, error)
+	AuditActions(ctx context.Context) ([]*model.AuditAction, error)
 	APITokens(ctx context.Context) ([]*ent.Token, error)
 }
 type RequirementProgressResolver interface {
 	People(ctx context.Context, obj *model.RequirementProgress) ([]*ent.User, error)
 
 	AttestationHistory(ctx context.Context, obj *model.RequirementProgress) ([]*ent.Attestation, error)
+}
+type SkillResolver interface {
+	CountsNow(ctx context.Context, obj *ent.Skill) (bool, error)
 }
 type SubscriptionResolver interface {
 	CompetencyProgressChanged(ctx context.Context) (<-chan []*model.CompetencyProgress, error)
@@ -685,6 +757,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApiToken.Scopes(childComplexity), true
 
+	case "AssociationPreview.allowed":
+		if e.ComplexityRoot.AssociationPreview.Allowed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.Allowed(childComplexity), true
+	case "AssociationPreview.alreadyYours":
+		if e.ComplexityRoot.AssociationPreview.AlreadyYours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.AlreadyYours(childComplexity), true
+	case "AssociationPreview.associationsRemaining":
+		if e.ComplexityRoot.AssociationPreview.AssociationsRemaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.AssociationsRemaining(childComplexity), true
+	case "AssociationPreview.kind":
+		if e.ComplexityRoot.AssociationPreview.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.Kind(childComplexity), true
+	case "AssociationPreview.mcid":
+		if e.ComplexityRoot.AssociationPreview.Mcid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.Mcid(childComplexity), true
+	case "AssociationPreview.moves":
+		if e.ComplexityRoot.AssociationPreview.Moves == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.Moves(childComplexity), true
+	case "AssociationPreview.movesFromOrganization":
+		if e.ComplexityRoot.AssociationPreview.MovesFromOrganization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.MovesFromOrganization(childComplexity), true
+	case "AssociationPreview.name":
+		if e.ComplexityRoot.AssociationPreview.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.Name(childComplexity), true
+	case "AssociationPreview.nextAfterThisAt":
+		if e.ComplexityRoot.AssociationPreview.NextAfterThisAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.NextAfterThisAt(childComplexity), true
+	case "AssociationPreview.nextAssociationAllowedAt":
+		if e.ComplexityRoot.AssociationPreview.NextAssociationAllowedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.NextAssociationAllowedAt(childComplexity), true
+	case "AssociationPreview.replaceFirst":
+		if e.ComplexityRoot.AssociationPreview.ReplaceFirst == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.ReplaceFirst(childComplexity), true
+
 	case "Attestation.at":
 		if e.ComplexityRoot.Attestation.At == nil {
 			break
@@ -710,12 +849,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Attestation.Note(childComplexity), true
 
+	case "AuditAction.action":
+		if e.ComplexityRoot.AuditAction.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditAction.Action(childComplexity), true
+	case "AuditAction.label":
+		if e.ComplexityRoot.AuditAction.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditAction.Label(childComplexity), true
+
 	case "AuditEvent.action":
 		if e.ComplexityRoot.AuditEvent.Action == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AuditEvent.Action(childComplexity), true
+	case "AuditEvent.actionLabel":
+		if e.ComplexityRoot.AuditEvent.ActionLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ActionLabel(childComplexity), true
 	case "AuditEvent.actor":
 		if e.ComplexityRoot.AuditEvent.Actor == nil {
 			break
@@ -746,6 +904,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.Mcid(childComplexity), true
+	case "AuditEvent.user":
+		if e.ComplexityRoot.AuditEvent.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.User(childComplexity), true
 
 	case "AuditEventConnection.edges":
 		if e.ComplexityRoot.AuditEventConnection.Edges == nil {
@@ -1322,6 +1486,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LevelProgress.Options(childComplexity), true
 
+	case "LinkEndingImpact.countsTowards":
+		if e.ComplexityRoot.LinkEndingImpact.CountsTowards == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkEndingImpact.CountsTowards(childComplexity), true
+	case "LinkEndingImpact.detailsVisible":
+		if e.ComplexityRoot.LinkEndingImpact.DetailsVisible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkEndingImpact.DetailsVisible(childComplexity), true
+	case "LinkEndingImpact.lossCount":
+		if e.ComplexityRoot.LinkEndingImpact.LossCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkEndingImpact.LossCount(childComplexity), true
+	case "LinkEndingImpact.losses":
+		if e.ComplexityRoot.LinkEndingImpact.Losses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkEndingImpact.Losses(childComplexity), true
+
 	case "MarkNotificationsReadPayload.marked":
 		if e.ComplexityRoot.MarkNotificationsReadPayload.Marked == nil {
 			break
@@ -1520,6 +1709,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MergeCertificationProfiles(childComplexity, args["input"].(model.MergeCertificationProfilesInput)), true
+	case "Mutation.previewAssociation":
+		if e.ComplexityRoot.Mutation.PreviewAssociation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_previewAssociation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PreviewAssociation(childComplexity, args["input"].(model.PreviewAssociationInput)), true
 	case "Mutation.purchaseCompetencyOffer":
 		if e.ComplexityRoot.Mutation.PurchaseCompetencyOffer == nil {
 			break
@@ -1531,6 +1731,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.PurchaseCompetencyOffer(childComplexity, args["input"].(model.PurchaseCompetencyOfferInput)), true
+	case "Mutation.remindToAssociate":
+		if e.ComplexityRoot.Mutation.RemindToAssociate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_remindToAssociate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemindToAssociate(childComplexity, args["mcid"].(string)), true
 	case "Mutation.removeFromReport":
 		if e.ComplexityRoot.Mutation.RemoveFromReport == nil {
 			break
@@ -1548,6 +1759,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveLearningAccount(childComplexity), true
+	case "Mutation.removeLegacyRecognition":
+		if e.ComplexityRoot.Mutation.RemoveLegacyRecognition == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeLegacyRecognition_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveLegacyRecognition(childComplexity, args["mcid"].(string)), true
 	case "Mutation.removeOrganizationDomain":
 		if e.ComplexityRoot.Mutation.RemoveOrganizationDomain == nil {
 			break
@@ -1851,6 +2073,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PartnerUniversityLink.SameCredentialsAvailable(childComplexity), true
 
+	case "PersonRef.deleted":
+		if e.ComplexityRoot.PersonRef.Deleted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonRef.Deleted(childComplexity), true
 	case "PersonRef.email":
 		if e.ComplexityRoot.PersonRef.Email == nil {
 			break
@@ -1901,6 +2129,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.APITokens(childComplexity), true
+	case "Query.auditActions":
+		if e.ComplexityRoot.Query.AuditActions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.AuditActions(childComplexity), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -1911,7 +2145,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["where"].(*model.AuditLogWhere)), true
 	case "Query.capabilityScore":
 		if e.ComplexityRoot.Query.CapabilityScore == nil {
 			break
@@ -1953,6 +2187,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Forecast(childComplexity, args["until"].(*time.Time)), true
 
+	case "Query.linkEndingImpact":
+		if e.ComplexityRoot.Query.LinkEndingImpact == nil {
+			break
+		}
+
+		args, err := ec.field_Query_linkEndingImpact_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LinkEndingImpact(childComplexity, args["user"].(*int), args["kind"].(*model.LinkKind)), true
 	case "Query.linkHistory":
 		if e.ComplexityRoot.Query.LinkHistory == nil {
 			break
@@ -2071,12 +2316,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].(*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
 
+	case "RemindToAssociatePayload.mcid":
+		if e.ComplexityRoot.RemindToAssociatePayload.Mcid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemindToAssociatePayload.Mcid(childComplexity), true
+	case "RemindToAssociatePayload.sentTo":
+		if e.ComplexityRoot.RemindToAssociatePayload.SentTo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemindToAssociatePayload.SentTo(childComplexity), true
+
 	case "RemoveFromReportPayload.userId":
 		if e.ComplexityRoot.RemoveFromReportPayload.UserID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.RemoveFromReportPayload.UserID(childComplexity), true
+
+	case "RemoveLegacyRecognitionPayload.mcid":
+		if e.ComplexityRoot.RemoveLegacyRecognitionPayload.Mcid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveLegacyRecognitionPayload.Mcid(childComplexity), true
 
 	case "RequirementForecast.carriers":
 		if e.ComplexityRoot.RequirementForecast.Carriers == nil {
@@ -2120,6 +2385,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RequirementForecast.UnmetOn(childComplexity), true
+
+	case "RequirementLoss.after":
+		if e.ComplexityRoot.RequirementLoss.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementLoss.After(childComplexity), true
+	case "RequirementLoss.competency":
+		if e.ComplexityRoot.RequirementLoss.Competency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementLoss.Competency(childComplexity), true
+	case "RequirementLoss.current":
+		if e.ComplexityRoot.RequirementLoss.Current == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementLoss.Current(childComplexity), true
+	case "RequirementLoss.level":
+		if e.ComplexityRoot.RequirementLoss.Level == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementLoss.Level(childComplexity), true
+	case "RequirementLoss.option":
+		if e.ComplexityRoot.RequirementLoss.Option == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementLoss.Option(childComplexity), true
+	case "RequirementLoss.optionLost":
+		if e.ComplexityRoot.RequirementLoss.OptionLost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementLoss.OptionLost(childComplexity), true
+	case "RequirementLoss.required":
+		if e.ComplexityRoot.RequirementLoss.Required == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementLoss.Required(childComplexity), true
+	case "RequirementLoss.requirement":
+		if e.ComplexityRoot.RequirementLoss.Requirement == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementLoss.Requirement(childComplexity), true
 
 	case "RequirementProgress.attestation":
 		if e.ComplexityRoot.RequirementProgress.Attestation == nil {
@@ -2220,6 +2534,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SignOutPayload.SignedOut(childComplexity), true
 
+	case "Skill.countsNow":
+		if e.ComplexityRoot.Skill.CountsNow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Skill.CountsNow(childComplexity), true
 	case "Skill.id":
 		if e.ComplexityRoot.Skill.ID == nil {
 			break
@@ -2307,6 +2627,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SkillsReportRow.CompletedAt(childComplexity), true
+	case "SkillsReportRow.counting":
+		if e.ComplexityRoot.SkillsReportRow.Counting == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.Counting(childComplexity), true
+	case "SkillsReportRow.countsUntil":
+		if e.ComplexityRoot.SkillsReportRow.CountsUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.CountsUntil(childComplexity), true
 	case "SkillsReportRow.email":
 		if e.ComplexityRoot.SkillsReportRow.Email == nil {
 			break
@@ -2343,6 +2675,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SkillsReportRow.RecognizedAt(childComplexity), true
+	case "SkillsReportRow.retiredOn":
+		if e.ComplexityRoot.SkillsReportRow.RetiredOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.RetiredOn(childComplexity), true
 	case "SkillsReportRow.skillNumber":
 		if e.ComplexityRoot.SkillsReportRow.SkillNumber == nil {
 			break
@@ -2361,12 +2699,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SkillsReportRow.Source(childComplexity), true
+	case "SkillsReportRow.sourceLabel":
+		if e.ComplexityRoot.SkillsReportRow.SourceLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.SourceLabel(childComplexity), true
 	case "SkillsReportRow.title":
 		if e.ComplexityRoot.SkillsReportRow.Title == nil {
 			break
 		}
 
 		return e.ComplexityRoot.SkillsReportRow.Title(childComplexity), true
+	case "SkillsReportRow.userId":
+		if e.ComplexityRoot.SkillsReportRow.UserID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.UserID(childComplexity), true
 
 	case "Subscription.capabilityScoreChanged":
 		if e.ComplexityRoot.Subscription.CapabilityScoreChanged == nil {
@@ -2611,6 +2961,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AssignRolesInput", ec.unmarshalInputAssignRolesInput),
 			graphql.NewInputUnmarshaler("AssociateLearningAccountInput", ec.unmarshalInputAssociateLearningAccountInput),
 			graphql.NewInputUnmarshaler("AssociatePartnerUniversityInput", ec.unmarshalInputAssociatePartnerUniversityInput),
+			graphql.NewInputUnmarshaler("AuditLogWhere", ec.unmarshalInputAuditLogWhere),
 			graphql.NewInputUnmarshaler("ChangePasswordInput", ec.unmarshalInputChangePasswordInput),
 			graphql.NewInputUnmarshaler("CompetencyOrder", ec.unmarshalInputCompetencyOrder),
 			graphql.NewInputUnmarshaler("CreateApiTokenInput", ec.unmarshalInputCreateApiTokenInput),
@@ -2621,6 +2972,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
 			graphql.NewInputUnmarshaler("OrganizationWhereInput", ec.unmarshalInputOrganizationWhereInput),
 			graphql.NewInputUnmarshaler("PlannedResultInput", ec.unmarshalInputPlannedResultInput),
+			graphql.NewInputUnmarshaler("PreviewAssociationInput", ec.unmarshalInputPreviewAssociationInput),
 			graphql.NewInputUnmarshaler("PurchaseCompetencyOfferInput", ec.unmarshalInputPurchaseCompetencyOfferInput),
 			graphql.NewInputUnmarshaler("ReplyToSupportTicketInput", ec.unmarshalInputReplyToSupportTicketInput),
 			graphql.NewInputUnmarshaler("ResultInput", ec.unmarshalInputResultInput),
@@ -2892,8 +3244,17 @@ enum CompetencyStatus {
   QUALIFIED
   "An offer was purchased; its option stays met until the anniversary."
   ACTIVE
-  "Projected to fall below a requirement before the anniversary (or within 90 days when no offer is purchased)."
+  """
+  Met today, projected to fall below a requirement before the anniversary (or
+  within 90 days when no offer is purchased). Only a competency that is
+  qualified or active today can be at risk.
+  """
   AT_RISK
+  """
+  An offer was purchased and its option's requirements are unmet now: not a
+  forecast but the present. The offer stays purchased until its anniversary.
+  """
+  REQUIREMENTS_UNMET
 }
 
 enum RequirementKind {
@@ -2989,6 +3350,23 @@ type SkillsReportRow {
   recognizedAt: Time!
   "Credited through the legacy path only, with no association in certlink (S3): ask them to associate."
   needsAssociation: Boolean!
+  """
+  True when the result counts now: the person is associated, the result is
+  completed, not expired, and its skill inside its validity (C3). competencies
+  is empty when it does not.
+  """
+  counting: Boolean!
+  """
+  When the result stops (or stopped) counting: its expiry or its retired
+  skill's validity end, whichever comes first. Null: it does not end.
+  """
+  countsUntil: Time
+  "When the skill was retired, if it was."
+  retiredOn: Time
+  "source in words, e.g. \"Certification directory\" or \"Directory feed (Learn sync)\"."
+  sourceLabel: String!
+  "The work account of the row (to remove it from the report); null for people recognized only through the legacy path."
+  userId: ID
 }
 
 type SkillsReportEdge {
@@ -3106,6 +3484,24 @@ type CatalogLoadPayload {
   requirementsRemoved: Int!
 }
 
+type RemindToAssociatePayload {
+  mcid: String!
+  "Where the reminder went: the certification profile's sign-in email."
+  sentTo: String!
+}
+
+type RemoveLegacyRecognitionPayload {
+  mcid: String!
+}
+
+extend type Skill {
+  """
+  True when a result of this skill can count now: the skill is not past its
+  validity end (C3). A retired skill still inside its validity counts.
+  """
+  countsNow: Boolean!
+}
+
 input UpsertSkillInput {
   number: String!
   title: String!
@@ -3119,9 +3515,10 @@ extend type Query {
   """
   The viewer's organization's progress per competency (C4–C5). Global Admins and
   MPN Partner Admins only (C7); API tokens need the PROGRESS_READ scope.
-  AT_RISK: with an offer in force, its option is unmet or projected to become
+  AT_RISK: with an offer in force, its option is met and projected to become
   unmet before the anniversary; without one, every met option is projected to
-  become unmet within 90 days.
+  become unmet within 90 days. REQUIREMENTS_UNMET: an offer is in force and its
+  option is unmet now.
   """
   competencyProgress: [CompetencyProgress!]!
   """
@@ -3154,6 +3551,18 @@ extend type Mutation {
   loadCatalog(document: String!): CatalogLoadPayload!
   "Create or update one skill by number, e.g. to retire an exam. Operators only."
   upsertSkill(input: UpsertSkillInput!): Skill!
+  """
+  Mail a person the skills report flags "needs association" (S3), asking them to
+  associate their Learning account in certlink. Global Admins and MPN Partner
+  Admins; once a day per MCID (else CONFLICT).
+  """
+  remindToAssociate(mcid: String!): RemindToAssociatePayload!
+  """
+  Take a person the skills report flags "needs association" out of it: the
+  organization stops recognizing their MCID through the legacy path (S3).
+  Global Admins and MPN Partner Admins. History is kept.
+  """
+  removeLegacyRecognition(mcid: String!): RemoveLegacyRecognitionPayload!
 }
 `, BuiltIn: false},
 	{Name: "../core.graphqls", Input: `# certlink core: sign-in, My profile and the linking rules (SPEC L1–L8, A2).
@@ -3257,6 +3666,101 @@ type Mutation {
   associatePartnerUniversity(input: AssociatePartnerUniversityInput!): UserPayload!
   "Remove your Partner University account's association (L8)."
   removePartnerUniversityAccess: UserPayload!
+}
+
+"The two kinds of directory account a work account can associate."
+enum LinkKind {
+  LEARNING
+  PARTNER_UNIVERSITY
+}
+
+input PreviewAssociationInput {
+  kind: LinkKind!
+  email: String
+  password: String
+  "LEARNING only: the associated Partner University sign-in (L4)."
+  useSameCredentials: Boolean
+}
+
+"""
+What associating an account would do, checked before anything changes: the
+MCID the credentials open, whether its link elsewhere ends (L5), and the
+association limit of that MCID (L6).
+"""
+type AssociationPreview {
+  kind: LinkKind!
+  mcid: String!
+  "The directory account's name."
+  name: String!
+  "Already associated with your work account: associating again changes nothing."
+  alreadyYours: Boolean!
+  "Linked to another work account now: associating ends that link (it stops counting there)."
+  moves: Boolean!
+  "When it moves from another organization, its name (the MCID is yours: you may know where it was)."
+  movesFromOrganization: String
+  "You already have an account of this kind associated: remove it first."
+  replaceFirst: Boolean!
+  "True when associating is allowed now (L6; Partner University access has no limit)."
+  allowed: Boolean!
+  "When not allowed now, the first moment it will be."
+  nextAssociationAllowedAt: Time
+  "New associations left for this MCID in the rolling 12 months, before this one."
+  associationsRemaining: Int!
+  "If associated now, when this MCID could next be associated (the cooldown). Null without a limit."
+  nextAfterThisAt: Time
+}
+
+"A requirement that would lose its tick."
+type RequirementLoss {
+  competency: Competency!
+  level: CompetencyLevel!
+  option: String!
+  "The requirement's description."
+  requirement: String!
+  required: Int!
+  "People counting now."
+  current: Int!
+  "People counting afterwards."
+  after: Int!
+  "The option is met now and would not be: its level is no longer attained through it."
+  optionLost: Boolean!
+}
+
+"""
+What ending a person's links would cost their organization, computed by the
+competency engine in a transaction that is rolled back: nothing changes.
+"""
+type LinkEndingImpact {
+  "How many requirements the person counts towards now."
+  countsTowards: Int!
+  "The requirements met now that would become unmet, in catalog order."
+  losses: [RequirementLoss!]!
+  """
+  False when you may act on the person but not see competencies (C7: user
+  admins other than Global Admins): losses is then empty; lossCount still says
+  how many.
+  """
+  detailsVisible: Boolean!
+  lossCount: Int!
+}
+
+extend type Query {
+  """
+  Before Remove access, Delete user or Remove from report: the requirements that
+  would lose their tick (L7, L9). Without user: your own account's link of kind
+  (both kinds when kind is omitted). With user: a work account of your
+  organization, for the admins who may delete it or remove it from the report.
+  """
+  linkEndingImpact(user: ID, kind: LinkKind): LinkEndingImpact!
+}
+
+extend type Mutation {
+  """
+  Check an account's credentials and say what associating it would do, without
+  associating it (L3, L5, L6). A mutation so that the password never travels in
+  a GET URL; it changes nothing.
+  """
+  previewAssociation(input: PreviewAssociationInput!): AssociationPreview!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -3682,7 +4186,10 @@ extend type Mutation {
 "A person named in history, tickets and tokens."
 type PersonRef {
   name: String!
+  "The address they sign in with; a deleted account's former address."
   email: String!
+  "The work account was deleted (history outlives it)."
+  deleted: Boolean!
 }
 
 input InviteUserInput {
@@ -3850,13 +4357,40 @@ type MergeCertificationProfilesPayload {
 type AuditEvent {
   id: ID!
   at: Time!
-  "LINKED, UNLINKED, MOVED_OUT, LINK_ENDED_USER_DELETED, REMOVED_FROM_REPORT, LINK_ENDED_MERGED, PROFILES_MERGED, USER_INVITED, INVITE_RESENT, USER_UPDATED, USER_DELETED, ROLES_CHANGED, SSO_BOUND, DOMAIN_CHANGED, API_TOKEN_CREATED, API_TOKEN_REVOKED."
+  "LINKED, UNLINKED, MOVED_OUT, LINK_ENDED_USER_DELETED, REMOVED_FROM_REPORT, LINK_ENDED_MERGED, PROFILES_MERGED, USER_INVITED, INVITE_RESENT, USER_UPDATED, USER_DELETED, ROLES_CHANGED, SSO_BOUND, DOMAIN_CHANGED, API_TOKEN_CREATED, API_TOKEN_REVOKED, OFFER_PURCHASED, ATTESTATION_SET, ASSOCIATION_REMINDER_SENT, LEGACY_RECOGNITION_REMOVED."
   action: String!
+  "The action in words, e.g. \"User deleted\"."
+  actionLabel: String!
   "Who did it; null for the system."
   actor: PersonRef
   "The MCID concerned, if any."
   mcid: String
+  "The work account concerned, if any."
+  user: PersonRef
   detail: String!
+}
+
+"An action the audit log records, for filters."
+type AuditAction {
+  action: String!
+  label: String!
+}
+
+"Filters of the audit log; all given must match."
+input AuditLogWhere {
+  "Any of these actions (AuditEvent.action)."
+  actions: [String!]
+  "Done by this work account."
+  actor: ID
+  "Concerning this work account."
+  user: ID
+  mcid: String
+  "At or after this moment (a date: that day's start, UTC)."
+  from: Time
+  "Before this moment (a date: that day's start, UTC)."
+  to: Time
+  "Text in the detail."
+  search: String
 }
 
 type AuditEventEdge {
@@ -3920,7 +4454,9 @@ extend type Query {
   "An MCID's link history: its owner's part and your organization's part (admins)."
   linkHistory(mcid: String!): [AuditEvent!]!
   "Your organization's audit log, newest first (Global Admin)."
-  auditLog(first: Int, after: Cursor): AuditEventConnection!
+  auditLog(first: Int, after: Cursor, where: AuditLogWhere): AuditEventConnection!
+  "Every action the audit log records, in words (for its filters). GET /reports/audit.csv exports the log with the same filters."
+  auditActions: [AuditAction!]!
   "Your organization's API tokens (Global Admin)."
   apiTokens: [ApiToken!]!
 }
@@ -3985,6 +4521,34 @@ func (ec *executionContext) childFields_ApiToken(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type ApiToken", field.Name)
 }
 
+func (ec *executionContext) childFields_AssociationPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_AssociationPreview_kind(ctx, field)
+	case "mcid":
+		return ec.fieldContext_AssociationPreview_mcid(ctx, field)
+	case "name":
+		return ec.fieldContext_AssociationPreview_name(ctx, field)
+	case "alreadyYours":
+		return ec.fieldContext_AssociationPreview_alreadyYours(ctx, field)
+	case "moves":
+		return ec.fieldContext_AssociationPreview_moves(ctx, field)
+	case "movesFromOrganization":
+		return ec.fieldContext_AssociationPreview_movesFromOrganization(ctx, field)
+	case "replaceFirst":
+		return ec.fieldContext_AssociationPreview_replaceFirst(ctx, field)
+	case "allowed":
+		return ec.fieldContext_AssociationPreview_allowed(ctx, field)
+	case "nextAssociationAllowedAt":
+		return ec.fieldContext_AssociationPreview_nextAssociationAllowedAt(ctx, field)
+	case "associationsRemaining":
+		return ec.fieldContext_AssociationPreview_associationsRemaining(ctx, field)
+	case "nextAfterThisAt":
+		return ec.fieldContext_AssociationPreview_nextAfterThisAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssociationPreview", field.Name)
+}
+
 func (ec *executionContext) childFields_Attestation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "met":
@@ -3999,6 +4563,16 @@ func (ec *executionContext) childFields_Attestation(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type Attestation", field.Name)
 }
 
+func (ec *executionContext) childFields_AuditAction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_AuditAction_action(ctx, field)
+	case "label":
+		return ec.fieldContext_AuditAction_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditAction", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4007,10 +4581,14 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_at(ctx, field)
 	case "action":
 		return ec.fieldContext_AuditEvent_action(ctx, field)
+	case "actionLabel":
+		return ec.fieldContext_AuditEvent_actionLabel(ctx, field)
 	case "actor":
 		return ec.fieldContext_AuditEvent_actor(ctx, field)
 	case "mcid":
 		return ec.fieldContext_AuditEvent_mcid(ctx, field)
+	case "user":
+		return ec.fieldContext_AuditEvent_user(ctx, field)
 	case "detail":
 		return ec.fieldContext_AuditEvent_detail(ctx, field)
 	}
@@ -4339,6 +4917,20 @@ func (ec *executionContext) childFields_LevelProgress(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type LevelProgress", field.Name)
 }
 
+func (ec *executionContext) childFields_LinkEndingImpact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "countsTowards":
+		return ec.fieldContext_LinkEndingImpact_countsTowards(ctx, field)
+	case "losses":
+		return ec.fieldContext_LinkEndingImpact_losses(ctx, field)
+	case "detailsVisible":
+		return ec.fieldContext_LinkEndingImpact_detailsVisible(ctx, field)
+	case "lossCount":
+		return ec.fieldContext_LinkEndingImpact_lossCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkEndingImpact", field.Name)
+}
+
 func (ec *executionContext) childFields_MarkNotificationsReadPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "marked":
@@ -4469,6 +5061,8 @@ func (ec *executionContext) childFields_PersonRef(ctx context.Context, field gra
 		return ec.fieldContext_PersonRef_name(ctx, field)
 	case "email":
 		return ec.fieldContext_PersonRef_email(ctx, field)
+	case "deleted":
+		return ec.fieldContext_PersonRef_deleted(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonRef", field.Name)
 }
@@ -4489,12 +5083,30 @@ func (ec *executionContext) childFields_ProviderToken(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type ProviderToken", field.Name)
 }
 
+func (ec *executionContext) childFields_RemindToAssociatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mcid":
+		return ec.fieldContext_RemindToAssociatePayload_mcid(ctx, field)
+	case "sentTo":
+		return ec.fieldContext_RemindToAssociatePayload_sentTo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemindToAssociatePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RemoveFromReportPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "userId":
 		return ec.fieldContext_RemoveFromReportPayload_userId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RemoveFromReportPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RemoveLegacyRecognitionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mcid":
+		return ec.fieldContext_RemoveLegacyRecognitionPayload_mcid(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveLegacyRecognitionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RequirementForecast(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4515,6 +5127,28 @@ func (ec *executionContext) childFields_RequirementForecast(ctx context.Context,
 		return ec.fieldContext_RequirementForecast_changes(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RequirementForecast", field.Name)
+}
+
+func (ec *executionContext) childFields_RequirementLoss(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "competency":
+		return ec.fieldContext_RequirementLoss_competency(ctx, field)
+	case "level":
+		return ec.fieldContext_RequirementLoss_level(ctx, field)
+	case "option":
+		return ec.fieldContext_RequirementLoss_option(ctx, field)
+	case "requirement":
+		return ec.fieldContext_RequirementLoss_requirement(ctx, field)
+	case "required":
+		return ec.fieldContext_RequirementLoss_required(ctx, field)
+	case "current":
+		return ec.fieldContext_RequirementLoss_current(ctx, field)
+	case "after":
+		return ec.fieldContext_RequirementLoss_after(ctx, field)
+	case "optionLost":
+		return ec.fieldContext_RequirementLoss_optionLost(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequirementLoss", field.Name)
 }
 
 func (ec *executionContext) childFields_RequirementProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4581,6 +5215,8 @@ func (ec *executionContext) childFields_Skill(ctx context.Context, field graphql
 		return ec.fieldContext_Skill_retiredOn(ctx, field)
 	case "validUntil":
 		return ec.fieldContext_Skill_validUntil(ctx, field)
+	case "countsNow":
+		return ec.fieldContext_Skill_countsNow(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Skill", field.Name)
 }
@@ -4635,6 +5271,16 @@ func (ec *executionContext) childFields_SkillsReportRow(ctx context.Context, fie
 		return ec.fieldContext_SkillsReportRow_recognizedAt(ctx, field)
 	case "needsAssociation":
 		return ec.fieldContext_SkillsReportRow_needsAssociation(ctx, field)
+	case "counting":
+		return ec.fieldContext_SkillsReportRow_counting(ctx, field)
+	case "countsUntil":
+		return ec.fieldContext_SkillsReportRow_countsUntil(ctx, field)
+	case "retiredOn":
+		return ec.fieldContext_SkillsReportRow_retiredOn(ctx, field)
+	case "sourceLabel":
+		return ec.fieldContext_SkillsReportRow_sourceLabel(ctx, field)
+	case "userId":
+		return ec.fieldContext_SkillsReportRow_userId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SkillsReportRow", field.Name)
 }
@@ -5069,6 +5715,20 @@ func (ec *executionContext) field_Mutation_mergeCertificationProfiles_args(ctx c
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_previewAssociation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PreviewAssociationInput, error) {
+			return ec.unmarshalNPreviewAssociationInput2certlinkᚋgraphᚋmodelᚐPreviewAssociationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_purchaseCompetencyOffer_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5083,6 +5743,20 @@ func (ec *executionContext) field_Mutation_purchaseCompetencyOffer_args(ctx cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_remindToAssociate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "mcid",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mcid"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeFromReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5094,6 +5768,20 @@ func (ec *executionContext) field_Mutation_removeFromReport_args(ctx context.Con
 		return nil, err
 	}
 	args["userId"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeLegacyRecognition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "mcid",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mcid"] = arg0
 	return args, nil
 }
 
@@ -5324,6 +6012,14 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*model.AuditLogWhere, error) {
+			return ec.unmarshalOAuditLogWhere2ᚖcertlinkᚋgraphᚋmodelᚐAuditLogWhere(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg2
 	return args, nil
 }
 
@@ -5360,6 +6056,28 @@ func (ec *executionContext) field_Query_forecast_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["until"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_linkEndingImpact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "user",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOID2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["user"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*model.LinkKind, error) {
+			return ec.unmarshalOLinkKind2ᚖcertlinkᚋgraphᚋmodelᚐLinkKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg1
 	return args, nil
 }
 
@@ -5813,6 +6531,259 @@ func (ec *executionContext) fieldContext_ApiToken_createdBy(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _AssociationPreview_kind(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.LinkKind) graphql.Marshaler {
+			return ec.marshalNLinkKind2certlinkᚋgraphᚋmodelᚐLinkKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "LinkKind")
+}
+
+func (ec *executionContext) _AssociationPreview_mcid(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_mcid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mcid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_mcid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationPreview_name(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationPreview_alreadyYours(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_alreadyYours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlreadyYours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_alreadyYours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AssociationPreview_moves(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_moves(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Moves, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_moves(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AssociationPreview_movesFromOrganization(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_movesFromOrganization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MovesFromOrganization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_movesFromOrganization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationPreview_replaceFirst(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_replaceFirst(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplaceFirst, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_replaceFirst(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AssociationPreview_allowed(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_allowed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Allowed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_allowed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AssociationPreview_nextAssociationAllowedAt(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_nextAssociationAllowedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAssociationAllowedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_nextAssociationAllowedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AssociationPreview_associationsRemaining(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_associationsRemaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssociationsRemaining, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_associationsRemaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AssociationPreview_nextAfterThisAt(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_nextAfterThisAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextAfterThisAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_nextAfterThisAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "Time")
+}
+
 func (ec *executionContext) _Attestation_met(ctx context.Context, field graphql.CollectedField, obj *ent.Attestation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5914,6 +6885,52 @@ func (ec *executionContext) fieldContext_Attestation_by(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _AuditAction_action(ctx context.Context, field graphql.CollectedField, obj *model.AuditAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditAction_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditAction_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditAction", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditAction_label(ctx context.Context, field graphql.CollectedField, obj *model.AuditAction) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditAction_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditAction_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditAction", field, false, false, "String")
+}
+
 func (ec *executionContext) _AuditEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5983,6 +7000,29 @@ func (ec *executionContext) fieldContext_AuditEvent_action(_ context.Context, fi
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
 }
 
+func (ec *executionContext) _AuditEvent_actionLabel(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_actionLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEvent().ActionLabel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_actionLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, true, true, "String")
+}
+
 func (ec *executionContext) _AuditEvent_actor(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6036,6 +7076,38 @@ func (ec *executionContext) _AuditEvent_mcid(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_AuditEvent_mcid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEvent_user(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEvent().User(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonRef) graphql.Marshaler {
+			return ec.marshalOPersonRef2ᚖcertlinkᚋgraphᚋmodelᚐPersonRef(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PersonRef(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _AuditEvent_detail(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
@@ -8366,6 +9438,107 @@ func (ec *executionContext) fieldContext_LevelProgress_options(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _LinkEndingImpact_countsTowards(ctx context.Context, field graphql.CollectedField, obj *model.LinkEndingImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkEndingImpact_countsTowards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountsTowards, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkEndingImpact_countsTowards(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkEndingImpact", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LinkEndingImpact_losses(ctx context.Context, field graphql.CollectedField, obj *model.LinkEndingImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkEndingImpact_losses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Losses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RequirementLoss) graphql.Marshaler {
+			return ec.marshalNRequirementLoss2ᚕᚖcertlinkᚋgraphᚋmodelᚐRequirementLossᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkEndingImpact_losses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkEndingImpact",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequirementLoss(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LinkEndingImpact_detailsVisible(ctx context.Context, field graphql.CollectedField, obj *model.LinkEndingImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkEndingImpact_detailsVisible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DetailsVisible, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkEndingImpact_detailsVisible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkEndingImpact", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LinkEndingImpact_lossCount(ctx context.Context, field graphql.CollectedField, obj *model.LinkEndingImpact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkEndingImpact_lossCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LossCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkEndingImpact_lossCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkEndingImpact", field, false, false, "Int")
+}
+
 func (ec *executionContext) _MarkNotificationsReadPayload_marked(ctx context.Context, field graphql.CollectedField, obj *model.MarkNotificationsReadPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9057,6 +10230,138 @@ func (ec *executionContext) fieldContext_Mutation_upsertSkill(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_upsertSkill_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_remindToAssociate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_remindToAssociate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemindToAssociate(ctx, fc.Args["mcid"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemindToAssociatePayload) graphql.Marshaler {
+			return ec.marshalNRemindToAssociatePayload2ᚖcertlinkᚋgraphᚋmodelᚐRemindToAssociatePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_remindToAssociate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RemindToAssociatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_remindToAssociate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeLegacyRecognition(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeLegacyRecognition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveLegacyRecognition(ctx, fc.Args["mcid"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RemoveLegacyRecognitionPayload) graphql.Marshaler {
+			return ec.marshalNRemoveLegacyRecognitionPayload2ᚖcertlinkᚋgraphᚋmodelᚐRemoveLegacyRecognitionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeLegacyRecognition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RemoveLegacyRecognitionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeLegacyRecognition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_previewAssociation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_previewAssociation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PreviewAssociation(ctx, fc.Args["input"].(model.PreviewAssociationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssociationPreview) graphql.Marshaler {
+			return ec.marshalNAssociationPreview2ᚖcertlinkᚋgraphᚋmodelᚐAssociationPreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_previewAssociation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssociationPreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_previewAssociation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10514,6 +11819,29 @@ func (ec *executionContext) fieldContext_PersonRef_email(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("PersonRef", field, false, false, "String")
 }
 
+func (ec *executionContext) _PersonRef_deleted(ctx context.Context, field graphql.CollectedField, obj *model.PersonRef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonRef_deleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deleted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonRef_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonRef", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _ProviderToken_id(ctx context.Context, field graphql.CollectedField, obj *model.ProviderToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11044,6 +12372,50 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_linkEndingImpact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_linkEndingImpact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LinkEndingImpact(ctx, fc.Args["user"].(*int), fc.Args["kind"].(*model.LinkKind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LinkEndingImpact) graphql.Marshaler {
+			return ec.marshalNLinkEndingImpact2ᚖcertlinkᚋgraphᚋmodelᚐLinkEndingImpact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_linkEndingImpact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkEndingImpact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_linkEndingImpact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_users(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11297,7 +12669,7 @@ func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]), fc.Args["where"].(*model.AuditLogWhere))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEventConnection) graphql.Marshaler {
@@ -11327,6 +12699,38 @@ func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, fie
 	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditActions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditActions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().AuditActions(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditAction) graphql.Marshaler {
+			return ec.marshalNAuditAction2ᚕᚖcertlinkᚋgraphᚋmodelᚐAuditActionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditActions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditAction(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -11439,6 +12843,52 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RemindToAssociatePayload_mcid(ctx context.Context, field graphql.CollectedField, obj *model.RemindToAssociatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemindToAssociatePayload_mcid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mcid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemindToAssociatePayload_mcid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemindToAssociatePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _RemindToAssociatePayload_sentTo(ctx context.Context, field graphql.CollectedField, obj *model.RemindToAssociatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemindToAssociatePayload_sentTo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SentTo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemindToAssociatePayload_sentTo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemindToAssociatePayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _RemoveFromReportPayload_userId(ctx context.Context, field graphql.CollectedField, obj *model.RemoveFromReportPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11460,6 +12910,29 @@ func (ec *executionContext) _RemoveFromReportPayload_userId(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_RemoveFromReportPayload_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RemoveFromReportPayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _RemoveLegacyRecognitionPayload_mcid(ctx context.Context, field graphql.CollectedField, obj *model.RemoveLegacyRecognitionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveLegacyRecognitionPayload_mcid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mcid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveLegacyRecognitionPayload_mcid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemoveLegacyRecognitionPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _RequirementForecast_competency(ctx context.Context, field graphql.CollectedField, obj *model.RequirementForecast) (ret graphql.Marshaler) {
@@ -11657,6 +13130,199 @@ func (ec *executionContext) fieldContext_RequirementForecast_changes(_ context.C
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RequirementLoss_competency(ctx context.Context, field graphql.CollectedField, obj *model.RequirementLoss) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementLoss_competency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Competency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Competency) graphql.Marshaler {
+			return ec.marshalNCompetency2ᚖcertlinkᚋentᚐCompetency(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementLoss_competency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequirementLoss",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Competency(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequirementLoss_level(ctx context.Context, field graphql.CollectedField, obj *model.RequirementLoss) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementLoss_level(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Level, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CompetencyLevel) graphql.Marshaler {
+			return ec.marshalNCompetencyLevel2certlinkᚋgraphᚋmodelᚐCompetencyLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementLoss_level(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementLoss", field, false, false, "CompetencyLevel")
+}
+
+func (ec *executionContext) _RequirementLoss_option(ctx context.Context, field graphql.CollectedField, obj *model.RequirementLoss) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementLoss_option(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Option, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementLoss_option(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementLoss", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequirementLoss_requirement(ctx context.Context, field graphql.CollectedField, obj *model.RequirementLoss) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementLoss_requirement(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Requirement, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementLoss_requirement(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementLoss", field, false, false, "String")
+}
+
+func (ec *executionContext) _RequirementLoss_required(ctx context.Context, field graphql.CollectedField, obj *model.RequirementLoss) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementLoss_required(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Required, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementLoss_required(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementLoss", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequirementLoss_current(ctx context.Context, field graphql.CollectedField, obj *model.RequirementLoss) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementLoss_current(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Current, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementLoss_current(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementLoss", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequirementLoss_after(ctx context.Context, field graphql.CollectedField, obj *model.RequirementLoss) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementLoss_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementLoss_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementLoss", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequirementLoss_optionLost(ctx context.Context, field graphql.CollectedField, obj *model.RequirementLoss) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementLoss_optionLost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OptionLost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementLoss_optionLost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementLoss", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _RequirementProgress_id(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
@@ -12210,6 +13876,29 @@ func (ec *executionContext) fieldContext_Skill_validUntil(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Skill", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Skill_countsNow(ctx context.Context, field graphql.CollectedField, obj *ent.Skill) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Skill_countsNow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Skill().CountsNow(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Skill_countsNow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Skill", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _SkillsReportConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12649,6 +14338,121 @@ func (ec *executionContext) _SkillsReportRow_needsAssociation(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_SkillsReportRow_needsAssociation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SkillsReportRow_counting(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_counting(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Counting, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_counting(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SkillsReportRow_countsUntil(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_countsUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CountsUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_countsUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SkillsReportRow_retiredOn(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_retiredOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RetiredOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_retiredOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SkillsReportRow_sourceLabel(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_sourceLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceLabel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_sourceLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _SkillsReportRow_userId(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_userId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_userId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "ID")
 }
 
 func (ec *executionContext) _Subscription_competencyProgressChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
@@ -14868,6 +16672,90 @@ func UnmarshalAssociatePartnerUniversityInput(ctx context.Context, raw any) (mod
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAuditLogWhere(ctx context.Context, obj any) (model.AuditLogWhere, error) {
+	var it model.AuditLogWhere
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"actions", "actor", "user", "mcid", "from", "to", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "actions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actions = data
+		case "actor":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actor"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Actor = data
+		case "user":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("user"))
+			data, err := ec.unmarshalOID2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.User = data
+		case "mcid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mcid"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mcid = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditLogWhere unmarshals raw into the AuditLogWhere input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditLogWhere(ctx context.Context, raw any) (model.AuditLogWhere, error) {
+	var out model.AuditLogWhere
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditLogWhere", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputChangePasswordInput(ctx context.Context, obj any) (model.ChangePasswordInput, error) {
 	var it model.ChangePasswordInput
 	if obj == nil {
@@ -15710,6 +17598,69 @@ func (ec *executionContext) unmarshalInputPlannedResultInput(ctx context.Context
 func UnmarshalPlannedResultInput(ctx context.Context, raw any) (model.PlannedResultInput, error) {
 	var out model.PlannedResultInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PlannedResultInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPreviewAssociationInput(ctx context.Context, obj any) (model.PreviewAssociationInput, error) {
+	var it model.PreviewAssociationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "email", "password", "useSameCredentials"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNLinkKind2certlinkᚋgraphᚋmodelᚐLinkKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "email":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("email"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Email = data
+		case "password":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("password"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Password = data
+		case "useSameCredentials":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("useSameCredentials"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UseSameCredentials = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPreviewAssociationInput unmarshals raw into the PreviewAssociationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPreviewAssociationInput(ctx context.Context, raw any) (model.PreviewAssociationInput, error) {
+	var out model.PreviewAssociationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PreviewAssociationInput", raw, &out)
 	return out, err
 }
 
@@ -16930,6 +18881,89 @@ func (ec *executionContext) _ApiToken(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var associationPreviewImplementors = []string{"AssociationPreview"}
+
+func (ec *executionContext) _AssociationPreview(ctx context.Context, sel ast.SelectionSet, obj *model.AssociationPreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, associationPreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssociationPreview")
+		case "kind":
+			out.Values[i] = ec._AssociationPreview_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mcid":
+			out.Values[i] = ec._AssociationPreview_mcid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._AssociationPreview_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alreadyYours":
+			out.Values[i] = ec._AssociationPreview_alreadyYours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "moves":
+			out.Values[i] = ec._AssociationPreview_moves(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "movesFromOrganization":
+			out.Values[i] = ec._AssociationPreview_movesFromOrganization(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "replaceFirst":
+			out.Values[i] = ec._AssociationPreview_replaceFirst(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allowed":
+			out.Values[i] = ec._AssociationPreview_allowed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextAssociationAllowedAt":
+			out.Values[i] = ec._AssociationPreview_nextAssociationAllowedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "associationsRemaining":
+			out.Values[i] = ec._AssociationPreview_associationsRemaining(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nextAfterThisAt":
+			out.Values[i] = ec._AssociationPreview_nextAfterThisAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var attestationImplementors = []string{"Attestation"}
 
 func (ec *executionContext) _Attestation(ctx context.Context, sel ast.SelectionSet, obj *ent.Attestation) graphql.Marshaler {
@@ -16979,6 +19013,44 @@ func (ec *executionContext) _Attestation(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var auditActionImplementors = []string{"AuditAction"}
+
+func (ec *executionContext) _AuditAction(ctx context.Context, sel ast.SelectionSet, obj *model.AuditAction) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditActionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditAction")
+		case "action":
+			out.Values[i] = ec._AuditAction_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._AuditAction_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var auditEventImplementors = []string{"AuditEvent"}
 
 func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.AuditEvent) graphql.Marshaler {
@@ -17005,6 +19077,12 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "actionLabel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEvent_actionLabel(ctx, field, obj)
+				})
 		case "actor":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -17016,6 +19094,12 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "user":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEvent_user(ctx, field, obj)
+				})
 		case "detail":
 			out.Values[i] = ec._AuditEvent_detail(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18148,6 +20232,54 @@ func (ec *executionContext) _LevelProgress(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var linkEndingImpactImplementors = []string{"LinkEndingImpact"}
+
+func (ec *executionContext) _LinkEndingImpact(ctx context.Context, sel ast.SelectionSet, obj *model.LinkEndingImpact) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, linkEndingImpactImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LinkEndingImpact")
+		case "countsTowards":
+			out.Values[i] = ec._LinkEndingImpact_countsTowards(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "losses":
+			out.Values[i] = ec._LinkEndingImpact_losses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detailsVisible":
+			out.Values[i] = ec._LinkEndingImpact_detailsVisible(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lossCount":
+			out.Values[i] = ec._LinkEndingImpact_lossCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var markNotificationsReadPayloadImplementors = []string{"MarkNotificationsReadPayload"}
 
 func (ec *executionContext) _MarkNotificationsReadPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MarkNotificationsReadPayload) graphql.Marshaler {
@@ -18345,6 +20477,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "upsertSkill":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_upsertSkill(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "remindToAssociate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_remindToAssociate(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "removeLegacyRecognition":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeLegacyRecognition(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "previewAssociation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_previewAssociation(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -18838,6 +20991,11 @@ func (ec *executionContext) _PersonRef(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "deleted":
+			out.Values[i] = ec._PersonRef_deleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18993,6 +21151,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
 				})
+		case "linkEndingImpact":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_linkEndingImpact(ctx, field)
+				})
 		case "users":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -19035,6 +21199,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditLog(ctx, field)
 				})
+		case "auditActions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditActions(ctx, field)
+				})
 		case "apiTokens":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -19072,6 +21242,44 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var remindToAssociatePayloadImplementors = []string{"RemindToAssociatePayload"}
+
+func (ec *executionContext) _RemindToAssociatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.RemindToAssociatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, remindToAssociatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemindToAssociatePayload")
+		case "mcid":
+			out.Values[i] = ec._RemindToAssociatePayload_mcid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sentTo":
+			out.Values[i] = ec._RemindToAssociatePayload_sentTo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var removeFromReportPayloadImplementors = []string{"RemoveFromReportPayload"}
 
 func (ec *executionContext) _RemoveFromReportPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RemoveFromReportPayload) graphql.Marshaler {
@@ -19085,6 +21293,39 @@ func (ec *executionContext) _RemoveFromReportPayload(ctx context.Context, sel as
 			out.Values[i] = graphql.MarshalString("RemoveFromReportPayload")
 		case "userId":
 			out.Values[i] = ec._RemoveFromReportPayload_userId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var removeLegacyRecognitionPayloadImplementors = []string{"RemoveLegacyRecognitionPayload"}
+
+func (ec *executionContext) _RemoveLegacyRecognitionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RemoveLegacyRecognitionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeLegacyRecognitionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveLegacyRecognitionPayload")
+		case "mcid":
+			out.Values[i] = ec._RemoveLegacyRecognitionPayload_mcid(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19148,6 +21389,74 @@ func (ec *executionContext) _RequirementForecast(ctx context.Context, sel ast.Se
 			}
 		case "changes":
 			out.Values[i] = ec._RequirementForecast_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requirementLossImplementors = []string{"RequirementLoss"}
+
+func (ec *executionContext) _RequirementLoss(ctx context.Context, sel ast.SelectionSet, obj *model.RequirementLoss) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requirementLossImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequirementLoss")
+		case "competency":
+			out.Values[i] = ec._RequirementLoss_competency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "level":
+			out.Values[i] = ec._RequirementLoss_level(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "option":
+			out.Values[i] = ec._RequirementLoss_option(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requirement":
+			out.Values[i] = ec._RequirementLoss_requirement(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "required":
+			out.Values[i] = ec._RequirementLoss_required(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "current":
+			out.Values[i] = ec._RequirementLoss_current(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._RequirementLoss_after(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "optionLost":
+			out.Values[i] = ec._RequirementLoss_optionLost(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19348,33 +21657,39 @@ func (ec *executionContext) _Skill(ctx context.Context, sel ast.SelectionSet, ob
 		case "id":
 			out.Values[i] = ec._Skill_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "number":
 			out.Values[i] = ec._Skill_number(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "title":
 			out.Values[i] = ec._Skill_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "type":
 			out.Values[i] = ec._Skill_type(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "retiredOn":
 			out.Values[i] = ec._Skill_retiredOn(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "validUntil":
 			out.Values[i] = ec._Skill_validUntil(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "countsNow":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Skill_countsNow(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19547,6 +21862,31 @@ func (ec *executionContext) _SkillsReportRow(ctx context.Context, sel ast.Select
 		case "needsAssociation":
 			out.Values[i] = ec._SkillsReportRow_needsAssociation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "counting":
+			out.Values[i] = ec._SkillsReportRow_counting(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "countsUntil":
+			out.Values[i] = ec._SkillsReportRow_countsUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "retiredOn":
+			out.Values[i] = ec._SkillsReportRow_retiredOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sourceLabel":
+			out.Values[i] = ec._SkillsReportRow_sourceLabel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userId":
+			out.Values[i] = ec._SkillsReportRow_userId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -20438,6 +22778,14 @@ func (ec *executionContext) unmarshalNAssociatePartnerUniversityInput2certlink�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAssociationPreview2ᚖcertlinkᚋgraphᚋmodelᚐAssociationPreview(ctx context.Context, sel ast.SelectionSet, v *model.AssociationPreview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssociationPreview!")
+		return graphql.Null
+	}
+	return ec._AssociationPreview(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAttestation2ᚕᚖcertlinkᚋentᚐAttestationᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Attestation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20460,6 +22808,30 @@ func (ec *executionContext) marshalNAttestation2ᚖcertlinkᚋentᚐAttestation(
 		return graphql.Null
 	}
 	return ec._Attestation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditAction2ᚕᚖcertlinkᚋgraphᚋmodelᚐAuditActionᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditAction) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditAction2ᚖcertlinkᚋgraphᚋmodelᚐAuditAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditAction2ᚖcertlinkᚋgraphᚋmodelᚐAuditAction(ctx context.Context, sel ast.SelectionSet, v *model.AuditAction) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditAction!")
+		return graphql.Null
+	}
+	return ec._AuditAction(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAuditEvent2ᚕᚖcertlinkᚋentᚐAuditEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AuditEvent) graphql.Marshaler {
@@ -20969,6 +23341,24 @@ func (ec *executionContext) marshalNLevelProgress2ᚖcertlinkᚋgraphᚋmodelᚐ
 	return ec._LevelProgress(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNLinkEndingImpact2ᚖcertlinkᚋgraphᚋmodelᚐLinkEndingImpact(ctx context.Context, sel ast.SelectionSet, v *model.LinkEndingImpact) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LinkEndingImpact!")
+		return graphql.Null
+	}
+	return ec._LinkEndingImpact(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLinkKind2certlinkᚋgraphᚋmodelᚐLinkKind(ctx context.Context, v any) (model.LinkKind, error) {
+	var res model.LinkKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLinkKind2certlinkᚋgraphᚋmodelᚐLinkKind(ctx context.Context, sel ast.SelectionSet, v model.LinkKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNMarkNotificationsReadPayload2ᚖcertlinkᚋgraphᚋmodelᚐMarkNotificationsReadPayload(ctx context.Context, sel ast.SelectionSet, v *model.MarkNotificationsReadPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MarkNotificationsReadPayload!")
@@ -21131,6 +23521,11 @@ func (ec *executionContext) unmarshalNPlannedResultInput2ᚖcertlinkᚋgraphᚋm
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNPreviewAssociationInput2certlinkᚋgraphᚋmodelᚐPreviewAssociationInput(ctx context.Context, v any) (model.PreviewAssociationInput, error) {
+	res, err := ec.unmarshalInputPreviewAssociationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNProviderToken2ᚕᚖcertlinkᚋgraphᚋmodelᚐProviderTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ProviderToken) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -21160,12 +23555,28 @@ func (ec *executionContext) unmarshalNPurchaseCompetencyOfferInput2certlinkᚋgr
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNRemindToAssociatePayload2ᚖcertlinkᚋgraphᚋmodelᚐRemindToAssociatePayload(ctx context.Context, sel ast.SelectionSet, v *model.RemindToAssociatePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RemindToAssociatePayload!")
+		return graphql.Null
+	}
+	return ec._RemindToAssociatePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNRemoveFromReportPayload2ᚖcertlinkᚋgraphᚋmodelᚐRemoveFromReportPayload(ctx context.Context, sel ast.SelectionSet, v *model.RemoveFromReportPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RemoveFromReportPayload!")
 		return graphql.Null
 	}
 	return ec._RemoveFromReportPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRemoveLegacyRecognitionPayload2ᚖcertlinkᚋgraphᚋmodelᚐRemoveLegacyRecognitionPayload(ctx context.Context, sel ast.SelectionSet, v *model.RemoveLegacyRecognitionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RemoveLegacyRecognitionPayload!")
+		return graphql.Null
+	}
+	return ec._RemoveLegacyRecognitionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNReplyToSupportTicketInput2certlinkᚋgraphᚋmodelᚐReplyToSupportTicketInput(ctx context.Context, v any) (model.ReplyToSupportTicketInput, error) {
@@ -21205,6 +23616,30 @@ func (ec *executionContext) unmarshalNRequirementKind2certlinkᚋgraphᚋmodel�
 
 func (ec *executionContext) marshalNRequirementKind2certlinkᚋgraphᚋmodelᚐRequirementKind(ctx context.Context, sel ast.SelectionSet, v model.RequirementKind) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNRequirementLoss2ᚕᚖcertlinkᚋgraphᚋmodelᚐRequirementLossᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RequirementLoss) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRequirementLoss2ᚖcertlinkᚋgraphᚋmodelᚐRequirementLoss(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRequirementLoss2ᚖcertlinkᚋgraphᚋmodelᚐRequirementLoss(ctx context.Context, sel ast.SelectionSet, v *model.RequirementLoss) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequirementLoss!")
+		return graphql.Null
+	}
+	return ec._RequirementLoss(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRequirementProgress2ᚕᚖcertlinkᚋgraphᚋmodelᚐRequirementProgressᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RequirementProgress) graphql.Marshaler {
@@ -21532,13 +23967,13 @@ func (ec *executionContext) marshalNTicketReply2ᚖcertlinkᚋentᚐTicketReply(
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
-	res, err := graphql.UnmarshalTime(v)
+	res, err := model.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
-	res := graphql.MarshalTime(v)
+	res := model.MarshalTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
@@ -21768,6 +24203,14 @@ func (ec *executionContext) marshalOAttestation2ᚖcertlinkᚋentᚐAttestation(
 	return ec._Attestation(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOAuditLogWhere2ᚖcertlinkᚋgraphᚋmodelᚐAuditLogWhere(ctx context.Context, v any) (*model.AuditLogWhere, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditLogWhere(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21897,6 +24340,22 @@ func (ec *executionContext) marshalOLearningAccountLink2ᚖcertlinkᚋgraphᚋmo
 		return graphql.Null
 	}
 	return ec._LearningAccountLink(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOLinkKind2ᚖcertlinkᚋgraphᚋmodelᚐLinkKind(ctx context.Context, v any) (*model.LinkKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.LinkKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLinkKind2ᚖcertlinkᚋgraphᚋmodelᚐLinkKind(ctx context.Context, sel ast.SelectionSet, v *model.LinkKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalONode2certlinkᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
@@ -22141,7 +24600,7 @@ func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v
 	if v == nil {
 		return nil, nil
 	}
-	res, err := graphql.UnmarshalTime(v)
+	res, err := model.UnmarshalTime(v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -22151,7 +24610,7 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalTime(*v)
+	res := model.MarshalTime(*v)
 	return res
 }
 

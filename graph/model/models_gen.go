@@ -33,6 +33,38 @@ type AssociatePartnerUniversityInput struct {
 	Password string `json:"password"`
 }
 
+// What associating an account would do, checked before anything changes: the
+// MCID the credentials open, whether its link elsewhere ends (L5), and the
+// association limit of that MCID (L6).
+type AssociationPreview struct {
+	Kind LinkKind `json:"kind"`
+	Mcid string   `json:"mcid"`
+	// The directory account's name.
+	Name string `json:"name"`
+	// Already associated with your work account: associating again changes nothing.
+	AlreadyYours bool `json:"alreadyYours"`
+	// Linked to another work account now: associating ends that link (it stops counting there).
+	Moves bool `json:"moves"`
+	// When it moves from another organization, its name (the MCID is yours: you may know where it was).
+	MovesFromOrganization *string `json:"movesFromOrganization,omitempty"`
+	// You already have an account of this kind associated: remove it first.
+	ReplaceFirst bool `json:"replaceFirst"`
+	// True when associating is allowed now (L6; Partner University access has no limit).
+	Allowed bool `json:"allowed"`
+	// When not allowed now, the first moment it will be.
+	NextAssociationAllowedAt *time.Time `json:"nextAssociationAllowedAt,omitempty"`
+	// New associations left for this MCID in the rolling 12 months, before this one.
+	AssociationsRemaining int `json:"associationsRemaining"`
+	// If associated now, when this MCID could next be associated (the cooldown). Null without a limit.
+	NextAfterThisAt *time.Time `json:"nextAfterThisAt,omitempty"`
+}
+
+// An action the audit log records, for filters.
+type AuditAction struct {
+	Action string `json:"action"`
+	Label  string `json:"label"`
+}
+
 type AuditEventConnection struct {
 	Edges      []*AuditEventEdge     `json:"edges"`
 	PageInfo   *entgql.PageInfo[int] `json:"pageInfo"`
@@ -42,6 +74,23 @@ type AuditEventConnection struct {
 type AuditEventEdge struct {
 	Node   *ent.AuditEvent    `json:"node"`
 	Cursor entgql.Cursor[int] `json:"cursor"`
+}
+
+// Filters of the audit log; all given must match.
+type AuditLogWhere struct {
+	// Any of these actions (AuditEvent.action).
+	Actions []string `json:"actions,omitempty"`
+	// Done by this work account.
+	Actor *int `json:"actor,omitempty"`
+	// Concerning this work account.
+	User *int    `json:"user,omitempty"`
+	Mcid *string `json:"mcid,omitempty"`
+	// At or after this moment (a date: that day's start, UTC).
+	From *time.Time `json:"from,omitempty"`
+	// Before this moment (a date: that day's start, UTC).
+	To *time.Time `json:"to,omitempty"`
+	// Text in the detail.
+	Search *string `json:"search,omitempty"`
 }
 
 type CatalogLoadPayload struct {
@@ -186,6 +235,20 @@ type LevelProgress struct {
 	Options  []*OptionProgress `json:"options"`
 }
 
+// What ending a person's links would cost their organization, computed by the
+// competency engine in a transaction that is rolled back: nothing changes.
+type LinkEndingImpact struct {
+	// How many requirements the person counts towards now.
+	CountsTowards int `json:"countsTowards"`
+	// The requirements met now that would become unmet, in catalog order.
+	Losses []*RequirementLoss `json:"losses"`
+	// False when you may act on the person but not see competencies (C7: user
+	// admins other than Global Admins): losses is then empty; lossCount still says
+	// how many.
+	DetailsVisible bool `json:"detailsVisible"`
+	LossCount      int  `json:"lossCount"`
+}
+
 type MarkNotificationsReadPayload struct {
 	// How many notifications changed from unread to read.
 	Marked int `json:"marked"`
@@ -249,8 +312,11 @@ type PartnerUniversityLink struct {
 
 // A person named in history, tickets and tokens.
 type PersonRef struct {
-	Name  string `json:"name"`
+	Name string `json:"name"`
+	// The address they sign in with; a deleted account's former address.
 	Email string `json:"email"`
+	// The work account was deleted (history outlives it).
+	Deleted bool `json:"deleted"`
 }
 
 type PlannedResultInput struct {
@@ -260,6 +326,14 @@ type PlannedResultInput struct {
 	CompletedAt *time.Time `json:"completedAt,omitempty"`
 	// For certifications that expire.
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+type PreviewAssociationInput struct {
+	Kind     LinkKind `json:"kind"`
+	Email    *string  `json:"email,omitempty"`
+	Password *string  `json:"password,omitempty"`
+	// LEARNING only: the associated Partner University sign-in (L4).
+	UseSameCredentials *bool `json:"useSameCredentials,omitempty"`
 }
 
 type ProviderToken struct {
@@ -279,9 +353,19 @@ type PurchaseCompetencyOfferInput struct {
 	Option string `json:"option"`
 }
 
+type RemindToAssociatePayload struct {
+	Mcid string `json:"mcid"`
+	// Where the reminder went: the certification profile's sign-in email.
+	SentTo string `json:"sentTo"`
+}
+
 type RemoveFromReportPayload struct {
 	// The work account whose links ended; it is no longer in progress or the skills report.
 	UserID int `json:"userId"`
+}
+
+type RemoveLegacyRecognitionPayload struct {
+	Mcid string `json:"mcid"`
 }
 
 type ReplyToSupportTicketInput struct {
@@ -302,6 +386,22 @@ type RequirementForecast struct {
 	Carriers []*ForecastCarrier `json:"carriers"`
 	// Every moment up to until at which the count falls, in order.
 	Changes []*ForecastChange `json:"changes"`
+}
+
+// A requirement that would lose its tick.
+type RequirementLoss struct {
+	Competency *ent.Competency `json:"competency"`
+	Level      CompetencyLevel `json:"level"`
+	Option     string          `json:"option"`
+	// The requirement's description.
+	Requirement string `json:"requirement"`
+	Required    int    `json:"required"`
+	// People counting now.
+	Current int `json:"current"`
+	// People counting afterwards.
+	After int `json:"after"`
+	// The option is met now and would not be: its level is no longer attained through it.
+	OptionLost bool `json:"optionLost"`
 }
 
 type ResultInput struct {
@@ -374,6 +474,19 @@ type SkillsReportRow struct {
 	RecognizedAt time.Time `json:"recognizedAt"`
 	// Credited through the legacy path only, with no association in certlink (S3): ask them to associate.
 	NeedsAssociation bool `json:"needsAssociation"`
+	// True when the result counts now: the person is associated, the result is
+	// completed, not expired, and its skill inside its validity (C3). competencies
+	// is empty when it does not.
+	Counting bool `json:"counting"`
+	// When the result stops (or stopped) counting: its expiry or its retired
+	// skill's validity end, whichever comes first. Null: it does not end.
+	CountsUntil *time.Time `json:"countsUntil,omitempty"`
+	// When the skill was retired, if it was.
+	RetiredOn *time.Time `json:"retiredOn,omitempty"`
+	// source in words, e.g. "Certification directory" or "Directory feed (Learn sync)".
+	SourceLabel string `json:"sourceLabel"`
+	// The work account of the row (to remove it from the report); null for people recognized only through the legacy path.
+	UserID *int `json:"userId,omitempty"`
 }
 
 type SkillsReportWhere struct {
@@ -619,8 +732,13 @@ const (
 	CompetencyStatusQualified CompetencyStatus = "QUALIFIED"
 	// An offer was purchased; its option stays met until the anniversary.
 	CompetencyStatusActive CompetencyStatus = "ACTIVE"
-	// Projected to fall below a requirement before the anniversary (or within 90 days when no offer is purchased).
+	// Met today, projected to fall below a requirement before the anniversary (or
+	// within 90 days when no offer is purchased). Only a competency that is
+	// qualified or active today can be at risk.
 	CompetencyStatusAtRisk CompetencyStatus = "AT_RISK"
+	// An offer was purchased and its option's requirements are unmet now: not a
+	// forecast but the present. The offer stays purchased until its anniversary.
+	CompetencyStatusRequirementsUnmet CompetencyStatus = "REQUIREMENTS_UNMET"
 )
 
 var AllCompetencyStatus = []CompetencyStatus{
@@ -629,11 +747,12 @@ var AllCompetencyStatus = []CompetencyStatus{
 	CompetencyStatusQualified,
 	CompetencyStatusActive,
 	CompetencyStatusAtRisk,
+	CompetencyStatusRequirementsUnmet,
 }
 
 func (e CompetencyStatus) IsValid() bool {
 	switch e {
-	case CompetencyStatusNotStarted, CompetencyStatusInProgress, CompetencyStatusQualified, CompetencyStatusActive, CompetencyStatusAtRisk:
+	case CompetencyStatusNotStarted, CompetencyStatusInProgress, CompetencyStatusQualified, CompetencyStatusActive, CompetencyStatusAtRisk, CompetencyStatusRequirementsUnmet:
 		return true
 	}
 	return false
@@ -730,6 +849,62 @@ func (e *CountingEnd) UnmarshalJSON(b []byte) error {
 }
 
 func (e CountingEnd) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The two kinds of directory account a work account can associate.
+type LinkKind string
+
+const (
+	LinkKindLearning          LinkKind = "LEARNING"
+	LinkKindPartnerUniversity LinkKind = "PARTNER_UNIVERSITY"
+)
+
+var AllLinkKind = []LinkKind{
+	LinkKindLearning,
+	LinkKindPartnerUniversity,
+}
+
+func (e LinkKind) IsValid() bool {
+	switch e {
+	case LinkKindLearning, LinkKindPartnerUniversity:
+		return true
+	}
+	return false
+}
+
+func (e LinkKind) String() string {
+	return string(e)
+}
+
+func (e *LinkKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LinkKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LinkKind", str)
+	}
+	return nil
+}
+
+func (e LinkKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LinkKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LinkKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

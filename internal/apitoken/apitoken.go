@@ -88,7 +88,7 @@ func (s *Service) Create(ctx context.Context, v *viewer.Viewer, name string, sco
 	if err != nil {
 		return nil, err
 	}
-	return &Created{Token: t, Secret: secret}, nil
+	return &Created{Token: store.Detached(t), Secret: secret}, nil
 }
 
 // List returns the organization's API tokens, newest first (revoked ones too).
@@ -122,5 +122,8 @@ func (s *Service) Revoke(ctx context.Context, v *viewer.Viewer, id int) (*ent.To
 		return history.Record(sys, tx.Client(), history.Event{Action: history.TokenRevoked, ActorID: v.UserID, OrgID: v.OrgID,
 			Detail: fmt.Sprintf("%s revoked API token %q.", v.Email, t.Name)})
 	})
-	return t, err
+	if err != nil {
+		return nil, err
+	}
+	return store.Detached(t), nil
 }

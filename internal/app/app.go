@@ -58,6 +58,8 @@ type App struct {
 	Outbox   *notify.Outbox
 	Risk     *notify.Risk
 	Periodic *notify.Periodic
+	// Resolver tells admins when an announced risk resolved (N1).
+	Resolver *notify.Resolver
 	// OIDC is the OpenID Connect sign-in, nil unless --oidc-issuer is set.
 	OIDC *oidclogin.Service
 	// DirectoryOIDC is the OIDC certification directory, nil unless

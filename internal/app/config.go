@@ -81,7 +81,15 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	}
 	str(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	str(&c.DB, "db", "certlink.db", "database: an SQLite file path, or mysql://user:pass@host:3306/name")
-	str(&c.Demo, "demo", "auto", "seed the demo into an empty database: true, false, or auto (on for the embedded SQLite file)")
+	demo := "auto"
+	if v, ok := os.LookupEnv(envName("demo")); ok {
+		demo = v
+	}
+	c.Demo = demo
+	if norm, err := demoValue(demo); err == nil {
+		c.Demo = norm
+	}
+	fs.Var((*demoFlag)(&c.Demo), "demo", "seed the demo into an empty database: true (also the bare --demo), false, or auto (on for the embedded SQLite file) (env "+envName("demo")+")")
 	dur(&c.AssociationCooldown, "association-cooldown", 720*time.Hour, "minimum time between two associations of one MCID (L6)")
 	integer(&c.AssociationsPerYear, "associations-per-year", 3, "new associations allowed per MCID in a rolling 12 months (L6)")
 	str(&c.SMTPURL, "smtp-url", "", "smtp://user:pass@host:587 (STARTTLS) or smtps://…:465 (TLS); unset keeps mail in the dev mailbox")
@@ -107,6 +115,33 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	str(&c.BrokerTopic, "broker-topic", "certlink.progress", "NATS subject / Redis channel of live progress events")
 	str(&c.RiskNoticeDays, "risk-notice-days", "90,60,30", "days ahead at which a projected loss of a requirement is mailed to the admins, once each (B2)")
 	integer(&c.RateLimit, "rate-limit", 5000, "API points per hour per token (or per IP when anonymous); a request costs max(1, cost/100)")
+}
+
+// demoFlag is --demo: a boolean-looking flag, so the bare form means true.
+type demoFlag string
+
+func (f *demoFlag) String() string   { return string(*f) }
+func (f *demoFlag) IsBoolFlag() bool { return true }
+func (f *demoFlag) Set(v string) error {
+	norm, err := demoValue(v)
+	if err != nil {
+		return err
+	}
+	*f = demoFlag(norm)
+	return nil
+}
+
+// demoValue reads true, false or auto, in the spellings strconv.ParseBool
+// takes for the first two.
+func demoValue(v string) (string, error) {
+	if strings.EqualFold(strings.TrimSpace(v), "auto") {
+		return "auto", nil
+	}
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		return "", fmt.Errorf("want true, false or auto, got %q", v)
+	}
+	return strconv.FormatBool(b), nil
 }
 
 // Validate checks the settings and fills derived defaults.

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"flag"
+	"io"
 	"strings"
 	"testing"
 
@@ -25,5 +26,49 @@ func TestDirectoryOIDCFlags(t *testing.T) {
 	c.DirectoryOIDCClientID = ""
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "--directory-oidc-client-id") {
 		t.Fatalf("issuer without client id: %v", err)
+	}
+}
+
+// TestDemoFlag: --demo looks boolean, so the bare form is accepted and means
+// true; true, false and auto in the usual spellings; anything else is refused
+// while parsing, naming the flag.
+func TestDemoFlag(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		env  string
+		want string
+		bad  bool
+	}{
+		{args: nil, want: "auto"},
+		{args: []string{"--demo"}, want: "true"},
+		{args: []string{"-demo"}, want: "true"},
+		{args: []string{"--demo=false"}, want: "false"},
+		{args: []string{"--demo=0"}, want: "false"},
+		{args: []string{"--demo=TRUE"}, want: "true"},
+		{args: []string{"--demo=auto"}, want: "auto"},
+		{env: "1", want: "true"},
+		{env: "false", args: []string{"--demo"}, want: "true"},
+		{args: []string{"--demo=maybe"}, bad: true},
+	} {
+		if c.env != "" {
+			t.Setenv("CERTLINK_DEMO", c.env)
+		}
+		var cfg app.Config
+		fs := flag.NewFlagSet("certlink", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		cfg.Flags(fs)
+		err := fs.Parse(c.args)
+		if c.bad {
+			if err == nil || !strings.Contains(err.Error(), "-demo") || !strings.Contains(err.Error(), "want true, false or auto") {
+				t.Fatalf("%v: %v", c.args, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%v (env %q): %v", c.args, c.env, err)
+		}
+		if err := cfg.Validate(); err != nil || cfg.Demo != c.want {
+			t.Fatalf("%v (env %q): demo %q, %v; want %q", c.args, c.env, cfg.Demo, err, c.want)
+		}
 	}
 }

@@ -72,7 +72,9 @@ func (signedInIntrospection) MutateOperationContext(ctx context.Context, oc *gra
 // Handler is certlink's whole HTTP surface.
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", limitBody(a.GraphQL()))
+	// JSON answers are compressed for browsers that accept gzip; the web
+	// app's files are precompressed at build time (frontend.Handler).
+	mux.Handle("/graphql", limitBody(web.Gzip(a.GraphQL(), "application/json", "application/graphql-response+json")))
 	mux.HandleFunc("GET /healthz", a.healthz)
 	a.competencyRoutes(mux)
 	if a.OIDC != nil {

@@ -42,6 +42,8 @@ func (a *App) wireLifecycle() error {
 	}
 	a.Periodic = &notify.Periodic{Client: c, Progress: a.RiskProgress, Alerts: alerts,
 		Interval: a.Config.RiskCheckInterval, Horizon: a.Config.RiskHorizon, Notices: notices}
+	a.Resolver = &notify.Resolver{Client: c, Progress: a.RiskProgress, Alerts: alerts, Log: a.Log}
+	a.Resolver.Prepare()
 
 	// History first: it records the cause even when at-risk detection finds nothing.
 	a.Linking.Observers = append(a.Linking.Observers, history.LinkObserver{}, a.Risk)
@@ -89,4 +91,5 @@ func (a *App) wireOIDC(ctx context.Context) error {
 func (a *App) startLifecycle(ctx context.Context) {
 	go a.Outbox.Run(ctx, a.Config.OutboxInterval)
 	go a.Periodic.Run(ctx, func(err error) { a.Log.Error("risk check", "err", fmt.Sprint(err)) })
+	go a.Resolver.Run(ctx, a.Config.RiskCheckInterval)
 }

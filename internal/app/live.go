@@ -17,10 +17,23 @@ func (a *App) wireLive() error {
 	}
 	a.Live = hub
 	a.closers = append(a.closers, func() { _ = hub.Close() })
-	a.Linking.Changed = hub.Publish
-	a.Ingest.Changed = hub.Publish
-	a.Progress.Changed = hub.Publish
-	a.Catalog.Changed = hub.PublishAll
+	// Every change also asks the risk follow-up (N1) whether an announced
+	// risk resolved; the resolver is built later (wireLifecycle).
+	publish := func(orgIDs ...int) {
+		hub.Publish(orgIDs...)
+		if a.Resolver != nil {
+			a.Resolver.Changed(orgIDs...)
+		}
+	}
+	a.Linking.Changed = publish
+	a.Ingest.Changed = publish
+	a.Progress.Changed = publish
+	a.Catalog.Changed = func() {
+		hub.PublishAll()
+		if a.Resolver != nil {
+			a.Resolver.ChangedAll()
+		}
+	}
 	a.Capability = &capability.Service{Client: a.DB.Client, Progress: a.Progress}
 	return nil
 }

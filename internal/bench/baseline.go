@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"certlink/internal/progress"
+	"certlink/internal/report"
 )
 
 // The baselines answer the same questions as certlink straight from SQL, with
@@ -167,8 +168,10 @@ func baselineCSV(ctx context.Context, db *sql.DB, orgID int, skills map[int]base
 	defer rows.Close()
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"Name", "Email", "MCID", "Skill type", "Skill number", "Title", "Completed",
-		"Expires", "Competencies", "Associated in PC", "Source", "Recognized", "Needs association"})
-	rec := make([]string, 13)
+		"Expires", "Competencies", "Associated in PC", "Source", "Recognized", "Needs association",
+		"Counting now", "Counts until", "Retired on"})
+	rec := make([]string, 16)
+	now := time.Now().UTC()
 	n := 0
 	for rows.Next() {
 		var (
@@ -180,19 +183,33 @@ func baselineCSV(ctx context.Context, db *sql.DB, orgID int, skills map[int]base
 			return n, err
 		}
 		sk := skills[skillID]
-		rec[3], rec[4], rec[5], rec[8] = sk.Type, sk.Number, sk.Title, sk.Labels
+		rec[3], rec[4], rec[5], rec[8] = sk.Type, sk.Number, sk.Title, ""
 		c, err := progress.ParseTime(completed)
 		if err != nil {
 			return n, err
 		}
 		rec[6], rec[7] = c.Format("2006-01-02"), ""
+		var expires *time.Time
 		if exp.Valid {
 			e, err := progress.ParseTime(exp.String)
 			if err != nil {
 				return n, err
 			}
-			rec[7] = e.Format("2006-01-02")
+			rec[7], expires = e.Format("2006-01-02"), &e
 		}
+		until := progress.CountsUntil(expires, sk.ValidUntil)
+		counting := associated == 1 && progress.CountsAt(c, expires, sk.ValidUntil, now)
+		rec[13], rec[14], rec[15] = "No", "", ""
+		if counting {
+			rec[8], rec[13] = sk.Labels, "Yes"
+		}
+		if until != nil {
+			rec[14] = until.UTC().Format("2006-01-02")
+		}
+		if sk.RetiredOn != nil {
+			rec[15] = sk.RetiredOn.UTC().Format("2006-01-02")
+		}
+		rec[10] = report.SourceLabel(rec[10])
 		rec[9], rec[12] = "No", "Yes"
 		if associated == 1 {
 			rec[9], rec[12] = "Yes", "No"
@@ -219,7 +236,10 @@ func baselineCSV(ctx context.Context, db *sql.DB, orgID int, skills map[int]base
 }
 
 // baselineSkill is what a report row shows of its skill.
-type baselineSkill struct{ Type, Number, Title, Labels string }
+type baselineSkill struct {
+	Type, Number, Title, Labels string
+	ValidUntil, RetiredOn       *time.Time
+}
 
 // baselineSkills reads every skill and, in one more query, the competency
 // options each counts towards.
@@ -228,7 +248,7 @@ func baselineSkills(ctx context.Context, db *sql.DB) (map[int]baselineSkill, err
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.QueryContext(ctx, `SELECT id, type, number, title FROM skills`)
+	rows, err := db.QueryContext(ctx, `SELECT id, type, number, title, CAST(valid_until AS CHAR), CAST(retired_on AS CHAR) FROM skills`)
 	if err != nil {
 		return nil, err
 	}
@@ -237,8 +257,21 @@ func baselineSkills(ctx context.Context, db *sql.DB) (map[int]baselineSkill, err
 	for rows.Next() {
 		var id int
 		var s baselineSkill
-		if err := rows.Scan(&id, &s.Type, &s.Number, &s.Title); err != nil {
+		var valid, retired sql.NullString
+		if err := rows.Scan(&id, &s.Type, &s.Number, &s.Title, &valid, &retired); err != nil {
 			return nil, err
+		}
+		for _, f := range []struct {
+			src sql.NullString
+			dst **time.Time
+		}{{valid, &s.ValidUntil}, {retired, &s.RetiredOn}} {
+			if f.src.Valid {
+				t, err := progress.ParseTime(f.src.String)
+				if err != nil {
+					return nil, err
+				}
+				*f.dst = &t
+			}
 		}
 		s.Labels = labels[id]
 		out[id] = s

@@ -136,10 +136,13 @@ func (s *Service) UpsertSkill(ctx context.Context, v *viewer.Viewer, in Skill) (
 		return tx.CatalogRevision.Create().SetSource(OperatorSource).SetDigest(digestOf(b)).
 			SetNillableByUserID(&by).SetSummary(sum.String() + ": " + in.Number).Exec(sys)
 	})
-	if err == nil && s.Changed != nil {
+	if err != nil {
+		return nil, err
+	}
+	if s.Changed != nil {
 		s.Changed()
 	}
-	return out, err
+	return store.Detached(out), nil
 }
 
 // Export returns the catalog as it is now, in the file format (for an operator

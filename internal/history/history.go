@@ -29,7 +29,47 @@ const (
 	RolesChanged     = "ROLES_CHANGED"
 	TokenCreated     = "API_TOKEN_CREATED"
 	TokenRevoked     = "API_TOKEN_REVOKED"
+	OfferPurchased   = "OFFER_PURCHASED"
+	AttestationSet   = "ATTESTATION_SET"
+	ReminderSent     = "ASSOCIATION_REMINDER_SENT"
+	LegacyRemoved    = "LEGACY_RECOGNITION_REMOVED"
 )
+
+// actionLabels are the actions in words, as the audit log shows them.
+var actionLabels = map[string]string{
+	Linked:           "Account associated",
+	Unlinked:         "Access removed",
+	MovedOut:         "Moved to another work account",
+	LinkEndedDeleted: "Link ended: user deleted",
+	ReportRemoved:    "Removed from the report",
+	LinkEndedMerged:  "Link ended: profiles merged",
+	ProfilesMerged:   "Profiles merged",
+	UserInvited:      "User invited",
+	UserUpdated:      "User updated",
+	UserDeleted:      "User deleted",
+	RolesChanged:     "Roles changed",
+	TokenCreated:     "API token created",
+	TokenRevoked:     "API token revoked",
+	OfferPurchased:   "Offer purchased",
+	AttestationSet:   "Requirement attested",
+	ReminderSent:     "Reminder to associate sent",
+	LegacyRemoved:    "Legacy recognition removed",
+}
+
+// ActionLabel is an action in words ("User deleted"); an unknown one as is.
+func ActionLabel(action string) string {
+	if l, ok := actionLabels[action]; ok {
+		return l
+	}
+	return action
+}
+
+// Actions lists every action, in the order above.
+func Actions() []string {
+	return []string{Linked, Unlinked, MovedOut, LinkEndedDeleted, ReportRemoved, LinkEndedMerged, ProfilesMerged,
+		UserInvited, UserUpdated, UserDeleted, RolesChanged, TokenCreated, TokenRevoked, OfferPurchased,
+		AttestationSet, ReminderSent, LegacyRemoved}
+}
 
 // Event is one history entry to record. Zero ids are stored as NULL.
 type Event struct {

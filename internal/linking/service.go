@@ -58,6 +58,9 @@ type Service struct {
 
 func (s *Service) now() time.Time { return clock.Now(s.Now) }
 
+// Time is the clock the linking rules read (L6).
+func (s *Service) Time() time.Time { return s.now() }
+
 func (s *Service) changed(orgs ...int) {
 	if s.Changed != nil {
 		s.Changed(orgs...)
@@ -90,27 +93,34 @@ func (s *Service) AssociateLearningAccount(ctx context.Context, v *viewer.Viewer
 	if err := self(v); err != nil {
 		return err
 	}
+	id, notFound, err := s.learningAccount(ctx, v, in)
+	if err != nil {
+		return err
+	}
+	return s.associateAccount(ctx, v, id, Learning, notFound)
+}
+
+// learningAccount is the directory account whose Learning profile in names:
+// proved by its credentials, or the associated Partner University sign-in
+// (L4), with the refusal to give when it holds no Learning profile.
+func (s *Service) learningAccount(ctx context.Context, v *viewer.Viewer, in AssociateInput) (int, string, error) {
 	if in.UseSameCredentials {
 		sys := viewer.System(ctx)
 		pu, err := s.activeLink(sys, s.Client, v.UserID, PartnerUniversity)
 		if err != nil {
-			return err
+			return 0, "", err
 		}
 		if pu == nil {
-			return apperr.New(apperr.InvalidInput, "You have no Partner University access to reuse. Enter your Learning account's email and password instead.")
+			return 0, "", apperr.New(apperr.InvalidInput, "You have no Partner University access to reuse. Enter your Learning account's email and password instead.")
 		}
 		p, err := s.Client.Profile.Get(sys, pu.ProfileID)
 		if err != nil {
-			return err
+			return 0, "", err
 		}
-		return s.associateAccount(ctx, v, p.AccountID, Learning,
-			"Your Partner University sign-in holds no Microsoft Learning profile. Enter your Learning account's email and password instead.")
+		return p.AccountID, "Your Partner University sign-in holds no Microsoft Learning profile. Enter your Learning account's email and password instead.", nil
 	}
 	id, err := s.authenticate(ctx, v, in.Email, in.Password)
-	if err != nil {
-		return err
-	}
-	return s.associateAccount(ctx, v, id, Learning, "")
+	return id, "", err
 }
 
 // AssociatePartnerUniversity links the Partner University profile whose
@@ -147,25 +157,31 @@ func CheckSelf(v *viewer.Viewer) error { return self(v) }
 // associateAccount links the live profile of kind held by a directory account
 // whose ownership the viewer proved. notFound overrides the NOT_FOUND message.
 func (s *Service) associateAccount(ctx context.Context, v *viewer.Viewer, accountID int, kind Kind, notFound string) error {
-	p, err := s.Client.Profile.Query().
-		Where(profile.AccountID(accountID), profile.KindEQ(profile.Kind(kind)), profile.MergedIntoIDIsNil()).
-		Only(viewer.System(ctx))
-	if ent.IsNotFound(err) {
-		switch {
-		case notFound != "":
-			return apperr.New(apperr.NotFound, "%s", notFound)
-		case kind == PartnerUniversity:
-			return apperr.New(apperr.NotFound, "That sign-in holds no Partner University account.")
-		default:
-			return apperr.New(apperr.NotFound, "That sign-in holds no Microsoft Learning (certification) profile.")
-		}
-	}
+	p, err := s.profileOf(ctx, accountID, kind, notFound)
 	if err != nil {
 		return err
 	}
 	// The L6 quota is the certification program's, per MCID; Partner University
 	// access carries no such limit in the real system.
 	return s.associate(ctx, v, p, kind == Learning)
+}
+
+// profileOf is the live profile of kind a directory account holds.
+func (s *Service) profileOf(ctx context.Context, accountID int, kind Kind, notFound string) (*ent.Profile, error) {
+	p, err := s.Client.Profile.Query().
+		Where(profile.AccountID(accountID), profile.KindEQ(profile.Kind(kind)), profile.MergedIntoIDIsNil()).
+		Only(viewer.System(ctx))
+	if ent.IsNotFound(err) {
+		switch {
+		case notFound != "":
+			return nil, apperr.New(apperr.NotFound, "%s", notFound)
+		case kind == PartnerUniversity:
+			return nil, apperr.New(apperr.NotFound, "That sign-in holds no Partner University account.")
+		default:
+			return nil, apperr.New(apperr.NotFound, "That sign-in holds no Microsoft Learning (certification) profile.")
+		}
+	}
+	return p, err
 }
 
 // associate is the one place a link starts: in one transaction it ends the
@@ -258,19 +274,29 @@ func humanDuration(d time.Duration) string {
 
 // allowance computes L6 for a profile from its quota-using associations.
 func (s *Service) allowance(ctx context.Context, c *ent.Client, profileID int, now time.Time) (Allowance, error) {
+	starts, err := s.quotaStarts(ctx, c, profileID, now)
+	if err != nil {
+		return Allowance{}, err
+	}
+	return s.Limits.Allow(starts, now), nil
+}
+
+// quotaStarts are the starts of a profile's quota-using associations that can
+// still weigh on L6 at now.
+func (s *Service) quotaStarts(ctx context.Context, c *ent.Client, profileID int, now time.Time) ([]time.Time, error) {
 	rows, err := c.Association.Query().
 		Where(association.ProfileID(profileID), association.CountsQuota(true),
 			association.StartedAtGT(now.Add(-Window-s.Limits.Cooldown))).
 		Select(association.FieldStartedAt).
 		All(ctx)
 	if err != nil {
-		return Allowance{}, err
+		return nil, err
 	}
 	starts := make([]time.Time, len(rows))
 	for i, r := range rows {
 		starts[i] = r.StartedAt
 	}
-	return s.Limits.Allow(starts, now), nil
+	return starts, nil
 }
 
 // RemoveLearningAccount ends the viewer's Learning link (L7).

@@ -23,6 +23,18 @@ type Alert struct {
 	Key   string
 	Title string
 	Body  string
+	// Link is the page the alert opens, a path within certlink
+	// ("/competencies?open=…"); empty: the progress page.
+	Link string
+	// Requirements are those the alert is about. Each is recorded as an open
+	// risk (a RiskNotice) so that the admins hear when it resolves.
+	Requirements []RequirementState
+	// Projected: the requirements are met today and projected to become
+	// unmet on their ProjectedUnmetAt, announced at NoticeDays.
+	Projected  bool
+	NoticeDays int
+	// Cause is the cause in a few words, repeated in the follow-up.
+	Cause string
 }
 
 // Alerter writes alerts as in-app notifications and outbox mail, through the
@@ -38,7 +50,10 @@ type Alerter struct {
 func (a *Alerter) now() time.Time { return clock.Now(a.Now) }
 
 // ProgressLink is the page an alert points to.
-func (a *Alerter) ProgressLink() string { return strings.TrimRight(a.PublicURL, "/") + "/competencies" }
+func (a *Alerter) ProgressLink() string { return a.URL("/competencies") }
+
+// URL is the address of a path within certlink, for mail.
+func (a *Alerter) URL(path string) string { return strings.TrimRight(a.PublicURL, "/") + path }
 
 // Recipients are the organization's live Global Admins and MPN Partner Admins (N1).
 func Recipients(ctx context.Context, c *ent.Client, orgID int) ([]*ent.User, error) {
@@ -57,32 +72,44 @@ func Recipients(ctx context.Context, c *ent.Client, orgID int) ([]*ent.User, err
 	return out, nil
 }
 
-// Raise writes one notification and one outbox mail per recipient.
+// Raise writes one notification and one outbox mail per recipient, and
+// records the alert's requirements as open risks. Raising an alert whose key
+// was raised before writes nothing.
 func (a *Alerter) Raise(ctx context.Context, c *ent.Client, al Alert) error {
 	rcpts, err := Recipients(ctx, c, al.OrgID)
 	if err != nil {
 		return err
 	}
-	link := a.ProgressLink()
+	path := al.Link
+	if path == "" {
+		path = "/competencies"
+	}
+	link := a.URL(path)
+	fresh := true
 	for _, u := range rcpts {
 		key := fmt.Sprintf("%s/u%d", al.Key, u.ID)
-		if err := a.notifyOnce(ctx, c, u.ID, key, al.Title, al.Body, link); err != nil {
+		created, err := a.notifyOnce(ctx, c, u.ID, key, al.Title, al.Body, link)
+		if err != nil {
 			return err
 		}
-		body := fmt.Sprintf("Hello %s,\n\n%s\n\nSee your competencies: %s\n\n— certlink", u.Name, al.Body, link)
+		fresh = fresh && created
+		body := fmt.Sprintf("Hello %s,\n\n%s\n\nOpen it in certlink: %s\n\n— certlink", u.Name, al.Body, link)
 		if err := Enqueue(ctx, c, Mail{To: u.Email, Subject: al.Title, Body: body, DedupeKey: "mail/" + key}, a.now()); err != nil {
 			return err
 		}
 	}
-	return nil
+	if !fresh {
+		return nil
+	}
+	return recordRisks(ctx, c, al, a.now())
 }
 
-func (a *Alerter) notifyOnce(ctx context.Context, c *ent.Client, userID int, key, title, body, link string) error {
+func (a *Alerter) notifyOnce(ctx context.Context, c *ent.Client, userID int, key, title, body, link string) (bool, error) {
 	exists, err := c.Notification.Query().Where(notification.DedupeKey(key)).Exist(ctx)
 	if err != nil || exists {
-		return err
+		return false, err
 	}
-	return c.Notification.Create().SetUserID(userID).SetTitle(clip(title, 300)).SetBody(body).
+	return true, c.Notification.Create().SetUserID(userID).SetTitle(clip(title, 300)).SetBody(body).
 		SetLink(link).SetDedupeKey(key).SetCreatedAt(a.now()).Exec(ctx)
 }
 

@@ -71,7 +71,7 @@ func (p EngineProgress) states(ctx context.Context, c *ent.Client, org *progress
 			for _, op := range lvl.Options {
 				for _, r := range op.Requirements {
 					st := RequirementState{
-						Key: strconv.Itoa(r.ID), Competency: comp.Name, Level: op.Level, Option: op.Name,
+						Key: strconv.Itoa(r.ID), Competency: comp.Name, CompetencyKey: comp.Key, Level: op.Level, Option: op.Name,
 						Requirement: r.Description, Required: r.Required, Current: r.Current, Met: r.Met,
 					}
 					if r.Met && r.UnmetOn != nil {

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"certlink/ent"
@@ -86,24 +87,33 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, e
 	if err != nil {
 		return 0, err
 	}
-	var alerts []Alert
 	why := map[string]string{}
 	for _, r := range prev {
 		why[r.Key] = r.ProjectedCause
 	}
+	var alerts []Alert
+	// One check, one message per kind (N1): what stopped counting since the
+	// last check, and what newly falls within a notice threshold.
+	var lost []RequirementState
 	for _, r := range newlyUnmet(prev, cur) {
-		cause := why[r.Key]
-		if cause == "" {
-			cause = "a result expired or a retired skill reached its validity end"
+		if err := closeProjected(ctx, c, org, r.Key, now); err != nil {
+			return 0, err
 		}
-		alerts = append(alerts, Alert{
-			OrgID: org,
-			Key:   fmt.Sprintf("expired/o%d/r%s/%s", org, r.Key, now.Format("2006-01-02")),
-			Title: fmt.Sprintf("Competency at risk: %s (%s)", r.Competency, levelName(r.Level)),
-			Body: fmt.Sprintf("The requirement %q of %s, %s, %s is no longer met: %d of %d required. Cause: %s.",
-				r.Requirement, r.Competency, levelName(r.Level), r.Option, r.Current, r.Required, cause),
-		})
+		told, err := toldUnmet(ctx, c, org, r.Key)
+		if err != nil {
+			return 0, err
+		}
+		if !told {
+			lost = append(lost, r)
+		}
 	}
+	if len(lost) > 0 {
+		alerts = append(alerts, expiredAlert(org, groupKey(fmt.Sprintf("expired/o%d/%s/", org, now.Format("2006-01-02")), keysOf(lost)), lost, why))
+	}
+	// Each threshold is its own message: a loss first seen inside several is
+	// announced once, for the nearest.
+	soon := map[time.Duration][]RequirementState{}
+	var thresholds []time.Duration
 	for _, r := range cur {
 		if !r.Met || r.ProjectedUnmetAt == nil {
 			continue
@@ -112,19 +122,24 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, e
 		if !ok {
 			continue
 		}
-		on := r.ProjectedUnmetAt.UTC()
-		key := fmt.Sprintf("projected/o%d/r%s/%s", org, r.Key, on.Format("2006-01-02"))
-		if len(p.Notices) > 0 {
-			key += fmt.Sprintf("/%dd", int(notice.Hours()/24))
+		days := int(notice.Hours() / 24)
+		told, err := announced(ctx, c, org, r.Key, *r.ProjectedUnmetAt, days)
+		if err != nil {
+			return 0, err
 		}
-		alerts = append(alerts, Alert{
-			OrgID: org,
-			Key:   key,
-			Title: fmt.Sprintf("Competency at risk: %s (%s) from %s", r.Competency, levelName(r.Level), on.Format("January 2, 2006")),
-			Body: fmt.Sprintf("The requirement %q of %s, %s, %s is met today (%d of %d required) but will not be on %s (in %s): %s.",
-				r.Requirement, r.Competency, levelName(r.Level), r.Option, r.Current, r.Required,
-				on.Format("January 2, 2006"), daysText(r.ProjectedUnmetAt.Sub(now)), r.ProjectedCause),
-		})
+		if told {
+			continue
+		}
+		if soon[notice] == nil {
+			thresholds = append(thresholds, notice)
+		}
+		soon[notice] = append(soon[notice], r)
+	}
+	for _, notice := range thresholds {
+		reqs := soon[notice]
+		al := projectedAlert(org, groupKey(fmt.Sprintf("projected/o%d/%dd/", org, int(notice.Hours()/24)), projectionKey(reqs)), reqs, now)
+		al.NoticeDays = int(notice.Hours() / 24)
+		alerts = append(alerts, al)
 	}
 	for _, al := range alerts {
 		if err := p.Alerts.Raise(ctx, c, al); err != nil {
@@ -132,6 +147,24 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, e
 		}
 	}
 	return len(alerts), nil
+}
+
+// keysOf joins requirement keys: the identity of a group of requirements.
+func keysOf(reqs []RequirementState) string {
+	keys := make([]string, len(reqs))
+	for i, r := range reqs {
+		keys[i] = r.Key
+	}
+	return strings.Join(keys, "-")
+}
+
+// projectionKey names projected losses by requirement and day.
+func projectionKey(reqs []RequirementState) string {
+	keys := make([]string, len(reqs))
+	for i, r := range reqs {
+		keys[i] = r.Key + "@" + r.ProjectedUnmetAt.UTC().Format("20060102")
+	}
+	return strings.Join(keys, "-")
 }
 
 // notice returns the nearest notice threshold a loss left ahead falls within.

@@ -71,7 +71,7 @@ func TestPeriodicCheck(t *testing.T) {
 		if len(ns) != 2 { // grace and mona
 			t.Fatalf("projected: %d notifications", len(ns))
 		}
-		for _, part := range []string{"TEST-104 of Alex Wilber", exp.Format("January 2, 2006"), "is met today"} {
+		for _, part := range []string{"TEST-104 of Alex Wilber", exp.Format("January 2, 2006"), "Met today"} {
 			if !strings.Contains(ns[0].Body, part) {
 				t.Fatalf("projected notification lacks %q: %s", part, ns[0].Body)
 			}
@@ -90,7 +90,7 @@ func TestPeriodicCheck(t *testing.T) {
 			t.Fatal(err)
 		}
 		ns = list()
-		if len(ns) != 4 || !strings.Contains(ns[3].Body, "no longer met") || !strings.Contains(ns[3].Body, "TEST-104 of Alex Wilber") {
+		if len(ns) != 4 || !strings.Contains(ns[3].Body, "No longer met") || !strings.Contains(ns[3].Body, "TEST-104 of Alex Wilber") {
 			t.Fatalf("after expiry: %d notifications, last %q", len(ns), ns[len(ns)-1].Body)
 		}
 		if _, err := p.Check(ctx); err != nil {

@@ -24,14 +24,16 @@ type ProgressSource interface {
 type RequirementState struct {
 	// Key identifies the requirement across two computations (e.g. the
 	// requirement's id or its catalog key path); the names are for people.
-	Key         string
-	Competency  string
-	Level       string // SILVER or GOLD
-	Option      string
-	Requirement string // the requirement's description
-	Required    int
-	Current     int
-	Met         bool
+	Key        string
+	Competency string
+	// CompetencyKey is the competency's catalog key: alerts link to it.
+	CompetencyKey string
+	Level         string // SILVER or GOLD
+	Option        string
+	Requirement   string // the requirement's description
+	Required      int
+	Current       int
+	Met           bool
 	// ProjectedUnmetAt is when the requirement would become unmet as results
 	// expire and retired skills lose validity (C5, B2); nil when not projected.
 	ProjectedUnmetAt *time.Time

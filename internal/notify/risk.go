@@ -44,7 +44,7 @@ type orgRisk struct {
 	// the people leaving so far counted towards.
 	taken  map[int]bool
 	before []RequirementState
-	causes []string
+	causes endCauses
 }
 
 func (r *Risk) now() time.Time { return clock.Now(r.Now) }
@@ -81,10 +81,11 @@ func (r *Risk) LinkEnding(ctx context.Context, tx *ent.Tx, a *ent.Association, c
 	}
 	o := st.orgs[a.OrganizationID]
 	if o == nil {
-		if len(ids) == 0 {
+		if len(ids) == 0 && cause != association.EndReasonMOVED {
 			// This person counts for nothing here: ending the link cannot
 			// make anything unmet. Another link ending later in the same
-			// transaction still takes its "before" states, unaffected.
+			// transaction still takes its "before" states, unaffected. (A
+			// move is told whatever it costs, if it leaves the organization.)
 			return nil
 		}
 		o = &orgRisk{taken: map[int]bool{}}
@@ -210,20 +211,20 @@ func (r *Risk) compare(ctx context.Context, tx *ent.Tx, st *txRisk) (int, error)
 		if err != nil {
 			return n, fmt.Errorf("at-risk detection at commit: %w", err)
 		}
-		cause := strings.Join(o.causes, " ")
-		for _, req := range newlyUnmet(o.before, after) {
-			al := Alert{
-				OrgID: org,
-				Key:   fmt.Sprintf("unmet/o%d/r%s/links-%s", org, req.Key, causeKey),
-				Title: fmt.Sprintf("Competency at risk: %s (%s)", req.Competency, levelName(req.Level)),
-				Body: fmt.Sprintf("The requirement %q of %s, %s, %s is no longer met: %d of %d required. Cause: %s",
-					req.Requirement, req.Competency, levelName(req.Level), req.Option, req.Current, req.Required, cause),
-			}
-			if err := r.Alerts.Raise(ctx, tx.Client(), al); err != nil {
-				return n, err
-			}
-			n++
+		lost := newlyUnmet(o.before, after)
+		causes, err := o.causes.settle(ctx, tx.Client(), org)
+		if err != nil {
+			return n, err
 		}
+		if len(lost) == 0 && !causes.movedAway() {
+			continue
+		}
+		// One event, one alert (N1): every requirement it took, one cause.
+		al := lossAlert(org, groupKey(fmt.Sprintf("unmet/o%d/links-", org), causeKey), causes, lost)
+		if err := r.Alerts.Raise(ctx, tx.Client(), al); err != nil {
+			return n, err
+		}
+		n++
 	}
 	return n, nil
 }
@@ -246,33 +247,4 @@ func levelName(l string) string {
 		return "Gold"
 	}
 	return l
-}
-
-// describeEnd says in words who left and why.
-func describeEnd(ctx context.Context, c *ent.Client, a *ent.Association, cause association.EndReason) (string, error) {
-	u, err := c.User.Get(ctx, a.UserID)
-	if err != nil {
-		return "", err
-	}
-	p, err := c.Profile.Get(ctx, a.ProfileID)
-	if err != nil {
-		return "", err
-	}
-	what := "Microsoft Learning account (MCID " + p.Mcid + ")"
-	if a.Kind == association.KindPARTNER_UNIVERSITY {
-		what = "Partner University account " + p.Mcid
-	}
-	who := fmt.Sprintf("%s (%s)", u.Name, u.Email)
-	switch cause {
-	case association.EndReasonMOVED:
-		return fmt.Sprintf("%s of %s was associated with another work account, possibly in another organization.", what, who), nil
-	case association.EndReasonUSER_DELETED:
-		return fmt.Sprintf("%s left: the work account was deleted, ending the link of %s.", who, what), nil
-	case association.EndReasonREPORT_REMOVED:
-		return fmt.Sprintf("%s was removed from the skills report (%s).", who, what), nil
-	case association.EndReasonMERGED:
-		return fmt.Sprintf("%s of %s was merged into another profile.", what, who), nil
-	default:
-		return fmt.Sprintf("%s removed the association of their %s.", who, what), nil
-	}
 }

@@ -50,7 +50,7 @@ func (e *Engine) window() time.Duration {
 // Status (C5), decided per competency:
 //   - an offer in force (purchased, anniversary not reached): ACTIVE when its
 //     option is met and not projected to become unmet before the anniversary,
-//     else AT_RISK;
+//     AT_RISK when met and projected to, REQUIREMENTS_UNMET when unmet now;
 //   - no offer, some option met: QUALIFIED, or AT_RISK when every met option is
 //     projected to become unmet within AtRiskWindow (90 days);
 //   - otherwise IN_PROGRESS when anything counts (a person, an attestation),
@@ -154,7 +154,10 @@ func (e *Engine) status(c *Competency, at time.Time) Status {
 		for _, l := range c.Levels {
 			for _, op := range l.Options {
 				if op.ID == c.Offer.OptionID {
-					if op.Met && (op.UnmetOn == nil || !op.UnmetOn.Before(c.Offer.AnniversaryAt)) {
+					switch {
+					case !op.Met:
+						return RequirementsUnmet
+					case op.UnmetOn == nil || !op.UnmetOn.Before(c.Offer.AnniversaryAt):
 						return Active
 					}
 					return AtRisk

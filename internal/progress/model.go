@@ -17,9 +17,12 @@ const (
 	Qualified Status = "QUALIFIED"
 	// Active: an offer was purchased and its option stays met until the anniversary.
 	Active Status = "ACTIVE"
-	// AtRisk: projected to fall below a requirement before the anniversary
-	// (purchased), or within AtRiskWindow (not purchased); see Engine.
+	// AtRisk: met today, projected to fall below a requirement before the
+	// anniversary (purchased), or within AtRiskWindow (not purchased); see Engine.
 	AtRisk Status = "AT_RISK"
+	// RequirementsUnmet: an offer is in force and its option is unmet now —
+	// the present, not a forecast.
+	RequirementsUnmet Status = "REQUIREMENTS_UNMET"
 )
 
 // Requirement kinds.

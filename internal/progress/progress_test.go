@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"certlink/ent/user"
 	"certlink/internal/testenv"
 )
 
@@ -260,6 +261,25 @@ func TestPurchaseCompetencyOffer(t *testing.T) {
 		e.Do(ops, `mutation{ingestResults(input:[{mcid:"9900001",skillNumber:"DP-300",completedAt:"2026-10-01T00:00:00Z"}]){accepted}}`, nil)
 		if s := progressOf(t, e, mona).comp(t, "data-analytics").Status; s != "ACTIVE" {
 			t.Fatalf("status %s, want ACTIVE", s)
+		}
+		// The purchase is in the audit log, with who and until when (B3).
+		var log struct {
+			AuditLog struct {
+				Edges []struct {
+					Node struct{ Action, Detail string }
+				}
+			}
+		}
+		e.Do(e.Demo("grace@contoso.example"), `{auditLog(first:5,where:{actions:["OFFER_PURCHASED"]}){edges{node{action detail}}}}`, nil).Decode(t, &log)
+		if n := log.AuditLog.Edges; len(n) != 1 || !strings.Contains(n[0].Node.Detail, "mona@contoso.example purchased the Data Analytics silver offer (Standard), in force until November 24, 2027") {
+			t.Fatalf("audit log: %+v", n)
+		}
+		// Alex, the only data engineer, leaves the report: the offer stays
+		// purchased and its requirements are unmet now — not "at risk".
+		alexID := e.App.DB.Client.User.Query().Where(user.Email("alex@contoso.example")).OnlyIDX(sys())
+		e.Do(mona, `mutation($id:ID!){removeFromReport(userId:$id){userId}}`, map[string]any{"id": alexID}).Decode(t, &struct{}{})
+		if c := progressOf(t, e, mona).comp(t, "data-analytics"); c.Status != "REQUIREMENTS_UNMET" || c.Offer == nil {
+			t.Fatalf("after the only carrier left: status %s, offer %+v; want REQUIREMENTS_UNMET with the offer", c.Status, c.Offer)
 		}
 		// The anniversary passes: no offer in force.
 		clk.t = clk.t.AddDate(1, 0, 1)

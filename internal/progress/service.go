@@ -11,6 +11,7 @@ import (
 	"certlink/ent/requirement"
 	"certlink/ent/user"
 	"certlink/internal/apperr"
+	"certlink/internal/history"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -118,8 +119,23 @@ func (s *Service) SetAttestation(ctx context.Context, v *viewer.Viewer, requirem
 	if req.Kind != requirement.KindATTESTED {
 		return nil, 0, apperr.New(apperr.InvalidInput, "%q is met by certified people, not by attestation.", req.Description)
 	}
-	err = s.Client.Attestation.Create().SetOrganizationID(v.OrgID).SetRequirementID(req.ID).
-		SetMet(met).SetNote(note).SetByUserID(v.UserID).SetAt(s.Engine.Time()).Exec(sys)
+	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		now := s.Engine.Time()
+		if err := tx.Attestation.Create().SetOrganizationID(v.OrgID).SetRequirementID(req.ID).
+			SetMet(met).SetNote(note).SetByUserID(v.UserID).SetAt(now).Exec(sys); err != nil {
+			return err
+		}
+		state := "not met"
+		if met {
+			state = "met"
+		}
+		detail := fmt.Sprintf("%s attested %q %s", v.Email, req.Description, state)
+		if note != "" {
+			detail += ": " + note
+		}
+		return history.Record(sys, tx.Client(), history.Event{Action: history.AttestationSet, ActorID: v.UserID,
+			OrgID: v.OrgID, At: now, Detail: detail + "."})
+	})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -167,8 +183,15 @@ func (s *Service) PurchaseOffer(ctx context.Context, v *viewer.Viewer, competenc
 		if !op.Met {
 			return unmetError(c, op)
 		}
+		anniversary := now.AddDate(OfferTerm, 0, 0)
 		err = tx.OfferPurchase.Create().SetOrganizationID(v.OrgID).SetCompetencyID(c.ID).SetOptionID(op.ID).
-			SetByUserID(v.UserID).SetPurchasedAt(now).SetAnniversaryAt(now.AddDate(OfferTerm, 0, 0)).Exec(sys)
+			SetByUserID(v.UserID).SetPurchasedAt(now).SetAnniversaryAt(anniversary).Exec(sys)
+		if err != nil {
+			return err
+		}
+		err = history.Record(sys, tx.Client(), history.Event{Action: history.OfferPurchased, ActorID: v.UserID,
+			OrgID: v.OrgID, At: now, Detail: fmt.Sprintf("%s purchased the %s %s offer (%s), in force until %s.",
+				v.Email, c.Name, strings.ToLower(level), op.Name, anniversary.Format("January 2, 2006"))})
 		if err != nil {
 			return err
 		}

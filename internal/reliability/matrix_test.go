@@ -55,9 +55,11 @@ var matrix = map[string]op{
 	"removeLearningAccount":         {Query: `mutation{removeLearningAccount{user{email}}}`, Own: "UGAMP"},
 	"associatePartnerUniversity":    {Query: `mutation{associatePartnerUniversity(input:{email:"nobody@learn.example",password:"x"}){user{email}}}`, Own: "UGAMP"},
 	"removePartnerUniversityAccess": {Query: `mutation{removePartnerUniversityAccess{user{email}}}`, Own: "UGAMP"},
-	"notifications":                 {Query: `{notifications(first:1){totalCount}}`, Own: "UGAMPO"},
-	"unreadNotificationCount":       {Query: `{unreadNotificationCount}`, Own: "UGAMPO"},
-	"markNotificationsRead":         {Query: `mutation{markNotificationsRead(ids:[]){marked}}`, Own: "UGAMPO"},
+	"previewAssociation": {Query: `mutation{previewAssociation(input:{kind:LEARNING,email:"jordan@learn.example",password:"learn-demo"}){mcid}}`,
+		Own: "UGAMP"},
+	"notifications":           {Query: `{notifications(first:1){totalCount}}`, Own: "UGAMPO"},
+	"unreadNotificationCount": {Query: `{unreadNotificationCount}`, Own: "UGAMPO"},
+	"markNotificationsRead":   {Query: `mutation{markNotificationsRead(ids:[]){marked}}`, Own: "UGAMPO"},
 	"createSupportTicket": {Query: `mutation{createSupportTicket(input:{category:"Other",subject:"Matrix",body:"Hello"}){id}}`,
 		Own: "UGAMPO"},
 
@@ -112,6 +114,13 @@ var matrix = map[string]op{
 		Vars: target(func(f *fixtures) [2]string { return f.doomed }), Own: "GAM", HasOther: true},
 	"removeFromReport": {Query: `mutation($id:ID!){removeFromReport(userId:$id){userId}}`,
 		Vars: target(func(f *fixtures) [2]string { return f.reported }), Own: "GP", HasOther: true},
+	// What ending someone's links would cost: the admins who may delete them or
+	// remove them from the report (a default user asks about themself: no user).
+	"linkEndingImpact": {Query: `query($id:ID!){linkEndingImpact(user:$id){lossCount}}`,
+		Vars: target(func(f *fixtures) [2]string { return f.reported }), Own: "GAMP", HasOther: true},
+	// People recognized through the legacy path (S3): competency admins.
+	"remindToAssociate":       {Query: `mutation{remindToAssociate(mcid:"9900002"){sentTo}}`, Own: "GP"},
+	"removeLegacyRecognition": {Query: `mutation{removeLegacyRecognition(mcid:"9900002"){mcid}}`, Own: "GP"},
 
 	// Support (U3).
 	"supportTickets": {Query: `{supportTickets(first:1){totalCount}}`, Own: "UGAMPO"},
@@ -123,6 +132,7 @@ var matrix = map[string]op{
 	// History, audit, tokens, mail.
 	"linkHistory":    {Query: `{linkHistory(mcid:"9900002"){action}}`, Own: "UGAMPOT", Hidden: true},
 	"auditLog":       {Query: `{auditLog(first:1){totalCount}}`, Own: "GT"},
+	"auditActions":   {Query: `{auditActions{action}}`, Own: "UGAMPOTV"},
 	"apiTokens":      {Query: `{apiTokens{id}}`, Own: "G"},
 	"createApiToken": {Query: `mutation{createApiToken(input:{name:"matrix",scopes:[REPORT_READ]}){secret}}`, Own: "G"},
 	"revokeApiToken": {Query: `mutation($id:ID!){revokeApiToken(id:$id){id}}`,

@@ -15,8 +15,11 @@ import (
 )
 
 // CSVHeader is the report's header row.
+// The last three say what counts now (C3): partner tools reading columns by
+// position find the earlier ones where they were.
 var CSVHeader = []string{"Name", "Email", "MCID", "Skill type", "Skill number", "Title", "Completed",
-	"Expires", "Competencies", "Associated in PC", "Source", "Recognized", "Needs association"}
+	"Expires", "Competencies", "Associated in PC", "Source", "Recognized", "Needs association",
+	"Counting now", "Counts until", "Retired on"}
 
 // Filename is the download's file name: skills-report-<MPN ID>-<YYYY-MM-DD>.csv.
 func Filename(org *ent.Organization, now time.Time) string {
@@ -41,14 +44,22 @@ func (s *Service) WriteCSV(ctx context.Context, v *viewer.Viewer, w io.Writer, f
 	if _, err := bw.Write(append(line, '\n')); err != nil {
 		return err
 	}
-	joined := map[int]string{} // skill id → its competency labels, joined once
+	joined := map[int]string{}     // skill id → its competency labels, joined once
+	sources := map[string]string{} // source → SourceLabel
 	return s.Each(ctx, v, f, o, func(r Row) error {
-		comps, ok := joined[r.SkillID]
-		if !ok {
-			comps = strings.Join(r.Competencies, "; ")
-			joined[r.SkillID] = comps
+		comps, ok := "", true
+		if r.Counting {
+			if comps, ok = joined[r.SkillID]; !ok {
+				comps = strings.Join(r.Competencies, "; ")
+				joined[r.SkillID] = comps
+			}
 		}
-		line = appendCSVRow(line[:0], r, comps)
+		source, ok := sources[r.Source]
+		if !ok {
+			source = SourceLabel(r.Source)
+			sources[r.Source] = source
+		}
+		line = appendCSVRow(line[:0], r, comps, source)
 		_, err := bw.Write(line)
 		return err
 	}, func() error {
@@ -62,8 +73,9 @@ func (s *Service) WriteCSV(ctx context.Context, v *viewer.Viewer, w io.Writer, f
 	})
 }
 
-// appendCSVRow appends row r, ending in a newline; comps is r.Competencies joined.
-func appendCSVRow(b []byte, r Row, comps string) []byte {
+// appendCSVRow appends row r, ending in a newline; comps is r.Competencies
+// joined, source r.Source in words.
+func appendCSVRow(b []byte, r Row, comps, source string) []byte {
 	b = appendCell(b, 0, r.Name)
 	b = appendCell(b, 1, r.Email)
 	b = appendCell(b, 2, r.MCID)
@@ -78,10 +90,19 @@ func appendCSVRow(b []byte, r Row, comps string) []byte {
 	}
 	b = appendCell(b, 8, comps)
 	b = appendCell(b, 9, yesNo(r.AssociatedInPC))
-	b = appendCell(b, 10, r.Source)
+	b = appendCell(b, 10, source)
 	b = append(b, ',')
 	b = r.RecognizedAt.UTC().AppendFormat(b, time.RFC3339)
 	b = appendCell(b, 12, yesNo(r.NeedsAssociation))
+	b = appendCell(b, 13, yesNo(r.Counting))
+	b = append(b, ',')
+	if r.CountsUntil != nil {
+		b = r.CountsUntil.UTC().AppendFormat(b, time.DateOnly)
+	}
+	b = append(b, ',')
+	if r.RetiredOn != nil {
+		b = r.RetiredOn.UTC().AppendFormat(b, time.DateOnly)
+	}
 	return append(b, '\n')
 }
 

@@ -9,14 +9,17 @@ import (
 
 // reference encodes a row the slow, obvious way: every cell neutralized,
 // then encoding/csv.
-func reference(r Row, comps string) string {
-	exp := ""
-	if r.ExpiresAt != nil {
-		exp = r.ExpiresAt.UTC().Format("2006-01-02")
+func reference(r Row, comps, source string) string {
+	date := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02")
 	}
 	rec := []string{r.Name, r.Email, r.MCID, r.SkillType, r.SkillNumber, r.Title,
-		r.CompletedAt.UTC().Format("2006-01-02"), exp, comps, yesNo(r.AssociatedInPC), r.Source,
-		r.RecognizedAt.UTC().Format(time.RFC3339), yesNo(r.NeedsAssociation)}
+		r.CompletedAt.UTC().Format("2006-01-02"), date(r.ExpiresAt), comps, yesNo(r.AssociatedInPC), source,
+		r.RecognizedAt.UTC().Format(time.RFC3339), yesNo(r.NeedsAssociation),
+		yesNo(r.Counting), date(r.CountsUntil), date(r.RetiredOn)}
 	for i, c := range rec {
 		rec[i] = Neutralize(c)
 	}
@@ -37,9 +40,12 @@ func TestCSVRowIsWhatEncodingCSVWrites(t *testing.T) {
 			Source: name, RecognizedAt: time.Date(2026, 11, 24, 3, 31, 14, 123456000, time.UTC), AssociatedInPC: true}
 		if len(name)%2 == 0 {
 			r.ExpiresAt, r.AssociatedInPC, r.NeedsAssociation = &exp, false, true
+			r.CountsUntil, r.RetiredOn = &exp, &r.CompletedAt
+		} else {
+			r.Counting = true
 		}
 		comps := name + "; Cloud Platform: Silver (Standard)"
-		got, want := string(appendCSVRow(nil, r, comps)), reference(r, comps)
+		got, want := string(appendCSVRow(nil, r, comps, "="+name)), reference(r, comps, "="+name)
 		if got != want {
 			t.Errorf("%q:\n got %q\nwant %q", name, got, want)
 		}

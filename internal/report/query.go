@@ -79,7 +79,7 @@ func rowsSQL(withNumber bool) string {
 	return `
 SELECT r.id AS rid, u.name AS name, u.email AS email, p.mcid AS mcid, r.skill_id AS skill_id,
   r.completed_at AS completed_at, r.expires_at AS expires_at,
-  r.source AS source, r.recognized_at AS recognized_at, 1 AS associated` + number + `
+  r.source AS source, r.recognized_at AS recognized_at, 1 AS associated, u.id AS user_id` + number + `
 FROM users u
 CROSS JOIN associations a ON a.user_id = u.id AND a.organization_id = u.organization_id AND a.ended_at IS NULL
 JOIN profiles p ON p.id = a.profile_id
@@ -87,7 +87,7 @@ JOIN results r ON r.profile_id = a.profile_id` + skill + `
 WHERE u.organization_id = ? AND u.deleted_at IS NULL AND ` + latestResult + `
 UNION ALL
 SELECT r.id, da.name, da.email, p.mcid, r.skill_id, r.completed_at, r.expires_at,
-  r.source, r.recognized_at, 0` + number + `
+  r.source, r.recognized_at, 0, 0` + number + `
 FROM legacy_recognitions lr
 JOIN profiles p ON p.id = lr.profile_id
 JOIN directory_accounts da ON da.id = p.account_id
@@ -106,7 +106,7 @@ const latestResult = `r.latest = TRUE`
 // read as text and parsed by progress.ScanTime's fast path: with the SQLite
 // driver each column read and each time it parses costs as much as the join.
 const rowColumns = `t.rid, t.name, t.email, t.mcid, t.skill_id,
-  CAST(t.completed_at AS CHAR), CAST(t.expires_at AS CHAR), t.source, CAST(t.recognized_at AS CHAR), t.associated`
+  CAST(t.completed_at AS CHAR), CAST(t.expires_at AS CHAR), t.source, CAST(t.recognized_at AS CHAR), t.associated, t.user_id`
 
 // builder accumulates SQL text and its arguments in order.
 type builder struct {

@@ -29,20 +29,30 @@ const (
 
 // Row is one line of the report (S1).
 type Row struct {
-	ID               int // the result's id
-	Name, Email      string
-	MCID             string
-	SkillType        string
-	SkillNumber      string
-	Title            string
-	SkillID          int
-	CompletedAt      time.Time
-	ExpiresAt        *time.Time
-	Competencies     []string // "Cloud Platform: Silver (Standard)" for each option it counts towards
+	ID          int // the result's id
+	Name, Email string
+	MCID        string
+	SkillType   string
+	SkillNumber string
+	Title       string
+	SkillID     int
+	CompletedAt time.Time
+	ExpiresAt   *time.Time
+	// Competencies are the options the result counts towards now ("Cloud
+	// Platform: Silver (Standard)"); none when it does not count.
+	Competencies     []string
 	AssociatedInPC   bool
 	NeedsAssociation bool // credited through the legacy path only (S3)
 	Source           string
 	RecognizedAt     time.Time
+	// UserID is the row's work account; 0 for the legacy path.
+	UserID int
+	// Counting: the result counts now (associated, and progress.CountsAt).
+	Counting bool
+	// CountsUntil is when it stops or stopped counting (progress.CountsUntil).
+	CountsUntil *time.Time
+	// RetiredOn is the skill's retirement date, if retired.
+	RetiredOn *time.Time
 }
 
 // Cursor marks a row in an ordering: the rows after it come next.
@@ -264,7 +274,7 @@ func (s *Service) reader(ctx context.Context, orgID int, f Filter, o Order) (*re
 	if err != nil {
 		return nil, err
 	}
-	skills, err := s.Client.Skill.Query().Select(skill.FieldNumber, skill.FieldTitle, skill.FieldType, skill.FieldValidUntil).All(sys)
+	skills, err := s.Client.Skill.Query().Select(skill.FieldNumber, skill.FieldTitle, skill.FieldType, skill.FieldValidUntil, skill.FieldRetiredOn).All(sys)
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +366,7 @@ func (r *reader) scan(ctx context.Context, rows *sql.Rows, row *Row) error {
 		associated       int
 	)
 	if err := rows.Scan(&row.ID, &row.Name, &row.Email, &row.MCID, &row.SkillID,
-		&completed, &expires, &row.Source, &recog, &associated); err != nil {
+		&completed, &expires, &row.Source, &recog, &associated, &row.UserID); err != nil {
 		return err
 	}
 	c, err := progress.ParseTime(completed)
@@ -383,7 +393,15 @@ func (r *reader) scan(ctx context.Context, rows *sql.Rows, row *Row) error {
 	row.SkillType, row.SkillNumber, row.Title = string(sk.Type), sk.Number, sk.Title
 	row.AssociatedInPC = associated == 1
 	row.NeedsAssociation = !row.AssociatedInPC
-	row.Competencies = r.labels[row.SkillID]
+	row.RetiredOn = sk.RetiredOn
+	row.CountsUntil = progress.CountsUntil(row.ExpiresAt, sk.ValidUntil)
+	// Only a linked person's valid result counts (C2, C3): the report says
+	// what counts now, not what once did or would once associated.
+	row.Counting = row.AssociatedInPC && progress.CountsAt(row.CompletedAt, row.ExpiresAt, sk.ValidUntil, r.now)
+	row.Competencies = nil
+	if row.Counting {
+		row.Competencies = r.labels[row.SkillID]
+	}
 	return nil
 }
 
@@ -394,7 +412,7 @@ func (r *reader) skill(ctx context.Context, id int) (*ent.Skill, error) {
 		return sk, nil
 	}
 	sk, err := r.client.Skill.Query().Where(skill.ID(id)).
-		Select(skill.FieldNumber, skill.FieldTitle, skill.FieldType).Only(viewer.System(ctx))
+		Select(skill.FieldNumber, skill.FieldTitle, skill.FieldType, skill.FieldValidUntil, skill.FieldRetiredOn).Only(viewer.System(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("reading skill %d: %w", id, err)
 	}

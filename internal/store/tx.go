@@ -122,3 +122,11 @@ func IsUniqueViolation(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "Duplicate entry")
 }
+
+// Detached returns an entity written or read through a transaction's client,
+// detached from the transaction: such an entity keeps querying through it, so
+// an edge a GraphQL resolver loads after the commit fails with "sql:
+// transaction has already been committed" (changePassword's user.organization
+// did). Every service returning an entity it got inside InTx returns it
+// through Detached, after a successful InTx.
+func Detached[T interface{ Unwrap() T }](e T) T { return e.Unwrap() }

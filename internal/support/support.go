@@ -158,7 +158,10 @@ func (s *Service) Reply(ctx context.Context, v *viewer.Viewer, id int, body stri
 		out, err = tx.SupportTicket.UpdateOne(t).SetStatus(status).Save(sys)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return store.Detached(out), nil
 }
 
 // Close closes a ticket: its author, its organization's admins or an operator.

@@ -11,6 +11,7 @@ import (
 	"certlink/internal/apperr"
 	"certlink/internal/history"
 	"certlink/internal/linking"
+	"certlink/internal/people"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -46,7 +47,7 @@ func (s *Service) Delete(ctx context.Context, v *viewer.Viewer, id int) error {
 			return err
 		}
 		err = tx.User.UpdateOne(t).SetDeletedAt(now).
-			SetEmail(clip(fmt.Sprintf("deleted-%d-%s", t.ID, t.Email), 254)).
+			SetEmail(clip(people.DeletedEmail(t.ID, t.Email), 254)).
 			ClearOidcSubject().SetPasswordHash("").Exec(sys)
 		if err != nil {
 			return err

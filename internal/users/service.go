@@ -22,6 +22,7 @@ import (
 	"certlink/internal/history"
 	"certlink/internal/linking"
 	"certlink/internal/notify"
+	"certlink/internal/people"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -145,7 +146,7 @@ func (s *Service) Invite(ctx context.Context, v *viewer.Viewer, in InviteInput) 
 		return nil, err
 	}
 	s.wake()
-	return &Invited{User: u, TemporaryPassword: temp}, nil
+	return &Invited{User: store.Detached(u), TemporaryPassword: temp}, nil
 }
 
 // ResendInvite gives a user who has not signed in yet a new temporary password
@@ -186,7 +187,7 @@ func (s *Service) ResendInvite(ctx context.Context, v *viewer.Viewer, id int) (*
 		return nil, err
 	}
 	s.wake()
-	return &Invited{User: u, TemporaryPassword: temp}, nil
+	return &Invited{User: store.Detached(u), TemporaryPassword: temp}, nil
 }
 
 // actOn starts a change of another person's account: the acting admin as they
@@ -287,7 +288,10 @@ func (s *Service) Update(ctx context.Context, v *viewer.Viewer, in UpdateInput) 
 		return history.Record(sys, tx.Client(), history.Event{Action: history.UserUpdated, ActorID: v.UserID,
 			OrgID: v.OrgID, UserID: u.ID, Detail: v.Email + " changed " + strings.Join(changes, ", ") + "."})
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return store.Detached(u), nil
 }
 
 // AssignRoles sets a user's roles (U1) under the rules of Grantable. The last
@@ -335,7 +339,10 @@ func (s *Service) AssignRoles(ctx context.Context, v *viewer.Viewer, id int, rol
 			OrgID: v.OrgID, UserID: u.ID,
 			Detail: fmt.Sprintf("%s changed the roles of %s from %s to %s.", v.Email, u.Email, rolesText(t.Roles), rolesText(roles))})
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return store.Detached(u), nil
 }
 
 // notLastGlobalAdmin refuses to leave the organization without a Global Admin
@@ -400,7 +407,10 @@ func (s *Service) ChangePassword(ctx context.Context, v *viewer.Viewer, current,
 			Where(token.UserID(u.ID), token.KindEQ(token.KindSESSION), token.RevokedAtIsNil(), token.IDNEQ(v.TokenID)).
 			SetRevokedAt(s.now()).Exec(sys)
 	})
-	return u, err
+	if err != nil {
+		return nil, err
+	}
+	return store.Detached(u), nil
 }
 
 func (s *Service) wake() {
@@ -455,9 +465,4 @@ func (s *Service) temporaryPassword(ctx context.Context) (string, string, error)
 	return p, h, err
 }
 
-func rolesText(roles []string) string {
-	if len(roles) == 0 {
-		return "(default user)"
-	}
-	return strings.Join(roles, ", ")
-}
+func rolesText(roles []string) string { return people.RolesText(roles) }

@@ -1,22 +1,34 @@
+import type { ReactNode } from 'react';
 import { Link } from '../lib/router';
-import { EmptyState } from '../components/Feedback';
+
+/** A page with a real heading (axe: page-has-heading-one), so screen readers land on what happened. */
+function Missing({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <div className="page">
+      <div className="state state-empty">
+        <h1 className="state-title">{title}</h1>
+        <div>{children}</div>
+      </div>
+    </div>
+  );
+}
 
 export function NotFoundPage() {
   return (
-    <EmptyState title="This page doesn't exist">
+    <Missing title="This page doesn't exist">
       <p>
         The address may be mistyped, or the page may have moved. <Link to="/profile">Go to My profile</Link>.
       </p>
-    </EmptyState>
+    </Missing>
   );
 }
 
 export function ForbiddenPage() {
   return (
-    <EmptyState title="This page is for admins">
+    <Missing title="This page is for admins">
       <p>
         Your roles don't include access to this page. Ask a Global admin of your organization if you need it. <Link to="/profile">Go to My profile</Link>.
       </p>
-    </EmptyState>
+    </Missing>
   );
 }

@@ -11,15 +11,57 @@ const linked = viewer({
   associationsRemaining: 2,
 });
 
+const impact = {
+  countsTowards: 2,
+  lossCount: 1,
+  detailsVisible: true,
+  losses: [
+    {
+      competency: { id: 'c1', key: 'data-analytics', name: 'Data Analytics' },
+      level: 'SILVER',
+      option: 'Standard',
+      requirement: 'One person who passed a data engineering exam',
+      required: 1,
+      current: 1,
+      after: 0,
+      optionLost: true,
+    },
+  ],
+};
+
+/** What previewAssociation answers for jordan's MCID, free to link, unless changed. */
+export function preview(overrides: Record<string, unknown> = {}) {
+  return {
+    data: {
+      previewAssociation: {
+        kind: 'LEARNING',
+        mcid: '9900003',
+        name: 'Jordan Lee',
+        alreadyYours: false,
+        moves: false,
+        movesFromOrganization: null,
+        replaceFirst: false,
+        allowed: true,
+        nextAssociationAllowedAt: null,
+        associationsRemaining: 3,
+        nextAfterThisAt: '2027-01-02T10:00:00Z',
+        ...overrides,
+      },
+    },
+  };
+}
+
 function renderProfile(me: () => ProfileUserFragment | 'pending' | Error, mutation?: (name: string, vars: unknown) => Answer) {
   const client = mockClient({
-    query: () => {
+    query: (name) => {
+      if (name === 'LinkEndingImpact') return { data: { linkEndingImpact: impact } };
       const v = me();
       if (v === 'pending') return 'pending';
       if (v instanceof Error) return { error: networkError() };
       return { data: { me: v } };
     },
-    mutation,
+    // Associating first asks what it would do; tests answer the association itself.
+    mutation: (name, vars) => (name === 'PreviewAssociation' ? preview() : (mutation?.(name, vars) ?? 'pending')),
   });
   render(withClient(client, <ProfilePage />));
   return client;
@@ -66,6 +108,11 @@ describe('My profile', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Remove access' }));
     const dialog = await screen.findByRole('dialog');
     expect(within(dialog).getByText(/will stop counting for Contoso Ltd/)).toBeTruthy();
+    // Before anything happens: which requirements lose their tick.
+    const loss = await within(dialog).findByTestId('impact');
+    expect(loss.textContent).toContain('1 requirement loses its tick');
+    expect(loss.textContent).toContain('Data Analytics · Silver (Standard): One person who passed a data engineering exam — 1 → 0 of 1');
+    expect(loss.textContent).toContain('Silver is no longer attained');
     expect(client.executeMutation).not.toHaveBeenCalled();
 
     await userEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
@@ -105,8 +152,8 @@ describe('My profile', () => {
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
     await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
-    expect(client.executeMutation).toHaveBeenCalledTimes(1);
-    await screen.findByText('MCID 9900003 is now associated with Contoso Ltd.');
+    await screen.findByText(`MCID 9900003 is now associated with Contoso Ltd. It can next be associated on ${formatDate('2027-01-02T10:00:00Z')}.`);
+    expect(client.executeMutation).toHaveBeenCalledTimes(2); // the check, then the association
     await waitFor(() => expect(screen.getByTestId('mcid').textContent).toBe('9900003'));
   });
 
@@ -125,14 +172,64 @@ describe('My profile', () => {
     await userEvent.click(box);
     expect(screen.queryByLabelText('Learning account email')).toBeNull();
     await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
-    expect(client.executeMutation).toHaveBeenCalledTimes(1);
+    expect(client.executeMutation.mock.calls[0][0].variables).toEqual({ input: { kind: 'LEARNING', useSameCredentials: true } });
     expect((await screen.findByRole('alert')).textContent).toBe('This profile changed meanwhile, try again.');
   });
 
   it('shows the next allowed association date and associations left before trying', () => {
     renderProfile(() => viewer({ nextAssociationAllowedAt: '2099-03-01T12:00:00Z', associationsRemaining: 1 }));
-    expect(screen.getByTestId('next-association').textContent).toBe(formatDate('2099-03-01T12:00:00Z'));
+    expect(screen.getByTestId('next-association').textContent).toBe(`from ${formatDate('2099-03-01T12:00:00Z')}`);
     expect(screen.getByTestId('associations-remaining').textContent).toBe('1 association in the rolling 12 months');
+    expect(screen.getByTestId('allowance-subject').textContent).toContain('the MCID you last associated');
+  });
+
+  it("says what the limit means with a link present: associating it again after removing it", () => {
+    renderProfile(() => linked);
+    expect(screen.getByTestId('allowance-subject').textContent).toBe('Association limits of MCID 9900001, associated now');
+    expect(screen.getByText('If you remove it, it can be associated again')).toBeTruthy();
+    expect(screen.getByTestId('next-association').textContent).toBe('right away');
+  });
+
+  it('checks the MCID entered first: a limited one is refused with its own date, nothing associated', async () => {
+    const client = mockClient({
+      query: () => ({ data: { me: viewer() } }),
+      mutation: (name) => {
+        expect(name).toBe('PreviewAssociation');
+        return preview({ allowed: false, nextAssociationAllowedAt: '2027-01-02T10:00:00Z', associationsRemaining: 2 });
+      },
+    });
+    render(withClient(client, <ProfilePage />));
+    await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
+    await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
+    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    expect((await screen.findByRole('alert')).textContent).toContain(`Its next available date is ${formatDate('2027-01-02T10:00:00Z')}.`);
+    expect(screen.getByTestId('allowance-subject').textContent).toBe('Association limits of MCID 9900003, the account you entered');
+    expect(screen.getByTestId('next-association').textContent).toBe(`from ${formatDate('2027-01-02T10:00:00Z')}`);
+    expect(screen.getByTestId('associations-remaining').textContent).toBe('2 associations in the rolling 12 months');
+    expect(client.executeMutation).toHaveBeenCalledTimes(1);
+  });
+
+  it('asks before moving an MCID from another organization, saying what ends', async () => {
+    let me = viewer();
+    const client = mockClient({
+      query: () => ({ data: { me } }),
+      mutation: (name) => {
+        if (name === 'PreviewAssociation') return preview({ moves: true, movesFromOrganization: 'Fabrikam Inc', associationsRemaining: 2 });
+        expect(name).toBe('AssociateLearningAccount');
+        me = viewer({ learningAccount: { mcid: '9900003', email: 'jordan@learn.example', name: 'Jordan', linkedAt: '2026-11-24T10:00:00Z' } });
+        return answerUser('associateLearningAccount', me);
+      },
+    });
+    render(withClient(client, <ProfilePage />));
+    await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
+    await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
+    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Move MCID 9900003 to Contoso Ltd?' });
+    expect(dialog.textContent).toContain('it stops counting for Fabrikam Inc at once');
+    expect(dialog.textContent).toContain("Fabrikam Inc's admins are told that it moved to another organization — not to which one, nor to whom.");
+    expect(client.executeMutation).toHaveBeenCalledTimes(1);
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Associate and end the other link' }));
+    await waitFor(() => expect(screen.getByTestId('mcid').textContent).toBe('9900003'));
   });
 
   it('says "Now" when an association is allowed', () => {

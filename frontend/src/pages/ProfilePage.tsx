@@ -1,14 +1,21 @@
-import { useState, type FormEvent } from 'react';
-import { useMutation, useQuery } from 'urql';
-import { graphql } from '../gql';
-import { ConfirmDialog } from '../components/ConfirmDialog';
-import { Alert, ErrorState, PageHeader, Spinner } from '../components/Feedback';
-import { Field } from '../components/Field';
-import { IconCalendar, IconKey, IconLink, IconSchool, IconUser } from '../components/Icons';
-import { ChangePasswordForm } from './ChangePassword';
-import { describeError } from '../lib/errors';
-import { formatDate, isFuture, plural, roleLabel } from '../lib/format';
-import { MeQuery, type Viewer } from '../lib/session';
+import { useState, type FormEvent } from "react";
+import { useMutation, useQuery } from "urql";
+import { graphql } from "../gql";
+import { ConfirmDialog } from "../components/ConfirmDialog";
+import { Alert, ErrorState, PageHeader, Spinner } from "../components/Feedback";
+import { Field } from "../components/Field";
+import {
+  IconCalendar,
+  IconKey,
+  IconLink,
+  IconSchool,
+  IconUser,
+} from "../components/Icons";
+import { ChangePasswordForm } from "./ChangePassword";
+import { EndingImpact } from "../components/EndingImpact";
+import { describeError } from "../lib/errors";
+import { formatDate, isFuture, plural, roleLabel } from "../lib/format";
+import { MeQuery, type Viewer } from "../lib/session";
 
 const AssociateLearningAccount = graphql(`
   mutation AssociateLearningAccount($input: AssociateLearningAccountInput!) {
@@ -19,6 +26,36 @@ const AssociateLearningAccount = graphql(`
     }
   }
 `);
+
+const PreviewAssociation = graphql(`
+  mutation PreviewAssociation($input: PreviewAssociationInput!) {
+    previewAssociation(input: $input) {
+      kind
+      mcid
+      name
+      alreadyYours
+      moves
+      movesFromOrganization
+      replaceFirst
+      allowed
+      nextAssociationAllowedAt
+      associationsRemaining
+      nextAfterThisAt
+    }
+  }
+`);
+
+type Preview = {
+  mcid: string;
+  name: string;
+  alreadyYours: boolean;
+  moves: boolean;
+  movesFromOrganization?: string | null;
+  allowed: boolean;
+  nextAssociationAllowedAt?: string | null;
+  associationsRemaining: number;
+  nextAfterThisAt?: string | null;
+};
 
 const RemoveLearningAccount = graphql(`
   mutation RemoveLearningAccount {
@@ -31,7 +68,9 @@ const RemoveLearningAccount = graphql(`
 `);
 
 const AssociatePartnerUniversity = graphql(`
-  mutation AssociatePartnerUniversity($input: AssociatePartnerUniversityInput!) {
+  mutation AssociatePartnerUniversity(
+    $input: AssociatePartnerUniversityInput!
+  ) {
     associatePartnerUniversity(input: $input) {
       user {
         ...ProfileUser
@@ -52,8 +91,11 @@ const RemovePartnerUniversityAccess = graphql(`
 
 /** My profile (SPEC L1–L8): organization, roles, and the accounts that make the user count. */
 export function ProfilePage() {
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: MeQuery, requestPolicy: 'cache-and-network' });
-  const refresh = () => reexecute({ requestPolicy: 'network-only' });
+  const [{ data, fetching, error }, reexecute] = useQuery({
+    query: MeQuery,
+    requestPolicy: "cache-and-network",
+  });
+  const refresh = () => reexecute({ requestPolicy: "network-only" });
 
   if (!data) {
     if (fetching || !error) return <Spinner label="Loading your profile…" />;
@@ -62,7 +104,10 @@ export function ProfilePage() {
   const me = data.me;
   return (
     <div className="page">
-      <PageHeader title="My profile" description="Your work account, and the certification accounts that count for your organization." />
+      <PageHeader
+        title="My profile"
+        description="Your work account, and the certification accounts that count for your organization."
+      />
       <AccountSummary me={me} />
       {me.organization ? (
         <>
@@ -70,11 +115,16 @@ export function ProfilePage() {
           <PartnerUniversitySection me={me} onChanged={refresh} />
         </>
       ) : (
-        <Alert kind="info">Platform staff belong to no partner organization, so there is no certification account to associate here.</Alert>
+        <Alert kind="info">
+          Platform staff belong to no partner organization, so there is no
+          certification account to associate here.
+        </Alert>
       )}
       <section className="card" aria-labelledby="password-title">
         <div className="card-head">
-          <span className="card-icon" aria-hidden="true"><IconKey /></span>
+          <span className="card-icon" aria-hidden="true">
+            <IconKey />
+          </span>
           <h2 id="password-title">Password</h2>
         </div>
         <ChangePasswordForm />
@@ -87,7 +137,9 @@ function AccountSummary({ me }: { me: Viewer }) {
   return (
     <section className="card" aria-labelledby="account-title">
       <div className="card-head">
-        <span className="card-icon" aria-hidden="true"><IconUser /></span>
+        <span className="card-icon" aria-hidden="true">
+          <IconUser />
+        </span>
         <h2 id="account-title">Work account</h2>
       </div>
       <dl className="facts">
@@ -104,7 +156,8 @@ function AccountSummary({ me }: { me: Viewer }) {
           <dd>
             {me.organization ? (
               <>
-                {me.organization.name} <span className="muted">· MPN ID {me.organization.mpnId}</span>
+                {me.organization.name}{" "}
+                <span className="muted">· MPN ID {me.organization.mpnId}</span>
               </>
             ) : (
               <span className="muted">None (platform staff)</span>
@@ -114,7 +167,15 @@ function AccountSummary({ me }: { me: Viewer }) {
         <div>
           <dt>Roles</dt>
           <dd className="chips">
-            {me.roles.length === 0 ? <span className="chip">User</span> : me.roles.map((r) => <span key={r} className="chip chip-accent">{roleLabel(r)}</span>)}
+            {me.roles.length === 0 ? (
+              <span className="chip">User</span>
+            ) : (
+              me.roles.map((r) => (
+                <span key={r} className="chip chip-accent">
+                  {roleLabel(r)}
+                </span>
+              ))
+            )}
           </dd>
         </div>
       </dl>
@@ -122,36 +183,80 @@ function AccountSummary({ me }: { me: Viewer }) {
   );
 }
 
-/** L6 shown before the user tries: when the next association is allowed and how many are left. */
-function AssociationAllowance({ me }: { me: Viewer }) {
-  const waiting = isFuture(me.nextAssociationAllowedAt);
+/**
+ * L6 shown before the user tries. The limit belongs to each MCID, so the panel says whose numbers it
+ * shows: the MCID just checked (entered in the form), the one associated now (what removing it and
+ * associating it again would meet), or the one last associated.
+ */
+function AssociationAllowance({
+  me,
+  checked,
+}: {
+  me: Viewer;
+  checked?: Preview | null;
+}) {
+  const linked = me.learningAccount;
+  let subject: string;
+  let next: string | null | undefined = me.nextAssociationAllowedAt;
+  let remaining = me.associationsRemaining;
+  let nextLabel = "Next association allowed";
+  if (checked && !checked.alreadyYours) {
+    subject = `MCID ${checked.mcid}, the account you entered`;
+    next = checked.allowed ? null : checked.nextAssociationAllowedAt;
+    remaining = checked.associationsRemaining;
+  } else if (linked) {
+    subject = `MCID ${linked.mcid}, associated now`;
+    nextLabel = "If you remove it, it can be associated again";
+  } else {
+    subject =
+      "the MCID you last associated (each MCID has its own limit: the one you enter is checked before anything changes)";
+  }
+  const waiting = isFuture(next);
   return (
     <div className="allowance" aria-label="Association limits">
+      <p className="allowance-subject muted" data-testid="allowance-subject">
+        Association limits of {subject}
+      </p>
       <div className="allowance-item">
         <IconCalendar />
         <div>
-          <span className="allowance-label">Next association allowed</span>
-          <strong data-testid="next-association">{waiting ? formatDate(me.nextAssociationAllowedAt) : 'Now'}</strong>
+          <span className="allowance-label">{nextLabel}</span>
+          <strong data-testid="next-association">
+            {waiting
+              ? `from ${formatDate(next)}`
+              : linked && !checked
+                ? "right away"
+                : "Now"}
+          </strong>
         </div>
       </div>
       <div className="allowance-item">
         <IconLink />
         <div>
           <span className="allowance-label">Associations left</span>
-          <strong data-testid="associations-remaining">{plural(me.associationsRemaining, 'association')} in the rolling 12 months</strong>
+          <strong data-testid="associations-remaining">
+            {plural(remaining, "association")} in the rolling 12 months
+          </strong>
         </div>
       </div>
     </div>
   );
 }
 
-function LearningAccountSection({ me, onChanged }: { me: Viewer; onChanged: () => void }) {
+function LearningAccountSection({
+  me,
+  onChanged,
+}: {
+  me: Viewer;
+  onChanged: () => void;
+}) {
   const link = me.learningAccount;
-  const orgName = me.organization?.name ?? 'your organization';
+  const orgName = me.organization?.name ?? "your organization";
   const [confirming, setConfirming] = useState(false);
   const [removeError, setRemoveError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [{ fetching: removing }, remove] = useMutation(RemoveLearningAccount);
+  const [checked, setChecked] = useState<Preview | null>(null);
 
   async function confirmRemove() {
     setRemoveError(null);
@@ -161,18 +266,24 @@ function LearningAccountSection({ me, onChanged }: { me: Viewer; onChanged: () =
       return;
     }
     setConfirming(false);
-    setNotice(`Access removed. MCID ${link?.mcid} no longer counts for ${orgName}.`);
+    setNotice(
+      `Access removed. MCID ${link?.mcid} no longer counts for ${orgName}.`,
+    );
     onChanged();
   }
 
   return (
     <section className="card" aria-labelledby="learning-title">
       <div className="card-head">
-        <span className="card-icon" aria-hidden="true"><IconLink /></span>
+        <span className="card-icon" aria-hidden="true">
+          <IconLink />
+        </span>
         <h2 id="learning-title">Microsoft Learning account</h2>
       </div>
       <p className="muted card-lead">
-        Your certification profile (MCID) holds the exams and certifications you have passed. Associated with your work account, they count towards {orgName}'s competencies.
+        Your certification profile (MCID) holds the exams and certifications you
+        have passed. Associated with your work account, they count towards{" "}
+        {orgName}'s competencies.
       </p>
       {notice && <Alert kind="success">{notice}</Alert>}
       {link ? (
@@ -180,7 +291,9 @@ function LearningAccountSection({ me, onChanged }: { me: Viewer; onChanged: () =
           <dl className="facts facts-linked">
             <div>
               <dt>MCID</dt>
-              <dd className="mono" data-testid="mcid">{link.mcid}</dd>
+              <dd className="mono" data-testid="mcid">
+                {link.mcid}
+              </dd>
             </div>
             <div>
               <dt>Learning account</dt>
@@ -194,7 +307,14 @@ function LearningAccountSection({ me, onChanged }: { me: Viewer; onChanged: () =
             </div>
           </dl>
           <div className="card-actions">
-            <button type="button" className="btn btn-danger-outline" onClick={() => { setRemoveError(null); setConfirming(true); }}>
+            <button
+              type="button"
+              className="btn btn-danger-outline"
+              onClick={() => {
+                setRemoveError(null);
+                setConfirming(true);
+              }}
+            >
               Remove access
             </button>
           </div>
@@ -210,93 +330,252 @@ function LearningAccountSection({ me, onChanged }: { me: Viewer; onChanged: () =
             onCancel={() => setConfirming(false)}
           >
             <p>
-              MCID <strong>{link.mcid}</strong> will stop counting for {orgName} right away. Its history is kept.
+              MCID <strong>{link.mcid}</strong> will stop counting for {orgName}{" "}
+              right away. Its history is kept.
             </p>
-            <p>Associating an account again later counts as a new association.</p>
+            {confirming && (
+              <EndingImpact kind="LEARNING" who="you" orgName={orgName} />
+            )}
+            <p>
+              Associating an account again later counts as a new association.
+            </p>
           </ConfirmDialog>
         </>
       ) : (
-        <AssociateLearningAccountForm me={me} onAssociated={(mcid) => { setNotice(mcid ? `MCID ${mcid} is now associated with ${orgName}.` : null); onChanged(); }} />
+        <AssociateLearningAccountForm
+          me={me}
+          onChecked={setChecked}
+          onAssociated={(mcid, after) => {
+            setChecked(null);
+            setNotice(
+              mcid
+                ? `MCID ${mcid} is now associated with ${orgName}.${after ? ` It can next be associated on ${formatDate(after)}.` : ""}`
+                : null,
+            );
+            onChanged();
+          }}
+        />
       )}
-      <AssociationAllowance me={me} />
+      <AssociationAllowance me={me} checked={link ? null : checked} />
     </section>
   );
 }
 
-function AssociateLearningAccountForm({ me, onAssociated }: { me: Viewer; onAssociated: (mcid: string | undefined) => void }) {
+/**
+ * Associate: the account is checked first (previewAssociation, which changes nothing), so the person
+ * learns what applies to that MCID — its own limit, and whether its link to another organization ends
+ * (L5, L6) — before anything happens; a move asks for confirmation.
+ */
+function AssociateLearningAccountForm({
+  me,
+  onChecked,
+  onAssociated,
+}: {
+  me: Viewer;
+  onChecked: (p: Preview | null) => void;
+  onAssociated: (
+    mcid: string | undefined,
+    nextAfter: string | null | undefined,
+  ) => void;
+}) {
   const pu = me.partnerUniversity;
   const canUseSame = Boolean(pu?.sameCredentialsAvailable);
   const [useSame, setUseSame] = useState(false);
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [move, setMove] = useState<Preview | null>(null);
+  const [{ fetching: checking }, preview] = useMutation(PreviewAssociation);
   const [{ fetching }, associate] = useMutation(AssociateLearningAccount);
   const sameChosen = canUseSame && useSame;
+  const orgName = me.organization?.name ?? "your organization";
+  const input = () =>
+    sameChosen
+      ? { useSameCredentials: true }
+      : { email: email.trim(), password, useSameCredentials: false };
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
-    const input = sameChosen ? { useSameCredentials: true } : { email: email.trim(), password, useSameCredentials: false };
-    const result = await associate({ input });
+    const checked = await preview({ input: { kind: "LEARNING", ...input() } });
+    if (checked.error || !checked.data) {
+      setError(describeError(checked.error));
+      return;
+    }
+    const p = checked.data.previewAssociation;
+    onChecked(p);
+    if (!p.allowed) {
+      setError(
+        `MCID ${p.mcid} can't be associated yet: we require a period between two associations of one MCID and allow only a few a year. Its next available date is ${formatDate(p.nextAssociationAllowedAt)}.`,
+      );
+      return;
+    }
+    if (p.moves) {
+      setMove(p);
+      return;
+    }
+    await doAssociate(p);
+  }
+
+  async function doAssociate(p: Preview) {
+    const result = await associate({ input: input() });
+    setMove(null);
     if (result.error || !result.data) {
       setError(describeError(result.error));
       return;
     }
-    setPassword('');
-    onAssociated(result.data.associateLearningAccount.user.learningAccount?.mcid);
+    setPassword("");
+    onAssociated(
+      result.data.associateLearningAccount.user.learningAccount?.mcid,
+      p.nextAfterThisAt,
+    );
   }
 
   return (
-    <form className="subform" onSubmit={submit} aria-labelledby="associate-title">
-      <h3 id="associate-title">Associate Microsoft Learning account</h3>
-      <p className="muted">
-        Sign in with the Microsoft Learning account that holds your certifications. The certification directory checks the password; certlink doesn't keep it.
-      </p>
-      {canUseSame && pu && (
-        <label className="check">
-          <input type="checkbox" checked={useSame} onChange={(e) => setUseSame(e.target.checked)} />
-          <span>Use {pu.email} to associate</span>
-        </label>
-      )}
-      {!sameChosen && (
-        <div className="field-row">
-          <Field label="Learning account email" type="email" autoComplete="off" required value={email} onChange={(e) => setEmail(e.target.value)} />
-          <Field label="Learning account password" type="password" autoComplete="off" required value={password} onChange={(e) => setPassword(e.target.value)} />
+    <>
+      <form
+        className="subform"
+        onSubmit={submit}
+        aria-labelledby="associate-title"
+      >
+        <h3 id="associate-title">Associate Microsoft Learning account</h3>
+        <p className="muted">
+          Sign in with the Microsoft Learning account that holds your
+          certifications. The certification directory checks the password;
+          certlink doesn't keep it. We check the account first and tell you what
+          associating it changes.
+        </p>
+        {canUseSame && pu && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={useSame}
+              onChange={(e) => setUseSame(e.target.checked)}
+            />
+            <span>Use {pu.email} to associate</span>
+          </label>
+        )}
+        {!sameChosen && (
+          <div className="field-row">
+            <Field
+              label="Learning account email"
+              type="email"
+              autoComplete="off"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
+            <Field
+              label="Learning account password"
+              type="password"
+              autoComplete="off"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </div>
+        )}
+        {error && (
+          <p className="alert alert-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="card-actions">
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={fetching || checking}
+          >
+            {checking ? "Checking…" : fetching ? "Associating…" : "Associate"}
+          </button>
         </div>
-      )}
-      {error && <p className="alert alert-error" role="alert">{error}</p>}
-      <div className="card-actions">
-        <button type="submit" className="btn btn-primary" disabled={fetching}>
-          {fetching ? 'Associating…' : 'Associate'}
-        </button>
-      </div>
-    </form>
+      </form>
+      {/* Outside the form: a dialog's own form must not nest in another. */}
+      <ConfirmDialog
+        open={move !== null}
+        title={`Move MCID ${move?.mcid ?? ""} to ${orgName}?`}
+        confirmLabel="Associate and end the other link"
+        busyLabel="Associating…"
+        busy={fetching}
+        onConfirm={() => {
+          if (move) void doAssociate(move);
+        }}
+        onCancel={() => setMove(null)}
+      >
+        {move && (
+          <>
+            <p>
+              MCID <strong>{move.mcid}</strong> ({move.name}) is associated with{" "}
+              {move.movesFromOrganization ? (
+                <strong>{move.movesFromOrganization}</strong>
+              ) : (
+                "another work account of your organization"
+              )}{" "}
+              now. Associating it here ends that link: it stops counting{" "}
+              {move.movesFromOrganization
+                ? `for ${move.movesFromOrganization}`
+                : "there"}{" "}
+              at once and counts for {orgName} instead.
+            </p>
+            {move.movesFromOrganization && (
+              <p>
+                {move.movesFromOrganization}'s admins are told that it moved to
+                another organization — not to which one, nor to whom.
+              </p>
+            )}
+            <p>
+              This uses one of the{" "}
+              {plural(move.associationsRemaining, "association")} left for this
+              MCID in 12 months
+              {move.nextAfterThisAt
+                ? `; it could next be associated on ${formatDate(move.nextAfterThisAt)}`
+                : ""}
+              .
+            </p>
+          </>
+        )}
+      </ConfirmDialog>
+    </>
   );
 }
 
-function PartnerUniversitySection({ me, onChanged }: { me: Viewer; onChanged: () => void }) {
+function PartnerUniversitySection({
+  me,
+  onChanged,
+}: {
+  me: Viewer;
+  onChanged: () => void;
+}) {
   const pu = me.partnerUniversity;
   const [formOpen, setFormOpen] = useState(false);
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [removeError, setRemoveError] = useState<string | null>(null);
-  const [{ fetching: associating }, associate] = useMutation(AssociatePartnerUniversity);
-  const [{ fetching: removing }, remove] = useMutation(RemovePartnerUniversityAccess);
+  const [{ fetching: associating }, associate] = useMutation(
+    AssociatePartnerUniversity,
+  );
+  const [{ fetching: removing }, remove] = useMutation(
+    RemovePartnerUniversityAccess,
+  );
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
-    const result = await associate({ input: { email: email.trim(), password } });
+    const result = await associate({
+      input: { email: email.trim(), password },
+    });
     if (result.error) {
       setError(describeError(result.error));
       return;
     }
-    setPassword('');
+    setPassword("");
     setFormOpen(false);
-    setNotice('Partner University access is set up. Your assessments now count.');
+    setNotice(
+      "Partner University access is set up. Your assessments now count.",
+    );
     onChanged();
   }
 
@@ -308,17 +587,22 @@ function PartnerUniversitySection({ me, onChanged }: { me: Viewer; onChanged: ()
       return;
     }
     setConfirming(false);
-    setNotice('Partner University access removed.');
+    setNotice("Partner University access removed.");
     onChanged();
   }
 
   return (
     <section className="card" aria-labelledby="pu-title">
       <div className="card-head">
-        <span className="card-icon" aria-hidden="true"><IconSchool /></span>
+        <span className="card-icon" aria-hidden="true">
+          <IconSchool />
+        </span>
         <h2 id="pu-title">Partner University</h2>
       </div>
-      <p className="muted card-lead">Partner University holds the assessments you have completed. They count towards competencies once the account is associated.</p>
+      <p className="muted card-lead">
+        Partner University holds the assessments you have completed. They count
+        towards competencies once the account is associated.
+      </p>
       {notice && <Alert kind="success">{notice}</Alert>}
       {pu ? (
         <>
@@ -333,7 +617,14 @@ function PartnerUniversitySection({ me, onChanged }: { me: Viewer; onChanged: ()
             </div>
           </dl>
           <div className="card-actions">
-            <button type="button" className="btn btn-danger-outline" onClick={() => { setRemoveError(null); setConfirming(true); }}>
+            <button
+              type="button"
+              className="btn btn-danger-outline"
+              onClick={() => {
+                setRemoveError(null);
+                setConfirming(true);
+              }}
+            >
               Remove Partner University access
             </button>
           </div>
@@ -349,30 +640,79 @@ function PartnerUniversitySection({ me, onChanged }: { me: Viewer; onChanged: ()
             onCancel={() => setConfirming(false)}
           >
             <p>
-              Assessments from <strong>{pu.email}</strong> will stop counting right away.
+              Assessments from <strong>{pu.email}</strong> will stop counting
+              right away.
             </p>
+            {confirming && (
+              <EndingImpact
+                kind="PARTNER_UNIVERSITY"
+                who="you"
+                orgName={me.organization?.name ?? "your organization"}
+              />
+            )}
           </ConfirmDialog>
         </>
       ) : formOpen ? (
-        <form className="subform" onSubmit={submit} aria-labelledby="pu-form-title">
+        <form
+          className="subform"
+          onSubmit={submit}
+          aria-labelledby="pu-form-title"
+        >
           <h3 id="pu-form-title">Get Partner University access</h3>
           <div className="field-row">
-            <Field label="Partner University email" type="email" autoComplete="off" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
-            <Field label="Partner University password" type="password" autoComplete="off" required value={password} onChange={(e) => setPassword(e.target.value)} />
+            <Field
+              label="Partner University email"
+              type="email"
+              autoComplete="off"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              autoFocus
+            />
+            <Field
+              label="Partner University password"
+              type="password"
+              autoComplete="off"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
           </div>
-          {error && <p className="alert alert-error" role="alert">{error}</p>}
+          {error && (
+            <p className="alert alert-error" role="alert">
+              {error}
+            </p>
+          )}
           <div className="card-actions">
-            <button type="button" className="btn btn-secondary" onClick={() => { setFormOpen(false); setError(null); }}>
+            <button
+              type="button"
+              className="btn btn-secondary"
+              onClick={() => {
+                setFormOpen(false);
+                setError(null);
+              }}
+            >
               Cancel
             </button>
-            <button type="submit" className="btn btn-primary" disabled={associating}>
-              {associating ? 'Associating…' : 'Associate'}
+            <button
+              type="submit"
+              className="btn btn-primary"
+              disabled={associating}
+            >
+              {associating ? "Associating…" : "Associate"}
             </button>
           </div>
         </form>
       ) : (
         <div className="card-actions">
-          <button type="button" className="btn btn-secondary" onClick={() => { setNotice(null); setFormOpen(true); }}>
+          <button
+            type="button"
+            className="btn btn-secondary"
+            onClick={() => {
+              setNotice(null);
+              setFormOpen(true);
+            }}
+          >
             Get Partner University access
           </button>
         </div>

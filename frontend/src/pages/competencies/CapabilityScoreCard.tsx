@@ -19,6 +19,11 @@ function names(people: readonly PersonView[]): string {
   return people.length ? people.map((p) => p.name).join(', ') : 'nobody yet';
 }
 
+/** Points the rules give before the prerequisites gate them (the area's points are 0 until met). */
+function earned(area: CapabilityScoreView): number {
+  return area.rules.reduce((n, r) => n + r.points, 0);
+}
+
 /** One capability area (the Skilling metric): points/maxPoints, prerequisites first, then the rules. */
 function Area({ area, whatIf }: { area: CapabilityScoreView; whatIf?: CapabilityScoreView }) {
   const id = useId();
@@ -34,6 +39,11 @@ function Area({ area, whatIf }: { area: CapabilityScoreView; whatIf?: Capability
         <div>
           <h3 id={`${id}-t`}>{area.name}</h3>
           <p className="muted capability-desc">{area.description}</p>
+          {!area.prerequisitesMet && earned(area) > 0 && (
+            <p className="capability-gated" data-testid="capability-gated">
+              {earned(area)} {earned(area) === 1 ? 'point waits' : 'points wait'} for the prerequisites: the area scores 0 until they are met.
+            </p>
+          )}
           {whatIf && (
             <p className={whatIf.points !== area.points ? 'whatif-line whatif-changed' : 'whatif-line'}>
               <span className="whatif-label">What-if</span>
@@ -88,7 +98,8 @@ function Area({ area, whatIf }: { area: CapabilityScoreView; whatIf?: Capability
                 <span>{r.description}</span>{' '}
                 <span className="muted">
                   · {r.current} × {r.pointsPerPerson} = {r.points} {r.points === 1 ? 'point' : 'points'}
-                  {r.maxPoints != null ? ` (cap ${r.maxPoints})` : ''} ({names(r.people)})
+                  {r.maxPoints != null ? ` (cap ${r.maxPoints})` : ''}
+                  {!area.prerequisitesMet && r.points > 0 ? ', once the prerequisites are met' : ''} ({names(r.people)})
                 </span>
                 {s && (
                   <span className={s.points !== r.points ? 'whatif-inline whatif-changed' : 'whatif-inline'}>

@@ -60,6 +60,7 @@ export const CompetencyProgressFieldsFragment = graphql(`
             type
             retiredOn
             validUntil
+            countsNow
           }
           attestation {
             met
@@ -182,7 +183,7 @@ const SetAttestation = graphql(`
   }
 `);
 
-const STATUS_ORDER = ['AT_RISK', 'ACTIVE', 'QUALIFIED', 'IN_PROGRESS', 'NOT_STARTED'];
+const STATUS_ORDER = ['REQUIREMENTS_UNMET', 'AT_RISK', 'ACTIVE', 'QUALIFIED', 'IN_PROGRESS', 'NOT_STARTED'];
 
 /** Whichever of the query's and the subscription's answers arrived last. */
 function useLatest<T>(fromQuery: T | undefined, fromLive: T | undefined): T | undefined {
@@ -236,6 +237,12 @@ export function CompetenciesPage() {
   };
 
   const list = useLatest(data?.competencyProgress, liveData?.competencyProgressChanged);
+  // A notification's link opens the competencies it names (?open=key,key) and scrolls to the first.
+  const openKeys = useMemo(() => (new URLSearchParams(window.location.search).get('open') ?? '').split(',').filter(Boolean), []);
+  const loaded = list !== undefined;
+  useEffect(() => {
+    if (loaded && openKeys.length > 0) document.getElementById(`competency-${openKeys[0]}`)?.scrollIntoView({ block: 'start' });
+  }, [loaded, openKeys]);
   const scores = useLatest(scoreData?.capabilityScore, liveScore?.capabilityScoreChanged) ?? [];
 
   // A live change after the first message: the forecast and a shown what-if follow it.
@@ -301,6 +308,9 @@ export function CompetenciesPage() {
           <Link to="/skills-report" className="btn btn-secondary">
             Skills report
           </Link>
+          <a href="/reports/skills.csv" className="btn btn-primary" download>
+            Download skills report
+          </a>
         </>
       }
     />
@@ -361,7 +371,7 @@ export function CompetenciesPage() {
           <div role="tabpanel" id="panel-progress" aria-labelledby="tab-progress" hidden={tab !== 'progress'} className="page">
             <WhatIfPanel people={people} skills={skills} onRun={runWhatIf} onClear={clearWhatIf} summary={summary} />
             {list.map((p) => (
-              <CompetencyCard key={p.competency.id} progress={p} onPurchase={onPurchase} onAttest={onAttest} whatIf={simIndex?.byCompetency.get(p.competency.id) ?? null} />
+              <CompetencyCard key={p.competency.id} progress={p} onPurchase={onPurchase} onAttest={onAttest} defaultExpanded={openKeys.includes(p.competency.key)} whatIf={simIndex?.byCompetency.get(p.competency.id) ?? null} />
             ))}
             {scores.length > 0 && <CapabilityScoreCard areas={scores} whatIf={sim?.score ?? null} />}
           </div>

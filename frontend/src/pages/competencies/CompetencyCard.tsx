@@ -49,7 +49,7 @@ export function CompetencyCard({ progress, onPurchase, onAttest, defaultExpanded
   }, [whatIf]);
   const actions: Actions = { onPurchase, onAttest, sim };
   return (
-    <section className={`card competency${expanded ? ' competency-open' : ''}`} aria-labelledby={`${panelId}-title`}>
+    <section id={`competency-${competency.key}`} className={`card competency${expanded ? ' competency-open' : ''}`} aria-labelledby={`${panelId}-title`}>
       <h2 className="competency-heading" id={`${panelId}-title`}>
         <button type="button" className="competency-toggle" aria-expanded={expanded} aria-controls={panelId} onClick={() => setExpanded((e) => !e)}>
           <span className="chevron" aria-hidden="true" />
@@ -96,16 +96,20 @@ function WhatIfLevel({ real, sim }: { real: LevelView; sim?: LevelView }) {
   return <span className={same ? 'whatif-inline' : 'whatif-inline whatif-changed'}> · what-if: {text}</span>;
 }
 
-function levelSummary(level: LevelView): string {
-  if (level.attained) return 'attained';
+/** The level in a few words: which option is attained, or the closest one and how close it is. */
+export function levelSummary(level: LevelView): string {
+  const attained = level.options.find((o) => o.met);
+  if (attained) return level.options.length > 1 ? `attained (${attained.name})` : 'attained';
+  const first = level.options[0];
   const best = level.options.reduce(
     (acc, o) => {
       const met = o.requirements.filter((r) => r.met).length;
-      return met / Math.max(1, o.requirements.length) > acc.met / Math.max(1, acc.total) ? { met, total: o.requirements.length } : acc;
+      return met / Math.max(1, o.requirements.length) > acc.met / Math.max(1, acc.total) ? { name: o.name, met, total: o.requirements.length } : acc;
     },
-    { met: 0, total: level.options[0]?.requirements.length ?? 0 },
+    { name: first?.name ?? '', met: 0, total: first?.requirements.length ?? 0 },
   );
-  return `${best.met} of ${plural(best.total, 'requirement')} met`;
+  const which = level.options.length > 1 ? `, closest: ${best.name}` : ` (${best.name})`;
+  return `${best.met} of ${plural(best.total, 'requirement')} met${best.name ? which : ''}`;
 }
 
 function LevelBlock({ competencyId, competencyName, level, actions, offer }: { competencyId: string; competencyName: string; level: LevelView; actions: Actions; offer: CompetencyProgressView['offer'] }) {
@@ -302,18 +306,23 @@ function RequirementRow({ requirement: r, onAttest, sim }: { requirement: Requir
   );
 }
 
-/** C3: a retired skill still counts until its validity end; show both dates. */
-function SkillItem({ skill: s }: { skill: SkillView }) {
+/**
+ * C3: a retired skill still counts until its validity end; after it, it no longer does. Whether it
+ * counts is the server's word (countsNow, by its clock), not the browser's.
+ */
+export function SkillItem({ skill: s }: { skill: SkillView }) {
   const retired = s.retiredOn && !isFuture(s.retiredOn);
+  const stopped = s.countsNow === false;
   return (
-    <li>
+    <li className={stopped ? 'skill-stopped' : undefined}>
       <span className="skill-number">{s.number}</span> <span className="skill-title">{s.title}</span>
       {s.retiredOn && (
         <span className={retired ? 'skill-note skill-retired' : 'skill-note'}>
           {retired ? 'Retired' : 'Retires'} {formatDate(s.retiredOn)}
-          {s.validUntil && <> · counts until {formatDate(s.validUntil)}</>}
+          {s.validUntil && (stopped ? <> · no longer counts: stopped {formatDate(s.validUntil)}</> : <> · counts until {formatDate(s.validUntil)}</>)}
         </span>
       )}
+      {!s.retiredOn && stopped && <span className="skill-note skill-retired">No longer counts{s.validUntil ? `: stopped ${formatDate(s.validUntil)}` : ''}</span>}
     </li>
   );
 }

@@ -1,7 +1,7 @@
 // The shape of competencyProgress (issue 3), as the page reads it. The generated
 // operation types are assignable to these, so the view components stay independent
 // of which fields a query selects on top.
-export type CompetencyStatus = 'NOT_STARTED' | 'IN_PROGRESS' | 'QUALIFIED' | 'ACTIVE' | 'AT_RISK';
+export type CompetencyStatus = 'NOT_STARTED' | 'IN_PROGRESS' | 'QUALIFIED' | 'ACTIVE' | 'AT_RISK' | 'REQUIREMENTS_UNMET';
 
 export interface SkillView {
   id: string;
@@ -10,6 +10,8 @@ export interface SkillView {
   type: string;
   retiredOn?: string | null;
   validUntil?: string | null;
+  /** False once the skill is past its validity end (C3): its results no longer count. */
+  countsNow?: boolean;
 }
 
 export interface PersonView {

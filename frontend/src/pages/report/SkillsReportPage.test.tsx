@@ -18,18 +18,24 @@ const row = (n: number, extra: Record<string, unknown> = {}) => ({
     competencies: ['Cloud Platform: Silver (Standard)'],
     associatedInPC: true,
     source: 'directory',
+    sourceLabel: 'Certification directory',
     recognizedAt: '2025-09-27T00:00:00Z',
     needsAssociation: false,
+    counting: true,
+    countsUntil: null,
+    retiredOn: null,
+    userId: `u${n}`,
     ...extra,
   },
 });
 
-function setup(answer?: (vars: Record<string, unknown>) => unknown) {
+function setup(answer?: (vars: Record<string, unknown>) => unknown, mutation?: (name: string, vars: unknown) => never) {
   const client = mockClient({
+    mutation,
     query: (name, vars) => {
       if (name === 'CompetencyNames') return { data: { competencyProgress: [{ competency: { id: 'c1', key: 'cloud-platform', name: 'Cloud Platform' } }] } };
       const v = vars as Record<string, unknown>;
-      return answer ? (answer(v) as never) : { data: { skillsReport: { totalCount: 2, pageInfo: { hasNextPage: false, endCursor: 'c2' }, edges: [row(1), row(2, { associatedInPC: false, needsAssociation: true })] } } };
+      return answer ? (answer(v) as never) : { data: { skillsReport: { totalCount: 2, pageInfo: { hasNextPage: false, endCursor: 'c2' }, edges: [row(1), row(2, { associatedInPC: false, needsAssociation: true, counting: false, competencies: [] })] } } };
     },
   });
   render(withClient(client, <SkillsReportPage />));
@@ -49,11 +55,64 @@ describe('Skills report', () => {
   it('sorts by a column and says so', async () => {
     const { reportCalls } = setup();
     await screen.findByRole('table');
-    await userEvent.click(screen.getByRole('button', { name: /MCID/ }));
+    await userEvent.click(screen.getByRole('button', { name: /Skill/ }));
+    await waitFor(() => expect(reportCalls().at(-1)!.variables).toMatchObject({ orderBy: { field: 'SKILL_NUMBER', direction: 'ASC' } }));
+    await userEvent.click(screen.getByRole('button', { name: /Skill/ }));
+    await waitFor(() => expect(reportCalls().at(-1)!.variables).toMatchObject({ orderBy: { field: 'SKILL_NUMBER', direction: 'DESC' } }));
+    expect(screen.getByRole('columnheader', { name: /Skill/ }).getAttribute('aria-sort')).toBe('descending');
+  });
+
+  it('sorts by any field from the Sort by control too (phones show no column headers)', async () => {
+    const { reportCalls } = setup();
+    await screen.findByRole('table');
+    await userEvent.selectOptions(screen.getByLabelText('Sort by'), 'MCID');
     await waitFor(() => expect(reportCalls().at(-1)!.variables).toMatchObject({ orderBy: { field: 'MCID', direction: 'ASC' } }));
-    await userEvent.click(screen.getByRole('button', { name: /MCID/ }));
+    await userEvent.click(screen.getByRole('button', { name: 'Ascending' }));
     await waitFor(() => expect(reportCalls().at(-1)!.variables).toMatchObject({ orderBy: { field: 'MCID', direction: 'DESC' } }));
-    expect(screen.getByRole('columnheader', { name: /MCID/ }).getAttribute('aria-sort')).toBe('descending');
+  });
+
+  it('says what counts now and what stopped, with readable sources', async () => {
+    setup(() => ({
+      data: {
+        skillsReport: {
+          totalCount: 2,
+          pageInfo: { hasNextPage: false, endCursor: 'c2' },
+          edges: [
+            row(1, { countsUntil: '2027-03-31T00:00:00Z' }),
+            row(2, { counting: false, competencies: [], countsUntil: '2025-04-30T00:00:00Z', retiredOn: '2024-10-31T00:00:00Z', source: 'operator:ops@certlink.example', sourceLabel: 'certlink operator (ops@certlink.example)' }),
+          ],
+        },
+      },
+    }));
+    const table = await screen.findByRole('table');
+    const [, live, stopped] = within(table).getAllByRole('row');
+    expect(live.textContent).toContain('Yes, until');
+    expect(live.textContent).toContain('Cloud Platform: Silver (Standard)');
+    expect(stopped.textContent).toContain('No — stopped');
+    expect(stopped.textContent).toContain('Nothing now');
+    expect(stopped.textContent).toContain('Retired');
+    expect(stopped.textContent).toContain('certlink operator (ops@certlink.example)');
+    expect(stopped.textContent).not.toContain('operator:ops');
+  });
+
+  it('lets admins remind or remove people who need to associate', async () => {
+    const calls: [string, unknown][] = [];
+    setup(undefined, ((name: string, vars: unknown) => {
+      calls.push([name, vars]);
+      if (name === 'RemindToAssociate') return { data: { remindToAssociate: { mcid: '990002', sentTo: 'p2@learn.example' } } };
+      return { data: { removeLegacyRecognition: { mcid: '990002' } } };
+    }) as never);
+    await screen.findByRole('table');
+    await userEvent.click(screen.getByRole('button', { name: 'Remind to associate: Person 2' }));
+    expect(await screen.findByText(/Person 2 is reminded to associate .*p2@learn\.example/)).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Remove from report: Person 2' }));
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Remove from report' }));
+    expect(await screen.findByText('Person 2 (MCID 990002) is no longer in the skills report.')).toBeTruthy();
+    expect(calls).toEqual([
+      ['RemindToAssociate', { mcid: '990002' }],
+      ['RemoveLegacyRecognition', { mcid: '990002' }],
+    ]);
   });
 
   it('filters, and the CSV link carries the same filters', async () => {

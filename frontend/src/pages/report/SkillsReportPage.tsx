@@ -1,8 +1,9 @@
 import { useEffect, useId, useMemo, useState } from 'react';
-import { useQuery } from 'urql';
+import { useMutation, useQuery } from 'urql';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { graphql } from '../../gql';
 import type { SkillType, SkillsReportOrderField, SkillsReportWhere } from '../../gql/graphql';
-import { EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
+import { Alert, EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
 import { describeError } from '../../lib/errors';
 import { formatShortDate } from '../../lib/format';
 
@@ -28,13 +29,44 @@ const SkillsReportQuery = graphql(`
           competencies
           associatedInPC
           source
+          sourceLabel
           recognizedAt
           needsAssociation
+          counting
+          countsUntil
+          retiredOn
+          userId
         }
       }
     }
   }
 `);
+
+const RemindToAssociate = graphql(`
+  mutation RemindToAssociate($mcid: String!) {
+    remindToAssociate(mcid: $mcid) {
+      mcid
+      sentTo
+    }
+  }
+`);
+
+const RemoveLegacyRecognition = graphql(`
+  mutation RemoveLegacyRecognition($mcid: String!) {
+    removeLegacyRecognition(mcid: $mcid) {
+      mcid
+    }
+  }
+`);
+
+const sortLabels: Record<SkillsReportOrderField, string> = {
+  NAME: 'Name',
+  EMAIL: 'Email',
+  MCID: 'MCID',
+  SKILL_NUMBER: 'Skill number',
+  COMPLETED_AT: 'Completed',
+  EXPIRES_AT: 'Expiry date',
+};
 
 const CompetencyNamesQuery = graphql(`
   query CompetencyNames {
@@ -126,10 +158,29 @@ export function SkillsReportPage() {
     }
   };
 
+  const [notice, setNotice] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
+  const [removing, setRemoving] = useState<{ mcid: string; name: string } | null>(null);
+  const [{ fetching: reminding }, remind] = useMutation(RemindToAssociate);
+  const [{ fetching: removingBusy }, removeLegacy] = useMutation(RemoveLegacyRecognition);
+  async function chase(mcid: string, name: string) {
+    setNotice(null);
+    const r = await remind({ mcid });
+    if (r.error || !r.data) return setNotice({ kind: 'error', text: describeError(r.error) });
+    setNotice({ kind: 'success', text: `${name} is reminded to associate their Microsoft Learning account (mail to ${r.data.remindToAssociate.sentTo}).` });
+  }
+  async function confirmRemove() {
+    if (!removing) return;
+    const r = await removeLegacy({ mcid: removing.mcid });
+    if (r.error) return setNotice({ kind: 'error', text: describeError(r.error) });
+    setNotice({ kind: 'success', text: `${removing.name} (MCID ${removing.mcid}) is no longer in the skills report.` });
+    setRemoving(null);
+    reexecute({ requestPolicy: 'network-only' });
+  }
+
   const report = data?.skillsReport;
   const pageIndex = cursors.length - 1;
   const firstRow = pageIndex * PAGE_SIZE + 1;
-  const ids = { search: useId(), type: useId(), comp: useId(), assoc: useId() };
+  const ids = { search: useId(), type: useId(), comp: useId(), assoc: useId(), sort: useId() };
 
   return (
     <div className="page page-wide">
@@ -177,6 +228,21 @@ export function SkillsReportPage() {
             <option value="false">Not associated</option>
           </select>
         </div>
+        <div className="field">
+          <label htmlFor={ids.sort}>Sort by</label>
+          <div className="sort-select">
+            <select id={ids.sort} value={field} onChange={(e) => sortBy(e.target.value as SkillsReportOrderField)}>
+              {Object.entries(sortLabels).map(([v, l]) => (
+                <option key={v} value={v}>
+                  {l}
+                </option>
+              ))}
+            </select>
+            <button type="button" className="btn btn-secondary btn-sm" onClick={() => setDirection((d) => (d === 'ASC' ? 'DESC' : 'ASC'))} title="Change the order">
+              {direction === 'ASC' ? 'Ascending' : 'Descending'}
+            </button>
+          </div>
+        </div>
         <div className="filter-checks">
           <label className="check-inline">
             <input type="checkbox" checked={filters.validOnly} onChange={(e) => set('validOnly', e.target.checked)} />
@@ -189,6 +255,22 @@ export function SkillsReportPage() {
         </div>
       </form>
 
+      {notice && <Alert kind={notice.kind}>{notice.text}</Alert>}
+      <ConfirmDialog
+        open={removing !== null}
+        title={`Remove ${removing?.name ?? ''} from the skills report?`}
+        confirmLabel="Remove from report"
+        busyLabel="Removing…"
+        busy={removingBusy}
+        danger
+        onConfirm={() => void confirmRemove()}
+        onCancel={() => setRemoving(null)}
+      >
+        <p>
+          {removing?.name} (MCID {removing?.mcid}) is recognized through the old path only and has not associated an account in certlink: they count for nothing now. Your
+          organization stops recognizing them; if they associate later, they appear again. History keeps this.
+        </p>
+      </ConfirmDialog>
       {!report ? (
         fetching || !error ? (
           <Spinner label="Loading the skills report…" />
@@ -203,38 +285,52 @@ export function SkillsReportPage() {
         <section className="card report" aria-label="Skills report rows">
           <div className="table-wrap">
             <table className="table report-table table-stack" aria-busy={fetching}>
-              <caption className="sr-only">Skills report, sorted by {field.toLowerCase().replace('_', ' ')} {direction === 'ASC' ? 'ascending' : 'descending'}</caption>
+              <caption className="sr-only">Skills report, sorted by {sortLabels[field].toLowerCase()} {direction === 'ASC' ? 'ascending' : 'descending'}</caption>
               <thead>
                 <tr>
                   <SortHeader label="Person" field="NAME" current={field} direction={direction} onSort={sortBy} />
-                  <SortHeader label="MCID" field="MCID" current={field} direction={direction} onSort={sortBy} />
                   <SortHeader label="Skill" field="SKILL_NUMBER" current={field} direction={direction} onSort={sortBy} />
                   <SortHeader label="Completed" field="COMPLETED_AT" current={field} direction={direction} onSort={sortBy} />
-                  <SortHeader label="Expires" field="EXPIRES_AT" current={field} direction={direction} onSort={sortBy} />
+                  <SortHeader label="Counts now" field="EXPIRES_AT" current={field} direction={direction} onSort={sortBy} />
                   <th scope="col">Counts towards</th>
-                  <th scope="col">Associated</th>
                   <th scope="col">Source</th>
                 </tr>
               </thead>
               <tbody>
                 {report.edges.map(({ cursor, node: r }) => (
-                  <tr key={cursor}>
+                  <tr key={cursor} className={r.counting ? undefined : 'row-not-counting'}>
                     <td>
                       <strong>{r.name}</strong>
                       <span className="cell-sub">{r.email}</span>
+                      <span className="cell-sub mono">MCID {r.mcid}</span>
                     </td>
-                    <td className="mono" data-label="MCID">{r.mcid}</td>
                     <td data-label="Skill">
                       <span className="skill-number">{r.skillNumber}</span>
                       <span className="cell-sub">
                         {r.title} · {skillTypeLabels[r.skillType] ?? r.skillType}
                       </span>
+                      {r.retiredOn && <span className="cell-sub">Retired {formatShortDate(r.retiredOn)}</span>}
                     </td>
-                    <td className="nowrap" data-label="Completed">{formatShortDate(r.completedAt)}</td>
-                    <td className="nowrap" data-label="Expires">{r.expiresAt ? formatShortDate(r.expiresAt) : <span className="muted">No expiry</span>}</td>
+                    <td className="nowrap" data-label="Completed">
+                      {formatShortDate(r.completedAt)}
+                    </td>
+                    <td data-label="Counts now">
+                      <Counting row={r} />
+                      <span className="cell-sub">{r.expiresAt ? `Expires ${formatShortDate(r.expiresAt)}` : 'No expiry date'}</span>
+                      {r.needsAssociation && (
+                        <span className="row-actions-inline">
+                          <button type="button" className="btn-link" disabled={reminding} onClick={() => void chase(r.mcid, r.name)} aria-label={`Remind to associate: ${r.name}`}>
+                            Remind to associate
+                          </button>
+                          <button type="button" className="btn-link btn-link-danger" onClick={() => setRemoving({ mcid: r.mcid, name: r.name })} aria-label={`Remove from report: ${r.name}`}>
+                            Remove from report
+                          </button>
+                        </span>
+                      )}
+                    </td>
                     <td data-label="Counts towards">
                       {r.competencies.length === 0 ? (
-                        <span className="muted">—</span>
+                        <span className="muted">{r.counting ? '—' : 'Nothing now'}</span>
                       ) : (
                         <ul className="cell-list">
                           {r.competencies.map((c) => (
@@ -243,12 +339,8 @@ export function SkillsReportPage() {
                         </ul>
                       )}
                     </td>
-                    <td data-label="Associated">
-                      {r.associatedInPC ? 'Yes' : 'No'}
-                      {r.needsAssociation && <span className="badge badge-at-risk badge-block">Needs association</span>}
-                    </td>
                     <td data-label="Source">
-                      {r.source}
+                      <span title={r.source}>{r.sourceLabel}</span>
                       <span className="cell-sub">Recognized {formatShortDate(r.recognizedAt)}</span>
                     </td>
                   </tr>
@@ -292,4 +384,13 @@ function SortHeader({ label, field, current, direction, onSort }: { label: strin
       </button>
     </th>
   );
+}
+
+/** Whether a row counts now (C3), and until or since when: the server's word, by its clock. */
+function Counting({ row: r }: { row: { counting: boolean; countsUntil?: string | null; needsAssociation: boolean } }) {
+  if (r.counting) {
+    return <span className="counts-yes">{r.countsUntil ? `Yes, until ${formatShortDate(r.countsUntil)}` : 'Yes, no end date'}</span>;
+  }
+  if (r.needsAssociation) return <span className="badge badge-at-risk badge-block">Needs association</span>;
+  return <span className="counts-no">{r.countsUntil ? `No — stopped ${formatShortDate(r.countsUntil)}` : 'No'}</span>;
 }

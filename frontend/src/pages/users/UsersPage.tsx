@@ -3,6 +3,7 @@ import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { Role, UsersQuery as UsersQueryResult } from '../../gql/graphql';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { EndingImpact } from '../../components/EndingImpact';
 import { Alert, EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
 import { Field } from '../../components/Field';
 import { describeError } from '../../lib/errors';
@@ -386,12 +387,12 @@ function UserRowView({ user: u, isSelf, can, onChanged }: { user: UserRow; isSel
           </button>
         )}
         {can.manage && u.mustChangePassword && (
-          <button type="button" className="btn-link" onClick={resendInvite} aria-label={`Resend invitation to ${u.name}`}>
+          <button type="button" className="btn-link" onClick={resendInvite} aria-label={`Resend invite to ${u.name}`}>
             Resend invite
           </button>
         )}
         {can.removeFromReport && u.learningAccount && !isSelf && (
-          <button type="button" className="btn-link" onClick={() => open('remove')} aria-label={`Remove ${u.name} from the report`}>
+          <button type="button" className="btn-link" onClick={() => open('remove')} aria-label={`Remove from report: ${u.name}`}>
             Remove from report
           </button>
         )}
@@ -441,6 +442,7 @@ function UserRowView({ user: u, isSelf, can, onChanged }: { user: UserRow; isSel
           <p>
             <strong>{u.email}</strong> can no longer sign in, and their links end at once: they leave competency progress and the skills report now. Their history is kept.
           </p>
+          {dialog === 'delete' && <EndingImpact user={u.id} who={u.name} orgName="your organization" />}
         </ConfirmDialog>
         <ConfirmDialog
           open={dialog === 'remove'}
@@ -456,6 +458,7 @@ function UserRowView({ user: u, isSelf, can, onChanged }: { user: UserRow; isSel
           <p>
             The link of MCID <strong>{u.learningAccount?.mcid}</strong> ends: {u.name} stops counting for competencies at once. The work account stays.
           </p>
+          {dialog === 'remove' && <EndingImpact user={u.id} who={u.name} orgName="your organization" />}
         </ConfirmDialog>
       </td>
     </tr>

@@ -1,0 +1,54 @@
+// Package people says how a work account is named to other people: its email
+// as it was when it has been deleted (users.Delete releases the address by
+// renaming it), its roles in words.
+package people
+
+import (
+	"fmt"
+	"strings"
+
+	"certlink/ent"
+)
+
+// DeletedEmail is the address a deleted work account keeps: its own is
+// released so the person can be invited again one day.
+func DeletedEmail(id int, email string) string { return fmt.Sprintf("deleted-%d-%s", id, email) }
+
+// Email is the address a person is known by: a deleted account's former one.
+func Email(u *ent.User) string {
+	if u.DeletedAt != nil {
+		if rest, ok := strings.CutPrefix(u.Email, fmt.Sprintf("deleted-%d-", u.ID)); ok {
+			return rest
+		}
+	}
+	return u.Email
+}
+
+// roleNames are the U1 roles as Partner Center names them.
+var roleNames = map[string]string{
+	"GLOBAL_ADMIN":          "Global Admin",
+	"ACCOUNT_ADMIN":         "Account Admin",
+	"USER_MANAGEMENT_ADMIN": "User Management Admin",
+	"MPN_PARTNER_ADMIN":     "MPN Partner Admin",
+	"OPERATOR":              "Operator",
+}
+
+// RoleName is a role in words ("Global Admin").
+func RoleName(role string) string {
+	if n, ok := roleNames[role]; ok {
+		return n
+	}
+	return role
+}
+
+// RolesText lists roles in words; none is a default user.
+func RolesText(roles []string) string {
+	if len(roles) == 0 {
+		return "default user"
+	}
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = RoleName(r)
+	}
+	return strings.Join(names, ", ")
+}

@@ -1,0 +1,4 @@
+package progress
+
+// CountingUntilSQL is countingUntil, for the external tests.
+const CountingUntilSQL = countingUntil
