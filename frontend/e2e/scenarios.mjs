@@ -365,8 +365,8 @@ scenarios.push(
         await casey.getByRole('heading', { name: 'Choose your password' }).waitFor();
         await shot('password-gate-unused');
         await casey.getByLabel('Temporary password').fill(temporary);
-        await casey.getByLabel('New password', { exact: true }).fill('casey-own-password-1');
-        await casey.getByLabel('Confirm new password').fill('casey-own-password-1');
+        await casey.getByLabel('New password', { exact: true }).fill('violet-harbor-lantern-42');
+        await casey.getByLabel('Confirm new password').fill('violet-harbor-lantern-42');
         await casey.getByRole('button', { name: 'Change password' }).click();
         await casey.getByRole('heading', { name: 'My profile' }).waitFor();
       } finally {
