@@ -54,6 +54,9 @@ func (s *Shared[T]) Feeds() int {
 // slower than the changes skips to the latest value. If the organization's
 // first computation fails, Watch returns its error.
 func (s *Shared[T]) Watch(ctx context.Context, orgID int) (<-chan T, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	f := s.join(orgID)
 	wake := make(chan struct{}, 1)
 	f.mu.Lock()

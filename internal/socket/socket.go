@@ -6,7 +6,9 @@
 package socket
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -68,6 +70,8 @@ const (
 	// CloseRateLimited: more messages than the bucket allows, or more
 	// sockets than the account may hold.
 	CloseRateLimited = 4429
+	// CloseInvalidMessage: not JSON, an unknown type, a missing or huge id.
+	CloseInvalidMessage = 4400
 )
 
 // Authenticate returns the viewer of a secret, nil when it signs nobody in.
@@ -421,22 +425,75 @@ func (w *wsConn) SetReadDeadline(t time.Time) error {
 // errFlood ends gqlgen's read loop after a flood closed the socket.
 var errFlood = fmt.Errorf("socket: message rate exceeded")
 
-// NextReader reads the next message, charging the bucket; past it the socket
-// is closed with 4429.
+// errInvalid ends gqlgen's read loop after a message that is not of the
+// protocol closed the socket.
+var errInvalid = fmt.Errorf("socket: not a message of the protocol")
+
+// messageTypes are what a client may send, per subprotocol.
+var messageTypes = map[string]map[string]bool{
+	"graphql-transport-ws": {"connection_init": true, "subscribe": true, "complete": true, "ping": true, "pong": true},
+	"graphql-ws":           {"connection_init": true, "start": true, "stop": true, "connection_terminate": true},
+}
+
+// maxIDBytes bounds an operation id.
+const maxIDBytes = 128
+
+// NextReader reads the next message, charging the bucket (past it the socket
+// is closed with 4429), and checks it is a message of the protocol: JSON, a
+// known type, an operation id of at most 128 bytes where one is needed (else
+// 4400, as graphql-transport-ws says).
 func (w *wsConn) NextReader() (int, io.Reader, error) {
 	t, r, err := w.WebsocketConn.NextReader()
-	if err != nil || w.rate <= 0 {
+	if err != nil {
 		return t, r, err
 	}
-	now := time.Now()
-	w.tokens = min(w.burst, w.tokens+now.Sub(w.last).Seconds()*w.rate)
-	w.last = now
-	if w.tokens < 1 {
-		_ = w.WriteClose(CloseRateLimited, fmt.Sprintf("RATE_LIMITED: more than %.0f messages a second", w.rate))
-		return t, nil, errFlood
+	if w.rate > 0 {
+		now := time.Now()
+		w.tokens = min(w.burst, w.tokens+now.Sub(w.last).Seconds()*w.rate)
+		w.last = now
+		if w.tokens < 1 {
+			_ = w.WriteClose(CloseRateLimited, fmt.Sprintf("RATE_LIMITED: more than %.0f messages a second", w.rate))
+			return t, nil, errFlood
+		}
+		w.tokens--
 	}
-	w.tokens--
-	return t, r, nil
+	data, err := io.ReadAll(r) // at most MaxFrameBytes: the read limit holds
+	if err != nil {
+		return t, nil, err
+	}
+	if reason := w.invalid(data); reason != "" {
+		_ = w.WriteClose(CloseInvalidMessage, "INVALID_INPUT: "+reason)
+		return t, nil, errInvalid
+	}
+	return t, bytes.NewReader(data), nil
+}
+
+func (w *wsConn) invalid(data []byte) string {
+	var head struct {
+		Type string          `json:"type"`
+		ID   json.RawMessage `json:"id"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return "a message must be a JSON object"
+	}
+	proto := w.Subprotocol()
+	if proto == "" {
+		proto = "graphql-ws"
+	}
+	if known := messageTypes[proto]; known != nil && !known[head.Type] {
+		if len(head.Type) > 40 {
+			head.Type = head.Type[:40]
+		}
+		return fmt.Sprintf("unknown message type %q", head.Type)
+	}
+	switch head.Type {
+	case "subscribe", "complete", "start", "stop":
+		var id string
+		if json.Unmarshal(head.ID, &id) != nil || id == "" || len(id) > maxIDBytes {
+			return fmt.Sprintf("%s needs an id: a string of 1 to %d bytes", head.Type, maxIDBytes)
+		}
+	}
+	return ""
 }
 
 func (w *wsConn) onClose(f func()) {
