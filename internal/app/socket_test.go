@@ -193,7 +193,7 @@ func TestSocketHostileFrames(t *testing.T) {
 	// Garbage before connection_init: closed with 4400 (protocol error).
 	conn := rawWS(t, e, nil)
 	_ = conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":`))
-	if code, _ := closeOf(t, conn, 10*time.Second); code != 4400 && code != 1002 {
+	if code, _ := closeOf(t, conn, 10*time.Second); code != socket.CloseInvalidMessage {
 		t.Fatalf("garbage init: close %d", code)
 	}
 
@@ -356,7 +356,7 @@ func TestSocketHandshakeErrors(t *testing.T) {
 	}
 	// Nothing after the socket opened: closed by the init timeout.
 	conn := rawWS(t, e, nil)
-	if code, _ := closeOf(t, conn, 15*time.Second); code != 4400 && code != 1002 {
+	if code, _ := closeOf(t, conn, 15*time.Second); code != websocket.StatusProtocolError {
 		t.Fatalf("no connection_init: close %d", code)
 	}
 }
