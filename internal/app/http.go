@@ -83,6 +83,7 @@ func (a *App) Handler() http.Handler {
 	// app's files are precompressed at build time (frontend.Handler).
 	mux.Handle("/graphql", limitBody(web.Gzip(a.GraphQL(), "application/json", "application/graphql-response+json")))
 	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /auth/options", a.signInOptions)
 	a.competencyRoutes(mux)
 	if a.OIDC != nil {
 		mux.HandleFunc("GET /auth/oidc/login", a.OIDC.Login)
@@ -157,6 +158,18 @@ func (a *App) allowedOrigins() []string {
 		}
 	}
 	return origins
+}
+
+// signInOptions tells the web app which sign-ins this server offers (L1, L3):
+// single sign-on at the organization's issuer, and association by signing in
+// at the certification directory. It says nothing about any account.
+func (a *App) signInOptions(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(map[string]bool{
+		"singleSignOn":    a.OIDC != nil,
+		"directorySignIn": a.DirectoryOIDC != nil,
+	})
 }
 
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
