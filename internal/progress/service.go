@@ -35,7 +35,12 @@ func (s *Service) Progress(ctx context.Context, v *viewer.Viewer) (*Org, error) 
 	if err := Authorize(v, viewer.ScopeProgressRead); err != nil {
 		return nil, err
 	}
-	return s.Engine.Compute(ctx, s.Client, v.OrgID, s.Engine.Time())
+	var settle []tallyRead
+	org, err := s.Engine.compute(ctx, s.Client, v.OrgID, s.Engine.Time(), nil, keptSource{settle: &settle})
+	if err == nil && len(settle) > 0 {
+		settleTallies(viewer.System(ctx), s.Client, settle)
+	}
+	return org, err
 }
 
 // People returns the work accounts who count for a requirement of the viewer's
