@@ -161,6 +161,7 @@ func (r *run) seed(ctx context.Context) ([]*org, []client, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	s0.dialect = r.app.DB.Dialect
 	if r.cfg.CSVRows > 0 {
 		csvPeople = (r.cfg.CSVRows + len(s0.skills) - 1) / len(s0.skills)
 	}
@@ -214,7 +215,7 @@ func analyze(ctx context.Context, db *sql.DB, dialect string) error {
 		_, err := db.ExecContext(ctx, "ANALYZE")
 		return err
 	}
-	_, err := db.ExecContext(ctx, "ANALYZE TABLE users, profiles, associations, results, skills, requirement_skills, legacy_recognitions")
+	_, err := db.ExecContext(ctx, "ANALYZE TABLE users, profiles, associations, results, skills, requirement_skills, legacy_recognitions, counting_spans, counting_tallies")
 	return err
 }
 
