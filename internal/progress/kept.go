@@ -19,7 +19,7 @@ import (
 // settleAfter is how many lapsed spans a tally may carry before a reader
 // settles it (moves settled_at forward), so that reads stay short as time
 // passes without writers.
-const settleAfter = 32
+var settleAfter = 32
 
 // keptTallySQL reads the tallies of an organization with, per tally, the spans
 // that ended in (settled_at, at] (lapsed: counted in finite_after, no longer
