@@ -51,6 +51,14 @@ func TestKeptStateMatchesOracle(t *testing.T) {
 					what := w.step()
 					w.check(fmt.Sprintf("step %d (%s)", i, what))
 				}
+				t.Logf("writers that changed something: %v; spans kept at the end: %d", w.done, len(w.spansNow()))
+				if steps >= 100 {
+					for _, k := range []string{"associate", "remove", "ingest", "delete", "remove from report", "merge", "attest", "catalog: validity", "catalog: requirement", "rename"} {
+						if w.done[k] == 0 {
+							t.Errorf("no %s succeeded in %d steps: the sequence does not exercise it", k, steps)
+						}
+					}
+				}
 			})
 		}
 	})
@@ -71,13 +79,23 @@ type world struct {
 	skills   []*ent.Skill
 	attested []int
 	reqs     []int
+	done     map[string]int
+	mcids    []string
+}
+
+func (w *world) spansNow() []counting.Span {
+	s, err := counting.Spans(w.sys, w.c)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return s
 }
 
 func newWorld(t *testing.T, d testenv.Dialect, seed uint64) *world {
 	a := testenv.Open(t, d)
 	a.Linking.Limits = linking.Limits{Cooldown: 0, PerYear: 1 << 30}
 	w := &world{t: t, a: a, c: a.DB.Client, rng: rand.New(rand.NewPCG(seed, 13)), sys: viewer.System(context.Background()),
-		at: time.Now().UTC().Truncate(time.Second), admins: map[int]*viewer.Viewer{}}
+		at: time.Now().UTC().Truncate(time.Second), admins: map[int]*viewer.Viewer{}, done: map[string]int{}}
 	ctx := w.sys
 	for _, email := range []string{"grace@contoso.example", "sam@fabrikam.example"} {
 		u := w.c.User.Query().Where(user.Email(email)).OnlyX(ctx)
@@ -102,6 +120,7 @@ func newWorld(t *testing.T, d testenv.Dialect, seed uint64) *world {
 		acc := w.c.DirectoryAccount.Create().SetEmail(fmt.Sprintf("kept%02d@learn.example", i)).SetName(fmt.Sprintf("Kept %d", i)).SaveX(ctx)
 		w.c.Profile.Create().SetKind(profile.KindLEARNING).SetMcid(fmt.Sprintf("55%05d", i)).SetAccountID(acc.ID).ExecX(ctx)
 		w.accounts = append(w.accounts, acc)
+		w.mcids = append(w.mcids, fmt.Sprintf("55%05d", i))
 	}
 	w.check("the demo and the fixture")
 	for i := 0; i < 30; i++ {
@@ -120,6 +139,7 @@ func (w *world) viewerOf(u *ent.User) *viewer.Viewer {
 func (w *world) ok(what string, err error) {
 	w.t.Helper()
 	if err == nil {
+		w.done[what]++
 		return
 	}
 	if _, isRule := apperr.As(err); isRule {
@@ -130,9 +150,7 @@ func (w *world) ok(what string, err error) {
 
 func (w *world) person() *ent.User { return w.people[w.rng.IntN(len(w.people))] }
 
-func (w *world) mcid() string {
-	return fmt.Sprintf("55%05d", w.rng.IntN(len(w.accounts)))
-}
+func (w *world) mcid() string { return w.mcids[w.rng.IntN(len(w.mcids))] }
 
 // moment is a random date around now: past, near, far or never (nil).
 func (w *world) moment(base time.Time) *time.Time {
@@ -193,6 +211,14 @@ func (w *world) step() string {
 		if a != b {
 			_, err := w.a.Merge.Merge(ctx, w.operator, a, b)
 			w.ok("merge", err)
+			if err == nil {
+				// The duplicate is gone: a fresh profile takes its MCID's place.
+				acc := w.c.DirectoryAccount.Create().SetEmail(fmt.Sprintf("kept-new%d@learn.example", w.rng.IntN(1<<30))).SetName("Kept").SaveX(ctx)
+				m := fmt.Sprintf("56%05d", len(w.mcids))
+				w.c.Profile.Create().SetKind(profile.KindLEARNING).SetMcid(m).SetAccountID(acc.ID).ExecX(ctx)
+				w.accounts = append(w.accounts, acc)
+				w.mcids = append(w.mcids, m)
+			}
 		}
 		return "merge"
 	case n < 69:
