@@ -29,18 +29,18 @@ import (
 
 // Config is what the bench builds and how long it measures.
 type Config struct {
-	People  int    // people of the synthetic organization
+	People int // people of the synthetic organization
 	// SmallPeople is the size of a second, small organization (5 results per
 	// person) whose progress is measured too: the cost of a read must not grow
 	// with the organization (0 skips it).
 	SmallPeople int
-	Results int    // their results
-	DB      string // "" (a temp SQLite file) or mysql://user:pass@host:3306/ (a scratch database is made and dropped)
-	CSVRows int    // rows of the large CSV export (0 skips it)
-	Runs    int    // runs per progress measurement
-	CSVRuns int    // runs per CSV measurement
-	Clients int    // concurrent associate/remove clients
-	Linking time.Duration
+	Results     int    // their results
+	DB          string // "" (a temp SQLite file) or mysql://user:pass@host:3306/ (a scratch database is made and dropped)
+	CSVRows     int    // rows of the large CSV export (0 skips it)
+	Runs        int    // runs per progress measurement
+	CSVRuns     int    // runs per CSV measurement
+	Clients     int    // concurrent associate/remove clients
+	Linking     time.Duration
 	// Keep leaves the database in place afterwards (to inspect or profile it).
 	Keep bool
 	// Out gets the report; Bar the progress bar (nil: none).

@@ -28,9 +28,9 @@ func TestPeopleConnectionPages(t *testing.T) {
 		  people(first: $first, after: $after){id}
 		  peopleConnection(first: $first, after: $after){totalCount pageInfo{hasNextPage endCursor} edges{cursor node{id}}}}}}}}`
 		type page struct {
-			ID, Kind string
-			Current  int
-			People   []struct{ ID string }
+			ID, Kind         string
+			Current          int
+			People           []struct{ ID string }
 			PeopleConnection struct {
 				TotalCount int
 				PageInfo   struct {
