@@ -125,5 +125,6 @@ func isCoercion(err error) bool {
 		return true
 	}
 	msg := err.Error()
-	return strings.Contains(msg, "must be") || strings.Contains(msg, "should be") || strings.Contains(msg, " is not an ") || strings.Contains(msg, " is not a ")
+	// entgql's cursor decoder: a cursor the caller made up or mangled.
+	return strings.Contains(msg, "cannot decode cursor") || strings.Contains(msg, "must be") || strings.Contains(msg, "should be") || strings.Contains(msg, " is not an ") || strings.Contains(msg, " is not a ")
 }
