@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"certlink/internal/designation"
 	"context"
 	"log/slog"
 	"time"
@@ -166,4 +167,13 @@ func watch[T any](ctx context.Context, r *Resolver, compute func(ctx context.Con
 		}
 	}()
 	return out, nil
+}
+
+// designationWhatIf translates a solution-area what-if.
+func designationWhatIf(in model.SolutionAreasWhatIfInput) designation.WhatIf {
+	wi := designation.WhatIf{Scenario: scenario(model.WhatIfInput{RemovePeople: in.RemovePeople, AddResults: in.AddResults}), At: in.At}
+	for _, m := range in.SetMetrics {
+		wi.Metrics = append(wi.Metrics, designation.MetricOverride{AreaKey: m.Area, MetricKey: m.Metric, Value: m.Value})
+	}
+	return wi
 }

@@ -8,6 +8,7 @@ import (
 	"certlink/internal/apitoken"
 	"certlink/internal/capability"
 	"certlink/internal/catalog"
+	"certlink/internal/designation"
 	"certlink/internal/domains"
 	"certlink/internal/history"
 	"certlink/internal/ingest"
@@ -42,4 +43,8 @@ type Resolver struct {
 	Live *live.Hub
 	// Domains are the organizations' verified email domains.
 	Domains *domains.Service
+	// Designations are the Solutions Partner designations (partner capability
+	// score); MetricIngest stores their ingested metrics.
+	Designations *designation.Service
+	MetricIngest *designation.Ingest
 }

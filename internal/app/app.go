@@ -10,6 +10,7 @@ import (
 	"certlink/internal/apitoken"
 	"certlink/internal/auth"
 	"certlink/internal/capability"
+	"certlink/internal/designation"
 	"certlink/internal/catalog"
 	"certlink/internal/demo"
 	"certlink/internal/domains"
@@ -69,6 +70,12 @@ type App struct {
 	RiskProgress notify.ProgressSource
 	// Capability is the capability score (the Skilling metric).
 	Capability *capability.Service
+	// Designations score the Solutions Partner designations (partner
+	// capability score); MetricIngest stores their ingested metrics;
+	// Daily records each day's qualification and warns (N1).
+	Designations *designation.Service
+	MetricIngest *designation.Ingest
+	Daily        *designation.Daily
 	// Live tells subscriptions that progress changed (B4).
 	Live *live.Hub
 	// DemoSeeded is true when this start seeded the demo.
