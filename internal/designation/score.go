@@ -40,7 +40,7 @@ type MetricScore struct {
 	designation.Metric
 	Value     float64
 	Threshold float64
-	// Points = Weight × min(Value/Threshold, 1), to two decimals.
+	// Points = Weight × min(Value/Threshold, 1), cut to two decimals.
 	Points float64
 	// Missing is what the metric lacks to its full weight (0 when reached).
 	Missing float64
@@ -70,14 +70,15 @@ type TrackScore struct {
 	ZeroMetrics []string
 }
 
-// points is weight × min(value/threshold, 1), rounded to two decimals so
-// that sums compare exactly with 70.
+// points is weight × min(value/threshold, 1), cut to two decimals (never
+// rounded up: 69.996 points do not qualify) so that sums compare exactly
+// with 70.
 func points(weight int, value, threshold float64) float64 {
 	if value <= 0 || threshold <= 0 {
 		return 0
 	}
 	p := float64(weight) * math.Min(value/threshold, 1)
-	return math.Round(p*100) / 100
+	return math.Floor(p*100+1e-9) / 100
 }
 
 // ScoreTrack scores the metrics with t's thresholds.
