@@ -4334,7 +4334,7 @@ type MetricScore {
   weight: Int!
   value: Float!
   threshold: Float!
-  "weight × min(value / threshold, 1), two decimals."
+  "weight × min(value / threshold, 1), cut (not rounded) to two decimals."
   points: Float!
   "What is missing to the threshold (0 once reached)."
   missing: Float!
