@@ -566,18 +566,20 @@ type ComplexityRoot struct {
 	}
 
 	SolutionArea struct {
-		BestTrack   func(childComplexity int) int
-		Description func(childComplexity int) int
-		DropReason  func(childComplexity int) int
-		DropsOn     func(childComplexity int) int
-		Explanation func(childComplexity int) int
-		Key         func(childComplexity int) int
-		Name        func(childComplexity int) int
-		Qualified   func(childComplexity int) int
-		Reason      func(childComplexity int) int
-		Score       func(childComplexity int) int
-		Tracks      func(childComplexity int) int
-		Window      func(childComplexity int) int
+		AdvancedSkills     func(childComplexity int) int
+		BestTrack          func(childComplexity int) int
+		Description        func(childComplexity int) int
+		DropReason         func(childComplexity int) int
+		DropsOn            func(childComplexity int) int
+		Explanation        func(childComplexity int) int
+		IntermediateSkills func(childComplexity int) int
+		Key                func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Qualified          func(childComplexity int) int
+		Reason             func(childComplexity int) int
+		Score              func(childComplexity int) int
+		Tracks             func(childComplexity int) int
+		Window             func(childComplexity int) int
 	}
 
 	SolutionAreaTrack struct {
@@ -3079,6 +3081,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkillsReportRow.UserID(childComplexity), true
 
+	case "SolutionArea.advancedSkills":
+		if e.ComplexityRoot.SolutionArea.AdvancedSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.AdvancedSkills(childComplexity), true
 	case "SolutionArea.bestTrack":
 		if e.ComplexityRoot.SolutionArea.BestTrack == nil {
 			break
@@ -3109,6 +3117,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SolutionArea.Explanation(childComplexity), true
+	case "SolutionArea.intermediateSkills":
+		if e.ComplexityRoot.SolutionArea.IntermediateSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.IntermediateSkills(childComplexity), true
 	case "SolutionArea.key":
 		if e.ComplexityRoot.SolutionArea.Key == nil {
 			break
@@ -4283,6 +4297,10 @@ type SolutionArea {
   key: String!
   name: String!
   description: String!
+  "The certifications (skill numbers) the intermediate certifications metric counts."
+  intermediateSkills: [String!]!
+  "The certifications the advanced certifications metric counts."
+  advancedSkills: [String!]!
   "The counting track's score (0–100, two decimals)."
   score: Float!
   "Score >= 70 and every metric above zero, on the counting track."
@@ -6064,6 +6082,10 @@ func (ec *executionContext) childFields_SolutionArea(ctx context.Context, field 
 		return ec.fieldContext_SolutionArea_name(ctx, field)
 	case "description":
 		return ec.fieldContext_SolutionArea_description(ctx, field)
+	case "intermediateSkills":
+		return ec.fieldContext_SolutionArea_intermediateSkills(ctx, field)
+	case "advancedSkills":
+		return ec.fieldContext_SolutionArea_advancedSkills(ctx, field)
 	case "score":
 		return ec.fieldContext_SolutionArea_score(ctx, field)
 	case "qualified":
@@ -16385,6 +16407,52 @@ func (ec *executionContext) fieldContext_SolutionArea_description(_ context.Cont
 	return graphql.NewScalarFieldContext("SolutionArea", field, false, false, "String")
 }
 
+func (ec *executionContext) _SolutionArea_intermediateSkills(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_intermediateSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntermediateSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_intermediateSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionArea", field, false, false, "String")
+}
+
+func (ec *executionContext) _SolutionArea_advancedSkills(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_advancedSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdvancedSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_advancedSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionArea", field, false, false, "String")
+}
+
 func (ec *executionContext) _SolutionArea_score(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24823,6 +24891,16 @@ func (ec *executionContext) _SolutionArea(ctx context.Context, sel ast.Selection
 			}
 		case "description":
 			out.Values[i] = ec._SolutionArea_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "intermediateSkills":
+			out.Values[i] = ec._SolutionArea_intermediateSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "advancedSkills":
+			out.Values[i] = ec._SolutionArea_advancedSkills(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -222,7 +222,8 @@ func (w *world) score(t time.Time) []*Area {
 func (w *world) scoreArea(a *ent.SolutionArea, t time.Time) *Area {
 	{
 		in, people, months := w.inputs(a, t)
-		ar := &Area{ID: a.ID, Key: a.Key, Name: a.Name, Description: a.Description}
+		ar := &Area{ID: a.ID, Key: a.Key, Name: a.Name, Description: a.Description,
+			IntermediateSkills: a.IntermediateSkills, AdvancedSkills: a.AdvancedSkills}
 		for _, tr := range a.Tracks {
 			ts := ScoreTrack(a.Metrics, tr, in)
 			for _, c := range ts.Categories {
@@ -244,6 +245,9 @@ type Area struct {
 	Key, Name string
 	// Description is the catalog's.
 	Description string
+	// IntermediateSkills and AdvancedSkills are the certifications its
+	// skilling metrics count.
+	IntermediateSkills, AdvancedSkills []string
 	Tracks      []*TrackScore
 	// Best is the track that counts.
 	Best *TrackScore
