@@ -43,7 +43,7 @@ export const scenarios = [
       await page.getByTestId('live-indicator').filter({ hasText: /^Live/ }).waitFor();
       const infra = page.getByTestId('area-infrastructure-azure');
       await infra.getByRole('meter', { name: /Infrastructure \(Azure\): 65 of 100 points/ }).waitFor();
-      await infra.getByText('Not qualified').waitFor();
+      await infra.getByText('Not qualified', { exact: true }).waitFor();
       await infra.getByText(/at zero: Advanced certifications/).first().waitFor();
       const summary = (await infra.getByTestId('window-summary').textContent()) ?? '';
       expect(/Qualified on 15 days .* the window holds until/.test(summary), `window summary, got "${summary}"`);
