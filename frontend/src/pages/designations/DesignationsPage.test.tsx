@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { DesignationsPage } from './DesignationsPage';
+import { DesignationsPage, withUnit } from './DesignationsPage';
 import { windowStrip } from './windowStrip';
 import { mockClient, withClient } from '../../test/mockClient';
 import type { SolutionAreaFieldsFragment } from '../../gql/graphql';
@@ -83,6 +83,16 @@ describe('windowStrip', () => {
   });
 });
 
+describe('withUnit', () => {
+  it('says units as a person would', () => {
+    expect(withUnit(1, 'people')).toBe('1 person');
+    expect(withUnit(2, 'people')).toBe('2 people');
+    expect(withUnit(1, 'customers')).toBe('1 customer');
+    expect(withUnit(31500, 'USD per month')).toBe('31,500 USD per month');
+    expect(withUnit(2.5, '')).toBe('2.5');
+  });
+});
+
 describe('DesignationsPage', () => {
   it('shows the score, why it does not qualify, the window, and a what-if', async () => {
     const asked: unknown[] = [];
@@ -107,6 +117,7 @@ describe('DesignationsPage', () => {
     await userEvent.click(within(card).getByRole('button', { name: 'Show metrics' }));
     const row = within(card).getByRole('row', { name: /Advanced certifications/ });
     expect(row.textContent).toMatch(/0 of 20 · at zero/);
+    expect(within(card).getByRole('row', { name: /Intermediate certifications/ }).textContent).toMatch(/1 person/);
 
     await userEvent.click(screen.getByRole('button', { name: /What if/ }));
     await userEvent.type(screen.getByLabelText('MCID'), '9900001');

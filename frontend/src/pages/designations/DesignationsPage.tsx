@@ -112,6 +112,14 @@ function fmt(n: number): string {
   return Number.isInteger(n) ? n.toLocaleString('en') : n.toLocaleString('en', { maximumFractionDigits: 2 });
 }
 
+/** "1 person", "4 customers", "31,500 USD per month". */
+export function withUnit(value: number, unit: string): string {
+  if (!unit) return fmt(value);
+  if (value === 1 && unit === 'people') return '1 person';
+  if (value === 1 && /^[a-z]+s$/.test(unit)) return `1 ${unit.slice(0, -1)}`;
+  return `${fmt(value)} ${unit}`;
+}
+
 function ScoreRing({ score, whatIf }: { score: number; whatIf?: number }) {
   const pct = (n: number) => `${Math.max(0, Math.min(100, n))}%`;
   return (
@@ -209,9 +217,7 @@ function MetricsTable({ track, whatIf }: { track: Track; whatIf?: Track }) {
                   {m.people.length > 0 && <div className="muted small">{m.people.map((p) => p.name).join(', ')}</div>}
                   {m.source === 'INGESTED' && <div className="muted small">{m.month ? `as of ${m.month}` : 'nothing sent yet'}</div>}
                 </th>
-                <td>
-                  {fmt(m.value)} {m.unit}
-                </td>
+                <td>{withUnit(m.value, m.unit)}</td>
                 <td>{fmt(m.threshold)}</td>
                 <td>
                   {fmt(m.points)} of {m.weight}
