@@ -43,7 +43,8 @@ func (a *App) GraphQL() http.Handler {
 	res := &graph.Resolver{Client: a.DB.Client, Accounts: a.Accounts, Linking: a.Linking,
 		Catalog: a.Catalog, Progress: a.Progress, Report: a.Report, Ingest: a.Ingest,
 		People: a.Users, History: a.History, Inbox: a.Inbox, Support: a.Support, Merge: a.Merge, Tokens: a.Tokens,
-		Capability: a.Capability, Live: a.Live, Domains: a.Domains}
+		Capability: a.Capability, Live: a.Live, Domains: a.Domains,
+		Designations: a.Designations, MetricIngest: a.MetricIngest}
 	res.Feeds = graph.NewFeeds(res)
 	a.Feeds = res.Feeds
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
@@ -199,6 +200,9 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		ctx := web.WithRequestID(r.Context(), id)
 		if r.Body != nil && r.URL.Path == "/ingest" {
 			r.Body = http.MaxBytesReader(w, r.Body, maxIngestBytes)
+		}
+		if r.Body != nil && r.URL.Path == "/ingest/metrics" {
+			r.Body = http.MaxBytesReader(w, r.Body, maxMetricIngestBytes)
 		}
 		if v, err := a.Accounts.Authenticate(ctx, bearer(r)); err != nil {
 			a.Log.ErrorContext(ctx, "authenticating", "request_id", id, "err", err)

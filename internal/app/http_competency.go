@@ -25,6 +25,7 @@ const maxIngestBytes = 512 << 20
 func (a *App) competencyRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /reports/skills.csv", passwordChanged(a.skillsCSV))
 	mux.HandleFunc("POST /ingest", passwordChanged(a.ingestBulk))
+	mux.HandleFunc("POST /ingest/metrics", passwordChanged(a.ingestMetrics))
 	mux.HandleFunc("GET /reports/audit.csv", passwordChanged(a.auditCSV))
 }
 
