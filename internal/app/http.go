@@ -32,7 +32,6 @@ import (
 // Limits on what one request may ask (A4).
 const (
 	maxBodyBytes    = 1 << 20
-	parserTokens    = 15000
 	queryCacheItems = 1000
 )
 
@@ -47,15 +46,22 @@ func (a *App) GraphQL() http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheItems))
-	srv.SetParserTokenLimit(parserTokens)
+	srv.SetQueryCache(guard.Cache{Inner: lru.New[*ast.QueryDocument](queryCacheItems)})
+	srv.SetParserTokenLimit(guard.DefaultScan.MaxTokens)
 	srv.SetErrorPresenter(graph.ErrorPresenter)
 	srv.SetRecoverFunc(graph.Recover)
+	srv.Use(a.Gate())
 	srv.Use(signedInIntrospection{})
 	srv.Use(guard.Extension{Limits: guard.DefaultLimits, Buckets: a.RateLimits})
 	srv.AroundFields(graph.ConnectionBounds)
 	srv.AroundRootFields(graph.PasswordChangeGate)
 	return srv
+}
+
+// Gate is the check every GraphQL operation meets before it is parsed, on
+// every transport (guard.Gate).
+func (a *App) Gate() guard.Gate {
+	return guard.Gate{Scan: guard.DefaultScan, Buckets: a.RateLimits}
 }
 
 // signedInIntrospection allows introspection (and field suggestions) to signed-in
