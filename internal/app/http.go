@@ -52,7 +52,11 @@ func (a *App) GraphQL() http.Handler {
 	srv.SetRecoverFunc(graph.Recover)
 	srv.Use(a.Gate())
 	srv.Use(signedInIntrospection{})
-	srv.Use(guard.Extension{Limits: guard.DefaultLimits, Buckets: a.RateLimits})
+	limits := guard.DefaultLimits
+	if a.Config.QueryLimits != (guard.Limits{}) {
+		limits = a.Config.QueryLimits
+	}
+	srv.Use(guard.Extension{Limits: limits, Buckets: a.RateLimits})
 	srv.AroundFields(graph.ConnectionBounds)
 	srv.AroundRootFields(graph.PasswordChangeGate)
 	return srv
@@ -61,7 +65,7 @@ func (a *App) GraphQL() http.Handler {
 // Gate is the check every GraphQL operation meets before it is parsed, on
 // every transport (guard.Gate).
 func (a *App) Gate() guard.Gate {
-	return guard.Gate{Scan: guard.DefaultScan, Buckets: a.RateLimits}
+	return guard.Gate{Scan: guard.DefaultScan, Anonymous: guard.AnonymousScan, Buckets: a.RateLimits}
 }
 
 // signedInIntrospection allows introspection (and field suggestions) to signed-in

@@ -87,7 +87,12 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 		resp := rh(withMeter(ctx, m))
 		m.cancel(nil)
 		if resp == nil {
-			return nil
+			if subscription || ctx.Err() == nil {
+				return nil // the end of a stream
+			}
+			// gqlgen answers nothing when the deadline passed before it began.
+			m.timedOut.Store(true)
+			resp = &graphql.Response{}
 		}
 		served := int(m.served.Load())
 		switch {
@@ -150,7 +155,9 @@ func withMeter(ctx context.Context, m *meter) context.Context {
 	return context.WithValue(ctx, meterKey{}, m)
 }
 
-var errStopped = errors.New("stopped")
+// errStopped is what every field answers once the operation is stopped; the
+// whole answer is then replaced by one error, so its text is never seen.
+var errStopped = apperr.New(apperr.Internal, "The operation was stopped.")
 
 // InterceptField implements graphql.FieldInterceptor: every field served is
 // counted; past the limit, or once the request's deadline has passed, no

@@ -21,8 +21,8 @@ import (
 // (a caller whose bucket is empty costs one map lookup), then one lexer pass
 // (ScanLimits). Only a document that passes all three is parsed and validated.
 type Gate struct {
-	Scan    ScanLimits
-	Buckets *Buckets
+	Scan, Anonymous ScanLimits
+	Buckets         *Buckets
 }
 
 var _ interface {
@@ -48,8 +48,12 @@ const canonicalKey = "guard.canonical"
 // answer, or nil. Transports that do not go through gqlgen's executor call it
 // themselves.
 func (g Gate) Admit(ctx context.Context, query string) *gqlerror.Error {
-	if len(query) > g.Scan.MaxBytes {
-		return refusal(apperr.RequestTooLarge, fmt.Sprintf("The query is %d bytes long; the limit is %d.", len(query), g.Scan.MaxBytes), map[string]any{"limit": "bytes"})
+	limits := g.Scan
+	if viewer.From(ctx) == nil {
+		limits = g.Anonymous
+	}
+	if len(query) > limits.MaxBytes {
+		return refusal(apperr.RequestTooLarge, fmt.Sprintf("The query is %d bytes long; the limit is %d.", len(query), limits.MaxBytes), map[string]any{"limit": "bytes"})
 	}
 	if g.Buckets != nil {
 		q := g.Buckets.Take(CallerKey(ctx), 1)
@@ -58,7 +62,7 @@ func (g Gate) Admit(ctx context.Context, query string) *gqlerror.Error {
 			return g.rateLimited(ctx, q, 1)
 		}
 	}
-	sc, r := Scan(query, g.Scan)
+	sc, r := Scan(query, limits)
 	if r != nil {
 		return refusal(apperr.Code(r.Code), r.Message, map[string]any{"limit": r.Limit})
 	}
