@@ -24,7 +24,7 @@ func TestGateRefusesValidationBombsBeforeParsing(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite)
 	tok := e.Demo("grace@contoso.example")
 	bombs := map[string]struct{ doc, limit string }{
-		"7,400 fields in one set": {"{me{" + strings.Repeat("email ", 7400) + "}}", "fieldsPerSelectionSet"},
+		"7,400 fields in one set":    {"{me{" + strings.Repeat("email ", 7400) + "}}", "fieldsPerSelectionSet"},
 		"7,400 fields in sets of 37": {"{" + strings.Repeat("me{"+strings.Repeat("email ", 36)+"} ", 200) + "}", "fields"},
 		"1,100 fields in sets of 11": {"{me{" + strings.Repeat("organization{"+strings.Repeat("name ", 10)+"} ", 100) + "}}", "fields"},
 		"fragment spreads":           {"{me{...F}} fragment F on User{" + strings.Repeat("...G ", 200) + "} fragment G on User{email}", "fieldsPerSelectionSet"},
@@ -97,7 +97,9 @@ func TestCostCountsWhatWillBeServed(t *testing.T) {
 		t.Fatalf("first: 2 refused: %+v", r.Errors)
 	}
 	// nodes(ids:[…]) serves one node per id.
-	var me struct{ Me struct{ Organization struct{ ID string } } }
+	var me struct {
+		Me struct{ Organization struct{ ID string } }
+	}
 	e.Do(tok, "{me{organization{id}}}", nil).Decode(t, &me)
 	ids := make([]string, 300)
 	for i := range ids {
