@@ -48,10 +48,14 @@ func (a *App) GraphQL() http.Handler {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(guard.Cache{Inner: lru.New[*ast.QueryDocument](queryCacheItems)})
 	srv.SetParserTokenLimit(guard.DefaultScan.MaxTokens)
+	// "Did you mean …" would list field names to anyone: off for every caller
+	// (the query cache and validation are shared by all).
+	srv.SetDisableSuggestion(true)
 	srv.SetErrorPresenter(graph.ErrorPresenter)
 	srv.SetRecoverFunc(graph.Recover)
 	srv.Use(a.Gate())
 	srv.Use(signedInIntrospection{})
+	srv.Use(guard.Args{Limits: guard.DefaultArgs})
 	limits := guard.DefaultLimits
 	if a.Config.QueryLimits != (guard.Limits{}) {
 		limits = a.Config.QueryLimits
@@ -68,7 +72,7 @@ func (a *App) Gate() guard.Gate {
 	return guard.Gate{Scan: guard.DefaultScan, Anonymous: guard.AnonymousScan, Buckets: a.RateLimits}
 }
 
-// signedInIntrospection allows introspection (and field suggestions) to signed-in
+// signedInIntrospection allows introspection to signed-in
 // callers only: anonymous probes learn nothing about the schema (A4).
 type signedInIntrospection struct{}
 
@@ -84,7 +88,7 @@ func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	// JSON answers are compressed for browsers that accept gzip; the web
 	// app's files are precompressed at build time (frontend.Handler).
-	mux.Handle("/graphql", limitBody(web.Gzip(a.GraphQL(), "application/json", "application/graphql-response+json")))
+	mux.Handle("/graphql", limitBody(graphqlRequest(web.Gzip(a.GraphQL(), "application/json", "application/graphql-response+json"))))
 	mux.HandleFunc("GET /healthz", a.healthz)
 	a.competencyRoutes(mux)
 	if a.OIDC != nil {
