@@ -38,8 +38,8 @@ func TestGraphiQLIntrospectionForAdminsOnly(t *testing.T) {
 	}
 	secret, _ := apiTokenOf(t, e, grace, "[PROGRESS_READ]")
 	refused := map[string]string{
-		"anonymous":          "",
-		"a user":             e.Demo("alex@contoso.example"),
+		"anonymous":            "",
+		"a user":               e.Demo("alex@contoso.example"),
 		"an admin's API token": secret,
 	}
 	for who, tok := range refused {
