@@ -84,10 +84,10 @@ func (m *measurer) set(ss ast.SelectionSet, d int, seen map[string]bool) (cost, 
 	return cost, depth
 }
 
-// multiplier is how many times f's selection can be served: a connection's
-// page as it will be served (first/last; omitted or null means the default
-// page of MaxPage, as graph.ConnectionBounds serves it), and a list asked by a
-// list argument (nodes(ids:[…])) its length.
+// multiplier is how many times f's selection can be served: a paged field's
+// page as it will be served (first/last; omitted means the argument's default,
+// null the page of MaxPage that graph.ConnectionBounds serves), and a list
+// asked by a list argument (nodes(ids:[…])) its length.
 func (m *measurer) multiplier(f *ast.Field) int {
 	n, given := 0, false
 	for _, name := range []string{"first", "last"} {
@@ -111,8 +111,20 @@ func (m *measurer) multiplier(f *ast.Field) int {
 			}
 		}
 	}
-	if !given && f.Definition != nil && isConnection(f.Definition.Type) {
-		return MaxPage
+	if !given && f.Definition != nil {
+		if a := f.Definition.Arguments.ForName("first"); a != nil {
+			// A paged list asked without first/last: its default page, and
+			// null is served as MaxPage (graph.ConnectionBounds).
+			if a.DefaultValue != nil && f.Arguments.ForName("first") == nil {
+				if v, err := a.DefaultValue.Value(nil); err == nil && intOf(v) > 0 {
+					return intOf(v)
+				}
+			}
+			return MaxPage
+		}
+		if isConnection(f.Definition.Type) {
+			return MaxPage
+		}
 	}
 	return max(n, 1)
 }
