@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"strings"
 	"sync/atomic"
@@ -104,6 +105,7 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 			resp = &graphql.Response{Errors: gqlerror.List{refusal(apperr.Internal,
 				"The request took too long and was stopped; nothing more was read or changed after that moment. Ask for less, or try again.", nil)}}
 		}
+		cost := maps.Clone(cost) // a subscription's answers each get their own
 		cost["servedFields"] = served
 		if !subscription {
 			if actual := Points(served); actual > points {
