@@ -91,7 +91,8 @@ func classify(ctx context.Context, err error) *apperr.Error {
 		return apperr.New(apperr.Internal, "The request took too long and was stopped.")
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		// The caller left (a completed subscription, a closed socket or
-		// connection): nobody reads this answer, nothing went wrong.
+		// connection) or guard's meter stopped the operation: nobody reads
+		// this answer, nothing went wrong.
 		return apperr.New(apperr.Internal, "The request was cancelled.")
 	}
 	id := web.RequestID(ctx)

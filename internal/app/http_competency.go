@@ -145,7 +145,7 @@ func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
 	case "text/csv":
 		err = ingest.ReadCSV(b, r.Body)
 	default:
-		writeError(w, r, apperr.New(apperr.InvalidInput, "Send results as application/x-ndjson (one JSON object per line) or text/csv (with a header row), not %q.", ct))
+		writeError(w, r, apperr.New(apperr.InvalidInput, "Send results as application/x-ndjson (one JSON object per line) or text/csv (with a header row), not %s.", ingest.Quote(ct)))
 		return
 	}
 	if err != nil {
