@@ -372,6 +372,7 @@ type ComplexityRoot struct {
 		Deleted func(childComplexity int) int
 		Email   func(childComplexity int) int
 		Name    func(childComplexity int) int
+		Outside func(childComplexity int) int
 	}
 
 	ProviderToken struct {
@@ -2091,6 +2092,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonRef.Name(childComplexity), true
+	case "PersonRef.outside":
+		if e.ComplexityRoot.PersonRef.Outside == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonRef.Outside(childComplexity), true
 
 	case "ProviderToken.createdAt":
 		if e.ComplexityRoot.ProviderToken.CreatedAt == nil {
@@ -4109,13 +4116,21 @@ extend type Mutation {
 	{Name: "../lifecycle.graphqls", Input: `# Users and roles, leavers, at-risk notifications, support, MCID merge, history
 # and API tokens (SPEC U1–U4, L9, N1–N2, B3, A2).
 
-"A person named in history, tickets and tokens."
+"""
+A person named in history, tickets and tokens. People outside your organization
+are not named: an MCID that moved from or to another organization shows who
+moved it as "Someone at another organization" (an operator as "certlink
+staff"), with no email.
+"""
 type PersonRef {
+  "Their name; for people outside your organization, who they are in words."
   name: String!
-  "The address they sign in with; a deleted account's former address."
-  email: String!
-  "The work account was deleted (history outlives it)."
+  "The address they sign in with; a deleted account's former address. Null for people outside your organization."
+  email: String
+  "The work account was deleted (history outlives it). Always false for people outside your organization."
   deleted: Boolean!
+  "The person is not in your organization: name and email are withheld."
+  outside: Boolean!
 }
 
 input InviteUserInput {
@@ -4989,6 +5004,8 @@ func (ec *executionContext) childFields_PersonRef(ctx context.Context, field gra
 		return ec.fieldContext_PersonRef_email(ctx, field)
 	case "deleted":
 		return ec.fieldContext_PersonRef_deleted(ctx, field)
+	case "outside":
+		return ec.fieldContext_PersonRef_outside(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonRef", field.Name)
 }
@@ -11734,11 +11751,11 @@ func (ec *executionContext) _PersonRef_email(ctx context.Context, field graphql.
 			return obj.Email, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_PersonRef_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11765,6 +11782,29 @@ func (ec *executionContext) _PersonRef_deleted(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_PersonRef_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonRef", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PersonRef_outside(ctx context.Context, field graphql.CollectedField, obj *model.PersonRef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonRef_outside(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outside, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonRef_outside(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PersonRef", field, false, false, "Boolean")
 }
 
@@ -20536,11 +20576,16 @@ func (ec *executionContext) _PersonRef(ctx context.Context, sel ast.SelectionSet
 			}
 		case "email":
 			out.Values[i] = ec._PersonRef_email(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleted":
 			out.Values[i] = ec._PersonRef_deleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outside":
+			out.Values[i] = ec._PersonRef_outside(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
