@@ -1,0 +1,168 @@
+package graph_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"certlink/internal/testenv"
+)
+
+// Cross-organization reads (issue 11 item 10): mail, history and account
+// checks answer from what the reader's organization owns, never from an
+// address or a row of another organization.
+
+const (
+	qMailbox = `{devMailbox(first:100){totalCount edges{node{to subject body}}}}`
+)
+
+type mailbox struct {
+	DevMailbox struct {
+		TotalCount int
+		Edges      []struct {
+			Node struct{ To, Subject, Body string }
+		}
+	}
+}
+
+// mailTo returns the mail in tok's dev mailbox addressed to addr.
+func mailTo(t *testing.T, e *testenv.Env, tok, addr string) []string {
+	t.Helper()
+	var box mailbox
+	must(t, e, tok, qMailbox, nil, &box)
+	var out []string
+	for _, ed := range box.DevMailbox.Edges {
+		if ed.Node.To == addr {
+			out = append(out, ed.Node.Subject+"\n"+ed.Node.Body)
+		}
+	}
+	return out
+}
+
+// (a) An address Fabrikam freed (a deleted account, a corrected email) and
+// Contoso later gave to one of its own people does not bring Fabrikam's mail
+// with it: the mailbox shows mail by recipient account and organization.
+func TestDevMailboxFollowsTheRecipientNotTheAddress(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		ops, sam, grace := e.Demo("ops@certlink.example"), e.Demo("sam@fabrikam.example"), e.Demo("grace@contoso.example")
+		vars := func(mpn string) map[string]any { return map[string]any{"m": mpn, "d": "shared.example"} }
+		must(t, e, ops, mVerifyDomain, vars("4100002"), nil)
+		var kit, pat invited
+		must(t, e, sam, mInvite, map[string]any{"e": "kit@shared.example", "r": []string{}}, &kit)
+		must(t, e, sam, mInvite, map[string]any{"e": "pat@shared.example", "r": []string{}}, &pat)
+		testenv.Eventually(t, 10*time.Second, func() bool {
+			return len(mailTo(t, e, sam, "kit@shared.example")) == 1 && len(mailTo(t, e, sam, "pat@shared.example")) == 1
+		}, "Fabrikam's invitations in its mailbox")
+		// Fabrikam frees both addresses and gives the domain up; Contoso proves it
+		// controls it and invites its own kit and pat there.
+		must(t, e, sam, mDelete, map[string]any{"id": kit.InviteUser.User.ID}, nil)
+		must(t, e, sam, mUpdate, map[string]any{"id": pat.InviteUser.User.ID, "e": "pat.old@shared.example"}, nil)
+		must(t, e, sam, mDelete, map[string]any{"id": pat.InviteUser.User.ID}, nil)
+		must(t, e, ops, mRemoveDomain, vars("4100002"), nil)
+		must(t, e, ops, mVerifyDomain, vars("4100001"), nil)
+		for _, who := range []string{"kit@shared.example", "pat@shared.example"} {
+			must(t, e, grace, mInvite, map[string]any{"e": who, "r": []string{}}, nil)
+		}
+		testenv.Eventually(t, 10*time.Second, func() bool {
+			return len(mailTo(t, e, grace, "kit@shared.example")) >= 1 && len(mailTo(t, e, grace, "pat@shared.example")) >= 1
+		}, "Contoso's invitations in its mailbox")
+		for _, who := range []string{"kit@shared.example", "pat@shared.example"} {
+			got := mailTo(t, e, grace, who)
+			if len(got) != 1 || !strings.Contains(got[0], "Contoso") || strings.Contains(got[0], "Fabrikam") {
+				t.Fatalf("Contoso's mailbox for %s: %q", who, got)
+			}
+			// Fabrikam keeps its own mail to its former people.
+			if got := mailTo(t, e, sam, who); len(got) != 1 || !strings.Contains(got[0], "Fabrikam") {
+				t.Fatalf("Fabrikam's mailbox for %s: %q", who, got)
+			}
+		}
+		// Nobody in Contoso sees a line of Fabrikam's mail, whatever the address.
+		var box mailbox
+		must(t, e, grace, qMailbox, nil, &box)
+		for _, ed := range box.DevMailbox.Edges {
+			if strings.Contains(ed.Node.Subject+ed.Node.Body, "Fabrikam") {
+				t.Fatalf("Contoso reads Fabrikam's mail: %+v", ed.Node)
+			}
+		}
+		// Operators see all of it.
+		if got := mailTo(t, e, ops, "kit@shared.example"); len(got) != 2 {
+			t.Fatalf("the operator's mailbox for kit: %d mails", len(got))
+		}
+	})
+}
+
+// (b) Fabrikam's history of an MCID that moved to Contoso says someone at
+// another organization moved it — no name, no email — in the audit log, the
+// MCID's link history and the CSV export; Contoso's own history names its
+// own person in full.
+func TestHistoryDoesNotNameAnotherOrganizationsPeople(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		e.App.Linking.Limits.Cooldown = 0
+		lee, riley := e.Demo("lee@fabrikam.example"), e.Demo("riley@contoso.example")
+		sam, grace := e.Demo("sam@fabrikam.example"), e.Demo("grace@contoso.example")
+		must(t, e, lee, mAssociateJordan, nil, nil)
+		must(t, e, riley, mAssociateJordan, nil, nil)
+		type ref struct {
+			Name    string
+			Email   *string
+			Deleted bool
+			Outside bool
+		}
+		type event struct {
+			Action string
+			Actor  *ref
+			User   *ref
+			Detail string
+		}
+		const person = `{name email deleted outside}`
+		var log struct {
+			AuditLog struct{ Edges []struct{ Node event } }
+		}
+		must(t, e, sam, `{auditLog(first:50){edges{node{action detail actor`+person+` user`+person+`}}}}`, nil, &log)
+		var moved *event
+		for i, ed := range log.AuditLog.Edges {
+			if ed.Node.Action == "MOVED_OUT" {
+				moved = &log.AuditLog.Edges[i].Node
+			}
+		}
+		if moved == nil || moved.Actor == nil {
+			t.Fatalf("Fabrikam's audit log has no move with an actor: %+v", log)
+		}
+		if a := moved.Actor; !a.Outside || a.Email != nil || a.Name != "Someone at another organization" || a.Deleted {
+			t.Fatalf("Fabrikam sees the mover as %+v", *a)
+		}
+		if u := moved.User; u == nil || u.Outside || u.Email == nil || *u.Email != "lee@fabrikam.example" {
+			t.Fatalf("Fabrikam's own person in the move: %+v", u)
+		}
+		var hist struct{ LinkHistory []event }
+		must(t, e, sam, `{linkHistory(mcid:"9900003"){action detail actor`+person+` user`+person+`}}`, nil, &hist)
+		for _, ev := range hist.LinkHistory {
+			for _, p := range []*ref{ev.Actor, ev.User} {
+				if p != nil && (strings.Contains(p.Name, "Riley") || (p.Email != nil && strings.Contains(*p.Email, "contoso"))) {
+					t.Fatalf("Fabrikam's link history names Contoso's person: %+v", ev)
+				}
+			}
+			if strings.Contains(ev.Detail, "Riley") || strings.Contains(ev.Detail, "contoso") {
+				t.Fatalf("Fabrikam's link history detail names Contoso: %q", ev.Detail)
+			}
+		}
+		res, body := e.Get(sam, "/reports/audit.csv")
+		if res.StatusCode != 200 || !strings.Contains(string(body), "Someone at another organization") ||
+			strings.Contains(string(body), "Riley") || strings.Contains(string(body), "riley@") {
+			t.Fatalf("Fabrikam's audit CSV (%d):\n%s", res.StatusCode, body)
+		}
+		// Contoso's history of the same MCID names riley in full.
+		must(t, e, grace, `{auditLog(first:50){edges{node{action detail actor`+person+` user`+person+`}}}}`, nil, &log)
+		named := false
+		for _, ed := range log.AuditLog.Edges {
+			if a := ed.Node.Actor; ed.Node.Action == "LINKED" && a != nil && !a.Outside && a.Email != nil && *a.Email == "riley@contoso.example" {
+				named = true
+			}
+		}
+		if !named {
+			t.Fatalf("Contoso's audit log does not name its own riley: %+v", log)
+		}
+	})
+}
