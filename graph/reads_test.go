@@ -5,8 +5,12 @@ import (
 	"testing"
 	"time"
 
+	"certlink/ent/organization"
+	"certlink/ent/predicate"
 	"certlink/internal/testenv"
 )
+
+func organizationMPN(m string) predicate.Organization { return organization.MpnID(m) }
 
 // Cross-organization reads (issue 11 item 10): mail, history and account
 // checks answer from what the reader's organization owns, never from an
@@ -163,6 +167,81 @@ func TestHistoryDoesNotNameAnotherOrganizationsPeople(t *testing.T) {
 		}
 		if !named {
 			t.Fatalf("Contoso's audit log does not name its own riley: %+v", log)
+		}
+	})
+}
+
+// (d) Inviting or correcting to an address another organization's person
+// holds answers exactly as for a free address of that domain — the same code,
+// the same words, the same SQL statements — and no domain can be verified for
+// an organization while another organization's people sign in there, so an
+// admin's own domains never hold another organization's account.
+func TestAccountChecksDoNotTellOtherOrganizationsAddresses(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		grace, ops := e.Demo("grace@contoso.example"), e.Demo("ops@certlink.example")
+		riley := userID(t, e, "riley@contoso.example")
+		type answer struct {
+			code, message string
+			statements    int64
+		}
+		ask := func(q string, vars map[string]any) answer {
+			// The fewest statements of a few tries: background work (the mail
+			// worker) only ever adds some.
+			var best answer
+			for i := range 4 {
+				before := e.Queries.Count()
+				r := e.Do(grace, q, vars)
+				n := e.Queries.Count() - before
+				if len(r.Errors) == 0 {
+					t.Fatalf("%s %v succeeded", firstLine(q), vars)
+				}
+				a := answer{r.Code(), r.Errors[0].Message, n}
+				if i == 0 || a.statements < best.statements {
+					best = a
+				}
+				if a.code != best.code || a.message != best.message {
+					t.Fatalf("the same request answered %q then %q", best.message, a.message)
+				}
+			}
+			return best
+		}
+		for _, op := range []struct {
+			name string
+			q    string
+			vars func(email string) map[string]any
+		}{
+			{"inviteUser", mInvite, func(m string) map[string]any { return map[string]any{"e": m, "r": []string{}} }},
+			{"updateUser", mUpdate, func(m string) map[string]any { return map[string]any{"id": riley, "e": m} }},
+		} {
+			taken := ask(op.q, op.vars("lee@fabrikam.example"))
+			free := ask(op.q, op.vars("nobody-here@fabrikam.example"))
+			if taken != free {
+				t.Fatalf("%s tells an existing address of another organization apart from a free one:\n taken: %+v\n free:  %+v", op.name, taken, free)
+			}
+			if strings.Contains(taken.message, "exists") || strings.Contains(taken.message, "Fabrikam") {
+				t.Fatalf("%s: %q", op.name, taken.message)
+			}
+		}
+		// The operator cannot give Contoso a domain where Fabrikam's people sign in.
+		must(t, e, ops, mRemoveDomain, map[string]any{"m": "4100002", "d": "fabrikam.example"}, nil)
+		r := e.Do(ops, mVerifyDomain, map[string]any{"m": "4100001", "d": "fabrikam.example"})
+		if r.Code() != "CONFLICT" || !strings.Contains(r.Errors[0].Message, "2 work account(s) outside Contoso") {
+			t.Fatalf("verifying Fabrikam's people's domain for Contoso: %q %+v", r.Code(), r.Errors)
+		}
+		// Data from before that rule (an account of Fabrikam at a Contoso
+		// address) is refused without saying whose the address is.
+		fab := e.App.DB.Client.Organization.Query().Where(organizationMPN("4100002")).OnlyX(sys())
+		e.App.DB.Client.User.Create().SetEmail("old@contoso.example").SetName("Old Account").
+			SetOrganizationID(fab.ID).SetCreatedAt(time.Now()).ExecX(sys())
+		got := e.Do(grace, mInvite, map[string]any{"e": "old@contoso.example", "r": []string{}})
+		if got.Code() != "CONFLICT" || strings.Contains(got.Errors[0].Message, "exists") || strings.Contains(got.Errors[0].Message, "Fabrikam") {
+			t.Fatalf("an address of Contoso's domain held by Fabrikam: %q %+v", got.Code(), got.Errors)
+		}
+		// An address of one's own organization is named as existing: the admin reads it anyway.
+		if got := e.Do(grace, mInvite, map[string]any{"e": "alex@contoso.example", "r": []string{}}); got.Code() != "CONFLICT" ||
+			!strings.Contains(got.Errors[0].Message, "already exists") {
+			t.Fatalf("inviting a colleague's address: %q %+v", got.Code(), got.Errors)
 		}
 	})
 }
