@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -242,6 +243,72 @@ func TestAccountChecksDoNotTellOtherOrganizationsAddresses(t *testing.T) {
 		if got := e.Do(grace, mInvite, map[string]any{"e": "alex@contoso.example", "r": []string{}}); got.Code() != "CONFLICT" ||
 			!strings.Contains(got.Errors[0].Message, "already exists") {
 			t.Fatalf("inviting a colleague's address: %q %+v", got.Code(), got.Errors)
+		}
+	})
+}
+
+// Account fields follow the read rule of work accounts wherever a User is
+// reached: a partner tool reading progress without USERS_READ sees who counts
+// by name and email, not their roles, sign-in state, links or allowance; with
+// USERS_READ, or as an admin's session, it does. Through the users
+// connections and node(id) the policy filters the rows themselves.
+func TestAccountFieldsFollowTheReadRule(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		seedRequirement(t, e, nil)
+		grace, mona := e.Demo("grace@contoso.example"), e.Demo("mona@contoso.example")
+		narrow, _ := apiTokenOf(t, e, grace, `[PROGRESS_READ]`)
+		wide, _ := apiTokenOf(t, e, grace, `[PROGRESS_READ, USERS_READ]`)
+		people := func(fields string) string {
+			return `{competencyProgress{levels{options{requirements{people{` + fields + `}}}}}}`
+		}
+		type person struct {
+			Email string
+			Roles []string
+		}
+		var out struct {
+			CompetencyProgress []struct {
+				Levels []struct {
+					Options []struct {
+						Requirements []struct{ People []person }
+					}
+				}
+			}
+		}
+		emails := func() []string {
+			var es []string
+			for _, c := range out.CompetencyProgress {
+				for _, l := range c.Levels {
+					for _, o := range l.Options {
+						for _, r := range o.Requirements {
+							for _, p := range r.People {
+								es = append(es, p.Email)
+							}
+						}
+					}
+				}
+			}
+			return es
+		}
+		must(t, e, narrow, people("name email"), nil, &out)
+		if es := emails(); !slices.Contains(es, "alex@contoso.example") {
+			t.Fatalf("the progress token does not see who counts: %v", es)
+		}
+		for _, f := range []string{"roles", "mustChangePassword", "createdAt", "associationsRemaining",
+			"nextAssociationAllowedAt", "learningAccount{mcid}", "partnerUniversity{email}"} {
+			r := e.Do(narrow, people("email "+f), nil)
+			if r.Code() != "FORBIDDEN" || strings.Contains(string(r.Data), "9900001") {
+				t.Fatalf("a PROGRESS_READ token reads %s of the people who count: %q %s", f, r.Code(), r.Data)
+			}
+			for _, tok := range []string{wide, mona} {
+				must(t, e, tok, people("email "+f), nil, nil)
+			}
+		}
+		// The token's maker is its own to read, through me as through node.
+		var me struct{ Me struct{ Roles []string } }
+		must(t, e, narrow, `{me{roles}}`, nil, &me)
+		if !slices.Contains(me.Me.Roles, "GLOBAL_ADMIN") {
+			t.Fatalf("the token's maker: %+v", me)
 		}
 	})
 }
