@@ -153,6 +153,18 @@ func TestHistoryDoesNotNameAnotherOrganizationsPeople(t *testing.T) {
 				t.Fatalf("Fabrikam's link history detail names Contoso: %q", ev.Detail)
 			}
 		}
+		// Filtering by another organization's person's id does not say they acted here.
+		for who, want := range map[string]int{"riley@contoso.example": 0, "lee@fabrikam.example": 1} {
+			var n struct{ AuditLog struct{ TotalCount int } }
+			must(t, e, sam, `query($a:ID){auditLog(where:{actor:$a}){totalCount}}`, map[string]any{"a": userID(t, e, who)}, &n)
+			if n.AuditLog.TotalCount != want {
+				t.Fatalf("Fabrikam's log filtered by %s as actor: %d events, want %d", who, n.AuditLog.TotalCount, want)
+			}
+		}
+		if res, body := e.Get(sam, "/reports/audit.csv?actor="+userID(t, e, "riley@contoso.example")); res.StatusCode != 200 ||
+			strings.Count(strings.TrimSpace(string(body)), "\n") != 0 {
+			t.Fatalf("the CSV filtered by Contoso's riley (%d):\n%s", res.StatusCode, body)
+		}
 		res, body := e.Get(sam, "/reports/audit.csv")
 		if res.StatusCode != 200 || !strings.Contains(string(body), "Someone at another organization") ||
 			strings.Contains(string(body), "Riley") || strings.Contains(string(body), "riley@") {
