@@ -1,7 +1,6 @@
 package app
 
 import (
-	"certlink/graph"
 	"context"
 	"fmt"
 	"log/slog"
