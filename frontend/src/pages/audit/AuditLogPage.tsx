@@ -88,7 +88,7 @@ export function exportHref(f: Filters): string {
   return `/reports/audit.csv${s ? `?${s}` : ''}`;
 }
 
-function Person({ p }: { p?: { name: string; email?: string | null; deleted: boolean; outside: boolean } | null }) {
+export function Person({ p }: { p?: { name: string; email?: string | null; deleted: boolean; outside: boolean } | null }) {
   if (!p) return <span className="muted">—</span>;
   if (p.outside) {
     // Another organization's person (an MCID that moved): not named, by rule.
