@@ -92,6 +92,9 @@ type Env struct {
 	App    *app.App
 	Server *httptest.Server
 	URL    string
+	// Queries counts the SQL statements this certlink sent (Start only): a
+	// request's shape, e.g. that two answers cost the same work.
+	Queries *store.QueryCounter
 }
 
 // Option adjusts the configuration before start.
@@ -101,20 +104,26 @@ type Option func(*app.Config)
 func Start(t testing.TB, d Dialect, opts ...Option) *Env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	a := Open(t, d, opts...)
+	queries := &store.QueryCounter{}
+	a := open(t, d, []store.Option{queries.Option()}, opts...)
 	a.Start(ctx)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()
 	})
-	return &Env{T: t, App: a, Server: srv, URL: srv.URL}
+	return &Env{T: t, App: a, Server: srv, URL: srv.URL, Queries: queries}
 }
 
 // Open builds certlink with the demo seeded on a fresh database of dialect d
 // (or the one an option names), without starting its background workers: a
 // process that stops before its workers ran, as after a crash.
 func Open(t testing.TB, d Dialect, opts ...Option) *app.App {
+	t.Helper()
+	return open(t, d, nil, opts...)
+}
+
+func open(t testing.TB, d Dialect, storeOpts []store.Option, opts ...Option) *app.App {
 	t.Helper()
 	var cfg app.Config
 	fs := newFlagSet()
@@ -126,7 +135,7 @@ func Open(t testing.TB, d Dialect, opts ...Option) *app.App {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return openConfig(t, cfg)
+	return openConfig(t, cfg, storeOpts...)
 }
 
 // Second starts another certlink process on e's database (no demo seeding:
@@ -151,13 +160,13 @@ func (e *Env) Second(opts ...Option) *Env {
 	return &Env{T: t, App: a, Server: srv, URL: srv.URL}
 }
 
-func openConfig(t testing.TB, cfg app.Config) *app.App {
+func openConfig(t testing.TB, cfg app.Config, storeOpts ...store.Option) *app.App {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("CERTLINK_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	a, err := app.New(context.Background(), cfg, log)
+	a, err := app.New(context.Background(), cfg, log, storeOpts...)
 	if err != nil {
 		t.Fatalf("starting certlink: %v", err)
 	}
