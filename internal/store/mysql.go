@@ -175,23 +175,23 @@ var errNotReady = errors.New("the Galera node is not ready (wsrep_ready is OFF)"
 
 // prepare checks a new connection's node and sets causal reads on Galera.
 func (c *hostConnector) prepare(ctx context.Context, conn driver.Conn) error {
-	ready, err := showValue(ctx, conn, "SHOW STATUS LIKE 'wsrep_ready'")
+	on, err := showValue(ctx, conn, "SHOW VARIABLES LIKE 'wsrep_on'")
 	if err != nil {
 		return err
 	}
-	if ready == "" {
-		return nil // not a Galera node (MySQL, plain MariaDB)
+	if on != "ON" {
+		return nil // not a Galera node (MySQL, MariaDB without a cluster)
+	}
+	ready, err := showValue(ctx, conn, "SHOW STATUS LIKE 'wsrep_ready'")
+	if err != nil {
+		return err
 	}
 	if ready != "ON" {
 		return errNotReady
 	}
 	if c.causal {
-		if on, err := showValue(ctx, conn, "SHOW VARIABLES LIKE 'wsrep_on'"); err != nil {
-			return err
-		} else if on == "ON" {
-			_, err := conn.(driver.ExecerContext).ExecContext(ctx, "SET SESSION wsrep_sync_wait = 1", nil)
-			return err
-		}
+		_, err := conn.(driver.ExecerContext).ExecContext(ctx, "SET SESSION wsrep_sync_wait = 1", nil)
+		return err
 	}
 	return nil
 }
