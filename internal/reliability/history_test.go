@@ -110,7 +110,7 @@ func TestLinearizableLinksWithKill(t *testing.T) {
 			}
 			return -1
 		}
-		const phases, opsPerClient = 10, 12
+		const phases, opsPerClient = 8, 10
 		var bad []string
 		total, unknown := 0, 0
 		for phase := 0; phase < phases; phase++ {
@@ -224,4 +224,28 @@ func notSent(err error) bool {
 
 func unknownOutcome(r gqlResult) bool {
 	return len(r.Errors) > 0 && r.Errors[0].Extensions["outcome"] == "UNKNOWN"
+}
+
+// The model is strict enough to catch what it is for: a read that misses a
+// link already answered OK, and a link ended twice (two OK unlinks).
+func TestLinkModelRejectsWrongHistories(t *testing.T) {
+	m := linkModel
+	m.Init = func() []any { return []any{-1} }
+	op := func(c int, kind string, call, ret int64, out linkOut) porcupine.Operation {
+		return porcupine.Operation{ClientId: c, Input: linkOp{Kind: kind, Client: c}, Call: call, Output: out, Return: ret}
+	}
+	stale := []porcupine.Operation{op(0, "link", 0, 10, linkOut{Done: true}), op(0, "read", 20, 30, linkOut{Holds: false})}
+	if porcupine.CheckOperations(m.ToModel(), stale) {
+		t.Error("a read missing a completed link passed")
+	}
+	twice := []porcupine.Operation{op(0, "link", 0, 10, linkOut{Done: true}),
+		op(0, "unlink", 20, 30, linkOut{Done: true}), op(0, "unlink", 40, 50, linkOut{Done: true})}
+	if porcupine.CheckOperations(m.ToModel(), twice) {
+		t.Error("a link ended twice passed")
+	}
+	fine := []porcupine.Operation{op(0, "link", 0, 10, linkOut{Done: true}), op(1, "link", 5, math.MaxInt64, linkOut{Unknown: true}),
+		op(0, "read", 20, 30, linkOut{Holds: false}), op(1, "read", 20, 30, linkOut{Holds: true})}
+	if !porcupine.CheckOperations(m.ToModel(), fine) {
+		t.Error("a lost link that took effect was refused")
+	}
 }
