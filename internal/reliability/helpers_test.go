@@ -151,7 +151,10 @@ type gqlResult struct {
 		Message    string
 		Extensions map[string]any
 	}
-	Err error
+	// HTTPError is a plain HTTP error answer ({"error": {"code", "message"}}),
+	// e.g. 503 UNAVAILABLE when the sign-in lookup reaches no database host.
+	HTTPError *struct{ Code, Message string } `json:"error"`
+	Err       error
 }
 
 func (r gqlResult) code() string {
