@@ -46,7 +46,7 @@ func TestReadYourWritesAcrossProcesses(t *testing.T) {
 		dsn := testenv.DSN(t, d)
 		a, b := startProcOn(t, testenv.OnHost(dsn, 0)), startProcOn(t, testenv.OnHost(dsn, 1))
 		db := openDB(t, dsn)
-		movers := sessions(t, db, append(addWorkers(t, db.Client, "4100001", "ryw", 3), addWorkers(t, db.Client, "4100002", "ryw", 3)...)...)
+		movers := sessions(t, db, append(addWorkers(t, db.Client, "4100001", "ryw", 2), addWorkers(t, db.Client, "4100002", "ryw", 2)...)...)
 		alex := sessions(t, db, "alex@contoso.example")[0]
 		var stop atomic.Bool
 		var wg sync.WaitGroup
@@ -56,12 +56,13 @@ func TestReadYourWritesAcrossProcesses(t *testing.T) {
 				defer wg.Done()
 				for k := 0; !stop.Load(); k++ {
 					gql([]string{a.URL, b.URL}[(i+k)%2], tok, associateJordan, nil)
+					time.Sleep(10 * time.Millisecond)
 				}
 			}()
 		}
 		defer func() { stop.Store(true); wg.Wait() }()
 		stale := 0
-		const rounds = 40
+		const rounds = 30
 		for round := 0; round < rounds; round++ {
 			w, r := a.URL, b.URL
 			if round%2 == 1 {

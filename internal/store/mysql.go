@@ -294,7 +294,20 @@ func (w *watchedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 
 func (w *watchedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	rows, err := w.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
-	return rows, w.watch(err)
+	if err = w.watch(err); err != nil && w.bad.Load() && readOnly(query) && ctx.Err() == nil {
+		// A read on a connection whose node is gone changed nothing: tell
+		// database/sql, which runs it again on a new connection (to the next
+		// host) when it is not inside a transaction; inside one, store.InTx
+		// runs the whole transaction again.
+		return nil, driver.ErrBadConn
+	}
+	return rows, err
+}
+
+// readOnly reports a statement that cannot have changed anything.
+func readOnly(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n(")
+	return len(q) >= 6 && (strings.EqualFold(q[:6], "SELECT") || strings.EqualFold(q[:4], "SHOW"))
 }
 
 func (w *watchedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
