@@ -62,7 +62,7 @@ func TestReadYourWritesAcrossProcesses(t *testing.T) {
 		}
 		defer func() { stop.Store(true); wg.Wait() }()
 		stale := 0
-		const rounds = 30
+		const rounds = 20
 		for round := 0; round < rounds; round++ {
 			w, r := a.URL, b.URL
 			if round%2 == 1 {
@@ -227,7 +227,7 @@ func TestNodeAndProcessLoss(t *testing.T) {
 		t.Fatalf("%s: process %c does not answer OK after 20 s", step, 'A'+p)
 	}
 
-	time.Sleep(2 * time.Second)
+	time.Sleep(time.Second)
 	check("steady", 0)
 	check("steady", 1)
 
@@ -248,7 +248,7 @@ func TestNodeAndProcessLoss(t *testing.T) {
 	// Node 1 (A's) stops cleanly: A moves to another node.
 	galera(t, "stop-node", "1")
 	servesAgain("node 1 stopped", 0)
-	time.Sleep(3 * time.Second)
+	time.Sleep(2 * time.Second)
 	check("node 1 stopped", 0, "UNAVAILABLE", "UNAVAILABLE(http)")
 	check("node 1 stopped", 1, "UNAVAILABLE", "UNAVAILABLE(http)")
 	galera(t, "start-node", "1")
@@ -259,7 +259,7 @@ func TestNodeAndProcessLoss(t *testing.T) {
 	// Node 2 (B's) is lost at once (SIGKILL): B moves to another node.
 	galera(t, "kill-node", "2")
 	servesAgain("node 2 killed", 1)
-	time.Sleep(3 * time.Second)
+	time.Sleep(2 * time.Second)
 	check("node 2 killed", 0, "UNAVAILABLE", "UNAVAILABLE(http)")
 	check("node 2 killed", 1, "UNAVAILABLE", "UNAVAILABLE(http)")
 	galera(t, "start-node", "2")

@@ -110,7 +110,7 @@ func TestLinearizableLinksWithKill(t *testing.T) {
 			}
 			return -1
 		}
-		const phases, opsPerClient = 8, 10
+		const phases, opsPerClient = 6, 10
 		var bad []string
 		total, unknown := 0, 0
 		for phase := 0; phase < phases; phase++ {
@@ -121,8 +121,8 @@ func TestLinearizableLinksWithKill(t *testing.T) {
 				wg   sync.WaitGroup
 			)
 			base := time.Now()
-			if phase == 3 || phase == 7 {
-				victim := phase / 4 // process A, then process B
+			if phase == 2 || phase == 4 {
+				victim := phase/2 - 1 // process A, then process B
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
