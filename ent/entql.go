@@ -10,6 +10,8 @@ import (
 	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
+	"certlink/ent/countingspan"
+	"certlink/ent/countingtally"
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
@@ -37,7 +39,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 26)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   association.Table,
@@ -174,6 +176,43 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   countingspan.Table,
+			Columns: countingspan.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: countingspan.FieldID,
+			},
+		},
+		Type: "CountingSpan",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			countingspan.FieldOrganizationID: {Type: field.TypeInt, Column: countingspan.FieldOrganizationID},
+			countingspan.FieldRequirementID:  {Type: field.TypeInt, Column: countingspan.FieldRequirementID},
+			countingspan.FieldUserID:         {Type: field.TypeInt, Column: countingspan.FieldUserID},
+			countingspan.FieldName:           {Type: field.TypeString, Column: countingspan.FieldName},
+			countingspan.FieldEndsAt:         {Type: field.TypeTime, Column: countingspan.FieldEndsAt},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   countingtally.Table,
+			Columns: countingtally.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: countingtally.FieldID,
+			},
+		},
+		Type: "CountingTally",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			countingtally.FieldOrganizationID: {Type: field.TypeInt, Column: countingtally.FieldOrganizationID},
+			countingtally.FieldRequirementID:  {Type: field.TypeInt, Column: countingtally.FieldRequirementID},
+			countingtally.FieldForever:        {Type: field.TypeInt, Column: countingtally.FieldForever},
+			countingtally.FieldFiniteAfter:    {Type: field.TypeInt, Column: countingtally.FieldFiniteAfter},
+			countingtally.FieldSettledAt:      {Type: field.TypeTime, Column: countingtally.FieldSettledAt},
+			countingtally.FieldVersion:        {Type: field.TypeInt64, Column: countingtally.FieldVersion},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devmail.Table,
 			Columns: devmail.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -190,7 +229,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devmail.FieldDedupeKey: {Type: field.TypeString, Column: devmail.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   directoryaccount.Table,
 			Columns: directoryaccount.Columns,
@@ -208,7 +247,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			directoryaccount.FieldOidcSubject:  {Type: field.TypeString, Column: directoryaccount.FieldOidcSubject},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   domain.Table,
 			Columns: domain.Columns,
@@ -225,7 +264,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			domain.FieldVerifiedBy:     {Type: field.TypeInt, Column: domain.FieldVerifiedBy},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   legacyrecognition.Table,
 			Columns: legacyrecognition.Columns,
@@ -241,7 +280,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			legacyrecognition.FieldRecognizedAt:   {Type: field.TypeTime, Column: legacyrecognition.FieldRecognizedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -261,7 +300,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldDedupeKey: {Type: field.TypeString, Column: notification.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   offerpurchase.Table,
 			Columns: offerpurchase.Columns,
@@ -280,7 +319,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			offerpurchase.FieldAnniversaryAt:  {Type: field.TypeTime, Column: offerpurchase.FieldAnniversaryAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -296,7 +335,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldName:      {Type: field.TypeString, Column: organization.FieldName},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -319,7 +358,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldLastError:     {Type: field.TypeString, Column: outboxmessage.FieldLastError},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   profile.Table,
 			Columns: profile.Columns,
@@ -338,7 +377,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			profile.FieldLockVersion:  {Type: field.TypeInt64, Column: profile.FieldLockVersion},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requirement.Table,
 			Columns: requirement.Columns,
@@ -357,7 +396,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requirement.FieldPosition:    {Type: field.TypeInt, Column: requirement.FieldPosition},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   result.Table,
 			Columns: result.Columns,
@@ -377,7 +416,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			result.FieldLatest:       {Type: field.TypeBool, Column: result.FieldLatest},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   risknotice.Table,
 			Columns: risknotice.Columns,
@@ -398,7 +437,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			risknotice.FieldResolvedAt:     {Type: field.TypeTime, Column: risknotice.FieldResolvedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   skill.Table,
 			Columns: skill.Columns,
@@ -416,7 +455,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			skill.FieldValidUntil: {Type: field.TypeTime, Column: skill.FieldValidUntil},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supportticket.Table,
 			Columns: supportticket.Columns,
@@ -436,7 +475,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supportticket.FieldStatus:         {Type: field.TypeEnum, Column: supportticket.FieldStatus},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketreply.Table,
 			Columns: ticketreply.Columns,
@@ -453,7 +492,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketreply.FieldBody:      {Type: field.TypeString, Column: ticketreply.FieldBody},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   token.Table,
 			Columns: token.Columns,
@@ -476,7 +515,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			token.FieldRevokedAt:      {Type: field.TypeTime, Column: token.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -1351,6 +1390,141 @@ func (f *CompetencyOptionFilter) WhereHasRequirementsWith(preds ...predicate.Req
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CountingSpanQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CountingSpanQuery builder.
+func (_q *CountingSpanQuery) Filter() *CountingSpanFilter {
+	return &CountingSpanFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CountingSpanMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CountingSpanMutation builder.
+func (m *CountingSpanMutation) Filter() *CountingSpanFilter {
+	return &CountingSpanFilter{config: m.config, predicateAdder: m}
+}
+
+// CountingSpanFilter provides a generic filtering capability at runtime for CountingSpanQuery.
+type CountingSpanFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CountingSpanFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CountingSpanFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(countingspan.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *CountingSpanFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(countingspan.FieldOrganizationID))
+}
+
+// WhereRequirementID applies the entql int predicate on the requirement_id field.
+func (f *CountingSpanFilter) WhereRequirementID(p entql.IntP) {
+	f.Where(p.Field(countingspan.FieldRequirementID))
+}
+
+// WhereUserID applies the entql int predicate on the user_id field.
+func (f *CountingSpanFilter) WhereUserID(p entql.IntP) {
+	f.Where(p.Field(countingspan.FieldUserID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *CountingSpanFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(countingspan.FieldName))
+}
+
+// WhereEndsAt applies the entql time.Time predicate on the ends_at field.
+func (f *CountingSpanFilter) WhereEndsAt(p entql.TimeP) {
+	f.Where(p.Field(countingspan.FieldEndsAt))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CountingTallyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CountingTallyQuery builder.
+func (_q *CountingTallyQuery) Filter() *CountingTallyFilter {
+	return &CountingTallyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CountingTallyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CountingTallyMutation builder.
+func (m *CountingTallyMutation) Filter() *CountingTallyFilter {
+	return &CountingTallyFilter{config: m.config, predicateAdder: m}
+}
+
+// CountingTallyFilter provides a generic filtering capability at runtime for CountingTallyQuery.
+type CountingTallyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CountingTallyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CountingTallyFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *CountingTallyFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldOrganizationID))
+}
+
+// WhereRequirementID applies the entql int predicate on the requirement_id field.
+func (f *CountingTallyFilter) WhereRequirementID(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldRequirementID))
+}
+
+// WhereForever applies the entql int predicate on the forever field.
+func (f *CountingTallyFilter) WhereForever(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldForever))
+}
+
+// WhereFiniteAfter applies the entql int predicate on the finite_after field.
+func (f *CountingTallyFilter) WhereFiniteAfter(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldFiniteAfter))
+}
+
+// WhereSettledAt applies the entql time.Time predicate on the settled_at field.
+func (f *CountingTallyFilter) WhereSettledAt(p entql.TimeP) {
+	f.Where(p.Field(countingtally.FieldSettledAt))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *CountingTallyFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(countingtally.FieldVersion))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DevMailQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1379,7 +1553,7 @@ type DevMailFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DevMailFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1444,7 +1618,7 @@ type DirectoryAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DirectoryAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1523,7 +1697,7 @@ type DomainFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DomainFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1597,7 +1771,7 @@ type LegacyRecognitionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LegacyRecognitionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1652,7 +1826,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1727,7 +1901,7 @@ type OfferPurchaseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OfferPurchaseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1797,7 +1971,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1894,7 +2068,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1984,7 +2158,7 @@ type ProfileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProfileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2096,7 +2270,7 @@ type RequirementFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequirementFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2194,7 +2368,7 @@ type ResultFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResultFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2297,7 +2471,7 @@ type RiskNoticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RiskNoticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2377,7 +2551,7 @@ type SkillFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SkillFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2470,7 +2644,7 @@ type SupportTicketFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupportTicketFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2545,7 +2719,7 @@ type TicketReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2605,7 +2779,7 @@ type TokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2695,7 +2869,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
