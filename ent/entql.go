@@ -401,6 +401,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			profile.FieldMcid:         {Type: field.TypeString, Column: profile.FieldMcid},
 			profile.FieldAccountID:    {Type: field.TypeInt, Column: profile.FieldAccountID},
 			profile.FieldMergedIntoID: {Type: field.TypeInt, Column: profile.FieldMergedIntoID},
+			profile.FieldLockVersion:  {Type: field.TypeInt64, Column: profile.FieldLockVersion},
 		},
 	}
 	graph.Nodes[19] = &sqlgraph.Node{
@@ -2355,6 +2356,11 @@ func (f *ProfileFilter) WhereAccountID(p entql.IntP) {
 // WhereMergedIntoID applies the entql int predicate on the merged_into_id field.
 func (f *ProfileFilter) WhereMergedIntoID(p entql.IntP) {
 	f.Where(p.Field(profile.FieldMergedIntoID))
+}
+
+// WhereLockVersion applies the entql int64 predicate on the lock_version field.
+func (f *ProfileFilter) WhereLockVersion(p entql.Int64P) {
+	f.Where(p.Field(profile.FieldLockVersion))
 }
 
 // WhereHasAccount applies a predicate to check if query has an edge account.

@@ -13241,6 +13241,8 @@ type ProfileMutation struct {
 	mcid                *string
 	merged_into_id      *int
 	addmerged_into_id   *int
+	lock_version        *int64
+	addlock_version     *int64
 	clearedFields       map[string]struct{}
 	account             *int
 	clearedaccount      bool
@@ -13567,6 +13569,62 @@ func (m *ProfileMutation) ResetMergedIntoID() {
 	delete(m.clearedFields, profile.FieldMergedIntoID)
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (m *ProfileMutation) SetLockVersion(i int64) {
+	m.lock_version = &i
+	m.addlock_version = nil
+}
+
+// LockVersion returns the value of the "lock_version" field in the mutation.
+func (m *ProfileMutation) LockVersion() (r int64, exists bool) {
+	v := m.lock_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLockVersion returns the old "lock_version" field's value of the Profile entity.
+// If the Profile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProfileMutation) OldLockVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLockVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLockVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLockVersion: %w", err)
+	}
+	return oldValue.LockVersion, nil
+}
+
+// AddLockVersion adds i to the "lock_version" field.
+func (m *ProfileMutation) AddLockVersion(i int64) {
+	if m.addlock_version != nil {
+		*m.addlock_version += i
+	} else {
+		m.addlock_version = &i
+	}
+}
+
+// AddedLockVersion returns the value that was added to the "lock_version" field in this mutation.
+func (m *ProfileMutation) AddedLockVersion() (r int64, exists bool) {
+	v := m.addlock_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLockVersion resets all changes to the "lock_version" field.
+func (m *ProfileMutation) ResetLockVersion() {
+	m.lock_version = nil
+	m.addlock_version = nil
+}
+
 // ClearAccount clears the "account" edge to the DirectoryAccount entity.
 func (m *ProfileMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -13736,7 +13794,7 @@ func (m *ProfileMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProfileMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, profile.FieldCreatedAt)
 	}
@@ -13751,6 +13809,9 @@ func (m *ProfileMutation) Fields() []string {
 	}
 	if m.merged_into_id != nil {
 		fields = append(fields, profile.FieldMergedIntoID)
+	}
+	if m.lock_version != nil {
+		fields = append(fields, profile.FieldLockVersion)
 	}
 	return fields
 }
@@ -13770,6 +13831,8 @@ func (m *ProfileMutation) Field(name string) (ent.Value, bool) {
 		return m.AccountID()
 	case profile.FieldMergedIntoID:
 		return m.MergedIntoID()
+	case profile.FieldLockVersion:
+		return m.LockVersion()
 	}
 	return nil, false
 }
@@ -13789,6 +13852,8 @@ func (m *ProfileMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldAccountID(ctx)
 	case profile.FieldMergedIntoID:
 		return m.OldMergedIntoID(ctx)
+	case profile.FieldLockVersion:
+		return m.OldLockVersion(ctx)
 	}
 	return nil, fmt.Errorf("unknown Profile field %s", name)
 }
@@ -13833,6 +13898,13 @@ func (m *ProfileMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetMergedIntoID(v)
 		return nil
+	case profile.FieldLockVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLockVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Profile field %s", name)
 }
@@ -13844,6 +13916,9 @@ func (m *ProfileMutation) AddedFields() []string {
 	if m.addmerged_into_id != nil {
 		fields = append(fields, profile.FieldMergedIntoID)
 	}
+	if m.addlock_version != nil {
+		fields = append(fields, profile.FieldLockVersion)
+	}
 	return fields
 }
 
@@ -13854,6 +13929,8 @@ func (m *ProfileMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case profile.FieldMergedIntoID:
 		return m.AddedMergedIntoID()
+	case profile.FieldLockVersion:
+		return m.AddedLockVersion()
 	}
 	return nil, false
 }
@@ -13869,6 +13946,13 @@ func (m *ProfileMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddMergedIntoID(v)
+		return nil
+	case profile.FieldLockVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLockVersion(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Profile numeric field %s", name)
@@ -13920,6 +14004,9 @@ func (m *ProfileMutation) ResetField(name string) error {
 		return nil
 	case profile.FieldMergedIntoID:
 		m.ResetMergedIntoID()
+		return nil
+	case profile.FieldLockVersion:
+		m.ResetLockVersion()
 		return nil
 	}
 	return fmt.Errorf("unknown Profile field %s", name)

@@ -466,6 +466,7 @@ var (
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"LEARNING", "PARTNER_UNIVERSITY"}},
 		{Name: "mcid", Type: field.TypeString, Unique: true},
 		{Name: "merged_into_id", Type: field.TypeInt, Nullable: true},
+		{Name: "lock_version", Type: field.TypeInt64, Default: 0},
 		{Name: "account_id", Type: field.TypeInt},
 	}
 	// ProfilesTable holds the schema information for the "profiles" table.
@@ -476,7 +477,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "profiles_directory_accounts_profiles",
-				Columns:    []*schema.Column{ProfilesColumns[5]},
+				Columns:    []*schema.Column{ProfilesColumns[6]},
 				RefColumns: []*schema.Column{DirectoryAccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -485,7 +486,7 @@ var (
 			{
 				Name:    "profile_account_id_kind",
 				Unique:  true,
-				Columns: []*schema.Column{ProfilesColumns[5], ProfilesColumns[2]},
+				Columns: []*schema.Column{ProfilesColumns[6], ProfilesColumns[2]},
 			},
 		},
 	}

@@ -751,6 +751,10 @@ func init() {
 			return nil
 		}
 	}()
+	// profileDescLockVersion is the schema descriptor for lock_version field.
+	profileDescLockVersion := profileFields[4].Descriptor()
+	// profile.DefaultLockVersion holds the default value on creation for the lock_version field.
+	profile.DefaultLockVersion = profileDescLockVersion.Default.(int64)
 	qualificationday.Policy = privacy.NewPolicies(schema.QualificationDay{})
 	qualificationday.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -27,6 +27,7 @@ import (
 	"certlink/graph/generated"
 	"certlink/internal/guard"
 	"certlink/internal/socket"
+	"certlink/internal/store"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
 )
@@ -219,6 +220,12 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, maxMetricIngestBytes)
 		}
 		if v, err := a.Accounts.Authenticate(ctx, bearer(r)); err != nil {
+			if store.Unavailable(err) {
+				// The database cannot serve (every host down): a coded answer the
+				// caller can retry, not an internal error.
+				writeError(w, r.WithContext(ctx), err)
+				return
+			}
 			a.Log.ErrorContext(ctx, "authenticating", "request_id", id, "err", err)
 			http.Error(w, "authentication is unavailable", http.StatusServiceUnavailable)
 			return
