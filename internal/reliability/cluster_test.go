@@ -118,6 +118,12 @@ func (o *outcomes) add(key string) {
 	o.n[key]++
 }
 
+func (o *outcomes) ok() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.n["OK"]
+}
+
 func (o *outcomes) take() map[string]int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -196,6 +202,11 @@ func TestNodeAndProcessLoss(t *testing.T) {
 
 	check := func(step string, p int, allowed ...string) {
 		t.Helper()
+		// Each step ends once the process answered a few requests OK (on a
+		// busy machine a request can take a second), or after 20 s.
+		for deadline := time.Now().Add(20 * time.Second); out[p].ok() < 3 && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+		}
 		got := out[p].take()
 		ok := map[string]bool{"OK": true, "NOT_FOUND": true, "CONFLICT": true, "RATE_LIMITED": true}
 		for _, a := range allowed {

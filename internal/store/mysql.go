@@ -255,6 +255,9 @@ func nodeLost(err error) bool {
 }
 
 func isNetErr(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return false // the caller's deadline (context's error is a net.Error too), not the database
+	}
 	var ne net.Error
 	var oe *net.OpError
 	return errors.As(err, &ne) || errors.As(err, &oe)

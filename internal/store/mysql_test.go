@@ -1,8 +1,15 @@
 package store_test
 
 import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
 	"testing"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 
 	"certlink/internal/store"
 )
@@ -49,5 +56,22 @@ func TestMySQLConfigs(t *testing.T) {
 		if _, err := store.MySQLConfigs(bad); err == nil {
 			t.Errorf("%s: accepted", bad)
 		}
+	}
+}
+
+// The caller's deadline is not the database being down: it must not be
+// answered UNAVAILABLE (context's deadline error is also a net.Error).
+func TestUnavailableIsTheDatabase(t *testing.T) {
+	if store.Unavailable(context.DeadlineExceeded) || store.Unavailable(fmt.Errorf("query: %w", context.Canceled)) {
+		t.Error("a deadline or a cancellation is classified as the database unavailable")
+	}
+	for _, err := range []error{mysql.ErrInvalidConn, driver.ErrBadConn, &mysql.MySQLError{Number: 1047}, &mysql.MySQLError{Number: 1317},
+		&net.OpError{Op: "dial", Err: errors.New("connection refused")}} {
+		if !store.Unavailable(fmt.Errorf("wrapped: %w", err)) {
+			t.Errorf("%v: not classified as the database unavailable", err)
+		}
+	}
+	if store.Unavailable(&mysql.MySQLError{Number: 1213}) || store.Unavailable(&mysql.MySQLError{Number: 1062}) {
+		t.Error("a deadlock or a duplicate is classified as the database unavailable")
 	}
 }

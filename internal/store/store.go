@@ -31,8 +31,10 @@ type DB struct {
 	Embedded bool
 }
 
-// Open opens dsn: a "mysql://user:pass@host:port/name" URL, or a file path
-// (SQLite; "file:" URLs are accepted too).
+// Open opens dsn: a "mysql://user:pass@host:port/name" URL — several hosts of
+// a cluster comma-separated, each connection going to the first that is
+// ready (MySQLConfigs, hostConnector) — or a file path (SQLite; "file:" URLs
+// are accepted too).
 func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	var o options
 	for _, opt := range opts {
