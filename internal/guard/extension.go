@@ -82,14 +82,18 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 	}
 	subscription := oc.Operation.Operation == ast.Subscription
 	rh := next(ctx)
-	return func(ctx context.Context) *graphql.Response {
+	return func(parent context.Context) *graphql.Response {
 		m := &meter{limit: int64(x.Limits.MaxServed)}
-		ctx, m.cancel = context.WithCancelCause(ctx)
+		ctx, cancel := context.WithCancelCause(parent)
+		m.cancel = cancel
 		resp := rh(withMeter(ctx, m))
-		m.cancel(nil)
+		cancel(nil)
 		if resp == nil {
-			if subscription || ctx.Err() == nil {
-				return nil // the end of a stream
+			// The end of a stream (a subscription's, or a query's second call
+			// on a websocket) — unless the deadline had passed before gqlgen
+			// began, when it answers nothing at all.
+			if subscription || parent.Err() == nil {
+				return nil
 			}
 			// gqlgen answers nothing when the deadline passed before it began.
 			m.timedOut.Store(true)
