@@ -27,6 +27,7 @@ import (
 	"certlink/graph/generated"
 	"certlink/internal/guard"
 	"certlink/internal/socket"
+	"certlink/internal/store"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
 )
@@ -42,7 +43,8 @@ func (a *App) GraphQL() http.Handler {
 	res := &graph.Resolver{Client: a.DB.Client, Accounts: a.Accounts, Linking: a.Linking,
 		Catalog: a.Catalog, Progress: a.Progress, Report: a.Report, Ingest: a.Ingest,
 		People: a.Users, History: a.History, Inbox: a.Inbox, Support: a.Support, Merge: a.Merge, Tokens: a.Tokens,
-		Capability: a.Capability, Live: a.Live, Domains: a.Domains}
+		Capability: a.Capability, Live: a.Live, Domains: a.Domains,
+		Designations: a.Designations, MetricIngest: a.MetricIngest}
 	res.Feeds = graph.NewFeeds(res)
 	a.Feeds = res.Feeds
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
@@ -214,7 +216,16 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		if r.Body != nil && r.URL.Path == "/ingest" {
 			r.Body = http.MaxBytesReader(w, r.Body, maxIngestBytes)
 		}
+		if r.Body != nil && r.URL.Path == "/ingest/metrics" {
+			r.Body = http.MaxBytesReader(w, r.Body, maxMetricIngestBytes)
+		}
 		if v, err := a.Accounts.Authenticate(ctx, bearer(r)); err != nil {
+			if store.Unavailable(err) {
+				// The database cannot serve (every host down): a coded answer the
+				// caller can retry, not an internal error.
+				writeError(w, r.WithContext(ctx), err)
+				return
+			}
 			a.Log.ErrorContext(ctx, "authenticating", "request_id", id, "err", err)
 			http.Error(w, "authentication is unavailable", http.StatusServiceUnavailable)
 			return
