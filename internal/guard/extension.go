@@ -217,7 +217,7 @@ func (l Limits) check(s Shape, introspection bool) string {
 	case s.Directives > l.MaxDirectives:
 		return fmt.Sprintf("The query uses %d directives; the limit is %d.", s.Directives, l.MaxDirectives)
 	case s.Cost > l.MaxCost:
-		return fmt.Sprintf("The query could cost %d points; the limit is %d. Ask for smaller pages (first/last).", s.Cost, l.MaxCost)
+		return fmt.Sprintf("The query could cost %d; the limit is %d (its rate-limit points are the cost ÷ 100). Ask for smaller pages (first/last).", s.Cost, l.MaxCost)
 	}
 	return ""
 }
