@@ -81,15 +81,20 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 			points, q.Remaining, q.Reset.UTC().Format("15:04:05 UTC")), map[string]any{"cost": cost})
 	}
 	subscription := oc.Operation.Operation == ast.Subscription
+	mutation := oc.Operation.Operation == ast.Mutation
 	rh := next(ctx)
-	return func(ctx context.Context) *graphql.Response {
-		m := &meter{limit: int64(x.Limits.MaxServed)}
-		ctx, m.cancel = context.WithCancelCause(ctx)
+	return func(parent context.Context) *graphql.Response {
+		m := &meter{limit: int64(x.Limits.MaxServed), mutation: mutation}
+		ctx, cancel := context.WithCancelCause(parent)
+		m.cancel = cancel
 		resp := rh(withMeter(ctx, m))
-		m.cancel(nil)
+		cancel(nil)
 		if resp == nil {
-			if subscription || ctx.Err() == nil {
-				return nil // the end of a stream
+			// The end of a stream (a subscription's, or a query's second call
+			// on a websocket) — unless the deadline had passed before gqlgen
+			// began, when it answers nothing at all.
+			if subscription || mutation || parent.Err() == nil {
+				return nil
 			}
 			// gqlgen answers nothing when the deadline passed before it began.
 			m.timedOut.Store(true)
@@ -97,6 +102,11 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 		}
 		served := int(m.served.Load())
 		switch {
+		case mutation:
+			// A mutation's answer is never replaced: its change may be made,
+			// and the caller must see that. Fields the meter stopped carry
+			// errStopped (mutations are not stopped at the deadline: their
+			// database work stops with the context).
 		case m.over.Load():
 			resp = &graphql.Response{Errors: gqlerror.List{refusal(apperr.InvalidInput, fmt.Sprintf(
 				"The answer would serve more than %d fields; the limit is %d. Ask for smaller pages (first/last) or fewer fields.",
@@ -151,15 +161,16 @@ type meter struct {
 	served         atomic.Int64
 	over, timedOut atomic.Bool
 	cancel         context.CancelCauseFunc
+	mutation       bool
 }
 
 func withMeter(ctx context.Context, m *meter) context.Context {
 	return context.WithValue(ctx, meterKey{}, m)
 }
 
-// errStopped is what every field answers once the operation is stopped; the
-// whole answer is then replaced by one error, so its text is never seen.
-var errStopped = apperr.New(apperr.Internal, "The operation was stopped.")
+// errStopped is what every field answers once the operation is stopped; a
+// query's whole answer is then replaced by one error, a mutation's keeps it.
+var errStopped = apperr.New(apperr.InvalidInput, "Not served: the answer reached its size limit (first/last asks for smaller pages).").With("limit", "servedFields")
 
 // InterceptField implements graphql.FieldInterceptor: every field served is
 // counted; past the limit, or once the request's deadline has passed, no
@@ -173,7 +184,7 @@ func (x Extension) InterceptField(ctx context.Context, next graphql.Resolver) (a
 	if m.over.Load() || m.timedOut.Load() {
 		return nil, errStopped
 	}
-	if err := ctx.Err(); err != nil {
+	if err := ctx.Err(); err != nil && !m.mutation {
 		if errors.Is(context.Cause(ctx), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
 			m.timedOut.Store(true)
 		}
@@ -181,11 +192,13 @@ func (x Extension) InterceptField(ctx context.Context, next graphql.Resolver) (a
 	}
 	if m.served.Add(1) > m.limit {
 		m.over.Store(true)
-		m.cancel(errStopped)
+		if !m.mutation { // a mutation's later root fields still run, in order
+			m.cancel(errStopped)
+		}
 		return nil, errStopped
 	}
 	res, err := next(ctx)
-	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+	if err != nil && !m.mutation && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		m.timedOut.Store(true)
 	}
 	return res, err
@@ -204,7 +217,7 @@ func (l Limits) check(s Shape, introspection bool) string {
 	case s.Directives > l.MaxDirectives:
 		return fmt.Sprintf("The query uses %d directives; the limit is %d.", s.Directives, l.MaxDirectives)
 	case s.Cost > l.MaxCost:
-		return fmt.Sprintf("The query could cost %d points; the limit is %d. Ask for smaller pages (first/last).", s.Cost, l.MaxCost)
+		return fmt.Sprintf("The query could cost %d; the limit is %d (its rate-limit points are the cost ÷ 100). Ask for smaller pages (first/last).", s.Cost, l.MaxCost)
 	}
 	return ""
 }
