@@ -33,6 +33,11 @@ func (Extension) InterceptOperation(ctx context.Context, next graphql.OperationH
 		return next(ctx)
 	}
 	v, err := c.Recheck(ctx)
+	if err != nil && ctx.Err() != nil {
+		// Completed by the client while its sign-in was being checked:
+		// nobody reads this answer.
+		return refuse(apperr.Internal, "The operation was cancelled.")
+	}
 	if err != nil {
 		var r *Refusal
 		if errors.As(err, &r) && strings.HasPrefix(r.Reason, "INTERNAL") {
@@ -45,8 +50,16 @@ func (Extension) InterceptOperation(ctx context.Context, next graphql.OperationH
 	}
 	ctx = viewer.With(ctx, v)
 	oc := graphql.GetOperationContext(ctx)
-	if oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Subscription && v.MustChangePassword {
+	subscription := oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Subscription
+	if subscription && v.MustChangePassword {
 		return refuse(apperr.PasswordChangeFirst, "Choose your own password first (changePassword): you signed in with a temporary one.")
+	}
+	if !subscription && c.g.Limits.OperationTimeout > 0 {
+		// A query or mutation sent on a socket has the deadline of an HTTP
+		// request (--request-timeout).
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.g.Limits.OperationTimeout)
+		context.AfterFunc(ctx, cancel)
 	}
 	release, msg := c.reserve()
 	if msg != "" {

@@ -41,6 +41,9 @@ type Limits struct {
 	// MaxAddressSockets: open or opening sockets per client address,
 	// signed in or not.
 	MaxAddressSockets int
+	// OperationTimeout: the deadline of a query or mutation sent on a
+	// socket (the app sets --request-timeout).
+	OperationTimeout time.Duration
 	// Recheck: how often an open socket checks its sign-in when nothing
 	// announced a change (expiry; a missed broker message).
 	Recheck time.Duration
