@@ -228,6 +228,21 @@ func (g *Registry) Sockets() int {
 	return len(g.conns)
 }
 
+// Accounts counts the accounts holding a socket or an operation (0 once
+// everything closed: nothing leaks).
+func (g *Registry) Accounts() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.viewers)
+}
+
+// Addresses counts the client addresses holding a websocket request.
+func (g *Registry) Addresses() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.addresses)
+}
+
 // watch checks the sign-in when told to and every Recheck, until the socket closes.
 func (c *Conn) watch(ctx context.Context) {
 	every := c.g.Limits.Recheck
