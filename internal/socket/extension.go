@@ -33,20 +33,20 @@ func (Extension) InterceptOperation(ctx context.Context, next graphql.OperationH
 		return next(ctx)
 	}
 	v, err := c.Recheck(ctx)
-	if err != nil && ctx.Err() != nil {
-		// Completed by the client while its sign-in was being checked:
-		// nobody reads this answer.
-		return refuse(apperr.Internal, "The operation was cancelled.")
-	}
 	if err != nil {
 		var r *Refusal
-		if errors.As(err, &r) && strings.HasPrefix(r.Reason, "INTERNAL") {
+		switch {
+		case !errors.As(err, &r):
+			// Completed by the client (or the socket closed) while its
+			// sign-in was being checked: nobody reads this answer.
+			return refuse(apperr.Internal, "The operation was cancelled.")
+		case strings.HasPrefix(r.Reason, "INTERNAL"):
 			return refuse(apperr.Internal, "The sign-in could not be checked. Try again.")
-		}
-		if errors.As(err, &r) && r.Code == CloseSessionChanged {
+		case r.Code == CloseSessionChanged:
 			return refuse(apperr.Unauthenticated, "Your roles, organization or password changed: this socket closed. Reconnect.")
+		default:
+			return refuse(apperr.Unauthenticated, "Your sign-in ended (signed out, expired, revoked or deleted): this socket closed.")
 		}
-		return refuse(apperr.Unauthenticated, "Your sign-in ended (signed out, expired, revoked or deleted): this socket closed.")
 	}
 	ctx = viewer.With(ctx, v)
 	oc := graphql.GetOperationContext(ctx)
