@@ -10,20 +10,25 @@ import (
 	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
+	"certlink/ent/countingspan"
+	"certlink/ent/countingtally"
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
 	"certlink/ent/legacyrecognition"
+	"certlink/ent/metricvalue"
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
 	"certlink/ent/organization"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/predicate"
 	"certlink/ent/profile"
+	"certlink/ent/qualificationday"
 	"certlink/ent/requirement"
 	"certlink/ent/result"
 	"certlink/ent/risknotice"
 	"certlink/ent/skill"
+	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
 	"certlink/ent/ticketreply"
 	"certlink/ent/token"
@@ -37,7 +42,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 29)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   association.Table,
@@ -174,6 +179,43 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   countingspan.Table,
+			Columns: countingspan.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: countingspan.FieldID,
+			},
+		},
+		Type: "CountingSpan",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			countingspan.FieldOrganizationID: {Type: field.TypeInt, Column: countingspan.FieldOrganizationID},
+			countingspan.FieldRequirementID:  {Type: field.TypeInt, Column: countingspan.FieldRequirementID},
+			countingspan.FieldUserID:         {Type: field.TypeInt, Column: countingspan.FieldUserID},
+			countingspan.FieldName:           {Type: field.TypeString, Column: countingspan.FieldName},
+			countingspan.FieldEndsAt:         {Type: field.TypeTime, Column: countingspan.FieldEndsAt},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   countingtally.Table,
+			Columns: countingtally.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: countingtally.FieldID,
+			},
+		},
+		Type: "CountingTally",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			countingtally.FieldOrganizationID: {Type: field.TypeInt, Column: countingtally.FieldOrganizationID},
+			countingtally.FieldRequirementID:  {Type: field.TypeInt, Column: countingtally.FieldRequirementID},
+			countingtally.FieldForever:        {Type: field.TypeInt, Column: countingtally.FieldForever},
+			countingtally.FieldFiniteAfter:    {Type: field.TypeInt, Column: countingtally.FieldFiniteAfter},
+			countingtally.FieldSettledAt:      {Type: field.TypeTime, Column: countingtally.FieldSettledAt},
+			countingtally.FieldVersion:        {Type: field.TypeInt64, Column: countingtally.FieldVersion},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devmail.Table,
 			Columns: devmail.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -183,14 +225,16 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "DevMail",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			devmail.FieldCreatedAt: {Type: field.TypeTime, Column: devmail.FieldCreatedAt},
-			devmail.FieldToAddress: {Type: field.TypeString, Column: devmail.FieldToAddress},
-			devmail.FieldSubject:   {Type: field.TypeString, Column: devmail.FieldSubject},
-			devmail.FieldBody:      {Type: field.TypeString, Column: devmail.FieldBody},
-			devmail.FieldDedupeKey: {Type: field.TypeString, Column: devmail.FieldDedupeKey},
+			devmail.FieldCreatedAt:       {Type: field.TypeTime, Column: devmail.FieldCreatedAt},
+			devmail.FieldToAddress:       {Type: field.TypeString, Column: devmail.FieldToAddress},
+			devmail.FieldRecipientUserID: {Type: field.TypeInt, Column: devmail.FieldRecipientUserID},
+			devmail.FieldOrganizationID:  {Type: field.TypeInt, Column: devmail.FieldOrganizationID},
+			devmail.FieldSubject:         {Type: field.TypeString, Column: devmail.FieldSubject},
+			devmail.FieldBody:            {Type: field.TypeString, Column: devmail.FieldBody},
+			devmail.FieldDedupeKey:       {Type: field.TypeString, Column: devmail.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   directoryaccount.Table,
 			Columns: directoryaccount.Columns,
@@ -208,7 +252,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			directoryaccount.FieldOidcSubject:  {Type: field.TypeString, Column: directoryaccount.FieldOidcSubject},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   domain.Table,
 			Columns: domain.Columns,
@@ -225,7 +269,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			domain.FieldVerifiedBy:     {Type: field.TypeInt, Column: domain.FieldVerifiedBy},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   legacyrecognition.Table,
 			Columns: legacyrecognition.Columns,
@@ -241,7 +285,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 			legacyrecognition.FieldRecognizedAt:   {Type: field.TypeTime, Column: legacyrecognition.FieldRecognizedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   metricvalue.Table,
+			Columns: metricvalue.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: metricvalue.FieldID,
+			},
+		},
+		Type: "MetricValue",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			metricvalue.FieldOrganizationID: {Type: field.TypeInt, Column: metricvalue.FieldOrganizationID},
+			metricvalue.FieldAreaKey:        {Type: field.TypeString, Column: metricvalue.FieldAreaKey},
+			metricvalue.FieldMetricKey:      {Type: field.TypeString, Column: metricvalue.FieldMetricKey},
+			metricvalue.FieldMonth:          {Type: field.TypeString, Column: metricvalue.FieldMonth},
+			metricvalue.FieldValue:          {Type: field.TypeFloat64, Column: metricvalue.FieldValue},
+			metricvalue.FieldSource:         {Type: field.TypeString, Column: metricvalue.FieldSource},
+			metricvalue.FieldRecordedAt:     {Type: field.TypeTime, Column: metricvalue.FieldRecordedAt},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -261,7 +325,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldDedupeKey: {Type: field.TypeString, Column: notification.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   offerpurchase.Table,
 			Columns: offerpurchase.Columns,
@@ -280,7 +344,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			offerpurchase.FieldAnniversaryAt:  {Type: field.TypeTime, Column: offerpurchase.FieldAnniversaryAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -296,7 +360,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldName:      {Type: field.TypeString, Column: organization.FieldName},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -307,19 +371,21 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "OutboxMessage",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			outboxmessage.FieldCreatedAt:     {Type: field.TypeTime, Column: outboxmessage.FieldCreatedAt},
-			outboxmessage.FieldToAddress:     {Type: field.TypeString, Column: outboxmessage.FieldToAddress},
-			outboxmessage.FieldSubject:       {Type: field.TypeString, Column: outboxmessage.FieldSubject},
-			outboxmessage.FieldBody:          {Type: field.TypeString, Column: outboxmessage.FieldBody},
-			outboxmessage.FieldDedupeKey:     {Type: field.TypeString, Column: outboxmessage.FieldDedupeKey},
-			outboxmessage.FieldAttempts:      {Type: field.TypeInt, Column: outboxmessage.FieldAttempts},
-			outboxmessage.FieldNextAttemptAt: {Type: field.TypeTime, Column: outboxmessage.FieldNextAttemptAt},
-			outboxmessage.FieldLockedUntil:   {Type: field.TypeTime, Column: outboxmessage.FieldLockedUntil},
-			outboxmessage.FieldSentAt:        {Type: field.TypeTime, Column: outboxmessage.FieldSentAt},
-			outboxmessage.FieldLastError:     {Type: field.TypeString, Column: outboxmessage.FieldLastError},
+			outboxmessage.FieldCreatedAt:       {Type: field.TypeTime, Column: outboxmessage.FieldCreatedAt},
+			outboxmessage.FieldToAddress:       {Type: field.TypeString, Column: outboxmessage.FieldToAddress},
+			outboxmessage.FieldRecipientUserID: {Type: field.TypeInt, Column: outboxmessage.FieldRecipientUserID},
+			outboxmessage.FieldOrganizationID:  {Type: field.TypeInt, Column: outboxmessage.FieldOrganizationID},
+			outboxmessage.FieldSubject:         {Type: field.TypeString, Column: outboxmessage.FieldSubject},
+			outboxmessage.FieldBody:            {Type: field.TypeString, Column: outboxmessage.FieldBody},
+			outboxmessage.FieldDedupeKey:       {Type: field.TypeString, Column: outboxmessage.FieldDedupeKey},
+			outboxmessage.FieldAttempts:        {Type: field.TypeInt, Column: outboxmessage.FieldAttempts},
+			outboxmessage.FieldNextAttemptAt:   {Type: field.TypeTime, Column: outboxmessage.FieldNextAttemptAt},
+			outboxmessage.FieldLockedUntil:     {Type: field.TypeTime, Column: outboxmessage.FieldLockedUntil},
+			outboxmessage.FieldSentAt:          {Type: field.TypeTime, Column: outboxmessage.FieldSentAt},
+			outboxmessage.FieldLastError:       {Type: field.TypeString, Column: outboxmessage.FieldLastError},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   profile.Table,
 			Columns: profile.Columns,
@@ -335,9 +401,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 			profile.FieldMcid:         {Type: field.TypeString, Column: profile.FieldMcid},
 			profile.FieldAccountID:    {Type: field.TypeInt, Column: profile.FieldAccountID},
 			profile.FieldMergedIntoID: {Type: field.TypeInt, Column: profile.FieldMergedIntoID},
+			profile.FieldLockVersion:  {Type: field.TypeInt64, Column: profile.FieldLockVersion},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   qualificationday.Table,
+			Columns: qualificationday.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: qualificationday.FieldID,
+			},
+		},
+		Type: "QualificationDay",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			qualificationday.FieldOrganizationID: {Type: field.TypeInt, Column: qualificationday.FieldOrganizationID},
+			qualificationday.FieldAreaKey:        {Type: field.TypeString, Column: qualificationday.FieldAreaKey},
+			qualificationday.FieldDay:            {Type: field.TypeString, Column: qualificationday.FieldDay},
+			qualificationday.FieldQualified:      {Type: field.TypeBool, Column: qualificationday.FieldQualified},
+			qualificationday.FieldScore:          {Type: field.TypeFloat64, Column: qualificationday.FieldScore},
+			qualificationday.FieldTrackKey:       {Type: field.TypeString, Column: qualificationday.FieldTrackKey},
+			qualificationday.FieldReason:         {Type: field.TypeString, Column: qualificationday.FieldReason},
+			qualificationday.FieldRecordedAt:     {Type: field.TypeTime, Column: qualificationday.FieldRecordedAt},
+		},
+	}
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requirement.Table,
 			Columns: requirement.Columns,
@@ -356,7 +444,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requirement.FieldPosition:    {Type: field.TypeInt, Column: requirement.FieldPosition},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   result.Table,
 			Columns: result.Columns,
@@ -376,7 +464,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			result.FieldLatest:       {Type: field.TypeBool, Column: result.FieldLatest},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   risknotice.Table,
 			Columns: risknotice.Columns,
@@ -397,7 +485,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			risknotice.FieldResolvedAt:     {Type: field.TypeTime, Column: risknotice.FieldResolvedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   skill.Table,
 			Columns: skill.Columns,
@@ -415,7 +503,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 			skill.FieldValidUntil: {Type: field.TypeTime, Column: skill.FieldValidUntil},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   solutionarea.Table,
+			Columns: solutionarea.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: solutionarea.FieldID,
+			},
+		},
+		Type: "SolutionArea",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			solutionarea.FieldKey:                {Type: field.TypeString, Column: solutionarea.FieldKey},
+			solutionarea.FieldName:               {Type: field.TypeString, Column: solutionarea.FieldName},
+			solutionarea.FieldDescription:        {Type: field.TypeString, Column: solutionarea.FieldDescription},
+			solutionarea.FieldPosition:           {Type: field.TypeInt, Column: solutionarea.FieldPosition},
+			solutionarea.FieldIntermediateSkills: {Type: field.TypeJSON, Column: solutionarea.FieldIntermediateSkills},
+			solutionarea.FieldAdvancedSkills:     {Type: field.TypeJSON, Column: solutionarea.FieldAdvancedSkills},
+			solutionarea.FieldMetrics:            {Type: field.TypeJSON, Column: solutionarea.FieldMetrics},
+			solutionarea.FieldTracks:             {Type: field.TypeJSON, Column: solutionarea.FieldTracks},
+		},
+	}
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supportticket.Table,
 			Columns: supportticket.Columns,
@@ -435,7 +544,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supportticket.FieldStatus:         {Type: field.TypeEnum, Column: supportticket.FieldStatus},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketreply.Table,
 			Columns: ticketreply.Columns,
@@ -452,7 +561,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketreply.FieldBody:      {Type: field.TypeString, Column: ticketreply.FieldBody},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   token.Table,
 			Columns: token.Columns,
@@ -475,7 +584,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			token.FieldRevokedAt:      {Type: field.TypeTime, Column: token.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -1350,6 +1459,141 @@ func (f *CompetencyOptionFilter) WhereHasRequirementsWith(preds ...predicate.Req
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CountingSpanQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CountingSpanQuery builder.
+func (_q *CountingSpanQuery) Filter() *CountingSpanFilter {
+	return &CountingSpanFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CountingSpanMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CountingSpanMutation builder.
+func (m *CountingSpanMutation) Filter() *CountingSpanFilter {
+	return &CountingSpanFilter{config: m.config, predicateAdder: m}
+}
+
+// CountingSpanFilter provides a generic filtering capability at runtime for CountingSpanQuery.
+type CountingSpanFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CountingSpanFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CountingSpanFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(countingspan.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *CountingSpanFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(countingspan.FieldOrganizationID))
+}
+
+// WhereRequirementID applies the entql int predicate on the requirement_id field.
+func (f *CountingSpanFilter) WhereRequirementID(p entql.IntP) {
+	f.Where(p.Field(countingspan.FieldRequirementID))
+}
+
+// WhereUserID applies the entql int predicate on the user_id field.
+func (f *CountingSpanFilter) WhereUserID(p entql.IntP) {
+	f.Where(p.Field(countingspan.FieldUserID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *CountingSpanFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(countingspan.FieldName))
+}
+
+// WhereEndsAt applies the entql time.Time predicate on the ends_at field.
+func (f *CountingSpanFilter) WhereEndsAt(p entql.TimeP) {
+	f.Where(p.Field(countingspan.FieldEndsAt))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CountingTallyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CountingTallyQuery builder.
+func (_q *CountingTallyQuery) Filter() *CountingTallyFilter {
+	return &CountingTallyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CountingTallyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CountingTallyMutation builder.
+func (m *CountingTallyMutation) Filter() *CountingTallyFilter {
+	return &CountingTallyFilter{config: m.config, predicateAdder: m}
+}
+
+// CountingTallyFilter provides a generic filtering capability at runtime for CountingTallyQuery.
+type CountingTallyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CountingTallyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CountingTallyFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *CountingTallyFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldOrganizationID))
+}
+
+// WhereRequirementID applies the entql int predicate on the requirement_id field.
+func (f *CountingTallyFilter) WhereRequirementID(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldRequirementID))
+}
+
+// WhereForever applies the entql int predicate on the forever field.
+func (f *CountingTallyFilter) WhereForever(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldForever))
+}
+
+// WhereFiniteAfter applies the entql int predicate on the finite_after field.
+func (f *CountingTallyFilter) WhereFiniteAfter(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldFiniteAfter))
+}
+
+// WhereSettledAt applies the entql time.Time predicate on the settled_at field.
+func (f *CountingTallyFilter) WhereSettledAt(p entql.TimeP) {
+	f.Where(p.Field(countingtally.FieldSettledAt))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *CountingTallyFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(countingtally.FieldVersion))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DevMailQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1378,7 +1622,7 @@ type DevMailFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DevMailFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1397,6 +1641,16 @@ func (f *DevMailFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereToAddress applies the entql string predicate on the to_address field.
 func (f *DevMailFilter) WhereToAddress(p entql.StringP) {
 	f.Where(p.Field(devmail.FieldToAddress))
+}
+
+// WhereRecipientUserID applies the entql int predicate on the recipient_user_id field.
+func (f *DevMailFilter) WhereRecipientUserID(p entql.IntP) {
+	f.Where(p.Field(devmail.FieldRecipientUserID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *DevMailFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(devmail.FieldOrganizationID))
 }
 
 // WhereSubject applies the entql string predicate on the subject field.
@@ -1443,7 +1697,7 @@ type DirectoryAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DirectoryAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1522,7 +1776,7 @@ type DomainFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DomainFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1596,7 +1850,7 @@ type LegacyRecognitionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LegacyRecognitionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1620,6 +1874,81 @@ func (f *LegacyRecognitionFilter) WhereProfileID(p entql.IntP) {
 // WhereRecognizedAt applies the entql time.Time predicate on the recognized_at field.
 func (f *LegacyRecognitionFilter) WhereRecognizedAt(p entql.TimeP) {
 	f.Where(p.Field(legacyrecognition.FieldRecognizedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *MetricValueQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MetricValueQuery builder.
+func (_q *MetricValueQuery) Filter() *MetricValueFilter {
+	return &MetricValueFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MetricValueMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MetricValueMutation builder.
+func (m *MetricValueMutation) Filter() *MetricValueFilter {
+	return &MetricValueFilter{config: m.config, predicateAdder: m}
+}
+
+// MetricValueFilter provides a generic filtering capability at runtime for MetricValueQuery.
+type MetricValueFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MetricValueFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MetricValueFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(metricvalue.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *MetricValueFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(metricvalue.FieldOrganizationID))
+}
+
+// WhereAreaKey applies the entql string predicate on the area_key field.
+func (f *MetricValueFilter) WhereAreaKey(p entql.StringP) {
+	f.Where(p.Field(metricvalue.FieldAreaKey))
+}
+
+// WhereMetricKey applies the entql string predicate on the metric_key field.
+func (f *MetricValueFilter) WhereMetricKey(p entql.StringP) {
+	f.Where(p.Field(metricvalue.FieldMetricKey))
+}
+
+// WhereMonth applies the entql string predicate on the month field.
+func (f *MetricValueFilter) WhereMonth(p entql.StringP) {
+	f.Where(p.Field(metricvalue.FieldMonth))
+}
+
+// WhereValue applies the entql float64 predicate on the value field.
+func (f *MetricValueFilter) WhereValue(p entql.Float64P) {
+	f.Where(p.Field(metricvalue.FieldValue))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *MetricValueFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(metricvalue.FieldSource))
+}
+
+// WhereRecordedAt applies the entql time.Time predicate on the recorded_at field.
+func (f *MetricValueFilter) WhereRecordedAt(p entql.TimeP) {
+	f.Where(p.Field(metricvalue.FieldRecordedAt))
 }
 
 // addPredicate implements the predicateAdder interface.
@@ -1651,7 +1980,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1726,7 +2055,7 @@ type OfferPurchaseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OfferPurchaseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1796,7 +2125,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1893,7 +2222,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1912,6 +2241,16 @@ func (f *OutboxMessageFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereToAddress applies the entql string predicate on the to_address field.
 func (f *OutboxMessageFilter) WhereToAddress(p entql.StringP) {
 	f.Where(p.Field(outboxmessage.FieldToAddress))
+}
+
+// WhereRecipientUserID applies the entql int predicate on the recipient_user_id field.
+func (f *OutboxMessageFilter) WhereRecipientUserID(p entql.IntP) {
+	f.Where(p.Field(outboxmessage.FieldRecipientUserID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *OutboxMessageFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(outboxmessage.FieldOrganizationID))
 }
 
 // WhereSubject applies the entql string predicate on the subject field.
@@ -1983,7 +2322,7 @@ type ProfileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProfileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2017,6 +2356,11 @@ func (f *ProfileFilter) WhereAccountID(p entql.IntP) {
 // WhereMergedIntoID applies the entql int predicate on the merged_into_id field.
 func (f *ProfileFilter) WhereMergedIntoID(p entql.IntP) {
 	f.Where(p.Field(profile.FieldMergedIntoID))
+}
+
+// WhereLockVersion applies the entql int64 predicate on the lock_version field.
+func (f *ProfileFilter) WhereLockVersion(p entql.Int64P) {
+	f.Where(p.Field(profile.FieldLockVersion))
 }
 
 // WhereHasAccount applies a predicate to check if query has an edge account.
@@ -2062,6 +2406,86 @@ func (f *ProfileFilter) WhereHasAssociationsWith(preds ...predicate.Association)
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *QualificationDayQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the QualificationDayQuery builder.
+func (_q *QualificationDayQuery) Filter() *QualificationDayFilter {
+	return &QualificationDayFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *QualificationDayMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the QualificationDayMutation builder.
+func (m *QualificationDayMutation) Filter() *QualificationDayFilter {
+	return &QualificationDayFilter{config: m.config, predicateAdder: m}
+}
+
+// QualificationDayFilter provides a generic filtering capability at runtime for QualificationDayQuery.
+type QualificationDayFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *QualificationDayFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *QualificationDayFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(qualificationday.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *QualificationDayFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(qualificationday.FieldOrganizationID))
+}
+
+// WhereAreaKey applies the entql string predicate on the area_key field.
+func (f *QualificationDayFilter) WhereAreaKey(p entql.StringP) {
+	f.Where(p.Field(qualificationday.FieldAreaKey))
+}
+
+// WhereDay applies the entql string predicate on the day field.
+func (f *QualificationDayFilter) WhereDay(p entql.StringP) {
+	f.Where(p.Field(qualificationday.FieldDay))
+}
+
+// WhereQualified applies the entql bool predicate on the qualified field.
+func (f *QualificationDayFilter) WhereQualified(p entql.BoolP) {
+	f.Where(p.Field(qualificationday.FieldQualified))
+}
+
+// WhereScore applies the entql float64 predicate on the score field.
+func (f *QualificationDayFilter) WhereScore(p entql.Float64P) {
+	f.Where(p.Field(qualificationday.FieldScore))
+}
+
+// WhereTrackKey applies the entql string predicate on the track_key field.
+func (f *QualificationDayFilter) WhereTrackKey(p entql.StringP) {
+	f.Where(p.Field(qualificationday.FieldTrackKey))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *QualificationDayFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(qualificationday.FieldReason))
+}
+
+// WhereRecordedAt applies the entql time.Time predicate on the recorded_at field.
+func (f *QualificationDayFilter) WhereRecordedAt(p entql.TimeP) {
+	f.Where(p.Field(qualificationday.FieldRecordedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RequirementQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2090,7 +2514,7 @@ type RequirementFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequirementFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2188,7 +2612,7 @@ type ResultFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResultFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2291,7 +2715,7 @@ type RiskNoticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RiskNoticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2371,7 +2795,7 @@ type SkillFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SkillFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2436,6 +2860,86 @@ func (f *SkillFilter) WhereHasRequirementsWith(preds ...predicate.Requirement) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SolutionAreaQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SolutionAreaQuery builder.
+func (_q *SolutionAreaQuery) Filter() *SolutionAreaFilter {
+	return &SolutionAreaFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SolutionAreaMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SolutionAreaMutation builder.
+func (m *SolutionAreaMutation) Filter() *SolutionAreaFilter {
+	return &SolutionAreaFilter{config: m.config, predicateAdder: m}
+}
+
+// SolutionAreaFilter provides a generic filtering capability at runtime for SolutionAreaQuery.
+type SolutionAreaFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SolutionAreaFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SolutionAreaFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(solutionarea.FieldID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *SolutionAreaFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(solutionarea.FieldKey))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *SolutionAreaFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(solutionarea.FieldName))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *SolutionAreaFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(solutionarea.FieldDescription))
+}
+
+// WherePosition applies the entql int predicate on the position field.
+func (f *SolutionAreaFilter) WherePosition(p entql.IntP) {
+	f.Where(p.Field(solutionarea.FieldPosition))
+}
+
+// WhereIntermediateSkills applies the entql json.RawMessage predicate on the intermediate_skills field.
+func (f *SolutionAreaFilter) WhereIntermediateSkills(p entql.BytesP) {
+	f.Where(p.Field(solutionarea.FieldIntermediateSkills))
+}
+
+// WhereAdvancedSkills applies the entql json.RawMessage predicate on the advanced_skills field.
+func (f *SolutionAreaFilter) WhereAdvancedSkills(p entql.BytesP) {
+	f.Where(p.Field(solutionarea.FieldAdvancedSkills))
+}
+
+// WhereMetrics applies the entql json.RawMessage predicate on the metrics field.
+func (f *SolutionAreaFilter) WhereMetrics(p entql.BytesP) {
+	f.Where(p.Field(solutionarea.FieldMetrics))
+}
+
+// WhereTracks applies the entql json.RawMessage predicate on the tracks field.
+func (f *SolutionAreaFilter) WhereTracks(p entql.BytesP) {
+	f.Where(p.Field(solutionarea.FieldTracks))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SupportTicketQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2464,7 +2968,7 @@ type SupportTicketFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupportTicketFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2539,7 +3043,7 @@ type TicketReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2599,7 +3103,7 @@ type TokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2689,7 +3193,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

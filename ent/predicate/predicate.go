@@ -27,6 +27,12 @@ type Competency func(*sql.Selector)
 // CompetencyOption is the predicate function for competencyoption builders.
 type CompetencyOption func(*sql.Selector)
 
+// CountingSpan is the predicate function for countingspan builders.
+type CountingSpan func(*sql.Selector)
+
+// CountingTally is the predicate function for countingtally builders.
+type CountingTally func(*sql.Selector)
+
 // DevMail is the predicate function for devmail builders.
 type DevMail func(*sql.Selector)
 
@@ -38,6 +44,9 @@ type Domain func(*sql.Selector)
 
 // LegacyRecognition is the predicate function for legacyrecognition builders.
 type LegacyRecognition func(*sql.Selector)
+
+// MetricValue is the predicate function for metricvalue builders.
+type MetricValue func(*sql.Selector)
 
 // Notification is the predicate function for notification builders.
 type Notification func(*sql.Selector)
@@ -54,6 +63,9 @@ type OutboxMessage func(*sql.Selector)
 // Profile is the predicate function for profile builders.
 type Profile func(*sql.Selector)
 
+// QualificationDay is the predicate function for qualificationday builders.
+type QualificationDay func(*sql.Selector)
+
 // Requirement is the predicate function for requirement builders.
 type Requirement func(*sql.Selector)
 
@@ -65,6 +77,9 @@ type RiskNotice func(*sql.Selector)
 
 // Skill is the predicate function for skill builders.
 type Skill func(*sql.Selector)
+
+// SolutionArea is the predicate function for solutionarea builders.
+type SolutionArea func(*sql.Selector)
 
 // SupportTicket is the predicate function for supportticket builders.
 type SupportTicket func(*sql.Selector)

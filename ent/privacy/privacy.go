@@ -279,6 +279,54 @@ func (f CompetencyOptionMutationRuleFunc) EvalMutation(ctx context.Context, m en
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CompetencyOptionMutation", m)
 }
 
+// The CountingSpanQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CountingSpanQueryRuleFunc func(context.Context, *ent.CountingSpanQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CountingSpanQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CountingSpanQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CountingSpanQuery", q)
+}
+
+// The CountingSpanMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CountingSpanMutationRuleFunc func(context.Context, *ent.CountingSpanMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CountingSpanMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CountingSpanMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CountingSpanMutation", m)
+}
+
+// The CountingTallyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CountingTallyQueryRuleFunc func(context.Context, *ent.CountingTallyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CountingTallyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CountingTallyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CountingTallyQuery", q)
+}
+
+// The CountingTallyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CountingTallyMutationRuleFunc func(context.Context, *ent.CountingTallyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CountingTallyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CountingTallyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CountingTallyMutation", m)
+}
+
 // The DevMailQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type DevMailQueryRuleFunc func(context.Context, *ent.DevMailQuery) error
@@ -373,6 +421,30 @@ func (f LegacyRecognitionMutationRuleFunc) EvalMutation(ctx context.Context, m e
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LegacyRecognitionMutation", m)
+}
+
+// The MetricValueQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MetricValueQueryRuleFunc func(context.Context, *ent.MetricValueQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MetricValueQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MetricValueQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MetricValueQuery", q)
+}
+
+// The MetricValueMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MetricValueMutationRuleFunc func(context.Context, *ent.MetricValueMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MetricValueMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MetricValueMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MetricValueMutation", m)
 }
 
 // The NotificationQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -495,6 +567,30 @@ func (f ProfileMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProfileMutation", m)
 }
 
+// The QualificationDayQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type QualificationDayQueryRuleFunc func(context.Context, *ent.QualificationDayQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f QualificationDayQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.QualificationDayQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.QualificationDayQuery", q)
+}
+
+// The QualificationDayMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type QualificationDayMutationRuleFunc func(context.Context, *ent.QualificationDayMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f QualificationDayMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.QualificationDayMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.QualificationDayMutation", m)
+}
+
 // The RequirementQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type RequirementQueryRuleFunc func(context.Context, *ent.RequirementQuery) error
@@ -589,6 +685,30 @@ func (f SkillMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SkillMutation", m)
+}
+
+// The SolutionAreaQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SolutionAreaQueryRuleFunc func(context.Context, *ent.SolutionAreaQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SolutionAreaQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SolutionAreaQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SolutionAreaQuery", q)
+}
+
+// The SolutionAreaMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SolutionAreaMutationRuleFunc func(context.Context, *ent.SolutionAreaMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SolutionAreaMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SolutionAreaMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SolutionAreaMutation", m)
 }
 
 // The SupportTicketQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -736,6 +856,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CompetencyOptionQuery:
 		return q.Filter(), nil
+	case *ent.CountingSpanQuery:
+		return q.Filter(), nil
+	case *ent.CountingTallyQuery:
+		return q.Filter(), nil
 	case *ent.DevMailQuery:
 		return q.Filter(), nil
 	case *ent.DirectoryAccountQuery:
@@ -743,6 +867,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.DomainQuery:
 		return q.Filter(), nil
 	case *ent.LegacyRecognitionQuery:
+		return q.Filter(), nil
+	case *ent.MetricValueQuery:
 		return q.Filter(), nil
 	case *ent.NotificationQuery:
 		return q.Filter(), nil
@@ -754,6 +880,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ProfileQuery:
 		return q.Filter(), nil
+	case *ent.QualificationDayQuery:
+		return q.Filter(), nil
 	case *ent.RequirementQuery:
 		return q.Filter(), nil
 	case *ent.ResultQuery:
@@ -761,6 +889,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.RiskNoticeQuery:
 		return q.Filter(), nil
 	case *ent.SkillQuery:
+		return q.Filter(), nil
+	case *ent.SolutionAreaQuery:
 		return q.Filter(), nil
 	case *ent.SupportTicketQuery:
 		return q.Filter(), nil
@@ -791,6 +921,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.CompetencyOptionMutation:
 		return m.Filter(), nil
+	case *ent.CountingSpanMutation:
+		return m.Filter(), nil
+	case *ent.CountingTallyMutation:
+		return m.Filter(), nil
 	case *ent.DevMailMutation:
 		return m.Filter(), nil
 	case *ent.DirectoryAccountMutation:
@@ -798,6 +932,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.DomainMutation:
 		return m.Filter(), nil
 	case *ent.LegacyRecognitionMutation:
+		return m.Filter(), nil
+	case *ent.MetricValueMutation:
 		return m.Filter(), nil
 	case *ent.NotificationMutation:
 		return m.Filter(), nil
@@ -809,6 +945,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.ProfileMutation:
 		return m.Filter(), nil
+	case *ent.QualificationDayMutation:
+		return m.Filter(), nil
 	case *ent.RequirementMutation:
 		return m.Filter(), nil
 	case *ent.ResultMutation:
@@ -816,6 +954,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.RiskNoticeMutation:
 		return m.Filter(), nil
 	case *ent.SkillMutation:
+		return m.Filter(), nil
+	case *ent.SolutionAreaMutation:
 		return m.Filter(), nil
 	case *ent.SupportTicketMutation:
 		return m.Filter(), nil
