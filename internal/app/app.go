@@ -132,7 +132,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 		db.Close()
 		return nil, err
 	}
-	a.Sockets = socket.NewRegistry(socket.DefaultLimits, a.Accounts.Authenticate)
+	limits := socket.DefaultLimits
+	limits.OperationTimeout = cfg.RequestTimeout
+	a.Sockets = socket.NewRegistry(limits, a.Accounts.Authenticate)
 	a.watchSessions()
 	if err := a.wireLifecycle(); err != nil {
 		db.Close()

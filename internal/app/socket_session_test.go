@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 
 	"certlink/ent/user"
+	"certlink/internal/app"
 	"certlink/internal/auth"
 	"certlink/internal/socket"
 	"certlink/internal/testenv"
@@ -184,5 +186,43 @@ func revokeQuietly(t *testing.T, e *testenv.Env, secret string) {
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		t.Fatalf("revoked %d tokens", n)
+	}
+}
+
+// Item 6 across processes: a sign-out through process A closes, through the
+// broker (NATS and Redis), the socket the same sign-in holds on process B —
+// at once, not at B's next periodic check.
+func TestSocketSessionEndsAcrossProcesses(t *testing.T) {
+	for broker, url := range map[string]string{"nats": "nats://127.0.0.1:4222", "redis": "redis://127.0.0.1:6379"} {
+		t.Run(broker, func(t *testing.T) {
+			if c, err := net.DialTimeout("tcp", strings.TrimPrefix(strings.TrimPrefix(url, "nats://"), "redis://"), time.Second); err != nil {
+				t.Skipf("no %s broker at %s: %v", broker, url, err)
+			} else {
+				c.Close()
+			}
+			topic := randomTopic()
+			withBroker := func(c *app.Config) { c.Broker, c.BrokerTopic = url, topic }
+			a := testenv.Start(t, testenv.SQLite, withBroker)
+			b := a.Second(withBroker)
+			mona := a.Demo("mona@contoso.example")
+			c := bearerWS(t, b, mona)
+			o := readOps(c)
+			send(t, c, subscribeMsg("live", `subscription{competencyProgressChanged{status}}`))
+			if m := o.next(t, "live", 10*time.Second); m.Type != "next" {
+				t.Fatalf("before: %s %s", m.Type, m.Payload)
+			}
+			start := time.Now()
+			mustDo(t, a, mona, `mutation{signOut{signedOut}}`, nil)
+			select {
+			case <-o.closed:
+			case <-time.After(10 * time.Second):
+				t.Fatal("process B's socket stayed open after signing out on process A")
+			}
+			var ce websocket.CloseError
+			if !errors.As(o.err, &ce) || ce.Code != socket.CloseUnauthenticated {
+				t.Fatalf("close: %v", o.err)
+			}
+			t.Logf("closed %s after the sign-out on the other process", time.Since(start).Round(time.Millisecond))
+		})
 	}
 }

@@ -131,8 +131,10 @@ func TestSocketHammer(t *testing.T) {
 		mona := e.Demo("mona@contoso.example")
 		sockets := 3
 		var wg sync.WaitGroup
+		var clients []*wsClient
 		for s := 0; s < sockets; s++ {
 			c := bearerWS(t, e, mona)
+			clients = append(clients, c)
 			o := readOps(c)
 			for w := 0; w < 6; w++ {
 				wg.Add(1)
@@ -179,8 +181,18 @@ func TestSocketHammer(t *testing.T) {
 		if r := e.Do(mona, `{me{email}}`, nil); len(r.Errors) > 0 {
 			t.Fatalf("after the hammer: %+v", r.Errors)
 		}
-		testenv.Eventually(t, 10*time.Second, func() bool { return e.App.Live.Subscribers() <= sockets*2 },
-			"completed subscriptions left %d hub subscribers", e.App.Live.Subscribers())
+		testenv.Eventually(t, 10*time.Second, func() bool { return e.App.Live.Subscribers() <= 2 },
+			"completed subscriptions left %d hub subscribers (one per feed at most)", e.App.Live.Subscribers())
+		// Every socket closed: no socket, account usage, address or feed is left.
+		for _, c := range clients {
+			c.conn.Close(websocket.StatusNormalClosure, "")
+		}
+		testenv.Eventually(t, 10*time.Second, func() bool {
+			s := e.App.Sockets
+			return s.Sockets() == 0 && s.Accounts() == 0 && s.Addresses() == 0 &&
+				e.App.Feeds.Progress.Feeds() == 0 && e.App.Feeds.Capability.Feeds() == 0 && e.App.Live.Subscribers() == 0
+		}, "after closing: %d sockets, %d accounts, %d addresses, %d hub subscribers", e.App.Sockets.Sockets(),
+			e.App.Sockets.Accounts(), e.App.Sockets.Addresses(), e.App.Live.Subscribers())
 	})
 }
 

@@ -35,18 +35,31 @@ func (Extension) InterceptOperation(ctx context.Context, next graphql.OperationH
 	v, err := c.Recheck(ctx)
 	if err != nil {
 		var r *Refusal
-		if errors.As(err, &r) && strings.HasPrefix(r.Reason, "INTERNAL") {
+		switch {
+		case !errors.As(err, &r):
+			// Completed by the client (or the socket closed) while its
+			// sign-in was being checked: nobody reads this answer.
+			return refuse(apperr.Internal, "The operation was cancelled.")
+		case strings.HasPrefix(r.Reason, "INTERNAL"):
 			return refuse(apperr.Internal, "The sign-in could not be checked. Try again.")
-		}
-		if errors.As(err, &r) && r.Code == CloseSessionChanged {
+		case r.Code == CloseSessionChanged:
 			return refuse(apperr.Unauthenticated, "Your roles, organization or password changed: this socket closed. Reconnect.")
+		default:
+			return refuse(apperr.Unauthenticated, "Your sign-in ended (signed out, expired, revoked or deleted): this socket closed.")
 		}
-		return refuse(apperr.Unauthenticated, "Your sign-in ended (signed out, expired, revoked or deleted): this socket closed.")
 	}
 	ctx = viewer.With(ctx, v)
 	oc := graphql.GetOperationContext(ctx)
-	if oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Subscription && v.MustChangePassword {
+	subscription := oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Subscription
+	if subscription && v.MustChangePassword {
 		return refuse(apperr.PasswordChangeFirst, "Choose your own password first (changePassword): you signed in with a temporary one.")
+	}
+	if !subscription && c.g.Limits.OperationTimeout > 0 {
+		// A query or mutation sent on a socket has the deadline of an HTTP
+		// request (--request-timeout).
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.g.Limits.OperationTimeout)
+		context.AfterFunc(ctx, cancel)
 	}
 	release, msg := c.reserve()
 	if msg != "" {

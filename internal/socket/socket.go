@@ -41,6 +41,9 @@ type Limits struct {
 	// MaxAddressSockets: open or opening sockets per client address,
 	// signed in or not.
 	MaxAddressSockets int
+	// OperationTimeout: the deadline of a query or mutation sent on a
+	// socket (the app sets --request-timeout).
+	OperationTimeout time.Duration
 	// Recheck: how often an open socket checks its sign-in when nothing
 	// announced a change (expiry; a missed broker message).
 	Recheck time.Duration
@@ -223,6 +226,21 @@ func (g *Registry) Sockets() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return len(g.conns)
+}
+
+// Accounts counts the accounts holding a socket or an operation (0 once
+// everything closed: nothing leaks).
+func (g *Registry) Accounts() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.viewers)
+}
+
+// Addresses counts the client addresses holding a websocket request.
+func (g *Registry) Addresses() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.addresses)
 }
 
 // watch checks the sign-in when told to and every Recheck, until the socket closes.
