@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"entgo.io/ent/privacy"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"certlink/ent"
@@ -31,6 +33,9 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 		}
 		if _, ok := gqlErr.Extensions["code"]; !ok {
 			gqlErr.Extensions["code"] = string(apperr.InvalidInput)
+		}
+		if len(gqlErr.Path) > 0 && gqlErr.Path[0] == ast.PathName("variable") {
+			gqlErr.Message = variableMessage(gqlErr.Path, gqlErr.Message)
 		}
 		return gqlErr
 	}
@@ -59,6 +64,34 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 	return pres
 }
 
+// gqlparser's words for a variable of the wrong kind name Go's kinds
+// ("cannot use slice as ID", "must be a UserWhereInput, not a map") or echo
+// the value; the caller is told the GraphQL type it should have sent.
+var (
+	cannotUse = regexp.MustCompile(`^cannot use .* as (\w+)(?::.*)?$`)
+	mustBe    = regexp.MustCompile(`^must be a (\w+), not an? \w+$`)
+	notAValid = regexp.MustCompile(`(?s)^.* is not a valid (\w+)$`)
+	keptAsIs  = map[string]bool{"cannot be null": true, "must be defined": true, "unknown field": true}
+)
+
+func variableMessage(path ast.Path, msg string) string {
+	where := "Variable $" + strings.TrimPrefix(path[1:].String(), ".")
+	if len(path) < 2 {
+		where = "A variable"
+	}
+	switch {
+	case keptAsIs[msg]:
+		return clip(where + " " + msg + ".")
+	case cannotUse.MatchString(msg):
+		return clip(where + " is not a valid " + cannotUse.FindStringSubmatch(msg)[1] + ".")
+	case mustBe.MatchString(msg):
+		return clip(where + " must be a " + mustBe.FindStringSubmatch(msg)[1] + ".")
+	case notAValid.MatchString(msg):
+		return clip(where + " is not a valid " + notAValid.FindStringSubmatch(msg)[1] + ".")
+	}
+	return clip(where + " is not valid.")
+}
+
 // maxMessage bounds an error message: one that quotes the caller's input must
 // not send a 200 KB value back.
 const maxMessage = 500
@@ -82,6 +115,9 @@ func classify(ctx context.Context, err error) *apperr.Error {
 		return apperr.ErrForbidden
 	case ent.IsNotFound(err):
 		return apperr.New(apperr.NotFound, "Not found.")
+	case strings.Contains(err.Error(), "ent: empty predicate "):
+		// entgql's where inputs refuse an empty object ({}, not:{}, or:[{}]).
+		return apperr.New(apperr.InvalidInput, "A where filter holds an empty object (for example not: {} or or: [{}]): leave it out or give it a condition.")
 	case ent.IsValidationError(err):
 		var ve *ent.ValidationError
 		errors.As(err, &ve)

@@ -34,7 +34,9 @@ var DefaultArgs = ArgLimits{
 	Where:      1 << 10,
 	ByName:     map[string]int{"body": 64 << 10, "document": 1 << 20},
 	List:       1000,
-	ListByName: map[string]int{"ids": 100},
+	// A where filter's and/or lists become nested SQL expressions (SQLite
+	// stops at a depth of 1,000).
+	ListByName: map[string]int{"ids": 100, "and": 50, "or": 50},
 }
 
 // Args is the gqlgen extension that applies ArgLimits to every operation.

@@ -35,7 +35,60 @@ func (Gate) Validate(schema graphql.ExecutableSchema) error { return nil }
 
 // MutateOperationParameters implements graphql.OperationParameterMutator.
 func (g Gate) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
-	return g.Admit(ctx, params.Query)
+	if err := g.Admit(ctx, params.Query); err != nil {
+		return err
+	}
+	limits := g.Scan
+	if viewer.From(ctx) == nil {
+		limits = g.Anonymous
+	}
+	if msg := checkVariables(params.Variables, limits.MaxValueDepth); msg != "" {
+		return refusal(apperr.InvalidInput, msg, map[string]any{"limit": "valueDepth"})
+	}
+	return nil
+}
+
+// maxVariableValues bounds the values in an operation's variables (every
+// object, list, string, number…): the body's 1 MiB allows about 500,000.
+const maxVariableValues = 20000
+
+// checkVariables refuses variables that nest deeper than maxDepth (a
+// variable's own value is level 1, as an argument's in Scan) or hold more
+// than maxVariableValues values, before gqlgen coerces them. It walks with
+// an explicit stack: no recursion a caller controls.
+func checkVariables(vars map[string]any, maxDepth int) string {
+	type item struct {
+		v     any
+		depth int
+	}
+	stack := make([]item, 0, len(vars))
+	for _, v := range vars {
+		stack = append(stack, item{v, 0})
+	}
+	for n := 0; len(stack) > 0; n++ {
+		if n > maxVariableValues {
+			return fmt.Sprintf("The variables hold more than %d values; the limit is %d.", maxVariableValues, maxVariableValues)
+		}
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch x := it.v.(type) {
+		case map[string]any:
+			if it.depth+1 > maxDepth {
+				return fmt.Sprintf("A variable's value nests objects and lists more than %d levels deep; the limit is %d.", maxDepth, maxDepth)
+			}
+			for _, e := range x {
+				stack = append(stack, item{e, it.depth + 1})
+			}
+		case []any:
+			if it.depth+1 > maxDepth {
+				return fmt.Sprintf("A variable's value nests objects and lists more than %d levels deep; the limit is %d.", maxDepth, maxDepth)
+			}
+			for _, e := range x {
+				stack = append(stack, item{e, it.depth + 1})
+			}
+		}
+	}
+	return ""
 }
 
 // canonicalKey is where Admit leaves the document's canonical text for the

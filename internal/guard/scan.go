@@ -21,6 +21,10 @@ type ScanLimits struct {
 	MaxFields       int // selections in the whole document
 	MaxAliases      int
 	MaxDirectives   int
+	// MaxValueDepth bounds how deep input values nest (objects and lists in
+	// arguments, defaults and variables): a where filter of 9,000 nested
+	// "not"s costs seconds to coerce, turn into SQL and run.
+	MaxValueDepth int
 }
 
 // DefaultScan is generous for the web app (its largest operation selects 86
@@ -35,6 +39,7 @@ var DefaultScan = ScanLimits{
 	MaxFields:       300,
 	MaxAliases:      30,
 	MaxDirectives:   30,
+	MaxValueDepth:   12,
 }
 
 // AnonymousScan is for callers who are not signed in: they can only sign in
@@ -47,6 +52,7 @@ var AnonymousScan = ScanLimits{
 	MaxFields:       100,
 	MaxAliases:      10,
 	MaxDirectives:   10,
+	MaxValueDepth:   12,
 }
 
 // Scanned is what one lexer pass learned about a document.
@@ -77,6 +83,7 @@ func Scan(query string, l ScanLimits) (Scanned, *Refusal) {
 	var (
 		canon     strings.Builder
 		parens    int   // inside arguments or variable definitions: braces are input objects
+		values    int   // open input objects and lists inside them
 		sets      []int // selections counted in each open selection set
 		prev      lexer.Type
 		prevValue string
@@ -108,16 +115,23 @@ func Scan(query string, l ScanLimits) (Scanned, *Refusal) {
 			parens++
 		case lexer.ParenR:
 			parens = max(0, parens-1)
-		case lexer.BraceL:
-			if parens == 0 {
+		case lexer.BraceL, lexer.BracketL:
+			if parens > 0 {
+				values++
+				if values > l.MaxValueDepth {
+					return s, &Refusal{"INVALID_INPUT", fmt.Sprintf("An argument's value nests objects and lists more than %d levels deep; the limit is %d.", l.MaxValueDepth, l.MaxValueDepth), "valueDepth"}
+				}
+			} else if tok.Kind == lexer.BraceL {
 				sets = append(sets, 0)
 				s.Depth = max(s.Depth, len(sets))
 				if s.Depth > l.MaxDepth {
 					return s, &Refusal{"INVALID_INPUT", fmt.Sprintf("The query nests selections more than %d levels deep; the limit is %d.", l.MaxDepth, l.MaxDepth), "depth"}
 				}
 			}
-		case lexer.BraceR:
-			if parens == 0 && len(sets) > 0 {
+		case lexer.BraceR, lexer.BracketR:
+			if parens > 0 {
+				values = max(0, values-1)
+			} else if tok.Kind == lexer.BraceR && len(sets) > 0 {
 				sets = sets[:len(sets)-1]
 			}
 		case lexer.At:
