@@ -346,6 +346,30 @@ var (
 			},
 		},
 	}
+	// MetricValuesColumns holds the columns for the "metric_values" table.
+	MetricValuesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "area_key", Type: field.TypeString, Size: 100},
+		{Name: "metric_key", Type: field.TypeString, Size: 100},
+		{Name: "month", Type: field.TypeString, Size: 7},
+		{Name: "value", Type: field.TypeFloat64},
+		{Name: "source", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "recorded_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+	}
+	// MetricValuesTable holds the schema information for the "metric_values" table.
+	MetricValuesTable = &schema.Table{
+		Name:       "metric_values",
+		Columns:    MetricValuesColumns,
+		PrimaryKey: []*schema.Column{MetricValuesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "metricvalue_organization_id_area_key_metric_key_month",
+				Unique:  true,
+				Columns: []*schema.Column{MetricValuesColumns[1], MetricValuesColumns[2], MetricValuesColumns[3], MetricValuesColumns[4]},
+			},
+		},
+	}
 	// NotificationsColumns holds the columns for the "notifications" table.
 	NotificationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -442,6 +466,7 @@ var (
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"LEARNING", "PARTNER_UNIVERSITY"}},
 		{Name: "mcid", Type: field.TypeString, Unique: true},
 		{Name: "merged_into_id", Type: field.TypeInt, Nullable: true},
+		{Name: "lock_version", Type: field.TypeInt64, Default: 0},
 		{Name: "account_id", Type: field.TypeInt},
 	}
 	// ProfilesTable holds the schema information for the "profiles" table.
@@ -452,7 +477,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "profiles_directory_accounts_profiles",
-				Columns:    []*schema.Column{ProfilesColumns[5]},
+				Columns:    []*schema.Column{ProfilesColumns[6]},
 				RefColumns: []*schema.Column{DirectoryAccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -461,7 +486,32 @@ var (
 			{
 				Name:    "profile_account_id_kind",
 				Unique:  true,
-				Columns: []*schema.Column{ProfilesColumns[5], ProfilesColumns[2]},
+				Columns: []*schema.Column{ProfilesColumns[6], ProfilesColumns[2]},
+			},
+		},
+	}
+	// QualificationDaysColumns holds the columns for the "qualification_days" table.
+	QualificationDaysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "area_key", Type: field.TypeString, Size: 100},
+		{Name: "day", Type: field.TypeString, Size: 10},
+		{Name: "qualified", Type: field.TypeBool},
+		{Name: "score", Type: field.TypeFloat64},
+		{Name: "track_key", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "recorded_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+	}
+	// QualificationDaysTable holds the schema information for the "qualification_days" table.
+	QualificationDaysTable = &schema.Table{
+		Name:       "qualification_days",
+		Columns:    QualificationDaysColumns,
+		PrimaryKey: []*schema.Column{QualificationDaysColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "qualificationday_organization_id_area_key_day",
+				Unique:  true,
+				Columns: []*schema.Column{QualificationDaysColumns[1], QualificationDaysColumns[2], QualificationDaysColumns[3]},
 			},
 		},
 	}
@@ -583,6 +633,24 @@ var (
 		Name:       "skills",
 		Columns:    SkillsColumns,
 		PrimaryKey: []*schema.Column{SkillsColumns[0]},
+	}
+	// SolutionAreasColumns holds the columns for the "solution_areas" table.
+	SolutionAreasColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "key", Type: field.TypeString, Unique: true, Size: 100},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "description", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "position", Type: field.TypeInt, Default: 0},
+		{Name: "intermediate_skills", Type: field.TypeJSON},
+		{Name: "advanced_skills", Type: field.TypeJSON},
+		{Name: "metrics", Type: field.TypeJSON},
+		{Name: "tracks", Type: field.TypeJSON},
+	}
+	// SolutionAreasTable holds the schema information for the "solution_areas" table.
+	SolutionAreasTable = &schema.Table{
+		Name:       "solution_areas",
+		Columns:    SolutionAreasColumns,
+		PrimaryKey: []*schema.Column{SolutionAreasColumns[0]},
 	}
 	// SupportTicketsColumns holds the columns for the "support_tickets" table.
 	SupportTicketsColumns = []*schema.Column{
@@ -728,15 +796,18 @@ var (
 		DirectoryAccountsTable,
 		DomainsTable,
 		LegacyRecognitionsTable,
+		MetricValuesTable,
 		NotificationsTable,
 		OfferPurchasesTable,
 		OrganizationsTable,
 		OutboxMessagesTable,
 		ProfilesTable,
+		QualificationDaysTable,
 		RequirementsTable,
 		ResultsTable,
 		RiskNoticesTable,
 		SkillsTable,
+		SolutionAreasTable,
 		SupportTicketsTable,
 		TicketRepliesTable,
 		TokensTable,
@@ -790,6 +861,9 @@ func init() {
 	LegacyRecognitionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
 	}
+	MetricValuesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(111669149696),
+	}
 	NotificationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
 	}
@@ -806,6 +880,9 @@ func init() {
 	ProfilesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(51539607552),
 	}
+	QualificationDaysTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(115964116992),
+	}
 	RequirementsTable.ForeignKeys[0].RefTable = CompetencyOptionsTable
 	RequirementsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),
@@ -820,6 +897,9 @@ func init() {
 	}
 	SkillsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),
+	}
+	SolutionAreasTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(120259084288),
 	}
 	SupportTicketsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),

@@ -40,11 +40,52 @@ const (
 
 // Dialects lists the databases available to this test run: SQLite always,
 // MySQL when CERTLINK_TEST_MYSQL is set.
+// With CERTLINK_TEST_MYSQL_ONLY set (the Galera step of scripts/test), MySQL only.
 func Dialects() []Dialect {
 	if os.Getenv(MySQLEnv) != "" {
+		if os.Getenv(MySQLEnv+"_ONLY") != "" {
+			return []Dialect{MySQL}
+		}
 		return []Dialect{SQLite, MySQL}
 	}
 	return []Dialect{SQLite}
+}
+
+// Hosts is how many database hosts the MySQL URL names (3 on the Galera cluster).
+func Hosts(dsn string) int { return len(splitHosts(dsn)) }
+
+// OnHost returns dsn with its host list rotated to start at host k (mod the
+// number of hosts): a process given it works on that node and fails over to
+// the next ones. With one host, dsn itself.
+func OnHost(dsn string, k int) string {
+	hosts := splitHosts(dsn)
+	if len(hosts) < 2 {
+		return dsn
+	}
+	k %= len(hosts)
+	rotated := append(append([]string{}, hosts[k:]...), hosts[:k]...)
+	return strings.Replace(dsn, strings.Join(hosts, ","), strings.Join(rotated, ","), 1)
+}
+
+// OnlyHost returns dsn naming host k alone (no failover).
+func OnlyHost(dsn string, k int) string {
+	hosts := splitHosts(dsn)
+	if len(hosts) < 2 {
+		return dsn
+	}
+	return strings.Replace(dsn, strings.Join(hosts, ","), hosts[k%len(hosts)], 1)
+}
+
+func splitHosts(dsn string) []string {
+	rest, ok := strings.CutPrefix(dsn, "mysql://")
+	if !ok {
+		return nil
+	}
+	authority, _, _ := strings.Cut(rest, "/")
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		authority = authority[i+1:]
+	}
+	return strings.Split(authority, ",")
 }
 
 // Each runs f as a subtest on every available database.
