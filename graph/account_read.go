@@ -62,6 +62,15 @@ func AccountReads() ent.Interceptor {
 // accountReadable says whether the viewer may read u's own fields: u is the
 // viewer, or the User policy lets the viewer query u.
 func (r *Resolver) accountReadable(ctx context.Context, u *ent.User) error {
+	m, _ := ctx.Value(readableUsersKey{}).(*readableUsers)
+	if m != nil {
+		m.mu.Lock()
+		ok := m.ids[u.ID]
+		m.mu.Unlock()
+		if ok {
+			return nil
+		}
+	}
 	v := viewer.From(ctx)
 	if v == nil {
 		return apperr.ErrUnauthenticated
@@ -69,7 +78,6 @@ func (r *Resolver) accountReadable(ctx context.Context, u *ent.User) error {
 	if v.UserID != 0 && v.UserID == u.ID {
 		return nil
 	}
-	m, _ := ctx.Value(readableUsersKey{}).(*readableUsers)
 	if m != nil {
 		m.mu.Lock()
 		ok, known := m.ids[u.ID]
@@ -95,4 +103,14 @@ func (r *Resolver) accountReadable(ctx context.Context, u *ent.User) error {
 		return errAccountHidden
 	}
 	return nil
+}
+
+// ownAccount marks u readable for the rest of the request: signIn answers
+// with the account that just proved itself, before any viewer is attached.
+func ownAccount(ctx context.Context, u *ent.User) {
+	if m, _ := ctx.Value(readableUsersKey{}).(*readableUsers); m != nil && u != nil {
+		m.mu.Lock()
+		m.ids[u.ID] = true
+		m.mu.Unlock()
+	}
 }

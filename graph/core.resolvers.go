@@ -24,6 +24,7 @@ func (r *mutationResolver) SignIn(ctx context.Context, input model.SignInInput) 
 		return nil, err
 	}
 	web.SetSession(ctx, s.Secret, s.ExpiresAt)
+	ownAccount(ctx, s.User)
 	return &model.SignInPayload{Token: s.Secret, ExpiresAt: s.ExpiresAt, User: s.User}, nil
 }
 
