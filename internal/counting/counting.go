@@ -329,6 +329,22 @@ func Recompute(ctx context.Context, c *ent.Client) ([]Span, error) {
 // what a catalog change does (a skill's validity or a requirement's skills
 // change who counts across every organization).
 func Rebuild(ctx context.Context, c *ent.Client) error {
+	// The new tallies start past every version the old ones reached, so a
+	// reader that read an old tally cannot settle a new one that reuses its id.
+	var version int64
+	rows, err := c.QueryContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM counting_tallies")
+	if err != nil {
+		return fmt.Errorf("counting: rebuilding the kept state: %w", err)
+	}
+	if rows.Next() {
+		err = rows.Scan(&version)
+	}
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("counting: rebuilding the kept state: %w", err)
+	}
 	for _, q := range []string{
 		"DELETE FROM counting_spans",
 		"DELETE FROM counting_tallies",
@@ -339,9 +355,9 @@ func Rebuild(ctx context.Context, c *ent.Client) error {
 			return fmt.Errorf("counting: rebuilding the kept state: %w", err)
 		}
 	}
-	_, err := c.ExecContext(ctx, `INSERT INTO counting_tallies (organization_id, requirement_id, forever, finite_after, settled_at, version)
-SELECT organization_id, requirement_id, SUM(CASE WHEN ends_at IS NULL THEN 1 ELSE 0 END), SUM(CASE WHEN ends_at IS NULL THEN 0 ELSE 1 END), ?, 1
-FROM counting_spans GROUP BY organization_id, requirement_id`, Epoch)
+	_, err = c.ExecContext(ctx, `INSERT INTO counting_tallies (organization_id, requirement_id, forever, finite_after, settled_at, version)
+SELECT organization_id, requirement_id, SUM(CASE WHEN ends_at IS NULL THEN 1 ELSE 0 END), SUM(CASE WHEN ends_at IS NULL THEN 0 ELSE 1 END), ?, ?
+FROM counting_spans GROUP BY organization_id, requirement_id`, Epoch, version+1)
 	if err != nil {
 		return fmt.Errorf("counting: rebuilding the tallies: %w", err)
 	}
