@@ -377,3 +377,34 @@ func inList(ids []int) (string, []any) {
 	}
 	return "(?" + strings.Repeat(", ?", len(ids)-1) + ")", args
 }
+
+// TallyDrift lists the tallies that disagree with the spans they summarize
+// (forever: spans without end; finite_after: spans ending after settled_at),
+// and spans without a tally. Empty when the kept state is consistent; tests
+// call it after concurrent writers.
+func TallyDrift(ctx context.Context, c *ent.Client) ([]string, error) {
+	rows, err := c.QueryContext(ctx, `SELECT t.organization_id, t.requirement_id, t.forever, t.finite_after,
+  (SELECT COUNT(*) FROM counting_spans p WHERE p.organization_id = t.organization_id AND p.requirement_id = t.requirement_id AND p.ends_at IS NULL),
+  (SELECT COUNT(*) FROM counting_spans p WHERE p.organization_id = t.organization_id AND p.requirement_id = t.requirement_id AND p.ends_at > t.settled_at)
+FROM counting_tallies t
+UNION ALL
+SELECT p.organization_id, p.requirement_id, -1, -1, COUNT(*), 0 FROM counting_spans p
+WHERE NOT EXISTS (SELECT 1 FROM counting_tallies t WHERE t.organization_id = p.organization_id AND t.requirement_id = p.requirement_id)
+GROUP BY p.organization_id, p.requirement_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var org, req, forever, finite, wantForever, wantFinite int
+		if err := rows.Scan(&org, &req, &forever, &finite, &wantForever, &wantFinite); err != nil {
+			return nil, err
+		}
+		if forever != wantForever || finite != wantFinite {
+			out = append(out, fmt.Sprintf("organization %d requirement %d: tally forever %d finite %d, spans %d and %d",
+				org, req, forever, finite, wantForever, wantFinite))
+		}
+	}
+	return out, rows.Err()
+}

@@ -293,6 +293,9 @@ func (w *world) check(when string) {
 	if a, b := describeSpans(kept), describeSpans(fresh); a != b {
 		w.t.Fatalf("%s: kept spans differ from a recomputation:\nkept:\n%s\nrecomputed:\n%s", when, a, b)
 	}
+	if drift, err := counting.TallyDrift(ctx, w.c); err != nil || len(drift) > 0 {
+		w.t.Fatalf("%s: tallies: %v %v", when, drift, err)
+	}
 	e := w.a.Progress.Engine
 	now := time.Now().UTC()
 	first := w.at
