@@ -50,8 +50,16 @@ func TestCatalogReloadRebuildsOnlyOnChange(t *testing.T) {
 		if after := maxVersion(t, ctx, query); after != before {
 			t.Fatalf("reloading the same catalog rebuilt the kept state (version %d → %d)", before, after)
 		}
+		// A new title rewrites the skill with the same validity: no rebuild.
+		retitled := editSkill(t, doc, "AZ-104", func(sk map[string]any) { sk["title"] = "Azure Administrator (renamed)" })
+		if _, err := a.Catalog.Load(ctx, operator, string(retitled)); err != nil {
+			t.Fatal(err)
+		}
+		if after := maxVersion(t, ctx, query); after != before {
+			t.Fatalf("a new title rebuilt the kept state (version %d → %d)", before, after)
+		}
 		// AZ-104's validity ends in the past: whoever counted through it alone stops.
-		changed := replaceSkillValidity(t, doc, "AZ-104", "2020-01-01")
+		changed := editSkill(t, retitled, "AZ-104", func(sk map[string]any) { sk["retiredOn"], sk["validUntil"] = "2019-06-30", "2020-01-01" })
 		if _, err := a.Catalog.Load(ctx, operator, string(changed)); err != nil {
 			t.Fatal(err)
 		}
@@ -66,9 +74,8 @@ func TestCatalogReloadRebuildsOnlyOnChange(t *testing.T) {
 	})
 }
 
-// replaceSkillValidity retires a skill of a catalog document on a day before
-// validUntil.
-func replaceSkillValidity(t *testing.T, doc []byte, number, validUntil string) []byte {
+// editSkill changes a skill of a catalog document.
+func editSkill(t *testing.T, doc []byte, number string, edit func(map[string]any)) []byte {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(doc, &m); err != nil {
@@ -78,7 +85,7 @@ func replaceSkillValidity(t *testing.T, doc []byte, number, validUntil string) [
 	for _, s := range m["skills"].([]any) {
 		sk := s.(map[string]any)
 		if sk["number"] == number {
-			sk["retiredOn"], sk["validUntil"] = "2019-06-30", validUntil
+			edit(sk)
 			found = true
 		}
 	}
