@@ -24,15 +24,18 @@ import (
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
 	"certlink/ent/legacyrecognition"
+	"certlink/ent/metricvalue"
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
 	"certlink/ent/organization"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/profile"
+	"certlink/ent/qualificationday"
 	"certlink/ent/requirement"
 	"certlink/ent/result"
 	"certlink/ent/risknotice"
 	"certlink/ent/skill"
+	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
 	"certlink/ent/ticketreply"
 	"certlink/ent/token"
@@ -77,6 +80,8 @@ type Client struct {
 	Domain *DomainClient
 	// LegacyRecognition is the client for interacting with the LegacyRecognition builders.
 	LegacyRecognition *LegacyRecognitionClient
+	// MetricValue is the client for interacting with the MetricValue builders.
+	MetricValue *MetricValueClient
 	// Notification is the client for interacting with the Notification builders.
 	Notification *NotificationClient
 	// OfferPurchase is the client for interacting with the OfferPurchase builders.
@@ -87,6 +92,8 @@ type Client struct {
 	OutboxMessage *OutboxMessageClient
 	// Profile is the client for interacting with the Profile builders.
 	Profile *ProfileClient
+	// QualificationDay is the client for interacting with the QualificationDay builders.
+	QualificationDay *QualificationDayClient
 	// Requirement is the client for interacting with the Requirement builders.
 	Requirement *RequirementClient
 	// Result is the client for interacting with the Result builders.
@@ -95,6 +102,8 @@ type Client struct {
 	RiskNotice *RiskNoticeClient
 	// Skill is the client for interacting with the Skill builders.
 	Skill *SkillClient
+	// SolutionArea is the client for interacting with the SolutionArea builders.
+	SolutionArea *SolutionAreaClient
 	// SupportTicket is the client for interacting with the SupportTicket builders.
 	SupportTicket *SupportTicketClient
 	// TicketReply is the client for interacting with the TicketReply builders.
@@ -127,15 +136,18 @@ func (c *Client) init() {
 	c.DirectoryAccount = NewDirectoryAccountClient(c.config)
 	c.Domain = NewDomainClient(c.config)
 	c.LegacyRecognition = NewLegacyRecognitionClient(c.config)
+	c.MetricValue = NewMetricValueClient(c.config)
 	c.Notification = NewNotificationClient(c.config)
 	c.OfferPurchase = NewOfferPurchaseClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
 	c.OutboxMessage = NewOutboxMessageClient(c.config)
 	c.Profile = NewProfileClient(c.config)
+	c.QualificationDay = NewQualificationDayClient(c.config)
 	c.Requirement = NewRequirementClient(c.config)
 	c.Result = NewResultClient(c.config)
 	c.RiskNotice = NewRiskNoticeClient(c.config)
 	c.Skill = NewSkillClient(c.config)
+	c.SolutionArea = NewSolutionAreaClient(c.config)
 	c.SupportTicket = NewSupportTicketClient(c.config)
 	c.TicketReply = NewTicketReplyClient(c.config)
 	c.Token = NewTokenClient(c.config)
@@ -245,15 +257,18 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		DirectoryAccount:  NewDirectoryAccountClient(cfg),
 		Domain:            NewDomainClient(cfg),
 		LegacyRecognition: NewLegacyRecognitionClient(cfg),
+		MetricValue:       NewMetricValueClient(cfg),
 		Notification:      NewNotificationClient(cfg),
 		OfferPurchase:     NewOfferPurchaseClient(cfg),
 		Organization:      NewOrganizationClient(cfg),
 		OutboxMessage:     NewOutboxMessageClient(cfg),
 		Profile:           NewProfileClient(cfg),
+		QualificationDay:  NewQualificationDayClient(cfg),
 		Requirement:       NewRequirementClient(cfg),
 		Result:            NewResultClient(cfg),
 		RiskNotice:        NewRiskNoticeClient(cfg),
 		Skill:             NewSkillClient(cfg),
+		SolutionArea:      NewSolutionAreaClient(cfg),
 		SupportTicket:     NewSupportTicketClient(cfg),
 		TicketReply:       NewTicketReplyClient(cfg),
 		Token:             NewTokenClient(cfg),
@@ -290,15 +305,18 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		DirectoryAccount:  NewDirectoryAccountClient(cfg),
 		Domain:            NewDomainClient(cfg),
 		LegacyRecognition: NewLegacyRecognitionClient(cfg),
+		MetricValue:       NewMetricValueClient(cfg),
 		Notification:      NewNotificationClient(cfg),
 		OfferPurchase:     NewOfferPurchaseClient(cfg),
 		Organization:      NewOrganizationClient(cfg),
 		OutboxMessage:     NewOutboxMessageClient(cfg),
 		Profile:           NewProfileClient(cfg),
+		QualificationDay:  NewQualificationDayClient(cfg),
 		Requirement:       NewRequirementClient(cfg),
 		Result:            NewResultClient(cfg),
 		RiskNotice:        NewRiskNoticeClient(cfg),
 		Skill:             NewSkillClient(cfg),
+		SolutionArea:      NewSolutionAreaClient(cfg),
 		SupportTicket:     NewSupportTicketClient(cfg),
 		TicketReply:       NewTicketReplyClient(cfg),
 		Token:             NewTokenClient(cfg),
@@ -334,10 +352,10 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Association, c.Attestation, c.AuditEvent, c.CapabilityArea, c.CatalogRevision,
 		c.Competency, c.CompetencyOption, c.CountingSpan, c.CountingTally, c.DevMail,
-		c.DirectoryAccount, c.Domain, c.LegacyRecognition, c.Notification,
-		c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile, c.Requirement,
-		c.Result, c.RiskNotice, c.Skill, c.SupportTicket, c.TicketReply, c.Token,
-		c.User,
+		c.DirectoryAccount, c.Domain, c.LegacyRecognition, c.MetricValue,
+		c.Notification, c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile,
+		c.QualificationDay, c.Requirement, c.Result, c.RiskNotice, c.Skill,
+		c.SolutionArea, c.SupportTicket, c.TicketReply, c.Token, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -349,10 +367,10 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Association, c.Attestation, c.AuditEvent, c.CapabilityArea, c.CatalogRevision,
 		c.Competency, c.CompetencyOption, c.CountingSpan, c.CountingTally, c.DevMail,
-		c.DirectoryAccount, c.Domain, c.LegacyRecognition, c.Notification,
-		c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile, c.Requirement,
-		c.Result, c.RiskNotice, c.Skill, c.SupportTicket, c.TicketReply, c.Token,
-		c.User,
+		c.DirectoryAccount, c.Domain, c.LegacyRecognition, c.MetricValue,
+		c.Notification, c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile,
+		c.QualificationDay, c.Requirement, c.Result, c.RiskNotice, c.Skill,
+		c.SolutionArea, c.SupportTicket, c.TicketReply, c.Token, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -387,6 +405,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Domain.mutate(ctx, m)
 	case *LegacyRecognitionMutation:
 		return c.LegacyRecognition.mutate(ctx, m)
+	case *MetricValueMutation:
+		return c.MetricValue.mutate(ctx, m)
 	case *NotificationMutation:
 		return c.Notification.mutate(ctx, m)
 	case *OfferPurchaseMutation:
@@ -397,6 +417,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.OutboxMessage.mutate(ctx, m)
 	case *ProfileMutation:
 		return c.Profile.mutate(ctx, m)
+	case *QualificationDayMutation:
+		return c.QualificationDay.mutate(ctx, m)
 	case *RequirementMutation:
 		return c.Requirement.mutate(ctx, m)
 	case *ResultMutation:
@@ -405,6 +427,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.RiskNotice.mutate(ctx, m)
 	case *SkillMutation:
 		return c.Skill.mutate(ctx, m)
+	case *SolutionAreaMutation:
+		return c.SolutionArea.mutate(ctx, m)
 	case *SupportTicketMutation:
 		return c.SupportTicket.mutate(ctx, m)
 	case *TicketReplyMutation:
@@ -2288,6 +2312,140 @@ func (c *LegacyRecognitionClient) mutate(ctx context.Context, m *LegacyRecogniti
 	}
 }
 
+// MetricValueClient is a client for the MetricValue schema.
+type MetricValueClient struct {
+	config
+}
+
+// NewMetricValueClient returns a client for the MetricValue from the given config.
+func NewMetricValueClient(c config) *MetricValueClient {
+	return &MetricValueClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `metricvalue.Hooks(f(g(h())))`.
+func (c *MetricValueClient) Use(hooks ...Hook) {
+	c.hooks.MetricValue = append(c.hooks.MetricValue, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `metricvalue.Intercept(f(g(h())))`.
+func (c *MetricValueClient) Intercept(interceptors ...Interceptor) {
+	c.inters.MetricValue = append(c.inters.MetricValue, interceptors...)
+}
+
+// Create returns a builder for creating a MetricValue entity.
+func (c *MetricValueClient) Create() *MetricValueCreate {
+	mutation := newMetricValueMutation(c.config, OpCreate)
+	return &MetricValueCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of MetricValue entities.
+func (c *MetricValueClient) CreateBulk(builders ...*MetricValueCreate) *MetricValueCreateBulk {
+	return &MetricValueCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MetricValueClient) MapCreateBulk(slice any, setFunc func(*MetricValueCreate, int)) *MetricValueCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MetricValueCreateBulk{err: fmt.Errorf("calling to MetricValueClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MetricValueCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MetricValueCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for MetricValue.
+func (c *MetricValueClient) Update() *MetricValueUpdate {
+	mutation := newMetricValueMutation(c.config, OpUpdate)
+	return &MetricValueUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MetricValueClient) UpdateOne(_m *MetricValue) *MetricValueUpdateOne {
+	mutation := newMetricValueMutation(c.config, OpUpdateOne, withMetricValue(_m))
+	return &MetricValueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MetricValueClient) UpdateOneID(id int) *MetricValueUpdateOne {
+	mutation := newMetricValueMutation(c.config, OpUpdateOne, withMetricValueID(id))
+	return &MetricValueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for MetricValue.
+func (c *MetricValueClient) Delete() *MetricValueDelete {
+	mutation := newMetricValueMutation(c.config, OpDelete)
+	return &MetricValueDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MetricValueClient) DeleteOne(_m *MetricValue) *MetricValueDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MetricValueClient) DeleteOneID(id int) *MetricValueDeleteOne {
+	builder := c.Delete().Where(metricvalue.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MetricValueDeleteOne{builder}
+}
+
+// Query returns a query builder for MetricValue.
+func (c *MetricValueClient) Query() *MetricValueQuery {
+	return &MetricValueQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMetricValue},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a MetricValue entity by its id.
+func (c *MetricValueClient) Get(ctx context.Context, id int) (*MetricValue, error) {
+	return c.Query().Where(metricvalue.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MetricValueClient) GetX(ctx context.Context, id int) *MetricValue {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *MetricValueClient) Hooks() []Hook {
+	hooks := c.hooks.MetricValue
+	return append(hooks[:len(hooks):len(hooks)], metricvalue.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MetricValueClient) Interceptors() []Interceptor {
+	return c.inters.MetricValue
+}
+
+func (c *MetricValueClient) mutate(ctx context.Context, m *MetricValueMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MetricValueCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MetricValueUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MetricValueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MetricValueDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown MetricValue mutation op: %q", m.Op())
+	}
+}
+
 // NotificationClient is a client for the Notification schema.
 type NotificationClient struct {
 	config
@@ -3054,6 +3212,140 @@ func (c *ProfileClient) mutate(ctx context.Context, m *ProfileMutation) (Value, 
 	}
 }
 
+// QualificationDayClient is a client for the QualificationDay schema.
+type QualificationDayClient struct {
+	config
+}
+
+// NewQualificationDayClient returns a client for the QualificationDay from the given config.
+func NewQualificationDayClient(c config) *QualificationDayClient {
+	return &QualificationDayClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `qualificationday.Hooks(f(g(h())))`.
+func (c *QualificationDayClient) Use(hooks ...Hook) {
+	c.hooks.QualificationDay = append(c.hooks.QualificationDay, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `qualificationday.Intercept(f(g(h())))`.
+func (c *QualificationDayClient) Intercept(interceptors ...Interceptor) {
+	c.inters.QualificationDay = append(c.inters.QualificationDay, interceptors...)
+}
+
+// Create returns a builder for creating a QualificationDay entity.
+func (c *QualificationDayClient) Create() *QualificationDayCreate {
+	mutation := newQualificationDayMutation(c.config, OpCreate)
+	return &QualificationDayCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of QualificationDay entities.
+func (c *QualificationDayClient) CreateBulk(builders ...*QualificationDayCreate) *QualificationDayCreateBulk {
+	return &QualificationDayCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *QualificationDayClient) MapCreateBulk(slice any, setFunc func(*QualificationDayCreate, int)) *QualificationDayCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &QualificationDayCreateBulk{err: fmt.Errorf("calling to QualificationDayClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*QualificationDayCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &QualificationDayCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for QualificationDay.
+func (c *QualificationDayClient) Update() *QualificationDayUpdate {
+	mutation := newQualificationDayMutation(c.config, OpUpdate)
+	return &QualificationDayUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *QualificationDayClient) UpdateOne(_m *QualificationDay) *QualificationDayUpdateOne {
+	mutation := newQualificationDayMutation(c.config, OpUpdateOne, withQualificationDay(_m))
+	return &QualificationDayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *QualificationDayClient) UpdateOneID(id int) *QualificationDayUpdateOne {
+	mutation := newQualificationDayMutation(c.config, OpUpdateOne, withQualificationDayID(id))
+	return &QualificationDayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for QualificationDay.
+func (c *QualificationDayClient) Delete() *QualificationDayDelete {
+	mutation := newQualificationDayMutation(c.config, OpDelete)
+	return &QualificationDayDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *QualificationDayClient) DeleteOne(_m *QualificationDay) *QualificationDayDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *QualificationDayClient) DeleteOneID(id int) *QualificationDayDeleteOne {
+	builder := c.Delete().Where(qualificationday.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &QualificationDayDeleteOne{builder}
+}
+
+// Query returns a query builder for QualificationDay.
+func (c *QualificationDayClient) Query() *QualificationDayQuery {
+	return &QualificationDayQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeQualificationDay},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a QualificationDay entity by its id.
+func (c *QualificationDayClient) Get(ctx context.Context, id int) (*QualificationDay, error) {
+	return c.Query().Where(qualificationday.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *QualificationDayClient) GetX(ctx context.Context, id int) *QualificationDay {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *QualificationDayClient) Hooks() []Hook {
+	hooks := c.hooks.QualificationDay
+	return append(hooks[:len(hooks):len(hooks)], qualificationday.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *QualificationDayClient) Interceptors() []Interceptor {
+	return c.inters.QualificationDay
+}
+
+func (c *QualificationDayClient) mutate(ctx context.Context, m *QualificationDayMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&QualificationDayCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&QualificationDayUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&QualificationDayUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&QualificationDayDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown QualificationDay mutation op: %q", m.Op())
+	}
+}
+
 // RequirementClient is a client for the Requirement schema.
 type RequirementClient struct {
 	config
@@ -3686,6 +3978,140 @@ func (c *SkillClient) mutate(ctx context.Context, m *SkillMutation) (Value, erro
 	}
 }
 
+// SolutionAreaClient is a client for the SolutionArea schema.
+type SolutionAreaClient struct {
+	config
+}
+
+// NewSolutionAreaClient returns a client for the SolutionArea from the given config.
+func NewSolutionAreaClient(c config) *SolutionAreaClient {
+	return &SolutionAreaClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `solutionarea.Hooks(f(g(h())))`.
+func (c *SolutionAreaClient) Use(hooks ...Hook) {
+	c.hooks.SolutionArea = append(c.hooks.SolutionArea, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `solutionarea.Intercept(f(g(h())))`.
+func (c *SolutionAreaClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SolutionArea = append(c.inters.SolutionArea, interceptors...)
+}
+
+// Create returns a builder for creating a SolutionArea entity.
+func (c *SolutionAreaClient) Create() *SolutionAreaCreate {
+	mutation := newSolutionAreaMutation(c.config, OpCreate)
+	return &SolutionAreaCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SolutionArea entities.
+func (c *SolutionAreaClient) CreateBulk(builders ...*SolutionAreaCreate) *SolutionAreaCreateBulk {
+	return &SolutionAreaCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SolutionAreaClient) MapCreateBulk(slice any, setFunc func(*SolutionAreaCreate, int)) *SolutionAreaCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SolutionAreaCreateBulk{err: fmt.Errorf("calling to SolutionAreaClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SolutionAreaCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SolutionAreaCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SolutionArea.
+func (c *SolutionAreaClient) Update() *SolutionAreaUpdate {
+	mutation := newSolutionAreaMutation(c.config, OpUpdate)
+	return &SolutionAreaUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SolutionAreaClient) UpdateOne(_m *SolutionArea) *SolutionAreaUpdateOne {
+	mutation := newSolutionAreaMutation(c.config, OpUpdateOne, withSolutionArea(_m))
+	return &SolutionAreaUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SolutionAreaClient) UpdateOneID(id int) *SolutionAreaUpdateOne {
+	mutation := newSolutionAreaMutation(c.config, OpUpdateOne, withSolutionAreaID(id))
+	return &SolutionAreaUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SolutionArea.
+func (c *SolutionAreaClient) Delete() *SolutionAreaDelete {
+	mutation := newSolutionAreaMutation(c.config, OpDelete)
+	return &SolutionAreaDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SolutionAreaClient) DeleteOne(_m *SolutionArea) *SolutionAreaDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SolutionAreaClient) DeleteOneID(id int) *SolutionAreaDeleteOne {
+	builder := c.Delete().Where(solutionarea.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SolutionAreaDeleteOne{builder}
+}
+
+// Query returns a query builder for SolutionArea.
+func (c *SolutionAreaClient) Query() *SolutionAreaQuery {
+	return &SolutionAreaQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSolutionArea},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SolutionArea entity by its id.
+func (c *SolutionAreaClient) Get(ctx context.Context, id int) (*SolutionArea, error) {
+	return c.Query().Where(solutionarea.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SolutionAreaClient) GetX(ctx context.Context, id int) *SolutionArea {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SolutionAreaClient) Hooks() []Hook {
+	hooks := c.hooks.SolutionArea
+	return append(hooks[:len(hooks):len(hooks)], solutionarea.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SolutionAreaClient) Interceptors() []Interceptor {
+	return c.inters.SolutionArea
+}
+
+func (c *SolutionAreaClient) mutate(ctx context.Context, m *SolutionAreaMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SolutionAreaCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SolutionAreaUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SolutionAreaUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SolutionAreaDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SolutionArea mutation op: %q", m.Op())
+	}
+}
+
 // SupportTicketClient is a client for the SupportTicket schema.
 type SupportTicketClient struct {
 	config
@@ -4259,16 +4685,18 @@ type (
 	hooks struct {
 		Association, Attestation, AuditEvent, CapabilityArea, CatalogRevision,
 		Competency, CompetencyOption, CountingSpan, CountingTally, DevMail,
-		DirectoryAccount, Domain, LegacyRecognition, Notification, OfferPurchase,
-		Organization, OutboxMessage, Profile, Requirement, Result, RiskNotice, Skill,
-		SupportTicket, TicketReply, Token, User []ent.Hook
+		DirectoryAccount, Domain, LegacyRecognition, MetricValue, Notification,
+		OfferPurchase, Organization, OutboxMessage, Profile, QualificationDay,
+		Requirement, Result, RiskNotice, Skill, SolutionArea, SupportTicket,
+		TicketReply, Token, User []ent.Hook
 	}
 	inters struct {
 		Association, Attestation, AuditEvent, CapabilityArea, CatalogRevision,
 		Competency, CompetencyOption, CountingSpan, CountingTally, DevMail,
-		DirectoryAccount, Domain, LegacyRecognition, Notification, OfferPurchase,
-		Organization, OutboxMessage, Profile, Requirement, Result, RiskNotice, Skill,
-		SupportTicket, TicketReply, Token, User []ent.Interceptor
+		DirectoryAccount, Domain, LegacyRecognition, MetricValue, Notification,
+		OfferPurchase, Organization, OutboxMessage, Profile, QualificationDay,
+		Requirement, Result, RiskNotice, Skill, SolutionArea, SupportTicket,
+		TicketReply, Token, User []ent.Interceptor
 	}
 )
 

@@ -16,15 +16,18 @@ import (
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
 	"certlink/ent/legacyrecognition"
+	"certlink/ent/metricvalue"
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
 	"certlink/ent/organization"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/profile"
+	"certlink/ent/qualificationday"
 	"certlink/ent/requirement"
 	"certlink/ent/result"
 	"certlink/ent/risknotice"
 	"certlink/ent/skill"
+	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
 	"certlink/ent/ticketreply"
 	"certlink/ent/token"
@@ -111,15 +114,18 @@ func checkColumn(t, c string) error {
 			directoryaccount.Table:  directoryaccount.ValidColumn,
 			domain.Table:            domain.ValidColumn,
 			legacyrecognition.Table: legacyrecognition.ValidColumn,
+			metricvalue.Table:       metricvalue.ValidColumn,
 			notification.Table:      notification.ValidColumn,
 			offerpurchase.Table:     offerpurchase.ValidColumn,
 			organization.Table:      organization.ValidColumn,
 			outboxmessage.Table:     outboxmessage.ValidColumn,
 			profile.Table:           profile.ValidColumn,
+			qualificationday.Table:  qualificationday.ValidColumn,
 			requirement.Table:       requirement.ValidColumn,
 			result.Table:            result.ValidColumn,
 			risknotice.Table:        risknotice.ValidColumn,
 			skill.Table:             skill.ValidColumn,
+			solutionarea.Table:      solutionarea.ValidColumn,
 			supportticket.Table:     supportticket.ValidColumn,
 			ticketreply.Table:       ticketreply.ValidColumn,
 			token.Table:             token.ValidColumn,

@@ -16,16 +16,19 @@ import (
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
 	"certlink/ent/legacyrecognition"
+	"certlink/ent/metricvalue"
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
 	"certlink/ent/organization"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/predicate"
 	"certlink/ent/profile"
+	"certlink/ent/qualificationday"
 	"certlink/ent/requirement"
 	"certlink/ent/result"
 	"certlink/ent/risknotice"
 	"certlink/ent/skill"
+	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
 	"certlink/ent/ticketreply"
 	"certlink/ent/token"
@@ -39,7 +42,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 26)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 29)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   association.Table,
@@ -222,11 +225,13 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "DevMail",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			devmail.FieldCreatedAt: {Type: field.TypeTime, Column: devmail.FieldCreatedAt},
-			devmail.FieldToAddress: {Type: field.TypeString, Column: devmail.FieldToAddress},
-			devmail.FieldSubject:   {Type: field.TypeString, Column: devmail.FieldSubject},
-			devmail.FieldBody:      {Type: field.TypeString, Column: devmail.FieldBody},
-			devmail.FieldDedupeKey: {Type: field.TypeString, Column: devmail.FieldDedupeKey},
+			devmail.FieldCreatedAt:       {Type: field.TypeTime, Column: devmail.FieldCreatedAt},
+			devmail.FieldToAddress:       {Type: field.TypeString, Column: devmail.FieldToAddress},
+			devmail.FieldRecipientUserID: {Type: field.TypeInt, Column: devmail.FieldRecipientUserID},
+			devmail.FieldOrganizationID:  {Type: field.TypeInt, Column: devmail.FieldOrganizationID},
+			devmail.FieldSubject:         {Type: field.TypeString, Column: devmail.FieldSubject},
+			devmail.FieldBody:            {Type: field.TypeString, Column: devmail.FieldBody},
+			devmail.FieldDedupeKey:       {Type: field.TypeString, Column: devmail.FieldDedupeKey},
 		},
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
@@ -282,6 +287,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   metricvalue.Table,
+			Columns: metricvalue.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: metricvalue.FieldID,
+			},
+		},
+		Type: "MetricValue",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			metricvalue.FieldOrganizationID: {Type: field.TypeInt, Column: metricvalue.FieldOrganizationID},
+			metricvalue.FieldAreaKey:        {Type: field.TypeString, Column: metricvalue.FieldAreaKey},
+			metricvalue.FieldMetricKey:      {Type: field.TypeString, Column: metricvalue.FieldMetricKey},
+			metricvalue.FieldMonth:          {Type: field.TypeString, Column: metricvalue.FieldMonth},
+			metricvalue.FieldValue:          {Type: field.TypeFloat64, Column: metricvalue.FieldValue},
+			metricvalue.FieldSource:         {Type: field.TypeString, Column: metricvalue.FieldSource},
+			metricvalue.FieldRecordedAt:     {Type: field.TypeTime, Column: metricvalue.FieldRecordedAt},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -300,7 +325,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldDedupeKey: {Type: field.TypeString, Column: notification.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   offerpurchase.Table,
 			Columns: offerpurchase.Columns,
@@ -319,7 +344,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			offerpurchase.FieldAnniversaryAt:  {Type: field.TypeTime, Column: offerpurchase.FieldAnniversaryAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -335,7 +360,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldName:      {Type: field.TypeString, Column: organization.FieldName},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -346,19 +371,21 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "OutboxMessage",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			outboxmessage.FieldCreatedAt:     {Type: field.TypeTime, Column: outboxmessage.FieldCreatedAt},
-			outboxmessage.FieldToAddress:     {Type: field.TypeString, Column: outboxmessage.FieldToAddress},
-			outboxmessage.FieldSubject:       {Type: field.TypeString, Column: outboxmessage.FieldSubject},
-			outboxmessage.FieldBody:          {Type: field.TypeString, Column: outboxmessage.FieldBody},
-			outboxmessage.FieldDedupeKey:     {Type: field.TypeString, Column: outboxmessage.FieldDedupeKey},
-			outboxmessage.FieldAttempts:      {Type: field.TypeInt, Column: outboxmessage.FieldAttempts},
-			outboxmessage.FieldNextAttemptAt: {Type: field.TypeTime, Column: outboxmessage.FieldNextAttemptAt},
-			outboxmessage.FieldLockedUntil:   {Type: field.TypeTime, Column: outboxmessage.FieldLockedUntil},
-			outboxmessage.FieldSentAt:        {Type: field.TypeTime, Column: outboxmessage.FieldSentAt},
-			outboxmessage.FieldLastError:     {Type: field.TypeString, Column: outboxmessage.FieldLastError},
+			outboxmessage.FieldCreatedAt:       {Type: field.TypeTime, Column: outboxmessage.FieldCreatedAt},
+			outboxmessage.FieldToAddress:       {Type: field.TypeString, Column: outboxmessage.FieldToAddress},
+			outboxmessage.FieldRecipientUserID: {Type: field.TypeInt, Column: outboxmessage.FieldRecipientUserID},
+			outboxmessage.FieldOrganizationID:  {Type: field.TypeInt, Column: outboxmessage.FieldOrganizationID},
+			outboxmessage.FieldSubject:         {Type: field.TypeString, Column: outboxmessage.FieldSubject},
+			outboxmessage.FieldBody:            {Type: field.TypeString, Column: outboxmessage.FieldBody},
+			outboxmessage.FieldDedupeKey:       {Type: field.TypeString, Column: outboxmessage.FieldDedupeKey},
+			outboxmessage.FieldAttempts:        {Type: field.TypeInt, Column: outboxmessage.FieldAttempts},
+			outboxmessage.FieldNextAttemptAt:   {Type: field.TypeTime, Column: outboxmessage.FieldNextAttemptAt},
+			outboxmessage.FieldLockedUntil:     {Type: field.TypeTime, Column: outboxmessage.FieldLockedUntil},
+			outboxmessage.FieldSentAt:          {Type: field.TypeTime, Column: outboxmessage.FieldSentAt},
+			outboxmessage.FieldLastError:       {Type: field.TypeString, Column: outboxmessage.FieldLastError},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   profile.Table,
 			Columns: profile.Columns,
@@ -374,9 +401,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 			profile.FieldMcid:         {Type: field.TypeString, Column: profile.FieldMcid},
 			profile.FieldAccountID:    {Type: field.TypeInt, Column: profile.FieldAccountID},
 			profile.FieldMergedIntoID: {Type: field.TypeInt, Column: profile.FieldMergedIntoID},
+			profile.FieldLockVersion:  {Type: field.TypeInt64, Column: profile.FieldLockVersion},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   qualificationday.Table,
+			Columns: qualificationday.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: qualificationday.FieldID,
+			},
+		},
+		Type: "QualificationDay",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			qualificationday.FieldOrganizationID: {Type: field.TypeInt, Column: qualificationday.FieldOrganizationID},
+			qualificationday.FieldAreaKey:        {Type: field.TypeString, Column: qualificationday.FieldAreaKey},
+			qualificationday.FieldDay:            {Type: field.TypeString, Column: qualificationday.FieldDay},
+			qualificationday.FieldQualified:      {Type: field.TypeBool, Column: qualificationday.FieldQualified},
+			qualificationday.FieldScore:          {Type: field.TypeFloat64, Column: qualificationday.FieldScore},
+			qualificationday.FieldTrackKey:       {Type: field.TypeString, Column: qualificationday.FieldTrackKey},
+			qualificationday.FieldReason:         {Type: field.TypeString, Column: qualificationday.FieldReason},
+			qualificationday.FieldRecordedAt:     {Type: field.TypeTime, Column: qualificationday.FieldRecordedAt},
+		},
+	}
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requirement.Table,
 			Columns: requirement.Columns,
@@ -395,7 +444,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requirement.FieldPosition:    {Type: field.TypeInt, Column: requirement.FieldPosition},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   result.Table,
 			Columns: result.Columns,
@@ -415,7 +464,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			result.FieldLatest:       {Type: field.TypeBool, Column: result.FieldLatest},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   risknotice.Table,
 			Columns: risknotice.Columns,
@@ -436,7 +485,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			risknotice.FieldResolvedAt:     {Type: field.TypeTime, Column: risknotice.FieldResolvedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   skill.Table,
 			Columns: skill.Columns,
@@ -454,7 +503,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 			skill.FieldValidUntil: {Type: field.TypeTime, Column: skill.FieldValidUntil},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   solutionarea.Table,
+			Columns: solutionarea.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: solutionarea.FieldID,
+			},
+		},
+		Type: "SolutionArea",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			solutionarea.FieldKey:                {Type: field.TypeString, Column: solutionarea.FieldKey},
+			solutionarea.FieldName:               {Type: field.TypeString, Column: solutionarea.FieldName},
+			solutionarea.FieldDescription:        {Type: field.TypeString, Column: solutionarea.FieldDescription},
+			solutionarea.FieldPosition:           {Type: field.TypeInt, Column: solutionarea.FieldPosition},
+			solutionarea.FieldIntermediateSkills: {Type: field.TypeJSON, Column: solutionarea.FieldIntermediateSkills},
+			solutionarea.FieldAdvancedSkills:     {Type: field.TypeJSON, Column: solutionarea.FieldAdvancedSkills},
+			solutionarea.FieldMetrics:            {Type: field.TypeJSON, Column: solutionarea.FieldMetrics},
+			solutionarea.FieldTracks:             {Type: field.TypeJSON, Column: solutionarea.FieldTracks},
+		},
+	}
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supportticket.Table,
 			Columns: supportticket.Columns,
@@ -474,7 +544,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supportticket.FieldStatus:         {Type: field.TypeEnum, Column: supportticket.FieldStatus},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketreply.Table,
 			Columns: ticketreply.Columns,
@@ -491,7 +561,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketreply.FieldBody:      {Type: field.TypeString, Column: ticketreply.FieldBody},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   token.Table,
 			Columns: token.Columns,
@@ -514,7 +584,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			token.FieldRevokedAt:      {Type: field.TypeTime, Column: token.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -1573,6 +1643,16 @@ func (f *DevMailFilter) WhereToAddress(p entql.StringP) {
 	f.Where(p.Field(devmail.FieldToAddress))
 }
 
+// WhereRecipientUserID applies the entql int predicate on the recipient_user_id field.
+func (f *DevMailFilter) WhereRecipientUserID(p entql.IntP) {
+	f.Where(p.Field(devmail.FieldRecipientUserID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *DevMailFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(devmail.FieldOrganizationID))
+}
+
 // WhereSubject applies the entql string predicate on the subject field.
 func (f *DevMailFilter) WhereSubject(p entql.StringP) {
 	f.Where(p.Field(devmail.FieldSubject))
@@ -1797,6 +1877,81 @@ func (f *LegacyRecognitionFilter) WhereRecognizedAt(p entql.TimeP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *MetricValueQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MetricValueQuery builder.
+func (_q *MetricValueQuery) Filter() *MetricValueFilter {
+	return &MetricValueFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MetricValueMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MetricValueMutation builder.
+func (m *MetricValueMutation) Filter() *MetricValueFilter {
+	return &MetricValueFilter{config: m.config, predicateAdder: m}
+}
+
+// MetricValueFilter provides a generic filtering capability at runtime for MetricValueQuery.
+type MetricValueFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MetricValueFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *MetricValueFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(metricvalue.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *MetricValueFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(metricvalue.FieldOrganizationID))
+}
+
+// WhereAreaKey applies the entql string predicate on the area_key field.
+func (f *MetricValueFilter) WhereAreaKey(p entql.StringP) {
+	f.Where(p.Field(metricvalue.FieldAreaKey))
+}
+
+// WhereMetricKey applies the entql string predicate on the metric_key field.
+func (f *MetricValueFilter) WhereMetricKey(p entql.StringP) {
+	f.Where(p.Field(metricvalue.FieldMetricKey))
+}
+
+// WhereMonth applies the entql string predicate on the month field.
+func (f *MetricValueFilter) WhereMonth(p entql.StringP) {
+	f.Where(p.Field(metricvalue.FieldMonth))
+}
+
+// WhereValue applies the entql float64 predicate on the value field.
+func (f *MetricValueFilter) WhereValue(p entql.Float64P) {
+	f.Where(p.Field(metricvalue.FieldValue))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *MetricValueFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(metricvalue.FieldSource))
+}
+
+// WhereRecordedAt applies the entql time.Time predicate on the recorded_at field.
+func (f *MetricValueFilter) WhereRecordedAt(p entql.TimeP) {
+	f.Where(p.Field(metricvalue.FieldRecordedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *NotificationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1825,7 +1980,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1900,7 +2055,7 @@ type OfferPurchaseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OfferPurchaseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1970,7 +2125,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2067,7 +2222,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2086,6 +2241,16 @@ func (f *OutboxMessageFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereToAddress applies the entql string predicate on the to_address field.
 func (f *OutboxMessageFilter) WhereToAddress(p entql.StringP) {
 	f.Where(p.Field(outboxmessage.FieldToAddress))
+}
+
+// WhereRecipientUserID applies the entql int predicate on the recipient_user_id field.
+func (f *OutboxMessageFilter) WhereRecipientUserID(p entql.IntP) {
+	f.Where(p.Field(outboxmessage.FieldRecipientUserID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *OutboxMessageFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(outboxmessage.FieldOrganizationID))
 }
 
 // WhereSubject applies the entql string predicate on the subject field.
@@ -2157,7 +2322,7 @@ type ProfileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProfileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2191,6 +2356,11 @@ func (f *ProfileFilter) WhereAccountID(p entql.IntP) {
 // WhereMergedIntoID applies the entql int predicate on the merged_into_id field.
 func (f *ProfileFilter) WhereMergedIntoID(p entql.IntP) {
 	f.Where(p.Field(profile.FieldMergedIntoID))
+}
+
+// WhereLockVersion applies the entql int64 predicate on the lock_version field.
+func (f *ProfileFilter) WhereLockVersion(p entql.Int64P) {
+	f.Where(p.Field(profile.FieldLockVersion))
 }
 
 // WhereHasAccount applies a predicate to check if query has an edge account.
@@ -2236,6 +2406,86 @@ func (f *ProfileFilter) WhereHasAssociationsWith(preds ...predicate.Association)
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *QualificationDayQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the QualificationDayQuery builder.
+func (_q *QualificationDayQuery) Filter() *QualificationDayFilter {
+	return &QualificationDayFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *QualificationDayMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the QualificationDayMutation builder.
+func (m *QualificationDayMutation) Filter() *QualificationDayFilter {
+	return &QualificationDayFilter{config: m.config, predicateAdder: m}
+}
+
+// QualificationDayFilter provides a generic filtering capability at runtime for QualificationDayQuery.
+type QualificationDayFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *QualificationDayFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *QualificationDayFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(qualificationday.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *QualificationDayFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(qualificationday.FieldOrganizationID))
+}
+
+// WhereAreaKey applies the entql string predicate on the area_key field.
+func (f *QualificationDayFilter) WhereAreaKey(p entql.StringP) {
+	f.Where(p.Field(qualificationday.FieldAreaKey))
+}
+
+// WhereDay applies the entql string predicate on the day field.
+func (f *QualificationDayFilter) WhereDay(p entql.StringP) {
+	f.Where(p.Field(qualificationday.FieldDay))
+}
+
+// WhereQualified applies the entql bool predicate on the qualified field.
+func (f *QualificationDayFilter) WhereQualified(p entql.BoolP) {
+	f.Where(p.Field(qualificationday.FieldQualified))
+}
+
+// WhereScore applies the entql float64 predicate on the score field.
+func (f *QualificationDayFilter) WhereScore(p entql.Float64P) {
+	f.Where(p.Field(qualificationday.FieldScore))
+}
+
+// WhereTrackKey applies the entql string predicate on the track_key field.
+func (f *QualificationDayFilter) WhereTrackKey(p entql.StringP) {
+	f.Where(p.Field(qualificationday.FieldTrackKey))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *QualificationDayFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(qualificationday.FieldReason))
+}
+
+// WhereRecordedAt applies the entql time.Time predicate on the recorded_at field.
+func (f *QualificationDayFilter) WhereRecordedAt(p entql.TimeP) {
+	f.Where(p.Field(qualificationday.FieldRecordedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RequirementQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2264,7 +2514,7 @@ type RequirementFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequirementFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2362,7 +2612,7 @@ type ResultFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResultFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2465,7 +2715,7 @@ type RiskNoticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RiskNoticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2545,7 +2795,7 @@ type SkillFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SkillFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2610,6 +2860,86 @@ func (f *SkillFilter) WhereHasRequirementsWith(preds ...predicate.Requirement) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SolutionAreaQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SolutionAreaQuery builder.
+func (_q *SolutionAreaQuery) Filter() *SolutionAreaFilter {
+	return &SolutionAreaFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SolutionAreaMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SolutionAreaMutation builder.
+func (m *SolutionAreaMutation) Filter() *SolutionAreaFilter {
+	return &SolutionAreaFilter{config: m.config, predicateAdder: m}
+}
+
+// SolutionAreaFilter provides a generic filtering capability at runtime for SolutionAreaQuery.
+type SolutionAreaFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SolutionAreaFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *SolutionAreaFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(solutionarea.FieldID))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *SolutionAreaFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(solutionarea.FieldKey))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *SolutionAreaFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(solutionarea.FieldName))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *SolutionAreaFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(solutionarea.FieldDescription))
+}
+
+// WherePosition applies the entql int predicate on the position field.
+func (f *SolutionAreaFilter) WherePosition(p entql.IntP) {
+	f.Where(p.Field(solutionarea.FieldPosition))
+}
+
+// WhereIntermediateSkills applies the entql json.RawMessage predicate on the intermediate_skills field.
+func (f *SolutionAreaFilter) WhereIntermediateSkills(p entql.BytesP) {
+	f.Where(p.Field(solutionarea.FieldIntermediateSkills))
+}
+
+// WhereAdvancedSkills applies the entql json.RawMessage predicate on the advanced_skills field.
+func (f *SolutionAreaFilter) WhereAdvancedSkills(p entql.BytesP) {
+	f.Where(p.Field(solutionarea.FieldAdvancedSkills))
+}
+
+// WhereMetrics applies the entql json.RawMessage predicate on the metrics field.
+func (f *SolutionAreaFilter) WhereMetrics(p entql.BytesP) {
+	f.Where(p.Field(solutionarea.FieldMetrics))
+}
+
+// WhereTracks applies the entql json.RawMessage predicate on the tracks field.
+func (f *SolutionAreaFilter) WhereTracks(p entql.BytesP) {
+	f.Where(p.Field(solutionarea.FieldTracks))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SupportTicketQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2638,7 +2968,7 @@ type SupportTicketFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupportTicketFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2713,7 +3043,7 @@ type TicketReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2773,7 +3103,7 @@ type TokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2863,7 +3193,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -16,17 +16,21 @@ import (
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
 	"certlink/ent/legacyrecognition"
+	"certlink/ent/metricvalue"
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
 	"certlink/ent/organization"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/predicate"
 	"certlink/ent/profile"
+	"certlink/ent/qualificationday"
 	"certlink/ent/requirement"
 	"certlink/ent/result"
 	"certlink/ent/risknotice"
+	"certlink/ent/schema/designation"
 	"certlink/ent/schema/skilling"
 	"certlink/ent/skill"
+	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
 	"certlink/ent/ticketreply"
 	"certlink/ent/token"
@@ -63,15 +67,18 @@ const (
 	TypeDirectoryAccount  = "DirectoryAccount"
 	TypeDomain            = "Domain"
 	TypeLegacyRecognition = "LegacyRecognition"
+	TypeMetricValue       = "MetricValue"
 	TypeNotification      = "Notification"
 	TypeOfferPurchase     = "OfferPurchase"
 	TypeOrganization      = "Organization"
 	TypeOutboxMessage     = "OutboxMessage"
 	TypeProfile           = "Profile"
+	TypeQualificationDay  = "QualificationDay"
 	TypeRequirement       = "Requirement"
 	TypeResult            = "Result"
 	TypeRiskNotice        = "RiskNotice"
 	TypeSkill             = "Skill"
+	TypeSolutionArea      = "SolutionArea"
 	TypeSupportTicket     = "SupportTicket"
 	TypeTicketReply       = "TicketReply"
 	TypeToken             = "Token"
@@ -6730,18 +6737,22 @@ func (m *CountingTallyMutation) ResetEdge(name string) error {
 // DevMailMutation represents an operation that mutates the DevMail nodes in the graph.
 type DevMailMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *int
-	created_at    *time.Time
-	to_address    *string
-	subject       *string
-	body          *string
-	dedupe_key    *string
-	clearedFields map[string]struct{}
-	done          bool
-	oldValue      func(context.Context) (*DevMail, error)
-	predicates    []predicate.DevMail
+	op                   Op
+	typ                  string
+	id                   *int
+	created_at           *time.Time
+	to_address           *string
+	recipient_user_id    *int
+	addrecipient_user_id *int
+	organization_id      *int
+	addorganization_id   *int
+	subject              *string
+	body                 *string
+	dedupe_key           *string
+	clearedFields        map[string]struct{}
+	done                 bool
+	oldValue             func(context.Context) (*DevMail, error)
+	predicates           []predicate.DevMail
 }
 
 var _ ent.Mutation = (*DevMailMutation)(nil)
@@ -6914,6 +6925,146 @@ func (m *DevMailMutation) ResetToAddress() {
 	m.to_address = nil
 }
 
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (m *DevMailMutation) SetRecipientUserID(i int) {
+	m.recipient_user_id = &i
+	m.addrecipient_user_id = nil
+}
+
+// RecipientUserID returns the value of the "recipient_user_id" field in the mutation.
+func (m *DevMailMutation) RecipientUserID() (r int, exists bool) {
+	v := m.recipient_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientUserID returns the old "recipient_user_id" field's value of the DevMail entity.
+// If the DevMail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DevMailMutation) OldRecipientUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientUserID: %w", err)
+	}
+	return oldValue.RecipientUserID, nil
+}
+
+// AddRecipientUserID adds i to the "recipient_user_id" field.
+func (m *DevMailMutation) AddRecipientUserID(i int) {
+	if m.addrecipient_user_id != nil {
+		*m.addrecipient_user_id += i
+	} else {
+		m.addrecipient_user_id = &i
+	}
+}
+
+// AddedRecipientUserID returns the value that was added to the "recipient_user_id" field in this mutation.
+func (m *DevMailMutation) AddedRecipientUserID() (r int, exists bool) {
+	v := m.addrecipient_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRecipientUserID clears the value of the "recipient_user_id" field.
+func (m *DevMailMutation) ClearRecipientUserID() {
+	m.recipient_user_id = nil
+	m.addrecipient_user_id = nil
+	m.clearedFields[devmail.FieldRecipientUserID] = struct{}{}
+}
+
+// RecipientUserIDCleared returns if the "recipient_user_id" field was cleared in this mutation.
+func (m *DevMailMutation) RecipientUserIDCleared() bool {
+	_, ok := m.clearedFields[devmail.FieldRecipientUserID]
+	return ok
+}
+
+// ResetRecipientUserID resets all changes to the "recipient_user_id" field.
+func (m *DevMailMutation) ResetRecipientUserID() {
+	m.recipient_user_id = nil
+	m.addrecipient_user_id = nil
+	delete(m.clearedFields, devmail.FieldRecipientUserID)
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *DevMailMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *DevMailMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the DevMail entity.
+// If the DevMail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DevMailMutation) OldOrganizationID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *DevMailMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *DevMailMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (m *DevMailMutation) ClearOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+	m.clearedFields[devmail.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationIDCleared returns if the "organization_id" field was cleared in this mutation.
+func (m *DevMailMutation) OrganizationIDCleared() bool {
+	_, ok := m.clearedFields[devmail.FieldOrganizationID]
+	return ok
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *DevMailMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+	delete(m.clearedFields, devmail.FieldOrganizationID)
+}
+
 // SetSubject sets the "subject" field.
 func (m *DevMailMutation) SetSubject(s string) {
 	m.subject = &s
@@ -7056,12 +7207,18 @@ func (m *DevMailMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DevMailMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, devmail.FieldCreatedAt)
 	}
 	if m.to_address != nil {
 		fields = append(fields, devmail.FieldToAddress)
+	}
+	if m.recipient_user_id != nil {
+		fields = append(fields, devmail.FieldRecipientUserID)
+	}
+	if m.organization_id != nil {
+		fields = append(fields, devmail.FieldOrganizationID)
 	}
 	if m.subject != nil {
 		fields = append(fields, devmail.FieldSubject)
@@ -7084,6 +7241,10 @@ func (m *DevMailMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case devmail.FieldToAddress:
 		return m.ToAddress()
+	case devmail.FieldRecipientUserID:
+		return m.RecipientUserID()
+	case devmail.FieldOrganizationID:
+		return m.OrganizationID()
 	case devmail.FieldSubject:
 		return m.Subject()
 	case devmail.FieldBody:
@@ -7103,6 +7264,10 @@ func (m *DevMailMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCreatedAt(ctx)
 	case devmail.FieldToAddress:
 		return m.OldToAddress(ctx)
+	case devmail.FieldRecipientUserID:
+		return m.OldRecipientUserID(ctx)
+	case devmail.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
 	case devmail.FieldSubject:
 		return m.OldSubject(ctx)
 	case devmail.FieldBody:
@@ -7132,6 +7297,20 @@ func (m *DevMailMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetToAddress(v)
 		return nil
+	case devmail.FieldRecipientUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientUserID(v)
+		return nil
+	case devmail.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
 	case devmail.FieldSubject:
 		v, ok := value.(string)
 		if !ok {
@@ -7160,13 +7339,26 @@ func (m *DevMailMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *DevMailMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addrecipient_user_id != nil {
+		fields = append(fields, devmail.FieldRecipientUserID)
+	}
+	if m.addorganization_id != nil {
+		fields = append(fields, devmail.FieldOrganizationID)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *DevMailMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case devmail.FieldRecipientUserID:
+		return m.AddedRecipientUserID()
+	case devmail.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	}
 	return nil, false
 }
 
@@ -7175,6 +7367,20 @@ func (m *DevMailMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *DevMailMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case devmail.FieldRecipientUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecipientUserID(v)
+		return nil
+	case devmail.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown DevMail numeric field %s", name)
 }
@@ -7182,7 +7388,14 @@ func (m *DevMailMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *DevMailMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(devmail.FieldRecipientUserID) {
+		fields = append(fields, devmail.FieldRecipientUserID)
+	}
+	if m.FieldCleared(devmail.FieldOrganizationID) {
+		fields = append(fields, devmail.FieldOrganizationID)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -7195,6 +7408,14 @@ func (m *DevMailMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *DevMailMutation) ClearField(name string) error {
+	switch name {
+	case devmail.FieldRecipientUserID:
+		m.ClearRecipientUserID()
+		return nil
+	case devmail.FieldOrganizationID:
+		m.ClearOrganizationID()
+		return nil
+	}
 	return fmt.Errorf("unknown DevMail nullable field %s", name)
 }
 
@@ -7207,6 +7428,12 @@ func (m *DevMailMutation) ResetField(name string) error {
 		return nil
 	case devmail.FieldToAddress:
 		m.ResetToAddress()
+		return nil
+	case devmail.FieldRecipientUserID:
+		m.ResetRecipientUserID()
+		return nil
+	case devmail.FieldOrganizationID:
+		m.ResetOrganizationID()
 		return nil
 	case devmail.FieldSubject:
 		m.ResetSubject()
@@ -9047,6 +9274,725 @@ func (m *LegacyRecognitionMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *LegacyRecognitionMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown LegacyRecognition edge %s", name)
+}
+
+// MetricValueMutation represents an operation that mutates the MetricValue nodes in the graph.
+type MetricValueMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	organization_id    *int
+	addorganization_id *int
+	area_key           *string
+	metric_key         *string
+	month              *string
+	value              *float64
+	addvalue           *float64
+	source             *string
+	recorded_at        *time.Time
+	clearedFields      map[string]struct{}
+	done               bool
+	oldValue           func(context.Context) (*MetricValue, error)
+	predicates         []predicate.MetricValue
+}
+
+var _ ent.Mutation = (*MetricValueMutation)(nil)
+
+// metricvalueOption allows management of the mutation configuration using functional options.
+type metricvalueOption func(*MetricValueMutation)
+
+// newMetricValueMutation creates new mutation for the MetricValue entity.
+func newMetricValueMutation(c config, op Op, opts ...metricvalueOption) *MetricValueMutation {
+	m := &MetricValueMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeMetricValue,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withMetricValueID sets the ID field of the mutation.
+func withMetricValueID(id int) metricvalueOption {
+	return func(m *MetricValueMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *MetricValue
+		)
+		m.oldValue = func(ctx context.Context) (*MetricValue, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().MetricValue.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withMetricValue sets the old MetricValue of the mutation.
+func withMetricValue(node *MetricValue) metricvalueOption {
+	return func(m *MetricValueMutation) {
+		m.oldValue = func(context.Context) (*MetricValue, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m MetricValueMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m MetricValueMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *MetricValueMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *MetricValueMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().MetricValue.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *MetricValueMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *MetricValueMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the MetricValue entity.
+// If the MetricValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetricValueMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *MetricValueMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *MetricValueMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *MetricValueMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
+// SetAreaKey sets the "area_key" field.
+func (m *MetricValueMutation) SetAreaKey(s string) {
+	m.area_key = &s
+}
+
+// AreaKey returns the value of the "area_key" field in the mutation.
+func (m *MetricValueMutation) AreaKey() (r string, exists bool) {
+	v := m.area_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAreaKey returns the old "area_key" field's value of the MetricValue entity.
+// If the MetricValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetricValueMutation) OldAreaKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAreaKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAreaKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAreaKey: %w", err)
+	}
+	return oldValue.AreaKey, nil
+}
+
+// ResetAreaKey resets all changes to the "area_key" field.
+func (m *MetricValueMutation) ResetAreaKey() {
+	m.area_key = nil
+}
+
+// SetMetricKey sets the "metric_key" field.
+func (m *MetricValueMutation) SetMetricKey(s string) {
+	m.metric_key = &s
+}
+
+// MetricKey returns the value of the "metric_key" field in the mutation.
+func (m *MetricValueMutation) MetricKey() (r string, exists bool) {
+	v := m.metric_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetricKey returns the old "metric_key" field's value of the MetricValue entity.
+// If the MetricValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetricValueMutation) OldMetricKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetricKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetricKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetricKey: %w", err)
+	}
+	return oldValue.MetricKey, nil
+}
+
+// ResetMetricKey resets all changes to the "metric_key" field.
+func (m *MetricValueMutation) ResetMetricKey() {
+	m.metric_key = nil
+}
+
+// SetMonth sets the "month" field.
+func (m *MetricValueMutation) SetMonth(s string) {
+	m.month = &s
+}
+
+// Month returns the value of the "month" field in the mutation.
+func (m *MetricValueMutation) Month() (r string, exists bool) {
+	v := m.month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonth returns the old "month" field's value of the MetricValue entity.
+// If the MetricValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetricValueMutation) OldMonth(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonth: %w", err)
+	}
+	return oldValue.Month, nil
+}
+
+// ResetMonth resets all changes to the "month" field.
+func (m *MetricValueMutation) ResetMonth() {
+	m.month = nil
+}
+
+// SetValue sets the "value" field.
+func (m *MetricValueMutation) SetValue(f float64) {
+	m.value = &f
+	m.addvalue = nil
+}
+
+// Value returns the value of the "value" field in the mutation.
+func (m *MetricValueMutation) Value() (r float64, exists bool) {
+	v := m.value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValue returns the old "value" field's value of the MetricValue entity.
+// If the MetricValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetricValueMutation) OldValue(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValue: %w", err)
+	}
+	return oldValue.Value, nil
+}
+
+// AddValue adds f to the "value" field.
+func (m *MetricValueMutation) AddValue(f float64) {
+	if m.addvalue != nil {
+		*m.addvalue += f
+	} else {
+		m.addvalue = &f
+	}
+}
+
+// AddedValue returns the value that was added to the "value" field in this mutation.
+func (m *MetricValueMutation) AddedValue() (r float64, exists bool) {
+	v := m.addvalue
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetValue resets all changes to the "value" field.
+func (m *MetricValueMutation) ResetValue() {
+	m.value = nil
+	m.addvalue = nil
+}
+
+// SetSource sets the "source" field.
+func (m *MetricValueMutation) SetSource(s string) {
+	m.source = &s
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *MetricValueMutation) Source() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the MetricValue entity.
+// If the MetricValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetricValueMutation) OldSource(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *MetricValueMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetRecordedAt sets the "recorded_at" field.
+func (m *MetricValueMutation) SetRecordedAt(t time.Time) {
+	m.recorded_at = &t
+}
+
+// RecordedAt returns the value of the "recorded_at" field in the mutation.
+func (m *MetricValueMutation) RecordedAt() (r time.Time, exists bool) {
+	v := m.recorded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordedAt returns the old "recorded_at" field's value of the MetricValue entity.
+// If the MetricValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MetricValueMutation) OldRecordedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordedAt: %w", err)
+	}
+	return oldValue.RecordedAt, nil
+}
+
+// ResetRecordedAt resets all changes to the "recorded_at" field.
+func (m *MetricValueMutation) ResetRecordedAt() {
+	m.recorded_at = nil
+}
+
+// Where appends a list predicates to the MetricValueMutation builder.
+func (m *MetricValueMutation) Where(ps ...predicate.MetricValue) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the MetricValueMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *MetricValueMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.MetricValue, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *MetricValueMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *MetricValueMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (MetricValue).
+func (m *MetricValueMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *MetricValueMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.organization_id != nil {
+		fields = append(fields, metricvalue.FieldOrganizationID)
+	}
+	if m.area_key != nil {
+		fields = append(fields, metricvalue.FieldAreaKey)
+	}
+	if m.metric_key != nil {
+		fields = append(fields, metricvalue.FieldMetricKey)
+	}
+	if m.month != nil {
+		fields = append(fields, metricvalue.FieldMonth)
+	}
+	if m.value != nil {
+		fields = append(fields, metricvalue.FieldValue)
+	}
+	if m.source != nil {
+		fields = append(fields, metricvalue.FieldSource)
+	}
+	if m.recorded_at != nil {
+		fields = append(fields, metricvalue.FieldRecordedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *MetricValueMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case metricvalue.FieldOrganizationID:
+		return m.OrganizationID()
+	case metricvalue.FieldAreaKey:
+		return m.AreaKey()
+	case metricvalue.FieldMetricKey:
+		return m.MetricKey()
+	case metricvalue.FieldMonth:
+		return m.Month()
+	case metricvalue.FieldValue:
+		return m.Value()
+	case metricvalue.FieldSource:
+		return m.Source()
+	case metricvalue.FieldRecordedAt:
+		return m.RecordedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *MetricValueMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case metricvalue.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case metricvalue.FieldAreaKey:
+		return m.OldAreaKey(ctx)
+	case metricvalue.FieldMetricKey:
+		return m.OldMetricKey(ctx)
+	case metricvalue.FieldMonth:
+		return m.OldMonth(ctx)
+	case metricvalue.FieldValue:
+		return m.OldValue(ctx)
+	case metricvalue.FieldSource:
+		return m.OldSource(ctx)
+	case metricvalue.FieldRecordedAt:
+		return m.OldRecordedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown MetricValue field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MetricValueMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case metricvalue.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case metricvalue.FieldAreaKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAreaKey(v)
+		return nil
+	case metricvalue.FieldMetricKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetricKey(v)
+		return nil
+	case metricvalue.FieldMonth:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonth(v)
+		return nil
+	case metricvalue.FieldValue:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValue(v)
+		return nil
+	case metricvalue.FieldSource:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case metricvalue.FieldRecordedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MetricValue field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *MetricValueMutation) AddedFields() []string {
+	var fields []string
+	if m.addorganization_id != nil {
+		fields = append(fields, metricvalue.FieldOrganizationID)
+	}
+	if m.addvalue != nil {
+		fields = append(fields, metricvalue.FieldValue)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *MetricValueMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case metricvalue.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	case metricvalue.FieldValue:
+		return m.AddedValue()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *MetricValueMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case metricvalue.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
+	case metricvalue.FieldValue:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddValue(v)
+		return nil
+	}
+	return fmt.Errorf("unknown MetricValue numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *MetricValueMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *MetricValueMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *MetricValueMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown MetricValue nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *MetricValueMutation) ResetField(name string) error {
+	switch name {
+	case metricvalue.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case metricvalue.FieldAreaKey:
+		m.ResetAreaKey()
+		return nil
+	case metricvalue.FieldMetricKey:
+		m.ResetMetricKey()
+		return nil
+	case metricvalue.FieldMonth:
+		m.ResetMonth()
+		return nil
+	case metricvalue.FieldValue:
+		m.ResetValue()
+		return nil
+	case metricvalue.FieldSource:
+		m.ResetSource()
+		return nil
+	case metricvalue.FieldRecordedAt:
+		m.ResetRecordedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown MetricValue field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *MetricValueMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *MetricValueMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *MetricValueMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *MetricValueMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *MetricValueMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *MetricValueMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *MetricValueMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown MetricValue unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *MetricValueMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown MetricValue edge %s", name)
 }
 
 // NotificationMutation represents an operation that mutates the Notification nodes in the graph.
@@ -11184,24 +12130,28 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 // OutboxMessageMutation represents an operation that mutates the OutboxMessage nodes in the graph.
 type OutboxMessageMutation struct {
 	config
-	op              Op
-	typ             string
-	id              *int
-	created_at      *time.Time
-	to_address      *string
-	subject         *string
-	body            *string
-	dedupe_key      *string
-	attempts        *int
-	addattempts     *int
-	next_attempt_at *time.Time
-	locked_until    *time.Time
-	sent_at         *time.Time
-	last_error      *string
-	clearedFields   map[string]struct{}
-	done            bool
-	oldValue        func(context.Context) (*OutboxMessage, error)
-	predicates      []predicate.OutboxMessage
+	op                   Op
+	typ                  string
+	id                   *int
+	created_at           *time.Time
+	to_address           *string
+	recipient_user_id    *int
+	addrecipient_user_id *int
+	organization_id      *int
+	addorganization_id   *int
+	subject              *string
+	body                 *string
+	dedupe_key           *string
+	attempts             *int
+	addattempts          *int
+	next_attempt_at      *time.Time
+	locked_until         *time.Time
+	sent_at              *time.Time
+	last_error           *string
+	clearedFields        map[string]struct{}
+	done                 bool
+	oldValue             func(context.Context) (*OutboxMessage, error)
+	predicates           []predicate.OutboxMessage
 }
 
 var _ ent.Mutation = (*OutboxMessageMutation)(nil)
@@ -11372,6 +12322,146 @@ func (m *OutboxMessageMutation) OldToAddress(ctx context.Context) (v string, err
 // ResetToAddress resets all changes to the "to_address" field.
 func (m *OutboxMessageMutation) ResetToAddress() {
 	m.to_address = nil
+}
+
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (m *OutboxMessageMutation) SetRecipientUserID(i int) {
+	m.recipient_user_id = &i
+	m.addrecipient_user_id = nil
+}
+
+// RecipientUserID returns the value of the "recipient_user_id" field in the mutation.
+func (m *OutboxMessageMutation) RecipientUserID() (r int, exists bool) {
+	v := m.recipient_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientUserID returns the old "recipient_user_id" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldRecipientUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientUserID: %w", err)
+	}
+	return oldValue.RecipientUserID, nil
+}
+
+// AddRecipientUserID adds i to the "recipient_user_id" field.
+func (m *OutboxMessageMutation) AddRecipientUserID(i int) {
+	if m.addrecipient_user_id != nil {
+		*m.addrecipient_user_id += i
+	} else {
+		m.addrecipient_user_id = &i
+	}
+}
+
+// AddedRecipientUserID returns the value that was added to the "recipient_user_id" field in this mutation.
+func (m *OutboxMessageMutation) AddedRecipientUserID() (r int, exists bool) {
+	v := m.addrecipient_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRecipientUserID clears the value of the "recipient_user_id" field.
+func (m *OutboxMessageMutation) ClearRecipientUserID() {
+	m.recipient_user_id = nil
+	m.addrecipient_user_id = nil
+	m.clearedFields[outboxmessage.FieldRecipientUserID] = struct{}{}
+}
+
+// RecipientUserIDCleared returns if the "recipient_user_id" field was cleared in this mutation.
+func (m *OutboxMessageMutation) RecipientUserIDCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldRecipientUserID]
+	return ok
+}
+
+// ResetRecipientUserID resets all changes to the "recipient_user_id" field.
+func (m *OutboxMessageMutation) ResetRecipientUserID() {
+	m.recipient_user_id = nil
+	m.addrecipient_user_id = nil
+	delete(m.clearedFields, outboxmessage.FieldRecipientUserID)
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *OutboxMessageMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *OutboxMessageMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldOrganizationID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *OutboxMessageMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *OutboxMessageMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (m *OutboxMessageMutation) ClearOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+	m.clearedFields[outboxmessage.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationIDCleared returns if the "organization_id" field was cleared in this mutation.
+func (m *OutboxMessageMutation) OrganizationIDCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldOrganizationID]
+	return ok
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *OutboxMessageMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+	delete(m.clearedFields, outboxmessage.FieldOrganizationID)
 }
 
 // SetSubject sets the "subject" field.
@@ -11742,12 +12832,18 @@ func (m *OutboxMessageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OutboxMessageMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, outboxmessage.FieldCreatedAt)
 	}
 	if m.to_address != nil {
 		fields = append(fields, outboxmessage.FieldToAddress)
+	}
+	if m.recipient_user_id != nil {
+		fields = append(fields, outboxmessage.FieldRecipientUserID)
+	}
+	if m.organization_id != nil {
+		fields = append(fields, outboxmessage.FieldOrganizationID)
 	}
 	if m.subject != nil {
 		fields = append(fields, outboxmessage.FieldSubject)
@@ -11785,6 +12881,10 @@ func (m *OutboxMessageMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case outboxmessage.FieldToAddress:
 		return m.ToAddress()
+	case outboxmessage.FieldRecipientUserID:
+		return m.RecipientUserID()
+	case outboxmessage.FieldOrganizationID:
+		return m.OrganizationID()
 	case outboxmessage.FieldSubject:
 		return m.Subject()
 	case outboxmessage.FieldBody:
@@ -11814,6 +12914,10 @@ func (m *OutboxMessageMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldCreatedAt(ctx)
 	case outboxmessage.FieldToAddress:
 		return m.OldToAddress(ctx)
+	case outboxmessage.FieldRecipientUserID:
+		return m.OldRecipientUserID(ctx)
+	case outboxmessage.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
 	case outboxmessage.FieldSubject:
 		return m.OldSubject(ctx)
 	case outboxmessage.FieldBody:
@@ -11852,6 +12956,20 @@ func (m *OutboxMessageMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetToAddress(v)
+		return nil
+	case outboxmessage.FieldRecipientUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientUserID(v)
+		return nil
+	case outboxmessage.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
 		return nil
 	case outboxmessage.FieldSubject:
 		v, ok := value.(string)
@@ -11917,6 +13035,12 @@ func (m *OutboxMessageMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *OutboxMessageMutation) AddedFields() []string {
 	var fields []string
+	if m.addrecipient_user_id != nil {
+		fields = append(fields, outboxmessage.FieldRecipientUserID)
+	}
+	if m.addorganization_id != nil {
+		fields = append(fields, outboxmessage.FieldOrganizationID)
+	}
 	if m.addattempts != nil {
 		fields = append(fields, outboxmessage.FieldAttempts)
 	}
@@ -11928,6 +13052,10 @@ func (m *OutboxMessageMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *OutboxMessageMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case outboxmessage.FieldRecipientUserID:
+		return m.AddedRecipientUserID()
+	case outboxmessage.FieldOrganizationID:
+		return m.AddedOrganizationID()
 	case outboxmessage.FieldAttempts:
 		return m.AddedAttempts()
 	}
@@ -11939,6 +13067,20 @@ func (m *OutboxMessageMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *OutboxMessageMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case outboxmessage.FieldRecipientUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecipientUserID(v)
+		return nil
+	case outboxmessage.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
 	case outboxmessage.FieldAttempts:
 		v, ok := value.(int)
 		if !ok {
@@ -11954,6 +13096,12 @@ func (m *OutboxMessageMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *OutboxMessageMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(outboxmessage.FieldRecipientUserID) {
+		fields = append(fields, outboxmessage.FieldRecipientUserID)
+	}
+	if m.FieldCleared(outboxmessage.FieldOrganizationID) {
+		fields = append(fields, outboxmessage.FieldOrganizationID)
+	}
 	if m.FieldCleared(outboxmessage.FieldLockedUntil) {
 		fields = append(fields, outboxmessage.FieldLockedUntil)
 	}
@@ -11974,6 +13122,12 @@ func (m *OutboxMessageMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *OutboxMessageMutation) ClearField(name string) error {
 	switch name {
+	case outboxmessage.FieldRecipientUserID:
+		m.ClearRecipientUserID()
+		return nil
+	case outboxmessage.FieldOrganizationID:
+		m.ClearOrganizationID()
+		return nil
 	case outboxmessage.FieldLockedUntil:
 		m.ClearLockedUntil()
 		return nil
@@ -11993,6 +13147,12 @@ func (m *OutboxMessageMutation) ResetField(name string) error {
 		return nil
 	case outboxmessage.FieldToAddress:
 		m.ResetToAddress()
+		return nil
+	case outboxmessage.FieldRecipientUserID:
+		m.ResetRecipientUserID()
+		return nil
+	case outboxmessage.FieldOrganizationID:
+		m.ResetOrganizationID()
 		return nil
 	case outboxmessage.FieldSubject:
 		m.ResetSubject()
@@ -12081,6 +13241,8 @@ type ProfileMutation struct {
 	mcid                *string
 	merged_into_id      *int
 	addmerged_into_id   *int
+	lock_version        *int64
+	addlock_version     *int64
 	clearedFields       map[string]struct{}
 	account             *int
 	clearedaccount      bool
@@ -12407,6 +13569,62 @@ func (m *ProfileMutation) ResetMergedIntoID() {
 	delete(m.clearedFields, profile.FieldMergedIntoID)
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (m *ProfileMutation) SetLockVersion(i int64) {
+	m.lock_version = &i
+	m.addlock_version = nil
+}
+
+// LockVersion returns the value of the "lock_version" field in the mutation.
+func (m *ProfileMutation) LockVersion() (r int64, exists bool) {
+	v := m.lock_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLockVersion returns the old "lock_version" field's value of the Profile entity.
+// If the Profile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProfileMutation) OldLockVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLockVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLockVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLockVersion: %w", err)
+	}
+	return oldValue.LockVersion, nil
+}
+
+// AddLockVersion adds i to the "lock_version" field.
+func (m *ProfileMutation) AddLockVersion(i int64) {
+	if m.addlock_version != nil {
+		*m.addlock_version += i
+	} else {
+		m.addlock_version = &i
+	}
+}
+
+// AddedLockVersion returns the value that was added to the "lock_version" field in this mutation.
+func (m *ProfileMutation) AddedLockVersion() (r int64, exists bool) {
+	v := m.addlock_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLockVersion resets all changes to the "lock_version" field.
+func (m *ProfileMutation) ResetLockVersion() {
+	m.lock_version = nil
+	m.addlock_version = nil
+}
+
 // ClearAccount clears the "account" edge to the DirectoryAccount entity.
 func (m *ProfileMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -12576,7 +13794,7 @@ func (m *ProfileMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProfileMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, profile.FieldCreatedAt)
 	}
@@ -12591,6 +13809,9 @@ func (m *ProfileMutation) Fields() []string {
 	}
 	if m.merged_into_id != nil {
 		fields = append(fields, profile.FieldMergedIntoID)
+	}
+	if m.lock_version != nil {
+		fields = append(fields, profile.FieldLockVersion)
 	}
 	return fields
 }
@@ -12610,6 +13831,8 @@ func (m *ProfileMutation) Field(name string) (ent.Value, bool) {
 		return m.AccountID()
 	case profile.FieldMergedIntoID:
 		return m.MergedIntoID()
+	case profile.FieldLockVersion:
+		return m.LockVersion()
 	}
 	return nil, false
 }
@@ -12629,6 +13852,8 @@ func (m *ProfileMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldAccountID(ctx)
 	case profile.FieldMergedIntoID:
 		return m.OldMergedIntoID(ctx)
+	case profile.FieldLockVersion:
+		return m.OldLockVersion(ctx)
 	}
 	return nil, fmt.Errorf("unknown Profile field %s", name)
 }
@@ -12673,6 +13898,13 @@ func (m *ProfileMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetMergedIntoID(v)
 		return nil
+	case profile.FieldLockVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLockVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Profile field %s", name)
 }
@@ -12684,6 +13916,9 @@ func (m *ProfileMutation) AddedFields() []string {
 	if m.addmerged_into_id != nil {
 		fields = append(fields, profile.FieldMergedIntoID)
 	}
+	if m.addlock_version != nil {
+		fields = append(fields, profile.FieldLockVersion)
+	}
 	return fields
 }
 
@@ -12694,6 +13929,8 @@ func (m *ProfileMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case profile.FieldMergedIntoID:
 		return m.AddedMergedIntoID()
+	case profile.FieldLockVersion:
+		return m.AddedLockVersion()
 	}
 	return nil, false
 }
@@ -12709,6 +13946,13 @@ func (m *ProfileMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddMergedIntoID(v)
+		return nil
+	case profile.FieldLockVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLockVersion(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Profile numeric field %s", name)
@@ -12760,6 +14004,9 @@ func (m *ProfileMutation) ResetField(name string) error {
 		return nil
 	case profile.FieldMergedIntoID:
 		m.ResetMergedIntoID()
+		return nil
+	case profile.FieldLockVersion:
+		m.ResetLockVersion()
 		return nil
 	}
 	return fmt.Errorf("unknown Profile field %s", name)
@@ -12891,6 +14138,779 @@ func (m *ProfileMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Profile edge %s", name)
+}
+
+// QualificationDayMutation represents an operation that mutates the QualificationDay nodes in the graph.
+type QualificationDayMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	organization_id    *int
+	addorganization_id *int
+	area_key           *string
+	day                *string
+	qualified          *bool
+	score              *float64
+	addscore           *float64
+	track_key          *string
+	reason             *string
+	recorded_at        *time.Time
+	clearedFields      map[string]struct{}
+	done               bool
+	oldValue           func(context.Context) (*QualificationDay, error)
+	predicates         []predicate.QualificationDay
+}
+
+var _ ent.Mutation = (*QualificationDayMutation)(nil)
+
+// qualificationdayOption allows management of the mutation configuration using functional options.
+type qualificationdayOption func(*QualificationDayMutation)
+
+// newQualificationDayMutation creates new mutation for the QualificationDay entity.
+func newQualificationDayMutation(c config, op Op, opts ...qualificationdayOption) *QualificationDayMutation {
+	m := &QualificationDayMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeQualificationDay,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withQualificationDayID sets the ID field of the mutation.
+func withQualificationDayID(id int) qualificationdayOption {
+	return func(m *QualificationDayMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *QualificationDay
+		)
+		m.oldValue = func(ctx context.Context) (*QualificationDay, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().QualificationDay.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withQualificationDay sets the old QualificationDay of the mutation.
+func withQualificationDay(node *QualificationDay) qualificationdayOption {
+	return func(m *QualificationDayMutation) {
+		m.oldValue = func(context.Context) (*QualificationDay, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m QualificationDayMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m QualificationDayMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *QualificationDayMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *QualificationDayMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().QualificationDay.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *QualificationDayMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *QualificationDayMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the QualificationDay entity.
+// If the QualificationDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QualificationDayMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *QualificationDayMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *QualificationDayMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *QualificationDayMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
+// SetAreaKey sets the "area_key" field.
+func (m *QualificationDayMutation) SetAreaKey(s string) {
+	m.area_key = &s
+}
+
+// AreaKey returns the value of the "area_key" field in the mutation.
+func (m *QualificationDayMutation) AreaKey() (r string, exists bool) {
+	v := m.area_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAreaKey returns the old "area_key" field's value of the QualificationDay entity.
+// If the QualificationDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QualificationDayMutation) OldAreaKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAreaKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAreaKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAreaKey: %w", err)
+	}
+	return oldValue.AreaKey, nil
+}
+
+// ResetAreaKey resets all changes to the "area_key" field.
+func (m *QualificationDayMutation) ResetAreaKey() {
+	m.area_key = nil
+}
+
+// SetDay sets the "day" field.
+func (m *QualificationDayMutation) SetDay(s string) {
+	m.day = &s
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *QualificationDayMutation) Day() (r string, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the QualificationDay entity.
+// If the QualificationDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QualificationDayMutation) OldDay(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *QualificationDayMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetQualified sets the "qualified" field.
+func (m *QualificationDayMutation) SetQualified(b bool) {
+	m.qualified = &b
+}
+
+// Qualified returns the value of the "qualified" field in the mutation.
+func (m *QualificationDayMutation) Qualified() (r bool, exists bool) {
+	v := m.qualified
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldQualified returns the old "qualified" field's value of the QualificationDay entity.
+// If the QualificationDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QualificationDayMutation) OldQualified(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldQualified is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldQualified requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldQualified: %w", err)
+	}
+	return oldValue.Qualified, nil
+}
+
+// ResetQualified resets all changes to the "qualified" field.
+func (m *QualificationDayMutation) ResetQualified() {
+	m.qualified = nil
+}
+
+// SetScore sets the "score" field.
+func (m *QualificationDayMutation) SetScore(f float64) {
+	m.score = &f
+	m.addscore = nil
+}
+
+// Score returns the value of the "score" field in the mutation.
+func (m *QualificationDayMutation) Score() (r float64, exists bool) {
+	v := m.score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScore returns the old "score" field's value of the QualificationDay entity.
+// If the QualificationDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QualificationDayMutation) OldScore(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScore: %w", err)
+	}
+	return oldValue.Score, nil
+}
+
+// AddScore adds f to the "score" field.
+func (m *QualificationDayMutation) AddScore(f float64) {
+	if m.addscore != nil {
+		*m.addscore += f
+	} else {
+		m.addscore = &f
+	}
+}
+
+// AddedScore returns the value that was added to the "score" field in this mutation.
+func (m *QualificationDayMutation) AddedScore() (r float64, exists bool) {
+	v := m.addscore
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetScore resets all changes to the "score" field.
+func (m *QualificationDayMutation) ResetScore() {
+	m.score = nil
+	m.addscore = nil
+}
+
+// SetTrackKey sets the "track_key" field.
+func (m *QualificationDayMutation) SetTrackKey(s string) {
+	m.track_key = &s
+}
+
+// TrackKey returns the value of the "track_key" field in the mutation.
+func (m *QualificationDayMutation) TrackKey() (r string, exists bool) {
+	v := m.track_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTrackKey returns the old "track_key" field's value of the QualificationDay entity.
+// If the QualificationDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QualificationDayMutation) OldTrackKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTrackKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTrackKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTrackKey: %w", err)
+	}
+	return oldValue.TrackKey, nil
+}
+
+// ResetTrackKey resets all changes to the "track_key" field.
+func (m *QualificationDayMutation) ResetTrackKey() {
+	m.track_key = nil
+}
+
+// SetReason sets the "reason" field.
+func (m *QualificationDayMutation) SetReason(s string) {
+	m.reason = &s
+}
+
+// Reason returns the value of the "reason" field in the mutation.
+func (m *QualificationDayMutation) Reason() (r string, exists bool) {
+	v := m.reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReason returns the old "reason" field's value of the QualificationDay entity.
+// If the QualificationDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QualificationDayMutation) OldReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReason: %w", err)
+	}
+	return oldValue.Reason, nil
+}
+
+// ResetReason resets all changes to the "reason" field.
+func (m *QualificationDayMutation) ResetReason() {
+	m.reason = nil
+}
+
+// SetRecordedAt sets the "recorded_at" field.
+func (m *QualificationDayMutation) SetRecordedAt(t time.Time) {
+	m.recorded_at = &t
+}
+
+// RecordedAt returns the value of the "recorded_at" field in the mutation.
+func (m *QualificationDayMutation) RecordedAt() (r time.Time, exists bool) {
+	v := m.recorded_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordedAt returns the old "recorded_at" field's value of the QualificationDay entity.
+// If the QualificationDay object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *QualificationDayMutation) OldRecordedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordedAt: %w", err)
+	}
+	return oldValue.RecordedAt, nil
+}
+
+// ResetRecordedAt resets all changes to the "recorded_at" field.
+func (m *QualificationDayMutation) ResetRecordedAt() {
+	m.recorded_at = nil
+}
+
+// Where appends a list predicates to the QualificationDayMutation builder.
+func (m *QualificationDayMutation) Where(ps ...predicate.QualificationDay) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the QualificationDayMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *QualificationDayMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.QualificationDay, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *QualificationDayMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *QualificationDayMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (QualificationDay).
+func (m *QualificationDayMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *QualificationDayMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.organization_id != nil {
+		fields = append(fields, qualificationday.FieldOrganizationID)
+	}
+	if m.area_key != nil {
+		fields = append(fields, qualificationday.FieldAreaKey)
+	}
+	if m.day != nil {
+		fields = append(fields, qualificationday.FieldDay)
+	}
+	if m.qualified != nil {
+		fields = append(fields, qualificationday.FieldQualified)
+	}
+	if m.score != nil {
+		fields = append(fields, qualificationday.FieldScore)
+	}
+	if m.track_key != nil {
+		fields = append(fields, qualificationday.FieldTrackKey)
+	}
+	if m.reason != nil {
+		fields = append(fields, qualificationday.FieldReason)
+	}
+	if m.recorded_at != nil {
+		fields = append(fields, qualificationday.FieldRecordedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *QualificationDayMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case qualificationday.FieldOrganizationID:
+		return m.OrganizationID()
+	case qualificationday.FieldAreaKey:
+		return m.AreaKey()
+	case qualificationday.FieldDay:
+		return m.Day()
+	case qualificationday.FieldQualified:
+		return m.Qualified()
+	case qualificationday.FieldScore:
+		return m.Score()
+	case qualificationday.FieldTrackKey:
+		return m.TrackKey()
+	case qualificationday.FieldReason:
+		return m.Reason()
+	case qualificationday.FieldRecordedAt:
+		return m.RecordedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *QualificationDayMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case qualificationday.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case qualificationday.FieldAreaKey:
+		return m.OldAreaKey(ctx)
+	case qualificationday.FieldDay:
+		return m.OldDay(ctx)
+	case qualificationday.FieldQualified:
+		return m.OldQualified(ctx)
+	case qualificationday.FieldScore:
+		return m.OldScore(ctx)
+	case qualificationday.FieldTrackKey:
+		return m.OldTrackKey(ctx)
+	case qualificationday.FieldReason:
+		return m.OldReason(ctx)
+	case qualificationday.FieldRecordedAt:
+		return m.OldRecordedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown QualificationDay field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QualificationDayMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case qualificationday.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case qualificationday.FieldAreaKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAreaKey(v)
+		return nil
+	case qualificationday.FieldDay:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case qualificationday.FieldQualified:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetQualified(v)
+		return nil
+	case qualificationday.FieldScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScore(v)
+		return nil
+	case qualificationday.FieldTrackKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTrackKey(v)
+		return nil
+	case qualificationday.FieldReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReason(v)
+		return nil
+	case qualificationday.FieldRecordedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QualificationDay field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *QualificationDayMutation) AddedFields() []string {
+	var fields []string
+	if m.addorganization_id != nil {
+		fields = append(fields, qualificationday.FieldOrganizationID)
+	}
+	if m.addscore != nil {
+		fields = append(fields, qualificationday.FieldScore)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *QualificationDayMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case qualificationday.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	case qualificationday.FieldScore:
+		return m.AddedScore()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *QualificationDayMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case qualificationday.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
+	case qualificationday.FieldScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScore(v)
+		return nil
+	}
+	return fmt.Errorf("unknown QualificationDay numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *QualificationDayMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *QualificationDayMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *QualificationDayMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown QualificationDay nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *QualificationDayMutation) ResetField(name string) error {
+	switch name {
+	case qualificationday.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case qualificationday.FieldAreaKey:
+		m.ResetAreaKey()
+		return nil
+	case qualificationday.FieldDay:
+		m.ResetDay()
+		return nil
+	case qualificationday.FieldQualified:
+		m.ResetQualified()
+		return nil
+	case qualificationday.FieldScore:
+		m.ResetScore()
+		return nil
+	case qualificationday.FieldTrackKey:
+		m.ResetTrackKey()
+		return nil
+	case qualificationday.FieldReason:
+		m.ResetReason()
+		return nil
+	case qualificationday.FieldRecordedAt:
+		m.ResetRecordedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown QualificationDay field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *QualificationDayMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *QualificationDayMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *QualificationDayMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *QualificationDayMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *QualificationDayMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *QualificationDayMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *QualificationDayMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown QualificationDay unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *QualificationDayMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown QualificationDay edge %s", name)
 }
 
 // RequirementMutation represents an operation that mutates the Requirement nodes in the graph.
@@ -16076,6 +18096,810 @@ func (m *SkillMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Skill edge %s", name)
+}
+
+// SolutionAreaMutation represents an operation that mutates the SolutionArea nodes in the graph.
+type SolutionAreaMutation struct {
+	config
+	op                        Op
+	typ                       string
+	id                        *int
+	key                       *string
+	name                      *string
+	description               *string
+	position                  *int
+	addposition               *int
+	intermediate_skills       *[]string
+	appendintermediate_skills []string
+	advanced_skills           *[]string
+	appendadvanced_skills     []string
+	metrics                   *[]designation.Metric
+	appendmetrics             []designation.Metric
+	tracks                    *[]designation.Track
+	appendtracks              []designation.Track
+	clearedFields             map[string]struct{}
+	done                      bool
+	oldValue                  func(context.Context) (*SolutionArea, error)
+	predicates                []predicate.SolutionArea
+}
+
+var _ ent.Mutation = (*SolutionAreaMutation)(nil)
+
+// solutionareaOption allows management of the mutation configuration using functional options.
+type solutionareaOption func(*SolutionAreaMutation)
+
+// newSolutionAreaMutation creates new mutation for the SolutionArea entity.
+func newSolutionAreaMutation(c config, op Op, opts ...solutionareaOption) *SolutionAreaMutation {
+	m := &SolutionAreaMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSolutionArea,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSolutionAreaID sets the ID field of the mutation.
+func withSolutionAreaID(id int) solutionareaOption {
+	return func(m *SolutionAreaMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *SolutionArea
+		)
+		m.oldValue = func(ctx context.Context) (*SolutionArea, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().SolutionArea.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSolutionArea sets the old SolutionArea of the mutation.
+func withSolutionArea(node *SolutionArea) solutionareaOption {
+	return func(m *SolutionAreaMutation) {
+		m.oldValue = func(context.Context) (*SolutionArea, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SolutionAreaMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SolutionAreaMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SolutionAreaMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SolutionAreaMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().SolutionArea.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetKey sets the "key" field.
+func (m *SolutionAreaMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *SolutionAreaMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the SolutionArea entity.
+// If the SolutionArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SolutionAreaMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *SolutionAreaMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetName sets the "name" field.
+func (m *SolutionAreaMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *SolutionAreaMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the SolutionArea entity.
+// If the SolutionArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SolutionAreaMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *SolutionAreaMutation) ResetName() {
+	m.name = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *SolutionAreaMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *SolutionAreaMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the SolutionArea entity.
+// If the SolutionArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SolutionAreaMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *SolutionAreaMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetPosition sets the "position" field.
+func (m *SolutionAreaMutation) SetPosition(i int) {
+	m.position = &i
+	m.addposition = nil
+}
+
+// Position returns the value of the "position" field in the mutation.
+func (m *SolutionAreaMutation) Position() (r int, exists bool) {
+	v := m.position
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPosition returns the old "position" field's value of the SolutionArea entity.
+// If the SolutionArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SolutionAreaMutation) OldPosition(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPosition is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPosition requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPosition: %w", err)
+	}
+	return oldValue.Position, nil
+}
+
+// AddPosition adds i to the "position" field.
+func (m *SolutionAreaMutation) AddPosition(i int) {
+	if m.addposition != nil {
+		*m.addposition += i
+	} else {
+		m.addposition = &i
+	}
+}
+
+// AddedPosition returns the value that was added to the "position" field in this mutation.
+func (m *SolutionAreaMutation) AddedPosition() (r int, exists bool) {
+	v := m.addposition
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPosition resets all changes to the "position" field.
+func (m *SolutionAreaMutation) ResetPosition() {
+	m.position = nil
+	m.addposition = nil
+}
+
+// SetIntermediateSkills sets the "intermediate_skills" field.
+func (m *SolutionAreaMutation) SetIntermediateSkills(s []string) {
+	m.intermediate_skills = &s
+	m.appendintermediate_skills = nil
+}
+
+// IntermediateSkills returns the value of the "intermediate_skills" field in the mutation.
+func (m *SolutionAreaMutation) IntermediateSkills() (r []string, exists bool) {
+	v := m.intermediate_skills
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIntermediateSkills returns the old "intermediate_skills" field's value of the SolutionArea entity.
+// If the SolutionArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SolutionAreaMutation) OldIntermediateSkills(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIntermediateSkills is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIntermediateSkills requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIntermediateSkills: %w", err)
+	}
+	return oldValue.IntermediateSkills, nil
+}
+
+// AppendIntermediateSkills adds s to the "intermediate_skills" field.
+func (m *SolutionAreaMutation) AppendIntermediateSkills(s []string) {
+	m.appendintermediate_skills = append(m.appendintermediate_skills, s...)
+}
+
+// AppendedIntermediateSkills returns the list of values that were appended to the "intermediate_skills" field in this mutation.
+func (m *SolutionAreaMutation) AppendedIntermediateSkills() ([]string, bool) {
+	if len(m.appendintermediate_skills) == 0 {
+		return nil, false
+	}
+	return m.appendintermediate_skills, true
+}
+
+// ResetIntermediateSkills resets all changes to the "intermediate_skills" field.
+func (m *SolutionAreaMutation) ResetIntermediateSkills() {
+	m.intermediate_skills = nil
+	m.appendintermediate_skills = nil
+}
+
+// SetAdvancedSkills sets the "advanced_skills" field.
+func (m *SolutionAreaMutation) SetAdvancedSkills(s []string) {
+	m.advanced_skills = &s
+	m.appendadvanced_skills = nil
+}
+
+// AdvancedSkills returns the value of the "advanced_skills" field in the mutation.
+func (m *SolutionAreaMutation) AdvancedSkills() (r []string, exists bool) {
+	v := m.advanced_skills
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAdvancedSkills returns the old "advanced_skills" field's value of the SolutionArea entity.
+// If the SolutionArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SolutionAreaMutation) OldAdvancedSkills(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAdvancedSkills is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAdvancedSkills requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAdvancedSkills: %w", err)
+	}
+	return oldValue.AdvancedSkills, nil
+}
+
+// AppendAdvancedSkills adds s to the "advanced_skills" field.
+func (m *SolutionAreaMutation) AppendAdvancedSkills(s []string) {
+	m.appendadvanced_skills = append(m.appendadvanced_skills, s...)
+}
+
+// AppendedAdvancedSkills returns the list of values that were appended to the "advanced_skills" field in this mutation.
+func (m *SolutionAreaMutation) AppendedAdvancedSkills() ([]string, bool) {
+	if len(m.appendadvanced_skills) == 0 {
+		return nil, false
+	}
+	return m.appendadvanced_skills, true
+}
+
+// ResetAdvancedSkills resets all changes to the "advanced_skills" field.
+func (m *SolutionAreaMutation) ResetAdvancedSkills() {
+	m.advanced_skills = nil
+	m.appendadvanced_skills = nil
+}
+
+// SetMetrics sets the "metrics" field.
+func (m *SolutionAreaMutation) SetMetrics(d []designation.Metric) {
+	m.metrics = &d
+	m.appendmetrics = nil
+}
+
+// Metrics returns the value of the "metrics" field in the mutation.
+func (m *SolutionAreaMutation) Metrics() (r []designation.Metric, exists bool) {
+	v := m.metrics
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMetrics returns the old "metrics" field's value of the SolutionArea entity.
+// If the SolutionArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SolutionAreaMutation) OldMetrics(ctx context.Context) (v []designation.Metric, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMetrics is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMetrics requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMetrics: %w", err)
+	}
+	return oldValue.Metrics, nil
+}
+
+// AppendMetrics adds d to the "metrics" field.
+func (m *SolutionAreaMutation) AppendMetrics(d []designation.Metric) {
+	m.appendmetrics = append(m.appendmetrics, d...)
+}
+
+// AppendedMetrics returns the list of values that were appended to the "metrics" field in this mutation.
+func (m *SolutionAreaMutation) AppendedMetrics() ([]designation.Metric, bool) {
+	if len(m.appendmetrics) == 0 {
+		return nil, false
+	}
+	return m.appendmetrics, true
+}
+
+// ResetMetrics resets all changes to the "metrics" field.
+func (m *SolutionAreaMutation) ResetMetrics() {
+	m.metrics = nil
+	m.appendmetrics = nil
+}
+
+// SetTracks sets the "tracks" field.
+func (m *SolutionAreaMutation) SetTracks(d []designation.Track) {
+	m.tracks = &d
+	m.appendtracks = nil
+}
+
+// Tracks returns the value of the "tracks" field in the mutation.
+func (m *SolutionAreaMutation) Tracks() (r []designation.Track, exists bool) {
+	v := m.tracks
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTracks returns the old "tracks" field's value of the SolutionArea entity.
+// If the SolutionArea object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SolutionAreaMutation) OldTracks(ctx context.Context) (v []designation.Track, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTracks is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTracks requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTracks: %w", err)
+	}
+	return oldValue.Tracks, nil
+}
+
+// AppendTracks adds d to the "tracks" field.
+func (m *SolutionAreaMutation) AppendTracks(d []designation.Track) {
+	m.appendtracks = append(m.appendtracks, d...)
+}
+
+// AppendedTracks returns the list of values that were appended to the "tracks" field in this mutation.
+func (m *SolutionAreaMutation) AppendedTracks() ([]designation.Track, bool) {
+	if len(m.appendtracks) == 0 {
+		return nil, false
+	}
+	return m.appendtracks, true
+}
+
+// ResetTracks resets all changes to the "tracks" field.
+func (m *SolutionAreaMutation) ResetTracks() {
+	m.tracks = nil
+	m.appendtracks = nil
+}
+
+// Where appends a list predicates to the SolutionAreaMutation builder.
+func (m *SolutionAreaMutation) Where(ps ...predicate.SolutionArea) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SolutionAreaMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SolutionAreaMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SolutionArea, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SolutionAreaMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SolutionAreaMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SolutionArea).
+func (m *SolutionAreaMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SolutionAreaMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.key != nil {
+		fields = append(fields, solutionarea.FieldKey)
+	}
+	if m.name != nil {
+		fields = append(fields, solutionarea.FieldName)
+	}
+	if m.description != nil {
+		fields = append(fields, solutionarea.FieldDescription)
+	}
+	if m.position != nil {
+		fields = append(fields, solutionarea.FieldPosition)
+	}
+	if m.intermediate_skills != nil {
+		fields = append(fields, solutionarea.FieldIntermediateSkills)
+	}
+	if m.advanced_skills != nil {
+		fields = append(fields, solutionarea.FieldAdvancedSkills)
+	}
+	if m.metrics != nil {
+		fields = append(fields, solutionarea.FieldMetrics)
+	}
+	if m.tracks != nil {
+		fields = append(fields, solutionarea.FieldTracks)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SolutionAreaMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case solutionarea.FieldKey:
+		return m.Key()
+	case solutionarea.FieldName:
+		return m.Name()
+	case solutionarea.FieldDescription:
+		return m.Description()
+	case solutionarea.FieldPosition:
+		return m.Position()
+	case solutionarea.FieldIntermediateSkills:
+		return m.IntermediateSkills()
+	case solutionarea.FieldAdvancedSkills:
+		return m.AdvancedSkills()
+	case solutionarea.FieldMetrics:
+		return m.Metrics()
+	case solutionarea.FieldTracks:
+		return m.Tracks()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SolutionAreaMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case solutionarea.FieldKey:
+		return m.OldKey(ctx)
+	case solutionarea.FieldName:
+		return m.OldName(ctx)
+	case solutionarea.FieldDescription:
+		return m.OldDescription(ctx)
+	case solutionarea.FieldPosition:
+		return m.OldPosition(ctx)
+	case solutionarea.FieldIntermediateSkills:
+		return m.OldIntermediateSkills(ctx)
+	case solutionarea.FieldAdvancedSkills:
+		return m.OldAdvancedSkills(ctx)
+	case solutionarea.FieldMetrics:
+		return m.OldMetrics(ctx)
+	case solutionarea.FieldTracks:
+		return m.OldTracks(ctx)
+	}
+	return nil, fmt.Errorf("unknown SolutionArea field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SolutionAreaMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case solutionarea.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case solutionarea.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case solutionarea.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case solutionarea.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPosition(v)
+		return nil
+	case solutionarea.FieldIntermediateSkills:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIntermediateSkills(v)
+		return nil
+	case solutionarea.FieldAdvancedSkills:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAdvancedSkills(v)
+		return nil
+	case solutionarea.FieldMetrics:
+		v, ok := value.([]designation.Metric)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMetrics(v)
+		return nil
+	case solutionarea.FieldTracks:
+		v, ok := value.([]designation.Track)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTracks(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SolutionArea field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SolutionAreaMutation) AddedFields() []string {
+	var fields []string
+	if m.addposition != nil {
+		fields = append(fields, solutionarea.FieldPosition)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SolutionAreaMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case solutionarea.FieldPosition:
+		return m.AddedPosition()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SolutionAreaMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case solutionarea.FieldPosition:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPosition(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SolutionArea numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SolutionAreaMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SolutionAreaMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SolutionAreaMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SolutionArea nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SolutionAreaMutation) ResetField(name string) error {
+	switch name {
+	case solutionarea.FieldKey:
+		m.ResetKey()
+		return nil
+	case solutionarea.FieldName:
+		m.ResetName()
+		return nil
+	case solutionarea.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case solutionarea.FieldPosition:
+		m.ResetPosition()
+		return nil
+	case solutionarea.FieldIntermediateSkills:
+		m.ResetIntermediateSkills()
+		return nil
+	case solutionarea.FieldAdvancedSkills:
+		m.ResetAdvancedSkills()
+		return nil
+	case solutionarea.FieldMetrics:
+		m.ResetMetrics()
+		return nil
+	case solutionarea.FieldTracks:
+		m.ResetTracks()
+		return nil
+	}
+	return fmt.Errorf("unknown SolutionArea field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SolutionAreaMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SolutionAreaMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SolutionAreaMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SolutionAreaMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SolutionAreaMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SolutionAreaMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SolutionAreaMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown SolutionArea unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SolutionAreaMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown SolutionArea edge %s", name)
 }
 
 // SupportTicketMutation represents an operation that mutates the SupportTicket nodes in the graph.

@@ -40,6 +40,8 @@ type Tx struct {
 	Domain *DomainClient
 	// LegacyRecognition is the client for interacting with the LegacyRecognition builders.
 	LegacyRecognition *LegacyRecognitionClient
+	// MetricValue is the client for interacting with the MetricValue builders.
+	MetricValue *MetricValueClient
 	// Notification is the client for interacting with the Notification builders.
 	Notification *NotificationClient
 	// OfferPurchase is the client for interacting with the OfferPurchase builders.
@@ -50,6 +52,8 @@ type Tx struct {
 	OutboxMessage *OutboxMessageClient
 	// Profile is the client for interacting with the Profile builders.
 	Profile *ProfileClient
+	// QualificationDay is the client for interacting with the QualificationDay builders.
+	QualificationDay *QualificationDayClient
 	// Requirement is the client for interacting with the Requirement builders.
 	Requirement *RequirementClient
 	// Result is the client for interacting with the Result builders.
@@ -58,6 +62,8 @@ type Tx struct {
 	RiskNotice *RiskNoticeClient
 	// Skill is the client for interacting with the Skill builders.
 	Skill *SkillClient
+	// SolutionArea is the client for interacting with the SolutionArea builders.
+	SolutionArea *SolutionAreaClient
 	// SupportTicket is the client for interacting with the SupportTicket builders.
 	SupportTicket *SupportTicketClient
 	// TicketReply is the client for interacting with the TicketReply builders.
@@ -210,15 +216,18 @@ func (tx *Tx) init() {
 	tx.DirectoryAccount = NewDirectoryAccountClient(tx.config)
 	tx.Domain = NewDomainClient(tx.config)
 	tx.LegacyRecognition = NewLegacyRecognitionClient(tx.config)
+	tx.MetricValue = NewMetricValueClient(tx.config)
 	tx.Notification = NewNotificationClient(tx.config)
 	tx.OfferPurchase = NewOfferPurchaseClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.OutboxMessage = NewOutboxMessageClient(tx.config)
 	tx.Profile = NewProfileClient(tx.config)
+	tx.QualificationDay = NewQualificationDayClient(tx.config)
 	tx.Requirement = NewRequirementClient(tx.config)
 	tx.Result = NewResultClient(tx.config)
 	tx.RiskNotice = NewRiskNoticeClient(tx.config)
 	tx.Skill = NewSkillClient(tx.config)
+	tx.SolutionArea = NewSolutionAreaClient(tx.config)
 	tx.SupportTicket = NewSupportTicketClient(tx.config)
 	tx.TicketReply = NewTicketReplyClient(tx.config)
 	tx.Token = NewTokenClient(tx.config)

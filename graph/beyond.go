@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"certlink/internal/designation"
 	"context"
 	"log/slog"
 	"time"
@@ -107,8 +108,9 @@ func forecastUntil(until *time.Time, now time.Time) time.Time {
 // Feeds are the live subscriptions' shared computations (B4): one per
 // organization and change, whoever and however many subscribed.
 type Feeds struct {
-	Progress   *live.Shared[[]*model.CompetencyProgress]
-	Capability *live.Shared[[]*capability.Area]
+	Progress     *live.Shared[[]*model.CompetencyProgress]
+	Capability   *live.Shared[[]*capability.Area]
+	Designations *live.Shared[[]*designation.Area]
 }
 
 // NewFeeds builds r's feeds on r.Live. Their values are computed with no
@@ -130,6 +132,10 @@ func NewFeeds(r *Resolver) *Feeds {
 		Capability: &live.Shared[[]*capability.Area]{Hub: r.Live,
 			Compute: func(ctx context.Context, orgID int) ([]*capability.Area, error) {
 				return capability.Score(viewer.System(ctx), r.Client, orgID, at())
+			}},
+		Designations: &live.Shared[[]*designation.Area]{Hub: r.Live,
+			Compute: func(ctx context.Context, orgID int) ([]*designation.Area, error) {
+				return r.Designations.OrgAreas(ctx, orgID)
 			}},
 	}
 }
@@ -154,4 +160,13 @@ func watch[T any](ctx context.Context, r *Resolver, feed func(*Feeds) *live.Shar
 		return nil, err
 	}
 	return ch, nil
+}
+
+// designationWhatIf translates a solution-area what-if.
+func designationWhatIf(in model.SolutionAreasWhatIfInput) designation.WhatIf {
+	wi := designation.WhatIf{Scenario: scenario(model.WhatIfInput{RemovePeople: in.RemovePeople, AddResults: in.AddResults}), At: in.At}
+	for _, m := range in.SetMetrics {
+		wi.Metrics = append(wi.Metrics, designation.MetricOverride{AreaKey: m.Area, MetricKey: m.Metric, Value: m.Value})
+	}
+	return wi
 }

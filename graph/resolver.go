@@ -8,6 +8,7 @@ import (
 	"certlink/internal/apitoken"
 	"certlink/internal/capability"
 	"certlink/internal/catalog"
+	"certlink/internal/designation"
 	"certlink/internal/domains"
 	"certlink/internal/history"
 	"certlink/internal/ingest"
@@ -44,4 +45,8 @@ type Resolver struct {
 	Feeds *Feeds
 	// Domains are the organizations' verified email domains.
 	Domains *domains.Service
+	// Designations are the Solutions Partner designations (partner capability
+	// score); MetricIngest stores their ingested metrics.
+	Designations *designation.Service
+	MetricIngest *designation.Ingest
 }

@@ -164,6 +164,18 @@ func (f LegacyRecognitionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.LegacyRecognitionMutation", m)
 }
 
+// The MetricValueFunc type is an adapter to allow the use of ordinary
+// function as MetricValue mutator.
+type MetricValueFunc func(context.Context, *ent.MetricValueMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f MetricValueFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.MetricValueMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MetricValueMutation", m)
+}
+
 // The NotificationFunc type is an adapter to allow the use of ordinary
 // function as Notification mutator.
 type NotificationFunc func(context.Context, *ent.NotificationMutation) (ent.Value, error)
@@ -224,6 +236,18 @@ func (f ProfileFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ProfileMutation", m)
 }
 
+// The QualificationDayFunc type is an adapter to allow the use of ordinary
+// function as QualificationDay mutator.
+type QualificationDayFunc func(context.Context, *ent.QualificationDayMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f QualificationDayFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.QualificationDayMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.QualificationDayMutation", m)
+}
+
 // The RequirementFunc type is an adapter to allow the use of ordinary
 // function as Requirement mutator.
 type RequirementFunc func(context.Context, *ent.RequirementMutation) (ent.Value, error)
@@ -270,6 +294,18 @@ func (f SkillFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SkillMutation", m)
+}
+
+// The SolutionAreaFunc type is an adapter to allow the use of ordinary
+// function as SolutionArea mutator.
+type SolutionAreaFunc func(context.Context, *ent.SolutionAreaMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SolutionAreaFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SolutionAreaMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SolutionAreaMutation", m)
 }
 
 // The SupportTicketFunc type is an adapter to allow the use of ordinary

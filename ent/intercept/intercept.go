@@ -20,16 +20,19 @@ import (
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
 	"certlink/ent/legacyrecognition"
+	"certlink/ent/metricvalue"
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
 	"certlink/ent/organization"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/predicate"
 	"certlink/ent/profile"
+	"certlink/ent/qualificationday"
 	"certlink/ent/requirement"
 	"certlink/ent/result"
 	"certlink/ent/risknotice"
 	"certlink/ent/skill"
+	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
 	"certlink/ent/ticketreply"
 	"certlink/ent/token"
@@ -445,6 +448,33 @@ func (f TraverseLegacyRecognition) Traverse(ctx context.Context, q ent.Query) er
 	return fmt.Errorf("unexpected query type %T. expect *ent.LegacyRecognitionQuery", q)
 }
 
+// The MetricValueFunc type is an adapter to allow the use of ordinary function as a Querier.
+type MetricValueFunc func(context.Context, *ent.MetricValueQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f MetricValueFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.MetricValueQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.MetricValueQuery", q)
+}
+
+// The TraverseMetricValue type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseMetricValue func(context.Context, *ent.MetricValueQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseMetricValue) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseMetricValue) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MetricValueQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.MetricValueQuery", q)
+}
+
 // The NotificationFunc type is an adapter to allow the use of ordinary function as a Querier.
 type NotificationFunc func(context.Context, *ent.NotificationQuery) (ent.Value, error)
 
@@ -580,6 +610,33 @@ func (f TraverseProfile) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ProfileQuery", q)
 }
 
+// The QualificationDayFunc type is an adapter to allow the use of ordinary function as a Querier.
+type QualificationDayFunc func(context.Context, *ent.QualificationDayQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f QualificationDayFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.QualificationDayQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.QualificationDayQuery", q)
+}
+
+// The TraverseQualificationDay type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseQualificationDay func(context.Context, *ent.QualificationDayQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseQualificationDay) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseQualificationDay) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.QualificationDayQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.QualificationDayQuery", q)
+}
+
 // The RequirementFunc type is an adapter to allow the use of ordinary function as a Querier.
 type RequirementFunc func(context.Context, *ent.RequirementQuery) (ent.Value, error)
 
@@ -686,6 +743,33 @@ func (f TraverseSkill) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.SkillQuery", q)
+}
+
+// The SolutionAreaFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SolutionAreaFunc func(context.Context, *ent.SolutionAreaQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SolutionAreaFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SolutionAreaQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SolutionAreaQuery", q)
+}
+
+// The TraverseSolutionArea type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSolutionArea func(context.Context, *ent.SolutionAreaQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSolutionArea) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSolutionArea) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SolutionAreaQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SolutionAreaQuery", q)
 }
 
 // The SupportTicketFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -825,6 +909,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.DomainQuery, predicate.Domain, domain.OrderOption]{typ: ent.TypeDomain, tq: q}, nil
 	case *ent.LegacyRecognitionQuery:
 		return &query[*ent.LegacyRecognitionQuery, predicate.LegacyRecognition, legacyrecognition.OrderOption]{typ: ent.TypeLegacyRecognition, tq: q}, nil
+	case *ent.MetricValueQuery:
+		return &query[*ent.MetricValueQuery, predicate.MetricValue, metricvalue.OrderOption]{typ: ent.TypeMetricValue, tq: q}, nil
 	case *ent.NotificationQuery:
 		return &query[*ent.NotificationQuery, predicate.Notification, notification.OrderOption]{typ: ent.TypeNotification, tq: q}, nil
 	case *ent.OfferPurchaseQuery:
@@ -835,6 +921,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.OutboxMessageQuery, predicate.OutboxMessage, outboxmessage.OrderOption]{typ: ent.TypeOutboxMessage, tq: q}, nil
 	case *ent.ProfileQuery:
 		return &query[*ent.ProfileQuery, predicate.Profile, profile.OrderOption]{typ: ent.TypeProfile, tq: q}, nil
+	case *ent.QualificationDayQuery:
+		return &query[*ent.QualificationDayQuery, predicate.QualificationDay, qualificationday.OrderOption]{typ: ent.TypeQualificationDay, tq: q}, nil
 	case *ent.RequirementQuery:
 		return &query[*ent.RequirementQuery, predicate.Requirement, requirement.OrderOption]{typ: ent.TypeRequirement, tq: q}, nil
 	case *ent.ResultQuery:
@@ -843,6 +931,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.RiskNoticeQuery, predicate.RiskNotice, risknotice.OrderOption]{typ: ent.TypeRiskNotice, tq: q}, nil
 	case *ent.SkillQuery:
 		return &query[*ent.SkillQuery, predicate.Skill, skill.OrderOption]{typ: ent.TypeSkill, tq: q}, nil
+	case *ent.SolutionAreaQuery:
+		return &query[*ent.SolutionAreaQuery, predicate.SolutionArea, solutionarea.OrderOption]{typ: ent.TypeSolutionArea, tq: q}, nil
 	case *ent.SupportTicketQuery:
 		return &query[*ent.SupportTicketQuery, predicate.SupportTicket, supportticket.OrderOption]{typ: ent.TypeSupportTicket, tq: q}, nil
 	case *ent.TicketReplyQuery:

@@ -265,6 +265,8 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "to_address", Type: field.TypeString, Size: 254},
+		{Name: "recipient_user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
 		{Name: "subject", Type: field.TypeString, Size: 300},
 		{Name: "body", Type: field.TypeString, Size: 2147483647},
 		{Name: "dedupe_key", Type: field.TypeString, Unique: true},
@@ -274,6 +276,18 @@ var (
 		Name:       "dev_mails",
 		Columns:    DevMailsColumns,
 		PrimaryKey: []*schema.Column{DevMailsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "devmail_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{DevMailsColumns[4]},
+			},
+			{
+				Name:    "devmail_recipient_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{DevMailsColumns[3]},
+			},
+		},
 	}
 	// DirectoryAccountsColumns holds the columns for the "directory_accounts" table.
 	DirectoryAccountsColumns = []*schema.Column{
@@ -329,6 +343,30 @@ var (
 				Name:    "legacyrecognition_organization_id_profile_id",
 				Unique:  true,
 				Columns: []*schema.Column{LegacyRecognitionsColumns[1], LegacyRecognitionsColumns[2]},
+			},
+		},
+	}
+	// MetricValuesColumns holds the columns for the "metric_values" table.
+	MetricValuesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "area_key", Type: field.TypeString, Size: 100},
+		{Name: "metric_key", Type: field.TypeString, Size: 100},
+		{Name: "month", Type: field.TypeString, Size: 7},
+		{Name: "value", Type: field.TypeFloat64},
+		{Name: "source", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "recorded_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+	}
+	// MetricValuesTable holds the schema information for the "metric_values" table.
+	MetricValuesTable = &schema.Table{
+		Name:       "metric_values",
+		Columns:    MetricValuesColumns,
+		PrimaryKey: []*schema.Column{MetricValuesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "metricvalue_organization_id_area_key_metric_key_month",
+				Unique:  true,
+				Columns: []*schema.Column{MetricValuesColumns[1], MetricValuesColumns[2], MetricValuesColumns[3], MetricValuesColumns[4]},
 			},
 		},
 	}
@@ -397,6 +435,8 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "to_address", Type: field.TypeString, Size: 254},
+		{Name: "recipient_user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
 		{Name: "subject", Type: field.TypeString, Size: 300},
 		{Name: "body", Type: field.TypeString, Size: 2147483647},
 		{Name: "dedupe_key", Type: field.TypeString, Unique: true},
@@ -415,7 +455,7 @@ var (
 			{
 				Name:    "outboxmessage_sent_at_next_attempt_at",
 				Unique:  false,
-				Columns: []*schema.Column{OutboxMessagesColumns[9], OutboxMessagesColumns[7]},
+				Columns: []*schema.Column{OutboxMessagesColumns[11], OutboxMessagesColumns[9]},
 			},
 		},
 	}
@@ -426,6 +466,7 @@ var (
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"LEARNING", "PARTNER_UNIVERSITY"}},
 		{Name: "mcid", Type: field.TypeString, Unique: true},
 		{Name: "merged_into_id", Type: field.TypeInt, Nullable: true},
+		{Name: "lock_version", Type: field.TypeInt64, Default: 0},
 		{Name: "account_id", Type: field.TypeInt},
 	}
 	// ProfilesTable holds the schema information for the "profiles" table.
@@ -436,7 +477,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "profiles_directory_accounts_profiles",
-				Columns:    []*schema.Column{ProfilesColumns[5]},
+				Columns:    []*schema.Column{ProfilesColumns[6]},
 				RefColumns: []*schema.Column{DirectoryAccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -445,7 +486,32 @@ var (
 			{
 				Name:    "profile_account_id_kind",
 				Unique:  true,
-				Columns: []*schema.Column{ProfilesColumns[5], ProfilesColumns[2]},
+				Columns: []*schema.Column{ProfilesColumns[6], ProfilesColumns[2]},
+			},
+		},
+	}
+	// QualificationDaysColumns holds the columns for the "qualification_days" table.
+	QualificationDaysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "area_key", Type: field.TypeString, Size: 100},
+		{Name: "day", Type: field.TypeString, Size: 10},
+		{Name: "qualified", Type: field.TypeBool},
+		{Name: "score", Type: field.TypeFloat64},
+		{Name: "track_key", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "recorded_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+	}
+	// QualificationDaysTable holds the schema information for the "qualification_days" table.
+	QualificationDaysTable = &schema.Table{
+		Name:       "qualification_days",
+		Columns:    QualificationDaysColumns,
+		PrimaryKey: []*schema.Column{QualificationDaysColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "qualificationday_organization_id_area_key_day",
+				Unique:  true,
+				Columns: []*schema.Column{QualificationDaysColumns[1], QualificationDaysColumns[2], QualificationDaysColumns[3]},
 			},
 		},
 	}
@@ -567,6 +633,24 @@ var (
 		Name:       "skills",
 		Columns:    SkillsColumns,
 		PrimaryKey: []*schema.Column{SkillsColumns[0]},
+	}
+	// SolutionAreasColumns holds the columns for the "solution_areas" table.
+	SolutionAreasColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "key", Type: field.TypeString, Unique: true, Size: 100},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "description", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "position", Type: field.TypeInt, Default: 0},
+		{Name: "intermediate_skills", Type: field.TypeJSON},
+		{Name: "advanced_skills", Type: field.TypeJSON},
+		{Name: "metrics", Type: field.TypeJSON},
+		{Name: "tracks", Type: field.TypeJSON},
+	}
+	// SolutionAreasTable holds the schema information for the "solution_areas" table.
+	SolutionAreasTable = &schema.Table{
+		Name:       "solution_areas",
+		Columns:    SolutionAreasColumns,
+		PrimaryKey: []*schema.Column{SolutionAreasColumns[0]},
 	}
 	// SupportTicketsColumns holds the columns for the "support_tickets" table.
 	SupportTicketsColumns = []*schema.Column{
@@ -712,15 +796,18 @@ var (
 		DirectoryAccountsTable,
 		DomainsTable,
 		LegacyRecognitionsTable,
+		MetricValuesTable,
 		NotificationsTable,
 		OfferPurchasesTable,
 		OrganizationsTable,
 		OutboxMessagesTable,
 		ProfilesTable,
+		QualificationDaysTable,
 		RequirementsTable,
 		ResultsTable,
 		RiskNoticesTable,
 		SkillsTable,
+		SolutionAreasTable,
 		SupportTicketsTable,
 		TicketRepliesTable,
 		TokensTable,
@@ -774,6 +861,9 @@ func init() {
 	LegacyRecognitionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),
 	}
+	MetricValuesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(111669149696),
+	}
 	NotificationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
 	}
@@ -790,6 +880,9 @@ func init() {
 	ProfilesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(51539607552),
 	}
+	QualificationDaysTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(115964116992),
+	}
 	RequirementsTable.ForeignKeys[0].RefTable = CompetencyOptionsTable
 	RequirementsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(55834574848),
@@ -804,6 +897,9 @@ func init() {
 	}
 	SkillsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),
+	}
+	SolutionAreasTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(120259084288),
 	}
 	SupportTicketsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),

@@ -45,6 +45,9 @@ type Domain func(*sql.Selector)
 // LegacyRecognition is the predicate function for legacyrecognition builders.
 type LegacyRecognition func(*sql.Selector)
 
+// MetricValue is the predicate function for metricvalue builders.
+type MetricValue func(*sql.Selector)
+
 // Notification is the predicate function for notification builders.
 type Notification func(*sql.Selector)
 
@@ -60,6 +63,9 @@ type OutboxMessage func(*sql.Selector)
 // Profile is the predicate function for profile builders.
 type Profile func(*sql.Selector)
 
+// QualificationDay is the predicate function for qualificationday builders.
+type QualificationDay func(*sql.Selector)
+
 // Requirement is the predicate function for requirement builders.
 type Requirement func(*sql.Selector)
 
@@ -71,6 +77,9 @@ type RiskNotice func(*sql.Selector)
 
 // Skill is the predicate function for skill builders.
 type Skill func(*sql.Selector)
+
+// SolutionArea is the predicate function for solutionarea builders.
+type SolutionArea func(*sql.Selector)
 
 // SupportTicket is the predicate function for supportticket builders.
 type SupportTicket func(*sql.Selector)

@@ -423,6 +423,30 @@ func (f LegacyRecognitionMutationRuleFunc) EvalMutation(ctx context.Context, m e
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.LegacyRecognitionMutation", m)
 }
 
+// The MetricValueQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MetricValueQueryRuleFunc func(context.Context, *ent.MetricValueQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MetricValueQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MetricValueQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MetricValueQuery", q)
+}
+
+// The MetricValueMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MetricValueMutationRuleFunc func(context.Context, *ent.MetricValueMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MetricValueMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MetricValueMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MetricValueMutation", m)
+}
+
 // The NotificationQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type NotificationQueryRuleFunc func(context.Context, *ent.NotificationQuery) error
@@ -543,6 +567,30 @@ func (f ProfileMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ProfileMutation", m)
 }
 
+// The QualificationDayQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type QualificationDayQueryRuleFunc func(context.Context, *ent.QualificationDayQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f QualificationDayQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.QualificationDayQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.QualificationDayQuery", q)
+}
+
+// The QualificationDayMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type QualificationDayMutationRuleFunc func(context.Context, *ent.QualificationDayMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f QualificationDayMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.QualificationDayMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.QualificationDayMutation", m)
+}
+
 // The RequirementQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type RequirementQueryRuleFunc func(context.Context, *ent.RequirementQuery) error
@@ -637,6 +685,30 @@ func (f SkillMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SkillMutation", m)
+}
+
+// The SolutionAreaQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SolutionAreaQueryRuleFunc func(context.Context, *ent.SolutionAreaQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SolutionAreaQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SolutionAreaQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SolutionAreaQuery", q)
+}
+
+// The SolutionAreaMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SolutionAreaMutationRuleFunc func(context.Context, *ent.SolutionAreaMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SolutionAreaMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SolutionAreaMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SolutionAreaMutation", m)
 }
 
 // The SupportTicketQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -796,6 +868,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.LegacyRecognitionQuery:
 		return q.Filter(), nil
+	case *ent.MetricValueQuery:
+		return q.Filter(), nil
 	case *ent.NotificationQuery:
 		return q.Filter(), nil
 	case *ent.OfferPurchaseQuery:
@@ -806,6 +880,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ProfileQuery:
 		return q.Filter(), nil
+	case *ent.QualificationDayQuery:
+		return q.Filter(), nil
 	case *ent.RequirementQuery:
 		return q.Filter(), nil
 	case *ent.ResultQuery:
@@ -813,6 +889,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.RiskNoticeQuery:
 		return q.Filter(), nil
 	case *ent.SkillQuery:
+		return q.Filter(), nil
+	case *ent.SolutionAreaQuery:
 		return q.Filter(), nil
 	case *ent.SupportTicketQuery:
 		return q.Filter(), nil
@@ -855,6 +933,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.LegacyRecognitionMutation:
 		return m.Filter(), nil
+	case *ent.MetricValueMutation:
+		return m.Filter(), nil
 	case *ent.NotificationMutation:
 		return m.Filter(), nil
 	case *ent.OfferPurchaseMutation:
@@ -865,6 +945,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.ProfileMutation:
 		return m.Filter(), nil
+	case *ent.QualificationDayMutation:
+		return m.Filter(), nil
 	case *ent.RequirementMutation:
 		return m.Filter(), nil
 	case *ent.ResultMutation:
@@ -872,6 +954,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.RiskNoticeMutation:
 		return m.Filter(), nil
 	case *ent.SkillMutation:
+		return m.Filter(), nil
+	case *ent.SolutionAreaMutation:
 		return m.Filter(), nil
 	case *ent.SupportTicketMutation:
 		return m.Filter(), nil

@@ -16,16 +16,19 @@ import (
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
 	"certlink/ent/legacyrecognition"
+	"certlink/ent/metricvalue"
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
 	"certlink/ent/organization"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/profile"
+	"certlink/ent/qualificationday"
 	"certlink/ent/requirement"
 	"certlink/ent/result"
 	"certlink/ent/risknotice"
 	"certlink/ent/schema"
 	"certlink/ent/skill"
+	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
 	"certlink/ent/ticketreply"
 	"certlink/ent/token"
@@ -393,7 +396,7 @@ func init() {
 	// devmail.ToAddressValidator is a validator for the "to_address" field. It is called by the builders before save.
 	devmail.ToAddressValidator = devmailDescToAddress.Validators[0].(func(string) error)
 	// devmailDescSubject is the schema descriptor for subject field.
-	devmailDescSubject := devmailFields[1].Descriptor()
+	devmailDescSubject := devmailFields[3].Descriptor()
 	// devmail.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
 	devmail.SubjectValidator = devmailDescSubject.Validators[0].(func(string) error)
 	directoryaccountMixin := schema.DirectoryAccount{}.Mixin()
@@ -501,6 +504,81 @@ func init() {
 	legacyrecognitionDescRecognizedAt := legacyrecognitionFields[2].Descriptor()
 	// legacyrecognition.DefaultRecognizedAt holds the default value on creation for the recognized_at field.
 	legacyrecognition.DefaultRecognizedAt = legacyrecognitionDescRecognizedAt.Default.(func() time.Time)
+	metricvalue.Policy = privacy.NewPolicies(schema.MetricValue{})
+	metricvalue.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := metricvalue.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	metricvalueFields := schema.MetricValue{}.Fields()
+	_ = metricvalueFields
+	// metricvalueDescAreaKey is the schema descriptor for area_key field.
+	metricvalueDescAreaKey := metricvalueFields[1].Descriptor()
+	// metricvalue.AreaKeyValidator is a validator for the "area_key" field. It is called by the builders before save.
+	metricvalue.AreaKeyValidator = func() func(string) error {
+		validators := metricvalueDescAreaKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(area_key string) error {
+			for _, fn := range fns {
+				if err := fn(area_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// metricvalueDescMetricKey is the schema descriptor for metric_key field.
+	metricvalueDescMetricKey := metricvalueFields[2].Descriptor()
+	// metricvalue.MetricKeyValidator is a validator for the "metric_key" field. It is called by the builders before save.
+	metricvalue.MetricKeyValidator = func() func(string) error {
+		validators := metricvalueDescMetricKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(metric_key string) error {
+			for _, fn := range fns {
+				if err := fn(metric_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// metricvalueDescMonth is the schema descriptor for month field.
+	metricvalueDescMonth := metricvalueFields[3].Descriptor()
+	// metricvalue.MonthValidator is a validator for the "month" field. It is called by the builders before save.
+	metricvalue.MonthValidator = func() func(string) error {
+		validators := metricvalueDescMonth.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(month string) error {
+			for _, fn := range fns {
+				if err := fn(month); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// metricvalueDescSource is the schema descriptor for source field.
+	metricvalueDescSource := metricvalueFields[5].Descriptor()
+	// metricvalue.DefaultSource holds the default value on creation for the source field.
+	metricvalue.DefaultSource = metricvalueDescSource.Default.(string)
+	// metricvalue.SourceValidator is a validator for the "source" field. It is called by the builders before save.
+	metricvalue.SourceValidator = metricvalueDescSource.Validators[0].(func(string) error)
+	// metricvalueDescRecordedAt is the schema descriptor for recorded_at field.
+	metricvalueDescRecordedAt := metricvalueFields[6].Descriptor()
+	// metricvalue.DefaultRecordedAt holds the default value on creation for the recorded_at field.
+	metricvalue.DefaultRecordedAt = metricvalueDescRecordedAt.Default.(func() time.Time)
 	notificationMixin := schema.Notification{}.Mixin()
 	notification.Policy = privacy.NewPolicies(schema.Notification{})
 	notification.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -620,19 +698,19 @@ func init() {
 	// outboxmessage.ToAddressValidator is a validator for the "to_address" field. It is called by the builders before save.
 	outboxmessage.ToAddressValidator = outboxmessageDescToAddress.Validators[0].(func(string) error)
 	// outboxmessageDescSubject is the schema descriptor for subject field.
-	outboxmessageDescSubject := outboxmessageFields[1].Descriptor()
+	outboxmessageDescSubject := outboxmessageFields[3].Descriptor()
 	// outboxmessage.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
 	outboxmessage.SubjectValidator = outboxmessageDescSubject.Validators[0].(func(string) error)
 	// outboxmessageDescAttempts is the schema descriptor for attempts field.
-	outboxmessageDescAttempts := outboxmessageFields[4].Descriptor()
+	outboxmessageDescAttempts := outboxmessageFields[6].Descriptor()
 	// outboxmessage.DefaultAttempts holds the default value on creation for the attempts field.
 	outboxmessage.DefaultAttempts = outboxmessageDescAttempts.Default.(int)
 	// outboxmessageDescNextAttemptAt is the schema descriptor for next_attempt_at field.
-	outboxmessageDescNextAttemptAt := outboxmessageFields[5].Descriptor()
+	outboxmessageDescNextAttemptAt := outboxmessageFields[7].Descriptor()
 	// outboxmessage.DefaultNextAttemptAt holds the default value on creation for the next_attempt_at field.
 	outboxmessage.DefaultNextAttemptAt = outboxmessageDescNextAttemptAt.Default.(func() time.Time)
 	// outboxmessageDescLastError is the schema descriptor for last_error field.
-	outboxmessageDescLastError := outboxmessageFields[8].Descriptor()
+	outboxmessageDescLastError := outboxmessageFields[10].Descriptor()
 	// outboxmessage.DefaultLastError holds the default value on creation for the last_error field.
 	outboxmessage.DefaultLastError = outboxmessageDescLastError.Default.(string)
 	// outboxmessage.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
@@ -673,6 +751,73 @@ func init() {
 			return nil
 		}
 	}()
+	// profileDescLockVersion is the schema descriptor for lock_version field.
+	profileDescLockVersion := profileFields[4].Descriptor()
+	// profile.DefaultLockVersion holds the default value on creation for the lock_version field.
+	profile.DefaultLockVersion = profileDescLockVersion.Default.(int64)
+	qualificationday.Policy = privacy.NewPolicies(schema.QualificationDay{})
+	qualificationday.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := qualificationday.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	qualificationdayFields := schema.QualificationDay{}.Fields()
+	_ = qualificationdayFields
+	// qualificationdayDescAreaKey is the schema descriptor for area_key field.
+	qualificationdayDescAreaKey := qualificationdayFields[1].Descriptor()
+	// qualificationday.AreaKeyValidator is a validator for the "area_key" field. It is called by the builders before save.
+	qualificationday.AreaKeyValidator = func() func(string) error {
+		validators := qualificationdayDescAreaKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(area_key string) error {
+			for _, fn := range fns {
+				if err := fn(area_key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// qualificationdayDescDay is the schema descriptor for day field.
+	qualificationdayDescDay := qualificationdayFields[2].Descriptor()
+	// qualificationday.DayValidator is a validator for the "day" field. It is called by the builders before save.
+	qualificationday.DayValidator = func() func(string) error {
+		validators := qualificationdayDescDay.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(day string) error {
+			for _, fn := range fns {
+				if err := fn(day); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// qualificationdayDescTrackKey is the schema descriptor for track_key field.
+	qualificationdayDescTrackKey := qualificationdayFields[5].Descriptor()
+	// qualificationday.DefaultTrackKey holds the default value on creation for the track_key field.
+	qualificationday.DefaultTrackKey = qualificationdayDescTrackKey.Default.(string)
+	// qualificationday.TrackKeyValidator is a validator for the "track_key" field. It is called by the builders before save.
+	qualificationday.TrackKeyValidator = qualificationdayDescTrackKey.Validators[0].(func(string) error)
+	// qualificationdayDescReason is the schema descriptor for reason field.
+	qualificationdayDescReason := qualificationdayFields[6].Descriptor()
+	// qualificationday.DefaultReason holds the default value on creation for the reason field.
+	qualificationday.DefaultReason = qualificationdayDescReason.Default.(string)
+	// qualificationday.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	qualificationday.ReasonValidator = qualificationdayDescReason.Validators[0].(func(string) error)
+	// qualificationdayDescRecordedAt is the schema descriptor for recorded_at field.
+	qualificationdayDescRecordedAt := qualificationdayFields[7].Descriptor()
+	// qualificationday.DefaultRecordedAt holds the default value on creation for the recorded_at field.
+	qualificationday.DefaultRecordedAt = qualificationdayDescRecordedAt.Default.(func() time.Time)
 	requirement.Policy = privacy.NewPolicies(schema.Requirement{})
 	requirement.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -828,6 +973,63 @@ func init() {
 			return nil
 		}
 	}()
+	solutionarea.Policy = privacy.NewPolicies(schema.SolutionArea{})
+	solutionarea.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := solutionarea.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	solutionareaFields := schema.SolutionArea{}.Fields()
+	_ = solutionareaFields
+	// solutionareaDescKey is the schema descriptor for key field.
+	solutionareaDescKey := solutionareaFields[0].Descriptor()
+	// solutionarea.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	solutionarea.KeyValidator = func() func(string) error {
+		validators := solutionareaDescKey.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key string) error {
+			for _, fn := range fns {
+				if err := fn(key); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// solutionareaDescName is the schema descriptor for name field.
+	solutionareaDescName := solutionareaFields[1].Descriptor()
+	// solutionarea.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	solutionarea.NameValidator = func() func(string) error {
+		validators := solutionareaDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// solutionareaDescDescription is the schema descriptor for description field.
+	solutionareaDescDescription := solutionareaFields[2].Descriptor()
+	// solutionarea.DefaultDescription holds the default value on creation for the description field.
+	solutionarea.DefaultDescription = solutionareaDescDescription.Default.(string)
+	// solutionarea.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	solutionarea.DescriptionValidator = solutionareaDescDescription.Validators[0].(func(string) error)
+	// solutionareaDescPosition is the schema descriptor for position field.
+	solutionareaDescPosition := solutionareaFields[3].Descriptor()
+	// solutionarea.DefaultPosition holds the default value on creation for the position field.
+	solutionarea.DefaultPosition = solutionareaDescPosition.Default.(int)
 	supportticketMixin := schema.SupportTicket{}.Mixin()
 	supportticket.Policy = privacy.NewPolicies(schema.SupportTicket{})
 	supportticket.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -25,16 +25,33 @@ const filter = process.argv[2];
 const shots = resolve(import.meta.dirname, '../screenshots');
 mkdirSync(shots, { recursive: true });
 
-function freePort() {
+function listenOn(port) {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.unref();
     srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => ok(port));
+    srv.listen(port, '127.0.0.1', () => {
+      const { port: got } = srv.address();
+      srv.close(() => ok(got));
     });
   });
+}
+
+// CERTLINK_E2E_PORTS=18800-18899 keeps the servers inside a range (a shared machine); otherwise any free port.
+const portRange = (process.env.CERTLINK_E2E_PORTS ?? '').split('-').map(Number);
+let nextPort = portRange[0];
+
+async function freePort() {
+  if (portRange.length !== 2 || !portRange[0]) return listenOn(0);
+  while (nextPort <= portRange[1]) {
+    const port = nextPort++;
+    try {
+      return await listenOn(port);
+    } catch {
+      // taken: try the next one
+    }
+  }
+  throw new Error(`no free port in ${process.env.CERTLINK_E2E_PORTS}`);
 }
 
 async function waitHealthy(base, server, timeoutMs = 60_000) {

@@ -34,6 +34,40 @@ export const scenarios = [
     },
   },
   {
+    name: 'designations: mona reads the partner capability score, its window, and asks what if',
+    async run({ page, shot }) {
+      // Read-only (the what-if writes nothing): it runs before alex removes his Learning account.
+      await signIn(page, 'mona@contoso.example');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Designations' }).click();
+      await page.getByRole('heading', { name: 'Solutions Partner designations', level: 1 }).waitFor();
+      await page.getByTestId('live-indicator').filter({ hasText: /^Live/ }).waitFor();
+      const infra = page.getByTestId('area-infrastructure-azure');
+      await infra.getByRole('meter', { name: /Infrastructure \(Azure\): 65 of 100 points/ }).waitFor();
+      await infra.getByText('Not qualified', { exact: true }).waitFor();
+      await infra.getByText(/at zero: Advanced certifications/).first().waitFor();
+      const summary = (await infra.getByTestId('window-summary').textContent()) ?? '';
+      expect(/Qualified on 15 days .* the window holds until/.test(summary), `window summary, got "${summary}"`);
+      expect((await page.locator('[data-testid^="area-"]').count()) === 6, 'six solution areas');
+      await infra.getByRole('button', { name: 'Show metrics' }).click();
+      const advanced = infra.getByRole('row', { name: /Advanced certifications/ });
+      expect(/0 of 20 · at zero/.test((await advanced.textContent()) ?? ''), 'advanced certifications at zero');
+      await shot('designations');
+
+      await page.getByRole('button', { name: /What if/ }).click();
+      await page.getByLabel('MCID').fill('9900001');
+      await page.getByLabel('Exam or certification').fill('MC-AZURE-SOLUTIONS-ARCHITECT');
+      await page.getByRole('button', { name: 'Add exam' }).click();
+      await page.getByRole('button', { name: 'Run what-if' }).click();
+      const line = infra.getByTestId('whatif-line');
+      await line.filter({ hasText: /75 points, qualified, until/ }).waitFor();
+      await infra.getByRole('meter', { name: /what-if 75/ }).waitFor();
+      await shot('designations-whatif');
+      // Nothing was saved: a fresh load shows 65 again.
+      await page.reload();
+      await page.getByTestId('area-infrastructure-azure').getByRole('meter', { name: /: 65 of 100 points$/ }).waitFor();
+    },
+  },
+  {
     name: 'live: mona watches Competencies while alex removes his Learning account',
     async run({ page, context, base, shot }) {
       // Mona, in her own browser context, watches Data Analytics; nothing reloads her page.
@@ -181,7 +215,13 @@ export const scenarios = [
         await page.waitForTimeout(500);
       }
       expect(((await result.textContent()) ?? '').includes('grace@contoso.example'), 'GraphiQL ran the query as grace (same-origin session)');
-      await shot('graphiql');
+      // GraphiQL's own introspection query (15 levels deep) is allowed for an
+      // admin's session: the docs explorer shows the schema and a type's fields.
+      await page.locator('.graphiql-sidebar button[aria-label="Show Documentation Explorer"]').click();
+      await page.locator('.graphiql-doc-explorer-type-name', { hasText: /^Query$/ }).first().click();
+      await page.locator('.graphiql-doc-explorer-field-name', { hasText: /^competencyProgress$/ }).first().waitFor();
+      expect((await page.locator('.graphiql-doc-explorer-error').count()) === 0, 'the docs explorer has a schema');
+      await shot('graphiql-docs');
     },
   },
   {
@@ -604,6 +644,7 @@ scenarios.push({
     for (const [path, heading] of [
       ['/profile', 'My profile'],
       ['/competencies', 'Competencies'],
+      ['/designations', 'Solutions Partner designations'],
       ['/skills-report', 'Skills report'],
       ['/users', 'Users'],
       ['/audit-log', 'Audit log'],

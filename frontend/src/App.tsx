@@ -1,12 +1,13 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
 import { Provider, useMutation, useQuery } from 'urql';
 import { ErrorState, Spinner } from './components/Feedback';
-import { IconAward, IconBell, IconCode, IconHistory, IconKey, IconLifebuoy, IconMail, IconMenu, IconSignOut, IconTable, IconUser, IconUsers, LogoMark } from './components/Icons';
+import { IconAward, IconBadge, IconBell, IconCode, IconHistory, IconKey, IconLifebuoy, IconMail, IconMenu, IconSignOut, IconTable, IconUser, IconUsers, LogoMark } from './components/Icons';
 import { createApiClient } from './lib/client';
 import { describeError, errorCode } from './lib/errors';
 import { Link, navigate, usePath } from './lib/router';
 import { isAdmin, isGlobalAdmin, MeQuery, seesCompetencies, seesUsers, SessionContext, SignOutMutation, useSession, type Session, type Viewer } from './lib/session';
 import { CompetenciesPage } from './pages/competencies/CompetenciesPage';
+import { DesignationsPage } from './pages/designations/DesignationsPage';
 import { SkillsReportPage } from './pages/report/SkillsReportPage';
 import { MailboxPage } from './pages/inbox/MailboxPage';
 import { NotificationsPage, UnreadCountQuery } from './pages/inbox/NotificationsPage';
@@ -38,6 +39,7 @@ const everyone = () => true;
 export const routes: RouteDef[] = [
   { path: '/profile', title: 'My profile', icon: IconUser, allowed: everyone, render: () => <ProfilePage /> },
   { path: '/competencies', title: 'Competencies', icon: IconAward, allowed: seesCompetencies, render: () => <CompetenciesPage /> },
+  { path: '/designations', title: 'Designations', icon: IconBadge, allowed: seesCompetencies, render: () => <DesignationsPage /> },
   { path: '/skills-report', title: 'Skills report', icon: IconTable, allowed: seesCompetencies, render: () => <SkillsReportPage /> },
   { path: '/users', title: 'Users', icon: IconUsers, allowed: seesUsers, render: () => <UsersPage /> },
   { path: '/notifications', title: 'Notifications', icon: IconBell, allowed: everyone, render: () => <NotificationsPage />, badge: UnreadBadge },

@@ -9,6 +9,7 @@ import (
 	"certlink/ent/supportticket"
 	"certlink/graph/model"
 	"certlink/internal/capability"
+	"certlink/internal/designation"
 	"context"
 	"errors"
 	"fmt"
@@ -39,13 +40,17 @@ type ResolverRoot interface {
 	AuditEvent() AuditEventResolver
 	CapabilityPrerequisite() CapabilityPrerequisiteResolver
 	CapabilityRule() CapabilityRuleResolver
+	CategoryScore() CategoryScoreResolver
 	DevMail() DevMailResolver
+	MetricScore() MetricScoreResolver
 	Mutation() MutationResolver
 	Notification() NotificationResolver
 	Organization() OrganizationResolver
 	Query() QueryResolver
 	RequirementProgress() RequirementProgressResolver
 	Skill() SkillResolver
+	SolutionArea() SolutionAreaResolver
+	SolutionAreaTrack() SolutionAreaTrackResolver
 	Subscription() SubscriptionResolver
 	SupportTicket() SupportTicketResolver
 	TicketReply() TicketReplyResolver
@@ -160,6 +165,13 @@ type ComplexityRoot struct {
 		Summary             func(childComplexity int) int
 	}
 
+	CategoryScore struct {
+		Category  func(childComplexity int) int
+		MaxPoints func(childComplexity int) int
+		Metrics   func(childComplexity int) int
+		Points    func(childComplexity int) int
+	}
+
 	Competency struct {
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -240,6 +252,14 @@ type ComplexityRoot struct {
 		Message func(childComplexity int) int
 	}
 
+	IngestMetricsPayload struct {
+		Accepted      func(childComplexity int) int
+		Duplicates    func(childComplexity int) int
+		Errors        func(childComplexity int) int
+		ErrorsOmitted func(childComplexity int) int
+		Updated       func(childComplexity int) int
+	}
+
 	IngestResultsPayload struct {
 		Accepted   func(childComplexity int) int
 		Duplicates func(childComplexity int) int
@@ -284,6 +304,20 @@ type ComplexityRoot struct {
 		SurvivorMcid   func(childComplexity int) int
 	}
 
+	MetricScore struct {
+		Key       func(childComplexity int) int
+		Missing   func(childComplexity int) int
+		Month     func(childComplexity int) int
+		Name      func(childComplexity int) int
+		People    func(childComplexity int) int
+		Points    func(childComplexity int) int
+		Source    func(childComplexity int) int
+		Threshold func(childComplexity int) int
+		Unit      func(childComplexity int) int
+		Value     func(childComplexity int) int
+		Weight    func(childComplexity int) int
+	}
+
 	Mutation struct {
 		AssignRoles                   func(childComplexity int, input model.AssignRolesInput) int
 		AssociateLearningAccount      func(childComplexity int, input model.AssociateLearningAccountInput) int
@@ -294,6 +328,7 @@ type ComplexityRoot struct {
 		CreateProviderToken           func(childComplexity int, name string) int
 		CreateSupportTicket           func(childComplexity int, input model.CreateSupportTicketInput) int
 		DeleteUser                    func(childComplexity int, id int) int
+		IngestMetrics                 func(childComplexity int, input []*model.MetricValueInput) int
 		IngestResults                 func(childComplexity int, input []*model.ResultInput) int
 		InviteUser                    func(childComplexity int, input model.InviteUserInput) int
 		LoadCatalog                   func(childComplexity int, document string) int
@@ -372,6 +407,7 @@ type ComplexityRoot struct {
 		Deleted func(childComplexity int) int
 		Email   func(childComplexity int) int
 		Name    func(childComplexity int) int
+		Outside func(childComplexity int) int
 	}
 
 	ProviderToken struct {
@@ -380,6 +416,26 @@ type ComplexityRoot struct {
 		LastUsedAt func(childComplexity int) int
 		Name       func(childComplexity int) int
 		RevokedAt  func(childComplexity int) int
+	}
+
+	QualificationDay struct {
+		Day        func(childComplexity int) int
+		Live       func(childComplexity int) int
+		Qualified  func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		RecordedAt func(childComplexity int) int
+		Score      func(childComplexity int) int
+		TrackKey   func(childComplexity int) int
+	}
+
+	QualificationWindow struct {
+		ClosesOn        func(childComplexity int) int
+		Days            func(childComplexity int) int
+		Holds           func(childComplexity int) int
+		HoldsUntil      func(childComplexity int) int
+		LastQualifiedOn func(childComplexity int) int
+		OpensOn         func(childComplexity int) int
+		QualifiedDays   func(childComplexity int) int
 	}
 
 	Query struct {
@@ -398,9 +454,12 @@ type ComplexityRoot struct {
 		Nodes                   func(childComplexity int, ids []int) int
 		Notifications           func(childComplexity int, first *int, after *entgql.Cursor[int]) int
 		ProviderTokens          func(childComplexity int) int
+		QualificationHistory    func(childComplexity int, area string, from time.Time, to time.Time) int
 		SimulateCapabilityScore func(childComplexity int, input model.WhatIfInput) int
 		SimulateProgress        func(childComplexity int, input model.WhatIfInput) int
+		SimulateSolutionAreas   func(childComplexity int, input model.SolutionAreasWhatIfInput) int
 		SkillsReport            func(childComplexity int, first *int, after *entgql.Cursor[int], where *model.SkillsReportWhere, orderBy *model.SkillsReportOrder) int
+		SolutionAreas           func(childComplexity int) int
 		SupportTickets          func(childComplexity int, first *int, after *entgql.Cursor[int]) int
 		UnreadNotificationCount func(childComplexity int) int
 		Users                   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
@@ -519,9 +578,37 @@ type ComplexityRoot struct {
 		UserID           func(childComplexity int) int
 	}
 
+	SolutionArea struct {
+		AdvancedSkills     func(childComplexity int) int
+		BestTrack          func(childComplexity int) int
+		Description        func(childComplexity int) int
+		DropReason         func(childComplexity int) int
+		DropsOn            func(childComplexity int) int
+		Explanation        func(childComplexity int) int
+		IntermediateSkills func(childComplexity int) int
+		Key                func(childComplexity int) int
+		Name               func(childComplexity int) int
+		Qualified          func(childComplexity int) int
+		Reason             func(childComplexity int) int
+		Score              func(childComplexity int) int
+		Tracks             func(childComplexity int) int
+		Window             func(childComplexity int) int
+	}
+
+	SolutionAreaTrack struct {
+		Categories  func(childComplexity int) int
+		Explanation func(childComplexity int) int
+		Key         func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Qualified   func(childComplexity int) int
+		Reason      func(childComplexity int) int
+		Score       func(childComplexity int) int
+	}
+
 	Subscription struct {
 		CapabilityScoreChanged    func(childComplexity int) int
 		CompetencyProgressChanged func(childComplexity int) int
+		SolutionAreasChanged      func(childComplexity int) int
 	}
 
 	SupportTicket struct {
@@ -614,8 +701,17 @@ type CapabilityRuleResolver interface {
 
 	People(ctx context.Context, obj *capability.Rule) ([]*ent.User, error)
 }
+type CategoryScoreResolver interface {
+	Category(ctx context.Context, obj *designation.CategoryScore) (model.ScoreCategory, error)
+}
 type DevMailResolver interface {
 	To(ctx context.Context, obj *ent.DevMail) (string, error)
+}
+type MetricScoreResolver interface {
+	Source(ctx context.Context, obj *designation.MetricScore) (model.MetricSource, error)
+
+	Month(ctx context.Context, obj *designation.MetricScore) (*string, error)
+	People(ctx context.Context, obj *designation.MetricScore) ([]*ent.User, error)
 }
 type MutationResolver interface {
 	SignIn(ctx context.Context, input model.SignInInput) (*model.SignInPayload, error)
@@ -634,6 +730,7 @@ type MutationResolver interface {
 	RemindToAssociate(ctx context.Context, mcid string) (*model.RemindToAssociatePayload, error)
 	RemoveLegacyRecognition(ctx context.Context, mcid string) (*model.RemoveLegacyRecognitionPayload, error)
 	PreviewAssociation(ctx context.Context, input model.PreviewAssociationInput) (*model.AssociationPreview, error)
+	IngestMetrics(ctx context.Context, input []*model.MetricValueInput) (*model.IngestMetricsPayload, error)
 	VerifyOrganizationDomain(ctx context.Context, input model.OrganizationDomainInput) (*ent.Organization, error)
 	RemoveOrganizationDomain(ctx context.Context, input model.OrganizationDomainInput) (*ent.Organization, error)
 	InviteUser(ctx context.Context, input model.InviteUserInput) (*model.InviteUserPayload, error)
@@ -670,6 +767,9 @@ type QueryResolver interface {
 	ProviderTokens(ctx context.Context) ([]*model.ProviderToken, error)
 	Me(ctx context.Context) (*ent.User, error)
 	LinkEndingImpact(ctx context.Context, user *int, kind *model.LinkKind) (*model.LinkEndingImpact, error)
+	SolutionAreas(ctx context.Context) ([]*designation.Area, error)
+	SimulateSolutionAreas(ctx context.Context, input model.SolutionAreasWhatIfInput) ([]*designation.Area, error)
+	QualificationHistory(ctx context.Context, area string, from time.Time, to time.Time) ([]*designation.Day, error)
 	Users(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Notifications(ctx context.Context, first *int, after *entgql.Cursor[int]) (*model.NotificationConnection, error)
 	UnreadNotificationCount(ctx context.Context) (int, error)
@@ -689,9 +789,25 @@ type RequirementProgressResolver interface {
 type SkillResolver interface {
 	CountsNow(ctx context.Context, obj *ent.Skill) (bool, error)
 }
+type SolutionAreaResolver interface {
+	Score(ctx context.Context, obj *designation.Area) (float64, error)
+	Qualified(ctx context.Context, obj *designation.Area) (bool, error)
+	Reason(ctx context.Context, obj *designation.Area) (model.QualificationReason, error)
+	Explanation(ctx context.Context, obj *designation.Area) (string, error)
+	BestTrack(ctx context.Context, obj *designation.Area) (*designation.TrackScore, error)
+
+	Window(ctx context.Context, obj *designation.Area) (*designation.Window, error)
+
+	DropReason(ctx context.Context, obj *designation.Area) (*string, error)
+}
+type SolutionAreaTrackResolver interface {
+	Reason(ctx context.Context, obj *designation.TrackScore) (model.QualificationReason, error)
+	Explanation(ctx context.Context, obj *designation.TrackScore) (string, error)
+}
 type SubscriptionResolver interface {
 	CompetencyProgressChanged(ctx context.Context) (<-chan []*model.CompetencyProgress, error)
 	CapabilityScoreChanged(ctx context.Context) (<-chan []*capability.Area, error)
+	SolutionAreasChanged(ctx context.Context) (<-chan []*designation.Area, error)
 }
 type SupportTicketResolver interface {
 	Author(ctx context.Context, obj *ent.SupportTicket) (*model.PersonRef, error)
@@ -702,6 +818,10 @@ type TicketReplyResolver interface {
 	FromStaff(ctx context.Context, obj *ent.TicketReply) (bool, error)
 }
 type UserResolver interface {
+	CreatedAt(ctx context.Context, obj *ent.User) (*time.Time, error)
+
+	MustChangePassword(ctx context.Context, obj *ent.User) (bool, error)
+
 	Roles(ctx context.Context, obj *ent.User) ([]model.Role, error)
 	LearningAccount(ctx context.Context, obj *ent.User) (*model.LearningAccountLink, error)
 	PartnerUniversity(ctx context.Context, obj *ent.User) (*model.PartnerUniversityLink, error)
@@ -1164,6 +1284,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CatalogLoadPayload.Summary(childComplexity), true
 
+	case "CategoryScore.category":
+		if e.ComplexityRoot.CategoryScore.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryScore.Category(childComplexity), true
+	case "CategoryScore.maxPoints":
+		if e.ComplexityRoot.CategoryScore.MaxPoints == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryScore.MaxPoints(childComplexity), true
+	case "CategoryScore.metrics":
+		if e.ComplexityRoot.CategoryScore.Metrics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryScore.Metrics(childComplexity), true
+	case "CategoryScore.points":
+		if e.ComplexityRoot.CategoryScore.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CategoryScore.Points(childComplexity), true
+
 	case "Competency.description":
 		if e.ComplexityRoot.Competency.Description == nil {
 			break
@@ -1423,6 +1568,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IngestError.Message(childComplexity), true
 
+	case "IngestMetricsPayload.accepted":
+		if e.ComplexityRoot.IngestMetricsPayload.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestMetricsPayload.Accepted(childComplexity), true
+	case "IngestMetricsPayload.duplicates":
+		if e.ComplexityRoot.IngestMetricsPayload.Duplicates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestMetricsPayload.Duplicates(childComplexity), true
+	case "IngestMetricsPayload.errors":
+		if e.ComplexityRoot.IngestMetricsPayload.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestMetricsPayload.Errors(childComplexity), true
+	case "IngestMetricsPayload.errorsOmitted":
+		if e.ComplexityRoot.IngestMetricsPayload.ErrorsOmitted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestMetricsPayload.ErrorsOmitted(childComplexity), true
+	case "IngestMetricsPayload.updated":
+		if e.ComplexityRoot.IngestMetricsPayload.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestMetricsPayload.Updated(childComplexity), true
+
 	case "IngestResultsPayload.accepted":
 		if e.ComplexityRoot.IngestResultsPayload.Accepted == nil {
 			break
@@ -1568,6 +1744,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MergeCertificationProfilesPayload.SurvivorMcid(childComplexity), true
 
+	case "MetricScore.key":
+		if e.ComplexityRoot.MetricScore.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricScore.Key(childComplexity), true
+	case "MetricScore.missing":
+		if e.ComplexityRoot.MetricScore.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricScore.Missing(childComplexity), true
+	case "MetricScore.month":
+		if e.ComplexityRoot.MetricScore.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricScore.Month(childComplexity), true
+	case "MetricScore.name":
+		if e.ComplexityRoot.MetricScore.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricScore.Name(childComplexity), true
+	case "MetricScore.people":
+		if e.ComplexityRoot.MetricScore.People == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricScore.People(childComplexity), true
+	case "MetricScore.points":
+		if e.ComplexityRoot.MetricScore.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricScore.Points(childComplexity), true
+	case "MetricScore.source":
+		if e.ComplexityRoot.MetricScore.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricScore.Source(childComplexity), true
+	case "MetricScore.threshold":
+		if e.ComplexityRoot.MetricScore.Threshold == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricScore.Threshold(childComplexity), true
+	case "MetricScore.unit":
+		if e.ComplexityRoot.MetricScore.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricScore.Unit(childComplexity), true
+	case "MetricScore.value":
+		if e.ComplexityRoot.MetricScore.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricScore.Value(childComplexity), true
+	case "MetricScore.weight":
+		if e.ComplexityRoot.MetricScore.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricScore.Weight(childComplexity), true
+
 	case "Mutation.assignRoles":
 		if e.ComplexityRoot.Mutation.AssignRoles == nil {
 			break
@@ -1667,6 +1910,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteUser(childComplexity, args["id"].(int)), true
+	case "Mutation.ingestMetrics":
+		if e.ComplexityRoot.Mutation.IngestMetrics == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_ingestMetrics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.IngestMetrics(childComplexity, args["input"].([]*model.MetricValueInput)), true
 	case "Mutation.ingestResults":
 		if e.ComplexityRoot.Mutation.IngestResults == nil {
 			break
@@ -2104,6 +2358,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PersonRef.Name(childComplexity), true
+	case "PersonRef.outside":
+		if e.ComplexityRoot.PersonRef.Outside == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PersonRef.Outside(childComplexity), true
 
 	case "ProviderToken.createdAt":
 		if e.ComplexityRoot.ProviderToken.CreatedAt == nil {
@@ -2135,6 +2395,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ProviderToken.RevokedAt(childComplexity), true
+
+	case "QualificationDay.day":
+		if e.ComplexityRoot.QualificationDay.Day == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualificationDay.Day(childComplexity), true
+	case "QualificationDay.live":
+		if e.ComplexityRoot.QualificationDay.Live == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualificationDay.Live(childComplexity), true
+	case "QualificationDay.qualified":
+		if e.ComplexityRoot.QualificationDay.Qualified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualificationDay.Qualified(childComplexity), true
+	case "QualificationDay.reason":
+		if e.ComplexityRoot.QualificationDay.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualificationDay.Reason(childComplexity), true
+	case "QualificationDay.recordedAt":
+		if e.ComplexityRoot.QualificationDay.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualificationDay.RecordedAt(childComplexity), true
+	case "QualificationDay.score":
+		if e.ComplexityRoot.QualificationDay.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualificationDay.Score(childComplexity), true
+	case "QualificationDay.trackKey":
+		if e.ComplexityRoot.QualificationDay.TrackKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualificationDay.TrackKey(childComplexity), true
+
+	case "QualificationWindow.closesOn":
+		if e.ComplexityRoot.QualificationWindow.ClosesOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualificationWindow.ClosesOn(childComplexity), true
+	case "QualificationWindow.days":
+		if e.ComplexityRoot.QualificationWindow.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualificationWindow.Days(childComplexity), true
+	case "QualificationWindow.holds":
+		if e.ComplexityRoot.QualificationWindow.Holds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualificationWindow.Holds(childComplexity), true
+	case "QualificationWindow.holdsUntil":
+		if e.ComplexityRoot.QualificationWindow.HoldsUntil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualificationWindow.HoldsUntil(childComplexity), true
+	case "QualificationWindow.lastQualifiedOn":
+		if e.ComplexityRoot.QualificationWindow.LastQualifiedOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualificationWindow.LastQualifiedOn(childComplexity), true
+	case "QualificationWindow.opensOn":
+		if e.ComplexityRoot.QualificationWindow.OpensOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualificationWindow.OpensOn(childComplexity), true
+	case "QualificationWindow.qualifiedDays":
+		if e.ComplexityRoot.QualificationWindow.QualifiedDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualificationWindow.QualifiedDays(childComplexity), true
 
 	case "Query.apiTokens":
 		if e.ComplexityRoot.Query.APITokens == nil {
@@ -2267,6 +2613,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ProviderTokens(childComplexity), true
+	case "Query.qualificationHistory":
+		if e.ComplexityRoot.Query.QualificationHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_qualificationHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.QualificationHistory(childComplexity, args["area"].(string), args["from"].(time.Time), args["to"].(time.Time)), true
 	case "Query.simulateCapabilityScore":
 		if e.ComplexityRoot.Query.SimulateCapabilityScore == nil {
 			break
@@ -2289,6 +2646,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SimulateProgress(childComplexity, args["input"].(model.WhatIfInput)), true
+	case "Query.simulateSolutionAreas":
+		if e.ComplexityRoot.Query.SimulateSolutionAreas == nil {
+			break
+		}
+
+		args, err := ec.field_Query_simulateSolutionAreas_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SimulateSolutionAreas(childComplexity, args["input"].(model.SolutionAreasWhatIfInput)), true
 	case "Query.skillsReport":
 		if e.ComplexityRoot.Query.SkillsReport == nil {
 			break
@@ -2300,6 +2668,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SkillsReport(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int]), args["where"].(*model.SkillsReportWhere), args["orderBy"].(*model.SkillsReportOrder)), true
+	case "Query.solutionAreas":
+		if e.ComplexityRoot.Query.SolutionAreas == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.SolutionAreas(childComplexity), true
 	case "Query.supportTickets":
 		if e.ComplexityRoot.Query.SupportTickets == nil {
 			break
@@ -2779,6 +3153,134 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SkillsReportRow.UserID(childComplexity), true
 
+	case "SolutionArea.advancedSkills":
+		if e.ComplexityRoot.SolutionArea.AdvancedSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.AdvancedSkills(childComplexity), true
+	case "SolutionArea.bestTrack":
+		if e.ComplexityRoot.SolutionArea.BestTrack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.BestTrack(childComplexity), true
+	case "SolutionArea.description":
+		if e.ComplexityRoot.SolutionArea.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.Description(childComplexity), true
+	case "SolutionArea.dropReason":
+		if e.ComplexityRoot.SolutionArea.DropReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.DropReason(childComplexity), true
+	case "SolutionArea.dropsOn":
+		if e.ComplexityRoot.SolutionArea.DropsOn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.DropsOn(childComplexity), true
+	case "SolutionArea.explanation":
+		if e.ComplexityRoot.SolutionArea.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.Explanation(childComplexity), true
+	case "SolutionArea.intermediateSkills":
+		if e.ComplexityRoot.SolutionArea.IntermediateSkills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.IntermediateSkills(childComplexity), true
+	case "SolutionArea.key":
+		if e.ComplexityRoot.SolutionArea.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.Key(childComplexity), true
+	case "SolutionArea.name":
+		if e.ComplexityRoot.SolutionArea.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.Name(childComplexity), true
+	case "SolutionArea.qualified":
+		if e.ComplexityRoot.SolutionArea.Qualified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.Qualified(childComplexity), true
+	case "SolutionArea.reason":
+		if e.ComplexityRoot.SolutionArea.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.Reason(childComplexity), true
+	case "SolutionArea.score":
+		if e.ComplexityRoot.SolutionArea.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.Score(childComplexity), true
+	case "SolutionArea.tracks":
+		if e.ComplexityRoot.SolutionArea.Tracks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.Tracks(childComplexity), true
+	case "SolutionArea.window":
+		if e.ComplexityRoot.SolutionArea.Window == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionArea.Window(childComplexity), true
+
+	case "SolutionAreaTrack.categories":
+		if e.ComplexityRoot.SolutionAreaTrack.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionAreaTrack.Categories(childComplexity), true
+	case "SolutionAreaTrack.explanation":
+		if e.ComplexityRoot.SolutionAreaTrack.Explanation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionAreaTrack.Explanation(childComplexity), true
+	case "SolutionAreaTrack.key":
+		if e.ComplexityRoot.SolutionAreaTrack.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionAreaTrack.Key(childComplexity), true
+	case "SolutionAreaTrack.name":
+		if e.ComplexityRoot.SolutionAreaTrack.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionAreaTrack.Name(childComplexity), true
+	case "SolutionAreaTrack.qualified":
+		if e.ComplexityRoot.SolutionAreaTrack.Qualified == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionAreaTrack.Qualified(childComplexity), true
+	case "SolutionAreaTrack.reason":
+		if e.ComplexityRoot.SolutionAreaTrack.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionAreaTrack.Reason(childComplexity), true
+	case "SolutionAreaTrack.score":
+		if e.ComplexityRoot.SolutionAreaTrack.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SolutionAreaTrack.Score(childComplexity), true
+
 	case "Subscription.capabilityScoreChanged":
 		if e.ComplexityRoot.Subscription.CapabilityScoreChanged == nil {
 			break
@@ -2791,6 +3293,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.CompetencyProgressChanged(childComplexity), true
+	case "Subscription.solutionAreasChanged":
+		if e.ComplexityRoot.Subscription.SolutionAreasChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subscription.SolutionAreasChanged(childComplexity), true
 
 	case "SupportTicket.author":
 		if e.ComplexityRoot.SupportTicket.Author == nil {
@@ -3029,9 +3537,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateSupportTicketInput", ec.unmarshalInputCreateSupportTicketInput),
 			graphql.NewInputUnmarshaler("InviteUserInput", ec.unmarshalInputInviteUserInput),
 			graphql.NewInputUnmarshaler("MergeCertificationProfilesInput", ec.unmarshalInputMergeCertificationProfilesInput),
+			graphql.NewInputUnmarshaler("MetricValueInput", ec.unmarshalInputMetricValueInput),
+			graphql.NewInputUnmarshaler("MetricWhatIfInput", ec.unmarshalInputMetricWhatIfInput),
 			graphql.NewInputUnmarshaler("OrganizationDomainInput", ec.unmarshalInputOrganizationDomainInput),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
-			graphql.NewInputUnmarshaler("OrganizationWhereInput", ec.unmarshalInputOrganizationWhereInput),
 			graphql.NewInputUnmarshaler("PlannedResultInput", ec.unmarshalInputPlannedResultInput),
 			graphql.NewInputUnmarshaler("PreviewAssociationInput", ec.unmarshalInputPreviewAssociationInput),
 			graphql.NewInputUnmarshaler("PurchaseCompetencyOfferInput", ec.unmarshalInputPurchaseCompetencyOfferInput),
@@ -3042,6 +3551,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("SkillOrder", ec.unmarshalInputSkillOrder),
 			graphql.NewInputUnmarshaler("SkillsReportOrder", ec.unmarshalInputSkillsReportOrder),
 			graphql.NewInputUnmarshaler("SkillsReportWhere", ec.unmarshalInputSkillsReportWhere),
+			graphql.NewInputUnmarshaler("SolutionAreasWhatIfInput", ec.unmarshalInputSolutionAreasWhatIfInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
 			graphql.NewInputUnmarshaler("UpsertSkillInput", ec.unmarshalInputUpsertSkillInput),
 			graphql.NewInputUnmarshaler("UserOrder", ec.unmarshalInputUserOrder),
@@ -3264,7 +3774,7 @@ extend type Query {
   """
   simulateProgress(input: WhatIfInput!): [CompetencyProgress!]!
   "What-if (B1) for the capability score."
-  simulateCapabilityScore(input: WhatIfInput!): [CapabilityScore!]!
+  simulateCapabilityScore(input: WhatIfInput!): [CapabilityScore!]! @deprecated(reason: "The Skilling card of certlink's own rules; use simulateSolutionAreas (the partner capability score).")
   """
   Forecast (B2): per SKILL requirement, who carries it until when and the
   moments up to until (default: one year ahead; at most 5 years) its count
@@ -3273,7 +3783,7 @@ extend type Query {
   """
   forecast(until: Time): Forecast!
   "The viewer's organization's capability score per area (the Skilling metric). Same permissions as competencyProgress."
-  capabilityScore: [CapabilityScore!]!
+  capabilityScore: [CapabilityScore!]! @deprecated(reason: "The Skilling card of certlink's own rules; use solutionAreas (the partner capability score).")
 }
 
 type Subscription {
@@ -3287,7 +3797,7 @@ type Subscription {
   """
   competencyProgressChanged: [CompetencyProgress!]!
   "Live capability score, sent at once and after every change, like competencyProgressChanged."
-  capabilityScoreChanged: [CapabilityScore!]!
+  capabilityScoreChanged: [CapabilityScore!]! @deprecated(reason: "Use solutionAreasChanged.")
 }
 `, BuiltIn: false},
 	{Name: "../competency.graphqls", Input: `# Competencies, progress, the skills report and ingest (SPEC C1–C7, S1–S3, L10).
@@ -3842,6 +4352,197 @@ extend type Mutation {
   previewAssociation(input: PreviewAssociationInput!): AssociationPreview!
 }
 `, BuiltIn: false},
+	{Name: "../designation.graphqls", Input: `# Solutions Partner designations: the partner capability score per solution
+# area (issue 15, successor of SPEC C1–C6). The framework is catalog data
+# (catalog/README.md, "Solution areas"); skilling metrics count linked people
+# as competencies do (L5, C3); the other metrics arrive through ingestMetrics
+# or POST /ingest/metrics.
+
+enum ScoreCategory {
+  PERFORMANCE
+  SKILLING
+  CUSTOMER_SUCCESS
+}
+
+enum MetricSource {
+  "Sent per organization and month (ingestMetrics, POST /ingest/metrics)."
+  INGESTED
+  "Linked people holding one of the area's intermediate certifications."
+  INTERMEDIATE_CERTIFICATIONS
+  "Linked people holding one of the area's advanced certifications."
+  ADVANCED_CERTIFICATIONS
+}
+
+enum QualificationReason {
+  "Score >= 70 and every metric above zero."
+  QUALIFIED
+  SCORE_BELOW_70
+  METRIC_AT_ZERO
+  SCORE_BELOW_70_AND_METRIC_AT_ZERO
+}
+
+"A solution area, e.g. Infrastructure (Azure), scored out of 100 for the viewer's organization."
+type SolutionArea {
+  key: String!
+  name: String!
+  description: String!
+  "The certifications (skill numbers) the intermediate certifications metric counts."
+  intermediateSkills: [String!]!
+  "The certifications the advanced certifications metric counts."
+  advancedSkills: [String!]!
+  "The counting track's score (0–100, two decimals)."
+  score: Float!
+  "Score >= 70 and every metric above zero, on the counting track."
+  qualified: Boolean!
+  reason: QualificationReason!
+  "The reason in words, e.g. \"62.5 points, below 70; at zero: Advanced certifications\"."
+  explanation: String!
+  "The track that counts: a qualified one first, then the higher score."
+  bestTrack: SolutionAreaTrack!
+  "Every track, in the catalog's order (one for most areas; Enterprise and SMB for some)."
+  tracks: [SolutionAreaTrack!]!
+  "The qualification window: qualified on at least one day of the current month and the previous five full months."
+  window: QualificationWindow!
+  """
+  When this area, qualified now, is projected to stop qualifying as
+  certifications expire and retired skills lose validity (ingested values
+  assumed unchanged), up to a year ahead; null: not foreseen.
+  """
+  dropsOn: Time
+  "Why it drops then, in words."
+  dropReason: String
+}
+
+type SolutionAreaTrack {
+  key: String!
+  name: String!
+  score: Float!
+  qualified: Boolean!
+  reason: QualificationReason!
+  explanation: String!
+  categories: [CategoryScore!]!
+}
+
+type CategoryScore {
+  category: ScoreCategory!
+  "The category's weights added up."
+  maxPoints: Int!
+  points: Float!
+  metrics: [MetricScore!]!
+}
+
+"One metric: full weight at the threshold, the proportional part below it."
+type MetricScore {
+  key: String!
+  name: String!
+  source: MetricSource!
+  "What the value counts, e.g. customers, people, USD per month."
+  unit: String!
+  weight: Int!
+  value: Float!
+  threshold: Float!
+  "weight × min(value / threshold, 1), cut (not rounded) to two decimals."
+  points: Float!
+  "What is missing to the threshold (0 once reached)."
+  missing: Float!
+  "The month an ingested value is from (the latest sent, YYYY-MM); null when none was sent or for skilling metrics."
+  month: String
+  "The people a skilling metric counts, by name; empty for ingested metrics."
+  people: [User!]!
+}
+
+type QualificationWindow {
+  "First day of the window (the first day of the fifth month before this one)."
+  opensOn: Time!
+  "Last day of the window (the last day of this month); then it rolls forward a month."
+  closesOn: Time!
+  "Days qualified in the window: recorded days, and today when qualified now."
+  qualifiedDays: Int!
+  "At least one qualified day: the organization may enroll or renew."
+  holds: Boolean!
+  lastQualifiedOn: Time
+  "The last day a rolling window still holds lastQualifiedOn (if no day qualifies after it)."
+  holdsUntil: Time
+  "The recorded days in the window, in order, and today's live state when not recorded qualified yet."
+  days: [QualificationDay!]!
+}
+
+"One day of an area's qualification, as the daily job recorded it."
+type QualificationDay {
+  day: Time!
+  qualified: Boolean!
+  "The best score seen that day."
+  score: Float!
+  trackKey: String!
+  "The state in words when it was recorded."
+  reason: String!
+  recordedAt: Time!
+  "Computed now, not recorded yet (today)."
+  live: Boolean!
+}
+
+"A hypothetical change for the solution areas. Nothing is written."
+input SolutionAreasWhatIfInput {
+  "Work accounts (User.id) of the viewer's organization treated as gone. At most 100."
+  removePeople: [ID!]
+  "Planned certifications of MCIDs linked to the viewer's organization. At most 100."
+  addResults: [PlannedResultInput!]
+  "Ingested metrics set to a value. At most 100."
+  setMetrics: [MetricWhatIfInput!]
+  "Score at this later moment (certifications expiring by then), at most a year ahead; omitted: now."
+  at: Time
+}
+
+input MetricWhatIfInput {
+  area: String!
+  metric: String!
+  value: Float!
+}
+
+"One ingested metric value of an organization for a month."
+input MetricValueInput {
+  "The organization's MPN ID (7 digits)."
+  mpnId: String!
+  "A solution area key, e.g. modern-work."
+  area: String!
+  "An INGESTED metric of the area, e.g. net-customer-adds."
+  metric: String!
+  "YYYY-MM, not in the future."
+  month: String!
+  "From 0 to 1e12."
+  value: Float!
+}
+
+type IngestMetricsPayload {
+  "Values stored: new, or a month's value corrected (updated)."
+  accepted: Int!
+  updated: Int!
+  "Values held already with the same value."
+  duplicates: Int!
+  errors: [IngestError!]!
+  "Errors beyond the first 1000, counted."
+  errorsOmitted: Int!
+}
+
+extend type Query {
+  "The viewer's organization's solution areas now. Global Admin and MPN Partner Admin (C7)."
+  solutionAreas: [SolutionArea!]!
+  "What-if for the solution areas: people leaving, planned certifications, metric values, a later day. Same permissions."
+  simulateSolutionAreas(input: SolutionAreasWhatIfInput!): [SolutionArea!]!
+  "The recorded days of one area between two days (inclusive, at most 400 days). Same permissions."
+  qualificationHistory(area: String!, from: Time!, to: Time!): [QualificationDay!]!
+}
+
+extend type Mutation {
+  "Store ingested metric values. Provider tokens and operators; at most 1000 per call (POST /ingest/metrics takes files). Re-sending a value changes nothing."
+  ingestMetrics(input: [MetricValueInput!]!): IngestMetricsPayload!
+}
+
+extend type Subscription {
+  "Live solution areas, sent at once and after every change (links, results, metric values, catalog loads)."
+  solutionAreasChanged: [SolutionArea!]!
+}
+`, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 type Competency implements Node {
@@ -3954,74 +4655,6 @@ enum OrganizationOrderField {
   CREATED_AT
   MPN_ID
   NAME
-}
-"""
-OrganizationWhereInput is used for filtering Organization objects.
-Input was generated by ent.
-"""
-input OrganizationWhereInput {
-  not: OrganizationWhereInput
-  and: [OrganizationWhereInput!]
-  or: [OrganizationWhereInput!]
-  """
-  id field predicates
-  """
-  id: ID
-  idNEQ: ID
-  idIn: [ID!]
-  idNotIn: [ID!]
-  idGT: ID
-  idGTE: ID
-  idLT: ID
-  idLTE: ID
-  """
-  created_at field predicates
-  """
-  createdAt: Time
-  createdAtNEQ: Time
-  createdAtIn: [Time!]
-  createdAtNotIn: [Time!]
-  createdAtGT: Time
-  createdAtGTE: Time
-  createdAtLT: Time
-  createdAtLTE: Time
-  """
-  mpn_id field predicates
-  """
-  mpnID: String
-  mpnIDNEQ: String
-  mpnIDIn: [String!]
-  mpnIDNotIn: [String!]
-  mpnIDGT: String
-  mpnIDGTE: String
-  mpnIDLT: String
-  mpnIDLTE: String
-  mpnIDContains: String
-  mpnIDHasPrefix: String
-  mpnIDHasSuffix: String
-  mpnIDEqualFold: String
-  mpnIDContainsFold: String
-  """
-  name field predicates
-  """
-  name: String
-  nameNEQ: String
-  nameIn: [String!]
-  nameNotIn: [String!]
-  nameGT: String
-  nameGTE: String
-  nameLT: String
-  nameLTE: String
-  nameContains: String
-  nameHasPrefix: String
-  nameHasSuffix: String
-  nameEqualFold: String
-  nameContainsFold: String
-  """
-  users edge predicates
-  """
-  hasUsers: Boolean
-  hasUsersWith: [UserWhereInput!]
 }
 """
 Information about pagination in a connection.
@@ -4226,11 +4859,6 @@ input UserWhereInput {
   """
   mustChangePassword: Boolean
   mustChangePasswordNEQ: Boolean
-  """
-  organization edge predicates
-  """
-  hasOrganization: Boolean
-  hasOrganizationWith: [OrganizationWhereInput!]
 }
 `, BuiltIn: false},
 	{Name: "../identity.graphqls", Input: `# Identity: the email domains organizations verified, which bound the work
@@ -4262,13 +4890,21 @@ extend type Mutation {
 	{Name: "../lifecycle.graphqls", Input: `# Users and roles, leavers, at-risk notifications, support, MCID merge, history
 # and API tokens (SPEC U1–U4, L9, N1–N2, B3, A2).
 
-"A person named in history, tickets and tokens."
+"""
+A person named in history, tickets and tokens. People outside your organization
+are not named: an MCID that moved from or to another organization shows who
+moved it as "Someone at another organization" (an operator as "certlink
+staff"), with no email.
+"""
 type PersonRef {
+  "Their name; for people outside your organization, who they are in words."
   name: String!
-  "The address they sign in with; a deleted account's former address."
-  email: String!
-  "The work account was deleted (history outlives it)."
+  "The address they sign in with; a deleted account's former address. Null for people outside your organization."
+  email: String
+  "The work account was deleted (history outlives it). Always false for people outside your organization."
   deleted: Boolean!
+  "The person is not in your organization: name and email are withheld."
+  outside: Boolean!
 }
 
 input InviteUserInput {
@@ -4788,6 +5424,20 @@ func (ec *executionContext) childFields_CatalogLoadPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type CatalogLoadPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CategoryScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_CategoryScore_category(ctx, field)
+	case "maxPoints":
+		return ec.fieldContext_CategoryScore_maxPoints(ctx, field)
+	case "points":
+		return ec.fieldContext_CategoryScore_points(ctx, field)
+	case "metrics":
+		return ec.fieldContext_CategoryScore_metrics(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CategoryScore", field.Name)
+}
+
 func (ec *executionContext) childFields_Competency(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4948,6 +5598,22 @@ func (ec *executionContext) childFields_IngestError(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type IngestError", field.Name)
 }
 
+func (ec *executionContext) childFields_IngestMetricsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accepted":
+		return ec.fieldContext_IngestMetricsPayload_accepted(ctx, field)
+	case "updated":
+		return ec.fieldContext_IngestMetricsPayload_updated(ctx, field)
+	case "duplicates":
+		return ec.fieldContext_IngestMetricsPayload_duplicates(ctx, field)
+	case "errors":
+		return ec.fieldContext_IngestMetricsPayload_errors(ctx, field)
+	case "errorsOmitted":
+		return ec.fieldContext_IngestMetricsPayload_errorsOmitted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IngestMetricsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_IngestResultsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "accepted":
@@ -5034,6 +5700,34 @@ func (ec *executionContext) childFields_MergeCertificationProfilesPayload(ctx co
 		return ec.fieldContext_MergeCertificationProfilesPayload_linkEnded(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MergeCertificationProfilesPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MetricScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_MetricScore_key(ctx, field)
+	case "name":
+		return ec.fieldContext_MetricScore_name(ctx, field)
+	case "source":
+		return ec.fieldContext_MetricScore_source(ctx, field)
+	case "unit":
+		return ec.fieldContext_MetricScore_unit(ctx, field)
+	case "weight":
+		return ec.fieldContext_MetricScore_weight(ctx, field)
+	case "value":
+		return ec.fieldContext_MetricScore_value(ctx, field)
+	case "threshold":
+		return ec.fieldContext_MetricScore_threshold(ctx, field)
+	case "points":
+		return ec.fieldContext_MetricScore_points(ctx, field)
+	case "missing":
+		return ec.fieldContext_MetricScore_missing(ctx, field)
+	case "month":
+		return ec.fieldContext_MetricScore_month(ctx, field)
+	case "people":
+		return ec.fieldContext_MetricScore_people(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetricScore", field.Name)
 }
 
 func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5142,6 +5836,8 @@ func (ec *executionContext) childFields_PersonRef(ctx context.Context, field gra
 		return ec.fieldContext_PersonRef_email(ctx, field)
 	case "deleted":
 		return ec.fieldContext_PersonRef_deleted(ctx, field)
+	case "outside":
+		return ec.fieldContext_PersonRef_outside(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonRef", field.Name)
 }
@@ -5160,6 +5856,46 @@ func (ec *executionContext) childFields_ProviderToken(ctx context.Context, field
 		return ec.fieldContext_ProviderToken_revokedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProviderToken", field.Name)
+}
+
+func (ec *executionContext) childFields_QualificationDay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "day":
+		return ec.fieldContext_QualificationDay_day(ctx, field)
+	case "qualified":
+		return ec.fieldContext_QualificationDay_qualified(ctx, field)
+	case "score":
+		return ec.fieldContext_QualificationDay_score(ctx, field)
+	case "trackKey":
+		return ec.fieldContext_QualificationDay_trackKey(ctx, field)
+	case "reason":
+		return ec.fieldContext_QualificationDay_reason(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_QualificationDay_recordedAt(ctx, field)
+	case "live":
+		return ec.fieldContext_QualificationDay_live(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QualificationDay", field.Name)
+}
+
+func (ec *executionContext) childFields_QualificationWindow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "opensOn":
+		return ec.fieldContext_QualificationWindow_opensOn(ctx, field)
+	case "closesOn":
+		return ec.fieldContext_QualificationWindow_closesOn(ctx, field)
+	case "qualifiedDays":
+		return ec.fieldContext_QualificationWindow_qualifiedDays(ctx, field)
+	case "holds":
+		return ec.fieldContext_QualificationWindow_holds(ctx, field)
+	case "lastQualifiedOn":
+		return ec.fieldContext_QualificationWindow_lastQualifiedOn(ctx, field)
+	case "holdsUntil":
+		return ec.fieldContext_QualificationWindow_holdsUntil(ctx, field)
+	case "days":
+		return ec.fieldContext_QualificationWindow_days(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QualificationWindow", field.Name)
 }
 
 func (ec *executionContext) childFields_RemindToAssociatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5386,6 +6122,60 @@ func (ec *executionContext) childFields_SkillsReportRow(ctx context.Context, fie
 		return ec.fieldContext_SkillsReportRow_userId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SkillsReportRow", field.Name)
+}
+
+func (ec *executionContext) childFields_SolutionArea(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_SolutionArea_key(ctx, field)
+	case "name":
+		return ec.fieldContext_SolutionArea_name(ctx, field)
+	case "description":
+		return ec.fieldContext_SolutionArea_description(ctx, field)
+	case "intermediateSkills":
+		return ec.fieldContext_SolutionArea_intermediateSkills(ctx, field)
+	case "advancedSkills":
+		return ec.fieldContext_SolutionArea_advancedSkills(ctx, field)
+	case "score":
+		return ec.fieldContext_SolutionArea_score(ctx, field)
+	case "qualified":
+		return ec.fieldContext_SolutionArea_qualified(ctx, field)
+	case "reason":
+		return ec.fieldContext_SolutionArea_reason(ctx, field)
+	case "explanation":
+		return ec.fieldContext_SolutionArea_explanation(ctx, field)
+	case "bestTrack":
+		return ec.fieldContext_SolutionArea_bestTrack(ctx, field)
+	case "tracks":
+		return ec.fieldContext_SolutionArea_tracks(ctx, field)
+	case "window":
+		return ec.fieldContext_SolutionArea_window(ctx, field)
+	case "dropsOn":
+		return ec.fieldContext_SolutionArea_dropsOn(ctx, field)
+	case "dropReason":
+		return ec.fieldContext_SolutionArea_dropReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SolutionArea", field.Name)
+}
+
+func (ec *executionContext) childFields_SolutionAreaTrack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_SolutionAreaTrack_key(ctx, field)
+	case "name":
+		return ec.fieldContext_SolutionAreaTrack_name(ctx, field)
+	case "score":
+		return ec.fieldContext_SolutionAreaTrack_score(ctx, field)
+	case "qualified":
+		return ec.fieldContext_SolutionAreaTrack_qualified(ctx, field)
+	case "reason":
+		return ec.fieldContext_SolutionAreaTrack_reason(ctx, field)
+	case "explanation":
+		return ec.fieldContext_SolutionAreaTrack_explanation(ctx, field)
+	case "categories":
+		return ec.fieldContext_SolutionAreaTrack_categories(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SolutionAreaTrack", field.Name)
 }
 
 func (ec *executionContext) childFields_SupportTicket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5745,6 +6535,20 @@ func (ec *executionContext) field_Mutation_deleteUser_args(ctx context.Context, 
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_ingestMetrics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.MetricValueInput, error) {
+			return ec.unmarshalNMetricValueInput2ᚕᚖcertlinkᚋgraphᚋmodelᚐMetricValueInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -6248,6 +7052,36 @@ func (ec *executionContext) field_Query_notifications_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_qualificationHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "area",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["area"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNTime2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_simulateCapabilityScore_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6268,6 +7102,20 @@ func (ec *executionContext) field_Query_simulateProgress_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.WhatIfInput, error) {
 			return ec.unmarshalNWhatIfInput2certlinkᚋgraphᚋmodelᚐWhatIfInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_simulateSolutionAreas_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SolutionAreasWhatIfInput, error) {
+			return ec.unmarshalNSolutionAreasWhatIfInput2certlinkᚋgraphᚋmodelᚐSolutionAreasWhatIfInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8240,6 +9088,107 @@ func (ec *executionContext) fieldContext_CatalogLoadPayload_requirementsRemoved(
 	return graphql.NewScalarFieldContext("CatalogLoadPayload", field, false, false, "Int")
 }
 
+func (ec *executionContext) _CategoryScore_category(ctx context.Context, field graphql.CollectedField, obj *designation.CategoryScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryScore_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CategoryScore().Category(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ScoreCategory) graphql.Marshaler {
+			return ec.marshalNScoreCategory2certlinkᚋgraphᚋmodelᚐScoreCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryScore_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryScore", field, true, true, "ScoreCategory")
+}
+
+func (ec *executionContext) _CategoryScore_maxPoints(ctx context.Context, field graphql.CollectedField, obj *designation.CategoryScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryScore_maxPoints(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MaxPoints, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryScore_maxPoints(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CategoryScore_points(ctx context.Context, field graphql.CollectedField, obj *designation.CategoryScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryScore_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryScore_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CategoryScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CategoryScore_metrics(ctx context.Context, field graphql.CollectedField, obj *designation.CategoryScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CategoryScore_metrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metrics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*designation.MetricScore) graphql.Marshaler {
+			return ec.marshalNMetricScore2ᚕᚖcertlinkᚋinternalᚋdesignationᚐMetricScoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CategoryScore_metrics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CategoryScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricScore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Competency_id(ctx context.Context, field graphql.CollectedField, obj *ent.Competency) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9282,6 +10231,130 @@ func (ec *executionContext) fieldContext_IngestError_message(_ context.Context, 
 	return graphql.NewScalarFieldContext("IngestError", field, false, false, "String")
 }
 
+func (ec *executionContext) _IngestMetricsPayload_accepted(ctx context.Context, field graphql.CollectedField, obj *model.IngestMetricsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestMetricsPayload_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestMetricsPayload_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestMetricsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestMetricsPayload_updated(ctx context.Context, field graphql.CollectedField, obj *model.IngestMetricsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestMetricsPayload_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestMetricsPayload_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestMetricsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestMetricsPayload_duplicates(ctx context.Context, field graphql.CollectedField, obj *model.IngestMetricsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestMetricsPayload_duplicates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duplicates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestMetricsPayload_duplicates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestMetricsPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestMetricsPayload_errors(ctx context.Context, field graphql.CollectedField, obj *model.IngestMetricsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestMetricsPayload_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IngestError) graphql.Marshaler {
+			return ec.marshalNIngestError2ᚕᚖcertlinkᚋgraphᚋmodelᚐIngestErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestMetricsPayload_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IngestMetricsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IngestMetricsPayload_errorsOmitted(ctx context.Context, field graphql.CollectedField, obj *model.IngestMetricsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestMetricsPayload_errorsOmitted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorsOmitted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestMetricsPayload_errorsOmitted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestMetricsPayload", field, false, false, "Int")
+}
+
 func (ec *executionContext) _IngestResultsPayload_accepted(ctx context.Context, field graphql.CollectedField, obj *model.IngestResultsPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9845,6 +10918,268 @@ func (ec *executionContext) _MergeCertificationProfilesPayload_linkEnded(ctx con
 }
 func (ec *executionContext) fieldContext_MergeCertificationProfilesPayload_linkEnded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("MergeCertificationProfilesPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MetricScore_key(ctx context.Context, field graphql.CollectedField, obj *designation.MetricScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricScore_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricScore_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricScore", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetricScore_name(ctx context.Context, field graphql.CollectedField, obj *designation.MetricScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricScore_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricScore_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricScore", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetricScore_source(ctx context.Context, field graphql.CollectedField, obj *designation.MetricScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricScore_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MetricScore().Source(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.MetricSource) graphql.Marshaler {
+			return ec.marshalNMetricSource2certlinkᚋgraphᚋmodelᚐMetricSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricScore_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricScore", field, true, true, "MetricSource")
+}
+
+func (ec *executionContext) _MetricScore_unit(ctx context.Context, field graphql.CollectedField, obj *designation.MetricScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricScore_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricScore_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricScore", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetricScore_weight(ctx context.Context, field graphql.CollectedField, obj *designation.MetricScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricScore_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricScore_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricScore", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MetricScore_value(ctx context.Context, field graphql.CollectedField, obj *designation.MetricScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricScore_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricScore_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricScore_threshold(ctx context.Context, field graphql.CollectedField, obj *designation.MetricScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricScore_threshold(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Threshold, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricScore_threshold(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricScore_points(ctx context.Context, field graphql.CollectedField, obj *designation.MetricScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricScore_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricScore_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricScore_missing(ctx context.Context, field graphql.CollectedField, obj *designation.MetricScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricScore_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricScore_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricScore_month(ctx context.Context, field graphql.CollectedField, obj *designation.MetricScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricScore_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MetricScore().Month(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricScore_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricScore", field, true, true, "String")
+}
+
+func (ec *executionContext) _MetricScore_people(ctx context.Context, field graphql.CollectedField, obj *designation.MetricScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricScore_people(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.MetricScore().People(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚕᚖcertlinkᚋentᚐUserᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricScore_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricScore",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_signIn(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -10509,6 +11844,50 @@ func (ec *executionContext) fieldContext_Mutation_previewAssociation(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_previewAssociation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_ingestMetrics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_ingestMetrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().IngestMetrics(ctx, fc.Args["input"].([]*model.MetricValueInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IngestMetricsPayload) graphql.Marshaler {
+			return ec.marshalNIngestMetricsPayload2ᚖcertlinkᚋgraphᚋmodelᚐIngestMetricsPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_ingestMetrics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IngestMetricsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_ingestMetrics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11955,11 +13334,11 @@ func (ec *executionContext) _PersonRef_email(ctx context.Context, field graphql.
 			return obj.Email, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_PersonRef_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11986,6 +13365,29 @@ func (ec *executionContext) _PersonRef_deleted(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_PersonRef_deleted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PersonRef", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PersonRef_outside(ctx context.Context, field graphql.CollectedField, obj *model.PersonRef) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PersonRef_outside(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outside, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PersonRef_outside(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PersonRef", field, false, false, "Boolean")
 }
 
@@ -12102,6 +13504,337 @@ func (ec *executionContext) _ProviderToken_revokedAt(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_ProviderToken_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ProviderToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QualificationDay_day(ctx context.Context, field graphql.CollectedField, obj *designation.Day) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualificationDay_day(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Day, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualificationDay_day(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualificationDay", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QualificationDay_qualified(ctx context.Context, field graphql.CollectedField, obj *designation.Day) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualificationDay_qualified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Qualified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualificationDay_qualified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualificationDay", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _QualificationDay_score(ctx context.Context, field graphql.CollectedField, obj *designation.Day) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualificationDay_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualificationDay_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualificationDay", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QualificationDay_trackKey(ctx context.Context, field graphql.CollectedField, obj *designation.Day) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualificationDay_trackKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TrackKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualificationDay_trackKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualificationDay", field, false, false, "String")
+}
+
+func (ec *executionContext) _QualificationDay_reason(ctx context.Context, field graphql.CollectedField, obj *designation.Day) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualificationDay_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualificationDay_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualificationDay", field, false, false, "String")
+}
+
+func (ec *executionContext) _QualificationDay_recordedAt(ctx context.Context, field graphql.CollectedField, obj *designation.Day) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualificationDay_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualificationDay_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualificationDay", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QualificationDay_live(ctx context.Context, field graphql.CollectedField, obj *designation.Day) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualificationDay_live(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Live, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualificationDay_live(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualificationDay", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _QualificationWindow_opensOn(ctx context.Context, field graphql.CollectedField, obj *designation.Window) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualificationWindow_opensOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpensOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualificationWindow_opensOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualificationWindow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QualificationWindow_closesOn(ctx context.Context, field graphql.CollectedField, obj *designation.Window) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualificationWindow_closesOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosesOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualificationWindow_closesOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualificationWindow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QualificationWindow_qualifiedDays(ctx context.Context, field graphql.CollectedField, obj *designation.Window) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualificationWindow_qualifiedDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QualifiedDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualificationWindow_qualifiedDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualificationWindow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QualificationWindow_holds(ctx context.Context, field graphql.CollectedField, obj *designation.Window) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualificationWindow_holds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Holds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualificationWindow_holds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualificationWindow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _QualificationWindow_lastQualifiedOn(ctx context.Context, field graphql.CollectedField, obj *designation.Window) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualificationWindow_lastQualifiedOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastQualifiedOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QualificationWindow_lastQualifiedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualificationWindow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QualificationWindow_holdsUntil(ctx context.Context, field graphql.CollectedField, obj *designation.Window) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualificationWindow_holdsUntil(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HoldsUntil, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QualificationWindow_holdsUntil(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualificationWindow", field, false, false, "Time")
+}
+
+func (ec *executionContext) _QualificationWindow_days(ctx context.Context, field graphql.CollectedField, obj *designation.Window) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualificationWindow_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*designation.Day) graphql.Marshaler {
+			return ec.marshalNQualificationDay2ᚕᚖcertlinkᚋinternalᚋdesignationᚐDayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualificationWindow_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QualificationWindow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QualificationDay(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -12557,6 +14290,126 @@ func (ec *executionContext) fieldContext_Query_linkEndingImpact(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_linkEndingImpact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_solutionAreas(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_solutionAreas(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().SolutionAreas(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*designation.Area) graphql.Marshaler {
+			return ec.marshalNSolutionArea2ᚕᚖcertlinkᚋinternalᚋdesignationᚐAreaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_solutionAreas(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SolutionArea(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_simulateSolutionAreas(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_simulateSolutionAreas(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SimulateSolutionAreas(ctx, fc.Args["input"].(model.SolutionAreasWhatIfInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*designation.Area) graphql.Marshaler {
+			return ec.marshalNSolutionArea2ᚕᚖcertlinkᚋinternalᚋdesignationᚐAreaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_simulateSolutionAreas(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SolutionArea(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_simulateSolutionAreas_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_qualificationHistory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_qualificationHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().QualificationHistory(ctx, fc.Args["area"].(string), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*designation.Day) graphql.Marshaler {
+			return ec.marshalNQualificationDay2ᚕᚖcertlinkᚋinternalᚋdesignationᚐDayᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_qualificationHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QualificationDay(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_qualificationHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14800,6 +16653,525 @@ func (ec *executionContext) fieldContext_SkillsReportRow_userId(_ context.Contex
 	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "ID")
 }
 
+func (ec *executionContext) _SolutionArea_key(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionArea", field, false, false, "String")
+}
+
+func (ec *executionContext) _SolutionArea_name(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionArea", field, false, false, "String")
+}
+
+func (ec *executionContext) _SolutionArea_description(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionArea", field, false, false, "String")
+}
+
+func (ec *executionContext) _SolutionArea_intermediateSkills(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_intermediateSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntermediateSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_intermediateSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionArea", field, false, false, "String")
+}
+
+func (ec *executionContext) _SolutionArea_advancedSkills(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_advancedSkills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AdvancedSkills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_advancedSkills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionArea", field, false, false, "String")
+}
+
+func (ec *executionContext) _SolutionArea_score(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SolutionArea().Score(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionArea", field, true, true, "Float")
+}
+
+func (ec *executionContext) _SolutionArea_qualified(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_qualified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SolutionArea().Qualified(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_qualified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionArea", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _SolutionArea_reason(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SolutionArea().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.QualificationReason) graphql.Marshaler {
+			return ec.marshalNQualificationReason2certlinkᚋgraphᚋmodelᚐQualificationReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionArea", field, true, true, "QualificationReason")
+}
+
+func (ec *executionContext) _SolutionArea_explanation(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SolutionArea().Explanation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionArea", field, true, true, "String")
+}
+
+func (ec *executionContext) _SolutionArea_bestTrack(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_bestTrack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SolutionArea().BestTrack(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *designation.TrackScore) graphql.Marshaler {
+			return ec.marshalNSolutionAreaTrack2ᚖcertlinkᚋinternalᚋdesignationᚐTrackScore(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_bestTrack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SolutionArea",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SolutionAreaTrack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SolutionArea_tracks(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_tracks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tracks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*designation.TrackScore) graphql.Marshaler {
+			return ec.marshalNSolutionAreaTrack2ᚕᚖcertlinkᚋinternalᚋdesignationᚐTrackScoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_tracks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SolutionArea",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SolutionAreaTrack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SolutionArea_window(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_window(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SolutionArea().Window(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *designation.Window) graphql.Marshaler {
+			return ec.marshalNQualificationWindow2ᚖcertlinkᚋinternalᚋdesignationᚐWindow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_window(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SolutionArea",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QualificationWindow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SolutionArea_dropsOn(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_dropsOn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DropsOn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_dropsOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionArea", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SolutionArea_dropReason(ctx context.Context, field graphql.CollectedField, obj *designation.Area) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionArea_dropReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SolutionArea().DropReason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionArea_dropReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionArea", field, true, true, "String")
+}
+
+func (ec *executionContext) _SolutionAreaTrack_key(ctx context.Context, field graphql.CollectedField, obj *designation.TrackScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionAreaTrack_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionAreaTrack_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionAreaTrack", field, false, false, "String")
+}
+
+func (ec *executionContext) _SolutionAreaTrack_name(ctx context.Context, field graphql.CollectedField, obj *designation.TrackScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionAreaTrack_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionAreaTrack_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionAreaTrack", field, false, false, "String")
+}
+
+func (ec *executionContext) _SolutionAreaTrack_score(ctx context.Context, field graphql.CollectedField, obj *designation.TrackScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionAreaTrack_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionAreaTrack_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionAreaTrack", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SolutionAreaTrack_qualified(ctx context.Context, field graphql.CollectedField, obj *designation.TrackScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionAreaTrack_qualified(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Qualified, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionAreaTrack_qualified(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionAreaTrack", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SolutionAreaTrack_reason(ctx context.Context, field graphql.CollectedField, obj *designation.TrackScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionAreaTrack_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SolutionAreaTrack().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.QualificationReason) graphql.Marshaler {
+			return ec.marshalNQualificationReason2certlinkᚋgraphᚋmodelᚐQualificationReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionAreaTrack_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionAreaTrack", field, true, true, "QualificationReason")
+}
+
+func (ec *executionContext) _SolutionAreaTrack_explanation(ctx context.Context, field graphql.CollectedField, obj *designation.TrackScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionAreaTrack_explanation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SolutionAreaTrack().Explanation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionAreaTrack_explanation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SolutionAreaTrack", field, true, true, "String")
+}
+
+func (ec *executionContext) _SolutionAreaTrack_categories(ctx context.Context, field graphql.CollectedField, obj *designation.TrackScore) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SolutionAreaTrack_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Categories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*designation.CategoryScore) graphql.Marshaler {
+			return ec.marshalNCategoryScore2ᚕᚖcertlinkᚋinternalᚋdesignationᚐCategoryScoreᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SolutionAreaTrack_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SolutionAreaTrack",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CategoryScore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Subscription_competencyProgressChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -14859,6 +17231,38 @@ func (ec *executionContext) fieldContext_Subscription_capabilityScoreChanged(_ c
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CapabilityScore(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subscription_solutionAreasChanged(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
+	return graphql.ResolveFieldStream(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subscription_solutionAreasChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Subscription().SolutionAreasChanged(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*designation.Area) graphql.Marshaler {
+			return ec.marshalNSolutionArea2ᚕᚖcertlinkᚋinternalᚋdesignationᚐAreaᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subscription_solutionAreasChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subscription",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SolutionArea(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15364,18 +17768,18 @@ func (ec *executionContext) _User_createdAt(ctx context.Context, field graphql.C
 			return ec.fieldContext_User_createdAt(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
+			return ec.Resolvers.User().CreatedAt(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
-			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalNTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_User_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "Time")
+	return graphql.NewScalarFieldContext("User", field, true, true, "Time")
 }
 
 func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -15433,7 +17837,7 @@ func (ec *executionContext) _User_mustChangePassword(ctx context.Context, field 
 			return ec.fieldContext_User_mustChangePassword(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.MustChangePassword, nil
+			return ec.Resolvers.User().MustChangePassword(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -15444,7 +17848,7 @@ func (ec *executionContext) _User_mustChangePassword(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_User_mustChangePassword(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "Boolean")
+	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _User_organization(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
@@ -17417,6 +19821,132 @@ func UnmarshalMergeCertificationProfilesInput(ctx context.Context, raw any) (mod
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMetricValueInput(ctx context.Context, obj any) (model.MetricValueInput, error) {
+	var it model.MetricValueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mpnId", "area", "metric", "month", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mpnId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnId"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MpnID = data
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
+		case "metric":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metric"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Metric = data
+		case "month":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("month"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Month = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMetricValueInput unmarshals raw into the MetricValueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMetricValueInput(ctx context.Context, raw any) (model.MetricValueInput, error) {
+	var out model.MetricValueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MetricValueInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMetricWhatIfInput(ctx context.Context, obj any) (model.MetricWhatIfInput, error) {
+	var it model.MetricWhatIfInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"area", "metric", "value"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "area":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("area"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Area = data
+		case "metric":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("metric"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Metric = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMetricWhatIfInput unmarshals raw into the MetricWhatIfInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMetricWhatIfInput(ctx context.Context, raw any) (model.MetricWhatIfInput, error) {
+	var out model.MetricWhatIfInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MetricWhatIfInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputOrganizationDomainInput(ctx context.Context, obj any) (model.OrganizationDomainInput, error) {
 	var it model.OrganizationDomainInput
 	if obj == nil {
@@ -17516,370 +20046,6 @@ func (ec *executionContext) unmarshalInputOrganizationOrder(ctx context.Context,
 func UnmarshalOrganizationOrder(ctx context.Context, raw any) (ent.OrganizationOrder, error) {
 	var out ent.OrganizationOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganizationOrder", raw, &out)
-	return out, err
-}
-
-func (ec *executionContext) unmarshalInputOrganizationWhereInput(ctx context.Context, obj any) (ent.OrganizationWhereInput, error) {
-	var it ent.OrganizationWhereInput
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "mpnID", "mpnIDNEQ", "mpnIDIn", "mpnIDNotIn", "mpnIDGT", "mpnIDGTE", "mpnIDLT", "mpnIDLTE", "mpnIDContains", "mpnIDHasPrefix", "mpnIDHasSuffix", "mpnIDEqualFold", "mpnIDContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "hasUsers", "hasUsersWith"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "not":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
-			data, err := ec.unmarshalOOrganizationWhereInput2ᚖcertlinkᚋentᚐOrganizationWhereInput(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Not = data
-		case "and":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
-			data, err := ec.unmarshalOOrganizationWhereInput2ᚕᚖcertlinkᚋentᚐOrganizationWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.And = data
-		case "or":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
-			data, err := ec.unmarshalOOrganizationWhereInput2ᚕᚖcertlinkᚋentᚐOrganizationWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Or = data
-		case "id":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ID = data
-		case "idNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IDNEQ = data
-		case "idIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IDIn = data
-		case "idNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
-			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IDNotIn = data
-		case "idGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IDGT = data
-		case "idGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IDGTE = data
-		case "idLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IDLT = data
-		case "idLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
-			data, err := ec.unmarshalOID2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.IDLTE = data
-		case "createdAt":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreatedAt = data
-		case "createdAtNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreatedAtNEQ = data
-		case "createdAtIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreatedAtIn = data
-		case "createdAtNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
-			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreatedAtNotIn = data
-		case "createdAtGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreatedAtGT = data
-		case "createdAtGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreatedAtGTE = data
-		case "createdAtLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreatedAtLT = data
-		case "createdAtLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
-			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.CreatedAtLTE = data
-		case "mpnID":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnID"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MpnID = data
-		case "mpnIDNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnIDNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MpnIDNEQ = data
-		case "mpnIDIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnIDIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MpnIDIn = data
-		case "mpnIDNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnIDNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MpnIDNotIn = data
-		case "mpnIDGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnIDGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MpnIDGT = data
-		case "mpnIDGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnIDGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MpnIDGTE = data
-		case "mpnIDLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnIDLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MpnIDLT = data
-		case "mpnIDLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnIDLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MpnIDLTE = data
-		case "mpnIDContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnIDContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MpnIDContains = data
-		case "mpnIDHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnIDHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MpnIDHasPrefix = data
-		case "mpnIDHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnIDHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MpnIDHasSuffix = data
-		case "mpnIDEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnIDEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MpnIDEqualFold = data
-		case "mpnIDContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mpnIDContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MpnIDContainsFold = data
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Name = data
-		case "nameNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NameNEQ = data
-		case "nameIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NameIn = data
-		case "nameNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NameNotIn = data
-		case "nameGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NameGT = data
-		case "nameGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NameGTE = data
-		case "nameLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NameLT = data
-		case "nameLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NameLTE = data
-		case "nameContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NameContains = data
-		case "nameHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NameHasPrefix = data
-		case "nameHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NameHasSuffix = data
-		case "nameEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NameEqualFold = data
-		case "nameContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NameContainsFold = data
-		case "hasUsers":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasUsers"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasUsers = data
-		case "hasUsersWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasUsersWith"))
-			data, err := ec.unmarshalOUserWhereInput2ᚕᚖcertlinkᚋentᚐUserWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasUsersWith = data
-		}
-	}
-	return it, nil
-}
-
-// UnmarshalOrganizationWhereInput unmarshals raw into the OrganizationWhereInput input type, using the
-// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
-// object that was not passed as a field argument.
-//
-// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
-// and the returned error says so.
-func UnmarshalOrganizationWhereInput(ctx context.Context, raw any) (ent.OrganizationWhereInput, error) {
-	var out ent.OrganizationWhereInput
-	err := graphql.UnmarshalNamedInputFromContext(ctx, "OrganizationWhereInput", raw, &out)
 	return out, err
 }
 
@@ -18514,6 +20680,69 @@ func UnmarshalSkillsReportWhere(ctx context.Context, raw any) (model.SkillsRepor
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSolutionAreasWhatIfInput(ctx context.Context, obj any) (model.SolutionAreasWhatIfInput, error) {
+	var it model.SolutionAreasWhatIfInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"removePeople", "addResults", "setMetrics", "at"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "removePeople":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("removePeople"))
+			data, err := ec.unmarshalOID2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RemovePeople = data
+		case "addResults":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("addResults"))
+			data, err := ec.unmarshalOPlannedResultInput2ᚕᚖcertlinkᚋgraphᚋmodelᚐPlannedResultInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AddResults = data
+		case "setMetrics":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("setMetrics"))
+			data, err := ec.unmarshalOMetricWhatIfInput2ᚕᚖcertlinkᚋgraphᚋmodelᚐMetricWhatIfInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SetMetrics = data
+		case "at":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("at"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.At = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSolutionAreasWhatIfInput unmarshals raw into the SolutionAreasWhatIfInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSolutionAreasWhatIfInput(ctx context.Context, raw any) (model.SolutionAreasWhatIfInput, error) {
+	var out model.SolutionAreasWhatIfInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SolutionAreasWhatIfInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, obj any) (model.UpdateUserInput, error) {
 	var it model.UpdateUserInput
 	if obj == nil {
@@ -18704,7 +20933,7 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "mustChangePassword", "mustChangePasswordNEQ", "hasOrganization", "hasOrganizationWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "mustChangePassword", "mustChangePasswordNEQ"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19040,20 +21269,6 @@ func (ec *executionContext) unmarshalInputUserWhereInput(ctx context.Context, ob
 				return it, err
 			}
 			it.MustChangePasswordNEQ = data
-		case "hasOrganization":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganization"))
-			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasOrganization = data
-		case "hasOrganizationWith":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOrganizationWith"))
-			data, err := ec.unmarshalOOrganizationWhereInput2ᚕᚖcertlinkᚋentᚐOrganizationWhereInputᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.HasOrganizationWith = data
 		}
 	}
 	return it, nil
@@ -19835,6 +22050,55 @@ func (ec *executionContext) _CatalogLoadPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var categoryScoreImplementors = []string{"CategoryScore"}
+
+func (ec *executionContext) _CategoryScore(ctx context.Context, sel ast.SelectionSet, obj *designation.CategoryScore) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, categoryScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CategoryScore")
+		case "category":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CategoryScore_category(ctx, field, obj)
+				})
+		case "maxPoints":
+			out.Values[i] = ec._CategoryScore_maxPoints(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._CategoryScore_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "metrics":
+			out.Values[i] = ec._CategoryScore_metrics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var competencyImplementors = []string{"Competency", "Node"}
 
 func (ec *executionContext) _Competency(ctx context.Context, sel ast.SelectionSet, obj *ent.Competency) graphql.Marshaler {
@@ -20405,6 +22669,59 @@ func (ec *executionContext) _IngestError(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var ingestMetricsPayloadImplementors = []string{"IngestMetricsPayload"}
+
+func (ec *executionContext) _IngestMetricsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.IngestMetricsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ingestMetricsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IngestMetricsPayload")
+		case "accepted":
+			out.Values[i] = ec._IngestMetricsPayload_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updated":
+			out.Values[i] = ec._IngestMetricsPayload_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "duplicates":
+			out.Values[i] = ec._IngestMetricsPayload_duplicates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._IngestMetricsPayload_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errorsOmitted":
+			out.Values[i] = ec._IngestMetricsPayload_errorsOmitted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var ingestResultsPayloadImplementors = []string{"IngestResultsPayload"}
 
 func (ec *executionContext) _IngestResultsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.IngestResultsPayload) graphql.Marshaler {
@@ -20716,6 +23033,92 @@ func (ec *executionContext) _MergeCertificationProfilesPayload(ctx context.Conte
 	return out
 }
 
+var metricScoreImplementors = []string{"MetricScore"}
+
+func (ec *executionContext) _MetricScore(ctx context.Context, sel ast.SelectionSet, obj *designation.MetricScore) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricScore")
+		case "key":
+			out.Values[i] = ec._MetricScore_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._MetricScore_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "source":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MetricScore_source(ctx, field, obj)
+				})
+		case "unit":
+			out.Values[i] = ec._MetricScore_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weight":
+			out.Values[i] = ec._MetricScore_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._MetricScore_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "threshold":
+			out.Values[i] = ec._MetricScore_threshold(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "points":
+			out.Values[i] = ec._MetricScore_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missing":
+			out.Values[i] = ec._MetricScore_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "month":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MetricScore_month(ctx, field, obj)
+				})
+		case "people":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MetricScore_people(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -20843,6 +23246,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "previewAssociation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_previewAssociation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ingestMetrics":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_ingestMetrics(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -21333,11 +23743,16 @@ func (ec *executionContext) _PersonRef(ctx context.Context, sel ast.SelectionSet
 			}
 		case "email":
 			out.Values[i] = ec._PersonRef_email(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleted":
 			out.Values[i] = ec._PersonRef_deleted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "outside":
+			out.Values[i] = ec._PersonRef_outside(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -21392,6 +23807,132 @@ func (ec *executionContext) _ProviderToken(ctx context.Context, sel ast.Selectio
 		case "revokedAt":
 			out.Values[i] = ec._ProviderToken_revokedAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var qualificationDayImplementors = []string{"QualificationDay"}
+
+func (ec *executionContext) _QualificationDay(ctx context.Context, sel ast.SelectionSet, obj *designation.Day) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qualificationDayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QualificationDay")
+		case "day":
+			out.Values[i] = ec._QualificationDay_day(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "qualified":
+			out.Values[i] = ec._QualificationDay_qualified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._QualificationDay_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "trackKey":
+			out.Values[i] = ec._QualificationDay_trackKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._QualificationDay_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordedAt":
+			out.Values[i] = ec._QualificationDay_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "live":
+			out.Values[i] = ec._QualificationDay_live(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var qualificationWindowImplementors = []string{"QualificationWindow"}
+
+func (ec *executionContext) _QualificationWindow(ctx context.Context, sel ast.SelectionSet, obj *designation.Window) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qualificationWindowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QualificationWindow")
+		case "opensOn":
+			out.Values[i] = ec._QualificationWindow_opensOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closesOn":
+			out.Values[i] = ec._QualificationWindow_closesOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "qualifiedDays":
+			out.Values[i] = ec._QualificationWindow_qualifiedDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "holds":
+			out.Values[i] = ec._QualificationWindow_holds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastQualifiedOn":
+			out.Values[i] = ec._QualificationWindow_lastQualifiedOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "holdsUntil":
+			out.Values[i] = ec._QualificationWindow_holdsUntil(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "days":
+			out.Values[i] = ec._QualificationWindow_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -21501,6 +24042,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_linkEndingImpact(ctx, field)
+				})
+		case "solutionAreas":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_solutionAreas(ctx, field)
+				})
+		case "simulateSolutionAreas":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_simulateSolutionAreas(ctx, field)
+				})
+		case "qualificationHistory":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_qualificationHistory(ctx, field)
 				})
 		case "users":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -22338,6 +24897,176 @@ func (ec *executionContext) _SkillsReportRow(ctx context.Context, sel ast.Select
 	return out
 }
 
+var solutionAreaImplementors = []string{"SolutionArea"}
+
+func (ec *executionContext) _SolutionArea(ctx context.Context, sel ast.SelectionSet, obj *designation.Area) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, solutionAreaImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SolutionArea")
+		case "key":
+			out.Values[i] = ec._SolutionArea_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._SolutionArea_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._SolutionArea_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "intermediateSkills":
+			out.Values[i] = ec._SolutionArea_intermediateSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "advancedSkills":
+			out.Values[i] = ec._SolutionArea_advancedSkills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SolutionArea_score(ctx, field, obj)
+				})
+		case "qualified":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SolutionArea_qualified(ctx, field, obj)
+				})
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SolutionArea_reason(ctx, field, obj)
+				})
+		case "explanation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SolutionArea_explanation(ctx, field, obj)
+				})
+		case "bestTrack":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SolutionArea_bestTrack(ctx, field, obj)
+				})
+		case "tracks":
+			out.Values[i] = ec._SolutionArea_tracks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "window":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SolutionArea_window(ctx, field, obj)
+				})
+		case "dropsOn":
+			out.Values[i] = ec._SolutionArea_dropsOn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "dropReason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SolutionArea_dropReason(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var solutionAreaTrackImplementors = []string{"SolutionAreaTrack"}
+
+func (ec *executionContext) _SolutionAreaTrack(ctx context.Context, sel ast.SelectionSet, obj *designation.TrackScore) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, solutionAreaTrackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SolutionAreaTrack")
+		case "key":
+			out.Values[i] = ec._SolutionAreaTrack_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._SolutionAreaTrack_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._SolutionAreaTrack_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "qualified":
+			out.Values[i] = ec._SolutionAreaTrack_qualified(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SolutionAreaTrack_reason(ctx, field, obj)
+				})
+		case "explanation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SolutionAreaTrack_explanation(ctx, field, obj)
+				})
+		case "categories":
+			out.Values[i] = ec._SolutionAreaTrack_categories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -22355,6 +25084,8 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 		return ec._Subscription_competencyProgressChanged(ctx, fields[0])
 	case "capabilityScoreChanged":
 		return ec._Subscription_capabilityScoreChanged(ctx, fields[0])
+	case "solutionAreasChanged":
+		return ec._Subscription_solutionAreasChanged(ctx, fields[0])
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
@@ -22583,10 +25314,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
-			out.Values[i] = ec._User_createdAt(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_createdAt(ctx, field, obj)
+				})
 		case "email":
 			out.Values[i] = ec._User_email(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22598,10 +25330,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "mustChangePassword":
-			out.Values[i] = ec._User_mustChangePassword(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_mustChangePassword(ctx, field, obj)
+				})
 		case "organization":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -23426,6 +26159,30 @@ func (ec *executionContext) marshalNCatalogLoadPayload2ᚖcertlinkᚋgraphᚋmod
 	return ec._CatalogLoadPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNCategoryScore2ᚕᚖcertlinkᚋinternalᚋdesignationᚐCategoryScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*designation.CategoryScore) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCategoryScore2ᚖcertlinkᚋinternalᚋdesignationᚐCategoryScore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCategoryScore2ᚖcertlinkᚋinternalᚋdesignationᚐCategoryScore(ctx context.Context, sel ast.SelectionSet, v *designation.CategoryScore) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CategoryScore!")
+		return graphql.Null
+	}
+	return ec._CategoryScore(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNChangePasswordInput2certlinkᚋgraphᚋmodelᚐChangePasswordInput(ctx context.Context, v any) (model.ChangePasswordInput, error) {
 	res, err := ec.unmarshalInputChangePasswordInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -23591,6 +26348,20 @@ func (ec *executionContext) marshalNDevMailEdge2ᚖcertlinkᚋgraphᚋmodelᚐDe
 	return ec._DevMailEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) marshalNForecast2ᚖcertlinkᚋgraphᚋmodelᚐForecast(ctx context.Context, sel ast.SelectionSet, v *model.Forecast) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Forecast!")
@@ -23714,6 +26485,14 @@ func (ec *executionContext) marshalNIngestError2ᚖcertlinkᚋgraphᚋmodelᚐIn
 	return ec._IngestError(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNIngestMetricsPayload2ᚖcertlinkᚋgraphᚋmodelᚐIngestMetricsPayload(ctx context.Context, sel ast.SelectionSet, v *model.IngestMetricsPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IngestMetricsPayload!")
+		return graphql.Null
+	}
+	return ec._IngestMetricsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNIngestResultsPayload2ᚖcertlinkᚋgraphᚋmodelᚐIngestResultsPayload(ctx context.Context, sel ast.SelectionSet, v *model.IngestResultsPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "IngestResultsPayload!")
@@ -23810,6 +26589,64 @@ func (ec *executionContext) marshalNMergeCertificationProfilesPayload2ᚖcertlin
 		return graphql.Null
 	}
 	return ec._MergeCertificationProfilesPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMetricScore2ᚕᚖcertlinkᚋinternalᚋdesignationᚐMetricScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*designation.MetricScore) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetricScore2ᚖcertlinkᚋinternalᚋdesignationᚐMetricScore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMetricScore2ᚖcertlinkᚋinternalᚋdesignationᚐMetricScore(ctx context.Context, sel ast.SelectionSet, v *designation.MetricScore) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MetricScore!")
+		return graphql.Null
+	}
+	return ec._MetricScore(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMetricSource2certlinkᚋgraphᚋmodelᚐMetricSource(ctx context.Context, v any) (model.MetricSource, error) {
+	var res model.MetricSource
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMetricSource2certlinkᚋgraphᚋmodelᚐMetricSource(ctx context.Context, sel ast.SelectionSet, v model.MetricSource) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMetricValueInput2ᚕᚖcertlinkᚋgraphᚋmodelᚐMetricValueInputᚄ(ctx context.Context, v any) ([]*model.MetricValueInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MetricValueInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMetricValueInput2ᚖcertlinkᚋgraphᚋmodelᚐMetricValueInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNMetricValueInput2ᚖcertlinkᚋgraphᚋmodelᚐMetricValueInput(ctx context.Context, v any) (*model.MetricValueInput, error) {
+	res, err := ec.unmarshalInputMetricValueInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMetricWhatIfInput2ᚖcertlinkᚋgraphᚋmodelᚐMetricWhatIfInput(ctx context.Context, v any) (*model.MetricWhatIfInput, error) {
+	res, err := ec.unmarshalInputMetricWhatIfInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNNode2ᚕcertlinkᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
@@ -23923,11 +26760,6 @@ func (ec *executionContext) marshalNOrganizationOrderField2ᚖcertlinkᚋentᚐO
 	return v
 }
 
-func (ec *executionContext) unmarshalNOrganizationWhereInput2ᚖcertlinkᚋentᚐOrganizationWhereInput(ctx context.Context, v any) (*ent.OrganizationWhereInput, error) {
-	res, err := ec.unmarshalInputOrganizationWhereInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[int]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
 }
@@ -23985,6 +26817,48 @@ func (ec *executionContext) marshalNProviderToken2ᚖcertlinkᚋgraphᚋmodelᚐ
 func (ec *executionContext) unmarshalNPurchaseCompetencyOfferInput2certlinkᚋgraphᚋmodelᚐPurchaseCompetencyOfferInput(ctx context.Context, v any) (model.PurchaseCompetencyOfferInput, error) {
 	res, err := ec.unmarshalInputPurchaseCompetencyOfferInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQualificationDay2ᚕᚖcertlinkᚋinternalᚋdesignationᚐDayᚄ(ctx context.Context, sel ast.SelectionSet, v []*designation.Day) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQualificationDay2ᚖcertlinkᚋinternalᚋdesignationᚐDay(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQualificationDay2ᚖcertlinkᚋinternalᚋdesignationᚐDay(ctx context.Context, sel ast.SelectionSet, v *designation.Day) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QualificationDay!")
+		return graphql.Null
+	}
+	return ec._QualificationDay(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNQualificationReason2certlinkᚋgraphᚋmodelᚐQualificationReason(ctx context.Context, v any) (model.QualificationReason, error) {
+	var res model.QualificationReason
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNQualificationReason2certlinkᚋgraphᚋmodelᚐQualificationReason(ctx context.Context, sel ast.SelectionSet, v model.QualificationReason) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNQualificationWindow2ᚖcertlinkᚋinternalᚋdesignationᚐWindow(ctx context.Context, sel ast.SelectionSet, v *designation.Window) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QualificationWindow!")
+		return graphql.Null
+	}
+	return ec._QualificationWindow(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRemindToAssociatePayload2ᚖcertlinkᚋgraphᚋmodelᚐRemindToAssociatePayload(ctx context.Context, sel ast.SelectionSet, v *model.RemindToAssociatePayload) graphql.Marshaler {
@@ -24189,6 +27063,16 @@ func (ec *executionContext) marshalNRole2ᚕcertlinkᚋgraphᚋmodelᚐRoleᚄ(c
 	return ret
 }
 
+func (ec *executionContext) unmarshalNScoreCategory2certlinkᚋgraphᚋmodelᚐScoreCategory(ctx context.Context, v any) (model.ScoreCategory, error) {
+	var res model.ScoreCategory
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNScoreCategory2certlinkᚋgraphᚋmodelᚐScoreCategory(ctx context.Context, sel ast.SelectionSet, v model.ScoreCategory) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNSetAttestationInput2certlinkᚋgraphᚋmodelᚐSetAttestationInput(ctx context.Context, v any) (model.SetAttestationInput, error) {
 	res, err := ec.unmarshalInputSetAttestationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -24311,6 +27195,59 @@ func (ec *executionContext) marshalNSkillsReportRow2ᚖcertlinkᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._SkillsReportRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSolutionArea2ᚕᚖcertlinkᚋinternalᚋdesignationᚐAreaᚄ(ctx context.Context, sel ast.SelectionSet, v []*designation.Area) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSolutionArea2ᚖcertlinkᚋinternalᚋdesignationᚐArea(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSolutionArea2ᚖcertlinkᚋinternalᚋdesignationᚐArea(ctx context.Context, sel ast.SelectionSet, v *designation.Area) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SolutionArea!")
+		return graphql.Null
+	}
+	return ec._SolutionArea(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSolutionAreaTrack2ᚕᚖcertlinkᚋinternalᚋdesignationᚐTrackScoreᚄ(ctx context.Context, sel ast.SelectionSet, v []*designation.TrackScore) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSolutionAreaTrack2ᚖcertlinkᚋinternalᚋdesignationᚐTrackScore(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSolutionAreaTrack2ᚖcertlinkᚋinternalᚋdesignationᚐTrackScore(ctx context.Context, sel ast.SelectionSet, v *designation.TrackScore) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SolutionAreaTrack!")
+		return graphql.Null
+	}
+	return ec._SolutionAreaTrack(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSolutionAreasWhatIfInput2certlinkᚋgraphᚋmodelᚐSolutionAreasWhatIfInput(ctx context.Context, v any) (model.SolutionAreasWhatIfInput, error) {
+	res, err := ec.unmarshalInputSolutionAreasWhatIfInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -24438,6 +27375,24 @@ func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v an
 func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
 	_ = sel
 	res := model.MarshalTime(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	res, err := model.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Time!")
+		return graphql.Null
+	}
+	_ = sel
+	res := model.MarshalTime(*v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
 	}
@@ -24822,6 +27777,23 @@ func (ec *executionContext) marshalOLinkKind2ᚖcertlinkᚋgraphᚋmodelᚐLinkK
 	return v
 }
 
+func (ec *executionContext) unmarshalOMetricWhatIfInput2ᚕᚖcertlinkᚋgraphᚋmodelᚐMetricWhatIfInputᚄ(ctx context.Context, v any) ([]*model.MetricWhatIfInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MetricWhatIfInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMetricWhatIfInput2ᚖcertlinkᚋgraphᚋmodelᚐMetricWhatIfInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalONode2certlinkᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v ent.Noder) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -24834,31 +27806,6 @@ func (ec *executionContext) marshalOOrganization2ᚖcertlinkᚋentᚐOrganizatio
 		return graphql.Null
 	}
 	return ec._Organization(ctx, sel, v)
-}
-
-func (ec *executionContext) unmarshalOOrganizationWhereInput2ᚕᚖcertlinkᚋentᚐOrganizationWhereInputᚄ(ctx context.Context, v any) ([]*ent.OrganizationWhereInput, error) {
-	if v == nil {
-		return nil, nil
-	}
-	vSlice := graphql.CoerceList(v)
-	var err error
-	res := make([]*ent.OrganizationWhereInput, len(vSlice))
-	for i := range vSlice {
-		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNOrganizationWhereInput2ᚖcertlinkᚋentᚐOrganizationWhereInput(ctx, vSlice[i])
-		if err != nil {
-			return nil, err
-		}
-	}
-	return res, nil
-}
-
-func (ec *executionContext) unmarshalOOrganizationWhereInput2ᚖcertlinkᚋentᚐOrganizationWhereInput(ctx context.Context, v any) (*ent.OrganizationWhereInput, error) {
-	if v == nil {
-		return nil, nil
-	}
-	res, err := ec.unmarshalInputOrganizationWhereInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOPartnerUniversityLink2ᚖcertlinkᚋgraphᚋmodelᚐPartnerUniversityLink(ctx context.Context, sel ast.SelectionSet, v *model.PartnerUniversityLink) graphql.Marshaler {

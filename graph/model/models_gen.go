@@ -198,6 +198,17 @@ type IngestError struct {
 	Message string `json:"message"`
 }
 
+type IngestMetricsPayload struct {
+	// Values stored: new, or a month's value corrected (updated).
+	Accepted int `json:"accepted"`
+	Updated  int `json:"updated"`
+	// Values held already with the same value.
+	Duplicates int            `json:"duplicates"`
+	Errors     []*IngestError `json:"errors"`
+	// Errors beyond the first 1000, counted.
+	ErrorsOmitted int `json:"errorsOmitted"`
+}
+
 type IngestResultsPayload struct {
 	// Results stored: new, or with a corrected expiry.
 	Accepted int `json:"accepted"`
@@ -274,6 +285,26 @@ type MergeCertificationProfilesPayload struct {
 	LinkEnded bool `json:"linkEnded"`
 }
 
+// One ingested metric value of an organization for a month.
+type MetricValueInput struct {
+	// The organization's MPN ID (7 digits).
+	MpnID string `json:"mpnId"`
+	// A solution area key, e.g. modern-work.
+	Area string `json:"area"`
+	// An INGESTED metric of the area, e.g. net-customer-adds.
+	Metric string `json:"metric"`
+	// YYYY-MM, not in the future.
+	Month string `json:"month"`
+	// From 0 to 1e12.
+	Value float64 `json:"value"`
+}
+
+type MetricWhatIfInput struct {
+	Area   string  `json:"area"`
+	Metric string  `json:"metric"`
+	Value  float64 `json:"value"`
+}
+
 type NotificationConnection struct {
 	Edges      []*NotificationEdge   `json:"edges"`
 	PageInfo   *entgql.PageInfo[int] `json:"pageInfo"`
@@ -310,13 +341,19 @@ type PartnerUniversityLink struct {
 	SameCredentialsAvailable bool `json:"sameCredentialsAvailable"`
 }
 
-// A person named in history, tickets and tokens.
+// A person named in history, tickets and tokens. People outside your organization
+// are not named: an MCID that moved from or to another organization shows who
+// moved it as "Someone at another organization" (an operator as "certlink
+// staff"), with no email.
 type PersonRef struct {
+	// Their name; for people outside your organization, who they are in words.
 	Name string `json:"name"`
-	// The address they sign in with; a deleted account's former address.
-	Email string `json:"email"`
-	// The work account was deleted (history outlives it).
+	// The address they sign in with; a deleted account's former address. Null for people outside your organization.
+	Email *string `json:"email,omitempty"`
+	// The work account was deleted (history outlives it). Always false for people outside your organization.
 	Deleted bool `json:"deleted"`
+	// The person is not in your organization: name and email are withheld.
+	Outside bool `json:"outside"`
 }
 
 type PlannedResultInput struct {
@@ -520,6 +557,18 @@ type SkillsReportWhere struct {
 	ExpiresBefore    *time.Time `json:"expiresBefore,omitempty"`
 	// Only results valid now: not expired, skill inside its validity.
 	ValidOnly *bool `json:"validOnly,omitempty"`
+}
+
+// A hypothetical change for the solution areas. Nothing is written.
+type SolutionAreasWhatIfInput struct {
+	// Work accounts (User.id) of the viewer's organization treated as gone. At most 100.
+	RemovePeople []int `json:"removePeople,omitempty"`
+	// Planned certifications of MCIDs linked to the viewer's organization. At most 100.
+	AddResults []*PlannedResultInput `json:"addResults,omitempty"`
+	// Ingested metrics set to a value. At most 100.
+	SetMetrics []*MetricWhatIfInput `json:"setMetrics,omitempty"`
+	// Score at this later moment (certifications expiring by then), at most a year ahead; omitted: now.
+	At *time.Time `json:"at,omitempty"`
 }
 
 type Subscription struct {
@@ -922,6 +971,126 @@ func (e LinkKind) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+type MetricSource string
+
+const (
+	// Sent per organization and month (ingestMetrics, POST /ingest/metrics).
+	MetricSourceIngested MetricSource = "INGESTED"
+	// Linked people holding one of the area's intermediate certifications.
+	MetricSourceIntermediateCertifications MetricSource = "INTERMEDIATE_CERTIFICATIONS"
+	// Linked people holding one of the area's advanced certifications.
+	MetricSourceAdvancedCertifications MetricSource = "ADVANCED_CERTIFICATIONS"
+)
+
+var AllMetricSource = []MetricSource{
+	MetricSourceIngested,
+	MetricSourceIntermediateCertifications,
+	MetricSourceAdvancedCertifications,
+}
+
+func (e MetricSource) IsValid() bool {
+	switch e {
+	case MetricSourceIngested, MetricSourceIntermediateCertifications, MetricSourceAdvancedCertifications:
+		return true
+	}
+	return false
+}
+
+func (e MetricSource) String() string {
+	return string(e)
+}
+
+func (e *MetricSource) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MetricSource(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MetricSource", str)
+	}
+	return nil
+}
+
+func (e MetricSource) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MetricSource) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MetricSource) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type QualificationReason string
+
+const (
+	// Score >= 70 and every metric above zero.
+	QualificationReasonQualified                   QualificationReason = "QUALIFIED"
+	QualificationReasonScoreBelow70                QualificationReason = "SCORE_BELOW_70"
+	QualificationReasonMetricAtZero                QualificationReason = "METRIC_AT_ZERO"
+	QualificationReasonScoreBelow70AndMetricAtZero QualificationReason = "SCORE_BELOW_70_AND_METRIC_AT_ZERO"
+)
+
+var AllQualificationReason = []QualificationReason{
+	QualificationReasonQualified,
+	QualificationReasonScoreBelow70,
+	QualificationReasonMetricAtZero,
+	QualificationReasonScoreBelow70AndMetricAtZero,
+}
+
+func (e QualificationReason) IsValid() bool {
+	switch e {
+	case QualificationReasonQualified, QualificationReasonScoreBelow70, QualificationReasonMetricAtZero, QualificationReasonScoreBelow70AndMetricAtZero:
+		return true
+	}
+	return false
+}
+
+func (e QualificationReason) String() string {
+	return string(e)
+}
+
+func (e *QualificationReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = QualificationReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid QualificationReason", str)
+	}
+	return nil
+}
+
+func (e QualificationReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *QualificationReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e QualificationReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type RequirementKind string
 
 const (
@@ -1036,6 +1205,63 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ScoreCategory string
+
+const (
+	ScoreCategoryPerformance     ScoreCategory = "PERFORMANCE"
+	ScoreCategorySkilling        ScoreCategory = "SKILLING"
+	ScoreCategoryCustomerSuccess ScoreCategory = "CUSTOMER_SUCCESS"
+)
+
+var AllScoreCategory = []ScoreCategory{
+	ScoreCategoryPerformance,
+	ScoreCategorySkilling,
+	ScoreCategoryCustomerSuccess,
+}
+
+func (e ScoreCategory) IsValid() bool {
+	switch e {
+	case ScoreCategoryPerformance, ScoreCategorySkilling, ScoreCategoryCustomerSuccess:
+		return true
+	}
+	return false
+}
+
+func (e ScoreCategory) String() string {
+	return string(e)
+}
+
+func (e *ScoreCategory) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ScoreCategory(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ScoreCategory", str)
+	}
+	return nil
+}
+
+func (e ScoreCategory) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ScoreCategory) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ScoreCategory) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -11,6 +11,7 @@ import (
 	"certlink/internal/apitoken"
 	"certlink/internal/auth"
 	"certlink/internal/capability"
+	"certlink/internal/designation"
 	"certlink/internal/catalog"
 	"certlink/internal/demo"
 	"certlink/internal/domains"
@@ -71,6 +72,12 @@ type App struct {
 	RiskProgress notify.ProgressSource
 	// Capability is the capability score (the Skilling metric).
 	Capability *capability.Service
+	// Designations score the Solutions Partner designations (partner
+	// capability score); MetricIngest stores their ingested metrics;
+	// Daily records each day's qualification and warns (N1).
+	Designations *designation.Service
+	MetricIngest *designation.Ingest
+	Daily        *designation.Daily
 	// Live tells subscriptions that progress changed (B4).
 	Live *live.Hub
 	// Sockets are the open GraphQL websockets: their limits and sign-ins.
@@ -96,6 +103,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, Log: log}
+	// A User's own fields are read by the rule of work accounts however it was reached.
+	db.Client.User.Intercept(graph.AccountReads())
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -44,4 +44,10 @@ func (a *App) SetClock(now func() time.Time) {
 	a.Progress.Engine.Now = now
 	a.Report.Now = now
 	a.Ingest.Now = now
+	if a.MetricIngest != nil {
+		a.MetricIngest.Now = now
+	}
+	if a.Daily != nil {
+		a.Daily.Now = now
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"certlink/internal/apitoken"
+	"certlink/internal/designation"
 	"certlink/internal/history"
 	"certlink/internal/merge"
 	"certlink/internal/notify"
@@ -42,6 +43,7 @@ func (a *App) wireLifecycle() error {
 	}
 	a.Periodic = &notify.Periodic{Client: c, Progress: a.RiskProgress, Alerts: alerts,
 		Interval: a.Config.RiskCheckInterval, Horizon: a.Config.RiskHorizon, Notices: notices}
+	a.Daily = &designation.Daily{Client: c, Alerts: alerts, Notices: notices, RowLocks: !a.DB.Embedded}
 	a.Resolver = &notify.Resolver{Client: c, Progress: a.RiskProgress, Alerts: alerts, Log: a.Log}
 	a.Resolver.Prepare()
 
@@ -92,4 +94,5 @@ func (a *App) startLifecycle(ctx context.Context) {
 	go a.Outbox.Run(ctx, a.Config.OutboxInterval)
 	go a.Periodic.Run(ctx, func(err error) { a.Log.Error("risk check", "err", fmt.Sprint(err)) })
 	go a.Resolver.Run(ctx, a.Config.RiskCheckInterval)
+	go a.Daily.Run(ctx, a.Config.RiskCheckInterval, func(err error) { a.Log.Error("designation record", "err", fmt.Sprint(err)) })
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"certlink/internal/capability"
+	"certlink/internal/designation"
 	"certlink/internal/live"
 )
 
@@ -35,5 +36,7 @@ func (a *App) wireLive() error {
 		}
 	}
 	a.Capability = &capability.Service{Client: a.DB.Client, Progress: a.Progress}
+	a.Designations = &designation.Service{Client: a.DB.Client, Progress: a.Progress}
+	a.MetricIngest = &designation.Ingest{Client: a.DB.Client, Changed: publish}
 	return nil
 }

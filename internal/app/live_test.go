@@ -294,3 +294,42 @@ func attestedRequirement(t *testing.T, e *testenv.Env, tok string) string {
 	t.Fatal("no ATTESTED requirement")
 	return ""
 }
+
+// Solution areas live: a metric value sent by a provider reaches mona's
+// socket with the new score, without her asking.
+func TestLiveSolutionAreas(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		mona := e.Demo("mona@contoso.example")
+		sub, err := dialWS(t, e, nil, map[string]any{"authorization": "Bearer " + mona})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub.subscribe("s", `subscription{solutionAreasChanged{key score}}`)
+		if m, err := sub.next(10 * time.Second); err != nil || m.Type != "next" ||
+			!strings.Contains(string(m.Payload), `{"key":"security","score":0}`) {
+			t.Fatalf("first message: %s %s %v", m.Type, m.Payload, err)
+		}
+		month := time.Now().UTC().Format("2006-01")
+		r := e.Do(e.Demo("ops@certlink.example"), `mutation($m:String!){ingestMetrics(input:[{mpnId:"4100001",area:"security",metric:"deployments",month:$m,value:10}]){accepted}}`,
+			map[string]any{"m": month})
+		if len(r.Errors) > 0 {
+			t.Fatal(r.Errors)
+		}
+		m, err := sub.next(10 * time.Second)
+		if err != nil || m.Type != "next" || !strings.Contains(string(m.Payload), `{"key":"security","score":30}`) {
+			t.Fatalf("after the ingest: %s %s %v", m.Type, m.Payload, err)
+		}
+		// Admins only, as the query.
+		user, err := dialWS(t, e, nil, map[string]any{"authorization": "Bearer " + e.Demo("alex@contoso.example")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		user.subscribe("u", `subscription{solutionAreasChanged{key}}`)
+		// Refused as the query is: an error, no data.
+		if m, err := user.next(10 * time.Second); err != nil || !strings.Contains(string(m.Payload), `"code":"FORBIDDEN"`) ||
+			strings.Contains(string(m.Payload), `"key"`) {
+			t.Fatalf("a default user subscribed: %s %s %v", m.Type, m.Payload, err)
+		}
+	})
+}

@@ -149,7 +149,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r.http = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2 * cfg.Clients, MaxConnsPerHost: 4 * cfg.Clients}}
 
 	for _, step := range []func(context.Context, *Result, []*org, []client) error{
-		r.measureProgress, r.measureCSV, r.measureQueries, r.measureLinking, r.measureLargeCSV,
+		r.measureProgress, r.measureSolutionAreas, r.measureCSV, r.measureQueries, r.measureLinking, r.measureLargeCSV,
 	} {
 		if err := step(ctx, res, orgs, linkers); err != nil {
 			return nil, err

@@ -17,12 +17,13 @@ import (
 
 // Summary counts what a load changed.
 type Summary struct {
-	SkillsCreated, SkillsUpdated             int
-	CompetenciesCreated, CompetenciesUpdated int
-	OptionsCreated, OptionsRemoved           int
-	RequirementsCreated, RequirementsUpdated int
-	RequirementsRemoved                      int
-	CapabilitiesCreated, CapabilitiesUpdated int
+	SkillsCreated, SkillsUpdated               int
+	CompetenciesCreated, CompetenciesUpdated   int
+	OptionsCreated, OptionsRemoved             int
+	RequirementsCreated, RequirementsUpdated   int
+	RequirementsRemoved                        int
+	CapabilitiesCreated, CapabilitiesUpdated   int
+	SolutionAreasCreated, SolutionAreasUpdated int
 }
 
 // Changed reports whether the load changed anything.
@@ -46,6 +47,8 @@ func (s Summary) String() string {
 	add(s.RequirementsRemoved, "requirements removed")
 	add(s.CapabilitiesCreated, "capability areas created")
 	add(s.CapabilitiesUpdated, "capability areas updated")
+	add(s.SolutionAreasCreated, "solution areas created")
+	add(s.SolutionAreasUpdated, "solution areas updated")
 	if len(parts) == 0 {
 		return "no change"
 	}
@@ -86,7 +89,10 @@ func apply(ctx context.Context, tx *ent.Tx, doc *Document) (Summary, error) {
 			return sum, err
 		}
 	}
-	return sum, applyCapabilities(ctx, tx, doc.Capabilities, &sum)
+	if err := applyCapabilities(ctx, tx, doc.Capabilities, &sum); err != nil {
+		return sum, err
+	}
+	return sum, applySolutionAreas(ctx, tx, doc.SolutionAreas, &sum)
 }
 
 // applyCapabilities upserts capability areas by key; areas the document does

@@ -22,6 +22,9 @@ type Document struct {
 	// Capabilities are the second catalog kind: capability areas scored by the
 	// Skilling metric (points per certified person, prerequisites, caps).
 	Capabilities []Capability `json:"capabilities,omitempty"`
+	// SolutionAreas are the third kind: Solutions Partner solution areas
+	// scored by the partner capability score (metrics, weights, tracks).
+	SolutionAreas []SolutionArea `json:"solutionAreas,omitempty"`
 }
 
 // Capability is a capability area, e.g. "Azure Infrastructure".

@@ -197,6 +197,9 @@ func (s *Service) Export(ctx context.Context, v *viewer.Viewer) ([]byte, error) 
 		doc.Capabilities = append(doc.Capabilities, Capability{Key: a.Key, Name: a.Name, Description: a.Description,
 			MaxPoints: a.MaxPoints, Prerequisites: a.Prerequisites, Rules: a.Rules})
 	}
+	if err := exportSolutionAreas(sys, s.Client, &doc); err != nil {
+		return nil, err
+	}
 	return json.MarshalIndent(doc, "", "  ")
 }
 

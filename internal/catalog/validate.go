@@ -117,6 +117,7 @@ func Validate(doc *Document, known map[string]bool) []Problem {
 		}
 	}
 	validateCapabilities(doc.Capabilities, exists, add, text, oneOf)
+	validateSolutionAreas(doc.SolutionAreas, exists, add, text, oneOf)
 	return probs
 }
 

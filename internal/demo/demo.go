@@ -136,7 +136,10 @@ func Seed(ctx context.Context, client *ent.Client) (bool, error) {
 		if err != nil {
 			return err
 		}
-		return seedResults(sys, tx)
+		if err := seedResults(sys, tx); err != nil {
+			return err
+		}
+		return seedDesignations(sys, tx)
 	})
 	return err == nil, err
 }

@@ -12,6 +12,7 @@ export const LogoMark = (p: SVGProps<SVGSVGElement>) => (
 );
 export const IconUser = (p: SVGProps<SVGSVGElement>) => (<svg {...base} {...p}><circle cx="12" cy="8" r="4" /><path d="M4 21c0-4 4-6 8-6s8 2 8 6" /></svg>);
 export const IconAward = (p: SVGProps<SVGSVGElement>) => (<svg {...base} {...p}><circle cx="12" cy="9" r="6" /><path d="M8.5 14 7 22l5-3 5 3-1.5-8" /></svg>);
+export const IconBadge = (p: SVGProps<SVGSVGElement>) => (<svg {...base} {...p}><path d="M12 3 4 6v6c0 4.5 3.4 8 8 9 4.6-1 8-4.5 8-9V6z" /><path d="m8.5 12 2.5 2.5 4.5-5" /></svg>);
 export const IconTable = (p: SVGProps<SVGSVGElement>) => (<svg {...base} {...p}><rect x="3" y="4" width="18" height="16" rx="2" /><path d="M3 10h18M9 10v10" /></svg>);
 export const IconUsers = (p: SVGProps<SVGSVGElement>) => (<svg {...base} {...p}><circle cx="9" cy="8" r="3.5" /><path d="M2.5 20c0-3.5 3-5.5 6.5-5.5s6.5 2 6.5 5.5" /><path d="M16 4.5a3.5 3.5 0 0 1 0 7M18 14.8c2 .7 3.5 2.4 3.5 5.2" /></svg>);
 export const IconBell = (p: SVGProps<SVGSVGElement>) => (<svg {...base} {...p}><path d="M6 16V11a6 6 0 1 1 12 0v5l2 2H4z" /><path d="M10 21h4" /></svg>);
