@@ -78,28 +78,35 @@ func (r *run) measureProgress(ctx context.Context, res *Result, orgs []*org, _ [
 	}
 	var api, base []time.Duration
 	var check []progressRow
+	// The baseline recomputes the whole organization (seconds at 100,000
+	// people): it runs beside the first few reads only.
+	baseRuns := min(r.cfg.Runs, 5)
 	for i := -3; i < r.cfg.Runs; i++ { // three warm-up rounds
 		t := time.Now()
 		if _, err := r.gql(ctx, token, progressQuery, nil, nil); err != nil {
 			return fmt.Errorf("competencyProgress: %w", err)
 		}
 		d1 := time.Since(t)
-		t = time.Now()
-		rows, err := baselineProgress(ctx, r.sql, o.ID, time.Now())
-		if err != nil {
-			return err
-		}
-		d2 := time.Since(t)
 		if i >= 0 {
-			api, base = append(api, d1), append(base, d2)
+			api = append(api, d1)
 		}
-		check = rows
+		if i == -3 || (i >= 0 && i < baseRuns) {
+			t = time.Now()
+			rows, err := baselineProgress(ctx, r.sql, o.ID, time.Now())
+			if err != nil {
+				return err
+			}
+			if i >= 0 {
+				base = append(base, time.Since(t))
+			}
+			check = rows
+		}
 	}
 	if err := r.sameProgress(ctx, token, check); err != nil {
 		return err
 	}
 	ap, bp := pct(api, 50), pct(base, 50)
-	fmt.Fprintf(r.out, "competencyProgress  GraphQL p50 %s p99 %s | SQL p50 %s p99 %s | ratio %.2f (target ≤ 1.5)\n",
+	fmt.Fprintf(r.out, "competencyProgress  GraphQL p50 %s p99 %s | SQL recomputation p50 %s p99 %s | ratio %.2f\n",
 		ms(ap), ms(pct(api, 99)), ms(bp), ms(pct(base, 99)), ratio(ap, bp))
 	res.add("ratio_progress", "%.2f", ratio(ap, bp))
 	res.add("progress_p50_ms", "%.1f", msf(ap))

@@ -21,16 +21,23 @@ import (
 // passes without writers.
 var settleAfter = 32
 
-// keptTallySQL reads the tallies of an organization with, per tally, the spans
-// that ended in (settled_at, at] (lapsed: counted in finite_after, no longer
-// counting) and those ending in (at, settled_at] (when at is before the
-// settlement: counting again). Arguments: at, at, orgID, then the filter's.
-const keptTallySQL = `SELECT t.id, t.requirement_id, t.forever, t.finite_after, t.settled_at, t.version,
-  (SELECT COUNT(*) FROM counting_spans p WHERE p.organization_id = t.organization_id AND p.requirement_id = t.requirement_id
-    AND p.ends_at > t.settled_at AND p.ends_at <= ?),
-  (SELECT COUNT(*) FROM counting_spans p WHERE p.organization_id = t.organization_id AND p.requirement_id = t.requirement_id
-    AND p.ends_at > ? AND p.ends_at <= t.settled_at)
+// keptTallySQL reads the tallies of an organization. Arguments: orgID, then
+// the filter's.
+const keptTallySQL = `SELECT t.id, t.requirement_id, t.forever, t.finite_after, t.settled_at, t.version
 FROM counting_tallies t WHERE t.organization_id = ?`
+
+// keptMovedSQL counts, for one tally, the spans that ended in (settled_at, at]
+// (lapsed: counted in finite_after, no longer counting) and those ending in
+// (at, settled_at] (when at is before the settlement: counting again). The
+// bounds are parameters, not the tally's column: MariaDB reads a correlated
+// bound as a scan of the requirement's every span, a parameter as a range of
+// the index (organization_id, requirement_id, ends_at). One statement for all
+// tallies: the selects are joined by UNION ALL. Arguments per tally:
+// requirementID, orgID, requirementID, settled_at, at, orgID, requirementID,
+// at, settled_at.
+const keptMovedSQL = `SELECT ?,
+  (SELECT COUNT(*) FROM counting_spans WHERE organization_id = ? AND requirement_id = ? AND ends_at > ? AND ends_at <= ?),
+  (SELECT COUNT(*) FROM counting_spans WHERE organization_id = ? AND requirement_id = ? AND ends_at > ? AND ends_at <= ?)`
 
 // keptUnmetOnSQL: the (k+1)-th latest finite end among the spans counting at
 // a moment. With F people counting forever and `required` needed, a met
@@ -60,25 +67,63 @@ func keptCounts(ctx context.Context, c *ent.Client, orgID int, at time.Time, req
 		ids[id] = true
 	}
 	filter, filterArgs := ids.whereColumn("t.requirement_id")
-	rows, err := c.QueryContext(ctx, keptTallySQL+filter, append([]any{at, at, orgID}, filterArgs...)...)
+	rows, err := c.QueryContext(ctx, keptTallySQL+filter, append([]any{orgID}, filterArgs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("reading kept counts: %w", err)
+	}
+	type tally struct {
+		id, rid, forever, finite int
+		version                  int64
+		settled                  time.Time
+	}
+	var tallies []tally
+	for rows.Next() {
+		var (
+			t          tally
+			settledRaw any
+		)
+		if err := rows.Scan(&t.id, &t.rid, &t.forever, &t.finite, &settledRaw, &t.version); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		st, err := ScanTime(settledRaw)
+		if err != nil || st == nil {
+			rows.Close()
+			return nil, fmt.Errorf("reading a tally's settlement: %v", err)
+		}
+		t.settled = *st
+		tallies = append(tallies, t)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if len(tallies) == 0 {
+		return out, nil
+	}
+	parts := make([]string, len(tallies))
+	var args []any
+	byRid := map[int]tally{}
+	for i, t := range tallies {
+		parts[i] = keptMovedSQL
+		args = append(args, t.rid, orgID, t.rid, t.settled, at, orgID, t.rid, at, t.settled)
+		byRid[t.rid] = t
+	}
+	rows, err = c.QueryContext(ctx, strings.Join(parts, "\nUNION ALL\n"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading kept counts: %w", err)
 	}
 	forever := map[int]int{}
 	for rows.Next() {
-		var (
-			id, rid, f, finite, lapsed, back int
-			version                          int64
-			settledRaw                       any
-		)
-		if err := rows.Scan(&id, &rid, &f, &finite, &settledRaw, &version, &lapsed, &back); err != nil {
+		var rid, lapsed, back int
+		if err := rows.Scan(&rid, &lapsed, &back); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		out[rid] = skillCount{current: f + finite - lapsed + back}
-		forever[rid] = f
+		t := byRid[rid]
+		out[rid] = skillCount{current: t.forever + t.finite - lapsed + back}
+		forever[rid] = t.forever
 		if lapsed > settleAfter && settle != nil {
-			*settle = append(*settle, tallyRead{id: id, lapsed: lapsed, version: version, at: at})
+			*settle = append(*settle, tallyRead{id: t.id, lapsed: lapsed, version: t.version, at: at})
 		}
 	}
 	if err := rows.Close(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"certlink/ent"
+	"certlink/ent/association"
 	"certlink/ent/organization"
 	"certlink/ent/profile"
 	"certlink/ent/requirement"
@@ -38,12 +39,13 @@ import (
 // progress, the people who count and the lapsing causes read from the kept
 // state equal the from-scratch statements (the oracle), on both databases.
 func TestKeptStateMatchesOracle(t *testing.T) {
-	steps := 120
+	steps := 60
 	if s, err := strconv.Atoi(os.Getenv("CERTLINK_KEPT_STEPS")); err == nil && s > 0 {
 		steps = s
 	}
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		defer progress.SetSettleAfter(0)()
+		total := map[string]int{}
 		for _, seed := range []uint64{1, 2} {
 			t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 				w := newWorld(t, d, seed)
@@ -52,14 +54,17 @@ func TestKeptStateMatchesOracle(t *testing.T) {
 					w.check(fmt.Sprintf("step %d (%s)", i, what))
 				}
 				t.Logf("writers that changed something: %v; spans kept at the end: %d", w.done, len(w.spansNow()))
-				if steps >= 100 {
-					for _, k := range []string{"associate", "remove", "ingest", "delete", "remove from report", "merge", "attest", "catalog: validity", "catalog: requirement", "rename"} {
-						if w.done[k] == 0 {
-							t.Errorf("no %s succeeded in %d steps: the sequence does not exercise it", k, steps)
-						}
-					}
+				for k, n := range w.done {
+					total[k] += n
 				}
 			})
+		}
+		if steps >= 60 {
+			for _, k := range []string{"associate", "remove", "ingest", "delete", "remove from report", "merge", "attest", "catalog: validity", "catalog: requirement", "rename"} {
+				if total[k] == 0 {
+					t.Errorf("no %s succeeded in %d steps of each seed: the sequences do not exercise it", k, steps)
+				}
+			}
 		}
 	})
 }
@@ -150,6 +155,21 @@ func (w *world) ok(what string, err error) {
 
 func (w *world) person() *ent.User { return w.people[w.rng.IntN(len(w.people))] }
 
+// linkedPerson is a person with an active link, when there is one (removals
+// of every kind act on them), else anyone.
+func (w *world) linkedPerson() *ent.User {
+	var linked []*ent.User
+	for _, u := range w.people {
+		if w.c.Association.Query().Where(association.UserID(u.ID), association.EndedAtIsNil()).ExistX(w.sys) {
+			linked = append(linked, u)
+		}
+	}
+	if len(linked) == 0 {
+		return w.person()
+	}
+	return linked[w.rng.IntN(len(linked))]
+}
+
 func (w *world) mcid() string { return w.mcids[w.rng.IntN(len(w.mcids))] }
 
 // moment is a random date around now: past, near, far or never (nil).
@@ -189,13 +209,13 @@ func (w *world) step() string {
 		w.ok("associate", w.a.Linking.AssociateDirectoryAccount(ctx, w.viewerOf(u), acc.ID, linking.Learning))
 		return "associate (or move)"
 	case n < 32:
-		w.ok("remove", w.a.Linking.RemoveLearningAccount(ctx, w.viewerOf(w.person())))
+		w.ok("remove", w.a.Linking.RemoveLearningAccount(ctx, w.viewerOf(w.linkedPerson())))
 		return "remove"
 	case n < 50:
 		w.ingest()
 		return "ingest"
 	case n < 55:
-		u := w.person()
+		u := w.linkedPerson()
 		w.ok("delete", w.a.Users.Delete(ctx, w.admins[*u.OrganizationID], u.ID))
 		// A new work account takes the deleted one's place in the pool.
 		fresh := w.c.User.Create().SetEmail(fmt.Sprintf("kept-new%d@org%d.example", w.rng.IntN(1<<30), *u.OrganizationID)).
@@ -203,7 +223,7 @@ func (w *world) step() string {
 		w.people[slices.Index(w.people, u)] = fresh
 		return "delete user"
 	case n < 60:
-		u := w.person()
+		u := w.linkedPerson()
 		w.ok("remove from report", w.a.Users.RemoveFromReport(ctx, w.admins[*u.OrganizationID], u.ID))
 		return "remove from report"
 	case n < 65:
@@ -293,9 +313,16 @@ func (w *world) check(when string) {
 	if a, b := describeSpans(kept), describeSpans(fresh); a != b {
 		w.t.Fatalf("%s: kept spans differ from a recomputation:\nkept:\n%s\nrecomputed:\n%s", when, a, b)
 	}
+	if drift, err := counting.TallyDrift(ctx, w.c); err != nil || len(drift) > 0 {
+		w.t.Fatalf("%s: tallies: %v %v", when, drift, err)
+	}
 	e := w.a.Progress.Engine
 	now := time.Now().UTC()
-	for _, at := range []time.Time{w.at, now, w.at.Add(200 * 24 * time.Hour)} {
+	first := w.at
+	if first.Before(now) {
+		first = now
+	}
+	for _, at := range []time.Time{first, now, w.at.Add(200 * 24 * time.Hour)} {
 		if at.Before(now) {
 			at = now
 		}
@@ -311,7 +338,12 @@ func (w *world) check(when string) {
 			if a, b := describeOrg(k), describeOrg(o); a != b {
 				w.t.Fatalf("%s, organization %d at %s: kept progress differs from the oracle:\nkept:\n%s\noracle:\n%s", when, org, at, a, b)
 			}
-			for _, rid := range w.reqs {
+			// People and lapsing causes: a few requirements per step (the
+			// steps cover them all), at the first moment only.
+			if at != first {
+				continue
+			}
+			for _, rid := range w.someReqs() {
 				kp, err := e.People(ctx, w.c, org, rid, at)
 				if err != nil {
 					w.t.Fatal(err)
@@ -338,6 +370,13 @@ func (w *world) check(when string) {
 			}
 		}
 	}
+}
+
+// someReqs picks four SKILL requirements at random.
+func (w *world) someReqs() []int {
+	out := slices.Clone(w.reqs)
+	w.rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+	return out[:min(4, len(out))]
 }
 
 func describeSpans(spans []counting.Span) string {
