@@ -19,6 +19,7 @@ func benchCommand(args []string) int {
 	cfg := bench.Defaults()
 	fs := flag.NewFlagSet("certlink bench", flag.ContinueOnError)
 	fs.IntVar(&cfg.People, "people", cfg.People, "people in the synthetic organization")
+	fs.IntVar(&cfg.SmallPeople, "small-people", cfg.SmallPeople, "people of a second, small organization whose progress is measured too (0 skips it)")
 	fs.IntVar(&cfg.Results, "results", cfg.Results, "their results (exam passes, certifications)")
 	fs.StringVar(&cfg.DB, "db", "", "empty: a temporary SQLite file; mysql://user:pass@host:3306/ makes and drops a scratch database there")
 	fs.IntVar(&cfg.CSVRows, "csv-rows", cfg.CSVRows, "rows of the large CSV export whose peak memory is measured (0 skips it)")

@@ -18,6 +18,8 @@ import (
 	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
+	"certlink/ent/countingspan"
+	"certlink/ent/countingtally"
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
@@ -66,6 +68,10 @@ type Client struct {
 	Competency *CompetencyClient
 	// CompetencyOption is the client for interacting with the CompetencyOption builders.
 	CompetencyOption *CompetencyOptionClient
+	// CountingSpan is the client for interacting with the CountingSpan builders.
+	CountingSpan *CountingSpanClient
+	// CountingTally is the client for interacting with the CountingTally builders.
+	CountingTally *CountingTallyClient
 	// DevMail is the client for interacting with the DevMail builders.
 	DevMail *DevMailClient
 	// DirectoryAccount is the client for interacting with the DirectoryAccount builders.
@@ -124,6 +130,8 @@ func (c *Client) init() {
 	c.CatalogRevision = NewCatalogRevisionClient(c.config)
 	c.Competency = NewCompetencyClient(c.config)
 	c.CompetencyOption = NewCompetencyOptionClient(c.config)
+	c.CountingSpan = NewCountingSpanClient(c.config)
+	c.CountingTally = NewCountingTallyClient(c.config)
 	c.DevMail = NewDevMailClient(c.config)
 	c.DirectoryAccount = NewDirectoryAccountClient(c.config)
 	c.Domain = NewDomainClient(c.config)
@@ -243,6 +251,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		CatalogRevision:   NewCatalogRevisionClient(cfg),
 		Competency:        NewCompetencyClient(cfg),
 		CompetencyOption:  NewCompetencyOptionClient(cfg),
+		CountingSpan:      NewCountingSpanClient(cfg),
+		CountingTally:     NewCountingTallyClient(cfg),
 		DevMail:           NewDevMailClient(cfg),
 		DirectoryAccount:  NewDirectoryAccountClient(cfg),
 		Domain:            NewDomainClient(cfg),
@@ -289,6 +299,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		CatalogRevision:   NewCatalogRevisionClient(cfg),
 		Competency:        NewCompetencyClient(cfg),
 		CompetencyOption:  NewCompetencyOptionClient(cfg),
+		CountingSpan:      NewCountingSpanClient(cfg),
+		CountingTally:     NewCountingTallyClient(cfg),
 		DevMail:           NewDevMailClient(cfg),
 		DirectoryAccount:  NewDirectoryAccountClient(cfg),
 		Domain:            NewDomainClient(cfg),
@@ -339,11 +351,11 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Association, c.Attestation, c.AuditEvent, c.CapabilityArea, c.CatalogRevision,
-		c.Competency, c.CompetencyOption, c.DevMail, c.DirectoryAccount, c.Domain,
-		c.LegacyRecognition, c.MetricValue, c.Notification, c.OfferPurchase,
-		c.Organization, c.OutboxMessage, c.Profile, c.QualificationDay, c.Requirement,
-		c.Result, c.RiskNotice, c.Skill, c.SolutionArea, c.SupportTicket,
-		c.TicketReply, c.Token, c.User,
+		c.Competency, c.CompetencyOption, c.CountingSpan, c.CountingTally, c.DevMail,
+		c.DirectoryAccount, c.Domain, c.LegacyRecognition, c.MetricValue,
+		c.Notification, c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile,
+		c.QualificationDay, c.Requirement, c.Result, c.RiskNotice, c.Skill,
+		c.SolutionArea, c.SupportTicket, c.TicketReply, c.Token, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -354,11 +366,11 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Association, c.Attestation, c.AuditEvent, c.CapabilityArea, c.CatalogRevision,
-		c.Competency, c.CompetencyOption, c.DevMail, c.DirectoryAccount, c.Domain,
-		c.LegacyRecognition, c.MetricValue, c.Notification, c.OfferPurchase,
-		c.Organization, c.OutboxMessage, c.Profile, c.QualificationDay, c.Requirement,
-		c.Result, c.RiskNotice, c.Skill, c.SolutionArea, c.SupportTicket,
-		c.TicketReply, c.Token, c.User,
+		c.Competency, c.CompetencyOption, c.CountingSpan, c.CountingTally, c.DevMail,
+		c.DirectoryAccount, c.Domain, c.LegacyRecognition, c.MetricValue,
+		c.Notification, c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile,
+		c.QualificationDay, c.Requirement, c.Result, c.RiskNotice, c.Skill,
+		c.SolutionArea, c.SupportTicket, c.TicketReply, c.Token, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -381,6 +393,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Competency.mutate(ctx, m)
 	case *CompetencyOptionMutation:
 		return c.CompetencyOption.mutate(ctx, m)
+	case *CountingSpanMutation:
+		return c.CountingSpan.mutate(ctx, m)
+	case *CountingTallyMutation:
+		return c.CountingTally.mutate(ctx, m)
 	case *DevMailMutation:
 		return c.DevMail.mutate(ctx, m)
 	case *DirectoryAccountMutation:
@@ -1457,6 +1473,274 @@ func (c *CompetencyOptionClient) mutate(ctx context.Context, m *CompetencyOption
 		return (&CompetencyOptionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown CompetencyOption mutation op: %q", m.Op())
+	}
+}
+
+// CountingSpanClient is a client for the CountingSpan schema.
+type CountingSpanClient struct {
+	config
+}
+
+// NewCountingSpanClient returns a client for the CountingSpan from the given config.
+func NewCountingSpanClient(c config) *CountingSpanClient {
+	return &CountingSpanClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `countingspan.Hooks(f(g(h())))`.
+func (c *CountingSpanClient) Use(hooks ...Hook) {
+	c.hooks.CountingSpan = append(c.hooks.CountingSpan, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `countingspan.Intercept(f(g(h())))`.
+func (c *CountingSpanClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CountingSpan = append(c.inters.CountingSpan, interceptors...)
+}
+
+// Create returns a builder for creating a CountingSpan entity.
+func (c *CountingSpanClient) Create() *CountingSpanCreate {
+	mutation := newCountingSpanMutation(c.config, OpCreate)
+	return &CountingSpanCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CountingSpan entities.
+func (c *CountingSpanClient) CreateBulk(builders ...*CountingSpanCreate) *CountingSpanCreateBulk {
+	return &CountingSpanCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CountingSpanClient) MapCreateBulk(slice any, setFunc func(*CountingSpanCreate, int)) *CountingSpanCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CountingSpanCreateBulk{err: fmt.Errorf("calling to CountingSpanClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CountingSpanCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CountingSpanCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CountingSpan.
+func (c *CountingSpanClient) Update() *CountingSpanUpdate {
+	mutation := newCountingSpanMutation(c.config, OpUpdate)
+	return &CountingSpanUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CountingSpanClient) UpdateOne(_m *CountingSpan) *CountingSpanUpdateOne {
+	mutation := newCountingSpanMutation(c.config, OpUpdateOne, withCountingSpan(_m))
+	return &CountingSpanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CountingSpanClient) UpdateOneID(id int) *CountingSpanUpdateOne {
+	mutation := newCountingSpanMutation(c.config, OpUpdateOne, withCountingSpanID(id))
+	return &CountingSpanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CountingSpan.
+func (c *CountingSpanClient) Delete() *CountingSpanDelete {
+	mutation := newCountingSpanMutation(c.config, OpDelete)
+	return &CountingSpanDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CountingSpanClient) DeleteOne(_m *CountingSpan) *CountingSpanDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CountingSpanClient) DeleteOneID(id int) *CountingSpanDeleteOne {
+	builder := c.Delete().Where(countingspan.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CountingSpanDeleteOne{builder}
+}
+
+// Query returns a query builder for CountingSpan.
+func (c *CountingSpanClient) Query() *CountingSpanQuery {
+	return &CountingSpanQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCountingSpan},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CountingSpan entity by its id.
+func (c *CountingSpanClient) Get(ctx context.Context, id int) (*CountingSpan, error) {
+	return c.Query().Where(countingspan.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CountingSpanClient) GetX(ctx context.Context, id int) *CountingSpan {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CountingSpanClient) Hooks() []Hook {
+	hooks := c.hooks.CountingSpan
+	return append(hooks[:len(hooks):len(hooks)], countingspan.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CountingSpanClient) Interceptors() []Interceptor {
+	return c.inters.CountingSpan
+}
+
+func (c *CountingSpanClient) mutate(ctx context.Context, m *CountingSpanMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CountingSpanCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CountingSpanUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CountingSpanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CountingSpanDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CountingSpan mutation op: %q", m.Op())
+	}
+}
+
+// CountingTallyClient is a client for the CountingTally schema.
+type CountingTallyClient struct {
+	config
+}
+
+// NewCountingTallyClient returns a client for the CountingTally from the given config.
+func NewCountingTallyClient(c config) *CountingTallyClient {
+	return &CountingTallyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `countingtally.Hooks(f(g(h())))`.
+func (c *CountingTallyClient) Use(hooks ...Hook) {
+	c.hooks.CountingTally = append(c.hooks.CountingTally, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `countingtally.Intercept(f(g(h())))`.
+func (c *CountingTallyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CountingTally = append(c.inters.CountingTally, interceptors...)
+}
+
+// Create returns a builder for creating a CountingTally entity.
+func (c *CountingTallyClient) Create() *CountingTallyCreate {
+	mutation := newCountingTallyMutation(c.config, OpCreate)
+	return &CountingTallyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CountingTally entities.
+func (c *CountingTallyClient) CreateBulk(builders ...*CountingTallyCreate) *CountingTallyCreateBulk {
+	return &CountingTallyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CountingTallyClient) MapCreateBulk(slice any, setFunc func(*CountingTallyCreate, int)) *CountingTallyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CountingTallyCreateBulk{err: fmt.Errorf("calling to CountingTallyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CountingTallyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CountingTallyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CountingTally.
+func (c *CountingTallyClient) Update() *CountingTallyUpdate {
+	mutation := newCountingTallyMutation(c.config, OpUpdate)
+	return &CountingTallyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CountingTallyClient) UpdateOne(_m *CountingTally) *CountingTallyUpdateOne {
+	mutation := newCountingTallyMutation(c.config, OpUpdateOne, withCountingTally(_m))
+	return &CountingTallyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CountingTallyClient) UpdateOneID(id int) *CountingTallyUpdateOne {
+	mutation := newCountingTallyMutation(c.config, OpUpdateOne, withCountingTallyID(id))
+	return &CountingTallyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CountingTally.
+func (c *CountingTallyClient) Delete() *CountingTallyDelete {
+	mutation := newCountingTallyMutation(c.config, OpDelete)
+	return &CountingTallyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CountingTallyClient) DeleteOne(_m *CountingTally) *CountingTallyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CountingTallyClient) DeleteOneID(id int) *CountingTallyDeleteOne {
+	builder := c.Delete().Where(countingtally.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CountingTallyDeleteOne{builder}
+}
+
+// Query returns a query builder for CountingTally.
+func (c *CountingTallyClient) Query() *CountingTallyQuery {
+	return &CountingTallyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCountingTally},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CountingTally entity by its id.
+func (c *CountingTallyClient) Get(ctx context.Context, id int) (*CountingTally, error) {
+	return c.Query().Where(countingtally.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CountingTallyClient) GetX(ctx context.Context, id int) *CountingTally {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *CountingTallyClient) Hooks() []Hook {
+	hooks := c.hooks.CountingTally
+	return append(hooks[:len(hooks):len(hooks)], countingtally.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CountingTallyClient) Interceptors() []Interceptor {
+	return c.inters.CountingTally
+}
+
+func (c *CountingTallyClient) mutate(ctx context.Context, m *CountingTallyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CountingTallyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CountingTallyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CountingTallyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CountingTallyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CountingTally mutation op: %q", m.Op())
 	}
 }
 
@@ -4400,17 +4684,19 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 type (
 	hooks struct {
 		Association, Attestation, AuditEvent, CapabilityArea, CatalogRevision,
-		Competency, CompetencyOption, DevMail, DirectoryAccount, Domain,
-		LegacyRecognition, MetricValue, Notification, OfferPurchase, Organization,
-		OutboxMessage, Profile, QualificationDay, Requirement, Result, RiskNotice,
-		Skill, SolutionArea, SupportTicket, TicketReply, Token, User []ent.Hook
+		Competency, CompetencyOption, CountingSpan, CountingTally, DevMail,
+		DirectoryAccount, Domain, LegacyRecognition, MetricValue, Notification,
+		OfferPurchase, Organization, OutboxMessage, Profile, QualificationDay,
+		Requirement, Result, RiskNotice, Skill, SolutionArea, SupportTicket,
+		TicketReply, Token, User []ent.Hook
 	}
 	inters struct {
 		Association, Attestation, AuditEvent, CapabilityArea, CatalogRevision,
-		Competency, CompetencyOption, DevMail, DirectoryAccount, Domain,
-		LegacyRecognition, MetricValue, Notification, OfferPurchase, Organization,
-		OutboxMessage, Profile, QualificationDay, Requirement, Result, RiskNotice,
-		Skill, SolutionArea, SupportTicket, TicketReply, Token, User []ent.Interceptor
+		Competency, CompetencyOption, CountingSpan, CountingTally, DevMail,
+		DirectoryAccount, Domain, LegacyRecognition, MetricValue, Notification,
+		OfferPurchase, Organization, OutboxMessage, Profile, QualificationDay,
+		Requirement, Result, RiskNotice, Skill, SolutionArea, SupportTicket,
+		TicketReply, Token, User []ent.Interceptor
 	}
 )
 

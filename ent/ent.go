@@ -10,6 +10,8 @@ import (
 	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
+	"certlink/ent/countingspan"
+	"certlink/ent/countingtally"
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
@@ -106,6 +108,8 @@ func checkColumn(t, c string) error {
 			catalogrevision.Table:   catalogrevision.ValidColumn,
 			competency.Table:        competency.ValidColumn,
 			competencyoption.Table:  competencyoption.ValidColumn,
+			countingspan.Table:      countingspan.ValidColumn,
+			countingtally.Table:     countingtally.ValidColumn,
 			devmail.Table:           devmail.ValidColumn,
 			directoryaccount.Table:  directoryaccount.ValidColumn,
 			domain.Table:            domain.ValidColumn,

@@ -10,6 +10,8 @@ import (
 	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
+	"certlink/ent/countingspan"
+	"certlink/ent/countingtally"
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
@@ -40,7 +42,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 27)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 29)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   association.Table,
@@ -177,6 +179,43 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   countingspan.Table,
+			Columns: countingspan.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: countingspan.FieldID,
+			},
+		},
+		Type: "CountingSpan",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			countingspan.FieldOrganizationID: {Type: field.TypeInt, Column: countingspan.FieldOrganizationID},
+			countingspan.FieldRequirementID:  {Type: field.TypeInt, Column: countingspan.FieldRequirementID},
+			countingspan.FieldUserID:         {Type: field.TypeInt, Column: countingspan.FieldUserID},
+			countingspan.FieldName:           {Type: field.TypeString, Column: countingspan.FieldName},
+			countingspan.FieldEndsAt:         {Type: field.TypeTime, Column: countingspan.FieldEndsAt},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   countingtally.Table,
+			Columns: countingtally.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: countingtally.FieldID,
+			},
+		},
+		Type: "CountingTally",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			countingtally.FieldOrganizationID: {Type: field.TypeInt, Column: countingtally.FieldOrganizationID},
+			countingtally.FieldRequirementID:  {Type: field.TypeInt, Column: countingtally.FieldRequirementID},
+			countingtally.FieldForever:        {Type: field.TypeInt, Column: countingtally.FieldForever},
+			countingtally.FieldFiniteAfter:    {Type: field.TypeInt, Column: countingtally.FieldFiniteAfter},
+			countingtally.FieldSettledAt:      {Type: field.TypeTime, Column: countingtally.FieldSettledAt},
+			countingtally.FieldVersion:        {Type: field.TypeInt64, Column: countingtally.FieldVersion},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devmail.Table,
 			Columns: devmail.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -193,7 +232,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devmail.FieldDedupeKey: {Type: field.TypeString, Column: devmail.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   directoryaccount.Table,
 			Columns: directoryaccount.Columns,
@@ -211,7 +250,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			directoryaccount.FieldOidcSubject:  {Type: field.TypeString, Column: directoryaccount.FieldOidcSubject},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   domain.Table,
 			Columns: domain.Columns,
@@ -228,7 +267,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			domain.FieldVerifiedBy:     {Type: field.TypeInt, Column: domain.FieldVerifiedBy},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   legacyrecognition.Table,
 			Columns: legacyrecognition.Columns,
@@ -244,7 +283,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			legacyrecognition.FieldRecognizedAt:   {Type: field.TypeTime, Column: legacyrecognition.FieldRecognizedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   metricvalue.Table,
 			Columns: metricvalue.Columns,
@@ -264,7 +303,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			metricvalue.FieldRecordedAt:     {Type: field.TypeTime, Column: metricvalue.FieldRecordedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -284,7 +323,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldDedupeKey: {Type: field.TypeString, Column: notification.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   offerpurchase.Table,
 			Columns: offerpurchase.Columns,
@@ -303,7 +342,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			offerpurchase.FieldAnniversaryAt:  {Type: field.TypeTime, Column: offerpurchase.FieldAnniversaryAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -319,7 +358,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldName:      {Type: field.TypeString, Column: organization.FieldName},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -342,7 +381,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldLastError:     {Type: field.TypeString, Column: outboxmessage.FieldLastError},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   profile.Table,
 			Columns: profile.Columns,
@@ -360,7 +399,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			profile.FieldMergedIntoID: {Type: field.TypeInt, Column: profile.FieldMergedIntoID},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   qualificationday.Table,
 			Columns: qualificationday.Columns,
@@ -381,7 +420,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			qualificationday.FieldRecordedAt:     {Type: field.TypeTime, Column: qualificationday.FieldRecordedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requirement.Table,
 			Columns: requirement.Columns,
@@ -400,7 +439,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requirement.FieldPosition:    {Type: field.TypeInt, Column: requirement.FieldPosition},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   result.Table,
 			Columns: result.Columns,
@@ -420,7 +459,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			result.FieldLatest:       {Type: field.TypeBool, Column: result.FieldLatest},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   risknotice.Table,
 			Columns: risknotice.Columns,
@@ -441,7 +480,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			risknotice.FieldResolvedAt:     {Type: field.TypeTime, Column: risknotice.FieldResolvedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   skill.Table,
 			Columns: skill.Columns,
@@ -459,7 +498,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			skill.FieldValidUntil: {Type: field.TypeTime, Column: skill.FieldValidUntil},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   solutionarea.Table,
 			Columns: solutionarea.Columns,
@@ -480,7 +519,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			solutionarea.FieldTracks:             {Type: field.TypeJSON, Column: solutionarea.FieldTracks},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supportticket.Table,
 			Columns: supportticket.Columns,
@@ -500,7 +539,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supportticket.FieldStatus:         {Type: field.TypeEnum, Column: supportticket.FieldStatus},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketreply.Table,
 			Columns: ticketreply.Columns,
@@ -517,7 +556,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketreply.FieldBody:      {Type: field.TypeString, Column: ticketreply.FieldBody},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   token.Table,
 			Columns: token.Columns,
@@ -540,7 +579,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			token.FieldRevokedAt:      {Type: field.TypeTime, Column: token.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -1415,6 +1454,141 @@ func (f *CompetencyOptionFilter) WhereHasRequirementsWith(preds ...predicate.Req
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CountingSpanQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CountingSpanQuery builder.
+func (_q *CountingSpanQuery) Filter() *CountingSpanFilter {
+	return &CountingSpanFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CountingSpanMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CountingSpanMutation builder.
+func (m *CountingSpanMutation) Filter() *CountingSpanFilter {
+	return &CountingSpanFilter{config: m.config, predicateAdder: m}
+}
+
+// CountingSpanFilter provides a generic filtering capability at runtime for CountingSpanQuery.
+type CountingSpanFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CountingSpanFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CountingSpanFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(countingspan.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *CountingSpanFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(countingspan.FieldOrganizationID))
+}
+
+// WhereRequirementID applies the entql int predicate on the requirement_id field.
+func (f *CountingSpanFilter) WhereRequirementID(p entql.IntP) {
+	f.Where(p.Field(countingspan.FieldRequirementID))
+}
+
+// WhereUserID applies the entql int predicate on the user_id field.
+func (f *CountingSpanFilter) WhereUserID(p entql.IntP) {
+	f.Where(p.Field(countingspan.FieldUserID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *CountingSpanFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(countingspan.FieldName))
+}
+
+// WhereEndsAt applies the entql time.Time predicate on the ends_at field.
+func (f *CountingSpanFilter) WhereEndsAt(p entql.TimeP) {
+	f.Where(p.Field(countingspan.FieldEndsAt))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *CountingTallyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CountingTallyQuery builder.
+func (_q *CountingTallyQuery) Filter() *CountingTallyFilter {
+	return &CountingTallyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CountingTallyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CountingTallyMutation builder.
+func (m *CountingTallyMutation) Filter() *CountingTallyFilter {
+	return &CountingTallyFilter{config: m.config, predicateAdder: m}
+}
+
+// CountingTallyFilter provides a generic filtering capability at runtime for CountingTallyQuery.
+type CountingTallyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CountingTallyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *CountingTallyFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *CountingTallyFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldOrganizationID))
+}
+
+// WhereRequirementID applies the entql int predicate on the requirement_id field.
+func (f *CountingTallyFilter) WhereRequirementID(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldRequirementID))
+}
+
+// WhereForever applies the entql int predicate on the forever field.
+func (f *CountingTallyFilter) WhereForever(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldForever))
+}
+
+// WhereFiniteAfter applies the entql int predicate on the finite_after field.
+func (f *CountingTallyFilter) WhereFiniteAfter(p entql.IntP) {
+	f.Where(p.Field(countingtally.FieldFiniteAfter))
+}
+
+// WhereSettledAt applies the entql time.Time predicate on the settled_at field.
+func (f *CountingTallyFilter) WhereSettledAt(p entql.TimeP) {
+	f.Where(p.Field(countingtally.FieldSettledAt))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *CountingTallyFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(countingtally.FieldVersion))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DevMailQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1443,7 +1617,7 @@ type DevMailFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DevMailFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1508,7 +1682,7 @@ type DirectoryAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DirectoryAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1587,7 +1761,7 @@ type DomainFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DomainFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1661,7 +1835,7 @@ type LegacyRecognitionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LegacyRecognitionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1716,7 +1890,7 @@ type MetricValueFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MetricValueFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1791,7 +1965,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1866,7 +2040,7 @@ type OfferPurchaseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OfferPurchaseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1936,7 +2110,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2033,7 +2207,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2123,7 +2297,7 @@ type ProfileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProfileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2230,7 +2404,7 @@ type QualificationDayFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *QualificationDayFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2310,7 +2484,7 @@ type RequirementFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequirementFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2408,7 +2582,7 @@ type ResultFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResultFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2511,7 +2685,7 @@ type RiskNoticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RiskNoticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2591,7 +2765,7 @@ type SkillFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SkillFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2684,7 +2858,7 @@ type SolutionAreaFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SolutionAreaFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2764,7 +2938,7 @@ type SupportTicketFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupportTicketFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2839,7 +3013,7 @@ type TicketReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2899,7 +3073,7 @@ type TokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2989,7 +3163,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -10,6 +10,8 @@ import (
 	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
+	"certlink/ent/countingspan"
+	"certlink/ent/countingtally"
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
@@ -59,6 +61,8 @@ const (
 	TypeCatalogRevision   = "CatalogRevision"
 	TypeCompetency        = "Competency"
 	TypeCompetencyOption  = "CompetencyOption"
+	TypeCountingSpan      = "CountingSpan"
+	TypeCountingTally     = "CountingTally"
 	TypeDevMail           = "DevMail"
 	TypeDirectoryAccount  = "DirectoryAccount"
 	TypeDomain            = "Domain"
@@ -5298,6 +5302,1436 @@ func (m *CompetencyOptionMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown CompetencyOption edge %s", name)
+}
+
+// CountingSpanMutation represents an operation that mutates the CountingSpan nodes in the graph.
+type CountingSpanMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	organization_id    *int
+	addorganization_id *int
+	requirement_id     *int
+	addrequirement_id  *int
+	user_id            *int
+	adduser_id         *int
+	name               *string
+	ends_at            *time.Time
+	clearedFields      map[string]struct{}
+	done               bool
+	oldValue           func(context.Context) (*CountingSpan, error)
+	predicates         []predicate.CountingSpan
+}
+
+var _ ent.Mutation = (*CountingSpanMutation)(nil)
+
+// countingspanOption allows management of the mutation configuration using functional options.
+type countingspanOption func(*CountingSpanMutation)
+
+// newCountingSpanMutation creates new mutation for the CountingSpan entity.
+func newCountingSpanMutation(c config, op Op, opts ...countingspanOption) *CountingSpanMutation {
+	m := &CountingSpanMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCountingSpan,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCountingSpanID sets the ID field of the mutation.
+func withCountingSpanID(id int) countingspanOption {
+	return func(m *CountingSpanMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CountingSpan
+		)
+		m.oldValue = func(ctx context.Context) (*CountingSpan, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CountingSpan.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCountingSpan sets the old CountingSpan of the mutation.
+func withCountingSpan(node *CountingSpan) countingspanOption {
+	return func(m *CountingSpanMutation) {
+		m.oldValue = func(context.Context) (*CountingSpan, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CountingSpanMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CountingSpanMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CountingSpanMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CountingSpanMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CountingSpan.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *CountingSpanMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *CountingSpanMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the CountingSpan entity.
+// If the CountingSpan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CountingSpanMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *CountingSpanMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *CountingSpanMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *CountingSpanMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
+// SetRequirementID sets the "requirement_id" field.
+func (m *CountingSpanMutation) SetRequirementID(i int) {
+	m.requirement_id = &i
+	m.addrequirement_id = nil
+}
+
+// RequirementID returns the value of the "requirement_id" field in the mutation.
+func (m *CountingSpanMutation) RequirementID() (r int, exists bool) {
+	v := m.requirement_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequirementID returns the old "requirement_id" field's value of the CountingSpan entity.
+// If the CountingSpan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CountingSpanMutation) OldRequirementID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequirementID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequirementID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequirementID: %w", err)
+	}
+	return oldValue.RequirementID, nil
+}
+
+// AddRequirementID adds i to the "requirement_id" field.
+func (m *CountingSpanMutation) AddRequirementID(i int) {
+	if m.addrequirement_id != nil {
+		*m.addrequirement_id += i
+	} else {
+		m.addrequirement_id = &i
+	}
+}
+
+// AddedRequirementID returns the value that was added to the "requirement_id" field in this mutation.
+func (m *CountingSpanMutation) AddedRequirementID() (r int, exists bool) {
+	v := m.addrequirement_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRequirementID resets all changes to the "requirement_id" field.
+func (m *CountingSpanMutation) ResetRequirementID() {
+	m.requirement_id = nil
+	m.addrequirement_id = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *CountingSpanMutation) SetUserID(i int) {
+	m.user_id = &i
+	m.adduser_id = nil
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *CountingSpanMutation) UserID() (r int, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the CountingSpan entity.
+// If the CountingSpan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CountingSpanMutation) OldUserID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// AddUserID adds i to the "user_id" field.
+func (m *CountingSpanMutation) AddUserID(i int) {
+	if m.adduser_id != nil {
+		*m.adduser_id += i
+	} else {
+		m.adduser_id = &i
+	}
+}
+
+// AddedUserID returns the value that was added to the "user_id" field in this mutation.
+func (m *CountingSpanMutation) AddedUserID() (r int, exists bool) {
+	v := m.adduser_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *CountingSpanMutation) ResetUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+}
+
+// SetName sets the "name" field.
+func (m *CountingSpanMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *CountingSpanMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the CountingSpan entity.
+// If the CountingSpan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CountingSpanMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *CountingSpanMutation) ResetName() {
+	m.name = nil
+}
+
+// SetEndsAt sets the "ends_at" field.
+func (m *CountingSpanMutation) SetEndsAt(t time.Time) {
+	m.ends_at = &t
+}
+
+// EndsAt returns the value of the "ends_at" field in the mutation.
+func (m *CountingSpanMutation) EndsAt() (r time.Time, exists bool) {
+	v := m.ends_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndsAt returns the old "ends_at" field's value of the CountingSpan entity.
+// If the CountingSpan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CountingSpanMutation) OldEndsAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndsAt: %w", err)
+	}
+	return oldValue.EndsAt, nil
+}
+
+// ClearEndsAt clears the value of the "ends_at" field.
+func (m *CountingSpanMutation) ClearEndsAt() {
+	m.ends_at = nil
+	m.clearedFields[countingspan.FieldEndsAt] = struct{}{}
+}
+
+// EndsAtCleared returns if the "ends_at" field was cleared in this mutation.
+func (m *CountingSpanMutation) EndsAtCleared() bool {
+	_, ok := m.clearedFields[countingspan.FieldEndsAt]
+	return ok
+}
+
+// ResetEndsAt resets all changes to the "ends_at" field.
+func (m *CountingSpanMutation) ResetEndsAt() {
+	m.ends_at = nil
+	delete(m.clearedFields, countingspan.FieldEndsAt)
+}
+
+// Where appends a list predicates to the CountingSpanMutation builder.
+func (m *CountingSpanMutation) Where(ps ...predicate.CountingSpan) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CountingSpanMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CountingSpanMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CountingSpan, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CountingSpanMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CountingSpanMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CountingSpan).
+func (m *CountingSpanMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CountingSpanMutation) Fields() []string {
+	fields := make([]string, 0, 5)
+	if m.organization_id != nil {
+		fields = append(fields, countingspan.FieldOrganizationID)
+	}
+	if m.requirement_id != nil {
+		fields = append(fields, countingspan.FieldRequirementID)
+	}
+	if m.user_id != nil {
+		fields = append(fields, countingspan.FieldUserID)
+	}
+	if m.name != nil {
+		fields = append(fields, countingspan.FieldName)
+	}
+	if m.ends_at != nil {
+		fields = append(fields, countingspan.FieldEndsAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CountingSpanMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case countingspan.FieldOrganizationID:
+		return m.OrganizationID()
+	case countingspan.FieldRequirementID:
+		return m.RequirementID()
+	case countingspan.FieldUserID:
+		return m.UserID()
+	case countingspan.FieldName:
+		return m.Name()
+	case countingspan.FieldEndsAt:
+		return m.EndsAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CountingSpanMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case countingspan.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case countingspan.FieldRequirementID:
+		return m.OldRequirementID(ctx)
+	case countingspan.FieldUserID:
+		return m.OldUserID(ctx)
+	case countingspan.FieldName:
+		return m.OldName(ctx)
+	case countingspan.FieldEndsAt:
+		return m.OldEndsAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown CountingSpan field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CountingSpanMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case countingspan.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case countingspan.FieldRequirementID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequirementID(v)
+		return nil
+	case countingspan.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case countingspan.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case countingspan.FieldEndsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndsAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CountingSpan field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CountingSpanMutation) AddedFields() []string {
+	var fields []string
+	if m.addorganization_id != nil {
+		fields = append(fields, countingspan.FieldOrganizationID)
+	}
+	if m.addrequirement_id != nil {
+		fields = append(fields, countingspan.FieldRequirementID)
+	}
+	if m.adduser_id != nil {
+		fields = append(fields, countingspan.FieldUserID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CountingSpanMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case countingspan.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	case countingspan.FieldRequirementID:
+		return m.AddedRequirementID()
+	case countingspan.FieldUserID:
+		return m.AddedUserID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CountingSpanMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case countingspan.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
+	case countingspan.FieldRequirementID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRequirementID(v)
+		return nil
+	case countingspan.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUserID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CountingSpan numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CountingSpanMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(countingspan.FieldEndsAt) {
+		fields = append(fields, countingspan.FieldEndsAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CountingSpanMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CountingSpanMutation) ClearField(name string) error {
+	switch name {
+	case countingspan.FieldEndsAt:
+		m.ClearEndsAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CountingSpan nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CountingSpanMutation) ResetField(name string) error {
+	switch name {
+	case countingspan.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case countingspan.FieldRequirementID:
+		m.ResetRequirementID()
+		return nil
+	case countingspan.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case countingspan.FieldName:
+		m.ResetName()
+		return nil
+	case countingspan.FieldEndsAt:
+		m.ResetEndsAt()
+		return nil
+	}
+	return fmt.Errorf("unknown CountingSpan field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CountingSpanMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CountingSpanMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CountingSpanMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CountingSpanMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CountingSpanMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CountingSpanMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CountingSpanMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown CountingSpan unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CountingSpanMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown CountingSpan edge %s", name)
+}
+
+// CountingTallyMutation represents an operation that mutates the CountingTally nodes in the graph.
+type CountingTallyMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	organization_id    *int
+	addorganization_id *int
+	requirement_id     *int
+	addrequirement_id  *int
+	forever            *int
+	addforever         *int
+	finite_after       *int
+	addfinite_after    *int
+	settled_at         *time.Time
+	version            *int64
+	addversion         *int64
+	clearedFields      map[string]struct{}
+	done               bool
+	oldValue           func(context.Context) (*CountingTally, error)
+	predicates         []predicate.CountingTally
+}
+
+var _ ent.Mutation = (*CountingTallyMutation)(nil)
+
+// countingtallyOption allows management of the mutation configuration using functional options.
+type countingtallyOption func(*CountingTallyMutation)
+
+// newCountingTallyMutation creates new mutation for the CountingTally entity.
+func newCountingTallyMutation(c config, op Op, opts ...countingtallyOption) *CountingTallyMutation {
+	m := &CountingTallyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCountingTally,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCountingTallyID sets the ID field of the mutation.
+func withCountingTallyID(id int) countingtallyOption {
+	return func(m *CountingTallyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CountingTally
+		)
+		m.oldValue = func(ctx context.Context) (*CountingTally, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CountingTally.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCountingTally sets the old CountingTally of the mutation.
+func withCountingTally(node *CountingTally) countingtallyOption {
+	return func(m *CountingTallyMutation) {
+		m.oldValue = func(context.Context) (*CountingTally, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CountingTallyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CountingTallyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CountingTallyMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CountingTallyMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CountingTally.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *CountingTallyMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *CountingTallyMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the CountingTally entity.
+// If the CountingTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CountingTallyMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *CountingTallyMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *CountingTallyMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *CountingTallyMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
+// SetRequirementID sets the "requirement_id" field.
+func (m *CountingTallyMutation) SetRequirementID(i int) {
+	m.requirement_id = &i
+	m.addrequirement_id = nil
+}
+
+// RequirementID returns the value of the "requirement_id" field in the mutation.
+func (m *CountingTallyMutation) RequirementID() (r int, exists bool) {
+	v := m.requirement_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequirementID returns the old "requirement_id" field's value of the CountingTally entity.
+// If the CountingTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CountingTallyMutation) OldRequirementID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequirementID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequirementID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequirementID: %w", err)
+	}
+	return oldValue.RequirementID, nil
+}
+
+// AddRequirementID adds i to the "requirement_id" field.
+func (m *CountingTallyMutation) AddRequirementID(i int) {
+	if m.addrequirement_id != nil {
+		*m.addrequirement_id += i
+	} else {
+		m.addrequirement_id = &i
+	}
+}
+
+// AddedRequirementID returns the value that was added to the "requirement_id" field in this mutation.
+func (m *CountingTallyMutation) AddedRequirementID() (r int, exists bool) {
+	v := m.addrequirement_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRequirementID resets all changes to the "requirement_id" field.
+func (m *CountingTallyMutation) ResetRequirementID() {
+	m.requirement_id = nil
+	m.addrequirement_id = nil
+}
+
+// SetForever sets the "forever" field.
+func (m *CountingTallyMutation) SetForever(i int) {
+	m.forever = &i
+	m.addforever = nil
+}
+
+// Forever returns the value of the "forever" field in the mutation.
+func (m *CountingTallyMutation) Forever() (r int, exists bool) {
+	v := m.forever
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldForever returns the old "forever" field's value of the CountingTally entity.
+// If the CountingTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CountingTallyMutation) OldForever(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldForever is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldForever requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldForever: %w", err)
+	}
+	return oldValue.Forever, nil
+}
+
+// AddForever adds i to the "forever" field.
+func (m *CountingTallyMutation) AddForever(i int) {
+	if m.addforever != nil {
+		*m.addforever += i
+	} else {
+		m.addforever = &i
+	}
+}
+
+// AddedForever returns the value that was added to the "forever" field in this mutation.
+func (m *CountingTallyMutation) AddedForever() (r int, exists bool) {
+	v := m.addforever
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetForever resets all changes to the "forever" field.
+func (m *CountingTallyMutation) ResetForever() {
+	m.forever = nil
+	m.addforever = nil
+}
+
+// SetFiniteAfter sets the "finite_after" field.
+func (m *CountingTallyMutation) SetFiniteAfter(i int) {
+	m.finite_after = &i
+	m.addfinite_after = nil
+}
+
+// FiniteAfter returns the value of the "finite_after" field in the mutation.
+func (m *CountingTallyMutation) FiniteAfter() (r int, exists bool) {
+	v := m.finite_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFiniteAfter returns the old "finite_after" field's value of the CountingTally entity.
+// If the CountingTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CountingTallyMutation) OldFiniteAfter(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFiniteAfter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFiniteAfter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFiniteAfter: %w", err)
+	}
+	return oldValue.FiniteAfter, nil
+}
+
+// AddFiniteAfter adds i to the "finite_after" field.
+func (m *CountingTallyMutation) AddFiniteAfter(i int) {
+	if m.addfinite_after != nil {
+		*m.addfinite_after += i
+	} else {
+		m.addfinite_after = &i
+	}
+}
+
+// AddedFiniteAfter returns the value that was added to the "finite_after" field in this mutation.
+func (m *CountingTallyMutation) AddedFiniteAfter() (r int, exists bool) {
+	v := m.addfinite_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFiniteAfter resets all changes to the "finite_after" field.
+func (m *CountingTallyMutation) ResetFiniteAfter() {
+	m.finite_after = nil
+	m.addfinite_after = nil
+}
+
+// SetSettledAt sets the "settled_at" field.
+func (m *CountingTallyMutation) SetSettledAt(t time.Time) {
+	m.settled_at = &t
+}
+
+// SettledAt returns the value of the "settled_at" field in the mutation.
+func (m *CountingTallyMutation) SettledAt() (r time.Time, exists bool) {
+	v := m.settled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSettledAt returns the old "settled_at" field's value of the CountingTally entity.
+// If the CountingTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CountingTallyMutation) OldSettledAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSettledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSettledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSettledAt: %w", err)
+	}
+	return oldValue.SettledAt, nil
+}
+
+// ResetSettledAt resets all changes to the "settled_at" field.
+func (m *CountingTallyMutation) ResetSettledAt() {
+	m.settled_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *CountingTallyMutation) SetVersion(i int64) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *CountingTallyMutation) Version() (r int64, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the CountingTally entity.
+// If the CountingTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CountingTallyMutation) OldVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *CountingTallyMutation) AddVersion(i int64) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *CountingTallyMutation) AddedVersion() (r int64, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *CountingTallyMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// Where appends a list predicates to the CountingTallyMutation builder.
+func (m *CountingTallyMutation) Where(ps ...predicate.CountingTally) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CountingTallyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CountingTallyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CountingTally, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CountingTallyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CountingTallyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CountingTally).
+func (m *CountingTallyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CountingTallyMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.organization_id != nil {
+		fields = append(fields, countingtally.FieldOrganizationID)
+	}
+	if m.requirement_id != nil {
+		fields = append(fields, countingtally.FieldRequirementID)
+	}
+	if m.forever != nil {
+		fields = append(fields, countingtally.FieldForever)
+	}
+	if m.finite_after != nil {
+		fields = append(fields, countingtally.FieldFiniteAfter)
+	}
+	if m.settled_at != nil {
+		fields = append(fields, countingtally.FieldSettledAt)
+	}
+	if m.version != nil {
+		fields = append(fields, countingtally.FieldVersion)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CountingTallyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case countingtally.FieldOrganizationID:
+		return m.OrganizationID()
+	case countingtally.FieldRequirementID:
+		return m.RequirementID()
+	case countingtally.FieldForever:
+		return m.Forever()
+	case countingtally.FieldFiniteAfter:
+		return m.FiniteAfter()
+	case countingtally.FieldSettledAt:
+		return m.SettledAt()
+	case countingtally.FieldVersion:
+		return m.Version()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CountingTallyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case countingtally.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case countingtally.FieldRequirementID:
+		return m.OldRequirementID(ctx)
+	case countingtally.FieldForever:
+		return m.OldForever(ctx)
+	case countingtally.FieldFiniteAfter:
+		return m.OldFiniteAfter(ctx)
+	case countingtally.FieldSettledAt:
+		return m.OldSettledAt(ctx)
+	case countingtally.FieldVersion:
+		return m.OldVersion(ctx)
+	}
+	return nil, fmt.Errorf("unknown CountingTally field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CountingTallyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case countingtally.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case countingtally.FieldRequirementID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequirementID(v)
+		return nil
+	case countingtally.FieldForever:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetForever(v)
+		return nil
+	case countingtally.FieldFiniteAfter:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFiniteAfter(v)
+		return nil
+	case countingtally.FieldSettledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSettledAt(v)
+		return nil
+	case countingtally.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CountingTally field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CountingTallyMutation) AddedFields() []string {
+	var fields []string
+	if m.addorganization_id != nil {
+		fields = append(fields, countingtally.FieldOrganizationID)
+	}
+	if m.addrequirement_id != nil {
+		fields = append(fields, countingtally.FieldRequirementID)
+	}
+	if m.addforever != nil {
+		fields = append(fields, countingtally.FieldForever)
+	}
+	if m.addfinite_after != nil {
+		fields = append(fields, countingtally.FieldFiniteAfter)
+	}
+	if m.addversion != nil {
+		fields = append(fields, countingtally.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CountingTallyMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case countingtally.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	case countingtally.FieldRequirementID:
+		return m.AddedRequirementID()
+	case countingtally.FieldForever:
+		return m.AddedForever()
+	case countingtally.FieldFiniteAfter:
+		return m.AddedFiniteAfter()
+	case countingtally.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CountingTallyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case countingtally.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
+	case countingtally.FieldRequirementID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRequirementID(v)
+		return nil
+	case countingtally.FieldForever:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddForever(v)
+		return nil
+	case countingtally.FieldFiniteAfter:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFiniteAfter(v)
+		return nil
+	case countingtally.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CountingTally numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CountingTallyMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CountingTallyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CountingTallyMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CountingTally nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CountingTallyMutation) ResetField(name string) error {
+	switch name {
+	case countingtally.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case countingtally.FieldRequirementID:
+		m.ResetRequirementID()
+		return nil
+	case countingtally.FieldForever:
+		m.ResetForever()
+		return nil
+	case countingtally.FieldFiniteAfter:
+		m.ResetFiniteAfter()
+		return nil
+	case countingtally.FieldSettledAt:
+		m.ResetSettledAt()
+		return nil
+	case countingtally.FieldVersion:
+		m.ResetVersion()
+		return nil
+	}
+	return fmt.Errorf("unknown CountingTally field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CountingTallyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CountingTallyMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CountingTallyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CountingTallyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CountingTallyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CountingTallyMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CountingTallyMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown CountingTally unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CountingTallyMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown CountingTally edge %s", name)
 }
 
 // DevMailMutation represents an operation that mutates the DevMail nodes in the graph.

@@ -28,6 +28,10 @@ type Tx struct {
 	Competency *CompetencyClient
 	// CompetencyOption is the client for interacting with the CompetencyOption builders.
 	CompetencyOption *CompetencyOptionClient
+	// CountingSpan is the client for interacting with the CountingSpan builders.
+	CountingSpan *CountingSpanClient
+	// CountingTally is the client for interacting with the CountingTally builders.
+	CountingTally *CountingTallyClient
 	// DevMail is the client for interacting with the DevMail builders.
 	DevMail *DevMailClient
 	// DirectoryAccount is the client for interacting with the DirectoryAccount builders.
@@ -206,6 +210,8 @@ func (tx *Tx) init() {
 	tx.CatalogRevision = NewCatalogRevisionClient(tx.config)
 	tx.Competency = NewCompetencyClient(tx.config)
 	tx.CompetencyOption = NewCompetencyOptionClient(tx.config)
+	tx.CountingSpan = NewCountingSpanClient(tx.config)
+	tx.CountingTally = NewCountingTallyClient(tx.config)
 	tx.DevMail = NewDevMailClient(tx.config)
 	tx.DirectoryAccount = NewDirectoryAccountClient(tx.config)
 	tx.Domain = NewDomainClient(tx.config)

@@ -9,6 +9,8 @@ import (
 	"certlink/ent"
 	"certlink/graph/model"
 	"certlink/internal/apperr"
+	"certlink/internal/capability"
+	"certlink/internal/live"
 	"certlink/internal/progress"
 	"certlink/internal/viewer"
 )
@@ -103,70 +105,62 @@ func forecastUntil(until *time.Time, now time.Time) time.Time {
 	return now.AddDate(1, 0, 0)
 }
 
-// SessionCheck reports whether a long-lived connection's sign-in still holds
-// (not signed out, not expired, account not deleted); subscriptions ask it
-// before each message. The HTTP layer puts it in the context.
-type SessionCheck func(ctx context.Context) bool
-
-type sessionCheckKey struct{}
-
-// WithSessionCheck attaches check to ctx.
-func WithSessionCheck(ctx context.Context, check SessionCheck) context.Context {
-	return context.WithValue(ctx, sessionCheckKey{}, check)
+// Feeds are the live subscriptions' shared computations (B4): one per
+// organization and change, whoever and however many subscribed.
+type Feeds struct {
+	Progress   *live.Shared[[]*model.CompetencyProgress]
+	Capability *live.Shared[[]*capability.Area]
+	// Designations are the solution areas (partner capability score).
+	Designations *live.Shared[[]*designation.Area]
 }
 
-func sessionValid(ctx context.Context) bool {
-	if check, ok := ctx.Value(sessionCheckKey{}).(SessionCheck); ok {
-		return check(ctx)
+// NewFeeds builds r's feeds on r.Live. Their values are computed with no
+// viewer (the same for every subscriber of an organization); each subscriber
+// is authorized when it subscribes, and nested fields (people, emails) are
+// resolved for it with its own viewer.
+func NewFeeds(r *Resolver) *Feeds {
+	at := func() time.Time { return r.Progress.Engine.Time() }
+	return &Feeds{
+		Progress: &live.Shared[[]*model.CompetencyProgress]{Hub: r.Live,
+			Compute: func(ctx context.Context, orgID int) ([]*model.CompetencyProgress, error) {
+				sys := viewer.System(ctx)
+				org, err := r.Progress.Engine.Compute(sys, r.Client, orgID, at())
+				if err != nil {
+					return nil, err
+				}
+				return r.competencyProgress(sys, org, 0)
+			}},
+		Capability: &live.Shared[[]*capability.Area]{Hub: r.Live,
+			Compute: func(ctx context.Context, orgID int) ([]*capability.Area, error) {
+				return capability.Score(viewer.System(ctx), r.Client, orgID, at())
+			}},
+		Designations: &live.Shared[[]*designation.Area]{Hub: r.Live,
+			Compute: func(ctx context.Context, orgID int) ([]*designation.Area, error) {
+				return r.Designations.ForOrg(viewer.System(ctx), orgID)
+			}},
 	}
-	return true
 }
 
-// watch runs a subscription: it sends compute's answer at once and again after
-// every change of the viewer's organization's progress, until the client
-// leaves or its sign-in ends.
-func watch[T any](ctx context.Context, r *Resolver, compute func(ctx context.Context) (T, error)) (<-chan T, error) {
+// watch runs a subscription on its organization's shared feed: the current
+// value at once, then after every change of the organization's progress,
+// until the client leaves or the socket closes (the socket layer closes it
+// when the sign-in ends or changes).
+func watch[T any](ctx context.Context, r *Resolver, feed func(*Feeds) *live.Shared[T]) (<-chan T, error) {
 	v := viewer.From(ctx)
 	if err := progress.Authorize(v, viewer.ScopeProgressRead); err != nil {
 		return nil, err
 	}
-	if r.Live == nil {
+	if r.Live == nil || r.Feeds == nil {
 		return nil, apperr.New(apperr.Internal, "Live progress is not available.")
 	}
-	first, err := compute(ctx)
+	ch, err := feed(r.Feeds).Watch(ctx, v.OrgID)
 	if err != nil {
+		if ctx.Err() == nil {
+			slog.ErrorContext(ctx, "live progress", "err", err)
+		}
 		return nil, err
 	}
-	wake, stop := r.Live.Subscribe(v.OrgID)
-	out := make(chan T, 1)
-	out <- first
-	go func() {
-		defer close(out)
-		defer stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-wake:
-			}
-			if !sessionValid(ctx) {
-				return
-			}
-			next, err := compute(ctx)
-			if err != nil {
-				if ctx.Err() == nil {
-					slog.ErrorContext(ctx, "live progress", "err", err)
-				}
-				continue
-			}
-			select {
-			case out <- next:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out, nil
+	return ch, nil
 }
 
 // designationWhatIf translates a solution-area what-if.

@@ -10,6 +10,7 @@ import (
 	"certlink/graph/generated"
 	"certlink/graph/model"
 	"certlink/internal/capability"
+	"certlink/internal/live"
 	"certlink/internal/viewer"
 	"context"
 	"time"
@@ -73,20 +74,12 @@ func (r *queryResolver) CapabilityScore(ctx context.Context) ([]*capability.Area
 
 // CompetencyProgressChanged is the resolver for the competencyProgressChanged field.
 func (r *subscriptionResolver) CompetencyProgressChanged(ctx context.Context) (<-chan []*model.CompetencyProgress, error) {
-	return watch(ctx, r.Resolver, func(ctx context.Context) ([]*model.CompetencyProgress, error) {
-		org, err := r.Progress.Progress(ctx, viewer.From(ctx))
-		if err != nil {
-			return nil, err
-		}
-		return r.competencyProgress(ctx, org, 0)
-	})
+	return watch(ctx, r.Resolver, func(f *Feeds) *live.Shared[[]*model.CompetencyProgress] { return f.Progress })
 }
 
 // CapabilityScoreChanged is the resolver for the capabilityScoreChanged field.
 func (r *subscriptionResolver) CapabilityScoreChanged(ctx context.Context) (<-chan []*capability.Area, error) {
-	return watch(ctx, r.Resolver, func(ctx context.Context) ([]*capability.Area, error) {
-		return r.Capability.Score(ctx, viewer.From(ctx))
-	})
+	return watch(ctx, r.Resolver, func(f *Feeds) *live.Shared[[]*capability.Area] { return f.Capability })
 }
 
 // CapabilityPrerequisite returns generated.CapabilityPrerequisiteResolver implementation.

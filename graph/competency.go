@@ -176,3 +176,41 @@ func timeText(t *time.Time) string {
 }
 
 func skillType(s string) skill.Type { return skill.Type(s) }
+
+// peopleConnection pages the people who count for a requirement (SKILL), by
+// name; a cursor is the last person's id and name.
+func (r *requirementProgressResolver) peopleConnection(ctx context.Context, obj *model.RequirementProgress, first *int, after *entgql.Cursor[int]) (*model.RequirementPeopleConnection, error) {
+	conn := &model.RequirementPeopleConnection{Edges: []*model.RequirementPersonEdge{},
+		PageInfo: &entgql.PageInfo[int]{HasPreviousPage: after != nil}, TotalCount: obj.Current}
+	if obj.Kind != model.RequirementKindSkill {
+		conn.TotalCount = 0
+		return conn, nil
+	}
+	n := MaxPage
+	if first != nil {
+		n = *first
+	}
+	var cur *progress.PersonCursor
+	if after != nil {
+		v, _ := after.Value.(string)
+		name, ok := strings.CutPrefix(v, "person|")
+		if !ok {
+			return nil, apperr.New(apperr.InvalidInput, "The cursor is not a cursor of this list of people.").With("argument", "after")
+		}
+		cur = &progress.PersonCursor{Name: name, UserID: after.ID}
+	}
+	users, cursors, more, err := r.Progress.PeoplePage(ctx, viewer.From(ctx), &progress.Org{OrgID: obj.OrgID, At: obj.At}, obj.ID, obj.PeopleIDs, cur, n)
+	if err != nil {
+		return nil, err
+	}
+	conn.PageInfo.HasNextPage = more
+	for i, u := range users {
+		conn.Edges = append(conn.Edges, &model.RequirementPersonEdge{Node: u,
+			Cursor: entgql.Cursor[int]{ID: cursors[i].UserID, Value: "person|" + cursors[i].Name}})
+	}
+	if len(conn.Edges) > 0 {
+		start, end := conn.Edges[0].Cursor, conn.Edges[len(conn.Edges)-1].Cursor
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &start, &end
+	}
+	return conn, nil
+}

@@ -12,7 +12,6 @@ import (
 	"certlink/internal/apperr"
 	"certlink/internal/catalog"
 	"certlink/internal/ingest"
-	"certlink/internal/progress"
 	"certlink/internal/report"
 	"certlink/internal/viewer"
 	"context"
@@ -195,14 +194,21 @@ func (r *queryResolver) ProviderTokens(ctx context.Context) ([]*model.ProviderTo
 }
 
 // People is the resolver for the people field.
-func (r *requirementProgressResolver) People(ctx context.Context, obj *model.RequirementProgress) ([]*ent.User, error) {
-	if obj.Kind != model.RequirementKindSkill {
-		return []*ent.User{}, nil
+func (r *requirementProgressResolver) People(ctx context.Context, obj *model.RequirementProgress, first *int, after *entgql.Cursor[int]) ([]*ent.User, error) {
+	conn, err := r.peopleConnection(ctx, obj, first, after)
+	if err != nil {
+		return nil, err
 	}
-	if obj.PeopleIDs != nil {
-		return r.Progress.PeopleByIDs(ctx, viewer.From(ctx), obj.PeopleIDs)
+	out := make([]*ent.User, len(conn.Edges))
+	for i, e := range conn.Edges {
+		out[i] = e.Node
 	}
-	return r.Progress.People(ctx, viewer.From(ctx), &progress.Org{OrgID: obj.OrgID, At: obj.At}, obj.ID)
+	return out, nil
+}
+
+// PeopleConnection is the resolver for the peopleConnection field.
+func (r *requirementProgressResolver) PeopleConnection(ctx context.Context, obj *model.RequirementProgress, first *int, after *entgql.Cursor[int]) (*model.RequirementPeopleConnection, error) {
+	return r.peopleConnection(ctx, obj, first, after)
 }
 
 // AttestationHistory is the resolver for the attestationHistory field.

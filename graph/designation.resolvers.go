@@ -11,6 +11,7 @@ import (
 	"certlink/graph/model"
 	"certlink/internal/apperr"
 	"certlink/internal/designation"
+	"certlink/internal/live"
 	"certlink/internal/viewer"
 	"context"
 	"strconv"
@@ -133,9 +134,7 @@ func (r *solutionAreaTrackResolver) Explanation(ctx context.Context, obj *design
 
 // SolutionAreasChanged is the resolver for the solutionAreasChanged field.
 func (r *subscriptionResolver) SolutionAreasChanged(ctx context.Context) (<-chan []*designation.Area, error) {
-	return watch(ctx, r.Resolver, func(ctx context.Context) ([]*designation.Area, error) {
-		return r.Designations.Areas(ctx, viewer.From(ctx))
-	})
+	return watch(ctx, r.Resolver, func(f *Feeds) *live.Shared[[]*designation.Area] { return f.Designations })
 }
 
 // CategoryScore returns generated.CategoryScoreResolver implementation.

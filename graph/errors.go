@@ -89,6 +89,10 @@ func classify(ctx context.Context, err error) *apperr.Error {
 		return apperr.New(apperr.Unauthenticated, "Sign in to explore the schema.")
 	case errors.Is(err, context.DeadlineExceeded):
 		return apperr.New(apperr.Internal, "The request took too long and was stopped.")
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		// The caller left (a completed subscription, a closed socket or
+		// connection): nobody reads this answer, nothing went wrong.
+		return apperr.New(apperr.Internal, "The request was cancelled.")
 	}
 	id := web.RequestID(ctx)
 	slog.ErrorContext(ctx, "unexpected error", "request_id", id, "err", err,
@@ -121,5 +125,6 @@ func isCoercion(err error) bool {
 		return true
 	}
 	msg := err.Error()
-	return strings.Contains(msg, "must be") || strings.Contains(msg, "should be") || strings.Contains(msg, " is not an ") || strings.Contains(msg, " is not a ")
+	// entgql's cursor decoder: a cursor the caller made up or mangled.
+	return strings.Contains(msg, "cannot decode cursor") || strings.Contains(msg, "must be") || strings.Contains(msg, "should be") || strings.Contains(msg, " is not an ") || strings.Contains(msg, " is not a ")
 }

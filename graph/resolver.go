@@ -41,6 +41,8 @@ type Resolver struct {
 	Capability *capability.Service
 	// Live wakes subscriptions after changes (B4).
 	Live *live.Hub
+	// Feeds share one live computation per organization (NewFeeds).
+	Feeds *Feeds
 	// Domains are the organizations' verified email domains.
 	Domains *domains.Service
 	// Designations are the Solutions Partner designations (partner capability

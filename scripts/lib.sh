@@ -37,6 +37,11 @@ need_go() {
   command -v go >/dev/null || { echo "Go 1.26 is required (https://go.dev/dl/)" >&2; exit 1; }
 }
 
+# need_cc makes sure a C compiler is there: the race detector needs cgo.
+need_cc() {
+  command -v gcc >/dev/null || { say "installing gcc (for go test -race)"; apt_install gcc libc6-dev; }
+}
+
 need_node() {
   command -v npm >/dev/null || { say "installing Node.js"; apt_install nodejs npm; }
 }

@@ -92,6 +92,30 @@ func (f CompetencyOptionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.V
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CompetencyOptionMutation", m)
 }
 
+// The CountingSpanFunc type is an adapter to allow the use of ordinary
+// function as CountingSpan mutator.
+type CountingSpanFunc func(context.Context, *ent.CountingSpanMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CountingSpanFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CountingSpanMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CountingSpanMutation", m)
+}
+
+// The CountingTallyFunc type is an adapter to allow the use of ordinary
+// function as CountingTally mutator.
+type CountingTallyFunc func(context.Context, *ent.CountingTallyMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CountingTallyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CountingTallyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CountingTallyMutation", m)
+}
+
 // The DevMailFunc type is an adapter to allow the use of ordinary
 // function as DevMail mutator.
 type DevMailFunc func(context.Context, *ent.DevMailMutation) (ent.Value, error)

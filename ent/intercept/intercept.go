@@ -14,6 +14,8 @@ import (
 	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
+	"certlink/ent/countingspan"
+	"certlink/ent/countingtally"
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
@@ -282,6 +284,60 @@ func (f TraverseCompetencyOption) Traverse(ctx context.Context, q ent.Query) err
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CompetencyOptionQuery", q)
+}
+
+// The CountingSpanFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CountingSpanFunc func(context.Context, *ent.CountingSpanQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CountingSpanFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CountingSpanQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CountingSpanQuery", q)
+}
+
+// The TraverseCountingSpan type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCountingSpan func(context.Context, *ent.CountingSpanQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCountingSpan) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCountingSpan) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CountingSpanQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CountingSpanQuery", q)
+}
+
+// The CountingTallyFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CountingTallyFunc func(context.Context, *ent.CountingTallyQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CountingTallyFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CountingTallyQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CountingTallyQuery", q)
+}
+
+// The TraverseCountingTally type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCountingTally func(context.Context, *ent.CountingTallyQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCountingTally) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCountingTally) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CountingTallyQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CountingTallyQuery", q)
 }
 
 // The DevMailFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -841,6 +897,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CompetencyQuery, predicate.Competency, competency.OrderOption]{typ: ent.TypeCompetency, tq: q}, nil
 	case *ent.CompetencyOptionQuery:
 		return &query[*ent.CompetencyOptionQuery, predicate.CompetencyOption, competencyoption.OrderOption]{typ: ent.TypeCompetencyOption, tq: q}, nil
+	case *ent.CountingSpanQuery:
+		return &query[*ent.CountingSpanQuery, predicate.CountingSpan, countingspan.OrderOption]{typ: ent.TypeCountingSpan, tq: q}, nil
+	case *ent.CountingTallyQuery:
+		return &query[*ent.CountingTallyQuery, predicate.CountingTally, countingtally.OrderOption]{typ: ent.TypeCountingTally, tq: q}, nil
 	case *ent.DevMailQuery:
 		return &query[*ent.DevMailQuery, predicate.DevMail, devmail.OrderOption]{typ: ent.TypeDevMail, tq: q}, nil
 	case *ent.DirectoryAccountQuery:

@@ -200,6 +200,66 @@ var (
 			},
 		},
 	}
+	// CountingSpansColumns holds the columns for the "counting_spans" table.
+	CountingSpansColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "requirement_id", Type: field.TypeInt},
+		{Name: "user_id", Type: field.TypeInt},
+		{Name: "name", Type: field.TypeString, Default: ""},
+		{Name: "ends_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+	}
+	// CountingSpansTable holds the schema information for the "counting_spans" table.
+	CountingSpansTable = &schema.Table{
+		Name:       "counting_spans",
+		Columns:    CountingSpansColumns,
+		PrimaryKey: []*schema.Column{CountingSpansColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "countingspan_organization_id_requirement_id_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{CountingSpansColumns[1], CountingSpansColumns[2], CountingSpansColumns[3]},
+			},
+			{
+				Name:    "countingspan_organization_id_requirement_id_ends_at",
+				Unique:  false,
+				Columns: []*schema.Column{CountingSpansColumns[1], CountingSpansColumns[2], CountingSpansColumns[5]},
+			},
+			{
+				Name:    "countingspan_organization_id_requirement_id_name_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{CountingSpansColumns[1], CountingSpansColumns[2], CountingSpansColumns[4], CountingSpansColumns[3]},
+			},
+			{
+				Name:    "countingspan_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{CountingSpansColumns[3]},
+			},
+		},
+	}
+	// CountingTalliesColumns holds the columns for the "counting_tallies" table.
+	CountingTalliesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "requirement_id", Type: field.TypeInt},
+		{Name: "forever", Type: field.TypeInt, Default: 0},
+		{Name: "finite_after", Type: field.TypeInt, Default: 0},
+		{Name: "settled_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "version", Type: field.TypeInt64, Default: 0},
+	}
+	// CountingTalliesTable holds the schema information for the "counting_tallies" table.
+	CountingTalliesTable = &schema.Table{
+		Name:       "counting_tallies",
+		Columns:    CountingTalliesColumns,
+		PrimaryKey: []*schema.Column{CountingTalliesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "countingtally_organization_id_requirement_id",
+				Unique:  true,
+				Columns: []*schema.Column{CountingTalliesColumns[1], CountingTalliesColumns[2]},
+			},
+		},
+	}
 	// DevMailsColumns holds the columns for the "dev_mails" table.
 	DevMailsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -713,6 +773,8 @@ var (
 		CatalogRevisionsTable,
 		CompetenciesTable,
 		CompetencyOptionsTable,
+		CountingSpansTable,
+		CountingTalliesTable,
 		DevMailsTable,
 		DirectoryAccountsTable,
 		DomainsTable,
@@ -763,6 +825,12 @@ func init() {
 	CompetencyOptionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(17179869184),
 	}
+	CountingSpansTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(103079215104),
+	}
+	CountingTalliesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(107374182400),
+	}
 	DevMailsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(21474836480),
 	}
@@ -777,7 +845,7 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(30064771072),
 	}
 	MetricValuesTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(103079215104),
+		IncrementStart: func(i int) *int { return &i }(111669149696),
 	}
 	NotificationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
@@ -796,7 +864,7 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(51539607552),
 	}
 	QualificationDaysTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(107374182400),
+		IncrementStart: func(i int) *int { return &i }(115964116992),
 	}
 	RequirementsTable.ForeignKeys[0].RefTable = CompetencyOptionsTable
 	RequirementsTable.Annotation = &entsql.Annotation{
@@ -814,7 +882,7 @@ func init() {
 		IncrementStart: func(i int) *int { return &i }(64424509440),
 	}
 	SolutionAreasTable.Annotation = &entsql.Annotation{
-		IncrementStart: func(i int) *int { return &i }(111669149696),
+		IncrementStart: func(i int) *int { return &i }(120259084288),
 	}
 	SupportTicketsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),

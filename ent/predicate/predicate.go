@@ -27,6 +27,12 @@ type Competency func(*sql.Selector)
 // CompetencyOption is the predicate function for competencyoption builders.
 type CompetencyOption func(*sql.Selector)
 
+// CountingSpan is the predicate function for countingspan builders.
+type CountingSpan func(*sql.Selector)
+
+// CountingTally is the predicate function for countingtally builders.
+type CountingTally func(*sql.Selector)
+
 // DevMail is the predicate function for devmail builders.
 type DevMail func(*sql.Selector)
 

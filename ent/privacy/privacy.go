@@ -279,6 +279,54 @@ func (f CompetencyOptionMutationRuleFunc) EvalMutation(ctx context.Context, m en
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CompetencyOptionMutation", m)
 }
 
+// The CountingSpanQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CountingSpanQueryRuleFunc func(context.Context, *ent.CountingSpanQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CountingSpanQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CountingSpanQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CountingSpanQuery", q)
+}
+
+// The CountingSpanMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CountingSpanMutationRuleFunc func(context.Context, *ent.CountingSpanMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CountingSpanMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CountingSpanMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CountingSpanMutation", m)
+}
+
+// The CountingTallyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CountingTallyQueryRuleFunc func(context.Context, *ent.CountingTallyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CountingTallyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CountingTallyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CountingTallyQuery", q)
+}
+
+// The CountingTallyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CountingTallyMutationRuleFunc func(context.Context, *ent.CountingTallyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CountingTallyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CountingTallyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CountingTallyMutation", m)
+}
+
 // The DevMailQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type DevMailQueryRuleFunc func(context.Context, *ent.DevMailQuery) error
@@ -808,6 +856,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CompetencyOptionQuery:
 		return q.Filter(), nil
+	case *ent.CountingSpanQuery:
+		return q.Filter(), nil
+	case *ent.CountingTallyQuery:
+		return q.Filter(), nil
 	case *ent.DevMailQuery:
 		return q.Filter(), nil
 	case *ent.DirectoryAccountQuery:
@@ -868,6 +920,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.CompetencyMutation:
 		return m.Filter(), nil
 	case *ent.CompetencyOptionMutation:
+		return m.Filter(), nil
+	case *ent.CountingSpanMutation:
+		return m.Filter(), nil
+	case *ent.CountingTallyMutation:
 		return m.Filter(), nil
 	case *ent.DevMailMutation:
 		return m.Filter(), nil

@@ -10,6 +10,8 @@ import (
 	"certlink/ent/catalogrevision"
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
+	"certlink/ent/countingspan"
+	"certlink/ent/countingtally"
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
@@ -329,6 +331,48 @@ func init() {
 	competencyoptionDescPosition := competencyoptionFields[3].Descriptor()
 	// competencyoption.DefaultPosition holds the default value on creation for the position field.
 	competencyoption.DefaultPosition = competencyoptionDescPosition.Default.(int)
+	countingspan.Policy = privacy.NewPolicies(schema.CountingSpan{})
+	countingspan.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := countingspan.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	countingspanFields := schema.CountingSpan{}.Fields()
+	_ = countingspanFields
+	// countingspanDescName is the schema descriptor for name field.
+	countingspanDescName := countingspanFields[3].Descriptor()
+	// countingspan.DefaultName holds the default value on creation for the name field.
+	countingspan.DefaultName = countingspanDescName.Default.(string)
+	countingtally.Policy = privacy.NewPolicies(schema.CountingTally{})
+	countingtally.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := countingtally.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	countingtallyFields := schema.CountingTally{}.Fields()
+	_ = countingtallyFields
+	// countingtallyDescForever is the schema descriptor for forever field.
+	countingtallyDescForever := countingtallyFields[2].Descriptor()
+	// countingtally.DefaultForever holds the default value on creation for the forever field.
+	countingtally.DefaultForever = countingtallyDescForever.Default.(int)
+	// countingtallyDescFiniteAfter is the schema descriptor for finite_after field.
+	countingtallyDescFiniteAfter := countingtallyFields[3].Descriptor()
+	// countingtally.DefaultFiniteAfter holds the default value on creation for the finite_after field.
+	countingtally.DefaultFiniteAfter = countingtallyDescFiniteAfter.Default.(int)
+	// countingtallyDescSettledAt is the schema descriptor for settled_at field.
+	countingtallyDescSettledAt := countingtallyFields[4].Descriptor()
+	// countingtally.DefaultSettledAt holds the default value on creation for the settled_at field.
+	countingtally.DefaultSettledAt = countingtallyDescSettledAt.Default.(func() time.Time)
+	// countingtallyDescVersion is the schema descriptor for version field.
+	countingtallyDescVersion := countingtallyFields[5].Descriptor()
+	// countingtally.DefaultVersion holds the default value on creation for the version field.
+	countingtally.DefaultVersion = countingtallyDescVersion.Default.(int64)
 	devmailMixin := schema.DevMail{}.Mixin()
 	devmail.Policy = privacy.NewPolicies(schema.DevMail{})
 	devmail.Hooks[0] = func(next ent.Mutator) ent.Mutator {

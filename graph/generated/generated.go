@@ -498,6 +498,17 @@ type ComplexityRoot struct {
 		Requirement func(childComplexity int) int
 	}
 
+	RequirementPeopleConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RequirementPersonEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	RequirementProgress struct {
 		Attestation        func(childComplexity int) int
 		AttestationHistory func(childComplexity int) int
@@ -507,7 +518,8 @@ type ComplexityRoot struct {
 		Key                func(childComplexity int) int
 		Kind               func(childComplexity int) int
 		Met                func(childComplexity int) int
-		People             func(childComplexity int) int
+		People             func(childComplexity int, first *int, after *entgql.Cursor[int]) int
+		PeopleConnection   func(childComplexity int, first *int, after *entgql.Cursor[int]) int
 		Required           func(childComplexity int) int
 		Skills             func(childComplexity int) int
 		UnmetOn            func(childComplexity int) int
@@ -768,7 +780,8 @@ type QueryResolver interface {
 	APITokens(ctx context.Context) ([]*ent.Token, error)
 }
 type RequirementProgressResolver interface {
-	People(ctx context.Context, obj *model.RequirementProgress) ([]*ent.User, error)
+	People(ctx context.Context, obj *model.RequirementProgress, first *int, after *entgql.Cursor[int]) ([]*ent.User, error)
+	PeopleConnection(ctx context.Context, obj *model.RequirementProgress, first *int, after *entgql.Cursor[int]) (*model.RequirementPeopleConnection, error)
 
 	AttestationHistory(ctx context.Context, obj *model.RequirementProgress) ([]*ent.Attestation, error)
 }
@@ -2798,6 +2811,38 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RequirementLoss.Requirement(childComplexity), true
 
+	case "RequirementPeopleConnection.edges":
+		if e.ComplexityRoot.RequirementPeopleConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementPeopleConnection.Edges(childComplexity), true
+	case "RequirementPeopleConnection.pageInfo":
+		if e.ComplexityRoot.RequirementPeopleConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementPeopleConnection.PageInfo(childComplexity), true
+	case "RequirementPeopleConnection.totalCount":
+		if e.ComplexityRoot.RequirementPeopleConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementPeopleConnection.TotalCount(childComplexity), true
+
+	case "RequirementPersonEdge.cursor":
+		if e.ComplexityRoot.RequirementPersonEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementPersonEdge.Cursor(childComplexity), true
+	case "RequirementPersonEdge.node":
+		if e.ComplexityRoot.RequirementPersonEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RequirementPersonEdge.Node(childComplexity), true
+
 	case "RequirementProgress.attestation":
 		if e.ComplexityRoot.RequirementProgress.Attestation == nil {
 			break
@@ -2851,7 +2896,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.RequirementProgress.People(childComplexity), true
+		args, err := ec.field_RequirementProgress_people_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RequirementProgress.People(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
+	case "RequirementProgress.peopleConnection":
+		if e.ComplexityRoot.RequirementProgress.PeopleConnection == nil {
+			break
+		}
+
+		args, err := ec.field_RequirementProgress_peopleConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.RequirementProgress.PeopleConnection(childComplexity, args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
 	case "RequirementProgress.required":
 		if e.ComplexityRoot.RequirementProgress.Required == nil {
 			break
@@ -3806,8 +3867,14 @@ type RequirementProgress {
   "Distinct people who count now (SKILL); 1 when attested met (ATTESTED)."
   current: Int!
   met: Boolean!
-  "The work accounts who count, by name (SKILL)."
-  people: [User!]!
+  """
+  The work accounts who count, by name (SKILL): the first ` + "`" + `first` + "`" + ` (default and
+  at most 100) after the cursor ` + "`" + `after` + "`" + ` of peopleConnection. An organization's
+  whole list is peopleConnection's pages; ` + "`" + `current` + "`" + ` is its length.
+  """
+  people(first: Int = 100, after: Cursor): [User!]!
+  "The work accounts who count, by name (SKILL), a page at a time: first at most 100 (default 100)."
+  peopleConnection(first: Int = 100, after: Cursor): RequirementPeopleConnection!
   "The skills that count (SKILL)."
   skills: [Skill!]!
   """
@@ -3867,6 +3934,18 @@ type SkillsReportRow {
   sourceLabel: String!
   "The work account of the row (to remove it from the report); null for people recognized only through the legacy path."
   userId: ID
+}
+
+type RequirementPersonEdge {
+  node: User!
+  cursor: Cursor!
+}
+
+type RequirementPeopleConnection {
+  edges: [RequirementPersonEdge!]!
+  pageInfo: PageInfo!
+  "Everyone who counts, across all pages (the requirement's current)."
+  totalCount: Int!
 }
 
 type SkillsReportEdge {
@@ -5940,6 +6019,28 @@ func (ec *executionContext) childFields_RequirementLoss(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type RequirementLoss", field.Name)
 }
 
+func (ec *executionContext) childFields_RequirementPeopleConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RequirementPeopleConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RequirementPeopleConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RequirementPeopleConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequirementPeopleConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RequirementPersonEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_RequirementPersonEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_RequirementPersonEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RequirementPersonEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_RequirementProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5958,6 +6059,8 @@ func (ec *executionContext) childFields_RequirementProgress(ctx context.Context,
 		return ec.fieldContext_RequirementProgress_met(ctx, field)
 	case "people":
 		return ec.fieldContext_RequirementProgress_people(ctx, field)
+	case "peopleConnection":
+		return ec.fieldContext_RequirementProgress_peopleConnection(ctx, field)
 	case "skills":
 		return ec.fieldContext_RequirementProgress_skills(ctx, field)
 	case "unmetOn":
@@ -7185,6 +7288,50 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_RequirementProgress_peopleConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_RequirementProgress_people_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -15208,6 +15355,148 @@ func (ec *executionContext) fieldContext_RequirementLoss_optionLost(_ context.Co
 	return graphql.NewScalarFieldContext("RequirementLoss", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _RequirementPeopleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RequirementPeopleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementPeopleConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RequirementPersonEdge) graphql.Marshaler {
+			return ec.marshalNRequirementPersonEdge2ᚕᚖcertlinkᚋgraphᚋmodelᚐRequirementPersonEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementPeopleConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequirementPeopleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequirementPersonEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequirementPeopleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RequirementPeopleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementPeopleConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *entgql.PageInfo[int]) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖentgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementPeopleConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequirementPeopleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequirementPeopleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.RequirementPeopleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementPeopleConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementPeopleConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementPeopleConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RequirementPersonEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RequirementPersonEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementPersonEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖcertlinkᚋentᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementPersonEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequirementPersonEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequirementPersonEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RequirementPersonEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementPersonEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[int]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementPersonEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RequirementPersonEdge", field, false, false, "Cursor")
+}
+
 func (ec *executionContext) _RequirementProgress_id(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15378,7 +15667,8 @@ func (ec *executionContext) _RequirementProgress_people(ctx context.Context, fie
 			return ec.fieldContext_RequirementProgress_people(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.RequirementProgress().People(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RequirementProgress().People(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ent.User) graphql.Marshaler {
@@ -15388,7 +15678,7 @@ func (ec *executionContext) _RequirementProgress_people(ctx context.Context, fie
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_RequirementProgress_people(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_RequirementProgress_people(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "RequirementProgress",
 		Field:      field,
@@ -15397,6 +15687,61 @@ func (ec *executionContext) fieldContext_RequirementProgress_people(_ context.Co
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RequirementProgress_people_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RequirementProgress_peopleConnection(ctx context.Context, field graphql.CollectedField, obj *model.RequirementProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RequirementProgress_peopleConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.RequirementProgress().PeopleConnection(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RequirementPeopleConnection) graphql.Marshaler {
+			return ec.marshalNRequirementPeopleConnection2ᚖcertlinkᚋgraphᚋmodelᚐRequirementPeopleConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RequirementProgress_peopleConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RequirementProgress",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RequirementPeopleConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_RequirementProgress_peopleConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -24439,6 +24784,87 @@ func (ec *executionContext) _RequirementLoss(ctx context.Context, sel ast.Select
 	return out
 }
 
+var requirementPeopleConnectionImplementors = []string{"RequirementPeopleConnection"}
+
+func (ec *executionContext) _RequirementPeopleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RequirementPeopleConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requirementPeopleConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequirementPeopleConnection")
+		case "edges":
+			out.Values[i] = ec._RequirementPeopleConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RequirementPeopleConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RequirementPeopleConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var requirementPersonEdgeImplementors = []string{"RequirementPersonEdge"}
+
+func (ec *executionContext) _RequirementPersonEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RequirementPersonEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, requirementPersonEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RequirementPersonEdge")
+		case "node":
+			out.Values[i] = ec._RequirementPersonEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._RequirementPersonEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var requirementProgressImplementors = []string{"RequirementProgress"}
 
 func (ec *executionContext) _RequirementProgress(ctx context.Context, sel ast.SelectionSet, obj *model.RequirementProgress) graphql.Marshaler {
@@ -24490,6 +24916,12 @@ func (ec *executionContext) _RequirementProgress(ctx context.Context, sel ast.Se
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._RequirementProgress_people(ctx, field, obj)
+				})
+		case "peopleConnection":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RequirementProgress_peopleConnection(ctx, field, obj)
 				})
 		case "skills":
 			out.Values[i] = ec._RequirementProgress_skills(ctx, field, obj)
@@ -26920,6 +27352,38 @@ func (ec *executionContext) marshalNRequirementLoss2ᚖcertlinkᚋgraphᚋmodel�
 		return graphql.Null
 	}
 	return ec._RequirementLoss(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRequirementPeopleConnection2ᚖcertlinkᚋgraphᚋmodelᚐRequirementPeopleConnection(ctx context.Context, sel ast.SelectionSet, v *model.RequirementPeopleConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequirementPeopleConnection!")
+		return graphql.Null
+	}
+	return ec._RequirementPeopleConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRequirementPersonEdge2ᚕᚖcertlinkᚋgraphᚋmodelᚐRequirementPersonEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RequirementPersonEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRequirementPersonEdge2ᚖcertlinkᚋgraphᚋmodelᚐRequirementPersonEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRequirementPersonEdge2ᚖcertlinkᚋgraphᚋmodelᚐRequirementPersonEdge(ctx context.Context, sel ast.SelectionSet, v *model.RequirementPersonEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RequirementPersonEdge!")
+		return graphql.Null
+	}
+	return ec._RequirementPersonEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRequirementProgress2ᚕᚖcertlinkᚋgraphᚋmodelᚐRequirementProgressᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RequirementProgress) graphql.Marshaler {

@@ -435,6 +435,18 @@ type RequirementLoss struct {
 	OptionLost bool `json:"optionLost"`
 }
 
+type RequirementPeopleConnection struct {
+	Edges    []*RequirementPersonEdge `json:"edges"`
+	PageInfo *entgql.PageInfo[int]    `json:"pageInfo"`
+	// Everyone who counts, across all pages (the requirement's current).
+	TotalCount int `json:"totalCount"`
+}
+
+type RequirementPersonEdge struct {
+	Node   *ent.User          `json:"node"`
+	Cursor entgql.Cursor[int] `json:"cursor"`
+}
+
 type ResultInput struct {
 	Mcid        string `json:"mcid"`
 	SkillNumber string `json:"skillNumber"`

@@ -6,13 +6,14 @@ import (
 	"log/slog"
 	"time"
 
+	"certlink/graph"
 	"certlink/internal/account"
 	"certlink/internal/apitoken"
 	"certlink/internal/auth"
 	"certlink/internal/capability"
-	"certlink/internal/designation"
 	"certlink/internal/catalog"
 	"certlink/internal/demo"
+	"certlink/internal/designation"
 	"certlink/internal/domains"
 	"certlink/internal/guard"
 	"certlink/internal/history"
@@ -24,6 +25,7 @@ import (
 	"certlink/internal/oidclogin"
 	"certlink/internal/progress"
 	"certlink/internal/report"
+	"certlink/internal/socket"
 	"certlink/internal/store"
 	"certlink/internal/support"
 	"certlink/internal/throttle"
@@ -78,6 +80,11 @@ type App struct {
 	Daily        *designation.Daily
 	// Live tells subscriptions that progress changed (B4).
 	Live *live.Hub
+	// Sockets are the open GraphQL websockets: their limits and sign-ins.
+	Sockets *socket.Registry
+	// Feeds share one live computation per organization among subscribers
+	// (built with the GraphQL handler).
+	Feeds *graph.Feeds
 	// DemoSeeded is true when this start seeded the demo.
 	DemoSeeded bool
 	Log        *slog.Logger
@@ -123,6 +130,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 		db.Close()
 		return nil, err
 	}
+	a.Sockets = socket.NewRegistry(socket.DefaultLimits, a.Accounts.Authenticate)
+	a.watchSessions()
 	if err := a.wireLifecycle(); err != nil {
 		db.Close()
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -25,6 +26,7 @@ import (
 	"certlink/graph"
 	"certlink/graph/generated"
 	"certlink/internal/guard"
+	"certlink/internal/socket"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
 )
@@ -43,6 +45,8 @@ func (a *App) GraphQL() http.Handler {
 		People: a.Users, History: a.History, Inbox: a.Inbox, Support: a.Support, Merge: a.Merge, Tokens: a.Tokens,
 		Capability: a.Capability, Live: a.Live, Domains: a.Domains,
 		Designations: a.Designations, MetricIngest: a.MetricIngest}
+	res.Feeds = graph.NewFeeds(res)
+	a.Feeds = res.Feeds
 	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: res}))
 	srv.AddTransport(a.websocketTransport())
 	srv.AddTransport(transport.Options{})
@@ -53,6 +57,9 @@ func (a *App) GraphQL() http.Handler {
 	srv.SetErrorPresenter(graph.ErrorPresenter)
 	srv.SetRecoverFunc(graph.Recover)
 	srv.Use(signedInIntrospection{})
+	// On a websocket: the sign-in again, the temporary-password gate for
+	// subscriptions, the socket's and account's operation caps.
+	srv.Use(socket.Extension{})
 	srv.Use(guard.Extension{Limits: guard.DefaultLimits, Buckets: a.RateLimits})
 	srv.AroundFields(graph.ConnectionBounds)
 	srv.AroundRootFields(graph.PasswordChangeGate)
@@ -77,6 +84,7 @@ func (a *App) Handler() http.Handler {
 	// app's files are precompressed at build time (frontend.Handler).
 	mux.Handle("/graphql", limitBody(web.Gzip(a.GraphQL(), "application/json", "application/graphql-response+json")))
 	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /auth/options", a.signInOptions)
 	a.competencyRoutes(mux)
 	if a.OIDC != nil {
 		mux.HandleFunc("GET /auth/oidc/login", a.OIDC.Login)
@@ -153,6 +161,18 @@ func (a *App) allowedOrigins() []string {
 	return origins
 }
 
+// signInOptions tells the web app which sign-ins this server offers (L1, L3):
+// single sign-on at the organization's issuer, and association by signing in
+// at the certification directory. It says nothing about any account.
+func (a *App) signInOptions(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(map[string]bool{
+		"singleSignOn":    a.OIDC != nil,
+		"directorySignIn": a.DirectoryOIDC != nil,
+	})
+}
+
 func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -191,21 +211,34 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		} else if v != nil {
 			ctx = viewer.With(ctx, v)
 		}
-		socket := isWebsocket(r)
-		if socket {
+		isSocket := isWebsocket(r)
+		if isSocket {
 			// A subscription lives as long as its connection; its sign-in is
-			// checked again at connection_init and before every message.
+			// checked again at connection_init, for every operation and
+			// whenever a commit may have ended or changed it (socket package).
+			release, ok := a.Sockets.Admit(web.ClientIPOf(r))
+			if !ok {
+				writeJSONError(w, http.StatusTooManyRequests, "RATE_LIMITED",
+					fmt.Sprintf("This address has %d websockets open, the limit.", a.Sockets.Limits.MaxAddressSockets))
+				return
+			}
+			defer release()
 			ctx = context.WithValue(ctx, socketSecretKey{}, bearer(r))
+			ctx = socket.WithUpgrade(ctx)
 		} else if !strings.HasPrefix(r.URL.Path, "/reports/") && !strings.HasPrefix(r.URL.Path, "/ingest") {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, a.Config.RequestTimeout)
 			defer cancel()
 		}
-		if !socket {
-			ctx = graph.WithRequestMemo(ctx)
-		}
 		rec := &statusRecorder{ResponseWriter: w, status: 200}
-		ctx = web.WithExchange(ctx, rec, r)
+		if isSocket {
+			// The socket's operations run at once: none of them may touch
+			// the upgrade's response (its headers are long sent).
+			ctx = web.WithSocket(ctx, r)
+		} else {
+			ctx = graph.WithRequestMemo(ctx)
+			ctx = web.WithExchange(ctx, rec, r)
+		}
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		if r.URL.Path != "/healthz" {
 			a.Log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id),

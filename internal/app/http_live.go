@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,8 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
 
-	"certlink/graph"
-	"certlink/internal/apperr"
+	"certlink/internal/socket"
 	"certlink/internal/viewer"
 )
 
@@ -27,20 +27,28 @@ func (a *App) websocketTransport() transport.Websocket {
 			patterns = append(patterns, u.Host)
 		}
 	}
+	limit := a.Sockets.Limits.MaxFrameBytes
 	return transport.Websocket{
-		Implementation: transport.CoderWebsocketImplementation{
-			AcceptOptions: websocket.AcceptOptions{OriginPatterns: patterns},
+		Implementation: socket.Implementation{
+			Inner: transport.CoderWebsocketImplementation{
+				AcceptOptions: websocket.AcceptOptions{OriginPatterns: patterns},
+			},
+			Registry: a.Sockets,
 		},
 		InitFunc:              a.websocketInit,
 		InitTimeout:           10 * time.Second,
 		KeepAlivePingInterval: 25 * time.Second,
+		PayloadReadLimit:      &limit,
 	}
 }
 
 // websocketInit authenticates a subscription connection: the connection_init
 // payload's "authorization" ("Bearer <token>") or "token" when given, else the
-// session cookie of the upgrade request. The sign-in is checked again before
-// every message (graph.SessionCheck): signing out ends the stream.
+// session cookie of the upgrade request. A refusal closes the socket with a
+// code and a reason that starts with the error code: 4401 "UNAUTHENTICATED: …"
+// (graphql-ws clients do not retry it), 4429 "RATE_LIMITED: …". The sign-in
+// is checked again for every operation and whenever it may have changed
+// (socket.Registry).
 func (a *App) websocketInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 	secret, _ := ctx.Value(socketSecretKey{}).(string)
 	if auth := payload.Authorization(); auth != "" {
@@ -48,18 +56,29 @@ func (a *App) websocketInit(ctx context.Context, payload transport.InitPayload) 
 	} else if t, ok := payload["token"].(string); ok && t != "" {
 		secret = t
 	}
+	refuse := func(code int, reason string) (context.Context, *transport.InitPayload, error) {
+		ctx = transport.WithWebsocketCloseCode(ctx, code)
+		ctx = transport.AppendCloseReason(ctx, reason)
+		return ctx, nil, errors.New(reason)
+	}
 	v, err := a.Accounts.Authenticate(ctx, secret)
 	if err != nil {
-		return ctx, nil, err
+		a.Log.ErrorContext(ctx, "websocket: authenticating", "err", err)
+		return refuse(4500, "INTERNAL: the sign-in could not be checked; try again")
 	}
 	if v == nil {
-		return ctx, nil, apperr.ErrUnauthenticated
+		return refuse(socket.CloseUnauthenticated, "UNAUTHENTICATED: sign in first (session cookie, or authorization: Bearer <token>)")
 	}
 	ctx = viewer.With(ctx, v)
-	ctx = graph.WithSessionCheck(ctx, func(ctx context.Context) bool {
-		cur, err := a.Accounts.Authenticate(ctx, secret)
-		return err == nil && cur != nil && cur.UserID == v.UserID && cur.TokenID == v.TokenID
-	})
+	ctx, err = a.Sockets.Open(ctx, secret, v)
+	if err != nil {
+		var r *socket.Refusal
+		if errors.As(err, &r) {
+			return refuse(r.Code, r.Reason)
+		}
+		a.Log.ErrorContext(ctx, "websocket: opening", "err", err)
+		return refuse(4500, "INTERNAL: the socket could not be opened")
+	}
 	return ctx, nil, nil
 }
 

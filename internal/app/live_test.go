@@ -35,7 +35,7 @@ type wsMsg struct {
 }
 
 func dialWS(t *testing.T, e *testenv.Env, header http.Header, initPayload any) (*wsClient, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	url := "ws" + strings.TrimPrefix(e.URL, "http") + "/graphql"
 	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: header})

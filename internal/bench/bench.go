@@ -29,14 +29,18 @@ import (
 
 // Config is what the bench builds and how long it measures.
 type Config struct {
-	People  int    // people of the synthetic organization
-	Results int    // their results
-	DB      string // "" (a temp SQLite file) or mysql://user:pass@host:3306/ (a scratch database is made and dropped)
-	CSVRows int    // rows of the large CSV export (0 skips it)
-	Runs    int    // runs per progress measurement
-	CSVRuns int    // runs per CSV measurement
-	Clients int    // concurrent associate/remove clients
-	Linking time.Duration
+	People int // people of the synthetic organization
+	// SmallPeople is the size of a second, small organization (5 results per
+	// person) whose progress is measured too: the cost of a read must not grow
+	// with the organization (0 skips it).
+	SmallPeople int
+	Results     int    // their results
+	DB          string // "" (a temp SQLite file) or mysql://user:pass@host:3306/ (a scratch database is made and dropped)
+	CSVRows     int    // rows of the large CSV export (0 skips it)
+	Runs        int    // runs per progress measurement
+	CSVRuns     int    // runs per CSV measurement
+	Clients     int    // concurrent associate/remove clients
+	Linking     time.Duration
 	// Keep leaves the database in place afterwards (to inspect or profile it).
 	Keep bool
 	// Out gets the report; Bar the progress bar (nil: none).
@@ -46,7 +50,7 @@ type Config struct {
 
 // Defaults are the sizes.
 func Defaults() Config {
-	return Config{People: 10000, Results: 50000, CSVRows: 1000000, Runs: 30, CSVRuns: 9, Clients: 32,
+	return Config{People: 10000, Results: 50000, SmallPeople: 1000, CSVRows: 1000000, Runs: 30, CSVRuns: 9, Clients: 32,
 		Linking: 10 * time.Second, Out: os.Stdout, Bar: os.Stderr}
 }
 
@@ -84,6 +88,7 @@ type run struct {
 	http    *http.Client
 	queries *store.QueryCounter
 	out     io.Writer
+	small   *org // the SmallPeople organization, nil when skipped
 }
 
 // Run builds the data, measures and returns the figures.
@@ -91,7 +96,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Out == nil {
 		cfg.Out = io.Discard
 	}
-	if cfg.People < 1 || cfg.Results < 0 || cfg.CSVRows < 0 || cfg.Runs < 1 || cfg.CSVRuns < 1 || cfg.Clients < 1 {
+	if cfg.People < 1 || cfg.SmallPeople < 0 || cfg.Results < 0 || cfg.CSVRows < 0 || cfg.Runs < 1 || cfg.CSVRuns < 1 || cfg.Clients < 1 {
 		return nil, fmt.Errorf("bench: people, runs, csv-runs and clients must be positive; results and csv-rows not negative")
 	}
 	dsn, drop, err := scratchDB(cfg.DB)
@@ -125,8 +130,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r.app, r.sql = a, a.DB.SQL
 
 	res := &Result{Dialect: a.DB.Dialect}
-	fmt.Fprintf(r.out, "certlink bench on %s: %d people, %d results, %d-row CSV, %d linking clients\n",
-		a.DB.Dialect, cfg.People, cfg.Results, cfg.CSVRows, cfg.Clients)
+	fmt.Fprintf(r.out, "certlink bench on %s: %d people, %d results (and a %d-person organization), %d-row CSV, %d linking clients\n",
+		a.DB.Dialect, cfg.People, cfg.Results, cfg.SmallPeople, cfg.CSVRows, cfg.Clients)
 
 	orgs, linkers, err := r.seed(ctx)
 	if err != nil {
@@ -161,14 +166,15 @@ func (r *run) seed(ctx context.Context) ([]*org, []client, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	s0.dialect = r.app.DB.Dialect
 	if r.cfg.CSVRows > 0 {
 		csvPeople = (r.cfg.CSVRows + len(s0.skills) - 1) / len(s0.skills)
 	}
-	total := int64(r.cfg.People + r.cfg.Results + csvPeople + r.cfg.CSVRows)
+	total := int64(r.cfg.People + r.cfg.Results + 6*r.cfg.SmallPeople + csvPeople + r.cfg.CSVRows)
 	var bar *progressbar.ProgressBar
 	if r.cfg.Bar != nil {
 		bar = progressbar.NewOptions64(total, progressbar.OptionSetWriter(r.cfg.Bar),
-			progressbar.OptionSetDescription("building the organization"), progressbar.OptionShowCount(),
+			progressbar.OptionSetDescription(fmt.Sprintf("building the organization: %d people, %d results", r.cfg.People, r.cfg.Results)), progressbar.OptionShowCount(),
 			progressbar.OptionSetItsString("rows"), progressbar.OptionShowIts(), progressbar.OptionThrottle(200*time.Millisecond),
 			progressbar.OptionSetWidth(30), progressbar.OptionOnCompletion(func() { fmt.Fprintln(r.cfg.Bar) }))
 	}
@@ -183,9 +189,17 @@ func (r *run) seed(ctx context.Context) ([]*org, []client, error) {
 		return nil, nil, err
 	}
 	orgs := []*org{main}
+	if r.cfg.SmallPeople > 0 {
+		if bar != nil {
+			bar.Describe(fmt.Sprintf("building the small organization: %d people, %d results", r.cfg.SmallPeople, 5*r.cfg.SmallPeople))
+		}
+		if r.small, err = s0.organization(ctx, "4199003", "Bench Small Partner Ltd", r.cfg.SmallPeople, 5*r.cfg.SmallPeople); err != nil {
+			return nil, nil, err
+		}
+	}
 	if r.cfg.CSVRows > 0 {
 		if bar != nil {
-			bar.Describe("building the large export")
+			bar.Describe(fmt.Sprintf("building the large export: %d people, %d rows", csvPeople, r.cfg.CSVRows))
 		}
 		big, err := s0.organization(ctx, "4199002", "Bench Large Export Inc", csvPeople, r.cfg.CSVRows)
 		if err != nil {
@@ -214,7 +228,7 @@ func analyze(ctx context.Context, db *sql.DB, dialect string) error {
 		_, err := db.ExecContext(ctx, "ANALYZE")
 		return err
 	}
-	_, err := db.ExecContext(ctx, "ANALYZE TABLE users, profiles, associations, results, skills, requirement_skills, legacy_recognitions")
+	_, err := db.ExecContext(ctx, "ANALYZE TABLE users, profiles, associations, results, skills, requirement_skills, legacy_recognitions, counting_spans, counting_tallies")
 	return err
 }
 

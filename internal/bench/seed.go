@@ -10,6 +10,7 @@ import (
 	"certlink/ent/profile"
 	"certlink/ent/skill"
 	"certlink/internal/auth"
+	"certlink/internal/counting"
 	"certlink/internal/linking"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
@@ -37,6 +38,7 @@ type seeder struct {
 	workHash string
 	dirHash  string
 	seq      int // makes emails and MCIDs unique across organizations
+	dialect  string
 	tick     func(n int)
 }
 
@@ -104,6 +106,11 @@ func (s *seeder) organization(ctx context.Context, mpnID, name string, people, r
 // returns the results written.
 func (s *seeder) people(ctx context.Context, orgID int, mpnID string, start, end, per, extra int, now time.Time) (int, error) {
 	written := 0
+	keep := ctx
+	// Rows are written in bulk without the per-row refresh of the kept
+	// progress counts; the chunk's people are refreshed at once at the end,
+	// in the same transaction.
+	ctx = counting.Unkept(ctx)
 	err := store.InTx(ctx, s.client, func(tx *ent.Tx) error {
 		written = 0
 		var users []*ent.UserCreate
@@ -173,7 +180,14 @@ func (s *seeder) people(ctx context.Context, orgID int, mpnID string, start, end
 		if err := tx.Association.CreateBulk(links...).Exec(ctx); err != nil {
 			return err
 		}
-		return flush()
+		if err := flush(); err != nil {
+			return err
+		}
+		ids := make([]int, len(us))
+		for i, u := range us {
+			ids[i] = u.ID
+		}
+		return counting.Refresh(keep, tx.Client(), s.dialect, ids)
 	})
 	if err == nil && s.tick != nil {
 		s.tick(end - start + written)

@@ -137,6 +137,13 @@ func (s *Service) Areas(ctx context.Context, v *viewer.Viewer) ([]*Area, error) 
 	return Compute(viewer.System(ctx), s.Client, s.counts(), v.OrgID, s.Progress.Engine.Time(), s.horizon(), nil)
 }
 
+// ForOrg computes an organization's areas now without a viewer (the live
+// feed, shared by the organization's subscribers, each authorized when it
+// subscribes).
+func (s *Service) ForOrg(ctx context.Context, orgID int) ([]*Area, error) {
+	return Compute(ctx, s.Client, s.counts(), orgID, s.Progress.Engine.Time(), s.horizon(), nil)
+}
+
 // WhatIf is a hypothetical change for the solution areas: progress's
 // scenario (people leaving, planned certifications), ingested values set, and
 // a later moment to score at (certifications expiring by then).

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"certlink/ent"
 	"certlink/ent/association"
 	"certlink/ent/profile"
@@ -20,6 +22,7 @@ import (
 	"certlink/ent/skill"
 	"certlink/internal/apperr"
 	"certlink/internal/clock"
+	"certlink/internal/counting"
 	"certlink/internal/results"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
@@ -259,6 +262,9 @@ func (b *Batch) flush() error {
 		failed                  []LineError
 		orgs                    []int
 	)
+	// The batch's rows are written without the kept progress counts' refresh
+	// per row; its people are refreshed once, in the same transaction.
+	unkept := counting.Unkept(b.ctx)
 	err := store.InTx(b.ctx, b.s.Client, func(tx *ent.Tx) error {
 		accepted, updated, dups, failed, orgs = 0, 0, 0, nil, nil
 		profiles, err := resolveProfiles(b.ctx, tx, mcids)
@@ -329,7 +335,7 @@ func (b *Batch) flush() error {
 				} else {
 					u.ClearExpiresAt()
 				}
-				if err := u.Exec(b.ctx); err != nil {
+				if err := u.Exec(unkept); err != nil {
 					return err
 				}
 				cur.ExpiresAt = v.expires
@@ -338,10 +344,25 @@ func (b *Batch) flush() error {
 			}
 		}
 		if len(creates) > 0 {
-			if err := tx.Result.CreateBulk(creates...).Exec(b.ctx); err != nil {
+			if err := tx.Result.CreateBulk(creates...).Exec(unkept); err != nil {
 				return err
 			}
 			if err := results.MarkLatest(b.ctx, tx.Client(), b.s.RowLocks, ids...); err != nil {
+				return err
+			}
+		}
+		if accepted > 0 {
+			people, err := tx.Association.Query().
+				Where(association.EndedAtIsNil(), association.ProfileIDIn(ids...)).
+				Unique(true).Select(association.FieldUserID).Ints(b.ctx)
+			if err != nil {
+				return err
+			}
+			dn := dialect.SQLite
+			if b.s.RowLocks {
+				dn = dialect.MySQL
+			}
+			if err := counting.Refresh(b.ctx, tx.Client(), dn, people); err != nil {
 				return err
 			}
 		}

@@ -20,6 +20,16 @@ import (
 type Event struct {
 	Orgs []int `json:"orgs,omitempty"`
 	All  bool  `json:"all,omitempty"`
+	// Sessions: sign-ins that may have ended or changed (tokens revoked,
+	// accounts deleted, roles, organization or password changed). Open
+	// websockets of these tokens and accounts check their sign-in again.
+	Sessions *Sessions `json:"sessions,omitempty"`
+}
+
+// Sessions names the tokens and accounts whose sign-ins changed.
+type Sessions struct {
+	Tokens []int `json:"tokens,omitempty"`
+	Users  []int `json:"users,omitempty"`
 }
 
 // Broker carries events between processes.
@@ -43,8 +53,9 @@ type Hub struct {
 	stop   context.CancelFunc
 	done   sync.WaitGroup
 
-	mu   sync.Mutex
-	subs map[int]map[chan struct{}]struct{}
+	mu       sync.Mutex
+	subs     map[int]map[chan struct{}]struct{}
+	sessions []func(Sessions)
 }
 
 // New returns a hub. brokerURL "" keeps events in this process;
@@ -120,6 +131,29 @@ func (h *Hub) Publish(orgIDs ...int) {
 	}
 }
 
+// PublishSessions announces, after a commit, that these tokens' and
+// accounts' sign-ins may have ended or changed.
+func (h *Hub) PublishSessions(tokens, users []int) {
+	if len(tokens)+len(users) == 0 {
+		return
+	}
+	ev := Event{Sessions: &Sessions{Tokens: tokens, Users: users}}
+	if h.broker != nil {
+		// This process's sockets hear it at once, whatever the broker does
+		// (its echo makes them check once more, which is harmless).
+		h.deliver(ev)
+	}
+	h.publish(ev)
+}
+
+// OnSessions calls f for every PublishSessions of any process sharing the
+// broker. f must not block.
+func (h *Hub) OnSessions(f func(Sessions)) {
+	h.mu.Lock()
+	h.sessions = append(h.sessions, f)
+	h.mu.Unlock()
+}
+
 // PublishAll announces that every organization's progress may have changed
 // (a catalog load).
 func (h *Hub) PublishAll() { h.publish(Event{All: true}) }
@@ -158,6 +192,11 @@ func (h *Hub) send(ctx context.Context) {
 func (h *Hub) deliver(ev Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if ev.Sessions != nil {
+		for _, f := range h.sessions {
+			f(*ev.Sessions)
+		}
+	}
 	wake := func(set map[chan struct{}]struct{}) {
 		for ch := range set {
 			select {

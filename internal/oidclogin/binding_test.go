@@ -298,3 +298,29 @@ func TestSSOBindingNeedsAVerifiedDomain(t *testing.T) {
 		t.Fatalf("binding outside a verified domain: %d %s", status, body)
 	}
 }
+
+// The web app learns from /auth/options which sign-ins to offer (L1), and a
+// refused flow lands on a page that says why and leads back to the sign-in.
+func TestSignInOptionsAndRefusalPage(t *testing.T) {
+	d := testenv.Dialects()[0]
+	options := func(e *testenv.Env) string {
+		res, body := e.Get("", "/auth/options")
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+			t.Fatalf("/auth/options: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		return strings.TrimSpace(string(body))
+	}
+	plain := testenv.Start(t, d)
+	if got := options(plain); got != `{"directorySignIn":false,"singleSignOn":false}` {
+		t.Fatalf("without an issuer: %s", got)
+	}
+	s := startSSO(t, d)
+	if got := options(s.Env); got != `{"directorySignIn":false,"singleSignOn":true}` {
+		t.Fatalf("with --oidc-issuer: %s", got)
+	}
+	b := s.Browser("")
+	status, body, _ := s.sso(t, b, "/auth/oidc/login", "<b>x</b>@contoso.example", true, "nobody-sub")
+	if status != 403 || !strings.Contains(body, "<h1>Single sign-on did not finish</h1>") || !strings.Contains(body, `<a href="/">`) || strings.Contains(body, "<b>x</b>") {
+		t.Fatalf("refusal page: %d %s", status, body)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -91,7 +92,7 @@ func (s *Service) Callback(w http.ResponseWriter, r *http.Request) {
 	}
 	sess, err := s.Accounts.OpenSession(r.Context(), u)
 	if err != nil {
-		http.Error(w, "Signing in failed on our side. Please try again.", http.StatusInternalServerError)
+		refusalPage(w, http.StatusInternalServerError, "Signing in failed on our side. Please try again.")
 		return
 	}
 	web.SetSession(web.WithExchange(r.Context(), w, r), sess.Secret, sess.ExpiresAt)
@@ -111,8 +112,27 @@ func refuse(w http.ResponseWriter, err error) {
 	} else if errors.Is(err, errNotLinked) || errors.Is(err, errSignIn) {
 		msg = err.Error()
 	}
-	http.Error(w, msg, http.StatusForbidden)
+	refusalPage(w, http.StatusForbidden, msg)
 }
+
+// refusalPage is what a browser sees when the flow cannot finish: the reason,
+// and the way back to the sign-in page. The message is ours (never the
+// issuer's), escaped all the same.
+func refusalPage(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = refusalTemplate.Execute(w, msg)
+}
+
+var refusalTemplate = template.Must(template.New("refusal").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Single sign-on · certlink</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;color:#1b1f24}
+a{color:#0a58ca}</style></head>
+<body><main><h1>Single sign-on did not finish</h1><p>{{.}}</p>
+<p><a href="/">Back to certlink's sign-in page</a></p></main></body></html>
+`))
 
 // finish ends the flow in its mode: the account to sign in, or linked when the
 // identity was bound to the signed-in account (no new session then).

@@ -56,7 +56,7 @@ func (e *Engine) window() time.Duration {
 //   - otherwise IN_PROGRESS when anything counts (a person, an attestation),
 //     else NOT_STARTED.
 func (e *Engine) Compute(ctx context.Context, c *ent.Client, orgID int, at time.Time) (*Org, error) {
-	return e.compute(ctx, c, orgID, at, nil)
+	return e.compute(ctx, c, orgID, at, nil, keptSource{})
 }
 
 // ComputeOnly is Compute restricted to the requirements requirementIDs: the
@@ -70,18 +70,46 @@ func (e *Engine) ComputeOnly(ctx context.Context, c *ent.Client, orgID int, at t
 	if len(requirementIDs) == 0 {
 		return &Org{OrgID: orgID, At: at.UTC()}, nil
 	}
-	return e.compute(ctx, c, orgID, at, newRequirementSet(requirementIDs))
+	return e.compute(ctx, c, orgID, at, newRequirementSet(requirementIDs), keptSource{})
+}
+
+// countSource says where compute reads the people counts: the kept state
+// (keptSource) or a computation from scratch (oracleSource, for tests).
+type countSource interface {
+	counts(ctx context.Context, c *ent.Client, orgID int, at time.Time, only requirementSet, required map[int]int) (map[int]skillCount, error)
+}
+
+type keptSource struct{ settle *[]tallyRead }
+
+func (k keptSource) counts(ctx context.Context, c *ent.Client, orgID int, at time.Time, _ requirementSet, required map[int]int) (map[int]skillCount, error) {
+	return keptCounts(ctx, c, orgID, at, required, k.settle)
+}
+
+type oracleSource struct{}
+
+func (oracleSource) counts(ctx context.Context, c *ent.Client, orgID int, at time.Time, only requirementSet, _ map[int]int) (map[int]skillCount, error) {
+	return oracleSkillCounts(ctx, c, orgID, at, only)
 }
 
 // compute is Compute over the requirements of only (nil: all of them).
-func (e *Engine) compute(ctx context.Context, c *ent.Client, orgID int, at time.Time, only requirementSet) (*Org, error) {
+func (e *Engine) compute(ctx context.Context, c *ent.Client, orgID int, at time.Time, only requirementSet, src countSource) (*Org, error) {
 	sys := viewer.System(ctx)
 	at = at.UTC()
 	comps, err := loadCatalog(sys, c, only)
 	if err != nil {
 		return nil, err
 	}
-	counts, err := skillCounts(sys, c, orgID, at, only)
+	required := map[int]int{}
+	for _, ec := range comps {
+		for _, eo := range ec.Edges.Options {
+			for _, er := range eo.Edges.Requirements {
+				if er.Kind == requirement.KindSKILL {
+					required[er.ID] = er.Required
+				}
+			}
+		}
+	}
+	counts, err := src.counts(sys, c, orgID, at, only, required)
 	if err != nil {
 		return nil, err
 	}

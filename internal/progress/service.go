@@ -35,7 +35,12 @@ func (s *Service) Progress(ctx context.Context, v *viewer.Viewer) (*Org, error) 
 	if err := Authorize(v, viewer.ScopeProgressRead); err != nil {
 		return nil, err
 	}
-	return s.Engine.Compute(ctx, s.Client, v.OrgID, s.Engine.Time())
+	var settle []tallyRead
+	org, err := s.Engine.compute(ctx, s.Client, v.OrgID, s.Engine.Time(), nil, keptSource{settle: &settle})
+	if err == nil && len(settle) > 0 {
+		settleTallies(viewer.System(ctx), s.Client, settle)
+	}
+	return org, err
 }
 
 // People returns the work accounts who count for a requirement of the viewer's
@@ -52,6 +57,57 @@ func (s *Service) People(ctx context.Context, v *viewer.Viewer, org *Org, requir
 		return nil, err
 	}
 	return usersInOrder(viewer.System(ctx), s.Client, ids)
+}
+
+// PeoplePage is a page of People: up to limit work accounts after the cursor
+// (nil: from the first), by name, with their cursors and whether more follow.
+// peopleIDs, when not nil, are a what-if's people (Requirement.PeopleIDs),
+// paged the same way without reading the kept state.
+func (s *Service) PeoplePage(ctx context.Context, v *viewer.Viewer, org *Org, requirementID int, peopleIDs []int,
+	after *PersonCursor, limit int) ([]*ent.User, []PersonCursor, bool, error) {
+	if err := Authorize(v, viewer.ScopeProgressRead); err != nil {
+		return nil, nil, false, err
+	}
+	if org.OrgID != v.OrgID {
+		return nil, nil, false, apperr.ErrForbidden
+	}
+	sys := viewer.System(ctx)
+	if peopleIDs != nil {
+		start := 0
+		if after != nil {
+			start = len(peopleIDs)
+			for i, id := range peopleIDs {
+				if id == after.UserID {
+					start = i + 1
+					break
+				}
+			}
+		}
+		end := min(start+limit, len(peopleIDs))
+		users, err := usersInOrder(sys, s.Client, peopleIDs[start:end])
+		if err != nil {
+			return nil, nil, false, err
+		}
+		cursors := make([]PersonCursor, len(users))
+		for i, u := range users {
+			cursors[i] = PersonCursor{Name: u.Name, UserID: u.ID}
+		}
+		return users, cursors, end < len(peopleIDs), nil
+	}
+	page, err := s.Engine.PeoplePage(sys, s.Client, org.OrgID, requirementID, org.At, after, limit+1)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	more := len(page) > limit
+	if more {
+		page = page[:limit]
+	}
+	ids := make([]int, len(page))
+	for i, p := range page {
+		ids[i] = p.UserID
+	}
+	users, err := usersInOrder(sys, s.Client, ids)
+	return users, page, more, err
 }
 
 // usersInOrder loads users by id in chunks (no giant IN lists) keeping the order.

@@ -19,7 +19,8 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"certlink/ent"
-	_ "certlink/ent/runtime" // wires the privacy policies and defaults
+	_ "certlink/ent/runtime"
+	"certlink/internal/counting" // wires the privacy policies and defaults
 )
 
 // DB is an open database with its ent client.
@@ -80,6 +81,8 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		drv = w(drv)
 	}
 	d := &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dial, Embedded: dial == dialect.SQLite}
+	// Progress reads kept counts; every writer keeps them (issue 13).
+	d.Client.Use(counting.Hook(dial))
 	if d.Embedded {
 		writeLocks.Store(d.Client, &sync.Mutex{})
 	}

@@ -24,9 +24,25 @@ func WithExchange(ctx context.Context, w http.ResponseWriter, r *http.Request) c
 	return context.WithValue(ctx, exchangeKey{}, exchange{w, r})
 }
 
+// WithSocket makes r reachable from resolvers running on r's websocket, but
+// not its response: the upgrade's headers were sent long before, and the many
+// operations of one socket run at once — writing one shared header map from
+// them crashed the process (concurrent map writes). Cookies cannot be set
+// over a socket; Header returns a fresh map per call.
+func WithSocket(ctx context.Context, r *http.Request) context.Context {
+	return context.WithValue(ctx, exchangeKey{}, exchange{nil, r})
+}
+
+// from returns the exchange with a response writer: a plain HTTP request's.
 func from(ctx context.Context) (exchange, bool) {
 	e, ok := ctx.Value(exchangeKey{}).(exchange)
 	return e, ok && e.w != nil
+}
+
+// request returns the request of the exchange, HTTP or websocket.
+func request(ctx context.Context) *http.Request {
+	e, _ := ctx.Value(exchangeKey{}).(exchange)
+	return e.r
 }
 
 // secure reports whether the request arrived over TLS (directly or at a proxy).
@@ -73,20 +89,26 @@ func RequestID(ctx context.Context) string {
 	return s
 }
 
-// ClientIP is the caller's address as this server sees it.
-func ClientIP(ctx context.Context) string {
-	e, ok := from(ctx)
-	if !ok {
-		return ""
-	}
-	host, _, err := net.SplitHostPort(e.r.RemoteAddr)
+// ClientIPOf is r's caller's address as this server sees it.
+func ClientIPOf(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return e.r.RemoteAddr
+		return r.RemoteAddr
 	}
 	return host
 }
 
-// Header returns the response headers, to set before the body is written.
+// ClientIP is the caller's address as this server sees it.
+func ClientIP(ctx context.Context) string {
+	r := request(ctx)
+	if r == nil {
+		return ""
+	}
+	return ClientIPOf(r)
+}
+
+// Header returns the response headers, to set before the body is written; on
+// a websocket (or outside a request) a fresh map nobody reads.
 func Header(ctx context.Context) http.Header {
 	e, ok := from(ctx)
 	if !ok {
@@ -97,11 +119,11 @@ func Header(ctx context.Context) http.Header {
 
 // RequestCookie returns the value of the request's cookie name, or "".
 func RequestCookie(ctx context.Context, name string) string {
-	e, ok := from(ctx)
-	if !ok || e.r == nil {
+	r := request(ctx)
+	if r == nil {
 		return ""
 	}
-	c, err := e.r.Cookie(name)
+	c, err := r.Cookie(name)
 	if err != nil {
 		return ""
 	}

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ProfilePage } from './ProfilePage';
+import { resetSignInOptions } from '../lib/signInOptions';
 import { formatDate } from '../lib/format';
 import { gqlError, mockClient, networkError, viewer, withClient, type Answer } from '../test/mockClient';
 import type { ProfileUserFragment } from '../gql/graphql';
@@ -72,6 +73,33 @@ function answerUser(field: string, user: ProfileUserFragment) {
 }
 
 describe('My profile', () => {
+  it('offers single sign-on and the directory sign-in only when the server has them (L1, L3)', async () => {
+    renderProfile(() => viewer());
+    await screen.findByRole('heading', { name: 'Microsoft Learning account' });
+    expect(screen.queryByRole('link', { name: 'Link single sign-on' })).toBeNull();
+    expect(screen.queryByRole('link', { name: /Sign in at/ })).toBeNull();
+  });
+
+  it('links single sign-on and associates through the directory with a full page load', async () => {
+    resetSignInOptions();
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('{"singleSignOn":true,"directorySignIn":true}', { status: 200 })));
+    renderProfile(() => viewer());
+    expect((await screen.findByRole('link', { name: 'Link single sign-on' })).getAttribute('href')).toBe('/auth/oidc/login?link=1');
+    expect(screen.getByRole('link', { name: 'Sign in at Microsoft Learning to associate' }).getAttribute('href')).toBe('/auth/directory/login?kind=LEARNING');
+    expect(screen.getByRole('link', { name: 'Sign in at Partner University to associate' }).getAttribute('href')).toBe('/auth/directory/login?kind=PARTNER_UNIVERSITY');
+  });
+
+  it('says how a return from the directory went, in its own words', async () => {
+    window.history.replaceState(null, '', '/profile?error=FORBIDDEN&message=Call%20us');
+    try {
+      renderProfile(() => viewer());
+      expect((await screen.findByText('That directory account cannot be associated with your work account.')).closest('[role=alert]')).toBeTruthy();
+      expect(screen.queryByText(/Call us/)).toBeNull();
+    } finally {
+      window.history.replaceState(null, '', '/');
+    }
+  });
+
   it('shows a loading state', () => {
     renderProfile(() => 'pending');
     expect(screen.getByRole('status')).toHaveProperty('textContent', 'Loading your profile…');

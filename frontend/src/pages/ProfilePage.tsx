@@ -16,6 +16,7 @@ import { EndingImpact } from "../components/EndingImpact";
 import { describeError } from "../lib/errors";
 import { formatDate, isFuture, plural, roleLabel } from "../lib/format";
 import { MeQuery, type Viewer } from "../lib/session";
+import { flowOutcome, useSignInOptions } from "../lib/signInOptions";
 
 const AssociateLearningAccount = graphql(`
   mutation AssociateLearningAccount($input: AssociateLearningAccountInput!) {
@@ -96,6 +97,9 @@ export function ProfilePage() {
     requestPolicy: "cache-and-network",
   });
   const refresh = () => reexecute({ requestPolicy: "network-only" });
+  const options = useSignInOptions();
+  // Back from single sign-on or the directory: say how it went, once.
+  const [outcome] = useState(() => flowOutcome(window.location.search));
 
   if (!data) {
     if (fetching || !error) return <Spinner label="Loading your profile…" />;
@@ -108,11 +112,13 @@ export function ProfilePage() {
         title="My profile"
         description="Your work account, and the certification accounts that count for your organization."
       />
+      {outcome && <Alert kind={outcome.kind}>{outcome.text}</Alert>}
       <AccountSummary me={me} />
       {me.organization ? (
         <>
-          <LearningAccountSection me={me} onChanged={refresh} />
-          <PartnerUniversitySection me={me} onChanged={refresh} />
+          <LearningAccountSection me={me} onChanged={refresh} directorySignIn={options.directorySignIn} />
+          <PartnerUniversitySection me={me} onChanged={refresh} directorySignIn={options.directorySignIn} />
+          {options.singleSignOn && <SingleSignOnSection />}
         </>
       ) : (
         <Alert kind="info">
@@ -246,9 +252,11 @@ function AssociationAllowance({
 function LearningAccountSection({
   me,
   onChanged,
+  directorySignIn,
 }: {
   me: Viewer;
   onChanged: () => void;
+  directorySignIn: boolean;
 }) {
   const link = me.learningAccount;
   const orgName = me.organization?.name ?? "your organization";
@@ -342,19 +350,22 @@ function LearningAccountSection({
           </ConfirmDialog>
         </>
       ) : (
-        <AssociateLearningAccountForm
-          me={me}
-          onChecked={setChecked}
-          onAssociated={(mcid, after) => {
-            setChecked(null);
-            setNotice(
-              mcid
-                ? `MCID ${mcid} is now associated with ${orgName}.${after ? ` It can next be associated on ${formatDate(after)}.` : ""}`
-                : null,
-            );
-            onChanged();
-          }}
-        />
+        <>
+          <AssociateLearningAccountForm
+            me={me}
+            onChecked={setChecked}
+            onAssociated={(mcid, after) => {
+              setChecked(null);
+              setNotice(
+                mcid
+                  ? `MCID ${mcid} is now associated with ${orgName}.${after ? ` It can next be associated on ${formatDate(after)}.` : ""}`
+                  : null,
+              );
+              onChanged();
+            }}
+          />
+          {directorySignIn && <DirectorySignIn kind="LEARNING" />}
+        </>
       )}
       <AssociationAllowance me={me} checked={link ? null : checked} />
     </section>
@@ -542,9 +553,11 @@ function AssociateLearningAccountForm({
 function PartnerUniversitySection({
   me,
   onChanged,
+  directorySignIn,
 }: {
   me: Viewer;
   onChanged: () => void;
+  directorySignIn: boolean;
 }) {
   const pu = me.partnerUniversity;
   const [formOpen, setFormOpen] = useState(false);
@@ -717,6 +730,53 @@ function PartnerUniversitySection({
           </button>
         </div>
       )}
+      {!pu && directorySignIn && <DirectorySignIn kind="PARTNER_UNIVERSITY" />}
+    </section>
+  );
+}
+
+/**
+ * Associate by signing in at the certification directory's own sign-in page
+ * (L3, when certlink is configured with a directory issuer): the directory
+ * proves the account is yours, certlink never sees its password.
+ */
+function DirectorySignIn({ kind }: { kind: "LEARNING" | "PARTNER_UNIVERSITY" }) {
+  const what = kind === "LEARNING" ? "Microsoft Learning" : "Partner University";
+  return (
+    <p className="directory-signin">
+      <a className="btn btn-secondary" href={`/auth/directory/login?kind=${kind}`}>
+        Sign in at {what} to associate
+      </a>{" "}
+      <span className="muted">You sign in on the directory’s own page and come back here.</span>
+    </p>
+  );
+}
+
+/**
+ * Link single sign-on (L1, with an identity provider configured): the first
+ * binding needs this signed-in session, which proves the account is yours;
+ * afterwards "Sign in with your organization’s single sign-on" opens it.
+ */
+function SingleSignOnSection() {
+  return (
+    <section className="card" aria-labelledby="sso-title">
+      <div className="card-head">
+        <span className="card-icon" aria-hidden="true">
+          <IconKey />
+        </span>
+        <h2 id="sso-title">Single sign-on</h2>
+      </div>
+      <p className="muted card-lead">
+        Sign in with your organization’s identity provider instead of a
+        certlink password. Link it once from here, signed in with your own
+        password; the identity provider must confirm this account’s email
+        address.
+      </p>
+      <div className="card-actions">
+        <a className="btn btn-secondary" href="/auth/oidc/login?link=1">
+          Link single sign-on
+        </a>
+      </div>
     </section>
   );
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { render, screen } from '@testing-library/react';
+import { cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { SignInPage } from './SignInPage';
+import { resetSignInOptions } from '../lib/signInOptions';
 import { gqlError, mockClient, viewer, withClient } from '../test/mockClient';
 
 describe('Sign in', () => {
@@ -30,5 +31,16 @@ describe('Sign in', () => {
   it('shows a notice such as a signed-out confirmation', () => {
     render(withClient(mockClient({}), <SignInPage onSignedIn={() => {}} notice="You have signed out." />));
     expect(screen.getByRole('status').textContent).toBe('You have signed out.');
+  });
+
+  it('offers single sign-on only when the server has an identity provider (L1)', async () => {
+    render(withClient(mockClient({}), <SignInPage onSignedIn={() => {}} />));
+    expect(screen.queryByRole('link', { name: /single sign-on/ })).toBeNull();
+    cleanup();
+    resetSignInOptions();
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('{"singleSignOn":true,"directorySignIn":false}', { status: 200 })));
+    render(withClient(mockClient({}), <SignInPage onSignedIn={() => {}} />));
+    const link = await screen.findByRole('link', { name: 'Sign in with your organization’s single sign-on' });
+    expect(link.getAttribute('href')).toBe('/auth/oidc/login');
   });
 });

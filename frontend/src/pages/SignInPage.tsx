@@ -4,6 +4,7 @@ import { Field } from '../components/Field';
 import { LogoMark } from '../components/Icons';
 import { describeError } from '../lib/errors';
 import { SignInMutation } from '../lib/session';
+import { useSignInOptions } from '../lib/signInOptions';
 
 /** Sign in with a work account (SPEC L1). The session arrives as an HttpOnly cookie. */
 export function SignInPage({ onSignedIn, notice }: { onSignedIn: () => void; notice?: string | null }) {
@@ -11,6 +12,7 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn: () => void; not
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [{ fetching }, signIn] = useMutation(SignInMutation);
+  const { singleSignOn } = useSignInOptions();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -52,6 +54,17 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn: () => void; not
           <button type="submit" className="btn btn-primary btn-block" disabled={fetching}>
             {fetching ? 'Signing in…' : 'Sign in'}
           </button>
+          {singleSignOn && (
+            <>
+              <p className="signin-or" aria-hidden="true">
+                <span>or</span>
+              </p>
+              {/* A full page load: the identity provider's flow starts on the server (L1). */}
+              <a className="btn btn-secondary btn-block" href="/auth/oidc/login">
+                Sign in with your organization’s single sign-on
+              </a>
+            </>
+          )}
         </form>
       </main>
     </div>

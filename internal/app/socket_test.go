@@ -1,0 +1,421 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
+	"certlink/internal/socket"
+	"certlink/internal/testenv"
+)
+
+// rawWS opens a graphql-transport-ws socket without initialising it.
+func rawWS(t *testing.T, e *testenv.Env, header http.Header) *websocket.Conn {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	url := "ws" + strings.TrimPrefix(e.URL, "http") + "/graphql"
+	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: header})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.SetReadLimit(8 << 20)
+	t.Cleanup(func() { conn.CloseNow() })
+	return conn
+}
+
+func bearerWS(t *testing.T, e *testenv.Env, tok string) *wsClient {
+	t.Helper()
+	c, err := dialWS(t, e, nil, map[string]any{"authorization": "Bearer " + tok})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// closeOf reads until the socket closes and returns its close code and reason.
+func closeOf(t *testing.T, conn *websocket.Conn, within time.Duration) (websocket.StatusCode, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	for {
+		_, _, err := conn.Read(ctx)
+		if err == nil {
+			continue
+		}
+		var ce websocket.CloseError
+		if errors.As(err, &ce) {
+			return ce.Code, ce.Reason
+		}
+		t.Fatalf("the socket did not close with a code within %s: %v", within, err)
+	}
+}
+
+// ops reads the messages of a socket into per-id channels.
+type ops struct {
+	mu     sync.Mutex
+	byID   map[string]chan wsMsg
+	closed chan struct{}
+	err    error
+}
+
+func readOps(c *wsClient) *ops {
+	o := &ops{byID: map[string]chan wsMsg{}, closed: make(chan struct{})}
+	go func() {
+		defer close(o.closed)
+		for {
+			var m wsMsg
+			if err := wsjson.Read(context.Background(), c.conn, &m); err != nil {
+				o.err = err
+				return
+			}
+			if m.ID == "" {
+				continue
+			}
+			o.ch(m.ID) <- m
+		}
+	}()
+	return o
+}
+
+func (o *ops) ch(id string) chan wsMsg {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.byID[id] == nil {
+		o.byID[id] = make(chan wsMsg, 64)
+	}
+	return o.byID[id]
+}
+
+func (o *ops) next(t *testing.T, id string, within time.Duration) wsMsg {
+	t.Helper()
+	select {
+	case m := <-o.ch(id):
+		return m
+	case <-o.closed:
+		t.Fatalf("socket closed waiting for %s: %v", id, o.err)
+	case <-time.After(within):
+		t.Fatalf("nothing for %s within %s", id, within)
+	}
+	return wsMsg{}
+}
+
+func send(t *testing.T, c *wsClient, m wsMsg) {
+	t.Helper()
+	if err := wsjson.Write(c.ctx, c.conn, m); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func subscribeMsg(id, query string) wsMsg {
+	p, _ := json.Marshal(map[string]any{"query": query})
+	return wsMsg{ID: id, Type: "subscribe", Payload: p}
+}
+
+// The crash of issue 11 item 3: many operations at once on one socket (each
+// used to write the upgrade's header map) — subscriptions and queries,
+// subscribed and completed concurrently, while changes are published. Run with
+// -race; the process must survive and every operation get its answer.
+func TestSocketHammer(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		mona := e.Demo("mona@contoso.example")
+		sockets := 3
+		var wg sync.WaitGroup
+		for s := 0; s < sockets; s++ {
+			c := bearerWS(t, e, mona)
+			o := readOps(c)
+			for w := 0; w < 6; w++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for round := 0; round < 5; round++ {
+						id := fmt.Sprintf("s%d-w%d-r%d", s, w, round)
+						q := `subscription{competencyProgressChanged{competency{key} status levels{options{requirements{current people{email}}}}}}`
+						switch round % 3 {
+						case 1:
+							q = `subscription{capabilityScoreChanged{name points}}`
+						case 2:
+							q = `{me{email organization{name}}}`
+						}
+						if err := wsjson.Write(c.ctx, c.conn, subscribeMsg(id, q)); err != nil {
+							t.Error(err)
+							return
+						}
+						m := o.next(t, id, 60*time.Second)
+						if m.Type != "next" || strings.Contains(string(m.Payload), `"errors"`) {
+							t.Errorf("%s: %s %s", id, m.Type, m.Payload)
+							return
+						}
+						if round%3 != 2 {
+							if err := wsjson.Write(c.ctx, c.conn, wsMsg{ID: id, Type: "complete"}); err != nil {
+								t.Error(err)
+								return
+							}
+						}
+					}
+				}()
+			}
+		}
+		// Changes while they subscribe: every subscriber's feed recomputes.
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 5; i++ {
+				e.App.Live.Publish(orgOf(t, e, "mona@contoso.example"))
+				time.Sleep(20 * time.Millisecond)
+			}
+		}()
+		wg.Wait()
+		if r := e.Do(mona, `{me{email}}`, nil); len(r.Errors) > 0 {
+			t.Fatalf("after the hammer: %+v", r.Errors)
+		}
+		testenv.Eventually(t, 10*time.Second, func() bool { return e.App.Live.Subscribers() <= sockets*2 },
+			"completed subscriptions left %d hub subscribers", e.App.Live.Subscribers())
+	})
+}
+
+// Malformed, unknown, binary, duplicate and oversized messages: each gets an
+// error or a coded close, never a crash; the server answers afterwards.
+func TestSocketHostileFrames(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	mona := e.Demo("mona@contoso.example")
+
+	// Garbage before connection_init: closed with 4400 (protocol error).
+	conn := rawWS(t, e, nil)
+	_ = conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":`))
+	if code, _ := closeOf(t, conn, 10*time.Second); code != socket.CloseInvalidMessage {
+		t.Fatalf("garbage init: close %d", code)
+	}
+
+	// After init: bad payloads are answered with an error for their id.
+	c := bearerWS(t, e, mona)
+	o := readOps(c)
+	send(t, c, wsMsg{ID: "bad-json", Type: "subscribe", Payload: json.RawMessage(`"not an object"`)})
+	if m := o.next(t, "bad-json", 10*time.Second); m.Type != "error" {
+		t.Fatalf("bad payload: %s %s", m.Type, m.Payload)
+	}
+	send(t, c, subscribeMsg("syntax", `subscription{`))
+	if m := o.next(t, "syntax", 10*time.Second); m.Type != "error" && !strings.Contains(string(m.Payload), "errors") {
+		t.Fatalf("syntax error: %s %s", m.Type, m.Payload)
+	}
+	send(t, c, subscribeMsg("two", `subscription{competencyProgressChanged{status} capabilityScoreChanged{name}}`))
+	if m := o.next(t, "two", 10*time.Second); m.Type != "error" {
+		t.Fatalf("two root fields: %s %s", m.Type, m.Payload)
+	}
+	// Completing what never ran is harmless.
+	send(t, c, wsMsg{ID: "nothing", Type: "complete"})
+	send(t, c, subscribeMsg("ok", `{me{email}}`))
+	if m := o.next(t, "ok", 10*time.Second); m.Type != "next" || !strings.Contains(string(m.Payload), "mona@contoso.example") {
+		t.Fatalf("after bad payloads: %s %s", m.Type, m.Payload)
+	}
+	// An unknown message type: a protocol error closes the socket.
+	send(t, c, wsMsg{Type: "teleport"})
+	<-o.closed
+	var ce websocket.CloseError
+	if !errors.As(o.err, &ce) || ce.Code != 4400 {
+		t.Fatalf("unknown type: %v", o.err)
+	}
+
+	// A binary frame, then a huge frame (1 MiB > 64 KiB): closed with 1009.
+	c = bearerWS(t, e, mona)
+	_ = c.conn.Write(context.Background(), websocket.MessageBinary, []byte{0, 1, 2, 3})
+	c = bearerWS(t, e, mona)
+	huge := subscribeMsg("huge", `{me{email}}#`+strings.Repeat("x", 1<<20))
+	b, _ := json.Marshal(huge)
+	_ = c.conn.Write(context.Background(), websocket.MessageText, b)
+	if code, _ := closeOf(t, c.conn, 10*time.Second); code != websocket.StatusMessageTooBig {
+		t.Fatalf("huge frame: close %d, want 1009", code)
+	}
+	// The huge frame is refused before init too.
+	conn = rawWS(t, e, nil)
+	_ = conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":"connection_init","payload":{"x":"`+strings.Repeat("y", 1<<20)+`"}}`))
+	if code, _ := closeOf(t, conn, 10*time.Second); code != websocket.StatusMessageTooBig {
+		t.Fatalf("huge init: close %d, want 1009", code)
+	}
+	if r := e.Do(mona, `{me{email}}`, nil); len(r.Errors) > 0 {
+		t.Fatalf("after hostile frames: %+v", r.Errors)
+	}
+}
+
+// A ping (or any message) flood closes the socket with 4429 RATE_LIMITED; a
+// socket at a normal pace next to it is untouched.
+func TestSocketFlood(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	mona := e.Demo("mona@contoso.example")
+	calm := bearerWS(t, e, mona)
+	calm.subscribe("calm", `subscription{competencyProgressChanged{status}}`)
+	if m, err := calm.next(10 * time.Second); err != nil || m.Type != "next" {
+		t.Fatalf("calm: %+v %v", m, err)
+	}
+	flood := bearerWS(t, e, mona)
+	go func() {
+		for i := 0; i < 2000; i++ {
+			if wsjson.Write(context.Background(), flood.conn, wsMsg{Type: "ping"}) != nil {
+				return
+			}
+		}
+	}()
+	code, reason := closeOf(t, flood.conn, 20*time.Second)
+	if code != socket.CloseRateLimited || !strings.HasPrefix(reason, "RATE_LIMITED") {
+		t.Fatalf("ping flood: close %d %q", code, reason)
+	}
+	// The calm socket still hears changes.
+	e.App.Live.Publish(orgOf(t, e, "mona@contoso.example"))
+	if m, err := calm.next(10 * time.Second); err != nil || m.Type != "next" {
+		t.Fatalf("calm socket after the flood: %+v %v", m, err)
+	}
+}
+
+// Caps (item 4): operations per socket, per account over its sockets, sockets
+// per account. A refusal is RATE_LIMITED; completing one makes room.
+func TestSocketCaps(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	l := socket.DefaultLimits
+	mona := e.Demo("mona@contoso.example")
+	sub := `subscription{competencyProgressChanged{status}}`
+
+	c := bearerWS(t, e, mona)
+	o := readOps(c)
+	for i := 0; i < l.MaxOperations; i++ {
+		send(t, c, subscribeMsg(fmt.Sprint("s", i), sub))
+		if m := o.next(t, fmt.Sprint("s", i), 10*time.Second); m.Type != "next" || strings.Contains(string(m.Payload), "errors") {
+			t.Fatalf("subscription %d: %s %s", i, m.Type, m.Payload)
+		}
+	}
+	send(t, c, subscribeMsg("one-more", sub))
+	if m := o.next(t, "one-more", 10*time.Second); !strings.Contains(string(m.Payload), `"code":"RATE_LIMITED"`) {
+		t.Fatalf("subscription %d on one socket: %s %s", l.MaxOperations+1, m.Type, m.Payload)
+	}
+	send(t, c, wsMsg{ID: "s0", Type: "complete"})
+	testenv.Eventually(t, 5*time.Second, func() bool {
+		send(t, c, subscribeMsg("room", sub))
+		m := o.next(t, "room", 10*time.Second)
+		return m.Type == "next" && !strings.Contains(string(m.Payload), "errors")
+	}, "completing one subscription made no room")
+
+	// Per account, over several sockets: MaxViewerOperations in all.
+	grace := e.Demo("grace@contoso.example")
+	total := 0
+	var last *ops
+	for total < l.MaxViewerOperations {
+		c := bearerWS(t, e, grace)
+		last = readOps(c)
+		for i := 0; i < l.MaxOperations && total < l.MaxViewerOperations; i++ {
+			id := fmt.Sprint("g", total)
+			send(t, c, subscribeMsg(id, sub))
+			if m := last.next(t, id, 10*time.Second); m.Type != "next" || strings.Contains(string(m.Payload), "errors") {
+				t.Fatalf("grace's subscription %d: %s %s", total, m.Type, m.Payload)
+			}
+			total++
+		}
+	}
+	c = bearerWS(t, e, grace)
+	o = readOps(c)
+	send(t, c, subscribeMsg("over", sub))
+	if m := o.next(t, "over", 10*time.Second); !strings.Contains(string(m.Payload), `"code":"RATE_LIMITED"`) {
+		t.Fatalf("subscription %d of one account: %s %s", total+1, m.Type, m.Payload)
+	}
+
+	// Sockets per account: the one past the limit is closed with 4429 at connection_init.
+	sam := e.Demo("sam@fabrikam.example")
+	for i := 0; i < l.MaxViewerSockets; i++ {
+		bearerWS(t, e, sam)
+	}
+	_, err := dialWS(t, e, nil, map[string]any{"authorization": "Bearer " + sam})
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != socket.CloseRateLimited || !strings.HasPrefix(ce.Reason, "RATE_LIMITED") {
+		t.Fatalf("socket %d of one account: %v", l.MaxViewerSockets+1, err)
+	}
+}
+
+// Handshake errors are coded: connection_init without or with a wrong token
+// closes with 4401 and a reason that starts with UNAUTHENTICATED.
+func TestSocketHandshakeErrors(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	for name, payload := range map[string]any{
+		"no token":     nil,
+		"wrong token":  map[string]any{"authorization": "Bearer nope"},
+		"huge token":   map[string]any{"token": strings.Repeat("a", 10000)},
+		"not a string": map[string]any{"authorization": 42},
+	} {
+		_, err := dialWS(t, e, nil, payload)
+		var ce websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != socket.CloseUnauthenticated || !strings.HasPrefix(ce.Reason, "UNAUTHENTICATED") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// Nothing after the socket opened: closed by the init timeout.
+	conn := rawWS(t, e, nil)
+	if code, _ := closeOf(t, conn, 15*time.Second); code != websocket.StatusProtocolError {
+		t.Fatalf("no connection_init: close %d", code)
+	}
+}
+
+// Item 4: one computation per organization and change, shared by all its
+// subscribers (several accounts, several sockets); each subscriber's message
+// equals what the same viewer reads over HTTP (the oracle: computed alone).
+func TestLiveSharedAmongSubscribers(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		q := `competencyProgressChanged{competency{key} status levels{level options{name requirements{key current met people{email}}}}}`
+		type sub struct {
+			tok string
+			o   *ops
+			id  string
+		}
+		var subs []sub
+		for _, who := range []string{"mona@contoso.example", "grace@contoso.example"} {
+			tok := e.Demo(who)
+			for s := 0; s < 3; s++ {
+				c := bearerWS(t, e, tok)
+				o := readOps(c)
+				for k := 0; k < 3; k++ {
+					id := fmt.Sprintf("%d-%d", s, k)
+					send(t, c, subscribeMsg(id, "subscription{"+q+"}"))
+					subs = append(subs, sub{tok, o, id})
+				}
+			}
+		}
+		for _, s := range subs {
+			if m := s.o.next(t, s.id, 30*time.Second); m.Type != "next" || strings.Contains(string(m.Payload), "errors") {
+				t.Fatalf("first message: %s %s", m.Type, m.Payload)
+			}
+		}
+		feed := e.App.Feeds.Progress
+		if feed.Feeds() != 1 {
+			t.Fatalf("%d feeds for one organization", feed.Feeds())
+		}
+		before := feed.Computations()
+		if before != 1 {
+			t.Fatalf("%d subscribers cost %d computations, want 1", len(subs), before)
+		}
+		riley := e.Demo("riley@contoso.example")
+		mustDo(t, e, riley, `mutation{associateLearningAccount(input:{email:"jordan@learn.example",password:"learn-demo"}){user{email}}}`, nil)
+		for _, s := range subs {
+			m := s.o.next(t, s.id, 30*time.Second)
+			r := e.Do(s.tok, "{"+strings.Replace(q, "competencyProgressChanged", "competencyProgress", 1)+"}", nil)
+			if len(r.Errors) > 0 {
+				t.Fatal(r.Errors)
+			}
+			got := strings.Replace(string(m.Payload), "competencyProgressChanged", "competencyProgress", 1)
+			if !strings.Contains(got, string(r.Data)) {
+				t.Fatalf("subscriber %s after the link:\n got %s\nwant %s", s.id, got, r.Data)
+			}
+		}
+		// One link publishes once or twice (the link, the at-risk follow-up):
+		// never once per subscriber.
+		if n := feed.Computations() - before; n < 1 || n > 2 {
+			t.Fatalf("one change cost %d computations for %d subscribers", n, len(subs))
+		}
+	})
+}

@@ -1,0 +1,230 @@
+package counting
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"certlink/ent"
+)
+
+// Hook keeps the state on every ent mutation that can change who counts, in
+// the mutation's own transaction: a link started, ended or moved
+// (Association), a result ingested, moved by a merge or deleted (Result), a
+// work account deleted or renamed (User) refresh the people concerned at once —
+// at-risk detection compares the state before and after within the
+// transaction. A catalog change (a skill's validity end, a requirement's
+// skills, a requirement removed) rebuilds the whole state once, just before
+// its transaction commits. Writes made outside a transaction (tests' seeding)
+// are followed by the refresh on the same client.
+func Hook(dialectName string) ent.Hook {
+	k := &keeper{dialect: dialectName}
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if ctx.Value(unkeptKey{}) != nil {
+				return next.Mutate(ctx, m)
+			}
+			switch m.Type() {
+			case "Association":
+				return k.people(ctx, next, m, []string{"ended_at", "user_id", "profile_id", "organization_id"}, "SELECT DISTINCT user_id FROM associations WHERE id IN ")
+			case "User":
+				return k.people(ctx, next, m, []string{"deleted_at", "name", "organization_id"}, "SELECT id FROM users WHERE id IN ")
+			case "Result":
+				return k.people(ctx, next, m, []string{"profile_id", "skill_id", "expires_at", "completed_at"},
+					"SELECT DISTINCT a.user_id FROM associations a JOIN results r ON r.profile_id = a.profile_id WHERE a.ended_at IS NULL AND r.id IN ")
+			case "Skill", "Requirement", "Competency", "CompetencyOption":
+				return k.catalog(ctx, next, m)
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+}
+
+type keeper struct {
+	dialect string
+	// rebuilding holds the transactions that will rebuild before committing.
+	rebuilding sync.Map // *ent.Tx → struct{}
+}
+
+type idsMutation interface {
+	IDs(ctx context.Context) ([]int, error)
+}
+
+type clientMutation interface {
+	Client() *ent.Client
+}
+
+type txMutation interface {
+	Tx() (*ent.Tx, error)
+}
+
+func touches(m ent.Mutation, fields []string) bool {
+	if m.Op().Is(ent.OpCreate) || m.Op().Is(ent.OpDelete) || m.Op().Is(ent.OpDeleteOne) {
+		return true
+	}
+	for _, f := range append(m.Fields(), m.ClearedFields()...) {
+		if slices.Contains(fields, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// people runs a mutation of rows whose people are found by usersOf (a query
+// on the mutated ids, ending in "IN "), refreshing the people before and
+// after it.
+func (k *keeper) people(ctx context.Context, next ent.Mutator, m ent.Mutation, fields []string, usersOf string) (ent.Value, error) {
+	if !touches(m, fields) {
+		return next.Mutate(ctx, m)
+	}
+	c := m.(clientMutation).Client()
+	var ids []int
+	var users []int
+	if !m.Op().Is(ent.OpCreate) {
+		var err error
+		if ids, err = m.(idsMutation).IDs(ctx); err != nil {
+			return nil, err
+		}
+		if users, err = k.usersOf(ctx, c, usersOf, ids); err != nil {
+			return nil, err
+		}
+	}
+	v, err := next.Mutate(ctx, m)
+	if err != nil {
+		return v, err
+	}
+	if m.Op().Is(ent.OpCreate) {
+		id, err := createdID(v)
+		if err != nil {
+			return nil, err
+		}
+		ids = []int{id}
+	}
+	if !m.Op().Is(ent.OpDelete) && !m.Op().Is(ent.OpDeleteOne) {
+		after, err := k.usersOf(ctx, c, usersOf, ids)
+		if err != nil {
+			return nil, err
+		}
+		users = append(users, after...)
+	}
+	if err := Refresh(ctx, c, k.dialect, users); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func createdID(v ent.Value) (int, error) {
+	switch x := v.(type) {
+	case *ent.Association:
+		return x.ID, nil
+	case *ent.Result:
+		return x.ID, nil
+	case *ent.User:
+		return x.ID, nil
+	}
+	return 0, fmt.Errorf("counting: unexpected created value %T", v)
+}
+
+func (k *keeper) usersOf(ctx context.Context, c *ent.Client, q string, ids []int) ([]int, error) {
+	var out []int
+	for start := 0; start < len(ids); start += 500 {
+		in, args := inList(ids[start:min(start+500, len(ids))])
+		rows, err := c.QueryContext(ctx, q+in, args...)
+		if err != nil {
+			return nil, fmt.Errorf("counting: finding whom a change concerns: %w", err)
+		}
+		for rows.Next() {
+			var id int
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, id)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// catalog runs a catalog mutation; one that can change who counts rebuilds
+// the state before its transaction commits (at once outside a transaction).
+func (k *keeper) catalog(ctx context.Context, next ent.Mutator, m ent.Mutation) (ent.Value, error) {
+	dirty, err := catalogChange(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	v, err := next.Mutate(ctx, m)
+	if err != nil || !dirty {
+		return v, err
+	}
+	tx, terr := m.(txMutation).Tx()
+	if terr != nil {
+		return v, Rebuild(ctx, m.(clientMutation).Client())
+	}
+	if _, taken := k.rebuilding.LoadOrStore(tx, struct{}{}); taken {
+		return v, nil
+	}
+	tx.OnCommit(func(next ent.Committer) ent.Committer {
+		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+			k.rebuilding.Delete(tx)
+			if err := Rebuild(ctx, tx.Client()); err != nil {
+				return err
+			}
+			return next.Commit(ctx, tx)
+		})
+	})
+	tx.OnRollback(func(next ent.Rollbacker) ent.Rollbacker {
+		return ent.RollbackFunc(func(ctx context.Context, tx *ent.Tx) error {
+			k.rebuilding.Delete(tx)
+			return next.Rollback(ctx, tx)
+		})
+	})
+	return v, nil
+}
+
+// catalogChange reports whether a catalog mutation can change who counts:
+// removing anything, a requirement's skills, a skill's validity end (an
+// unchanged one, which applying the catalog file writes at every start, does
+// not).
+func catalogChange(ctx context.Context, m ent.Mutation) (bool, error) {
+	if m.Op().Is(ent.OpDelete) || m.Op().Is(ent.OpDeleteOne) {
+		return true, nil
+	}
+	if len(m.AddedEdges())+len(m.RemovedEdges())+len(m.ClearedEdges()) > 0 {
+		if m.Type() == "Requirement" || m.Type() == "Skill" {
+			return true, nil
+		}
+	}
+	sm, ok := m.(*ent.SkillMutation)
+	if !ok {
+		return false, nil
+	}
+	newUntil, set := sm.ValidUntil()
+	cleared := sm.ValidUntilCleared()
+	if !set && !cleared {
+		return false, nil
+	}
+	if !m.Op().Is(ent.OpUpdateOne) {
+		return m.Op().Is(ent.OpUpdate), nil
+	}
+	old, err := sm.OldValidUntil(ctx)
+	if err != nil {
+		return true, nil
+	}
+	var fresh *time.Time
+	if set {
+		fresh = &newUntil
+	}
+	return !sameUntil(old, fresh), nil
+}
+
+type unkeptKey struct{}
+
+// Unkept marks a context whose writes leave the kept state alone: bulk seeding
+// (the bench's organizations, large test fixtures) writes its rows that way
+// and calls Rebuild once at the end, instead of refreshing person by person.
+func Unkept(ctx context.Context) context.Context { return context.WithValue(ctx, unkeptKey{}, true) }

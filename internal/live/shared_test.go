@@ -1,0 +1,204 @@
+package live
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// state is the "database" the shared computation reads; the oracle is its
+// current version, computed directly.
+type state struct {
+	mu  sync.Mutex
+	ver map[int]int
+}
+
+func (s *state) bump(org int) {
+	s.mu.Lock()
+	s.ver[org]++
+	s.mu.Unlock()
+}
+
+func (s *state) read(org int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ver[org]
+}
+
+func recv(t *testing.T, ch <-chan int, want int) {
+	t.Helper()
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case v, ok := <-ch:
+			if !ok {
+				t.Fatal("the feed closed")
+			}
+			if v == want {
+				return
+			}
+			if v > want {
+				t.Fatalf("got %d, want %d", v, want)
+			}
+		case <-deadline:
+			t.Fatalf("no value %d", want)
+		}
+	}
+}
+
+// One computation per organization and change, whatever the number of
+// subscribers; every subscriber gets the value the oracle computes; a burst
+// of changes costs at most two computations; nothing is left once they leave.
+func TestSharedComputesOncePerChange(t *testing.T) {
+	h, _ := New("", "", nil)
+	db := &state{ver: map[int]int{}}
+	var perOrg [3]atomic.Int64
+	s := &Shared[int]{Hub: h, Compute: func(ctx context.Context, org int) (int, error) {
+		perOrg[org].Add(1)
+		time.Sleep(2 * time.Millisecond)
+		return db.read(org), nil
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	subs := map[int][]<-chan int{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := 0; i < 60; i++ {
+		org := 1 + i%2
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ch, err := s.Watch(ctx, org)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			subs[org] = append(subs[org], ch)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	for org, chs := range subs {
+		for _, ch := range chs {
+			recv(t, ch, db.read(org))
+		}
+	}
+	if s.Feeds() != 2 || h.Subscribers() != 2 {
+		t.Fatalf("%d feeds and %d hub subscriptions for 2 organizations", s.Feeds(), h.Subscribers())
+	}
+	for org := 1; org <= 2; org++ {
+		if n := perOrg[org].Load(); n != 1 {
+			t.Fatalf("org %d computed %d times for 30 subscribers", org, n)
+		}
+	}
+	// One change of org 1: one computation, every subscriber of org 1 hears
+	// the oracle's value, org 2 is not computed.
+	db.bump(1)
+	h.Publish(1)
+	for _, ch := range subs[1] {
+		recv(t, ch, db.read(1))
+	}
+	if n := perOrg[1].Load(); n != 2 {
+		t.Fatalf("org 1: %d computations after one change, want 2", n)
+	}
+	if n := perOrg[2].Load(); n != 1 {
+		t.Fatalf("org 2 computed again (%d) after org 1 changed", n)
+	}
+	// A burst of 200 changes: at most one computation running and one
+	// pending, and everyone ends on the last value.
+	for i := 0; i < 200; i++ {
+		db.bump(1)
+		h.Publish(1)
+	}
+	for _, ch := range subs[1] {
+		recv(t, ch, db.read(1))
+	}
+	if n := perOrg[1].Load(); n > 4 {
+		t.Fatalf("200 changes in a burst cost %d computations", n-2)
+	}
+	cancel()
+	for _, chs := range subs {
+		for _, ch := range chs {
+			for range ch {
+			}
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for (s.Feeds() != 0 || h.Subscribers() != 0) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s.Feeds() != 0 || h.Subscribers() != 0 {
+		t.Fatalf("after everyone left: %d feeds, %d hub subscriptions", s.Feeds(), h.Subscribers())
+	}
+}
+
+// A failed first computation is every waiting subscriber's error; the next
+// subscriber computes again. Subscribers joining and leaving at random while
+// changes arrive (run with -race) always get a value.
+func TestSharedErrorsAndChurn(t *testing.T) {
+	h, _ := New("", "", nil)
+	var fail atomic.Bool
+	fail.Store(true)
+	s := &Shared[int]{Hub: h, Compute: func(ctx context.Context, org int) (int, error) {
+		if fail.Load() {
+			return 0, errors.New("database down")
+		}
+		return org * 10, nil
+	}}
+	if _, err := s.Watch(context.Background(), 7); err == nil || err.Error() != "database down" {
+		t.Fatalf("first computation failed: %v", err)
+	}
+	fail.Store(false)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := s.Watch(ctx, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recv(t, ch, 70)
+
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				h.Publish(7)
+				time.Sleep(time.Millisecond)
+			}
+		}
+	}()
+	for i := 0; i < 40; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 20; j++ {
+				ctx, cancel := context.WithCancel(context.Background())
+				ch, err := s.Watch(ctx, 7)
+				if err != nil {
+					t.Error(err)
+					cancel()
+					return
+				}
+				if v := <-ch; v != 70 {
+					t.Errorf("got %d", v)
+				}
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	// A subscriber whose context ends while waiting for the first value.
+	short, cancelShort := context.WithTimeout(context.Background(), time.Nanosecond)
+	defer cancelShort()
+	<-short.Done()
+	if _, err := s.Watch(short, 8); err == nil {
+		t.Fatal("a subscriber whose context ended got a feed")
+	}
+}

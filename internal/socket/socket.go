@@ -1,0 +1,537 @@
+// Package socket bounds and guards GraphQL websockets (A4, B4): per
+// connection its own state (nothing shared between its operations), caps on
+// frames, messages, operations, sockets and subscriptions, and the sign-in
+// checked again for every operation and whenever it may have changed — a
+// socket whose sign-in ended or changed is closed with a coded close.
+package socket
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"certlink/internal/viewer"
+)
+
+// Limits are the websocket ceilings. Every one is in the README ("Security").
+type Limits struct {
+	// MaxFrameBytes: a larger message closes the socket (1009).
+	MaxFrameBytes int64
+	// MessagesPerSecond and MessageBurst: a token bucket per socket over
+	// every message (subscribe, complete, ping, pong…); beyond it the socket
+	// is closed (4429).
+	MessagesPerSecond float64
+	MessageBurst      int
+	// MaxOperations: operations in flight on one socket (subscriptions
+	// included); one more is refused with RATE_LIMITED.
+	MaxOperations int
+	// MaxViewerOperations: the same over all the sockets of one sign-in's
+	// account (or provider token).
+	MaxViewerOperations int
+	// MaxViewerSockets: open sockets per account (or provider token).
+	MaxViewerSockets int
+	// MaxAddressSockets: open or opening sockets per client address,
+	// signed in or not.
+	MaxAddressSockets int
+	// Recheck: how often an open socket checks its sign-in when nothing
+	// announced a change (expiry; a missed broker message).
+	Recheck time.Duration
+}
+
+// DefaultLimits fit the web app (two subscriptions per page, a socket per
+// tab) with a wide margin.
+var DefaultLimits = Limits{
+	MaxFrameBytes:       64 << 10,
+	MessagesPerSecond:   20,
+	MessageBurst:        60,
+	MaxOperations:       10,
+	MaxViewerOperations: 40,
+	MaxViewerSockets:    20,
+	MaxAddressSockets:   200,
+	Recheck:             time.Minute,
+}
+
+// Close codes (graphql-transport-ws reserves 4400–4499 for the server's).
+const (
+	// CloseUnauthenticated: the sign-in is missing, wrong, ended or expired.
+	// graphql-ws clients do not reconnect.
+	CloseUnauthenticated = 4401
+	// CloseSessionChanged: roles, organization or password changed; a
+	// reconnect gets a socket with the new rights.
+	CloseSessionChanged = 4403
+	// CloseRateLimited: more messages than the bucket allows, or more
+	// sockets than the account may hold.
+	CloseRateLimited = 4429
+	// CloseInvalidMessage: not JSON, an unknown type, a missing or huge id.
+	CloseInvalidMessage = 4400
+)
+
+// Authenticate returns the viewer of a secret, nil when it signs nobody in.
+type Authenticate func(ctx context.Context, secret string) (*viewer.Viewer, error)
+
+// Registry holds every open socket of this process.
+type Registry struct {
+	Limits Limits
+	Auth   Authenticate
+
+	mu        sync.Mutex
+	conns     map[*Conn]struct{}
+	viewers   map[string]*usage
+	addresses map[string]int
+}
+
+type usage struct{ sockets, operations int }
+
+// NewRegistry returns a registry.
+func NewRegistry(l Limits, auth Authenticate) *Registry {
+	return &Registry{Limits: l, Auth: auth, conns: map[*Conn]struct{}{}, viewers: map[string]*usage{}, addresses: map[string]int{}}
+}
+
+// viewerKey identifies whose quota a socket uses: the account, else the token.
+func viewerKey(v *viewer.Viewer) string {
+	if v.UserID != 0 {
+		return fmt.Sprintf("user:%d", v.UserID)
+	}
+	return fmt.Sprintf("token:%d", v.TokenID)
+}
+
+// Admit counts a websocket upgrade from address; release when the request
+// ends. ok is false when the address holds MaxAddressSockets already.
+func (g *Registry) Admit(address string) (release func(), ok bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.addresses[address] >= g.Limits.MaxAddressSockets {
+		return nil, false
+	}
+	g.addresses[address]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			if g.addresses[address]--; g.addresses[address] <= 0 {
+				delete(g.addresses, address)
+			}
+		})
+	}, true
+}
+
+// Conn is one signed-in socket: its sign-in, its operations in flight and the
+// means to close it with a code.
+type Conn struct {
+	g      *Registry
+	ws     *wsConn
+	secret string
+	key    string
+	cancel context.CancelFunc
+	check  chan struct{}
+
+	mu       sync.Mutex
+	v        *viewer.Viewer
+	active   int
+	closed   bool
+	closedBy string
+}
+
+type connKey struct{}
+
+// From returns the socket of an operation, nil over HTTP.
+func From(ctx context.Context) *Conn {
+	c, _ := ctx.Value(connKey{}).(*Conn)
+	return c
+}
+
+// Viewer is the socket's sign-in as last checked.
+func (c *Conn) Viewer() *viewer.Viewer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.v
+}
+
+// Operations counts the socket's operations in flight.
+func (c *Conn) Operations() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.active
+}
+
+// Open registers the socket of ctx (its upgrade went through Implementation)
+// signed in as v with secret. It returns the context every operation of the
+// socket derives from; it ends when the socket closes.
+func (g *Registry) Open(ctx context.Context, secret string, v *viewer.Viewer) (context.Context, error) {
+	h, _ := ctx.Value(holderKey{}).(*holder)
+	if h == nil || h.ws == nil {
+		return ctx, fmt.Errorf("socket: the upgrade did not go through socket.Implementation")
+	}
+	key := viewerKey(v)
+	g.mu.Lock()
+	u := g.viewers[key]
+	if u == nil {
+		u = &usage{}
+		g.viewers[key] = u
+	}
+	if u.sockets >= g.Limits.MaxViewerSockets {
+		g.mu.Unlock()
+		return ctx, &Refusal{Code: CloseRateLimited, Reason: fmt.Sprintf("RATE_LIMITED: this account has %d sockets open, the limit", g.Limits.MaxViewerSockets)}
+	}
+	u.sockets++
+	ctx, cancel := context.WithCancel(ctx)
+	c := &Conn{g: g, ws: h.ws, secret: secret, key: key, cancel: cancel, check: make(chan struct{}, 1), v: v}
+	g.conns[c] = struct{}{}
+	g.mu.Unlock()
+	h.ws.onClose(func() { c.Close(0, "") })
+	go c.watch(ctx)
+	return context.WithValue(ctx, connKey{}, c), nil
+}
+
+// Refusal is a handshake refused with a websocket close code.
+type Refusal struct {
+	Code   int
+	Reason string
+}
+
+func (r *Refusal) Error() string { return r.Reason }
+
+// Changed asks the sockets of these tokens and accounts to check their
+// sign-in now (called after a commit that revoked, deleted or changed them).
+func (g *Registry) Changed(tokens, users []int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for c := range g.conns {
+		c.mu.Lock()
+		hit := slices.Contains(tokens, c.v.TokenID) || (c.v.UserID != 0 && slices.Contains(users, c.v.UserID))
+		c.mu.Unlock()
+		if hit {
+			select {
+			case c.check <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// Sockets counts the open sockets.
+func (g *Registry) Sockets() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.conns)
+}
+
+// watch checks the sign-in when told to and every Recheck, until the socket closes.
+func (c *Conn) watch(ctx context.Context) {
+	every := c.g.Limits.Recheck
+	if every <= 0 {
+		every = time.Minute
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.check:
+		case <-t.C:
+		}
+		if _, err := c.Recheck(ctx); err != nil && c.isClosed() {
+			return
+		}
+	}
+}
+
+// Recheck authenticates the socket's secret again. When the sign-in ended it
+// closes the socket with 4401 and returns an UNAUTHENTICATED refusal; when it
+// changed (roles, organization, scopes, the temporary password) with 4403.
+func (c *Conn) Recheck(ctx context.Context) (*viewer.Viewer, error) {
+	cur, err := c.g.Auth(ctx, c.secret)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// The database is unreachable: nothing is answered on a sign-in
+		// that could not be checked, but the socket stays.
+		return nil, &Refusal{Code: 0, Reason: "INTERNAL: the sign-in could not be checked; try again"}
+	}
+	prev := c.Viewer()
+	switch {
+	case cur == nil || cur.UserID != prev.UserID || cur.TokenID != prev.TokenID:
+		return nil, c.Close(CloseUnauthenticated, "UNAUTHENTICATED: the sign-in ended (signed out, expired, revoked or deleted)")
+	case !same(cur, prev):
+		return nil, c.Close(CloseSessionChanged, "SESSION_CHANGED: roles, organization or password changed; reconnect")
+	}
+	c.mu.Lock()
+	c.v = cur
+	c.mu.Unlock()
+	return cur, nil
+}
+
+func (c *Conn) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+func same(a, b *viewer.Viewer) bool {
+	return a.Kind == b.Kind && a.OrgID == b.OrgID && a.MustChangePassword == b.MustChangePassword &&
+		slices.Equal(a.Roles, b.Roles) && slices.Equal(a.Scopes, b.Scopes)
+}
+
+// Close closes the socket with code and reason (code 0: it closed already)
+// and ends its operations. It returns the refusal that describes it.
+func (c *Conn) Close(code int, reason string) error {
+	c.mu.Lock()
+	if c.closed {
+		by := c.closedBy
+		c.mu.Unlock()
+		return &Refusal{Code: code, Reason: by}
+	}
+	c.closed, c.closedBy = true, reason
+	c.mu.Unlock()
+	if code != 0 {
+		_ = c.ws.WriteClose(code, reason)
+	}
+	c.cancel()
+	c.g.mu.Lock()
+	delete(c.g.conns, c)
+	if u := c.g.viewers[c.key]; u != nil {
+		u.sockets--
+		c.g.forget(c.key, u)
+	}
+	c.g.mu.Unlock()
+	return &Refusal{Code: code, Reason: reason}
+}
+
+// forget drops an account's usage once it holds nothing; g.mu is held.
+func (g *Registry) forget(key string, u *usage) {
+	if u.sockets <= 0 && u.operations <= 0 {
+		delete(g.viewers, key)
+	}
+}
+
+// reserve takes an operation slot on the socket and on its account.
+func (c *Conn) reserve() (release func(), refusal string) {
+	g := c.g
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.active >= g.Limits.MaxOperations {
+		return nil, fmt.Sprintf("This socket has %d operations running, the limit: complete one first.", g.Limits.MaxOperations)
+	}
+	u := g.viewers[c.key]
+	if u == nil {
+		u = &usage{}
+		g.viewers[c.key] = u
+	}
+	if u.operations >= g.Limits.MaxViewerOperations {
+		return nil, fmt.Sprintf("This account has %d operations running on its sockets, the limit: complete one first.", g.Limits.MaxViewerOperations)
+	}
+	c.active++
+	u.operations++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			g.mu.Lock()
+			defer g.mu.Unlock()
+			c.mu.Lock()
+			c.active--
+			c.mu.Unlock()
+			if u := g.viewers[c.key]; u != nil {
+				u.operations--
+				g.forget(c.key, u)
+			}
+		})
+	}, ""
+}
+
+// ---- the websocket implementation: read limits, message rate, close with a code
+
+type holderKey struct{}
+
+type holder struct{ ws *wsConn }
+
+// WithUpgrade prepares ctx (the upgrade request's) for Implementation.
+func WithUpgrade(ctx context.Context) context.Context {
+	return context.WithValue(ctx, holderKey{}, &holder{})
+}
+
+// Implementation accepts websockets through Inner, wrapping each connection
+// with the frame limit and the message-rate bucket.
+type Implementation struct {
+	Inner    transport.WebsocketImplementation
+	Registry *Registry
+}
+
+// Accept implements transport.WebsocketImplementation.
+func (i Implementation) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
+	inner, err := i.Inner.Accept(w, r, o)
+	if err != nil {
+		return nil, err
+	}
+	l := i.Registry.Limits
+	ws := &wsConn{WebsocketConn: inner, limit: l.MaxFrameBytes, rate: l.MessagesPerSecond,
+		burst: float64(l.MessageBurst), tokens: float64(l.MessageBurst), last: time.Now()}
+	if lim, ok := inner.(transport.WebsocketReadLimiter); ok && l.MaxFrameBytes > 0 {
+		lim.SetReadLimit(l.MaxFrameBytes)
+	}
+	if h, _ := r.Context().Value(holderKey{}).(*holder); h != nil {
+		h.ws = ws
+	}
+	return ws, nil
+}
+
+// wsConn is a websocket with its own message bucket. gqlgen reads messages
+// from one goroutine; the bucket is touched only there.
+type wsConn struct {
+	transport.WebsocketConn
+	limit        int64
+	rate, burst  float64
+	tokens       float64
+	last         time.Time
+	closeMu      sync.Mutex
+	closeHandler []func()
+	closing      bool
+}
+
+var (
+	_ transport.WebsocketReadLimiter   = (*wsConn)(nil)
+	_ transport.WebsocketReadDeadliner = (*wsConn)(nil)
+)
+
+// SetReadLimit keeps the smaller of gqlgen's limit and ours.
+func (w *wsConn) SetReadLimit(n int64) {
+	if w.limit > 0 && (n <= 0 || n > w.limit) {
+		n = w.limit
+	}
+	if lim, ok := w.WebsocketConn.(transport.WebsocketReadLimiter); ok {
+		lim.SetReadLimit(n)
+	}
+}
+
+func (w *wsConn) SetReadDeadline(t time.Time) error {
+	if d, ok := w.WebsocketConn.(transport.WebsocketReadDeadliner); ok {
+		return d.SetReadDeadline(t)
+	}
+	return nil
+}
+
+// errFlood ends gqlgen's read loop after a flood closed the socket.
+var errFlood = fmt.Errorf("socket: message rate exceeded")
+
+// errInvalid ends gqlgen's read loop after a message that is not of the
+// protocol closed the socket.
+var errInvalid = fmt.Errorf("socket: not a message of the protocol")
+
+// messageTypes are what a client may send, per subprotocol.
+var messageTypes = map[string]map[string]bool{
+	"graphql-transport-ws": {"connection_init": true, "subscribe": true, "complete": true, "ping": true, "pong": true},
+	"graphql-ws":           {"connection_init": true, "start": true, "stop": true, "connection_terminate": true},
+}
+
+// maxIDBytes bounds an operation id.
+const maxIDBytes = 128
+
+// NextReader reads the next message, charging the bucket (past it the socket
+// is closed with 4429), and checks it is a message of the protocol: JSON, a
+// known type, an operation id of at most 128 bytes where one is needed (else
+// 4400, as graphql-transport-ws says).
+func (w *wsConn) NextReader() (int, io.Reader, error) {
+	t, r, err := w.WebsocketConn.NextReader()
+	if err != nil {
+		return t, r, err
+	}
+	if w.rate > 0 {
+		now := time.Now()
+		w.tokens = min(w.burst, w.tokens+now.Sub(w.last).Seconds()*w.rate)
+		w.last = now
+		if w.tokens < 1 {
+			_ = w.WriteClose(CloseRateLimited, fmt.Sprintf("RATE_LIMITED: more than %.0f messages a second", w.rate))
+			return t, nil, errFlood
+		}
+		w.tokens--
+	}
+	data, err := io.ReadAll(r) // at most MaxFrameBytes: the read limit holds
+	if err != nil {
+		return t, nil, err
+	}
+	if reason := w.invalid(data); reason != "" {
+		_ = w.WriteClose(CloseInvalidMessage, "INVALID_INPUT: "+reason)
+		return t, nil, errInvalid
+	}
+	return t, bytes.NewReader(data), nil
+}
+
+func (w *wsConn) invalid(data []byte) string {
+	var head struct {
+		Type string          `json:"type"`
+		ID   json.RawMessage `json:"id"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return "a message must be a JSON object"
+	}
+	proto := w.Subprotocol()
+	if proto == "" {
+		proto = "graphql-ws"
+	}
+	if known := messageTypes[proto]; known != nil && !known[head.Type] {
+		if len(head.Type) > 40 {
+			head.Type = head.Type[:40]
+		}
+		return fmt.Sprintf("unknown message type %q", head.Type)
+	}
+	switch head.Type {
+	case "subscribe", "complete", "start", "stop":
+		var id string
+		if json.Unmarshal(head.ID, &id) != nil || id == "" || len(id) > maxIDBytes {
+			return fmt.Sprintf("%s needs an id: a string of 1 to %d bytes", head.Type, maxIDBytes)
+		}
+	}
+	return ""
+}
+
+func (w *wsConn) onClose(f func()) {
+	w.closeMu.Lock()
+	closing := w.closing
+	if !closing {
+		w.closeHandler = append(w.closeHandler, f)
+	}
+	w.closeMu.Unlock()
+	if closing {
+		f()
+	}
+}
+
+func (w *wsConn) closed() {
+	w.closeMu.Lock()
+	if w.closing {
+		w.closeMu.Unlock()
+		return
+	}
+	w.closing = true
+	hs := w.closeHandler
+	w.closeMu.Unlock()
+	for _, f := range hs {
+		f()
+	}
+}
+
+// WriteClose starts the close handshake (the first code wins).
+func (w *wsConn) WriteClose(code int, reason string) error {
+	err := w.WebsocketConn.WriteClose(code, reason)
+	w.closed()
+	return err
+}
+
+// Close closes the connection.
+func (w *wsConn) Close() error {
+	err := w.WebsocketConn.Close()
+	w.closed()
+	return err
+}
