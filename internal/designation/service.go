@@ -256,7 +256,7 @@ func (s *Service) History(ctx context.Context, v *viewer.Viewer, areaKey string,
 		return nil, err
 	}
 	if cat.areas[areaKey] == nil {
-		return nil, apperr.New(apperr.NotFound, "No solution area has key %q (known: %s).", areaKey, strings.Join(cat.keys, ", ")).With("field", "area")
+		return nil, apperr.New(apperr.NotFound, "No solution area has key %q (known: %s).", echo(areaKey), strings.Join(cat.keys, ", ")).With("field", "area")
 	}
 	days, _, err := readDays(sys, s.Client, v.OrgID, areaKey, from, to)
 	return days, err
@@ -291,7 +291,7 @@ func readCatalog(ctx context.Context, c *ent.Client) (*catalogView, error) {
 func (cv *catalogView) checkIngested(area, metric string) string {
 	a := cv.areas[area]
 	if a == nil {
-		return fmt.Sprintf("no solution area has key %q (known: %s)", area, strings.Join(cv.keys, ", "))
+		return fmt.Sprintf("no solution area has key %q (known: %s)", echo(area), strings.Join(cv.keys, ", "))
 	}
 	var ingestedKeys []string
 	for _, m := range a.Metrics {
@@ -305,5 +305,5 @@ func (cv *catalogView) checkIngested(area, metric string) string {
 			return ""
 		}
 	}
-	return fmt.Sprintf("solution area %q has no metric %q (ingested metrics: %s)", area, metric, strings.Join(ingestedKeys, ", "))
+	return fmt.Sprintf("solution area %q has no metric %q (ingested metrics: %s)", area, echo(metric), strings.Join(ingestedKeys, ", "))
 }
