@@ -21,6 +21,10 @@ type DevMail struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// ToAddress holds the value of the "to_address" field.
 	ToAddress string `json:"to_address,omitempty"`
+	// RecipientUserID holds the value of the "recipient_user_id" field.
+	RecipientUserID *int `json:"recipient_user_id,omitempty"`
+	// OrganizationID holds the value of the "organization_id" field.
+	OrganizationID *int `json:"organization_id,omitempty"`
 	// Subject holds the value of the "subject" field.
 	Subject string `json:"subject,omitempty"`
 	// Body holds the value of the "body" field.
@@ -35,7 +39,7 @@ func (*DevMail) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case devmail.FieldID:
+		case devmail.FieldID, devmail.FieldRecipientUserID, devmail.FieldOrganizationID:
 			values[i] = new(sql.NullInt64)
 		case devmail.FieldToAddress, devmail.FieldSubject, devmail.FieldBody, devmail.FieldDedupeKey:
 			values[i] = new(sql.NullString)
@@ -73,6 +77,20 @@ func (_m *DevMail) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field to_address", values[i])
 			} else if value.Valid {
 				_m.ToAddress = value.String
+			}
+		case devmail.FieldRecipientUserID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field recipient_user_id", values[i])
+			} else if value.Valid {
+				_m.RecipientUserID = new(int)
+				*_m.RecipientUserID = int(value.Int64)
+			}
+		case devmail.FieldOrganizationID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field organization_id", values[i])
+			} else if value.Valid {
+				_m.OrganizationID = new(int)
+				*_m.OrganizationID = int(value.Int64)
 			}
 		case devmail.FieldSubject:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -133,6 +151,16 @@ func (_m *DevMail) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("to_address=")
 	builder.WriteString(_m.ToAddress)
+	builder.WriteString(", ")
+	if v := _m.RecipientUserID; v != nil {
+		builder.WriteString("recipient_user_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.OrganizationID; v != nil {
+		builder.WriteString("organization_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("subject=")
 	builder.WriteString(_m.Subject)

@@ -42,6 +42,34 @@ func (_c *DevMailCreate) SetToAddress(v string) *DevMailCreate {
 	return _c
 }
 
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (_c *DevMailCreate) SetRecipientUserID(v int) *DevMailCreate {
+	_c.mutation.SetRecipientUserID(v)
+	return _c
+}
+
+// SetNillableRecipientUserID sets the "recipient_user_id" field if the given value is not nil.
+func (_c *DevMailCreate) SetNillableRecipientUserID(v *int) *DevMailCreate {
+	if v != nil {
+		_c.SetRecipientUserID(*v)
+	}
+	return _c
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (_c *DevMailCreate) SetOrganizationID(v int) *DevMailCreate {
+	_c.mutation.SetOrganizationID(v)
+	return _c
+}
+
+// SetNillableOrganizationID sets the "organization_id" field if the given value is not nil.
+func (_c *DevMailCreate) SetNillableOrganizationID(v *int) *DevMailCreate {
+	if v != nil {
+		_c.SetOrganizationID(*v)
+	}
+	return _c
+}
+
 // SetSubject sets the "subject" field.
 func (_c *DevMailCreate) SetSubject(v string) *DevMailCreate {
 	_c.mutation.SetSubject(v)
@@ -169,6 +197,14 @@ func (_c *DevMailCreate) createSpec() (*DevMail, *sqlgraph.CreateSpec) {
 		_spec.SetField(devmail.FieldToAddress, field.TypeString, value)
 		_node.ToAddress = value
 	}
+	if value, ok := _c.mutation.RecipientUserID(); ok {
+		_spec.SetField(devmail.FieldRecipientUserID, field.TypeInt, value)
+		_node.RecipientUserID = &value
+	}
+	if value, ok := _c.mutation.OrganizationID(); ok {
+		_spec.SetField(devmail.FieldOrganizationID, field.TypeInt, value)
+		_node.OrganizationID = &value
+	}
 	if value, ok := _c.mutation.Subject(); ok {
 		_spec.SetField(devmail.FieldSubject, field.TypeString, value)
 		_node.Subject = value
@@ -242,6 +278,54 @@ func (u *DevMailUpsert) SetToAddress(v string) *DevMailUpsert {
 // UpdateToAddress sets the "to_address" field to the value that was provided on create.
 func (u *DevMailUpsert) UpdateToAddress() *DevMailUpsert {
 	u.SetExcluded(devmail.FieldToAddress)
+	return u
+}
+
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (u *DevMailUpsert) SetRecipientUserID(v int) *DevMailUpsert {
+	u.Set(devmail.FieldRecipientUserID, v)
+	return u
+}
+
+// UpdateRecipientUserID sets the "recipient_user_id" field to the value that was provided on create.
+func (u *DevMailUpsert) UpdateRecipientUserID() *DevMailUpsert {
+	u.SetExcluded(devmail.FieldRecipientUserID)
+	return u
+}
+
+// AddRecipientUserID adds v to the "recipient_user_id" field.
+func (u *DevMailUpsert) AddRecipientUserID(v int) *DevMailUpsert {
+	u.Add(devmail.FieldRecipientUserID, v)
+	return u
+}
+
+// ClearRecipientUserID clears the value of the "recipient_user_id" field.
+func (u *DevMailUpsert) ClearRecipientUserID() *DevMailUpsert {
+	u.SetNull(devmail.FieldRecipientUserID)
+	return u
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (u *DevMailUpsert) SetOrganizationID(v int) *DevMailUpsert {
+	u.Set(devmail.FieldOrganizationID, v)
+	return u
+}
+
+// UpdateOrganizationID sets the "organization_id" field to the value that was provided on create.
+func (u *DevMailUpsert) UpdateOrganizationID() *DevMailUpsert {
+	u.SetExcluded(devmail.FieldOrganizationID)
+	return u
+}
+
+// AddOrganizationID adds v to the "organization_id" field.
+func (u *DevMailUpsert) AddOrganizationID(v int) *DevMailUpsert {
+	u.Add(devmail.FieldOrganizationID, v)
+	return u
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (u *DevMailUpsert) ClearOrganizationID() *DevMailUpsert {
+	u.SetNull(devmail.FieldOrganizationID)
 	return u
 }
 
@@ -337,6 +421,62 @@ func (u *DevMailUpsertOne) SetToAddress(v string) *DevMailUpsertOne {
 func (u *DevMailUpsertOne) UpdateToAddress() *DevMailUpsertOne {
 	return u.Update(func(s *DevMailUpsert) {
 		s.UpdateToAddress()
+	})
+}
+
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (u *DevMailUpsertOne) SetRecipientUserID(v int) *DevMailUpsertOne {
+	return u.Update(func(s *DevMailUpsert) {
+		s.SetRecipientUserID(v)
+	})
+}
+
+// AddRecipientUserID adds v to the "recipient_user_id" field.
+func (u *DevMailUpsertOne) AddRecipientUserID(v int) *DevMailUpsertOne {
+	return u.Update(func(s *DevMailUpsert) {
+		s.AddRecipientUserID(v)
+	})
+}
+
+// UpdateRecipientUserID sets the "recipient_user_id" field to the value that was provided on create.
+func (u *DevMailUpsertOne) UpdateRecipientUserID() *DevMailUpsertOne {
+	return u.Update(func(s *DevMailUpsert) {
+		s.UpdateRecipientUserID()
+	})
+}
+
+// ClearRecipientUserID clears the value of the "recipient_user_id" field.
+func (u *DevMailUpsertOne) ClearRecipientUserID() *DevMailUpsertOne {
+	return u.Update(func(s *DevMailUpsert) {
+		s.ClearRecipientUserID()
+	})
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (u *DevMailUpsertOne) SetOrganizationID(v int) *DevMailUpsertOne {
+	return u.Update(func(s *DevMailUpsert) {
+		s.SetOrganizationID(v)
+	})
+}
+
+// AddOrganizationID adds v to the "organization_id" field.
+func (u *DevMailUpsertOne) AddOrganizationID(v int) *DevMailUpsertOne {
+	return u.Update(func(s *DevMailUpsert) {
+		s.AddOrganizationID(v)
+	})
+}
+
+// UpdateOrganizationID sets the "organization_id" field to the value that was provided on create.
+func (u *DevMailUpsertOne) UpdateOrganizationID() *DevMailUpsertOne {
+	return u.Update(func(s *DevMailUpsert) {
+		s.UpdateOrganizationID()
+	})
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (u *DevMailUpsertOne) ClearOrganizationID() *DevMailUpsertOne {
+	return u.Update(func(s *DevMailUpsert) {
+		s.ClearOrganizationID()
 	})
 }
 
@@ -604,6 +744,62 @@ func (u *DevMailUpsertBulk) SetToAddress(v string) *DevMailUpsertBulk {
 func (u *DevMailUpsertBulk) UpdateToAddress() *DevMailUpsertBulk {
 	return u.Update(func(s *DevMailUpsert) {
 		s.UpdateToAddress()
+	})
+}
+
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (u *DevMailUpsertBulk) SetRecipientUserID(v int) *DevMailUpsertBulk {
+	return u.Update(func(s *DevMailUpsert) {
+		s.SetRecipientUserID(v)
+	})
+}
+
+// AddRecipientUserID adds v to the "recipient_user_id" field.
+func (u *DevMailUpsertBulk) AddRecipientUserID(v int) *DevMailUpsertBulk {
+	return u.Update(func(s *DevMailUpsert) {
+		s.AddRecipientUserID(v)
+	})
+}
+
+// UpdateRecipientUserID sets the "recipient_user_id" field to the value that was provided on create.
+func (u *DevMailUpsertBulk) UpdateRecipientUserID() *DevMailUpsertBulk {
+	return u.Update(func(s *DevMailUpsert) {
+		s.UpdateRecipientUserID()
+	})
+}
+
+// ClearRecipientUserID clears the value of the "recipient_user_id" field.
+func (u *DevMailUpsertBulk) ClearRecipientUserID() *DevMailUpsertBulk {
+	return u.Update(func(s *DevMailUpsert) {
+		s.ClearRecipientUserID()
+	})
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (u *DevMailUpsertBulk) SetOrganizationID(v int) *DevMailUpsertBulk {
+	return u.Update(func(s *DevMailUpsert) {
+		s.SetOrganizationID(v)
+	})
+}
+
+// AddOrganizationID adds v to the "organization_id" field.
+func (u *DevMailUpsertBulk) AddOrganizationID(v int) *DevMailUpsertBulk {
+	return u.Update(func(s *DevMailUpsert) {
+		s.AddOrganizationID(v)
+	})
+}
+
+// UpdateOrganizationID sets the "organization_id" field to the value that was provided on create.
+func (u *DevMailUpsertBulk) UpdateOrganizationID() *DevMailUpsertBulk {
+	return u.Update(func(s *DevMailUpsert) {
+		s.UpdateOrganizationID()
+	})
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (u *DevMailUpsertBulk) ClearOrganizationID() *DevMailUpsertBulk {
+	return u.Update(func(s *DevMailUpsert) {
+		s.ClearOrganizationID()
 	})
 }
 

@@ -42,6 +42,60 @@ func (_u *DevMailUpdate) SetNillableToAddress(v *string) *DevMailUpdate {
 	return _u
 }
 
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (_u *DevMailUpdate) SetRecipientUserID(v int) *DevMailUpdate {
+	_u.mutation.ResetRecipientUserID()
+	_u.mutation.SetRecipientUserID(v)
+	return _u
+}
+
+// SetNillableRecipientUserID sets the "recipient_user_id" field if the given value is not nil.
+func (_u *DevMailUpdate) SetNillableRecipientUserID(v *int) *DevMailUpdate {
+	if v != nil {
+		_u.SetRecipientUserID(*v)
+	}
+	return _u
+}
+
+// AddRecipientUserID adds value to the "recipient_user_id" field.
+func (_u *DevMailUpdate) AddRecipientUserID(v int) *DevMailUpdate {
+	_u.mutation.AddRecipientUserID(v)
+	return _u
+}
+
+// ClearRecipientUserID clears the value of the "recipient_user_id" field.
+func (_u *DevMailUpdate) ClearRecipientUserID() *DevMailUpdate {
+	_u.mutation.ClearRecipientUserID()
+	return _u
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (_u *DevMailUpdate) SetOrganizationID(v int) *DevMailUpdate {
+	_u.mutation.ResetOrganizationID()
+	_u.mutation.SetOrganizationID(v)
+	return _u
+}
+
+// SetNillableOrganizationID sets the "organization_id" field if the given value is not nil.
+func (_u *DevMailUpdate) SetNillableOrganizationID(v *int) *DevMailUpdate {
+	if v != nil {
+		_u.SetOrganizationID(*v)
+	}
+	return _u
+}
+
+// AddOrganizationID adds value to the "organization_id" field.
+func (_u *DevMailUpdate) AddOrganizationID(v int) *DevMailUpdate {
+	_u.mutation.AddOrganizationID(v)
+	return _u
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (_u *DevMailUpdate) ClearOrganizationID() *DevMailUpdate {
+	_u.mutation.ClearOrganizationID()
+	return _u
+}
+
 // SetSubject sets the "subject" field.
 func (_u *DevMailUpdate) SetSubject(v string) *DevMailUpdate {
 	_u.mutation.SetSubject(v)
@@ -152,6 +206,24 @@ func (_u *DevMailUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.ToAddress(); ok {
 		_spec.SetField(devmail.FieldToAddress, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.RecipientUserID(); ok {
+		_spec.SetField(devmail.FieldRecipientUserID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRecipientUserID(); ok {
+		_spec.AddField(devmail.FieldRecipientUserID, field.TypeInt, value)
+	}
+	if _u.mutation.RecipientUserIDCleared() {
+		_spec.ClearField(devmail.FieldRecipientUserID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.OrganizationID(); ok {
+		_spec.SetField(devmail.FieldOrganizationID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedOrganizationID(); ok {
+		_spec.AddField(devmail.FieldOrganizationID, field.TypeInt, value)
+	}
+	if _u.mutation.OrganizationIDCleared() {
+		_spec.ClearField(devmail.FieldOrganizationID, field.TypeInt)
+	}
 	if value, ok := _u.mutation.Subject(); ok {
 		_spec.SetField(devmail.FieldSubject, field.TypeString, value)
 	}
@@ -194,6 +266,60 @@ func (_u *DevMailUpdateOne) SetNillableToAddress(v *string) *DevMailUpdateOne {
 	if v != nil {
 		_u.SetToAddress(*v)
 	}
+	return _u
+}
+
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (_u *DevMailUpdateOne) SetRecipientUserID(v int) *DevMailUpdateOne {
+	_u.mutation.ResetRecipientUserID()
+	_u.mutation.SetRecipientUserID(v)
+	return _u
+}
+
+// SetNillableRecipientUserID sets the "recipient_user_id" field if the given value is not nil.
+func (_u *DevMailUpdateOne) SetNillableRecipientUserID(v *int) *DevMailUpdateOne {
+	if v != nil {
+		_u.SetRecipientUserID(*v)
+	}
+	return _u
+}
+
+// AddRecipientUserID adds value to the "recipient_user_id" field.
+func (_u *DevMailUpdateOne) AddRecipientUserID(v int) *DevMailUpdateOne {
+	_u.mutation.AddRecipientUserID(v)
+	return _u
+}
+
+// ClearRecipientUserID clears the value of the "recipient_user_id" field.
+func (_u *DevMailUpdateOne) ClearRecipientUserID() *DevMailUpdateOne {
+	_u.mutation.ClearRecipientUserID()
+	return _u
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (_u *DevMailUpdateOne) SetOrganizationID(v int) *DevMailUpdateOne {
+	_u.mutation.ResetOrganizationID()
+	_u.mutation.SetOrganizationID(v)
+	return _u
+}
+
+// SetNillableOrganizationID sets the "organization_id" field if the given value is not nil.
+func (_u *DevMailUpdateOne) SetNillableOrganizationID(v *int) *DevMailUpdateOne {
+	if v != nil {
+		_u.SetOrganizationID(*v)
+	}
+	return _u
+}
+
+// AddOrganizationID adds value to the "organization_id" field.
+func (_u *DevMailUpdateOne) AddOrganizationID(v int) *DevMailUpdateOne {
+	_u.mutation.AddOrganizationID(v)
+	return _u
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (_u *DevMailUpdateOne) ClearOrganizationID() *DevMailUpdateOne {
+	_u.mutation.ClearOrganizationID()
 	return _u
 }
 
@@ -336,6 +462,24 @@ func (_u *DevMailUpdateOne) sqlSave(ctx context.Context) (_node *DevMail, err er
 	}
 	if value, ok := _u.mutation.ToAddress(); ok {
 		_spec.SetField(devmail.FieldToAddress, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.RecipientUserID(); ok {
+		_spec.SetField(devmail.FieldRecipientUserID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRecipientUserID(); ok {
+		_spec.AddField(devmail.FieldRecipientUserID, field.TypeInt, value)
+	}
+	if _u.mutation.RecipientUserIDCleared() {
+		_spec.ClearField(devmail.FieldRecipientUserID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.OrganizationID(); ok {
+		_spec.SetField(devmail.FieldOrganizationID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedOrganizationID(); ok {
+		_spec.AddField(devmail.FieldOrganizationID, field.TypeInt, value)
+	}
+	if _u.mutation.OrganizationIDCleared() {
+		_spec.ClearField(devmail.FieldOrganizationID, field.TypeInt)
 	}
 	if value, ok := _u.mutation.Subject(); ok {
 		_spec.SetField(devmail.FieldSubject, field.TypeString, value)

@@ -225,11 +225,13 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "DevMail",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			devmail.FieldCreatedAt: {Type: field.TypeTime, Column: devmail.FieldCreatedAt},
-			devmail.FieldToAddress: {Type: field.TypeString, Column: devmail.FieldToAddress},
-			devmail.FieldSubject:   {Type: field.TypeString, Column: devmail.FieldSubject},
-			devmail.FieldBody:      {Type: field.TypeString, Column: devmail.FieldBody},
-			devmail.FieldDedupeKey: {Type: field.TypeString, Column: devmail.FieldDedupeKey},
+			devmail.FieldCreatedAt:       {Type: field.TypeTime, Column: devmail.FieldCreatedAt},
+			devmail.FieldToAddress:       {Type: field.TypeString, Column: devmail.FieldToAddress},
+			devmail.FieldRecipientUserID: {Type: field.TypeInt, Column: devmail.FieldRecipientUserID},
+			devmail.FieldOrganizationID:  {Type: field.TypeInt, Column: devmail.FieldOrganizationID},
+			devmail.FieldSubject:         {Type: field.TypeString, Column: devmail.FieldSubject},
+			devmail.FieldBody:            {Type: field.TypeString, Column: devmail.FieldBody},
+			devmail.FieldDedupeKey:       {Type: field.TypeString, Column: devmail.FieldDedupeKey},
 		},
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
@@ -369,16 +371,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "OutboxMessage",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			outboxmessage.FieldCreatedAt:     {Type: field.TypeTime, Column: outboxmessage.FieldCreatedAt},
-			outboxmessage.FieldToAddress:     {Type: field.TypeString, Column: outboxmessage.FieldToAddress},
-			outboxmessage.FieldSubject:       {Type: field.TypeString, Column: outboxmessage.FieldSubject},
-			outboxmessage.FieldBody:          {Type: field.TypeString, Column: outboxmessage.FieldBody},
-			outboxmessage.FieldDedupeKey:     {Type: field.TypeString, Column: outboxmessage.FieldDedupeKey},
-			outboxmessage.FieldAttempts:      {Type: field.TypeInt, Column: outboxmessage.FieldAttempts},
-			outboxmessage.FieldNextAttemptAt: {Type: field.TypeTime, Column: outboxmessage.FieldNextAttemptAt},
-			outboxmessage.FieldLockedUntil:   {Type: field.TypeTime, Column: outboxmessage.FieldLockedUntil},
-			outboxmessage.FieldSentAt:        {Type: field.TypeTime, Column: outboxmessage.FieldSentAt},
-			outboxmessage.FieldLastError:     {Type: field.TypeString, Column: outboxmessage.FieldLastError},
+			outboxmessage.FieldCreatedAt:       {Type: field.TypeTime, Column: outboxmessage.FieldCreatedAt},
+			outboxmessage.FieldToAddress:       {Type: field.TypeString, Column: outboxmessage.FieldToAddress},
+			outboxmessage.FieldRecipientUserID: {Type: field.TypeInt, Column: outboxmessage.FieldRecipientUserID},
+			outboxmessage.FieldOrganizationID:  {Type: field.TypeInt, Column: outboxmessage.FieldOrganizationID},
+			outboxmessage.FieldSubject:         {Type: field.TypeString, Column: outboxmessage.FieldSubject},
+			outboxmessage.FieldBody:            {Type: field.TypeString, Column: outboxmessage.FieldBody},
+			outboxmessage.FieldDedupeKey:       {Type: field.TypeString, Column: outboxmessage.FieldDedupeKey},
+			outboxmessage.FieldAttempts:        {Type: field.TypeInt, Column: outboxmessage.FieldAttempts},
+			outboxmessage.FieldNextAttemptAt:   {Type: field.TypeTime, Column: outboxmessage.FieldNextAttemptAt},
+			outboxmessage.FieldLockedUntil:     {Type: field.TypeTime, Column: outboxmessage.FieldLockedUntil},
+			outboxmessage.FieldSentAt:          {Type: field.TypeTime, Column: outboxmessage.FieldSentAt},
+			outboxmessage.FieldLastError:       {Type: field.TypeString, Column: outboxmessage.FieldLastError},
 		},
 	}
 	graph.Nodes[18] = &sqlgraph.Node{
@@ -397,6 +401,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			profile.FieldMcid:         {Type: field.TypeString, Column: profile.FieldMcid},
 			profile.FieldAccountID:    {Type: field.TypeInt, Column: profile.FieldAccountID},
 			profile.FieldMergedIntoID: {Type: field.TypeInt, Column: profile.FieldMergedIntoID},
+			profile.FieldLockVersion:  {Type: field.TypeInt64, Column: profile.FieldLockVersion},
 		},
 	}
 	graph.Nodes[19] = &sqlgraph.Node{
@@ -1638,6 +1643,16 @@ func (f *DevMailFilter) WhereToAddress(p entql.StringP) {
 	f.Where(p.Field(devmail.FieldToAddress))
 }
 
+// WhereRecipientUserID applies the entql int predicate on the recipient_user_id field.
+func (f *DevMailFilter) WhereRecipientUserID(p entql.IntP) {
+	f.Where(p.Field(devmail.FieldRecipientUserID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *DevMailFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(devmail.FieldOrganizationID))
+}
+
 // WhereSubject applies the entql string predicate on the subject field.
 func (f *DevMailFilter) WhereSubject(p entql.StringP) {
 	f.Where(p.Field(devmail.FieldSubject))
@@ -2228,6 +2243,16 @@ func (f *OutboxMessageFilter) WhereToAddress(p entql.StringP) {
 	f.Where(p.Field(outboxmessage.FieldToAddress))
 }
 
+// WhereRecipientUserID applies the entql int predicate on the recipient_user_id field.
+func (f *OutboxMessageFilter) WhereRecipientUserID(p entql.IntP) {
+	f.Where(p.Field(outboxmessage.FieldRecipientUserID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *OutboxMessageFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(outboxmessage.FieldOrganizationID))
+}
+
 // WhereSubject applies the entql string predicate on the subject field.
 func (f *OutboxMessageFilter) WhereSubject(p entql.StringP) {
 	f.Where(p.Field(outboxmessage.FieldSubject))
@@ -2331,6 +2356,11 @@ func (f *ProfileFilter) WhereAccountID(p entql.IntP) {
 // WhereMergedIntoID applies the entql int predicate on the merged_into_id field.
 func (f *ProfileFilter) WhereMergedIntoID(p entql.IntP) {
 	f.Where(p.Field(profile.FieldMergedIntoID))
+}
+
+// WhereLockVersion applies the entql int64 predicate on the lock_version field.
+func (f *ProfileFilter) WhereLockVersion(p entql.Int64P) {
+	f.Where(p.Field(profile.FieldLockVersion))
 }
 
 // WhereHasAccount applies a predicate to check if query has an edge account.

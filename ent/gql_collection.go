@@ -294,9 +294,6 @@ func newOrganizationPaginateArgs(rv map[string]any) *organizationPaginateArgs {
 			}
 		}
 	}
-	if v, ok := rv[whereField].(*OrganizationWhereInput); ok {
-		args.opts = append(args.opts, WithOrganizationFilter(v.Filter))
-	}
 	return args
 }
 

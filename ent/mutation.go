@@ -6737,18 +6737,22 @@ func (m *CountingTallyMutation) ResetEdge(name string) error {
 // DevMailMutation represents an operation that mutates the DevMail nodes in the graph.
 type DevMailMutation struct {
 	config
-	op            Op
-	typ           string
-	id            *int
-	created_at    *time.Time
-	to_address    *string
-	subject       *string
-	body          *string
-	dedupe_key    *string
-	clearedFields map[string]struct{}
-	done          bool
-	oldValue      func(context.Context) (*DevMail, error)
-	predicates    []predicate.DevMail
+	op                   Op
+	typ                  string
+	id                   *int
+	created_at           *time.Time
+	to_address           *string
+	recipient_user_id    *int
+	addrecipient_user_id *int
+	organization_id      *int
+	addorganization_id   *int
+	subject              *string
+	body                 *string
+	dedupe_key           *string
+	clearedFields        map[string]struct{}
+	done                 bool
+	oldValue             func(context.Context) (*DevMail, error)
+	predicates           []predicate.DevMail
 }
 
 var _ ent.Mutation = (*DevMailMutation)(nil)
@@ -6921,6 +6925,146 @@ func (m *DevMailMutation) ResetToAddress() {
 	m.to_address = nil
 }
 
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (m *DevMailMutation) SetRecipientUserID(i int) {
+	m.recipient_user_id = &i
+	m.addrecipient_user_id = nil
+}
+
+// RecipientUserID returns the value of the "recipient_user_id" field in the mutation.
+func (m *DevMailMutation) RecipientUserID() (r int, exists bool) {
+	v := m.recipient_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientUserID returns the old "recipient_user_id" field's value of the DevMail entity.
+// If the DevMail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DevMailMutation) OldRecipientUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientUserID: %w", err)
+	}
+	return oldValue.RecipientUserID, nil
+}
+
+// AddRecipientUserID adds i to the "recipient_user_id" field.
+func (m *DevMailMutation) AddRecipientUserID(i int) {
+	if m.addrecipient_user_id != nil {
+		*m.addrecipient_user_id += i
+	} else {
+		m.addrecipient_user_id = &i
+	}
+}
+
+// AddedRecipientUserID returns the value that was added to the "recipient_user_id" field in this mutation.
+func (m *DevMailMutation) AddedRecipientUserID() (r int, exists bool) {
+	v := m.addrecipient_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRecipientUserID clears the value of the "recipient_user_id" field.
+func (m *DevMailMutation) ClearRecipientUserID() {
+	m.recipient_user_id = nil
+	m.addrecipient_user_id = nil
+	m.clearedFields[devmail.FieldRecipientUserID] = struct{}{}
+}
+
+// RecipientUserIDCleared returns if the "recipient_user_id" field was cleared in this mutation.
+func (m *DevMailMutation) RecipientUserIDCleared() bool {
+	_, ok := m.clearedFields[devmail.FieldRecipientUserID]
+	return ok
+}
+
+// ResetRecipientUserID resets all changes to the "recipient_user_id" field.
+func (m *DevMailMutation) ResetRecipientUserID() {
+	m.recipient_user_id = nil
+	m.addrecipient_user_id = nil
+	delete(m.clearedFields, devmail.FieldRecipientUserID)
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *DevMailMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *DevMailMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the DevMail entity.
+// If the DevMail object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DevMailMutation) OldOrganizationID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *DevMailMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *DevMailMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (m *DevMailMutation) ClearOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+	m.clearedFields[devmail.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationIDCleared returns if the "organization_id" field was cleared in this mutation.
+func (m *DevMailMutation) OrganizationIDCleared() bool {
+	_, ok := m.clearedFields[devmail.FieldOrganizationID]
+	return ok
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *DevMailMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+	delete(m.clearedFields, devmail.FieldOrganizationID)
+}
+
 // SetSubject sets the "subject" field.
 func (m *DevMailMutation) SetSubject(s string) {
 	m.subject = &s
@@ -7063,12 +7207,18 @@ func (m *DevMailMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DevMailMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, devmail.FieldCreatedAt)
 	}
 	if m.to_address != nil {
 		fields = append(fields, devmail.FieldToAddress)
+	}
+	if m.recipient_user_id != nil {
+		fields = append(fields, devmail.FieldRecipientUserID)
+	}
+	if m.organization_id != nil {
+		fields = append(fields, devmail.FieldOrganizationID)
 	}
 	if m.subject != nil {
 		fields = append(fields, devmail.FieldSubject)
@@ -7091,6 +7241,10 @@ func (m *DevMailMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case devmail.FieldToAddress:
 		return m.ToAddress()
+	case devmail.FieldRecipientUserID:
+		return m.RecipientUserID()
+	case devmail.FieldOrganizationID:
+		return m.OrganizationID()
 	case devmail.FieldSubject:
 		return m.Subject()
 	case devmail.FieldBody:
@@ -7110,6 +7264,10 @@ func (m *DevMailMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCreatedAt(ctx)
 	case devmail.FieldToAddress:
 		return m.OldToAddress(ctx)
+	case devmail.FieldRecipientUserID:
+		return m.OldRecipientUserID(ctx)
+	case devmail.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
 	case devmail.FieldSubject:
 		return m.OldSubject(ctx)
 	case devmail.FieldBody:
@@ -7139,6 +7297,20 @@ func (m *DevMailMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetToAddress(v)
 		return nil
+	case devmail.FieldRecipientUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientUserID(v)
+		return nil
+	case devmail.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
 	case devmail.FieldSubject:
 		v, ok := value.(string)
 		if !ok {
@@ -7167,13 +7339,26 @@ func (m *DevMailMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *DevMailMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addrecipient_user_id != nil {
+		fields = append(fields, devmail.FieldRecipientUserID)
+	}
+	if m.addorganization_id != nil {
+		fields = append(fields, devmail.FieldOrganizationID)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *DevMailMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case devmail.FieldRecipientUserID:
+		return m.AddedRecipientUserID()
+	case devmail.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	}
 	return nil, false
 }
 
@@ -7182,6 +7367,20 @@ func (m *DevMailMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *DevMailMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case devmail.FieldRecipientUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecipientUserID(v)
+		return nil
+	case devmail.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown DevMail numeric field %s", name)
 }
@@ -7189,7 +7388,14 @@ func (m *DevMailMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *DevMailMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(devmail.FieldRecipientUserID) {
+		fields = append(fields, devmail.FieldRecipientUserID)
+	}
+	if m.FieldCleared(devmail.FieldOrganizationID) {
+		fields = append(fields, devmail.FieldOrganizationID)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -7202,6 +7408,14 @@ func (m *DevMailMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *DevMailMutation) ClearField(name string) error {
+	switch name {
+	case devmail.FieldRecipientUserID:
+		m.ClearRecipientUserID()
+		return nil
+	case devmail.FieldOrganizationID:
+		m.ClearOrganizationID()
+		return nil
+	}
 	return fmt.Errorf("unknown DevMail nullable field %s", name)
 }
 
@@ -7214,6 +7428,12 @@ func (m *DevMailMutation) ResetField(name string) error {
 		return nil
 	case devmail.FieldToAddress:
 		m.ResetToAddress()
+		return nil
+	case devmail.FieldRecipientUserID:
+		m.ResetRecipientUserID()
+		return nil
+	case devmail.FieldOrganizationID:
+		m.ResetOrganizationID()
 		return nil
 	case devmail.FieldSubject:
 		m.ResetSubject()
@@ -11910,24 +12130,28 @@ func (m *OrganizationMutation) ResetEdge(name string) error {
 // OutboxMessageMutation represents an operation that mutates the OutboxMessage nodes in the graph.
 type OutboxMessageMutation struct {
 	config
-	op              Op
-	typ             string
-	id              *int
-	created_at      *time.Time
-	to_address      *string
-	subject         *string
-	body            *string
-	dedupe_key      *string
-	attempts        *int
-	addattempts     *int
-	next_attempt_at *time.Time
-	locked_until    *time.Time
-	sent_at         *time.Time
-	last_error      *string
-	clearedFields   map[string]struct{}
-	done            bool
-	oldValue        func(context.Context) (*OutboxMessage, error)
-	predicates      []predicate.OutboxMessage
+	op                   Op
+	typ                  string
+	id                   *int
+	created_at           *time.Time
+	to_address           *string
+	recipient_user_id    *int
+	addrecipient_user_id *int
+	organization_id      *int
+	addorganization_id   *int
+	subject              *string
+	body                 *string
+	dedupe_key           *string
+	attempts             *int
+	addattempts          *int
+	next_attempt_at      *time.Time
+	locked_until         *time.Time
+	sent_at              *time.Time
+	last_error           *string
+	clearedFields        map[string]struct{}
+	done                 bool
+	oldValue             func(context.Context) (*OutboxMessage, error)
+	predicates           []predicate.OutboxMessage
 }
 
 var _ ent.Mutation = (*OutboxMessageMutation)(nil)
@@ -12098,6 +12322,146 @@ func (m *OutboxMessageMutation) OldToAddress(ctx context.Context) (v string, err
 // ResetToAddress resets all changes to the "to_address" field.
 func (m *OutboxMessageMutation) ResetToAddress() {
 	m.to_address = nil
+}
+
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (m *OutboxMessageMutation) SetRecipientUserID(i int) {
+	m.recipient_user_id = &i
+	m.addrecipient_user_id = nil
+}
+
+// RecipientUserID returns the value of the "recipient_user_id" field in the mutation.
+func (m *OutboxMessageMutation) RecipientUserID() (r int, exists bool) {
+	v := m.recipient_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecipientUserID returns the old "recipient_user_id" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldRecipientUserID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecipientUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecipientUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecipientUserID: %w", err)
+	}
+	return oldValue.RecipientUserID, nil
+}
+
+// AddRecipientUserID adds i to the "recipient_user_id" field.
+func (m *OutboxMessageMutation) AddRecipientUserID(i int) {
+	if m.addrecipient_user_id != nil {
+		*m.addrecipient_user_id += i
+	} else {
+		m.addrecipient_user_id = &i
+	}
+}
+
+// AddedRecipientUserID returns the value that was added to the "recipient_user_id" field in this mutation.
+func (m *OutboxMessageMutation) AddedRecipientUserID() (r int, exists bool) {
+	v := m.addrecipient_user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRecipientUserID clears the value of the "recipient_user_id" field.
+func (m *OutboxMessageMutation) ClearRecipientUserID() {
+	m.recipient_user_id = nil
+	m.addrecipient_user_id = nil
+	m.clearedFields[outboxmessage.FieldRecipientUserID] = struct{}{}
+}
+
+// RecipientUserIDCleared returns if the "recipient_user_id" field was cleared in this mutation.
+func (m *OutboxMessageMutation) RecipientUserIDCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldRecipientUserID]
+	return ok
+}
+
+// ResetRecipientUserID resets all changes to the "recipient_user_id" field.
+func (m *OutboxMessageMutation) ResetRecipientUserID() {
+	m.recipient_user_id = nil
+	m.addrecipient_user_id = nil
+	delete(m.clearedFields, outboxmessage.FieldRecipientUserID)
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *OutboxMessageMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *OutboxMessageMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the OutboxMessage entity.
+// If the OutboxMessage object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OutboxMessageMutation) OldOrganizationID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *OutboxMessageMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *OutboxMessageMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (m *OutboxMessageMutation) ClearOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+	m.clearedFields[outboxmessage.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationIDCleared returns if the "organization_id" field was cleared in this mutation.
+func (m *OutboxMessageMutation) OrganizationIDCleared() bool {
+	_, ok := m.clearedFields[outboxmessage.FieldOrganizationID]
+	return ok
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *OutboxMessageMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+	delete(m.clearedFields, outboxmessage.FieldOrganizationID)
 }
 
 // SetSubject sets the "subject" field.
@@ -12468,12 +12832,18 @@ func (m *OutboxMessageMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OutboxMessageMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 12)
 	if m.created_at != nil {
 		fields = append(fields, outboxmessage.FieldCreatedAt)
 	}
 	if m.to_address != nil {
 		fields = append(fields, outboxmessage.FieldToAddress)
+	}
+	if m.recipient_user_id != nil {
+		fields = append(fields, outboxmessage.FieldRecipientUserID)
+	}
+	if m.organization_id != nil {
+		fields = append(fields, outboxmessage.FieldOrganizationID)
 	}
 	if m.subject != nil {
 		fields = append(fields, outboxmessage.FieldSubject)
@@ -12511,6 +12881,10 @@ func (m *OutboxMessageMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case outboxmessage.FieldToAddress:
 		return m.ToAddress()
+	case outboxmessage.FieldRecipientUserID:
+		return m.RecipientUserID()
+	case outboxmessage.FieldOrganizationID:
+		return m.OrganizationID()
 	case outboxmessage.FieldSubject:
 		return m.Subject()
 	case outboxmessage.FieldBody:
@@ -12540,6 +12914,10 @@ func (m *OutboxMessageMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldCreatedAt(ctx)
 	case outboxmessage.FieldToAddress:
 		return m.OldToAddress(ctx)
+	case outboxmessage.FieldRecipientUserID:
+		return m.OldRecipientUserID(ctx)
+	case outboxmessage.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
 	case outboxmessage.FieldSubject:
 		return m.OldSubject(ctx)
 	case outboxmessage.FieldBody:
@@ -12578,6 +12956,20 @@ func (m *OutboxMessageMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetToAddress(v)
+		return nil
+	case outboxmessage.FieldRecipientUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecipientUserID(v)
+		return nil
+	case outboxmessage.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
 		return nil
 	case outboxmessage.FieldSubject:
 		v, ok := value.(string)
@@ -12643,6 +13035,12 @@ func (m *OutboxMessageMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *OutboxMessageMutation) AddedFields() []string {
 	var fields []string
+	if m.addrecipient_user_id != nil {
+		fields = append(fields, outboxmessage.FieldRecipientUserID)
+	}
+	if m.addorganization_id != nil {
+		fields = append(fields, outboxmessage.FieldOrganizationID)
+	}
 	if m.addattempts != nil {
 		fields = append(fields, outboxmessage.FieldAttempts)
 	}
@@ -12654,6 +13052,10 @@ func (m *OutboxMessageMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *OutboxMessageMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case outboxmessage.FieldRecipientUserID:
+		return m.AddedRecipientUserID()
+	case outboxmessage.FieldOrganizationID:
+		return m.AddedOrganizationID()
 	case outboxmessage.FieldAttempts:
 		return m.AddedAttempts()
 	}
@@ -12665,6 +13067,20 @@ func (m *OutboxMessageMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *OutboxMessageMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case outboxmessage.FieldRecipientUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecipientUserID(v)
+		return nil
+	case outboxmessage.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
 	case outboxmessage.FieldAttempts:
 		v, ok := value.(int)
 		if !ok {
@@ -12680,6 +13096,12 @@ func (m *OutboxMessageMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *OutboxMessageMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(outboxmessage.FieldRecipientUserID) {
+		fields = append(fields, outboxmessage.FieldRecipientUserID)
+	}
+	if m.FieldCleared(outboxmessage.FieldOrganizationID) {
+		fields = append(fields, outboxmessage.FieldOrganizationID)
+	}
 	if m.FieldCleared(outboxmessage.FieldLockedUntil) {
 		fields = append(fields, outboxmessage.FieldLockedUntil)
 	}
@@ -12700,6 +13122,12 @@ func (m *OutboxMessageMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *OutboxMessageMutation) ClearField(name string) error {
 	switch name {
+	case outboxmessage.FieldRecipientUserID:
+		m.ClearRecipientUserID()
+		return nil
+	case outboxmessage.FieldOrganizationID:
+		m.ClearOrganizationID()
+		return nil
 	case outboxmessage.FieldLockedUntil:
 		m.ClearLockedUntil()
 		return nil
@@ -12719,6 +13147,12 @@ func (m *OutboxMessageMutation) ResetField(name string) error {
 		return nil
 	case outboxmessage.FieldToAddress:
 		m.ResetToAddress()
+		return nil
+	case outboxmessage.FieldRecipientUserID:
+		m.ResetRecipientUserID()
+		return nil
+	case outboxmessage.FieldOrganizationID:
+		m.ResetOrganizationID()
 		return nil
 	case outboxmessage.FieldSubject:
 		m.ResetSubject()
@@ -12807,6 +13241,8 @@ type ProfileMutation struct {
 	mcid                *string
 	merged_into_id      *int
 	addmerged_into_id   *int
+	lock_version        *int64
+	addlock_version     *int64
 	clearedFields       map[string]struct{}
 	account             *int
 	clearedaccount      bool
@@ -13133,6 +13569,62 @@ func (m *ProfileMutation) ResetMergedIntoID() {
 	delete(m.clearedFields, profile.FieldMergedIntoID)
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (m *ProfileMutation) SetLockVersion(i int64) {
+	m.lock_version = &i
+	m.addlock_version = nil
+}
+
+// LockVersion returns the value of the "lock_version" field in the mutation.
+func (m *ProfileMutation) LockVersion() (r int64, exists bool) {
+	v := m.lock_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLockVersion returns the old "lock_version" field's value of the Profile entity.
+// If the Profile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProfileMutation) OldLockVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLockVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLockVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLockVersion: %w", err)
+	}
+	return oldValue.LockVersion, nil
+}
+
+// AddLockVersion adds i to the "lock_version" field.
+func (m *ProfileMutation) AddLockVersion(i int64) {
+	if m.addlock_version != nil {
+		*m.addlock_version += i
+	} else {
+		m.addlock_version = &i
+	}
+}
+
+// AddedLockVersion returns the value that was added to the "lock_version" field in this mutation.
+func (m *ProfileMutation) AddedLockVersion() (r int64, exists bool) {
+	v := m.addlock_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLockVersion resets all changes to the "lock_version" field.
+func (m *ProfileMutation) ResetLockVersion() {
+	m.lock_version = nil
+	m.addlock_version = nil
+}
+
 // ClearAccount clears the "account" edge to the DirectoryAccount entity.
 func (m *ProfileMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -13302,7 +13794,7 @@ func (m *ProfileMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProfileMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 6)
 	if m.created_at != nil {
 		fields = append(fields, profile.FieldCreatedAt)
 	}
@@ -13317,6 +13809,9 @@ func (m *ProfileMutation) Fields() []string {
 	}
 	if m.merged_into_id != nil {
 		fields = append(fields, profile.FieldMergedIntoID)
+	}
+	if m.lock_version != nil {
+		fields = append(fields, profile.FieldLockVersion)
 	}
 	return fields
 }
@@ -13336,6 +13831,8 @@ func (m *ProfileMutation) Field(name string) (ent.Value, bool) {
 		return m.AccountID()
 	case profile.FieldMergedIntoID:
 		return m.MergedIntoID()
+	case profile.FieldLockVersion:
+		return m.LockVersion()
 	}
 	return nil, false
 }
@@ -13355,6 +13852,8 @@ func (m *ProfileMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldAccountID(ctx)
 	case profile.FieldMergedIntoID:
 		return m.OldMergedIntoID(ctx)
+	case profile.FieldLockVersion:
+		return m.OldLockVersion(ctx)
 	}
 	return nil, fmt.Errorf("unknown Profile field %s", name)
 }
@@ -13399,6 +13898,13 @@ func (m *ProfileMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetMergedIntoID(v)
 		return nil
+	case profile.FieldLockVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLockVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Profile field %s", name)
 }
@@ -13410,6 +13916,9 @@ func (m *ProfileMutation) AddedFields() []string {
 	if m.addmerged_into_id != nil {
 		fields = append(fields, profile.FieldMergedIntoID)
 	}
+	if m.addlock_version != nil {
+		fields = append(fields, profile.FieldLockVersion)
+	}
 	return fields
 }
 
@@ -13420,6 +13929,8 @@ func (m *ProfileMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case profile.FieldMergedIntoID:
 		return m.AddedMergedIntoID()
+	case profile.FieldLockVersion:
+		return m.AddedLockVersion()
 	}
 	return nil, false
 }
@@ -13435,6 +13946,13 @@ func (m *ProfileMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddMergedIntoID(v)
+		return nil
+	case profile.FieldLockVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLockVersion(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Profile numeric field %s", name)
@@ -13486,6 +14004,9 @@ func (m *ProfileMutation) ResetField(name string) error {
 		return nil
 	case profile.FieldMergedIntoID:
 		m.ResetMergedIntoID()
+		return nil
+	case profile.FieldLockVersion:
+		m.ResetLockVersion()
 		return nil
 	}
 	return fmt.Errorf("unknown Profile field %s", name)

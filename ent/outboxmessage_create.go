@@ -42,6 +42,34 @@ func (_c *OutboxMessageCreate) SetToAddress(v string) *OutboxMessageCreate {
 	return _c
 }
 
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (_c *OutboxMessageCreate) SetRecipientUserID(v int) *OutboxMessageCreate {
+	_c.mutation.SetRecipientUserID(v)
+	return _c
+}
+
+// SetNillableRecipientUserID sets the "recipient_user_id" field if the given value is not nil.
+func (_c *OutboxMessageCreate) SetNillableRecipientUserID(v *int) *OutboxMessageCreate {
+	if v != nil {
+		_c.SetRecipientUserID(*v)
+	}
+	return _c
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (_c *OutboxMessageCreate) SetOrganizationID(v int) *OutboxMessageCreate {
+	_c.mutation.SetOrganizationID(v)
+	return _c
+}
+
+// SetNillableOrganizationID sets the "organization_id" field if the given value is not nil.
+func (_c *OutboxMessageCreate) SetNillableOrganizationID(v *int) *OutboxMessageCreate {
+	if v != nil {
+		_c.SetOrganizationID(*v)
+	}
+	return _c
+}
+
 // SetSubject sets the "subject" field.
 func (_c *OutboxMessageCreate) SetSubject(v string) *OutboxMessageCreate {
 	_c.mutation.SetSubject(v)
@@ -268,6 +296,14 @@ func (_c *OutboxMessageCreate) createSpec() (*OutboxMessage, *sqlgraph.CreateSpe
 		_spec.SetField(outboxmessage.FieldToAddress, field.TypeString, value)
 		_node.ToAddress = value
 	}
+	if value, ok := _c.mutation.RecipientUserID(); ok {
+		_spec.SetField(outboxmessage.FieldRecipientUserID, field.TypeInt, value)
+		_node.RecipientUserID = &value
+	}
+	if value, ok := _c.mutation.OrganizationID(); ok {
+		_spec.SetField(outboxmessage.FieldOrganizationID, field.TypeInt, value)
+		_node.OrganizationID = &value
+	}
 	if value, ok := _c.mutation.Subject(); ok {
 		_spec.SetField(outboxmessage.FieldSubject, field.TypeString, value)
 		_node.Subject = value
@@ -361,6 +397,54 @@ func (u *OutboxMessageUpsert) SetToAddress(v string) *OutboxMessageUpsert {
 // UpdateToAddress sets the "to_address" field to the value that was provided on create.
 func (u *OutboxMessageUpsert) UpdateToAddress() *OutboxMessageUpsert {
 	u.SetExcluded(outboxmessage.FieldToAddress)
+	return u
+}
+
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (u *OutboxMessageUpsert) SetRecipientUserID(v int) *OutboxMessageUpsert {
+	u.Set(outboxmessage.FieldRecipientUserID, v)
+	return u
+}
+
+// UpdateRecipientUserID sets the "recipient_user_id" field to the value that was provided on create.
+func (u *OutboxMessageUpsert) UpdateRecipientUserID() *OutboxMessageUpsert {
+	u.SetExcluded(outboxmessage.FieldRecipientUserID)
+	return u
+}
+
+// AddRecipientUserID adds v to the "recipient_user_id" field.
+func (u *OutboxMessageUpsert) AddRecipientUserID(v int) *OutboxMessageUpsert {
+	u.Add(outboxmessage.FieldRecipientUserID, v)
+	return u
+}
+
+// ClearRecipientUserID clears the value of the "recipient_user_id" field.
+func (u *OutboxMessageUpsert) ClearRecipientUserID() *OutboxMessageUpsert {
+	u.SetNull(outboxmessage.FieldRecipientUserID)
+	return u
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (u *OutboxMessageUpsert) SetOrganizationID(v int) *OutboxMessageUpsert {
+	u.Set(outboxmessage.FieldOrganizationID, v)
+	return u
+}
+
+// UpdateOrganizationID sets the "organization_id" field to the value that was provided on create.
+func (u *OutboxMessageUpsert) UpdateOrganizationID() *OutboxMessageUpsert {
+	u.SetExcluded(outboxmessage.FieldOrganizationID)
+	return u
+}
+
+// AddOrganizationID adds v to the "organization_id" field.
+func (u *OutboxMessageUpsert) AddOrganizationID(v int) *OutboxMessageUpsert {
+	u.Add(outboxmessage.FieldOrganizationID, v)
+	return u
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (u *OutboxMessageUpsert) ClearOrganizationID() *OutboxMessageUpsert {
+	u.SetNull(outboxmessage.FieldOrganizationID)
 	return u
 }
 
@@ -534,6 +618,62 @@ func (u *OutboxMessageUpsertOne) SetToAddress(v string) *OutboxMessageUpsertOne 
 func (u *OutboxMessageUpsertOne) UpdateToAddress() *OutboxMessageUpsertOne {
 	return u.Update(func(s *OutboxMessageUpsert) {
 		s.UpdateToAddress()
+	})
+}
+
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (u *OutboxMessageUpsertOne) SetRecipientUserID(v int) *OutboxMessageUpsertOne {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.SetRecipientUserID(v)
+	})
+}
+
+// AddRecipientUserID adds v to the "recipient_user_id" field.
+func (u *OutboxMessageUpsertOne) AddRecipientUserID(v int) *OutboxMessageUpsertOne {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.AddRecipientUserID(v)
+	})
+}
+
+// UpdateRecipientUserID sets the "recipient_user_id" field to the value that was provided on create.
+func (u *OutboxMessageUpsertOne) UpdateRecipientUserID() *OutboxMessageUpsertOne {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.UpdateRecipientUserID()
+	})
+}
+
+// ClearRecipientUserID clears the value of the "recipient_user_id" field.
+func (u *OutboxMessageUpsertOne) ClearRecipientUserID() *OutboxMessageUpsertOne {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.ClearRecipientUserID()
+	})
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (u *OutboxMessageUpsertOne) SetOrganizationID(v int) *OutboxMessageUpsertOne {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.SetOrganizationID(v)
+	})
+}
+
+// AddOrganizationID adds v to the "organization_id" field.
+func (u *OutboxMessageUpsertOne) AddOrganizationID(v int) *OutboxMessageUpsertOne {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.AddOrganizationID(v)
+	})
+}
+
+// UpdateOrganizationID sets the "organization_id" field to the value that was provided on create.
+func (u *OutboxMessageUpsertOne) UpdateOrganizationID() *OutboxMessageUpsertOne {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.UpdateOrganizationID()
+	})
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (u *OutboxMessageUpsertOne) ClearOrganizationID() *OutboxMessageUpsertOne {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.ClearOrganizationID()
 	})
 }
 
@@ -892,6 +1032,62 @@ func (u *OutboxMessageUpsertBulk) SetToAddress(v string) *OutboxMessageUpsertBul
 func (u *OutboxMessageUpsertBulk) UpdateToAddress() *OutboxMessageUpsertBulk {
 	return u.Update(func(s *OutboxMessageUpsert) {
 		s.UpdateToAddress()
+	})
+}
+
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (u *OutboxMessageUpsertBulk) SetRecipientUserID(v int) *OutboxMessageUpsertBulk {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.SetRecipientUserID(v)
+	})
+}
+
+// AddRecipientUserID adds v to the "recipient_user_id" field.
+func (u *OutboxMessageUpsertBulk) AddRecipientUserID(v int) *OutboxMessageUpsertBulk {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.AddRecipientUserID(v)
+	})
+}
+
+// UpdateRecipientUserID sets the "recipient_user_id" field to the value that was provided on create.
+func (u *OutboxMessageUpsertBulk) UpdateRecipientUserID() *OutboxMessageUpsertBulk {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.UpdateRecipientUserID()
+	})
+}
+
+// ClearRecipientUserID clears the value of the "recipient_user_id" field.
+func (u *OutboxMessageUpsertBulk) ClearRecipientUserID() *OutboxMessageUpsertBulk {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.ClearRecipientUserID()
+	})
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (u *OutboxMessageUpsertBulk) SetOrganizationID(v int) *OutboxMessageUpsertBulk {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.SetOrganizationID(v)
+	})
+}
+
+// AddOrganizationID adds v to the "organization_id" field.
+func (u *OutboxMessageUpsertBulk) AddOrganizationID(v int) *OutboxMessageUpsertBulk {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.AddOrganizationID(v)
+	})
+}
+
+// UpdateOrganizationID sets the "organization_id" field to the value that was provided on create.
+func (u *OutboxMessageUpsertBulk) UpdateOrganizationID() *OutboxMessageUpsertBulk {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.UpdateOrganizationID()
+	})
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (u *OutboxMessageUpsertBulk) ClearOrganizationID() *OutboxMessageUpsertBulk {
+	return u.Update(func(s *OutboxMessageUpsert) {
+		s.ClearOrganizationID()
 	})
 }
 

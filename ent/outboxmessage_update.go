@@ -43,6 +43,60 @@ func (_u *OutboxMessageUpdate) SetNillableToAddress(v *string) *OutboxMessageUpd
 	return _u
 }
 
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (_u *OutboxMessageUpdate) SetRecipientUserID(v int) *OutboxMessageUpdate {
+	_u.mutation.ResetRecipientUserID()
+	_u.mutation.SetRecipientUserID(v)
+	return _u
+}
+
+// SetNillableRecipientUserID sets the "recipient_user_id" field if the given value is not nil.
+func (_u *OutboxMessageUpdate) SetNillableRecipientUserID(v *int) *OutboxMessageUpdate {
+	if v != nil {
+		_u.SetRecipientUserID(*v)
+	}
+	return _u
+}
+
+// AddRecipientUserID adds value to the "recipient_user_id" field.
+func (_u *OutboxMessageUpdate) AddRecipientUserID(v int) *OutboxMessageUpdate {
+	_u.mutation.AddRecipientUserID(v)
+	return _u
+}
+
+// ClearRecipientUserID clears the value of the "recipient_user_id" field.
+func (_u *OutboxMessageUpdate) ClearRecipientUserID() *OutboxMessageUpdate {
+	_u.mutation.ClearRecipientUserID()
+	return _u
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (_u *OutboxMessageUpdate) SetOrganizationID(v int) *OutboxMessageUpdate {
+	_u.mutation.ResetOrganizationID()
+	_u.mutation.SetOrganizationID(v)
+	return _u
+}
+
+// SetNillableOrganizationID sets the "organization_id" field if the given value is not nil.
+func (_u *OutboxMessageUpdate) SetNillableOrganizationID(v *int) *OutboxMessageUpdate {
+	if v != nil {
+		_u.SetOrganizationID(*v)
+	}
+	return _u
+}
+
+// AddOrganizationID adds value to the "organization_id" field.
+func (_u *OutboxMessageUpdate) AddOrganizationID(v int) *OutboxMessageUpdate {
+	_u.mutation.AddOrganizationID(v)
+	return _u
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (_u *OutboxMessageUpdate) ClearOrganizationID() *OutboxMessageUpdate {
+	_u.mutation.ClearOrganizationID()
+	return _u
+}
+
 // SetSubject sets the "subject" field.
 func (_u *OutboxMessageUpdate) SetSubject(v string) *OutboxMessageUpdate {
 	_u.mutation.SetSubject(v)
@@ -247,6 +301,24 @@ func (_u *OutboxMessageUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	if value, ok := _u.mutation.ToAddress(); ok {
 		_spec.SetField(outboxmessage.FieldToAddress, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.RecipientUserID(); ok {
+		_spec.SetField(outboxmessage.FieldRecipientUserID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRecipientUserID(); ok {
+		_spec.AddField(outboxmessage.FieldRecipientUserID, field.TypeInt, value)
+	}
+	if _u.mutation.RecipientUserIDCleared() {
+		_spec.ClearField(outboxmessage.FieldRecipientUserID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.OrganizationID(); ok {
+		_spec.SetField(outboxmessage.FieldOrganizationID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedOrganizationID(); ok {
+		_spec.AddField(outboxmessage.FieldOrganizationID, field.TypeInt, value)
+	}
+	if _u.mutation.OrganizationIDCleared() {
+		_spec.ClearField(outboxmessage.FieldOrganizationID, field.TypeInt)
+	}
 	if value, ok := _u.mutation.Subject(); ok {
 		_spec.SetField(outboxmessage.FieldSubject, field.TypeString, value)
 	}
@@ -313,6 +385,60 @@ func (_u *OutboxMessageUpdateOne) SetNillableToAddress(v *string) *OutboxMessage
 	if v != nil {
 		_u.SetToAddress(*v)
 	}
+	return _u
+}
+
+// SetRecipientUserID sets the "recipient_user_id" field.
+func (_u *OutboxMessageUpdateOne) SetRecipientUserID(v int) *OutboxMessageUpdateOne {
+	_u.mutation.ResetRecipientUserID()
+	_u.mutation.SetRecipientUserID(v)
+	return _u
+}
+
+// SetNillableRecipientUserID sets the "recipient_user_id" field if the given value is not nil.
+func (_u *OutboxMessageUpdateOne) SetNillableRecipientUserID(v *int) *OutboxMessageUpdateOne {
+	if v != nil {
+		_u.SetRecipientUserID(*v)
+	}
+	return _u
+}
+
+// AddRecipientUserID adds value to the "recipient_user_id" field.
+func (_u *OutboxMessageUpdateOne) AddRecipientUserID(v int) *OutboxMessageUpdateOne {
+	_u.mutation.AddRecipientUserID(v)
+	return _u
+}
+
+// ClearRecipientUserID clears the value of the "recipient_user_id" field.
+func (_u *OutboxMessageUpdateOne) ClearRecipientUserID() *OutboxMessageUpdateOne {
+	_u.mutation.ClearRecipientUserID()
+	return _u
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (_u *OutboxMessageUpdateOne) SetOrganizationID(v int) *OutboxMessageUpdateOne {
+	_u.mutation.ResetOrganizationID()
+	_u.mutation.SetOrganizationID(v)
+	return _u
+}
+
+// SetNillableOrganizationID sets the "organization_id" field if the given value is not nil.
+func (_u *OutboxMessageUpdateOne) SetNillableOrganizationID(v *int) *OutboxMessageUpdateOne {
+	if v != nil {
+		_u.SetOrganizationID(*v)
+	}
+	return _u
+}
+
+// AddOrganizationID adds value to the "organization_id" field.
+func (_u *OutboxMessageUpdateOne) AddOrganizationID(v int) *OutboxMessageUpdateOne {
+	_u.mutation.AddOrganizationID(v)
+	return _u
+}
+
+// ClearOrganizationID clears the value of the "organization_id" field.
+func (_u *OutboxMessageUpdateOne) ClearOrganizationID() *OutboxMessageUpdateOne {
+	_u.mutation.ClearOrganizationID()
 	return _u
 }
 
@@ -549,6 +675,24 @@ func (_u *OutboxMessageUpdateOne) sqlSave(ctx context.Context) (_node *OutboxMes
 	}
 	if value, ok := _u.mutation.ToAddress(); ok {
 		_spec.SetField(outboxmessage.FieldToAddress, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.RecipientUserID(); ok {
+		_spec.SetField(outboxmessage.FieldRecipientUserID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRecipientUserID(); ok {
+		_spec.AddField(outboxmessage.FieldRecipientUserID, field.TypeInt, value)
+	}
+	if _u.mutation.RecipientUserIDCleared() {
+		_spec.ClearField(outboxmessage.FieldRecipientUserID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.OrganizationID(); ok {
+		_spec.SetField(outboxmessage.FieldOrganizationID, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedOrganizationID(); ok {
+		_spec.AddField(outboxmessage.FieldOrganizationID, field.TypeInt, value)
+	}
+	if _u.mutation.OrganizationIDCleared() {
+		_spec.ClearField(outboxmessage.FieldOrganizationID, field.TypeInt)
 	}
 	if value, ok := _u.mutation.Subject(); ok {
 		_spec.SetField(outboxmessage.FieldSubject, field.TypeString, value)

@@ -28,6 +28,8 @@ type Profile struct {
 	AccountID int `json:"account_id,omitempty"`
 	// MergedIntoID holds the value of the "merged_into_id" field.
 	MergedIntoID *int `json:"merged_into_id,omitempty"`
+	// LockVersion holds the value of the "lock_version" field.
+	LockVersion int64 `json:"lock_version,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProfileQuery when eager-loading is set.
 	Edges        ProfileEdges `json:"edges"`
@@ -84,7 +86,7 @@ func (*Profile) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case profile.FieldID, profile.FieldAccountID, profile.FieldMergedIntoID:
+		case profile.FieldID, profile.FieldAccountID, profile.FieldMergedIntoID, profile.FieldLockVersion:
 			values[i] = new(sql.NullInt64)
 		case profile.FieldKind, profile.FieldMcid:
 			values[i] = new(sql.NullString)
@@ -141,6 +143,12 @@ func (_m *Profile) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.MergedIntoID = new(int)
 				*_m.MergedIntoID = int(value.Int64)
+			}
+		case profile.FieldLockVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field lock_version", values[i])
+			} else if value.Valid {
+				_m.LockVersion = value.Int64
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -209,6 +217,9 @@ func (_m *Profile) String() string {
 		builder.WriteString("merged_into_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("lock_version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.LockVersion))
 	builder.WriteByte(')')
 	return builder.String()
 }

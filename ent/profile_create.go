@@ -71,6 +71,20 @@ func (_c *ProfileCreate) SetNillableMergedIntoID(v *int) *ProfileCreate {
 	return _c
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (_c *ProfileCreate) SetLockVersion(v int64) *ProfileCreate {
+	_c.mutation.SetLockVersion(v)
+	return _c
+}
+
+// SetNillableLockVersion sets the "lock_version" field if the given value is not nil.
+func (_c *ProfileCreate) SetNillableLockVersion(v *int64) *ProfileCreate {
+	if v != nil {
+		_c.SetLockVersion(*v)
+	}
+	return _c
+}
+
 // SetAccount sets the "account" edge to the DirectoryAccount entity.
 func (_c *ProfileCreate) SetAccount(v *DirectoryAccount) *ProfileCreate {
 	return _c.SetAccountID(v.ID)
@@ -150,6 +164,10 @@ func (_c *ProfileCreate) defaults() error {
 		v := profile.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
+	if _, ok := _c.mutation.LockVersion(); !ok {
+		v := profile.DefaultLockVersion
+		_c.mutation.SetLockVersion(v)
+	}
 	return nil
 }
 
@@ -176,6 +194,9 @@ func (_c *ProfileCreate) check() error {
 	}
 	if _, ok := _c.mutation.AccountID(); !ok {
 		return &ValidationError{Name: "account_id", err: errors.New(`ent: missing required field "Profile.account_id"`)}
+	}
+	if _, ok := _c.mutation.LockVersion(); !ok {
+		return &ValidationError{Name: "lock_version", err: errors.New(`ent: missing required field "Profile.lock_version"`)}
 	}
 	if len(_c.mutation.AccountIDs()) == 0 {
 		return &ValidationError{Name: "account", err: errors.New(`ent: missing required edge "Profile.account"`)}
@@ -222,6 +243,10 @@ func (_c *ProfileCreate) createSpec() (*Profile, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.MergedIntoID(); ok {
 		_spec.SetField(profile.FieldMergedIntoID, field.TypeInt, value)
 		_node.MergedIntoID = &value
+	}
+	if value, ok := _c.mutation.LockVersion(); ok {
+		_spec.SetField(profile.FieldLockVersion, field.TypeInt64, value)
+		_node.LockVersion = value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -384,6 +409,24 @@ func (u *ProfileUpsert) ClearMergedIntoID() *ProfileUpsert {
 	return u
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (u *ProfileUpsert) SetLockVersion(v int64) *ProfileUpsert {
+	u.Set(profile.FieldLockVersion, v)
+	return u
+}
+
+// UpdateLockVersion sets the "lock_version" field to the value that was provided on create.
+func (u *ProfileUpsert) UpdateLockVersion() *ProfileUpsert {
+	u.SetExcluded(profile.FieldLockVersion)
+	return u
+}
+
+// AddLockVersion adds v to the "lock_version" field.
+func (u *ProfileUpsert) AddLockVersion(v int64) *ProfileUpsert {
+	u.Add(profile.FieldLockVersion, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -496,6 +539,27 @@ func (u *ProfileUpsertOne) UpdateMergedIntoID() *ProfileUpsertOne {
 func (u *ProfileUpsertOne) ClearMergedIntoID() *ProfileUpsertOne {
 	return u.Update(func(s *ProfileUpsert) {
 		s.ClearMergedIntoID()
+	})
+}
+
+// SetLockVersion sets the "lock_version" field.
+func (u *ProfileUpsertOne) SetLockVersion(v int64) *ProfileUpsertOne {
+	return u.Update(func(s *ProfileUpsert) {
+		s.SetLockVersion(v)
+	})
+}
+
+// AddLockVersion adds v to the "lock_version" field.
+func (u *ProfileUpsertOne) AddLockVersion(v int64) *ProfileUpsertOne {
+	return u.Update(func(s *ProfileUpsert) {
+		s.AddLockVersion(v)
+	})
+}
+
+// UpdateLockVersion sets the "lock_version" field to the value that was provided on create.
+func (u *ProfileUpsertOne) UpdateLockVersion() *ProfileUpsertOne {
+	return u.Update(func(s *ProfileUpsert) {
+		s.UpdateLockVersion()
 	})
 }
 
@@ -777,6 +841,27 @@ func (u *ProfileUpsertBulk) UpdateMergedIntoID() *ProfileUpsertBulk {
 func (u *ProfileUpsertBulk) ClearMergedIntoID() *ProfileUpsertBulk {
 	return u.Update(func(s *ProfileUpsert) {
 		s.ClearMergedIntoID()
+	})
+}
+
+// SetLockVersion sets the "lock_version" field.
+func (u *ProfileUpsertBulk) SetLockVersion(v int64) *ProfileUpsertBulk {
+	return u.Update(func(s *ProfileUpsert) {
+		s.SetLockVersion(v)
+	})
+}
+
+// AddLockVersion adds v to the "lock_version" field.
+func (u *ProfileUpsertBulk) AddLockVersion(v int64) *ProfileUpsertBulk {
+	return u.Update(func(s *ProfileUpsert) {
+		s.AddLockVersion(v)
+	})
+}
+
+// UpdateLockVersion sets the "lock_version" field to the value that was provided on create.
+func (u *ProfileUpsertBulk) UpdateLockVersion() *ProfileUpsertBulk {
+	return u.Update(func(s *ProfileUpsert) {
+		s.UpdateLockVersion()
 	})
 }
 

@@ -100,6 +100,27 @@ func (_u *ProfileUpdate) ClearMergedIntoID() *ProfileUpdate {
 	return _u
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (_u *ProfileUpdate) SetLockVersion(v int64) *ProfileUpdate {
+	_u.mutation.ResetLockVersion()
+	_u.mutation.SetLockVersion(v)
+	return _u
+}
+
+// SetNillableLockVersion sets the "lock_version" field if the given value is not nil.
+func (_u *ProfileUpdate) SetNillableLockVersion(v *int64) *ProfileUpdate {
+	if v != nil {
+		_u.SetLockVersion(*v)
+	}
+	return _u
+}
+
+// AddLockVersion adds value to the "lock_version" field.
+func (_u *ProfileUpdate) AddLockVersion(v int64) *ProfileUpdate {
+	_u.mutation.AddLockVersion(v)
+	return _u
+}
+
 // SetAccount sets the "account" edge to the DirectoryAccount entity.
 func (_u *ProfileUpdate) SetAccount(v *DirectoryAccount) *ProfileUpdate {
 	return _u.SetAccountID(v.ID)
@@ -265,6 +286,12 @@ func (_u *ProfileUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.MergedIntoIDCleared() {
 		_spec.ClearField(profile.FieldMergedIntoID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.LockVersion(); ok {
+		_spec.SetField(profile.FieldLockVersion, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedLockVersion(); ok {
+		_spec.AddField(profile.FieldLockVersion, field.TypeInt64, value)
 	}
 	if _u.mutation.AccountCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -476,6 +503,27 @@ func (_u *ProfileUpdateOne) ClearMergedIntoID() *ProfileUpdateOne {
 	return _u
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (_u *ProfileUpdateOne) SetLockVersion(v int64) *ProfileUpdateOne {
+	_u.mutation.ResetLockVersion()
+	_u.mutation.SetLockVersion(v)
+	return _u
+}
+
+// SetNillableLockVersion sets the "lock_version" field if the given value is not nil.
+func (_u *ProfileUpdateOne) SetNillableLockVersion(v *int64) *ProfileUpdateOne {
+	if v != nil {
+		_u.SetLockVersion(*v)
+	}
+	return _u
+}
+
+// AddLockVersion adds value to the "lock_version" field.
+func (_u *ProfileUpdateOne) AddLockVersion(v int64) *ProfileUpdateOne {
+	_u.mutation.AddLockVersion(v)
+	return _u
+}
+
 // SetAccount sets the "account" edge to the DirectoryAccount entity.
 func (_u *ProfileUpdateOne) SetAccount(v *DirectoryAccount) *ProfileUpdateOne {
 	return _u.SetAccountID(v.ID)
@@ -671,6 +719,12 @@ func (_u *ProfileUpdateOne) sqlSave(ctx context.Context) (_node *Profile, err er
 	}
 	if _u.mutation.MergedIntoIDCleared() {
 		_spec.ClearField(profile.FieldMergedIntoID, field.TypeInt)
+	}
+	if value, ok := _u.mutation.LockVersion(); ok {
+		_spec.SetField(profile.FieldLockVersion, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedLockVersion(); ok {
+		_spec.AddField(profile.FieldLockVersion, field.TypeInt64, value)
 	}
 	if _u.mutation.AccountCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -108,9 +108,8 @@ func forecastUntil(until *time.Time, now time.Time) time.Time {
 // Feeds are the live subscriptions' shared computations (B4): one per
 // organization and change, whoever and however many subscribed.
 type Feeds struct {
-	Progress   *live.Shared[[]*model.CompetencyProgress]
-	Capability *live.Shared[[]*capability.Area]
-	// Designations are the solution areas (partner capability score).
+	Progress     *live.Shared[[]*model.CompetencyProgress]
+	Capability   *live.Shared[[]*capability.Area]
 	Designations *live.Shared[[]*designation.Area]
 }
 
@@ -136,7 +135,7 @@ func NewFeeds(r *Resolver) *Feeds {
 			}},
 		Designations: &live.Shared[[]*designation.Area]{Hub: r.Live,
 			Compute: func(ctx context.Context, orgID int) ([]*designation.Area, error) {
-				return r.Designations.ForOrg(viewer.System(ctx), orgID)
+				return r.Designations.OrgAreas(ctx, orgID)
 			}},
 	}
 }

@@ -121,6 +121,9 @@ func (r *queryResolver) LinkEndingImpact(ctx context.Context, user *int, kind *m
 
 // Roles is the resolver for the roles field.
 func (r *userResolver) Roles(ctx context.Context, obj *ent.User) ([]model.Role, error) {
+	if err := r.accountReadable(ctx, obj); err != nil {
+		return nil, err
+	}
 	out := make([]model.Role, 0, len(obj.Roles))
 	for _, s := range obj.Roles {
 		if viewer.Role(s).Valid() {
@@ -132,6 +135,9 @@ func (r *userResolver) Roles(ctx context.Context, obj *ent.User) ([]model.Role, 
 
 // LearningAccount is the resolver for the learningAccount field.
 func (r *userResolver) LearningAccount(ctx context.Context, obj *ent.User) (*model.LearningAccountLink, error) {
+	if err := r.accountReadable(ctx, obj); err != nil {
+		return nil, err
+	}
 	st, err := r.status(ctx, obj.ID)
 	if err != nil || st.Learning == nil {
 		return nil, err
@@ -142,6 +148,9 @@ func (r *userResolver) LearningAccount(ctx context.Context, obj *ent.User) (*mod
 
 // PartnerUniversity is the resolver for the partnerUniversity field.
 func (r *userResolver) PartnerUniversity(ctx context.Context, obj *ent.User) (*model.PartnerUniversityLink, error) {
+	if err := r.accountReadable(ctx, obj); err != nil {
+		return nil, err
+	}
 	st, err := r.status(ctx, obj.ID)
 	if err != nil || st.PartnerUniversity == nil {
 		return nil, err
@@ -152,6 +161,9 @@ func (r *userResolver) PartnerUniversity(ctx context.Context, obj *ent.User) (*m
 
 // NextAssociationAllowedAt is the resolver for the nextAssociationAllowedAt field.
 func (r *userResolver) NextAssociationAllowedAt(ctx context.Context, obj *ent.User) (*time.Time, error) {
+	if err := r.accountReadable(ctx, obj); err != nil {
+		return nil, err
+	}
 	st, err := r.status(ctx, obj.ID)
 	if err != nil || st.Allowance.NextAllowedAt.IsZero() {
 		return nil, err
@@ -162,6 +174,9 @@ func (r *userResolver) NextAssociationAllowedAt(ctx context.Context, obj *ent.Us
 
 // AssociationsRemaining is the resolver for the associationsRemaining field.
 func (r *userResolver) AssociationsRemaining(ctx context.Context, obj *ent.User) (int, error) {
+	if err := r.accountReadable(ctx, obj); err != nil {
+		return 0, err
+	}
 	st, err := r.status(ctx, obj.ID)
 	return st.Allowance.Remaining, err
 }

@@ -9,6 +9,7 @@ import (
 	"certlink/ent"
 	"certlink/graph/generated"
 	"context"
+	"time"
 )
 
 // Node is the resolver for the node field.
@@ -28,6 +29,22 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 		return nil, errTooManyIDs
 	}
 	return r.Client.Noders(ctx, ids)
+}
+
+// CreatedAt is the resolver for the createdAt field.
+func (r *userResolver) CreatedAt(ctx context.Context, obj *ent.User) (*time.Time, error) {
+	if err := r.accountReadable(ctx, obj); err != nil {
+		return nil, err
+	}
+	return &obj.CreatedAt, nil
+}
+
+// MustChangePassword is the resolver for the mustChangePassword field.
+func (r *userResolver) MustChangePassword(ctx context.Context, obj *ent.User) (bool, error) {
+	if err := r.accountReadable(ctx, obj); err != nil {
+		return false, err
+	}
+	return obj.MustChangePassword, nil
 }
 
 // Organization returns generated.OrganizationResolver implementation.

@@ -14,6 +14,7 @@ import (
 
 	"certlink/ent"
 	"certlink/internal/apperr"
+	"certlink/internal/store"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
 )
@@ -87,11 +88,18 @@ func classify(ctx context.Context, err error) *apperr.Error {
 		return apperr.New(apperr.InvalidInput, "The value of %q is not valid.", ve.Name)
 	case strings.Contains(err.Error(), "introspection disabled"):
 		return apperr.New(apperr.Unauthenticated, "Sign in to explore the schema.")
+	case store.Unavailable(err):
+		// A database host that cannot serve (every host down, a cluster node
+		// out of the primary component): the caller retries, nothing is wrong
+		// with the request or with certlink.
+		e, _ := apperr.As(store.UnavailableError(err))
+		return e
 	case errors.Is(err, context.DeadlineExceeded):
 		return apperr.New(apperr.Internal, "The request took too long and was stopped.")
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		// The caller left (a completed subscription, a closed socket or
-		// connection): nobody reads this answer, nothing went wrong.
+		// connection) or guard's meter stopped the operation: nobody reads
+		// this answer, nothing went wrong.
 		return apperr.New(apperr.Internal, "The request was cancelled.")
 	}
 	id := web.RequestID(ctx)

@@ -40,6 +40,7 @@ type statusMemoKey struct{}
 
 // WithRequestMemo prepares per-request memos; the HTTP layer calls it.
 func WithRequestMemo(ctx context.Context) context.Context {
+	ctx = withReadableUsers(ctx)
 	return context.WithValue(ctx, statusMemoKey{}, &statusMemo{m: map[int]linking.Status{}})
 }
 

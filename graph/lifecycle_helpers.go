@@ -37,8 +37,9 @@ func pageInfo[T any](p page.Page[T], id func(T) int) (*ent.PageInfo, []ent.Curso
 	return info, cursors
 }
 
-// person names a work account for history, tickets and tokens. Deleted accounts
-// are named too: history outlives them.
+// person names a work account for history, tickets and tokens, as the viewer
+// may see it (people.As): people of another organization are not named.
+// Deleted accounts of one's own are: history outlives them.
 func (r *Resolver) person(ctx context.Context, id *int) (*model.PersonRef, error) {
 	if id == nil || *id == 0 {
 		return nil, nil
@@ -50,7 +51,12 @@ func (r *Resolver) person(ctx context.Context, id *int) (*model.PersonRef, error
 	if err != nil {
 		return nil, err
 	}
-	return &model.PersonRef{Name: u.Name, Email: people.Email(u), Deleted: u.DeletedAt != nil}, nil
+	ref := people.As(viewer.From(ctx), u)
+	p := &model.PersonRef{Name: ref.Name, Deleted: ref.Deleted, Outside: ref.Outside}
+	if ref.Email != "" {
+		p.Email = &ref.Email
+	}
+	return p, nil
 }
 
 // auditFilter reads the audit log's where.

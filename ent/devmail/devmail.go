@@ -18,6 +18,10 @@ const (
 	FieldCreatedAt = "created_at"
 	// FieldToAddress holds the string denoting the to_address field in the database.
 	FieldToAddress = "to_address"
+	// FieldRecipientUserID holds the string denoting the recipient_user_id field in the database.
+	FieldRecipientUserID = "recipient_user_id"
+	// FieldOrganizationID holds the string denoting the organization_id field in the database.
+	FieldOrganizationID = "organization_id"
 	// FieldSubject holds the string denoting the subject field in the database.
 	FieldSubject = "subject"
 	// FieldBody holds the string denoting the body field in the database.
@@ -33,6 +37,8 @@ var Columns = []string{
 	FieldID,
 	FieldCreatedAt,
 	FieldToAddress,
+	FieldRecipientUserID,
+	FieldOrganizationID,
 	FieldSubject,
 	FieldBody,
 	FieldDedupeKey,
@@ -80,6 +86,16 @@ func ByCreatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByToAddress orders the results by the to_address field.
 func ByToAddress(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldToAddress, opts...).ToFunc()
+}
+
+// ByRecipientUserID orders the results by the recipient_user_id field.
+func ByRecipientUserID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRecipientUserID, opts...).ToFunc()
+}
+
+// ByOrganizationID orders the results by the organization_id field.
+func ByOrganizationID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOrganizationID, opts...).ToFunc()
 }
 
 // BySubject orders the results by the subject field.

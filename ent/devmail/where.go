@@ -64,6 +64,16 @@ func ToAddress(v string) predicate.DevMail {
 	return predicate.DevMail(sql.FieldEQ(FieldToAddress, v))
 }
 
+// RecipientUserID applies equality check predicate on the "recipient_user_id" field. It's identical to RecipientUserIDEQ.
+func RecipientUserID(v int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldEQ(FieldRecipientUserID, v))
+}
+
+// OrganizationID applies equality check predicate on the "organization_id" field. It's identical to OrganizationIDEQ.
+func OrganizationID(v int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldEQ(FieldOrganizationID, v))
+}
+
 // Subject applies equality check predicate on the "subject" field. It's identical to SubjectEQ.
 func Subject(v string) predicate.DevMail {
 	return predicate.DevMail(sql.FieldEQ(FieldSubject, v))
@@ -182,6 +192,106 @@ func ToAddressEqualFold(v string) predicate.DevMail {
 // ToAddressContainsFold applies the ContainsFold predicate on the "to_address" field.
 func ToAddressContainsFold(v string) predicate.DevMail {
 	return predicate.DevMail(sql.FieldContainsFold(FieldToAddress, v))
+}
+
+// RecipientUserIDEQ applies the EQ predicate on the "recipient_user_id" field.
+func RecipientUserIDEQ(v int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldEQ(FieldRecipientUserID, v))
+}
+
+// RecipientUserIDNEQ applies the NEQ predicate on the "recipient_user_id" field.
+func RecipientUserIDNEQ(v int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldNEQ(FieldRecipientUserID, v))
+}
+
+// RecipientUserIDIn applies the In predicate on the "recipient_user_id" field.
+func RecipientUserIDIn(vs ...int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldIn(FieldRecipientUserID, vs...))
+}
+
+// RecipientUserIDNotIn applies the NotIn predicate on the "recipient_user_id" field.
+func RecipientUserIDNotIn(vs ...int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldNotIn(FieldRecipientUserID, vs...))
+}
+
+// RecipientUserIDGT applies the GT predicate on the "recipient_user_id" field.
+func RecipientUserIDGT(v int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldGT(FieldRecipientUserID, v))
+}
+
+// RecipientUserIDGTE applies the GTE predicate on the "recipient_user_id" field.
+func RecipientUserIDGTE(v int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldGTE(FieldRecipientUserID, v))
+}
+
+// RecipientUserIDLT applies the LT predicate on the "recipient_user_id" field.
+func RecipientUserIDLT(v int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldLT(FieldRecipientUserID, v))
+}
+
+// RecipientUserIDLTE applies the LTE predicate on the "recipient_user_id" field.
+func RecipientUserIDLTE(v int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldLTE(FieldRecipientUserID, v))
+}
+
+// RecipientUserIDIsNil applies the IsNil predicate on the "recipient_user_id" field.
+func RecipientUserIDIsNil() predicate.DevMail {
+	return predicate.DevMail(sql.FieldIsNull(FieldRecipientUserID))
+}
+
+// RecipientUserIDNotNil applies the NotNil predicate on the "recipient_user_id" field.
+func RecipientUserIDNotNil() predicate.DevMail {
+	return predicate.DevMail(sql.FieldNotNull(FieldRecipientUserID))
+}
+
+// OrganizationIDEQ applies the EQ predicate on the "organization_id" field.
+func OrganizationIDEQ(v int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldEQ(FieldOrganizationID, v))
+}
+
+// OrganizationIDNEQ applies the NEQ predicate on the "organization_id" field.
+func OrganizationIDNEQ(v int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldNEQ(FieldOrganizationID, v))
+}
+
+// OrganizationIDIn applies the In predicate on the "organization_id" field.
+func OrganizationIDIn(vs ...int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldIn(FieldOrganizationID, vs...))
+}
+
+// OrganizationIDNotIn applies the NotIn predicate on the "organization_id" field.
+func OrganizationIDNotIn(vs ...int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldNotIn(FieldOrganizationID, vs...))
+}
+
+// OrganizationIDGT applies the GT predicate on the "organization_id" field.
+func OrganizationIDGT(v int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldGT(FieldOrganizationID, v))
+}
+
+// OrganizationIDGTE applies the GTE predicate on the "organization_id" field.
+func OrganizationIDGTE(v int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldGTE(FieldOrganizationID, v))
+}
+
+// OrganizationIDLT applies the LT predicate on the "organization_id" field.
+func OrganizationIDLT(v int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldLT(FieldOrganizationID, v))
+}
+
+// OrganizationIDLTE applies the LTE predicate on the "organization_id" field.
+func OrganizationIDLTE(v int) predicate.DevMail {
+	return predicate.DevMail(sql.FieldLTE(FieldOrganizationID, v))
+}
+
+// OrganizationIDIsNil applies the IsNil predicate on the "organization_id" field.
+func OrganizationIDIsNil() predicate.DevMail {
+	return predicate.DevMail(sql.FieldIsNull(FieldOrganizationID))
+}
+
+// OrganizationIDNotNil applies the NotNil predicate on the "organization_id" field.
+func OrganizationIDNotNil() predicate.DevMail {
+	return predicate.DevMail(sql.FieldNotNull(FieldOrganizationID))
 }
 
 // SubjectEQ applies the EQ predicate on the "subject" field.

@@ -265,6 +265,8 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "to_address", Type: field.TypeString, Size: 254},
+		{Name: "recipient_user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
 		{Name: "subject", Type: field.TypeString, Size: 300},
 		{Name: "body", Type: field.TypeString, Size: 2147483647},
 		{Name: "dedupe_key", Type: field.TypeString, Unique: true},
@@ -274,6 +276,18 @@ var (
 		Name:       "dev_mails",
 		Columns:    DevMailsColumns,
 		PrimaryKey: []*schema.Column{DevMailsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "devmail_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{DevMailsColumns[4]},
+			},
+			{
+				Name:    "devmail_recipient_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{DevMailsColumns[3]},
+			},
+		},
 	}
 	// DirectoryAccountsColumns holds the columns for the "directory_accounts" table.
 	DirectoryAccountsColumns = []*schema.Column{
@@ -421,6 +435,8 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "to_address", Type: field.TypeString, Size: 254},
+		{Name: "recipient_user_id", Type: field.TypeInt, Nullable: true},
+		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
 		{Name: "subject", Type: field.TypeString, Size: 300},
 		{Name: "body", Type: field.TypeString, Size: 2147483647},
 		{Name: "dedupe_key", Type: field.TypeString, Unique: true},
@@ -439,7 +455,7 @@ var (
 			{
 				Name:    "outboxmessage_sent_at_next_attempt_at",
 				Unique:  false,
-				Columns: []*schema.Column{OutboxMessagesColumns[9], OutboxMessagesColumns[7]},
+				Columns: []*schema.Column{OutboxMessagesColumns[11], OutboxMessagesColumns[9]},
 			},
 		},
 	}
@@ -450,6 +466,7 @@ var (
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"LEARNING", "PARTNER_UNIVERSITY"}},
 		{Name: "mcid", Type: field.TypeString, Unique: true},
 		{Name: "merged_into_id", Type: field.TypeInt, Nullable: true},
+		{Name: "lock_version", Type: field.TypeInt64, Default: 0},
 		{Name: "account_id", Type: field.TypeInt},
 	}
 	// ProfilesTable holds the schema information for the "profiles" table.
@@ -460,7 +477,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "profiles_directory_accounts_profiles",
-				Columns:    []*schema.Column{ProfilesColumns[5]},
+				Columns:    []*schema.Column{ProfilesColumns[6]},
 				RefColumns: []*schema.Column{DirectoryAccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -469,7 +486,7 @@ var (
 			{
 				Name:    "profile_account_id_kind",
 				Unique:  true,
-				Columns: []*schema.Column{ProfilesColumns[5], ProfilesColumns[2]},
+				Columns: []*schema.Column{ProfilesColumns[6], ProfilesColumns[2]},
 			},
 		},
 	}

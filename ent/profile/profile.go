@@ -28,6 +28,8 @@ const (
 	FieldAccountID = "account_id"
 	// FieldMergedIntoID holds the string denoting the merged_into_id field in the database.
 	FieldMergedIntoID = "merged_into_id"
+	// FieldLockVersion holds the string denoting the lock_version field in the database.
+	FieldLockVersion = "lock_version"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// EdgeResults holds the string denoting the results edge name in mutations.
@@ -67,6 +69,7 @@ var Columns = []string{
 	FieldMcid,
 	FieldAccountID,
 	FieldMergedIntoID,
+	FieldLockVersion,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -91,6 +94,8 @@ var (
 	DefaultCreatedAt func() time.Time
 	// McidValidator is a validator for the "mcid" field. It is called by the builders before save.
 	McidValidator func(string) error
+	// DefaultLockVersion holds the default value on creation for the "lock_version" field.
+	DefaultLockVersion int64
 )
 
 // Kind defines the type for the "kind" enum field.
@@ -147,6 +152,11 @@ func ByAccountID(opts ...sql.OrderTermOption) OrderOption {
 // ByMergedIntoID orders the results by the merged_into_id field.
 func ByMergedIntoID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldMergedIntoID, opts...).ToFunc()
+}
+
+// ByLockVersion orders the results by the lock_version field.
+func ByLockVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLockVersion, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

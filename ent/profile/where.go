@@ -75,6 +75,11 @@ func MergedIntoID(v int) predicate.Profile {
 	return predicate.Profile(sql.FieldEQ(FieldMergedIntoID, v))
 }
 
+// LockVersion applies equality check predicate on the "lock_version" field. It's identical to LockVersionEQ.
+func LockVersion(v int64) predicate.Profile {
+	return predicate.Profile(sql.FieldEQ(FieldLockVersion, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Profile {
 	return predicate.Profile(sql.FieldEQ(FieldCreatedAt, v))
@@ -268,6 +273,46 @@ func MergedIntoIDIsNil() predicate.Profile {
 // MergedIntoIDNotNil applies the NotNil predicate on the "merged_into_id" field.
 func MergedIntoIDNotNil() predicate.Profile {
 	return predicate.Profile(sql.FieldNotNull(FieldMergedIntoID))
+}
+
+// LockVersionEQ applies the EQ predicate on the "lock_version" field.
+func LockVersionEQ(v int64) predicate.Profile {
+	return predicate.Profile(sql.FieldEQ(FieldLockVersion, v))
+}
+
+// LockVersionNEQ applies the NEQ predicate on the "lock_version" field.
+func LockVersionNEQ(v int64) predicate.Profile {
+	return predicate.Profile(sql.FieldNEQ(FieldLockVersion, v))
+}
+
+// LockVersionIn applies the In predicate on the "lock_version" field.
+func LockVersionIn(vs ...int64) predicate.Profile {
+	return predicate.Profile(sql.FieldIn(FieldLockVersion, vs...))
+}
+
+// LockVersionNotIn applies the NotIn predicate on the "lock_version" field.
+func LockVersionNotIn(vs ...int64) predicate.Profile {
+	return predicate.Profile(sql.FieldNotIn(FieldLockVersion, vs...))
+}
+
+// LockVersionGT applies the GT predicate on the "lock_version" field.
+func LockVersionGT(v int64) predicate.Profile {
+	return predicate.Profile(sql.FieldGT(FieldLockVersion, v))
+}
+
+// LockVersionGTE applies the GTE predicate on the "lock_version" field.
+func LockVersionGTE(v int64) predicate.Profile {
+	return predicate.Profile(sql.FieldGTE(FieldLockVersion, v))
+}
+
+// LockVersionLT applies the LT predicate on the "lock_version" field.
+func LockVersionLT(v int64) predicate.Profile {
+	return predicate.Profile(sql.FieldLT(FieldLockVersion, v))
+}
+
+// LockVersionLTE applies the LTE predicate on the "lock_version" field.
+func LockVersionLTE(v int64) predicate.Profile {
+	return predicate.Profile(sql.FieldLTE(FieldLockVersion, v))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

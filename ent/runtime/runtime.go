@@ -396,7 +396,7 @@ func init() {
 	// devmail.ToAddressValidator is a validator for the "to_address" field. It is called by the builders before save.
 	devmail.ToAddressValidator = devmailDescToAddress.Validators[0].(func(string) error)
 	// devmailDescSubject is the schema descriptor for subject field.
-	devmailDescSubject := devmailFields[1].Descriptor()
+	devmailDescSubject := devmailFields[3].Descriptor()
 	// devmail.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
 	devmail.SubjectValidator = devmailDescSubject.Validators[0].(func(string) error)
 	directoryaccountMixin := schema.DirectoryAccount{}.Mixin()
@@ -698,19 +698,19 @@ func init() {
 	// outboxmessage.ToAddressValidator is a validator for the "to_address" field. It is called by the builders before save.
 	outboxmessage.ToAddressValidator = outboxmessageDescToAddress.Validators[0].(func(string) error)
 	// outboxmessageDescSubject is the schema descriptor for subject field.
-	outboxmessageDescSubject := outboxmessageFields[1].Descriptor()
+	outboxmessageDescSubject := outboxmessageFields[3].Descriptor()
 	// outboxmessage.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
 	outboxmessage.SubjectValidator = outboxmessageDescSubject.Validators[0].(func(string) error)
 	// outboxmessageDescAttempts is the schema descriptor for attempts field.
-	outboxmessageDescAttempts := outboxmessageFields[4].Descriptor()
+	outboxmessageDescAttempts := outboxmessageFields[6].Descriptor()
 	// outboxmessage.DefaultAttempts holds the default value on creation for the attempts field.
 	outboxmessage.DefaultAttempts = outboxmessageDescAttempts.Default.(int)
 	// outboxmessageDescNextAttemptAt is the schema descriptor for next_attempt_at field.
-	outboxmessageDescNextAttemptAt := outboxmessageFields[5].Descriptor()
+	outboxmessageDescNextAttemptAt := outboxmessageFields[7].Descriptor()
 	// outboxmessage.DefaultNextAttemptAt holds the default value on creation for the next_attempt_at field.
 	outboxmessage.DefaultNextAttemptAt = outboxmessageDescNextAttemptAt.Default.(func() time.Time)
 	// outboxmessageDescLastError is the schema descriptor for last_error field.
-	outboxmessageDescLastError := outboxmessageFields[8].Descriptor()
+	outboxmessageDescLastError := outboxmessageFields[10].Descriptor()
 	// outboxmessage.DefaultLastError holds the default value on creation for the last_error field.
 	outboxmessage.DefaultLastError = outboxmessageDescLastError.Default.(string)
 	// outboxmessage.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
@@ -751,6 +751,10 @@ func init() {
 			return nil
 		}
 	}()
+	// profileDescLockVersion is the schema descriptor for lock_version field.
+	profileDescLockVersion := profileFields[4].Descriptor()
+	// profile.DefaultLockVersion holds the default value on creation for the lock_version field.
+	profile.DefaultLockVersion = profileDescLockVersion.Default.(int64)
 	qualificationday.Policy = privacy.NewPolicies(schema.QualificationDay{})
 	qualificationday.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -51,6 +51,12 @@ func (Profile) Fields() []ent.Field {
 		field.Int("account_id"),
 		// Set when an operator merged this profile into another (U4).
 		field.Int("merged_into_id").Optional().Nillable(),
+		// Bumped first thing by every transaction that starts or ends a link of
+		// this profile (linking.LockProfiles): the write takes the row lock on
+		// this node, and on a Galera cluster — where SELECT … FOR UPDATE locks
+		// one node only — it makes two such transactions on different nodes
+		// conflict at commit, so one of them is retried from the start.
+		field.Int64("lock_version").Default(0),
 	}
 }
 

@@ -94,6 +94,11 @@ func (OutboxMessage) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}} }
 func (OutboxMessage) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("to_address").MaxLen(254),
+		// Whose mail it is: the recipient's work account and organization (or,
+		// for mail to someone with no work account, the sending organization).
+		// Addresses are corrected and reused; these never are.
+		field.Int("recipient_user_id").Optional().Nillable(),
+		field.Int("organization_id").Optional().Nillable(),
 		field.String("subject").MaxLen(300),
 		field.Text("body"),
 		field.String("dedupe_key").Unique(),
@@ -121,10 +126,18 @@ func (DevMail) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}} }
 func (DevMail) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("to_address").MaxLen(254),
+		// The mailbox shows mail by these, never by address (issue 11 item
+		// 10a): an address freed by a correction or a deletion and given to
+		// someone else does not bring the old mail with it.
+		field.Int("recipient_user_id").Optional().Nillable(),
+		field.Int("organization_id").Optional().Nillable(),
 		field.String("subject").MaxLen(300),
 		field.Text("body"),
 		field.String("dedupe_key").Unique(),
 	}
+}
+func (DevMail) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("organization_id"), index.Fields("recipient_user_id")}
 }
 func (DevMail) Policy() ent.Policy { return systemOnly() }
 func (DevMail) Annotations() []schema.Annotation {

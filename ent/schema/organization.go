@@ -34,6 +34,10 @@ func (Organization) Edges() []ent.Edge {
 
 func (Organization) Policy() ent.Policy { return orgScoped("id") }
 
+// No OrganizationWhereInput: ent's edge predicates (hasUsersWith …) run as SQL
+// subqueries that no privacy rule sees, so a filter reaching through an
+// organization to its people would answer questions about rows the caller may
+// not read (issue 11 item 10). Filters stay on the rows a connection returns.
 func (Organization) Annotations() []schema.Annotation {
-	return []schema.Annotation{entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)}
+	return []schema.Annotation{entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)}
 }

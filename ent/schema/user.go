@@ -40,7 +40,9 @@ func (User) Fields() []ent.Field {
 
 func (User) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.From("organization", Organization.Type).Ref("users").Field("organization_id").Unique(),
+		// No hasOrganization/hasOrganizationWith filter: see Organization.Annotations.
+		edge.From("organization", Organization.Type).Ref("users").Field("organization_id").Unique().
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
 		edge.To("associations", Association.Type).Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }

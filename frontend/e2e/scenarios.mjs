@@ -215,7 +215,13 @@ export const scenarios = [
         await page.waitForTimeout(500);
       }
       expect(((await result.textContent()) ?? '').includes('grace@contoso.example'), 'GraphiQL ran the query as grace (same-origin session)');
-      await shot('graphiql');
+      // GraphiQL's own introspection query (15 levels deep) is allowed for an
+      // admin's session: the docs explorer shows the schema and a type's fields.
+      await page.locator('.graphiql-sidebar button[aria-label="Show Documentation Explorer"]').click();
+      await page.locator('.graphiql-doc-explorer-type-name', { hasText: /^Query$/ }).first().click();
+      await page.locator('.graphiql-doc-explorer-field-name', { hasText: /^competencyProgress$/ }).first().waitFor();
+      expect((await page.locator('.graphiql-doc-explorer-error').count()) === 0, 'the docs explorer has a schema');
+      await shot('graphiql-docs');
     },
   },
   {

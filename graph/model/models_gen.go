@@ -341,13 +341,19 @@ type PartnerUniversityLink struct {
 	SameCredentialsAvailable bool `json:"sameCredentialsAvailable"`
 }
 
-// A person named in history, tickets and tokens.
+// A person named in history, tickets and tokens. People outside your organization
+// are not named: an MCID that moved from or to another organization shows who
+// moved it as "Someone at another organization" (an operator as "certlink
+// staff"), with no email.
 type PersonRef struct {
+	// Their name; for people outside your organization, who they are in words.
 	Name string `json:"name"`
-	// The address they sign in with; a deleted account's former address.
-	Email string `json:"email"`
-	// The work account was deleted (history outlives it).
+	// The address they sign in with; a deleted account's former address. Null for people outside your organization.
+	Email *string `json:"email,omitempty"`
+	// The work account was deleted (history outlives it). Always false for people outside your organization.
 	Deleted bool `json:"deleted"`
+	// The person is not in your organization: name and email are withheld.
+	Outside bool `json:"outside"`
 }
 
 type PlannedResultInput struct {

@@ -103,6 +103,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, Log: log}
+	// A User's own fields are read by the rule of work accounts however it was reached.
+	db.Client.User.Intercept(graph.AccountReads())
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"certlink/internal/guard"
 )
 
 // Config is every setting; each is a flag and an environment variable.
@@ -48,6 +50,8 @@ type Config struct {
 	// RiskNoticeDays are the days ahead at which a projected loss is announced
 	// once each (B2), e.g. "90,60,30".
 	RiskNoticeDays string
+	// QueryLimits overrides guard.DefaultLimits (tests); zero means the defaults.
+	QueryLimits guard.Limits
 }
 
 // envName maps a flag name to its environment variable: --smtp-url → CERTLINK_SMTP_URL.

@@ -27,6 +27,7 @@ import (
 	"certlink/graph/generated"
 	"certlink/internal/guard"
 	"certlink/internal/socket"
+	"certlink/internal/store"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
 )
@@ -34,7 +35,6 @@ import (
 // Limits on what one request may ask (A4).
 const (
 	maxBodyBytes    = 1 << 20
-	parserTokens    = 15000
 	queryCacheItems = 1000
 )
 
@@ -52,21 +52,36 @@ func (a *App) GraphQL() http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheItems))
-	srv.SetParserTokenLimit(parserTokens)
+	srv.SetQueryCache(guard.Cache{Inner: lru.New[*ast.QueryDocument](queryCacheItems)})
+	srv.SetParserTokenLimit(guard.DefaultScan.MaxTokens)
+	// "Did you mean …" would list field names to anyone: off for every caller
+	// (the query cache and validation are shared by all).
+	srv.SetDisableSuggestion(true)
 	srv.SetErrorPresenter(graph.ErrorPresenter)
 	srv.SetRecoverFunc(graph.Recover)
+	srv.Use(a.Gate())
 	srv.Use(signedInIntrospection{})
+	srv.Use(guard.Args{Limits: guard.DefaultArgs})
 	// On a websocket: the sign-in again, the temporary-password gate for
 	// subscriptions, the socket's and account's operation caps.
 	srv.Use(socket.Extension{})
-	srv.Use(guard.Extension{Limits: guard.DefaultLimits, Buckets: a.RateLimits})
+	limits := guard.DefaultLimits
+	if a.Config.QueryLimits != (guard.Limits{}) {
+		limits = a.Config.QueryLimits
+	}
+	srv.Use(guard.Extension{Limits: limits, Buckets: a.RateLimits})
 	srv.AroundFields(graph.ConnectionBounds)
 	srv.AroundRootFields(graph.PasswordChangeGate)
 	return srv
 }
 
-// signedInIntrospection allows introspection (and field suggestions) to signed-in
+// Gate is the check every GraphQL operation meets before it is parsed, on
+// every transport (guard.Gate).
+func (a *App) Gate() guard.Gate {
+	return guard.Gate{Scan: guard.DefaultScan, Anonymous: guard.AnonymousScan, Buckets: a.RateLimits}
+}
+
+// signedInIntrospection allows introspection to signed-in
 // callers only: anonymous probes learn nothing about the schema (A4).
 type signedInIntrospection struct{}
 
@@ -82,7 +97,7 @@ func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	// JSON answers are compressed for browsers that accept gzip; the web
 	// app's files are precompressed at build time (frontend.Handler).
-	mux.Handle("/graphql", limitBody(web.Gzip(a.GraphQL(), "application/json", "application/graphql-response+json")))
+	mux.Handle("/graphql", limitBody(graphqlRequest(web.Gzip(a.GraphQL(), "application/json", "application/graphql-response+json"))))
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /auth/options", a.signInOptions)
 	a.competencyRoutes(mux)
@@ -205,6 +220,12 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, maxMetricIngestBytes)
 		}
 		if v, err := a.Accounts.Authenticate(ctx, bearer(r)); err != nil {
+			if store.Unavailable(err) {
+				// The database cannot serve (every host down): a coded answer the
+				// caller can retry, not an internal error.
+				writeError(w, r.WithContext(ctx), err)
+				return
+			}
 			a.Log.ErrorContext(ctx, "authenticating", "request_id", id, "err", err)
 			http.Error(w, "authentication is unavailable", http.StatusServiceUnavailable)
 			return

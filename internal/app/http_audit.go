@@ -33,7 +33,7 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.InvalidInput, "%s", err.Error()))
 		return
 	}
-	names := map[int][2]string{} // work account id → name, email as people.Email says it
+	names := map[int][2]string{} // work account id → name, email as people.As shows them to v
 	person := func(id *int) [2]string {
 		if id == nil || *id == 0 {
 			return [2]string{}
@@ -43,7 +43,8 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 		}
 		var n [2]string
 		if u, err := a.DB.Client.User.Get(viewer.System(ctx), *id); err == nil {
-			n = [2]string{u.Name, people.Email(u)}
+			ref := people.As(v, u) // another organization's people are not named
+			n = [2]string{ref.Name, ref.Email}
 		}
 		names[*id] = n
 		return n

@@ -14,6 +14,7 @@ import (
 	"certlink/internal/catalog"
 	"certlink/internal/ingest"
 	"certlink/internal/report"
+	"certlink/internal/store"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
 )
@@ -145,7 +146,7 @@ func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
 	case "text/csv":
 		err = ingest.ReadCSV(b, r.Body)
 	default:
-		writeError(w, r, apperr.New(apperr.InvalidInput, "Send results as application/x-ndjson (one JSON object per line) or text/csv (with a header row), not %q.", ct))
+		writeError(w, r, apperr.New(apperr.InvalidInput, "Send results as application/x-ndjson (one JSON object per line) or text/csv (with a header row), not %s.", ingest.Quote(ct)))
 		return
 	}
 	if err != nil {
@@ -181,6 +182,9 @@ func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	ctx := r.Context()
 	e, ok := apperr.As(err)
+	if !ok && store.Unavailable(err) {
+		e, ok = apperr.As(store.UnavailableError(err))
+	}
 	if !ok {
 		id := web.RequestID(ctx)
 		slogError(ctx, "request failed", "request_id", id, "err", err)
@@ -203,6 +207,9 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusTooManyRequests
 	case apperr.Internal:
 		status = http.StatusInternalServerError
+	case apperr.Unavailable:
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "5")
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

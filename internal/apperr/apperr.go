@@ -25,6 +25,10 @@ const (
 	RequestTooLarge     Code = "REQUEST_TOO_LARGE"
 	QueryTooComplex     Code = "QUERY_TOO_COMPLEX"
 	PasswordChangeFirst Code = "PASSWORD_CHANGE_REQUIRED"
+	// Unavailable: the database cannot serve right now (every host down, a
+	// cluster node that left); nothing was changed unless the error's
+	// extensions say outcome UNKNOWN. Retry after a few seconds.
+	Unavailable Code = "UNAVAILABLE"
 )
 
 // Error is a refusal meant for the caller.

@@ -184,11 +184,11 @@ func (s *Service) Areas(ctx context.Context, v *viewer.Viewer) ([]*Area, error) 
 	return Compute(viewer.System(ctx), s.Client, s.counts(), v.OrgID, s.Progress.Engine.Time(), s.horizon(), nil)
 }
 
-// ForOrg computes an organization's areas now without a viewer (the live
-// feed, shared by the organization's subscribers, each authorized when it
-// subscribes).
-func (s *Service) ForOrg(ctx context.Context, orgID int) ([]*Area, error) {
-	return Compute(ctx, s.Client, s.counts(), orgID, s.Progress.Engine.Time(), s.horizon(), nil)
+// OrgAreas scores organization orgID's solution areas now, for no viewer in
+// particular: the value a live feed shares among the organization's
+// subscribers, each authorized when it subscribes.
+func (s *Service) OrgAreas(ctx context.Context, orgID int) ([]*Area, error) {
+	return Compute(viewer.System(ctx), s.Client, s.counts(), orgID, s.Progress.Engine.Time(), s.horizon(), nil)
 }
 
 // WhatIf is a hypothetical change for the solution areas: progress's

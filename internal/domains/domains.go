@@ -16,6 +16,7 @@ import (
 	"certlink/ent"
 	"certlink/ent/domain"
 	"certlink/ent/organization"
+	"certlink/ent/user"
 	"certlink/internal/apperr"
 	"certlink/internal/history"
 	"certlink/internal/store"
@@ -117,6 +118,9 @@ func (s *Service) change(ctx context.Context, v *viewer.Viewer, mpnID, raw strin
 		case add && cur != nil:
 			return apperr.New(apperr.Conflict, "%s is already verified for another organization: a domain belongs to one organization.", d).With("field", "domain")
 		case add:
+			if err := noOtherHolders(sys, tx.Client(), org, d); err != nil {
+				return err
+			}
 			if err := tx.Domain.Create().SetName(d).SetOrganizationID(org.ID).SetVerifiedBy(v.UserID).Exec(sys); err != nil {
 				return err
 			}
@@ -143,4 +147,24 @@ func clip(s string) string {
 		return s[:80] + "…"
 	}
 	return s
+}
+
+// noOtherHolders keeps a verified domain's addresses its organization's alone:
+// a domain is not verified for an organization while another organization's
+// live work accounts sign in there (they keep working after a domain is
+// removed). So an admin correcting or inviting an address in their own
+// domains never meets another organization's account, and no answer can tell
+// whether one exists (issue 11 item 10d). Deleted accounts released their
+// addresses (people.DeletedEmail).
+func noOtherHolders(ctx context.Context, c *ent.Client, org *ent.Organization, d string) error {
+	n, err := c.User.Query().Where(user.EmailHasSuffix("@"+d), user.DeletedAtIsNil(),
+		user.Or(user.OrganizationIDIsNil(), user.OrganizationIDNEQ(org.ID))).Count(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return apperr.New(apperr.Conflict, "%d work account(s) outside %s sign in at %s: delete them, or correct their addresses, before the domain can be verified for %s.",
+			n, org.Name, d, org.Name).With("field", "domain")
+	}
+	return nil
 }

@@ -59,7 +59,7 @@ func (m *measurer) set(ss ast.SelectionSet, d int, seen map[string]bool) (cost, 
 			if len(s.SelectionSet) > 0 {
 				childCost, childDepth = m.set(s.SelectionSet, d+1, seen)
 			}
-			c, dd = 1+m.multiplier(s)*childCost, childDepth
+			c, dd = satAdd(1, satMul(m.multiplier(s), childCost)), childDepth
 		case *ast.InlineFragment:
 			m.directives += len(s.Directives)
 			c, dd = m.set(s.SelectionSet, d, seen)
@@ -78,40 +78,73 @@ func (m *measurer) set(ss ast.SelectionSet, d int, seen map[string]bool) (cost, 
 			}
 			c, dd = m.set(def.SelectionSet, d, next)
 		}
-		cost += c
+		cost = satAdd(cost, c)
 		depth = max(depth, dd)
 	}
 	return cost, depth
 }
 
+// multiplier is how many times f's selection can be served: a paged field's
+// page as it will be served (first/last; omitted means the argument's default,
+// null the page of MaxPage that graph.ConnectionBounds serves), and a list
+// asked by a list argument (nodes(ids:[…])) its length.
 func (m *measurer) multiplier(f *ast.Field) int {
-	n := 0
+	n, given := 0, false
 	for _, name := range []string{"first", "last"} {
 		a := f.Arguments.ForName(name)
 		if a == nil {
 			continue
 		}
 		v, err := a.Value.Value(m.vars)
-		if err != nil {
-			continue
+		if err != nil || v == nil {
+			continue // null or an omitted variable: served as if absent
 		}
-		switch x := v.(type) {
-		case int64:
-			n = max(n, int(x))
-		case int:
-			n = max(n, x)
-		case float64:
-			n = max(n, int(x))
+		given = true
+		n = max(n, intOf(v))
+	}
+	if f.Definition != nil && isList(f.Definition.Type) {
+		for _, a := range f.Arguments {
+			if v, err := a.Value.Value(m.vars); err == nil {
+				if l, ok := v.([]any); ok {
+					n, given = max(n, len(l)), true
+				}
+			}
 		}
 	}
-	if n <= 0 {
-		if f.Definition != nil && isConnection(f.Definition.Type) && f.Arguments.ForName("first") == nil && f.Arguments.ForName("last") == nil {
-			return 100 // a connection asked with neither gets a page of 100
+	if !given && f.Definition != nil {
+		if a := f.Definition.Arguments.ForName("first"); a != nil {
+			// A paged list asked without first/last: its default page, and
+			// null is served as MaxPage (graph.ConnectionBounds).
+			if a.DefaultValue != nil && f.Arguments.ForName("first") == nil {
+				if v, err := a.DefaultValue.Value(nil); err == nil && intOf(v) > 0 {
+					return intOf(v)
+				}
+			}
+			return MaxPage
 		}
-		return 1
+		if isConnection(f.Definition.Type) {
+			return MaxPage
+		}
 	}
-	return n
+	return max(n, 1)
 }
+
+// MaxPage is the page a connection asked without first/last is served.
+const MaxPage = 100
+
+func intOf(v any) int {
+	switch x := v.(type) {
+	case int64:
+		return int(min(x, 1<<30))
+	case int:
+		return min(x, 1<<30)
+	case float64:
+		return int(min(x, 1<<30))
+	}
+	return 0
+}
+
+func isList(t *ast.Type) bool { return t != nil && t.Elem != nil }
 
 func isConnection(t *ast.Type) bool {
 	for t != nil && t.NamedType == "" {
@@ -123,3 +156,16 @@ func isConnection(t *ast.Type) bool {
 	name := t.NamedType
 	return len(name) > len("Connection") && name[len(name)-len("Connection"):] == "Connection"
 }
+
+// costCeiling keeps cost arithmetic from overflowing: nested multipliers of a
+// hostile query saturate here, far above any limit.
+const costCeiling = 1 << 40
+
+func satMul(a, b int) int {
+	if a != 0 && b > costCeiling/a {
+		return costCeiling
+	}
+	return min(a*b, costCeiling)
+}
+
+func satAdd(a, b int) int { return min(a+b, costCeiling) }

@@ -87,3 +87,31 @@ func (b *Buckets) leak(s *bucket, now time.Time) float64 {
 	rate := b.Capacity / float64(b.Period)
 	return math.Max(0, s.level-rate*float64(now.Sub(s.at)))
 }
+
+// Settle moves key's charge by delta points once an operation's real cost is
+// known: a negative delta gives back what was not used, a positive one charges
+// what was served beyond the estimate even past the capacity (the caller then
+// waits longer; the answer was already bounded by the meter).
+func (b *Buckets) Settle(key string, delta float64) Quota {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	q := Quota{Allowed: true, Limit: int(b.Capacity)}
+	s, ok := b.state[key]
+	if !ok {
+		if delta <= 0 {
+			q.Remaining, q.Reset = int(b.Capacity), now
+			return q
+		}
+		if b.state == nil {
+			b.state = map[string]*bucket{}
+		}
+		s = &bucket{at: now}
+		b.state[key] = s
+	}
+	level := math.Max(0, b.leak(s, now)+delta)
+	s.level, s.at = level, now
+	q.Remaining = int(math.Max(0, math.Floor(b.Capacity-level)))
+	q.Reset = now.Add(time.Duration(level / b.Capacity * float64(b.Period)))
+	return q
+}

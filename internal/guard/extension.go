@@ -2,29 +2,42 @@ package guard
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"math"
-	"strconv"
+	"strings"
+	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"certlink/internal/apperr"
 	"certlink/internal/viewer"
-	"certlink/internal/web"
 )
 
 // Limits are the per-operation ceilings.
 type Limits struct {
 	MaxDepth, MaxAliases, MaxDirectives, MaxCost int
+	// MaxIntrospectionDepth lets a signed-in admin's introspection-only
+	// operation (GraphiQL's schema query is 15 levels deep) past MaxDepth.
+	MaxIntrospectionDepth int
+	// MaxServed bounds the fields one answer may serve, whatever the estimate
+	// said: the meter stops the operation there.
+	MaxServed int
 }
 
 // DefaultLimits are generous for real clients and stop abuse.
-var DefaultLimits = Limits{MaxDepth: 12, MaxAliases: 30, MaxDirectives: 30, MaxCost: 25000}
+var DefaultLimits = Limits{MaxDepth: 12, MaxAliases: 30, MaxDirectives: 30, MaxCost: 25000,
+	MaxIntrospectionDepth: 20, MaxServed: 100000}
 
-// Extension measures every operation, refuses the ones over the limits, charges
-// the caller's bucket (per token when signed in, else per IP) and reports the
-// cost in extensions.cost and X-RateLimit-* headers (A4).
+// Extension measures every operation once its variables are known, refuses
+// the ones over the limits, charges the caller's bucket (per token when signed
+// in, else per IP; Gate already took one point), meters what the operation
+// serves and stops it at MaxServed or its deadline, then settles the charge to
+// what was served. It reports the cost in extensions.cost and X-RateLimit-*
+// headers (A4).
 type Extension struct {
 	Limits  Limits
 	Buckets *Buckets
@@ -33,6 +46,7 @@ type Extension struct {
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationInterceptor
+	graphql.FieldInterceptor
 } = Extension{}
 
 func (Extension) ExtensionName() string                          { return "CostAndRateLimit" }
@@ -49,45 +63,142 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 		return next(ctx)
 	}
 	shape := Measure(oc.Doc, oc.Operation, oc.Variables)
-	if msg := x.Limits.check(shape); msg != "" {
+	introspection := introspectionOnly(oc.Operation) && adminSession(viewer.From(ctx))
+	if msg := x.Limits.check(shape, introspection); msg != "" {
 		return refuse(apperr.InvalidInput, msg, map[string]any{"cost": shape.Cost, "depth": shape.Depth})
 	}
-	key := "ip:" + web.ClientIP(ctx)
-	if v := viewer.From(ctx); v != nil && v.TokenID != 0 {
-		key = "token:" + strconv.Itoa(v.TokenID)
-	}
+	key := CallerKey(ctx)
 	points := Points(shape.Cost)
-	q := x.Buckets.Take(key, points)
-	h := web.Header(ctx)
-	h.Set("X-RateLimit-Limit", strconv.Itoa(q.Limit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(q.Remaining))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(q.Reset.Unix(), 10))
+	q := x.Buckets.Take(key, points-1) // Gate took the first point
+	setRateHeaders(ctx, q)
 	cost := map[string]any{
 		"requestedQueryCost": shape.Cost, "points": points,
 		"limit": q.Limit, "remaining": q.Remaining, "resetAt": q.Reset.UTC().Format("2006-01-02T15:04:05Z"),
 	}
 	if !q.Allowed {
-		h.Set("Retry-After", strconv.Itoa(int(math.Ceil(q.Reset.Sub(x.Buckets.now()).Seconds()))))
+		setRetryAfter(ctx, q, x.Buckets)
 		return refuse(apperr.RateLimited, fmt.Sprintf("Rate limit exceeded: this request costs %.0f points and %d are left. Try again after %s.",
 			points, q.Remaining, q.Reset.UTC().Format("15:04:05 UTC")), map[string]any{"cost": cost})
 	}
+	subscription := oc.Operation.Operation == ast.Subscription
 	rh := next(ctx)
 	return func(ctx context.Context) *graphql.Response {
-		resp := rh(ctx)
-		if resp != nil {
-			if resp.Extensions == nil {
-				resp.Extensions = map[string]any{}
+		m := &meter{limit: int64(x.Limits.MaxServed)}
+		ctx, m.cancel = context.WithCancelCause(ctx)
+		resp := rh(withMeter(ctx, m))
+		m.cancel(nil)
+		if resp == nil {
+			if subscription || ctx.Err() == nil {
+				return nil // the end of a stream
 			}
-			resp.Extensions["cost"] = cost
+			// gqlgen answers nothing when the deadline passed before it began.
+			m.timedOut.Store(true)
+			resp = &graphql.Response{}
 		}
+		served := int(m.served.Load())
+		switch {
+		case m.over.Load():
+			resp = &graphql.Response{Errors: gqlerror.List{refusal(apperr.InvalidInput, fmt.Sprintf(
+				"The answer would serve more than %d fields; the limit is %d. Ask for smaller pages (first/last) or fewer fields.",
+				x.Limits.MaxServed, x.Limits.MaxServed), map[string]any{"limit": "servedFields"})}}
+		case m.timedOut.Load():
+			resp = &graphql.Response{Errors: gqlerror.List{refusal(apperr.Internal,
+				"The request took too long and was stopped; nothing more was read or changed after that moment. Ask for less, or try again.", nil)}}
+		}
+		cost := maps.Clone(cost) // a subscription's answers each get their own
+		cost["servedFields"] = served
+		if !subscription {
+			if actual := Points(served); actual > points {
+				q := x.Buckets.Settle(key, actual-points)
+				setRateHeaders(ctx, q)
+				cost["points"], cost["remaining"] = actual, q.Remaining
+			}
+		}
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["cost"] = cost
 		return resp
 	}
 }
 
-func (l Limits) check(s Shape) string {
+// introspectionOnly reports whether every root selection of op is an
+// introspection field (__schema, __type, __typename).
+func introspectionOnly(op *ast.OperationDefinition) bool {
+	if op.Operation != ast.Query || len(op.SelectionSet) == 0 {
+		return false
+	}
+	for _, sel := range op.SelectionSet {
+		f, ok := sel.(*ast.Field)
+		if !ok || !strings.HasPrefix(f.Name, "__") {
+			return false
+		}
+	}
+	return true
+}
+
+// adminSession: GraphiQL (A3) is for admins signed in to the web app, not for
+// API tokens or people who must first change their password.
+func adminSession(v *viewer.Viewer) bool {
+	return v != nil && v.Kind == viewer.KindUser && !v.MustChangePassword && len(v.Roles) > 0
+}
+
+type meterKey struct{}
+
+// meter counts the fields an operation serves.
+type meter struct {
+	limit          int64
+	served         atomic.Int64
+	over, timedOut atomic.Bool
+	cancel         context.CancelCauseFunc
+}
+
+func withMeter(ctx context.Context, m *meter) context.Context {
+	return context.WithValue(ctx, meterKey{}, m)
+}
+
+// errStopped is what every field answers once the operation is stopped; the
+// whole answer is then replaced by one error, so its text is never seen.
+var errStopped = apperr.New(apperr.Internal, "The operation was stopped.")
+
+// InterceptField implements graphql.FieldInterceptor: every field served is
+// counted; past the limit, or once the request's deadline has passed, no
+// resolver runs any more and the operation's context is cancelled, so its
+// database work stops too.
+func (x Extension) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	m, _ := ctx.Value(meterKey{}).(*meter)
+	if m == nil {
+		return next(ctx)
+	}
+	if m.over.Load() || m.timedOut.Load() {
+		return nil, errStopped
+	}
+	if err := ctx.Err(); err != nil {
+		if errors.Is(context.Cause(ctx), context.DeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) {
+			m.timedOut.Store(true)
+		}
+		return nil, errStopped
+	}
+	if m.served.Add(1) > m.limit {
+		m.over.Store(true)
+		m.cancel(errStopped)
+		return nil, errStopped
+	}
+	res, err := next(ctx)
+	if err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		m.timedOut.Store(true)
+	}
+	return res, err
+}
+
+func (l Limits) check(s Shape, introspection bool) string {
+	maxDepth := l.MaxDepth
+	if introspection {
+		maxDepth = max(maxDepth, l.MaxIntrospectionDepth)
+	}
 	switch {
-	case s.Depth > l.MaxDepth:
-		return fmt.Sprintf("The query is %d levels deep; the limit is %d.", s.Depth, l.MaxDepth)
+	case s.Depth > maxDepth:
+		return fmt.Sprintf("The query is %d levels deep; the limit is %d.", s.Depth, maxDepth)
 	case s.Aliases > l.MaxAliases:
 		return fmt.Sprintf("The query uses %d aliases; the limit is %d.", s.Aliases, l.MaxAliases)
 	case s.Directives > l.MaxDirectives:

@@ -10,6 +10,7 @@ import (
 	"certlink/ent/auditevent"
 	"certlink/ent/predicate"
 	"certlink/ent/profile"
+	"certlink/ent/user"
 	"certlink/internal/apperr"
 	"certlink/internal/page"
 	"certlink/internal/viewer"
@@ -112,6 +113,30 @@ func (f Filter) predicates() ([]predicate.AuditEvent, error) {
 	return ps, nil
 }
 
+// predicates are f's, with the actor and user filters kept to the reader's
+// organization's people: the log names no one else (people.As), so a filter
+// on another organization's account id must not say whether they acted here
+// (issue 11 item 10b). It then matches nothing, as a filter on an unknown id.
+func (s *Service) predicates(ctx context.Context, v *viewer.Viewer, f Filter) ([]predicate.AuditEvent, error) {
+	ps, err := f.predicates()
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range []int{f.ActorID, f.UserID} {
+		if id == 0 {
+			continue
+		}
+		ours, err := s.Client.User.Query().Where(user.ID(id), user.OrganizationID(v.OrgID)).Exist(viewer.System(ctx))
+		if err != nil {
+			return nil, err
+		}
+		if !ours {
+			ps = append(ps, auditevent.IDEQ(0))
+		}
+	}
+	return ps, nil
+}
+
 // canReadLog applies who reads the audit log: Global Admins (and their
 // partner tools holding AUDIT_READ).
 func canReadLog(v *viewer.Viewer) error {
@@ -131,7 +156,7 @@ func (s *Service) AuditLog(ctx context.Context, v *viewer.Viewer, r page.Request
 	if err := canReadLog(v); err != nil {
 		return p, err
 	}
-	ps, err := f.predicates()
+	ps, err := s.predicates(ctx, v, f)
 	if err != nil {
 		return p, err
 	}
@@ -161,7 +186,7 @@ func (s *Service) Each(ctx context.Context, v *viewer.Viewer, f Filter, fn func(
 	if err := canReadLog(v); err != nil {
 		return err
 	}
-	ps, err := f.predicates()
+	ps, err := s.predicates(ctx, v, f)
 	if err != nil {
 		return err
 	}

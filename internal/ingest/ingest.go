@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -135,8 +136,19 @@ func (s *Service) Begin(ctx context.Context, v *viewer.Viewer) (*Batch, error) {
 // Fail records a result that could not even be read (bad JSON, bad CSV).
 func (b *Batch) Fail(pos int, message string) { b.out.fail(pos, "%s", message) }
 
-// Add queues a result; a full batch is stored at once.
+// MaxField is the longest value a result's field may have: the longest valid
+// one (an RFC 3339 time with nanoseconds and a zone) is 35 bytes.
+const MaxField = 256
+
+// Add queues a result; a full batch is stored at once. A field longer than
+// MaxField is refused at once, so a queued batch stays small.
 func (b *Batch) Add(r Raw) error {
+	for _, f := range []struct{ name, value string }{{"mcid", r.MCID}, {"skillNumber", r.SkillNumber}, {"completedAt", r.CompletedAt}, {"expiresAt", r.ExpiresAt}} {
+		if len(f.value) > MaxField {
+			b.out.fail(r.Pos, "%s is longer than %d bytes", f.name, MaxField)
+			return nil
+		}
+	}
 	b.pending = append(b.pending, r)
 	if len(b.pending) >= BatchSize {
 		return b.flush()
@@ -177,7 +189,7 @@ func (b *Batch) check(r Raw, now time.Time) (valid, string) {
 	case v.mcid == "":
 		return v, "mcid is required"
 	case !mcidPattern.MatchString(v.mcid):
-		return v, fmt.Sprintf("mcid %q is not an MCID (4 to 12 digits)", v.mcid)
+		return v, fmt.Sprintf("mcid %s is not an MCID (4 to 12 digits)", Quote(v.mcid))
 	}
 	num := strings.ToUpper(strings.TrimSpace(r.SkillNumber))
 	if num == "" {
@@ -185,7 +197,7 @@ func (b *Batch) check(r Raw, now time.Time) (valid, string) {
 	}
 	id, ok := b.skills[num]
 	if !ok {
-		return v, fmt.Sprintf("skillNumber %q is not in the catalog", r.SkillNumber)
+		return v, fmt.Sprintf("skillNumber %s is not in the catalog", Quote(r.SkillNumber))
 	}
 	v.skillID = id
 	if strings.TrimSpace(r.CompletedAt) == "" {
@@ -212,6 +224,15 @@ func (b *Batch) check(r Raw, now time.Time) (valid, string) {
 	return v, ""
 }
 
+// Quote quotes a caller's value for an error message, cut to 40 characters:
+// a message never sends a large input back.
+func Quote(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return strconv.Quote(string(r[:40])) + "…"
+	}
+	return strconv.Quote(s)
+}
+
 // parseTime reads RFC 3339 or YYYY-MM-DD, in UTC, to the microsecond (what
 // MySQL keeps), so that a re-sent result matches the stored one exactly.
 func parseTime(s string) (time.Time, error) {
@@ -221,7 +242,7 @@ func parseTime(s string) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("want an RFC 3339 time (2026-05-04T10:00:00Z) or a date (2026-05-04), got %q", s)
+		return time.Time{}, fmt.Errorf("want an RFC 3339 time (2026-05-04T10:00:00Z) or a date (2026-05-04), got %s", Quote(s))
 	}
 	return t.UTC().Truncate(time.Microsecond), nil
 }

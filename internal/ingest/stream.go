@@ -14,19 +14,30 @@ import (
 	"certlink/internal/apperr"
 )
 
-// MaxLine is the longest line a bulk file may hold.
+// MaxLine is the longest line (NDJSON) or record (CSV) a bulk file may hold.
 const MaxLine = 64 << 10
 
 // ReadNDJSON feeds one JSON object per line to b, numbering lines from 1.
-// Blank lines are skipped; a line that is not a result object is reported and
-// the rest go on.
+// Blank lines are skipped; a line that is not a result object, or is longer
+// than MaxLine (skipped without being held in memory), is reported and the
+// rest go on.
 func ReadNDJSON(b *Batch, r io.Reader) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxLine)
+	br := bufio.NewReaderSize(r, MaxLine)
 	line := 0
-	for sc.Scan() {
+	for {
+		text, tooLong, err := readLine(br)
+		if len(text) == 0 && err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return readError(err)
+		}
 		line++
-		text := bytes.TrimSpace(sc.Bytes())
+		if tooLong {
+			b.Fail(line, fmt.Sprintf("the line is longer than %d bytes", MaxLine))
+			continue
+		}
+		text = bytes.TrimSpace(text)
 		if line == 1 {
 			text = bytes.TrimPrefix(text, []byte("\xef\xbb\xbf"))
 		}
@@ -51,13 +62,23 @@ func ReadNDJSON(b *Batch, r io.Reader) error {
 			return err
 		}
 	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return apperr.New(apperr.InvalidInput, "Line %d is longer than %d bytes; nothing after it was read.", line+1, MaxLine)
-		}
-		return readError(err)
+}
+
+// readLine returns the next line of br (at most MaxLine bytes, held in br's
+// buffer); a longer line is read to its end and dropped, tooLong set. err is
+// io.EOF (or a read error) once nothing is left.
+func readLine(br *bufio.Reader) (line []byte, tooLong bool, err error) {
+	line, err = br.ReadSlice('\n')
+	if err != bufio.ErrBufferFull {
+		return line, false, err
 	}
-	return nil
+	for err == bufio.ErrBufferFull {
+		_, err = br.ReadSlice('\n')
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	return []byte{'x'}, true, err
 }
 
 // mcidText accepts an MCID as a JSON string or number.
@@ -87,12 +108,16 @@ var csvColumns = map[string]string{
 // ReadCSV feeds a CSV file with a header row (mcid, skillNumber, completedAt,
 // expiresAt, in any order) to b. Errors carry the file's line numbers.
 func ReadCSV(b *Batch, r io.Reader) error {
-	cr := csv.NewReader(bufio.NewReader(r))
+	lim := &recordLimit{r: r, allowed: MaxLine + csvReadAhead}
+	cr := csv.NewReader(bufio.NewReaderSize(lim, csvReadAhead))
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
 		return apperr.New(apperr.InvalidInput, "The CSV file is empty: it needs a header row (mcid,skillNumber,completedAt,expiresAt).")
+	}
+	if errors.Is(err, errRecordTooLong) {
+		return apperr.New(apperr.InvalidInput, "Line 1: the header row is longer than %d bytes.", MaxLine)
 	}
 	if err != nil {
 		return apperr.New(apperr.InvalidInput, "Line 1: the header row is not valid CSV: %s.", csvMessage(err))
@@ -115,9 +140,17 @@ func ReadCSV(b *Batch, r io.Reader) error {
 		}
 		return ""
 	}
+	lastLine := 1
 	for {
+		lim.allowed = cr.InputOffset() + MaxLine + csvReadAhead
 		rec, err := cr.Read()
 		if err == io.EOF {
+			return nil
+		}
+		if errors.Is(err, errRecordTooLong) {
+			// A quoted field may hold line breaks, so there is no safe place to
+			// resume: the results before it are kept, nothing after it is read.
+			b.Fail(lastLine+1, fmt.Sprintf("the record is longer than %d bytes; nothing after it was read", MaxLine))
 			return nil
 		}
 		var pe *csv.ParseError
@@ -129,6 +162,7 @@ func ReadCSV(b *Batch, r io.Reader) error {
 			return readError(err)
 		}
 		line, _ := cr.FieldPos(0)
+		lastLine = line
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
@@ -137,6 +171,32 @@ func ReadCSV(b *Batch, r io.Reader) error {
 			return err
 		}
 	}
+}
+
+// csvReadAhead is the buffer between recordLimit and the CSV reader: the
+// reader may have read that much past the record it is in.
+const csvReadAhead = 4096
+
+var errRecordTooLong = errors.New("record too long")
+
+// recordLimit lets the CSV reader read at most allowed bytes in all: ReadCSV
+// moves the bound after every record, so no record (even one quoted field of
+// 100 MB) grows past MaxLine in memory.
+type recordLimit struct {
+	r          io.Reader
+	n, allowed int64
+}
+
+func (l *recordLimit) Read(p []byte) (int, error) {
+	if l.n >= l.allowed {
+		return 0, errRecordTooLong
+	}
+	if int64(len(p)) > l.allowed-l.n {
+		p = p[:l.allowed-l.n]
+	}
+	k, err := l.r.Read(p)
+	l.n += int64(k)
+	return k, err
 }
 
 func csvMessage(err error) string {

@@ -193,18 +193,21 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 	var touched []int
 	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
 		touched = touched[:0]
-		now := s.now()
-		// Serialize concurrent associations of this profile (MySQL row lock;
-		// SQLite transactions are already serialized by _txlock=immediate).
-		lock := tx.Profile.Query().Where(profile.ID(p.ID))
-		if s.RowLocks {
-			lock.ForUpdate()
-		}
-		if _, err := lock.Only(sys); err != nil {
+		// Hold the profile first (LockProfiles): every read below is of rows
+		// no other transaction can change before this one ends, and on a
+		// Galera cluster a racing association through another node fails at
+		// commit instead of both committing.
+		if err := LockProfiles(sys, tx, p.ID); err != nil {
 			return err
 		}
 		current, err := tx.Association.Query().Where(association.ActiveProfileID(p.ID)).Only(sys)
 		if err != nil && !ent.IsNotFound(err) {
+			return err
+		}
+		// The time of this association, read after the lock: a transaction that
+		// waited for the lock records its events after the one it waited for.
+		now, err := s.eventTime(sys, tx, p.ID)
+		if err != nil {
 			return err
 		}
 		if current != nil && current.UserID == v.UserID {
@@ -316,19 +319,35 @@ func (s *Service) remove(ctx context.Context, v *viewer.Viewer, kind Kind, none 
 	sys := viewer.System(ctx)
 	var org int
 	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
-		q := tx.Association.Query().Where(association.ActiveUserSlot(UserSlot(v.UserID, kind)))
-		if s.RowLocks {
-			q.ForUpdate()
-		}
-		a, err := q.Only(sys)
-		if ent.IsNotFound(err) {
-			return apperr.New(apperr.NotFound, "%s", none)
-		}
+		// Which profile is linked, read outside the transaction: the
+		// transaction's first act must be holding that profile
+		// (LockProfiles), and its reads must all come after.
+		a, err := s.activeLink(sys, s.Client, v.UserID, kind)
 		if err != nil {
 			return err
 		}
-		org = a.OrganizationID
-		return EndInTx(sys, tx, a, association.EndReasonREMOVED, v.UserID, s.now(), s.Observers)
+		if a == nil {
+			return apperr.New(apperr.NotFound, "%s", none)
+		}
+		if err := LockProfiles(sys, tx, a.ProfileID); err != nil {
+			return err
+		}
+		held, err := s.activeLink(sys, tx.Client(), v.UserID, kind)
+		if err != nil {
+			return err
+		}
+		if held == nil {
+			return apperr.New(apperr.NotFound, "%s", none)
+		}
+		if held.ProfileID != a.ProfileID {
+			return store.ErrRetry // replaced meanwhile by a link of another profile: start over
+		}
+		org = held.OrganizationID
+		now, err := s.eventTime(sys, tx, held.ProfileID)
+		if err != nil {
+			return err
+		}
+		return EndInTx(sys, tx, held, association.EndReasonREMOVED, v.UserID, now, s.Observers)
 	})
 	if err != nil {
 		return err
@@ -393,13 +412,53 @@ func StartInTx(ctx context.Context, tx *ent.Tx, l NewLink, now time.Time, observ
 	return a, nil
 }
 
+// endLink ends a, once: the UPDATE matches only while the row is still
+// active, so a link that another transaction ended meanwhile (a removal
+// racing a move) is never ended a second time with its end overwritten; the
+// transaction runs again from the start and sees the link as it is now.
 func endLink(ctx context.Context, tx *ent.Tx, a *ent.Association, cause Cause, now time.Time) (*ent.Association, error) {
-	return tx.Association.UpdateOne(a).
+	if now.Before(a.StartedAt) {
+		now = a.StartedAt // a link never ends before it started, whatever the clocks of two servers say
+	}
+	ended, err := tx.Association.UpdateOne(a).
+		Where(association.EndedAtIsNil()).
 		SetEndedAt(now).
 		SetEndReason(cause).
 		ClearActiveProfileID().
 		ClearActiveUserSlot().
 		Save(ctx)
+	if ent.IsNotFound(err) {
+		return nil, store.ErrRetry
+	}
+	return ended, err
+}
+
+// eventTime is the time of a link event of profile profileID: now, but never
+// before the profile's latest link event (another server's clock may be a
+// little ahead), so the profile's history is in order. Call it after
+// LockProfiles.
+func (s *Service) eventTime(ctx context.Context, tx *ent.Tx, profileID int) (time.Time, error) {
+	return EventTime(ctx, tx, profileID, s.now())
+}
+
+// EventTime is now, or the latest start or end of a link of the profile when
+// that is later. Lifecycle code that ends links calls it after LockProfiles.
+func EventTime(ctx context.Context, tx *ent.Tx, profileID int, now time.Time) (time.Time, error) {
+	last, err := tx.Association.Query().Where(association.ProfileID(profileID)).
+		Order(ent.Desc(association.FieldStartedAt)).First(ctx)
+	if ent.IsNotFound(err) {
+		return now, nil
+	}
+	if err != nil {
+		return now, err
+	}
+	if now.Before(last.StartedAt) {
+		now = last.StartedAt
+	}
+	if last.EndedAt != nil && now.Before(*last.EndedAt) {
+		now = *last.EndedAt
+	}
+	return now, nil
 }
 
 // UserSlot is the value of active_user_slot: one active link of each kind per work account.

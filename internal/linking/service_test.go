@@ -20,6 +20,7 @@ import (
 type fixture struct {
 	svc   *linking.Service
 	c     *ent.Client
+	db    *store.DB
 	clock time.Time
 	users map[string]*viewer.Viewer
 }
@@ -38,7 +39,7 @@ func setup(t *testing.T, d testenv.Dialect) *fixture {
 	if _, err := demo.Seed(ctx, db.Client); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{c: db.Client, clock: time.Now().UTC().Truncate(time.Microsecond), users: map[string]*viewer.Viewer{}}
+	f := &fixture{c: db.Client, db: db, clock: time.Now().UTC().Truncate(time.Microsecond), users: map[string]*viewer.Viewer{}}
 	f.svc = &linking.Service{
 		Client: db.Client, Directory: linking.BuiltinDirectory{Client: db.Client},
 		Limits: linking.DefaultLimits, Now: func() time.Time { return f.clock }, RowLocks: !db.Embedded,

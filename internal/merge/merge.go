@@ -78,6 +78,11 @@ func (s *Service) Merge(ctx context.Context, v *viewer.Viewer, survivorMCID, dup
 			return apperr.New(apperr.InvalidInput, "MCID %s and %s are not the same kind of profile.", survivorMCID, duplicateMCID)
 		}
 		out.Survivor, out.Duplicate = sv, dup
+		// Both profiles' links may change here: hold them as every link
+		// change does (on a Galera cluster FOR UPDATE above is node-local).
+		if err := linking.LockProfiles(sys, tx, sv.ID, dup.ID); err != nil {
+			return err
+		}
 		if err := s.moveResults(sys, tx, sv, dup, out); err != nil {
 			return err
 		}

@@ -94,7 +94,11 @@ func (a *Alerter) Raise(ctx context.Context, c *ent.Client, al Alert) error {
 		}
 		fresh = fresh && created
 		body := fmt.Sprintf("Hello %s,\n\n%s\n\nOpen it in certlink: %s\n\n— certlink", u.Name, al.Body, link)
-		if err := Enqueue(ctx, c, Mail{To: u.Email, Subject: al.Title, Body: body, DedupeKey: "mail/" + key}, a.now()); err != nil {
+		m := Mail{To: u.Email, Subject: al.Title, Body: body, DedupeKey: "mail/" + key, RecipientID: u.ID}
+		if u.OrganizationID != nil {
+			m.OrgID = *u.OrganizationID
+		}
+		if err := Enqueue(ctx, c, m, a.now()); err != nil {
 			return err
 		}
 	}
@@ -116,6 +120,11 @@ func (a *Alerter) notifyOnce(ctx context.Context, c *ent.Client, userID int, key
 // Mail is one email to deliver.
 type Mail struct {
 	To, Subject, Body string
+	// RecipientID is the work account the mail is for (0: someone with no
+	// work account, such as a directory account's owner); OrgID the
+	// organization whose mail it is: the recipient's, or the sender's.
+	// Mailboxes show mail by these, never by address.
+	RecipientID, OrgID int
 	// DedupeKey is the message's identity: the outbox holds it once, the dev
 	// mailbox stores it once, and SMTP mail carries it as its Message-ID.
 	DedupeKey string
@@ -128,8 +137,15 @@ func Enqueue(ctx context.Context, c *ent.Client, m Mail, now time.Time) error {
 	if err != nil || exists {
 		return err
 	}
-	return c.OutboxMessage.Create().SetToAddress(m.To).SetSubject(clip(m.Subject, 300)).SetBody(m.Body).
-		SetDedupeKey(m.DedupeKey).SetCreatedAt(now).SetNextAttemptAt(now).Exec(ctx)
+	q := c.OutboxMessage.Create().SetToAddress(m.To).SetSubject(clip(m.Subject, 300)).SetBody(m.Body).
+		SetDedupeKey(m.DedupeKey).SetCreatedAt(now).SetNextAttemptAt(now)
+	if m.RecipientID != 0 {
+		q.SetRecipientUserID(m.RecipientID)
+	}
+	if m.OrgID != 0 {
+		q.SetOrganizationID(m.OrgID)
+	}
+	return q.Exec(ctx)
 }
 
 func clip(s string, n int) string {

@@ -37,8 +37,15 @@ func (d DevMailer) Send(ctx context.Context, m Mail) error {
 	if d.Now != nil {
 		now = d.Now().UTC()
 	}
-	err = d.Client.DevMail.Create().SetToAddress(m.To).SetSubject(m.Subject).SetBody(m.Body).
-		SetDedupeKey(m.DedupeKey).SetCreatedAt(now).Exec(sys)
+	q := d.Client.DevMail.Create().SetToAddress(m.To).SetSubject(m.Subject).SetBody(m.Body).
+		SetDedupeKey(m.DedupeKey).SetCreatedAt(now)
+	if m.RecipientID != 0 {
+		q.SetRecipientUserID(m.RecipientID)
+	}
+	if m.OrgID != 0 {
+		q.SetOrganizationID(m.OrgID)
+	}
+	err = q.Exec(sys)
 	if err != nil && store.IsUniqueViolation(err) {
 		return nil // a racing delivery of the same message won
 	}

@@ -181,7 +181,14 @@ func (o *Outbox) claim(ctx context.Context) ([]*ent.OutboxMessage, error) {
 }
 
 func (o *Outbox) deliver(ctx context.Context, m *ent.OutboxMessage) error {
-	err := o.Mailer.Send(ctx, Mail{To: m.ToAddress, Subject: m.Subject, Body: m.Body, DedupeKey: m.DedupeKey})
+	mail := Mail{To: m.ToAddress, Subject: m.Subject, Body: m.Body, DedupeKey: m.DedupeKey}
+	if m.RecipientUserID != nil {
+		mail.RecipientID = *m.RecipientUserID
+	}
+	if m.OrganizationID != nil {
+		mail.OrgID = *m.OrganizationID
+	}
+	err := o.Mailer.Send(ctx, mail)
 	if err != nil {
 		return o.failed(ctx, m, err)
 	}

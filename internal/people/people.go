@@ -5,9 +5,11 @@ package people
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"certlink/ent"
+	"certlink/internal/viewer"
 )
 
 // DeletedEmail is the address a deleted work account keeps: its own is
@@ -51,4 +53,34 @@ func RolesText(roles []string) string {
 		names[i] = RoleName(r)
 	}
 	return strings.Join(names, ", ")
+}
+
+// Anonymous is how a person outside the reader's organization is named.
+const (
+	Anonymous = "Someone at another organization"
+	Staff     = "certlink staff"
+)
+
+// Ref is a person as one reader may see them in history, tickets and tokens.
+type Ref struct {
+	Name, Email string // Email is "" when withheld
+	Deleted     bool
+	// Outside: the person is not in the reader's organization; name and email
+	// are withheld (an MCID moved between organizations names no one).
+	Outside bool
+}
+
+// As names work account u to reader v (issue 11 item 10b): in full to people
+// of u's organization and to operators; anyone else reads only that it was
+// someone elsewhere — another organization's person, or certlink staff (an
+// operator). The reader's organization's own people are named even once
+// deleted: their history stays theirs.
+func As(v *viewer.Viewer, u *ent.User) Ref {
+	if v.IsOperator() || (v != nil && v.OrgID != 0 && u.OrganizationID != nil && *u.OrganizationID == v.OrgID) {
+		return Ref{Name: u.Name, Email: Email(u), Deleted: u.DeletedAt != nil}
+	}
+	if u.OrganizationID == nil && slices.Contains(u.Roles, string(viewer.Operator)) {
+		return Ref{Name: Staff, Outside: true}
+	}
+	return Ref{Name: Anonymous, Outside: true}
 }

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"certlink/ent/user"
 	"certlink/internal/account"
 	"certlink/internal/store"
+	"certlink/internal/testenv"
 	"certlink/internal/viewer"
 )
 
@@ -63,8 +65,20 @@ type proc struct {
 	log  *bytes.Buffer
 }
 
+// procs counts the processes started: on a database of several hosts (the
+// Galera cluster) each process starts on the next node, so two processes
+// are on different nodes.
+var procs atomic.Int32
+
 // startProc runs the binary on dsn with fast workers and no association cooldown.
 func startProc(t *testing.T, dsn string, extra ...string) *proc {
+	t.Helper()
+	dsn = testenv.OnHost(dsn, int(procs.Add(1)-1))
+	return startProcOn(t, dsn, extra...)
+}
+
+// startProcOn runs the binary on dsn exactly as given.
+func startProcOn(t *testing.T, dsn string, extra ...string) *proc {
 	t.Helper()
 	bin := certlinkBinary(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -137,7 +151,10 @@ type gqlResult struct {
 		Message    string
 		Extensions map[string]any
 	}
-	Err error
+	// HTTPError is a plain HTTP error answer ({"error": {"code", "message"}}),
+	// e.g. 503 UNAVAILABLE when the sign-in lookup reaches no database host.
+	HTTPError *struct{ Code, Message string } `json:"error"`
+	Err       error
 }
 
 func (r gqlResult) code() string {

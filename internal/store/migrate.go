@@ -3,12 +3,87 @@ package store
 import (
 	"context"
 	"fmt"
+	"io"
+
+	atlasmysql "ariga.io/atlas/sql/mysql"
+	atlas "ariga.io/atlas/sql/schema"
+	entschema "entgo.io/ent/dialect/sql/schema"
 
 	"certlink/ent"
 	"certlink/ent/migrate"
 	"certlink/internal/counting"
 	"certlink/internal/results"
 )
+
+// migrateOptions: additive only, and blind to MariaDB's own spelling of a
+// unique index on a BLOB column.
+func migrateOptions() []entschema.MigrateOption {
+	return []entschema.MigrateOption{migrate.WithDropColumn(false), migrate.WithDropIndex(false),
+		entschema.WithDiffHook(ignoreLongUniqueHash)}
+}
+
+// ignoreLongUniqueHash drops a spurious change from the diff. MariaDB keeps a
+// unique index on a BLOB column (tokens.secret_hash) as a "long unique" index
+// USING HASH; the wanted schema names no index type, so the diff saw the index
+// as changed at every start and ran DROP INDEX then ADD UNIQUE INDEX — two
+// cluster-wide pauses on Galera, and no uniqueness between them. An index
+// whose only difference is that HASH is the same index.
+func ignoreLongUniqueHash(next entschema.Differ) entschema.Differ {
+	return entschema.DiffFunc(func(current, desired *atlas.Schema) ([]atlas.Change, error) {
+		changes, err := next.Diff(current, desired)
+		if err != nil {
+			return nil, err
+		}
+		out := changes[:0]
+		for _, c := range changes {
+			if m, ok := c.(*atlas.ModifyTable); ok {
+				kept := m.Changes[:0]
+				for _, tc := range m.Changes {
+					if mi, ok := tc.(*atlas.ModifyIndex); ok && sameIndexButHash(mi) {
+						continue
+					}
+					kept = append(kept, tc)
+				}
+				if m.Changes = kept; len(kept) == 0 {
+					continue
+				}
+			}
+			out = append(out, c)
+		}
+		return out, nil
+	})
+}
+
+func sameIndexButHash(mi *atlas.ModifyIndex) bool {
+	from, to := mi.From, mi.To
+	if mi.Change != atlas.ChangeAttr || from.Unique != to.Unique || len(from.Parts) != len(to.Parts) {
+		return false
+	}
+	for i := range from.Parts {
+		f, t := from.Parts[i], to.Parts[i]
+		if f.C == nil || t.C == nil || f.C.Name != t.C.Name || f.Desc != t.Desc {
+			return false
+		}
+	}
+	var fromType, toType string
+	for _, a := range from.Attrs {
+		if it, ok := a.(*atlasmysql.IndexType); ok {
+			fromType = it.T
+		}
+	}
+	for _, a := range to.Attrs {
+		if it, ok := a.(*atlasmysql.IndexType); ok {
+			toType = it.T
+		}
+	}
+	return fromType == atlasmysql.IndexTypeHash && (toType == "" || toType == atlasmysql.IndexTypeBTree)
+}
+
+// PendingSchemaChanges writes the statements a migration would run now
+// (nothing on an up-to-date database) to w.
+func (d *DB) PendingSchemaChanges(ctx context.Context, w io.Writer) error {
+	return d.Client.Schema.WriteTo(ctx, w, migrateOptions()...)
+}
 
 // Migrate brings the schema up to date. ent's migration is additive: it creates
 // missing tables, columns and indexes and never drops a column or a table, so an
@@ -21,7 +96,7 @@ func (d *DB) Migrate(ctx context.Context) error {
 	// A database from before results carried their latest flag gets the column
 	// with every row flagged; the flags are then set right once.
 	flagless := d.answers(ctx, "SELECT id FROM results WHERE 1=0") && !d.answers(ctx, "SELECT latest FROM results WHERE 1=0")
-	if err := d.Client.Schema.Create(ctx, migrate.WithDropColumn(false), migrate.WithDropIndex(false)); err != nil {
+	if err := d.Client.Schema.Create(ctx, migrateOptions()...); err != nil {
 		return fmt.Errorf("migrating the schema: %w", err)
 	}
 	if flagless {

@@ -15,7 +15,6 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	"github.com/go-sql-driver/mysql"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"certlink/ent"
@@ -46,17 +45,19 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	)
 	switch {
 	case strings.HasPrefix(dsn, "mysql://"):
-		cfg, perr := MySQLConfig(dsn)
+		cfgs, perr := MySQLConfigs(dsn)
 		if perr != nil {
 			return nil, perr
 		}
 		dial = dialect.MySQL
-		db, err = sql.Open("mysql", cfg.FormatDSN())
-		if err == nil {
-			db.SetMaxOpenConns(50)
-			db.SetMaxIdleConns(25)
-			db.SetConnMaxLifetime(30 * time.Minute)
+		conn, cerr := newHostConnector(cfgs)
+		if cerr != nil {
+			return nil, cerr
 		}
+		db = sql.OpenDB(conn)
+		db.SetMaxOpenConns(50)
+		db.SetMaxIdleConns(25)
+		db.SetConnMaxLifetime(30 * time.Minute)
 	default:
 		dial = dialect.SQLite
 		db, err = sql.Open("sqlite", sqliteDSN(dsn))
@@ -87,33 +88,6 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		writeLocks.Store(d.Client, &sync.Mutex{})
 	}
 	return d, nil
-}
-
-// MySQLConfig turns a mysql:// URL into the driver's configuration.
-func MySQLConfig(raw string) (*mysql.Config, error) {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || strings.Trim(u.Path, "/") == "" {
-		return nil, fmt.Errorf("--db: want mysql://user:pass@host:3306/name, got %q", redact(raw))
-	}
-	cfg := mysql.NewConfig()
-	cfg.Net = "tcp"
-	cfg.Addr = u.Host
-	if u.Port() == "" {
-		cfg.Addr = u.Host + ":3306"
-	}
-	cfg.DBName = strings.Trim(u.Path, "/")
-	if u.User != nil {
-		cfg.User = u.User.Username()
-		cfg.Passwd, _ = u.User.Password()
-	}
-	cfg.ParseTime = true
-	cfg.Loc = time.UTC
-	cfg.Collation = "utf8mb4_unicode_ci"
-	cfg.Params = map[string]string{"time_zone": "'+00:00'"}
-	for k, v := range u.Query() {
-		cfg.Params[k] = v[0]
-	}
-	return cfg, nil
 }
 
 func redact(raw string) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -22,11 +23,19 @@ var writeLocks sync.Map // *ent.Client → *sync.Mutex
 var ErrRetry = errors.New("store: retry")
 
 // InTx runs fn in a transaction and commits it. Transient failures of concurrent
-// writers — MySQL deadlocks and lock wait timeouts, SQLite busy, a unique
-// constraint that a racing transaction just claimed — are retried with jitter;
-// when they persist the caller gets a CONFLICT, never an internal error.
+// writers — MySQL deadlocks and lock wait timeouts, a Galera certification
+// failure (1213), SQLite busy, a unique constraint that a racing transaction
+// just claimed — are retried with jitter; when they persist the caller gets a
+// CONFLICT. A database host that cannot serve (a Galera node that left the
+// cluster or is joining, a lost connection) is retried on the next host; when
+// none can, the caller gets UNAVAILABLE. Never an internal error.
+//
+// fn runs again from the start on every attempt, in a new transaction: it
+// must read everything it decides on inside tx, and leave nothing outside it.
+// A COMMIT whose answer is lost is not retried (it may have committed): the
+// caller gets UNAVAILABLE saying the outcome is unknown.
 func InTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
-	const attempts = 8
+	const attempts = 10
 	var last error
 	for i := 0; i < attempts; i++ {
 		err := once(ctx, client, fn)
@@ -36,20 +45,49 @@ func InTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) er
 		if _, ok := apperr.As(err); ok {
 			return err
 		}
-		if !Transient(err) && !errors.Is(err, ErrRetry) {
+		if cu := (*CommitUnknownError)(nil); errors.As(err, &cu) {
+			return apperr.New(apperr.Unavailable, "The database stopped answering while saving this change: it may or may not have been saved. Reload to check before trying again.").
+				With("outcome", "UNKNOWN")
+		}
+		class := classify(err)
+		if class == "" && !errors.Is(err, ErrRetry) {
 			return err
 		}
 		last = err
 		d := time.Duration(5+rand.IntN(20*(i+1))) * time.Millisecond
+		if class == "unavailable" {
+			// Give a failing node's connections time to leave the pool and the
+			// next host time to answer.
+			d = time.Duration(50*(i+1)+rand.IntN(50)) * time.Millisecond
+		}
 		select {
 		case <-ctx.Done():
+			if class == "unavailable" {
+				return unavailable(last)
+			}
 			return ctx.Err()
 		case <-time.After(d):
 		}
 	}
+	if classify(last) == "unavailable" {
+		return unavailable(last)
+	}
 	return apperr.New(apperr.Conflict, "Someone else changed this at the same moment. Please try again.").
 		With("cause", fmt.Sprint(classify(last)))
 }
+
+func unavailable(cause error) error {
+	slog.Warn("database unavailable", "err", cause)
+	return apperr.New(apperr.Unavailable, "The database is not available at the moment; nothing was changed. Please try again in a few seconds.")
+}
+
+// Unavailable reports whether err says the database cannot serve right now
+// (every host down, a Galera node out of the cluster or joining, a lost
+// connection): outside a transaction such an error is answered UNAVAILABLE.
+func Unavailable(err error) bool { return classify(err) == "unavailable" }
+
+// UnavailableError is the caller-facing answer for an error Unavailable reports.
+func UnavailableError(err error) error { return unavailable(err) }
 
 func once(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) (err error) {
 	if mu, ok := writeLocks.Load(client); ok {
@@ -95,13 +133,17 @@ func classify(err error) string {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		switch me.Number {
-		case 1213:
+		case 1213: // deadlock, or a Galera certification failure
 			return "deadlock"
 		case 1205:
 			return "lock wait timeout"
 		case 1062:
 			return "unique"
 		}
+	}
+	var nh *noHostError
+	if errors.Is(err, errNotReady) || errors.As(err, &nh) || nodeLost(err) {
+		return "unavailable"
 	}
 	msg := err.Error()
 	switch {

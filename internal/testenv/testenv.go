@@ -40,11 +40,52 @@ const (
 
 // Dialects lists the databases available to this test run: SQLite always,
 // MySQL when CERTLINK_TEST_MYSQL is set.
+// With CERTLINK_TEST_MYSQL_ONLY set (the Galera step of scripts/test), MySQL only.
 func Dialects() []Dialect {
 	if os.Getenv(MySQLEnv) != "" {
+		if os.Getenv(MySQLEnv+"_ONLY") != "" {
+			return []Dialect{MySQL}
+		}
 		return []Dialect{SQLite, MySQL}
 	}
 	return []Dialect{SQLite}
+}
+
+// Hosts is how many database hosts the MySQL URL names (3 on the Galera cluster).
+func Hosts(dsn string) int { return len(splitHosts(dsn)) }
+
+// OnHost returns dsn with its host list rotated to start at host k (mod the
+// number of hosts): a process given it works on that node and fails over to
+// the next ones. With one host, dsn itself.
+func OnHost(dsn string, k int) string {
+	hosts := splitHosts(dsn)
+	if len(hosts) < 2 {
+		return dsn
+	}
+	k %= len(hosts)
+	rotated := append(append([]string{}, hosts[k:]...), hosts[:k]...)
+	return strings.Replace(dsn, strings.Join(hosts, ","), strings.Join(rotated, ","), 1)
+}
+
+// OnlyHost returns dsn naming host k alone (no failover).
+func OnlyHost(dsn string, k int) string {
+	hosts := splitHosts(dsn)
+	if len(hosts) < 2 {
+		return dsn
+	}
+	return strings.Replace(dsn, strings.Join(hosts, ","), hosts[k%len(hosts)], 1)
+}
+
+func splitHosts(dsn string) []string {
+	rest, ok := strings.CutPrefix(dsn, "mysql://")
+	if !ok {
+		return nil
+	}
+	authority, _, _ := strings.Cut(rest, "/")
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		authority = authority[i+1:]
+	}
+	return strings.Split(authority, ",")
 }
 
 // Each runs f as a subtest on every available database.
@@ -92,6 +133,9 @@ type Env struct {
 	App    *app.App
 	Server *httptest.Server
 	URL    string
+	// Queries counts the SQL statements this certlink sent (Start only): a
+	// request's shape, e.g. that two answers cost the same work.
+	Queries *store.QueryCounter
 }
 
 // Option adjusts the configuration before start.
@@ -101,20 +145,26 @@ type Option func(*app.Config)
 func Start(t testing.TB, d Dialect, opts ...Option) *Env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	a := Open(t, d, opts...)
+	queries := &store.QueryCounter{}
+	a := open(t, d, []store.Option{queries.Option()}, opts...)
 	a.Start(ctx)
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()
 	})
-	return &Env{T: t, App: a, Server: srv, URL: srv.URL}
+	return &Env{T: t, App: a, Server: srv, URL: srv.URL, Queries: queries}
 }
 
 // Open builds certlink with the demo seeded on a fresh database of dialect d
 // (or the one an option names), without starting its background workers: a
 // process that stops before its workers ran, as after a crash.
 func Open(t testing.TB, d Dialect, opts ...Option) *app.App {
+	t.Helper()
+	return open(t, d, nil, opts...)
+}
+
+func open(t testing.TB, d Dialect, storeOpts []store.Option, opts ...Option) *app.App {
 	t.Helper()
 	var cfg app.Config
 	fs := newFlagSet()
@@ -126,7 +176,7 @@ func Open(t testing.TB, d Dialect, opts ...Option) *app.App {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	return openConfig(t, cfg)
+	return openConfig(t, cfg, storeOpts...)
 }
 
 // Second starts another certlink process on e's database (no demo seeding:
@@ -151,13 +201,13 @@ func (e *Env) Second(opts ...Option) *Env {
 	return &Env{T: t, App: a, Server: srv, URL: srv.URL}
 }
 
-func openConfig(t testing.TB, cfg app.Config) *app.App {
+func openConfig(t testing.TB, cfg app.Config, storeOpts ...store.Option) *app.App {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("CERTLINK_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
-	a, err := app.New(context.Background(), cfg, log)
+	a, err := app.New(context.Background(), cfg, log, storeOpts...)
 	if err != nil {
 		t.Fatalf("starting certlink: %v", err)
 	}

@@ -121,6 +121,15 @@ func (s *Service) endLinks(ctx context.Context, tx *ent.Tx, userID int, cause as
 	if err != nil {
 		return err
 	}
+	// Hold the linked profiles as every link change does: on a Galera
+	// cluster the FOR UPDATE above locks this node only.
+	ids := make([]int, len(links))
+	for i, a := range links {
+		ids[i] = a.ProfileID
+	}
+	if err := linking.LockProfiles(ctx, tx, ids...); err != nil {
+		return err
+	}
 	for _, a := range links {
 		if err := linking.EndInTx(ctx, tx, a, cause, actor, s.now(), s.Observers); err != nil {
 			return err

@@ -88,7 +88,8 @@ func (s *Service) RemindToAssociate(ctx context.Context, v *viewer.Viewer, mcid 
 			"To keep counting for %s, sign in to certlink with your work account and associate your Microsoft Learning account on My profile:\n\n%s\n\n"+
 			"%s (%s) asked us to remind you.\n\n— certlink",
 			acc.Name, org.Name, p.Mcid, org.Name, strings.TrimRight(s.PublicURL, "/")+"/profile", v.Name, v.Email)
-		if err := notify.Enqueue(sys, tx.Client(), notify.Mail{To: to,
+		// No work account receives it: the mail is the sending organization's.
+		if err := notify.Enqueue(sys, tx.Client(), notify.Mail{To: to, OrgID: v.OrgID,
 			Subject:   fmt.Sprintf("%s asks you to associate your Microsoft Learning account", org.Name),
 			Body:      body,
 			DedupeKey: fmt.Sprintf("remind/o%d/p%d/%d", v.OrgID, p.ID, now.Unix()),

@@ -128,7 +128,7 @@ func (s *Service) Invite(ctx context.Context, v *viewer.Viewer, in InviteInput) 
 		if err := domains.Claims(ctx, tx.Client(), v.OrgID, email); err != nil {
 			return err
 		}
-		if err := emailFree(sys, tx.Client(), email, 0); err != nil {
+		if err := emailFree(sys, tx.Client(), v.OrgID, email, 0); err != nil {
 			return err
 		}
 		u, err = tx.User.Create().SetEmail(email).SetName(name).SetRoles(roles).SetPasswordHash(hash).
@@ -229,6 +229,7 @@ func (s *Service) inviteMail(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, 
 	body += "\n\n— certlink"
 	return notify.Enqueue(ctx, tx.Client(), notify.Mail{
 		To: u.Email, Subject: "You are invited to certlink (" + org.Name + ")", Body: body,
+		RecipientID: u.ID, OrgID: v.OrgID,
 		DedupeKey: fmt.Sprintf("invite/u%d/%d", u.ID, now.UnixNano()),
 	}, now)
 }
@@ -262,7 +263,7 @@ func (s *Service) Update(ctx context.Context, v *viewer.Viewer, in UpdateInput) 
 				if err := domains.Claims(ctx, tx.Client(), v.OrgID, email); err != nil {
 					return err
 				}
-				if err := emailFree(sys, tx.Client(), email, t.ID); err != nil {
+				if err := emailFree(sys, tx.Client(), v.OrgID, email, t.ID); err != nil {
 					return err
 				}
 				up.SetEmail(email)
@@ -442,15 +443,21 @@ func checkName(raw string) (string, error) {
 	return name, nil
 }
 
-func emailFree(ctx context.Context, c *ent.Client, email string, self int) error {
-	taken, err := c.User.Query().Where(user.Email(email), user.IDNEQ(self)).Exist(ctx)
+func emailFree(ctx context.Context, c *ent.Client, orgID int, email string, self int) error {
+	holder, err := c.User.Query().Where(user.Email(email), user.IDNEQ(self)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
-	if taken {
+	if holder.OrganizationID != nil && *holder.OrganizationID == orgID {
 		return apperr.New(apperr.Conflict, "A work account with the email %s already exists.", email).With("field", "email")
 	}
-	return nil
+	// Another organization's account in one of this organization's verified
+	// domains: domains.noOtherHolders keeps this from happening; data from
+	// before it is refused without saying whose the address is.
+	return apperr.New(apperr.Conflict, "%s cannot be given to a work account of your organization now: ask certlink support.", email).With("field", "email")
 }
 
 // temporaryPassword returns a readable one-time password and its hash.

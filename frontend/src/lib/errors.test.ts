@@ -6,7 +6,7 @@ import { formatDate } from './format';
 const gql = (code: string | undefined, message: string, extensions: Record<string, unknown> = {}) =>
   new CombinedError({ graphQLErrors: [{ message, extensions: code ? { code, ...extensions } : extensions }] });
 
-const CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_INPUT', 'INVALID_CREDENTIALS', 'ASSOCIATION_LIMITED', 'CONFLICT', 'RATE_LIMITED'];
+const CODES = ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_INPUT', 'INVALID_CREDENTIALS', 'ASSOCIATION_LIMITED', 'CONFLICT', 'RATE_LIMITED', 'UNAVAILABLE'];
 
 describe('describeError', () => {
   it("shows the server's sentence when it is one", () => {

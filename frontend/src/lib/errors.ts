@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'ASSOCIATION_LIMITED'
   | 'CONFLICT'
   | 'RATE_LIMITED'
+  | 'UNAVAILABLE'
   | 'REQUIREMENTS_UNMET'
   | 'PASSWORD_CHANGE_REQUIRED';
 
@@ -23,6 +24,7 @@ const fallbackMessages: Record<ErrorCode, string> = {
   ASSOCIATION_LIMITED: 'This account has reached its association limit for now.',
   CONFLICT: 'Someone else changed this at the same time. Reload the page and try again.',
   RATE_LIMITED: 'Too many requests in a short time. Wait a moment and try again.',
+  UNAVAILABLE: 'The database is not available at the moment. Nothing was changed; try again in a few seconds.',
   REQUIREMENTS_UNMET: 'The offer can be purchased once every requirement of the option is met.',
   PASSWORD_CHANGE_REQUIRED: 'Choose your own password first: you signed in with a temporary one.',
 };
@@ -106,6 +108,7 @@ export function describeError(error: unknown): string {
   if (e.networkError) {
     const status = e.response?.status;
     if (status === 429) return fallbackMessages.RATE_LIMITED;
+    if (status === 503) return fallbackMessages.UNAVAILABLE;
     if (status && status >= 500) return UNKNOWN_MESSAGE;
     return NETWORK_MESSAGE;
   }

@@ -26,11 +26,13 @@ const AuditLogQuery = graphql(`
             name
             email
             deleted
+            outside
           }
           user {
             name
             email
             deleted
+            outside
           }
         }
       }
@@ -86,13 +88,17 @@ export function exportHref(f: Filters): string {
   return `/reports/audit.csv${s ? `?${s}` : ''}`;
 }
 
-function Person({ p }: { p?: { name: string; email: string; deleted: boolean } | null }) {
+export function Person({ p }: { p?: { name: string; email?: string | null; deleted: boolean; outside: boolean } | null }) {
   if (!p) return <span className="muted">—</span>;
+  if (p.outside) {
+    // Another organization's person (an MCID that moved): not named, by rule.
+    return <span className="muted">{p.name}</span>;
+  }
   return (
     <>
       {p.name}
       {p.deleted && <span className="chip chip-inline">Deleted</span>}
-      <span className="cell-sub">{p.email}</span>
+      {p.email && <span className="cell-sub">{p.email}</span>}
     </>
   );
 }

@@ -1,0 +1,169 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"certlink/internal/app"
+	"certlink/internal/guard"
+	"certlink/internal/testenv"
+)
+
+// The documents that took validation ~10 s (issue 11, item 1): thousands of
+// repeated fields, no aliases, under the token limit. Each is refused by the
+// gate's lexer pass (extensions.limit names the lexer's limit: validation, which
+// reports its own errors, never ran), anonymously and signed in, over POST and
+// GET, in parallel.
+func TestGateRefusesValidationBombsBeforeParsing(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	tok := e.Demo("grace@contoso.example")
+	bombs := map[string]struct{ doc, limit string }{
+		"7,400 fields in one set":    {"{me{" + strings.Repeat("email ", 7400) + "}}", "fieldsPerSelectionSet"},
+		"7,400 fields in sets of 37": {"{" + strings.Repeat("me{"+strings.Repeat("email ", 36)+"} ", 200) + "}", "fields"},
+		"1,100 fields in sets of 11": {"{me{" + strings.Repeat("organization{"+strings.Repeat("name ", 10)+"} ", 100) + "}}", "fields"},
+		"fragment spreads":           {"{me{...F}} fragment F on User{" + strings.Repeat("...G ", 200) + "} fragment G on User{email}", "fieldsPerSelectionSet"},
+		"deep nesting":               {strings.Repeat("{me ", 40) + strings.Repeat("}", 40), "depth"},
+		"81 KB comments and fields":  {strings.Repeat("# padding padding padding\n", 1000) + "{me{" + strings.Repeat("email ", 9000) + "}}", "fieldsPerSelectionSet"},
+	}
+	for name, b := range bombs {
+		t.Run(name, func(t *testing.T) {
+			var wg sync.WaitGroup
+			for i, who := range []string{"", tok, "", tok, "", tok} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					start := time.Now()
+					var r *testenv.Response
+					if i%2 == 0 {
+						r = e.Do(who, b.doc, nil)
+					} else {
+						r = getGraphQL(t, e, who, b.doc)
+					}
+					switch {
+					case len(r.Errors) != 1 || r.Errors[0].Extensions["limit"] == nil:
+						t.Errorf("%s (caller %d): not refused by the gate: %d %+v", name, i, r.Status, r.Errors)
+					case who != "" && (r.Code() != "INVALID_INPUT" || r.Errors[0].Extensions["limit"] != b.limit):
+						t.Errorf("%s (signed in): %+v", name, r.Errors)
+					case who == "" && r.Code() != "INVALID_INPUT" && r.Code() != "REQUEST_TOO_LARGE":
+						t.Errorf("%s (anonymous): %+v", name, r.Errors)
+					}
+					t.Logf("%s: refused in %v", name, time.Since(start))
+				}()
+			}
+			wg.Wait()
+		})
+	}
+}
+
+// A caller whose bucket is empty is refused before its document is even
+// lexed: the same bomb answers RATE_LIMITED, not the lexer's refusal.
+func TestRateLimitedCallerIsRefusedBeforeAnyWork(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.RateLimit = 5 })
+	tok := e.Demo("alex@contoso.example")
+	for i := 0; i < 5; i++ {
+		if r := e.Do(tok, "{me{email}}", nil); len(r.Errors) > 0 {
+			t.Fatalf("request %d: %+v", i, r.Errors)
+		}
+	}
+	bomb := "{me{" + strings.Repeat("email ", 7400) + "}}"
+	for _, doc := range []string{bomb, "{me{email}}", "{ nonsense"} {
+		r := e.Do(tok, doc, nil)
+		if r.Code() != "RATE_LIMITED" || r.Header.Get("Retry-After") == "" {
+			t.Fatalf("%.40q while rate limited: %+v %v", doc, r.Errors, r.Header)
+		}
+	}
+}
+
+// The cost is an upper bound of what is served, computed once the variables
+// are known (issue 11, item 2).
+func TestCostCountsWhatWillBeServed(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	tok := e.Demo("grace@contoso.example")
+	nested := `query($n: Int) { me { organization { users(first: $n) { edges { node { organization { users(first: $n) { edges { node { email name } } } } } } } } } }`
+	// An omitted or null first is served as a page of 100: 100 × 100 users.
+	for _, vars := range []map[string]any{nil, {"n": nil}} {
+		r := e.Do(tok, nested, vars)
+		if r.Code() != "INVALID_INPUT" || !strings.Contains(r.Errors[0].Message, "could cost") {
+			t.Fatalf("null first %v: %+v", vars, r.Errors)
+		}
+	}
+	if r := e.Do(tok, nested, map[string]any{"n": 2}); len(r.Errors) > 0 {
+		t.Fatalf("first: 2 refused: %+v", r.Errors)
+	}
+	// nodes(ids:[…]) serves one node per id.
+	var me struct {
+		Me struct{ Organization struct{ ID string } }
+	}
+	e.Do(tok, "{me{organization{id}}}", nil).Decode(t, &me)
+	ids := make([]string, 300)
+	for i := range ids {
+		ids[i] = me.Me.Organization.ID
+	}
+	q := `query($ids:[ID!]!){ nodes(ids:$ids){ ... on Organization { users(first: 100) { edges { node { email } } } } } }`
+	if r := e.Do(tok, q, map[string]any{"ids": ids}); r.Code() != "INVALID_INPUT" || !strings.Contains(r.Errors[0].Message, "could cost") {
+		t.Fatalf("300 nodes × 100 users: %+v", r.Errors)
+	}
+	if r := e.Do(tok, q, map[string]any{"ids": ids[:2]}); len(r.Errors) > 0 {
+		t.Fatalf("2 nodes: %+v", r.Errors)
+	}
+}
+
+// Lists whose length depends on the data (people who count, replies) are
+// metered as they are served: past the limit the operation stops and the
+// answer is one coded error, not a partial 11 MB.
+func TestMeterStopsAnAnswerPastItsLimit(t *testing.T) {
+	limits := guard.DefaultLimits
+	limits.MaxServed = 200
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.QueryLimits = limits })
+	tok := e.Demo("grace@contoso.example")
+	q := `{ competencyProgress { levels { options { requirements { key people { email name } skills { number title } } } } } }`
+	r := e.Do(tok, q, nil)
+	if r.Code() != "INVALID_INPUT" || r.Errors[0].Extensions["limit"] != "servedFields" || len(r.Errors) != 1 || string(r.Data) != "null" && len(r.Data) != 0 {
+		t.Fatalf("over the meter: %s %+v", r.Data, r.Errors)
+	}
+	small := e.Do(tok, "{me{email}}", nil)
+	cost, _ := small.Extensions["cost"].(map[string]any)
+	if len(small.Errors) > 0 || cost["servedFields"] != float64(2) {
+		t.Fatalf("small query: %+v %v", small.Errors, small.Extensions)
+	}
+}
+
+// The request's deadline stops the work: once it has passed no resolver runs
+// and the caller gets one error.
+func TestDeadlineStopsTheOperation(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	tok := e.Demo("grace@contoso.example")
+	e.App.Config.RequestTimeout = time.Nanosecond
+	r := e.Do(tok, `{ competencyProgress { levels { options { requirements { people { email } } } } } }`, nil)
+	if len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "too long") {
+		t.Fatalf("past the deadline: %s %+v", r.Data, r.Errors)
+	}
+}
+
+func getGraphQL(t *testing.T, e *testenv.Env, token, query string) *testenv.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, e.URL+"/graphql?query="+url.QueryEscape(query), nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Errorf("GET: %v", err)
+		return &testenv.Response{}
+	}
+	defer res.Body.Close()
+	var r testenv.Response
+	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+		t.Errorf("GET: status %d: %v", res.StatusCode, err)
+	}
+	r.Status, r.Header = res.StatusCode, res.Header
+	return &r
+}
+
+var _ = fmt.Sprint

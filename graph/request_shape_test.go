@@ -1,0 +1,114 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"certlink/internal/testenv"
+)
+
+// Malformed HTTP requests get a coded error that names no Go type and does not
+// echo the request (issue 11, item 12).
+func TestMalformedRequestsAnswerCodedErrors(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	marker := "ECHO-ME-" + strings.Repeat("x", 200)
+	cases := []struct {
+		name, method, contentType, body string
+		status                          int
+	}{
+		{"JSON array body", "POST", "application/json", `[{"query":"{__typename}","x":"` + marker + `"}]`, 400},
+		{"JSON string body", "POST", "application/json", `"` + marker + `"`, 400},
+		{"not JSON", "POST", "application/json", `{"query": ` + marker, 400},
+		{"query of the wrong type", "POST", "application/json", `{"query": ["` + marker + `"]}`, 400},
+		{"variables not an object", "POST", "application/json", `{"query":"{__typename}","variables":["` + marker + `"]}`, 400},
+		{"text/plain", "POST", "text/plain", `{"query":"{__typename}","x":"` + marker + `"}`, 415},
+		{"form", "POST", "application/x-www-form-urlencoded", `query=` + marker, 415},
+		{"no content type", "POST", "", `{"query":"{__typename}"}`, 415},
+		{"PUT", "PUT", "application/json", `{"query":"{__typename}","x":"` + marker + `"}`, 405},
+		{"DELETE", "DELETE", "", "", 405},
+		{"PATCH", "PATCH", "application/json", `{"query":"{__typename}"}`, 405},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req, _ := http.NewRequest(c.method, e.URL+"/graphql", strings.NewReader(c.body))
+			if c.contentType != "" {
+				req.Header.Set("Content-Type", c.contentType)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			var r testenv.Response
+			if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+				t.Fatalf("status %d: not JSON: %v", res.StatusCode, err)
+			}
+			raw, _ := json.Marshal(r.Errors)
+			if res.StatusCode != c.status || r.Code() != "INVALID_INPUT" || strings.Contains(string(raw), "ECHO-ME") ||
+				strings.Contains(string(raw), "Go value") || strings.Contains(string(raw), "graphql.") {
+				t.Fatalf("%d %s", res.StatusCode, raw)
+			}
+		})
+	}
+	get := getGraphQL(t, e, "", "{__typename}")
+	if get.Status != 200 || len(get.Errors) > 0 {
+		t.Fatalf("GET: %d %+v", get.Status, get.Errors)
+	}
+	res, _ := e.Get("", "/graphql?query=%7B__typename%7D&variables=%5B1%5D")
+	if res.StatusCode != 400 {
+		t.Fatalf("GET with variables=[1]: %d", res.StatusCode)
+	}
+}
+
+// Huge or many argument values are refused by name before anything runs, on
+// both databases: never an SQL error (issue 11, item 12).
+func TestHugeArgumentsAreRefused(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		tok := e.Demo("grace@contoso.example")
+		q := `query($s: String!) { me { organization { users(where: {emailContains: $s}) { totalCount } } } }`
+		for _, n := range []int{900 << 10, 5000} {
+			r := e.Do(tok, q, map[string]any{"s": strings.Repeat("a", n)})
+			if r.Code() != "INVALID_INPUT" || !strings.Contains(r.Errors[0].Message, "emailContains") {
+				t.Fatalf("%d bytes: %+v", n, r.Errors)
+			}
+		}
+		if r := e.Do(tok, q, map[string]any{"s": strings.Repeat("a", 1000)}); len(r.Errors) > 0 {
+			t.Fatalf("1,000 bytes: %+v", r.Errors)
+		}
+		ids := make([]string, 101)
+		for i := range ids {
+			ids[i] = "1"
+		}
+		if r := e.Do(tok, `query($ids:[ID!]!){nodes(ids:$ids){id}}`, map[string]any{"ids": ids}); r.Code() != "INVALID_INPUT" {
+			t.Fatalf("101 ids: %+v", r.Errors)
+		}
+		in := make([]string, 5000)
+		for i := range in {
+			in[i] = "x@y.example"
+		}
+		if r := e.Do(tok, `query($in:[String!]){ me { organization { users(where: {emailIn: $in}) { totalCount } } } }`, map[string]any{"in": in}); r.Code() != "INVALID_INPUT" {
+			t.Fatalf("emailIn of 5,000: %+v", r.Errors)
+		}
+		if r := e.Do("", `mutation($p:String!){signIn(input:{email:"grace@contoso.example",password:$p}){token}}`,
+			map[string]any{"p": strings.Repeat("p", 100<<10)}); r.Code() != "INVALID_INPUT" {
+			t.Fatalf("100 KB password: %+v", r.Errors)
+		}
+	})
+}
+
+// "Did you mean" never lists the schema's field names, signed in or not.
+func TestNoFieldSuggestions(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	for _, tok := range []string{"", e.Demo("alex@contoso.example")} {
+		for _, q := range []string{"{me{emial}}", "{__typenam}", "{mee{email}}", "{me{organization}}"} {
+			r := e.Do(tok, q, nil)
+			raw, _ := json.Marshal(r.Errors)
+			if len(r.Errors) == 0 || strings.Contains(string(raw), "Did you mean") || r.Code() == "" {
+				t.Fatalf("%s (signed in: %v): %s", q, tok != "", raw)
+			}
+		}
+	}
+}

@@ -1,0 +1,137 @@
+package guard
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"certlink/internal/apperr"
+	"certlink/internal/viewer"
+	"certlink/internal/web"
+)
+
+// Gate is the first thing every GraphQL operation meets, on every transport
+// (GET, POST and the websocket: gqlgen calls MutateOperationParameters before
+// it parses anything). In order: the document's size, the caller's rate limit
+// (a caller whose bucket is empty costs one map lookup), then one lexer pass
+// (ScanLimits). Only a document that passes all three is parsed and validated.
+type Gate struct {
+	Scan, Anonymous ScanLimits
+	Buckets         *Buckets
+}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.OperationParameterMutator
+} = Gate{}
+
+func (Gate) ExtensionName() string                          { return "Gate" }
+func (Gate) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationParameters implements graphql.OperationParameterMutator.
+func (g Gate) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+	return g.Admit(ctx, params.Query)
+}
+
+// canonicalKey is where Admit leaves the document's canonical text for the
+// query cache, in the operation's stats.
+const canonicalKey = "guard.canonical"
+
+// Admit checks query for the caller in ctx before it is parsed: size, rate
+// limit (one point, the least any operation costs; the rest of its cost is
+// charged once variables are known), lexer limits. It returns the refusal to
+// answer, or nil. Transports that do not go through gqlgen's executor call it
+// themselves.
+func (g Gate) Admit(ctx context.Context, query string) *gqlerror.Error {
+	limits := g.Scan
+	if viewer.From(ctx) == nil {
+		limits = g.Anonymous
+	}
+	if len(query) > limits.MaxBytes {
+		return refusal(apperr.RequestTooLarge, fmt.Sprintf("The query is %d bytes long; the limit is %d.", len(query), limits.MaxBytes), map[string]any{"limit": "bytes"})
+	}
+	if g.Buckets != nil {
+		q := g.Buckets.Take(CallerKey(ctx), 1)
+		setRateHeaders(ctx, q)
+		if !q.Allowed {
+			return g.rateLimited(ctx, q, 1)
+		}
+	}
+	sc, r := Scan(query, limits)
+	if r != nil {
+		return refusal(apperr.Code(r.Code), r.Message, map[string]any{"limit": r.Limit})
+	}
+	if oc := graphql.GetOperationContext(ctx); oc != nil {
+		oc.Stats.SetExtension(canonicalKey, sc.Canonical)
+	}
+	return nil
+}
+
+func (g Gate) rateLimited(ctx context.Context, q Quota, points float64) *gqlerror.Error {
+	setRetryAfter(ctx, q, g.Buckets)
+	return refusal(apperr.RateLimited, fmt.Sprintf("Rate limit exceeded: this request costs %.0f points and %d are left. Try again after %s.",
+		points, q.Remaining, q.Reset.UTC().Format("15:04:05 UTC")), map[string]any{"cost": map[string]any{
+		"points": points, "limit": q.Limit, "remaining": q.Remaining, "resetAt": q.Reset.UTC().Format("2006-01-02T15:04:05Z")}})
+}
+
+// CallerKey is the rate-limit bucket of the caller in ctx: its API token or
+// session, else its address.
+func CallerKey(ctx context.Context) string {
+	if v := viewer.From(ctx); v != nil && v.TokenID != 0 {
+		return "token:" + strconv.Itoa(v.TokenID)
+	}
+	return "ip:" + web.ClientIP(ctx)
+}
+
+func setRateHeaders(ctx context.Context, q Quota) {
+	h := web.Header(ctx)
+	if h == nil {
+		return
+	}
+	h.Set("X-RateLimit-Limit", strconv.Itoa(q.Limit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(q.Remaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(q.Reset.Unix(), 10))
+}
+
+func setRetryAfter(ctx context.Context, q Quota, b *Buckets) {
+	if h := web.Header(ctx); h != nil {
+		h.Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(q.Reset.Sub(b.now()).Seconds())))))
+	}
+}
+
+func refusal(code apperr.Code, msg string, ext map[string]any) *gqlerror.Error {
+	e := &gqlerror.Error{Message: msg, Extensions: map[string]any{"code": string(code)}}
+	for k, v := range ext {
+		e.Extensions[k] = v
+	}
+	return e
+}
+
+// Cache is gqlgen's query cache keyed by the document's canonical text (Scan):
+// a changed comment or spacing finds the document already parsed and
+// validated. Entries hold only documents that passed validation.
+type Cache struct {
+	Inner graphql.Cache[*ast.QueryDocument]
+}
+
+func key(ctx context.Context, raw string) string {
+	if oc := graphql.GetOperationContext(ctx); oc != nil {
+		if k, ok := oc.Stats.GetExtension(canonicalKey).(string); ok && k != "" {
+			return k
+		}
+	}
+	return "\x00" + raw
+}
+
+func (c Cache) Get(ctx context.Context, raw string) (*ast.QueryDocument, bool) {
+	return c.Inner.Get(ctx, key(ctx, raw))
+}
+
+func (c Cache) Add(ctx context.Context, raw string, doc *ast.QueryDocument) {
+	c.Inner.Add(ctx, key(ctx, raw), doc)
+}

@@ -1,0 +1,116 @@
+package ingest_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+
+	"certlink/internal/testenv"
+)
+
+// filler streams n bytes of b without holding them.
+type filler struct {
+	n int64
+	b byte
+}
+
+func (f *filler) Read(p []byte) (int, error) {
+	if f.n <= 0 {
+		return 0, io.EOF
+	}
+	k := int(min(int64(len(p)), f.n))
+	for i := range p[:k] {
+		p[i] = f.b
+	}
+	f.n -= int64(k)
+	return k, nil
+}
+
+func postStream(t *testing.T, e *testenv.Env, tok, ct string, body io.Reader) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/ingest", body)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("POST /ingest: %v", err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
+
+func totalAlloc() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.TotalAlloc
+}
+
+func heapAfterGC() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// A 100 MB CSV field, a 100 MB NDJSON line and a thousand 60 KB values
+// (issue 11, item 5): each bad record is one short error, the good ones are
+// kept, the answer is small and memory stays flat.
+func TestIngestBoundsEveryRecord(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	prov := providerToken(t, e)
+	before := heapAfterGC()
+	var peak uint64
+	check := func(name string, status int, body []byte, accepted, errors int, want string) {
+		t.Helper()
+		peak = max(peak, heapAfterGC())
+		var out bulk
+		if err := json.Unmarshal(body, &out); err != nil || status != 200 {
+			t.Fatalf("%s: %d %.300s", name, status, body)
+		}
+		if out.Accepted+out.Duplicates != accepted || len(out.Errors) != errors || !strings.Contains(out.Errors[0].Message, want) || len(body) > 200<<10 {
+			t.Fatalf("%s: %d bytes, %+v", name, len(body), out.Errors[:min(3, len(out.Errors))])
+		}
+	}
+
+	csvField := io.MultiReader(strings.NewReader("mcid,skillNumber,completedAt\n9900001,SC-300,2026-10-01\n9900002,\""),
+		&filler{n: 100 << 20, b: 'a'}, strings.NewReader("\",2026-01-01\n9900003,AZ-500,2026-09-01\n"))
+	allocated := totalAlloc()
+	status, body := postStream(t, e, prov, "text/csv", csvField)
+	check("100 MB CSV field", status, body, 1, 1, "longer than 65536 bytes")
+	if a := totalAlloc() - allocated; a > 32<<20 {
+		t.Fatalf("the 100 MB CSV field allocated %d MB", a>>20)
+	}
+
+	ndjson := io.MultiReader(strings.NewReader(`{"mcid":"9900001","skillNumber":"SC-300","completedAt":"2026-10-02"}`+"\n"+`{"mcid":"`),
+		&filler{n: 100 << 20, b: '9'}, strings.NewReader(`"}`+"\n"+`{"mcid":"9900003","skillNumber":"AZ-500","completedAt":"2026-09-02"}`+"\n"))
+	allocated = totalAlloc()
+	status, body = postStream(t, e, prov, "application/x-ndjson", ndjson)
+	check("100 MB NDJSON line", status, body, 2, 1, "longer than 65536 bytes")
+	if a := totalAlloc() - allocated; a > 32<<20 {
+		t.Fatalf("the 100 MB NDJSON line allocated %d MB", a>>20)
+	}
+
+	var lines strings.Builder
+	for i := 0; i < 1000; i++ {
+		lines.WriteString(`{"mcid":"9900001","skillNumber":"` + strings.Repeat("Z", 60<<10) + `","completedAt":"2026-10-01"}` + "\n")
+	}
+	status, body = postStream(t, e, prov, "application/x-ndjson", strings.NewReader(lines.String()))
+	check("1,000 × 60 KB values", status, body, 0, 1000, "skillNumber is longer than 256 bytes")
+	var csvLines strings.Builder
+	csvLines.WriteString("mcid,skillNumber,completedAt\n")
+	for i := 0; i < 1000; i++ {
+		csvLines.WriteString("9900001," + strings.Repeat("Z", 200) + ",2026-10-01\n")
+	}
+	status, body = postStream(t, e, prov, "text/csv", strings.NewReader(csvLines.String()))
+	check("1,000 unknown 200-byte skills", status, body, 0, 1000, "…")
+	lines.Reset()
+	csvLines.Reset()
+
+	if grown := int64(heapAfterGC()) - int64(before); grown > 32<<20 || peak-before > 64<<20 {
+		t.Fatalf("memory grew by %d MB (peak +%d MB)", grown>>20, (peak-before)>>20)
+	}
+}

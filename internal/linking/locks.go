@@ -1,0 +1,37 @@
+package linking
+
+import (
+	"context"
+	"slices"
+
+	"certlink/ent"
+)
+
+// LockProfiles is the first thing a transaction that starts or ends links of
+// these profiles does. It writes each profile row (lock_version + 1), in
+// ascending id order so that two transactions locking the same profiles never
+// wait on each other in a cycle:
+//
+//   - on MySQL/MariaDB the write holds the row's exclusive lock until commit,
+//     so every check-then-act on the profile's links (is it linked, to whom,
+//     has the L6 quota room, is this link still active) reads rows no other
+//     transaction can change before this one ends;
+//   - on a Galera cluster row locks are local to a node, but the write is in
+//     the transaction's write set: two transactions on different nodes that
+//     touch the same profile conflict at commit, one fails certification
+//     (error 1213) and store.InTx runs it again from the start;
+//   - on SQLite transactions are serialized already; the write costs little.
+//
+// Reads of the links must come after it, and the time of any event the
+// transaction records must be taken after it (see now in associate).
+func LockProfiles(ctx context.Context, tx *ent.Tx, ids ...int) error {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for _, id := range ids {
+		if err := tx.Profile.UpdateOneID(id).AddLockVersion(1).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
