@@ -47,7 +47,7 @@ func seedDesignations(ctx context.Context, tx *ent.Tx) error {
 			// The older months were a little weaker: the score grew.
 			factor := 1 + 0.1*float64(m)
 			if err := tx.MetricValue.Create().SetOrganizationID(contoso.ID).SetAreaKey(v.area).SetMetricKey(v.metric).
-				SetMonth(month.Format("2006-01")).SetValue(float64(int(v.value*factor))).SetSource("demo").
+				SetMonth(month.Format("2006-01")).SetValue(float64(int(v.value * factor))).SetSource("demo").
 				SetRecordedAt(month.AddDate(0, 0, 3)).Exec(ctx); err != nil {
 				return err
 			}

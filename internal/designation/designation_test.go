@@ -184,7 +184,11 @@ func TestSolutionAreasDemo(t *testing.T) {
 		}
 		// Leavers and metric values.
 		var alexID string
-		var me struct{ Users struct{ Edges []struct{ Node struct{ ID, Email string } } } }
+		var me struct {
+			Users struct {
+				Edges []struct{ Node struct{ ID, Email string } }
+			}
+		}
 		e.Do(mona, `{users(first:50){edges{node{id email}}}}`, nil).Decode(t, &me)
 		for _, ed := range me.Users.Edges {
 			if ed.Node.Email == "alex@contoso.example" {

@@ -170,7 +170,7 @@ func (b *MetricBatch) check(r RawMetric, now time.Time) (checkedMetric, string) 
 	case mpn == "":
 		return c, "mpnId is required"
 	case !mpnPattern.MatchString(mpn):
-		return c, fmt.Sprintf("mpnId %q is not an MPN ID (7 digits)", mpn)
+		return c, fmt.Sprintf("mpnId %q is not an MPN ID (7 digits)", echo(mpn))
 	}
 	org, ok := b.orgs[mpn]
 	if !ok {
@@ -190,7 +190,7 @@ func (b *MetricBatch) check(r RawMetric, now time.Time) (checkedMetric, string) 
 	month := strings.TrimSpace(r.Month)
 	m := monthPattern.FindStringSubmatch(month)
 	if m == nil {
-		return c, fmt.Sprintf("month %q is not a month YYYY-MM", month)
+		return c, fmt.Sprintf("month %q is not a month YYYY-MM", echo(month))
 	}
 	y, _ := strconv.Atoi(m[1])
 	mo, _ := strconv.Atoi(m[2])
@@ -207,7 +207,7 @@ func (b *MetricBatch) check(r RawMetric, now time.Time) (checkedMetric, string) 
 	}
 	v, err := strconv.ParseFloat(text, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return c, fmt.Sprintf("value %q is not a number", text)
+		return c, fmt.Sprintf("value %q is not a number", echo(text))
 	}
 	if v < 0 || v > maxValue {
 		return c, fmt.Sprintf("value %s is outside 0 to %g", text, maxValue)
@@ -431,4 +431,15 @@ func readError(err error) error {
 		return apperr.New(apperr.RequestTooLarge, "The file is larger than the metric ingest limit; split it.")
 	}
 	return fmt.Errorf("reading the ingest body: %w", err)
+}
+
+// echo clips a caller's text quoted back in an error: a thousand refused
+// lines of 64 KiB each must not make a 64 MiB answer.
+func echo(s string) string {
+	const max = 64
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return string(r[:max]) + "…"
 }

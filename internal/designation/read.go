@@ -248,7 +248,7 @@ type Area struct {
 	// IntermediateSkills and AdvancedSkills are the certifications its
 	// skilling metrics count.
 	IntermediateSkills, AdvancedSkills []string
-	Tracks      []*TrackScore
+	Tracks                             []*TrackScore
 	// Best is the track that counts.
 	Best *TrackScore
 	// Window is the qualification window (nil in a what-if at a later moment).

@@ -1,9 +1,11 @@
 package designation
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"certlink/ent"
 	"certlink/ent/schema/designation"
 )
 
@@ -135,5 +137,17 @@ func TestWindow(t *testing.T) {
 	w = window(at, nil, &TrackScore{Key: "standard", Score: 80, Qualified: true})
 	if !w.Holds || w.QualifiedDays != 1 || !w.LastQualifiedOn.Equal(date("2026-12-03")) {
 		t.Fatalf("qualified now counts today: %+v", w)
+	}
+}
+
+// A hostile caller's text is clipped when quoted back.
+func TestEchoClips(t *testing.T) {
+	long := strings.Repeat("x", 70_000)
+	cv := &catalogView{areas: map[string]*ent.SolutionArea{}}
+	if msg := cv.checkIngested(long, "m"); len(msg) > 200 {
+		t.Fatalf("%d bytes quoted back", len(msg))
+	}
+	if echo("short") != "short" {
+		t.Fatal("short text changed")
 	}
 }

@@ -70,31 +70,78 @@ func Compute(ctx context.Context, c *ent.Client, counts Counts, orgID int, at ti
 
 // forecast sets each qualified area's DropsOn: the first moment up to until
 // at which, as results expire and retired skills lose validity, the area no
-// longer qualifies (ingested values assumed to stay as they are).
+// longer qualifies (ingested values assumed to stay as they are). Each person
+// counts for a skilling metric until the latest end among their results of
+// its certifications, so the counts only fall at those ends: they are walked
+// in order, the tracks rescored at each (O(people · log people) per area,
+// not a rescoring of everyone at every moment; forecastBrute in the tests is
+// the obvious version it is held to).
 func (w *world) forecast(areas []*Area, until time.Time) {
-	var moments []time.Time
-	for _, h := range w.holdings {
-		if h.Until != nil && h.Until.After(w.at) && !h.Until.After(until) {
-			moments = append(moments, *h.Until)
-		}
-	}
-	slices.SortFunc(moments, func(a, b time.Time) int { return a.Compare(b) })
-	moments = slices.CompactFunc(moments, func(a, b time.Time) bool { return a.Equal(b) })
 	for _, a := range areas {
 		if !a.Qualified() {
 			continue
 		}
-		for _, t := range moments {
-			later := w.scoreArea(w.areaByKey(a.Key), t)
-			if later.Best.Qualified {
+		sa := w.areaByKey(a.Key)
+		in, _, _ := w.inputs(sa, w.at)
+		type event struct {
+			at     time.Time
+			source string
+		}
+		var events []event
+		for _, src := range []string{designation.IntermediateCertifications, designation.AdvancedCertifications} {
+			skills := sa.IntermediateSkills
+			if src == designation.AdvancedCertifications {
+				skills = sa.AdvancedSkills
+			}
+			for _, end := range w.ends(skills) {
+				if end != nil && end.After(w.at) && !end.After(until) {
+					events = append(events, event{*end, src})
+				}
+			}
+		}
+		slices.SortFunc(events, func(x, y event) int { return x.at.Compare(y.at) })
+		for i := 0; i < len(events); {
+			t := events[i].at
+			for ; i < len(events) && events[i].at.Equal(t); i++ {
+				for _, m := range sa.Metrics {
+					if m.Source == events[i].source {
+						in[m.Key]--
+					}
+				}
+			}
+			var tracks []*TrackScore
+			for _, tr := range sa.Tracks {
+				tracks = append(tracks, ScoreTrack(sa.Metrics, tr, in))
+			}
+			best := Best(tracks)
+			if best.Qualified {
 				continue
 			}
 			drop := t
 			a.DropsOn = &drop
-			a.DropReason = w.dropCause(a, later, t)
+			a.DropReason = w.dropCause(a, &Area{Key: a.Key, Best: best}, t)
 			break
 		}
 	}
+}
+
+// ends returns, per person holding one of skills now, when they stop
+// counting for it (nil: not foreseen).
+func (w *world) ends(skills []string) []*time.Time {
+	idx := map[int]int{}
+	var out []*time.Time
+	for _, h := range w.holdings {
+		if !slices.Contains(skills, h.Skill) || (h.Until != nil && !h.Until.After(w.at)) {
+			continue
+		}
+		if i, ok := idx[h.UserID]; ok {
+			out[i] = later(out[i], h.Until)
+			continue
+		}
+		idx[h.UserID] = len(out)
+		out = append(out, h.Until)
+	}
+	return out
 }
 
 // dropCause says why an area stops qualifying at t: its state then and who
@@ -256,7 +303,7 @@ func (s *Service) History(ctx context.Context, v *viewer.Viewer, areaKey string,
 		return nil, err
 	}
 	if cat.areas[areaKey] == nil {
-		return nil, apperr.New(apperr.NotFound, "No solution area has key %q (known: %s).", areaKey, strings.Join(cat.keys, ", ")).With("field", "area")
+		return nil, apperr.New(apperr.NotFound, "No solution area has key %q (known: %s).", echo(areaKey), strings.Join(cat.keys, ", ")).With("field", "area")
 	}
 	days, _, err := readDays(sys, s.Client, v.OrgID, areaKey, from, to)
 	return days, err
@@ -291,7 +338,7 @@ func readCatalog(ctx context.Context, c *ent.Client) (*catalogView, error) {
 func (cv *catalogView) checkIngested(area, metric string) string {
 	a := cv.areas[area]
 	if a == nil {
-		return fmt.Sprintf("no solution area has key %q (known: %s)", area, strings.Join(cv.keys, ", "))
+		return fmt.Sprintf("no solution area has key %q (known: %s)", echo(area), strings.Join(cv.keys, ", "))
 	}
 	var ingestedKeys []string
 	for _, m := range a.Metrics {
@@ -305,5 +352,5 @@ func (cv *catalogView) checkIngested(area, metric string) string {
 			return ""
 		}
 	}
-	return fmt.Sprintf("solution area %q has no metric %q (ingested metrics: %s)", area, metric, strings.Join(ingestedKeys, ", "))
+	return fmt.Sprintf("solution area %q has no metric %q (ingested metrics: %s)", area, echo(metric), strings.Join(ingestedKeys, ", "))
 }
