@@ -30,10 +30,10 @@ type ArgLimits struct {
 // may be 20,000 bytes (internal/support) and a catalog document as large as a
 // request.
 var DefaultArgs = ArgLimits{
-	String:     8 << 10,
-	Where:      1 << 10,
-	ByName:     map[string]int{"body": 64 << 10, "document": 1 << 20},
-	List:       1000,
+	String: 8 << 10,
+	Where:  1 << 10,
+	ByName: map[string]int{"body": 64 << 10, "document": 1 << 20},
+	List:   1000,
 	// A where filter's and/or lists become nested SQL expressions (SQLite
 	// stops at a depth of 1,000).
 	ListByName: map[string]int{"ids": 100, "and": 50, "or": 50},
