@@ -238,6 +238,13 @@ func TestSocketHostileFrames(t *testing.T) {
 		t.Fatalf("unknown type: %v", o.err)
 	}
 
+	// A text frame that is not UTF-8: closed with 1007 (RFC 6455 §8.1).
+	c = bearerWS(t, e, mona)
+	_ = c.conn.Write(context.Background(), websocket.MessageText, []byte("{\"type\":\"ping\",\"payload\":{\"x\":\"\xff\xfe\"}}"))
+	if code, _ := closeOf(t, c.conn, 10*time.Second); code != socket.CloseInvalidPayload {
+		t.Fatalf("invalid UTF-8: close %d, want 1007", code)
+	}
+
 	// A binary frame, then a huge frame (1 MiB > 64 KiB): closed with 1009.
 	c = bearerWS(t, e, mona)
 	_ = c.conn.Write(context.Background(), websocket.MessageBinary, []byte{0, 1, 2, 3})

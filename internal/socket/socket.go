@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 
@@ -453,6 +454,13 @@ var messageTypes = map[string]map[string]bool{
 	"graphql-ws":           {"connection_init": true, "start": true, "stop": true, "connection_terminate": true},
 }
 
+// textMessage is RFC 6455's opcode of a text frame (gorilla's TextMessage).
+const textMessage = 1
+
+// CloseInvalidPayload is RFC 6455's close code for data that is not of the
+// message's type (a text frame that is not UTF-8).
+const CloseInvalidPayload = 1007
+
 // maxIDBytes bounds an operation id.
 const maxIDBytes = 128
 
@@ -478,6 +486,11 @@ func (w *wsConn) NextReader() (int, io.Reader, error) {
 	data, err := io.ReadAll(r) // at most MaxFrameBytes: the read limit holds
 	if err != nil {
 		return t, nil, err
+	}
+	if t == textMessage && !utf8.Valid(data) {
+		// RFC 6455 §8.1: a text frame that is not UTF-8 fails the connection with 1007.
+		_ = w.WriteClose(CloseInvalidPayload, "INVALID_INPUT: a text message must be UTF-8")
+		return t, nil, errInvalid
 	}
 	if reason := w.invalid(data); reason != "" {
 		_ = w.WriteClose(CloseInvalidMessage, "INVALID_INPUT: "+reason)
