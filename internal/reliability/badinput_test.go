@@ -17,11 +17,16 @@ import (
 )
 
 // snapshot is every table's row count and a checksum of its rows. Columns that
-// record use rather than change (a token's last use) are left out.
+// record use rather than change (a token's last use) are left out, and so is
+// the daily qualification record, which the periodic job writes on its own
+// schedule whatever callers send.
 func snapshot(t *testing.T, db *store.DB) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, tbl := range migrate.Tables {
+		if tbl.Name == "qualification_days" {
+			continue
+		}
 		rows, err := db.SQL.QueryContext(context.Background(), "SELECT * FROM "+tbl.Name)
 		if err != nil {
 			t.Fatalf("%s: %v", tbl.Name, err)
