@@ -181,7 +181,7 @@ func (s *Service) Areas(ctx context.Context, v *viewer.Viewer) ([]*Area, error) 
 	if err := progress.Authorize(v, viewer.ScopeProgressRead); err != nil {
 		return nil, err
 	}
-	return Compute(viewer.System(ctx), s.Client, s.counts(), v.OrgID, s.Progress.Engine.Time(), s.horizon(), nil)
+	return s.OrgAreas(ctx, v.OrgID)
 }
 
 // OrgAreas scores organization orgID's solution areas now, for no viewer in

@@ -71,21 +71,22 @@ func checkVariables(vars map[string]any, maxDepth int) string {
 		}
 		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
+		var inner []any
 		switch x := it.v.(type) {
 		case map[string]any:
-			if it.depth+1 > maxDepth {
-				return fmt.Sprintf("A variable's value nests objects and lists more than %d levels deep; the limit is %d.", maxDepth, maxDepth)
-			}
 			for _, e := range x {
-				stack = append(stack, item{e, it.depth + 1})
+				inner = append(inner, e)
 			}
 		case []any:
-			if it.depth+1 > maxDepth {
-				return fmt.Sprintf("A variable's value nests objects and lists more than %d levels deep; the limit is %d.", maxDepth, maxDepth)
-			}
-			for _, e := range x {
-				stack = append(stack, item{e, it.depth + 1})
-			}
+			inner = x
+		default:
+			continue
+		}
+		if it.depth+1 > maxDepth {
+			return fmt.Sprintf("A variable's value nests objects and lists more than %d levels deep; the limit is %d.", maxDepth, maxDepth)
+		}
+		for _, e := range inner {
+			stack = append(stack, item{e, it.depth + 1})
 		}
 	}
 	return ""

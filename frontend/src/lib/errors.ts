@@ -85,6 +85,11 @@ function dateFromExtensions(ext: Record<string, unknown> | null | undefined): st
  * as sentences (they carry specifics such as the next association date), with ISO
  * timestamps rewritten as dates; otherwise a sentence chosen by extensions.code.
  */
+/** The sentence for an error code alone (no message to go with it), if the code is known. */
+export function messageForCode(code: string): string | undefined {
+  return code in fallbackMessages ? fallbackMessages[code as ErrorCode] : undefined;
+}
+
 export function describeError(error: unknown): string {
   if (error == null) return UNKNOWN_MESSAGE;
   const e = error as ErrorLike;

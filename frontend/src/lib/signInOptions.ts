@@ -2,6 +2,7 @@
 // single sign-on at the organization's identity provider, and associating a
 // certification account by signing in at the directory. Read once per page load.
 import { useEffect, useState } from 'react';
+import { messageForCode } from './errors';
 
 export interface SignInOptions {
   singleSignOn: boolean;
@@ -54,17 +55,16 @@ export function flowOutcome(search: string): { kind: 'success' | 'error'; text: 
   if (code) {
     // The sentence is chosen by code: text from the address bar is never shown,
     // since anyone can send a link with words of their own in it.
-    return { kind: 'error', text: directoryErrors[code] ?? 'Associating did not finish. Please try again.' };
+    return { kind: 'error', text: directoryErrors[code] ?? messageForCode(code) ?? 'Associating did not finish. Please try again.' };
   }
   return null;
 }
 
+// What the directory's return means where it differs from the app-wide sentence for the code.
 const directoryErrors: Record<string, string> = {
   UNAUTHENTICATED: 'Your session ended while you were at the directory. Sign in and try again.',
   FORBIDDEN: 'That directory account cannot be associated with your work account.',
   CONFLICT: 'That account was associated by someone else at the same time. Reload and try again.',
-  ASSOCIATION_LIMITED: 'This account has reached its association limit for now.',
-  PASSWORD_CHANGE_REQUIRED: 'Choose your own password first: you signed in with a temporary one.',
   RATE_LIMITED: 'Too many attempts in a short time. Wait a moment and try again.',
   INVALID_INPUT: 'The directory did not confirm the account. Try again.',
   INTERNAL: 'Associating failed on our side. Please try again.',
