@@ -153,6 +153,10 @@ type Env struct {
 // Option adjusts the configuration before start.
 type Option func(*app.Config)
 
+// Clock runs certlink on a test's clock: progress, reports, ingest and the
+// demo's seeded dates (a test's fixed date never falls before the demo's).
+func Clock(now func() time.Time) Option { return func(c *app.Config) { c.Now = now } }
+
 // Start starts certlink with the demo seeded on a fresh database of dialect d.
 func Start(t testing.TB, d Dialect, opts ...Option) *Env {
 	t.Helper()
