@@ -121,7 +121,17 @@ func TestSocketProtocolOrder(t *testing.T) {
 	if code, reason := closeOf(t, conn, 10*time.Second); code != socket.CloseUnauthenticated || reason != "Unauthorized" {
 		t.Fatalf("subscribe before init: %d %q", code, reason)
 	}
+	// A document that does not validate: an "error" message (a protocol
+	// error, as gqlgen sends it), coded INVALID_INPUT (A5).
 	c := bearerWS(t, e, mona)
+	o := readOps(c)
+	send(t, c, subscribeMsg("bad", `{nope}`))
+	if m := o.next(t, "bad", 10*time.Second); m.Type != "error" || !strings.Contains(string(m.Payload), `"code":"INVALID_INPUT"`) ||
+		!strings.Contains(string(m.Payload), `"graphqlCode":"GRAPHQL_VALIDATION_FAILED"`) {
+		t.Fatalf("invalid document: %s %s", m.Type, m.Payload)
+	}
+	c.conn.CloseNow()
+	c = bearerWS(t, e, mona)
 	send(t, c, wsMsg{Type: "connection_init"})
 	if code, reason := closeOf(t, c.conn, 10*time.Second); code != socket.CloseRateLimited || reason != "Too many initialisation requests" {
 		t.Fatalf("second init: %d %q", code, reason)
