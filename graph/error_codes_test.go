@@ -19,7 +19,7 @@ func TestDocumentErrorsAreInvalidInput(t *testing.T) {
 	mona := e.Demo("mona@contoso.example")
 	for _, tc := range []struct {
 		name, query, graphqlCode string
-		status, strict        int
+		status, strict           int
 	}{
 		{"validation", `{nope}`, "GRAPHQL_VALIDATION_FAILED", http.StatusUnprocessableEntity, http.StatusBadRequest},
 		{"parse", `{me{email}`, "GRAPHQL_PARSE_FAILED", http.StatusUnprocessableEntity, http.StatusBadRequest},
