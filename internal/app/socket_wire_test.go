@@ -324,3 +324,64 @@ func TestSocketControlFrameFlood(t *testing.T) {
 	testenv.Eventually(t, 10*time.Second, func() bool { return e.App.Sockets.Sockets() <= 1 },
 		"flooded sockets left open: %d", e.App.Sockets.Sockets())
 }
+
+// The older graphql-ws protocol (subscriptions-transport-ws) gets the same
+// ids: answers under the client's id, a start whose id runs closes with 4409.
+func TestSocketLegacyProtocolIDs(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	mona := e.Demo("mona@contoso.example")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	url := "ws" + strings.TrimPrefix(e.URL, "http") + "/graphql"
+	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	write := func(m wsMsg) {
+		if err := wsjson.Write(ctx, conn, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() wsMsg {
+		for {
+			var m wsMsg
+			if err := wsjson.Read(ctx, conn, &m); err != nil {
+				t.Fatal(err)
+			}
+			if m.Type != "ka" {
+				return m
+			}
+		}
+	}
+	write(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"authorization":"Bearer ` + mona + `"}`)})
+	if m := read(); m.Type != "connection_ack" {
+		t.Fatalf("init: %+v", m)
+	}
+	start := func(id, q string) {
+		p, _ := json.Marshal(map[string]any{"query": q})
+		write(wsMsg{ID: id, Type: "start", Payload: p})
+	}
+	for round := 0; round < 3; round++ { // an id reused once its complete arrived
+		start("1", `{me{email}}`)
+		if m := read(); m.Type != "data" || m.ID != "1" || !strings.Contains(string(m.Payload), "mona@contoso.example") {
+			t.Fatalf("round %d: %+v", round, m)
+		}
+		if m := read(); m.Type != "complete" || m.ID != "1" {
+			t.Fatalf("round %d: %+v, want complete", round, m)
+		}
+	}
+	start("s", `subscription{capabilityScoreChanged{name}}`)
+	if m := read(); m.Type != "data" || m.ID != "s" {
+		t.Fatalf("subscription: %+v", m)
+	}
+	write(wsMsg{ID: "s", Type: "stop"})
+	start("s", `subscription{capabilityScoreChanged{name}}`)
+	if m := read(); m.Type != "data" || m.ID != "s" {
+		t.Fatalf("stopped and started again: %+v", m)
+	}
+	start("s", `{me{email}}`)
+	if code, reason := closeOf(t, conn, 10*time.Second); code != socket.CloseDuplicateID || reason != "Subscriber for s already exists" {
+		t.Fatalf("duplicate start: %d %q", code, reason)
+	}
+}
