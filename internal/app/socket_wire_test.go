@@ -385,3 +385,40 @@ func TestSocketLegacyProtocolIDs(t *testing.T) {
 		t.Fatalf("duplicate start: %d %q", code, reason)
 	}
 }
+
+// At the cap of operations per socket, a client that got an operation's
+// complete has its slot back at once: the slot is given back before the
+// complete is written, not when the operation's goroutine ends after it.
+func TestSocketSlotFreedBeforeComplete(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	e.App.Sockets.Limits.MessagesPerSecond = 0 // not what this tests
+	l := socket.DefaultLimits
+	mona := e.Demo("mona@contoso.example")
+	c := bearerWS(t, e, mona)
+	o := readOps(c)
+	for i := 0; i < l.MaxOperations-1; i++ {
+		id := fmt.Sprint("hold", i)
+		send(t, c, subscribeMsg(id, `subscription{capabilityScoreChanged{name}}`))
+		if m := o.next(t, id, 10*time.Second); m.Type != "next" || strings.Contains(string(m.Payload), "errors") {
+			t.Fatalf("%s: %s %s", id, m.Type, m.Payload)
+		}
+	}
+	for round := 0; round < 40; round++ {
+		send(t, c, subscribeMsg("q", `{me{email}}`))
+		if m := o.next(t, "q", 10*time.Second); m.Type != "next" || strings.Contains(string(m.Payload), "errors") {
+			t.Fatalf("round %d at the cap: %s %s", round, m.Type, m.Payload)
+		}
+		if m := o.next(t, "q", 10*time.Second); m.Type != "complete" {
+			t.Fatalf("round %d: %s %s, want complete", round, m.Type, m.Payload)
+		}
+	}
+	// The cap itself holds: one more subscription next to a running query…
+	send(t, c, subscribeMsg("last", `subscription{capabilityScoreChanged{name}}`))
+	if m := o.next(t, "last", 10*time.Second); m.Type != "next" || strings.Contains(string(m.Payload), "errors") {
+		t.Fatalf("the tenth: %s %s", m.Type, m.Payload)
+	}
+	send(t, c, subscribeMsg("over", `{me{email}}`))
+	if m := o.next(t, "over", 10*time.Second); !strings.Contains(string(m.Payload), `"code":"RATE_LIMITED"`) {
+		t.Fatalf("the eleventh: %s %s", m.Type, m.Payload)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -160,8 +161,15 @@ func (c *control) allow() bool {
 // refused as a duplicate.
 type operation struct {
 	client string
-	live   bool // false once the client completed it: nothing more is sent
+	live   bool   // false once the client completed it: nothing more is sent
+	end    func() // gives the operation's slot back (Extension), before its last message
 }
+
+// OperationExtension is the key, in a socket operation's extensions, of the
+// id gqlgen sees (set by the socket, whatever the client sent under it):
+// Extension gives the operation's slot back when its last message is
+// written, so a client that got that message has the room again.
+const OperationExtension = "certlinkSocketOperation"
 
 // wsConn is a websocket with its own buckets and operation ids. gqlgen reads
 // messages from one goroutine at a time; the buckets it charges are touched
@@ -340,9 +348,9 @@ func (w *wsConn) check(data []byte) (_ []byte, skip bool, _ error) {
 			return nil, true, nil // nothing of the client's runs under this id
 		}
 	}
-	renamed, err := withID(data, internal)
+	renamed, err := withID(data, internal, head.Type == "subscribe" || head.Type == "start")
 	if err != nil {
-		return invalid("a message must be a JSON object")
+		return invalid(err.Error())
 	}
 	return renamed, false, nil
 }
@@ -358,11 +366,15 @@ func duplicateReason(id string) string {
 }
 
 // withID returns the message with its id (in any letter case: encoding/json
-// matches names without regard to case) replaced by id.
-func withID(data []byte, id string) ([]byte, error) {
+// matches names without regard to case) replaced by id, and, for a
+// subscribe, id under OperationExtension in its payload's extensions. A
+// payload or extensions named twice in different letter cases is refused:
+// which one gqlgen would read is not worth guessing.
+func withID(data []byte, id string, operation bool) ([]byte, error) {
+	errShape := errors.New("a message must be a JSON object")
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, err
+		return nil, errShape
 	}
 	for k := range m {
 		if strings.EqualFold(k, "id") {
@@ -370,7 +382,47 @@ func withID(data []byte, id string) ([]byte, error) {
 		}
 	}
 	m["id"], _ = json.Marshal(id)
+	if operation {
+		key, err := only(m, "payload")
+		if err != nil {
+			return nil, err
+		}
+		var payload map[string]json.RawMessage
+		if key != "" && json.Unmarshal(m[key], &payload) == nil && payload != nil {
+			// Not an object: gqlgen answers the operation with an error.
+			ext, err := only(payload, "extensions")
+			if err != nil {
+				return nil, err
+			}
+			extensions := map[string]json.RawMessage{}
+			if ext == "" || json.Unmarshal(payload[ext], &extensions) == nil {
+				if extensions == nil { // "extensions": null
+					extensions = map[string]json.RawMessage{}
+				}
+				extensions[OperationExtension], _ = json.Marshal(id)
+				delete(payload, ext)
+				payload["extensions"], _ = json.Marshal(extensions)
+				delete(m, key)
+				m["payload"], _ = json.Marshal(payload)
+			}
+		}
+	}
 	return json.Marshal(m)
+}
+
+// only returns the key of m that is name in any letter case ("" if none); an
+// error when there are several.
+func only(m map[string]json.RawMessage, name string) (string, error) {
+	found := ""
+	for k := range m {
+		if strings.EqualFold(k, name) {
+			if found != "" {
+				return "", fmt.Errorf("%q is given twice (%q and %q)", name, found, k)
+			}
+			found = k
+		}
+	}
+	return found, nil
 }
 
 // open gives the client's id a fresh operation; dup when the client holds it.
@@ -404,18 +456,37 @@ func (w *wsConn) stop(client string) (internal string, ok bool) {
 // its complete or error was sent already. A complete or error frees the id.
 func (w *wsConn) outgoing(internal, typ string) (client string, ok bool) {
 	w.idMu.Lock()
-	defer w.idMu.Unlock()
 	op := w.ops[internal]
 	if op == nil {
+		w.idMu.Unlock()
 		return "", false
 	}
+	var end func()
 	if typ == "complete" || typ == "error" {
 		delete(w.ops, internal)
 		if op.live {
 			delete(w.ids, op.client)
 		}
+		end = op.end
+	}
+	w.idMu.Unlock()
+	if end != nil {
+		end()
 	}
 	return op.client, op.live
+}
+
+// onEnd registers what gives the operation's slot back when its last
+// message is written; false when no such operation runs.
+func (w *wsConn) onEnd(internal string, f func()) bool {
+	w.idMu.Lock()
+	defer w.idMu.Unlock()
+	op := w.ops[internal]
+	if op == nil {
+		return false
+	}
+	op.end = f
+	return true
 }
 
 // Operations counts the ids the client holds and the operations not yet
@@ -444,7 +515,7 @@ func (w *wsConn) WriteJSON(v any) error {
 		}
 		id, typ = head.ID, head.Type
 		set = func(client string) {
-			if b, err = withID(b, client); err == nil {
+			if b, err = withID(b, client, false); err == nil {
 				v = json.RawMessage(b)
 			}
 		}

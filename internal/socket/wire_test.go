@@ -226,6 +226,55 @@ func TestDuplicateOperationID(t *testing.T) {
 	}
 }
 
+// A subscribe's payload carries gqlgen's id under OperationExtension in its
+// extensions (what the client put there is overwritten); the operation's end
+// hook runs when its complete or error is written, before the client has it.
+func TestOperationExtension(t *testing.T) {
+	f, w, got, mu := initialised(t, unlimited)
+	for _, payload := range []string{
+		`{"query":"{me{email}}"}`,
+		`{"query":"{me{email}}","extensions":null}`,
+		`{"query":"{me{email}}","extensions":{"persistedQuery":{"version":1},"certlinkSocketOperation":"7"}}`,
+	} {
+		f.send(t, gqlMsg{ID: "a", Type: "subscribe", Payload: json.RawMessage(payload)})
+		m := mustRead(t, w)
+		var p struct {
+			Extensions map[string]any `json:"extensions"`
+		}
+		if err := json.Unmarshal(m.Payload, &p); err != nil || p.Extensions[OperationExtension] != m.ID {
+			t.Fatalf("%s reached gqlgen as %s (id %s)", payload, m.Payload, m.ID)
+		}
+		if strings.Contains(payload, "persistedQuery") && p.Extensions["persistedQuery"] == nil {
+			t.Fatalf("the client's extensions were lost: %s", m.Payload)
+		}
+		ended := false
+		if !w.onEnd(m.ID, func() {
+			mu.Lock()
+			defer mu.Unlock()
+			ended = len(*got) == 0 || (*got)[len(*got)-1].Type != "complete"
+		}) {
+			t.Fatal("onEnd: no such operation")
+		}
+		if err := w.WriteJSON(&gqlMsg{ID: m.ID, Type: "complete"}); err != nil {
+			t.Fatal(err)
+		}
+		if !ended {
+			t.Fatal("the end hook did not run before the complete was written")
+		}
+		mu.Lock()
+		*got = nil
+		mu.Unlock()
+	}
+	// A payload (or extensions) named twice in different letter cases is refused.
+	f.in <- []byte(`{"type":"subscribe","id":"b","payload":{"query":"{me{email}}"},"Payload":{"query":"{me{name}}"}}`)
+	if _, err := read(t, w); !errors.Is(err, errInvalid) {
+		t.Fatalf("two payloads: %v", err)
+	}
+	if code, reason := f.closeOf(); code != CloseInvalidMessage || !strings.Contains(reason, "twice") {
+		t.Fatalf("two payloads closed %d %q", code, reason)
+	}
+}
+
 // The id is renamed whatever the letter case of its key (encoding/json
 // matches keys without regard to case, and the last one wins).
 func TestOperationIDKeyCase(t *testing.T) {
