@@ -337,11 +337,15 @@ func (w *wsConn) check(data []byte) (_ []byte, skip bool, _ error) {
 			_ = w.WriteClose(CloseUnauthenticated, "Unauthorized")
 			return nil, false, errInvalid
 		}
-		var dup bool
-		if internal, dup = w.open(id); dup {
+		if w.holds(id) {
 			_ = w.WriteClose(CloseDuplicateID, duplicateReason(id))
 			return nil, false, errInvalid
 		}
+		if !validParams(head.Payload) {
+			// gqlgen would answer "invalid json", without a code.
+			return nil, true, w.refuse(id, "The payload must be an object: {query, operationName, variables, extensions}.")
+		}
+		internal, _ = w.open(id)
 	default:
 		var ok bool
 		if internal, ok = w.stop(id); !ok {
@@ -423,6 +427,37 @@ func only(m map[string]json.RawMessage, name string) (string, error) {
 		}
 	}
 	return found, nil
+}
+
+// validParams reports whether a subscribe's payload decodes as gqlgen's
+// RawParams do.
+func validParams(payload json.RawMessage) bool {
+	var p struct {
+		Query         string         `json:"query"`
+		OperationName string         `json:"operationName"`
+		Variables     map[string]any `json:"variables"`
+		Extensions    map[string]any `json:"extensions"`
+	}
+	d := json.NewDecoder(bytes.NewReader(payload))
+	d.UseNumber()
+	return len(payload) > 0 && d.Decode(&p) == nil
+}
+
+// refuse answers an operation the socket refused itself with an error
+// message, coded INVALID_INPUT; the id is not held.
+func (w *wsConn) refuse(id, message string) error {
+	b, _ := json.Marshal(map[string]any{"type": "error", "id": id, "payload": []any{
+		map[string]any{"message": message, "extensions": map[string]any{"code": "INVALID_INPUT"}}}})
+	_ = w.WebsocketConn.WriteJSON(json.RawMessage(b))
+	return nil
+}
+
+// holds reports whether the client holds id.
+func (w *wsConn) holds(client string) bool {
+	w.idMu.Lock()
+	defer w.idMu.Unlock()
+	_, ok := w.ids[client]
+	return ok
 }
 
 // open gives the client's id a fresh operation; dup when the client holds it.

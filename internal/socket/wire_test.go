@@ -275,6 +275,31 @@ func TestOperationExtension(t *testing.T) {
 	}
 }
 
+// A subscribe whose payload gqlgen could not decode is answered by the
+// socket with an error coded INVALID_INPUT (gqlgen's own has no code); its id
+// is not held.
+func TestUndecodablePayload(t *testing.T) {
+	f, w, got, mu := initialised(t, unlimited)
+	for _, p := range []string{`"x"`, `[]`, `{"query":1}`, `{"query":"{me{email}}","extensions":"x"}`, `{"variables":[1]}`} {
+		f.send(t, gqlMsg{ID: "p", Type: "subscribe", Payload: json.RawMessage(p)})
+	}
+	f.in <- []byte(`{"type":"subscribe","id":"p"}`) // no payload
+	f.send(t, sub("p"))
+	if m := mustRead(t, w); m.Type != "subscribe" || m.ID == "p" {
+		t.Fatalf("after the bad payloads: %+v", m)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(*got) != 6 {
+		t.Fatalf("%d answers to 6 bad payloads: %+v", len(*got), *got)
+	}
+	for _, m := range *got {
+		if m.Type != "error" || m.ID != "p" || !strings.Contains(string(m.Payload), `"code":"INVALID_INPUT"`) {
+			t.Fatalf("answer: %+v", m)
+		}
+	}
+}
+
 // The id is renamed whatever the letter case of its key (encoding/json
 // matches keys without regard to case, and the last one wins).
 func TestOperationIDKeyCase(t *testing.T) {
