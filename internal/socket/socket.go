@@ -37,6 +37,12 @@ type Limits struct {
 	// closed with 1008 (policy violation).
 	ControlPerSecond float64
 	ControlBurst     int
+	// ReadBytesPerSecond and ReadBurstBytes: the bytes a client may send,
+	// frames of every kind and their headers included (a message cut into
+	// millions of empty frames meets no other budget); past them the
+	// socket's reads are delayed, so TCP makes the client wait.
+	ReadBytesPerSecond int
+	ReadBurstBytes     int
 	// MaxOperations: operations in flight on one socket (subscriptions
 	// included); one more is refused with RATE_LIMITED.
 	MaxOperations int
@@ -67,6 +73,8 @@ var DefaultLimits = Limits{
 	MaxHeartbeatBytes:   1024,
 	ControlPerSecond:    2,
 	ControlBurst:        20,
+	ReadBytesPerSecond:  128 << 10,
+	ReadBurstBytes:      1 << 20,
 	MaxOperations:       10,
 	MaxViewerOperations: 40,
 	MaxViewerSockets:    20,
