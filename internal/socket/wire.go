@@ -190,6 +190,10 @@ type wsConn struct {
 	ids  map[string]string     // the client's id → gqlgen's, while the client holds it
 	ops  map[string]*operation // gqlgen's id → the operation, until its last message
 
+	// writeMu orders writes: gqlgen's (under its own lock) and the socket's
+	// own answers, from the reading goroutine.
+	writeMu sync.Mutex
+
 	closeMu      sync.Mutex
 	closeHandler []func()
 	closing      bool
@@ -451,6 +455,8 @@ func validParams(payload json.RawMessage) bool {
 func (w *wsConn) refuse(id, message string) error {
 	b, _ := json.Marshal(map[string]any{"type": "error", "id": id, "payload": []any{
 		map[string]any{"message": message, "extensions": map[string]any{"code": "INVALID_INPUT"}}}})
+	w.writeMu.Lock()
+	defer w.writeMu.Unlock()
 	_ = w.WebsocketConn.WriteJSON(json.RawMessage(b))
 	return nil
 }
@@ -565,6 +571,8 @@ func (w *wsConn) WriteJSON(v any) error {
 		}
 		set(client)
 	}
+	w.writeMu.Lock()
+	defer w.writeMu.Unlock()
 	return w.WebsocketConn.WriteJSON(v)
 }
 
