@@ -66,8 +66,15 @@ func (Extension) InterceptOperation(ctx context.Context, next graphql.OperationH
 		return refuse(apperr.RateLimited, msg)
 	}
 	// The transport cancels an operation's context when it ends, however it
-	// ends (completed, stopped by the client, socket closed).
+	// ends (completed, stopped by the client, socket closed) — just after
+	// writing its complete. The socket gives the slot back just before, so a
+	// client that got the complete has the room again.
 	context.AfterFunc(ctx, release)
+	if oc != nil {
+		if id, ok := oc.Extensions[OperationExtension].(string); ok {
+			c.ws.onEnd(id, release)
+		}
+	}
 	return next(ctx)
 }
 
