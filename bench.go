@@ -21,7 +21,7 @@ func benchCommand(args []string) int {
 	fs.IntVar(&cfg.People, "people", cfg.People, "people in the synthetic organization")
 	fs.IntVar(&cfg.SmallPeople, "small-people", cfg.SmallPeople, "people of a second, small organization whose progress is measured too (0 skips it)")
 	fs.IntVar(&cfg.Results, "results", cfg.Results, "their results (exam passes, certifications)")
-	fs.StringVar(&cfg.DB, "db", "", "empty: a temporary SQLite file; mysql://user:pass@host:3306/ makes and drops a scratch database there")
+	fs.StringVar(&cfg.DB, "db", "", "empty: a temporary SQLite file; mysql://user:pass@host:3306/[prefix] makes and drops a scratch database there (named prefix_<random>, default certlink_bench_<random>)")
 	fs.IntVar(&cfg.CSVRows, "csv-rows", cfg.CSVRows, "rows of the large CSV export whose peak memory is measured (0 skips it)")
 	fs.IntVar(&cfg.Runs, "runs", cfg.Runs, "competencyProgress runs (p50, p99 over these)")
 	fs.IntVar(&cfg.CSVRuns, "csv-runs", cfg.CSVRuns, "CSV report runs")

@@ -89,6 +89,8 @@ type run struct {
 	queries *store.QueryCounter
 	out     io.Writer
 	small   *org // the SmallPeople organization, nil when skipped
+	dir     *provenOnce
+	probe   *client // the live measurement's person, nil when not built
 }
 
 // Run builds the data, measures and returns the figures.
@@ -128,6 +130,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	defer a.Close()
 	r.app, r.sql = a, a.DB.SQL
+	r.dir = &provenOnce{inner: a.Linking.Directory}
+	a.Linking.Directory = r.dir
 
 	res := &Result{Dialect: a.DB.Dialect}
 	fmt.Fprintf(r.out, "certlink bench on %s: %d people, %d results (and a %d-person organization), %d-row CSV, %d linking clients\n",
@@ -149,7 +153,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r.http = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2 * cfg.Clients, MaxConnsPerHost: 4 * cfg.Clients}}
 
 	for _, step := range []func(context.Context, *Result, []*org, []client) error{
-		r.measureProgress, r.measureSolutionAreas, r.measureCSV, r.measureQueries, r.measureLinking, r.measureLargeCSV,
+		r.measureProgress, r.measureSolutionAreas, r.measureCSV, r.measureQueries, r.measureLinking, r.measureLive, r.measureLargeCSV,
 	} {
 		if err := step(ctx, res, orgs, linkers); err != nil {
 			return nil, err
@@ -214,6 +218,9 @@ func (r *run) seed(ctx context.Context) ([]*org, []client, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if r.probe, err = s0.probe(ctx, main.ID, main.MpnID); err != nil {
+		return nil, nil, err
+	}
 	if err := analyze(ctx, r.sql, r.app.DB.Dialect); err != nil {
 		return nil, nil, err
 	}
@@ -248,9 +255,16 @@ func scratchDB(db string) (string, func(), error) {
 		}
 		return db, func() { os.Remove(db); os.Remove(db + "-wal"); os.Remove(db + "-shm") }, nil
 	}
-	base := db
+	base, prefix := db, "certlink_bench"
 	if i := strings.Index(strings.TrimPrefix(db, "mysql://"), "/"); i >= 0 {
 		base = db[:len("mysql://")+i]
+		// A database name in the URL names the scratch database's prefix.
+		if p, _, _ := strings.Cut(db[len("mysql://")+i+1:], "?"); p != "" {
+			if !validPrefix(p) {
+				return "", nil, fmt.Errorf("--db: the database name %q is a prefix for the scratch database: letters, digits and _ only, at most 40", p)
+			}
+			prefix = p
+		}
 	}
 	cfg, err := store.MySQLConfig(base + "/mysql")
 	if err != nil {
@@ -262,7 +276,7 @@ func scratchDB(db string) (string, func(), error) {
 	}
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	name := "certlink_bench_" + hex.EncodeToString(b)
+	name := prefix + "_" + hex.EncodeToString(b)
 	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
 		admin.Close()
 		return "", nil, fmt.Errorf("creating the scratch database: %w", err)
@@ -271,4 +285,17 @@ func scratchDB(db string) (string, func(), error) {
 		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name)
 		admin.Close()
 	}, nil
+}
+
+// validPrefix reports whether p can start a database name unquoted.
+func validPrefix(p string) bool {
+	if len(p) > 40 {
+		return false
+	}
+	for _, c := range p {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
