@@ -30,7 +30,7 @@ func TestBenchRunsSmall(t *testing.T) {
 }
 
 func benchRunsSmall(t *testing.T, db string) {
-	cfg := bench.Config{People: 40, Results: 200, SmallPeople: 10, CSVRows: 600, Runs: 2, CSVRuns: 1, Clients: 2,
+	cfg := bench.Config{People: 40, Results: 200, SmallPeople: 10, CSVRows: 600, Runs: 2, CSVRuns: 1, AreasRuns: 1, Clients: 2,
 		Linking: 200 * time.Millisecond, Out: io.Discard, DB: db}
 	res, err := bench.Run(context.Background(), cfg)
 	if err != nil {

@@ -120,7 +120,7 @@ func (r *run) measureLive(ctx context.Context, res *Result, orgs []*org, _ []cli
 	r.dir.on.Store(true)
 	defer r.dir.on.Store(false)
 	total := first.total
-	var lat, mut []time.Duration
+	var lat, mut, after []time.Duration
 	for i := -1; i < r.cfg.Runs; i++ { // one warm-up round (it proves the sign-in)
 		for _, op := range []struct {
 			q    string
@@ -141,6 +141,7 @@ func (r *run) measureLive(ctx context.Context, res *Result, orgs []*org, _ []cli
 					total = a.total
 					if i >= 0 {
 						lat, mut = append(lat, a.at.Sub(t)), append(mut, answered)
+						after = append(after, a.at.Sub(t.Add(answered)))
 					}
 					break
 				}
@@ -148,10 +149,12 @@ func (r *run) measureLive(ctx context.Context, res *Result, orgs []*org, _ []cli
 			}
 		}
 	}
-	fmt.Fprintf(r.out, "live progress       change → open subscription p50 %s p99 %s (%d changes; the mutation itself p50 %s) at %d people\n",
-		ms(pct(lat, 50)), ms(pct(lat, 99)), len(lat), ms(pct(mut, 50)), orgs[0].People)
+	fmt.Fprintf(r.out, "live progress       %d changes at %d people: mutation sent → message read p50 %s p99 %s; the mutation's answer p50 %s; its answer → message read p50 %s p99 %s\n",
+		len(lat), orgs[0].People, ms(pct(lat, 50)), ms(pct(lat, 99)), ms(pct(mut, 50)), ms(pct(after, 50)), ms(pct(after, 99)))
 	res.add("live_p50_ms", "%.1f", msf(pct(lat, 50)))
 	res.add("live_p99_ms", "%.1f", msf(pct(lat, 99)))
+	res.add("live_after_answer_p50_ms", "%.1f", msf(pct(after, 50)))
+	res.add("live_after_answer_p99_ms", "%.1f", msf(pct(after, 99)))
 	return nil
 }
 

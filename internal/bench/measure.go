@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -321,14 +322,30 @@ func (r *run) measureLinking(ctx context.Context, res *Result, _ []*org, clients
 		{true, "assoc_once", "Learning sign-in proven once per client"},
 	} {
 		r.dir.on.Store(phase.once)
-		checks := r.dir.checks.Load()
+		checks, queries := r.dir.checks.Load(), r.queries.Count()
+		var stop func()
+		if phase.once && r.cfg.CPUProfile != "" {
+			f, err := os.Create(r.cfg.CPUProfile)
+			if err != nil {
+				return err
+			}
+			if err := pprof.StartCPUProfile(f); err != nil {
+				f.Close()
+				return err
+			}
+			stop = func() { pprof.StopCPUProfile(); f.Close() }
+		}
 		st, err := r.link(ctx, clients, tokens)
+		if stop != nil {
+			stop()
+		}
 		if err != nil {
 			return err
 		}
-		checks = r.dir.checks.Load() - checks
-		fmt.Fprintf(r.out, "associate/remove    %d clients, %s: %d operations in %s, %.1f/s, p50 %s p99 %s, %d directory checks, %d failed, %d 5xx\n",
-			len(clients), phase.what, st.ops, st.took.Round(time.Millisecond), st.perS(), ms(st.p50), ms(st.p99), checks, st.failed, st.serverErr)
+		checks, queries = r.dir.checks.Load()-checks, r.queries.Count()-queries
+		fmt.Fprintf(r.out, "associate/remove    %d clients, %s: %d operations in %s, %.1f/s, p50 %s p99 %s, %d directory checks, %.1f statements an operation, %d failed, %d 5xx\n",
+			len(clients), phase.what, st.ops, st.took.Round(time.Millisecond), st.perS(), ms(st.p50), ms(st.p99), checks,
+			float64(queries)/float64(max(1, st.ops)), st.failed, st.serverErr)
 		if st.firstErr != nil {
 			fmt.Fprintf(r.out, "                    first failure: %v\n", st.firstErr)
 		}
