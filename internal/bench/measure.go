@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -322,7 +323,7 @@ func (r *run) measureLinking(ctx context.Context, res *Result, _ []*org, clients
 		{true, "assoc_once", "Learning sign-in proven once per client"},
 	} {
 		r.dir.on.Store(phase.once)
-		checks, queries := r.dir.checks.Load(), r.queries.Count()
+		checks, queries, cpu := r.dir.checks.Load(), r.queries.Count(), processCPU()
 		var stop func()
 		if phase.once && r.cfg.CPUProfile != "" {
 			f, err := os.Create(r.cfg.CPUProfile)
@@ -342,10 +343,12 @@ func (r *run) measureLinking(ctx context.Context, res *Result, _ []*org, clients
 		if err != nil {
 			return err
 		}
-		checks, queries = r.dir.checks.Load()-checks, r.queries.Count()-queries
-		fmt.Fprintf(r.out, "associate/remove    %d clients, %s: %d operations in %s, %.1f/s, p50 %s p99 %s, %d directory checks, %.1f statements an operation, %d failed, %d 5xx\n",
+		checks, queries, cpu = r.dir.checks.Load()-checks, r.queries.Count()-queries, processCPU()-cpu
+		cpuPerOp := msf(cpu) / float64(max(1, st.ops))
+		fmt.Fprintf(r.out, "associate/remove    %d clients, %s: %d operations in %s, %.1f/s, p50 %s p99 %s, %d directory checks, %.1f statements and %.2f ms of certlink's CPU (bench clients included) an operation, %d failed, %d 5xx\n",
 			len(clients), phase.what, st.ops, st.took.Round(time.Millisecond), st.perS(), ms(st.p50), ms(st.p99), checks,
-			float64(queries)/float64(max(1, st.ops)), st.failed, st.serverErr)
+			float64(queries)/float64(max(1, st.ops)), cpuPerOp, st.failed, st.serverErr)
+		res.add(phase.prefix+"_cpu_ms_per_op", "%.2f", cpuPerOp)
 		if st.firstErr != nil {
 			fmt.Fprintf(r.out, "                    first failure: %v\n", st.firstErr)
 		}
@@ -455,6 +458,15 @@ func (r *run) measureLargeCSV(ctx context.Context, res *Result, orgs []*org, _ [
 	res.add("large_csv_rows_per_s", "%.0f", float64(n)/took.Seconds())
 	res.add("peak_rss_mb", "%.0f", float64(peak)/1024)
 	return nil
+}
+
+// processCPU is the CPU time this process used so far (user and system).
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // resetPeakRSS resets VmHWM to the current RSS (Linux: "5" to clear_refs).
