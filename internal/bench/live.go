@@ -115,8 +115,6 @@ func (r *run) measureLive(ctx context.Context, res *Result, orgs []*org, _ []cli
 	if err != nil {
 		return err
 	}
-	const associate = `mutation($e:String!,$p:String!){associateLearningAccount(input:{email:$e,password:$p}){user{learningAccount{mcid}}}}`
-	const remove = `mutation{removeLearningAccount{user{learningAccount{mcid}}}}`
 	r.dir.on.Store(true)
 	defer r.dir.on.Store(false)
 	total := first.total
@@ -126,7 +124,7 @@ func (r *run) measureLive(ctx context.Context, res *Result, orgs []*org, _ []cli
 			q    string
 			v    map[string]any
 			sign int
-		}{{associate, map[string]any{"e": r.probe.LearnEmail, "p": directoryPassword}, +1}, {remove, nil, -1}} {
+		}{{associateMutation, map[string]any{"e": r.probe.LearnEmail, "p": directoryPassword}, +1}, {removeMutation, nil, -1}} {
 			t := time.Now()
 			if _, err := r.gql(ctx, probeToken, op.q, op.v, nil); err != nil {
 				return fmt.Errorf("the live measurement's change: %w", err)
