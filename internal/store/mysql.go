@@ -88,6 +88,14 @@ func MySQLConfigs(raw string) ([]*mysql.Config, error) {
 		cfg.Loc = time.UTC
 		cfg.Collation = "utf8mb4_unicode_ci"
 		cfg.InterpolateParams = true
+		// Times are sent as text (interpolated), and Go's carry nanoseconds:
+		// MariaDB cannot turn '…:36.214793392' into a DATETIME(6) bound
+		// without loss, so it reads the whole index range instead of the
+		// slice the bound names (a progress read at 100,000 people went from
+		// 6 ms to 180 ms). The columns hold microseconds; so do the bounds.
+		if err := cfg.Apply(mysql.TimeTruncate(time.Microsecond)); err != nil {
+			return nil, err
+		}
 		if !query.Has("timeout") {
 			// A host that does not answer is skipped for the next one in seconds,
 			// not after the operating system's minutes-long connect timeout.
