@@ -38,6 +38,12 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 			cp.Extensions = maps.Clone(gqlErr.Extensions)
 			cp.Extensions["code"] = string(apperr.InvalidInput)
 			cp.Extensions["graphqlCode"] = code
+			// "Did you mean …" names the schema's fields to anyone; gqlparser's
+			// switch (SetDisableSuggestion) leaves it on input fields and enum
+			// values, so it is cut here, for every caller.
+			if i := strings.Index(cp.Message, " Did you mean "); i >= 0 {
+				cp.Message = cp.Message[:i]
+			}
 			gqlErr = &cp
 		}
 		if gqlErr.Extensions == nil {

@@ -103,7 +103,10 @@ func TestHugeArgumentsAreRefused(t *testing.T) {
 func TestNoFieldSuggestions(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite)
 	for _, tok := range []string{"", e.Demo("alex@contoso.example")} {
-		for _, q := range []string{"{me{emial}}", "{__typenam}", "{mee{email}}", "{me{organization}}"} {
+		for _, q := range []string{"{me{emial}}", "{__typenam}", "{mee{email}}", "{me{organization}}",
+			// input fields and enum values (the outside review's finding)
+			`mutation{signIn(input:{emai:"a",password:"b"}){token}}`, `{skillsReport(where:{mcidd:"1"}){totalCount}}`,
+			`{skillsReport(orderBy:{field:MCIDD}){totalCount}}`} {
 			r := e.Do(tok, q, nil)
 			raw, _ := json.Marshal(r.Errors)
 			if len(r.Errors) == 0 || strings.Contains(string(raw), "Did you mean") || r.Code() == "" {
