@@ -115,3 +115,27 @@ func TestNoFieldSuggestions(t *testing.T) {
 		}
 	}
 }
+
+// @defer is declared by gqlparser (@stream is not) but was never delivered (the
+// deferred part of an answer never came): a document asking for either is
+// refused with a sentence, wherever the directive sits.
+func TestIncrementalDeliveryRefused(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	mona := e.Demo("mona@contoso.example")
+	for q, d := range map[string]string{
+		`{ me { email ... @defer { organization { name } } } }`:                                 "defer",
+		`query { me { ...Org @defer } } fragment Org on User { organization { name } }`:         "defer",
+		`query { me { ...Org } } fragment Org on User { organization { ... @defer { name } } }`: "defer",
+	} {
+		r := e.Do(mona, q, nil)
+		if r.Code() != "INVALID_INPUT" || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "@"+d+" is not supported") {
+			t.Errorf("%s: %s %+v", q, r.Code(), r.Errors)
+		}
+	}
+	if r := e.Do(mona, `{ competencyProgress @stream(initialCount: 1) { status } }`, nil); r.Code() != "INVALID_INPUT" {
+		t.Errorf("@stream: %s %+v", r.Code(), r.Errors)
+	}
+	if r := e.Do(mona, `{ me { email ... on User { organization { name } } } }`, nil); len(r.Errors) > 0 {
+		t.Fatalf("a plain inline fragment: %+v", r.Errors)
+	}
+}
