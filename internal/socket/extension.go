@@ -21,6 +21,7 @@ type Extension struct{}
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationInterceptor
+	graphql.ResponseInterceptor
 } = Extension{}
 
 func (Extension) ExtensionName() string                   { return "SocketSession" }
@@ -80,4 +81,25 @@ func (Extension) InterceptOperation(ctx context.Context, next graphql.OperationH
 
 func refuse(code apperr.Code, msg string) graphql.ResponseHandler {
 	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": string(code)}}}})
+}
+
+// InterceptResponse implements graphql.ResponseInterceptor: before a
+// subscription's data leaves, the sign-in is checked again when its last
+// check is older than PushCheck. A session ended or changed through another
+// process (a sign-out, a deletion, a demotion there) is seen here: the socket
+// closes (4401, 4403) and nothing more is sent.
+func (Extension) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	c := From(ctx)
+	if c == nil || resp == nil {
+		return resp
+	}
+	oc := graphql.GetOperationContext(ctx)
+	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+		return resp
+	}
+	if err := c.RecheckWithin(ctx, PushCheck); err != nil {
+		return nil
+	}
+	return resp
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"certlink/internal/viewer"
@@ -162,6 +163,8 @@ type Conn struct {
 	key    string
 	cancel context.CancelFunc
 	check  chan struct{}
+	// checkedAt is when the sign-in was last found valid (unix nanoseconds).
+	checkedAt atomic.Int64
 
 	mu       sync.Mutex
 	v        *viewer.Viewer
@@ -214,6 +217,7 @@ func (g *Registry) Open(ctx context.Context, secret string, v *viewer.Viewer) (c
 	u.sockets++
 	ctx, cancel := context.WithCancel(ctx)
 	c := &Conn{g: g, ws: h.ws, secret: secret, key: key, cancel: cancel, check: make(chan struct{}, 1), v: v}
+	c.checkedAt.Store(time.Now().UnixNano())
 	g.conns[c] = struct{}{}
 	g.mu.Unlock()
 	h.ws.onClose(func() { c.Close(0, "") })
@@ -313,7 +317,23 @@ func (c *Conn) Recheck(ctx context.Context) (*viewer.Viewer, error) {
 	c.mu.Lock()
 	c.v = cur
 	c.mu.Unlock()
+	c.checkedAt.Store(time.Now().UnixNano())
 	return cur, nil
+}
+
+// PushCheck is how old a socket's sign-in check may be when a subscription
+// sends data: a sign-out, a deletion or a demotion through another process
+// (which cannot signal this one) stops the data within this long.
+const PushCheck = time.Second
+
+// RecheckWithin checks the sign-in again unless it was found valid less than
+// maxAge ago.
+func (c *Conn) RecheckWithin(ctx context.Context, maxAge time.Duration) error {
+	if time.Since(time.Unix(0, c.checkedAt.Load())) < maxAge {
+		return nil
+	}
+	_, err := c.Recheck(ctx)
+	return err
 }
 
 func (c *Conn) isClosed() bool {
