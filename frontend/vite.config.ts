@@ -3,6 +3,7 @@ import react from '@vitejs/plugin-react';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { precompress } from './scripts/precompress.ts';
+import { graphqlDocuments } from './scripts/graphql-documents.ts';
 
 const dist = join(import.meta.dirname, 'dist');
 
@@ -39,7 +40,7 @@ const api = process.env.CERTLINK_API ?? 'http://127.0.0.1:18080';
 
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react(), cleanDistKeepingPlaceholder(), precompressAssets()],
+  plugins: [graphqlDocuments(join(import.meta.dirname, 'src/gql/graphql.ts')), react(), cleanDistKeepingPlaceholder(), precompressAssets()],
   build: {
     outDir: dist,
     emptyOutDir: false,
