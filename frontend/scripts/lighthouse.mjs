@@ -66,7 +66,16 @@ for (const page of pages) {
       ];
       if (preset === 'desktop') args.push('--preset=desktop');
       const load = loadavg()[0];
-      await run(bin, args, { maxBuffer: 64 << 20 });
+      // Lighthouse sometimes loses the trace on a starved machine (NO_NAVSTART): try again.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await run(bin, args, { maxBuffer: 64 << 20 });
+          break;
+        } catch (e) {
+          if (attempt === 3) throw e;
+          console.error(`${page} ${preset} #${i}: Lighthouse failed (${String(e.stderr ?? e).trim().split('\n').pop()}), trying again`);
+        }
+      }
       const lhr = JSON.parse(readFileSync(file, 'utf8'));
       const finalUrl = new URL(lhr.finalDisplayedUrl ?? lhr.finalUrl);
       if (finalUrl.pathname !== page) throw new Error(`${page} ended on ${finalUrl.pathname}`);

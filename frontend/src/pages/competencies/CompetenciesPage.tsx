@@ -277,19 +277,25 @@ export function CompetenciesPage() {
     setSim(null);
   }
 
-  async function onPurchase(target: PurchaseTarget) {
+  async function purchaseOffer(target: PurchaseTarget) {
     const result = await purchase({ input: { competency: target.competency, level: target.level as 'SILVER' | 'GOLD', option: target.option } });
     if (result.error) return describeError(result.error);
     refresh();
     return null;
   }
 
-  async function onAttest(input: AttestInput) {
+  async function attestRequirement(input: AttestInput) {
     const result = await attest({ input: { requirement: input.requirement, met: input.met, note: input.note || null } });
     if (result.error) return describeError(result.error);
     refresh();
     return null;
   }
+
+  // Stable handlers for the memoized cards, always calling this render's functions.
+  const handlers = useRef({ purchaseOffer, attestRequirement });
+  handlers.current = { purchaseOffer, attestRequirement };
+  const onPurchase = useCallback((target: PurchaseTarget) => handlers.current.purchaseOffer(target), []);
+  const onAttest = useCallback((input: AttestInput) => handlers.current.attestRequirement(input), []);
 
   const header = (
     <PageHeader

@@ -1,4 +1,4 @@
-import { useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useClient, useQuery, useSubscription } from 'urql';
 import { graphql } from '../../gql';
 import type { SolutionAreaFieldsFragment } from '../../gql/graphql';
@@ -240,7 +240,9 @@ function MetricsTable({ track, whatIf }: { track: Track; whatIf?: Track }) {
   );
 }
 
-function AreaCard({ area, whatIf, today, defaultOpen }: { area: Area; whatIf?: Area; today: string; defaultOpen: boolean }) {
+// Memoized: the page renders again for the socket's state, a live message or a
+// what-if; an area whose data is unchanged (six months of days) is skipped.
+const AreaCard = memo(function AreaCard({ area, whatIf, today, defaultOpen }: { area: Area; whatIf?: Area; today: string; defaultOpen: boolean }) {
   const id = useId();
   const [open, setOpen] = useState(defaultOpen);
   const [trackKey, setTrackKey] = useState(area.bestTrack.key);
@@ -294,7 +296,7 @@ function AreaCard({ area, whatIf, today, defaultOpen }: { area: Area; whatIf?: A
       </div>
     </section>
   );
-}
+});
 
 /** People the skilling metrics count, once each: the ones a what-if can mark as leaving. */
 export function countedPeople(areas: readonly Area[]): PersonView[] {
