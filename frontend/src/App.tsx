@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
 import { Provider, useMutation, useQuery } from 'urql';
 import { ErrorState, Spinner } from './components/Feedback';
 import { IconAward, IconBadge, IconBell, IconCode, IconHistory, IconKey, IconLifebuoy, IconMail, IconMenu, IconSignOut, IconTable, IconUser, IconUsers, LogoMark } from './components/Icons';
@@ -108,9 +108,7 @@ function SessionGate({ notice, onSignedOut }: { notice: string | null; onSignedO
     onSignedOut();
   }, [signOutMutation, onSignedOut]);
 
-  // Deferred: the shell and the first page render in the background, in slices,
-  // rather than in the one long task that handles the session check's answer.
-  const viewer = useDeferredValue(data?.me);
+  const viewer = data?.me;
   const session = useMemo<Session | null>(() => (viewer ? { viewer, signOut } : null), [viewer, signOut]);
 
   if (session) {
@@ -120,7 +118,7 @@ function SessionGate({ notice, onSignedOut }: { notice: string | null; onSignedO
       </SessionContext.Provider>
     );
   }
-  if (fetching || (!error && !data) || data?.me) return <div className="boot"><Spinner label="Starting certlink…" /></div>;
+  if (fetching || (!error && !data)) return <div className="boot"><Spinner label="Starting certlink…" /></div>;
   if (errorCode(error) === 'UNAUTHENTICATED') {
     return <SignInPage notice={notice} onSignedIn={() => reexecute({ requestPolicy: 'network-only' })} />;
   }
