@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
+import { Component, lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
 import { Provider, useMutation, useQuery } from 'urql';
 import { ErrorState, Spinner } from './components/Feedback';
 import { IconAward, IconBadge, IconBell, IconCode, IconHistory, IconKey, IconLifebuoy, IconMail, IconMenu, IconSignOut, IconTable, IconUser, IconUsers, LogoMark } from './components/Icons';
@@ -69,6 +69,18 @@ export const routes: RouteDef[] = [
   { path: '/mailbox', title: 'Dev mailbox', icon: IconMail, allowed: isAdmin, page: pages.mailbox },
   { path: '/graphiql', title: 'GraphiQL', icon: IconCode, allowed: isAdmin, page: pages.graphiql, wide: true, loading: 'Loading the GraphiQL console…' },
 ];
+
+/** A page whose code did not arrive (or that failed to render) says so inside the shell, with a way out. */
+class PageErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+  state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  render() {
+    if (!this.state.failed) return this.props.children;
+    return <ErrorState message="This page could not be loaded. Check your connection, then reload to try again." onRetry={() => window.location.reload()} />;
+  }
+}
 
 /** Starts loading the page at this path (the one the app opens on), if it is one. */
 export function startPreload(path: string) {
@@ -166,9 +178,11 @@ function Shell() {
   else if (!route.allowed(viewer)) content = <ForbiddenPage />;
   else
     content = (
-      <Suspense fallback={<Spinner label={route.loading ?? 'Loading…'} />}>
-        <route.page.Page />
-      </Suspense>
+      <PageErrorBoundary key={route.path}>
+        <Suspense fallback={<Spinner label={route.loading ?? 'Loading…'} />}>
+          <route.page.Page />
+        </Suspense>
+      </PageErrorBoundary>
     );
 
   return (
