@@ -237,6 +237,9 @@ type watchedConn struct {
 	owner *hostConnector
 	host  int
 	bad   atomic.Bool
+	// A guarded transaction's state (database/sql uses a connection from one
+	// goroutine at a time): autocommit left off after it, and whether one runs.
+	autocommitOff, inTx bool
 }
 
 func (w *watchedConn) watch(err error) error {
@@ -303,9 +306,10 @@ func (w *watchedConn) Ping(ctx context.Context) error {
 // Seen on a 3-node cluster: a MOVED_OUT event stored without its link's end,
 // the UPDATE rolled back and the INSERT after it committed on its own. So:
 //
-//   - autocommit is off for the transaction's life: a statement the server
-//     runs after such an abort opens a new implicit transaction instead of
-//     committing at once;
+//   - autocommit is off for the transaction's life (and after it, until the
+//     connection's next statement outside a transaction): a statement the
+//     server runs after such an abort opens a new implicit transaction
+//     instead of committing at once;
 //   - a savepoint marks the transaction this connection began: COMMIT is sent
 //     only after RELEASE SAVEPOINT succeeds, and a savepoint does not survive
 //     its transaction. When it is gone the server ended the transaction:
@@ -316,24 +320,33 @@ func (w *watchedConn) Ping(ctx context.Context) error {
 // implicitly on MySQL-compatible servers, so its savepoint would be gone.
 func (w *watchedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	if ddl, _ := ctx.Value(ddlKey{}).(bool); ddl {
+		if err := w.autocommit(ctx); err != nil {
+			return nil, err
+		}
 		tx, err := w.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
 		if err != nil {
 			return nil, w.watch(err)
 		}
+		w.inTx = true
 		return &watchedTx{Tx: tx, conn: w, unguarded: true}, nil
 	}
 	exec := w.Conn.(driver.ExecerContext)
-	if _, err := exec.ExecContext(ctx, "SET autocommit = 0", nil); err != nil {
-		return nil, w.watch(err)
+	if !w.autocommitOff {
+		// Turned back on lazily, before the next statement outside a
+		// transaction: back-to-back transactions on a connection pay for it once.
+		if _, err := exec.ExecContext(ctx, "SET autocommit = 0", nil); err != nil {
+			return nil, w.watch(err)
+		}
+		w.autocommitOff = true
 	}
 	tx, err := w.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
 	if err != nil {
-		w.restoreAutocommit()
 		return nil, w.watch(err)
 	}
+	w.inTx = true
 	if _, err := exec.ExecContext(ctx, "SAVEPOINT "+txMark, nil); err != nil {
 		_ = tx.Rollback()
-		w.restoreAutocommit()
+		w.inTx = false
 		return nil, w.watch(err)
 	}
 	return &watchedTx{Tx: tx, conn: w}, nil
@@ -353,16 +366,26 @@ const txMark = "certlink_tx"
 // nothing of it was committed and it is safe to run again.
 var ErrSilentRollback = errors.New("the database rolled the transaction back on its own (a conflicting write on another node): nothing was saved")
 
-// restoreAutocommit turns autocommit back on after a transaction ended; when
-// that fails the connection's state is unknown and it leaves the pool.
-func (w *watchedConn) restoreAutocommit() {
-	if _, err := w.Conn.(driver.ExecerContext).ExecContext(context.Background(), "SET autocommit = 1", nil); err != nil {
+// autocommit turns autocommit back on before a statement outside a
+// transaction, when a guarded transaction left it off; when that fails the
+// connection's state is unknown and it leaves the pool.
+func (w *watchedConn) autocommit(ctx context.Context) error {
+	if !w.autocommitOff || w.inTx {
+		return nil
+	}
+	if _, err := w.Conn.(driver.ExecerContext).ExecContext(ctx, "SET autocommit = 1", nil); err != nil {
 		w.bad.Store(true)
 		w.watch(err)
+		return driver.ErrBadConn // nothing ran: database/sql retries on another connection
 	}
+	w.autocommitOff = false
+	return nil
 }
 
 func (w *watchedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if err := w.autocommit(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := w.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
 	if err = w.watch(err); err != nil && w.bad.Load() && readOnly(query) && ctx.Err() == nil {
 		// A read on a connection whose node is gone changed nothing: tell
@@ -381,11 +404,17 @@ func readOnly(query string) bool {
 }
 
 func (w *watchedConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if err := w.autocommit(ctx); err != nil {
+		return nil, err
+	}
 	res, err := w.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
 	return res, w.watch(err)
 }
 
 func (w *watchedConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	if err := w.autocommit(ctx); err != nil {
+		return nil, err
+	}
 	st, err := w.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
 	return st, w.watch(err)
 }
@@ -401,10 +430,10 @@ type watchedTx struct {
 }
 
 func (t *watchedTx) Commit() error {
+	defer func() { t.conn.inTx = false }()
 	if t.unguarded {
 		return t.commit()
 	}
-	defer t.conn.restoreAutocommit()
 	exec := t.conn.Conn.(driver.ExecerContext)
 	if _, err := exec.ExecContext(context.Background(), "RELEASE SAVEPOINT "+txMark, nil); err != nil {
 		_ = t.Tx.Rollback()
@@ -432,9 +461,7 @@ func (t *watchedTx) commit() error {
 }
 
 func (t *watchedTx) Rollback() error {
-	if !t.unguarded {
-		defer t.conn.restoreAutocommit()
-	}
+	defer func() { t.conn.inTx = false }()
 	return t.conn.watch(t.Tx.Rollback())
 }
 

@@ -95,9 +95,29 @@ func TestSilentRollbackIsNeverCommittedPiecemeal(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// One connection: a guarded transaction, then a plain statement on it
+		// (autocommit is turned back on lazily, before that statement).
+		conn, err := db.SQL.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		tx, err = conn.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(`INSERT INTO silent VALUES (20)`); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.ExecContext(ctx, `INSERT INTO silent VALUES (21)`); err != nil {
+			t.Fatal(err)
+		}
 		var seen int
-		if err := plain.QueryRow(`SELECT COUNT(*) FROM silent`).Scan(&seen); err != nil || seen != 4 {
-			t.Fatalf("after guarded transactions, autocommitted rows seen by another connection: %d (%v), want 4", seen, err)
+		if err := plain.QueryRow(`SELECT COUNT(*) FROM silent`).Scan(&seen); err != nil || seen != 6 {
+			t.Fatalf("after guarded transactions, committed and autocommitted rows seen by another connection: %d (%v), want 6", seen, err)
 		}
 
 	})
