@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"certlink/ent"
+	"certlink/ent/profile"
 )
 
 // LockProfiles is the first thing a transaction that starts or ends links of
@@ -29,7 +30,14 @@ func LockProfiles(ctx context.Context, tx *ent.Tx, ids ...int) error {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	for _, id := range ids {
-		if err := tx.Profile.UpdateOneID(id).AddLockVersion(1).Exec(ctx); err != nil {
+		// An UPDATE by id, not UpdateOneID: ent's UpdateOne reads the row back
+		// after writing it, a statement no caller needs.
+		n, err := tx.Profile.Update().Where(profile.ID(id)).AddLockVersion(1).Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			_, err := tx.Profile.Get(ctx, id) // not found: the same error UpdateOneID gives
 			return err
 		}
 	}
