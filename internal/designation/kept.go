@@ -18,11 +18,21 @@ import (
 // not the organization's size; time passing (an expiry, a retired skill's
 // validity end) needs no writer. The scan (SQLCounts) computes the same
 // answers; the property tests hold the two together.
-type KeptCounts struct{}
+type KeptCounts struct {
+	// SettleAfter is how many lapsed spans a tally may carry before a live
+	// read settles it (moves settled_at forward); 0: 32, negative: any.
+	SettleAfter int
+}
 
-// settleAfter is how many lapsed spans a tally may carry before a live read
-// settles it (moves settled_at forward).
-var settleAfter = 32
+func (k KeptCounts) settleAfter() int {
+	switch {
+	case k.SettleAfter < 0:
+		return 0
+	case k.SettleAfter == 0:
+		return 32
+	}
+	return k.SettleAfter
+}
 
 type areaTally struct {
 	id, level, forever, finite int
@@ -32,22 +42,23 @@ type areaTally struct {
 
 // keptSkilling is one organization's kept counts, opened at a moment.
 type keptSkilling struct {
-	c       *ent.Client
-	org     int
-	at      time.Time
-	tallies map[int]areaTally // by area level
-	counts  map[time.Time]map[int]int
-	settles []areaTally // tallies to settle at `at`, with finite = lapsed
+	c           *ent.Client
+	settleAfter int
+	org         int
+	at          time.Time
+	tallies     map[int]areaTally // by area level
+	counts      map[time.Time]map[int]int
+	settles     []areaTally // tallies to settle at `at`, with finite = lapsed
 }
 
 // Open implements Counts.
-func (KeptCounts) Open(ctx context.Context, c *ent.Client, orgID int, at time.Time, _ []*ent.SolutionArea) (Skilling, error) {
+func (kc KeptCounts) Open(ctx context.Context, c *ent.Client, orgID int, at time.Time, _ []*ent.SolutionArea) (Skilling, error) {
 	rows, err := c.QueryContext(ctx, "SELECT id, area_level, forever, finite_after, settled_at, version FROM area_tallies WHERE organization_id = ?", orgID)
 	if err != nil {
 		return nil, fmt.Errorf("reading the kept skilling counts: %w", err)
 	}
 	defer rows.Close()
-	k := &keptSkilling{c: c, org: orgID, at: at, tallies: map[int]areaTally{}, counts: map[time.Time]map[int]int{}}
+	k := &keptSkilling{c: c, settleAfter: kc.settleAfter(), org: orgID, at: at, tallies: map[int]areaTally{}, counts: map[time.Time]map[int]int{}}
 	for rows.Next() {
 		var (
 			t   areaTally
@@ -107,7 +118,7 @@ func (k *keptSkilling) countsAt(ctx context.Context, t time.Time) (map[int]int, 
 			}
 			tl := k.tallies[level]
 			m[level] = tl.forever + tl.finite - lapsed + back
-			if t.Equal(k.at) && lapsed > settleAfter {
+			if t.Equal(k.at) && lapsed > k.settleAfter {
 				s := tl
 				s.finite = lapsed
 				k.settles = append(k.settles, s)
