@@ -66,7 +66,7 @@ func TestKeptStateMatchesOracle(t *testing.T) {
 			})
 		}
 		if steps >= 60 {
-			for _, k := range []string{"associate", "remove", "ingest", "delete", "remove from report", "merge", "attest", "catalog: validity", "catalog: requirement", "rename", "catalog: area", "metrics"} {
+			for _, k := range []string{"associate", "remove", "ingest", "delete", "remove from report", "merge", "attest", "catalog: validity", "catalog: requirement", "rename", "catalog: area", "metrics", "area qualified", "area drops"} {
 				if total[k] == 0 {
 					t.Errorf("no %s succeeded in %d steps of each seed: the sequences do not exercise it", k, steps)
 				}
