@@ -248,9 +248,16 @@ func scratchDB(db string) (string, func(), error) {
 		}
 		return db, func() { os.Remove(db); os.Remove(db + "-wal"); os.Remove(db + "-shm") }, nil
 	}
-	base := db
+	base, prefix := db, "certlink_bench"
 	if i := strings.Index(strings.TrimPrefix(db, "mysql://"), "/"); i >= 0 {
 		base = db[:len("mysql://")+i]
+		// A database name in the URL names the scratch database's prefix.
+		if p, _, _ := strings.Cut(db[len("mysql://")+i+1:], "?"); p != "" {
+			if !validPrefix(p) {
+				return "", nil, fmt.Errorf("--db: the database name %q is a prefix for the scratch database: letters, digits and _ only, at most 40", p)
+			}
+			prefix = p
+		}
 	}
 	cfg, err := store.MySQLConfig(base + "/mysql")
 	if err != nil {
@@ -262,7 +269,7 @@ func scratchDB(db string) (string, func(), error) {
 	}
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	name := "certlink_bench_" + hex.EncodeToString(b)
+	name := prefix + "_" + hex.EncodeToString(b)
 	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
 		admin.Close()
 		return "", nil, fmt.Errorf("creating the scratch database: %w", err)
@@ -271,4 +278,17 @@ func scratchDB(db string) (string, func(), error) {
 		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name)
 		admin.Close()
 	}, nil
+}
+
+// validPrefix reports whether p can start a database name unquoted.
+func validPrefix(p string) bool {
+	if len(p) > 40 {
+		return false
+	}
+	for _, c := range p {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

@@ -58,7 +58,7 @@ func (kc KeptCounts) Open(ctx context.Context, c *ent.Client, orgID int, at time
 		return nil, fmt.Errorf("reading the kept skilling counts: %w", err)
 	}
 	defer rows.Close()
-	k := &keptSkilling{c: c, settleAfter: kc.settleAfter(), org: orgID, at: at, tallies: map[int]areaTally{}, counts: map[time.Time]map[int]int{}}
+	k := &keptSkilling{c: c, settleAfter: kc.settleAfter(), org: orgID, at: micro(at), tallies: map[int]areaTally{}, counts: map[time.Time]map[int]int{}}
 	for rows.Next() {
 		var (
 			t   areaTally
@@ -86,9 +86,13 @@ const keptMovedSQL = `SELECT ?,
   (SELECT COUNT(*) FROM area_spans WHERE organization_id = ? AND area_level = ? AND ends_at > ? AND ends_at <= ?),
   (SELECT COUNT(*) FROM area_spans WHERE organization_id = ? AND area_level = ? AND ends_at > ? AND ends_at <= ?)`
 
+// micro is t in UTC to the microsecond, what MySQL/MariaDB keep: a bound
+// with nanoseconds is no index bound there.
+func micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
 // countsAt reads every tally's count at t, once per moment.
 func (k *keptSkilling) countsAt(ctx context.Context, t time.Time) (map[int]int, error) {
-	t = t.UTC()
+	t = micro(t)
 	if m, ok := k.counts[t]; ok {
 		return m, nil
 	}
@@ -142,7 +146,7 @@ func (k *keptSkilling) Count(ctx context.Context, areaID, level int, t time.Time
 
 func (k *keptSkilling) People(ctx context.Context, areaID, level int, t time.Time) ([]int, error) {
 	rows, err := k.c.QueryContext(ctx, `SELECT user_id FROM area_spans WHERE organization_id = ? AND area_level = ?
-  AND (ends_at IS NULL OR ends_at > ?) ORDER BY name, user_id`, k.org, counting.AreaLevel(areaID, level), t.UTC())
+  AND (ends_at IS NULL OR ends_at > ?) ORDER BY name, user_id`, k.org, counting.AreaLevel(areaID, level), micro(t))
 	if err != nil {
 		return nil, fmt.Errorf("listing the people a skilling metric counts: %w", err)
 	}
@@ -161,7 +165,7 @@ func (k *keptSkilling) People(ctx context.Context, areaID, level int, t time.Tim
 func (k *keptSkilling) LastEnds(ctx context.Context, areaID, level, n int) (int, []time.Time, error) {
 	key := counting.AreaLevel(areaID, level)
 	q := `SELECT ends_at FROM area_spans WHERE organization_id = ? AND area_level = ? AND ends_at > ? ORDER BY ends_at DESC`
-	args := []any{k.org, key, k.at.UTC()}
+	args := []any{k.org, key, k.at}
 	if n >= 0 {
 		q += " LIMIT ?"
 		args = append(args, n)
@@ -188,8 +192,8 @@ func (k *keptSkilling) LastEnds(ctx context.Context, areaID, level, n int) (int,
 }
 
 func (k *keptSkilling) Stopping(ctx context.Context, areaID int, t time.Time) (int, []string, error) {
-	rows, err := k.c.QueryContext(ctx, `SELECT user_id, skill FROM area_spans WHERE organization_id = ? AND area_level IN (?, ?) AND ends_at = ?`,
-		k.org, counting.AreaLevel(areaID, counting.Intermediate), counting.AreaLevel(areaID, counting.Advanced), t.UTC())
+	rows, err := k.c.QueryContext(ctx, `SELECT user_id, skill FROM area_spans WHERE organization_id = ? AND area_level IN (?, ?) AND ends_at >= ? AND ends_at < ?`,
+		k.org, counting.AreaLevel(areaID, counting.Intermediate), counting.AreaLevel(areaID, counting.Advanced), micro(t), micro(t).Add(time.Microsecond))
 	if err != nil {
 		return 0, nil, fmt.Errorf("reading who stops counting: %w", err)
 	}
@@ -224,6 +228,6 @@ type settler interface {
 func (k *keptSkilling) settle(ctx context.Context, c *ent.Client) {
 	for _, t := range k.settles {
 		_, _ = c.ExecContext(ctx, `UPDATE area_tallies SET finite_after = finite_after - ?, settled_at = ?, version = version + 1
-WHERE id = ? AND version = ? AND settled_at < ?`, t.finite, k.at.UTC(), t.id, t.version, k.at.UTC())
+WHERE id = ? AND version = ? AND settled_at < ?`, t.finite, k.at, t.id, t.version, k.at)
 	}
 }
