@@ -22,6 +22,10 @@ type KeptCounts struct {
 	// SettleAfter is how many lapsed spans a tally may carry before a live
 	// read settles it (moves settled_at forward); 0: 32, negative: any.
 	SettleAfter int
+	// Micro bounds reads to the microsecond, what MySQL/MariaDB keep (a bound
+	// with nanoseconds is no index bound there; for values kept to the
+	// microsecond the answer is the same). SQLite keeps nanoseconds: unset.
+	Micro bool
 }
 
 func (k KeptCounts) settleAfter() int {
@@ -43,6 +47,7 @@ type areaTally struct {
 // keptSkilling is one organization's kept counts, opened at a moment.
 type keptSkilling struct {
 	c           *ent.Client
+	micro       bool
 	settleAfter int
 	org         int
 	at          time.Time
@@ -58,7 +63,7 @@ func (kc KeptCounts) Open(ctx context.Context, c *ent.Client, orgID int, at time
 		return nil, fmt.Errorf("reading the kept skilling counts: %w", err)
 	}
 	defer rows.Close()
-	k := &keptSkilling{c: c, settleAfter: kc.settleAfter(), org: orgID, at: micro(at), tallies: map[int]areaTally{}, counts: map[time.Time]map[int]int{}}
+	k := &keptSkilling{c: c, micro: kc.Micro, settleAfter: kc.settleAfter(), org: orgID, tallies: map[int]areaTally{}, counts: map[time.Time]map[int]int{}}
 	for rows.Next() {
 		var (
 			t   areaTally
@@ -74,6 +79,7 @@ func (kc KeptCounts) Open(ctx context.Context, c *ent.Client, orgID int, at time
 		t.settled = *st
 		k.tallies[t.level] = t
 	}
+	k.at = k.bound(at)
 	return k, rows.Err()
 }
 
@@ -86,13 +92,17 @@ const keptMovedSQL = `SELECT ?,
   (SELECT COUNT(*) FROM area_spans WHERE organization_id = ? AND area_level = ? AND ends_at > ? AND ends_at <= ?),
   (SELECT COUNT(*) FROM area_spans WHERE organization_id = ? AND area_level = ? AND ends_at > ? AND ends_at <= ?)`
 
-// micro is t in UTC to the microsecond, what MySQL/MariaDB keep: a bound
-// with nanoseconds is no index bound there.
-func micro(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+// bound is t as a bound of a read: in UTC, to the microsecond on MySQL.
+func (k *keptSkilling) bound(t time.Time) time.Time {
+	if k.micro {
+		return t.UTC().Truncate(time.Microsecond)
+	}
+	return t.UTC()
+}
 
 // countsAt reads every tally's count at t, once per moment.
 func (k *keptSkilling) countsAt(ctx context.Context, t time.Time) (map[int]int, error) {
-	t = micro(t)
+	t = k.bound(t)
 	if m, ok := k.counts[t]; ok {
 		return m, nil
 	}
@@ -146,7 +156,7 @@ func (k *keptSkilling) Count(ctx context.Context, areaID, level int, t time.Time
 
 func (k *keptSkilling) People(ctx context.Context, areaID, level int, t time.Time) ([]int, error) {
 	rows, err := k.c.QueryContext(ctx, `SELECT user_id FROM area_spans WHERE organization_id = ? AND area_level = ?
-  AND (ends_at IS NULL OR ends_at > ?) ORDER BY name, user_id`, k.org, counting.AreaLevel(areaID, level), micro(t))
+  AND (ends_at IS NULL OR ends_at > ?) ORDER BY name, user_id`, k.org, counting.AreaLevel(areaID, level), k.bound(t))
 	if err != nil {
 		return nil, fmt.Errorf("listing the people a skilling metric counts: %w", err)
 	}
@@ -192,8 +202,13 @@ func (k *keptSkilling) LastEnds(ctx context.Context, areaID, level, n int) (int,
 }
 
 func (k *keptSkilling) Stopping(ctx context.Context, areaID int, t time.Time) (int, []string, error) {
-	rows, err := k.c.QueryContext(ctx, `SELECT user_id, skill FROM area_spans WHERE organization_id = ? AND area_level IN (?, ?) AND ends_at >= ? AND ends_at < ?`,
-		k.org, counting.AreaLevel(areaID, counting.Intermediate), counting.AreaLevel(areaID, counting.Advanced), micro(t), micro(t).Add(time.Microsecond))
+	// The ends at t: on MySQL within t's microsecond, on SQLite exactly.
+	cond, args := "ends_at = ?", []any{k.bound(t)}
+	if k.micro {
+		cond, args = "ends_at >= ? AND ends_at < ?", []any{k.bound(t), k.bound(t).Add(time.Microsecond)}
+	}
+	rows, err := k.c.QueryContext(ctx, `SELECT user_id, skill FROM area_spans WHERE organization_id = ? AND area_level IN (?, ?) AND `+cond,
+		append([]any{k.org, counting.AreaLevel(areaID, counting.Intermediate), counting.AreaLevel(areaID, counting.Advanced)}, args...)...)
 	if err != nil {
 		return 0, nil, fmt.Errorf("reading who stops counting: %w", err)
 	}
