@@ -12,6 +12,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,6 +99,11 @@ func serve(w http.ResponseWriter, r *http.Request, root fs.FS, p string) {
 	if err != nil {
 		http.Error(w, "cannot read "+p, http.StatusInternalServerError)
 		return
+	}
+	// ServeContent leaves Content-Length out of an encoded answer, which then goes
+	// out chunked; a whole file's length is known (a Range answer gets its own).
+	if h.Get("Content-Encoding") != "" && r.Header.Get("Range") == "" {
+		h.Set("Content-Length", strconv.Itoa(len(b)))
 	}
 	// Embedded files carry no time; ServeContent adds Range and HEAD handling.
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b))

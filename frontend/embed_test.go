@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -66,6 +67,9 @@ func TestPrecompressedAssets(t *testing.T) {
 		}
 		if res.StatusCode != 200 || res.Header.Get("Content-Encoding") != c.wantEnc || string(body) != c.wantBody {
 			t.Fatalf("%s (%q): %d, encoding %q, body %.40q", c.path, c.accept, res.StatusCode, res.Header.Get("Content-Encoding"), body)
+		}
+		if res.Header.Get("Content-Length") != strconv.Itoa(int(rec.Body.Len())) {
+			t.Fatalf("%s (%q): Content-Length %q for %d bytes", c.path, c.accept, res.Header.Get("Content-Length"), rec.Body.Len())
 		}
 		if got := res.Header.Get("Vary") == "Accept-Encoding"; got != c.vary {
 			t.Fatalf("%s (%q): Vary %q", c.path, c.accept, res.Header.Get("Vary"))

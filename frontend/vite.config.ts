@@ -3,6 +3,7 @@ import react from '@vitejs/plugin-react';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { precompress } from './scripts/precompress.ts';
+import { graphqlDocuments } from './scripts/graphql-documents.ts';
 
 const dist = join(import.meta.dirname, 'dist');
 
@@ -33,13 +34,45 @@ function precompressAssets(): Plugin {
   };
 }
 
+// The entry (src/main.tsx) imports the app (src/boot.tsx) only after the first
+// frame, so the splash paints first; these links fetch the app's chunks meanwhile.
+function preloadApp(): Plugin {
+  return {
+    name: 'certlink-preload-app',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const bundle = ctx.bundle;
+        if (!bundle) return html;
+        const chunks = Object.values(bundle).filter((c) => c.type === 'chunk');
+        const boot = chunks.find((c) => c.facadeModuleId?.endsWith('/src/boot.tsx'));
+        if (!boot) throw new Error('certlink-preload-app: no chunk for src/boot.tsx');
+        const files = new Set<string>();
+        const visit = (file: string) => {
+          if (files.has(file)) return;
+          files.add(file);
+          const chunk = chunks.find((c) => c.fileName === file);
+          for (const dep of chunk?.imports ?? []) visit(dep);
+        };
+        visit(boot.fileName);
+        const links = [...files]
+          .filter((f) => !html.includes(`/${f}"`))
+          .map((f) => `    <link rel="modulepreload" crossorigin href="/${f}">\n`)
+          .join('');
+        return html.replace(/\n\s*<\/head>/, `\n${links}  </head>`);
+      },
+    },
+  };
+}
+
 // In development the API is a running certlink server; same-origin through the proxy
 // so the session cookie behaves exactly as in production.
 const api = process.env.CERTLINK_API ?? 'http://127.0.0.1:18080';
 
 export default defineConfig({
   root: import.meta.dirname,
-  plugins: [react(), cleanDistKeepingPlaceholder(), precompressAssets()],
+  plugins: [graphqlDocuments(join(import.meta.dirname, 'src/gql/graphql.ts')), react(), cleanDistKeepingPlaceholder(), preloadApp(), precompressAssets()],
   build: {
     outDir: dist,
     emptyOutDir: false,

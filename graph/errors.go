@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"entgo.io/ent/privacy"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -28,6 +30,22 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 	var gqlErr *gqlerror.Error
 	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
 		// Parse and validation errors from gqlparser: the caller's query is wrong.
+		if code, _ := gqlErr.Extensions["code"].(string); gqlgenCodes[code] {
+			// A copy: the transports read the original's code after this
+			// presenter ran (the websocket answers a protocol error with an
+			// "error" message), so its kind must not change.
+			cp := *gqlErr
+			cp.Extensions = maps.Clone(gqlErr.Extensions)
+			cp.Extensions["code"] = string(apperr.InvalidInput)
+			cp.Extensions["graphqlCode"] = code
+			// "Did you mean …" names the schema's fields to anyone; gqlparser's
+			// switch (SetDisableSuggestion) leaves it on input fields and enum
+			// values, so it is cut here, for every caller.
+			if i := strings.Index(cp.Message, " Did you mean "); i >= 0 {
+				cp.Message = cp.Message[:i]
+			}
+			gqlErr = &cp
+		}
 		if gqlErr.Extensions == nil {
 			gqlErr.Extensions = map[string]any{}
 		}
@@ -63,6 +81,14 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 	}
 	return pres
 }
+
+// gqlgenCodes are the codes gqlgen and entgql give the caller's own mistakes —
+// a document that does not parse or validate, a negative first or last —
+// which are not A5's: each is answered INVALID_INPUT, the original kept in
+// extensions.graphqlCode for tools that tell a stale query from a bad value.
+// The HTTP status (422, or 400 for application/graphql-response+json) and the
+// websocket's "error" message are chosen from the original code: unchanged.
+var gqlgenCodes = map[string]bool{errcode.ValidationFailed: true, errcode.ParseFailed: true, "INVALID_PAGINATION": true}
 
 // gqlparser's words for a variable of the wrong kind name Go's kinds
 // ("cannot use slice as ID", "must be a UserWhereInput, not a map") or echo

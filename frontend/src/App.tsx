@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
+import { Component, lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
 import { Provider, useMutation, useQuery } from 'urql';
 import { ErrorState, Spinner } from './components/Feedback';
 import { IconAward, IconBadge, IconBell, IconCode, IconHistory, IconKey, IconLifebuoy, IconMail, IconMenu, IconSignOut, IconTable, IconUser, IconUsers, LogoMark } from './components/Icons';
@@ -6,30 +6,50 @@ import { createApiClient } from './lib/client';
 import { describeError, errorCode } from './lib/errors';
 import { Link, navigate, usePath } from './lib/router';
 import { isAdmin, isGlobalAdmin, MeQuery, seesCompetencies, seesUsers, SessionContext, SignOutMutation, useSession, type Session, type Viewer } from './lib/session';
-import { CompetenciesPage } from './pages/competencies/CompetenciesPage';
-import { DesignationsPage } from './pages/designations/DesignationsPage';
-import { SkillsReportPage } from './pages/report/SkillsReportPage';
-import { MailboxPage } from './pages/inbox/MailboxPage';
-import { NotificationsPage, UnreadCountQuery } from './pages/inbox/NotificationsPage';
-import { SupportPage } from './pages/inbox/SupportPage';
-import { ApiTokensPage } from './pages/tokens/ApiTokensPage';
-import { UsersPage } from './pages/users/UsersPage';
-import { AuditLogPage } from './pages/audit/AuditLogPage';
 import { PasswordChangeGate } from './pages/ChangePassword';
 import { ForbiddenPage, NotFoundPage } from './pages/NotFoundPage';
-import { ProfilePage } from './pages/ProfilePage';
 import { SignInPage } from './pages/SignInPage';
+import { UnreadCountQuery } from './lib/unread';
 
-const GraphiQLPage = lazy(() => import('./pages/GraphiQLPage'));
+// Every page is its own chunk: the first page loads only the shell and itself.
+// preload() starts the current page's chunk as the app starts, alongside the
+// session check, rather than after it (see startPreload).
+function page<K extends string, T extends Record<K, ComponentType>>(load: () => Promise<T>, name: K) {
+  let loading: Promise<T> | null = null;
+  // A failed load is forgotten, so rendering the page tries again.
+  const preload = () =>
+    (loading ??= load().catch((e: unknown) => {
+      loading = null;
+      throw e;
+    }));
+  const Page = lazy(() => preload().then((m) => ({ default: m[name] })));
+  return { Page, preload };
+}
+
+const pages = {
+  profile: page(() => import('./pages/ProfilePage'), 'ProfilePage'),
+  competencies: page(() => import('./pages/competencies/CompetenciesPage'), 'CompetenciesPage'),
+  designations: page(() => import('./pages/designations/DesignationsPage'), 'DesignationsPage'),
+  skillsReport: page(() => import('./pages/report/SkillsReportPage'), 'SkillsReportPage'),
+  users: page(() => import('./pages/users/UsersPage'), 'UsersPage'),
+  notifications: page(() => import('./pages/inbox/NotificationsPage'), 'NotificationsPage'),
+  support: page(() => import('./pages/inbox/SupportPage'), 'SupportPage'),
+  auditLog: page(() => import('./pages/audit/AuditLogPage'), 'AuditLogPage'),
+  apiTokens: page(() => import('./pages/tokens/ApiTokensPage'), 'ApiTokensPage'),
+  mailbox: page(() => import('./pages/inbox/MailboxPage'), 'MailboxPage'),
+  graphiql: page(() => import('./pages/GraphiQLPage'), 'default'),
+};
 
 interface RouteDef {
   path: string;
   title: string;
   icon: ComponentType;
   allowed: (viewer: Viewer) => boolean;
-  render: () => ReactNode;
+  page: { Page: ComponentType; preload: () => Promise<unknown> };
   /** Full-bleed pages (GraphiQL) get the whole content area. */
   wide?: boolean;
+  /** What the page says while its code loads. */
+  loading?: string;
   /** A count shown next to the link (unread notifications). */
   badge?: ComponentType<{ path: string }>;
 }
@@ -37,29 +57,38 @@ interface RouteDef {
 const everyone = () => true;
 
 export const routes: RouteDef[] = [
-  { path: '/profile', title: 'My profile', icon: IconUser, allowed: everyone, render: () => <ProfilePage /> },
-  { path: '/competencies', title: 'Competencies', icon: IconAward, allowed: seesCompetencies, render: () => <CompetenciesPage /> },
-  { path: '/designations', title: 'Designations', icon: IconBadge, allowed: seesCompetencies, render: () => <DesignationsPage /> },
-  { path: '/skills-report', title: 'Skills report', icon: IconTable, allowed: seesCompetencies, render: () => <SkillsReportPage /> },
-  { path: '/users', title: 'Users', icon: IconUsers, allowed: seesUsers, render: () => <UsersPage /> },
-  { path: '/notifications', title: 'Notifications', icon: IconBell, allowed: everyone, render: () => <NotificationsPage />, badge: UnreadBadge },
-  { path: '/support', title: 'Support', icon: IconLifebuoy, allowed: everyone, render: () => <SupportPage /> },
-  { path: '/audit-log', title: 'Audit log', icon: IconHistory, allowed: isGlobalAdmin, render: () => <AuditLogPage /> },
-  { path: '/api-tokens', title: 'API tokens', icon: IconKey, allowed: isGlobalAdmin, render: () => <ApiTokensPage /> },
-  { path: '/mailbox', title: 'Dev mailbox', icon: IconMail, allowed: isAdmin, render: () => <MailboxPage /> },
-  {
-    path: '/graphiql',
-    title: 'GraphiQL',
-    icon: IconCode,
-    allowed: isAdmin,
-    wide: true,
-    render: () => (
-      <Suspense fallback={<Spinner label="Loading the GraphiQL console…" />}>
-        <GraphiQLPage />
-      </Suspense>
-    ),
-  },
+  { path: '/profile', title: 'My profile', icon: IconUser, allowed: everyone, page: pages.profile },
+  { path: '/competencies', title: 'Competencies', icon: IconAward, allowed: seesCompetencies, page: pages.competencies },
+  { path: '/designations', title: 'Designations', icon: IconBadge, allowed: seesCompetencies, page: pages.designations },
+  { path: '/skills-report', title: 'Skills report', icon: IconTable, allowed: seesCompetencies, page: pages.skillsReport },
+  { path: '/users', title: 'Users', icon: IconUsers, allowed: seesUsers, page: pages.users },
+  { path: '/notifications', title: 'Notifications', icon: IconBell, allowed: everyone, page: pages.notifications, badge: UnreadBadge },
+  { path: '/support', title: 'Support', icon: IconLifebuoy, allowed: everyone, page: pages.support },
+  { path: '/audit-log', title: 'Audit log', icon: IconHistory, allowed: isGlobalAdmin, page: pages.auditLog },
+  { path: '/api-tokens', title: 'API tokens', icon: IconKey, allowed: isGlobalAdmin, page: pages.apiTokens },
+  { path: '/mailbox', title: 'Dev mailbox', icon: IconMail, allowed: isAdmin, page: pages.mailbox },
+  { path: '/graphiql', title: 'GraphiQL', icon: IconCode, allowed: isAdmin, page: pages.graphiql, wide: true, loading: 'Loading the GraphiQL console…' },
 ];
+
+/** A page whose code did not arrive (or that failed to render) says so inside the shell, with a way out. */
+class PageErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+  state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  render() {
+    if (!this.state.failed) return this.props.children;
+    return <ErrorState message="This page could not be loaded. Check your connection, then reload to try again." onRetry={() => window.location.reload()} />;
+  }
+}
+
+/** Starts loading the page at this path (the one the app opens on), if it is one. */
+export function startPreload(path: string) {
+  const target = path === '/' || path === '/signin' || path === '/index.html' ? '/profile' : path;
+  void routes.find((r) => r.path === target)?.page.preload().catch(() => {
+    // A failed preload is retried, and reported, when the page renders.
+  });
+}
 
 /** The root: owns the API client, replaced on sign-out so no cached data outlives a session. */
 export function App({ createClient = createApiClient }: { createClient?: typeof createApiClient } = {}) {
@@ -147,7 +176,14 @@ function Shell() {
   let content: ReactNode;
   if (!route) content = path === '/' ? null : <NotFoundPage />;
   else if (!route.allowed(viewer)) content = <ForbiddenPage />;
-  else content = route.render();
+  else
+    content = (
+      <PageErrorBoundary key={route.path}>
+        <Suspense fallback={<Spinner label={route.loading ?? 'Loading…'} />}>
+          <route.page.Page />
+        </Suspense>
+      </PageErrorBoundary>
+    );
 
   return (
     <div className={`shell${menuOpen ? ' shell-menu-open' : ''}`}>

@@ -144,8 +144,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 		db.Close()
 		return nil, err
 	}
+	seedAt := time.Now()
+	if cfg.Now != nil {
+		a.SetClock(cfg.Now)
+		seedAt = cfg.Now()
+	}
 	if cfg.SeedDemo(db.Embedded) {
-		seeded, err := demo.Seed(ctx, db.Client)
+		seeded, err := demo.SeedAt(ctx, db.Client, seedAt)
 		if err != nil {
 			db.Close()
 			return nil, fmt.Errorf("seeding the demo: %w", err)

@@ -42,7 +42,10 @@ type Config struct {
 	LogLevel                  string
 	LogFormat                 string
 	RequestTimeout            time.Duration
-	RateLimit                 int
+	// Now, when set (tests), is the clock of progress, reports, ingest and
+	// the demo's dates; unset: the wall clock.
+	Now       func() time.Time
+	RateLimit int
 	// Broker carries live progress events between processes (B4): "" keeps
 	// them in this process; nats://host:4222 or redis://host:6379.
 	Broker      string

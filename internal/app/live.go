@@ -17,6 +17,11 @@ func (a *App) wireLive() error {
 		return err
 	}
 	a.Live = hub
+	if a.Config.Broker == "" && !a.DB.Embedded {
+		// A shared database means several processes may serve: without a
+		// broker each one's subscribers hear only its own changes.
+		a.Log.Warn("no --broker: live updates (subscriptions) reach only the clients of this process; when several certlink processes share this database, set --broker=nats://… or redis://… so a change through one reaches subscribers of all")
+	}
 	a.closers = append(a.closers, func() { _ = hub.Close() })
 	// Every change also asks the risk follow-up (N1) whether an announced
 	// risk resolved; the resolver is built later (wireLifecycle).

@@ -226,3 +226,55 @@ func TestSocketSessionEndsAcrossProcesses(t *testing.T) {
 		})
 	}
 }
+
+// Without a broker another process cannot tell this one that a session
+// ended; the outside review's sockets on process C kept streaming Contoso's
+// progress for a minute after signOut (or a demotion) through process B. Data
+// is sent only after a sign-in check at most socket.PushCheck old: the next
+// push after the sign-out closes the socket instead (4401; 4403 for a
+// demotion), and no data leaves.
+func TestSubscriptionDataStopsWhenTheSessionEndsElsewhere(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		a := testenv.Start(t, d)
+		b := a.Second()
+		grace := a.Demo("grace@contoso.example")
+		for _, tc := range []struct {
+			name string
+			end  func(t *testing.T, tok string)
+			code websocket.StatusCode
+		}{
+			{"signOut", func(t *testing.T, tok string) { mustDo(t, a, tok, `mutation{signOut{signedOut}}`, nil) }, socket.CloseUnauthenticated},
+			{"demoted", func(t *testing.T, tok string) {
+				mustDo(t, a, grace, `mutation($u:ID!){assignRoles(input:{userId:$u,roles:[]}){user{email}}}`,
+					map[string]any{"u": userID(t, a, "mona@contoso.example")})
+			}, socket.CloseSessionChanged},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				mona := a.Demo("mona@contoso.example")
+				c := bearerWS(t, b, mona)
+				o := readOps(c)
+				send(t, c, subscribeMsg("live", `subscription{competencyProgressChanged{status levels{options{requirements{people{email}}}}}}`))
+				if m := o.next(t, "live", 20*time.Second); m.Type != "next" {
+					t.Fatalf("before: %s %s", m.Type, m.Payload)
+				}
+				tc.end(t, mona)
+				time.Sleep(socket.PushCheck + 100*time.Millisecond)
+				b.App.Live.Publish(orgOf(t, b, "grace@contoso.example"))
+				select {
+				case m := <-o.ch("live"):
+					if m.Type == "next" {
+						t.Fatalf("data sent after the session ended on the other process: %s", m.Payload)
+					}
+				case <-o.closed:
+				case <-time.After(20 * time.Second):
+					t.Fatal("the socket neither closed nor stopped")
+				}
+				<-o.closed
+				var ce websocket.CloseError
+				if !errors.As(o.err, &ce) || ce.Code != tc.code {
+					t.Fatalf("close: %v, want %d", o.err, tc.code)
+				}
+			})
+		}
+	})
+}

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -435,6 +437,77 @@ func TestLiveSharedAmongSubscribers(t *testing.T) {
 		// never once per subscriber.
 		if n := feed.Computations() - before; n < 1 || n > 2 {
 			t.Fatalf("one change cost %d computations for %d subscribers", n, len(subs))
+		}
+	})
+}
+
+// The outside review's churn (issue 11): queries sent on sockets and completed
+// by the client at once, ids reused after their complete. Each operation may
+// be answered at most once (next + complete, or error), and once the sockets
+// close nothing keeps running: a query whose context the client's complete
+// ended used to answer "took too long" on every call of gqlgen's response loop,
+// a goroutine per operation writing forever after its socket was gone.
+func TestSocketQueryChurnLeavesNothingRunning(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		toks := []string{e.Demo("mona@contoso.example"), e.Demo("grace@contoso.example")}
+		if r := e.Do(toks[0], `{me{email}}`, nil); len(r.Errors) > 0 {
+			t.Fatal(r.Errors)
+		}
+		time.Sleep(200 * time.Millisecond)
+		before := runtime.NumGoroutine()
+		const rounds = 150
+		var wg sync.WaitGroup
+		var sent, got atomic.Int64
+		for s := 0; s < 4; s++ {
+			c := bearerWS(t, e, toks[s%2])
+			wg.Add(1)
+			go func() { // drain
+				defer wg.Done()
+				for {
+					var m wsMsg
+					if err := wsjson.Read(context.Background(), c.conn, &m); err != nil {
+						return
+					}
+					if m.ID != "" {
+						got.Add(1)
+					}
+				}
+			}()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.conn.Close(websocket.StatusNormalClosure, "")
+				for i := 0; i < rounds; i++ {
+					id := fmt.Sprintf("i%d", i%7)
+					q := `{me{email organization{name}}}`
+					if i%2 == 1 { // slower: the complete arrives while it runs
+						q = `{competencyProgress{competency{key} status levels{options{requirements{current people{email}}}}} me{email}}`
+					}
+					if wsjson.Write(c.ctx, c.conn, subscribeMsg(id, q)) != nil {
+						return
+					}
+					sent.Add(1)
+					if i%3 != 2 { // complete it at once, mostly before its answer
+						if wsjson.Write(c.ctx, c.conn, wsMsg{ID: id, Type: "complete"}) != nil {
+							return
+						}
+					} else {
+						time.Sleep(5 * time.Millisecond)
+					}
+				}
+				time.Sleep(300 * time.Millisecond)
+			}()
+		}
+		wg.Wait()
+		if g := got.Load(); g > 2*sent.Load() {
+			t.Errorf("%d operations got %d messages: more than next and complete each", sent.Load(), g)
+		}
+		testenv.Eventually(t, 15*time.Second, func() bool {
+			return e.App.Sockets.Sockets() == 0 && runtime.NumGoroutine() <= before+5
+		}, "after the sockets closed: %d sockets, %d goroutines (before: %d)", e.App.Sockets.Sockets(), runtime.NumGoroutine(), before)
+		if r := e.Do(toks[1], `{me{email}}`, nil); len(r.Errors) > 0 {
+			t.Fatalf("after the churn: %+v", r.Errors)
 		}
 	})
 }

@@ -39,8 +39,12 @@ type Config struct {
 	CSVRows     int    // rows of the large CSV export (0 skips it)
 	Runs        int    // runs per progress measurement
 	CSVRuns     int    // runs per CSV measurement
+	AreasRuns   int    // solutionAreas runs (0 skips them)
 	Clients     int    // concurrent associate/remove clients
 	Linking     time.Duration
+	// CPUProfile, when set, is where a CPU profile of the second linking
+	// phase (the association's own cost) is written.
+	CPUProfile string
 	// Keep leaves the database in place afterwards (to inspect or profile it).
 	Keep bool
 	// Out gets the report; Bar the progress bar (nil: none).
@@ -50,7 +54,7 @@ type Config struct {
 
 // Defaults are the sizes.
 func Defaults() Config {
-	return Config{People: 10000, Results: 50000, SmallPeople: 1000, CSVRows: 1000000, Runs: 30, CSVRuns: 9, Clients: 32,
+	return Config{People: 10000, Results: 50000, SmallPeople: 1000, CSVRows: 1000000, Runs: 30, CSVRuns: 9, AreasRuns: 30, Clients: 32,
 		Linking: 10 * time.Second, Out: os.Stdout, Bar: os.Stderr}
 }
 
@@ -89,6 +93,8 @@ type run struct {
 	queries *store.QueryCounter
 	out     io.Writer
 	small   *org // the SmallPeople organization, nil when skipped
+	dir     *provenOnce
+	probe   *client // the live measurement's person, nil when not built
 }
 
 // Run builds the data, measures and returns the figures.
@@ -96,8 +102,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Out == nil {
 		cfg.Out = io.Discard
 	}
-	if cfg.People < 1 || cfg.SmallPeople < 0 || cfg.Results < 0 || cfg.CSVRows < 0 || cfg.Runs < 1 || cfg.CSVRuns < 1 || cfg.Clients < 1 {
-		return nil, fmt.Errorf("bench: people, runs, csv-runs and clients must be positive; results and csv-rows not negative")
+	if cfg.People < 1 || cfg.SmallPeople < 0 || cfg.Results < 0 || cfg.CSVRows < 0 || cfg.Runs < 1 || cfg.CSVRuns < 1 || cfg.AreasRuns < 0 || cfg.Clients < 1 {
+		return nil, fmt.Errorf("bench: people, runs, csv-runs and clients must be positive; results, csv-rows and areas-runs not negative")
 	}
 	dsn, drop, err := scratchDB(cfg.DB)
 	if err != nil {
@@ -128,6 +134,8 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	defer a.Close()
 	r.app, r.sql = a, a.DB.SQL
+	r.dir = &provenOnce{inner: a.Linking.Directory}
+	a.Linking.Directory = r.dir
 
 	res := &Result{Dialect: a.DB.Dialect}
 	fmt.Fprintf(r.out, "certlink bench on %s: %d people, %d results (and a %d-person organization), %d-row CSV, %d linking clients\n",
@@ -149,7 +157,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r.http = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2 * cfg.Clients, MaxConnsPerHost: 4 * cfg.Clients}}
 
 	for _, step := range []func(context.Context, *Result, []*org, []client) error{
-		r.measureProgress, r.measureSolutionAreas, r.measureCSV, r.measureQueries, r.measureLinking, r.measureLargeCSV,
+		r.measureProgress, r.measureSolutionAreas, r.measureCSV, r.measureQueries, r.measureLinking, r.measureLive, r.measureLargeCSV,
 	} {
 		if err := step(ctx, res, orgs, linkers); err != nil {
 			return nil, err
@@ -212,6 +220,9 @@ func (r *run) seed(ctx context.Context) ([]*org, []client, error) {
 	}
 	linkers, err := s0.linkClients(ctx, main.ID, main.MpnID, r.cfg.Clients)
 	if err != nil {
+		return nil, nil, err
+	}
+	if r.probe, err = s0.probe(ctx, main.ID, main.MpnID); err != nil {
 		return nil, nil, err
 	}
 	if err := analyze(ctx, r.sql, r.app.DB.Dialect); err != nil {

@@ -33,6 +33,9 @@ WHERE a.organization_id = ? AND a.ended_at IS NULL AND r.completed_at <= ?
 // hand-written SQL, and times the scan the score read before the counts were
 // kept (designation.SQLCounts, in-process, a few runs).
 func (r *run) measureSolutionAreas(ctx context.Context, res *Result, orgs []*org, _ []client) error {
+	if r.cfg.AreasRuns == 0 {
+		return nil
+	}
 	o := orgs[0]
 	// Ingested metrics at their thresholds and above, so that areas qualify
 	// and the forecast looks for the day each would stop qualifying.
@@ -117,7 +120,7 @@ func (r *run) timeSolutionAreas(ctx context.Context, o *org) ([]time.Duration, *
 	}
 	var out areasOut
 	var api []time.Duration
-	for i := -3; i < r.cfg.Runs; i++ {
+	for i := -3; i < r.cfg.AreasRuns; i++ {
 		t := time.Now()
 		if _, err := r.gql(ctx, token, solutionAreasQuery, nil, &out); err != nil {
 			return nil, nil, fmt.Errorf("solutionAreas: %w", err)

@@ -14,7 +14,7 @@ import (
 // qualify (so the forecast runs), and the scan it replaced; it fails when a
 // skilling value differs from the hand-written SQL. Nothing here is timed.
 func TestBenchSolutionAreas(t *testing.T) {
-	cfg := bench.Config{People: 60, Results: 300, SmallPeople: 20, CSVRows: 0, Runs: 2, CSVRuns: 1, Clients: 1,
+	cfg := bench.Config{People: 60, Results: 300, SmallPeople: 20, CSVRows: 0, Runs: 2, CSVRuns: 1, AreasRuns: 2, Clients: 1,
 		Linking: 100 * time.Millisecond, Out: io.Discard}
 	res, err := bench.Run(context.Background(), cfg)
 	if err != nil {

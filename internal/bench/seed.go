@@ -230,3 +230,38 @@ func (s *seeder) linkClients(ctx context.Context, orgID int, mpnID string, n int
 	}
 	return out, nil
 }
+
+// probe creates the live measurement's person in the organization: a work
+// account and a Learning account (not linked) holding results of the first
+// skills that count towards requirements, so that linking it changes counts.
+func (s *seeder) probe(ctx context.Context, orgID int, mpnID string) (*client, error) {
+	sys := viewer.System(ctx)
+	c := &client{
+		WorkEmail:  fmt.Sprintf("live-probe@%s.bench.example", mpnID),
+		LearnEmail: fmt.Sprintf("live-probe-%s@learn.bench.example", mpnID),
+	}
+	_, err := s.client.User.Create().SetEmail(c.WorkEmail).SetName("Live Probe").
+		SetPasswordHash(s.workHash).SetOrganizationID(orgID).Save(sys)
+	if err != nil {
+		return nil, err
+	}
+	acc, err := s.client.DirectoryAccount.Create().SetEmail(c.LearnEmail).SetName("Live Probe").
+		SetPasswordHash(s.dirHash).Save(sys)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.client.Profile.Create().SetKind(profile.KindLEARNING).SetMcid(fmt.Sprintf("5%s999", mpnID[4:])).
+		SetAccountID(acc.ID).Save(sys)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	for _, sid := range s.skills[:min(3, len(s.skills))] {
+		err := s.client.Result.Create().SetProfileID(p.ID).SetSkillID(sid).SetCompletedAt(now.AddDate(0, -2, 0)).
+			SetSource("bench").SetRecognizedAt(now).Exec(sys)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}

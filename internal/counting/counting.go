@@ -123,7 +123,15 @@ func refreshChunk(ctx context.Context, c *ent.Client, dialectName string, ids []
 		}
 		rows.Close()
 	}
-	fresh, err := querySpans(ctx, c, spansFrom+" AND a.user_id IN "+in+spansGroup+lockShare(dialectName), args...)
+	q := spansFrom
+	if dialectName == dialect.MySQL {
+		// The people's links first, in the order written: the planner's
+		// statistics of a table that grows fast (a bulk load, an ingest) can be
+		// stale enough for MariaDB to start at a skill's results and read
+		// every result of it — seconds per refresh at 100,000 people.
+		q = "SELECT STRAIGHT_JOIN" + strings.TrimPrefix(spansFrom, "\nSELECT")
+	}
+	fresh, err := querySpans(ctx, c, q+" AND a.user_id IN "+in+spansGroup+lockShare(dialectName), args...)
 	if err != nil {
 		return err
 	}

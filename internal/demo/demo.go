@@ -43,6 +43,12 @@ type person struct {
 // Seed writes the demo when the database holds no organization yet; it returns
 // false when there was something already (seeding is idempotent).
 func Seed(ctx context.Context, client *ent.Client) (bool, error) {
+	return SeedAt(ctx, client, time.Now())
+}
+
+// SeedAt is Seed with the demo's dates counted from now (a test's clock).
+func SeedAt(ctx context.Context, client *ent.Client, now time.Time) (bool, error) {
+	now = now.UTC()
 	sys := viewer.System(ctx)
 	n, err := client.Organization.Query().Count(sys)
 	if err != nil {
@@ -130,16 +136,16 @@ func Seed(ctx context.Context, client *ent.Client) (bool, error) {
 		}
 		_, err = tx.Association.Create().SetKind(association.KindLEARNING).SetProfileID(p.ID).
 			SetUserID(alex.ID).SetOrganizationID(*alex.OrganizationID).
-			SetStartedAt(time.Now().UTC().AddDate(0, -5, 0)).
+			SetStartedAt(now.AddDate(0, -5, 0)).
 			SetActiveProfileID(p.ID).SetActiveUserSlot(linking.UserSlot(alex.ID, association.KindLEARNING)).
 			Save(sys)
 		if err != nil {
 			return err
 		}
-		if err := seedResults(sys, tx); err != nil {
+		if err := seedResults(sys, tx, now); err != nil {
 			return err
 		}
-		return seedDesignations(sys, tx)
+		return seedDesignations(sys, tx, now)
 	})
 	return err == nil, err
 }

@@ -18,12 +18,11 @@ import (
 // holds. The What if… of alex passing the Solutions Architect Expert
 // certification qualifies it again — until his Azure Administrator Associate
 // expires. Areas missing from a custom catalog are skipped.
-func seedDesignations(ctx context.Context, tx *ent.Tx) error {
+func seedDesignations(ctx context.Context, tx *ent.Tx, now time.Time) error {
 	contoso, err := tx.Organization.Query().Where(organization.MpnID("4100001")).Only(ctx)
 	if err != nil {
 		return err
 	}
-	now := time.Now().UTC()
 	values := []struct {
 		area, metric string
 		value        float64

@@ -53,8 +53,8 @@ var demoResults = []demoResult{
 // seedResults writes the demo's results, the legacy recognition and an
 // attestation. Skills missing from the loaded catalog (a custom --catalog) are
 // skipped.
-func seedResults(ctx context.Context, tx *ent.Tx) error {
-	now := time.Now().UTC().Truncate(time.Second)
+func seedResults(ctx context.Context, tx *ent.Tx, now time.Time) error {
+	now = now.Truncate(time.Second)
 	profiles := map[string]int{}
 	ps, err := tx.Profile.Query().All(ctx)
 	if err != nil {

@@ -62,6 +62,9 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 	if oc == nil || oc.Operation == nil {
 		return next(ctx)
 	}
+	if d := incremental(oc.Doc, oc.Operation); d != "" {
+		return refuse(apperr.InvalidInput, "@"+d+" is not supported: certlink sends each answer whole. Remove @"+d+" and ask for the fields directly.", map[string]any{"directive": d})
+	}
 	shape := Measure(oc.Doc, oc.Operation, oc.Variables)
 	introspection := introspectionOnly(oc.Operation) && adminSession(viewer.From(ctx))
 	if msg := x.Limits.check(shape, introspection); msg != "" {
@@ -83,7 +86,9 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 	subscription := oc.Operation.Operation == ast.Subscription
 	mutation := oc.Operation.Operation == ast.Mutation
 	rh := next(ctx)
+	calls := 0
 	return func(parent context.Context) *graphql.Response {
+		calls++
 		m := &meter{limit: int64(x.Limits.MaxServed), mutation: mutation}
 		ctx, cancel := context.WithCancelCause(parent)
 		m.cancel = cancel
@@ -92,8 +97,12 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 		if resp == nil {
 			// The end of a stream (a subscription's, or a query's second call
 			// on a websocket) — unless the deadline had passed before gqlgen
-			// began, when it answers nothing at all.
-			if subscription || mutation || parent.Err() == nil {
+			// began, when its first call answers nothing at all. Only the
+			// first: the transport calls until it gets nil, and a query whose
+			// socket operation was completed by the client has a context
+			// ended for good — answering "took too long" on every call kept
+			// a goroutine writing to a closed socket forever.
+			if subscription || mutation || calls > 1 || parent.Err() == nil {
 				return nil
 			}
 			// gqlgen answers nothing when the deadline passed before it began.

@@ -59,11 +59,10 @@ func TestDemoProgress(t *testing.T) {
 // requirement's unmetOn forecasts that moment; C5 AT_RISK within 90 days.
 func TestRetiredExamCountsUntilValidityEnd(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
-		e := testenv.Start(t, d)
+		clk := &clock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+		e := testenv.Start(t, d, testenv.Clock(clk.now))
 		tok := e.Demo("mona@contoso.example")
 		end := time.Date(2027, 3, 31, 0, 0, 0, 0, time.UTC)
-		clk := &clock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
-		e.App.SetClock(clk.now)
 
 		p := progressOf(t, e, tok)
 		eng := p.req(t, "data-analytics", "SILVER", "Standard", "data-engineers")
@@ -99,11 +98,10 @@ func TestRetiredExamCountsUntilValidityEnd(t *testing.T) {
 // Expiring certifications stop counting at their expiry.
 func TestExpiredResultStopsCounting(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
-		e := testenv.Start(t, d)
+		clk := &clock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+		e := testenv.Start(t, d, testenv.Clock(clk.now))
 		tok := e.Demo("mona@contoso.example")
 		ops := e.Demo("ops@certlink.example")
-		clk := &clock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
-		e.App.SetClock(clk.now)
 		// alex passes SC-300, a certification valid one month.
 		r := e.Do(ops, `mutation($in:[ResultInput!]!){ingestResults(input:$in){accepted errors{index message}}}`,
 			map[string]any{"in": []map[string]any{{"mcid": "9900001", "skillNumber": "SC-300",
@@ -205,7 +203,8 @@ func TestAttestation(t *testing.T) {
 // C6: purchase only when the option is met; REQUIREMENTS_UNMET lists them all.
 func TestPurchaseCompetencyOffer(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
-		e := testenv.Start(t, d)
+		clk := &clock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+		e := testenv.Start(t, d, testenv.Clock(clk.now))
 		mona := e.Demo("mona@contoso.example")
 		p := progressOf(t, e, mona)
 		buy := `mutation($c:ID!,$l:CompetencyLevel!,$o:String!){purchaseCompetencyOffer(input:{competency:$c,level:$l,option:$o}){
@@ -232,8 +231,6 @@ func TestPurchaseCompetencyOffer(t *testing.T) {
 			t.Fatalf("a user purchased: %s", c)
 		}
 
-		clk := &clock{t: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
-		e.App.SetClock(clk.now)
 		data := p.comp(t, "data-analytics").Competency.ID
 		var out struct {
 			PurchaseCompetencyOffer struct {

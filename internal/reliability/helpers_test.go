@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -101,6 +102,9 @@ func startProcOn(t *testing.T, dsn string, extra ...string) *proc {
 	go func() { _ = cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() {
 		p.kill()
+		if n := strings.Count(log.String(), "ended a transaction on its own"); n > 0 {
+			t.Logf("certlink %s: %d transactions the database ended on its own were refused at COMMIT and run again", p.URL, n)
+		}
 		if t.Failed() {
 			t.Logf("certlink %s log:\n%s", p.URL, tail(log.String(), 6000))
 		}

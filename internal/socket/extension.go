@@ -21,6 +21,7 @@ type Extension struct{}
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationInterceptor
+	graphql.ResponseInterceptor
 } = Extension{}
 
 func (Extension) ExtensionName() string                   { return "SocketSession" }
@@ -66,11 +67,39 @@ func (Extension) InterceptOperation(ctx context.Context, next graphql.OperationH
 		return refuse(apperr.RateLimited, msg)
 	}
 	// The transport cancels an operation's context when it ends, however it
-	// ends (completed, stopped by the client, socket closed).
+	// ends (completed, stopped by the client, socket closed) — just after
+	// writing its complete. The socket gives the slot back just before, so a
+	// client that got the complete has the room again.
 	context.AfterFunc(ctx, release)
+	if oc != nil {
+		if id, ok := oc.Extensions[OperationExtension].(string); ok {
+			c.ws.onEnd(id, release)
+		}
+	}
 	return next(ctx)
 }
 
 func refuse(code apperr.Code, msg string) graphql.ResponseHandler {
 	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": string(code)}}}})
+}
+
+// InterceptResponse implements graphql.ResponseInterceptor: before a
+// subscription's data leaves, the sign-in is checked again when its last
+// check is older than PushCheck. A session ended or changed through another
+// process (a sign-out, a deletion, a demotion there) is seen here: the socket
+// closes (4401, 4403) and nothing more is sent.
+func (Extension) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	c := From(ctx)
+	if c == nil || resp == nil {
+		return resp
+	}
+	oc := graphql.GetOperationContext(ctx)
+	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
+		return resp
+	}
+	if err := c.RecheckWithin(ctx, PushCheck); err != nil {
+		return nil
+	}
+	return resp
 }

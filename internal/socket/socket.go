@@ -6,18 +6,12 @@
 package socket
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
-	"unicode/utf8"
-
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 
 	"certlink/internal/viewer"
 )
@@ -31,6 +25,25 @@ type Limits struct {
 	// is closed (4429).
 	MessagesPerSecond float64
 	MessageBurst      int
+	// HeartbeatsPerSecond and HeartbeatBurst: a second, narrower bucket
+	// over graphql-transport-ws's ping and pong messages (each ping is
+	// answered with a pong); beyond it the socket is closed (4429). Their
+	// payload is at most MaxHeartbeatBytes (else 4400).
+	HeartbeatsPerSecond float64
+	HeartbeatBurst      int
+	MaxHeartbeatBytes   int
+	// ControlPerSecond and ControlBurst: a token bucket per socket over the
+	// websocket's ping and pong control frames (RFC 6455 §5.5; each ping
+	// costs a pong write); beyond it no pong is written and the socket is
+	// closed with 1008 (policy violation).
+	ControlPerSecond float64
+	ControlBurst     int
+	// ReadBytesPerSecond and ReadBurstBytes: the bytes a client may send,
+	// frames of every kind and their headers included (a message cut into
+	// millions of empty frames meets no other budget); past them the
+	// socket's reads are delayed, so TCP makes the client wait.
+	ReadBytesPerSecond int
+	ReadBurstBytes     int
 	// MaxOperations: operations in flight on one socket (subscriptions
 	// included); one more is refused with RATE_LIMITED.
 	MaxOperations int
@@ -56,6 +69,13 @@ var DefaultLimits = Limits{
 	MaxFrameBytes:       64 << 10,
 	MessagesPerSecond:   20,
 	MessageBurst:        60,
+	HeartbeatsPerSecond: 1,
+	HeartbeatBurst:      10,
+	MaxHeartbeatBytes:   1024,
+	ControlPerSecond:    2,
+	ControlBurst:        20,
+	ReadBytesPerSecond:  128 << 10,
+	ReadBurstBytes:      1 << 20,
 	MaxOperations:       10,
 	MaxViewerOperations: 40,
 	MaxViewerSockets:    20,
@@ -76,6 +96,12 @@ const (
 	CloseRateLimited = 4429
 	// CloseInvalidMessage: not JSON, an unknown type, a missing or huge id.
 	CloseInvalidMessage = 4400
+	// CloseDuplicateID: a subscribe whose id names an operation still
+	// running on the socket (graphql-transport-ws: "Subscriber for <id>
+	// already exists").
+	CloseDuplicateID = 4409
+	// ClosePolicyViolation: RFC 6455's 1008, for a flood of control frames.
+	ClosePolicyViolation = 1008
 )
 
 // Authenticate returns the viewer of a secret, nil when it signs nobody in.
@@ -137,6 +163,8 @@ type Conn struct {
 	key    string
 	cancel context.CancelFunc
 	check  chan struct{}
+	// checkedAt is when the sign-in was last found valid (unix nanoseconds).
+	checkedAt atomic.Int64
 
 	mu       sync.Mutex
 	v        *viewer.Viewer
@@ -189,6 +217,7 @@ func (g *Registry) Open(ctx context.Context, secret string, v *viewer.Viewer) (c
 	u.sockets++
 	ctx, cancel := context.WithCancel(ctx)
 	c := &Conn{g: g, ws: h.ws, secret: secret, key: key, cancel: cancel, check: make(chan struct{}, 1), v: v}
+	c.checkedAt.Store(time.Now().UnixNano())
 	g.conns[c] = struct{}{}
 	g.mu.Unlock()
 	h.ws.onClose(func() { c.Close(0, "") })
@@ -288,7 +317,23 @@ func (c *Conn) Recheck(ctx context.Context) (*viewer.Viewer, error) {
 	c.mu.Lock()
 	c.v = cur
 	c.mu.Unlock()
+	c.checkedAt.Store(time.Now().UnixNano())
 	return cur, nil
+}
+
+// PushCheck is how old a socket's sign-in check may be when a subscription
+// sends data: a sign-out, a deletion or a demotion through another process
+// (which cannot signal this one) stops the data within this long.
+const PushCheck = time.Second
+
+// RecheckWithin checks the sign-in again unless it was found valid less than
+// maxAge ago.
+func (c *Conn) RecheckWithin(ctx context.Context, maxAge time.Duration) error {
+	if time.Since(time.Unix(0, c.checkedAt.Load())) < maxAge {
+		return nil
+	}
+	_, err := c.Recheck(ctx)
+	return err
 }
 
 func (c *Conn) isClosed() bool {
@@ -368,201 +413,4 @@ func (c *Conn) reserve() (release func(), refusal string) {
 			}
 		})
 	}, ""
-}
-
-// ---- the websocket implementation: read limits, message rate, close with a code
-
-type holderKey struct{}
-
-type holder struct{ ws *wsConn }
-
-// WithUpgrade prepares ctx (the upgrade request's) for Implementation.
-func WithUpgrade(ctx context.Context) context.Context {
-	return context.WithValue(ctx, holderKey{}, &holder{})
-}
-
-// Implementation accepts websockets through Inner, wrapping each connection
-// with the frame limit and the message-rate bucket.
-type Implementation struct {
-	Inner    transport.WebsocketImplementation
-	Registry *Registry
-}
-
-// Accept implements transport.WebsocketImplementation.
-func (i Implementation) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
-	inner, err := i.Inner.Accept(w, r, o)
-	if err != nil {
-		return nil, err
-	}
-	l := i.Registry.Limits
-	ws := &wsConn{WebsocketConn: inner, limit: l.MaxFrameBytes, rate: l.MessagesPerSecond,
-		burst: float64(l.MessageBurst), tokens: float64(l.MessageBurst), last: time.Now()}
-	if lim, ok := inner.(transport.WebsocketReadLimiter); ok && l.MaxFrameBytes > 0 {
-		lim.SetReadLimit(l.MaxFrameBytes)
-	}
-	if h, _ := r.Context().Value(holderKey{}).(*holder); h != nil {
-		h.ws = ws
-	}
-	return ws, nil
-}
-
-// wsConn is a websocket with its own message bucket. gqlgen reads messages
-// from one goroutine; the bucket is touched only there.
-type wsConn struct {
-	transport.WebsocketConn
-	limit        int64
-	rate, burst  float64
-	tokens       float64
-	last         time.Time
-	closeMu      sync.Mutex
-	closeHandler []func()
-	closing      bool
-}
-
-var (
-	_ transport.WebsocketReadLimiter   = (*wsConn)(nil)
-	_ transport.WebsocketReadDeadliner = (*wsConn)(nil)
-)
-
-// SetReadLimit keeps the smaller of gqlgen's limit and ours.
-func (w *wsConn) SetReadLimit(n int64) {
-	if w.limit > 0 && (n <= 0 || n > w.limit) {
-		n = w.limit
-	}
-	if lim, ok := w.WebsocketConn.(transport.WebsocketReadLimiter); ok {
-		lim.SetReadLimit(n)
-	}
-}
-
-func (w *wsConn) SetReadDeadline(t time.Time) error {
-	if d, ok := w.WebsocketConn.(transport.WebsocketReadDeadliner); ok {
-		return d.SetReadDeadline(t)
-	}
-	return nil
-}
-
-// errFlood ends gqlgen's read loop after a flood closed the socket.
-var errFlood = fmt.Errorf("socket: message rate exceeded")
-
-// errInvalid ends gqlgen's read loop after a message that is not of the
-// protocol closed the socket.
-var errInvalid = fmt.Errorf("socket: not a message of the protocol")
-
-// messageTypes are what a client may send, per subprotocol.
-var messageTypes = map[string]map[string]bool{
-	"graphql-transport-ws": {"connection_init": true, "subscribe": true, "complete": true, "ping": true, "pong": true},
-	"graphql-ws":           {"connection_init": true, "start": true, "stop": true, "connection_terminate": true},
-}
-
-// textMessage is RFC 6455's opcode of a text frame (gorilla's TextMessage).
-const textMessage = 1
-
-// CloseInvalidPayload is RFC 6455's close code for data that is not of the
-// message's type (a text frame that is not UTF-8).
-const CloseInvalidPayload = 1007
-
-// maxIDBytes bounds an operation id.
-const maxIDBytes = 128
-
-// NextReader reads the next message, charging the bucket (past it the socket
-// is closed with 4429), and checks it is a message of the protocol: JSON, a
-// known type, an operation id of at most 128 bytes where one is needed (else
-// 4400, as graphql-transport-ws says).
-func (w *wsConn) NextReader() (int, io.Reader, error) {
-	t, r, err := w.WebsocketConn.NextReader()
-	if err != nil {
-		return t, r, err
-	}
-	if w.rate > 0 {
-		now := time.Now()
-		w.tokens = min(w.burst, w.tokens+now.Sub(w.last).Seconds()*w.rate)
-		w.last = now
-		if w.tokens < 1 {
-			_ = w.WriteClose(CloseRateLimited, fmt.Sprintf("RATE_LIMITED: more than %.0f messages a second", w.rate))
-			return t, nil, errFlood
-		}
-		w.tokens--
-	}
-	data, err := io.ReadAll(r) // at most MaxFrameBytes: the read limit holds
-	if err != nil {
-		return t, nil, err
-	}
-	if t == textMessage && !utf8.Valid(data) {
-		// RFC 6455 §8.1: a text frame that is not UTF-8 fails the connection with 1007.
-		_ = w.WriteClose(CloseInvalidPayload, "INVALID_INPUT: a text message must be UTF-8")
-		return t, nil, errInvalid
-	}
-	if reason := w.invalid(data); reason != "" {
-		_ = w.WriteClose(CloseInvalidMessage, "INVALID_INPUT: "+reason)
-		return t, nil, errInvalid
-	}
-	return t, bytes.NewReader(data), nil
-}
-
-func (w *wsConn) invalid(data []byte) string {
-	var head struct {
-		Type string          `json:"type"`
-		ID   json.RawMessage `json:"id"`
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return "a message must be a JSON object"
-	}
-	proto := w.Subprotocol()
-	if proto == "" {
-		proto = "graphql-ws"
-	}
-	if known := messageTypes[proto]; known != nil && !known[head.Type] {
-		if len(head.Type) > 40 {
-			head.Type = head.Type[:40]
-		}
-		return fmt.Sprintf("unknown message type %q", head.Type)
-	}
-	switch head.Type {
-	case "subscribe", "complete", "start", "stop":
-		var id string
-		if json.Unmarshal(head.ID, &id) != nil || id == "" || len(id) > maxIDBytes {
-			return fmt.Sprintf("%s needs an id: a string of 1 to %d bytes", head.Type, maxIDBytes)
-		}
-	}
-	return ""
-}
-
-func (w *wsConn) onClose(f func()) {
-	w.closeMu.Lock()
-	closing := w.closing
-	if !closing {
-		w.closeHandler = append(w.closeHandler, f)
-	}
-	w.closeMu.Unlock()
-	if closing {
-		f()
-	}
-}
-
-func (w *wsConn) closed() {
-	w.closeMu.Lock()
-	if w.closing {
-		w.closeMu.Unlock()
-		return
-	}
-	w.closing = true
-	hs := w.closeHandler
-	w.closeMu.Unlock()
-	for _, f := range hs {
-		f()
-	}
-}
-
-// WriteClose starts the close handshake (the first code wins).
-func (w *wsConn) WriteClose(code int, reason string) error {
-	err := w.WebsocketConn.WriteClose(code, reason)
-	w.closed()
-	return err
-}
-
-// Close closes the connection.
-func (w *wsConn) Close() error {
-	err := w.WebsocketConn.Close()
-	w.closed()
-	return err
 }

@@ -99,7 +99,7 @@ func (d *DB) Migrate(ctx context.Context) error {
 	// A database from before results carried their latest flag gets the column
 	// with every row flagged; the flags are then set right once.
 	flagless := d.answers(ctx, "SELECT id FROM results WHERE 1=0") && !d.answers(ctx, "SELECT latest FROM results WHERE 1=0")
-	if err := d.Client.Schema.Create(ctx, migrateOptions()...); err != nil {
+	if err := d.Client.Schema.Create(WithDDL(ctx), migrateOptions()...); err != nil {
 		return fmt.Errorf("migrating the schema: %w", err)
 	}
 	if flagless {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +35,11 @@ func TestMySQLConfigs(t *testing.T) {
 		// Galera's aborts (OK answered, nothing stored).
 		if !c.InterpolateParams {
 			t.Errorf("host %d: interpolateParams off", i)
+		}
+		// Time bounds in microseconds, as the columns: MariaDB reads a
+		// nanosecond bound as no bound at all on an index.
+		if !strings.Contains(c.FormatDSN(), "timeTruncate=1µs") {
+			t.Errorf("host %d: times are not truncated to microseconds: %s", i, c.FormatDSN())
 		}
 		if c.Timeout != 7*time.Second {
 			t.Errorf("host %d: timeout %v, want the URL's 7s", i, c.Timeout)

@@ -141,6 +141,9 @@ func classify(err error) string {
 			return "unique"
 		}
 	}
+	if errors.Is(err, ErrSilentRollback) {
+		return "silent rollback"
+	}
 	var nh *noHostError
 	if errors.Is(err, errNotReady) || errors.As(err, &nh) || nodeLost(err) {
 		return "unavailable"

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -106,24 +107,35 @@ func DSN(t testing.TB, d Dialect) string {
 	if base == "" {
 		t.Skip(MySQLEnv + " is not set")
 	}
-	cfg, err := store.MySQLConfig(strings.TrimRight(base, "/") + "/mysql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := sql.Open("mysql", cfg.FormatDSN())
+	cfgs, err := store.MySQLConfigs(strings.TrimRight(base, "/") + "/mysql")
 	if err != nil {
 		t.Fatal(err)
 	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "certlink_t_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+	// On a cluster any host that answers will do (another test may have
+	// stopped a node for a moment): the database is created cluster-wide.
+	onAnyHost := func(stmt string) error {
+		var errs []error
+		for _, cfg := range cfgs {
+			admin, err := sql.Open("mysql", cfg.FormatDSN())
+			if err != nil {
+				return err
+			}
+			_, err = admin.Exec(stmt)
+			admin.Close()
+			if err == nil {
+				return nil
+			}
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	}
+	if err := onAnyHost("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
 		t.Fatalf("creating test database: %v", err)
 	}
-	t.Cleanup(func() {
-		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name)
-		admin.Close()
-	})
+	t.Cleanup(func() { _ = onAnyHost("DROP DATABASE IF EXISTS " + name) })
 	return strings.TrimRight(base, "/") + "/" + name
 }
 
@@ -140,6 +152,10 @@ type Env struct {
 
 // Option adjusts the configuration before start.
 type Option func(*app.Config)
+
+// Clock runs certlink on a test's clock: progress, reports, ingest and the
+// demo's seeded dates (a test's fixed date never falls before the demo's).
+func Clock(now func() time.Time) Option { return func(c *app.Config) { c.Now = now } }
 
 // Start starts certlink with the demo seeded on a fresh database of dialect d.
 func Start(t testing.TB, d Dialect, opts ...Option) *Env {

@@ -19,6 +19,7 @@ type Documents = {
     "\n  query Me {\n    me {\n      ...ProfileUser\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      expiresAt\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": typeof types.SignInDocument,
     "\n  mutation SignOut {\n    signOut {\n      signedOut\n    }\n  }\n": typeof types.SignOutDocument,
+    "\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n": typeof types.UnreadNotificationCountDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": typeof types.ChangePasswordDocument,
     "\n  mutation AssociateLearningAccount($input: AssociateLearningAccountInput!) {\n    associateLearningAccount(input: $input) {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": typeof types.AssociateLearningAccountDocument,
     "\n  mutation PreviewAssociation($input: PreviewAssociationInput!) {\n    previewAssociation(input: $input) {\n      kind\n      mcid\n      name\n      alreadyYours\n      moves\n      movesFromOrganization\n      replaceFirst\n      allowed\n      nextAssociationAllowedAt\n      associationsRemaining\n      nextAfterThisAt\n    }\n  }\n": typeof types.PreviewAssociationDocument,
@@ -42,7 +43,6 @@ type Documents = {
     "\n  query SolutionAreasWhatIf($input: SolutionAreasWhatIfInput!) {\n    simulateSolutionAreas(input: $input) {\n      ...SolutionAreaFields\n    }\n  }\n": typeof types.SolutionAreasWhatIfDocument,
     "\n  query DevMailbox {\n    devMailbox(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          to\n          subject\n          body\n          createdAt\n        }\n      }\n    }\n  }\n": typeof types.DevMailboxDocument,
     "\n  query Notifications {\n    notifications(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          title\n          body\n          createdAt\n          read\n          link\n        }\n      }\n    }\n    unreadNotificationCount\n  }\n": typeof types.NotificationsDocument,
-    "\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n": typeof types.UnreadNotificationCountDocument,
     "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids) {\n      marked\n    }\n  }\n": typeof types.MarkNotificationsReadDocument,
     "\n  fragment TicketFields on SupportTicket {\n    id\n    category\n    subject\n    body\n    status\n    createdAt\n    author {\n      name\n      email\n    }\n    replies {\n      id\n      body\n      createdAt\n      fromStaff\n      author {\n        name\n        email\n      }\n    }\n  }\n": typeof types.TicketFieldsFragmentDoc,
     "\n  query SupportTickets {\n    supportTickets(first: 50) {\n      totalCount\n      edges {\n        node {\n          ...TicketFields\n        }\n      }\n    }\n  }\n": typeof types.SupportTicketsDocument,
@@ -70,6 +70,7 @@ const documents: Documents = {
     "\n  query Me {\n    me {\n      ...ProfileUser\n    }\n  }\n": types.MeDocument,
     "\n  mutation SignIn($input: SignInInput!) {\n    signIn(input: $input) {\n      expiresAt\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": types.SignInDocument,
     "\n  mutation SignOut {\n    signOut {\n      signedOut\n    }\n  }\n": types.SignOutDocument,
+    "\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n": types.UnreadNotificationCountDocument,
     "\n  mutation ChangePassword($input: ChangePasswordInput!) {\n    changePassword(input: $input) {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": types.ChangePasswordDocument,
     "\n  mutation AssociateLearningAccount($input: AssociateLearningAccountInput!) {\n    associateLearningAccount(input: $input) {\n      user {\n        ...ProfileUser\n      }\n    }\n  }\n": types.AssociateLearningAccountDocument,
     "\n  mutation PreviewAssociation($input: PreviewAssociationInput!) {\n    previewAssociation(input: $input) {\n      kind\n      mcid\n      name\n      alreadyYours\n      moves\n      movesFromOrganization\n      replaceFirst\n      allowed\n      nextAssociationAllowedAt\n      associationsRemaining\n      nextAfterThisAt\n    }\n  }\n": types.PreviewAssociationDocument,
@@ -93,7 +94,6 @@ const documents: Documents = {
     "\n  query SolutionAreasWhatIf($input: SolutionAreasWhatIfInput!) {\n    simulateSolutionAreas(input: $input) {\n      ...SolutionAreaFields\n    }\n  }\n": types.SolutionAreasWhatIfDocument,
     "\n  query DevMailbox {\n    devMailbox(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          to\n          subject\n          body\n          createdAt\n        }\n      }\n    }\n  }\n": types.DevMailboxDocument,
     "\n  query Notifications {\n    notifications(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          title\n          body\n          createdAt\n          read\n          link\n        }\n      }\n    }\n    unreadNotificationCount\n  }\n": types.NotificationsDocument,
-    "\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n": types.UnreadNotificationCountDocument,
     "\n  mutation MarkNotificationsRead($ids: [ID!]!) {\n    markNotificationsRead(ids: $ids) {\n      marked\n    }\n  }\n": types.MarkNotificationsReadDocument,
     "\n  fragment TicketFields on SupportTicket {\n    id\n    category\n    subject\n    body\n    status\n    createdAt\n    author {\n      name\n      email\n    }\n    replies {\n      id\n      body\n      createdAt\n      fromStaff\n      author {\n        name\n        email\n      }\n    }\n  }\n": types.TicketFieldsFragmentDoc,
     "\n  query SupportTickets {\n    supportTickets(first: 50) {\n      totalCount\n      edges {\n        node {\n          ...TicketFields\n        }\n      }\n    }\n  }\n": types.SupportTicketsDocument,
@@ -150,6 +150,10 @@ export function graphql(source: "\n  mutation SignIn($input: SignInInput!) {\n  
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SignOut {\n    signOut {\n      signedOut\n    }\n  }\n"): (typeof documents)["\n  mutation SignOut {\n    signOut {\n      signedOut\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n"): (typeof documents)["\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -242,10 +246,6 @@ export function graphql(source: "\n  query DevMailbox {\n    devMailbox(first: 5
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Notifications {\n    notifications(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          title\n          body\n          createdAt\n          read\n          link\n        }\n      }\n    }\n    unreadNotificationCount\n  }\n"): (typeof documents)["\n  query Notifications {\n    notifications(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          title\n          body\n          createdAt\n          read\n          link\n        }\n      }\n    }\n    unreadNotificationCount\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n"): (typeof documents)["\n  query UnreadNotificationCount {\n    unreadNotificationCount\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

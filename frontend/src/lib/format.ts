@@ -1,7 +1,13 @@
 // Dates are shown in the reader's locale, as a day (the rules of SPEC L6 count days).
-const dayFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'long', day: 'numeric' });
-const shortDayFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
-const dayTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+// The formatters are made on first use, not when the app starts: the first one
+// loads the locale's data, which need not delay the first paint.
+function lazyFormat(options: Intl.DateTimeFormatOptions): { format(date: Date): string } {
+  let f: Intl.DateTimeFormat | null = null;
+  return { format: (date) => (f ??= new Intl.DateTimeFormat(undefined, options)).format(date) };
+}
+const dayFormat = lazyFormat({ year: 'numeric', month: 'long', day: 'numeric' });
+const shortDayFormat = lazyFormat({ year: 'numeric', month: 'short', day: 'numeric' });
+const dayTimeFormat = lazyFormat({ dateStyle: 'medium', timeStyle: 'short' });
 
 export function formatDate(value: string | Date | null | undefined): string {
   if (value == null || value === '') return '';

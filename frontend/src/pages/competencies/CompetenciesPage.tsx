@@ -1,10 +1,11 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useClient, useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '../../gql';
 import { EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
 import { describeError } from '../../lib/errors';
 import { plural } from '../../lib/format';
 import { useSocketState } from '../../lib/live';
+import { useLatest } from '../../lib/useLatest';
 import { Link } from '../../lib/router';
 import { CapabilityScoreCard } from './CapabilityScoreCard';
 import { CompetencyCard, type AttestInput, type PurchaseTarget } from './CompetencyCard';
@@ -183,19 +184,9 @@ const SetAttestation = graphql(`
   }
 `);
 
-const STATUS_ORDER = ['REQUIREMENTS_UNMET', 'AT_RISK', 'ACTIVE', 'QUALIFIED', 'IN_PROGRESS', 'NOT_STARTED'];
+const NO_SCORES: readonly CapabilityScoreView[] = [];
 
-/** Whichever of the query's and the subscription's answers arrived last. */
-function useLatest<T>(fromQuery: T | undefined, fromLive: T | undefined): T | undefined {
-  const [latest, setLatest] = useState<T | undefined>(fromLive ?? fromQuery);
-  useEffect(() => {
-    if (fromQuery !== undefined) setLatest(fromQuery);
-  }, [fromQuery]);
-  useEffect(() => {
-    if (fromLive !== undefined) setLatest(fromLive);
-  }, [fromLive]);
-  return latest ?? fromLive ?? fromQuery;
-}
+const STATUS_ORDER = ['REQUIREMENTS_UNMET', 'AT_RISK', 'ACTIVE', 'QUALIFIED', 'IN_PROGRESS', 'NOT_STARTED'];
 
 /** "Live" while the socket is open and has delivered; otherwise the page quietly shows what it loaded. */
 export function LiveIndicator({ live, socket }: { live: boolean; socket: string }) {
@@ -236,14 +227,16 @@ export function CompetenciesPage() {
     reexecuteScore({ requestPolicy: 'network-only' });
   };
 
-  const list = useLatest(data?.competencyProgress, liveData?.competencyProgressChanged);
+  // Deferred: a new answer renders in the background, in slices that leave the page
+  // responsive, rather than in one long task.
+  const list = useDeferredValue(useLatest(data?.competencyProgress, liveData?.competencyProgressChanged));
   // A notification's link opens the competencies it names (?open=key,key) and scrolls to the first.
   const openKeys = useMemo(() => (new URLSearchParams(window.location.search).get('open') ?? '').split(',').filter(Boolean), []);
   const loaded = list !== undefined;
   useEffect(() => {
     if (loaded && openKeys.length > 0) document.getElementById(`competency-${openKeys[0]}`)?.scrollIntoView({ block: 'start' });
   }, [loaded, openKeys]);
-  const scores = useLatest(scoreData?.capabilityScore, liveScore?.capabilityScoreChanged) ?? [];
+  const scores = useDeferredValue(useLatest(scoreData?.capabilityScore, liveScore?.capabilityScoreChanged)) ?? NO_SCORES;
 
   // A live change after the first message: the forecast and a shown what-if follow it.
   const [revision, setRevision] = useState(0);
@@ -284,19 +277,25 @@ export function CompetenciesPage() {
     setSim(null);
   }
 
-  async function onPurchase(target: PurchaseTarget) {
+  async function purchaseOffer(target: PurchaseTarget) {
     const result = await purchase({ input: { competency: target.competency, level: target.level as 'SILVER' | 'GOLD', option: target.option } });
     if (result.error) return describeError(result.error);
     refresh();
     return null;
   }
 
-  async function onAttest(input: AttestInput) {
+  async function attestRequirement(input: AttestInput) {
     const result = await attest({ input: { requirement: input.requirement, met: input.met, note: input.note || null } });
     if (result.error) return describeError(result.error);
     refresh();
     return null;
   }
+
+  // Stable handlers for the memoized cards, always calling this render's functions.
+  const handlers = useRef({ purchaseOffer, attestRequirement });
+  handlers.current = { purchaseOffer, attestRequirement };
+  const onPurchase = useCallback((target: PurchaseTarget) => handlers.current.purchaseOffer(target), []);
+  const onAttest = useCallback((input: AttestInput) => handlers.current.attestRequirement(input), []);
 
   const header = (
     <PageHeader

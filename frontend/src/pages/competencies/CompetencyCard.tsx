@@ -1,4 +1,4 @@
-import { useId, useMemo, useState } from 'react';
+import { memo, useId, useMemo, useState } from 'react';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Alert } from '../../components/Feedback';
 import { IconCheck } from '../../components/Icons';
@@ -37,7 +37,9 @@ interface Actions {
 }
 
 /** One competency: a summary row that expands to levels, options and requirements (C4). */
-export function CompetencyCard({ progress, onPurchase, onAttest, defaultExpanded = false, whatIf }: CompetencyCardProps) {
+// Memoized: the page renders again for the socket's state, a live message or a
+// what-if; a card whose progress, what-if and handlers are unchanged is skipped.
+export const CompetencyCard = memo(function CompetencyCard({ progress, onPurchase, onAttest, defaultExpanded = false, whatIf }: CompetencyCardProps) {
   const [expanded, setExpanded] = useState(defaultExpanded);
   const panelId = useId();
   const { competency, status, levels, offer } = progress;
@@ -87,7 +89,7 @@ export function CompetencyCard({ progress, onPurchase, onAttest, defaultExpanded
       )}
     </section>
   );
-}
+});
 
 function WhatIfLevel({ real, sim }: { real: LevelView; sim?: LevelView }) {
   if (!sim) return null;

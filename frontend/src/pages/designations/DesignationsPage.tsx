@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useClient, useQuery, useSubscription } from 'urql';
 import { graphql } from '../../gql';
 import type { SolutionAreaFieldsFragment } from '../../gql/graphql';
@@ -7,6 +7,7 @@ import { IconCheck } from '../../components/Icons';
 import { describeError } from '../../lib/errors';
 import { formatDate, plural } from '../../lib/format';
 import { useSocketState } from '../../lib/live';
+import { useLatest } from '../../lib/useLatest';
 import { LiveIndicator } from '../competencies/CompetenciesPage';
 import type { PersonView } from '../competencies/types';
 import { WhatIfPanel } from '../competencies/WhatIfPanel';
@@ -108,8 +109,13 @@ type Track = Area['tracks'][number];
 
 const CATEGORY: Record<string, string> = { PERFORMANCE: 'Performance', SKILLING: 'Skilling', CUSTOMER_SUCCESS: 'Customer success' };
 
+// One formatter each, made on first use: toLocaleString with options builds a new
+// one per call, which a page of metrics pays hundreds of times.
+let numberFormats: { whole: Intl.NumberFormat; fraction: Intl.NumberFormat } | null = null;
+
 function fmt(n: number): string {
-  return Number.isInteger(n) ? n.toLocaleString('en') : n.toLocaleString('en', { maximumFractionDigits: 2 });
+  numberFormats ??= { whole: new Intl.NumberFormat('en'), fraction: new Intl.NumberFormat('en', { maximumFractionDigits: 2 }) };
+  return (Number.isInteger(n) ? numberFormats.whole : numberFormats.fraction).format(n);
 }
 
 /** "1 person", "4 customers", "31,500 USD per month". */
@@ -234,7 +240,9 @@ function MetricsTable({ track, whatIf }: { track: Track; whatIf?: Track }) {
   );
 }
 
-function AreaCard({ area, whatIf, today, defaultOpen }: { area: Area; whatIf?: Area; today: string; defaultOpen: boolean }) {
+// Memoized: the page renders again for the socket's state, a live message or a
+// what-if; an area whose data is unchanged (six months of days) is skipped.
+const AreaCard = memo(function AreaCard({ area, whatIf, today, defaultOpen }: { area: Area; whatIf?: Area; today: string; defaultOpen: boolean }) {
   const id = useId();
   const [open, setOpen] = useState(defaultOpen);
   const [trackKey, setTrackKey] = useState(area.bestTrack.key);
@@ -288,18 +296,7 @@ function AreaCard({ area, whatIf, today, defaultOpen }: { area: Area; whatIf?: A
       </div>
     </section>
   );
-}
-
-function useLatest<T>(a: T | undefined, b: T | undefined): T | undefined {
-  const [latest, setLatest] = useState<T | undefined>(b ?? a);
-  useEffect(() => {
-    if (a !== undefined) setLatest(a);
-  }, [a]);
-  useEffect(() => {
-    if (b !== undefined) setLatest(b);
-  }, [b]);
-  return latest ?? b ?? a;
-}
+});
 
 /** People the skilling metrics count, once each: the ones a what-if can mark as leaving. */
 export function countedPeople(areas: readonly Area[]): PersonView[] {
@@ -314,7 +311,8 @@ export function DesignationsPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: SolutionAreasQuery, requestPolicy: 'cache-and-network' });
   const [{ data: live }] = useSubscription({ query: SolutionAreasLive });
   const socket = useSocketState();
-  const areas = useLatest(data?.solutionAreas, live?.solutionAreasChanged);
+  // Deferred: a new answer renders in the background, in slices, not in one long task.
+  const areas = useDeferredValue(useLatest(data?.solutionAreas, live?.solutionAreasChanged));
   const [sim, setSim] = useState<readonly Area[] | null>(null);
   const lastWhatIf = useRef<WhatIfRequest | null>(null);
   const openKey = useMemo(() => new URLSearchParams(window.location.search).get('area'), []);

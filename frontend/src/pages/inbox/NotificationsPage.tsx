@@ -4,6 +4,7 @@ import { EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Fe
 import { describeError } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
 import { Link } from '../../lib/router';
+import { UnreadCountQuery } from '../../lib/unread';
 
 const NotificationsQuery = graphql(`
   query Notifications {
@@ -20,12 +21,6 @@ const NotificationsQuery = graphql(`
         }
       }
     }
-    unreadNotificationCount
-  }
-`);
-
-export const UnreadCountQuery = graphql(`
-  query UnreadNotificationCount {
     unreadNotificationCount
   }
 `);

@@ -1,0 +1,424 @@
+package app_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
+	"certlink/internal/socket"
+	"certlink/internal/testenv"
+)
+
+// graphql-transport-ws: a subscribe whose id names a running operation
+// closes the socket with 4409 "Subscriber for <id> already exists".
+func TestSocketDuplicateID(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	mona := e.Demo("mona@contoso.example")
+	c := bearerWS(t, e, mona)
+	o := readOps(c)
+	send(t, c, subscribeMsg("s", `subscription{competencyProgressChanged{status}}`))
+	if m := o.next(t, "s", 10*time.Second); m.Type != "next" {
+		t.Fatalf("subscription: %s %s", m.Type, m.Payload)
+	}
+	send(t, c, subscribeMsg("s", `{me{email}}`))
+	<-o.closed
+	var ce websocket.CloseError
+	if !errors.As(o.err, &ce) || ce.Code != socket.CloseDuplicateID || ce.Reason != "Subscriber for s already exists" {
+		t.Fatalf("duplicate id: %v", o.err)
+	}
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		return e.App.Sockets.Sockets() == 0 && e.App.Sockets.Accounts() == 0 && e.App.Live.Subscribers() == 0
+	}, "the closed socket left %d sockets, %d accounts, %d subscribers", e.App.Sockets.Sockets(), e.App.Sockets.Accounts(), e.App.Live.Subscribers())
+}
+
+// Ids are reused the moment they are free, by several operations at once on
+// one socket: a query's id once its complete arrived, a subscription's right
+// after the client completed it. None is refused as a duplicate, and nothing
+// of an ended operation reaches the client (no stray next or complete under
+// the reused id). Run with -race.
+func TestSocketIDReuse(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	// The message rate is not what this tests (TestSocketFlood does).
+	e.App.Sockets.Limits.MessagesPerSecond = 0
+	mona := e.Demo("mona@contoso.example")
+	c := bearerWS(t, e, mona)
+	o := readOps(c)
+	const workers, rounds = 5, 12 // 5 × at most 2 in flight: under the 10 a socket may run
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := fmt.Sprint("op", w)
+			for r := 0; r < rounds && !t.Failed(); r++ {
+				q := `{me{email}}`
+				if r%2 == 1 {
+					q = `subscription{capabilityScoreChanged{name points}}`
+				}
+				if err := wsjson.Write(c.ctx, c.conn, subscribeMsg(id, q)); err != nil {
+					t.Error(err)
+					return
+				}
+				m := o.next(t, id, 30*time.Second)
+				if m.Type != "next" || strings.Contains(string(m.Payload), `"errors"`) {
+					t.Errorf("%s round %d: %s %s", id, r, m.Type, m.Payload)
+					return
+				}
+				if r%2 == 0 {
+					if m := o.next(t, id, 30*time.Second); m.Type != "complete" {
+						t.Errorf("%s round %d: %s %s, want complete", id, r, m.Type, m.Payload)
+						return
+					}
+					continue
+				}
+				if err := wsjson.Write(c.ctx, c.conn, wsMsg{ID: id, Type: "complete"}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// A change now would reach a subscription left running under a reused id.
+	e.App.Live.Publish(orgOf(t, e, "mona@contoso.example"))
+	time.Sleep(300 * time.Millisecond)
+	for w := 0; w < workers; w++ {
+		select {
+		case m := <-o.ch(fmt.Sprint("op", w)):
+			t.Errorf("op%d: after its last round: %s %s", w, m.Type, m.Payload)
+		default:
+		}
+	}
+	testenv.Eventually(t, 10*time.Second, func() bool { return e.App.Live.Subscribers() == 0 },
+		"completed subscriptions left %d hub subscribers", e.App.Live.Subscribers())
+	send(t, c, subscribeMsg("op0", `{me{email}}`))
+	if m := o.next(t, "op0", 10*time.Second); m.Type != "next" {
+		t.Fatalf("after the rounds: %s %s", m.Type, m.Payload)
+	}
+}
+
+// graphql-transport-ws's order: a subscribe before connection_init closes
+// with 4401, a second connection_init with 4429; a ping with a huge payload
+// with 4400.
+func TestSocketProtocolOrder(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	mona := e.Demo("mona@contoso.example")
+	conn := rawWS(t, e, nil)
+	_ = wsjson.Write(context.Background(), conn, subscribeMsg("early", `{me{email}}`))
+	if code, reason := closeOf(t, conn, 10*time.Second); code != socket.CloseUnauthenticated || reason != "Unauthorized" {
+		t.Fatalf("subscribe before init: %d %q", code, reason)
+	}
+	// A document that does not validate: an "error" message (a protocol
+	// error, as gqlgen sends it), coded INVALID_INPUT (A5).
+	c := bearerWS(t, e, mona)
+	o := readOps(c)
+	send(t, c, subscribeMsg("bad", `{nope}`))
+	if m := o.next(t, "bad", 10*time.Second); m.Type != "error" || !strings.Contains(string(m.Payload), `"code":"INVALID_INPUT"`) ||
+		!strings.Contains(string(m.Payload), `"graphqlCode":"GRAPHQL_VALIDATION_FAILED"`) {
+		t.Fatalf("invalid document: %s %s", m.Type, m.Payload)
+	}
+	c.conn.CloseNow()
+	c = bearerWS(t, e, mona)
+	send(t, c, wsMsg{Type: "connection_init"})
+	if code, reason := closeOf(t, c.conn, 10*time.Second); code != socket.CloseRateLimited || reason != "Too many initialisation requests" {
+		t.Fatalf("second init: %d %q", code, reason)
+	}
+	c = bearerWS(t, e, mona)
+	send(t, c, wsMsg{Type: "ping", Payload: json.RawMessage(`{"pad":"` + strings.Repeat("x", 4000) + `"}`)})
+	if code, reason := closeOf(t, c.conn, 10*time.Second); code != socket.CloseInvalidMessage || !strings.Contains(reason, "at most") {
+		t.Fatalf("huge ping payload: %d %q", code, reason)
+	}
+	// Unsolicited pongs count like pings.
+	c = bearerWS(t, e, mona)
+	go func() {
+		for i := 0; i < 2000; i++ {
+			if wsjson.Write(context.Background(), c.conn, wsMsg{Type: "pong"}) != nil {
+				return
+			}
+		}
+	}()
+	if code, reason := closeOf(t, c.conn, 20*time.Second); code != socket.CloseRateLimited || !strings.HasPrefix(reason, "RATE_LIMITED") {
+		t.Fatalf("pong flood: %d %q", code, reason)
+	}
+}
+
+// ---- a websocket client by hand: what a hostile one writes, frame by frame
+
+type rawSocket struct {
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+// dialRaw upgrades a TCP connection to a graphql-transport-ws websocket.
+func dialRaw(t *testing.T, e *testenv.Env) *rawSocket {
+	t.Helper()
+	host := strings.TrimPrefix(e.URL, "http://")
+	conn, err := net.DialTimeout("tcp", host, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "GET /graphql HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n", host)
+	r := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade: %s", resp.Status)
+	}
+	return &rawSocket{conn: conn, r: r}
+}
+
+const (
+	opText  = 1
+	opClose = 8
+	opPing  = 9
+	opPong  = 10
+)
+
+// frame writes one masked frame (a client's frames are masked).
+func (s *rawSocket) frame(op byte, payload []byte) error {
+	h := []byte{0x80 | op}
+	switch n := len(payload); {
+	case n < 126:
+		h = append(h, 0x80|byte(n))
+	case n < 1<<16:
+		h = append(h, 0x80|126, byte(n>>8), byte(n))
+	default:
+		h = append(h, 0x80|127)
+		h = binary.BigEndian.AppendUint64(h, uint64(n))
+	}
+	key := [4]byte{0x12, 0x34, 0x56, 0x78}
+	h = append(h, key[:]...)
+	masked := make([]byte, len(payload))
+	for i, b := range payload {
+		masked[i] = b ^ key[i%4]
+	}
+	_, err := s.conn.Write(append(h, masked...))
+	return err
+}
+
+// read returns the next frame from the server (unmasked).
+func (s *rawSocket) read() (op byte, payload []byte, err error) {
+	var h [2]byte
+	if _, err := io.ReadFull(s.r, h[:]); err != nil {
+		return 0, nil, err
+	}
+	n := uint64(h[1] & 0x7f)
+	switch n {
+	case 126:
+		var b [2]byte
+		if _, err := io.ReadFull(s.r, b[:]); err != nil {
+			return 0, nil, err
+		}
+		n = uint64(binary.BigEndian.Uint16(b[:]))
+	case 127:
+		var b [8]byte
+		if _, err := io.ReadFull(s.r, b[:]); err != nil {
+			return 0, nil, err
+		}
+		n = binary.BigEndian.Uint64(b[:])
+	}
+	payload = make([]byte, n)
+	_, err = io.ReadFull(s.r, payload)
+	return h[0] & 0x0f, payload, err
+}
+
+// untilClose reads frames until the server's close frame, counting pongs.
+func (s *rawSocket) untilClose(t *testing.T) (code int, reason string, pongs int) {
+	t.Helper()
+	_ = s.conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for {
+		op, p, err := s.read()
+		if err != nil {
+			t.Fatalf("no close frame (%d pongs): %v", pongs, err)
+		}
+		switch op {
+		case opPong:
+			pongs++
+		case opClose:
+			if len(p) >= 2 {
+				return int(binary.BigEndian.Uint16(p)), string(p[2:]), pongs
+			}
+			return 0, "", pongs
+		}
+	}
+}
+
+// A flood of RFC 6455 ping frames (the largest a control frame may carry,
+// 125 bytes) or of unsolicited pongs, before or after connection_init: past
+// the control bucket no pong is written and the socket is closed with 1008.
+// A client pinging now and then is answered; the server serves afterwards.
+func TestSocketControlFrameFlood(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	mona := e.Demo("mona@contoso.example")
+	l := socket.DefaultLimits
+	big := []byte(strings.Repeat("p", 125))
+	for _, tc := range []struct {
+		name string
+		op   byte
+		init bool
+	}{{"pings after init", opPing, true}, {"pings before init", opPing, false}, {"unsolicited pongs", opPong, true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := dialRaw(t, e)
+			if tc.init {
+				b, _ := json.Marshal(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"authorization":"Bearer ` + mona + `"}`)})
+				if err := s.frame(opText, b); err != nil {
+					t.Fatal(err)
+				}
+				if op, p, err := s.read(); err != nil || op != opText || !strings.Contains(string(p), "connection_ack") {
+					t.Fatalf("init: %d %s %v", op, p, err)
+				}
+			}
+			go func() {
+				for i := 0; i < 5000; i++ {
+					if s.frame(tc.op, big) != nil {
+						return
+					}
+				}
+			}()
+			code, reason, pongs := s.untilClose(t)
+			if code != socket.ClosePolicyViolation || !strings.HasPrefix(reason, "RATE_LIMITED") {
+				t.Fatalf("close %d %q", code, reason)
+			}
+			if max := l.ControlBurst + 5; pongs > max {
+				t.Fatalf("%d pongs written, more than the bucket's %d", pongs, max)
+			}
+		})
+	}
+	// A client that pings now and then is answered.
+	c := bearerWS(t, e, mona)
+	go func() { // coder answers pings only while reading
+		for {
+			if _, _, err := c.conn.Read(context.Background()); err != nil {
+				return
+			}
+		}
+	}()
+	for i := 0; i < 3; i++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := c.conn.Ping(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("ping %d: %v", i, err)
+		}
+	}
+	if r := e.Do(mona, `{me{email}}`, nil); len(r.Errors) > 0 {
+		t.Fatalf("after the floods: %+v", r.Errors)
+	}
+	testenv.Eventually(t, 10*time.Second, func() bool { return e.App.Sockets.Sockets() <= 1 },
+		"flooded sockets left open: %d", e.App.Sockets.Sockets())
+}
+
+// The older graphql-ws protocol (subscriptions-transport-ws) gets the same
+// ids: answers under the client's id, a start whose id runs closes with 4409.
+func TestSocketLegacyProtocolIDs(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	mona := e.Demo("mona@contoso.example")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	url := "ws" + strings.TrimPrefix(e.URL, "http") + "/graphql"
+	conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	write := func(m wsMsg) {
+		if err := wsjson.Write(ctx, conn, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func() wsMsg {
+		for {
+			var m wsMsg
+			if err := wsjson.Read(ctx, conn, &m); err != nil {
+				t.Fatal(err)
+			}
+			if m.Type != "ka" {
+				return m
+			}
+		}
+	}
+	write(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"authorization":"Bearer ` + mona + `"}`)})
+	if m := read(); m.Type != "connection_ack" {
+		t.Fatalf("init: %+v", m)
+	}
+	start := func(id, q string) {
+		p, _ := json.Marshal(map[string]any{"query": q})
+		write(wsMsg{ID: id, Type: "start", Payload: p})
+	}
+	for round := 0; round < 3; round++ { // an id reused once its complete arrived
+		start("1", `{me{email}}`)
+		if m := read(); m.Type != "data" || m.ID != "1" || !strings.Contains(string(m.Payload), "mona@contoso.example") {
+			t.Fatalf("round %d: %+v", round, m)
+		}
+		if m := read(); m.Type != "complete" || m.ID != "1" {
+			t.Fatalf("round %d: %+v, want complete", round, m)
+		}
+	}
+	start("s", `subscription{capabilityScoreChanged{name}}`)
+	if m := read(); m.Type != "data" || m.ID != "s" {
+		t.Fatalf("subscription: %+v", m)
+	}
+	write(wsMsg{ID: "s", Type: "stop"})
+	start("s", `subscription{capabilityScoreChanged{name}}`)
+	if m := read(); m.Type != "data" || m.ID != "s" {
+		t.Fatalf("stopped and started again: %+v", m)
+	}
+	start("s", `{me{email}}`)
+	if code, reason := closeOf(t, conn, 10*time.Second); code != socket.CloseDuplicateID || reason != "Subscriber for s already exists" {
+		t.Fatalf("duplicate start: %d %q", code, reason)
+	}
+}
+
+// At the cap of operations per socket, a client that got an operation's
+// complete has its slot back at once: the slot is given back before the
+// complete is written, not when the operation's goroutine ends after it.
+func TestSocketSlotFreedBeforeComplete(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	e.App.Sockets.Limits.MessagesPerSecond = 0 // not what this tests
+	l := socket.DefaultLimits
+	mona := e.Demo("mona@contoso.example")
+	c := bearerWS(t, e, mona)
+	o := readOps(c)
+	for i := 0; i < l.MaxOperations-1; i++ {
+		id := fmt.Sprint("hold", i)
+		send(t, c, subscribeMsg(id, `subscription{capabilityScoreChanged{name}}`))
+		if m := o.next(t, id, 10*time.Second); m.Type != "next" || strings.Contains(string(m.Payload), "errors") {
+			t.Fatalf("%s: %s %s", id, m.Type, m.Payload)
+		}
+	}
+	for round := 0; round < 40; round++ {
+		send(t, c, subscribeMsg("q", `{me{email}}`))
+		if m := o.next(t, "q", 10*time.Second); m.Type != "next" || strings.Contains(string(m.Payload), "errors") {
+			t.Fatalf("round %d at the cap: %s %s", round, m.Type, m.Payload)
+		}
+		if m := o.next(t, "q", 10*time.Second); m.Type != "complete" {
+			t.Fatalf("round %d: %s %s, want complete", round, m.Type, m.Payload)
+		}
+	}
+	// The cap itself holds: one more subscription next to a running query…
+	send(t, c, subscribeMsg("last", `subscription{capabilityScoreChanged{name}}`))
+	if m := o.next(t, "last", 10*time.Second); m.Type != "next" || strings.Contains(string(m.Payload), "errors") {
+		t.Fatalf("the tenth: %s %s", m.Type, m.Payload)
+	}
+	send(t, c, subscribeMsg("over", `{me{email}}`))
+	if m := o.next(t, "over", 10*time.Second); !strings.Contains(string(m.Payload), `"code":"RATE_LIMITED"`) {
+		t.Fatalf("the eleventh: %s %s", m.Type, m.Payload)
+	}
+}

@@ -1,0 +1,104 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+
+	"certlink/internal/store"
+	"certlink/internal/testenv"
+)
+
+// A transaction the server ends on its own (a Galera brute-force abort whose
+// error no statement delivered) is simulated by a ROLLBACK sent inside it: the
+// statements after it must not be committed, and COMMIT must say so. The
+// control shows what the plain driver does with the same statements: it
+// stores the statement after the rollback, the "OK, nothing stored" class
+// seen on the 3-node cluster (a MOVED_OUT event without its link's end).
+func TestSilentRollbackIsNeverCommittedPiecemeal(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		if d == testenv.SQLite {
+			t.Skip("MySQL-compatible servers only")
+		}
+		ctx := context.Background()
+		dsn := testenv.DSN(t, d)
+		db, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.SQL.Exec(`CREATE TABLE silent (n INT PRIMARY KEY) ENGINE=InnoDB`); err != nil {
+			t.Fatal(err)
+		}
+		count := func() int {
+			var n int
+			if err := db.SQL.QueryRow(`SELECT COUNT(*) FROM silent`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		abortMidway := func(tx *sql.Tx) {
+			for _, q := range []string{`INSERT INTO silent VALUES (1)`, `ROLLBACK`, `INSERT INTO silent VALUES (2)`} {
+				if _, err := tx.Exec(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+
+		// Control: the driver without certlink's guard.
+		cfg, err := store.MySQLConfig(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Params = map[string]string{"time_zone": "'+00:00'"}
+		plain, err := sql.Open("mysql", cfg.FormatDSN())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer plain.Close()
+		tx, err := plain.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		abortMidway(tx)
+		if err := tx.Commit(); err != nil {
+			t.Fatalf("control: %v", err)
+		}
+		if n := count(); n != 1 {
+			t.Fatalf("control: the plain driver stored %d rows after a mid-transaction rollback; this test expects 1 (the server's behaviour changed?)", n)
+		}
+		if _, err := db.SQL.Exec(`DELETE FROM silent`); err != nil {
+			t.Fatal(err)
+		}
+
+		// certlink's connections.
+		tx, err = db.SQL.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		abortMidway(tx)
+		if err := tx.Commit(); !errors.Is(err, store.ErrSilentRollback) {
+			t.Fatalf("COMMIT after the server ended the transaction: %v, want ErrSilentRollback", err)
+		}
+		if n := count(); n != 0 {
+			t.Fatalf("%d rows stored by a transaction the server had ended", n)
+		}
+		if !store.Transient(store.ErrSilentRollback) {
+			t.Error("a silent rollback is not retried")
+		}
+
+		// The connection is back in autocommit mode: a plain statement outside
+		// a transaction is stored and seen by another connection.
+		for i := 0; i < 4; i++ { // every pooled connection
+			if _, err := db.SQL.Exec(`INSERT INTO silent VALUES (?)`, 10+i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var seen int
+		if err := plain.QueryRow(`SELECT COUNT(*) FROM silent`).Scan(&seen); err != nil || seen != 4 {
+			t.Fatalf("after guarded transactions, autocommitted rows seen by another connection: %d (%v), want 4", seen, err)
+		}
+
+	})
+}
