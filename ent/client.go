@@ -11,6 +11,8 @@ import (
 
 	"certlink/ent/migrate"
 
+	"certlink/ent/areaspan"
+	"certlink/ent/areatally"
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
@@ -54,6 +56,10 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// AreaSpan is the client for interacting with the AreaSpan builders.
+	AreaSpan *AreaSpanClient
+	// AreaTally is the client for interacting with the AreaTally builders.
+	AreaTally *AreaTallyClient
 	// Association is the client for interacting with the Association builders.
 	Association *AssociationClient
 	// Attestation is the client for interacting with the Attestation builders.
@@ -123,6 +129,8 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.AreaSpan = NewAreaSpanClient(c.config)
+	c.AreaTally = NewAreaTallyClient(c.config)
 	c.Association = NewAssociationClient(c.config)
 	c.Attestation = NewAttestationClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
@@ -244,6 +252,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:               ctx,
 		config:            cfg,
+		AreaSpan:          NewAreaSpanClient(cfg),
+		AreaTally:         NewAreaTallyClient(cfg),
 		Association:       NewAssociationClient(cfg),
 		Attestation:       NewAttestationClient(cfg),
 		AuditEvent:        NewAuditEventClient(cfg),
@@ -292,6 +302,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:               ctx,
 		config:            cfg,
+		AreaSpan:          NewAreaSpanClient(cfg),
+		AreaTally:         NewAreaTallyClient(cfg),
 		Association:       NewAssociationClient(cfg),
 		Attestation:       NewAttestationClient(cfg),
 		AuditEvent:        NewAuditEventClient(cfg),
@@ -327,7 +339,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		Association.
+//		AreaSpan.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -350,12 +362,13 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Association, c.Attestation, c.AuditEvent, c.CapabilityArea, c.CatalogRevision,
-		c.Competency, c.CompetencyOption, c.CountingSpan, c.CountingTally, c.DevMail,
-		c.DirectoryAccount, c.Domain, c.LegacyRecognition, c.MetricValue,
-		c.Notification, c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile,
-		c.QualificationDay, c.Requirement, c.Result, c.RiskNotice, c.Skill,
-		c.SolutionArea, c.SupportTicket, c.TicketReply, c.Token, c.User,
+		c.AreaSpan, c.AreaTally, c.Association, c.Attestation, c.AuditEvent,
+		c.CapabilityArea, c.CatalogRevision, c.Competency, c.CompetencyOption,
+		c.CountingSpan, c.CountingTally, c.DevMail, c.DirectoryAccount, c.Domain,
+		c.LegacyRecognition, c.MetricValue, c.Notification, c.OfferPurchase,
+		c.Organization, c.OutboxMessage, c.Profile, c.QualificationDay, c.Requirement,
+		c.Result, c.RiskNotice, c.Skill, c.SolutionArea, c.SupportTicket,
+		c.TicketReply, c.Token, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -365,12 +378,13 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Association, c.Attestation, c.AuditEvent, c.CapabilityArea, c.CatalogRevision,
-		c.Competency, c.CompetencyOption, c.CountingSpan, c.CountingTally, c.DevMail,
-		c.DirectoryAccount, c.Domain, c.LegacyRecognition, c.MetricValue,
-		c.Notification, c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile,
-		c.QualificationDay, c.Requirement, c.Result, c.RiskNotice, c.Skill,
-		c.SolutionArea, c.SupportTicket, c.TicketReply, c.Token, c.User,
+		c.AreaSpan, c.AreaTally, c.Association, c.Attestation, c.AuditEvent,
+		c.CapabilityArea, c.CatalogRevision, c.Competency, c.CompetencyOption,
+		c.CountingSpan, c.CountingTally, c.DevMail, c.DirectoryAccount, c.Domain,
+		c.LegacyRecognition, c.MetricValue, c.Notification, c.OfferPurchase,
+		c.Organization, c.OutboxMessage, c.Profile, c.QualificationDay, c.Requirement,
+		c.Result, c.RiskNotice, c.Skill, c.SolutionArea, c.SupportTicket,
+		c.TicketReply, c.Token, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -379,6 +393,10 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *AreaSpanMutation:
+		return c.AreaSpan.mutate(ctx, m)
+	case *AreaTallyMutation:
+		return c.AreaTally.mutate(ctx, m)
 	case *AssociationMutation:
 		return c.Association.mutate(ctx, m)
 	case *AttestationMutation:
@@ -439,6 +457,274 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.User.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// AreaSpanClient is a client for the AreaSpan schema.
+type AreaSpanClient struct {
+	config
+}
+
+// NewAreaSpanClient returns a client for the AreaSpan from the given config.
+func NewAreaSpanClient(c config) *AreaSpanClient {
+	return &AreaSpanClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `areaspan.Hooks(f(g(h())))`.
+func (c *AreaSpanClient) Use(hooks ...Hook) {
+	c.hooks.AreaSpan = append(c.hooks.AreaSpan, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `areaspan.Intercept(f(g(h())))`.
+func (c *AreaSpanClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AreaSpan = append(c.inters.AreaSpan, interceptors...)
+}
+
+// Create returns a builder for creating a AreaSpan entity.
+func (c *AreaSpanClient) Create() *AreaSpanCreate {
+	mutation := newAreaSpanMutation(c.config, OpCreate)
+	return &AreaSpanCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AreaSpan entities.
+func (c *AreaSpanClient) CreateBulk(builders ...*AreaSpanCreate) *AreaSpanCreateBulk {
+	return &AreaSpanCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AreaSpanClient) MapCreateBulk(slice any, setFunc func(*AreaSpanCreate, int)) *AreaSpanCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AreaSpanCreateBulk{err: fmt.Errorf("calling to AreaSpanClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AreaSpanCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AreaSpanCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AreaSpan.
+func (c *AreaSpanClient) Update() *AreaSpanUpdate {
+	mutation := newAreaSpanMutation(c.config, OpUpdate)
+	return &AreaSpanUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AreaSpanClient) UpdateOne(_m *AreaSpan) *AreaSpanUpdateOne {
+	mutation := newAreaSpanMutation(c.config, OpUpdateOne, withAreaSpan(_m))
+	return &AreaSpanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AreaSpanClient) UpdateOneID(id int) *AreaSpanUpdateOne {
+	mutation := newAreaSpanMutation(c.config, OpUpdateOne, withAreaSpanID(id))
+	return &AreaSpanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AreaSpan.
+func (c *AreaSpanClient) Delete() *AreaSpanDelete {
+	mutation := newAreaSpanMutation(c.config, OpDelete)
+	return &AreaSpanDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AreaSpanClient) DeleteOne(_m *AreaSpan) *AreaSpanDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AreaSpanClient) DeleteOneID(id int) *AreaSpanDeleteOne {
+	builder := c.Delete().Where(areaspan.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AreaSpanDeleteOne{builder}
+}
+
+// Query returns a query builder for AreaSpan.
+func (c *AreaSpanClient) Query() *AreaSpanQuery {
+	return &AreaSpanQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAreaSpan},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AreaSpan entity by its id.
+func (c *AreaSpanClient) Get(ctx context.Context, id int) (*AreaSpan, error) {
+	return c.Query().Where(areaspan.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AreaSpanClient) GetX(ctx context.Context, id int) *AreaSpan {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *AreaSpanClient) Hooks() []Hook {
+	hooks := c.hooks.AreaSpan
+	return append(hooks[:len(hooks):len(hooks)], areaspan.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AreaSpanClient) Interceptors() []Interceptor {
+	return c.inters.AreaSpan
+}
+
+func (c *AreaSpanClient) mutate(ctx context.Context, m *AreaSpanMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AreaSpanCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AreaSpanUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AreaSpanUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AreaSpanDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AreaSpan mutation op: %q", m.Op())
+	}
+}
+
+// AreaTallyClient is a client for the AreaTally schema.
+type AreaTallyClient struct {
+	config
+}
+
+// NewAreaTallyClient returns a client for the AreaTally from the given config.
+func NewAreaTallyClient(c config) *AreaTallyClient {
+	return &AreaTallyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `areatally.Hooks(f(g(h())))`.
+func (c *AreaTallyClient) Use(hooks ...Hook) {
+	c.hooks.AreaTally = append(c.hooks.AreaTally, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `areatally.Intercept(f(g(h())))`.
+func (c *AreaTallyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AreaTally = append(c.inters.AreaTally, interceptors...)
+}
+
+// Create returns a builder for creating a AreaTally entity.
+func (c *AreaTallyClient) Create() *AreaTallyCreate {
+	mutation := newAreaTallyMutation(c.config, OpCreate)
+	return &AreaTallyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AreaTally entities.
+func (c *AreaTallyClient) CreateBulk(builders ...*AreaTallyCreate) *AreaTallyCreateBulk {
+	return &AreaTallyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AreaTallyClient) MapCreateBulk(slice any, setFunc func(*AreaTallyCreate, int)) *AreaTallyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AreaTallyCreateBulk{err: fmt.Errorf("calling to AreaTallyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AreaTallyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AreaTallyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AreaTally.
+func (c *AreaTallyClient) Update() *AreaTallyUpdate {
+	mutation := newAreaTallyMutation(c.config, OpUpdate)
+	return &AreaTallyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AreaTallyClient) UpdateOne(_m *AreaTally) *AreaTallyUpdateOne {
+	mutation := newAreaTallyMutation(c.config, OpUpdateOne, withAreaTally(_m))
+	return &AreaTallyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AreaTallyClient) UpdateOneID(id int) *AreaTallyUpdateOne {
+	mutation := newAreaTallyMutation(c.config, OpUpdateOne, withAreaTallyID(id))
+	return &AreaTallyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AreaTally.
+func (c *AreaTallyClient) Delete() *AreaTallyDelete {
+	mutation := newAreaTallyMutation(c.config, OpDelete)
+	return &AreaTallyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AreaTallyClient) DeleteOne(_m *AreaTally) *AreaTallyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AreaTallyClient) DeleteOneID(id int) *AreaTallyDeleteOne {
+	builder := c.Delete().Where(areatally.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AreaTallyDeleteOne{builder}
+}
+
+// Query returns a query builder for AreaTally.
+func (c *AreaTallyClient) Query() *AreaTallyQuery {
+	return &AreaTallyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAreaTally},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AreaTally entity by its id.
+func (c *AreaTallyClient) Get(ctx context.Context, id int) (*AreaTally, error) {
+	return c.Query().Where(areatally.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AreaTallyClient) GetX(ctx context.Context, id int) *AreaTally {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *AreaTallyClient) Hooks() []Hook {
+	hooks := c.hooks.AreaTally
+	return append(hooks[:len(hooks):len(hooks)], areatally.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AreaTallyClient) Interceptors() []Interceptor {
+	return c.inters.AreaTally
+}
+
+func (c *AreaTallyClient) mutate(ctx context.Context, m *AreaTallyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AreaTallyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AreaTallyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AreaTallyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AreaTallyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AreaTally mutation op: %q", m.Op())
 	}
 }
 
@@ -4683,20 +4969,20 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Association, Attestation, AuditEvent, CapabilityArea, CatalogRevision,
-		Competency, CompetencyOption, CountingSpan, CountingTally, DevMail,
-		DirectoryAccount, Domain, LegacyRecognition, MetricValue, Notification,
-		OfferPurchase, Organization, OutboxMessage, Profile, QualificationDay,
-		Requirement, Result, RiskNotice, Skill, SolutionArea, SupportTicket,
-		TicketReply, Token, User []ent.Hook
+		AreaSpan, AreaTally, Association, Attestation, AuditEvent, CapabilityArea,
+		CatalogRevision, Competency, CompetencyOption, CountingSpan, CountingTally,
+		DevMail, DirectoryAccount, Domain, LegacyRecognition, MetricValue,
+		Notification, OfferPurchase, Organization, OutboxMessage, Profile,
+		QualificationDay, Requirement, Result, RiskNotice, Skill, SolutionArea,
+		SupportTicket, TicketReply, Token, User []ent.Hook
 	}
 	inters struct {
-		Association, Attestation, AuditEvent, CapabilityArea, CatalogRevision,
-		Competency, CompetencyOption, CountingSpan, CountingTally, DevMail,
-		DirectoryAccount, Domain, LegacyRecognition, MetricValue, Notification,
-		OfferPurchase, Organization, OutboxMessage, Profile, QualificationDay,
-		Requirement, Result, RiskNotice, Skill, SolutionArea, SupportTicket,
-		TicketReply, Token, User []ent.Interceptor
+		AreaSpan, AreaTally, Association, Attestation, AuditEvent, CapabilityArea,
+		CatalogRevision, Competency, CompetencyOption, CountingSpan, CountingTally,
+		DevMail, DirectoryAccount, Domain, LegacyRecognition, MetricValue,
+		Notification, OfferPurchase, Organization, OutboxMessage, Profile,
+		QualificationDay, Requirement, Result, RiskNotice, Skill, SolutionArea,
+		SupportTicket, TicketReply, Token, User []ent.Interceptor
 	}
 )
 

@@ -3,6 +3,8 @@
 package ent
 
 import (
+	"certlink/ent/areaspan"
+	"certlink/ent/areatally"
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
@@ -101,6 +103,8 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			areaspan.Table:          areaspan.ValidColumn,
+			areatally.Table:         areatally.ValidColumn,
 			association.Table:       association.ValidColumn,
 			attestation.Table:       attestation.ValidColumn,
 			auditevent.Table:        auditevent.ValidColumn,

@@ -3,6 +3,8 @@
 package ent
 
 import (
+	"certlink/ent/areaspan"
+	"certlink/ent/areatally"
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
@@ -42,8 +44,46 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 29)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 31)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   areaspan.Table,
+			Columns: areaspan.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: areaspan.FieldID,
+			},
+		},
+		Type: "AreaSpan",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			areaspan.FieldOrganizationID: {Type: field.TypeInt, Column: areaspan.FieldOrganizationID},
+			areaspan.FieldAreaLevel:      {Type: field.TypeInt, Column: areaspan.FieldAreaLevel},
+			areaspan.FieldUserID:         {Type: field.TypeInt, Column: areaspan.FieldUserID},
+			areaspan.FieldName:           {Type: field.TypeString, Column: areaspan.FieldName},
+			areaspan.FieldSkill:          {Type: field.TypeString, Column: areaspan.FieldSkill},
+			areaspan.FieldEndsAt:         {Type: field.TypeTime, Column: areaspan.FieldEndsAt},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   areatally.Table,
+			Columns: areatally.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: areatally.FieldID,
+			},
+		},
+		Type: "AreaTally",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			areatally.FieldOrganizationID: {Type: field.TypeInt, Column: areatally.FieldOrganizationID},
+			areatally.FieldAreaLevel:      {Type: field.TypeInt, Column: areatally.FieldAreaLevel},
+			areatally.FieldForever:        {Type: field.TypeInt, Column: areatally.FieldForever},
+			areatally.FieldFiniteAfter:    {Type: field.TypeInt, Column: areatally.FieldFiniteAfter},
+			areatally.FieldSettledAt:      {Type: field.TypeTime, Column: areatally.FieldSettledAt},
+			areatally.FieldVersion:        {Type: field.TypeInt64, Column: areatally.FieldVersion},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   association.Table,
 			Columns: association.Columns,
@@ -66,7 +106,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			association.FieldCountsQuota:     {Type: field.TypeBool, Column: association.FieldCountsQuota},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   attestation.Table,
 			Columns: attestation.Columns,
@@ -85,7 +125,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			attestation.FieldAt:             {Type: field.TypeTime, Column: attestation.FieldAt},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
 			Columns: auditevent.Columns,
@@ -105,7 +145,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditevent.FieldDetail:         {Type: field.TypeString, Column: auditevent.FieldDetail},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   capabilityarea.Table,
 			Columns: capabilityarea.Columns,
@@ -125,7 +165,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			capabilityarea.FieldRules:         {Type: field.TypeJSON, Column: capabilityarea.FieldRules},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   catalogrevision.Table,
 			Columns: catalogrevision.Columns,
@@ -143,7 +183,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			catalogrevision.FieldAppliedAt: {Type: field.TypeTime, Column: catalogrevision.FieldAppliedAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   competency.Table,
 			Columns: competency.Columns,
@@ -160,7 +200,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			competency.FieldPosition:    {Type: field.TypeInt, Column: competency.FieldPosition},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   competencyoption.Table,
 			Columns: competencyoption.Columns,
@@ -177,7 +217,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			competencyoption.FieldPosition:     {Type: field.TypeInt, Column: competencyoption.FieldPosition},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   countingspan.Table,
 			Columns: countingspan.Columns,
@@ -195,7 +235,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			countingspan.FieldEndsAt:         {Type: field.TypeTime, Column: countingspan.FieldEndsAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   countingtally.Table,
 			Columns: countingtally.Columns,
@@ -214,7 +254,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			countingtally.FieldVersion:        {Type: field.TypeInt64, Column: countingtally.FieldVersion},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devmail.Table,
 			Columns: devmail.Columns,
@@ -234,7 +274,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devmail.FieldDedupeKey:       {Type: field.TypeString, Column: devmail.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   directoryaccount.Table,
 			Columns: directoryaccount.Columns,
@@ -252,7 +292,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			directoryaccount.FieldOidcSubject:  {Type: field.TypeString, Column: directoryaccount.FieldOidcSubject},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   domain.Table,
 			Columns: domain.Columns,
@@ -269,7 +309,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			domain.FieldVerifiedBy:     {Type: field.TypeInt, Column: domain.FieldVerifiedBy},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   legacyrecognition.Table,
 			Columns: legacyrecognition.Columns,
@@ -285,7 +325,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			legacyrecognition.FieldRecognizedAt:   {Type: field.TypeTime, Column: legacyrecognition.FieldRecognizedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   metricvalue.Table,
 			Columns: metricvalue.Columns,
@@ -305,7 +345,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			metricvalue.FieldRecordedAt:     {Type: field.TypeTime, Column: metricvalue.FieldRecordedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -325,7 +365,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldDedupeKey: {Type: field.TypeString, Column: notification.FieldDedupeKey},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   offerpurchase.Table,
 			Columns: offerpurchase.Columns,
@@ -344,7 +384,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			offerpurchase.FieldAnniversaryAt:  {Type: field.TypeTime, Column: offerpurchase.FieldAnniversaryAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organization.Table,
 			Columns: organization.Columns,
@@ -360,7 +400,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organization.FieldName:      {Type: field.TypeString, Column: organization.FieldName},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   outboxmessage.Table,
 			Columns: outboxmessage.Columns,
@@ -385,7 +425,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			outboxmessage.FieldLastError:       {Type: field.TypeString, Column: outboxmessage.FieldLastError},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   profile.Table,
 			Columns: profile.Columns,
@@ -404,7 +444,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			profile.FieldLockVersion:  {Type: field.TypeInt64, Column: profile.FieldLockVersion},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   qualificationday.Table,
 			Columns: qualificationday.Columns,
@@ -425,7 +465,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			qualificationday.FieldRecordedAt:     {Type: field.TypeTime, Column: qualificationday.FieldRecordedAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   requirement.Table,
 			Columns: requirement.Columns,
@@ -444,7 +484,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			requirement.FieldPosition:    {Type: field.TypeInt, Column: requirement.FieldPosition},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   result.Table,
 			Columns: result.Columns,
@@ -464,7 +504,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			result.FieldLatest:       {Type: field.TypeBool, Column: result.FieldLatest},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   risknotice.Table,
 			Columns: risknotice.Columns,
@@ -485,7 +525,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			risknotice.FieldResolvedAt:     {Type: field.TypeTime, Column: risknotice.FieldResolvedAt},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   skill.Table,
 			Columns: skill.Columns,
@@ -503,7 +543,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			skill.FieldValidUntil: {Type: field.TypeTime, Column: skill.FieldValidUntil},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   solutionarea.Table,
 			Columns: solutionarea.Columns,
@@ -524,7 +564,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			solutionarea.FieldTracks:             {Type: field.TypeJSON, Column: solutionarea.FieldTracks},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   supportticket.Table,
 			Columns: supportticket.Columns,
@@ -544,7 +584,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supportticket.FieldStatus:         {Type: field.TypeEnum, Column: supportticket.FieldStatus},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketreply.Table,
 			Columns: ticketreply.Columns,
@@ -561,7 +601,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketreply.FieldBody:      {Type: field.TypeString, Column: ticketreply.FieldBody},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   token.Table,
 			Columns: token.Columns,
@@ -584,7 +624,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			token.FieldRevokedAt:      {Type: field.TypeTime, Column: token.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -880,6 +920,146 @@ type predicateAdder interface {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AreaSpanQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AreaSpanQuery builder.
+func (_q *AreaSpanQuery) Filter() *AreaSpanFilter {
+	return &AreaSpanFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AreaSpanMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AreaSpanMutation builder.
+func (m *AreaSpanMutation) Filter() *AreaSpanFilter {
+	return &AreaSpanFilter{config: m.config, predicateAdder: m}
+}
+
+// AreaSpanFilter provides a generic filtering capability at runtime for AreaSpanQuery.
+type AreaSpanFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AreaSpanFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *AreaSpanFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(areaspan.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *AreaSpanFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(areaspan.FieldOrganizationID))
+}
+
+// WhereAreaLevel applies the entql int predicate on the area_level field.
+func (f *AreaSpanFilter) WhereAreaLevel(p entql.IntP) {
+	f.Where(p.Field(areaspan.FieldAreaLevel))
+}
+
+// WhereUserID applies the entql int predicate on the user_id field.
+func (f *AreaSpanFilter) WhereUserID(p entql.IntP) {
+	f.Where(p.Field(areaspan.FieldUserID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *AreaSpanFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(areaspan.FieldName))
+}
+
+// WhereSkill applies the entql string predicate on the skill field.
+func (f *AreaSpanFilter) WhereSkill(p entql.StringP) {
+	f.Where(p.Field(areaspan.FieldSkill))
+}
+
+// WhereEndsAt applies the entql time.Time predicate on the ends_at field.
+func (f *AreaSpanFilter) WhereEndsAt(p entql.TimeP) {
+	f.Where(p.Field(areaspan.FieldEndsAt))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *AreaTallyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AreaTallyQuery builder.
+func (_q *AreaTallyQuery) Filter() *AreaTallyFilter {
+	return &AreaTallyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AreaTallyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AreaTallyMutation builder.
+func (m *AreaTallyMutation) Filter() *AreaTallyFilter {
+	return &AreaTallyFilter{config: m.config, predicateAdder: m}
+}
+
+// AreaTallyFilter provides a generic filtering capability at runtime for AreaTallyQuery.
+type AreaTallyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AreaTallyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *AreaTallyFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(areatally.FieldID))
+}
+
+// WhereOrganizationID applies the entql int predicate on the organization_id field.
+func (f *AreaTallyFilter) WhereOrganizationID(p entql.IntP) {
+	f.Where(p.Field(areatally.FieldOrganizationID))
+}
+
+// WhereAreaLevel applies the entql int predicate on the area_level field.
+func (f *AreaTallyFilter) WhereAreaLevel(p entql.IntP) {
+	f.Where(p.Field(areatally.FieldAreaLevel))
+}
+
+// WhereForever applies the entql int predicate on the forever field.
+func (f *AreaTallyFilter) WhereForever(p entql.IntP) {
+	f.Where(p.Field(areatally.FieldForever))
+}
+
+// WhereFiniteAfter applies the entql int predicate on the finite_after field.
+func (f *AreaTallyFilter) WhereFiniteAfter(p entql.IntP) {
+	f.Where(p.Field(areatally.FieldFiniteAfter))
+}
+
+// WhereSettledAt applies the entql time.Time predicate on the settled_at field.
+func (f *AreaTallyFilter) WhereSettledAt(p entql.TimeP) {
+	f.Where(p.Field(areatally.FieldSettledAt))
+}
+
+// WhereVersion applies the entql int64 predicate on the version field.
+func (f *AreaTallyFilter) WhereVersion(p entql.Int64P) {
+	f.Where(p.Field(areatally.FieldVersion))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *AssociationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -908,7 +1088,7 @@ type AssociationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AssociationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1040,7 +1220,7 @@ type AttestationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AttestationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1110,7 +1290,7 @@ type AuditEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AuditEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1185,7 +1365,7 @@ type CapabilityAreaFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CapabilityAreaFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1260,7 +1440,7 @@ type CatalogRevisionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CatalogRevisionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1325,7 +1505,7 @@ type CompetencyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CompetencyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1399,7 +1579,7 @@ type CompetencyOptionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CompetencyOptionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1487,7 +1667,7 @@ type CountingSpanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CountingSpanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1552,7 +1732,7 @@ type CountingTallyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CountingTallyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1622,7 +1802,7 @@ type DevMailFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DevMailFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1697,7 +1877,7 @@ type DirectoryAccountFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DirectoryAccountFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1776,7 +1956,7 @@ type DomainFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DomainFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1850,7 +2030,7 @@ type LegacyRecognitionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LegacyRecognitionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1905,7 +2085,7 @@ type MetricValueFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MetricValueFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1980,7 +2160,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2055,7 +2235,7 @@ type OfferPurchaseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OfferPurchaseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2125,7 +2305,7 @@ type OrganizationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganizationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2222,7 +2402,7 @@ type OutboxMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OutboxMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2322,7 +2502,7 @@ type ProfileFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ProfileFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2434,7 +2614,7 @@ type QualificationDayFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *QualificationDayFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2514,7 +2694,7 @@ type RequirementFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RequirementFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2612,7 +2792,7 @@ type ResultFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ResultFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2715,7 +2895,7 @@ type RiskNoticeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RiskNoticeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2795,7 +2975,7 @@ type SkillFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SkillFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2888,7 +3068,7 @@ type SolutionAreaFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SolutionAreaFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2968,7 +3148,7 @@ type SupportTicketFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SupportTicketFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3043,7 +3223,7 @@ type TicketReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3103,7 +3283,7 @@ type TokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3193,7 +3373,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

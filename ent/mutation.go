@@ -3,6 +3,8 @@
 package ent
 
 import (
+	"certlink/ent/areaspan"
+	"certlink/ent/areatally"
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
@@ -54,6 +56,8 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeAreaSpan          = "AreaSpan"
+	TypeAreaTally         = "AreaTally"
 	TypeAssociation       = "Association"
 	TypeAttestation       = "Attestation"
 	TypeAuditEvent        = "AuditEvent"
@@ -84,6 +88,1490 @@ const (
 	TypeToken             = "Token"
 	TypeUser              = "User"
 )
+
+// AreaSpanMutation represents an operation that mutates the AreaSpan nodes in the graph.
+type AreaSpanMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	organization_id    *int
+	addorganization_id *int
+	area_level         *int
+	addarea_level      *int
+	user_id            *int
+	adduser_id         *int
+	name               *string
+	skill              *string
+	ends_at            *time.Time
+	clearedFields      map[string]struct{}
+	done               bool
+	oldValue           func(context.Context) (*AreaSpan, error)
+	predicates         []predicate.AreaSpan
+}
+
+var _ ent.Mutation = (*AreaSpanMutation)(nil)
+
+// areaspanOption allows management of the mutation configuration using functional options.
+type areaspanOption func(*AreaSpanMutation)
+
+// newAreaSpanMutation creates new mutation for the AreaSpan entity.
+func newAreaSpanMutation(c config, op Op, opts ...areaspanOption) *AreaSpanMutation {
+	m := &AreaSpanMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAreaSpan,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAreaSpanID sets the ID field of the mutation.
+func withAreaSpanID(id int) areaspanOption {
+	return func(m *AreaSpanMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AreaSpan
+		)
+		m.oldValue = func(ctx context.Context) (*AreaSpan, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AreaSpan.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAreaSpan sets the old AreaSpan of the mutation.
+func withAreaSpan(node *AreaSpan) areaspanOption {
+	return func(m *AreaSpanMutation) {
+		m.oldValue = func(context.Context) (*AreaSpan, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AreaSpanMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AreaSpanMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AreaSpanMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AreaSpanMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AreaSpan.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *AreaSpanMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *AreaSpanMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the AreaSpan entity.
+// If the AreaSpan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AreaSpanMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *AreaSpanMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *AreaSpanMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *AreaSpanMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
+// SetAreaLevel sets the "area_level" field.
+func (m *AreaSpanMutation) SetAreaLevel(i int) {
+	m.area_level = &i
+	m.addarea_level = nil
+}
+
+// AreaLevel returns the value of the "area_level" field in the mutation.
+func (m *AreaSpanMutation) AreaLevel() (r int, exists bool) {
+	v := m.area_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAreaLevel returns the old "area_level" field's value of the AreaSpan entity.
+// If the AreaSpan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AreaSpanMutation) OldAreaLevel(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAreaLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAreaLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAreaLevel: %w", err)
+	}
+	return oldValue.AreaLevel, nil
+}
+
+// AddAreaLevel adds i to the "area_level" field.
+func (m *AreaSpanMutation) AddAreaLevel(i int) {
+	if m.addarea_level != nil {
+		*m.addarea_level += i
+	} else {
+		m.addarea_level = &i
+	}
+}
+
+// AddedAreaLevel returns the value that was added to the "area_level" field in this mutation.
+func (m *AreaSpanMutation) AddedAreaLevel() (r int, exists bool) {
+	v := m.addarea_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAreaLevel resets all changes to the "area_level" field.
+func (m *AreaSpanMutation) ResetAreaLevel() {
+	m.area_level = nil
+	m.addarea_level = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *AreaSpanMutation) SetUserID(i int) {
+	m.user_id = &i
+	m.adduser_id = nil
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *AreaSpanMutation) UserID() (r int, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the AreaSpan entity.
+// If the AreaSpan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AreaSpanMutation) OldUserID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// AddUserID adds i to the "user_id" field.
+func (m *AreaSpanMutation) AddUserID(i int) {
+	if m.adduser_id != nil {
+		*m.adduser_id += i
+	} else {
+		m.adduser_id = &i
+	}
+}
+
+// AddedUserID returns the value that was added to the "user_id" field in this mutation.
+func (m *AreaSpanMutation) AddedUserID() (r int, exists bool) {
+	v := m.adduser_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *AreaSpanMutation) ResetUserID() {
+	m.user_id = nil
+	m.adduser_id = nil
+}
+
+// SetName sets the "name" field.
+func (m *AreaSpanMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *AreaSpanMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the AreaSpan entity.
+// If the AreaSpan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AreaSpanMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *AreaSpanMutation) ResetName() {
+	m.name = nil
+}
+
+// SetSkill sets the "skill" field.
+func (m *AreaSpanMutation) SetSkill(s string) {
+	m.skill = &s
+}
+
+// Skill returns the value of the "skill" field in the mutation.
+func (m *AreaSpanMutation) Skill() (r string, exists bool) {
+	v := m.skill
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSkill returns the old "skill" field's value of the AreaSpan entity.
+// If the AreaSpan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AreaSpanMutation) OldSkill(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSkill is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSkill requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSkill: %w", err)
+	}
+	return oldValue.Skill, nil
+}
+
+// ResetSkill resets all changes to the "skill" field.
+func (m *AreaSpanMutation) ResetSkill() {
+	m.skill = nil
+}
+
+// SetEndsAt sets the "ends_at" field.
+func (m *AreaSpanMutation) SetEndsAt(t time.Time) {
+	m.ends_at = &t
+}
+
+// EndsAt returns the value of the "ends_at" field in the mutation.
+func (m *AreaSpanMutation) EndsAt() (r time.Time, exists bool) {
+	v := m.ends_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEndsAt returns the old "ends_at" field's value of the AreaSpan entity.
+// If the AreaSpan object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AreaSpanMutation) OldEndsAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEndsAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEndsAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEndsAt: %w", err)
+	}
+	return oldValue.EndsAt, nil
+}
+
+// ClearEndsAt clears the value of the "ends_at" field.
+func (m *AreaSpanMutation) ClearEndsAt() {
+	m.ends_at = nil
+	m.clearedFields[areaspan.FieldEndsAt] = struct{}{}
+}
+
+// EndsAtCleared returns if the "ends_at" field was cleared in this mutation.
+func (m *AreaSpanMutation) EndsAtCleared() bool {
+	_, ok := m.clearedFields[areaspan.FieldEndsAt]
+	return ok
+}
+
+// ResetEndsAt resets all changes to the "ends_at" field.
+func (m *AreaSpanMutation) ResetEndsAt() {
+	m.ends_at = nil
+	delete(m.clearedFields, areaspan.FieldEndsAt)
+}
+
+// Where appends a list predicates to the AreaSpanMutation builder.
+func (m *AreaSpanMutation) Where(ps ...predicate.AreaSpan) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AreaSpanMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AreaSpanMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AreaSpan, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AreaSpanMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AreaSpanMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AreaSpan).
+func (m *AreaSpanMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AreaSpanMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.organization_id != nil {
+		fields = append(fields, areaspan.FieldOrganizationID)
+	}
+	if m.area_level != nil {
+		fields = append(fields, areaspan.FieldAreaLevel)
+	}
+	if m.user_id != nil {
+		fields = append(fields, areaspan.FieldUserID)
+	}
+	if m.name != nil {
+		fields = append(fields, areaspan.FieldName)
+	}
+	if m.skill != nil {
+		fields = append(fields, areaspan.FieldSkill)
+	}
+	if m.ends_at != nil {
+		fields = append(fields, areaspan.FieldEndsAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AreaSpanMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case areaspan.FieldOrganizationID:
+		return m.OrganizationID()
+	case areaspan.FieldAreaLevel:
+		return m.AreaLevel()
+	case areaspan.FieldUserID:
+		return m.UserID()
+	case areaspan.FieldName:
+		return m.Name()
+	case areaspan.FieldSkill:
+		return m.Skill()
+	case areaspan.FieldEndsAt:
+		return m.EndsAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AreaSpanMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case areaspan.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case areaspan.FieldAreaLevel:
+		return m.OldAreaLevel(ctx)
+	case areaspan.FieldUserID:
+		return m.OldUserID(ctx)
+	case areaspan.FieldName:
+		return m.OldName(ctx)
+	case areaspan.FieldSkill:
+		return m.OldSkill(ctx)
+	case areaspan.FieldEndsAt:
+		return m.OldEndsAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown AreaSpan field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AreaSpanMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case areaspan.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case areaspan.FieldAreaLevel:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAreaLevel(v)
+		return nil
+	case areaspan.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case areaspan.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case areaspan.FieldSkill:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSkill(v)
+		return nil
+	case areaspan.FieldEndsAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEndsAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AreaSpan field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AreaSpanMutation) AddedFields() []string {
+	var fields []string
+	if m.addorganization_id != nil {
+		fields = append(fields, areaspan.FieldOrganizationID)
+	}
+	if m.addarea_level != nil {
+		fields = append(fields, areaspan.FieldAreaLevel)
+	}
+	if m.adduser_id != nil {
+		fields = append(fields, areaspan.FieldUserID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AreaSpanMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case areaspan.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	case areaspan.FieldAreaLevel:
+		return m.AddedAreaLevel()
+	case areaspan.FieldUserID:
+		return m.AddedUserID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AreaSpanMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case areaspan.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
+	case areaspan.FieldAreaLevel:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAreaLevel(v)
+		return nil
+	case areaspan.FieldUserID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUserID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AreaSpan numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AreaSpanMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(areaspan.FieldEndsAt) {
+		fields = append(fields, areaspan.FieldEndsAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AreaSpanMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AreaSpanMutation) ClearField(name string) error {
+	switch name {
+	case areaspan.FieldEndsAt:
+		m.ClearEndsAt()
+		return nil
+	}
+	return fmt.Errorf("unknown AreaSpan nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AreaSpanMutation) ResetField(name string) error {
+	switch name {
+	case areaspan.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case areaspan.FieldAreaLevel:
+		m.ResetAreaLevel()
+		return nil
+	case areaspan.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case areaspan.FieldName:
+		m.ResetName()
+		return nil
+	case areaspan.FieldSkill:
+		m.ResetSkill()
+		return nil
+	case areaspan.FieldEndsAt:
+		m.ResetEndsAt()
+		return nil
+	}
+	return fmt.Errorf("unknown AreaSpan field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AreaSpanMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AreaSpanMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AreaSpanMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AreaSpanMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AreaSpanMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AreaSpanMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AreaSpanMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown AreaSpan unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AreaSpanMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown AreaSpan edge %s", name)
+}
+
+// AreaTallyMutation represents an operation that mutates the AreaTally nodes in the graph.
+type AreaTallyMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	organization_id    *int
+	addorganization_id *int
+	area_level         *int
+	addarea_level      *int
+	forever            *int
+	addforever         *int
+	finite_after       *int
+	addfinite_after    *int
+	settled_at         *time.Time
+	version            *int64
+	addversion         *int64
+	clearedFields      map[string]struct{}
+	done               bool
+	oldValue           func(context.Context) (*AreaTally, error)
+	predicates         []predicate.AreaTally
+}
+
+var _ ent.Mutation = (*AreaTallyMutation)(nil)
+
+// areatallyOption allows management of the mutation configuration using functional options.
+type areatallyOption func(*AreaTallyMutation)
+
+// newAreaTallyMutation creates new mutation for the AreaTally entity.
+func newAreaTallyMutation(c config, op Op, opts ...areatallyOption) *AreaTallyMutation {
+	m := &AreaTallyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAreaTally,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAreaTallyID sets the ID field of the mutation.
+func withAreaTallyID(id int) areatallyOption {
+	return func(m *AreaTallyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AreaTally
+		)
+		m.oldValue = func(ctx context.Context) (*AreaTally, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AreaTally.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAreaTally sets the old AreaTally of the mutation.
+func withAreaTally(node *AreaTally) areatallyOption {
+	return func(m *AreaTallyMutation) {
+		m.oldValue = func(context.Context) (*AreaTally, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AreaTallyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AreaTallyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AreaTallyMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AreaTallyMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AreaTally.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *AreaTallyMutation) SetOrganizationID(i int) {
+	m.organization_id = &i
+	m.addorganization_id = nil
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *AreaTallyMutation) OrganizationID() (r int, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the AreaTally entity.
+// If the AreaTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AreaTallyMutation) OldOrganizationID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// AddOrganizationID adds i to the "organization_id" field.
+func (m *AreaTallyMutation) AddOrganizationID(i int) {
+	if m.addorganization_id != nil {
+		*m.addorganization_id += i
+	} else {
+		m.addorganization_id = &i
+	}
+}
+
+// AddedOrganizationID returns the value that was added to the "organization_id" field in this mutation.
+func (m *AreaTallyMutation) AddedOrganizationID() (r int, exists bool) {
+	v := m.addorganization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *AreaTallyMutation) ResetOrganizationID() {
+	m.organization_id = nil
+	m.addorganization_id = nil
+}
+
+// SetAreaLevel sets the "area_level" field.
+func (m *AreaTallyMutation) SetAreaLevel(i int) {
+	m.area_level = &i
+	m.addarea_level = nil
+}
+
+// AreaLevel returns the value of the "area_level" field in the mutation.
+func (m *AreaTallyMutation) AreaLevel() (r int, exists bool) {
+	v := m.area_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAreaLevel returns the old "area_level" field's value of the AreaTally entity.
+// If the AreaTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AreaTallyMutation) OldAreaLevel(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAreaLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAreaLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAreaLevel: %w", err)
+	}
+	return oldValue.AreaLevel, nil
+}
+
+// AddAreaLevel adds i to the "area_level" field.
+func (m *AreaTallyMutation) AddAreaLevel(i int) {
+	if m.addarea_level != nil {
+		*m.addarea_level += i
+	} else {
+		m.addarea_level = &i
+	}
+}
+
+// AddedAreaLevel returns the value that was added to the "area_level" field in this mutation.
+func (m *AreaTallyMutation) AddedAreaLevel() (r int, exists bool) {
+	v := m.addarea_level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAreaLevel resets all changes to the "area_level" field.
+func (m *AreaTallyMutation) ResetAreaLevel() {
+	m.area_level = nil
+	m.addarea_level = nil
+}
+
+// SetForever sets the "forever" field.
+func (m *AreaTallyMutation) SetForever(i int) {
+	m.forever = &i
+	m.addforever = nil
+}
+
+// Forever returns the value of the "forever" field in the mutation.
+func (m *AreaTallyMutation) Forever() (r int, exists bool) {
+	v := m.forever
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldForever returns the old "forever" field's value of the AreaTally entity.
+// If the AreaTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AreaTallyMutation) OldForever(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldForever is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldForever requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldForever: %w", err)
+	}
+	return oldValue.Forever, nil
+}
+
+// AddForever adds i to the "forever" field.
+func (m *AreaTallyMutation) AddForever(i int) {
+	if m.addforever != nil {
+		*m.addforever += i
+	} else {
+		m.addforever = &i
+	}
+}
+
+// AddedForever returns the value that was added to the "forever" field in this mutation.
+func (m *AreaTallyMutation) AddedForever() (r int, exists bool) {
+	v := m.addforever
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetForever resets all changes to the "forever" field.
+func (m *AreaTallyMutation) ResetForever() {
+	m.forever = nil
+	m.addforever = nil
+}
+
+// SetFiniteAfter sets the "finite_after" field.
+func (m *AreaTallyMutation) SetFiniteAfter(i int) {
+	m.finite_after = &i
+	m.addfinite_after = nil
+}
+
+// FiniteAfter returns the value of the "finite_after" field in the mutation.
+func (m *AreaTallyMutation) FiniteAfter() (r int, exists bool) {
+	v := m.finite_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFiniteAfter returns the old "finite_after" field's value of the AreaTally entity.
+// If the AreaTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AreaTallyMutation) OldFiniteAfter(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFiniteAfter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFiniteAfter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFiniteAfter: %w", err)
+	}
+	return oldValue.FiniteAfter, nil
+}
+
+// AddFiniteAfter adds i to the "finite_after" field.
+func (m *AreaTallyMutation) AddFiniteAfter(i int) {
+	if m.addfinite_after != nil {
+		*m.addfinite_after += i
+	} else {
+		m.addfinite_after = &i
+	}
+}
+
+// AddedFiniteAfter returns the value that was added to the "finite_after" field in this mutation.
+func (m *AreaTallyMutation) AddedFiniteAfter() (r int, exists bool) {
+	v := m.addfinite_after
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFiniteAfter resets all changes to the "finite_after" field.
+func (m *AreaTallyMutation) ResetFiniteAfter() {
+	m.finite_after = nil
+	m.addfinite_after = nil
+}
+
+// SetSettledAt sets the "settled_at" field.
+func (m *AreaTallyMutation) SetSettledAt(t time.Time) {
+	m.settled_at = &t
+}
+
+// SettledAt returns the value of the "settled_at" field in the mutation.
+func (m *AreaTallyMutation) SettledAt() (r time.Time, exists bool) {
+	v := m.settled_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSettledAt returns the old "settled_at" field's value of the AreaTally entity.
+// If the AreaTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AreaTallyMutation) OldSettledAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSettledAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSettledAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSettledAt: %w", err)
+	}
+	return oldValue.SettledAt, nil
+}
+
+// ResetSettledAt resets all changes to the "settled_at" field.
+func (m *AreaTallyMutation) ResetSettledAt() {
+	m.settled_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *AreaTallyMutation) SetVersion(i int64) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *AreaTallyMutation) Version() (r int64, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the AreaTally entity.
+// If the AreaTally object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AreaTallyMutation) OldVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *AreaTallyMutation) AddVersion(i int64) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *AreaTallyMutation) AddedVersion() (r int64, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *AreaTallyMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
+}
+
+// Where appends a list predicates to the AreaTallyMutation builder.
+func (m *AreaTallyMutation) Where(ps ...predicate.AreaTally) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AreaTallyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AreaTallyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AreaTally, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AreaTallyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AreaTallyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AreaTally).
+func (m *AreaTallyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AreaTallyMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.organization_id != nil {
+		fields = append(fields, areatally.FieldOrganizationID)
+	}
+	if m.area_level != nil {
+		fields = append(fields, areatally.FieldAreaLevel)
+	}
+	if m.forever != nil {
+		fields = append(fields, areatally.FieldForever)
+	}
+	if m.finite_after != nil {
+		fields = append(fields, areatally.FieldFiniteAfter)
+	}
+	if m.settled_at != nil {
+		fields = append(fields, areatally.FieldSettledAt)
+	}
+	if m.version != nil {
+		fields = append(fields, areatally.FieldVersion)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AreaTallyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case areatally.FieldOrganizationID:
+		return m.OrganizationID()
+	case areatally.FieldAreaLevel:
+		return m.AreaLevel()
+	case areatally.FieldForever:
+		return m.Forever()
+	case areatally.FieldFiniteAfter:
+		return m.FiniteAfter()
+	case areatally.FieldSettledAt:
+		return m.SettledAt()
+	case areatally.FieldVersion:
+		return m.Version()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AreaTallyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case areatally.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case areatally.FieldAreaLevel:
+		return m.OldAreaLevel(ctx)
+	case areatally.FieldForever:
+		return m.OldForever(ctx)
+	case areatally.FieldFiniteAfter:
+		return m.OldFiniteAfter(ctx)
+	case areatally.FieldSettledAt:
+		return m.OldSettledAt(ctx)
+	case areatally.FieldVersion:
+		return m.OldVersion(ctx)
+	}
+	return nil, fmt.Errorf("unknown AreaTally field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AreaTallyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case areatally.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case areatally.FieldAreaLevel:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAreaLevel(v)
+		return nil
+	case areatally.FieldForever:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetForever(v)
+		return nil
+	case areatally.FieldFiniteAfter:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFiniteAfter(v)
+		return nil
+	case areatally.FieldSettledAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSettledAt(v)
+		return nil
+	case areatally.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AreaTally field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AreaTallyMutation) AddedFields() []string {
+	var fields []string
+	if m.addorganization_id != nil {
+		fields = append(fields, areatally.FieldOrganizationID)
+	}
+	if m.addarea_level != nil {
+		fields = append(fields, areatally.FieldAreaLevel)
+	}
+	if m.addforever != nil {
+		fields = append(fields, areatally.FieldForever)
+	}
+	if m.addfinite_after != nil {
+		fields = append(fields, areatally.FieldFiniteAfter)
+	}
+	if m.addversion != nil {
+		fields = append(fields, areatally.FieldVersion)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AreaTallyMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case areatally.FieldOrganizationID:
+		return m.AddedOrganizationID()
+	case areatally.FieldAreaLevel:
+		return m.AddedAreaLevel()
+	case areatally.FieldForever:
+		return m.AddedForever()
+	case areatally.FieldFiniteAfter:
+		return m.AddedFiniteAfter()
+	case areatally.FieldVersion:
+		return m.AddedVersion()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AreaTallyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case areatally.FieldOrganizationID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOrganizationID(v)
+		return nil
+	case areatally.FieldAreaLevel:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAreaLevel(v)
+		return nil
+	case areatally.FieldForever:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddForever(v)
+		return nil
+	case areatally.FieldFiniteAfter:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFiniteAfter(v)
+		return nil
+	case areatally.FieldVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AreaTally numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AreaTallyMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AreaTallyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AreaTallyMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown AreaTally nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AreaTallyMutation) ResetField(name string) error {
+	switch name {
+	case areatally.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case areatally.FieldAreaLevel:
+		m.ResetAreaLevel()
+		return nil
+	case areatally.FieldForever:
+		m.ResetForever()
+		return nil
+	case areatally.FieldFiniteAfter:
+		m.ResetFiniteAfter()
+		return nil
+	case areatally.FieldSettledAt:
+		m.ResetSettledAt()
+		return nil
+	case areatally.FieldVersion:
+		m.ResetVersion()
+		return nil
+	}
+	return fmt.Errorf("unknown AreaTally field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AreaTallyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AreaTallyMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AreaTallyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AreaTallyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AreaTallyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AreaTallyMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AreaTallyMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown AreaTally unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AreaTallyMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown AreaTally edge %s", name)
+}
 
 // AssociationMutation represents an operation that mutates the Association nodes in the graph.
 type AssociationMutation struct {

@@ -14,6 +14,10 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// AreaSpan is the client for interacting with the AreaSpan builders.
+	AreaSpan *AreaSpanClient
+	// AreaTally is the client for interacting with the AreaTally builders.
+	AreaTally *AreaTallyClient
 	// Association is the client for interacting with the Association builders.
 	Association *AssociationClient
 	// Attestation is the client for interacting with the Attestation builders.
@@ -203,6 +207,8 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.AreaSpan = NewAreaSpanClient(tx.config)
+	tx.AreaTally = NewAreaTallyClient(tx.config)
 	tx.Association = NewAssociationClient(tx.config)
 	tx.Attestation = NewAttestationClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
@@ -241,7 +247,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: Association.QueryXXX(), the query will be executed
+// applies a query, for example: AreaSpan.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

@@ -71,12 +71,14 @@ func (r *mutationResolver) IngestMetrics(ctx context.Context, input []*model.Met
 
 // SolutionAreas is the resolver for the solutionAreas field.
 func (r *queryResolver) SolutionAreas(ctx context.Context) ([]*designation.Area, error) {
-	return r.Designations.Areas(ctx, viewer.From(ctx))
+	return r.Designations.Areas(ctx, viewer.From(ctx), selectsPeople(ctx))
 }
 
 // SimulateSolutionAreas is the resolver for the simulateSolutionAreas field.
 func (r *queryResolver) SimulateSolutionAreas(ctx context.Context, input model.SolutionAreasWhatIfInput) ([]*designation.Area, error) {
-	return r.Designations.Simulate(ctx, viewer.From(ctx), designationWhatIf(input))
+	wi := designationWhatIf(input)
+	wi.People = selectsPeople(ctx)
+	return r.Designations.Simulate(ctx, viewer.From(ctx), wi)
 }
 
 // QualificationHistory is the resolver for the qualificationHistory field.

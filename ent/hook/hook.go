@@ -8,6 +8,30 @@ import (
 	"fmt"
 )
 
+// The AreaSpanFunc type is an adapter to allow the use of ordinary
+// function as AreaSpan mutator.
+type AreaSpanFunc func(context.Context, *ent.AreaSpanMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AreaSpanFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AreaSpanMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AreaSpanMutation", m)
+}
+
+// The AreaTallyFunc type is an adapter to allow the use of ordinary
+// function as AreaTally mutator.
+type AreaTallyFunc func(context.Context, *ent.AreaTallyMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AreaTallyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AreaTallyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AreaTallyMutation", m)
+}
+
 // The AssociationFunc type is an adapter to allow the use of ordinary
 // function as Association mutator.
 type AssociationFunc func(context.Context, *ent.AssociationMutation) (ent.Value, error)

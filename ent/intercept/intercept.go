@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	"certlink/ent"
+	"certlink/ent/areaspan"
+	"certlink/ent/areatally"
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
@@ -95,6 +97,60 @@ func (f TraverseFunc) Traverse(ctx context.Context, q ent.Query) error {
 		return err
 	}
 	return f(ctx, query)
+}
+
+// The AreaSpanFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AreaSpanFunc func(context.Context, *ent.AreaSpanQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AreaSpanFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AreaSpanQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AreaSpanQuery", q)
+}
+
+// The TraverseAreaSpan type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAreaSpan func(context.Context, *ent.AreaSpanQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAreaSpan) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAreaSpan) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AreaSpanQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AreaSpanQuery", q)
+}
+
+// The AreaTallyFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AreaTallyFunc func(context.Context, *ent.AreaTallyQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AreaTallyFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AreaTallyQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AreaTallyQuery", q)
+}
+
+// The TraverseAreaTally type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAreaTally func(context.Context, *ent.AreaTallyQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAreaTally) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAreaTally) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AreaTallyQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AreaTallyQuery", q)
 }
 
 // The AssociationFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -883,6 +939,10 @@ func (f TraverseUser) Traverse(ctx context.Context, q ent.Query) error {
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
+	case *ent.AreaSpanQuery:
+		return &query[*ent.AreaSpanQuery, predicate.AreaSpan, areaspan.OrderOption]{typ: ent.TypeAreaSpan, tq: q}, nil
+	case *ent.AreaTallyQuery:
+		return &query[*ent.AreaTallyQuery, predicate.AreaTally, areatally.OrderOption]{typ: ent.TypeAreaTally, tq: q}, nil
 	case *ent.AssociationQuery:
 		return &query[*ent.AssociationQuery, predicate.Association, association.OrderOption]{typ: ent.TypeAssociation, tq: q}, nil
 	case *ent.AttestationQuery:

@@ -9,6 +9,67 @@ import (
 )
 
 var (
+	// AreaSpansColumns holds the columns for the "area_spans" table.
+	AreaSpansColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "area_level", Type: field.TypeInt},
+		{Name: "user_id", Type: field.TypeInt},
+		{Name: "name", Type: field.TypeString, Default: ""},
+		{Name: "skill", Type: field.TypeString, Default: ""},
+		{Name: "ends_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+	}
+	// AreaSpansTable holds the schema information for the "area_spans" table.
+	AreaSpansTable = &schema.Table{
+		Name:       "area_spans",
+		Columns:    AreaSpansColumns,
+		PrimaryKey: []*schema.Column{AreaSpansColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "areaspan_organization_id_area_level_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{AreaSpansColumns[1], AreaSpansColumns[2], AreaSpansColumns[3]},
+			},
+			{
+				Name:    "areaspan_organization_id_area_level_ends_at",
+				Unique:  false,
+				Columns: []*schema.Column{AreaSpansColumns[1], AreaSpansColumns[2], AreaSpansColumns[6]},
+			},
+			{
+				Name:    "areaspan_organization_id_area_level_name_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{AreaSpansColumns[1], AreaSpansColumns[2], AreaSpansColumns[4], AreaSpansColumns[3]},
+			},
+			{
+				Name:    "areaspan_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{AreaSpansColumns[3]},
+			},
+		},
+	}
+	// AreaTalliesColumns holds the columns for the "area_tallies" table.
+	AreaTalliesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "organization_id", Type: field.TypeInt},
+		{Name: "area_level", Type: field.TypeInt},
+		{Name: "forever", Type: field.TypeInt, Default: 0},
+		{Name: "finite_after", Type: field.TypeInt, Default: 0},
+		{Name: "settled_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "version", Type: field.TypeInt64, Default: 0},
+	}
+	// AreaTalliesTable holds the schema information for the "area_tallies" table.
+	AreaTalliesTable = &schema.Table{
+		Name:       "area_tallies",
+		Columns:    AreaTalliesColumns,
+		PrimaryKey: []*schema.Column{AreaTalliesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "areatally_organization_id_area_level",
+				Unique:  true,
+				Columns: []*schema.Column{AreaTalliesColumns[1], AreaTalliesColumns[2]},
+			},
+		},
+	}
 	// AssociationsColumns holds the columns for the "associations" table.
 	AssociationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -783,6 +844,8 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AreaSpansTable,
+		AreaTalliesTable,
 		AssociationsTable,
 		AttestationsTable,
 		AuditEventsTable,
@@ -817,6 +880,12 @@ var (
 )
 
 func init() {
+	AreaSpansTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(124554051584),
+	}
+	AreaTalliesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(128849018880),
+	}
 	AssociationsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	AssociationsTable.ForeignKeys[1].RefTable = ProfilesTable
 	AssociationsTable.ForeignKeys[2].RefTable = UsersTable

@@ -6,6 +6,12 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// AreaSpan is the predicate function for areaspan builders.
+type AreaSpan func(*sql.Selector)
+
+// AreaTally is the predicate function for areatally builders.
+type AreaTally func(*sql.Selector)
+
 // Association is the predicate function for association builders.
 type Association func(*sql.Selector)
 

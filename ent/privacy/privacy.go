@@ -111,6 +111,54 @@ func DenyMutationOperationRule(op ent.Op) MutationRule {
 	return OnMutationOperation(rule, op)
 }
 
+// The AreaSpanQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AreaSpanQueryRuleFunc func(context.Context, *ent.AreaSpanQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AreaSpanQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AreaSpanQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AreaSpanQuery", q)
+}
+
+// The AreaSpanMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AreaSpanMutationRuleFunc func(context.Context, *ent.AreaSpanMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AreaSpanMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AreaSpanMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AreaSpanMutation", m)
+}
+
+// The AreaTallyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AreaTallyQueryRuleFunc func(context.Context, *ent.AreaTallyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AreaTallyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AreaTallyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AreaTallyQuery", q)
+}
+
+// The AreaTallyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AreaTallyMutationRuleFunc func(context.Context, *ent.AreaTallyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AreaTallyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AreaTallyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AreaTallyMutation", m)
+}
+
 // The AssociationQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AssociationQueryRuleFunc func(context.Context, *ent.AssociationQuery) error
@@ -842,6 +890,10 @@ var _ QueryMutationRule = FilterFunc(nil)
 
 func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
+	case *ent.AreaSpanQuery:
+		return q.Filter(), nil
+	case *ent.AreaTallyQuery:
+		return q.Filter(), nil
 	case *ent.AssociationQuery:
 		return q.Filter(), nil
 	case *ent.AttestationQuery:
@@ -907,6 +959,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
+	case *ent.AreaSpanMutation:
+		return m.Filter(), nil
+	case *ent.AreaTallyMutation:
+		return m.Filter(), nil
 	case *ent.AssociationMutation:
 		return m.Filter(), nil
 	case *ent.AttestationMutation:

@@ -3,6 +3,8 @@
 package runtime
 
 import (
+	"certlink/ent/areaspan"
+	"certlink/ent/areatally"
 	"certlink/ent/association"
 	"certlink/ent/attestation"
 	"certlink/ent/auditevent"
@@ -44,6 +46,52 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	areaspan.Policy = privacy.NewPolicies(schema.AreaSpan{})
+	areaspan.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := areaspan.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	areaspanFields := schema.AreaSpan{}.Fields()
+	_ = areaspanFields
+	// areaspanDescName is the schema descriptor for name field.
+	areaspanDescName := areaspanFields[3].Descriptor()
+	// areaspan.DefaultName holds the default value on creation for the name field.
+	areaspan.DefaultName = areaspanDescName.Default.(string)
+	// areaspanDescSkill is the schema descriptor for skill field.
+	areaspanDescSkill := areaspanFields[4].Descriptor()
+	// areaspan.DefaultSkill holds the default value on creation for the skill field.
+	areaspan.DefaultSkill = areaspanDescSkill.Default.(string)
+	areatally.Policy = privacy.NewPolicies(schema.AreaTally{})
+	areatally.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := areatally.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	areatallyFields := schema.AreaTally{}.Fields()
+	_ = areatallyFields
+	// areatallyDescForever is the schema descriptor for forever field.
+	areatallyDescForever := areatallyFields[2].Descriptor()
+	// areatally.DefaultForever holds the default value on creation for the forever field.
+	areatally.DefaultForever = areatallyDescForever.Default.(int)
+	// areatallyDescFiniteAfter is the schema descriptor for finite_after field.
+	areatallyDescFiniteAfter := areatallyFields[3].Descriptor()
+	// areatally.DefaultFiniteAfter holds the default value on creation for the finite_after field.
+	areatally.DefaultFiniteAfter = areatallyDescFiniteAfter.Default.(int)
+	// areatallyDescSettledAt is the schema descriptor for settled_at field.
+	areatallyDescSettledAt := areatallyFields[4].Descriptor()
+	// areatally.DefaultSettledAt holds the default value on creation for the settled_at field.
+	areatally.DefaultSettledAt = areatallyDescSettledAt.Default.(func() time.Time)
+	// areatallyDescVersion is the schema descriptor for version field.
+	areatallyDescVersion := areatallyFields[5].Descriptor()
+	// areatally.DefaultVersion holds the default value on creation for the version field.
+	areatally.DefaultVersion = areatallyDescVersion.Default.(int64)
 	association.Policy = privacy.NewPolicies(schema.Association{})
 	association.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

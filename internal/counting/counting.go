@@ -49,12 +49,36 @@ WHERE a.ended_at IS NULL`
 
 const spansGroup = ` GROUP BY a.organization_id, rs.requirement_id, a.user_id`
 
-// Span is one kept row.
+// Span is one kept row. For an area span (areas.go) RequirementID holds the
+// area level (the area's id × 2, plus 1 for advanced) and Skill the
+// certification whose end is Until.
 type Span struct {
 	OrgID, RequirementID, UserID int
 	Name                         string
 	// Until is nil when the person counts without end.
 	Until *time.Time
+	Skill string
+}
+
+// table names one kept state: the requirements' (progress) or the solution
+// areas' (designations); the same code keeps both.
+type table struct {
+	spans, tallies, key string
+	// skill: the spans carry the certification that gives their end.
+	skill bool
+}
+
+var (
+	requirementTable = table{spans: "counting_spans", tallies: "counting_tallies", key: "requirement_id"}
+	areaTable        = table{spans: "area_spans", tallies: "area_tallies", key: "area_level", skill: true}
+)
+
+func (t table) spanColumns() string {
+	cols := "id, organization_id, " + t.key + ", user_id, name, ends_at"
+	if t.skill {
+		cols += ", skill"
+	}
+	return cols
 }
 
 type spanKey struct{ org, req, user int }
@@ -111,11 +135,14 @@ func refreshChunk(ctx context.Context, c *ent.Client, dialectName string, ids []
 	if err != nil {
 		return err
 	}
-	old, err := keptSpans(ctx, c, "SELECT id, organization_id, requirement_id, user_id, name, ends_at FROM counting_spans WHERE user_id IN "+in+lock, args...)
+	old, err := keptSpans(ctx, c, requirementTable, "SELECT "+requirementTable.spanColumns()+" FROM counting_spans WHERE user_id IN "+in+lock, args...)
 	if err != nil {
 		return err
 	}
-	return apply(ctx, c, dialectName, old, fresh)
+	if err := apply(ctx, c, dialectName, requirementTable, old, fresh); err != nil {
+		return err
+	}
+	return refreshAreas(ctx, c, dialectName, in, args, lock)
 }
 
 func lockShare(dialectName string) string {
@@ -134,7 +161,7 @@ type keptSpan struct {
 // apply turns the kept spans old into fresh: the tallies first, in
 // (organization, requirement) order so that concurrent writers lock them in
 // one order, then the spans.
-func apply(ctx context.Context, c *ent.Client, dialectName string, old []keptSpan, fresh []Span) error {
+func apply(ctx context.Context, c *ent.Client, dialectName string, tb table, old []keptSpan, fresh []Span) error {
 	type change struct {
 		old   *keptSpan
 		fresh *Span
@@ -153,7 +180,7 @@ func apply(ctx context.Context, c *ent.Client, dialectName string, old []keptSpa
 	}
 	keys := make([]spanKey, 0, len(byKey))
 	for k, ch := range byKey {
-		if ch.old != nil && ch.fresh != nil && sameUntil(ch.old.Until, ch.fresh.Until) && ch.old.Name == ch.fresh.Name {
+		if ch.old != nil && ch.fresh != nil && sameUntil(ch.old.Until, ch.fresh.Until) && ch.old.Name == ch.fresh.Name && ch.old.Skill == ch.fresh.Skill {
 			continue
 		}
 		keys = append(keys, k)
@@ -184,12 +211,16 @@ func apply(ctx context.Context, c *ent.Client, dialectName string, old []keptSpa
 		case ch.old == nil:
 			inserts = append(inserts, *ch.fresh)
 		default:
-			if _, err := c.ExecContext(ctx, "UPDATE counting_spans SET name = ?, ends_at = ? WHERE id = ?", ch.fresh.Name, timeArg(ch.fresh.Until), ch.old.ID); err != nil {
-				return fmt.Errorf("counting: keeping the span of person %d for requirement %d: %w", k.user, k.req, err)
+			set, args := "name = ?, ends_at = ?", []any{ch.fresh.Name, timeArg(ch.fresh.Until)}
+			if tb.skill {
+				set, args = set+", skill = ?", append(args, ch.fresh.Skill)
+			}
+			if _, err := c.ExecContext(ctx, "UPDATE "+tb.spans+" SET "+set+" WHERE id = ?", append(args, ch.old.ID)...); err != nil {
+				return fmt.Errorf("counting: keeping the span of person %d for %s %d: %w", k.user, tb.key, k.req, err)
 			}
 		}
 		if ch.old != nil && ch.fresh != nil && sameUntil(ch.old.Until, ch.fresh.Until) {
-			continue // a new name only
+			continue // a new name or skill only
 		}
 		tk := tallyKey{k.org, k.req}
 		d := deltas[tk]
@@ -232,11 +263,11 @@ func apply(ctx context.Context, c *ent.Client, dialectName string, old []keptSpa
 		for _, r := range reqs {
 			args = append(args, org, r, Epoch)
 		}
-		q := "INSERT INTO counting_tallies (organization_id, requirement_id, forever, finite_after, settled_at, version) VALUES " + values
+		q := "INSERT INTO " + tb.tallies + " (organization_id, " + tb.key + ", forever, finite_after, settled_at, version) VALUES " + values
 		if dialectName == dialect.MySQL {
 			q += " ON DUPLICATE KEY UPDATE version = version"
 		} else {
-			q += " ON CONFLICT (organization_id, requirement_id) DO NOTHING"
+			q += " ON CONFLICT (organization_id, " + tb.key + ") DO NOTHING"
 		}
 		if _, err := c.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("counting: making tallies: %w", err)
@@ -246,7 +277,7 @@ func apply(ctx context.Context, c *ent.Client, dialectName string, old []keptSpa
 		if dialectName == dialect.MySQL {
 			lock = " FOR UPDATE"
 		}
-		rows, err := c.QueryContext(ctx, "SELECT requirement_id, settled_at FROM counting_tallies WHERE organization_id = ? AND requirement_id IN "+in+" ORDER BY requirement_id"+lock,
+		rows, err := c.QueryContext(ctx, "SELECT "+tb.key+", settled_at FROM "+tb.tallies+" WHERE organization_id = ? AND "+tb.key+" IN "+in+" ORDER BY "+tb.key+lock,
 			append([]any{org}, inArgs...)...)
 		if err != nil {
 			return fmt.Errorf("counting: reading tallies: %w", err)
@@ -282,27 +313,38 @@ func apply(ctx context.Context, c *ent.Client, dialectName string, old []keptSpa
 					finite--
 				}
 			}
-			_, err := c.ExecContext(ctx, "UPDATE counting_tallies SET forever = forever + ?, finite_after = finite_after + ?, version = version + 1 WHERE organization_id = ? AND requirement_id = ?",
+			_, err := c.ExecContext(ctx, "UPDATE "+tb.tallies+" SET forever = forever + ?, finite_after = finite_after + ?, version = version + 1 WHERE organization_id = ? AND "+tb.key+" = ?",
 				d.forever, finite, org, req)
 			if err != nil {
-				return fmt.Errorf("counting: keeping the tally of requirement %d: %w", req, err)
+				return fmt.Errorf("counting: keeping the tally of %s %d: %w", tb.key, req, err)
 			}
 		}
 	}
 	for start := 0; start < len(deletes); start += 500 {
 		chunk := deletes[start:min(start+500, len(deletes))]
-		if _, err := c.ExecContext(ctx, "DELETE FROM counting_spans WHERE id IN (?"+strings.Repeat(", ?", len(chunk)-1)+")", chunk...); err != nil {
+		if _, err := c.ExecContext(ctx, "DELETE FROM "+tb.spans+" WHERE id IN (?"+strings.Repeat(", ?", len(chunk)-1)+")", chunk...); err != nil {
 			return fmt.Errorf("counting: removing spans: %w", err)
 		}
 	}
-	for start := 0; start < len(inserts); start += 200 {
-		chunk := inserts[start:min(start+200, len(inserts))]
-		args := make([]any, 0, 5*len(chunk))
+	return insertSpans(ctx, c, tb, inserts)
+}
+
+// insertSpans writes new spans, 200 to a statement.
+func insertSpans(ctx context.Context, c *ent.Client, tb table, spans []Span) error {
+	for start := 0; start < len(spans); start += 200 {
+		chunk := spans[start:min(start+200, len(spans))]
+		args := make([]any, 0, 6*len(chunk))
 		for _, sp := range chunk {
 			args = append(args, sp.OrgID, sp.RequirementID, sp.UserID, sp.Name, timeArg(sp.Until))
+			if tb.skill {
+				args = append(args, sp.Skill)
+			}
 		}
-		q := "INSERT INTO counting_spans (organization_id, requirement_id, user_id, name, ends_at) VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", len(chunk)), ", ")
+		cols, row := "organization_id, "+tb.key+", user_id, name, ends_at", "(?, ?, ?, ?, ?), "
+		if tb.skill {
+			cols, row = cols+", skill", "(?, ?, ?, ?, ?, ?), "
+		}
+		q := "INSERT INTO " + tb.spans + " (" + cols + ") VALUES " + strings.TrimSuffix(strings.Repeat(row, len(chunk)), ", ")
 		if _, err := c.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("counting: keeping spans: %w", err)
 		}
@@ -346,7 +388,7 @@ func querySpans(ctx context.Context, c *ent.Client, q string, args ...any) ([]Sp
 	return out, rows.Err()
 }
 
-func keptSpans(ctx context.Context, c *ent.Client, q string, args ...any) ([]keptSpan, error) {
+func keptSpans(ctx context.Context, c *ent.Client, tb table, q string, args ...any) ([]keptSpan, error) {
 	rows, err := c.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("counting: reading kept spans: %w", err)
@@ -358,7 +400,11 @@ func keptSpans(ctx context.Context, c *ent.Client, q string, args ...any) ([]kep
 			s     keptSpan
 			until any
 		)
-		if err := rows.Scan(&s.ID, &s.OrgID, &s.RequirementID, &s.UserID, &s.Name, &until); err != nil {
+		dest := []any{&s.ID, &s.OrgID, &s.RequirementID, &s.UserID, &s.Name, &until}
+		if tb.skill {
+			dest = append(dest, &s.Skill)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		if s.Until, err = ScanTime(until); err != nil {
@@ -371,7 +417,7 @@ func keptSpans(ctx context.Context, c *ent.Client, q string, args ...any) ([]kep
 
 // Spans returns every kept span (tests and the upgrade check compare them).
 func Spans(ctx context.Context, c *ent.Client) ([]Span, error) {
-	ks, err := keptSpans(ctx, c, "SELECT id, organization_id, requirement_id, user_id, name, ends_at FROM counting_spans ORDER BY organization_id, requirement_id, user_id")
+	ks, err := keptSpans(ctx, c, requirementTable, "SELECT "+requirementTable.spanColumns()+" FROM counting_spans ORDER BY organization_id, requirement_id, user_id")
 	if err != nil {
 		return nil, err
 	}
@@ -425,7 +471,7 @@ FROM counting_spans GROUP BY organization_id, requirement_id`, Epoch, version+1)
 	if err != nil {
 		return fmt.Errorf("counting: rebuilding the tallies: %w", err)
 	}
-	return nil
+	return RebuildAreas(ctx, c)
 }
 
 func uniqueSorted(ids []int) []int {
@@ -447,14 +493,18 @@ func inList(ids []int) (string, []any) {
 // and spans without a tally. Empty when the kept state is consistent; tests
 // call it after concurrent writers.
 func TallyDrift(ctx context.Context, c *ent.Client) ([]string, error) {
-	rows, err := c.QueryContext(ctx, `SELECT t.organization_id, t.requirement_id, t.forever, t.finite_after,
-  (SELECT COUNT(*) FROM counting_spans p WHERE p.organization_id = t.organization_id AND p.requirement_id = t.requirement_id AND p.ends_at IS NULL),
-  (SELECT COUNT(*) FROM counting_spans p WHERE p.organization_id = t.organization_id AND p.requirement_id = t.requirement_id AND p.ends_at > t.settled_at)
-FROM counting_tallies t
+	return tallyDrift(ctx, c, requirementTable)
+}
+
+func tallyDrift(ctx context.Context, c *ent.Client, tb table) ([]string, error) {
+	rows, err := c.QueryContext(ctx, `SELECT t.organization_id, t.`+tb.key+`, t.forever, t.finite_after,
+  (SELECT COUNT(*) FROM `+tb.spans+` p WHERE p.organization_id = t.organization_id AND p.`+tb.key+` = t.`+tb.key+` AND p.ends_at IS NULL),
+  (SELECT COUNT(*) FROM `+tb.spans+` p WHERE p.organization_id = t.organization_id AND p.`+tb.key+` = t.`+tb.key+` AND p.ends_at > t.settled_at)
+FROM `+tb.tallies+` t
 UNION ALL
-SELECT p.organization_id, p.requirement_id, -1, -1, COUNT(*), 0 FROM counting_spans p
-WHERE NOT EXISTS (SELECT 1 FROM counting_tallies t WHERE t.organization_id = p.organization_id AND t.requirement_id = p.requirement_id)
-GROUP BY p.organization_id, p.requirement_id`)
+SELECT p.organization_id, p.`+tb.key+`, -1, -1, COUNT(*), 0 FROM `+tb.spans+` p
+WHERE NOT EXISTS (SELECT 1 FROM `+tb.tallies+` t WHERE t.organization_id = p.organization_id AND t.`+tb.key+` = p.`+tb.key+`)
+GROUP BY p.organization_id, p.`+tb.key+``)
 	if err != nil {
 		return nil, err
 	}
@@ -466,8 +516,8 @@ GROUP BY p.organization_id, p.requirement_id`)
 			return nil, err
 		}
 		if forever != wantForever || finite != wantFinite {
-			out = append(out, fmt.Sprintf("organization %d requirement %d: tally forever %d finite %d, spans %d and %d",
-				org, req, forever, finite, wantForever, wantFinite))
+			out = append(out, fmt.Sprintf("organization %d %s %d: tally forever %d finite %d, spans %d and %d",
+				org, tb.key, req, forever, finite, wantForever, wantFinite))
 		}
 	}
 	return out, rows.Err()

@@ -34,7 +34,7 @@ func Hook(dialectName string) ent.Hook {
 			case "Result":
 				return k.people(ctx, next, m, []string{"profile_id", "skill_id", "expires_at", "completed_at"},
 					"SELECT DISTINCT a.user_id FROM associations a JOIN results r ON r.profile_id = a.profile_id WHERE a.ended_at IS NULL AND r.id IN ")
-			case "Skill", "Requirement", "Competency", "CompetencyOption":
+			case "Skill", "Requirement", "Competency", "CompetencyOption", "SolutionArea":
 				return k.catalog(ctx, next, m)
 			}
 			return next.Mutate(ctx, m)
@@ -189,10 +189,30 @@ func (k *keeper) catalog(ctx context.Context, next ent.Mutator, m ent.Mutation) 
 // catalogChange reports whether a catalog mutation can change who counts:
 // removing anything, a requirement's skills, a skill's validity end (an
 // unchanged one, which applying the catalog file writes at every start, does
-// not).
+// not), a solution area made or its certification lists changed, a skill
+// made or renumbered that a solution area lists.
 func catalogChange(ctx context.Context, m ent.Mutation) (bool, error) {
 	if m.Op().Is(ent.OpDelete) || m.Op().Is(ent.OpDeleteOne) {
 		return true, nil
+	}
+	if am, ok := m.(*ent.SolutionAreaMutation); ok {
+		return areaChange(ctx, am), nil
+	}
+	if sm, ok := m.(*ent.SkillMutation); ok {
+		if n, set := sm.Number(); set {
+			switch {
+			case m.Op().Is(ent.OpCreate):
+				if listed, err := areasList(ctx, sm.Client(), n); err != nil || listed {
+					return true, err
+				}
+			case m.Op().Is(ent.OpUpdateOne):
+				if old, err := sm.OldNumber(ctx); err != nil || old != n {
+					return true, nil
+				}
+			default:
+				return true, nil
+			}
+		}
 	}
 	if len(m.AddedEdges())+len(m.RemovedEdges())+len(m.ClearedEdges()) > 0 {
 		if m.Type() == "Requirement" || m.Type() == "Skill" {
@@ -220,6 +240,38 @@ func catalogChange(ctx context.Context, m ent.Mutation) (bool, error) {
 		fresh = &newUntil
 	}
 	return !sameUntil(old, fresh), nil
+}
+
+// areaChange reports whether a solution area mutation can change who counts
+// for it: a new area, or other certification lists.
+func areaChange(ctx context.Context, m *ent.SolutionAreaMutation) bool {
+	if !m.Op().Is(ent.OpUpdateOne) {
+		return true
+	}
+	if inter, set := m.IntermediateSkills(); set {
+		old, err := m.OldIntermediateSkills(ctx)
+		if err != nil || !slices.Equal(old, inter) {
+			return true
+		}
+	}
+	if adv, set := m.AdvancedSkills(); set {
+		old, err := m.OldAdvancedSkills(ctx)
+		if err != nil || !slices.Equal(old, adv) {
+			return true
+		}
+	}
+	ai, _ := m.AppendedIntermediateSkills()
+	aa, _ := m.AppendedAdvancedSkills()
+	return len(ai)+len(aa) > 0
+}
+
+// areasList reports whether a solution area lists the skill number.
+func areasList(ctx context.Context, c *ent.Client, number string) (bool, error) {
+	levels, err := readAreaLevels(ctx, c)
+	if err != nil {
+		return false, err
+	}
+	return len(levels[number]) > 0, nil
 }
 
 type unkeptKey struct{}

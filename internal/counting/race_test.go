@@ -31,7 +31,13 @@ func TestConcurrentWritersKeepExactCounts(t *testing.T) {
 		c := a.DB.Client
 		ops := c.User.Query().Where(user.Email("ops@certlink.example")).OnlyX(ctx)
 		operator := &viewer.Viewer{Kind: viewer.KindUser, UserID: ops.ID, Email: ops.Email, Roles: []viewer.Role{viewer.Operator}}
-		skills := c.Skill.Query().Where(skill.HasRequirements()).Order(skill.ByNumber()).AllX(ctx)
+		// Skills of requirements and of the solution areas (issue 15: their
+		// kept counts race the same way).
+		var areaSkills []string
+		for _, ar := range c.SolutionArea.Query().AllX(ctx) {
+			areaSkills = append(append(areaSkills, ar.IntermediateSkills...), ar.AdvancedSkills...)
+		}
+		skills := c.Skill.Query().Where(skill.Or(skill.HasRequirements(), skill.NumberIn(areaSkills...))).Order(skill.ByNumber()).AllX(ctx)
 		var people []*viewer.Viewer
 		for i, email := range []string{"grace@contoso.example", "sam@fabrikam.example", "mona@contoso.example", "lee@fabrikam.example"} {
 			u := c.User.Query().Where(user.Email(email)).OnlyX(ctx)
@@ -108,6 +114,23 @@ func TestConcurrentWritersKeepExactCounts(t *testing.T) {
 		drift, err := counting.TallyDrift(ctx, c)
 		if err != nil || len(drift) > 0 {
 			t.Fatalf("tallies: %v %v", drift, err)
+		}
+		keptAreas, err := counting.AreaSpans(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		freshAreas, err := counting.RecomputeAreas(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(keptAreas) != fmt.Sprint(freshAreas) {
+			t.Fatalf("kept area spans %v\nrecomputed %v", keptAreas, freshAreas)
+		}
+		if len(keptAreas) == 0 {
+			t.Fatal("nobody counts for a solution area at the end: the race exercised nothing")
+		}
+		if drift, err := counting.AreaTallyDrift(ctx, c); err != nil || len(drift) > 0 {
+			t.Fatalf("area tallies: %v %v", drift, err)
 		}
 	})
 }

@@ -87,13 +87,13 @@ func (d *Daily) recordOrg(ctx context.Context, c *ent.Client, org int) (int, err
 	now := clock.Now(d.Now)
 	counts := d.Counts
 	if counts == nil {
-		counts = SQLCounts{}
+		counts = KeptCounts{}
 	}
 	horizon := d.Horizon
 	if horizon <= 0 {
 		horizon = DefaultHorizon
 	}
-	areas, err := Compute(ctx, c, counts, org, now, horizon, nil)
+	areas, err := Compute(ctx, c, counts, org, now, horizon, Options{})
 	if err != nil {
 		return 0, err
 	}

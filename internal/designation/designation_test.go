@@ -255,7 +255,7 @@ func TestDropMatchesCountingAtThatMoment(t *testing.T) {
 		}
 		org := e.App.DB.Client.Organization.Query().Where(organization.MpnID("4100001")).OnlyIDX(sys())
 		at := func(t0 time.Time) bool {
-			list, err := designation.Compute(sys(), e.App.DB.Client, designation.SQLCounts{}, org, t0, time.Hour, nil)
+			list, err := designation.Compute(sys(), e.App.DB.Client, designation.SQLCounts{}, org, t0, time.Hour, designation.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -549,7 +549,7 @@ func TestDailyRecordAndWarnings(t *testing.T) {
 		}
 		// The day before the expiry is recorded qualified; the day after it
 		// is not, and the admins are told.
-		list, err := designation.Compute(sys(), c, designation.SQLCounts{}, org, now, designation.DefaultHorizon, nil)
+		list, err := designation.Compute(sys(), c, designation.SQLCounts{}, org, now, designation.DefaultHorizon, designation.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package designation
 
 import (
+	"context"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -12,23 +13,39 @@ import (
 
 // forecastBrute is the obvious forecast: rescore the area at every moment a
 // holding ends, in order, and take the first that does not qualify.
-func (w *world) forecastBrute(a *Area, until time.Time) *time.Time {
+func (w *world) forecastBrute(hs []Holding, a *Area, until time.Time) *time.Time {
 	var moments []time.Time
-	for _, h := range w.holdings {
+	for _, h := range hs {
 		if h.Until != nil && h.Until.After(w.at) && !h.Until.After(until) {
 			moments = append(moments, *h.Until)
 		}
 	}
 	slices.SortFunc(moments, func(x, y time.Time) int { return x.Compare(y) })
 	for _, t := range moments {
-		if !w.scoreArea(w.areaByKey(a.Key), t).Best.Qualified {
+		ar, err := w.scoreArea(context.Background(), w.areaByKey(a.Key), t)
+		if err != nil {
+			panic(err)
+		}
+		if !ar.Best.Qualified {
 			return &t
 		}
 	}
 	return nil
 }
 
-// The walk over ends gives the brute force's drop on random worlds.
+// lastOnly answers like the kept state: LastEnds gives only the latest k.
+type lastOnly struct{ *scanSkilling }
+
+func (l lastOnly) LastEnds(ctx context.Context, areaID, level, k int) (int, []time.Time, error) {
+	f, ends, err := l.scanSkilling.LastEnds(ctx, areaID, level, k)
+	if k >= 0 && len(ends) > k {
+		ends = ends[len(ends)-k:]
+	}
+	return f, ends, err
+}
+
+// The walk over ends gives the brute force's drop on random worlds, reading
+// every end or (as the kept state does) only the latest ⌈threshold⌉.
 func TestForecastMatchesBruteForce(t *testing.T) {
 	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	area := &ent.SolutionArea{Key: "a", Name: "A", IntermediateSkills: []string{"I1", "I2"}, AdvancedSkills: []string{"A1"},
@@ -55,17 +72,27 @@ func TestForecastMatchesBruteForce(t *testing.T) {
 				hs = append(hs, Holding{Skill: sk, UserID: p + 1, Until: until})
 			}
 		}
-		w := &world{areas: []*ent.SolutionArea{area}, holdings: hs, at: at, override: MetricOverrides{
+		var sk Skilling = scanOf(at, []*ent.SolutionArea{area}, hs)
+		if round%2 == 1 {
+			sk = lastOnly{sk.(*scanSkilling)}
+		}
+		w := &world{areas: []*ent.SolutionArea{area}, skilling: sk, at: at, override: MetricOverrides{
 			{AreaKey: "a", MetricKey: "nca", Value: float64(rng.IntN(5))},
 			{AreaKey: "a", MetricKey: "use", Value: float64(rng.IntN(30000))},
 			{AreaKey: "a", MetricKey: "dep", Value: float64(rng.IntN(12))}}}
-		areas := w.score(at)
+		ctx := context.Background()
+		areas, err := w.score(ctx, at)
+		if err != nil {
+			t.Fatal(err)
+		}
 		horizon := at.Add(365 * 24 * time.Hour)
-		w.forecast(areas, horizon)
+		if err := w.forecast(ctx, areas, horizon); err != nil {
+			t.Fatal(err)
+		}
 		got := areas[0].DropsOn
 		var want *time.Time
 		if areas[0].Qualified() {
-			want = w.forecastBrute(areas[0], horizon)
+			want = w.forecastBrute(hs, areas[0], horizon)
 		}
 		if (got == nil) != (want == nil) || (got != nil && !got.Equal(*want)) {
 			t.Fatalf("round %d: drop %v, brute force %v (holdings %+v)", round, got, want, hs)

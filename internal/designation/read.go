@@ -11,6 +11,7 @@ import (
 	"certlink/ent/metricvalue"
 	"certlink/ent/schema/designation"
 	"certlink/ent/solutionarea"
+	"certlink/internal/counting"
 	"certlink/internal/progress"
 )
 
@@ -23,11 +24,31 @@ type Holding struct {
 	Until  *time.Time
 }
 
-// Counts reads who holds which skills for an organization. The current read
-// path asks the database (SQLCounts); the scale issue's kept state can answer
-// the same question without touching results (item 6).
+// Counts opens what the skilling metrics are read from for one organization
+// at one moment: KeptCounts (the state internal/counting keeps on write, what
+// the product reads) or SQLCounts (a scan of the organization's results, the
+// tests' oracle).
 type Counts interface {
-	Holdings(ctx context.Context, c *ent.Client, orgID int, at time.Time, numbers []string) ([]Holding, error)
+	Open(ctx context.Context, c *ent.Client, orgID int, at time.Time, areas []*ent.SolutionArea) (Skilling, error)
+}
+
+// Skilling answers about the people counting for an area's intermediate or
+// advanced certifications (level: counting.Intermediate, counting.Advanced),
+// at the moment it was opened at or later. A person's end for a level is the
+// latest end among their results of its certifications, and the
+// certification giving it (the lowest number among equal ends).
+type Skilling interface {
+	// Count is how many people count at t.
+	Count(ctx context.Context, areaID, level int, t time.Time) (int, error)
+	// People are those counting at t, by name.
+	People(ctx context.Context, areaID, level int, t time.Time) ([]int, error)
+	// LastEnds: of the people counting at the opening moment, how many count
+	// without end, and the latest k finite ends (ascending; all of them when
+	// k < 0).
+	LastEnds(ctx context.Context, areaID, level, k int) (forever int, ends []time.Time, err error)
+	// Stopping: the people whose end for either level of the area is t, and
+	// the certifications giving those ends (sorted).
+	Stopping(ctx context.Context, areaID int, t time.Time) (people int, skills []string, err error)
 }
 
 // SQLCounts reads holdings with competencies' counting rule.
@@ -134,14 +155,16 @@ func MonthOf(t time.Time) string { return t.UTC().Format("2006-01") }
 func DayOf(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
 // world is what the areas are scored from at one moment: the catalog's areas,
-// the ingested values and who holds which skill (with the ends).
+// the ingested values and who counts for the skilling metrics.
 type world struct {
 	areas    []*ent.SolutionArea
 	ingested ingested
-	holdings []Holding
+	skilling Skilling
 	at       time.Time
 	// override sets ingested values (a what-if).
 	override MetricOverrides
+	// withPeople: list the people each skilling metric counts.
+	withPeople bool
 }
 
 func readWorld(ctx context.Context, c *ent.Client, counts Counts, orgID int, at time.Time) (*world, error) {
@@ -149,12 +172,7 @@ func readWorld(ctx context.Context, c *ent.Client, counts Counts, orgID int, at 
 	if err != nil {
 		return nil, err
 	}
-	var numbers []string
-	for _, a := range areas {
-		numbers = append(numbers, a.IntermediateSkills...)
-		numbers = append(numbers, a.AdvancedSkills...)
-	}
-	holdings, err := counts.Holdings(ctx, c, orgID, at, numbers)
+	sk, err := counts.Open(ctx, c, orgID, at, areas)
 	if err != nil {
 		return nil, err
 	}
@@ -162,81 +180,84 @@ func readWorld(ctx context.Context, c *ent.Client, counts Counts, orgID int, at 
 	if err != nil {
 		return nil, err
 	}
-	return &world{areas: areas, ingested: ing, holdings: holdings, at: at}, nil
+	return &world{areas: areas, ingested: ing, skilling: sk, at: at}, nil
 }
 
-// people returns the distinct holders of any of skills still counting at t
-// (t at or after the world's moment), in the holdings' order (by name).
-func (w *world) people(skills []string, t time.Time) []int {
-	seen := map[int]bool{}
-	out := []int{}
-	for _, h := range w.holdings {
-		if seen[h.UserID] || !slices.Contains(skills, h.Skill) {
-			continue
-		}
-		if h.Until != nil && !h.Until.After(t) {
-			continue
-		}
-		seen[h.UserID] = true
-		out = append(out, h.UserID)
+// levelOf is the counting level a skilling source reads (false: ingested).
+func levelOf(source string) (int, bool) {
+	switch source {
+	case designation.IntermediateCertifications:
+		return counting.Intermediate, true
+	case designation.AdvancedCertifications:
+		return counting.Advanced, true
 	}
-	return out
+	return 0, false
 }
 
-// inputs are an area's metric values at t, with the people skilling metrics count.
-func (w *world) inputs(a *ent.SolutionArea, t time.Time) (Inputs, map[string][]int, map[string]string) {
+// inputs are an area's metric values at t, with the people skilling metrics
+// count (when the world lists them).
+func (w *world) inputs(ctx context.Context, a *ent.SolutionArea, t time.Time) (Inputs, map[string][]int, map[string]string, error) {
 	in := Inputs{}
 	people := map[string][]int{}
 	months := map[string]string{}
 	for _, m := range a.Metrics {
-		switch m.Source {
-		case designation.IntermediateCertifications:
-			people[m.Key] = w.people(a.IntermediateSkills, t)
-			in[m.Key] = float64(len(people[m.Key]))
-		case designation.AdvancedCertifications:
-			people[m.Key] = w.people(a.AdvancedSkills, t)
-			in[m.Key] = float64(len(people[m.Key]))
-		default:
-			if v, ok := w.override.value(a.Key, m.Key); ok {
-				in[m.Key] = v
-			} else if v := w.ingested[a.Key][m.Key]; v != nil {
-				in[m.Key] = v.Value
-				months[m.Key] = v.Month
+		if level, ok := levelOf(m.Source); ok {
+			n, err := w.skilling.Count(ctx, a.ID, level, t)
+			if err != nil {
+				return nil, nil, nil, err
 			}
+			in[m.Key] = float64(n)
+			if w.withPeople {
+				if people[m.Key], err = w.skilling.People(ctx, a.ID, level, t); err != nil {
+					return nil, nil, nil, err
+				}
+			}
+			continue
+		}
+		if v, ok := w.override.value(a.Key, m.Key); ok {
+			in[m.Key] = v
+		} else if v := w.ingested[a.Key][m.Key]; v != nil {
+			in[m.Key] = v.Value
+			months[m.Key] = v.Month
 		}
 	}
-	return in, people, months
+	return in, people, months, nil
 }
 
 // score scores every area at t (the world's moment or later: ingested values
 // are assumed to stay as they are).
-func (w *world) score(t time.Time) []*Area {
+func (w *world) score(ctx context.Context, t time.Time) ([]*Area, error) {
 	out := make([]*Area, 0, len(w.areas))
 	for _, a := range w.areas {
-		out = append(out, w.scoreArea(a, t))
+		ar, err := w.scoreArea(ctx, a, t)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ar)
 	}
-	return out
+	return out, nil
 }
 
 // scoreArea scores one area at t.
-func (w *world) scoreArea(a *ent.SolutionArea, t time.Time) *Area {
-	{
-		in, people, months := w.inputs(a, t)
-		ar := &Area{ID: a.ID, Key: a.Key, Name: a.Name, Description: a.Description,
-			IntermediateSkills: a.IntermediateSkills, AdvancedSkills: a.AdvancedSkills}
-		for _, tr := range a.Tracks {
-			ts := ScoreTrack(a.Metrics, tr, in)
-			for _, c := range ts.Categories {
-				for _, m := range c.Metrics {
-					m.PeopleIDs = people[m.Key]
-					m.Month = months[m.Key]
-				}
-			}
-			ar.Tracks = append(ar.Tracks, ts)
-		}
-		ar.Best = Best(ar.Tracks)
-		return ar
+func (w *world) scoreArea(ctx context.Context, a *ent.SolutionArea, t time.Time) (*Area, error) {
+	in, people, months, err := w.inputs(ctx, a, t)
+	if err != nil {
+		return nil, err
 	}
+	ar := &Area{ID: a.ID, Key: a.Key, Name: a.Name, Description: a.Description,
+		IntermediateSkills: a.IntermediateSkills, AdvancedSkills: a.AdvancedSkills}
+	for _, tr := range a.Tracks {
+		ts := ScoreTrack(a.Metrics, tr, in)
+		for _, c := range ts.Categories {
+			for _, m := range c.Metrics {
+				m.PeopleIDs = people[m.Key]
+				m.Month = months[m.Key]
+			}
+		}
+		ar.Tracks = append(ar.Tracks, ts)
+	}
+	ar.Best = Best(ar.Tracks)
+	return ar, nil
 }
 
 // Area is one solution area's score at one moment.

@@ -6,9 +6,10 @@
 // current month and the previous five full months), what-if and forecast.
 //
 // Skilling metrics count linked people exactly as competencies count them
-// (progress.CountingResultsFrom: linked, not deleted, result valid, skill
-// inside its validity); the other metrics are ingested per organization and
-// month (ingest.go).
+// (linked, not deleted, result valid, skill inside its validity), read from
+// the counts internal/counting keeps on write (kept.go, KeptCounts); the scan
+// of results (scan.go, SQLCounts) is the tests' oracle. The other metrics are
+// ingested per organization and month (ingest.go).
 package designation
 
 import (

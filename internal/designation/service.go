@@ -3,6 +3,7 @@ package designation
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -26,7 +27,7 @@ const MaxHistoryDays = 400
 type Service struct {
 	Client   *ent.Client
 	Progress *progress.Service
-	// Counts reads who holds which skill; nil: SQLCounts.
+	// Counts reads who counts for the skilling metrics; nil: KeptCounts.
 	Counts Counts
 	// Horizon is how far ahead DropsOn is looked for; 0: DefaultHorizon.
 	Horizon time.Duration
@@ -34,7 +35,7 @@ type Service struct {
 
 func (s *Service) counts() Counts {
 	if s.Counts == nil {
-		return SQLCounts{}
+		return KeptCounts{}
 	}
 	return s.Counts
 }
@@ -46,16 +47,31 @@ func (s *Service) horizon() time.Duration {
 	return s.Horizon
 }
 
+// Options tune a computation.
+type Options struct {
+	// Override sets ingested values (a what-if).
+	Override MetricOverrides
+	// People lists the people each skilling metric counts (O(people): only
+	// when a caller asks for them).
+	People bool
+	// Settle, when set, is the client through which the kept tallies a read
+	// found carrying many lapsed people are settled afterwards (the live read).
+	Settle *ent.Client
+}
+
 // Compute scores every area of orgID at the moment at from what c shows (c
 // may be a rehearsal's transaction), with each area's window (from the
 // recorded days) and forecast drop.
-func Compute(ctx context.Context, c *ent.Client, counts Counts, orgID int, at time.Time, horizon time.Duration, override MetricOverrides) ([]*Area, error) {
+func Compute(ctx context.Context, c *ent.Client, counts Counts, orgID int, at time.Time, horizon time.Duration, opt Options) ([]*Area, error) {
 	w, err := readWorld(ctx, c, counts, orgID, at)
 	if err != nil {
 		return nil, err
 	}
-	w.override = override
-	areas := w.score(at)
+	w.override, w.withPeople = opt.Override, opt.People
+	areas, err := w.score(ctx, at)
+	if err != nil {
+		return nil, err
+	}
 	opens, _ := WindowBounds(at)
 	_, byArea, err := readDays(ctx, c, orgID, "", opens, at)
 	if err != nil {
@@ -64,42 +80,74 @@ func Compute(ctx context.Context, c *ent.Client, counts Counts, orgID int, at ti
 	for _, a := range areas {
 		a.Window = window(at, byArea[a.Key], a.Best)
 	}
-	w.forecast(areas, at.Add(horizon))
+	if err := w.forecast(ctx, areas, at.Add(horizon)); err != nil {
+		return nil, err
+	}
+	if st, ok := w.skilling.(settler); ok && opt.Settle != nil {
+		st.settle(ctx, opt.Settle)
+	}
 	return areas, nil
 }
 
 // forecast sets each qualified area's DropsOn: the first moment up to until
 // at which, as results expire and retired skills lose validity, the area no
 // longer qualifies (ingested values assumed to stay as they are). Each person
-// counts for a skilling metric until the latest end among their results of
-// its certifications, so the counts only fall at those ends: they are walked
-// in order, the tracks rescored at each (O(people · log people) per area,
-// not a rescoring of everyone at every moment; forecastBrute in the tests is
-// the obvious version it is held to).
-func (w *world) forecast(areas []*Area, until time.Time) {
+// counts for a skilling metric until their end for its level, so the counts
+// only fall at those ends, walked in order with the tracks rescored at each.
+// Only the last ends matter: while a level's count is at or above every
+// track's threshold of its metrics its points are full, so of the people with
+// a finite end only the latest ⌈highest threshold⌉ are read (a few index
+// entries however many count; forecastBrute in the tests is the obvious
+// version it is held to).
+func (w *world) forecast(ctx context.Context, areas []*Area, until time.Time) error {
 	for _, a := range areas {
 		if !a.Qualified() {
 			continue
 		}
 		sa := w.areaByKey(a.Key)
-		in, _, _ := w.inputs(sa, w.at)
+		in, _, _, err := w.inputs(ctx, sa, w.at)
+		if err != nil {
+			return err
+		}
 		type event struct {
 			at     time.Time
 			source string
 		}
 		var events []event
 		for _, src := range []string{designation.IntermediateCertifications, designation.AdvancedCertifications} {
-			skills := sa.IntermediateSkills
-			if src == designation.AdvancedCertifications {
-				skills = sa.AdvancedSkills
+			level, _ := levelOf(src)
+			need := 0.0
+			used := false
+			for _, m := range sa.Metrics {
+				if m.Source != src {
+					continue
+				}
+				used = true
+				for _, tr := range sa.Tracks {
+					need = max(need, tr.Thresholds[m.Key])
+				}
 			}
-			for _, end := range w.ends(skills) {
-				if end != nil && end.After(w.at) && !end.After(until) {
-					events = append(events, event{*end, src})
+			if !used {
+				continue
+			}
+			forever, ends, err := w.skilling.LastEnds(ctx, sa.ID, level, int(min(math.Ceil(need), maxReadEnds)))
+			if err != nil {
+				return err
+			}
+			// Before the ends read, the count stays at or above need: the
+			// walk starts from the count those ends leave.
+			for _, m := range sa.Metrics {
+				if m.Source == src {
+					in[m.Key] = min(in[m.Key], float64(forever+len(ends)))
+				}
+			}
+			for _, end := range ends {
+				if end.After(w.at) && !end.After(until) {
+					events = append(events, event{end, src})
 				}
 			}
 		}
-		slices.SortFunc(events, func(x, y event) int { return x.at.Compare(y.at) })
+		slices.SortStableFunc(events, func(x, y event) int { return x.at.Compare(y.at) })
 		for i := 0; i < len(events); {
 			t := events[i].at
 			for ; i < len(events) && events[i].at.Equal(t); i++ {
@@ -119,52 +167,32 @@ func (w *world) forecast(areas []*Area, until time.Time) {
 			}
 			drop := t
 			a.DropsOn = &drop
-			a.DropReason = w.dropCause(a, &Area{Key: a.Key, Best: best}, t)
+			if a.DropReason, err = w.dropCause(ctx, sa, best, t); err != nil {
+				return err
+			}
 			break
 		}
 	}
+	return nil
 }
 
-// ends returns, per person holding one of skills now, when they stop
-// counting for it (nil: not foreseen).
-func (w *world) ends(skills []string) []*time.Time {
-	idx := map[int]int{}
-	var out []*time.Time
-	for _, h := range w.holdings {
-		if !slices.Contains(skills, h.Skill) || (h.Until != nil && !h.Until.After(w.at)) {
-			continue
-		}
-		if i, ok := idx[h.UserID]; ok {
-			out[i] = later(out[i], h.Until)
-			continue
-		}
-		idx[h.UserID] = len(out)
-		out = append(out, h.Until)
-	}
-	return out
-}
+// maxReadEnds bounds the ends the forecast reads per level (a threshold of
+// more people than that is not reached by any organization certlink serves;
+// above it the forecast would start late, never wrongly early).
+const maxReadEnds = 100000
 
 // dropCause says why an area stops qualifying at t: its state then and who
 // stops counting at that moment.
-func (w *world) dropCause(now, later *Area, t time.Time) string {
-	var who []string
-	seen := map[int]bool{}
-	sa := w.areaByKey(now.Key)
-	for _, h := range w.holdings {
-		if h.Until == nil || !h.Until.Equal(t) || seen[h.UserID] {
-			continue
-		}
-		if slices.Contains(sa.IntermediateSkills, h.Skill) || slices.Contains(sa.AdvancedSkills, h.Skill) {
-			seen[h.UserID] = true
-			who = append(who, h.Skill)
-		}
+func (w *world) dropCause(ctx context.Context, sa *ent.SolutionArea, later *TrackScore, t time.Time) (string, error) {
+	n, skills, err := w.skilling.Stopping(ctx, sa.ID, t)
+	if err != nil {
+		return "", err
 	}
-	cause := later.Best.Explain()
-	if len(who) > 0 {
-		slices.Sort(who)
-		cause += fmt.Sprintf(" (%d certification(s) stop counting: %s)", len(who), strings.Join(slices.Compact(who), ", "))
+	cause := later.Explain()
+	if n > 0 {
+		cause += fmt.Sprintf(" (%d certification(s) stop counting: %s)", n, strings.Join(skills, ", "))
 	}
-	return cause
+	return cause, nil
 }
 
 func (w *world) areaByKey(key string) *ent.SolutionArea {
@@ -176,19 +204,27 @@ func (w *world) areaByKey(key string) *ent.SolutionArea {
 	return nil
 }
 
-// Areas returns the viewer's organization's solution areas now.
-func (s *Service) Areas(ctx context.Context, v *viewer.Viewer) ([]*Area, error) {
+// Areas returns the viewer's organization's solution areas now; people: list
+// the people each skilling metric counts.
+func (s *Service) Areas(ctx context.Context, v *viewer.Viewer, people bool) ([]*Area, error) {
 	if err := progress.Authorize(v, viewer.ScopeProgressRead); err != nil {
 		return nil, err
 	}
-	return s.OrgAreas(ctx, v.OrgID)
+	return s.orgAreas(ctx, v.OrgID, people)
 }
 
 // OrgAreas scores organization orgID's solution areas now, for no viewer in
 // particular: the value a live feed shares among the organization's
 // subscribers, each authorized when it subscribes.
 func (s *Service) OrgAreas(ctx context.Context, orgID int) ([]*Area, error) {
-	return Compute(viewer.System(ctx), s.Client, s.counts(), orgID, s.Progress.Engine.Time(), s.horizon(), nil)
+	return s.orgAreas(ctx, orgID, true)
+}
+
+// orgAreas is OrgAreas, listing the people skilling metrics count only when
+// people is set.
+func (s *Service) orgAreas(ctx context.Context, orgID int, people bool) ([]*Area, error) {
+	return Compute(viewer.System(ctx), s.Client, s.counts(), orgID, s.Progress.Engine.Time(), s.horizon(),
+		Options{People: people, Settle: s.Client})
 }
 
 // WhatIf is a hypothetical change for the solution areas: progress's
@@ -199,6 +235,8 @@ type WhatIf struct {
 	Metrics MetricOverrides
 	// At, when set, scores at that later moment (at most the horizon ahead).
 	At *time.Time
+	// People lists the people each skilling metric counts.
+	People bool
 }
 
 // MetricOverride sets an ingested metric's value in a what-if.
@@ -242,15 +280,17 @@ func (s *Service) Simulate(ctx context.Context, v *viewer.Viewer, wi WhatIf) ([]
 	err := s.Progress.InScenario(ctx, v, wi.Scenario, func(ctx context.Context, c *ent.Client, orgID int, at time.Time) error {
 		var err error
 		if wi.At == nil || !wi.At.After(at) {
-			out, err = Compute(ctx, c, s.counts(), orgID, at, s.horizon(), wi.Metrics)
+			out, err = Compute(ctx, c, s.counts(), orgID, at, s.horizon(), Options{Override: wi.Metrics, People: wi.People})
 			return err
 		}
 		w, err := readWorld(ctx, c, s.counts(), orgID, at)
 		if err != nil {
 			return err
 		}
-		w.override = wi.Metrics
-		out = w.score(*wi.At)
+		w.override, w.withPeople = wi.Metrics, wi.People
+		if out, err = w.score(ctx, *wi.At); err != nil {
+			return err
+		}
 		opens, _ := WindowBounds(*wi.At)
 		_, byArea, err := readDays(ctx, c, orgID, "", opens, at)
 		if err != nil {

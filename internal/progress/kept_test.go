@@ -22,6 +22,7 @@ import (
 	"certlink/internal/apperr"
 	"certlink/internal/catalog"
 	"certlink/internal/counting"
+	"certlink/internal/designation"
 	"certlink/internal/ingest"
 	"certlink/internal/linking"
 	"certlink/internal/progress"
@@ -38,6 +39,11 @@ import (
 // each step the kept spans equal a recomputation from the source tables, and
 // progress, the people who count and the lapsing causes read from the kept
 // state equal the from-scratch statements (the oracle), on both databases.
+// Issue 15: the solution areas' kept counts are held the same way — their
+// spans equal a recomputation, and every area's score, metric values, people,
+// qualification, window and forecast drop read from them equal the scan
+// (designation.SQLCounts) — with edits of the areas' certification lists and
+// ingested metric values among the writers.
 func TestKeptStateMatchesOracle(t *testing.T) {
 	steps := 60
 	if s, err := strconv.Atoi(os.Getenv("CERTLINK_KEPT_STEPS")); err == nil && s > 0 {
@@ -60,7 +66,7 @@ func TestKeptStateMatchesOracle(t *testing.T) {
 			})
 		}
 		if steps >= 60 {
-			for _, k := range []string{"associate", "remove", "ingest", "delete", "remove from report", "merge", "attest", "catalog: validity", "catalog: requirement", "rename"} {
+			for _, k := range []string{"associate", "remove", "ingest", "delete", "remove from report", "merge", "attest", "catalog: validity", "catalog: requirement", "rename", "catalog: area", "metrics", "area qualified", "area drops"} {
 				if total[k] == 0 {
 					t.Errorf("no %s succeeded in %d steps of each seed: the sequences do not exercise it", k, steps)
 				}
@@ -110,7 +116,15 @@ func newWorld(t *testing.T, d testenv.Dialect, seed uint64) *world {
 	}
 	ops := w.c.User.Query().Where(user.Email("ops@certlink.example")).OnlyX(ctx)
 	w.operator = &viewer.Viewer{Kind: viewer.KindUser, UserID: ops.ID, Email: ops.Email, Roles: []viewer.Role{viewer.Operator}}
-	w.skills = w.c.Skill.Query().Where(skill.HasRequirements()).Order(skill.ByNumber()).AllX(ctx)
+	// The skills requirements list, and those the solution areas count.
+	var areaSkills []string
+	for _, a := range w.c.SolutionArea.Query().AllX(ctx) {
+		areaSkills = append(append(areaSkills, a.IntermediateSkills...), a.AdvancedSkills...)
+	}
+	w.skills = w.c.Skill.Query().Where(skill.Or(skill.HasRequirements(), skill.NumberIn(areaSkills...))).Order(skill.ByNumber()).AllX(ctx)
+	if len(areaSkills) == 0 {
+		t.Fatal("the catalog has no solution area certifications: the areas' kept counts are not exercised")
+	}
 	w.attested = w.c.Requirement.Query().Where(requirement.KindEQ(requirement.KindATTESTED)).IDsX(ctx)
 	w.reqs = w.c.Requirement.Query().Where(requirement.KindEQ(requirement.KindSKILL)).IDsX(ctx)
 	// Work accounts of both organizations (names collide on purpose: the
@@ -126,6 +140,11 @@ func newWorld(t *testing.T, d testenv.Dialect, seed uint64) *world {
 		w.c.Profile.Create().SetKind(profile.KindLEARNING).SetMcid(fmt.Sprintf("55%05d", i)).SetAccountID(acc.ID).ExecX(ctx)
 		w.accounts = append(w.accounts, acc)
 		w.mcids = append(w.mcids, fmt.Sprintf("55%05d", i))
+	}
+	// Ingested metrics high enough that areas qualify when enough people
+	// count (the forecast then has drops to find).
+	for _, org := range w.orgs {
+		w.setMetrics(org, 1e6)
 	}
 	w.check("the demo and the fixture")
 	for i := 0; i < 30; i++ {
@@ -277,6 +296,37 @@ func (w *world) step() string {
 		})
 		w.ok("rename", err)
 		return "rename"
+	case n < 83:
+		areas := w.c.SolutionArea.Query().AllX(ctx)
+		a := areas[w.rng.IntN(len(areas))]
+		pick := func() []string {
+			out := []string{}
+			for _, sk := range w.skills {
+				if w.rng.IntN(6) == 0 {
+					out = append(out, sk.Number)
+				}
+			}
+			return out
+		}
+		err := store.InTx(ctx, w.c, func(tx *ent.Tx) error {
+			u := tx.SolutionArea.UpdateOneID(a.ID)
+			switch w.rng.IntN(3) {
+			case 0:
+				u.SetIntermediateSkills(pick())
+			case 1:
+				u.SetAdvancedSkills(pick())
+			default:
+				u.SetIntermediateSkills(pick()).SetAdvancedSkills(pick())
+			}
+			return u.Exec(ctx)
+		})
+		w.ok("catalog: area", err)
+		return "catalog: an area's certifications"
+	case n < 86:
+		values := []float64{0, 1, 5, 1e6}
+		w.setMetrics(w.orgs[w.rng.IntN(len(w.orgs))], values[w.rng.IntN(len(values))])
+		w.done["metrics"]++
+		return "metric values"
 	}
 	w.at = w.at.Add(time.Duration(w.rng.IntN(120*24)) * time.Hour)
 	// A read at the new moment settles the tallies it finds lapsed.
@@ -284,8 +334,34 @@ func (w *world) step() string {
 		if _, err := w.a.Progress.Engine.ComputeSettling(w.sys, w.c, org, w.at); err != nil {
 			w.t.Fatal(err)
 		}
+		if _, err := designation.Compute(w.sys, w.c, designation.KeptCounts{SettleAfter: -1}, org, w.at, designation.DefaultHorizon,
+			designation.Options{Settle: w.c}); err != nil {
+			w.t.Fatal(err)
+		}
 	}
 	return "time passes"
+}
+
+// setMetrics sets every ingested metric of org's areas to about value for
+// this month (some a little off, so that areas differ).
+func (w *world) setMetrics(org int, value float64) {
+	month := designation.MonthOf(time.Now())
+	for _, a := range w.c.SolutionArea.Query().AllX(w.sys) {
+		for _, m := range a.Metrics {
+			if m.Source != "INGESTED" {
+				continue
+			}
+			v := value
+			if w.rng.IntN(8) == 0 {
+				v = float64(w.rng.IntN(3))
+			}
+			err := w.c.MetricValue.Create().SetOrganizationID(org).SetAreaKey(a.Key).SetMetricKey(m.Key).SetMonth(month).SetValue(v).
+				OnConflictColumns("organization_id", "area_key", "metric_key", "month").UpdateValue().Exec(w.sys)
+			if err != nil {
+				w.t.Fatal(err)
+			}
+		}
+	}
 }
 
 func datePtr(t *time.Time) *catalog.Date {
@@ -316,6 +392,20 @@ func (w *world) check(when string) {
 	if drift, err := counting.TallyDrift(ctx, w.c); err != nil || len(drift) > 0 {
 		w.t.Fatalf("%s: tallies: %v %v", when, drift, err)
 	}
+	keptAreas, err := counting.AreaSpans(ctx, w.c)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	freshAreas, err := counting.RecomputeAreas(ctx, w.c)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if a, b := describeSpans(keptAreas), describeSpans(freshAreas); a != b {
+		w.t.Fatalf("%s: kept area spans differ from a recomputation:\nkept:\n%s\nrecomputed:\n%s", when, a, b)
+	}
+	if drift, err := counting.AreaTallyDrift(ctx, w.c); err != nil || len(drift) > 0 {
+		w.t.Fatalf("%s: area tallies: %v %v", when, drift, err)
+	}
 	e := w.a.Progress.Engine
 	now := time.Now().UTC()
 	first := w.at
@@ -338,6 +428,7 @@ func (w *world) check(when string) {
 			if a, b := describeOrg(k), describeOrg(o); a != b {
 				w.t.Fatalf("%s, organization %d at %s: kept progress differs from the oracle:\nkept:\n%s\noracle:\n%s", when, org, at, a, b)
 			}
+			w.checkAreas(when, org, at)
 			// People and lapsing causes: a few requirements per step (the
 			// steps cover them all), at the first moment only.
 			if at != first {
@@ -372,6 +463,52 @@ func (w *world) check(when string) {
 	}
 }
 
+// checkAreas compares the solution areas read from the kept counts with the
+// scan's at the moment at: scores, values, people, qualification, window and
+// forecast drop.
+func (w *world) checkAreas(when string, org int, at time.Time) {
+	w.t.Helper()
+	opt := designation.Options{People: true}
+	k, err := designation.Compute(w.sys, w.c, designation.KeptCounts{}, org, at, designation.DefaultHorizon, opt)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	o, err := designation.Compute(w.sys, w.c, designation.SQLCounts{}, org, at, designation.DefaultHorizon, opt)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	a, b := describeAreas(k), describeAreas(o)
+	if a != b {
+		w.t.Fatalf("%s, organization %d at %s: solution areas from the kept counts differ from the scan:\nkept:\n%s\nscan:\n%s", when, org, at, a, b)
+	}
+	for _, ar := range k {
+		if ar.Qualified() {
+			w.done["area qualified"]++
+		}
+		if ar.DropsOn != nil {
+			w.done["area drops"]++
+		}
+	}
+}
+
+func describeAreas(areas []*designation.Area) string {
+	var b strings.Builder
+	for _, a := range areas {
+		fmt.Fprintf(&b, "%s score %.2f qualified %v best %s drops %s %q\n", a.Key, a.Best.Score, a.Qualified(), a.Best.Key, when(a.DropsOn), a.DropReason)
+		if a.Window != nil {
+			fmt.Fprintf(&b, "  window %d holds %v\n", a.Window.QualifiedDays, a.Window.Holds)
+		}
+		for _, t := range a.Tracks {
+			for _, c := range t.Categories {
+				for _, m := range c.Metrics {
+					fmt.Fprintf(&b, "  %s %s value %g points %g people %v\n", t.Key, m.Key, m.Value, m.Points, m.PeopleIDs)
+				}
+			}
+		}
+	}
+	return b.String()
+}
+
 // someReqs picks four SKILL requirements at random.
 func (w *world) someReqs() []int {
 	out := slices.Clone(w.reqs)
@@ -382,7 +519,7 @@ func (w *world) someReqs() []int {
 func describeSpans(spans []counting.Span) string {
 	var b strings.Builder
 	for _, s := range spans {
-		fmt.Fprintf(&b, "org %d req %d user %d %q until %s\n", s.OrgID, s.RequirementID, s.UserID, s.Name, when(s.Until))
+		fmt.Fprintf(&b, "org %d req %d user %d %q until %s %s\n", s.OrgID, s.RequirementID, s.UserID, s.Name, when(s.Until), s.Skill)
 	}
 	return b.String()
 }
@@ -420,7 +557,8 @@ func when(t *time.Time) string {
 
 // TestUpgradeFillsKeptState: a database from before the kept state (its
 // tables dropped, links and results in place) gets it computed once by the
-// migration, equal to a recomputation, and progress reads it.
+// migration, equal to a recomputation, and progress reads it; one from before
+// the solution areas' kept counts gets those, and the areas read them.
 func TestUpgradeFillsKeptState(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		w := newWorld(t, d, 7)
@@ -436,7 +574,7 @@ func TestUpgradeFillsKeptState(t *testing.T) {
 			}
 			before[org] = describeOrg(o)
 		}
-		for _, table := range []string{"counting_spans", "counting_tallies"} {
+		for _, table := range []string{"counting_spans", "counting_tallies", "area_spans", "area_tallies"} {
 			if _, err := w.a.DB.SQL.ExecContext(ctx, "DROP TABLE "+table); err != nil {
 				t.Fatal(err)
 			}
@@ -470,5 +608,23 @@ func TestUpgradeFillsKeptState(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.check("after a second start")
+		// A database from before the solution areas' counts (issue 15) but
+		// with progress's gets those only.
+		for _, table := range []string{"area_spans", "area_tallies"} {
+			if _, err := w.a.DB.SQL.ExecContext(ctx, "DROP TABLE "+table); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.a.DB.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		areaSpans, err := counting.AreaSpans(ctx, w.c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(areaSpans) == 0 {
+			t.Fatal("the upgrade kept no area spans, though people hold the areas' certifications")
+		}
+		w.check("after the solution areas' upgrade")
 	})
 }

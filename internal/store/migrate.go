@@ -93,6 +93,9 @@ func (d *DB) Migrate(ctx context.Context) error {
 	// A database from before progress kept its counts (issue 13) gets them
 	// computed once from its links and results.
 	uncounted := !d.answers(ctx, "SELECT id FROM counting_tallies WHERE 1=0")
+	// One from before the solution areas' counts were kept (issue 15) gets
+	// those.
+	areasUncounted := !d.answers(ctx, "SELECT id FROM area_tallies WHERE 1=0")
 	// A database from before results carried their latest flag gets the column
 	// with every row flagged; the flags are then set right once.
 	flagless := d.answers(ctx, "SELECT id FROM results WHERE 1=0") && !d.answers(ctx, "SELECT latest FROM results WHERE 1=0")
@@ -117,6 +120,11 @@ func (d *DB) Migrate(ctx context.Context) error {
 		err := InTx(ctx, d.Client, func(tx *ent.Tx) error { return counting.Rebuild(ctx, tx.Client()) })
 		if err != nil {
 			return fmt.Errorf("migrating the schema: keeping progress counts: %w", err)
+		}
+	} else if areasUncounted {
+		err := InTx(ctx, d.Client, func(tx *ent.Tx) error { return counting.RebuildAreas(ctx, tx.Client()) })
+		if err != nil {
+			return fmt.Errorf("migrating the schema: keeping the solution areas' counts: %w", err)
 		}
 	}
 	return nil
