@@ -14,7 +14,6 @@ import (
 	"certlink/internal/viewer"
 	"certlink/internal/web"
 	"context"
-	"fmt"
 	"time"
 )
 
