@@ -25,7 +25,9 @@ var expensiveFields = map[string]bool{
 func ExpensiveRootFields(x *guard.Expensive) graphql.RootFieldMiddleware {
 	return func(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 		rc := graphql.GetRootFieldContext(ctx)
-		if x == nil || rc == nil || rc.Object != "Query" || !expensiveFields[rc.Field.Name] {
+		// (gqlgen sets rc.Object to the field's name: the root type is the
+		// field's object definition.)
+		if x == nil || rc == nil || rc.Field.ObjectDefinition == nil || rc.Field.ObjectDefinition.Name != "Query" || !expensiveFields[rc.Field.Name] {
 			return next(ctx)
 		}
 		release, err := x.Acquire(ctx)

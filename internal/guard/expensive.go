@@ -69,10 +69,13 @@ func (x *Expensive) Acquire(ctx context.Context) (release func(), err error) {
 		c = &callerSlots{slots: make(chan struct{}, max(1, x.PerCaller))}
 		x.callers[key] = c
 	}
-	if c.users >= max(1, x.PerCaller)+x.MaxWaitingPerCaller || x.waiting >= x.MaxWaiting {
+	if full := c.users >= max(1, x.PerCaller)+x.MaxWaitingPerCaller; full || x.waiting >= x.MaxWaiting {
 		x.dropLocked(key, c, false)
 		x.mu.Unlock()
-		return nil, x.refuse(ctx, "You already have as many of these computations running as allowed")
+		if full {
+			return nil, x.refuse(ctx, mineBusy)
+		}
+		return nil, x.refuse(ctx, allBusy)
 	}
 	c.users++
 	x.waiting++
@@ -115,11 +118,10 @@ take:
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		who := "The server is busy with other what-if and forecast computations"
 		if got == 0 {
-			who = "Your account already has a what-if or forecast computation running"
+			return nil, x.refuse(ctx, mineBusy)
 		}
-		return nil, x.refuse(ctx, who)
+		return nil, x.refuse(ctx, allBusy)
 	}
 	start := time.Now()
 	var done sync.Once
@@ -150,10 +152,19 @@ func (x *Expensive) dropLocked(key string, c *callerSlots, counted bool) {
 	}
 }
 
+const (
+	mineBusy = "Your account already has a what-if, forecast or impact computation running"
+	allBusy  = "The server is busy with other what-if, forecast and impact computations"
+)
+
 func (x *Expensive) refuse(ctx context.Context, why string) error {
 	secs := max(1, int(math.Ceil(x.Wait.Seconds())))
 	web.Header(ctx).Set("Retry-After", strconv.Itoa(secs))
-	return apperr.New(apperr.RateLimited, "%s. Try again in %d seconds.", why, secs).
+	unit := "seconds"
+	if secs == 1 {
+		unit = "second"
+	}
+	return apperr.New(apperr.RateLimited, "%s. Try again in %d %s.", why, secs, unit).
 		With("retryAfterSeconds", secs).
 		With("retryAt", time.Now().Add(time.Duration(secs)*time.Second).UTC().Format(time.RFC3339))
 }
