@@ -224,6 +224,10 @@ func TestWhatIfNeverConflictsWithIngest(t *testing.T) {
 		if d != testenv.SQLite {
 			c = e.Second()
 		}
+		// Many at once, as a process with more cores would run them: the
+		// process-wide bound is not what keeps them from conflicting.
+		x := e.App.Expensive
+		x.Slots, x.PerCaller, x.MaxWaitingPerCaller = 8, 4, 4
 		toks := []string{e.Demo("grace@contoso.example"), e.Demo("mona@contoso.example")}
 		ops := c.Demo("ops@certlink.example")
 		adds := map[string]any{"a": plannedResults(30)}
@@ -233,7 +237,7 @@ func TestWhatIfNeverConflictsWithIngest(t *testing.T) {
 			mu    sync.Mutex
 			codes = map[string]int{}
 		)
-		for i := 0; i < 4; i++ {
+		for i := 0; i < 8; i++ {
 			wg.Add(1)
 			go func(i int) {
 				defer wg.Done()
