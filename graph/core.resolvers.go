@@ -182,6 +182,28 @@ func (r *userResolver) AssociationsRemaining(ctx context.Context, obj *ent.User)
 	return st.Allowance.Remaining, err
 }
 
+// PartnerUniversityNextAssociationAllowedAt is the resolver for the partnerUniversityNextAssociationAllowedAt field.
+func (r *userResolver) PartnerUniversityNextAssociationAllowedAt(ctx context.Context, obj *ent.User) (*time.Time, error) {
+	if err := r.accountReadable(ctx, obj); err != nil {
+		return nil, err
+	}
+	st, err := r.status(ctx, obj.ID)
+	if err != nil || st.PartnerUniversityAllowance.NextAllowedAt.IsZero() {
+		return nil, err
+	}
+	t := st.PartnerUniversityAllowance.NextAllowedAt
+	return &t, nil
+}
+
+// PartnerUniversityAssociationsRemaining is the resolver for the partnerUniversityAssociationsRemaining field.
+func (r *userResolver) PartnerUniversityAssociationsRemaining(ctx context.Context, obj *ent.User) (int, error) {
+	if err := r.accountReadable(ctx, obj); err != nil {
+		return 0, err
+	}
+	st, err := r.status(ctx, obj.ID)
+	return st.PartnerUniversityAllowance.Remaining, err
+}
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 

@@ -642,17 +642,19 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		AssociationsRemaining    func(childComplexity int) int
-		CreatedAt                func(childComplexity int) int
-		Email                    func(childComplexity int) int
-		ID                       func(childComplexity int) int
-		LearningAccount          func(childComplexity int) int
-		MustChangePassword       func(childComplexity int) int
-		Name                     func(childComplexity int) int
-		NextAssociationAllowedAt func(childComplexity int) int
-		Organization             func(childComplexity int) int
-		PartnerUniversity        func(childComplexity int) int
-		Roles                    func(childComplexity int) int
+		AssociationsRemaining                     func(childComplexity int) int
+		CreatedAt                                 func(childComplexity int) int
+		Email                                     func(childComplexity int) int
+		ID                                        func(childComplexity int) int
+		LearningAccount                           func(childComplexity int) int
+		MustChangePassword                        func(childComplexity int) int
+		Name                                      func(childComplexity int) int
+		NextAssociationAllowedAt                  func(childComplexity int) int
+		Organization                              func(childComplexity int) int
+		PartnerUniversity                         func(childComplexity int) int
+		PartnerUniversityAssociationsRemaining    func(childComplexity int) int
+		PartnerUniversityNextAssociationAllowedAt func(childComplexity int) int
+		Roles                                     func(childComplexity int) int
 	}
 
 	UserConnection struct {
@@ -827,6 +829,8 @@ type UserResolver interface {
 	PartnerUniversity(ctx context.Context, obj *ent.User) (*model.PartnerUniversityLink, error)
 	NextAssociationAllowedAt(ctx context.Context, obj *ent.User) (*time.Time, error)
 	AssociationsRemaining(ctx context.Context, obj *ent.User) (int, error)
+	PartnerUniversityNextAssociationAllowedAt(ctx context.Context, obj *ent.User) (*time.Time, error)
+	PartnerUniversityAssociationsRemaining(ctx context.Context, obj *ent.User) (int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -3472,6 +3476,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.PartnerUniversity(childComplexity), true
+	case "User.partnerUniversityAssociationsRemaining":
+		if e.ComplexityRoot.User.PartnerUniversityAssociationsRemaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.PartnerUniversityAssociationsRemaining(childComplexity), true
+	case "User.partnerUniversityNextAssociationAllowedAt":
+		if e.ComplexityRoot.User.PartnerUniversityNextAssociationAllowedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.PartnerUniversityNextAssociationAllowedAt(childComplexity), true
 	case "User.roles":
 		if e.ComplexityRoot.User.Roles == nil {
 			break
@@ -4183,6 +4199,14 @@ extend type User {
   nextAssociationAllowedAt: Time
   "New associations left for that MCID in the rolling 12 months (L6)."
   associationsRemaining: Int!
+  """
+  When the Partner University account this user has associated (or last
+  associated) may be associated again: L6 applies to it as to an MCID (L8).
+  Null when an association is allowed now.
+  """
+  partnerUniversityNextAssociationAllowedAt: Time
+  "New associations left for that Partner University account in the rolling 12 months (L6)."
+  partnerUniversityAssociationsRemaining: Int!
 }
 
 type LearningAccountLink {
@@ -4289,13 +4313,13 @@ type AssociationPreview {
   movesFromOrganization: String
   "You already have an account of this kind associated: remove it first."
   replaceFirst: Boolean!
-  "True when associating is allowed now (L6; Partner University access has no limit)."
+  "True when associating is allowed now (L6, for an MCID and a Partner University account alike)."
   allowed: Boolean!
   "When not allowed now, the first moment it will be."
   nextAssociationAllowedAt: Time
-  "New associations left for this MCID in the rolling 12 months, before this one."
+  "New associations left for this MCID (or Partner University account) in the rolling 12 months, before this one."
   associationsRemaining: Int!
-  "If associated now, when this MCID could next be associated (the cooldown). Null without a limit."
+  "If associated now, when this MCID (or Partner University account) could next be associated (the cooldown). Null when the cooldown is off."
   nextAfterThisAt: Time
 }
 
@@ -6262,6 +6286,10 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_nextAssociationAllowedAt(ctx, field)
 	case "associationsRemaining":
 		return ec.fieldContext_User_associationsRemaining(ctx, field)
+	case "partnerUniversityNextAssociationAllowedAt":
+		return ec.fieldContext_User_partnerUniversityNextAssociationAllowedAt(ctx, field)
+	case "partnerUniversityAssociationsRemaining":
+		return ec.fieldContext_User_partnerUniversityAssociationsRemaining(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -18016,6 +18044,52 @@ func (ec *executionContext) fieldContext_User_associationsRemaining(_ context.Co
 	return graphql.NewScalarFieldContext("User", field, true, true, "Int")
 }
 
+func (ec *executionContext) _User_partnerUniversityNextAssociationAllowedAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_partnerUniversityNextAssociationAllowedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().PartnerUniversityNextAssociationAllowedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_partnerUniversityNextAssociationAllowedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Time")
+}
+
+func (ec *executionContext) _User_partnerUniversityAssociationsRemaining(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_partnerUniversityAssociationsRemaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().PartnerUniversityAssociationsRemaining(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_partnerUniversityAssociationsRemaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Int")
+}
+
 func (ec *executionContext) _UserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25370,6 +25444,18 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_associationsRemaining(ctx, field, obj)
+				})
+		case "partnerUniversityNextAssociationAllowedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_partnerUniversityNextAssociationAllowedAt(ctx, field, obj)
+				})
+		case "partnerUniversityAssociationsRemaining":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_partnerUniversityAssociationsRemaining(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

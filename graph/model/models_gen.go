@@ -49,13 +49,13 @@ type AssociationPreview struct {
 	MovesFromOrganization *string `json:"movesFromOrganization,omitempty"`
 	// You already have an account of this kind associated: remove it first.
 	ReplaceFirst bool `json:"replaceFirst"`
-	// True when associating is allowed now (L6; Partner University access has no limit).
+	// True when associating is allowed now (L6, for an MCID and a Partner University account alike).
 	Allowed bool `json:"allowed"`
 	// When not allowed now, the first moment it will be.
 	NextAssociationAllowedAt *time.Time `json:"nextAssociationAllowedAt,omitempty"`
-	// New associations left for this MCID in the rolling 12 months, before this one.
+	// New associations left for this MCID (or Partner University account) in the rolling 12 months, before this one.
 	AssociationsRemaining int `json:"associationsRemaining"`
-	// If associated now, when this MCID could next be associated (the cooldown). Null without a limit.
+	// If associated now, when this MCID (or Partner University account) could next be associated (the cooldown). Null when the cooldown is off.
 	NextAfterThisAt *time.Time `json:"nextAfterThisAt,omitempty"`
 }
 

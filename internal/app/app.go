@@ -40,6 +40,9 @@ type App struct {
 	Linking  *linking.Service
 	// RateLimits meters API callers, per token or per IP (A4).
 	RateLimits *guard.Buckets
+	// Expensive bounds what-ifs, forecasts and ending impacts: per account and
+	// in the process (A4).
+	Expensive *guard.Expensive
 	// Passwords runs every argon2id computation, a bounded number at once.
 	Passwords *auth.Hasher
 	// Domains are the organizations' verified email domains.
@@ -117,6 +120,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 		Passwords: a.Passwords, Throttle: a.Throttle, Log: log,
 	}
 	a.RateLimits = &guard.Buckets{Capacity: float64(cfg.RateLimit), Period: time.Hour}
+	a.Expensive = guard.DefaultExpensive(a.RateLimits)
 	a.Linking = &linking.Service{
 		Client:    db.Client,
 		Directory: linking.BuiltinDirectory{Client: db.Client, Passwords: a.Passwords},

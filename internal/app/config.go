@@ -121,7 +121,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	str(&c.Broker, "broker", "", "broker for live progress across processes: nats://host:4222 or redis://host:6379 (unset: in-process only)")
 	str(&c.BrokerTopic, "broker-topic", "certlink.progress", "NATS subject / Redis channel of live progress events")
 	str(&c.RiskNoticeDays, "risk-notice-days", "90,60,30", "days ahead at which a projected loss of a requirement is mailed to the admins, once each (B2)")
-	integer(&c.RateLimit, "rate-limit", 5000, "API points per hour per token (or per IP when anonymous); a request costs max(1, cost/100)")
+	integer(&c.RateLimit, "rate-limit", 5000, "API points per hour per work account (all its sessions and tokens; per IP when anonymous); a request costs max(1, cost/100)")
 }
 
 // demoFlag is --demo: a boolean-looking flag, so the bare form means true.

@@ -72,6 +72,7 @@ func (a *App) GraphQL() http.Handler {
 	srv.Use(guard.Extension{Limits: limits, Buckets: a.RateLimits})
 	srv.AroundFields(graph.ConnectionBounds)
 	srv.AroundRootFields(graph.PasswordChangeGate)
+	srv.AroundRootFields(graph.ExpensiveRootFields(a.Expensive))
 	return srv
 }
 

@@ -133,10 +133,17 @@ func (g Gate) rateLimited(ctx context.Context, q Quota, points float64) *gqlerro
 		"points": points, "limit": q.Limit, "remaining": q.Remaining, "resetAt": q.Reset.UTC().Format("2006-01-02T15:04:05Z")}})
 }
 
-// CallerKey is the rate-limit bucket of the caller in ctx: its API token or
-// session, else its address.
+// CallerKey is the rate-limit bucket of the caller in ctx: its work account
+// (every session of the account and every API token it made share one bucket,
+// so signing in again does not refill it), a provider token (which belongs to
+// no account), else its address.
 func CallerKey(ctx context.Context) string {
-	if v := viewer.From(ctx); v != nil && v.TokenID != 0 {
+	v := viewer.From(ctx)
+	switch {
+	case v == nil:
+	case v.UserID != 0:
+		return "user:" + strconv.Itoa(v.UserID)
+	case v.TokenID != 0:
 		return "token:" + strconv.Itoa(v.TokenID)
 	}
 	return "ip:" + web.ClientIP(ctx)

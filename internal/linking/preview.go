@@ -28,7 +28,7 @@ type Preview struct {
 	// ReplaceFirst: the user has another account of this kind associated,
 	// which they must remove first (associate refuses with CONFLICT).
 	ReplaceFirst bool
-	// Limited: L6 applies (Learning accounts).
+	// Limited: L6 applies (Learning and Partner University accounts alike).
 	Limited bool
 	// NextAfterThis is, if associated now, when the MCID could next be
 	// associated; nil without a limit.
@@ -65,7 +65,7 @@ func (s *Service) PreviewAssociation(ctx context.Context, v *viewer.Viewer, kind
 	}
 	sys := viewer.System(ctx)
 	now := s.now()
-	out := &Preview{Kind: kind, MCID: p.Mcid, Limited: kind == Learning}
+	out := &Preview{Kind: kind, MCID: p.Mcid, Limited: true}
 	if acc, err := s.Client.DirectoryAccount.Get(sys, accountID); err == nil {
 		out.Name = acc.Name
 	} else if !ent.IsNotFound(err) {

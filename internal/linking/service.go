@@ -161,9 +161,10 @@ func (s *Service) associateAccount(ctx context.Context, v *viewer.Viewer, accoun
 	if err != nil {
 		return err
 	}
-	// The L6 quota is the certification program's, per MCID; Partner University
-	// access carries no such limit in the real system.
-	return s.associate(ctx, v, p, kind == Learning)
+	// L6 per profile, for both kinds: L8 says Partner University access is
+	// associated "the same way", so its account has the same cooldown and
+	// yearly quota as an MCID (counted apart: they are different profiles).
+	return s.associate(ctx, v, p, true)
 }
 
 // profileOf is the live profile of kind a directory account holds.

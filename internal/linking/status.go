@@ -22,10 +22,13 @@ type Link struct {
 	SameCredentialsAvailable bool
 }
 
-// Status is a work account's links and L6 allowance.
+// Status is a work account's links and L6 allowances: Allowance for the MCID
+// (Learning profile), PartnerUniversityAllowance for the Partner University
+// account, each the one linked now or linked last.
 type Status struct {
 	Learning, PartnerUniversity *Link
 	Allowance                   Allowance
+	PartnerUniversityAllowance  Allowance
 }
 
 // StatusOf returns what My profile shows for a user. The allowance is that of the
@@ -58,24 +61,32 @@ func (s *Service) StatusOf(ctx context.Context, userID int) (Status, error) {
 			st.PartnerUniversity = l
 		}
 	}
+	if st.Allowance, err = s.lastAllowance(sys, userID, Learning, st.Learning); err != nil {
+		return st, err
+	}
+	st.PartnerUniversityAllowance, err = s.lastAllowance(sys, userID, PartnerUniversity, st.PartnerUniversity)
+	return st, err
+}
+
+// lastAllowance is L6 for the profile of kind the user has linked now
+// (active), or linked last; a full allowance when never.
+func (s *Service) lastAllowance(ctx context.Context, userID int, kind Kind, active *Link) (Allowance, error) {
 	profileID := 0
-	if st.Learning != nil {
-		profileID = st.Learning.ProfileID
+	if active != nil {
+		profileID = active.ProfileID
 	} else {
 		last, err := s.Client.Association.Query().
-			Where(association.UserID(userID), association.KindEQ(Learning)).
-			Order(ent.Desc(association.FieldStartedAt)).First(sys)
+			Where(association.UserID(userID), association.KindEQ(kind)).
+			Order(ent.Desc(association.FieldStartedAt)).First(ctx)
 		if err != nil && !ent.IsNotFound(err) {
-			return st, err
+			return Allowance{}, err
 		}
 		if last != nil {
 			profileID = last.ProfileID
 		}
 	}
 	if profileID == 0 {
-		st.Allowance = Allowance{Remaining: s.Limits.PerYear}
-		return st, nil
+		return Allowance{Remaining: s.Limits.PerYear}, nil
 	}
-	st.Allowance, err = s.allowance(sys, s.Client, profileID, s.now())
-	return st, err
+	return s.allowance(ctx, s.Client, profileID, s.now())
 }

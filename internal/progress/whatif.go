@@ -13,7 +13,7 @@ import (
 	"certlink/ent/skill"
 	"certlink/ent/user"
 	"certlink/internal/apperr"
-	"certlink/internal/results"
+	"certlink/internal/counting"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -46,11 +46,13 @@ type PlannedResult struct {
 func (s *Service) Simulate(ctx context.Context, v *viewer.Viewer, sc Scenario) (*Org, error) {
 	var org *Org
 	err := s.InScenario(ctx, v, sc, func(ctx context.Context, c *ent.Client, orgID int, at time.Time) error {
+		// The scenario's rows are not in the kept state (InScenario writes
+		// them unkept): count from the links and results themselves.
 		var err error
-		if org, err = s.Engine.Compute(ctx, c, orgID, at); err != nil {
+		if org, err = s.Engine.compute(ctx, c, orgID, at, nil, oracleSource{}); err != nil {
 			return err
 		}
-		return s.Engine.fillPeople(ctx, c, org)
+		return s.Engine.fillPeopleFromScratch(ctx, c, org)
 	})
 	return org, err
 }
@@ -68,7 +70,15 @@ func (s *Service) InScenario(ctx context.Context, v *viewer.Viewer, sc Scenario,
 	if len(sc.RemoveUserIDs) > MaxScenarioChanges || len(sc.AddResults) > MaxScenarioChanges {
 		return apperr.New(apperr.InvalidInput, "A scenario takes at most %d people to remove and %d results to add.", MaxScenarioChanges, MaxScenarioChanges)
 	}
-	sys := viewer.System(ctx)
+	// The scenario's rows are written unkept (counting.Unkept): the kept
+	// state (counting_spans, counting_tallies) is the organization's hottest
+	// rows, which every ingest and link refreshes; a rehearsal that refreshed
+	// them too held their locks while the engine ran and deadlocked with
+	// ingests and other what-ifs (CONFLICT on a read). What read sees is
+	// computed from the links and results themselves (the oracle statements),
+	// and the rehearsal writes only its own new result rows and the leavers'
+	// user rows.
+	sys := counting.Unkept(viewer.System(ctx))
 	now := s.Engine.Time()
 	return store.Rehearse(sys, s.Client, func(tx *ent.Tx) error {
 		c := tx.Client()
@@ -143,9 +153,40 @@ func addResults(ctx context.Context, c *ent.Client, orgID int, rs []PlannedResul
 		if err != nil {
 			return err
 		}
-		if err := results.MarkLatest(ctx, c, false, p.ID); err != nil {
+		// The latest flag (the skills report's) is not read by the counting
+		// statements: left alone, so the rehearsal locks none of the
+		// profile's existing results.
+	}
+	return nil
+}
+
+// fillPeopleFromScratch is fillPeople read from the links and results
+// (countingFrom) instead of the kept state, for a scenario.
+func (e *Engine) fillPeopleFromScratch(ctx context.Context, c *ent.Client, org *Org) error {
+	rows, err := c.QueryContext(ctx, `SELECT DISTINCT rs.requirement_id, u.id, u.name `+countingFrom+` ORDER BY rs.requirement_id, u.name, u.id`,
+		countingArgs(org.OrgID, org.At)...)
+	if err != nil {
+		return fmt.Errorf("listing people who count: %w", err)
+	}
+	defer rows.Close()
+	byReq := map[int][]int{}
+	for rows.Next() {
+		var (
+			rid, uid int
+			name     string
+		)
+		if err := rows.Scan(&rid, &uid, &name); err != nil {
 			return err
 		}
+		byReq[rid] = append(byReq[rid], uid)
 	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	org.each(func(_ *Competency, _ *Option, r *Requirement) {
+		if r.Kind == KindSkill {
+			r.PeopleIDs = append([]int{}, byReq[r.ID]...)
+		}
+	})
 	return nil
 }

@@ -15,14 +15,17 @@ var errRehearsal = errors.New("store: rehearsal rolled back")
 // through the same SQL as real progress, and nothing of it can ever commit.
 // Commit hooks (at-risk detection, outbox wake-ups) never run, and nothing
 // outside the database is told (callers must not call Changed callbacks).
-// Transient failures are retried like InTx.
+// A rehearsal is a read: its transient failures (a deadlock with a
+// concurrent ingest, a lock wait) are run again until its deadline, never
+// answered CONFLICT, and on MySQL/MariaDB it reads committed rows (no gap
+// locks).
 func Rehearse(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
-	err := InTx(ctx, client, func(tx *ent.Tx) error {
+	err := inTx(ctx, client, func(tx *ent.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
 		return errRehearsal
-	})
+	}, true)
 	if errors.Is(err, errRehearsal) {
 		return nil
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,10 +36,25 @@ var ErrRetry = errors.New("store: retry")
 // A COMMIT whose answer is lost is not retried (it may have committed): the
 // caller gets UNAVAILABLE saying the outcome is unknown.
 func InTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
-	const attempts = 10
+	return inTx(ctx, client, fn, false)
+}
+
+// rehearsalAttempts bounds a rehearsal's attempts when its context has no
+// deadline; with one, it runs again until the deadline.
+const rehearsalAttempts = 200
+
+// inTx is InTx; a rehearsal (a read, see Rehearse) is never answered
+// CONFLICT: its transient failures are run again until its deadline, with a
+// longer pause each time, and it reads committed rows (on MySQL/MariaDB: no
+// gap locks, so no deadlock with an insert of a concurrent ingest).
+func inTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error, rehearsal bool) error {
+	attempts := 10
+	if rehearsal {
+		attempts = rehearsalAttempts
+	}
 	var last error
 	for i := 0; i < attempts; i++ {
-		err := once(ctx, client, fn)
+		err := once(ctx, client, fn, rehearsal)
 		if err == nil {
 			return nil
 		}
@@ -55,6 +71,9 @@ func InTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) er
 		}
 		last = err
 		d := time.Duration(5+rand.IntN(20*(i+1))) * time.Millisecond
+		if rehearsal {
+			d = time.Duration(5+rand.IntN(20*min(i+1, 10))) * time.Millisecond
+		}
 		if class == "unavailable" {
 			// Give a failing node's connections time to leave the pool and the
 			// next host time to answer.
@@ -71,6 +90,10 @@ func InTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) er
 	}
 	if classify(last) == "unavailable" {
 		return unavailable(last)
+	}
+	if rehearsal {
+		slog.Warn("a rehearsal (what-if) kept meeting concurrent writes", "class", classify(last), "attempts", attempts)
+		return apperr.New(apperr.Unavailable, "The database is busy with changes to these records; nothing was changed. Please try again in a few seconds.")
 	}
 	return apperr.New(apperr.Conflict, "Someone else changed this at the same moment. Please try again.").
 		With("cause", fmt.Sprint(classify(last)))
@@ -89,15 +112,18 @@ func Unavailable(err error) bool { return classify(err) == "unavailable" }
 // UnavailableError is the caller-facing answer for an error Unavailable reports.
 func UnavailableError(err error) error { return unavailable(err) }
 
-func once(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) (err error) {
+func once(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error, rehearsal bool) (err error) {
+	var opts *sql.TxOptions
 	if mu, ok := writeLocks.Load(client); ok {
 		// SQLite has one writer at a time. Queueing writers here, in order, is
 		// fairer and far cheaper than letting them poll the busy handler.
 		m := mu.(*sync.Mutex)
 		m.Lock()
 		defer m.Unlock()
+	} else if rehearsal {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
-	tx, err := client.Tx(ctx)
+	tx, err := client.BeginTx(ctx, opts)
 	if err != nil {
 		return err
 	}

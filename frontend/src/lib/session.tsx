@@ -28,6 +28,8 @@ export const ProfileUserFields = graphql(`
     }
     nextAssociationAllowedAt
     associationsRemaining
+    partnerUniversityNextAssociationAllowedAt
+    partnerUniversityAssociationsRemaining
   }
 `);
 

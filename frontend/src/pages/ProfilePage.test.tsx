@@ -309,7 +309,29 @@ describe('My profile', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Remove Partner University access' }));
     await userEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Remove access' }));
     await waitFor(() => expect(screen.queryByTestId('pu-email')).toBeNull());
-    expect(client.executeMutation).toHaveBeenCalledTimes(2);
+    // previewAssociation (L6 check), associate, remove
+    expect(client.executeMutation).toHaveBeenCalledTimes(3);
+  });
+
+  it('refuses a limited Partner University account with its date, before associating (L6 via L8)', async () => {
+    const client = mockClient({
+      query: () => ({ data: { me: viewer({ partnerUniversityNextAssociationAllowedAt: '2026-12-24T01:03:41Z', partnerUniversityAssociationsRemaining: 2 }) } }),
+      mutation: (name, vars) => {
+        expect(name).toBe('PreviewAssociation');
+        expect(vars).toEqual({ input: { kind: 'PARTNER_UNIVERSITY', email: 'riley@learn.example', password: 'learn-demo', useSameCredentials: false } });
+        return preview({ allowed: false, nextAssociationAllowedAt: '2026-12-24T01:03:41Z', associationsRemaining: 2 });
+      },
+    });
+    render(withClient(client, <ProfilePage />));
+    expect((await screen.findByTestId('pu-next-association')).textContent).toBe(`from ${formatDate('2026-12-24T01:03:41Z')}`);
+    expect(screen.getByTestId('pu-associations-remaining').textContent).toContain('2 associations');
+    await userEvent.click(screen.getByRole('button', { name: 'Get Partner University access' }));
+    await userEvent.type(screen.getByLabelText('Partner University email'), 'riley@learn.example');
+    await userEvent.type(screen.getByLabelText('Partner University password'), 'learn-demo');
+    await userEvent.click(screen.getAllByRole('button', { name: 'Associate' }).at(-1)!);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain(`next available date is ${formatDate('2026-12-24T01:03:41Z')}`);
+    expect(client.executeMutation).toHaveBeenCalledTimes(1);
   });
 
   it('offers no association to platform staff without an organization', () => {

@@ -116,8 +116,16 @@ export function ProfilePage() {
       <AccountSummary me={me} />
       {me.organization ? (
         <>
-          <LearningAccountSection me={me} onChanged={refresh} directorySignIn={options.directorySignIn} />
-          <PartnerUniversitySection me={me} onChanged={refresh} directorySignIn={options.directorySignIn} />
+          <LearningAccountSection
+            me={me}
+            onChanged={refresh}
+            directorySignIn={options.directorySignIn}
+          />
+          <PartnerUniversitySection
+            me={me}
+            onChanged={refresh}
+            directorySignIn={options.directorySignIn}
+          />
           {options.singleSignOn && <SingleSignOnSection />}
         </>
       ) : (
@@ -550,6 +558,51 @@ function AssociateLearningAccountForm({
   );
 }
 
+/**
+ * L6 for the Partner University account (L8: the same way as an MCID): the
+ * one associated now, or the one last associated.
+ */
+function PartnerUniversityAllowance({ me }: { me: Viewer }) {
+  const next = me.partnerUniversityNextAssociationAllowedAt;
+  const waiting = isFuture(next);
+  return (
+    <div
+      className="allowance"
+      aria-label="Partner University association limits"
+    >
+      <p className="allowance-subject muted">
+        Association limits of{" "}
+        {me.partnerUniversity
+          ? "the Partner University account associated now"
+          : "the Partner University account you last associated"}
+      </p>
+      <div className="allowance-item">
+        <IconCalendar />
+        <div>
+          <span className="allowance-label">
+            {me.partnerUniversity
+              ? "If you remove it, it can be associated again"
+              : "Next association allowed"}
+          </span>
+          <strong data-testid="pu-next-association">
+            {waiting ? `from ${formatDate(next)}` : "Now"}
+          </strong>
+        </div>
+      </div>
+      <div className="allowance-item">
+        <IconLink />
+        <div>
+          <span className="allowance-label">Associations left</span>
+          <strong data-testid="pu-associations-remaining">
+            {plural(me.partnerUniversityAssociationsRemaining, "association")}{" "}
+            in the rolling 12 months
+          </strong>
+        </div>
+      </div>
+    </div>
+  );
+}
+
 function PartnerUniversitySection({
   me,
   onChanged,
@@ -570,6 +623,7 @@ function PartnerUniversitySection({
   const [{ fetching: associating }, associate] = useMutation(
     AssociatePartnerUniversity,
   );
+  const [{ fetching: checking }, preview] = useMutation(PreviewAssociation);
   const [{ fetching: removing }, remove] = useMutation(
     RemovePartnerUniversityAccess,
   );
@@ -577,6 +631,39 @@ function PartnerUniversitySection({
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
+    // L6 applies to Partner University accounts as to MCIDs (L8): check
+    // first, so a limited account is refused with its own date.
+    const checked = await preview({
+      input: {
+        kind: "PARTNER_UNIVERSITY",
+        email: email.trim(),
+        password,
+        useSameCredentials: false,
+      },
+    });
+    if (checked.error || !checked.data) {
+      setError(describeError(checked.error));
+      return;
+    }
+    const p = checked.data.previewAssociation;
+    if (!p.allowed) {
+      setError(
+        p.replaceFirst
+          ? "You already have a Partner University account associated. Remove access to it first."
+          : `This Partner University account can't be associated yet: we require a period between two associations of one account and allow only a few a year. Its next available date is ${formatDate(p.nextAssociationAllowedAt)}.`,
+      );
+      return;
+    }
+    if (
+      p.moves &&
+      !window.confirm(
+        p.movesFromOrganization
+          ? `This Partner University account is associated in ${p.movesFromOrganization}. Associating it here ends that association there, and it uses one of its ${p.associationsRemaining} associations left this year. Continue?`
+          : `This Partner University account is associated with another work account. Associating it here ends that association. Continue?`,
+      )
+    ) {
+      return;
+    }
     const result = await associate({
       input: { email: email.trim(), password },
     });
@@ -617,6 +704,7 @@ function PartnerUniversitySection({
         towards competencies once the account is associated.
       </p>
       {notice && <Alert kind="success">{notice}</Alert>}
+      <PartnerUniversityAllowance me={me} />
       {pu ? (
         <>
           <dl className="facts facts-linked">
@@ -710,9 +798,13 @@ function PartnerUniversitySection({
             <button
               type="submit"
               className="btn btn-primary"
-              disabled={associating}
+              disabled={associating || checking}
             >
-              {associating ? "Associating…" : "Associate"}
+              {checking
+                ? "Checking…"
+                : associating
+                  ? "Associating…"
+                  : "Associate"}
             </button>
           </div>
         </form>
@@ -740,14 +832,24 @@ function PartnerUniversitySection({
  * (L3, when certlink is configured with a directory issuer): the directory
  * proves the account is yours, certlink never sees its password.
  */
-function DirectorySignIn({ kind }: { kind: "LEARNING" | "PARTNER_UNIVERSITY" }) {
-  const what = kind === "LEARNING" ? "Microsoft Learning" : "Partner University";
+function DirectorySignIn({
+  kind,
+}: {
+  kind: "LEARNING" | "PARTNER_UNIVERSITY";
+}) {
+  const what =
+    kind === "LEARNING" ? "Microsoft Learning" : "Partner University";
   return (
     <p className="directory-signin">
-      <a className="btn btn-secondary" href={`/auth/directory/login?kind=${kind}`}>
+      <a
+        className="btn btn-secondary"
+        href={`/auth/directory/login?kind=${kind}`}
+      >
         Sign in at {what} to associate
       </a>{" "}
-      <span className="muted">You sign in on the directory’s own page and come back here.</span>
+      <span className="muted">
+        You sign in on the directory’s own page and come back here.
+      </span>
     </p>
   );
 }
@@ -767,10 +869,9 @@ function SingleSignOnSection() {
         <h2 id="sso-title">Single sign-on</h2>
       </div>
       <p className="muted card-lead">
-        Sign in with your organization’s identity provider instead of a
-        certlink password. Link it once from here, signed in with your own
-        password; the identity provider must confirm this account’s email
-        address.
+        Sign in with your organization’s identity provider instead of a certlink
+        password. Link it once from here, signed in with your own password; the
+        identity provider must confirm this account’s email address.
       </p>
       <div className="card-actions">
         <a className="btn btn-secondary" href="/auth/oidc/login?link=1">

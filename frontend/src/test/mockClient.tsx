@@ -46,6 +46,8 @@ export function viewer(overrides: Partial<ProfileUserFragment> = {}): ProfileUse
     partnerUniversity: null,
     nextAssociationAllowedAt: null,
     associationsRemaining: 3,
+    partnerUniversityNextAssociationAllowedAt: null,
+    partnerUniversityAssociationsRemaining: 3,
     ...overrides,
   };
 }
