@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"certlink/internal/web"
 )
@@ -55,7 +56,7 @@ func handler(root fs.FS) http.Handler {
 				serve(w, r, root, p)
 				return
 			}
-			if path.Ext(p) != "" {
+			if path.Ext(p) != "" || p == "assets" || strings.HasPrefix(p, "assets/") || strings.ContainsFunc(p, unicode.IsControl) {
 				http.NotFound(w, r) // a missing asset is a 404, not the app
 				return
 			}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -79,9 +80,15 @@ func TestPrecompressedAssets(t *testing.T) {
 			t.Fatalf("%s: Content-Type %q", c.path, res.Header.Get("Content-Type"))
 		}
 	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/assets/missing.js", nil))
-	if rec.Code != http.StatusNotFound {
-		t.Fatalf("missing asset: %d", rec.Code)
+	// Anything under /assets/ that is not a file, or a path with control
+	// characters, is a 404, never the app.
+	for _, p := range []string{"/assets/missing.js", "/assets/%00", "/assets/", "/assets", "/assets/x", "/comp%00etencies", "/a%0Ab"} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.URL.Path, _ = url.PathUnescape(p)
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusNotFound {
+			t.Fatalf("%s: %d, want 404", p, rec.Code)
+		}
 	}
 }

@@ -38,9 +38,10 @@ func (Extension) InterceptOperation(ctx context.Context, next graphql.OperationH
 		var r *Refusal
 		switch {
 		case !errors.As(err, &r):
-			// Completed by the client (or the socket closed) while its
-			// sign-in was being checked: nobody reads this answer.
-			return refuse(apperr.Internal, "The operation was cancelled.")
+			// Completed by the client (or the socket closing) while its
+			// sign-in was being checked: nobody reads an answer, and an
+			// INTERNAL "cancelled" would be a server error that was none.
+			return func(context.Context) *graphql.Response { return nil }
 		case strings.HasPrefix(r.Reason, "INTERNAL"):
 			return refuse(apperr.Internal, "The sign-in could not be checked. Try again.")
 		case r.Code == CloseSessionChanged:
