@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -80,15 +79,15 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("connecting to the database: %w", err)
 	}
 	var drv dialect.Driver = entsql.OpenDB(dial, db)
+	if dial == dialect.SQLite {
+		drv = &queuedDriver{Driver: drv, q: newWriteQueue()}
+	}
 	for _, w := range o.wrap {
 		drv = w(drv)
 	}
 	d := &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dial, Embedded: dial == dialect.SQLite}
 	// Progress reads kept counts; every writer keeps them (issue 13).
 	d.Client.Use(counting.Hook(dial))
-	if d.Embedded {
-		writeLocks.Store(d.Client, &sync.Mutex{})
-	}
 	return d, nil
 }
 
@@ -119,6 +118,5 @@ func sqliteDSN(path string) string {
 
 // Close closes the database.
 func (d *DB) Close() error {
-	writeLocks.Delete(d.Client)
 	return d.Client.Close()
 }
