@@ -61,7 +61,7 @@ func serve(args []string) int {
 		return 1
 	}
 	srv := &http.Server{Handler: a.Handler()}
-	app.Configure(srv, log)
+	a.Configure(srv, log)
 	workers, stopWorkers := context.WithCancel(context.Background())
 	a.Start(workers)
 

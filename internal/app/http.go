@@ -151,7 +151,7 @@ func limitBody(next http.Handler) http.Handler {
 func writeBodyTimeout(w http.ResponseWriter) {
 	w.Header().Set("Connection", "close")
 	writeJSONError(w, http.StatusRequestTimeout, "REQUEST_TIMEOUT",
-		fmt.Sprintf("The request body did not arrive within %s; send it again.", ReadTimeout))
+		"The request body did not arrive in time (the server waits 30 s for a request); send it again.")
 }
 
 func writeJSONError(w http.ResponseWriter, status int, code, msg string) {

@@ -21,10 +21,11 @@ import (
 )
 
 // Pace is how fast a POST /ingest body must arrive. Instead of the server's
-// fixed read timeout, each read of the body may wait until
-// start + Grace + bytes-read-so-far / MinRate, and never more than Idle past
-// the previous read: a client sending at MinRate or faster is never cut,
-// however long its file; one trickling bytes (slow-loris) is cut after Grace.
+// fixed read timeout, the time spent waiting for the body (not the time spent
+// storing it) may reach Grace + bytes-read-so-far / MinRate, and one wait may
+// last at most Idle: a client sending at MinRate or faster is never cut,
+// however long its file or slow the database; one trickling bytes
+// (slow-loris) is cut after about Grace.
 type Pace struct {
 	Grace   time.Duration
 	Idle    time.Duration
@@ -39,26 +40,25 @@ var errTooSlow = errors.New("the body arrived too slowly")
 
 // pacedBody moves the connection's read deadline as the body arrives.
 type pacedBody struct {
-	r     io.Reader
-	rc    *http.ResponseController
-	pace  Pace
-	start time.Time
-	n     int64
+	r      io.Reader
+	rc     *http.ResponseController
+	pace   Pace
+	n      int64
+	waited time.Duration
 }
 
 func (p *pacedBody) Read(b []byte) (int, error) {
-	now := time.Now()
-	due := p.start.Add(p.pace.Grace + time.Duration(p.n*int64(time.Second)/max(p.pace.MinRate, 1)))
-	if idle := now.Add(p.pace.Idle); idle.Before(due) {
-		due = idle
-	}
-	if !due.After(now) {
+	left := p.pace.Grace + time.Duration(p.n*int64(time.Second)/max(p.pace.MinRate, 1)) - p.waited
+	left = min(left, p.pace.Idle)
+	if left <= 0 {
 		return 0, errTooSlow
 	}
-	if err := p.rc.SetReadDeadline(due); err != nil && !errors.Is(err, http.ErrNotSupported) {
+	start := time.Now()
+	if err := p.rc.SetReadDeadline(start.Add(left)); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		return 0, err
 	}
 	k, err := p.r.Read(b)
+	p.waited += time.Since(start)
 	p.n += int64(k)
 	if err != nil && isTimeout(err) {
 		err = errTooSlow
@@ -102,7 +102,7 @@ func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
 	_ = rc.SetWriteDeadline(time.Time{})
 	job := a.jobs.start(web.RequestID(ctx), v)
 	b.Progress = job.update
-	body := &pacedBody{r: r.Body, rc: rc, pace: a.pace(), start: time.Now()}
+	body := &pacedBody{r: r.Body, rc: rc, pace: a.pace()}
 	readErr := read(b, body)
 	// What was read whole is stored even when the body was cut: the answer
 	// says exactly through which line.

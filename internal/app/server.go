@@ -19,13 +19,20 @@ const (
 
 // Configure sets certlink's timeouts and limits on srv (certlink's own
 // server and the tests' servers alike).
-func Configure(srv *http.Server, log *slog.Logger) {
+func (a *App) Configure(srv *http.Server, log *slog.Logger) {
 	srv.ReadHeaderTimeout = ReadHeaderTimeout
-	srv.ReadTimeout = ReadTimeout
+	srv.ReadTimeout = a.readTimeout()
 	srv.WriteTimeout = WriteTimeout
 	srv.IdleTimeout = IdleTimeout
 	srv.MaxHeaderBytes = 64 << 10
 	if log != nil {
 		srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	}
+}
+
+func (a *App) readTimeout() time.Duration {
+	if a.Config.ReadTimeout > 0 {
+		return a.Config.ReadTimeout
+	}
+	return ReadTimeout
 }

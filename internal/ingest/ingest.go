@@ -34,8 +34,8 @@ import (
 // with its one writer, other people's writes wait at most about one batch.
 const (
 	BatchSize = 500
-	MinBatch  = 25
-	BatchTime = 100 * time.Millisecond
+	MinBatch  = 100
+	BatchTime = 200 * time.Millisecond
 )
 
 // MaxErrors is how many per-line errors a response lists; the rest are counted.

@@ -216,7 +216,7 @@ func (e *Env) Second(opts ...Option) *Env {
 // newServer serves a's handler with certlink's own server timeouts.
 func newServer(a *app.App) *httptest.Server {
 	srv := httptest.NewUnstartedServer(a.Handler())
-	app.Configure(srv.Config, nil)
+	a.Configure(srv.Config, nil)
 	srv.Start()
 	return srv
 }
