@@ -89,7 +89,9 @@ func TestErrorHygiene(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out struct{ Data struct{ Me *struct{ Email string } } }
+		var out struct {
+			Data struct{ Me *struct{ Email string } }
+		}
 		_ = json.NewDecoder(res.Body).Decode(&out)
 		res.Body.Close()
 		if out.Data.Me == nil || out.Data.Me.Email != "lee@fabrikam.example" {
