@@ -134,7 +134,7 @@ func (b *Batch) Read(pos int) {
 	}
 }
 
-// Progress returns what the ingest has done so far.
+// Snapshot returns what the ingest has done so far.
 func (b *Batch) Snapshot() Progress {
 	return Progress{LinesRead: b.read, LinesDone: b.done, Accepted: b.out.Accepted, Updated: b.out.Updated,
 		Duplicates: b.out.Duplicates, Errors: len(b.out.Errors) + b.out.ErrorsOmitted}
