@@ -60,15 +60,8 @@ func serve(args []string) int {
 		fmt.Fprintln(os.Stderr, "certlink:", err)
 		return 1
 	}
-	srv := &http.Server{
-		Handler:           a.Handler(),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      10 * time.Minute, // the CSV report streams; the API has its own request timeout
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := &http.Server{Handler: a.Handler()}
+	a.Configure(srv, log)
 	workers, stopWorkers := context.WithCancel(context.Background())
 	a.Start(workers)
 

@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"maps"
 	"regexp"
@@ -55,6 +56,13 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 		if len(gqlErr.Path) > 0 && gqlErr.Path[0] == ast.PathName("variable") {
 			gqlErr.Message = variableMessage(gqlErr.Path, gqlErr.Message)
 		}
+		if m := operationNotFound.FindStringSubmatch(gqlErr.Message); m != nil {
+			// gqlgen's "operation %s not found", with an empty name.
+			gqlErr.Message = "The document holds several operations: name the one to run in operationName."
+			if m[1] != "" {
+				gqlErr.Message = clip(fmt.Sprintf("The document has no operation named %q.", m[1]))
+			}
+		}
 		return gqlErr
 	}
 	if errors.As(err, &gqlErr) && gqlErr.Err != nil {
@@ -94,10 +102,11 @@ var gqlgenCodes = map[string]bool{errcode.ValidationFailed: true, errcode.ParseF
 // ("cannot use slice as ID", "must be a UserWhereInput, not a map") or echo
 // the value; the caller is told the GraphQL type it should have sent.
 var (
-	cannotUse = regexp.MustCompile(`^cannot use .* as (\w+)(?::.*)?$`)
-	mustBe    = regexp.MustCompile(`^must be a (\w+), not an? \w+$`)
-	notAValid = regexp.MustCompile(`(?s)^.* is not a valid (\w+)$`)
-	keptAsIs  = map[string]bool{"cannot be null": true, "must be defined": true, "unknown field": true}
+	operationNotFound = regexp.MustCompile(`^operation (.*) not found$`)
+	cannotUse         = regexp.MustCompile(`^cannot use .* as (\w+)(?::.*)?$`)
+	mustBe            = regexp.MustCompile(`^must be a (\w+), not an? \w+$`)
+	notAValid         = regexp.MustCompile(`(?s)^.* is not a valid (\w+)$`)
+	keptAsIs          = map[string]bool{"cannot be null": true, "must be defined": true, "unknown field": true}
 )
 
 func variableMessage(path ast.Path, msg string) string {
@@ -162,7 +171,7 @@ func classify(ctx context.Context, err error) *apperr.Error {
 		// The caller left (a completed subscription, a closed socket or
 		// connection) or guard's meter stopped the operation: nobody reads
 		// this answer, nothing went wrong.
-		return apperr.New(apperr.Internal, "The request was cancelled.")
+		return apperr.New(apperr.Cancelled, "The request was cancelled.")
 	}
 	id := web.RequestID(ctx)
 	slog.ErrorContext(ctx, "unexpected error", "request_id", id, "err", err,

@@ -93,6 +93,8 @@ type App struct {
 	Log        *slog.Logger
 
 	closers []func()
+	// jobs are this process's POST /ingest jobs (GET /ingest/jobs).
+	jobs ingestJobs
 }
 
 // New opens the database, migrates it, seeds the demo when asked and builds the

@@ -55,6 +55,8 @@ type Config struct {
 	RiskNoticeDays string
 	// QueryLimits overrides guard.DefaultLimits (tests); zero means the defaults.
 	QueryLimits guard.Limits
+	// ReadTimeout overrides the server's ReadTimeout (tests); zero means 30 s.
+	ReadTimeout time.Duration
 }
 
 // envName maps a flag name to its environment variable: --smtp-url → CERTLINK_SMTP_URL.

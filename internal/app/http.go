@@ -133,6 +133,10 @@ func limitBody(next http.Handler) http.Handler {
 		}
 		if r.Body != nil && r.ContentLength < 0 {
 			body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+			if err != nil && isTimeout(err) {
+				writeBodyTimeout(w)
+				return
+			}
 			if err != nil || len(body) > maxBodyBytes {
 				writeJSONError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", "The request body is larger than 1 MiB.")
 				return
@@ -141,6 +145,14 @@ func limitBody(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// writeBodyTimeout answers a request whose body did not arrive within the
+// server's read timeout.
+func writeBodyTimeout(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	writeJSONError(w, http.StatusRequestTimeout, "REQUEST_TIMEOUT",
+		"The request body did not arrive in time (the server waits 30 s for a request); send it again.")
 }
 
 func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
@@ -227,7 +239,11 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 				writeError(w, r.WithContext(ctx), err)
 				return
 			}
-			a.Log.ErrorContext(ctx, "authenticating", "request_id", id, "err", err)
+			level := slog.LevelError
+			if ctx.Err() != nil {
+				level = slog.LevelDebug // the caller left
+			}
+			a.Log.Log(ctx, level, "authenticating", "request_id", id, "err", err)
 			http.Error(w, "authentication is unavailable", http.StatusServiceUnavailable)
 			return
 		} else if v != nil {
@@ -273,7 +289,8 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 // bearer returns the Authorization bearer secret, else the session cookie.
 func bearer(r *http.Request) string {
 	if h := r.Header.Get("Authorization"); h != "" {
-		if s, ok := strings.CutPrefix(h, "Bearer "); ok {
+		// The scheme is case-insensitive (RFC 7235 §2.1).
+		if scheme, s, ok := strings.Cut(strings.TrimSpace(h), " "); ok && strings.EqualFold(scheme, "Bearer") {
 			return strings.TrimSpace(s)
 		}
 		return ""

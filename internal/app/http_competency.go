@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -26,6 +27,8 @@ const maxIngestBytes = 512 << 20
 func (a *App) competencyRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /reports/skills.csv", passwordChanged(a.skillsCSV))
 	mux.HandleFunc("POST /ingest", passwordChanged(a.ingestBulk))
+	mux.HandleFunc("GET /ingest/jobs", passwordChanged(a.ingestJobs))
+	mux.HandleFunc("GET /ingest/jobs/{id}", passwordChanged(a.ingestJob))
 	mux.HandleFunc("POST /ingest/metrics", passwordChanged(a.ingestMetrics))
 	mux.HandleFunc("GET /reports/audit.csv", passwordChanged(a.auditCSV))
 }
@@ -57,13 +60,21 @@ func (a *App) skillsCSV(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	f, o, err := reportQuery(r.URL.Query())
+	q := r.URL.Query()
+	f, o, err := reportQuery(q)
 	if err != nil {
 		writeError(w, r, apperr.New(apperr.InvalidInput, "%s", err.Error()))
 		return
 	}
-	if err := f.Validate(o); err != nil {
+	bom, err := report.ParseBool("bom", q.Get("bom"))
+	if err != nil {
 		writeError(w, r, apperr.New(apperr.InvalidInput, "%s", err.Error()))
+		return
+	}
+	// Everything the stream would refuse is refused now, with its code and
+	// status, before the headers of a CSV go out.
+	if err := a.Report.Check(ctx, v, f, o); err != nil {
+		writeError(w, r, err)
 		return
 	}
 	name := report.Filename(org, time.Now())
@@ -71,7 +82,7 @@ func (a *App) skillsCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
-	if b, _ := report.ParseBool("bom", r.URL.Query().Get("bom")); b != nil && *b {
+	if bom != nil && *bom {
 		_, _ = w.Write([]byte("\ufeff")) // for spreadsheets that need it to read UTF-8
 	}
 	flush := func() {
@@ -80,12 +91,31 @@ func (a *App) skillsCSV(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err := a.Report.WriteCSV(ctx, v, w, f, o, flush); err != nil {
-		// Headers are gone: the download ends short; the log says why.
-		a.Log.ErrorContext(ctx, "streaming the skills report", "request_id", web.RequestID(ctx), "err", err)
+		// Headers are gone: the download ends short; the log says why. A
+		// caller who left is no server error.
+		level := slog.LevelError
+		if ctx.Err() != nil {
+			level = slog.LevelInfo
+		}
+		a.Log.Log(ctx, level, "streaming the skills report", "request_id", web.RequestID(ctx), "err", err)
 	}
 }
 
+// csvParams are the parameters GET /reports/skills.csv reads; skillNumber
+// may repeat, the others come once.
+var csvParams = map[string]bool{"mcid": true, "skillType": true, "skillNumber": true, "competency": true, "search": true,
+	"associatedInPC": true, "needsAssociation": true, "completedAfter": true, "completedBefore": true,
+	"expiresAfter": true, "expiresBefore": true, "validOnly": true, "orderBy": true, "direction": true, "bom": true}
+
 func reportQuery(q url.Values) (report.Filter, report.Order, error) {
+	for name, vals := range q {
+		if !csvParams[name] {
+			return report.Filter{}, report.Order{}, &paramError{ingest.Quote(name), "not a parameter of the skills report (mcid, skillType, skillNumber, competency, search, associatedInPC, needsAssociation, completedAfter, completedBefore, expiresAfter, expiresBefore, validOnly, orderBy, direction, bom)"}
+		}
+		if len(vals) > 1 && name != "skillNumber" {
+			return report.Filter{}, report.Order{}, &paramError{name, "give it once"}
+		}
+	}
 	f := report.Filter{
 		MCID:         strings.TrimSpace(q.Get("mcid")),
 		SkillType:    strings.ToUpper(strings.TrimSpace(q.Get("skillType"))),
@@ -130,52 +160,6 @@ type paramError struct{ name, msg string }
 
 func (e *paramError) Error() string { return e.name + ": " + e.msg }
 
-// ingestBulk stores results from an NDJSON or CSV body (L10), streamed: each
-// line is checked alone, valid lines are kept, errors carry line numbers.
-func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	b, err := a.Ingest.Begin(ctx, viewer.From(ctx))
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch ct {
-	case "application/x-ndjson", "application/jsonl", "application/json-seq", "application/jsonlines":
-		err = ingest.ReadNDJSON(b, r.Body)
-	case "text/csv":
-		err = ingest.ReadCSV(b, r.Body)
-	default:
-		writeError(w, r, apperr.New(apperr.InvalidInput, "Send results as application/x-ndjson (one JSON object per line) or text/csv (with a header row), not %s.", ingest.Quote(ct)))
-		return
-	}
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	out, err := b.Finish()
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	type lineError struct {
-		Line    int    `json:"line"`
-		Message string `json:"message"`
-	}
-	resp := struct {
-		Accepted      int         `json:"accepted"`
-		Updated       int         `json:"updated"`
-		Duplicates    int         `json:"duplicates"`
-		Errors        []lineError `json:"errors"`
-		ErrorsOmitted int         `json:"errorsOmitted,omitempty"`
-	}{Accepted: out.Accepted, Updated: out.Updated, Duplicates: out.Duplicates, Errors: []lineError{}, ErrorsOmitted: out.ErrorsOmitted}
-	for _, e := range out.Errors {
-		resp.Errors = append(resp.Errors, lineError{e.Pos, e.Message})
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(resp)
-}
-
 // writeError answers a plain HTTP endpoint with the error's status and a JSON
 // body {"error": {"code", "message"}}; unexpected errors are logged and answered
 // generically, as in GraphQL (A5).
@@ -184,6 +168,11 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e, ok := apperr.As(err)
 	if !ok && store.Unavailable(err) {
 		e, ok = apperr.As(store.UnavailableError(err))
+	}
+	if !ok && errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		// The caller went away: nobody reads this, nothing went wrong here.
+		slog.DebugContext(ctx, "request cancelled by the caller", "request_id", web.RequestID(ctx))
+		e, ok = apperr.New(apperr.Cancelled, "The request was cancelled."), true
 	}
 	if !ok {
 		id := web.RequestID(ctx)
@@ -210,6 +199,10 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case apperr.Unavailable:
 		status = http.StatusServiceUnavailable
 		w.Header().Set("Retry-After", "5")
+	case apperr.RequestTimeout:
+		status = http.StatusRequestTimeout
+	case apperr.Cancelled:
+		status = 499 // client closed request: never read
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

@@ -7,6 +7,9 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
 )
 
 // graphqlRequest answers a malformed GraphQL HTTP request itself, with a coded
@@ -31,6 +34,13 @@ func graphqlRequest(next http.Handler) http.Handler {
 					return
 				}
 			}
+			if op := getOperation(q.Get("query"), q.Get("operationName")); op != "" && op != ast.Query {
+				// GraphQL over HTTP: a mutation over GET is 405 with Allow: POST.
+				w.Header().Set("Allow", "POST")
+				writeJSONError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
+					"A "+string(op)+" runs over POST only (GET runs queries): send it as POST /graphql with Content-Type: application/json.")
+				return
+			}
 		case r.Method == http.MethodPost:
 			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if err != nil || mt != "application/json" {
@@ -39,6 +49,10 @@ func graphqlRequest(next http.Handler) http.Handler {
 				return
 			}
 			body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+			if err != nil && isTimeout(err) {
+				writeBodyTimeout(w)
+				return
+			}
 			if err != nil || len(body) > maxBodyBytes {
 				writeJSONError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", "The request body is larger than 1 MiB.")
 				return
@@ -80,6 +94,22 @@ func validParams(body []byte) bool {
 		}
 	}
 	return true
+}
+
+// getOperation is the type of the operation a GET would run, "" when the
+// document does not parse or names no such operation (gqlgen answers those).
+func getOperation(query, name string) ast.Operation {
+	if query == "" || len(query) > maxBodyBytes {
+		return ""
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: query})
+	if err != nil {
+		return ""
+	}
+	if op := doc.Operations.ForName(name); op != nil {
+		return op.Operation
+	}
+	return ""
 }
 
 func jsonObject(b []byte) bool {

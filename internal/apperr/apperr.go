@@ -25,6 +25,14 @@ const (
 	RequestTooLarge     Code = "REQUEST_TOO_LARGE"
 	QueryTooComplex     Code = "QUERY_TOO_COMPLEX"
 	PasswordChangeFirst Code = "PASSWORD_CHANGE_REQUIRED"
+	// RequestTimeout: the request (its body) did not arrive in time (408).
+	RequestTimeout Code = "REQUEST_TIMEOUT"
+	// Cancelled: the caller went away before the answer; nobody reads it and
+	// nothing went wrong on the server.
+	Cancelled Code = "CANCELLED"
+	// MethodNotAllowed: the HTTP method does not fit the request (a mutation
+	// over GET); the answer's Allow header says which does (405).
+	MethodNotAllowed Code = "METHOD_NOT_ALLOWED"
 	// Unavailable: the database cannot serve right now (every host down, a
 	// cluster node that left); nothing was changed unless the error's
 	// extensions say outcome UNKNOWN. Retry after a few seconds.

@@ -29,8 +29,14 @@ import (
 	"certlink/internal/viewer"
 )
 
-// BatchSize is how many results one transaction stores.
-const BatchSize = 500
+// BatchSize is the most results one transaction stores. A transaction that
+// took longer than BatchTime halves the next one (down to MinBatch): on SQLite,
+// with its one writer, other people's writes wait at most about one batch.
+const (
+	BatchSize = 500
+	MinBatch  = 100
+	BatchTime = 200 * time.Millisecond
+)
 
 // MaxErrors is how many per-line errors a response lists; the rest are counted.
 const MaxErrors = 1000
@@ -104,6 +110,34 @@ type Batch struct {
 	pending []Raw
 	out     Outcome
 	orgs    map[int]bool
+	limit   int // results per transaction, adapted to BatchTime
+	// read is the last line (or index) read whole: everything up to it is
+	// stored, queued or refused; done is the last one whose batch committed.
+	read, done int
+	// Progress, when set, is told after every committed batch.
+	Progress func(Progress)
+}
+
+// Progress is what an ingest has done so far.
+type Progress struct {
+	// LinesRead: every line up to it was read whole; LinesDone: every line up
+	// to it is stored (or refused, with its error).
+	LinesRead, LinesDone          int
+	Accepted, Updated, Duplicates int
+	Errors                        int
+}
+
+// Read records that every line up to pos was read whole (ReadNDJSON, ReadCSV).
+func (b *Batch) Read(pos int) {
+	if pos > b.read {
+		b.read = pos
+	}
+}
+
+// Snapshot returns what the ingest has done so far.
+func (b *Batch) Snapshot() Progress {
+	return Progress{LinesRead: b.read, LinesDone: b.done, Accepted: b.out.Accepted, Updated: b.out.Updated,
+		Duplicates: b.out.Duplicates, Errors: len(b.out.Errors) + b.out.ErrorsOmitted}
 }
 
 // Begin checks the viewer and prepares an ingest.
@@ -130,7 +164,7 @@ func (s *Service) Begin(ctx context.Context, v *viewer.Viewer) (*Batch, error) {
 	for _, k := range all {
 		skills[strings.ToUpper(k.Number)] = k.ID
 	}
-	return &Batch{s: s, ctx: sys, source: source, skills: skills, orgs: map[int]bool{}}, nil
+	return &Batch{s: s, ctx: sys, source: source, skills: skills, orgs: map[int]bool{}, limit: BatchSize}, nil
 }
 
 // Fail records a result that could not even be read (bad JSON, bad CSV).
@@ -150,17 +184,20 @@ func (b *Batch) Add(r Raw) error {
 		}
 	}
 	b.pending = append(b.pending, r)
-	if len(b.pending) >= BatchSize {
+	if len(b.pending) >= b.limit {
 		return b.flush()
 	}
 	return nil
 }
 
-// Finish stores what is queued and returns the outcome.
+// Finish stores what is queued and returns the outcome. After a body was cut
+// it stores the lines read whole before the cut.
 func (b *Batch) Finish() (*Outcome, error) {
 	if err := b.flush(); err != nil {
 		return nil, err
 	}
+	b.done = b.read
+	b.report()
 	slices.SortStableFunc(b.out.Errors, func(x, y LineError) int { return x.Pos - y.Pos })
 	if len(b.orgs) > 0 && b.s.Changed != nil {
 		ids := make([]int, 0, len(b.orgs))
@@ -256,11 +293,36 @@ func keyOf(profileID, skillID int, completed time.Time) key {
 	return key{profileID, skillID, completed.UTC().UnixMicro()}
 }
 
-// flush checks and stores the pending results in one transaction.
+func (b *Batch) report() {
+	if b.Progress != nil {
+		b.Progress(b.Snapshot())
+	}
+}
+
+// flush checks and stores the pending results in one transaction, and sizes
+// the next batch by how long this one took.
 func (b *Batch) flush() error {
 	if len(b.pending) == 0 {
 		return nil
 	}
+	last := b.pending[len(b.pending)-1].Pos
+	start := time.Now()
+	err := b.store()
+	if err != nil {
+		return err
+	}
+	switch took := time.Since(start); {
+	case took > BatchTime && b.limit > MinBatch:
+		b.limit = max(MinBatch, b.limit/2)
+	case took < BatchTime/4 && b.limit < BatchSize:
+		b.limit = min(BatchSize, b.limit*2)
+	}
+	b.done = max(b.done, last)
+	b.report()
+	return nil
+}
+
+func (b *Batch) store() error {
 	raws := b.pending
 	b.pending = nil
 	now := b.s.now()
@@ -282,7 +344,15 @@ func (b *Batch) flush() error {
 		accepted, updated, dups int
 		failed                  []LineError
 		orgs                    []int
+		skillIDs                []int
+		times                   []time.Time
 	)
+	for _, v := range checked {
+		skillIDs = append(skillIDs, v.skillID)
+		times = append(times, v.completed)
+	}
+	slices.Sort(skillIDs)
+	skillIDs = slices.Compact(skillIDs)
 	// The batch's rows are written without the kept progress counts' refresh
 	// per row; its people are refreshed once, in the same transaction.
 	unkept := counting.Unkept(b.ctx)
@@ -312,7 +382,10 @@ func (b *Batch) flush() error {
 				}
 			}
 		}
-		held, err := tx.Result.Query().Where(result.ProfileIDIn(ids...)).
+		// Only the rows this batch may meet (its skills and completion
+		// times), not every result of its people: a batch's work does not
+		// grow with their history.
+		held, err := tx.Result.Query().Where(result.ProfileIDIn(ids...), result.SkillIDIn(skillIDs...), result.CompletedAtIn(times...)).
 			Select(result.FieldID, result.FieldProfileID, result.FieldSkillID, result.FieldCompletedAt, result.FieldExpiresAt).All(b.ctx)
 		if err != nil {
 			return err
@@ -321,7 +394,10 @@ func (b *Batch) flush() error {
 		for _, r := range held {
 			have[keyOf(r.ProfileID, r.SkillID, r.CompletedAt)] = r
 		}
-		var creates []*ent.ResultCreate
+		var (
+			creates []*ent.ResultCreate
+			added   []results.Added
+		)
 		fresh := map[key]int{} // results created in this batch → index in creates
 		for _, v := range checked {
 			pid, ok := profiles[v.mcid]
@@ -339,6 +415,7 @@ func (b *Batch) flush() error {
 			case !seen:
 				fresh[k] = len(creates)
 				creates = append(creates, create())
+				added = append(added, results.Added{ProfileID: pid, SkillID: v.skillID})
 				have[k] = &ent.Result{ExpiresAt: v.expires}
 				accepted++
 			case sameExpiry(cur.ExpiresAt, v.expires):
@@ -365,10 +442,14 @@ func (b *Batch) flush() error {
 			}
 		}
 		if len(creates) > 0 {
-			if err := tx.Result.CreateBulk(creates...).Exec(unkept); err != nil {
+			made, err := tx.Result.CreateBulk(creates...).Save(unkept)
+			if err != nil {
 				return err
 			}
-			if err := results.MarkLatest(b.ctx, tx.Client(), b.s.RowLocks, ids...); err != nil {
+			for i := range added {
+				added[i].ID = made[i].ID
+			}
+			if err := results.MarkLatestAdded(b.ctx, tx.Client(), b.s.RowLocks, added); err != nil {
 				return err
 			}
 		}

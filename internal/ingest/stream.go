@@ -26,13 +26,15 @@ func ReadNDJSON(b *Batch, r io.Reader) error {
 	line := 0
 	for {
 		text, tooLong, err := readLine(br)
-		if len(text) == 0 && err != nil {
-			if err == io.EOF {
-				return nil
-			}
+		if err != nil && err != io.EOF {
+			// The body was cut: a line without its end is not read.
 			return readError(err)
 		}
+		if len(text) == 0 && err == io.EOF {
+			return nil
+		}
 		line++
+		b.Read(line)
 		if tooLong {
 			b.Fail(line, fmt.Sprintf("the line is longer than %d bytes", MaxLine))
 			continue
@@ -51,7 +53,7 @@ func ReadNDJSON(b *Batch, r io.Reader) error {
 			ExpiresAt   *string         `json:"expiresAt"`
 		}
 		if err := json.Unmarshal(text, &in); err != nil {
-			b.Fail(line, "not a JSON result object: "+jsonMessage(err))
+			b.Fail(line, jsonMessage(err))
 			continue
 		}
 		raw := Raw{Pos: line, MCID: mcidText(in.MCID), SkillNumber: in.SkillNumber, CompletedAt: in.CompletedAt}
@@ -90,12 +92,34 @@ func mcidText(raw json.RawMessage) string {
 	return strings.TrimSpace(string(raw))
 }
 
+// resultShape is how a line should look, quoted in errors.
+const resultShape = `{"mcid": "9900001", "skillNumber": "AZ-104", "completedAt": "2026-05-04T10:00:00Z", "expiresAt": "2027-05-04T10:00:00Z"}`
+
+// jsonMessage says in words why a line is not a result object, naming the
+// field; never Go's own error text.
 func jsonMessage(err error) string {
 	var typ *json.UnmarshalTypeError
 	if errors.As(err, &typ) {
-		return fmt.Sprintf("%s must be a %s", typ.Field, typ.Type)
+		if typ.Field == "" {
+			return fmt.Sprintf("the line is a JSON %s, not an object; each line is one result like %s", jsonKind(typ.Value), resultShape)
+		}
+		return fmt.Sprintf("%s must be text in quotes (a JSON string), not a JSON %s", typ.Field, jsonKind(typ.Value))
 	}
-	return strings.TrimPrefix(err.Error(), "json: ")
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) {
+		return fmt.Sprintf("the line is not valid JSON (at character %d); each line is one result like %s", syn.Offset, resultShape)
+	}
+	return "the line is not valid JSON; each line is one result like " + resultShape
+}
+
+func jsonKind(v string) string {
+	switch v {
+	case "bool":
+		return "true/false"
+	case "":
+		return "value"
+	}
+	return v
 }
 
 // csvColumns maps accepted header names (lower case) to fields.
@@ -163,6 +187,7 @@ func ReadCSV(b *Batch, r io.Reader) error {
 		}
 		line, _ := cr.FieldPos(0)
 		lastLine = line
+		b.Read(line)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}

@@ -120,6 +120,17 @@ func (s *Service) Org(ctx context.Context, v *viewer.Viewer) (*ent.Organization,
 	return s.Client.Organization.Query().Where(organization.ID(v.OrgID)).Only(viewer.System(ctx))
 }
 
+// Check answers what Each would refuse — the viewer (C7), a bad filter or
+// order, an unknown competency (NOT_FOUND) — before anything is streamed: the
+// CSV download checks first, then sends its headers.
+func (s *Service) Check(ctx context.Context, v *viewer.Viewer, f Filter, o Order) error {
+	if err := progress.Authorize(v, viewer.ScopeReportRead); err != nil {
+		return err
+	}
+	_, err := s.reader(ctx, v.OrgID, f, o)
+	return err
+}
+
 // Page returns up to first rows after the cursor.
 func (s *Service) Page(ctx context.Context, v *viewer.Viewer, f Filter, o Order, after *Cursor, first int) (*Page, error) {
 	if err := progress.Authorize(v, viewer.ScopeReportRead); err != nil {

@@ -100,3 +100,74 @@ func Repair(ctx context.Context, db *sql.DB) (int64, error) {
 	}
 	return res.RowsAffected()
 }
+
+// Added is a result just written (ID) to its profile and skill.
+type Added struct{ ID, ProfileID, SkillID int }
+
+// MarkLatestAdded keeps the latest flags after results were added, when the
+// flags were right before (every writer keeps them): the latest of each
+// touched (profile, skill) is then either the one flagged already or one of
+// the added, so only those rows are read — not the profiles' whole history,
+// which a bulk ingest of one person's thousands of results would read again
+// for every batch. With lock (MySQL) the rows are read FOR UPDATE.
+func MarkLatestAdded(ctx context.Context, c *ent.Client, lock bool, added []Added) error {
+	for len(added) > 0 {
+		n := min(chunk, len(added))
+		if err := markLatestAdded(ctx, c, lock, added[:n]); err != nil {
+			return err
+		}
+		added = added[n:]
+	}
+	return nil
+}
+
+func markLatestAdded(ctx context.Context, c *ent.Client, lock bool, added []Added) error {
+	type pair struct{ profile, skill int }
+	touched := map[pair]bool{}
+	var profiles, skills, ids []int
+	for _, a := range added {
+		touched[pair{a.ProfileID, a.SkillID}] = true
+		profiles = append(profiles, a.ProfileID)
+		skills = append(skills, a.SkillID)
+		ids = append(ids, a.ID)
+	}
+	for _, s := range []*[]int{&profiles, &skills} {
+		slices.Sort(*s)
+		*s = slices.Compact(*s)
+	}
+	q := c.Result.Query().Where(result.ProfileIDIn(profiles...), result.SkillIDIn(skills...),
+		result.Or(result.Latest(true), result.IDIn(ids...))).
+		Select(result.FieldID, result.FieldProfileID, result.FieldSkillID, result.FieldCompletedAt, result.FieldLatest).
+		Order(result.ByProfileID(), result.BySkillID(), result.ByCompletedAt(entsql.OrderDesc()), result.ByID(entsql.OrderDesc()))
+	if lock {
+		q.ForUpdate()
+	}
+	rows, err := q.All(ctx)
+	if err != nil {
+		return fmt.Errorf("reading results to mark the latest: %w", err)
+	}
+	var set, clear []int
+	for i, r := range rows {
+		if !touched[pair{r.ProfileID, r.SkillID}] {
+			continue
+		}
+		first := i == 0 || rows[i-1].ProfileID != r.ProfileID || rows[i-1].SkillID != r.SkillID
+		switch {
+		case first && !r.Latest:
+			set = append(set, r.ID)
+		case !first && r.Latest:
+			clear = append(clear, r.ID)
+		}
+	}
+	for _, u := range []struct {
+		ids    []int
+		latest bool
+	}{{set, true}, {clear, false}} {
+		if len(u.ids) > 0 {
+			if err := c.Result.Update().Where(result.IDIn(u.ids...)).SetLatest(u.latest).Exec(ctx); err != nil {
+				return fmt.Errorf("marking the latest results: %w", err)
+			}
+		}
+	}
+	return nil
+}

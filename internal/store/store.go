@@ -80,17 +80,23 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("connecting to the database: %w", err)
 	}
 	var drv dialect.Driver = entsql.OpenDB(dial, db)
+	if dial == dialect.SQLite {
+		drv = &queuedDriver{Driver: drv, q: newWriteQueue()}
+	}
 	for _, w := range o.wrap {
 		drv = w(drv)
 	}
 	d := &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dial, Embedded: dial == dialect.SQLite}
+	if d.Embedded {
+		sqliteClients.Store(d.Client, true)
+	}
 	// Progress reads kept counts; every writer keeps them (issue 13).
 	d.Client.Use(counting.Hook(dial))
-	if d.Embedded {
-		writeLocks.Store(d.Client, &sync.Mutex{})
-	}
 	return d, nil
 }
+
+// sqliteClients are the clients of SQLite databases (store.Open).
+var sqliteClients sync.Map // *ent.Client → true
 
 func redact(raw string) string {
 	if u, err := url.Parse(raw); err == nil && u.User != nil {
@@ -119,6 +125,6 @@ func sqliteDSN(path string) string {
 
 // Close closes the database.
 func (d *DB) Close() error {
-	writeLocks.Delete(d.Client)
+	sqliteClients.Delete(d.Client)
 	return d.Client.Close()
 }

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -16,9 +15,6 @@ import (
 	"certlink/ent"
 	"certlink/internal/apperr"
 )
-
-// writeLocks holds, for each SQLite client, the mutex its write transactions take.
-var writeLocks sync.Map // *ent.Client → *sync.Mutex
 
 // ErrRetry may be returned by a transaction body to ask for another attempt.
 var ErrRetry = errors.New("store: retry")
@@ -113,14 +109,11 @@ func Unavailable(err error) bool { return classify(err) == "unavailable" }
 func UnavailableError(err error) error { return unavailable(err) }
 
 func once(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error, rehearsal bool) (err error) {
+	// On SQLite the transaction waits in the write queue (queuedDriver): one
+	// writer at a time, in arrival order. A rehearsal (what-if) elsewhere
+	// reads committed rows.
 	var opts *sql.TxOptions
-	if mu, ok := writeLocks.Load(client); ok {
-		// SQLite has one writer at a time. Queueing writers here, in order, is
-		// fairer and far cheaper than letting them poll the busy handler.
-		m := mu.(*sync.Mutex)
-		m.Lock()
-		defer m.Unlock()
-	} else if rehearsal {
+	if _, lite := sqliteClients.Load(client); !lite && rehearsal {
 		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
 	tx, err := client.BeginTx(ctx, opts)

@@ -164,7 +164,7 @@ func Start(t testing.TB, d Dialect, opts ...Option) *Env {
 	queries := &store.QueryCounter{}
 	a := open(t, d, []store.Option{queries.Option()}, opts...)
 	a.Start(ctx)
-	srv := httptest.NewServer(a.Handler())
+	srv := newServer(a)
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()
@@ -209,12 +209,20 @@ func (e *Env) Second(opts ...Option) *Env {
 	ctx, cancel := context.WithCancel(context.Background())
 	a := openConfig(t, cfg)
 	a.Start(ctx)
-	srv := httptest.NewServer(a.Handler())
+	srv := newServer(a)
 	t.Cleanup(func() {
 		srv.Close()
 		cancel()
 	})
 	return &Env{T: t, App: a, Server: srv, URL: srv.URL}
+}
+
+// newServer serves a's handler with certlink's own server timeouts.
+func newServer(a *app.App) *httptest.Server {
+	srv := httptest.NewUnstartedServer(a.Handler())
+	a.Configure(srv.Config, nil)
+	srv.Start()
+	return srv
 }
 
 func openConfig(t testing.TB, cfg app.Config, storeOpts ...store.Option) *app.App {
