@@ -276,14 +276,22 @@ func (s *Service) Simulate(ctx context.Context, v *viewer.Viewer, wi WhatIf) ([]
 		return nil, apperr.New(apperr.InvalidInput, "A what-if looks from now to %d days ahead; %s is outside.",
 			int(s.horizon().Hours()/24), wi.At.UTC().Format("2006-01-02")).With("field", "at")
 	}
+	// A scenario's rows are written unkept (progress.InScenario: no lock on
+	// the kept state, so a what-if never conflicts with writers): with people
+	// leaving or planned results the skilling metrics come from the scan of
+	// links and results in the rehearsal; without, the kept counts hold.
+	counts := s.counts()
+	if len(wi.Scenario.RemoveUserIDs)+len(wi.Scenario.AddResults) > 0 {
+		counts = SQLCounts{}
+	}
 	var out []*Area
 	err := s.Progress.InScenario(ctx, v, wi.Scenario, func(ctx context.Context, c *ent.Client, orgID int, at time.Time) error {
 		var err error
 		if wi.At == nil || !wi.At.After(at) {
-			out, err = Compute(ctx, c, s.counts(), orgID, at, s.horizon(), Options{Override: wi.Metrics, People: wi.People})
+			out, err = Compute(ctx, c, counts, orgID, at, s.horizon(), Options{Override: wi.Metrics, People: wi.People})
 			return err
 		}
-		w, err := readWorld(ctx, c, s.counts(), orgID, at)
+		w, err := readWorld(ctx, c, counts, orgID, at)
 		if err != nil {
 			return err
 		}
