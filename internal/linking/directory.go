@@ -3,6 +3,10 @@ package linking
 import (
 	"context"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"certlink/ent"
 	"certlink/ent/directoryaccount"
@@ -62,6 +66,25 @@ func (d BuiltinDirectory) Authenticate(ctx context.Context, email, password stri
 	return acc.ID, nil
 }
 
-// NormalizeEmail trims and lower-cases an email address; emails compare
-// case-insensitively everywhere in certlink.
-func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+// NormalizeEmail trims, NFKC-normalises and lower-cases an email address:
+// emails compare case-insensitively everywhere in certlink, and a full-width
+// or otherwise compatibility form ("ａlex@") is the address it stands for
+// ("alex@"), at invitation, at an email change and at sign-in alike.
+func NormalizeEmail(s string) string {
+	return strings.ToLower(norm.NFKC.String(strings.TrimSpace(s)))
+}
+
+// InvisibleInEmail reports the first character of a normalised email that has
+// no place in an address an admin reads: control and format characters
+// (zero-width space, joiners, bidi marks, soft hyphen), separators of any
+// kind, private-use and default-ignorable code points, variation selectors.
+// Such an address would look like another one ("alex\u200b@" like "alex@").
+func InvisibleInEmail(email string) (rune, bool) {
+	for _, r := range email {
+		if r == utf8.RuneError || unicode.In(r, unicode.Cc, unicode.Cf, unicode.Co, unicode.Cs, unicode.Z,
+			unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector) {
+			return r, true
+		}
+	}
+	return 0, false
+}

@@ -83,25 +83,45 @@ func (s *Service) Merge(ctx context.Context, v *viewer.Viewer, survivorMCID, dup
 		if err := linking.LockProfiles(sys, tx, sv.ID, dup.ID); err != nil {
 			return err
 		}
-		if err := s.moveResults(sys, tx, sv, dup, out); err != nil {
-			return err
-		}
+		// The time of the merge, read after the lock and never before either
+		// profile's latest link event, as every link change takes it.
 		now := s.now()
-		org, err := s.moveLink(sys, tx, v, sv, dup, now, out)
+		for _, id := range []int{sv.ID, dup.ID} {
+			if now, err = linking.EventTime(sys, tx, id, now); err != nil {
+				return err
+			}
+		}
+		// The links first, while the duplicate still holds its results: the
+		// at-risk detection (notify.Risk, an EndingObserver) takes the "before"
+		// state of what the duplicate counts towards as the link ends, and
+		// compares at commit (N1). Moving the results first made the
+		// duplicate count for nothing and the loss went untold.
+		org, survivorOrg, err := s.moveLink(sys, tx, v, sv, dup, now, out)
 		if err != nil {
 			return err
 		}
 		if org != 0 {
 			touched = append(touched, org)
 		}
+		if err := s.moveResults(sys, tx, sv, dup, out); err != nil {
+			return err
+		}
 		if out.Duplicate, err = tx.Profile.UpdateOne(dup).SetMergedIntoID(sv.ID).Save(sys); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("%s merged MCID %s into %s: %d results moved, %d already held, link %s.",
 			v.Email, duplicateMCID, survivorMCID, out.ResultsMoved, out.ResultsDropped, linkWord(out))
-		for _, mcid := range []string{duplicateMCID, survivorMCID} {
+		// One event per MCID, each in the history of the organization its
+		// link was in; an organization that held both sees the merge once.
+		if survivorOrg == org {
+			survivorOrg = 0
+		}
+		for _, ev := range []struct {
+			mcid string
+			org  int
+		}{{duplicateMCID, org}, {survivorMCID, survivorOrg}} {
 			if err := history.Record(sys, tx.Client(), history.Event{Action: history.ProfilesMerged, ActorID: v.UserID,
-				OrgID: org, MCID: mcid, Detail: detail, At: now}); err != nil {
+				OrgID: ev.org, MCID: ev.mcid, Detail: detail, At: now}); err != nil {
 				return err
 			}
 		}
@@ -179,32 +199,37 @@ func resultKey(r *ent.Result) string {
 }
 
 // moveLink ends the duplicate's active link and, when the survivor has none,
-// starts it anew on the survivor. It returns the organization concerned (0: none).
-func (s *Service) moveLink(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, sv, dup *ent.Profile, now time.Time, out *Outcome) (int, error) {
+// starts it anew on the survivor. It returns the organization of the
+// duplicate's link and that of the survivor's own link (0: none).
+func (s *Service) moveLink(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, sv, dup *ent.Profile, now time.Time, out *Outcome) (int, int, error) {
+	survivorOrg := 0
+	survivorLink, err := tx.Association.Query().Where(association.ActiveProfileID(sv.ID)).Only(ctx)
+	switch {
+	case err == nil:
+		survivorOrg = survivorLink.OrganizationID
+	case !ent.IsNotFound(err):
+		return 0, 0, err
+	}
 	link, err := tx.Association.Query().Where(association.ActiveProfileID(dup.ID)).Only(ctx)
 	if ent.IsNotFound(err) {
-		return 0, nil
+		return 0, survivorOrg, nil
 	}
 	if err != nil {
-		return 0, err
-	}
-	survivorLinked, err := tx.Association.Query().Where(association.ActiveProfileID(sv.ID)).Exist(ctx)
-	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if err := linking.EndInTx(ctx, tx, link, association.EndReasonMERGED, v.UserID, now, s.Observers); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	if survivorLinked {
+	if survivorLink != nil {
 		out.LinkEnded = true
-		return link.OrganizationID, nil
+		return link.OrganizationID, survivorOrg, nil
 	}
 	_, err = linking.StartInTx(ctx, tx, linking.NewLink{
 		Kind: link.Kind, ProfileID: sv.ID, UserID: link.UserID, OrgID: link.OrganizationID, CountsQuota: false,
 	}, now, s.Observers)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	out.LinkMoved = true
-	return link.OrganizationID, nil
+	return link.OrganizationID, survivorOrg, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"certlink/ent"
 	"certlink/ent/attestation"
@@ -176,7 +177,30 @@ func (s *Service) SetAttestation(ctx context.Context, v *viewer.Viewer, requirem
 		return nil, 0, apperr.New(apperr.InvalidInput, "%q is met by certified people, not by attestation.", req.Description)
 	}
 	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		// Hold the organization first (as PurchaseOffer does): two admins
+		// attesting at once commit one after the other, and the time is read
+		// after the lock, never before the attestation in force, so the
+		// history's order (by time) is the commit order and the newest is the
+		// one in force, whatever the clocks of two servers say.
+		lock := tx.Organization.Query().Where(organization.ID(v.OrgID))
+		if s.RowLocks {
+			lock.ForUpdate()
+		}
+		if _, err := lock.Only(sys); err != nil {
+			return err
+		}
 		now := s.Engine.Time()
+		last, err := tx.Attestation.Query().
+			Where(attestation.OrganizationID(v.OrgID), attestation.RequirementID(req.ID)).
+			Order(ent.Desc(attestation.FieldAt), ent.Desc(attestation.FieldID)).First(sys)
+		switch {
+		case err == nil:
+			if !now.After(last.At) {
+				now = last.At.Add(time.Microsecond)
+			}
+		case !ent.IsNotFound(err):
+			return err
+		}
 		if err := tx.Attestation.Create().SetOrganizationID(v.OrgID).SetRequirementID(req.ID).
 			SetMet(met).SetNote(note).SetByUserID(v.UserID).SetAt(now).Exec(sys); err != nil {
 			return err

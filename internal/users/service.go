@@ -428,6 +428,9 @@ func (s *Service) changed(orgs ...int) {
 
 func checkEmail(raw string) (string, error) {
 	email := linking.NormalizeEmail(raw)
+	if r, bad := linking.InvisibleInEmail(email); bad {
+		return "", apperr.New(apperr.InvalidInput, "%q contains an invisible or control character (U+%04X): type the work email address again.", strings.TrimSpace(raw), r).With("field", "email")
+	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") {
 		return "", apperr.New(apperr.InvalidInput, "%q is not a valid work email address.", strings.TrimSpace(raw)).With("field", "email")
