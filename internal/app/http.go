@@ -120,7 +120,9 @@ func (a *App) Handler() http.Handler {
 		AllowCredentials: true,
 		MaxAge:           600,
 	})
-	return a.withRequest(securityHeaders(c.Handler(mux)))
+	// Parsed by Validate already.
+	proxies, _ := web.ParseTrustedProxies(a.Config.TrustedProxies)
+	return proxies.Middleware(a.withRequest(securityHeaders(c.Handler(mux))))
 }
 
 // limitBody answers 413 for a GraphQL request body over 1 MiB, before any of it
