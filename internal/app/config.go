@@ -28,12 +28,12 @@ type Config struct {
 	CORSOrigins         string
 	// TrustedProxies: CIDR prefixes of the load balancers in front; from
 	// them X-Forwarded-For names the client (web.TrustedProxies).
-	TrustedProxies string
-	SessionTTL          time.Duration
-	PublicURL           string
-	OIDCIssuer          string
-	OIDCClientID        string
-	OIDCClientSecret    string
+	TrustedProxies   string
+	SessionTTL       time.Duration
+	PublicURL        string
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
 	// DirectoryOIDC* configure the OIDC certification directory (L3): people
 	// prove they own a Learning / Partner University account by signing in there.
 	DirectoryOIDCIssuer       string
