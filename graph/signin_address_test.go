@@ -108,3 +108,26 @@ func TestTrustedProxyNamesTheClient(t *testing.T) {
 		t.Fatalf("untrusted peer's X-Forwarded-For was believed (%v)", f)
 	}
 }
+
+// The anonymous rate limit keys by the forwarded client behind a trusted
+// proxy too: one client's empty bucket leaves another's full.
+func TestAnonymousRateLimitPerForwardedClient(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) {
+		c.TrustedProxies = "127.0.0.1/32"
+		c.RateLimit = 3
+	})
+	a := forwardedFor(e.Browser("127.0.0.1"), "198.51.100.7")
+	codes := ""
+	for i := 0; i < 4; i++ {
+		codes += a.Do(`{__typename}`, nil).Code() + ","
+	}
+	if codes != ",,,RATE_LIMITED," {
+		t.Fatalf("forwarded client 198.51.100.7: %s", codes)
+	}
+	if r := forwardedFor(e.Browser("127.0.0.1"), "198.51.100.8").Do(`{__typename}`, nil); r.Code() != "" {
+		t.Fatalf("another forwarded client was limited: %+v", r.Errors)
+	}
+	if r := e.Browser("127.0.0.1").Do(`{__typename}`, nil); r.Code() != "" {
+		t.Fatalf("the proxy's own address was limited: %+v", r.Errors)
+	}
+}
