@@ -244,10 +244,12 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			// A socket whose upgrade carries no sign-in counts among its
 			// address's few pending ones until its connection_init is
 			// accepted, not among the signed-in ones.
-			adm, refused := a.Sockets.Admit(web.ClientIPOf(r), v != nil)
+			adm, refused := a.Sockets.Admit(web.ClientIPOf(r), v)
 			if refused != nil {
 				msg := fmt.Sprintf("This address has %d signed-in websockets open, the limit.", refused.Open)
-				if !refused.SignedIn && refused.Open < a.Sockets.Limits.MaxAddressSockets {
+				if refused.Viewer {
+					msg = fmt.Sprintf("This account has %d websockets open or opening, the limit.", a.Sockets.Limits.MaxViewerSockets)
+				} else if !refused.SignedIn && refused.Open < a.Sockets.Limits.MaxAddressSockets {
 					msg = fmt.Sprintf("This address has %d websockets open that have not completed connection_init, the limit; send the sign-in with the upgrade (session cookie or Authorization header) or complete connection_init sooner.", refused.Pending)
 				}
 				writeJSONError(w, http.StatusTooManyRequests, "RATE_LIMITED", msg)

@@ -138,3 +138,32 @@ func TestInitMovesASocketToTheSignedInSlots(t *testing.T) {
 		return p == 0 && o == 1
 	}, "the refused socket's slot was not freed")
 }
+
+// Upgrades carrying a sign-in count as signed in at once, so one account may
+// hold only its MaxViewerSockets of them, initialised or not: it cannot take
+// its address's signed-in slots with sockets that never initialise.
+func TestSignedInUpgradesAreCappedPerAccount(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	e.App.Sockets.Limits.MaxViewerSockets = 2 // set before any socket
+	h := http.Header{"Authorization": {"Bearer " + e.Demo("mona@contoso.example")}}
+	for i := 0; i < 2; i++ {
+		if st, body, _ := dialStatus(t, e, h); st != http.StatusSwitchingProtocols {
+			t.Fatalf("upgrade %d: %d %s", i, st, body)
+		}
+	}
+	if st, body, _ := dialStatus(t, e, h); st != http.StatusTooManyRequests || !strings.Contains(body, "This account") {
+		t.Fatalf("third un-initialised upgrade of one account: %d %s", st, body)
+	}
+	if _, o := e.App.Sockets.AddressSockets("127.0.0.1"); o != 2 {
+		t.Fatalf("signed-in slots taken: %d, want 2", o)
+	}
+	// Another account at the address is not affected.
+	if _, err := dialWS(t, e, http.Header{"Authorization": {"Bearer " + e.Demo("grace@contoso.example")}}, map[string]any{}); err != nil {
+		t.Fatalf("another account: %v", err)
+	}
+	// Past the init timeout the un-initialised ones are gone and nothing is left counted for mona.
+	testenv.Eventually(t, e.App.Sockets.Limits.InitTimeout+10*time.Second, func() bool {
+		_, o := e.App.Sockets.AddressSockets("127.0.0.1")
+		return o == 1 && e.App.Sockets.Accounts() == 1
+	}, "after the init timeout")
+}

@@ -132,7 +132,10 @@ type Registry struct {
 // connection_init accepted yet) and open (signed in).
 type addressUsage struct{ pending, open int }
 
-type usage struct{ sockets, operations int }
+// usage is one account's (or token's): its open sockets, its operations in
+// flight, and its upgrades that carried its sign-in and have not completed
+// connection_init yet.
+type usage struct{ sockets, operations, upgrades int }
 
 // NewRegistry returns a registry.
 func NewRegistry(l Limits, auth Authenticate) *Registry {
@@ -153,6 +156,8 @@ func viewerKey(v *viewer.Viewer) string {
 type Admission struct {
 	g       *Registry
 	address string
+	viewer  string // the viewer key of the upgrade's sign-in, "" for none
+	upgrade bool   // counted in g.viewers[viewer].upgrades, under g.mu
 	open    bool // under g.mu
 	done    bool // under g.mu
 }
@@ -161,6 +166,9 @@ type Admission struct {
 type AdmitRefusal struct {
 	Pending, Open int
 	SignedIn      bool // the refused upgrade carried a sign-in
+	// Viewer: the upgrade's account (or token) holds MaxViewerSockets
+	// sockets and upgrades already.
+	Viewer bool
 }
 
 // Admit counts a websocket upgrade from address; Release it when the request
@@ -168,10 +176,13 @@ type AdmitRefusal struct {
 // or an Authorization header) counts as signed in at once; any other as
 // pending until Open accepts its connection_init. It is refused when the
 // address holds MaxAddressSockets signed-in sockets, or, for a pending one,
-// MaxAddressPending pending ones.
-func (g *Registry) Admit(address string, signedIn bool) (*Admission, *AdmitRefusal) {
+// MaxAddressPending pending ones; a signed-in upgrade also when its account
+// holds MaxViewerSockets sockets and upgrades (so that one account cannot
+// take an address's signed-in slots with upgrades that never initialise).
+func (g *Registry) Admit(address string, v *viewer.Viewer) (*Admission, *AdmitRefusal) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	signedIn := v != nil
 	u := g.addresses[address]
 	if u == nil {
 		u = &addressUsage{}
@@ -181,12 +192,36 @@ func (g *Registry) Admit(address string, signedIn bool) (*Admission, *AdmitRefus
 	}
 	a := &Admission{g: g, address: address, open: signedIn}
 	if signedIn {
+		a.viewer = viewerKey(v)
+		vu := g.viewers[a.viewer]
+		if vu == nil {
+			vu = &usage{}
+		}
+		if vu.sockets+vu.upgrades >= g.Limits.MaxViewerSockets {
+			return nil, &AdmitRefusal{Pending: u.pending, Open: u.open, SignedIn: true, Viewer: true}
+		}
+		vu.upgrades++
+		g.viewers[a.viewer] = vu
+		a.upgrade = true
 		u.open++
 	} else {
 		u.pending++
 	}
 	g.addresses[address] = u
 	return a, nil
+}
+
+// endUpgrade stops counting the admission among its account's upgrades; g.mu
+// is held.
+func (a *Admission) endUpgrade() {
+	if !a.upgrade {
+		return
+	}
+	a.upgrade = false
+	if vu := a.g.viewers[a.viewer]; vu != nil {
+		vu.upgrades--
+		a.g.forget(a.viewer, vu)
+	}
 }
 
 // Error implements error.
@@ -198,8 +233,12 @@ func (r *AdmitRefusal) Error() string {
 // has room; g.mu is held.
 func (a *Admission) promoteLocked() bool {
 	g := a.g
-	if a.done || a.open {
-		return !a.done
+	if a.done {
+		return false
+	}
+	if a.open {
+		a.endUpgrade()
+		return true
 	}
 	u := g.addresses[a.address]
 	if u.open >= g.Limits.MaxAddressSockets {
@@ -223,6 +262,7 @@ func (a *Admission) Release() {
 		return
 	}
 	a.done = true
+	a.endUpgrade()
 	u := g.addresses[a.address]
 	if a.open {
 		u.open--
@@ -309,6 +349,7 @@ func (g *Registry) Open(ctx context.Context, secret string, v *viewer.Viewer) (c
 		return ctx, &Refusal{Code: CloseRateLimited, Reason: fmt.Sprintf("RATE_LIMITED: this address has %d signed-in sockets open, the limit", g.Limits.MaxAddressSockets)}
 	}
 	u.sockets++
+	g.viewers[key] = u // promoteLocked may have forgotten u with the upgrade it counted
 	ctx, cancel := context.WithCancel(ctx)
 	c := &Conn{g: g, ws: h.ws, secret: secret, key: key, cancel: cancel, check: make(chan struct{}, 1), v: v}
 	c.checkedAt.Store(time.Now().UnixNano())
@@ -468,7 +509,7 @@ func (c *Conn) Close(code int, reason string) error {
 
 // forget drops an account's usage once it holds nothing; g.mu is held.
 func (g *Registry) forget(key string, u *usage) {
-	if u.sockets <= 0 && u.operations <= 0 {
+	if u.sockets <= 0 && u.operations <= 0 && u.upgrades <= 0 {
 		delete(g.viewers, key)
 	}
 }
