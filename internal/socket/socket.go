@@ -158,8 +158,8 @@ type Admission struct {
 	address string
 	viewer  string // the viewer key of the upgrade's sign-in, "" for none
 	upgrade bool   // counted in g.viewers[viewer].upgrades, under g.mu
-	open    bool // under g.mu
-	done    bool // under g.mu
+	open    bool   // under g.mu
+	done    bool   // under g.mu
 }
 
 // AdmitRefusal says why Admit refused an upgrade.
