@@ -82,7 +82,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Session,
 	device := s.recognizedDevice(ctx, email)
 	sys := viewer.System(ctx)
 	var u *ent.User
-	ok, err := s.Throttle.Attempt(ctx, signInKeys(email, ip, device), func() (bool, error) {
+	test := func() (bool, error) {
 		// One query whether or not the account exists: the same work either way.
 		var err error
 		u, err = s.Client.User.Query().Where(user.Email(email), user.DeletedAtIsNil()).Only(sys)
@@ -101,7 +101,8 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Session,
 			hash = u.PasswordHash
 		}
 		return s.passwords().Check(ctx, hash, password)
-	})
+	}
+	ok, err := s.attemptSignIn(ctx, signInKeys(email, ip, device), test, func() bool { return u != nil })
 	var refused *throttle.Refusal
 	switch {
 	case errors.As(err, &refused):

@@ -30,7 +30,11 @@ var (
 	// AccountRule: guesses at one account from every unrecognized device together
 	// (an attacker spread over many addresses).
 	AccountRule = &throttle.Rule{Name: "sign-in: account from unrecognized devices", Capacity: 20, Period: 15 * time.Minute}
-	// AddressRule: guesses from one address at every account (password spraying).
+	// AddressRule: guesses from one address at every existing account
+	// (password spraying). Wrong sign-ins with emails of no account are not
+	// counted here (attemptSignIn): guessing them wins nothing, and counting
+	// them let anyone lock a whole network address (every client behind a
+	// load balancer or NAT) out with invented emails.
 	AddressRule = &throttle.Rule{Name: "sign-in: address", Capacity: 100, Period: 15 * time.Minute}
 	// DeviceRule: a browser recognized by its device cookie, on its own.
 	DeviceRule = &throttle.Rule{Name: "sign-in: recognized device", Capacity: 10, Period: 15 * time.Minute}
@@ -110,6 +114,32 @@ func (s *Service) rememberDevice(ctx context.Context, u *ent.User, nonce string)
 		nonce = base64.RawURLEncoding.EncodeToString(b)
 	}
 	web.SetCookie(ctx, DeviceCookie, fmt.Sprintf("%d.%s.%s", u.ID, nonce, deviceMAC(u, nonce)), "/graphql", s.now().Add(deviceLifetime))
+}
+
+// attemptSignIn tests a password under keys like throttle.Limiter.Attempt,
+// but a wrong password for an email of no account (exists false once test
+// ran) counts as a failure only in the buckets of that email (PairRule,
+// AccountRule), never in the address's. Every attempt is still gated by all
+// of keys, the address's bucket included, before anyone knows whether the
+// account exists, so a refusal tells nothing about that.
+func (s *Service) attemptSignIn(ctx context.Context, keys []throttle.Key, test func() (bool, error), exists func() bool) (bool, error) {
+	if s.Throttle == nil {
+		return test()
+	}
+	r, err := s.Throttle.Reserve(ctx, keys...)
+	if err != nil {
+		return false, err
+	}
+	ok, err := test()
+	switch {
+	case err != nil || ok:
+		r.Release()
+	case exists():
+		r.Failed()
+	default:
+		r.FailedIn(PairRule, AccountRule, DeviceRule)
+	}
+	return ok, err
 }
 
 // AddressKey is the bucket of sign-in attempts from one address (tests, metrics).

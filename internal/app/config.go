@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"certlink/internal/guard"
+	"certlink/internal/web"
 )
 
 // Config is every setting; each is a flag and an environment variable.
@@ -25,11 +26,14 @@ type Config struct {
 	SMTPFrom            string
 	Catalog             string
 	CORSOrigins         string
-	SessionTTL          time.Duration
-	PublicURL           string
-	OIDCIssuer          string
-	OIDCClientID        string
-	OIDCClientSecret    string
+	// TrustedProxies: CIDR prefixes of the load balancers in front; from
+	// them X-Forwarded-For names the client (web.TrustedProxies).
+	TrustedProxies   string
+	SessionTTL       time.Duration
+	PublicURL        string
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
 	// DirectoryOIDC* configure the OIDC certification directory (L3): people
 	// prove they own a Learning / Partner University account by signing in there.
 	DirectoryOIDCIssuer       string
@@ -105,6 +109,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	str(&c.SMTPFrom, "smtp-from", "certlink <no-reply@certlink.example>", "From address of notification mail")
 	str(&c.Catalog, "catalog", "", "competency catalog file to load at start-up (default: the shipped catalog)")
 	str(&c.CORSOrigins, "cors-origins", "", "extra origins allowed to call the API from a browser, comma-separated (the app's own origin is always allowed)")
+	str(&c.TrustedProxies, "trusted-proxies", "", "load balancers / reverse proxies in front of certlink, comma-separated CIDR prefixes or addresses: only from them is X-Forwarded-For believed (its rightmost untrusted hop is the client, for every per-address limit); unset: the peer is the client")
 	dur(&c.SessionTTL, "session-ttl", 12*time.Hour, "how long a sign-in lasts")
 	str(&c.PublicURL, "public-url", "", "the URL people reach certlink at, for links in mail (default http://ADDR)")
 	str(&c.OIDCIssuer, "oidc-issuer", "", "OpenID Connect issuer URL for work-account sign-in (unset: email and password only)")
@@ -183,6 +188,9 @@ func (c *Config) Validate() error {
 	}
 	if (c.DirectoryOIDCIssuer == "") != (c.DirectoryOIDCClientID == "") {
 		return fmt.Errorf("--directory-oidc-issuer and --directory-oidc-client-id are set together")
+	}
+	if _, err := web.ParseTrustedProxies(c.TrustedProxies); err != nil {
+		return err
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr

@@ -72,3 +72,24 @@ func TestDemoFlag(t *testing.T) {
 		}
 	}
 }
+
+// --trusted-proxies comes from the environment too and is checked at start.
+func TestTrustedProxiesFlag(t *testing.T) {
+	t.Setenv("CERTLINK_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7")
+	var c app.Config
+	fs := flag.NewFlagSet("certlink", flag.ContinueOnError)
+	c.Flags(fs)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if c.TrustedProxies != "10.0.0.0/8, 192.0.2.7" {
+		t.Fatalf("from the environment: %q", c.TrustedProxies)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c.TrustedProxies = "10.0.0.0/40"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "--trusted-proxies") {
+		t.Fatalf("a bad prefix: %v", err)
+	}
+}

@@ -120,7 +120,9 @@ func (a *App) Handler() http.Handler {
 		AllowCredentials: true,
 		MaxAge:           600,
 	})
-	return a.withRequest(securityHeaders(c.Handler(mux)))
+	// Parsed by Validate already.
+	proxies, _ := web.ParseTrustedProxies(a.Config.TrustedProxies)
+	return proxies.Middleware(a.withRequest(securityHeaders(c.Handler(mux))))
 }
 
 // limitBody answers 413 for a GraphQL request body over 1 MiB, before any of it
@@ -232,7 +234,8 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		if r.Body != nil && r.URL.Path == "/ingest/metrics" {
 			r.Body = http.MaxBytesReader(w, r.Body, maxMetricIngestBytes)
 		}
-		if v, err := a.Accounts.Authenticate(ctx, bearer(r)); err != nil {
+		v, err := a.Accounts.Authenticate(ctx, bearer(r))
+		if err != nil {
 			if store.Unavailable(err) {
 				// The database cannot serve (every host down): a coded answer the
 				// caller can retry, not an internal error.
@@ -254,15 +257,23 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			// A subscription lives as long as its connection; its sign-in is
 			// checked again at connection_init, for every operation and
 			// whenever a commit may have ended or changed it (socket package).
-			release, ok := a.Sockets.Admit(web.ClientIPOf(r))
-			if !ok {
-				writeJSONError(w, http.StatusTooManyRequests, "RATE_LIMITED",
-					fmt.Sprintf("This address has %d websockets open, the limit.", a.Sockets.Limits.MaxAddressSockets))
+			// A socket whose upgrade carries no sign-in counts among its
+			// address's few pending ones until its connection_init is
+			// accepted, not among the signed-in ones.
+			adm, refused := a.Sockets.Admit(web.ClientIPOf(r), v)
+			if refused != nil {
+				msg := fmt.Sprintf("This address has %d signed-in websockets open, the limit.", refused.Open)
+				if refused.Viewer {
+					msg = fmt.Sprintf("This account has %d websockets open or opening, the limit.", a.Sockets.Limits.MaxViewerSockets)
+				} else if !refused.SignedIn && refused.Open < a.Sockets.Limits.MaxAddressSockets {
+					msg = fmt.Sprintf("This address has %d websockets open that have not completed connection_init, the limit; send the sign-in with the upgrade (session cookie or Authorization header) or complete connection_init sooner.", refused.Pending)
+				}
+				writeJSONError(w, http.StatusTooManyRequests, "RATE_LIMITED", msg)
 				return
 			}
-			defer release()
+			defer adm.Release()
 			ctx = context.WithValue(ctx, socketSecretKey{}, bearer(r))
-			ctx = socket.WithUpgrade(ctx)
+			ctx = socket.WithUpgrade(ctx, adm)
 		} else if !strings.HasPrefix(r.URL.Path, "/reports/") && !strings.HasPrefix(r.URL.Path, "/ingest") {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, a.Config.RequestTimeout)

@@ -28,6 +28,10 @@ func (a *App) websocketTransport() transport.Websocket {
 		}
 	}
 	limit := a.Sockets.Limits.MaxFrameBytes
+	initTimeout := a.Sockets.Limits.InitTimeout
+	if initTimeout <= 0 {
+		initTimeout = socket.DefaultLimits.InitTimeout
+	}
 	return transport.Websocket{
 		Implementation: socket.Implementation{
 			Inner: transport.CoderWebsocketImplementation{
@@ -36,7 +40,7 @@ func (a *App) websocketTransport() transport.Websocket {
 			Registry: a.Sockets,
 		},
 		InitFunc:              a.websocketInit,
-		InitTimeout:           10 * time.Second,
+		InitTimeout:           initTimeout,
 		KeepAlivePingInterval: 25 * time.Second,
 		PayloadReadLimit:      &limit,
 	}

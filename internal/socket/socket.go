@@ -52,9 +52,17 @@ type Limits struct {
 	MaxViewerOperations int
 	// MaxViewerSockets: open sockets per account (or provider token).
 	MaxViewerSockets int
-	// MaxAddressSockets: open or opening sockets per client address,
-	// signed in or not.
+	// MaxAddressSockets: signed-in sockets (connection_init accepted) per
+	// client address.
 	MaxAddressSockets int
+	// MaxAddressPending: sockets per client address that have not completed
+	// connection_init yet (the upgrade counts as one until then). Small, so
+	// that sockets nobody signs in on cannot take the slots of the address's
+	// signed-in users; they do not count in MaxAddressSockets.
+	MaxAddressPending int
+	// InitTimeout: how long a socket may take to complete connection_init
+	// before it is closed (1002, "connection initialisation timeout").
+	InitTimeout time.Duration
 	// OperationTimeout: the deadline of a query or mutation sent on a
 	// socket (the app sets --request-timeout).
 	OperationTimeout time.Duration
@@ -80,6 +88,8 @@ var DefaultLimits = Limits{
 	MaxViewerOperations: 40,
 	MaxViewerSockets:    20,
 	MaxAddressSockets:   200,
+	MaxAddressPending:   16,
+	InitTimeout:         5 * time.Second,
 	Recheck:             time.Minute,
 }
 
@@ -115,14 +125,21 @@ type Registry struct {
 	mu        sync.Mutex
 	conns     map[*Conn]struct{}
 	viewers   map[string]*usage
-	addresses map[string]int
+	addresses map[string]*addressUsage
 }
 
-type usage struct{ sockets, operations int }
+// addressUsage counts one client address's sockets: pending (upgraded, no
+// connection_init accepted yet) and open (signed in).
+type addressUsage struct{ pending, open int }
+
+// usage is one account's (or token's): its open sockets, its operations in
+// flight, and its upgrades that carried its sign-in and have not completed
+// connection_init yet.
+type usage struct{ sockets, operations, upgrades int }
 
 // NewRegistry returns a registry.
 func NewRegistry(l Limits, auth Authenticate) *Registry {
-	return &Registry{Limits: l, Auth: auth, conns: map[*Conn]struct{}{}, viewers: map[string]*usage{}, addresses: map[string]int{}}
+	return &Registry{Limits: l, Auth: auth, conns: map[*Conn]struct{}{}, viewers: map[string]*usage{}, addresses: map[string]*addressUsage{}}
 }
 
 // viewerKey identifies whose quota a socket uses: the account, else the token.
@@ -133,25 +150,138 @@ func viewerKey(v *viewer.Viewer) string {
 	return fmt.Sprintf("token:%d", v.TokenID)
 }
 
-// Admit counts a websocket upgrade from address; release when the request
-// ends. ok is false when the address holds MaxAddressSockets already.
-func (g *Registry) Admit(address string) (release func(), ok bool) {
+// Admission is one websocket upgrade from a client address, counted as
+// pending until Open accepts its connection_init, then as open, until
+// Release.
+type Admission struct {
+	g       *Registry
+	address string
+	viewer  string // the viewer key of the upgrade's sign-in, "" for none
+	upgrade bool   // counted in g.viewers[viewer].upgrades, under g.mu
+	open    bool   // under g.mu
+	done    bool   // under g.mu
+}
+
+// AdmitRefusal says why Admit refused an upgrade.
+type AdmitRefusal struct {
+	Pending, Open int
+	SignedIn      bool // the refused upgrade carried a sign-in
+	// Viewer: the upgrade's account (or token) holds MaxViewerSockets
+	// sockets and upgrades already.
+	Viewer bool
+}
+
+// Admit counts a websocket upgrade from address; Release it when the request
+// ends. An upgrade that carries a valid sign-in (signedIn: the session cookie
+// or an Authorization header) counts as signed in at once; any other as
+// pending until Open accepts its connection_init. It is refused when the
+// address holds MaxAddressSockets signed-in sockets, or, for a pending one,
+// MaxAddressPending pending ones; a signed-in upgrade also when its account
+// holds MaxViewerSockets sockets and upgrades (so that one account cannot
+// take an address's signed-in slots with upgrades that never initialise).
+func (g *Registry) Admit(address string, v *viewer.Viewer) (*Admission, *AdmitRefusal) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.addresses[address] >= g.Limits.MaxAddressSockets {
-		return nil, false
+	signedIn := v != nil
+	u := g.addresses[address]
+	if u == nil {
+		u = &addressUsage{}
 	}
-	g.addresses[address]++
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			g.mu.Lock()
-			defer g.mu.Unlock()
-			if g.addresses[address]--; g.addresses[address] <= 0 {
-				delete(g.addresses, address)
-			}
-		})
-	}, true
+	if u.open >= g.Limits.MaxAddressSockets || (!signedIn && u.pending >= g.Limits.MaxAddressPending) {
+		return nil, &AdmitRefusal{Pending: u.pending, Open: u.open, SignedIn: signedIn}
+	}
+	a := &Admission{g: g, address: address, open: signedIn}
+	if signedIn {
+		a.viewer = viewerKey(v)
+		vu := g.viewers[a.viewer]
+		if vu == nil {
+			vu = &usage{}
+		}
+		if vu.sockets+vu.upgrades >= g.Limits.MaxViewerSockets {
+			return nil, &AdmitRefusal{Pending: u.pending, Open: u.open, SignedIn: true, Viewer: true}
+		}
+		vu.upgrades++
+		g.viewers[a.viewer] = vu
+		a.upgrade = true
+		u.open++
+	} else {
+		u.pending++
+	}
+	g.addresses[address] = u
+	return a, nil
+}
+
+// endUpgrade stops counting the admission among its account's upgrades; g.mu
+// is held.
+func (a *Admission) endUpgrade() {
+	if !a.upgrade {
+		return
+	}
+	a.upgrade = false
+	if vu := a.g.viewers[a.viewer]; vu != nil {
+		vu.upgrades--
+		a.g.forget(a.viewer, vu)
+	}
+}
+
+// Error implements error.
+func (r *AdmitRefusal) Error() string {
+	return fmt.Sprintf("socket: address holds %d pending and %d signed-in sockets", r.Pending, r.Open)
+}
+
+// promoteLocked moves the admission from pending to open when the address
+// has room; g.mu is held.
+func (a *Admission) promoteLocked() bool {
+	g := a.g
+	if a.done {
+		return false
+	}
+	if a.open {
+		a.endUpgrade()
+		return true
+	}
+	u := g.addresses[a.address]
+	if u.open >= g.Limits.MaxAddressSockets {
+		return false
+	}
+	u.pending--
+	u.open++
+	a.open = true
+	return true
+}
+
+// Release stops counting the admission (the upgrade request ended).
+func (a *Admission) Release() {
+	if a == nil {
+		return
+	}
+	g := a.g
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if a.done {
+		return
+	}
+	a.done = true
+	a.endUpgrade()
+	u := g.addresses[a.address]
+	if a.open {
+		u.open--
+	} else {
+		u.pending--
+	}
+	if u.open <= 0 && u.pending <= 0 {
+		delete(g.addresses, a.address)
+	}
+}
+
+// AddressSockets reports address's pending and signed-in sockets.
+func (g *Registry) AddressSockets(address string) (pending, open int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if u := g.addresses[address]; u != nil {
+		return u.pending, u.open
+	}
+	return 0, 0
 }
 
 // Conn is one signed-in socket: its sign-in, its operations in flight and the
@@ -214,7 +344,12 @@ func (g *Registry) Open(ctx context.Context, secret string, v *viewer.Viewer) (c
 		g.mu.Unlock()
 		return ctx, &Refusal{Code: CloseRateLimited, Reason: fmt.Sprintf("RATE_LIMITED: this account has %d sockets open, the limit", g.Limits.MaxViewerSockets)}
 	}
+	if h.adm != nil && !h.adm.promoteLocked() {
+		g.mu.Unlock()
+		return ctx, &Refusal{Code: CloseRateLimited, Reason: fmt.Sprintf("RATE_LIMITED: this address has %d signed-in sockets open, the limit", g.Limits.MaxAddressSockets)}
+	}
 	u.sockets++
+	g.viewers[key] = u // promoteLocked may have forgotten u with the upgrade it counted
 	ctx, cancel := context.WithCancel(ctx)
 	c := &Conn{g: g, ws: h.ws, secret: secret, key: key, cancel: cancel, check: make(chan struct{}, 1), v: v}
 	c.checkedAt.Store(time.Now().UnixNano())
@@ -374,7 +509,7 @@ func (c *Conn) Close(code int, reason string) error {
 
 // forget drops an account's usage once it holds nothing; g.mu is held.
 func (g *Registry) forget(key string, u *usage) {
-	if u.sockets <= 0 && u.operations <= 0 {
+	if u.sockets <= 0 && u.operations <= 0 && u.upgrades <= 0 {
 		delete(g.viewers, key)
 	}
 }

@@ -25,11 +25,16 @@ import (
 
 type holderKey struct{}
 
-type holder struct{ ws *wsConn }
+type holder struct {
+	ws  *wsConn
+	adm *Admission
+}
 
-// WithUpgrade prepares ctx (the upgrade request's) for Implementation.
-func WithUpgrade(ctx context.Context) context.Context {
-	return context.WithValue(ctx, holderKey{}, &holder{})
+// WithUpgrade prepares ctx (the upgrade request's) for Implementation; adm
+// (nil: none) is the upgrade's admission, counted as signed in once Open
+// accepts the socket's connection_init.
+func WithUpgrade(ctx context.Context, adm *Admission) context.Context {
+	return context.WithValue(ctx, holderKey{}, &holder{adm: adm})
 }
 
 // Implementation accepts websockets through Inner, wrapping each connection

@@ -1,0 +1,133 @@
+package graph_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"certlink/internal/account"
+	"certlink/internal/app"
+	"certlink/internal/testenv"
+)
+
+// forwardedFor makes b send X-Forwarded-For: addr on every request, as a load
+// balancer in front of certlink would.
+func forwardedFor(b *testenv.Browser, addr string) *testenv.Browser {
+	b.HTTP.Transport = headerTransport{next: b.HTTP.Transport, name: "X-Forwarded-For", value: addr}
+	return b
+}
+
+type headerTransport struct {
+	next        http.RoundTripper
+	name, value string
+}
+
+func (h headerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(h.name, h.value)
+	return h.next.RoundTrip(r)
+}
+
+// Review F1: wrong sign-ins with invented emails from one address do not
+// lock the accounts that exist out of that address (no device cookie), while
+// wrong passwords for real accounts still fill the address's bucket
+// (password spraying).
+func TestInventedEmailsDoNotLockTheAddressOut(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	attacker := e.Browser("127.0.0.1")
+	n := int(account.AddressRule.Capacity) + 10
+	for i := 0; i < n; i++ {
+		if r := attacker.SignIn(fmt.Sprintf("nobody-%d@contoso.example", i), "wrong"); r.Code() != "INVALID_CREDENTIALS" {
+			t.Fatalf("invented email %d: %+v", i, r.Errors)
+		}
+	}
+	if f := e.App.Throttle.Failures(account.AddressKey("127.0.0.1")); f > 0.5 {
+		t.Fatalf("invented emails counted %v failures against the address", f)
+	}
+	// One invented email is still throttled on its own (same answers as a
+	// real account: nothing tells whether it exists).
+	codes := ""
+	for i := 0; i < int(account.PairRule.Capacity)+1; i++ {
+		codes += attacker.SignIn("ghost@contoso.example", fmt.Sprintf("guess-%d", i)).Code() + " "
+	}
+	if want := "INVALID_CREDENTIALS INVALID_CREDENTIALS INVALID_CREDENTIALS INVALID_CREDENTIALS INVALID_CREDENTIALS RATE_LIMITED "; codes != want {
+		t.Fatalf("one invented email: %s", codes)
+	}
+	// Real users at that address, on new browsers, sign in.
+	for _, email := range []string{"mona@contoso.example", "grace@contoso.example"} {
+		if r := e.Browser("127.0.0.1").SignIn(email, "certlink-demo"); len(r.Errors) > 0 {
+			t.Fatalf("%s locked out by invented emails: %+v", email, r.Errors)
+		}
+	}
+	// A wrong password for a real account counts against the address.
+	before := e.App.Throttle.Failures(account.AddressKey("127.0.0.1"))
+	if r := e.Browser("127.0.0.1").SignIn("mona@contoso.example", "wrong"); r.Code() != "INVALID_CREDENTIALS" {
+		t.Fatalf("wrong password: %+v", r.Errors)
+	}
+	if d := e.App.Throttle.Failures(account.AddressKey("127.0.0.1")) - before; d < 0.5 {
+		t.Fatalf("a wrong password for a real account did not count against the address (%v)", d)
+	}
+}
+
+// Review F1: behind a trusted load balancer the client address comes from
+// X-Forwarded-For (its rightmost untrusted hop), so clients behind it get
+// buckets of their own; from an untrusted peer the header is ignored.
+func TestTrustedProxyNamesTheClient(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.TrustedProxies = "127.0.0.1/32" })
+	const mona = "mona@contoso.example"
+	attacker := forwardedFor(e.Browser("127.0.0.1"), "203.0.113.9, 198.51.100.7")
+	for i := 0; i < int(account.PairRule.Capacity); i++ {
+		if r := attacker.SignIn(mona, fmt.Sprintf("guess-%d", i)); r.Code() != "INVALID_CREDENTIALS" {
+			t.Fatalf("guess %d: %+v", i, r.Errors)
+		}
+	}
+	if r := attacker.SignIn(mona, "certlink-demo"); r.Code() != "RATE_LIMITED" {
+		t.Fatalf("attacker not throttled: %+v", r.Errors)
+	}
+	if f := e.App.Throttle.Failures(account.AddressKey("198.51.100.7")); f < 4.5 {
+		t.Fatalf("forwarded client's bucket holds %v failures", f)
+	}
+	if f := e.App.Throttle.Failures(account.AddressKey("127.0.0.1")); f > 0.5 {
+		t.Fatalf("the load balancer's own address was charged (%v)", f)
+	}
+	// Another client behind the same load balancer signs in.
+	if r := forwardedFor(e.Browser("127.0.0.1"), "198.51.100.8").SignIn(mona, "certlink-demo"); len(r.Errors) > 0 {
+		t.Fatalf("another client behind the load balancer: %+v", r.Errors)
+	}
+	// A spoofed hop left of the client's real address changes nothing.
+	if r := forwardedFor(e.Browser("127.0.0.1"), "198.51.100.8, 198.51.100.7").SignIn(mona, "certlink-demo"); r.Code() != "RATE_LIMITED" {
+		t.Fatalf("spoofed left hop escaped the throttle: %+v", r.Errors)
+	}
+	// An untrusted peer's X-Forwarded-For is ignored: it is its own address.
+	b := forwardedFor(e.Browser("127.0.0.2"), "198.51.100.99")
+	b.SignIn(mona, "wrong")
+	if f := e.App.Throttle.Failures(account.AddressKey("127.0.0.2")); f < 0.5 {
+		t.Fatalf("untrusted peer not charged by its own address (%v)", f)
+	}
+	if f := e.App.Throttle.Failures(account.AddressKey("198.51.100.99")); f > 0.5 {
+		t.Fatalf("untrusted peer's X-Forwarded-For was believed (%v)", f)
+	}
+}
+
+// The anonymous rate limit keys by the forwarded client behind a trusted
+// proxy too: one client's empty bucket leaves another's full.
+func TestAnonymousRateLimitPerForwardedClient(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) {
+		c.TrustedProxies = "127.0.0.1/32"
+		c.RateLimit = 3
+	})
+	a := forwardedFor(e.Browser("127.0.0.1"), "198.51.100.7")
+	codes := ""
+	for i := 0; i < 4; i++ {
+		codes += a.Do(`{__typename}`, nil).Code() + ","
+	}
+	if codes != ",,,RATE_LIMITED," {
+		t.Fatalf("forwarded client 198.51.100.7: %s", codes)
+	}
+	if r := forwardedFor(e.Browser("127.0.0.1"), "198.51.100.8").Do(`{__typename}`, nil); r.Code() != "" {
+		t.Fatalf("another forwarded client was limited: %+v", r.Errors)
+	}
+	if r := e.Browser("127.0.0.1").Do(`{__typename}`, nil); r.Code() != "" {
+		t.Fatalf("the proxy's own address was limited: %+v", r.Errors)
+	}
+}
