@@ -46,6 +46,9 @@ func TestGateRefusesValidationBombsBeforeParsing(t *testing.T) {
 						r = getGraphQL(t, e, who, b.doc)
 					}
 					switch {
+					case i%2 == 1 && r.Status == http.StatusRequestHeaderFieldsTooLarge:
+						// A GET whose URL passes the server's header limit
+						// (app.Configure) is refused before anything is read.
 					case len(r.Errors) != 1 || r.Errors[0].Extensions["limit"] == nil:
 						t.Errorf("%s (caller %d): not refused by the gate: %d %+v", name, i, r.Status, r.Errors)
 					case who != "" && (r.Code() != "INVALID_INPUT" || r.Errors[0].Extensions["limit"] != b.limit):
@@ -159,6 +162,10 @@ func getGraphQL(t *testing.T, e *testenv.Env, token, query string) *testenv.Resp
 	}
 	defer res.Body.Close()
 	var r testenv.Response
+	if res.StatusCode == http.StatusRequestHeaderFieldsTooLarge {
+		r.Status = res.StatusCode // net/http's own plain-text refusal
+		return &r
+	}
 	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
 		t.Errorf("GET: status %d: %v", res.StatusCode, err)
 	}

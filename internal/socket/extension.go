@@ -95,6 +95,12 @@ func (Extension) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 	if c == nil || resp == nil {
 		return resp
 	}
+	if c.isClosed() {
+		// Closed while this answer was computed (its sign-in ended, or the
+		// client went): the answer, cut short by the cancelled context, is
+		// not sent.
+		return nil
+	}
 	oc := graphql.GetOperationContext(ctx)
 	if oc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
 		return resp
