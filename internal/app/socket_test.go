@@ -211,6 +211,17 @@ func TestSocketHostileFrames(t *testing.T) {
 		t.Fatalf("garbage init: close %d", code)
 	}
 
+	// An init whose payload is not an object (an array, a string): closed at
+	// once with 4400, not left to the init timeout.
+	for _, payload := range []string{`[1,2]`, `"Bearer x"`, `7`} {
+		conn := rawWS(t, e, nil)
+		start := time.Now()
+		_ = conn.Write(context.Background(), websocket.MessageText, []byte(`{"type":"connection_init","payload":`+payload+`}`))
+		if code, _ := closeOf(t, conn, 10*time.Second); code != socket.CloseInvalidMessage || time.Since(start) > 3*time.Second {
+			t.Fatalf("init payload %s: close %d after %s", payload, code, time.Since(start))
+		}
+	}
+
 	// After init: bad payloads are answered with an error for their id.
 	c := bearerWS(t, e, mona)
 	o := readOps(c)

@@ -323,6 +323,11 @@ func (w *wsConn) check(data []byte) (_ []byte, skip bool, _ error) {
 			_ = w.WriteClose(CloseRateLimited, "Too many initialisation requests")
 			return nil, false, errInvalid
 		}
+		if p := bytes.TrimSpace(head.Payload); len(p) > 0 && p[0] != '{' && !bytes.Equal(p, []byte("null")) {
+			// gqlgen would neither accept nor refuse it: the socket waited for
+			// the init timeout.
+			return invalid("connection_init's payload must be a JSON object")
+		}
 		w.initSeen = true
 		return data, false, nil
 	case "ping", "pong":
