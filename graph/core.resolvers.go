@@ -162,46 +162,24 @@ func (r *userResolver) PartnerUniversity(ctx context.Context, obj *ent.User) (*m
 
 // NextAssociationAllowedAt is the resolver for the nextAssociationAllowedAt field.
 func (r *userResolver) NextAssociationAllowedAt(ctx context.Context, obj *ent.User) (*time.Time, error) {
-	if err := r.accountReadable(ctx, obj); err != nil {
-		return nil, err
-	}
-	st, err := r.status(ctx, obj.ID)
-	if err != nil || st.Allowance.NextAllowedAt.IsZero() {
-		return nil, err
-	}
-	t := st.Allowance.NextAllowedAt
-	return &t, nil
+	return nextAllowed(r.allowance(ctx, obj, false))
 }
 
 // AssociationsRemaining is the resolver for the associationsRemaining field.
 func (r *userResolver) AssociationsRemaining(ctx context.Context, obj *ent.User) (int, error) {
-	if err := r.accountReadable(ctx, obj); err != nil {
-		return 0, err
-	}
-	st, err := r.status(ctx, obj.ID)
-	return st.Allowance.Remaining, err
+	a, err := r.allowance(ctx, obj, false)
+	return a.Remaining, err
 }
 
 // PartnerUniversityNextAssociationAllowedAt is the resolver for the partnerUniversityNextAssociationAllowedAt field.
 func (r *userResolver) PartnerUniversityNextAssociationAllowedAt(ctx context.Context, obj *ent.User) (*time.Time, error) {
-	if err := r.accountReadable(ctx, obj); err != nil {
-		return nil, err
-	}
-	st, err := r.status(ctx, obj.ID)
-	if err != nil || st.PartnerUniversityAllowance.NextAllowedAt.IsZero() {
-		return nil, err
-	}
-	t := st.PartnerUniversityAllowance.NextAllowedAt
-	return &t, nil
+	return nextAllowed(r.allowance(ctx, obj, true))
 }
 
 // PartnerUniversityAssociationsRemaining is the resolver for the partnerUniversityAssociationsRemaining field.
 func (r *userResolver) PartnerUniversityAssociationsRemaining(ctx context.Context, obj *ent.User) (int, error) {
-	if err := r.accountReadable(ctx, obj); err != nil {
-		return 0, err
-	}
-	st, err := r.status(ctx, obj.ID)
-	return st.PartnerUniversityAllowance.Remaining, err
+	a, err := r.allowance(ctx, obj, true)
+	return a.Remaining, err
 }
 
 // Mutation returns generated.MutationResolver implementation.

@@ -3,7 +3,9 @@ package graph
 import (
 	"context"
 	"sync"
+	"time"
 
+	"certlink/ent"
 	"certlink/graph/model"
 	"certlink/internal/apperr"
 	"certlink/internal/linking"
@@ -67,4 +69,26 @@ func (r *Resolver) status(ctx context.Context, userID int) (linking.Status, erro
 		m.m[userID] = st
 	}
 	return st, err
+}
+
+// allowance is a readable account's L6 allowance for its Learning profile
+// (MCID), or with partnerUniversity for its Partner University account.
+func (r *Resolver) allowance(ctx context.Context, u *ent.User, partnerUniversity bool) (linking.Allowance, error) {
+	if err := r.accountReadable(ctx, u); err != nil {
+		return linking.Allowance{}, err
+	}
+	st, err := r.status(ctx, u.ID)
+	if partnerUniversity {
+		return st.PartnerUniversityAllowance, err
+	}
+	return st.Allowance, err
+}
+
+// nextAllowed is an allowance's next allowed moment, nil when it has none.
+func nextAllowed(a linking.Allowance, err error) (*time.Time, error) {
+	if err != nil || a.NextAllowedAt.IsZero() {
+		return nil, err
+	}
+	t := a.NextAllowedAt
+	return &t, nil
 }

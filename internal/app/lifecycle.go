@@ -43,7 +43,7 @@ func (a *App) wireLifecycle() error {
 	}
 	a.Periodic = &notify.Periodic{Client: c, Progress: a.RiskProgress, Alerts: alerts,
 		Interval: a.Config.RiskCheckInterval, Horizon: a.Config.RiskHorizon, Notices: notices}
-	a.Daily = &designation.Daily{Client: c, Counts: designation.KeptCounts{Micro: !a.DB.Embedded}, Alerts: alerts, Notices: notices, RowLocks: !a.DB.Embedded}
+	a.Daily = &designation.Daily{Client: c, Alerts: alerts, Notices: notices, RowLocks: !a.DB.Embedded}
 	a.Resolver = &notify.Resolver{Client: c, Progress: a.RiskProgress, Alerts: alerts, Log: a.Log}
 	a.Resolver.Prepare()
 

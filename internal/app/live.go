@@ -41,7 +41,7 @@ func (a *App) wireLive() error {
 		}
 	}
 	a.Capability = &capability.Service{Client: a.DB.Client, Progress: a.Progress}
-	a.Designations = &designation.Service{Client: a.DB.Client, Progress: a.Progress, Counts: designation.KeptCounts{Micro: !a.DB.Embedded}}
+	a.Designations = &designation.Service{Client: a.DB.Client, Progress: a.Progress}
 	a.MetricIngest = &designation.Ingest{Client: a.DB.Client, Changed: publish}
 	return nil
 }

@@ -186,7 +186,7 @@ func freshAreaSpans(ctx context.Context, c *ent.Client, dialectName string, idx 
 				out = append(out, Span{OrgID: org, RequirementID: ref.level, UserID: user, Name: name, Until: until, Skill: ref.number})
 				continue
 			}
-			if endsLater(until, ref.number, out[i].Until, out[i].Skill) {
+			if EndsLater(until, ref.number, out[i].Until, out[i].Skill) {
 				out[i].Until, out[i].Skill = until, ref.number
 			}
 		}
@@ -206,10 +206,10 @@ func countsUntil(expires, validUntil *time.Time) *time.Time {
 	return validUntil
 }
 
-// endsLater reports whether a result ending at a (of skill an) gives a
+// EndsLater reports whether a result ending at a (of skill an) gives a
 // person's span rather than one ending at b (skill bn): the later end (nil
 // is never), the lower certification number among equal ends.
-func endsLater(a *time.Time, an string, b *time.Time, bn string) bool {
+func EndsLater(a *time.Time, an string, b *time.Time, bn string) bool {
 	switch {
 	case a == nil && b == nil:
 		return an < bn

@@ -22,10 +22,6 @@ type KeptCounts struct {
 	// SettleAfter is how many lapsed spans a tally may carry before a live
 	// read settles it (moves settled_at forward); 0: 32, negative: any.
 	SettleAfter int
-	// Micro bounds reads to the microsecond, what MySQL/MariaDB keep (a bound
-	// with nanoseconds is no index bound there; for values kept to the
-	// microsecond the answer is the same). SQLite keeps nanoseconds: unset.
-	Micro bool
 }
 
 func (k KeptCounts) settleAfter() int {
@@ -47,7 +43,6 @@ type areaTally struct {
 // keptSkilling is one organization's kept counts, opened at a moment.
 type keptSkilling struct {
 	c           *ent.Client
-	micro       bool
 	settleAfter int
 	org         int
 	at          time.Time
@@ -63,7 +58,7 @@ func (kc KeptCounts) Open(ctx context.Context, c *ent.Client, orgID int, at time
 		return nil, fmt.Errorf("reading the kept skilling counts: %w", err)
 	}
 	defer rows.Close()
-	k := &keptSkilling{c: c, micro: kc.Micro, settleAfter: kc.settleAfter(), org: orgID, tallies: map[int]areaTally{}, counts: map[time.Time]map[int]int{}}
+	k := &keptSkilling{c: c, settleAfter: kc.settleAfter(), org: orgID, tallies: map[int]areaTally{}, counts: map[time.Time]map[int]int{}}
 	for rows.Next() {
 		var (
 			t   areaTally
@@ -92,13 +87,9 @@ const keptMovedSQL = `SELECT ?,
   (SELECT COUNT(*) FROM area_spans WHERE organization_id = ? AND area_level = ? AND ends_at > ? AND ends_at <= ?),
   (SELECT COUNT(*) FROM area_spans WHERE organization_id = ? AND area_level = ? AND ends_at > ? AND ends_at <= ?)`
 
-// bound is t as a bound of a read: in UTC, to the microsecond on MySQL.
-func (k *keptSkilling) bound(t time.Time) time.Time {
-	if k.micro {
-		return t.UTC().Truncate(time.Microsecond)
-	}
-	return t.UTC()
-}
+// bound is t as a bound of a read, in UTC. (On MySQL/MariaDB the driver
+// sends every time to the microsecond, what the columns keep: store.MySQLConfigs.)
+func (k *keptSkilling) bound(t time.Time) time.Time { return t.UTC() }
 
 // countsAt reads every tally's count at t, once per moment.
 func (k *keptSkilling) countsAt(ctx context.Context, t time.Time) (map[int]int, error) {
@@ -202,11 +193,8 @@ func (k *keptSkilling) LastEnds(ctx context.Context, areaID, level, n int) (int,
 }
 
 func (k *keptSkilling) Stopping(ctx context.Context, areaID int, t time.Time) (int, []string, error) {
-	// The ends at t: on MySQL within t's microsecond, on SQLite exactly.
+	// The ends at t (on MySQL t goes to the microsecond, as ends_at is kept).
 	cond, args := "ends_at = ?", []any{k.bound(t)}
-	if k.micro {
-		cond, args = "ends_at >= ? AND ends_at < ?", []any{k.bound(t), k.bound(t).Add(time.Microsecond)}
-	}
 	rows, err := k.c.QueryContext(ctx, `SELECT user_id, skill FROM area_spans WHERE organization_id = ? AND area_level IN (?, ?) AND `+cond,
 		append([]any{k.org, counting.AreaLevel(areaID, counting.Intermediate), counting.AreaLevel(areaID, counting.Advanced)}, args...)...)
 	if err != nil {

@@ -43,29 +43,13 @@ func scanOf(at time.Time, areas []*ent.SolutionArea, holdings []Holding) *scanSk
 					continue
 				}
 				sp := &sc.spans[key][i]
-				if endsLater(h.Until, h.Skill, sp.until, sp.skill) {
+				if counting.EndsLater(h.Until, h.Skill, sp.until, sp.skill) {
 					sp.until, sp.skill = h.Until, h.Skill
 				}
 			}
 		}
 	}
 	return sc
-}
-
-// endsLater: the later end (nil is never), the lower number among equal ends
-// (counting's rule for the certification giving a person's end).
-func endsLater(a *time.Time, an string, b *time.Time, bn string) bool {
-	switch {
-	case a == nil && b == nil:
-		return an < bn
-	case a == nil:
-		return true
-	case b == nil:
-		return false
-	case a.Equal(*b):
-		return an < bn
-	}
-	return a.After(*b)
 }
 
 type scanSpan struct {

@@ -15,6 +15,12 @@ type Shape struct {
 	// Cost follows GitHub's model: every field costs 1, and a field with first/last
 	// multiplies the cost of what it selects by that page size.
 	Cost int
+	// Incremental names the first incremental-delivery directive (defer,
+	// stream) in the operation or a fragment it spreads, "" when none.
+	// gqlparser declares @defer, but certlink's transports send each answer
+	// whole: over HTTP the deferred part never came ("hasNext": true and
+	// nothing after it), so such a document is refused with a sentence.
+	Incremental string
 }
 
 // maxWalk bounds the work of measuring a pathological document (fragments spread
@@ -26,7 +32,7 @@ func Measure(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[strin
 	m := measurer{doc: doc, vars: vars}
 	var s Shape
 	s.Cost, s.Depth = m.set(op.SelectionSet, 1, nil)
-	s.Aliases, s.Directives = m.aliases, m.directives+len(op.Directives)
+	s.Aliases, s.Directives, s.Incremental = m.aliases, m.directives+len(op.Directives), m.incremental
 	if m.steps > maxWalk {
 		s.Cost = 1 << 30
 	}
@@ -38,6 +44,17 @@ type measurer struct {
 	vars                map[string]any
 	aliases, directives int
 	steps               int
+	incremental         string
+}
+
+// note counts a selection's directives and remembers the first @defer or @stream.
+func (m *measurer) note(ds ast.DirectiveList) {
+	m.directives += len(ds)
+	for _, d := range ds {
+		if m.incremental == "" && (d.Name == "defer" || d.Name == "stream") {
+			m.incremental = d.Name
+		}
+	}
 }
 
 // set returns the cost and depth of a selection set at depth d.
@@ -51,7 +68,7 @@ func (m *measurer) set(ss ast.SelectionSet, d int, seen map[string]bool) (cost, 
 		var c, dd int
 		switch s := sel.(type) {
 		case *ast.Field:
-			m.directives += len(s.Directives)
+			m.note(s.Directives)
 			if s.Alias != "" && s.Alias != s.Name {
 				m.aliases++
 			}
@@ -61,10 +78,10 @@ func (m *measurer) set(ss ast.SelectionSet, d int, seen map[string]bool) (cost, 
 			}
 			c, dd = satAdd(1, satMul(m.multiplier(s), childCost)), childDepth
 		case *ast.InlineFragment:
-			m.directives += len(s.Directives)
+			m.note(s.Directives)
 			c, dd = m.set(s.SelectionSet, d, seen)
 		case *ast.FragmentSpread:
-			m.directives += len(s.Directives)
+			m.note(s.Directives)
 			def := s.Definition
 			if def == nil {
 				def = m.doc.Fragments.ForName(s.Name)

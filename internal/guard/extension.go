@@ -62,10 +62,10 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 	if oc == nil || oc.Operation == nil {
 		return next(ctx)
 	}
-	if d := incremental(oc.Doc, oc.Operation); d != "" {
+	shape := Measure(oc.Doc, oc.Operation, oc.Variables)
+	if d := shape.Incremental; d != "" {
 		return refuse(apperr.InvalidInput, "@"+d+" is not supported: certlink sends each answer whole. Remove @"+d+" and ask for the fields directly.", map[string]any{"directive": d})
 	}
-	shape := Measure(oc.Doc, oc.Operation, oc.Variables)
 	introspection := introspectionOnly(oc.Operation) && adminSession(viewer.From(ctx))
 	if msg := x.Limits.check(shape, introspection); msg != "" {
 		return refuse(apperr.InvalidInput, msg, map[string]any{"cost": shape.Cost, "depth": shape.Depth})

@@ -268,10 +268,15 @@ WHERE organization_id = ? AND (ends_at IS NULL OR ends_at > ?) ORDER BY requirem
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	org.setPeople(byReq)
+	return nil
+}
+
+// setPeople gives each skill requirement its people (ids by requirement id).
+func (org *Org) setPeople(byReq map[int][]int) {
 	org.each(func(_ *Competency, _ *Option, r *Requirement) {
 		if r.Kind == KindSkill {
 			r.PeopleIDs = append([]int{}, byReq[r.ID]...)
 		}
 	})
-	return nil
 }

@@ -146,8 +146,9 @@ func ParseTime(s string) (time.Time, error) { return counting.ParseTime(s) }
 // allPeopleSQL lists who counts for every requirement of the organization.
 const allPeopleSQL = `SELECT DISTINCT rs.requirement_id, u.id, u.name ` + countingFrom + ` ORDER BY rs.requirement_id, u.name, u.id`
 
-// oracleFillPeople is fillPeople computed from scratch.
-func (e *Engine) oracleFillPeople(ctx context.Context, c *ent.Client, org *Org) error {
+// fillPeopleFromScratch is fillPeople read from the links and results
+// (countingFrom) instead of the kept state: a scenario's rows are not kept.
+func (e *Engine) fillPeopleFromScratch(ctx context.Context, c *ent.Client, org *Org) error {
 	rows, err := c.QueryContext(ctx, allPeopleSQL, countingArgs(org.OrgID, org.At)...)
 	if err != nil {
 		return fmt.Errorf("listing people who count: %w", err)
@@ -167,11 +168,7 @@ func (e *Engine) oracleFillPeople(ctx context.Context, c *ent.Client, org *Org) 
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	org.each(func(_ *Competency, _ *Option, r *Requirement) {
-		if r.Kind == KindSkill {
-			r.PeopleIDs = append([]int{}, byReq[r.ID]...)
-		}
-	})
+	org.setPeople(byReq)
 	return nil
 }
 

@@ -159,34 +159,3 @@ func addResults(ctx context.Context, c *ent.Client, orgID int, rs []PlannedResul
 	}
 	return nil
 }
-
-// fillPeopleFromScratch is fillPeople read from the links and results
-// (countingFrom) instead of the kept state, for a scenario.
-func (e *Engine) fillPeopleFromScratch(ctx context.Context, c *ent.Client, org *Org) error {
-	rows, err := c.QueryContext(ctx, `SELECT DISTINCT rs.requirement_id, u.id, u.name `+countingFrom+` ORDER BY rs.requirement_id, u.name, u.id`,
-		countingArgs(org.OrgID, org.At)...)
-	if err != nil {
-		return fmt.Errorf("listing people who count: %w", err)
-	}
-	defer rows.Close()
-	byReq := map[int][]int{}
-	for rows.Next() {
-		var (
-			rid, uid int
-			name     string
-		)
-		if err := rows.Scan(&rid, &uid, &name); err != nil {
-			return err
-		}
-		byReq[rid] = append(byReq[rid], uid)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	org.each(func(_ *Competency, _ *Option, r *Requirement) {
-		if r.Kind == KindSkill {
-			r.PeopleIDs = append([]int{}, byReq[r.ID]...)
-		}
-	})
-	return nil
-}

@@ -41,18 +41,38 @@ func MarkLatest(ctx context.Context, c *ent.Client, lock bool, profileIDs ...int
 }
 
 func markLatest(ctx context.Context, c *ent.Client, lock bool, profileIDs []int) error {
-	q := c.Result.Query().Where(result.ProfileIDIn(profileIDs...)).
-		Select(result.FieldID, result.FieldProfileID, result.FieldSkillID, result.FieldCompletedAt, result.FieldLatest).
+	q := c.Result.Query().Where(result.ProfileIDIn(profileIDs...))
+	rows, err := latestOrder(ctx, q, lock)
+	if err != nil {
+		return err
+	}
+	return flagLatest(ctx, c, rows, nil)
+}
+
+// latestOrder reads q's results newest first within each (profile, skill),
+// the order flagLatest reads them in; with lock FOR UPDATE (MySQL).
+func latestOrder(ctx context.Context, q *ent.ResultQuery, lock bool) ([]*ent.Result, error) {
+	q.Select(result.FieldID, result.FieldProfileID, result.FieldSkillID, result.FieldCompletedAt, result.FieldLatest).
 		Order(result.ByProfileID(), result.BySkillID(), result.ByCompletedAt(entsql.OrderDesc()), result.ByID(entsql.OrderDesc()))
 	if lock {
 		q.ForUpdate()
 	}
 	rows, err := q.All(ctx)
 	if err != nil {
-		return fmt.Errorf("reading results to mark the latest: %w", err)
+		return nil, fmt.Errorf("reading results to mark the latest: %w", err)
 	}
+	return rows, nil
+}
+
+// flagLatest sets the latest flag on the first row of each (profile, skill)
+// of rows (ordered as markLatest reads them) and clears it on the others,
+// writing only the flags that change; with only, just the pairs it accepts.
+func flagLatest(ctx context.Context, c *ent.Client, rows []*ent.Result, only func(*ent.Result) bool) error {
 	var set, clear []int
 	for i, r := range rows {
+		if only != nil && !only(r) {
+			continue
+		}
 		first := i == 0 || rows[i-1].ProfileID != r.ProfileID || rows[i-1].SkillID != r.SkillID
 		switch {
 		case first && !r.Latest:
@@ -136,38 +156,10 @@ func markLatestAdded(ctx context.Context, c *ent.Client, lock bool, added []Adde
 		*s = slices.Compact(*s)
 	}
 	q := c.Result.Query().Where(result.ProfileIDIn(profiles...), result.SkillIDIn(skills...),
-		result.Or(result.Latest(true), result.IDIn(ids...))).
-		Select(result.FieldID, result.FieldProfileID, result.FieldSkillID, result.FieldCompletedAt, result.FieldLatest).
-		Order(result.ByProfileID(), result.BySkillID(), result.ByCompletedAt(entsql.OrderDesc()), result.ByID(entsql.OrderDesc()))
-	if lock {
-		q.ForUpdate()
-	}
-	rows, err := q.All(ctx)
+		result.Or(result.Latest(true), result.IDIn(ids...)))
+	rows, err := latestOrder(ctx, q, lock)
 	if err != nil {
-		return fmt.Errorf("reading results to mark the latest: %w", err)
+		return err
 	}
-	var set, clear []int
-	for i, r := range rows {
-		if !touched[pair{r.ProfileID, r.SkillID}] {
-			continue
-		}
-		first := i == 0 || rows[i-1].ProfileID != r.ProfileID || rows[i-1].SkillID != r.SkillID
-		switch {
-		case first && !r.Latest:
-			set = append(set, r.ID)
-		case !first && r.Latest:
-			clear = append(clear, r.ID)
-		}
-	}
-	for _, u := range []struct {
-		ids    []int
-		latest bool
-	}{{set, true}, {clear, false}} {
-		if len(u.ids) > 0 {
-			if err := c.Result.Update().Where(result.IDIn(u.ids...)).SetLatest(u.latest).Exec(ctx); err != nil {
-				return fmt.Errorf("marking the latest results: %w", err)
-			}
-		}
-	}
-	return nil
+	return flagLatest(ctx, c, rows, func(r *ent.Result) bool { return touched[pair{r.ProfileID, r.SkillID}] })
 }

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -87,16 +86,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		drv = w(drv)
 	}
 	d := &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dial, Embedded: dial == dialect.SQLite}
-	if d.Embedded {
-		sqliteClients.Store(d.Client, true)
-	}
 	// Progress reads kept counts; every writer keeps them (issue 13).
 	d.Client.Use(counting.Hook(dial))
 	return d, nil
 }
-
-// sqliteClients are the clients of SQLite databases (store.Open).
-var sqliteClients sync.Map // *ent.Client → true
 
 func redact(raw string) string {
 	if u, err := url.Parse(raw); err == nil && u.User != nil {
@@ -125,6 +118,5 @@ func sqliteDSN(path string) string {
 
 // Close closes the database.
 func (d *DB) Close() error {
-	sqliteClients.Delete(d.Client)
 	return d.Client.Close()
 }

@@ -110,10 +110,10 @@ func UnavailableError(err error) error { return unavailable(err) }
 
 func once(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error, rehearsal bool) (err error) {
 	// On SQLite the transaction waits in the write queue (queuedDriver): one
-	// writer at a time, in arrival order. A rehearsal (what-if) elsewhere
-	// reads committed rows.
+	// writer at a time, in arrival order. A rehearsal (what-if) on
+	// MySQL/MariaDB reads committed rows.
 	var opts *sql.TxOptions
-	if _, lite := sqliteClients.Load(client); !lite && rehearsal {
+	if rehearsal {
 		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
 	tx, err := client.BeginTx(ctx, opts)
