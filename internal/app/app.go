@@ -30,6 +30,7 @@ import (
 	"certlink/internal/support"
 	"certlink/internal/throttle"
 	"certlink/internal/users"
+	"certlink/internal/web"
 )
 
 // App is a running certlink: its database and services.
@@ -115,6 +116,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 		return nil, err
 	}
 	a.Passwords = auth.NewHasher(auth.DefaultConcurrency(), auth.DefaultQueue)
+	// Fair between client addresses: a sign-in flood from one address waits
+	// behind itself, not in front of everyone else's sign-ins.
+	a.Passwords.Party = web.ClientIP
 	a.Throttle = &throttle.Limiter{}
 	a.Domains = &domains.Service{Client: db.Client}
 	a.Accounts = &account.Service{

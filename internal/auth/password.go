@@ -11,7 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,19 +38,40 @@ const (
 // at most Queue of them, each at most until its context's deadline (or
 // MaxWait) — and are then refused with ErrBusy, a coded error, instead of
 // piling up.
+//
+// The queue is fair between parties (a party is what Party says of a caller's
+// context: its client address in certlink). A freed slot goes to the parties
+// with callers waiting in turn, one caller each, not to whoever came first, and
+// one party may hold at most half the queue (PartyShare): a flood of sign-ins
+// from one address (say, with invented emails, which no account bucket stops)
+// waits behind itself while another address's sign-in waits for about one
+// computation per party.
 type Hasher struct {
-	slots   chan struct{}
-	queue   int64
+	mu      sync.Mutex
+	free    int               // slots not running a computation
+	parties map[string]*party // parties with callers waiting
+	turn    []*party          // the order in which they get freed slots
+	queue   int
 	waiting atomic.Int64
 	runs    atomic.Int64
 	// MaxWait bounds a wait when the context has no earlier deadline.
 	MaxWait time.Duration
+	// Party names the party of a caller (nil: every caller is one party).
+	Party func(context.Context) string
+	// PartyShare is the most callers of one party that may wait (0: half the
+	// queue, at least 1).
+	PartyShare int
+}
+
+type party struct {
+	key     string
+	waiters []chan struct{}
 }
 
 // NewHasher returns a Hasher running at most concurrent computations, with at
 // most queue callers waiting for one.
 func NewHasher(concurrent, queue int) *Hasher {
-	return &Hasher{slots: make(chan struct{}, max(1, concurrent)), queue: int64(max(0, queue)), MaxWait: 10 * time.Second}
+	return &Hasher{free: max(1, concurrent), parties: map[string]*party{}, queue: max(0, queue), MaxWait: 10 * time.Second}
 }
 
 // DefaultConcurrency is one computation per core, at least two.
@@ -69,30 +92,102 @@ var ErrBusy = apperr.New(apperr.RateLimited,
 // password check, hash, and check spent on an unknown account counts one.
 func (h *Hasher) Runs() int64 { return h.runs.Load() }
 
-func (h *Hasher) idKey(ctx context.Context, password, salt []byte, t, m uint32, p uint8, keyLen uint32) ([]byte, error) {
-	select {
-	case h.slots <- struct{}{}:
-	default:
-		if h.waiting.Add(1) > h.queue {
-			h.waiting.Add(-1)
-			return nil, ErrBusy
-		}
-		// Leave the request time to finish once its check has run.
-		timer := time.NewTimer(clock.WaitBudget(ctx, h.MaxWait, time.Second))
-		select {
-		case h.slots <- struct{}{}:
-			timer.Stop()
-			h.waiting.Add(-1)
-		case <-ctx.Done():
-			timer.Stop()
-			h.waiting.Add(-1)
-			return nil, ErrBusy
-		case <-timer.C:
-			h.waiting.Add(-1)
-			return nil, ErrBusy
-		}
+func (h *Hasher) share() int {
+	if h.PartyShare > 0 {
+		return h.PartyShare
 	}
-	defer func() { <-h.slots }()
+	return max(1, h.queue/2)
+}
+
+// acquire takes a slot, waiting in its party's line when none is free.
+func (h *Hasher) acquire(ctx context.Context) error {
+	key := ""
+	if h.Party != nil {
+		key = h.Party(ctx)
+	}
+	h.mu.Lock()
+	if h.free > 0 && len(h.turn) == 0 {
+		h.free--
+		h.mu.Unlock()
+		return nil
+	}
+	p := h.parties[key]
+	if int(h.waiting.Load()) >= h.queue || (p != nil && len(p.waiters) >= h.share()) {
+		h.mu.Unlock()
+		return ErrBusy
+	}
+	if p == nil {
+		p = &party{key: key}
+		h.parties[key] = p
+		h.turn = append(h.turn, p)
+	}
+	granted := make(chan struct{}, 1)
+	p.waiters = append(p.waiters, granted)
+	h.waiting.Add(1)
+	h.mu.Unlock()
+
+	// Leave the request time to finish once its check has run.
+	timer := time.NewTimer(clock.WaitBudget(ctx, h.MaxWait, time.Second))
+	defer timer.Stop()
+	select {
+	case <-granted:
+		return nil
+	case <-ctx.Done():
+	case <-timer.C:
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if i := slices.Index(p.waiters, granted); i >= 0 {
+		p.waiters = slices.Delete(p.waiters, i, i+1)
+		h.waiting.Add(-1)
+		if len(p.waiters) == 0 {
+			h.dropLocked(p)
+		}
+		return ErrBusy
+	}
+	// Granted while giving up: pass the slot on.
+	h.releaseLocked()
+	return ErrBusy
+}
+
+// release gives a slot back: to the next party in turn, else to the free pool.
+func (h *Hasher) release() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.releaseLocked()
+}
+
+func (h *Hasher) releaseLocked() {
+	if len(h.turn) == 0 {
+		h.free++
+		return
+	}
+	p := h.turn[0]
+	next := p.waiters[0]
+	p.waiters = p.waiters[1:]
+	h.waiting.Add(-1)
+	h.turn = h.turn[1:]
+	if len(p.waiters) > 0 {
+		h.turn = append(h.turn, p) // its next caller waits for every other party's
+	} else {
+		delete(h.parties, p.key)
+	}
+	next <- struct{}{}
+}
+
+// dropLocked removes a party with no one left waiting.
+func (h *Hasher) dropLocked(p *party) {
+	delete(h.parties, p.key)
+	if i := slices.Index(h.turn, p); i >= 0 {
+		h.turn = slices.Delete(h.turn, i, i+1)
+	}
+}
+
+func (h *Hasher) idKey(ctx context.Context, password, salt []byte, t, m uint32, p uint8, keyLen uint32) ([]byte, error) {
+	if err := h.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer h.release()
 	if ctx.Err() != nil {
 		return nil, ErrBusy // the caller is gone: spend nothing on it
 	}

@@ -2,7 +2,9 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,7 +66,9 @@ func TestCheckCostsOneComputationWhateverTheHash(t *testing.T) {
 
 func TestHasherQueueIsBounded(t *testing.T) {
 	h := NewHasher(1, 1)
-	h.slots <- struct{}{} // the one slot is busy
+	if err := h.acquire(context.Background()); err != nil { // the one slot is busy
+		t.Fatal(err)
+	}
 	// One caller may wait; it gives up at its deadline with a coded error.
 	ctx, cancel := context.WithTimeout(context.Background(), 1200*time.Millisecond) // 200 ms of wait: a second is left for the work after it
 	defer cancel()
@@ -81,9 +85,94 @@ func TestHasherQueueIsBounded(t *testing.T) {
 	if h.Runs() != 0 {
 		t.Fatalf("refused callers ran %d computations", h.Runs())
 	}
-	<-h.slots
+	h.release()
 	if ok, err := h.Check(context.Background(), "", "x"); ok || err != nil {
 		t.Fatalf("free again: %v %v", ok, err)
+	}
+}
+
+type partyKey struct{}
+
+func inParty(name string) context.Context {
+	return context.WithValue(context.Background(), partyKey{}, name)
+}
+
+// A flood from one party waits behind itself: a freed slot goes to the
+// parties in turn, so another party's caller is served after one of the
+// flood's, not after all of them; and one party cannot fill the queue.
+func TestHasherServesPartiesInTurn(t *testing.T) {
+	h := NewHasher(1, 100)
+	h.PartyShare = 10
+	h.Party = func(ctx context.Context) string { s, _ := ctx.Value(partyKey{}).(string); return s }
+	if err := h.acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu    sync.Mutex
+		order []string
+		wg    sync.WaitGroup
+	)
+	wait := func(name string) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := h.acquire(inParty(name)); err != nil {
+				t.Errorf("%s: %v", name, err)
+				return
+			}
+			mu.Lock()
+			order = append(order, name)
+			mu.Unlock()
+			h.release()
+		}()
+	}
+	for i := 0; i < 10; i++ {
+		wait("flood")
+	}
+	testWaiting(t, h, 10)
+	// The flood's share is full: an eleventh caller of it is refused at once,
+	// while another party still gets in line.
+	if err := h.acquire(inParty("flood")); err != ErrBusy {
+		t.Fatalf("over the party's share: %v, want ErrBusy", err)
+	}
+	wait("other")
+	testWaiting(t, h, 11)
+	h.release()
+	wg.Wait()
+	if len(order) != 11 || order[0] != "flood" || order[1] != "other" {
+		t.Fatalf("served in the order %v; want the other party second", order)
+	}
+	// Every slot came back.
+	if h.free != 1 || len(h.turn) != 0 || len(h.parties) != 0 || h.waiting.Load() != 0 {
+		t.Fatalf("left: free %d, turn %d, parties %d, waiting %d", h.free, len(h.turn), len(h.parties), h.waiting.Load())
+	}
+}
+
+// Callers that give up (deadline, cancel) leave no slot behind, even when a
+// slot was granted to them while they gave up.
+func TestHasherGivingUpLosesNoSlot(t *testing.T) {
+	h := NewHasher(2, 1000)
+	h.PartyShare = 1000
+	h.Party = func(ctx context.Context) string { s, _ := ctx.Value(partyKey{}).(string); return s }
+	var wg sync.WaitGroup
+	for i := 0; i < 400; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(inParty(fmt.Sprint(i%7)), time.Duration(i%5)*time.Millisecond+time.Second)
+			defer cancel()
+			if i%3 == 0 {
+				go cancel()
+			}
+			if h.acquire(ctx) == nil {
+				time.Sleep(100 * time.Microsecond)
+				h.release()
+			}
+		}()
+	}
+	wg.Wait()
+	if h.free != 2 || len(h.turn) != 0 || len(h.parties) != 0 || h.waiting.Load() != 0 {
+		t.Fatalf("left: free %d, turn %d, parties %d, waiting %d", h.free, len(h.turn), len(h.parties), h.waiting.Load())
 	}
 }
 
