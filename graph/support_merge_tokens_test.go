@@ -303,3 +303,50 @@ func TestAPITokens(t *testing.T) {
 		}
 	})
 }
+
+// U4 at scale: a profile with thousands of results merges in one request, in
+// a number of statements that does not grow with them (an outside reviewer's
+// 5,400-result merge ran one statement per result and always hit the request
+// timeout).
+func TestMergeOfThousandsOfResults(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		c := e.App.DB.Client
+		ctx := sys()
+		acc := c.DirectoryAccount.Create().SetEmail("many@learn.example").SetName("Many Results").SaveX(ctx)
+		dup := c.Profile.Create().SetKind(profile.KindLEARNING).SetMcid("9900098").SetAccount(acc).SaveX(ctx)
+		surv := c.Profile.Query().Where(profile.Mcid("9900002")).OnlyX(ctx)
+		sk := c.Skill.Create().SetNumber("TEST-MANY").SetTitle("Many").SetType(skill.TypeEXAM).SaveX(ctx)
+		const n = 3000
+		when := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+		for start := 0; start < n; start += 500 {
+			var b []*ent.ResultCreate
+			for i := start; i < start+500; i++ {
+				b = append(b, c.Result.Create().SetProfileID(dup.ID).SetSkillID(sk.ID).SetCompletedAt(when.Add(time.Duration(i)*time.Hour)).SetSource("test"))
+			}
+			c.Result.CreateBulk(b...).SaveX(ctx)
+		}
+		// The survivor holds the first of them already: dropped, not doubled.
+		c.Result.Create().SetProfileID(surv.ID).SetSkillID(sk.ID).SetCompletedAt(when).SetSource("test").SaveX(ctx)
+
+		before := e.Queries.Count()
+		var out struct {
+			MergeCertificationProfiles struct{ ResultsMoved, ResultsDropped int }
+		}
+		must(t, e, e.Demo("ops@certlink.example"), `mutation{mergeCertificationProfiles(input:{survivorMcid:"9900002",duplicateMcid:"9900098"}){resultsMoved resultsDropped}}`, nil, &out)
+		statements := e.Queries.Count() - before
+		if m := out.MergeCertificationProfiles; m.ResultsMoved != n-1 || m.ResultsDropped != 1 {
+			t.Fatalf("merge outcome: %+v, want %d moved and 1 dropped", m, n-1)
+		}
+		if got := c.Result.Query().Where(result.ProfileID(surv.ID), result.SkillID(sk.ID)).CountX(ctx); got != n {
+			t.Fatalf("survivor holds %d TEST-MANY results, want %d", got, n)
+		}
+		if got := c.Result.Query().Where(result.ProfileID(dup.ID)).CountX(ctx); got != 0 {
+			t.Fatalf("duplicate still holds %d results", got)
+		}
+		if statements > 150 {
+			t.Fatalf("merging %d results took %d statements: it grows with the results", n, statements)
+		}
+		t.Logf("merge of %d results: %d statements", n, statements)
+	})
+}

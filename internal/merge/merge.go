@@ -6,6 +6,7 @@ package merge
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,22 +178,34 @@ func (s *Service) moveResults(ctx context.Context, tx *ent.Tx, sv, dup *ent.Prof
 	if err != nil {
 		return err
 	}
+	// A result the survivor already holds (same skill, same completion) is
+	// dropped, every other one moves; both in statements of mergeChunk rows, so
+	// a profile with thousands of results merges in a few statements.
+	var drop, move []int
 	for _, r := range rows {
-		if have[resultKey(r)] {
-			if err := tx.Result.DeleteOne(r).Exec(ctx); err != nil {
-				return err
-			}
-			out.ResultsDropped++
-			continue
+		if k := resultKey(r); have[k] {
+			drop = append(drop, r.ID)
+		} else {
+			have[k] = true
+			move = append(move, r.ID)
 		}
-		if err := tx.Result.UpdateOne(r).SetProfileID(sv.ID).Exec(ctx); err != nil {
+	}
+	for ids := range slices.Chunk(drop, mergeChunk) {
+		if _, err := tx.Result.Delete().Where(result.IDIn(ids...)).Exec(ctx); err != nil {
 			return err
 		}
-		have[resultKey(r)] = true
-		out.ResultsMoved++
 	}
+	for ids := range slices.Chunk(move, mergeChunk) {
+		if err := tx.Result.Update().Where(result.IDIn(ids...)).SetProfileID(sv.ID).Exec(ctx); err != nil {
+			return err
+		}
+	}
+	out.ResultsDropped, out.ResultsMoved = len(drop), len(move)
 	return results.MarkLatest(ctx, tx.Client(), s.RowLocks, sv.ID)
 }
+
+// mergeChunk is how many results one statement of a merge deletes or moves.
+const mergeChunk = 500
 
 func resultKey(r *ent.Result) string {
 	return fmt.Sprintf("%d/%d", r.SkillID, r.CompletedAt.UTC().UnixMicro())
