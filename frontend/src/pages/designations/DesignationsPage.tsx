@@ -7,86 +7,14 @@ import { IconCheck } from '../../components/Icons';
 import { describeError } from '../../lib/errors';
 import { formatDate, plural } from '../../lib/format';
 import { useSocketState } from '../../lib/live';
+import { usePageQueryPolicy } from '../../lib/pageData';
 import { useLatest } from '../../lib/useLatest';
 import { LiveIndicator } from '../competencies/CompetenciesPage';
 import type { PersonView } from '../competencies/types';
 import { WhatIfPanel } from '../competencies/WhatIfPanel';
 import { describeWhatIfError, type WhatIfRequest } from '../competencies/whatIf';
+import { SolutionAreasQuery } from './queries';
 import { windowStrip } from './windowStrip';
-
-export const SolutionAreaFields = graphql(`
-  fragment SolutionAreaFields on SolutionArea {
-    key
-    name
-    description
-    intermediateSkills
-    advancedSkills
-    score
-    qualified
-    reason
-    explanation
-    dropsOn
-    dropReason
-    bestTrack {
-      key
-      name
-    }
-    tracks {
-      key
-      name
-      score
-      qualified
-      explanation
-      categories {
-        category
-        maxPoints
-        points
-        metrics {
-          key
-          name
-          source
-          unit
-          weight
-          value
-          threshold
-          points
-          missing
-          month
-          people {
-            id
-            name
-            email
-            learningAccount {
-              mcid
-            }
-          }
-        }
-      }
-    }
-    window {
-      opensOn
-      closesOn
-      qualifiedDays
-      holds
-      lastQualifiedOn
-      holdsUntil
-      days {
-        day
-        qualified
-        score
-        live
-      }
-    }
-  }
-`);
-
-export const SolutionAreasQuery = graphql(`
-  query SolutionAreas {
-    solutionAreas {
-      ...SolutionAreaFields
-    }
-  }
-`);
 
 export const SolutionAreasLive = graphql(`
   subscription SolutionAreasLive {
@@ -308,7 +236,8 @@ export function countedPeople(areas: readonly Area[]): PersonView[] {
 /** Solutions Partner designations: the partner capability score per solution area, its window and What if…. */
 export function DesignationsPage() {
   const client = useClient();
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: SolutionAreasQuery, requestPolicy: 'cache-and-network' });
+  const policy = usePageQueryPolicy(SolutionAreasQuery, 'cache-and-network');
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: SolutionAreasQuery, requestPolicy: policy });
   const [{ data: live }] = useSubscription({ query: SolutionAreasLive });
   const socket = useSocketState();
   // Deferred: a new answer renders in the background, in slices, not in one long task.

@@ -1,0 +1,55 @@
+// The page the app opens on asks for its data at the same time as the session check
+// (`me`), rather than after it answered: prefetchPageData starts the page's queries
+// (the ones without variables that it runs as it mounts) on the session's client.
+//
+// Nothing of it shows before the session check says who is signed in: the answers
+// only go into the client's cache, which SessionGate never reads for a signed-out
+// visitor (whose requests the server refuses anyway: an UNAUTHENTICATED answer to a
+// prefetch does not end a session, see client.ts). No request is made twice: a page
+// that mounts while its prefetch is in flight shares that request (urql sends one
+// operation per key), and the page's first mount after a prefetch reads the cache
+// (usePageQueryPolicy) instead of asking again; later mounts ask the network again
+// as before.
+import { useEffect, useState } from 'react';
+import { useClient, type Client, type RequestPolicy, type TypedDocumentNode } from 'urql';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type PageQuery = TypedDocumentNode<any, Record<string, never>>;
+
+/** Marks the operations of a prefetch (client.ts does not end the session on their UNAUTHENTICATED). */
+export const prefetchContext = { prefetch: true } as const;
+
+// Per client, the prefetched queries whose page has not mounted yet.
+const fresh = new WeakMap<Client, Set<PageQuery>>();
+
+/** Starts each query once, kept open until its first answer (which the cache keeps). */
+export function prefetchPageData(client: Client, queries: readonly PageQuery[]): void {
+  if (queries.length === 0) return;
+  let pending = fresh.get(client);
+  if (!pending) fresh.set(client, (pending = new Set()));
+  for (const query of queries) {
+    if (pending.has(query)) continue;
+    pending.add(query);
+    const sub = client.query(query, {}, { ...prefetchContext, requestPolicy: 'network-only' }).subscribe((result) => {
+      // An answer without data (refused, failed) is not cached: the page asks again.
+      if (!result.data) pending.delete(query);
+      // After the first answer; synchronously delivered answers end below.
+      queueMicrotask(() => sub.unsubscribe());
+    });
+  }
+}
+
+/**
+ * The request policy for a page's query: 'cache-first' on the page's first mount
+ * after the app prefetched it (the answer is in the cache or on its way), the
+ * page's own policy otherwise. Fixed for the life of the component.
+ */
+export function usePageQueryPolicy(query: PageQuery, policy: RequestPolicy): RequestPolicy {
+  const client = useClient();
+  const [chosen] = useState(() => (fresh.get(client)?.has(query) ? 'cache-first' : policy));
+  // Taken once mounted: a later mount asks the network again.
+  useEffect(() => {
+    fresh.get(client)?.delete(query);
+  }, [client, query]);
+  return chosen;
+}
