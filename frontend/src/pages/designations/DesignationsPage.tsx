@@ -9,7 +9,7 @@ import { formatDate, plural } from '../../lib/format';
 import { useSocketState } from '../../lib/live';
 import { usePageQueryPolicy } from '../../lib/pageData';
 import { useLatest } from '../../lib/useLatest';
-import { LiveIndicator } from '../competencies/CompetenciesPage';
+import { LiveIndicator } from '../competencies/LiveIndicator';
 import type { PersonView } from '../competencies/types';
 import { WhatIfPanel } from '../competencies/WhatIfPanel';
 import { describeWhatIfError, type WhatIfRequest } from '../competencies/whatIf';
