@@ -90,6 +90,9 @@ describe('withUnit', () => {
     expect(withUnit(1, 'customers')).toBe('1 customer');
     expect(withUnit(31500, 'USD per month')).toBe('31,500 USD per month');
     expect(withUnit(2.5, '')).toBe('2.5');
+    expect(withUnit(999, '')).toBe('999');
+    expect(withUnit(1000, '')).toBe('1,000');
+    expect(withUnit(-0, '')).toBe(new Intl.NumberFormat('en').format(-0));
   });
 });
 

@@ -42,6 +42,9 @@ const CATEGORY: Record<string, string> = { PERFORMANCE: 'Performance', SKILLING:
 let numberFormats: { whole: Intl.NumberFormat; fraction: Intl.NumberFormat } | null = null;
 
 function fmt(n: number): string {
+  // Whole numbers below 1,000 (every day's score, most points) read the same without
+  // a formatter, which the window strips would otherwise call about 1,100 times.
+  if (Number.isInteger(n) && n > -1000 && n < 1000 && !Object.is(n, -0)) return String(n);
   numberFormats ??= { whole: new Intl.NumberFormat('en'), fraction: new Intl.NumberFormat('en', { maximumFractionDigits: 2 }) };
   return (Number.isInteger(n) ? numberFormats.whole : numberFormats.fraction).format(n);
 }
