@@ -1,5 +1,5 @@
 import { Component, lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
-import { Provider, useMutation, useQuery } from 'urql';
+import { Provider, useClient, useMutation, useQuery } from 'urql';
 import { ErrorState, Spinner } from './components/Feedback';
 import { IconAward, IconBadge, IconBell, IconCode, IconHistory, IconKey, IconLifebuoy, IconMail, IconMenu, IconSignOut, IconTable, IconUser, IconUsers, LogoMark } from './components/Icons';
 import { createApiClient } from './lib/client';
@@ -10,7 +10,7 @@ import { PasswordChangeGate } from './pages/ChangePassword';
 import { ForbiddenPage, NotFoundPage } from './pages/NotFoundPage';
 import { SignInPage } from './pages/SignInPage';
 import { UnreadCountQuery } from './lib/unread';
-import { prefetchPageData, type PageQuery } from './lib/pageData';
+import { prefetchPageData, showingPage, type PageQuery } from './lib/pageData';
 import { CapabilityScoreQuery, CompetencyProgressQuery } from './pages/competencies/queries';
 import { SolutionAreasQuery } from './pages/designations/queries';
 import { NotificationsQuery } from './pages/inbox/notificationsQuery';
@@ -123,8 +123,8 @@ export function App({ createClient = createApiClient }: { createClient?: typeof 
   useEffect(() => {
     if (prefetched.current) return;
     prefetched.current = true;
-    const data = openingRoute(window.location.pathname)?.data;
-    if (data) prefetchPageData(client, data);
+    const route = openingRoute(window.location.pathname);
+    if (route?.data) prefetchPageData(client, route.path, route.data);
   }, [client]);
   return (
     <Provider value={client}>
@@ -166,6 +166,7 @@ function SessionGate({ notice, onSignedOut }: { notice: string | null; onSignedO
 
 function Shell() {
   const { viewer, signOut } = useSession();
+  const client = useClient();
   const path = usePath();
   const [menuOpen, setMenuOpen] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
@@ -173,10 +174,11 @@ function Shell() {
   const firstPath = useRef(path);
   useEffect(() => {
     if (path === '/' || path === '/signin' || path === '/index.html') navigate('/profile', { replace: true });
+    else showingPage(client, path);
     setMenuOpen(false);
     // After in-app navigation, start keyboard and screen-reader users at the new page.
     if (path !== firstPath.current) document.getElementById('main')?.focus({ preventScroll: true });
-  }, [path]);
+  }, [path, client]);
 
   // Escape closes the phone menu and gives focus back to its button, as a dialog would.
   useEffect(() => {

@@ -1,9 +1,11 @@
 import { StrictMode } from 'react';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { render, screen } from '@testing-library/react';
+import { render, renderHook, screen } from '@testing-library/react';
 import { App } from '../App';
 import { createApiClient } from './client';
-import { viewer } from '../test/mockClient';
+import { mockClient, viewer, withClient } from '../test/mockClient';
+import { prefetchPageData, showingPage, usePageQueryPolicy } from './pageData';
+import { NotificationsQuery } from '../pages/inbox/notificationsQuery';
 
 // The real API client over a stubbed fetch: which operations go out, in what order,
 // and how often. Each request waits until the test answers it.
@@ -129,5 +131,30 @@ describe('page data alongside the session check', () => {
     screen.getByRole('link', { name: /^Notifications/ }).click();
     expect(await screen.findByText('Azure is at risk')).toBeTruthy();
     await until(() => api.sent.filter((n) => n === 'Notifications').length === 2);
+  });
+});
+
+describe('usePageQueryPolicy', () => {
+  const policy = (client: ReturnType<typeof mockClient>) =>
+    renderHook(() => usePageQueryPolicy(NotificationsQuery, 'cache-and-network'), { wrapper: ({ children }) => withClient(client, children) }).result.current;
+
+  it('reads the prefetched answer on the opening page, once', () => {
+    const client = mockClient({});
+    prefetchPageData(client, '/notifications', [NotificationsQuery]);
+    showingPage(client, '/notifications');
+    expect(policy(client)).toBe('cache-first');
+    expect(policy(client)).toBe('cache-and-network');
+  });
+
+  it('forgets the prefetch once the shell showed another page first', () => {
+    const client = mockClient({});
+    prefetchPageData(client, '/notifications', [NotificationsQuery]);
+    showingPage(client, '/profile');
+    showingPage(client, '/notifications');
+    expect(policy(client)).toBe('cache-and-network');
+  });
+
+  it('keeps the page\'s own policy without a prefetch', () => {
+    expect(policy(mockClient({}))).toBe('cache-and-network');
   });
 });

@@ -19,14 +19,15 @@ export type PageQuery = TypedDocumentNode<any, Record<string, never>>;
 /** Marks the operations of a prefetch (client.ts does not end the session on their UNAUTHENTICATED). */
 export const prefetchContext = { prefetch: true } as const;
 
-// Per client, the prefetched queries whose page has not mounted yet.
-const fresh = new WeakMap<Client, Set<PageQuery>>();
+// Per client, the opening page's path and its prefetched queries not yet read by it.
+const fresh = new WeakMap<Client, { path: string; queries: Set<PageQuery> }>();
 
-/** Starts each query once, kept open until its first answer (which the cache keeps). */
-export function prefetchPageData(client: Client, queries: readonly PageQuery[]): void {
+/** Starts each query of the page at path once, kept open until its first answer (which the cache keeps). */
+export function prefetchPageData(client: Client, path: string, queries: readonly PageQuery[]): void {
   if (queries.length === 0) return;
-  let pending = fresh.get(client);
-  if (!pending) fresh.set(client, (pending = new Set()));
+  let entry = fresh.get(client);
+  if (!entry) fresh.set(client, (entry = { path, queries: new Set() }));
+  const pending = entry.queries;
   for (const query of queries) {
     if (pending.has(query)) continue;
     pending.add(query);
@@ -46,10 +47,20 @@ export function prefetchPageData(client: Client, queries: readonly PageQuery[]):
  */
 export function usePageQueryPolicy(query: PageQuery, policy: RequestPolicy): RequestPolicy {
   const client = useClient();
-  const [chosen] = useState(() => (fresh.get(client)?.has(query) ? 'cache-first' : policy));
+  const [chosen] = useState(() => (fresh.get(client)?.queries.has(query) ? 'cache-first' : policy));
   // Taken once mounted: a later mount asks the network again.
   useEffect(() => {
-    fresh.get(client)?.delete(query);
+    fresh.get(client)?.queries.delete(query);
   }, [client, query]);
   return chosen;
+}
+
+/**
+ * The shell shows the page at path: once it is another page than the one the app
+ * opened on, the prefetched answers are no longer fresh (the opening page, visited
+ * later, asks the network as it always did).
+ */
+export function showingPage(client: Client, path: string): void {
+  const entry = fresh.get(client);
+  if (entry && entry.path !== path) entry.queries.clear();
 }
