@@ -1,5 +1,5 @@
 import { Component, lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
-import { Provider, useMutation, useQuery } from 'urql';
+import { Provider, useClient, useMutation, useQuery } from 'urql';
 import { ErrorState, Spinner } from './components/Feedback';
 import { IconAward, IconBadge, IconBell, IconCode, IconHistory, IconKey, IconLifebuoy, IconMail, IconMenu, IconSignOut, IconTable, IconUser, IconUsers, LogoMark } from './components/Icons';
 import { createApiClient } from './lib/client';
@@ -10,6 +10,12 @@ import { PasswordChangeGate } from './pages/ChangePassword';
 import { ForbiddenPage, NotFoundPage } from './pages/NotFoundPage';
 import { SignInPage } from './pages/SignInPage';
 import { UnreadCountQuery } from './lib/unread';
+import { prefetchPageData, showingPage, type PageQuery } from './lib/pageData';
+import { CapabilityScoreQuery, CompetencyProgressQuery } from './pages/competencies/queries';
+import { SolutionAreasQuery } from './pages/designations/queries';
+import { NotificationsQuery } from './pages/inbox/notificationsQuery';
+import { SupportTicketsQuery } from './pages/inbox/supportQuery';
+import { ApiTokensQuery } from './pages/tokens/queries';
 
 // Every page is its own chunk: the first page loads only the shell and itself.
 // preload() starts the current page's chunk as the app starts, alongside the
@@ -52,20 +58,22 @@ interface RouteDef {
   loading?: string;
   /** A count shown next to the link (unread notifications). */
   badge?: ComponentType<{ path: string }>;
+  /** The queries the page runs as it opens, asked alongside the session check when the app opens on it. */
+  data?: readonly PageQuery[];
 }
 
 const everyone = () => true;
 
 export const routes: RouteDef[] = [
-  { path: '/profile', title: 'My profile', icon: IconUser, allowed: everyone, page: pages.profile },
-  { path: '/competencies', title: 'Competencies', icon: IconAward, allowed: seesCompetencies, page: pages.competencies },
-  { path: '/designations', title: 'Designations', icon: IconBadge, allowed: seesCompetencies, page: pages.designations },
+  { path: '/profile', title: 'My profile', icon: IconUser, allowed: everyone, page: pages.profile, data: [MeQuery] },
+  { path: '/competencies', title: 'Competencies', icon: IconAward, allowed: seesCompetencies, page: pages.competencies, data: [CompetencyProgressQuery, CapabilityScoreQuery] },
+  { path: '/designations', title: 'Designations', icon: IconBadge, allowed: seesCompetencies, page: pages.designations, data: [SolutionAreasQuery] },
   { path: '/skills-report', title: 'Skills report', icon: IconTable, allowed: seesCompetencies, page: pages.skillsReport },
   { path: '/users', title: 'Users', icon: IconUsers, allowed: seesUsers, page: pages.users },
-  { path: '/notifications', title: 'Notifications', icon: IconBell, allowed: everyone, page: pages.notifications, badge: UnreadBadge },
-  { path: '/support', title: 'Support', icon: IconLifebuoy, allowed: everyone, page: pages.support },
+  { path: '/notifications', title: 'Notifications', icon: IconBell, allowed: everyone, page: pages.notifications, badge: UnreadBadge, data: [NotificationsQuery] },
+  { path: '/support', title: 'Support', icon: IconLifebuoy, allowed: everyone, page: pages.support, data: [SupportTicketsQuery] },
   { path: '/audit-log', title: 'Audit log', icon: IconHistory, allowed: isGlobalAdmin, page: pages.auditLog },
-  { path: '/api-tokens', title: 'API tokens', icon: IconKey, allowed: isGlobalAdmin, page: pages.apiTokens },
+  { path: '/api-tokens', title: 'API tokens', icon: IconKey, allowed: isGlobalAdmin, page: pages.apiTokens, data: [ApiTokensQuery] },
   { path: '/mailbox', title: 'Dev mailbox', icon: IconMail, allowed: isAdmin, page: pages.mailbox },
   { path: '/graphiql', title: 'GraphiQL', icon: IconCode, allowed: isAdmin, page: pages.graphiql, wide: true, loading: 'Loading the GraphiQL console…' },
 ];
@@ -82,10 +90,15 @@ class PageErrorBoundary extends Component<{ children: ReactNode }, { failed: boo
   }
 }
 
+/** The route the app opens on at this path: the start paths open My profile. */
+function openingRoute(path: string): RouteDef | undefined {
+  const target = path === '/' || path === '/signin' || path === '/index.html' ? '/profile' : path;
+  return routes.find((r) => r.path === target);
+}
+
 /** Starts loading the page at this path (the one the app opens on), if it is one. */
 export function startPreload(path: string) {
-  const target = path === '/' || path === '/signin' || path === '/index.html' ? '/profile' : path;
-  void routes.find((r) => r.path === target)?.page.preload().catch(() => {
+  void openingRoute(path)?.page.preload().catch(() => {
     // A failed preload is retried, and reported, when the page renders.
   });
 }
@@ -103,6 +116,16 @@ export function App({ createClient = createApiClient }: { createClient?: typeof 
     // A new client per session generation: nothing cached survives a sign-out.
     [generation, resetSession, createClient],
   );
+  // The page the app opens on asks for its data now, alongside the session check
+  // (SessionGate's effect runs just before this one), not after it answered. Once:
+  // after a sign-out the next session starts on the sign-in page.
+  const prefetched = useRef(false);
+  useEffect(() => {
+    if (prefetched.current) return;
+    prefetched.current = true;
+    const route = openingRoute(window.location.pathname);
+    if (route?.data) prefetchPageData(client, route.path, route.data);
+  }, [client]);
   return (
     <Provider value={client}>
       <SessionGate key={generation} notice={notice} onSignedOut={() => resetSession('You have signed out.')} />
@@ -143,6 +166,7 @@ function SessionGate({ notice, onSignedOut }: { notice: string | null; onSignedO
 
 function Shell() {
   const { viewer, signOut } = useSession();
+  const client = useClient();
   const path = usePath();
   const [menuOpen, setMenuOpen] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
@@ -150,10 +174,11 @@ function Shell() {
   const firstPath = useRef(path);
   useEffect(() => {
     if (path === '/' || path === '/signin' || path === '/index.html') navigate('/profile', { replace: true });
+    else showingPage(client, path);
     setMenuOpen(false);
     // After in-app navigation, start keyboard and screen-reader users at the new page.
     if (path !== firstPath.current) document.getElementById('main')?.focus({ preventScroll: true });
-  }, [path]);
+  }, [path, client]);
 
   // Escape closes the phone menu and gives focus back to its button, as a dialog would.
   useEffect(() => {

@@ -5,7 +5,8 @@ import { createLiveClient } from './live';
 /**
  * The API client. The session is the HttpOnly cookie set by signIn, so requests go
  * same-origin with credentials and the app never sees or stores a token (SPEC A2).
- * onSessionEnded runs when a request other than the session check itself comes back
+ * onSessionEnded runs when a request other than the session check itself (or the page
+ * data prefetched alongside it) comes back
  * UNAUTHENTICATED (the session expired or was signed out elsewhere).
  * Subscriptions (B4) go over graphql-ws on the same origin; the socket carries the
  * same cookie and opens only while a page subscribes.
@@ -19,8 +20,10 @@ export function createApiClient(onSessionEnded: () => void = () => {}): Client {
     exchanges: [
       mapExchange({
         onError(error, operation) {
-          const isSessionCheck = operation.kind === 'query' && operation.context.sessionCheck === true;
-          if (!isSessionCheck && errorCode(error) === 'UNAUTHENTICATED') onSessionEnded();
+          // The session check and the page data asked alongside it (pageData.ts) come
+          // back UNAUTHENTICATED for a visitor who is not signed in: no session ended.
+          const beforeSession = operation.kind === 'query' && (operation.context.sessionCheck === true || operation.context.prefetch === true);
+          if (!beforeSession && errorCode(error) === 'UNAUTHENTICATED') onSessionEnded();
         },
       }),
       cacheExchange,

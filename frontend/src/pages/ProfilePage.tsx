@@ -16,6 +16,7 @@ import { EndingImpact } from "../components/EndingImpact";
 import { describeError } from "../lib/errors";
 import { formatDate, isFuture, plural, roleLabel } from "../lib/format";
 import { MeQuery, type Viewer } from "../lib/session";
+import { usePageQueryPolicy } from "../lib/pageData";
 import { flowOutcome, useSignInOptions } from "../lib/signInOptions";
 
 const AssociateLearningAccount = graphql(`
@@ -94,7 +95,7 @@ const RemovePartnerUniversityAccess = graphql(`
 export function ProfilePage() {
   const [{ data, fetching, error }, reexecute] = useQuery({
     query: MeQuery,
-    requestPolicy: "cache-and-network",
+    requestPolicy: usePageQueryPolicy(MeQuery, "cache-and-network"),
   });
   const refresh = () => reexecute({ requestPolicy: "network-only" });
   const options = useSignInOptions();

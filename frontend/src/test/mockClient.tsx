@@ -2,15 +2,18 @@
 import type { ReactNode } from 'react';
 import { vi } from 'vitest';
 import { CombinedError, Provider, type Client, type OperationResult } from 'urql';
-import { fromValue, merge, never } from 'wonka';
+import { fromValue, merge, never, pipe, subscribe, type Source } from 'wonka';
 import type { ProfileUserFragment } from '../gql/graphql';
 
 export type Answer = { data?: unknown; error?: CombinedError } | 'pending';
 
 export function mockClient(opts: { query?: (name: string, variables: unknown) => Answer; mutation?: (name: string, variables: unknown) => Answer }) {
   // Like the real client, a query's source stays open after its result (it would carry cache updates).
+  // Like the real client's sources, each also has .subscribe(callback).
+  const withSubscribe = (source: Source<OperationResult>) =>
+    Object.assign(source, { subscribe: (onResult: (r: OperationResult) => void) => pipe(source, subscribe(onResult)) });
   const answer = (a: Answer, operation: unknown) =>
-    a === 'pending' ? never : merge([fromValue({ ...a, operation, stale: false, hasNext: false } as OperationResult), never]);
+    withSubscribe(a === 'pending' ? never : merge([fromValue({ ...a, operation, stale: false, hasNext: false } as OperationResult), never]));
   const opName = (req: { query: { definitions: readonly { kind: string; name?: { value: string } }[] } }) =>
     req.query.definitions.find((d) => d.kind === 'OperationDefinition')?.name?.value ?? '';
   const client = {
@@ -19,7 +22,9 @@ export function mockClient(opts: { query?: (name: string, variables: unknown) =>
     executeSubscription: vi.fn(() => never),
     suspense: false,
   };
-  return client as typeof client & Client;
+  // client.query(document, variables) is executeQuery of that request, as in urql.
+  const query = (document: unknown, variables: unknown) => client.executeQuery({ query: document, variables });
+  return Object.assign(client, { query }) as typeof client & Client;
 }
 
 export function withClient(client: Client, ui: ReactNode) {

@@ -5,139 +5,18 @@ import { EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Fe
 import { describeError } from '../../lib/errors';
 import { plural } from '../../lib/format';
 import { useSocketState } from '../../lib/live';
+import { usePageQueryPolicy } from '../../lib/pageData';
 import { useLatest } from '../../lib/useLatest';
 import { Link } from '../../lib/router';
 import { CapabilityScoreCard } from './CapabilityScoreCard';
+import { LiveIndicator } from './LiveIndicator';
 import { CompetencyCard, type AttestInput, type PurchaseTarget } from './CompetencyCard';
 import { ForecastSection } from './ForecastSection';
 import { StatusBadge } from './StatusBadge';
 import type { CapabilityScoreView, CompetencyProgressView } from './types';
 import { WhatIfPanel } from './WhatIfPanel';
+import { CapabilityScoreQuery, CompetencyProgressQuery } from './queries';
 import { catalogSkills, compareSimulation, describeWhatIfError, indexSimulation, peopleWhoCount, type WhatIfRequest } from './whatIf';
-
-export const CompetencyProgressFieldsFragment = graphql(`
-  fragment CompetencyProgressFields on CompetencyProgress {
-    competency {
-      id
-      key
-      name
-      description
-    }
-    status
-    offer {
-      level
-      option
-      purchasedAt
-      anniversaryAt
-    }
-    levels {
-      level
-      attained
-      options {
-        name
-        met
-        unmetOn
-        requirements {
-          id
-          key
-          description
-          kind
-          required
-          current
-          met
-          unmetOn
-          people {
-            id
-            name
-            email
-            learningAccount {
-              mcid
-            }
-          }
-          skills {
-            id
-            number
-            title
-            type
-            retiredOn
-            validUntil
-            countsNow
-          }
-          attestation {
-            met
-            note
-            at
-            by {
-              id
-              name
-            }
-          }
-        }
-      }
-    }
-  }
-`);
-
-export const CompetencyProgressQuery = graphql(`
-  query CompetencyProgress {
-    competencyProgress {
-      ...CompetencyProgressFields
-    }
-  }
-`);
-
-export const CapabilityScoreFieldsFragment = graphql(`
-  fragment CapabilityScoreFields on CapabilityScore {
-    key
-    name
-    description
-    maxPoints
-    points
-    prerequisitesMet
-    prerequisites {
-      key
-      description
-      required
-      current
-      met
-      skills
-      people {
-        id
-        name
-        email
-        learningAccount {
-          mcid
-        }
-      }
-    }
-    rules {
-      key
-      description
-      tier
-      pointsPerPerson
-      maxPoints
-      current
-      points
-      skills
-      people {
-        id
-        name
-        email
-        learningAccount {
-          mcid
-        }
-      }
-    }
-  }
-`);
-
-export const CapabilityScoreQuery = graphql(`
-  query CapabilityScore {
-    capabilityScore {
-      ...CapabilityScoreFields
-    }
-  }
-`);
 
 /** B4: the same progress, pushed at once and after every change that moves who counts. */
 export const CompetencyProgressLive = graphql(`
@@ -188,32 +67,15 @@ const NO_SCORES: readonly CapabilityScoreView[] = [];
 
 const STATUS_ORDER = ['REQUIREMENTS_UNMET', 'AT_RISK', 'ACTIVE', 'QUALIFIED', 'IN_PROGRESS', 'NOT_STARTED'];
 
-/** "Live" while the socket is open and has delivered; otherwise the page quietly shows what it loaded. */
-export function LiveIndicator({ live, socket }: { live: boolean; socket: string }) {
-  const state = live && socket === 'open' ? 'live' : socket === 'down' ? 'paused' : 'connecting';
-  const text = state === 'live' ? 'Live' : state === 'paused' ? 'Not live' : 'Connecting…';
-  const title =
-    state === 'live'
-      ? 'Updates as soon as someone links, unlinks or passes an exam.'
-      : state === 'paused'
-        ? 'Live updates are unavailable right now; showing what was loaded. Reconnecting in the background.'
-        : 'Connecting for live updates.';
-  return (
-    <span className={`live live-${state}`} role="status" title={title} data-testid="live-indicator">
-      <span className="live-dot" aria-hidden="true" />
-      {text}
-      <span className="sr-only">: {title}</span>
-    </span>
-  );
-}
-
 type Tab = 'progress' | 'forecast';
 
 /** Competencies (C4–C7, B1, B2, B4): progress with what-if and capability score, and the forecast. */
 export function CompetenciesPage() {
   const client = useClient();
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: CompetencyProgressQuery, requestPolicy: 'cache-and-network' });
-  const [{ data: scoreData }, reexecuteScore] = useQuery({ query: CapabilityScoreQuery, requestPolicy: 'cache-and-network' });
+  const progressPolicy = usePageQueryPolicy(CompetencyProgressQuery, 'cache-and-network');
+  const scorePolicy = usePageQueryPolicy(CapabilityScoreQuery, 'cache-and-network');
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: CompetencyProgressQuery, requestPolicy: progressPolicy });
+  const [{ data: scoreData }, reexecuteScore] = useQuery({ query: CapabilityScoreQuery, requestPolicy: scorePolicy });
   const [{ data: liveData }] = useSubscription({ query: CompetencyProgressLive });
   const [{ data: liveScore }] = useSubscription({ query: CapabilityScoreLive });
   const socket = useSocketState();

@@ -7,86 +7,14 @@ import { IconCheck } from '../../components/Icons';
 import { describeError } from '../../lib/errors';
 import { formatDate, plural } from '../../lib/format';
 import { useSocketState } from '../../lib/live';
+import { usePageQueryPolicy } from '../../lib/pageData';
 import { useLatest } from '../../lib/useLatest';
-import { LiveIndicator } from '../competencies/CompetenciesPage';
+import { LiveIndicator } from '../competencies/LiveIndicator';
 import type { PersonView } from '../competencies/types';
 import { WhatIfPanel } from '../competencies/WhatIfPanel';
 import { describeWhatIfError, type WhatIfRequest } from '../competencies/whatIf';
+import { SolutionAreasQuery } from './queries';
 import { windowStrip } from './windowStrip';
-
-export const SolutionAreaFields = graphql(`
-  fragment SolutionAreaFields on SolutionArea {
-    key
-    name
-    description
-    intermediateSkills
-    advancedSkills
-    score
-    qualified
-    reason
-    explanation
-    dropsOn
-    dropReason
-    bestTrack {
-      key
-      name
-    }
-    tracks {
-      key
-      name
-      score
-      qualified
-      explanation
-      categories {
-        category
-        maxPoints
-        points
-        metrics {
-          key
-          name
-          source
-          unit
-          weight
-          value
-          threshold
-          points
-          missing
-          month
-          people {
-            id
-            name
-            email
-            learningAccount {
-              mcid
-            }
-          }
-        }
-      }
-    }
-    window {
-      opensOn
-      closesOn
-      qualifiedDays
-      holds
-      lastQualifiedOn
-      holdsUntil
-      days {
-        day
-        qualified
-        score
-        live
-      }
-    }
-  }
-`);
-
-export const SolutionAreasQuery = graphql(`
-  query SolutionAreas {
-    solutionAreas {
-      ...SolutionAreaFields
-    }
-  }
-`);
 
 export const SolutionAreasLive = graphql(`
   subscription SolutionAreasLive {
@@ -114,6 +42,9 @@ const CATEGORY: Record<string, string> = { PERFORMANCE: 'Performance', SKILLING:
 let numberFormats: { whole: Intl.NumberFormat; fraction: Intl.NumberFormat } | null = null;
 
 function fmt(n: number): string {
+  // Whole numbers below 1,000 (every day's score, most points) read the same without
+  // a formatter, which the window strips would otherwise call about 1,100 times.
+  if (Number.isInteger(n) && n > -1000 && n < 1000 && !Object.is(n, -0)) return String(n);
   numberFormats ??= { whole: new Intl.NumberFormat('en'), fraction: new Intl.NumberFormat('en', { maximumFractionDigits: 2 }) };
   return (Number.isInteger(n) ? numberFormats.whole : numberFormats.fraction).format(n);
 }
@@ -158,7 +89,7 @@ const DAY_TEXT: Record<string, string> = {
 };
 
 /** The window as six months of days; the summary is the accessible text, the squares are decoration. */
-function WindowStrip({ area, today }: { area: Area; today: string }) {
+function WindowStrip({ area, today, squares }: { area: Area; today: string; squares: boolean }) {
   const w = area.window;
   const months = useMemo(() => windowStrip(w.opensOn, w.closesOn, w.days, today), [w, today]);
   const summary = w.holds
@@ -176,7 +107,7 @@ function WindowStrip({ area, today }: { area: Area; today: string }) {
               {m.label}
             </span>
             <div className="window-days" aria-hidden="true">
-              {m.days.map((d) => (
+              {squares && m.days.map((d) => (
                 <span key={d.date} className={`window-day day-${d.state}`} title={`${d.date}: ${DAY_TEXT[d.state]}${d.score !== undefined ? ` (${fmt(d.score)} points)` : ''}`} />
               ))}
             </div>
@@ -242,7 +173,7 @@ function MetricsTable({ track, whatIf }: { track: Track; whatIf?: Track }) {
 
 // Memoized: the page renders again for the socket's state, a live message or a
 // what-if; an area whose data is unchanged (six months of days) is skipped.
-const AreaCard = memo(function AreaCard({ area, whatIf, today, defaultOpen }: { area: Area; whatIf?: Area; today: string; defaultOpen: boolean }) {
+const AreaCard = memo(function AreaCard({ area, whatIf, today, defaultOpen, squares }: { area: Area; whatIf?: Area; today: string; defaultOpen: boolean; squares: boolean }) {
   const id = useId();
   const [open, setOpen] = useState(defaultOpen);
   const [trackKey, setTrackKey] = useState(area.bestTrack.key);
@@ -277,7 +208,7 @@ const AreaCard = memo(function AreaCard({ area, whatIf, today, defaultOpen }: { 
           )}
         </div>
       </div>
-      <WindowStrip area={area} today={today} />
+      <WindowStrip area={area} today={today} squares={squares} />
       <button type="button" className="btn btn-secondary btn-small" aria-expanded={open} aria-controls={`${id}-m`} onClick={() => setOpen((o) => !o)}>
         {open ? 'Hide metrics' : 'Show metrics'}
       </button>
@@ -298,6 +229,29 @@ const AreaCard = memo(function AreaCard({ area, whatIf, today, defaultOpen }: { 
   );
 });
 
+/**
+ * How many of the page's cards draw their day squares (about 180 each, the bulk of
+ * the page's layout and paint): the first at once, then one more after each frame,
+ * so that the browser lays them out in several short tasks instead of one long one
+ * as the page opens. Everything else on the cards, the window's text included, is
+ * there from the start.
+ */
+export function useStaggered(total: number): number {
+  const [count, setCount] = useState(1);
+  useEffect(() => {
+    if (count >= total) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => {
+      timer = setTimeout(() => setCount((c) => c + 1), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
+  }, [count, total]);
+  return count;
+}
+
 /** People the skilling metrics count, once each: the ones a what-if can mark as leaving. */
 export function countedPeople(areas: readonly Area[]): PersonView[] {
   const seen = new Map<string, PersonView>();
@@ -308,7 +262,8 @@ export function countedPeople(areas: readonly Area[]): PersonView[] {
 /** Solutions Partner designations: the partner capability score per solution area, its window and What if…. */
 export function DesignationsPage() {
   const client = useClient();
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: SolutionAreasQuery, requestPolicy: 'cache-and-network' });
+  const policy = usePageQueryPolicy(SolutionAreasQuery, 'cache-and-network');
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: SolutionAreasQuery, requestPolicy: policy });
   const [{ data: live }] = useSubscription({ query: SolutionAreasLive });
   const socket = useSocketState();
   // Deferred: a new answer renders in the background, in slices, not in one long task.
@@ -316,6 +271,7 @@ export function DesignationsPage() {
   const [sim, setSim] = useState<readonly Area[] | null>(null);
   const lastWhatIf = useRef<WhatIfRequest | null>(null);
   const openKey = useMemo(() => new URLSearchParams(window.location.search).get('area'), []);
+  const drawn = useStaggered(areas?.length ?? 0);
   const loaded = areas !== undefined;
   useEffect(() => {
     if (loaded && openKey) document.getElementById(`area-${openKey}`)?.scrollIntoView({ block: 'start' });
@@ -397,8 +353,8 @@ export function DesignationsPage() {
             summary={summary}
           />
           <div className="designation-grid">
-            {areas.map((a) => (
-              <AreaCard key={a.key} area={a} whatIf={sim?.find((s) => s.key === a.key)} today={today} defaultOpen={openKey === a.key} />
+            {areas.map((a, i) => (
+              <AreaCard key={a.key} area={a} whatIf={sim?.find((s) => s.key === a.key)} today={today} defaultOpen={openKey === a.key} squares={i < drawn || openKey === a.key} />
             ))}
           </div>
         </>

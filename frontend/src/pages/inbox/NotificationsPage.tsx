@@ -5,25 +5,8 @@ import { describeError } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
 import { Link } from '../../lib/router';
 import { UnreadCountQuery } from '../../lib/unread';
-
-const NotificationsQuery = graphql(`
-  query Notifications {
-    notifications(first: 50) {
-      totalCount
-      edges {
-        node {
-          id
-          title
-          body
-          createdAt
-          read
-          link
-        }
-      }
-    }
-    unreadNotificationCount
-  }
-`);
+import { usePageQueryPolicy } from '../../lib/pageData';
+import { NotificationsQuery } from './notificationsQuery';
 
 const MarkRead = graphql(`
   mutation MarkNotificationsRead($ids: [ID!]!) {
@@ -45,7 +28,7 @@ function inAppPath(link: string): string | null {
 
 /** In-app notifications (N1): competencies at risk, with the cause. */
 export function NotificationsPage() {
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: NotificationsQuery, requestPolicy: 'cache-and-network' });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: NotificationsQuery, requestPolicy: usePageQueryPolicy(NotificationsQuery, 'cache-and-network') });
   const [{ fetching: marking }, markRead] = useMutation(MarkRead);
   const client = useClient();
   const refresh = () => reexecute({ requestPolicy: 'network-only' });

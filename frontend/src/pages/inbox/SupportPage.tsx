@@ -6,44 +6,8 @@ import { Alert, EmptyState, ErrorState, PageHeader, Spinner } from '../../compon
 import { Field } from '../../components/Field';
 import { describeError } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
-
-export const TicketFieldsFragment = graphql(`
-  fragment TicketFields on SupportTicket {
-    id
-    category
-    subject
-    body
-    status
-    createdAt
-    author {
-      name
-      email
-    }
-    replies {
-      id
-      body
-      createdAt
-      fromStaff
-      author {
-        name
-        email
-      }
-    }
-  }
-`);
-
-const SupportTicketsQuery = graphql(`
-  query SupportTickets {
-    supportTickets(first: 50) {
-      totalCount
-      edges {
-        node {
-          ...TicketFields
-        }
-      }
-    }
-  }
-`);
+import { usePageQueryPolicy } from '../../lib/pageData';
+import { SupportTicketsQuery } from './supportQuery';
 
 const CreateTicket = graphql(`
   mutation CreateSupportTicket($input: CreateSupportTicketInput!) {
@@ -85,7 +49,7 @@ const statusBadge: Record<string, string> = { OPEN: 'badge-in-progress', ANSWERE
 
 /** Support tickets (U3): raise one; your organization's admins and operators answer. */
 export function SupportPage() {
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: SupportTicketsQuery, requestPolicy: 'cache-and-network' });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: SupportTicketsQuery, requestPolicy: usePageQueryPolicy(SupportTicketsQuery, 'cache-and-network') });
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);

@@ -7,22 +7,8 @@ import { EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Fe
 import { Field } from '../../components/Field';
 import { describeError } from '../../lib/errors';
 import { formatDateTime, formatShortDate } from '../../lib/format';
-
-const ApiTokensQuery = graphql(`
-  query ApiTokens {
-    apiTokens {
-      id
-      name
-      scopes
-      createdAt
-      lastUsedAt
-      revokedAt
-      createdBy {
-        name
-      }
-    }
-  }
-`);
+import { usePageQueryPolicy } from '../../lib/pageData';
+import { ApiTokensQuery } from './queries';
 
 const CreateApiToken = graphql(`
   mutation CreateApiToken($input: CreateApiTokenInput!) {
@@ -55,7 +41,7 @@ const scopeLabel = (s: string) => SCOPES.find(([v]) => v === s)?.[1] ?? s;
 
 /** API tokens for partner tools (A2): read-only scopes, stored hashed, the secret shown once. */
 export function ApiTokensPage() {
-  const [{ data, fetching, error }, reexecute] = useQuery({ query: ApiTokensQuery, requestPolicy: 'cache-and-network' });
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: ApiTokensQuery, requestPolicy: usePageQueryPolicy(ApiTokensQuery, 'cache-and-network') });
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
