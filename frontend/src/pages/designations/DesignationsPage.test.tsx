@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { render, renderHook, screen, waitFor, within } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { DesignationsPage, useStaggered, withUnit } from './DesignationsPage';
+import { DesignationsPage, withUnit } from './DesignationsPage';
 import { windowStrip } from './windowStrip';
 import { mockClient, withClient } from '../../test/mockClient';
 import type { SolutionAreaFieldsFragment } from '../../gql/graphql';
@@ -130,23 +130,5 @@ describe('DesignationsPage', () => {
     await waitFor(() => expect(within(card).getByTestId('whatif-line').textContent).toMatch(/75 points, qualified, until/));
     expect(asked[0]).toEqual({ input: { removePeople: [], addResults: [{ mcid: '9900001', skillNumber: 'MC-AZURE-SOLUTIONS-ARCHITECT' }] } });
     expect(within(card).getByRole('meter', { name: /what-if 75/ })).toBeTruthy();
-  });
-});
-
-describe('useStaggered', () => {
-  it('draws the first card at once and one more after each frame, up to all', async () => {
-    const seen: number[] = [];
-    const { result, rerender } = renderHook(({ n }) => {
-      const drawn = useStaggered(n);
-      seen.push(drawn);
-      return drawn;
-    }, { initialProps: { n: 0 } });
-    expect(result.current).toBe(1);
-    rerender({ n: 4 });
-    expect(result.current).toBe(1);
-    await waitFor(() => expect(result.current).toBe(4));
-    expect([...new Set(seen)]).toEqual([1, 2, 3, 4]);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(result.current).toBe(4);
   });
 });

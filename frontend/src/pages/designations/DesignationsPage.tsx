@@ -89,7 +89,7 @@ const DAY_TEXT: Record<string, string> = {
 };
 
 /** The window as six months of days; the summary is the accessible text, the squares are decoration. */
-function WindowStrip({ area, today, squares }: { area: Area; today: string; squares: boolean }) {
+function WindowStrip({ area, today }: { area: Area; today: string }) {
   const w = area.window;
   const months = useMemo(() => windowStrip(w.opensOn, w.closesOn, w.days, today), [w, today]);
   const summary = w.holds
@@ -107,7 +107,7 @@ function WindowStrip({ area, today, squares }: { area: Area; today: string; squa
               {m.label}
             </span>
             <div className="window-days" aria-hidden="true">
-              {squares && m.days.map((d) => (
+              {m.days.map((d) => (
                 <span key={d.date} className={`window-day day-${d.state}`} title={`${d.date}: ${DAY_TEXT[d.state]}${d.score !== undefined ? ` (${fmt(d.score)} points)` : ''}`} />
               ))}
             </div>
@@ -173,7 +173,7 @@ function MetricsTable({ track, whatIf }: { track: Track; whatIf?: Track }) {
 
 // Memoized: the page renders again for the socket's state, a live message or a
 // what-if; an area whose data is unchanged (six months of days) is skipped.
-const AreaCard = memo(function AreaCard({ area, whatIf, today, defaultOpen, squares }: { area: Area; whatIf?: Area; today: string; defaultOpen: boolean; squares: boolean }) {
+const AreaCard = memo(function AreaCard({ area, whatIf, today, defaultOpen }: { area: Area; whatIf?: Area; today: string; defaultOpen: boolean }) {
   const id = useId();
   const [open, setOpen] = useState(defaultOpen);
   const [trackKey, setTrackKey] = useState(area.bestTrack.key);
@@ -208,7 +208,7 @@ const AreaCard = memo(function AreaCard({ area, whatIf, today, defaultOpen, squa
           )}
         </div>
       </div>
-      <WindowStrip area={area} today={today} squares={squares} />
+      <WindowStrip area={area} today={today} />
       <button type="button" className="btn btn-secondary btn-small" aria-expanded={open} aria-controls={`${id}-m`} onClick={() => setOpen((o) => !o)}>
         {open ? 'Hide metrics' : 'Show metrics'}
       </button>
@@ -229,29 +229,6 @@ const AreaCard = memo(function AreaCard({ area, whatIf, today, defaultOpen, squa
   );
 });
 
-/**
- * How many of the page's cards draw their day squares (about 180 each, the bulk of
- * the page's layout and paint): the first at once, then one more after each frame,
- * so that the browser lays them out in several short tasks instead of one long one
- * as the page opens. Everything else on the cards, the window's text included, is
- * there from the start.
- */
-export function useStaggered(total: number): number {
-  const [count, setCount] = useState(1);
-  useEffect(() => {
-    if (count >= total) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const frame = requestAnimationFrame(() => {
-      timer = setTimeout(() => setCount((c) => c + 1), 0);
-    });
-    return () => {
-      cancelAnimationFrame(frame);
-      clearTimeout(timer);
-    };
-  }, [count, total]);
-  return count;
-}
-
 /** People the skilling metrics count, once each: the ones a what-if can mark as leaving. */
 export function countedPeople(areas: readonly Area[]): PersonView[] {
   const seen = new Map<string, PersonView>();
@@ -271,7 +248,6 @@ export function DesignationsPage() {
   const [sim, setSim] = useState<readonly Area[] | null>(null);
   const lastWhatIf = useRef<WhatIfRequest | null>(null);
   const openKey = useMemo(() => new URLSearchParams(window.location.search).get('area'), []);
-  const drawn = useStaggered(areas?.length ?? 0);
   const loaded = areas !== undefined;
   useEffect(() => {
     if (loaded && openKey) document.getElementById(`area-${openKey}`)?.scrollIntoView({ block: 'start' });
@@ -353,8 +329,8 @@ export function DesignationsPage() {
             summary={summary}
           />
           <div className="designation-grid">
-            {areas.map((a, i) => (
-              <AreaCard key={a.key} area={a} whatIf={sim?.find((s) => s.key === a.key)} today={today} defaultOpen={openKey === a.key} squares={i < drawn || openKey === a.key} />
+            {areas.map((a) => (
+              <AreaCard key={a.key} area={a} whatIf={sim?.find((s) => s.key === a.key)} today={today} defaultOpen={openKey === a.key} />
             ))}
           </div>
         </>
