@@ -43,6 +43,7 @@ func dialStatus(t *testing.T, e *testenv.Env, header http.Header) (int, string, 
 func TestPendingSocketsCannotTakeTheAddressSlots(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.TrustedProxies = "127.0.0.1/32" })
 	e.App.Sockets.Limits.MaxAddressSockets = 3 // set before any socket
+	e.App.Sockets.Limits.MaxEvictionWait = 100 * time.Millisecond
 	mona := e.Demo("mona@contoso.example")
 	lim := e.App.Sockets.Limits
 	from := func(addr string) http.Header { return http.Header{"X-Forwarded-For": {addr}} }
@@ -59,10 +60,29 @@ func TestPendingSocketsCannotTakeTheAddressSlots(t *testing.T) {
 	if p, o := e.App.Sockets.AddressSockets("198.51.100.7"); p != lim.MaxAddressPending || o != 0 {
 		t.Fatalf("after %d un-initialised sockets: %d pending, %d signed in", lim.MaxAddressPending, p, o)
 	}
-	// One more without a sign-in: 429 RATE_LIMITED.
+	// More without a sign-in close the oldest pending ones (4408), as many
+	// as the eviction burst allows at once; past it, and its wait, 429.
+	for i := 0; i < lim.EvictionBurst; i++ {
+		st, body, c := dialStatus(t, e, from("198.51.100.7"))
+		if st != http.StatusSwitchingProtocols {
+			t.Fatalf("pending socket %d over the cap: %d %s", i, st, body)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, _, err := held[i].Read(ctx)
+		cancel()
+		var ce websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != 4408 || !strings.Contains(ce.Reason, "connection initialisation timeout") {
+			t.Fatalf("oldest pending socket after an upgrade over the cap: %v", err)
+		}
+		held = append(held, c)
+	}
+	held = held[lim.EvictionBurst:]
+	if p, _ := e.App.Sockets.AddressSockets("198.51.100.7"); p != lim.MaxAddressPending {
+		t.Fatalf("after evictions: %d pending, want %d", p, lim.MaxAddressPending)
+	}
 	st, body, _ := dialStatus(t, e, from("198.51.100.7"))
 	if st != http.StatusTooManyRequests || !strings.Contains(body, "RATE_LIMITED") || !strings.Contains(body, "connection_init") {
-		t.Fatalf("pending socket over the cap: %d %s", st, body)
+		t.Fatalf("pending socket over the cap past the eviction burst: %d %s", st, body)
 	}
 	// Another client behind the same load balancer is not affected.
 	if st, body, c := dialStatus(t, e, from("198.51.100.8")); st != http.StatusSwitchingProtocols {
