@@ -89,3 +89,26 @@ func TestCatalogEditThatTakesATickWarnsAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestRetiringASkillThatTakesATickWarnsAtOnce: upsertSkill retiring the only
+// skill a met requirement counted, with its validity already ended, warns
+// like a catalog load does.
+func TestRetiringASkillThatTakesATickWarnsAtOnce(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d, func(c *app.Config) { c.RiskCheckInterval = 24 * time.Hour })
+		seedRequirement(t, e, nil)
+		grace, ops := e.Demo("grace@contoso.example"), e.Demo("ops@certlink.example")
+		past := time.Now().UTC().AddDate(0, 0, -1).Format(time.RFC3339)
+		must(t, e, ops, `mutation($r:Time,$v:Time){upsertSkill(input:{number:"TEST-104",title:"Test Azure Administrator",type:EXAM,retiredOn:$r,validUntil:$v}){number}}`,
+			map[string]any{"r": past, "v": past}, nil)
+		n := 0
+		for _, x := range notifications(t, e, grace) {
+			if x.Title == "The competency catalog changed: 1 requirement of Test Cloud Platform no longer met" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("grace heard of the retirement %d times, want 1: %+v", n, notifications(t, e, grace))
+		}
+	})
+}
