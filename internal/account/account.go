@@ -89,7 +89,9 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Session,
 		if err != nil && !ent.IsNotFound(err) {
 			return false, err
 		}
-		if u != nil && u.Email != email {
+		if _, mixed := linking.MixedScriptInEmail(email); u != nil && (u.Email != email || mixed) {
+			// A mixed-script spelling ("mоna@" with a Cyrillic о) is no
+			// account's: invitations refuse it, so it matches nothing here.
 			// An accent- or case-insensitive collation (a DBA's choice; ent
 			// creates utf8mb4_bin columns) matched another spelling, "möna@"
 			// for "mona@": not this account, or each spelling would be a fresh

@@ -260,10 +260,12 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			// A socket whose upgrade carries no sign-in counts among its
 			// address's few pending ones until its connection_init is
 			// accepted, not among the signed-in ones.
-			adm, refused := a.Sockets.Admit(web.ClientIPOf(r), v)
+			adm, refused := a.Sockets.Admit(ctx, web.ClientIPOf(r), v)
 			if refused != nil {
 				msg := fmt.Sprintf("This address has %d signed-in websockets open, the limit.", refused.Open)
-				if refused.Viewer {
+				if refused.Evicting {
+					msg = fmt.Sprintf("This address opens websockets that do not complete connection_init faster than %g a second; send the sign-in with the upgrade (session cookie or Authorization header) or complete connection_init at once.", a.Sockets.Limits.EvictionsPerSecond)
+				} else if refused.Viewer {
 					msg = fmt.Sprintf("This account has %d websockets open or opening, the limit.", a.Sockets.Limits.MaxViewerSockets)
 				} else if !refused.SignedIn && refused.Open < a.Sockets.Limits.MaxAddressSockets {
 					msg = fmt.Sprintf("This address has %d websockets open that have not completed connection_init, the limit; send the sign-in with the upgrade (session cookie or Authorization header) or complete connection_init sooner.", refused.Pending)

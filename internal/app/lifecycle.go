@@ -37,6 +37,8 @@ func (a *App) wireLifecycle() error {
 	}
 	alerts := &notify.Alerter{PublicURL: a.Config.PublicURL, Wake: a.Outbox.Wake}
 	a.Risk = &notify.Risk{Progress: a.RiskProgress, Alerts: alerts}
+	// A catalog edit that takes a requirement's tick is told at once (N1).
+	a.Catalog.Observers = append(a.Catalog.Observers, a.Risk)
 	notices, err := a.Config.RiskNotices()
 	if err != nil {
 		return err

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,6 +45,7 @@ func dialStatus(t *testing.T, e *testenv.Env, header http.Header) (int, string, 
 func TestPendingSocketsCannotTakeTheAddressSlots(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.TrustedProxies = "127.0.0.1/32" })
 	e.App.Sockets.Limits.MaxAddressSockets = 3 // set before any socket
+	e.App.Sockets.Limits.MaxEvictionWait = 100 * time.Millisecond
 	mona := e.Demo("mona@contoso.example")
 	lim := e.App.Sockets.Limits
 	from := func(addr string) http.Header { return http.Header{"X-Forwarded-For": {addr}} }
@@ -59,10 +62,29 @@ func TestPendingSocketsCannotTakeTheAddressSlots(t *testing.T) {
 	if p, o := e.App.Sockets.AddressSockets("198.51.100.7"); p != lim.MaxAddressPending || o != 0 {
 		t.Fatalf("after %d un-initialised sockets: %d pending, %d signed in", lim.MaxAddressPending, p, o)
 	}
-	// One more without a sign-in: 429 RATE_LIMITED.
+	// More without a sign-in close the oldest pending ones (4408), as many
+	// as the eviction burst allows at once; past it, and its wait, 429.
+	for i := 0; i < lim.EvictionBurst; i++ {
+		st, body, c := dialStatus(t, e, from("198.51.100.7"))
+		if st != http.StatusSwitchingProtocols {
+			t.Fatalf("pending socket %d over the cap: %d %s", i, st, body)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, _, err := held[i].Read(ctx)
+		cancel()
+		var ce websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != 4408 || !strings.Contains(ce.Reason, "connection initialisation timeout") {
+			t.Fatalf("oldest pending socket after an upgrade over the cap: %v", err)
+		}
+		held = append(held, c)
+	}
+	held = held[lim.EvictionBurst:]
+	if p, _ := e.App.Sockets.AddressSockets("198.51.100.7"); p != lim.MaxAddressPending {
+		t.Fatalf("after evictions: %d pending, want %d", p, lim.MaxAddressPending)
+	}
 	st, body, _ := dialStatus(t, e, from("198.51.100.7"))
 	if st != http.StatusTooManyRequests || !strings.Contains(body, "RATE_LIMITED") || !strings.Contains(body, "connection_init") {
-		t.Fatalf("pending socket over the cap: %d %s", st, body)
+		t.Fatalf("pending socket over the cap past the eviction burst: %d %s", st, body)
 	}
 	// Another client behind the same load balancer is not affected.
 	if st, body, c := dialStatus(t, e, from("198.51.100.8")); st != http.StatusSwitchingProtocols {
@@ -166,4 +188,67 @@ func TestSignedInUpgradesAreCappedPerAccount(t *testing.T) {
 		_, o := e.App.Sockets.AddressSockets("127.0.0.1")
 		return o == 1 && e.App.Sockets.Accounts() == 1
 	}, "after the init timeout")
+}
+
+// A stranger at a partner tool's address holds every pending slot and opens a
+// new socket whenever one of its own is closed, never sending
+// connection_init; the tool, which signs in only inside connection_init,
+// opens sockets one after another and sends connection_init at once. Every
+// tool socket is acknowledged: its upgrade closes the stranger's oldest
+// pending socket (4408), and the bound on evictions keeps the stranger's
+// reopening from closing the tool's socket before its connection_init.
+func TestStrangerCannotHoldThePendingSlots(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.TrustedProxies = "127.0.0.1/32" })
+	mona := e.Demo("mona@contoso.example")
+	lim := e.App.Sockets.Limits
+	const addr = "198.51.100.9"
+	from := http.Header{"X-Forwarded-For": {addr}}
+	url := "ws" + strings.TrimPrefix(e.URL, "http") + "/graphql"
+
+	ctx, stop := context.WithCancel(context.Background())
+	var (
+		wg               sync.WaitGroup
+		opened, refusals atomic.Int64
+		evicted          atomic.Int64
+	)
+	for i := 0; i < lim.MaxAddressPending; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				conn, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPHeader: from})
+				if err != nil {
+					refusals.Add(1)
+					select {
+					case <-ctx.Done():
+					case <-time.After(5 * time.Millisecond):
+					}
+					continue
+				}
+				opened.Add(1)
+				_, _, err = conn.Read(ctx) // held, never initialised, until closed
+				if websocket.CloseStatus(err) == 4408 {
+					evicted.Add(1)
+				}
+				conn.CloseNow()
+			}
+		}()
+	}
+	defer func() { stop(); wg.Wait() }()
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		p, _ := e.App.Sockets.AddressSockets(addr)
+		return p == lim.MaxAddressPending
+	}, "the stranger holds the pending slots")
+
+	for i := 0; i < 24; i++ {
+		c, err := dialWS(t, e, from, map[string]any{"authorization": "Bearer " + mona})
+		if err != nil {
+			t.Fatalf("tool socket %d (stranger: %d opened, %d refused, %d evicted): %v", i, opened.Load(), refusals.Load(), evicted.Load(), err)
+		}
+		c.conn.Close(websocket.StatusNormalClosure, "")
+	}
+	if evicted.Load() == 0 {
+		t.Fatal("no stranger socket was evicted: the stranger did not hold the slots")
+	}
+	t.Logf("stranger: %d sockets opened, %d upgrades refused, %d evicted", opened.Load(), refusals.Load(), evicted.Load())
 }

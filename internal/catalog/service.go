@@ -27,6 +27,37 @@ type Service struct {
 	Client *ent.Client
 	// Changed is called after a load that changed the catalog.
 	Changed func()
+	// Observers hear of every edit inside its transaction (at-risk
+	// detection, N1).
+	Observers []Observer
+}
+
+// Observer hears of a catalog edit inside its transaction: CatalogChanging
+// before the edit applies, and the function it returns once it is applied and
+// recorded as rev, when it changed anything.
+type Observer interface {
+	CatalogChanging(ctx context.Context, tx *ent.Tx) (func(ctx context.Context, rev *ent.CatalogRevision) error, error)
+}
+
+// changing tells the observers an edit is about to apply; done tells them it
+// did, as rev.
+func (s *Service) changing(ctx context.Context, tx *ent.Tx) (done func(ctx context.Context, rev *ent.CatalogRevision) error, err error) {
+	var after []func(context.Context, *ent.CatalogRevision) error
+	for _, o := range s.Observers {
+		f, err := o.CatalogChanging(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		after = append(after, f)
+	}
+	return func(ctx context.Context, rev *ent.CatalogRevision) error {
+		for _, f := range after {
+			if err := f(ctx, rev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil
 }
 
 // OperatorSource marks revisions an operator loaded through the API.
@@ -86,11 +117,19 @@ func (s *Service) load(sys context.Context, name, source string, data []byte, by
 		if err != nil {
 			return err
 		}
+		done, err := s.changing(sys, tx)
+		if err != nil {
+			return err
+		}
 		if sum, err = apply(sys, tx, doc); err != nil {
 			return err
 		}
-		return tx.CatalogRevision.Create().SetSource(truncate(source, 500)).SetDigest(digestOf(data)).
-			SetNillableByUserID(by).SetSummary(sum.String()).Exec(sys)
+		rev, err := tx.CatalogRevision.Create().SetSource(truncate(source, 500)).SetDigest(digestOf(data)).
+			SetNillableByUserID(by).SetSummary(sum.String()).Save(sys)
+		if err != nil || !sum.Changed() {
+			return err
+		}
+		return done(sys, rev)
 	})
 	if err != nil {
 		if ce, ok := err.(*Error); ok && source == OperatorSource {
@@ -122,19 +161,26 @@ func (s *Service) UpsertSkill(ctx context.Context, v *viewer.Viewer, in Skill) (
 	sys := viewer.System(ctx)
 	var out *ent.Skill
 	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		done, err := s.changing(sys, tx)
+		if err != nil {
+			return err
+		}
 		var sum Summary
 		if _, err := applySkills(sys, tx, []Skill{in}, &sum); err != nil {
 			return err
 		}
-		var err error
 		out, err = tx.Skill.Query().Where(skill.Number(in.Number)).Only(sys)
 		if err != nil {
 			return err
 		}
 		b, _ := json.Marshal(in)
 		by := v.UserID
-		return tx.CatalogRevision.Create().SetSource(OperatorSource).SetDigest(digestOf(b)).
-			SetNillableByUserID(&by).SetSummary(sum.String() + ": " + in.Number).Exec(sys)
+		rev, err := tx.CatalogRevision.Create().SetSource(OperatorSource).SetDigest(digestOf(b)).
+			SetNillableByUserID(&by).SetSummary(sum.String() + ": " + in.Number).Save(sys)
+		if err != nil || !sum.Changed() {
+			return err
+		}
+		return done(sys, rev)
 	})
 	if err != nil {
 		return nil, err

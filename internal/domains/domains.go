@@ -19,6 +19,7 @@ import (
 	"certlink/ent/user"
 	"certlink/internal/apperr"
 	"certlink/internal/history"
+	"certlink/internal/linking"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -39,6 +40,11 @@ func Normalize(raw string) (string, error) {
 	}
 	if !ok {
 		return "", apperr.New(apperr.InvalidInput, "%q is not a domain name such as contoso.com.", clip(raw)).With("field", "domain")
+	}
+	// A punycode label ("xn--…") whose letters mix scripts, "cоntoso" with a
+	// Cyrillic о, looks like another domain: the work emails in it would too.
+	if part, mixed := linking.MixedScriptInEmail("x@" + d); mixed {
+		return "", apperr.New(apperr.InvalidInput, "%q mixes letters of different scripts in %q (such as Latin and Cyrillic), so it looks like another domain.", clip(raw), part).With("field", "domain")
 	}
 	return d, nil
 }

@@ -44,8 +44,10 @@ func (d BuiltinDirectory) Authenticate(ctx context.Context, email, password stri
 	if err != nil && !ent.IsNotFound(err) {
 		return 0, err
 	}
-	if acc != nil && acc.Email != email {
-		acc = nil // another spelling a database collation matched: not this account
+	if _, mixed := MixedScriptInEmail(email); acc != nil && (acc.Email != email || mixed) {
+		// Another spelling a database collation matched, or a mixed-script
+		// look-alike ("mоna@" with a Cyrillic о): not this account.
+		acc = nil
 	}
 	hash := ""
 	if acc != nil {

@@ -135,8 +135,8 @@ func (d *Directory) match(ctx context.Context, id identity) (int, error) {
 			"The certification directory has not verified your email address, so it cannot be matched to a directory account.")
 	}
 	acc, err = d.Client.DirectoryAccount.Query().Where(directoryaccount.Email(email)).Only(sys)
-	if err == nil && acc.Email != email {
-		err = &ent.NotFoundError{} // another spelling a collation matched
+	if _, mixed := linking.MixedScriptInEmail(email); err == nil && (acc.Email != email || mixed) {
+		err = &ent.NotFoundError{} // another spelling a collation matched, or a mixed-script look-alike
 	}
 	if ent.IsNotFound(err) {
 		return 0, apperr.New(apperr.NotFound, "There is no certification directory account for %s.", email)

@@ -58,8 +58,22 @@ type Limits struct {
 	// MaxAddressPending: sockets per client address that have not completed
 	// connection_init yet (the upgrade counts as one until then). Small, so
 	// that sockets nobody signs in on cannot take the slots of the address's
-	// signed-in users; they do not count in MaxAddressSockets.
+	// signed-in users; they do not count in MaxAddressSockets. When they are
+	// all taken, a new upgrade without a sign-in closes the address's oldest
+	// pending socket (4408, CloseInitEvicted) and takes its place, so that
+	// someone holding them cannot keep a tool that signs in within
+	// connection_init out.
 	MaxAddressPending int
+	// EvictionsPerSecond and EvictionBurst bound how often an address's
+	// upgrades may close its pending sockets that way: an upgrade beyond them
+	// waits for its turn (first come, first served), up to MaxEvictionWait,
+	// else it is refused (RATE_LIMITED). A socket is therefore closed for a
+	// newer one only after (MaxAddressPending-1-EvictionBurst) /
+	// EvictionsPerSecond seconds at the least (2.75 s by default): time
+	// enough for any client that sends connection_init at once.
+	EvictionsPerSecond float64
+	EvictionBurst      int
+	MaxEvictionWait    time.Duration
 	// InitTimeout: how long a socket may take to complete connection_init
 	// before it is closed (1002, "connection initialisation timeout").
 	InitTimeout time.Duration
@@ -89,6 +103,9 @@ var DefaultLimits = Limits{
 	MaxViewerSockets:    20,
 	MaxAddressSockets:   200,
 	MaxAddressPending:   16,
+	EvictionsPerSecond:  4,
+	EvictionBurst:       4,
+	MaxEvictionWait:     2 * time.Second,
 	InitTimeout:         5 * time.Second,
 	Recheck:             time.Minute,
 }
@@ -112,7 +129,14 @@ const (
 	CloseDuplicateID = 4409
 	// ClosePolicyViolation: RFC 6455's 1008, for a flood of control frames.
 	ClosePolicyViolation = 1008
+	// CloseInitEvicted: graphql-transport-ws's "connection initialisation
+	// timeout", for a socket still without connection_init whose pending slot
+	// a newer upgrade from its address took (MaxAddressPending).
+	CloseInitEvicted = 4408
 )
+
+// evictedReason is the close reason of an evicted pending socket.
+const evictedReason = "connection initialisation timeout: a newer websocket from this address took this one's place; send connection_init at once"
 
 // Authenticate returns the viewer of a secret, nil when it signs nobody in.
 type Authenticate func(ctx context.Context, secret string) (*viewer.Viewer, error)
@@ -129,8 +153,23 @@ type Registry struct {
 }
 
 // addressUsage counts one client address's sockets: pending (upgraded, no
-// connection_init accepted yet) and open (signed in).
-type addressUsage struct{ pending, open int }
+// connection_init accepted yet) and open (signed in). queue holds the pending
+// admissions without a sign-in, oldest first; evictions is the bucket of
+// their evictions (EvictionsPerSecond), which may go below zero by the
+// upgrades waiting for their turn.
+type addressUsage struct {
+	pending, open int
+	queue         []*Admission
+	evictions     float64
+	evictedAt     time.Time
+}
+
+// dequeue removes a from the address's pending queue.
+func (u *addressUsage) dequeue(a *Admission) {
+	if i := slices.Index(u.queue, a); i >= 0 {
+		u.queue = slices.Delete(u.queue, i, i+1)
+	}
+}
 
 // usage is one account's (or token's): its open sockets, its operations in
 // flight, and its upgrades that carried its sign-in and have not completed
@@ -160,6 +199,10 @@ type Admission struct {
 	upgrade bool   // counted in g.viewers[viewer].upgrades, under g.mu
 	open    bool   // under g.mu
 	done    bool   // under g.mu
+	// evicted: a newer upgrade took its pending slot; it is no longer
+	// counted, and its socket is closed (CloseInitEvicted). Under g.mu.
+	evicted bool
+	ws      *wsConn // the accepted socket, under g.mu
 }
 
 // AdmitRefusal says why Admit refused an upgrade.
@@ -169,6 +212,10 @@ type AdmitRefusal struct {
 	// Viewer: the upgrade's account (or token) holds MaxViewerSockets
 	// sockets and upgrades already.
 	Viewer bool
+	// Evicting: the address's pending slots are full and its upgrades close
+	// pending sockets faster than EvictionsPerSecond allows (past
+	// MaxEvictionWait).
+	Evicting bool
 }
 
 // Admit counts a websocket upgrade from address; Release it when the request
@@ -179,7 +226,11 @@ type AdmitRefusal struct {
 // MaxAddressPending pending ones; a signed-in upgrade also when its account
 // holds MaxViewerSockets sockets and upgrades (so that one account cannot
 // take an address's signed-in slots with upgrades that never initialise).
-func (g *Registry) Admit(address string, v *viewer.Viewer) (*Admission, *AdmitRefusal) {
+// A pending upgrade that finds the address's MaxAddressPending slots taken
+// closes the oldest pending socket and takes its slot, waiting first (ctx
+// bounds the wait) for its turn when the address evicts faster than
+// EvictionsPerSecond.
+func (g *Registry) Admit(ctx context.Context, address string, v *viewer.Viewer) (*Admission, *AdmitRefusal) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	signedIn := v != nil
@@ -187,8 +238,15 @@ func (g *Registry) Admit(address string, v *viewer.Viewer) (*Admission, *AdmitRe
 	if u == nil {
 		u = &addressUsage{}
 	}
-	if u.open >= g.Limits.MaxAddressSockets || (!signedIn && u.pending >= g.Limits.MaxAddressPending) {
+	if u.open >= g.Limits.MaxAddressSockets {
 		return nil, &AdmitRefusal{Pending: u.pending, Open: u.open, SignedIn: signedIn}
+	}
+	if !signedIn && u.pending >= g.Limits.MaxAddressPending {
+		g.addresses[address] = u // kept while it waits: its bucket is the address's
+		var refused *AdmitRefusal
+		if u, refused = g.evictLocked(ctx, address, u); refused != nil {
+			return nil, refused
+		}
 	}
 	a := &Admission{g: g, address: address, open: signedIn}
 	if signedIn {
@@ -206,9 +264,96 @@ func (g *Registry) Admit(address string, v *viewer.Viewer) (*Admission, *AdmitRe
 		u.open++
 	} else {
 		u.pending++
+		u.queue = append(u.queue, a)
 	}
 	g.addresses[address] = u
 	return a, nil
+}
+
+// evictLocked makes room for one pending upgrade of address, whose slots are
+// full: it takes a turn in the address's eviction bucket (waiting for it,
+// g.mu released meanwhile) and closes the oldest pending socket, unless a
+// slot freed while it waited. It returns the address's usage as it is then.
+// g.mu is held.
+func (g *Registry) evictLocked(ctx context.Context, address string, u *addressUsage) (*addressUsage, *AdmitRefusal) {
+	l := g.Limits
+	if l.EvictionsPerSecond > 0 {
+		now := time.Now()
+		if u.evictedAt.IsZero() {
+			u.evictions = float64(l.EvictionBurst)
+		} else {
+			u.evictions = min(float64(l.EvictionBurst), u.evictions+now.Sub(u.evictedAt).Seconds()*l.EvictionsPerSecond)
+		}
+		u.evictedAt = now
+		wait := time.Duration(0)
+		if u.evictions < 1 {
+			wait = time.Duration((1 - u.evictions) / l.EvictionsPerSecond * float64(time.Second))
+		}
+		if wait > l.MaxEvictionWait {
+			return u, &AdmitRefusal{Pending: u.pending, Open: u.open, Evicting: true}
+		}
+		u.evictions-- // the turn is this upgrade's, even if it leaves
+		if wait > 0 {
+			g.mu.Unlock()
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+			}
+			t.Stop()
+			g.mu.Lock()
+			if cur := g.addresses[address]; cur != u {
+				// Every socket of the address ended meanwhile: a fresh count
+				// that keeps the bucket.
+				if cur == nil {
+					cur = &addressUsage{evictions: u.evictions, evictedAt: u.evictedAt}
+					g.addresses[address] = cur
+				}
+				u = cur
+			}
+			if ctx.Err() != nil {
+				g.forgetAddress(address, u)
+				return u, &AdmitRefusal{Pending: u.pending, Open: u.open, Evicting: true}
+			}
+		}
+	}
+	if u.pending < l.MaxAddressPending {
+		return u, nil // a slot freed while it waited
+	}
+	if len(u.queue) == 0 {
+		// Only signed-in upgrades hold the pending slots: nothing to close.
+		g.forgetAddress(address, u)
+		return u, &AdmitRefusal{Pending: u.pending, Open: u.open}
+	}
+	old := u.queue[0]
+	u.queue = u.queue[1:]
+	u.pending--
+	old.evicted = true
+	if ws := old.ws; ws != nil {
+		go ws.WriteClose(CloseInitEvicted, evictedReason)
+	}
+	return u, nil
+}
+
+// forgetAddress drops an address that holds no socket (its eviction bucket
+// with it: with no slot held there is nothing to evict); g.mu is held.
+func (g *Registry) forgetAddress(address string, u *addressUsage) {
+	if u.open <= 0 && u.pending <= 0 && g.addresses[address] == u {
+		delete(g.addresses, address)
+	}
+}
+
+// attach records the accepted socket of the admission; one evicted already
+// is closed at once.
+func (a *Admission) attach(ws *wsConn) {
+	g := a.g
+	g.mu.Lock()
+	a.ws = ws
+	evicted := a.evicted
+	g.mu.Unlock()
+	if evicted {
+		go ws.WriteClose(CloseInitEvicted, evictedReason)
+	}
 }
 
 // endUpgrade stops counting the admission among its account's upgrades; g.mu
@@ -233,7 +378,7 @@ func (r *AdmitRefusal) Error() string {
 // has room; g.mu is held.
 func (a *Admission) promoteLocked() bool {
 	g := a.g
-	if a.done {
+	if a.done || a.evicted {
 		return false
 	}
 	if a.open {
@@ -245,6 +390,7 @@ func (a *Admission) promoteLocked() bool {
 		return false
 	}
 	u.pending--
+	u.dequeue(a)
 	u.open++
 	a.open = true
 	return true
@@ -264,14 +410,14 @@ func (a *Admission) Release() {
 	a.done = true
 	a.endUpgrade()
 	u := g.addresses[a.address]
-	if a.open {
+	switch {
+	case a.open:
 		u.open--
-	} else {
+	case !a.evicted: // an evicted one is counted no more
 		u.pending--
+		u.dequeue(a)
 	}
-	if u.open <= 0 && u.pending <= 0 {
-		delete(g.addresses, a.address)
-	}
+	g.forgetAddress(a.address, u)
 }
 
 // AddressSockets reports address's pending and signed-in sockets.
@@ -343,6 +489,10 @@ func (g *Registry) Open(ctx context.Context, secret string, v *viewer.Viewer) (c
 	if u.sockets >= g.Limits.MaxViewerSockets {
 		g.mu.Unlock()
 		return ctx, &Refusal{Code: CloseRateLimited, Reason: fmt.Sprintf("RATE_LIMITED: this account has %d sockets open, the limit", g.Limits.MaxViewerSockets)}
+	}
+	if h.adm != nil && h.adm.evicted {
+		g.mu.Unlock()
+		return ctx, &Refusal{Code: CloseInitEvicted, Reason: evictedReason}
 	}
 	if h.adm != nil && !h.adm.promoteLocked() {
 		g.mu.Unlock()

@@ -78,6 +78,9 @@ func (i Implementation) Accept(w http.ResponseWriter, r *http.Request, o transpo
 	}
 	if h, _ := r.Context().Value(holderKey{}).(*holder); h != nil {
 		h.ws = ws
+		if h.adm != nil {
+			h.adm.attach(ws)
+		}
 	}
 	return ws, nil
 }

@@ -431,6 +431,9 @@ func checkEmail(raw string) (string, error) {
 	if r, bad := linking.InvisibleInEmail(email); bad {
 		return "", apperr.New(apperr.InvalidInput, "%q contains an invisible or control character (U+%04X): type the work email address again.", strings.TrimSpace(raw), r).With("field", "email")
 	}
+	if part, mixed := linking.MixedScriptInEmail(email); mixed {
+		return "", apperr.New(apperr.InvalidInput, "%q mixes letters of different scripts in %q (such as Latin and Cyrillic), so it looks like another address: type the work email address again.", strings.TrimSpace(raw), part).With("field", "email")
+	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") {
 		return "", apperr.New(apperr.InvalidInput, "%q is not a valid work email address.", strings.TrimSpace(raw)).With("field", "email")

@@ -1,0 +1,114 @@
+package graph_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"certlink/ent/outboxmessage"
+	"certlink/internal/app"
+	"certlink/internal/testenv"
+)
+
+// TestCatalogEditThatTakesATickWarnsAtOnce (N1, C1): an operator's catalog
+// edit that drops the only skill anyone held from a met requirement tells the
+// organization's Global Admin and MPN Partner Admin at once — one
+// notification and one mail each, naming the catalog change and the
+// requirement — without the periodic risk check; an edit that changes
+// nothing, or loading the same document again, tells nobody.
+func TestCatalogEditThatTakesATickWarnsAtOnce(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		// The periodic check runs once at start, then not for a day.
+		e := testenv.Start(t, d, func(c *app.Config) { c.RiskCheckInterval = 24 * time.Hour })
+		seedRequirement(t, e, nil)
+		grace, mona, riley := e.Demo("grace@contoso.example"), e.Demo("mona@contoso.example"), e.Demo("riley@contoso.example")
+		ops := e.Demo("ops@certlink.example")
+		const title = "The competency catalog changed: 1 requirement of Test Cloud Platform no longer met"
+		told := func(tok string) int {
+			n := 0
+			for _, x := range notifications(t, e, tok) {
+				if strings.HasPrefix(x.Title, "The competency catalog changed") {
+					if x.Title != title || !strings.Contains(x.Body, `"1 person holding TEST-104"`) || !strings.Contains(x.Link, "test-cloud") {
+						t.Fatalf("catalog notification: %+v", x)
+					}
+					n++
+				}
+			}
+			return n
+		}
+		var doc struct{ CatalogDocument string }
+		must(t, e, ops, `{catalogDocument}`, nil, &doc)
+		const mLoad = `mutation($d:String!){loadCatalog(document:$d){summary}}`
+		// The same document again: nothing changes, nobody hears.
+		must(t, e, ops, mLoad, map[string]any{"d": doc.CatalogDocument}, nil)
+		if n := told(grace); n != 0 {
+			t.Fatalf("an unchanged catalog told grace %d times", n)
+		}
+
+		var cat map[string]any
+		if err := json.Unmarshal([]byte(doc.CatalogDocument), &cat); err != nil {
+			t.Fatal(err)
+		}
+		cat["skills"] = append(cat["skills"].([]any), map[string]any{"number": "TEST-900", "title": "Held by nobody", "type": "EXAM"})
+		found := false
+		for _, c := range cat["competencies"].([]any) {
+			c := c.(map[string]any)
+			if c["key"] != "test-cloud" {
+				continue
+			}
+			req := c["options"].([]any)[0].(map[string]any)["requirements"].([]any)[0].(map[string]any)
+			req["skills"] = []any{"TEST-900"} // TEST-104, alex's, no longer counts
+			found = true
+		}
+		if !found {
+			t.Fatalf("test-cloud not in the exported catalog")
+		}
+		edited, _ := json.Marshal(cat)
+		must(t, e, ops, mLoad, map[string]any{"d": string(edited)}, nil)
+
+		for _, who := range []struct {
+			name, tok string
+			want      int
+		}{{"grace", grace, 1}, {"mona", mona, 1}, {"riley", riley, 0}} {
+			if n := told(who.tok); n != who.want {
+				t.Fatalf("%s heard of the catalog edit %d times, want %d", who.name, n, who.want)
+			}
+		}
+		c := e.App.DB.Client
+		testenv.Eventually(t, 10*time.Second, func() bool {
+			return c.OutboxMessage.Query().Where(outboxmessage.SentAtNotNil(), outboxmessage.Subject(title)).CountX(sys()) == 2
+		}, "the catalog at-risk mails sent")
+		// Loading the edited catalog again is no new event.
+		must(t, e, ops, mLoad, map[string]any{"d": string(edited)}, nil)
+		if n := told(grace); n != 1 {
+			t.Fatalf("loading the edit again: grace told %d times", n)
+		}
+		if n := c.OutboxMessage.Query().Where(outboxmessage.Subject(title)).CountX(sys()); n != 2 {
+			t.Fatalf("catalog mails: %d, want 2", n)
+		}
+	})
+}
+
+// TestRetiringASkillThatTakesATickWarnsAtOnce: upsertSkill retiring the only
+// skill a met requirement counted, with its validity already ended, warns
+// like a catalog load does.
+func TestRetiringASkillThatTakesATickWarnsAtOnce(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d, func(c *app.Config) { c.RiskCheckInterval = 24 * time.Hour })
+		seedRequirement(t, e, nil)
+		grace, ops := e.Demo("grace@contoso.example"), e.Demo("ops@certlink.example")
+		past := time.Now().UTC().AddDate(0, 0, -1).Format(time.RFC3339)
+		must(t, e, ops, `mutation($r:Time,$v:Time){upsertSkill(input:{number:"TEST-104",title:"Test Azure Administrator",type:EXAM,retiredOn:$r,validUntil:$v}){number}}`,
+			map[string]any{"r": past, "v": past}, nil)
+		n := 0
+		for _, x := range notifications(t, e, grace) {
+			if x.Title == "The competency catalog changed: 1 requirement of Test Cloud Platform no longer met" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("grace heard of the retirement %d times, want 1: %+v", n, notifications(t, e, grace))
+		}
+	})
+}
