@@ -644,6 +644,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldOrganizationID:     {Type: field.TypeInt, Column: user.FieldOrganizationID},
 			user.FieldDeletedAt:          {Type: field.TypeTime, Column: user.FieldDeletedAt},
 			user.FieldOidcSubject:        {Type: field.TypeString, Column: user.FieldOidcSubject},
+			user.FieldLockVersion:        {Type: field.TypeInt64, Column: user.FieldLockVersion},
 		},
 	}
 	graph.MustAddE(
@@ -3427,6 +3428,11 @@ func (f *UserFilter) WhereDeletedAt(p entql.TimeP) {
 // WhereOidcSubject applies the entql string predicate on the oidc_subject field.
 func (f *UserFilter) WhereOidcSubject(p entql.StringP) {
 	f.Where(p.Field(user.FieldOidcSubject))
+}
+
+// WhereLockVersion applies the entql int64 predicate on the lock_version field.
+func (f *UserFilter) WhereLockVersion(p entql.Int64P) {
+	f.Where(p.Field(user.FieldLockVersion))
 }
 
 // WhereHasOrganization applies a predicate to check if query has an edge organization.

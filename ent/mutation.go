@@ -22701,6 +22701,8 @@ type UserMutation struct {
 	must_change_password *bool
 	deleted_at           *time.Time
 	oidc_subject         *string
+	lock_version         *int64
+	addlock_version      *int64
 	clearedFields        map[string]struct{}
 	organization         *int
 	clearedorganization  bool
@@ -23201,6 +23203,62 @@ func (m *UserMutation) ResetOidcSubject() {
 	delete(m.clearedFields, user.FieldOidcSubject)
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (m *UserMutation) SetLockVersion(i int64) {
+	m.lock_version = &i
+	m.addlock_version = nil
+}
+
+// LockVersion returns the value of the "lock_version" field in the mutation.
+func (m *UserMutation) LockVersion() (r int64, exists bool) {
+	v := m.lock_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLockVersion returns the old "lock_version" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldLockVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLockVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLockVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLockVersion: %w", err)
+	}
+	return oldValue.LockVersion, nil
+}
+
+// AddLockVersion adds i to the "lock_version" field.
+func (m *UserMutation) AddLockVersion(i int64) {
+	if m.addlock_version != nil {
+		*m.addlock_version += i
+	} else {
+		m.addlock_version = &i
+	}
+}
+
+// AddedLockVersion returns the value that was added to the "lock_version" field in this mutation.
+func (m *UserMutation) AddedLockVersion() (r int64, exists bool) {
+	v := m.addlock_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLockVersion resets all changes to the "lock_version" field.
+func (m *UserMutation) ResetLockVersion() {
+	m.lock_version = nil
+	m.addlock_version = nil
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *UserMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -23316,7 +23374,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 9)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -23344,6 +23402,9 @@ func (m *UserMutation) Fields() []string {
 	if m.oidc_subject != nil {
 		fields = append(fields, user.FieldOidcSubject)
 	}
+	if m.lock_version != nil {
+		fields = append(fields, user.FieldLockVersion)
+	}
 	return fields
 }
 
@@ -23370,6 +23431,8 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.DeletedAt()
 	case user.FieldOidcSubject:
 		return m.OidcSubject()
+	case user.FieldLockVersion:
+		return m.LockVersion()
 	}
 	return nil, false
 }
@@ -23397,6 +23460,8 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldDeletedAt(ctx)
 	case user.FieldOidcSubject:
 		return m.OldOidcSubject(ctx)
+	case user.FieldLockVersion:
+		return m.OldLockVersion(ctx)
 	}
 	return nil, fmt.Errorf("unknown User field %s", name)
 }
@@ -23469,6 +23534,13 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetOidcSubject(v)
 		return nil
+	case user.FieldLockVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLockVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)
 }
@@ -23477,6 +23549,9 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *UserMutation) AddedFields() []string {
 	var fields []string
+	if m.addlock_version != nil {
+		fields = append(fields, user.FieldLockVersion)
+	}
 	return fields
 }
 
@@ -23485,6 +23560,8 @@ func (m *UserMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *UserMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case user.FieldLockVersion:
+		return m.AddedLockVersion()
 	}
 	return nil, false
 }
@@ -23494,6 +23571,13 @@ func (m *UserMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *UserMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case user.FieldLockVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLockVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown User numeric field %s", name)
 }
@@ -23574,6 +23658,9 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldOidcSubject:
 		m.ResetOidcSubject()
+		return nil
+	case user.FieldLockVersion:
+		m.ResetLockVersion()
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)

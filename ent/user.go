@@ -37,6 +37,8 @@ type User struct {
 	DeletedAt *time.Time `json:"deleted_at,omitempty"`
 	// OidcSubject holds the value of the "oidc_subject" field.
 	OidcSubject *string `json:"oidc_subject,omitempty"`
+	// LockVersion holds the value of the "lock_version" field.
+	LockVersion int64 `json:"lock_version,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -87,7 +89,7 @@ func (*User) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case user.FieldMustChangePassword:
 			values[i] = new(sql.NullBool)
-		case user.FieldID, user.FieldOrganizationID:
+		case user.FieldID, user.FieldOrganizationID, user.FieldLockVersion:
 			values[i] = new(sql.NullInt64)
 		case user.FieldEmail, user.FieldName, user.FieldPasswordHash, user.FieldOidcSubject:
 			values[i] = new(sql.NullString)
@@ -173,6 +175,12 @@ func (_m *User) assignValues(columns []string, values []any) error {
 				_m.OidcSubject = new(string)
 				*_m.OidcSubject = value.String
 			}
+		case user.FieldLockVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field lock_version", values[i])
+			} else if value.Valid {
+				_m.LockVersion = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -250,6 +258,9 @@ func (_m *User) String() string {
 		builder.WriteString("oidc_subject=")
 		builder.WriteString(*v)
 	}
+	builder.WriteString(", ")
+	builder.WriteString("lock_version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.LockVersion))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -126,6 +126,20 @@ func (_c *UserCreate) SetNillableOidcSubject(v *string) *UserCreate {
 	return _c
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (_c *UserCreate) SetLockVersion(v int64) *UserCreate {
+	_c.mutation.SetLockVersion(v)
+	return _c
+}
+
+// SetNillableLockVersion sets the "lock_version" field if the given value is not nil.
+func (_c *UserCreate) SetNillableLockVersion(v *int64) *UserCreate {
+	if v != nil {
+		_c.SetLockVersion(*v)
+	}
+	return _c
+}
+
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_c *UserCreate) SetOrganization(v *Organization) *UserCreate {
 	return _c.SetOrganizationID(v.ID)
@@ -198,6 +212,10 @@ func (_c *UserCreate) defaults() error {
 		v := user.DefaultMustChangePassword
 		_c.mutation.SetMustChangePassword(v)
 	}
+	if _, ok := _c.mutation.LockVersion(); !ok {
+		v := user.DefaultLockVersion
+		_c.mutation.SetLockVersion(v)
+	}
 	return nil
 }
 
@@ -227,6 +245,9 @@ func (_c *UserCreate) check() error {
 	}
 	if _, ok := _c.mutation.MustChangePassword(); !ok {
 		return &ValidationError{Name: "must_change_password", err: errors.New(`ent: missing required field "User.must_change_password"`)}
+	}
+	if _, ok := _c.mutation.LockVersion(); !ok {
+		return &ValidationError{Name: "lock_version", err: errors.New(`ent: missing required field "User.lock_version"`)}
 	}
 	return nil
 }
@@ -286,6 +307,10 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.OidcSubject(); ok {
 		_spec.SetField(user.FieldOidcSubject, field.TypeString, value)
 		_node.OidcSubject = &value
+	}
+	if value, ok := _c.mutation.LockVersion(); ok {
+		_spec.SetField(user.FieldLockVersion, field.TypeInt64, value)
+		_node.LockVersion = value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -492,6 +517,24 @@ func (u *UserUpsert) ClearOidcSubject() *UserUpsert {
 	return u
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (u *UserUpsert) SetLockVersion(v int64) *UserUpsert {
+	u.Set(user.FieldLockVersion, v)
+	return u
+}
+
+// UpdateLockVersion sets the "lock_version" field to the value that was provided on create.
+func (u *UserUpsert) UpdateLockVersion() *UserUpsert {
+	u.SetExcluded(user.FieldLockVersion)
+	return u
+}
+
+// AddLockVersion adds v to the "lock_version" field.
+func (u *UserUpsert) AddLockVersion(v int64) *UserUpsert {
+	u.Add(user.FieldLockVersion, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -674,6 +717,27 @@ func (u *UserUpsertOne) UpdateOidcSubject() *UserUpsertOne {
 func (u *UserUpsertOne) ClearOidcSubject() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearOidcSubject()
+	})
+}
+
+// SetLockVersion sets the "lock_version" field.
+func (u *UserUpsertOne) SetLockVersion(v int64) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetLockVersion(v)
+	})
+}
+
+// AddLockVersion adds v to the "lock_version" field.
+func (u *UserUpsertOne) AddLockVersion(v int64) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.AddLockVersion(v)
+	})
+}
+
+// UpdateLockVersion sets the "lock_version" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateLockVersion() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateLockVersion()
 	})
 }
 
@@ -1025,6 +1089,27 @@ func (u *UserUpsertBulk) UpdateOidcSubject() *UserUpsertBulk {
 func (u *UserUpsertBulk) ClearOidcSubject() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.ClearOidcSubject()
+	})
+}
+
+// SetLockVersion sets the "lock_version" field.
+func (u *UserUpsertBulk) SetLockVersion(v int64) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetLockVersion(v)
+	})
+}
+
+// AddLockVersion adds v to the "lock_version" field.
+func (u *UserUpsertBulk) AddLockVersion(v int64) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.AddLockVersion(v)
+	})
+}
+
+// UpdateLockVersion sets the "lock_version" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateLockVersion() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateLockVersion()
 	})
 }
 

@@ -166,6 +166,27 @@ func (_u *UserUpdate) ClearOidcSubject() *UserUpdate {
 	return _u
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (_u *UserUpdate) SetLockVersion(v int64) *UserUpdate {
+	_u.mutation.ResetLockVersion()
+	_u.mutation.SetLockVersion(v)
+	return _u
+}
+
+// SetNillableLockVersion sets the "lock_version" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableLockVersion(v *int64) *UserUpdate {
+	if v != nil {
+		_u.SetLockVersion(*v)
+	}
+	return _u
+}
+
+// AddLockVersion adds value to the "lock_version" field.
+func (_u *UserUpdate) AddLockVersion(v int64) *UserUpdate {
+	_u.mutation.AddLockVersion(v)
+	return _u
+}
+
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_u *UserUpdate) SetOrganization(v *Organization) *UserUpdate {
 	return _u.SetOrganizationID(v.ID)
@@ -312,6 +333,12 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.OidcSubjectCleared() {
 		_spec.ClearField(user.FieldOidcSubject, field.TypeString)
+	}
+	if value, ok := _u.mutation.LockVersion(); ok {
+		_spec.SetField(user.FieldLockVersion, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedLockVersion(); ok {
+		_spec.AddField(user.FieldLockVersion, field.TypeInt64, value)
 	}
 	if _u.mutation.OrganizationCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -543,6 +570,27 @@ func (_u *UserUpdateOne) ClearOidcSubject() *UserUpdateOne {
 	return _u
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (_u *UserUpdateOne) SetLockVersion(v int64) *UserUpdateOne {
+	_u.mutation.ResetLockVersion()
+	_u.mutation.SetLockVersion(v)
+	return _u
+}
+
+// SetNillableLockVersion sets the "lock_version" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableLockVersion(v *int64) *UserUpdateOne {
+	if v != nil {
+		_u.SetLockVersion(*v)
+	}
+	return _u
+}
+
+// AddLockVersion adds value to the "lock_version" field.
+func (_u *UserUpdateOne) AddLockVersion(v int64) *UserUpdateOne {
+	_u.mutation.AddLockVersion(v)
+	return _u
+}
+
 // SetOrganization sets the "organization" edge to the Organization entity.
 func (_u *UserUpdateOne) SetOrganization(v *Organization) *UserUpdateOne {
 	return _u.SetOrganizationID(v.ID)
@@ -719,6 +767,12 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if _u.mutation.OidcSubjectCleared() {
 		_spec.ClearField(user.FieldOidcSubject, field.TypeString)
+	}
+	if value, ok := _u.mutation.LockVersion(); ok {
+		_spec.SetField(user.FieldLockVersion, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedLockVersion(); ok {
+		_spec.AddField(user.FieldLockVersion, field.TypeInt64, value)
 	}
 	if _u.mutation.OrganizationCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -794,6 +794,7 @@ var (
 		{Name: "must_change_password", Type: field.TypeBool, Default: false},
 		{Name: "deleted_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "oidc_subject", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "lock_version", Type: field.TypeInt64, Default: 0},
 		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
 	}
 	// UsersTable holds the schema information for the "users" table.
@@ -804,7 +805,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_organizations_users",
-				Columns:    []*schema.Column{UsersColumns[9]},
+				Columns:    []*schema.Column{UsersColumns[10]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -813,7 +814,7 @@ var (
 			{
 				Name:    "user_organization_id_deleted_at_name",
 				Unique:  false,
-				Columns: []*schema.Column{UsersColumns[9], UsersColumns[7], UsersColumns[3]},
+				Columns: []*schema.Column{UsersColumns[10], UsersColumns[7], UsersColumns[3]},
 			},
 		},
 	}

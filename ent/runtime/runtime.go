@@ -1212,6 +1212,10 @@ func init() {
 	userDescMustChangePassword := userFields[4].Descriptor()
 	// user.DefaultMustChangePassword holds the default value on creation for the must_change_password field.
 	user.DefaultMustChangePassword = userDescMustChangePassword.Default.(bool)
+	// userDescLockVersion is the schema descriptor for lock_version field.
+	userDescLockVersion := userFields[8].Descriptor()
+	// user.DefaultLockVersion holds the default value on creation for the lock_version field.
+	user.DefaultLockVersion = userDescLockVersion.Default.(int64)
 }
 
 const (

@@ -35,6 +35,17 @@ func (User) Fields() []ent.Field {
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.String("oidc_subject").Optional().Nillable().Unique().
 			Annotations(entgql.Skip(entgql.SkipAll)),
+		// Bumped first thing by every transaction that adds something for this
+		// account which a change ending the account's sessions or the account
+		// itself must see: a session (account.OpenSession), a link
+		// (linking's associate). The write takes the row lock on this node —
+		// the session-ending changes and deleteUser write or lock the same row
+		// in the transaction that ends the sessions and links, so one of the
+		// two runs wholly after the other — and on a Galera cluster it puts the
+		// row in the write set, so two such transactions on different nodes
+		// conflict at commit and one is retried from the start.
+		field.Int64("lock_version").Default(0).
+			Annotations(entgql.Skip(entgql.SkipAll)),
 	}
 }
 

@@ -33,6 +33,8 @@ const (
 	FieldDeletedAt = "deleted_at"
 	// FieldOidcSubject holds the string denoting the oidc_subject field in the database.
 	FieldOidcSubject = "oidc_subject"
+	// FieldLockVersion holds the string denoting the lock_version field in the database.
+	FieldLockVersion = "lock_version"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeAssociations holds the string denoting the associations edge name in mutations.
@@ -67,6 +69,7 @@ var Columns = []string{
 	FieldOrganizationID,
 	FieldDeletedAt,
 	FieldOidcSubject,
+	FieldLockVersion,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -97,6 +100,8 @@ var (
 	DefaultRoles []string
 	// DefaultMustChangePassword holds the default value on creation for the "must_change_password" field.
 	DefaultMustChangePassword bool
+	// DefaultLockVersion holds the default value on creation for the "lock_version" field.
+	DefaultLockVersion int64
 )
 
 // OrderOption defines the ordering options for the User queries.
@@ -145,6 +150,11 @@ func ByDeletedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByOidcSubject orders the results by the oidc_subject field.
 func ByOidcSubject(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldOidcSubject, opts...).ToFunc()
+}
+
+// ByLockVersion orders the results by the lock_version field.
+func ByLockVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLockVersion, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.

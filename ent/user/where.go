@@ -95,6 +95,11 @@ func OidcSubject(v string) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldOidcSubject, v))
 }
 
+// LockVersion applies equality check predicate on the "lock_version" field. It's identical to LockVersionEQ.
+func LockVersion(v int64) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldLockVersion, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldCreatedAt, v))
@@ -503,6 +508,46 @@ func OidcSubjectEqualFold(v string) predicate.User {
 // OidcSubjectContainsFold applies the ContainsFold predicate on the "oidc_subject" field.
 func OidcSubjectContainsFold(v string) predicate.User {
 	return predicate.User(sql.FieldContainsFold(FieldOidcSubject, v))
+}
+
+// LockVersionEQ applies the EQ predicate on the "lock_version" field.
+func LockVersionEQ(v int64) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldLockVersion, v))
+}
+
+// LockVersionNEQ applies the NEQ predicate on the "lock_version" field.
+func LockVersionNEQ(v int64) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldLockVersion, v))
+}
+
+// LockVersionIn applies the In predicate on the "lock_version" field.
+func LockVersionIn(vs ...int64) predicate.User {
+	return predicate.User(sql.FieldIn(FieldLockVersion, vs...))
+}
+
+// LockVersionNotIn applies the NotIn predicate on the "lock_version" field.
+func LockVersionNotIn(vs ...int64) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldLockVersion, vs...))
+}
+
+// LockVersionGT applies the GT predicate on the "lock_version" field.
+func LockVersionGT(v int64) predicate.User {
+	return predicate.User(sql.FieldGT(FieldLockVersion, v))
+}
+
+// LockVersionGTE applies the GTE predicate on the "lock_version" field.
+func LockVersionGTE(v int64) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldLockVersion, v))
+}
+
+// LockVersionLT applies the LT predicate on the "lock_version" field.
+func LockVersionLT(v int64) predicate.User {
+	return predicate.User(sql.FieldLT(FieldLockVersion, v))
+}
+
+// LockVersionLTE applies the LTE predicate on the "lock_version" field.
+func LockVersionLTE(v int64) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldLockVersion, v))
 }
 
 // HasOrganization applies the HasEdge predicate on the "organization" edge.

@@ -10,12 +10,14 @@ import (
 	"time"
 
 	"certlink/ent"
+	"certlink/ent/predicate"
 	"certlink/ent/token"
 	"certlink/ent/user"
 	"certlink/internal/apperr"
 	"certlink/internal/auth"
 	"certlink/internal/clock"
 	"certlink/internal/linking"
+	"certlink/internal/store"
 	"certlink/internal/throttle"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
@@ -125,7 +127,12 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Session,
 			return nil, err
 		}
 	}
-	sess, err := s.OpenSession(ctx, u)
+	sess, err := s.openSession(ctx, u)
+	if errors.Is(err, errStale) {
+		// The password changed (or the account was deleted) after it was
+		// checked above: it is no longer correct.
+		return nil, errCredentials
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -159,25 +166,80 @@ func (s *Service) HashPassword(ctx context.Context, password string) (string, er
 	return s.passwords().Hash(ctx, password)
 }
 
-// OpenSession starts a session for u (after a password or OIDC sign-in).
+// OpenSession starts a session for u (after a password or OIDC sign-in), u as
+// it was read when its credentials were checked. The session is opened only if
+// those credentials are still current: in one transaction that first writes
+// the user row (lock_version + 1) where it is live and still has the password
+// hash (and single sign-on subject) u had. Every change that ends all of an
+// account's sessions — changePassword, resendInvite, an invitation's single
+// sign-on binding, deleteUser — changes that row (a new hash, deleted) in the
+// transaction that revokes the sessions, so the two are serialized by the row
+// lock (on SQLite by the single writer; on Galera by the commit-time
+// certification of the row both write): either the session is opened first
+// and revoked with the others, or the sign-in sees the change and is refused.
+// Without this, a sign-in that checked the old password before a change and
+// opened its session after the change revoked the sessions kept a session
+// that outlived the change.
 func (s *Service) OpenSession(ctx context.Context, u *ent.User) (*Session, error) {
+	sess, err := s.openSession(ctx, u)
+	if errors.Is(err, errStale) {
+		return nil, apperr.New(apperr.InvalidCredentials, "Your work account changed while you were signing in (a new password, or it was deleted). Sign in again.")
+	}
+	return sess, err
+}
+
+func (s *Service) openSession(ctx context.Context, u *ent.User) (*Session, error) {
 	secret, err := auth.NewSecret(SessionPrefix)
 	if err != nil {
 		return nil, err
 	}
-	exp := s.now().Add(s.SessionTTL)
-	c := s.Client.Token.Create().
-		SetKind(token.KindSESSION).
-		SetSecretHash(auth.HashSecret(secret)).
-		SetUserID(u.ID).
-		SetExpiresAt(exp)
-	if u.OrganizationID != nil {
-		c.SetOrganizationID(*u.OrganizationID)
+	sys := viewer.System(ctx)
+	var exp time.Time
+	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		n, err := tx.User.Update().Where(user.ID(u.ID), user.DeletedAtIsNil(), provedWith(u)).AddLockVersion(1).Save(sys)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errStale
+		}
+		exp = s.now().Add(s.SessionTTL)
+		c := tx.Token.Create().
+			SetKind(token.KindSESSION).
+			SetSecretHash(auth.HashSecret(secret)).
+			SetUserID(u.ID).
+			SetExpiresAt(exp)
+		if u.OrganizationID != nil {
+			c.SetOrganizationID(*u.OrganizationID)
+		}
+		_, err = c.Save(sys)
+		return err
+	})
+	if errors.Is(err, errStale) {
+		s.log().WarnContext(ctx, "sign-in refused: the credentials changed while they were checked", "user_id", u.ID)
 	}
-	if _, err := c.Save(viewer.System(ctx)); err != nil {
+	if err != nil {
 		return nil, err
 	}
 	return &Session{Secret: secret, ExpiresAt: exp, User: u}, nil
+}
+
+// errStale: the account's credentials changed (or it was deleted) after the
+// sign-in checked them.
+var errStale = errors.New("account: credentials changed")
+
+// provedWith matches the user row while its credentials are those of u: the
+// same password hash (none: empty or NULL) and single sign-on subject.
+func provedWith(u *ent.User) predicate.User {
+	hash := user.PasswordHash(u.PasswordHash)
+	if u.PasswordHash == "" {
+		hash = user.Or(user.PasswordHashIsNil(), user.PasswordHash(""))
+	}
+	sub := user.OidcSubjectIsNil()
+	if u.OidcSubject != nil {
+		sub = user.OidcSubject(*u.OidcSubject)
+	}
+	return user.And(hash, sub)
 }
 
 // SignOut revokes the session the viewer is using. Partner tools' and

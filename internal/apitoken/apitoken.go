@@ -19,6 +19,7 @@ import (
 	"certlink/internal/auth"
 	"certlink/internal/clock"
 	"certlink/internal/history"
+	"certlink/internal/linking"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -77,6 +78,11 @@ func (s *Service) Create(ctx context.Context, v *viewer.Viewer, name string, sco
 	sys := viewer.System(ctx)
 	var t *ent.Token
 	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		// Hold the creator's account: a deleteUser of it racing this either
+		// revokes the new token or comes first and makes this refused (L9).
+		if err := linking.LockUser(sys, tx, v.UserID); err != nil {
+			return err
+		}
 		t, err = tx.Token.Create().SetKind(token.KindAPI).SetName(name).SetSecretHash(auth.HashSecret(secret)).
 			SetScopes(clean).SetUserID(v.UserID).SetOrganizationID(v.OrgID).SetCreatedAt(s.now()).Save(sys)
 		if err != nil {

@@ -6,6 +6,8 @@ import (
 
 	"certlink/ent"
 	"certlink/ent/profile"
+	"certlink/ent/user"
+	"certlink/internal/apperr"
 )
 
 // LockProfiles is the first thing a transaction that starts or ends links of
@@ -40,6 +42,26 @@ func LockProfiles(ctx context.Context, tx *ent.Tx, ids ...int) error {
 			_, err := tx.Profile.Get(ctx, id) // not found: the same error UpdateOneID gives
 			return err
 		}
+	}
+	return nil
+}
+
+// LockUser is the first thing a transaction that adds something for the work
+// account userID does — a link (associate), an API token — so that
+// deleteUser, which locks the same row (users.actOn) and writes it before it
+// ends the account's links and revokes its tokens, runs wholly before or
+// wholly after it (L9). It writes the row (lock_version + 1) while the account
+// is live, for LockProfiles' reasons: the row lock is held until commit, and
+// on a Galera cluster the two transactions conflict at commit. It refuses,
+// writing nothing, when the account was deleted. A transaction that also holds
+// profiles holds the user first, in deleteUser's order.
+func LockUser(ctx context.Context, tx *ent.Tx, userID int) error {
+	n, err := tx.User.Update().Where(user.ID(userID), user.DeletedAtIsNil()).AddLockVersion(1).Save(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return apperr.New(apperr.Forbidden, "Your work account no longer exists.")
 	}
 	return nil
 }

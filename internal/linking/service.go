@@ -194,10 +194,15 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 	var touched []int
 	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
 		touched = touched[:0]
-		// Hold the profile first (LockProfiles): every read below is of rows
+		// Hold the work account first: a deleteUser racing this association
+		// either ends the link it starts or comes first and makes it refused
+		// (L9). Then hold the profile (LockProfiles): every read below is of rows
 		// no other transaction can change before this one ends, and on a
 		// Galera cluster a racing association through another node fails at
 		// commit instead of both committing.
+		if err := LockUser(sys, tx, v.UserID); err != nil {
+			return err
+		}
 		if err := LockProfiles(sys, tx, p.ID); err != nil {
 			return err
 		}
@@ -390,7 +395,9 @@ type NewLink struct {
 
 // StartInTx starts a link and tells the observers: the one place a link starts,
 // for an association by its owner and for an MCID merge (U4). The caller has
-// applied the rules; the unique indexes still hold L5.
+// applied the rules and holds the work account (LockUser; a merge moves a
+// link deleteUser's endLinks finds again: endLink of the moved link fails and
+// the deletion runs again); the unique indexes still hold L5.
 func StartInTx(ctx context.Context, tx *ent.Tx, l NewLink, now time.Time, observers []Observer) (*ent.Association, error) {
 	a, err := tx.Association.Create().
 		SetKind(l.Kind).

@@ -91,6 +91,10 @@ func (s *Service) Callback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess, err := s.Accounts.OpenSession(r.Context(), u)
+	if _, ok := apperr.As(err); ok {
+		refuse(w, err) // the account changed since the identity was checked
+		return
+	}
 	if err != nil {
 		refusalPage(w, http.StatusInternalServerError, "Signing in failed on our side. Please try again.")
 		return
