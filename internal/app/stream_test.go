@@ -143,18 +143,22 @@ func TestSlowReadersHoldNoConnection(t *testing.T) {
 // The audit log export is capped the same way.
 func TestDownloadCaps(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite, downloadLimits(time.Minute, 2, 3))
-	testenv.AddPeople(t, e.App.DB.Client, "4100002", 1500, []string{"AZ-104", "AZ-305"})
-	testenv.AddPeople(t, e.App.DB.Client, "4100001", 1500, []string{"AZ-104", "AZ-305"})
+	testenv.AddPeople(t, e.App.DB.Client, "4100002", 2500, []string{"AZ-104", "AZ-305"}) // large enough to stall
+	testenv.AddPeople(t, e.App.DB.Client, "4100001", 2500, []string{"AZ-104", "AZ-305"})
 	sam, grace, mona := e.Demo("sam@fabrikam.example"), e.Demo("grace@contoso.example"), e.Demo("mona@contoso.example")
 	refused := func(token, path, why string) {
 		t.Helper()
 		res, body := e.Get(token, path)
 		if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(body), `"RATE_LIMITED"`) || res.Header.Get("Retry-After") == "" {
-			t.Fatalf("%s: %d %q Retry-After %q", why, res.StatusCode, body, res.Header.Get("Retry-After"))
+			t.Fatalf("%s: %d %.200q Retry-After %q", why, res.StatusCode, body, res.Header.Get("Retry-After"))
 		}
 	}
 	s1 := openSlow(t, e, sam, "/reports/skills.csv")
 	openSlow(t, e, sam, "/reports/skills.csv")
+	time.Sleep(500 * time.Millisecond)
+	if got := e.App.Downloads(); got != 2 {
+		t.Fatalf("%d downloads running, want 2 (they finished: the report is too small to stall)", got)
+	}
 	refused(sam, "/reports/skills.csv", "sam's third download")
 	refused(sam, "/reports/audit.csv", "sam's audit export beside two downloads")
 	openSlow(t, e, grace, "/reports/skills.csv")
@@ -164,7 +168,7 @@ func TestDownloadCaps(t *testing.T) {
 	refused(mona, "/reports/skills.csv", "a fourth download in the process")
 	s1.c.Close()
 	testenv.Eventually(t, 20*time.Second, func() bool { return e.App.Downloads() == 2 }, "the closed download still counts")
-	if res, body := e.Get(mona, "/reports/skills.csv"); res.StatusCode != 200 || bytes.Count(body, []byte("\n")) < 3000 {
+	if res, body := e.Get(mona, "/reports/skills.csv"); res.StatusCode != 200 || bytes.Count(body, []byte("\n")) < 5000 {
 		t.Fatalf("after a slot came back: %d, %d lines", res.StatusCode, bytes.Count(body, []byte("\n")))
 	}
 }
