@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,7 +25,7 @@ type slowReader struct {
 	head string // what was read so far
 }
 
-func openSlow(t *testing.T, e *testenv.Env, token, path string) *slowReader {
+func openSlow(t *testing.T, addr, token, path string) *slowReader {
 	t.Helper()
 	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
 		var serr error
@@ -36,7 +37,7 @@ func openSlow(t *testing.T, e *testenv.Env, token, path string) *slowReader {
 		}
 		return serr
 	}}
-	c, err := d.Dial("tcp", e.Server.Listener.Addr().String())
+	c, err := d.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,6 +75,29 @@ func (s *slowReader) rest(t *testing.T) (n int, whole bool) {
 	}
 }
 
+// smallBuffers serves e's certlink on a second listener whose connections
+// have small, fixed send buffers (no autotuning to megabytes), so a download
+// of a few hundred KB stalls on a client that does not read, whatever the
+// machine's TCP settings. It returns the address.
+func smallBuffers(t *testing.T, e *testenv.Env) string {
+	srv := httptest.NewUnstartedServer(e.App.Handler())
+	srv.Listener = e.App.Listener(sndbufListener{srv.Listener})
+	e.App.Configure(srv.Config, nil)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv.Listener.Addr().String()
+}
+
+type sndbufListener struct{ net.Listener }
+
+func (l sndbufListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(8 << 10)
+	}
+	return c, err
+}
+
 func downloadLimits(stall time.Duration, perAccount, perProcess int) testenv.Option {
 	return func(c *app.Config) {
 		c.DownloadStall, c.DownloadsPerAccount, c.DownloadsPerProcess = stall, perAccount, perProcess
@@ -90,7 +114,8 @@ func TestSlowReadersHoldNoConnection(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		const stall = 15 * time.Second
 		e := testenv.Start(t, d, downloadLimits(stall, 1000, 1000))
-		testenv.AddPeople(t, e.App.DB.Client, "4100002", 2500, []string{"AZ-104", "AZ-305"}) // 5,000 rows, ~1 MB
+		testenv.AddPeople(t, e.App.DB.Client, "4100002", 1500, []string{"AZ-104", "AZ-305"}) // 3,000 rows, ~700 KB
+		addr := smallBuffers(t, e)
 		sam, grace := e.Demo("sam@fabrikam.example"), e.Demo("grace@contoso.example")
 		pool := e.App.DB.SQL.Stats().MaxOpenConnections
 		if pool <= 0 || pool > 100 {
@@ -99,7 +124,7 @@ func TestSlowReadersHoldNoConnection(t *testing.T) {
 		start := time.Now()
 		readers := make([]*slowReader, pool+2)
 		for i := range readers {
-			readers[i] = openSlow(t, e, sam, "/reports/skills.csv")
+			readers[i] = openSlow(t, addr, sam, "/reports/skills.csv")
 			if !strings.HasPrefix(readers[i].head, "HTTP/1.1 200") {
 				t.Fatalf("download %d: %q", i, readers[i].head)
 			}
@@ -131,7 +156,7 @@ func TestSlowReadersHoldNoConnection(t *testing.T) {
 		}
 		// A reader that keeps up gets the whole report.
 		res, body := e.Get(sam, "/reports/skills.csv")
-		if res.StatusCode != 200 || bytes.Count(body, []byte("\n")) < 5000 {
+		if res.StatusCode != 200 || bytes.Count(body, []byte("\n")) < 3000 {
 			t.Fatalf("whole download: %d, %d lines", res.StatusCode, bytes.Count(body, []byte("\n")))
 		}
 	})
@@ -143,8 +168,9 @@ func TestSlowReadersHoldNoConnection(t *testing.T) {
 // The audit log export is capped the same way.
 func TestDownloadCaps(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite, downloadLimits(time.Minute, 2, 3))
-	testenv.AddPeople(t, e.App.DB.Client, "4100002", 2500, []string{"AZ-104", "AZ-305"}) // large enough to stall
-	testenv.AddPeople(t, e.App.DB.Client, "4100001", 2500, []string{"AZ-104", "AZ-305"})
+	testenv.AddPeople(t, e.App.DB.Client, "4100002", 1500, []string{"AZ-104", "AZ-305"})
+	testenv.AddPeople(t, e.App.DB.Client, "4100001", 1500, []string{"AZ-104", "AZ-305"})
+	addr := smallBuffers(t, e)
 	sam, grace, mona := e.Demo("sam@fabrikam.example"), e.Demo("grace@contoso.example"), e.Demo("mona@contoso.example")
 	refused := func(token, path, why string) {
 		t.Helper()
@@ -153,22 +179,22 @@ func TestDownloadCaps(t *testing.T) {
 			t.Fatalf("%s: %d %.200q Retry-After %q", why, res.StatusCode, body, res.Header.Get("Retry-After"))
 		}
 	}
-	s1 := openSlow(t, e, sam, "/reports/skills.csv")
-	openSlow(t, e, sam, "/reports/skills.csv")
+	s1 := openSlow(t, addr, sam, "/reports/skills.csv")
+	openSlow(t, addr, sam, "/reports/skills.csv")
 	time.Sleep(500 * time.Millisecond)
 	if got := e.App.Downloads(); got != 2 {
 		t.Fatalf("%d downloads running, want 2 (they finished: the report is too small to stall)", got)
 	}
 	refused(sam, "/reports/skills.csv", "sam's third download")
 	refused(sam, "/reports/audit.csv", "sam's audit export beside two downloads")
-	openSlow(t, e, grace, "/reports/skills.csv")
+	openSlow(t, addr, grace, "/reports/skills.csv")
 	if e.App.Downloads() != 3 {
 		t.Fatalf("%d downloads running, want 3", e.App.Downloads())
 	}
 	refused(mona, "/reports/skills.csv", "a fourth download in the process")
 	s1.c.Close()
 	testenv.Eventually(t, 20*time.Second, func() bool { return e.App.Downloads() == 2 }, "the closed download still counts")
-	if res, body := e.Get(mona, "/reports/skills.csv"); res.StatusCode != 200 || bytes.Count(body, []byte("\n")) < 5000 {
+	if res, body := e.Get(mona, "/reports/skills.csv"); res.StatusCode != 200 || bytes.Count(body, []byte("\n")) < 3000 {
 		t.Fatalf("after a slot came back: %d, %d lines", res.StatusCode, bytes.Count(body, []byte("\n")))
 	}
 }
