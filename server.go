@@ -60,6 +60,7 @@ func serve(args []string) int {
 		fmt.Fprintln(os.Stderr, "certlink:", err)
 		return 1
 	}
+	ln = a.Listener(ln)
 	srv := &http.Server{Handler: a.Handler()}
 	a.Configure(srv, log)
 	workers, stopWorkers := context.WithCancel(context.Background())

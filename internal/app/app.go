@@ -96,6 +96,8 @@ type App struct {
 	closers []func()
 	// jobs are this process's POST /ingest jobs (GET /ingest/jobs).
 	jobs ingestJobs
+	// downloads are the streamed downloads running (stream.go).
+	downloads downloads
 }
 
 // New opens the database, migrates it, seeds the demo when asked and builds the

@@ -61,6 +61,16 @@ type Config struct {
 	QueryLimits guard.Limits
 	// ReadTimeout overrides the server's ReadTimeout (tests); zero means 30 s.
 	ReadTimeout time.Duration
+	// DownloadStall: a streamed download (the CSV reports) is cut when its
+	// client takes longer than this to accept one chunk (a minimum rate).
+	DownloadStall time.Duration
+	// DownloadsPerAccount and DownloadsPerProcess cap the streamed downloads
+	// running at once; beyond them a download is refused (RATE_LIMITED, 429).
+	DownloadsPerAccount int
+	DownloadsPerProcess int
+	// MaxConnsPerAddress caps the HTTP connections (idle keep-alive ones
+	// included) one client address holds; trusted proxies are exempt.
+	MaxConnsPerAddress int
 }
 
 // envName maps a flag name to its environment variable: --smtp-url → CERTLINK_SMTP_URL.
@@ -128,6 +138,10 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	str(&c.Broker, "broker", "", "broker for live progress across processes: nats://host:4222 or redis://host:6379 (unset: in-process only)")
 	str(&c.BrokerTopic, "broker-topic", "certlink.progress", "NATS subject / Redis channel of live progress events")
 	str(&c.RiskNoticeDays, "risk-notice-days", "90,60,30", "days ahead at which a projected loss of a requirement is mailed to the admins, once each (B2)")
+	dur(&c.DownloadStall, "download-stall", DefaultDownloadStall, "a CSV download is cut when its client takes longer than this to accept one 64 KB chunk")
+	integer(&c.DownloadsPerAccount, "downloads-per-account", DefaultDownloadsPerAccount, "CSV downloads one account (or API token) may run at once; more are refused with 429")
+	integer(&c.DownloadsPerProcess, "downloads-per-process", DefaultDownloadsPerProcess, "CSV downloads this process runs at once; more are refused with 429")
+	integer(&c.MaxConnsPerAddress, "max-conns-per-address", web.DefaultConnsPerAddress, "HTTP connections (idle keep-alive ones included) one client address may hold; more are closed at accept (trusted proxies are exempt; 0: no cap)")
 	integer(&c.RateLimit, "rate-limit", 5000, "API points per hour per work account (all its sessions and tokens; per IP when anonymous); a request costs max(1, cost/100)")
 }
 
@@ -173,6 +187,21 @@ func (c *Config) Validate() error {
 	}
 	if c.RateLimit < 1 {
 		return fmt.Errorf("--rate-limit must be at least 1")
+	}
+	if c.DownloadStall < 0 || c.DownloadsPerAccount < 0 || c.DownloadsPerProcess < 0 {
+		return fmt.Errorf("--download-stall, --downloads-per-account and --downloads-per-process must not be negative (0: the default)")
+	}
+	if c.DownloadStall == 0 {
+		c.DownloadStall = DefaultDownloadStall
+	}
+	if c.DownloadsPerAccount == 0 {
+		c.DownloadsPerAccount = DefaultDownloadsPerAccount
+	}
+	if c.DownloadsPerProcess == 0 {
+		c.DownloadsPerProcess = DefaultDownloadsPerProcess
+	}
+	if c.MaxConnsPerAddress < 0 {
+		return fmt.Errorf("--max-conns-per-address must not be negative (0: no cap)")
 	}
 	if c.SessionTTL <= 0 {
 		return fmt.Errorf("--session-ttl must be positive")

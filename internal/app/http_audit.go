@@ -17,7 +17,6 @@ import (
 	"certlink/internal/people"
 	"certlink/internal/report"
 	"certlink/internal/viewer"
-	"certlink/internal/web"
 )
 
 // auditCSV exports the organization's audit log as CSV (Global Admins, B3),
@@ -33,6 +32,16 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.InvalidInput, "%s", err.Error()))
 		return
 	}
+	release, err := a.beginDownload(w, v)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	defer release()
+	// The log is read in keyset pages, each whole before it is written
+	// (history.Service.Each): no connection waits on the client, whose pace
+	// the paced writer bounds (stream.go).
+	out := a.paced(w)
 	names := map[int][2]string{} // work account id → name, email as people.As shows them to v
 	person := func(id *int) [2]string {
 		if id == nil || *id == 0 {
@@ -55,7 +64,7 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment",
 			map[string]string{"filename": fmt.Sprintf("audit-log-%s.csv", time.Now().UTC().Format("2006-01-02"))}))
 		w.Header().Set("Cache-Control", "no-store")
-		cw = csv.NewWriter(w)
+		cw = csv.NewWriter(out)
 		_ = cw.Write([]string{"Time (UTC)", "Action", "Action code", "By", "By email", "Person", "Person email", "MCID", "Detail"})
 	}
 	err = a.History.Each(ctx, v, f, func(e *ent.AuditEvent) error {
@@ -78,8 +87,14 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 		start()
 	}
 	cw.Flush()
+	if err == nil {
+		err = cw.Error()
+	}
+	if err == nil {
+		err = out.Flush()
+	}
 	if err != nil {
-		a.Log.ErrorContext(ctx, "exporting the audit log", "request_id", web.RequestID(ctx), "err", err)
+		a.logDownload(ctx, "exporting the audit log", err)
 	}
 }
 

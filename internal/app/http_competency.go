@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -77,27 +78,30 @@ func (a *App) skillsCSV(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	release, err := a.beginDownload(w, v)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	defer release()
 	name := report.Filename(org, time.Now())
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	out := a.paced(w)
 	if bom != nil && *bom {
-		_, _ = w.Write([]byte("\ufeff")) // for spreadsheets that need it to read UTF-8
+		_, _ = out.Write([]byte("\ufeff")) // for spreadsheets that need it to read UTF-8
 	}
-	flush := func() {
-		if fl, ok := w.(http.Flusher); ok {
-			fl.Flush()
-		}
-	}
-	if err := a.Report.WriteCSV(ctx, v, w, f, o, flush); err != nil {
-		// Headers are gone: the download ends short; the log says why. A
-		// caller who left is no server error.
-		level := slog.LevelError
-		if ctx.Err() != nil {
-			level = slog.LevelInfo
-		}
-		a.Log.Log(ctx, level, "streaming the skills report", "request_id", web.RequestID(ctx), "err", err)
+	// The report is read into a spool at the database's pace and sent from
+	// there at the client's: a slow reader never holds a pooled connection
+	// (stream.go).
+	err = sendSpooled(ctx, out, func(ctx context.Context, sw io.Writer) error {
+		return a.Report.WriteCSV(ctx, v, sw, f, o, nil)
+	})
+	if err != nil {
+		// Headers are gone: the download ends short; the log says why.
+		a.logDownload(ctx, "streaming the skills report", err)
 	}
 }
 

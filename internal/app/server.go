@@ -2,8 +2,11 @@ package app
 
 import (
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
+
+	"certlink/internal/web"
 )
 
 // Server timeouts: a request's headers must arrive within ReadHeaderTimeout
@@ -14,7 +17,8 @@ const (
 	ReadHeaderTimeout = 5 * time.Second
 	ReadTimeout       = 30 * time.Second
 	WriteTimeout      = 10 * time.Minute
-	IdleTimeout       = 2 * time.Minute
+	// IdleTimeout: a keep-alive connection idle this long is closed.
+	IdleTimeout = time.Minute
 )
 
 // Configure sets certlink's timeouts and limits on srv (certlink's own
@@ -28,6 +32,14 @@ func (a *App) Configure(srv *http.Server, log *slog.Logger) {
 	if log != nil {
 		srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	}
+}
+
+// Listener caps the connections one client address holds on ln
+// (--max-conns-per-address; trusted proxies are exempt): certlink's own
+// server and the tests' serve through it.
+func (a *App) Listener(ln net.Listener) net.Listener {
+	proxies, _ := web.ParseTrustedProxies(a.Config.TrustedProxies) // checked by Validate
+	return web.LimitConns(ln, a.Config.MaxConnsPerAddress, proxies)
 }
 
 func (a *App) readTimeout() time.Duration {

@@ -220,6 +220,7 @@ func (e *Env) Second(opts ...Option) *Env {
 // newServer serves a's handler with certlink's own server timeouts.
 func newServer(a *app.App) *httptest.Server {
 	srv := httptest.NewUnstartedServer(a.Handler())
+	srv.Listener = a.Listener(srv.Listener)
 	a.Configure(srv.Config, nil)
 	srv.Start()
 	return srv

@@ -1,0 +1,101 @@
+package web
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+)
+
+// serveLimited serves a trivial handler through LimitConns(max, trusted).
+func serveLimited(t *testing.T, max int, trusted TrustedProxies) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })}
+	go func() { _ = srv.Serve(LimitConns(ln, max, trusted)) }()
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+// keepAlive connects from source address from, asks once, and returns the
+// connection kept alive; ok is false when the server closed it instead.
+func keepAlive(t *testing.T, addr, from string) (net.Conn, bool) {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: 3 * time.Second}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return c, false
+	}
+	if !strings.HasPrefix(line, "HTTP/1.1 200") {
+		t.Fatalf("answer %q", line)
+	}
+	return c, true
+}
+
+// TestLimitConns: one address holds at most max connections, idle keep-alive
+// ones included; the next is closed at accept while another address is still
+// served; a closed connection gives its slot back; trusted proxies are exempt.
+func TestLimitConns(t *testing.T) {
+	addr := serveLimited(t, 3, nil)
+	var held []net.Conn
+	for i := range 3 {
+		c, ok := keepAlive(t, addr, "127.0.0.2")
+		if !ok {
+			t.Fatalf("connection %d refused under the cap", i)
+		}
+		held = append(held, c)
+	}
+	if _, ok := keepAlive(t, addr, "127.0.0.2"); ok {
+		t.Fatal("a fourth connection from one address was served")
+	}
+	if _, ok := keepAlive(t, addr, "127.0.0.3"); !ok {
+		t.Fatal("another address was refused")
+	}
+	held[0].Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, ok := keepAlive(t, addr, "127.0.0.2"); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a closed connection did not give its slot back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	proxied := serveLimited(t, 1, TrustedProxies{netip.MustParsePrefix("127.0.0.4/32")})
+	for i := range 3 {
+		if _, ok := keepAlive(t, proxied, "127.0.0.4"); !ok {
+			t.Fatalf("trusted proxy's connection %d refused", i)
+		}
+	}
+	if _, ok := keepAlive(t, proxied, "127.0.0.5"); !ok {
+		t.Fatal("first connection of an untrusted address refused")
+	}
+	if _, ok := keepAlive(t, proxied, "127.0.0.5"); ok {
+		t.Fatal("an untrusted address passed the cap of 1")
+	}
+}
+
+// TestLimitConnsIPv6Prefix: IPv6 clients count per /64.
+func TestLimitConnsIPv6Prefix(t *testing.T) {
+	a, _ := connKey(&net.TCPAddr{IP: net.ParseIP("2001:db8::1"), Port: 1})
+	b, _ := connKey(&net.TCPAddr{IP: net.ParseIP("::ffff:10.0.0.1"), Port: 1})
+	if a.String() != "2001:db8::1" || b.String() != "10.0.0.1" {
+		t.Fatalf("keys %s %s", a, b)
+	}
+}
