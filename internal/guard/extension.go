@@ -64,12 +64,16 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 	}
 	shape := Measure(oc.Doc, oc.Operation, oc.Variables)
 	if d := shape.Incremental; d != "" {
+		chargeRefusal(ctx, x.Buckets)
 		return refuse(apperr.InvalidInput, "@"+d+" is not supported: certlink sends each answer whole. Remove @"+d+" and ask for the fields directly.", map[string]any{"directive": d})
 	}
 	introspection := introspectionOnly(oc.Operation) && adminSession(viewer.From(ctx))
 	if msg := x.Limits.check(shape, introspection); msg != "" {
+		chargeRefusal(ctx, x.Buckets)
 		return refuse(apperr.InvalidInput, msg, map[string]any{"cost": shape.Cost, "depth": shape.Depth})
 	}
+	// From here the operation pays its cost, not the time of a refusal.
+	oc.Stats.SetExtension(admittedKey, nil)
 	key := CallerKey(ctx)
 	points := Points(shape.Cost)
 	q := x.Buckets.Take(key, points-1) // Gate took the first point
