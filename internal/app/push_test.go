@@ -111,7 +111,7 @@ func pushPoints(t *testing.T, m wsMsg) (points, served float64) {
 		Extensions struct {
 			Cost struct{ Points, ServedFields float64 }
 		}
-		Errors     []any
+		Errors []any
 	}
 	if err := json.Unmarshal(m.Payload, &p); err != nil || m.Type != "next" || len(p.Errors) > 0 {
 		t.Fatalf("%s %s: %v", m.Type, m.Payload, err)
@@ -139,4 +139,3 @@ func drain(t *testing.T, o *ops, id string) (data, limited int) {
 		}
 	}
 }
-
