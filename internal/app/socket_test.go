@@ -405,6 +405,9 @@ func TestSocketHandshakeErrors(t *testing.T) {
 func TestLiveSharedAmongSubscribers(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		e := testenv.Start(t, d)
+		// Nine subscriptions per account share the feed here; the cap per
+		// account is TestSubscriptionFloodIsPacedAndCharged's.
+		e.App.Sockets.Limits.MaxViewerSubscriptions = 0
 		q := `competencyProgressChanged{competency{key} status levels{level options{name requirements{key current met people{email}}}}}`
 		type sub struct {
 			tok string
