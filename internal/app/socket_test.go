@@ -130,6 +130,9 @@ func subscribeMsg(id, query string) wsMsg {
 func TestSocketHammer(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		e := testenv.Start(t, d)
+		// 18 workers subscribe at once: the per-account subscription cap
+		// is not what this tests.
+		e.App.Sockets.Limits.MaxViewerSubscriptions = 0
 		mona := e.Demo("mona@contoso.example")
 		sockets := 3
 		var wg sync.WaitGroup
@@ -312,6 +315,9 @@ func TestSocketFlood(t *testing.T) {
 // per account. A refusal is RATE_LIMITED; completing one makes room.
 func TestSocketCaps(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite)
+	// Subscriptions hold the operation slots here; their own cap per
+	// account (MaxViewerSubscriptions) is TestSubscriptionFloodIsPacedAndCharged's.
+	e.App.Sockets.Limits.MaxViewerSubscriptions = 0
 	l := socket.DefaultLimits
 	mona := e.Demo("mona@contoso.example")
 	sub := `subscription{competencyProgressChanged{status}}`
@@ -399,6 +405,9 @@ func TestSocketHandshakeErrors(t *testing.T) {
 func TestLiveSharedAmongSubscribers(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		e := testenv.Start(t, d)
+		// Nine subscriptions per account share the feed here; the cap per
+		// account is TestSubscriptionFloodIsPacedAndCharged's.
+		e.App.Sockets.Limits.MaxViewerSubscriptions = 0
 		q := `competencyProgressChanged{competency{key} status levels{level options{name requirements{key current met people{email}}}}}`
 		type sub struct {
 			tok string

@@ -393,7 +393,8 @@ func TestSocketLegacyProtocolIDs(t *testing.T) {
 // complete is written, not when the operation's goroutine ends after it.
 func TestSocketSlotFreedBeforeComplete(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite)
-	e.App.Sockets.Limits.MessagesPerSecond = 0 // not what this tests
+	e.App.Sockets.Limits.MessagesPerSecond = 0      // not what this tests
+	e.App.Sockets.Limits.MaxViewerSubscriptions = 0 // subscriptions hold the slots
 	l := socket.DefaultLimits
 	mona := e.Demo("mona@contoso.example")
 	c := bearerWS(t, e, mona)

@@ -31,7 +31,7 @@ const maxWalk = 100000
 func Measure(doc *ast.QueryDocument, op *ast.OperationDefinition, vars map[string]any) Shape {
 	m := measurer{doc: doc, vars: vars}
 	var s Shape
-	s.Cost, s.Depth = m.set(op.SelectionSet, 1, nil)
+	s.Cost, s.Depth = m.set(op.SelectionSet, 1, map[string]bool{})
 	s.Aliases, s.Directives, s.Incremental = m.aliases, m.directives+len(op.Directives), m.incremental
 	if m.steps > maxWalk {
 		s.Cost = 1 << 30
@@ -89,11 +89,11 @@ func (m *measurer) set(ss ast.SelectionSet, d int, seen map[string]bool) (cost, 
 			if def == nil || seen[s.Name] {
 				continue
 			}
-			next := map[string]bool{s.Name: true}
-			for k := range seen {
-				next[k] = true
-			}
-			c, dd = m.set(def.SelectionSet, d, next)
+			// seen holds the fragments on the path from the operation: one
+			// map, marked and unmarked, not a copy per spread.
+			seen[s.Name] = true
+			c, dd = m.set(def.SelectionSet, d, seen)
+			delete(seen, s.Name)
 		}
 		cost = satAdd(cost, c)
 		depth = max(depth, dd)

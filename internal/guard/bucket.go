@@ -83,6 +83,22 @@ func (b *Buckets) Peek(key string) Quota {
 		Remaining: int(math.Max(0, b.Capacity-level)), Reset: now.Add(time.Duration(level / b.Capacity * float64(b.Period)))}
 }
 
+// Wait is how long key must wait until cost points fit in its bucket: 0
+// when they fit now.
+func (b *Buckets) Wait(key string, cost float64) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s, ok := b.state[key]
+	if !ok {
+		return 0
+	}
+	over := b.leak(s, b.now()) + cost - b.Capacity
+	if over <= 0 {
+		return 0
+	}
+	return time.Duration(over / b.Capacity * float64(b.Period))
+}
+
 func (b *Buckets) leak(s *bucket, now time.Time) float64 {
 	rate := b.Capacity / float64(b.Period)
 	return math.Max(0, s.level-rate*float64(now.Sub(s.at)))

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -26,11 +27,17 @@ type Limits struct {
 	// MaxServed bounds the fields one answer may serve, whatever the estimate
 	// said: the meter stops the operation there.
 	MaxServed int
+	// PushEvery: a subscription's answers after its first leave at most
+	// this often (DefaultPushEvery when 0), each with the latest value.
+	PushEvery time.Duration
 }
+
+// DefaultPushEvery is the least time between two answers of one subscription.
+const DefaultPushEvery = 250 * time.Millisecond
 
 // DefaultLimits are generous for real clients and stop abuse.
 var DefaultLimits = Limits{MaxDepth: 12, MaxAliases: 30, MaxDirectives: 30, MaxCost: 25000,
-	MaxIntrospectionDepth: 20, MaxServed: 100000}
+	MaxIntrospectionDepth: 20, MaxServed: 100000, PushEvery: DefaultPushEvery}
 
 // Extension measures every operation once its variables are known, refuses
 // the ones over the limits, charges the caller's bucket (per token when signed
@@ -64,12 +71,16 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 	}
 	shape := Measure(oc.Doc, oc.Operation, oc.Variables)
 	if d := shape.Incremental; d != "" {
+		chargeRefusal(ctx, x.Buckets)
 		return refuse(apperr.InvalidInput, "@"+d+" is not supported: certlink sends each answer whole. Remove @"+d+" and ask for the fields directly.", map[string]any{"directive": d})
 	}
 	introspection := introspectionOnly(oc.Operation) && adminSession(viewer.From(ctx))
 	if msg := x.Limits.check(shape, introspection); msg != "" {
+		chargeRefusal(ctx, x.Buckets)
 		return refuse(apperr.InvalidInput, msg, map[string]any{"cost": shape.Cost, "depth": shape.Depth})
 	}
+	// From here the operation pays its cost, not the time of a refusal.
+	oc.Stats.SetExtension(admittedKey, nil)
 	key := CallerKey(ctx)
 	points := Points(shape.Cost)
 	q := x.Buckets.Take(key, points-1) // Gate took the first point
@@ -87,8 +98,18 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 	mutation := oc.Operation.Operation == ast.Mutation
 	rh := next(ctx)
 	calls := 0
+	var pushed time.Time // when the subscription's last answer left
+	limited := false     // its RATE_LIMITED error was sent and no answer since
 	return func(parent context.Context) *graphql.Response {
 		calls++
+		if subscription && calls > 1 {
+			// Every answer after the first is a push: computed for this
+			// subscriber alone (its selection resolved on the shared value),
+			// so it waits its turn and its points before anything is done.
+			if r, ok := x.nextPush(parent, key, points, pushed, &limited); !ok || r != nil {
+				return r
+			}
+		}
 		m := &meter{limit: int64(x.Limits.MaxServed), mutation: mutation}
 		ctx, cancel := context.WithCancelCause(parent)
 		m.cancel = cancel
@@ -126,18 +147,79 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 		}
 		cost := maps.Clone(cost) // a subscription's answers each get their own
 		cost["servedFields"] = served
-		if !subscription {
-			if actual := Points(served); actual > points {
-				q := x.Buckets.Settle(key, actual-points)
-				setRateHeaders(ctx, q)
-				cost["points"], cost["remaining"] = actual, q.Remaining
-			}
+		switch actual := Points(served); {
+		case subscription && calls > 1:
+			// A push costs what a query of the subscription's shape costs:
+			// its points, or what it served when that was more.
+			q := x.Buckets.Settle(key, max(actual, points))
+			cost["points"], cost["remaining"] = max(actual, points), q.Remaining
+			pushed, limited = x.Buckets.now(), false
+		case actual > points:
+			q := x.Buckets.Settle(key, actual-points)
+			setRateHeaders(ctx, q)
+			cost["points"], cost["remaining"] = actual, q.Remaining
+		}
+		if subscription && calls == 1 {
+			pushed = x.Buckets.now()
 		}
 		if resp.Extensions == nil {
 			resp.Extensions = map[string]any{}
 		}
 		resp.Extensions["cost"] = cost
 		return resp
+	}
+}
+
+// nextPush waits until a subscription's next push may be computed: at
+// least PushEvery after the last (the live feed keeps only the latest value
+// meanwhile, so the push carries the latest state), and until the caller's
+// bucket holds the push's points. The first time the bucket is short it
+// returns one RATE_LIMITED answer (the subscription stays open and resumes
+// once the bucket refilled). ok is false when the subscription ended while
+// waiting.
+func (x Extension) nextPush(ctx context.Context, key string, points float64, pushed time.Time, limited *bool) (r *graphql.Response, ok bool) {
+	every := x.Limits.PushEvery
+	if every <= 0 {
+		every = DefaultPushEvery
+	}
+	if !sleep(ctx, pushed.Add(every).Sub(x.Buckets.now())) {
+		return nil, false
+	}
+	for {
+		wait := x.Buckets.Wait(key, points)
+		if wait <= 0 {
+			return nil, true
+		}
+		if !*limited {
+			*limited = true
+			q := x.Buckets.Peek(key)
+			secs := max(1, int(math.Ceil(wait.Seconds())))
+			return &graphql.Response{Errors: gqlerror.List{refusal(apperr.RateLimited, fmt.Sprintf(
+				"Rate limit exceeded: each update of this subscription costs %.0f points and %d are left. Updates resume at %s with the latest state.",
+				points, q.Remaining, x.Buckets.now().Add(wait).UTC().Format("15:04:05 UTC")), map[string]any{
+				"retryAfterSeconds": secs,
+				"retryAt":           x.Buckets.now().Add(time.Duration(secs) * time.Second).UTC().Format(time.RFC3339),
+				"cost":              map[string]any{"points": points, "limit": q.Limit, "remaining": q.Remaining, "resetAt": q.Reset.UTC().Format("2006-01-02T15:04:05Z")},
+			})}}, true
+		}
+		if !sleep(ctx, wait) {
+			return nil, false
+		}
+	}
+}
+
+// sleep waits d, or until ctx ends (false).
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }
 

@@ -28,7 +28,21 @@ type Gate struct {
 var _ interface {
 	graphql.HandlerExtension
 	graphql.OperationParameterMutator
+	graphql.ResponseInterceptor
 } = Gate{}
+
+// InterceptResponse implements graphql.ResponseInterceptor: a document Admit
+// let in and that was then refused — it did not parse, failed validation or
+// its variables — is charged the time it took (chargeRefusal). gqlgen calls
+// response interceptors for those refusals and for answers of operations
+// that ran; the Extension marks the latter (they pay their cost instead).
+func (g Gate) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp != nil && resp.Data == nil && len(resp.Errors) > 0 {
+		chargeRefusal(ctx, g.Buckets)
+	}
+	return resp
+}
 
 func (Gate) ExtensionName() string                          { return "Gate" }
 func (Gate) Validate(schema graphql.ExecutableSchema) error { return nil }
@@ -117,11 +131,18 @@ func (g Gate) Admit(ctx context.Context, query string) *gqlerror.Error {
 		}
 	}
 	sc, r := Scan(query, limits)
+	if r == nil && sc.Spreads > 0 {
+		r = checkExpansion(query, limits)
+	}
 	if r != nil {
 		return refusal(apperr.Code(r.Code), r.Message, map[string]any{"limit": r.Limit})
 	}
-	if oc := graphql.GetOperationContext(ctx); oc != nil {
+	if graphql.HasOperationContext(ctx) {
+		oc := graphql.GetOperationContext(ctx)
 		oc.Stats.SetExtension(canonicalKey, sc.Canonical)
+		if g.Buckets != nil {
+			oc.Stats.SetExtension(admittedKey, g.Buckets.now())
+		}
 	}
 	return nil
 }

@@ -25,6 +25,10 @@ type ScanLimits struct {
 	// arguments, defaults and variables): a where filter of 9,000 nested
 	// "not"s costs seconds to coerce, turn into SQL and run.
 	MaxValueDepth int
+	// MaxExpandedFields and MaxExpandedDepth bound the selections and the
+	// nesting of each operation and fragment once its fragment spreads are
+	// replaced by their fragments (checkExpansion).
+	MaxExpandedFields, MaxExpandedDepth int
 }
 
 // DefaultScan is generous for the web app (its largest operation selects 86
@@ -40,24 +44,34 @@ var DefaultScan = ScanLimits{
 	MaxAliases:      30,
 	MaxDirectives:   30,
 	MaxValueDepth:   12,
+	// GraphiQL's introspection query expands to 237 selections (484 with its
+	// fragments expanded too), 15 deep; the web app's largest to 168; an
+	// admin's introspection may be 20 deep (Limits.MaxIntrospectionDepth).
+	MaxExpandedFields: 1000,
+	MaxExpandedDepth:  20,
 }
 
 // AnonymousScan is for callers who are not signed in: they can only sign in
 // and read public things, so their documents are small (worst ≈3 ms).
 var AnonymousScan = ScanLimits{
-	MaxBytes:        32 << 10,
-	MaxTokens:       2000,
-	MaxDepth:        10,
-	MaxFieldsPerSet: 50,
-	MaxFields:       100,
-	MaxAliases:      10,
-	MaxDirectives:   10,
-	MaxValueDepth:   12,
+	MaxBytes:          32 << 10,
+	MaxTokens:         2000,
+	MaxDepth:          10,
+	MaxFieldsPerSet:   50,
+	MaxFields:         100,
+	MaxAliases:        10,
+	MaxDirectives:     10,
+	MaxValueDepth:     12,
+	MaxExpandedFields: 100,
+	MaxExpandedDepth:  12,
 }
 
 // Scanned is what one lexer pass learned about a document.
 type Scanned struct {
 	Bytes, Tokens, Depth, Fields, MaxFieldsPerSet, Aliases, Directives int
+	// Spreads counts fragment spreads (...Name): only a document with some
+	// can grow once expanded.
+	Spreads int
 	// Canonical is the document's tokens without comments and spacing: two
 	// documents that differ only there parse to the same tree, so the query
 	// cache is keyed by it.
@@ -147,6 +161,9 @@ func Scan(query string, l ScanLimits) (Scanned, *Refusal) {
 				}
 			}
 		case lexer.Name:
+			if prev == lexer.Spread && tok.Value != "on" {
+				s.Spreads++
+			}
 			// A selection starts with a field's name (not the name after an alias's
 			// colon, a directive's @, a spread's "on"), or with a fragment spread.
 			isTypeCondition := prev == lexer.Name && prevValue == "on" && prev2 == lexer.Spread

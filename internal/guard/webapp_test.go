@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+
 	"certlink/internal/guard"
 )
 
@@ -50,9 +53,17 @@ func TestWebAppOperationsPassTheGate(t *testing.T) {
 			t.Errorf("%s: %s", strings.Fields(op)[1], r.Message)
 			continue
 		}
-		t.Logf("%s: %d fields, depth %d, widest set %d", strings.Fields(op)[1], s.Fields, s.Depth, s.MaxFieldsPerSet)
+		d, err := parser.ParseQuery(&ast.Source{Input: doc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := guard.Expand(d)
+		t.Logf("%s: %d fields, depth %d, widest set %d; expanded %d fields (%d with its fragments), depth %d", strings.Fields(op)[1], s.Fields, s.Depth, s.MaxFieldsPerSet, x.Fields, x.Total, x.Depth)
 		if s.Fields*2 > guard.DefaultScan.MaxFields || s.Depth+2 > guard.DefaultScan.MaxDepth {
 			t.Errorf("%s is close to a limit: %+v", strings.Fields(op)[1], s)
+		}
+		if x.Total*2 > guard.DefaultScan.MaxExpandedFields || x.Depth+2 > guard.DefaultScan.MaxExpandedDepth || x.Cycle != "" || guard.Refuses(doc, guard.DefaultScan) {
+			t.Errorf("%s expanded is close to a limit: %+v", strings.Fields(op)[1], x)
 		}
 	}
 }

@@ -104,6 +104,13 @@ func (s *Shared[T]) Watch(ctx context.Context, orgID int) (<-chan T, error) {
 				continue
 			}
 			seen = ver
+			// A value the subscriber has not taken yet is replaced: it gets
+			// the latest state, never an older one first (a subscription
+			// paced by guard.Extension takes one at most every PushEvery).
+			select {
+			case <-out:
+			default:
+			}
 			select {
 			case out <- val:
 			case <-ctx.Done():

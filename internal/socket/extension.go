@@ -63,7 +63,7 @@ func (Extension) InterceptOperation(ctx context.Context, next graphql.OperationH
 		ctx, cancel = context.WithTimeout(ctx, c.g.Limits.OperationTimeout)
 		context.AfterFunc(ctx, cancel)
 	}
-	release, msg := c.reserve()
+	release, msg := c.reserve(subscription)
 	if msg != "" {
 		return refuse(apperr.RateLimited, msg)
 	}

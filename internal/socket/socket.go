@@ -50,6 +50,10 @@ type Limits struct {
 	// MaxViewerOperations: the same over all the sockets of one sign-in's
 	// account (or provider token).
 	MaxViewerOperations int
+	// MaxViewerSubscriptions: subscriptions open over all the sockets of
+	// one account (or provider token). Each push is computed for its
+	// subscriber alone (and charged to it: guard.Extension).
+	MaxViewerSubscriptions int
 	// MaxViewerSockets: open sockets per account (or provider token).
 	MaxViewerSockets int
 	// MaxAddressSockets: signed-in sockets (connection_init accepted) per
@@ -100,14 +104,16 @@ var DefaultLimits = Limits{
 	ReadBurstBytes:      1 << 20,
 	MaxOperations:       10,
 	MaxViewerOperations: 40,
-	MaxViewerSockets:    20,
-	MaxAddressSockets:   200,
-	MaxAddressPending:   16,
-	EvictionsPerSecond:  4,
-	EvictionBurst:       4,
-	MaxEvictionWait:     2 * time.Second,
-	InitTimeout:         5 * time.Second,
-	Recheck:             time.Minute,
+	// The web app opens at most two per page, one page per tab.
+	MaxViewerSubscriptions: 8,
+	MaxViewerSockets:       20,
+	MaxAddressSockets:      200,
+	MaxAddressPending:      16,
+	EvictionsPerSecond:     4,
+	EvictionBurst:          4,
+	MaxEvictionWait:        2 * time.Second,
+	InitTimeout:            5 * time.Second,
+	Recheck:                time.Minute,
 }
 
 // Close codes (graphql-transport-ws reserves 4400–4499 for the server's).
@@ -174,7 +180,7 @@ func (u *addressUsage) dequeue(a *Admission) {
 // usage is one account's (or token's): its open sockets, its operations in
 // flight, and its upgrades that carried its sign-in and have not completed
 // connection_init yet.
-type usage struct{ sockets, operations, upgrades int }
+type usage struct{ sockets, operations, subscriptions, upgrades int }
 
 // NewRegistry returns a registry.
 func NewRegistry(l Limits, auth Authenticate) *Registry {
@@ -664,8 +670,9 @@ func (g *Registry) forget(key string, u *usage) {
 	}
 }
 
-// reserve takes an operation slot on the socket and on its account.
-func (c *Conn) reserve() (release func(), refusal string) {
+// reserve takes an operation slot on the socket and on its account (and a
+// subscription slot on the account for a subscription).
+func (c *Conn) reserve(subscription bool) (release func(), refusal string) {
 	g := c.g
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -682,8 +689,14 @@ func (c *Conn) reserve() (release func(), refusal string) {
 	if u.operations >= g.Limits.MaxViewerOperations {
 		return nil, fmt.Sprintf("This account has %d operations running on its sockets, the limit: complete one first.", g.Limits.MaxViewerOperations)
 	}
+	if subscription && g.Limits.MaxViewerSubscriptions > 0 && u.subscriptions >= g.Limits.MaxViewerSubscriptions {
+		return nil, fmt.Sprintf("This account has %d subscriptions open on its sockets, the limit: complete one first.", g.Limits.MaxViewerSubscriptions)
+	}
 	c.active++
 	u.operations++
+	if subscription {
+		u.subscriptions++
+	}
 	var once sync.Once
 	return func() {
 		once.Do(func() {
@@ -694,6 +707,9 @@ func (c *Conn) reserve() (release func(), refusal string) {
 			c.mu.Unlock()
 			if u := g.viewers[c.key]; u != nil {
 				u.operations--
+				if subscription {
+					u.subscriptions--
+				}
 				g.forget(c.key, u)
 			}
 		})
