@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -98,4 +99,24 @@ func TestAPIPointsTwoProcesses(t *testing.T) {
 			t.Fatalf("two processes served %d requests of one point; the shared budget is %d", served, budget)
 		}
 	})
+}
+
+// The shared gate's database failing never opens it, and a sign-in is then
+// answered UNAVAILABLE (the password not tested), never INTERNAL.
+func TestSignInWithTheSharedGateDown(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	// A first attempt leases this address's API points, so the next request
+	// passes the rate limit from memory and meets the password gate.
+	if c := e.Do("", mSignIn, map[string]any{"e": "mona@contoso.example", "p": "wrong-password-y"}).Code(); c != "INVALID_CREDENTIALS" {
+		t.Fatalf("first attempt: %q", c)
+	}
+	before := e.App.Passwords.Runs()
+	e.App.DB.SQL.Close()
+	r := e.Do("", mSignIn, map[string]any{"e": "mona@contoso.example", "p": "certlink-demo"})
+	if r.Code() != "UNAVAILABLE" || r.Status >= 500 || !strings.Contains(r.Errors[0].Message, "not checked") {
+		t.Fatalf("sign-in with the gate's database closed: status %d %+v, want UNAVAILABLE from the gate", r.Status, r.Errors)
+	}
+	if runs := e.App.Passwords.Runs(); runs != before {
+		t.Fatalf("the password was tested (%d argon2id runs) with the gate closed", runs-before)
+	}
 }
