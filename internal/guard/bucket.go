@@ -266,10 +266,9 @@ func (b *Buckets) settleShared(key string, delta float64) Quota {
 	defer l.mu.Unlock()
 	now := b.now()
 	l.credit -= delta
-	// Points spent beyond the leases are owed to the shared bucket; they are
-	// paid with the next lease, or now once they reach a Chunk.
-	if l.credit <= -b.chunk() {
-		_ = b.renew(l, now, 0) // on failure the debt waits for the next lease
-	}
+	// Points spent beyond the leases are owed to the shared bucket and paid
+	// with the next lease (Take). Settle itself never waits for the database:
+	// it runs inside operations that may hold SQLite's one write lock (an
+	// expensive what-if charges its time as it runs).
 	return b.standing(l, now, true)
 }

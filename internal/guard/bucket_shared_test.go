@@ -74,7 +74,7 @@ func TestSharedBucketsLeaseChunks(t *testing.T) {
 		t.Fatalf("a second point after one leaked: %+v", q)
 	}
 	// Settle: what was not used comes back to the process, what was served
-	// beyond is owed and paid to the shared bucket once it reaches a chunk.
+	// beyond is owed and paid to the shared bucket with the next lease.
 	c := &Buckets{Capacity: 100, Period: time.Hour, Now: clock, Shared: &memLessor{}}
 	if q := c.Take("k", 10); !q.Allowed || q.Remaining != 90 {
 		t.Fatalf("take 10: %+v", q)
@@ -87,6 +87,10 @@ func TestSharedBucketsLeaseChunks(t *testing.T) {
 	}
 	if q := c.Peek("k"); q.Remaining != 64 {
 		t.Fatalf("peek: %+v", q)
+	}
+	shared2 := c.Shared.(*memLessor)
+	if q := c.Take("k", 1); !q.Allowed || q.Remaining != 63 || shared2.level["k"] != 41 {
+		t.Fatalf("take after a debt: %+v, shared level %v (want 10+26 owed +5 leased = 41)", q, shared2.level["k"])
 	}
 }
 
