@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,10 +24,22 @@ import (
 type slowReader struct {
 	c    net.Conn
 	head string // what was read so far
+	err  error
 }
 
 func openSlow(t *testing.T, addr, token, path string) *slowReader {
 	t.Helper()
+	s := openSlowErr(addr, token, path)
+	if s.c != nil {
+		t.Cleanup(func() { s.c.Close() })
+	}
+	if s.err != nil {
+		t.Fatalf("opening a download: %v (%q)", s.err, s.head)
+	}
+	return s
+}
+
+func openSlowErr(addr, token, path string) *slowReader {
 	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
 		var serr error
 		err := rc.Control(func(fd uintptr) {
@@ -39,17 +52,13 @@ func openSlow(t *testing.T, addr, token, path string) *slowReader {
 	}}
 	c, err := d.Dial("tcp", addr)
 	if err != nil {
-		t.Fatal(err)
+		return &slowReader{err: err}
 	}
-	t.Cleanup(func() { c.Close() })
 	fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n\r\n", path, token)
-	_ = c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	_ = c.SetReadDeadline(time.Now().Add(60 * time.Second))
 	buf := make([]byte, 300)
 	n, err := io.ReadAtLeast(c, buf, 200)
-	if err != nil {
-		t.Fatalf("reading the download's start: %v (%q)", err, buf[:n])
-	}
-	return &slowReader{c: c, head: string(buf[:n])}
+	return &slowReader{c: c, head: string(buf[:n]), err: err}
 }
 
 // rest reads what is left until the server closes; whole says the chunked
@@ -112,7 +121,7 @@ func downloadLimits(stall time.Duration, perAccount, perProcess int) testenv.Opt
 // cut once a chunk waited longer than --download-stall.
 func TestSlowReadersHoldNoConnection(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
-		const stall = 15 * time.Second
+		const stall = 30 * time.Second
 		e := testenv.Start(t, d, downloadLimits(stall, 1000, 1000))
 		testenv.AddPeople(t, e.App.DB.Client, "4100002", 1500, []string{"AZ-104", "AZ-305"}) // 3,000 rows, ~700 KB
 		addr := smallBuffers(t, e)
@@ -123,10 +132,19 @@ func TestSlowReadersHoldNoConnection(t *testing.T) {
 		}
 		start := time.Now()
 		readers := make([]*slowReader, pool+2)
-		for i := range readers {
-			readers[i] = openSlow(t, addr, sam, "/reports/skills.csv")
-			if !strings.HasPrefix(readers[i].head, "HTTP/1.1 200") {
-				t.Fatalf("download %d: %q", i, readers[i].head)
+		var wg sync.WaitGroup
+		for i := range readers { // at once: the stall counts from each one's start
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				readers[i] = openSlowErr(addr, sam, "/reports/skills.csv")
+			}()
+		}
+		wg.Wait()
+		for i, r := range readers {
+			t.Cleanup(func() { r.c.Close() })
+			if r.err != nil || !strings.HasPrefix(r.head, "HTTP/1.1 200") {
+				t.Fatalf("download %d: %v %q", i, r.err, r.head)
 			}
 		}
 		time.Sleep(time.Second)
