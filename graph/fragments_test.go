@@ -45,7 +45,7 @@ var fragmentBombs = map[string]struct {
 	"a chain ending in an unknown fragment (spreads only)":           {fragmentChain(30, 2, "Query", "{ ...F0 }", "...Nowhere"), "expandedFields", true},
 	"an unused fragment that explodes":                               {fragmentChain(30, 2, "User", "{ me { email } }", "email"), "expandedFields", false},
 	"a cycle":                                                        {"{ me { ...A } } fragment A on User { email ...B } fragment B on User { name ...A }", "fragmentCycle", false},
-	"depth through fragments":                                        {"{ me { ...F0 } }" + deepChain(25), "expandedDepth", false},
+	"depth through fragments":                                        {"{ me { ...F0 } }" + deepChain(5), "expandedDepth", false},
 }
 
 // deepChain: each fragment nests the next one level deeper (organization → users…).
