@@ -84,9 +84,6 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 	key := CallerKey(ctx)
 	points := Points(shape.Cost)
 	q := x.Buckets.Take(key, points-1) // Gate took the first point
-	if q.Err != nil {
-		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{meterUnavailable(ctx, q.Err)}})
-	}
 	setRateHeaders(ctx, q)
 	cost := map[string]any{
 		"requestedQueryCost": shape.Cost, "points": points,

@@ -3,7 +3,6 @@ package guard
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"math"
 	"strconv"
 
@@ -126,9 +125,6 @@ func (g Gate) Admit(ctx context.Context, query string) *gqlerror.Error {
 	}
 	if g.Buckets != nil {
 		q := g.Buckets.Take(CallerKey(ctx), 1)
-		if q.Err != nil {
-			return meterUnavailable(ctx, q.Err)
-		}
 		setRateHeaders(ctx, q)
 		if !q.Allowed {
 			return g.rateLimited(ctx, q, 1)
@@ -156,13 +152,6 @@ func (g Gate) rateLimited(ctx context.Context, q Quota, points float64) *gqlerro
 	return refusal(apperr.RateLimited, fmt.Sprintf("Rate limit exceeded: this request costs %.0f points and %d are left. Try again after %s.",
 		points, q.Remaining, q.Reset.UTC().Format("15:04:05 UTC")), map[string]any{"cost": map[string]any{
 		"points": points, "limit": q.Limit, "remaining": q.Remaining, "resetAt": q.Reset.UTC().Format("2006-01-02T15:04:05Z")}})
-}
-
-// meterUnavailable answers a request whose points could not be counted (the
-// shared bucket's database failed): refused, never served uncounted.
-func meterUnavailable(ctx context.Context, err error) *gqlerror.Error {
-	slog.WarnContext(ctx, "rate limit: the shared bucket failed; the request is refused", "err", err)
-	return refusal(apperr.Unavailable, "The rate limit cannot be counted right now, so this request was not run. Try again in a few seconds.", nil)
 }
 
 // CallerKey is the rate-limit bucket of the caller in ctx: its work account

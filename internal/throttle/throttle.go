@@ -17,7 +17,6 @@ package throttle
 
 import (
 	"context"
-	"log/slog"
 	"math"
 	"sync"
 	"time"
@@ -46,10 +45,6 @@ type Limiter struct {
 	// MaxWait bounds how long Reserve waits for attempts in flight when the
 	// context has no earlier deadline. Zero means 10 seconds.
 	MaxWait time.Duration
-	// Shared, when set, is the gate every certlink process on the database
-	// passes too: the buckets in memory queue this process's parallel
-	// attempts, the shared ones count every process's (SharedGate).
-	Shared SharedGate
 
 	mu      sync.Mutex
 	buckets map[bucketKey]*bucket
@@ -89,25 +84,6 @@ type Reservation struct {
 	l    *Limiter
 	keys []bucketKey
 	once sync.Once
-	// shared: the attempt was charged in the shared gate too.
-	shared bool
-}
-
-// SharedGate counts attempts in buckets every process sees (a database
-// table). Charge counts one attempt in every key's bucket up front, all or
-// none, and returns a *Refusal when one is full; Refund takes it back from
-// the buckets of keys (a right or untested attempt; a failure counted in some
-// rules only). An error is the gate's own failure: the attempt is not made.
-type SharedGate interface {
-	Charge(ctx context.Context, now time.Time, keys []Key) (*Refusal, error)
-	Refund(ctx context.Context, now time.Time, keys []Key) error
-}
-
-// Unavailable is the answer to an attempt the shared gate could not check
-// (its database failed): the attempt is not made — the gate never opens on an
-// error — and the caller may try again.
-func Unavailable() *apperr.Error {
-	return apperr.New(apperr.Unavailable, "Password attempts cannot be counted right now, so this one was not checked. Try again in a few seconds.")
 }
 
 func (l *Limiter) now() time.Time { return clock.Now(l.Now) }
@@ -129,7 +105,7 @@ func (l *Limiter) Reserve(ctx context.Context, keys ...Key) (*Reservation, error
 	for {
 		r, refusal, changed := l.try(keys)
 		if r != nil {
-			return l.charge(ctx, r, keys)
+			return r, nil
 		}
 		if refusal != nil {
 			return nil, refusal
@@ -142,25 +118,6 @@ func (l *Limiter) Reserve(ctx context.Context, keys ...Key) (*Reservation, error
 			return nil, l.busy(keys)
 		}
 	}
-}
-
-// charge passes the shared gate with a reservation made in memory: a refusal
-// or a failure there gives the memory one back.
-func (l *Limiter) charge(ctx context.Context, r *Reservation, keys []Key) (*Reservation, error) {
-	if l.Shared == nil {
-		return r, nil
-	}
-	refusal, err := l.Shared.Charge(ctx, l.now(), keys)
-	if err != nil || refusal != nil {
-		r.Release()
-		if err != nil {
-			slog.WarnContext(ctx, "throttle: the shared gate failed; the attempt is refused", "err", err)
-			return nil, Unavailable()
-		}
-		return nil, refusal
-	}
-	r.shared = true
-	return r, nil
 }
 
 // busy is the refusal of an attempt that waited its longest for attempts in
@@ -263,33 +220,19 @@ func (r *Reservation) settle(failures func(bucketKey) float64) {
 	}
 	r.once.Do(func() {
 		l := r.l
-		var refund []Key
 		l.mu.Lock()
+		defer l.mu.Unlock()
 		now := l.now()
 		for _, k := range r.keys {
-			f := failures(k)
-			if f == 0 {
-				refund = append(refund, Key{Rule: k.rule, Value: k.value})
-			}
 			b := l.buckets[k]
 			if b == nil {
 				continue
 			}
-			b.failures, b.at = leak(k.rule, b, now)+f, now
+			b.failures, b.at = leak(k.rule, b, now)+failures(k), now
 			b.inFlight--
 		}
 		close(l.changed)
 		l.changed = make(chan struct{})
-		l.mu.Unlock()
-		if r.shared && len(refund) > 0 {
-			// The request may be over: the refund is the gate's own work. When
-			// it fails the attempt stays counted — stricter, never looser.
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := l.Shared.Refund(ctx, now, refund); err != nil {
-				slog.Warn("throttle: the shared gate kept an attempt it should have given back", "err", err)
-			}
-		}
 	})
 }
 
