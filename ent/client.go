@@ -39,6 +39,7 @@ import (
 	"certlink/ent/skill"
 	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
+	"certlink/ent/throttlebucket"
 	"certlink/ent/ticketreply"
 	"certlink/ent/token"
 	"certlink/ent/user"
@@ -112,6 +113,8 @@ type Client struct {
 	SolutionArea *SolutionAreaClient
 	// SupportTicket is the client for interacting with the SupportTicket builders.
 	SupportTicket *SupportTicketClient
+	// ThrottleBucket is the client for interacting with the ThrottleBucket builders.
+	ThrottleBucket *ThrottleBucketClient
 	// TicketReply is the client for interacting with the TicketReply builders.
 	TicketReply *TicketReplyClient
 	// Token is the client for interacting with the Token builders.
@@ -157,6 +160,7 @@ func (c *Client) init() {
 	c.Skill = NewSkillClient(c.config)
 	c.SolutionArea = NewSolutionAreaClient(c.config)
 	c.SupportTicket = NewSupportTicketClient(c.config)
+	c.ThrottleBucket = NewThrottleBucketClient(c.config)
 	c.TicketReply = NewTicketReplyClient(c.config)
 	c.Token = NewTokenClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -280,6 +284,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Skill:             NewSkillClient(cfg),
 		SolutionArea:      NewSolutionAreaClient(cfg),
 		SupportTicket:     NewSupportTicketClient(cfg),
+		ThrottleBucket:    NewThrottleBucketClient(cfg),
 		TicketReply:       NewTicketReplyClient(cfg),
 		Token:             NewTokenClient(cfg),
 		User:              NewUserClient(cfg),
@@ -330,6 +335,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Skill:             NewSkillClient(cfg),
 		SolutionArea:      NewSolutionAreaClient(cfg),
 		SupportTicket:     NewSupportTicketClient(cfg),
+		ThrottleBucket:    NewThrottleBucketClient(cfg),
 		TicketReply:       NewTicketReplyClient(cfg),
 		Token:             NewTokenClient(cfg),
 		User:              NewUserClient(cfg),
@@ -368,7 +374,7 @@ func (c *Client) Use(hooks ...Hook) {
 		c.LegacyRecognition, c.MetricValue, c.Notification, c.OfferPurchase,
 		c.Organization, c.OutboxMessage, c.Profile, c.QualificationDay, c.Requirement,
 		c.Result, c.RiskNotice, c.Skill, c.SolutionArea, c.SupportTicket,
-		c.TicketReply, c.Token, c.User,
+		c.ThrottleBucket, c.TicketReply, c.Token, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -384,7 +390,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.LegacyRecognition, c.MetricValue, c.Notification, c.OfferPurchase,
 		c.Organization, c.OutboxMessage, c.Profile, c.QualificationDay, c.Requirement,
 		c.Result, c.RiskNotice, c.Skill, c.SolutionArea, c.SupportTicket,
-		c.TicketReply, c.Token, c.User,
+		c.ThrottleBucket, c.TicketReply, c.Token, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -449,6 +455,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.SolutionArea.mutate(ctx, m)
 	case *SupportTicketMutation:
 		return c.SupportTicket.mutate(ctx, m)
+	case *ThrottleBucketMutation:
+		return c.ThrottleBucket.mutate(ctx, m)
 	case *TicketReplyMutation:
 		return c.TicketReply.mutate(ctx, m)
 	case *TokenMutation:
@@ -4532,6 +4540,140 @@ func (c *SupportTicketClient) mutate(ctx context.Context, m *SupportTicketMutati
 	}
 }
 
+// ThrottleBucketClient is a client for the ThrottleBucket schema.
+type ThrottleBucketClient struct {
+	config
+}
+
+// NewThrottleBucketClient returns a client for the ThrottleBucket from the given config.
+func NewThrottleBucketClient(c config) *ThrottleBucketClient {
+	return &ThrottleBucketClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `throttlebucket.Hooks(f(g(h())))`.
+func (c *ThrottleBucketClient) Use(hooks ...Hook) {
+	c.hooks.ThrottleBucket = append(c.hooks.ThrottleBucket, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `throttlebucket.Intercept(f(g(h())))`.
+func (c *ThrottleBucketClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ThrottleBucket = append(c.inters.ThrottleBucket, interceptors...)
+}
+
+// Create returns a builder for creating a ThrottleBucket entity.
+func (c *ThrottleBucketClient) Create() *ThrottleBucketCreate {
+	mutation := newThrottleBucketMutation(c.config, OpCreate)
+	return &ThrottleBucketCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ThrottleBucket entities.
+func (c *ThrottleBucketClient) CreateBulk(builders ...*ThrottleBucketCreate) *ThrottleBucketCreateBulk {
+	return &ThrottleBucketCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ThrottleBucketClient) MapCreateBulk(slice any, setFunc func(*ThrottleBucketCreate, int)) *ThrottleBucketCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ThrottleBucketCreateBulk{err: fmt.Errorf("calling to ThrottleBucketClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ThrottleBucketCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ThrottleBucketCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ThrottleBucket.
+func (c *ThrottleBucketClient) Update() *ThrottleBucketUpdate {
+	mutation := newThrottleBucketMutation(c.config, OpUpdate)
+	return &ThrottleBucketUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ThrottleBucketClient) UpdateOne(_m *ThrottleBucket) *ThrottleBucketUpdateOne {
+	mutation := newThrottleBucketMutation(c.config, OpUpdateOne, withThrottleBucket(_m))
+	return &ThrottleBucketUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ThrottleBucketClient) UpdateOneID(id int) *ThrottleBucketUpdateOne {
+	mutation := newThrottleBucketMutation(c.config, OpUpdateOne, withThrottleBucketID(id))
+	return &ThrottleBucketUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ThrottleBucket.
+func (c *ThrottleBucketClient) Delete() *ThrottleBucketDelete {
+	mutation := newThrottleBucketMutation(c.config, OpDelete)
+	return &ThrottleBucketDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ThrottleBucketClient) DeleteOne(_m *ThrottleBucket) *ThrottleBucketDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ThrottleBucketClient) DeleteOneID(id int) *ThrottleBucketDeleteOne {
+	builder := c.Delete().Where(throttlebucket.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ThrottleBucketDeleteOne{builder}
+}
+
+// Query returns a query builder for ThrottleBucket.
+func (c *ThrottleBucketClient) Query() *ThrottleBucketQuery {
+	return &ThrottleBucketQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeThrottleBucket},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ThrottleBucket entity by its id.
+func (c *ThrottleBucketClient) Get(ctx context.Context, id int) (*ThrottleBucket, error) {
+	return c.Query().Where(throttlebucket.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ThrottleBucketClient) GetX(ctx context.Context, id int) *ThrottleBucket {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ThrottleBucketClient) Hooks() []Hook {
+	hooks := c.hooks.ThrottleBucket
+	return append(hooks[:len(hooks):len(hooks)], throttlebucket.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ThrottleBucketClient) Interceptors() []Interceptor {
+	return c.inters.ThrottleBucket
+}
+
+func (c *ThrottleBucketClient) mutate(ctx context.Context, m *ThrottleBucketMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ThrottleBucketCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ThrottleBucketUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ThrottleBucketUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ThrottleBucketDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ThrottleBucket mutation op: %q", m.Op())
+	}
+}
+
 // TicketReplyClient is a client for the TicketReply schema.
 type TicketReplyClient struct {
 	config
@@ -4974,7 +5116,7 @@ type (
 		DevMail, DirectoryAccount, Domain, LegacyRecognition, MetricValue,
 		Notification, OfferPurchase, Organization, OutboxMessage, Profile,
 		QualificationDay, Requirement, Result, RiskNotice, Skill, SolutionArea,
-		SupportTicket, TicketReply, Token, User []ent.Hook
+		SupportTicket, ThrottleBucket, TicketReply, Token, User []ent.Hook
 	}
 	inters struct {
 		AreaSpan, AreaTally, Association, Attestation, AuditEvent, CapabilityArea,
@@ -4982,7 +5124,7 @@ type (
 		DevMail, DirectoryAccount, Domain, LegacyRecognition, MetricValue,
 		Notification, OfferPurchase, Organization, OutboxMessage, Profile,
 		QualificationDay, Requirement, Result, RiskNotice, Skill, SolutionArea,
-		SupportTicket, TicketReply, Token, User []ent.Interceptor
+		SupportTicket, ThrottleBucket, TicketReply, Token, User []ent.Interceptor
 	}
 )
 

@@ -31,6 +31,7 @@ import (
 	"certlink/ent/skill"
 	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
+	"certlink/ent/throttlebucket"
 	"certlink/ent/ticketreply"
 	"certlink/ent/token"
 	"certlink/ent/user"
@@ -131,6 +132,7 @@ func checkColumn(t, c string) error {
 			skill.Table:             skill.ValidColumn,
 			solutionarea.Table:      solutionarea.ValidColumn,
 			supportticket.Table:     supportticket.ValidColumn,
+			throttlebucket.Table:    throttlebucket.ValidColumn,
 			ticketreply.Table:       ticketreply.ValidColumn,
 			token.Table:             token.ValidColumn,
 			user.Table:              user.ValidColumn,

@@ -32,6 +32,7 @@ import (
 	"certlink/ent/skill"
 	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
+	"certlink/ent/throttlebucket"
 	"certlink/ent/ticketreply"
 	"certlink/ent/token"
 	"certlink/ent/user"
@@ -44,7 +45,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 31)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 32)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   areaspan.Table,
@@ -586,6 +587,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   throttlebucket.Table,
+			Columns: throttlebucket.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: throttlebucket.FieldID,
+			},
+		},
+		Type: "ThrottleBucket",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			throttlebucket.FieldRule:          {Type: field.TypeString, Column: throttlebucket.FieldRule},
+			throttlebucket.FieldKeyHash:       {Type: field.TypeString, Column: throttlebucket.FieldKeyHash},
+			throttlebucket.FieldLevel:         {Type: field.TypeFloat64, Column: throttlebucket.FieldLevel},
+			throttlebucket.FieldInFlight:      {Type: field.TypeInt, Column: throttlebucket.FieldInFlight},
+			throttlebucket.FieldInFlightUntil: {Type: field.TypeTime, Column: throttlebucket.FieldInFlightUntil},
+			throttlebucket.FieldUpdatedAt:     {Type: field.TypeTime, Column: throttlebucket.FieldUpdatedAt},
+			throttlebucket.FieldExpiresAt:     {Type: field.TypeTime, Column: throttlebucket.FieldExpiresAt},
+		},
+	}
+	graph.Nodes[29] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   ticketreply.Table,
 			Columns: ticketreply.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -601,7 +622,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			ticketreply.FieldBody:      {Type: field.TypeString, Column: ticketreply.FieldBody},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   token.Table,
 			Columns: token.Columns,
@@ -624,7 +645,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			token.FieldRevokedAt:      {Type: field.TypeTime, Column: token.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -3196,6 +3217,81 @@ func (f *SupportTicketFilter) WhereStatus(p entql.StringP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ThrottleBucketQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ThrottleBucketQuery builder.
+func (_q *ThrottleBucketQuery) Filter() *ThrottleBucketFilter {
+	return &ThrottleBucketFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ThrottleBucketMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ThrottleBucketMutation builder.
+func (m *ThrottleBucketMutation) Filter() *ThrottleBucketFilter {
+	return &ThrottleBucketFilter{config: m.config, predicateAdder: m}
+}
+
+// ThrottleBucketFilter provides a generic filtering capability at runtime for ThrottleBucketQuery.
+type ThrottleBucketFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ThrottleBucketFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ThrottleBucketFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(throttlebucket.FieldID))
+}
+
+// WhereRule applies the entql string predicate on the rule field.
+func (f *ThrottleBucketFilter) WhereRule(p entql.StringP) {
+	f.Where(p.Field(throttlebucket.FieldRule))
+}
+
+// WhereKeyHash applies the entql string predicate on the key_hash field.
+func (f *ThrottleBucketFilter) WhereKeyHash(p entql.StringP) {
+	f.Where(p.Field(throttlebucket.FieldKeyHash))
+}
+
+// WhereLevel applies the entql float64 predicate on the level field.
+func (f *ThrottleBucketFilter) WhereLevel(p entql.Float64P) {
+	f.Where(p.Field(throttlebucket.FieldLevel))
+}
+
+// WhereInFlight applies the entql int predicate on the in_flight field.
+func (f *ThrottleBucketFilter) WhereInFlight(p entql.IntP) {
+	f.Where(p.Field(throttlebucket.FieldInFlight))
+}
+
+// WhereInFlightUntil applies the entql time.Time predicate on the in_flight_until field.
+func (f *ThrottleBucketFilter) WhereInFlightUntil(p entql.TimeP) {
+	f.Where(p.Field(throttlebucket.FieldInFlightUntil))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ThrottleBucketFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(throttlebucket.FieldUpdatedAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *ThrottleBucketFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(throttlebucket.FieldExpiresAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *TicketReplyQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3224,7 +3320,7 @@ type TicketReplyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TicketReplyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3284,7 +3380,7 @@ type TokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3374,7 +3470,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -34,6 +34,7 @@ import (
 	"certlink/ent/skill"
 	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
+	"certlink/ent/throttlebucket"
 	"certlink/ent/ticketreply"
 	"certlink/ent/token"
 	"certlink/ent/user"
@@ -84,6 +85,7 @@ const (
 	TypeSkill             = "Skill"
 	TypeSolutionArea      = "SolutionArea"
 	TypeSupportTicket     = "SupportTicket"
+	TypeThrottleBucket    = "ThrottleBucket"
 	TypeTicketReply       = "TicketReply"
 	TypeToken             = "Token"
 	TypeUser              = "User"
@@ -21130,6 +21132,747 @@ func (m *SupportTicketMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *SupportTicketMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown SupportTicket edge %s", name)
+}
+
+// ThrottleBucketMutation represents an operation that mutates the ThrottleBucket nodes in the graph.
+type ThrottleBucketMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *int
+	rule            *string
+	key_hash        *string
+	level           *float64
+	addlevel        *float64
+	in_flight       *int
+	addin_flight    *int
+	in_flight_until *time.Time
+	updated_at      *time.Time
+	expires_at      *time.Time
+	clearedFields   map[string]struct{}
+	done            bool
+	oldValue        func(context.Context) (*ThrottleBucket, error)
+	predicates      []predicate.ThrottleBucket
+}
+
+var _ ent.Mutation = (*ThrottleBucketMutation)(nil)
+
+// throttlebucketOption allows management of the mutation configuration using functional options.
+type throttlebucketOption func(*ThrottleBucketMutation)
+
+// newThrottleBucketMutation creates new mutation for the ThrottleBucket entity.
+func newThrottleBucketMutation(c config, op Op, opts ...throttlebucketOption) *ThrottleBucketMutation {
+	m := &ThrottleBucketMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeThrottleBucket,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withThrottleBucketID sets the ID field of the mutation.
+func withThrottleBucketID(id int) throttlebucketOption {
+	return func(m *ThrottleBucketMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ThrottleBucket
+		)
+		m.oldValue = func(ctx context.Context) (*ThrottleBucket, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ThrottleBucket.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withThrottleBucket sets the old ThrottleBucket of the mutation.
+func withThrottleBucket(node *ThrottleBucket) throttlebucketOption {
+	return func(m *ThrottleBucketMutation) {
+		m.oldValue = func(context.Context) (*ThrottleBucket, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ThrottleBucketMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ThrottleBucketMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ThrottleBucketMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ThrottleBucketMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ThrottleBucket.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetRule sets the "rule" field.
+func (m *ThrottleBucketMutation) SetRule(s string) {
+	m.rule = &s
+}
+
+// Rule returns the value of the "rule" field in the mutation.
+func (m *ThrottleBucketMutation) Rule() (r string, exists bool) {
+	v := m.rule
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRule returns the old "rule" field's value of the ThrottleBucket entity.
+// If the ThrottleBucket object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleBucketMutation) OldRule(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRule is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRule requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRule: %w", err)
+	}
+	return oldValue.Rule, nil
+}
+
+// ResetRule resets all changes to the "rule" field.
+func (m *ThrottleBucketMutation) ResetRule() {
+	m.rule = nil
+}
+
+// SetKeyHash sets the "key_hash" field.
+func (m *ThrottleBucketMutation) SetKeyHash(s string) {
+	m.key_hash = &s
+}
+
+// KeyHash returns the value of the "key_hash" field in the mutation.
+func (m *ThrottleBucketMutation) KeyHash() (r string, exists bool) {
+	v := m.key_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKeyHash returns the old "key_hash" field's value of the ThrottleBucket entity.
+// If the ThrottleBucket object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleBucketMutation) OldKeyHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKeyHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKeyHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKeyHash: %w", err)
+	}
+	return oldValue.KeyHash, nil
+}
+
+// ResetKeyHash resets all changes to the "key_hash" field.
+func (m *ThrottleBucketMutation) ResetKeyHash() {
+	m.key_hash = nil
+}
+
+// SetLevel sets the "level" field.
+func (m *ThrottleBucketMutation) SetLevel(f float64) {
+	m.level = &f
+	m.addlevel = nil
+}
+
+// Level returns the value of the "level" field in the mutation.
+func (m *ThrottleBucketMutation) Level() (r float64, exists bool) {
+	v := m.level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLevel returns the old "level" field's value of the ThrottleBucket entity.
+// If the ThrottleBucket object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleBucketMutation) OldLevel(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLevel: %w", err)
+	}
+	return oldValue.Level, nil
+}
+
+// AddLevel adds f to the "level" field.
+func (m *ThrottleBucketMutation) AddLevel(f float64) {
+	if m.addlevel != nil {
+		*m.addlevel += f
+	} else {
+		m.addlevel = &f
+	}
+}
+
+// AddedLevel returns the value that was added to the "level" field in this mutation.
+func (m *ThrottleBucketMutation) AddedLevel() (r float64, exists bool) {
+	v := m.addlevel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLevel resets all changes to the "level" field.
+func (m *ThrottleBucketMutation) ResetLevel() {
+	m.level = nil
+	m.addlevel = nil
+}
+
+// SetInFlight sets the "in_flight" field.
+func (m *ThrottleBucketMutation) SetInFlight(i int) {
+	m.in_flight = &i
+	m.addin_flight = nil
+}
+
+// InFlight returns the value of the "in_flight" field in the mutation.
+func (m *ThrottleBucketMutation) InFlight() (r int, exists bool) {
+	v := m.in_flight
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInFlight returns the old "in_flight" field's value of the ThrottleBucket entity.
+// If the ThrottleBucket object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleBucketMutation) OldInFlight(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInFlight is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInFlight requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInFlight: %w", err)
+	}
+	return oldValue.InFlight, nil
+}
+
+// AddInFlight adds i to the "in_flight" field.
+func (m *ThrottleBucketMutation) AddInFlight(i int) {
+	if m.addin_flight != nil {
+		*m.addin_flight += i
+	} else {
+		m.addin_flight = &i
+	}
+}
+
+// AddedInFlight returns the value that was added to the "in_flight" field in this mutation.
+func (m *ThrottleBucketMutation) AddedInFlight() (r int, exists bool) {
+	v := m.addin_flight
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetInFlight resets all changes to the "in_flight" field.
+func (m *ThrottleBucketMutation) ResetInFlight() {
+	m.in_flight = nil
+	m.addin_flight = nil
+}
+
+// SetInFlightUntil sets the "in_flight_until" field.
+func (m *ThrottleBucketMutation) SetInFlightUntil(t time.Time) {
+	m.in_flight_until = &t
+}
+
+// InFlightUntil returns the value of the "in_flight_until" field in the mutation.
+func (m *ThrottleBucketMutation) InFlightUntil() (r time.Time, exists bool) {
+	v := m.in_flight_until
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInFlightUntil returns the old "in_flight_until" field's value of the ThrottleBucket entity.
+// If the ThrottleBucket object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleBucketMutation) OldInFlightUntil(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInFlightUntil is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInFlightUntil requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInFlightUntil: %w", err)
+	}
+	return oldValue.InFlightUntil, nil
+}
+
+// ClearInFlightUntil clears the value of the "in_flight_until" field.
+func (m *ThrottleBucketMutation) ClearInFlightUntil() {
+	m.in_flight_until = nil
+	m.clearedFields[throttlebucket.FieldInFlightUntil] = struct{}{}
+}
+
+// InFlightUntilCleared returns if the "in_flight_until" field was cleared in this mutation.
+func (m *ThrottleBucketMutation) InFlightUntilCleared() bool {
+	_, ok := m.clearedFields[throttlebucket.FieldInFlightUntil]
+	return ok
+}
+
+// ResetInFlightUntil resets all changes to the "in_flight_until" field.
+func (m *ThrottleBucketMutation) ResetInFlightUntil() {
+	m.in_flight_until = nil
+	delete(m.clearedFields, throttlebucket.FieldInFlightUntil)
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *ThrottleBucketMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *ThrottleBucketMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the ThrottleBucket entity.
+// If the ThrottleBucket object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleBucketMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *ThrottleBucketMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *ThrottleBucketMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *ThrottleBucketMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the ThrottleBucket entity.
+// If the ThrottleBucket object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ThrottleBucketMutation) OldExpiresAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *ThrottleBucketMutation) ResetExpiresAt() {
+	m.expires_at = nil
+}
+
+// Where appends a list predicates to the ThrottleBucketMutation builder.
+func (m *ThrottleBucketMutation) Where(ps ...predicate.ThrottleBucket) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ThrottleBucketMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ThrottleBucketMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ThrottleBucket, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ThrottleBucketMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ThrottleBucketMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ThrottleBucket).
+func (m *ThrottleBucketMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ThrottleBucketMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.rule != nil {
+		fields = append(fields, throttlebucket.FieldRule)
+	}
+	if m.key_hash != nil {
+		fields = append(fields, throttlebucket.FieldKeyHash)
+	}
+	if m.level != nil {
+		fields = append(fields, throttlebucket.FieldLevel)
+	}
+	if m.in_flight != nil {
+		fields = append(fields, throttlebucket.FieldInFlight)
+	}
+	if m.in_flight_until != nil {
+		fields = append(fields, throttlebucket.FieldInFlightUntil)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, throttlebucket.FieldUpdatedAt)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, throttlebucket.FieldExpiresAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ThrottleBucketMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case throttlebucket.FieldRule:
+		return m.Rule()
+	case throttlebucket.FieldKeyHash:
+		return m.KeyHash()
+	case throttlebucket.FieldLevel:
+		return m.Level()
+	case throttlebucket.FieldInFlight:
+		return m.InFlight()
+	case throttlebucket.FieldInFlightUntil:
+		return m.InFlightUntil()
+	case throttlebucket.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case throttlebucket.FieldExpiresAt:
+		return m.ExpiresAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ThrottleBucketMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case throttlebucket.FieldRule:
+		return m.OldRule(ctx)
+	case throttlebucket.FieldKeyHash:
+		return m.OldKeyHash(ctx)
+	case throttlebucket.FieldLevel:
+		return m.OldLevel(ctx)
+	case throttlebucket.FieldInFlight:
+		return m.OldInFlight(ctx)
+	case throttlebucket.FieldInFlightUntil:
+		return m.OldInFlightUntil(ctx)
+	case throttlebucket.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case throttlebucket.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ThrottleBucket field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ThrottleBucketMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case throttlebucket.FieldRule:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRule(v)
+		return nil
+	case throttlebucket.FieldKeyHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKeyHash(v)
+		return nil
+	case throttlebucket.FieldLevel:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLevel(v)
+		return nil
+	case throttlebucket.FieldInFlight:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInFlight(v)
+		return nil
+	case throttlebucket.FieldInFlightUntil:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInFlightUntil(v)
+		return nil
+	case throttlebucket.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case throttlebucket.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ThrottleBucket field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ThrottleBucketMutation) AddedFields() []string {
+	var fields []string
+	if m.addlevel != nil {
+		fields = append(fields, throttlebucket.FieldLevel)
+	}
+	if m.addin_flight != nil {
+		fields = append(fields, throttlebucket.FieldInFlight)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ThrottleBucketMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case throttlebucket.FieldLevel:
+		return m.AddedLevel()
+	case throttlebucket.FieldInFlight:
+		return m.AddedInFlight()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ThrottleBucketMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case throttlebucket.FieldLevel:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLevel(v)
+		return nil
+	case throttlebucket.FieldInFlight:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddInFlight(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ThrottleBucket numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ThrottleBucketMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(throttlebucket.FieldInFlightUntil) {
+		fields = append(fields, throttlebucket.FieldInFlightUntil)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ThrottleBucketMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ThrottleBucketMutation) ClearField(name string) error {
+	switch name {
+	case throttlebucket.FieldInFlightUntil:
+		m.ClearInFlightUntil()
+		return nil
+	}
+	return fmt.Errorf("unknown ThrottleBucket nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ThrottleBucketMutation) ResetField(name string) error {
+	switch name {
+	case throttlebucket.FieldRule:
+		m.ResetRule()
+		return nil
+	case throttlebucket.FieldKeyHash:
+		m.ResetKeyHash()
+		return nil
+	case throttlebucket.FieldLevel:
+		m.ResetLevel()
+		return nil
+	case throttlebucket.FieldInFlight:
+		m.ResetInFlight()
+		return nil
+	case throttlebucket.FieldInFlightUntil:
+		m.ResetInFlightUntil()
+		return nil
+	case throttlebucket.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case throttlebucket.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ThrottleBucket field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ThrottleBucketMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ThrottleBucketMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ThrottleBucketMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ThrottleBucketMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ThrottleBucketMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ThrottleBucketMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ThrottleBucketMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ThrottleBucket unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ThrottleBucketMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ThrottleBucket edge %s", name)
 }
 
 // TicketReplyMutation represents an operation that mutates the TicketReply nodes in the graph.

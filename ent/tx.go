@@ -70,6 +70,8 @@ type Tx struct {
 	SolutionArea *SolutionAreaClient
 	// SupportTicket is the client for interacting with the SupportTicket builders.
 	SupportTicket *SupportTicketClient
+	// ThrottleBucket is the client for interacting with the ThrottleBucket builders.
+	ThrottleBucket *ThrottleBucketClient
 	// TicketReply is the client for interacting with the TicketReply builders.
 	TicketReply *TicketReplyClient
 	// Token is the client for interacting with the Token builders.
@@ -235,6 +237,7 @@ func (tx *Tx) init() {
 	tx.Skill = NewSkillClient(tx.config)
 	tx.SolutionArea = NewSolutionAreaClient(tx.config)
 	tx.SupportTicket = NewSupportTicketClient(tx.config)
+	tx.ThrottleBucket = NewThrottleBucketClient(tx.config)
 	tx.TicketReply = NewTicketReplyClient(tx.config)
 	tx.Token = NewTokenClient(tx.config)
 	tx.User = NewUserClient(tx.config)

@@ -344,6 +344,18 @@ func (f SupportTicketFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SupportTicketMutation", m)
 }
 
+// The ThrottleBucketFunc type is an adapter to allow the use of ordinary
+// function as ThrottleBucket mutator.
+type ThrottleBucketFunc func(context.Context, *ent.ThrottleBucketMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ThrottleBucketFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ThrottleBucketMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ThrottleBucketMutation", m)
+}
+
 // The TicketReplyFunc type is an adapter to allow the use of ordinary
 // function as TicketReply mutator.
 type TicketReplyFunc func(context.Context, *ent.TicketReplyMutation) (ent.Value, error)

@@ -36,6 +36,7 @@ import (
 	"certlink/ent/skill"
 	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
+	"certlink/ent/throttlebucket"
 	"certlink/ent/ticketreply"
 	"certlink/ent/token"
 	"certlink/ent/user"
@@ -855,6 +856,33 @@ func (f TraverseSupportTicket) Traverse(ctx context.Context, q ent.Query) error 
 	return fmt.Errorf("unexpected query type %T. expect *ent.SupportTicketQuery", q)
 }
 
+// The ThrottleBucketFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ThrottleBucketFunc func(context.Context, *ent.ThrottleBucketQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ThrottleBucketFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ThrottleBucketQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ThrottleBucketQuery", q)
+}
+
+// The TraverseThrottleBucket type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseThrottleBucket func(context.Context, *ent.ThrottleBucketQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseThrottleBucket) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseThrottleBucket) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ThrottleBucketQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ThrottleBucketQuery", q)
+}
+
 // The TicketReplyFunc type is an adapter to allow the use of ordinary function as a Querier.
 type TicketReplyFunc func(context.Context, *ent.TicketReplyQuery) (ent.Value, error)
 
@@ -995,6 +1023,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.SolutionAreaQuery, predicate.SolutionArea, solutionarea.OrderOption]{typ: ent.TypeSolutionArea, tq: q}, nil
 	case *ent.SupportTicketQuery:
 		return &query[*ent.SupportTicketQuery, predicate.SupportTicket, supportticket.OrderOption]{typ: ent.TypeSupportTicket, tq: q}, nil
+	case *ent.ThrottleBucketQuery:
+		return &query[*ent.ThrottleBucketQuery, predicate.ThrottleBucket, throttlebucket.OrderOption]{typ: ent.TypeThrottleBucket, tq: q}, nil
 	case *ent.TicketReplyQuery:
 		return &query[*ent.TicketReplyQuery, predicate.TicketReply, ticketreply.OrderOption]{typ: ent.TypeTicketReply, tq: q}, nil
 	case *ent.TokenQuery:

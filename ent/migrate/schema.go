@@ -730,6 +730,35 @@ var (
 		Columns:    SupportTicketsColumns,
 		PrimaryKey: []*schema.Column{SupportTicketsColumns[0]},
 	}
+	// ThrottleBucketsColumns holds the columns for the "throttle_buckets" table.
+	ThrottleBucketsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "rule", Type: field.TypeString, Size: 64},
+		{Name: "key_hash", Type: field.TypeString, Size: 64},
+		{Name: "level", Type: field.TypeFloat64, Default: 0},
+		{Name: "in_flight", Type: field.TypeInt, Default: 0},
+		{Name: "in_flight_until", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "updated_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+		{Name: "expires_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+	}
+	// ThrottleBucketsTable holds the schema information for the "throttle_buckets" table.
+	ThrottleBucketsTable = &schema.Table{
+		Name:       "throttle_buckets",
+		Columns:    ThrottleBucketsColumns,
+		PrimaryKey: []*schema.Column{ThrottleBucketsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "throttlebucket_rule_key_hash",
+				Unique:  true,
+				Columns: []*schema.Column{ThrottleBucketsColumns[1], ThrottleBucketsColumns[2]},
+			},
+			{
+				Name:    "throttlebucket_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{ThrottleBucketsColumns[7]},
+			},
+		},
+	}
 	// TicketRepliesColumns holds the columns for the "ticket_replies" table.
 	TicketRepliesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -873,6 +902,7 @@ var (
 		SkillsTable,
 		SolutionAreasTable,
 		SupportTicketsTable,
+		ThrottleBucketsTable,
 		TicketRepliesTable,
 		TokensTable,
 		UsersTable,
@@ -973,6 +1003,9 @@ func init() {
 	}
 	SupportTicketsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),
+	}
+	ThrottleBucketsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(133143986176),
 	}
 	TicketRepliesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(73014444032),

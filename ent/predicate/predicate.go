@@ -90,6 +90,9 @@ type SolutionArea func(*sql.Selector)
 // SupportTicket is the predicate function for supportticket builders.
 type SupportTicket func(*sql.Selector)
 
+// ThrottleBucket is the predicate function for throttlebucket builders.
+type ThrottleBucket func(*sql.Selector)
+
 // TicketReply is the predicate function for ticketreply builders.
 type TicketReply func(*sql.Selector)
 

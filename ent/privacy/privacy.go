@@ -783,6 +783,30 @@ func (f SupportTicketMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SupportTicketMutation", m)
 }
 
+// The ThrottleBucketQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ThrottleBucketQueryRuleFunc func(context.Context, *ent.ThrottleBucketQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ThrottleBucketQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ThrottleBucketQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ThrottleBucketQuery", q)
+}
+
+// The ThrottleBucketMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ThrottleBucketMutationRuleFunc func(context.Context, *ent.ThrottleBucketMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ThrottleBucketMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ThrottleBucketMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ThrottleBucketMutation", m)
+}
+
 // The TicketReplyQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type TicketReplyQueryRuleFunc func(context.Context, *ent.TicketReplyQuery) error
@@ -946,6 +970,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.SupportTicketQuery:
 		return q.Filter(), nil
+	case *ent.ThrottleBucketQuery:
+		return q.Filter(), nil
 	case *ent.TicketReplyQuery:
 		return q.Filter(), nil
 	case *ent.TokenQuery:
@@ -1014,6 +1040,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.SolutionAreaMutation:
 		return m.Filter(), nil
 	case *ent.SupportTicketMutation:
+		return m.Filter(), nil
+	case *ent.ThrottleBucketMutation:
 		return m.Filter(), nil
 	case *ent.TicketReplyMutation:
 		return m.Filter(), nil

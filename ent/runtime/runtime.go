@@ -32,6 +32,7 @@ import (
 	"certlink/ent/skill"
 	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
+	"certlink/ent/throttlebucket"
 	"certlink/ent/ticketreply"
 	"certlink/ent/token"
 	"certlink/ent/user"
@@ -1104,6 +1105,63 @@ func init() {
 	supportticketDescSubject := supportticketFields[3].Descriptor()
 	// supportticket.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
 	supportticket.SubjectValidator = supportticketDescSubject.Validators[0].(func(string) error)
+	throttlebucket.Policy = privacy.NewPolicies(schema.ThrottleBucket{})
+	throttlebucket.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := throttlebucket.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	throttlebucketFields := schema.ThrottleBucket{}.Fields()
+	_ = throttlebucketFields
+	// throttlebucketDescRule is the schema descriptor for rule field.
+	throttlebucketDescRule := throttlebucketFields[0].Descriptor()
+	// throttlebucket.RuleValidator is a validator for the "rule" field. It is called by the builders before save.
+	throttlebucket.RuleValidator = func() func(string) error {
+		validators := throttlebucketDescRule.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(rule string) error {
+			for _, fn := range fns {
+				if err := fn(rule); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// throttlebucketDescKeyHash is the schema descriptor for key_hash field.
+	throttlebucketDescKeyHash := throttlebucketFields[1].Descriptor()
+	// throttlebucket.KeyHashValidator is a validator for the "key_hash" field. It is called by the builders before save.
+	throttlebucket.KeyHashValidator = func() func(string) error {
+		validators := throttlebucketDescKeyHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(key_hash string) error {
+			for _, fn := range fns {
+				if err := fn(key_hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// throttlebucketDescLevel is the schema descriptor for level field.
+	throttlebucketDescLevel := throttlebucketFields[2].Descriptor()
+	// throttlebucket.DefaultLevel holds the default value on creation for the level field.
+	throttlebucket.DefaultLevel = throttlebucketDescLevel.Default.(float64)
+	// throttlebucketDescInFlight is the schema descriptor for in_flight field.
+	throttlebucketDescInFlight := throttlebucketFields[3].Descriptor()
+	// throttlebucket.DefaultInFlight holds the default value on creation for the in_flight field.
+	throttlebucket.DefaultInFlight = throttlebucketDescInFlight.Default.(int)
+	// throttlebucket.InFlightValidator is a validator for the "in_flight" field. It is called by the builders before save.
+	throttlebucket.InFlightValidator = throttlebucketDescInFlight.Validators[0].(func(int) error)
 	ticketreplyMixin := schema.TicketReply{}.Mixin()
 	ticketreply.Policy = privacy.NewPolicies(schema.TicketReply{})
 	ticketreply.Hooks[0] = func(next ent.Mutator) ent.Mutator {

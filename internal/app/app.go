@@ -18,6 +18,7 @@ import (
 	"certlink/internal/guard"
 	"certlink/internal/history"
 	"certlink/internal/ingest"
+	"certlink/internal/limitdb"
 	"certlink/internal/linking"
 	"certlink/internal/live"
 	"certlink/internal/merge"
@@ -51,6 +52,9 @@ type App struct {
 	// Throttle meters attempts at passwords: sign-in, directory accounts,
 	// the current password.
 	Throttle *throttle.Limiter
+	// SharedLimits are the buckets every process on the database shares:
+	// Throttle's and RateLimits' (A4).
+	SharedLimits *limitdb.DB
 	// Competencies, progress, the skills report and ingest (SPEC C, S, L10).
 	Catalog  *catalog.Service
 	Progress *progress.Service
@@ -121,7 +125,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 	// Fair between client addresses: a sign-in flood from one address waits
 	// behind itself, not in front of everyone else's sign-ins.
 	a.Passwords.Party = web.ClientIP
-	a.Throttle = &throttle.Limiter{}
+	// Every process on the database counts password attempts and API points
+	// in the same buckets (A4): the table throttle_buckets (limitdb).
+	a.SharedLimits = &limitdb.DB{Client: db.Client, RowLocks: !db.Embedded}
+	a.Throttle = &throttle.Limiter{Shared: a.SharedLimits}
 	a.Domains = &domains.Service{Client: db.Client}
 	a.Accounts = &account.Service{
 		Client: db.Client, SessionTTL: cfg.SessionTTL,

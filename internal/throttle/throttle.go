@@ -13,10 +13,16 @@
 // Each bucket leaks: Capacity failures are forgiven over Period, so a full
 // bucket lets one more attempt through every Period/Capacity — a steady delay,
 // never a permanent wall.
+//
+// With Shared set, the buckets are the ones every certlink process on the
+// database shares (failures and attempts in flight alike), so N processes
+// allow no more guesses than one; this process only keeps the channel that
+// wakes its own waiting attempts, and polls for the others'.
 package throttle
 
 import (
 	"context"
+	"log/slog"
 	"math"
 	"sync"
 	"time"
@@ -45,6 +51,9 @@ type Limiter struct {
 	// MaxWait bounds how long Reserve waits for attempts in flight when the
 	// context has no earlier deadline. Zero means 10 seconds.
 	MaxWait time.Duration
+	// Shared, when set, holds the buckets instead of this process's memory:
+	// every process on the database counts in the same ones.
+	Shared SharedGate
 
 	mu      sync.Mutex
 	buckets map[bucketKey]*bucket
@@ -53,6 +62,25 @@ type Limiter struct {
 	// wake the reservations waiting for one.
 	changed chan struct{}
 }
+
+// SharedGate is a store of buckets every process shares. Reserve counts one
+// attempt in flight (until until at the latest) in every key's bucket, all or
+// nothing: refusal when failures alone fill one (the first in keys' order),
+// busy when only attempts in flight stand in the way. Settle ends an attempt,
+// adding failures[i] to keys[i]'s bucket. Failures is a bucket's level now.
+type SharedGate interface {
+	Reserve(ctx context.Context, now time.Time, keys []Key, until time.Time) (refusal *Refusal, busy bool, err error)
+	Settle(ctx context.Context, now time.Time, keys []Key, failures []float64) error
+	Failures(ctx context.Context, now time.Time, k Key) (float64, error)
+}
+
+// ErrUnavailable: the shared buckets could not be read or written; the
+// secret was not tested.
+var ErrUnavailable = apperr.New(apperr.Unavailable, "Attempts cannot be counted right now, so the password was not checked. Try again in a few seconds.")
+
+// sharedPoll is how often an attempt waiting for attempts in flight in other
+// processes looks again (those of this process wake it at once).
+const sharedPoll = 100 * time.Millisecond
 
 type bucketKey struct {
 	rule  *Rule
@@ -83,7 +111,9 @@ func (r *Refusal) Error() string { return "throttle: " + r.Rule.Name + " is full
 type Reservation struct {
 	l    *Limiter
 	keys []bucketKey
-	once sync.Once
+	// shared: the keys reserved in l.Shared (keys is then empty).
+	shared []Key
+	once   sync.Once
 }
 
 func (l *Limiter) now() time.Time { return clock.Now(l.Now) }
@@ -100,8 +130,12 @@ func (l *Limiter) Reserve(ctx context.Context, keys ...Key) (*Reservation, error
 		wait = 10 * time.Second
 	}
 	// Leave the request time to test the password and answer once it got a turn.
-	timer := time.NewTimer(clock.WaitBudget(ctx, wait, time.Second))
+	budget := clock.WaitBudget(ctx, wait, time.Second)
+	timer := time.NewTimer(budget)
 	defer timer.Stop()
+	if l.Shared != nil {
+		return l.reserveShared(ctx, keys, budget, timer)
+	}
 	for {
 		r, refusal, changed := l.try(keys)
 		if r != nil {
@@ -118,6 +152,76 @@ func (l *Limiter) Reserve(ctx context.Context, keys ...Key) (*Reservation, error
 			return nil, l.busy(keys)
 		}
 	}
+}
+
+// reserveShared is Reserve on the shared buckets: an attempt in flight there
+// holds its place until the request's deadline (plus the time to answer), so
+// a process that dies while testing one frees it then.
+func (l *Limiter) reserveShared(ctx context.Context, keys []Key, budget time.Duration, timer *time.Timer) (*Reservation, error) {
+	until := l.now().Add(budget + 5*time.Second)
+	if d, ok := ctx.Deadline(); ok && d.Add(time.Second).After(until) {
+		until = d.Add(time.Second)
+	}
+	for {
+		l.mu.Lock()
+		if l.changed == nil {
+			l.changed = make(chan struct{})
+		}
+		changed := l.changed
+		l.mu.Unlock()
+		now := l.now()
+		refusal, busy, err := l.Shared.Reserve(ctx, now, keys, until)
+		switch {
+		case err != nil:
+			slog.WarnContext(ctx, "throttle: the shared buckets failed; the attempt is refused untested", "err", err)
+			return nil, ErrUnavailable
+		case refusal != nil:
+			return nil, refusal
+		case !busy:
+			return &Reservation{l: l, shared: keys}, nil
+		}
+		poll := time.NewTimer(sharedPoll)
+		select {
+		case <-changed:
+		case <-poll.C:
+		case <-ctx.Done():
+			poll.Stop()
+			return nil, l.busy(keys)
+		case <-timer.C:
+			poll.Stop()
+			return nil, l.busy(keys)
+		}
+		poll.Stop()
+	}
+}
+
+// settleShared ends a reservation in the shared buckets. It outlives the
+// request (a failure must be counted even when the caller hung up) and tries
+// a few times; a reservation it cannot end frees its place at its deadline.
+func (r *Reservation) settleShared(failures func(bucketKey) float64) {
+	l := r.l
+	f := make([]float64, len(r.shared))
+	for i, k := range r.shared {
+		f[i] = failures(bucketKey{k.Rule, k.Value})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		if err = l.Shared.Settle(ctx, l.now(), r.shared, f); err == nil {
+			break
+		}
+		time.Sleep(time.Duration(100*(attempt+1)) * time.Millisecond)
+	}
+	if err != nil {
+		slog.Error("throttle: an attempt could not be settled in the shared buckets", "err", err, "failures", f)
+	}
+	l.mu.Lock()
+	if l.changed != nil {
+		close(l.changed)
+	}
+	l.changed = make(chan struct{})
+	l.mu.Unlock()
 }
 
 // busy is the refusal of an attempt that waited its longest for attempts in
@@ -220,6 +324,10 @@ func (r *Reservation) settle(failures func(bucketKey) float64) {
 	}
 	r.once.Do(func() {
 		l := r.l
+		if r.shared != nil {
+			r.settleShared(failures)
+			return
+		}
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		now := l.now()
@@ -238,6 +346,13 @@ func (r *Reservation) settle(failures func(bucketKey) float64) {
 
 // Failures reports the failures key's bucket holds now (for tests and metrics).
 func (l *Limiter) Failures(k Key) float64 {
+	if l.Shared != nil {
+		f, err := l.Shared.Failures(context.Background(), l.now(), k)
+		if err != nil {
+			return math.NaN()
+		}
+		return f
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b := l.buckets[bucketKey{k.Rule, k.Value}]

@@ -1,0 +1,175 @@
+package graph_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"certlink/internal/account"
+	"certlink/internal/limitdb"
+	"certlink/internal/testenv"
+	"certlink/internal/throttle"
+)
+
+// A4 across processes: two certlink processes on one database count sign-in
+// attempts in the same buckets. Wrong passwords alternating between them are
+// tested the pair bucket's capacity (5) times in all, not 5 each; then the
+// right password is refused too, on either process, until the bucket leaks.
+func TestSignInThrottleTwoProcesses(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		e2 := e.Second()
+		frozen := time.Now()
+		var mu sync.Mutex
+		clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return frozen }
+		for _, p := range []*testenv.Env{e, e2} {
+			p.App.Throttle.Now = clock
+		}
+		tested, refused := 0, 0
+		for i := 0; i < 16; i++ {
+			p := []*testenv.Env{e, e2}[i%2]
+			r := p.Do("", mSignIn, map[string]any{"e": "mona@contoso.example", "p": "wrong-password-y"})
+			switch r.Code() {
+			case "INVALID_CREDENTIALS":
+				tested++
+			case "RATE_LIMITED":
+				refused++
+				if r.Errors[0].Extensions["retryAt"] == nil {
+					t.Errorf("attempt %d: RATE_LIMITED without retryAt: %+v", i, r.Errors[0])
+				}
+			default:
+				t.Fatalf("attempt %d on process %d: %+v", i, i%2+1, r.Errors)
+			}
+		}
+		if limit := int(account.PairRule.Capacity); tested != limit || refused != 16-limit {
+			t.Fatalf("two processes tested %d wrong passwords and refused %d; the shared bucket allows %d in all", tested, refused, limit)
+		}
+		if c := e2.Do("", mSignIn, map[string]any{"e": "mona@contoso.example", "p": "certlink-demo"}).Code(); c != "RATE_LIMITED" {
+			t.Fatalf("right password with the shared bucket full: %q, want RATE_LIMITED", c)
+		}
+		// One Period/Capacity later one more attempt gets through, on either
+		// process, and only one.
+		mu.Lock()
+		frozen = frozen.Add(account.PairRule.Period/time.Duration(account.PairRule.Capacity) + time.Second)
+		mu.Unlock()
+		if c := e2.Do("", mSignIn, map[string]any{"e": "mona@contoso.example", "p": "wrong-password-y"}).Code(); c != "INVALID_CREDENTIALS" {
+			t.Fatalf("after the leak: %q, want INVALID_CREDENTIALS", c)
+		}
+		if c := e.Do("", mSignIn, map[string]any{"e": "mona@contoso.example", "p": "wrong-password-y"}).Code(); c != "RATE_LIMITED" {
+			t.Fatalf("second attempt after one leak: %q, want RATE_LIMITED", c)
+		}
+	})
+}
+
+// The same attack in parallel: 60 guesses sent at once, half to each process,
+// one of them right. Wrong ones are tested at most the limit in all, however
+// the two processes interleave; the right one is either let in or refused,
+// never counted as a failure.
+func TestParallelGuessesOnTwoProcesses(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		e2 := e.Second()
+		before := e.App.Passwords.Runs() + e2.App.Passwords.Runs()
+		codes := attack(t, 60, func(i int, pw string) *testenv.Response {
+			return []*testenv.Env{e, e2}[i%2].Do("", mSignIn, map[string]any{"e": "mona@contoso.example", "p": pw})
+		})
+		wrong, right := 0, 0
+		for _, c := range codes {
+			switch c {
+			case "RATE_LIMITED":
+			case "INVALID_CREDENTIALS":
+				wrong++
+			case "":
+				right++
+			default:
+				t.Fatalf("unexpected code %q (codes %v)", c, codes)
+			}
+		}
+		limit := int(account.PairRule.Capacity)
+		if wrong > limit {
+			t.Fatalf("%d wrong guesses of 60 sent at once to two processes were tested; the limit is %d in all", wrong, limit)
+		}
+		if runs := e.App.Passwords.Runs() + e2.App.Passwords.Runs() - before; runs > int64(limit+1) {
+			t.Fatalf("%d password checks ran on two processes; the limit is %d (+1 right)", runs, limit)
+		}
+		if f := e.App.Throttle.Failures(throttle.Key{Rule: account.PairRule, Value: "mona@contoso.example\x00127.0.0.1"}); f > float64(limit)+0.01 || f < float64(wrong)-1 {
+			t.Fatalf("the shared pair bucket holds %.2f failures after %d wrong guesses were tested", f, wrong)
+		}
+	})
+}
+
+// Right passwords on both processes at once are never refused for the
+// others in flight: an attempt in flight is not a failure. The owner's own
+// parallel sign-ins (a team tool signing in from eight workers, half on each
+// process) all succeed.
+func TestParallelRightPasswordsOnTwoProcesses(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		e2 := e.Second()
+		var wg sync.WaitGroup
+		codes := make([]string, 16)
+		start := make(chan struct{})
+		for i := range codes {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				codes[i] = []*testenv.Env{e, e2}[i%2].Do("", mSignIn, map[string]any{"e": "mona@contoso.example", "p": "certlink-demo"}).Code()
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i, c := range codes {
+			if c != "" {
+				t.Fatalf("right password %d of 16 on two processes answered %q (all: %v)", i, c, codes)
+			}
+		}
+	})
+}
+
+// A process that dies while testing a password (its attempt reserved, never
+// settled) holds the shared buckets only until the attempt's deadline.
+func TestSharedAttemptOfADeadProcessExpires(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		a := testenv.Open(t, d)
+		db := a.SharedLimits
+		rule := &throttle.Rule{Name: "test: dead process", Capacity: 2, Period: time.Minute}
+		key := []throttle.Key{{Rule: rule, Value: "x"}}
+		ctx := context.Background()
+		now := time.Now()
+		for i := 0; i < 2; i++ {
+			if refusal, busy, err := db.Reserve(ctx, now, key, now.Add(10*time.Second)); err != nil || refusal != nil || busy {
+				t.Fatalf("reservation %d: %v %v %v", i, refusal, busy, err)
+			}
+		}
+		if refusal, busy, err := db.Reserve(ctx, now, key, now.Add(10*time.Second)); err != nil || refusal != nil || !busy {
+			t.Fatalf("third attempt with two in flight: refusal %v busy %v err %v, want busy", refusal, busy, err)
+		}
+		// The two were never settled: their process died.
+		later := now.Add(11 * time.Second)
+		if refusal, busy, err := db.Reserve(ctx, later, key, later.Add(10*time.Second)); err != nil || refusal != nil || busy {
+			t.Fatalf("after the dead attempts' deadline: refusal %v busy %v err %v, want a reservation", refusal, busy, err)
+		}
+		// Settling counts failures; a full bucket refuses with a time to retry.
+		if err := db.Settle(ctx, later, key, []float64{1}); err != nil {
+			t.Fatal(err)
+		}
+		if refusal, _, _ := db.Reserve(ctx, later, key, later.Add(time.Second)); refusal != nil {
+			t.Fatalf("one failure of two: refused %v", refusal)
+		}
+		if err := db.Settle(ctx, later, key, []float64{1}); err != nil {
+			t.Fatal(err)
+		}
+		refusal, _, _ := db.Reserve(ctx, later, key, later.Add(time.Second))
+		if refusal == nil || refusal.RetryAt.Sub(later) <= 0 || refusal.RetryAt.Sub(later) > 31*time.Second {
+			t.Fatalf("two failures of two: refusal %+v, want one retrying within Period/Capacity", refusal)
+		}
+		if f, _ := db.Failures(ctx, later.Add(30*time.Second), key[0]); f > 1.01 || f < 0.99 {
+			t.Fatalf("half a period later the bucket holds %.2f failures, want 1", f)
+		}
+		if limitdb.Hash(rule.Name, "x") == limitdb.Hash(rule.Name, "y") {
+			t.Fatal("keys share a hash")
+		}
+	})
+}

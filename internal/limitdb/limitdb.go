@@ -1,0 +1,262 @@
+// Package limitdb keeps the leaky buckets every certlink process on one
+// database shares (A4): the password-attempt buckets of throttle.Limiter and
+// the API points of guard.Buckets. Each bucket is a row of throttle_buckets —
+// (rule, SHA-256 of the key) → level at updated_at, attempts in flight — read
+// and written in a short transaction that holds the rows: SELECT … FOR UPDATE
+// on MariaDB/MySQL (after an insert that creates missing rows, rows always
+// taken in one order so no two transactions wait on each other), SQLite's
+// single writer on SQLite. A level leaks at its rule's rate from updated_at;
+// empty rows are deleted on the way, once a minute per process.
+package limitdb
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/predicate"
+	"certlink/ent/throttlebucket"
+	"certlink/internal/store"
+	"certlink/internal/throttle"
+	"certlink/internal/viewer"
+)
+
+// PointsRule is the rule column of the API points buckets.
+const PointsRule = "api points"
+
+// DB is the table of shared buckets.
+type DB struct {
+	Client *ent.Client
+	// RowLocks: lock the bucket rows FOR UPDATE (MariaDB/MySQL). SQLite runs
+	// one writing transaction at a time, which serializes the buckets.
+	RowLocks bool
+
+	mu      sync.Mutex
+	sweptAt time.Time
+}
+
+var _ throttle.SharedGate = (*DB)(nil)
+
+// Hash is a bucket's key as stored: no email or address in clear.
+func Hash(rule, value string) string {
+	sum := sha256.Sum256([]byte("certlink bucket\x00" + rule + "\x00" + value))
+	return hex.EncodeToString(sum[:])
+}
+
+// spec is one bucket an operation touches.
+type spec struct {
+	rule, hash string
+	capacity   float64
+	period     time.Duration
+}
+
+func (s spec) id() [2]string { return [2]string{s.rule, s.hash} }
+
+func (s spec) rate() float64 { return s.capacity / float64(s.period) }
+
+// level is the bucket's level at now, leaked since it was written.
+func (s spec) level(b *ent.ThrottleBucket, now time.Time) float64 {
+	elapsed := math.Max(0, float64(now.Sub(b.UpdatedAt)))
+	return math.Max(0, b.Level-s.rate()*elapsed)
+}
+
+// inFlight is how many attempts hold the bucket at now: none once the
+// latest deadline among them has passed.
+func inFlight(b *ent.ThrottleBucket, now time.Time) int {
+	if b.InFlight <= 0 || b.InFlightUntil == nil || !b.InFlightUntil.After(now) {
+		return 0
+	}
+	return b.InFlight
+}
+
+func specOf(k throttle.Key) spec {
+	return spec{rule: k.Rule.Name, hash: Hash(k.Rule.Name, k.Value), capacity: k.Rule.Capacity, period: k.Rule.Period}
+}
+
+// hold runs fn in a transaction holding the rows of specs (created empty when
+// missing). rows is indexed like specs.
+func (d *DB) hold(ctx context.Context, now time.Time, specs []spec, fn func(tx *ent.Tx, rows []*ent.ThrottleBucket) error) error {
+	sys := viewer.System(ctx)
+	// One order for every transaction: no two wait on each other's rows.
+	sorted := slices.Clone(specs)
+	slices.SortFunc(sorted, func(a, b spec) int { return cmp.Or(cmp.Compare(a.rule, b.rule), cmp.Compare(a.hash, b.hash)) })
+	sorted = slices.CompactFunc(sorted, func(a, b spec) bool { return a.id() == b.id() })
+	err := store.InTx(sys, d.Client, func(tx *ent.Tx) error {
+		creates := make([]*ent.ThrottleBucketCreate, len(sorted))
+		or := make([]predicate.ThrottleBucket, len(sorted))
+		for i, s := range sorted {
+			creates[i] = tx.ThrottleBucket.Create().SetRule(s.rule).SetKeyHash(s.hash).
+				SetUpdatedAt(now).SetExpiresAt(now)
+			or[i] = throttlebucket.And(throttlebucket.Rule(s.rule), throttlebucket.KeyHash(s.hash))
+		}
+		if err := tx.ThrottleBucket.CreateBulk(creates...).
+			OnConflictColumns(throttlebucket.FieldRule, throttlebucket.FieldKeyHash).Ignore().Exec(sys); err != nil {
+			return err
+		}
+		q := tx.ThrottleBucket.Query().Where(throttlebucket.Or(or...))
+		if d.RowLocks {
+			q.ForUpdate()
+		}
+		found, err := q.All(sys)
+		if err != nil {
+			return err
+		}
+		byID := make(map[[2]string]*ent.ThrottleBucket, len(found))
+		for _, b := range found {
+			byID[[2]string{b.Rule, b.KeyHash}] = b
+		}
+		rows := make([]*ent.ThrottleBucket, len(specs))
+		for i, s := range specs {
+			if rows[i] = byID[s.id()]; rows[i] == nil {
+				return fmt.Errorf("limitdb: bucket %s/%s missing after its insert", s.rule, s.hash[:8])
+			}
+		}
+		return fn(tx, rows)
+	})
+	if err == nil {
+		d.sweep(sys, now)
+	}
+	return err
+}
+
+// write stores a bucket's new state. A row holds nothing once its level has
+// leaked away and no attempt holds it: expires_at says when.
+func write(ctx context.Context, tx *ent.Tx, b *ent.ThrottleBucket, s spec, level float64, inFlight int, until *time.Time, now time.Time) error {
+	expires := now.Add(time.Duration(level / s.rate()))
+	if inFlight > 0 && until != nil && until.After(expires) {
+		expires = *until
+	}
+	u := tx.ThrottleBucket.UpdateOneID(b.ID).SetLevel(level).SetInFlight(inFlight).
+		SetUpdatedAt(now).SetExpiresAt(expires)
+	if inFlight > 0 {
+		u.SetNillableInFlightUntil(until)
+	} else {
+		u.ClearInFlightUntil()
+	}
+	return u.Exec(ctx)
+}
+
+// Reserve implements throttle.SharedGate: one attempt in flight in every key's
+// bucket until until, all or nothing. A bucket whose failures alone leave no
+// room refuses (the first such key in keys' order); one that has room only
+// once attempts in flight end makes the caller wait (busy).
+func (d *DB) Reserve(ctx context.Context, now time.Time, keys []throttle.Key, until time.Time) (refusal *throttle.Refusal, busy bool, err error) {
+	specs := make([]spec, len(keys))
+	for i, k := range keys {
+		specs[i] = specOf(k)
+	}
+	err = d.hold(ctx, now, specs, func(tx *ent.Tx, rows []*ent.ThrottleBucket) error {
+		refusal, busy = nil, false
+		levels := make([]float64, len(specs))
+		flying := make([]int, len(specs))
+		for i, s := range specs {
+			levels[i], flying[i] = s.level(rows[i], now), inFlight(rows[i], now)
+			if levels[i]+1 > s.capacity {
+				room := levels[i] + 1 - s.capacity
+				refusal = &throttle.Refusal{Rule: keys[i].Rule, RetryAt: now.Add(time.Duration(room / s.capacity * float64(s.period)))}
+				return nil
+			}
+			if levels[i]+float64(flying[i])+1 > s.capacity {
+				busy = true
+			}
+		}
+		if busy {
+			return nil
+		}
+		for i, s := range specs {
+			latest := until
+			if flying[i] > 0 && rows[i].InFlightUntil.After(latest) {
+				latest = *rows[i].InFlightUntil
+			}
+			if err := write(viewer.System(ctx), tx, rows[i], s, levels[i], flying[i]+1, &latest, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return refusal, busy, nil
+}
+
+// Settle implements throttle.SharedGate: the attempt reserved in keys' buckets
+// ends, adding failures[i] to the level of keys[i].
+func (d *DB) Settle(ctx context.Context, now time.Time, keys []throttle.Key, failures []float64) error {
+	specs := make([]spec, len(keys))
+	for i, k := range keys {
+		specs[i] = specOf(k)
+	}
+	return d.hold(ctx, now, specs, func(tx *ent.Tx, rows []*ent.ThrottleBucket) error {
+		for i, s := range specs {
+			b := rows[i]
+			flying := max(0, inFlight(b, now)-1)
+			if err := write(viewer.System(ctx), tx, b, s, s.level(b, now)+failures[i], flying, b.InFlightUntil, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Failures implements throttle.SharedGate: the level of k's bucket at now.
+func (d *DB) Failures(ctx context.Context, now time.Time, k throttle.Key) (float64, error) {
+	s := specOf(k)
+	return d.levelOf(ctx, now, s)
+}
+
+func (d *DB) levelOf(ctx context.Context, now time.Time, s spec) (float64, error) {
+	b, err := d.Client.ThrottleBucket.Query().Where(throttlebucket.Rule(s.rule), throttlebucket.KeyHash(s.hash)).Only(viewer.System(ctx))
+	if ent.IsNotFound(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return s.level(b, now), nil
+}
+
+// Lease implements guard.Lessor: key's API points bucket takes owed points
+// whatever its level (points already spent beyond earlier leases), then
+// grants up to want more while it has room. It returns the points granted
+// and the level after.
+func (d *DB) Lease(ctx context.Context, now time.Time, key string, owed, want, capacity float64, period time.Duration) (granted, level float64, err error) {
+	s := spec{rule: PointsRule, hash: Hash(PointsRule, key), capacity: capacity, period: period}
+	err = d.hold(ctx, now, []spec{s}, func(tx *ent.Tx, rows []*ent.ThrottleBucket) error {
+		level = s.level(rows[0], now) + owed
+		granted = math.Min(want, math.Max(0, capacity-level))
+		level += granted
+		return write(viewer.System(ctx), tx, rows[0], s, level, 0, nil, now)
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	return granted, level, nil
+}
+
+// PointsLevel reports the level of key's API points bucket (tests).
+func (d *DB) PointsLevel(ctx context.Context, now time.Time, key string, capacity float64, period time.Duration) (float64, error) {
+	return d.levelOf(ctx, now, spec{rule: PointsRule, hash: Hash(PointsRule, key), capacity: capacity, period: period})
+}
+
+// sweep deletes the empty buckets, at most once a minute.
+func (d *DB) sweep(ctx context.Context, now time.Time) {
+	d.mu.Lock()
+	if !d.sweptAt.IsZero() && now.Sub(d.sweptAt) < time.Minute {
+		d.mu.Unlock()
+		return
+	}
+	d.sweptAt = now
+	d.mu.Unlock()
+	// A row past its expiry is an empty bucket with nothing in flight:
+	// deleting it changes nothing. The minute's margin leaves alone a row a
+	// transaction just created.
+	_, _ = d.Client.ThrottleBucket.Delete().Where(throttlebucket.ExpiresAtLT(now.Add(-time.Minute))).Exec(ctx)
+}
