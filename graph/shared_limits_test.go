@@ -2,11 +2,13 @@ package graph_test
 
 import (
 	"context"
+	"math"
 	"sync"
 	"testing"
 	"time"
 
 	"certlink/internal/account"
+	"certlink/internal/app"
 	"certlink/internal/limitdb"
 	"certlink/internal/testenv"
 	"certlink/internal/throttle"
@@ -170,6 +172,78 @@ func TestSharedAttemptOfADeadProcessExpires(t *testing.T) {
 		}
 		if limitdb.Hash(rule.Name, "x") == limitdb.Hash(rule.Name, "y") {
 			t.Fatal("keys share a hash")
+		}
+	})
+}
+
+// A4 across processes: one API points budget per account for the whole
+// fleet. Requests alternating between two processes are served the budget in
+// all, not twice it (each process leases a chunk of points at a time and
+// spends it from memory), and the remaining each reports stays within a few
+// chunks of the fleet's truth.
+func TestAPIPointsTwoProcesses(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		const budget = 100
+		e := testenv.Start(t, d, func(c *app.Config) { c.RateLimit = budget })
+		e2 := e.Second()
+		frozen := time.Now()
+		for _, p := range []*testenv.Env{e, e2} {
+			p.App.RateLimits.Now = func() time.Time { return frozen }
+		}
+		chunk := int(math.Ceil(budget / 20.0))
+		token := e.Demo("sam@fabrikam.example")
+		served := 0
+		for i := 0; i < 3*budget; i++ {
+			p := []*testenv.Env{e, e2}[(i/3)%2] // three on one, three on the other…
+			r := p.Do(token, `{me{email}}`, nil)
+			if r.Code() == "RATE_LIMITED" {
+				continue
+			}
+			if len(r.Errors) > 0 {
+				t.Fatalf("request %d: %+v", i, r.Errors)
+			}
+			served++
+			cost, _ := r.Extensions["cost"].(map[string]any)
+			remaining, _ := cost["remaining"].(float64)
+			if truth := float64(budget - served); remaining > truth+float64(3*chunk) || remaining < truth-float64(2*chunk) {
+				t.Fatalf("request %d on process %d: remaining %v, the fleet has %v left (chunk %d)", i, (i/3)%2+1, remaining, truth, chunk)
+			}
+		}
+		// The sign-in took its points from the same budget.
+		if served > budget || served < budget-2*chunk {
+			t.Fatalf("two processes served %d one-point requests; the shared budget is %d", served, budget)
+		}
+	})
+}
+
+// A subscription's pushes are charged to the shared bucket too: a push is
+// taken from the lease before it is computed, so an exhausted fleet budget
+// stops them on every process (the push test of one process is
+// TestSubscriptionFloodIsPacedAndCharged).
+func TestPushesTakeSharedPoints(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d, func(c *app.Config) { c.RateLimit = 40 })
+		e2 := e.Second()
+		b := e.App.RateLimits
+		if q := b.Take("k", 10); !q.Allowed {
+			t.Fatalf("first take: %+v", q)
+		}
+		// Another process spends the rest of the budget.
+		if q := e2.App.RateLimits.Take("k", 28); !q.Allowed {
+			t.Fatalf("the other process's take: %+v", q)
+		}
+		// Settle (after the fact) may overdraw the lease; the debt is paid
+		// at the next lease, which then has no room left.
+		b.Settle("k", 5)
+		if q := b.Take("k", 3); q.Allowed {
+			t.Fatalf("take with the fleet's budget spent: %+v", q)
+		}
+		level, err := e.App.SharedLimits.PointsLevel(context.Background(), time.Now(), "k", 40, time.Hour)
+		if err != nil || level < 38 {
+			t.Fatalf("shared level %.1f (err %v), want every point spent or leased counted", level, err)
+		}
+		if w := b.Wait("k", 3); w <= 0 {
+			t.Fatalf("wait %v with the budget spent", w)
 		}
 	})
 }

@@ -134,7 +134,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 		Client: db.Client, SessionTTL: cfg.SessionTTL,
 		Passwords: a.Passwords, Throttle: a.Throttle, Log: log,
 	}
-	a.RateLimits = &guard.Buckets{Capacity: float64(cfg.RateLimit), Period: time.Hour}
+	a.RateLimits = &guard.Buckets{Capacity: float64(cfg.RateLimit), Period: time.Hour, Shared: a.SharedLimits}
 	a.Expensive = guard.DefaultExpensive(a.RateLimits)
 	a.Linking = &linking.Service{
 		Client:    db.Client,

@@ -84,6 +84,9 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 	key := CallerKey(ctx)
 	points := Points(shape.Cost)
 	q := x.Buckets.Take(key, points-1) // Gate took the first point
+	if q.Err != nil {
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{meterUnavailable(ctx, q.Err)}})
+	}
 	setRateHeaders(ctx, q)
 	cost := map[string]any{
 		"requestedQueryCost": shape.Cost, "points": points,
@@ -150,8 +153,9 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 		switch actual := Points(served); {
 		case subscription && calls > 1:
 			// A push costs what a query of the subscription's shape costs:
-			// its points, or what it served when that was more.
-			q := x.Buckets.Settle(key, max(actual, points))
+			// its points (taken before it was computed), or what it served
+			// when that was more.
+			q := x.Buckets.Settle(key, max(0, actual-points))
 			cost["points"], cost["remaining"] = max(actual, points), q.Remaining
 			pushed, limited = x.Buckets.now(), false
 		case actual > points:
@@ -173,10 +177,10 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 // nextPush waits until a subscription's next push may be computed: at
 // least PushEvery after the last (the live feed keeps only the latest value
 // meanwhile, so the push carries the latest state), and until the caller's
-// bucket holds the push's points. The first time the bucket is short it
-// returns one RATE_LIMITED answer (the subscription stays open and resumes
-// once the bucket refilled). ok is false when the subscription ended while
-// waiting.
+// bucket holds the push's points, which it takes. The first time the bucket
+// is short it returns one RATE_LIMITED answer (the subscription stays open
+// and resumes once the bucket refilled). ok is false when the subscription
+// ended while waiting.
 func (x Extension) nextPush(ctx context.Context, key string, points float64, pushed time.Time, limited *bool) (r *graphql.Response, ok bool) {
 	every := x.Limits.PushEvery
 	if every <= 0 {
@@ -186,11 +190,16 @@ func (x Extension) nextPush(ctx context.Context, key string, points float64, pus
 		return nil, false
 	}
 	for {
-		wait := x.Buckets.Wait(key, points)
-		if wait <= 0 {
+		q := x.Buckets.Take(key, points)
+		if q.Allowed {
 			return nil, true
 		}
-		if !*limited {
+		wait := max(x.Buckets.Wait(key, points), 100*time.Millisecond)
+		if q.Err != nil {
+			// The shared bucket cannot be reached: no push is computed
+			// uncounted; the next one is tried in a second.
+			wait = time.Second
+		} else if !*limited {
 			*limited = true
 			q := x.Buckets.Peek(key)
 			secs := max(1, int(math.Ceil(wait.Seconds())))

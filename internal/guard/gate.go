@@ -3,6 +3,7 @@ package guard
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"strconv"
 
@@ -125,6 +126,9 @@ func (g Gate) Admit(ctx context.Context, query string) *gqlerror.Error {
 	}
 	if g.Buckets != nil {
 		q := g.Buckets.Take(CallerKey(ctx), 1)
+		if q.Err != nil {
+			return meterUnavailable(ctx, q.Err)
+		}
 		setRateHeaders(ctx, q)
 		if !q.Allowed {
 			return g.rateLimited(ctx, q, 1)
@@ -184,6 +188,13 @@ func setRetryAfter(ctx context.Context, q Quota, b *Buckets) {
 	if h := web.Header(ctx); h != nil {
 		h.Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(q.Reset.Sub(b.now()).Seconds())))))
 	}
+}
+
+// meterUnavailable answers a request whose points could not be counted (the
+// shared bucket's database failed): refused, never served uncounted.
+func meterUnavailable(ctx context.Context, err error) *gqlerror.Error {
+	slog.WarnContext(ctx, "rate limit: the shared bucket failed; the request is refused", "err", err)
+	return refusal(apperr.Unavailable, "The rate limit cannot be counted right now, so this request was not run. Try again in a few seconds.", nil)
 }
 
 func refusal(code apperr.Code, msg string, ext map[string]any) *gqlerror.Error {

@@ -23,6 +23,7 @@ import (
 	"certlink/ent"
 	"certlink/ent/predicate"
 	"certlink/ent/throttlebucket"
+	"certlink/internal/guard"
 	"certlink/internal/store"
 	"certlink/internal/throttle"
 	"certlink/internal/viewer"
@@ -42,7 +43,10 @@ type DB struct {
 	sweptAt time.Time
 }
 
-var _ throttle.SharedGate = (*DB)(nil)
+var (
+	_ throttle.SharedGate = (*DB)(nil)
+	_ guard.Lessor        = (*DB)(nil)
+)
 
 // Hash is a bucket's key as stored: no email or address in clear.
 func Hash(rule, value string) string {
