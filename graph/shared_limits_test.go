@@ -148,8 +148,14 @@ func TestSharedAttemptOfADeadProcessExpires(t *testing.T) {
 		if refusal, busy, err := db.Reserve(ctx, now, key, now.Add(10*time.Second)); err != nil || refusal != nil || !busy {
 			t.Fatalf("third attempt with two in flight: refusal %v busy %v err %v, want busy", refusal, busy, err)
 		}
+		if busy, err := db.Busy(ctx, now, key); err != nil || !busy {
+			t.Fatalf("look without locks with two in flight: busy %v err %v", busy, err)
+		}
 		// The two were never settled: their process died.
 		later := now.Add(11 * time.Second)
+		if busy, err := db.Busy(ctx, later, key); err != nil || busy {
+			t.Fatalf("look without locks after the deadline: busy %v err %v", busy, err)
+		}
 		if refusal, busy, err := db.Reserve(ctx, later, key, later.Add(10*time.Second)); err != nil || refusal != nil || busy {
 			t.Fatalf("after the dead attempts' deadline: refusal %v busy %v err %v, want a reservation", refusal, busy, err)
 		}

@@ -131,3 +131,30 @@ func TestAnonymousRateLimitPerForwardedClient(t *testing.T) {
 		t.Fatalf("the proxy's own address was limited: %+v", r.Errors)
 	}
 }
+
+// IPv6 clients count per /64, as the connection caps do: one host usually
+// holds the whole prefix, and counting per address would give it 2^64
+// anonymous budgets and sign-in address buckets.
+func TestIPv6ClientsCountPerPrefix(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) {
+		c.TrustedProxies = "127.0.0.1/32"
+		c.RateLimit = 3
+	})
+	codes := ""
+	for i := 1; i <= 4; i++ {
+		codes += forwardedFor(e.Browser("127.0.0.1"), fmt.Sprintf("2001:db8:1:2::%x", i)).Do(`{__typename}`, nil).Code() + ","
+	}
+	if codes != ",,,RATE_LIMITED," {
+		t.Fatalf("four addresses of one /64: %s", codes)
+	}
+	if r := forwardedFor(e.Browser("127.0.0.1"), "2001:db8:1:3::1").Do(`{__typename}`, nil); r.Code() != "" {
+		t.Fatalf("another /64 was limited: %+v", r.Errors)
+	}
+	forwardedFor(e.Browser("127.0.0.1"), "2001:db8:1:3::a").SignIn("mona@contoso.example", "wrong-password")
+	if f := e.App.Throttle.Failures(account.AddressKey("2001:db8:1:3:ffff::9")); f < 0.5 {
+		t.Fatalf("a wrong sign-in from 2001:db8:1:3::a is not counted for its /64 (%v)", f)
+	}
+	if f := e.App.Throttle.Failures(account.AddressKey("2001:db8:1:4::a")); f > 0.5 {
+		t.Fatalf("another /64 was charged (%v)", f)
+	}
+}

@@ -143,4 +143,6 @@ func (s *Service) attemptSignIn(ctx context.Context, keys []throttle.Key, test f
 }
 
 // AddressKey is the bucket of sign-in attempts from one address (tests, metrics).
-func AddressKey(ip string) throttle.Key { return throttle.Key{Rule: AddressRule, Value: ip} }
+func AddressKey(ip string) throttle.Key {
+	return throttle.Key{Rule: AddressRule, Value: web.AddressKey(ip)}
+}

@@ -124,7 +124,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 	a.Passwords = auth.NewHasher(auth.DefaultConcurrency(), auth.DefaultQueue)
 	// Fair between client addresses: a sign-in flood from one address waits
 	// behind itself, not in front of everyone else's sign-ins.
-	a.Passwords.Party = web.ClientIP
+	a.Passwords.Party = web.ClientKey
 	// Every process on the database counts password attempts and API points
 	// in the same buckets (A4): the table throttle_buckets (limitdb).
 	a.SharedLimits = &limitdb.DB{Client: db.Client, RowLocks: !db.Embedded}

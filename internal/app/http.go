@@ -260,7 +260,7 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			// A socket whose upgrade carries no sign-in counts among its
 			// address's few pending ones until its connection_init is
 			// accepted, not among the signed-in ones.
-			adm, refused := a.Sockets.Admit(ctx, web.ClientIPOf(r), v)
+			adm, refused := a.Sockets.Admit(ctx, web.AddressKey(web.ClientIPOf(r)), v)
 			if refused != nil {
 				msg := fmt.Sprintf("This address has %d signed-in websockets open, the limit.", refused.Open)
 				if refused.Evicting {

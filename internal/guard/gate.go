@@ -171,7 +171,7 @@ func CallerKey(ctx context.Context) string {
 	case v.TokenID != 0:
 		return "token:" + strconv.Itoa(v.TokenID)
 	}
-	return "ip:" + web.ClientIP(ctx)
+	return "ip:" + web.ClientKey(ctx)
 }
 
 func setRateHeaders(ctx context.Context, q Quota) {

@@ -85,36 +85,36 @@ func specOf(k throttle.Key) spec {
 }
 
 // hold runs fn in a transaction holding the rows of specs (created empty when
-// missing). rows is indexed like specs.
+// missing). rows is indexed like specs. The rows are locked by key first
+// (READ COMMITTED: no gap locks) and only missing ones are inserted, then
+// locked: an insert that meets an existing key takes locks the plain lock
+// does not, and InnoDB deadlocks on them under contention.
 func (d *DB) hold(ctx context.Context, now time.Time, specs []spec, fn func(tx *ent.Tx, rows []*ent.ThrottleBucket) error) error {
 	sys := viewer.System(ctx)
 	// One order for every transaction: no two wait on each other's rows.
 	sorted := slices.Clone(specs)
 	slices.SortFunc(sorted, func(a, b spec) int { return cmp.Or(cmp.Compare(a.rule, b.rule), cmp.Compare(a.hash, b.hash)) })
 	sorted = slices.CompactFunc(sorted, func(a, b spec) bool { return a.id() == b.id() })
-	err := store.InTx(sys, d.Client, func(tx *ent.Tx) error {
-		creates := make([]*ent.ThrottleBucketCreate, len(sorted))
-		or := make([]predicate.ThrottleBucket, len(sorted))
-		for i, s := range sorted {
-			creates[i] = tx.ThrottleBucket.Create().SetRule(s.rule).SetKeyHash(s.hash).
-				SetUpdatedAt(now).SetExpiresAt(now)
-			or[i] = throttlebucket.And(throttlebucket.Rule(s.rule), throttlebucket.KeyHash(s.hash))
-		}
-		if err := tx.ThrottleBucket.CreateBulk(creates...).
-			OnConflictColumns(throttlebucket.FieldRule, throttlebucket.FieldKeyHash).Ignore().Exec(sys); err != nil {
-			return err
-		}
-		q := tx.ThrottleBucket.Query().Where(throttlebucket.Or(or...))
-		if d.RowLocks {
-			q.ForUpdate()
-		}
-		found, err := q.All(sys)
+	err := store.InTxReadCommitted(sys, d.Client, func(tx *ent.Tx) error {
+		byID, err := d.lock(sys, tx, sorted)
 		if err != nil {
 			return err
 		}
-		byID := make(map[[2]string]*ent.ThrottleBucket, len(found))
-		for _, b := range found {
-			byID[[2]string{b.Rule, b.KeyHash}] = b
+		var creates []*ent.ThrottleBucketCreate
+		for _, s := range sorted {
+			if byID[s.id()] == nil {
+				creates = append(creates, tx.ThrottleBucket.Create().SetRule(s.rule).SetKeyHash(s.hash).
+					SetUpdatedAt(now).SetExpiresAt(now))
+			}
+		}
+		if len(creates) > 0 {
+			if err := tx.ThrottleBucket.CreateBulk(creates...).
+				OnConflictColumns(throttlebucket.FieldRule, throttlebucket.FieldKeyHash).Ignore().Exec(sys); err != nil {
+				return err
+			}
+			if byID, err = d.lock(sys, tx, sorted); err != nil {
+				return err
+			}
 		}
 		rows := make([]*ent.ThrottleBucket, len(specs))
 		for i, s := range specs {
@@ -128,6 +128,51 @@ func (d *DB) hold(ctx context.Context, now time.Time, specs []spec, fn func(tx *
 		d.sweep(sys, now)
 	}
 	return err
+}
+
+// lock reads (and on MariaDB/MySQL locks) the rows of sorted that exist.
+func (d *DB) lock(ctx context.Context, tx *ent.Tx, sorted []spec) (map[[2]string]*ent.ThrottleBucket, error) {
+	or := make([]predicate.ThrottleBucket, len(sorted))
+	for i, s := range sorted {
+		or[i] = throttlebucket.And(throttlebucket.Rule(s.rule), throttlebucket.KeyHash(s.hash))
+	}
+	q := tx.ThrottleBucket.Query().Where(throttlebucket.Or(or...))
+	if d.RowLocks {
+		q.ForUpdate()
+	}
+	found, err := q.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[[2]string]*ent.ThrottleBucket, len(found))
+	for _, b := range found {
+		byID[[2]string{b.Rule, b.KeyHash}] = b
+	}
+	return byID, nil
+}
+
+// Busy implements throttle.SharedGate: whether attempts in flight still leave
+// some key's bucket without room, read without a lock or a transaction (the
+// cheap look a waiting attempt takes before it tries again).
+func (d *DB) Busy(ctx context.Context, now time.Time, keys []throttle.Key) (bool, error) {
+	or := make([]predicate.ThrottleBucket, len(keys))
+	specs := make(map[[2]string]spec, len(keys))
+	for i, k := range keys {
+		s := specOf(k)
+		specs[s.id()] = s
+		or[i] = throttlebucket.And(throttlebucket.Rule(s.rule), throttlebucket.KeyHash(s.hash))
+	}
+	found, err := d.Client.ThrottleBucket.Query().Where(throttlebucket.Or(or...)).All(viewer.System(ctx))
+	if err != nil {
+		return false, err
+	}
+	for _, b := range found {
+		s := specs[[2]string{b.Rule, b.KeyHash}]
+		if s.level(b, now)+float64(inFlight(b, now))+1 > s.capacity {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // write stores a bucket's new state. A row holds nothing once its level has

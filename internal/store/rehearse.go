@@ -25,7 +25,7 @@ func Rehearse(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error
 			return err
 		}
 		return errRehearsal
-	}, true)
+	}, rehearsing)
 	if errors.Is(err, errRehearsal) {
 		return nil
 	}

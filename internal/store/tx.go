@@ -32,8 +32,25 @@ var ErrRetry = errors.New("store: retry")
 // A COMMIT whose answer is lost is not retried (it may have committed): the
 // caller gets UNAVAILABLE saying the outcome is unknown.
 func InTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
-	return inTx(ctx, client, fn, false)
+	return inTx(ctx, client, fn, plain)
 }
+
+// InTxReadCommitted is InTx at READ COMMITTED on MySQL/MariaDB: no gap
+// locks, so short transactions that lock by key the rows they read and
+// create a missing one (the shared rate-limit buckets, limitdb) do not
+// deadlock on the gaps between them. On SQLite it is InTx.
+func InTxReadCommitted(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
+	return inTx(ctx, client, fn, readCommitted)
+}
+
+// mode is how inTx runs a transaction.
+type mode int
+
+const (
+	plain         mode = iota
+	readCommitted      // at READ COMMITTED
+	rehearsing         // at READ COMMITTED, rolled back, never CONFLICT (Rehearse)
+)
 
 // rehearsalAttempts bounds a rehearsal's attempts when its context has no
 // deadline; with one, it runs again until the deadline.
@@ -43,14 +60,15 @@ const rehearsalAttempts = 200
 // CONFLICT: its transient failures are run again until its deadline, with a
 // longer pause each time, and it reads committed rows (on MySQL/MariaDB: no
 // gap locks, so no deadlock with an insert of a concurrent ingest).
-func inTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error, rehearsal bool) error {
+func inTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error, m mode) error {
+	rehearsal := m == rehearsing
 	attempts := 10
 	if rehearsal {
 		attempts = rehearsalAttempts
 	}
 	var last error
 	for i := 0; i < attempts; i++ {
-		err := once(ctx, client, fn, rehearsal)
+		err := once(ctx, client, fn, m != plain)
 		if err == nil {
 			return nil
 		}
@@ -108,12 +126,12 @@ func Unavailable(err error) bool { return classify(err) == "unavailable" }
 // UnavailableError is the caller-facing answer for an error Unavailable reports.
 func UnavailableError(err error) error { return unavailable(err) }
 
-func once(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error, rehearsal bool) (err error) {
+func once(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error, readCommitted bool) (err error) {
 	// On SQLite the transaction waits in the write queue (queuedDriver): one
 	// writer at a time, in arrival order. A rehearsal (what-if) on
 	// MySQL/MariaDB reads committed rows.
 	var opts *sql.TxOptions
-	if rehearsal {
+	if readCommitted {
 		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
 	}
 	tx, err := client.BeginTx(ctx, opts)

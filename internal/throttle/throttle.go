@@ -72,6 +72,9 @@ type SharedGate interface {
 	Reserve(ctx context.Context, now time.Time, keys []Key, until time.Time) (refusal *Refusal, busy bool, err error)
 	Settle(ctx context.Context, now time.Time, keys []Key, failures []float64) error
 	Failures(ctx context.Context, now time.Time, k Key) (float64, error)
+	// Busy reports, without locking anything, whether some key's bucket is
+	// still short of room (failures and attempts in flight).
+	Busy(ctx context.Context, now time.Time, keys []Key) (bool, error)
 }
 
 // ErrUnavailable: the shared buckets could not be read or written; the
@@ -180,18 +183,27 @@ func (l *Limiter) reserveShared(ctx context.Context, keys []Key, budget time.Dur
 		case !busy:
 			return &Reservation{l: l, shared: keys}, nil
 		}
-		poll := time.NewTimer(sharedPoll)
-		select {
-		case <-changed:
-		case <-poll.C:
-		case <-ctx.Done():
+		// Wait for an attempt to end: this process's wake the waiters at
+		// once; the others' are seen by a look without locks every
+		// sharedPoll, and only then is the reservation tried again.
+		for busy {
+			poll := time.NewTimer(sharedPoll)
+			select {
+			case <-changed:
+				busy = false
+			case <-poll.C:
+				if still, err := l.Shared.Busy(ctx, l.now(), keys); err != nil || !still {
+					busy = false
+				}
+			case <-ctx.Done():
+				poll.Stop()
+				return nil, l.busy(keys)
+			case <-timer.C:
+				poll.Stop()
+				return nil, l.busy(keys)
+			}
 			poll.Stop()
-			return nil, l.busy(keys)
-		case <-timer.C:
-			poll.Stop()
-			return nil, l.busy(keys)
 		}
-		poll.Stop()
 	}
 }
 

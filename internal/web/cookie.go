@@ -6,6 +6,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 )
 
@@ -106,6 +107,25 @@ func ClientIP(ctx context.Context) string {
 	}
 	return ClientIPOf(r)
 }
+
+// AddressKey is the key a per-address limit counts ip under: the address
+// itself, or for IPv6 its /64 — one host usually holds the whole prefix, and
+// counting per address would give it 2^64 buckets (connection caps count the
+// same way, LimitConns).
+func AddressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a = a.Unmap().WithZone(""); !a.Is6() {
+		return a.String()
+	}
+	return netip.PrefixFrom(a, 64).Masked().String()
+}
+
+// ClientKey is AddressKey of the caller's address: what the per-address
+// limits (rate limit, sign-in buckets, hashing queue, websockets) count.
+func ClientKey(ctx context.Context) string { return AddressKey(ClientIP(ctx)) }
 
 // Header returns the response headers, to set before the body is written; on
 // a websocket (or outside a request) a fresh map nobody reads.
