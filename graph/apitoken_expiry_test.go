@@ -118,7 +118,9 @@ func TestExpiredAPITokenIsRefused(t *testing.T) {
 			t.Fatalf("an expired token over GraphQL: %+v", r.Errors)
 		}
 		res, body := e.Get(secret, "/reports/skills.csv")
-		var csvErr struct{ Error struct{ Code, Message string } }
+		var csvErr struct {
+			Error struct{ Code, Message string }
+		}
 		_ = json.Unmarshal(body, &csvErr)
 		if res.StatusCode != http.StatusUnauthorized || csvErr.Error.Code != "UNAUTHENTICATED" || !said(csvErr.Error.Message) ||
 			!strings.Contains(res.Header.Get("WWW-Authenticate"), `error="invalid_token"`) {
