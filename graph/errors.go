@@ -82,6 +82,11 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 	}
 	pres := graphql.DefaultErrorPresenter(ctx, err)
 	e := classify(ctx, err)
+	if refused, ok := apperr.As(viewer.Refused(ctx)); ok && e.Code == apperr.Unauthenticated && viewer.From(ctx) == nil {
+		// The caller sent a credential that expired: "sign in first" would
+		// hide why; this says when it expired and what to do.
+		e = refused
+	}
 	pres.Message = clip(e.Message)
 	pres.Extensions = map[string]any{"code": string(e.Code)}
 	for k, v := range e.Extensions {

@@ -159,7 +159,7 @@ func (r *mutationResolver) CreateAPIToken(ctx context.Context, input model.Creat
 	for i, s := range input.Scopes {
 		scopes[i] = string(s)
 	}
-	c, err := r.Tokens.Create(ctx, viewer.From(ctx), input.Name, scopes)
+	c, err := r.Tokens.Create(ctx, viewer.From(ctx), input.Name, scopes, input.ExpiresInDays)
 	if err != nil {
 		return nil, err
 	}

@@ -64,6 +64,7 @@ type ComplexityRoot struct {
 	ApiToken struct {
 		CreatedAt  func(childComplexity int) int
 		CreatedBy  func(childComplexity int) int
+		ExpiresAt  func(childComplexity int) int
 		ID         func(childComplexity int) int
 		LastUsedAt func(childComplexity int) int
 		Name       func(childComplexity int) int
@@ -863,6 +864,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApiToken.CreatedBy(childComplexity), true
+	case "ApiToken.expiresAt":
+		if e.ComplexityRoot.ApiToken.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiToken.ExpiresAt(childComplexity), true
 	case "ApiToken.id":
 		if e.ComplexityRoot.ApiToken.ID == nil {
 			break
@@ -5158,12 +5165,31 @@ type ApiToken {
   createdAt: Time!
   lastUsedAt: Time
   revokedAt: Time
+  """
+  When the token stops working: a Bearer sent from then on is refused
+  UNAUTHENTICATED, saying when it expired. Set on every token created with
+  ` + "`" + `createApiToken` + "`" + `; null only for tokens made before API tokens expired, which
+  keep working until revoked (replace them).
+  """
+  expiresAt: Time
   createdBy: PersonRef
 }
 
 input CreateApiTokenInput {
   name: String!
   scopes: [ApiTokenScope!]!
+  """
+  Days until the token expires: 1 to 366, default 90. Every new token expires,
+  so a secret left in a forgotten script, log or laptop stops working on its
+  own. 90 days makes rotation a quarterly chore for a partner tool while
+  bounding how long a leaked secret works — the rotation period the CIS
+  benchmarks ask of cloud access keys, and between the 30 days GitHub and
+  GitLab propose and the year of long-lived tokens. 366 days (a year, leap day
+  included) is the most, as GitLab caps its tokens at a year: every tool is
+  re-issued a token at least yearly. Outside 1..366: INVALID_INPUT with
+  extensions.field "expiresInDays", nothing created.
+  """
+  expiresInDays: Int
 }
 
 type CreateApiTokenPayload {
@@ -5254,6 +5280,8 @@ func (ec *executionContext) childFields_ApiToken(ctx context.Context, field grap
 		return ec.fieldContext_ApiToken_lastUsedAt(ctx, field)
 	case "revokedAt":
 		return ec.fieldContext_ApiToken_revokedAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ApiToken_expiresAt(ctx, field)
 	case "createdBy":
 		return ec.fieldContext_ApiToken_createdBy(ctx, field)
 	}
@@ -7519,6 +7547,29 @@ func (ec *executionContext) _ApiToken_revokedAt(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_ApiToken_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ApiToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.Token) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiToken_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Time")
 }
 
@@ -19692,7 +19743,7 @@ func (ec *executionContext) unmarshalInputCreateApiTokenInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "scopes"}
+	fieldsInOrder := [...]string{"name", "scopes", "expiresInDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19713,6 +19764,13 @@ func (ec *executionContext) unmarshalInputCreateApiTokenInput(ctx context.Contex
 				return it, err
 			}
 			it.Scopes = data
+		case "expiresInDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresInDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresInDays = data
 		}
 	}
 	return it, nil
@@ -21489,6 +21547,11 @@ func (ec *executionContext) _ApiToken(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "revokedAt":
 			out.Values[i] = ec._ApiToken_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ApiToken_expiresAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

@@ -131,6 +131,16 @@ type CompetencyProgress struct {
 type CreateAPITokenInput struct {
 	Name   string          `json:"name"`
 	Scopes []APITokenScope `json:"scopes"`
+	// Days until the token expires: 1 to 366, default 90. Every new token expires,
+	// so a secret left in a forgotten script, log or laptop stops working on its
+	// own. 90 days makes rotation a quarterly chore for a partner tool while
+	// bounding how long a leaked secret works — the rotation period the CIS
+	// benchmarks ask of cloud access keys, and between the 30 days GitHub and
+	// GitLab propose and the year of long-lived tokens. 366 days (a year, leap day
+	// included) is the most, as GitLab caps its tokens at a year: every tool is
+	// re-issued a token at least yearly. Outside 1..366: INVALID_INPUT with
+	// extensions.field "expiresInDays", nothing created.
+	ExpiresInDays *int `json:"expiresInDays,omitempty"`
 }
 
 type CreateAPITokenPayload struct {

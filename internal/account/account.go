@@ -257,7 +257,12 @@ func (s *Service) SignOut(ctx context.Context, v *viewer.Viewer) error {
 }
 
 // Authenticate resolves a bearer secret. It returns (nil, nil) for a secret that
-// is unknown, expired or revoked: the caller is then anonymous.
+// is unknown or revoked: the caller is then anonymous. For one that expired it
+// returns a nil viewer and an *ExpiredError (UNAUTHENTICATED, saying when and
+// what to do): the caller is anonymous too, and whoever answers them says why.
+// Every path — HTTP, the websocket's upgrade and connection_init, each
+// operation on a socket and its rechecks — resolves secrets here, so sessions,
+// API and provider tokens all meet the same expiry rule.
 func (s *Service) Authenticate(ctx context.Context, secret string) (*viewer.Viewer, error) {
 	if secret == "" || len(secret) > 200 {
 		return nil, nil
@@ -271,14 +276,20 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*viewer.View
 		return nil, err
 	}
 	now := s.now()
-	if t.RevokedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) {
+	if t.RevokedAt != nil {
 		return nil, nil
+	}
+	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
+		return nil, Expired(t.Kind, *t.ExpiresAt)
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
 		// Best effort: a failed stamp must not fail the request.
 		_ = s.Client.Token.UpdateOneID(t.ID).SetLastUsedAt(now).Exec(sys)
 	}
 	v := &viewer.Viewer{TokenID: t.ID, Scopes: t.Scopes}
+	if t.ExpiresAt != nil {
+		v.ExpiresAt = *t.ExpiresAt
+	}
 	switch t.Kind {
 	case token.KindPROVIDER:
 		v.Kind = viewer.KindProvider

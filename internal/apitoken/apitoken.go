@@ -1,8 +1,8 @@
 // Package apitoken lets a Global Admin make named, scoped API tokens for partner
 // tools (A2). The secret is shown once; only its SHA-256 is stored. A token acts
 // for its creator's organization with the creator's roles (never OPERATOR) and
-// only the scopes it was made with; it stops when revoked or when its creator's
-// work account is deleted.
+// only the scopes it was made with; it stops when revoked, when it expires, or
+// when its creator's work account is deleted.
 package apitoken
 
 import (
@@ -42,14 +42,24 @@ func globalAdmin(v *viewer.Viewer) error {
 	return nil
 }
 
+// Lifetimes of a new token, in days (see CreateApiTokenInput.expiresInDays in
+// the schema for why). Tokens made before tokens expired keep a null
+// expires_at and work until revoked: nothing backfills them, so no partner
+// tool stops on an upgrade; the web app marks them for replacement.
+const (
+	DefaultLifetimeDays = 90
+	MaxLifetimeDays     = 366
+)
+
 // Created is a new token with its secret, shown once.
 type Created struct {
 	Token  *ent.Token
 	Secret string
 }
 
-// Create makes a token named name with scopes.
-func (s *Service) Create(ctx context.Context, v *viewer.Viewer, name string, scopes []string) (*Created, error) {
+// Create makes a token named name with scopes that expires expiresInDays days
+// from now (nil: DefaultLifetimeDays).
+func (s *Service) Create(ctx context.Context, v *viewer.Viewer, name string, scopes []string, expiresInDays *int) (*Created, error) {
 	if err := globalAdmin(v); err != nil {
 		return nil, err
 	}
@@ -71,6 +81,15 @@ func (s *Service) Create(ctx context.Context, v *viewer.Viewer, name string, sco
 			return nil, apperr.New(apperr.InvalidInput, "%q is not a scope: use %s.", sc, strings.Join(viewer.AllScopes, ", ")).With("field", "scopes")
 		}
 	}
+	days := DefaultLifetimeDays
+	if expiresInDays != nil {
+		days = *expiresInDays
+	}
+	if days < 1 || days > MaxLifetimeDays {
+		return nil, apperr.New(apperr.InvalidInput, "A token expires 1 to %d days after it is created (%d when not given); %d is outside.", MaxLifetimeDays, DefaultLifetimeDays, days).With("field", "expiresInDays")
+	}
+	now := s.now()
+	expires := now.AddDate(0, 0, days)
 	secret, err := auth.NewSecret(account.APITokenPrefix)
 	if err != nil {
 		return nil, err
@@ -84,12 +103,12 @@ func (s *Service) Create(ctx context.Context, v *viewer.Viewer, name string, sco
 			return err
 		}
 		t, err = tx.Token.Create().SetKind(token.KindAPI).SetName(name).SetSecretHash(auth.HashSecret(secret)).
-			SetScopes(clean).SetUserID(v.UserID).SetOrganizationID(v.OrgID).SetCreatedAt(s.now()).Save(sys)
+			SetScopes(clean).SetUserID(v.UserID).SetOrganizationID(v.OrgID).SetCreatedAt(now).SetExpiresAt(expires).Save(sys)
 		if err != nil {
 			return err
 		}
 		return history.Record(sys, tx.Client(), history.Event{Action: history.TokenCreated, ActorID: v.UserID, OrgID: v.OrgID,
-			Detail: fmt.Sprintf("%s created API token %q with scopes %s.", v.Email, name, strings.Join(clean, ", "))})
+			Detail: fmt.Sprintf("%s created API token %q with scopes %s, expiring %s.", v.Email, name, strings.Join(clean, ", "), expires.Format(time.RFC3339))})
 	})
 	if err != nil {
 		return nil, err

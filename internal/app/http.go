@@ -25,6 +25,7 @@ import (
 	"certlink/frontend"
 	"certlink/graph"
 	"certlink/graph/generated"
+	"certlink/internal/apperr"
 	"certlink/internal/guard"
 	"certlink/internal/socket"
 	"certlink/internal/store"
@@ -235,6 +236,12 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, maxMetricIngestBytes)
 		}
 		v, err := a.Accounts.Authenticate(ctx, bearer(r))
+		if e, ok := apperr.As(err); ok && e.Code == apperr.Unauthenticated {
+			// The credential expired: the caller is anonymous, and an
+			// UNAUTHENTICATED answer says it expired, when, and what to do
+			// (graph.ErrorPresenter, writeError).
+			ctx, err = viewer.WithRefused(ctx, e), nil
+		}
 		if err != nil {
 			if store.Unavailable(err) {
 				// The database cannot serve (every host down): a coded answer the

@@ -187,7 +187,13 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	switch e.Code {
 	case apperr.Unauthenticated:
 		status = http.StatusUnauthorized
-		w.Header().Set("WWW-Authenticate", `Bearer realm="certlink"`)
+		challenge := `Bearer realm="certlink"`
+		if refused, ok := apperr.As(viewer.Refused(ctx)); ok && viewer.From(ctx) == nil {
+			// RFC 6750 §3.1: the token the caller sent expired.
+			e = refused
+			challenge += `, error="invalid_token", error_description="` + strings.ReplaceAll(e.Message, `"`, "'") + `"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
 	case apperr.Forbidden, apperr.PasswordChangeFirst:
 		status = http.StatusForbidden
 	case apperr.NotFound:

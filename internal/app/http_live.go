@@ -11,6 +11,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/coder/websocket"
 
+	"certlink/internal/apperr"
 	"certlink/internal/socket"
 	"certlink/internal/viewer"
 )
@@ -66,6 +67,11 @@ func (a *App) websocketInit(ctx context.Context, payload transport.InitPayload) 
 		return ctx, nil, errors.New(reason)
 	}
 	v, err := a.Accounts.Authenticate(ctx, secret)
+	if e, ok := apperr.As(err); ok && e.Code == apperr.Unauthenticated {
+		// Expired: the reason says when and what to do (account.Expired
+		// keeps it within a close reason's 123 bytes).
+		return refuse(socket.CloseUnauthenticated, "UNAUTHENTICATED: "+e.Message)
+	}
 	if err != nil {
 		a.Log.ErrorContext(ctx, "websocket: authenticating", "err", err)
 		return refuse(4500, "INTERNAL: the sign-in could not be checked; try again")

@@ -46,6 +46,8 @@ func (Extension) InterceptOperation(ctx context.Context, next graphql.OperationH
 			return refuse(apperr.Internal, "The sign-in could not be checked. Try again.")
 		case r.Code == CloseSessionChanged:
 			return refuse(apperr.Unauthenticated, "Your roles, organization or password changed: this socket closed. Reconnect.")
+		case r.Message != "":
+			return refuse(apperr.Unauthenticated, r.Message+" This socket closed.")
 		default:
 			return refuse(apperr.Unauthenticated, "Your sign-in ended (signed out, expired, revoked or deleted): this socket closed.")
 		}

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"certlink/internal/apperr"
 	"certlink/internal/viewer"
 )
 
@@ -520,6 +521,9 @@ func (g *Registry) Open(ctx context.Context, secret string, v *viewer.Viewer) (c
 type Refusal struct {
 	Code   int
 	Reason string
+	// Message, when set, is the sign-in's own refusal (an expiry, saying
+	// when), for the operations the closed socket answers.
+	Message string
 }
 
 func (r *Refusal) Error() string { return r.Reason }
@@ -564,7 +568,8 @@ func (g *Registry) Addresses() int {
 	return len(g.addresses)
 }
 
-// watch checks the sign-in when told to and every Recheck, until the socket closes.
+// watch checks the sign-in when told to, every Recheck, and the moment the
+// sign-in expires, until the socket closes.
 func (c *Conn) watch(ctx context.Context) {
 	every := c.g.Limits.Recheck
 	if every <= 0 {
@@ -572,12 +577,23 @@ func (c *Conn) watch(ctx context.Context) {
 	}
 	t := time.NewTicker(every)
 	defer t.Stop()
+	expiry := time.NewTimer(time.Hour)
+	defer expiry.Stop()
 	for {
+		// Armed again after every check: the expiry may have changed.
+		expires := expiry.C
+		if at := c.Viewer().ExpiresAt; at.IsZero() {
+			expiry.Stop()
+			expires = nil
+		} else {
+			expiry.Reset(untilExpiry(at))
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-c.check:
 		case <-t.C:
+		case <-expires:
 		}
 		if _, err := c.Recheck(ctx); err != nil && c.isClosed() {
 			return
@@ -585,11 +601,31 @@ func (c *Conn) watch(ctx context.Context) {
 	}
 }
 
+// untilExpiry is how long to wait to check a sign-in that expires at at: a
+// little past it (the check must find it expired), or a second when at has
+// passed but the last check still found it valid (the database's clock, or a
+// test's, lags this one) — never a busy loop.
+func untilExpiry(at time.Time) time.Duration {
+	if d := time.Until(at); d > 0 {
+		return d + 10*time.Millisecond
+	}
+	return time.Second
+}
+
 // Recheck authenticates the socket's secret again. When the sign-in ended it
 // closes the socket with 4401 and returns an UNAUTHENTICATED refusal; when it
 // changed (roles, organization, scopes, the temporary password) with 4403.
 func (c *Conn) Recheck(ctx context.Context) (*viewer.Viewer, error) {
 	cur, err := c.g.Auth(ctx, c.secret)
+	if e, ok := apperr.As(err); ok && e.Code == apperr.Unauthenticated {
+		// The sign-in expired: the reason says when (it fits a close
+		// reason, account.Expired).
+		cl := c.Close(CloseUnauthenticated, string(e.Code)+": "+e.Message)
+		if r, ok := cl.(*Refusal); ok {
+			r.Message = e.Message
+		}
+		return nil, cl
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()

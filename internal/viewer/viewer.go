@@ -6,6 +6,7 @@ package viewer
 import (
 	"context"
 	"slices"
+	"time"
 )
 
 // Role is one of the U1 roles.
@@ -47,6 +48,10 @@ type Viewer struct {
 	// MustChangePassword: an invited user signed in with a temporary password
 	// and may do nothing but set their own (U2).
 	MustChangePassword bool
+	// ExpiresAt: when the session or token stops (zero: never, as provider
+	// tokens and API tokens made before tokens expired). A socket signed in
+	// with it is checked again at that moment.
+	ExpiresAt time.Time
 }
 
 // Has reports whether the viewer holds any of the roles.
@@ -90,6 +95,20 @@ func (v *Viewer) HasScope(scope string) bool {
 
 type ctxKey struct{}
 type systemKey struct{}
+type refusedKey struct{}
+
+// WithRefused returns ctx noting why the credential the caller sent was not
+// accepted (it expired): the caller is anonymous, and an UNAUTHENTICATED
+// answer tells them this rather than "sign in first".
+func WithRefused(ctx context.Context, err error) context.Context {
+	return context.WithValue(ctx, refusedKey{}, err)
+}
+
+// Refused returns the error noted by WithRefused, or nil.
+func Refused(ctx context.Context) error {
+	err, _ := ctx.Value(refusedKey{}).(error)
+	return err
+}
 
 // With returns ctx carrying v.
 func With(ctx context.Context, v *Viewer) context.Context { return context.WithValue(ctx, ctxKey{}, v) }

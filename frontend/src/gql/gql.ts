@@ -53,9 +53,9 @@ type Documents = {
     "\n  mutation RemindToAssociate($mcid: String!) {\n    remindToAssociate(mcid: $mcid) {\n      mcid\n      sentTo\n    }\n  }\n": typeof types.RemindToAssociateDocument,
     "\n  mutation RemoveLegacyRecognition($mcid: String!) {\n    removeLegacyRecognition(mcid: $mcid) {\n      mcid\n    }\n  }\n": typeof types.RemoveLegacyRecognitionDocument,
     "\n  query CompetencyNames {\n    competencyProgress {\n      competency {\n        id\n        key\n        name\n      }\n    }\n  }\n": typeof types.CompetencyNamesDocument,
-    "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        id\n        name\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
+    "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        id\n        name\n        expiresAt\n      }\n    }\n  }\n": typeof types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": typeof types.RevokeApiTokenDocument,
-    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n      createdBy {\n        name\n      }\n    }\n  }\n": typeof types.ApiTokensDocument,
+    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n      expiresAt\n      createdBy {\n        name\n      }\n    }\n  }\n": typeof types.ApiTokensDocument,
     "\n  query Users($first: Int!, $after: Cursor, $where: UserWhereInput) {\n    users(first: $first, after: $after, where: $where, orderBy: { field: NAME, direction: ASC }) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          email\n          name\n          roles\n          mustChangePassword\n          createdAt\n          learningAccount {\n            mcid\n          }\n        }\n      }\n    }\n  }\n": typeof types.UsersDocument,
     "\n  mutation InviteUser($input: InviteUserInput!) {\n    inviteUser(input: $input) {\n      temporaryPassword\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": typeof types.InviteUserDocument,
     "\n  mutation ResendInvite($id: ID!) {\n    resendInvite(id: $id) {\n      temporaryPassword\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": typeof types.ResendInviteDocument,
@@ -104,9 +104,9 @@ const documents: Documents = {
     "\n  mutation RemindToAssociate($mcid: String!) {\n    remindToAssociate(mcid: $mcid) {\n      mcid\n      sentTo\n    }\n  }\n": types.RemindToAssociateDocument,
     "\n  mutation RemoveLegacyRecognition($mcid: String!) {\n    removeLegacyRecognition(mcid: $mcid) {\n      mcid\n    }\n  }\n": types.RemoveLegacyRecognitionDocument,
     "\n  query CompetencyNames {\n    competencyProgress {\n      competency {\n        id\n        key\n        name\n      }\n    }\n  }\n": types.CompetencyNamesDocument,
-    "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        id\n        name\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
+    "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        id\n        name\n        expiresAt\n      }\n    }\n  }\n": types.CreateApiTokenDocument,
     "\n  mutation RevokeApiToken($id: ID!) {\n    revokeApiToken(id: $id) {\n      id\n      revokedAt\n    }\n  }\n": types.RevokeApiTokenDocument,
-    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n      createdBy {\n        name\n      }\n    }\n  }\n": types.ApiTokensDocument,
+    "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n      expiresAt\n      createdBy {\n        name\n      }\n    }\n  }\n": types.ApiTokensDocument,
     "\n  query Users($first: Int!, $after: Cursor, $where: UserWhereInput) {\n    users(first: $first, after: $after, where: $where, orderBy: { field: NAME, direction: ASC }) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          email\n          name\n          roles\n          mustChangePassword\n          createdAt\n          learningAccount {\n            mcid\n          }\n        }\n      }\n    }\n  }\n": types.UsersDocument,
     "\n  mutation InviteUser($input: InviteUserInput!) {\n    inviteUser(input: $input) {\n      temporaryPassword\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": types.InviteUserDocument,
     "\n  mutation ResendInvite($id: ID!) {\n    resendInvite(id: $id) {\n      temporaryPassword\n      user {\n        id\n        email\n        name\n      }\n    }\n  }\n": types.ResendInviteDocument,
@@ -289,7 +289,7 @@ export function graphql(source: "\n  query CompetencyNames {\n    competencyProg
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        id\n        name\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        id\n        name\n        expiresAt\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateApiToken($input: CreateApiTokenInput!) {\n    createApiToken(input: $input) {\n      secret\n      token {\n        id\n        name\n        expiresAt\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -297,7 +297,7 @@ export function graphql(source: "\n  mutation RevokeApiToken($id: ID!) {\n    re
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n      createdBy {\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n      createdBy {\n        name\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n      expiresAt\n      createdBy {\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  query ApiTokens {\n    apiTokens {\n      id\n      name\n      scopes\n      createdAt\n      lastUsedAt\n      revokedAt\n      expiresAt\n      createdBy {\n        name\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { ApiTokenScope } from '../../gql/graphql';
@@ -9,6 +9,7 @@ import { describeError } from '../../lib/errors';
 import { formatDateTime, formatShortDate } from '../../lib/format';
 import { usePageQueryPolicy } from '../../lib/pageData';
 import { ApiTokensQuery } from './queries';
+import { DEFAULT_LIFETIME, LIFETIMES, WARN_DAYS, tokenExpiry, type Expiry } from './expiry';
 
 const CreateApiToken = graphql(`
   mutation CreateApiToken($input: CreateApiTokenInput!) {
@@ -17,6 +18,7 @@ const CreateApiToken = graphql(`
       token {
         id
         name
+        expiresAt
       }
     }
   }
@@ -44,7 +46,7 @@ export function ApiTokensPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: ApiTokensQuery, requestPolicy: usePageQueryPolicy(ApiTokensQuery, 'cache-and-network') });
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   const [creating, setCreating] = useState(false);
-  const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);
+  const [secret, setSecret] = useState<Created | null>(null);
   const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
   const [revokeError, setRevokeError] = useState<string | null>(null);
   const [{ fetching: busy }, revoke] = useMutation(RevokeApiToken);
@@ -53,7 +55,7 @@ export function ApiTokensPage() {
     <div className="page">
       <PageHeader
         title="API tokens"
-        description="Tokens let partner tools read your organization's data with Authorization: Bearer <token>. Each token has only the scopes you give it."
+        description="Tokens let partner tools read your organization's data with Authorization: Bearer <token>. Each token has only the scopes you give it, and stops working when it expires."
         actions={
           !creating ? (
             <button type="button" className="btn btn-primary" onClick={() => { setSecret(null); setCreating(true); }}>
@@ -66,6 +68,7 @@ export function ApiTokensPage() {
         <div className="alert alert-success temp-password" role="status">
           <p>
             <strong>Token “{secret.name}” created.</strong> Copy the secret now: it is shown only once and certlink keeps only its hash.
+            {secret.expiresAt && <> It expires on {formatShortDate(secret.expiresAt)}: create its replacement before then.</>}
           </p>
           <div className="temp-password-row">
             <code data-testid="token-secret" className="secret">{secret.secret}</code>
@@ -85,6 +88,7 @@ export function ApiTokensPage() {
           }}
         />
       )}
+      {data && <ExpiryWarning expiries={data.apiTokens.map((t) => tokenExpiry(t))} />}
       {!data ? (
         fetching || !error ? <Spinner label="Loading tokens…" /> : <ErrorState message={describeError(error)} onRetry={refresh} />
       ) : data.apiTokens.length === 0 ? (
@@ -101,39 +105,47 @@ export function ApiTokensPage() {
                   <th scope="col">Scopes</th>
                   <th scope="col">Created</th>
                   <th scope="col">Last used</th>
+                  <th scope="col">Expires</th>
                   <th scope="col">
                     <span className="sr-only">Actions</span>
                   </th>
                 </tr>
               </thead>
               <tbody>
-                {data.apiTokens.map((t) => (
-                  <tr key={t.id}>
-                    <td>
-                      <strong>{t.name}</strong>
-                      {t.revokedAt && <span className="badge badge-not-started badge-block">Revoked {formatShortDate(t.revokedAt)}</span>}
-                    </td>
-                    <td data-label="Scopes">
-                      <ul className="cell-list">
-                        {t.scopes.map((s) => (
-                          <li key={s}>{scopeLabel(s)}</li>
-                        ))}
-                      </ul>
-                    </td>
-                    <td data-label="Created">
-                      {formatShortDate(t.createdAt)}
-                      {t.createdBy && <span className="cell-sub">by {t.createdBy.name}</span>}
-                    </td>
-                    <td data-label="Last used">{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : <span className="muted">Never</span>}</td>
-                    <td className="row-actions">
-                      {!t.revokedAt && (
-                        <button type="button" className="btn-link btn-link-danger" onClick={() => { setRevokeError(null); setRevoking({ id: t.id, name: t.name }); }} aria-label={`Revoke ${t.name}`}>
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
+                {data.apiTokens.map((t) => {
+                  const expiry = tokenExpiry(t);
+                  return (
+                    <tr key={t.id}>
+                      <td>
+                        <strong>{t.name}</strong>
+                        {t.revokedAt && <span className="badge badge-not-started badge-block">Revoked {formatShortDate(t.revokedAt)}</span>}
+                        {expiry.state === 'expired' && <span className="badge badge-not-started badge-block">Expired {expiry.date}</span>}
+                      </td>
+                      <td data-label="Scopes">
+                        <ul className="cell-list">
+                          {t.scopes.map((s) => (
+                            <li key={s}>{scopeLabel(s)}</li>
+                          ))}
+                        </ul>
+                      </td>
+                      <td data-label="Created">
+                        {formatShortDate(t.createdAt)}
+                        {t.createdBy && <span className="cell-sub">by {t.createdBy.name}</span>}
+                      </td>
+                      <td data-label="Last used">{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : <span className="muted">Never</span>}</td>
+                      <td data-label="Expires" data-testid={`expires-${t.id}`}>
+                        <ExpiryCell expiry={expiry} />
+                      </td>
+                      <td className="row-actions">
+                        {!t.revokedAt && expiry.state !== 'expired' && (
+                          <button type="button" className="btn-link btn-link-danger" onClick={() => { setRevokeError(null); setRevoking({ id: t.id, name: t.name }); }} aria-label={`Revoke ${t.name}`}>
+                            Revoke
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           </div>
@@ -162,9 +174,70 @@ export function ApiTokensPage() {
   );
 }
 
-function CreateTokenForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (s: { name: string; secret: string }) => void }) {
+type Created = { name: string; secret: string; expiresAt: string | null | undefined };
+
+/** The expiry column: the date, how soon, and the warnings an admin must act on. */
+function ExpiryCell({ expiry }: { expiry: Expiry }) {
+  switch (expiry.state) {
+    case 'revoked':
+      return <span className="muted">—</span>;
+    case 'never':
+      return (
+        <>
+          <span className="badge badge-at-risk">Never expires</span>
+          <span className="cell-sub">Made before tokens expired: replace it</span>
+        </>
+      );
+    case 'expired':
+      return (
+        <>
+          {expiry.date}
+          <span className="cell-sub">expired: create a new token</span>
+        </>
+      );
+    case 'soon':
+      return (
+        <>
+          <span className="badge badge-at-risk">{expiry.inWords.replace(/^e/, 'E')}</span>
+          <span className="cell-sub">{expiry.date}</span>
+        </>
+      );
+    default:
+      return (
+        <>
+          {expiry.date}
+          <span className="cell-sub">{expiry.inWords}</span>
+        </>
+      );
+  }
+}
+
+/** Before a partner tool stops: how many tokens expire soon, have expired, or never expire. */
+function ExpiryWarning({ expiries }: { expiries: Expiry[] }) {
+  const count = (state: Expiry['state']) => expiries.filter((e) => e.state === state).length;
+  const soon = count('soon');
+  const expired = count('expired');
+  const never = count('never');
+  if (soon + expired + never === 0) return null;
+  const tokens = (n: number) => (n === 1 ? '1 token' : `${n} tokens`);
+  return (
+    <div className="alert alert-warning" role="status" data-testid="expiry-warning">
+      {soon > 0 && (
+        <p>
+          <strong>{tokens(soon)} {soon === 1 ? 'expires' : 'expire'} within {WARN_DAYS} days.</strong> Create a replacement and update the tool using it before then: an expired token is refused.
+        </p>
+      )}
+      {expired > 0 && <p>{tokens(expired)} {expired === 1 ? 'has' : 'have'} expired: the tools using {expired === 1 ? 'it' : 'them'} are refused until they get a new token.</p>}
+      {never > 0 && <p>{tokens(never)} made before tokens expired {never === 1 ? 'never expires' : 'never expire'}: replace {never === 1 ? 'it' : 'them'} with an expiring token, then revoke {never === 1 ? 'it' : 'them'}.</p>}
+    </div>
+  );
+}
+
+function CreateTokenForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (s: Created) => void }) {
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<ApiTokenScope[]>(['REPORT_READ']);
+  const [days, setDays] = useState(DEFAULT_LIFETIME);
+  const lifetimeId = useId();
   const [error, setError] = useState<string | null>(null);
   const [{ fetching }, create] = useMutation(CreateApiToken);
 
@@ -172,9 +245,10 @@ function CreateTokenForm({ onCancel, onCreated }: { onCancel: () => void; onCrea
     event.preventDefault();
     setError(null);
     if (scopes.length === 0) return setError('Choose at least one scope.');
-    const result = await create({ input: { name: name.trim(), scopes } });
+    const result = await create({ input: { name: name.trim(), scopes, expiresInDays: days } });
     if (result.error || !result.data) return setError(describeError(result.error));
-    onCreated({ name: result.data.createApiToken.token.name, secret: result.data.createApiToken.secret });
+    const { token, secret } = result.data.createApiToken;
+    onCreated({ name: token.name, secret, expiresAt: token.expiresAt });
   }
 
   return (
@@ -192,6 +266,19 @@ function CreateTokenForm({ onCancel, onCreated }: { onCancel: () => void; onCrea
           </label>
         ))}
       </fieldset>
+      <div className="field">
+        <label htmlFor={lifetimeId}>Expires after</label>
+        <select id={lifetimeId} aria-describedby={`${lifetimeId}-hint`} value={days} onChange={(e) => setDays(Number(e.target.value))}>
+          {LIFETIMES.map(([d, l]) => (
+            <option key={d} value={d}>
+              {l}
+            </option>
+          ))}
+        </select>
+        <p id={`${lifetimeId}-hint`} className="field-hint">
+          The token then stops working. This page warns you {WARN_DAYS} days ahead, so you can give the tool a new one in time.
+        </p>
+      </div>
       {error && <p className="alert alert-error" role="alert">{error}</p>}
       <div className="card-actions">
         <button type="button" className="btn btn-secondary" onClick={onCancel}>

@@ -11,6 +11,7 @@ export const ApiTokensQuery = graphql(`
       createdAt
       lastUsedAt
       revokedAt
+      expiresAt
       createdBy {
         name
       }

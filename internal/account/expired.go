@@ -1,0 +1,30 @@
+package account
+
+import (
+	"fmt"
+	"time"
+
+	"certlink/ent/token"
+	"certlink/internal/apperr"
+)
+
+// MaxExpiredMessage bounds Expired's message: a websocket sends it as its close
+// reason after "UNAUTHENTICATED: ", and RFC 6455 allows 123 bytes there.
+const MaxExpiredMessage = 123 - len("UNAUTHENTICATED: ")
+
+// Expired is the refusal of a credential of kind that expired at at: it says
+// so, when, and what to do, in one short sentence (MaxExpiredMessage), with
+// the moment in extensions.expiredAt.
+func Expired(kind token.Kind, at time.Time) *apperr.Error {
+	when := at.UTC().Truncate(time.Second).Format(time.RFC3339)
+	var msg string
+	switch kind {
+	case token.KindAPI:
+		msg = fmt.Sprintf("This API token expired at %s; ask a Global Admin of your organization for a new one.", when)
+	case token.KindPROVIDER:
+		msg = fmt.Sprintf("This provider token expired at %s; ask a certlink operator for a new one.", when)
+	default:
+		msg = fmt.Sprintf("Your session expired at %s; sign in again.", when)
+	}
+	return apperr.New(apperr.Unauthenticated, "%s", msg).With("expiredAt", when)
+}
