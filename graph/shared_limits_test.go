@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sync"
 	"testing"
@@ -251,5 +252,57 @@ func TestPushesTakeSharedPoints(t *testing.T) {
 		if w := b.Wait("k", 3); w <= 0 {
 			t.Fatalf("wait %v with the budget spent", w)
 		}
+	})
+}
+
+// A sign-in flood from one address (invented emails, every attempt reserved
+// and settled in that address's shared bucket row) must not take the
+// database from everyone else: in a process the transactions on one bucket
+// run one at a time, waiting in memory, and a few bucket transactions run at
+// once in all. The owner signing in from elsewhere meanwhile succeeds, and
+// the flood itself is answered with coded refusals, never INTERNAL or
+// UNAVAILABLE.
+func TestSignInFloodFromOneAddressLeavesOthersIn(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d, func(c *app.Config) { c.TrustedProxies = "127.0.0.1/32" })
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		codes := map[string]int{}
+		for w := 0; w < 120; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b := forwardedFor(e.Browser("127.0.0.1"), "198.51.100.66")
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					r := b.Do(mSignIn, map[string]any{"e": fmt.Sprintf("nobody-%d-%d@contoso.example", w, i), "p": "wrong-password-1"})
+					mu.Lock()
+					codes[r.Code()]++
+					mu.Unlock()
+				}
+			}()
+		}
+		time.Sleep(time.Second)
+		owner := forwardedFor(e.Browser("127.0.0.1"), "203.0.113.9")
+		for i := 0; i < 3; i++ {
+			if r := owner.SignIn("mona@contoso.example", "certlink-demo"); r.Code() != "" {
+				close(stop)
+				wg.Wait()
+				t.Fatalf("the owner's sign-in %d during the flood: %+v", i, r.Errors)
+			}
+		}
+		close(stop)
+		wg.Wait()
+		for code, n := range codes {
+			if code != "INVALID_CREDENTIALS" && code != "RATE_LIMITED" {
+				t.Fatalf("the flood was answered %s %d times (all: %v)", code, n, codes)
+			}
+		}
+		t.Logf("flood answers: %v", codes)
 	})
 }

@@ -249,6 +249,12 @@ func (b *Buckets) takeShared(key string, cost float64) Quota {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := b.now()
+	if l.credit < cost && b.seen(l, now)+cost-l.credit > b.Capacity {
+		// The shared bucket only leaks or fills (points leased are never
+		// given back), so as last seen it cannot have room yet: refused
+		// from memory, a caller with an empty bucket costs no statement.
+		return b.standing(l, now, false)
+	}
 	if l.credit < cost {
 		owed := math.Max(0, -l.credit)
 		need := cost - math.Max(0, l.credit)

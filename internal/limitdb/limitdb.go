@@ -33,14 +33,96 @@ import (
 const PointsRule = "api points"
 
 // DB is the table of shared buckets.
+//
+// A flood at one bucket (a sign-in storm from one address: every attempt
+// reserves and settles in the address's row) must not take the database's
+// connections from everyone else. So in this process the transactions on a
+// bucket run one at a time — the others wait in memory, not holding a
+// connection while the row lock is held — and at most MaxTx bucket
+// transactions run at once in all. Across processes each row is then
+// contended by at most one transaction per process.
 type DB struct {
 	Client *ent.Client
 	// RowLocks: lock the bucket rows FOR UPDATE (MariaDB/MySQL). SQLite runs
 	// one writing transaction at a time, which serializes the buckets.
 	RowLocks bool
+	// MaxTx bounds the bucket transactions running at once in this process
+	// (DefaultMaxTx when 0).
+	MaxTx int
 
 	mu      sync.Mutex
 	sweptAt time.Time
+	once    sync.Once
+	slots   chan struct{}
+	keys    map[[2]string]*keyTurn
+}
+
+// DefaultMaxTx is how many bucket transactions a process runs at once.
+const DefaultMaxTx = 4
+
+// keyTurn is one bucket's turn in this process: a transaction on it holds
+// the channel's one slot.
+type keyTurn struct {
+	turn  chan struct{}
+	users int
+}
+
+// enter waits for the turn of every bucket of sorted (in that order: no two
+// callers wait on each other) and for one of the process's MaxTx slots, or
+// for ctx to end. leave gives them back.
+func (d *DB) enter(ctx context.Context, sorted []spec) (func(), error) {
+	d.once.Do(func() {
+		n := d.MaxTx
+		if n <= 0 {
+			n = DefaultMaxTx
+		}
+		d.slots = make(chan struct{}, n)
+		d.keys = map[[2]string]*keyTurn{}
+	})
+	turns := make([]*keyTurn, len(sorted))
+	d.mu.Lock()
+	for i, s := range sorted {
+		k := d.keys[s.id()]
+		if k == nil {
+			k = &keyTurn{turn: make(chan struct{}, 1)}
+			d.keys[s.id()] = k
+		}
+		k.users++
+		turns[i] = k
+	}
+	d.mu.Unlock()
+	held := 0
+	leave := func() {
+		for _, k := range turns[:held] {
+			<-k.turn
+		}
+		d.mu.Lock()
+		for i, s := range sorted {
+			if turns[i].users--; turns[i].users == 0 {
+				delete(d.keys, s.id())
+			}
+		}
+		d.mu.Unlock()
+	}
+	for _, k := range turns {
+		select {
+		case k.turn <- struct{}{}:
+			held++
+		case <-ctx.Done():
+			leave()
+			return nil, ctx.Err()
+		}
+	}
+	select {
+	case d.slots <- struct{}{}:
+	case <-ctx.Done():
+		leave()
+		return nil, ctx.Err()
+	}
+	return func() {
+		<-d.slots
+		leave()
+	}, nil
 }
 
 var (
@@ -95,7 +177,12 @@ func (d *DB) hold(ctx context.Context, now time.Time, specs []spec, fn func(tx *
 	sorted := slices.Clone(specs)
 	slices.SortFunc(sorted, func(a, b spec) int { return cmp.Or(cmp.Compare(a.rule, b.rule), cmp.Compare(a.hash, b.hash)) })
 	sorted = slices.CompactFunc(sorted, func(a, b spec) bool { return a.id() == b.id() })
-	err := store.InTxReadCommitted(sys, d.Client, func(tx *ent.Tx) error {
+	leave, err := d.enter(ctx, sorted)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	err = store.InTxReadCommitted(sys, d.Client, func(tx *ent.Tx) error {
 		byID, err := d.lock(sys, tx, sorted)
 		if err != nil {
 			return err

@@ -176,6 +176,8 @@ func classify(err error) string {
 			return "lock wait timeout"
 		case 1062:
 			return "unique"
+		case 1040, 1203: // too many connections: the server is full, not the request wrong
+			return "unavailable"
 		}
 	}
 	if errors.Is(err, ErrSilentRollback) {

@@ -24,6 +24,7 @@ import (
 	"context"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -81,8 +82,9 @@ type SharedGate interface {
 // secret was not tested.
 var ErrUnavailable = apperr.New(apperr.Unavailable, "Attempts cannot be counted right now, so the password was not checked. Try again in a few seconds.")
 
-// sharedPoll is how often an attempt waiting for attempts in flight in other
-// processes looks again (those of this process wake it at once).
+// sharedPoll is how soon an attempt waiting for attempts in flight in other
+// processes first looks again (those of this process wake it at once); it
+// looks less often the longer it waits, up to once a second.
 const sharedPoll = 100 * time.Millisecond
 
 type bucketKey struct {
@@ -165,6 +167,11 @@ func (l *Limiter) reserveShared(ctx context.Context, keys []Key, budget time.Dur
 	if d, ok := ctx.Deadline(); ok && d.Add(time.Second).After(until) {
 		until = d.Add(time.Second)
 	}
+	// Waiting for the bucket's turn (other attempts at it reserving or
+	// settling) counts in the wait budget too: past it the attempt is
+	// refused as busy, leaving the request time to answer.
+	wctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
 	for {
 		l.mu.Lock()
 		if l.changed == nil {
@@ -173,8 +180,10 @@ func (l *Limiter) reserveShared(ctx context.Context, keys []Key, budget time.Dur
 		changed := l.changed
 		l.mu.Unlock()
 		now := l.now()
-		refusal, busy, err := l.Shared.Reserve(ctx, now, keys, until)
+		refusal, busy, err := l.Shared.Reserve(wctx, now, keys, until)
 		switch {
+		case err != nil && wctx.Err() != nil:
+			return nil, l.busy(keys)
 		case err != nil:
 			slog.WarnContext(ctx, "throttle: the shared buckets failed; the attempt is refused untested", "err", err)
 			return nil, ErrUnavailable
@@ -186,13 +195,15 @@ func (l *Limiter) reserveShared(ctx context.Context, keys []Key, budget time.Dur
 		// Wait for an attempt to end: this process's wake the waiters at
 		// once; the others' are seen by a look without locks every
 		// sharedPoll, and only then is the reservation tried again.
-		for busy {
-			poll := time.NewTimer(sharedPoll)
+		for every := sharedPoll; busy; every = min(every*3/2, time.Second) {
+			// Looks spread out the longer the wait (a flood of waiting
+			// attempts costs the database a few reads a second each at most).
+			poll := time.NewTimer(every/2 + rand.N(every))
 			select {
 			case <-changed:
 				busy = false
 			case <-poll.C:
-				if still, err := l.Shared.Busy(ctx, l.now(), keys); err != nil || !still {
+				if still, err := l.Shared.Busy(wctx, l.now(), keys); err != nil || !still {
 					busy = false
 				}
 			case <-ctx.Done():
