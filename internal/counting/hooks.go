@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"certlink/ent"
+	"certlink/internal/catalogrev"
 )
 
 // Hook keeps the state on every ent mutation that can change who counts, in
@@ -46,6 +47,8 @@ type keeper struct {
 	dialect string
 	// rebuilding holds the transactions that will rebuild before committing.
 	rebuilding sync.Map // *ent.Tx → struct{}
+	// areas keeps the solution areas' index of this client's database.
+	areas catalogrev.Cache[*areaIndex]
 }
 
 type idsMutation interface {
@@ -109,7 +112,7 @@ func (k *keeper) people(ctx context.Context, next ent.Mutator, m ent.Mutation, f
 		}
 		users = append(users, after...)
 	}
-	if err := Refresh(ctx, c, k.dialect, users); err != nil {
+	if err := refresh(ctx, c, k.dialect, users, &k.areas); err != nil {
 		return nil, err
 	}
 	return v, nil

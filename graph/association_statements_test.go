@@ -1,0 +1,97 @@
+package graph_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"certlink/internal/app"
+	"certlink/internal/testenv"
+)
+
+// Upper bounds of the SQL statements one association and one removal send,
+// over HTTP, session look-up included (issue 13: associate/remove at 500/s).
+// The competency catalog and the solution areas are read from a per-process
+// cache checked against the latest catalog revision, not read again by every
+// association.
+const (
+	maxAssociateStatements = 20
+	maxRemoveStatements    = 15
+)
+
+// TestAssociationStatements: associating and removing a Learning account cost
+// a fixed, small number of statements; the catalog is not read again each time.
+func TestAssociationStatements(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d, func(c *app.Config) {
+			c.AssociationCooldown = 0
+			c.AssociationsPerYear = 1 << 30
+		})
+		lee := e.Demo("lee@fabrikam.example")
+		const (
+			assoc  = `mutation{associateLearningAccount(input:{email:"jordan@learn.example",password:"learn-demo"}){user{learningAccount{mcid}}}}`
+			remove = `mutation{removeLearningAccount{user{email}}}`
+		)
+		// quiet waits until no statement has been sent for a while: the work
+		// a request leaves to run after its commit (at-risk notices, live
+		// pushes) is part of its cost, and no other request's.
+		quiet := func() {
+			last, since := e.Queries.Count(), time.Now()
+			for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+				time.Sleep(25 * time.Millisecond)
+				if n := e.Queries.Count(); n != last {
+					last, since = n, time.Now()
+				} else if time.Since(since) > 300*time.Millisecond {
+					return
+				}
+			}
+			t.Fatal("certlink never stopped sending statements")
+		}
+		// The fewest statements of a few tries: background work (the mail
+		// worker) only ever adds some. The first try fills the caches.
+		measure := func(q string) (int, []string) {
+			best, bestLog := -1, []string(nil)
+			for i := range 4 {
+				var (
+					mu  sync.Mutex
+					log []string
+				)
+				quiet()
+				e.Queries.Trace(func(s string) {
+					mu.Lock()
+					log = append(log, strings.Join(strings.Fields(s), " "))
+					mu.Unlock()
+				})
+				r := e.Do(lee, q, nil)
+				quiet()
+				e.Queries.Trace(nil)
+				if len(r.Errors) > 0 {
+					t.Fatalf("%s: %+v", q, r.Errors)
+				}
+				undo := remove
+				if q == remove {
+					undo = assoc
+				}
+				if r := e.Do(lee, undo, nil); len(r.Errors) > 0 {
+					t.Fatalf("%s: %+v", undo, r.Errors)
+				}
+				if i > 0 && (best < 0 || len(log) < best) {
+					best, bestLog = len(log), log
+				}
+			}
+			return best, bestLog
+		}
+		n, log := measure(assoc)
+		t.Logf("associate: %d statements\n%s", n, strings.Join(log, "\n"))
+		if n > maxAssociateStatements {
+			t.Errorf("associating sent %d statements, want at most %d", n, maxAssociateStatements)
+		}
+		e.Do(lee, assoc, nil)
+		n, log = measure(remove)
+		t.Logf("remove: %d statements\n%s", n, strings.Join(log, "\n"))
+		if n > maxRemoveStatements {
+			t.Errorf("removing sent %d statements, want at most %d", n, maxRemoveStatements)
+		}
+	})
+}
