@@ -45,7 +45,7 @@ func Hook(dialectName string) ent.Hook {
 
 type keeper struct {
 	dialect string
-	// rebuilding holds the transactions that will rebuild before committing.
+	// rebuilding holds the transactions whose commit is rebuilding.
 	rebuilding sync.Map // *ent.Tx → struct{}
 	// areas keeps the solution areas' index of this client's database.
 	areas catalogrev.Cache[*areaIndex]
@@ -168,22 +168,19 @@ func (k *keeper) catalog(ctx context.Context, next ent.Mutator, m ent.Mutation) 
 	if terr != nil {
 		return v, Rebuild(ctx, m.(clientMutation).Client())
 	}
-	if _, taken := k.rebuilding.LoadOrStore(tx, struct{}{}); taken {
-		return v, nil
-	}
+	// ent makes a new *Tx for every mutation's Tx(), so each dirty mutation
+	// registers its hook; the *Tx being committed is one through the whole
+	// chain, and only the outermost hook rebuilds.
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
 		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-			k.rebuilding.Delete(tx)
+			if _, inner := k.rebuilding.LoadOrStore(tx, struct{}{}); inner {
+				return next.Commit(ctx, tx)
+			}
+			defer k.rebuilding.Delete(tx)
 			if err := Rebuild(ctx, tx.Client()); err != nil {
 				return err
 			}
 			return next.Commit(ctx, tx)
-		})
-	})
-	tx.OnRollback(func(next ent.Rollbacker) ent.Rollbacker {
-		return ent.RollbackFunc(func(ctx context.Context, tx *ent.Tx) error {
-			k.rebuilding.Delete(tx)
-			return next.Rollback(ctx, tx)
 		})
 	})
 	return v, nil
