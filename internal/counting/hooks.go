@@ -29,11 +29,11 @@ func Hook(dialectName string) ent.Hook {
 			}
 			switch m.Type() {
 			case "Association":
-				return k.people(ctx, next, m, []string{"ended_at", "user_id", "profile_id", "organization_id"}, "SELECT DISTINCT user_id FROM associations WHERE id IN ")
+				return k.people(ctx, next, m, []string{"ended_at", "user_id", "profile_id", "organization_id"}, "user_id", "SELECT DISTINCT user_id FROM associations WHERE id IN ")
 			case "User":
-				return k.people(ctx, next, m, []string{"deleted_at", "name", "organization_id"}, "SELECT id FROM users WHERE id IN ")
+				return k.people(ctx, next, m, []string{"deleted_at", "name", "organization_id"}, "", "SELECT id FROM users WHERE id IN ")
 			case "Result":
-				return k.people(ctx, next, m, []string{"profile_id", "skill_id", "expires_at", "completed_at"},
+				return k.people(ctx, next, m, []string{"profile_id", "skill_id", "expires_at", "completed_at"}, "profile_id",
 					"SELECT DISTINCT a.user_id FROM associations a JOIN results r ON r.profile_id = a.profile_id WHERE a.ended_at IS NULL AND r.id IN ")
 			case "Skill", "Requirement", "Competency", "CompetencyOption", "SolutionArea":
 				return k.catalog(ctx, next, m)
@@ -77,8 +77,10 @@ func touches(m ent.Mutation, fields []string) bool {
 
 // people runs a mutation of rows whose people are found by usersOf (a query
 // on the mutated ids, ending in "IN "), refreshing the people before and
-// after it.
-func (k *keeper) people(ctx context.Context, next ent.Mutator, m ent.Mutation, fields []string, usersOf string) (ent.Value, error) {
+// after it. usersOf reads the mutated rows' column who only (none: ""), and
+// no other table the mutation writes: an update leaving who alone concerns
+// the same people after as before, and usersOf is not asked again.
+func (k *keeper) people(ctx context.Context, next ent.Mutator, m ent.Mutation, fields []string, who string, usersOf string) (ent.Value, error) {
 	if !touches(m, fields) {
 		return next.Mutate(ctx, m)
 	}
@@ -105,7 +107,8 @@ func (k *keeper) people(ctx context.Context, next ent.Mutator, m ent.Mutation, f
 		}
 		ids = []int{id}
 	}
-	if !m.Op().Is(ent.OpDelete) && !m.Op().Is(ent.OpDeleteOne) {
+	same := !m.Op().Is(ent.OpCreate) && (who == "" || !touches(m, []string{who}))
+	if !m.Op().Is(ent.OpDelete) && !m.Op().Is(ent.OpDeleteOne) && !same {
 		after, err := k.usersOf(ctx, c, usersOf, ids)
 		if err != nil {
 			return nil, err
