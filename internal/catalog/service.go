@@ -18,6 +18,7 @@ import (
 	"certlink/ent/requirement"
 	"certlink/ent/skill"
 	"certlink/internal/apperr"
+	"certlink/internal/catalogrev"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -78,7 +79,7 @@ func (s *Service) LoadAtStartup(ctx context.Context, path string, shipped []byte
 	sys := viewer.System(ctx)
 	digest := digestOf(data)
 	last, err := s.Client.CatalogRevision.Query().
-		Where(catalogrevision.SourceNEQ(OperatorSource)).
+		Where(catalogrevision.SourceNotIn(OperatorSource, catalogrev.EditSource)).
 		Order(ent.Desc(catalogrevision.FieldAppliedAt), ent.Desc(catalogrevision.FieldID)).First(sys)
 	if err != nil && !ent.IsNotFound(err) {
 		return Summary{}, false, err
@@ -104,6 +105,8 @@ func (s *Service) Load(ctx context.Context, v *viewer.Viewer, document string) (
 
 func (s *Service) load(sys context.Context, name, source string, data []byte, by *int) (Summary, error) {
 	var sum Summary
+	// The transaction records its catalog revision below, whatever it changed.
+	sys = catalogrev.Recording(sys)
 	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
 		known, err := tx.Skill.Query().Select(skill.FieldNumber).Strings(sys)
 		if err != nil {
@@ -158,7 +161,8 @@ func (s *Service) UpsertSkill(ctx context.Context, v *viewer.Viewer, in Skill) (
 	if probs := Validate(&Document{Skills: []Skill{in}}, nil); len(probs) > 0 {
 		return nil, invalid(&Error{File: "upsertSkill", Problems: probs})
 	}
-	sys := viewer.System(ctx)
+	// The transaction records its catalog revision below.
+	sys := catalogrev.Recording(viewer.System(ctx))
 	var out *ent.Skill
 	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
 		done, err := s.changing(sys, tx)

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"certlink/ent"
+	"certlink/internal/catalogrev"
 )
 
 // The solution areas' kept state (issue 15): per (organization, area level,
@@ -225,8 +226,19 @@ func EndsLater(a *time.Time, an string, b *time.Time, bn string) bool {
 
 // refreshAreas is Refresh's part for the solution areas, for the people ids
 // (their IN list in and args; lock locks the kept rows on MySQL).
-func refreshAreas(ctx context.Context, c *ent.Client, dialectName string, in string, args []any, lock string) error {
-	idx, err := readAreaIndex(ctx, c)
+func refreshAreas(ctx context.Context, c *ent.Client, dialectName string, in string, args []any, lock string, areas *catalogrev.Cache[*areaIndex]) error {
+	read := func() (*areaIndex, error) { return readAreaIndex(ctx, c) }
+	var (
+		idx *areaIndex
+		err error
+	)
+	if areas != nil {
+		// Kept per catalog revision: the index is the areas' lists and their
+		// skills' ids, catalog tables all; never changed once read.
+		idx, err = areas.Get(ctx, c, read)
+	} else {
+		idx, err = read()
+	}
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"certlink/ent"
+	"certlink/internal/catalogrev"
 )
 
 // UntilSQL is when one result stops counting: its expiry or its skill's
@@ -98,16 +99,22 @@ func sameUntil(a, b *time.Time) bool {
 // cause). On MySQL the people's rows are locked first, so two transactions
 // touching one person refresh one after the other.
 func Refresh(ctx context.Context, c *ent.Client, dialectName string, userIDs []int) error {
+	return refresh(ctx, c, dialectName, userIDs, nil)
+}
+
+// refresh is Refresh reading the solution areas' index through areas (nil:
+// from the database).
+func refresh(ctx context.Context, c *ent.Client, dialectName string, userIDs []int, areas *catalogrev.Cache[*areaIndex]) error {
 	ids := uniqueSorted(userIDs)
 	for start := 0; start < len(ids); start += 500 {
-		if err := refreshChunk(ctx, c, dialectName, ids[start:min(start+500, len(ids))]); err != nil {
+		if err := refreshChunk(ctx, c, dialectName, ids[start:min(start+500, len(ids))], areas); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func refreshChunk(ctx context.Context, c *ent.Client, dialectName string, ids []int) error {
+func refreshChunk(ctx context.Context, c *ent.Client, dialectName string, ids []int, areas *catalogrev.Cache[*areaIndex]) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -142,7 +149,7 @@ func refreshChunk(ctx context.Context, c *ent.Client, dialectName string, ids []
 	if err := apply(ctx, c, dialectName, requirementTable, old, fresh); err != nil {
 		return err
 	}
-	return refreshAreas(ctx, c, dialectName, in, args, lock)
+	return refreshAreas(ctx, c, dialectName, in, args, lock, areas)
 }
 
 func lockShare(dialectName string) string {

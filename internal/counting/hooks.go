@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"certlink/ent"
+	"certlink/internal/catalogrev"
 )
 
 // Hook keeps the state on every ent mutation that can change who counts, in
@@ -28,11 +29,11 @@ func Hook(dialectName string) ent.Hook {
 			}
 			switch m.Type() {
 			case "Association":
-				return k.people(ctx, next, m, []string{"ended_at", "user_id", "profile_id", "organization_id"}, "SELECT DISTINCT user_id FROM associations WHERE id IN ")
+				return k.people(ctx, next, m, []string{"ended_at", "user_id", "profile_id", "organization_id"}, "user_id", "SELECT DISTINCT user_id FROM associations WHERE id IN ")
 			case "User":
-				return k.people(ctx, next, m, []string{"deleted_at", "name", "organization_id"}, "SELECT id FROM users WHERE id IN ")
+				return k.people(ctx, next, m, []string{"deleted_at", "name", "organization_id"}, "", "SELECT id FROM users WHERE id IN ")
 			case "Result":
-				return k.people(ctx, next, m, []string{"profile_id", "skill_id", "expires_at", "completed_at"},
+				return k.people(ctx, next, m, []string{"profile_id", "skill_id", "expires_at", "completed_at"}, "profile_id",
 					"SELECT DISTINCT a.user_id FROM associations a JOIN results r ON r.profile_id = a.profile_id WHERE a.ended_at IS NULL AND r.id IN ")
 			case "Skill", "Requirement", "Competency", "CompetencyOption", "SolutionArea":
 				return k.catalog(ctx, next, m)
@@ -44,8 +45,10 @@ func Hook(dialectName string) ent.Hook {
 
 type keeper struct {
 	dialect string
-	// rebuilding holds the transactions that will rebuild before committing.
+	// rebuilding holds the transactions whose commit is rebuilding.
 	rebuilding sync.Map // *ent.Tx → struct{}
+	// areas keeps the solution areas' index of this client's database.
+	areas catalogrev.Cache[*areaIndex]
 }
 
 type idsMutation interface {
@@ -74,8 +77,10 @@ func touches(m ent.Mutation, fields []string) bool {
 
 // people runs a mutation of rows whose people are found by usersOf (a query
 // on the mutated ids, ending in "IN "), refreshing the people before and
-// after it.
-func (k *keeper) people(ctx context.Context, next ent.Mutator, m ent.Mutation, fields []string, usersOf string) (ent.Value, error) {
+// after it. usersOf reads the mutated rows' column who only (none: ""), and
+// no other table the mutation writes: an update leaving who alone concerns
+// the same people after as before, and usersOf is not asked again.
+func (k *keeper) people(ctx context.Context, next ent.Mutator, m ent.Mutation, fields []string, who string, usersOf string) (ent.Value, error) {
 	if !touches(m, fields) {
 		return next.Mutate(ctx, m)
 	}
@@ -102,14 +107,15 @@ func (k *keeper) people(ctx context.Context, next ent.Mutator, m ent.Mutation, f
 		}
 		ids = []int{id}
 	}
-	if !m.Op().Is(ent.OpDelete) && !m.Op().Is(ent.OpDeleteOne) {
+	same := !m.Op().Is(ent.OpCreate) && (who == "" || !touches(m, []string{who}))
+	if !m.Op().Is(ent.OpDelete) && !m.Op().Is(ent.OpDeleteOne) && !same {
 		after, err := k.usersOf(ctx, c, usersOf, ids)
 		if err != nil {
 			return nil, err
 		}
 		users = append(users, after...)
 	}
-	if err := Refresh(ctx, c, k.dialect, users); err != nil {
+	if err := refresh(ctx, c, k.dialect, users, &k.areas); err != nil {
 		return nil, err
 	}
 	return v, nil
@@ -165,22 +171,19 @@ func (k *keeper) catalog(ctx context.Context, next ent.Mutator, m ent.Mutation) 
 	if terr != nil {
 		return v, Rebuild(ctx, m.(clientMutation).Client())
 	}
-	if _, taken := k.rebuilding.LoadOrStore(tx, struct{}{}); taken {
-		return v, nil
-	}
+	// ent makes a new *Tx for every mutation's Tx(), so each dirty mutation
+	// registers its hook; the *Tx being committed is one through the whole
+	// chain, and only the outermost hook rebuilds.
 	tx.OnCommit(func(next ent.Committer) ent.Committer {
 		return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
-			k.rebuilding.Delete(tx)
+			if _, inner := k.rebuilding.LoadOrStore(tx, struct{}{}); inner {
+				return next.Commit(ctx, tx)
+			}
+			defer k.rebuilding.Delete(tx)
 			if err := Rebuild(ctx, tx.Client()); err != nil {
 				return err
 			}
 			return next.Commit(ctx, tx)
-		})
-	})
-	tx.OnRollback(func(next ent.Rollbacker) ent.Rollbacker {
-		return ent.RollbackFunc(func(ctx context.Context, tx *ent.Tx) error {
-			k.rebuilding.Delete(tx)
-			return next.Rollback(ctx, tx)
 		})
 	})
 	return v, nil

@@ -6,12 +6,9 @@ import (
 
 	"certlink/ent"
 	"certlink/ent/attestation"
-	"certlink/ent/competency"
-	"certlink/ent/competencyoption"
 	"certlink/ent/offerpurchase"
-	"certlink/ent/predicate"
 	"certlink/ent/requirement"
-	"certlink/ent/skill"
+	"certlink/internal/catalogrev"
 	"certlink/internal/viewer"
 )
 
@@ -26,6 +23,9 @@ type Engine struct {
 	Now func() time.Time
 	// AtRiskWindow: see DefaultAtRiskWindow. Zero means the default.
 	AtRiskWindow time.Duration
+
+	// catalogCache keeps the catalog tree per catalog revision (catalog.go).
+	catalogCache catalogrev.Cache[*catalogTree]
 }
 
 // Time returns the engine's current time in UTC.
@@ -85,7 +85,9 @@ func (k keptSource) counts(ctx context.Context, c *ent.Client, orgID int, at tim
 	return keptCounts(ctx, c, orgID, at, required, k.settle)
 }
 
-type oracleSource struct{}
+// oracleSource counts from scratch; fresh also reads the catalog from the
+// database, not the engine's cache (the tests' oracle).
+type oracleSource struct{ fresh bool }
 
 func (oracleSource) counts(ctx context.Context, c *ent.Client, orgID int, at time.Time, only requirementSet, _ map[int]int) (map[int]skillCount, error) {
 	return oracleSkillCounts(ctx, c, orgID, at, only)
@@ -95,15 +97,16 @@ func (oracleSource) counts(ctx context.Context, c *ent.Client, orgID int, at tim
 func (e *Engine) compute(ctx context.Context, c *ent.Client, orgID int, at time.Time, only requirementSet, src countSource) (*Org, error) {
 	sys := viewer.System(ctx)
 	at = at.UTC()
-	comps, err := loadCatalog(sys, c, only)
+	oracle, _ := src.(oracleSource)
+	tree, err := e.catalog(sys, c, only, oracle.fresh)
 	if err != nil {
 		return nil, err
 	}
 	required := map[int]int{}
-	for _, ec := range comps {
-		for _, eo := range ec.Edges.Options {
-			for _, er := range eo.Edges.Requirements {
-				if er.Kind == requirement.KindSKILL {
+	for _, ec := range tree.comps {
+		for _, eo := range ec.Options {
+			for _, er := range eo.Requirements {
+				if er.Kind == string(requirement.KindSKILL) {
 					required[er.ID] = er.Required
 				}
 			}
@@ -117,26 +120,25 @@ func (e *Engine) compute(ctx context.Context, c *ent.Client, orgID int, at time.
 	if err != nil {
 		return nil, err
 	}
-	offers, err := offersInForce(sys, c, orgID, at)
+	offers, err := offersInForce(sys, c, orgID, at, tree.options)
 	if err != nil {
 		return nil, err
 	}
 	org := &Org{OrgID: orgID, At: at}
-	for _, ec := range comps {
+	for _, ec := range tree.comps {
 		pc := &Competency{ID: ec.ID, Key: ec.Key, Name: ec.Name, Description: ec.Description}
 		levels := map[string]*Level{}
-		for _, eo := range ec.Edges.Options {
-			lvl := levels[string(eo.Level)]
+		for _, eo := range ec.Options {
+			lvl := levels[eo.Level]
 			if lvl == nil {
-				lvl = &Level{Level: string(eo.Level)}
-				levels[string(eo.Level)] = lvl
+				lvl = &Level{Level: eo.Level}
+				levels[eo.Level] = lvl
 			}
-			op := &Option{ID: eo.ID, Level: string(eo.Level), Name: eo.Name, Met: true}
-			for _, er := range eo.Edges.Requirements {
-				r := &Requirement{ID: er.ID, Key: er.Key, Kind: string(er.Kind), Description: er.Description, Required: er.Required}
-				for _, s := range er.Edges.Skills {
-					r.SkillIDs = append(r.SkillIDs, s.ID)
-				}
+			op := &Option{ID: eo.ID, Level: eo.Level, Name: eo.Name, Met: true}
+			for _, er := range eo.Requirements {
+				r := &Requirement{ID: er.ID, Key: er.Key, Kind: er.Kind, Description: er.Description, Required: er.Required}
+				// A copy: the tree is shared by every reader.
+				r.SkillIDs = append(r.SkillIDs, er.SkillIDs...)
 				if r.Kind == KindSkill {
 					sc := counts[r.ID]
 					r.Current = sc.current
@@ -218,30 +220,6 @@ func (e *Engine) status(c *Competency, at time.Time) Status {
 	return NotStarted
 }
 
-// loadCatalog reads the catalog tree: it is small (tens of competencies). With
-// a requirement set, only the requirements of the set and the options and
-// competencies holding them.
-func loadCatalog(ctx context.Context, c *ent.Client, only requirementSet) ([]*ent.Competency, error) {
-	var (
-		comps []predicate.Competency
-		opts  []predicate.CompetencyOption
-		reqs  []predicate.Requirement
-	)
-	if only != nil {
-		reqs = append(reqs, requirement.IDIn(only.ids()...))
-		opts = append(opts, competencyoption.HasRequirementsWith(reqs...))
-		comps = append(comps, competency.HasOptionsWith(opts...))
-	}
-	return c.Competency.Query().Where(comps...).Order(competency.ByPosition(), competency.ByID()).
-		WithOptions(func(q *ent.CompetencyOptionQuery) {
-			q.Where(opts...).Order(competencyoption.ByPosition(), competencyoption.ByID()).
-				WithRequirements(func(q *ent.RequirementQuery) {
-					q.Where(reqs...).Order(requirement.ByPosition(), requirement.ByID()).
-						WithSkills(func(q *ent.SkillQuery) { q.Select(skill.FieldID).Order(skill.ByNumber()) })
-				})
-		}).All(ctx)
-}
-
 // latestAttestations returns the attestation in force per requirement: the
 // newest one made by the moment at.
 func latestAttestations(ctx context.Context, c *ent.Client, orgID int, at time.Time) (map[int]*Attestation, error) {
@@ -265,8 +243,9 @@ func toAttestation(a *ent.Attestation) *Attestation {
 }
 
 // offersInForce returns, per competency, the newest purchase whose anniversary
-// is still ahead.
-func offersInForce(ctx context.Context, c *ent.Client, orgID int, at time.Time) (map[int]*Offer, error) {
+// is still ahead, with its option's level and name from options (the
+// catalog's; an option gone from it leaves them empty).
+func offersInForce(ctx context.Context, c *ent.Client, orgID int, at time.Time, options map[int]*catalogOption) (map[int]*Offer, error) {
 	rows, err := c.OfferPurchase.Query().
 		Where(offerpurchase.OrganizationID(orgID), offerpurchase.PurchasedAtLTE(at), offerpurchase.AnniversaryAtGT(at)).
 		Order(ent.Desc(offerpurchase.FieldPurchasedAt), ent.Desc(offerpurchase.FieldID)).All(ctx)
@@ -279,8 +258,8 @@ func offersInForce(ctx context.Context, c *ent.Client, orgID int, at time.Time) 
 			continue
 		}
 		o := &Offer{OptionID: p.OptionID, PurchasedAt: p.PurchasedAt.UTC(), AnniversaryAt: p.AnniversaryAt.UTC(), ByUserID: p.ByUserID}
-		if op, err := c.CompetencyOption.Get(ctx, p.OptionID); err == nil {
-			o.Level, o.Option = string(op.Level), op.Name
+		if op := options[p.OptionID]; op != nil {
+			o.Level, o.Option = op.Level, op.Name
 		}
 		out[p.CompetencyID] = o
 	}

@@ -11,9 +11,10 @@ import (
 const CountingUntilSQL = countingUntil
 
 // OracleCompute is Compute from scratch (the statements of query.go), the
-// oracle of the kept state.
+// oracle of the kept state; the catalog is read from the database, not the
+// engine's cache.
 func (e *Engine) OracleCompute(ctx context.Context, c *ent.Client, orgID int, at time.Time) (*Org, error) {
-	return e.compute(ctx, c, orgID, at, nil, oracleSource{})
+	return e.compute(ctx, c, orgID, at, nil, oracleSource{fresh: true})
 }
 
 // OraclePeople is People from scratch.

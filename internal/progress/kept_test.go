@@ -527,12 +527,17 @@ func describeSpans(spans []counting.Span) string {
 func describeOrg(o *progress.Org) string {
 	var b strings.Builder
 	for _, c := range o.Competencies {
-		fmt.Fprintf(&b, "%s %s\n", c.Key, c.Status)
+		// The catalog's part too: the kept answer reads the catalog from the
+		// engine's cache, the oracle from the database.
+		fmt.Fprintf(&b, "%s %q %s\n", c.Key, c.Name, c.Status)
+		if c.Offer != nil {
+			fmt.Fprintf(&b, "  offer %s %q\n", c.Offer.Level, c.Offer.Option)
+		}
 		for _, l := range c.Levels {
 			for _, op := range l.Options {
 				fmt.Fprintf(&b, "  %s %q met=%v unmetOn=%s\n", op.Level, op.Name, op.Met, when(op.UnmetOn))
 				for _, r := range op.Requirements {
-					fmt.Fprintf(&b, "    %d %s %d/%d met=%v unmetOn=%s\n", r.ID, r.Kind, r.Current, r.Required, r.Met, when(r.UnmetOn))
+					fmt.Fprintf(&b, "    %d %s %d/%d met=%v unmetOn=%s skills=%v\n", r.ID, r.Kind, r.Current, r.Required, r.Met, when(r.UnmetOn), r.SkillIDs)
 				}
 			}
 		}

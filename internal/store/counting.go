@@ -26,33 +26,53 @@ func WrapDriver(w func(dialect.Driver) dialect.Driver) Option {
 // queries, its transactions' statements and raw QueryContext/ExecContext alike.
 // The bench uses it to show that a report page costs a fixed number of queries
 // whatever its size (no N+1).
-type QueryCounter struct{ n atomic.Int64 }
+type QueryCounter struct {
+	n     atomic.Int64
+	trace atomic.Pointer[func(query string)]
+}
 
 // Count returns the statements counted so far.
 func (c *QueryCounter) Count() int64 { return c.n.Load() }
 
+// Trace has f hear every statement counted from now on (nil: stop), so that a
+// test can say which statements an operation sent, not only how many.
+func (c *QueryCounter) Trace(f func(query string)) {
+	if f == nil {
+		c.trace.Store(nil)
+		return
+	}
+	c.trace.Store(&f)
+}
+
+func (c *QueryCounter) add(query string) {
+	c.n.Add(1)
+	if f := c.trace.Load(); f != nil {
+		(*f)(query)
+	}
+}
+
 // Option returns the store option that installs the counter.
 func (c *QueryCounter) Option() Option {
-	return WrapDriver(func(d dialect.Driver) dialect.Driver { return &countingDriver{Driver: d, n: &c.n} })
+	return WrapDriver(func(d dialect.Driver) dialect.Driver { return &countingDriver{Driver: d, n: c} })
 }
 
 type countingDriver struct {
 	dialect.Driver
-	n *atomic.Int64
+	n *QueryCounter
 }
 
 func (d *countingDriver) Exec(ctx context.Context, query string, args, v any) error {
-	d.n.Add(1)
+	d.n.add(query)
 	return d.Driver.Exec(ctx, query, args, v)
 }
 
 func (d *countingDriver) Query(ctx context.Context, query string, args, v any) error {
-	d.n.Add(1)
+	d.n.add(query)
 	return d.Driver.Query(ctx, query, args, v)
 }
 
 func (d *countingDriver) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
-	d.n.Add(1)
+	d.n.add(query)
 	ex, ok := d.Driver.(interface {
 		ExecContext(context.Context, string, ...any) (stdsql.Result, error)
 	})
@@ -63,7 +83,7 @@ func (d *countingDriver) ExecContext(ctx context.Context, query string, args ...
 }
 
 func (d *countingDriver) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
-	d.n.Add(1)
+	d.n.add(query)
 	q, ok := d.Driver.(interface {
 		QueryContext(context.Context, string, ...any) (*stdsql.Rows, error)
 	})
@@ -97,21 +117,21 @@ func (d *countingDriver) BeginTx(ctx context.Context, opts *stdsql.TxOptions) (d
 
 type countingTx struct {
 	dialect.Tx
-	n *atomic.Int64
+	n *QueryCounter
 }
 
 func (t *countingTx) Exec(ctx context.Context, query string, args, v any) error {
-	t.n.Add(1)
+	t.n.add(query)
 	return t.Tx.Exec(ctx, query, args, v)
 }
 
 func (t *countingTx) Query(ctx context.Context, query string, args, v any) error {
-	t.n.Add(1)
+	t.n.add(query)
 	return t.Tx.Query(ctx, query, args, v)
 }
 
 func (t *countingTx) ExecContext(ctx context.Context, query string, args ...any) (stdsql.Result, error) {
-	t.n.Add(1)
+	t.n.add(query)
 	ex, ok := t.Tx.(interface {
 		ExecContext(context.Context, string, ...any) (stdsql.Result, error)
 	})
@@ -122,7 +142,7 @@ func (t *countingTx) ExecContext(ctx context.Context, query string, args ...any)
 }
 
 func (t *countingTx) QueryContext(ctx context.Context, query string, args ...any) (*stdsql.Rows, error) {
-	t.n.Add(1)
+	t.n.add(query)
 	q, ok := t.Tx.(interface {
 		QueryContext(context.Context, string, ...any) (*stdsql.Rows, error)
 	})

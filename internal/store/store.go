@@ -18,6 +18,7 @@ import (
 
 	"certlink/ent"
 	_ "certlink/ent/runtime"
+	"certlink/internal/catalogrev"
 	"certlink/internal/counting" // wires the privacy policies and defaults
 )
 
@@ -88,6 +89,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	d := &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dial, Embedded: dial == dialect.SQLite}
 	// Progress reads kept counts; every writer keeps them (issue 13).
 	d.Client.Use(counting.Hook(dial))
+	// Every catalog change records a revision: what caches the catalog
+	// checks against (catalogrev).
+	d.Client.Use(catalogrev.Hook())
 	return d, nil
 }
 
