@@ -107,13 +107,17 @@ func (d *Daily) recordOrg(ctx context.Context, c *ent.Client, org int) (int, err
 			continue
 		}
 		if !a.Qualified() {
+			// The last day checked before today, yesterday or earlier: a
+			// day without a check (the server down at the drop) must not
+			// swallow the alert.
 			prev, err := c.QualificationDay.Query().Where(qualificationday.OrganizationID(org),
-				qualificationday.AreaKey(a.Key), qualificationday.Day(yesterday)).Only(ctx)
+				qualificationday.AreaKey(a.Key), qualificationday.DayLT(today)).
+				Order(ent.Desc(qualificationday.FieldDay)).First(ctx)
 			if err != nil && !ent.IsNotFound(err) {
 				return 0, err
 			}
 			if prev != nil && prev.Qualified {
-				if err := d.Alerts.Raise(ctx, c, droppedAlert(org, a, today)); err != nil {
+				if err := d.Alerts.Raise(ctx, c, droppedAlert(org, a, today, prev.Day, yesterday)); err != nil {
 					return 0, err
 				}
 				alerts++
@@ -199,7 +203,11 @@ func projectedAlert(org int, a *Area, notice time.Duration) notify.Alert {
 	}
 }
 
-func droppedAlert(org int, a *Area, today string) notify.Alert {
+func droppedAlert(org int, a *Area, today, last, yesterday string) notify.Alert {
+	when := "yesterday"
+	if last != yesterday {
+		when = "at its last check (" + last + ")"
+	}
 	holds := ""
 	if a.Window != nil && a.Window.HoldsUntil != nil {
 		holds = fmt.Sprintf(" Your qualification window holds until %s.", a.Window.HoldsUntil.Format("2 January 2006"))
@@ -208,7 +216,7 @@ func droppedAlert(org int, a *Area, today string) notify.Alert {
 		OrgID: org,
 		Key:   fmt.Sprintf("designation/dropped/o%d/%s/%s", org, a.Key, today),
 		Title: fmt.Sprintf("%s no longer qualifies", a.Name),
-		Body:  fmt.Sprintf("%s qualified yesterday and does not today: %s.%s", a.Name, a.Best.Explain(), holds),
+		Body:  fmt.Sprintf("%s qualified %s and does not today: %s.%s", a.Name, when, a.Best.Explain(), holds),
 		Link:  designationsLink + "?area=" + a.Key,
 		Cause: a.Best.Explain(),
 	}

@@ -269,7 +269,8 @@ func write(ctx context.Context, tx *ent.Tx, b *ent.ThrottleBucket, s spec, level
 	if inFlight > 0 && until != nil && until.After(expires) {
 		expires = *until
 	}
-	u := tx.ThrottleBucket.UpdateOneID(b.ID).SetLevel(level).SetInFlight(inFlight).
+	// An update by id without reading the row back (UpdateOne would).
+	u := tx.ThrottleBucket.Update().Where(throttlebucket.ID(b.ID)).SetLevel(level).SetInFlight(inFlight).
 		SetUpdatedAt(now).SetExpiresAt(expires)
 	if inFlight > 0 {
 		u.SetNillableInFlightUntil(until)
