@@ -77,18 +77,7 @@ func TestParallelGuessesOnTwoProcesses(t *testing.T) {
 		codes := attack(t, 60, func(i int, pw string) *testenv.Response {
 			return []*testenv.Env{e, e2}[i%2].Do("", mSignIn, map[string]any{"e": "mona@contoso.example", "p": pw})
 		})
-		wrong, right := 0, 0
-		for _, c := range codes {
-			switch c {
-			case "RATE_LIMITED":
-			case "INVALID_CREDENTIALS":
-				wrong++
-			case "":
-				right++
-			default:
-				t.Fatalf("unexpected code %q (codes %v)", c, codes)
-			}
-		}
+		wrong, _ := tally(t, codes)
 		limit := int(account.PairRule.Capacity)
 		if wrong > limit {
 			t.Fatalf("%d wrong guesses of 60 sent at once to two processes were tested; the limit is %d in all", wrong, limit)
@@ -110,25 +99,32 @@ func TestParallelRightPasswordsOnTwoProcesses(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		e := testenv.Start(t, d)
 		e2 := e.Second()
-		var wg sync.WaitGroup
 		codes := make([]string, 16)
-		start := make(chan struct{})
-		for i := range codes {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				codes[i] = []*testenv.Env{e, e2}[i%2].Do("", mSignIn, map[string]any{"e": "mona@contoso.example", "p": "certlink-demo"}).Code()
-			}()
-		}
-		close(start)
-		wg.Wait()
+		atOnce(len(codes), func(i int) {
+			codes[i] = []*testenv.Env{e, e2}[i%2].Do("", mSignIn, map[string]any{"e": "mona@contoso.example", "p": "certlink-demo"}).Code()
+		})
 		for i, c := range codes {
 			if c != "" {
 				t.Fatalf("right password %d of 16 on two processes answered %q (all: %v)", i, c, codes)
 			}
 		}
 	})
+}
+
+// atOnce runs f(0…n-1) in n goroutines released together, and waits for all.
+func atOnce(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			f(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
 }
 
 // A process that dies while testing a password (its attempt reserved, never

@@ -44,6 +44,25 @@ func attack(t *testing.T, n int, send func(i int, password string) *testenv.Resp
 	return codes
 }
 
+// tally counts the wrong passwords tested (INVALID_CREDENTIALS) and the right
+// ones let in among an attack's answers; refusals (RATE_LIMITED) are neither,
+// and any other code fails the test.
+func tally(t *testing.T, codes []string) (wrong, right int) {
+	t.Helper()
+	for _, c := range codes {
+		switch c {
+		case "RATE_LIMITED":
+		case "INVALID_CREDENTIALS":
+			wrong++
+		case "":
+			right++
+		default:
+			t.Fatalf("unexpected code %q (codes %v)", c, codes)
+		}
+	}
+	return wrong, right
+}
+
 // Item 7: the attempt is reserved before the password is tested, so 100 guesses
 // sent at once are tested at most as often as the limit allows.
 func TestParallelSignInGuessesAreTestedAtMostTheLimit(t *testing.T) {
@@ -53,18 +72,7 @@ func TestParallelSignInGuessesAreTestedAtMostTheLimit(t *testing.T) {
 		codes := attack(t, 100, func(_ int, pw string) *testenv.Response {
 			return e.Do("", mSignIn, map[string]any{"e": "mona@contoso.example", "p": pw})
 		})
-		wrong, right := 0, 0
-		for _, c := range codes {
-			switch c {
-			case "RATE_LIMITED":
-			case "INVALID_CREDENTIALS":
-				wrong++
-			case "":
-				right++
-			default:
-				t.Fatalf("unexpected code %q", c)
-			}
-		}
+		wrong, right := tally(t, codes)
 		// A right password gives its reservation back (a success is not a
 		// failure), so it may let one more guess in; wrong passwords are
 		// tested at most as often as the limit allows, whatever the order.
