@@ -5,14 +5,17 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"certlink/internal/account"
 	"certlink/internal/app"
+	"certlink/internal/auth"
 	"certlink/internal/limitdb"
 	"certlink/internal/testenv"
 	"certlink/internal/throttle"
+	"certlink/internal/web"
 )
 
 // A4 across processes: two certlink processes on one database count sign-in
@@ -301,4 +304,47 @@ func TestSignInFloodFromOneAddressLeavesOthersIn(t *testing.T) {
 		}
 		t.Logf("flood answers: %v", codes)
 	})
+}
+
+// A sign-in flood from many addresses keeps the argon2id queue full; the
+// owner signing in from a browser where they signed in before (device
+// cookie) is let in over it every time, while a stranger's new attempt is
+// refused busy.
+func TestRecognizedDeviceSignsInThroughAFullQueue(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.TrustedProxies = "127.0.0.1/32" })
+	owner := forwardedFor(e.Browser("127.0.0.1"), "203.0.113.9")
+	if r := owner.SignIn("mona@contoso.example", "certlink-demo"); r.Code() != "" {
+		t.Fatalf("first sign-in: %+v", r.Errors)
+	}
+	h := auth.NewHasher(1, 2)
+	h.Party = web.ClientKey
+	e.App.Passwords, e.App.Accounts.Passwords = h, h
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var busy atomic.Int64
+	for w := 0; w < 40; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := forwardedFor(e.Browser("127.0.0.1"), fmt.Sprintf("198.51.100.%d", w+1))
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				r := b.Do(mSignIn, map[string]any{"e": fmt.Sprintf("nobody-%d-%d@contoso.example", w, i), "p": "wrong-password-1"})
+				if r.Code() == "RATE_LIMITED" {
+					busy.Add(1)
+				}
+			}
+		}()
+	}
+	defer func() { close(stop); wg.Wait() }()
+	testenv.Eventually(t, 10*time.Second, func() bool { return busy.Load() > 20 }, "the flood never filled the queue")
+	for i := 0; i < 5; i++ {
+		if r := owner.SignIn("mona@contoso.example", "certlink-demo"); r.Code() != "" {
+			t.Fatalf("the owner's recognized browser, sign-in %d during the flood: %+v", i, r.Errors)
+		}
+	}
 }

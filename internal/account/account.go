@@ -82,6 +82,10 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Session,
 	}
 	ip := web.ClientIP(ctx)
 	device := s.recognizedDevice(ctx, email)
+	if device != "" {
+		// The owner's browser: its check goes before any flood of strangers'.
+		ctx = auth.WithPriority(ctx)
+	}
 	sys := viewer.System(ctx)
 	var u *ent.User
 	test := func() (bool, error) {

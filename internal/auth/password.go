@@ -51,6 +51,9 @@ type Hasher struct {
 	free    int               // slots not running a computation
 	parties map[string]*party // parties with callers waiting
 	turn    []*party          // the order in which they get freed slots
+	// first are the parties of priority callers (WithPriority), served
+	// before every party of turn, in turn among themselves.
+	first []*party
 	queue   int
 	waiting atomic.Int64
 	runs    atomic.Int64
@@ -64,9 +67,22 @@ type Hasher struct {
 }
 
 type party struct {
-	key     string
-	waiters []chan struct{}
+	key      string
+	waiters  []chan struct{}
+	priority bool
 }
+
+type priorityKey struct{}
+
+// WithPriority marks a caller whose password check goes before everyone
+// else's: a sign-in from a browser the account signed in from before (its
+// device cookie, which no stranger can make). A flood of sign-ins from many
+// addresses then fills the queue of strangers only, never the owner's turn.
+func WithPriority(ctx context.Context) context.Context {
+	return context.WithValue(ctx, priorityKey{}, true)
+}
+
+func hasPriority(ctx context.Context) bool { v, _ := ctx.Value(priorityKey{}).(bool); return v }
 
 // NewHasher returns a Hasher running at most concurrent computations, with at
 // most queue callers waiting for one.
@@ -105,21 +121,31 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	if h.Party != nil {
 		key = h.Party(ctx)
 	}
+	urgent := hasPriority(ctx)
+	if urgent {
+		key = "priority\x00" + key
+	}
 	h.mu.Lock()
-	if h.free > 0 && len(h.turn) == 0 {
+	if h.free > 0 && len(h.turn) == 0 && len(h.first) == 0 {
 		h.free--
 		h.mu.Unlock()
 		return nil
 	}
 	p := h.parties[key]
-	if int(h.waiting.Load()) >= h.queue || (p != nil && len(p.waiters) >= h.share()) {
+	// The queue's bound is the strangers' (a priority caller is let in
+	// whatever they filled); each party's share applies to all.
+	if (!urgent && int(h.waiting.Load()) >= h.queue) || (p != nil && len(p.waiters) >= h.share()) {
 		h.mu.Unlock()
 		return ErrBusy
 	}
 	if p == nil {
-		p = &party{key: key}
+		p = &party{key: key, priority: urgent}
 		h.parties[key] = p
-		h.turn = append(h.turn, p)
+		if urgent {
+			h.first = append(h.first, p)
+		} else {
+			h.turn = append(h.turn, p)
+		}
 	}
 	granted := make(chan struct{}, 1)
 	p.waiters = append(p.waiters, granted)
@@ -158,17 +184,21 @@ func (h *Hasher) release() {
 }
 
 func (h *Hasher) releaseLocked() {
-	if len(h.turn) == 0 {
+	line := &h.turn
+	if len(h.first) > 0 {
+		line = &h.first
+	}
+	if len(*line) == 0 {
 		h.free++
 		return
 	}
-	p := h.turn[0]
+	p := (*line)[0]
 	next := p.waiters[0]
 	p.waiters = p.waiters[1:]
 	h.waiting.Add(-1)
-	h.turn = h.turn[1:]
+	*line = (*line)[1:]
 	if len(p.waiters) > 0 {
-		h.turn = append(h.turn, p) // its next caller waits for every other party's
+		*line = append(*line, p) // its next caller waits for every other party's
 	} else {
 		delete(h.parties, p.key)
 	}
@@ -178,8 +208,10 @@ func (h *Hasher) releaseLocked() {
 // dropLocked removes a party with no one left waiting.
 func (h *Hasher) dropLocked(p *party) {
 	delete(h.parties, p.key)
-	if i := slices.Index(h.turn, p); i >= 0 {
-		h.turn = slices.Delete(h.turn, i, i+1)
+	for _, line := range []*[]*party{&h.turn, &h.first} {
+		if i := slices.Index(*line, p); i >= 0 {
+			*line = slices.Delete(*line, i, i+1)
+		}
 	}
 }
 

@@ -220,3 +220,50 @@ func TestPasswordPolicy(t *testing.T) {
 		t.Fatalf("the bundled list has %d passwords", len(commonPasswords))
 	}
 }
+
+// A flood from many addresses (many parties, the whole queue) does not delay
+// a priority caller (a recognized device): it is let in over the full queue
+// and served at the next free slot, before every stranger waiting.
+func TestHasherServesPriorityFirst(t *testing.T) {
+	h := NewHasher(1, 20)
+	h.Party = func(ctx context.Context) string { s, _ := ctx.Value(partyKey{}).(string); return s }
+	if err := h.acquire(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu    sync.Mutex
+		order []string
+		wg    sync.WaitGroup
+	)
+	wait := func(name string, ctx context.Context) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := h.acquire(ctx); err != nil {
+				t.Errorf("%s: %v", name, err)
+				return
+			}
+			mu.Lock()
+			order = append(order, name)
+			mu.Unlock()
+			h.release()
+		}()
+	}
+	for i := 0; i < 20; i++ {
+		wait("stranger", inParty(fmt.Sprint("address-", i)))
+	}
+	testWaiting(t, h, 20)
+	if err := h.acquire(inParty("address-99")); err != ErrBusy {
+		t.Fatalf("a stranger over the full queue: %v, want ErrBusy", err)
+	}
+	wait("owner", WithPriority(inParty("address-99")))
+	testWaiting(t, h, 21)
+	h.release()
+	wg.Wait()
+	if len(order) != 21 || order[0] != "owner" {
+		t.Fatalf("served in the order %v; want the owner first", order)
+	}
+	if h.free != 1 || len(h.turn) != 0 || len(h.first) != 0 || len(h.parties) != 0 || h.waiting.Load() != 0 {
+		t.Fatalf("left: free %d, turn %d, first %d, parties %d, waiting %d", h.free, len(h.turn), len(h.first), len(h.parties), h.waiting.Load())
+	}
+}

@@ -2,6 +2,7 @@ package guard
 
 import (
 	"context"
+	"errors"
 	"math"
 	"sync"
 	"time"
@@ -261,6 +262,13 @@ func (b *Buckets) takeShared(key string, cost float64) Quota {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		granted, level, err := b.Shared.Lease(ctx, now, key, owed, need+b.chunk(), b.Capacity, b.Period)
 		cancel()
+		if err != nil && errors.Is(err, context.DeadlineExceeded) {
+			// Waited its turn among the process's bucket transactions (a
+			// flood of new callers) too long: busy, retry in a second.
+			q := b.standing(l, now, false)
+			q.Reset = now.Add(time.Second)
+			return q
+		}
 		if err != nil {
 			q := b.standing(l, now, false)
 			q.Err = err

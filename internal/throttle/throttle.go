@@ -118,7 +118,10 @@ type Reservation struct {
 	keys []bucketKey
 	// shared: the keys reserved in l.Shared (keys is then empty).
 	shared []Key
-	once   sync.Once
+	// deadline is the request's: the settlement is waited for until just
+	// before it, then left to finish on its own.
+	deadline time.Time
+	once     sync.Once
 }
 
 func (l *Limiter) now() time.Time { return clock.Now(l.Now) }
@@ -190,7 +193,8 @@ func (l *Limiter) reserveShared(ctx context.Context, keys []Key, budget time.Dur
 		case refusal != nil:
 			return nil, refusal
 		case !busy:
-			return &Reservation{l: l, shared: keys}, nil
+			deadline, _ := ctx.Deadline()
+			return &Reservation{l: l, shared: keys, deadline: deadline}, nil
 		}
 		// Wait for an attempt to end: this process's wake the waiters at
 		// once; the others' are seen by a look without locks every
@@ -221,12 +225,33 @@ func (l *Limiter) reserveShared(ctx context.Context, keys []Key, budget time.Dur
 // settleShared ends a reservation in the shared buckets. It outlives the
 // request (a failure must be counted even when the caller hung up) and tries
 // a few times; a reservation it cannot end frees its place at its deadline.
+// The caller waits for it until just before the request's deadline (so a
+// settled failure is seen by the caller's next attempt), then answers while
+// it finishes: the place stays held meanwhile, so the bound holds either way.
 func (r *Reservation) settleShared(failures func(bucketKey) float64) {
-	l := r.l
 	f := make([]float64, len(r.shared))
 	for i, k := range r.shared {
 		f[i] = failures(bucketKey{k.Rule, k.Value})
 	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.settleSharedNow(f)
+	}()
+	if r.deadline.IsZero() {
+		<-done
+		return
+	}
+	t := time.NewTimer(time.Until(r.deadline) - 500*time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+}
+
+func (r *Reservation) settleSharedNow(f []float64) {
+	l := r.l
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var err error
