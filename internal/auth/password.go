@@ -53,7 +53,7 @@ type Hasher struct {
 	turn    []*party          // the order in which they get freed slots
 	// first are the parties of priority callers (WithPriority), served
 	// before every party of turn, in turn among themselves.
-	first []*party
+	first   []*party
 	queue   int
 	waiting atomic.Int64
 	runs    atomic.Int64
