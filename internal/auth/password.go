@@ -82,7 +82,8 @@ func WithPriority(ctx context.Context) context.Context {
 	return context.WithValue(ctx, priorityKey{}, true)
 }
 
-func hasPriority(ctx context.Context) bool { v, _ := ctx.Value(priorityKey{}).(bool); return v }
+// HasPriority reports whether ctx is a priority caller's (WithPriority).
+func HasPriority(ctx context.Context) bool { v, _ := ctx.Value(priorityKey{}).(bool); return v }
 
 // NewHasher returns a Hasher running at most concurrent computations, with at
 // most queue callers waiting for one.
@@ -121,7 +122,7 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	if h.Party != nil {
 		key = h.Party(ctx)
 	}
-	urgent := hasPriority(ctx)
+	urgent := HasPriority(ctx)
 	if urgent {
 		key = "priority\x00" + key
 	}

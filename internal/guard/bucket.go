@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,8 +14,8 @@ import (
 // Buckets meter callers with leaky buckets: each key may spend Capacity points,
 // refilled continuously over Period. Idle keys are forgotten.
 //
-// With Shared set, a key's bucket is the one every certlink process on the
-// database shares: this process leases points from it a Chunk at a time and
+// With Shared set, an account's or a token's bucket is the one every certlink
+// process on the database shares (an address's stays the process's own): this process leases points from it a Chunk at a time and
 // spends them from memory, so a request costs no database statement except
 // one in every Chunk points. Points leased are never given back (stricter,
 // never looser): the fleet spends at most Capacity plus what the processes
@@ -76,7 +77,7 @@ func (b *Buckets) now() time.Time { return clock.Now(b.Now) }
 // Take charges cost points to key. A charge that would overflow the bucket is
 // refused and charges nothing.
 func (b *Buckets) Take(key string, cost float64) Quota {
-	if b.Shared != nil {
+	if b.shared(key) {
 		return b.takeShared(key, cost)
 	}
 	b.mu.Lock()
@@ -112,7 +113,7 @@ func (b *Buckets) Take(key string, cost float64) Quota {
 
 // Peek reports key's standing without charging.
 func (b *Buckets) Peek(key string) Quota {
-	if b.Shared != nil {
+	if b.shared(key) {
 		l := b.leaseOf(key)
 		l.mu.Lock()
 		defer l.mu.Unlock()
@@ -133,7 +134,7 @@ func (b *Buckets) Peek(key string) Quota {
 // Wait is how long key must wait until cost points fit in its bucket: 0
 // when they fit now.
 func (b *Buckets) Wait(key string, cost float64) time.Duration {
-	if b.Shared != nil {
+	if b.shared(key) {
 		l := b.leaseOf(key)
 		l.mu.Lock()
 		defer l.mu.Unlock()
@@ -162,7 +163,7 @@ func (b *Buckets) leak(s *bucket, now time.Time) float64 {
 // what was served beyond the estimate even past the capacity (the caller then
 // waits longer; the answer was already bounded by the meter).
 func (b *Buckets) Settle(key string, delta float64) Quota {
-	if b.Shared != nil {
+	if b.shared(key) {
 		l := b.leaseOf(key)
 		l.mu.Lock()
 		defer l.mu.Unlock()
@@ -190,6 +191,15 @@ func (b *Buckets) Settle(key string, delta float64) Quota {
 	q.Remaining = int(math.Max(0, math.Floor(b.Capacity-level)))
 	q.Reset = now.Add(time.Duration(level / b.Capacity * float64(b.Period)))
 	return q
+}
+
+// shared reports whether key's bucket is the one every process shares: an
+// account's or a token's. An anonymous caller's (an address, "ip:…") stays
+// this process's own: what it protects is this process's CPU, the guesses
+// it could make are bounded by the shared password buckets, and a flood
+// from many new addresses then costs the database nothing.
+func (b *Buckets) shared(key string) bool {
+	return b.Shared != nil && !strings.HasPrefix(key, "ip:")
 }
 
 func (b *Buckets) chunk() float64 {

@@ -60,6 +60,17 @@ func TestSharedBucketsLeaseAndRefuseFromMemory(t *testing.T) {
 	if shared.leases != before {
 		t.Fatalf("1000 refused requests took %d leases; they must be refused from memory", shared.leases-before)
 	}
+	// An anonymous caller's bucket (an address) is this process's own: no
+	// lease, whatever it spends.
+	for i := 0; i < 200; i++ {
+		a.Take("ip:192.0.2.7", 1)
+	}
+	if shared.leases != before {
+		t.Fatalf("an address's requests took %d leases; its bucket is the process's own", shared.leases-before)
+	}
+	if q := a.Take("ip:192.0.2.7", 1); q.Allowed {
+		t.Fatalf("the address's own bucket of 100 let the 201st point through: %+v", q)
+	}
 	// A debt charged after the fact (Settle) is paid with the next lease.
 	a.Settle("k", 10)
 	now = now.Add(12 * time.Minute) // 20 points leaked

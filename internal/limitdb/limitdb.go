@@ -23,6 +23,7 @@ import (
 	"certlink/ent"
 	"certlink/ent/predicate"
 	"certlink/ent/throttlebucket"
+	"certlink/internal/auth"
 	"certlink/internal/guard"
 	"certlink/internal/store"
 	"certlink/internal/throttle"
@@ -55,6 +56,10 @@ type DB struct {
 	once    sync.Once
 	slots   chan struct{}
 	keys    map[[2]string]*keyTurn
+	// first are slots only a priority caller (auth.WithPriority: the
+	// owner's recognized browser) takes, beside the others: a flood of
+	// strangers' bucket transactions never makes it wait for a slot.
+	first chan struct{}
 }
 
 // DefaultMaxTx is how many bucket transactions a process runs at once.
@@ -77,6 +82,7 @@ func (d *DB) enter(ctx context.Context, sorted []spec) (func(), error) {
 			n = DefaultMaxTx
 		}
 		d.slots = make(chan struct{}, n)
+		d.first = make(chan struct{}, 2)
 		d.keys = map[[2]string]*keyTurn{}
 	})
 	turns := make([]*keyTurn, len(sorted))
@@ -113,14 +119,21 @@ func (d *DB) enter(ctx context.Context, sorted []spec) (func(), error) {
 			return nil, ctx.Err()
 		}
 	}
+	slot := d.slots
+	first := d.first
+	if !auth.HasPriority(ctx) {
+		first = nil // a nil channel: never ready
+	}
 	select {
 	case d.slots <- struct{}{}:
+	case first <- struct{}{}:
+		slot = d.first
 	case <-ctx.Done():
 		leave()
 		return nil, ctx.Err()
 	}
 	return func() {
-		<-d.slots
+		<-slot
 		leave()
 	}, nil
 }

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"certlink/internal/apperr"
+	"certlink/internal/auth"
 	"certlink/internal/clock"
 )
 
@@ -121,6 +122,9 @@ type Reservation struct {
 	// deadline is the request's: the settlement is waited for until just
 	// before it, then left to finish on its own.
 	deadline time.Time
+	// priority: the attempt's settlement keeps its caller's priority
+	// (auth.WithPriority).
+	priority bool
 	once     sync.Once
 }
 
@@ -194,7 +198,7 @@ func (l *Limiter) reserveShared(ctx context.Context, keys []Key, budget time.Dur
 			return nil, refusal
 		case !busy:
 			deadline, _ := ctx.Deadline()
-			return &Reservation{l: l, shared: keys, deadline: deadline}, nil
+			return &Reservation{l: l, shared: keys, deadline: deadline, priority: auth.HasPriority(ctx)}, nil
 		}
 		// Wait for an attempt to end: this process's wake the waiters at
 		// once; the others' are seen by a look without locks every
@@ -254,6 +258,9 @@ func (r *Reservation) settleSharedNow(f []float64) {
 	l := r.l
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if r.priority {
+		ctx = auth.WithPriority(ctx)
+	}
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		if err = l.Shared.Settle(ctx, l.now(), r.shared, f); err == nil {
