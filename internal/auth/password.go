@@ -67,9 +67,8 @@ type Hasher struct {
 }
 
 type party struct {
-	key      string
-	waiters  []chan struct{}
-	priority bool
+	key     string
+	waiters []chan struct{}
 }
 
 type priorityKey struct{}
@@ -140,7 +139,7 @@ func (h *Hasher) acquire(ctx context.Context) error {
 		return ErrBusy
 	}
 	if p == nil {
-		p = &party{key: key, priority: urgent}
+		p = &party{key: key}
 		h.parties[key] = p
 		if urgent {
 			h.first = append(h.first, p)

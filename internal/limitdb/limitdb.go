@@ -175,6 +175,14 @@ func inFlight(b *ent.ThrottleBucket, now time.Time) int {
 	return b.InFlight
 }
 
+func specsOf(keys []throttle.Key) []spec {
+	out := make([]spec, len(keys))
+	for i, k := range keys {
+		out[i] = specOf(k)
+	}
+	return out
+}
+
 func specOf(k throttle.Key) spec {
 	return spec{rule: k.Rule.Name, hash: Hash(k.Rule.Name, k.Value), capacity: k.Rule.Capacity, period: k.Rule.Period}
 }
@@ -232,11 +240,7 @@ func (d *DB) hold(ctx context.Context, now time.Time, specs []spec, fn func(tx *
 
 // lock reads (and on MariaDB/MySQL locks) the rows of sorted that exist.
 func (d *DB) lock(ctx context.Context, tx *ent.Tx, sorted []spec) (map[[2]string]*ent.ThrottleBucket, error) {
-	or := make([]predicate.ThrottleBucket, len(sorted))
-	for i, s := range sorted {
-		or[i] = throttlebucket.And(throttlebucket.Rule(s.rule), throttlebucket.KeyHash(s.hash))
-	}
-	q := tx.ThrottleBucket.Query().Where(throttlebucket.Or(or...))
+	q := tx.ThrottleBucket.Query().Where(rowsOf(sorted))
 	if d.RowLocks {
 		q.ForUpdate()
 	}
@@ -251,18 +255,25 @@ func (d *DB) lock(ctx context.Context, tx *ent.Tx, sorted []spec) (map[[2]string
 	return byID, nil
 }
 
+// rowsOf selects the rows of specs.
+func rowsOf(specs []spec) predicate.ThrottleBucket {
+	or := make([]predicate.ThrottleBucket, len(specs))
+	for i, s := range specs {
+		or[i] = throttlebucket.And(throttlebucket.Rule(s.rule), throttlebucket.KeyHash(s.hash))
+	}
+	return throttlebucket.Or(or...)
+}
+
 // Busy implements throttle.SharedGate: whether attempts in flight still leave
 // some key's bucket without room, read without a lock or a transaction (the
 // cheap look a waiting attempt takes before it tries again).
 func (d *DB) Busy(ctx context.Context, now time.Time, keys []throttle.Key) (bool, error) {
-	or := make([]predicate.ThrottleBucket, len(keys))
-	specs := make(map[[2]string]spec, len(keys))
-	for i, k := range keys {
-		s := specOf(k)
+	list := specsOf(keys)
+	specs := make(map[[2]string]spec, len(list))
+	for _, s := range list {
 		specs[s.id()] = s
-		or[i] = throttlebucket.And(throttlebucket.Rule(s.rule), throttlebucket.KeyHash(s.hash))
 	}
-	found, err := d.Client.ThrottleBucket.Query().Where(throttlebucket.Or(or...)).All(viewer.System(ctx))
+	found, err := d.Client.ThrottleBucket.Query().Where(rowsOf(list)).All(viewer.System(ctx))
 	if err != nil {
 		return false, err
 	}
@@ -298,10 +309,7 @@ func write(ctx context.Context, tx *ent.Tx, b *ent.ThrottleBucket, s spec, level
 // room refuses (the first such key in keys' order); one that has room only
 // once attempts in flight end makes the caller wait (busy).
 func (d *DB) Reserve(ctx context.Context, now time.Time, keys []throttle.Key, until time.Time) (refusal *throttle.Refusal, busy bool, err error) {
-	specs := make([]spec, len(keys))
-	for i, k := range keys {
-		specs[i] = specOf(k)
-	}
+	specs := specsOf(keys)
 	err = d.hold(ctx, now, specs, func(tx *ent.Tx, rows []*ent.ThrottleBucket) error {
 		refusal, busy = nil, false
 		levels := make([]float64, len(specs))
@@ -340,10 +348,7 @@ func (d *DB) Reserve(ctx context.Context, now time.Time, keys []throttle.Key, un
 // Settle implements throttle.SharedGate: the attempt reserved in keys' buckets
 // ends, adding failures[i] to the level of keys[i].
 func (d *DB) Settle(ctx context.Context, now time.Time, keys []throttle.Key, failures []float64) error {
-	specs := make([]spec, len(keys))
-	for i, k := range keys {
-		specs[i] = specOf(k)
-	}
+	specs := specsOf(keys)
 	return d.hold(ctx, now, specs, func(tx *ent.Tx, rows []*ent.ThrottleBucket) error {
 		for i, s := range specs {
 			b := rows[i]

@@ -42,9 +42,7 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 		if !ok || l.trusted.trusts(key) {
 			return c, nil
 		}
-		if key.Is6() {
-			key = netip.PrefixFrom(key, 64).Masked().Addr()
-		}
+		key = addressKey(key)
 		l.mu.Lock()
 		if l.open[key] >= l.max {
 			l.mu.Unlock()

@@ -117,10 +117,16 @@ func AddressKey(ip string) string {
 	if err != nil {
 		return ip
 	}
-	if a = a.Unmap().WithZone(""); !a.Is6() {
-		return a.String()
+	return addressKey(a.Unmap().WithZone("")).String()
+}
+
+// addressKey is the address a per-address limit counts a under: a itself,
+// or for IPv6 the base of its /64.
+func addressKey(a netip.Addr) netip.Addr {
+	if !a.Is6() {
+		return a
 	}
-	return netip.PrefixFrom(a, 64).Masked().String()
+	return netip.PrefixFrom(a, 64).Masked().Addr()
 }
 
 // ClientKey is AddressKey of the caller's address: what the per-address
