@@ -31,11 +31,17 @@ func (r *Resolver) userPayload(ctx context.Context) (*model.UserPayload, error) 
 	return &model.UserPayload{User: u}, nil
 }
 
-// statusMemo keeps each user's linking status for one request: me's four link
-// fields share one lookup.
+// statusMemo keeps each user's linking status and allowances for one
+// request: me's link fields share one lookup.
 type statusMemo struct {
-	mu sync.Mutex
-	m  map[int]linking.Status
+	mu     sync.Mutex
+	m      map[int]linking.Status
+	allows map[allowanceKey]linking.Allowance
+}
+
+type allowanceKey struct {
+	user int
+	kind linking.Kind
 }
 
 type statusMemoKey struct{}
@@ -43,13 +49,14 @@ type statusMemoKey struct{}
 // WithRequestMemo prepares per-request memos; the HTTP layer calls it.
 func WithRequestMemo(ctx context.Context) context.Context {
 	ctx = withReadableUsers(ctx)
-	return context.WithValue(ctx, statusMemoKey{}, &statusMemo{m: map[int]linking.Status{}})
+	return context.WithValue(ctx, statusMemoKey{}, &statusMemo{m: map[int]linking.Status{}, allows: map[allowanceKey]linking.Allowance{}})
 }
 
 func forgetStatus(ctx context.Context) {
 	if m, ok := ctx.Value(statusMemoKey{}).(*statusMemo); ok {
 		m.mu.Lock()
 		clear(m.m)
+		clear(m.allows)
 		m.mu.Unlock()
 	}
 }
@@ -77,11 +84,29 @@ func (r *Resolver) allowance(ctx context.Context, u *ent.User, partnerUniversity
 	if err := r.accountReadable(ctx, u); err != nil {
 		return linking.Allowance{}, err
 	}
-	st, err := r.status(ctx, u.ID)
+	kind := linking.Learning
 	if partnerUniversity {
-		return st.PartnerUniversityAllowance, err
+		kind = linking.PartnerUniversity
 	}
-	return st.Allowance, err
+	st, err := r.status(ctx, u.ID)
+	if err != nil {
+		return linking.Allowance{}, err
+	}
+	m, ok := ctx.Value(statusMemoKey{}).(*statusMemo)
+	if !ok {
+		return r.Linking.AllowanceOf(ctx, u.ID, kind, st.Active(kind))
+	}
+	key := allowanceKey{u.ID, kind}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if a, ok := m.allows[key]; ok {
+		return a, nil
+	}
+	a, err := r.Linking.AllowanceOf(ctx, u.ID, kind, st.Active(kind))
+	if err == nil {
+		m.allows[key] = a
+	}
+	return a, err
 }
 
 // nextAllowed is an allowance's next allowed moment, nil when it has none.

@@ -9,6 +9,8 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
+
+	"certlink/internal/guard"
 )
 
 // liveQuery is the subscription the live measurement holds open: every
@@ -36,6 +38,11 @@ type arrival struct {
 // moment the mutation is sent until the subscriber has read the message whose
 // counts carry the change. The person's Learning sign-in is proven once
 // (provenOnce), so the association's time is certlink's own.
+//
+// A subscription sends at most one message every guard.DefaultPushEvery (the
+// latest state when several changes came meanwhile), so each change is made
+// at least that long after the message before it: what is timed is how soon a
+// change reaches a subscriber, not the pacing of a burst.
 func (r *run) measureLive(ctx context.Context, res *Result, orgs []*org, _ []client) error {
 	if r.probe == nil {
 		return nil
@@ -117,7 +124,7 @@ func (r *run) measureLive(ctx context.Context, res *Result, orgs []*org, _ []cli
 	}
 	r.dir.on.Store(true)
 	defer r.dir.on.Store(false)
-	total := first.total
+	total, last := first.total, first.at
 	var lat, mut, after []time.Duration
 	for i := -1; i < r.cfg.Runs; i++ { // one warm-up round (it proves the sign-in)
 		for _, op := range []struct {
@@ -125,6 +132,9 @@ func (r *run) measureLive(ctx context.Context, res *Result, orgs []*org, _ []cli
 			v    map[string]any
 			sign int
 		}{{associateMutation, map[string]any{"e": r.probe.LearnEmail, "p": directoryPassword}, +1}, {removeMutation, nil, -1}} {
+			if wait := time.Until(last.Add(guard.DefaultPushEvery + 10*time.Millisecond)); wait > 0 {
+				time.Sleep(wait)
+			}
 			t := time.Now()
 			if _, err := r.gql(ctx, probeToken, op.q, op.v, nil); err != nil {
 				return fmt.Errorf("the live measurement's change: %w", err)
@@ -135,6 +145,7 @@ func (r *run) measureLive(ctx context.Context, res *Result, orgs []*org, _ []cli
 				if err != nil {
 					return err
 				}
+				last = a.at
 				if (a.total-total)*op.sign > 0 {
 					total = a.total
 					if i >= 0 {

@@ -307,23 +307,31 @@ func apply(ctx context.Context, c *ent.Client, dialectName string, tb table, old
 		if err := rows.Close(); err != nil {
 			return err
 		}
-		for _, req := range reqs {
-			d, at := deltas[tallyKey{org, req}], settled[req]
-			finite := 0
-			for _, t := range d.newFin {
-				if t.After(at) {
-					finite++
+		// One UPDATE moves every tally of the organization (in chunks).
+		for start := 0; start < len(reqs); start += 500 {
+			chunk := reqs[start:min(start+500, len(reqs))]
+			var forever, finite []any
+			for _, req := range chunk {
+				d, at := deltas[tallyKey{org, req}], settled[req]
+				n := 0
+				for _, t := range d.newFin {
+					if t.After(at) {
+						n++
+					}
 				}
-			}
-			for _, t := range d.oldFin {
-				if t.After(at) {
-					finite--
+				for _, t := range d.oldFin {
+					if t.After(at) {
+						n--
+					}
 				}
+				forever, finite = append(forever, req, d.forever), append(finite, req, n)
 			}
-			_, err := c.ExecContext(ctx, "UPDATE "+tb.tallies+" SET forever = forever + ?, finite_after = finite_after + ?, version = version + 1 WHERE organization_id = ? AND "+tb.key+" = ?",
-				d.forever, finite, org, req)
-			if err != nil {
-				return fmt.Errorf("counting: keeping the tally of %s %d: %w", tb.key, req, err)
+			when := strings.Repeat(" WHEN ? THEN ?", len(chunk))
+			in, inArgs := inList(chunk)
+			q := "UPDATE " + tb.tallies + " SET forever = forever + CASE " + tb.key + when + " END, finite_after = finite_after + CASE " + tb.key + when +
+				" END, version = version + 1 WHERE organization_id = ? AND " + tb.key + " IN " + in
+			if _, err := c.ExecContext(ctx, q, slices.Concat(forever, finite, []any{org}, inArgs)...); err != nil {
+				return fmt.Errorf("counting: keeping the tallies of organization %d: %w", org, err)
 			}
 		}
 	}

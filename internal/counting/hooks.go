@@ -108,7 +108,9 @@ func (k *keeper) people(ctx context.Context, next ent.Mutator, m ent.Mutation, f
 		ids = []int{id}
 	}
 	same := !m.Op().Is(ent.OpCreate) && (who == "" || !touches(m, []string{who}))
-	if !m.Op().Is(ent.OpDelete) && !m.Op().Is(ent.OpDeleteOne) && !same {
+	if a, ok := v.(*ent.Association); ok && m.Op().Is(ent.OpCreate) {
+		users = append(users, a.UserID) // the new link names its person
+	} else if !m.Op().Is(ent.OpDelete) && !m.Op().Is(ent.OpDeleteOne) && !same {
 		after, err := k.usersOf(ctx, c, usersOf, ids)
 		if err != nil {
 			return nil, err

@@ -160,13 +160,21 @@ func kindName(k association.Kind) string {
 }
 
 func names(ctx context.Context, c *ent.Client, a *ent.Association) (mcid, who string, err error) {
-	p, err := c.Profile.Get(ctx, a.ProfileID)
+	// One statement for both rows: this runs inside every link's transaction.
+	rows, err := c.QueryContext(ctx, "SELECT p.mcid, u.name, u.email FROM profiles p JOIN users u ON u.id = ? WHERE p.id = ?", a.UserID, a.ProfileID)
 	if err != nil {
 		return "", "", err
 	}
-	u, err := c.User.Get(ctx, a.UserID)
-	if err != nil {
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return "", "", err
+		}
+		return "", "", fmt.Errorf("history: the profile %d or the work account %d of link %d is missing", a.ProfileID, a.UserID, a.ID)
+	}
+	var name, email string
+	if err := rows.Scan(&mcid, &name, &email); err != nil {
 		return "", "", err
 	}
-	return p.Mcid, fmt.Sprintf("%s (%s)", u.Name, u.Email), nil
+	return mcid, fmt.Sprintf("%s (%s)", name, email), rows.Close()
 }

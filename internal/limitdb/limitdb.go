@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -286,22 +287,48 @@ func (d *DB) Busy(ctx context.Context, now time.Time, keys []throttle.Key) (bool
 	return false, nil
 }
 
-// write stores a bucket's new state. A row holds nothing once its level has
-// leaked away and no attempt holds it: expires_at says when.
-func write(ctx context.Context, tx *ent.Tx, b *ent.ThrottleBucket, s spec, level float64, inFlight int, until *time.Time, now time.Time) error {
-	expires := now.Add(time.Duration(level / s.rate()))
-	if inFlight > 0 && until != nil && until.After(expires) {
-		expires = *until
+// state is a bucket row's new state.
+type state struct {
+	b        *ent.ThrottleBucket
+	s        spec
+	level    float64
+	inFlight int
+	until    *time.Time // the latest deadline of the attempts in flight
+}
+
+// write stores the buckets' new states in one statement (an UPDATE by id
+// that reads nothing back). A row holds nothing once its level has leaked
+// away and no attempt holds it: expires_at says when.
+func write(ctx context.Context, tx *ent.Tx, now time.Time, states ...state) error {
+	if len(states) == 0 {
+		return nil
 	}
-	// An update by id without reading the row back (UpdateOne would).
-	u := tx.ThrottleBucket.Update().Where(throttlebucket.ID(b.ID)).SetLevel(level).SetInFlight(inFlight).
-		SetUpdatedAt(now).SetExpiresAt(expires)
-	if inFlight > 0 {
-		u.SetNillableInFlightUntil(until)
-	} else {
-		u.ClearInFlightUntil()
+	var level, flying, until, expires strings.Builder
+	args := make([][]any, 4)
+	ids := make([]any, len(states))
+	for i, st := range states {
+		exp := now.Add(time.Duration(st.level / st.s.rate()))
+		var u any // NULL: no attempt in flight
+		if st.inFlight > 0 && st.until != nil {
+			u = *st.until
+			if st.until.After(exp) {
+				exp = *st.until
+			}
+		}
+		for j, v := range []any{st.level, st.inFlight, u, exp} {
+			args[j] = append(args[j], st.b.ID, v)
+		}
+		for _, sb := range []*strings.Builder{&level, &flying, &until, &expires} {
+			sb.WriteString(" WHEN ? THEN ?")
+		}
+		ids[i] = st.b.ID
 	}
-	return u.Exec(ctx)
+	q := "UPDATE throttle_buckets SET level = CASE id" + level.String() + " END, in_flight = CASE id" + flying.String() +
+		" END, in_flight_until = CASE id" + until.String() + " END, updated_at = ?, expires_at = CASE id" + expires.String() +
+		" END WHERE id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")"
+	all := slices.Concat(args[0], args[1], args[2], []any{now}, args[3], ids)
+	_, err := tx.ExecContext(ctx, q, all...)
+	return err
 }
 
 // Reserve implements throttle.SharedGate: one attempt in flight in every key's
@@ -328,16 +355,15 @@ func (d *DB) Reserve(ctx context.Context, now time.Time, keys []throttle.Key, un
 		if busy {
 			return nil
 		}
+		states := make([]state, len(specs))
 		for i, s := range specs {
 			latest := until
 			if flying[i] > 0 && rows[i].InFlightUntil.After(latest) {
 				latest = *rows[i].InFlightUntil
 			}
-			if err := write(viewer.System(ctx), tx, rows[i], s, levels[i], flying[i]+1, &latest, now); err != nil {
-				return err
-			}
+			states[i] = state{b: rows[i], s: s, level: levels[i], inFlight: flying[i] + 1, until: &latest}
 		}
-		return nil
+		return write(viewer.System(ctx), tx, now, states...)
 	})
 	if err != nil {
 		return nil, false, err
@@ -350,14 +376,12 @@ func (d *DB) Reserve(ctx context.Context, now time.Time, keys []throttle.Key, un
 func (d *DB) Settle(ctx context.Context, now time.Time, keys []throttle.Key, failures []float64) error {
 	specs := specsOf(keys)
 	return d.hold(ctx, now, specs, func(tx *ent.Tx, rows []*ent.ThrottleBucket) error {
+		states := make([]state, len(specs))
 		for i, s := range specs {
 			b := rows[i]
-			flying := max(0, inFlight(b, now)-1)
-			if err := write(viewer.System(ctx), tx, b, s, s.level(b, now)+failures[i], flying, b.InFlightUntil, now); err != nil {
-				return err
-			}
+			states[i] = state{b: b, s: s, level: s.level(b, now) + failures[i], inFlight: max(0, inFlight(b, now)-1), until: b.InFlightUntil}
 		}
-		return nil
+		return write(viewer.System(ctx), tx, now, states...)
 	})
 }
 
@@ -388,7 +412,7 @@ func (d *DB) Lease(ctx context.Context, now time.Time, key string, owed, want, c
 		level = s.level(rows[0], now) + owed
 		granted = math.Min(want, math.Max(0, capacity-level))
 		level += granted
-		return write(viewer.System(ctx), tx, rows[0], s, level, 0, nil, now)
+		return write(viewer.System(ctx), tx, now, state{b: rows[0], s: s, level: level})
 	})
 	if err != nil {
 		return 0, 0, err

@@ -96,15 +96,16 @@ func TestAssociateAndRemove(t *testing.T) {
 		if err != nil || st.Learning == nil || st.Learning.MCID != "9900003" {
 			t.Fatalf("status after associate: %+v %v", st, err)
 		}
-		if st.Allowance.Remaining != 2 || !st.Allowance.NextAllowedAt.Equal(f.clock.Add(30*24*time.Hour)) {
-			t.Fatalf("allowance after one association: %+v", st.Allowance)
+		if a, err := f.svc.AllowanceOf(ctx, lee.UserID, linking.Learning, st.Learning); err != nil || a.Remaining != 2 || !a.NextAllowedAt.Equal(f.clock.Add(30*24*time.Hour)) {
+			t.Fatalf("allowance after one association: %+v %v", a, err)
 		}
 		// Re-linking where it already is: idempotent, no quota.
 		if err := f.svc.AssociateLearningAccount(ctx, lee, linking.AssociateInput{Email: "jordan@learn.example", Password: "learn-demo"}); err != nil {
 			t.Fatalf("idempotent re-link: %v", err)
 		}
-		if st, _ := f.svc.StatusOf(ctx, lee.UserID); st.Allowance.Remaining != 2 {
-			t.Fatalf("re-link used quota: %+v", st.Allowance)
+		st, _ = f.svc.StatusOf(ctx, lee.UserID)
+		if a, _ := f.svc.AllowanceOf(ctx, lee.UserID, linking.Learning, st.Learning); a.Remaining != 2 {
+			t.Fatalf("re-link used quota: %+v", a)
 		}
 		if err := f.svc.RemoveLearningAccount(ctx, lee); err != nil {
 			t.Fatalf("remove: %v", err)
@@ -232,8 +233,11 @@ func TestAssociateDirectoryAccount(t *testing.T) {
 			t.Fatalf("associate: %v", err)
 		}
 		st, err := f.svc.StatusOf(ctx, lee.UserID)
-		if err != nil || st.Learning == nil || st.Learning.MCID != "9900003" || st.Allowance.Remaining != 2 {
+		if err != nil || st.Learning == nil || st.Learning.MCID != "9900003" {
 			t.Fatalf("status: %+v %v", st, err)
+		}
+		if a, err := f.svc.AllowanceOf(ctx, lee.UserID, linking.Learning, st.Learning); err != nil || a.Remaining != 2 {
+			t.Fatalf("allowance: %+v %v", a, err)
 		}
 		// L6 holds for the MCID whoever asks next, by whichever proof.
 		if err := f.svc.AssociateDirectoryAccount(ctx, mona, jordan.ID, linking.Learning); code(err) != apperr.AssociationLimited {

@@ -22,17 +22,21 @@ type Link struct {
 	SameCredentialsAvailable bool
 }
 
-// Status is a work account's links and L6 allowances: Allowance for the MCID
-// (Learning profile), PartnerUniversityAllowance for the Partner University
-// account, each the one linked now or linked last.
+// Status is a work account's active links. Their L6 allowances are read
+// apart (AllowanceOf), only when asked for.
 type Status struct {
 	Learning, PartnerUniversity *Link
-	Allowance                   Allowance
-	PartnerUniversityAllowance  Allowance
 }
 
-// StatusOf returns what My profile shows for a user. The allowance is that of the
-// MCID the user has linked now, or linked last.
+// Active is the link of kind, nil when none.
+func (st Status) Active(kind Kind) *Link {
+	if kind == PartnerUniversity {
+		return st.PartnerUniversity
+	}
+	return st.Learning
+}
+
+// StatusOf returns the links My profile shows for a user.
 func (s *Service) StatusOf(ctx context.Context, userID int) (Status, error) {
 	sys := viewer.System(ctx)
 	var st Status
@@ -61,16 +65,13 @@ func (s *Service) StatusOf(ctx context.Context, userID int) (Status, error) {
 			st.PartnerUniversity = l
 		}
 	}
-	if st.Allowance, err = s.lastAllowance(sys, userID, Learning, st.Learning); err != nil {
-		return st, err
-	}
-	st.PartnerUniversityAllowance, err = s.lastAllowance(sys, userID, PartnerUniversity, st.PartnerUniversity)
-	return st, err
+	return st, nil
 }
 
-// lastAllowance is L6 for the profile of kind the user has linked now
-// (active), or linked last; a full allowance when never.
-func (s *Service) lastAllowance(ctx context.Context, userID int, kind Kind, active *Link) (Allowance, error) {
+// AllowanceOf is L6 for the profile of kind the user has linked now (active,
+// from StatusOf), or linked last; a full allowance when never.
+func (s *Service) AllowanceOf(ctx context.Context, userID int, kind Kind, active *Link) (Allowance, error) {
+	ctx = viewer.System(ctx)
 	profileID := 0
 	if active != nil {
 		profileID = active.ProfileID

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -339,17 +340,55 @@ func (w *watchedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 		}
 		w.autocommitOff = true
 	}
-	tx, err := w.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
-	if err != nil {
-		return nil, w.watch(err)
+	if opts.ReadOnly {
+		tx, err := w.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+		if err != nil {
+			return nil, w.watch(err)
+		}
+		w.inTx = true
+		if _, err := exec.ExecContext(ctx, "SAVEPOINT "+txMark, nil); err != nil {
+			_ = tx.Rollback()
+			w.inTx = false
+			return nil, w.watch(err)
+		}
+		return &watchedTx{Tx: tx, conn: w}, nil
+	}
+	// With autocommit off a transaction is always open: the savepoint begins
+	// it, one round trip instead of START TRANSACTION's and its own.
+	if level, ok := isolationLevels[sql.IsolationLevel(opts.Isolation)]; ok {
+		if _, err := exec.ExecContext(ctx, "SET TRANSACTION ISOLATION LEVEL "+level, nil); err != nil {
+			return nil, w.watch(err)
+		}
+	} else if opts.Isolation != driver.IsolationLevel(sql.LevelDefault) {
+		return nil, fmt.Errorf("store: isolation level %v is not supported", sql.IsolationLevel(opts.Isolation))
 	}
 	w.inTx = true
 	if _, err := exec.ExecContext(ctx, "SAVEPOINT "+txMark, nil); err != nil {
-		_ = tx.Rollback()
+		_, _ = exec.ExecContext(context.Background(), "ROLLBACK", nil)
 		w.inTx = false
 		return nil, w.watch(err)
 	}
-	return &watchedTx{Tx: tx, conn: w}, nil
+	return &watchedTx{Tx: ownTx{exec}, conn: w}, nil
+}
+
+var isolationLevels = map[sql.IsolationLevel]string{
+	sql.LevelReadUncommitted: "READ UNCOMMITTED",
+	sql.LevelReadCommitted:   "READ COMMITTED",
+	sql.LevelRepeatableRead:  "REPEATABLE READ",
+	sql.LevelSerializable:    "SERIALIZABLE",
+}
+
+// ownTx ends a transaction that BeginTx opened without START TRANSACTION.
+type ownTx struct{ exec driver.ExecerContext }
+
+func (t ownTx) Commit() error {
+	_, err := t.exec.ExecContext(context.Background(), "COMMIT", nil)
+	return err
+}
+
+func (t ownTx) Rollback() error {
+	_, err := t.exec.ExecContext(context.Background(), "ROLLBACK", nil)
+	return err
 }
 
 type ddlKey struct{}
