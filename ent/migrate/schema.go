@@ -786,7 +786,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"SESSION", "API", "PROVIDER"}},
 		{Name: "name", Type: field.TypeString, Size: 200, Default: ""},
-		{Name: "secret_hash", Type: field.TypeBytes, Unique: true},
+		{Name: "secret_hash", Type: field.TypeBytes, Unique: true, SchemaType: map[string]string{"mysql": "varbinary(32)"}},
 		{Name: "scopes", Type: field.TypeJSON},
 		{Name: "user_id", Type: field.TypeInt, Nullable: true},
 		{Name: "organization_id", Type: field.TypeInt, Nullable: true},

@@ -5,6 +5,7 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -21,7 +22,11 @@ func (Token) Fields() []ent.Field {
 	return []ent.Field{
 		field.Enum("kind").Values("SESSION", "API", "PROVIDER"),
 		field.String("name").Default("").MaxLen(200),
-		field.Bytes("secret_hash").Unique().Sensitive(),
+		// A fixed-size binary on MySQL/MariaDB: MariaDB keeps a unique index
+		// on a BLOB as a "long unique" hash that enforces uniqueness but
+		// answers no lookup, so every request's token look-up read the whole
+		// table.
+		field.Bytes("secret_hash").Unique().Sensitive().SchemaType(map[string]string{dialect.MySQL: "varbinary(32)"}),
 		field.Strings("scopes").Default([]string{}),
 		field.Int("user_id").Optional().Nillable(),
 		field.Int("organization_id").Optional().Nillable(),

@@ -36,34 +36,44 @@ func (st Status) Active(kind Kind) *Link {
 	return st.Learning
 }
 
-// StatusOf returns the links My profile shows for a user.
+// StatusOf returns the links My profile shows for a user: one statement for
+// the links, their profiles and sign-ins (it answers every linking mutation).
 func (s *Service) StatusOf(ctx context.Context, userID int) (Status, error) {
 	sys := viewer.System(ctx)
 	var st Status
-	links, err := s.Client.Association.Query().
-		Where(association.UserID(userID), association.ActiveUserSlotNotNil()).
-		WithProfile(func(q *ent.ProfileQuery) { q.WithAccount() }).
-		All(sys)
+	rows, err := s.Client.QueryContext(sys, `SELECT a.kind, a.started_at, p.id, p.mcid, p.account_id, d.email, d.name
+FROM associations a JOIN profiles p ON p.id = a.profile_id JOIN directory_accounts d ON d.id = p.account_id
+WHERE a.active_user_slot IN (?, ?)`, UserSlot(userID, Learning), UserSlot(userID, PartnerUniversity))
 	if err != nil {
 		return st, err
 	}
-	for _, a := range links {
-		p := a.Edges.Profile
-		l := &Link{ProfileID: p.ID, MCID: p.Mcid, LinkedAt: a.StartedAt}
-		if acc := p.Edges.Account; acc != nil {
-			l.Email, l.Name = acc.Email, acc.Name
+	defer rows.Close()
+	puAccount := 0
+	for rows.Next() {
+		var (
+			kind    string
+			l       Link
+			account int
+		)
+		if err := rows.Scan(&kind, &l.LinkedAt, &l.ProfileID, &l.MCID, &account, &l.Email, &l.Name); err != nil {
+			return st, err
 		}
-		if a.Kind == Learning {
-			st.Learning = l
+		if Kind(kind) == Learning {
+			st.Learning = &l
 		} else {
-			n, err := s.Client.Profile.Query().
-				Where(profile.AccountID(p.AccountID), profile.KindEQ(profile.KindLEARNING)).Count(sys)
-			if err != nil {
-				return st, err
-			}
-			l.SameCredentialsAvailable = n > 0
-			st.PartnerUniversity = l
+			st.PartnerUniversity, puAccount = &l, account
 		}
+	}
+	if err := rows.Close(); err != nil {
+		return st, err
+	}
+	if st.PartnerUniversity != nil {
+		n, err := s.Client.Profile.Query().
+			Where(profile.AccountID(puAccount), profile.KindEQ(profile.KindLEARNING)).Count(sys)
+		if err != nil {
+			return st, err
+		}
+		st.PartnerUniversity.SameCredentialsAvailable = n > 0
 	}
 	return st, nil
 }

@@ -23,11 +23,13 @@ func migrateOptions() []entschema.MigrateOption {
 }
 
 // ignoreLongUniqueHash drops a spurious change from the diff. MariaDB keeps a
-// unique index on a BLOB column (tokens.secret_hash) as a "long unique" index
-// USING HASH; the wanted schema names no index type, so the diff saw the index
-// as changed at every start and ran DROP INDEX then ADD UNIQUE INDEX — two
-// cluster-wide pauses on Galera, and no uniqueness between them. An index
-// whose only difference is that HASH is the same index.
+// unique index on a BLOB column as a "long unique" index USING HASH (which
+// enforces uniqueness but answers no look-up); the wanted schema names no
+// index type, so the diff saw the index as changed at every start and ran
+// DROP INDEX then ADD UNIQUE INDEX — two cluster-wide pauses on Galera, and no
+// uniqueness between them. An index whose only difference is that HASH is the
+// same index. tokens.secret_hash, once such a BLOB, is a varbinary(32) now:
+// the migration's MODIFY COLUMN turns its index into a B-tree in place.
 func ignoreLongUniqueHash(next entschema.Differ) entschema.Differ {
 	return entschema.DiffFunc(func(current, desired *atlas.Schema) ([]atlas.Change, error) {
 		changes, err := next.Diff(current, desired)
