@@ -4,7 +4,10 @@ package account
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"time"
@@ -272,11 +275,8 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*viewer.View
 		return nil, nil
 	}
 	sys := viewer.System(ctx)
-	t, err := s.Client.Token.Query().Where(token.SecretHash(auth.HashSecret(secret))).Only(sys)
-	if ent.IsNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
+	t, u, err := s.tokenOf(sys, auth.HashSecret(secret))
+	if err != nil || t == nil {
 		return nil, err
 	}
 	now := s.now()
@@ -303,15 +303,8 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*viewer.View
 	default:
 		v.Kind = viewer.KindUser
 	}
-	if t.UserID == nil {
-		return nil, nil
-	}
-	u, err := s.Client.User.Query().Where(user.ID(*t.UserID), user.DeletedAtIsNil()).Only(sys)
-	if ent.IsNotFound(err) {
+	if u == nil {
 		return nil, nil // a deleted work account's sessions and tokens stop (L9)
-	}
-	if err != nil {
-		return nil, err
 	}
 	v.UserID, v.Email, v.Name = u.ID, u.Email, u.Name
 	v.MustChangePassword = t.Kind == token.KindSESSION && u.MustChangePassword
@@ -346,4 +339,62 @@ func apiRoles(rs []viewer.Role) []viewer.Role {
 		}
 	}
 	return out
+}
+
+// tokenOf reads the token whose secret hashes to hash and its live work
+// account (nil when it has none or it was deleted) in one statement: every
+// request starts here. A nil token: no such secret.
+func (s *Service) tokenOf(ctx context.Context, hash []byte) (*ent.Token, *ent.User, error) {
+	rows, err := s.Client.QueryContext(ctx, `SELECT t.id, t.kind, t.scopes, t.expires_at, t.last_used_at, t.revoked_at,
+  u.id, u.email, u.name, u.roles, u.must_change_password, u.organization_id
+FROM tokens t LEFT JOIN users u ON u.id = t.user_id AND u.deleted_at IS NULL
+WHERE t.secret_hash = ?`, hash)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return nil, nil, rows.Err()
+	}
+	var (
+		t                      ent.Token
+		kind                   string
+		scopes, roles          []byte
+		expires, used, revoked sql.NullTime
+		uid, org               sql.NullInt64
+		email, name            sql.NullString
+		mustChange             sql.NullBool
+	)
+	if err := rows.Scan(&t.ID, &kind, &scopes, &expires, &used, &revoked, &uid, &email, &name, &roles, &mustChange, &org); err != nil {
+		return nil, nil, err
+	}
+	if err := rows.Close(); err != nil {
+		return nil, nil, err
+	}
+	t.Kind = token.Kind(kind)
+	if err := json.Unmarshal(scopes, &t.Scopes); err != nil {
+		return nil, nil, fmt.Errorf("token %d: reading its scopes: %w", t.ID, err)
+	}
+	t.ExpiresAt, t.LastUsedAt, t.RevokedAt = nullTime(expires), nullTime(used), nullTime(revoked)
+	if !uid.Valid {
+		return &t, nil, nil
+	}
+	u := &ent.User{ID: int(uid.Int64), Email: email.String, Name: name.String, MustChangePassword: mustChange.Bool}
+	if len(roles) > 0 {
+		if err := json.Unmarshal(roles, &u.Roles); err != nil {
+			return nil, nil, fmt.Errorf("user %d: reading its roles: %w", u.ID, err)
+		}
+	}
+	if org.Valid {
+		o := int(org.Int64)
+		u.OrganizationID = &o
+	}
+	return &t, u, nil
+}
+
+func nullTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	return &t.Time
 }

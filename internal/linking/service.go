@@ -206,9 +206,22 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 		if err := LockProfiles(sys, tx, p.ID); err != nil {
 			return err
 		}
-		current, err := tx.Association.Query().Where(association.ActiveProfileID(p.ID)).Only(sys)
-		if err != nil && !ent.IsNotFound(err) {
+		// The profile's active link and the viewer's of this kind, in one
+		// read (each is unique: at most two rows, or one that is both).
+		active, err := tx.Association.Query().
+			Where(association.Or(association.ActiveProfileID(p.ID), association.ActiveUserSlot(UserSlot(v.UserID, kind)))).
+			Limit(3).All(sys)
+		if err != nil {
 			return err
+		}
+		var current, mine *ent.Association
+		for _, a := range active {
+			if a.ActiveProfileID != nil && *a.ActiveProfileID == p.ID {
+				current = a
+			}
+			if a.ActiveUserSlot != nil && *a.ActiveUserSlot == UserSlot(v.UserID, kind) {
+				mine = a
+			}
 		}
 		// The time of this association, read after the lock: a transaction that
 		// waited for the lock records its events after the one it waited for.
@@ -218,10 +231,6 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 		}
 		if current != nil && current.UserID == v.UserID {
 			return nil // L6: re-linking to where it already is uses no quota.
-		}
-		mine, err := s.activeLink(sys, tx.Client(), v.UserID, kind)
-		if err != nil {
-			return err
 		}
 		if mine != nil {
 			what := "a Microsoft Learning account"
