@@ -75,8 +75,14 @@ func (r *Resolver) accountReadable(ctx context.Context, u *ent.User) error {
 	if v == nil {
 		return apperr.ErrUnauthenticated
 	}
+	// A person reads their own account's fields in their own session; a
+	// partner tool's API token acts for its creator but reads the creator's
+	// roles and links only with USERS_READ, as it would read anyone's.
 	if v.UserID != 0 && v.UserID == u.ID {
-		return nil
+		if v.Kind == viewer.KindUser || v.HasScope(viewer.ScopeUsersRead) {
+			return nil
+		}
+		return errAccountHidden
 	}
 	if m != nil {
 		m.mu.Lock()

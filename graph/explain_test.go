@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"certlink/ent/association"
 	"certlink/ent/auditevent"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/user"
@@ -58,7 +59,7 @@ func TestPreviewAssociation(t *testing.T) {
 		}
 		// The refusal names the same date.
 		r := e.Do(riley, mAssociateJordan, nil)
-		if r.Code() != "ASSOCIATION_LIMITED" || r.Errors[0].Extensions["nextAssociationAllowedAt"] != moved.NextAssociationAllowedAt.UTC().Format(time.RFC3339) {
+		if r.Code() != "ASSOCIATION_LIMITED" || r.Errors[0].Extensions["nextAssociationAllowedAt"] != moved.NextAssociationAllowedAt.UTC().Format(time.RFC3339Nano) {
 			t.Fatalf("refusal %+v, preview %s", r.Errors, moved.NextAssociationAllowedAt)
 		}
 		if n := c.AuditEvent.Query().CountX(sys()); n != events {
@@ -298,6 +299,47 @@ func TestNeedsAssociationChaseAndRemove(t *testing.T) {
 			if n := c.AuditEvent.Query().Where(auditevent.Action(a), auditevent.Mcid("9900002")).CountX(sys()); n != 1 {
 				t.Fatalf("%s events: %d", a, n)
 			}
+		}
+	})
+}
+
+// TestMoveWithinOrganizationUsesNoQuota (L6): re-linking an MCID to the
+// organization it is already linked to — a colleague's work account taking
+// it over — is no new association: no cooldown, no quota, and the preview
+// says so before.
+func TestMoveWithinOrganizationUsesNoQuota(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		alex, riley := e.Demo("alex@contoso.example"), e.Demo("riley@contoso.example")
+		const takeAlex = `mutation{associateLearningAccount(input:{email:"alex@learn.example",password:"learn-demo"}){user{email}}}`
+		remaining := func(tok string) int {
+			var out me
+			must(t, e, tok, meQuery, nil, &out)
+			return out.Me.Remaining
+		}
+		before := remaining(alex)
+		p := previewOf(t, e, riley, "alex@learn.example")
+		if !p.Moves || !p.Allowed || p.NextAfterThisAt != nil || p.AssociationsRemaining != before {
+			t.Fatalf("preview of a move within the organization: %+v (remaining before %d)", p, before)
+		}
+		// Back and forth within a minute: a cooldown would refuse the second.
+		start := time.Now().Add(-time.Second)
+		for i, tok := range []string{riley, alex, riley} {
+			if r := e.Do(tok, takeAlex, nil); len(r.Errors) > 0 {
+				t.Fatalf("move %d within the organization: %+v", i, r.Errors)
+			}
+		}
+		if n := remaining(riley); n != before {
+			t.Fatalf("associations remaining after three moves within the organization: %d, want %d", n, before)
+		}
+		c := e.App.DB.Client
+		if n := c.Association.Query().Where(association.CountsQuota(true), association.StartedAtGT(start)).CountX(sys()); n != 0 {
+			t.Fatalf("%d of the moves within the organization counted as new associations", n)
+		}
+		// Another organization taking it is a new association for the MCID.
+		lee := e.Demo("lee@fabrikam.example")
+		if p := previewOf(t, e, lee, "alex@learn.example"); !p.Moves || p.MovesFromOrganization == nil || *p.MovesFromOrganization != "Contoso Ltd" {
+			t.Fatalf("preview from another organization: %+v", p)
 		}
 	})
 }

@@ -369,3 +369,35 @@ func TestNodeAcrossOrganizations(t *testing.T) {
 		}
 	})
 }
+
+// TestTokenReadsItsCreatorOnlyByScope: a partner tool's token acts for the
+// admin who made it, but their roles, links and association dates are
+// personal: a PROGRESS_READ token gets FORBIDDEN for them (name and email
+// stay readable), a USERS_READ token reads them as it reads anyone's of the
+// organization, and the admin's own session always does.
+func TestTokenReadsItsCreatorOnlyByScope(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		grace := e.Demo("grace@contoso.example")
+		progressOnly, _ := apiTokenOf(t, e, grace, `[PROGRESS_READ]`)
+		users, _ := apiTokenOf(t, e, grace, `[USERS_READ]`)
+		for _, f := range []string{"roles", "learningAccount{mcid}", "partnerUniversity{email}", "nextAssociationAllowedAt",
+			"associationsRemaining", "mustChangePassword", "createdAt"} {
+			q := `{me{email ` + f + `}}`
+			if r := e.Do(progressOnly, q, nil); r.Code() != "FORBIDDEN" {
+				t.Errorf("PROGRESS_READ token, %s: %s %+v", q, r.Data, r.Errors)
+			}
+			if r := e.Do(users, q, nil); len(r.Errors) > 0 {
+				t.Errorf("USERS_READ token, %s: %+v", q, r.Errors)
+			}
+			if r := e.Do(grace, q, nil); len(r.Errors) > 0 {
+				t.Errorf("grace's session, %s: %+v", q, r.Errors)
+			}
+		}
+		var out me
+		must(t, e, progressOnly, `{me{email name}}`, nil, &out)
+		if out.Me.Email != "grace@contoso.example" {
+			t.Fatalf("the token's me: %+v", out.Me)
+		}
+	})
+}

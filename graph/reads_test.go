@@ -316,9 +316,12 @@ func TestAccountFieldsFollowTheReadRule(t *testing.T) {
 				must(t, e, tok, people("email "+f), nil, nil)
 			}
 		}
-		// The token's maker is its own to read, through me as through node.
+		// The token's maker is read by the same rule: with USERS_READ.
+		if r := e.Do(narrow, `{me{roles}}`, nil); r.Code() != "FORBIDDEN" {
+			t.Fatalf("a PROGRESS_READ token reads its maker's roles: %s", r.Data)
+		}
 		var me struct{ Me struct{ Roles []string } }
-		must(t, e, narrow, `{me{roles}}`, nil, &me)
+		must(t, e, wide, `{me{roles}}`, nil, &me)
 		if !slices.Contains(me.Me.Roles, "GLOBAL_ADMIN") {
 			t.Fatalf("the token's maker: %+v", me)
 		}

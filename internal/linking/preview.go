@@ -80,6 +80,8 @@ func (s *Service) PreviewAssociation(ctx context.Context, v *viewer.Viewer, kind
 		out.AlreadyYours = true
 	case current != nil:
 		out.Moves = true
+		// Within the organization it is linked to: no new association (L6).
+		out.Limited = current.OrganizationID != v.OrgID
 		if current.OrganizationID != v.OrgID {
 			org, err := s.Client.Organization.Get(sys, current.OrganizationID)
 			if err != nil {
@@ -95,15 +97,13 @@ func (s *Service) PreviewAssociation(ctx context.Context, v *viewer.Viewer, kind
 		}
 		out.ReplaceFirst = mine != nil
 	}
-	if !out.Limited {
-		return out, nil
-	}
+	// The MCID's own allowance, whether or not this association would use it.
 	starts, err := s.quotaStarts(sys, s.Client, p.ID, now)
 	if err != nil {
 		return nil, err
 	}
 	out.Allowance = s.Limits.Allow(starts, now)
-	if !out.AlreadyYours && out.Allowance.Allowed(now) {
+	if out.Limited && !out.AlreadyYours && out.Allowance.Allowed(now) {
 		next := s.Limits.Allow(append(starts, now), now).NextAllowedAt
 		if !next.IsZero() {
 			out.NextAfterThis = &next

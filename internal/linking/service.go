@@ -239,7 +239,10 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 			}
 			return apperr.New(apperr.Conflict, "You already have %s associated. Remove access to it first.", what)
 		}
-		if limited {
+		// L6: re-linking the MCID to the organization it is linked to — from
+		// a colleague's work account — is no new association for it.
+		quota := limited && (current == nil || current.OrganizationID != v.OrgID)
+		if quota {
 			if err := s.checkLimit(sys, tx, p.ID, now); err != nil {
 				return err
 			}
@@ -250,7 +253,7 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 			}
 			touched = append(touched, current.OrganizationID)
 		}
-		link := NewLink{Kind: kind, ProfileID: p.ID, UserID: v.UserID, OrgID: v.OrgID, CountsQuota: limited}
+		link := NewLink{Kind: kind, ProfileID: p.ID, UserID: v.UserID, OrgID: v.OrgID, CountsQuota: quota}
 		if _, err := StartInTx(sys, tx, link, now, s.Observers); err != nil {
 			return err
 		}
@@ -276,7 +279,7 @@ func (s *Service) checkLimit(ctx context.Context, tx *ent.Tx, profileID int, now
 	msg := fmt.Sprintf("Your association is limited. We require a period of %s between associations and allow %d per year. Your next available date for a subsequent association is %s.",
 		humanDuration(s.Limits.Cooldown), s.Limits.PerYear, date.Format("January 2, 2006"))
 	return (&apperr.Error{Code: apperr.AssociationLimited, Message: msg}).
-		With("nextAssociationAllowedAt", date.Format(time.RFC3339))
+		With("nextAssociationAllowedAt", date.Format(time.RFC3339Nano)) // to the microsecond, as My profile and the preview say it
 }
 
 func humanDuration(d time.Duration) string {
