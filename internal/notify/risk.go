@@ -59,10 +59,6 @@ func (r *Risk) LinkEnded(context.Context, *ent.Tx, *ent.Association, association
 
 // LinkEnding implements linking.EndingObserver.
 func (r *Risk) LinkEnding(ctx context.Context, tx *ent.Tx, a *ent.Association, cause association.EndReason) error {
-	why, err := describeEnd(ctx, tx.Client(), a, cause)
-	if err != nil {
-		return err
-	}
 	st, fresh := r.state(tx)
 	if fresh {
 		tx.OnCommit(r.commitHook)
@@ -94,6 +90,12 @@ func (r *Risk) LinkEnding(ctx context.Context, tx *ent.Tx, a *ent.Association, c
 	}
 	if err := r.takeBefore(ctx, tx.Client(), src, a.OrganizationID, o, ids); err != nil {
 		return fmt.Errorf("at-risk detection, link %d: %w", a.ID, err)
+	}
+	// Described only when it may be told: someone who counted for nothing
+	// costs no more reads.
+	why, err := describeEnd(ctx, tx.Client(), a, cause)
+	if err != nil {
+		return err
 	}
 	o.causes = append(o.causes, why)
 	return nil
