@@ -16,11 +16,12 @@ import (
 )
 
 const qPreview = `mutation($e:String,$p:String){previewAssociation(input:{kind:LEARNING,email:$e,password:$p}){
-  mcid name alreadyYours moves movesFromOrganization replaceFirst allowed nextAssociationAllowedAt associationsRemaining nextAfterThisAt}}`
+  mcid name alreadyYours moves movesFromOrganization replaceFirst allowed nextAssociationAllowedAt associationsRemaining usesQuota nextAfterThisAt}}`
 
 type preview struct {
 	Mcid, Name                                 string
 	AlreadyYours, Moves, ReplaceFirst, Allowed bool
+	UsesQuota                                  bool
 	MovesFromOrganization                      *string
 	NextAssociationAllowedAt, NextAfterThisAt  *time.Time
 	AssociationsRemaining                      int
@@ -42,7 +43,7 @@ func TestPreviewAssociation(t *testing.T) {
 		e := testenv.Start(t, d)
 		lee, riley, alex := e.Demo("lee@fabrikam.example"), e.Demo("riley@contoso.example"), e.Demo("alex@contoso.example")
 		free := previewOf(t, e, lee, "jordan@learn.example")
-		if free.Mcid != "9900003" || free.Moves || free.AlreadyYours || free.ReplaceFirst || !free.Allowed || free.AssociationsRemaining != 3 ||
+		if free.Mcid != "9900003" || free.Moves || free.AlreadyYours || free.ReplaceFirst || !free.Allowed || !free.UsesQuota || free.AssociationsRemaining != 3 ||
 			free.NextAfterThisAt == nil || free.NextAfterThisAt.Sub(time.Now()) < 29*24*time.Hour {
 			t.Fatalf("jordan, free: %+v", free)
 		}
@@ -319,7 +320,7 @@ func TestMoveWithinOrganizationUsesNoQuota(t *testing.T) {
 		}
 		before := remaining(alex)
 		p := previewOf(t, e, riley, "alex@learn.example")
-		if !p.Moves || !p.Allowed || p.NextAfterThisAt != nil || p.AssociationsRemaining != before {
+		if !p.Moves || !p.Allowed || p.UsesQuota || p.NextAfterThisAt != nil || p.AssociationsRemaining != before {
 			t.Fatalf("preview of a move within the organization: %+v (remaining before %d)", p, before)
 		}
 		// Back and forth within a minute: a cooldown would refuse the second.
@@ -338,7 +339,7 @@ func TestMoveWithinOrganizationUsesNoQuota(t *testing.T) {
 		}
 		// Another organization taking it is a new association for the MCID.
 		lee := e.Demo("lee@fabrikam.example")
-		if p := previewOf(t, e, lee, "alex@learn.example"); !p.Moves || p.MovesFromOrganization == nil || *p.MovesFromOrganization != "Contoso Ltd" {
+		if p := previewOf(t, e, lee, "alex@learn.example"); !p.Moves || !p.UsesQuota || p.MovesFromOrganization == nil || *p.MovesFromOrganization != "Contoso Ltd" {
 			t.Fatalf("preview from another organization: %+v", p)
 		}
 	})

@@ -23,7 +23,8 @@ func associationPreview(p *linking.Preview, now time.Time) *model.AssociationPre
 	out := &model.AssociationPreview{Kind: model.LinkKindLearning, Mcid: p.MCID, Name: p.Name,
 		AlreadyYours: p.AlreadyYours, Moves: p.Moves, ReplaceFirst: p.ReplaceFirst,
 		Allowed:               !p.Limited || p.AlreadyYours || p.Allowance.Allowed(now),
-		AssociationsRemaining: p.Allowance.Remaining, NextAfterThisAt: p.NextAfterThis}
+		AssociationsRemaining: p.Allowance.Remaining, NextAfterThisAt: p.NextAfterThis,
+		UsesQuota: p.Limited && !p.AlreadyYours}
 	if p.Kind == linking.PartnerUniversity {
 		out.Kind = model.LinkKindPartnerUniversity
 	}

@@ -84,6 +84,7 @@ type ComplexityRoot struct {
 		NextAfterThisAt          func(childComplexity int) int
 		NextAssociationAllowedAt func(childComplexity int) int
 		ReplaceFirst             func(childComplexity int) int
+		UsesQuota                func(childComplexity int) int
 	}
 
 	Attestation struct {
@@ -967,6 +968,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssociationPreview.ReplaceFirst(childComplexity), true
+	case "AssociationPreview.usesQuota":
+		if e.ComplexityRoot.AssociationPreview.UsesQuota == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.UsesQuota(childComplexity), true
 
 	case "Attestation.at":
 		if e.ComplexityRoot.Attestation.At == nil {
@@ -4314,7 +4321,11 @@ type AssociationPreview {
   name: String!
   "Already associated with your work account: associating again changes nothing."
   alreadyYours: Boolean!
-  "Linked to another work account now: associating ends that link (it stops counting there)."
+  """
+  Linked to another work account now: associating ends that link. From another
+  organization it stops counting there; within yours it moves to you and keeps
+  counting for your organization.
+  """
   moves: Boolean!
   "When it moves from another organization, its name (the MCID is yours: you may know where it was)."
   movesFromOrganization: String
@@ -4326,7 +4337,19 @@ type AssociationPreview {
   nextAssociationAllowedAt: Time
   "New associations left for this MCID (or Partner University account) in the rolling 12 months, before this one."
   associationsRemaining: Int!
-  "If associated now, when this MCID (or Partner University account) could next be associated (the cooldown). Null when the cooldown is off."
+  """
+  Whether associating now counts as a new association of this MCID (or Partner
+  University account) under L6. False when it is already yours, or when it moves
+  from a colleague's work account in your organization: re-linking it to the
+  organization it is linked to uses no quota and waits for no cooldown.
+  """
+  usesQuota: Boolean!
+  """
+  If associated now, when this MCID (or Partner University account) could next
+  be associated: after the cooldown, or once an association of the rolling 12
+  months frees up when this one uses the last. Null when associating uses no
+  quota, or when nothing would hold the next one back.
+  """
   nextAfterThisAt: Time
 }
 
@@ -5310,6 +5333,8 @@ func (ec *executionContext) childFields_AssociationPreview(ctx context.Context, 
 		return ec.fieldContext_AssociationPreview_nextAssociationAllowedAt(ctx, field)
 	case "associationsRemaining":
 		return ec.fieldContext_AssociationPreview_associationsRemaining(ctx, field)
+	case "usesQuota":
+		return ec.fieldContext_AssociationPreview_usesQuota(ctx, field)
 	case "nextAfterThisAt":
 		return ec.fieldContext_AssociationPreview_nextAfterThisAt(ctx, field)
 	}
@@ -7833,6 +7858,29 @@ func (ec *executionContext) _AssociationPreview_associationsRemaining(ctx contex
 }
 func (ec *executionContext) fieldContext_AssociationPreview_associationsRemaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AssociationPreview_usesQuota(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_usesQuota(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsesQuota, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_usesQuota(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _AssociationPreview_nextAfterThisAt(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
@@ -21636,6 +21684,11 @@ func (ec *executionContext) _AssociationPreview(ctx context.Context, sel ast.Sel
 			}
 		case "associationsRemaining":
 			out.Values[i] = ec._AssociationPreview_associationsRemaining(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "usesQuota":
+			out.Values[i] = ec._AssociationPreview_usesQuota(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -43,7 +43,9 @@ type AssociationPreview struct {
 	Name string `json:"name"`
 	// Already associated with your work account: associating again changes nothing.
 	AlreadyYours bool `json:"alreadyYours"`
-	// Linked to another work account now: associating ends that link (it stops counting there).
+	// Linked to another work account now: associating ends that link. From another
+	// organization it stops counting there; within yours it moves to you and keeps
+	// counting for your organization.
 	Moves bool `json:"moves"`
 	// When it moves from another organization, its name (the MCID is yours: you may know where it was).
 	MovesFromOrganization *string `json:"movesFromOrganization,omitempty"`
@@ -55,7 +57,15 @@ type AssociationPreview struct {
 	NextAssociationAllowedAt *time.Time `json:"nextAssociationAllowedAt,omitempty"`
 	// New associations left for this MCID (or Partner University account) in the rolling 12 months, before this one.
 	AssociationsRemaining int `json:"associationsRemaining"`
-	// If associated now, when this MCID (or Partner University account) could next be associated (the cooldown). Null when the cooldown is off.
+	// Whether associating now counts as a new association of this MCID (or Partner
+	// University account) under L6. False when it is already yours, or when it moves
+	// from a colleague's work account in your organization: re-linking it to the
+	// organization it is linked to uses no quota and waits for no cooldown.
+	UsesQuota bool `json:"usesQuota"`
+	// If associated now, when this MCID (or Partner University account) could next
+	// be associated: after the cooldown, or once an association of the rolling 12
+	// months frees up when this one uses the last. Null when associating uses no
+	// quota, or when nothing would hold the next one back.
 	NextAfterThisAt *time.Time `json:"nextAfterThisAt,omitempty"`
 }
 

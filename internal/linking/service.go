@@ -276,8 +276,14 @@ func (s *Service) checkLimit(ctx context.Context, tx *ent.Tx, profileID int, now
 		return nil
 	}
 	date := allow.NextAllowedAt.UTC()
-	msg := fmt.Sprintf("Your association is limited. We require a period of %s between associations and allow %d per year. Your next available date for a subsequent association is %s.",
-		humanDuration(s.Limits.Cooldown), s.Limits.PerYear, date.Format("January 2, 2006"))
+	rule := fmt.Sprintf("We require a period of %s between associations and allow %d per year.", humanDuration(s.Limits.Cooldown), s.Limits.PerYear)
+	if s.Limits.Cooldown <= 0 {
+		rule = fmt.Sprintf("We allow %d associations per year.", s.Limits.PerYear)
+		if s.Limits.PerYear == 1 {
+			rule = "We allow 1 association per year."
+		}
+	}
+	msg := fmt.Sprintf("Your association is limited. %s Your next available date for a subsequent association is %s.", rule, date.Format("January 2, 2006"))
 	return (&apperr.Error{Code: apperr.AssociationLimited, Message: msg}).
 		With("nextAssociationAllowedAt", date.Format(time.RFC3339Nano)) // to the microsecond, as My profile and the preview say it
 }

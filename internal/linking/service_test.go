@@ -3,6 +3,7 @@ package linking_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -249,6 +250,29 @@ func TestAssociateDirectoryAccount(t *testing.T) {
 		}
 		if links := f.activeLinks(t, "9900003"); len(links) != 1 || links[0].UserID != mona.UserID {
 			t.Fatalf("active links: %+v", links)
+		}
+	})
+}
+
+// TestLimitMessageNamesOnlyTheRulesInForce: with the cooldown off, a refusal
+// for the spent yearly quota speaks of the quota, not of a wait of 0 days.
+func TestLimitMessageNamesOnlyTheRulesInForce(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		f := setup(t, d)
+		f.svc.Limits = linking.Limits{Cooldown: 0, PerYear: 1}
+		ctx := context.Background()
+		lee, riley := f.users["lee@fabrikam.example"], f.users["riley@contoso.example"]
+		// jordan's MCID: lee links it (its one association of the year),
+		// then riley's organization is refused.
+		if err := f.svc.AssociateLearningAccount(ctx, lee, linking.AssociateInput{Email: "jordan@learn.example", Password: "learn-demo"}); err != nil {
+			t.Fatal(err)
+		}
+		err := f.svc.AssociateLearningAccount(ctx, riley, linking.AssociateInput{Email: "jordan@learn.example", Password: "learn-demo"})
+		if code(err) != apperr.AssociationLimited {
+			t.Fatalf("second organization: %v", err)
+		}
+		if msg := err.Error(); strings.Contains(msg, "period") || !strings.Contains(msg, "We allow 1 association per year.") {
+			t.Fatalf("message: %s", msg)
 		}
 	})
 }

@@ -45,6 +45,7 @@ export function preview(overrides: Record<string, unknown> = {}) {
         allowed: true,
         nextAssociationAllowedAt: null,
         associationsRemaining: 3,
+        usesQuota: true,
         nextAfterThisAt: '2027-01-02T10:00:00Z',
         ...overrides,
       },
@@ -258,6 +259,27 @@ describe('My profile', () => {
     expect(client.executeMutation).toHaveBeenCalledTimes(1);
     await userEvent.click(within(dialog).getByRole('button', { name: 'Associate and end the other link' }));
     await waitFor(() => expect(screen.getByTestId('mcid').textContent).toBe('9900003'));
+  });
+
+  it('says a move from a colleague keeps counting here and uses no association', async () => {
+    const client = mockClient({
+      query: () => ({ data: { me: viewer() } }),
+      mutation: (name) => {
+        expect(name).toBe('PreviewAssociation');
+        return preview({ moves: true, movesFromOrganization: null, associationsRemaining: 0, usesQuota: false, nextAfterThisAt: null });
+      },
+    });
+    render(withClient(client, <ProfilePage />));
+    await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
+    await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
+    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Move MCID 9900003 to Contoso Ltd?' });
+    expect(dialog.textContent).toContain('associated with another work account of Contoso Ltd now');
+    expect(dialog.textContent).toContain('it keeps counting for Contoso Ltd');
+    expect(dialog.textContent).toContain("Within your organization this uses none of the MCID's associations.");
+    expect(dialog.textContent).not.toContain('stops counting');
+    expect(dialog.textContent).not.toContain('associations left');
+    expect(dialog.textContent).not.toContain('admins are told');
   });
 
   it('says "Now" when an association is allowed', () => {

@@ -42,6 +42,7 @@ const PreviewAssociation = graphql(`
       allowed
       nextAssociationAllowedAt
       associationsRemaining
+      usesQuota
       nextAfterThisAt
     }
   }
@@ -56,6 +57,7 @@ type Preview = {
   allowed: boolean;
   nextAssociationAllowedAt?: string | null;
   associationsRemaining: number;
+  usesQuota: boolean;
   nextAfterThisAt?: string | null;
 };
 
@@ -524,34 +526,44 @@ function AssociateLearningAccountForm({
       >
         {move && (
           <>
-            <p>
-              MCID <strong>{move.mcid}</strong> ({move.name}) is associated with{" "}
-              {move.movesFromOrganization ? (
-                <strong>{move.movesFromOrganization}</strong>
-              ) : (
-                "another work account of your organization"
-              )}{" "}
-              now. Associating it here ends that link: it stops counting{" "}
-              {move.movesFromOrganization
-                ? `for ${move.movesFromOrganization}`
-                : "there"}{" "}
-              at once and counts for {orgName} instead.
-            </p>
+            {move.movesFromOrganization ? (
+              <p>
+                MCID <strong>{move.mcid}</strong> ({move.name}) is associated
+                with <strong>{move.movesFromOrganization}</strong> now.
+                Associating it here ends that link: it stops counting for{" "}
+                {move.movesFromOrganization} at once and counts for {orgName}{" "}
+                instead.
+              </p>
+            ) : (
+              <p>
+                MCID <strong>{move.mcid}</strong> ({move.name}) is associated
+                with another work account of {orgName} now. Associating it here
+                moves that link to your work account; it keeps counting for{" "}
+                {orgName}.
+              </p>
+            )}
             {move.movesFromOrganization && (
               <p>
                 {move.movesFromOrganization}'s admins are told that it moved to
                 another organization — not to which one, nor to whom.
               </p>
             )}
-            <p>
-              This uses one of the{" "}
-              {plural(move.associationsRemaining, "association")} left for this
-              MCID in 12 months
-              {move.nextAfterThisAt
-                ? `; it could next be associated on ${formatDate(move.nextAfterThisAt)}`
-                : ""}
-              .
-            </p>
+            {move.usesQuota ? (
+              <p>
+                This uses one of the{" "}
+                {plural(move.associationsRemaining, "association")} left for
+                this MCID in 12 months
+                {move.nextAfterThisAt
+                  ? `; it could next be associated on ${formatDate(move.nextAfterThisAt)}`
+                  : ""}
+                .
+              </p>
+            ) : (
+              <p>
+                Within your organization this uses none of the MCID's
+                associations.
+              </p>
+            )}
           </>
         )}
       </ConfirmDialog>
