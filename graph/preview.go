@@ -24,7 +24,7 @@ func associationPreview(p *linking.Preview, now time.Time) *model.AssociationPre
 		AlreadyYours: p.AlreadyYours, Moves: p.Moves, ReplaceFirst: p.ReplaceFirst,
 		Allowed:               !p.Limited || p.AlreadyYours || p.Allowance.Allowed(now),
 		AssociationsRemaining: p.Allowance.Remaining, NextAfterThisAt: p.NextAfterThis,
-		UsesQuota: p.Limited && !p.AlreadyYours}
+		UsesQuota: p.Limited}
 	if p.Kind == linking.PartnerUniversity {
 		out.Kind = model.LinkKindPartnerUniversity
 	}

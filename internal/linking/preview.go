@@ -28,7 +28,9 @@ type Preview struct {
 	// ReplaceFirst: the user has another account of this kind associated,
 	// which they must remove first (associate refuses with CONFLICT).
 	ReplaceFirst bool
-	// Limited: L6 applies (Learning and Partner University accounts alike).
+	// Limited: associating is a new association of the account
+	// (newAssociation), so L6 applies (Learning and Partner University
+	// accounts alike).
 	Limited bool
 	// NextAfterThis is, if associated now, when the MCID could next be
 	// associated; nil without a limit.
@@ -65,7 +67,7 @@ func (s *Service) PreviewAssociation(ctx context.Context, v *viewer.Viewer, kind
 	}
 	sys := viewer.System(ctx)
 	now := s.now()
-	out := &Preview{Kind: kind, MCID: p.Mcid, Limited: true}
+	out := &Preview{Kind: kind, MCID: p.Mcid}
 	if acc, err := s.Client.DirectoryAccount.Get(sys, accountID); err == nil {
 		out.Name = acc.Name
 	} else if !ent.IsNotFound(err) {
@@ -80,8 +82,6 @@ func (s *Service) PreviewAssociation(ctx context.Context, v *viewer.Viewer, kind
 		out.AlreadyYours = true
 	case current != nil:
 		out.Moves = true
-		// Within the organization it is linked to: no new association (L6).
-		out.Limited = current.OrganizationID != v.OrgID
 		if current.OrganizationID != v.OrgID {
 			org, err := s.Client.Organization.Get(sys, current.OrganizationID)
 			if err != nil {
@@ -97,6 +97,7 @@ func (s *Service) PreviewAssociation(ctx context.Context, v *viewer.Viewer, kind
 		}
 		out.ReplaceFirst = mine != nil
 	}
+	out.Limited = newAssociation(current, v)
 	// The MCID's own allowance, whether or not this association would use it.
 	starts, err := s.quotaStarts(sys, s.Client, p.ID, now)
 	if err != nil {

@@ -208,8 +208,9 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 		}
 		// The profile's active link and the viewer's of this kind, in one
 		// read (each is unique: at most two rows, or one that is both).
+		slot := UserSlot(v.UserID, kind)
 		active, err := tx.Association.Query().
-			Where(association.Or(association.ActiveProfileID(p.ID), association.ActiveUserSlot(UserSlot(v.UserID, kind)))).
+			Where(association.Or(association.ActiveProfileID(p.ID), association.ActiveUserSlot(slot))).
 			Limit(3).All(sys)
 		if err != nil {
 			return err
@@ -219,7 +220,7 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 			if a.ActiveProfileID != nil && *a.ActiveProfileID == p.ID {
 				current = a
 			}
-			if a.ActiveUserSlot != nil && *a.ActiveUserSlot == UserSlot(v.UserID, kind) {
+			if a.ActiveUserSlot != nil && *a.ActiveUserSlot == slot {
 				mine = a
 			}
 		}
@@ -239,9 +240,7 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 			}
 			return apperr.New(apperr.Conflict, "You already have %s associated. Remove access to it first.", what)
 		}
-		// L6: re-linking the MCID to the organization it is linked to — from
-		// a colleague's work account — is no new association for it.
-		quota := limited && (current == nil || current.OrganizationID != v.OrgID)
+		quota := limited && newAssociation(current, v)
 		if quota {
 			if err := s.checkLimit(sys, tx, p.ID, now); err != nil {
 				return err
@@ -265,6 +264,14 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 	}
 	s.changed(touched...)
 	return nil
+}
+
+// newAssociation is L6's rule of what counts: linking a profile whose active
+// link is current (nil: none) to v's work account is a new association of it
+// unless it is linked to v's organization already — v's own link (a no-op),
+// or a colleague's, which moves to v.
+func newAssociation(current *ent.Association, v *viewer.Viewer) bool {
+	return current == nil || current.OrganizationID != v.OrgID
 }
 
 func (s *Service) checkLimit(ctx context.Context, tx *ent.Tx, profileID int, now time.Time) error {

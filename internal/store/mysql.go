@@ -340,35 +340,31 @@ func (w *watchedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 		}
 		w.autocommitOff = true
 	}
+	var tx driver.Tx
 	if opts.ReadOnly {
-		tx, err := w.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
-		if err != nil {
+		var err error
+		if tx, err = w.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts); err != nil {
 			return nil, w.watch(err)
 		}
-		w.inTx = true
-		if _, err := exec.ExecContext(ctx, "SAVEPOINT "+txMark, nil); err != nil {
-			_ = tx.Rollback()
-			w.inTx = false
-			return nil, w.watch(err)
+	} else {
+		// With autocommit off a transaction is always open: the savepoint
+		// begins it, one round trip instead of START TRANSACTION's and its own.
+		if level, ok := isolationLevels[sql.IsolationLevel(opts.Isolation)]; ok {
+			if _, err := exec.ExecContext(ctx, "SET TRANSACTION ISOLATION LEVEL "+level, nil); err != nil {
+				return nil, w.watch(err)
+			}
+		} else if opts.Isolation != driver.IsolationLevel(sql.LevelDefault) {
+			return nil, fmt.Errorf("store: isolation level %v is not supported", sql.IsolationLevel(opts.Isolation))
 		}
-		return &watchedTx{Tx: tx, conn: w}, nil
-	}
-	// With autocommit off a transaction is always open: the savepoint begins
-	// it, one round trip instead of START TRANSACTION's and its own.
-	if level, ok := isolationLevels[sql.IsolationLevel(opts.Isolation)]; ok {
-		if _, err := exec.ExecContext(ctx, "SET TRANSACTION ISOLATION LEVEL "+level, nil); err != nil {
-			return nil, w.watch(err)
-		}
-	} else if opts.Isolation != driver.IsolationLevel(sql.LevelDefault) {
-		return nil, fmt.Errorf("store: isolation level %v is not supported", sql.IsolationLevel(opts.Isolation))
+		tx = ownTx{exec}
 	}
 	w.inTx = true
 	if _, err := exec.ExecContext(ctx, "SAVEPOINT "+txMark, nil); err != nil {
-		_, _ = exec.ExecContext(context.Background(), "ROLLBACK", nil)
+		_ = tx.Rollback()
 		w.inTx = false
 		return nil, w.watch(err)
 	}
-	return &watchedTx{Tx: ownTx{exec}, conn: w}, nil
+	return &watchedTx{Tx: tx, conn: w}, nil
 }
 
 var isolationLevels = map[sql.IsolationLevel]string{

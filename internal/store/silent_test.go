@@ -18,11 +18,8 @@ import (
 // seen on the 3-node cluster (a MOVED_OUT event without its link's end).
 func TestSilentRollbackIsNeverCommittedPiecemeal(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
-		if d == testenv.SQLite {
-			t.Skip("MySQL-compatible servers only")
-		}
+		dsn := mysqlOnly(t, d)
 		ctx := context.Background()
-		dsn := testenv.DSN(t, d)
 		db, err := store.Open(ctx, dsn)
 		if err != nil {
 			t.Fatal(err)
@@ -121,4 +118,14 @@ func TestSilentRollbackIsNeverCommittedPiecemeal(t *testing.T) {
 		}
 
 	})
+}
+
+// mysqlOnly skips a test on SQLite and returns the MySQL-compatible test
+// database's URL.
+func mysqlOnly(t *testing.T, d testenv.Dialect) string {
+	t.Helper()
+	if d == testenv.SQLite {
+		t.Skip("MySQL-compatible servers only")
+	}
+	return testenv.DSN(t, d)
 }
