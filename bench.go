@@ -29,6 +29,7 @@ func benchCommand(args []string) int {
 	fs.IntVar(&cfg.Clients, "clients", cfg.Clients, "concurrent associate/remove clients")
 	fs.DurationVar(&cfg.Linking, "linking-time", cfg.Linking, "how long the clients associate and remove")
 	fs.StringVar(&cfg.CPUProfile, "cpuprofile", "", "write a CPU profile of the linking phase without the directory's argon2id to this file")
+	fs.IntVar(&cfg.DBMaxConns, "db-max-conns", 0, "database connections certlink opens at most (0: its default)")
 	fs.BoolVar(&cfg.Keep, "keep", false, "keep the database afterwards (to inspect it)")
 	if err := fs.Parse(args); err != nil {
 		return 2

@@ -110,7 +110,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, cfg.DB, opts...)
+	db, err := store.Open(ctx, cfg.DB, append([]store.Option{store.MaxConns(cfg.DBMaxConns)}, opts...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -68,6 +68,8 @@ type Config struct {
 	// running at once; beyond them a download is refused (RATE_LIMITED, 429).
 	DownloadsPerAccount int
 	DownloadsPerProcess int
+	// DBMaxConns caps the process's database connections (0: the default).
+	DBMaxConns int
 	// MaxConnsPerAddress caps the HTTP connections (idle keep-alive ones
 	// included) one client address holds; trusted proxies are exempt.
 	MaxConnsPerAddress int
@@ -141,6 +143,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	dur(&c.DownloadStall, "download-stall", DefaultDownloadStall, "a CSV download is cut when its client takes longer than this to accept one 64 KB chunk")
 	integer(&c.DownloadsPerAccount, "downloads-per-account", DefaultDownloadsPerAccount, "CSV downloads one account (or API token) may run at once; more are refused with 429")
 	integer(&c.DownloadsPerProcess, "downloads-per-process", DefaultDownloadsPerProcess, "CSV downloads this process runs at once; more are refused with 429")
+	integer(&c.DBMaxConns, "db-max-conns", 0, "database connections this process opens at most (0: 50 for MySQL, 8 for SQLite)")
 	integer(&c.MaxConnsPerAddress, "max-conns-per-address", web.DefaultConnsPerAddress, "HTTP connections (idle keep-alive ones included) one client address may hold; more are closed at accept (trusted proxies are exempt; 0: no cap)")
 	integer(&c.RateLimit, "rate-limit", 5000, "API points per hour per work account (all its sessions and tokens; per IP when anonymous); a request costs max(1, cost/100)")
 }
@@ -199,6 +202,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DownloadsPerProcess == 0 {
 		c.DownloadsPerProcess = DefaultDownloadsPerProcess
+	}
+	if c.DBMaxConns < 0 {
+		return fmt.Errorf("--db-max-conns must not be negative (0: the default)")
 	}
 	if c.MaxConnsPerAddress < 0 {
 		return fmt.Errorf("--max-conns-per-address must not be negative (0: no cap)")

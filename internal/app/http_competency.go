@@ -211,6 +211,8 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "5")
 	case apperr.RequestTimeout:
 		status = http.StatusRequestTimeout
+	case apperr.Timeout:
+		status = http.StatusGatewayTimeout
 	case apperr.Cancelled:
 		status = 499 // client closed request: never read
 	}

@@ -37,6 +37,10 @@ const (
 	// cluster node that left); nothing was changed unless the error's
 	// extensions say outcome UNKNOWN. Retry after a few seconds.
 	Unavailable Code = "UNAVAILABLE"
+	// Timeout: the request ran longer than the server allows (its
+	// request-timeout) and was stopped; nothing more was read or changed
+	// after that moment. Ask for less, or try again (504).
+	Timeout Code = "TIMEOUT"
 )
 
 // Error is a refusal meant for the caller.

@@ -45,6 +45,8 @@ type Config struct {
 	// CPUProfile, when set, is where a CPU profile of the second linking
 	// phase (the association's own cost) is written.
 	CPUProfile string
+	// DBMaxConns is certlink's --db-max-conns (0: its default).
+	DBMaxConns int
 	// Keep leaves the database in place afterwards (to inspect or profile it).
 	Keep bool
 	// Out gets the report; Bar the progress bar (nil: none).
@@ -118,6 +120,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	var ac app.Config
 	ac.DB = dsn
 	ac.Addr = "127.0.0.1:0"
+	ac.DBMaxConns = cfg.DBMaxConns
 	ac.Demo = "false"
 	ac.AssociationCooldown = 0 // the bench links and unlinks one MCID many times
 	ac.AssociationsPerYear = 1 << 30

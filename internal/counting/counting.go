@@ -119,16 +119,23 @@ func refreshChunk(ctx context.Context, c *ent.Client, dialectName string, ids []
 		return nil
 	}
 	in, args := inList(ids)
-	lock := ""
+	var (
+		lock string
+		old  []keptSpan
+		err  error
+	)
 	if dialectName == dialect.MySQL {
 		// Locking reads: the newest committed rows, not the transaction's
-		// snapshot, and one refresh of a person at a time.
+		// snapshot, and one refresh of a person at a time — the people's rows
+		// held, in id order, with their kept spans, in one statement (a
+		// person without spans is a row of NULLs).
 		lock = " FOR UPDATE"
-		rows, err := c.QueryContext(ctx, "SELECT id FROM users WHERE id IN "+in+" ORDER BY id"+lock, args...)
-		if err != nil {
-			return fmt.Errorf("counting: locking people: %w", err)
-		}
-		rows.Close()
+		old, err = keptSpans(ctx, c, requirementTable, "SELECT s.id, s.organization_id, s.requirement_id, s.user_id, s.name, s.ends_at FROM users u LEFT JOIN counting_spans s ON s.user_id = u.id WHERE u.id IN "+in+" ORDER BY u.id"+lock, args...)
+	} else {
+		old, err = keptSpans(ctx, c, requirementTable, "SELECT "+requirementTable.spanColumns()+" FROM counting_spans WHERE user_id IN "+in, args...)
+	}
+	if err != nil {
+		return err
 	}
 	q := spansFrom
 	if dialectName == dialect.MySQL {
@@ -139,10 +146,6 @@ func refreshChunk(ctx context.Context, c *ent.Client, dialectName string, ids []
 		q = "SELECT STRAIGHT_JOIN" + strings.TrimPrefix(spansFrom, "\nSELECT")
 	}
 	fresh, err := querySpans(ctx, c, q+" AND a.user_id IN "+in+spansGroup+lockShare(dialectName), args...)
-	if err != nil {
-		return err
-	}
-	old, err := keptSpans(ctx, c, requirementTable, "SELECT "+requirementTable.spanColumns()+" FROM counting_spans WHERE user_id IN "+in+lock, args...)
 	if err != nil {
 		return err
 	}
@@ -412,15 +415,27 @@ func keptSpans(ctx context.Context, c *ent.Client, tb table, q string, args ...a
 	var out []keptSpan
 	for rows.Next() {
 		var (
-			s     keptSpan
-			until any
+			s                  keptSpan
+			id, org, key, user *int
+			name, skill        *string
+			until              any
 		)
-		dest := []any{&s.ID, &s.OrgID, &s.RequirementID, &s.UserID, &s.Name, &until}
+		dest := []any{&id, &org, &key, &user, &name, &until}
 		if tb.skill {
-			dest = append(dest, &s.Skill)
+			dest = append(dest, &skill)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
+		}
+		if id == nil {
+			continue // a person without spans (an outer join's row)
+		}
+		if org == nil || key == nil || user == nil || name == nil || (tb.skill && skill == nil) {
+			return nil, fmt.Errorf("counting: kept span %d has an empty column", *id)
+		}
+		s.ID, s.OrgID, s.RequirementID, s.UserID, s.Name = *id, *org, *key, *user, *name
+		if skill != nil {
+			s.Skill = *skill
 		}
 		if s.Until, err = ScanTime(until); err != nil {
 			return nil, err

@@ -43,6 +43,16 @@ func Hook(dialectName string) ent.Hook {
 	}
 }
 
+type concerningKey struct{}
+
+// Concerning is ctx for one update whose rows belong to the people userIDs
+// and stay theirs: the caller read them under its locks and the update's
+// predicates require them (e.g. WHERE user_id = ?). The people are then not
+// read again to refresh their counts. Give it to that update only.
+func Concerning(ctx context.Context, userIDs ...int) context.Context {
+	return context.WithValue(ctx, concerningKey{}, userIDs)
+}
+
 type keeper struct {
 	dialect string
 	// rebuilding holds the transactions whose commit is rebuilding.
@@ -85,6 +95,15 @@ func (k *keeper) people(ctx context.Context, next ent.Mutator, m ent.Mutation, f
 		return next.Mutate(ctx, m)
 	}
 	c := m.(clientMutation).Client()
+	if known, ok := ctx.Value(concerningKey{}).([]int); ok && m.Op().Is(ent.OpUpdate|ent.OpUpdateOne) && (who == "" || !touches(m, []string{who})) {
+		// The caller named the people of the rows, which this update leaves
+		// theirs (Concerning).
+		v, err := next.Mutate(ctx, m)
+		if err != nil {
+			return v, err
+		}
+		return v, refresh(ctx, c, k.dialect, known, &k.areas)
+	}
 	var ids []int
 	var users []int
 	if !m.Op().Is(ent.OpCreate) {

@@ -375,6 +375,22 @@ func (d *DB) Reserve(ctx context.Context, now time.Time, keys []throttle.Key, un
 // ends, adding failures[i] to the level of keys[i].
 func (d *DB) Settle(ctx context.Context, now time.Time, keys []throttle.Key, failures []float64) error {
 	specs := specsOf(keys)
+	if !slices.ContainsFunc(failures, func(f float64) bool { return f != 0 }) {
+		err := d.release(ctx, now, specs)
+		if err == nil || !store.Transient(err) || store.Unavailable(err) {
+			// Done, or an outcome that is not known (the connection went
+			// with the statement): settling again could take two attempts
+			// off. The attempt's deadline frees its place in any case.
+			return err
+		}
+		// A deadlock or a busy database: the statement changed nothing, and
+		// the transaction below reads the rows and retries.
+	}
+	return d.settle(ctx, now, specs, failures)
+}
+
+// settle is Settle in a transaction that reads and rewrites the rows.
+func (d *DB) settle(ctx context.Context, now time.Time, specs []spec, failures []float64) error {
 	return d.hold(ctx, now, specs, func(tx *ent.Tx, rows []*ent.ThrottleBucket) error {
 		states := make([]state, len(specs))
 		for i, s := range specs {
@@ -383,6 +399,47 @@ func (d *DB) Settle(ctx context.Context, now time.Time, keys []throttle.Key, fai
 		}
 		return write(viewer.System(ctx), tx, now, states...)
 	})
+}
+
+// release ends an attempt that adds no failure, in one statement that reads
+// nothing back: one fewer in flight in each bucket (none once the latest
+// deadline has passed, as inFlight counts them). The level is left as it
+// is: it leaks from the row's own updated_at whether or not it is
+// rewritten. expires_at, at or after the attempt's deadline, may stay later
+// than an empty row needs (the sweep deletes it a little later).
+//
+// in_flight_until is assigned first: MariaDB/MySQL assign left to right (the
+// second CASE sees the new in_flight_until), SQLite all at once; both give
+// the same row, since the new in_flight_until is either the old one or NULL
+// exactly when the condition is false.
+func (d *DB) release(ctx context.Context, now time.Time, specs []spec) error {
+	sys := viewer.System(ctx)
+	sorted := slices.Clone(specs)
+	slices.SortFunc(sorted, func(a, b spec) int { return cmp.Or(cmp.Compare(a.rule, b.rule), cmp.Compare(a.hash, b.hash)) })
+	sorted = slices.CompactFunc(sorted, func(a, b spec) bool { return a.id() == b.id() })
+	leave, err := d.enter(ctx, sorted)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	now = now.UTC()
+	where := make([]string, len(sorted))
+	args := []any{now, now}
+	for i, s := range sorted {
+		where[i] = "(rule = ? AND key_hash = ?)"
+		args = append(args, s.rule, s.hash)
+	}
+	_, err = d.Client.ExecContext(sys, "UPDATE throttle_buckets SET "+
+		"in_flight_until = CASE WHEN in_flight > 1 AND in_flight_until > ? THEN in_flight_until ELSE NULL END, "+
+		"in_flight = CASE WHEN in_flight > 1 AND in_flight_until > ? THEN in_flight - 1 ELSE 0 END "+
+		"WHERE "+strings.Join(where, " OR "), args...)
+	if err != nil {
+		return err
+	}
+	// A bucket the statement did not change held no attempt any more (its
+	// deadline passed, or a sweep deleted it): nothing to end there.
+	d.sweep(sys, now)
+	return nil
 }
 
 // Failures implements throttle.SharedGate: the level of k's bucket at now.

@@ -10,6 +10,7 @@ import (
 	"certlink/ent/profile"
 	"certlink/internal/apperr"
 	"certlink/internal/clock"
+	"certlink/internal/counting"
 	"certlink/internal/store"
 	"certlink/internal/throttle"
 	"certlink/internal/viewer"
@@ -348,18 +349,19 @@ func (s *Service) remove(ctx context.Context, v *viewer.Viewer, kind Kind, none 
 		return err
 	}
 	sys := viewer.System(ctx)
-	var org int
-	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
-		// Which profile is linked, read outside the transaction: the
-		// transaction's first act must be holding that profile
-		// (LockProfiles), and its reads must all come after.
-		a, err := s.activeLink(sys, s.Client, v.UserID, kind)
-		if err != nil {
-			return err
+	var (
+		org int
+		a   *ent.Association
+	)
+	// Which profile is linked, read before the transaction: its first act
+	// must be holding that profile (LockProfiles), and its reads must all
+	// come after.
+	err := store.InTxAfter(sys, s.Client, func() (err error) {
+		if a, err = s.activeLink(sys, s.Client, v.UserID, kind); err == nil && a == nil {
+			err = apperr.New(apperr.NotFound, "%s", none)
 		}
-		if a == nil {
-			return apperr.New(apperr.NotFound, "%s", none)
-		}
+		return err
+	}, func(tx *ent.Tx) error {
 		if err := LockProfiles(sys, tx, a.ProfileID); err != nil {
 			return err
 		}
@@ -453,17 +455,27 @@ func endLink(ctx context.Context, tx *ent.Tx, a *ent.Association, cause Cause, n
 	if now.Before(a.StartedAt) {
 		now = a.StartedAt // a link never ends before it started, whatever the clocks of two servers say
 	}
-	ended, err := tx.Association.UpdateOne(a).
-		Where(association.EndedAtIsNil()).
+	// The row is ended only if it is still the active link a says it is, so
+	// the ended link is a with its end, not read again; the kept counts are
+	// refreshed for a's person (counting.Concerning).
+	n, err := tx.Association.Update().
+		Where(association.ID(a.ID), association.EndedAtIsNil(), association.UserID(a.UserID),
+			association.ProfileID(a.ProfileID), association.OrganizationID(a.OrganizationID)).
 		SetEndedAt(now).
 		SetEndReason(cause).
 		ClearActiveProfileID().
 		ClearActiveUserSlot().
-		Save(ctx)
-	if ent.IsNotFound(err) {
+		Save(counting.Concerning(ctx, a.UserID))
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
 		return nil, store.ErrRetry
 	}
-	return ended, err
+	ended := *a
+	ended.EndedAt, ended.EndReason = &now, &cause
+	ended.ActiveProfileID, ended.ActiveUserSlot = nil, nil
+	return &ended, nil
 }
 
 // eventTime is the time of a link event of profile profileID: now, but never

@@ -12,6 +12,7 @@ import (
 	"certlink/ent/notification"
 	"certlink/ent/organization"
 	"certlink/ent/user"
+	"certlink/internal/app"
 	"certlink/internal/notify"
 	"certlink/internal/testenv"
 )
@@ -107,7 +108,9 @@ func TestPeriodicCheck(t *testing.T) {
 // given — a transaction sees its own uncommitted change, others do not.
 func TestEngineProgress(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
-		a := testenv.Open(t, d)
+		// The test itself reads outside a transaction it holds open: two
+		// connections (whatever CERTLINK_TEST_DB_MAX_CONNS says).
+		a := testenv.Open(t, d, func(c *app.Config) { c.DBMaxConns = max(c.DBMaxConns, 2) })
 		now := time.Now().UTC().Truncate(time.Second)
 		exp := now.Add(48 * time.Hour)
 		seedRequirement(t, a, &exp)

@@ -89,6 +89,12 @@ func MySQLConfigs(raw string) ([]*mysql.Config, error) {
 		cfg.Loc = time.UTC
 		cfg.Collation = "utf8mb4_unicode_ci"
 		cfg.InterpolateParams = true
+		// A guarded transaction's opening (autocommit, isolation, savepoint)
+		// and its RELEASE SAVEPOINT and COMMIT each go in one round trip (a
+		// batch the server stops at its first error). Only those constant
+		// batches use it: every statement with parameters is one statement,
+		// its values escaped by the driver.
+		cfg.MultiStatements = true
 		// Times are sent as text (interpolated), and Go's carry nanoseconds:
 		// MariaDB cannot turn '…:36.214793392' into a DATETIME(6) bound
 		// without loss, so it reads the whole index range instead of the
@@ -311,7 +317,7 @@ func (w *watchedConn) Ping(ctx context.Context) error {
 //     connection's next statement outside a transaction): a statement the
 //     server runs after such an abort opens a new implicit transaction
 //     instead of committing at once;
-//   - a savepoint marks the transaction this connection began: COMMIT is sent
+//   - a savepoint marks the transaction this connection began: COMMIT runs
 //     only after RELEASE SAVEPOINT succeeds, and a savepoint does not survive
 //     its transaction. When it is gone the server ended the transaction:
 //     the rest is rolled back and the caller gets ErrSilentRollback, which
@@ -331,40 +337,32 @@ func (w *watchedConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 		w.inTx = true
 		return &watchedTx{Tx: tx, conn: w, unguarded: true}, nil
 	}
-	exec := w.Conn.(driver.ExecerContext)
+	// One round trip opens it: autocommit off (when a statement outside a
+	// transaction turned it back on), the isolation level, READ ONLY, and the
+	// savepoint, which with autocommit off begins the transaction.
+	batch := make([]string, 0, 4)
 	if !w.autocommitOff {
-		// Turned back on lazily, before the next statement outside a
-		// transaction: back-to-back transactions on a connection pay for it once.
-		if _, err := exec.ExecContext(ctx, "SET autocommit = 0", nil); err != nil {
-			return nil, w.watch(err)
-		}
-		w.autocommitOff = true
+		batch = append(batch, "SET autocommit = 0")
 	}
-	var tx driver.Tx
+	if level, ok := isolationLevels[sql.IsolationLevel(opts.Isolation)]; ok {
+		batch = append(batch, "SET TRANSACTION ISOLATION LEVEL "+level)
+	} else if opts.Isolation != driver.IsolationLevel(sql.LevelDefault) {
+		return nil, fmt.Errorf("store: isolation level %v is not supported", sql.IsolationLevel(opts.Isolation))
+	}
 	if opts.ReadOnly {
-		var err error
-		if tx, err = w.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts); err != nil {
-			return nil, w.watch(err)
-		}
-	} else {
-		// With autocommit off a transaction is always open: the savepoint
-		// begins it, one round trip instead of START TRANSACTION's and its own.
-		if level, ok := isolationLevels[sql.IsolationLevel(opts.Isolation)]; ok {
-			if _, err := exec.ExecContext(ctx, "SET TRANSACTION ISOLATION LEVEL "+level, nil); err != nil {
-				return nil, w.watch(err)
-			}
-		} else if opts.Isolation != driver.IsolationLevel(sql.LevelDefault) {
-			return nil, fmt.Errorf("store: isolation level %v is not supported", sql.IsolationLevel(opts.Isolation))
-		}
-		tx = ownTx{exec}
+		batch = append(batch, "START TRANSACTION READ ONLY")
 	}
-	w.inTx = true
-	if _, err := exec.ExecContext(ctx, "SAVEPOINT "+txMark, nil); err != nil {
-		_ = tx.Rollback()
-		w.inTx = false
+	batch = append(batch, "SAVEPOINT "+txMark)
+	exec := w.Conn.(driver.ExecerContext)
+	// Whatever part of the batch ran, autocommit is turned on again before
+	// the next statement outside a transaction.
+	w.autocommitOff = true
+	if _, err := exec.ExecContext(ctx, strings.Join(batch, "; "), nil); err != nil {
+		_, _ = exec.ExecContext(context.Background(), "ROLLBACK", nil)
 		return nil, w.watch(err)
 	}
-	return &watchedTx{Tx: tx, conn: w}, nil
+	w.inTx = true
+	return &watchedTx{Tx: ownTx{exec}, conn: w}, nil
 }
 
 var isolationLevels = map[sql.IsolationLevel]string{
@@ -469,18 +467,28 @@ func (t *watchedTx) Commit() error {
 	if t.unguarded {
 		return t.commit()
 	}
+	// One round trip: the server runs COMMIT only when RELEASE SAVEPOINT
+	// succeeded (a batch stops at its first error).
 	exec := t.conn.Conn.(driver.ExecerContext)
-	if _, err := exec.ExecContext(context.Background(), "RELEASE SAVEPOINT "+txMark, nil); err != nil {
-		_ = t.Tx.Rollback()
-		var me *mysql.MySQLError
-		if errors.As(err, &me) && me.Number == 1305 { // SAVEPOINT does not exist
-			slog.Warn("the database ended a transaction on its own; nothing of it was committed, it runs again", "host", t.conn.owner.addrs[t.conn.host])
-			return ErrSilentRollback
-		}
-		// Nothing was committed: the COMMIT was never sent.
-		return t.conn.watch(err)
+	_, err := exec.ExecContext(context.Background(), "RELEASE SAVEPOINT "+txMark+"; COMMIT", nil)
+	if err == nil {
+		return nil
 	}
-	return t.commit()
+	var me *mysql.MySQLError
+	if !errors.As(err, &me) {
+		t.conn.watch(err)
+		// The batch was sent and its answer lost: the transaction may or may
+		// not have committed. Say so; it must not be retried blindly.
+		return &CommitUnknownError{err}
+	}
+	// The server answered with an error: either the savepoint was gone and
+	// COMMIT never ran, or COMMIT itself failed. Nothing was committed.
+	_ = t.Tx.Rollback()
+	if me.Number == 1305 { // SAVEPOINT does not exist
+		slog.Warn("the database ended a transaction on its own; nothing of it was committed, it runs again", "host", t.conn.owner.addrs[t.conn.host])
+		return ErrSilentRollback
+	}
+	return t.conn.watch(err)
 }
 
 func (t *watchedTx) commit() error {

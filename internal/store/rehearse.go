@@ -20,7 +20,7 @@ var errRehearsal = errors.New("store: rehearsal rolled back")
 // answered CONFLICT, and on MySQL/MariaDB it reads committed rows (no gap
 // locks).
 func Rehearse(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
-	err := inTx(ctx, client, func(tx *ent.Tx) error {
+	err := inTx(ctx, client, nil, func(tx *ent.Tx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}

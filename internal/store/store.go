@@ -4,6 +4,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -57,8 +58,8 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 			return nil, cerr
 		}
 		db = sql.OpenDB(conn)
-		db.SetMaxOpenConns(50)
-		db.SetMaxIdleConns(25)
+		db.SetMaxOpenConns(cmp.Or(o.maxConns, 50))
+		db.SetMaxIdleConns(min(25, cmp.Or(o.maxConns, 50)))
 		db.SetConnMaxLifetime(30 * time.Minute)
 	default:
 		dial = dialect.SQLite
@@ -67,7 +68,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 			// One writer at a time is SQLite's nature; readers share WAL. A
 			// modest pool keeps readers concurrent while _txlock=immediate
 			// queues writers instead of failing them with SQLITE_BUSY.
-			db.SetMaxOpenConns(8)
+			db.SetMaxOpenConns(cmp.Or(o.maxConns, 8))
 		}
 	}
 	if err != nil {

@@ -32,7 +32,17 @@ var ErrRetry = errors.New("store: retry")
 // A COMMIT whose answer is lost is not retried (it may have committed): the
 // caller gets UNAVAILABLE saying the outcome is unknown.
 func InTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
-	return inTx(ctx, client, fn, plain)
+	return inTx(ctx, client, nil, fn, plain)
+}
+
+// InTxAfter is InTx with a step that runs before each attempt's transaction
+// begins, outside it: typically a read of which rows the transaction must
+// lock first. Read through client inside fn, it would hold a second
+// connection while the transaction holds one, and with every connection of
+// the pool so held the process would wait on itself. fn checks, under its
+// locks, that what before read still holds (ErrRetry when not).
+func InTxAfter(ctx context.Context, client *ent.Client, before func() error, fn func(tx *ent.Tx) error) error {
+	return inTx(ctx, client, before, fn, plain)
 }
 
 // InTxReadCommitted is InTx at READ COMMITTED on MySQL/MariaDB: no gap
@@ -40,7 +50,7 @@ func InTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) er
 // create a missing one (the shared rate-limit buckets, limitdb) do not
 // deadlock on the gaps between them. On SQLite it is InTx.
 func InTxReadCommitted(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
-	return inTx(ctx, client, fn, readCommitted)
+	return inTx(ctx, client, nil, fn, readCommitted)
 }
 
 // mode is how inTx runs a transaction.
@@ -60,7 +70,7 @@ const rehearsalAttempts = 200
 // CONFLICT: its transient failures are run again until its deadline, with a
 // longer pause each time, and it reads committed rows (on MySQL/MariaDB: no
 // gap locks, so no deadlock with an insert of a concurrent ingest).
-func inTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error, m mode) error {
+func inTx(ctx context.Context, client *ent.Client, before func() error, fn func(tx *ent.Tx) error, m mode) error {
 	rehearsal := m == rehearsing
 	attempts := 10
 	if rehearsal {
@@ -68,7 +78,13 @@ func inTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error, m 
 	}
 	var last error
 	for i := 0; i < attempts; i++ {
-		err := once(ctx, client, fn, m != plain)
+		var err error
+		if before != nil {
+			err = before()
+		}
+		if err == nil {
+			err = once(ctx, client, fn, m != plain)
+		}
 		if err == nil {
 			return nil
 		}

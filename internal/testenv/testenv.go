@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -189,6 +190,12 @@ func open(t testing.TB, d Dialect, storeOpts []store.Option, opts ...Option) *ap
 	cfg.DB = DSN(t, d)
 	cfg.Demo = "true"
 	cfg.Addr = "127.0.0.1:0"
+	// CERTLINK_TEST_DB_MAX_CONNS=1 runs every test on one database
+	// connection: a request that held one while waiting for another would
+	// hang there (bash .ci/run does one such pass).
+	if n, err := strconv.Atoi(os.Getenv("CERTLINK_TEST_DB_MAX_CONNS")); err == nil {
+		cfg.DBMaxConns = n
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'UNAVAILABLE'
   | 'REQUIREMENTS_UNMET'
-  | 'PASSWORD_CHANGE_REQUIRED';
+  | 'PASSWORD_CHANGE_REQUIRED'
+  | 'TIMEOUT';
 
 const fallbackMessages: Record<ErrorCode, string> = {
   UNAUTHENTICATED: 'Your session has ended. Please sign in again.',
@@ -27,6 +28,7 @@ const fallbackMessages: Record<ErrorCode, string> = {
   UNAVAILABLE: 'The database is not available at the moment. Nothing was changed; try again in a few seconds.',
   REQUIREMENTS_UNMET: 'The offer can be purchased once every requirement of the option is met.',
   PASSWORD_CHANGE_REQUIRED: 'Choose your own password first: you signed in with a temporary one.',
+  TIMEOUT: 'That took longer than the server allows and was stopped. Try again in a moment.',
 };
 
 export const NETWORK_MESSAGE = "We couldn't reach certlink. Check your connection and try again.";
