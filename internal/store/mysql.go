@@ -416,10 +416,21 @@ func (w *watchedConn) autocommit(ctx context.Context) error {
 }
 
 func (w *watchedConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if err := w.autocommit(ctx); err != nil {
+	send := query
+	restore := w.autocommitOff && !w.inTx && readOnly(query)
+	if restore {
+		// A read goes in the same round trip as turning autocommit back on
+		// (a batch: the server stops at the first error, and the answer is
+		// the read's). Should it fail, autocommit is turned on again before
+		// the next statement, as if it had not been sent.
+		send = "SET autocommit = 1; " + query
+	} else if err := w.autocommit(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := w.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
+	rows, err := w.Conn.(driver.QueryerContext).QueryContext(ctx, send, args)
+	if restore && err == nil {
+		w.autocommitOff = false
+	}
 	if err = w.watch(err); err != nil && w.bad.Load() && readOnly(query) && ctx.Err() == nil {
 		// A read on a connection whose node is gone changed nothing: tell
 		// database/sql, which runs it again on a new connection (to the next

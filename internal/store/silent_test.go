@@ -116,6 +116,38 @@ func TestSilentRollbackIsNeverCommittedPiecemeal(t *testing.T) {
 		if err := plain.QueryRow(`SELECT COUNT(*) FROM silent`).Scan(&seen); err != nil || seen != 6 {
 			t.Fatalf("after guarded transactions, committed and autocommitted rows seen by another connection: %d (%v), want 6", seen, err)
 		}
+		// A read after a guarded transaction turns autocommit back on in its
+		// own round trip; one that fails leaves it to the next statement.
+		for _, read := range []string{`SELECT COUNT(*) FROM silent`, `SELECT COUNT(*) FROM no_such_table`} {
+			tx, err = conn.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(`INSERT INTO silent VALUES (30)`); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			var n, on int
+			err := conn.QueryRowContext(ctx, read).Scan(&n)
+			if read == `SELECT COUNT(*) FROM no_such_table` {
+				if err == nil {
+					t.Fatal("a read of a missing table answered")
+				}
+			} else if err != nil || n != seen+1 {
+				t.Fatalf("the read after a transaction: %d (%v), want %d", n, err, seen+1)
+			}
+			if err := conn.QueryRowContext(ctx, `SELECT @@autocommit`).Scan(&on); err != nil || on != 1 {
+				t.Fatalf("after %q autocommit is %d (%v), want 1", read, on, err)
+			}
+			if _, err := conn.ExecContext(ctx, `DELETE FROM silent WHERE n = 30`); err != nil {
+				t.Fatal(err)
+			}
+			if err := plain.QueryRow(`SELECT COUNT(*) FROM silent`).Scan(&n); err != nil || n != seen {
+				t.Fatalf("after %q, an autocommitted delete seen by another connection: %d rows (%v), want %d", read, n, err, seen)
+			}
+		}
 
 	})
 }
