@@ -552,3 +552,24 @@ GROUP BY p.organization_id, p.`+tb.key+``)
 	}
 	return out, rows.Err()
 }
+
+// CountsFor returns the requirements (ids, ascending) person userID counts for
+// in organization orgID at the moment at, from the kept spans: one index
+// range, whatever the person's results.
+func CountsFor(ctx context.Context, c *ent.Client, orgID, userID int, at time.Time) ([]int, error) {
+	rows, err := c.QueryContext(ctx, `SELECT requirement_id FROM counting_spans
+WHERE user_id = ? AND organization_id = ? AND (ends_at IS NULL OR ends_at > ?) ORDER BY requirement_id`, userID, orgID, at.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("counting: the requirements person %d counts for: %w", userID, err)
+	}
+	defer rows.Close()
+	var ids []int
+	for rows.Next() {
+		var id int
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

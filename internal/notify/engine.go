@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"certlink/ent"
+	"certlink/internal/counting"
 	"certlink/internal/progress"
 )
 
@@ -54,9 +55,12 @@ func (p EngineProgress) MetStatesOnly(ctx context.Context, c *ent.Client, orgID 
 	return p.states(ctx, c, org, false)
 }
 
-// CountsTowards implements narrowSource.
-func (p EngineProgress) CountsTowards(ctx context.Context, c *ent.Client, orgID, profileID int, at time.Time) ([]int, error) {
-	return p.Engine.CountsTowards(ctx, c, orgID, profileID, at)
+// CountsFor implements narrowSource: the requirements the person counts for
+// at, from the kept counts — whichever of their links makes them count, so
+// when one of two links ends (Learning, Partner University) it names at
+// least what that link can make unmet.
+func (p EngineProgress) CountsFor(ctx context.Context, c *ent.Client, orgID, userID int, at time.Time) ([]int, error) {
+	return counting.CountsFor(ctx, c, orgID, userID, at)
 }
 
 // states flattens org into requirement states; causes names what each

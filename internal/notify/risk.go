@@ -71,7 +71,7 @@ func (r *Risk) LinkEnding(ctx context.Context, tx *ent.Tx, a *ent.Association, c
 	}
 	st.linkID = append(st.linkID, a.ID)
 	src := r.source()
-	ids, err := src.CountsTowards(ctx, tx.Client(), a.OrganizationID, a.ProfileID, r.now())
+	ids, err := src.CountsFor(ctx, tx.Client(), a.OrganizationID, a.UserID, r.now())
 	if err != nil {
 		return fmt.Errorf("at-risk detection, link %d: %w", a.ID, err)
 	}
@@ -125,13 +125,13 @@ func (r *Risk) takeBefore(ctx context.Context, c *ent.Client, src narrowSource, 
 	return nil
 }
 
-// narrowSource is a ProgressSource that can name the requirements a profile
-// counts towards in an organization (cheaply) and compute the states of some
+// narrowSource is a ProgressSource that can name the requirements a person
+// counts for in an organization (cheaply: from the kept counts) and compute the states of some
 // requirements only, without projection causes, which the before/after
 // comparison does not need: at-risk detection then computes what a leaver can
 // make unmet, not the whole organization. EngineProgress is one.
 type narrowSource interface {
-	CountsTowards(ctx context.Context, c *ent.Client, orgID, profileID int, at time.Time) ([]int, error)
+	CountsFor(ctx context.Context, c *ent.Client, orgID, userID int, at time.Time) ([]int, error)
 	MetStatesOnly(ctx context.Context, c *ent.Client, orgID int, at time.Time, requirementIDs []int) ([]RequirementState, error)
 }
 
@@ -147,7 +147,7 @@ func (r *Risk) source() narrowSource {
 // all of them, whose states are the whole organization's.
 type wholeOrg struct{ ProgressSource }
 
-func (w wholeOrg) CountsTowards(context.Context, *ent.Client, int, int, time.Time) ([]int, error) {
+func (w wholeOrg) CountsFor(context.Context, *ent.Client, int, int, time.Time) ([]int, error) {
 	return []int{0}, nil
 }
 

@@ -40,6 +40,10 @@ func TestMetStatesOnlyMatchesMetStates(t *testing.T) {
 		src := notify.EngineProgress{Engine: a.Progress.Engine}
 		contoso := c.Organization.Query().Where(organization.MpnID("4100001")).OnlyIDX(sys())
 		alex := c.Profile.Query().Where(profile.Mcid("9900001")).OnlyIDX(sys())
+		alexLink := c.Association.Query().Where(association.ProfileID(alex), association.EndedAtIsNil()).OnlyX(sys())
+		if n := c.Association.Query().Where(association.UserID(alexLink.UserID), association.EndedAtIsNil()).CountX(sys()); n != 1 {
+			t.Fatalf("alex's work account has %d links, want 1", n)
+		}
 		for _, at := range []time.Time{now, exp.Add(time.Second)} {
 			all, err := src.MetStates(sys(), c, contoso, at)
 			if err != nil {
@@ -56,9 +60,18 @@ func TestMetStatesOnlyMatchesMetStates(t *testing.T) {
 					everyOther = append(everyOther, id)
 				}
 			}
-			carried, err := src.CountsTowards(sys(), c, contoso, alex, at)
+			// From the kept counts, and as the source tables say it (the
+			// person has one link: the same requirements).
+			carried, err := src.CountsFor(sys(), c, contoso, alexLink.UserID, at)
 			if err != nil {
 				t.Fatal(err)
+			}
+			fromSource, err := a.Progress.Engine.CountsTowards(sys(), c, contoso, alex, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(carried, fromSource) {
+				t.Fatalf("at %s the kept counts say alex counts for %v, the source tables %v", at, carried, fromSource)
 			}
 			if at.Equal(now) && len(carried) < 2 { // a demo requirement and TEST-104
 				t.Fatalf("alex counts towards %v", carried)
