@@ -64,6 +64,7 @@ func (r *mutationResolver) IngestResults(ctx context.Context, input []*model.Res
 	if err != nil {
 		return nil, err
 	}
+	b.Whole() // one answer: all stored, or none
 	for i, in := range input {
 		raw := ingest.Raw{Pos: i, MCID: in.Mcid, SkillNumber: in.SkillNumber,
 			CompletedAt: timeText(&in.CompletedAt), ExpiresAt: timeText(in.ExpiresAt)}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -174,3 +175,45 @@ func getGraphQL(t *testing.T, e *testenv.Env, token, query string) *testenv.Resp
 }
 
 var _ = fmt.Sprint
+
+// An empty bucket's refusal says when the request will be served — the
+// bucket leaks steadily, so one point is back long before the bucket is
+// empty — in its words, Retry-After, retryAfterSeconds and retryAt; and
+// signing out is never refused for want of points (an outside review: "Try
+// again after" an hour later while the same request was served seconds
+// later, no retryAt, and a session that could not be ended).
+func TestRateLimitRefusalSaysWhenAndSignOutPasses(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.RateLimit = 60 }) // a point a minute
+	tok := e.Demo("alex@contoso.example")
+	var r *testenv.Response
+	for i := 0; i < 200; i++ {
+		if r = e.Do(tok, "{me{email}}", nil); r.Code() == "RATE_LIMITED" {
+			break
+		}
+	}
+	if r.Code() != "RATE_LIMITED" {
+		t.Fatal("never rate limited")
+	}
+	ext := r.Errors[0].Extensions
+	secs, _ := ext["retryAfterSeconds"].(float64)
+	at, err := time.Parse(time.RFC3339, fmt.Sprint(ext["retryAt"]))
+	if secs < 1 || secs > 61 || err != nil || r.Header.Get("Retry-After") != strconv.Itoa(int(secs)) {
+		t.Fatalf("refusal: %q %+v Retry-After %q, want a point's wait (at most 60 s) in both", r.Errors[0].Message, ext, r.Header.Get("Retry-After"))
+	}
+	if d := time.Until(at); d < 0 || d > 62*time.Second || !strings.Contains(r.Errors[0].Message, at.UTC().Format("15:04:05 UTC")) {
+		t.Fatalf("retryAt %s (in %s), message %q", at, d, r.Errors[0].Message)
+	}
+	var out struct{ SignOut struct{ SignedOut bool } }
+	e.Do(tok, `mutation{signOut{signedOut}}`, nil).Decode(t, &out)
+	if !out.SignOut.SignedOut {
+		t.Fatal("sign-out refused while rate limited")
+	}
+	if r := e.Do(tok, "{me{email}}", nil); r.Code() != "UNAUTHENTICATED" {
+		t.Fatalf("the session after signing out: %+v", r.Errors)
+	}
+	// Anything else with signOut in it is charged as usual.
+	tok = e.Demo("alex@contoso.example")
+	if r := e.Do(tok, `mutation{signOut{signedOut} a:signOut{signedOut}}`, nil); r.Code() != "RATE_LIMITED" {
+		t.Fatalf("two sign-outs in one document while rate limited: %+v", r.Errors)
+	}
+}

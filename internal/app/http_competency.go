@@ -168,6 +168,16 @@ func (e *paramError) Error() string { return e.name + ": " + e.msg }
 // body {"error": {"code", "message"}}; unexpected errors are logged and answered
 // generically, as in GraphQL (A5).
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	e, status := errorAnswer(w, r, err)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": e.Code, "message": e.Message}})
+}
+
+// errorAnswer is err as the caller is told it, coded, and its HTTP status;
+// it sets the headers that go with it (WWW-Authenticate, Retry-After). An
+// error without a code is logged and told INTERNAL with the request's id.
+func errorAnswer(w http.ResponseWriter, r *http.Request, err error) (*apperr.Error, int) {
 	ctx := r.Context()
 	e, ok := apperr.As(err)
 	if !ok && store.Unavailable(err) {
@@ -216,9 +226,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case apperr.Cancelled:
 		status = 499 // client closed request: never read
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": e.Code, "message": e.Message}})
+	return e, status
 }
 
 func slogError(ctx context.Context, msg string, args ...any) { slog.ErrorContext(ctx, msg, args...) }

@@ -107,6 +107,11 @@ func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
 	// What was read whole is stored even when the body was cut: the answer
 	// says exactly through which line.
 	out, err := b.Finish()
+	var failed *ingest.StoreError
+	if errors.As(err, &failed) {
+		a.ingestNotStored(w, r, job, out, failed)
+		return
+	}
 	if err != nil {
 		job.end("FAILED", err)
 		writeError(w, r, err)
@@ -143,6 +148,30 @@ func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
 	}
 	// The connection's reading side is broken: close it after this answer.
 	w.Header().Set("Connection", "close")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// ingestNotStored answers an ingest whose batch the database did not store:
+// what was stored before it, coded as the database's failure, and from which
+// line to send again.
+func (a *App) ingestNotStored(w http.ResponseWriter, r *http.Request, job *ingestJob, out *ingest.Outcome, failed *ingest.StoreError) {
+	e, status := errorAnswer(w, r, failed.Err)
+	kept := fmt.Sprintf("Lines 1 to %d were handled (stored, duplicates, or listed in errors); nothing from line %d on was stored. Send the rest from line %d (re-sending a stored result changes nothing).",
+		failed.Stored, failed.Stored+1, failed.Stored+1)
+	if failed.Stored == 0 {
+		kept = "Nothing was stored. Send the file again."
+	}
+	coded := apperr.New(e.Code, "%s %s", e.Message, kept)
+	job.end("FAILED", coded)
+	resp := ingestAnswer{Job: job.ID, Accepted: out.Accepted, Updated: out.Updated, Duplicates: out.Duplicates,
+		Errors: []lineError{}, ErrorsOmitted: out.ErrorsOmitted, LinesRead: failed.Stored, NotReadFromLine: failed.Stored + 1,
+		Error: &codedError{Code: coded.Code, Message: coded.Message}}
+	for _, le := range out.Errors {
+		resp.Errors = append(resp.Errors, lineError{le.Pos, le.Message})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Connection", "close") // the rest of the body is not read
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(resp)
 }

@@ -87,16 +87,29 @@ var (
 // Date is a catalog date: YYYY-MM-DD (midnight UTC) or an RFC 3339 time.
 type Date struct{ time.Time }
 
-// ParseDate reads a catalog date.
+// ParseDate reads a catalog date, one of years 1 to 9999 in UTC (InRange).
 func ParseDate(s string) (time.Time, error) {
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t.UTC(), nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("want a date YYYY-MM-DD or an RFC 3339 time, got %q", s)
+		if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
+			return time.Time{}, fmt.Errorf("want a date YYYY-MM-DD or an RFC 3339 time, got %q", s)
+		}
 	}
-	return t.UTC(), nil
+	t = t.UTC()
+	if err := InRange(t); err != nil {
+		return time.Time{}, err
+	}
+	return t, nil
+}
+
+// InRange accepts the moments both databases store: years 1 to 9999 in UTC.
+// Go reads year 0 ("0000-01-01") and an offset can carry a time past either
+// end; SQLite would keep such a time and MariaDB refuse it, so neither does.
+func InRange(t time.Time) error {
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		return fmt.Errorf("%s is outside the years 1 to 9999", t.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 func (d *Date) UnmarshalJSON(b []byte) error {

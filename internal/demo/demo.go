@@ -10,6 +10,7 @@ import (
 	"certlink/ent/profile"
 	"certlink/internal/auth"
 	"certlink/internal/domains"
+	"certlink/internal/history"
 	"certlink/internal/linking"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
@@ -134,11 +135,10 @@ func SeedAt(ctx context.Context, client *ent.Client, now time.Time) (bool, error
 		if err != nil {
 			return err
 		}
-		_, err = tx.Association.Create().SetKind(association.KindLEARNING).SetProfileID(p.ID).
-			SetUserID(alex.ID).SetOrganizationID(*alex.OrganizationID).
-			SetStartedAt(now.AddDate(0, -5, 0)).
-			SetActiveProfileID(p.ID).SetActiveUserSlot(linking.UserSlot(alex.ID, association.KindLEARNING)).
-			Save(sys)
+		// Through the linking service's start, so its history has the event.
+		_, err = linking.StartInTx(sys, tx, linking.NewLink{Kind: association.KindLEARNING, ProfileID: p.ID,
+			UserID: alex.ID, OrgID: *alex.OrganizationID, CountsQuota: true},
+			now.AddDate(0, -5, 0), []linking.Observer{history.LinkObserver{}})
 		if err != nil {
 			return err
 		}

@@ -93,9 +93,10 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 		"limit": q.Limit, "remaining": q.Remaining, "resetAt": q.Reset.UTC().Format("2006-01-02T15:04:05Z"),
 	}
 	if !q.Allowed {
-		setRetryAfter(ctx, q, x.Buckets)
-		return refuse(apperr.RateLimited, fmt.Sprintf("Rate limit exceeded: this request costs %.0f points and %d are left. Try again after %s.",
-			points, q.Remaining, q.Reset.UTC().Format("15:04:05 UTC")), map[string]any{"cost": cost})
+		// Gate took the first point: the rest must fit.
+		msg, ext := rateRefusal(ctx, x.Buckets, key, q, points, points-1)
+		ext["cost"] = cost
+		return refuse(apperr.RateLimited, msg, ext)
 	}
 	subscription := oc.Operation.Operation == ast.Subscription
 	mutation := oc.Operation.Operation == ast.Mutation

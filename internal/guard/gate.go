@@ -6,10 +6,12 @@ import (
 	"log/slog"
 	"math"
 	"strconv"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"certlink/internal/apperr"
 	"certlink/internal/viewer"
@@ -107,6 +109,32 @@ func checkVariables(vars map[string]any, maxDepth int) string {
 	return ""
 }
 
+// onlySignOut reports a document that is one mutation selecting signOut
+// alone (its payload's fields only, no fragment).
+func onlySignOut(query string) bool {
+	if len(query) > 512 {
+		return false
+	}
+	doc, err := parser.ParseQuery(&ast.Source{Input: query})
+	if err != nil || len(doc.Operations) != 1 || len(doc.Fragments) != 0 {
+		return false
+	}
+	op := doc.Operations[0]
+	if op.Operation != ast.Mutation || len(op.SelectionSet) != 1 {
+		return false
+	}
+	f, ok := op.SelectionSet[0].(*ast.Field)
+	if !ok || f.Name != "signOut" || len(f.Arguments) != 0 {
+		return false
+	}
+	for _, s := range f.SelectionSet {
+		if sf, ok := s.(*ast.Field); !ok || len(sf.SelectionSet) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // canonicalKey is where Admit leaves the document's canonical text for the
 // query cache, in the operation's stats.
 const canonicalKey = "guard.canonical"
@@ -130,7 +158,9 @@ func (g Gate) Admit(ctx context.Context, query string) *gqlerror.Error {
 			return meterUnavailable(ctx, q.Err)
 		}
 		setRateHeaders(ctx, q)
-		if !q.Allowed {
+		if !q.Allowed && !onlySignOut(query) {
+			// Ending one's own session (a stolen one, say) is never refused
+			// for want of points: it costs the point it cannot take.
 			return g.rateLimited(ctx, q, 1)
 		}
 	}
@@ -152,10 +182,32 @@ func (g Gate) Admit(ctx context.Context, query string) *gqlerror.Error {
 }
 
 func (g Gate) rateLimited(ctx context.Context, q Quota, points float64) *gqlerror.Error {
-	setRetryAfter(ctx, q, g.Buckets)
-	return refusal(apperr.RateLimited, fmt.Sprintf("Rate limit exceeded: this request costs %.0f points and %d are left. Try again after %s.",
-		points, q.Remaining, q.Reset.UTC().Format("15:04:05 UTC")), map[string]any{"cost": map[string]any{
-		"points": points, "limit": q.Limit, "remaining": q.Remaining, "resetAt": q.Reset.UTC().Format("2006-01-02T15:04:05Z")}})
+	msg, ext := rateRefusal(ctx, g.Buckets, CallerKey(ctx), q, points, points)
+	return refusal(apperr.RateLimited, msg, ext)
+}
+
+// rateRefusal words a refusal of a request of points that key's bucket
+// cannot hold now. The bucket leaks steadily, so the points are there again
+// well before it is empty (resetAt): the refusal says when — in its words,
+// Retry-After, retryAfterSeconds and retryAt — and that moment is when the
+// same request is served. need is what is still to be taken of its points.
+func rateRefusal(ctx context.Context, b *Buckets, key string, q Quota, points, need float64) (string, map[string]any) {
+	wait := q.Reset.Sub(b.now())
+	if need <= float64(q.Limit) {
+		wait = b.Wait(key, need)
+	}
+	secs := max(1, int(math.Ceil(wait.Seconds())))
+	at := b.now().Add(time.Duration(secs) * time.Second).UTC()
+	if h := web.Header(ctx); h != nil {
+		h.Set("Retry-After", strconv.Itoa(secs))
+	}
+	return fmt.Sprintf("Rate limit exceeded: this request costs %.0f points and %d are left. Try again after %s.",
+			points, q.Remaining, at.Format("15:04:05 UTC")), map[string]any{
+			"retryAfterSeconds": secs,
+			"retryAt":           at.Format(time.RFC3339),
+			"cost": map[string]any{"points": points, "limit": q.Limit, "remaining": q.Remaining,
+				"resetAt": q.Reset.UTC().Format("2006-01-02T15:04:05Z")},
+		}
 }
 
 // CallerKey is the rate-limit bucket of the caller in ctx: its work account
@@ -182,12 +234,6 @@ func setRateHeaders(ctx context.Context, q Quota) {
 	h.Set("X-RateLimit-Limit", strconv.Itoa(q.Limit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(q.Remaining))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(q.Reset.Unix(), 10))
-}
-
-func setRetryAfter(ctx context.Context, q Quota, b *Buckets) {
-	if h := web.Header(ctx); h != nil {
-		h.Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(q.Reset.Sub(b.now()).Seconds())))))
-	}
 }
 
 // meterUnavailable answers a request whose points could not be counted (the

@@ -8,6 +8,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -22,6 +23,7 @@ import (
 	"certlink/ent/result"
 	"certlink/ent/skill"
 	"certlink/internal/apperr"
+	"certlink/internal/catalog"
 	"certlink/internal/clock"
 	"certlink/internal/counting"
 	"certlink/internal/results"
@@ -114,6 +116,9 @@ type Batch struct {
 	// read is the last line (or index) read whole: everything up to it is
 	// stored, queued or refused; done is the last one whose batch committed.
 	read, done int
+	// failed is the batch the database did not store: nothing after it is
+	// queued or stored (Add and Finish return it).
+	failed *StoreError
 	// Progress, when set, is told after every committed batch.
 	Progress func(Progress)
 }
@@ -174,9 +179,32 @@ func (b *Batch) Fail(pos int, message string) { b.out.fail(pos, "%s", message) }
 // one (an RFC 3339 time with nanoseconds and a zone) is 35 bytes.
 const MaxField = 256
 
+// Whole stores everything added in one transaction, at Finish: all or
+// nothing, for a call that answers once (the GraphQL ingestResults, at most
+// 1,000 results).
+func (b *Batch) Whole() { b.limit = math.MaxInt }
+
+// StoreError is a batch the database did not store (a conflict that kept
+// coming back, the database unavailable): every line up to Stored was handled
+// — stored, a duplicate, or listed in the errors — and none after it was, the
+// failed batch's lines included. Send again from line Stored+1.
+type StoreError struct {
+	Stored int
+	Err    error
+}
+
+func (e *StoreError) Error() string {
+	return fmt.Sprintf("ingest: the lines after %d were not stored: %v", e.Stored, e.Err)
+}
+
+func (e *StoreError) Unwrap() error { return e.Err }
+
 // Add queues a result; a full batch is stored at once. A field longer than
 // MaxField is refused at once, so a queued batch stays small.
 func (b *Batch) Add(r Raw) error {
+	if b.failed != nil {
+		return b.failed
+	}
 	for _, f := range []struct{ name, value string }{{"mcid", r.MCID}, {"skillNumber", r.SkillNumber}, {"completedAt", r.CompletedAt}, {"expiresAt", r.ExpiresAt}} {
 		if len(f.value) > MaxField {
 			b.out.fail(r.Pos, "%s is longer than %d bytes", f.name, MaxField)
@@ -192,9 +220,16 @@ func (b *Batch) Add(r Raw) error {
 
 // Finish stores what is queued and returns the outcome. After a body was cut
 // it stores the lines read whole before the cut.
+//
+// When a batch was not stored (StoreError), the outcome is that of the
+// batches stored before it.
 func (b *Batch) Finish() (*Outcome, error) {
-	if err := b.flush(); err != nil {
-		return nil, err
+	if b.failed == nil {
+		_ = b.flush() // a failure is b.failed
+	}
+	if b.failed != nil {
+		slices.SortStableFunc(b.out.Errors, func(x, y LineError) int { return x.Pos - y.Pos })
+		return &b.out, b.failed
 	}
 	b.done = b.read
 	b.report()
@@ -274,12 +309,14 @@ func Quote(s string) string {
 // MySQL keeps), so that a re-sent result matches the stored one exactly.
 func parseTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t.UTC(), nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, s)
+	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("want an RFC 3339 time (2026-05-04T10:00:00Z) or a date (2026-05-04), got %s", Quote(s))
+		if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
+			return time.Time{}, fmt.Errorf("want an RFC 3339 time (2026-05-04T10:00:00Z) or a date (2026-05-04), got %s", Quote(s))
+		}
+	}
+	if catalog.InRange(t) != nil {
+		return time.Time{}, fmt.Errorf("want a time in the years 1 to 9999 (UTC), got %s", Quote(s))
 	}
 	return t.UTC().Truncate(time.Microsecond), nil
 }
@@ -309,7 +346,9 @@ func (b *Batch) flush() error {
 	start := time.Now()
 	err := b.store()
 	if err != nil {
-		return err
+		b.failed = &StoreError{Stored: b.done, Err: err}
+		b.report()
+		return b.failed
 	}
 	switch took := time.Since(start); {
 	case took > BatchTime && b.limit > MinBatch:
@@ -326,18 +365,22 @@ func (b *Batch) store() error {
 	raws := b.pending
 	b.pending = nil
 	now := b.s.now()
-	var checked []valid
+	var (
+		checked []valid
+		refused []LineError // told only with the batch: a batch not stored is sent again whole
+	)
 	mcids := map[string]bool{}
 	for _, r := range raws {
 		v, msg := b.check(r, now)
 		if msg != "" {
-			b.out.fail(r.Pos, "%s", msg)
+			refused = append(refused, LineError{r.Pos, msg})
 			continue
 		}
 		checked = append(checked, v)
 		mcids[v.mcid] = true
 	}
 	if len(checked) == 0 {
+		b.refuse(refused)
 		return nil
 	}
 	var (
@@ -476,16 +519,22 @@ func (b *Batch) store() error {
 	if err != nil {
 		return err
 	}
+	b.refuse(refused)
 	b.out.Accepted += accepted
 	b.out.Updated += updated
 	b.out.Duplicates += dups
-	for _, f := range failed {
-		b.out.fail(f.Pos, "%s", f.Message)
-	}
+	b.refuse(failed)
 	for _, o := range orgs {
 		b.orgs[o] = true
 	}
 	return nil
+}
+
+// refuse lists lines of a stored batch in the outcome's errors.
+func (b *Batch) refuse(lines []LineError) {
+	for _, f := range lines {
+		b.out.fail(f.Pos, "%s", f.Message)
+	}
 }
 
 // resolveProfiles maps MCIDs to profile ids, following merges (U4) to the
