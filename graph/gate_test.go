@@ -217,3 +217,16 @@ func TestRateLimitRefusalSaysWhenAndSignOutPasses(t *testing.T) {
 		t.Fatalf("two sign-outs in one document while rate limited: %+v", r.Errors)
 	}
 }
+
+// An anonymous caller whose bucket is empty gets no free sign-out: it would
+// end no session and could be sent for ever.
+func TestAnonymousSignOutIsRateLimited(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.RateLimit = 60 })
+	var r *testenv.Response
+	for i := 0; i < 200; i++ {
+		if r = e.Do("", `mutation{signOut{signedOut}}`, nil); r.Code() == "RATE_LIMITED" {
+			return
+		}
+	}
+	t.Fatalf("200 anonymous sign-outs and never rate limited: %+v", r.Errors)
+}

@@ -158,9 +158,10 @@ func (g Gate) Admit(ctx context.Context, query string) *gqlerror.Error {
 			return meterUnavailable(ctx, q.Err)
 		}
 		setRateHeaders(ctx, q)
-		if !q.Allowed && !onlySignOut(query) {
+		if !q.Allowed && (viewer.From(ctx) == nil || !onlySignOut(query)) {
 			// Ending one's own session (a stolen one, say) is never refused
-			// for want of points: it costs the point it cannot take.
+			// for want of points: it costs the point it cannot take. (Only a
+			// signed-in caller's: it ends the session, so it cannot repeat.)
 			return g.rateLimited(ctx, q, 1)
 		}
 	}
