@@ -21,7 +21,7 @@ func TestDatesOutsideYears1To9999AreRefused(t *testing.T) {
 		e := testenv.Start(t, d)
 		sam := e.Demo("sam@fabrikam.example")
 		ops := e.Demo("ops@certlink.example")
-		bad := []string{"0000-01-01", "0000-06-30T12:00:00Z", "0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00-05:00"}
+		bad := []string{"0000-01-01", "0000-06-30T12:00:00Z", "0001-01-01", "0001-01-01T00:00:00Z", "0001-01-01T01:00:00+01:00", "0001-01-01T00:00:00+01:00", "9999-12-31T23:00:00-05:00"}
 		for _, day := range bad {
 			for _, c := range []struct {
 				tok, q string

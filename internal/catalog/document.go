@@ -102,10 +102,15 @@ func ParseDate(s string) (time.Time, error) {
 	return t, nil
 }
 
-// InRange accepts the moments both databases store: years 1 to 9999 in UTC.
-// Go reads year 0 ("0000-01-01") and an offset can carry a time past either
-// end; SQLite would keep such a time and MariaDB refuse it, so neither does.
+// InRange accepts the moments both databases store: years 1 to 9999 in UTC,
+// after 0001-01-01T00:00:00Z. Go reads year 0 ("0000-01-01") and an offset can
+// carry a time past either end; SQLite would keep such a time and MariaDB
+// refuse it. 0001-01-01T00:00:00Z itself is Go's zero time, which the MySQL
+// driver writes as 0000-00-00 and certlink reads as "no date".
 func InRange(t time.Time) error {
+	if t.IsZero() {
+		return fmt.Errorf("0001-01-01T00:00:00Z is not a date certlink keeps: give a later one")
+	}
 	if y := t.UTC().Year(); y < 1 || y > 9999 {
 		return fmt.Errorf("%s is outside the years 1 to 9999", t.UTC().Format(time.RFC3339))
 	}

@@ -103,9 +103,7 @@ func (s *Ingest) Begin(ctx context.Context, v *viewer.Viewer) (*MetricBatch, err
 			source = "ingest:" + t.Name
 		}
 	}
-	if len(source) > 100 {
-		source = source[:100]
-	}
+	source = ingest.Clip(source, 100)
 	cat, err := readCatalog(sys, s.Client)
 	if err != nil {
 		return nil, err

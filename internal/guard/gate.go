@@ -197,8 +197,14 @@ func rateRefusal(ctx context.Context, b *Buckets, key string, q Quota, points, n
 	if need <= float64(q.Limit) {
 		wait = b.Wait(key, need)
 	}
-	secs := max(1, int(math.Ceil(wait.Seconds())))
-	at := b.now().Add(time.Duration(secs) * time.Second).UTC()
+	// retryAt is written to the second: the next whole second at or after
+	// the points are back, so a request sent at retryAt is served.
+	now := b.now()
+	at := now.Add(wait).UTC()
+	if t := at.Truncate(time.Second); t.Before(at) {
+		at = t.Add(time.Second)
+	}
+	secs := max(1, int(math.Ceil(at.Sub(now).Seconds())))
 	if h := web.Header(ctx); h != nil {
 		h.Set("Retry-After", strconv.Itoa(secs))
 	}

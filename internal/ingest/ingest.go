@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"entgo.io/ent/dialect"
 
@@ -158,9 +159,7 @@ func (s *Service) Begin(ctx context.Context, v *viewer.Viewer) (*Batch, error) {
 			source = "ingest:" + t.Name
 		}
 	}
-	if len(source) > 100 {
-		source = source[:100]
-	}
+	source = Clip(source, 100)
 	all, err := s.Client.Skill.Query().Select(skill.FieldID, skill.FieldNumber).All(sys)
 	if err != nil {
 		return nil, err
@@ -178,6 +177,18 @@ func (b *Batch) Fail(pos int, message string) { b.out.fail(pos, "%s", message) }
 // MaxField is the longest value a result's field may have: the longest valid
 // one (an RFC 3339 time with nanoseconds and a zone) is 35 bytes.
 const MaxField = 256
+
+// Clip cuts s to at most n bytes on a character boundary: a name cut inside
+// a UTF-8 character is refused by MariaDB (and stored by SQLite).
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
 
 // Whole stores everything added in one transaction, at Finish: all or
 // nothing, for a call that answers once (the GraphQL ingestResults, at most
@@ -316,7 +327,7 @@ func parseTime(s string) (time.Time, error) {
 		}
 	}
 	if catalog.InRange(t) != nil {
-		return time.Time{}, fmt.Errorf("want a time in the years 1 to 9999 (UTC), got %s", Quote(s))
+		return time.Time{}, fmt.Errorf("want a time in the years 1 to 9999 (UTC), after 0001-01-01T00:00:00Z, got %s", Quote(s))
 	}
 	return t.UTC().Truncate(time.Microsecond), nil
 }

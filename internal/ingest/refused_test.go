@@ -81,3 +81,30 @@ BEGIN IF NEW.completed_at = '` + refused + `' THEN SIGNAL SQLSTATE '45000' SET M
 		}
 	})
 }
+
+// TestProviderTokenNameIsCutOnACharacter: the results' source is the
+// provider token's name cut to 100 bytes; cut inside a UTF-8 character,
+// MariaDB refused every result the token sent (an outside review: 500 on
+// every POST /ingest, SQLite storing them).
+func TestProviderTokenNameIsCutOnACharacter(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		var out struct{ CreateProviderToken struct{ Token string } }
+		e.Do(e.Demo("ops@certlink.example"), `mutation($n:String!){createProviderToken(name:$n){token}}`,
+			map[string]any{"n": strings.Repeat("é", 60)}).Decode(t, &out)
+		before := resultsOf(t, e, "9900002")
+		body := strings.Join(lines(3, time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC)), "")
+		req, _ := http.NewRequest(http.MethodPost, e.URL+"/ingest", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-ndjson")
+		req.Header.Set("Authorization", "Bearer "+out.CreateProviderToken.Token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if n := resultsOf(t, e, "9900002") - before; res.StatusCode != 200 || n != 3 {
+			t.Fatalf("ingest with a long non-ASCII token name: %d %s, %d stored", res.StatusCode, raw, n)
+		}
+	})
+}
