@@ -171,7 +171,7 @@ func classify(ctx context.Context, err error) *apperr.Error {
 		e, _ := apperr.As(store.UnavailableError(err))
 		return e
 	case errors.Is(err, context.DeadlineExceeded):
-		return apperr.New(apperr.Timeout, "The request took longer than the server allows and was stopped; nothing more was read or changed after that moment. Try again, or ask for less.")
+		return apperr.TimedOut()
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		// The caller left (a completed subscription, a closed socket or
 		// connection) or guard's meter stopped the operation: nobody reads

@@ -89,3 +89,9 @@ var (
 	ErrUnauthenticated = New(Unauthenticated, "Sign in first.")
 	ErrForbidden       = New(Forbidden, "You do not have permission to do that.")
 )
+
+// TimedOut is the answer to a request stopped at its deadline: one wording
+// wherever the deadline is met (a resolver's database call, the meter).
+func TimedOut() *Error {
+	return New(Timeout, "The request took too long and was stopped; nothing more was read or changed after that moment. Ask for less, or try again.")
+}

@@ -557,19 +557,28 @@ GROUP BY p.organization_id, p.`+tb.key+``)
 // in organization orgID at the moment at, from the kept spans: one index
 // range, whatever the person's results.
 func CountsFor(ctx context.Context, c *ent.Client, orgID, userID int, at time.Time) ([]int, error) {
-	rows, err := c.QueryContext(ctx, `SELECT requirement_id FROM counting_spans
+	ids, err := Ints(ctx, c, `SELECT requirement_id FROM counting_spans
 WHERE user_id = ? AND organization_id = ? AND (ends_at IS NULL OR ends_at > ?) ORDER BY requirement_id`, userID, orgID, at.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("counting: the requirements person %d counts for: %w", userID, err)
 	}
+	return ids, nil
+}
+
+// Ints runs a query of one integer column and returns its values in order.
+func Ints(ctx context.Context, c *ent.Client, q string, args ...any) ([]int, error) {
+	rows, err := c.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
-	var ids []int
+	var out []int
 	for rows.Next() {
 		var id int
 		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, id)
 	}
-	return ids, rows.Err()
+	return out, rows.Err()
 }

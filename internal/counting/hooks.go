@@ -158,21 +158,11 @@ func (k *keeper) usersOf(ctx context.Context, c *ent.Client, q string, ids []int
 	var out []int
 	for start := 0; start < len(ids); start += 500 {
 		in, args := inList(ids[start:min(start+500, len(ids))])
-		rows, err := c.QueryContext(ctx, q+in, args...)
+		users, err := Ints(ctx, c, q+in, args...)
 		if err != nil {
 			return nil, fmt.Errorf("counting: finding whom a change concerns: %w", err)
 		}
-		for rows.Next() {
-			var id int
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		if err := rows.Close(); err != nil {
-			return nil, err
-		}
+		out = append(out, users...)
 	}
 	return out, nil
 }

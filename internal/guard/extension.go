@@ -146,8 +146,7 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 				"The answer would serve more than %d fields; the limit is %d. Ask for smaller pages (first/last) or fewer fields.",
 				x.Limits.MaxServed, x.Limits.MaxServed), map[string]any{"limit": "servedFields"})}}
 		case m.timedOut.Load():
-			resp = &graphql.Response{Errors: gqlerror.List{refusal(apperr.Timeout,
-				"The request took too long and was stopped; nothing more was read or changed after that moment. Ask for less, or try again.", nil)}}
+			resp = &graphql.Response{Errors: gqlerror.List{refusal(apperr.Timeout, apperr.TimedOut().Message, nil)}}
 		}
 		cost := maps.Clone(cost) // a subscription's answers each get their own
 		cost["servedFields"] = served

@@ -195,11 +195,7 @@ func specOf(k throttle.Key) spec {
 // does not, and InnoDB deadlocks on them under contention.
 func (d *DB) hold(ctx context.Context, now time.Time, specs []spec, fn func(tx *ent.Tx, rows []*ent.ThrottleBucket) error) error {
 	sys := viewer.System(ctx)
-	// One order for every transaction: no two wait on each other's rows.
-	sorted := slices.Clone(specs)
-	slices.SortFunc(sorted, func(a, b spec) int { return cmp.Or(cmp.Compare(a.rule, b.rule), cmp.Compare(a.hash, b.hash)) })
-	sorted = slices.CompactFunc(sorted, func(a, b spec) bool { return a.id() == b.id() })
-	leave, err := d.enter(ctx, sorted)
+	sorted, leave, err := d.enterAll(ctx, specs)
 	if err != nil {
 		return err
 	}
@@ -237,6 +233,17 @@ func (d *DB) hold(ctx context.Context, now time.Time, specs []spec, fn func(tx *
 		d.sweep(sys, now)
 	}
 	return err
+}
+
+// enterAll takes the turns of specs' buckets (enter), each once, in the one
+// order every writer uses — no two wait on each other's rows — and returns
+// them in that order.
+func (d *DB) enterAll(ctx context.Context, specs []spec) ([]spec, func(), error) {
+	sorted := slices.Clone(specs)
+	slices.SortFunc(sorted, func(a, b spec) int { return cmp.Or(cmp.Compare(a.rule, b.rule), cmp.Compare(a.hash, b.hash)) })
+	sorted = slices.CompactFunc(sorted, func(a, b spec) bool { return a.id() == b.id() })
+	leave, err := d.enter(ctx, sorted)
+	return sorted, leave, err
 }
 
 // lock reads (and on MariaDB/MySQL locks) the rows of sorted that exist.
@@ -414,10 +421,7 @@ func (d *DB) settle(ctx context.Context, now time.Time, specs []spec, failures [
 // exactly when the condition is false.
 func (d *DB) release(ctx context.Context, now time.Time, specs []spec) error {
 	sys := viewer.System(ctx)
-	sorted := slices.Clone(specs)
-	slices.SortFunc(sorted, func(a, b spec) int { return cmp.Or(cmp.Compare(a.rule, b.rule), cmp.Compare(a.hash, b.hash)) })
-	sorted = slices.CompactFunc(sorted, func(a, b spec) bool { return a.id() == b.id() })
-	leave, err := d.enter(ctx, sorted)
+	sorted, leave, err := d.enterAll(ctx, specs)
 	if err != nil {
 		return err
 	}

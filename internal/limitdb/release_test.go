@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"certlink/internal/limitdb"
-	"certlink/internal/store"
 	"certlink/internal/testenv"
 	"certlink/internal/throttle"
 )
@@ -23,15 +22,7 @@ import (
 func TestReleaseAgreesWithTheTransaction(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		ctx := context.Background()
-		db, err := store.Open(ctx, testenv.DSN(t, d))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		lim := &limitdb.DB{Client: db.Client, RowLocks: d == testenv.MySQL}
+		lim := &limitdb.DB{Client: testenv.Open(t, d).DB.Client, RowLocks: d == testenv.MySQL}
 		rules := []*throttle.Rule{
 			{Name: "release a", Capacity: 8, Period: time.Minute},
 			{Name: "release b", Capacity: 3, Period: 10 * time.Second},

@@ -182,21 +182,12 @@ const profileCountingFrom = countingFrom + ` AND a.profile_id = ?`
 // only these requirements unmet, so at-risk detection computes only them
 // (ComputeOnly). None when the person counts for nothing.
 func (e *Engine) CountsTowards(ctx context.Context, c *ent.Client, orgID, profileID int, at time.Time) ([]int, error) {
-	rows, err := c.QueryContext(ctx, `SELECT DISTINCT rs.requirement_id `+profileCountingFrom+` ORDER BY rs.requirement_id`,
+	ids, err := counting.Ints(ctx, c, `SELECT DISTINCT rs.requirement_id `+profileCountingFrom+` ORDER BY rs.requirement_id`,
 		append(countingArgs(orgID, at), profileID)...)
 	if err != nil {
 		return nil, fmt.Errorf("listing the requirements profile %d counts towards: %w", profileID, err)
 	}
-	defer rows.Close()
-	var ids []int
-	for rows.Next() {
-		var id int
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // requirementSet restricts a computation to some requirements; nil is all of

@@ -99,16 +99,20 @@ func TestSilentRollbackIsNeverCommittedPiecemeal(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		tx, err = conn.BeginTx(ctx, nil)
-		if err != nil {
-			t.Fatal(err)
+		// insertInTx stores n in a guarded transaction on conn.
+		insertInTx := func(n int) {
+			tx, err := conn.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec(`INSERT INTO silent VALUES (?)`, n); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if _, err := tx.Exec(`INSERT INTO silent VALUES (20)`); err != nil {
-			t.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			t.Fatal(err)
-		}
+		insertInTx(20)
 		if _, err := conn.ExecContext(ctx, `INSERT INTO silent VALUES (21)`); err != nil {
 			t.Fatal(err)
 		}
@@ -119,16 +123,7 @@ func TestSilentRollbackIsNeverCommittedPiecemeal(t *testing.T) {
 		// A read after a guarded transaction turns autocommit back on in its
 		// own round trip; one that fails leaves it to the next statement.
 		for _, read := range []string{`SELECT COUNT(*) FROM silent`, `SELECT COUNT(*) FROM no_such_table`} {
-			tx, err = conn.BeginTx(ctx, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := tx.Exec(`INSERT INTO silent VALUES (30)`); err != nil {
-				t.Fatal(err)
-			}
-			if err := tx.Commit(); err != nil {
-				t.Fatal(err)
-			}
+			insertInTx(30)
 			var n, on int
 			err := conn.QueryRowContext(ctx, read).Scan(&n)
 			if read == `SELECT COUNT(*) FROM no_such_table` {
