@@ -9,6 +9,7 @@ import (
 
 	"certlink/ent"
 	"certlink/ent/association"
+	"certlink/internal/people"
 )
 
 // Actions recorded in the audit log.
@@ -160,21 +161,9 @@ func kindName(k association.Kind) string {
 }
 
 func names(ctx context.Context, c *ent.Client, a *ent.Association) (mcid, who string, err error) {
-	// One statement for both rows: this runs inside every link's transaction.
-	rows, err := c.QueryContext(ctx, "SELECT p.mcid, u.name, u.email FROM profiles p JOIN users u ON u.id = ? WHERE p.id = ?", a.UserID, a.ProfileID)
+	p, err := people.PartyOf(ctx, c, a.UserID, a.ProfileID)
 	if err != nil {
-		return "", "", err
+		return "", "", fmt.Errorf("history of link %d: %w", a.ID, err)
 	}
-	defer rows.Close()
-	if !rows.Next() {
-		if err := rows.Err(); err != nil {
-			return "", "", err
-		}
-		return "", "", fmt.Errorf("history: the profile %d or the work account %d of link %d is missing", a.ProfileID, a.UserID, a.ID)
-	}
-	var name, email string
-	if err := rows.Scan(&mcid, &name, &email); err != nil {
-		return "", "", err
-	}
-	return mcid, fmt.Sprintf("%s (%s)", name, email), rows.Close()
+	return p.MCID, fmt.Sprintf("%s (%s)", p.Name, p.Email), nil
 }

@@ -207,30 +207,15 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 		if err := LockProfiles(sys, tx, p.ID); err != nil {
 			return err
 		}
-		// The profile's active link and the viewer's of this kind, in one
-		// read (each is unique: at most two rows, or one that is both).
-		slot := UserSlot(v.UserID, kind)
-		active, err := tx.Association.Query().
-			Where(association.Or(association.ActiveProfileID(p.ID), association.ActiveUserSlot(slot))).
-			Limit(3).All(sys)
+		// The profile's active link and the viewer's of this kind, the time
+		// of this association and the L6 quota, in one read after the lock: a
+		// transaction that waited for the lock records its events after the
+		// one it waited for.
+		links, err := s.readProfileLinks(sys, tx, p.ID, UserSlot(v.UserID, kind), s.now())
 		if err != nil {
 			return err
 		}
-		var current, mine *ent.Association
-		for _, a := range active {
-			if a.ActiveProfileID != nil && *a.ActiveProfileID == p.ID {
-				current = a
-			}
-			if a.ActiveUserSlot != nil && *a.ActiveUserSlot == slot {
-				mine = a
-			}
-		}
-		// The time of this association, read after the lock: a transaction that
-		// waited for the lock records its events after the one it waited for.
-		now, err := s.eventTime(sys, tx, p.ID)
-		if err != nil {
-			return err
-		}
+		current, mine, now := links.current, links.mine, links.now
 		if current != nil && current.UserID == v.UserID {
 			return nil // L6: re-linking to where it already is uses no quota.
 		}
@@ -243,7 +228,7 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 		}
 		quota := limited && newAssociation(current, v)
 		if quota {
-			if err := s.checkLimit(sys, tx, p.ID, now); err != nil {
+			if err := s.checkLimit(links.starts, now); err != nil {
 				return err
 			}
 		}
@@ -275,11 +260,8 @@ func newAssociation(current *ent.Association, v *viewer.Viewer) bool {
 	return current == nil || current.OrganizationID != v.OrgID
 }
 
-func (s *Service) checkLimit(ctx context.Context, tx *ent.Tx, profileID int, now time.Time) error {
-	allow, err := s.allowance(ctx, tx.Client(), profileID, now)
-	if err != nil {
-		return err
-	}
+func (s *Service) checkLimit(starts []time.Time, now time.Time) error {
+	allow := s.Limits.Allow(starts, now)
 	if allow.Allowed(now) {
 		return nil
 	}
@@ -321,7 +303,7 @@ func (s *Service) allowance(ctx context.Context, c *ent.Client, profileID int, n
 func (s *Service) quotaStarts(ctx context.Context, c *ent.Client, profileID int, now time.Time) ([]time.Time, error) {
 	rows, err := c.Association.Query().
 		Where(association.ProfileID(profileID), association.CountsQuota(true),
-			association.StartedAtGT(now.Add(-Window-s.Limits.Cooldown))).
+			association.StartedAtGT(s.horizon(now))).
 		Select(association.FieldStartedAt).
 		All(ctx)
 	if err != nil {
@@ -376,10 +358,9 @@ func (s *Service) remove(ctx context.Context, v *viewer.Viewer, kind Kind, none 
 			return store.ErrRetry // replaced meanwhile by a link of another profile: start over
 		}
 		org = held.OrganizationID
-		now, err := s.eventTime(sys, tx, held.ProfileID)
-		if err != nil {
-			return err
-		}
+		// The profile's latest link event is this active link's start: every
+		// other link of the profile ended before it started (L5).
+		now := latestOf(s.now(), held)
 		return EndInTx(sys, tx, held, association.EndReasonREMOVED, v.UserID, now, s.Observers)
 	})
 	if err != nil {
@@ -478,14 +459,6 @@ func endLink(ctx context.Context, tx *ent.Tx, a *ent.Association, cause Cause, n
 	return &ended, nil
 }
 
-// eventTime is the time of a link event of profile profileID: now, but never
-// before the profile's latest link event (another server's clock may be a
-// little ahead), so the profile's history is in order. Call it after
-// LockProfiles.
-func (s *Service) eventTime(ctx context.Context, tx *ent.Tx, profileID int) (time.Time, error) {
-	return EventTime(ctx, tx, profileID, s.now())
-}
-
 // EventTime is now, or the latest start or end of a link of the profile when
 // that is later. Lifecycle code that ends links calls it after LockProfiles.
 func EventTime(ctx context.Context, tx *ent.Tx, profileID int, now time.Time) (time.Time, error) {
@@ -497,13 +470,7 @@ func EventTime(ctx context.Context, tx *ent.Tx, profileID int, now time.Time) (t
 	if err != nil {
 		return now, err
 	}
-	if now.Before(last.StartedAt) {
-		now = last.StartedAt
-	}
-	if last.EndedAt != nil && now.Before(*last.EndedAt) {
-		now = *last.EndedAt
-	}
-	return now, nil
+	return latestOf(now, last), nil
 }
 
 // UserSlot is the value of active_user_slot: one active link of each kind per work account.

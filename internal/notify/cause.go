@@ -27,19 +27,15 @@ type endCauses []endCause
 
 // describeEnd says who left and why.
 func describeEnd(ctx context.Context, c *ent.Client, a *ent.Association, reason association.EndReason) (endCause, error) {
-	u, err := c.User.Get(ctx, a.UserID)
+	p, err := people.PartyOf(ctx, c, a.UserID, a.ProfileID)
 	if err != nil {
 		return endCause{}, err
 	}
-	p, err := c.Profile.Get(ctx, a.ProfileID)
-	if err != nil {
-		return endCause{}, err
-	}
-	account := "Microsoft Learning account (MCID " + p.Mcid + ")"
+	account := "Microsoft Learning account (MCID " + p.MCID + ")"
 	if a.Kind == association.KindPARTNER_UNIVERSITY {
-		account = "Partner University account " + p.Mcid
+		account = "Partner University account " + p.MCID
 	}
-	return endCause{who: u.Name, email: people.Email(u), account: account, kind: a.Kind, reason: reason, profileID: a.ProfileID}, nil
+	return endCause{who: p.Name, email: p.Email, account: account, kind: a.Kind, reason: reason, profileID: a.ProfileID}, nil
 }
 
 // settle finds, once the transaction's links are in place, which moves left

@@ -45,10 +45,10 @@ func (p EngineProgress) whole(ctx context.Context, c *ent.Client, orgID int, at 
 }
 
 // MetStatesOnly implements narrowSource: MetStates of the requirements
-// requirementIDs only (progress.Engine.ComputeOnly), each state as MetStates
+// requirementIDs only (progress.Engine.ComputeRequirements), each state as MetStates
 // gives it.
 func (p EngineProgress) MetStatesOnly(ctx context.Context, c *ent.Client, orgID int, at time.Time, requirementIDs []int) ([]RequirementState, error) {
-	org, err := p.Engine.ComputeOnly(ctx, c, orgID, at, requirementIDs)
+	org, err := p.Engine.ComputeRequirements(ctx, c, orgID, at, requirementIDs)
 	if err != nil {
 		return nil, fmt.Errorf("computing requirements %v of organization %d: %w", requirementIDs, orgID, err)
 	}

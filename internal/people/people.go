@@ -4,6 +4,7 @@
 package people
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -83,4 +84,36 @@ func As(v *viewer.Viewer, u *ent.User) Ref {
 		return Ref{Name: Staff, Outside: true}
 	}
 	return Ref{Name: Anonymous, Outside: true}
+}
+
+// Party is who and what a link joins, as history and notifications name
+// them: the profile's MCID, the person's name and the address they are known
+// by (Email).
+type Party struct{ MCID, Name, Email string }
+
+// PartyOf reads the Party of a link between work account userID and profile
+// profileID in one statement (it runs inside every link's transaction).
+func PartyOf(ctx context.Context, c *ent.Client, userID, profileID int) (Party, error) {
+	rows, err := c.QueryContext(ctx, "SELECT p.mcid, u.name, u.email, u.deleted_at IS NOT NULL FROM profiles p JOIN users u ON u.id = ? WHERE p.id = ?", userID, profileID)
+	if err != nil {
+		return Party{}, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return Party{}, err
+		}
+		return Party{}, fmt.Errorf("the profile %d or the work account %d is missing", profileID, userID)
+	}
+	var (
+		p       Party
+		deleted bool
+	)
+	if err := rows.Scan(&p.MCID, &p.Name, &p.Email, &deleted); err != nil {
+		return Party{}, err
+	}
+	if deleted {
+		p.Email = strings.TrimPrefix(p.Email, fmt.Sprintf("deleted-%d-", userID))
+	}
+	return p, rows.Close()
 }

@@ -73,13 +73,28 @@ func (e *Engine) ComputeOnly(ctx context.Context, c *ent.Client, orgID int, at t
 	return e.compute(ctx, c, orgID, at, newRequirementSet(requirementIDs), keptSource{})
 }
 
+// ComputeRequirements is ComputeOnly for a caller that reads the requirements
+// alone (at-risk detection's before and after): each requirement is exactly
+// as Compute computes it, but the offers in force are not read, so the
+// competencies carry no Offer and their Status does not weigh purchases.
+func (e *Engine) ComputeRequirements(ctx context.Context, c *ent.Client, orgID int, at time.Time, requirementIDs []int) (*Org, error) {
+	if len(requirementIDs) == 0 {
+		return &Org{OrgID: orgID, At: at.UTC()}, nil
+	}
+	return e.compute(ctx, c, orgID, at, newRequirementSet(requirementIDs), keptSource{noOffers: true})
+}
+
 // countSource says where compute reads the people counts: the kept state
 // (keptSource) or a computation from scratch (oracleSource, for tests).
 type countSource interface {
 	counts(ctx context.Context, c *ent.Client, orgID int, at time.Time, only requirementSet, required map[int]int) (map[int]skillCount, error)
 }
 
-type keptSource struct{ settle *[]tallyRead }
+type keptSource struct {
+	settle *[]tallyRead
+	// noOffers: the caller reads requirements only (ComputeRequirements).
+	noOffers bool
+}
 
 func (k keptSource) counts(ctx context.Context, c *ent.Client, orgID int, at time.Time, _ requirementSet, required map[int]int) (map[int]skillCount, error) {
 	return keptCounts(ctx, c, orgID, at, required, k.settle)
@@ -103,11 +118,14 @@ func (e *Engine) compute(ctx context.Context, c *ent.Client, orgID int, at time.
 		return nil, err
 	}
 	required := map[int]int{}
+	attestable := false // a requirement met by an attestation is among them
 	for _, ec := range tree.comps {
 		for _, eo := range ec.Options {
 			for _, er := range eo.Requirements {
 				if er.Kind == string(requirement.KindSKILL) {
 					required[er.ID] = er.Required
+				} else {
+					attestable = true
 				}
 			}
 		}
@@ -116,13 +134,17 @@ func (e *Engine) compute(ctx context.Context, c *ent.Client, orgID int, at time.
 	if err != nil {
 		return nil, err
 	}
-	attested, err := latestAttestations(sys, c, orgID, at)
-	if err != nil {
-		return nil, err
+	var attested map[int]*Attestation
+	if attestable {
+		if attested, err = latestAttestations(sys, c, orgID, at); err != nil {
+			return nil, err
+		}
 	}
-	offers, err := offersInForce(sys, c, orgID, at, tree.options)
-	if err != nil {
-		return nil, err
+	var offers map[int]*Offer
+	if kept, _ := src.(keptSource); !kept.noOffers {
+		if offers, err = offersInForce(sys, c, orgID, at, tree.options); err != nil {
+			return nil, err
+		}
 	}
 	org := &Org{OrgID: orgID, At: at}
 	for _, ec := range tree.comps {

@@ -1,0 +1,100 @@
+package linking
+
+import (
+	"context"
+	"time"
+
+	"certlink/ent"
+	"certlink/ent/association"
+
+	"entgo.io/ent/dialect/sql"
+)
+
+// profileLinks is what an association of a profile to a work account reads of
+// the links, after LockProfiles: the profile's active link, the account's of
+// the same kind, the time of the association (EventTime) and the L6 quota.
+type profileLinks struct {
+	// current is the profile's active link, mine the account's slot's (the
+	// same link when the profile is linked to the account already).
+	current, mine *ent.Association
+	// now is the association's time: the clock, but never before the
+	// profile's latest link event.
+	now time.Time
+	// starts are the profile's quota-using starts that may still weigh on L6
+	// at now.
+	starts []time.Time
+}
+
+// readProfileLinks reads profileLinks in one statement: the active links of
+// the profile and of the slot, the profile's quota-using links started since
+// the clock's L6 horizon, and its latest link (a UNION ALL, each part on its
+// own index). Without the statement count it is EventTime, the slot lookup
+// and quotaStarts.
+func (s *Service) readProfileLinks(ctx context.Context, tx *ent.Tx, profileID int, slot string, clockNow time.Time) (profileLinks, error) {
+	horizon := s.horizon(clockNow)
+	rows, err := tx.Association.Query().
+		Where(association.Or(association.ActiveProfileID(profileID), association.ActiveUserSlot(slot))).
+		Modify(func(sel *sql.Selector) {
+			cols := sel.SelectedColumns()
+			t := sql.Table(association.Table)
+			quota := sql.Select(cols...).From(t).Where(sql.And(
+				sql.EQ(t.C(association.FieldProfileID), profileID),
+				sql.EQ(t.C(association.FieldCountsQuota), true),
+				sql.GT(t.C(association.FieldStartedAt), horizon)))
+			latestStart := sql.Select(sql.Max(association.FieldStartedAt)).From(sql.Table(association.Table)).
+				Where(sql.EQ(association.FieldProfileID, profileID))
+			latest := sql.Select(cols...).From(t).Where(sql.And(
+				sql.EQ(t.C(association.FieldProfileID), profileID),
+				sql.In(t.C(association.FieldStartedAt), latestStart)))
+			sel.UnionAll(quota).UnionAll(latest)
+		}).
+		All(ctx)
+	if err != nil {
+		return profileLinks{}, err
+	}
+	out := profileLinks{now: clockNow}
+	seen := map[int]bool{}
+	uniq := rows[:0]
+	for _, a := range rows {
+		if !seen[a.ID] {
+			seen[a.ID] = true
+			uniq = append(uniq, a)
+		}
+	}
+	for _, a := range uniq {
+		if a.ActiveProfileID != nil && *a.ActiveProfileID == profileID {
+			out.current = a
+		}
+		if a.ActiveUserSlot != nil && *a.ActiveUserSlot == slot {
+			out.mine = a
+		}
+		if a.ProfileID == profileID {
+			out.now = latestOf(out.now, a)
+		}
+	}
+	// The quota's horizon moves with the association's time, which the
+	// profile's latest event may have put after the clock.
+	horizon = s.horizon(out.now)
+	for _, a := range uniq {
+		if a.ProfileID == profileID && a.CountsQuota && a.StartedAt.After(horizon) {
+			out.starts = append(out.starts, a.StartedAt)
+		}
+	}
+	return out, nil
+}
+
+// horizon is the earliest start of a quota-using association that can still
+// weigh on L6 at now.
+func (s *Service) horizon(now time.Time) time.Time { return now.Add(-Window - s.Limits.Cooldown) }
+
+// latestOf is now, or a's start or end when later: link events of one
+// profile are recorded in order, whatever two servers' clocks say.
+func latestOf(now time.Time, a *ent.Association) time.Time {
+	if now.Before(a.StartedAt) {
+		now = a.StartedAt
+	}
+	if a.EndedAt != nil && now.Before(*a.EndedAt) {
+		now = *a.EndedAt
+	}
+	return now
+}
