@@ -62,6 +62,11 @@ func AccountReads() ent.Interceptor {
 // accountReadable says whether the viewer may read u's own fields: u is the
 // viewer, or the User policy lets the viewer query u.
 func (r *Resolver) accountReadable(ctx context.Context, u *ent.User) error {
+	if v := viewer.From(ctx); v != nil && !v.HasScope(viewer.ScopeUsersRead) {
+		// A partner tool reads account fields only with USERS_READ, its
+		// maker's included, however it reached the account.
+		return errAccountHidden
+	}
 	m, _ := ctx.Value(readableUsersKey{}).(*readableUsers)
 	if m != nil {
 		m.mu.Lock()
@@ -75,14 +80,10 @@ func (r *Resolver) accountReadable(ctx context.Context, u *ent.User) error {
 	if v == nil {
 		return apperr.ErrUnauthenticated
 	}
-	// A person reads their own account's fields in their own session; a
-	// partner tool's API token acts for its creator but reads the creator's
-	// roles and links only with USERS_READ, as it would read anyone's.
+	// A person reads their own account's fields; so does a partner tool
+	// with USERS_READ its maker's (one without was refused above).
 	if v.UserID != 0 && v.UserID == u.ID {
-		if v.Kind == viewer.KindUser || v.HasScope(viewer.ScopeUsersRead) {
-			return nil
-		}
-		return errAccountHidden
+		return nil
 	}
 	if m != nil {
 		m.mu.Lock()

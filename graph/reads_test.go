@@ -320,6 +320,23 @@ func TestAccountFieldsFollowTheReadRule(t *testing.T) {
 		if r := e.Do(narrow, `{me{roles}}`, nil); r.Code() != "FORBIDDEN" {
 			t.Fatalf("a PROGRESS_READ token reads its maker's roles: %s", r.Data)
 		}
+		// Nor through the users connections, node(id) or a where filter (an
+		// outside review read the maker's roles so, and filtered on its
+		// sign-in state): without USERS_READ a token lists no account.
+		var maker struct{ Me struct{ ID string } }
+		must(t, e, grace, `{me{id}}`, nil, &maker)
+		for _, q := range []string{
+			`{node(id:"` + maker.Me.ID + `"){... on User{email roles}}}`,
+			`{me{organization{users(first:3){edges{node{email roles}}}}}}`,
+			`{users(first:3, where:{mustChangePassword:false}){totalCount edges{node{email}}}}`,
+			`{users(first:3, where:{mustChangePassword:true}){totalCount edges{node{email}}}}`,
+		} {
+			r := e.Do(narrow, q, nil)
+			if strings.Contains(string(r.Data), "GLOBAL_ADMIN") || strings.Contains(string(r.Data), "grace@") ||
+				strings.Contains(string(r.Data), `"totalCount":1`) {
+				t.Fatalf("a PROGRESS_READ token reads its maker through %s: %q %s", q, r.Code(), r.Data)
+			}
+		}
 		var me struct{ Me struct{ Roles []string } }
 		must(t, e, wide, `{me{roles}}`, nil, &me)
 		if !slices.Contains(me.Me.Roles, "GLOBAL_ADMIN") {

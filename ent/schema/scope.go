@@ -63,8 +63,9 @@ func liveOnly() privacy.QueryRule {
 }
 
 // userFilter: admins see their organization's work accounts, and so do partner
-// tools acting for them when the token carries USERS_READ; a default user (or a
-// token without that scope) sees only themself (its maker); operators see all.
+// tools acting for them when the token carries USERS_READ; a default user
+// sees only themself; a token without that scope sees none (not its maker
+// either); operators see all.
 func userFilter() privacy.QueryRule {
 	return queryRule(func(ctx context.Context, q ent.Query) error {
 		v := viewer.From(ctx)
@@ -82,9 +83,17 @@ func userFilter() privacy.QueryRule {
 			return passwordChangeFirst
 		}
 		org, self := v.OrgID, v.UserID
-		if v.IsUserAdmin() && v.HasScope(viewer.ScopeUsersRead) {
+		switch {
+		case v.IsUserAdmin() && v.HasScope(viewer.ScopeUsersRead):
 			w.WhereP(func(s *sql.Selector) { s.Where(sql.EQ(s.C("organization_id"), org)) })
-		} else {
+		case !v.HasScope(viewer.ScopeUsersRead):
+			// A partner tool without USERS_READ lists no work account, not
+			// even its maker's: whatever it reached would show (or, through
+			// a where filter, betray) roles and sign-in state it may not
+			// read. Names and emails stay where progress and the report
+			// show them.
+			w.WhereP(func(s *sql.Selector) { s.Where(sql.False()) })
+		default:
 			w.WhereP(func(s *sql.Selector) { s.Where(sql.EQ(s.C("id"), self)) })
 		}
 		return privacy.Allow

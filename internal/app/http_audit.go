@@ -27,7 +27,12 @@ import (
 func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	v := viewer.From(ctx)
-	f, err := auditQuery(r.URL.Query())
+	q, err := queryOf(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	f, err := auditQuery(q)
 	if err != nil {
 		writeError(w, r, apperr.New(apperr.InvalidInput, "%s", err.Error()))
 		return

@@ -61,7 +61,11 @@ func (a *App) skillsCSV(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
+	q, err := queryOf(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
 	f, o, err := reportQuery(q)
 	if err != nil {
 		writeError(w, r, apperr.New(apperr.InvalidInput, "%s", err.Error()))
@@ -158,6 +162,17 @@ func reportQuery(q url.Values) (report.Filter, report.Order, error) {
 		return f, o, &paramError{"direction", "want ASC or DESC"}
 	}
 	return f, o, nil
+}
+
+// queryOf is the request's query string, refused whole when any part of it
+// cannot be read: URL.Query drops such a part silently (a "mcid=1;" is no
+// filter at all), and a filtered export must never quietly become the whole.
+func queryOf(r *http.Request) (url.Values, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, apperr.New(apperr.InvalidInput, "The query string cannot be read (%s): write each parameter as name=value, joined by &, with ; and other reserved characters percent-encoded.", err.Error())
+	}
+	return q, nil
 }
 
 type paramError struct{ name, msg string }

@@ -38,6 +38,12 @@ func TestSkillsCSVRefusesBadFiltersBeforeStreaming(t *testing.T) {
 			{"direction=sideways", "INVALID_INPUT", "direction", 400},
 			{"completedAfter=yesterday", "INVALID_INPUT", "completedAfter", 400},
 			{"validOnly=2", "INVALID_INPUT", "validOnly", 400},
+			// A part Go's URL.Query would drop silently: the filter must not
+			// vanish and the whole report go out (an outside review's case).
+			{"mcid=0000000;", "INVALID_INPUT", "query string cannot be read", 400},
+			{"foo;=1", "INVALID_INPUT", "query string cannot be read", 400},
+			{"skillType=bogus;x", "INVALID_INPUT", "query string cannot be read", 400},
+			{"mcid=%zz", "INVALID_INPUT", "query string cannot be read", 400},
 		} {
 			res, body := e.Get(mona, "/reports/skills.csv?"+c.query)
 			var pe plainError
