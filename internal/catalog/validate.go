@@ -37,6 +37,9 @@ func Validate(doc *Document, known map[string]bool) []Problem {
 			entry += fmt.Sprintf(" %q", s.Number)
 		}
 		text(entry, "number", s.Number, 64)
+		if msg := checkSkillNumber(s.Number); msg != "" && strings.TrimSpace(s.Number) != "" {
+			add(entry, "number", "%s", msg)
+		}
 		text(entry, "title", s.Title, 300)
 		oneOf(entry, "type", s.Type, skillTypes)
 		if prev, dup := numbers[s.Number]; dup && s.Number != "" {

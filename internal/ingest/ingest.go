@@ -166,7 +166,12 @@ func (s *Service) Begin(ctx context.Context, v *viewer.Viewer) (*Batch, error) {
 	}
 	skills := make(map[string]int, len(all))
 	for _, k := range all {
-		skills[strings.ToUpper(k.Number)] = k.ID
+		// A number stored before catalog.SkillNumber was the rule may share
+		// its spelling with another: the one already in that spelling wins.
+		n := catalog.SkillNumber(k.Number)
+		if _, taken := skills[n]; !taken || k.Number == n {
+			skills[n] = k.ID
+		}
 	}
 	return &Batch{s: s, ctx: sys, source: source, skills: skills, orgs: map[int]bool{}, limit: BatchSize}, nil
 }
@@ -274,7 +279,7 @@ func (b *Batch) check(r Raw, now time.Time) (valid, string) {
 	case !mcidPattern.MatchString(v.mcid):
 		return v, fmt.Sprintf("mcid %s is not an MCID (4 to 12 digits)", Quote(v.mcid))
 	}
-	num := strings.ToUpper(strings.TrimSpace(r.SkillNumber))
+	num := catalog.SkillNumber(r.SkillNumber)
 	if num == "" {
 		return v, "skillNumber is required"
 	}

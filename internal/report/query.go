@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"certlink/ent"
+	"certlink/internal/catalog"
 )
 
 // OrderField is what the report is sorted by; ties are broken by row id.
@@ -237,7 +238,7 @@ func (f Filter) skillIDs(skills map[int]*ent.Skill, competency []int, now time.T
 		case competency != nil && !in[id]:
 		case f.SkillType != "" && string(sk.Type) != f.SkillType:
 		case len(f.SkillNumbers) > 0 && !slices.ContainsFunc(f.SkillNumbers, func(n string) bool {
-			return strings.EqualFold(strings.TrimSpace(n), sk.Number)
+			return catalog.SkillNumber(n) == catalog.SkillNumber(sk.Number)
 		}):
 		case f.ValidOnly && sk.ValidUntil != nil && !sk.ValidUntil.After(now):
 		default:
