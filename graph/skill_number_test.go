@@ -52,7 +52,9 @@ func TestSkillNumbersHaveOneSpelling(t *testing.T) {
 		var rep struct {
 			SkillsReport struct {
 				TotalCount int
-				Edges      []struct{ Node struct{ SkillNumber, Mcid string } }
+				Edges      []struct {
+					Node struct{ SkillNumber, Mcid string }
+				}
 			}
 		}
 		must(t, e, grace, `{skillsReport(first:50, where:{skillNumberIn:["ａｚ-104"]}){totalCount edges{node{skillNumber mcid}}}}`, nil, &rep)
