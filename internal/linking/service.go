@@ -8,6 +8,7 @@ import (
 	"certlink/ent"
 	"certlink/ent/association"
 	"certlink/ent/profile"
+	"certlink/ent/user"
 	"certlink/internal/apperr"
 	"certlink/internal/clock"
 	"certlink/internal/counting"
@@ -55,6 +56,9 @@ type Service struct {
 	// RowLocks takes SELECT … FOR UPDATE locks (MySQL/MariaDB). SQLite has none
 	// and needs none: its transactions are serialized (_txlock=immediate).
 	RowLocks bool
+
+	// turns admits this process's link transactions one per row (turns.go).
+	turns turns
 }
 
 func (s *Service) now() time.Time { return clock.Now(s.Now) }
@@ -192,17 +196,44 @@ func (s *Service) profileOf(ctx context.Context, accountID int, kind Kind, notFo
 func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profile, limited bool) error {
 	sys := viewer.System(ctx)
 	kind := association.Kind(p.Kind)
+	// Wait in memory, not in the database's lock queues, for this process's
+	// other transactions on the work account and the profile (turns.go).
+	release, err := s.turns.take(ctx, userTurn(v.UserID), profileTurn(p.ID))
+	if err != nil {
+		return err
+	}
+	defer release()
 	var touched []int
-	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+	// owner is the work account the profile was found linked to (a move
+	// ends that account's link): learnt in the transaction, which then
+	// starts over to hold that account before the profile. Moves are rare;
+	// the usual association holds only its own account.
+	owner := 0
+	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
 		touched = touched[:0]
-		// Hold the work account first: a deleteUser racing this association
-		// either ends the link it starts or comes first and makes it refused
-		// (L9). Then hold the profile (LockProfiles): every read below is of rows
+		// Hold the work accounts first, in ascending id order: the viewer's
+		// (LockUser: a deleteUser racing this association either ends the
+		// link it starts or comes first and makes it refused, L9) and the one
+		// the profile is linked to now, whose link a move ends — ending it
+		// takes that account's row (the foreign key of the link's user_id),
+		// and taken after the profile it closes a cycle with that account's
+		// own association, which holds its row and waits for the profile.
+		// Then hold the profile (LockProfiles): every read below is of rows
 		// no other transaction can change before this one ends, and on a
 		// Galera cluster a racing association through another node fails at
 		// commit instead of both committing.
+		if owner != 0 && owner < v.UserID {
+			if err := s.holdOwner(sys, tx, owner); err != nil {
+				return err
+			}
+		}
 		if err := LockUser(sys, tx, v.UserID); err != nil {
 			return err
+		}
+		if owner != 0 && owner > v.UserID {
+			if err := s.holdOwner(sys, tx, owner); err != nil {
+				return err
+			}
 		}
 		if err := LockProfiles(sys, tx, p.ID); err != nil {
 			return err
@@ -216,6 +247,13 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 			return err
 		}
 		current, mine, now := links.current, links.mine, links.now
+		if s.RowLocks && current != nil && current.UserID != v.UserID && current.UserID != owner {
+			// A move ends the link of an account this transaction does not
+			// hold: start over holding it first (see above). SQLite's
+			// transactions are serialized: nothing to hold.
+			owner = current.UserID
+			return store.ErrRetry
+		}
 		if current != nil && current.UserID == v.UserID {
 			return nil // L6: re-linking to where it already is uses no quota.
 		}
@@ -250,6 +288,17 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 	}
 	s.changed(touched...)
 	return nil
+}
+
+// holdOwner holds the row of the work account a profile is linked to, which
+// the end of that link takes too (the shared lock of its foreign key), but
+// before the profile: see associate. (MariaDB has no FOR SHARE.)
+func (s *Service) holdOwner(ctx context.Context, tx *ent.Tx, userID int) error {
+	if !s.RowLocks {
+		return nil
+	}
+	_, err := tx.User.Query().Where(user.ID(userID)).ForUpdate().IDs(ctx)
+	return err
 }
 
 // newAssociation is L6's rule of what counts: linking a profile whose active
@@ -335,15 +384,39 @@ func (s *Service) remove(ctx context.Context, v *viewer.Viewer, kind Kind, none 
 		org int
 		a   *ent.Association
 	)
-	// Which profile is linked, read before the transaction: its first act
-	// must be holding that profile (LockProfiles), and its reads must all
-	// come after.
-	err := store.InTxAfter(sys, s.Client, func() (err error) {
+	// This process's other transactions on the work account and the linked
+	// profile go first, waited for in memory (turns.go).
+	a, err := s.activeLink(sys, s.Client, v.UserID, kind)
+	if err != nil {
+		return err
+	}
+	if a == nil {
+		return apperr.New(apperr.NotFound, "%s", none)
+	}
+	release, err := s.turns.take(ctx, userTurn(v.UserID), profileTurn(a.ProfileID))
+	if err != nil {
+		return err
+	}
+	defer release()
+	first := true // a was read just now
+	// Which profile is linked, read before the transaction: its first acts
+	// must be holding the work account (LockUser: ending the link takes its
+	// row, the foreign key of the link's user_id, and the account's own
+	// association holds it before the profile) and then that profile
+	// (LockProfiles), and its reads must all come after.
+	err = store.InTxAfter(sys, s.Client, func() (err error) {
+		if first {
+			first = false
+			return nil
+		}
 		if a, err = s.activeLink(sys, s.Client, v.UserID, kind); err == nil && a == nil {
 			err = apperr.New(apperr.NotFound, "%s", none)
 		}
 		return err
 	}, func(tx *ent.Tx) error {
+		if err := LockUser(sys, tx, v.UserID); err != nil {
+			return err
+		}
 		if err := LockProfiles(sys, tx, a.ProfileID); err != nil {
 			return err
 		}
