@@ -670,3 +670,82 @@ scenarios.push({
     expect(found.length === 0, `axe violations:\n    ${found.join('\n    ')}`);
   },
 });
+
+// Layout: long unbroken text (a name, an email, a ticket subject, a token name; the API accepts
+// them) wraps or scrolls inside its own box, and no signed-in page is wider than the viewport, at
+// phone and desktop width. Its own server (--demo=true is the default for SQLite): it renames the
+// demo's people, which the scenarios above rely on. Names are at most 200 characters.
+const LONG_NAME = 'W'.repeat(200);
+const SIGNED_IN_PAGES = [
+  ['/profile', 'My profile'],
+  ['/competencies', 'Competencies'],
+  ['/designations', 'Solutions Partner designations'],
+  ['/skills-report', 'Skills report'],
+  ['/users', 'Users'],
+  ['/notifications', 'Notifications'],
+  ['/support', 'Support'],
+  ['/audit-log', 'Audit log'],
+  ['/api-tokens', 'API tokens'],
+  ['/mailbox', 'Dev mailbox'],
+  ['/graphiql', null],
+];
+
+async function seedLongValues(page) {
+  const errors = await page.evaluate(async (long) => {
+    const gql = async (query, variables) => {
+      const res = await fetch('/graphql', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+      return res.json();
+    };
+    const out = [];
+    const check = (r) => r.errors && out.push(JSON.stringify(r.errors));
+    const users = await gql('{ users(first: 50) { edges { node { id email } } } }');
+    check(users);
+    const id = (prefix) => users.data.users.edges.find((e) => e.node.email.startsWith(prefix)).node.id;
+    const update = 'mutation($i: UpdateUserInput!) { updateUser(input: $i) { user { id } } }';
+    check(await gql(update, { i: { id: id('grace@'), name: 'G'.repeat(200) } })); // the signed-in user: the top bar
+    check(await gql(update, { i: { id: id('alex@'), name: long } })); // linked: competencies, report, designations
+    check(await gql(update, { i: { id: id('riley@'), name: 'R'.repeat(200), email: `${'r'.repeat(64)}@contoso.example` } }));
+    check(await gql('mutation($i: InviteUserInput!) { inviteUser(input: $i) { user { id } } }', { i: { email: `${'i'.repeat(64)}@contoso.example`, name: 'N'.repeat(200) } }));
+    check(await gql('mutation($i: CreateSupportTicketInput!) { createSupportTicket(input: $i) { id } }', { i: { category: 'OTHER', subject: 'S'.repeat(300), body: 'B'.repeat(1000) } }));
+    check(await gql('mutation($i: CreateApiTokenInput!) { createApiToken(input: $i) { token { id } } }', { i: { name: 'T'.repeat(200), scopes: ['REPORT_READ'] } }));
+    return out;
+  }, LONG_NAME);
+  expect(errors.length === 0, `seeding long values: ${errors.join('; ')}`);
+}
+
+for (const width of [390, 1280]) {
+  scenarios.push({
+    name: `layout: long unbroken names, no page wider than ${width} px`,
+    serverArgs: ['--demo=true'],
+    context: width === 390 ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : { viewport: { width: 1280, height: 860 } },
+    async run({ page, shot }) {
+      await signIn(page, 'grace@contoso.example');
+      if (width === 390) await seedLongValues(page); // the 390 px run comes first
+      const wide = [];
+      for (const [path, heading] of SIGNED_IN_PAGES) {
+        await page.goto(path);
+        if (heading) await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+        else await page.locator('.graphiql-container .monaco-editor').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        // Open what folds (competency cards, metrics tables, support tickets): one at a time,
+        // as each opened one leaves the selection.
+        const folded = page.locator('main').locator('button[aria-expanded="false"]:visible, details:not([open]) > summary:visible');
+        // Against the set width: with isMobile, window.innerWidth grows with an overflowing page.
+        const before = (await page.evaluate(() => document.documentElement.scrollWidth)) - width;
+        if (before > 0) wide.push(`${path} as loaded (${before} px too wide)`);
+        for (let i = 0; i < 40 && (await folded.count()) > 0; i++) {
+          const err = await folded.first().click({ timeout: 5000 }).then(() => null, (e) => e);
+          if (err) {
+            wide.push(`${path}: a folded part could not be opened (${String(err.message).split('\n')[0]})`);
+            break;
+          }
+        }
+        if (path === '/users') await page.locator('main').getByText(LONG_NAME, { exact: true }).first().waitFor();
+        const overflow = (await page.evaluate(() => document.documentElement.scrollWidth)) - width;
+        if (overflow > 0) wide.push(`${path} opened (${overflow} px too wide)`);
+        if (path === '/support' || path === '/competencies') await shot(`layout-long-${path.slice(1)}-${width}`);
+      }
+      expect(wide.length === 0, `pages wider than ${width} px: ${wide.join(', ')}`);
+    },
+  });
+}

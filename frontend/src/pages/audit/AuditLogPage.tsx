@@ -181,11 +181,11 @@ export function AuditLogPage() {
                       <strong>{e.actionLabel}</strong>
                       {e.mcid && <span className="cell-sub mono">MCID {e.mcid}</span>}
                     </td>
-                    <td data-label="Person">
+                    <td className="wrap-anywhere" data-label="Person">
                       <Person p={e.user} />
                     </td>
-                    <td data-label="By">{e.actor ? <Person p={e.actor} /> : <span className="muted">certlink</span>}</td>
-                    <td data-label="Detail">{readableDetail(e.detail)}</td>
+                    <td className="wrap-anywhere" data-label="By">{e.actor ? <Person p={e.actor} /> : <span className="muted">certlink</span>}</td>
+                    <td className="wrap-anywhere" data-label="Detail">{readableDetail(e.detail)}</td>
                   </tr>
                 ))}
               </tbody>

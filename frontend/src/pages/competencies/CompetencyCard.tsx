@@ -267,7 +267,7 @@ function RequirementRow({ requirement: r, onAttest, sim }: { requirement: Requir
           </div>
         )}
       </td>
-      <td data-label="People who count">
+      <td className="wrap-anywhere" data-label="People who count">
         {r.people.length === 0 && added.length === 0 ? (
           <span className="muted">{r.kind === 'ATTESTED' ? '—' : 'Nobody yet'}</span>
         ) : (

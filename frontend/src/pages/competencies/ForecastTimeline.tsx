@@ -129,7 +129,7 @@ export function ForecastTimeline({ forecast, now = Date.now() }: { forecast: For
                       {r.requirement.current} of {r.requirement.required}
                       {r.requirement.met ? ' · met' : ''}
                     </td>
-                    <td data-label="Who carries it">
+                    <td className="wrap-anywhere" data-label="Who carries it">
                       <ul className="people">
                         {r.carriers.map((c) => (
                           <li key={`${c.user.id}/${c.skillNumber}`}>

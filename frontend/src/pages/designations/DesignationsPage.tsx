@@ -223,7 +223,11 @@ const AreaCard = memo(function AreaCard({ area, whatIf, today, defaultOpen }: { 
             ))}
           </div>
         )}
-        {open && <MetricsTable track={track} whatIf={simTrack} />}
+        {open && (
+          <div className="table-scroll">
+            <MetricsTable track={track} whatIf={simTrack} />
+          </div>
+        )}
       </div>
     </section>
   );

@@ -299,7 +299,7 @@ export function SkillsReportPage() {
               <tbody>
                 {report.edges.map(({ cursor, node: r }) => (
                   <tr key={cursor} className={r.counting ? undefined : 'row-not-counting'}>
-                    <td>
+                    <td className="wrap-anywhere">
                       <strong>{r.name}</strong>
                       <span className="cell-sub">{r.email}</span>
                       <span className="cell-sub mono">MCID {r.mcid}</span>

@@ -116,7 +116,7 @@ export function ApiTokensPage() {
                   const expiry = tokenExpiry(t);
                   return (
                     <tr key={t.id}>
-                      <td>
+                      <td className="wrap-anywhere">
                         <strong>{t.name}</strong>
                         {t.revokedAt && <span className="badge badge-not-started badge-block">Revoked {formatShortDate(t.revokedAt)}</span>}
                         {expiry.state === 'expired' && <span className="badge badge-not-started badge-block">Expired {expiry.date}</span>}

@@ -364,7 +364,7 @@ function UserRowView({ user: u, isSelf, can, onChanged }: { user: UserRow; isSel
 
   return (
     <tr>
-      <td>
+      <td className="wrap-anywhere">
         <strong>{u.name}</strong>
         {isSelf && <span className="chip chip-inline">You</span>}
         <span className="cell-sub">{u.email}</span>
