@@ -21,7 +21,7 @@ func (Token) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}} }
 func (Token) Fields() []ent.Field {
 	return []ent.Field{
 		field.Enum("kind").Values("SESSION", "API", "PROVIDER"),
-		field.String("name").Default("").MaxLen(200),
+		field.String("name").Default("").MaxRuneLen(200),
 		// A fixed-size binary on MySQL/MariaDB: MariaDB keeps a unique index
 		// on a BLOB as a "long unique" hash that enforces uniqueness but
 		// answers no lookup, so every request's token look-up read the whole
@@ -75,7 +75,7 @@ func (Notification) Mixin() []ent.Mixin { return []ent.Mixin{CreatedAt{}} }
 func (Notification) Fields() []ent.Field {
 	return []ent.Field{
 		field.Int("user_id"),
-		field.String("title").MaxLen(300),
+		field.String("title").MaxRuneLen(300),
 		field.Text("body"),
 		field.String("link").Default(""),
 		field.Time("read_at").SchemaType(mysqlTime).Optional().Nillable(),
@@ -104,7 +104,7 @@ func (OutboxMessage) Fields() []ent.Field {
 		// Addresses are corrected and reused; these never are.
 		field.Int("recipient_user_id").Optional().Nillable(),
 		field.Int("organization_id").Optional().Nillable(),
-		field.String("subject").MaxLen(300),
+		field.String("subject").MaxRuneLen(300),
 		field.Text("body"),
 		field.String("dedupe_key").Unique(),
 		field.Int("attempts").Default(0),
@@ -136,7 +136,7 @@ func (DevMail) Fields() []ent.Field {
 		// someone else does not bring the old mail with it.
 		field.Int("recipient_user_id").Optional().Nillable(),
 		field.Int("organization_id").Optional().Nillable(),
-		field.String("subject").MaxLen(300),
+		field.String("subject").MaxRuneLen(300),
 		field.Text("body"),
 		field.String("dedupe_key").Unique(),
 	}
@@ -159,7 +159,7 @@ func (SupportTicket) Fields() []ent.Field {
 		field.Int("organization_id").Optional().Nillable(),
 		field.Int("author_id"),
 		field.String("category").MaxLen(64),
-		field.String("subject").MaxLen(300),
+		field.String("subject").MaxRuneLen(300),
 		field.Text("body"),
 		field.Enum("status").Values("OPEN", "ANSWERED", "CLOSED").Default("OPEN"),
 	}

@@ -19,7 +19,7 @@ func (Attestation) Fields() []ent.Field {
 		field.Int("organization_id"),
 		field.Int("requirement_id"),
 		field.Bool("met"),
-		field.String("note").Default("").MaxLen(2000),
+		field.String("note").Default("").MaxRuneLen(2000),
 		field.Int("by_user_id"),
 		field.Time("at").SchemaType(mysqlTime).Default(time.Now).Immutable(),
 	}

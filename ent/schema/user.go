@@ -20,7 +20,7 @@ func (User) Fields() []ent.Field {
 	return []ent.Field{
 		field.String("email").Unique().NotEmpty().MaxLen(254).
 			Annotations(entgql.OrderField("EMAIL")),
-		field.String("name").NotEmpty().MaxLen(200).
+		field.String("name").NotEmpty().MaxRuneLen(200).
 			Annotations(entgql.OrderField("NAME")),
 		field.String("password_hash").Sensitive().Optional().
 			Annotations(entgql.Skip(entgql.SkipAll)),

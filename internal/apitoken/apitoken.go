@@ -21,6 +21,7 @@ import (
 	"certlink/internal/history"
 	"certlink/internal/linking"
 	"certlink/internal/store"
+	"certlink/internal/text"
 	"certlink/internal/viewer"
 )
 
@@ -57,15 +58,19 @@ type Created struct {
 	Secret string
 }
 
+// tokenName is an API token's name: one line of at most 200 characters.
+var tokenName = text.Field{Name: "name", What: "A token name", Max: 200,
+	Length: "Name the token (1 to 200 characters) so you can recognize it later."}
+
 // Create makes a token named name with scopes that expires expiresInDays days
 // from now (nil: DefaultLifetimeDays).
 func (s *Service) Create(ctx context.Context, v *viewer.Viewer, name string, scopes []string, expiresInDays *int) (*Created, error) {
 	if err := globalAdmin(v); err != nil {
 		return nil, err
 	}
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 200 {
-		return nil, apperr.New(apperr.InvalidInput, "Name the token (1 to 200 characters) so you can recognize it later.").With("field", "name")
+	name, err := tokenName.Check(name)
+	if err != nil {
+		return nil, err
 	}
 	if len(scopes) == 0 {
 		return nil, apperr.New(apperr.InvalidInput, "Give the token at least one scope: %s.", strings.Join(viewer.AllScopes, ", ")).With("field", "scopes")

@@ -2,13 +2,13 @@ package ingest
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"certlink/ent"
 	"certlink/ent/token"
 	"certlink/internal/apperr"
 	"certlink/internal/auth"
+	"certlink/internal/text"
 	"certlink/internal/viewer"
 )
 
@@ -28,15 +28,20 @@ func operatorOnly(v *viewer.Viewer) error {
 	return nil
 }
 
+// providerTokenName is a provider token's name, which becomes its results'
+// source: one line of at most 80 characters.
+var providerTokenName = text.Field{Name: "name", What: "A provider token name", Max: 80,
+	Length: "Give the provider token a name of 1 to 80 characters (it becomes the results' source)."}
+
 // CreateProviderToken makes an ingest token for the certification directory
 // (L10). The secret is returned once; only its hash is stored.
 func (s *Service) CreateProviderToken(ctx context.Context, v *viewer.Viewer, name string) (string, *ent.Token, error) {
 	if err := operatorOnly(v); err != nil {
 		return "", nil, err
 	}
-	name = strings.TrimSpace(name)
-	if name == "" || len([]rune(name)) > 80 {
-		return "", nil, apperr.New(apperr.InvalidInput, "Give the provider token a name of 1 to 80 characters (it becomes the results' source).").With("field", "name")
+	name, err := providerTokenName.Check(name)
+	if err != nil {
+		return "", nil, err
 	}
 	secret, err := auth.NewSecret(ProviderPrefix)
 	if err != nil {

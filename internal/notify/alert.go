@@ -12,6 +12,7 @@ import (
 	"certlink/ent/outboxmessage"
 	"certlink/ent/user"
 	"certlink/internal/clock"
+	"certlink/internal/text"
 	"certlink/internal/viewer"
 )
 
@@ -113,7 +114,7 @@ func (a *Alerter) notifyOnce(ctx context.Context, c *ent.Client, userID int, key
 	if err != nil || exists {
 		return false, err
 	}
-	return true, c.Notification.Create().SetUserID(userID).SetTitle(clip(title, 300)).SetBody(body).
+	return true, c.Notification.Create().SetUserID(userID).SetTitle(clip(text.OneLine(title), 300)).SetBody(body).
 		SetLink(link).SetDedupeKey(key).SetCreatedAt(a.now()).Exec(ctx)
 }
 
@@ -137,7 +138,7 @@ func Enqueue(ctx context.Context, c *ent.Client, m Mail, now time.Time) error {
 	if err != nil || exists {
 		return err
 	}
-	q := c.OutboxMessage.Create().SetToAddress(m.To).SetSubject(clip(m.Subject, 300)).SetBody(m.Body).
+	q := c.OutboxMessage.Create().SetToAddress(m.To).SetSubject(clip(text.OneLine(m.Subject), 300)).SetBody(m.Body).
 		SetDedupeKey(m.DedupeKey).SetCreatedAt(now).SetNextAttemptAt(now)
 	if m.RecipientID != 0 {
 		q.SetRecipientUserID(m.RecipientID)
@@ -148,9 +149,17 @@ func Enqueue(ctx context.Context, c *ent.Client, m Mail, now time.Time) error {
 	return q.Exec(ctx)
 }
 
+// clip cuts s to at most n characters, never inside one.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n]
+	i := 0
+	for k := range s {
+		if i == n {
+			return s[:k]
+		}
+		i++
+	}
+	return s
 }

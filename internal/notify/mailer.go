@@ -15,6 +15,7 @@ import (
 	"certlink/ent"
 	"certlink/ent/devmail"
 	"certlink/internal/store"
+	"certlink/internal/text"
 	"certlink/internal/viewer"
 )
 
@@ -37,7 +38,7 @@ func (d DevMailer) Send(ctx context.Context, m Mail) error {
 	if d.Now != nil {
 		now = d.Now().UTC()
 	}
-	q := d.Client.DevMail.Create().SetToAddress(m.To).SetSubject(m.Subject).SetBody(m.Body).
+	q := d.Client.DevMail.Create().SetToAddress(m.To).SetSubject(text.OneLine(m.Subject)).SetBody(m.Body).
 		SetDedupeKey(m.DedupeKey).SetCreatedAt(now)
 	if m.RecipientID != 0 {
 		q.SetRecipientUserID(m.RecipientID)
@@ -132,7 +133,9 @@ func (s *SMTPMailer) Send(ctx context.Context, m Mail) error {
 	if err := msg.To(m.To); err != nil {
 		return fmt.Errorf("recipient %q: %w", m.To, err)
 	}
-	msg.Subject(m.Subject)
+	// A subject stored before names were checked may hold a line break: it
+	// never reaches the header as one.
+	msg.Subject(text.OneLine(m.Subject))
 	msg.SetMessageIDWithValue(MessageID(m.DedupeKey, s.Domain))
 	msg.SetDate()
 	msg.SetBodyString(mail.TypeTextPlain, m.Body)

@@ -14,6 +14,7 @@ import (
 	"certlink/internal/apperr"
 	"certlink/internal/history"
 	"certlink/internal/store"
+	"certlink/internal/text"
 	"certlink/internal/viewer"
 )
 
@@ -152,15 +153,20 @@ func (s *Service) AttestationHistory(ctx context.Context, v *viewer.Viewer, requ
 	return out, nil
 }
 
+// attestationNote is what an admin writes with an attestation: up to 2000
+// characters, line breaks and tabs allowed.
+var attestationNote = text.Field{Name: "note", What: "The note", Max: 2000, Multiline: true, Optional: true,
+	Length: "The note is longer than 2000 characters."}
+
 // SetAttestation records an admin marking an ATTESTED requirement met or unmet
 // with a note (C2). Earlier attestations are kept: the newest is in force.
 func (s *Service) SetAttestation(ctx context.Context, v *viewer.Viewer, requirementID int, met bool, note string) (*Org, int, error) {
 	if err := authorizeChange(v); err != nil {
 		return nil, 0, err
 	}
-	note = strings.TrimSpace(note)
-	if len([]rune(note)) > 2000 {
-		return nil, 0, apperr.New(apperr.InvalidInput, "The note is longer than 2000 characters.").With("field", "note")
+	note, err := attestationNote.Check(note)
+	if err != nil {
+		return nil, 0, err
 	}
 	if met && note == "" {
 		return nil, 0, apperr.New(apperr.InvalidInput, "Say what shows the requirement is met in the note (e.g. the revenue figure or the customer references).").With("field", "note")

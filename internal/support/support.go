@@ -16,6 +16,7 @@ import (
 	"certlink/internal/clock"
 	"certlink/internal/page"
 	"certlink/internal/store"
+	"certlink/internal/text"
 	"certlink/internal/viewer"
 )
 
@@ -60,6 +61,17 @@ func visible(v *viewer.Viewer) predicate.SupportTicket {
 	}
 }
 
+// A ticket's subject is one line; its body and answers may hold line breaks and
+// tabs, never other control characters or direction overrides.
+var (
+	ticketSubject = text.Field{Name: "subject", What: "A subject", Max: 300,
+		Length: "Enter a subject of 1 to 300 characters."}
+	ticketBody = text.Field{Name: "body", What: "The description", Max: 20000, Multiline: true,
+		Length: "Describe the problem in 1 to 20,000 characters."}
+	replyBody = text.Field{Name: "body", What: "An answer", Max: 20000, Multiline: true,
+		Length: "Write an answer of 1 to 20,000 characters."}
+)
+
 // NewTicket is what the user writes.
 type NewTicket struct{ Category, Subject, Body string }
 
@@ -72,12 +84,13 @@ func (s *Service) Create(ctx context.Context, v *viewer.Viewer, in NewTicket) (*
 	if !contains(Categories, cat) {
 		return nil, apperr.New(apperr.InvalidInput, "Choose a category: %s.", strings.Join(Categories, ", ")).With("field", "category")
 	}
-	subject, body := strings.TrimSpace(in.Subject), strings.TrimSpace(in.Body)
-	if subject == "" || len(subject) > 300 {
-		return nil, apperr.New(apperr.InvalidInput, "Enter a subject of 1 to 300 characters.").With("field", "subject")
+	subject, err := ticketSubject.Check(in.Subject)
+	if err != nil {
+		return nil, err
 	}
-	if body == "" || len(body) > 20000 {
-		return nil, apperr.New(apperr.InvalidInput, "Describe the problem in 1 to 20,000 characters.").With("field", "body")
+	body, err := ticketBody.Check(in.Body)
+	if err != nil {
+		return nil, err
 	}
 	c := s.Client.SupportTicket.Create().SetAuthorID(v.UserID).SetCategory(cat).SetSubject(subject).
 		SetBody(body).SetCreatedAt(s.now())
@@ -129,13 +142,13 @@ func (s *Service) Reply(ctx context.Context, v *viewer.Viewer, id int, body stri
 	if err := person(v); err != nil {
 		return nil, err
 	}
-	body = strings.TrimSpace(body)
-	if body == "" || len(body) > 20000 {
-		return nil, apperr.New(apperr.InvalidInput, "Write an answer of 1 to 20,000 characters.").With("field", "body")
+	body, err := replyBody.Check(body)
+	if err != nil {
+		return nil, err
 	}
 	sys := viewer.System(ctx)
 	var out *ent.SupportTicket
-	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
 		t, err := s.get(ctx, tx.Client(), v, id)
 		if err != nil {
 			return err

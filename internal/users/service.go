@@ -24,6 +24,7 @@ import (
 	"certlink/internal/notify"
 	"certlink/internal/people"
 	"certlink/internal/store"
+	"certlink/internal/text"
 	"certlink/internal/viewer"
 )
 
@@ -441,13 +442,11 @@ func checkEmail(raw string) (string, error) {
 	return email, nil
 }
 
-func checkName(raw string) (string, error) {
-	name := strings.TrimSpace(raw)
-	if name == "" || len(name) > 200 {
-		return "", apperr.New(apperr.InvalidInput, "Enter a name of 1 to 200 characters.").With("field", "name")
-	}
-	return name, nil
-}
+// personName is a work account's name: one line of at most 200 characters.
+var personName = text.Field{Name: "name", What: "A name", Max: 200,
+	Length: "Enter a name of 1 to 200 characters."}
+
+func checkName(raw string) (string, error) { return personName.Check(raw) }
 
 func emailFree(ctx context.Context, c *ent.Client, orgID int, email string, self int) error {
 	holder, err := c.User.Query().Where(user.Email(email), user.IDNEQ(self)).Only(ctx)
