@@ -251,10 +251,29 @@ func TestAuditLogReadableFilteredExported(t *testing.T) {
 		if res, _ := e.Get(grace, "/reports/audit.csv?from=yesterday"); res.StatusCode != 400 {
 			t.Fatalf("bad date: %d", res.StatusCode)
 		}
+		// linkHistory of no MCID would be every event that concerns none —
+		// the organization's audit log — for people barred from it (mona is
+		// an MPN Partner Admin, an operator sees every organization's): an
+		// outside review's case.
+		for _, who := range []string{"mona@contoso.example", "ops@certlink.example"} {
+			for _, m := range []string{"", "  "} {
+				r := e.Do(e.Demo(who), `query($m:String!){linkHistory(mcid:$m){action detail}}`, map[string]any{"m": m})
+				if r.Code() != "INVALID_INPUT" || strings.Contains(string(r.Data), "USER_INVITED") {
+					t.Fatalf("%s asking the history of MCID %q: %q %s", who, m, r.Code(), r.Data)
+				}
+			}
+		}
 		// A filter Go's URL.Query would drop (";") refuses the export, not
 		// widens it to the whole log.
-		if res, body := e.Get(grace, "/reports/audit.csv?action=FOO;"); res.StatusCode != 400 || !strings.Contains(string(body), "INVALID_INPUT") {
-			t.Fatalf("an audit export with an unreadable query string: %d %s", res.StatusCode, body)
+		for _, q := range []string{"action=FOO;", "mcId=9900001", "form=2030-01-01", "serach=alex", "mcid=1&mcid=2", "action=BOGUS"} {
+			// A misspelt, repeated or unknown filter refuses the export
+			// rather than widening it to the whole log (or emptying it).
+			if res, body := e.Get(grace, "/reports/audit.csv?"+q); res.StatusCode != 400 || !strings.Contains(string(body), "INVALID_INPUT") {
+				t.Fatalf("an audit export with %s: %d %s", q, res.StatusCode, body)
+			}
+		}
+		if res, body := e.Get(grace, "/reports/audit.csv?action=DOMAIN_CHANGED&action=USER_INVITED"); res.StatusCode != 200 {
+			t.Fatalf("two known actions: %d %s", res.StatusCode, body)
 		}
 		if res, _ := e.Get(e.Demo("mona@contoso.example"), "/reports/audit.csv"); res.StatusCode != 403 {
 			t.Fatalf("an MPN Partner Admin exported the audit log: %d", res.StatusCode)

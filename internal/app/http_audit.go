@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"certlink/internal/apperr"
 	"certlink/internal/catalog"
 	"certlink/internal/history"
+	"certlink/internal/ingest"
 	"certlink/internal/people"
 	"certlink/internal/report"
 	"certlink/internal/viewer"
@@ -103,7 +105,24 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// auditParams are the parameters GET /reports/audit.csv reads; action may
+// repeat, the others come once.
+var auditParams = []string{"action", "actor", "user", "mcid", "from", "to", "search"}
+
 func auditQuery(q url.Values) (history.Filter, error) {
+	for name, vals := range q {
+		if !slices.Contains(auditParams, name) {
+			return history.Filter{}, &paramError{ingest.Quote(name), "not a parameter of the audit log (" + strings.Join(auditParams, ", ") + ")"}
+		}
+		if len(vals) > 1 && name != "action" {
+			return history.Filter{}, &paramError{name, "give it once"}
+		}
+	}
+	for _, a := range q["action"] {
+		if !slices.Contains(history.Actions(), a) {
+			return history.Filter{}, &paramError{"action", fmt.Sprintf("%s is not an action of the audit log (%s)", ingest.Quote(a), strings.Join(history.Actions(), ", "))}
+		}
+	}
 	f := history.Filter{Actions: q["action"], MCID: strings.TrimSpace(q.Get("mcid")), Search: q.Get("search")}
 	for name, dst := range map[string]*int{"actor": &f.ActorID, "user": &f.UserID} {
 		if s := strings.TrimSpace(q.Get(name)); s != "" {

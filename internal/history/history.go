@@ -46,6 +46,9 @@ var actionLabels = map[string]string{
 	LinkEndedMerged:  "Link ended: profiles merged",
 	ProfilesMerged:   "Profiles merged",
 	UserInvited:      "User invited",
+	InviteResent:     "Invitation sent again",
+	SSOBound:         "Single sign-on bound",
+	DomainChanged:    "Verified domain changed",
 	UserUpdated:      "User updated",
 	UserDeleted:      "User deleted",
 	RolesChanged:     "Roles changed",
@@ -68,8 +71,8 @@ func ActionLabel(action string) string {
 // Actions lists every action, in the order above.
 func Actions() []string {
 	return []string{Linked, Unlinked, MovedOut, LinkEndedDeleted, ReportRemoved, LinkEndedMerged, ProfilesMerged,
-		UserInvited, UserUpdated, UserDeleted, RolesChanged, TokenCreated, TokenRevoked, OfferPurchased,
-		AttestationSet, ReminderSent, LegacyRemoved}
+		UserInvited, InviteResent, SSOBound, DomainChanged, UserUpdated, UserDeleted, RolesChanged, TokenCreated,
+		TokenRevoked, OfferPurchased, AttestationSet, ReminderSent, LegacyRemoved}
 }
 
 // Event is one history entry to record. Zero ids are stored as NULL.

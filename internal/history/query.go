@@ -29,6 +29,12 @@ func (s *Service) LinkHistory(ctx context.Context, v *viewer.Viewer, mcid string
 		return nil, apperr.ErrUnauthenticated
 	}
 	mcid = strings.TrimSpace(mcid)
+	if mcid == "" {
+		// Events that concern no MCID are stored with an empty one: asking
+		// for "" would list them — an organization's whole audit log, to
+		// people barred from it.
+		return nil, apperr.New(apperr.InvalidInput, "Give the MCID whose history you want.").With("argument", "mcid")
+	}
 	notFound := apperr.New(apperr.NotFound, "There is no history you can see for MCID %q.", mcid)
 	sys := viewer.System(ctx)
 	var visible []predicate.AuditEvent
