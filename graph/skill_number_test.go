@@ -25,6 +25,8 @@ func TestSkillNumbersHaveOneSpelling(t *testing.T) {
 			{"ＡＺ-104", `write it "AZ-104"`},
 			{"Az-104", `write it "AZ-104"`},
 			{"AZ 104", "capital letters A–Z, digits"},
+			{"AZ_104", "capital letters A–Z, digits and hyphens"},
+			{"AZ-104\u202e", "capital letters A–Z, digits and hyphens"},
 			{"АZ-104", "capital letters A–Z, digits"}, // a Cyrillic А
 		} {
 			r := e.Do(ops, `mutation($n:String!){upsertSkill(input:{number:$n,title:"t",type:EXAM}){number}}`, map[string]any{"n": c.number})
@@ -34,6 +36,10 @@ func TestSkillNumbersHaveOneSpelling(t *testing.T) {
 		}
 		if n := e.App.DB.Client.Skill.Query().CountX(sys()); n != before {
 			t.Fatalf("%d skills after the refusals, want %d", n, before)
+		}
+		// A title is one line: no direction override to turn a report round.
+		if r := e.Do(ops, `mutation{upsertSkill(input:{number:"AZ-104",title:"Azure \u202eAdministrator",type:EXAM}){number}}`, nil); r.Code() != "INVALID_INPUT" {
+			t.Fatalf("a title with a direction override: %q %+v", r.Code(), r.Errors)
 		}
 		doc := `{"skills":[{"number":"dp-900x","title":"t","type":"EXAM"}],"competencies":[]}`
 		if r := e.Do(ops, `mutation($d:String!){loadCatalog(document:$d){skillsCreated}}`, map[string]any{"d": doc}); r.Code() != "INVALID_INPUT" {

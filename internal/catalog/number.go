@@ -18,20 +18,21 @@ func SkillNumber(s string) string {
 
 // checkSkillNumber says what is wrong with a skill number as a catalog
 // writes it ("" when nothing): it is its own SkillNumber, of capital letters
-// A–Z, digits and - . _ / only.
+// A–Z, digits and hyphens only (an "AZ_104" or "AZ.104" beside AZ-104 would
+// be a look-alike second skill).
 func checkSkillNumber(n string) string {
 	if c := SkillNumber(n); c != n && isCode(c) {
 		return fmt.Sprintf("write it %q: skill numbers are in capitals, and a second spelling would be a second skill", c)
 	}
 	if !isCode(n) {
-		return "use capital letters A–Z, digits and - . _ / only"
+		return "use capital letters A–Z, digits and hyphens only"
 	}
 	return ""
 }
 
 func isCode(s string) bool {
 	for _, r := range s {
-		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._/", r)) {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
 			return false
 		}
 	}

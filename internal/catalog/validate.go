@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"certlink/internal/text"
 )
 
 // Validate returns every problem of doc. known lists skill numbers already in
@@ -22,6 +24,12 @@ func Validate(doc *Document, known map[string]bool) []Problem {
 			add(entry, field, "at most %d characters", max)
 		case v != strings.TrimSpace(v):
 			add(entry, field, "has leading or trailing spaces")
+		default:
+			// One line of text: it reaches reports, mail and spreadsheets.
+			if i := strings.IndexFunc(v, text.Forbidden); i >= 0 {
+				r, _ := utf8.DecodeRuneInString(v[i:])
+				add(entry, field, "contains U+%04X: no control characters, line breaks or direction overrides", r)
+			}
 		}
 	}
 	oneOf := func(entry, field, v string, allowed []string) {

@@ -179,6 +179,21 @@ func TestIngestBulk(t *testing.T) {
 		if status, _ := post("text/csv", "name,email\nx,y\n"); status != 400 {
 			t.Fatalf("CSV without the columns: %d", status)
 		}
+		// A line or header that gives a field twice is refused, not read as
+		// its last value (an outside review filed such a result under the
+		// second MCID); nested objects and other keys are no repeat.
+		dup := strings.Join([]string{
+			`{"mcid":"9900002","mcid":"9900001","skillNumber":"AZ-104","completedAt":"2026-05-04"}`,
+			`{"mcid":"9900002","MCID":"9900001","skillNumber":"AZ-104","completedAt":"2026-05-04"}`,
+			`{"mcid":"9900002","x":{"mcid":1,"a":[{"mcid":2}]},"skillNumber":"AZ-104","completedAt":"2026-05-05"}`,
+		}, "\n") + "\n"
+		if status, out := post("application/x-ndjson", dup); status != 200 || out.Accepted != 1 || len(out.Errors) != 2 ||
+			!strings.Contains(out.Errors[0].Message, `"mcid" twice`) || !strings.Contains(out.Errors[1].Message, "twice") || out.Errors[1].Line != 2 {
+			t.Fatalf("NDJSON with a repeated key: %d %+v", status, out)
+		}
+		if status, _ := post("text/csv", "mcid,mcid,skillNumber,completedAt\n9900002,9900001,AZ-104,2026-05-06\n"); status != 400 {
+			t.Fatalf("CSV with two mcid columns: %d", status)
+		}
 		if status, _ := post("application/xml", "<x/>"); status != 400 {
 			t.Fatalf("XML: %d", status)
 		}

@@ -56,12 +56,60 @@ func ReadNDJSON(b *Batch, r io.Reader) error {
 			b.Fail(line, jsonMessage(err))
 			continue
 		}
+		if key, twice := repeatedKey(text); twice {
+			// encoding/json keeps the last of two values (and matches keys
+			// in any case): which one was meant? Neither is taken silently.
+			b.Fail(line, fmt.Sprintf("the line gives %s twice: keep one", Quote(key)))
+			continue
+		}
 		raw := Raw{Pos: line, MCID: mcidText(in.MCID), SkillNumber: in.SkillNumber, CompletedAt: in.CompletedAt}
 		if in.ExpiresAt != nil {
 			raw.ExpiresAt = *in.ExpiresAt
 		}
 		if err := b.Add(raw); err != nil {
 			return err
+		}
+	}
+}
+
+// repeatedKey reports a key that a valid JSON object gives twice at its top
+// level, compared as encoding/json matches them to fields (in any case).
+func repeatedKey(obj []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	seen := map[string]bool{}
+	depth, key := 0, true
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' || t == '[' {
+				depth++
+			} else {
+				depth--
+			}
+			if depth == 1 && (t == '}' || t == ']') {
+				key = true // a nested value ended: a key comes next
+			}
+			if depth == 0 {
+				return "", false
+			}
+			continue
+		case string:
+			if depth == 1 && key {
+				k := strings.ToLower(t)
+				if seen[k] {
+					return t, true
+				}
+				seen[k] = true
+				key = false
+				continue
+			}
+		}
+		if depth == 1 {
+			key = true // a value at the top level: a key comes next
 		}
 	}
 }
@@ -150,6 +198,10 @@ func ReadCSV(b *Batch, r io.Reader) error {
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		if f, ok := csvColumns[h]; ok {
+			if j, twice := cols[f]; twice {
+				// Which one was meant? Neither is taken silently.
+				return apperr.New(apperr.InvalidInput, "Line 1: the header row has two %s columns (columns %d and %d): keep one.", f, j+1, i+1)
+			}
 			cols[f] = i
 		}
 	}
