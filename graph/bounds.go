@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 
+	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
 
 	"certlink/internal/apperr"
@@ -13,7 +14,9 @@ const MaxPage = 100
 
 // ConnectionBounds refuses first/last outside 0..100 on every field, before the
 // resolver runs, and gives a connection asked with neither a first page of 100,
-// so no connection can be asked for an unbounded page.
+// so no connection can be asked for an unbounded page. A cursor (after,
+// before) names a row id, which is positive: one that decodes to another
+// (an id past 2^63 wraps to a negative number) is not a cursor this API gave.
 func ConnectionBounds(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc != nil && fc.Args != nil {
@@ -29,6 +32,11 @@ func ConnectionBounds(ctx context.Context, next graphql.Resolver) (any, error) {
 		for _, name := range []string{"first", "last"} {
 			if n, ok := fc.Args[name].(*int); ok && n != nil && (*n < 0 || *n > MaxPage) {
 				return nil, apperr.New(apperr.InvalidInput, "%s must be between 0 and %d.", name, MaxPage).With("argument", name)
+			}
+		}
+		for _, name := range []string{"after", "before"} {
+			if c, ok := fc.Args[name].(*entgql.Cursor[int]); ok && c != nil && c.ID <= 0 {
+				return nil, apperr.New(apperr.InvalidInput, "The %s cursor is not one this API gave: take it from a page's edges or pageInfo.", name).With("argument", name)
 			}
 		}
 	}
