@@ -218,7 +218,8 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 		// takes that account's row (the foreign key of the link's user_id),
 		// and taken after the profile it closes a cycle with that account's
 		// own association, which holds its row and waits for the profile.
-		// Then hold the profile (LockProfiles): every read below is of rows
+		// Then hold the profile (lockLiveProfile: refused if a merge made it a
+		// duplicate meanwhile): every read below is of rows
 		// no other transaction can change before this one ends, and on a
 		// Galera cluster a racing association through another node fails at
 		// commit instead of both committing.
@@ -235,7 +236,7 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 				return err
 			}
 		}
-		if err := LockProfiles(sys, tx, p.ID); err != nil {
+		if err := lockLiveProfile(sys, tx, p.ID); err != nil {
 			return err
 		}
 		// The profile's active link and the viewer's of this kind, the time

@@ -10,6 +10,7 @@ import (
 	"certlink/ent"
 	"certlink/ent/association"
 	"certlink/ent/directoryaccount"
+	"certlink/ent/profile"
 	"certlink/internal/apperr"
 	"certlink/internal/demo"
 	"certlink/internal/linking"
@@ -273,6 +274,29 @@ func TestLimitMessageNamesOnlyTheRulesInForce(t *testing.T) {
 		}
 		if msg := err.Error(); strings.Contains(msg, "period") || !strings.Contains(msg, "We allow 1 association per year.") {
 			t.Fatalf("message: %s", msg)
+		}
+	})
+}
+
+// A merge that commits between the association's look-up of the profile and
+// its transaction made the profile a duplicate: the association is refused
+// (CONFLICT), not a link of a profile whose results are the survivor's (an
+// outside review linked one in 2 rounds of 10 on MariaDB, using a quota slot
+// and counting the person for nothing).
+func TestAssociationRefusesAProfileMergedMeanwhile(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		f := setup(t, d)
+		sys := viewer.System(context.Background())
+		stale := f.c.Profile.Query().Where(profile.Mcid("9900002")).OnlyX(sys)
+		survivor := f.c.Profile.Query().Where(profile.Mcid("9900003")).OnlyX(sys)
+		f.c.Profile.UpdateOneID(stale.ID).SetMergedIntoID(survivor.ID).ExecX(sys)
+		riley := f.users["riley@contoso.example"]
+		err := f.svc.AssociateProfile(context.Background(), riley, stale)
+		if e, _ := apperr.As(err); e == nil || e.Code != apperr.Conflict {
+			t.Fatalf("associating a profile merged meanwhile: %v", err)
+		}
+		if n := f.c.Association.Query().Where(association.ProfileID(stale.ID), association.EndedAtIsNil()).CountX(sys); n != 0 {
+			t.Fatalf("%d active links of the merged profile", n)
 		}
 	})
 }

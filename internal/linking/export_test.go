@@ -1,0 +1,15 @@
+package linking
+
+import (
+	"context"
+
+	"certlink/ent"
+	"certlink/internal/viewer"
+)
+
+// AssociateProfile is associate for a profile the test looked up itself: it
+// stands for a profile read just before a racing change (profileOf, then a
+// merge commits).
+func (s *Service) AssociateProfile(ctx context.Context, v *viewer.Viewer, p *ent.Profile) error {
+	return s.associate(ctx, v, p, true)
+}
