@@ -122,6 +122,10 @@ type Batch struct {
 	failed *StoreError
 	// Progress, when set, is told after every committed batch.
 	Progress func(Progress)
+	// tokenID is the credential the ingest came with (a provider token, an
+	// operator's session): looked at again before every batch, so revoking
+	// it stops an upload already under way (stillValid).
+	tokenID int
 }
 
 // Progress is what an ingest has done so far.
@@ -173,7 +177,7 @@ func (s *Service) Begin(ctx context.Context, v *viewer.Viewer) (*Batch, error) {
 			skills[n] = k.ID
 		}
 	}
-	return &Batch{s: s, ctx: sys, source: source, skills: skills, orgs: map[int]bool{}, limit: BatchSize}, nil
+	return &Batch{s: s, ctx: sys, source: source, skills: skills, orgs: map[int]bool{}, limit: BatchSize, tokenID: v.TokenID}, nil
 }
 
 // Fail records a result that could not even be read (bad JSON, bad CSV).
@@ -360,7 +364,10 @@ func (b *Batch) flush() error {
 	}
 	last := b.pending[len(b.pending)-1].Pos
 	start := time.Now()
-	err := b.store()
+	err := b.stillValid()
+	if err == nil {
+		err = b.store()
+	}
 	if err != nil {
 		b.failed = &StoreError{Stored: b.done, Err: err}
 		b.report()
@@ -375,6 +382,24 @@ func (b *Batch) flush() error {
 	b.done = max(b.done, last)
 	b.report()
 	return nil
+}
+
+// stillValid refuses the next batch when the credential the ingest came with
+// was revoked or has expired since the upload began: an upload may run for
+// hours, and "revoked" must stop it at once, not at its end.
+func (b *Batch) stillValid() error {
+	if b.tokenID == 0 {
+		return nil
+	}
+	t, err := b.s.Client.Token.Get(b.ctx, b.tokenID)
+	switch {
+	case ent.IsNotFound(err):
+	case err != nil:
+		return err
+	case t.RevokedAt == nil && (t.ExpiresAt == nil || t.ExpiresAt.After(b.s.now())):
+		return nil
+	}
+	return apperr.New(apperr.Unauthenticated, "The token this upload came with was revoked or has expired since it began.")
 }
 
 func (b *Batch) store() error {
