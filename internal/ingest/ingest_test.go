@@ -181,18 +181,34 @@ func TestIngestBulk(t *testing.T) {
 		}
 		// A line or header that gives a field twice is refused, not read as
 		// its last value (an outside review filed such a result under the
-		// second MCID); nested objects and other keys are no repeat.
+		// second MCID); so is a field certlink does not read, which would be
+		// dropped (a misspelt "expires_at" stored a certification that never
+		// expires).
 		dup := strings.Join([]string{
 			`{"mcid":"9900002","mcid":"9900001","skillNumber":"AZ-104","completedAt":"2026-05-04"}`,
 			`{"mcid":"9900002","MCID":"9900001","skillNumber":"AZ-104","completedAt":"2026-05-04"}`,
-			`{"mcid":"9900002","x":{"mcid":1,"a":[{"mcid":2}]},"skillNumber":"AZ-104","completedAt":"2026-05-05"}`,
+			`{"mcid":"9900003","skillNumber":"AZ-204","completedAt":"2025-01-05","expires_at":"2025-06-01"}`,
+			`{"mcid":"9900002","x":{"mcid":1},"skillNumber":"AZ-104","completedAt":"2026-05-05"}`,
+			`{"MCID":"9900002","SkillNumber":"AZ-104","completedAt":"2026-05-05"}`,
 		}, "\n") + "\n"
-		if status, out := post("application/x-ndjson", dup); status != 200 || out.Accepted != 1 || len(out.Errors) != 2 ||
-			!strings.Contains(out.Errors[0].Message, `"mcid" twice`) || !strings.Contains(out.Errors[1].Message, "twice") || out.Errors[1].Line != 2 {
-			t.Fatalf("NDJSON with a repeated key: %d %+v", status, out)
+		if status, out := post("application/x-ndjson", dup); status != 200 || out.Accepted != 1 || len(out.Errors) != 4 ||
+			!strings.Contains(out.Errors[0].Message, `"mcid" twice`) || !strings.Contains(out.Errors[1].Message, "twice") || out.Errors[1].Line != 2 ||
+			!strings.Contains(out.Errors[2].Message, `"expires_at" is not a field`) || !strings.Contains(out.Errors[3].Message, `"x" is not a field`) {
+			t.Fatalf("NDJSON with a repeated or unknown key: %d %+v", status, out)
 		}
-		if status, _ := post("text/csv", "mcid,mcid,skillNumber,completedAt\n9900002,9900001,AZ-104,2026-05-06\n"); status != 400 {
-			t.Fatalf("CSV with two mcid columns: %d", status)
+		for _, body := range []string{
+			"mcid,mcid,skillNumber,completedAt\n9900002,9900001,AZ-104,2026-05-06\n",
+			"mcid,skillNumber,completedAt,expiresAtt\n9900003,AZ-204,2025-01-05,2025-03-01\n",
+		} {
+			if status, _ := post("text/csv", body); status != 400 {
+				t.Fatalf("CSV %q: %d", body, status)
+			}
+		}
+		// A value under an empty heading (a trailing comma) or past the
+		// header is a line error; an empty one is nothing.
+		status, out = post("text/csv", "mcid,skillNumber,completedAt,\n9900003,AZ-204,2025-01-06,2025-03-01\n9900003,AZ-204,2025-01-07,\n9900003,AZ-204,2025-01-08,,x\n")
+		if status != 200 || out.Accepted != 1 || len(out.Errors) != 2 || out.Errors[0].Line != 2 || out.Errors[1].Line != 4 {
+			t.Fatalf("CSV with values under no heading: %d %+v", status, out)
 		}
 		if status, _ := post("application/xml", "<x/>"); status != 400 {
 			t.Fatalf("XML: %d", status)

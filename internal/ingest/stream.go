@@ -56,10 +56,8 @@ func ReadNDJSON(b *Batch, r io.Reader) error {
 			b.Fail(line, jsonMessage(err))
 			continue
 		}
-		if key, twice := repeatedKey(text); twice {
-			// encoding/json keeps the last of two values (and matches keys
-			// in any case): which one was meant? Neither is taken silently.
-			b.Fail(line, fmt.Sprintf("the line gives %s twice: keep one", Quote(key)))
+		if msg := keyProblem(text); msg != "" {
+			b.Fail(line, msg)
 			continue
 		}
 		raw := Raw{Pos: line, MCID: mcidText(in.MCID), SkillNumber: in.SkillNumber, CompletedAt: in.CompletedAt}
@@ -72,16 +70,23 @@ func ReadNDJSON(b *Batch, r io.Reader) error {
 	}
 }
 
-// repeatedKey reports a key that a valid JSON object gives twice at its top
-// level, compared as encoding/json matches them to fields (in any case).
-func repeatedKey(obj []byte) (string, bool) {
+// ndjsonKeys are the keys a result line has (compared in any case, as
+// encoding/json matches them to fields).
+var ndjsonKeys = map[string]bool{"mcid": true, "skillnumber": true, "completedat": true, "expiresat": true}
+
+// keyProblem says what is wrong with the top-level keys of a valid JSON
+// object ("" when nothing): a key given twice — encoding/json keeps the last
+// value, so which was meant? — or one that is not a field of a result, which
+// encoding/json would drop: a misspelt "expires_at" would store a
+// certification that never expires.
+func keyProblem(obj []byte) string {
 	dec := json.NewDecoder(bytes.NewReader(obj))
 	seen := map[string]bool{}
 	depth, key := 0, true
 	for {
 		tok, err := dec.Token()
 		if err != nil {
-			return "", false
+			return ""
 		}
 		switch t := tok.(type) {
 		case json.Delim:
@@ -94,14 +99,17 @@ func repeatedKey(obj []byte) (string, bool) {
 				key = true // a nested value ended: a key comes next
 			}
 			if depth == 0 {
-				return "", false
+				return ""
 			}
 			continue
 		case string:
 			if depth == 1 && key {
 				k := strings.ToLower(t)
-				if seen[k] {
-					return t, true
+				switch {
+				case !ndjsonKeys[k]:
+					return fmt.Sprintf("%s is not a field of a result (want mcid, skillNumber, completedAt, expiresAt)", Quote(t))
+				case seen[k]:
+					return fmt.Sprintf("the line gives %s twice: keep one", Quote(t))
 				}
 				seen[k] = true
 				key = false
@@ -170,6 +178,24 @@ func jsonKind(v string) string {
 	return v
 }
 
+// unread is the first column of rec that holds a value certlink would not
+// read (its heading is empty, or the row is longer than the header), or -1.
+func unread(rec []string, cols map[string]int) int {
+	for i, v := range rec {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		named := false
+		for _, j := range cols {
+			named = named || i == j
+		}
+		if !named {
+			return i
+		}
+	}
+	return -1
+}
+
 // csvColumns maps accepted header names (lower case) to fields.
 var csvColumns = map[string]string{
 	"mcid": "mcid", "skillnumber": "skillNumber", "skill_number": "skillNumber", "skill number": "skillNumber",
@@ -197,13 +223,20 @@ func ReadCSV(b *Batch, r io.Reader) error {
 	cols := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if f, ok := csvColumns[h]; ok {
-			if j, twice := cols[f]; twice {
-				// Which one was meant? Neither is taken silently.
-				return apperr.New(apperr.InvalidInput, "Line 1: the header row has two %s columns (columns %d and %d): keep one.", f, j+1, i+1)
-			}
-			cols[f] = i
+		f, ok := csvColumns[h]
+		switch {
+		case h == "":
+			continue // an empty heading (a spreadsheet's trailing comma): a value under it is a line error
+		case !ok:
+			// A misspelt "expiresAtt" dropped silently would store a
+			// certification that never expires.
+			return apperr.New(apperr.InvalidInput, "Line 1: the header row's column %d, %s, is not a field of a result (want mcid,skillNumber,completedAt,expiresAt).", i+1, Quote(header[i]))
 		}
+		if j, twice := cols[f]; twice {
+			// Which one was meant? Neither is taken silently.
+			return apperr.New(apperr.InvalidInput, "Line 1: the header row has two %s columns (columns %d and %d): keep one.", f, j+1, i+1)
+		}
+		cols[f] = i
 	}
 	for _, need := range []string{"mcid", "skillNumber", "completedAt"} {
 		if _, ok := cols[need]; !ok {
@@ -241,6 +274,10 @@ func ReadCSV(b *Batch, r io.Reader) error {
 		lastLine = line
 		b.Read(line)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if i := unread(rec, cols); i >= 0 {
+			b.Fail(line, fmt.Sprintf("column %d holds a value but has no heading (want mcid,skillNumber,completedAt,expiresAt)", i+1))
 			continue
 		}
 		if err := b.Add(Raw{Pos: line, MCID: get(rec, "mcid"), SkillNumber: get(rec, "skillNumber"),
