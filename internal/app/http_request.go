@@ -20,6 +20,10 @@ import (
 // upgrade.
 func graphqlRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isWebsocket(r) {
+			// An answer is the signed-in caller's own: no cache keeps it.
+			w.Header().Set("Cache-Control", "no-store")
+		}
 		switch {
 		case isWebsocket(r) || r.Method == http.MethodOptions:
 		case r.Method == http.MethodGet:

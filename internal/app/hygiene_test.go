@@ -68,6 +68,16 @@ func TestSkillsCSVRefusesBadFiltersBeforeStreaming(t *testing.T) {
 func TestErrorHygiene(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.ReadTimeout = 2 * time.Second })
 
+	// A signed-in answer is never cached (an outside review found no
+	// Cache-Control on GET or POST /graphql).
+	grace := e.Demo("grace@contoso.example")
+	if res, _ := e.Get(grace, "/graphql?query="+url.QueryEscape("{me{email}}")); res.StatusCode != 200 || res.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("GET /graphql: %d, Cache-Control %q", res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+	if r := e.Do(grace, `{me{email}}`, nil); r.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("POST /graphql: Cache-Control %q", r.Header.Get("Cache-Control"))
+	}
+
 	// A mutation over GET: 405 with Allow: POST and a coded GraphQL error.
 	res, body := e.Get("", "/graphql?query="+url.QueryEscape("mutation{signOut{signedOut}}"))
 	var ge struct {
