@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"strings"
 	"time"
 
 	"certlink/internal/apperr"
@@ -87,7 +88,17 @@ func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if cs := strings.ToLower(params["charset"]); cs != "" && cs != "utf-8" && cs != "utf8" && cs != "us-ascii" {
+		writeError(w, r, apperr.New(apperr.InvalidInput, "Send results in UTF-8, not %s.", ingest.Quote(params["charset"])))
+		return
+	}
+	if ce := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); ce != "" && ce != "identity" {
+		// Read as it is, a compressed body would be one line error per
+		// line; say what to do instead.
+		writeError(w, r, apperr.New(apperr.InvalidInput, "Send the results uncompressed (Content-Encoding %s is not read).", ingest.Quote(ce)))
+		return
+	}
 	read := map[string]func(*ingest.Batch, io.Reader) error{
 		"application/x-ndjson": ingest.ReadNDJSON, "application/jsonl": ingest.ReadNDJSON,
 		"application/json-seq": ingest.ReadNDJSON, "application/jsonlines": ingest.ReadNDJSON,

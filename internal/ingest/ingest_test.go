@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -209,6 +210,20 @@ func TestIngestBulk(t *testing.T) {
 		status, out = post("text/csv", "mcid,skillNumber,completedAt,\n9900003,AZ-204,2025-01-06,2025-03-01\n9900003,AZ-204,2025-01-07,\n9900003,AZ-204,2025-01-08,,x\n")
 		if status != 200 || out.Accepted != 1 || len(out.Errors) != 2 || out.Errors[0].Line != 2 || out.Errors[1].Line != 4 {
 			t.Fatalf("CSV with values under no heading: %d %+v", status, out)
+		}
+		// A compressed body or another charset is refused whole, saying
+		// what to send, not read as UTF-8 text line by line.
+		if status, _ := post("application/x-ndjson; charset=utf-16", ndjson); status != 400 {
+			t.Fatalf("NDJSON in UTF-16: %d", status)
+		}
+		req, _ := http.NewRequest(http.MethodPost, e.URL+"/ingest", strings.NewReader(ndjson))
+		req.Header.Set("Content-Type", "application/x-ndjson")
+		req.Header.Set("Content-Encoding", "gzip")
+		req.Header.Set("Authorization", "Bearer "+prov)
+		if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 400 {
+			t.Fatalf("a gzip Content-Encoding: %v %v", res, err)
+		} else {
+			res.Body.Close()
 		}
 		if status, _ := post("application/xml", "<x/>"); status != 400 {
 			t.Fatalf("XML: %d", status)
