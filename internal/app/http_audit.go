@@ -110,13 +110,8 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 var auditParams = []string{"action", "actor", "user", "mcid", "from", "to", "search"}
 
 func auditQuery(q url.Values) (history.Filter, error) {
-	for name, vals := range q {
-		if !slices.Contains(auditParams, name) {
-			return history.Filter{}, &paramError{ingest.Quote(name), "not a parameter of the audit log (" + strings.Join(auditParams, ", ") + ")"}
-		}
-		if len(vals) > 1 && name != "action" {
-			return history.Filter{}, &paramError{name, "give it once"}
-		}
+	if err := checkParams(q, "the audit log", auditParams, "action"); err != nil {
+		return history.Filter{}, err
 	}
 	for _, a := range q["action"] {
 		if !slices.Contains(history.Actions(), a) {

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -111,18 +112,27 @@ func (a *App) skillsCSV(w http.ResponseWriter, r *http.Request) {
 
 // csvParams are the parameters GET /reports/skills.csv reads; skillNumber
 // may repeat, the others come once.
-var csvParams = map[string]bool{"mcid": true, "skillType": true, "skillNumber": true, "competency": true, "search": true,
-	"associatedInPC": true, "needsAssociation": true, "completedAfter": true, "completedBefore": true,
-	"expiresAfter": true, "expiresBefore": true, "validOnly": true, "orderBy": true, "direction": true, "bom": true}
+var csvParams = []string{"mcid", "skillType", "skillNumber", "competency", "search", "associatedInPC", "needsAssociation",
+	"completedAfter", "completedBefore", "expiresAfter", "expiresBefore", "validOnly", "orderBy", "direction", "bom"}
+
+// checkParams refuses a parameter that is not one of known (what names the
+// export) and a repeated one other than repeatable: a misspelt filter must
+// not widen an export to everything.
+func checkParams(q url.Values, what string, known []string, repeatable string) error {
+	for name, vals := range q {
+		if !slices.Contains(known, name) {
+			return &paramError{ingest.Quote(name), "not a parameter of " + what + " (" + strings.Join(known, ", ") + ")"}
+		}
+		if len(vals) > 1 && name != repeatable {
+			return &paramError{name, "give it once"}
+		}
+	}
+	return nil
+}
 
 func reportQuery(q url.Values) (report.Filter, report.Order, error) {
-	for name, vals := range q {
-		if !csvParams[name] {
-			return report.Filter{}, report.Order{}, &paramError{ingest.Quote(name), "not a parameter of the skills report (mcid, skillType, skillNumber, competency, search, associatedInPC, needsAssociation, completedAfter, completedBefore, expiresAfter, expiresBefore, validOnly, orderBy, direction, bom)"}
-		}
-		if len(vals) > 1 && name != "skillNumber" {
-			return report.Filter{}, report.Order{}, &paramError{name, "give it once"}
-		}
+	if err := checkParams(q, "the skills report", csvParams, "skillNumber"); err != nil {
+		return report.Filter{}, report.Order{}, err
 	}
 	f := report.Filter{
 		MCID:         strings.TrimSpace(q.Get("mcid")),

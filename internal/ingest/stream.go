@@ -178,18 +178,12 @@ func jsonKind(v string) string {
 	return v
 }
 
-// unread is the first column of rec that holds a value certlink would not
-// read (its heading is empty, or the row is longer than the header), or -1.
-func unread(rec []string, cols map[string]int) int {
+// unread is the first column of rec that holds a value certlink does not
+// read (named[i] false: its heading is empty, or the row is longer than the
+// header), or -1.
+func unread(rec []string, named []bool) int {
 	for i, v := range rec {
-		if strings.TrimSpace(v) == "" {
-			continue
-		}
-		named := false
-		for _, j := range cols {
-			named = named || i == j
-		}
-		if !named {
+		if (i >= len(named) || !named[i]) && strings.TrimSpace(v) != "" {
 			return i
 		}
 	}
@@ -243,6 +237,10 @@ func ReadCSV(b *Batch, r io.Reader) error {
 			return apperr.New(apperr.InvalidInput, "Line 1: the header row has no %s column (want mcid,skillNumber,completedAt,expiresAt).", need)
 		}
 	}
+	named := make([]bool, len(header))
+	for _, i := range cols {
+		named[i] = true
+	}
 	get := func(rec []string, f string) string {
 		if i, ok := cols[f]; ok && i < len(rec) {
 			return rec[i]
@@ -276,7 +274,7 @@ func ReadCSV(b *Batch, r io.Reader) error {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
-		if i := unread(rec, cols); i >= 0 {
+		if i := unread(rec, named); i >= 0 {
 			b.Fail(line, fmt.Sprintf("column %d holds a value but has no heading (want mcid,skillNumber,completedAt,expiresAt)", i+1))
 			continue
 		}

@@ -18,13 +18,16 @@ import (
 func DeletedEmail(id int, email string) string { return fmt.Sprintf("deleted-%d-%s", id, email) }
 
 // Email is the address a person is known by: a deleted account's former one.
-func Email(u *ent.User) string {
-	if u.DeletedAt != nil {
-		if rest, ok := strings.CutPrefix(u.Email, fmt.Sprintf("deleted-%d-", u.ID)); ok {
+func Email(u *ent.User) string { return knownEmail(u.ID, u.Email, u.DeletedAt != nil) }
+
+// knownEmail is Email of the account id holding email, deleted or not.
+func knownEmail(id int, email string, deleted bool) string {
+	if deleted {
+		if rest, ok := strings.CutPrefix(email, fmt.Sprintf("deleted-%d-", id)); ok {
 			return rest
 		}
 	}
-	return u.Email
+	return email
 }
 
 // roleNames are the U1 roles as Partner Center names them.
@@ -112,8 +115,6 @@ func PartyOf(ctx context.Context, c *ent.Client, userID, profileID int) (Party, 
 	if err := rows.Scan(&p.MCID, &p.Name, &p.Email, &deleted); err != nil {
 		return Party{}, err
 	}
-	if deleted {
-		p.Email = strings.TrimPrefix(p.Email, fmt.Sprintf("deleted-%d-", userID))
-	}
+	p.Email = knownEmail(userID, p.Email, deleted)
 	return p, rows.Close()
 }
