@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -152,9 +153,25 @@ func TestDeleteUserEndsLinksTokensAndWarns(t *testing.T) {
 		var mk struct{ MarkNotificationsRead struct{ Marked int } }
 		ids := c.Notification.Query().Where(notification.UserID(atoi(t, userID(t, e, "grace@contoso.example")))).IDsX(sys())
 		monaIDs := c.Notification.Query().Where(notification.UserID(atoi(t, userID(t, e, "mona@contoso.example")))).IDsX(sys())
-		must(t, e, grace, `mutation($ids:[ID!]!){markNotificationsRead(ids:$ids){marked}}`, map[string]any{"ids": append(ids, monaIDs...)}, &mk)
+		// Mona's are not grace's to mark: the whole call is refused, naming
+		// them, and grace's own stay unread too.
+		const markRead = `mutation($ids:[ID!]!){markNotificationsRead(ids:$ids){marked}}`
+		r := e.Do(grace, markRead, map[string]any{"ids": append(append([]int{}, ids...), monaIDs...)})
+		if r.Code() != "NOT_FOUND" || !strings.Contains(r.Errors[0].Message, strconv.Itoa(monaIDs[0])) {
+			t.Fatalf("grace marking mona's notifications: %+v, want NOT_FOUND naming %d", r.Errors, monaIDs[0])
+		}
+		for _, n := range notifications(t, e, grace) {
+			if n.Read {
+				t.Fatal("a refused markNotificationsRead marked grace's own notification read")
+			}
+		}
+		must(t, e, grace, markRead, map[string]any{"ids": ids}, &mk)
 		if mk.MarkNotificationsRead.Marked != len(ids) || len(ids) != 1 {
-			t.Fatalf("marked %d of grace's %d (mona's are not grace's to mark)", mk.MarkNotificationsRead.Marked, len(ids))
+			t.Fatalf("marked %d of grace's %d", mk.MarkNotificationsRead.Marked, len(ids))
+		}
+		must(t, e, grace, markRead, map[string]any{"ids": ids}, &mk)
+		if mk.MarkNotificationsRead.Marked != 0 {
+			t.Fatalf("marking read again marked %d", mk.MarkNotificationsRead.Marked)
 		}
 		for _, n := range notifications(t, e, grace) {
 			if !n.Read {

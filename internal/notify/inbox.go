@@ -2,6 +2,8 @@ package notify
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 
 	"certlink/ent"
@@ -50,8 +52,11 @@ func (b *Inbox) Notifications(ctx context.Context, v *viewer.Viewer, r page.Requ
 	return page.Cut(rows, r, total), nil
 }
 
-// MarkRead marks the viewer's notifications with these ids read; ids of other
-// people's notifications are ignored. It returns how many changed.
+// MarkRead marks the viewer's notifications with these ids read and returns
+// how many were unread. An id that is not one of the viewer's notifications
+// (another person's, another kind of object, none at all: the answer does not
+// tell them apart) refuses the whole call with NOT_FOUND naming it, and marks
+// nothing. Notifications never change hands, so the check needs no lock.
 func (b *Inbox) MarkRead(ctx context.Context, v *viewer.Viewer, ids []int) (int, error) {
 	if err := person(v); err != nil {
 		return 0, err
@@ -62,13 +67,33 @@ func (b *Inbox) MarkRead(ctx context.Context, v *viewer.Viewer, ids []int) (int,
 	if len(ids) == 0 {
 		return 0, nil
 	}
+	sys := viewer.System(ctx)
+	own, err := b.Client.Notification.Query().
+		Where(notification.UserID(v.UserID), notification.IDIn(ids...)).IDs(sys)
+	if err != nil {
+		return 0, err
+	}
+	mine := make(map[int]bool, len(own))
+	for _, id := range own {
+		mine[id] = true
+	}
+	var missing []string
+	for _, id := range ids {
+		if !mine[id] {
+			missing = append(missing, strconv.Itoa(id))
+			mine[id] = true // named once
+		}
+	}
+	if len(missing) > 0 {
+		return 0, apperr.New(apperr.NotFound, "Not among your notifications: %s. Nothing was marked.", strings.Join(missing, ", "))
+	}
 	now := time.Now().UTC()
 	if b.Now != nil {
 		now = b.Now().UTC()
 	}
 	return b.Client.Notification.Update().
 		Where(notification.UserID(v.UserID), notification.IDIn(ids...), notification.ReadAtIsNil()).
-		SetReadAt(now).Save(viewer.System(ctx))
+		SetReadAt(now).Save(sys)
 }
 
 // DevMailbox lists the mail the embedded default "sent" instead of using SMTP,
