@@ -209,6 +209,49 @@ func TestLinkingOverGraphQL(t *testing.T) {
 	})
 }
 
+// TestAllowanceAfterAMoveWithinTheOrganization: when a colleague takes over
+// the MCID a person linked last, taking it back is no new association (L6):
+// My profile says allowed now, as the preview and the association itself do
+// (outside review: My profile gave the cooldown's end).
+func TestAllowanceAfterAMoveWithinTheOrganization(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		lee, sam := e.Demo("lee@fabrikam.example"), e.Demo("sam@fabrikam.example")
+		const (
+			assoc   = `mutation{associateLearningAccount(input:{email:"jordan@learn.example",password:"learn-demo"}){user{learningAccount{mcid}}}}`
+			preview = `mutation{previewAssociation(input:{kind:LEARNING,email:"jordan@learn.example",password:"learn-demo"}){allowed usesQuota nextAssociationAllowedAt}}`
+		)
+		e.Do(lee, assoc, nil).Decode(t, &struct{}{})
+		e.Do(sam, assoc, nil).Decode(t, &struct{}{}) // moves within Fabrikam
+		var m me
+		e.Do(lee, meQuery, nil).Decode(t, &m)
+		if m.Me.Learning != nil || m.Me.Next != nil || m.Me.Remaining != 2 {
+			t.Fatalf("lee after sam took jordan over: %+v, want no link, allowed now, 2 left", m.Me)
+		}
+		var p struct {
+			PreviewAssociation struct {
+				Allowed, UsesQuota bool
+				Next               *time.Time `json:"nextAssociationAllowedAt"`
+			}
+		}
+		e.Do(lee, preview, nil).Decode(t, &p)
+		if !p.PreviewAssociation.Allowed || p.PreviewAssociation.UsesQuota || p.PreviewAssociation.Next != nil {
+			t.Fatalf("preview: %+v", p.PreviewAssociation)
+		}
+		e.Do(lee, assoc, nil).Decode(t, &struct{}{})
+		// Once jordan has left Fabrikam, taking it back is a new association
+		// again, and My profile gives the cooldown's end.
+		e.Do(lee, `mutation{removeLearningAccount{user{email}}}`, nil).Decode(t, &struct{}{})
+		e.Do(sam, meQuery, nil).Decode(t, &m)
+		if m.Me.Next == nil {
+			t.Fatalf("sam after jordan left Fabrikam: %+v, want the cooldown's end", m.Me)
+		}
+		if r := e.Do(sam, assoc, nil); r.Code() != "ASSOCIATION_LIMITED" {
+			t.Fatalf("sam associating jordan again: %+v", r.Errors)
+		}
+	})
+}
+
 // TestAssociationRace: 40 parallel associations of one MCID by users of two
 // organizations (cool-off off) leave exactly one active link and no 5xx (L5).
 func TestAssociationRace(t *testing.T) {

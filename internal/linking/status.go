@@ -82,22 +82,34 @@ WHERE a.active_user_slot IN (?, ?)`, UserSlot(userID, Learning), UserSlot(userID
 // from StatusOf), or linked last; a full allowance when never.
 func (s *Service) AllowanceOf(ctx context.Context, userID int, kind Kind, active *Link) (Allowance, error) {
 	ctx = viewer.System(ctx)
-	profileID := 0
 	if active != nil {
-		profileID = active.ProfileID
-	} else {
-		last, err := s.Client.Association.Query().
-			Where(association.UserID(userID), association.KindEQ(kind)).
-			Order(ent.Desc(association.FieldStartedAt)).First(ctx)
-		if err != nil && !ent.IsNotFound(err) {
-			return Allowance{}, err
-		}
-		if last != nil {
-			profileID = last.ProfileID
-		}
+		return s.allowance(ctx, s.Client, active.ProfileID, s.now())
 	}
-	if profileID == 0 {
+	last, err := s.Client.Association.Query().
+		Where(association.UserID(userID), association.KindEQ(kind)).
+		Order(ent.Desc(association.FieldStartedAt)).First(ctx)
+	if ent.IsNotFound(err) {
 		return Allowance{Remaining: s.Limits.PerYear}, nil
 	}
-	return s.allowance(ctx, s.Client, profileID, s.now())
+	if err != nil {
+		return Allowance{}, err
+	}
+	a, err := s.allowance(ctx, s.Client, last.ProfileID, s.now())
+	if err != nil || a.NextAllowedAt.IsZero() {
+		return a, err
+	}
+	// The MCID may have moved on to a colleague: taking it back within the
+	// organization is no new association (L6), so it is allowed now, as
+	// previewAssociation and associating say. (A work account never changes
+	// organization: its last link's is its own.)
+	held, err := s.Client.Association.Query().
+		Where(association.ActiveProfileID(last.ProfileID), association.OrganizationID(last.OrganizationID)).
+		Exist(ctx)
+	if err != nil {
+		return Allowance{}, err
+	}
+	if held {
+		a.NextAllowedAt = time.Time{}
+	}
+	return a, nil
 }
