@@ -9,6 +9,7 @@ import (
 
 	"certlink/ent"
 	"certlink/internal/counting"
+	"certlink/internal/store"
 )
 
 // KeptCounts reads the skilling metrics from the state internal/counting
@@ -118,7 +119,7 @@ func (k *keptSkilling) countsAt(ctx context.Context, t time.Time) (map[int]int, 
 		defer rows.Close()
 		for rows.Next() {
 			var level, lapsed, back int
-			if err := rows.Scan(&level, &lapsed, &back); err != nil {
+			if err := store.ScanCounts(rows, &level, &lapsed, &back); err != nil {
 				return nil, err
 			}
 			tl := k.tallies[level]

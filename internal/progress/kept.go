@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"certlink/ent"
+	"certlink/internal/store"
 )
 
 // Progress reads the state internal/counting keeps (issue 13): per SKILL
@@ -115,7 +116,7 @@ func keptCounts(ctx context.Context, c *ent.Client, orgID int, at time.Time, req
 	forever := map[int]int{}
 	for rows.Next() {
 		var rid, lapsed, back int
-		if err := rows.Scan(&rid, &lapsed, &back); err != nil {
+		if err := store.ScanCounts(rows, &rid, &lapsed, &back); err != nil {
 			rows.Close()
 			return nil, err
 		}
