@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -423,5 +424,45 @@ func TestSocketSlotFreedBeforeComplete(t *testing.T) {
 	send(t, c, subscribeMsg("over", `{me{email}}`))
 	if m := o.next(t, "over", 10*time.Second); !strings.Contains(string(m.Payload), `"code":"RATE_LIMITED"`) {
 		t.Fatalf("the eleventh: %s %s", m.Type, m.Payload)
+	}
+}
+
+// A client that stops reading while its answers keep coming: once a write
+// has waited WriteTimeout for the client to take it, the socket is closed and
+// everything it held is let go (outside review: a socket that never read kept
+// 2 MB of answers queued and its goroutines for more than 600 s).
+func TestSocketClientThatStopsReading(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	e.App.Sockets.Limits.MessagesPerSecond = 0 // not what this tests
+	e.App.Sockets.Limits.WriteTimeout = time.Second
+	mona := e.Demo("mona@contoso.example")
+	s := dialRaw(t, e)
+	if tc, ok := s.conn.(*net.TCPConn); ok {
+		_ = tc.SetReadBuffer(1024)
+	}
+	b, _ := json.Marshal(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"authorization":"Bearer ` + mona + `"}`)})
+	if err := s.frame(opText, b); err != nil {
+		t.Fatal(err)
+	}
+	if op, p, err := s.read(); err != nil || op != opText || !strings.Contains(string(p), "connection_ack") {
+		t.Fatalf("init: %d %s %v", op, p, err)
+	}
+	// The schema's introspection: some hundred KB an answer, never read.
+	const big = `{__schema{types{name description fields{name description args{name description}}}}}`
+	stop := time.Now().Add(20 * time.Second)
+	for i := 0; e.App.Sockets.Sockets() > 0; i++ {
+		if time.Now().After(stop) {
+			t.Fatalf("a socket whose client stopped reading is still open after 20 s (%d operations sent)", i)
+		}
+		b, _ := json.Marshal(wsMsg{ID: fmt.Sprint("q", i), Type: "subscribe", Payload: json.RawMessage(`{"query":` + strconv.Quote(big) + `}`)})
+		if s.frame(opText, b) != nil {
+			break // the server closed it
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	testenv.Eventually(t, 10*time.Second, func() bool { return e.App.Sockets.Sockets() == 0 },
+		"the socket whose client stopped reading is still open")
+	if r := e.Do(mona, `{me{email}}`, nil); len(r.Errors) > 0 {
+		t.Fatalf("after: %+v", r.Errors)
 	}
 }

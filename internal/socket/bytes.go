@@ -2,6 +2,7 @@ package socket
 
 import (
 	"bufio"
+	"errors"
 	"net"
 	"net/http"
 	"sync"
@@ -16,10 +17,11 @@ import (
 // message only arrives a little later.
 
 // hijackThrottle hands the websocket implementation a connection whose reads
-// spend a byte bucket.
+// spend a byte bucket and whose writes each have writeTimeout to complete.
 type hijackThrottle struct {
 	http.ResponseWriter
-	rate, burst float64
+	rate, burst  float64
+	writeTimeout time.Duration
 }
 
 func (h *hijackThrottle) Unwrap() http.ResponseWriter { return h.ResponseWriter }
@@ -30,13 +32,29 @@ func (h *hijackThrottle) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return newThrottledConn(c, h.rate, h.burst, time.Now(), time.Sleep), brw, nil
+	tc := newThrottledConn(c, h.rate, h.burst, time.Now(), time.Sleep)
+	tc.writeTimeout = h.writeTimeout
+	// The returned writer writes to the connection it was made for, not to
+	// tc: the websocket library writes through it (it reads from the
+	// connection it is given), so it must go through tc too.
+	if err := brw.Writer.Flush(); err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	brw.Writer.Reset(tc)
+	return tc, brw, nil
 }
 
-// throttledConn delays its reads past rate bytes a second (after a burst).
+// throttledConn delays its reads past rate bytes a second (after a burst),
+// and fails a write the peer does not take within writeTimeout. The
+// websocket library writes with a context that never ends (gqlgen's), so
+// without the deadline a client that stops reading would hold its writer,
+// and every answer queued behind it, until the TCP connection died (outside
+// review: 2 MB queued on a socket still open after 600 s).
 type throttledConn struct {
 	net.Conn
-	sleep func(time.Duration)
+	sleep        func(time.Duration)
+	writeTimeout time.Duration
 
 	mu          sync.Mutex
 	rate, burst float64
@@ -56,6 +74,23 @@ func (c *throttledConn) Read(p []byte) (int, error) {
 		if d := c.spend(n); d > 0 {
 			c.sleep(d)
 		}
+	}
+	return n, err
+}
+
+// Write writes p within the write timeout; past it the write fails (a
+// timeout error) and the websocket closes the connection.
+func (c *throttledConn) Write(p []byte) (int, error) {
+	if c.writeTimeout > 0 {
+		if err := c.Conn.SetWriteDeadline(time.Now().Add(c.writeTimeout)); err != nil {
+			return 0, err
+		}
+	}
+	n, err := c.Conn.Write(p)
+	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+		// Half a frame may be out: nothing more can be written on it, and
+		// the reader must stop too for the socket to end.
+		c.Conn.Close()
 	}
 	return n, err
 }

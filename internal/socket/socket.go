@@ -45,6 +45,11 @@ type Limits struct {
 	// socket's reads are delayed, so TCP makes the client wait.
 	ReadBytesPerSecond int
 	ReadBurstBytes     int
+	// WriteTimeout: a write to the socket (an answer, a push, a pong, the
+	// close) that the client does not take within it fails and closes the
+	// socket, so a client that stops reading holds no goroutine and no
+	// queued answer past it (0: no limit).
+	WriteTimeout time.Duration
 	// MaxOperations: operations in flight on one socket (subscriptions
 	// included); one more is refused with RATE_LIMITED.
 	MaxOperations int
@@ -103,6 +108,7 @@ var DefaultLimits = Limits{
 	ControlBurst:        20,
 	ReadBytesPerSecond:  128 << 10,
 	ReadBurstBytes:      1 << 20,
+	WriteTimeout:        30 * time.Second,
 	MaxOperations:       10,
 	MaxViewerOperations: 40,
 	// The web app opens at most two per page, one page per tab.
