@@ -583,6 +583,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supportticket.FieldSubject:        {Type: field.TypeString, Column: supportticket.FieldSubject},
 			supportticket.FieldBody:           {Type: field.TypeString, Column: supportticket.FieldBody},
 			supportticket.FieldStatus:         {Type: field.TypeEnum, Column: supportticket.FieldStatus},
+			supportticket.FieldLockVersion:    {Type: field.TypeInt, Column: supportticket.FieldLockVersion},
 		},
 	}
 	graph.Nodes[28] = &sqlgraph.Node{
@@ -3214,6 +3215,11 @@ func (f *SupportTicketFilter) WhereBody(p entql.StringP) {
 // WhereStatus applies the entql string predicate on the status field.
 func (f *SupportTicketFilter) WhereStatus(p entql.StringP) {
 	f.Where(p.Field(supportticket.FieldStatus))
+}
+
+// WhereLockVersion applies the entql int predicate on the lock_version field.
+func (f *SupportTicketFilter) WhereLockVersion(p entql.IntP) {
+	f.Where(p.Field(supportticket.FieldLockVersion))
 }
 
 // addPredicate implements the predicateAdder interface.

@@ -20407,6 +20407,8 @@ type SupportTicketMutation struct {
 	subject            *string
 	body               *string
 	status             *supportticket.Status
+	lock_version       *int
+	addlock_version    *int
 	clearedFields      map[string]struct{}
 	done               bool
 	oldValue           func(context.Context) (*SupportTicket, error)
@@ -20817,6 +20819,62 @@ func (m *SupportTicketMutation) ResetStatus() {
 	m.status = nil
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (m *SupportTicketMutation) SetLockVersion(i int) {
+	m.lock_version = &i
+	m.addlock_version = nil
+}
+
+// LockVersion returns the value of the "lock_version" field in the mutation.
+func (m *SupportTicketMutation) LockVersion() (r int, exists bool) {
+	v := m.lock_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLockVersion returns the old "lock_version" field's value of the SupportTicket entity.
+// If the SupportTicket object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SupportTicketMutation) OldLockVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLockVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLockVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLockVersion: %w", err)
+	}
+	return oldValue.LockVersion, nil
+}
+
+// AddLockVersion adds i to the "lock_version" field.
+func (m *SupportTicketMutation) AddLockVersion(i int) {
+	if m.addlock_version != nil {
+		*m.addlock_version += i
+	} else {
+		m.addlock_version = &i
+	}
+}
+
+// AddedLockVersion returns the value that was added to the "lock_version" field in this mutation.
+func (m *SupportTicketMutation) AddedLockVersion() (r int, exists bool) {
+	v := m.addlock_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLockVersion resets all changes to the "lock_version" field.
+func (m *SupportTicketMutation) ResetLockVersion() {
+	m.lock_version = nil
+	m.addlock_version = nil
+}
+
 // Where appends a list predicates to the SupportTicketMutation builder.
 func (m *SupportTicketMutation) Where(ps ...predicate.SupportTicket) {
 	m.predicates = append(m.predicates, ps...)
@@ -20851,7 +20909,7 @@ func (m *SupportTicketMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SupportTicketMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, supportticket.FieldCreatedAt)
 	}
@@ -20872,6 +20930,9 @@ func (m *SupportTicketMutation) Fields() []string {
 	}
 	if m.status != nil {
 		fields = append(fields, supportticket.FieldStatus)
+	}
+	if m.lock_version != nil {
+		fields = append(fields, supportticket.FieldLockVersion)
 	}
 	return fields
 }
@@ -20895,6 +20956,8 @@ func (m *SupportTicketMutation) Field(name string) (ent.Value, bool) {
 		return m.Body()
 	case supportticket.FieldStatus:
 		return m.Status()
+	case supportticket.FieldLockVersion:
+		return m.LockVersion()
 	}
 	return nil, false
 }
@@ -20918,6 +20981,8 @@ func (m *SupportTicketMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldBody(ctx)
 	case supportticket.FieldStatus:
 		return m.OldStatus(ctx)
+	case supportticket.FieldLockVersion:
+		return m.OldLockVersion(ctx)
 	}
 	return nil, fmt.Errorf("unknown SupportTicket field %s", name)
 }
@@ -20976,6 +21041,13 @@ func (m *SupportTicketMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetStatus(v)
 		return nil
+	case supportticket.FieldLockVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLockVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown SupportTicket field %s", name)
 }
@@ -20990,6 +21062,9 @@ func (m *SupportTicketMutation) AddedFields() []string {
 	if m.addauthor_id != nil {
 		fields = append(fields, supportticket.FieldAuthorID)
 	}
+	if m.addlock_version != nil {
+		fields = append(fields, supportticket.FieldLockVersion)
+	}
 	return fields
 }
 
@@ -21002,6 +21077,8 @@ func (m *SupportTicketMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedOrganizationID()
 	case supportticket.FieldAuthorID:
 		return m.AddedAuthorID()
+	case supportticket.FieldLockVersion:
+		return m.AddedLockVersion()
 	}
 	return nil, false
 }
@@ -21024,6 +21101,13 @@ func (m *SupportTicketMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddAuthorID(v)
+		return nil
+	case supportticket.FieldLockVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLockVersion(v)
 		return nil
 	}
 	return fmt.Errorf("unknown SupportTicket numeric field %s", name)
@@ -21081,6 +21165,9 @@ func (m *SupportTicketMutation) ResetField(name string) error {
 		return nil
 	case supportticket.FieldStatus:
 		m.ResetStatus()
+		return nil
+	case supportticket.FieldLockVersion:
+		m.ResetLockVersion()
 		return nil
 	}
 	return fmt.Errorf("unknown SupportTicket field %s", name)

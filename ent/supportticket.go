@@ -30,7 +30,9 @@ type SupportTicket struct {
 	// Body holds the value of the "body" field.
 	Body string `json:"body,omitempty"`
 	// Status holds the value of the "status" field.
-	Status       supportticket.Status `json:"status,omitempty"`
+	Status supportticket.Status `json:"status,omitempty"`
+	// LockVersion holds the value of the "lock_version" field.
+	LockVersion  int `json:"lock_version,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -39,7 +41,7 @@ func (*SupportTicket) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case supportticket.FieldID, supportticket.FieldOrganizationID, supportticket.FieldAuthorID:
+		case supportticket.FieldID, supportticket.FieldOrganizationID, supportticket.FieldAuthorID, supportticket.FieldLockVersion:
 			values[i] = new(sql.NullInt64)
 		case supportticket.FieldCategory, supportticket.FieldSubject, supportticket.FieldBody, supportticket.FieldStatus:
 			values[i] = new(sql.NullString)
@@ -109,6 +111,12 @@ func (_m *SupportTicket) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Status = supportticket.Status(value.String)
 			}
+		case supportticket.FieldLockVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field lock_version", values[i])
+			} else if value.Valid {
+				_m.LockVersion = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -167,6 +175,9 @@ func (_m *SupportTicket) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))
+	builder.WriteString(", ")
+	builder.WriteString("lock_version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.LockVersion))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -88,6 +88,20 @@ func (_c *SupportTicketCreate) SetNillableStatus(v *supportticket.Status) *Suppo
 	return _c
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (_c *SupportTicketCreate) SetLockVersion(v int) *SupportTicketCreate {
+	_c.mutation.SetLockVersion(v)
+	return _c
+}
+
+// SetNillableLockVersion sets the "lock_version" field if the given value is not nil.
+func (_c *SupportTicketCreate) SetNillableLockVersion(v *int) *SupportTicketCreate {
+	if v != nil {
+		_c.SetLockVersion(*v)
+	}
+	return _c
+}
+
 // Mutation returns the SupportTicketMutation object of the builder.
 func (_c *SupportTicketCreate) Mutation() *SupportTicketMutation {
 	return _c.mutation
@@ -136,6 +150,10 @@ func (_c *SupportTicketCreate) defaults() error {
 		v := supportticket.DefaultStatus
 		_c.mutation.SetStatus(v)
 	}
+	if _, ok := _c.mutation.LockVersion(); !ok {
+		v := supportticket.DefaultLockVersion
+		_c.mutation.SetLockVersion(v)
+	}
 	return nil
 }
 
@@ -173,6 +191,9 @@ func (_c *SupportTicketCreate) check() error {
 		if err := supportticket.StatusValidator(v); err != nil {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "SupportTicket.status": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.LockVersion(); !ok {
+		return &ValidationError{Name: "lock_version", err: errors.New(`ent: missing required field "SupportTicket.lock_version"`)}
 	}
 	return nil
 }
@@ -228,6 +249,10 @@ func (_c *SupportTicketCreate) createSpec() (*SupportTicket, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(supportticket.FieldStatus, field.TypeEnum, value)
 		_node.Status = value
+	}
+	if value, ok := _c.mutation.LockVersion(); ok {
+		_spec.SetField(supportticket.FieldLockVersion, field.TypeInt, value)
+		_node.LockVersion = value
 	}
 	return _node, _spec
 }
@@ -368,6 +393,24 @@ func (u *SupportTicketUpsert) SetStatus(v supportticket.Status) *SupportTicketUp
 // UpdateStatus sets the "status" field to the value that was provided on create.
 func (u *SupportTicketUpsert) UpdateStatus() *SupportTicketUpsert {
 	u.SetExcluded(supportticket.FieldStatus)
+	return u
+}
+
+// SetLockVersion sets the "lock_version" field.
+func (u *SupportTicketUpsert) SetLockVersion(v int) *SupportTicketUpsert {
+	u.Set(supportticket.FieldLockVersion, v)
+	return u
+}
+
+// UpdateLockVersion sets the "lock_version" field to the value that was provided on create.
+func (u *SupportTicketUpsert) UpdateLockVersion() *SupportTicketUpsert {
+	u.SetExcluded(supportticket.FieldLockVersion)
+	return u
+}
+
+// AddLockVersion adds v to the "lock_version" field.
+func (u *SupportTicketUpsert) AddLockVersion(v int) *SupportTicketUpsert {
+	u.Add(supportticket.FieldLockVersion, v)
 	return u
 }
 
@@ -518,6 +561,27 @@ func (u *SupportTicketUpsertOne) SetStatus(v supportticket.Status) *SupportTicke
 func (u *SupportTicketUpsertOne) UpdateStatus() *SupportTicketUpsertOne {
 	return u.Update(func(s *SupportTicketUpsert) {
 		s.UpdateStatus()
+	})
+}
+
+// SetLockVersion sets the "lock_version" field.
+func (u *SupportTicketUpsertOne) SetLockVersion(v int) *SupportTicketUpsertOne {
+	return u.Update(func(s *SupportTicketUpsert) {
+		s.SetLockVersion(v)
+	})
+}
+
+// AddLockVersion adds v to the "lock_version" field.
+func (u *SupportTicketUpsertOne) AddLockVersion(v int) *SupportTicketUpsertOne {
+	return u.Update(func(s *SupportTicketUpsert) {
+		s.AddLockVersion(v)
+	})
+}
+
+// UpdateLockVersion sets the "lock_version" field to the value that was provided on create.
+func (u *SupportTicketUpsertOne) UpdateLockVersion() *SupportTicketUpsertOne {
+	return u.Update(func(s *SupportTicketUpsert) {
+		s.UpdateLockVersion()
 	})
 }
 
@@ -834,6 +898,27 @@ func (u *SupportTicketUpsertBulk) SetStatus(v supportticket.Status) *SupportTick
 func (u *SupportTicketUpsertBulk) UpdateStatus() *SupportTicketUpsertBulk {
 	return u.Update(func(s *SupportTicketUpsert) {
 		s.UpdateStatus()
+	})
+}
+
+// SetLockVersion sets the "lock_version" field.
+func (u *SupportTicketUpsertBulk) SetLockVersion(v int) *SupportTicketUpsertBulk {
+	return u.Update(func(s *SupportTicketUpsert) {
+		s.SetLockVersion(v)
+	})
+}
+
+// AddLockVersion adds v to the "lock_version" field.
+func (u *SupportTicketUpsertBulk) AddLockVersion(v int) *SupportTicketUpsertBulk {
+	return u.Update(func(s *SupportTicketUpsert) {
+		s.AddLockVersion(v)
+	})
+}
+
+// UpdateLockVersion sets the "lock_version" field to the value that was provided on create.
+func (u *SupportTicketUpsertBulk) UpdateLockVersion() *SupportTicketUpsertBulk {
+	return u.Update(func(s *SupportTicketUpsert) {
+		s.UpdateLockVersion()
 	})
 }
 

@@ -132,6 +132,27 @@ func (_u *SupportTicketUpdate) SetNillableStatus(v *supportticket.Status) *Suppo
 	return _u
 }
 
+// SetLockVersion sets the "lock_version" field.
+func (_u *SupportTicketUpdate) SetLockVersion(v int) *SupportTicketUpdate {
+	_u.mutation.ResetLockVersion()
+	_u.mutation.SetLockVersion(v)
+	return _u
+}
+
+// SetNillableLockVersion sets the "lock_version" field if the given value is not nil.
+func (_u *SupportTicketUpdate) SetNillableLockVersion(v *int) *SupportTicketUpdate {
+	if v != nil {
+		_u.SetLockVersion(*v)
+	}
+	return _u
+}
+
+// AddLockVersion adds value to the "lock_version" field.
+func (_u *SupportTicketUpdate) AddLockVersion(v int) *SupportTicketUpdate {
+	_u.mutation.AddLockVersion(v)
+	return _u
+}
+
 // Mutation returns the SupportTicketMutation object of the builder.
 func (_u *SupportTicketUpdate) Mutation() *SupportTicketMutation {
 	return _u.mutation
@@ -228,6 +249,12 @@ func (_u *SupportTicketUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(supportticket.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.LockVersion(); ok {
+		_spec.SetField(supportticket.FieldLockVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedLockVersion(); ok {
+		_spec.AddField(supportticket.FieldLockVersion, field.TypeInt, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -352,6 +379,27 @@ func (_u *SupportTicketUpdateOne) SetNillableStatus(v *supportticket.Status) *Su
 	if v != nil {
 		_u.SetStatus(*v)
 	}
+	return _u
+}
+
+// SetLockVersion sets the "lock_version" field.
+func (_u *SupportTicketUpdateOne) SetLockVersion(v int) *SupportTicketUpdateOne {
+	_u.mutation.ResetLockVersion()
+	_u.mutation.SetLockVersion(v)
+	return _u
+}
+
+// SetNillableLockVersion sets the "lock_version" field if the given value is not nil.
+func (_u *SupportTicketUpdateOne) SetNillableLockVersion(v *int) *SupportTicketUpdateOne {
+	if v != nil {
+		_u.SetLockVersion(*v)
+	}
+	return _u
+}
+
+// AddLockVersion adds value to the "lock_version" field.
+func (_u *SupportTicketUpdateOne) AddLockVersion(v int) *SupportTicketUpdateOne {
+	_u.mutation.AddLockVersion(v)
 	return _u
 }
 
@@ -481,6 +529,12 @@ func (_u *SupportTicketUpdateOne) sqlSave(ctx context.Context) (_node *SupportTi
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(supportticket.FieldStatus, field.TypeEnum, value)
+	}
+	if value, ok := _u.mutation.LockVersion(); ok {
+		_spec.SetField(supportticket.FieldLockVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedLockVersion(); ok {
+		_spec.AddField(supportticket.FieldLockVersion, field.TypeInt, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &SupportTicket{config: _u.config}

@@ -1,7 +1,9 @@
 package graph_test
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"certlink/ent/profile"
 	"certlink/ent/result"
 	"certlink/ent/skill"
+	"certlink/internal/support"
 	"certlink/internal/testenv"
 )
 
@@ -349,5 +352,83 @@ func TestMergeOfThousandsOfResults(t *testing.T) {
 			t.Fatalf("merging %d results took %d statements: it grows with the results", n, statements)
 		}
 		t.Logf("merge of %d results: %d statements", n, statements)
+	})
+}
+
+// TestSupportTicketRoom: a ticket holds at most MaxReplies replies and
+// MaxTicketBytes of text, counted under the ticket's row, so replies racing
+// through the API never pass the bound; past it a reply is refused (CONFLICT
+// naming the limit), nothing is cut from what is shown, and the newest reply
+// is always among the ticket's replies (outside review: one user's 1,000
+// replies of 64 KiB made a 33 MB answer, and hid the answers after the
+// 500th).
+func TestSupportTicketRoom(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		alex, grace := e.Demo("alex@contoso.example"), e.Demo("grace@contoso.example")
+		const (
+			create = `mutation($b:String!){createSupportTicket(input:{category:"OTHER",subject:"Room",body:$b}){id}}`
+			reply  = `mutation($id:ID!,$b:String!){replyToSupportTicket(input:{ticketId:$id,body:$b}){id}}`
+		)
+		var tk struct{ CreateSupportTicket struct{ ID string } }
+		must(t, e, alex, create, map[string]any{"b": "Many follow-ups."}, &tk)
+		id := tk.CreateSupportTicket.ID
+		var (
+			mu    sync.Mutex
+			codes = map[string]int{}
+			wg    sync.WaitGroup
+		)
+		const tries = support.MaxReplies + 30
+		next := make(chan int, tries)
+		for i := range tries {
+			next <- i
+		}
+		close(next)
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					r := e.Do(alex, reply, map[string]any{"id": id, "b": fmt.Sprint("follow-up ", i)})
+					c := r.Code()
+					if c == "CONFLICT" && r.Errors[0].Extensions["limit"] != "ticketReplies" {
+						c = "CONFLICT without the limit"
+					}
+					mu.Lock()
+					codes[c]++
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if codes[""] != support.MaxReplies || codes["CONFLICT"] != tries-support.MaxReplies {
+			t.Fatalf("%d racing replies: %v, want %d accepted and the rest CONFLICT", tries, codes, support.MaxReplies)
+		}
+		if got := call(t, e, grace, reply, map[string]any{"id": id, "b": "An answer."}, nil); got != "CONFLICT" {
+			t.Fatalf("the admin's answer on a full ticket: %q", got)
+		}
+		var all struct {
+			SupportTickets struct {
+				Edges []struct {
+					Node struct{ Replies []struct{ Body string } }
+				}
+			}
+		}
+		must(t, e, grace, `{supportTickets{edges{node{replies{body}}}}}`, nil, &all)
+		if rs := all.SupportTickets.Edges[0].Node.Replies; len(rs) != support.MaxReplies {
+			t.Fatalf("the full ticket shows %d replies, want all %d", len(rs), support.MaxReplies)
+		}
+		// Text: 16,000 four-byte characters are 64,000 bytes; three such
+		// answers do not fit in 128 KiB.
+		wide := strings.Repeat("\U0001D54F", 16000)
+		must(t, e, alex, create, map[string]any{"b": "Long answers."}, &tk)
+		id = tk.CreateSupportTicket.ID
+		must(t, e, grace, reply, map[string]any{"id": id, "b": wide}, nil)
+		must(t, e, alex, reply, map[string]any{"id": id, "b": wide}, nil)
+		r := e.Do(grace, reply, map[string]any{"id": id, "b": wide})
+		if r.Code() != "CONFLICT" || r.Errors[0].Extensions["limit"] != "ticketBytes" || !strings.Contains(r.Errors[0].Message, "128 KB") {
+			t.Fatalf("a third 64 KB answer: %+v", r.Errors)
+		}
+		must(t, e, grace, reply, map[string]any{"id": id, "b": "A short one still fits."}, nil)
 	})
 }

@@ -723,6 +723,7 @@ var (
 		{Name: "subject", Type: field.TypeString, Size: 300},
 		{Name: "body", Type: field.TypeString, Size: 2147483647},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "ANSWERED", "CLOSED"}, Default: "OPEN"},
+		{Name: "lock_version", Type: field.TypeInt, Default: 0},
 	}
 	// SupportTicketsTable holds the schema information for the "support_tickets" table.
 	SupportTicketsTable = &schema.Table{

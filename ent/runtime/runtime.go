@@ -1105,6 +1105,10 @@ func init() {
 	supportticketDescSubject := supportticketFields[3].Descriptor()
 	// supportticket.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
 	supportticket.SubjectValidator = supportticketDescSubject.Validators[0].(func(string) error)
+	// supportticketDescLockVersion is the schema descriptor for lock_version field.
+	supportticketDescLockVersion := supportticketFields[6].Descriptor()
+	// supportticket.DefaultLockVersion holds the default value on creation for the lock_version field.
+	supportticket.DefaultLockVersion = supportticketDescLockVersion.Default.(int)
 	throttlebucket.Policy = privacy.NewPolicies(schema.ThrottleBucket{})
 	throttlebucket.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

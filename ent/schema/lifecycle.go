@@ -162,6 +162,10 @@ func (SupportTicket) Fields() []ent.Field {
 		field.String("subject").MaxRuneLen(300),
 		field.Text("body"),
 		field.Enum("status").Values("OPEN", "ANSWERED", "CLOSED").Default("OPEN"),
+		// Raised by every reply before it checks the ticket's room: the write
+		// holds the row (and on a Galera cluster two replies through two
+		// nodes conflict), so the check and the insert are one step.
+		field.Int("lock_version").Default(0),
 	}
 }
 func (SupportTicket) Policy() ent.Policy { return systemOnly() }

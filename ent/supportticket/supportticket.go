@@ -31,6 +31,8 @@ const (
 	FieldBody = "body"
 	// FieldStatus holds the string denoting the status field in the database.
 	FieldStatus = "status"
+	// FieldLockVersion holds the string denoting the lock_version field in the database.
+	FieldLockVersion = "lock_version"
 	// Table holds the table name of the supportticket in the database.
 	Table = "support_tickets"
 )
@@ -45,6 +47,7 @@ var Columns = []string{
 	FieldSubject,
 	FieldBody,
 	FieldStatus,
+	FieldLockVersion,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -71,6 +74,8 @@ var (
 	CategoryValidator func(string) error
 	// SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
 	SubjectValidator func(string) error
+	// DefaultLockVersion holds the default value on creation for the "lock_version" field.
+	DefaultLockVersion int
 )
 
 // Status defines the type for the "status" enum field.
@@ -141,6 +146,11 @@ func ByBody(opts ...sql.OrderTermOption) OrderOption {
 // ByStatus orders the results by the status field.
 func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStatus, opts...).ToFunc()
+}
+
+// ByLockVersion orders the results by the lock_version field.
+func ByLockVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLockVersion, opts...).ToFunc()
 }
 
 // MarshalGQL implements graphql.Marshaler interface.

@@ -84,6 +84,11 @@ func Body(v string) predicate.SupportTicket {
 	return predicate.SupportTicket(sql.FieldEQ(FieldBody, v))
 }
 
+// LockVersion applies equality check predicate on the "lock_version" field. It's identical to LockVersionEQ.
+func LockVersion(v int) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldEQ(FieldLockVersion, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.SupportTicket {
 	return predicate.SupportTicket(sql.FieldEQ(FieldCreatedAt, v))
@@ -427,6 +432,46 @@ func StatusIn(vs ...Status) predicate.SupportTicket {
 // StatusNotIn applies the NotIn predicate on the "status" field.
 func StatusNotIn(vs ...Status) predicate.SupportTicket {
 	return predicate.SupportTicket(sql.FieldNotIn(FieldStatus, vs...))
+}
+
+// LockVersionEQ applies the EQ predicate on the "lock_version" field.
+func LockVersionEQ(v int) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldEQ(FieldLockVersion, v))
+}
+
+// LockVersionNEQ applies the NEQ predicate on the "lock_version" field.
+func LockVersionNEQ(v int) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldNEQ(FieldLockVersion, v))
+}
+
+// LockVersionIn applies the In predicate on the "lock_version" field.
+func LockVersionIn(vs ...int) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldIn(FieldLockVersion, vs...))
+}
+
+// LockVersionNotIn applies the NotIn predicate on the "lock_version" field.
+func LockVersionNotIn(vs ...int) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldNotIn(FieldLockVersion, vs...))
+}
+
+// LockVersionGT applies the GT predicate on the "lock_version" field.
+func LockVersionGT(v int) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldGT(FieldLockVersion, v))
+}
+
+// LockVersionGTE applies the GTE predicate on the "lock_version" field.
+func LockVersionGTE(v int) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldGTE(FieldLockVersion, v))
+}
+
+// LockVersionLT applies the LT predicate on the "lock_version" field.
+func LockVersionLT(v int) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldLT(FieldLockVersion, v))
+}
+
+// LockVersionLTE applies the LTE predicate on the "lock_version" field.
+func LockVersionLTE(v int) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldLTE(FieldLockVersion, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -5,6 +5,8 @@ package support
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,9 +125,13 @@ func (s *Service) List(ctx context.Context, v *viewer.Viewer, r page.Request) (p
 }
 
 // Replies returns a ticket's answers, oldest first; the caller has the ticket.
+// A ticket holds MaxReplies at most; one filled before that bound gives its
+// latest MaxReplies, so the newest answer is never the one left out.
 func (s *Service) Replies(ctx context.Context, ticketID int) ([]*ent.TicketReply, error) {
-	return s.Client.TicketReply.Query().Where(ticketreply.TicketID(ticketID)).
-		Order(ent.Asc(ticketreply.FieldID)).Limit(500).All(viewer.System(ctx))
+	rows, err := s.Client.TicketReply.Query().Where(ticketreply.TicketID(ticketID)).
+		Order(ent.Desc(ticketreply.FieldID)).Limit(MaxReplies).All(viewer.System(ctx))
+	slices.Reverse(rows)
+	return rows, err
 }
 
 func (s *Service) get(ctx context.Context, c *ent.Client, v *viewer.Viewer, id int) (*ent.SupportTicket, error) {
@@ -149,6 +155,12 @@ func (s *Service) Reply(ctx context.Context, v *viewer.Viewer, id int, body stri
 	sys := viewer.System(ctx)
 	var out *ent.SupportTicket
 	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		// The ticket's row first, before anything is read: the transaction's
+		// snapshot then holds every reply committed before this one's turn
+		// (on MariaDB a read before the lock would fix an older one).
+		if err := tx.SupportTicket.Update().Where(supportticket.ID(id)).AddLockVersion(1).Exec(sys); err != nil {
+			return err
+		}
 		t, err := s.get(ctx, tx.Client(), v, id)
 		if err != nil {
 			return err
@@ -159,6 +171,9 @@ func (s *Service) Reply(ctx context.Context, v *viewer.Viewer, id int, body stri
 		}
 		if t.Status == supportticket.StatusCLOSED {
 			return apperr.New(apperr.Conflict, "This ticket is closed. Raise a new one.")
+		}
+		if err := s.roomFor(ctx, tx, t, body); err != nil {
+			return err
 		}
 		if err := tx.TicketReply.Create().SetTicketID(t.ID).SetAuthorID(v.UserID).SetBody(body).
 			SetCreatedAt(s.now()).Exec(sys); err != nil {
@@ -175,6 +190,46 @@ func (s *Service) Reply(ctx context.Context, v *viewer.Viewer, id int, body stri
 		return nil, err
 	}
 	return store.Detached(out), nil
+}
+
+// A ticket holds at most MaxReplies replies and MaxTicketBytes of text (its
+// body and replies, UTF-8): every answer carries a ticket's whole thread, and
+// a page of tickets carries theirs (outside review: one user's 1,000 replies
+// of 64 KiB made a 33 MB answer for the admins and cut their own answers
+// off). A conversation that needs more goes on in a new ticket.
+const (
+	MaxReplies     = 100
+	MaxTicketBytes = 128 << 10
+)
+
+// roomFor checks that one more reply of body fits; the caller holds the
+// ticket's row.
+func (s *Service) roomFor(ctx context.Context, tx *ent.Tx, t *ent.SupportTicket, body string) error {
+	sys := viewer.System(ctx)
+	rows, err := tx.QueryContext(sys, "SELECT COUNT(*), COALESCE(SUM(octet_length(body)), 0) FROM ticket_replies WHERE ticket_id = ?", t.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var n, size int
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("support: counting ticket %d's replies answered no row", t.ID)
+	}
+	if err := store.ScanCounts(rows, &n, &size); err != nil {
+		return err
+	}
+	if n >= MaxReplies {
+		return apperr.New(apperr.Conflict, "This ticket has %d replies, the most one ticket holds. Raise a new ticket to go on.", n).
+			With("limit", "ticketReplies")
+	}
+	if used := len(t.Body) + size; used+len(body) > MaxTicketBytes {
+		return apperr.New(apperr.Conflict, "This ticket holds %d KB of text and this answer would take it past %d KB, the most one ticket holds. Shorten the answer or raise a new ticket to go on.",
+			(used+1023)/1024, MaxTicketBytes>>10).With("limit", "ticketBytes")
+	}
+	return nil
 }
 
 // Close closes a ticket: its author, its organization's admins or an operator.
