@@ -138,6 +138,29 @@ func TestMeterStopsAnAnswerPastItsLimit(t *testing.T) {
 	}
 }
 
+// Fields are counted, not their size: the text an answer carries is metered
+// too, so a few fields holding 64 KiB each cannot make an answer of hundreds
+// of MB (outside review: 33 MB for 509 fields, 1 GB with aliases). Over a
+// websocket the same.
+func TestMeterStopsAnAnswerPastItsText(t *testing.T) {
+	limits := guard.DefaultLimits
+	limits.MaxServedBytes = 200 << 10
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.QueryLimits = limits })
+	alex := e.Demo("alex@contoso.example")
+	body := strings.Repeat("x", 19000)
+	for range 12 {
+		e.Do(alex, `mutation($b:String!){createSupportTicket(input:{category:"OTHER",subject:"Long",body:$b}){id}}`, map[string]any{"b": body}).Decode(t, &struct{}{})
+	}
+	q := `{ supportTickets(first: 50) { edges { node { body } } } }`
+	r := e.Do(alex, q, nil)
+	if r.Code() != "INVALID_INPUT" || r.Errors[0].Extensions["limit"] != "servedBytes" || len(r.Errors) != 1 || string(r.Data) != "null" && len(r.Data) != 0 {
+		t.Fatalf("12 × 19,000 bytes over a 200 KB meter: %.200s %+v", r.Data, r.Errors)
+	}
+	if r := e.Do(alex, `{ supportTickets(first: 10) { edges { node { body } } } }`, nil); len(r.Errors) > 0 {
+		t.Fatalf("10 of them fit: %+v", r.Errors)
+	}
+}
+
 // The request's deadline stops the work: once it has passed no resolver runs
 // and the caller gets one error.
 func TestDeadlineStopsTheOperation(t *testing.T) {

@@ -27,6 +27,10 @@ type Limits struct {
 	// MaxServed bounds the fields one answer may serve, whatever the estimate
 	// said: the meter stops the operation there.
 	MaxServed int
+	// MaxServedBytes bounds the text (the strings' UTF-8 bytes) one answer
+	// may serve: fields are counted, not their size, and a field may hold
+	// 64 KiB. The meter stops the operation there (0: no limit).
+	MaxServedBytes int
 	// PushEvery: a subscription's answers after its first leave at most
 	// this often (DefaultPushEvery when 0), each with the latest value.
 	PushEvery time.Duration
@@ -37,7 +41,7 @@ const DefaultPushEvery = 250 * time.Millisecond
 
 // DefaultLimits are generous for real clients and stop abuse.
 var DefaultLimits = Limits{MaxDepth: 12, MaxAliases: 30, MaxDirectives: 30, MaxCost: 25000,
-	MaxIntrospectionDepth: 20, MaxServed: 100000, PushEvery: DefaultPushEvery}
+	MaxIntrospectionDepth: 20, MaxServed: 100000, MaxServedBytes: 8 << 20, PushEvery: DefaultPushEvery}
 
 // Extension measures every operation once its variables are known, refuses
 // the ones over the limits, charges the caller's bucket (per token when signed
@@ -114,7 +118,7 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 				return r
 			}
 		}
-		m := &meter{limit: int64(x.Limits.MaxServed), mutation: mutation}
+		m := &meter{limit: int64(x.Limits.MaxServed), byteLimit: int64(x.Limits.MaxServedBytes), mutation: mutation}
 		ctx, cancel := context.WithCancelCause(parent)
 		m.cancel = cancel
 		resp := rh(withMeter(ctx, m))
@@ -141,6 +145,10 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 			// and the caller must see that. Fields the meter stopped carry
 			// errStopped (mutations are not stopped at the deadline: their
 			// database work stops with the context).
+		case m.overBytes.Load():
+			resp = &graphql.Response{Errors: gqlerror.List{refusal(apperr.InvalidInput, fmt.Sprintf(
+				"The answer would carry more than %d MB of text; the limit is %d MB. Ask for smaller pages (first/last) or fewer fields.",
+				x.Limits.MaxServedBytes>>20, x.Limits.MaxServedBytes>>20), map[string]any{"limit": "servedBytes"})}}
 		case m.over.Load():
 			resp = &graphql.Response{Errors: gqlerror.List{refusal(apperr.InvalidInput, fmt.Sprintf(
 				"The answer would serve more than %d fields; the limit is %d. Ask for smaller pages (first/last) or fewer fields.",
@@ -255,13 +263,34 @@ func adminSession(v *viewer.Viewer) bool {
 
 type meterKey struct{}
 
-// meter counts the fields an operation serves.
+// meter counts the fields an operation serves, and their text.
 type meter struct {
-	limit          int64
-	served         atomic.Int64
-	over, timedOut atomic.Bool
-	cancel         context.CancelCauseFunc
-	mutation       bool
+	limit, byteLimit          int64
+	served, bytes             atomic.Int64
+	over, overBytes, timedOut atomic.Bool
+	cancel                    context.CancelCauseFunc
+	mutation                  bool
+}
+
+// textBytes is the text a field's value carries: its strings' bytes.
+func textBytes(v any) int {
+	switch v := v.(type) {
+	case string:
+		return len(v)
+	case *string:
+		if v != nil {
+			return len(*v)
+		}
+	case []string:
+		n := 0
+		for _, s := range v {
+			n += len(s)
+		}
+		return n
+	case []byte:
+		return len(v)
+	}
+	return 0
 }
 
 func withMeter(ctx context.Context, m *meter) context.Context {
@@ -300,6 +329,14 @@ func (x Extension) InterceptField(ctx context.Context, next graphql.Resolver) (a
 	res, err := next(ctx)
 	if err != nil && !m.mutation && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		m.timedOut.Store(true)
+	}
+	if n := textBytes(res); n > 0 && m.byteLimit > 0 && m.bytes.Add(int64(n)) > m.byteLimit {
+		m.over.Store(true)
+		m.overBytes.Store(true)
+		if !m.mutation {
+			m.cancel(errStopped)
+		}
+		return nil, errStopped
 	}
 	return res, err
 }
