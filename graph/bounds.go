@@ -2,6 +2,9 @@ package graph
 
 import (
 	"context"
+	"math"
+	"reflect"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
@@ -16,7 +19,9 @@ const MaxPage = 100
 // resolver runs, and gives a connection asked with neither a first page of 100,
 // so no connection can be asked for an unbounded page. A cursor (after,
 // before) names a row id, which is positive: one that decodes to another
-// (an id past 2^63 wraps to a negative number) is not a cursor this API gave.
+// (an id past 2^63 wraps to a negative number), or whose ordering value is
+// not one value (a map or a list reached the database driver: INTERNAL), or
+// not a finite number, is not a cursor this API gave.
 func ConnectionBounds(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc != nil && fc.Args != nil {
@@ -35,10 +40,29 @@ func ConnectionBounds(ctx context.Context, next graphql.Resolver) (any, error) {
 			}
 		}
 		for _, name := range []string{"after", "before"} {
-			if c, ok := fc.Args[name].(*entgql.Cursor[int]); ok && c != nil && c.ID <= 0 {
+			if c, ok := fc.Args[name].(*entgql.Cursor[int]); ok && c != nil && (c.ID <= 0 || !cursorValue(c.Value)) {
 				return nil, apperr.New(apperr.InvalidInput, "The %s cursor is not one this API gave: take it from a page's edges or pageInfo.", name).With("argument", name)
 			}
 		}
 	}
 	return next(ctx)
+}
+
+// cursorValue reports whether v can be the ordering value of a cursor this
+// API gave: none, a string, a finite number or a moment.
+func cursorValue(v any) bool {
+	switch v := v.(type) {
+	case nil, string, bool, time.Time:
+		return true
+	case float32:
+		return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0)
+	case float64:
+		return !math.IsNaN(v) && !math.IsInf(v, 0)
+	}
+	switch reflect.ValueOf(v).Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return true
+	}
+	return false
 }

@@ -8,7 +8,8 @@ import (
 )
 
 // TestCursorsNameRows: a cursor whose row id is not positive — an id past
-// 2^63 wraps to a negative number when decoded — is refused INVALID_INPUT,
+// 2^63 wraps to a negative number when decoded — or whose ordering value is
+// a map, a list or NaN, is refused INVALID_INPUT,
 // not read as "from the start" (an outside review got the first page back
 // for a cursor of id 2^64−1); a real cursor still pages.
 func TestCursorsNameRows(t *testing.T) {
@@ -19,6 +20,11 @@ func TestCursorsNameRows(t *testing.T) {
 			"2^64-1": {0x81, 0xa1, 'i', 0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
 			"-1":     {0x81, 0xa1, 'i', 0xd0, 0xff},
 			"0":      {0x81, 0xa1, 'i', 0x00},
+			// An id with an ordering value that is no single value (the
+			// database driver was handed a map: INTERNAL, logged).
+			"1, value a map":  {0x82, 0xa1, 'i', 0x01, 0xa1, 'v', 0x81, 0xa1, 'a', 0x01},
+			"1, value a list": {0x82, 0xa1, 'i', 0x01, 0xa1, 'v', 0x92, 0x01, 0x02},
+			"1, value NaN":    {0x82, 0xa1, 'i', 0x01, 0xa1, 'v', 0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 1},
 		} {
 			c := base64.StdEncoding.EncodeToString(raw)
 			for _, q := range []string{
