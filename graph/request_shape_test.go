@@ -23,6 +23,9 @@ func TestMalformedRequestsAnswerCodedErrors(t *testing.T) {
 		{"not JSON", "POST", "application/json", `{"query": ` + marker, 400},
 		{"query of the wrong type", "POST", "application/json", `{"query": ["` + marker + `"]}`, 400},
 		{"variables not an object", "POST", "application/json", `{"query":"{__typename}","variables":["` + marker + `"]}`, 400},
+		// A repeated name: Go reads the last, a proxy or logger the first.
+		{"query twice", "POST", "application/json", `{"query":"{__typename}","query":"mutation{signOut}","x":"` + marker + `"}`, 400},
+		{"variables twice", "POST", "application/json", `{"query":"{__typename}","variables":{},"variables":{"x":"` + marker + `"}}`, 400},
 		{"text/plain", "POST", "text/plain", `{"query":"{__typename}","x":"` + marker + `"}`, 415},
 		{"form", "POST", "application/x-www-form-urlencoded", `query=` + marker, 415},
 		{"no content type", "POST", "", `{"query":"{__typename}"}`, 415},

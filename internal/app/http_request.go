@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -66,6 +67,14 @@ func graphqlRequest(next http.Handler) http.Handler {
 					`The body must be one JSON object: {"query": "…", "operationName": "…", "variables": {…}, "extensions": {…}}.`)
 				return
 			}
+			if name := repeatedKey(body); name != "" {
+				// JSON leaves a repeated name's meaning open (Go takes the
+				// last, many proxies and loggers the first): two readers of
+				// one request would see two operations.
+				writeJSONError(w, http.StatusBadRequest, "INVALID_INPUT",
+					"The body gives "+strconv.Quote(name)+" more than once: give each of query, operationName, variables and extensions once.")
+				return
+			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		default:
 			w.Header().Set("Allow", "GET, POST, OPTIONS")
@@ -98,6 +107,32 @@ func validParams(body []byte) bool {
 		}
 	}
 	return true
+}
+
+// repeatedKey is the first name the top-level object of body (valid JSON)
+// gives twice, "" when none.
+func repeatedKey(body []byte) string {
+	d := json.NewDecoder(bytes.NewReader(body))
+	if t, err := d.Token(); err != nil || t != json.Delim('{') {
+		return ""
+	}
+	seen := map[string]bool{}
+	for d.More() {
+		t, err := d.Token()
+		if err != nil {
+			return ""
+		}
+		name, _ := t.(string)
+		if seen[name] {
+			return name
+		}
+		seen[name] = true
+		var skip json.RawMessage
+		if d.Decode(&skip) != nil {
+			return ""
+		}
+	}
+	return ""
 }
 
 // getOperation is the type of the operation a GET would run, "" when the
