@@ -243,18 +243,18 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			ctx, err = viewer.WithRefused(ctx, e), nil
 		}
 		if err != nil {
-			if store.Unavailable(err) {
-				// The database cannot serve (every host down): a coded answer the
-				// caller can retry, not an internal error.
-				writeError(w, r.WithContext(ctx), err)
-				return
+			if !store.Unavailable(err) {
+				level := slog.LevelError
+				if ctx.Err() != nil {
+					level = slog.LevelDebug // the caller left
+				}
+				a.Log.Log(ctx, level, "authenticating", "request_id", id, "err", err)
+				err = apperr.New(apperr.Unavailable, "Your sign-in could not be checked just now (request id %s): the database did not answer in time. Try again in a few seconds.", id)
 			}
-			level := slog.LevelError
-			if ctx.Err() != nil {
-				level = slog.LevelDebug // the caller left
-			}
-			a.Log.Log(ctx, level, "authenticating", "request_id", id, "err", err)
-			http.Error(w, "authentication is unavailable", http.StatusServiceUnavailable)
+			// The database cannot serve (every host down, or the check did
+			// not finish): a coded answer the caller can retry, in the shape
+			// of the endpoint asked (a GraphQL error on /graphql).
+			writeCodedError(w, r.WithContext(ctx), err)
 			return
 		} else if v != nil {
 			ctx = viewer.With(ctx, v)

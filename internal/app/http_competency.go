@@ -199,6 +199,23 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": e.Code, "message": e.Message}})
 }
 
+// writeCodedError is writeError for a handler in front of every endpoint:
+// on /graphql the answer has GraphQL's shape (errors[].extensions.code, A5).
+func writeCodedError(w http.ResponseWriter, r *http.Request, err error) {
+	if r.URL.Path != "/graphql" {
+		writeError(w, r, err)
+		return
+	}
+	e, status := errorAnswer(w, r, err)
+	ext := map[string]any{"code": e.Code}
+	for k, v := range e.Extensions {
+		ext[k] = v
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": e.Message, "extensions": ext}}})
+}
+
 // errorAnswer is err as the caller is told it, coded, and its HTTP status;
 // it sets the headers that go with it (WWW-Authenticate, Retry-After). An
 // error without a code is logged and told INTERNAL with the request's id.
