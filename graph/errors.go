@@ -92,7 +92,34 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 	for k, v := range e.Extensions {
 		pres.Extensions[k] = v
 	}
+	pres.Path = subscriptionPath(ctx, pres.Path)
 	return pres
+}
+
+// subscriptionPath gives an error of a subscription's answer the path a
+// query's would have: gqlgen resolves a subscription's value below its root
+// field without it, so the same error read [0,"levels",…] over a websocket
+// and ["competencyProgress",0,"levels",…] over HTTP (outside review).
+func subscriptionPath(ctx context.Context, path ast.Path) ast.Path {
+	if len(path) == 0 || !graphql.HasOperationContext(ctx) {
+		return path
+	}
+	op := graphql.GetOperationContext(ctx).Operation
+	if op == nil || op.Operation != ast.Subscription || len(op.SelectionSet) != 1 {
+		return path
+	}
+	f, ok := op.SelectionSet[0].(*ast.Field)
+	if !ok {
+		return path
+	}
+	root := f.Alias
+	if root == "" {
+		root = f.Name
+	}
+	if name, ok := path[0].(ast.PathName); ok && string(name) == root {
+		return path
+	}
+	return append(ast.Path{ast.PathName(root)}, path...)
 }
 
 // gqlgenCodes are the codes gqlgen and entgql give the caller's own mistakes —
