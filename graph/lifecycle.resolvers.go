@@ -237,18 +237,22 @@ func (r *queryResolver) LinkHistory(ctx context.Context, mcid string) ([]*ent.Au
 	return r.History.LinkHistory(ctx, viewer.From(ctx), mcid)
 }
 
+// LinkHistoryEvents is the resolver for the linkHistoryEvents field.
+func (r *queryResolver) LinkHistoryEvents(ctx context.Context, mcid string, first *int, after *entgql.Cursor[int]) (*model.AuditEventConnection, error) {
+	p, err := r.History.LinkHistoryPage(ctx, viewer.From(ctx), mcid, pageRequest(first, after))
+	if err != nil {
+		return nil, err
+	}
+	return auditConnection(p), nil
+}
+
 // AuditLog is the resolver for the auditLog field.
 func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *entgql.Cursor[int], where *model.AuditLogWhere) (*model.AuditEventConnection, error) {
 	p, err := r.History.AuditLog(ctx, viewer.From(ctx), pageRequest(first, after), auditFilter(where))
 	if err != nil {
 		return nil, err
 	}
-	info, cursors := pageInfo(p, func(e *ent.AuditEvent) int { return e.ID })
-	c := &model.AuditEventConnection{PageInfo: info, TotalCount: p.Total, Edges: []*model.AuditEventEdge{}}
-	for i, e := range p.Items {
-		c.Edges = append(c.Edges, &model.AuditEventEdge{Node: e, Cursor: cursors[i]})
-	}
-	return c, nil
+	return auditConnection(p), nil
 }
 
 // AuditActions is the resolver for the auditActions field.

@@ -37,6 +37,17 @@ func pageInfo[T any](p page.Page[T], id func(T) int) (*ent.PageInfo, []ent.Curso
 	return info, cursors
 }
 
+// auditConnection is a page of history (auditLog, linkHistoryEvents) as a
+// connection.
+func auditConnection(p page.Page[*ent.AuditEvent]) *model.AuditEventConnection {
+	info, cursors := pageInfo(p, func(e *ent.AuditEvent) int { return e.ID })
+	c := &model.AuditEventConnection{PageInfo: info, TotalCount: p.Total, Edges: []*model.AuditEventEdge{}}
+	for i, e := range p.Items {
+		c.Edges = append(c.Edges, &model.AuditEventEdge{Node: e, Cursor: cursors[i]})
+	}
+	return c
+}
+
 // person names a work account for history, tickets and tokens, as the viewer
 // may see it (people.As): people of another organization are not named.
 // Deleted accounts of one's own are: history outlives them.

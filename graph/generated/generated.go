@@ -451,6 +451,7 @@ type ComplexityRoot struct {
 		Forecast                func(childComplexity int, until *time.Time) int
 		LinkEndingImpact        func(childComplexity int, user *int, kind *model.LinkKind) int
 		LinkHistory             func(childComplexity int, mcid string) int
+		LinkHistoryEvents       func(childComplexity int, mcid string, first *int, after *entgql.Cursor[int]) int
 		Me                      func(childComplexity int) int
 		Node                    func(childComplexity int, id int) int
 		Nodes                   func(childComplexity int, ids []int) int
@@ -780,6 +781,7 @@ type QueryResolver interface {
 	DevMailbox(ctx context.Context, first *int, after *entgql.Cursor[int]) (*model.DevMailConnection, error)
 	SupportTickets(ctx context.Context, first *int, after *entgql.Cursor[int]) (*model.SupportTicketConnection, error)
 	LinkHistory(ctx context.Context, mcid string) ([]*ent.AuditEvent, error)
+	LinkHistoryEvents(ctx context.Context, mcid string, first *int, after *entgql.Cursor[int]) (*model.AuditEventConnection, error)
 	AuditLog(ctx context.Context, first *int, after *entgql.Cursor[int], where *model.AuditLogWhere) (*model.AuditEventConnection, error)
 	AuditActions(ctx context.Context) ([]*model.AuditAction, error)
 	APITokens(ctx context.Context) ([]*ent.Token, error)
@@ -2586,6 +2588,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.LinkHistory(childComplexity, args["mcid"].(string)), true
+	case "Query.linkHistoryEvents":
+		if e.ComplexityRoot.Query.LinkHistoryEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_linkHistoryEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LinkHistoryEvents(childComplexity, args["mcid"].(string), args["first"].(*int), args["after"].(*entgql.Cursor[int])), true
 	case "Query.me":
 		if e.ComplexityRoot.Query.Me == nil {
 			break
@@ -5239,8 +5252,20 @@ extend type Query {
   devMailbox(first: Int, after: Cursor): DevMailConnection!
   "Support tickets: your own; admins also their organization's; operators all."
   supportTickets(first: Int, after: Cursor): SupportTicketConnection!
-  "An MCID's link history: its owner's part and your organization's part (admins)."
+  """
+  An MCID's whole link history, oldest first: its owner's part and your
+  organization's part (admins). At most 1000 events: a longer history is
+  refused INVALID_INPUT (extensions.limit 1000, extensions.use
+  "linkHistoryEvents"), never cut; read it with linkHistoryEvents.
+  """
   linkHistory(mcid: String!): [AuditEvent!]!
+  """
+  The same history as linkHistory, oldest first, page by page however long:
+  pass a page's pageInfo.endCursor as after for the next. totalCount counts
+  every event you may see. An after cursor that is not an event of this
+  MCID's history is INVALID_INPUT.
+  """
+  linkHistoryEvents(mcid: String!, first: Int, after: Cursor): AuditEventConnection!
   "Your organization's audit log, newest first (Global Admin)."
   auditLog(first: Int, after: Cursor, where: AuditLogWhere): AuditEventConnection!
   "Every action the audit log records, in words (for its filters). GET /reports/audit.csv exports the log with the same filters."
@@ -7066,6 +7091,36 @@ func (ec *executionContext) field_Query_linkEndingImpact_args(ctx context.Contex
 		return nil, err
 	}
 	args["kind"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_linkHistoryEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "mcid",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mcid"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[int], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -14780,6 +14835,50 @@ func (ec *executionContext) fieldContext_Query_linkHistory(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_linkHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_linkHistoryEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_linkHistoryEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LinkHistoryEvents(ctx, fc.Args["mcid"].(string), fc.Args["first"].(*int), fc.Args["after"].(*entgql.Cursor[int]))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEventConnection) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖcertlinkᚋgraphᚋmodelᚐAuditEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_linkHistoryEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_linkHistoryEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -24286,6 +24385,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_linkHistory(ctx, field)
+				})
+		case "linkHistoryEvents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_linkHistoryEvents(ctx, field)
 				})
 		case "auditLog":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

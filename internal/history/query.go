@@ -19,12 +19,17 @@ import (
 // Service serves the history to the people allowed to read it.
 type Service struct{ Client *ent.Client }
 
-// LinkHistory returns an MCID's history, oldest first, as far as v may see it:
-// its owner (a work account that linked it) sees the entries about themself,
-// the admins of an organization see their organization's part, operators all.
-// An MCID with no entry the viewer may see is NOT_FOUND, so its existence does
+// MaxLinkHistory is the most events linkHistory lists at once. A longer
+// history is refused, naming linkHistoryEvents, rather than cut: replaying a
+// cut history gives the wrong holder.
+const MaxLinkHistory = 1000
+
+// linkEvents is the query of an MCID's history as far as v may see it: its
+// owner (a work account that linked it) sees the entries about themself, the
+// admins of an organization see their organization's part, operators all. An
+// MCID with no entry v may see is NOT_FOUND (noHistory), so its existence does
 // not leak.
-func (s *Service) LinkHistory(ctx context.Context, v *viewer.Viewer, mcid string) ([]*ent.AuditEvent, error) {
+func (s *Service) linkEvents(ctx context.Context, v *viewer.Viewer, mcid string) (*ent.AuditEventQuery, error) {
 	if v == nil {
 		return nil, apperr.ErrUnauthenticated
 	}
@@ -35,7 +40,6 @@ func (s *Service) LinkHistory(ctx context.Context, v *viewer.Viewer, mcid string
 		// people barred from it.
 		return nil, apperr.New(apperr.InvalidInput, "Give the MCID whose history you want.").With("argument", "mcid")
 	}
-	notFound := apperr.New(apperr.NotFound, "There is no history you can see for MCID %q.", mcid)
 	sys := viewer.System(ctx)
 	var visible []predicate.AuditEvent
 	switch {
@@ -57,19 +61,80 @@ func (s *Service) LinkHistory(ctx context.Context, v *viewer.Viewer, mcid string
 		}
 	}
 	if len(visible) == 0 {
-		return nil, notFound
+		return nil, noHistory(mcid)
 	}
-	events, err := s.Client.AuditEvent.Query().
-		Where(auditevent.McidEQ(mcid), auditevent.Or(visible...)).
-		Order(ent.Asc(auditevent.FieldAt), ent.Asc(auditevent.FieldID)).
-		Limit(1000).All(sys)
+	return s.Client.AuditEvent.Query().Where(auditevent.McidEQ(mcid), auditevent.Or(visible...)), nil
+}
+
+// noHistory is the answer for an MCID with no history the viewer may see.
+func noHistory(mcid string) error {
+	return apperr.New(apperr.NotFound, "There is no history you can see for MCID %q.", strings.TrimSpace(mcid))
+}
+
+// oldestFirst is the order of an MCID's history: by time, then as recorded.
+var oldestFirst = []auditevent.OrderOption{ent.Asc(auditevent.FieldAt), ent.Asc(auditevent.FieldID)}
+
+// LinkHistory returns an MCID's whole history, oldest first, as far as v may
+// see it (linkEvents). A history longer than MaxLinkHistory is refused
+// INVALID_INPUT, naming the limit and linkHistoryEvents, never cut.
+func (s *Service) LinkHistory(ctx context.Context, v *viewer.Viewer, mcid string) ([]*ent.AuditEvent, error) {
+	q, err := s.linkEvents(ctx, v, mcid)
+	if err != nil {
+		return nil, err
+	}
+	events, err := q.Order(oldestFirst...).Limit(MaxLinkHistory + 1).All(viewer.System(ctx))
 	if err != nil {
 		return nil, err
 	}
 	if len(events) == 0 {
-		return nil, notFound
+		return nil, noHistory(mcid)
+	}
+	if len(events) > MaxLinkHistory {
+		return nil, apperr.New(apperr.InvalidInput,
+			"MCID %q has more than %d history events, more than linkHistory lists at once: read them page by page, oldest first, with linkHistoryEvents(mcid, first, after).",
+			strings.TrimSpace(mcid), MaxLinkHistory).
+			With("argument", "mcid").With("limit", MaxLinkHistory).With("use", "linkHistoryEvents")
 	}
 	return events, nil
+}
+
+// LinkHistoryPage is one page of an MCID's history, oldest first (as
+// LinkHistory), as far as v may see it. The cursor is the id of the last
+// event seen; the page goes on from that event's (time, id), so events
+// recorded with an earlier time than an already stored one are neither
+// skipped nor repeated.
+func (s *Service) LinkHistoryPage(ctx context.Context, v *viewer.Viewer, mcid string, r page.Request) (page.Page[*ent.AuditEvent], error) {
+	var p page.Page[*ent.AuditEvent]
+	q, err := s.linkEvents(ctx, v, mcid)
+	if err != nil {
+		return p, err
+	}
+	sys := viewer.System(ctx)
+	total, err := q.Clone().Count(sys)
+	if err != nil {
+		return p, err
+	}
+	if total == 0 {
+		return p, noHistory(mcid)
+	}
+	if r.After > 0 {
+		last, err := q.Clone().Where(auditevent.ID(r.After)).Only(sys)
+		if ent.IsNotFound(err) {
+			return p, apperr.New(apperr.InvalidInput,
+				"The after cursor is not an event of MCID %q's history: take it from a page of linkHistoryEvents for this MCID.",
+				strings.TrimSpace(mcid)).With("argument", "after")
+		}
+		if err != nil {
+			return p, err
+		}
+		q.Where(auditevent.Or(auditevent.AtGT(last.At),
+			auditevent.And(auditevent.AtEQ(last.At), auditevent.IDGT(last.ID))))
+	}
+	rows, err := q.Order(oldestFirst...).Limit(r.Size() + 1).All(sys)
+	if err != nil {
+		return p, err
+	}
+	return page.Cut(rows, r, total), nil
 }
 
 // Filter narrows the audit log; zero values do not filter.
