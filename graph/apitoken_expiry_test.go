@@ -2,13 +2,16 @@ package graph_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"certlink/ent"
 	"certlink/ent/token"
+	"certlink/internal/apitoken"
 	"certlink/internal/testenv"
 )
 
@@ -131,5 +134,58 @@ func TestExpiredAPITokenIsRefused(t *testing.T) {
 			t.Fatalf("an unknown token: %+v", r.Errors)
 		}
 		must(t, e, other.CreateApiToken.Secret, report, nil, nil)
+	})
+}
+
+// An organization holds at most MaxLiveTokens API tokens in force; past it
+// createApiToken is refused (CONFLICT, limit apiTokens) until one is revoked.
+// apiTokens lists every token in force however many old ones there are
+// (outside review: the list was the newest 500, in force or not).
+func TestAPITokensInForceAreBoundedAndAllListed(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		grace := e.Demo("grace@contoso.example")
+		c := e.App.DB.Client
+		gid := atoi(t, userID(t, e, "grace@contoso.example"))
+		org := *c.User.GetX(sys(), gid).OrganizationID
+		// 600 revoked tokens, older than any made below.
+		old := time.Now().Add(-time.Hour)
+		builders := make([]*ent.TokenCreate, 600)
+		for i := range builders {
+			builders[i] = c.Token.Create().SetKind(token.KindAPI).SetName(fmt.Sprint("old ", i)).SetSecretHash([]byte(fmt.Sprintf("old-%028d", i))).
+				SetUserID(gid).SetOrganizationID(org).SetCreatedAt(old).SetRevokedAt(old).SetScopes([]string{"REPORT_READ"})
+		}
+		if err := c.Token.CreateBulk(builders...).Exec(sys()); err != nil {
+			t.Fatal(err)
+		}
+		live := c.Token.Query().Where(token.KindEQ(token.KindAPI), token.OrganizationID(org), token.RevokedAtIsNil()).CountX(sys())
+		var made []string
+		for i := live; i < apitoken.MaxLiveTokens; i++ {
+			var out createdToken
+			e.Do(grace, createExpiring, map[string]any{"n": fmt.Sprint("t", i), "d": nil}).Decode(t, &out)
+			made = append(made, out.CreateApiToken.Token.ID)
+		}
+		r := e.Do(grace, createExpiring, map[string]any{"n": "one too many", "d": nil})
+		if r.Code() != "CONFLICT" || r.Errors[0].Extensions["limit"] != "apiTokens" {
+			t.Fatalf("token %d: %+v", apitoken.MaxLiveTokens+1, r.Errors)
+		}
+		var list struct {
+			APITokens []struct {
+				ID        string
+				RevokedAt *time.Time
+			} `json:"apiTokens"`
+		}
+		e.Do(grace, `{apiTokens{id revokedAt}}`, nil).Decode(t, &list)
+		inForce := 0
+		for _, tk := range list.APITokens {
+			if tk.RevokedAt == nil {
+				inForce++
+			}
+		}
+		if inForce != apitoken.MaxLiveTokens || len(list.APITokens) != 500 {
+			t.Fatalf("apiTokens: %d listed, %d in force; want 500 with all %d in force", len(list.APITokens), inForce, apitoken.MaxLiveTokens)
+		}
+		e.Do(grace, `mutation($id:ID!){revokeApiToken(id:$id){id}}`, map[string]any{"id": made[0]}).Decode(t, &struct{}{})
+		e.Do(grace, createExpiring, map[string]any{"n": "after a revocation", "d": nil}).Decode(t, &createdToken{})
 	})
 }

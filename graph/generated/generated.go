@@ -5270,7 +5270,10 @@ extend type Query {
   auditLog(first: Int, after: Cursor, where: AuditLogWhere): AuditEventConnection!
   "Every action the audit log records, in words (for its filters). GET /reports/audit.csv exports the log with the same filters."
   auditActions: [AuditAction!]!
-  "Your organization's API tokens (Global Admin)."
+  """
+  Your organization's API tokens (Global Admin): every one in force (at most 100),
+  newest first, then revoked and expired ones, newest first, up to 500 in all.
+  """
   apiTokens: [ApiToken!]!
 }
 

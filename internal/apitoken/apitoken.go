@@ -107,6 +107,15 @@ func (s *Service) Create(ctx context.Context, v *viewer.Viewer, name string, sco
 		if err := linking.LockUser(sys, tx, v.UserID); err != nil {
 			return err
 		}
+		live, err := tx.Token.Query().Where(token.KindEQ(token.KindAPI), token.OrganizationID(v.OrgID), token.RevokedAtIsNil(),
+			token.Or(token.ExpiresAtIsNil(), token.ExpiresAtGT(now))).Count(sys)
+		if err != nil {
+			return err
+		}
+		if live >= MaxLiveTokens {
+			return apperr.New(apperr.Conflict, "Your organization has %d API tokens in force, the most it may have: revoke one it no longer needs first.", live).
+				With("limit", "apiTokens")
+		}
 		t, err = tx.Token.Create().SetKind(token.KindAPI).SetName(name).SetSecretHash(auth.HashSecret(secret)).
 			SetScopes(clean).SetUserID(v.UserID).SetOrganizationID(v.OrgID).SetCreatedAt(now).SetExpiresAt(expires).Save(sys)
 		if err != nil {
@@ -121,13 +130,31 @@ func (s *Service) Create(ctx context.Context, v *viewer.Viewer, name string, sco
 	return &Created{Token: store.Detached(t), Secret: secret}, nil
 }
 
-// List returns the organization's API tokens, newest first (revoked ones too).
+// MaxLiveTokens bounds an organization's API tokens in force (neither
+// revoked nor expired): a token nobody sees is one nobody revokes.
+const MaxLiveTokens = 100
+
+// listed is how many tokens List answers at most.
+const listed = 500
+
+// List returns the organization's API tokens: every one in force, newest
+// first, then as many revoked or expired ones as fit in 500, newest first. A
+// token in force is never the one left out (an organization with more than
+// 500 old tokens listed only the newest 500, in force or not).
 func (s *Service) List(ctx context.Context, v *viewer.Viewer) ([]*ent.Token, error) {
 	if err := globalAdmin(v); err != nil {
 		return nil, err
 	}
-	return s.Client.Token.Query().Where(token.KindEQ(token.KindAPI), token.OrganizationID(v.OrgID)).
-		Order(ent.Desc(token.FieldID)).Limit(500).All(viewer.System(ctx))
+	sys := viewer.System(ctx)
+	now := s.now()
+	inForce := token.And(token.RevokedAtIsNil(), token.Or(token.ExpiresAtIsNil(), token.ExpiresAtGT(now)))
+	org := token.And(token.KindEQ(token.KindAPI), token.OrganizationID(v.OrgID))
+	live, err := s.Client.Token.Query().Where(org, inForce).Order(ent.Desc(token.FieldID)).Limit(listed).All(sys)
+	if err != nil || len(live) >= listed {
+		return live, err
+	}
+	rest, err := s.Client.Token.Query().Where(org, token.Not(inForce)).Order(ent.Desc(token.FieldID)).Limit(listed - len(live)).All(sys)
+	return append(live, rest...), err
 }
 
 // Revoke stops a token of the organization at once.
