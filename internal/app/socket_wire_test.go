@@ -466,3 +466,17 @@ func TestSocketClientThatStopsReading(t *testing.T) {
 		t.Fatalf("after: %+v", r.Errors)
 	}
 }
+
+// A binary frame is not a message of either protocol (JSON in text frames):
+// the socket is closed with 1003, not the frame read as text (outside
+// review: a binary ping got a pong).
+func TestSocketBinaryFrameRefused(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	s := dialRaw(t, e)
+	if err := s.frame(2, []byte(`{"type":"connection_init"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if code, reason, _ := s.untilClose(t); code != socket.CloseUnsupportedData || !strings.HasPrefix(reason, "INVALID_INPUT") {
+		t.Fatalf("binary frame: close %d %q, want 1003", code, reason)
+	}
+}

@@ -245,6 +245,10 @@ var messageTypes = map[string]map[string]bool{
 // textMessage is RFC 6455's opcode of a text frame (gorilla's TextMessage).
 const textMessage = 1
 
+// CloseUnsupportedData is RFC 6455's close code for a message of a type
+// the endpoint does not take (a binary frame).
+const CloseUnsupportedData = 1003
+
 // CloseInvalidPayload is RFC 6455's close code for data that is not of the
 // message's type (a text frame that is not UTF-8).
 const CloseInvalidPayload = 1007
@@ -278,7 +282,14 @@ func (w *wsConn) NextReader() (int, io.Reader, error) {
 		if err != nil {
 			return t, nil, err
 		}
-		if t == textMessage && !utf8.Valid(data) {
+		if t != textMessage {
+			// graphql-transport-ws and graphql-ws are JSON in text frames:
+			// a binary one is data of a type this endpoint does not take
+			// (RFC 6455 §7.4.1, 1003), not a message read as text.
+			_ = w.WriteClose(CloseUnsupportedData, "INVALID_INPUT: messages are JSON in text frames, not binary ones")
+			return t, nil, errInvalid
+		}
+		if !utf8.Valid(data) {
 			// RFC 6455 §8.1: a text frame that is not UTF-8 fails the connection with 1007.
 			_ = w.WriteClose(CloseInvalidPayload, "INVALID_INPUT: a text message must be UTF-8")
 			return t, nil, errInvalid
