@@ -156,8 +156,12 @@ func TestMeterStopsAnAnswerPastItsText(t *testing.T) {
 	if r.Code() != "INVALID_INPUT" || r.Errors[0].Extensions["limit"] != "servedBytes" || len(r.Errors) != 1 || string(r.Data) != "null" && len(r.Data) != 0 {
 		t.Fatalf("12 × 19,000 bytes over a 200 KB meter: %.200s %+v", r.Data, r.Errors)
 	}
-	if r := e.Do(alex, `{ supportTickets(first: 10) { edges { node { body } } } }`, nil); len(r.Errors) > 0 {
-		t.Fatalf("10 of them fit: %+v", r.Errors)
+	r = e.Do(alex, `{ supportTickets(first: 10) { edges { node { body } } } }`, nil)
+	cost, _ := r.Extensions["cost"].(map[string]any)
+	if len(r.Errors) > 0 || cost["servedBytes"] != float64(190000) || cost["points"] != float64(2) {
+		// 190,000 bytes are 2 points (one per 100 KB), more than the 10
+		// fields' one.
+		t.Fatalf("10 of them fit, charged by their text: %+v %v", r.Errors, cost)
 	}
 }
 

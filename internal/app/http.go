@@ -287,6 +287,11 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, a.Config.RequestTimeout)
 			defer cancel()
+			// Its answer (at most the meter's 8 MB) must also be taken in
+			// time: a client that stops reading holds it until then, not
+			// for the server's WriteTimeout meant for downloads. Not
+			// supported only under a test's recorder.
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(a.Config.RequestTimeout + a.Config.DownloadStall))
 		}
 		rec := &statusRecorder{ResponseWriter: w, status: 200}
 		if isSocket {

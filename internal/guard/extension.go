@@ -63,6 +63,11 @@ var _ interface {
 func (Extension) ExtensionName() string                          { return "CostAndRateLimit" }
 func (Extension) Validate(schema graphql.ExecutableSchema) error { return nil }
 
+// BytePoints are the rate-limit points of the text an answer served: one
+// per 100 KB, so that the bucket bounds the memory a caller's answers take
+// at once (an 8 MB answer costs 80 points), not only their fields.
+func BytePoints(n int64) float64 { return math.Ceil(float64(n) / (100 << 10)) }
+
 // Points turns an operation's cost into rate-limit points, as GitHub does: one
 // point per 100 cost, at least one.
 func Points(cost int) float64 { return math.Max(1, math.Ceil(float64(cost)/100)) }
@@ -158,7 +163,8 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 		}
 		cost := maps.Clone(cost) // a subscription's answers each get their own
 		cost["servedFields"] = served
-		switch actual := Points(served); {
+		cost["servedBytes"] = m.bytes.Load()
+		switch actual := max(Points(served), BytePoints(m.bytes.Load())); {
 		case subscription && calls > 1:
 			// A push costs what a query of the subscription's shape costs:
 			// its points (taken before it was computed), or what it served
