@@ -136,11 +136,12 @@ var matrix = map[string]op{
 		Vars: target(func(f *fixtures) [2]string { return f.ticket }), Own: "UGAMPO", Other: "O", HasOther: true},
 
 	// History, audit, tokens, mail.
-	"linkHistory":    {Query: `{linkHistory(mcid:"9900002"){action}}`, Own: "UGAMPOT", Hidden: true},
-	"auditLog":       {Query: `{auditLog(first:1){totalCount}}`, Own: "GT"},
-	"auditActions":   {Query: `{auditActions{action}}`, Own: "UGAMPOTV"},
-	"apiTokens":      {Query: `{apiTokens{id}}`, Own: "G"},
-	"createApiToken": {Query: `mutation{createApiToken(input:{name:"matrix",scopes:[REPORT_READ]}){secret}}`, Own: "G"},
+	"linkHistory":       {Query: `{linkHistory(mcid:"9900002"){action}}`, Own: "UGAMPOT", Hidden: true},
+	"linkHistoryEvents": {Query: `{linkHistoryEvents(mcid:"9900002", first:1){totalCount}}`, Own: "UGAMPOT", Hidden: true},
+	"auditLog":          {Query: `{auditLog(first:1){totalCount}}`, Own: "GT"},
+	"auditActions":      {Query: `{auditActions{action}}`, Own: "UGAMPOTV"},
+	"apiTokens":         {Query: `{apiTokens{id}}`, Own: "G"},
+	"createApiToken":    {Query: `mutation{createApiToken(input:{name:"matrix",scopes:[REPORT_READ]}){secret}}`, Own: "G"},
 	"revokeApiToken": {Query: `mutation($id:ID!){revokeApiToken(id:$id){id}}`,
 		Vars: target(func(f *fixtures) [2]string { return f.apiVictim }), Own: "G", HasOther: true},
 	"devMailbox": {Query: `{devMailbox(first:1){totalCount}}`, Own: "GAMPO"},
