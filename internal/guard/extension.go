@@ -325,6 +325,19 @@ func (x Extension) InterceptField(ctx context.Context, next graphql.Resolver) (a
 		}
 		return nil, errStopped
 	}
+	// The answer's key is text too: an alias of 8,000 characters repeated
+	// in every element of a list made 104 MB of keys the meter did not see
+	// (outside review). The quotes and colon are counted with it.
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil && m.byteLimit > 0 {
+		if m.bytes.Add(int64(len(fc.Field.Alias)+3)) > m.byteLimit {
+			m.over.Store(true)
+			m.overBytes.Store(true)
+			if !m.mutation {
+				m.cancel(errStopped)
+			}
+			return nil, errStopped
+		}
+	}
 	if m.served.Add(1) > m.limit {
 		m.over.Store(true)
 		if !m.mutation { // a mutation's later root fields still run, in order
