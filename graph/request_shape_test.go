@@ -26,6 +26,11 @@ func TestMalformedRequestsAnswerCodedErrors(t *testing.T) {
 		// A repeated name: Go reads the last, a proxy or logger the first.
 		{"query twice", "POST", "application/json", `{"query":"{__typename}","query":"mutation{signOut}","x":"` + marker + `"}`, 400},
 		{"variables twice", "POST", "application/json", `{"query":"{__typename}","variables":{},"variables":{"x":"` + marker + `"}}`, 400},
+		// Go reads "QUERY" (and "querſ"?) as query: a proxy reading "query" would not.
+		{"QUERY beside query", "POST", "application/json", `{"query":"{__typename}","QUERY":"mutation{signOut{signedOut}}","x":"` + marker + `"}`, 400},
+		{"Variables", "POST", "application/json", `{"query":"{__typename}","Variables":{"x":"` + marker + `"}}`, 400},
+		{"a variable twice", "POST", "application/json", `{"query":"query($s:String){__typename}","variables":{"s":"a","s":"` + marker + `"}}`, 400},
+		{"an input field twice, deep", "POST", "application/json", `{"query":"{__typename}","variables":{"w":[{"a":{"b":1,"b":"` + marker + `"}}]}}`, 400},
 		{"text/plain", "POST", "text/plain", `{"query":"{__typename}","x":"` + marker + `"}`, 415},
 		{"form", "POST", "application/x-www-form-urlencoded", `query=` + marker, 415},
 		{"no content type", "POST", "", `{"query":"{__typename}"}`, 415},

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -109,30 +110,75 @@ func validParams(body []byte) bool {
 	return true
 }
 
-// repeatedKey is the first name the top-level object of body (valid JSON)
-// gives twice, "" when none.
+// requestKeys are the names of a GraphQL-over-HTTP request object.
+var requestKeys = []string{"query", "operationName", "variables", "extensions"}
+
+// repeatedKey finds a name body (valid JSON) leaves ambiguous, "" when none:
+// one an object gives twice, at any depth (variables included), or a
+// top-level name Go would read as one of requestKeys (its JSON matches names
+// without regard to case, and ſ as s, K as k) spelt otherwise — "QUERY" ran
+// as the query while a proxy reading "query" saw another.
 func repeatedKey(body []byte) string {
 	d := json.NewDecoder(bytes.NewReader(body))
-	if t, err := d.Token(); err != nil || t != json.Delim('{') {
-		return ""
+	type object struct {
+		seen map[string]bool
+		key  bool // the next token is a name
 	}
-	seen := map[string]bool{}
-	for d.More() {
+	var stack []*object
+	for {
 		t, err := d.Token()
 		if err != nil {
-			return ""
+			return "" // the end (the body is valid JSON)
 		}
-		name, _ := t.(string)
-		if seen[name] {
-			return name
+		var top *object
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
 		}
-		seen[name] = true
-		var skip json.RawMessage
-		if d.Decode(&skip) != nil {
-			return ""
+		if top != nil && top.key {
+			if delim, ok := t.(json.Delim); ok && delim == '}' {
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 && stack[len(stack)-1] != nil {
+					stack[len(stack)-1].key = true
+				}
+				continue
+			}
+			name, _ := t.(string)
+			if top.seen[name] {
+				return name
+			}
+			top.seen[name] = true
+			if len(stack) == 1 {
+				for _, k := range requestKeys {
+					if name != k && foldKey(name) == strings.ToLower(k) {
+						return name
+					}
+				}
+			}
+			top.key = false
+			continue
+		}
+		switch t {
+		case json.Delim('{'):
+			stack = append(stack, &object{seen: map[string]bool{}, key: true})
+		case json.Delim('['):
+			stack = append(stack, nil)
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) > 0 && stack[len(stack)-1] != nil {
+				stack[len(stack)-1].key = true
+			}
+		default: // a value
+			if top != nil {
+				top.key = true
+			}
 		}
 	}
-	return ""
+}
+
+// foldKey is name as encoding/json compares it with a field's: lower case,
+// the long s and the Kelvin sign as s and k.
+func foldKey(name string) string {
+	return strings.NewReplacer("\u017f", "s", "\u212a", "k").Replace(strings.ToLower(name))
 }
 
 // getOperation is the type of the operation a GET would run, "" when the
