@@ -128,7 +128,8 @@ func NewFeeds(r *Resolver) *Feeds {
 					return nil, err
 				}
 				return r.competencyProgress(sys, org, 0)
-			}},
+			},
+			Next: r.nextProgressChange, Now: at},
 		Capability: &live.Shared[[]*capability.Area]{Hub: r.Live,
 			Compute: func(ctx context.Context, orgID int) ([]*capability.Area, error) {
 				return capability.Score(viewer.System(ctx), r.Client, orgID, at())
@@ -138,6 +139,58 @@ func NewFeeds(r *Resolver) *Feeds {
 				return r.Designations.OrgAreas(ctx, orgID)
 			}},
 	}
+}
+
+// nextProgressChange is the first moment after at at which time alone, no
+// writer, changes progress as list shows it (computed at at or later): a
+// person stops counting (an expiry, a retired skill's validity end: the
+// kept spans' next end), an offer reaches its anniversary and leaves force,
+// a competency without offer comes within the at-risk window of a met
+// option's fall (QUALIFIED to AT_RISK), a listed skill stops counting
+// (countsNow). Attestations and purchases take effect when written, so they
+// have no moment of their own. Zero: none.
+func (r *Resolver) nextProgressChange(ctx context.Context, orgID int, list []*model.CompetencyProgress, at time.Time) (time.Time, error) {
+	var (
+		next time.Time
+		reqs []int
+	)
+	consider := func(t time.Time) {
+		if t.After(at) && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+	}
+	seen := map[int]bool{}
+	for _, cp := range list {
+		if cp.Offer != nil {
+			consider(cp.Offer.AnniversaryAt)
+		}
+		for _, l := range cp.Levels {
+			for _, op := range l.Options {
+				if cp.Offer == nil && op.Met && op.UnmetOn != nil {
+					consider(r.Progress.Engine.AtRiskFrom(*op.UnmetOn))
+				}
+				for _, rp := range op.Requirements {
+					if rp.Kind == model.RequirementKindSkill && !seen[rp.ID] {
+						seen[rp.ID] = true
+						reqs = append(reqs, rp.ID)
+					}
+					for _, s := range rp.Skills {
+						if s.ValidUntil != nil {
+							consider(*s.ValidUntil)
+						}
+					}
+				}
+			}
+		}
+	}
+	end, err := progress.NextSpanEnd(viewer.System(ctx), r.Client, orgID, reqs, at)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !end.IsZero() {
+		consider(end)
+	}
+	return next, nil
 }
 
 // watch runs a subscription on its organization's shared feed: the current

@@ -333,3 +333,91 @@ func TestLiveSolutionAreas(t *testing.T) {
 		}
 	})
 }
+
+// requirementCurrent reads a requirement's current from a
+// competencyProgressChanged message.
+func requirementCurrent(t *testing.T, m wsMsg, comp, level, option, key string) int {
+	t.Helper()
+	if m.Type != "next" {
+		t.Fatalf("want next, got %s %s", m.Type, m.Payload)
+	}
+	var p struct {
+		Data struct {
+			CompetencyProgressChanged []struct {
+				Competency struct{ Key string }
+				Levels     []struct {
+					Level   string
+					Options []struct {
+						Name         string
+						Requirements []struct {
+							Key     string
+							Current int
+						}
+					}
+				}
+			}
+		}
+		Errors []any
+	}
+	if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Errors) > 0 {
+		t.Fatalf("payload %s: %v", m.Payload, err)
+	}
+	for _, c := range p.Data.CompetencyProgressChanged {
+		for _, l := range c.Levels {
+			for _, o := range l.Options {
+				for _, r := range o.Requirements {
+					if c.Competency.Key == comp && l.Level == level && o.Name == option && r.Key == key {
+						return r.Current
+					}
+				}
+			}
+		}
+	}
+	t.Fatalf("no %s in the message", key)
+	return 0
+}
+
+// B4 with no writer: a result expiring while a subscriber watches drops its
+// person from the subscriber's progress at the expiry, as the query does
+// (outside review: the subscription kept the count until an unrelated write).
+func TestLiveProgressAfterAnExpiry(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		mona, ops := e.Demo("mona@contoso.example"), e.Demo("ops@certlink.example")
+		sub, err := dialWS(t, e, nil, map[string]any{"authorization": "Bearer " + mona})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub.subscribe("s", `subscription{competencyProgressChanged{competency{key} levels{level options{name requirements{key current}}}}}`)
+		current := func(what string) int {
+			t.Helper()
+			m, err := sub.next(10 * time.Second)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			return requirementCurrent(t, m, "security", "SILVER", "Standard", "identity-administrators")
+		}
+		before := current("first message")
+		// alex passes SC-300, expiring in two seconds.
+		now := time.Now().UTC()
+		expires := now.Add(2 * time.Second)
+		r := e.Do(ops, `mutation($in:[ResultInput!]!){ingestResults(input:$in){accepted errors{index message}}}`,
+			map[string]any{"in": []map[string]any{{"mcid": "9900001", "skillNumber": "SC-300",
+				"completedAt": now.Add(-time.Hour).Format(time.RFC3339Nano), "expiresAt": expires.Format(time.RFC3339Nano)}}})
+		var out struct{ IngestResults struct{ Accepted int } }
+		r.Decode(t, &out)
+		if out.IngestResults.Accepted != 1 {
+			t.Fatalf("ingest: %+v", out)
+		}
+		if n := current("after the ingest"); n != before+1 {
+			t.Fatalf("after the ingest: identity-administrators %d, want %d", n, before+1)
+		}
+		// No write from here on: the expiry alone is pushed.
+		if n := current("after the expiry"); n != before {
+			t.Fatalf("after the expiry: identity-administrators %d, want %d", n, before)
+		}
+		if time.Now().Before(expires) {
+			t.Fatal("the drop was pushed before the expiry")
+		}
+	})
+}

@@ -10,15 +10,26 @@ import (
 
 // Shared runs one computation per organization for all its subscribers (B4):
 // while an organization has subscribers, one goroutine computes its value at
-// once and again after every change event, and every subscriber is handed
-// that same value. A burst of changes during a computation is one more
-// computation, not one per change or per subscriber. Values are shared: a
-// subscriber must not modify one.
+// once, again after every change event, and again when time alone changes the
+// value (Next: an expiry, a validity end, an anniversary), and every
+// subscriber is handed that same value. A burst of changes during a
+// computation is one more computation, not one per change or per subscriber.
+// Values are shared: a subscriber must not modify one.
 type Shared[T any] struct {
 	Hub *Hub
 	// Compute returns the organization's value. It runs with no viewer's
 	// context: it must not depend on who subscribed (callers authorize first).
 	Compute func(ctx context.Context, orgID int) (T, error)
+	// Next, if set, returns the first moment after at (a moment no later than
+	// the one val was computed at) at which time passing, with no writer,
+	// changes val — zero when none. The organization's goroutine sleeps until
+	// then, computes again and pushes (one timer per organization with
+	// subscribers, re-armed after every computation, a write-driven one
+	// included). Like Compute, it must not depend on who subscribed.
+	Next func(ctx context.Context, orgID int, val T, at time.Time) (time.Time, error)
+	// Now is the clock Next's moments are read on (nil: time.Now); the
+	// computations' own clock, so that a test's clock moves both.
+	Now func() time.Time
 	// Timeout bounds one computation (default 30s).
 	Timeout time.Duration
 	Log     *slog.Logger
@@ -163,7 +174,13 @@ func (s *Shared[T]) run(ctx context.Context, orgID int, f *feed[T], changed <-ch
 	if log == nil {
 		log = slog.Default()
 	}
+	now := s.Now
+	if now == nil {
+		now = time.Now
+	}
+	var next time.Time // when time alone changes the value; zero: never
 	for {
+		at := now()
 		cctx, cancel := context.WithTimeout(ctx, timeout)
 		val, err := s.Compute(cctx, orgID)
 		cancel()
@@ -195,13 +212,68 @@ func (s *Shared[T]) run(ctx context.Context, orgID int, f *feed[T], changed <-ch
 			s.wakeAll(f)
 		}
 		f.mu.Unlock()
-		select {
-		case <-ctx.Done():
+		switch {
+		case err == nil && s.Next != nil:
+			// After the push: the subscribers do not wait for it.
+			nctx, cancel := context.WithTimeout(ctx, timeout)
+			var nerr error
+			next, nerr = s.Next(nctx, orgID, val, at)
+			cancel()
+			if ctx.Err() != nil {
+				return
+			}
+			if nerr != nil {
+				// The value stands; when it expires is asked again soon.
+				log.Error("live: reading when time changes an organization's value", "org", orgID, "err", nerr)
+				next = now().Add(retryNext)
+			}
+		case err != nil && !next.IsZero() && next.Before(now().Add(retryNext)):
+			// A failed computation keeps the moment armed before it, but
+			// is not retried in a loop once that moment has passed.
+			next = now().Add(retryNext)
+		}
+		if !s.wait(ctx, changed, next, now) {
 			return
-		case <-changed:
 		}
 	}
 }
+
+// wait returns when the organization changed or its value's moment next (zero:
+// none) has come on the clock now, false when ctx ended. Timers are capped
+// at maxTimer, and a timer that fires before now reaches next (the wall
+// clock stepped back; a test's clock that does not run) waits again without
+// a computation: the value changes on the clock's time, not the timer's.
+func (s *Shared[T]) wait(ctx context.Context, changed <-chan struct{}, next time.Time, now func() time.Time) bool {
+	if next.IsZero() {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-changed:
+			return true
+		}
+	}
+	timer := time.NewTimer(min(max(next.Sub(now()), 0), maxTimer))
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-changed:
+			return true
+		case <-timer.C:
+			if !now().Before(next) {
+				return true
+			}
+			timer.Reset(min(max(next.Sub(now()), time.Second), maxTimer))
+		}
+	}
+}
+
+// maxTimer bounds one timer, so that a wall clock set forward is noticed.
+const maxTimer = time.Hour
+
+// retryNext is how soon Next is asked again after it failed.
+const retryNext = time.Minute
 
 // wakeAll wakes every subscriber of f; f.mu is held.
 func (s *Shared[T]) wakeAll(f *feed[T]) {

@@ -202,3 +202,102 @@ func TestSharedErrorsAndChurn(t *testing.T) {
 		t.Fatal("a subscriber whose context ended got a feed")
 	}
 }
+
+// Time alone changes a value (an expiry, no writer): the feed computes again
+// at the value's next moment and pushes it, re-arms after every computation
+// (a change's included), and computes nothing once no moment is ahead.
+func TestSharedPushesWhenTimeChangesTheValue(t *testing.T) {
+	h, _ := New("", "", nil)
+	var mu sync.Mutex
+	start := time.Now()
+	ends := []time.Time{start.Add(150 * time.Millisecond), start.Add(300 * time.Millisecond)}
+	counting := func(at time.Time) (n int, next time.Time) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range ends {
+			if e.After(at) {
+				n++
+				if next.IsZero() || e.Before(next) {
+					next = e
+				}
+			}
+		}
+		return n, next
+	}
+	s := &Shared[int]{Hub: h,
+		Compute: func(ctx context.Context, org int) (int, error) {
+			n, _ := counting(time.Now())
+			return n, nil
+		},
+		Next: func(ctx context.Context, org int, _ int, at time.Time) (time.Time, error) {
+			_, next := counting(at)
+			return next, nil
+		}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := s.Watch(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recv(t, ch, 2)
+	recv(t, ch, 1) // the first end passed: no Publish
+	recv(t, ch, 0)
+	// A write adds a span ending soon: the push after it arms its end.
+	mu.Lock()
+	ends = append(ends, time.Now().Add(150*time.Millisecond))
+	mu.Unlock()
+	h.Publish(1)
+	recv(t, ch, 1)
+	recv(t, ch, 0)
+	runs := s.Computations()
+	time.Sleep(300 * time.Millisecond)
+	if n := s.Computations(); n != runs {
+		t.Fatalf("%d computations with no change and no moment ahead", n-runs)
+	}
+	cancel()
+	for range ch {
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for s.Feeds() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s.Feeds() != 0 {
+		t.Fatal("the feed outlived its subscribers")
+	}
+}
+
+// A clock behind the timers (a test's clock that does not run, a wall clock
+// set back) is waited for: the timer firing early computes nothing.
+func TestSharedWaitsForTheClock(t *testing.T) {
+	h, _ := New("", "", nil)
+	var clock atomic.Int64 // nanoseconds after base
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := func() time.Time { return base.Add(time.Duration(clock.Load())) }
+	end := base.Add(100 * time.Millisecond)
+	s := &Shared[int]{Hub: h, Now: now,
+		Compute: func(ctx context.Context, org int) (int, error) {
+			if now().Before(end) {
+				return 1, nil
+			}
+			return 0, nil
+		},
+		Next: func(ctx context.Context, org int, _ int, at time.Time) (time.Time, error) {
+			if at.Before(end) {
+				return end, nil
+			}
+			return time.Time{}, nil
+		}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch, err := s.Watch(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recv(t, ch, 1)
+	time.Sleep(300 * time.Millisecond) // the timer fired; the clock is still at base
+	if n := s.Computations(); n != 1 {
+		t.Fatalf("%d computations before the clock reached the moment", n)
+	}
+	clock.Store(int64(time.Second)) // the clock passes the end: the next re-armed timer (≥1s) sees it
+	recv(t, ch, 0)
+}

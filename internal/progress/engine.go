@@ -36,6 +36,13 @@ func (e *Engine) Time() time.Time {
 	return time.Now().UTC()
 }
 
+// AtRiskFrom is the first moment at which a met option of a competency
+// without an offer, projected to become unmet at unmetOn, falls within
+// AtRiskWindow (C5, status): a nanosecond after unmetOn - window.
+func (e *Engine) AtRiskFrom(unmetOn time.Time) time.Time {
+	return unmetOn.Add(-e.window()).Add(time.Nanosecond)
+}
+
 func (e *Engine) window() time.Duration {
 	if e.AtRiskWindow > 0 {
 		return e.AtRiskWindow
