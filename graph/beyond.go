@@ -137,7 +137,8 @@ func NewFeeds(r *Resolver) *Feeds {
 		Designations: &live.Shared[[]*designation.Area]{Hub: r.Live,
 			Compute: func(ctx context.Context, orgID int) ([]*designation.Area, error) {
 				return r.Designations.OrgAreas(ctx, orgID)
-			}},
+			},
+			Next: r.Designations.NextChange, Now: at},
 	}
 }
 

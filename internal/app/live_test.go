@@ -421,3 +421,59 @@ func TestLiveProgressAfterAnExpiry(t *testing.T) {
 		}
 	})
 }
+
+// Solution areas live with no writer: a certification expiring while mona
+// watches leaves her security score at its expiry.
+func TestLiveSolutionAreasAfterAnExpiry(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		sub, err := dialWS(t, e, nil, map[string]any{"authorization": "Bearer " + e.Demo("mona@contoso.example")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub.subscribe("s", `subscription{solutionAreasChanged{key score}}`)
+		security := func(what string) float64 {
+			t.Helper()
+			m, err := sub.next(10 * time.Second)
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			var p struct {
+				Data struct {
+					SolutionAreasChanged []struct {
+						Key   string
+						Score float64
+					}
+				}
+			}
+			if err := json.Unmarshal(m.Payload, &p); err != nil || m.Type != "next" {
+				t.Fatalf("%s: %s %s %v", what, m.Type, m.Payload, err)
+			}
+			for _, a := range p.Data.SolutionAreasChanged {
+				if a.Key == "security" {
+					return a.Score
+				}
+			}
+			t.Fatalf("%s: no security area in %s", what, m.Payload)
+			return 0
+		}
+		before := security("first message")
+		now := time.Now().UTC()
+		expires := now.Add(2 * time.Second)
+		r := e.Do(e.Demo("ops@certlink.example"), `mutation($in:[ResultInput!]!){ingestResults(input:$in){accepted}}`,
+			map[string]any{"in": []map[string]any{{"mcid": "9900001", "skillNumber": "MC-IDENTITY-ACCESS-ADMINISTRATOR",
+				"completedAt": now.Add(-time.Hour).Format(time.RFC3339Nano), "expiresAt": expires.Format(time.RFC3339Nano)}}})
+		if len(r.Errors) > 0 {
+			t.Fatal(r.Errors)
+		}
+		if s := security("after the ingest"); s <= before {
+			t.Fatalf("after the ingest: security %v, want more than %v", s, before)
+		}
+		if s := security("after the expiry"); s != before {
+			t.Fatalf("after the expiry: security %v, want %v", s, before)
+		}
+		if time.Now().Before(expires) {
+			t.Fatal("the drop was pushed before the expiry")
+		}
+	})
+}

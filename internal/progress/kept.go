@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"certlink/ent"
+	"certlink/internal/counting"
 	"certlink/internal/store"
 )
 
@@ -282,49 +283,9 @@ func (org *Org) setPeople(byReq map[int][]int) {
 	})
 }
 
-// keptNextEndSQL is the first end after a moment among one requirement's
-// spans in an organization: one descent of the index (organization_id,
-// requirement_id, ends_at) — MariaDB's EXPLAIN: "Select tables optimized
-// away". One select per requirement, joined by UNION ALL: a MIN over the
-// organization's spans of every requirement would read the organization's
-// whole index range (ends_at is not next to organization_id in the index).
-// Arguments per requirement: orgID, requirementID, at.
-const keptNextEndSQL = `SELECT (SELECT MIN(ends_at) FROM counting_spans
-WHERE organization_id = ? AND requirement_id = ? AND ends_at > ?)`
-
 // NextSpanEnd returns the first moment after at at which someone stops
 // counting for one of the SKILL requirements requirementIDs of the
-// organization by time alone (an expiry, a retired skill's validity end):
-// the earliest end after at among their kept spans. Zero: no span ends.
+// organization by time alone (counting.NextRequirementEnd). Zero: none.
 func NextSpanEnd(ctx context.Context, c *ent.Client, orgID int, requirementIDs []int, at time.Time) (time.Time, error) {
-	var next time.Time
-	if len(requirementIDs) == 0 {
-		return next, nil
-	}
-	at = at.UTC()
-	parts := make([]string, len(requirementIDs))
-	args := make([]any, 0, 3*len(requirementIDs))
-	for i, id := range requirementIDs {
-		parts[i] = keptNextEndSQL
-		args = append(args, orgID, id, at)
-	}
-	rows, err := c.QueryContext(ctx, strings.Join(parts, "\nUNION ALL\n"), args...)
-	if err != nil {
-		return next, fmt.Errorf("reading the next end of a span: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var raw any
-		if err := rows.Scan(&raw); err != nil {
-			return next, err
-		}
-		t, err := ScanTime(raw)
-		if err != nil {
-			return next, fmt.Errorf("reading the next end of a span: %w", err)
-		}
-		if t != nil && (next.IsZero() || t.Before(next)) {
-			next = t.UTC()
-		}
-	}
-	return next, rows.Err()
+	return counting.NextRequirementEnd(ctx, c, orgID, requirementIDs, at)
 }
