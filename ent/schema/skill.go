@@ -54,10 +54,11 @@ func (Result) Fields() []ent.Field {
 		// Where the result came from: "directory", "ingest:<token name>", "demo"...
 		field.String("source").MaxLen(100),
 		field.Time("recognized_at").SchemaType(mysqlTime).Default(time.Now),
-		// The latest completion of its skill by its profile: the one result
-		// the skills report shows (S1). Kept by results.MarkLatest wherever
-		// results are written, so that reading the report needs no search for
-		// a later result per row.
+		// The one result of its skill by its profile that the skills report
+		// shows (S1): the one holding the skill the longest (results.Better;
+		// it was the latest completion before, hence the name). Kept by
+		// package results wherever results or skills' validity ends are
+		// written, so that reading the report needs no search per row.
 		field.Bool("latest").Default(true),
 	}
 }

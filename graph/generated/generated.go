@@ -3950,7 +3950,7 @@ type Attestation {
   by: User
 }
 
-"One row of the skills report (S1): a person's latest result for one skill."
+"One row of the skills report (S1): of a person's results of one skill, the one that makes them hold it the longest (no expiry, else the latest expiry or validity end; then the latest completion)."
 type SkillsReportRow {
   name: String!
   email: String!

@@ -36,6 +36,18 @@ const UntilSQL = `CASE WHEN r.expires_at IS NULL THEN s.valid_until
   WHEN r.expires_at < s.valid_until THEN r.expires_at
   ELSE s.valid_until END`
 
+// Until is UntilSQL for one result already read: its expiry or its skill's
+// validity end, whichever comes first; nil is "never".
+func Until(expiresAt, validUntil *time.Time) *time.Time {
+	switch {
+	case expiresAt == nil:
+		return validUntil
+	case validUntil == nil || expiresAt.Before(*validUntil):
+		return expiresAt
+	}
+	return validUntil
+}
+
 // spansFrom computes spans from the source tables; a condition on a.user_id
 // (or none) follows.
 const spansFrom = `

@@ -1,6 +1,10 @@
 package progress
 
-import "time"
+import (
+	"time"
+
+	"certlink/internal/counting"
+)
 
 // CountsUntil is when a result stops counting (C3): its expiry or its skill's
 // validity end, whichever comes first; nil when neither is set. It is the
@@ -8,13 +12,7 @@ import "time"
 // already (the skills report's rows); TestCountsUntilMatchesSQL holds the two
 // together.
 func CountsUntil(expiresAt, validUntil *time.Time) *time.Time {
-	switch {
-	case expiresAt == nil:
-		return validUntil
-	case validUntil == nil || expiresAt.Before(*validUntil):
-		return expiresAt
-	}
-	return validUntil
+	return counting.Until(expiresAt, validUntil)
 }
 
 // CountsAt reports whether a result, of a person linked to the organization,

@@ -58,7 +58,8 @@ var never = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 // rowsSQL is the report's row set: people with an active link to the
 // organization (of a work account that is not deleted), and people credited
 // through the legacy path with no active link anywhere (S3, "needs
-// association"); for each, their latest result per skill. Arguments: org, org.
+// association"); for each, one result per skill: the one that makes them hold
+// it the longest (results.Better). Arguments: org, org.
 //
 // The linked people are read from the organization's work accounts in name
 // order (index users(organization_id, deleted_at, name)), each with its active
@@ -98,8 +99,11 @@ WHERE lr.organization_id = ?
   AND ` + latestResult
 }
 
-// latestResult keeps one row per (profile, skill): the latest completion,
-// flagged as such by whoever wrote the results (results.MarkLatest).
+// latestResult keeps one row per (profile, skill): the result that makes the
+// person hold the skill the longest — the one progress counts them through,
+// when any counts — flagged as such by whoever wrote the results and kept when
+// their dates or the skill's validity end change (package results). The
+// flag's column is still called latest.
 const latestResult = `r.latest = TRUE`
 
 // rowColumns is what a report row reads. The skill's own columns come from the

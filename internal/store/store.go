@@ -21,6 +21,7 @@ import (
 	_ "certlink/ent/runtime"
 	"certlink/internal/catalogrev"
 	"certlink/internal/counting" // wires the privacy policies and defaults
+	"certlink/internal/results"
 )
 
 // DB is an open database with its ent client.
@@ -90,6 +91,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	d := &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dial, Embedded: dial == dialect.SQLite}
 	// Progress reads kept counts; every writer keeps them (issue 13).
 	d.Client.Use(counting.Hook(dial))
+	// The skills report's row per (person, skill) follows its results' and
+	// skills' dates.
+	d.Client.Use(results.Hook(dial == dialect.MySQL))
 	// Every catalog change records a revision: what caches the catalog
 	// checks against (catalogrev).
 	d.Client.Use(catalogrev.Hook())
