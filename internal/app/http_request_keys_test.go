@@ -5,7 +5,7 @@ import "testing"
 func TestRepeatedKey(t *testing.T) {
 	for body, want := range map[string]string{
 		`{"query":"{a}","variables":{"a":[{"x":1},{"x":2}],"b":{"x":{"y":[1,{"x":1}]}},"x":3},"operationName":null,"extensions":{}}`: "",
-		`{"query":"{a}","variables":{"a":[[],{}],"b":[{"c":{}}]},"id":"ok"}`:                                                          "",
+		`{"query":"{a}","variables":{"a":[[],{}],"b":[{"c":{}}]},"id":"ok"}`:                                                         "",
 		`{"query":"{a}","query":"{b}"}`:                              "query",
 		`{"query":"{a}","Query":"{b}"}`:                              "Query",
 		`{"opeRationName":"x"}`:                                      "opeRationName",
