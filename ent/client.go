@@ -36,6 +36,7 @@ import (
 	"certlink/ent/requirement"
 	"certlink/ent/result"
 	"certlink/ent/risknotice"
+	"certlink/ent/schemamark"
 	"certlink/ent/skill"
 	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
@@ -107,6 +108,8 @@ type Client struct {
 	Result *ResultClient
 	// RiskNotice is the client for interacting with the RiskNotice builders.
 	RiskNotice *RiskNoticeClient
+	// SchemaMark is the client for interacting with the SchemaMark builders.
+	SchemaMark *SchemaMarkClient
 	// Skill is the client for interacting with the Skill builders.
 	Skill *SkillClient
 	// SolutionArea is the client for interacting with the SolutionArea builders.
@@ -157,6 +160,7 @@ func (c *Client) init() {
 	c.Requirement = NewRequirementClient(c.config)
 	c.Result = NewResultClient(c.config)
 	c.RiskNotice = NewRiskNoticeClient(c.config)
+	c.SchemaMark = NewSchemaMarkClient(c.config)
 	c.Skill = NewSkillClient(c.config)
 	c.SolutionArea = NewSolutionAreaClient(c.config)
 	c.SupportTicket = NewSupportTicketClient(c.config)
@@ -281,6 +285,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Requirement:       NewRequirementClient(cfg),
 		Result:            NewResultClient(cfg),
 		RiskNotice:        NewRiskNoticeClient(cfg),
+		SchemaMark:        NewSchemaMarkClient(cfg),
 		Skill:             NewSkillClient(cfg),
 		SolutionArea:      NewSolutionAreaClient(cfg),
 		SupportTicket:     NewSupportTicketClient(cfg),
@@ -332,6 +337,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Requirement:       NewRequirementClient(cfg),
 		Result:            NewResultClient(cfg),
 		RiskNotice:        NewRiskNoticeClient(cfg),
+		SchemaMark:        NewSchemaMarkClient(cfg),
 		Skill:             NewSkillClient(cfg),
 		SolutionArea:      NewSolutionAreaClient(cfg),
 		SupportTicket:     NewSupportTicketClient(cfg),
@@ -373,7 +379,7 @@ func (c *Client) Use(hooks ...Hook) {
 		c.CountingSpan, c.CountingTally, c.DevMail, c.DirectoryAccount, c.Domain,
 		c.LegacyRecognition, c.MetricValue, c.Notification, c.OfferPurchase,
 		c.Organization, c.OutboxMessage, c.Profile, c.QualificationDay, c.Requirement,
-		c.Result, c.RiskNotice, c.Skill, c.SolutionArea, c.SupportTicket,
+		c.Result, c.RiskNotice, c.SchemaMark, c.Skill, c.SolutionArea, c.SupportTicket,
 		c.ThrottleBucket, c.TicketReply, c.Token, c.User,
 	} {
 		n.Use(hooks...)
@@ -389,7 +395,7 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.CountingSpan, c.CountingTally, c.DevMail, c.DirectoryAccount, c.Domain,
 		c.LegacyRecognition, c.MetricValue, c.Notification, c.OfferPurchase,
 		c.Organization, c.OutboxMessage, c.Profile, c.QualificationDay, c.Requirement,
-		c.Result, c.RiskNotice, c.Skill, c.SolutionArea, c.SupportTicket,
+		c.Result, c.RiskNotice, c.SchemaMark, c.Skill, c.SolutionArea, c.SupportTicket,
 		c.ThrottleBucket, c.TicketReply, c.Token, c.User,
 	} {
 		n.Intercept(interceptors...)
@@ -449,6 +455,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Result.mutate(ctx, m)
 	case *RiskNoticeMutation:
 		return c.RiskNotice.mutate(ctx, m)
+	case *SchemaMarkMutation:
+		return c.SchemaMark.mutate(ctx, m)
 	case *SkillMutation:
 		return c.Skill.mutate(ctx, m)
 	case *SolutionAreaMutation:
@@ -4106,6 +4114,140 @@ func (c *RiskNoticeClient) mutate(ctx context.Context, m *RiskNoticeMutation) (V
 	}
 }
 
+// SchemaMarkClient is a client for the SchemaMark schema.
+type SchemaMarkClient struct {
+	config
+}
+
+// NewSchemaMarkClient returns a client for the SchemaMark from the given config.
+func NewSchemaMarkClient(c config) *SchemaMarkClient {
+	return &SchemaMarkClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `schemamark.Hooks(f(g(h())))`.
+func (c *SchemaMarkClient) Use(hooks ...Hook) {
+	c.hooks.SchemaMark = append(c.hooks.SchemaMark, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `schemamark.Intercept(f(g(h())))`.
+func (c *SchemaMarkClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SchemaMark = append(c.inters.SchemaMark, interceptors...)
+}
+
+// Create returns a builder for creating a SchemaMark entity.
+func (c *SchemaMarkClient) Create() *SchemaMarkCreate {
+	mutation := newSchemaMarkMutation(c.config, OpCreate)
+	return &SchemaMarkCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SchemaMark entities.
+func (c *SchemaMarkClient) CreateBulk(builders ...*SchemaMarkCreate) *SchemaMarkCreateBulk {
+	return &SchemaMarkCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SchemaMarkClient) MapCreateBulk(slice any, setFunc func(*SchemaMarkCreate, int)) *SchemaMarkCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SchemaMarkCreateBulk{err: fmt.Errorf("calling to SchemaMarkClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SchemaMarkCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SchemaMarkCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SchemaMark.
+func (c *SchemaMarkClient) Update() *SchemaMarkUpdate {
+	mutation := newSchemaMarkMutation(c.config, OpUpdate)
+	return &SchemaMarkUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SchemaMarkClient) UpdateOne(_m *SchemaMark) *SchemaMarkUpdateOne {
+	mutation := newSchemaMarkMutation(c.config, OpUpdateOne, withSchemaMark(_m))
+	return &SchemaMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SchemaMarkClient) UpdateOneID(id int) *SchemaMarkUpdateOne {
+	mutation := newSchemaMarkMutation(c.config, OpUpdateOne, withSchemaMarkID(id))
+	return &SchemaMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SchemaMark.
+func (c *SchemaMarkClient) Delete() *SchemaMarkDelete {
+	mutation := newSchemaMarkMutation(c.config, OpDelete)
+	return &SchemaMarkDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SchemaMarkClient) DeleteOne(_m *SchemaMark) *SchemaMarkDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SchemaMarkClient) DeleteOneID(id int) *SchemaMarkDeleteOne {
+	builder := c.Delete().Where(schemamark.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SchemaMarkDeleteOne{builder}
+}
+
+// Query returns a query builder for SchemaMark.
+func (c *SchemaMarkClient) Query() *SchemaMarkQuery {
+	return &SchemaMarkQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSchemaMark},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SchemaMark entity by its id.
+func (c *SchemaMarkClient) Get(ctx context.Context, id int) (*SchemaMark, error) {
+	return c.Query().Where(schemamark.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SchemaMarkClient) GetX(ctx context.Context, id int) *SchemaMark {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *SchemaMarkClient) Hooks() []Hook {
+	hooks := c.hooks.SchemaMark
+	return append(hooks[:len(hooks):len(hooks)], schemamark.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SchemaMarkClient) Interceptors() []Interceptor {
+	return c.inters.SchemaMark
+}
+
+func (c *SchemaMarkClient) mutate(ctx context.Context, m *SchemaMarkMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SchemaMarkCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SchemaMarkUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SchemaMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SchemaMarkDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SchemaMark mutation op: %q", m.Op())
+	}
+}
+
 // SkillClient is a client for the Skill schema.
 type SkillClient struct {
 	config
@@ -5115,16 +5257,18 @@ type (
 		CatalogRevision, Competency, CompetencyOption, CountingSpan, CountingTally,
 		DevMail, DirectoryAccount, Domain, LegacyRecognition, MetricValue,
 		Notification, OfferPurchase, Organization, OutboxMessage, Profile,
-		QualificationDay, Requirement, Result, RiskNotice, Skill, SolutionArea,
-		SupportTicket, ThrottleBucket, TicketReply, Token, User []ent.Hook
+		QualificationDay, Requirement, Result, RiskNotice, SchemaMark, Skill,
+		SolutionArea, SupportTicket, ThrottleBucket, TicketReply, Token,
+		User []ent.Hook
 	}
 	inters struct {
 		AreaSpan, AreaTally, Association, Attestation, AuditEvent, CapabilityArea,
 		CatalogRevision, Competency, CompetencyOption, CountingSpan, CountingTally,
 		DevMail, DirectoryAccount, Domain, LegacyRecognition, MetricValue,
 		Notification, OfferPurchase, Organization, OutboxMessage, Profile,
-		QualificationDay, Requirement, Result, RiskNotice, Skill, SolutionArea,
-		SupportTicket, ThrottleBucket, TicketReply, Token, User []ent.Interceptor
+		QualificationDay, Requirement, Result, RiskNotice, SchemaMark, Skill,
+		SolutionArea, SupportTicket, ThrottleBucket, TicketReply, Token,
+		User []ent.Interceptor
 	}
 )
 

@@ -28,6 +28,7 @@ import (
 	"certlink/ent/requirement"
 	"certlink/ent/result"
 	"certlink/ent/risknotice"
+	"certlink/ent/schemamark"
 	"certlink/ent/skill"
 	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
@@ -129,6 +130,7 @@ func checkColumn(t, c string) error {
 			requirement.Table:       requirement.ValidColumn,
 			result.Table:            result.ValidColumn,
 			risknotice.Table:        risknotice.ValidColumn,
+			schemamark.Table:        schemamark.ValidColumn,
 			skill.Table:             skill.ValidColumn,
 			solutionarea.Table:      solutionarea.ValidColumn,
 			supportticket.Table:     supportticket.ValidColumn,

@@ -64,6 +64,8 @@ type Tx struct {
 	Result *ResultClient
 	// RiskNotice is the client for interacting with the RiskNotice builders.
 	RiskNotice *RiskNoticeClient
+	// SchemaMark is the client for interacting with the SchemaMark builders.
+	SchemaMark *SchemaMarkClient
 	// Skill is the client for interacting with the Skill builders.
 	Skill *SkillClient
 	// SolutionArea is the client for interacting with the SolutionArea builders.
@@ -234,6 +236,7 @@ func (tx *Tx) init() {
 	tx.Requirement = NewRequirementClient(tx.config)
 	tx.Result = NewResultClient(tx.config)
 	tx.RiskNotice = NewRiskNoticeClient(tx.config)
+	tx.SchemaMark = NewSchemaMarkClient(tx.config)
 	tx.Skill = NewSkillClient(tx.config)
 	tx.SolutionArea = NewSolutionAreaClient(tx.config)
 	tx.SupportTicket = NewSupportTicketClient(tx.config)

@@ -308,6 +308,18 @@ func (f RiskNoticeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RiskNoticeMutation", m)
 }
 
+// The SchemaMarkFunc type is an adapter to allow the use of ordinary
+// function as SchemaMark mutator.
+type SchemaMarkFunc func(context.Context, *ent.SchemaMarkMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SchemaMarkFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SchemaMarkMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SchemaMarkMutation", m)
+}
+
 // The SkillFunc type is an adapter to allow the use of ordinary
 // function as Skill mutator.
 type SkillFunc func(context.Context, *ent.SkillMutation) (ent.Value, error)

@@ -33,6 +33,7 @@ import (
 	"certlink/ent/requirement"
 	"certlink/ent/result"
 	"certlink/ent/risknotice"
+	"certlink/ent/schemamark"
 	"certlink/ent/skill"
 	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
@@ -775,6 +776,33 @@ func (f TraverseRiskNotice) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.RiskNoticeQuery", q)
 }
 
+// The SchemaMarkFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SchemaMarkFunc func(context.Context, *ent.SchemaMarkQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SchemaMarkFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SchemaMarkQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SchemaMarkQuery", q)
+}
+
+// The TraverseSchemaMark type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSchemaMark func(context.Context, *ent.SchemaMarkQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSchemaMark) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSchemaMark) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SchemaMarkQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SchemaMarkQuery", q)
+}
+
 // The SkillFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SkillFunc func(context.Context, *ent.SkillQuery) (ent.Value, error)
 
@@ -1017,6 +1045,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ResultQuery, predicate.Result, result.OrderOption]{typ: ent.TypeResult, tq: q}, nil
 	case *ent.RiskNoticeQuery:
 		return &query[*ent.RiskNoticeQuery, predicate.RiskNotice, risknotice.OrderOption]{typ: ent.TypeRiskNotice, tq: q}, nil
+	case *ent.SchemaMarkQuery:
+		return &query[*ent.SchemaMarkQuery, predicate.SchemaMark, schemamark.OrderOption]{typ: ent.TypeSchemaMark, tq: q}, nil
 	case *ent.SkillQuery:
 		return &query[*ent.SkillQuery, predicate.Skill, skill.OrderOption]{typ: ent.TypeSkill, tq: q}, nil
 	case *ent.SolutionAreaQuery:

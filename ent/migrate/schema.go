@@ -680,6 +680,18 @@ var (
 			},
 		},
 	}
+	// SchemaMarksColumns holds the columns for the "schema_marks" table.
+	SchemaMarksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Unique: true, Size: 100},
+		{Name: "applied_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+	}
+	// SchemaMarksTable holds the schema information for the "schema_marks" table.
+	SchemaMarksTable = &schema.Table{
+		Name:       "schema_marks",
+		Columns:    SchemaMarksColumns,
+		PrimaryKey: []*schema.Column{SchemaMarksColumns[0]},
+	}
 	// SkillsColumns holds the columns for the "skills" table.
 	SkillsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -900,6 +912,7 @@ var (
 		RequirementsTable,
 		ResultsTable,
 		RiskNoticesTable,
+		SchemaMarksTable,
 		SkillsTable,
 		SolutionAreasTable,
 		SupportTicketsTable,
@@ -995,6 +1008,9 @@ func init() {
 	}
 	RiskNoticesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(98784247808),
+	}
+	SchemaMarksTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(137438953472),
 	}
 	SkillsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),

@@ -81,6 +81,9 @@ type Result func(*sql.Selector)
 // RiskNotice is the predicate function for risknotice builders.
 type RiskNotice func(*sql.Selector)
 
+// SchemaMark is the predicate function for schemamark builders.
+type SchemaMark func(*sql.Selector)
+
 // Skill is the predicate function for skill builders.
 type Skill func(*sql.Selector)
 

@@ -711,6 +711,30 @@ func (f RiskNoticeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RiskNoticeMutation", m)
 }
 
+// The SchemaMarkQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SchemaMarkQueryRuleFunc func(context.Context, *ent.SchemaMarkQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SchemaMarkQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SchemaMarkQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SchemaMarkQuery", q)
+}
+
+// The SchemaMarkMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SchemaMarkMutationRuleFunc func(context.Context, *ent.SchemaMarkMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SchemaMarkMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SchemaMarkMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SchemaMarkMutation", m)
+}
+
 // The SkillQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SkillQueryRuleFunc func(context.Context, *ent.SkillQuery) error
@@ -964,6 +988,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.RiskNoticeQuery:
 		return q.Filter(), nil
+	case *ent.SchemaMarkQuery:
+		return q.Filter(), nil
 	case *ent.SkillQuery:
 		return q.Filter(), nil
 	case *ent.SolutionAreaQuery:
@@ -1034,6 +1060,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ResultMutation:
 		return m.Filter(), nil
 	case *ent.RiskNoticeMutation:
+		return m.Filter(), nil
+	case *ent.SchemaMarkMutation:
 		return m.Filter(), nil
 	case *ent.SkillMutation:
 		return m.Filter(), nil

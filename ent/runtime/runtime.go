@@ -29,6 +29,7 @@ import (
 	"certlink/ent/result"
 	"certlink/ent/risknotice"
 	"certlink/ent/schema"
+	"certlink/ent/schemamark"
 	"certlink/ent/skill"
 	"certlink/ent/solutionarea"
 	"certlink/ent/supportticket"
@@ -975,6 +976,25 @@ func init() {
 	risknotice.DefaultCause = risknoticeDescCause.Default.(string)
 	// risknotice.CauseValidator is a validator for the "cause" field. It is called by the builders before save.
 	risknotice.CauseValidator = risknoticeDescCause.Validators[0].(func(string) error)
+	schemamark.Policy = privacy.NewPolicies(schema.SchemaMark{})
+	schemamark.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := schemamark.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	schemamarkFields := schema.SchemaMark{}.Fields()
+	_ = schemamarkFields
+	// schemamarkDescName is the schema descriptor for name field.
+	schemamarkDescName := schemamarkFields[0].Descriptor()
+	// schemamark.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	schemamark.NameValidator = schemamarkDescName.Validators[0].(func(string) error)
+	// schemamarkDescAppliedAt is the schema descriptor for applied_at field.
+	schemamarkDescAppliedAt := schemamarkFields[1].Descriptor()
+	// schemamark.DefaultAppliedAt holds the default value on creation for the applied_at field.
+	schemamark.DefaultAppliedAt = schemamarkDescAppliedAt.Default.(func() time.Time)
 	skill.Policy = privacy.NewPolicies(schema.Skill{})
 	skill.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

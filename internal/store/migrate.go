@@ -11,8 +11,10 @@ import (
 
 	"certlink/ent"
 	"certlink/ent/migrate"
+	"certlink/ent/schemamark"
 	"certlink/internal/counting"
 	"certlink/internal/results"
+	"certlink/internal/viewer"
 )
 
 // migrateOptions: additive only, and blind to MariaDB's own spelling of a
@@ -118,6 +120,15 @@ func (d *DB) Migrate(ctx context.Context) error {
 			return fmt.Errorf("migrating the schema: %w", err)
 		}
 	}
+	// The skills report's row per (person, skill) became the result that
+	// counts the longest (it was the latest completion): the stored flags
+	// are set by the new rule once.
+	if err := d.once(ctx, "results.latest: the result that counts the longest", func() error {
+		_, err := results.Repair(ctx, d.SQL)
+		return err
+	}); err != nil {
+		return fmt.Errorf("migrating the schema: %w", err)
+	}
 	if uncounted {
 		err := InTx(ctx, d.Client, func(tx *ent.Tx) error { return counting.Rebuild(ctx, tx.Client()) })
 		if err != nil {
@@ -128,6 +139,24 @@ func (d *DB) Migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migrating the schema: keeping the solution areas' counts: %w", err)
 		}
+	}
+	return nil
+}
+
+// once runs a one-off data migration named name unless this database
+// records it (schema_marks), then records it. Processes starting together may
+// both run it: each migration is idempotent, and the record is kept once.
+func (d *DB) once(ctx context.Context, name string, migrate func() error) error {
+	sys := viewer.System(ctx)
+	done, err := d.Client.SchemaMark.Query().Where(schemamark.Name(name)).Exist(sys)
+	if err != nil || done {
+		return err
+	}
+	if err := migrate(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if err := d.Client.SchemaMark.Create().SetName(name).Exec(sys); err != nil && !ent.IsConstraintError(err) {
+		return fmt.Errorf("%s: recording it: %w", name, err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -133,4 +134,67 @@ func ddlOnly(plan string) string {
 		out = append(out, l)
 	}
 	return strings.Join(out, "\n")
+}
+
+// TestLatestFlagsRepairedOnceOnUpgrade: a database whose results were
+// flagged by the old rule (the latest completion, not the result that counts
+// the longest) gets them set right at its first start with the new rule,
+// recorded, and not read again at the next starts.
+func TestLatestFlagsRepairedOnceOnUpgrade(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		ctx := context.Background()
+		dsn := testenv.DSN(t, d)
+		db, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sys := viewer.System(ctx)
+		sk := db.Client.Skill.Create().SetNumber("PL-300").SetTitle("Power BI Data Analyst").SetType(skill.TypeCERTIFICATION).SaveX(sys)
+		acct := db.Client.DirectoryAccount.Create().SetEmail("flags@learn.example").SetName("Flag Holder").SaveX(sys)
+		p := db.Client.Profile.Create().SetKind(profile.KindLEARNING).SetMcid("7700002").SetAccountID(acct.ID).SaveX(sys)
+		done := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+		// The older result never expires, the newer expired: the old rule
+		// flagged the newer.
+		older := db.Client.Result.Create().SetProfileID(p.ID).SetSkillID(sk.ID).SetCompletedAt(done.AddDate(-2, 0, 0)).SetSource("older").SetLatest(false).SaveX(sys)
+		newer := db.Client.Result.Create().SetProfileID(p.ID).SetSkillID(sk.ID).SetCompletedAt(done).SetExpiresAt(done.AddDate(0, 1, 0)).SetSource("newer").SetLatest(true).SaveX(sys)
+		old := func() {
+			t.Helper()
+			for _, stmt := range []string{
+				"UPDATE results SET latest = 0 WHERE id = " + strconv.Itoa(older.ID),
+				"UPDATE results SET latest = 1 WHERE id = " + strconv.Itoa(newer.ID),
+			} {
+				if _, err := db.SQL.ExecContext(ctx, stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		old()
+		if _, err := db.SQL.ExecContext(ctx, "DELETE FROM schema_marks"); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := results.Misflagged(ctx, db.SQL); err != nil || n != 2 {
+			t.Fatalf("before the upgrade: %d misflagged, %v", n, err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := results.Misflagged(ctx, db.SQL); err != nil || n != 0 {
+			t.Fatalf("after the upgrade: %d misflagged, %v", n, err)
+		}
+		if !db.Client.Result.GetX(sys, older.ID).Latest {
+			t.Fatal("the never-expiring result is not the one flagged")
+		}
+		// Recorded: the next start does not read every result again.
+		old()
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := results.Misflagged(ctx, db.SQL); n != 2 {
+			t.Fatalf("the second start repaired again (%d misflagged left): it should run once", n)
+		}
+		db.Close()
+	})
 }
