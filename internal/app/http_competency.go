@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -33,6 +34,37 @@ func (a *App) competencyRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /ingest/jobs/{id}", passwordChanged(a.ingestJob))
 	mux.HandleFunc("POST /ingest/metrics", passwordChanged(a.ingestMetrics))
 	mux.HandleFunc("GET /reports/audit.csv", passwordChanged(a.auditCSV))
+	// The rest of /reports/ and /ingest answers in the endpoints' JSON
+	// shape, not the web app's text/plain (outside review: POST
+	// /reports/skills.csv was a text/plain 405).
+	mux.HandleFunc("/reports/", apiElse)
+	mux.HandleFunc("/ingest", apiElse)
+	mux.HandleFunc("/ingest/", apiElse)
+}
+
+// apiMethods are the endpoints under /reports/ and /ingest, by the method
+// each takes.
+var apiMethods = []struct {
+	method string
+	path   *regexp.Regexp
+}{
+	{http.MethodGet, regexp.MustCompile(`^/reports/(skills|audit)\.csv$`)},
+	{http.MethodPost, regexp.MustCompile(`^/ingest(/metrics)?$`)},
+	{http.MethodGet, regexp.MustCompile(`^/ingest/jobs(/[^/]+)?$`)},
+}
+
+// apiElse answers a request under /reports/ or /ingest that no endpoint
+// took: 405 METHOD_NOT_ALLOWED with Allow for an endpoint's path asked with
+// another method, else 404 NOT_FOUND — JSON, {"error": {code, message}}.
+func apiElse(w http.ResponseWriter, r *http.Request) {
+	for _, m := range apiMethods {
+		if m.path.MatchString(r.URL.Path) {
+			w.Header().Set("Allow", m.method)
+			writeError(w, r, apperr.New(apperr.MethodNotAllowed, "This endpoint takes %s only.", m.method))
+			return
+		}
+	}
+	writeError(w, r, apperr.New(apperr.NotFound, "There is no such endpoint under /reports/ or /ingest: see the README's API section."))
 }
 
 // passwordChanged is graph.PasswordChangeGate for plain HTTP endpoints: a user
@@ -252,6 +284,8 @@ func errorAnswer(w http.ResponseWriter, r *http.Request, err error) (*apperr.Err
 		status = http.StatusNotFound
 	case apperr.Conflict:
 		status = http.StatusConflict
+	case apperr.MethodNotAllowed:
+		status = http.StatusMethodNotAllowed
 	case apperr.RequestTooLarge:
 		status = http.StatusRequestEntityTooLarge
 	case apperr.RateLimited:
