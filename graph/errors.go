@@ -19,6 +19,7 @@ import (
 
 	"certlink/ent"
 	"certlink/internal/apperr"
+	"certlink/internal/guard"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
@@ -28,6 +29,12 @@ import (
 // message; anything unexpected is logged with the request id and answered
 // generically, so no SQL, stack or Go error string reaches a caller.
 func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
+	e := presentError(ctx, err)
+	guard.ChargeError(ctx, e.Message, e.Path)
+	return e
+}
+
+func presentError(ctx context.Context, err error) *gqlerror.Error {
 	var gqlErr *gqlerror.Error
 	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
 		// Parse and validation errors from gqlparser: the caller's query is wrong.

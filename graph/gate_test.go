@@ -275,3 +275,23 @@ func TestMeterCountsTheAnswersKeys(t *testing.T) {
 		t.Fatalf("30 aliases of 8,000 characters under every field of the schema: %d bytes of data, %+v", len(r.Data), r.Errors)
 	}
 }
+
+// Errors are text of the answer too: their messages and paths (which repeat
+// the aliases above them) count in the meter (outside recheck: 510 errors
+// under 10 KB aliases made a 41 MB answer read as 440 KB).
+func TestMeterCountsErrors(t *testing.T) {
+	limits := guard.DefaultLimits
+	limits.MaxServedBytes = 200 << 10
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.QueryLimits = limits })
+	grace := e.Demo("grace@contoso.example")
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 30 {
+		fmt.Fprintf(&b, `%s%d: skillsReport(first: 1, after: "zz") { totalCount } `, strings.Repeat("a", 8000), i)
+	}
+	b.WriteString("}")
+	r := e.Do(grace, b.String(), nil)
+	if r.Code() != "INVALID_INPUT" || r.Errors[0].Extensions["limit"] != "servedBytes" || len(r.Errors) != 1 {
+		t.Fatalf("30 errors under 8,000-character aliases over a 200 KB meter: %d errors, first %+v", len(r.Errors), r.Errors[0].Extensions)
+	}
+}

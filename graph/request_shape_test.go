@@ -68,6 +68,23 @@ func TestMalformedRequestsAnswerCodedErrors(t *testing.T) {
 	if res.StatusCode != 400 {
 		t.Fatalf("GET with variables=[1]: %d", res.StatusCode)
 	}
+	// A GET meets the body's rule: a name given twice, or in another case,
+	// or repeated inside variables, is refused (outside recheck: the first
+	// query ran, the last of two variables counted).
+	for _, qs := range []string{
+		"query=%7B__typename%7D&query=%7Bme%7Bemail%7D%7D",
+		"query=%7B__typename%7D&Query=%7Bme%7Bemail%7D%7D",
+		`query=query(%24m%3AString)%7B__typename%7D&variables=%7B%22m%22%3A%221%22%2C%22m%22%3A%222%22%7D`,
+		`query=%7B__typename%7D&extensions=%7B%22a%22%3A%7B%22b%22%3A1%2C%22b%22%3A2%7D%7D`,
+	} {
+		res, b := e.Get("", "/graphql?"+qs)
+		if res.StatusCode != 400 || !strings.Contains(string(b), "INVALID_INPUT") {
+			t.Fatalf("GET ?%s: %d %s", qs, res.StatusCode, b)
+		}
+	}
+	if res, b := e.Get("", `/graphql?query=query(%24m%3AString)%7B__typename%7D&variables=%7B%22m%22%3A%221%22%2C%22n%22%3A%7B%22m%22%3A1%7D%7D`); strings.Contains(string(b), "twice") {
+		t.Fatalf("GET with distinct variables: %d %s", res.StatusCode, b)
+	}
 }
 
 // Huge or many argument values are refused by name before anything runs, on

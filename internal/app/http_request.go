@@ -40,6 +40,10 @@ func graphqlRequest(next http.Handler) http.Handler {
 					return
 				}
 			}
+			if msg := ambiguousQuery(q); msg != "" {
+				writeJSONError(w, http.StatusBadRequest, "INVALID_INPUT", msg)
+				return
+			}
 			if op := getOperation(q.Get("query"), q.Get("operationName")); op != "" && op != ast.Query {
 				// GraphQL over HTTP: a mutation over GET is 405 with Allow: POST.
 				w.Header().Set("Allow", "POST")
@@ -68,12 +72,11 @@ func graphqlRequest(next http.Handler) http.Handler {
 					`The body must be one JSON object: {"query": "…", "operationName": "…", "variables": {…}, "extensions": {…}}.`)
 				return
 			}
-			if name := repeatedKey(body); name != "" {
+			if name := repeatedKey(body, true); name != "" {
 				// JSON leaves a repeated name's meaning open (Go takes the
 				// last, many proxies and loggers the first): two readers of
 				// one request would see two operations.
-				writeJSONError(w, http.StatusBadRequest, "INVALID_INPUT",
-					"The body gives "+strconv.Quote(name)+" more than once: give each of query, operationName, variables and extensions once.")
+				writeJSONError(w, http.StatusBadRequest, "INVALID_INPUT", ambiguousName(name))
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -113,12 +116,41 @@ func validParams(body []byte) bool {
 // requestKeys are the names of a GraphQL-over-HTTP request object.
 var requestKeys = []string{"query", "operationName", "variables", "extensions"}
 
+// ambiguousName is the refusal of a body that repeats name, or spells one of
+// requestKeys otherwise.
+func ambiguousName(name string) string {
+	return "The request gives " + strconv.Quote(name) + " twice in one object, or as another spelling of query, operationName, variables or extensions: " +
+		"JSON leaves which one counts open. Give each name once, spelt exactly."
+}
+
+// ambiguousQuery is the refusal of a GET whose query string gives query,
+// operationName, variables or extensions twice or in another case, or whose
+// variables or extensions repeat a name; "" when it is clear.
+func ambiguousQuery(q url.Values) string {
+	for name, vs := range q {
+		for _, k := range requestKeys {
+			if name == k && len(vs) > 1 || name != k && foldKey(name) == strings.ToLower(k) {
+				return ambiguousName(name)
+			}
+		}
+	}
+	for _, name := range []string{"variables", "extensions"} {
+		if v := q.Get(name); v != "" {
+			if dup := repeatedKey([]byte(v), false); dup != "" {
+				return ambiguousName(dup)
+			}
+		}
+	}
+	return ""
+}
+
 // repeatedKey finds a name body (valid JSON) leaves ambiguous, "" when none:
-// one an object gives twice, at any depth (variables included), or a
-// top-level name Go would read as one of requestKeys (its JSON matches names
-// without regard to case, and ſ as s, K as k) spelt otherwise — "QUERY" ran
-// as the query while a proxy reading "query" saw another.
-func repeatedKey(body []byte) string {
+// one an object gives twice, at any depth (variables included), or, for a
+// request object, a top-level name Go would read as one of requestKeys (its
+// JSON matches names without regard to case, and ſ as s, K as k) spelt
+// otherwise — "QUERY" ran as the query while a proxy reading "query" saw
+// another.
+func repeatedKey(body []byte, request bool) string {
 	d := json.NewDecoder(bytes.NewReader(body))
 	type object struct {
 		seen map[string]bool
@@ -147,7 +179,7 @@ func repeatedKey(body []byte) string {
 				return name
 			}
 			top.seen[name] = true
-			if len(stack) == 1 {
+			if request && len(stack) == 1 {
 				for _, k := range requestKeys {
 					if name != k && foldKey(name) == strings.ToLower(k) {
 						return name
