@@ -33,7 +33,9 @@ func TestAPIPathsAnswerJSONForWrongMethodsAndPaths(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out struct{ Error *struct{ Code, Message string } }
+		var out struct {
+			Error *struct{ Code, Message string }
+		}
 		err = json.NewDecoder(res.Body).Decode(&out)
 		res.Body.Close()
 		if err != nil || res.StatusCode != c.status || out.Error == nil || out.Error.Code != c.code || res.Header.Get("Allow") != c.allow {
