@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"certlink/internal/web"
 	"encoding/json"
 	"io"
 	"mime"
@@ -72,7 +73,7 @@ func graphqlRequest(next http.Handler) http.Handler {
 					`The body must be one JSON object: {"query": "…", "operationName": "…", "variables": {…}, "extensions": {…}}.`)
 				return
 			}
-			if name := repeatedKey(body, true); name != "" {
+			if name := web.RepeatedKey(body, true); name != "" {
 				// JSON leaves a repeated name's meaning open (Go takes the
 				// last, many proxies and loggers the first): two readers of
 				// one request would see two operations.
@@ -113,11 +114,8 @@ func validParams(body []byte) bool {
 	return true
 }
 
-// requestKeys are the names of a GraphQL-over-HTTP request object.
-var requestKeys = []string{"query", "operationName", "variables", "extensions"}
-
 // ambiguousName is the refusal of a body that repeats name, or spells one of
-// requestKeys otherwise.
+// web.RequestKeys otherwise.
 func ambiguousName(name string) string {
 	return "The request gives " + strconv.Quote(name) + " twice in one object, or as another spelling of query, operationName, variables or extensions: " +
 		"JSON leaves which one counts open. Give each name once, spelt exactly."
@@ -128,89 +126,20 @@ func ambiguousName(name string) string {
 // variables or extensions repeat a name; "" when it is clear.
 func ambiguousQuery(q url.Values) string {
 	for name, vs := range q {
-		for _, k := range requestKeys {
-			if name == k && len(vs) > 1 || name != k && foldKey(name) == strings.ToLower(k) {
+		for _, k := range web.RequestKeys {
+			if name == k && len(vs) > 1 || name != k && web.FoldKey(name) == strings.ToLower(k) {
 				return ambiguousName(name)
 			}
 		}
 	}
 	for _, name := range []string{"variables", "extensions"} {
 		if v := q.Get(name); v != "" {
-			if dup := repeatedKey([]byte(v), false); dup != "" {
+			if dup := web.RepeatedKey([]byte(v), false); dup != "" {
 				return ambiguousName(dup)
 			}
 		}
 	}
 	return ""
-}
-
-// repeatedKey finds a name body (valid JSON) leaves ambiguous, "" when none:
-// one an object gives twice, at any depth (variables included), or, for a
-// request object, a top-level name Go would read as one of requestKeys (its
-// JSON matches names without regard to case, and ſ as s, K as k) spelt
-// otherwise — "QUERY" ran as the query while a proxy reading "query" saw
-// another.
-func repeatedKey(body []byte, request bool) string {
-	d := json.NewDecoder(bytes.NewReader(body))
-	type object struct {
-		seen map[string]bool
-		key  bool // the next token is a name
-	}
-	var stack []*object
-	for {
-		t, err := d.Token()
-		if err != nil {
-			return "" // the end (the body is valid JSON)
-		}
-		var top *object
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if top != nil && top.key {
-			if delim, ok := t.(json.Delim); ok && delim == '}' {
-				stack = stack[:len(stack)-1]
-				if len(stack) > 0 && stack[len(stack)-1] != nil {
-					stack[len(stack)-1].key = true
-				}
-				continue
-			}
-			name, _ := t.(string)
-			if top.seen[name] {
-				return name
-			}
-			top.seen[name] = true
-			if request && len(stack) == 1 {
-				for _, k := range requestKeys {
-					if name != k && foldKey(name) == strings.ToLower(k) {
-						return name
-					}
-				}
-			}
-			top.key = false
-			continue
-		}
-		switch t {
-		case json.Delim('{'):
-			stack = append(stack, &object{seen: map[string]bool{}, key: true})
-		case json.Delim('['):
-			stack = append(stack, nil)
-		case json.Delim(']'):
-			stack = stack[:len(stack)-1]
-			if len(stack) > 0 && stack[len(stack)-1] != nil {
-				stack[len(stack)-1].key = true
-			}
-		default: // a value
-			if top != nil {
-				top.key = true
-			}
-		}
-	}
-}
-
-// foldKey is name as encoding/json compares it with a field's: lower case,
-// the long s and the Kelvin sign as s and k.
-func foldKey(name string) string {
-	return strings.NewReplacer("\u017f", "s", "\u212a", "k").Replace(strings.ToLower(name))
 }
 
 // getOperation is the type of the operation a GET would run, "" when the

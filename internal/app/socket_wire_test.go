@@ -480,3 +480,34 @@ func TestSocketBinaryFrameRefused(t *testing.T) {
 		t.Fatalf("binary frame: close %d %q, want 1003", code, reason)
 	}
 }
+
+// A message that gives a name twice, or a payload that spells query or
+// variables otherwise, is refused (4400) as the same request over HTTP is:
+// which of the two counts is left open.
+func TestSocketAmbiguousMessagesRefused(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	mona := e.Demo("mona@contoso.example")
+	for name, msg := range map[string]string{
+		"query twice":      `{"id":"1","type":"subscribe","payload":{"query":"{me{email}}","query":"mutation{signOut{signedOut}}"}}`,
+		"QUERY":            `{"id":"1","type":"subscribe","payload":{"query":"{me{email}}","QUERY":"mutation{signOut{signedOut}}"}}`,
+		"a variable twice": `{"id":"1","type":"subscribe","payload":{"query":"{me{email}}","variables":{"a":1,"a":2}}}`,
+		"id twice":         `{"id":"1","id":"2","type":"subscribe","payload":{"query":"{me{email}}"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := dialRaw(t, e)
+			b, _ := json.Marshal(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"authorization":"Bearer ` + mona + `"}`)})
+			if err := s.frame(opText, b); err != nil {
+				t.Fatal(err)
+			}
+			if op, p, err := s.read(); err != nil || op != opText || !strings.Contains(string(p), "connection_ack") {
+				t.Fatalf("init: %d %s %v", op, p, err)
+			}
+			if err := s.frame(opText, []byte(msg)); err != nil {
+				t.Fatal(err)
+			}
+			if code, reason, _ := s.untilClose(t); code != socket.CloseInvalidMessage || !strings.Contains(reason, "twice") {
+				t.Fatalf("close %d %q, want 4400", code, reason)
+			}
+		})
+	}
+}

@@ -21,6 +21,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	coderws "github.com/coder/websocket"
+
+	"certlink/internal/web"
 )
 
 type holderKey struct{}
@@ -319,6 +321,16 @@ func (w *wsConn) check(data []byte) (_ []byte, skip bool, _ error) {
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
 		return invalid("a message must be a JSON object")
+	}
+	// As over HTTP: a name given twice, or a request name in another
+	// spelling, leaves which one counts open (Go takes the last).
+	if dup := web.RepeatedKey(data, false); dup != "" {
+		return invalid(fmt.Sprintf("the message gives %.40q twice in one object", dup))
+	}
+	if len(head.Payload) > 0 && head.Payload[0] == '{' {
+		if dup := web.RepeatedKey(head.Payload, true); dup != "" {
+			return invalid(fmt.Sprintf("the payload gives %.40q twice, or spells a request name otherwise", dup))
+		}
 	}
 	proto := w.Subprotocol()
 	if proto == "" {
