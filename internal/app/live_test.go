@@ -93,43 +93,7 @@ const architectsSub = `subscription{competencyProgressChanged{competency{key} le
 // a competencyProgressChanged message.
 func architects(t *testing.T, m wsMsg) int {
 	t.Helper()
-	if m.Type != "next" {
-		t.Fatalf("want next, got %s %s", m.Type, m.Payload)
-	}
-	var p struct {
-		Data struct {
-			CompetencyProgressChanged []struct {
-				Competency struct{ Key string }
-				Levels     []struct {
-					Level   string
-					Options []struct {
-						Name         string
-						Requirements []struct {
-							Key     string
-							Current int
-						}
-					}
-				}
-			}
-		}
-		Errors []any
-	}
-	if err := json.Unmarshal(m.Payload, &p); err != nil || len(p.Errors) > 0 {
-		t.Fatalf("payload %s: %v", m.Payload, err)
-	}
-	for _, c := range p.Data.CompetencyProgressChanged {
-		for _, l := range c.Levels {
-			for _, o := range l.Options {
-				for _, r := range o.Requirements {
-					if c.Competency.Key == "cloud-platform" && l.Level == "SILVER" && o.Name == "Standard" && r.Key == "azure-architects" {
-						return r.Current
-					}
-				}
-			}
-		}
-	}
-	t.Fatal("no azure-architects in the message")
-	return 0
+	return requirementCurrent(t, m, "cloud-platform", "SILVER", "Standard", "azure-architects")
 }
 
 func randomTopic() string {

@@ -27,36 +27,31 @@ func Hook(lock bool) ent.Hook {
 			}
 			switch mu := m.(type) {
 			case *ent.ResultMutation:
-				if !changes(m, result.FieldExpiresAt, result.FieldCompletedAt) {
-					break
+				if changes(m, result.FieldExpiresAt, result.FieldCompletedAt) {
+					return mutateThenMark(ctx, next, m, mu.IDs, func(ids []int) error { return markResults(ctx, mu.Client(), lock, ids) })
 				}
-				ids, err := mu.IDs(ctx)
-				if err != nil {
-					return nil, err
-				}
-				v, err := next.Mutate(ctx, m)
-				if err != nil || len(ids) == 0 {
-					return v, err
-				}
-				return v, markResults(ctx, mu.Client(), lock, ids)
 			case *ent.SkillMutation:
-				changed, err := validityChanged(ctx, mu)
-				if err != nil || !changed {
-					break
+				if changed, err := validityChanged(ctx, mu); err == nil && changed {
+					return mutateThenMark(ctx, next, m, mu.IDs, func(ids []int) error { return markSkills(ctx, mu.Client(), lock, ids) })
 				}
-				ids, err := mu.IDs(ctx)
-				if err != nil {
-					return nil, err
-				}
-				v, err := next.Mutate(ctx, m)
-				if err != nil || len(ids) == 0 {
-					return v, err
-				}
-				return v, markSkills(ctx, mu.Client(), lock, ids)
 			}
 			return next.Mutate(ctx, m)
 		})
 	}
+}
+
+// mutateThenMark runs m, then mark on the ids it changed (read before: an
+// update's predicates may no longer match after it).
+func mutateThenMark(ctx context.Context, next ent.Mutator, m ent.Mutation, ids func(context.Context) ([]int, error), mark func([]int) error) (ent.Value, error) {
+	changed, err := ids(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := next.Mutate(ctx, m)
+	if err != nil || len(changed) == 0 {
+		return v, err
+	}
+	return v, mark(changed)
 }
 
 func changes(m ent.Mutation, fields ...string) bool {
