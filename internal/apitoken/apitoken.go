@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"certlink/ent"
+	"certlink/ent/predicate"
 	"certlink/ent/token"
 	"certlink/internal/account"
 	"certlink/internal/apperr"
@@ -107,8 +108,7 @@ func (s *Service) Create(ctx context.Context, v *viewer.Viewer, name string, sco
 		if err := linking.LockUser(sys, tx, v.UserID); err != nil {
 			return err
 		}
-		live, err := tx.Token.Query().Where(token.KindEQ(token.KindAPI), token.OrganizationID(v.OrgID), token.RevokedAtIsNil(),
-			token.Or(token.ExpiresAtIsNil(), token.ExpiresAtGT(now))).Count(sys)
+		live, err := tx.Token.Query().Where(orgTokens(v.OrgID), inForce(now)).Count(sys)
 		if err != nil {
 			return err
 		}
@@ -147,14 +147,23 @@ func (s *Service) List(ctx context.Context, v *viewer.Viewer) ([]*ent.Token, err
 	}
 	sys := viewer.System(ctx)
 	now := s.now()
-	inForce := token.And(token.RevokedAtIsNil(), token.Or(token.ExpiresAtIsNil(), token.ExpiresAtGT(now)))
-	org := token.And(token.KindEQ(token.KindAPI), token.OrganizationID(v.OrgID))
-	live, err := s.Client.Token.Query().Where(org, inForce).Order(ent.Desc(token.FieldID)).Limit(listed).All(sys)
-	if err != nil || len(live) >= listed {
-		return live, err
+	org, live := orgTokens(v.OrgID), inForce(now)
+	inForceNow, err := s.Client.Token.Query().Where(org, live).Order(ent.Desc(token.FieldID)).Limit(listed).All(sys)
+	if err != nil || len(inForceNow) >= listed {
+		return inForceNow, err
 	}
-	rest, err := s.Client.Token.Query().Where(org, token.Not(inForce)).Order(ent.Desc(token.FieldID)).Limit(listed - len(live)).All(sys)
-	return append(live, rest...), err
+	rest, err := s.Client.Token.Query().Where(org, token.Not(live)).Order(ent.Desc(token.FieldID)).Limit(listed - len(inForceNow)).All(sys)
+	return append(inForceNow, rest...), err
+}
+
+// orgTokens are an organization's API tokens.
+func orgTokens(orgID int) predicate.Token {
+	return token.And(token.KindEQ(token.KindAPI), token.OrganizationID(orgID))
+}
+
+// inForce: neither revoked nor expired at now.
+func inForce(now time.Time) predicate.Token {
+	return token.And(token.RevokedAtIsNil(), token.Or(token.ExpiresAtIsNil(), token.ExpiresAtGT(now)))
 }
 
 // Revoke stops a token of the organization at once.

@@ -159,9 +159,15 @@ func writeBodyTimeout(w http.ResponseWriter) {
 }
 
 func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
+	writeGraphQLError(w, status, msg, map[string]any{"code": code})
+}
+
+// writeGraphQLError answers one GraphQL error, {"errors":[{message, extensions}]},
+// with status.
+func writeGraphQLError(w http.ResponseWriter, status int, msg string, ext map[string]any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}}})
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": ext}}})
 }
 
 // securityHeaders sets the headers every response carries. The CSP lets the app

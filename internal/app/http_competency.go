@@ -243,9 +243,7 @@ func writeCodedError(w http.ResponseWriter, r *http.Request, err error) {
 	for k, v := range e.Extensions {
 		ext[k] = v
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": e.Message, "extensions": ext}}})
+	writeGraphQLError(w, status, e.Message, ext)
 }
 
 // errorAnswer is err as the caller is told it, coded, and its HTTP status;

@@ -296,13 +296,24 @@ func ChargeError(ctx context.Context, msg string, path ast.Path) {
 			n += 8
 		}
 	}
-	if m.bytes.Add(int64(n)) > m.byteLimit && !m.overBytes.Load() {
-		m.over.Store(true)
-		m.overBytes.Store(true)
-		if !m.mutation {
-			m.cancel(errStopped)
-		}
+	if !m.overBytes.Load() {
+		m.addText(n)
 	}
+}
+
+// addText counts n bytes of the answer's text; past the limit it stops the
+// operation as the field limit does (a mutation's later fields still run)
+// and reports false.
+func (m *meter) addText(n int) bool {
+	if m.bytes.Add(int64(n)) <= m.byteLimit {
+		return true
+	}
+	m.over.Store(true)
+	m.overBytes.Store(true)
+	if !m.mutation {
+		m.cancel(errStopped)
+	}
+	return false
 }
 
 // textBytes is the text a field's value carries: its strings' bytes.
@@ -356,12 +367,7 @@ func (x Extension) InterceptField(ctx context.Context, next graphql.Resolver) (a
 	// in every element of a list made 104 MB of keys the meter did not see
 	// (outside review). The quotes and colon are counted with it.
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil && m.byteLimit > 0 {
-		if m.bytes.Add(int64(len(fc.Field.Alias)+3)) > m.byteLimit {
-			m.over.Store(true)
-			m.overBytes.Store(true)
-			if !m.mutation {
-				m.cancel(errStopped)
-			}
+		if !m.addText(len(fc.Field.Alias) + 3) {
 			return nil, errStopped
 		}
 	}
@@ -376,12 +382,7 @@ func (x Extension) InterceptField(ctx context.Context, next graphql.Resolver) (a
 	if err != nil && !m.mutation && errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		m.timedOut.Store(true)
 	}
-	if n := textBytes(res); n > 0 && m.byteLimit > 0 && m.bytes.Add(int64(n)) > m.byteLimit {
-		m.over.Store(true)
-		m.overBytes.Store(true)
-		if !m.mutation {
-			m.cancel(errStopped)
-		}
+	if n := textBytes(res); n > 0 && m.byteLimit > 0 && !m.addText(n) {
 		return nil, errStopped
 	}
 	return res, err
