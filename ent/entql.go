@@ -679,6 +679,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldPasswordHash:       {Type: field.TypeString, Column: user.FieldPasswordHash},
 			user.FieldRoles:              {Type: field.TypeJSON, Column: user.FieldRoles},
 			user.FieldMustChangePassword: {Type: field.TypeBool, Column: user.FieldMustChangePassword},
+			user.FieldIssuedPasswordHash: {Type: field.TypeString, Column: user.FieldIssuedPasswordHash},
 			user.FieldOrganizationID:     {Type: field.TypeInt, Column: user.FieldOrganizationID},
 			user.FieldDeletedAt:          {Type: field.TypeTime, Column: user.FieldDeletedAt},
 			user.FieldOidcSubject:        {Type: field.TypeString, Column: user.FieldOidcSubject},
@@ -3581,6 +3582,11 @@ func (f *UserFilter) WhereRoles(p entql.BytesP) {
 // WhereMustChangePassword applies the entql bool predicate on the must_change_password field.
 func (f *UserFilter) WhereMustChangePassword(p entql.BoolP) {
 	f.Where(p.Field(user.FieldMustChangePassword))
+}
+
+// WhereIssuedPasswordHash applies the entql string predicate on the issued_password_hash field.
+func (f *UserFilter) WhereIssuedPasswordHash(p entql.StringP) {
+	f.Where(p.Field(user.FieldIssuedPasswordHash))
 }
 
 // WhereOrganizationID applies the entql int predicate on the organization_id field.

@@ -23911,6 +23911,7 @@ type UserMutation struct {
 	roles                *[]string
 	appendroles          []string
 	must_change_password *bool
+	issued_password_hash *string
 	deleted_at           *time.Time
 	oidc_subject         *string
 	lock_version         *int64
@@ -24268,6 +24269,55 @@ func (m *UserMutation) ResetMustChangePassword() {
 	m.must_change_password = nil
 }
 
+// SetIssuedPasswordHash sets the "issued_password_hash" field.
+func (m *UserMutation) SetIssuedPasswordHash(s string) {
+	m.issued_password_hash = &s
+}
+
+// IssuedPasswordHash returns the value of the "issued_password_hash" field in the mutation.
+func (m *UserMutation) IssuedPasswordHash() (r string, exists bool) {
+	v := m.issued_password_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssuedPasswordHash returns the old "issued_password_hash" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldIssuedPasswordHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssuedPasswordHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssuedPasswordHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssuedPasswordHash: %w", err)
+	}
+	return oldValue.IssuedPasswordHash, nil
+}
+
+// ClearIssuedPasswordHash clears the value of the "issued_password_hash" field.
+func (m *UserMutation) ClearIssuedPasswordHash() {
+	m.issued_password_hash = nil
+	m.clearedFields[user.FieldIssuedPasswordHash] = struct{}{}
+}
+
+// IssuedPasswordHashCleared returns if the "issued_password_hash" field was cleared in this mutation.
+func (m *UserMutation) IssuedPasswordHashCleared() bool {
+	_, ok := m.clearedFields[user.FieldIssuedPasswordHash]
+	return ok
+}
+
+// ResetIssuedPasswordHash resets all changes to the "issued_password_hash" field.
+func (m *UserMutation) ResetIssuedPasswordHash() {
+	m.issued_password_hash = nil
+	delete(m.clearedFields, user.FieldIssuedPasswordHash)
+}
+
 // SetOrganizationID sets the "organization_id" field.
 func (m *UserMutation) SetOrganizationID(i int) {
 	m.organization = &i
@@ -24586,7 +24636,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 11)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -24604,6 +24654,9 @@ func (m *UserMutation) Fields() []string {
 	}
 	if m.must_change_password != nil {
 		fields = append(fields, user.FieldMustChangePassword)
+	}
+	if m.issued_password_hash != nil {
+		fields = append(fields, user.FieldIssuedPasswordHash)
 	}
 	if m.organization != nil {
 		fields = append(fields, user.FieldOrganizationID)
@@ -24637,6 +24690,8 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.Roles()
 	case user.FieldMustChangePassword:
 		return m.MustChangePassword()
+	case user.FieldIssuedPasswordHash:
+		return m.IssuedPasswordHash()
 	case user.FieldOrganizationID:
 		return m.OrganizationID()
 	case user.FieldDeletedAt:
@@ -24666,6 +24721,8 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldRoles(ctx)
 	case user.FieldMustChangePassword:
 		return m.OldMustChangePassword(ctx)
+	case user.FieldIssuedPasswordHash:
+		return m.OldIssuedPasswordHash(ctx)
 	case user.FieldOrganizationID:
 		return m.OldOrganizationID(ctx)
 	case user.FieldDeletedAt:
@@ -24724,6 +24781,13 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetMustChangePassword(v)
+		return nil
+	case user.FieldIssuedPasswordHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssuedPasswordHash(v)
 		return nil
 	case user.FieldOrganizationID:
 		v, ok := value.(int)
@@ -24801,6 +24865,9 @@ func (m *UserMutation) ClearedFields() []string {
 	if m.FieldCleared(user.FieldPasswordHash) {
 		fields = append(fields, user.FieldPasswordHash)
 	}
+	if m.FieldCleared(user.FieldIssuedPasswordHash) {
+		fields = append(fields, user.FieldIssuedPasswordHash)
+	}
 	if m.FieldCleared(user.FieldOrganizationID) {
 		fields = append(fields, user.FieldOrganizationID)
 	}
@@ -24826,6 +24893,9 @@ func (m *UserMutation) ClearField(name string) error {
 	switch name {
 	case user.FieldPasswordHash:
 		m.ClearPasswordHash()
+		return nil
+	case user.FieldIssuedPasswordHash:
+		m.ClearIssuedPasswordHash()
 		return nil
 	case user.FieldOrganizationID:
 		m.ClearOrganizationID()
@@ -24861,6 +24931,9 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldMustChangePassword:
 		m.ResetMustChangePassword()
+		return nil
+	case user.FieldIssuedPasswordHash:
+		m.ResetIssuedPasswordHash()
 		return nil
 	case user.FieldOrganizationID:
 		m.ResetOrganizationID()

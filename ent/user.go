@@ -31,6 +31,8 @@ type User struct {
 	Roles []string `json:"roles,omitempty"`
 	// MustChangePassword holds the value of the "must_change_password" field.
 	MustChangePassword bool `json:"must_change_password,omitempty"`
+	// IssuedPasswordHash holds the value of the "issued_password_hash" field.
+	IssuedPasswordHash string `json:"-"`
 	// OrganizationID holds the value of the "organization_id" field.
 	OrganizationID *int `json:"organization_id,omitempty"`
 	// DeletedAt holds the value of the "deleted_at" field.
@@ -91,7 +93,7 @@ func (*User) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case user.FieldID, user.FieldOrganizationID, user.FieldLockVersion:
 			values[i] = new(sql.NullInt64)
-		case user.FieldEmail, user.FieldName, user.FieldPasswordHash, user.FieldOidcSubject:
+		case user.FieldEmail, user.FieldName, user.FieldPasswordHash, user.FieldIssuedPasswordHash, user.FieldOidcSubject:
 			values[i] = new(sql.NullString)
 		case user.FieldCreatedAt, user.FieldDeletedAt:
 			values[i] = new(sql.NullTime)
@@ -153,6 +155,12 @@ func (_m *User) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field must_change_password", values[i])
 			} else if value.Valid {
 				_m.MustChangePassword = value.Bool
+			}
+		case user.FieldIssuedPasswordHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field issued_password_hash", values[i])
+			} else if value.Valid {
+				_m.IssuedPasswordHash = value.String
 			}
 		case user.FieldOrganizationID:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -243,6 +251,8 @@ func (_m *User) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("must_change_password=")
 	builder.WriteString(fmt.Sprintf("%v", _m.MustChangePassword))
+	builder.WriteString(", ")
+	builder.WriteString("issued_password_hash=<sensitive>")
 	builder.WriteString(", ")
 	if v := _m.OrganizationID; v != nil {
 		builder.WriteString("organization_id=")

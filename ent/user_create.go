@@ -84,6 +84,20 @@ func (_c *UserCreate) SetNillableMustChangePassword(v *bool) *UserCreate {
 	return _c
 }
 
+// SetIssuedPasswordHash sets the "issued_password_hash" field.
+func (_c *UserCreate) SetIssuedPasswordHash(v string) *UserCreate {
+	_c.mutation.SetIssuedPasswordHash(v)
+	return _c
+}
+
+// SetNillableIssuedPasswordHash sets the "issued_password_hash" field if the given value is not nil.
+func (_c *UserCreate) SetNillableIssuedPasswordHash(v *string) *UserCreate {
+	if v != nil {
+		_c.SetIssuedPasswordHash(*v)
+	}
+	return _c
+}
+
 // SetOrganizationID sets the "organization_id" field.
 func (_c *UserCreate) SetOrganizationID(v int) *UserCreate {
 	_c.mutation.SetOrganizationID(v)
@@ -300,6 +314,10 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 		_spec.SetField(user.FieldMustChangePassword, field.TypeBool, value)
 		_node.MustChangePassword = value
 	}
+	if value, ok := _c.mutation.IssuedPasswordHash(); ok {
+		_spec.SetField(user.FieldIssuedPasswordHash, field.TypeString, value)
+		_node.IssuedPasswordHash = value
+	}
 	if value, ok := _c.mutation.DeletedAt(); ok {
 		_spec.SetField(user.FieldDeletedAt, field.TypeTime, value)
 		_node.DeletedAt = &value
@@ -460,6 +478,24 @@ func (u *UserUpsert) SetMustChangePassword(v bool) *UserUpsert {
 // UpdateMustChangePassword sets the "must_change_password" field to the value that was provided on create.
 func (u *UserUpsert) UpdateMustChangePassword() *UserUpsert {
 	u.SetExcluded(user.FieldMustChangePassword)
+	return u
+}
+
+// SetIssuedPasswordHash sets the "issued_password_hash" field.
+func (u *UserUpsert) SetIssuedPasswordHash(v string) *UserUpsert {
+	u.Set(user.FieldIssuedPasswordHash, v)
+	return u
+}
+
+// UpdateIssuedPasswordHash sets the "issued_password_hash" field to the value that was provided on create.
+func (u *UserUpsert) UpdateIssuedPasswordHash() *UserUpsert {
+	u.SetExcluded(user.FieldIssuedPasswordHash)
+	return u
+}
+
+// ClearIssuedPasswordHash clears the value of the "issued_password_hash" field.
+func (u *UserUpsert) ClearIssuedPasswordHash() *UserUpsert {
+	u.SetNull(user.FieldIssuedPasswordHash)
 	return u
 }
 
@@ -654,6 +690,27 @@ func (u *UserUpsertOne) SetMustChangePassword(v bool) *UserUpsertOne {
 func (u *UserUpsertOne) UpdateMustChangePassword() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateMustChangePassword()
+	})
+}
+
+// SetIssuedPasswordHash sets the "issued_password_hash" field.
+func (u *UserUpsertOne) SetIssuedPasswordHash(v string) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetIssuedPasswordHash(v)
+	})
+}
+
+// UpdateIssuedPasswordHash sets the "issued_password_hash" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateIssuedPasswordHash() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateIssuedPasswordHash()
+	})
+}
+
+// ClearIssuedPasswordHash clears the value of the "issued_password_hash" field.
+func (u *UserUpsertOne) ClearIssuedPasswordHash() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearIssuedPasswordHash()
 	})
 }
 
@@ -1026,6 +1083,27 @@ func (u *UserUpsertBulk) SetMustChangePassword(v bool) *UserUpsertBulk {
 func (u *UserUpsertBulk) UpdateMustChangePassword() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdateMustChangePassword()
+	})
+}
+
+// SetIssuedPasswordHash sets the "issued_password_hash" field.
+func (u *UserUpsertBulk) SetIssuedPasswordHash(v string) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetIssuedPasswordHash(v)
+	})
+}
+
+// UpdateIssuedPasswordHash sets the "issued_password_hash" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateIssuedPasswordHash() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateIssuedPasswordHash()
+	})
+}
+
+// ClearIssuedPasswordHash clears the value of the "issued_password_hash" field.
+func (u *UserUpsertBulk) ClearIssuedPasswordHash() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearIssuedPasswordHash()
 	})
 }
 

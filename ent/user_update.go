@@ -106,6 +106,26 @@ func (_u *UserUpdate) SetNillableMustChangePassword(v *bool) *UserUpdate {
 	return _u
 }
 
+// SetIssuedPasswordHash sets the "issued_password_hash" field.
+func (_u *UserUpdate) SetIssuedPasswordHash(v string) *UserUpdate {
+	_u.mutation.SetIssuedPasswordHash(v)
+	return _u
+}
+
+// SetNillableIssuedPasswordHash sets the "issued_password_hash" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableIssuedPasswordHash(v *string) *UserUpdate {
+	if v != nil {
+		_u.SetIssuedPasswordHash(*v)
+	}
+	return _u
+}
+
+// ClearIssuedPasswordHash clears the value of the "issued_password_hash" field.
+func (_u *UserUpdate) ClearIssuedPasswordHash() *UserUpdate {
+	_u.mutation.ClearIssuedPasswordHash()
+	return _u
+}
+
 // SetOrganizationID sets the "organization_id" field.
 func (_u *UserUpdate) SetOrganizationID(v int) *UserUpdate {
 	_u.mutation.SetOrganizationID(v)
@@ -322,6 +342,12 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.MustChangePassword(); ok {
 		_spec.SetField(user.FieldMustChangePassword, field.TypeBool, value)
 	}
+	if value, ok := _u.mutation.IssuedPasswordHash(); ok {
+		_spec.SetField(user.FieldIssuedPasswordHash, field.TypeString, value)
+	}
+	if _u.mutation.IssuedPasswordHashCleared() {
+		_spec.ClearField(user.FieldIssuedPasswordHash, field.TypeString)
+	}
 	if value, ok := _u.mutation.DeletedAt(); ok {
 		_spec.SetField(user.FieldDeletedAt, field.TypeTime, value)
 	}
@@ -507,6 +533,26 @@ func (_u *UserUpdateOne) SetNillableMustChangePassword(v *bool) *UserUpdateOne {
 	if v != nil {
 		_u.SetMustChangePassword(*v)
 	}
+	return _u
+}
+
+// SetIssuedPasswordHash sets the "issued_password_hash" field.
+func (_u *UserUpdateOne) SetIssuedPasswordHash(v string) *UserUpdateOne {
+	_u.mutation.SetIssuedPasswordHash(v)
+	return _u
+}
+
+// SetNillableIssuedPasswordHash sets the "issued_password_hash" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableIssuedPasswordHash(v *string) *UserUpdateOne {
+	if v != nil {
+		_u.SetIssuedPasswordHash(*v)
+	}
+	return _u
+}
+
+// ClearIssuedPasswordHash clears the value of the "issued_password_hash" field.
+func (_u *UserUpdateOne) ClearIssuedPasswordHash() *UserUpdateOne {
+	_u.mutation.ClearIssuedPasswordHash()
 	return _u
 }
 
@@ -755,6 +801,12 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if value, ok := _u.mutation.MustChangePassword(); ok {
 		_spec.SetField(user.FieldMustChangePassword, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.IssuedPasswordHash(); ok {
+		_spec.SetField(user.FieldIssuedPasswordHash, field.TypeString, value)
+	}
+	if _u.mutation.IssuedPasswordHashCleared() {
+		_spec.ClearField(user.FieldIssuedPasswordHash, field.TypeString)
 	}
 	if value, ok := _u.mutation.DeletedAt(); ok {
 		_spec.SetField(user.FieldDeletedAt, field.TypeTime, value)

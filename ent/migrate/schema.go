@@ -834,6 +834,7 @@ var (
 		{Name: "password_hash", Type: field.TypeString, Nullable: true},
 		{Name: "roles", Type: field.TypeJSON},
 		{Name: "must_change_password", Type: field.TypeBool, Default: false},
+		{Name: "issued_password_hash", Type: field.TypeString, Nullable: true},
 		{Name: "deleted_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "oidc_subject", Type: field.TypeString, Unique: true, Nullable: true},
 		{Name: "lock_version", Type: field.TypeInt64, Default: 0},
@@ -847,7 +848,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_organizations_users",
-				Columns:    []*schema.Column{UsersColumns[10]},
+				Columns:    []*schema.Column{UsersColumns[11]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -856,7 +857,7 @@ var (
 			{
 				Name:    "user_organization_id_deleted_at_name",
 				Unique:  false,
-				Columns: []*schema.Column{UsersColumns[10], UsersColumns[7], UsersColumns[3]},
+				Columns: []*schema.Column{UsersColumns[11], UsersColumns[8], UsersColumns[3]},
 			},
 		},
 	}

@@ -1295,7 +1295,7 @@ func init() {
 	// user.DefaultMustChangePassword holds the default value on creation for the must_change_password field.
 	user.DefaultMustChangePassword = userDescMustChangePassword.Default.(bool)
 	// userDescLockVersion is the schema descriptor for lock_version field.
-	userDescLockVersion := userFields[8].Descriptor()
+	userDescLockVersion := userFields[9].Descriptor()
 	// user.DefaultLockVersion holds the default value on creation for the lock_version field.
 	user.DefaultLockVersion = userDescLockVersion.Default.(int64)
 }

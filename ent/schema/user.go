@@ -28,6 +28,11 @@ func (User) Fields() []ent.Field {
 		field.Strings("roles").Default([]string{}).
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Bool("must_change_password").Default(false),
+		// The hash of the last temporary password an invitation sent (U2),
+		// kept after the user chooses their own: it was mailed in clear, so
+		// changePassword never accepts it as a new password.
+		field.String("issued_password_hash").Sensitive().Optional().
+			Annotations(entgql.Skip(entgql.SkipAll)),
 		field.Int("organization_id").Optional().Nillable().
 			Annotations(entgql.Skip(entgql.SkipAll)),
 		// Set when an admin deletes the work account (L9): the row stays for history.

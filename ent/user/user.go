@@ -27,6 +27,8 @@ const (
 	FieldRoles = "roles"
 	// FieldMustChangePassword holds the string denoting the must_change_password field in the database.
 	FieldMustChangePassword = "must_change_password"
+	// FieldIssuedPasswordHash holds the string denoting the issued_password_hash field in the database.
+	FieldIssuedPasswordHash = "issued_password_hash"
 	// FieldOrganizationID holds the string denoting the organization_id field in the database.
 	FieldOrganizationID = "organization_id"
 	// FieldDeletedAt holds the string denoting the deleted_at field in the database.
@@ -66,6 +68,7 @@ var Columns = []string{
 	FieldPasswordHash,
 	FieldRoles,
 	FieldMustChangePassword,
+	FieldIssuedPasswordHash,
 	FieldOrganizationID,
 	FieldDeletedAt,
 	FieldOidcSubject,
@@ -135,6 +138,11 @@ func ByPasswordHash(opts ...sql.OrderTermOption) OrderOption {
 // ByMustChangePassword orders the results by the must_change_password field.
 func ByMustChangePassword(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldMustChangePassword, opts...).ToFunc()
+}
+
+// ByIssuedPasswordHash orders the results by the issued_password_hash field.
+func ByIssuedPasswordHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIssuedPasswordHash, opts...).ToFunc()
 }
 
 // ByOrganizationID orders the results by the organization_id field.

@@ -80,6 +80,11 @@ func MustChangePassword(v bool) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldMustChangePassword, v))
 }
 
+// IssuedPasswordHash applies equality check predicate on the "issued_password_hash" field. It's identical to IssuedPasswordHashEQ.
+func IssuedPasswordHash(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldIssuedPasswordHash, v))
+}
+
 // OrganizationID applies equality check predicate on the "organization_id" field. It's identical to OrganizationIDEQ.
 func OrganizationID(v int) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldOrganizationID, v))
@@ -353,6 +358,81 @@ func MustChangePasswordEQ(v bool) predicate.User {
 // MustChangePasswordNEQ applies the NEQ predicate on the "must_change_password" field.
 func MustChangePasswordNEQ(v bool) predicate.User {
 	return predicate.User(sql.FieldNEQ(FieldMustChangePassword, v))
+}
+
+// IssuedPasswordHashEQ applies the EQ predicate on the "issued_password_hash" field.
+func IssuedPasswordHashEQ(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldIssuedPasswordHash, v))
+}
+
+// IssuedPasswordHashNEQ applies the NEQ predicate on the "issued_password_hash" field.
+func IssuedPasswordHashNEQ(v string) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldIssuedPasswordHash, v))
+}
+
+// IssuedPasswordHashIn applies the In predicate on the "issued_password_hash" field.
+func IssuedPasswordHashIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldIn(FieldIssuedPasswordHash, vs...))
+}
+
+// IssuedPasswordHashNotIn applies the NotIn predicate on the "issued_password_hash" field.
+func IssuedPasswordHashNotIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldIssuedPasswordHash, vs...))
+}
+
+// IssuedPasswordHashGT applies the GT predicate on the "issued_password_hash" field.
+func IssuedPasswordHashGT(v string) predicate.User {
+	return predicate.User(sql.FieldGT(FieldIssuedPasswordHash, v))
+}
+
+// IssuedPasswordHashGTE applies the GTE predicate on the "issued_password_hash" field.
+func IssuedPasswordHashGTE(v string) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldIssuedPasswordHash, v))
+}
+
+// IssuedPasswordHashLT applies the LT predicate on the "issued_password_hash" field.
+func IssuedPasswordHashLT(v string) predicate.User {
+	return predicate.User(sql.FieldLT(FieldIssuedPasswordHash, v))
+}
+
+// IssuedPasswordHashLTE applies the LTE predicate on the "issued_password_hash" field.
+func IssuedPasswordHashLTE(v string) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldIssuedPasswordHash, v))
+}
+
+// IssuedPasswordHashContains applies the Contains predicate on the "issued_password_hash" field.
+func IssuedPasswordHashContains(v string) predicate.User {
+	return predicate.User(sql.FieldContains(FieldIssuedPasswordHash, v))
+}
+
+// IssuedPasswordHashHasPrefix applies the HasPrefix predicate on the "issued_password_hash" field.
+func IssuedPasswordHashHasPrefix(v string) predicate.User {
+	return predicate.User(sql.FieldHasPrefix(FieldIssuedPasswordHash, v))
+}
+
+// IssuedPasswordHashHasSuffix applies the HasSuffix predicate on the "issued_password_hash" field.
+func IssuedPasswordHashHasSuffix(v string) predicate.User {
+	return predicate.User(sql.FieldHasSuffix(FieldIssuedPasswordHash, v))
+}
+
+// IssuedPasswordHashIsNil applies the IsNil predicate on the "issued_password_hash" field.
+func IssuedPasswordHashIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldIssuedPasswordHash))
+}
+
+// IssuedPasswordHashNotNil applies the NotNil predicate on the "issued_password_hash" field.
+func IssuedPasswordHashNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldIssuedPasswordHash))
+}
+
+// IssuedPasswordHashEqualFold applies the EqualFold predicate on the "issued_password_hash" field.
+func IssuedPasswordHashEqualFold(v string) predicate.User {
+	return predicate.User(sql.FieldEqualFold(FieldIssuedPasswordHash, v))
+}
+
+// IssuedPasswordHashContainsFold applies the ContainsFold predicate on the "issued_password_hash" field.
+func IssuedPasswordHashContainsFold(v string) predicate.User {
+	return predicate.User(sql.FieldContainsFold(FieldIssuedPasswordHash, v))
 }
 
 // OrganizationIDEQ applies the EQ predicate on the "organization_id" field.

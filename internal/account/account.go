@@ -173,6 +173,12 @@ func (s *Service) HashPassword(ctx context.Context, password string) (string, er
 	return s.passwords().Hash(ctx, password)
 }
 
+// PasswordIs reports whether password is the one hash was made from (no
+// throttle: the caller has checked the account's current password already).
+func (s *Service) PasswordIs(ctx context.Context, hash, password string) (bool, error) {
+	return s.passwords().Check(ctx, hash, password)
+}
+
 // OpenSession starts a session for u (after a password or OIDC sign-in), u as
 // it was read when its credentials were checked. The session is opened only if
 // those credentials are still current: in one transaction that first writes

@@ -132,7 +132,7 @@ func (s *Service) Invite(ctx context.Context, v *viewer.Viewer, in InviteInput) 
 		if err := emailFree(sys, tx.Client(), v.OrgID, email, 0); err != nil {
 			return err
 		}
-		u, err = tx.User.Create().SetEmail(email).SetName(name).SetRoles(roles).SetPasswordHash(hash).
+		u, err = tx.User.Create().SetEmail(email).SetName(name).SetRoles(roles).SetPasswordHash(hash).SetIssuedPasswordHash(hash).
 			SetMustChangePassword(true).SetOrganizationID(v.OrgID).SetCreatedAt(s.now()).Save(sys)
 		if err != nil {
 			return err
@@ -170,7 +170,7 @@ func (s *Service) ResendInvite(ctx context.Context, v *viewer.Viewer, id int) (*
 		if !t.MustChangePassword {
 			return apperr.New(apperr.Conflict, "%s has already signed in and set a password; there is no invitation to resend.", t.Email)
 		}
-		if u, err = tx.User.UpdateOne(t).SetPasswordHash(hash).Save(sys); err != nil {
+		if u, err = tx.User.UpdateOne(t).SetPasswordHash(hash).SetIssuedPasswordHash(hash).Save(sys); err != nil {
 			return err
 		}
 		// Sessions opened with the previous temporary password end with it.
@@ -386,6 +386,17 @@ func (s *Service) ChangePassword(ctx context.Context, v *viewer.Viewer, current,
 	}
 	if err := s.Accounts.CheckCurrentPassword(ctx, u, current); err != nil {
 		return nil, err
+	}
+	if u.IssuedPasswordHash != "" {
+		// The invitation's temporary password went by mail in clear: it is
+		// never a password of the user's own, now or on a later change.
+		sent, err := s.Accounts.PasswordIs(ctx, u.IssuedPasswordHash, next)
+		if err != nil {
+			return nil, err
+		}
+		if sent {
+			return nil, apperr.New(apperr.InvalidInput, "That is the temporary password your invitation sent: choose a password of your own.").With("field", "newPassword")
+		}
 	}
 	hash, err := s.Accounts.HashPassword(ctx, next)
 	if err != nil {
