@@ -208,8 +208,12 @@ func rateRefusal(ctx context.Context, b *Buckets, key string, q Quota, points, n
 	if h := web.Header(ctx); h != nil {
 		h.Set("Retry-After", strconv.Itoa(secs))
 	}
+	when := at.Format("15:04:05 UTC")
+	if y, m, d := now.UTC().Date(); at.Year() != y || at.Month() != m || at.Day() != d {
+		when = at.Format("January 2, 2006 15:04:05 UTC")
+	}
 	return fmt.Sprintf("Rate limit exceeded: this request costs %.0f points and %d are left. Try again after %s.",
-			points, q.Remaining, at.Format("15:04:05 UTC")), map[string]any{
+			points, q.Remaining, when), map[string]any{
 			"retryAfterSeconds": secs,
 			"retryAt":           at.Format(time.RFC3339),
 			"cost": map[string]any{"points": points, "limit": q.Limit, "remaining": q.Remaining,

@@ -2,6 +2,7 @@ package guard
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -30,5 +31,30 @@ func TestRetryAtIsWhenTheRequestIsServed(t *testing.T) {
 		if !b.Take("k", 1).Allowed {
 			t.Fatalf("+%s: refused again at retryAt %s", frac, at)
 		}
+	}
+}
+
+// TestRefusalSaysTheDateWhenNotToday: a retry time on another day names
+// the day (an outside review read "Try again after 20:50:05 UTC" for a
+// moment 69 days away); today's says the time only.
+func TestRefusalSaysTheDateWhenNotToday(t *testing.T) {
+	now := time.Date(2026, 12, 6, 22, 30, 0, 0, time.UTC)
+	b := &Buckets{Capacity: 10, Period: 24 * time.Hour, Now: func() time.Time { return now }}
+	for b.Take("k", 1).Allowed {
+	}
+	msg, _ := rateRefusal(context.Background(), b, "k", b.Take("k", 5), 5, 5) // 12 hours away
+	if !strings.Contains(msg, "December 7, 2026 10:30:00 UTC") {
+		t.Fatalf("a retry tomorrow: %q", msg)
+	}
+	msg, _ = rateRefusal(context.Background(), b, "k", b.Take("k", 1), 1, 1) // 2.4 hours away, past midnight
+	if !strings.Contains(msg, "December 7, 2026 00:54:00 UTC") {
+		t.Fatalf("a retry after midnight: %q", msg)
+	}
+	now = time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC)
+	b = &Buckets{Capacity: 10, Period: 24 * time.Hour, Now: func() time.Time { return now }}
+	for b.Take("k", 1).Allowed {
+	}
+	if msg, _ = rateRefusal(context.Background(), b, "k", b.Take("k", 1), 1, 1); !strings.Contains(msg, "after 10:24:00 UTC.") {
+		t.Fatalf("a retry today: %q", msg)
 	}
 }

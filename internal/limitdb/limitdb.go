@@ -161,10 +161,13 @@ func (s spec) id() [2]string { return [2]string{s.rule, s.hash} }
 
 func (s spec) rate() float64 { return s.capacity / float64(s.period) }
 
-// level is the bucket's level at now, leaked since it was written.
+// level is the bucket's level at now, leaked since it was written, and at
+// most the capacity: a bucket filled under a larger capacity (a restart with
+// a lower --rate-limit, whose leases were chunks of the old one) or past it
+// (points charged after the fact) holds its key back one period at most.
 func (s spec) level(b *ent.ThrottleBucket, now time.Time) float64 {
 	elapsed := math.Max(0, float64(now.Sub(b.UpdatedAt)))
-	return math.Max(0, b.Level-s.rate()*elapsed)
+	return math.Max(0, math.Min(s.capacity, b.Level)-s.rate()*elapsed)
 }
 
 // inFlight is how many attempts hold the bucket at now: none once the
