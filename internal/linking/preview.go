@@ -1,6 +1,7 @@
 package linking
 
 import (
+	"certlink/internal/apperr"
 	"context"
 	"time"
 
@@ -55,6 +56,8 @@ func (s *Service) PreviewAssociation(ctx context.Context, v *viewer.Viewer, kind
 	)
 	if kind == Learning {
 		accountID, notFound, err = s.learningAccount(ctx, v, in)
+	} else if in.UseSameCredentials {
+		err = apperr.New(apperr.InvalidInput, "useSameCredentials reuses the Partner University sign-in for a Learning account: for Partner University access, type its email and password.")
 	} else {
 		accountID, err = s.authenticate(ctx, v, in.Email, in.Password)
 	}

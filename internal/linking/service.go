@@ -109,6 +109,10 @@ func (s *Service) AssociateLearningAccount(ctx context.Context, v *viewer.Viewer
 // proved by its credentials, or the associated Partner University sign-in
 // (L4), with the refusal to give when it holds no Learning profile.
 func (s *Service) learningAccount(ctx context.Context, v *viewer.Viewer, in AssociateInput) (int, string, error) {
+	if in.UseSameCredentials && (in.Email != "" || in.Password != "") {
+		// Which account was meant is unclear: refuse rather than pick one.
+		return 0, "", apperr.New(apperr.InvalidInput, "Either type the Learning account's email and password or use your Partner University sign-in (useSameCredentials), not both.")
+	}
 	if in.UseSameCredentials {
 		sys := viewer.System(ctx)
 		pu, err := s.activeLink(sys, s.Client, v.UserID, PartnerUniversity)

@@ -197,6 +197,21 @@ func TestSameCredentials(t *testing.T) {
 		if st.PartnerUniversity == nil || !st.PartnerUniversity.SameCredentialsAvailable {
 			t.Fatalf("PU status: %+v", st.PartnerUniversity)
 		}
+		// A typed sign-in beside useSameCredentials is refused, not ignored
+		// (an outside review: the typed account was silently passed over).
+		typed := linking.AssociateInput{UseSameCredentials: true, Email: "jordan@learn.example", Password: "learn-demo"}
+		if err := f.svc.AssociateLearningAccount(ctx, riley, typed); code(err) != apperr.InvalidInput {
+			t.Fatalf("same credentials and a typed sign-in: %v", err)
+		}
+		if _, err := f.svc.PreviewAssociation(ctx, riley, linking.Learning, typed); code(err) != apperr.InvalidInput {
+			t.Fatalf("preview, same credentials and a typed sign-in: %v", err)
+		}
+		if _, err := f.svc.PreviewAssociation(ctx, riley, linking.PartnerUniversity, linking.AssociateInput{UseSameCredentials: true}); code(err) != apperr.InvalidInput {
+			t.Fatalf("preview of Partner University access with useSameCredentials: %v", err)
+		}
+		if st, _ := f.svc.StatusOf(ctx, riley.UserID); st.Learning != nil {
+			t.Fatalf("a refused association linked %+v", st.Learning)
+		}
 		if err := f.svc.AssociateLearningAccount(ctx, riley, linking.AssociateInput{UseSameCredentials: true}); err != nil {
 			t.Fatalf("same credentials: %v", err)
 		}
