@@ -1,6 +1,7 @@
 package users
 
 import (
+	"certlink/ent/legacyrecognition"
 	"context"
 	"fmt"
 	"slices"
@@ -134,8 +135,30 @@ func (s *Service) endLinks(ctx context.Context, tx *ent.Tx, userID int, cause as
 		if err := linking.EndInTx(ctx, tx, a, cause, actor, s.now(), s.Observers); err != nil {
 			return err
 		}
+		if err := s.endLegacy(ctx, tx, a, actor); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// endLegacy ends the organization's legacy recognition (S3) of a profile
+// whose link a leaver's deletion or a removal from the report ended: the
+// person leaves the report at once (L9), and does not come back into it as
+// "needs association" through that older path.
+func (s *Service) endLegacy(ctx context.Context, tx *ent.Tx, a *ent.Association, actor int) error {
+	n, err := tx.LegacyRecognition.Delete().Where(legacyrecognition.OrganizationID(a.OrganizationID),
+		legacyrecognition.ProfileID(a.ProfileID)).Exec(ctx)
+	if err != nil || n == 0 {
+		return err
+	}
+	p, err := tx.Profile.Get(ctx, a.ProfileID)
+	if err != nil {
+		return err
+	}
+	return history.Record(ctx, tx.Client(), history.Event{Action: history.LegacyRemoved, ActorID: actor,
+		OrgID: a.OrganizationID, UserID: a.UserID, MCID: p.Mcid, At: s.now(),
+		Detail: fmt.Sprintf("MCID %s is no longer recognized through the legacy path either: its holder left the skills report.", p.Mcid)})
 }
 
 func clip(s string, n int) string {
