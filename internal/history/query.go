@@ -2,6 +2,7 @@ package history
 
 import (
 	"context"
+	"golang.org/x/text/unicode/norm"
 	"strings"
 	"time"
 
@@ -179,7 +180,7 @@ func (f Filter) predicates() ([]predicate.AuditEvent, error) {
 		if len(s) > 200 {
 			return nil, apperr.New(apperr.InvalidInput, "Search for at most 200 characters.").With("field", "search")
 		}
-		ps = append(ps, auditevent.DetailContainsFold(s))
+		ps = append(ps, auditevent.DetailContainsFold(norm.NFC.String(s)))
 	}
 	return ps, nil
 }

@@ -6,6 +6,7 @@ package report
 
 import (
 	"fmt"
+	"golang.org/x/text/unicode/norm"
 	"slices"
 	"strings"
 	"time"
@@ -198,7 +199,8 @@ func (f Filter) where(b *builder, skillIDs []int, now time.Time) {
 		}
 	}
 	if s := strings.TrimSpace(f.Search); s != "" {
-		like := "%" + escapeLike(strings.ToLower(s)) + "%"
+		// Names are stored NFC (text.Field): so is what is searched for.
+		like := "%" + escapeLike(strings.ToLower(norm.NFC.String(s))) + "%"
 		b.add(" AND (LOWER(t.name) LIKE ? ESCAPE '!' OR LOWER(t.email) LIKE ? ESCAPE '!' OR t.mcid LIKE ? ESCAPE '!')", like, like, like)
 	}
 	if f.AssociatedInPC != nil {
