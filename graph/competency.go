@@ -13,6 +13,7 @@ import (
 	"certlink/graph/model"
 	"certlink/internal/apperr"
 	"certlink/internal/catalog"
+	"certlink/internal/ingest"
 	"certlink/internal/progress"
 	"certlink/internal/report"
 	"certlink/internal/viewer"
@@ -213,4 +214,14 @@ func (r *requirementProgressResolver) peopleConnection(ctx context.Context, obj 
 		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &start, &end
 	}
 	return conn, nil
+}
+
+// ingestErrors are an ingest's refused lines as GraphQL answers them, each
+// with its code.
+func ingestErrors(errs []ingest.LineError) []*model.IngestError {
+	out := make([]*model.IngestError, 0, len(errs))
+	for _, e := range errs {
+		out = append(out, &model.IngestError{Index: e.Pos, Code: string(e.Code), Message: e.Message})
+	}
+	return out
 }

@@ -76,11 +76,7 @@ func (r *mutationResolver) IngestResults(ctx context.Context, input []*model.Res
 	if err != nil {
 		return nil, err
 	}
-	p := &model.IngestResultsPayload{Accepted: out.Accepted, Duplicates: out.Duplicates, Errors: []*model.IngestError{}}
-	for _, e := range out.Errors {
-		p.Errors = append(p.Errors, &model.IngestError{Index: e.Pos, Message: e.Message})
-	}
-	return p, nil
+	return &model.IngestResultsPayload{Accepted: out.Accepted, Duplicates: out.Duplicates, Errors: ingestErrors(out.Errors)}, nil
 }
 
 // CreateProviderToken is the resolver for the createProviderToken field.

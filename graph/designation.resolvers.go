@@ -61,12 +61,8 @@ func (r *mutationResolver) IngestMetrics(ctx context.Context, input []*model.Met
 	if err != nil {
 		return nil, err
 	}
-	p := &model.IngestMetricsPayload{Accepted: out.Accepted, Updated: out.Updated, Duplicates: out.Duplicates,
-		Errors: []*model.IngestError{}, ErrorsOmitted: out.ErrorsOmitted}
-	for _, e := range out.Errors {
-		p.Errors = append(p.Errors, &model.IngestError{Index: e.Pos, Message: e.Message})
-	}
-	return p, nil
+	return &model.IngestMetricsPayload{Accepted: out.Accepted, Updated: out.Updated, Duplicates: out.Duplicates,
+		Errors: ingestErrors(out.Errors), ErrorsOmitted: out.ErrorsOmitted}, nil
 }
 
 // SolutionAreas is the resolver for the solutionAreas field.

@@ -250,6 +250,7 @@ type ComplexityRoot struct {
 	}
 
 	IngestError struct {
+		Code    func(childComplexity int) int
 		Index   func(childComplexity int) int
 		Message func(childComplexity int) int
 	}
@@ -1575,6 +1576,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ForecastChange.StopCounting(childComplexity), true
 
+	case "IngestError.code":
+		if e.ComplexityRoot.IngestError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IngestError.Code(childComplexity), true
 	case "IngestError.index":
 		if e.ComplexityRoot.IngestError.Index == nil {
 			break
@@ -4076,6 +4083,8 @@ input ResultInput {
 type IngestError {
   "Position of the result in the input list, from 0."
   index: Int!
+  "NOT_FOUND: the MCID, skill number or MPN ID does not exist; INVALID_INPUT: anything else wrong with it."
+  code: String!
   message: String!
 }
 
@@ -5697,6 +5706,8 @@ func (ec *executionContext) childFields_IngestError(ctx context.Context, field g
 	switch field.Name {
 	case "index":
 		return ec.fieldContext_IngestError_index(ctx, field)
+	case "code":
+		return ec.fieldContext_IngestError_code(ctx, field)
 	case "message":
 		return ec.fieldContext_IngestError_message(ctx, field)
 	}
@@ -10391,6 +10402,29 @@ func (ec *executionContext) _IngestError_index(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_IngestError_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IngestError", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IngestError_code(ctx context.Context, field graphql.CollectedField, obj *model.IngestError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IngestError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IngestError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IngestError", field, false, false, "String")
 }
 
 func (ec *executionContext) _IngestError_message(ctx context.Context, field graphql.CollectedField, obj *model.IngestError) (ret graphql.Marshaler) {
@@ -22936,6 +22970,11 @@ func (ec *executionContext) _IngestError(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = graphql.MarshalString("IngestError")
 		case "index":
 			out.Values[i] = ec._IngestError_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._IngestError_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -214,7 +214,9 @@ type ForecastChange struct {
 
 type IngestError struct {
 	// Position of the result in the input list, from 0.
-	Index   int    `json:"index"`
+	Index int `json:"index"`
+	// NOT_FOUND: the MCID, skill number or MPN ID does not exist; INVALID_INPUT: anything else wrong with it.
+	Code    string `json:"code"`
 	Message string `json:"message"`
 }
 

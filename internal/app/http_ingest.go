@@ -132,7 +132,7 @@ func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
 	resp := ingestAnswer{Job: job.ID, Accepted: out.Accepted, Updated: out.Updated, Duplicates: out.Duplicates,
 		Errors: []lineError{}, ErrorsOmitted: out.ErrorsOmitted, LinesRead: b.Snapshot().LinesRead}
 	for _, e := range out.Errors {
-		resp.Errors = append(resp.Errors, lineError{e.Pos, e.Message})
+		resp.Errors = append(resp.Errors, lineErrorOf(e))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if readErr == nil {
@@ -179,7 +179,7 @@ func (a *App) ingestNotStored(w http.ResponseWriter, r *http.Request, job *inges
 		Errors: []lineError{}, ErrorsOmitted: out.ErrorsOmitted, LinesRead: failed.Stored, NotReadFromLine: failed.Stored + 1,
 		Error: &codedError{Code: coded.Code, Message: coded.Message}}
 	for _, le := range out.Errors {
-		resp.Errors = append(resp.Errors, lineError{le.Pos, le.Message})
+		resp.Errors = append(resp.Errors, lineErrorOf(le))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Connection", "close") // the rest of the body is not read
@@ -187,10 +187,15 @@ func (a *App) ingestNotStored(w http.ResponseWriter, r *http.Request, job *inges
 	_ = json.NewEncoder(w).Encode(resp)
 }
 
+// lineError is a refused line: code NOT_FOUND for an MCID, skill number or
+// MPN ID that does not exist, INVALID_INPUT otherwise.
 type lineError struct {
-	Line    int    `json:"line"`
-	Message string `json:"message"`
+	Line    int         `json:"line"`
+	Code    apperr.Code `json:"code"`
+	Message string      `json:"message"`
 }
+
+func lineErrorOf(e ingest.LineError) lineError { return lineError{e.Pos, e.Code, e.Message} }
 
 type codedError struct {
 	Code    apperr.Code `json:"code"`

@@ -43,10 +43,6 @@ func (a *App) ingestMetrics(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	type lineError struct {
-		Line    int    `json:"line"`
-		Message string `json:"message"`
-	}
 	resp := struct {
 		Accepted      int         `json:"accepted"`
 		Updated       int         `json:"updated"`
@@ -61,7 +57,7 @@ func (a *App) ingestMetrics(w http.ResponseWriter, r *http.Request) {
 		resp.Message = "At most 100000 values per request: nothing from line notReadFromLine on was read; send it in another request."
 	}
 	for _, e := range out.Errors {
-		resp.Errors = append(resp.Errors, lineError{e.Pos, e.Message})
+		resp.Errors = append(resp.Errors, lineErrorOf(e))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(resp)

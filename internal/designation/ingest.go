@@ -62,11 +62,15 @@ type MetricOutcome struct {
 }
 
 func (o *MetricOutcome) fail(pos int, format string, args ...any) {
+	o.failCode(pos, apperr.InvalidInput, fmt.Sprintf(format, args...))
+}
+
+func (o *MetricOutcome) failCode(pos int, code apperr.Code, msg string) {
 	if len(o.Errors) >= ingest.MaxErrors {
 		o.ErrorsOmitted++
 		return
 	}
-	o.Errors = append(o.Errors, ingest.LineError{Pos: pos, Message: fmt.Sprintf(format, args...)})
+	o.Errors = append(o.Errors, ingest.LineError{Pos: pos, Code: code, Message: msg})
 }
 
 // Ingest stores ingested metric values (issue 15 item 2).
@@ -161,57 +165,57 @@ type checkedMetric struct {
 	value        float64
 }
 
-func (b *MetricBatch) check(r RawMetric, now time.Time) (checkedMetric, string) {
+func (b *MetricBatch) check(r RawMetric, now time.Time) (checkedMetric, apperr.Code, string) {
 	c := checkedMetric{pos: r.Pos}
 	mpn := strings.TrimSpace(r.MPNID)
 	switch {
 	case mpn == "":
-		return c, "mpnId is required"
+		return c, apperr.InvalidInput, "mpnId is required"
 	case !mpnPattern.MatchString(mpn):
-		return c, fmt.Sprintf("mpnId %q is not an MPN ID (7 digits)", echo(mpn))
+		return c, apperr.InvalidInput, fmt.Sprintf("mpnId %q is not an MPN ID (7 digits)", echo(mpn))
 	}
 	org, ok := b.orgs[mpn]
 	if !ok {
-		return c, fmt.Sprintf("no organization has MPN ID %s", mpn)
+		return c, apperr.NotFound, fmt.Sprintf("no organization has MPN ID %s", mpn)
 	}
 	c.orgID = org
 	c.area, c.metric = strings.TrimSpace(r.Area), strings.TrimSpace(r.Metric)
 	switch {
 	case c.area == "":
-		return c, "area is required"
+		return c, apperr.InvalidInput, "area is required"
 	case c.metric == "":
-		return c, "metric is required"
+		return c, apperr.InvalidInput, "metric is required"
 	}
 	if msg := b.cat.checkIngested(c.area, c.metric); msg != "" {
-		return c, msg
+		return c, apperr.InvalidInput, msg
 	}
 	month := strings.TrimSpace(r.Month)
 	m := monthPattern.FindStringSubmatch(month)
 	if m == nil {
-		return c, fmt.Sprintf("month %q is not a month YYYY-MM", echo(month))
+		return c, apperr.InvalidInput, fmt.Sprintf("month %q is not a month YYYY-MM", echo(month))
 	}
 	y, _ := strconv.Atoi(m[1])
 	mo, _ := strconv.Atoi(m[2])
 	if mo < 1 || mo > 12 || y < 2000 {
-		return c, fmt.Sprintf("month %q is not a month from 2000-01 on", month)
+		return c, apperr.InvalidInput, fmt.Sprintf("month %q is not a month from 2000-01 on", month)
 	}
 	if month > MonthOf(now) {
-		return c, fmt.Sprintf("month %s is in the future (this month is %s)", month, MonthOf(now))
+		return c, apperr.InvalidInput, fmt.Sprintf("month %s is in the future (this month is %s)", month, MonthOf(now))
 	}
 	c.month = month
 	text := strings.TrimSpace(r.Value)
 	if text == "" {
-		return c, "value is required"
+		return c, apperr.InvalidInput, "value is required"
 	}
 	v, err := strconv.ParseFloat(text, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return c, fmt.Sprintf("value %q is not a number", echo(text))
+		return c, apperr.InvalidInput, fmt.Sprintf("value %q is not a number", echo(text))
 	}
 	if v < 0 || v > maxValue {
-		return c, fmt.Sprintf("value %s is outside 0 to %g", text, maxValue)
+		return c, apperr.InvalidInput, fmt.Sprintf("value %s is outside 0 to %g", text, maxValue)
 	}
 	c.value = v
-	return c, ""
+	return c, "", ""
 }
 
 // flush checks and stores the pending values in one transaction: a value
@@ -228,9 +232,9 @@ func (b *MetricBatch) flush() error {
 	now := clock.Now(b.s.Now)
 	var checked []checkedMetric
 	for _, r := range raws {
-		c, msg := b.check(r, now)
+		c, code, msg := b.check(r, now)
 		if msg != "" {
-			b.out.fail(r.Pos, "%s", msg)
+			b.out.failCode(r.Pos, code, msg)
 			continue
 		}
 		checked = append(checked, c)

@@ -54,9 +54,12 @@ type Raw struct {
 	ExpiresAt   string
 }
 
-// LineError is a refused result.
+// LineError is a refused result: Code is NOT_FOUND when the line names an
+// MCID or a skill number that does not exist, INVALID_INPUT otherwise, so a
+// feed can tell the two apart without reading the message.
 type LineError struct {
 	Pos     int
+	Code    apperr.Code
 	Message string
 }
 
@@ -72,11 +75,15 @@ type Outcome struct {
 }
 
 func (o *Outcome) fail(pos int, format string, args ...any) {
+	o.add(LineError{Pos: pos, Code: apperr.InvalidInput, Message: fmt.Sprintf(format, args...)})
+}
+
+func (o *Outcome) add(e LineError) {
 	if len(o.Errors) >= MaxErrors {
 		o.ErrorsOmitted++
 		return
 	}
-	o.Errors = append(o.Errors, LineError{Pos: pos, Message: fmt.Sprintf(format, args...)})
+	o.Errors = append(o.Errors, e)
 }
 
 // Service stores results.
@@ -275,45 +282,45 @@ type valid struct {
 	expires   *time.Time
 }
 
-func (b *Batch) check(r Raw, now time.Time) (valid, string) {
+func (b *Batch) check(r Raw, now time.Time) (valid, apperr.Code, string) {
 	v := valid{pos: r.Pos, mcid: strings.TrimSpace(r.MCID)}
 	switch {
 	case v.mcid == "":
-		return v, "mcid is required"
+		return v, apperr.InvalidInput, "mcid is required"
 	case !mcidPattern.MatchString(v.mcid):
-		return v, fmt.Sprintf("mcid %s is not an MCID (4 to 12 digits)", Quote(v.mcid))
+		return v, apperr.InvalidInput, fmt.Sprintf("mcid %s is not an MCID (4 to 12 digits)", Quote(v.mcid))
 	}
 	num := catalog.SkillNumber(r.SkillNumber)
 	if num == "" {
-		return v, "skillNumber is required"
+		return v, apperr.InvalidInput, "skillNumber is required"
 	}
 	id, ok := b.skills[num]
 	if !ok {
-		return v, fmt.Sprintf("skillNumber %s is not in the catalog", Quote(r.SkillNumber))
+		return v, apperr.NotFound, fmt.Sprintf("skillNumber %s is not in the catalog", Quote(r.SkillNumber))
 	}
 	v.skillID = id
 	if strings.TrimSpace(r.CompletedAt) == "" {
-		return v, "completedAt is required"
+		return v, apperr.InvalidInput, "completedAt is required"
 	}
 	c, err := parseTime(r.CompletedAt)
 	if err != nil {
-		return v, "completedAt: " + err.Error()
+		return v, apperr.InvalidInput, "completedAt: " + err.Error()
 	}
 	if c.After(now.Add(24 * time.Hour)) {
-		return v, fmt.Sprintf("completedAt %s is in the future", c.Format(time.RFC3339))
+		return v, apperr.InvalidInput, fmt.Sprintf("completedAt %s is in the future", c.Format(time.RFC3339))
 	}
 	v.completed = c
 	if strings.TrimSpace(r.ExpiresAt) != "" {
 		e, err := parseTime(r.ExpiresAt)
 		if err != nil {
-			return v, "expiresAt: " + err.Error()
+			return v, apperr.InvalidInput, "expiresAt: " + err.Error()
 		}
 		if !e.After(c) {
-			return v, "expiresAt must be after completedAt"
+			return v, apperr.InvalidInput, "expiresAt must be after completedAt"
 		}
 		v.expires = &e
 	}
-	return v, ""
+	return v, "", ""
 }
 
 // Quote quotes a caller's value for an error message, cut to 40 characters:
@@ -412,9 +419,9 @@ func (b *Batch) store() error {
 	)
 	mcids := map[string]bool{}
 	for _, r := range raws {
-		v, msg := b.check(r, now)
+		v, code, msg := b.check(r, now)
 		if msg != "" {
-			refused = append(refused, LineError{r.Pos, msg})
+			refused = append(refused, LineError{r.Pos, code, msg})
 			continue
 		}
 		checked = append(checked, v)
@@ -486,7 +493,7 @@ func (b *Batch) store() error {
 		for _, v := range checked {
 			pid, ok := profiles[v.mcid]
 			if !ok {
-				failed = append(failed, LineError{v.pos, fmt.Sprintf("no certification profile has MCID %s", v.mcid)})
+				failed = append(failed, LineError{v.pos, apperr.NotFound, fmt.Sprintf("no certification profile has MCID %s", v.mcid)})
 				continue
 			}
 			k := keyOf(pid, v.skillID, v.completed)
@@ -574,7 +581,7 @@ func (b *Batch) store() error {
 // refuse lists lines of a stored batch in the outcome's errors.
 func (b *Batch) refuse(lines []LineError) {
 	for _, f := range lines {
-		b.out.fail(f.Pos, "%s", f.Message)
+		b.out.add(f)
 	}
 }
 
