@@ -36,7 +36,9 @@ func TestSearchFoldsEveryLetterOnBothDatabases(t *testing.T) {
 			var r struct {
 				SkillsReport struct{ TotalCount int }
 				Users        struct{ TotalCount int }
-				AuditLog     struct{ Edges []struct{ Node struct{ ID string } } }
+				AuditLog     struct {
+					Edges []struct{ Node struct{ ID string } }
+				}
 			}
 			e.Do(grace, `query($s:String!){skillsReport(where:{search:$s}){totalCount} users(where:{nameContainsFold:$s}){totalCount} auditLog(first:100,where:{search:$s}){edges{node{id}}}}`,
 				map[string]any{"s": search}).Decode(t, &r)
