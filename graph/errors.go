@@ -20,6 +20,7 @@ import (
 	"certlink/ent"
 	"certlink/internal/apperr"
 	"certlink/internal/guard"
+	"certlink/internal/metrics"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
@@ -31,6 +32,8 @@ import (
 func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 	e := presentError(ctx, err)
 	guard.ChargeError(ctx, e.Message, e.Path)
+	code, _ := e.Extensions["code"].(string)
+	metrics.GraphQLError(code, apperr.Known)
 	return e
 }
 

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"certlink/internal/metrics"
 	"context"
 	"fmt"
 	"log/slog"
@@ -115,6 +116,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, Log: log}
+	metrics.WatchDB(db.SQL)
 	// A User's own fields are read by the rule of work accounts however it was reached.
 	db.Client.User.Intercept(graph.AccountReads())
 	if err := db.Migrate(ctx); err != nil {

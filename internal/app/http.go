@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"certlink/internal/metrics"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -287,6 +288,7 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 				return
 			}
 			defer adm.Release()
+			defer metrics.SocketOpened()()
 			ctx = context.WithValue(ctx, socketSecretKey{}, bearer(r))
 			ctx = socket.WithUpgrade(ctx, adm)
 		} else if !strings.HasPrefix(r.URL.Path, "/reports/") && !strings.HasPrefix(r.URL.Path, "/ingest") {
@@ -309,6 +311,7 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			ctx = web.WithExchange(ctx, rec, r)
 		}
 		next.ServeHTTP(rec, r.WithContext(ctx))
+		metrics.Request(metrics.Route(r.URL.Path, isSocket), r.Method, rec.status, time.Since(start))
 		if r.URL.Path != "/healthz" {
 			a.Log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id),
 				slog.String("method", r.Method), slog.String("path", r.URL.Path),

@@ -43,6 +43,15 @@ const (
 	Timeout Code = "TIMEOUT"
 )
 
+var known = map[Code]bool{Unauthenticated: true, Forbidden: true, NotFound: true, InvalidInput: true,
+	InvalidCredentials: true, AssociationLimited: true, Conflict: true, RateLimited: true,
+	RequirementsUnmet: true, Internal: true, RequestTooLarge: true, QueryTooComplex: true,
+	PasswordChangeFirst: true, RequestTimeout: true, Cancelled: true, MethodNotAllowed: true,
+	Unavailable: true, Timeout: true}
+
+// Known reports whether code is one of the codes above (metrics label only these).
+func Known(code string) bool { return known[Code(code)] }
+
 // Error is a refusal meant for the caller.
 type Error struct {
 	Code    Code

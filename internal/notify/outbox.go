@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"certlink/internal/metrics"
 	"context"
 	"errors"
 	"log/slog"
@@ -190,8 +191,10 @@ func (o *Outbox) deliver(ctx context.Context, m *ent.OutboxMessage) error {
 	}
 	err := o.Mailer.Send(ctx, mail)
 	if err != nil {
+		metrics.MailFailed()
 		return o.failed(ctx, m, err)
 	}
+	metrics.MailSent()
 	if o.afterSend != nil {
 		if err := o.afterSend(m); err != nil {
 			return err
