@@ -1,13 +1,25 @@
 // Dates are shown in the reader's locale, as a day (the rules of SPEC L6 count days).
+// A day is a UTC day, as the API, the CSV downloads, the server's messages and
+// its date filters count them: a catalog date or a completion at midnight UTC
+// is the same day in New York as in the CSV (an outside review saw March 30
+// beside the CSV's 2025-03-31). A moment (formatDateTime) is the reader's own
+// time, with its zone named.
 // The formatters are made on first use, not when the app starts: the first one
 // loads the locale's data, which need not delay the first paint.
 function lazyFormat(options: Intl.DateTimeFormatOptions): { format(date: Date): string } {
   let f: Intl.DateTimeFormat | null = null;
   return { format: (date) => (f ??= new Intl.DateTimeFormat(undefined, options)).format(date) };
 }
-const dayFormat = lazyFormat({ year: 'numeric', month: 'long', day: 'numeric' });
-const shortDayFormat = lazyFormat({ year: 'numeric', month: 'short', day: 'numeric' });
-const dayTimeFormat = lazyFormat({ dateStyle: 'medium', timeStyle: 'short' });
+const dayFormat = lazyFormat({ year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+const shortDayFormat = lazyFormat({ year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+const dayTimeFormat = lazyFormat({
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  timeZoneName: 'short',
+});
 
 export function formatDate(value: string | Date | null | undefined): string {
   if (value == null || value === '') return '';
