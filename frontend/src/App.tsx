@@ -3,6 +3,7 @@ import { Provider, useClient, useMutation, useQuery } from 'urql';
 import { ErrorState, Spinner } from './components/Feedback';
 import { IconAward, IconBadge, IconBell, IconCode, IconHistory, IconKey, IconLifebuoy, IconMail, IconMenu, IconSignOut, IconTable, IconUser, IconUsers, LogoMark } from './components/Icons';
 import { createApiClient } from './lib/client';
+import { forgetConsole } from './lib/consoleHistory';
 import { describeError, errorCode } from './lib/errors';
 import { Link, navigate, usePath } from './lib/router';
 import { isAdmin, isGlobalAdmin, MeQuery, seesCompetencies, seesUsers, SessionContext, SignOutMutation, useSession, type Session, type Viewer } from './lib/session';
@@ -108,11 +109,17 @@ export function App({ createClient = createApiClient }: { createClient?: typeof 
   const [notice, setNotice] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
   const resetSession = useCallback((message: string | null) => {
+    forgetConsole();
     setNotice(message);
     setGeneration((g) => g + 1);
   }, []);
   const client = useMemo(
-    () => createClient(() => resetSession('Your session has ended. Please sign in again.')),
+    () =>
+      createClient(
+        () => resetSession('Your session has ended. Please sign in again.'),
+        // Still signed in, with other rights: a fresh client loads every page again.
+        () => resetSession(null),
+      ),
     // A new client per session generation: nothing cached survives a sign-out.
     [generation, resetSession, createClient],
   );

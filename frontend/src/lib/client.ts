@@ -1,6 +1,6 @@
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from 'urql';
 import { errorCode } from './errors';
-import { createLiveClient } from './live';
+import { CloseSessionChanged, CloseUnauthenticated, createLiveClient } from './live';
 
 /**
  * The API client. The session is the HttpOnly cookie set by signIn, so requests go
@@ -9,10 +9,23 @@ import { createLiveClient } from './live';
  * data prefetched alongside it) comes back
  * UNAUTHENTICATED (the session expired or was signed out elsewhere).
  * Subscriptions (B4) go over graphql-ws on the same origin; the socket carries the
- * same cookie and opens only while a page subscribes.
+ * same cookie and opens only while a page subscribes. onSessionChanged runs when
+ * the server closes the socket because the account's roles or organization
+ * changed (4403): everything is loaded again under the new rights.
  */
-export function createApiClient(onSessionEnded: () => void = () => {}): Client {
+export function createApiClient(onSessionEnded: () => void = () => {}, onSessionChanged: () => void = onSessionEnded): Client {
   let live: ReturnType<typeof createLiveClient> | null = null;
+  // A socket the server closed because the sign-in ended (4401) or changed
+  // (4403) ends this client as an UNAUTHENTICATED answer does: an open page
+  // must not go on showing data its reader may no longer see.
+  const closedBy = (code: number) => {
+    if (code !== CloseUnauthenticated && code !== CloseSessionChanged) return;
+    const ws = live;
+    live = null;
+    void ws?.dispose();
+    if (code === CloseUnauthenticated) onSessionEnded();
+    else onSessionChanged();
+  };
   return new Client({
     url: '/graphql',
     fetchOptions: { credentials: 'same-origin' },
@@ -30,7 +43,7 @@ export function createApiClient(onSessionEnded: () => void = () => {}): Client {
       fetchExchange,
       subscriptionExchange({
         forwardSubscription(request) {
-          live ??= createLiveClient();
+          live ??= createLiveClient(undefined, closedBy);
           const ws = live;
           const input = { ...request, query: request.query ?? '' };
           return {

@@ -37,7 +37,16 @@ export function liveUrl(loc: Pick<Location, 'protocol' | 'host'> = window.locati
   return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/graphql`;
 }
 
-export function createLiveClient(url = liveUrl()): WsClient {
+/** The server's close codes that say the sign-in behind the socket ended or changed. */
+export const CloseUnauthenticated = 4401;
+export const CloseSessionChanged = 4403;
+
+/**
+ * onClosedBy hears the code of every close; the API client acts on 4401 (the
+ * session ended: sign in again) and 4403 (roles or organization changed: load
+ * everything again), as it does on an UNAUTHENTICATED answer over HTTP.
+ */
+export function createLiveClient(url = liveUrl(), onClosedBy: (code: number) => void = () => {}): WsClient {
   return createClient({
     url,
     lazy: true,
@@ -50,7 +59,11 @@ export function createLiveClient(url = liveUrl()): WsClient {
     on: {
       connecting: () => set(state === 'down' ? 'down' : 'connecting'),
       connected: () => set('open'),
-      closed: () => set('down'),
+      closed: (event) => {
+        set('down');
+        const code = (event as { code?: unknown } | undefined)?.code;
+        if (typeof code === 'number') onClosedBy(code);
+      },
       error: () => set('down'),
     },
   });

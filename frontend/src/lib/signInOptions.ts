@@ -42,15 +42,19 @@ export function useSignInOptions(): SignInOptions {
   return options;
 }
 
-/** What a return from a single sign-on or directory flow says, from the page's query string. */
-export function flowOutcome(search: string): { kind: 'success' | 'error'; text: string } | null {
+/**
+ * What a return from a single sign-on or directory flow says, from the page's
+ * query string. A success names what was linked (linked): the page says it only
+ * when its own data shows that link — anyone can send a link ending ?linked=….
+ */
+export function flowOutcome(search: string): { kind: 'success' | 'error'; text: string; linked?: 'LEARNING' | 'PARTNER_UNIVERSITY' } | null {
   const q = new URLSearchParams(search);
   if (q.get('sso') === 'linked') {
     return { kind: 'success', text: 'Single sign-on is linked: next time, sign in with your organization’s identity provider.' };
   }
   const linked = q.get('linked');
-  if (linked === 'LEARNING') return { kind: 'success', text: 'Your Microsoft Learning account is associated.' };
-  if (linked === 'PARTNER_UNIVERSITY') return { kind: 'success', text: 'Your Partner University account is associated.' };
+  if (linked === 'LEARNING') return { kind: 'success', text: 'Your Microsoft Learning account is associated.', linked };
+  if (linked === 'PARTNER_UNIVERSITY') return { kind: 'success', text: 'Your Partner University account is associated.', linked };
   const code = q.get('error');
   if (code) {
     // The sentence is chosen by code: text from the address bar is never shown,

@@ -4,6 +4,7 @@ import './graphiqlWorkers';
 import 'graphiql/style.css';
 import { GraphiQL } from 'graphiql';
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
+import { consoleStorage } from '../lib/consoleHistory';
 
 const fetcher = createGraphiQLFetcher({
   url: '/graphql',
@@ -30,7 +31,13 @@ export default function GraphiQLPage() {
   return (
     <div className="graphiql-host">
       <h1 className="sr-only">GraphiQL console</h1>
-      <GraphiQL fetcher={fetcher} defaultQuery={defaultQuery} shouldPersistHeaders={false} defaultEditorToolsVisibility={false} />
+      <GraphiQL
+        fetcher={fetcher}
+        defaultQuery={defaultQuery}
+        shouldPersistHeaders={false}
+        defaultEditorToolsVisibility={false}
+        storage={consoleStorage()}
+      />
     </div>
   );
 }

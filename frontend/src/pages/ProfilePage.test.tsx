@@ -74,6 +74,25 @@ function answerUser(field: string, user: ProfileUserFragment) {
 }
 
 describe('My profile', () => {
+  it('says a link from the address bar succeeded only when the profile shows it (outside review)', async () => {
+    window.history.replaceState(null, '', '/profile?linked=LEARNING');
+    try {
+      renderProfile(() => viewer());
+      await screen.findByRole('heading', { name: 'Microsoft Learning account' });
+      expect(screen.queryByText('Your Microsoft Learning account is associated.')).toBeNull();
+    } finally {
+      window.history.replaceState(null, '', '/profile');
+    }
+  });
+  it('says so when the profile shows the link', async () => {
+    window.history.replaceState(null, '', '/profile?linked=LEARNING');
+    try {
+      renderProfile(() => linked);
+      expect(await screen.findByText('Your Microsoft Learning account is associated.')).toBeTruthy();
+    } finally {
+      window.history.replaceState(null, '', '/profile');
+    }
+  });
   it('offers single sign-on and the directory sign-in only when the server has them (L1, L3)', async () => {
     renderProfile(() => viewer());
     await screen.findByRole('heading', { name: 'Microsoft Learning account' });

@@ -115,7 +115,7 @@ export function ProfilePage() {
         title="My profile"
         description="Your work account, and the certification accounts that count for your organization."
       />
-      {outcome && <Alert kind={outcome.kind}>{outcome.text}</Alert>}
+      {outcome && confirmed(outcome.linked, me) && <Alert kind={outcome.kind}>{outcome.text}</Alert>}
       <AccountSummary me={me} />
       {me.organization ? (
         <>
@@ -893,4 +893,14 @@ function SingleSignOnSection() {
       </div>
     </section>
   );
+}
+
+/** A success the address bar claims is said only when the profile shows that link. */
+function confirmed(
+  linked: 'LEARNING' | 'PARTNER_UNIVERSITY' | undefined,
+  me: { learningAccount?: unknown; partnerUniversity?: unknown },
+): boolean {
+  if (linked === 'LEARNING') return me.learningAccount != null;
+  if (linked === 'PARTNER_UNIVERSITY') return me.partnerUniversity != null;
+  return true;
 }
