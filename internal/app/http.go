@@ -338,11 +338,27 @@ func bearer(r *http.Request) string {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	wrote  bool
 }
 
+// WriteHeader keeps the first status: a handler that answers after another
+// already did (the websocket library refuses a cross-origin upgrade with 403,
+// then gqlgen's transport tries 400) neither changes what was sent nor what
+// is logged and counted.
 func (s *statusRecorder) WriteHeader(code int) {
+	if s.wrote {
+		return
+	}
+	if code >= 200 || code == http.StatusSwitchingProtocols {
+		s.wrote = true
+	}
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	s.wrote = true
+	return s.ResponseWriter.Write(b)
 }
 
 func (s *statusRecorder) Flush() {
