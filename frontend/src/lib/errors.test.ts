@@ -17,6 +17,11 @@ describe('describeError', () => {
     expect(describeError(gql('FORBIDDEN', 'only the user themself can link an account'))).toBe('Only the user themself can link an account.');
   });
 
+  it('keeps the spelling of a name it starts with (a domain, an address)', () => {
+    expect(describeError(gql('NOT_FOUND', 'fabrikam.example is not a verified domain of Fabrikam Inc.'))).toBe('fabrikam.example is not a verified domain of Fabrikam Inc.');
+    expect(describeError(gql('CONFLICT', 'lee@fabrikam.example has already signed in'))).toBe('lee@fabrikam.example has already signed in.');
+  });
+
   it.each(CODES)('never shows the raw code %s', (code) => {
     const text = describeError(gql(code, code));
     expect(text).not.toContain(code);

@@ -69,7 +69,10 @@ function isHumanMessage(message: string, code: string | undefined): boolean {
 
 function asSentence(message: string): string {
   let m = message.trim().replace(/^\[(GraphQL|Network)\]\s*/, '');
-  m = m.charAt(0).toUpperCase() + m.slice(1);
+  // A message that starts with a name the server quoted (a domain, an email
+  // address, an MCID) keeps its spelling: "fabrikam.example is not…".
+  const first = m.split(/\s/, 1)[0];
+  if (!/[.@\d]/.test(first)) m = m.charAt(0).toUpperCase() + m.slice(1);
   return /[.!?]$/.test(m) ? m : m + '.';
 }
 
