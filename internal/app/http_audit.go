@@ -39,7 +39,7 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.InvalidInput, "%s", err.Error()))
 		return
 	}
-	release, err := a.beginDownload(w, v)
+	release, err := a.beginDownload(ctx, w, v)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -49,6 +49,7 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 	// (history.Service.Each): no connection waits on the client, whose pace
 	// the paced writer bounds (stream.go).
 	out := a.paced(w)
+	defer a.settleDownload(ctx, out)
 	names := map[int][2]string{} // work account id → name, email as people.As shows them to v
 	person := func(id *int) [2]string {
 		if id == nil || *id == 0 {

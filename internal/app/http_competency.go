@@ -115,7 +115,7 @@ func (a *App) skillsCSV(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	release, err := a.beginDownload(w, v)
+	release, err := a.beginDownload(ctx, w, v)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -127,6 +127,7 @@ func (a *App) skillsCSV(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	out := a.paced(w)
+	defer a.settleDownload(ctx, out)
 	if bom != nil && *bom {
 		_, _ = out.Write([]byte("\ufeff")) // for spreadsheets that need it to read UTF-8
 	}

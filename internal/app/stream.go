@@ -1,6 +1,7 @@
 package app
 
 import (
+	"certlink/internal/guard"
 	"context"
 	"errors"
 	"fmt"
@@ -51,7 +52,25 @@ type downloads struct {
 // writes the error (RATE_LIMITED) with w's Retry-After. The release it returns
 // gives the slot back (once, however often called). An anonymous caller takes
 // none: the download refuses it before anything is read.
-func (a *App) beginDownload(w http.ResponseWriter, v *viewer.Viewer) (release func(), err error) {
+//
+// A download also costs its caller API points (A4), as a GraphQL answer
+// does: one to start, taken here (a caller out of points is refused before a
+// byte is read), and one per downloadBytesPerPoint sent, charged when it
+// ends (settleDownload).
+func (a *App) beginDownload(ctx context.Context, w http.ResponseWriter, v *viewer.Viewer) (release func(), err error) {
+	release, err = a.downloadSlot(w, v)
+	if err != nil || v == nil || a.RateLimits == nil {
+		return release, err
+	}
+	if err := a.RateLimits.Charge(ctx, 1); err != nil {
+		release()
+		return nil, err
+	}
+	return release, nil
+}
+
+// downloadSlot counts a download among its owner's and the process's.
+func (a *App) downloadSlot(w http.ResponseWriter, v *viewer.Viewer) (release func(), err error) {
 	if v == nil {
 		return func() {}, nil
 	}
@@ -95,14 +114,26 @@ func (a *App) Downloads() int {
 	return a.downloads.total
 }
 
+// downloadBytesPerPoint is how much of a download costs one API point: a
+// CSV row is about 150 bytes, so a point per 6,600 rows or so.
+const downloadBytesPerPoint = 1 << 20
+
+// settleDownload charges the caller for what out sent.
+func (a *App) settleDownload(ctx context.Context, out *pacedWriter) {
+	if a.RateLimits != nil && out.sent > 0 {
+		a.RateLimits.Settle(guard.CallerKey(ctx), float64(out.sent)/downloadBytesPerPoint)
+	}
+}
+
 // pacedWriter writes a download to its client: each write and flush must be
 // accepted within stall, and all of them by end (the server's WriteTimeout,
-// which a write deadline would otherwise replace).
+// which a write deadline would otherwise replace). sent counts its bytes.
 type pacedWriter struct {
 	w     http.ResponseWriter
 	rc    *http.ResponseController
 	stall time.Duration
 	end   time.Time
+	sent  int64
 }
 
 func (a *App) paced(w http.ResponseWriter) *pacedWriter {
@@ -120,7 +151,9 @@ func (p *pacedWriter) deadline() {
 
 func (p *pacedWriter) Write(b []byte) (int, error) {
 	p.deadline()
-	return p.w.Write(b)
+	n, err := p.w.Write(b)
+	p.sent += int64(n)
+	return n, err
 }
 
 // Flush sends what the response buffers hold.

@@ -221,6 +221,30 @@ func rateRefusal(ctx context.Context, b *Buckets, key string, q Quota, points, n
 		}
 }
 
+// Charge takes points from the caller's bucket for work done outside a
+// GraphQL operation (a download): nil when the bucket holds them, else
+// RATE_LIMITED with the wait (Retry-After, retryAfterSeconds, retryAt, cost
+// in its extensions, as GraphQL's refusal), or UNAVAILABLE when the shared
+// bucket cannot be reached — never served uncounted.
+func (b *Buckets) Charge(ctx context.Context, points float64) error {
+	key := CallerKey(ctx)
+	q := b.Take(key, points)
+	if q.Err != nil {
+		slog.WarnContext(ctx, "rate limit: the shared bucket failed; the request is refused", "err", q.Err)
+		return apperr.New(apperr.Unavailable, "Your API points cannot be counted right now, so nothing was sent. Try again in a few seconds.")
+	}
+	setRateHeaders(ctx, q)
+	if q.Allowed {
+		return nil
+	}
+	msg, ext := rateRefusal(ctx, b, key, q, points, points)
+	e := apperr.New(apperr.RateLimited, "%s", msg)
+	for k, v := range ext {
+		e = e.With(k, v)
+	}
+	return e
+}
+
 // CallerKey is the rate-limit bucket of the caller in ctx: its work account
 // (every session of the account and every API token it made share one bucket,
 // so signing in again does not refill it), a provider token (which belongs to
