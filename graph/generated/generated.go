@@ -4027,7 +4027,7 @@ input SkillsReportWhere {
   skillNumber: String
   "Skill numbers (at most 100), in any case."
   skillNumberIn: [String!]
-  "A competency key: rows whose skill counts towards it."
+  "A competency key: rows whose skill one of its requirements lists, whether it counts now or not (add validOnly for those valid now)."
   competency: String
   "Text in the name, email or MCID."
   search: String

@@ -567,7 +567,7 @@ type SkillsReportWhere struct {
 	SkillNumber *string `json:"skillNumber,omitempty"`
 	// Skill numbers (at most 100), in any case.
 	SkillNumberIn []string `json:"skillNumberIn,omitempty"`
-	// A competency key: rows whose skill counts towards it.
+	// A competency key: rows whose skill one of its requirements lists, whether it counts now or not (add validOnly for those valid now).
 	Competency *string `json:"competency,omitempty"`
 	// Text in the name, email or MCID.
 	Search           *string    `json:"search,omitempty"`
