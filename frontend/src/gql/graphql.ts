@@ -238,7 +238,7 @@ export type SkillsReportOrderField =
 
 export type SkillsReportWhere = {
   associatedInPC?: boolean | null | undefined;
-  /** A competency key: rows whose skill counts towards it. */
+  /** A competency key: rows whose skill one of its requirements lists, whether it counts now or not (add validOnly for those valid now). */
   competency?: string | null | undefined;
   completedAfter?: string | null | undefined;
   completedBefore?: string | null | undefined;
