@@ -43,6 +43,8 @@ type App struct {
 	Linking  *linking.Service
 	// RateLimits meters API callers, per token or per IP (A4).
 	RateLimits *guard.Buckets
+	// AnswerMemory bounds the answer text held until clients take it.
+	AnswerMemory *guard.Memory
 	// Expensive bounds what-ifs, forecasts and ending impacts: per account and
 	// in the process (A4).
 	Expensive *guard.Expensive
@@ -102,7 +104,13 @@ type App struct {
 	// jobs are this process's POST /ingest jobs (GET /ingest/jobs).
 	jobs ingestJobs
 	// downloads are the streamed downloads running (stream.go).
-	downloads downloads
+	downloads slots
+	// ingests are the bulk ingests running (http_ingest.go).
+	ingests slots
+	// requests admits each caller's GraphQL requests a few at a time.
+	requests queue
+	// conns caps the HTTP connections (Listener).
+	conns *web.ConnLimiter
 }
 
 // New opens the database, migrates it, seeds the demo when asked and builds the
@@ -137,6 +145,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 		Passwords: a.Passwords, Throttle: a.Throttle, Log: log,
 	}
 	a.RateLimits = &guard.Buckets{Capacity: float64(cfg.RateLimit), Period: time.Hour, Shared: a.SharedLimits}
+	a.AnswerMemory = &guard.Memory{Limit: int64(cfg.AnswerMemoryMB) << 20, PerCaller: int64(cfg.AnswerMemoryMB) << 20 / 4}
 	a.Expensive = guard.DefaultExpensive(a.RateLimits)
 	a.Linking = &linking.Service{
 		Client:    db.Client,

@@ -68,11 +68,21 @@ type Config struct {
 	// running at once; beyond them a download is refused (RATE_LIMITED, 429).
 	DownloadsPerAccount int
 	DownloadsPerProcess int
+	// AnswerMemoryMB bounds the GraphQL answer text the process holds at
+	// once until clients take it, in MiB; a quarter of it per caller
+	// (guard.Memory). 0: the default.
+	AnswerMemoryMB int
+	// RequestsPerCaller: GraphQL requests over HTTP one caller (account,
+	// token, or address when anonymous) runs at once; more wait their turn.
+	RequestsPerCaller int
 	// DBMaxConns caps the process's database connections (0: the default).
 	DBMaxConns int
 	// MaxConnsPerAddress caps the HTTP connections (idle keep-alive ones
 	// included) one client address holds; trusted proxies are exempt.
 	MaxConnsPerAddress int
+	// MaxConns caps the HTTP connections the process holds in all (within
+	// its file-descriptor limit); at the cap the longest-idle one is closed.
+	MaxConns int
 }
 
 // envName maps a flag name to its environment variable: --smtp-url → CERTLINK_SMTP_URL.
@@ -143,7 +153,10 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	dur(&c.DownloadStall, "download-stall", DefaultDownloadStall, "a CSV download is cut when its client takes longer than this to accept one 64 KB chunk")
 	integer(&c.DownloadsPerAccount, "downloads-per-account", DefaultDownloadsPerAccount, "CSV downloads one account (or API token) may run at once; more are refused with 429")
 	integer(&c.DownloadsPerProcess, "downloads-per-process", DefaultDownloadsPerProcess, "CSV downloads this process runs at once; more are refused with 429")
+	integer(&c.RequestsPerCaller, "requests-per-caller", DefaultRequestsPerCaller, "GraphQL requests over HTTP one account (or token; an address when anonymous) runs at once; more wait their turn, up to --request-timeout, then 429")
+	integer(&c.AnswerMemoryMB, "answer-memory", DefaultAnswerMemoryMB, "MiB of GraphQL answer text the process holds at once until clients take them (a quarter per caller); an answer past it is refused RATE_LIMITED")
 	integer(&c.DBMaxConns, "db-max-conns", 0, "database connections this process opens at most (0: 50 for MySQL, 8 for SQLite)")
+	integer(&c.MaxConns, "max-conns", DefaultMaxConns, "HTTP connections the process holds at once, and at most its open-file limit less 512; at the cap the connection idle the longest is closed for a new one, and a new one is refused when none is idle")
 	integer(&c.MaxConnsPerAddress, "max-conns-per-address", web.DefaultConnsPerAddress, "HTTP connections (idle keep-alive ones included) one client address may hold; more are closed at accept (trusted proxies are exempt; 0: no cap)")
 	integer(&c.RateLimit, "rate-limit", 5000, "API points per hour per work account (all its sessions and tokens; per IP when anonymous); a request costs max(1, cost/100)")
 }
@@ -203,8 +216,23 @@ func (c *Config) Validate() error {
 	if c.DownloadsPerProcess == 0 {
 		c.DownloadsPerProcess = DefaultDownloadsPerProcess
 	}
+	if c.RequestsPerCaller == 0 {
+		c.RequestsPerCaller = DefaultRequestsPerCaller
+	}
+	if c.RequestsPerCaller < 0 {
+		return fmt.Errorf("--requests-per-caller must be positive")
+	}
+	if c.AnswerMemoryMB == 0 {
+		c.AnswerMemoryMB = DefaultAnswerMemoryMB
+	}
+	if c.AnswerMemoryMB < 32 {
+		return fmt.Errorf("--answer-memory must be at least 32 (MiB): a quarter of it must hold one whole 8 MB answer")
+	}
 	if c.DBMaxConns < 0 {
 		return fmt.Errorf("--db-max-conns must not be negative (0: the default)")
+	}
+	if c.MaxConns < 0 {
+		return fmt.Errorf("--max-conns must not be negative")
 	}
 	if c.MaxConnsPerAddress < 0 {
 		return fmt.Errorf("--max-conns-per-address must not be negative (0: no cap)")
@@ -262,3 +290,14 @@ func (c *Config) RiskNotices() ([]time.Duration, error) {
 	slices.SortFunc(out, func(a, b time.Duration) int { return int((b - a) / time.Hour) })
 	return out, nil
 }
+
+// DefaultAnswerMemoryMB: 128 MiB of answer text (about five times that in the
+// process's memory while it is encoded and written), 32 MiB per caller.
+const DefaultAnswerMemoryMB = 128
+
+// DefaultRequestsPerCaller: a page of the web app asks a few things at once;
+// a partner tool may run eight requests in parallel.
+const DefaultRequestsPerCaller = 8
+
+// DefaultMaxConns: each connection costs tens of KB while it waits.
+const DefaultMaxConns = 10000

@@ -66,7 +66,7 @@ func (a *App) GraphQL() http.Handler {
 	srv.Use(guard.Args{Limits: guard.DefaultArgs})
 	// On a websocket: the sign-in again, the temporary-password gate for
 	// subscriptions, the socket's and account's operation caps.
-	srv.Use(socket.Extension{})
+	srv.Use(socket.Extension{Memory: a.AnswerMemory})
 	limits := guard.DefaultLimits
 	if a.Config.QueryLimits != (guard.Limits{}) {
 		limits = a.Config.QueryLimits
@@ -267,6 +267,19 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			ctx = viewer.With(ctx, v)
 		}
 		isSocket := isWebsocket(r)
+		if !isSocket && r.URL.Path == "/graphql" {
+			// Each caller's requests run a few at a time, the rest wait their
+			// turn (holding nothing) until one has been answered and written.
+			leave, ok := a.requests.enter(ctx, guard.CallerKey(ctx), a.Config.RequestsPerCaller, a.Config.RequestTimeout)
+			if !ok {
+				w.Header().Set("Retry-After", "1")
+				writeCodedError(w, r.WithContext(ctx), apperr.New(apperr.RateLimited,
+					"You have %d requests running already, the most at once, and none ended in time: wait for their answers (and read them) before sending more.",
+					a.Config.RequestsPerCaller).With("retryAfterSeconds", 1))
+				return
+			}
+			defer leave()
+		}
 		if isSocket {
 			// A subscription lives as long as its connection; its sign-in is
 			// checked again at connection_init, for every operation and
@@ -309,6 +322,11 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		} else {
 			ctx = graph.WithRequestMemo(ctx)
 			ctx = web.WithExchange(ctx, rec, r)
+			// The answer's room is given back once it was written (or
+			// its write deadline passed): when ServeHTTP returns.
+			var release func()
+			ctx, release = guard.WithHold(ctx, a.AnswerMemory)
+			defer release()
 		}
 		next.ServeHTTP(rec, r.WithContext(ctx))
 		metrics.Request(metrics.Route(r.URL.Path, isSocket), r.Method, rec.status, time.Since(start))

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -88,6 +89,12 @@ func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	release, err := a.ingestSlot(w, v)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	defer release()
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if cs := strings.ToLower(params["charset"]); cs != "" && cs != "utf-8" && cs != "utf8" && cs != "us-ascii" {
 		writeError(w, r, apperr.New(apperr.InvalidInput, "Send results in UTF-8, not %s.", ingest.Quote(params["charset"])))
@@ -381,4 +388,34 @@ func (a *App) ingestJob(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(found.snapshot())
+}
+
+// Ingests running at once: each holds the database's writer for its batches
+// (on SQLite the only one), so uploads in parallel starved every other
+// write — sign-ins timed out for minutes under eight (outside review). One
+// owner (provider token, operator) runs IngestsPerOwner, the process
+// IngestsPerProcess; more are refused 429 RATE_LIMITED with Retry-After.
+const (
+	IngestsPerOwner   = 2
+	IngestsPerProcess = 4
+	ingestRetryAfter  = 10
+)
+
+// ingestSlot counts a bulk ingest (results or metrics) among its owner's
+// and the process's, or says why not.
+func (a *App) ingestSlot(w http.ResponseWriter, v *viewer.Viewer) (release func(), err error) {
+	if v == nil {
+		return func() {}, nil // Begin refused it already
+	}
+	release, n, perFull := a.ingests.take(ownerOf(v), IngestsPerOwner, IngestsPerProcess)
+	if release != nil {
+		return release, nil
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(ingestRetryAfter))
+	w.Header().Set("Connection", "close") // the body is not read
+	msg := "The server is storing as many uploads as it takes at once: send it again in a few seconds."
+	if perFull {
+		msg = fmt.Sprintf("You have %d uploads being stored already, the most at once: send this one when one has finished.", n)
+	}
+	return nil, apperr.New(apperr.RateLimited, "%s", msg).With("retryAfterSeconds", ingestRetryAfter)
 }

@@ -24,6 +24,12 @@ func (a *App) ingestMetrics(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	release, err := a.ingestSlot(w, viewer.From(ctx))
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	defer release()
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/x-ndjson", "application/jsonl", "application/jsonlines":

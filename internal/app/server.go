@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"certlink/internal/web"
@@ -28,6 +29,9 @@ func (a *App) Configure(srv *http.Server, log *slog.Logger) {
 	srv.ReadTimeout = a.readTimeout()
 	srv.WriteTimeout = WriteTimeout
 	srv.IdleTimeout = IdleTimeout
+	if a.conns != nil {
+		srv.ConnState = a.conns.ConnState
+	}
 	srv.MaxHeaderBytes = 64 << 10
 	if log != nil {
 		srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
@@ -35,12 +39,27 @@ func (a *App) Configure(srv *http.Server, log *slog.Logger) {
 }
 
 // Listener caps the connections one client address holds on ln
-// (--max-conns-per-address; trusted proxies are exempt): certlink's own
-// server and the tests' serve through it.
+// (--max-conns-per-address; trusted proxies are exempt) and the process in
+// all (--max-conns, within the open-file limit less a reserve for the
+// database and the spools): certlink's own server and the tests' serve
+// through it. Configure hooks the cap's ConnState into the server.
 func (a *App) Listener(ln net.Listener) net.Listener {
 	proxies, _ := web.ParseTrustedProxies(a.Config.TrustedProxies) // checked by Validate
-	return web.LimitConns(ln, a.Config.MaxConnsPerAddress, proxies)
+	total := a.Config.MaxConns
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil && lim.Cur > 0 {
+		files := int(min(lim.Cur, 1<<30))
+		if fds := files - min(fileReserve, files/2); total <= 0 || fds < total {
+			total = fds
+		}
+	}
+	a.conns = web.LimitConns(ln, a.Config.MaxConnsPerAddress, total, proxies)
+	return a.conns
 }
+
+// fileReserve are the open files kept for everything but client
+// connections: database connections and files, download spools, logs.
+const fileReserve = 512
 
 func (a *App) readTimeout() time.Duration {
 	if a.Config.ReadTimeout > 0 {

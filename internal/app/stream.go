@@ -41,13 +41,6 @@ const (
 	downloadChunk = 64 << 10
 )
 
-// downloads counts the streamed downloads running, per account and in all.
-type downloads struct {
-	mu    sync.Mutex
-	total int
-	per   map[string]int
-}
-
 // beginDownload takes a download slot for v, or answers why not: the caller
 // writes the error (RATE_LIMITED) with w's Retry-After. The release it returns
 // gives the slot back (once, however often called). An anonymous caller takes
@@ -74,45 +67,25 @@ func (a *App) downloadSlot(w http.ResponseWriter, v *viewer.Viewer) (release fun
 	if v == nil {
 		return func() {}, nil
 	}
-	d, owner := &a.downloads, ownerOf(v)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.per == nil {
-		d.per = map[string]int{}
-	}
+	release, n, perFull := a.downloads.take(ownerOf(v), a.Config.DownloadsPerAccount, a.Config.DownloadsPerProcess)
 	switch {
-	case d.per[owner] >= a.Config.DownloadsPerAccount:
+	case release != nil:
+		return release, nil
+	case perFull:
 		w.Header().Set("Retry-After", strconv.Itoa(downloadRetryAfter))
 		return nil, apperr.New(apperr.RateLimited,
-			"You have %d downloads running already, the most at once: try again when one has finished.", d.per[owner]).
+			"You have %d downloads running already, the most at once: try again when one has finished.", n).
 			With("retryAfterSeconds", downloadRetryAfter)
-	case d.total >= a.Config.DownloadsPerProcess:
+	default:
 		w.Header().Set("Retry-After", strconv.Itoa(downloadRetryAfter))
 		return nil, apperr.New(apperr.RateLimited,
 			"The server is sending as many downloads as it takes at once: try again in a few seconds.").
 			With("retryAfterSeconds", downloadRetryAfter)
 	}
-	d.per[owner]++
-	d.total++
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			d.mu.Lock()
-			defer d.mu.Unlock()
-			d.total--
-			if d.per[owner]--; d.per[owner] <= 0 {
-				delete(d.per, owner)
-			}
-		})
-	}, nil
 }
 
 // Downloads is how many streamed downloads are running (tests, metrics).
-func (a *App) Downloads() int {
-	a.downloads.mu.Lock()
-	defer a.downloads.mu.Unlock()
-	return a.downloads.total
-}
+func (a *App) Downloads() int { return a.downloads.running() }
 
 // downloadBytesPerPoint is how much of a download costs one API point: a
 // CSV row is about 150 bytes, so a point per 6,600 rows or so.

@@ -124,6 +124,11 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 			}
 		}
 		m := &meter{limit: int64(x.Limits.MaxServed), byteLimit: int64(x.Limits.MaxServedBytes), mutation: mutation}
+		if h := holdOf(parent); h != nil && !subscription {
+			// A subscription's pushes are paced and paid before they are
+			// computed (nextPush); queries and mutations hold their answer.
+			m.hold, m.key = h, key
+		}
 		ctx, cancel := context.WithCancelCause(parent)
 		m.cancel = cancel
 		resp := rh(withMeter(ctx, m))
@@ -150,6 +155,12 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 			// and the caller must see that. Fields the meter stopped carry
 			// errStopped (mutations are not stopped at the deadline: their
 			// database work stops with the context).
+		case m.overMemory.Load():
+			msg := "The server is holding as many large answers as it can until their clients take them: try again in a few seconds, or ask for smaller pages (first/last)."
+			if m.callerFull.Load() {
+				msg = "Your earlier large answers are still being sent (or not read): read them first, or ask for smaller pages (first/last)."
+			}
+			resp = &graphql.Response{Errors: gqlerror.List{refusal(apperr.RateLimited, msg, map[string]any{"retryAfterSeconds": 5, "limit": "answerMemory"})}}
 		case m.overBytes.Load():
 			resp = &graphql.Response{Errors: gqlerror.List{refusal(apperr.InvalidInput, fmt.Sprintf(
 				"The answer would carry more than %d MB of text; the limit is %d MB. Ask for smaller pages (first/last) or fewer fields.",
@@ -276,6 +287,12 @@ type meter struct {
 	over, overBytes, timedOut atomic.Bool
 	cancel                    context.CancelCauseFunc
 	mutation                  bool
+	// hold, when set, is the room the answer takes in the process's
+	// Memory, charged to key; overMemory: there was none (callerFull: the
+	// caller's share was full).
+	hold                   *Hold
+	key                    string
+	overMemory, callerFull atomic.Bool
 }
 
 // ChargeError counts an error of the answer as its text: its message and
@@ -305,15 +322,30 @@ func ChargeError(ctx context.Context, msg string, path ast.Path) {
 // operation as the field limit does (a mutation's later fields still run)
 // and reports false.
 func (m *meter) addText(n int) bool {
-	if m.bytes.Add(int64(n)) <= m.byteLimit {
-		return true
+	total := m.bytes.Add(int64(n))
+	if total > m.byteLimit {
+		m.overBytes.Store(true)
+		m.stop()
+		return false
 	}
+	if m.hold != nil && total > FreeBytes {
+		if ok, full := m.hold.cover(m.key, total-FreeBytes); !ok {
+			m.callerFull.Store(full)
+			m.overMemory.Store(true)
+			m.stop()
+			return false
+		}
+	}
+	return true
+}
+
+// stop ends the operation as the field limit does (a mutation's later
+// fields still run, each answering errStopped).
+func (m *meter) stop() {
 	m.over.Store(true)
-	m.overBytes.Store(true)
 	if !m.mutation {
 		m.cancel(errStopped)
 	}
-	return false
 }
 
 // textBytes is the text a field's value carries: its strings' bytes.

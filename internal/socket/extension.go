@@ -10,13 +10,18 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"certlink/internal/apperr"
+	"certlink/internal/guard"
 	"certlink/internal/viewer"
 )
 
 // Extension checks, for every operation on a socket, the sign-in (again,
 // from the database), the temporary-password gate for subscriptions, and the
 // socket's and account's operation caps. Operations over HTTP pass through.
-type Extension struct{}
+// Memory, when set, is the process's answer memory each operation's answer
+// holds room in until it is written.
+type Extension struct {
+	Memory *guard.Memory
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -28,7 +33,7 @@ func (Extension) ExtensionName() string                   { return "SocketSessio
 func (Extension) Validate(graphql.ExecutableSchema) error { return nil }
 
 // InterceptOperation implements graphql.OperationInterceptor.
-func (Extension) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+func (x Extension) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	c := From(ctx)
 	if c == nil {
 		return next(ctx)
@@ -65,10 +70,15 @@ func (Extension) InterceptOperation(ctx context.Context, next graphql.OperationH
 		ctx, cancel = context.WithTimeout(ctx, c.g.Limits.OperationTimeout)
 		context.AfterFunc(ctx, cancel)
 	}
-	release, msg := c.reserve(subscription)
+	slot, msg := c.reserve(subscription)
 	if msg != "" {
 		return refuse(apperr.RateLimited, msg)
 	}
+	// The operation's answer holds its room in the process's answer memory
+	// until its last message is written (guard.Memory): queued answers of
+	// a client that reads none cannot pile up past it.
+	ctx, unhold := guard.WithHold(ctx, x.Memory)
+	release := func() { slot(); unhold() }
 	// The transport cancels an operation's context when it ends, however it
 	// ends (completed, stopped by the client, socket closed) — just after
 	// writing its complete. The socket gives the slot back just before, so a

@@ -19,7 +19,7 @@ func serveLimited(t *testing.T, max int, trusted TrustedProxies) string {
 		t.Fatal(err)
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })}
-	go func() { _ = srv.Serve(LimitConns(ln, max, trusted)) }()
+	go func() { _ = srv.Serve(LimitConns(ln, max, 0, trusted)) }()
 	t.Cleanup(func() { srv.Close() })
 	return ln.Addr().String()
 }
@@ -97,5 +97,65 @@ func TestLimitConnsIPv6Prefix(t *testing.T) {
 	b, _ := connKey(&net.TCPAddr{IP: net.ParseIP("::ffff:10.0.0.1"), Port: 1})
 	if a.String() != "2001:db8::1" || b.String() != "10.0.0.1" {
 		t.Fatalf("keys %s %s", a, b)
+	}
+}
+
+// TestTotalConnsEvictIdleFirst: at the process's cap a new connection takes
+// the place of the one idle the longest (many addresses holding keep-alive
+// connections exhausted the process's files, an outside review); when every
+// connection is busy in a request the new one is refused, and nothing is
+// evicted.
+func TestTotalConnsEvictIdleFirst(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			<-release
+		}
+		_, _ = w.Write([]byte("ok"))
+	})}
+	lim := LimitConns(ln, 0, 3, nil)
+	srv.ConnState = lim.ConnState
+	go func() { _ = srv.Serve(lim) }()
+	t.Cleanup(func() { close(release); srv.Close() })
+	addr := ln.Addr().String()
+
+	var idle []net.Conn
+	for i := range 3 {
+		c, ok := keepAlive(t, addr, fmt.Sprintf("127.0.1.%d", i+1))
+		if !ok {
+			t.Fatalf("connection %d refused under the cap", i)
+		}
+		idle = append(idle, c)
+		time.Sleep(20 * time.Millisecond) // idle since, in order
+	}
+	if _, ok := keepAlive(t, addr, "127.0.1.9"); !ok {
+		t.Fatal("a new connection at the cap was refused while three were idle")
+	}
+	// The first, idle the longest, was closed for it.
+	_ = idle[0].SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, err := idle[0].Read(make([]byte, 1)); err == nil {
+		t.Fatal("the longest-idle connection is still open")
+	}
+	if n := lim.Open(); n != 3 {
+		t.Fatalf("%d connections open, want 3", n)
+	}
+
+	// Every connection busy: the new one is refused, none evicted.
+	for _, c := range idle[1:] {
+		fmt.Fprintf(c, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+	}
+	time.Sleep(100 * time.Millisecond) // the server read them: busy
+	busy, ok := keepAlive(t, addr, "127.0.1.8") // evicts the last idle one (127.0.1.9's)
+	if !ok {
+		t.Fatal("refused while one was idle")
+	}
+	fmt.Fprintf(busy, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+	time.Sleep(100 * time.Millisecond)
+	if _, ok := keepAlive(t, addr, "127.0.1.7"); ok {
+		t.Fatal("a connection was served with every other one busy at the cap")
 	}
 }

@@ -1,0 +1,67 @@
+package app_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"certlink/internal/app"
+	"certlink/internal/testenv"
+)
+
+// The answers a client asks for and does not read take room in the
+// process's answer memory until they are taken (an outside review ran the
+// server out of memory with 256 connections each waiting on a 6.4 MB answer
+// nobody read): with --answer-memory 32 a caller holds 8 MB at most, so a
+// second 6.4 MB answer while the first is unread is refused RATE_LIMITED,
+// and once the first connection is gone the room is back.
+func TestUnreadAnswersHoldBoundedMemory(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.AnswerMemoryMB = 32 })
+	lee := e.Demo("lee@fabrikam.example")
+	body := strings.Repeat("\U0001F600", 15990) // 63,960 bytes
+	for i := range 100 {
+		if r := e.Do(lee, `mutation($b:String!){createSupportTicket(input:{category:"OTHER",subject:"big",body:$b}){id}}`,
+			map[string]any{"b": fmt.Sprintf("%s%05d", body, i)}); r.Code() != "" {
+			t.Fatalf("ticket %d: %s", i, r.Code())
+		}
+	}
+	query, _ := json.Marshal(map[string]any{"query": `{supportTickets(first:100){edges{node{body}}}}`})
+	// A client that sends the request and reads nothing: a small receive
+	// window, never drained.
+	unread := func() net.Conn {
+		c, err := net.Dial("tcp", strings.TrimPrefix(e.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = c.(*net.TCPConn).SetReadBuffer(4096)
+		fmt.Fprintf(c, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n\r\n%s", lee, len(query), query)
+		return c
+	}
+	held := e.App.AnswerMemory.Used
+	first := unread()
+	defer first.Close()
+	testenv.Eventually(t, 10*time.Second, func() bool { return held() >= 6<<20 }, "the unread answer holds %d bytes", held())
+
+	second := e.Do(lee, string(`{supportTickets(first:100){edges{node{body}}}}`), nil)
+	if second.Code() != "RATE_LIMITED" {
+		t.Fatalf("a second 6.4 MB answer while the first is unread: code %q, want RATE_LIMITED", second.Code())
+	}
+	// Small answers never wait on anyone.
+	if r := e.Do(lee, `{me{email}}`, nil); r.Code() != "" {
+		t.Fatalf("a small answer meanwhile: %s", r.Code())
+	}
+	// The first client goes: its answer's room is given back.
+	first.Close()
+	testenv.Eventually(t, 10*time.Second, func() bool { return held() == 0 }, "after the client left, %d bytes still held", held())
+	var got struct {
+		SupportTickets struct{ Edges []json.RawMessage }
+	}
+	e.Do(lee, `{supportTickets(first:100){edges{node{body}}}}`, nil).Decode(t, &got)
+	if len(got.SupportTickets.Edges) != 100 {
+		t.Fatalf("the answer once the room was back: %d tickets", len(got.SupportTickets.Edges))
+	}
+	testenv.Eventually(t, 10*time.Second, func() bool { return held() == 0 }, "after the answer was read, %d bytes still held", held())
+}
