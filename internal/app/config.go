@@ -295,9 +295,9 @@ func (c *Config) RiskNotices() ([]time.Duration, error) {
 // process's memory while it is encoded and written), 32 MiB per caller.
 const DefaultAnswerMemoryMB = 128
 
-// DefaultRequestsPerCaller: a page of the web app asks a few things at once;
-// a partner tool may run eight requests in parallel.
-const DefaultRequestsPerCaller = 8
+// DefaultRequestsPerCaller: a page of the web app asks a few things at once,
+// and one caller must not take every database connection (8 on SQLite).
+const DefaultRequestsPerCaller = 4
 
 // DefaultMaxConns: each connection costs tens of KB while it waits.
 const DefaultMaxConns = 10000

@@ -270,7 +270,13 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		if !isSocket && r.URL.Path == "/graphql" {
 			// Each caller's requests run a few at a time, the rest wait their
 			// turn (holding nothing) until one has been answered and written.
-			leave, ok := a.requests.enter(ctx, guard.CallerKey(ctx), a.Config.RequestsPerCaller, a.Config.RequestTimeout)
+			key := guard.CallerKey(ctx)
+			if viewer.From(ctx) == nil {
+				// The exchange CallerKey reads the address from is not set
+				// yet: an anonymous caller counts under its own address.
+				key = "ip:" + web.AddressKey(web.ClientIPOf(r))
+			}
+			leave, ok := a.requests.enter(ctx, key, a.Config.RequestsPerCaller, a.Config.RequestTimeout)
 			if !ok {
 				w.Header().Set("Retry-After", "1")
 				writeCodedError(w, r.WithContext(ctx), apperr.New(apperr.RateLimited,

@@ -16,6 +16,7 @@ import (
 	"certlink/ent/ticketreply"
 	"certlink/internal/apperr"
 	"certlink/internal/clock"
+	"certlink/internal/linking"
 	"certlink/internal/page"
 	"certlink/internal/store"
 	"certlink/internal/text"
@@ -94,13 +95,49 @@ func (s *Service) Create(ctx context.Context, v *viewer.Viewer, in NewTicket) (*
 	if err != nil {
 		return nil, err
 	}
-	c := s.Client.SupportTicket.Create().SetAuthorID(v.UserID).SetCategory(cat).SetSubject(subject).
-		SetBody(body).SetCreatedAt(s.now())
-	if v.OrgID != 0 {
-		c.SetOrganizationID(v.OrgID)
+	sys := viewer.System(ctx)
+	var t *ent.SupportTicket
+	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+		// The author's row first: two tickets raised at once count one
+		// after the other.
+		if err := linking.LockUser(sys, tx, v.UserID); err != nil {
+			return err
+		}
+		now := s.now()
+		recent, err := tx.SupportTicket.Query().
+			Where(supportticket.AuthorID(v.UserID), supportticket.CreatedAtGT(now.Add(-TicketWindow))).
+			Order(ent.Asc(supportticket.FieldCreatedAt)).Limit(MaxTicketsPerWindow).
+			Select(supportticket.FieldCreatedAt).All(sys)
+		if err != nil {
+			return err
+		}
+		if len(recent) >= MaxTicketsPerWindow {
+			at := recent[0].CreatedAt.Add(TicketWindow).UTC()
+			return apperr.New(apperr.RateLimited, "You raised %d tickets in the last 24 hours, the most: add to one of them, or raise the next after %s.",
+				MaxTicketsPerWindow, at.Format("January 2, 2006 15:04 UTC")).
+				With("retryAt", at.Format(time.RFC3339)).With("limit", "ticketsPerDay")
+		}
+		c := tx.SupportTicket.Create().SetAuthorID(v.UserID).SetCategory(cat).SetSubject(subject).
+			SetBody(body).SetCreatedAt(now)
+		if v.OrgID != 0 {
+			c.SetOrganizationID(v.OrgID)
+		}
+		t, err = c.Save(sys)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return c.Save(viewer.System(ctx))
+	return store.Detached(t), nil
 }
+
+// One person raises at most MaxTicketsPerWindow tickets in any TicketWindow:
+// each holds up to MaxTicketBytes of text, and an account raising them
+// without end wrote about 320 MB an hour (outside review).
+const (
+	MaxTicketsPerWindow = 20
+	TicketWindow        = 24 * time.Hour
+)
 
 // List returns the tickets v may see, newest first.
 func (s *Service) List(ctx context.Context, v *viewer.Viewer, r page.Request) (page.Page[*ent.SupportTicket], error) {

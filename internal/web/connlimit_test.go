@@ -148,7 +148,7 @@ func TestTotalConnsEvictIdleFirst(t *testing.T) {
 	for _, c := range idle[1:] {
 		fmt.Fprintf(c, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
 	}
-	time.Sleep(100 * time.Millisecond) // the server read them: busy
+	time.Sleep(100 * time.Millisecond)          // the server read them: busy
 	busy, ok := keepAlive(t, addr, "127.0.1.8") // evicts the last idle one (127.0.1.9's)
 	if !ok {
 		t.Fatal("refused while one was idle")
