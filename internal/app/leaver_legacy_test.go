@@ -31,18 +31,7 @@ func TestLeaverDoesNotComeBackThroughTheLegacyPath(t *testing.T) {
 				if r := e.Do(riley, `mutation{associateLearningAccount(input:{email:"riley@learn.example",password:"learn-demo"}){user{id}}}`, nil); r.Code() != "" {
 					t.Fatalf("associate: %s", r.Code())
 				}
-				var users struct {
-					Users struct {
-						Edges []struct{ Node struct{ ID, Email string } }
-					}
-				}
-				e.Do(grace, `{users(first:100){edges{node{id email}}}}`, nil).Decode(t, &users)
-				id := ""
-				for _, u := range users.Users.Edges {
-					if u.Node.Email == "riley@contoso.example" {
-						id = u.Node.ID
-					}
-				}
+				id := userID(t, e, "riley@contoso.example")
 				var r *testenv.Response
 				switch how {
 				case "delete":

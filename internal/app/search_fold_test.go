@@ -17,18 +17,7 @@ func TestSearchFoldsEveryLetterOnBothDatabases(t *testing.T) {
 		if r := e.Do(riley, `mutation{associateLearningAccount(input:{email:"riley@learn.example",password:"learn-demo"}){user{id}}}`, nil); r.Code() != "" {
 			t.Fatalf("associate: %s", r.Code())
 		}
-		var users struct {
-			Users struct {
-				Edges []struct{ Node struct{ ID, Email string } }
-			}
-		}
-		e.Do(grace, `{users(first:100){edges{node{id email}}}}`, nil).Decode(t, &users)
-		id := ""
-		for _, u := range users.Users.Edges {
-			if u.Node.Email == "riley@contoso.example" {
-				id = u.Node.ID
-			}
-		}
+		id := userID(t, e, "riley@contoso.example")
 		if r := e.Do(grace, `mutation($id:ID!){updateUser(input:{id:$id,name:"Émile Ørsted"}){user{name}}}`, map[string]any{"id": id}); r.Code() != "" {
 			t.Fatalf("rename: %s", r.Code())
 		}

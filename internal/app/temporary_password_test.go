@@ -21,17 +21,7 @@ func TestChangePasswordRefusesTheInvitationsTemporaryPassword(t *testing.T) {
 		var again struct {
 			ResendInvite struct{ TemporaryPassword string }
 		}
-		users := e.Do(grace, `{users(where:{email:"casey@contoso.example"}){edges{node{id}}}}`, nil)
-		var list struct {
-			Users struct {
-				Edges []struct{ Node struct{ ID string } }
-			}
-		}
-		users.Decode(t, &list)
-		if len(list.Users.Edges) != 1 {
-			t.Fatalf("users: %+v", list)
-		}
-		e.Do(grace, `mutation($id:ID!){resendInvite(id:$id){temporaryPassword}}`, map[string]any{"id": list.Users.Edges[0].Node.ID}).Decode(t, &again)
+		e.Do(grace, `mutation($id:ID!){resendInvite(id:$id){temporaryPassword}}`, map[string]any{"id": userID(t, e, "casey@contoso.example")}).Decode(t, &again)
 		temp := again.ResendInvite.TemporaryPassword
 		if temp == "" || temp == first {
 			t.Fatalf("resend gave %q after %q", temp, first)
