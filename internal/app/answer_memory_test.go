@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
 
 	"certlink/ent/user"
 	"certlink/internal/app"
@@ -78,4 +82,51 @@ func bigTickets(t *testing.T, e *testenv.Env, email string, n int, body string) 
 			t.Fatal(err)
 		}
 	}
+}
+
+// Over a websocket the same: queries whose answers the client does not read
+// hold their room until written (at most the caller's share), and give it
+// back when the socket closes.
+func TestUnreadSocketAnswersHoldBoundedMemory(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.AnswerMemoryMB = 32 })
+	lee := e.Demo("lee@fabrikam.example")
+	bigTickets(t, e, "lee@fabrikam.example", 100, strings.Repeat("\U0001F600", 15990))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	small := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+		if err == nil {
+			_ = c.(*net.TCPConn).SetReadBuffer(4096) // a client that reads nothing, with a small window
+		}
+		return c, err
+	}}}
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(e.URL, "http")+"/graphql",
+		&websocket.DialOptions{Subprotocols: []string{"graphql-transport-ws"}, HTTPClient: small})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	init, _ := json.Marshal(map[string]any{"authorization": "Bearer " + lee})
+	if err := wsjson.Write(ctx, conn, wsMsg{Type: "connection_init", Payload: init}); err != nil {
+		t.Fatal(err)
+	}
+	var ack wsMsg
+	if err := wsjson.Read(ctx, conn, &ack); err != nil || ack.Type != "connection_ack" {
+		t.Fatalf("init: %+v %v", ack, err)
+	}
+	for i := range 4 {
+		if err := wsjson.Write(ctx, conn, subscribeMsg(fmt.Sprint("q", i), `{supportTickets(first:100){edges{node{body}}}}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held := e.App.AnswerMemory.Used
+	testenv.Eventually(t, 10*time.Second, func() bool { return held() >= 6<<20 }, "the unread answers hold %d bytes", held())
+	for range 10 {
+		if h := held(); h > 8<<20 {
+			t.Fatalf("four unread 6.4 MB answers hold %d bytes, past the caller's 8 MB", h)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	conn.CloseNow()
+	testenv.Eventually(t, 40*time.Second, func() bool { return held() == 0 }, "after the socket closed, %d bytes still held", held())
 }
