@@ -397,7 +397,7 @@ func (a *App) ingestJob(w http.ResponseWriter, r *http.Request) {
 // IngestsPerProcess; more are refused 429 RATE_LIMITED with Retry-After.
 const (
 	IngestsPerOwner   = 2
-	IngestsPerProcess = 4
+	IngestsPerProcess = 8
 	ingestRetryAfter  = 10
 )
 

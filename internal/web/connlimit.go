@@ -17,29 +17,42 @@ const DefaultConnsPerAddress = 256
 // carries many clients on its connections) and in all (total). A connection
 // beyond a cap is closed as it is accepted, before it costs a goroutine or a
 // request. Idle keep-alive connections count too, so one address cannot
-// exhaust the process's file descriptors, nor many addresses together: at
-// the total cap the connection idle the longest (between requests, as
-// ConnState reports) is closed to make room — a keep-alive connection can
-// be reopened — and only when none is idle is the new one refused (an
+// exhaust the process's file descriptors, nor many addresses together. At
+// the total cap a connection is closed to make room: the one idle the
+// longest (between requests, or open a second without a request, as
+// ConnState reports) — a keep-alive connection can be reopened — else the
+// oldest of the address holding the most connections, when that is more
+// than busyShare (its requests trickling in are the flood's, not a
+// browser's few); only when neither exists is the new one refused. An
 // outside review held 20,000 idle connections from 90 addresses and the
-// process could open no file, its SQLite database included). IPv6 clients
+// process could open no file, its SQLite database included; a recheck held
+// them busy instead, each sending a byte of its body every 5 s. IPv6 clients
 // count per /64 (one host usually owns the whole prefix).
 type ConnLimiter struct {
 	net.Listener
 	perAddress, total int
 	trusted           TrustedProxies
 
-	mu   sync.Mutex
-	open map[netip.Addr]int
-	n    int
-	idle map[*limitedConn]time.Time
+	mu    sync.Mutex
+	open  map[netip.Addr]int
+	n     int
+	idle  map[*limitedConn]time.Time
+	conns map[*limitedConn]struct{} // every connection held, for eviction at the cap
 }
+
+// busyShare: at the total cap, an address holding more connections than
+// this gives its oldest one up for a new connection even while it is busy.
+const busyShare = 8
+
+// newGrace: a connection that has sent no request this long is as good as
+// idle at the cap.
+const newGrace = time.Second
 
 // LimitConns wraps ln with the caps; perAddress or total <= 0 is no cap of
 // that kind.
 func LimitConns(ln net.Listener, perAddress, total int, trusted TrustedProxies) *ConnLimiter {
 	return &ConnLimiter{Listener: ln, perAddress: perAddress, total: total, trusted: trusted,
-		open: map[netip.Addr]int{}, idle: map[*limitedConn]time.Time{}}
+		open: map[netip.Addr]int{}, idle: map[*limitedConn]time.Time{}, conns: map[*limitedConn]struct{}{}}
 }
 
 func (l *ConnLimiter) Accept() (net.Conn, error) {
@@ -62,28 +75,34 @@ func (l *ConnLimiter) Accept() (net.Conn, error) {
 		}
 		var evict *limitedConn
 		if l.total > 0 && l.n >= l.total {
-			evict = l.oldestIdleLocked()
+			if evict = l.oldestIdleLocked(); evict == nil {
+				evict = l.floodLocked()
+			}
 			if evict == nil {
 				l.mu.Unlock()
-				_ = c.Close() // every connection is busy: refused at once
+				_ = c.Close() // every connection is busy and none is a flood's: refused at once
 				continue
 			}
 			delete(l.idle, evict)
+			delete(l.conns, evict)
 		}
 		if keyed {
 			l.open[key]++
 		}
 		l.n++
+		lc := &limitedConn{Conn: c, key: key, keyed: keyed, since: time.Now()}
+		lc.release = func() { l.release(lc, key, keyed) }
+		l.conns[lc] = struct{}{}
 		l.mu.Unlock()
 		if evict != nil {
 			_ = evict.Close()
 		}
-		lc := &limitedConn{Conn: c}
-		lc.release = func() { l.release(lc, key, keyed) }
 		return lc, nil
 	}
 }
 
+// oldestIdleLocked is the connection idle the longest: between requests, or
+// open past newGrace without one.
 func (l *ConnLimiter) oldestIdleLocked() *limitedConn {
 	var (
 		oldest *limitedConn
@@ -94,6 +113,34 @@ func (l *ConnLimiter) oldestIdleLocked() *limitedConn {
 			oldest, since = c, at
 		}
 	}
+	cutoff := time.Now().Add(-newGrace)
+	for c := range l.conns {
+		if !c.started && !c.hijacked && c.since.Before(cutoff) && (oldest == nil || c.since.Before(since)) {
+			oldest, since = c, c.since
+		}
+	}
+	return oldest
+}
+
+// floodLocked is the oldest connection (a websocket's excepted) of the
+// client address holding the most, when it holds more than busyShare.
+func (l *ConnLimiter) floodLocked() *limitedConn {
+	var top netip.Addr
+	most := busyShare
+	for a, n := range l.open {
+		if n > most {
+			top, most = a, n
+		}
+	}
+	if most == busyShare {
+		return nil
+	}
+	var oldest *limitedConn
+	for c := range l.conns {
+		if c.keyed && c.key == top && !c.hijacked && (oldest == nil || c.since.Before(oldest.since)) {
+			oldest = c
+		}
+	}
 	return oldest
 }
 
@@ -102,6 +149,7 @@ func (l *ConnLimiter) release(c *limitedConn, key netip.Addr, keyed bool) {
 	defer l.mu.Unlock()
 	l.n--
 	delete(l.idle, c)
+	delete(l.conns, c)
 	if keyed {
 		if l.open[key]--; l.open[key] <= 0 {
 			delete(l.open, key)
@@ -118,11 +166,16 @@ func (l *ConnLimiter) ConnState(c net.Conn, state http.ConnState) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if state == http.StateIdle {
+	switch state {
+	case http.StateIdle:
 		if !lc.isClosed() {
 			l.idle[lc] = time.Now()
 		}
 		return
+	case http.StateActive:
+		lc.started = true
+	case http.StateHijacked:
+		lc.hijacked = true
 	}
 	delete(l.idle, lc)
 }
@@ -143,6 +196,13 @@ type limitedConn struct {
 	done    bool
 	mu      sync.Mutex
 	release func()
+
+	// Under the limiter's lock: who holds it, since when, and what
+	// ConnState said (a request began; a websocket took it over).
+	key               netip.Addr
+	keyed             bool
+	since             time.Time
+	started, hijacked bool
 }
 
 func (c *limitedConn) Close() error {

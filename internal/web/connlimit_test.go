@@ -159,3 +159,74 @@ func TestTotalConnsEvictIdleFirst(t *testing.T) {
 		t.Fatal("a connection was served with every other one busy at the cap")
 	}
 }
+
+// TestTotalConnsEvictTheFlood: at the cap with every connection busy, the
+// address holding the most (more than busyShare) gives up its oldest for a
+// new client (an outside recheck held the cap with requests trickling in a
+// byte every 5 s); connections that never sent a request count as idle
+// after a second.
+func TestTotalConnsEvictTheFlood(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			<-release
+		}
+		_, _ = w.Write([]byte("ok"))
+	})}
+	lim := LimitConns(ln, 0, busyShare+2, nil)
+	srv.ConnState = lim.ConnState
+	go func() { _ = srv.Serve(lim) }()
+	t.Cleanup(func() { close(release); srv.Close() })
+	addr := ln.Addr().String()
+	dial := func(from string) net.Conn {
+		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: 3 * time.Second}
+		c, err := d.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	var flood []net.Conn
+	for range busyShare + 2 {
+		c := dial("127.0.2.1")
+		fmt.Fprintf(c, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+		flood = append(flood, c)
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if _, ok := keepAlive(t, addr, "127.0.2.2"); !ok {
+		t.Fatal("a new client was refused while one address held the whole cap busy")
+	}
+	_ = flood[0].SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, err := flood[0].Read(make([]byte, 1)); err == nil {
+		t.Fatal("the flood's oldest connection is still open")
+	}
+
+	// Connections that send nothing: idle after newGrace.
+	lim2 := LimitConns(mustListen(t), 0, 2, nil)
+	srv2 := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })}
+	srv2.ConnState = lim2.ConnState
+	go func() { _ = srv2.Serve(lim2) }()
+	t.Cleanup(func() { srv2.Close() })
+	addr = lim2.Addr().String()
+	dial("127.0.3.1")
+	dial("127.0.3.2")
+	time.Sleep(newGrace + 200*time.Millisecond)
+	if _, ok := keepAlive(t, addr, "127.0.3.3"); !ok {
+		t.Fatal("two silent connections held the cap")
+	}
+}
+
+func mustListen(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
