@@ -341,6 +341,16 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			defer release()
 		}
 		next.ServeHTTP(rec, r.WithContext(ctx))
+		if !isSocket && r.URL.Path == "/graphql" {
+			// Written is not yet taken: the answer keeps its room and its
+			// request slot until the client has read it out of the
+			// kernel's buffers, or until its write deadline, when the
+			// connection is reset.
+			if c := connOf(r.Context()); c != nil {
+				_ = rec.flush()
+				web.AwaitTaken(r.Context(), c, start.Add(a.Config.RequestTimeout+a.Config.DownloadStall))
+			}
+		}
 		metrics.Request(metrics.Route(r.URL.Path, isSocket), r.Method, rec.status, time.Since(start))
 		if r.URL.Path != "/healthz" {
 			a.Log.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id),
@@ -389,6 +399,11 @@ func (s *statusRecorder) WriteHeader(code int) {
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	s.wrote = true
 	return s.ResponseWriter.Write(b)
+}
+
+// flush sends what the server buffers of the answer.
+func (s *statusRecorder) flush() error {
+	return http.NewResponseController(s.ResponseWriter).Flush()
 }
 
 func (s *statusRecorder) Flush() {

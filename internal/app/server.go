@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -31,6 +32,11 @@ func (a *App) Configure(srv *http.Server, log *slog.Logger) {
 	srv.IdleTimeout = IdleTimeout
 	if a.conns != nil {
 		srv.ConnState = a.conns.ConnState
+	}
+	// A request can see its connection: an answer is held until the
+	// client took it from the kernel's buffers too (web.AwaitTaken).
+	srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		return context.WithValue(ctx, connKey{}, c)
 	}
 	srv.MaxHeaderBytes = 64 << 10
 	if log != nil {
@@ -66,4 +72,12 @@ func (a *App) readTimeout() time.Duration {
 		return a.Config.ReadTimeout
 	}
 	return ReadTimeout
+}
+
+type connKey struct{}
+
+// connOf is the connection a request arrived on, when the server set it.
+func connOf(ctx context.Context) net.Conn {
+	c, _ := ctx.Value(connKey{}).(net.Conn)
+	return c
 }

@@ -221,3 +221,13 @@ func (c *limitedConn) isClosed() bool {
 	defer c.mu.Unlock()
 	return c.done
 }
+
+// TCPConn is the TCP connection under c (a connection this package's
+// limiter accepted, or one of net's), or nil.
+func TCPConn(c net.Conn) *net.TCPConn {
+	if lc, ok := c.(*limitedConn); ok {
+		c = lc.Conn
+	}
+	tc, _ := c.(*net.TCPConn)
+	return tc
+}
