@@ -106,22 +106,7 @@ func TestLimitConnsIPv6Prefix(t *testing.T) {
 // connection is busy in a request the new one is refused, and nothing is
 // evicted.
 func TestTotalConnsEvictIdleFirst(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	release := make(chan struct{})
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/slow" {
-			<-release
-		}
-		_, _ = w.Write([]byte("ok"))
-	})}
-	lim := LimitConns(ln, 0, 3, nil)
-	srv.ConnState = lim.ConnState
-	go func() { _ = srv.Serve(lim) }()
-	t.Cleanup(func() { close(release); srv.Close() })
-	addr := ln.Addr().String()
+	lim, addr := serveCapped(t, 3)
 
 	var idle []net.Conn
 	for i := range 3 {
@@ -166,22 +151,7 @@ func TestTotalConnsEvictIdleFirst(t *testing.T) {
 // byte every 5 s); connections that never sent a request count as idle
 // after a second.
 func TestTotalConnsEvictTheFlood(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	release := make(chan struct{})
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/slow" {
-			<-release
-		}
-		_, _ = w.Write([]byte("ok"))
-	})}
-	lim := LimitConns(ln, 0, busyShare+2, nil)
-	srv.ConnState = lim.ConnState
-	go func() { _ = srv.Serve(lim) }()
-	t.Cleanup(func() { close(release); srv.Close() })
-	addr := ln.Addr().String()
+	_, addr := serveCapped(t, busyShare+2)
 	dial := func(from string) net.Conn {
 		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}, Timeout: 3 * time.Second}
 		c, err := d.Dial("tcp", addr)
@@ -208,12 +178,7 @@ func TestTotalConnsEvictTheFlood(t *testing.T) {
 	}
 
 	// Connections that send nothing: idle after newGrace.
-	lim2 := LimitConns(mustListen(t), 0, 2, nil)
-	srv2 := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) })}
-	srv2.ConnState = lim2.ConnState
-	go func() { _ = srv2.Serve(lim2) }()
-	t.Cleanup(func() { srv2.Close() })
-	addr = lim2.Addr().String()
+	_, addr = serveCapped(t, 2)
 	dial("127.0.3.1")
 	dial("127.0.3.2")
 	time.Sleep(newGrace + 200*time.Millisecond)
@@ -229,4 +194,22 @@ func mustListen(t *testing.T) net.Listener {
 		t.Fatal(err)
 	}
 	return ln
+}
+
+// serveCapped serves through a limiter of total connections in all: /slow
+// answers only when the test ends (a busy connection), anything else at once.
+func serveCapped(t *testing.T, total int) (*ConnLimiter, string) {
+	t.Helper()
+	release := make(chan struct{})
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/slow" {
+			<-release
+		}
+		_, _ = w.Write([]byte("ok"))
+	})}
+	lim := LimitConns(mustListen(t), 0, total, nil)
+	srv.ConnState = lim.ConnState
+	go func() { _ = srv.Serve(lim) }()
+	t.Cleanup(func() { close(release); srv.Close() })
+	return lim, lim.Addr().String()
 }
