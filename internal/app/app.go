@@ -1,7 +1,6 @@
 package app
 
 import (
-	"certlink/internal/metrics"
 	"context"
 	"fmt"
 	"log/slog"
@@ -23,6 +22,7 @@ import (
 	"certlink/internal/linking"
 	"certlink/internal/live"
 	"certlink/internal/merge"
+	"certlink/internal/metrics"
 	"certlink/internal/notify"
 	"certlink/internal/oidclogin"
 	"certlink/internal/progress"

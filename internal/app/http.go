@@ -2,7 +2,6 @@ package app
 
 import (
 	"bytes"
-	"certlink/internal/metrics"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -29,6 +28,7 @@ import (
 	"certlink/graph/generated"
 	"certlink/internal/apperr"
 	"certlink/internal/guard"
+	"certlink/internal/metrics"
 	"certlink/internal/socket"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
@@ -347,7 +347,7 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			// kernel's buffers, or until its write deadline, when the
 			// connection is reset.
 			if c := connOf(r.Context()); c != nil {
-				_ = rec.flush()
+				rec.Flush()
 				web.AwaitTaken(r.Context(), c, start.Add(a.Config.RequestTimeout+a.Config.DownloadStall))
 			}
 		}
@@ -399,11 +399,6 @@ func (s *statusRecorder) WriteHeader(code int) {
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	s.wrote = true
 	return s.ResponseWriter.Write(b)
-}
-
-// flush sends what the server buffers of the answer.
-func (s *statusRecorder) flush() error {
-	return http.NewResponseController(s.ResponseWriter).Flush()
 }
 
 func (s *statusRecorder) Flush() {

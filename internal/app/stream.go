@@ -1,7 +1,6 @@
 package app
 
 import (
-	"certlink/internal/guard"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"certlink/internal/apperr"
+	"certlink/internal/guard"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
 )

@@ -2,9 +2,10 @@ package history
 
 import (
 	"context"
-	"golang.org/x/text/unicode/norm"
 	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 
 	"certlink/ent"
 	"certlink/ent/association"

@@ -1,12 +1,12 @@
 package linking
 
 import (
-	"certlink/internal/apperr"
 	"context"
 	"time"
 
 	"certlink/ent"
 	"certlink/ent/association"
+	"certlink/internal/apperr"
 	"certlink/internal/viewer"
 )
 

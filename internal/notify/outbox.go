@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"certlink/internal/metrics"
 	"context"
 	"errors"
 	"log/slog"
@@ -13,6 +12,7 @@ import (
 	"certlink/ent/outboxmessage"
 	"certlink/ent/predicate"
 	"certlink/internal/clock"
+	"certlink/internal/metrics"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )

@@ -6,10 +6,11 @@ package report
 
 import (
 	"fmt"
-	"golang.org/x/text/unicode/norm"
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/text/unicode/norm"
 
 	"certlink/ent"
 	"certlink/internal/catalog"

@@ -1,13 +1,13 @@
 package users
 
 import (
-	"certlink/ent/legacyrecognition"
 	"context"
 	"fmt"
 	"slices"
 
 	"certlink/ent"
 	"certlink/ent/association"
+	"certlink/ent/legacyrecognition"
 	"certlink/ent/token"
 	"certlink/internal/apperr"
 	"certlink/internal/history"
