@@ -7,7 +7,6 @@ import (
 
 	"certlink/ent"
 	"certlink/ent/association"
-	"certlink/ent/legacyrecognition"
 	"certlink/ent/token"
 	"certlink/internal/apperr"
 	"certlink/internal/history"
@@ -147,8 +146,7 @@ func (s *Service) endLinks(ctx context.Context, tx *ent.Tx, userID int, cause as
 // person leaves the report at once (L9), and does not come back into it as
 // "needs association" through that older path.
 func (s *Service) endLegacy(ctx context.Context, tx *ent.Tx, a *ent.Association, actor int) error {
-	n, err := tx.LegacyRecognition.Delete().Where(legacyrecognition.OrganizationID(a.OrganizationID),
-		legacyrecognition.ProfileID(a.ProfileID)).Exec(ctx)
+	n, err := forgetLegacy(ctx, tx, a.OrganizationID, a.ProfileID)
 	if err != nil || n == 0 {
 		return err
 	}

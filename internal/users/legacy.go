@@ -117,8 +117,7 @@ func (s *Service) RemoveLegacyRecognition(ctx context.Context, v *viewer.Viewer,
 		if err != nil {
 			return err
 		}
-		if _, err := tx.LegacyRecognition.Delete().Where(legacyrecognition.OrganizationID(v.OrgID),
-			legacyrecognition.ProfileID(p.ID)).Exec(sys); err != nil {
+		if _, err := forgetLegacy(sys, tx, v.OrgID, p.ID); err != nil {
 			return err
 		}
 		acc := p.Edges.Account
@@ -131,4 +130,12 @@ func (s *Service) RemoveLegacyRecognition(ctx context.Context, v *viewer.Viewer,
 	}
 	s.changed(v.OrgID)
 	return nil
+}
+
+// forgetLegacy ends organization orgID's recognition of a profile through
+// the legacy path (S3): the one place it ends, for an admin's removal and
+// for a leaver's (endLegacy). n is how many rows it removed.
+func forgetLegacy(ctx context.Context, tx *ent.Tx, orgID, profileID int) (int, error) {
+	return tx.LegacyRecognition.Delete().Where(legacyrecognition.OrganizationID(orgID),
+		legacyrecognition.ProfileID(profileID)).Exec(ctx)
 }
