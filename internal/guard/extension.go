@@ -404,10 +404,7 @@ func (x Extension) InterceptField(ctx context.Context, next graphql.Resolver) (a
 		}
 	}
 	if m.served.Add(1) > m.limit {
-		m.over.Store(true)
-		if !m.mutation { // a mutation's later root fields still run, in order
-			m.cancel(errStopped)
-		}
+		m.stop() // a mutation's later root fields still run, in order
 		return nil, errStopped
 	}
 	res, err := next(ctx)
