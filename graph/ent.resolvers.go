@@ -14,8 +14,12 @@ import (
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
-	if _, err := viewerOrErr(ctx); err != nil {
+	v, err := viewerOrErr(ctx)
+	if err != nil {
 		return nil, err
+	}
+	if ent.IsSupportTicketID(id) {
+		return r.Support.Get(ctx, v, id)
 	}
 	return r.Client.Noder(ctx, id)
 }
@@ -28,7 +32,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, erro
 	if len(ids) > 100 {
 		return nil, errTooManyIDs
 	}
-	return r.Client.Noders(ctx, ids)
+	return r.nodes(ctx, ids)
 }
 
 // CreatedAt is the resolver for the createdAt field.

@@ -5078,8 +5078,8 @@ enum SupportTicketStatus @goModel(model: "certlink/ent/supportticket.Status") {
   CLOSED
 }
 
-"A support ticket (U3)."
-type SupportTicket {
+"A support ticket (U3). A Node: ` + "`" + `node(id:)` + "`" + ` gives it to whoever may see it."
+type SupportTicket implements Node {
   id: ID!
   "ACCOUNT, ASSOCIATION, COMPETENCY, REPORT or OTHER."
   category: String!
@@ -21664,6 +21664,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._User(ctx, sel, obj)
+	case *ent.SupportTicket:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SupportTicket(ctx, sel, obj)
 	case *ent.Skill:
 		if obj == nil {
 			return graphql.Null
@@ -25428,7 +25433,7 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	}
 }
 
-var supportTicketImplementors = []string{"SupportTicket"}
+var supportTicketImplementors = []string{"SupportTicket", "Node"}
 
 func (ec *executionContext) _SupportTicket(ctx context.Context, sel ast.SelectionSet, obj *ent.SupportTicket) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, supportTicketImplementors)

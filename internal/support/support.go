@@ -171,6 +171,14 @@ func (s *Service) Replies(ctx context.Context, ticketID int) ([]*ent.TicketReply
 	return rows, err
 }
 
+// Get returns one ticket v may see (node(id:)); NOT_FOUND for any other id.
+func (s *Service) Get(ctx context.Context, v *viewer.Viewer, id int) (*ent.SupportTicket, error) {
+	if err := person(v); err != nil {
+		return nil, err
+	}
+	return s.get(ctx, s.Client, v, id)
+}
+
 func (s *Service) get(ctx context.Context, c *ent.Client, v *viewer.Viewer, id int) (*ent.SupportTicket, error) {
 	t, err := c.SupportTicket.Query().Where(supportticket.ID(id), visible(v)).Only(viewer.System(ctx))
 	if ent.IsNotFound(err) {
