@@ -45,6 +45,8 @@ type App struct {
 	RateLimits *guard.Buckets
 	// AnswerMemory bounds the answer text held until clients take it.
 	AnswerMemory *guard.Memory
+	// QueryCache holds parsed and validated documents (GraphQL sets it).
+	QueryCache *guard.Cache
 	// Expensive bounds what-ifs, forecasts and ending impacts: per account and
 	// in the process (A4).
 	Expensive *guard.Expensive

@@ -16,11 +16,9 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
-	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"certlink/frontend"
@@ -37,8 +35,11 @@ import (
 
 // Limits on what one request may ask (A4).
 const (
-	maxBodyBytes    = 1 << 20
-	queryCacheItems = 1000
+	maxBodyBytes = 1 << 20
+	// The query cache keeps documents of up to 16 KB of canonical text (every
+	// query the web app and ordinary tools send), 2 MiB of text in all: about
+	// 50 MB of parsed documents at most.
+	queryCacheBytes, queryCacheEntry = 2 << 20, 16 << 10
 )
 
 // GraphQL builds the /graphql handler.
@@ -55,7 +56,8 @@ func (a *App) GraphQL() http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(guard.Cache{Inner: lru.New[*ast.QueryDocument](queryCacheItems)})
+	a.QueryCache = guard.NewCache(queryCacheBytes, queryCacheEntry)
+	srv.SetQueryCache(a.QueryCache)
 	srv.SetParserTokenLimit(guard.DefaultScan.MaxTokens)
 	// "Did you mean …" would list field names to anyone: off for every caller
 	// (the query cache and validation are shared by all).

@@ -1,11 +1,13 @@
 package guard
 
 import (
+	"container/list"
 	"context"
 	"fmt"
 	"log/slog"
 	"math"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -289,23 +291,79 @@ func refusal(code apperr.Code, msg string, ext map[string]any) *gqlerror.Error {
 // Cache is gqlgen's query cache keyed by the document's canonical text (Scan):
 // a changed comment or spacing finds the document already parsed and
 // validated. Entries hold only documents that passed validation.
+//
+// It is bounded by what it holds, not by a count: a parsed document takes
+// about 25 times its text in memory, so a thousand distinct 200 KB documents
+// (each valid, each refused later for its arguments) once held gigabytes. A
+// document whose canonical text is longer than MaxEntry is parsed for each
+// request and never kept; the others are kept while their texts add up to at
+// most MaxBytes, the least recently used going first.
 type Cache struct {
-	Inner graphql.Cache[*ast.QueryDocument]
+	MaxBytes, MaxEntry int
+
+	mu    sync.Mutex
+	size  int
+	order list.List // of *cached, most recently used first
+	byKey map[string]*list.Element
+}
+
+type cached struct {
+	key string
+	doc *ast.QueryDocument
+}
+
+// NewCache makes a cache holding at most maxBytes of canonical text, in
+// documents of at most maxEntry bytes each.
+func NewCache(maxBytes, maxEntry int) *Cache {
+	return &Cache{MaxBytes: maxBytes, MaxEntry: maxEntry, byKey: map[string]*list.Element{}}
 }
 
 func key(ctx context.Context, raw string) string {
-	if oc := graphql.GetOperationContext(ctx); oc != nil {
-		if k, ok := oc.Stats.GetExtension(canonicalKey).(string); ok && k != "" {
+	if graphql.HasOperationContext(ctx) {
+		if k, ok := graphql.GetOperationContext(ctx).Stats.GetExtension(canonicalKey).(string); ok && k != "" {
 			return k
 		}
 	}
 	return "\x00" + raw
 }
 
-func (c Cache) Get(ctx context.Context, raw string) (*ast.QueryDocument, bool) {
-	return c.Inner.Get(ctx, key(ctx, raw))
+func (c *Cache) Get(ctx context.Context, raw string) (*ast.QueryDocument, bool) {
+	k := key(ctx, raw)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.byKey[k]
+	if !ok {
+		return nil, false
+	}
+	c.order.MoveToFront(e)
+	return e.Value.(*cached).doc, true
 }
 
-func (c Cache) Add(ctx context.Context, raw string, doc *ast.QueryDocument) {
-	c.Inner.Add(ctx, key(ctx, raw), doc)
+func (c *Cache) Add(ctx context.Context, raw string, doc *ast.QueryDocument) {
+	k := key(ctx, raw)
+	if len(k) > c.MaxEntry || len(k) > c.MaxBytes {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.byKey[k]; ok {
+		e.Value.(*cached).doc = doc
+		c.order.MoveToFront(e)
+		return
+	}
+	c.byKey[k] = c.order.PushFront(&cached{key: k, doc: doc})
+	c.size += len(k)
+	for c.size > c.MaxBytes {
+		last := c.order.Back()
+		old := c.order.Remove(last).(*cached)
+		delete(c.byKey, old.key)
+		c.size -= len(old.key)
+	}
+}
+
+// Held is the canonical text the cache holds, in bytes, and its documents.
+func (c *Cache) Held() (bytes, documents int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size, len(c.byKey)
 }

@@ -1,0 +1,45 @@
+package guard
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+func TestCacheBoundedByText(t *testing.T) {
+	ctx := context.Background()
+	c := NewCache(10_000, 1_000)
+	doc := &ast.QueryDocument{}
+	c.Add(ctx, strings.Repeat("x", 2_000), doc) // longer than one entry may be
+	if b, n := c.Held(); b != 0 || n != 0 {
+		t.Fatalf("an oversized document was kept: %d bytes, %d documents", b, n)
+	}
+	q := func(i int) string { return fmt.Sprintf("%0999d", i) } // 999 bytes; the key adds one
+	for i := range 30 {
+		c.Add(ctx, q(i), doc)
+		if i == 5 {
+			if _, ok := c.Get(ctx, q(0)); !ok { // used: the first to stay
+				t.Fatal("document 0 missing while the cache has room")
+			}
+		}
+		if b, _ := c.Held(); b > 10_000 {
+			t.Fatalf("after %d documents the cache holds %d bytes", i+1, b)
+		}
+	}
+	if b, n := c.Held(); b != 10_000 || n != 10 {
+		t.Fatalf("full cache: %d bytes, %d documents; want 10,000 in 10", b, n)
+	}
+	if _, ok := c.Get(ctx, q(29)); !ok {
+		t.Fatal("the newest document was evicted")
+	}
+	if _, ok := c.Get(ctx, q(19)); ok {
+		t.Fatal("an old document outlived the cache's room")
+	}
+	c.Add(ctx, q(29), doc) // again: counted once
+	if b, n := c.Held(); b != 10_000 || n != 10 {
+		t.Fatalf("after re-adding: %d bytes, %d documents", b, n)
+	}
+}
