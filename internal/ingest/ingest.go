@@ -306,8 +306,12 @@ func (b *Batch) check(r Raw, now time.Time) (valid, apperr.Code, string) {
 	if err != nil {
 		return v, apperr.InvalidInput, "completedAt: " + err.Error()
 	}
-	if c.After(now.Add(24 * time.Hour)) {
-		return v, apperr.InvalidInput, fmt.Sprintf("completedAt %s is in the future", c.Format(time.RFC3339))
+	if c.After(now) {
+		// A result counts from when it was completed, and progress keeps its
+		// counts on the rule that none starts later (package counting): a
+		// completion still to come is refused, not stored to count early.
+		return v, apperr.InvalidInput, fmt.Sprintf("completedAt %s is in the future (now is %s): send a result once it is completed (a date is midnight UTC)",
+			c.Format(time.RFC3339), now.UTC().Truncate(time.Second).Format(time.RFC3339))
 	}
 	v.completed = c
 	if strings.TrimSpace(r.ExpiresAt) != "" {
