@@ -48,15 +48,25 @@ func graphqlRequest(next http.Handler) http.Handler {
 			if op := getOperation(q.Get("query"), q.Get("operationName")); op != "" && op != ast.Query {
 				// GraphQL over HTTP: a mutation over GET is 405 with Allow: POST.
 				w.Header().Set("Allow", "POST")
-				writeJSONError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
-					"A "+string(op)+" runs over POST only (GET runs queries): send it as POST /graphql with Content-Type: application/json.")
+				msg := "A mutation runs over POST only (GET runs queries): send it as POST /graphql with Content-Type: application/json."
+				if op == ast.Subscription {
+					msg = "A subscription runs over a websocket at /graphql (graphql-transport-ws or graphql-ws), not GET; a POST gives only its first value."
+				}
+				writeJSONError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", msg)
 				return
 			}
 		case r.Method == http.MethodPost:
-			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if err != nil || mt != "application/json" {
 				writeJSONError(w, http.StatusUnsupportedMediaType, "INVALID_INPUT",
 					`POST /graphql takes Content-Type: application/json, a body like {"query": "…", "variables": {…}}.`)
+				return
+			}
+			if cs := strings.ToLower(params["charset"]); cs != "" && cs != "utf-8" && cs != "utf8" {
+				// JSON is UTF-8 (RFC 8259): a body announced as another
+				// charset would be read as something its sender did not mean.
+				writeJSONError(w, http.StatusUnsupportedMediaType, "INVALID_INPUT",
+					"POST /graphql reads UTF-8 JSON; send the body in UTF-8 (charset=utf-8 or none), not "+strconv.Quote(params["charset"])+".")
 				return
 			}
 			body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))

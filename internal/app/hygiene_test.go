@@ -90,6 +90,24 @@ func TestErrorHygiene(t *testing.T) {
 	if res.StatusCode != 405 || res.Header.Get("Allow") != "POST" || len(ge.Errors) != 1 || ge.Errors[0].Extensions.Code != "METHOD_NOT_ALLOWED" {
 		t.Errorf("GET mutation: %d %q %s", res.StatusCode, res.Header.Get("Allow"), body)
 	}
+	// A subscription over GET names the websocket (a review read "runs over
+	// POST only" as if POST were its transport).
+	res, body = e.Get("", "/graphql?query="+url.QueryEscape("subscription{competencyProgressChanged{competency{key}}}"))
+	if res.StatusCode != 405 || !strings.Contains(string(body), "websocket") || strings.Contains(string(body), "runs over POST only") {
+		t.Errorf("GET subscription: %d %s", res.StatusCode, body)
+	}
+	// JSON in another charset is refused, not read as UTF-8.
+	for _, ct := range []string{"application/json; charset=utf-16", "application/json; charset=latin1"} {
+		res, body := e.Post("", "/graphql", ct, `{"query":"{__typename}"}`)
+		if res.StatusCode != 415 || !strings.Contains(string(body), `"INVALID_INPUT"`) || !strings.Contains(string(body), "UTF-8") {
+			t.Errorf("%s: %d %s", ct, res.StatusCode, body)
+		}
+	}
+	for _, ct := range []string{"application/json; charset=UTF-8", "application/json;charset=utf8", "application/json"} {
+		if res, body := e.Post("", "/graphql", ct, `{"query":"{__typename}"}`); res.StatusCode != 200 {
+			t.Errorf("%s: %d %s", ct, res.StatusCode, body)
+		}
+	}
 	// A query over GET still runs.
 	if res, body := e.Get("", "/graphql?query="+url.QueryEscape("{__typename}")); res.StatusCode != 200 || !strings.Contains(string(body), "Query") {
 		t.Errorf("GET query: %d %s", res.StatusCode, body)
