@@ -61,7 +61,7 @@ func LockUser(ctx context.Context, tx *ent.Tx, userID int) error {
 		return err
 	}
 	if n == 0 {
-		return apperr.New(apperr.Forbidden, "Your work account no longer exists.")
+		return apperr.New(apperr.Unauthenticated, "Your work account no longer exists.")
 	}
 	return nil
 }

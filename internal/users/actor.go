@@ -34,7 +34,7 @@ func (s *Service) actor(ctx context.Context, tx *ent.Tx, v *viewer.Viewer) (*vie
 	}
 	me, err := q.Only(sys)
 	if ent.IsNotFound(err) {
-		return nil, apperr.New(apperr.Forbidden, "Your work account no longer exists.")
+		return nil, apperr.New(apperr.Unauthenticated, "Your work account no longer exists.")
 	}
 	if err != nil {
 		return nil, err
