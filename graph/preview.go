@@ -32,6 +32,17 @@ func associationPreview(p *linking.Preview, now time.Time) *model.AssociationPre
 		org := p.MovesFromOrganization
 		out.MovesFromOrganization = &org
 	}
+	if p.AlsoEnds != "" {
+		k := model.LinkKindLearning
+		if p.AlsoEnds == linking.PartnerUniversity {
+			k = model.LinkKindPartnerUniversity
+		}
+		out.AlsoEnds = &k
+		if p.AlsoEndsInOrganization != "" {
+			org := p.AlsoEndsInOrganization
+			out.AlsoEndsInOrganization = &org
+		}
+	}
 	if !out.Allowed {
 		t := p.Allowance.NextAllowedAt
 		out.NextAssociationAllowedAt = &t

@@ -75,6 +75,8 @@ type ComplexityRoot struct {
 	AssociationPreview struct {
 		Allowed                  func(childComplexity int) int
 		AlreadyYours             func(childComplexity int) int
+		AlsoEnds                 func(childComplexity int) int
+		AlsoEndsInOrganization   func(childComplexity int) int
 		AssociationsRemaining    func(childComplexity int) int
 		Kind                     func(childComplexity int) int
 		Mcid                     func(childComplexity int) int
@@ -917,6 +919,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssociationPreview.AlreadyYours(childComplexity), true
+	case "AssociationPreview.alsoEnds":
+		if e.ComplexityRoot.AssociationPreview.AlsoEnds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.AlsoEnds(childComplexity), true
+	case "AssociationPreview.alsoEndsInOrganization":
+		if e.ComplexityRoot.AssociationPreview.AlsoEndsInOrganization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.AlsoEndsInOrganization(childComplexity), true
 	case "AssociationPreview.associationsRemaining":
 		if e.ComplexityRoot.AssociationPreview.AssociationsRemaining == nil {
 			break
@@ -4351,6 +4365,15 @@ type AssociationPreview {
   moves: Boolean!
   "When it moves from another organization, its name (the MCID is yours: you may know where it was)."
   movesFromOrganization: String
+  """
+  The same sign-in's other account (its Partner University access beside this
+  MCID, or the reverse) is associated with another work account: associating
+  ends that link too. One person's accounts go to one work account, so one
+  person never counts twice. Null when nothing else ends.
+  """
+  alsoEnds: LinkKind
+  "When alsoEnds names a link in another organization, its name."
+  alsoEndsInOrganization: String
   "You already have an account of this kind associated: remove it first."
   replaceFirst: Boolean!
   "True when associating is allowed now (L6, for an MCID and a Partner University account alike)."
@@ -5362,6 +5385,10 @@ func (ec *executionContext) childFields_AssociationPreview(ctx context.Context, 
 		return ec.fieldContext_AssociationPreview_moves(ctx, field)
 	case "movesFromOrganization":
 		return ec.fieldContext_AssociationPreview_movesFromOrganization(ctx, field)
+	case "alsoEnds":
+		return ec.fieldContext_AssociationPreview_alsoEnds(ctx, field)
+	case "alsoEndsInOrganization":
+		return ec.fieldContext_AssociationPreview_alsoEndsInOrganization(ctx, field)
 	case "replaceFirst":
 		return ec.fieldContext_AssociationPreview_replaceFirst(ctx, field)
 	case "allowed":
@@ -7834,6 +7861,52 @@ func (ec *executionContext) _AssociationPreview_movesFromOrganization(ctx contex
 	)
 }
 func (ec *executionContext) fieldContext_AssociationPreview_movesFromOrganization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssociationPreview_alsoEnds(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_alsoEnds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlsoEnds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LinkKind) graphql.Marshaler {
+			return ec.marshalOLinkKind2ᚖcertlinkᚋgraphᚋmodelᚐLinkKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_alsoEnds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "LinkKind")
+}
+
+func (ec *executionContext) _AssociationPreview_alsoEndsInOrganization(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_alsoEndsInOrganization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlsoEndsInOrganization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_alsoEndsInOrganization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "String")
 }
 
@@ -21805,6 +21878,16 @@ func (ec *executionContext) _AssociationPreview(ctx context.Context, sel ast.Sel
 			}
 		case "movesFromOrganization":
 			out.Values[i] = ec._AssociationPreview_movesFromOrganization(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "alsoEnds":
+			out.Values[i] = ec._AssociationPreview_alsoEnds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "alsoEndsInOrganization":
+			out.Values[i] = ec._AssociationPreview_alsoEndsInOrganization(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

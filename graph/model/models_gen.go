@@ -49,6 +49,13 @@ type AssociationPreview struct {
 	Moves bool `json:"moves"`
 	// When it moves from another organization, its name (the MCID is yours: you may know where it was).
 	MovesFromOrganization *string `json:"movesFromOrganization,omitempty"`
+	// The same sign-in's other account (its Partner University access beside this
+	// MCID, or the reverse) is associated with another work account: associating
+	// ends that link too. One person's accounts go to one work account, so one
+	// person never counts twice. Null when nothing else ends.
+	AlsoEnds *LinkKind `json:"alsoEnds,omitempty"`
+	// When alsoEnds names a link in another organization, its name.
+	AlsoEndsInOrganization *string `json:"alsoEndsInOrganization,omitempty"`
 	// You already have an account of this kind associated: remove it first.
 	ReplaceFirst bool `json:"replaceFirst"`
 	// True when associating is allowed now (L6, for an MCID and a Partner University account alike).

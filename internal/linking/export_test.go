@@ -11,5 +11,5 @@ import (
 // stands for a profile read just before a racing change (profileOf, then a
 // merge commits).
 func (s *Service) AssociateProfile(ctx context.Context, v *viewer.Viewer, p *ent.Profile) error {
-	return s.associate(ctx, v, p, true)
+	return s.associate(ctx, v, p, nil, true)
 }

@@ -2,12 +2,14 @@ package linking
 
 import (
 	"context"
+	"slices"
 	"time"
+
+	"entgo.io/ent/dialect/sql"
 
 	"certlink/ent"
 	"certlink/ent/association"
-
-	"entgo.io/ent/dialect/sql"
+	"certlink/ent/predicate"
 )
 
 // profileLinks is what an association of a profile to a work account reads of
@@ -23,17 +25,25 @@ type profileLinks struct {
 	// starts are the profile's quota-using starts that may still weigh on L6
 	// at now.
 	starts []time.Time
+	// siblings are the active links of the directory account's other
+	// profiles (its Partner University access beside its Learning profile).
+	siblings []*ent.Association
 }
 
 // readProfileLinks reads profileLinks in one statement: the active links of
-// the profile and of the slot, the profile's quota-using links started since
+// the profile, of the slot and of the profile's siblings (the directory
+// account's other live profiles), the profile's quota-using links started since
 // the clock's L6 horizon, and its latest link (a UNION ALL, each part on its
 // own index). Without the statement count it is EventTime, the slot lookup
 // and quotaStarts.
-func (s *Service) readProfileLinks(ctx context.Context, tx *ent.Tx, profileID int, slot string, clockNow time.Time) (profileLinks, error) {
+func (s *Service) readProfileLinks(ctx context.Context, tx *ent.Tx, profileID int, siblings []int, slot string, clockNow time.Time) (profileLinks, error) {
 	horizon := s.horizon(clockNow)
+	active := []predicate.Association{association.ActiveProfileID(profileID), association.ActiveUserSlot(slot)}
+	if len(siblings) > 0 {
+		active = append(active, association.ActiveProfileIDIn(siblings...))
+	}
 	rows, err := tx.Association.Query().
-		Where(association.Or(association.ActiveProfileID(profileID), association.ActiveUserSlot(slot))).
+		Where(association.Or(active...)).
 		Modify(func(sel *sql.Selector) {
 			cols := sel.SelectedColumns()
 			t := sql.Table(association.Table)
@@ -67,6 +77,9 @@ func (s *Service) readProfileLinks(ctx context.Context, tx *ent.Tx, profileID in
 		}
 		if a.ActiveUserSlot != nil && *a.ActiveUserSlot == slot {
 			out.mine = a
+		}
+		if a.ActiveProfileID != nil && slices.Contains(siblings, *a.ActiveProfileID) {
+			out.siblings = append(out.siblings, a)
 		}
 		if a.ProfileID == profileID {
 			out.now = latestOf(out.now, a)

@@ -26,6 +26,13 @@ type Preview struct {
 	// MovesFromOrganization names the organization it would leave, when not
 	// the user's own. The MCID is theirs: they may know where it is linked.
 	MovesFromOrganization string
+	// AlsoEnds is the kind of the same directory account's other profile
+	// when that is linked to another work account: associating ends that
+	// link too (one person's accounts go to one work account). Empty: none.
+	AlsoEnds Kind
+	// AlsoEndsInOrganization names that link's organization, when not the
+	// user's own.
+	AlsoEndsInOrganization string
 	// ReplaceFirst: the user has another account of this kind associated,
 	// which they must remove first (associate refuses with CONFLICT).
 	ReplaceFirst bool
@@ -64,7 +71,7 @@ func (s *Service) PreviewAssociation(ctx context.Context, v *viewer.Viewer, kind
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.profileOf(ctx, accountID, kind, notFound)
+	p, siblings, err := s.profileOf(ctx, accountID, kind, notFound)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +98,24 @@ func (s *Service) PreviewAssociation(ctx context.Context, v *viewer.Viewer, kind
 				return nil, err
 			}
 			out.MovesFromOrganization = org.Name
+		}
+	}
+	if !out.AlreadyYours && len(siblings) > 0 {
+		other, err := s.Client.Association.Query().
+			Where(association.ActiveProfileIDIn(siblings...), association.UserIDNEQ(v.UserID)).
+			First(sys)
+		if err != nil && !ent.IsNotFound(err) {
+			return nil, err
+		}
+		if other != nil {
+			out.AlsoEnds = other.Kind
+			if other.OrganizationID != v.OrgID {
+				org, err := s.Client.Organization.Get(sys, other.OrganizationID)
+				if err != nil {
+					return nil, err
+				}
+				out.AlsoEndsInOrganization = org.Name
+			}
 		}
 	}
 	if !out.AlreadyYours {

@@ -3,6 +3,7 @@ package linking
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"certlink/ent"
@@ -166,38 +167,58 @@ func CheckSelf(v *viewer.Viewer) error { return self(v) }
 // associateAccount links the live profile of kind held by a directory account
 // whose ownership the viewer proved. notFound overrides the NOT_FOUND message.
 func (s *Service) associateAccount(ctx context.Context, v *viewer.Viewer, accountID int, kind Kind, notFound string) error {
-	p, err := s.profileOf(ctx, accountID, kind, notFound)
+	p, siblings, err := s.profileOf(ctx, accountID, kind, notFound)
 	if err != nil {
 		return err
 	}
 	// L6 per profile, for both kinds: L8 says Partner University access is
 	// associated "the same way", so its account has the same cooldown and
 	// yearly quota as an MCID (counted apart: they are different profiles).
-	return s.associate(ctx, v, p, true)
+	return s.associate(ctx, v, p, siblings, true)
 }
 
-// profileOf is the live profile of kind a directory account holds.
-func (s *Service) profileOf(ctx context.Context, accountID int, kind Kind, notFound string) (*ent.Profile, error) {
-	p, err := s.Client.Profile.Query().
-		Where(profile.AccountID(accountID), profile.KindEQ(profile.Kind(kind)), profile.MergedIntoIDIsNil()).
-		Only(viewer.System(ctx))
-	if ent.IsNotFound(err) {
-		switch {
-		case notFound != "":
-			return nil, apperr.New(apperr.NotFound, "%s", notFound)
-		case kind == PartnerUniversity:
-			return nil, apperr.New(apperr.NotFound, "That sign-in holds no Partner University account.")
-		default:
-			return nil, apperr.New(apperr.NotFound, "That sign-in holds no Microsoft Learning (certification) profile.")
+// profileOf is the live profile of kind a directory account holds, and the
+// ids of the account's other live profiles (its siblings: one person's
+// Learning profile and Partner University access).
+func (s *Service) profileOf(ctx context.Context, accountID int, kind Kind, notFound string) (*ent.Profile, []int, error) {
+	all, err := s.Client.Profile.Query().
+		Where(profile.AccountID(accountID), profile.MergedIntoIDIsNil()).
+		Order(ent.Asc(profile.FieldID)).
+		All(viewer.System(ctx))
+	if err != nil {
+		return nil, nil, err
+	}
+	var (
+		p        *ent.Profile
+		siblings []int
+	)
+	for _, q := range all {
+		if q.Kind == profile.Kind(kind) && p == nil {
+			p = q
+		} else {
+			siblings = append(siblings, q.ID)
 		}
 	}
-	return p, err
+	if p == nil {
+		switch {
+		case notFound != "":
+			return nil, nil, apperr.New(apperr.NotFound, "%s", notFound)
+		case kind == PartnerUniversity:
+			return nil, nil, apperr.New(apperr.NotFound, "That sign-in holds no Partner University account.")
+		default:
+			return nil, nil, apperr.New(apperr.NotFound, "That sign-in holds no Microsoft Learning (certification) profile.")
+		}
+	}
+	return p, siblings, nil
 }
 
 // associate is the one place a link starts: in one transaction it ends the
-// profile's link elsewhere (L5) and starts the new one, under the database's
-// unique constraints. limited applies L6.
-func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profile, limited bool) error {
+// profile's link elsewhere (L5) and the links of its siblings to other work
+// accounts (one directory account is one person: its Learning profile and
+// Partner University access go to one work account, so one person never
+// counts twice, C2), and starts the new one, under the database's unique
+// constraints. limited applies L6.
+func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profile, siblings []int, limited bool) error {
 	sys := viewer.System(ctx)
 	kind := association.Kind(p.Kind)
 	// Wait in memory, not in the database's lock queues, for this process's
@@ -208,56 +229,77 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 	}
 	defer release()
 	var touched []int
-	// owner is the work account the profile was found linked to (a move
-	// ends that account's link): learnt in the transaction, which then
-	// starts over to hold that account before the profile. Moves are rare;
-	// the usual association holds only its own account.
-	owner := 0
+	// owners are the other work accounts whose links this association ends
+	// (the profile's, on a move; a sibling's): learnt in the transaction,
+	// which then starts over to hold those accounts before the profiles.
+	// Moves are rare; the usual association holds only its own account.
+	var owners []int
 	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
 		touched = touched[:0]
 		// Hold the work accounts first, in ascending id order: the viewer's
 		// (LockUser: a deleteUser racing this association either ends the
-		// link it starts or comes first and makes it refused, L9) and the one
-		// the profile is linked to now, whose link a move ends — ending it
-		// takes that account's row (the foreign key of the link's user_id),
-		// and taken after the profile it closes a cycle with that account's
-		// own association, which holds its row and waits for the profile.
-		// Then hold the profile (lockLiveProfile: refused if a merge made it a
-		// duplicate meanwhile): every read below is of rows
-		// no other transaction can change before this one ends, and on a
-		// Galera cluster a racing association through another node fails at
-		// commit instead of both committing.
-		if owner != 0 && owner < v.UserID {
-			if err := s.holdOwner(sys, tx, owner); err != nil {
+		// link it starts or comes first and makes it refused, L9) and those
+		// whose links end here — ending a link takes that account's row (the
+		// foreign key of the link's user_id), and taken after the profile it
+		// closes a cycle with that account's own association, which holds its
+		// row and waits for the profile. Then hold the directory account's
+		// profiles in ascending id order (lockLiveProfile for the one linked:
+		// refused if a merge made it a duplicate meanwhile), so two
+		// associations of one person's two profiles run one after the other:
+		// every read below is of rows no other transaction can change before
+		// this one ends, and on a Galera cluster a racing association through
+		// another node fails at commit instead of both committing.
+		for _, id := range slices.Sorted(slices.Values(append([]int{v.UserID}, owners...))) {
+			if id == v.UserID {
+				err = LockUser(sys, tx, id)
+			} else {
+				err = s.holdOwner(sys, tx, id)
+			}
+			if err != nil {
 				return err
 			}
 		}
-		if err := LockUser(sys, tx, v.UserID); err != nil {
-			return err
-		}
-		if owner != 0 && owner > v.UserID {
-			if err := s.holdOwner(sys, tx, owner); err != nil {
+		for _, id := range slices.Sorted(slices.Values(append([]int{p.ID}, siblings...))) {
+			if id == p.ID {
+				err = lockLiveProfile(sys, tx, id)
+			} else {
+				err = LockProfiles(sys, tx, id)
+			}
+			if err != nil {
 				return err
 			}
 		}
-		if err := lockLiveProfile(sys, tx, p.ID); err != nil {
-			return err
-		}
-		// The profile's active link and the viewer's of this kind, the time
-		// of this association and the L6 quota, in one read after the lock: a
-		// transaction that waited for the lock records its events after the
-		// one it waited for.
-		links, err := s.readProfileLinks(sys, tx, p.ID, UserSlot(v.UserID, kind), s.now())
+		// The profile's active link, the viewer's of this kind, the
+		// siblings', the time of this association and the L6 quota, in one
+		// read after the locks: a transaction that waited for the locks
+		// records its events after the one it waited for.
+		links, err := s.readProfileLinks(sys, tx, p.ID, siblings, UserSlot(v.UserID, kind), s.now())
 		if err != nil {
 			return err
 		}
 		current, mine, now := links.current, links.mine, links.now
-		if s.RowLocks && current != nil && current.UserID != v.UserID && current.UserID != owner {
-			// A move ends the link of an account this transaction does not
-			// hold: start over holding it first (see above). SQLite's
-			// transactions are serialized: nothing to hold.
-			owner = current.UserID
-			return store.ErrRetry
+		var ending []*ent.Association // siblings' links to other work accounts
+		for _, a := range links.siblings {
+			if a.UserID != v.UserID {
+				ending = append(ending, a)
+			}
+		}
+		if s.RowLocks {
+			// Links of accounts this transaction does not hold end here: start
+			// over holding them first (see above). SQLite's transactions are
+			// serialized: nothing to hold.
+			need := owners
+			if current != nil && current.UserID != v.UserID {
+				need = append(need, current.UserID)
+			}
+			for _, a := range ending {
+				need = append(need, a.UserID)
+			}
+			need = slices.Compact(slices.Sorted(slices.Values(need)))
+			if len(need) != len(owners) {
+				owners = need
+				return store.ErrRetry
+			}
 		}
 		if current != nil && current.UserID == v.UserID {
 			return nil // L6: re-linking to where it already is uses no quota.
@@ -275,11 +317,14 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 				return err
 			}
 		}
-		if current != nil {
-			if err := EndInTx(sys, tx, current, association.EndReasonMOVED, v.UserID, now, s.Observers); err != nil {
+		for _, a := range append(ending, current) {
+			if a == nil {
+				continue
+			}
+			if err := EndInTx(sys, tx, a, association.EndReasonMOVED, v.UserID, now, s.Observers); err != nil {
 				return err
 			}
-			touched = append(touched, current.OrganizationID)
+			touched = append(touched, a.OrganizationID)
 		}
 		link := NewLink{Kind: kind, ProfileID: p.ID, UserID: v.UserID, OrgID: v.OrgID, CountsQuota: quota}
 		if _, err := StartInTx(sys, tx, link, now, s.Observers); err != nil {

@@ -38,6 +38,8 @@ const PreviewAssociation = graphql(`
       alreadyYours
       moves
       movesFromOrganization
+      alsoEnds
+      alsoEndsInOrganization
       replaceFirst
       allowed
       nextAssociationAllowedAt
@@ -54,6 +56,8 @@ type Preview = {
   alreadyYours: boolean;
   moves: boolean;
   movesFromOrganization?: string | null;
+  alsoEnds?: "LEARNING" | "PARTNER_UNIVERSITY" | null;
+  alsoEndsInOrganization?: string | null;
   allowed: boolean;
   nextAssociationAllowedAt?: string | null;
   associationsRemaining: number;
@@ -432,7 +436,7 @@ function AssociateLearningAccountForm({
       );
       return;
     }
-    if (p.moves) {
+    if (p.moves || p.alsoEnds) {
       setMove(p);
       return;
     }
@@ -515,7 +519,11 @@ function AssociateLearningAccountForm({
       {/* Outside the form: a dialog's own form must not nest in another. */}
       <ConfirmDialog
         open={move !== null}
-        title={`Move MCID ${move?.mcid ?? ""} to ${orgName}?`}
+        title={
+          move?.moves
+            ? `Move MCID ${move.mcid} to ${orgName}?`
+            : `Associate MCID ${move?.mcid ?? ""}?`
+        }
         confirmLabel="Associate and end the other link"
         busyLabel="Associating…"
         busy={fetching}
@@ -526,7 +534,19 @@ function AssociateLearningAccountForm({
       >
         {move && (
           <>
-            {move.movesFromOrganization ? (
+            {move.alsoEnds && (
+              <p data-testid="also-ends">
+                The same sign-in&apos;s Partner University access is associated
+                with another work account
+                {move.alsoEndsInOrganization
+                  ? ` in ${move.alsoEndsInOrganization}`
+                  : ` of ${orgName}`}
+                . Associating this MCID ends that link: one person&apos;s
+                accounts are associated with one work account, so they count
+                once.
+              </p>
+            )}
+            {!move.moves ? null : move.movesFromOrganization ? (
               <p>
                 MCID <strong>{move.mcid}</strong> ({move.name}) is associated
                 with <strong>{move.movesFromOrganization}</strong> now.
@@ -667,14 +687,17 @@ function PartnerUniversitySection({
       );
       return;
     }
-    if (
-      p.moves &&
-      !window.confirm(
-        p.movesFromOrganization
-          ? `This Partner University account is associated in ${p.movesFromOrganization}. Associating it here ends that association there, and it uses one of its ${p.associationsRemaining} associations left this year. Continue?`
-          : `This Partner University account is associated with another work account. Associating it here ends that association. Continue?`,
-      )
-    ) {
+    const ends = [
+      p.moves
+        ? p.movesFromOrganization
+          ? `This Partner University account is associated in ${p.movesFromOrganization}. Associating it here ends that association there, and it uses one of its ${p.associationsRemaining} associations left this year.`
+          : "This Partner University account is associated with another work account. Associating it here ends that association."
+        : "",
+      p.alsoEnds
+        ? `The same sign-in's MCID is associated with another work account${p.alsoEndsInOrganization ? ` in ${p.alsoEndsInOrganization}` : ""}. Associating this account ends that link: one person's accounts are associated with one work account, so they count once.`
+        : "",
+    ].filter(Boolean);
+    if (ends.length > 0 && !window.confirm(`${ends.join(" ")} Continue?`)) {
       return;
     }
     const result = await associate({

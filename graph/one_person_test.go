@@ -1,0 +1,121 @@
+package graph_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"certlink/internal/app"
+	"certlink/internal/testenv"
+)
+
+const (
+	qPreviewKind = `mutation($k:LinkKind!,$e:String!){previewAssociation(input:{kind:$k,email:$e,password:"learn-demo"}){alsoEnds alsoEndsInOrganization moves}}`
+	mLinkPU      = `mutation($e:String!){associatePartnerUniversity(input:{email:$e,password:"learn-demo"}){user{partnerUniversity{email}}}}`
+	mLinkLearn   = `mutation($e:String!){associateLearningAccount(input:{email:$e,password:"learn-demo"}){user{learningAccount{mcid}}}}`
+	qMyLinks     = `{me{learningAccount{mcid} partnerUniversity{email}}}`
+)
+
+type myLinks struct {
+	Me struct {
+		LearningAccount   *struct{ Mcid string }
+		PartnerUniversity *struct{ Email string }
+	}
+}
+
+func linksOf(t *testing.T, e *testenv.Env, tok string) myLinks {
+	t.Helper()
+	var out myLinks
+	must(t, e, tok, qMyLinks, nil, &out)
+	return out
+}
+
+// One directory account is one person: its Learning profile and its Partner
+// University access go to one work account. A review linked alex's Partner
+// University access to mona and his MCID to grace, and one person counted as
+// two "distinct people" for a requirement listing an exam and an assessment
+// (C2). Associating one of them now ends the other's link to another work
+// account, as a move ends an MCID's (L5) — and says so beforehand.
+func TestOnePersonsAccountsGoToOneWorkAccount(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		// No cooldown: the Partner University access ended at mona is
+		// associated again within minutes below.
+		e := testenv.Start(t, d, func(c *app.Config) { c.AssociationCooldown = 0 })
+		alex, grace, mona := e.Demo("alex@contoso.example"), e.Demo("grace@contoso.example"), e.Demo("mona@contoso.example")
+		var pre struct {
+			PreviewAssociation struct {
+				AlsoEnds, AlsoEndsInOrganization *string
+				Moves                            bool
+			}
+		}
+		must(t, e, mona, qPreviewKind, map[string]any{"k": "PARTNER_UNIVERSITY", "e": "alex@learn.example"}, &pre)
+		if p := pre.PreviewAssociation; p.AlsoEnds == nil || *p.AlsoEnds != "LEARNING" || p.AlsoEndsInOrganization != nil || p.Moves {
+			t.Fatalf("mona's preview of alex's Partner University access: %+v", p)
+		}
+		must(t, e, mona, mLinkPU, map[string]any{"e": "alex@learn.example"}, nil)
+		if l := linksOf(t, e, alex); l.Me.LearningAccount != nil {
+			t.Fatalf("alex's MCID still linked to alex beside his Partner University access at mona: %+v", l.Me.LearningAccount)
+		}
+		if l := linksOf(t, e, mona); l.Me.PartnerUniversity == nil {
+			t.Fatal("mona's Partner University access missing")
+		}
+		must(t, e, grace, qPreviewKind, map[string]any{"k": "LEARNING", "e": "alex@learn.example"}, &pre)
+		if p := pre.PreviewAssociation; p.AlsoEnds == nil || *p.AlsoEnds != "PARTNER_UNIVERSITY" || p.Moves {
+			t.Fatalf("grace's preview of alex's MCID: %+v", p)
+		}
+		must(t, e, grace, mLinkLearn, map[string]any{"e": "alex@learn.example"}, nil)
+		if l := linksOf(t, e, mona); l.Me.PartnerUniversity != nil {
+			t.Fatalf("alex's Partner University access still linked to mona beside his MCID at grace: %+v", l.Me.PartnerUniversity)
+		}
+		if l := linksOf(t, e, grace); l.Me.LearningAccount == nil || l.Me.LearningAccount.Mcid != "9900001" {
+			t.Fatalf("grace's MCID: %+v", l.Me.LearningAccount)
+		}
+		// The same work account holds both: nothing ends (L4).
+		must(t, e, grace, qPreviewKind, map[string]any{"k": "PARTNER_UNIVERSITY", "e": "alex@learn.example"}, &pre)
+		if p := pre.PreviewAssociation; p.AlsoEnds != nil {
+			t.Fatalf("grace's preview of her own person's Partner University access: %+v", p)
+		}
+		must(t, e, grace, mLinkPU, map[string]any{"e": "alex@learn.example"}, nil)
+		if l := linksOf(t, e, grace); l.Me.LearningAccount == nil || l.Me.PartnerUniversity == nil {
+			t.Fatalf("grace holds both: %+v", l.Me)
+		}
+	})
+}
+
+// Two work accounts associating one person's two accounts at once: one after
+// the other, whatever the order, never both (every database; on MariaDB the
+// two transactions hold the directory account's profiles).
+func TestOnePersonsAccountsRacing(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d, func(c *app.Config) { c.AssociationCooldown, c.AssociationsPerYear = 0, 1000 })
+		riley, mona := e.Demo("riley@contoso.example"), e.Demo("mona@contoso.example")
+		for round := range 8 {
+			var wg sync.WaitGroup
+			codes := make([]string, 2)
+			start := make(chan struct{})
+			for i, op := range []struct{ tok, q string }{{riley, mLinkLearn}, {mona, mLinkPU}} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					<-start
+					codes[i] = call(t, e, op.tok, op.q, map[string]any{"e": "riley@learn.example"}, nil)
+				}()
+			}
+			close(start)
+			wg.Wait()
+			r, m := linksOf(t, e, riley), linksOf(t, e, mona)
+			if r.Me.LearningAccount != nil && m.Me.PartnerUniversity != nil {
+				t.Fatalf("round %d (codes %q): riley holds the MCID and mona the Partner University access of one person", round, codes)
+			}
+			if r.Me.LearningAccount == nil && m.Me.PartnerUniversity == nil {
+				t.Fatalf("round %d (codes %q): neither holds anything", round, codes)
+			}
+			// Both end up free for the next round.
+			for _, tok := range []string{riley, mona} {
+				call(t, e, tok, `mutation{removeLearningAccount{user{id}}}`, nil, nil)
+				call(t, e, tok, `mutation{removePartnerUniversityAccess{user{id}}}`, nil, nil)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
+}
