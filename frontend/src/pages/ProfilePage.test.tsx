@@ -259,12 +259,17 @@ describe('My profile', () => {
     expect(client.executeMutation).toHaveBeenCalledTimes(1);
   });
 
-  it('asks before moving an MCID from another organization, saying what ends', async () => {
+  /**
+   * Submits jordan's Learning sign-in on My profile with previewAssociation
+   * answering overrides, and returns the confirmation dialog titled title;
+   * confirming it associates 9900003.
+   */
+  async function confirmationFor(overrides: Record<string, unknown>, title: string) {
     let me = viewer();
     const client = mockClient({
       query: () => ({ data: { me } }),
       mutation: (name) => {
-        if (name === 'PreviewAssociation') return preview({ moves: true, movesFromOrganization: 'Fabrikam Inc', associationsRemaining: 2 });
+        if (name === 'PreviewAssociation') return preview(overrides);
         expect(name).toBe('AssociateLearningAccount');
         me = viewer({ learningAccount: { mcid: '9900003', email: 'jordan@learn.example', name: 'Jordan', linkedAt: '2026-11-24T10:00:00Z' } });
         return answerUser('associateLearningAccount', me);
@@ -274,37 +279,30 @@ describe('My profile', () => {
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
     await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Move MCID 9900003 to Contoso Ltd?' });
-    expect(dialog.textContent).toContain('it stops counting for Fabrikam Inc at once');
-    expect(dialog.textContent).toContain("Fabrikam Inc's admins are told that it moved to another organization — not to which one, nor to whom.");
+    const dialog = await screen.findByRole('dialog', { name: title });
     expect(client.executeMutation).toHaveBeenCalledTimes(1);
+    return dialog;
+  }
+
+  async function confirm(dialog: HTMLElement) {
     await userEvent.click(within(dialog).getByRole('button', { name: 'Associate and end the other link' }));
     await waitFor(() => expect(screen.getByTestId('mcid').textContent).toBe('9900003'));
+  }
+
+  it('asks before moving an MCID from another organization, saying what ends', async () => {
+    const dialog = await confirmationFor({ moves: true, movesFromOrganization: 'Fabrikam Inc', associationsRemaining: 2 }, 'Move MCID 9900003 to Contoso Ltd?');
+    expect(dialog.textContent).toContain('it stops counting for Fabrikam Inc at once');
+    expect(dialog.textContent).toContain("Fabrikam Inc's admins are told that it moved to another organization — not to which one, nor to whom.");
+    await confirm(dialog);
   });
 
   it("asks before ending the same sign-in's Partner University link at another work account", async () => {
-    let me = viewer();
-    const client = mockClient({
-      query: () => ({ data: { me } }),
-      mutation: (name) => {
-        if (name === 'PreviewAssociation') return preview({ alsoEnds: 'PARTNER_UNIVERSITY', alsoEndsInOrganization: 'Fabrikam Inc' });
-        expect(name).toBe('AssociateLearningAccount');
-        me = viewer({ learningAccount: { mcid: '9900003', email: 'jordan@learn.example', name: 'Jordan', linkedAt: '2026-11-24T10:00:00Z' } });
-        return answerUser('associateLearningAccount', me);
-      },
-    });
-    render(withClient(client, <ProfilePage />));
-    await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
-    await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Associate MCID 9900003?' });
+    const dialog = await confirmationFor({ alsoEnds: 'PARTNER_UNIVERSITY', alsoEndsInOrganization: 'Fabrikam Inc' }, 'Associate MCID 9900003?');
     expect(within(dialog).getByTestId('also-ends').textContent).toBe(
       "The same sign-in's Partner University access is associated with another work account in Fabrikam Inc. Associating this MCID ends that link: one person's accounts are associated with one work account, so they count once.",
     );
     expect(dialog.textContent).not.toContain('stops counting for');
-    expect(client.executeMutation).toHaveBeenCalledTimes(1);
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Associate and end the other link' }));
-    await waitFor(() => expect(screen.getByTestId('mcid').textContent).toBe('9900003'));
+    await confirm(dialog);
   });
 
   it('says a move from a colleague keeps counting here and uses no association', async () => {
