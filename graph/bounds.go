@@ -16,8 +16,10 @@ import (
 const MaxPage = 100
 
 // ConnectionBounds refuses first/last outside 0..100 on every field, before the
-// resolver runs, and gives a connection asked with neither a first page of 100,
-// so no connection can be asked for an unbounded page. A cursor (after,
+// resolver runs, and a page asked both ways (first or after with last or
+// before); a connection asked with neither first nor last gets a page of 100
+// (the last 100 before a before cursor), so no connection can be asked for an
+// unbounded page. A cursor (after,
 // before) names a row id, which is positive: one that decodes to another
 // (an id past 2^63 wraps to a negative number), or whose ordering value is
 // not one value (a map or a list reached the database driver: INTERNAL), or
@@ -25,11 +27,29 @@ const MaxPage = 100
 func ConnectionBounds(ctx context.Context, next graphql.Resolver) (any, error) {
 	fc := graphql.GetFieldContext(ctx)
 	if fc != nil && fc.Args != nil {
-		if first, ok := fc.Args["first"]; ok {
-			last := fc.Args["last"]
-			if f, _ := first.(*int); f == nil {
-				if l, _ := last.(*int); l == nil {
-					n := MaxPage
+		if _, ok := fc.Args["first"]; ok {
+			given := func(name string) bool {
+				switch v := fc.Args[name].(type) {
+				case *int:
+					return v != nil
+				case *entgql.Cursor[int]:
+					return v != nil
+				}
+				return false
+			}
+			// A page runs one way: forward (first, after) or backward (last,
+			// before). entgql's pagination answered the mixed ones wrongly
+			// (first with before gave the rows after the cursor, last with
+			// after none), so they are refused.
+			forward, backward := given("first") || given("after"), given("last") || given("before")
+			if forward && backward {
+				return nil, apperr.New(apperr.InvalidInput, "Page forward with first and after, or backward with last and before, not both ways at once.").With("argument", "before")
+			}
+			if !given("first") && !given("last") {
+				n := MaxPage
+				if backward {
+					fc.Args["last"] = &n
+				} else {
 					fc.Args["first"] = &n
 				}
 			}

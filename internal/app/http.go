@@ -36,10 +36,10 @@ import (
 // Limits on what one request may ask (A4).
 const (
 	maxBodyBytes = 1 << 20
-	// The query cache keeps documents of up to 16 KB of canonical text (every
-	// query the web app and ordinary tools send), 2 MiB of text in all: about
-	// 50 MB of parsed documents at most.
-	queryCacheBytes, queryCacheEntry = 2 << 20, 16 << 10
+	// The query cache keeps documents costing up to 1 MiB each (about 2,500
+	// tokens: every query the web app and GraphiQL send), 64 MiB in all; a
+	// document costs its text and 400 bytes a token (guard.Cache).
+	queryCacheBytes, queryCacheEntry, queryCachePerToken = 64 << 20, 1 << 20, 400
 )
 
 // GraphQL builds the /graphql handler.
@@ -56,7 +56,7 @@ func (a *App) GraphQL() http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	a.QueryCache = guard.NewCache(queryCacheBytes, queryCacheEntry)
+	a.QueryCache = guard.NewCache(queryCacheBytes, queryCacheEntry, queryCachePerToken)
 	srv.SetQueryCache(a.QueryCache)
 	srv.SetParserTokenLimit(guard.DefaultScan.MaxTokens)
 	// "Did you mean …" would list field names to anyone: off for every caller

@@ -9,12 +9,23 @@ import (
 	"certlink/internal/testenv"
 )
 
-// A review filled the query cache with a thousand distinct valid 216 KB
-// documents (each refused afterwards for its list argument): parsed, they
-// held 4.9 GB. The cache now keeps small documents only, 2 MiB of text in all.
+// Reviews filled the query cache: a thousand distinct valid 216 KB documents
+// (each refused afterwards for its list argument) held 4.9 GB; once the
+// cache counted documents' canonical text, 3,000 documents padded with a
+// 250 KB comment (not in the canonical text, but kept by the parsed tree)
+// held 1.2 GB. The cache now counts what a document holds: its text as sent
+// and its tokens.
 func TestQueryCacheHoldsBoundedMemory(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite)
 	lee := e.Demo("lee@fabrikam.example")
+	heap := func() int64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return int64(m.HeapAlloc)
+	}
+	held := func() int { b, _ := e.App.QueryCache.Held(); return b }
+
 	var list strings.Builder
 	for i := range 12000 {
 		if i > 0 {
@@ -22,27 +33,35 @@ func TestQueryCacheHoldsBoundedMemory(t *testing.T) {
 		}
 		fmt.Fprintf(&list, `"%015d"`, i)
 	}
-	heap := func() uint64 {
-		runtime.GC()
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		return m.HeapAlloc
-	}
-	before := heap()
-	heldBefore, _ := e.App.QueryCache.Held()
+	before, heldBefore := heap(), held()
 	for k := range 60 {
 		q := fmt.Sprintf(`query Q%d($a:[String!]=[%s]){users(where:{emailIn:$a}){totalCount}}`, k, list.String())
 		if code := e.Do(lee, q, nil).Code(); code != "INVALID_INPUT" {
 			t.Fatalf("document %d: code %q, want INVALID_INPUT (too many list elements)", k, code)
 		}
 	}
-	if held, docs := e.App.QueryCache.Held(); held != heldBefore {
-		t.Fatalf("the cache went from %d to %d bytes of text (%d documents) after documents of 216 KB", heldBefore, held, docs)
+	if h := held(); h != heldBefore {
+		t.Fatalf("the cache went from %d to %d bytes after documents of 24,000 tokens", heldBefore, h)
 	}
-	// 60 such documents parsed held about 330 MB in the cache.
-	if grew := int64(heap()) - int64(before); grew > 64<<20 {
+	if grew := heap() - before; grew > 64<<20 {
 		t.Fatalf("the heap grew by %d MB after 60 distinct large documents", grew>>20)
 	}
+
+	comment := "#" + strings.Repeat("x", 250<<10) + "\n"
+	before = heap()
+	for k := range 600 {
+		if r := e.Do(lee, fmt.Sprintf("%squery Q%d{__typename}", comment, k), nil); r.Code() != "" {
+			t.Fatalf("padded document %d: %s", k, r.Code())
+		}
+	}
+	if h := held(); h > 64<<20 {
+		t.Fatalf("the cache holds %d MB after 600 documents of 250 KB", h>>20)
+	}
+	// 600 such documents are 150 MB of text, all kept before.
+	if grew := heap() - before; grew > 96<<20 {
+		t.Fatalf("the heap grew by %d MB after 600 distinct 250 KB documents", grew>>20)
+	}
+
 	// Ordinary documents are kept and found again.
 	for range 2 {
 		if code := e.Do(lee, `{me{email}}`, nil).Code(); code != "" {

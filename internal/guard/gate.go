@@ -141,6 +141,10 @@ func onlySignOut(query string) bool {
 // query cache, in the operation's stats.
 const canonicalKey = "guard.canonical"
 
+// tokensKey is where Admit leaves the document's token count: what its
+// parsed tree costs in memory (the query cache's measure).
+const tokensKey = "guard.tokens"
+
 // Admit checks query for the caller in ctx before it is parsed: size, rate
 // limit (one point, the least any operation costs; the rest of its cost is
 // charged once variables are known), lexer limits. It returns the refusal to
@@ -177,6 +181,7 @@ func (g Gate) Admit(ctx context.Context, query string) *gqlerror.Error {
 	if graphql.HasOperationContext(ctx) {
 		oc := graphql.GetOperationContext(ctx)
 		oc.Stats.SetExtension(canonicalKey, sc.Canonical)
+		oc.Stats.SetExtension(tokensKey, sc.Tokens)
 		if g.Buckets != nil {
 			oc.Stats.SetExtension(admittedKey, g.Buckets.now())
 		}
@@ -292,14 +297,17 @@ func refusal(code apperr.Code, msg string, ext map[string]any) *gqlerror.Error {
 // a changed comment or spacing finds the document already parsed and
 // validated. Entries hold only documents that passed validation.
 //
-// It is bounded by what it holds, not by a count: a parsed document takes
-// about 25 times its text in memory, so a thousand distinct 200 KB documents
-// (each valid, each refused later for its arguments) once held gigabytes. A
-// document whose canonical text is longer than MaxEntry is parsed for each
-// request and never kept; the others are kept while their texts add up to at
-// most MaxBytes, the least recently used going first.
+// It is bounded by the memory its documents hold, not by a count: a
+// thousand distinct 216 KB documents (each valid, each refused later for its
+// arguments) once held gigabytes. A document's cost is twice its text as sent
+// (the parsed tree keeps it, comments and all: 600 documents padded with a
+// 250 KB comment held 1.5 times their text, counted once), its canonical text
+// (the key), and PerToken bytes for each token (its tree's nodes: measured at
+// 150 to 330 bytes). A document costing more than MaxEntry is parsed for each request
+// and never kept; the others are kept while their costs add up to at most
+// MaxBytes, the least recently used going first.
 type Cache struct {
-	MaxBytes, MaxEntry int
+	MaxBytes, MaxEntry, PerToken int
 
 	mu    sync.Mutex
 	size  int
@@ -308,14 +316,15 @@ type Cache struct {
 }
 
 type cached struct {
-	key string
-	doc *ast.QueryDocument
+	key  string
+	cost int
+	doc  *ast.QueryDocument
 }
 
-// NewCache makes a cache holding at most maxBytes of canonical text, in
-// documents of at most maxEntry bytes each.
-func NewCache(maxBytes, maxEntry int) *Cache {
-	return &Cache{MaxBytes: maxBytes, MaxEntry: maxEntry, byKey: map[string]*list.Element{}}
+// NewCache makes a cache holding documents that cost at most maxBytes in all,
+// at most maxEntry each, counting perToken bytes a token.
+func NewCache(maxBytes, maxEntry, perToken int) *Cache {
+	return &Cache{MaxBytes: maxBytes, MaxEntry: maxEntry, PerToken: perToken, byKey: map[string]*list.Element{}}
 }
 
 func key(ctx context.Context, raw string) string {
@@ -339,29 +348,41 @@ func (c *Cache) Get(ctx context.Context, raw string) (*ast.QueryDocument, bool) 
 	return e.Value.(*cached).doc, true
 }
 
+// cost is what keeping doc, parsed from raw, holds in memory.
+func (c *Cache) cost(ctx context.Context, raw, key string) int {
+	tokens := len(raw) // unknown: at most one a byte
+	if graphql.HasOperationContext(ctx) {
+		if n, ok := graphql.GetOperationContext(ctx).Stats.GetExtension(tokensKey).(int); ok {
+			tokens = n
+		}
+	}
+	return 2*len(raw) + len(key) + tokens*c.PerToken
+}
+
 func (c *Cache) Add(ctx context.Context, raw string, doc *ast.QueryDocument) {
 	k := key(ctx, raw)
-	if len(k) > c.MaxEntry || len(k) > c.MaxBytes {
+	cost := c.cost(ctx, raw, k)
+	if cost > c.MaxEntry || cost > c.MaxBytes {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.byKey[k]; ok {
-		e.Value.(*cached).doc = doc
-		c.order.MoveToFront(e)
+		c.order.MoveToFront(e) // the document parsed first stays
 		return
 	}
-	c.byKey[k] = c.order.PushFront(&cached{key: k, doc: doc})
-	c.size += len(k)
+	c.byKey[k] = c.order.PushFront(&cached{key: k, cost: cost, doc: doc})
+	c.size += cost
 	for c.size > c.MaxBytes {
 		last := c.order.Back()
 		old := c.order.Remove(last).(*cached)
 		delete(c.byKey, old.key)
-		c.size -= len(old.key)
+		c.size -= old.cost
 	}
 }
 
-// Held is the canonical text the cache holds, in bytes, and its documents.
+// Held is what the cache's documents cost in all, in bytes, and how many
+// there are.
 func (c *Cache) Held() (bytes, documents int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

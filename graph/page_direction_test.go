@@ -1,0 +1,72 @@
+package graph_test
+
+import (
+	"slices"
+	"testing"
+
+	"certlink/internal/testenv"
+)
+
+// A page runs one way. A review asked users(after:X, before:X) and saw
+// before ignored; from outside, first with before gave the rows after the
+// cursor and last with after none (entgql's pagination). Now a before cursor
+// alone gives the last page before it, and the mixed ways are refused.
+func TestPagesRunOneWay(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		grace := e.Demo("grace@contoso.example")
+		type conn struct {
+			Edges []struct {
+				Cursor string
+				Node   struct{ Name string }
+			}
+		}
+		names := func(c conn) []string {
+			var out []string
+			for _, ed := range c.Edges {
+				out = append(out, ed.Node.Name)
+			}
+			return out
+		}
+		var all struct{ Users conn }
+		must(t, e, grace, `{users(first:10){edges{cursor node{name}}}}`, nil, &all)
+		if len(all.Users.Edges) < 4 {
+			t.Fatalf("users: %+v", all.Users)
+		}
+		third := all.Users.Edges[2].Cursor
+		want := names(all.Users)[:2]
+		for name, q := range map[string]string{
+			"users":              `query($c:Cursor){users(before:$c){edges{node{name}}}}`,
+			"organization.users": `query($c:Cursor){me{organization{users(before:$c){edges{node{name}}}}}}`,
+		} {
+			var out struct {
+				Users conn
+				Me    struct{ Organization struct{ Users conn } }
+			}
+			must(t, e, grace, q, map[string]any{"c": third}, &out)
+			got := names(out.Users)
+			if name != "users" {
+				got = names(out.Me.Organization.Users)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s(before: the third): %q, want %q", name, got, want)
+			}
+		}
+		var last struct{ Users conn }
+		must(t, e, grace, `query($c:Cursor){users(last:1,before:$c){edges{node{name}}}}`, map[string]any{"c": third}, &last)
+		if got := names(last.Users); !slices.Equal(got, want[1:]) {
+			t.Errorf("users(last:1, before: the third): %q, want %q", got, want[1:])
+		}
+		for _, q := range []string{
+			`query($c:Cursor){users(first:10,before:$c){edges{node{name}}}}`,
+			`query($c:Cursor){users(last:10,after:$c){edges{node{name}}}}`,
+			`query($c:Cursor){users(first:10,after:$c,before:$c){edges{node{name}}}}`,
+			`query($c:Cursor){users(first:1,last:1,after:$c){edges{node{name}}}}`,
+			`query($c:Cursor){me{organization{users(after:$c,before:$c){edges{node{name}}}}}}`,
+		} {
+			if got := call(t, e, grace, q, map[string]any{"c": third}, nil); got != "INVALID_INPUT" {
+				t.Errorf("%s: %q, want INVALID_INPUT", q, got)
+			}
+		}
+	})
+}
