@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -59,6 +60,31 @@ func TestOnePersonsAccountsGoToOneWorkAccount(t *testing.T) {
 		if l := linksOf(t, e, mona); l.Me.PartnerUniversity == nil {
 			t.Fatal("mona's Partner University access missing")
 		}
+		// History and the admins' notice name the cause: the MCID is linked
+		// nowhere, its person's other account went to another work account.
+		var log struct {
+			AuditLog struct {
+				Edges []struct {
+					Node struct{ Action, Detail string }
+				}
+			}
+		}
+		must(t, e, grace, `{auditLog(first:5,where:{actions:["LINK_ENDED_OTHER_ACCOUNT"]}){edges{node{action detail}}}}`, nil, &log)
+		if len(log.AuditLog.Edges) != 1 || !strings.Contains(log.AuditLog.Edges[0].Node.Detail, "9900001") {
+			t.Fatalf("the ended MCID's history: %+v", log.AuditLog.Edges)
+		}
+		told := false
+		for _, n := range notifications(t, e, grace) {
+			if strings.Contains(n.Title, "Alex Wilber's Learning account stopped counting: their Partner University access was associated with another work account") {
+				told = true
+			}
+			if strings.Contains(n.Title+n.Body, "associated with another work account of your organization") {
+				t.Fatalf("the notice calls it a move of the MCID: %+v", n)
+			}
+		}
+		if !told {
+			t.Fatalf("grace was not told why alex's MCID stopped counting: %+v", notifications(t, e, grace))
+		}
 		must(t, e, grace, qPreviewKind, map[string]any{"k": "LEARNING", "e": "alex@learn.example"}, &pre)
 		if p := pre.PreviewAssociation; p.AlsoEnds == nil || *p.AlsoEnds != "PARTNER_UNIVERSITY" || p.Moves {
 			t.Fatalf("grace's preview of alex's MCID: %+v", p)
@@ -116,6 +142,32 @@ func TestOnePersonsAccountsRacing(t *testing.T) {
 				call(t, e, tok, `mutation{removePartnerUniversityAccess{user{id}}}`, nil, nil)
 			}
 			time.Sleep(time.Millisecond)
+		}
+	})
+}
+
+// An MCID merge says two directory accounts are one person's (U4): their
+// accounts then go to one work account too. A review linked alex's Partner
+// University access to lee (Fabrikam) and riley's MCID to riley (Contoso),
+// then merged riley's MCID into alex's: the survivor went to riley and one
+// person counted in both organizations. Now the other link ends (MERGED).
+func TestMergedPersonsAccountsGoToOneWorkAccount(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		alex, lee, riley, ops := e.Demo("alex@contoso.example"), e.Demo("lee@fabrikam.example"), e.Demo("riley@contoso.example"), e.Demo("ops@certlink.example")
+		must(t, e, alex, `mutation{removeLearningAccount{user{id}}}`, nil, nil)
+		must(t, e, lee, mLinkPU, map[string]any{"e": "alex@learn.example"}, nil)
+		must(t, e, riley, mLinkLearn, map[string]any{"e": "riley@learn.example"}, nil)
+		var m struct{ MergeCertificationProfiles struct{ LinkMoved bool } }
+		must(t, e, ops, `mutation{mergeCertificationProfiles(input:{survivorMcid:"9900001",duplicateMcid:"9900002"}){linkMoved}}`, nil, &m)
+		if !m.MergeCertificationProfiles.LinkMoved {
+			t.Fatal("riley's link did not move to the survivor")
+		}
+		if l := linksOf(t, e, riley); l.Me.LearningAccount == nil || l.Me.LearningAccount.Mcid != "9900001" {
+			t.Fatalf("riley's MCID after the merge: %+v", l.Me.LearningAccount)
+		}
+		if l := linksOf(t, e, lee); l.Me.PartnerUniversity != nil {
+			t.Fatalf("the merged person's Partner University access is still linked to lee in another organization: %+v", l.Me.PartnerUniversity)
 		}
 	})
 }

@@ -136,11 +136,12 @@ type EndReason string
 
 // EndReason values.
 const (
-	EndReasonREMOVED        EndReason = "REMOVED"
-	EndReasonMOVED          EndReason = "MOVED"
-	EndReasonUSER_DELETED   EndReason = "USER_DELETED"
-	EndReasonREPORT_REMOVED EndReason = "REPORT_REMOVED"
-	EndReasonMERGED         EndReason = "MERGED"
+	EndReasonREMOVED              EndReason = "REMOVED"
+	EndReasonMOVED                EndReason = "MOVED"
+	EndReasonUSER_DELETED         EndReason = "USER_DELETED"
+	EndReasonREPORT_REMOVED       EndReason = "REPORT_REMOVED"
+	EndReasonMERGED               EndReason = "MERGED"
+	EndReasonOTHER_ACCOUNT_LINKED EndReason = "OTHER_ACCOUNT_LINKED"
 )
 
 func (er EndReason) String() string {
@@ -150,7 +151,7 @@ func (er EndReason) String() string {
 // EndReasonValidator is a validator for the "end_reason" field enum values. It is called by the builders before save.
 func EndReasonValidator(er EndReason) error {
 	switch er {
-	case EndReasonREMOVED, EndReasonMOVED, EndReasonUSER_DELETED, EndReasonREPORT_REMOVED, EndReasonMERGED:
+	case EndReasonREMOVED, EndReasonMOVED, EndReasonUSER_DELETED, EndReasonREPORT_REMOVED, EndReasonMERGED, EndReasonOTHER_ACCOUNT_LINKED:
 		return nil
 	default:
 		return fmt.Errorf("association: invalid enum value for end_reason field: %q", er)

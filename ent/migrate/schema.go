@@ -76,7 +76,7 @@ var (
 		{Name: "kind", Type: field.TypeEnum, Enums: []string{"LEARNING", "PARTNER_UNIVERSITY"}},
 		{Name: "started_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
 		{Name: "ended_at", Type: field.TypeTime, Nullable: true, SchemaType: map[string]string{"mysql": "datetime(6)"}},
-		{Name: "end_reason", Type: field.TypeEnum, Nullable: true, Enums: []string{"REMOVED", "MOVED", "USER_DELETED", "REPORT_REMOVED", "MERGED"}},
+		{Name: "end_reason", Type: field.TypeEnum, Nullable: true, Enums: []string{"REMOVED", "MOVED", "USER_DELETED", "REPORT_REMOVED", "MERGED", "OTHER_ACCOUNT_LINKED"}},
 		{Name: "active_profile_id", Type: field.TypeInt, Unique: true, Nullable: true},
 		{Name: "active_user_slot", Type: field.TypeString, Unique: true, Nullable: true},
 		{Name: "counts_quota", Type: field.TypeBool, Default: true},

@@ -30,7 +30,7 @@ func (Association) Fields() []ent.Field {
 		field.Time("started_at").SchemaType(mysqlTime).Default(time.Now).Immutable(),
 		field.Time("ended_at").SchemaType(mysqlTime).Optional().Nillable(),
 		field.Enum("end_reason").Optional().Nillable().
-			Values("REMOVED", "MOVED", "USER_DELETED", "REPORT_REMOVED", "MERGED"),
+			Values("REMOVED", "MOVED", "USER_DELETED", "REPORT_REMOVED", "MERGED", "OTHER_ACCOUNT_LINKED"),
 		field.Int("active_profile_id").Optional().Nillable().Unique(),
 		field.String("active_user_slot").Optional().Nillable().Unique(),
 		// False for a link that moved here through an MCID merge (U4): it was not a

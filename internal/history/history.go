@@ -20,6 +20,7 @@ const (
 	LinkEndedDeleted = "LINK_ENDED_USER_DELETED"
 	ReportRemoved    = "REMOVED_FROM_REPORT"
 	LinkEndedMerged  = "LINK_ENDED_MERGED"
+	LinkEndedOther   = "LINK_ENDED_OTHER_ACCOUNT" // the person's other account was associated elsewhere
 	ProfilesMerged   = "PROFILES_MERGED"
 	UserInvited      = "USER_INVITED"
 	InviteResent     = "INVITE_RESENT"
@@ -44,6 +45,7 @@ var actionLabels = map[string]string{
 	LinkEndedDeleted: "Link ended: user deleted",
 	ReportRemoved:    "Removed from the report",
 	LinkEndedMerged:  "Link ended: profiles merged",
+	LinkEndedOther:   "Link ended: the person's other account associated elsewhere",
 	ProfilesMerged:   "Profiles merged",
 	UserInvited:      "User invited",
 	InviteResent:     "Invitation sent again",
@@ -70,7 +72,7 @@ func ActionLabel(action string) string {
 
 // Actions lists every action, in the order above.
 func Actions() []string {
-	return []string{Linked, Unlinked, MovedOut, LinkEndedDeleted, ReportRemoved, LinkEndedMerged, ProfilesMerged,
+	return []string{Linked, Unlinked, MovedOut, LinkEndedDeleted, ReportRemoved, LinkEndedMerged, LinkEndedOther, ProfilesMerged,
 		UserInvited, InviteResent, SSOBound, DomainChanged, UserUpdated, UserDeleted, RolesChanged, TokenCreated,
 		TokenRevoked, OfferPurchased, AttestationSet, ReminderSent, LegacyRemoved}
 }
@@ -151,6 +153,8 @@ func endAction(cause association.EndReason) (action, why string) {
 		return ReportRemoved, "removed from the skills report by an admin"
 	case association.EndReasonMERGED:
 		return LinkEndedMerged, "link ended by an MCID merge"
+	case association.EndReasonOTHER_ACCOUNT_LINKED:
+		return LinkEndedOther, "link ended because the same person's other account was associated with another work account"
 	default:
 		return Unlinked, "access removed"
 	}

@@ -321,7 +321,11 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 			if a == nil {
 				continue
 			}
-			if err := EndInTx(sys, tx, a, association.EndReasonMOVED, v.UserID, now, s.Observers); err != nil {
+			cause := association.EndReasonOTHER_ACCOUNT_LINKED
+			if a == current {
+				cause = association.EndReasonMOVED
+			}
+			if err := EndInTx(sys, tx, a, cause, v.UserID, now, s.Observers); err != nil {
 				return err
 			}
 			touched = append(touched, a.OrganizationID)

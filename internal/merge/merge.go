@@ -79,9 +79,18 @@ func (s *Service) Merge(ctx context.Context, v *viewer.Viewer, survivorMCID, dup
 			return apperr.New(apperr.InvalidInput, "MCID %s and %s are not the same kind of profile.", survivorMCID, duplicateMCID)
 		}
 		out.Survivor, out.Duplicate = sv, dup
-		// Both profiles' links may change here: hold them as every link
+		// The other live profiles of the two directory accounts (their Partner
+		// University access): one person's now, whose links go to one work
+		// account (see onePerson).
+		siblings, err := tx.Profile.Query().
+			Where(profile.AccountIDIn(sv.AccountID, dup.AccountID), profile.IDNotIn(sv.ID, dup.ID), profile.MergedIntoIDIsNil()).
+			IDs(sys)
+		if err != nil {
+			return err
+		}
+		// The profiles whose links may change here: hold them as every link
 		// change does (on a Galera cluster FOR UPDATE above is node-local).
-		if err := linking.LockProfiles(sys, tx, sv.ID, dup.ID); err != nil {
+		if err := linking.LockProfiles(sys, tx, append([]int{sv.ID, dup.ID}, siblings...)...); err != nil {
 			return err
 		}
 		// The time of the merge, read after the lock and never before either
@@ -104,6 +113,11 @@ func (s *Service) Merge(ctx context.Context, v *viewer.Viewer, survivorMCID, dup
 		if org != 0 {
 			touched = append(touched, org)
 		}
+		ended, err := s.onePerson(sys, tx, v, sv, siblings, now)
+		if err != nil {
+			return err
+		}
+		touched = append(touched, ended...)
 		if err := s.moveResults(sys, tx, sv, dup, out); err != nil {
 			return err
 		}
@@ -214,6 +228,44 @@ func resultKey(r *ent.Result) string {
 // moveLink ends the duplicate's active link and, when the survivor has none,
 // starts it anew on the survivor. It returns the organization of the
 // duplicate's link and that of the survivor's own link (0: none).
+// onePerson keeps the merged person's accounts with one work account, as an
+// association does (package linking): the two directory accounts are one
+// person's now, so a link of their other profiles (Partner University
+// access) to another work account than the survivor MCID's ends (MERGED). A
+// review merged riley's MCID into alex's while alex's Partner University
+// access was linked in another organization: one person counted in two.
+// With the survivor unlinked, the latest of those links stays. It returns the
+// organizations whose links ended.
+func (s *Service) onePerson(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, sv *ent.Profile, siblings []int, now time.Time) ([]int, error) {
+	if len(siblings) == 0 {
+		return nil, nil
+	}
+	links, err := tx.Association.Query().
+		Where(association.ActiveProfileIDIn(append([]int{sv.ID}, siblings...)...)).
+		Order(ent.Desc(association.FieldStartedAt), ent.Desc(association.FieldID)).
+		All(ctx)
+	if err != nil || len(links) == 0 {
+		return nil, err
+	}
+	holder := links[0].UserID
+	for _, a := range links {
+		if a.ProfileID == sv.ID {
+			holder = a.UserID
+		}
+	}
+	var orgs []int
+	for _, a := range links {
+		if a.UserID == holder {
+			continue
+		}
+		if err := linking.EndInTx(ctx, tx, a, association.EndReasonMERGED, v.UserID, now, s.Observers); err != nil {
+			return nil, err
+		}
+		orgs = append(orgs, a.OrganizationID)
+	}
+	return orgs, nil
+}
+
 func (s *Service) moveLink(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, sv, dup *ent.Profile, now time.Time, out *Outcome) (int, int, error) {
 	survivorOrg := 0
 	survivorLink, err := tx.Association.Query().Where(association.ActiveProfileID(sv.ID)).Only(ctx)

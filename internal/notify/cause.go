@@ -72,6 +72,14 @@ func (e endCause) accountWord() string {
 	return "Learning account"
 }
 
+// otherAccountWord is the person's other kind of account, in words.
+func (e endCause) otherAccountWord() string {
+	if e.kind == association.KindPARTNER_UNIVERSITY {
+		return "Learning account"
+	}
+	return "Partner University access"
+}
+
 // headline names the cause in a few words, for a subject line.
 func (cs endCauses) headline() string {
 	people := cs.people()
@@ -98,6 +106,8 @@ func (cs endCauses) headline() string {
 		return e.who + "'s " + e.accountWord() + " was associated with another work account"
 	case association.EndReasonMERGED:
 		return e.who + "'s certification profile was merged into another"
+	case association.EndReasonOTHER_ACCOUNT_LINKED:
+		return e.who + "'s " + e.accountWord() + " stopped counting: their " + e.otherAccountWord() + " was associated with another work account"
 	}
 	return e.who + " removed their " + e.accountWord()
 }
@@ -133,6 +143,8 @@ func (cs endCauses) sentences() string {
 			s = fmt.Sprintf("%s was removed from the skills report (%s).", who, e.account)
 		case association.EndReasonMERGED:
 			s = fmt.Sprintf("The %s of %s was merged into another certification profile.", e.account, who)
+		case association.EndReasonOTHER_ACCOUNT_LINKED:
+			s = fmt.Sprintf("%s's %s no longer counts: the same person's %s was associated with another work account, and one person's accounts count with one work account.", who, e.account, e.otherAccountWord())
 		default:
 			s = fmt.Sprintf("%s removed the association of their %s.", who, e.account)
 		}
