@@ -11,6 +11,8 @@ import (
 	"certlink/graph/model"
 	"certlink/internal/viewer"
 	"context"
+
+	"entgo.io/contrib/entgql"
 )
 
 // VerifyOrganizationDomain is the resolver for the verifyOrganizationDomain field.
@@ -28,4 +30,11 @@ func (r *organizationResolver) VerifiedDomains(ctx context.Context, obj *ent.Org
 	// The organization was read under its privacy policy; its domains are read
 	// under theirs (the same organization's readers).
 	return obj.QueryDomains().Order(ent.Asc(domain.FieldName)).Select(domain.FieldName).Strings(ctx)
+}
+
+// Users is the resolver for the users field.
+func (r *organizationResolver) Users(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
+	// The arguments as graph.ConnectionBounds left them (a page of 100 when
+	// neither first nor last); the users the viewer may see (ent's privacy).
+	return obj.QueryUsers().Paginate(ctx, after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }

@@ -52,6 +52,46 @@ func TestPagesRunOneWay(t *testing.T) {
 				t.Errorf("%s(before: the third): %q, want %q", name, got, want)
 			}
 		}
+		// Reached through node, nodes or a list, the organization's users were
+		// loaded ahead by entgql from the literal arguments: before alone gave
+		// nothing or the wrong rows reversed, a bad cursor INTERNAL.
+		var me struct {
+			Me struct{ Organization struct{ ID string } }
+		}
+		must(t, e, grace, `{me{organization{id}}}`, nil, &me)
+		org := me.Me.Organization.ID
+		for name, q := range map[string]string{
+			"node":  `query($o:ID!,$c:Cursor){node(id:$o){... on Organization{users(before:$c){edges{node{name}}}}}}`,
+			"nodes": `query($o:ID!,$c:Cursor){nodes(ids:[$o]){... on Organization{users(before:$c){edges{node{name}}}}}}`,
+		} {
+			var out struct {
+				Node  struct{ Users conn }
+				Nodes []struct{ Users conn }
+			}
+			must(t, e, grace, q, map[string]any{"o": org, "c": third}, &out)
+			got := names(out.Node.Users)
+			if name == "nodes" {
+				got = names(out.Nodes[0].Users)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s → organization.users(before: the third): %q, want %q", name, got, want)
+			}
+		}
+		var nested struct {
+			Users struct {
+				Edges []struct {
+					Node struct{ Organization struct{ Users conn } }
+				}
+			}
+		}
+		must(t, e, grace, `query($c:Cursor){users(first:1){edges{node{organization{users(before:$c){edges{node{name}}}}}}}}`, map[string]any{"c": third}, &nested)
+		if got := names(nested.Users.Edges[0].Node.Organization.Users); !slices.Equal(got, want) {
+			t.Errorf("users → organization.users(before: the third): %q, want %q", got, want)
+		}
+		if got := call(t, e, grace, `query($o:ID!){node(id:$o){... on Organization{users(before:"not a cursor"){edges{node{name}}}}}}`, map[string]any{"o": org}, nil); got != "INVALID_INPUT" {
+			t.Errorf("a bad literal cursor through node: %q, want INVALID_INPUT", got)
+		}
+
 		var last struct{ Users conn }
 		must(t, e, grace, `query($c:Cursor){users(last:1,before:$c){edges{node{name}}}}`, map[string]any{"c": third}, &last)
 		if got := names(last.Users); !slices.Equal(got, want[1:]) {

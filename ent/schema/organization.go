@@ -26,7 +26,12 @@ func (Organization) Fields() []ent.Field {
 
 func (Organization) Edges() []ent.Edge {
 	return []ent.Edge{
-		edge.To("users", User.Type).Annotations(entgql.RelayConnection()),
+		// Served by graph's own resolver (Organization.users in
+		// identity.graphqls), not entgql's edge: entgql loads a paginated edge
+		// ahead (node, nodes, nested lists) from the query's literal
+		// arguments, so a page asked without first ran unbounded and a
+		// before cursor alone gave the rows after it.
+		edge.To("users", User.Type).Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.To("associations", Association.Type).Annotations(entgql.Skip(entgql.SkipAll)),
 		edge.To("domains", Domain.Type).Annotations(entgql.Skip(entgql.SkipAll)),
 	}

@@ -49,4 +49,10 @@ func TestCacheBoundedByCost(t *testing.T) {
 	if b, _ := t2.Held(); b != 2*3+4+3*100 {
 		t.Fatalf("a 3-token document costs %d, want 310", b)
 	}
+	// Comments are kept as nodes of the tree: each # costs a token too.
+	t3 := NewCache(100_000, 50_000, 100)
+	t3.Add(ctx, "#\n#\nabc", doc)
+	if b, _ := t3.Held(); b != 2*7+8+(7+2)*100 {
+		t.Fatalf("a document with two comments costs %d, want %d", b, 2*7+8+(7+2)*100)
+	}
 }

@@ -231,7 +231,8 @@ func resultKey(r *ent.Result) string {
 // onePerson keeps the merged person's accounts with one work account, as an
 // association does (package linking): the two directory accounts are one
 // person's now, so a link of their other profiles (Partner University
-// access) to another work account than the survivor MCID's ends (MERGED). A
+// access) to another work account than the survivor MCID's ends
+// (OTHER_ACCOUNT_LINKED). A
 // review merged riley's MCID into alex's while alex's Partner University
 // access was linked in another organization: one person counted in two.
 // With the survivor unlinked, the latest of those links stays. It returns the
@@ -258,7 +259,9 @@ func (s *Service) onePerson(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, s
 		if a.UserID == holder {
 			continue
 		}
-		if err := linking.EndInTx(ctx, tx, a, association.EndReasonMERGED, v.UserID, now, s.Observers); err != nil {
+		// Its own profile was not merged: it ends because the person's other
+		// account is with another work account (the notice says so).
+		if err := linking.EndInTx(ctx, tx, a, association.EndReasonOTHER_ACCOUNT_LINKED, v.UserID, now, s.Observers); err != nil {
 			return nil, err
 		}
 		orgs = append(orgs, a.OrganizationID)
