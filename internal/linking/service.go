@@ -250,22 +250,20 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 		// this one ends, and on a Galera cluster a racing association through
 		// another node fails at commit instead of both committing.
 		for _, id := range slices.Sorted(slices.Values(append([]int{v.UserID}, owners...))) {
+			hold := s.holdOwner
 			if id == v.UserID {
-				err = LockUser(sys, tx, id)
-			} else {
-				err = s.holdOwner(sys, tx, id)
+				hold = LockUser
 			}
-			if err != nil {
+			if err := hold(sys, tx, id); err != nil {
 				return err
 			}
 		}
 		for _, id := range slices.Sorted(slices.Values(append([]int{p.ID}, siblings...))) {
+			hold := func(ctx context.Context, tx *ent.Tx, id int) error { return LockProfiles(ctx, tx, id) }
 			if id == p.ID {
-				err = lockLiveProfile(sys, tx, id)
-			} else {
-				err = LockProfiles(sys, tx, id)
+				hold = lockLiveProfile
 			}
-			if err != nil {
+			if err := hold(sys, tx, id); err != nil {
 				return err
 			}
 		}
