@@ -276,12 +276,6 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 			return err
 		}
 		current, mine, now := links.current, links.mine, links.now
-		var ending []*ent.Association // siblings' links to other work accounts
-		for _, a := range links.siblings {
-			if a.UserID != v.UserID {
-				ending = append(ending, a)
-			}
-		}
 		if s.RowLocks {
 			// Links of accounts this transaction does not hold end here: start
 			// over holding them first (see above). SQLite's transactions are
@@ -290,8 +284,10 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 			if current != nil && current.UserID != v.UserID {
 				need = append(need, current.UserID)
 			}
-			for _, a := range ending {
-				need = append(need, a.UserID)
+			for _, a := range links.siblings {
+				if a.UserID != v.UserID {
+					need = append(need, a.UserID)
+				}
 			}
 			need = slices.Compact(slices.Sorted(slices.Values(need)))
 			if len(need) != len(owners) {
@@ -315,18 +311,16 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 				return err
 			}
 		}
-		for _, a := range append(ending, current) {
-			if a == nil {
-				continue
-			}
-			cause := association.EndReasonOTHER_ACCOUNT_LINKED
-			if a == current {
-				cause = association.EndReasonMOVED
-			}
-			if err := EndInTx(sys, tx, a, cause, v.UserID, now, s.Observers); err != nil {
+		ended, err := EndOtherAccounts(sys, tx, links.siblings, v.UserID, v.UserID, now, s.Observers)
+		if err != nil {
+			return err
+		}
+		touched = append(touched, ended...)
+		if current != nil {
+			if err := EndInTx(sys, tx, current, association.EndReasonMOVED, v.UserID, now, s.Observers); err != nil {
 				return err
 			}
-			touched = append(touched, a.OrganizationID)
+			touched = append(touched, current.OrganizationID)
 		}
 		link := NewLink{Kind: kind, ProfileID: p.ID, UserID: v.UserID, OrgID: v.OrgID, CountsQuota: quota}
 		if _, err := StartInTx(sys, tx, link, now, s.Observers); err != nil {
@@ -493,6 +487,26 @@ func (s *Service) remove(ctx context.Context, v *viewer.Viewer, kind Kind, none 
 	}
 	s.changed(org)
 	return nil
+}
+
+// EndOtherAccounts keeps one person's accounts with one work account (C2):
+// of links, the active links of one person's profiles, it ends those of
+// another work account than keep (OTHER_ACCOUNT_LINKED), in order, and
+// returns their organizations. An association calls it for the directory
+// account's other profiles, an MCID merge for the two merged accounts'. The
+// caller holds the profiles and the work accounts whose links end.
+func EndOtherAccounts(ctx context.Context, tx *ent.Tx, links []*ent.Association, keep, actorID int, now time.Time, observers []Observer) ([]int, error) {
+	var orgs []int
+	for _, a := range links {
+		if a.UserID == keep {
+			continue
+		}
+		if err := EndInTx(ctx, tx, a, association.EndReasonOTHER_ACCOUNT_LINKED, actorID, now, observers); err != nil {
+			return nil, err
+		}
+		orgs = append(orgs, a.OrganizationID)
+	}
+	return orgs, nil
 }
 
 // EndInTx ends an active link for cause and tells the observers. Lifecycle code

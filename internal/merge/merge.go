@@ -225,18 +225,14 @@ func resultKey(r *ent.Result) string {
 	return fmt.Sprintf("%d/%d", r.SkillID, r.CompletedAt.UTC().UnixMicro())
 }
 
-// moveLink ends the duplicate's active link and, when the survivor has none,
-// starts it anew on the survivor. It returns the organization of the
-// duplicate's link and that of the survivor's own link (0: none).
 // onePerson keeps the merged person's accounts with one work account, as an
 // association does (package linking): the two directory accounts are one
 // person's now, so a link of their other profiles (Partner University
 // access) to another work account than the survivor MCID's ends
-// (OTHER_ACCOUNT_LINKED). A
-// review merged riley's MCID into alex's while alex's Partner University
-// access was linked in another organization: one person counted in two.
-// With the survivor unlinked, the latest of those links stays. It returns the
-// organizations whose links ended.
+// (linking.EndOtherAccounts). A review merged riley's MCID into alex's while
+// alex's Partner University access was linked in another organization: one
+// person counted in two. With the survivor unlinked, the latest of those
+// links stays. It returns the organizations whose links ended.
 func (s *Service) onePerson(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, sv *ent.Profile, siblings []int, now time.Time) ([]int, error) {
 	if len(siblings) == 0 {
 		return nil, nil
@@ -254,21 +250,14 @@ func (s *Service) onePerson(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, s
 			holder = a.UserID
 		}
 	}
-	var orgs []int
-	for _, a := range links {
-		if a.UserID == holder {
-			continue
-		}
-		// Its own profile was not merged: it ends because the person's other
-		// account is with another work account (the notice says so).
-		if err := linking.EndInTx(ctx, tx, a, association.EndReasonOTHER_ACCOUNT_LINKED, v.UserID, now, s.Observers); err != nil {
-			return nil, err
-		}
-		orgs = append(orgs, a.OrganizationID)
-	}
-	return orgs, nil
+	// Their own profiles were not merged: they end because the person's
+	// other account is with another work account (the notice says so).
+	return linking.EndOtherAccounts(ctx, tx, links, holder, v.UserID, now, s.Observers)
 }
 
+// moveLink ends the duplicate's active link and, when the survivor has none,
+// starts it anew on the survivor. It returns the organization of the
+// duplicate's link and that of the survivor's own link (0: none).
 func (s *Service) moveLink(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, sv, dup *ent.Profile, now time.Time, out *Outcome) (int, int, error) {
 	survivorOrg := 0
 	survivorLink, err := tx.Association.Query().Where(association.ActiveProfileID(sv.ID)).Only(ctx)
