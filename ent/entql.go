@@ -444,6 +444,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			profile.FieldAccountID:    {Type: field.TypeInt, Column: profile.FieldAccountID},
 			profile.FieldMergedIntoID: {Type: field.TypeInt, Column: profile.FieldMergedIntoID},
 			profile.FieldLockVersion:  {Type: field.TypeInt64, Column: profile.FieldLockVersion},
+			profile.FieldMergeVersion: {Type: field.TypeInt64, Column: profile.FieldMergeVersion},
 		},
 	}
 	graph.Nodes[21] = &sqlgraph.Node{
@@ -2581,6 +2582,11 @@ func (f *ProfileFilter) WhereMergedIntoID(p entql.IntP) {
 // WhereLockVersion applies the entql int64 predicate on the lock_version field.
 func (f *ProfileFilter) WhereLockVersion(p entql.Int64P) {
 	f.Where(p.Field(profile.FieldLockVersion))
+}
+
+// WhereMergeVersion applies the entql int64 predicate on the merge_version field.
+func (f *ProfileFilter) WhereMergeVersion(p entql.Int64P) {
+	f.Where(p.Field(profile.FieldMergeVersion))
 }
 
 // WhereHasAccount applies a predicate to check if query has an edge account.

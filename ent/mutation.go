@@ -14735,6 +14735,8 @@ type ProfileMutation struct {
 	addmerged_into_id   *int
 	lock_version        *int64
 	addlock_version     *int64
+	merge_version       *int64
+	addmerge_version    *int64
 	clearedFields       map[string]struct{}
 	account             *int
 	clearedaccount      bool
@@ -15117,6 +15119,62 @@ func (m *ProfileMutation) ResetLockVersion() {
 	m.addlock_version = nil
 }
 
+// SetMergeVersion sets the "merge_version" field.
+func (m *ProfileMutation) SetMergeVersion(i int64) {
+	m.merge_version = &i
+	m.addmerge_version = nil
+}
+
+// MergeVersion returns the value of the "merge_version" field in the mutation.
+func (m *ProfileMutation) MergeVersion() (r int64, exists bool) {
+	v := m.merge_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMergeVersion returns the old "merge_version" field's value of the Profile entity.
+// If the Profile object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ProfileMutation) OldMergeVersion(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMergeVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMergeVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMergeVersion: %w", err)
+	}
+	return oldValue.MergeVersion, nil
+}
+
+// AddMergeVersion adds i to the "merge_version" field.
+func (m *ProfileMutation) AddMergeVersion(i int64) {
+	if m.addmerge_version != nil {
+		*m.addmerge_version += i
+	} else {
+		m.addmerge_version = &i
+	}
+}
+
+// AddedMergeVersion returns the value that was added to the "merge_version" field in this mutation.
+func (m *ProfileMutation) AddedMergeVersion() (r int64, exists bool) {
+	v := m.addmerge_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMergeVersion resets all changes to the "merge_version" field.
+func (m *ProfileMutation) ResetMergeVersion() {
+	m.merge_version = nil
+	m.addmerge_version = nil
+}
+
 // ClearAccount clears the "account" edge to the DirectoryAccount entity.
 func (m *ProfileMutation) ClearAccount() {
 	m.clearedaccount = true
@@ -15286,7 +15344,7 @@ func (m *ProfileMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ProfileMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.created_at != nil {
 		fields = append(fields, profile.FieldCreatedAt)
 	}
@@ -15304,6 +15362,9 @@ func (m *ProfileMutation) Fields() []string {
 	}
 	if m.lock_version != nil {
 		fields = append(fields, profile.FieldLockVersion)
+	}
+	if m.merge_version != nil {
+		fields = append(fields, profile.FieldMergeVersion)
 	}
 	return fields
 }
@@ -15325,6 +15386,8 @@ func (m *ProfileMutation) Field(name string) (ent.Value, bool) {
 		return m.MergedIntoID()
 	case profile.FieldLockVersion:
 		return m.LockVersion()
+	case profile.FieldMergeVersion:
+		return m.MergeVersion()
 	}
 	return nil, false
 }
@@ -15346,6 +15409,8 @@ func (m *ProfileMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldMergedIntoID(ctx)
 	case profile.FieldLockVersion:
 		return m.OldLockVersion(ctx)
+	case profile.FieldMergeVersion:
+		return m.OldMergeVersion(ctx)
 	}
 	return nil, fmt.Errorf("unknown Profile field %s", name)
 }
@@ -15397,6 +15462,13 @@ func (m *ProfileMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLockVersion(v)
 		return nil
+	case profile.FieldMergeVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMergeVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Profile field %s", name)
 }
@@ -15411,6 +15483,9 @@ func (m *ProfileMutation) AddedFields() []string {
 	if m.addlock_version != nil {
 		fields = append(fields, profile.FieldLockVersion)
 	}
+	if m.addmerge_version != nil {
+		fields = append(fields, profile.FieldMergeVersion)
+	}
 	return fields
 }
 
@@ -15423,6 +15498,8 @@ func (m *ProfileMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedMergedIntoID()
 	case profile.FieldLockVersion:
 		return m.AddedLockVersion()
+	case profile.FieldMergeVersion:
+		return m.AddedMergeVersion()
 	}
 	return nil, false
 }
@@ -15445,6 +15522,13 @@ func (m *ProfileMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddLockVersion(v)
+		return nil
+	case profile.FieldMergeVersion:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMergeVersion(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Profile numeric field %s", name)
@@ -15499,6 +15583,9 @@ func (m *ProfileMutation) ResetField(name string) error {
 		return nil
 	case profile.FieldLockVersion:
 		m.ResetLockVersion()
+		return nil
+	case profile.FieldMergeVersion:
+		m.ResetMergeVersion()
 		return nil
 	}
 	return fmt.Errorf("unknown Profile field %s", name)

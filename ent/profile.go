@@ -30,6 +30,8 @@ type Profile struct {
 	MergedIntoID *int `json:"merged_into_id,omitempty"`
 	// LockVersion holds the value of the "lock_version" field.
 	LockVersion int64 `json:"lock_version,omitempty"`
+	// MergeVersion holds the value of the "merge_version" field.
+	MergeVersion int64 `json:"merge_version,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ProfileQuery when eager-loading is set.
 	Edges        ProfileEdges `json:"edges"`
@@ -86,7 +88,7 @@ func (*Profile) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case profile.FieldID, profile.FieldAccountID, profile.FieldMergedIntoID, profile.FieldLockVersion:
+		case profile.FieldID, profile.FieldAccountID, profile.FieldMergedIntoID, profile.FieldLockVersion, profile.FieldMergeVersion:
 			values[i] = new(sql.NullInt64)
 		case profile.FieldKind, profile.FieldMcid:
 			values[i] = new(sql.NullString)
@@ -149,6 +151,12 @@ func (_m *Profile) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field lock_version", values[i])
 			} else if value.Valid {
 				_m.LockVersion = value.Int64
+			}
+		case profile.FieldMergeVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field merge_version", values[i])
+			} else if value.Valid {
+				_m.MergeVersion = value.Int64
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -220,6 +228,9 @@ func (_m *Profile) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("lock_version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.LockVersion))
+	builder.WriteString(", ")
+	builder.WriteString("merge_version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MergeVersion))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -85,6 +85,20 @@ func (_c *ProfileCreate) SetNillableLockVersion(v *int64) *ProfileCreate {
 	return _c
 }
 
+// SetMergeVersion sets the "merge_version" field.
+func (_c *ProfileCreate) SetMergeVersion(v int64) *ProfileCreate {
+	_c.mutation.SetMergeVersion(v)
+	return _c
+}
+
+// SetNillableMergeVersion sets the "merge_version" field if the given value is not nil.
+func (_c *ProfileCreate) SetNillableMergeVersion(v *int64) *ProfileCreate {
+	if v != nil {
+		_c.SetMergeVersion(*v)
+	}
+	return _c
+}
+
 // SetAccount sets the "account" edge to the DirectoryAccount entity.
 func (_c *ProfileCreate) SetAccount(v *DirectoryAccount) *ProfileCreate {
 	return _c.SetAccountID(v.ID)
@@ -168,6 +182,10 @@ func (_c *ProfileCreate) defaults() error {
 		v := profile.DefaultLockVersion
 		_c.mutation.SetLockVersion(v)
 	}
+	if _, ok := _c.mutation.MergeVersion(); !ok {
+		v := profile.DefaultMergeVersion
+		_c.mutation.SetMergeVersion(v)
+	}
 	return nil
 }
 
@@ -197,6 +215,9 @@ func (_c *ProfileCreate) check() error {
 	}
 	if _, ok := _c.mutation.LockVersion(); !ok {
 		return &ValidationError{Name: "lock_version", err: errors.New(`ent: missing required field "Profile.lock_version"`)}
+	}
+	if _, ok := _c.mutation.MergeVersion(); !ok {
+		return &ValidationError{Name: "merge_version", err: errors.New(`ent: missing required field "Profile.merge_version"`)}
 	}
 	if len(_c.mutation.AccountIDs()) == 0 {
 		return &ValidationError{Name: "account", err: errors.New(`ent: missing required edge "Profile.account"`)}
@@ -247,6 +268,10 @@ func (_c *ProfileCreate) createSpec() (*Profile, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LockVersion(); ok {
 		_spec.SetField(profile.FieldLockVersion, field.TypeInt64, value)
 		_node.LockVersion = value
+	}
+	if value, ok := _c.mutation.MergeVersion(); ok {
+		_spec.SetField(profile.FieldMergeVersion, field.TypeInt64, value)
+		_node.MergeVersion = value
 	}
 	if nodes := _c.mutation.AccountIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -427,6 +452,24 @@ func (u *ProfileUpsert) AddLockVersion(v int64) *ProfileUpsert {
 	return u
 }
 
+// SetMergeVersion sets the "merge_version" field.
+func (u *ProfileUpsert) SetMergeVersion(v int64) *ProfileUpsert {
+	u.Set(profile.FieldMergeVersion, v)
+	return u
+}
+
+// UpdateMergeVersion sets the "merge_version" field to the value that was provided on create.
+func (u *ProfileUpsert) UpdateMergeVersion() *ProfileUpsert {
+	u.SetExcluded(profile.FieldMergeVersion)
+	return u
+}
+
+// AddMergeVersion adds v to the "merge_version" field.
+func (u *ProfileUpsert) AddMergeVersion(v int64) *ProfileUpsert {
+	u.Add(profile.FieldMergeVersion, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -560,6 +603,27 @@ func (u *ProfileUpsertOne) AddLockVersion(v int64) *ProfileUpsertOne {
 func (u *ProfileUpsertOne) UpdateLockVersion() *ProfileUpsertOne {
 	return u.Update(func(s *ProfileUpsert) {
 		s.UpdateLockVersion()
+	})
+}
+
+// SetMergeVersion sets the "merge_version" field.
+func (u *ProfileUpsertOne) SetMergeVersion(v int64) *ProfileUpsertOne {
+	return u.Update(func(s *ProfileUpsert) {
+		s.SetMergeVersion(v)
+	})
+}
+
+// AddMergeVersion adds v to the "merge_version" field.
+func (u *ProfileUpsertOne) AddMergeVersion(v int64) *ProfileUpsertOne {
+	return u.Update(func(s *ProfileUpsert) {
+		s.AddMergeVersion(v)
+	})
+}
+
+// UpdateMergeVersion sets the "merge_version" field to the value that was provided on create.
+func (u *ProfileUpsertOne) UpdateMergeVersion() *ProfileUpsertOne {
+	return u.Update(func(s *ProfileUpsert) {
+		s.UpdateMergeVersion()
 	})
 }
 
@@ -862,6 +926,27 @@ func (u *ProfileUpsertBulk) AddLockVersion(v int64) *ProfileUpsertBulk {
 func (u *ProfileUpsertBulk) UpdateLockVersion() *ProfileUpsertBulk {
 	return u.Update(func(s *ProfileUpsert) {
 		s.UpdateLockVersion()
+	})
+}
+
+// SetMergeVersion sets the "merge_version" field.
+func (u *ProfileUpsertBulk) SetMergeVersion(v int64) *ProfileUpsertBulk {
+	return u.Update(func(s *ProfileUpsert) {
+		s.SetMergeVersion(v)
+	})
+}
+
+// AddMergeVersion adds v to the "merge_version" field.
+func (u *ProfileUpsertBulk) AddMergeVersion(v int64) *ProfileUpsertBulk {
+	return u.Update(func(s *ProfileUpsert) {
+		s.AddMergeVersion(v)
+	})
+}
+
+// UpdateMergeVersion sets the "merge_version" field to the value that was provided on create.
+func (u *ProfileUpsertBulk) UpdateMergeVersion() *ProfileUpsertBulk {
+	return u.Update(func(s *ProfileUpsert) {
+		s.UpdateMergeVersion()
 	})
 }
 

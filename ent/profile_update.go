@@ -121,6 +121,27 @@ func (_u *ProfileUpdate) AddLockVersion(v int64) *ProfileUpdate {
 	return _u
 }
 
+// SetMergeVersion sets the "merge_version" field.
+func (_u *ProfileUpdate) SetMergeVersion(v int64) *ProfileUpdate {
+	_u.mutation.ResetMergeVersion()
+	_u.mutation.SetMergeVersion(v)
+	return _u
+}
+
+// SetNillableMergeVersion sets the "merge_version" field if the given value is not nil.
+func (_u *ProfileUpdate) SetNillableMergeVersion(v *int64) *ProfileUpdate {
+	if v != nil {
+		_u.SetMergeVersion(*v)
+	}
+	return _u
+}
+
+// AddMergeVersion adds value to the "merge_version" field.
+func (_u *ProfileUpdate) AddMergeVersion(v int64) *ProfileUpdate {
+	_u.mutation.AddMergeVersion(v)
+	return _u
+}
+
 // SetAccount sets the "account" edge to the DirectoryAccount entity.
 func (_u *ProfileUpdate) SetAccount(v *DirectoryAccount) *ProfileUpdate {
 	return _u.SetAccountID(v.ID)
@@ -292,6 +313,12 @@ func (_u *ProfileUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedLockVersion(); ok {
 		_spec.AddField(profile.FieldLockVersion, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.MergeVersion(); ok {
+		_spec.SetField(profile.FieldMergeVersion, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMergeVersion(); ok {
+		_spec.AddField(profile.FieldMergeVersion, field.TypeInt64, value)
 	}
 	if _u.mutation.AccountCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -524,6 +551,27 @@ func (_u *ProfileUpdateOne) AddLockVersion(v int64) *ProfileUpdateOne {
 	return _u
 }
 
+// SetMergeVersion sets the "merge_version" field.
+func (_u *ProfileUpdateOne) SetMergeVersion(v int64) *ProfileUpdateOne {
+	_u.mutation.ResetMergeVersion()
+	_u.mutation.SetMergeVersion(v)
+	return _u
+}
+
+// SetNillableMergeVersion sets the "merge_version" field if the given value is not nil.
+func (_u *ProfileUpdateOne) SetNillableMergeVersion(v *int64) *ProfileUpdateOne {
+	if v != nil {
+		_u.SetMergeVersion(*v)
+	}
+	return _u
+}
+
+// AddMergeVersion adds value to the "merge_version" field.
+func (_u *ProfileUpdateOne) AddMergeVersion(v int64) *ProfileUpdateOne {
+	_u.mutation.AddMergeVersion(v)
+	return _u
+}
+
 // SetAccount sets the "account" edge to the DirectoryAccount entity.
 func (_u *ProfileUpdateOne) SetAccount(v *DirectoryAccount) *ProfileUpdateOne {
 	return _u.SetAccountID(v.ID)
@@ -725,6 +773,12 @@ func (_u *ProfileUpdateOne) sqlSave(ctx context.Context) (_node *Profile, err er
 	}
 	if value, ok := _u.mutation.AddedLockVersion(); ok {
 		_spec.AddField(profile.FieldLockVersion, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.MergeVersion(); ok {
+		_spec.SetField(profile.FieldMergeVersion, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedMergeVersion(); ok {
+		_spec.AddField(profile.FieldMergeVersion, field.TypeInt64, value)
 	}
 	if _u.mutation.AccountCleared() {
 		edge := &sqlgraph.EdgeSpec{

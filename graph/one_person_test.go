@@ -171,3 +171,44 @@ func TestMergedPersonsAccountsGoToOneWorkAccount(t *testing.T) {
 		}
 	})
 }
+
+// One person is every directory account MCID merges joined, in chains too.
+// A recheck merged riley's MCID into jordan's and jordan's into alex's, with
+// riley's Partner University access at lee (Fabrikam) and alex's MCID at
+// alex (Contoso): the second merge looked at jordan's and alex's accounts
+// only, and one person counted in both organizations. And after a merge, a
+// later association of the merged account's other profile ended nothing.
+func TestMergedPersonIsOnePersonLater(t *testing.T) {
+	const merge = `mutation($s:String!,$d:String!){mergeCertificationProfiles(input:{survivorMcid:$s,duplicateMcid:$d}){linkMoved}}`
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		t.Run("chain", func(t *testing.T) {
+			e := testenv.Start(t, d)
+			alex, lee, ops := e.Demo("alex@contoso.example"), e.Demo("lee@fabrikam.example"), e.Demo("ops@certlink.example")
+			must(t, e, ops, merge, map[string]any{"s": "9900003", "d": "9900002"}, nil)
+			must(t, e, lee, mLinkPU, map[string]any{"e": "riley@learn.example"}, nil)
+			must(t, e, ops, merge, map[string]any{"s": "9900001", "d": "9900003"}, nil)
+			if l := linksOf(t, e, alex); l.Me.LearningAccount == nil || l.Me.LearningAccount.Mcid != "9900001" {
+				t.Fatalf("alex's MCID after the merges: %+v", l.Me.LearningAccount)
+			}
+			if l := linksOf(t, e, lee); l.Me.PartnerUniversity != nil {
+				t.Fatalf("riley's Partner University access, merged by a chain into alex's person, still at lee in another organization: %+v", l.Me.PartnerUniversity)
+			}
+		})
+		t.Run("later association", func(t *testing.T) {
+			e := testenv.Start(t, d)
+			alex, lee, ops := e.Demo("alex@contoso.example"), e.Demo("lee@fabrikam.example"), e.Demo("ops@certlink.example")
+			must(t, e, ops, merge, map[string]any{"s": "9900001", "d": "9900002"}, nil)
+			var pre struct {
+				PreviewAssociation struct{ AlsoEnds, AlsoEndsInOrganization *string }
+			}
+			must(t, e, lee, qPreviewKind, map[string]any{"k": "PARTNER_UNIVERSITY", "e": "riley@learn.example"}, &pre)
+			if p := pre.PreviewAssociation; p.AlsoEnds == nil || *p.AlsoEnds != "LEARNING" || p.AlsoEndsInOrganization == nil {
+				t.Fatalf("lee's preview of riley's Partner University access says nothing ends in Contoso: %+v", p)
+			}
+			must(t, e, lee, mLinkPU, map[string]any{"e": "riley@learn.example"}, nil)
+			if l := linksOf(t, e, alex); l.Me.LearningAccount != nil {
+				t.Fatalf("the MCID riley's was merged into stays at alex (Contoso) beside riley's access at lee (Fabrikam): %+v", l.Me.LearningAccount)
+			}
+		})
+	})
+}

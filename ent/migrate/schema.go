@@ -528,6 +528,7 @@ var (
 		{Name: "mcid", Type: field.TypeString, Unique: true},
 		{Name: "merged_into_id", Type: field.TypeInt, Nullable: true},
 		{Name: "lock_version", Type: field.TypeInt64, Default: 0},
+		{Name: "merge_version", Type: field.TypeInt64, Default: 0},
 		{Name: "account_id", Type: field.TypeInt},
 	}
 	// ProfilesTable holds the schema information for the "profiles" table.
@@ -538,7 +539,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "profiles_directory_accounts_profiles",
-				Columns:    []*schema.Column{ProfilesColumns[6]},
+				Columns:    []*schema.Column{ProfilesColumns[7]},
 				RefColumns: []*schema.Column{DirectoryAccountsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -547,7 +548,12 @@ var (
 			{
 				Name:    "profile_account_id_kind",
 				Unique:  true,
-				Columns: []*schema.Column{ProfilesColumns[6], ProfilesColumns[2]},
+				Columns: []*schema.Column{ProfilesColumns[7], ProfilesColumns[2]},
+			},
+			{
+				Name:    "profile_merged_into_id",
+				Unique:  false,
+				Columns: []*schema.Column{ProfilesColumns[4]},
 			},
 		},
 	}

@@ -30,6 +30,8 @@ const (
 	FieldMergedIntoID = "merged_into_id"
 	// FieldLockVersion holds the string denoting the lock_version field in the database.
 	FieldLockVersion = "lock_version"
+	// FieldMergeVersion holds the string denoting the merge_version field in the database.
+	FieldMergeVersion = "merge_version"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
 	EdgeAccount = "account"
 	// EdgeResults holds the string denoting the results edge name in mutations.
@@ -70,6 +72,7 @@ var Columns = []string{
 	FieldAccountID,
 	FieldMergedIntoID,
 	FieldLockVersion,
+	FieldMergeVersion,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -96,6 +99,8 @@ var (
 	McidValidator func(string) error
 	// DefaultLockVersion holds the default value on creation for the "lock_version" field.
 	DefaultLockVersion int64
+	// DefaultMergeVersion holds the default value on creation for the "merge_version" field.
+	DefaultMergeVersion int64
 )
 
 // Kind defines the type for the "kind" enum field.
@@ -157,6 +162,11 @@ func ByMergedIntoID(opts ...sql.OrderTermOption) OrderOption {
 // ByLockVersion orders the results by the lock_version field.
 func ByLockVersion(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLockVersion, opts...).ToFunc()
+}
+
+// ByMergeVersion orders the results by the merge_version field.
+func ByMergeVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMergeVersion, opts...).ToFunc()
 }
 
 // ByAccountField orders the results by account field.

@@ -80,6 +80,11 @@ func LockVersion(v int64) predicate.Profile {
 	return predicate.Profile(sql.FieldEQ(FieldLockVersion, v))
 }
 
+// MergeVersion applies equality check predicate on the "merge_version" field. It's identical to MergeVersionEQ.
+func MergeVersion(v int64) predicate.Profile {
+	return predicate.Profile(sql.FieldEQ(FieldMergeVersion, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Profile {
 	return predicate.Profile(sql.FieldEQ(FieldCreatedAt, v))
@@ -313,6 +318,46 @@ func LockVersionLT(v int64) predicate.Profile {
 // LockVersionLTE applies the LTE predicate on the "lock_version" field.
 func LockVersionLTE(v int64) predicate.Profile {
 	return predicate.Profile(sql.FieldLTE(FieldLockVersion, v))
+}
+
+// MergeVersionEQ applies the EQ predicate on the "merge_version" field.
+func MergeVersionEQ(v int64) predicate.Profile {
+	return predicate.Profile(sql.FieldEQ(FieldMergeVersion, v))
+}
+
+// MergeVersionNEQ applies the NEQ predicate on the "merge_version" field.
+func MergeVersionNEQ(v int64) predicate.Profile {
+	return predicate.Profile(sql.FieldNEQ(FieldMergeVersion, v))
+}
+
+// MergeVersionIn applies the In predicate on the "merge_version" field.
+func MergeVersionIn(vs ...int64) predicate.Profile {
+	return predicate.Profile(sql.FieldIn(FieldMergeVersion, vs...))
+}
+
+// MergeVersionNotIn applies the NotIn predicate on the "merge_version" field.
+func MergeVersionNotIn(vs ...int64) predicate.Profile {
+	return predicate.Profile(sql.FieldNotIn(FieldMergeVersion, vs...))
+}
+
+// MergeVersionGT applies the GT predicate on the "merge_version" field.
+func MergeVersionGT(v int64) predicate.Profile {
+	return predicate.Profile(sql.FieldGT(FieldMergeVersion, v))
+}
+
+// MergeVersionGTE applies the GTE predicate on the "merge_version" field.
+func MergeVersionGTE(v int64) predicate.Profile {
+	return predicate.Profile(sql.FieldGTE(FieldMergeVersion, v))
+}
+
+// MergeVersionLT applies the LT predicate on the "merge_version" field.
+func MergeVersionLT(v int64) predicate.Profile {
+	return predicate.Profile(sql.FieldLT(FieldMergeVersion, v))
+}
+
+// MergeVersionLTE applies the LTE predicate on the "merge_version" field.
+func MergeVersionLTE(v int64) predicate.Profile {
+	return predicate.Profile(sql.FieldLTE(FieldMergeVersion, v))
 }
 
 // HasAccount applies the HasEdge predicate on the "account" edge.

@@ -805,6 +805,10 @@ func init() {
 	profileDescLockVersion := profileFields[4].Descriptor()
 	// profile.DefaultLockVersion holds the default value on creation for the lock_version field.
 	profile.DefaultLockVersion = profileDescLockVersion.Default.(int64)
+	// profileDescMergeVersion is the schema descriptor for merge_version field.
+	profileDescMergeVersion := profileFields[5].Descriptor()
+	// profile.DefaultMergeVersion holds the default value on creation for the merge_version field.
+	profile.DefaultMergeVersion = profileDescMergeVersion.Default.(int64)
 	qualificationday.Policy = privacy.NewPolicies(schema.QualificationDay{})
 	qualificationday.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -57,6 +57,12 @@ func (Profile) Fields() []ent.Field {
 		// one node only — it makes two such transactions on different nodes
 		// conflict at commit, so one of them is retried from the start.
 		field.Int64("lock_version").Default(0),
+		// Bumped by every MCID merge into this profile (merge.Merge). One person
+		// is every directory account MCID merges joined (linking.Person); a
+		// transaction that read the person before it began holds each of its
+		// live profiles with the version it read, so a merge that joined
+		// another account to the person meanwhile makes it start over.
+		field.Int64("merge_version").Default(0),
 	}
 }
 
@@ -69,7 +75,11 @@ func (Profile) Edges() []ent.Edge {
 }
 
 func (Profile) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("account_id", "kind").Unique()}
+	return []ent.Index{
+		index.Fields("account_id", "kind").Unique(),
+		// The profiles merged into one (linking.Person follows merges both ways).
+		index.Fields("merged_into_id"),
+	}
 }
 
 func (Profile) Policy() ent.Policy { return systemOnly() }

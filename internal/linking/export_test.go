@@ -8,8 +8,12 @@ import (
 )
 
 // AssociateProfile is associate for a profile the test looked up itself: it
-// stands for a profile read just before a racing change (profileOf, then a
+// stands for a profile read just before a racing change (personOf, then a
 // merge commits).
 func (s *Service) AssociateProfile(ctx context.Context, v *viewer.Viewer, p *ent.Profile) error {
-	return s.associate(ctx, v, p, nil, true)
+	return s.associate(ctx, v, p.AccountID, Kind(p.Kind), p.ID, "", true)
 }
+
+// AfterPersonRead runs f between an association's first read of the person
+// and its transaction.
+func (s *Service) AfterPersonRead(f func()) { s.afterPersonRead = f }

@@ -65,20 +65,3 @@ func LockUser(ctx context.Context, tx *ent.Tx, userID int) error {
 	}
 	return nil
 }
-
-// lockLiveProfile is LockProfiles for the one profile an association links,
-// which must still be live: an MCID merge that committed since the profile
-// was looked up (profileOf) has made it a duplicate, whose results and link
-// are the survivor's now, and linking it would count a person for nothing
-// while using a quota slot. The write itself says so (it matches only a
-// profile not merged), so the usual association costs no read.
-func lockLiveProfile(ctx context.Context, tx *ent.Tx, id int) error {
-	n, err := tx.Profile.Update().Where(profile.ID(id), profile.MergedIntoIDIsNil()).AddLockVersion(1).Save(ctx)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return apperr.New(apperr.Conflict, "This profile was merged into another MCID a moment ago. Associate again: the merged profile is the one to link.")
-	}
-	return nil
-}

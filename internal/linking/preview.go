@@ -71,13 +71,13 @@ func (s *Service) PreviewAssociation(ctx context.Context, v *viewer.Viewer, kind
 	if err != nil {
 		return nil, err
 	}
-	p, siblings, err := s.profileOf(ctx, accountID, kind, notFound)
+	_, p, siblings, err := s.personOf(viewer.System(ctx), accountID, kind, 0, notFound)
 	if err != nil {
 		return nil, err
 	}
 	sys := viewer.System(ctx)
 	now := s.now()
-	out := &Preview{Kind: kind, MCID: p.Mcid}
+	out := &Preview{Kind: kind, MCID: p.MCID}
 	if acc, err := s.Client.DirectoryAccount.Get(sys, accountID); err == nil {
 		out.Name = acc.Name
 	} else if !ent.IsNotFound(err) {

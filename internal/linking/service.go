@@ -8,7 +8,6 @@ import (
 
 	"certlink/ent"
 	"certlink/ent/association"
-	"certlink/ent/profile"
 	"certlink/ent/user"
 	"certlink/internal/apperr"
 	"certlink/internal/clock"
@@ -60,6 +59,9 @@ type Service struct {
 
 	// turns admits this process's link transactions one per row (turns.go).
 	turns turns
+	// afterPersonRead, set by tests only, runs between an association's
+	// first read of the person and its transaction: a racing merge there.
+	afterPersonRead func()
 }
 
 func (s *Service) now() time.Time { return clock.Now(s.Now) }
@@ -166,61 +168,59 @@ func CheckSelf(v *viewer.Viewer) error { return self(v) }
 
 // associateAccount links the live profile of kind held by a directory account
 // whose ownership the viewer proved. notFound overrides the NOT_FOUND message.
+// L6 applies per profile, for both kinds: L8 says Partner University access
+// is associated "the same way", so its account has the same cooldown and
+// yearly quota as an MCID (counted apart: they are different profiles).
 func (s *Service) associateAccount(ctx context.Context, v *viewer.Viewer, accountID int, kind Kind, notFound string) error {
-	p, siblings, err := s.profileOf(ctx, accountID, kind, notFound)
-	if err != nil {
-		return err
-	}
-	// L6 per profile, for both kinds: L8 says Partner University access is
-	// associated "the same way", so its account has the same cooldown and
-	// yearly quota as an MCID (counted apart: they are different profiles).
-	return s.associate(ctx, v, p, siblings, true)
+	return s.associate(ctx, v, accountID, kind, 0, notFound, true)
 }
 
-// profileOf is the live profile of kind a directory account holds, and the
-// ids of the account's other live profiles (its siblings: one person's
-// Learning profile and Partner University access).
-func (s *Service) profileOf(ctx context.Context, accountID int, kind Kind, notFound string) (*ent.Profile, []int, error) {
-	all, err := s.Client.Profile.Query().
-		Where(profile.AccountID(accountID), profile.MergedIntoIDIsNil()).
-		Order(ent.Asc(profile.FieldID)).
-		All(viewer.System(ctx))
+// errMergedMeanwhile refuses to link a profile that an MCID merge made a
+// duplicate since it was looked up: its results and link are the survivor's,
+// and linking it would count a person for nothing while using a quota slot.
+var errMergedMeanwhile = apperr.New(apperr.Conflict, "This profile was merged into another MCID a moment ago. Associate again: the merged profile is the one to link.")
+
+// personOf reads the person of a directory account (Person) and picks the
+// account's live profile of kind and the ids of the person's other live
+// profiles (its siblings: one person's Learning profile and Partner
+// University access, those of accounts merges joined to it included). pinned,
+// when not 0, is the profile an earlier read picked: gone, it was merged.
+func (s *Service) personOf(ctx context.Context, accountID int, kind Kind, pinned int, notFound string) ([]PersonProfile, *PersonProfile, []int, error) {
+	person, err := Person(ctx, s.Client, accountID)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	var (
-		p        *ent.Profile
-		siblings []int
-	)
-	for _, q := range all {
-		if q.Kind == profile.Kind(kind) && p == nil {
-			p = q
-		} else {
-			siblings = append(siblings, q.ID)
-		}
+	p, siblings := pick(person, accountID, kind)
+	switch {
+	case pinned != 0 && (p == nil || p.ID != pinned):
+		return nil, nil, nil, errMergedMeanwhile
+	case p != nil:
+		return person, p, siblings, nil
+	case notFound != "":
+		return nil, nil, nil, apperr.New(apperr.NotFound, "%s", notFound)
+	case kind == PartnerUniversity:
+		return nil, nil, nil, apperr.New(apperr.NotFound, "That sign-in holds no Partner University account.")
+	default:
+		return nil, nil, nil, apperr.New(apperr.NotFound, "That sign-in holds no Microsoft Learning (certification) profile.")
 	}
-	if p == nil {
-		switch {
-		case notFound != "":
-			return nil, nil, apperr.New(apperr.NotFound, "%s", notFound)
-		case kind == PartnerUniversity:
-			return nil, nil, apperr.New(apperr.NotFound, "That sign-in holds no Partner University account.")
-		default:
-			return nil, nil, apperr.New(apperr.NotFound, "That sign-in holds no Microsoft Learning (certification) profile.")
-		}
-	}
-	return p, siblings, nil
 }
 
 // associate is the one place a link starts: in one transaction it ends the
 // profile's link elsewhere (L5) and the links of its siblings to other work
-// accounts (one directory account is one person: its Learning profile and
-// Partner University access go to one work account, so one person never
-// counts twice, C2), and starts the new one, under the database's unique
-// constraints. limited applies L6.
-func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profile, siblings []int, limited bool) error {
+// accounts (one person's profiles go to one work account, so one person
+// never counts twice, C2), and starts the new one, under the database's
+// unique constraints. It links directory account accountID's live profile of
+// kind (pinned: that profile, whose id the caller read already). limited
+// applies L6.
+func (s *Service) associate(ctx context.Context, v *viewer.Viewer, accountID int, kind Kind, pinned int, notFound string, limited bool) error {
 	sys := viewer.System(ctx)
-	kind := association.Kind(p.Kind)
+	person, p, siblings, err := s.personOf(sys, accountID, kind, pinned, notFound)
+	if err != nil {
+		return err
+	}
+	if s.afterPersonRead != nil {
+		s.afterPersonRead()
+	}
 	// Wait in memory, not in the database's lock queues, for this process's
 	// other transactions on the work account and the profile (turns.go).
 	release, err := s.turns.take(ctx, userTurn(v.UserID), profileTurn(p.ID))
@@ -234,7 +234,18 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 	// which then starts over to hold those accounts before the profiles.
 	// Moves are rare; the usual association holds only its own account.
 	var owners []int
-	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+	first := true // the person was read just now
+	// The person is read before each attempt, outside its transaction (its
+	// profiles are what the transaction holds first); Hold then checks that
+	// no merge changed it meanwhile, or the attempt starts over.
+	err = store.InTxAfter(sys, s.Client, func() (err error) {
+		if first {
+			first = false
+			return nil
+		}
+		person, p, siblings, err = s.personOf(sys, accountID, kind, p.ID, notFound)
+		return err
+	}, func(tx *ent.Tx) error {
 		touched = touched[:0]
 		// Hold the work accounts first, in ascending id order: the viewer's
 		// (LockUser: a deleteUser racing this association either ends the
@@ -242,13 +253,14 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 		// whose links end here — ending a link takes that account's row (the
 		// foreign key of the link's user_id), and taken after the profile it
 		// closes a cycle with that account's own association, which holds its
-		// row and waits for the profile. Then hold the directory account's
-		// profiles in ascending id order (lockLiveProfile for the one linked:
-		// refused if a merge made it a duplicate meanwhile), so two
-		// associations of one person's two profiles run one after the other:
-		// every read below is of rows no other transaction can change before
-		// this one ends, and on a Galera cluster a racing association through
-		// another node fails at commit instead of both committing.
+		// row and waits for the profile. Then hold the person's live profiles
+		// in ascending id order (Hold: started over if a merge changed the
+		// person since it was read; refused if the profile linked here was
+		// merged), so two associations of one person's two profiles run one
+		// after the other: every read below is of rows no other transaction
+		// can change before this one ends, and on a Galera cluster a racing
+		// association through another node fails at commit instead of both
+		// committing.
 		for _, id := range slices.Sorted(slices.Values(append([]int{v.UserID}, owners...))) {
 			hold := s.holdOwner
 			if id == v.UserID {
@@ -258,14 +270,8 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, p *ent.Profil
 				return err
 			}
 		}
-		for _, id := range slices.Sorted(slices.Values(append([]int{p.ID}, siblings...))) {
-			hold := func(ctx context.Context, tx *ent.Tx, id int) error { return LockProfiles(ctx, tx, id) }
-			if id == p.ID {
-				hold = lockLiveProfile
-			}
-			if err := hold(sys, tx, id); err != nil {
-				return err
-			}
+		if err := Hold(sys, tx, person); err != nil {
+			return err
 		}
 		// The profile's active link, the viewer's of this kind, the
 		// siblings', the time of this association and the L6 quota, in one

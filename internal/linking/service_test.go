@@ -14,6 +14,7 @@ import (
 	"certlink/internal/apperr"
 	"certlink/internal/demo"
 	"certlink/internal/linking"
+	"certlink/internal/merge"
 	"certlink/internal/store"
 	"certlink/internal/testenv"
 	"certlink/internal/viewer"
@@ -314,4 +315,68 @@ func TestAssociationRefusesAProfileMergedMeanwhile(t *testing.T) {
 			t.Fatalf("%d active links of the merged profile", n)
 		}
 	})
+}
+
+// One person is every directory account MCID merges joined. A merge that
+// commits between an association's read of the person and its transaction
+// changes whom the association must hold: it starts over and sees them. Lee
+// associates a Partner University access while an operator merges riley's
+// MCID into alex's (alex@contoso holds it); without the start-over, the
+// person ended up counted at two work accounts (C2):
+//   - riley's access: the merge made riley's MCID, read as its sibling, a
+//     duplicate (it is no longer live);
+//   - alex's access, with riley's own access linked to alex@contoso: the
+//     merge joined riley's account to the survivor (its merge version).
+func TestAssociationSeesAMergeThatJoinedThePersonMeanwhile(t *testing.T) {
+	for _, c := range []struct {
+		name, email, pu string
+		before          func(t *testing.T, f *fixture)
+		unlinked        []string
+	}{
+		{name: "duplicate read", email: "riley@learn.example", pu: "8800002", unlinked: []string{"9900001"}},
+		{name: "survivor read", email: "alex@learn.example", pu: "8800001", unlinked: []string{"9900001", "8800002"},
+			before: func(t *testing.T, f *fixture) {
+				if err := f.svc.AssociatePartnerUniversity(context.Background(), f.users["alex@contoso.example"], "riley@learn.example", "learn-demo"); err != nil {
+					t.Fatal(err)
+				}
+			}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+				f := setup(t, d)
+				ctx := context.Background()
+				if c.before != nil {
+					c.before(t, f)
+				}
+				ops := &viewer.Viewer{Kind: viewer.KindUser, UserID: f.users["ops@certlink.example"].UserID,
+					Email: "ops@certlink.example", Roles: []viewer.Role{viewer.Operator}}
+				m := &merge.Service{Client: f.c, RowLocks: f.svc.RowLocks, Now: func() time.Time { return f.clock }}
+				merged := false
+				f.svc.AfterPersonRead(func() {
+					if merged {
+						return
+					}
+					merged = true
+					if _, err := m.Merge(ctx, ops, "9900001", "9900002"); err != nil {
+						t.Errorf("merge: %v", err)
+					}
+				})
+				lee := f.users["lee@fabrikam.example"]
+				if err := f.svc.AssociatePartnerUniversity(ctx, lee, c.email, "learn-demo"); err != nil {
+					t.Fatal(err)
+				}
+				if !merged {
+					t.Fatal("the merge did not run between the read and the transaction")
+				}
+				if as := f.activeLinks(t, c.pu); len(as) != 1 || as[0].UserID != lee.UserID {
+					t.Fatalf("%s: %d active links, want 1 to lee", c.pu, len(as))
+				}
+				for _, mcid := range c.unlinked {
+					if as := f.activeLinks(t, mcid); len(as) != 0 {
+						t.Fatalf("%s, the same person's, is still linked to user %d: one person at two work accounts", mcid, as[0].UserID)
+					}
+				}
+			})
+		})
+	}
 }

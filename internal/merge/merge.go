@@ -65,7 +65,20 @@ func (s *Service) Merge(ctx context.Context, v *viewer.Viewer, survivorMCID, dup
 	sys := viewer.System(ctx)
 	var out *Outcome
 	var touched []int
-	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
+	// The person the merge makes one: every live profile of the two MCIDs'
+	// directory accounts and of the accounts earlier merges joined to them
+	// (linking.Person), read before each attempt and held in it (Hold: a
+	// merge that changed that person meanwhile starts this one over).
+	var person []linking.PersonProfile
+	err := store.InTxAfter(sys, s.Client, func() error {
+		accounts, err := s.Client.Profile.Query().Where(profile.McidIn(survivorMCID, duplicateMCID)).
+			Select(profile.FieldAccountID).Ints(sys)
+		if err != nil {
+			return err
+		}
+		person, err = linking.Person(sys, s.Client, accounts...)
+		return err
+	}, func(tx *ent.Tx) error {
 		out, touched = &Outcome{}, touched[:0]
 		sv, err := s.load(sys, tx, survivorMCID)
 		if err != nil {
@@ -79,19 +92,18 @@ func (s *Service) Merge(ctx context.Context, v *viewer.Viewer, survivorMCID, dup
 			return apperr.New(apperr.InvalidInput, "MCID %s and %s are not the same kind of profile.", survivorMCID, duplicateMCID)
 		}
 		out.Survivor, out.Duplicate = sv, dup
-		// The other live profiles of the two directory accounts (their Partner
-		// University access): one person's now, whose links go to one work
-		// account (see onePerson).
-		siblings, err := tx.Profile.Query().
-			Where(profile.AccountIDIn(sv.AccountID, dup.AccountID), profile.IDNotIn(sv.ID, dup.ID), profile.MergedIntoIDIsNil()).
-			IDs(sys)
-		if err != nil {
-			return err
-		}
 		// The profiles whose links may change here: hold them as every link
 		// change does (on a Galera cluster FOR UPDATE above is node-local).
-		if err := linking.LockProfiles(sys, tx, append([]int{sv.ID, dup.ID}, siblings...)...); err != nil {
+		if err := linking.Hold(sys, tx, person); err != nil {
 			return err
+		}
+		// The person's other live profiles (their Partner University access):
+		// one person's, whose links go to one work account (see onePerson).
+		var siblings []int
+		for _, p := range person {
+			if p.ID != sv.ID && p.ID != dup.ID {
+				siblings = append(siblings, p.ID)
+			}
 		}
 		// The time of the merge, read after the lock and never before either
 		// profile's latest link event, as every link change takes it.
@@ -122,6 +134,11 @@ func (s *Service) Merge(ctx context.Context, v *viewer.Viewer, survivorMCID, dup
 			return err
 		}
 		if out.Duplicate, err = tx.Profile.UpdateOne(dup).SetMergedIntoID(sv.ID).Save(sys); err != nil {
+			return err
+		}
+		// The survivor's person grew: a transaction that read it before holds
+		// it with the old version and starts over (linking.Hold).
+		if err := tx.Profile.Update().Where(profile.ID(sv.ID)).AddMergeVersion(1).Exec(sys); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("%s merged MCID %s into %s: %d results moved, %d already held, link %s.",
