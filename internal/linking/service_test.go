@@ -380,3 +380,31 @@ func TestAssociationSeesAMergeThatJoinedThePersonMeanwhile(t *testing.T) {
 		})
 	}
 }
+
+// My profile offers "Use <email>" (L4) only while the Partner University
+// sign-in still holds a live Learning profile: once an operator merged its
+// MCID into another, the offer went on showing and the association it made
+// failed NOT_FOUND.
+func TestSameCredentialsOfferedOnlyForALiveProfile(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		f := setup(t, d)
+		ctx := context.Background()
+		riley := f.users["riley@contoso.example"]
+		if err := f.svc.AssociatePartnerUniversity(ctx, riley, "riley@learn.example", "learn-demo"); err != nil {
+			t.Fatal(err)
+		}
+		ops := &viewer.Viewer{Kind: viewer.KindUser, UserID: f.users["ops@certlink.example"].UserID,
+			Email: "ops@certlink.example", Roles: []viewer.Role{viewer.Operator}}
+		m := &merge.Service{Client: f.c, RowLocks: f.svc.RowLocks, Now: func() time.Time { return f.clock }}
+		if _, err := m.Merge(ctx, ops, "9900003", "9900002"); err != nil {
+			t.Fatal(err)
+		}
+		st, err := f.svc.StatusOf(ctx, riley.UserID)
+		if err != nil || st.PartnerUniversity == nil || st.PartnerUniversity.SameCredentialsAvailable {
+			t.Fatalf("status after riley's MCID was merged: %+v, %v", st.PartnerUniversity, err)
+		}
+		if err := f.svc.AssociateLearningAccount(ctx, riley, linking.AssociateInput{UseSameCredentials: true}); code(err) != apperr.NotFound {
+			t.Fatalf("same credentials after the merge: %v", err)
+		}
+	})
+}

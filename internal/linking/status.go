@@ -69,7 +69,7 @@ WHERE a.active_user_slot IN (?, ?)`, UserSlot(userID, Learning), UserSlot(userID
 	}
 	if st.PartnerUniversity != nil {
 		n, err := s.Client.Profile.Query().
-			Where(profile.AccountID(puAccount), profile.KindEQ(profile.KindLEARNING)).Count(sys)
+			Where(profile.AccountID(puAccount), profile.KindEQ(profile.KindLEARNING), profile.MergedIntoIDIsNil()).Count(sys)
 		if err != nil {
 			return st, err
 		}
