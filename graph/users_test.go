@@ -217,3 +217,46 @@ func TestInviteFirstSignInAndResend(t *testing.T) {
 		}
 	})
 }
+
+// Competencies are the Global Admins' and MPN Partner Admins' (C7): an
+// account or user management admin read the at-risk mail to grace and mona
+// in the dev mailbox (a review). They see the invitations and mail to
+// themselves; the competency admins see it all.
+func TestDevMailboxKeepsCompetencyMailFromUserAdmins(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		grace := e.Demo("grace@contoso.example")
+		uma, _ := withRole(t, e, "uma@contoso.example", "USER_MANAGEMENT_ADMIN")
+		must(t, e, e.Demo("alex@contoso.example"), `mutation{removeLearningAccount{user{id}}}`, nil, nil)
+		type box struct {
+			DevMailbox struct {
+				Edges []struct {
+					Node struct{ To, Subject string }
+				}
+			}
+		}
+		subjects := func(tok string) (invites, other []string) {
+			var b box
+			must(t, e, tok, `{devMailbox(first:50){edges{node{to subject}}}}`, nil, &b)
+			for _, ed := range b.DevMailbox.Edges {
+				if strings.Contains(ed.Node.Subject, "invited") {
+					invites = append(invites, ed.Node.To)
+				} else {
+					other = append(other, ed.Node.To+": "+ed.Node.Subject)
+				}
+			}
+			return invites, other
+		}
+		testenv.Eventually(t, 10*time.Second, func() bool {
+			_, other := subjects(grace)
+			return len(other) > 0
+		}, "grace's at-risk mail in the dev mailbox")
+		invites, other := subjects(uma)
+		if len(other) != 0 {
+			t.Fatalf("a user management admin reads competency mail: %q", other)
+		}
+		if len(invites) == 0 {
+			t.Fatal("a user management admin does not see the invitations")
+		}
+	})
+}

@@ -5271,7 +5271,7 @@ extend type Query {
   notifications(first: Int, after: Cursor): NotificationConnection!
   "How many of your notifications are unread."
   unreadNotificationCount: Int!
-  "The dev mailbox (mail not sent because no SMTP is configured): admins see mail to their organization, operators all."
+  "The dev mailbox (mail not sent because no SMTP is configured): operators see all of it, Global Admins and MPN Partner Admins their organization's, account and user management admins the invitations and their own mail (C7)."
   devMailbox(first: Int, after: Cursor): DevMailConnection!
   "Support tickets: your own; admins also their organization's; operators all."
   supportTickets(first: Int, after: Cursor): SupportTicketConnection!

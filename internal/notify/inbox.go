@@ -96,9 +96,12 @@ func (b *Inbox) MarkRead(ctx context.Context, v *viewer.Viewer, ids []int) (int,
 		SetReadAt(now).Save(sys)
 }
 
+// InviteMailPrefix begins the dedupe key of an invitation mail (users).
+const InviteMailPrefix = "invite/"
+
 // DevMailbox lists the mail the embedded default "sent" instead of using SMTP,
-// newest first: operators see all of it, an organization's admins their
-// organization's mail — to its work accounts (by id, whatever address they
+// newest first: operators see all of it, an organization's competency admins
+// their organization's mail (its other user admins the invitations only) — to its work accounts (by id, whatever address they
 // had or have) and what it sent to people with none. Never by address:
 // addresses are corrected and freed, and a reused one must not bring another
 // organization's mail with it (issue 11 item 10a).
@@ -111,8 +114,14 @@ func (b *Inbox) DevMailbox(ctx context.Context, v *viewer.Viewer, r page.Request
 	q := b.Client.DevMail.Query()
 	switch {
 	case v.IsOperator():
-	case v.IsUserAdmin():
+	case v.IsCompetencyAdmin():
 		q.Where(devmail.OrganizationID(v.OrgID))
+	case v.IsUserAdmin():
+		// An account or user management admin sees competencies nowhere
+		// (C7), so not in the at-risk mail or the association reminders
+		// either: the invitations they send, and mail to themselves.
+		q.Where(devmail.OrganizationID(v.OrgID), devmail.Or(
+			devmail.DedupeKeyHasPrefix(InviteMailPrefix), devmail.RecipientUserID(v.UserID)))
 	default:
 		return p, apperr.New(apperr.Forbidden, "Only admins can read the dev mailbox.")
 	}

@@ -231,7 +231,7 @@ func (s *Service) inviteMail(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, 
 	return notify.Enqueue(ctx, tx.Client(), notify.Mail{
 		To: u.Email, Subject: "You are invited to certlink (" + org.Name + ")", Body: body,
 		RecipientID: u.ID, OrgID: v.OrgID,
-		DedupeKey: fmt.Sprintf("invite/u%d/%d", u.ID, now.UnixNano()),
+		DedupeKey: fmt.Sprintf("%su%d/%d", notify.InviteMailPrefix, u.ID, now.UnixNano()),
 	}, now)
 }
 
