@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,8 +23,9 @@ import (
 // otherwise read the victim's progress. Tools without an Origin header
 // authenticate in connection_init.
 func (a *App) websocketTransport() transport.Websocket {
+	origins := a.websocketOrigins()
 	var patterns []string
-	for _, o := range a.allowedOrigins() {
+	for _, o := range origins {
 		if u, err := url.Parse(o); err == nil && u.Host != "" {
 			patterns = append(patterns, u.Host)
 		}
@@ -39,12 +41,31 @@ func (a *App) websocketTransport() transport.Websocket {
 				AcceptOptions: websocket.AcceptOptions{OriginPatterns: patterns},
 			},
 			Registry: a.Sockets,
+			Origins:  origins,
 		},
 		InitFunc:              a.websocketInit,
 		InitTimeout:           initTimeout,
 		KeepAlivePingInterval: 25 * time.Second,
 		PayloadReadLimit:      &limit,
 	}
+}
+
+// websocketOrigins are the browser origins a socket may be opened from:
+// allowedOrigins, and for an address on the loopback interface the same port
+// under its other loopback names (localhost, 127.0.0.1, [::1]), which reach
+// the same process on this machine only.
+func (a *App) websocketOrigins() []string {
+	origins := a.allowedOrigins()
+	host, port, err := net.SplitHostPort(a.Config.Addr)
+	if err != nil {
+		return origins
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		for _, h := range []string{"localhost", "127.0.0.1", "[::1]"} {
+			origins = append(origins, "http://"+h+":"+port)
+		}
+	}
+	return origins
 }
 
 // websocketInit authenticates a subscription connection: the connection_init

@@ -176,6 +176,22 @@ func TestLiveProgressSubscription(t *testing.T) {
 		if _, err := dialWS(t, e, http.Header{"Cookie": {"certlink_session=" + mona}, "Origin": {"https://evil.example"}}, nil); err == nil {
 			t.Fatal("a foreign origin opened a cookie-authenticated socket")
 		}
+		// Scheme, host and port all count: the websocket library compared
+		// the host only and passed any origin of the request's own host (a
+		// review opened the https app's socket from http:// and file://).
+		hostPort := strings.TrimPrefix(e.URL, "http://")
+		for _, origin := range [][]string{{"https://" + hostPort}, {"ws://" + hostPort}, {"file://" + hostPort}, {"null"},
+			{"http://" + hostPort + "/x?y"}, {"//" + hostPort}, {e.URL, "https://evil.example"}} {
+			if _, err := dialWS(t, e, http.Header{"Cookie": {"certlink_session=" + mona}, "Origin": origin}, nil); err == nil {
+				t.Fatalf("origin %q opened a cookie-authenticated socket", origin)
+			}
+		}
+		_, port, _ := strings.Cut(hostPort, ":")
+		for _, origin := range []string{"HTTP://" + strings.ToUpper(hostPort), "http://localhost:" + port} {
+			if _, err := dialWS(t, e, http.Header{"Cookie": {"certlink_session=" + mona}, "Origin": {origin}}, nil); err != nil {
+				t.Fatalf("the app's own origin %q: %v", origin, err)
+			}
+		}
 		if _, err := dialWS(t, e, nil, map[string]any{"authorization": "Bearer nope"}); err == nil {
 			t.Fatal("a bad token was accepted")
 		}

@@ -226,7 +226,16 @@ func (e *Env) Second(opts ...Option) *Env {
 
 // newServer serves a's handler with certlink's own server timeouts.
 func newServer(a *app.App) *httptest.Server {
-	srv := httptest.NewUnstartedServer(a.Handler())
+	srv := httptest.NewUnstartedServer(nil)
+	// The address the server listens on is the one certlink was started
+	// with (its own origin, --addr), as in production: not 127.0.0.1:0.
+	if a.Config.Addr == "127.0.0.1:0" {
+		if a.Config.PublicURL == "http://"+a.Config.Addr {
+			a.Config.PublicURL = "http://" + srv.Listener.Addr().String()
+		}
+		a.Config.Addr = srv.Listener.Addr().String()
+	}
+	srv.Config.Handler = a.Handler()
 	srv.Listener = a.Listener(srv.Listener)
 	a.Configure(srv.Config, nil)
 	srv.Start()
