@@ -212,3 +212,36 @@ func TestMergedPersonIsOnePersonLater(t *testing.T) {
 		})
 	})
 }
+
+// A merge moves the link, not the L6 limit: the survivor's allowance counts
+// the associations of the MCIDs merged into it. A review associated
+// jordan's MCID at lee, merged it into riley's, and riley took the merged
+// MCID to Contoso the same second: the 30 days were gone.
+func TestMergeKeepsTheAssociationLimit(t *testing.T) {
+	const merge = `mutation($s:String!,$d:String!){mergeCertificationProfiles(input:{survivorMcid:$s,duplicateMcid:$d}){linkMoved}}`
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		lee, riley, ops := e.Demo("lee@fabrikam.example"), e.Demo("riley@contoso.example"), e.Demo("ops@certlink.example")
+		must(t, e, lee, mLinkLearn, map[string]any{"e": "jordan@learn.example"}, nil)
+		must(t, e, ops, merge, map[string]any{"s": "9900002", "d": "9900003"}, nil)
+		var me struct {
+			Me struct {
+				LearningAccount          *struct{ Mcid string }
+				NextAssociationAllowedAt *string
+				AssociationsRemaining    int
+			}
+		}
+		must(t, e, lee, `{me{learningAccount{mcid} nextAssociationAllowedAt associationsRemaining}}`, nil, &me)
+		if me.Me.LearningAccount == nil || me.Me.LearningAccount.Mcid != "9900002" || me.Me.NextAssociationAllowedAt == nil || me.Me.AssociationsRemaining != 2 {
+			t.Fatalf("lee's allowance after the merge: %+v", me.Me)
+		}
+		var pre struct{ PreviewAssociation struct{ Allowed bool } }
+		must(t, e, riley, `mutation{previewAssociation(input:{kind:LEARNING,email:"riley@learn.example",password:"learn-demo"}){allowed}}`, nil, &pre)
+		if pre.PreviewAssociation.Allowed {
+			t.Fatal("riley's preview allows taking the merged MCID within the 30 days")
+		}
+		if got := call(t, e, riley, mLinkLearn, map[string]any{"e": "riley@learn.example"}, nil); got != "ASSOCIATION_LIMITED" {
+			t.Fatalf("riley took the merged MCID within the 30 days: %q", got)
+		}
+	})
+}

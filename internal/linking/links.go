@@ -14,7 +14,8 @@ import (
 
 // profileLinks is what an association of a profile to a work account reads of
 // the links, after LockProfiles: the profile's active link, the account's of
-// the same kind, the time of the association (EventTime) and the L6 quota.
+// the same kind, the time of the association (EventTime) and the L6 quota
+// (of the profile's lineage: the profiles merged into it count too).
 type profileLinks struct {
 	// current is the profile's active link, mine the account's slot's (the
 	// same link when the profile is linked to the account already).
@@ -22,8 +23,8 @@ type profileLinks struct {
 	// now is the association's time: the clock, but never before the
 	// profile's latest link event.
 	now time.Time
-	// starts are the profile's quota-using starts that may still weigh on L6
-	// at now.
+	// starts are the quota-using starts of the profile's lineage that may
+	// still weigh on L6 at now.
 	starts []time.Time
 	// siblings are the active links of the directory account's other
 	// profiles (its Partner University access beside its Learning profile).
@@ -31,12 +32,13 @@ type profileLinks struct {
 }
 
 // readProfileLinks reads profileLinks in one statement: the active links of
-// the profile, of the slot and of the profile's siblings (the directory
-// account's other live profiles), the profile's quota-using links started since
-// the clock's L6 horizon, and its latest link (a UNION ALL, each part on its
+// the profile, of the slot and of the profile's siblings (the person's other
+// live profiles), the quota-using links of the profile's lineage (it and the
+// profiles merged into it) started since the clock's L6 horizon, and its
+// latest link (a UNION ALL, each part on its
 // own index). Without the statement count it is EventTime, the slot lookup
 // and quotaStarts.
-func (s *Service) readProfileLinks(ctx context.Context, tx *ent.Tx, profileID int, siblings []int, slot string, clockNow time.Time) (profileLinks, error) {
+func (s *Service) readProfileLinks(ctx context.Context, tx *ent.Tx, profileID int, lineage, siblings []int, slot string, clockNow time.Time) (profileLinks, error) {
 	horizon := s.horizon(clockNow)
 	active := []predicate.Association{association.ActiveProfileID(profileID), association.ActiveUserSlot(slot)}
 	if len(siblings) > 0 {
@@ -48,7 +50,7 @@ func (s *Service) readProfileLinks(ctx context.Context, tx *ent.Tx, profileID in
 			cols := sel.SelectedColumns()
 			t := sql.Table(association.Table)
 			quota := sql.Select(cols...).From(t).Where(sql.And(
-				sql.EQ(t.C(association.FieldProfileID), profileID),
+				sql.InInts(t.C(association.FieldProfileID), lineage...),
 				sql.EQ(t.C(association.FieldCountsQuota), true),
 				sql.GT(t.C(association.FieldStartedAt), horizon)))
 			latestStart := sql.Select(sql.Max(association.FieldStartedAt)).From(sql.Table(association.Table)).
@@ -89,7 +91,7 @@ func (s *Service) readProfileLinks(ctx context.Context, tx *ent.Tx, profileID in
 	// profile's latest event may have put after the clock.
 	horizon = s.horizon(out.now)
 	for _, a := range uniq {
-		if a.ProfileID == profileID && a.CountsQuota && a.StartedAt.After(horizon) {
+		if slices.Contains(lineage, a.ProfileID) && a.CountsQuota && a.StartedAt.After(horizon) {
 			out.starts = append(out.starts, a.StartedAt)
 		}
 	}

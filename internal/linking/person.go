@@ -27,16 +27,43 @@ type PersonProfile struct {
 // through MCID merges (operators merge duplicates, a handful at most).
 const maxPersonAccounts = 1000
 
-// Person reads the live profiles of one person: those of the directory
-// accounts given and of every account MCID merges joined to them, either way
-// and in chains (a merged profile's account is its survivor's person, and so
-// on), in ascending id order. One person is counted once (C2), so all of
-// these go to one work account (associate, merge.Merge).
+// Person is one person as ReadPerson read it.
+type Person struct {
+	// Live are the person's live profiles, in ascending id order.
+	Live []PersonProfile
+	// mergedInto maps each merged profile of the person to the profile it
+	// was merged into.
+	mergedInto map[int]int
+}
+
+// Lineage is profile id and every profile merged into it, directly or
+// through a chain of merges: one MCID's history, whose associations count
+// towards its L6 limit (a merge moves the link, not the limit: a review
+// reset the 30 days by merging an MCID linked the same day).
+func (p Person) Lineage(id int) []int {
+	out := []int{id}
+	for grew := true; grew; {
+		grew = false
+		for m, into := range p.mergedInto {
+			if slices.Contains(out, into) && !slices.Contains(out, m) {
+				out = append(out, m)
+				grew = true
+			}
+		}
+	}
+	return out
+}
+
+// ReadPerson reads one person: the profiles of the directory accounts given
+// and of every account MCID merges joined to them, either way and in chains
+// (a merged profile's account is its survivor's person, and so on). One
+// person is counted once (C2), so all of their live profiles go to one work
+// account (associate, merge.Merge).
 //
 // Each round is one statement: the profiles of the accounts found last, the
 // profiles merged into them and those they were merged into; a round that
 // finds no new account ends it. A person no merge touched is one round.
-func Person(ctx context.Context, c *ent.Client, accountIDs ...int) ([]PersonProfile, error) {
+func ReadPerson(ctx context.Context, c *ent.Client, accountIDs ...int) (Person, error) {
 	seen := map[int]bool{}
 	var frontier []int
 	for _, id := range accountIDs {
@@ -49,7 +76,7 @@ func Person(ctx context.Context, c *ent.Client, accountIDs ...int) ([]PersonProf
 	for len(frontier) > 0 {
 		found, err := personRound(ctx, c, frontier)
 		if err != nil {
-			return nil, err
+			return Person{}, err
 		}
 		frontier = frontier[:0]
 		for _, r := range found {
@@ -60,22 +87,39 @@ func Person(ctx context.Context, c *ent.Client, accountIDs ...int) ([]PersonProf
 			}
 		}
 		if len(seen) > maxPersonAccounts {
-			return nil, apperr.New(apperr.Conflict, "MCID merges have joined more than %d directory accounts into this person; ask an operator to check the merges.", maxPersonAccounts)
+			return Person{}, apperr.New(apperr.Conflict, "MCID merges have joined more than %d directory accounts into this person; ask an operator to check the merges.", maxPersonAccounts)
 		}
 	}
-	var out []PersonProfile
+	out := Person{mergedInto: map[int]int{}}
 	for _, r := range rows {
-		if !r.merged {
-			out = append(out, r.PersonProfile)
+		if r.mergedInto != 0 {
+			out.mergedInto[r.ID] = r.mergedInto
+		} else {
+			out.Live = append(out.Live, r.PersonProfile)
 		}
 	}
-	slices.SortFunc(out, func(a, b PersonProfile) int { return a.ID - b.ID })
+	slices.SortFunc(out.Live, func(a, b PersonProfile) int { return a.ID - b.ID })
+	return out, nil
+}
+
+// lineage is Person.Lineage read from the database: profile id and every
+// profile merged into it, one statement per link of the longest chain (one
+// when none was merged into it).
+func lineage(ctx context.Context, c *ent.Client, id int) ([]int, error) {
+	out, frontier := []int{id}, []int{id}
+	for len(frontier) > 0 && len(out) <= maxPersonAccounts {
+		ids, err := c.Profile.Query().Where(profile.MergedIntoIDIn(frontier...)).IDs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out, frontier = append(out, ids...), ids
+	}
 	return out, nil
 }
 
 type personRow struct {
 	PersonProfile
-	merged bool
+	mergedInto int // 0: live
 }
 
 func personRound(ctx context.Context, c *ent.Client, accounts []int) ([]personRow, error) {
@@ -107,7 +151,7 @@ func personRound(ctx context.Context, c *ent.Client, accounts []int) ([]personRo
 		if err := rs.Scan(&r.ID, &r.AccountID, &kind, &r.MCID, &merged, &r.MergeVersion); err != nil {
 			return nil, err
 		}
-		r.Kind, r.merged = Kind(kind), merged.Valid
+		r.Kind, r.mergedInto = Kind(kind), int(merged.Int64)
 		out = append(out, r)
 	}
 	return out, rs.Err()
@@ -134,7 +178,8 @@ func pick(person []PersonProfile, accountID int, kind Kind) (*PersonProfile, []i
 // read (Hold).
 var errPersonChanged = fmt.Errorf("linking: an MCID merge changed the person meanwhile: %w", store.ErrRetry)
 
-// Hold is LockProfiles for a person read before the transaction began: each
+// Hold is LockProfiles for a person read before the transaction began (its
+// Live profiles): each
 // live profile, in ascending id order, is written only while it is still
 // live and no merge went into it since it was read. When one is not, a merge
 // has changed the person meanwhile (joined another account to it, or made

@@ -180,28 +180,28 @@ func (s *Service) associateAccount(ctx context.Context, v *viewer.Viewer, accoun
 // and linking it would count a person for nothing while using a quota slot.
 var errMergedMeanwhile = apperr.New(apperr.Conflict, "This profile was merged into another MCID a moment ago. Associate again: the merged profile is the one to link.")
 
-// personOf reads the person of a directory account (Person) and picks the
+// personOf reads the person of a directory account (ReadPerson) and picks the
 // account's live profile of kind and the ids of the person's other live
 // profiles (its siblings: one person's Learning profile and Partner
 // University access, those of accounts merges joined to it included). pinned,
 // when not 0, is the profile an earlier read picked: gone, it was merged.
-func (s *Service) personOf(ctx context.Context, accountID int, kind Kind, pinned int, notFound string) ([]PersonProfile, *PersonProfile, []int, error) {
-	person, err := Person(ctx, s.Client, accountID)
+func (s *Service) personOf(ctx context.Context, accountID int, kind Kind, pinned int, notFound string) (Person, *PersonProfile, []int, error) {
+	person, err := ReadPerson(ctx, s.Client, accountID)
 	if err != nil {
-		return nil, nil, nil, err
+		return Person{}, nil, nil, err
 	}
-	p, siblings := pick(person, accountID, kind)
+	p, siblings := pick(person.Live, accountID, kind)
 	switch {
 	case pinned != 0 && (p == nil || p.ID != pinned):
-		return nil, nil, nil, errMergedMeanwhile
+		return Person{}, nil, nil, errMergedMeanwhile
 	case p != nil:
 		return person, p, siblings, nil
 	case notFound != "":
-		return nil, nil, nil, apperr.New(apperr.NotFound, "%s", notFound)
+		return Person{}, nil, nil, apperr.New(apperr.NotFound, "%s", notFound)
 	case kind == PartnerUniversity:
-		return nil, nil, nil, apperr.New(apperr.NotFound, "That sign-in holds no Partner University account.")
+		return Person{}, nil, nil, apperr.New(apperr.NotFound, "That sign-in holds no Partner University account.")
 	default:
-		return nil, nil, nil, apperr.New(apperr.NotFound, "That sign-in holds no Microsoft Learning (certification) profile.")
+		return Person{}, nil, nil, apperr.New(apperr.NotFound, "That sign-in holds no Microsoft Learning (certification) profile.")
 	}
 }
 
@@ -270,14 +270,14 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, accountID int
 				return err
 			}
 		}
-		if err := Hold(sys, tx, person); err != nil {
+		if err := Hold(sys, tx, person.Live); err != nil {
 			return err
 		}
 		// The profile's active link, the viewer's of this kind, the
 		// siblings', the time of this association and the L6 quota, in one
 		// read after the locks: a transaction that waited for the locks
 		// records its events after the one it waited for.
-		links, err := s.readProfileLinks(sys, tx, p.ID, siblings, UserSlot(v.UserID, kind), s.now())
+		links, err := s.readProfileLinks(sys, tx, p.ID, person.Lineage(p.ID), siblings, UserSlot(v.UserID, kind), s.now())
 		if err != nil {
 			return err
 		}
@@ -402,8 +402,12 @@ func (s *Service) allowance(ctx context.Context, c *ent.Client, profileID int, n
 // quotaStarts are the starts of a profile's quota-using associations that can
 // still weigh on L6 at now.
 func (s *Service) quotaStarts(ctx context.Context, c *ent.Client, profileID int, now time.Time) ([]time.Time, error) {
+	ids, err := lineage(ctx, c, profileID)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := c.Association.Query().
-		Where(association.ProfileID(profileID), association.CountsQuota(true),
+		Where(association.ProfileIDIn(ids...), association.CountsQuota(true),
 			association.StartedAtGT(s.horizon(now))).
 		Select(association.FieldStartedAt).
 		All(ctx)

@@ -67,16 +67,17 @@ func (s *Service) Merge(ctx context.Context, v *viewer.Viewer, survivorMCID, dup
 	var touched []int
 	// The person the merge makes one: every live profile of the two MCIDs'
 	// directory accounts and of the accounts earlier merges joined to them
-	// (linking.Person), read before each attempt and held in it (Hold: a
+	// (linking.ReadPerson), read before each attempt and held in it (Hold: a
 	// merge that changed that person meanwhile starts this one over).
-	var person []linking.PersonProfile
+	var person []linking.PersonProfile // live
 	err := store.InTxAfter(sys, s.Client, func() error {
 		accounts, err := s.Client.Profile.Query().Where(profile.McidIn(survivorMCID, duplicateMCID)).
 			Select(profile.FieldAccountID).Ints(sys)
 		if err != nil {
 			return err
 		}
-		person, err = linking.Person(sys, s.Client, accounts...)
+		p, err := linking.ReadPerson(sys, s.Client, accounts...)
+		person = p.Live
 		return err
 	}, func(tx *ent.Tx) error {
 		out, touched = &Outcome{}, touched[:0]
