@@ -424,3 +424,24 @@ func TestPartnerUniversityAssociationLimited(t *testing.T) {
 		}
 	})
 }
+
+// What-if reads a planned result as ingest does: a skill number in any case
+// is the skill ("az-400" is AZ-400; a review had it refused here and stored
+// by ingest), and a Partner University account holds assessments only (L8).
+func TestWhatIfReadsResultsAsIngestDoes(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		grace, alex := e.Demo("grace@contoso.example"), e.Demo("alex@contoso.example")
+		must(t, e, alex, mLinkPU, map[string]any{"e": "alex@learn.example"}, nil)
+		var upper, lower any
+		must(t, e, grace, whatIfQ, map[string]any{"a": []map[string]any{{"mcid": "9900001", "skillNumber": "SC-300"}}}, &upper)
+		must(t, e, grace, whatIfQ, map[string]any{"a": []map[string]any{{"mcid": "9900001", "skillNumber": " sc-300 "}}}, &lower)
+		if fmt.Sprint(upper) != fmt.Sprint(lower) {
+			t.Fatalf("sc-300 is not SC-300 in what-if:\n%v\n%v", upper, lower)
+		}
+		if got := call(t, e, grace, whatIfQ, map[string]any{"a": []map[string]any{{"mcid": "8800001", "skillNumber": "SC-300"}}}, nil); got != "INVALID_INPUT" {
+			t.Fatalf("an exam planned for a Partner University account: %q", got)
+		}
+		must(t, e, grace, whatIfQ, map[string]any{"a": []map[string]any{{"mcid": "8800001", "skillNumber": "ASMT-AZURE-SALES"}}}, nil)
+	})
+}

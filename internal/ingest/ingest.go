@@ -117,6 +117,7 @@ type Batch struct {
 	ctx     context.Context
 	source  string
 	skills  map[string]int
+	types   map[int]skill.Type // of each skill id
 	pending []Raw
 	out     Outcome
 	orgs    map[int]bool
@@ -171,12 +172,14 @@ func (s *Service) Begin(ctx context.Context, v *viewer.Viewer) (*Batch, error) {
 		}
 	}
 	source = Clip(source, 100)
-	all, err := s.Client.Skill.Query().Select(skill.FieldID, skill.FieldNumber).All(sys)
+	all, err := s.Client.Skill.Query().Select(skill.FieldID, skill.FieldNumber, skill.FieldType).All(sys)
 	if err != nil {
 		return nil, err
 	}
 	skills := make(map[string]int, len(all))
+	types := make(map[int]skill.Type, len(all))
 	for _, k := range all {
+		types[k.ID] = k.Type
 		// A number stored before catalog.SkillNumber was the rule may share
 		// its spelling with another: the one already in that spelling wins.
 		n := catalog.SkillNumber(k.Number)
@@ -184,7 +187,7 @@ func (s *Service) Begin(ctx context.Context, v *viewer.Viewer) (*Batch, error) {
 			skills[n] = k.ID
 		}
 	}
-	return &Batch{s: s, ctx: sys, source: source, skills: skills, orgs: map[int]bool{}, limit: BatchSize, tokenID: v.TokenID}, nil
+	return &Batch{s: s, ctx: sys, source: source, skills: skills, types: types, orgs: map[int]bool{}, limit: BatchSize, tokenID: v.TokenID}, nil
 }
 
 // Fail records a result that could not even be read (bad JSON, bad CSV).
@@ -458,8 +461,8 @@ func (b *Batch) store() error {
 			return err
 		}
 		ids := make([]int, 0, len(profiles))
-		for _, id := range profiles {
-			ids = append(ids, id)
+		for _, p := range profiles {
+			ids = append(ids, p.id)
 		}
 		if b.s.RowLocks && len(ids) > 0 {
 			// In id order, as every batch does: no deadlock between batches.
@@ -495,11 +498,24 @@ func (b *Batch) store() error {
 		)
 		fresh := map[key]int{} // results created in this batch → index in creates
 		for _, v := range checked {
-			pid, ok := profiles[v.mcid]
+			p, ok := profiles[v.mcid]
 			if !ok {
 				failed = append(failed, LineError{v.pos, apperr.NotFound, fmt.Sprintf("no certification profile has MCID %s", v.mcid)})
 				continue
 			}
+			// A Partner University account contributes assessments (L8):
+			// an exam or a certification there would count for a person
+			// whose Learning profile does not hold it.
+			if t := b.types[v.skillID]; p.kind == profile.KindPARTNER_UNIVERSITY && t != skill.TypeASSESSMENT {
+				what := "an exam"
+				if t == skill.TypeCERTIFICATION {
+					what = "a certification"
+				}
+				failed = append(failed, LineError{v.pos, apperr.InvalidInput, fmt.Sprintf("%s is a Partner University account, which holds assessments only (L8), and this skill is %s: send it for the person's Learning MCID",
+					v.mcid, what)})
+				continue
+			}
+			pid := p.id
 			k := keyOf(pid, v.skillID, v.completed)
 			create := func() *ent.ResultCreate {
 				return tx.Result.Create().SetProfileID(pid).SetSkillID(v.skillID).
@@ -589,9 +605,15 @@ func (b *Batch) refuse(lines []LineError) {
 	}
 }
 
-// resolveProfiles maps MCIDs to profile ids, following merges (U4) to the
+// resolved is the profile a result of an MCID goes to, and its kind.
+type resolved struct {
+	id   int
+	kind profile.Kind
+}
+
+// resolveProfiles maps MCIDs to profiles, following merges (U4) to the
 // surviving profile.
-func resolveProfiles(ctx context.Context, tx *ent.Tx, mcids map[string]bool) (map[string]int, error) {
+func resolveProfiles(ctx context.Context, tx *ent.Tx, mcids map[string]bool) (map[string]resolved, error) {
 	list := make([]string, 0, len(mcids))
 	for m := range mcids {
 		list = append(list, m)
@@ -600,7 +622,7 @@ func resolveProfiles(ctx context.Context, tx *ent.Tx, mcids map[string]bool) (ma
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]int, len(ps))
+	out := make(map[string]resolved, len(ps))
 	for _, p := range ps {
 		id, into := p.ID, p.MergedIntoID
 		for hops := 0; into != nil && hops < 5; hops++ {
@@ -610,7 +632,7 @@ func resolveProfiles(ctx context.Context, tx *ent.Tx, mcids map[string]bool) (ma
 			}
 			id, into = next.ID, next.MergedIntoID
 		}
-		out[p.Mcid] = id
+		out[p.Mcid] = resolved{id, p.Kind}
 	}
 	return out, nil
 }

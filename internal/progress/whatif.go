@@ -13,6 +13,7 @@ import (
 	"certlink/ent/skill"
 	"certlink/ent/user"
 	"certlink/internal/apperr"
+	"certlink/internal/catalog"
 	"certlink/internal/counting"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
@@ -130,12 +131,24 @@ func addResults(ctx context.Context, c *ent.Client, orgID int, rs []PlannedResul
 		if err != nil {
 			return err
 		}
-		sk, err := c.Skill.Query().Where(skill.Number(strings.TrimSpace(r.SkillNumber))).Only(ctx)
-		if ent.IsNotFound(err) {
-			return apperr.New(apperr.InvalidInput, "%s: no skill has number %q.", field, r.SkillNumber).With("field", field)
-		}
+		// The number as ingest reads it ("az-400" is AZ-400), or as a skill
+		// stored before that spelling was the rule has it.
+		sk, err := c.Skill.Query().Where(skill.NumberIn(catalog.SkillNumber(r.SkillNumber), strings.TrimSpace(r.SkillNumber))).
+			Order(ent.Asc(skill.FieldID)).All(ctx)
 		if err != nil {
 			return err
+		}
+		if len(sk) == 0 {
+			return apperr.New(apperr.InvalidInput, "%s: no skill has number %q.", field, r.SkillNumber).With("field", field)
+		}
+		k := sk[0]
+		for _, x := range sk {
+			if x.Number == catalog.SkillNumber(r.SkillNumber) {
+				k = x
+			}
+		}
+		if p.Kind == profile.KindPARTNER_UNIVERSITY && k.Type != skill.TypeASSESSMENT {
+			return apperr.New(apperr.InvalidInput, "%s: %s is a Partner University account, which holds assessments only (L8); %s is not an assessment.", field, mcid, k.Number).With("field", field)
 		}
 		done := now
 		if r.CompletedAt != nil && r.CompletedAt.Before(now) {
@@ -144,11 +157,11 @@ func addResults(ctx context.Context, c *ent.Client, orgID int, rs []PlannedResul
 		if r.ExpiresAt != nil && !r.ExpiresAt.After(done) {
 			return apperr.New(apperr.InvalidInput, "%s: expiresAt must be after completedAt.", field).With("field", field)
 		}
-		held, err := c.Result.Query().Where(result.ProfileID(p.ID), result.SkillID(sk.ID), result.CompletedAt(done)).Exist(ctx)
+		held, err := c.Result.Query().Where(result.ProfileID(p.ID), result.SkillID(k.ID), result.CompletedAt(done)).Exist(ctx)
 		if err != nil || held {
 			return err
 		}
-		err = c.Result.Create().SetProfileID(p.ID).SetSkillID(sk.ID).SetCompletedAt(done).
+		err = c.Result.Create().SetProfileID(p.ID).SetSkillID(k.ID).SetCompletedAt(done).
 			SetNillableExpiresAt(r.ExpiresAt).SetSource("what-if").SetRecognizedAt(now).Exec(ctx)
 		if err != nil {
 			return err
