@@ -112,3 +112,52 @@ func TestRetiringASkillThatTakesATickWarnsAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// An offer in force names its option (C6): an operator's catalog that drops
+// (or renames) that option is refused CONFLICT and changes nothing. A review
+// renamed Data Analytics' Silver "Standard" after grace bought it: the offer
+// named no level or option (an empty enum), the status went ACTIVE and the
+// attested requirement lost its attestation.
+func TestCatalogKeepsAnOptionWithAnOfferInForce(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		grace, ops := e.Demo("grace@contoso.example"), e.Demo("ops@certlink.example")
+		var comps struct {
+			CompetencyProgress []struct {
+				Competency struct{ ID, Key string }
+				Status     string
+				Offer      *struct{ Level, Option string }
+			}
+		}
+		const qProgress = `{competencyProgress{competency{id key} status offer{level option}}}`
+		must(t, e, grace, qProgress, nil, &comps)
+		da := ""
+		for _, c := range comps.CompetencyProgress {
+			if c.Competency.Key == "data-analytics" {
+				da = c.Competency.ID
+			}
+		}
+		must(t, e, grace, `mutation($c:ID!){purchaseCompetencyOffer(input:{competency:$c,level:SILVER,option:"Standard"}){status}}`, map[string]any{"c": da}, nil)
+		var doc struct{ CatalogDocument string }
+		must(t, e, ops, `{catalogDocument}`, nil, &doc)
+		var cat map[string]any
+		if err := json.Unmarshal([]byte(doc.CatalogDocument), &cat); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cat["competencies"].([]any) {
+			if c := c.(map[string]any); c["key"] == "data-analytics" {
+				c["options"].([]any)[0].(map[string]any)["name"] = "Standard v2"
+			}
+		}
+		edited, _ := json.Marshal(cat)
+		if got := call(t, e, ops, `mutation($d:String!){loadCatalog(document:$d){summary}}`, map[string]any{"d": string(edited)}, nil); got != "CONFLICT" {
+			t.Fatalf("renaming an option with an offer in force: %q", got)
+		}
+		must(t, e, grace, qProgress, nil, &comps)
+		for _, c := range comps.CompetencyProgress {
+			if c.Competency.Key == "data-analytics" && (c.Offer == nil || c.Offer.Level != "SILVER" || c.Offer.Option != "Standard") {
+				t.Fatalf("grace's offer after a refused catalog: %+v", c)
+			}
+		}
+	})
+}

@@ -42,6 +42,7 @@ func (a *App) catalogName() string {
 // move it to check validity ends and expiries).
 func (a *App) SetClock(now func() time.Time) {
 	a.Progress.Engine.Now = now
+	a.Catalog.Now = now
 	a.Report.Now = now
 	a.Ingest.Now = now
 	if a.MetricIngest != nil {

@@ -10,9 +10,11 @@ import (
 
 	"certlink/ent"
 	"certlink/ent/competencyoption"
+	"certlink/ent/offerpurchase"
 	"certlink/ent/requirement"
 	"certlink/ent/schema/skilling"
 	"certlink/ent/skill"
+	"certlink/internal/apperr"
 )
 
 // Summary counts what a load changed.
@@ -57,7 +59,7 @@ func (s Summary) String() string {
 
 // apply writes doc in tx, matching entries by their keys (see README): loading
 // the same document twice changes nothing. ctx must allow system writes.
-func apply(ctx context.Context, tx *ent.Tx, doc *Document) (Summary, error) {
+func apply(ctx context.Context, tx *ent.Tx, doc *Document, now time.Time) (Summary, error) {
 	var sum Summary
 	skills, err := applySkills(ctx, tx, doc.Skills, &sum)
 	if err != nil {
@@ -85,7 +87,7 @@ func apply(ctx context.Context, tx *ent.Tx, doc *Document) (Summary, error) {
 		if err != nil {
 			return sum, err
 		}
-		if err := applyOptions(ctx, tx, cur.ID, c.Options, skills, &sum); err != nil {
+		if err := applyOptions(ctx, tx, cur, c.Options, skills, &sum, now); err != nil {
 			return sum, err
 		}
 	}
@@ -187,7 +189,8 @@ func UpdateSkill(ctx context.Context, c *ent.Client, cur *ent.Skill, s Skill) er
 	return u.Exec(ctx)
 }
 
-func applyOptions(ctx context.Context, tx *ent.Tx, competencyID int, in []Option, skills map[string]int, sum *Summary) error {
+func applyOptions(ctx context.Context, tx *ent.Tx, comp *ent.Competency, in []Option, skills map[string]int, sum *Summary, now time.Time) error {
+	competencyID := comp.ID
 	existing, err := tx.CompetencyOption.Query().Where(competencyoption.CompetencyID(competencyID)).All(ctx)
 	if err != nil {
 		return err
@@ -216,6 +219,25 @@ func applyOptions(ctx context.Context, tx *ent.Tx, competencyID int, in []Option
 		}
 	}
 	for _, gone := range byName {
+		// An organization's offer in force names its option (C6): removed
+		// (or renamed, which is a removal and a creation), the offer named
+		// nothing, its status went ACTIVE unchecked and its attestations
+		// were lost (a review). The option stays until its offers lapse.
+		offers, err := tx.OfferPurchase.Query().
+			Where(offerpurchase.OptionID(gone.ID), offerpurchase.AnniversaryAtGT(now)).
+			Order(ent.Desc(offerpurchase.FieldAnniversaryAt)).All(ctx)
+		if err != nil {
+			return err
+		}
+		if len(offers) > 0 {
+			orgs := map[int]bool{}
+			for _, o := range offers {
+				orgs[o.OrganizationID] = true
+			}
+			return apperr.New(apperr.Conflict, "%s's %s option %q has offers in force in %d organization(s), the last until %s: an option with an offer in force stays in the catalog (keep it, under the same name) until then.",
+				comp.Name, strings.ToLower(string(gone.Level)), gone.Name, len(orgs), offers[0].AnniversaryAt.Format("January 2, 2006")).
+				With("option", gone.Name)
+		}
 		n, err := tx.Requirement.Delete().Where(requirement.OptionID(gone.ID)).Exec(ctx)
 		if err != nil {
 			return err

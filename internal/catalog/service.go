@@ -19,6 +19,7 @@ import (
 	"certlink/ent/skill"
 	"certlink/internal/apperr"
 	"certlink/internal/catalogrev"
+	"certlink/internal/clock"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -31,6 +32,9 @@ type Service struct {
 	// Observers hear of every edit inside its transaction (at-risk
 	// detection, N1).
 	Observers []Observer
+	// Now is the clock that says which offers are in force (nil: the wall
+	// clock).
+	Now func() time.Time
 }
 
 // Observer hears of a catalog edit inside its transaction: CatalogChanging
@@ -124,7 +128,7 @@ func (s *Service) load(sys context.Context, name, source string, data []byte, by
 		if err != nil {
 			return err
 		}
-		if sum, err = apply(sys, tx, doc); err != nil {
+		if sum, err = apply(sys, tx, doc, clock.Now(s.Now)); err != nil {
 			return err
 		}
 		rev, err := tx.CatalogRevision.Create().SetSource(truncate(source, 500)).SetDigest(digestOf(data)).
