@@ -69,6 +69,15 @@ func graphqlRequest(next http.Handler) http.Handler {
 					"POST /graphql reads UTF-8 JSON; send the body in UTF-8 (charset=utf-8 or none), not "+strconv.Quote(params["charset"])+".")
 				return
 			}
+			for _, ce := range r.Header.Values("Content-Encoding") {
+				// A coded body is not read as plain text (RFC 9110 15.5.16),
+				// as /ingest refuses it too.
+				if ce = strings.ToLower(strings.TrimSpace(ce)); ce != "" && ce != "identity" {
+					writeJSONError(w, http.StatusUnsupportedMediaType, "INVALID_INPUT",
+						"POST /graphql reads an uncompressed body: send it without Content-Encoding (not "+strconv.Quote(ce)+").")
+					return
+				}
+			}
 			body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 			if err != nil && isTimeout(err) {
 				writeBodyTimeout(w)

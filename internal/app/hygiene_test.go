@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -106,6 +107,22 @@ func TestErrorHygiene(t *testing.T) {
 	for _, ct := range []string{"application/json; charset=UTF-8", "application/json;charset=utf8", "application/json"} {
 		if res, body := e.Post("", "/graphql", ct, `{"query":"{__typename}"}`); res.StatusCode != 200 {
 			t.Errorf("%s: %d %s", ct, res.StatusCode, body)
+		}
+	}
+	// A coded body is refused, not read as plain text (a review sent
+	// Content-Encoding: gzip with a plain body and had it run).
+	for _, ce := range []string{"gzip", "x-unknown", "br"} {
+		req, _ := http.NewRequest(http.MethodPost, e.URL+"/graphql", strings.NewReader(`{"query":"{__typename}"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Encoding", ce)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 415 || !strings.Contains(string(body), `"INVALID_INPUT"`) || !strings.Contains(string(body), "Content-Encoding") {
+			t.Errorf("Content-Encoding %s: %d %s", ce, res.StatusCode, body)
 		}
 	}
 	// A query over GET still runs.

@@ -9,6 +9,10 @@ import (
 	"certlink/internal/text"
 )
 
+// MaxRequired bounds a SKILL requirement's count of people: no partner
+// program asks for more, and the count is answered as a GraphQL Int.
+const MaxRequired = 1_000_000
+
 // Validate returns every problem of doc. known lists skill numbers already in
 // the database that requirements may name besides the document's own skills.
 func Validate(doc *Document, known map[string]bool) []Problem {
@@ -107,6 +111,10 @@ func Validate(doc *Document, known map[string]bool) []Problem {
 				case KindSkill:
 					if r.Required < 1 {
 						add(oentry, f("required"), "a SKILL requirement needs at least 1 person")
+					}
+					if r.Required > MaxRequired {
+						// GraphQL's Int is 32 bits: a larger count cannot be answered.
+						add(oentry, f("required"), "at most %d people", MaxRequired)
 					}
 					if len(r.Skills) == 0 {
 						add(oentry, f("skills"), "a SKILL requirement lists at least one skill")

@@ -374,7 +374,10 @@ func (s *Service) checkLimit(starts []time.Time, now time.Time) error {
 			rule = "We allow 1 association per year."
 		}
 	}
-	msg := fmt.Sprintf("Your association is limited. %s Your next available date for a subsequent association is %s.", rule, date.Format("January 2, 2006"))
+	// The date, as L6 words it, and the moment (UTC): an attempt on that
+	// date before it is refused again (a review was told "today").
+	msg := fmt.Sprintf("Your association is limited. %s Your next available date for a subsequent association is %s (from %s UTC).",
+		rule, date.Format("January 2, 2006"), date.Format("15:04"))
 	return (&apperr.Error{Code: apperr.AssociationLimited, Message: msg}).
 		With("nextAssociationAllowedAt", date.Format(time.RFC3339Nano)) // to the microsecond, as My profile and the preview say it
 }
