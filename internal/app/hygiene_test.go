@@ -3,8 +3,8 @@ package app_test
 import (
 	"encoding/json"
 	"fmt"
-	"net"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
