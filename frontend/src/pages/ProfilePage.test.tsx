@@ -259,6 +259,32 @@ describe('My profile', () => {
     expect(client.executeMutation).toHaveBeenCalledTimes(1);
   });
 
+  it("stops showing the limits of the account checked before once another is entered or refused", async () => {
+    let calls = 0;
+    const client = mockClient({
+      query: () => ({ data: { me: viewer() } }),
+      mutation: () => {
+        calls++;
+        return calls === 1
+          ? preview({ allowed: false, nextAssociationAllowedAt: '2027-01-05T10:00:00Z', associationsRemaining: 2 })
+          : { error: gqlError('INVALID_CREDENTIALS', 'The email or password is not right.') };
+      },
+    });
+    render(withClient(client, <ProfilePage />));
+    const email = screen.getByLabelText('Learning account email');
+    await userEvent.type(email, 'jordan@learn.example');
+    await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
+    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await screen.findByRole('alert');
+    expect(screen.getByTestId('allowance-subject').textContent).toContain('MCID 9900003');
+    await userEvent.clear(email);
+    await userEvent.type(email, 'riley@learn.example');
+    expect(screen.getByTestId('allowance-subject').textContent).not.toContain('9900003');
+    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('not right');
+    expect(screen.getByTestId('allowance-subject').textContent).not.toContain('9900003');
+  });
+
   /**
    * Submits jordan's Learning sign-in on My profile with previewAssociation
    * answering overrides, and returns the confirmation dialog titled title;

@@ -425,6 +425,9 @@ function AssociateLearningAccountForm({
     setError(null);
     const checked = await preview({ input: { kind: "LEARNING", ...input() } });
     if (checked.error || !checked.data) {
+      // The limits shown were another account's: no longer "the account
+      // you entered" (a review saw jordan's beside riley's wrong password).
+      onChecked(null);
       setError(describeError(checked.error));
       return;
     }
@@ -489,7 +492,10 @@ function AssociateLearningAccountForm({
               autoComplete="off"
               required
               value={email}
-              onChange={(e) => setEmail(e.target.value)}
+              onChange={(e) => {
+                setEmail(e.target.value);
+                onChecked(null);
+              }}
             />
             <Field
               label="Learning account password"
