@@ -245,3 +245,39 @@ func TestMergeKeepsTheAssociationLimit(t *testing.T) {
 		}
 	})
 }
+
+// Within one organization, the order in which a colleague associates a
+// person's two accounts does not change what L6 counts: taking the Partner
+// University access first ended the MCID's link at alex (the person's other
+// account went to grace), and the MCID then came back as a new association,
+// using a slot that taking the MCID first (a move within the organization)
+// does not. Taking it back where the person is is no new association.
+func TestOrderOfOnePersonsAccountsUsesNoQuota(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		grace, alex := e.Demo("grace@contoso.example"), e.Demo("alex@contoso.example")
+		remaining := func(tok string) int {
+			var me struct{ Me struct{ AssociationsRemaining int } }
+			must(t, e, tok, `{me{associationsRemaining}}`, nil, &me)
+			return me.Me.AssociationsRemaining
+		}
+		before := remaining(alex) // MCID 9900001's, linked once by alex
+		must(t, e, grace, mLinkPU, map[string]any{"e": "alex@learn.example"}, nil)
+		var st struct {
+			Me struct{ NextAssociationAllowedAt *string }
+		}
+		must(t, e, alex, `{me{nextAssociationAllowedAt}}`, nil, &st)
+		if st.Me.NextAssociationAllowedAt != nil {
+			t.Fatalf("alex's MCID, ended because its person's access went to grace, is not free to take back: %v", *st.Me.NextAssociationAllowedAt)
+		}
+		var pre struct{ PreviewAssociation struct{ UsesQuota, Allowed bool } }
+		must(t, e, grace, `mutation{previewAssociation(input:{kind:LEARNING,email:"alex@learn.example",password:"learn-demo"}){usesQuota allowed}}`, nil, &pre)
+		if pre.PreviewAssociation.UsesQuota || !pre.PreviewAssociation.Allowed {
+			t.Fatalf("grace's preview of the MCID her Partner University access took from alex: %+v", pre.PreviewAssociation)
+		}
+		must(t, e, grace, mLinkLearn, map[string]any{"e": "alex@learn.example"}, nil)
+		if got := remaining(grace); got != before {
+			t.Fatalf("the MCID has %d associations left after coming back within Contoso, want %d as before", got, before)
+		}
+	})
+}

@@ -29,6 +29,8 @@ type profileLinks struct {
 	// siblings are the active links of the directory account's other
 	// profiles (its Partner University access beside its Learning profile).
 	siblings []*ent.Association
+	// latest is the profile's latest link (nil: never linked).
+	latest *ent.Association
 }
 
 // readProfileLinks reads profileLinks in one statement: the active links of
@@ -85,6 +87,9 @@ func (s *Service) readProfileLinks(ctx context.Context, tx *ent.Tx, profileID in
 		}
 		if a.ProfileID == profileID {
 			out.now = latestOf(out.now, a)
+			if out.latest == nil || a.StartedAt.After(out.latest.StartedAt) || (a.StartedAt.Equal(out.latest.StartedAt) && a.ID > out.latest.ID) {
+				out.latest = a
+			}
 		}
 	}
 	// The quota's horizon moves with the association's time, which the
@@ -112,4 +117,44 @@ func latestOf(now time.Time, a *ent.Association) time.Time {
 		now = *a.EndedAt
 	}
 	return now
+}
+
+// rejoining reports whether linking a profile to organization orgID takes
+// it back where the person is: its latest link (latest) ended only because
+// the person's other account was associated with another work account of
+// orgID (OTHER_ACCOUNT_LINKED), and an account of theirs is linked in orgID
+// still (siblings: the person's other profiles' active links). That is no
+// new association for the organization (L6), as a move within it is not,
+// whichever of the person's accounts a colleague associated first.
+func rejoining(latest *ent.Association, siblings []*ent.Association, orgID int) bool {
+	if latest == nil || latest.EndReason == nil || *latest.EndReason != association.EndReasonOTHER_ACCOUNT_LINKED || latest.OrganizationID != orgID {
+		return false
+	}
+	for _, a := range siblings {
+		if a.EndedAt == nil && a.OrganizationID == orgID {
+			return true
+		}
+	}
+	return false
+}
+
+// rejoins is rejoining read from the database, for the preview and My
+// profile: the profile's latest link and its siblings' active links.
+func (s *Service) rejoins(ctx context.Context, c *ent.Client, profileID int, siblings []int, orgID int) (bool, error) {
+	if len(siblings) == 0 {
+		return false, nil
+	}
+	latest, err := c.Association.Query().Where(association.ProfileID(profileID)).
+		Order(ent.Desc(association.FieldStartedAt), ent.Desc(association.FieldID)).First(ctx)
+	if ent.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	active, err := c.Association.Query().Where(association.ActiveProfileIDIn(siblings...), association.OrganizationID(orgID)).All(ctx)
+	if err != nil {
+		return false, err
+	}
+	return rejoining(latest, active, orgID), nil
 }

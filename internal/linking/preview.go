@@ -126,6 +126,13 @@ func (s *Service) PreviewAssociation(ctx context.Context, v *viewer.Viewer, kind
 		out.ReplaceFirst = mine != nil
 	}
 	out.Limited = newAssociation(current, v)
+	if out.Limited && current == nil {
+		back, err := s.rejoins(sys, s.Client, p.ID, siblings, v.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		out.Limited = !back
+	}
 	// The MCID's own allowance, whether or not this association would use it.
 	starts, err := s.quotaStarts(sys, s.Client, p.ID, now)
 	if err != nil {

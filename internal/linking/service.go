@@ -311,7 +311,7 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, accountID int
 			}
 			return apperr.New(apperr.Conflict, "You already have %s associated. Remove access to it first.", what)
 		}
-		quota := limited && newAssociation(current, v)
+		quota := limited && newAssociation(current, v) && !rejoining(links.latest, links.siblings, v.OrgID)
 		if quota {
 			if err := s.checkLimit(links.starts, now); err != nil {
 				return err

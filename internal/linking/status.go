@@ -108,6 +108,27 @@ func (s *Service) AllowanceOf(ctx context.Context, userID int, kind Kind, active
 	if err != nil {
 		return Allowance{}, err
 	}
+	if !held {
+		// Or its link ended because the person's other account went to a
+		// colleague here: taking it back is no new association either.
+		p, err := s.Client.Profile.Get(ctx, last.ProfileID)
+		if err != nil {
+			return Allowance{}, err
+		}
+		person, err := ReadPerson(ctx, s.Client, p.AccountID)
+		if err != nil {
+			return Allowance{}, err
+		}
+		var siblings []int
+		for _, q := range person.Live {
+			if q.ID != p.ID {
+				siblings = append(siblings, q.ID)
+			}
+		}
+		if held, err = s.rejoins(ctx, s.Client, p.ID, siblings, last.OrganizationID); err != nil {
+			return Allowance{}, err
+		}
+	}
 	if held {
 		a.NextAllowedAt = time.Time{}
 	}
