@@ -257,7 +257,9 @@ func TestOrderOfOnePersonsAccountsUsesNoQuota(t *testing.T) {
 		e := testenv.Start(t, d)
 		grace, alex := e.Demo("grace@contoso.example"), e.Demo("alex@contoso.example")
 		remaining := func(tok string) int {
-			var me struct{ Me struct{ AssociationsRemaining int } }
+			var me struct {
+				Me struct{ AssociationsRemaining int }
+			}
 			must(t, e, tok, `{me{associationsRemaining}}`, nil, &me)
 			return me.Me.AssociationsRemaining
 		}
@@ -270,7 +272,9 @@ func TestOrderOfOnePersonsAccountsUsesNoQuota(t *testing.T) {
 		if st.Me.NextAssociationAllowedAt != nil {
 			t.Fatalf("alex's MCID, ended because its person's access went to grace, is not free to take back: %v", *st.Me.NextAssociationAllowedAt)
 		}
-		var pre struct{ PreviewAssociation struct{ UsesQuota, Allowed bool } }
+		var pre struct {
+			PreviewAssociation struct{ UsesQuota, Allowed bool }
+		}
 		must(t, e, grace, `mutation{previewAssociation(input:{kind:LEARNING,email:"alex@learn.example",password:"learn-demo"}){usesQuota allowed}}`, nil, &pre)
 		if pre.PreviewAssociation.UsesQuota || !pre.PreviewAssociation.Allowed {
 			t.Fatalf("grace's preview of the MCID her Partner University access took from alex: %+v", pre.PreviewAssociation)
