@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"certlink/ent/profile"
 	"certlink/internal/app"
 	"certlink/internal/testenv"
 )
@@ -192,6 +193,13 @@ func TestMergedPersonIsOnePersonLater(t *testing.T) {
 			}
 			if l := linksOf(t, e, lee); l.Me.PartnerUniversity != nil {
 				t.Fatalf("riley's Partner University access, merged by a chain into alex's person, still at lee in another organization: %+v", l.Me.PartnerUniversity)
+			}
+			// Every merged profile names the live one: riley's MCID too.
+			c := e.App.DB.Client
+			riley := c.Profile.Query().Where(profile.Mcid("9900002")).OnlyX(sys())
+			alexMCID := c.Profile.Query().Where(profile.Mcid("9900001")).OnlyX(sys())
+			if riley.MergedIntoID == nil || *riley.MergedIntoID != alexMCID.ID {
+				t.Fatalf("9900002 after the chain names %v, not the survivor %d", riley.MergedIntoID, alexMCID.ID)
 			}
 		})
 		t.Run("later association", func(t *testing.T) {

@@ -625,7 +625,13 @@ func resolveProfiles(ctx context.Context, tx *ent.Tx, mcids map[string]bool) (ma
 	out := make(map[string]resolved, len(ps))
 	for _, p := range ps {
 		id, into := p.ID, p.MergedIntoID
-		for hops := 0; into != nil && hops < 5; hops++ {
+		// One step since merges name the live profile; a chain an earlier
+		// version left is followed to its end (merges make no cycle: a
+		// merged profile is never a survivor; bounded all the same).
+		for hops := 0; into != nil; hops++ {
+			if hops == 1000 {
+				return nil, fmt.Errorf("MCID %s: more than 1000 merges in a chain", p.Mcid)
+			}
 			next, err := tx.Profile.Get(ctx, *into)
 			if err != nil {
 				return nil, err

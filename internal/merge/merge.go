@@ -137,6 +137,13 @@ func (s *Service) Merge(ctx context.Context, v *viewer.Viewer, survivorMCID, dup
 		if out.Duplicate, err = tx.Profile.UpdateOne(dup).SetMergedIntoID(sv.ID).Save(sys); err != nil {
 			return err
 		}
+		// The profiles merged into the duplicate before are the survivor's
+		// now too: every merged profile names the live one its results and
+		// link went to, so an MCID resolves in one step however long the
+		// chain of merges (ingest, linking.Lineage).
+		if err := tx.Profile.Update().Where(profile.MergedIntoID(dup.ID)).SetMergedIntoID(sv.ID).Exec(sys); err != nil {
+			return err
+		}
 		// The survivor's person grew: a transaction that read it before holds
 		// it with the old version and starts over (linking.Hold).
 		if err := tx.Profile.Update().Where(profile.ID(sv.ID)).AddMergeVersion(1).Exec(sys); err != nil {
