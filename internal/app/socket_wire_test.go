@@ -511,3 +511,55 @@ func TestSocketAmbiguousMessagesRefused(t *testing.T) {
 		})
 	}
 }
+
+// A frame whose header declares more than a message may hold is closed 1009
+// at once, before its payload: a review declared 2^63-1 bytes (and 70,000)
+// and sent nothing more, and the socket stayed open, waiting for them. A
+// message within the limit, split over frames, still goes through.
+func TestSocketDeclaredOversizeFrameClosedAtOnce(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	mona := e.Demo("mona@contoso.example")
+	for _, declared := range []uint64{1<<63 - 1, 70_000} {
+		t.Run(fmt.Sprint(declared), func(t *testing.T) {
+			s := dialRaw(t, e)
+			b, _ := json.Marshal(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"authorization":"Bearer ` + mona + `"}`)})
+			if err := s.frame(opText, b); err != nil {
+				t.Fatal(err)
+			}
+			if op, p, err := s.read(); err != nil || op != opText || !strings.Contains(string(p), "connection_ack") {
+				t.Fatalf("init: %d %s %v", op, p, err)
+			}
+			h := []byte{0x80 | opText, 0x80 | 127}
+			h = binary.BigEndian.AppendUint64(h, declared)
+			h = append(h, 1, 2, 3, 4) // the mask key; no payload follows
+			if _, err := s.conn.Write(h); err != nil {
+				t.Fatal(err)
+			}
+			_ = s.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			op, p, err := s.read()
+			if err != nil || op != opClose || len(p) < 2 || binary.BigEndian.Uint16(p) != 1009 {
+				t.Fatalf("after a header declaring %d bytes: op %d %q %v, want close 1009 at once", declared, op, p, err)
+			}
+		})
+	}
+	// Within the limit, in two frames: answered.
+	s := dialRaw(t, e)
+	b, _ := json.Marshal(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"authorization":"Bearer ` + mona + `"}`)})
+	half := len(b) / 2
+	key := []byte{9, 8, 7, 6}
+	mask := func(p []byte) []byte {
+		out := make([]byte, len(p))
+		for i := range p {
+			out[i] = p[i] ^ key[i%4]
+		}
+		return out
+	}
+	first := append([]byte{opText, 0x80 | byte(half)}, key...)
+	second := append([]byte{0x80, 0x80 | byte(len(b)-half)}, key...)
+	if _, err := s.conn.Write(append(append(first, mask(b[:half])...), append(second, mask(b[half:])...)...)); err != nil {
+		t.Fatal(err)
+	}
+	if op, p, err := s.read(); err != nil || op != opText || !strings.Contains(string(p), "connection_ack") {
+		t.Fatalf("a fragmented init: %d %s %v", op, p, err)
+	}
+}

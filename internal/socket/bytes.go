@@ -22,6 +22,9 @@ type hijackThrottle struct {
 	http.ResponseWriter
 	rate, burst  float64
 	writeTimeout time.Duration
+	// maxFrame, when > 0, closes the socket 1009 as soon as a data frame's
+	// header declares more payload than it (frameWatch).
+	maxFrame int64
 }
 
 func (h *hijackThrottle) Unwrap() http.ResponseWriter { return h.ResponseWriter }
@@ -34,6 +37,7 @@ func (h *hijackThrottle) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	tc := newThrottledConn(c, h.rate, h.burst, time.Now(), time.Sleep)
 	tc.writeTimeout = h.writeTimeout
+	tc.frames.limit = h.maxFrame
 	// The returned writer writes to the connection it was made for, not to
 	// tc: the websocket library writes through it (it reads from the
 	// connection it is given), so it must go through tc too.
@@ -56,6 +60,12 @@ type throttledConn struct {
 	sleep        func(time.Duration)
 	writeTimeout time.Duration
 
+	// wmu keeps the close frame Read may write (frameWatch) from
+	// interleaving with the library's writes.
+	wmu sync.Mutex
+	// frames follows the client's frame headers (read by one goroutine).
+	frames frameWatch
+
 	mu          sync.Mutex
 	rate, burst float64
 	tokens      float64
@@ -70,6 +80,19 @@ func newThrottledConn(c net.Conn, rate, burst float64, now time.Time, sleep func
 // Read reads, then waits until the bytes read are paid for.
 func (c *throttledConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
+	if n > 0 && c.frames.limit > 0 && !c.frames.feed(p[:n]) {
+		// A message over the limit is closed 1009 once its bytes arrive;
+		// one whose header declares it (up to 2^63 bytes) is closed now,
+		// not held open waiting for them.
+		c.wmu.Lock()
+		if c.writeTimeout > 0 {
+			_ = c.Conn.SetWriteDeadline(time.Now().Add(c.writeTimeout))
+		}
+		_, _ = c.Conn.Write([]byte{0x88, 0x02, 0x03, 0xf1}) // close 1009, unmasked
+		c.wmu.Unlock()
+		c.Conn.Close()
+		return 0, errFrameTooLarge
+	}
 	if n > 0 && c.rate > 0 {
 		if d := c.spend(n); d > 0 {
 			c.sleep(d)
@@ -81,6 +104,8 @@ func (c *throttledConn) Read(p []byte) (int, error) {
 // Write writes p within the write timeout; past it the write fails (a
 // timeout error) and the websocket closes the connection.
 func (c *throttledConn) Write(p []byte) (int, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	if c.writeTimeout > 0 {
 		if err := c.Conn.SetWriteDeadline(time.Now().Add(c.writeTimeout)); err != nil {
 			return 0, err
@@ -108,4 +133,70 @@ func (c *throttledConn) spend(n int) time.Duration {
 		return 0
 	}
 	return time.Duration(-c.tokens / c.rate * float64(time.Second))
+}
+
+// errFrameTooLarge ends a socket whose client declared a frame over the limit.
+var errFrameTooLarge = errors.New("websocket: a frame declared more payload than a message may hold")
+
+// frameWatch follows the frames of a client's byte stream (RFC 6455 5.2):
+// it reads each header and skips its payload. feed reports false once a
+// data or continuation frame declares more than limit bytes of payload.
+type frameWatch struct {
+	limit int64
+	hdr   [14]byte
+	have  int   // header bytes read so far
+	skip  int64 // payload bytes still to pass
+}
+
+func (w *frameWatch) feed(b []byte) bool {
+	for len(b) > 0 {
+		if w.skip > 0 {
+			k := int64(len(b))
+			if k > w.skip {
+				k = w.skip
+			}
+			w.skip -= k
+			b = b[k:]
+			continue
+		}
+		w.hdr[w.have] = b[0]
+		w.have++
+		b = b[1:]
+		if w.have < 2 {
+			continue
+		}
+		need := 2
+		switch w.hdr[1] & 0x7f {
+		case 126:
+			need += 2
+		case 127:
+			need += 8
+		}
+		if w.hdr[1]&0x80 != 0 {
+			need += 4 // the mask key
+		}
+		if w.have < need {
+			continue
+		}
+		var n uint64
+		switch w.hdr[1] & 0x7f {
+		case 126:
+			n = uint64(w.hdr[2])<<8 | uint64(w.hdr[3])
+		case 127:
+			for _, x := range w.hdr[2:10] {
+				n = n<<8 | uint64(x)
+			}
+		default:
+			n = uint64(w.hdr[1] & 0x7f)
+		}
+		w.have = 0
+		if op := w.hdr[0] & 0x0f; op < 8 && n > uint64(w.limit) {
+			return false
+		}
+		if n > 1<<62 {
+			return false // not a length any frame can have (RFC 6455: the top bit is 0)
+		}
+		w.skip = int64(n)
+	}
+	return true
 }

@@ -75,8 +75,9 @@ func (i Implementation) Accept(w http.ResponseWriter, r *http.Request, o transpo
 		cp.AcceptOptions = ctl.hook(cp.AcceptOptions)
 		inner = cp
 	}
-	if l.ReadBytesPerSecond > 0 || l.WriteTimeout > 0 {
-		w = &hijackThrottle{ResponseWriter: w, rate: float64(l.ReadBytesPerSecond), burst: float64(max(l.ReadBurstBytes, int(l.MaxFrameBytes))), writeTimeout: l.WriteTimeout}
+	if l.ReadBytesPerSecond > 0 || l.WriteTimeout > 0 || l.MaxFrameBytes > 0 {
+		w = &hijackThrottle{ResponseWriter: w, rate: float64(l.ReadBytesPerSecond), burst: float64(max(l.ReadBurstBytes, int(l.MaxFrameBytes))),
+			writeTimeout: l.WriteTimeout, maxFrame: int64(l.MaxFrameBytes)}
 	}
 	conn, err := inner.Accept(w, r, o)
 	if err != nil {
