@@ -161,3 +161,87 @@ func TestCatalogKeepsAnOptionWithAnOfferInForce(t *testing.T) {
 		}
 	})
 }
+
+// A catalog edit never loses what organizations hold in it. A review lost
+// Contoso's attestation of Data Analytics' customer references for good by
+// renaming the requirement's key (or swapping the two options' levels) and
+// loading the old document back; changed a competency's key and saw two
+// "Data Analytics"; and turned an assessment that a Partner University
+// account holds into an exam, which then counted (L8). Each is refused
+// CONFLICT, and the catalog is as it was.
+func TestCatalogEditsKeepWhatOrganizationsHold(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		ops, grace := e.Demo("ops@certlink.example"), e.Demo("grace@contoso.example")
+		var doc struct{ CatalogDocument string }
+		must(t, e, ops, `{catalogDocument}`, nil, &doc)
+		edit := func(f func(da map[string]any)) string {
+			var cat map[string]any
+			if err := json.Unmarshal([]byte(doc.CatalogDocument), &cat); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cat["competencies"].([]any) {
+				if c := c.(map[string]any); c["key"] == "data-analytics" {
+					f(c)
+				}
+			}
+			b, _ := json.Marshal(cat)
+			return string(b)
+		}
+		option := func(da map[string]any, i int) map[string]any { return da["options"].([]any)[i].(map[string]any) }
+		for name, edited := range map[string]string{
+			"requirement key renamed": edit(func(da map[string]any) {
+				for _, r := range option(da, 0)["requirements"].([]any) {
+					if r := r.(map[string]any); r["key"] == "customer-references" {
+						r["key"] = "cust-refs"
+					}
+				}
+			}),
+			"levels swapped": edit(func(da map[string]any) {
+				option(da, 0)["level"], option(da, 1)["level"] = "GOLD", "SILVER"
+			}),
+			"competency key changed": edit(func(da map[string]any) { da["key"] = "data-analytics-2" }),
+		} {
+			if got := call(t, e, ops, `mutation($d:String!){loadCatalog(document:$d){summary}}`, map[string]any{"d": edited}, nil); got != "CONFLICT" {
+				t.Fatalf("%s: %q, want CONFLICT", name, got)
+			}
+		}
+		var after struct{ CatalogDocument string }
+		must(t, e, ops, `{catalogDocument}`, nil, &after)
+		if after.CatalogDocument != doc.CatalogDocument {
+			t.Fatal("a refused catalog changed the catalog")
+		}
+		var prog struct {
+			CompetencyProgress []struct {
+				Competency struct{ Key string }
+				Levels     []struct {
+					Options []struct {
+						Requirements []struct {
+							Key         string
+							Attestation *struct{ Met bool }
+						}
+					}
+				}
+			}
+		}
+		must(t, e, grace, `{competencyProgress{competency{key} levels{options{requirements{key attestation{met}}}}}}`, nil, &prog)
+		attested := false
+		for _, c := range prog.CompetencyProgress {
+			for _, l := range c.Levels {
+				for _, o := range l.Options {
+					for _, r := range o.Requirements {
+						if c.Competency.Key == "data-analytics" && r.Key == "customer-references" && r.Attestation != nil && r.Attestation.Met {
+							attested = true
+						}
+					}
+				}
+			}
+		}
+		if !attested {
+			t.Fatal("Contoso's attestation of customer references is gone")
+		}
+		if got := call(t, e, ops, `mutation{upsertSkill(input:{number:"ASMT-AZURE-SALES",title:"Azure Sales",type:EXAM}){number}}`, nil, nil); got != "CONFLICT" {
+			t.Fatalf("an assessment Partner University accounts hold made an exam: %q", got)
+		}
+	})
+}

@@ -4,14 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"certlink/ent"
+	"certlink/ent/attestation"
 	"certlink/ent/competencyoption"
 	"certlink/ent/offerpurchase"
+	"certlink/ent/profile"
 	"certlink/ent/requirement"
+	"certlink/ent/result"
 	"certlink/ent/schema/skilling"
 	"certlink/ent/skill"
 	"certlink/internal/apperr"
@@ -72,6 +76,21 @@ func apply(ctx context.Context, tx *ent.Tx, doc *Document, now time.Time) (Summa
 	byKey := map[string]*ent.Competency{}
 	for _, c := range existing {
 		byKey[c.Key] = c
+	}
+	// Competencies the document does not list stay: none of the document's
+	// may take one's name (a review changed Data Analytics' key and the
+	// organizations saw two "Data Analytics", the old one holding the offer).
+	listed := map[string]bool{}
+	for _, c := range doc.Competencies {
+		listed[c.Key] = true
+	}
+	for _, c := range doc.Competencies {
+		for _, old := range existing {
+			if !listed[old.Key] && strings.EqualFold(strings.TrimSpace(old.Name), strings.TrimSpace(c.Name)) {
+				return sum, apperr.New(apperr.Conflict, "Competency %q (key %q) has the name of the competency with key %q, which stays in the catalog: a key is kept for good — load it under key %q, or give it another name.",
+					c.Name, c.Key, old.Key, old.Key).With("competency", c.Key)
+			}
+		}
 	}
 	for i, c := range doc.Competencies {
 		cur, ok := byKey[c.Key]
@@ -175,6 +194,21 @@ func applySkills(ctx context.Context, tx *ent.Tx, in []Skill, sum *Summary) (map
 
 // UpdateSkill writes s over cur (matched by number).
 func UpdateSkill(ctx context.Context, c *ent.Client, cur *ent.Skill, s Skill) error {
+	if cur.Type == skill.TypeASSESSMENT && s.Type != string(skill.TypeASSESSMENT) {
+		// A Partner University account holds assessments only (L8): its
+		// results of this skill would count as an exam or a certification
+		// that no Learning profile holds (a review turned ASMT-AZURE-SALES
+		// into an EXAM and counted a Partner University access for it).
+		held, err := c.Result.Query().Where(result.SkillID(cur.ID),
+			result.HasProfileWith(profile.KindEQ(profile.KindPARTNER_UNIVERSITY))).Exist(ctx)
+		if err != nil {
+			return err
+		}
+		if held {
+			return apperr.New(apperr.Conflict, "Skill %s is an assessment that Partner University accounts hold: it stays an ASSESSMENT (they hold assessments only, L8). Add the %s as a skill of its own number.",
+				cur.Number, strings.ToLower(s.Type)).With("skill", cur.Number)
+		}
+	}
 	u := c.Skill.UpdateOne(cur).SetTitle(s.Title).SetType(skill.Type(s.Type))
 	if s.RetiredOn != nil {
 		u.SetRetiredOn(s.RetiredOn.UTC())
@@ -214,7 +248,7 @@ func applyOptions(ctx context.Context, tx *ent.Tx, comp *ent.Competency, in []Op
 		if err != nil {
 			return err
 		}
-		if err := applyRequirements(ctx, tx, cur.ID, o.Requirements, skills, sum); err != nil {
+		if err := applyRequirements(ctx, tx, comp.Name, cur, o.Requirements, skills, sum); err != nil {
 			return err
 		}
 	}
@@ -238,6 +272,13 @@ func applyOptions(ctx context.Context, tx *ent.Tx, comp *ent.Competency, in []Op
 				comp.Name, strings.ToLower(string(gone.Level)), gone.Name, len(orgs), offers[0].AnniversaryAt.Format("January 2, 2006")).
 				With("option", gone.Name)
 		}
+		reqs, err := tx.Requirement.Query().Where(requirement.OptionID(gone.ID)).All(ctx)
+		if err != nil {
+			return err
+		}
+		if err := keepAttested(ctx, tx, reqs, comp.Name, gone); err != nil {
+			return err
+		}
 		n, err := tx.Requirement.Delete().Where(requirement.OptionID(gone.ID)).Exec(ctx)
 		if err != nil {
 			return err
@@ -251,7 +292,8 @@ func applyOptions(ctx context.Context, tx *ent.Tx, comp *ent.Competency, in []Op
 	return nil
 }
 
-func applyRequirements(ctx context.Context, tx *ent.Tx, optionID int, in []Requirement, skills map[string]int, sum *Summary) error {
+func applyRequirements(ctx context.Context, tx *ent.Tx, competency string, opt *ent.CompetencyOption, in []Requirement, skills map[string]int, sum *Summary) error {
+	optionID := opt.ID
 	existing, err := tx.Requirement.Query().Where(requirement.OptionID(optionID)).
 		WithSkills(func(q *ent.SkillQuery) { q.Select(skill.FieldID) }).All(ctx)
 	if err != nil {
@@ -300,11 +342,55 @@ func applyRequirements(ctx context.Context, tx *ent.Tx, optionID int, in []Requi
 		}
 		sum.RequirementsUpdated++
 	}
-	for _, gone := range byKey {
+	gone := slices.Collect(maps.Values(byKey))
+	if err := keepAttested(ctx, tx, gone, competency, opt); err != nil {
+		return err
+	}
+	for _, gone := range gone {
 		if err := tx.Requirement.DeleteOne(gone).Exec(ctx); err != nil {
 			return err
 		}
 		sum.RequirementsRemoved++
+	}
+	return nil
+}
+
+// keepAttested refuses to remove requirements that an organization has
+// attested met now (C2): the attestations belong to the requirement, and a
+// review that renamed one's key, or swapped two options' levels, lost them
+// for good — loading the old document again made a new requirement with no
+// attestation or history, and an offer in force stayed unmet.
+func keepAttested(ctx context.Context, tx *ent.Tx, reqs []*ent.Requirement, competency string, opt *ent.CompetencyOption) error {
+	ids := make([]int, 0, len(reqs))
+	for _, r := range reqs {
+		ids = append(ids, r.ID)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := tx.Attestation.Query().Where(attestation.RequirementIDIn(ids...)).
+		Order(ent.Desc(attestation.FieldAt), ent.Desc(attestation.FieldID)).All(ctx)
+	if err != nil {
+		return err
+	}
+	type orgReq struct{ org, req int }
+	latest := map[orgReq]bool{}
+	met := map[int]int{} // requirement → organizations that attest it met now
+	for _, a := range rows {
+		k := orgReq{a.OrganizationID, a.RequirementID}
+		if _, seen := latest[k]; seen {
+			continue
+		}
+		latest[k] = a.Met
+		if a.Met {
+			met[a.RequirementID]++
+		}
+	}
+	for _, r := range reqs {
+		if n := met[r.ID]; n > 0 {
+			return apperr.New(apperr.Conflict, "Requirement %q of %s's %s option %q is attested met by %d organization(s): removing it (or changing its key, or moving it to another option) would lose their attestations. Keep it, under the same key.",
+				r.Key, competency, strings.ToLower(string(opt.Level)), opt.Name, n).With("requirement", r.Key)
+		}
 	}
 	return nil
 }
