@@ -19,6 +19,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/coder/websocket/wsjson"
 
+	"certlink/internal/app"
 	"certlink/internal/socket"
 	"certlink/internal/testenv"
 )
@@ -561,5 +562,28 @@ func TestSocketDeclaredOversizeFrameClosedAtOnce(t *testing.T) {
 	}
 	if op, p, err := s.read(); err != nil || op != opText || !strings.Contains(string(p), "connection_ack") {
 		t.Fatalf("a fragmented init: %d %s %v", op, p, err)
+	}
+}
+
+// At the --max-conns cap a websocket that has not signed in yet is taken
+// like an idle connection, and a signed-in one never is (a review filled the
+// cap with upgrades that never sent connection_init and every new
+// connection was refused). Here the signed-in socket is the oldest: the
+// pending one goes, and the signed-in one still answers.
+func TestSocketCapTakesPendingNotSignedIn(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.MaxConns = 2 })
+	mona := e.Demo("mona@contoso.example")
+	http.DefaultClient.CloseIdleConnections() // the cap holds the two sockets only
+	signed := bearerWS(t, e, mona)
+	http.DefaultClient.CloseIdleConnections()
+	time.Sleep(100 * time.Millisecond)
+	dialRaw(t, e) // upgraded, no connection_init
+	time.Sleep(1200 * time.Millisecond)
+	if res, _ := e.Get("", "/healthz"); res.StatusCode != 200 {
+		t.Fatalf("a new client at the cap: %d", res.StatusCode)
+	}
+	signed.subscribe("s", `subscription{competencyProgressChanged{status}}`)
+	if m, err := signed.next(10 * time.Second); err != nil || m.Type != "next" {
+		t.Fatalf("the signed-in socket after a new client took the cap's room: %+v %v", m, err)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"certlink/internal/web"
 )
 
 // The bytes a client sends on a socket are budgeted below every frame: a
@@ -25,6 +27,9 @@ type hijackThrottle struct {
 	// maxFrame, when > 0, closes the socket 1009 as soon as a data frame's
 	// header declares more payload than it (frameWatch).
 	maxFrame int64
+	// settle marks the hijacked connection signed in at the listener's cap
+	// (web.Settler; nil when it is not one).
+	settle func()
 }
 
 func (h *hijackThrottle) Unwrap() http.ResponseWriter { return h.ResponseWriter }
@@ -34,6 +39,9 @@ func (h *hijackThrottle) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
+	}
+	if s, ok := c.(web.Settler); ok {
+		h.settle = s.Settle
 	}
 	tc := newThrottledConn(c, h.rate, h.burst, time.Now(), time.Sleep)
 	tc.writeTimeout = h.writeTimeout

@@ -513,6 +513,10 @@ func (g *Registry) Open(ctx context.Context, secret string, v *viewer.Viewer) (c
 	}
 	u.sockets++
 	g.viewers[key] = u // promoteLocked may have forgotten u with the upgrade it counted
+	if h.settle != nil {
+		// Signed in: the listener's cap no longer takes the connection.
+		h.settle()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	c := &Conn{g: g, ws: h.ws, secret: secret, key: key, cancel: cancel, check: make(chan struct{}, 1), v: v}
 	c.checkedAt.Store(time.Now().UnixNano())

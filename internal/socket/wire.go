@@ -30,6 +30,9 @@ type holderKey struct{}
 type holder struct {
 	ws  *wsConn
 	adm *Admission
+	// settle marks the connection signed in at the listener's cap (nil:
+	// nothing to mark).
+	settle func()
 }
 
 // WithUpgrade prepares ctx (the upgrade request's) for Implementation; adm
@@ -75,10 +78,9 @@ func (i Implementation) Accept(w http.ResponseWriter, r *http.Request, o transpo
 		cp.AcceptOptions = ctl.hook(cp.AcceptOptions)
 		inner = cp
 	}
-	if l.ReadBytesPerSecond > 0 || l.WriteTimeout > 0 || l.MaxFrameBytes > 0 {
-		w = &hijackThrottle{ResponseWriter: w, rate: float64(l.ReadBytesPerSecond), burst: float64(max(l.ReadBurstBytes, int(l.MaxFrameBytes))),
-			writeTimeout: l.WriteTimeout, maxFrame: int64(l.MaxFrameBytes)}
-	}
+	ht := &hijackThrottle{ResponseWriter: w, rate: float64(l.ReadBytesPerSecond), burst: float64(max(l.ReadBurstBytes, int(l.MaxFrameBytes))),
+		writeTimeout: l.WriteTimeout, maxFrame: int64(l.MaxFrameBytes)}
+	w = ht
 	conn, err := inner.Accept(w, r, o)
 	if err != nil {
 		return nil, err
@@ -92,6 +94,7 @@ func (i Implementation) Accept(w http.ResponseWriter, r *http.Request, o transpo
 	}
 	if h, _ := r.Context().Value(holderKey{}).(*holder); h != nil {
 		h.ws = ws
+		h.settle = ht.settle
 		if h.adm != nil {
 			h.adm.attach(ws)
 		}

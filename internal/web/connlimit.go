@@ -92,6 +92,11 @@ func (l *ConnLimiter) Accept() (net.Conn, error) {
 		l.n++
 		lc := &limitedConn{Conn: c, key: key, keyed: keyed, since: time.Now()}
 		lc.release = func() { l.release(lc, key, keyed) }
+		lc.settle = func() {
+			l.mu.Lock()
+			lc.settled = true
+			l.mu.Unlock()
+		}
 		l.conns[lc] = struct{}{}
 		l.mu.Unlock()
 		if evict != nil {
@@ -115,15 +120,15 @@ func (l *ConnLimiter) oldestIdleLocked() *limitedConn {
 	}
 	cutoff := time.Now().Add(-newGrace)
 	for c := range l.conns {
-		if !c.started && !c.hijacked && c.since.Before(cutoff) && (oldest == nil || c.since.Before(since)) {
+		if ((!c.started && !c.hijacked) || c.pendingSocket()) && c.since.Before(cutoff) && (oldest == nil || c.since.Before(since)) {
 			oldest, since = c, c.since
 		}
 	}
 	return oldest
 }
 
-// floodLocked is the oldest connection (a websocket's excepted) of the
-// client address holding the most, when it holds more than busyShare.
+// floodLocked is the oldest connection (a signed-in websocket's excepted) of
+// the client address holding the most, when it holds more than busyShare.
 func (l *ConnLimiter) floodLocked() *limitedConn {
 	var top netip.Addr
 	most := busyShare
@@ -137,7 +142,7 @@ func (l *ConnLimiter) floodLocked() *limitedConn {
 	}
 	var oldest *limitedConn
 	for c := range l.conns {
-		if c.keyed && c.key == top && !c.hijacked && (oldest == nil || c.since.Before(oldest.since)) {
+		if c.keyed && c.key == top && (!c.hijacked || c.pendingSocket()) && (oldest == nil || c.since.Before(oldest.since)) {
 			oldest = c
 		}
 	}
@@ -196,14 +201,29 @@ type limitedConn struct {
 	done    bool
 	mu      sync.Mutex
 	release func()
+	settle  func()
 
 	// Under the limiter's lock: who holds it, since when, and what
-	// ConnState said (a request began; a websocket took it over).
-	key               netip.Addr
-	keyed             bool
-	since             time.Time
-	started, hijacked bool
+	// ConnState said (a request began; a websocket took it over), and
+	// whether the websocket is signed in (Settle).
+	key                        netip.Addr
+	keyed                      bool
+	since                      time.Time
+	started, hijacked, settled bool
 }
+
+// Settle marks a websocket's connection signed in: the cap never takes it
+// then. Until it is, a websocket (upgraded, its connection_init not yet
+// accepted) is taken like an idle connection: a review filled the cap with
+// upgrades that never sent connection_init, reopened as each timed out, and
+// every new connection was refused.
+func (c *limitedConn) Settle() { c.settle() }
+
+// pendingSocket: a websocket not signed in yet; under the limiter's lock.
+func (c *limitedConn) pendingSocket() bool { return c.hijacked && !c.settled }
+
+// Settler is a connection a websocket marks signed in (ConnLimiter's).
+type Settler interface{ Settle() }
 
 func (c *limitedConn) Close() error {
 	err := c.Conn.Close()

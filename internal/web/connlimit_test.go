@@ -202,8 +202,21 @@ func serveCapped(t *testing.T, total int) (*ConnLimiter, string) {
 	t.Helper()
 	release := make(chan struct{})
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/slow" {
+		switch r.URL.Path {
+		case "/slow":
 			<-release
+		case "/hijack", "/hijack-settled": // a websocket, signed in or not yet
+			c, _, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if r.URL.Path == "/hijack-settled" {
+				c.(Settler).Settle()
+			}
+			_, _ = c.Write([]byte("HTTP/1.1 101 Switching Protocols\r\n\r\n"))
+			go func() { <-release; c.Close() }()
+			return
 		}
 		_, _ = w.Write([]byte("ok"))
 	})}
@@ -212,4 +225,36 @@ func serveCapped(t *testing.T, total int) (*ConnLimiter, string) {
 	go func() { _ = srv.Serve(lim) }()
 	t.Cleanup(func() { close(release); srv.Close() })
 	return lim, lim.Addr().String()
+}
+
+// TestTotalConnsEvictPendingSockets: at the cap, a websocket that has not
+// signed in yet is taken like an idle connection; a signed-in one never is.
+// A review filled the cap with upgrades that never sent connection_init,
+// reopened as each timed out: every new connection was refused.
+func TestTotalConnsEvictPendingSockets(t *testing.T) {
+	for _, c := range []struct {
+		path  string
+		taken bool
+	}{{"/hijack", true}, {"/hijack-settled", false}} {
+		t.Run(c.path, func(t *testing.T) {
+			_, addr := serveCapped(t, 2)
+			for i := range 2 {
+				d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(fmt.Sprintf("127.0.4.%d", i+1))}, Timeout: 3 * time.Second}
+				conn, err := d.Dial("tcp", addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { conn.Close() })
+				fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", c.path)
+				_ = conn.SetReadDeadline(time.Now().Add(3 * time.Second))
+				if line, err := bufio.NewReader(conn).ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 101") {
+					t.Fatalf("upgrade %d: %q %v", i, line, err)
+				}
+			}
+			time.Sleep(newGrace + 200*time.Millisecond)
+			if _, ok := keepAlive(t, addr, "127.0.4.9"); ok != c.taken {
+				t.Fatalf("a new client at a cap held by two %s sockets: served %v, want %v", c.path, ok, c.taken)
+			}
+		})
+	}
 }
