@@ -5,6 +5,7 @@ package app
 import (
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"certlink/internal/guard"
+	"certlink/internal/socket"
 	"certlink/internal/web"
 )
 
@@ -255,11 +257,38 @@ func (c *Config) Validate() error {
 	if _, err := web.ParseTrustedProxies(c.TrustedProxies); err != nil {
 		return err
 	}
+	explicit := []string{c.PublicURL}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr
+		explicit = nil
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	// Browsers send an origin as scheme://host[:port], the host in ASCII
+	// (punycode) and without the scheme's default port: the allowed ones are
+	// compared in that form (socket.NormalizeOrigin), and one that has none
+	// would never match (a review wrote https://App.Example:443 and a
+	// Unicode host, and the app's own live updates were refused).
+	for _, o := range append(explicit, strings.Split(c.CORSOrigins, ",")...) {
+		if o = strings.TrimSpace(o); o == "" {
+			continue
+		}
+		if socket.NormalizeOrigin(o) == "" {
+			return fmt.Errorf("--public-url and --cors-origins: %q is not an http(s) origin (scheme://host[:port])", o)
+		}
+		if u, _ := url.Parse(o); !isASCII(u.Hostname()) {
+			return fmt.Errorf("--public-url and --cors-origins: write the host of %q in ASCII, as browsers send it (punycode: xn--…)", o)
+		}
+	}
 	return nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // SeedDemo reports whether the demo is seeded for this database.

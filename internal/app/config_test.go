@@ -3,10 +3,12 @@ package app_test
 import (
 	"flag"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 
 	"certlink/internal/app"
+	"certlink/internal/testenv"
 )
 
 func TestDirectoryOIDCFlags(t *testing.T) {
@@ -91,5 +93,47 @@ func TestTrustedProxiesFlag(t *testing.T) {
 	c.TrustedProxies = "10.0.0.0/40"
 	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "--trusted-proxies") {
 		t.Fatalf("a bad prefix: %v", err)
+	}
+}
+
+// Allowed origins are written as browsers send them: an origin that is not
+// one, or a Unicode host, is refused at start (it would never match); a
+// default port or capitals are the same origin (a review's
+// https://App.Example:443 refused the app's own live updates).
+func TestOriginsConfig(t *testing.T) {
+	base := func() app.Config {
+		var c app.Config
+		fs := flag.NewFlagSet("certlink", flag.ContinueOnError)
+		c.Flags(fs)
+		if err := fs.Parse(nil); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	for _, bad := range []struct{ public, cors string }{
+		{"ftp://certlink.example", ""}, {"", "tools.example"}, {"", "https://bücher.example"}, {"https://bücher.example", ""},
+	} {
+		c := base()
+		c.PublicURL, c.CORSOrigins = bad.public, bad.cors
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "--cors-origins") {
+			t.Errorf("%+v: %v", bad, err)
+		}
+	}
+	c := base()
+	c.Addr = ":8080" // every interface, no --public-url: the default is not refused
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.CORSOrigins = "https://App.Example:443" })
+	req, _ := http.NewRequest(http.MethodOptions, e.URL+"/graphql", nil)
+	req.Header.Set("Origin", "https://app.example")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if got := res.Header.Get("Access-Control-Allow-Origin"); got != "https://app.example" {
+		t.Fatalf("preflight from https://app.example with --cors-origins https://App.Example:443: %q", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -192,10 +193,12 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// allowedOrigins are the browser origins allowed to call the API, in the
+// form browsers send (socket.NormalizeOrigin: no default port, lower case).
 func (a *App) allowedOrigins() []string {
-	origins := []string{a.Config.PublicURL, "http://" + a.Config.Addr}
-	for _, o := range strings.Split(a.Config.CORSOrigins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
+	var origins []string
+	for _, o := range append([]string{a.Config.PublicURL, "http://" + a.Config.Addr}, strings.Split(a.Config.CORSOrigins, ",")...) {
+		if o = socket.NormalizeOrigin(o); o != "" && !slices.Contains(origins, o) {
 			origins = append(origins, o)
 		}
 	}

@@ -19,7 +19,10 @@ func NormalizeOrigin(origin string) string {
 		return ""
 	}
 	host, port := strings.ToLower(u.Hostname()), u.Port()
-	if host == "" || (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+	if host == "" {
+		return ""
+	}
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
 		port = ""
 	}
 	if strings.Contains(host, ":") {

@@ -39,3 +39,11 @@ func TestNormalizeOrigin(t *testing.T) {
 		}
 	}
 }
+
+func TestNormalizeOriginNeedsAHost(t *testing.T) {
+	for _, in := range []string{"http://:8080", "https://", "http://[]:80"} {
+		if got := NormalizeOrigin(in); got != "" {
+			t.Errorf("NormalizeOrigin(%q) = %q, want none", in, got)
+		}
+	}
+}
