@@ -243,6 +243,18 @@ func (s *rawSocket) read() (op byte, payload []byte, err error) {
 	return h[0] & 0x0f, payload, err
 }
 
+// signIn sends connection_init with the bearer token and reads the ack.
+func (s *rawSocket) signIn(t *testing.T, tok string) {
+	t.Helper()
+	b, _ := json.Marshal(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"authorization":"Bearer ` + tok + `"}`)})
+	if err := s.frame(opText, b); err != nil {
+		t.Fatal(err)
+	}
+	if op, p, err := s.read(); err != nil || op != opText || !strings.Contains(string(p), "connection_ack") {
+		t.Fatalf("init: %d %s %v", op, p, err)
+	}
+}
+
 // untilClose reads frames until the server's close frame, counting pongs.
 func (s *rawSocket) untilClose(t *testing.T) (code int, reason string, pongs int) {
 	t.Helper()
@@ -281,13 +293,7 @@ func TestSocketControlFrameFlood(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := dialRaw(t, e)
 			if tc.init {
-				b, _ := json.Marshal(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"authorization":"Bearer ` + mona + `"}`)})
-				if err := s.frame(opText, b); err != nil {
-					t.Fatal(err)
-				}
-				if op, p, err := s.read(); err != nil || op != opText || !strings.Contains(string(p), "connection_ack") {
-					t.Fatalf("init: %d %s %v", op, p, err)
-				}
+				s.signIn(t, mona)
 			}
 			go func() {
 				for i := 0; i < 5000; i++ {
@@ -441,13 +447,7 @@ func TestSocketClientThatStopsReading(t *testing.T) {
 	if tc, ok := s.conn.(*net.TCPConn); ok {
 		_ = tc.SetReadBuffer(1024)
 	}
-	b, _ := json.Marshal(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"authorization":"Bearer ` + mona + `"}`)})
-	if err := s.frame(opText, b); err != nil {
-		t.Fatal(err)
-	}
-	if op, p, err := s.read(); err != nil || op != opText || !strings.Contains(string(p), "connection_ack") {
-		t.Fatalf("init: %d %s %v", op, p, err)
-	}
+	s.signIn(t, mona)
 	// The schema's introspection: some hundred KB an answer, never read.
 	const big = `{__schema{types{name description fields{name description args{name description}}}}}`
 	stop := time.Now().Add(20 * time.Second)
@@ -496,13 +496,7 @@ func TestSocketAmbiguousMessagesRefused(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := dialRaw(t, e)
-			b, _ := json.Marshal(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"authorization":"Bearer ` + mona + `"}`)})
-			if err := s.frame(opText, b); err != nil {
-				t.Fatal(err)
-			}
-			if op, p, err := s.read(); err != nil || op != opText || !strings.Contains(string(p), "connection_ack") {
-				t.Fatalf("init: %d %s %v", op, p, err)
-			}
+			s.signIn(t, mona)
 			if err := s.frame(opText, []byte(msg)); err != nil {
 				t.Fatal(err)
 			}
@@ -523,13 +517,7 @@ func TestSocketDeclaredOversizeFrameClosedAtOnce(t *testing.T) {
 	for _, declared := range []uint64{1<<63 - 1, 70_000} {
 		t.Run(fmt.Sprint(declared), func(t *testing.T) {
 			s := dialRaw(t, e)
-			b, _ := json.Marshal(wsMsg{Type: "connection_init", Payload: json.RawMessage(`{"authorization":"Bearer ` + mona + `"}`)})
-			if err := s.frame(opText, b); err != nil {
-				t.Fatal(err)
-			}
-			if op, p, err := s.read(); err != nil || op != opText || !strings.Contains(string(p), "connection_ack") {
-				t.Fatalf("init: %d %s %v", op, p, err)
-			}
+			s.signIn(t, mona)
 			h := []byte{0x80 | opText, 0x80 | 127}
 			h = binary.BigEndian.AppendUint64(h, declared)
 			h = append(h, 1, 2, 3, 4) // the mask key; no payload follows
