@@ -4425,8 +4425,9 @@ type LinkEndingImpact {
   "The requirements met now that would become unmet, in catalog order."
   losses: [RequirementLoss!]!
   """
-  False when you may act on the person but not see competencies (C7: user
-  admins other than Global Admins): losses is then empty; lossCount still says
+  False when you may not see competencies (C7: only Global Admins and MPN
+  Partner Admins do), whether you ask about your own link or, as a user admin,
+  about a person you may act on: losses is then empty; lossCount still says
   how many.
   """
   detailsVisible: Boolean!

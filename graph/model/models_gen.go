@@ -282,8 +282,9 @@ type LinkEndingImpact struct {
 	CountsTowards int `json:"countsTowards"`
 	// The requirements met now that would become unmet, in catalog order.
 	Losses []*RequirementLoss `json:"losses"`
-	// False when you may act on the person but not see competencies (C7: user
-	// admins other than Global Admins): losses is then empty; lossCount still says
+	// False when you may not see competencies (C7: only Global Admins and MPN
+	// Partner Admins do), whether you ask about your own link or, as a user admin,
+	// about a person you may act on: losses is then empty; lossCount still says
 	// how many.
 	DetailsVisible bool `json:"detailsVisible"`
 	LossCount      int  `json:"lossCount"`

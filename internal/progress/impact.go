@@ -31,8 +31,9 @@ type Impact struct {
 	// order; empty when DetailsVisible is false.
 	Losses    []Loss
 	LossCount int
-	// DetailsVisible is false for a user admin who may act on the person but
-	// may not see competencies (C7): they learn how many, not which.
+	// DetailsVisible is false for whoever may not see competencies (C7): a
+	// person asking about their own link, a user admin who may act on the
+	// person; they learn how many, not which.
 	DetailsVisible bool
 }
 
@@ -49,7 +50,7 @@ func (s *Service) EndingImpact(ctx context.Context, v *viewer.Viewer, userID int
 	if v.Kind != viewer.KindUser || v.UserID == 0 || v.OrgID == 0 {
 		return nil, apperr.New(apperr.Forbidden, "Only a person signed in with their work account can ask what removing links would change.")
 	}
-	out := &Impact{DetailsVisible: true}
+	out := &Impact{}
 	if userID == 0 {
 		userID = v.UserID
 	}
@@ -65,8 +66,11 @@ func (s *Service) EndingImpact(ctx context.Context, v *viewer.Viewer, userID int
 		if !ok {
 			return nil, apperr.New(apperr.NotFound, "There is no such user in your organization.")
 		}
-		out.DetailsVisible = v.IsCompetencyAdmin()
 	}
+	// Which requirements, with their counts, is competency progress (C7):
+	// a person asking about their own link, or a user admin, learns how
+	// many (a review read the organization's progress as a default user).
+	out.DetailsVisible = v.IsCompetencyAdmin()
 	q := s.Client.Association.Query().Where(association.UserID(userID), association.OrganizationID(v.OrgID), association.ActiveUserSlotNotNil())
 	if kind != nil {
 		q.Where(association.KindEQ(*kind))
