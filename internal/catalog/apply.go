@@ -15,7 +15,6 @@ import (
 	"certlink/ent/offerpurchase"
 	"certlink/ent/profile"
 	"certlink/ent/requirement"
-	"certlink/ent/result"
 	"certlink/ent/schema/skilling"
 	"certlink/ent/skill"
 	"certlink/internal/apperr"
@@ -198,13 +197,22 @@ func UpdateSkill(ctx context.Context, c *ent.Client, cur *ent.Skill, s Skill) er
 		// A Partner University account holds assessments only (L8): its
 		// results of this skill would count as an exam or a certification
 		// that no Learning profile holds (a review turned ASMT-AZURE-SALES
-		// into an EXAM and counted a Partner University access for it).
-		held, err := c.Result.Query().Where(result.SkillID(cur.ID),
-			result.HasProfileWith(profile.KindEQ(profile.KindPARTNER_UNIVERSITY))).Exist(ctx)
+		// into an EXAM and counted a Partner University access for it). The
+		// check is the write's own condition: on MySQL/MariaDB its subquery
+		// reads with locks, so an ingest of the skill for a Partner
+		// University account (which holds the skill's row, ingest.go) comes
+		// wholly before it or after it — a recheck raced the two and both
+		// went through in half the rounds.
+		res, err := c.ExecContext(ctx, "UPDATE skills SET type = ? WHERE id = ? AND NOT EXISTS "+
+			"(SELECT 1 FROM results r JOIN profiles p ON p.id = r.profile_id WHERE r.skill_id = ? AND p.kind = ?)",
+			s.Type, cur.ID, cur.ID, string(profile.KindPARTNER_UNIVERSITY))
 		if err != nil {
 			return err
 		}
-		if held {
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err != nil {
+				return err
+			}
 			return apperr.New(apperr.Conflict, "Skill %s is an assessment that Partner University accounts hold: it stays an ASSESSMENT (they hold assessments only, L8). Add the %s as a skill of its own number.",
 				cur.Number, strings.ToLower(s.Type)).With("skill", cur.Number)
 		}

@@ -117,7 +117,6 @@ type Batch struct {
 	ctx     context.Context
 	source  string
 	skills  map[string]int
-	types   map[int]skill.Type // of each skill id
 	pending []Raw
 	out     Outcome
 	orgs    map[int]bool
@@ -172,14 +171,12 @@ func (s *Service) Begin(ctx context.Context, v *viewer.Viewer) (*Batch, error) {
 		}
 	}
 	source = Clip(source, 100)
-	all, err := s.Client.Skill.Query().Select(skill.FieldID, skill.FieldNumber, skill.FieldType).All(sys)
+	all, err := s.Client.Skill.Query().Select(skill.FieldID, skill.FieldNumber).All(sys)
 	if err != nil {
 		return nil, err
 	}
 	skills := make(map[string]int, len(all))
-	types := make(map[int]skill.Type, len(all))
 	for _, k := range all {
-		types[k.ID] = k.Type
 		// A number stored before catalog.SkillNumber was the rule may share
 		// its spelling with another: the one already in that spelling wins.
 		n := catalog.SkillNumber(k.Number)
@@ -187,7 +184,7 @@ func (s *Service) Begin(ctx context.Context, v *viewer.Viewer) (*Batch, error) {
 			skills[n] = k.ID
 		}
 	}
-	return &Batch{s: s, ctx: sys, source: source, skills: skills, types: types, orgs: map[int]bool{}, limit: BatchSize, tokenID: v.TokenID}, nil
+	return &Batch{s: s, ctx: sys, source: source, skills: skills, orgs: map[int]bool{}, limit: BatchSize, tokenID: v.TokenID}, nil
 }
 
 // Fail records a result that could not even be read (bad JSON, bad CSV).
@@ -480,6 +477,14 @@ func (b *Batch) store() error {
 				}
 			}
 		}
+		// The type of each skill sent for a Partner University account, read
+		// in the transaction and held (MySQL/MariaDB: the skill's row, which
+		// a catalog change of its type writes first): the check below and
+		// a racing change of the type to EXAM come one after the other.
+		types, err := b.heldTypes(tx, checked, profiles)
+		if err != nil {
+			return err
+		}
 		// Only the rows this batch may meet (its skills and completion
 		// times), not every result of its people: a batch's work does not
 		// grow with their history.
@@ -506,7 +511,7 @@ func (b *Batch) store() error {
 			// A Partner University account contributes assessments (L8):
 			// an exam or a certification there would count for a person
 			// whose Learning profile does not hold it.
-			if t := b.types[v.skillID]; p.kind == profile.KindPARTNER_UNIVERSITY && t != skill.TypeASSESSMENT {
+			if t := types[v.skillID]; p.kind == profile.KindPARTNER_UNIVERSITY && t != skill.TypeASSESSMENT {
 				what := "an exam"
 				if t == skill.TypeCERTIFICATION {
 					what = "a certification"
@@ -603,6 +608,35 @@ func (b *Batch) refuse(lines []LineError) {
 	for _, f := range lines {
 		b.out.add(f)
 	}
+}
+
+// heldTypes reads, in tx, the types of the skills that checked sends for
+// Partner University accounts, holding their rows on MySQL/MariaDB (in id
+// order, as every batch does).
+func (b *Batch) heldTypes(tx *ent.Tx, checked []valid, profiles map[string]resolved) (map[int]skill.Type, error) {
+	var ids []int
+	for _, v := range checked {
+		if p, ok := profiles[v.mcid]; ok && p.kind == profile.KindPARTNER_UNIVERSITY {
+			ids = append(ids, v.skillID)
+		}
+	}
+	types := map[int]skill.Type{}
+	if len(ids) == 0 {
+		return types, nil
+	}
+	slices.Sort(ids)
+	q := tx.Skill.Query().Where(skill.IDIn(slices.Compact(ids)...)).Order(skill.ByID()).Select(skill.FieldID, skill.FieldType)
+	if b.s.RowLocks {
+		q.ForUpdate()
+	}
+	rows, err := q.All(b.ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range rows {
+		types[k.ID] = k.Type
+	}
+	return types, nil
 }
 
 // resolved is the profile a result of an MCID goes to, and its kind.
