@@ -2,7 +2,9 @@ package graph_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -201,6 +203,28 @@ func TestCatalogEditsKeepWhatOrganizationsHold(t *testing.T) {
 				option(da, 0)["level"], option(da, 1)["level"] = "GOLD", "SILVER"
 			}),
 			"competency key changed": edit(func(da map[string]any) { da["key"] = "data-analytics-2" }),
+			"attested requirement made a SKILL one": edit(func(da map[string]any) {
+				for _, r := range option(da, 0)["requirements"].([]any) {
+					if r := r.(map[string]any); r["key"] == "customer-references" {
+						r["kind"], r["required"], r["skills"] = "SKILL", 1, []any{"DP-203"}
+					}
+				}
+			}),
+			"a second competency named alike": func() string {
+				var cat map[string]any
+				if err := json.Unmarshal([]byte(doc.CatalogDocument), &cat); err != nil {
+					t.Fatal(err)
+				}
+				comps := cat["competencies"].([]any)
+				dup := map[string]any{}
+				for k, v := range comps[0].(map[string]any) {
+					dup[k] = v
+				}
+				dup["key"], dup["name"] = "second-of-its-name", strings.ToUpper(dup["name"].(string))
+				cat["competencies"] = append(comps, dup)
+				b, _ := json.Marshal(cat)
+				return string(b)
+			}(),
 		} {
 			if got := call(t, e, ops, `mutation($d:String!){loadCatalog(document:$d){summary}}`, map[string]any{"d": edited}, nil); got != "CONFLICT" {
 				t.Fatalf("%s: %q, want CONFLICT", name, got)
@@ -242,6 +266,88 @@ func TestCatalogEditsKeepWhatOrganizationsHold(t *testing.T) {
 		}
 		if got := call(t, e, ops, `mutation{upsertSkill(input:{number:"ASMT-AZURE-SALES",title:"Azure Sales",type:EXAM}){number}}`, nil, nil); got != "CONFLICT" {
 			t.Fatalf("an assessment Partner University accounts hold made an exam: %q", got)
+		}
+	})
+}
+
+// An attestation and a catalog edit that removes its requirement come one
+// after the other: never both told they succeeded (a recheck raced them and
+// the admin's "met" vanished with the requirement). A requirement attested
+// once, met or not, keeps its history: removing it is refused too.
+func TestAttestationRacingACatalogEdit(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		ops, grace := e.Demo("ops@certlink.example"), e.Demo("grace@contoso.example")
+		var doc struct{ CatalogDocument string }
+		must(t, e, ops, `{catalogDocument}`, nil, &doc)
+		withRequirement := func(key string) string {
+			var cat map[string]any
+			if err := json.Unmarshal([]byte(doc.CatalogDocument), &cat); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range cat["competencies"].([]any) {
+				if c := c.(map[string]any); c["key"] == "data-analytics" && key != "" {
+					o := c["options"].([]any)[0].(map[string]any)
+					o["requirements"] = append(o["requirements"].([]any), map[string]any{"key": key, "kind": "ATTESTED", "description": "Race " + key})
+				}
+			}
+			b, _ := json.Marshal(cat)
+			return string(b)
+		}
+		const load = `mutation($d:String!){loadCatalog(document:$d){summary}}`
+		const attest = `mutation($r:ID!,$m:Boolean!){setAttestation(input:{requirement:$r,met:$m,note:"signed"}){status}}`
+		requirementID := func(key string) string {
+			var prog struct {
+				CompetencyProgress []struct {
+					Levels []struct {
+						Options []struct {
+							Requirements []struct{ ID, Key string }
+						}
+					}
+				}
+			}
+			must(t, e, grace, `{competencyProgress{levels{options{requirements{id key}}}}}`, nil, &prog)
+			for _, c := range prog.CompetencyProgress {
+				for _, l := range c.Levels {
+					for _, o := range l.Options {
+						for _, r := range o.Requirements {
+							if r.Key == key {
+								return r.ID
+							}
+						}
+					}
+				}
+			}
+			t.Fatalf("no requirement %s", key)
+			return ""
+		}
+		for i := range 8 {
+			key := fmt.Sprintf("race-%d", i)
+			must(t, e, ops, load, map[string]any{"d": withRequirement(key)}, nil)
+			id := requirementID(key)
+			var wg sync.WaitGroup
+			var attested, removed bool
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				attested = len(e.Do(grace, attest, map[string]any{"r": id, "m": true}).Errors) == 0
+			}()
+			go func() {
+				defer wg.Done()
+				removed = len(e.Do(ops, load, map[string]any{"d": withRequirement("")}).Errors) == 0
+			}()
+			wg.Wait()
+			if attested && removed {
+				t.Fatalf("round %d: the attestation and the removal of its requirement both succeeded", i)
+			}
+			if !removed { // attested: it stays, with its history, even once unmet
+				must(t, e, grace, attest, map[string]any{"r": id, "m": false}, nil)
+				if got := call(t, e, ops, load, map[string]any{"d": withRequirement("")}, nil); got != "CONFLICT" {
+					t.Fatalf("round %d: removing a requirement with attestation history: %q", i, got)
+				}
+				// The next round starts from a catalog that holds it.
+				doc.CatalogDocument = withRequirement(key)
+			}
 		}
 	})
 }

@@ -17,7 +17,7 @@ import (
 // runs before the demo is seeded: the demo's results refer to the catalog.
 func (a *App) startCompetency(ctx context.Context) error {
 	c := a.DB.Client
-	a.Catalog = &catalog.Service{Client: c}
+	a.Catalog = &catalog.Service{Client: c, RowLocks: !a.DB.Embedded}
 	a.Progress = &progress.Service{Client: c, Engine: &progress.Engine{}, RowLocks: !a.DB.Embedded}
 	a.Report = &report.Service{Client: c}
 	a.Ingest = &ingest.Service{Client: c, RowLocks: !a.DB.Embedded}

@@ -62,7 +62,7 @@ func (s Summary) String() string {
 
 // apply writes doc in tx, matching entries by their keys (see README): loading
 // the same document twice changes nothing. ctx must allow system writes.
-func apply(ctx context.Context, tx *ent.Tx, doc *Document, now time.Time) (Summary, error) {
+func apply(ctx context.Context, tx *ent.Tx, doc *Document, now time.Time, rowLocks bool) (Summary, error) {
 	var sum Summary
 	skills, err := applySkills(ctx, tx, doc.Skills, &sum)
 	if err != nil {
@@ -83,13 +83,19 @@ func apply(ctx context.Context, tx *ent.Tx, doc *Document, now time.Time) (Summa
 	for _, c := range doc.Competencies {
 		listed[c.Key] = true
 	}
-	for _, c := range doc.Competencies {
-		for _, old := range existing {
-			if !listed[old.Key] && strings.EqualFold(strings.TrimSpace(old.Name), strings.TrimSpace(c.Name)) {
-				return sum, apperr.New(apperr.Conflict, "Competency %q (key %q) has the name of the competency with key %q, which stays in the catalog: a key is kept for good — load it under key %q, or give it another name.",
-					c.Name, c.Key, old.Key, old.Key).With("competency", c.Key)
-			}
+	owner := map[string]string{} // a name, case folded → the key holding it
+	for _, old := range existing {
+		if !listed[old.Key] {
+			owner[strings.ToLower(strings.TrimSpace(old.Name))] = old.Key
 		}
+	}
+	for _, c := range doc.Competencies {
+		name := strings.ToLower(strings.TrimSpace(c.Name))
+		if k, taken := owner[name]; taken && k != c.Key {
+			return sum, apperr.New(apperr.Conflict, "Competency %q (key %q) has the name of the competency with key %q: two competencies are never named alike (a key is kept for good — rename the other, or load this one under key %q).",
+				c.Name, c.Key, k, k).With("competency", c.Key)
+		}
+		owner[name] = c.Key
 	}
 	for i, c := range doc.Competencies {
 		cur, ok := byKey[c.Key]
@@ -105,7 +111,7 @@ func apply(ctx context.Context, tx *ent.Tx, doc *Document, now time.Time) (Summa
 		if err != nil {
 			return sum, err
 		}
-		if err := applyOptions(ctx, tx, cur, c.Options, skills, &sum, now); err != nil {
+		if err := applyOptions(ctx, tx, cur, c.Options, skills, &sum, now, rowLocks); err != nil {
 			return sum, err
 		}
 	}
@@ -231,7 +237,7 @@ func UpdateSkill(ctx context.Context, c *ent.Client, cur *ent.Skill, s Skill) er
 	return u.Exec(ctx)
 }
 
-func applyOptions(ctx context.Context, tx *ent.Tx, comp *ent.Competency, in []Option, skills map[string]int, sum *Summary, now time.Time) error {
+func applyOptions(ctx context.Context, tx *ent.Tx, comp *ent.Competency, in []Option, skills map[string]int, sum *Summary, now time.Time, rowLocks bool) error {
 	competencyID := comp.ID
 	existing, err := tx.CompetencyOption.Query().Where(competencyoption.CompetencyID(competencyID)).All(ctx)
 	if err != nil {
@@ -256,7 +262,7 @@ func applyOptions(ctx context.Context, tx *ent.Tx, comp *ent.Competency, in []Op
 		if err != nil {
 			return err
 		}
-		if err := applyRequirements(ctx, tx, comp.Name, cur, o.Requirements, skills, sum); err != nil {
+		if err := applyRequirements(ctx, tx, comp.Name, cur, o.Requirements, skills, sum, rowLocks); err != nil {
 			return err
 		}
 	}
@@ -284,11 +290,11 @@ func applyOptions(ctx context.Context, tx *ent.Tx, comp *ent.Competency, in []Op
 		if err != nil {
 			return err
 		}
-		if err := keepAttested(ctx, tx, reqs, comp.Name, gone); err != nil {
-			return err
-		}
 		n, err := tx.Requirement.Delete().Where(requirement.OptionID(gone.ID)).Exec(ctx)
 		if err != nil {
+			return err
+		}
+		if err := keepAttestations(ctx, tx, reqs, comp.Name, gone, rowLocks); err != nil {
 			return err
 		}
 		sum.RequirementsRemoved += n
@@ -300,7 +306,7 @@ func applyOptions(ctx context.Context, tx *ent.Tx, comp *ent.Competency, in []Op
 	return nil
 }
 
-func applyRequirements(ctx context.Context, tx *ent.Tx, competency string, opt *ent.CompetencyOption, in []Requirement, skills map[string]int, sum *Summary) error {
+func applyRequirements(ctx context.Context, tx *ent.Tx, competency string, opt *ent.CompetencyOption, in []Requirement, skills map[string]int, sum *Summary, rowLocks bool) error {
 	optionID := opt.ID
 	existing, err := tx.Requirement.Query().Where(requirement.OptionID(optionID)).
 		WithSkills(func(q *ent.SkillQuery) { q.Select(skill.FieldID) }).All(ctx)
@@ -348,27 +354,35 @@ func applyRequirements(ctx context.Context, tx *ent.Tx, competency string, opt *
 		if err != nil {
 			return err
 		}
+		if cur.Kind == requirement.KindATTESTED && r.Kind != KindAttested {
+			// Another kind hides its attestations (a recheck turned an
+			// attested requirement into a SKILL one under an offer in force).
+			if err := keepAttestations(ctx, tx, []*ent.Requirement{cur}, competency, opt, rowLocks); err != nil {
+				return err
+			}
+		}
 		sum.RequirementsUpdated++
 	}
 	gone := slices.Collect(maps.Values(byKey))
-	if err := keepAttested(ctx, tx, gone, competency, opt); err != nil {
-		return err
-	}
 	for _, gone := range gone {
 		if err := tx.Requirement.DeleteOne(gone).Exec(ctx); err != nil {
 			return err
 		}
 		sum.RequirementsRemoved++
 	}
-	return nil
+	return keepAttestations(ctx, tx, gone, competency, opt, rowLocks)
 }
 
-// keepAttested refuses to remove requirements that an organization has
-// attested met now (C2): the attestations belong to the requirement, and a
-// review that renamed one's key, or swapped two options' levels, lost them
-// for good — loading the old document again made a new requirement with no
-// attestation or history, and an offer in force stayed unmet.
-func keepAttested(ctx context.Context, tx *ent.Tx, reqs []*ent.Requirement, competency string, opt *ent.CompetencyOption) error {
+// keepAttestations refuses to remove, or to make another kind, requirements
+// that an organization has attested (met or not; C2): the attestations and
+// their history belong to the requirement. A review that renamed one's key,
+// or swapped two options' levels, lost them for good — loading the old
+// document again made a new requirement with no attestation or history, and
+// an offer in force stayed unmet. It runs after the requirements' rows are
+// written (their locks held: SetAttestation holds the row too), and reads
+// the attestations with a lock on MySQL/MariaDB (the latest committed ones),
+// so an attestation racing the edit comes wholly before it or is refused.
+func keepAttestations(ctx context.Context, tx *ent.Tx, reqs []*ent.Requirement, competency string, opt *ent.CompetencyOption, rowLocks bool) error {
 	ids := make([]int, 0, len(reqs))
 	for _, r := range reqs {
 		ids = append(ids, r.ID)
@@ -376,27 +390,24 @@ func keepAttested(ctx context.Context, tx *ent.Tx, reqs []*ent.Requirement, comp
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := tx.Attestation.Query().Where(attestation.RequirementIDIn(ids...)).
-		Order(ent.Desc(attestation.FieldAt), ent.Desc(attestation.FieldID)).All(ctx)
+	q := tx.Attestation.Query().Where(attestation.RequirementIDIn(ids...))
+	if rowLocks {
+		q.ForUpdate()
+	}
+	rows, err := q.All(ctx)
 	if err != nil {
 		return err
 	}
-	type orgReq struct{ org, req int }
-	latest := map[orgReq]bool{}
-	met := map[int]int{} // requirement → organizations that attest it met now
+	orgs := map[int]map[int]bool{} // requirement → organizations that attested it
 	for _, a := range rows {
-		k := orgReq{a.OrganizationID, a.RequirementID}
-		if _, seen := latest[k]; seen {
-			continue
+		if orgs[a.RequirementID] == nil {
+			orgs[a.RequirementID] = map[int]bool{}
 		}
-		latest[k] = a.Met
-		if a.Met {
-			met[a.RequirementID]++
-		}
+		orgs[a.RequirementID][a.OrganizationID] = true
 	}
 	for _, r := range reqs {
-		if n := met[r.ID]; n > 0 {
-			return apperr.New(apperr.Conflict, "Requirement %q of %s's %s option %q is attested met by %d organization(s): removing it (or changing its key, or moving it to another option) would lose their attestations. Keep it, under the same key.",
+		if n := len(orgs[r.ID]); n > 0 {
+			return apperr.New(apperr.Conflict, "Requirement %q of %s's %s option %q holds the attestations of %d organization(s): removing it, changing its key or kind, or moving it to another option would lose them and their history. Keep it, under the same key and kind.",
 				r.Key, competency, strings.ToLower(string(opt.Level)), opt.Name, n).With("requirement", r.Key)
 		}
 	}

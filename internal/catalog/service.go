@@ -35,6 +35,9 @@ type Service struct {
 	// Now is the clock that says which offers are in force (nil: the wall
 	// clock).
 	Now func() time.Time
+	// RowLocks reads with locks (MySQL/MariaDB) what an edit checks against
+	// racing writers: the attestations of the requirements it removes.
+	RowLocks bool
 }
 
 // Observer hears of a catalog edit inside its transaction: CatalogChanging
@@ -128,7 +131,7 @@ func (s *Service) load(sys context.Context, name, source string, data []byte, by
 		if err != nil {
 			return err
 		}
-		if sum, err = apply(sys, tx, doc, clock.Now(s.Now)); err != nil {
+		if sum, err = apply(sys, tx, doc, clock.Now(s.Now), s.RowLocks); err != nil {
 			return err
 		}
 		rev, err := tx.CatalogRevision.Create().SetSource(truncate(source, 500)).SetDigest(digestOf(data)).

@@ -195,6 +195,23 @@ func (s *Service) SetAttestation(ctx context.Context, v *viewer.Viewer, requirem
 		if _, err := lock.Only(sys); err != nil {
 			return err
 		}
+		// Then the requirement: a catalog edit that removes it, or makes it
+		// another kind, writes its row before it checks for attestations
+		// (catalog.keepAttestations), so the two come one after the other.
+		held := tx.Requirement.Query().Where(requirement.ID(req.ID))
+		if s.RowLocks {
+			held.ForUpdate()
+		}
+		cur, err := held.Only(sys)
+		if ent.IsNotFound(err) {
+			return apperr.New(apperr.NotFound, "This requirement was removed from the catalog a moment ago.")
+		}
+		if err != nil {
+			return err
+		}
+		if cur.Kind != requirement.KindATTESTED {
+			return apperr.New(apperr.InvalidInput, "%q is met by certified people, not by attestation.", cur.Description)
+		}
 		now := s.Engine.Time()
 		last, err := tx.Attestation.Query().
 			Where(attestation.OrganizationID(v.OrgID), attestation.RequirementID(req.ID)).
