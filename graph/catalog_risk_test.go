@@ -3,6 +3,7 @@ package graph_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"testing"
@@ -142,17 +143,10 @@ func TestCatalogKeepsAnOptionWithAnOfferInForce(t *testing.T) {
 		must(t, e, grace, `mutation($c:ID!){purchaseCompetencyOffer(input:{competency:$c,level:SILVER,option:"Standard"}){status}}`, map[string]any{"c": da}, nil)
 		var doc struct{ CatalogDocument string }
 		must(t, e, ops, `{catalogDocument}`, nil, &doc)
-		var cat map[string]any
-		if err := json.Unmarshal([]byte(doc.CatalogDocument), &cat); err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range cat["competencies"].([]any) {
-			if c := c.(map[string]any); c["key"] == "data-analytics" {
-				c["options"].([]any)[0].(map[string]any)["name"] = "Standard v2"
-			}
-		}
-		edited, _ := json.Marshal(cat)
-		if got := call(t, e, ops, `mutation($d:String!){loadCatalog(document:$d){summary}}`, map[string]any{"d": string(edited)}, nil); got != "CONFLICT" {
+		edited := editCatalog(t, doc.CatalogDocument, func(cat map[string]any) {
+			dataAnalytics(cat)["options"].([]any)[0].(map[string]any)["name"] = "Standard v2"
+		})
+		if got := call(t, e, ops, `mutation($d:String!){loadCatalog(document:$d){summary}}`, map[string]any{"d": edited}, nil); got != "CONFLICT" {
 			t.Fatalf("renaming an option with an offer in force: %q", got)
 		}
 		must(t, e, grace, qProgress, nil, &comps)
@@ -178,17 +172,7 @@ func TestCatalogEditsKeepWhatOrganizationsHold(t *testing.T) {
 		var doc struct{ CatalogDocument string }
 		must(t, e, ops, `{catalogDocument}`, nil, &doc)
 		edit := func(f func(da map[string]any)) string {
-			var cat map[string]any
-			if err := json.Unmarshal([]byte(doc.CatalogDocument), &cat); err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range cat["competencies"].([]any) {
-				if c := c.(map[string]any); c["key"] == "data-analytics" {
-					f(c)
-				}
-			}
-			b, _ := json.Marshal(cat)
-			return string(b)
+			return editCatalog(t, doc.CatalogDocument, func(cat map[string]any) { f(dataAnalytics(cat)) })
 		}
 		option := func(da map[string]any, i int) map[string]any { return da["options"].([]any)[i].(map[string]any) }
 		for name, edited := range map[string]string{
@@ -210,21 +194,11 @@ func TestCatalogEditsKeepWhatOrganizationsHold(t *testing.T) {
 					}
 				}
 			}),
-			"a second competency named alike": func() string {
-				var cat map[string]any
-				if err := json.Unmarshal([]byte(doc.CatalogDocument), &cat); err != nil {
-					t.Fatal(err)
-				}
-				comps := cat["competencies"].([]any)
-				dup := map[string]any{}
-				for k, v := range comps[0].(map[string]any) {
-					dup[k] = v
-				}
+			"a second competency named alike": editCatalog(t, doc.CatalogDocument, func(cat map[string]any) {
+				dup := maps.Clone(dataAnalytics(cat))
 				dup["key"], dup["name"] = "second-of-its-name", strings.ToUpper(dup["name"].(string))
-				cat["competencies"] = append(comps, dup)
-				b, _ := json.Marshal(cat)
-				return string(b)
-			}(),
+				cat["competencies"] = append(cat["competencies"].([]any), dup)
+			}),
 		} {
 			if got := call(t, e, ops, `mutation($d:String!){loadCatalog(document:$d){summary}}`, map[string]any{"d": edited}, nil); got != "CONFLICT" {
 				t.Fatalf("%s: %q, want CONFLICT", name, got)
@@ -281,18 +255,12 @@ func TestAttestationRacingACatalogEdit(t *testing.T) {
 		var doc struct{ CatalogDocument string }
 		must(t, e, ops, `{catalogDocument}`, nil, &doc)
 		withRequirement := func(key string) string {
-			var cat map[string]any
-			if err := json.Unmarshal([]byte(doc.CatalogDocument), &cat); err != nil {
-				t.Fatal(err)
-			}
-			for _, c := range cat["competencies"].([]any) {
-				if c := c.(map[string]any); c["key"] == "data-analytics" && key != "" {
-					o := c["options"].([]any)[0].(map[string]any)
+			return editCatalog(t, doc.CatalogDocument, func(cat map[string]any) {
+				if key != "" {
+					o := dataAnalytics(cat)["options"].([]any)[0].(map[string]any)
 					o["requirements"] = append(o["requirements"].([]any), map[string]any{"key": key, "kind": "ATTESTED", "description": "Race " + key})
 				}
-			}
-			b, _ := json.Marshal(cat)
-			return string(b)
+			})
 		}
 		const load = `mutation($d:String!){loadCatalog(document:$d){summary}}`
 		const attest = `mutation($r:ID!,$m:Boolean!){setAttestation(input:{requirement:$r,met:$m,note:"signed"}){status}}`
@@ -350,4 +318,29 @@ func TestAttestationRacingACatalogEdit(t *testing.T) {
 			}
 		}
 	})
+}
+
+// editCatalog is the catalog document doc after f changed it.
+func editCatalog(t *testing.T, doc string, f func(cat map[string]any)) string {
+	t.Helper()
+	var cat map[string]any
+	if err := json.Unmarshal([]byte(doc), &cat); err != nil {
+		t.Fatal(err)
+	}
+	f(cat)
+	b, err := json.Marshal(cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// dataAnalytics is the data-analytics competency of a catalog document.
+func dataAnalytics(cat map[string]any) map[string]any {
+	for _, c := range cat["competencies"].([]any) {
+		if c := c.(map[string]any); c["key"] == "data-analytics" {
+			return c
+		}
+	}
+	panic("no data-analytics competency in the catalog")
 }
