@@ -58,7 +58,7 @@ func (Profile) Fields() []ent.Field {
 		// conflict at commit, so one of them is retried from the start.
 		field.Int64("lock_version").Default(0),
 		// Bumped by every MCID merge into this profile (merge.Merge). One person
-		// is every directory account MCID merges joined (linking.Person); a
+		// is every directory account MCID merges joined (linking.ReadPerson); a
 		// transaction that read the person before it began holds each of its
 		// live profiles with the version it read, so a merge that joined
 		// another account to the person meanwhile makes it start over.
@@ -77,7 +77,7 @@ func (Profile) Edges() []ent.Edge {
 func (Profile) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("account_id", "kind").Unique(),
-		// The profiles merged into one (linking.Person follows merges both ways).
+		// The profiles merged into one (linking.ReadPerson follows merges both ways).
 		index.Fields("merged_into_id"),
 	}
 }

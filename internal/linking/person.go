@@ -13,7 +13,7 @@ import (
 	"certlink/internal/store"
 )
 
-// PersonProfile is a live profile of a person as Person read it.
+// PersonProfile is a live profile of a person as ReadPerson read it.
 type PersonProfile struct {
 	ID, AccountID int
 	Kind          Kind
