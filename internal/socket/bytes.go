@@ -46,6 +46,18 @@ func (h *hijackThrottle) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	tc := newThrottledConn(c, h.rate, h.burst, time.Now(), time.Sleep)
 	tc.writeTimeout = h.writeTimeout
 	tc.frames.limit = h.maxFrame
+	// What the client sent right behind its upgrade request is read from
+	// the buffer, not through tc (the library reads the buffer first): the
+	// frame watch starts with it, or it would take a payload byte for a
+	// header and close a sound socket 1009 (seen under load in CI).
+	if n := brw.Reader.Buffered(); n > 0 && tc.frames.limit > 0 {
+		early, _ := brw.Reader.Peek(n)
+		if !tc.frames.feed(early) {
+			_, _ = c.Write([]byte{0x88, 0x02, 0x03, 0xf1}) // close 1009, unmasked
+			c.Close()
+			return nil, nil, errFrameTooLarge
+		}
+	}
 	// The returned writer writes to the connection it was made for, not to
 	// tc: the websocket library writes through it (it reads from the
 	// connection it is given), so it must go through tc too.

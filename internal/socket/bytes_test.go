@@ -1,8 +1,12 @@
 package socket
 
 import (
+	"bufio"
+	"bytes"
+	"errors"
 	"io"
 	"net"
+	"net/http"
 	"testing"
 	"time"
 )
@@ -48,5 +52,65 @@ func TestReadByteBudgetBurst(t *testing.T) {
 	}()
 	if n, err := io.Copy(io.Discard, c); n != 64<<10 || err != nil {
 		t.Fatalf("read %d: %v", n, err)
+	}
+}
+
+// hijacker hands out a connection and a reader that already holds bytes the
+// client sent behind its upgrade request.
+type hijacker struct {
+	http.ResponseWriter
+	conn net.Conn
+	brw  *bufio.ReadWriter
+}
+
+func (h *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) { return h.conn, h.brw, nil }
+
+// The frame watch starts with the bytes buffered before the hijack (the
+// library reads them first, not through the connection): without them it
+// took a payload byte for a header and closed sound sockets 1009 under load.
+func TestFrameWatchStartsWithBufferedBytes(t *testing.T) {
+	frame := func(n int) []byte { // a masked text frame header declaring n bytes
+		h := []byte{0x81}
+		switch {
+		case n < 126:
+			h = append(h, 0x80|byte(n))
+		case n < 1<<16:
+			h = append(h, 0x80|126, byte(n>>8), byte(n))
+		default:
+			h = append(h, 0x80|127, 0, 0, 0, 0, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+		}
+		return append(h, 1, 2, 3, 4)
+	}
+	hijack := func(early []byte) (*throttledConn, error) {
+		server, client := net.Pipe()
+		t.Cleanup(func() { server.Close(); client.Close() })
+		go func() { _, _ = io.Copy(io.Discard, client) }()
+		br := bufio.NewReader(io.MultiReader(bytes.NewReader(early), server))
+		if _, err := br.Peek(len(early)); err != nil {
+			t.Fatal(err)
+		}
+		h := &hijackThrottle{ResponseWriter: &hijacker{conn: server, brw: bufio.NewReadWriter(br, bufio.NewWriter(server))}, maxFrame: 1000}
+		c, _, err := h.Hijack()
+		if err != nil {
+			return nil, err
+		}
+		return c.(*throttledConn), nil
+	}
+	// A frame of 300 bytes whole, then half of the next header: sound.
+	early := append(frame(300), make([]byte, 300)...)
+	next := frame(600)
+	tc, err := hijack(append(early, next[:3]...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tc.frames.feed(next[3:]) || !tc.frames.feed(make([]byte, 600)) {
+		t.Fatal("a frame within the limit, its header split by the hijack, was taken for an oversize one")
+	}
+	if tc.frames.feed(frame(5000)) {
+		t.Fatal("the frame after it, over the limit, went unseen")
+	}
+	// Over the limit in the buffered bytes themselves: refused at the hijack.
+	if _, err := hijack(frame(70_000)); !errors.Is(err, errFrameTooLarge) {
+		t.Fatalf("an oversize frame buffered before the hijack: %v", err)
 	}
 }
