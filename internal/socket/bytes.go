@@ -53,8 +53,7 @@ func (h *hijackThrottle) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if n := brw.Reader.Buffered(); n > 0 && tc.frames.limit > 0 {
 		early, _ := brw.Reader.Peek(n)
 		if !tc.frames.feed(early) {
-			_, _ = c.Write([]byte{0x88, 0x02, 0x03, 0xf1}) // close 1009, unmasked
-			c.Close()
+			closeTooBig(c)
 			return nil, nil, errFrameTooLarge
 		}
 	}
@@ -108,9 +107,8 @@ func (c *throttledConn) Read(p []byte) (int, error) {
 		if c.writeTimeout > 0 {
 			_ = c.Conn.SetWriteDeadline(time.Now().Add(c.writeTimeout))
 		}
-		_, _ = c.Conn.Write([]byte{0x88, 0x02, 0x03, 0xf1}) // close 1009, unmasked
+		closeTooBig(c.Conn)
 		c.wmu.Unlock()
-		c.Conn.Close()
 		return 0, errFrameTooLarge
 	}
 	if n > 0 && c.rate > 0 {
@@ -153,6 +151,12 @@ func (c *throttledConn) spend(n int) time.Duration {
 		return 0
 	}
 	return time.Duration(-c.tokens / c.rate * float64(time.Second))
+}
+
+// closeTooBig writes a close frame 1009 (unmasked, a server's) and closes c.
+func closeTooBig(c net.Conn) {
+	_, _ = c.Write([]byte{0x88, 0x02, 0x03, 0xf1})
+	c.Close()
 }
 
 // errFrameTooLarge ends a socket whose client declared a frame over the limit.
