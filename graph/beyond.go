@@ -12,6 +12,7 @@ import (
 	"certlink/internal/capability"
 	"certlink/internal/live"
 	"certlink/internal/progress"
+	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
 
@@ -123,7 +124,12 @@ func NewFeeds(r *Resolver) *Feeds {
 		Progress: &live.Shared[[]*model.CompetencyProgress]{Hub: r.Live,
 			Compute: func(ctx context.Context, orgID int) ([]*model.CompetencyProgress, error) {
 				sys := viewer.System(ctx)
-				org, err := r.Progress.Engine.Compute(sys, r.Client, orgID, at())
+				var org *progress.Org
+				// One snapshot: counts and projections of one moment.
+				err := store.ReadSnapshot(sys, r.Client, func(c *ent.Client) (err error) {
+					org, err = r.Progress.Engine.Compute(sys, c, orgID, at())
+					return err
+				})
 				if err != nil {
 					return nil, err
 				}

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -56,7 +57,7 @@ func (r *Resolver) competencyProgress(ctx context.Context, org *progress.Org, co
 					rp := &model.RequirementProgress{ID: req.ID, Key: req.Key, Description: req.Description,
 						Kind: model.RequirementKind(req.Kind), Required: req.Required, Current: req.Current,
 						Met: req.Met, UnmetOn: req.UnmetOn, OrgID: org.OrgID, At: org.At, Skills: []*ent.Skill{},
-						PeopleIDs: req.PeopleIDs}
+						PeopleIDs: req.PeopleIDs, Pages: req.Pages}
 					if a := req.Attestation; a != nil {
 						rp.Attestation = &ent.Attestation{ID: a.ID, OrganizationID: org.OrgID, RequirementID: req.ID,
 							Met: a.Met, Note: a.Note, ByUserID: a.ByUserID, At: a.At}
@@ -191,17 +192,19 @@ func (r *requirementProgressResolver) peopleConnection(ctx context.Context, obj 
 	if first != nil {
 		n = *first
 	}
-	var cur *progress.PersonCursor
-	if after != nil {
-		v, _ := after.Value.(string)
-		name, ok := strings.CutPrefix(v, "person|")
-		if !ok {
-			return nil, apperr.New(apperr.InvalidInput, "The cursor is not a cursor of this list of people.").With("argument", "after")
-		}
-		cur = &progress.PersonCursor{Name: name, UserID: after.ID}
-	}
-	users, cursors, more, err := r.Progress.PeoplePage(ctx, viewer.From(ctx), &progress.Org{OrgID: obj.OrgID, At: obj.At}, obj.ID, obj.PeopleIDs, cur, n)
+	cur, err := personCursor(after)
 	if err != nil {
+		return nil, err
+	}
+	var (
+		users   []*ent.User
+		cursors []progress.PersonCursor
+		more    bool
+	)
+	if p := obj.Pages[pageAsk(n, cur)]; p != nil {
+		// Read with the counts, in their snapshot.
+		users, cursors, more = p.Users, p.Cursors, p.More
+	} else if users, cursors, more, err = r.Progress.PeoplePage(ctx, viewer.From(ctx), &progress.Org{OrgID: obj.OrgID, At: obj.At}, obj.ID, obj.PeopleIDs, cur, n); err != nil {
 		return nil, err
 	}
 	conn.PageInfo.HasNextPage = more
@@ -224,4 +227,97 @@ func ingestErrors(errs []ingest.LineError) []*model.IngestError {
 		out = append(out, &model.IngestError{Index: e.Pos, Code: string(e.Code), Message: e.Message})
 	}
 	return out
+}
+
+// personCursor reads a cursor of a requirement's people (nil: from the first).
+func personCursor(after *entgql.Cursor[int]) (*progress.PersonCursor, error) {
+	if after == nil {
+		return nil, nil
+	}
+	v, _ := after.Value.(string)
+	name, ok := strings.CutPrefix(v, "person|")
+	if !ok || after.ID <= 0 {
+		return nil, apperr.New(apperr.InvalidInput, "The cursor is not a cursor of this list of people.").With("argument", "after")
+	}
+	return &progress.PersonCursor{Name: name, UserID: after.ID}, nil
+}
+
+func pageAsk(n int, after *progress.PersonCursor) progress.PageAsk {
+	ask := progress.PageAsk{Limit: n}
+	if after != nil {
+		ask.HasAfter, ask.After = true, *after
+	}
+	return ask
+}
+
+// peopleAsks are the pages of people (people and peopleConnection's first
+// and after) the selection under competencyProgress asks of its
+// requirements: Progress reads them with the counts, in one snapshot. An
+// argument that does not read as the resolver reads it is left out; the
+// resolver then reads that page itself and answers its error.
+func peopleAsks(ctx context.Context) (asks []progress.PageAsk) {
+	defer func() {
+		if recover() != nil { // an argument gqlparser cannot evaluate
+			asks = nil
+		}
+	}()
+	op := graphql.GetOperationContext(ctx)
+	fields := graphql.CollectFieldsCtx(ctx, []string{"CompetencyProgress"})
+	for _, step := range []struct{ field, typ string }{
+		{"levels", "LevelProgress"}, {"options", "OptionProgress"}, {"requirements", "RequirementProgress"},
+	} {
+		var next []graphql.CollectedField
+		for _, f := range fields {
+			if f.Name == step.field {
+				next = append(next, graphql.CollectFields(op, f.Selections, []string{step.typ})...)
+			}
+		}
+		fields = next
+	}
+	seen := map[progress.PageAsk]bool{}
+	for _, f := range fields {
+		if f.Name != "people" && f.Name != "peopleConnection" {
+			continue
+		}
+		args := f.ArgumentMap(op.Variables)
+		n, ok := intArg(args["first"])
+		if !ok || n < 0 || n > MaxPage {
+			continue
+		}
+		var after *entgql.Cursor[int]
+		if raw := args["after"]; raw != nil {
+			after = &entgql.Cursor[int]{}
+			if after.UnmarshalGQL(raw) != nil {
+				continue
+			}
+		}
+		cur, err := personCursor(after)
+		if err != nil {
+			continue
+		}
+		if ask := pageAsk(n, cur); !seen[ask] {
+			seen[ask] = true
+			asks = append(asks, ask)
+		}
+	}
+	return asks
+}
+
+// intArg reads an Int argument as gqlparser gives it (a literal, a
+// variable's JSON number); nil is the default page.
+func intArg(v any) (int, bool) {
+	switch x := v.(type) {
+	case nil:
+		return MaxPage, true
+	case int:
+		return x, true
+	case int64:
+		return int(x), x == int64(int(x))
+	case float64:
+		return int(x), x == float64(int(x))
+	case json.Number:
+		i, err := x.Int64()
+		return int(i), err == nil && i == int64(int(i))
+	}
+	return 0, false
 }

@@ -131,7 +131,7 @@ func (r *mutationResolver) RemoveLegacyRecognition(ctx context.Context, mcid str
 
 // CompetencyProgress is the resolver for the competencyProgress field.
 func (r *queryResolver) CompetencyProgress(ctx context.Context) ([]*model.CompetencyProgress, error) {
-	org, err := r.Progress.Progress(ctx, viewer.From(ctx))
+	org, err := r.Progress.Progress(ctx, viewer.From(ctx), peopleAsks(ctx)...)
 	if err != nil {
 		return nil, err
 	}

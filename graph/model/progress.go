@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"certlink/ent"
+	"certlink/internal/progress"
 )
 
 // RequirementProgress is bound by hand (gqlgen.yml) so that its people and
@@ -24,4 +25,6 @@ type RequirementProgress struct {
 	At    time.Time
 	// PeopleIDs, when not nil, are who counts, read with a what-if's progress.
 	PeopleIDs []int
+	// Pages, when not nil, are pages of people read with the progress.
+	Pages map[progress.PageAsk]*progress.PeoplePage
 }

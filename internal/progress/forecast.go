@@ -8,6 +8,7 @@ import (
 
 	"certlink/ent"
 	"certlink/internal/apperr"
+	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
 
@@ -79,7 +80,13 @@ func (s *Service) Forecast(ctx context.Context, v *viewer.Viewer, until time.Tim
 	if until.Sub(now) > MaxForecast {
 		return nil, apperr.New(apperr.InvalidInput, "A forecast looks at most 5 years ahead.").With("argument", "until")
 	}
-	return s.Engine.Forecast(viewer.System(ctx), s.Client, v.OrgID, now, until)
+	// The counts and who carries them are read in one snapshot.
+	var f *Forecast
+	err := store.ReadSnapshot(viewer.System(ctx), s.Client, func(c *ent.Client) (err error) {
+		f, err = s.Engine.Forecast(viewer.System(ctx), c, v.OrgID, now, until)
+		return err
+	})
+	return f, err
 }
 
 // carriersSQL lists, per SKILL requirement and counting person, each counting

@@ -5,7 +5,11 @@
 // every person.
 package progress
 
-import "time"
+import (
+	"time"
+
+	"certlink/ent"
+)
 
 // Status is a competency's C5 status.
 type Status string
@@ -99,6 +103,26 @@ type Requirement struct {
 	// with the progress itself (a what-if, whose world is gone afterwards).
 	// Nil means "ask Engine.People".
 	PeopleIDs []int
+	// Pages are the pages of its people (SKILL) read with the progress, in
+	// the same snapshot (Service.Progress with asks): an answer showing them
+	// beside Current never mixes two moments.
+	Pages map[PageAsk]*PeoplePage
+}
+
+// PageAsk is a page of a requirement's people an answer shows: up to Limit
+// people after the cursor After (when HasAfter), by name.
+type PageAsk struct {
+	Limit    int
+	HasAfter bool
+	After    PersonCursor
+}
+
+// PeoplePage is one page of a requirement's people: the work accounts with
+// their cursors, and whether more follow.
+type PeoplePage struct {
+	Users   []*ent.User
+	Cursors []PersonCursor
+	More    bool
 }
 
 // Attestation is an admin's statement that an ATTESTED requirement is met or not.

@@ -32,17 +32,101 @@ type Service struct {
 	Changed func(orgIDs ...int)
 }
 
-// Progress returns the viewer's organization's progress now.
-func (s *Service) Progress(ctx context.Context, v *viewer.Viewer) (*Org, error) {
+// maxAsks bounds the distinct pages of people one answer reads with its
+// progress; more (aliases asking other pages) are read by People/PeoplePage.
+const maxAsks = 4
+
+// Progress returns the viewer's organization's progress now, with, for each
+// SKILL requirement, the pages of its people asks names (Requirement.Pages).
+// Everything is read in one snapshot (store.ReadSnapshot): the counts, when
+// each requirement would fall and who counts are of one moment, however
+// links change meanwhile.
+func (s *Service) Progress(ctx context.Context, v *viewer.Viewer, asks ...PageAsk) (*Org, error) {
 	if err := Authorize(v, viewer.ScopeProgressRead); err != nil {
 		return nil, err
 	}
-	var settle []tallyRead
-	org, err := s.Engine.compute(ctx, s.Client, v.OrgID, s.Engine.Time(), nil, keptSource{settle: &settle})
-	if err == nil && len(settle) > 0 {
-		settleTallies(viewer.System(ctx), s.Client, settle)
+	asks = asks[:min(len(asks), maxAsks)]
+	sys := viewer.System(ctx)
+	var (
+		settle []tallyRead
+		org    *Org
+	)
+	err := store.ReadSnapshot(sys, s.Client, func(c *ent.Client) error {
+		var err error
+		if org, err = s.Engine.compute(sys, c, v.OrgID, s.Engine.Time(), nil, keptSource{settle: &settle}); err != nil {
+			return err
+		}
+		return s.Engine.readPages(sys, c, org, asks)
+	})
+	if err != nil {
+		return nil, err
 	}
-	return org, err
+	if len(settle) > 0 {
+		settleTallies(sys, s.Client, settle)
+	}
+	return org, nil
+}
+
+// readPages reads, through c, the pages asks names of every SKILL
+// requirement of org, the work accounts of all of them in one pass.
+func (e *Engine) readPages(ctx context.Context, c *ent.Client, org *Org, asks []PageAsk) error {
+	if len(asks) == 0 {
+		return nil
+	}
+	var reqs []*Requirement
+	org.each(func(_ *Competency, _ *Option, r *Requirement) {
+		if r.Kind == KindSkill && r.PeopleIDs == nil {
+			reqs = append(reqs, r)
+		}
+	})
+	type page struct {
+		p       *PeoplePage
+		cursors []PersonCursor
+	}
+	var pages []page
+	var ids []int
+	seen := map[int]bool{}
+	for _, r := range reqs {
+		r.Pages = make(map[PageAsk]*PeoplePage, len(asks))
+		for _, ask := range asks {
+			var after *PersonCursor
+			if ask.HasAfter {
+				after = &ask.After
+			}
+			cursors, err := e.PeoplePage(ctx, c, org.OrgID, r.ID, org.At, after, ask.Limit+1)
+			if err != nil {
+				return err
+			}
+			p := &PeoplePage{More: len(cursors) > ask.Limit}
+			cursors = cursors[:min(len(cursors), ask.Limit)]
+			for _, cur := range cursors {
+				if !seen[cur.UserID] {
+					seen[cur.UserID] = true
+					ids = append(ids, cur.UserID)
+				}
+			}
+			r.Pages[ask] = p
+			pages = append(pages, page{p, cursors})
+		}
+	}
+	users, err := usersInOrder(ctx, c, ids)
+	if err != nil {
+		return err
+	}
+	byID := make(map[int]*ent.User, len(users))
+	for _, u := range users {
+		byID[u.ID] = u
+	}
+	for _, pg := range pages {
+		for _, cur := range pg.cursors {
+			// As usersInOrder: an account the snapshot lacks is left out.
+			if u := byID[cur.UserID]; u != nil {
+				pg.p.Users = append(pg.p.Users, u)
+				pg.p.Cursors = append(pg.p.Cursors, cur)
+			}
+		}
+	}
+	return nil
 }
 
 // People returns the work accounts who count for a requirement of the viewer's

@@ -155,8 +155,18 @@ func (d *queuedDriver) Tx(ctx context.Context) (dialect.Tx, error) {
 
 // BeginTx is Tx: SQLite transactions are serializable whatever isolation is
 // asked (a rehearsal asks READ COMMITTED for MySQL), and the queue orders
-// the writers.
-func (d *queuedDriver) BeginTx(ctx context.Context, _ *stdsql.TxOptions) (dialect.Tx, error) {
+// the writers. A read-only transaction (ReadSnapshot) is no writer: it
+// begins deferred (the driver's BEGIN without IMMEDIATE) and does not queue.
+func (d *queuedDriver) BeginTx(ctx context.Context, opts *stdsql.TxOptions) (dialect.Tx, error) {
+	if opts != nil && opts.ReadOnly {
+		b, ok := d.Driver.(interface {
+			BeginTx(context.Context, *stdsql.TxOptions) (dialect.Tx, error)
+		})
+		if !ok {
+			return nil, fmt.Errorf("store: driver %T has no BeginTx", d.Driver)
+		}
+		return b.BeginTx(ctx, opts)
+	}
 	return d.Tx(ctx)
 }
 

@@ -230,3 +230,20 @@ func IsUniqueViolation(err error) bool {
 // did). Every service returning an entity it got inside InTx returns it
 // through Detached, after a successful InTx.
 func Detached[T interface{ Unwrap() T }](e T) T { return e.Unwrap() }
+
+// ReadSnapshot runs fn on a read-only transaction, so that every statement
+// fn sends sees the database at one moment: a reader that answers from
+// several statements (kept counts, then the spans that lapsed since, then who
+// counts) cannot mix a writer's before and after. MySQL/MariaDB: START
+// TRANSACTION READ ONLY at REPEATABLE READ (one read view from the first
+// read). SQLite: a deferred BEGIN outside the write queue (WAL keeps the
+// first read's snapshot until the end). The transaction is rolled back: it
+// wrote nothing. fn must read through the client it is given only.
+func ReadSnapshot(ctx context.Context, client *ent.Client, fn func(c *ent.Client) error) error {
+	tx, err := client.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	return fn(tx.Client())
+}
