@@ -126,6 +126,10 @@ func (s *Service) Merge(ctx context.Context, v *viewer.Viewer, survivorMCID, dup
 		if org != 0 {
 			touched = append(touched, org)
 		}
+		// The survivor's organization gains the duplicate's results.
+		if survivorOrg != 0 {
+			touched = append(touched, survivorOrg)
+		}
 		ended, err := s.onePerson(sys, tx, v, sv, siblings, now)
 		if err != nil {
 			return err

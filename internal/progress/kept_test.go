@@ -56,7 +56,10 @@ func TestKeptStateMatchesOracle(t *testing.T) {
 			t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 				w := newWorld(t, d, seed)
 				for i := 0; i < steps; i++ {
+					before := w.spansNow()
+					w.drainWakes()
 					what := w.step()
+					w.checkAnnounced(fmt.Sprintf("step %d (%s)", i, what), what, before)
 					w.check(fmt.Sprintf("step %d (%s)", i, what))
 				}
 				t.Logf("writers that changed something: %v; spans kept at the end: %d", w.done, len(w.spansNow()))
@@ -92,6 +95,60 @@ type world struct {
 	reqs     []int
 	done     map[string]int
 	mcids    []string
+	// wakes are live subscriptions to every organization (B4).
+	wakes map[int]<-chan struct{}
+}
+
+// announcers are the steps made through a service that announces its
+// changes to live subscribers (the catalog steps write rows directly).
+var announcers = map[string]bool{"associate (or move)": true, "remove": true, "ingest": true,
+	"delete user": true, "remove from report": true, "merge": true}
+
+func (w *world) drainWakes() {
+	for _, ch := range w.wakes {
+		select {
+		case <-ch:
+		default:
+		}
+	}
+}
+
+// checkAnnounced: a service step that changed who counts in an organization,
+// or until when, woke that organization's live subscribers (B4) — whichever
+// writer it was, merges included (a merge once told only the organization
+// whose link ended, not the one gaining the results).
+func (w *world) checkAnnounced(when, what string, before []counting.Span) {
+	w.t.Helper()
+	if !announcers[what] {
+		return
+	}
+	counts := func(spans []counting.Span) map[int]string {
+		byOrg := map[int][]string{}
+		for _, s := range spans {
+			until := "forever"
+			if s.Until != nil {
+				until = s.Until.UTC().Format(time.RFC3339)
+			}
+			byOrg[s.OrgID] = append(byOrg[s.OrgID], fmt.Sprintf("%d/%d/%s", s.RequirementID, s.UserID, until))
+		}
+		out := map[int]string{}
+		for org, l := range byOrg {
+			slices.Sort(l)
+			out[org] = strings.Join(l, " ")
+		}
+		return out
+	}
+	old, now := counts(before), counts(w.spansNow())
+	for _, org := range w.orgs {
+		if old[org] == now[org] {
+			continue
+		}
+		select {
+		case <-w.wakes[org]:
+		default:
+			w.t.Fatalf("%s: who counts in organization %d changed, and its live subscribers were not told", when, org)
+		}
+	}
 }
 
 func (w *world) spansNow() []counting.Span {
@@ -145,6 +202,12 @@ func newWorld(t *testing.T, d testenv.Dialect, seed uint64) *world {
 	// count (the forecast then has drops to find).
 	for _, org := range w.orgs {
 		w.setMetrics(org, 1e6)
+	}
+	w.wakes = map[int]<-chan struct{}{}
+	for _, org := range w.orgs {
+		ch, stop := a.Live.Subscribe(org)
+		t.Cleanup(stop)
+		w.wakes[org] = ch
 	}
 	w.check("the demo and the fixture")
 	for i := 0; i < 30; i++ {
