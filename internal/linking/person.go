@@ -34,6 +34,8 @@ type Person struct {
 	// mergedInto maps each merged profile of the person to the profile it
 	// was merged into.
 	mergedInto map[int]int
+	// merged are the person's merged profiles.
+	merged []PersonProfile
 }
 
 // Lineage is profile id and every profile merged into it, directly or
@@ -94,11 +96,13 @@ func ReadPerson(ctx context.Context, c *ent.Client, accountIDs ...int) (Person, 
 	for _, r := range rows {
 		if r.mergedInto != 0 {
 			out.mergedInto[r.ID] = r.mergedInto
+			out.merged = append(out.merged, r.PersonProfile)
 		} else {
 			out.Live = append(out.Live, r.PersonProfile)
 		}
 	}
 	slices.SortFunc(out.Live, func(a, b PersonProfile) int { return a.ID - b.ID })
+	slices.SortFunc(out.merged, func(a, b PersonProfile) int { return a.ID - b.ID })
 	return out, nil
 }
 
@@ -159,19 +163,52 @@ func personRound(ctx context.Context, c *ent.Client, accounts []int) ([]personRo
 
 // pick is the profile of kind that directory account accountID holds in a
 // person (the first by id), and the ids of the person's other live profiles.
-func pick(person []PersonProfile, accountID int, kind Kind) (*PersonProfile, []int) {
+//
+// An account whose profile of kind an MCID merge made a duplicate holds its
+// survivor: the same person's profile, where the duplicate's results and
+// link went (U4), whichever account holds it now. Signing in with the
+// duplicate's account proves the person, as before the merge.
+func pick(person Person, accountID int, kind Kind) (*PersonProfile, []int) {
+	want := 0
+	for _, q := range person.Live {
+		if q.AccountID == accountID && q.Kind == kind {
+			want = q.ID
+			break
+		}
+	}
+	if want == 0 {
+		for _, m := range person.merged {
+			if m.AccountID == accountID && m.Kind == kind {
+				want = person.survivor(m.ID)
+				break
+			}
+		}
+	}
 	var (
 		p        *PersonProfile
 		siblings []int
 	)
-	for i, q := range person {
-		if p == nil && q.AccountID == accountID && q.Kind == kind {
-			p = &person[i]
+	for i, q := range person.Live {
+		if q.ID == want && q.Kind == kind {
+			p = &person.Live[i]
 			continue
 		}
 		siblings = append(siblings, q.ID)
 	}
 	return p, siblings
+}
+
+// survivor is the live profile merged profile id went into, through a chain
+// of merges (0: none found).
+func (p Person) survivor(id int) int {
+	for range len(p.mergedInto) + 1 {
+		into, ok := p.mergedInto[id]
+		if !ok {
+			return id
+		}
+		id = into
+	}
+	return 0
 }
 
 // errPersonChanged starts a transaction over: a merge changed the person it

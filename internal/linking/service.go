@@ -190,7 +190,7 @@ func (s *Service) personOf(ctx context.Context, accountID int, kind Kind, pinned
 	if err != nil {
 		return Person{}, nil, nil, err
 	}
-	p, siblings := pick(person.Live, accountID, kind)
+	p, siblings := pick(person, accountID, kind)
 	switch {
 	case pinned != 0 && (p == nil || p.ID != pinned):
 		return Person{}, nil, nil, errMergedMeanwhile

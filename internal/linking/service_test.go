@@ -381,16 +381,26 @@ func TestAssociationSeesAMergeThatJoinedThePersonMeanwhile(t *testing.T) {
 	}
 }
 
-// My profile offers "Use <email>" (L4) only while the Partner University
-// sign-in still holds a live Learning profile: once an operator merged its
-// MCID into another, the offer went on showing and the association it made
-// failed NOT_FOUND.
-func TestSameCredentialsOfferedOnlyForALiveProfile(t *testing.T) {
+// A directory account whose Learning profile an operator merged into
+// another MCID (U4) holds the survivor: the same person's profile, where the
+// duplicate's results and link went. My profile's "Use <email>" (L4) and the
+// account's own email and password link the survivor, and My profile's
+// allowance of a work account whose last link was the duplicate is the
+// survivor's, as previewAssociation says. Before, the sign-in met NOT_FOUND
+// ("holds no Microsoft Learning profile") and the allowance was the
+// duplicate's alone.
+func TestMergedProfilesSignInHoldsTheSurvivor(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		f := setup(t, d)
 		ctx := context.Background()
-		riley := f.users["riley@contoso.example"]
-		if err := f.svc.AssociatePartnerUniversity(ctx, riley, "riley@learn.example", "learn-demo"); err != nil {
+		riley, lee := f.users["riley@contoso.example"], f.users["lee@fabrikam.example"]
+		// Riley links jordan's Learning profile (9900003) at Contoso, lee
+		// riley's (9900002) at Fabrikam; then 9900002 is merged into 9900003:
+		// lee's link ends, riley's holds the person.
+		if err := f.svc.AssociateLearningAccount(ctx, riley, linking.AssociateInput{Email: "jordan@learn.example", Password: "learn-demo"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.AssociateLearningAccount(ctx, lee, linking.AssociateInput{Email: "riley@learn.example", Password: "learn-demo"}); err != nil {
 			t.Fatal(err)
 		}
 		ops := &viewer.Viewer{Kind: viewer.KindUser, UserID: f.users["ops@certlink.example"].UserID,
@@ -399,12 +409,31 @@ func TestSameCredentialsOfferedOnlyForALiveProfile(t *testing.T) {
 		if _, err := m.Merge(ctx, ops, "9900003", "9900002"); err != nil {
 			t.Fatal(err)
 		}
+		allowance, err := f.svc.AllowanceOf(ctx, lee.UserID, linking.Learning, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		preview, err := f.svc.PreviewAssociation(ctx, lee, linking.Learning, linking.AssociateInput{Email: "jordan@learn.example", Password: "learn-demo"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if allowance.Remaining != preview.Allowance.Remaining || !allowance.NextAllowedAt.Equal(preview.Allowance.NextAllowedAt) {
+			t.Fatalf("My profile's allowance %+v, the preview's for the same person %+v", allowance, preview.Allowance)
+		}
+
+		// Riley's Partner University sign-in is the merged profile's account.
+		if err := f.svc.AssociatePartnerUniversity(ctx, riley, "riley@learn.example", "learn-demo"); err != nil {
+			t.Fatal(err)
+		}
 		st, err := f.svc.StatusOf(ctx, riley.UserID)
-		if err != nil || st.PartnerUniversity == nil || st.PartnerUniversity.SameCredentialsAvailable {
+		if err != nil || st.PartnerUniversity == nil || !st.PartnerUniversity.SameCredentialsAvailable {
 			t.Fatalf("status after riley's MCID was merged: %+v, %v", st.PartnerUniversity, err)
 		}
-		if err := f.svc.AssociateLearningAccount(ctx, riley, linking.AssociateInput{UseSameCredentials: true}); code(err) != apperr.NotFound {
+		if err := f.svc.AssociateLearningAccount(ctx, riley, linking.AssociateInput{UseSameCredentials: true}); err != nil {
 			t.Fatalf("same credentials after the merge: %v", err)
+		}
+		if as := f.activeLinks(t, "9900003"); len(as) != 1 || as[0].UserID != riley.UserID {
+			t.Fatalf("9900003: %d active links, want 1 to riley", len(as))
 		}
 	})
 }

@@ -68,8 +68,9 @@ WHERE a.active_user_slot IN (?, ?)`, UserSlot(userID, Learning), UserSlot(userID
 		return st, err
 	}
 	if st.PartnerUniversity != nil {
+		// A Learning profile merged into another is the survivor's (pick).
 		n, err := s.Client.Profile.Query().
-			Where(profile.AccountID(puAccount), profile.KindEQ(profile.KindLEARNING), profile.MergedIntoIDIsNil()).Count(sys)
+			Where(profile.AccountID(puAccount), profile.KindEQ(profile.KindLEARNING)).Count(sys)
 		if err != nil {
 			return st, err
 		}
@@ -94,7 +95,18 @@ func (s *Service) AllowanceOf(ctx context.Context, userID int, kind Kind, active
 	if err != nil {
 		return Allowance{}, err
 	}
-	a, err := s.allowance(ctx, s.Client, last.ProfileID, s.now())
+	// A profile an MCID merge made a duplicate is its survivor now (merges
+	// point every merged profile at the live one): the survivor's lineage
+	// holds the duplicate's associations, and its allowance is the person's,
+	// as previewAssociation and the survivor's holder see it.
+	profileID := last.ProfileID
+	if into, err := s.Client.Profile.Query().Where(profile.ID(profileID), profile.MergedIntoIDNotNil()).
+		Select(profile.FieldMergedIntoID).Ints(ctx); err != nil {
+		return Allowance{}, err
+	} else if len(into) == 1 {
+		profileID = into[0]
+	}
+	a, err := s.allowance(ctx, s.Client, profileID, s.now())
 	if err != nil || a.NextAllowedAt.IsZero() {
 		return a, err
 	}
@@ -103,7 +115,7 @@ func (s *Service) AllowanceOf(ctx context.Context, userID int, kind Kind, active
 	// previewAssociation and associating say. (A work account never changes
 	// organization: its last link's is its own.)
 	held, err := s.Client.Association.Query().
-		Where(association.ActiveProfileID(last.ProfileID), association.OrganizationID(last.OrganizationID)).
+		Where(association.ActiveProfileID(profileID), association.OrganizationID(last.OrganizationID)).
 		Exist(ctx)
 	if err != nil {
 		return Allowance{}, err
@@ -111,7 +123,7 @@ func (s *Service) AllowanceOf(ctx context.Context, userID int, kind Kind, active
 	if !held {
 		// Or its link ended because the person's other account went to a
 		// colleague here: taking it back is no new association either.
-		p, err := s.Client.Profile.Get(ctx, last.ProfileID)
+		p, err := s.Client.Profile.Get(ctx, profileID)
 		if err != nil {
 			return Allowance{}, err
 		}
