@@ -106,7 +106,7 @@ func TestTemporarySessionReadsNobodyElse(t *testing.T) {
 		_, temp := invitePending(t, e, "newadmin@contoso.example", "ACCOUNT_ADMIN")
 		tok := e.SignIn("newadmin@contoso.example", temp)
 		r := e.Do(tok, `{me{email roles mustChangePassword organization{name users(first:50){edges{node{email}}}}}}`, nil)
-		if r.Code() != "PASSWORD_CHANGE_REQUIRED" {
+		if r.Refusal() != "FORBIDDEN/PASSWORD_CHANGE_REQUIRED" {
 			t.Fatalf("nested users under me: %+v", r.Errors)
 		}
 		if strings.Contains(string(r.Data), "grace@") || strings.Contains(string(r.Data), "alex@") {

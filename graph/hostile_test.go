@@ -287,12 +287,12 @@ func TestInvitedUserMustChangePasswordFirst(t *testing.T) {
 			{"node", `query($id:ID!){node(id:$id){id}}`, map[string]any{"id": userID(t, e, "grace@contoso.example")}},
 			{"notifications", `{notifications(first:5){totalCount}}`, nil},
 		} {
-			if got := call(t, e, nina, q.q, q.vars, nil); got != "PASSWORD_CHANGE_REQUIRED" {
+			if got := call(t, e, nina, q.q, q.vars, nil); got != "FORBIDDEN/PASSWORD_CHANGE_REQUIRED" {
 				t.Fatalf("%s before the password change: %q", q.name, got)
 			}
 		}
 		res, body := e.Get(nina, "/reports/skills.csv")
-		if res.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "PASSWORD_CHANGE_REQUIRED") {
+		if res.StatusCode != http.StatusForbidden || !strings.Contains(string(body), `"code":"FORBIDDEN"`) || !strings.Contains(string(body), `"reason":"PASSWORD_CHANGE_REQUIRED"`) {
 			t.Fatalf("CSV before the password change: %d %s", res.StatusCode, body)
 		}
 		must(t, e, nina, `mutation($p:String!){changePassword(input:{currentPassword:$p,newPassword:"chosen-by-me-at-last-1"}){user{email}}}`, map[string]any{"p": inv.InviteUser.TemporaryPassword}, nil)

@@ -22,7 +22,7 @@ func call(t *testing.T, e *testenv.Env, tok, q string, vars map[string]any, out 
 	t.Helper()
 	r := e.Do(tok, q, vars)
 	if len(r.Errors) > 0 {
-		return r.Code()
+		return r.Refusal()
 	}
 	if out != nil {
 		r.Decode(t, out)

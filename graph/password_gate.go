@@ -23,8 +23,7 @@ func PasswordChangeGate(ctx context.Context, next graphql.RootResolver) graphql.
 	if v != nil && v.MustChangePassword {
 		fc := graphql.GetRootFieldContext(ctx)
 		if fc != nil && !openBeforePasswordChange[fc.Field.Name] {
-			graphql.AddError(ctx, apperr.New(apperr.PasswordChangeFirst,
-				"Choose your own password first (changePassword): you signed in with a temporary one."))
+			graphql.AddError(ctx, apperr.PasswordChangeFirst("Choose your own password first (changePassword): you signed in with a temporary one."))
 			return graphql.Null
 		}
 	}

@@ -165,7 +165,7 @@ func TestInviteFirstSignInAndResend(t *testing.T) {
 		}
 		tmp := e.SignIn("kim@contoso.example", temp)
 		// Until a password is chosen only me / changePassword / signOut work.
-		if got := call(t, e, tmp, qUsers, nil, nil); got != "PASSWORD_CHANGE_REQUIRED" {
+		if got := call(t, e, tmp, qUsers, nil, nil); got != "FORBIDDEN/PASSWORD_CHANGE_REQUIRED" {
 			t.Fatalf("users before password change: %q", got)
 		}
 		var me struct {

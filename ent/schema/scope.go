@@ -45,7 +45,7 @@ func orgFilter(column string) privacy.QueryRule {
 // signed in with a temporary password (U2): me is read by the system, so this
 // is any other path to people — me { organization { users } }, node(id).
 var passwordChangeFirst = fmt.Errorf("%w: %w", privacy.Deny,
-	apperr.New(apperr.PasswordChangeFirst, "Choose your own password first (changePassword): you signed in with a temporary one."))
+	apperr.PasswordChangeFirst("Choose your own password first (changePassword): you signed in with a temporary one."))
 
 type queryRule func(context.Context, ent.Query) error
 

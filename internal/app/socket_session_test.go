@@ -148,7 +148,7 @@ func TestSocketPerOperationChecks(t *testing.T) {
 	temp := e.SignIn("casey@contoso.example", inv.InviteUser.TemporaryPassword)
 	c := bearerWS(t, e, temp)
 	c.subscribe("gate", `subscription{competencyProgressChanged{status}}`)
-	if m, err := c.next(10 * time.Second); err != nil || !strings.Contains(string(m.Payload), `"code":"PASSWORD_CHANGE_REQUIRED"`) {
+	if m, err := c.next(10 * time.Second); err != nil || !strings.Contains(string(m.Payload), `"code":"FORBIDDEN"`) || !strings.Contains(string(m.Payload), `"reason":"PASSWORD_CHANGE_REQUIRED"`) {
 		t.Fatalf("temporary password: %s %s %v", m.Type, m.Payload, err)
 	}
 

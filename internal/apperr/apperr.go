@@ -20,11 +20,9 @@ const (
 	AssociationLimited  Code = "ASSOCIATION_LIMITED"
 	Conflict            Code = "CONFLICT"
 	RateLimited         Code = "RATE_LIMITED"
-	RequirementsUnmet   Code = "REQUIREMENTS_UNMET"
 	Internal            Code = "INTERNAL"
 	RequestTooLarge     Code = "REQUEST_TOO_LARGE"
 	QueryTooComplex     Code = "QUERY_TOO_COMPLEX"
-	PasswordChangeFirst Code = "PASSWORD_CHANGE_REQUIRED"
 	// RequestTimeout: the request (its body) did not arrive in time (408).
 	RequestTimeout Code = "REQUEST_TIMEOUT"
 	// Cancelled: the caller went away before the answer; nobody reads it and
@@ -45,8 +43,8 @@ const (
 
 var known = map[Code]bool{Unauthenticated: true, Forbidden: true, NotFound: true, InvalidInput: true,
 	InvalidCredentials: true, AssociationLimited: true, Conflict: true, RateLimited: true,
-	RequirementsUnmet: true, Internal: true, RequestTooLarge: true, QueryTooComplex: true,
-	PasswordChangeFirst: true, RequestTimeout: true, Cancelled: true, MethodNotAllowed: true,
+	Internal: true, RequestTooLarge: true, QueryTooComplex: true,
+	RequestTimeout: true, Cancelled: true, MethodNotAllowed: true,
 	Unavailable: true, Timeout: true}
 
 // Known reports whether code is one of the codes above (metrics label only these).
@@ -91,6 +89,24 @@ func CodeOf(err error) Code {
 		return e.Code
 	}
 	return Internal
+}
+
+// Reasons tell apart, in extensions.reason, refusals of one A5 code that a
+// client may want to act on differently. A5's codes are the contract; a
+// reason adds to it.
+const (
+	// ReasonPasswordChange: FORBIDDEN until the person chooses their own
+	// password (U2: they signed in with a temporary one).
+	ReasonPasswordChange = "PASSWORD_CHANGE_REQUIRED"
+	// ReasonRequirementsUnmet: CONFLICT, an offer of an option that is not
+	// met (C6); extensions.unmet lists the requirements.
+	ReasonRequirementsUnmet = "REQUIREMENTS_UNMET"
+)
+
+// PasswordChangeFirst refuses a person still signed in with a temporary
+// password: FORBIDDEN, reason PASSWORD_CHANGE_REQUIRED.
+func PasswordChangeFirst(message string) *Error {
+	return New(Forbidden, "%s", message).With("reason", ReasonPasswordChange)
 }
 
 // Common refusals, worded once.

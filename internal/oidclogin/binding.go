@@ -64,8 +64,7 @@ func (s *Service) linkingSession(r *http.Request) (string, error) {
 		return "", apperr.New(apperr.Forbidden, "Only a work account of an organization can link single sign-on.")
 	}
 	if v.MustChangePassword {
-		return "", apperr.New(apperr.PasswordChangeFirst,
-			"Choose your own password first: a temporary password does not prove the account is yours.")
+		return "", apperr.PasswordChangeFirst("Choose your own password first: a temporary password does not prove the account is yours.")
 	}
 	return c.Value, nil
 }

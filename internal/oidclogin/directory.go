@@ -106,7 +106,7 @@ func (d *Directory) session(r *http.Request) (string, error) {
 		return "", err
 	}
 	if v.MustChangePassword {
-		return "", apperr.New(apperr.PasswordChangeFirst, "Choose your own password first: you signed in with a temporary one.")
+		return "", apperr.PasswordChangeFirst("Choose your own password first: you signed in with a temporary one.")
 	}
 	return c.Value, nil
 }

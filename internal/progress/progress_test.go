@@ -211,7 +211,7 @@ func TestPurchaseCompetencyOffer(t *testing.T) {
 			competency{key} status offer{level option anniversaryAt}}}`
 		cloud := p.comp(t, "cloud-platform").Competency.ID
 		r := e.Do(mona, buy, map[string]any{"c": cloud, "l": "SILVER", "o": "Standard"})
-		if r.Code() != "REQUIREMENTS_UNMET" {
+		if r.Refusal() != "CONFLICT/REQUIREMENTS_UNMET" {
 			t.Fatalf("unmet purchase: %+v", r.Errors)
 		}
 		msg := r.Errors[0].Message

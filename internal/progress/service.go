@@ -416,8 +416,8 @@ func unmetError(c *Competency, op *Option) error {
 			parts = append(parts, fmt.Sprintf("%s (not attested)", r.Description))
 		}
 	}
-	return apperr.New(apperr.RequirementsUnmet, "The %s %s option %q is not met yet. Unmet requirements: %s.",
-		c.Name, strings.ToLower(op.Level), op.Name, strings.Join(parts, "; ")).With("unmet", unmet)
+	return apperr.New(apperr.Conflict, "The %s %s option %q is not met yet. Unmet requirements: %s.",
+		c.Name, strings.ToLower(op.Level), op.Name, strings.Join(parts, "; ")).With("unmet", unmet).With("reason", apperr.ReasonRequirementsUnmet)
 }
 
 func (s *Service) changed(orgs ...int) {

@@ -61,7 +61,8 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 	oc := graphql.GetOperationContext(ctx)
 	subscription := oc != nil && oc.Operation != nil && oc.Operation.Operation == ast.Subscription
 	if subscription && v.MustChangePassword {
-		return refuse(apperr.PasswordChangeFirst, "Choose your own password first (changePassword): you signed in with a temporary one.")
+		e := apperr.PasswordChangeFirst("Choose your own password first (changePassword): you signed in with a temporary one.")
+		return refuse(e.Code, e.Message, "reason", apperr.ReasonPasswordChange)
 	}
 	if !subscription && c.g.Limits.OperationTimeout > 0 {
 		// A query or mutation sent on a socket has the deadline of an HTTP
@@ -92,8 +93,14 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 	return next(ctx)
 }
 
-func refuse(code apperr.Code, msg string) graphql.ResponseHandler {
-	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: map[string]any{"code": string(code)}}}})
+// refuse answers an operation with one error; ext are extra extension keys
+// and values, in pairs.
+func refuse(code apperr.Code, msg string, ext ...string) graphql.ResponseHandler {
+	extensions := map[string]any{"code": string(code)}
+	for i := 0; i+1 < len(ext); i += 2 {
+		extensions[ext[i]] = ext[i+1]
+	}
+	return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: msg, Extensions: extensions}}})
 }
 
 // InterceptResponse implements graphql.ResponseInterceptor: before a

@@ -320,6 +320,18 @@ func (r *Response) Code() string {
 	return c
 }
 
+// Refusal is the first error's code, and its extensions.reason after a
+// slash when it has one ("FORBIDDEN/PASSWORD_CHANGE_REQUIRED").
+func (r *Response) Refusal() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	if reason, _ := r.Errors[0].Extensions["reason"].(string); reason != "" {
+		return r.Code() + "/" + reason
+	}
+	return r.Code()
+}
+
 // Decode unmarshals data into v, failing the test on errors.
 func (r *Response) Decode(t testing.TB, v any) {
 	t.Helper()

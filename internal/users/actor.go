@@ -40,7 +40,7 @@ func (s *Service) actor(ctx context.Context, tx *ent.Tx, v *viewer.Viewer) (*vie
 		return nil, err
 	}
 	if me.MustChangePassword {
-		return nil, apperr.New(apperr.PasswordChangeFirst, "Choose your own password first: you signed in with a temporary one.")
+		return nil, apperr.PasswordChangeFirst("Choose your own password first: you signed in with a temporary one.")
 	}
 	now := *v
 	now.Roles = nil

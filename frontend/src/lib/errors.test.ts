@@ -28,6 +28,13 @@ describe('describeError', () => {
     expect(text).toMatch(/^[A-Z].*[.!?]$/);
   });
 
+  it('tells a refusal by its reason when it has no words of its own', () => {
+    expect(describeError(gql('FORBIDDEN', 'FORBIDDEN', { reason: 'PASSWORD_CHANGE_REQUIRED' }))).toBe(
+      'Choose your own password first: you signed in with a temporary one.',
+    );
+    expect(describeError(gql('CONFLICT', '', { reason: 'REQUIREMENTS_UNMET' }))).toMatch(/every requirement of the option is met/);
+  });
+
   it('falls back to a sentence for an error without code or words', () => {
     expect(describeError(gql(undefined, 'E42'))).toBe(UNKNOWN_MESSAGE);
   });

@@ -12,9 +12,10 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'RATE_LIMITED'
   | 'UNAVAILABLE'
+  | 'TIMEOUT'
+  // Reasons (extensions.reason) of CONFLICT and FORBIDDEN.
   | 'REQUIREMENTS_UNMET'
-  | 'PASSWORD_CHANGE_REQUIRED'
-  | 'TIMEOUT';
+  | 'PASSWORD_CHANGE_REQUIRED';
 
 const fallbackMessages: Record<ErrorCode, string> = {
   UNAUTHENTICATED: 'Your session has ended. Please sign in again.',
@@ -112,6 +113,9 @@ export function describeError(error: unknown): string {
     if (code === 'ASSOCIATION_LIMITED' && date) {
       return `We require a period of 30 days between associations. Your next available date for a subsequent association is ${formatDate(date)}.`;
     }
+    // A reason (extensions.reason) tells apart refusals of one code.
+    const reason = first.extensions?.reason;
+    if (typeof reason === 'string' && reason in fallbackMessages) return fallbackMessages[reason as ErrorCode];
     if (code && code in fallbackMessages) return fallbackMessages[code as ErrorCode];
     return UNKNOWN_MESSAGE;
   }
