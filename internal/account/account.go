@@ -113,7 +113,7 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Session,
 		}
 		return s.passwords().Check(ctx, hash, password)
 	}
-	ok, err := s.attemptSignIn(ctx, signInKeys(email, web.AddressKey(ip), device), test, func() bool { return u != nil })
+	ok, err := s.attemptSignIn(ctx, signInKeys(email, web.AddressKey(ip), device), test)
 	var refused *throttle.Refusal
 	switch {
 	case errors.As(err, &refused):

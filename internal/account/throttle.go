@@ -30,11 +30,11 @@ var (
 	// AccountRule: guesses at one account from every unrecognized device together
 	// (an attacker spread over many addresses).
 	AccountRule = &throttle.Rule{Name: "sign-in: account from unrecognized devices", Capacity: 20, Period: 15 * time.Minute}
-	// AddressRule: guesses from one address at every existing account
-	// (password spraying). Wrong sign-ins with emails of no account are not
-	// counted here (attemptSignIn): guessing them wins nothing, and counting
-	// them let anyone lock a whole network address (every client behind a
-	// load balancer or NAT) out with invented emails.
+	// AddressRule: guesses from one address at every account (password
+	// spraying). A wrong sign-in counts here whether or not its email has an
+	// account: counting only existing accounts' (as before) made the bucket
+	// an oracle — fill it, free one slot, try the email, then an invented
+	// one: refused when the email exists.
 	AddressRule = &throttle.Rule{Name: "sign-in: address", Capacity: 100, Period: 15 * time.Minute}
 	// DeviceRule: a browser recognized by its device cookie, on its own.
 	DeviceRule = &throttle.Rule{Name: "sign-in: recognized device", Capacity: 10, Period: 15 * time.Minute}
@@ -116,13 +116,11 @@ func (s *Service) rememberDevice(ctx context.Context, u *ent.User, nonce string)
 	web.SetCookie(ctx, DeviceCookie, fmt.Sprintf("%d.%s.%s", u.ID, nonce, deviceMAC(u, nonce)), "/graphql", s.now().Add(deviceLifetime))
 }
 
-// attemptSignIn tests a password under keys like throttle.Limiter.Attempt,
-// but a wrong password for an email of no account (exists false once test
-// ran) counts as a failure only in the buckets of that email (PairRule,
-// AccountRule), never in the address's. Every attempt is still gated by all
-// of keys, the address's bucket included, before anyone knows whether the
-// account exists, so a refusal tells nothing about that.
-func (s *Service) attemptSignIn(ctx context.Context, keys []throttle.Key, test func() (bool, error), exists func() bool) (bool, error) {
+// attemptSignIn tests a password under keys like throttle.Limiter.Attempt:
+// every attempt is gated by all of keys before anyone knows whether the
+// account exists, and a wrong one counts in all of them whether it exists
+// or not, so neither a refusal nor the buckets' state tell that.
+func (s *Service) attemptSignIn(ctx context.Context, keys []throttle.Key, test func() (bool, error)) (bool, error) {
 	if s.Throttle == nil {
 		return test()
 	}
@@ -131,13 +129,10 @@ func (s *Service) attemptSignIn(ctx context.Context, keys []throttle.Key, test f
 		return false, err
 	}
 	ok, err := test()
-	switch {
-	case err != nil || ok:
+	if err != nil || ok {
 		r.Release()
-	case exists():
+	} else {
 		r.Failed()
-	default:
-		r.FailedIn(PairRule, AccountRule, DeviceRule)
 	}
 	return ok, err
 }

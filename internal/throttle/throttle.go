@@ -356,19 +356,6 @@ func (r *Reservation) Failed() { r.end(1) }
 // was never tested.
 func (r *Reservation) Release() { r.end(0) }
 
-// FailedIn ends the attempt as a failure in the buckets of these rules only;
-// in the others it is released, as if it had never been made.
-func (r *Reservation) FailedIn(rules ...*Rule) {
-	r.settle(func(k bucketKey) float64 {
-		for _, rule := range rules {
-			if k.rule == rule {
-				return 1
-			}
-		}
-		return 0
-	})
-}
-
 func (r *Reservation) end(failures float64) {
 	r.settle(func(bucketKey) float64 { return failures })
 }

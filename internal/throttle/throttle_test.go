@@ -134,33 +134,3 @@ func TestWaitEndsAtTheDeadline(t *testing.T) {
 	r.Release()
 }
 
-// FailedIn counts the failure only in the named rules' buckets and frees the
-// others' reservation, so they do not wait for it either.
-func TestFailedInCountsOnlyThoseRules(t *testing.T) {
-	a := &Rule{Name: "a", Capacity: 2, Period: time.Hour}
-	b := &Rule{Name: "b", Capacity: 2, Period: time.Hour}
-	now := time.Unix(1_000_000, 0)
-	l := &Limiter{Now: func() time.Time { return now }}
-	ka, kb := Key{Rule: a, Value: "x"}, Key{Rule: b, Value: "y"}
-	for i := 0; i < 2; i++ {
-		r, err := l.Reserve(context.Background(), ka, kb)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.FailedIn(a)
-		r.FailedIn(b) // settled once only
-	}
-	if f := l.Failures(ka); f != 2 {
-		t.Fatalf("a holds %v failures, want 2", f)
-	}
-	if f := l.Failures(kb); f != 0 {
-		t.Fatalf("b holds %v failures, want 0", f)
-	}
-	if _, err := l.Reserve(context.Background(), kb); err != nil {
-		t.Fatalf("b alone refused: %v", err)
-	}
-	var ref *Refusal
-	if _, err := l.Reserve(context.Background(), ka, kb); !errors.As(err, &ref) || ref.Rule != a {
-		t.Fatalf("a full: got %v", err)
-	}
-}
