@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,8 +75,7 @@ func apiElse(w http.ResponseWriter, r *http.Request) {
 func passwordChanged(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if v := viewer.From(r.Context()); v != nil && v.MustChangePassword {
-			writeError(w, r, apperr.New(apperr.PasswordChangeFirst,
-				"Choose your own password first (changePassword): you signed in with a temporary one."))
+			writeError(w, r, apperr.PasswordChangeFirst("Choose your own password first (changePassword): you signed in with a temporary one."))
 			return
 		}
 		next(w, r)
@@ -229,7 +229,11 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e, status := errorAnswer(w, r, err)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": e.Code, "message": e.Message}})
+	body := map[string]any{"code": e.Code, "message": e.Message}
+	if reason, ok := e.Extensions["reason"]; ok {
+		body["reason"] = reason
+	}
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": body})
 }
 
 // writeCodedError is writeError for a handler in front of every endpoint:
@@ -277,7 +281,7 @@ func errorAnswer(w http.ResponseWriter, r *http.Request, err error) (*apperr.Err
 			challenge += `, error="invalid_token", error_description="` + strings.ReplaceAll(e.Message, `"`, "'") + `"`
 		}
 		w.Header().Set("WWW-Authenticate", challenge)
-	case apperr.Forbidden, apperr.PasswordChangeFirst:
+	case apperr.Forbidden:
 		status = http.StatusForbidden
 	case apperr.NotFound:
 		status = http.StatusNotFound
@@ -289,6 +293,9 @@ func errorAnswer(w http.ResponseWriter, r *http.Request, err error) (*apperr.Err
 		status = http.StatusRequestEntityTooLarge
 	case apperr.RateLimited:
 		status = http.StatusTooManyRequests
+		if secs, ok := e.Extensions["retryAfterSeconds"].(int); ok && w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+		}
 	case apperr.Internal:
 		status = http.StatusInternalServerError
 	case apperr.Unavailable:

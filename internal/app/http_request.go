@@ -2,7 +2,6 @@ package app
 
 import (
 	"bytes"
-	"certlink/internal/web"
 	"encoding/json"
 	"io"
 	"mime"
@@ -13,6 +12,10 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"certlink/internal/guard"
+	"certlink/internal/viewer"
+	"certlink/internal/web"
 )
 
 // graphqlRequest answers a malformed GraphQL HTTP request itself, with a coded
@@ -21,7 +24,11 @@ import (
 // graphql.RawParams body:[…]"). What passes is a GET with a query string, a
 // POST whose body is one JSON object, an OPTIONS preflight or a websocket
 // upgrade.
-func graphqlRequest(next http.Handler) http.Handler {
+//
+// A body's reading costs its caller API points by its size (charge): a
+// large one takes CPU before any operation is measured, whether it is then
+// run or refused.
+func graphqlRequest(charge func(*http.Request, int) error, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !isWebsocket(r) {
 			// An answer is the signed-in caller's own: no cache keeps it.
@@ -87,6 +94,10 @@ func graphqlRequest(next http.Handler) http.Handler {
 				writeJSONError(w, http.StatusRequestEntityTooLarge, "REQUEST_TOO_LARGE", "The request body is larger than 1 MiB.")
 				return
 			}
+			if err := charge(r, len(body)); err != nil {
+				writeCodedError(w, r, err)
+				return
+			}
 			if !validParams(body) {
 				writeJSONError(w, http.StatusBadRequest, "INVALID_INPUT",
 					`The body must be one JSON object: {"query": "…", "operationName": "…", "variables": {…}, "extensions": {…}}.`)
@@ -107,6 +118,26 @@ func graphqlRequest(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bodyPointBytes is the size of body one API point pays for beyond the
+// first such share, which is free: an 800 KB body costs 49 points (reading
+// and decoding it takes ~0.1 s of CPU), an ordinary request nothing.
+const bodyPointBytes = 16 << 10
+
+// chargeBody takes from r's caller the API points of a body of n bytes (see
+// bodyPointBytes): RATE_LIMITED when they are not there.
+func (a *App) chargeBody(r *http.Request, n int) error {
+	points := n / bodyPointBytes
+	if points == 0 || a.RateLimits == nil {
+		return nil
+	}
+	ctx := r.Context()
+	key := guard.CallerKey(ctx)
+	if viewer.From(ctx) == nil {
+		key = "ip:" + web.AddressKey(web.ClientIPOf(r))
+	}
+	return a.RateLimits.ChargeKey(ctx, key, float64(points))
 }
 
 // validParams reports whether body is a GraphQL-over-HTTP request object:

@@ -235,7 +235,12 @@ func rateRefusal(ctx context.Context, b *Buckets, key string, q Quota, points, n
 // in its extensions, as GraphQL's refusal), or UNAVAILABLE when the shared
 // bucket cannot be reached — never served uncounted.
 func (b *Buckets) Charge(ctx context.Context, points float64) error {
-	key := CallerKey(ctx)
+	return b.ChargeKey(ctx, CallerKey(ctx), points)
+}
+
+// ChargeKey is Charge to the bucket key (CallerKey's form), for a caller
+// met before CallerKey can name it.
+func (b *Buckets) ChargeKey(ctx context.Context, key string, points float64) error {
 	q := b.Take(key, points)
 	if q.Err != nil {
 		slog.WarnContext(ctx, "rate limit: the shared bucket failed; the request is refused", "err", q.Err)
