@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync"
 	"time"
 
 	"certlink/ent"
@@ -19,6 +20,7 @@ import (
 	"certlink/internal/apperr"
 	"certlink/internal/auth"
 	"certlink/internal/clock"
+	"certlink/internal/guard"
 	"certlink/internal/linking"
 	"certlink/internal/store"
 	"certlink/internal/throttle"
@@ -37,6 +39,28 @@ type Service struct {
 	Throttle *throttle.Limiter
 	// Log receives the security events: failed and throttled sign-ins, sign-ins.
 	Log *slog.Logger
+
+	priorityOnce sync.Once
+	priority     *guard.Buckets
+}
+
+// PriorityRule is how many sign-ins of one account from its recognized
+// browsers go before strangers' in the password queue: a few an owner
+// needs, not a lane an account's holder can flood. Past it a recognized
+// browser's sign-in queues fairly with everyone's (its throttle bucket is
+// still its own).
+var PriorityRule = struct {
+	Capacity float64
+	Period   time.Duration
+}{Capacity: 10, Period: 15 * time.Minute}
+
+// priorityLane takes one of the account's priority turns; false when they
+// are spent.
+func (s *Service) priorityLane(email string) bool {
+	s.priorityOnce.Do(func() {
+		s.priority = &guard.Buckets{Capacity: PriorityRule.Capacity, Period: PriorityRule.Period, Now: s.Now}
+	})
+	return s.priority.Take(email, 1).Allowed
 }
 
 func (s *Service) now() time.Time { return clock.Now(s.Now) }
@@ -85,8 +109,11 @@ func (s *Service) SignIn(ctx context.Context, email, password string) (*Session,
 	}
 	ip := web.ClientIP(ctx)
 	device := s.recognizedDevice(ctx, email)
-	if device != "" {
-		// The owner's browser: its check goes before any flood of strangers'.
+	if device != "" && s.priorityLane(email) {
+		// The owner's browser: its check goes before any flood of strangers'
+		// — a few times in a while, per account: a holder of the account
+		// flooding sign-ins with its own cookie (from any number of
+		// addresses) went before every stranger without end.
 		ctx = auth.WithPriority(ctx)
 	}
 	sys := viewer.System(ctx)
