@@ -150,7 +150,7 @@ func (r *queryResolver) SkillsReport(ctx context.Context, first *int, after *ent
 	if first != nil {
 		n = *first
 	}
-	page, err := r.Report.Page(ctx, v, f, o, cur, n)
+	page, total, err := r.Report.PageAndCount(ctx, v, f, o, cur, n, wantsField(ctx, "totalCount"))
 	if err != nil {
 		return nil, err
 	}
@@ -163,11 +163,7 @@ func (r *queryResolver) SkillsReport(ctx context.Context, first *int, after *ent
 		start, end := conn.Edges[0].Cursor, conn.Edges[len(conn.Edges)-1].Cursor
 		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &start, &end
 	}
-	if wantsField(ctx, "totalCount") {
-		if conn.TotalCount, err = r.Report.Count(ctx, v, f); err != nil {
-			return nil, err
-		}
-	}
+	conn.TotalCount = total
 	return conn, nil
 }
 

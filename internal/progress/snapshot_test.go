@@ -18,7 +18,8 @@ import (
 // TestProgressAnswerIsOneMoment: while people start and stop counting
 // without pause (a writer deletes a person's results and gives them back),
 // every competencyProgress answer is of one moment: each SKILL requirement's
-// people are exactly `current` of them, and met is current ≥ required. Read
+// people are exactly `current` of them, and met is current ≥ required; and
+// a skillsReport page holds totalCount rows when they fit in it. Read
 // outside one snapshot, the counts and the people were two reads, and the
 // commits between them showed (a review saw 44 of 721 answers differ).
 func TestProgressAnswerIsOneMoment(t *testing.T) {
@@ -79,8 +80,24 @@ func TestProgressAnswerIsOneMoment(t *testing.T) {
 				Edges      []struct{ Node struct{ ID string } }
 			}
 		}
-		checked := 0
-		for range 60 {
+		checked, reports := 0, 0
+		for i := range 60 {
+			if i%2 == 1 {
+				// The skills report: a page and its totalCount, one snapshot.
+				var rep struct {
+					SkillsReport struct {
+						TotalCount int
+						Edges      []struct{ Cursor string }
+					}
+				}
+				e.Do(tok, `{skillsReport(first: 100){totalCount edges{cursor}}}`, nil).Decode(t, &rep)
+				if n := rep.SkillsReport.TotalCount; n <= 100 && n != len(rep.SkillsReport.Edges) {
+					close(stop)
+					wg.Wait()
+					t.Fatalf("skillsReport: totalCount %d, %d rows", n, len(rep.SkillsReport.Edges))
+				}
+				reports++
+			}
 			var out struct {
 				CompetencyProgress []struct {
 					Levels []struct {
@@ -111,7 +128,7 @@ func TestProgressAnswerIsOneMoment(t *testing.T) {
 		}
 		close(stop)
 		wg.Wait()
-		if checked == 0 || writes < 20 {
+		if checked == 0 || reports == 0 || writes < 20 {
 			t.Fatalf("checked %d requirements across %d writes: the churn did not happen", checked, writes)
 		}
 		t.Logf("%d requirement answers checked across %d writes", checked, writes)

@@ -17,6 +17,7 @@ import (
 	"certlink/internal/apperr"
 	"certlink/internal/clock"
 	"certlink/internal/progress"
+	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
 
@@ -131,31 +132,38 @@ func (s *Service) Check(ctx context.Context, v *viewer.Viewer, f Filter, o Order
 	return err
 }
 
-// Page returns up to first rows after the cursor.
-func (s *Service) Page(ctx context.Context, v *viewer.Viewer, f Filter, o Order, after *Cursor, first int) (*Page, error) {
+// PageAndCount returns a page of up to first rows the filter keeps after
+// the cursor (nil: from the first) in order o and, when withCount, how many
+// rows it keeps in all, read in one snapshot (store.ReadSnapshot): a page
+// and its totalCount agree however links and results change meanwhile (two
+// reads, they differed under churn).
+func (s *Service) PageAndCount(ctx context.Context, v *viewer.Viewer, f Filter, o Order, after *Cursor, first int, withCount bool) (*Page, int, error) {
 	if err := progress.Authorize(v, viewer.ScopeReportRead); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if first < 0 || first > MaxPage {
-		return nil, apperr.New(apperr.InvalidInput, "first must be between 0 and %d.", MaxPage).With("argument", "first")
+		return nil, 0, apperr.New(apperr.InvalidInput, "first must be between 0 and %d.", MaxPage).With("argument", "first")
 	}
 	r, err := s.reader(ctx, v.OrgID, f, o)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return r.page(ctx, after, first)
-}
-
-// Count returns the number of rows the filter keeps.
-func (s *Service) Count(ctx context.Context, v *viewer.Viewer, f Filter) (int, error) {
-	if err := progress.Authorize(v, viewer.ScopeReportRead); err != nil {
-		return 0, err
-	}
-	r, err := s.reader(ctx, v.OrgID, f, Order{})
+	var (
+		page *Page
+		n    int
+	)
+	err = store.ReadSnapshot(viewer.System(ctx), s.Client, func(c *ent.Client) (err error) {
+		r.client = c
+		if page, err = r.page(ctx, after, first); err != nil || !withCount {
+			return err
+		}
+		n, err = r.count(ctx)
+		return err
+	})
 	if err != nil {
-		return 0, err
+		return nil, 0, err
 	}
-	return r.count(ctx)
+	return page, n, nil
 }
 
 // Each calls fn for every row in order and flush after every ChunkSize rows
