@@ -12,17 +12,17 @@ import (
 type Code string
 
 const (
-	Unauthenticated     Code = "UNAUTHENTICATED"
-	Forbidden           Code = "FORBIDDEN"
-	NotFound            Code = "NOT_FOUND"
-	InvalidInput        Code = "INVALID_INPUT"
-	InvalidCredentials  Code = "INVALID_CREDENTIALS"
-	AssociationLimited  Code = "ASSOCIATION_LIMITED"
-	Conflict            Code = "CONFLICT"
-	RateLimited         Code = "RATE_LIMITED"
-	Internal            Code = "INTERNAL"
-	RequestTooLarge     Code = "REQUEST_TOO_LARGE"
-	QueryTooComplex     Code = "QUERY_TOO_COMPLEX"
+	Unauthenticated    Code = "UNAUTHENTICATED"
+	Forbidden          Code = "FORBIDDEN"
+	NotFound           Code = "NOT_FOUND"
+	InvalidInput       Code = "INVALID_INPUT"
+	InvalidCredentials Code = "INVALID_CREDENTIALS"
+	AssociationLimited Code = "ASSOCIATION_LIMITED"
+	Conflict           Code = "CONFLICT"
+	RateLimited        Code = "RATE_LIMITED"
+	Internal           Code = "INTERNAL"
+	RequestTooLarge    Code = "REQUEST_TOO_LARGE"
+	QueryTooComplex    Code = "QUERY_TOO_COMPLEX"
 	// RequestTimeout: the request (its body) did not arrive in time (408).
 	RequestTimeout Code = "REQUEST_TIMEOUT"
 	// Cancelled: the caller went away before the answer; nobody reads it and

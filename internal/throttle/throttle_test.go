@@ -133,4 +133,3 @@ func TestWaitEndsAtTheDeadline(t *testing.T) {
 	}
 	r.Release()
 }
-
