@@ -29,10 +29,16 @@ type Summary struct {
 	RequirementsRemoved                        int
 	CapabilitiesCreated, CapabilitiesUpdated   int
 	SolutionAreasCreated, SolutionAreasUpdated int
+	// CompetenciesNotListed counts the competencies the document does not
+	// list, left as they are (a document may be partial): said, not a change.
+	CompetenciesNotListed int
 }
 
 // Changed reports whether the load changed anything.
-func (s Summary) Changed() bool { return s != Summary{} }
+func (s Summary) Changed() bool {
+	s.CompetenciesNotListed = 0
+	return s != Summary{}
+}
 
 func (s Summary) String() string {
 	var parts []string
@@ -54,10 +60,16 @@ func (s Summary) String() string {
 	add(s.CapabilitiesUpdated, "capability areas updated")
 	add(s.SolutionAreasCreated, "solution areas created")
 	add(s.SolutionAreasUpdated, "solution areas updated")
+	text := strings.Join(parts, ", ")
 	if len(parts) == 0 {
-		return "no change"
+		text = "no change"
 	}
-	return strings.Join(parts, ", ")
+	if n := s.CompetenciesNotListed; n > 0 {
+		// {} or a document without a competency is not a way to remove one.
+		text += fmt.Sprintf("; %d %s not in the document left as %s (a load adds and updates competencies, it never removes one)",
+			n, plural(n, "competency", "competencies"), plural(n, "it is", "they are"))
+	}
+	return text
 }
 
 // apply writes doc in tx, matching entries by their keys (see README): loading
@@ -86,6 +98,7 @@ func apply(ctx context.Context, tx *ent.Tx, doc *Document, now time.Time, rowLoc
 	owner := map[string]string{} // a name, case folded → the key holding it
 	for _, old := range existing {
 		if !listed[old.Key] {
+			sum.CompetenciesNotListed++
 			owner[strings.ToLower(strings.TrimSpace(old.Name))] = old.Key
 		}
 	}
@@ -427,4 +440,11 @@ func sameTime(a, b *time.Time) bool {
 		return a == nil && b == nil
 	}
 	return a.Equal(*b)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -42,6 +42,12 @@ func TestOperatorEditsCatalog(t *testing.T) {
 		if out.LoadCatalog.Summary != "no change" || counts(t, e) != before {
 			t.Fatalf("re-loading the export: %+v", out)
 		}
+		// A document without competencies removes none, and says so (a
+		// review read "no change" as the load having ignored it).
+		e.Do(ops, load, map[string]any{"d": `{}`}).Decode(t, &out)
+		if s := out.LoadCatalog.Summary; !strings.HasPrefix(s, "no change; ") || !strings.Contains(s, "competencies not in the document left as they are") || counts(t, e) != before {
+			t.Fatalf("an empty document: %q", s)
+		}
 		edited := strings.Replace(doc.CatalogDocument, `"required": 2,`, `"required": 3,`, 1)
 		e.Do(ops, load, map[string]any{"d": edited}).Decode(t, &out)
 		if out.LoadCatalog.RequirementsUpdated != 1 || counts(t, e) != before {
