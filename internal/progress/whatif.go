@@ -53,9 +53,28 @@ func (s *Service) Simulate(ctx context.Context, v *viewer.Viewer, sc Scenario) (
 		if org, err = s.Engine.compute(ctx, c, orgID, at, nil, oracleSource{}); err != nil {
 			return err
 		}
-		return s.Engine.fillPeopleFromScratch(ctx, c, org)
+		if err := s.Engine.fillPeopleFromScratch(ctx, c, org); err != nil {
+			return err
+		}
+		// A rehearsal reads committed rows statement by statement (MariaDB:
+		// READ COMMITTED, no gap locks): a link committed between the counts
+		// and the people shows in one and not the other. The answer is then
+		// read again, so its current is always its people's number.
+		return peopleAgree(org)
 	})
 	return org, err
+}
+
+// peopleAgree is store.ErrRetry when a SKILL requirement of org names
+// another number of people than it counts.
+func peopleAgree(org *Org) error {
+	var err error
+	org.each(func(_ *Competency, _ *Option, r *Requirement) {
+		if r.Kind == KindSkill && len(r.PeopleIDs) != r.Current {
+			err = fmt.Errorf("progress: requirement %d counts %d and names %d people: %w", r.ID, r.Current, len(r.PeopleIDs), store.ErrRetry)
+		}
+	})
+	return err
 }
 
 // InScenario checks the viewer may ask (C7) and the scenario is the
