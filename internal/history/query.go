@@ -14,6 +14,7 @@ import (
 	"certlink/ent/profile"
 	"certlink/ent/user"
 	"certlink/internal/apperr"
+	"certlink/internal/text"
 	"certlink/internal/page"
 	"certlink/internal/viewer"
 )
@@ -180,6 +181,9 @@ func (f Filter) predicates() ([]predicate.AuditEvent, error) {
 	if s := strings.TrimSpace(f.Search); s != "" {
 		if len(s) > 200 {
 			return nil, apperr.New(apperr.InvalidInput, "Search for at most 200 characters.").With("field", "search")
+		}
+		if why := text.BadSearch(s); why != "" {
+			return nil, apperr.New(apperr.InvalidInput, "The search %s.", why).With("field", "search")
 		}
 		ps = append(ps, auditevent.DetailContainsFold(norm.NFC.String(s)))
 	}

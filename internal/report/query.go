@@ -14,6 +14,7 @@ import (
 
 	"certlink/ent"
 	"certlink/internal/catalog"
+	"certlink/internal/text"
 )
 
 // OrderField is what the report is sorted by; ties are broken by row id.
@@ -287,6 +288,9 @@ func (f Filter) Validate(o Order) error {
 	}
 	if len(f.Search) > 200 {
 		return fmt.Errorf("search: at most 200 characters")
+	}
+	if why := text.BadSearch(f.Search); why != "" {
+		return fmt.Errorf("search: %s", why)
 	}
 	ok := o.Field == ""
 	for _, of := range OrderFields {

@@ -98,6 +98,21 @@ func describe(r rune) string {
 	return fmt.Sprintf("U+%04X", r)
 }
 
+// BadSearch says why s is no search text, "" when it is one: text that is
+// not valid UTF-8, or holds a character no name, email or title holds
+// (Forbidden). A NUL matched every row on SQLite and none on MariaDB: such
+// text is refused, the same on both.
+func BadSearch(s string) string {
+	if !utf8.ValidString(s) {
+		return "not valid UTF-8 text"
+	}
+	if i := strings.IndexFunc(s, Forbidden); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(s[i:])
+		return "holds " + describe(r) + ", which no name, email or MCID holds"
+	}
+	return ""
+}
+
 // OneLine returns s with every forbidden character (CR, LF, other controls,
 // line separators, bidi controls) replaced by a space: a mail subject or a
 // notification title built from stored names, including names stored before

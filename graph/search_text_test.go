@@ -1,0 +1,35 @@
+package graph_test
+
+import (
+	"net/http"
+	"testing"
+
+	"certlink/internal/testenv"
+)
+
+// A search holding a NUL matched every row of the skills report on SQLite
+// and none on MariaDB (review); one that is not UTF-8 answered an empty CSV.
+// Both are INVALID_INPUT, in GraphQL, the CSV and the audit log, on both
+// databases.
+func TestSearchTextIsText(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		grace := e.Demo("grace@contoso.example")
+		for _, s := range []string{"\u0000x", "\u0000", "a\tb", "\u202ex"} {
+			if code := e.Do(grace, `query($s:String!){skillsReport(first:5, where:{search:$s}){totalCount}}`, map[string]any{"s": s}).Code(); code != "INVALID_INPUT" {
+				t.Errorf("skillsReport search %q: %q", s, code)
+			}
+			if code := e.Do(grace, `query($s:String!){auditLog(first:5, where:{search:$s}){totalCount}}`, map[string]any{"s": s}).Code(); code != "INVALID_INPUT" {
+				t.Errorf("auditLog search %q: %q", s, code)
+			}
+		}
+		for _, q := range []string{"%00x", "%ff", "%00"} {
+			if res, body := e.Get(grace, "/reports/skills.csv?search="+q); res.StatusCode != http.StatusBadRequest {
+				t.Errorf("CSV search=%s: %d %s", q, res.StatusCode, body)
+			}
+		}
+		if code := e.Do(grace, `{skillsReport(first:5, where:{search:"alex"}){totalCount}}`, nil).Code(); code != "" {
+			t.Fatalf("a plain search: %q", code)
+		}
+	})
+}
