@@ -14,8 +14,8 @@ import (
 	"certlink/ent/profile"
 	"certlink/ent/user"
 	"certlink/internal/apperr"
-	"certlink/internal/text"
 	"certlink/internal/page"
+	"certlink/internal/text"
 	"certlink/internal/viewer"
 )
 
