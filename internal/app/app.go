@@ -166,6 +166,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 	}
 	limits := socket.DefaultLimits
 	limits.OperationTimeout = cfg.RequestTimeout
+	if cfg.MaxConns > 0 {
+		// One organization's signed-in sockets hold at most a tenth of the
+		// process's connections (20 at the least).
+		limits.MaxOrganizationSockets = max(20, cfg.MaxConns/10)
+	}
 	a.Sockets = socket.NewRegistry(limits, a.Accounts.Authenticate)
 	a.watchSessions()
 	if err := a.wireLifecycle(); err != nil {

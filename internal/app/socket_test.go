@@ -383,7 +383,7 @@ func TestSocketHandshakeErrors(t *testing.T) {
 	for name, payload := range map[string]any{
 		"no token":     nil,
 		"wrong token":  map[string]any{"authorization": "Bearer nope"},
-		"huge token":   map[string]any{"token": strings.Repeat("a", 10000)},
+		"long token":   map[string]any{"token": strings.Repeat("a", 3000)},
 		"not a string": map[string]any{"authorization": 42},
 	} {
 		_, err := dialWS(t, e, nil, payload)
@@ -391,6 +391,12 @@ func TestSocketHandshakeErrors(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Code != socket.CloseUnauthenticated || !strings.HasPrefix(ce.Reason, "UNAUTHENTICATED") {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+	// A connection_init past 4 KiB is refused before it is read (4400).
+	_, err := dialWS(t, e, nil, map[string]any{"token": strings.Repeat("a", 10000)})
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != socket.CloseInvalidMessage || !strings.Contains(ce.Reason, "before connection_init") {
+		t.Errorf("huge token: %v", err)
 	}
 	// Nothing after the socket opened: closed by the init timeout.
 	conn := rawWS(t, e, nil)
@@ -533,4 +539,38 @@ func TestSocketQueryChurnLeavesNothingRunning(t *testing.T) {
 			t.Fatalf("after the churn: %+v", r.Errors)
 		}
 	})
+}
+
+// One organization's signed-in sockets hold at most
+// Limits.MaxOrganizationSockets (a tenth of --max-conns): a review's one
+// organization held every connection of the process with invited accounts'
+// sockets. Past it the organization's next socket is closed 4429 at
+// connection_init; another organization's opens, and a closed one frees a
+// place.
+func TestOrganizationSocketCap(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	e.App.Sockets.Limits.MaxOrganizationSockets = 3 // set before any socket
+	grace, mona := e.Demo("grace@contoso.example"), e.Demo("mona@contoso.example")
+	first := bearerWS(t, e, grace)
+	bearerWS(t, e, grace)
+	bearerWS(t, e, mona)
+	_, err := dialWS(t, e, nil, map[string]any{"authorization": "Bearer " + mona})
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != socket.CloseRateLimited || !strings.Contains(ce.Reason, "organization") {
+		t.Fatalf("Contoso's fourth socket: %v", err)
+	}
+	bearerWS(t, e, e.Demo("sam@fabrikam.example"))
+	first.conn.Close(websocket.StatusNormalClosure, "")
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := dialWS(t, e, nil, map[string]any{"authorization": "Bearer " + mona})
+		if err == nil {
+			c.conn.CloseNow()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a place freed by a closed socket: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -575,3 +575,31 @@ func TestSocketCapTakesPendingNotSignedIn(t *testing.T) {
 		t.Fatalf("the signed-in socket after a new client took the cap's room: %+v %v", m, err)
 	}
 }
+
+// A review invited 505 accounts, left them on their temporary passwords and
+// opened 20 signed-in sockets for each from 53 addresses: 10,000 sockets the
+// connection cap never takes, and nobody of any organization could connect.
+// A socket of a session still holding a temporary password (which may
+// subscribe to nothing) is now taken at the cap like an idle connection.
+func TestSocketCapTakesTemporaryPasswordSockets(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.MaxConns = 2 })
+	grace := e.Demo("grace@contoso.example")
+	mona := e.Demo("mona@contoso.example")
+	var inv struct {
+		InviteUser struct{ TemporaryPassword string }
+	}
+	e.Do(grace, `mutation{inviteUser(input:{email:"casey@contoso.example",name:"Casey Jones",roles:[MPN_PARTNER_ADMIN]}){temporaryPassword}}`, nil).Decode(t, &inv)
+	temp := e.SignIn("casey@contoso.example", inv.InviteUser.TemporaryPassword)
+	http.DefaultClient.CloseIdleConnections() // the cap holds the two sockets only
+	signed := bearerWS(t, e, mona)
+	bearerWS(t, e, temp)
+	http.DefaultClient.CloseIdleConnections()
+	time.Sleep(1200 * time.Millisecond)
+	if res, _ := e.Get("", "/healthz"); res.StatusCode != 200 {
+		t.Fatalf("a new client at the cap held by a signed-in and a temporary-password socket: %d", res.StatusCode)
+	}
+	signed.subscribe("s", `subscription{competencyProgressChanged{status}}`)
+	if m, err := signed.next(10 * time.Second); err != nil || m.Type != "next" {
+		t.Fatalf("the signed-in socket after a new client took the cap's room: %+v %v", m, err)
+	}
+}

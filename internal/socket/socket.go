@@ -65,6 +65,12 @@ type Limits struct {
 	// MaxAddressSockets: signed-in sockets (connection_init accepted) per
 	// client address.
 	MaxAddressSockets int
+	// MaxOrganizationSockets: signed-in sockets of one organization's
+	// accounts and tokens together (0: no cap). A signed-in socket holds its
+	// connection against the listener's cap (never evicted): without this,
+	// one organization's admin could invite 500 accounts, open 20 sockets
+	// each from 53 addresses and hold every connection of the process.
+	MaxOrganizationSockets int
 	// MaxAddressPending: sockets per client address that have not completed
 	// connection_init yet (the upgrade counts as one until then). Small, so
 	// that sockets nobody signs in on cannot take the slots of the address's
@@ -163,6 +169,7 @@ type Registry struct {
 	conns     map[*Conn]struct{}
 	viewers   map[string]*usage
 	addresses map[string]*addressUsage
+	orgs      map[int]int // signed-in sockets per organization
 }
 
 // addressUsage counts one client address's sockets: pending (upgraded, no
@@ -191,7 +198,8 @@ type usage struct{ sockets, operations, subscriptions, upgrades int }
 
 // NewRegistry returns a registry.
 func NewRegistry(l Limits, auth Authenticate) *Registry {
-	return &Registry{Limits: l, Auth: auth, conns: map[*Conn]struct{}{}, viewers: map[string]*usage{}, addresses: map[string]*addressUsage{}}
+	return &Registry{Limits: l, Auth: auth, conns: map[*Conn]struct{}{}, viewers: map[string]*usage{}, addresses: map[string]*addressUsage{},
+		orgs: map[int]int{}}
 }
 
 // viewerKey identifies whose quota a socket uses: the account, else the token.
@@ -450,6 +458,7 @@ type Conn struct {
 	ws     *wsConn
 	secret string
 	key    string
+	org    int
 	cancel context.CancelFunc
 	check  chan struct{}
 	// checkedAt is when the sign-in was last found valid (unix nanoseconds).
@@ -503,6 +512,10 @@ func (g *Registry) Open(ctx context.Context, secret string, v *viewer.Viewer) (c
 		g.mu.Unlock()
 		return ctx, &Refusal{Code: CloseRateLimited, Reason: fmt.Sprintf("RATE_LIMITED: this account has %d sockets open, the limit", g.Limits.MaxViewerSockets)}
 	}
+	if max := g.Limits.MaxOrganizationSockets; max > 0 && g.orgs[v.OrgID] >= max {
+		g.mu.Unlock()
+		return ctx, &Refusal{Code: CloseRateLimited, Reason: fmt.Sprintf("RATE_LIMITED: your organization has %d sockets open, the limit", max)}
+	}
 	if h.adm != nil && h.adm.evicted {
 		g.mu.Unlock()
 		return ctx, &Refusal{Code: CloseInitEvicted, Reason: evictedReason}
@@ -513,12 +526,15 @@ func (g *Registry) Open(ctx context.Context, secret string, v *viewer.Viewer) (c
 	}
 	u.sockets++
 	g.viewers[key] = u // promoteLocked may have forgotten u with the upgrade it counted
-	if h.settle != nil {
-		// Signed in: the listener's cap no longer takes the connection.
+	g.orgs[v.OrgID]++
+	if h.settle != nil && !v.MustChangePassword {
+		// Signed in: the listener's cap no longer takes the connection. A
+		// session still holding a temporary password may subscribe to
+		// nothing: its socket stays one the cap may take.
 		h.settle()
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	c := &Conn{g: g, ws: h.ws, secret: secret, key: key, cancel: cancel, check: make(chan struct{}, 1), v: v}
+	c := &Conn{g: g, ws: h.ws, secret: secret, key: key, org: v.OrgID, cancel: cancel, check: make(chan struct{}, 1), v: v}
 	c.checkedAt.Store(time.Now().UnixNano())
 	g.conns[c] = struct{}{}
 	g.mu.Unlock()
@@ -704,6 +720,9 @@ func (c *Conn) Close(code int, reason string) error {
 	if u := c.g.viewers[c.key]; u != nil {
 		u.sockets--
 		c.g.forget(c.key, u)
+	}
+	if c.g.orgs[c.org]--; c.g.orgs[c.org] <= 0 {
+		delete(c.g.orgs, c.org)
 	}
 	c.g.mu.Unlock()
 	return &Refusal{Code: code, Reason: reason}
