@@ -1,15 +1,18 @@
 package graph
 
 import (
-	"certlink/internal/designation"
+	"cmp"
 	"context"
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"certlink/ent"
 	"certlink/graph/model"
 	"certlink/internal/apperr"
 	"certlink/internal/capability"
+	"certlink/internal/designation"
 	"certlink/internal/live"
 	"certlink/internal/progress"
 	"certlink/internal/store"
@@ -61,6 +64,25 @@ func (r *Resolver) forecastModel(ctx context.Context, f *progress.Forecast) (*mo
 	comps := map[int]*ent.Competency{}
 	for _, cp := range rendered {
 		comps[cp.Competency.ID] = cp.Competency
+	}
+	// A requirement's people are its carriers, read with its counts in the
+	// forecast's snapshot, by name: read apart, they were another moment's
+	// (an outside review saw current 0 beside one person under link churn).
+	for _, rf := range f.Requirements {
+		rp := progressByReq[rf.Requirement.ID]
+		if rp == nil || rp.Kind != model.RequirementKindSkill {
+			continue
+		}
+		people := make([]int, 0, len(rf.Carriers))
+		for _, c := range rf.Carriers {
+			if byID[c.UserID] != nil {
+				people = append(people, c.UserID)
+			}
+		}
+		slices.SortFunc(people, func(a, b int) int {
+			return cmp.Or(strings.Compare(byID[a].Name, byID[b].Name), cmp.Compare(a, b))
+		})
+		rp.PeopleIDs = people
 	}
 	carrier := func(c progress.Carrier) *model.ForecastCarrier {
 		return &model.ForecastCarrier{User: byID[c.UserID], SkillNumber: c.SkillNumber, Until: c.Until, Ends: model.CountingEnd(c.Ends)}

@@ -99,6 +99,33 @@ func TestProgressAnswerIsOneMoment(t *testing.T) {
 				}
 				reports++
 			}
+			if i%5 == 4 {
+				// The forecast: each requirement's count, people and
+				// carriers, one snapshot.
+				var fc struct {
+					Forecast struct {
+						Requirements []struct {
+							Requirement struct {
+								ID               string
+								Current          int
+								People           []struct{ ID string }
+								PeopleConnection struct{ TotalCount int }
+							}
+							Carriers []struct{ User struct{ ID string } }
+						}
+					}
+				}
+				e.Do(tok, `{forecast{requirements{requirement{id current people{id} peopleConnection{totalCount}} carriers{user{id}}}}}`, nil).Decode(t, &fc)
+				for _, r := range fc.Forecast.Requirements {
+					q := r.Requirement
+					if q.Current <= 100 && (len(q.People) != q.Current || q.PeopleConnection.TotalCount != q.Current || len(r.Carriers) != q.Current) {
+						close(stop)
+						wg.Wait()
+						t.Fatalf("forecast requirement %s: current %d, %d people, totalCount %d, %d carriers",
+							q.ID, q.Current, len(q.People), q.PeopleConnection.TotalCount, len(r.Carriers))
+					}
+				}
+			}
 			var out struct {
 				CompetencyProgress []struct {
 					Levels []struct {
