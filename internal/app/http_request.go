@@ -29,6 +29,14 @@ import (
 // names its objects give: a large one takes CPU before any operation is
 // measured, whether it is then run or refused.
 func graphqlRequest(charge func(*http.Request, int) error, next http.Handler) http.Handler {
+	readBody := func(r *http.Request) ([]byte, error) {
+		// A body that still trickles in a second after its headers may be
+		// given up for a new connection at the cap (web.AwaitingBody).
+		if c := connOf(r.Context()); c != nil {
+			defer web.AwaitingBody(c)()
+		}
+		return io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !isWebsocket(r) {
 			// An answer is the signed-in caller's own: no cache keeps it.
@@ -85,7 +93,7 @@ func graphqlRequest(charge func(*http.Request, int) error, next http.Handler) ht
 					return
 				}
 			}
-			body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+			body, err := readBody(r)
 			if err != nil && isTimeout(err) {
 				writeBodyTimeout(w)
 				return

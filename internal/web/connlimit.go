@@ -79,6 +79,9 @@ func (l *ConnLimiter) Accept() (net.Conn, error) {
 				evict = l.floodLocked()
 			}
 			if evict == nil {
+				evict = l.slowestBodyLocked()
+			}
+			if evict == nil {
 				l.mu.Unlock()
 				_ = c.Close() // every connection is busy and none is a flood's: refused at once
 				continue
@@ -95,6 +98,11 @@ func (l *ConnLimiter) Accept() (net.Conn, error) {
 		lc.settle = func() {
 			l.mu.Lock()
 			lc.settled = true
+			l.mu.Unlock()
+		}
+		lc.await = func(since time.Time) {
+			l.mu.Lock()
+			lc.awaiting = since
 			l.mu.Unlock()
 		}
 		l.conns[lc] = struct{}{}
@@ -143,6 +151,23 @@ func (l *ConnLimiter) floodLocked() *limitedConn {
 	var oldest *limitedConn
 	for c := range l.conns {
 		if c.keyed && c.key == top && (!c.hijacked || c.pendingSocket()) && (oldest == nil || c.since.Before(oldest.since)) {
+			oldest = c
+		}
+	}
+	return oldest
+}
+
+// slowestBodyLocked is the connection that has waited longest, past
+// newGrace, for the body of its request (AwaitingBody): a client sends a
+// GraphQL request's body at once, so one still trickling in a second later
+// is a slow sender's. A review held the cap with 8 such connections from
+// each of 1,260 addresses (no address over busyShare, none idle) and every
+// new connection was refused.
+func (l *ConnLimiter) slowestBodyLocked() *limitedConn {
+	var oldest *limitedConn
+	cutoff := time.Now().Add(-newGrace)
+	for c := range l.conns {
+		if !c.awaiting.IsZero() && c.awaiting.Before(cutoff) && (oldest == nil || c.awaiting.Before(oldest.awaiting)) {
 			oldest = c
 		}
 	}
@@ -202,6 +227,7 @@ type limitedConn struct {
 	mu      sync.Mutex
 	release func()
 	settle  func()
+	await   func(since time.Time)
 
 	// Under the limiter's lock: who holds it, since when, and what
 	// ConnState said (a request began; a websocket took it over), and
@@ -210,6 +236,22 @@ type limitedConn struct {
 	keyed                      bool
 	since                      time.Time
 	started, hijacked, settled bool
+	// awaiting: since when its request's body is awaited (AwaitingBody).
+	awaiting time.Time
+}
+
+// AwaitingBody marks c (a connection of a ConnLimiter; any other is left
+// alone) as waiting for its request's body until the returned function is
+// called: at the total cap, the one waiting the longest past a second is
+// taken for a new connection. For bodies that arrive at once (a GraphQL
+// request's), not for long uploads.
+func AwaitingBody(c net.Conn) (done func()) {
+	lc, ok := c.(*limitedConn)
+	if !ok {
+		return func() {}
+	}
+	lc.await(time.Now())
+	return func() { lc.await(time.Time{}) }
 }
 
 // Settle marks a websocket's connection signed in: the cap never takes it

@@ -2,6 +2,8 @@ package web
 
 import (
 	"bufio"
+	"context"
+	"io"
 	"fmt"
 	"net"
 	"net/http"
@@ -205,6 +207,10 @@ func serveCapped(t *testing.T, total int) (*ConnLimiter, string) {
 		switch r.URL.Path {
 		case "/slow":
 			<-release
+		case "/body": // a request whose body is awaited
+			done := AwaitingBody(r.Context().Value(testConnKey{}).(net.Conn))
+			_, _ = io.ReadAll(r.Body)
+			done()
 		case "/hijack", "/hijack-settled": // a websocket, signed in or not yet
 			c, _, err := http.NewResponseController(w).Hijack()
 			if err != nil {
@@ -222,6 +228,7 @@ func serveCapped(t *testing.T, total int) (*ConnLimiter, string) {
 	})}
 	lim := LimitConns(mustListen(t), 0, total, nil)
 	srv.ConnState = lim.ConnState
+	srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, testConnKey{}, c) }
 	go func() { _ = srv.Serve(lim) }()
 	t.Cleanup(func() { close(release); srv.Close() })
 	return lim, lim.Addr().String()
@@ -254,6 +261,38 @@ func TestTotalConnsEvictPendingSockets(t *testing.T) {
 			time.Sleep(newGrace + 200*time.Millisecond)
 			if _, ok := keepAlive(t, addr, "127.0.4.9"); ok != c.taken {
 				t.Fatalf("a new client at a cap held by two %s sockets: served %v, want %v", c.path, ok, c.taken)
+			}
+		})
+	}
+}
+
+type testConnKey struct{}
+
+// TestTotalConnsEvictSlowBodies: at the cap, a connection whose request's
+// body has been awaited past newGrace is taken for a new one, from however
+// many addresses the slow senders come (a review held the cap with 8 from
+// each of 1,260 addresses, each sending a byte every 5 s); a busy request
+// whose body arrived is not.
+func TestTotalConnsEvictSlowBodies(t *testing.T) {
+	for _, c := range []struct {
+		path  string
+		taken bool
+	}{{"/body", true}, {"/slow", false}} {
+		t.Run(c.path, func(t *testing.T) {
+			_, addr := serveCapped(t, 2)
+			for i := range 2 {
+				d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(fmt.Sprintf("127.0.6.%d", i+1))}, Timeout: 3 * time.Second}
+				conn, err := d.Dial("tcp", addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { conn.Close() })
+				// Ten bytes of a hundred: the rest never comes.
+				fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789", c.path)
+			}
+			time.Sleep(newGrace + 300*time.Millisecond)
+			if _, ok := keepAlive(t, addr, "127.0.6.9"); ok != c.taken {
+				t.Fatalf("a new client at a cap held by two %s requests: served %v, want %v", c.path, ok, c.taken)
 			}
 		})
 	}
