@@ -3,8 +3,8 @@ package web
 import (
 	"bufio"
 	"context"
-	"io"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/netip"
