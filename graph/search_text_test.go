@@ -33,3 +33,16 @@ func TestSearchTextIsText(t *testing.T) {
 		}
 	})
 }
+
+// A merge naming an empty MCID is INVALID_INPUT naming the field (a review
+// met NOT_FOUND), as is one naming the same MCID twice.
+func TestMergeNeedsTwoMCIDs(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	ops := e.Demo("ops@certlink.example")
+	const merge = `mutation($s:String!,$d:String!){mergeCertificationProfiles(input:{survivorMcid:$s,duplicateMcid:$d}){linkMoved}}`
+	for _, c := range [][2]string{{"", "9900001"}, {"9900001", "  "}, {"9900001", "9900001"}} {
+		if code := e.Do(ops, merge, map[string]any{"s": c[0], "d": c[1]}).Code(); code != "INVALID_INPUT" {
+			t.Errorf("merge %q into %q: %q", c[1], c[0], code)
+		}
+	}
+}

@@ -59,6 +59,11 @@ func (s *Service) Merge(ctx context.Context, v *viewer.Viewer, survivorMCID, dup
 		return nil, apperr.New(apperr.Forbidden, "Only an operator can merge certification profiles.")
 	}
 	survivorMCID, duplicateMCID = strings.TrimSpace(survivorMCID), strings.TrimSpace(duplicateMCID)
+	for _, f := range []struct{ name, mcid string }{{"survivorMcid", survivorMCID}, {"duplicateMcid", duplicateMCID}} {
+		if f.mcid == "" {
+			return nil, apperr.New(apperr.InvalidInput, "Give the MCID of both profiles: %s is empty.", f.name).With("field", f.name)
+		}
+	}
 	if survivorMCID == duplicateMCID {
 		return nil, apperr.New(apperr.InvalidInput, "Name two different MCIDs.")
 	}
