@@ -242,6 +242,13 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		ctx := web.WithRequestID(r.Context(), id)
+		if c := connOf(r.Context()); c != nil && r.Body != nil && r.Body != http.NoBody {
+			// Until its body has arrived, the connection counts as stalled
+			// once a second passes without it (web.AwaitingBody): at
+			// --max-conns the slowest such is taken for a new one, whichever
+			// path it asked (a review trickled bodies into /healthz).
+			r.Body = &awaitedBody{ReadCloser: r.Body, done: web.AwaitingBody(c)}
+		}
 		if r.Body != nil && r.URL.Path == "/ingest" {
 			r.Body = http.MaxBytesReader(w, r.Body, maxIngestBytes)
 		}
@@ -413,3 +420,18 @@ func (s *statusRecorder) Flush() {
 }
 
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// awaitedBody ends the connection's wait for the body (web.AwaitingBody) when
+// the body has been read to its end or has failed.
+type awaitedBody struct {
+	io.ReadCloser
+	done func()
+}
+
+func (b *awaitedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil {
+		b.done()
+	}
+	return n, err
+}

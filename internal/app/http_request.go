@@ -30,11 +30,6 @@ import (
 // measured, whether it is then run or refused.
 func graphqlRequest(charge func(*http.Request, int) error, next http.Handler) http.Handler {
 	readBody := func(r *http.Request) ([]byte, error) {
-		// A body that still trickles in a second after its headers may be
-		// given up for a new connection at the cap (web.AwaitingBody).
-		if c := connOf(r.Context()); c != nil {
-			defer web.AwaitingBody(c)()
-		}
 		return io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -617,3 +617,41 @@ func TestSocketCapTakesTemporaryPasswordSockets(t *testing.T) {
 		t.Fatalf("the signed-in socket after a new client took the cap's room: %+v %v", m, err)
 	}
 }
+
+// A slow body on any path stalls its connection like one on /graphql: a
+// review trickled bodies into POST /healthz (and /graphql as text/plain,
+// /ingest without a token) from 10 addresses × 6 and every new connection
+// was refused at --max-conns. Such a connection is taken for a new one.
+func TestSlowBodyOnAnyPathIsTakenAtTheCap(t *testing.T) {
+	for _, path := range []string{"/healthz", "/ingest", "/graphql"} {
+		t.Run(path, func(t *testing.T) {
+			e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.MaxConns = 2 })
+			host := strings.TrimPrefix(e.URL, "http://")
+			http.DefaultClient.CloseIdleConnections()
+			time.Sleep(200 * time.Millisecond)
+			for range 2 {
+				conn, err := net.DialTimeout("tcp", host, 5*time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { conn.Close() })
+				fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n0123456789", path, host)
+			}
+			time.Sleep(1500 * time.Millisecond)
+			served := false
+			for deadline := time.Now().Add(5 * time.Second); !served && time.Now().Before(deadline); {
+				res, err := http.Get(e.URL + "/healthz")
+				if err == nil {
+					served = res.StatusCode == http.StatusOK
+					res.Body.Close()
+				}
+				if !served {
+					time.Sleep(200 * time.Millisecond)
+				}
+			}
+			if !served {
+				t.Fatalf("a new client at a cap held by two slow bodies to %s was refused", path)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -79,7 +80,7 @@ func (l *ConnLimiter) Accept() (net.Conn, error) {
 				evict = l.floodLocked()
 			}
 			if evict == nil {
-				evict = l.slowestBodyLocked()
+				evict = l.stalledLocked()
 			}
 			if evict == nil {
 				l.mu.Unlock()
@@ -98,11 +99,6 @@ func (l *ConnLimiter) Accept() (net.Conn, error) {
 		lc.settle = func() {
 			l.mu.Lock()
 			lc.settled = true
-			l.mu.Unlock()
-		}
-		lc.await = func(since time.Time) {
-			l.mu.Lock()
-			lc.awaiting = since
 			l.mu.Unlock()
 		}
 		l.conns[lc] = struct{}{}
@@ -157,21 +153,34 @@ func (l *ConnLimiter) floodLocked() *limitedConn {
 	return oldest
 }
 
-// slowestBodyLocked is the connection that has waited longest, past
-// newGrace, for the body of its request (AwaitingBody): a client sends a
-// GraphQL request's body at once, so one still trickling in a second later
-// is a slow sender's. A review held the cap with 8 such connections from
-// each of 1,260 addresses (no address over busyShare, none idle) and every
-// new connection was refused.
-func (l *ConnLimiter) slowestBodyLocked() *limitedConn {
-	var oldest *limitedConn
-	cutoff := time.Now().Add(-newGrace)
+// stalledLocked is, among the connections stalled past newGrace — waiting
+// for a request's body (AwaitingBody), or blocked writing an answer the
+// client does not read — the one moving the fewest bytes a second since it
+// stalled: a slow sender or a reader that stopped, from however many
+// addresses they come. Reviews held the cap with slow bodies from 1,260
+// addresses (8 each: no flood, none idle) and with pipelined downloads
+// never read; every new connection was refused. A large upload at its
+// normal pace moves far more bytes a second and is taken last.
+func (l *ConnLimiter) stalledLocked() *limitedConn {
+	var (
+		slowest *limitedConn
+		rate    float64
+	)
+	now := time.Now()
 	for c := range l.conns {
-		if !c.awaiting.IsZero() && c.awaiting.Before(cutoff) && (oldest == nil || c.awaiting.Before(oldest.awaiting)) {
-			oldest = c
+		if c.hijacked && c.settled {
+			continue // a signed-in websocket is never taken
+		}
+		since, moved := c.stall()
+		if since.IsZero() || now.Sub(since) < newGrace {
+			continue
+		}
+		r := float64(moved) / now.Sub(since).Seconds()
+		if slowest == nil || r < rate {
+			slowest, rate = c, r
 		}
 	}
-	return oldest
+	return slowest
 }
 
 func (l *ConnLimiter) release(c *limitedConn, key netip.Addr, keyed bool) {
@@ -198,6 +207,8 @@ func (l *ConnLimiter) ConnState(c net.Conn, state http.ConnState) {
 	defer l.mu.Unlock()
 	switch state {
 	case http.StateIdle:
+		// The request's body is read (or given up) by now.
+		lc.awaitingSince.Store(0)
 		if !lc.isClosed() {
 			l.idle[lc] = time.Now()
 		}
@@ -206,6 +217,7 @@ func (l *ConnLimiter) ConnState(c net.Conn, state http.ConnState) {
 		lc.started = true
 	case http.StateHijacked:
 		lc.hijacked = true
+		lc.awaitingSince.Store(0)
 	}
 	delete(l.idle, lc)
 }
@@ -227,7 +239,15 @@ type limitedConn struct {
 	mu      sync.Mutex
 	release func()
 	settle  func()
-	await   func(since time.Time)
+
+	// Bytes read and written, and since when a request's body is awaited
+	// (with the bytes moved then) and since when a write is blocked (unix
+	// nanoseconds; 0: not), for stalledLocked.
+	in, out       atomic.Int64
+	awaitingSince atomic.Int64
+	awaitingMoved atomic.Int64
+	writingSince  atomic.Int64
+	writingMoved  atomic.Int64
 
 	// Under the limiter's lock: who holds it, since when, and what
 	// ConnState said (a request began; a websocket took it over), and
@@ -236,22 +256,52 @@ type limitedConn struct {
 	keyed                      bool
 	since                      time.Time
 	started, hijacked, settled bool
-	// awaiting: since when its request's body is awaited (AwaitingBody).
-	awaiting time.Time
+}
+
+func (c *limitedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.in.Add(int64(n))
+	return n, err
+}
+
+func (c *limitedConn) Write(p []byte) (int, error) {
+	c.writingMoved.Store(c.in.Load() + c.out.Load())
+	c.writingSince.Store(time.Now().UnixNano())
+	n, err := c.Conn.Write(p)
+	c.writingSince.Store(0)
+	c.out.Add(int64(n))
+	return n, err
+}
+
+// stall is since when c is stalled (zero: it is not) and how many bytes it
+// moved since: the earlier of a body awaited and a write blocked.
+func (c *limitedConn) stall() (time.Time, int64) {
+	moved := c.in.Load() + c.out.Load()
+	var since int64
+	var base int64
+	for _, s := range [][2]*atomic.Int64{{&c.awaitingSince, &c.awaitingMoved}, {&c.writingSince, &c.writingMoved}} {
+		if t := s[0].Load(); t != 0 && (since == 0 || t < since) {
+			since, base = t, s[1].Load()
+		}
+	}
+	if since == 0 {
+		return time.Time{}, 0
+	}
+	return time.Unix(0, since), moved - base
 }
 
 // AwaitingBody marks c (a connection of a ConnLimiter; any other is left
 // alone) as waiting for its request's body until the returned function is
-// called: at the total cap, the one waiting the longest past a second is
-// taken for a new connection. For bodies that arrive at once (a GraphQL
-// request's), not for long uploads.
+// called, or until the connection next goes idle: at the total cap, a
+// stalled connection may be taken for a new one (stalledLocked).
 func AwaitingBody(c net.Conn) (done func()) {
 	lc, ok := c.(*limitedConn)
 	if !ok {
 		return func() {}
 	}
-	lc.await(time.Now())
-	return func() { lc.await(time.Time{}) }
+	lc.awaitingMoved.Store(lc.in.Load() + lc.out.Load())
+	lc.awaitingSince.Store(time.Now().UnixNano())
+	return func() { lc.awaitingSince.Store(0) }
 }
 
 // Settle marks a websocket's connection signed in: the cap never takes it

@@ -207,6 +207,13 @@ func serveCapped(t *testing.T, total int) (*ConnLimiter, string) {
 		switch r.URL.Path {
 		case "/slow":
 			<-release
+		case "/big": // an answer far larger than the sockets' buffers
+			chunk := make([]byte, 64<<10)
+			for range 1024 {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
 		case "/body": // a request whose body is awaited
 			done := AwaitingBody(r.Context().Value(testConnKey{}).(net.Conn))
 			_, _ = io.ReadAll(r.Body)
@@ -269,15 +276,16 @@ func TestTotalConnsEvictPendingSockets(t *testing.T) {
 type testConnKey struct{}
 
 // TestTotalConnsEvictSlowBodies: at the cap, a connection whose request's
-// body has been awaited past newGrace is taken for a new one, from however
-// many addresses the slow senders come (a review held the cap with 8 from
-// each of 1,260 addresses, each sending a byte every 5 s); a busy request
-// whose body arrived is not.
+// body has been awaited past newGrace, or whose answer has been blocked that
+// long by a client that does not read it, is taken for a new one, from
+// however many addresses they come (reviews held the cap with 8 slow bodies
+// from each of 1,260 addresses, and with pipelined downloads never read); a
+// busy request whose body arrived is not.
 func TestTotalConnsEvictSlowBodies(t *testing.T) {
 	for _, c := range []struct {
 		path  string
 		taken bool
-	}{{"/body", true}, {"/slow", false}} {
+	}{{"/body", true}, {"/slow", false}, {"/big", true}} {
 		t.Run(c.path, func(t *testing.T) {
 			_, addr := serveCapped(t, 2)
 			for i := range 2 {
@@ -287,6 +295,11 @@ func TestTotalConnsEvictSlowBodies(t *testing.T) {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { conn.Close() })
+				if c.path == "/big" {
+					// An answer asked for and never read.
+					fmt.Fprintf(conn, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+					continue
+				}
 				// Ten bytes of a hundred: the rest never comes.
 				fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789", c.path)
 			}
