@@ -1,10 +1,16 @@
 package graph_test
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
+	"certlink/ent/organization"
+	"certlink/internal/history"
 	"certlink/internal/testenv"
+	"certlink/internal/viewer"
 )
 
 // A search holding a NUL matched every row of the skills report on SQLite
@@ -45,4 +51,53 @@ func TestMergeNeedsTwoMCIDs(t *testing.T) {
 			t.Errorf("merge %q into %q: %q", c[1], c[0], code)
 		}
 	}
+}
+
+// The audit log is newest first by the moment of each event, then by
+// record, in GraphQL pages of any size and in the CSV: events recorded out
+// of their moments' order (a race commits the earlier one later; a review
+// saw 12 inversions) come out in moment order.
+func TestAuditLogIsInMomentOrder(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		grace := e.Demo("grace@contoso.example")
+		ctx := viewer.System(t.Context())
+		c := e.App.DB.Client
+		org := c.Organization.Query().Where(organization.MpnID("4100001")).OnlyX(ctx)
+		base := time.Now().UTC().Add(time.Hour).Truncate(time.Millisecond)
+		// Recorded in this order, at these moments: later, earlier, latest.
+		for i, at := range []time.Time{base.Add(2 * time.Second), base.Add(time.Second), base.Add(3 * time.Second)} {
+			if err := history.Record(ctx, c, history.Event{Action: history.ProfilesMerged, OrgID: org.ID, MCID: "9900001",
+				Detail: fmt.Sprintf("event %d", i), At: at}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []string
+		var after *string
+		for range 3 {
+			var page struct {
+				AuditLog struct {
+					Edges    []struct{ Node struct{ Detail string } }
+					PageInfo struct{ EndCursor *string }
+				}
+			}
+			must(t, e, grace, `query($a:Cursor){auditLog(first:1,after:$a,where:{actions:["PROFILES_MERGED"]}){edges{node{detail}} pageInfo{endCursor}}}`,
+				map[string]any{"a": after}, &page)
+			for _, edge := range page.AuditLog.Edges {
+				got = append(got, edge.Node.Detail)
+			}
+			after = page.AuditLog.PageInfo.EndCursor
+		}
+		if want := "event 2,event 0,event 1"; strings.Join(got, ",") != want {
+			t.Fatalf("auditLog pages: %v, want %s", got, want)
+		}
+		res, body := e.Get(grace, "/reports/audit.csv?action=PROFILES_MERGED")
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("audit.csv: %d %s", res.StatusCode, body)
+		}
+		i0, i1, i2 := strings.Index(string(body), "event 0"), strings.Index(string(body), "event 1"), strings.Index(string(body), "event 2")
+		if !(i2 >= 0 && i2 < i0 && i0 < i1) {
+			t.Fatalf("audit.csv order: %s", body)
+		}
+	})
 }
