@@ -170,6 +170,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 		// One organization's signed-in sockets hold at most a tenth of the
 		// process's connections (20 at the least).
 		limits.MaxOrganizationSockets = max(20, cfg.MaxConns/10)
+		// And all signed-in sockets together at most half: the rest is
+		// for requests and new connections.
+		limits.MaxSignedInSockets = max(1, cfg.MaxConns/2)
 	}
 	a.Sockets = socket.NewRegistry(limits, a.Accounts.Authenticate)
 	a.watchSessions()

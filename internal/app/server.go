@@ -36,7 +36,7 @@ func (a *App) Configure(srv *http.Server, log *slog.Logger) {
 	// A request can see its connection: an answer is held until the
 	// client took it from the kernel's buffers too (web.AwaitTaken).
 	srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
-		return context.WithValue(ctx, connKey{}, c)
+		return web.WithConn(context.WithValue(ctx, connKey{}, c), c)
 	}
 	srv.MaxHeaderBytes = 64 << 10
 	if log != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"certlink/internal/web"
 )
 
 // slots counts what runs at once, per owner and in all: downloads, ingests.
@@ -83,6 +85,8 @@ func (q *queue) enter(ctx context.Context, key string, max int, wait time.Durati
 			t := time.NewTimer(wait)
 			defer t.Stop()
 			timer = t.C
+			// Waiting its turn, the connection moves nothing.
+			defer web.Queued(ctx)()
 		}
 		select {
 		case <-freed:

@@ -574,3 +574,20 @@ func TestOrganizationSocketCap(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Signed-in sockets of everyone together hold at most half of --max-conns
+// (Limits.MaxSignedInSockets): a review filled a cap of 60 with three
+// organizations' 20 each, and no new connection was served. A socket of a
+// session still on its temporary password is not one of them (the cap may
+// take it).
+func TestSignedInSocketsLeaveRoom(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	e.App.Sockets.Limits.MaxSignedInSockets = 2 // set before any socket
+	bearerWS(t, e, e.Demo("grace@contoso.example"))
+	bearerWS(t, e, e.Demo("sam@fabrikam.example"))
+	_, err := dialWS(t, e, nil, map[string]any{"authorization": "Bearer " + e.Demo("mona@contoso.example")})
+	var ce websocket.CloseError
+	if !errors.As(err, &ce) || ce.Code != socket.CloseRateLimited || !strings.Contains(ce.Reason, "signed-in sockets") {
+		t.Fatalf("a third signed-in socket with room for two: %v", err)
+	}
+}

@@ -21,6 +21,7 @@ import (
 
 	"certlink/internal/apperr"
 	"certlink/internal/clock"
+	"certlink/internal/web"
 )
 
 // Argon2id parameters: OWASP's minimum recommendation (19 MiB, 2 passes, 1 lane).
@@ -151,6 +152,9 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	p.waiters = append(p.waiters, granted)
 	h.waiting.Add(1)
 	h.mu.Unlock()
+	// Waiting for a core, the request's connection moves nothing: at the
+	// connection cap it may be taken for a new one (web.Queued).
+	defer web.Queued(ctx)()
 
 	// Leave the request time to finish once its check has run.
 	timer := time.NewTimer(clock.WaitBudget(ctx, h.MaxWait, time.Second))

@@ -71,6 +71,10 @@ type Limits struct {
 	// one organization's admin could invite 500 accounts, open 20 sockets
 	// each from 53 addresses and hold every connection of the process.
 	MaxOrganizationSockets int
+	// MaxSignedInSockets: signed-in sockets of everyone together (0: no
+	// cap), so that they never hold every connection of the listener's cap:
+	// a review filled a cap of 60 with three organizations' 20 each.
+	MaxSignedInSockets int
 	// MaxAddressPending: sockets per client address that have not completed
 	// connection_init yet (the upgrade counts as one until then). Small, so
 	// that sockets nobody signs in on cannot take the slots of the address's
@@ -170,6 +174,7 @@ type Registry struct {
 	viewers   map[string]*usage
 	addresses map[string]*addressUsage
 	orgs      map[int]int // signed-in sockets per organization
+	settled   int         // signed-in sockets the listener's cap never takes
 }
 
 // addressUsage counts one client address's sockets: pending (upgraded, no
@@ -454,13 +459,14 @@ func (g *Registry) AddressSockets(address string) (pending, open int) {
 // Conn is one signed-in socket: its sign-in, its operations in flight and the
 // means to close it with a code.
 type Conn struct {
-	g      *Registry
-	ws     *wsConn
-	secret string
-	key    string
-	org    int
-	cancel context.CancelFunc
-	check  chan struct{}
+	g       *Registry
+	ws      *wsConn
+	secret  string
+	key     string
+	org     int
+	settled bool
+	cancel  context.CancelFunc
+	check   chan struct{}
 	// checkedAt is when the sign-in was last found valid (unix nanoseconds).
 	checkedAt atomic.Int64
 
@@ -512,6 +518,10 @@ func (g *Registry) Open(ctx context.Context, secret string, v *viewer.Viewer) (c
 		g.mu.Unlock()
 		return ctx, &Refusal{Code: CloseRateLimited, Reason: fmt.Sprintf("RATE_LIMITED: this account has %d sockets open, the limit", g.Limits.MaxViewerSockets)}
 	}
+	if max := g.Limits.MaxSignedInSockets; max > 0 && !v.MustChangePassword && g.settled >= max {
+		g.mu.Unlock()
+		return ctx, &Refusal{Code: CloseRateLimited, Reason: fmt.Sprintf("RATE_LIMITED: the server holds %d signed-in sockets, the most it keeps open; try again later", max)}
+	}
 	if max := g.Limits.MaxOrganizationSockets; max > 0 && g.orgs[v.OrgID] >= max {
 		g.mu.Unlock()
 		return ctx, &Refusal{Code: CloseRateLimited, Reason: fmt.Sprintf("RATE_LIMITED: your organization has %d sockets open, the limit", max)}
@@ -527,14 +537,18 @@ func (g *Registry) Open(ctx context.Context, secret string, v *viewer.Viewer) (c
 	u.sockets++
 	g.viewers[key] = u // promoteLocked may have forgotten u with the upgrade it counted
 	g.orgs[v.OrgID]++
-	if h.settle != nil && !v.MustChangePassword {
+	settled := !v.MustChangePassword
+	if settled {
+		g.settled++
+	}
+	if h.settle != nil && settled {
 		// Signed in: the listener's cap no longer takes the connection. A
 		// session still holding a temporary password may subscribe to
 		// nothing: its socket stays one the cap may take.
 		h.settle()
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	c := &Conn{g: g, ws: h.ws, secret: secret, key: key, org: v.OrgID, cancel: cancel, check: make(chan struct{}, 1), v: v}
+	c := &Conn{g: g, ws: h.ws, secret: secret, key: key, org: v.OrgID, settled: settled, cancel: cancel, check: make(chan struct{}, 1), v: v}
 	c.checkedAt.Store(time.Now().UnixNano())
 	g.conns[c] = struct{}{}
 	g.mu.Unlock()
@@ -723,6 +737,9 @@ func (c *Conn) Close(code int, reason string) error {
 	}
 	if c.g.orgs[c.org]--; c.g.orgs[c.org] <= 0 {
 		delete(c.g.orgs, c.org)
+	}
+	if c.settled {
+		c.g.settled--
 	}
 	c.g.mu.Unlock()
 	return &Refusal{Code: code, Reason: reason}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/netip"
@@ -248,6 +249,8 @@ type limitedConn struct {
 	awaitingMoved atomic.Int64
 	writingSince  atomic.Int64
 	writingMoved  atomic.Int64
+	queuedSince   atomic.Int64
+	queuedMoved   atomic.Int64
 
 	// Under the limiter's lock: who holds it, since when, and what
 	// ConnState said (a request began; a websocket took it over), and
@@ -279,7 +282,7 @@ func (c *limitedConn) stall() (time.Time, int64) {
 	moved := c.in.Load() + c.out.Load()
 	var since int64
 	var base int64
-	for _, s := range [][2]*atomic.Int64{{&c.awaitingSince, &c.awaitingMoved}, {&c.writingSince, &c.writingMoved}} {
+	for _, s := range [][2]*atomic.Int64{{&c.awaitingSince, &c.awaitingMoved}, {&c.writingSince, &c.writingMoved}, {&c.queuedSince, &c.queuedMoved}} {
 		if t := s[0].Load(); t != 0 && (since == 0 || t < since) {
 			since, base = t, s[1].Load()
 		}
@@ -288,6 +291,32 @@ func (c *limitedConn) stall() (time.Time, int64) {
 		return time.Time{}, 0
 	}
 	return time.Unix(0, since), moved - base
+}
+
+type connCtxKey struct{}
+
+// WithConn is ctx carrying the connection its request arrived on (Queued).
+func WithConn(ctx context.Context, c net.Conn) context.Context {
+	return context.WithValue(ctx, connCtxKey{}, c)
+}
+
+// Queued marks the connection of ctx's request (WithConn; a ConnLimiter's)
+// as waiting in one of the server's queues — a password check, the
+// caller's turn — until done is called: it moves nothing meanwhile, and at
+// the total cap a connection stalled so past a second may be taken
+// (stalledLocked). A review held the cap with sign-ins waiting their turn
+// in the password queue, one connection from each of 60 addresses.
+func Queued(ctx context.Context) (done func()) {
+	lc, ok := ctx.Value(connCtxKey{}).(*limitedConn)
+	if !ok {
+		return func() {}
+	}
+	lc.queuedMoved.Store(lc.in.Load() + lc.out.Load())
+	now := time.Now().UnixNano()
+	if !lc.queuedSince.CompareAndSwap(0, now) {
+		return func() {} // an outer wait marked it already
+	}
+	return func() { lc.queuedSince.CompareAndSwap(now, 0) }
 }
 
 // AwaitingBody marks c (a connection of a ConnLimiter; any other is left

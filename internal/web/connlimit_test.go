@@ -214,6 +214,10 @@ func serveCapped(t *testing.T, total int) (*ConnLimiter, string) {
 					return
 				}
 			}
+		case "/queued": // a request waiting in a server queue
+			done := Queued(r.Context())
+			<-release
+			done()
 		case "/body": // a request whose body is awaited
 			done := AwaitingBody(r.Context().Value(testConnKey{}).(net.Conn))
 			_, _ = io.ReadAll(r.Body)
@@ -235,7 +239,9 @@ func serveCapped(t *testing.T, total int) (*ConnLimiter, string) {
 	})}
 	lim := LimitConns(mustListen(t), 0, total, nil)
 	srv.ConnState = lim.ConnState
-	srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, testConnKey{}, c) }
+	srv.ConnContext = func(ctx context.Context, c net.Conn) context.Context {
+		return WithConn(context.WithValue(ctx, testConnKey{}, c), c)
+	}
 	go func() { _ = srv.Serve(lim) }()
 	t.Cleanup(func() { close(release); srv.Close() })
 	return lim, lim.Addr().String()
@@ -285,7 +291,7 @@ func TestTotalConnsEvictSlowBodies(t *testing.T) {
 	for _, c := range []struct {
 		path  string
 		taken bool
-	}{{"/body", true}, {"/slow", false}, {"/big", true}} {
+	}{{"/body", true}, {"/slow", false}, {"/big", true}, {"/queued", true}} {
 		t.Run(c.path, func(t *testing.T) {
 			_, addr := serveCapped(t, 2)
 			for i := range 2 {
@@ -295,9 +301,10 @@ func TestTotalConnsEvictSlowBodies(t *testing.T) {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { conn.Close() })
-				if c.path == "/big" {
-					// An answer asked for and never read.
-					fmt.Fprintf(conn, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+				if c.path == "/big" || c.path == "/queued" {
+					// An answer asked for and never read; a request waiting
+					// its turn.
+					fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", c.path)
 					continue
 				}
 				// Ten bytes of a hundred: the rest never comes.
