@@ -277,7 +277,8 @@ func (c *limitedConn) Write(p []byte) (int, error) {
 }
 
 // stall is since when c is stalled (zero: it is not) and how many bytes it
-// moved since: the earlier of a body awaited and a write blocked.
+// moved since: the earliest of a body awaited, a write blocked and a wait
+// in a server queue.
 func (c *limitedConn) stall() (time.Time, int64) {
 	moved := c.in.Load() + c.out.Load()
 	var since int64
