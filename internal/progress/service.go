@@ -33,7 +33,7 @@ type Service struct {
 }
 
 // maxAsks bounds the distinct pages of people one answer reads with its
-// progress; more (aliases asking other pages) are read by People/PeoplePage.
+// progress; more (aliases asking other pages) are read by PeoplePage.
 const maxAsks = 4
 
 // Progress returns the viewer's organization's progress now, with, for each
@@ -129,23 +129,8 @@ func (e *Engine) readPages(ctx context.Context, c *ent.Client, org *Org, asks []
 	return nil
 }
 
-// People returns the work accounts who count for a requirement of the viewer's
-// organization at the moment of org (as computed by Progress), by name.
-func (s *Service) People(ctx context.Context, v *viewer.Viewer, org *Org, requirementID int) ([]*ent.User, error) {
-	if err := Authorize(v, viewer.ScopeProgressRead); err != nil {
-		return nil, err
-	}
-	if org.OrgID != v.OrgID {
-		return nil, apperr.ErrForbidden
-	}
-	ids, err := s.Engine.People(ctx, s.Client, org.OrgID, requirementID, org.At)
-	if err != nil {
-		return nil, err
-	}
-	return usersInOrder(viewer.System(ctx), s.Client, ids)
-}
-
-// PeoplePage is a page of People: up to limit work accounts after the cursor
+// PeoplePage is a page of the work accounts who count for a requirement of
+// the viewer's organization at org's moment: up to limit after the cursor
 // (nil: from the first), by name, with their cursors and whether more follow.
 // peopleIDs, when not nil, are a what-if's people (Requirement.PeopleIDs),
 // paged the same way without reading the kept state.
