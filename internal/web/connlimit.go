@@ -312,11 +312,11 @@ func Queued(ctx context.Context) (done func()) {
 	if !ok {
 		return func() {}
 	}
-	lc.queuedMoved.Store(lc.in.Load() + lc.out.Load())
 	now := time.Now().UnixNano()
 	if !lc.queuedSince.CompareAndSwap(0, now) {
-		return func() {} // an outer wait marked it already
+		return func() {} // an outer wait marked it already, and counts from there
 	}
+	lc.queuedMoved.Store(lc.in.Load() + lc.out.Load())
 	return func() { lc.queuedSince.CompareAndSwap(now, 0) }
 }
 
