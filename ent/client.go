@@ -25,6 +25,7 @@ import (
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
+	"certlink/ent/instancekey"
 	"certlink/ent/legacyrecognition"
 	"certlink/ent/metricvalue"
 	"certlink/ent/notification"
@@ -86,6 +87,8 @@ type Client struct {
 	DirectoryAccount *DirectoryAccountClient
 	// Domain is the client for interacting with the Domain builders.
 	Domain *DomainClient
+	// InstanceKey is the client for interacting with the InstanceKey builders.
+	InstanceKey *InstanceKeyClient
 	// LegacyRecognition is the client for interacting with the LegacyRecognition builders.
 	LegacyRecognition *LegacyRecognitionClient
 	// MetricValue is the client for interacting with the MetricValue builders.
@@ -149,6 +152,7 @@ func (c *Client) init() {
 	c.DevMail = NewDevMailClient(c.config)
 	c.DirectoryAccount = NewDirectoryAccountClient(c.config)
 	c.Domain = NewDomainClient(c.config)
+	c.InstanceKey = NewInstanceKeyClient(c.config)
 	c.LegacyRecognition = NewLegacyRecognitionClient(c.config)
 	c.MetricValue = NewMetricValueClient(c.config)
 	c.Notification = NewNotificationClient(c.config)
@@ -274,6 +278,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		DevMail:           NewDevMailClient(cfg),
 		DirectoryAccount:  NewDirectoryAccountClient(cfg),
 		Domain:            NewDomainClient(cfg),
+		InstanceKey:       NewInstanceKeyClient(cfg),
 		LegacyRecognition: NewLegacyRecognitionClient(cfg),
 		MetricValue:       NewMetricValueClient(cfg),
 		Notification:      NewNotificationClient(cfg),
@@ -326,6 +331,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		DevMail:           NewDevMailClient(cfg),
 		DirectoryAccount:  NewDirectoryAccountClient(cfg),
 		Domain:            NewDomainClient(cfg),
+		InstanceKey:       NewInstanceKeyClient(cfg),
 		LegacyRecognition: NewLegacyRecognitionClient(cfg),
 		MetricValue:       NewMetricValueClient(cfg),
 		Notification:      NewNotificationClient(cfg),
@@ -377,10 +383,11 @@ func (c *Client) Use(hooks ...Hook) {
 		c.AreaSpan, c.AreaTally, c.Association, c.Attestation, c.AuditEvent,
 		c.CapabilityArea, c.CatalogRevision, c.Competency, c.CompetencyOption,
 		c.CountingSpan, c.CountingTally, c.DevMail, c.DirectoryAccount, c.Domain,
-		c.LegacyRecognition, c.MetricValue, c.Notification, c.OfferPurchase,
-		c.Organization, c.OutboxMessage, c.Profile, c.QualificationDay, c.Requirement,
-		c.Result, c.RiskNotice, c.SchemaMark, c.Skill, c.SolutionArea, c.SupportTicket,
-		c.ThrottleBucket, c.TicketReply, c.Token, c.User,
+		c.InstanceKey, c.LegacyRecognition, c.MetricValue, c.Notification,
+		c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile,
+		c.QualificationDay, c.Requirement, c.Result, c.RiskNotice, c.SchemaMark,
+		c.Skill, c.SolutionArea, c.SupportTicket, c.ThrottleBucket, c.TicketReply,
+		c.Token, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -393,10 +400,11 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.AreaSpan, c.AreaTally, c.Association, c.Attestation, c.AuditEvent,
 		c.CapabilityArea, c.CatalogRevision, c.Competency, c.CompetencyOption,
 		c.CountingSpan, c.CountingTally, c.DevMail, c.DirectoryAccount, c.Domain,
-		c.LegacyRecognition, c.MetricValue, c.Notification, c.OfferPurchase,
-		c.Organization, c.OutboxMessage, c.Profile, c.QualificationDay, c.Requirement,
-		c.Result, c.RiskNotice, c.SchemaMark, c.Skill, c.SolutionArea, c.SupportTicket,
-		c.ThrottleBucket, c.TicketReply, c.Token, c.User,
+		c.InstanceKey, c.LegacyRecognition, c.MetricValue, c.Notification,
+		c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile,
+		c.QualificationDay, c.Requirement, c.Result, c.RiskNotice, c.SchemaMark,
+		c.Skill, c.SolutionArea, c.SupportTicket, c.ThrottleBucket, c.TicketReply,
+		c.Token, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -433,6 +441,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.DirectoryAccount.mutate(ctx, m)
 	case *DomainMutation:
 		return c.Domain.mutate(ctx, m)
+	case *InstanceKeyMutation:
+		return c.InstanceKey.mutate(ctx, m)
 	case *LegacyRecognitionMutation:
 		return c.LegacyRecognition.mutate(ctx, m)
 	case *MetricValueMutation:
@@ -2477,6 +2487,140 @@ func (c *DomainClient) mutate(ctx context.Context, m *DomainMutation) (Value, er
 		return (&DomainDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Domain mutation op: %q", m.Op())
+	}
+}
+
+// InstanceKeyClient is a client for the InstanceKey schema.
+type InstanceKeyClient struct {
+	config
+}
+
+// NewInstanceKeyClient returns a client for the InstanceKey from the given config.
+func NewInstanceKeyClient(c config) *InstanceKeyClient {
+	return &InstanceKeyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `instancekey.Hooks(f(g(h())))`.
+func (c *InstanceKeyClient) Use(hooks ...Hook) {
+	c.hooks.InstanceKey = append(c.hooks.InstanceKey, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `instancekey.Intercept(f(g(h())))`.
+func (c *InstanceKeyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.InstanceKey = append(c.inters.InstanceKey, interceptors...)
+}
+
+// Create returns a builder for creating a InstanceKey entity.
+func (c *InstanceKeyClient) Create() *InstanceKeyCreate {
+	mutation := newInstanceKeyMutation(c.config, OpCreate)
+	return &InstanceKeyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of InstanceKey entities.
+func (c *InstanceKeyClient) CreateBulk(builders ...*InstanceKeyCreate) *InstanceKeyCreateBulk {
+	return &InstanceKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *InstanceKeyClient) MapCreateBulk(slice any, setFunc func(*InstanceKeyCreate, int)) *InstanceKeyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &InstanceKeyCreateBulk{err: fmt.Errorf("calling to InstanceKeyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*InstanceKeyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &InstanceKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for InstanceKey.
+func (c *InstanceKeyClient) Update() *InstanceKeyUpdate {
+	mutation := newInstanceKeyMutation(c.config, OpUpdate)
+	return &InstanceKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *InstanceKeyClient) UpdateOne(_m *InstanceKey) *InstanceKeyUpdateOne {
+	mutation := newInstanceKeyMutation(c.config, OpUpdateOne, withInstanceKey(_m))
+	return &InstanceKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *InstanceKeyClient) UpdateOneID(id int) *InstanceKeyUpdateOne {
+	mutation := newInstanceKeyMutation(c.config, OpUpdateOne, withInstanceKeyID(id))
+	return &InstanceKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for InstanceKey.
+func (c *InstanceKeyClient) Delete() *InstanceKeyDelete {
+	mutation := newInstanceKeyMutation(c.config, OpDelete)
+	return &InstanceKeyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *InstanceKeyClient) DeleteOne(_m *InstanceKey) *InstanceKeyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *InstanceKeyClient) DeleteOneID(id int) *InstanceKeyDeleteOne {
+	builder := c.Delete().Where(instancekey.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &InstanceKeyDeleteOne{builder}
+}
+
+// Query returns a query builder for InstanceKey.
+func (c *InstanceKeyClient) Query() *InstanceKeyQuery {
+	return &InstanceKeyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeInstanceKey},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a InstanceKey entity by its id.
+func (c *InstanceKeyClient) Get(ctx context.Context, id int) (*InstanceKey, error) {
+	return c.Query().Where(instancekey.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *InstanceKeyClient) GetX(ctx context.Context, id int) *InstanceKey {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *InstanceKeyClient) Hooks() []Hook {
+	hooks := c.hooks.InstanceKey
+	return append(hooks[:len(hooks):len(hooks)], instancekey.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *InstanceKeyClient) Interceptors() []Interceptor {
+	return c.inters.InstanceKey
+}
+
+func (c *InstanceKeyClient) mutate(ctx context.Context, m *InstanceKeyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&InstanceKeyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&InstanceKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&InstanceKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&InstanceKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown InstanceKey mutation op: %q", m.Op())
 	}
 }
 
@@ -5255,7 +5399,7 @@ type (
 	hooks struct {
 		AreaSpan, AreaTally, Association, Attestation, AuditEvent, CapabilityArea,
 		CatalogRevision, Competency, CompetencyOption, CountingSpan, CountingTally,
-		DevMail, DirectoryAccount, Domain, LegacyRecognition, MetricValue,
+		DevMail, DirectoryAccount, Domain, InstanceKey, LegacyRecognition, MetricValue,
 		Notification, OfferPurchase, Organization, OutboxMessage, Profile,
 		QualificationDay, Requirement, Result, RiskNotice, SchemaMark, Skill,
 		SolutionArea, SupportTicket, ThrottleBucket, TicketReply, Token,
@@ -5264,7 +5408,7 @@ type (
 	inters struct {
 		AreaSpan, AreaTally, Association, Attestation, AuditEvent, CapabilityArea,
 		CatalogRevision, Competency, CompetencyOption, CountingSpan, CountingTally,
-		DevMail, DirectoryAccount, Domain, LegacyRecognition, MetricValue,
+		DevMail, DirectoryAccount, Domain, InstanceKey, LegacyRecognition, MetricValue,
 		Notification, OfferPurchase, Organization, OutboxMessage, Profile,
 		QualificationDay, Requirement, Result, RiskNotice, SchemaMark, Skill,
 		SolutionArea, SupportTicket, ThrottleBucket, TicketReply, Token,

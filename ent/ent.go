@@ -17,6 +17,7 @@ import (
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
+	"certlink/ent/instancekey"
 	"certlink/ent/legacyrecognition"
 	"certlink/ent/metricvalue"
 	"certlink/ent/notification"
@@ -119,6 +120,7 @@ func checkColumn(t, c string) error {
 			devmail.Table:           devmail.ValidColumn,
 			directoryaccount.Table:  directoryaccount.ValidColumn,
 			domain.Table:            domain.ValidColumn,
+			instancekey.Table:       instancekey.ValidColumn,
 			legacyrecognition.Table: legacyrecognition.ValidColumn,
 			metricvalue.Table:       metricvalue.ValidColumn,
 			notification.Table:      notification.ValidColumn,

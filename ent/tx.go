@@ -42,6 +42,8 @@ type Tx struct {
 	DirectoryAccount *DirectoryAccountClient
 	// Domain is the client for interacting with the Domain builders.
 	Domain *DomainClient
+	// InstanceKey is the client for interacting with the InstanceKey builders.
+	InstanceKey *InstanceKeyClient
 	// LegacyRecognition is the client for interacting with the LegacyRecognition builders.
 	LegacyRecognition *LegacyRecognitionClient
 	// MetricValue is the client for interacting with the MetricValue builders.
@@ -225,6 +227,7 @@ func (tx *Tx) init() {
 	tx.DevMail = NewDevMailClient(tx.config)
 	tx.DirectoryAccount = NewDirectoryAccountClient(tx.config)
 	tx.Domain = NewDomainClient(tx.config)
+	tx.InstanceKey = NewInstanceKeyClient(tx.config)
 	tx.LegacyRecognition = NewLegacyRecognitionClient(tx.config)
 	tx.MetricValue = NewMetricValueClient(tx.config)
 	tx.Notification = NewNotificationClient(tx.config)

@@ -66,9 +66,37 @@ func handler(root fs.FS) http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-cache")
+		if !AppPaths[path.Clean(r.URL.Path)] {
+			// The app shows its own "page not found", but the status says it
+			// too: a path that is no page of the app (an /auth/oidc/login of
+			// a server without single sign-on, an /api or /debug a scanner
+			// tries) is a 404, not a live endpoint (review).
+			w = notFound{w}
+		}
 		serve(w, r, root, "index.html")
 	})
 }
+
+// AppPaths are the paths the app has a page at (frontend/src/App.tsx's routes,
+// and the ones it opens My profile on); embed_test.go checks the two agree.
+var AppPaths = map[string]bool{
+	"/": true, "/signin": true, "/index.html": true,
+	"/profile": true, "/competencies": true, "/designations": true, "/skills-report": true,
+	"/users": true, "/notifications": true, "/support": true, "/audit-log": true,
+	"/api-tokens": true, "/mailbox": true, "/graphiql": true,
+}
+
+// notFound sends the app's page with the status 404 (http.ServeContent
+// always sets the status before it writes).
+type notFound struct{ http.ResponseWriter }
+
+func (n notFound) WriteHeader(code int) {
+	if code == http.StatusOK {
+		code = http.StatusNotFound
+	}
+	n.ResponseWriter.WriteHeader(code)
+}
+
 
 // serve sends file p, or its precompressed form when the request accepts it.
 func serve(w http.ResponseWriter, r *http.Request, root fs.FS, p string) {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -89,6 +91,44 @@ func TestPrecompressedAssets(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		if rec.Code != http.StatusNotFound {
 			t.Fatalf("%s: %d, want 404", p, rec.Code)
+		}
+	}
+}
+
+// A path that is no page of the app gets the app (which shows "page not
+// found") with the status 404; the app's pages get 200. AppPaths lists the
+// routes of src/App.tsx, no more, no fewer.
+func TestUnknownPathsAre404(t *testing.T) {
+	root := fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>certlink</title>")}}
+	h := handler(root)
+	for p, want := range map[string]int{
+		"/": 200, "/profile": 200, "/skills-report": 200, "/graphiql": 200, "/profile/": 200,
+		"/auth/oidc/login": 404, "/auth/directory/callback": 404, "/api": 404, "/debug/pprof/": 404, "/nowhere": 404,
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
+		if rec.Code != want || !strings.Contains(rec.Body.String(), "<title>certlink") {
+			t.Errorf("%s: %d %q, want %d and the app", p, rec.Code, rec.Body.String(), want)
+		}
+	}
+	src, err := os.ReadFile("src/App.tsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := regexp.MustCompile(`\{ path: '(/[a-z-]*)'`).FindAllStringSubmatch(string(src), -1)
+	if len(routes) < 5 {
+		t.Fatalf("found %d routes in src/App.tsx: the pattern is out of date", len(routes))
+	}
+	seen := map[string]bool{"/": true, "/signin": true, "/index.html": true}
+	for _, m := range routes {
+		seen[m[1]] = true
+		if !AppPaths[m[1]] {
+			t.Errorf("src/App.tsx has the page %s, AppPaths does not", m[1])
+		}
+	}
+	for p := range AppPaths {
+		if !seen[p] {
+			t.Errorf("AppPaths has %s, src/App.tsx has no such page", p)
 		}
 	}
 }

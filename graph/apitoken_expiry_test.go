@@ -71,7 +71,7 @@ func TestAPITokenLifetime(t *testing.T) {
 
 		// A token from before expiry: null, listed as such, still accepted.
 		legacy, _ := lifetime(t, nil)
-		id, _ := strconv.Atoi(legacy.CreateApiToken.Token.ID)
+		id := e.RowID(t, legacy.CreateApiToken.Token.ID)
 		e.App.DB.Client.Token.UpdateOneID(id).ClearExpiresAt().ExecX(sys())
 		var list struct {
 			ApiTokens []struct {
@@ -109,7 +109,7 @@ func TestExpiredAPITokenIsRefused(t *testing.T) {
 
 		// Its day has passed.
 		expired := time.Now().UTC().Add(-time.Minute).Truncate(time.Second)
-		id, _ := strconv.Atoi(expiring.CreateApiToken.Token.ID)
+		id := e.RowID(t, expiring.CreateApiToken.Token.ID)
 		e.App.DB.Client.Token.UpdateOneID(id).SetExpiresAt(expired).ExecX(sys())
 		when := expired.Format(time.RFC3339)
 		said := func(msg string) bool {
@@ -146,7 +146,7 @@ func TestAPITokensInForceAreBoundedAndAllListed(t *testing.T) {
 		e := testenv.Start(t, d)
 		grace := e.Demo("grace@contoso.example")
 		c := e.App.DB.Client
-		gid := atoi(t, userID(t, e, "grace@contoso.example"))
+		gid := e.RowID(t, userID(t, e, "grace@contoso.example"))
 		org := *c.User.GetX(sys(), gid).OrganizationID
 		// 600 revoked tokens, older than any made below.
 		old := time.Now().Add(-time.Hour)

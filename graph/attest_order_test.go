@@ -77,7 +77,7 @@ func TestAttestationHistoryFollowsCommitOrder(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		e := testenv.Start(t, d)
 		behind := e.Second(testenv.Clock(func() time.Time { return time.Now().Add(-time.Second) }))
-		reqID := itoa(e.App.DB.Client.Requirement.Query().Where(requirement.KindEQ(requirement.KindATTESTED)).FirstIDX(sys()))
+		reqID := e.ID(e.App.DB.Client.Requirement.Query().Where(requirement.KindEQ(requirement.KindATTESTED)).FirstIDX(sys()))
 		grace, mona := e.Demo("grace@contoso.example"), behind.Demo("mona@contoso.example")
 
 		// In turn: mona's server is a second behind, her attestation is still the newest.

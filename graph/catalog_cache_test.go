@@ -3,7 +3,6 @@ package graph_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"testing"
 
 	"certlink/ent"
@@ -116,7 +115,7 @@ func TestCatalogChangedByAnotherProcessIsSeenAtOnce(t *testing.T) {
 			t.Fatal("the catalog has no SKILL requirement")
 		}
 		for _, r := range skill {
-			id := fmt.Sprint(r.ID)
+			id := e.ID(r.ID)
 			if after[id] != before[id]+3 || after[id] != r.Required {
 				t.Fatalf("requirement %s: required %d before the edit, %d after (the database says %d)", r.Key, before[id], after[id], r.Required)
 			}

@@ -19,6 +19,7 @@ import (
 
 	"certlink/ent"
 	"certlink/internal/apperr"
+	"certlink/internal/gid"
 	"certlink/internal/guard"
 	"certlink/internal/metrics"
 	"certlink/internal/store"
@@ -81,9 +82,16 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 			// Time that is not RFC 3339): our resolvers never return a
 			// *gqlerror.Error, so this is the caller's input. The Go error
 			// (strconv…) stays out of the answer.
-			gqlErr.Message = clip("The value of " + gqlErr.Path.String() + " is not valid.")
+			what := "is not valid."
+			switch {
+			case errors.Is(gqlErr.Err, gid.ErrNotAnID):
+				what = "is not an ID this API gave (IDs are 11 characters, as the API returned them)."
+			case errors.Is(gqlErr.Err, gid.ErrNotACursor):
+				what = "is not a cursor this API gave."
+			}
+			gqlErr.Message = clip("The value of " + gqlErr.Path.String() + " " + what)
 			if len(gqlErr.Path) == 0 {
-				gqlErr.Message = "An argument's value is not valid."
+				gqlErr.Message = "An argument's value " + what
 			}
 			gqlErr.Err = nil
 			gqlErr.Extensions = map[string]any{"code": string(apperr.InvalidInput)}
@@ -242,7 +250,7 @@ func viewerOrErr(ctx context.Context) (*viewer.Viewer, error) {
 func isCoercion(err error) bool {
 	var num *strconv.NumError
 	var tp *time.ParseError
-	if errors.As(err, &num) || errors.As(err, &tp) {
+	if errors.As(err, &num) || errors.As(err, &tp) || errors.Is(err, gid.ErrNotAnID) || errors.Is(err, gid.ErrNotACursor) {
 		return true
 	}
 	msg := err.Error()

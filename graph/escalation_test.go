@@ -198,7 +198,7 @@ func TestGlobalAdminsRemovingEachOtherKeepOne(t *testing.T) {
 			}
 			// Put grace back (she may have been deleted) for the next round.
 			hash := c.User.Query().Where(user.Email("mona@contoso.example")).OnlyX(sys()).PasswordHash
-			c.User.UpdateOneID(atoi(t, graceID)).SetEmail("grace@contoso.example").SetPasswordHash(hash).
+			c.User.UpdateOneID(e.RowID(t, graceID)).SetEmail("grace@contoso.example").SetPasswordHash(hash).
 				SetRoles([]string{string(viewer.GlobalAdmin)}).ClearDeletedAt().ExecX(sys())
 		}
 	})

@@ -57,15 +57,15 @@ func snapshot(t *testing.T, e *testenv.Env) contosoState {
 	c, ctx := e.App.DB.Client, sys()
 	var s contosoState
 	for _, u := range c.User.Query().Order(ent.Asc(user.FieldID)).AllX(ctx) {
-		s.users = append(s.users, strings.Join([]string{itoa(u.ID), u.Email, u.Name, strings.Join(u.Roles, "+"), boolWord(u.DeletedAt != nil), boolWord(u.MustChangePassword)}, "/"))
+		s.users = append(s.users, strings.Join([]string{e.ID(u.ID), u.Email, u.Name, strings.Join(u.Roles, "+"), boolWord(u.DeletedAt != nil), boolWord(u.MustChangePassword)}, "/"))
 	}
 	s.activeLinks = c.Association.Query().Where(association.EndedAtIsNil()).CountX(ctx)
 	for _, tk := range c.SupportTicket.Query().Order(ent.Asc(supportticket.FieldID)).AllX(ctx) {
-		s.tickets = append(s.tickets, itoa(tk.ID)+"/"+string(tk.Status))
+		s.tickets = append(s.tickets, e.ID(tk.ID)+"/"+string(tk.Status))
 	}
 	s.replies = c.TicketReply.Query().CountX(ctx)
 	for _, tk := range c.Token.Query().Where(token.KindNEQ(token.KindSESSION)).Order(ent.Asc(token.FieldID)).AllX(ctx) {
-		s.tokens = append(s.tokens, itoa(tk.ID)+"/"+boolWord(tk.RevokedAt != nil))
+		s.tokens = append(s.tokens, e.ID(tk.ID)+"/"+boolWord(tk.RevokedAt != nil))
 	}
 	s.unreadNotifs = c.Notification.Query().Where(notification.ReadAtIsNil()).CountX(ctx)
 	s.attestations = c.Attestation.Query().CountX(ctx)
@@ -104,16 +104,16 @@ func contosoObjects(t *testing.T, e *testenv.Env) contosoIDs {
 	t.Helper()
 	c, ctx := e.App.DB.Client, sys()
 	var ids contosoIDs
-	ids.org = itoa(c.Organization.Query().Where(organization.MpnID("4100001")).OnlyIDX(ctx))
+	ids.org = e.ID(c.Organization.Query().Where(organization.MpnID("4100001")).OnlyIDX(ctx))
 	ids.grace, ids.riley, ids.alex = userID(t, e, "grace@contoso.example"), userID(t, e, "riley@contoso.example"), userID(t, e, "alex@contoso.example")
 	var tk struct{ CreateSupportTicket struct{ ID string } }
 	must(t, e, e.Demo("alex@contoso.example"), `mutation{createSupportTicket(input:{category:"association",subject:"s",body:"b"}){id}}`, nil, &tk)
 	ids.ticket = tk.CreateSupportTicket.ID
 	_, ids.apiToken = apiTokenOf(t, e, e.Demo("grace@contoso.example"), `[REPORT_READ]`)
-	ids.notification = itoa(c.Notification.Create().SetUserID(atoi(t, ids.grace)).SetTitle("t").SetBody("b").SetLink("/competencies").
+	ids.notification = e.ID(c.Notification.Create().SetUserID(e.RowID(t, ids.grace)).SetTitle("t").SetBody("b").SetLink("/competencies").
 		SetDedupeKey("hostile-test").SetCreatedAt(time.Now().UTC()).SaveX(ctx).ID)
-	ids.competency = itoa(c.Competency.Query().Where(competency.Key("cloud-platform")).OnlyIDX(ctx))
-	ids.skill = itoa(c.Skill.Query().Where(skill.Number("AZ-104")).OnlyIDX(ctx))
+	ids.competency = e.ID(c.Competency.Query().Where(competency.Key("cloud-platform")).OnlyIDX(ctx))
+	ids.skill = e.ID(c.Skill.Query().Where(skill.Number("AZ-104")).OnlyIDX(ctx))
 	return ids
 }
 
@@ -177,7 +177,7 @@ func TestAPITokensCannotMutate(t *testing.T) {
 		ids := contosoObjects(t, e)
 		grace := e.Demo("grace@contoso.example")
 		tool, _ := apiTokenOf(t, e, grace, allScopes)
-		reqID := itoa(e.App.DB.Client.Requirement.Query().FirstIDX(sys()))
+		reqID := e.ID(e.App.DB.Client.Requirement.Query().FirstIDX(sys()))
 		before := snapshot(t, e)
 		calls := append(mutationsOn(ids), []struct {
 			name, q string
@@ -273,8 +273,8 @@ func TestInvitedUserMustChangePasswordFirst(t *testing.T) {
 		}
 		must(t, e, grace, `mutation{inviteUser(input:{email:"nina@contoso.example",name:"Nina",roles:[MPN_PARTNER_ADMIN]}){temporaryPassword}}`, nil, &inv)
 		nina := e.SignIn("nina@contoso.example", inv.InviteUser.TemporaryPassword)
-		reqID := itoa(e.App.DB.Client.Requirement.Query().FirstIDX(sys()))
-		compID := itoa(e.App.DB.Client.Competency.Query().Where(competency.Key("cloud-platform")).OnlyIDX(sys()))
+		reqID := e.ID(e.App.DB.Client.Requirement.Query().FirstIDX(sys()))
+		compID := e.ID(e.App.DB.Client.Competency.Query().Where(competency.Key("cloud-platform")).OnlyIDX(sys()))
 		for _, q := range []struct {
 			name, q string
 			vars    map[string]any

@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -77,7 +76,7 @@ func TestDeleteUserEndsLinksTokensAndWarns(t *testing.T) {
 		}
 		// The link ended in the same transaction, with its cause.
 		c := e.App.DB.Client
-		links := c.Association.Query().Where(association.UserID(atoi(t, alexID))).AllX(sys())
+		links := c.Association.Query().Where(association.UserID(e.RowID(t, alexID))).AllX(sys())
 		if len(links) != 1 || links[0].EndedAt == nil || *links[0].EndReason != association.EndReasonUSER_DELETED || links[0].ActiveProfileID != nil {
 			t.Fatalf("alex's link after deletion: %+v", links)
 		}
@@ -151,13 +150,17 @@ func TestDeleteUserEndsLinksTokensAndWarns(t *testing.T) {
 		}
 		// Marking read.
 		var mk struct{ MarkNotificationsRead struct{ Marked int } }
-		ids := c.Notification.Query().Where(notification.UserID(atoi(t, userID(t, e, "grace@contoso.example")))).IDsX(sys())
-		monaIDs := c.Notification.Query().Where(notification.UserID(atoi(t, userID(t, e, "mona@contoso.example")))).IDsX(sys())
+		ids := c.Notification.Query().Where(notification.UserID(e.RowID(t, userID(t, e, "grace@contoso.example")))).IDsX(sys())
+		monaIDs := c.Notification.Query().Where(notification.UserID(e.RowID(t, userID(t, e, "mona@contoso.example")))).IDsX(sys())
 		// Mona's are not grace's to mark: the whole call is refused, naming
 		// them, and grace's own stay unread too.
 		const markRead = `mutation($ids:[ID!]!){markNotificationsRead(ids:$ids){marked}}`
-		r := e.Do(grace, markRead, map[string]any{"ids": append(append([]int{}, ids...), monaIDs...)})
-		if r.Code() != "NOT_FOUND" || !strings.Contains(r.Errors[0].Message, strconv.Itoa(monaIDs[0])) {
+		apiIDs := []string{}
+		for _, id := range append(append([]int{}, ids...), monaIDs...) {
+			apiIDs = append(apiIDs, e.ID(id))
+		}
+		r := e.Do(grace, markRead, map[string]any{"ids": apiIDs})
+		if r.Code() != "NOT_FOUND" || !strings.Contains(r.Errors[0].Message, e.ID(monaIDs[0])) {
 			t.Fatalf("grace marking mona's notifications: %+v, want NOT_FOUND naming %d", r.Errors, monaIDs[0])
 		}
 		for _, n := range notifications(t, e, grace) {
@@ -165,11 +168,11 @@ func TestDeleteUserEndsLinksTokensAndWarns(t *testing.T) {
 				t.Fatal("a refused markNotificationsRead marked grace's own notification read")
 			}
 		}
-		must(t, e, grace, markRead, map[string]any{"ids": ids}, &mk)
+		must(t, e, grace, markRead, map[string]any{"ids": apiIDs[:len(ids)]}, &mk)
 		if mk.MarkNotificationsRead.Marked != len(ids) || len(ids) != 1 {
 			t.Fatalf("marked %d of grace's %d", mk.MarkNotificationsRead.Marked, len(ids))
 		}
-		must(t, e, grace, markRead, map[string]any{"ids": ids}, &mk)
+		must(t, e, grace, markRead, map[string]any{"ids": apiIDs[:len(ids)]}, &mk)
 		if mk.MarkNotificationsRead.Marked != 0 {
 			t.Fatalf("marking read again marked %d", mk.MarkNotificationsRead.Marked)
 		}

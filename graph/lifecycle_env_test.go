@@ -59,7 +59,7 @@ func userID(t *testing.T, e *testenv.Env, email string) string {
 	if err != nil {
 		t.Fatalf("user %s: %v", email, err)
 	}
-	return fmt.Sprint(u.ID)
+	return e.ID(u.ID)
 }
 
 // seedRequirement adds a competency whose one requirement (1 person holding
@@ -114,17 +114,6 @@ func notifications(t *testing.T, e *testenv.Env, tok string) []struct {
 	}
 	return list
 }
-
-func atoi(t *testing.T, s string) int {
-	t.Helper()
-	var n int
-	if _, err := fmt.Sscan(s, &n); err != nil {
-		t.Fatalf("id %q: %v", s, err)
-	}
-	return n
-}
-
-func itoa(n int) string { return fmt.Sprint(n) }
 
 // carriedAlone returns the requirements of the viewer's organization that are
 // met only thanks to the one person email — those that person leaving makes

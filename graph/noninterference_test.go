@@ -510,7 +510,7 @@ func setCreatedAt(t *testing.T, e *testenv.Env, id int, at time.Time) {
 	}
 }
 
-func probesOf(rows []personRow, orgIDs []int) probes {
+func probesOf(e *testenv.Env, rows []personRow, orgIDs []int) probes {
 	p := probes{strings: []string{"9900003"}}
 	byOrg := map[int]bool{}
 	for _, r := range rows {
@@ -522,14 +522,14 @@ func probesOf(rows []personRow, orgIDs []int) probes {
 			p.strings = append(p.strings, r.Email[:5], r.Name)
 		}
 		p.strings = append(p.strings, r.Email)
-		p.ids = append(p.ids, strconv.Itoa(r.ID))
+		p.ids = append(p.ids, e.ID(r.ID))
 		p.times = append(p.times, r.CreatedAt.UTC().Format(time.RFC3339Nano))
 		if len(p.ids) >= 3 {
 			break
 		}
 	}
 	for _, id := range orgIDs {
-		p.ids = append(p.ids, strconv.Itoa(id))
+		p.ids = append(p.ids, e.ID(id))
 	}
 	return p
 }
@@ -564,8 +564,8 @@ func TestFiltersAndOrderingsRevealNoHiddenRow(t *testing.T) {
 		}
 		uma, umaID := withRole(t, e, "uma@contoso.example", "USER_MANAGEMENT_ADMIN")
 		narrow, _ := apiTokenOf(t, e, grace, `[PROGRESS_READ]`)
-		alexID := atoi(t, userID(t, e, "alex@contoso.example"))
-		graceID := atoi(t, userID(t, e, "grace@contoso.example"))
+		alexID := e.RowID(t, userID(t, e, "alex@contoso.example"))
+		graceID := e.RowID(t, userID(t, e, "grace@contoso.example"))
 		_ = umaID
 
 		live := func(org int) func(personRow) bool {
@@ -602,7 +602,7 @@ func TestFiltersAndOrderingsRevealNoHiddenRow(t *testing.T) {
 					hidden = append(hidden, p)
 				}
 			}
-			qs := siteQueries(s, sites, probesOf(hidden, []int{orgA, orgB}))
+			qs := siteQueries(s, sites, probesOf(e, hidden, []int{orgA, orgB}))
 			before := answers(t, e, r.tok, qs)
 			undo := change(t, e, hidden, r.addsTo)
 			after := answers(t, e, r.tok, qs)
@@ -626,7 +626,7 @@ func TestFiltersAndOrderingsRevealNoHiddenRow(t *testing.T) {
 				visible = append(visible, p)
 			}
 		}
-		qs := siteQueries(s, sites, probesOf(visible, []int{orgA, orgB}))
+		qs := siteQueries(s, sites, probesOf(e, visible, []int{orgA, orgB}))
 		before := answers(t, e, sam, qs)
 		undo := change(t, e, visible, nil)
 		after := answers(t, e, sam, qs)

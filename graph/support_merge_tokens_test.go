@@ -106,10 +106,10 @@ func TestMergeCertificationProfiles(t *testing.T) {
 		c.Result.Create().SetProfileID(surv.ID).SetSkillID(s2.ID).SetCompletedAt(when.AddDate(-1, 0, 0)).SetSource("test").SaveX(ctx)
 		// The survivor also holds the demo's results: count from there.
 		held := c.Result.Query().Where(result.ProfileID(surv.ID)).CountX(ctx)
-		rileyID := atoi(t, userID(t, e, "riley@contoso.example"))
+		rileyID := e.RowID(t, userID(t, e, "riley@contoso.example"))
 		org := c.User.GetX(ctx, rileyID).OrganizationID
 		c.Association.Create().SetKind(association.KindLEARNING).SetProfileID(dup.ID).SetUserID(rileyID).
-			SetOrganizationID(*org).SetActiveProfileID(dup.ID).SetActiveUserSlot(itoa(rileyID) + "/LEARNING").SaveX(ctx)
+			SetOrganizationID(*org).SetActiveProfileID(dup.ID).SetActiveUserSlot(fmt.Sprint(rileyID) + "/LEARNING").SaveX(ctx)
 
 		const merge = `mutation($s:String!,$d:String!){mergeCertificationProfiles(input:{survivorMcid:$s,duplicateMcid:$d}){survivorMcid duplicateMcid resultsMoved resultsDropped linkMoved linkEnded}}`
 		for name, tok := range map[string]string{"GA": e.Demo("grace@contoso.example"), "user": e.Demo("alex@contoso.example")} {
@@ -182,7 +182,7 @@ func TestMergeMovesLinkWithoutQuota(t *testing.T) {
 		must(t, e, e.Demo("ops@certlink.example"), `mutation{mergeCertificationProfiles(input:{survivorMcid:"9900002",duplicateMcid:"9900001"}){linkMoved}}`, nil, nil)
 		surv := c.Profile.Query().Where(profile.Mcid("9900002")).OnlyX(ctx)
 		a := c.Association.Query().Where(association.ActiveProfileID(surv.ID)).OnlyX(ctx)
-		if a.CountsQuota || a.UserID != atoi(t, userID(t, e, "alex@contoso.example")) {
+		if a.CountsQuota || a.UserID != e.RowID(t, userID(t, e, "alex@contoso.example")) {
 			t.Fatalf("moved link: %+v", a)
 		}
 		var me struct {

@@ -106,7 +106,8 @@ func TestUsersAuthorization(t *testing.T) {
 			{"other org cannot delete", "other org GLOBAL_ADMIN", mDelete, map[string]any{"id": riley}, "NOT_FOUND"},
 			{"AA cannot delete a GA", "ACCOUNT_ADMIN", mDelete, map[string]any{"id": grace}, "FORBIDDEN"},
 			{"GA cannot delete themself", "GLOBAL_ADMIN", mDelete, map[string]any{"id": grace}, "CONFLICT"},
-			{"unknown id", "GLOBAL_ADMIN", mDelete, map[string]any{"id": "999999"}, "NOT_FOUND"},
+			{"unknown id", "GLOBAL_ADMIN", mDelete, map[string]any{"id": e.ID(999999)}, "NOT_FOUND"},
+			{"made-up id", "GLOBAL_ADMIN", mDelete, map[string]any{"id": "999999"}, "INVALID_INPUT"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

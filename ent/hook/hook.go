@@ -176,6 +176,18 @@ func (f DomainFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DomainMutation", m)
 }
 
+// The InstanceKeyFunc type is an adapter to allow the use of ordinary
+// function as InstanceKey mutator.
+type InstanceKeyFunc func(context.Context, *ent.InstanceKeyMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f InstanceKeyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.InstanceKeyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.InstanceKeyMutation", m)
+}
+
 // The LegacyRecognitionFunc type is an adapter to allow the use of ordinary
 // function as LegacyRecognition mutator.
 type LegacyRecognitionFunc func(context.Context, *ent.LegacyRecognitionMutation) (ent.Value, error)

@@ -21,6 +21,7 @@ import (
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
+	"certlink/ent/instancekey"
 	"certlink/ent/legacyrecognition"
 	"certlink/ent/metricvalue"
 	"certlink/ent/notification"
@@ -477,6 +478,33 @@ func (f TraverseDomain) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.DomainQuery", q)
+}
+
+// The InstanceKeyFunc type is an adapter to allow the use of ordinary function as a Querier.
+type InstanceKeyFunc func(context.Context, *ent.InstanceKeyQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f InstanceKeyFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.InstanceKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.InstanceKeyQuery", q)
+}
+
+// The TraverseInstanceKey type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseInstanceKey func(context.Context, *ent.InstanceKeyQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseInstanceKey) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseInstanceKey) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InstanceKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.InstanceKeyQuery", q)
 }
 
 // The LegacyRecognitionFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -1023,6 +1051,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.DirectoryAccountQuery, predicate.DirectoryAccount, directoryaccount.OrderOption]{typ: ent.TypeDirectoryAccount, tq: q}, nil
 	case *ent.DomainQuery:
 		return &query[*ent.DomainQuery, predicate.Domain, domain.OrderOption]{typ: ent.TypeDomain, tq: q}, nil
+	case *ent.InstanceKeyQuery:
+		return &query[*ent.InstanceKeyQuery, predicate.InstanceKey, instancekey.OrderOption]{typ: ent.TypeInstanceKey, tq: q}, nil
 	case *ent.LegacyRecognitionQuery:
 		return &query[*ent.LegacyRecognitionQuery, predicate.LegacyRecognition, legacyrecognition.OrderOption]{typ: ent.TypeLegacyRecognition, tq: q}, nil
 	case *ent.MetricValueQuery:

@@ -387,6 +387,19 @@ var (
 			},
 		},
 	}
+	// InstanceKeysColumns holds the columns for the "instance_keys" table.
+	InstanceKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Unique: true, Size: 100},
+		{Name: "key", Type: field.TypeBytes, Size: 64},
+		{Name: "created_at", Type: field.TypeTime, SchemaType: map[string]string{"mysql": "datetime(6)"}},
+	}
+	// InstanceKeysTable holds the schema information for the "instance_keys" table.
+	InstanceKeysTable = &schema.Table{
+		Name:       "instance_keys",
+		Columns:    InstanceKeysColumns,
+		PrimaryKey: []*schema.Column{InstanceKeysColumns[0]},
+	}
 	// LegacyRecognitionsColumns holds the columns for the "legacy_recognitions" table.
 	LegacyRecognitionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -908,6 +921,7 @@ var (
 		DevMailsTable,
 		DirectoryAccountsTable,
 		DomainsTable,
+		InstanceKeysTable,
 		LegacyRecognitionsTable,
 		MetricValuesTable,
 		NotificationsTable,
@@ -978,6 +992,9 @@ func init() {
 	DomainsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	DomainsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(94489280512),
+	}
+	InstanceKeysTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(141733920768),
 	}
 	LegacyRecognitionsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(30064771072),

@@ -48,6 +48,9 @@ type DirectoryAccount func(*sql.Selector)
 // Domain is the predicate function for domain builders.
 type Domain func(*sql.Selector)
 
+// InstanceKey is the predicate function for instancekey builders.
+type InstanceKey func(*sql.Selector)
+
 // LegacyRecognition is the predicate function for legacyrecognition builders.
 type LegacyRecognition func(*sql.Selector)
 

@@ -447,6 +447,30 @@ func (f DomainMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DomainMutation", m)
 }
 
+// The InstanceKeyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type InstanceKeyQueryRuleFunc func(context.Context, *ent.InstanceKeyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f InstanceKeyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InstanceKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.InstanceKeyQuery", q)
+}
+
+// The InstanceKeyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type InstanceKeyMutationRuleFunc func(context.Context, *ent.InstanceKeyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f InstanceKeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.InstanceKeyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InstanceKeyMutation", m)
+}
+
 // The LegacyRecognitionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type LegacyRecognitionQueryRuleFunc func(context.Context, *ent.LegacyRecognitionQuery) error
@@ -966,6 +990,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.DomainQuery:
 		return q.Filter(), nil
+	case *ent.InstanceKeyQuery:
+		return q.Filter(), nil
 	case *ent.LegacyRecognitionQuery:
 		return q.Filter(), nil
 	case *ent.MetricValueQuery:
@@ -1038,6 +1064,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.DirectoryAccountMutation:
 		return m.Filter(), nil
 	case *ent.DomainMutation:
+		return m.Filter(), nil
+	case *ent.InstanceKeyMutation:
 		return m.Filter(), nil
 	case *ent.LegacyRecognitionMutation:
 		return m.Filter(), nil

@@ -17,6 +17,7 @@ import (
 	"certlink/ent/devmail"
 	"certlink/ent/directoryaccount"
 	"certlink/ent/domain"
+	"certlink/ent/instancekey"
 	"certlink/ent/legacyrecognition"
 	"certlink/ent/metricvalue"
 	"certlink/ent/notification"
@@ -539,6 +540,29 @@ func init() {
 			return nil
 		}
 	}()
+	instancekey.Policy = privacy.NewPolicies(schema.InstanceKey{})
+	instancekey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := instancekey.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	instancekeyFields := schema.InstanceKey{}.Fields()
+	_ = instancekeyFields
+	// instancekeyDescName is the schema descriptor for name field.
+	instancekeyDescName := instancekeyFields[0].Descriptor()
+	// instancekey.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	instancekey.NameValidator = instancekeyDescName.Validators[0].(func(string) error)
+	// instancekeyDescKey is the schema descriptor for key field.
+	instancekeyDescKey := instancekeyFields[1].Descriptor()
+	// instancekey.KeyValidator is a validator for the "key" field. It is called by the builders before save.
+	instancekey.KeyValidator = instancekeyDescKey.Validators[0].(func([]byte) error)
+	// instancekeyDescCreatedAt is the schema descriptor for created_at field.
+	instancekeyDescCreatedAt := instancekeyFields[2].Descriptor()
+	// instancekey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	instancekey.DefaultCreatedAt = instancekeyDescCreatedAt.Default.(func() time.Time)
 	legacyrecognition.Policy = privacy.NewPolicies(schema.LegacyRecognition{})
 	legacyrecognition.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -12,6 +12,7 @@ import (
 
 	"certlink/ent"
 	"certlink/ent/user"
+	"certlink/internal/gid"
 	"certlink/internal/viewer"
 )
 
@@ -19,7 +20,8 @@ import (
 const InviteLifetime = 7 * 24 * time.Hour
 
 // The single sign-on link of an invitation proves control of the mailbox the
-// invitation went to. Its token is "<user id>.<expiry>.<mac>", the MAC keyed by
+// invitation went to. Its token is "<user id>.<expiry>.<mac>" (the id as the
+// API writes it, internal/gid), the MAC keyed by
 // a secret derived from the account's temporary password hash and covering the
 // address: it stops working when the invitation is resent (a new temporary
 // password), when the account's email is corrected, when its owner chooses a
@@ -34,8 +36,8 @@ func inviteMAC(u *ent.User, expires int64) string {
 
 // InviteToken returns the token of u's invitation link, valid until expires.
 // u must be a pending invitation (a temporary password).
-func InviteToken(u *ent.User, expires time.Time) string {
-	return fmt.Sprintf("%d.%d.%s", u.ID, expires.Unix(), inviteMAC(u, expires.Unix()))
+func InviteToken(ctx context.Context, u *ent.User, expires time.Time) string {
+	return fmt.Sprintf("%s.%d.%s", gid.Show(ctx, u.ID), expires.Unix(), inviteMAC(u, expires.Unix()))
 }
 
 // InvitedUser returns the pending work account an invitation token was issued
@@ -45,7 +47,7 @@ func (s *Service) InvitedUser(ctx context.Context, token string) (*ent.User, err
 	if len(token) > 200 || len(parts) != 3 {
 		return nil, nil
 	}
-	id, err1 := strconv.Atoi(parts[0])
+	id, err1 := gid.Parse(ctx, parts[0])
 	exp, err2 := strconv.ParseInt(parts[1], 10, 64)
 	if err1 != nil || err2 != nil || !s.now().Before(time.Unix(exp, 0)) {
 		return nil, nil

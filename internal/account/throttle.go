@@ -7,12 +7,12 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"certlink/ent"
 	"certlink/ent/user"
+	"certlink/internal/gid"
 	"certlink/internal/throttle"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
@@ -73,7 +73,8 @@ func signInKeys(email, ip, device string) []throttle.Key {
 	}
 }
 
-// The device cookie is "<user id>.<nonce>.<mac>", the MAC keyed by a secret
+// The device cookie is "<user id>.<nonce>.<mac>" (the id as the API writes it:
+// a raw one would tell an account's holder the installation's count), the MAC keyed by a secret
 // derived from the account's password hash: only certlink can make one, it
 // names one account, and every cookie of an account stops being recognized
 // when its password changes. Nothing is stored per device.
@@ -92,7 +93,7 @@ func (s *Service) recognizedDevice(ctx context.Context, email string) string {
 	if len(raw) > 200 || len(parts) != 3 {
 		return ""
 	}
-	id, err := strconv.Atoi(parts[0])
+	id, err := gid.Parse(ctx, parts[0])
 	if err != nil {
 		return ""
 	}
@@ -113,7 +114,7 @@ func (s *Service) rememberDevice(ctx context.Context, u *ent.User, nonce string)
 		_, _ = rand.Read(b)
 		nonce = base64.RawURLEncoding.EncodeToString(b)
 	}
-	web.SetCookie(ctx, DeviceCookie, fmt.Sprintf("%d.%s.%s", u.ID, nonce, deviceMAC(u, nonce)), "/graphql", s.now().Add(deviceLifetime))
+	web.SetCookie(ctx, DeviceCookie, fmt.Sprintf("%s.%s.%s", gid.Show(ctx, u.ID), nonce, deviceMAC(u, nonce)), "/graphql", s.now().Add(deviceLifetime))
 }
 
 // attemptSignIn tests a password under keys like throttle.Limiter.Attempt:

@@ -15,6 +15,7 @@ import (
 	"certlink/internal/demo"
 	"certlink/internal/designation"
 	"certlink/internal/domains"
+	"certlink/internal/gid"
 	"certlink/internal/guard"
 	"certlink/internal/history"
 	"certlink/internal/ingest"
@@ -113,6 +114,9 @@ type App struct {
 	requests queue
 	// conns caps the HTTP connections (Listener).
 	conns *web.ConnLimiter
+	// IDs writes and reads the API's IDs: row IDs encrypted under this
+	// installation's key (internal/gid).
+	IDs *gid.Codec
 }
 
 // New opens the database, migrates it, seeds the demo when asked and builds the
@@ -130,6 +134,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 	// A User's own fields are read by the rule of work accounts however it was reached.
 	db.Client.User.Intercept(graph.AccountReads())
 	if err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	key, err := db.InstanceKey(ctx, "graphql ids", gid.KeySize)
+	if err == nil {
+		a.IDs, err = gid.New(key)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -26,6 +26,7 @@ import (
 	"certlink/graph"
 	"certlink/graph/generated"
 	"certlink/internal/apperr"
+	"certlink/internal/gid"
 	"certlink/internal/guard"
 	"certlink/internal/metrics"
 	"certlink/internal/socket"
@@ -241,7 +242,7 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-Id", id)
-		ctx := web.WithRequestID(r.Context(), id)
+		ctx := gid.With(web.WithRequestID(r.Context(), id), a.IDs)
 		if c := connOf(r.Context()); c != nil && r.Body != nil && r.Body != http.NoBody {
 			// Until its body has arrived, the connection counts as stalled
 			// once a second passes without it (web.AwaitingBody): at
@@ -254,6 +255,11 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		}
 		if r.Body != nil && r.URL.Path == "/ingest/metrics" {
 			r.Body = http.MaxBytesReader(w, r.Body, maxMetricIngestBytes)
+		}
+		if crossSiteSessionGet(r) {
+			writeCodedError(w, r.WithContext(ctx), apperr.New(apperr.Forbidden,
+				"A GraphQL query over GET from another site does not run with your session: send it with POST from certlink's own pages, or with an API token (Authorization: Bearer)."))
+			return
 		}
 		v, err := a.Accounts.Authenticate(ctx, bearer(r))
 		if e, ok := apperr.As(err); ok && e.Code == apperr.Unauthenticated {
@@ -373,6 +379,28 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 }
 
 // bearer returns the Authorization bearer secret, else the session cookie.
+// crossSiteSessionGet reports a GET /graphql that another site's page made
+// the browser send with the session cookie: a link or a redirect (the cookie
+// is SameSite=Lax, so it rides top-level navigations). Its answer goes to the
+// browser, never to that site, but it ran as the person — what-ifs,
+// forecasts — and spent their hourly points, which their API tokens share
+// (review: 20 navigations to a costly query emptied them). The browser says
+// where a request came from (Sec-Fetch-Site); certlink's own pages and
+// GraphiQL are same-origin, an address typed or bookmarked is "none".
+func crossSiteSessionGet(r *http.Request) bool {
+	if r.Method != http.MethodGet || r.URL.Path != "/graphql" || isWebsocket(r) || r.Header.Get("Authorization") != "" {
+		return false
+	}
+	if _, err := r.Cookie(web.SessionCookie); err != nil {
+		return false
+	}
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		return true
+	}
+	return false
+}
+
 func bearer(r *http.Request) string {
 	if h := r.Header.Get("Authorization"); h != "" {
 		// The scheme is case-insensitive (RFC 7235 §2.1).

@@ -7,13 +7,13 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"certlink/ent"
 	"certlink/internal/apperr"
 	"certlink/internal/catalog"
+	"certlink/internal/gid"
 	"certlink/internal/history"
 	"certlink/internal/ingest"
 	"certlink/internal/people"
@@ -34,7 +34,7 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	f, err := auditQuery(q)
+	f, err := auditQuery(q, a.IDs)
 	if err != nil {
 		writeError(w, r, apperr.New(apperr.InvalidInput, "%s", err.Error()))
 		return
@@ -110,7 +110,7 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 // repeat, the others come once.
 var auditParams = []string{"action", "actor", "user", "mcid", "from", "to", "search"}
 
-func auditQuery(q url.Values) (history.Filter, error) {
+func auditQuery(q url.Values, ids *gid.Codec) (history.Filter, error) {
 	if err := checkParams(q, "the audit log", auditParams, "action"); err != nil {
 		return history.Filter{}, err
 	}
@@ -122,9 +122,10 @@ func auditQuery(q url.Values) (history.Filter, error) {
 	f := history.Filter{Actions: q["action"], MCID: strings.TrimSpace(q.Get("mcid")), Search: q.Get("search")}
 	for name, dst := range map[string]*int{"actor": &f.ActorID, "user": &f.UserID} {
 		if s := strings.TrimSpace(q.Get(name)); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil || n <= 0 {
-				return f, &paramError{name, "want a work account id"}
+			// The id the API gave (GraphQL's User.id).
+			n, err := ids.Decode(s)
+			if err != nil {
+				return f, &paramError{name, "want a work account's id, as the API gives it (User.id)"}
 			}
 			*dst = n
 		}

@@ -218,8 +218,8 @@ func TestEveryChangePublishes(t *testing.T) {
 	wake, stop := e.App.Live.Subscribe(org)
 	defer stop()
 	grace, ops := e.Demo("grace@contoso.example"), e.SignIn("ops@certlink.example", "certlink-demo")
-	id := func(email string) int {
-		return c.User.Query().Where(user.Email(email)).OnlyIDX(viewer.System(context.Background()))
+	id := func(email string) string {
+		return e.ID(c.User.Query().Where(user.Email(email)).OnlyIDX(viewer.System(context.Background())))
 	}
 	var doc struct{ CatalogDocument string }
 	e.Do(ops, `{catalogDocument}`, nil).Decode(t, &doc)

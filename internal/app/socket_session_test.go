@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,7 +25,7 @@ func orgOf(t *testing.T, e *testenv.Env, email string) int {
 
 func userID(t *testing.T, e *testenv.Env, email string) string {
 	t.Helper()
-	return strconv.Itoa(e.App.DB.Client.User.Query().Where(user.Email(email)).OnlyIDX(viewer.System(context.Background())))
+	return e.ID(e.App.DB.Client.User.Query().Where(user.Email(email)).OnlyIDX(viewer.System(context.Background())))
 }
 
 // Item 6: a socket is as good as its sign-in. For every way a sign-in ends or

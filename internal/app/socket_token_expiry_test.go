@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +26,7 @@ func expiringToken(t *testing.T, e *testenv.Env, grace string, at time.Time) str
 		}
 	}
 	e.Do(grace, `mutation{createApiToken(input:{name:"live",scopes:[PROGRESS_READ],expiresInDays:1}){token{id} secret}}`, nil).Decode(t, &out)
-	id, _ := strconv.Atoi(out.CreateApiToken.Token.ID)
+	id := e.RowID(t, out.CreateApiToken.Token.ID)
 	e.App.DB.Client.Token.UpdateOneID(id).SetExpiresAt(at).ExecX(viewer.System(context.Background()))
 	return out.CreateApiToken.Secret
 }

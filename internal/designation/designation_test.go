@@ -209,7 +209,8 @@ func TestSolutionAreasDemo(t *testing.T) {
 			{map[string]any{"setMetrics": []map[string]any{{"area": "infrastructure-azure", "metric": "deployments", "value": -1}}}, "INVALID_INPUT"},
 			{map[string]any{"at": now.AddDate(2, 0, 0).Format(time.RFC3339)}, "INVALID_INPUT"},
 			{map[string]any{"at": now.AddDate(0, -1, 0).Format(time.RFC3339)}, "INVALID_INPUT"},
-			{map[string]any{"removePeople": []string{"999999"}}, "NOT_FOUND"},
+			{map[string]any{"removePeople": []string{e.ID(999999)}}, "NOT_FOUND"},
+			{map[string]any{"removePeople": []string{"999999"}}, "INVALID_INPUT"},
 		} {
 			r := e.Do(mona, `query($in:SolutionAreasWhatIfInput!){simulateSolutionAreas(input:$in){key}}`, map[string]any{"in": c.in})
 			if r.Code() != c.code {

@@ -119,7 +119,7 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 			// Every answer after the first is a push: computed for this
 			// subscriber alone (its selection resolved on the shared value),
 			// so it waits its turn and its points before anything is done.
-			if r, ok := x.nextPush(parent, key, points, pushed, &limited); !ok || r != nil {
+			if r, ok := x.nextPush(parent, PushKey(key), points, pushed, &limited); !ok || r != nil {
 				return r
 			}
 		}
@@ -180,7 +180,7 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 			// A push costs what a query of the subscription's shape costs:
 			// its points (taken before it was computed), or what it served
 			// when that was more.
-			q := x.Buckets.Settle(key, max(0, actual-points))
+			q := x.Buckets.Settle(PushKey(key), max(0, actual-points))
 			cost["points"], cost["remaining"] = max(actual, points), q.Remaining
 			pushed, limited = x.Buckets.now(), false
 		case actual > points:
@@ -198,6 +198,15 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 		return resp
 	}
 }
+
+// PushKey is the bucket a caller's subscription pushes are paid from: its own,
+// beside the one its queries and mutations use. A push is caused by whoever
+// changed the data, often someone else: drawn from the query bucket, another
+// admin toggling an attestation every quarter second emptied an admin's
+// points, and with them every API token of the account (review). From their
+// own bucket pushes still cost what they compute, and an account's live
+// updates slow to what its budget pays for, but its requests keep theirs.
+func PushKey(key string) string { return "push/" + key }
 
 // nextPush waits until a subscription's next push may be computed: at
 // least PushEvery after the last (the live feed keeps only the latest value
@@ -229,7 +238,7 @@ func (x Extension) nextPush(ctx context.Context, key string, points float64, pus
 			q := x.Buckets.Peek(key)
 			secs := max(1, int(math.Ceil(wait.Seconds())))
 			return &graphql.Response{Errors: gqlerror.List{refusal(apperr.RateLimited, fmt.Sprintf(
-				"Rate limit exceeded: each update of this subscription costs %.0f points and %d are left. Updates resume at %s with the latest state.",
+				"Rate limit exceeded for live updates: each update of this subscription costs %.0f points, and %d are left of the points your account's live updates have (queries have their own). Updates resume at %s with the latest state.",
 				points, q.Remaining, x.Buckets.now().Add(wait).UTC().Format("15:04:05 UTC")), map[string]any{
 				"retryAfterSeconds": secs,
 				"retryAt":           x.Buckets.now().Add(time.Duration(secs) * time.Second).UTC().Format(time.RFC3339),

@@ -8,6 +8,7 @@ import (
 	"certlink/ent/token"
 	"certlink/internal/apperr"
 	"certlink/internal/auth"
+	"certlink/internal/gid"
 	"certlink/internal/text"
 	"certlink/internal/viewer"
 )
@@ -73,7 +74,7 @@ func (s *Service) RevokeProviderToken(ctx context.Context, v *viewer.Viewer, id 
 	sys := viewer.System(ctx)
 	t, err := s.Client.Token.Query().Where(token.ID(id), token.KindEQ(token.KindPROVIDER)).Only(sys)
 	if ent.IsNotFound(err) {
-		return nil, apperr.New(apperr.NotFound, "No provider token has id %d.", id)
+		return nil, apperr.New(apperr.NotFound, "No provider token has id %s.", gid.Show(ctx, id))
 	}
 	if err != nil {
 		return nil, err

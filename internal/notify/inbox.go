@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 	"certlink/ent/devmail"
 	"certlink/ent/notification"
 	"certlink/internal/apperr"
+	"certlink/internal/gid"
 	"certlink/internal/page"
 	"certlink/internal/viewer"
 )
@@ -80,7 +80,7 @@ func (b *Inbox) MarkRead(ctx context.Context, v *viewer.Viewer, ids []int) (int,
 	var missing []string
 	for _, id := range ids {
 		if !mine[id] {
-			missing = append(missing, strconv.Itoa(id))
+			missing = append(missing, gid.Show(ctx, id))
 			mine[id] = true // named once
 		}
 	}

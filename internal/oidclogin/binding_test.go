@@ -272,7 +272,7 @@ func TestSSOEmailChangeIsNoTakeover(t *testing.T) {
 		}
 		grace := s.Demo("grace@contoso.example")
 		rileyID := s.App.DB.Client.User.Query().Where(user.Email("riley@contoso.example")).OnlyIDX(viewer.System(t.Context()))
-		s.Do(grace, `mutation($id:ID!){updateUser(input:{id:$id,email:"evil@contoso.example"}){user{email}}}`, map[string]any{"id": rileyID}).Decode(t, &struct{}{})
+		s.Do(grace, `mutation($id:ID!){updateUser(input:{id:$id,email:"evil@contoso.example"}){user{email}}}`, map[string]any{"id": s.ID(rileyID)}).Decode(t, &struct{}{})
 		attacker := s.Browser("")
 		if status, body, _ := s.sso(t, attacker, "/auth/oidc/login", "evil@contoso.example", true, "evil-sub"); status != 403 || me(t, attacker) != "" {
 			t.Fatalf("the new address signed in: %d %s", status, body)

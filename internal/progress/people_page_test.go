@@ -96,7 +96,7 @@ func TestPeopleConnectionPages(t *testing.T) {
 			}
 			var rid int
 			for _, r := range c.Requirement.Query().Where(requirement.KindEQ(requirement.KindSKILL)).IDsX(ctx) {
-				if id == itoa(r) {
+				if id == e.ID(r) {
 					rid = r
 				}
 			}
@@ -106,7 +106,7 @@ func TestPeopleConnectionPages(t *testing.T) {
 			}
 			var wantIDs []string
 			for _, w := range want {
-				wantIDs = append(wantIDs, itoa(w))
+				wantIDs = append(wantIDs, e.ID(w))
 			}
 			if !slices.Equal(got, wantIDs) {
 				t.Fatalf("requirement %s: pages %v, who counts %v", id, got, wantIDs)

@@ -274,7 +274,7 @@ func TestPurchaseCompetencyOffer(t *testing.T) {
 		// Alex, the only data engineer, leaves the report: the offer stays
 		// purchased and its requirements are unmet now — not "at risk".
 		alexID := e.App.DB.Client.User.Query().Where(user.Email("alex@contoso.example")).OnlyIDX(sys())
-		e.Do(mona, `mutation($id:ID!){removeFromReport(userId:$id){userId}}`, map[string]any{"id": alexID}).Decode(t, &struct{}{})
+		e.Do(mona, `mutation($id:ID!){removeFromReport(userId:$id){userId}}`, map[string]any{"id": e.ID(alexID)}).Decode(t, &struct{}{})
 		if c := progressOf(t, e, mona).comp(t, "data-analytics"); c.Status != "REQUIREMENTS_UNMET" || c.Offer == nil {
 			t.Fatalf("after the only carrier left: status %s, offer %+v; want REQUIREMENTS_UNMET with the offer", c.Status, c.Offer)
 		}

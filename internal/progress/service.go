@@ -12,6 +12,7 @@ import (
 	"certlink/ent/requirement"
 	"certlink/ent/user"
 	"certlink/internal/apperr"
+	"certlink/internal/gid"
 	"certlink/internal/history"
 	"certlink/internal/store"
 	"certlink/internal/text"
@@ -243,7 +244,7 @@ func (s *Service) SetAttestation(ctx context.Context, v *viewer.Viewer, requirem
 	sys := viewer.System(ctx)
 	req, err := s.Client.Requirement.Query().Where(requirement.ID(requirementID)).WithOption().Only(sys)
 	if ent.IsNotFound(err) {
-		return nil, 0, apperr.New(apperr.NotFound, "No requirement has id %d.", requirementID)
+		return nil, 0, apperr.New(apperr.NotFound, "No requirement has id %s.", gid.Show(ctx, requirementID))
 	}
 	if err != nil {
 		return nil, 0, err
@@ -342,7 +343,7 @@ func (s *Service) PurchaseOffer(ctx context.Context, v *viewer.Viewer, competenc
 		}
 		c := org.Competency(competencyID)
 		if c == nil {
-			return apperr.New(apperr.NotFound, "No competency has id %d.", competencyID)
+			return apperr.New(apperr.NotFound, "No competency has id %s.", gid.Show(ctx, competencyID))
 		}
 		op := c.Option(level, option)
 		if op == nil {

@@ -15,6 +15,7 @@ import (
 	"certlink/internal/apperr"
 	"certlink/internal/catalog"
 	"certlink/internal/counting"
+	"certlink/internal/gid"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -128,7 +129,7 @@ func removePeople(ctx context.Context, c *ent.Client, orgID int, ids []int, now 
 	}
 	for i, id := range ids {
 		if !known[id] {
-			return apperr.New(apperr.NotFound, "removePeople[%d]: your organization has no work account with id %d.", i, id).
+			return apperr.New(apperr.NotFound, "removePeople[%d]: your organization has no work account with id %s.", i, gid.Show(ctx, id)).
 				With("field", fmt.Sprintf("removePeople[%d]", i))
 		}
 	}

@@ -52,7 +52,7 @@ func TestSimulateProgress(t *testing.T) {
 		wake, stop := e.App.Live.Subscribe(contosoID(t, e))
 		defer stop()
 
-		p, r := simulate(t, e, mona, map[string]any{"removePeople": []int{userID(t, e, "alex@contoso.example")}})
+		p, r := simulate(t, e, mona, map[string]any{"removePeople": []string{e.ID(userID(t, e, "alex@contoso.example"))}})
 		if r != nil {
 			t.Fatalf("simulate: %+v", r.Errors)
 		}
@@ -109,7 +109,7 @@ func TestSimulateProgressRefusals(t *testing.T) {
 			in          map[string]any
 			code        string
 		}{
-			{"another org's person", mona, map[string]any{"removePeople": []int{userID(t, e, "lee@fabrikam.example")}}, "NOT_FOUND"},
+			{"another org's person", mona, map[string]any{"removePeople": []string{e.ID(userID(t, e, "lee@fabrikam.example"))}}, "NOT_FOUND"},
 			{"unlinked MCID", mona, map[string]any{"addResults": []map[string]any{{"mcid": "9900003", "skillNumber": "AZ-104"}}}, "INVALID_INPUT"},
 			{"unknown skill", mona, map[string]any{"addResults": []map[string]any{{"mcid": "9900001", "skillNumber": "XX-999"}}}, "INVALID_INPUT"},
 			{"expiry before completion", mona, map[string]any{"addResults": []map[string]any{{"mcid": "9900001", "skillNumber": "SC-200",

@@ -87,8 +87,8 @@ func TestBadInputTour(t *testing.T) {
 			return s.Secret
 		}
 		grace, alex, ops := session("grace@contoso.example"), session("alex@contoso.example"), session("ops@certlink.example")
-		lee := fmt.Sprint(c.User.Query().Where(user.Email("lee@fabrikam.example")).OnlyX(ctx).ID)
-		rileyID := fmt.Sprint(c.User.Query().Where(user.Email("riley@contoso.example")).OnlyX(ctx).ID)
+		lee := e.ID(c.User.Query().Where(user.Email("lee@fabrikam.example")).OnlyX(ctx).ID)
+		rileyID := e.ID(c.User.Query().Where(user.Email("riley@contoso.example")).OnlyX(ctx).ID)
 		huge := strings.Repeat("x", 200_000)
 		rileyToken := session("riley@contoso.example")
 		riley := func() string { return rileyToken }

@@ -193,7 +193,7 @@ func setupMatrix(t *testing.T, e *testenv.Env) *fixtures {
 	fabrikam := c.Organization.Query().Where(organization.MpnID("4100002")).OnlyX(ctx)
 	newUser := func(email string, orgID int, roles ...string) string {
 		u := c.User.Create().SetEmail(email).SetName(email).SetOrganizationID(orgID).SetRoles(append([]string{}, roles...)).SaveX(ctx)
-		return fmt.Sprint(u.ID)
+		return e.ID(u.ID)
 	}
 	newUser("accounts@contoso.example", contoso.ID, "ACCOUNT_ADMIN")
 	newUser("people@contoso.example", contoso.ID, "USER_MANAGEMENT_ADMIN")

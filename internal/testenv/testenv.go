@@ -21,9 +21,11 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/contrib/entgql"
 	_ "github.com/go-sql-driver/mysql"
 
 	"certlink/internal/app"
+	"certlink/internal/gid"
 	"certlink/internal/results"
 	"certlink/internal/store"
 )
@@ -406,4 +408,29 @@ func Eventually(t testing.TB, timeout time.Duration, cond func() bool, msg strin
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("timed out: "+msg, args...)
+}
+
+// ID is the API's ID of row id (internal/gid).
+func (e *Env) ID(id int) string { return e.App.IDs.Encode(id) }
+
+// RowID is the row of an ID the API gave; the test fails on one it could not
+// have given.
+func (e *Env) RowID(t testing.TB, id string) int {
+	t.Helper()
+	n, err := e.App.IDs.Decode(id)
+	if err != nil {
+		t.Fatalf("ID %q: %v", id, err)
+	}
+	return n
+}
+
+// Cursor is the API's cursor of row id and ordering value v, as the API would
+// write it (its id encrypted, internal/gid).
+func (e *Env) Cursor(id int, v any) string {
+	var b strings.Builder
+	ctx := gid.With(context.Background(), e.App.IDs)
+	if err := gid.MarshalCursor(entgql.Cursor[int]{ID: id, Value: v}).MarshalGQLContext(ctx, &b); err != nil {
+		panic(err)
+	}
+	return strings.Trim(b.String(), `"`)
 }

@@ -224,7 +224,7 @@ func (s *Service) inviteMail(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, 
 	if s.SSOInvites {
 		// The link proves this mailbox is the invitee's: it binds their single
 		// sign-on identity (with this verified address) to the account.
-		link := base + "/auth/oidc/login?invite=" + url.QueryEscape(account.InviteToken(u, now.Add(account.InviteLifetime)))
+		link := base + "/auth/oidc/login?invite=" + url.QueryEscape(account.InviteToken(ctx, u, now.Add(account.InviteLifetime)))
 		body += fmt.Sprintf("\n\nIf your organization signs in with single sign-on, open this link instead (it works once, for 7 days):\n%s", link)
 	}
 	body += "\n\n— certlink"

@@ -1,0 +1,95 @@
+package graph_test
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"certlink/ent/user"
+	"certlink/internal/testenv"
+)
+
+// The API's IDs tell nothing of other organizations (review note: ent numbers
+// every type's rows from one sequence, so an admin who invited a person today
+// and one tomorrow read from the two IDs how many accounts every organization
+// together had made in between). IDs and cursors are the rows' IDs encrypted
+// under the installation's key: an admin's consecutive invitations get IDs
+// that are not numbers and show no order, the row ID shows nowhere the admin
+// or the invitee can look (the answers, the device cookie), every process on
+// the database writes and reads the same IDs, and an ID no process wrote is
+// INVALID_INPUT, a well-formed one of no row NOT_FOUND.
+func TestIDsTellNoCount(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		grace := e.Demo("grace@contoso.example")
+		var ids []string
+		var rows []int
+		for i := range 3 {
+			var out struct {
+				InviteUser struct {
+					User              struct{ ID, Email string }
+					TemporaryPassword string
+				}
+			}
+			must(t, e, grace, `mutation($e:String!){inviteUser(input:{email:$e,name:"New Person"}){user{id email} temporaryPassword}}`,
+				map[string]any{"e": "new" + strconv.Itoa(i) + "@contoso.example"}, &out)
+			id := out.InviteUser.User.ID
+			if _, err := strconv.Atoi(id); err == nil || len(id) != 11 {
+				t.Fatalf("invitation %d has the ID %q: a number, or not 11 characters", i, id)
+			}
+			row := e.App.DB.Client.User.Query().Where(user.Email(out.InviteUser.User.Email)).OnlyIDX(sys())
+			if e.RowID(t, id) != row {
+				t.Fatalf("the ID %q is not the row %d's", id, row)
+			}
+			ids, rows = append(ids, id), append(rows, row)
+
+			// The invitee's browser: its device cookie names the account by
+			// the same opaque ID, not by the row.
+			b := e.Browser("")
+			if r := b.SignIn(out.InviteUser.User.Email, out.InviteUser.TemporaryPassword); r.Code() != "" {
+				t.Fatalf("the invitee's sign-in: %+v", r.Errors)
+			}
+			u, _ := url.Parse(b.URL() + "/graphql")
+			for _, c := range b.HTTP.Jar.Cookies(u) {
+				if strings.Contains(c.Value, strconv.Itoa(row)) {
+					t.Fatalf("cookie %s shows the row ID %d: %q", c.Name, row, c.Value)
+				}
+			}
+		}
+		if rows[1] != rows[0]+1 || rows[2] != rows[1]+1 {
+			t.Fatalf("rows %v: the test assumes ent numbers them one after the other", rows)
+		}
+		for _, s := range ids {
+			for _, r := range rows {
+				if strings.Contains(s, strconv.Itoa(r)) {
+					t.Fatalf("the ID %q shows the row %d", s, r)
+				}
+			}
+		}
+
+		// Another process on the same database reads and writes the same IDs.
+		e2 := e.Second()
+		grace2 := e2.Demo("grace@contoso.example")
+		var n struct{ Node struct{ Email string } }
+		must(t, e2, grace2, `query($id:ID!){node(id:$id){... on User{email}}}`, map[string]any{"id": ids[0]}, &n)
+		if n.Node.Email != "new0@contoso.example" {
+			t.Fatalf("the second process read %q for the first one's ID", n.Node.Email)
+		}
+		if e2.ID(rows[1]) != ids[1] {
+			t.Fatal("the two processes write different IDs for one row")
+		}
+
+		// What no process wrote.
+		const q = `query($id:ID!){node(id:$id){id}}`
+		for _, c := range []struct{ id, code string }{
+			{strconv.Itoa(rows[0]), "INVALID_INPUT"},
+			{"abc", "INVALID_INPUT"},
+			{e.ID(rows[2] + 1000), "NOT_FOUND"},
+		} {
+			if r := e.Do(grace, q, map[string]any{"id": c.id}); r.Code() != c.code {
+				t.Errorf("node(id:%q): %q %s, want %s", c.id, r.Code(), r.Data, c.code)
+			}
+		}
+	})
+}

@@ -1,0 +1,78 @@
+package app_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"certlink/internal/testenv"
+)
+
+// A GET /graphql that another site's page made the browser send with the
+// session cookie (a link: the cookie is SameSite=Lax) is refused FORBIDDEN
+// before it runs, and costs the person nothing; from certlink's own pages
+// (same-origin), typed in the address bar (none) or with a bearer token it
+// runs (review: 20 cross-site navigations to a costly query emptied an
+// admin's hourly points, which their API tokens share).
+func TestCrossSiteGetDoesNotRunWithTheSession(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		b := e.Browser("")
+		if r := b.SignIn("mona@contoso.example", "certlink-demo"); r.Code() != "" {
+			t.Fatalf("sign-in: %+v", r.Errors)
+		}
+		get := func(site, auth string) (int, string, string) {
+			t.Helper()
+			req, _ := http.NewRequest("GET", e.URL+"/graphql?query="+url.QueryEscape("{forecast{at} me{email}}"), nil)
+			if site != "" {
+				req.Header.Set("Sec-Fetch-Site", site)
+				req.Header.Set("Sec-Fetch-Mode", "navigate")
+			}
+			if auth != "" {
+				req.Header.Set("Authorization", "Bearer "+auth)
+			}
+			res, err := b.HTTP.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			body, _ := io.ReadAll(res.Body)
+			return res.StatusCode, string(body), res.Header.Get("X-RateLimit-Remaining")
+		}
+		left := func() int {
+			t.Helper()
+			status, body, l := get("same-origin", "")
+			n, err := strconv.Atoi(l)
+			if status != http.StatusOK || !strings.Contains(body, "mona@contoso.example") || err != nil {
+				t.Fatalf("same-origin GET with the session: %d %s %q", status, body, l)
+			}
+			return n
+		}
+		r1, r2 := left(), left()
+		for _, site := range []string{"cross-site", "same-site"} {
+			for range 3 {
+				status, body, _ := get(site, "")
+				if status != http.StatusForbidden || !strings.Contains(body, `"FORBIDDEN"`) || strings.Contains(body, "mona@") {
+					t.Fatalf("%s GET with the session: %d %s", site, status, body)
+				}
+			}
+		}
+		// The six refused cost nothing: the next query took what one takes.
+		if r3 := left(); r2-r3 > r1-r2+1 {
+			t.Fatalf("points left %d, %d, then %d after six refused GETs: they were charged", r1, r2, r3)
+		}
+		for _, site := range []string{"none", ""} {
+			if status, body, _ := get(site, ""); status != http.StatusOK || !strings.Contains(body, "mona@contoso.example") {
+				t.Fatalf("%q GET with the session: %d %s", site, status, body)
+			}
+		}
+		// A bearer token is no cookie a page can make the browser send.
+		tok := e.Demo("mona@contoso.example")
+		if status, body, _ := get("cross-site", tok); status != http.StatusOK || !strings.Contains(body, "mona@contoso.example") {
+			t.Fatalf("cross-site GET with a bearer token: %d %s", status, body)
+		}
+	})
+}

@@ -1,0 +1,201 @@
+// Package gid turns the database's row IDs into the opaque IDs the GraphQL API
+// shows, and back.
+//
+// ent numbers rows from one sequence per type (type<<32 + n), so a raw ID told
+// any caller how many users, links or tokens every organization together had
+// made: invite one person today and one tomorrow, and the difference counted the
+// whole installation's invitations in between. An API ID is the row ID
+// encrypted under this installation's key with a 64-bit block cipher (a Feistel
+// network whose round function is AES), written in 11 URL-safe characters. It
+// is a permutation, so every row keeps one ID for good, and a made-up ID reads
+// as a row that does not exist.
+package gid
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+
+	"certlink/internal/apperr"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// KeySize is the length of an installation's key.
+const KeySize = 16
+
+const rounds = 8
+
+// Codec encrypts and decrypts row IDs under one installation's key. It is safe
+// for concurrent use.
+type Codec struct{ block cipher.Block }
+
+// New returns the codec of a KeySize-byte key.
+func New(key []byte) (*Codec, error) {
+	if len(key) != KeySize {
+		return nil, fmt.Errorf("gid: the key has %d bytes, want %d", len(key), KeySize)
+	}
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return &Codec{block: b}, nil
+}
+
+// round is the Feistel round function: AES of (round, half), its first 32 bits.
+func (c *Codec) round(r int, half uint32) uint32 {
+	var in, out [aes.BlockSize]byte
+	in[0] = byte(r)
+	binary.BigEndian.PutUint32(in[1:], half)
+	c.block.Encrypt(out[:], in[:])
+	return binary.BigEndian.Uint32(out[:])
+}
+
+func (c *Codec) encrypt(v uint64) uint64 {
+	l, r := uint32(v>>32), uint32(v)
+	for i := 0; i < rounds; i++ {
+		l, r = r, l^c.round(i, r)
+	}
+	return uint64(l)<<32 | uint64(r)
+}
+
+func (c *Codec) decrypt(v uint64) uint64 {
+	l, r := uint32(v>>32), uint32(v)
+	for i := rounds - 1; i >= 0; i-- {
+		l, r = r^c.round(i, l), l
+	}
+	return uint64(l)<<32 | uint64(r)
+}
+
+// Encode is a row ID's API ID.
+func (c *Codec) Encode(id int) string {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], c.encrypt(uint64(id)))
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+var (
+	// ErrNotAnID is what Decode gives for a string no codec could have
+	// written: not 11 URL-safe base64 characters.
+	ErrNotAnID = errors.New("not an ID this API gave (IDs are 11 characters, as the API returned them)")
+	// ErrNotACursor is a cursor no codec could have written.
+	ErrNotACursor = errors.New("not a cursor this API gave")
+	// ErrNoRow is a well-formed ID that decrypts to no possible row: what a
+	// made-up ID gives half the time (the other half names a row that does
+	// not exist, and reads as not found).
+	ErrNoRow = apperr.New(apperr.NotFound, "Nothing has this id.")
+)
+
+// Decode is the row ID of an API ID.
+func (c *Codec) Decode(s string) (int, error) {
+	if len(s) != 11 {
+		return 0, ErrNotAnID
+	}
+	var b [8]byte
+	if n, err := base64.RawURLEncoding.Strict().Decode(b[:], []byte(s)); err != nil || n != 8 {
+		return 0, ErrNotAnID
+	}
+	v := c.decrypt(binary.BigEndian.Uint64(b[:]))
+	if v == 0 || v > math.MaxInt64 {
+		return 0, ErrNoRow
+	}
+	return int(v), nil
+}
+
+type ctxKey struct{}
+
+// With gives ctx the codec the API's IDs are written with.
+func With(ctx context.Context, c *Codec) context.Context {
+	return context.WithValue(ctx, ctxKey{}, c)
+}
+
+// From is ctx's codec, or nil.
+func From(ctx context.Context) *Codec {
+	c, _ := ctx.Value(ctxKey{}).(*Codec)
+	return c
+}
+
+var errNoCodec = errors.New("gid: no ID codec in the context")
+
+// MarshalID and UnmarshalID are the GraphQL ID scalar (gqlgen.yml): an int row
+// ID on the Go side, its encrypted form on the wire.
+func MarshalID(id int) graphql.ContextMarshaler {
+	return graphql.ContextWriterFunc(func(ctx context.Context, w io.Writer) error {
+		c := From(ctx)
+		if c == nil {
+			return errNoCodec
+		}
+		_, err := io.WriteString(w, strconv.Quote(c.Encode(id)))
+		return err
+	})
+}
+
+func UnmarshalID(ctx context.Context, v any) (int, error) {
+	c := From(ctx)
+	if c == nil {
+		return 0, errNoCodec
+	}
+	s, ok := v.(string)
+	if !ok {
+		return 0, ErrNotAnID
+	}
+	return c.Decode(s)
+}
+
+// MarshalCursor and UnmarshalCursor are the Cursor scalar: entgql's cursor (a
+// row ID and the order field's value, msgpack in base64) with its ID encrypted
+// like an ID, so a page's cursor tells no more than its rows' IDs.
+func MarshalCursor(cur entgql.Cursor[int]) graphql.ContextMarshaler {
+	return graphql.ContextWriterFunc(func(ctx context.Context, w io.Writer) error {
+		c := From(ctx)
+		if c == nil {
+			return errNoCodec
+		}
+		cur.ID = int(c.encrypt(uint64(cur.ID)))
+		cur.MarshalGQL(w)
+		return nil
+	})
+}
+
+func UnmarshalCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
+	var cur entgql.Cursor[int]
+	c := From(ctx)
+	if c == nil {
+		return cur, errNoCodec
+	}
+	if err := cur.UnmarshalGQL(v); err != nil {
+		return cur, err
+	}
+	id := c.decrypt(uint64(cur.ID))
+	if id == 0 || id > math.MaxInt64 {
+		return cur, ErrNotACursor
+	}
+	cur.ID = int(id)
+	return cur, nil
+}
+
+// Show is row id as a message to the caller names it: its API ID when ctx is
+// an API request's, the bare number elsewhere (logs, workers).
+func Show(ctx context.Context, id int) string {
+	if c := From(ctx); c != nil {
+		return c.Encode(id)
+	}
+	return strconv.Itoa(id)
+}
+
+// Parse reads what Show wrote: an API ID when ctx is an API request's, a bare
+// number elsewhere.
+func Parse(ctx context.Context, s string) (int, error) {
+	if c := From(ctx); c != nil {
+		return c.Decode(s)
+	}
+	return strconv.Atoi(s)
+}
