@@ -97,7 +97,6 @@ func (n notFound) WriteHeader(code int) {
 	n.ResponseWriter.WriteHeader(code)
 }
 
-
 // serve sends file p, or its precompressed form when the request accepts it.
 func serve(w http.ResponseWriter, r *http.Request, root fs.FS, p string) {
 	h := w.Header()
