@@ -171,6 +171,12 @@ func (r *userResolver) AssociationsRemaining(ctx context.Context, obj *ent.User)
 	return a.Remaining, err
 }
 
+// AssociatedBefore is the resolver for the associatedBefore field.
+func (r *userResolver) AssociatedBefore(ctx context.Context, obj *ent.User) (bool, error) {
+	a, err := r.allowance(ctx, obj, false)
+	return !a.Never, err
+}
+
 // PartnerUniversityNextAssociationAllowedAt is the resolver for the partnerUniversityNextAssociationAllowedAt field.
 func (r *userResolver) PartnerUniversityNextAssociationAllowedAt(ctx context.Context, obj *ent.User) (*time.Time, error) {
 	return nextAllowed(r.allowance(ctx, obj, true))
@@ -180,6 +186,12 @@ func (r *userResolver) PartnerUniversityNextAssociationAllowedAt(ctx context.Con
 func (r *userResolver) PartnerUniversityAssociationsRemaining(ctx context.Context, obj *ent.User) (int, error) {
 	a, err := r.allowance(ctx, obj, true)
 	return a.Remaining, err
+}
+
+// PartnerUniversityAssociatedBefore is the resolver for the partnerUniversityAssociatedBefore field.
+func (r *userResolver) PartnerUniversityAssociatedBefore(ctx context.Context, obj *ent.User) (bool, error) {
+	a, err := r.allowance(ctx, obj, true)
+	return !a.Never, err
 }
 
 // Mutation returns generated.MutationResolver implementation.

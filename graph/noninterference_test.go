@@ -394,9 +394,10 @@ func hasArg(s gqlSchema, site filterSite, name string) bool {
 // one's answer: its data and its errors (code, message), in a stable form.
 func answers(t *testing.T, e *testenv.Env, tok string, qs []probeQuery) []string {
 	t.Helper()
-	// Eight to a request: under the alias limit (30), the 300 selections of a
-	// document (a skills report row selects about 30) and the cost limit.
-	const perRequest = 8
+	// Six to a request: under the alias limit (30), the 300 selections of a
+	// document (a skills report row selects about 30, a user about 40) and
+	// the cost limit.
+	const perRequest = 6
 	out := make([]string, len(qs))
 	for start := 0; start < len(qs); start += perRequest {
 		end := min(start+perRequest, len(qs))
@@ -582,7 +583,7 @@ func TestFiltersAndOrderingsRevealNoHiddenRow(t *testing.T) {
 		}
 
 		s := introspect(t, e, grace)
-		sites := filterSites(s, []string{strconv.Itoa(orgA), strconv.Itoa(orgB)})
+		sites := filterSites(s, []string{e.ID(orgA), e.ID(orgB)})
 		var names []string
 		for _, site := range sites {
 			names = append(names, site.owner+"."+site.field)

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { App } from './App';
+import { App, initials } from './App';
 import { gqlError, mockClient, viewer, type Answer } from './test/mockClient';
 
 function renderApp(me: () => Answer, mutation?: (name: string) => Answer) {
@@ -72,5 +72,15 @@ describe('App shell', () => {
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeTruthy();
     expect(screen.getByRole('status').textContent).toBe('You have signed out.');
     expect(clients.length).toBe(2);
+  });
+});
+
+describe('initials', () => {
+  it('takes the first letter or digit of the first two words', () => {
+    expect(initials('Alex Wilber')).toBe('AW');
+    expect(initials('Nina <b>Test</b>')).toBe('NB'); // a letter, never '<'
+    expect(initials('émile ørsted')).toBe('ÉØ');
+    expect(initials('alex@contoso.example')).toBe('AC');
+    expect(initials('<<< >>>')).toBe('?');
   });
 });

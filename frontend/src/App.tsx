@@ -279,9 +279,13 @@ function Shell() {
   );
 }
 
-function initials(name: string): string {
-  const parts = name.split(/[\s@.]+/).filter(Boolean);
-  return ((parts[0]?.[0] ?? '') + (parts[1]?.[0] ?? '')).toUpperCase() || '?';
+/** The first letter or digit of each of the first two words that have one ("Nina <b>Test</b>" gives NB, not N<). */
+export function initials(name: string): string {
+  const letters = name
+    .split(/[\s@.]+/)
+    .map((w) => w.match(/\p{L}|\p{N}/u)?.[0] ?? '')
+    .filter(Boolean);
+  return ((letters[0] ?? '') + (letters[1] ?? '')).toUpperCase() || '?';
 }
 
 /** Unread notifications, refreshed on every navigation. */

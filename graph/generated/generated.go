@@ -649,6 +649,7 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
+		AssociatedBefore                          func(childComplexity int) int
 		AssociationsRemaining                     func(childComplexity int) int
 		CreatedAt                                 func(childComplexity int) int
 		Email                                     func(childComplexity int) int
@@ -659,6 +660,7 @@ type ComplexityRoot struct {
 		NextAssociationAllowedAt                  func(childComplexity int) int
 		Organization                              func(childComplexity int) int
 		PartnerUniversity                         func(childComplexity int) int
+		PartnerUniversityAssociatedBefore         func(childComplexity int) int
 		PartnerUniversityAssociationsRemaining    func(childComplexity int) int
 		PartnerUniversityNextAssociationAllowedAt func(childComplexity int) int
 		Roles                                     func(childComplexity int) int
@@ -838,8 +840,10 @@ type UserResolver interface {
 	PartnerUniversity(ctx context.Context, obj *ent.User) (*model.PartnerUniversityLink, error)
 	NextAssociationAllowedAt(ctx context.Context, obj *ent.User) (*time.Time, error)
 	AssociationsRemaining(ctx context.Context, obj *ent.User) (int, error)
+	AssociatedBefore(ctx context.Context, obj *ent.User) (bool, error)
 	PartnerUniversityNextAssociationAllowedAt(ctx context.Context, obj *ent.User) (*time.Time, error)
 	PartnerUniversityAssociationsRemaining(ctx context.Context, obj *ent.User) (int, error)
+	PartnerUniversityAssociatedBefore(ctx context.Context, obj *ent.User) (bool, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -3466,6 +3470,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TicketReply.ID(childComplexity), true
 
+	case "User.associatedBefore":
+		if e.ComplexityRoot.User.AssociatedBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.AssociatedBefore(childComplexity), true
 	case "User.associationsRemaining":
 		if e.ComplexityRoot.User.AssociationsRemaining == nil {
 			break
@@ -3526,6 +3536,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.PartnerUniversity(childComplexity), true
+	case "User.partnerUniversityAssociatedBefore":
+		if e.ComplexityRoot.User.PartnerUniversityAssociatedBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.PartnerUniversityAssociatedBefore(childComplexity), true
 	case "User.partnerUniversityAssociationsRemaining":
 		if e.ComplexityRoot.User.PartnerUniversityAssociationsRemaining == nil {
 			break
@@ -4252,6 +4268,11 @@ extend type User {
   "New associations left for that MCID in the rolling 12 months (L6)."
   associationsRemaining: Int!
   """
+  Whether this user has associated an MCID before. When not, the two fields
+  above are those of an MCID never associated: no MCID's in particular.
+  """
+  associatedBefore: Boolean!
+  """
   When the Partner University account this user has associated (or last
   associated) may be associated again: L6 applies to it as to an MCID (L8).
   Null when an association is allowed now.
@@ -4259,6 +4280,8 @@ extend type User {
   partnerUniversityNextAssociationAllowedAt: Time
   "New associations left for that Partner University account in the rolling 12 months (L6)."
   partnerUniversityAssociationsRemaining: Int!
+  "Whether this user has associated a Partner University account before."
+  partnerUniversityAssociatedBefore: Boolean!
 }
 
 type LearningAccountLink {
@@ -6398,10 +6421,14 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_nextAssociationAllowedAt(ctx, field)
 	case "associationsRemaining":
 		return ec.fieldContext_User_associationsRemaining(ctx, field)
+	case "associatedBefore":
+		return ec.fieldContext_User_associatedBefore(ctx, field)
 	case "partnerUniversityNextAssociationAllowedAt":
 		return ec.fieldContext_User_partnerUniversityNextAssociationAllowedAt(ctx, field)
 	case "partnerUniversityAssociationsRemaining":
 		return ec.fieldContext_User_partnerUniversityAssociationsRemaining(ctx, field)
+	case "partnerUniversityAssociatedBefore":
+		return ec.fieldContext_User_partnerUniversityAssociatedBefore(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -18345,6 +18372,29 @@ func (ec *executionContext) fieldContext_User_associationsRemaining(_ context.Co
 	return graphql.NewScalarFieldContext("User", field, true, true, "Int")
 }
 
+func (ec *executionContext) _User_associatedBefore(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_associatedBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().AssociatedBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_associatedBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
+}
+
 func (ec *executionContext) _User_partnerUniversityNextAssociationAllowedAt(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18389,6 +18439,29 @@ func (ec *executionContext) _User_partnerUniversityAssociationsRemaining(ctx con
 }
 func (ec *executionContext) fieldContext_User_partnerUniversityAssociationsRemaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, true, true, "Int")
+}
+
+func (ec *executionContext) _User_partnerUniversityAssociatedBefore(ctx context.Context, field graphql.CollectedField, obj *ent.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_partnerUniversityAssociatedBefore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().PartnerUniversityAssociatedBefore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_partnerUniversityAssociatedBefore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _UserConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.UserConnection) (ret graphql.Marshaler) {
@@ -25789,6 +25862,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_associationsRemaining(ctx, field, obj)
 				})
+		case "associatedBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_associatedBefore(ctx, field, obj)
+				})
 		case "partnerUniversityNextAssociationAllowedAt":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -25800,6 +25879,12 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._User_partnerUniversityAssociationsRemaining(ctx, field, obj)
+				})
+		case "partnerUniversityAssociatedBefore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_partnerUniversityAssociatedBefore(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

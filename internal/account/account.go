@@ -190,7 +190,7 @@ func (s *Service) CheckCurrentPassword(ctx context.Context, u *ent.User, passwor
 		return err
 	case !ok:
 		s.log().WarnContext(ctx, "current password wrong", "user_id", u.ID, "ip", web.ClientIP(ctx))
-		return apperr.New(apperr.InvalidCredentials, "The current password is not correct.")
+		return apperr.New(apperr.InvalidCredentials, "The current password is not correct.").With("field", "currentPassword")
 	}
 	return nil
 }

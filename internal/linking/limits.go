@@ -26,6 +26,9 @@ type Allowance struct {
 	NextAllowedAt time.Time
 	// Remaining is how many new associations are left in the rolling window now.
 	Remaining int
+	// Never is true for a work account that has associated no account of
+	// this kind yet: the allowance is a fresh one's, no MCID's in particular.
+	Never bool
 }
 
 // Allowed reports whether a new association may start at now.

@@ -90,7 +90,7 @@ func (s *Service) AllowanceOf(ctx context.Context, userID int, kind Kind, active
 		Where(association.UserID(userID), association.KindEQ(kind)).
 		Order(ent.Desc(association.FieldStartedAt)).First(ctx)
 	if ent.IsNotFound(err) {
-		return Allowance{Remaining: s.Limits.PerYear}, nil
+		return Allowance{Remaining: s.Limits.PerYear, Never: true}, nil
 	}
 	if err != nil {
 		return Allowance{}, err

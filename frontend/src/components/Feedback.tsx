@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 
 export function Spinner({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -32,9 +32,18 @@ export function EmptyState({ title, children }: { title: string; children?: Reac
   );
 }
 
-export function Alert({ kind, children }: { kind: 'error' | 'success' | 'info' | 'warning'; children: ReactNode }) {
+/**
+ * A message. With takeFocus it takes the keyboard focus when it appears: for the outcome of an action
+ * whose button went away or was disabled meanwhile, so the next Tab goes on from here, not from the top
+ * of the page.
+ */
+export function Alert({ kind, children, takeFocus }: { kind: 'error' | 'success' | 'info' | 'warning'; children: ReactNode; takeFocus?: boolean }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (takeFocus) ref.current?.focus();
+  }, [takeFocus]);
   return (
-    <div className={`alert alert-${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+    <div ref={ref} tabIndex={takeFocus ? -1 : undefined} className={`alert alert-${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
       {children}
     </div>
   );

@@ -59,6 +59,12 @@ export function errorCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** The argument the first GraphQL error is about (extensions.field), if it names one. */
+export function errorField(error: unknown): string | undefined {
+  const field = (error as ErrorLike | null | undefined)?.graphQLErrors?.[0]?.extensions?.field;
+  return typeof field === 'string' ? field : undefined;
+}
+
 /** A message is shown as is only when it reads like a sentence, not like a code or a stack. */
 function isHumanMessage(message: string, code: string | undefined): boolean {
   const m = message.trim();

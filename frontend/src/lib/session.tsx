@@ -28,8 +28,10 @@ export const ProfileUserFields = graphql(`
     }
     nextAssociationAllowedAt
     associationsRemaining
+    associatedBefore
     partnerUniversityNextAssociationAllowedAt
     partnerUniversityAssociationsRemaining
+    partnerUniversityAssociatedBefore
   }
 `);
 

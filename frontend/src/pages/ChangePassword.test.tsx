@@ -17,6 +17,12 @@ describe('ChangePasswordForm', () => {
     await userEvent.type(screen.getByLabelText('New password'), 'a-long-enough-one');
     await userEvent.click(screen.getByRole('button', { name: 'Change password' }));
     expect(screen.getByRole('alert').textContent).toBe("The new passwords don't match.");
+    // The field the error is about is marked, tied to it, and focused.
+    const confirm = screen.getByLabelText('Confirm new password');
+    expect(confirm.getAttribute('aria-invalid')).toBe('true');
+    expect(confirm.getAttribute('aria-describedby')).toContain(screen.getByRole('alert').id);
+    expect(document.activeElement).toBe(confirm);
+    expect(screen.getByLabelText('New password').getAttribute('aria-invalid')).toBeNull();
     expect(client.executeMutation).not.toHaveBeenCalled();
   });
 
@@ -27,7 +33,7 @@ describe('ChangePasswordForm', () => {
       mutation: () => {
         if (first) {
           first = false;
-          return { error: gqlError('INVALID_CREDENTIALS', 'INVALID_CREDENTIALS') };
+          return { error: gqlError('INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', { field: 'currentPassword' }) };
         }
         return { data: { changePassword: { user: viewer() } } };
       },
@@ -38,6 +44,9 @@ describe('ChangePasswordForm', () => {
     await userEvent.type(screen.getByLabelText('Confirm new password'), 'a-long-enough-one');
     await userEvent.click(screen.getByRole('button', { name: 'Change password' }));
     expect((await screen.findByRole('alert')).textContent).toBe('The email or password is incorrect.');
+    // The wrong one is the current password: that field takes the focus (review: it stayed on Confirm).
+    expect(document.activeElement).toBe(screen.getByLabelText('Current password'));
+    expect(screen.getByLabelText('Current password').getAttribute('aria-invalid')).toBe('true');
     await userEvent.click(screen.getByRole('button', { name: 'Change password' }));
     expect(await screen.findByText('Your password is changed.')).toBeTruthy();
     expect(onChanged).toHaveBeenCalledOnce();

@@ -1,10 +1,10 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
 import { graphql } from '../gql';
 import { Alert } from '../components/Feedback';
 import { Field } from '../components/Field';
 import { LogoMark } from '../components/Icons';
-import { describeError } from '../lib/errors';
+import { describeError, errorField } from '../lib/errors';
 import { useSession } from '../lib/session';
 
 const ChangePasswordMutation = graphql(`
@@ -19,23 +19,34 @@ const ChangePasswordMutation = graphql(`
 
 const MIN = 12;
 
+/** The field an error is about. */
+type Which = 'current' | 'next' | 'confirm';
+
 /** Set your own password (U2): the form on My profile, and the gate after a temporary one. */
 export function ChangePasswordForm({ onChanged, temporary = false }: { onChanged?: () => void; temporary?: boolean }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const [error, setErrorState] = useState<{ text: string; at: Which; n: number } | null>(null);
   const [done, setDone] = useState(false);
   const [{ fetching }, change] = useMutation(ChangePasswordMutation);
+  const errorId = useId();
+  const refs = { current: useRef<HTMLInputElement>(null), next: useRef<HTMLInputElement>(null), confirm: useRef<HTMLInputElement>(null) };
+  const errors = useRef(0);
+  const setError = (text: string | null, at: Which = 'next') => setErrorState(text ? { text, at, n: ++errors.current } : null);
+  // The field the error is about takes the focus, so it is the one retyped.
+  useEffect(() => {
+    if (error) refs[error.at].current?.focus();
+  }, [error?.n]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
     setDone(false);
-    if (next.length < MIN) return setError(`Choose a password of at least ${MIN} characters.`);
-    if (next !== confirm) return setError("The new passwords don't match.");
+    if (next.length < MIN) return setError(`Choose a password of at least ${MIN} characters.`, 'next');
+    if (next !== confirm) return setError("The new passwords don't match.", 'confirm');
     const result = await change({ input: { currentPassword: current, newPassword: next } });
-    if (result.error) return setError(describeError(result.error));
+    if (result.error) return setError(describeError(result.error), errorField(result.error) === 'currentPassword' ? 'current' : 'next');
     setCurrent('');
     setNext('');
     setConfirm('');
@@ -46,12 +57,16 @@ export function ChangePasswordForm({ onChanged, temporary = false }: { onChanged
   return (
     <form onSubmit={submit} aria-label="Change password" className="password-form">
       {done && <Alert kind="success">Your password is changed.</Alert>}
-      <Field label={temporary ? 'Temporary password' : 'Current password'} type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} autoFocus={temporary} />
+      <Field ref={refs.current} errorId={error?.at === 'current' ? errorId : undefined} label={temporary ? 'Temporary password' : 'Current password'} type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} autoFocus={temporary} />
       <div className="field-row">
-        <Field label="New password" type="password" autoComplete="new-password" required value={next} onChange={(e) => setNext(e.target.value)} hint={`At least ${MIN} characters.`} />
-        <Field label="Confirm new password" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+        <Field ref={refs.next} errorId={error?.at === 'next' ? errorId : undefined} label="New password" type="password" autoComplete="new-password" required value={next} onChange={(e) => setNext(e.target.value)} hint={`At least ${MIN} characters. Not a common password, a run or repeat of characters, or your email's name or certlink's.`} />
+        <Field ref={refs.confirm} errorId={error?.at === 'confirm' ? errorId : undefined} label="Confirm new password" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
       </div>
-      {error && <p className="alert alert-error" role="alert">{error}</p>}
+      {error && (
+        <p id={errorId} className="alert alert-error" role="alert">
+          {error.text}
+        </p>
+      )}
       <div className="card-actions">
         <button type="submit" className="btn btn-primary" disabled={fetching}>
           {fetching ? 'Saving…' : 'Change password'}

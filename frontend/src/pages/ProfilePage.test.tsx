@@ -202,9 +202,11 @@ describe('My profile', () => {
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
     await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
-    await screen.findByText(`MCID 9900003 is now associated with Contoso Ltd. It can next be associated on ${formatDate('2027-01-02T10:00:00Z')}.`);
+    const done = await screen.findByText(`MCID 9900003 is now associated with Contoso Ltd. It can next be associated on ${formatDate('2027-01-02T10:00:00Z')}.`);
     expect(client.executeMutation).toHaveBeenCalledTimes(2); // the check, then the association
     await waitFor(() => expect(screen.getByTestId('mcid').textContent).toBe('9900003'));
+    // The form went away: the outcome holds the focus, not the page's top (review).
+    expect(document.activeElement).toBe(done);
   });
 
   it('offers "Use <email> to associate" when Partner University has the same credentials', async () => {
@@ -227,10 +229,18 @@ describe('My profile', () => {
   });
 
   it('shows the next allowed association date and associations left before trying', () => {
-    renderProfile(() => viewer({ nextAssociationAllowedAt: '2099-03-01T12:00:00Z', associationsRemaining: 1 }));
+    renderProfile(() => viewer({ nextAssociationAllowedAt: '2099-03-01T12:00:00Z', associationsRemaining: 1, associatedBefore: true }));
     expect(screen.getByTestId('next-association').textContent).toBe(`from ${formatDate('2099-03-01T12:00:00Z')}`);
     expect(screen.getByTestId('associations-remaining').textContent).toBe('1 association in the rolling 12 months');
     expect(screen.getByTestId('allowance-subject').textContent).toContain('the MCID you last associated');
+  });
+
+  // A review: grace, who never associated anything, read "limits of the MCID you last associated".
+  it('names no MCID for an account that never associated one', () => {
+    renderProfile(() => viewer({ associatedBefore: false }));
+    expect(screen.getByTestId('allowance-subject').textContent).toContain('an MCID never associated before');
+    expect(screen.getByTestId('allowance-subject').textContent).not.toContain('last associated');
+    expect(screen.getByText(/a Partner University account never associated before/)).toBeTruthy();
   });
 
   it("says what the limit means with a link present: associating it again after removing it", () => {
@@ -343,7 +353,7 @@ describe('My profile', () => {
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
     await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Move MCID 9900003 to Contoso Ltd?' });
+    const dialog = await screen.findByRole('dialog', { name: 'Move MCID 9900003 to your work account?' });
     expect(dialog.textContent).toContain('associated with another work account of Contoso Ltd now');
     expect(dialog.textContent).toContain('it keeps counting for Contoso Ltd');
     expect(dialog.textContent).toContain("Within your organization this uses none of the MCID's associations.");

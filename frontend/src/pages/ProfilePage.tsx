@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import { ConfirmDialog } from "../components/ConfirmDialog";
@@ -13,7 +13,7 @@ import {
 } from "../components/Icons";
 import { ChangePasswordForm } from "./ChangePassword";
 import { EndingImpact } from "../components/EndingImpact";
-import { describeError } from "../lib/errors";
+import { describeError, errorCode } from "../lib/errors";
 import { formatDate, isFuture, plural, roleLabel } from "../lib/format";
 import { MeQuery, type Viewer } from "../lib/session";
 import { usePageQueryPolicy } from "../lib/pageData";
@@ -228,9 +228,12 @@ function AssociationAllowance({
   } else if (linked) {
     subject = `MCID ${linked.mcid}, associated now`;
     nextLabel = "If you remove it, it can be associated again";
-  } else {
+  } else if (me.associatedBefore) {
     subject =
       "the MCID you last associated (each MCID has its own limit: the one you enter is checked before anything changes)";
+  } else {
+    subject =
+      "an MCID never associated before (each MCID has its own limit: the one you enter is checked before anything changes)";
   }
   const waiting = isFuture(next);
   return (
@@ -308,7 +311,7 @@ function LearningAccountSection({
         have passed. Associated with your work account, they count towards{" "}
         {orgName}'s competencies.
       </p>
-      {notice && <Alert kind="success">{notice}</Alert>}
+      {notice && <Alert key={notice} kind="success" takeFocus>{notice}</Alert>}
       {link ? (
         <>
           <dl className="facts facts-linked">
@@ -410,6 +413,9 @@ function AssociateLearningAccountForm({
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
+  // Whether the error is about the email and password typed (they are marked invalid and tied to it).
+  const [credentialsWrong, setCredentialsWrong] = useState(false);
+  const errorId = useId();
   const [move, setMove] = useState<Preview | null>(null);
   const [{ fetching: checking }, preview] = useMutation(PreviewAssociation);
   const [{ fetching }, associate] = useMutation(AssociateLearningAccount);
@@ -423,12 +429,14 @@ function AssociateLearningAccountForm({
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
+    setCredentialsWrong(false);
     const checked = await preview({ input: { kind: "LEARNING", ...input() } });
     if (checked.error || !checked.data) {
       // The limits shown were another account's: no longer "the account
       // you entered" (a review saw jordan's beside riley's wrong password).
       onChecked(null);
       setError(describeError(checked.error));
+      setCredentialsWrong(["INVALID_CREDENTIALS", "INVALID_INPUT"].includes(errorCode(checked.error) ?? ""));
       return;
     }
     const p = checked.data.previewAssociation;
@@ -487,6 +495,7 @@ function AssociateLearningAccountForm({
         {!sameChosen && (
           <div className="field-row">
             <Field
+              errorId={error && credentialsWrong ? errorId : undefined}
               label="Learning account email"
               type="email"
               autoComplete="off"
@@ -498,6 +507,7 @@ function AssociateLearningAccountForm({
               }}
             />
             <Field
+              errorId={error && credentialsWrong ? errorId : undefined}
               label="Learning account password"
               type="password"
               autoComplete="off"
@@ -508,7 +518,7 @@ function AssociateLearningAccountForm({
           </div>
         )}
         {error && (
-          <p className="alert alert-error" role="alert">
+          <p id={errorId} className="alert alert-error" role="alert">
             {error}
           </p>
         )}
@@ -527,7 +537,9 @@ function AssociateLearningAccountForm({
         open={move !== null}
         title={
           move?.moves
-            ? `Move MCID ${move.mcid} to ${orgName}?`
+            ? move.movesFromOrganization
+              ? `Move MCID ${move.mcid} to ${orgName}?`
+              : `Move MCID ${move.mcid} to your work account?`
             : `Associate MCID ${move?.mcid ?? ""}?`
         }
         confirmLabel="Associate and end the other link"
@@ -613,7 +625,9 @@ function PartnerUniversityAllowance({ me }: { me: Viewer }) {
         Association limits of{" "}
         {me.partnerUniversity
           ? "the Partner University account associated now"
-          : "the Partner University account you last associated"}
+          : me.partnerUniversityAssociatedBefore
+            ? "the Partner University account you last associated"
+            : "a Partner University account never associated before (the one you enter is checked before anything changes)"}
       </p>
       <div className="allowance-item">
         <IconCalendar />
@@ -745,7 +759,7 @@ function PartnerUniversitySection({
         Partner University holds the assessments you have completed. They count
         towards competencies once the account is associated.
       </p>
-      {notice && <Alert kind="success">{notice}</Alert>}
+      {notice && <Alert key={notice} kind="success" takeFocus>{notice}</Alert>}
       <PartnerUniversityAllowance me={me} />
       {pu ? (
         <>

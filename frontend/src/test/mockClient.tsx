@@ -51,8 +51,10 @@ export function viewer(overrides: Partial<ProfileUserFragment> = {}): ProfileUse
     partnerUniversity: null,
     nextAssociationAllowedAt: null,
     associationsRemaining: 3,
+    associatedBefore: false,
     partnerUniversityNextAssociationAllowedAt: null,
     partnerUniversityAssociationsRemaining: 3,
+    partnerUniversityAssociatedBefore: false,
     ...overrides,
   };
 }

@@ -174,7 +174,7 @@ function OptionBlock({ target, competencyName, option, actions, multiple, offerU
           )}
         </div>
       </div>
-      {done && <Alert kind="success">The {label} offer is purchased. The competency is active for one year.</Alert>}
+      {done && <Alert kind="success" takeFocus>The {label} offer is purchased. The competency is active for one year.</Alert>}
       {option.met && option.unmetOn && (
         <p className="projection">Projected to stop being met on {formatDate(option.unmetOn)} as results expire or retired skills lose validity.</p>
       )}

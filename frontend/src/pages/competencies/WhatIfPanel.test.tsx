@@ -30,7 +30,10 @@ describe('WhatIfPanel', () => {
     expect(screen.getByText('1 person leaving · 1 planned exam')).toBeTruthy();
     await userEvent.click(screen.getByRole('button', { name: 'Run what-if' }));
     expect(onRun).toHaveBeenCalledWith({ removePeople: ['u1'], addResults: [{ mcid: '9900001', skillNumber: 'AZ-305' }] });
-    expect((await screen.findByText('1 requirement loses its tick.')).closest('[role="status"]')).toBeTruthy();
+    const summary = (await screen.findByText('1 requirement loses its tick.')).closest('[role="status"]');
+    expect(summary).toBeTruthy();
+    // The button was disabled while it ran: the outcome takes the focus (review).
+    expect(document.activeElement).toBe(summary);
     expect(screen.getByText('What-if shown')).toBeTruthy();
   });
 
@@ -56,6 +59,7 @@ describe('WhatIfPanel', () => {
     await userEvent.type(screen.getByLabelText('Exam or certification'), 'AZ-104{Enter}');
     await userEvent.click(screen.getByRole('button', { name: 'Run what-if' }));
     expect((await screen.findByRole('alert')).textContent).toBe(sentence);
+    expect(document.activeElement).toBe(screen.getByRole('alert'));
     expect(screen.queryByText('What-if shown')).toBeNull();
     await userEvent.click(screen.getByRole('checkbox', { name: 'Riley Chen leaves' }));
     await userEvent.click(screen.getByRole('button', { name: 'Clear' }));

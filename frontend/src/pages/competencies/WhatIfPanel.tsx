@@ -26,6 +26,7 @@ export function WhatIfPanel({ people, skills, onRun, onClear, summary, defaultOp
   const [skill, setSkill] = useState('');
   const [examError, setExamError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [runs, setRuns] = useState(0);
   const [running, setRunning] = useState(false);
   const [shown, setShown] = useState(false);
   const id = useId();
@@ -71,11 +72,13 @@ export function WhatIfPanel({ people, skills, onRun, onClear, summary, defaultOp
     const request = { removePeople: leaving, addResults: exams };
     if (isEmptyWhatIf(request)) {
       setError('Tick someone as leaving or add a planned exam first.');
+      setRuns((n) => n + 1);
       return;
     }
     setRunning(true);
     setError(null);
     const failure = await onRun(request);
+    setRuns((n) => n + 1);
     setRunning(false);
     setError(failure);
     setShown(!failure);
@@ -196,8 +199,9 @@ export function WhatIfPanel({ people, skills, onRun, onClear, summary, defaultOp
               {plural(leaving.length, 'person', 'people')} leaving · {plural(exams.length, 'planned exam')}
             </span>
           </div>
-          {error && <Alert kind="error">{error}</Alert>}
-          {shown && summary && <Alert kind="info">{summary}</Alert>}
+          {/* Keyed by the run: each run's outcome takes the focus the disabled button lost. */}
+          {error && <Alert key={`e${runs}`} kind="error" takeFocus={runs > 0}>{error}</Alert>}
+          {shown && summary && <Alert key={`s${runs}`} kind="info" takeFocus={runs > 0}>{summary}</Alert>}
         </div>
       )}
     </section>

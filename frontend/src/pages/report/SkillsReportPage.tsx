@@ -291,7 +291,9 @@ export function SkillsReportPage() {
                   <SortHeader label="Person" field="NAME" current={field} direction={direction} onSort={sortBy} />
                   <SortHeader label="Skill" field="SKILL_NUMBER" current={field} direction={direction} onSort={sortBy} />
                   <SortHeader label="Completed" field="COMPLETED_AT" current={field} direction={direction} onSort={sortBy} />
-                  <SortHeader label="Counts now" field="EXPIRES_AT" current={field} direction={direction} onSort={sortBy} />
+                  {/* Whether a row counts is no order the report has: this
+                      column once sorted by expiry date under another name. */}
+                  <th scope="col">Counts now</th>
                   <th scope="col">Counts towards</th>
                   <th scope="col">Source</th>
                 </tr>

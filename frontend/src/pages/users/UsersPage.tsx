@@ -148,7 +148,11 @@ export function UsersPage() {
     <div className="page page-wide">
       <PageHeader
         title="Users"
-        description="Work accounts of your organization: invite people, set their roles, and remove leavers."
+        description={
+          can.manage
+            ? `Work accounts of your organization: invite people${can.assignable.length > 0 ? ', set their roles,' : ''} and remove leavers.`
+            : 'Work accounts of your organization and their roles.'
+        }
         actions={
           can.manage && !inviting ? (
             <button type="button" className="btn btn-primary" onClick={() => { setIssued(null); setNotice(null); setInviting(true); }}>
