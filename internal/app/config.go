@@ -156,7 +156,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	integer(&c.DownloadsPerAccount, "downloads-per-account", DefaultDownloadsPerAccount, "CSV downloads one account (or API token) may run at once; more are refused with 429")
 	integer(&c.DownloadsPerProcess, "downloads-per-process", DefaultDownloadsPerProcess, "CSV downloads this process runs at once; more are refused with 429")
 	integer(&c.RequestsPerCaller, "requests-per-caller", DefaultRequestsPerCaller, "GraphQL requests over HTTP one account (or token; an address when anonymous) runs at once; more wait their turn, up to --request-timeout, then 429")
-	integer(&c.AnswerMemoryMB, "answer-memory", DefaultAnswerMemoryMB, "MiB of GraphQL answer text the process holds at once until clients take them (a quarter per caller); an answer past it is refused RATE_LIMITED")
+	integer(&c.AnswerMemoryMB, "answer-memory", DefaultAnswerMemoryMB, "MiB of GraphQL answer text the process holds at once until clients take them (a quarter per caller); an answer past it is refused RATE_LIMITED. Held answers cost the process about 2.5 times this in memory (the text, its socket buffers, and the garbage collector's headroom)")
 	integer(&c.DBMaxConns, "db-max-conns", 0, "database connections this process opens at most (0: 50 for MySQL, 8 for SQLite)")
 	integer(&c.MaxConns, "max-conns", DefaultMaxConns, "HTTP connections the process holds at once, and at most its open-file limit less 512; at the cap the connection idle the longest is closed for a new one, and a new one is refused when none is idle")
 	integer(&c.MaxConnsPerAddress, "max-conns-per-address", web.DefaultConnsPerAddress, "HTTP connections (idle keep-alive ones included) one client address may hold; more are closed at accept (trusted proxies are exempt; 0: no cap)")
