@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"reflect"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -64,8 +65,59 @@ func ConnectionBounds(ctx context.Context, next graphql.Resolver) (any, error) {
 				return nil, apperr.New(apperr.InvalidInput, "The %s cursor is not one this API gave: take it from a page's edges or pageInfo.", name).With("argument", name)
 			}
 		}
+		if w, ok := fc.Args["where"]; ok {
+			if name := idOrder(reflect.ValueOf(w), 0); name != "" {
+				return nil, apperr.New(apperr.InvalidInput, "IDs have no order: %s cannot be used (filter by id or idIn, or by createdAt).", name).With("argument", "where")
+			}
+		}
 	}
 	return next(ctx)
+}
+
+// idOrder names an id range predicate (idGT, idGTE, idLT, idLTE) set anywhere
+// in a where filter, its not, and, or and edge filters included. An API id is
+// an encrypted row number with no order of its own; compared as a bound it
+// placed another organization's row (its id given as idGT) among one's own,
+// telling their creation order (review).
+func idOrder(v reflect.Value, depth int) string {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return ""
+		}
+		v = v.Elem()
+	}
+	if depth > 32 {
+		return ""
+	}
+	switch v.Kind() {
+	case reflect.Slice:
+		for i := range v.Len() {
+			if name := idOrder(v.Index(i), depth+1); name != "" {
+				return name
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		if !strings.HasSuffix(t.Name(), "WhereInput") {
+			return ""
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			switch f.Name {
+			case "IDGT", "IDGTE", "IDLT", "IDLTE":
+				if !v.Field(i).IsNil() {
+					return "id" + strings.TrimPrefix(f.Name, "ID")
+				}
+				continue
+			}
+			if k := f.Type.Kind(); k == reflect.Pointer || k == reflect.Slice {
+				if name := idOrder(v.Field(i), depth+1); name != "" {
+					return name
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // cursorValue reports whether v can be the ordering value of a cursor this

@@ -21,7 +21,7 @@ func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
 	if ent.IsSupportTicketID(id) {
 		return r.Support.Get(ctx, v, id)
 	}
-	return r.Client.Noder(ctx, id)
+	return r.noder(ctx, id)
 }
 
 // Nodes is the resolver for the nodes field.

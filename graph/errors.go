@@ -40,6 +40,11 @@ func ErrorPresenter(ctx context.Context, err error) *gqlerror.Error {
 
 func presentError(ctx context.Context, err error) *gqlerror.Error {
 	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) && isNodeNotFound(gqlErr) {
+		// entgql's message names the row number an API id hides.
+		return &gqlerror.Error{Message: "Nothing you may see has this id.", Path: gqlErr.Path,
+			Extensions: map[string]any{"code": string(apperr.NotFound)}}
+	}
 	if errors.As(err, &gqlErr) && gqlErr.Err == nil {
 		// Parse and validation errors from gqlparser: the caller's query is wrong.
 		if code, _ := gqlErr.Extensions["code"].(string); gqlgenCodes[code] {
@@ -188,11 +193,19 @@ func clip(msg string) string {
 	return msg
 }
 
+// isNodeNotFound reports entgql's "Could not resolve to a node with the
+// global id of '<row number>'", which must never reach a caller as it is.
+func isNodeNotFound(err error) bool {
+	return strings.Contains(err.Error(), "resolve to a node with the global id")
+}
+
 func classify(ctx context.Context, err error) *apperr.Error {
 	if e, ok := apperr.As(err); ok {
 		return e
 	}
 	switch {
+	case isNodeNotFound(err):
+		return apperr.New(apperr.NotFound, "Nothing you may see has this id.")
 	case errors.Is(err, privacy.Deny):
 		if viewer.From(ctx) == nil {
 			return apperr.ErrUnauthenticated

@@ -1,7 +1,10 @@
 package graph_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -78,6 +81,34 @@ func TestIDsTellNoCount(t *testing.T) {
 		}
 		if e2.ID(rows[1]) != ids[1] {
 			t.Fatal("the two processes write different IDs for one row")
+		}
+
+		// Another organization's ID, a deleted one, one of a type node does
+		// not serve, and made-up ones: every answer is NOT_FOUND or
+		// INVALID_INPUT, and none shows a row number (entgql's own refusal
+		// named it: "…the global id of '81604378629'").
+		sam := e.ID(e.App.DB.Client.User.Query().Where(user.Email("sam@fabrikam.example")).OnlyIDX(sys()))
+		audit := e.ID(e.App.DB.Client.AuditEvent.Query().FirstIDX(sys()))
+		probes := []string{sam, audit, e.ID(rows[2] + 1000), e.ID(1), "AAAAAAAAAAA", "_____-_____", "zzzzzzzzzzz"}
+		digits := regexp.MustCompile(`\d{6,}`)
+		for _, id := range probes {
+			for _, q := range []string{`query($id:ID!){node(id:$id){id}}`, `query($id:ID!){nodes(ids:[$id,$id]){id}}`} {
+				r := e.Do(grace, q, map[string]any{"id": id})
+				raw, _ := json.Marshal(r.Errors)
+				if c := r.Code(); (c != "NOT_FOUND" && c != "INVALID_INPUT") || digits.Match(raw) {
+					t.Errorf("%s with %q: %s %s", q, id, r.Code(), raw)
+				}
+			}
+		}
+		// IDs have no order to compare: a bound would place another
+		// organization's row among one's own.
+		for _, op := range []string{"idGT", "idGTE", "idLT", "idLTE"} {
+			for _, where := range []string{"{%s:$id}", "{not:{%s:$id}}", "{or:[{emailContains:\"a\"},{%s:$id}]}"} {
+				q := `query($id:ID!){users(first:5,where:` + fmt.Sprintf(where, op) + `){totalCount}}`
+				if r := e.Do(grace, q, map[string]any{"id": sam}); r.Code() != "INVALID_INPUT" || !strings.Contains(r.Errors[0].Message, op) {
+					t.Errorf("%s: %s %+v, want INVALID_INPUT naming %s", q, r.Code(), r.Errors, op)
+				}
+			}
 		}
 
 		// What no process wrote.

@@ -69,6 +69,43 @@ func TestCrossSiteGetDoesNotRunWithTheSession(t *testing.T) {
 				t.Fatalf("%q GET with the session: %d %s", site, status, body)
 			}
 		}
+		// Any other value, in any case, is refused too; so is a download, and
+		// an old browser's (no Sec-Fetch-Site) GET whose Referer is another site.
+		for _, c := range []struct{ path, site, referer string }{
+			{"/graphql?query=" + url.QueryEscape("{me{email}}"), "Cross-Site", ""},
+			{"/graphql?query=" + url.QueryEscape("{me{email}}"), "cross-site, same-origin", ""},
+			{"/graphql?query=" + url.QueryEscape("{me{email}}"), "", "https://evil.example/page"},
+			{"/reports/skills.csv", "cross-site", ""},
+			{"/reports/audit.csv", "same-site", ""},
+			{"/reports/skills.csv", "", "https://evil.example/"},
+		} {
+			req, _ := http.NewRequest("GET", e.URL+c.path, nil)
+			if c.site != "" {
+				req.Header.Set("Sec-Fetch-Site", c.site)
+			}
+			if c.referer != "" {
+				req.Header.Set("Referer", c.referer)
+			}
+			res, err := b.HTTP.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "FORBIDDEN") {
+				t.Errorf("%s (Sec-Fetch-Site %q, Referer %q): %d %.200s", c.path, c.site, c.referer, res.StatusCode, body)
+			}
+		}
+		// The same download from certlink's own page runs.
+		req, _ := http.NewRequest("GET", e.URL+"/reports/skills.csv", nil)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.Header.Set("Referer", e.URL+"/skills-report")
+		if res, err := b.HTTP.Do(req); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("a same-origin download: %v %v", res, err)
+		} else {
+			res.Body.Close()
+		}
+
 		// A bearer token is no cookie a page can make the browser send.
 		tok := e.Demo("mona@contoso.example")
 		if status, body, _ := get("cross-site", tok); status != http.StatusOK || !strings.Contains(body, "mona@contoso.example") {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -258,7 +259,7 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		}
 		if crossSiteSessionGet(r) {
 			writeCodedError(w, r.WithContext(ctx), apperr.New(apperr.Forbidden,
-				"A GraphQL query over GET from another site does not run with your session: send it with POST from certlink's own pages, or with an API token (Authorization: Bearer)."))
+				"A query over GET or a download that another site's page asked for does not run with your session: open it from certlink's own pages (GraphQL queries can also be sent with POST), or use an API token (Authorization: Bearer)."))
 			return
 		}
 		v, err := a.Accounts.Authenticate(ctx, bearer(r))
@@ -379,24 +380,42 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 }
 
 // bearer returns the Authorization bearer secret, else the session cookie.
-// crossSiteSessionGet reports a GET /graphql that another site's page made
-// the browser send with the session cookie: a link or a redirect (the cookie
-// is SameSite=Lax, so it rides top-level navigations). Its answer goes to the
-// browser, never to that site, but it ran as the person — what-ifs,
-// forecasts — and spent their hourly points, which their API tokens share
-// (review: 20 navigations to a costly query emptied them). The browser says
-// where a request came from (Sec-Fetch-Site); certlink's own pages and
-// GraphiQL are same-origin, an address typed or bookmarked is "none".
+// crossSiteSessionGet reports a GET /graphql or CSV download that another
+// site's page made the browser send with the session cookie: a link or a
+// redirect (the cookie is SameSite=Lax, so it rides top-level navigations).
+// Its answer goes to the browser, never to that site, but it ran as the
+// person — what-ifs, forecasts, downloads — and spent their hourly points and
+// download slots, which their API tokens share (review: 20 navigations to a
+// costly query emptied them). The browser says where a request came from
+// (Sec-Fetch-Site): certlink's own pages and GraphiQL are same-origin, an
+// address typed or bookmarked is "none"; every other value is refused. A
+// browser too old to say (no Sec-Fetch-Site) is judged by its Referer.
 func crossSiteSessionGet(r *http.Request) bool {
-	if r.Method != http.MethodGet || r.URL.Path != "/graphql" || isWebsocket(r) || r.Header.Get("Authorization") != "" {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	if r.URL.Path != "/graphql" && !strings.HasPrefix(r.URL.Path, "/reports/") {
+		return false
+	}
+	if isWebsocket(r) || r.Header.Get("Authorization") != "" {
 		return false
 	}
 	if _, err := r.Cookie(web.SessionCookie); err != nil {
 		return false
 	}
-	switch r.Header.Get("Sec-Fetch-Site") {
-	case "cross-site", "same-site":
+	if site, ok := r.Header["Sec-Fetch-Site"]; ok {
+		if len(site) != 1 {
+			return true
+		}
+		switch strings.ToLower(strings.TrimSpace(site[0])) {
+		case "same-origin", "none":
+			return false
+		}
 		return true
+	}
+	if ref := r.Header.Get("Referer"); ref != "" {
+		u, err := url.Parse(ref)
+		return err != nil || !strings.EqualFold(u.Host, r.Host)
 	}
 	return false
 }

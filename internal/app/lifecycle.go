@@ -36,7 +36,7 @@ func (a *App) wireLifecycle() error {
 		a.RiskProgress = notify.EngineProgress{Engine: a.Progress.Engine}
 	}
 	alerts := &notify.Alerter{PublicURL: a.Config.PublicURL, Wake: a.Outbox.Wake}
-	a.Risk = &notify.Risk{Progress: a.RiskProgress, Alerts: alerts}
+	a.Risk = &notify.Risk{Progress: a.RiskProgress, Alerts: alerts, RowLocks: !a.DB.Embedded}
 	// A catalog edit that takes a requirement's tick is told at once (N1).
 	a.Catalog.Observers = append(a.Catalog.Observers, a.Risk)
 	notices, err := a.Config.RiskNotices()

@@ -15,6 +15,8 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -22,11 +24,12 @@ import (
 	"io"
 	"math"
 	"strconv"
-
-	"certlink/internal/apperr"
+	"strings"
 
 	"entgo.io/contrib/entgql"
 	"github.com/99designs/gqlgen/graphql"
+
+	"certlink/internal/apperr"
 )
 
 // KeySize is the length of an installation's key.
@@ -34,9 +37,13 @@ const KeySize = 16
 
 const rounds = 8
 
-// Codec encrypts and decrypts row IDs under one installation's key. It is safe
-// for concurrent use.
-type Codec struct{ block cipher.Block }
+// Codec encrypts and decrypts row IDs under one installation's key, and signs
+// cursors. It is safe for concurrent use.
+type Codec struct {
+	block cipher.Block
+	// mac is the key cursors are signed with, derived from the key.
+	mac []byte
+}
 
 // New returns the codec of a KeySize-byte key.
 func New(key []byte) (*Codec, error) {
@@ -47,7 +54,9 @@ func New(key []byte) (*Codec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Codec{block: b}, nil
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("certlink cursors"))
+	return &Codec{block: b, mac: m.Sum(nil)}, nil
 }
 
 // round is the Feistel round function: AES of (round, half), its first 32 bits.
@@ -152,7 +161,10 @@ func UnmarshalID(ctx context.Context, v any) (int, error) {
 
 // MarshalCursor and UnmarshalCursor are the Cursor scalar: entgql's cursor (a
 // row ID and the order field's value, msgpack in base64) with its ID encrypted
-// like an ID, so a page's cursor tells no more than its rows' IDs.
+// like an ID, so a page's cursor tells no more than its rows' IDs, and signed
+// (".", then a MAC of what precedes it): only a cursor this installation wrote
+// is read, so none can be made from another organization's ID to learn where
+// its row falls among one's own (review).
 func MarshalCursor(cur entgql.Cursor[int]) graphql.ContextMarshaler {
 	return graphql.ContextWriterFunc(func(ctx context.Context, w io.Writer) error {
 		c := From(ctx)
@@ -160,8 +172,14 @@ func MarshalCursor(cur entgql.Cursor[int]) graphql.ContextMarshaler {
 			return errNoCodec
 		}
 		cur.ID = int(c.encrypt(uint64(cur.ID)))
-		cur.MarshalGQL(w)
-		return nil
+		var b strings.Builder
+		cur.MarshalGQL(&b)
+		body, err := strconv.Unquote(b.String())
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(w, strconv.Quote(body+"."+c.sign(body)))
+		return err
 	})
 }
 
@@ -171,7 +189,15 @@ func UnmarshalCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
 	if c == nil {
 		return cur, errNoCodec
 	}
-	if err := cur.UnmarshalGQL(v); err != nil {
+	s, ok := v.(string)
+	if !ok {
+		return cur, ErrNotACursor
+	}
+	body, sig, ok := strings.Cut(s, ".")
+	if !ok || !hmac.Equal([]byte(sig), []byte(c.sign(body))) {
+		return cur, ErrNotACursor
+	}
+	if err := cur.UnmarshalGQL(body); err != nil {
 		return cur, err
 	}
 	id := c.decrypt(uint64(cur.ID))
@@ -180,6 +206,13 @@ func UnmarshalCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
 	}
 	cur.ID = int(id)
 	return cur, nil
+}
+
+// sign is the MAC of a cursor's body: 16 bytes of HMAC-SHA256, in base64.
+func (c *Codec) sign(body string) string {
+	m := hmac.New(sha256.New, c.mac)
+	m.Write([]byte(body))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }
 
 // Show is row id as a message to the caller names it: its API ID when ctx is

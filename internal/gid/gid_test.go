@@ -116,3 +116,37 @@ func TestCursorCarriesTheEncryptedID(t *testing.T) {
 		t.Fatal("an ID was read without a codec")
 	}
 }
+
+// A cursor is read only as this installation wrote it: one changed by a byte,
+// one written under another key, or one made by hand around another row's ID
+// (which would place that row among one's own) is not a cursor.
+func TestCursorsCannotBeMade(t *testing.T) {
+	c, other := codec(t), codec(t)
+	write := func(c *Codec, id int) string {
+		var b strings.Builder
+		if err := MarshalCursor(entgql.Cursor[int]{ID: id, Value: "name|Alex"}).MarshalGQLContext(With(context.Background(), c), &b); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Trim(b.String(), `"`)
+	}
+	ctx := With(context.Background(), c)
+	good := write(c, 81604378625)
+	if _, err := UnmarshalCursor(ctx, good); err != nil {
+		t.Fatalf("its own cursor: %v", err)
+	}
+	body, _, _ := strings.Cut(good, ".")
+	var handMade strings.Builder
+	entgql.Cursor[int]{ID: int(c.encrypt(81604378999)), Value: "name|Alex"}.MarshalGQL(&handMade)
+	for name, s := range map[string]string{
+		"another key's":       write(other, 81604378625),
+		"unsigned":            body,
+		"signature cut":       good[:len(good)-1],
+		"body changed":        "A" + good[1:],
+		"made around an ID":   strings.Trim(handMade.String(), `"`),
+		"made, with a suffix": strings.Trim(handMade.String(), `"`) + "." + strings.Repeat("A", 22),
+	} {
+		if _, err := UnmarshalCursor(ctx, s); !errors.Is(err, ErrNotACursor) {
+			t.Errorf("%s cursor %q: %v, want ErrNotACursor", name, s, err)
+		}
+	}
+}

@@ -349,7 +349,7 @@ func (r *reader) page(ctx context.Context, after *Cursor, limit int) (*Page, err
 	b := r.rows()
 	if after != nil {
 		if after.Field != field(r.order) {
-			return nil, apperr.New(apperr.InvalidInput, "This cursor belongs to another ordering (%s): start again without after.", after.Field).With("argument", "after")
+			return nil, apperr.New(apperr.InvalidInput, "This cursor belongs to another ordering: start again without after.").With("argument", "after")
 		}
 		v, err := cursorValue(*after)
 		if err != nil {

@@ -13,10 +13,13 @@ import (
 // InstanceKey is the installation's secret named name, size bytes: made once,
 // at random, by the first process that asks, and read by every later one.
 // Processes starting together on an empty database agree on one: the name is
-// unique, so the second insert fails and reads the first.
+// unique, so the second insert fails and reads the first. (On a Galera
+// cluster the loser's insert fails at commit as a deadlock, not a duplicate:
+// any failed insert reads again.)
 func (d *DB) InstanceKey(ctx context.Context, name string, size int) ([]byte, error) {
 	sys := viewer.System(ctx)
-	for range 2 {
+	var failed error
+	for range 3 {
 		k, err := d.Client.InstanceKey.Query().Where(instancekey.Name(name)).Only(sys)
 		if err == nil {
 			if len(k.Key) != size {
@@ -35,9 +38,7 @@ func (d *DB) InstanceKey(ctx context.Context, name string, size int) ([]byte, er
 		if err == nil {
 			return b, nil
 		}
-		if !ent.IsConstraintError(err) {
-			return nil, fmt.Errorf("making the instance key %q: %w", name, err)
-		}
+		failed = err
 	}
-	return nil, fmt.Errorf("the instance key %q could be neither made nor read", name)
+	return nil, fmt.Errorf("making the instance key %q: %w", name, failed)
 }
