@@ -39,28 +39,9 @@ func TestCatalogChangedByAnotherProcessIsSeenAtOnce(t *testing.T) {
 		// required reads, per requirement id, the number competencyProgress
 		// of the first process gives.
 		required := func() map[string]int {
-			var out struct {
-				CompetencyProgress []struct {
-					Levels []struct {
-						Options []struct {
-							Requirements []struct {
-								ID       string
-								Required int
-							}
-						}
-					}
-				}
-			}
-			must(t, e, sam, qProgress, nil, &out)
 			m := map[string]int{}
-			for _, cp := range out.CompetencyProgress {
-				for _, l := range cp.Levels {
-					for _, o := range l.Options {
-						for _, r := range o.Requirements {
-							m[r.ID] = r.Required
-						}
-					}
-				}
+			for id, r := range requirementsOf(t, e, sam) {
+				m[id] = r.Required
 			}
 			return m
 		}

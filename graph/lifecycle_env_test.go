@@ -179,3 +179,35 @@ func unmetNamed(t *testing.T, bodies []string) map[string]int {
 	}
 	return got
 }
+
+// requirementRow is a requirement as competencyProgress answers it.
+type requirementRow struct {
+	ID       string
+	Required int
+	Met      bool
+}
+
+// requirementsOf reads every requirement of the viewer's competencyProgress,
+// by id.
+func requirementsOf(t *testing.T, e *testenv.Env, tok string) map[string]requirementRow {
+	t.Helper()
+	var p struct {
+		CompetencyProgress []struct {
+			Levels []struct {
+				Options []struct{ Requirements []requirementRow }
+			}
+		}
+	}
+	must(t, e, tok, `{competencyProgress{levels{options{requirements{id required met}}}}}`, nil, &p)
+	out := map[string]requirementRow{}
+	for _, cp := range p.CompetencyProgress {
+		for _, l := range cp.Levels {
+			for _, o := range l.Options {
+				for _, r := range o.Requirements {
+					out[r.ID] = r
+				}
+			}
+		}
+	}
+	return out
+}

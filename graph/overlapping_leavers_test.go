@@ -24,28 +24,9 @@ func TestOverlappingLeaversTellEachLossOnce(t *testing.T) {
 		grace := e.Demo("grace@contoso.example")
 		testenv.AddPeople(t, c, "4100001", 6, []string{"AZ-104", "AZ-305", "SC-200"})
 		met := func() map[string]bool {
-			var p struct {
-				CompetencyProgress []struct {
-					Levels []struct {
-						Options []struct {
-							Requirements []struct {
-								ID  string
-								Met bool
-							}
-						}
-					}
-				}
-			}
-			must(t, e, grace, `{competencyProgress{levels{options{requirements{id met}}}}}`, nil, &p)
 			out := map[string]bool{}
-			for _, cp := range p.CompetencyProgress {
-				for _, l := range cp.Levels {
-					for _, o := range l.Options {
-						for _, r := range o.Requirements {
-							out[r.ID] = r.Met
-						}
-					}
-				}
+			for id, r := range requirementsOf(t, e, grace) {
+				out[id] = r.Met
 			}
 			return out
 		}
