@@ -111,6 +111,35 @@ func TestIDsTellNoCount(t *testing.T) {
 			}
 		}
 
+		// A cursor is good for the connection and the organization it was
+		// given in: sam's (Fabrikam's) cursor of his users would place his
+		// row among Contoso's; a cursor of the audit log would page the users.
+		sam2 := e.Demo("sam@fabrikam.example")
+		var page struct {
+			Users struct {
+				Edges    []struct{ Cursor string }
+				PageInfo struct{ EndCursor string }
+			}
+			AuditLog struct{ PageInfo struct{ EndCursor string } }
+		}
+		must(t, e, sam2, `{users(first:1){edges{cursor} pageInfo{endCursor}}}`, nil, &page)
+		samCursor := page.Users.PageInfo.EndCursor
+		must(t, e, grace, `{users(first:1){edges{cursor} pageInfo{endCursor}} auditLog(first:1){pageInfo{endCursor}}}`, nil, &page)
+		own, audit := page.Users.PageInfo.EndCursor, page.AuditLog.PageInfo.EndCursor
+		if page.Users.Edges[0].Cursor != own {
+			t.Fatalf("an edge's cursor %q and the page's end cursor %q differ for one row", page.Users.Edges[0].Cursor, own)
+		}
+		for name, c := range map[string]string{"Fabrikam's": samCursor, "the audit log's": audit} {
+			for _, q := range []string{`query($c:Cursor){users(first:5,after:$c){totalCount}}`, `query($c:Cursor){users(last:5,before:$c){totalCount}}`,
+				`query($c:Cursor){me{organization{users(first:5,after:$c){totalCount}}}}`} {
+				if r := e.Do(grace, q, map[string]any{"c": c}); r.Code() != "INVALID_INPUT" {
+					t.Errorf("grace with %s cursor: %s: %s %s", name, q, r.Code(), r.Data)
+				}
+			}
+		}
+		must(t, e, grace, `query($c:Cursor){users(first:5,after:$c){totalCount}}`, map[string]any{"c": own}, nil)
+		must(t, e, grace, `query($c:Cursor){me{organization{users(first:5,after:$c){totalCount}}}}`, map[string]any{"c": own}, nil)
+
 		// What no process wrote.
 		const q = `query($id:ID!){node(id:$id){id}}`
 		for _, c := range []struct{ id, code string }{

@@ -30,6 +30,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"certlink/internal/apperr"
+	"certlink/internal/viewer"
 )
 
 // KeySize is the length of an installation's key.
@@ -178,7 +179,7 @@ func MarshalCursor(cur entgql.Cursor[int]) graphql.ContextMarshaler {
 		if err != nil {
 			return err
 		}
-		_, err = io.WriteString(w, strconv.Quote(body+"."+c.sign(body)))
+		_, err = io.WriteString(w, strconv.Quote(body+"."+c.sign(scope(ctx)+"\x00"+body)))
 		return err
 	})
 }
@@ -194,7 +195,7 @@ func UnmarshalCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
 		return cur, ErrNotACursor
 	}
 	body, sig, ok := strings.Cut(s, ".")
-	if !ok || !hmac.Equal([]byte(sig), []byte(c.sign(body))) {
+	if !ok || !hmac.Equal([]byte(sig), []byte(c.sign(scope(ctx)+"\x00"+body))) {
 		return cur, ErrNotACursor
 	}
 	if err := cur.UnmarshalGQL(body); err != nil {
@@ -207,6 +208,48 @@ func UnmarshalCursor(ctx context.Context, v any) (entgql.Cursor[int], error) {
 	cur.ID = int(id)
 	return cur, nil
 }
+
+// scope is what a cursor is good for: the connection it pages (its type, e.g.
+// UserConnection) for the organization of the caller it was given to (or the
+// account, outside any). Signed with it, another organization's cursor — a
+// partner tool holding both — could not place its row among one's own users,
+// nor a cursor of the audit log page the users (review). A cursor is written
+// in the field context of its edge or page info, below the connection; it is
+// read in the connection's own.
+func scope(ctx context.Context) string {
+	conn := ""
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		if fc.Field.Field == nil {
+			continue
+		}
+		if d := fc.Field.Definition; d != nil && d.Type != nil && strings.HasSuffix(d.Type.Name(), "Connection") {
+			conn = d.Type.Name()
+			break
+		}
+		if fc.Field.ObjectDefinition != nil {
+			if c, ok := pagedLike[fc.Field.ObjectDefinition.Name+"."+fc.Field.Name]; ok {
+				conn = c
+				break
+			}
+		}
+	}
+	who := ""
+	if v := viewer.From(ctx); v != nil {
+		switch {
+		case v.OrgID != 0:
+			who = "o" + strconv.Itoa(v.OrgID)
+		case v.UserID != 0:
+			who = "u" + strconv.Itoa(v.UserID)
+		default:
+			who = "t" + strconv.Itoa(v.TokenID)
+		}
+	}
+	return conn + "/" + who
+}
+
+// pagedLike are the list fields paged with the cursors of a connection:
+// RequirementProgress.people is peopleConnection's edges, as a list.
+var pagedLike = map[string]string{"RequirementProgress.people": "RequirementPeopleConnection"}
 
 // sign is the MAC of a cursor's body: 16 bytes of HMAC-SHA256, in base64.
 func (c *Codec) sign(body string) string {
