@@ -509,7 +509,9 @@ scenarios.push({
       ['/skills-report', 'Skills report', 'phone-skills-report'],
       ['/users', 'Users', 'phone-users'],
     ]) {
-      await page.goto(path);
+      const res = await page.goto(path);
+      // A path that is no page of the app shows the app's "not found" page, with the status 404.
+      expect(res.status() === (path === '/no-such-page' ? 404 : 200), `${path}: status ${res.status()}`);
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
       await page.waitForLoadState('networkidle');
       if (path === '/competencies') await page.getByRole('button', { name: /Data Analytics/ }).click();
@@ -634,6 +636,7 @@ export async function axeViolations(page) {
 
 scenarios.push({
   name: 'axe: no WCAG 2.1 AA violation on the admin pages',
+  notFound: ['/no-such-page'],
   context: { bypassCSP: true },
   async run({ page }) {
     await signIn(page, 'grace@contoso.example');
@@ -652,7 +655,9 @@ scenarios.push({
       ['/mailbox', 'Dev mailbox'],
       ['/no-such-page', "This page doesn't exist"],
     ]) {
-      await page.goto(path);
+      const res = await page.goto(path);
+      // A path that is no page of the app shows the app's "not found" page, with the status 404.
+      expect(res.status() === (path === '/no-such-page' ? 404 : 200), `${path}: status ${res.status()}`);
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
       await page.waitForLoadState('networkidle');
       if (path === '/competencies') await page.getByRole('button', { name: /Cloud Platform/ }).click();
