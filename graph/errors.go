@@ -204,8 +204,6 @@ func classify(ctx context.Context, err error) *apperr.Error {
 		return e
 	}
 	switch {
-	case isNodeNotFound(err):
-		return apperr.New(apperr.NotFound, "Nothing you may see has this id.")
 	case errors.Is(err, privacy.Deny):
 		if viewer.From(ctx) == nil {
 			return apperr.ErrUnauthenticated
