@@ -92,7 +92,7 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 			case errors.Is(gqlErr.Err, gid.ErrNotAnID):
 				what = "is not an ID this API gave (IDs are 11 characters, as the API returned them)."
 			case errors.Is(gqlErr.Err, gid.ErrNotACursor):
-				what = "is not a cursor this API gave."
+				what = "is not a cursor this API gave for this list in this order (a cursor pages only the list, organization and orderBy it came from)."
 			}
 			gqlErr.Message = clip("The value of " + gqlErr.Path.String() + " " + what)
 			if len(gqlErr.Path) == 0 {

@@ -138,6 +138,34 @@ func TestIDsTellNoCount(t *testing.T) {
 			}
 		}
 		must(t, e, grace, `query($c:Cursor){users(first:5,after:$c){totalCount}}`, map[string]any{"c": own}, nil)
+
+		// ... and for the ordering it was given in: it carries its row's
+		// value of the order field, which another ordering would misread.
+		var byName struct {
+			Users struct{ PageInfo struct{ EndCursor string } }
+		}
+		must(t, e, grace, `{users(first:1, orderBy:{field:NAME}){edges{cursor} pageInfo{endCursor}}}`, nil, &byName)
+		nameCursor := byName.Users.PageInfo.EndCursor
+		for _, c := range []struct {
+			order string
+			ok    bool
+		}{
+			{`{field:NAME}`, true},
+			{`{field:NAME, direction:ASC}`, true},
+			{`{field:NAME, direction:DESC}`, false},
+			{`{field:EMAIL}`, false},
+			{`{field:CREATED_AT}`, false},
+		} {
+			q := `query($c:Cursor){users(first:5, after:$c, orderBy:` + c.order + `){totalCount}}`
+			if r := e.Do(grace, q, map[string]any{"c": nameCursor}); (r.Code() == "") != c.ok || (!c.ok && r.Code() != "INVALID_INPUT") {
+				t.Errorf("a cursor of users by name, read with orderBy %s: %q %+v", c.order, r.Code(), r.Errors)
+			}
+		}
+		if r := e.Do(grace, `query($c:Cursor){users(first:5, after:$c){totalCount}}`, map[string]any{"c": nameCursor}); r.Code() != "INVALID_INPUT" {
+			t.Errorf("a cursor of users by name, read in the default order: %q", r.Code())
+		}
+		vars := map[string]any{"c": nameCursor, "o": map[string]any{"field": "NAME"}}
+		must(t, e, grace, `query($c:Cursor, $o:UserOrder){users(first:5, after:$c, orderBy:$o){totalCount}}`, vars, nil)
 		must(t, e, grace, `query($c:Cursor){me{organization{users(first:5,after:$c){totalCount}}}}`, map[string]any{"c": own}, nil)
 
 		// What no process wrote.

@@ -223,7 +223,7 @@ func scope(ctx context.Context) string {
 			continue
 		}
 		if d := fc.Field.Definition; d != nil && d.Type != nil && strings.HasSuffix(d.Type.Name(), "Connection") {
-			conn = d.Type.Name()
+			conn = d.Type.Name() + order(ctx, fc)
 			break
 		}
 		if fc.Field.ObjectDefinition != nil {
@@ -245,6 +245,43 @@ func scope(ctx context.Context) string {
 		}
 	}
 	return conn + "/" + who
+}
+
+// order is the ordering a connection field fc was asked for, as its cursors
+// are signed: a cursor carries the value of the row's order field, so one of
+// another ordering (users by email, read as users by name) would page from a
+// place that means nothing (review). The argument is read as written — it is
+// not yet unmarshalled when the after or before cursor is — with the
+// direction's default (ASC) filled in, so an omitted and an explicit ASC agree.
+func order(ctx context.Context, fc *graphql.FieldContext) string {
+	var vars map[string]any
+	if graphql.HasOperationContext(ctx) {
+		vars = graphql.GetOperationContext(ctx).Variables
+	}
+	raw, ok := fc.Field.ArgumentMap(vars)["orderBy"]
+	if !ok || raw == nil {
+		return ""
+	}
+	one := func(v any) string {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return fmt.Sprint(v)
+		}
+		dir := m["direction"]
+		if dir == nil {
+			dir = "ASC"
+		}
+		return fmt.Sprintf("%v %v", m["field"], dir)
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return " by " + one(raw)
+	}
+	parts := make([]string, len(list))
+	for i, v := range list {
+		parts[i] = one(v)
+	}
+	return " by " + strings.Join(parts, ", ")
 }
 
 // pagedLike are the list fields paged with the cursors of a connection:

@@ -140,6 +140,22 @@ describe('Skills report', () => {
     expect(await screen.findByText('Person 1')).toBeTruthy();
   });
 
+  it('a new sort starts at the first page, never sending a cursor of the old order', async () => {
+    const { reportCalls } = setup((v) => ({
+      data: { skillsReport: { totalCount: 30, pageInfo: { hasNextPage: !v.after, endCursor: 'c25' }, edges: [row(v.after ? 26 : 1)] } },
+    }));
+    await screen.findByRole('table');
+    await userEvent.click(screen.getByRole('button', { name: 'Next' }));
+    expect(await screen.findByText('Person 26')).toBeTruthy();
+    const before = reportCalls().length;
+    await userEvent.click(screen.getByRole('button', { name: /Skill/ }));
+    await waitFor(() => expect(reportCalls().at(-1)!.variables).toMatchObject({ orderBy: { field: 'SKILL_NUMBER' } }));
+    for (const call of reportCalls().slice(before)) {
+      expect(call.variables).toMatchObject({ after: null });
+    }
+    expect(await screen.findByText('Person 1')).toBeTruthy();
+  });
+
   it('explains an empty report', async () => {
     setup(() => ({ data: { skillsReport: { totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] } } }));
     expect(await screen.findByText('No skills recognized yet')).toBeTruthy();

@@ -133,14 +133,19 @@ export function SkillsReportPage() {
   const [filters, setFilters] = useState<Filters>(emptyFilters);
   const [field, setField] = useState<SkillsReportOrderField>('NAME');
   const [direction, setDirection] = useState<Direction>('ASC');
-  // Cursors of the pages before the current one, so Previous can go back.
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const search = useDebounced(filters.search, 300);
   const applied = useMemo(() => ({ ...filters, search }), [filters, search]);
   const where = useMemo(() => toWhere(applied), [applied]);
+  // Cursors of the pages before the current one, so Previous can go back,
+  // kept with the filters and order they page: a cursor is good only for the
+  // order it was given in (the API refuses it in another), so a new sort or
+  // filter starts at the first page in the same render, with no request
+  // carrying the old cursor.
+  const listing = JSON.stringify([where, field, direction]);
+  const [paged, setPaged] = useState<{ listing: string; cursors: (string | null)[] }>({ listing, cursors: [null] });
+  const cursors = paged.listing === listing ? paged.cursors : [null];
+  const setCursors = (f: (c: (string | null)[]) => (string | null)[]) => setPaged({ listing, cursors: f(cursors) });
   const after = cursors[cursors.length - 1];
-
-  useEffect(() => setCursors([null]), [where, field, direction]);
 
   const [{ data, fetching, error }, reexecute] = useQuery({
     query: SkillsReportQuery,
