@@ -8,6 +8,7 @@ package frontend
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -43,7 +44,7 @@ func handler(root fs.FS) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			writeError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "The web app's pages and files answer GET and HEAD only.")
 			return
 		}
 		p := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
@@ -57,12 +58,13 @@ func handler(root fs.FS) http.Handler {
 				return
 			}
 			if path.Ext(p) != "" || p == "assets" || strings.HasPrefix(p, "assets/") || strings.ContainsFunc(p, unicode.IsControl) {
-				http.NotFound(w, r) // a missing asset is a 404, not the app
+				// A missing asset is a 404, not the app.
+				writeError(w, http.StatusNotFound, "NOT_FOUND", "There is no file at this path.")
 				return
 			}
 		}
 		if _, err := fs.Stat(root, "index.html"); err != nil {
-			http.Error(w, "The web app is not built into this binary: run `npm ci && npm run build`, then build certlink again.", http.StatusServiceUnavailable)
+			writeError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "The web app is not built into this binary: run `npm ci && npm run build`, then build certlink again.")
 			return
 		}
 		w.Header().Set("Cache-Control", "no-cache")
@@ -75,6 +77,16 @@ func handler(root fs.FS) http.Handler {
 		}
 		serve(w, r, root, "index.html")
 	})
+}
+
+// writeError answers an error as the API does (A5): {"errors":[{message,
+// extensions:{code}}]}, never a bare text.
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	h := w.Header()
+	h.Del("Content-Encoding")
+	h.Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]string{"code": code}}}})
 }
 
 // AppPaths are the paths the app has a page at (frontend/src/App.tsx's routes,
@@ -125,7 +137,7 @@ func serve(w http.ResponseWriter, r *http.Request, root fs.FS, p string) {
 	}
 	b, err := fs.ReadFile(root, name)
 	if err != nil {
-		http.Error(w, "cannot read "+p, http.StatusInternalServerError)
+		writeError(w, http.StatusInternalServerError, "INTERNAL", "A file of the web app could not be read.")
 		return
 	}
 	// ServeContent leaves Content-Length out of an encoded answer, which then goes

@@ -3,6 +3,7 @@ package frontend
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -92,6 +93,18 @@ func TestPrecompressedAssets(t *testing.T) {
 		if rec.Code != http.StatusNotFound {
 			t.Fatalf("%s: %d, want 404", p, rec.Code)
 		}
+		// With a code, as every error (A5; review: a bare "404 page not found").
+		var body struct {
+			Errors []struct{ Extensions struct{ Code string } }
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || len(body.Errors) != 1 || body.Errors[0].Extensions.Code != "NOT_FOUND" {
+			t.Fatalf("%s: %q (%v), want a NOT_FOUND error", p, rec.Body.String(), err)
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodDelete, "/competencies", nil))
+	if rec.Code != http.StatusMethodNotAllowed || !strings.Contains(rec.Body.String(), `"METHOD_NOT_ALLOWED"`) || rec.Header().Get("Allow") != "GET, HEAD" {
+		t.Fatalf("DELETE /competencies: %d %q", rec.Code, rec.Body.String())
 	}
 }
 

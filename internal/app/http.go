@@ -422,14 +422,20 @@ func crossSiteSessionGet(r *http.Request) bool {
 
 func bearer(r *http.Request) string {
 	if h := r.Header.Get("Authorization"); h != "" {
-		// The scheme is case-insensitive (RFC 7235 §2.1).
-		if scheme, s, ok := strings.Cut(strings.TrimSpace(h), " "); ok && strings.EqualFold(scheme, "Bearer") {
-			return strings.TrimSpace(s)
-		}
-		return ""
+		return bearerOf(h)
 	}
 	if c, err := r.Cookie(web.SessionCookie); err == nil {
 		return c.Value
+	}
+	return ""
+}
+
+// bearerOf is the token of an Authorization value "Bearer <token>" — the
+// scheme in any case (RFC 7235 §2.1), over HTTP and in a websocket's
+// connection_init alike — or "" for another scheme.
+func bearerOf(h string) string {
+	if scheme, s, ok := strings.Cut(strings.TrimSpace(h), " "); ok && strings.EqualFold(scheme, "Bearer") {
+		return strings.TrimSpace(s)
 	}
 	return ""
 }

@@ -77,8 +77,13 @@ func (a *App) websocketOrigins() []string {
 // (socket.Registry).
 func (a *App) websocketInit(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 	secret, _ := ctx.Value(socketSecretKey{}).(string)
-	if auth := payload.Authorization(); auth != "" {
-		secret = strings.TrimSpace(strings.TrimPrefix(auth, "Bearer "))
+	if auth := strings.TrimSpace(payload.Authorization()); auth != "" {
+		// "Bearer <token>" (the scheme in any case, as over HTTP), or the
+		// token alone.
+		secret = auth
+		if strings.Contains(auth, " ") {
+			secret = bearerOf(auth)
+		}
 	} else if t, ok := payload["token"].(string); ok && t != "" {
 		secret = t
 	}

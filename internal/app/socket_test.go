@@ -392,6 +392,17 @@ func TestSocketHandshakeErrors(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+	// The scheme in any case, as over HTTP (RFC 7235; review: "bearer" was
+	// refused on the socket only), or the token alone.
+	tok := e.Demo("grace@contoso.example")
+	for _, auth := range []string{"bearer " + tok, "BEARER " + tok, " Bearer  " + tok + " ", tok} {
+		if _, err := dialWS(t, e, nil, map[string]any{"authorization": auth}); err != nil {
+			t.Errorf("authorization %q: %v", strings.Replace(auth, tok, "<token>", 1), err)
+		}
+	}
+	if _, err := dialWS(t, e, nil, map[string]any{"authorization": "Basic " + tok}); err == nil {
+		t.Error("authorization Basic <token> was taken as a bearer token")
+	}
 	// A connection_init past 4 KiB is refused before it is read (4400).
 	_, err := dialWS(t, e, nil, map[string]any{"token": strings.Repeat("a", 10000)})
 	var ce websocket.CloseError

@@ -78,6 +78,10 @@ func (p EngineProgress) states(ctx context.Context, c *ent.Client, org *progress
 						Key: strconv.Itoa(r.ID), Competency: comp.Name, CompetencyKey: comp.Key, Level: op.Level, Option: op.Name,
 						Requirement: r.Description, Required: r.Required, Current: r.Current, Met: r.Met,
 					}
+					if comp.Offer != nil && comp.Offer.OptionID == op.ID {
+						t := comp.Offer.AnniversaryAt
+						st.AtRiskBefore = &t
+					}
 					if r.Met && r.UnmetOn != nil {
 						t := *r.UnmetOn
 						st.ProjectedUnmetAt = &t

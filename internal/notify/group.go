@@ -152,6 +152,20 @@ func projectedAlert(org int, key string, soon []RequirementState, now time.Time)
 	}
 }
 
+// atRiskBeforeAnniversary words a projected alert whose losses fall before
+// the anniversaries of the offers bought with them (C5: AT_RISK).
+func atRiskBeforeAnniversary(al *Alert) {
+	var first time.Time
+	for _, r := range al.Requirements {
+		if r.AtRiskBefore != nil && (first.IsZero() || r.AtRiskBefore.Before(first)) {
+			first = *r.AtRiskBefore
+		}
+	}
+	al.Title = "At risk: " + strings.TrimPrefix(al.Title, "Projected: ") + ", before the offer's anniversary"
+	al.Body = fmt.Sprintf("The purchased offer's anniversary is %s, and these requirements are projected to become unmet before it, so the competency is at risk.\n\n%s",
+		first.UTC().Format(dateFormat), al.Body)
+}
+
 // resolvedAlert is the follow-up once requirements an earlier alert named are
 // out of danger: met again (unmet notices) or no longer projected to fall by
 // the date announced (projected notices).

@@ -7,10 +7,13 @@ import (
 	"time"
 
 	"certlink/ent"
+	"certlink/ent/competency"
+	"certlink/ent/competencyoption"
 	"certlink/ent/notification"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/result"
 	"certlink/ent/skill"
+	"certlink/ent/user"
 	"certlink/internal/notify"
 	"certlink/internal/testenv"
 )
@@ -90,4 +93,73 @@ func bodies(ms []*ent.OutboxMessage) []string {
 		out = append(out, m.Body)
 	}
 	return out
+}
+
+// N1 with C5: a loss projected before the anniversary of the offer bought
+// with its option puts the competency AT_RISK, and the admins are told at
+// once — though it is further ahead than every notice threshold — once; the
+// 90-day notice still follows. A loss projected after the anniversary is
+// not announced early (review: AT_RISK 91 days ahead and no notice).
+func TestLossBeforeTheAnniversaryIsAnnouncedAtOnce(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		a := testenv.Open(t, d)
+		now := time.Now().UTC().Truncate(time.Second)
+		exp := now.Add(320 * 24 * time.Hour) // after the anniversary
+		seedRequirement(t, a, &exp)
+		c := a.DB.Client
+		opt := c.CompetencyOption.Query().Where(competencyoption.HasCompetencyWith(competency.Key("test-cloud"))).OnlyX(sys())
+		grace := c.User.Query().Where(user.Email("grace@contoso.example")).OnlyX(sys())
+		c.OfferPurchase.Create().SetOrganizationID(*grace.OrganizationID).SetCompetencyID(opt.CompetencyID).SetOptionID(opt.ID).
+			SetByUserID(grace.ID).SetPurchasedAt(now.Add(-65 * 24 * time.Hour)).SetAnniversaryAt(now.Add(300 * 24 * time.Hour)).ExecX(sys())
+		clock := now
+		only := notify.ProgressFunc(func(ctx context.Context, c *ent.Client, org int, at time.Time) ([]notify.RequirementState, error) {
+			all, err := notify.EngineProgress{Engine: a.Progress.Engine}.Requirements(ctx, c, org, at)
+			var out []notify.RequirementState
+			for _, r := range all {
+				if r.Competency == "Test Cloud Platform" {
+					out = append(out, r)
+				}
+			}
+			return out, err
+		})
+		p := &notify.Periodic{Client: c, Progress: only, Now: func() time.Time { return clock },
+			Alerts:   &notify.Alerter{PublicURL: "https://c.example", Now: func() time.Time { return clock }},
+			Interval: time.Hour, Notices: []time.Duration{90 * 24 * time.Hour, 60 * 24 * time.Hour, 30 * 24 * time.Hour}}
+		mails := func() []*ent.OutboxMessage {
+			return c.OutboxMessage.Query().Where(outboxmessage.SubjectContains("Test Cloud Platform")).
+				Order(ent.Asc(outboxmessage.FieldID)).AllX(sys())
+		}
+		check := func() {
+			t.Helper()
+			for i := 0; i < 2; i++ { // a second run adds nothing
+				if _, err := p.Check(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		check()
+		if m := mails(); len(m) != 0 {
+			t.Fatalf("a loss after the anniversary, 320 days ahead, was announced: %v", bodies(m))
+		}
+		c.Result.Update().Where(result.HasSkillWith(skill.Number("TEST-104"))).SetExpiresAt(now.Add(200 * 24 * time.Hour)).ExecX(sys())
+		check()
+		m := mails()
+		if len(m) != 2 || !strings.HasPrefix(m[0].Subject, "At risk") || !strings.Contains(m[0].Body, "in 200 days") ||
+			!strings.Contains(m[0].Body, "anniversary is "+now.Add(300*24*time.Hour).Format("January 2, 2006")) {
+			t.Fatalf("a loss 200 days ahead, before the anniversary: %d mails %v", len(m), bodies(m))
+		}
+		clock = now.Add(50 * 24 * time.Hour) // 150 days left: told already
+		check()
+		if m := mails(); len(m) != 2 {
+			t.Fatalf("150 days ahead: %d mails, want 2", len(m))
+		}
+		clock = now.Add(115 * 24 * time.Hour) // 85 days left: the 90-day notice
+		check()
+		if m := mails(); len(m) != 4 || !strings.Contains(m[3].Body, "in 85 days") {
+			t.Fatalf("90-day notice: %v", bodies(m))
+		}
+		if n := c.Notification.Query().Where(notification.TitleContains("Test Cloud Platform")).CountX(sys()); n != 4 {
+			t.Fatalf("%d in-app notifications, want 4", n)
+		}
+	})
 }

@@ -120,7 +120,13 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, e
 		}
 		notice, ok := p.notice(r.ProjectedUnmetAt.Sub(now))
 		if !ok {
-			continue
+			// Beyond every threshold, but before the anniversary of the
+			// offer bought with it: the competency is AT_RISK from now (C5),
+			// which N1 announces at once.
+			if r.AtRiskBefore == nil || !r.ProjectedUnmetAt.Before(*r.AtRiskBefore) {
+				continue
+			}
+			notice = beforeAnniversary
 		}
 		days := int(notice.Hours() / 24)
 		told, err := announced(ctx, c, org, r.Key, *r.ProjectedUnmetAt, days)
@@ -139,6 +145,9 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, e
 		reqs := soon[notice]
 		al := projectedAlert(org, groupKey(fmt.Sprintf("projected/o%d/%dd/", org, int(notice.Hours()/24)), projectionKey(reqs)), reqs, now)
 		al.NoticeDays = int(notice.Hours() / 24)
+		if notice == beforeAnniversary {
+			atRiskBeforeAnniversary(&al)
+		}
 		alerts = append(alerts, al)
 	}
 	for _, al := range alerts {
@@ -148,6 +157,11 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, e
 	}
 	return len(alerts), nil
 }
+
+// beforeAnniversary is the notice of a loss projected before the anniversary
+// of a purchased offer and beyond every threshold; recorded as NoticeDays -1,
+// so it is given once for each projected date.
+const beforeAnniversary = -24 * time.Hour
 
 // keysOf joins requirement keys: the identity of a group of requirements.
 func keysOf(reqs []RequirementState) string {

@@ -39,6 +39,11 @@ type RequirementState struct {
 	ProjectedUnmetAt *time.Time
 	// ProjectedCause says what expires then, e.g. "AZ-104 of Alex Wilber expires".
 	ProjectedCause string
+	// AtRiskBefore is the anniversary of the offer purchased with this
+	// requirement's option (C5); nil outside a purchased option. A loss
+	// projected before it puts the competency AT_RISK, and is announced then,
+	// however far ahead (N1), besides the notice thresholds.
+	AtRiskBefore *time.Time
 }
 
 // ProgressFunc adapts a function to ProgressSource.

@@ -2,12 +2,19 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"time"
 
 	atlasmysql "ariga.io/atlas/sql/mysql"
 	atlas "ariga.io/atlas/sql/schema"
 	entschema "entgo.io/ent/dialect/sql/schema"
+	"github.com/go-sql-driver/mysql"
 
 	"certlink/ent"
 	"certlink/ent/migrate"
@@ -93,7 +100,79 @@ func (d *DB) PendingSchemaChanges(ctx context.Context, w io.Writer) error {
 // missing tables, columns and indexes and never drops a column or a table, so an
 // existing database is upgraded in place and keeps its data. (No Atlas CLI can be
 // installed here to diff versioned files; see README "Database".)
+//
+// Processes starting together (replicas deployed at once, an upgrade that
+// adds a table) migrate one after the other: on MySQL/MariaDB under a named
+// lock of the database; on a Galera cluster, which refuses named locks, and
+// on SQLite, a start whose DDL meets another's (a table or column already
+// there) inspects the schema again and goes on from there.
 func (d *DB) Migrate(ctx context.Context) error {
+	if !d.Embedded {
+		unlock, err := d.migrationLock(ctx)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
+	for attempt := 1; ; attempt++ {
+		err := d.migrate(ctx)
+		if err == nil || attempt == 10 || !concurrentDDL(err) {
+			return err
+		}
+		slog.Info("another process changed the schema at the same moment: inspecting it again", "attempt", attempt, "err", err)
+		select {
+		case <-time.After(time.Duration(attempt*50+rand.IntN(100)) * time.Millisecond):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// migrationLock holds the database's migration lock (GET_LOCK, named after
+// the database so that installations sharing a server do not wait on each
+// other) until unlock. A Galera cluster refuses named locks (error 1235): the
+// retries of Migrate stand in.
+func (d *DB) migrationLock(ctx context.Context) (unlock func(), err error) {
+	conn, err := d.SQL.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrating the schema: %w", err)
+	}
+	var got sql.NullInt64
+	err = conn.QueryRowContext(ctx, "SELECT GET_LOCK(CONCAT('certlink migrate ', LEFT(SHA2(DATABASE(), 256), 32)), 600)").Scan(&got)
+	var me *mysql.MySQLError
+	switch {
+	case errors.As(err, &me) && me.Number == 1235:
+		conn.Close()
+		return func() {}, nil
+	case err != nil:
+		conn.Close()
+		return nil, fmt.Errorf("migrating the schema: taking the migration lock: %w", err)
+	case !got.Valid || got.Int64 != 1:
+		conn.Close()
+		return nil, errors.New("migrating the schema: another process has been migrating this database for 10 minutes; start again once it is done")
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(CONCAT('certlink migrate ', LEFT(SHA2(DATABASE(), 256), 32)))")
+		conn.Close()
+	}, nil
+}
+
+// concurrentDDL reports whether a migration failed on another process's
+// schema change made between its inspection and its DDL.
+func concurrentDDL(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		switch me.Number {
+		case 1050, 1060, 1061, 1826: // table, column, index, foreign key already there
+			return true
+		}
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "already exists") || strings.Contains(msg, "duplicate column name")
+}
+
+func (d *DB) migrate(ctx context.Context) error {
 	// A database from before progress kept its counts (issue 13) gets them
 	// computed once from its links and results.
 	uncounted := !d.answers(ctx, "SELECT id FROM counting_tallies WHERE 1=0")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -196,5 +197,56 @@ func TestLatestFlagsRepairedOnceOnUpgrade(t *testing.T) {
 			t.Fatalf("the second start repaired again (%d misflagged left): it should run once", n)
 		}
 		db.Close()
+	})
+}
+
+// TestProcessesStartingTogetherMigrateOnce: replicas deployed at once on an
+// empty database (here four database handles migrating at the same moment)
+// all come up, with one schema, and it is up to date (review: two processes
+// started together both exited on "Table 'notifications' already exists").
+// On a Galera cluster (which refuses the named lock) they start on different
+// nodes.
+func TestProcessesStartingTogetherMigrateOnce(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		ctx := viewer.System(context.Background())
+		dsn := testenv.DSN(t, d)
+		const n = 4
+		dbs := make([]*store.DB, n)
+		for i := range dbs {
+			db, err := store.Open(ctx, testenv.OnHost(dsn, i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			dbs[i] = db
+		}
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i, db := range dbs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				errs[i] = db.Migrate(ctx)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("start %d: %v", i, err)
+			}
+		}
+		var plan strings.Builder
+		if err := dbs[0].PendingSchemaChanges(ctx, &plan); err != nil {
+			t.Fatal(err)
+		}
+		if ddl := ddlOnly(plan.String()); ddl != "" {
+			t.Fatalf("after the starts the schema still needs:\n%s", ddl)
+		}
+		if _, err := dbs[1].Client.User.Query().Count(ctx); err != nil {
+			t.Fatal(err)
+		}
 	})
 }
