@@ -163,3 +163,39 @@ func TestLossBeforeTheAnniversaryIsAnnouncedAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// Run checks again just after someone stops counting for a met requirement,
+// not an Interval later: with an hourly interval, a certification expiring
+// two seconds from now is told "no longer met" within seconds (review: losses
+// by expiry waited for the next hourly sweep).
+func TestRunWakesWhenSomeoneStopsCounting(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		a := testenv.Open(t, d)
+		exp := time.Now().UTC().Add(2 * time.Second)
+		seedRequirement(t, a, &exp)
+		only := notify.ProgressFunc(func(ctx context.Context, c *ent.Client, org int, at time.Time) ([]notify.RequirementState, error) {
+			all, err := notify.EngineProgress{Engine: a.Progress.Engine}.Requirements(ctx, c, org, at)
+			var out []notify.RequirementState
+			for _, r := range all {
+				if r.Competency == "Test Cloud Platform" {
+					out = append(out, r)
+				}
+			}
+			return out, err
+		})
+		p := &notify.Periodic{Client: a.DB.Client, Progress: only, Alerts: &notify.Alerter{PublicURL: "https://c.example"},
+			Interval: time.Hour, MinWait: 100 * time.Millisecond, Notices: []time.Duration{30 * 24 * time.Hour}}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); p.Run(ctx, func(err error) { t.Error(err) }) }()
+		defer func() { cancel(); <-done }()
+		stopped := func() bool {
+			return a.DB.Client.OutboxMessage.Query().Where(outboxmessage.SubjectContains("Results stopped counting"),
+				outboxmessage.SubjectContains("Test Cloud Platform")).CountX(sys()) == 2
+		}
+		testenv.Eventually(t, 20*time.Second, stopped, "no \"no longer met\" mail within 20 s of the expiry (the interval is an hour)")
+		if time.Now().Before(exp) {
+			t.Fatal("told before the expiry")
+		}
+	})
+}

@@ -3,12 +3,15 @@ package notify
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"certlink/ent"
 	"certlink/ent/organization"
 	"certlink/internal/clock"
+	"certlink/internal/progress"
 	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
@@ -30,24 +33,65 @@ type Periodic struct {
 	// 90, 60 and 30 days). A loss first seen inside several of them is
 	// announced once, for the nearest.
 	Notices []time.Duration
+	// MinWait is the least time between two checks that Run makes sooner than
+	// Interval, to catch the moment someone stops counting or a loss comes
+	// within a notice threshold (DefaultMinWait when 0).
+	MinWait time.Duration
+
+	mu   sync.Mutex
+	next time.Time // the first moment a check after the last would find something new
 }
+
+// DefaultMinWait: a loss by expiry is told within about a minute of the
+// moment, however long --risk-check-interval is.
+const DefaultMinWait = time.Minute
 
 func (p *Periodic) now() time.Time { return clock.Now(p.Now) }
 
-// Run checks every Interval until ctx ends.
+// Run checks until ctx ends: every Interval, and sooner when time alone
+// changes something a check tells — the first moment after the last check at
+// which someone stops counting for a met requirement (an expiry, a retired
+// skill's validity end) or a projected loss comes within a notice threshold —
+// but not sooner than MinWait after the last.
 func (p *Periodic) Run(ctx context.Context, onError func(error)) {
-	t := time.NewTicker(p.Interval)
+	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
-		if _, err := p.Check(ctx); err != nil && ctx.Err() == nil && onError != nil {
-			onError(err)
-		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+		if _, err := p.Check(ctx); err != nil && ctx.Err() == nil && onError != nil {
+			onError(err)
+		}
+		t.Reset(p.wait())
 	}
+}
+
+// wait is how long Run waits after a check.
+func (p *Periodic) wait() time.Duration {
+	p.mu.Lock()
+	next := p.next
+	p.mu.Unlock()
+	wait := p.Interval
+	if !next.IsZero() {
+		least := p.MinWait
+		if least <= 0 {
+			least = DefaultMinWait
+		}
+		// A second past the moment: the check then sees it behind.
+		wait = min(wait, max(least, next.Sub(p.now())+time.Second))
+	}
+	return wait
+}
+
+// soonest keeps the earlier of two moments, the zero time being none.
+func soonest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
 // Check runs once over every organization and returns the number of alerts raised
@@ -59,33 +103,47 @@ func (p *Periodic) Check(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	total := 0
+	var next time.Time
 	for _, org := range orgs {
 		n := 0
+		var orgNext time.Time
 		err := store.InTx(sys, p.Client, func(tx *ent.Tx) error {
 			var err error
-			n, err = p.checkOrg(sys, tx.Client(), org)
+			n, orgNext, err = p.checkOrg(sys, tx.Client(), org)
 			return err
 		})
 		if err != nil {
 			return total, fmt.Errorf("checking organization %d: %w", org, err)
 		}
 		total += n
+		next = soonest(next, orgNext)
 	}
+	p.mu.Lock()
+	p.next = next
+	p.mu.Unlock()
 	if total > 0 && p.Alerts.Wake != nil {
 		p.Alerts.Wake()
 	}
 	return total, nil
 }
 
-func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, error) {
+// checkOrg raises the organization's alerts due now and returns how many,
+// and the first moment after now at which time alone would make a check find
+// something new there (zero: none known).
+func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, time.Time, error) {
 	now := p.now()
+	var none time.Time
 	prev, err := p.Progress.Requirements(ctx, c, org, now.Add(-p.Interval))
 	if err != nil {
-		return 0, err
+		return 0, none, err
 	}
 	cur, err := p.Progress.Requirements(ctx, c, org, now)
 	if err != nil {
-		return 0, err
+		return 0, none, err
+	}
+	next, err := p.nextMoment(ctx, c, org, cur, now)
+	if err != nil {
+		return 0, none, err
 	}
 	why := map[string]string{}
 	for _, r := range prev {
@@ -97,11 +155,11 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, e
 	var lost []RequirementState
 	for _, r := range newlyUnmet(prev, cur) {
 		if err := closeProjected(ctx, c, org, r.Key, now); err != nil {
-			return 0, err
+			return 0, none, err
 		}
 		told, err := toldUnmet(ctx, c, org, r.Key)
 		if err != nil {
-			return 0, err
+			return 0, none, err
 		}
 		if !told {
 			lost = append(lost, r)
@@ -131,7 +189,7 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, e
 		days := int(notice.Hours() / 24)
 		told, err := announced(ctx, c, org, r.Key, *r.ProjectedUnmetAt, days)
 		if err != nil {
-			return 0, err
+			return 0, none, err
 		}
 		if told {
 			continue
@@ -152,10 +210,44 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, e
 	}
 	for _, al := range alerts {
 		if err := p.Alerts.Raise(ctx, c, al); err != nil {
-			return 0, err
+			return 0, none, err
 		}
 	}
-	return len(alerts), nil
+	return len(alerts), next, nil
+}
+
+// nextMoment is the first moment after now at which time alone changes what
+// a check of org tells: someone stops counting for a met requirement (the
+// kept spans' next end, progress.NextSpanEnd), or a projected loss comes
+// within a notice threshold. Zero: none.
+func (p *Periodic) nextMoment(ctx context.Context, c *ent.Client, org int, cur []RequirementState, now time.Time) (time.Time, error) {
+	var next time.Time
+	var met []int
+	for _, r := range cur {
+		if !r.Met {
+			continue
+		}
+		if id, err := strconv.Atoi(r.Key); err == nil {
+			met = append(met, id)
+		}
+		if r.ProjectedUnmetAt == nil {
+			continue
+		}
+		notices := p.Notices
+		if len(notices) == 0 {
+			notices = []time.Duration{p.Horizon}
+		}
+		for _, n := range notices {
+			if at := r.ProjectedUnmetAt.Add(-n); at.After(now) {
+				next = soonest(next, at)
+			}
+		}
+	}
+	end, err := progress.NextSpanEnd(ctx, c, org, met, now)
+	if err != nil {
+		return next, err
+	}
+	return soonest(next, end), nil
 }
 
 // beforeAnniversary is the notice of a loss projected before the anniversary
