@@ -131,29 +131,37 @@ func (d *DB) Migrate(ctx context.Context) error {
 // migrationLock holds the database's migration lock (GET_LOCK, named after
 // the database so that installations sharing a server do not wait on each
 // other) until unlock. A Galera cluster refuses named locks (error 1235): the
-// retries of Migrate stand in.
+// retries of Migrate stand in. The lock's connection is its own, outside the
+// pool: the migration needs one of the pool's, which may have only one.
 func (d *DB) migrationLock(ctx context.Context) (unlock func(), err error) {
-	conn, err := d.SQL.Conn(ctx)
+	own := sql.OpenDB(d.connector)
+	own.SetMaxOpenConns(1)
+	conn, err := own.Conn(ctx)
 	if err != nil {
+		own.Close()
 		return nil, fmt.Errorf("migrating the schema: %w", err)
+	}
+	closeAll := func() {
+		conn.Close()
+		own.Close()
 	}
 	var got sql.NullInt64
 	err = conn.QueryRowContext(ctx, "SELECT GET_LOCK(CONCAT('certlink migrate ', LEFT(SHA2(DATABASE(), 256), 32)), 600)").Scan(&got)
 	var me *mysql.MySQLError
 	switch {
 	case errors.As(err, &me) && me.Number == 1235:
-		conn.Close()
+		closeAll()
 		return func() {}, nil
 	case err != nil:
-		conn.Close()
+		closeAll()
 		return nil, fmt.Errorf("migrating the schema: taking the migration lock: %w", err)
 	case !got.Valid || got.Int64 != 1:
-		conn.Close()
+		closeAll()
 		return nil, errors.New("migrating the schema: another process has been migrating this database for 10 minutes; start again once it is done")
 	}
 	return func() {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(CONCAT('certlink migrate ', LEFT(SHA2(DATABASE(), 256), 32)))")
-		conn.Close()
+		closeAll()
 	}, nil
 }
 

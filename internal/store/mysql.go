@@ -259,13 +259,20 @@ func (w *watchedConn) watch(err error) error {
 
 // nodeLost reports errors after which this connection's node should not be
 // used again: not a member of the primary component (1047), shutting down
-// (1053, 1317 query interrupted, 1927 connection killed), connection lost.
+// (1053, 1317 query interrupted, 1927 connection killed), connection lost;
+// and a COMMIT (or a streaming replication fragment) the node could not
+// replicate because it left the primary component (1180 "Error while
+// appending streaming replication fragment (provider status: Not connected
+// to Primary Component)", seen by a review while a node rejoined): the
+// transaction is rolled back, the node is the cause.
 func nodeLost(err error) bool {
 	var me *mysql.MySQLError
 	if errors.As(err, &me) {
 		switch me.Number {
 		case 1047, 1053, 1317, 1927, 2006, 2013, 4031:
 			return true
+		case 1180:
+			return strings.Contains(me.Message, "Primary Component") || strings.Contains(me.Message, "wsrep")
 		}
 		return false
 	}

@@ -72,12 +72,14 @@ func TestUnavailableIsTheDatabase(t *testing.T) {
 		t.Error("a deadline or a cancellation is classified as the database unavailable")
 	}
 	for _, err := range []error{mysql.ErrInvalidConn, driver.ErrBadConn, &mysql.MySQLError{Number: 1047}, &mysql.MySQLError{Number: 1317},
+		&mysql.MySQLError{Number: 1180, Message: "Error while appending streaming replication fragment(provider status: Not connected to Primary Component)"},
 		&net.OpError{Op: "dial", Err: errors.New("connection refused")}} {
 		if !store.Unavailable(fmt.Errorf("wrapped: %w", err)) {
 			t.Errorf("%v: not classified as the database unavailable", err)
 		}
 	}
-	if store.Unavailable(&mysql.MySQLError{Number: 1213}) || store.Unavailable(&mysql.MySQLError{Number: 1062}) {
+	if store.Unavailable(&mysql.MySQLError{Number: 1213}) || store.Unavailable(&mysql.MySQLError{Number: 1062}) ||
+		store.Unavailable(&mysql.MySQLError{Number: 1180, Message: "Got error 1 \"Operation not permitted\" during COMMIT"}) {
 		t.Error("a deadlock or a duplicate is classified as the database unavailable")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"net/url"
 	"path/filepath"
@@ -31,6 +32,9 @@ type DB struct {
 	Dialect string // dialect.SQLite or dialect.MySQL
 	// Embedded is true for the SQLite file.
 	Embedded bool
+	// connector opens MySQL connections outside SQL's pool (the migration
+	// lock's, which must not take one of a one-connection pool).
+	connector driver.Connector
 }
 
 // Open opens dsn: a "mysql://user:pass@host:port/name" URL — several hosts of
@@ -43,9 +47,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		opt(&o)
 	}
 	var (
-		db   *sql.DB
-		dial string
-		err  error
+		db        *sql.DB
+		dial      string
+		err       error
+		connector driver.Connector
 	)
 	switch {
 	case strings.HasPrefix(dsn, "mysql://"):
@@ -58,7 +63,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 		if cerr != nil {
 			return nil, cerr
 		}
-		db = sql.OpenDB(conn)
+		db, connector = sql.OpenDB(conn), conn
 		db.SetMaxOpenConns(cmp.Or(o.maxConns, 50))
 		db.SetMaxIdleConns(min(25, cmp.Or(o.maxConns, 50)))
 		db.SetConnMaxLifetime(30 * time.Minute)
@@ -88,7 +93,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*DB, error) {
 	for _, w := range o.wrap {
 		drv = w(drv)
 	}
-	d := &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dial, Embedded: dial == dialect.SQLite}
+	d := &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dial, Embedded: dial == dialect.SQLite, connector: connector}
 	// Progress reads kept counts; every writer keeps them (issue 13).
 	d.Client.Use(counting.Hook(dial))
 	// The skills report's row per (person, skill) follows its results' and
