@@ -1,5 +1,5 @@
-import { beforeEach, describe, expect, it } from 'vitest';
-import { render, screen, within } from '@testing-library/react';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { App, initials } from './App';
 import { gqlError, mockClient, viewer, type Answer } from './test/mockClient';
@@ -56,6 +56,35 @@ describe('App shell', () => {
     window.history.replaceState(null, '', '/nowhere');
     renderApp(() => ({ data: { me: viewer() } }));
     expect(await screen.findByText("This page doesn't exist")).toBeTruthy();
+  });
+
+  it('with the real client: keeps the shell when My profile cannot reach the server', async () => {
+    // The real API client over a fetch that answers, then fails as a stopped
+    // server does: My profile asks for the viewer again (the session check's
+    // own query), and its failure must not replace the whole app (review).
+    let down = false;
+    const fetchStub = vi.fn(async (_url: unknown, init?: { body?: unknown }) => {
+      if (down) throw new TypeError('Failed to fetch');
+      const op = JSON.parse(String(init?.body ?? '{}')) as { operationName?: string };
+      const data = op.operationName === 'Me' ? { me: viewer() } : null;
+      return new Response(JSON.stringify(data ? { data } : { errors: [{ message: 'not in this test', extensions: { code: 'NOT_FOUND' } }] }), {
+        headers: { 'Content-Type': 'application/json' },
+      });
+    });
+    vi.stubGlobal('fetch', fetchStub);
+    try {
+      window.history.replaceState(null, '', '/support');
+      render(<App />);
+      const nav = await screen.findByRole('navigation', { name: 'Main' });
+      down = true;
+      await userEvent.click(within(nav).getByRole('link', { name: 'My profile' }));
+      await waitFor(() => expect(fetchStub.mock.calls.length).toBeGreaterThan(2));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(screen.getByRole('navigation', { name: 'Main' })).toBeTruthy();
+      expect(screen.getByRole('button', { name: 'Sign out' })).toBeTruthy();
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('signs out into a fresh client and says so', async () => {

@@ -2,10 +2,11 @@ import { Component, lazy, Suspense, useCallback, useEffect, useMemo, useRef, use
 import { Provider, useClient, useMutation, useQuery } from 'urql';
 import { ErrorState, Spinner } from './components/Feedback';
 import { IconAward, IconBadge, IconBell, IconCode, IconHistory, IconKey, IconLifebuoy, IconMail, IconMenu, IconSignOut, IconTable, IconUser, IconUsers, LogoMark } from './components/Icons';
+import { watchFocus } from './lib/focusRescue';
 import { createApiClient } from './lib/client';
 import { forgetConsole } from './lib/consoleHistory';
 import { describeError, errorCode } from './lib/errors';
-import { Link, navigate, usePath } from './lib/router';
+import { Link, navigate, RENAVIGATE, usePath } from './lib/router';
 import { isAdmin, isGlobalAdmin, MeQuery, seesCompetencies, seesUsers, SessionContext, SignOutMutation, useSession, type Session, type Viewer } from './lib/session';
 import { PasswordChangeGate } from './pages/ChangePassword';
 import { ForbiddenPage, NotFoundPage } from './pages/NotFoundPage';
@@ -21,7 +22,7 @@ import { ApiTokensQuery } from './pages/tokens/queries';
 // Every page is its own chunk: the first page loads only the shell and itself.
 // preload() starts the current page's chunk as the app starts, alongside the
 // session check, rather than after it (see startPreload).
-function page<K extends string, T extends Record<K, ComponentType>>(load: () => Promise<T>, name: K) {
+export function page<K extends string, T extends Record<K, ComponentType>>(load: () => Promise<T>, name: K) {
   let loading: Promise<T> | null = null;
   // A failed load is forgotten, so rendering the page tries again.
   const preload = () =>
@@ -29,7 +30,20 @@ function page<K extends string, T extends Record<K, ComponentType>>(load: () => 
       loading = null;
       throw e;
     }));
-  const Page = lazy(() => preload().then((m) => ({ default: m[name] })));
+  // React.lazy keeps a failure for good: after one (the server was down) the
+  // page is made lazy afresh, so the next render loads it again (review: the
+  // page kept failing from the menu once the server was back).
+  const fresh = () =>
+    lazy<ComponentType>(() =>
+      preload()
+        .then((m) => ({ default: m[name] as ComponentType }))
+        .catch((e: unknown) => {
+          Lazy = fresh();
+          throw e;
+        }),
+    );
+  let Lazy = fresh();
+  const Page = () => <Lazy />;
   return { Page, preload };
 }
 
@@ -79,15 +93,25 @@ export const routes: RouteDef[] = [
   { path: '/graphiql', title: 'GraphiQL', icon: IconCode, allowed: isAdmin, page: pages.graphiql, wide: true, loading: 'Loading the GraphiQL console…' },
 ];
 
-/** A page whose code did not arrive (or that failed to render) says so inside the shell, with a way out. */
-class PageErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+/**
+ * A page whose code did not arrive (or that failed to render) says so inside the shell, with a way out:
+ * Try again, or the page's link in the menu, renders it again (its code is asked for again).
+ */
+export class PageErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
   state = { failed: false };
   static getDerivedStateFromError() {
     return { failed: true };
   }
+  private retry = () => this.setState({ failed: false });
+  componentDidMount() {
+    window.addEventListener(RENAVIGATE, this.retry);
+  }
+  componentWillUnmount() {
+    window.removeEventListener(RENAVIGATE, this.retry);
+  }
   render() {
     if (!this.state.failed) return this.props.children;
-    return <ErrorState message="This page could not be loaded. Check your connection, then reload to try again." onRetry={() => window.location.reload()} />;
+    return <ErrorState message="This page could not be loaded. Check your connection, then try again." onRetry={this.retry} />;
   }
 }
 
@@ -123,6 +147,9 @@ export function App({ createClient = createApiClient }: { createClient?: typeof 
     // A new client per session generation: nothing cached survives a sign-out.
     [generation, resetSession, createClient],
   );
+  // The outcome of an action takes the focus its button, dialog or form lost
+  // (lib/focusRescue): once, for every page.
+  useEffect(() => watchFocus(), []);
   // The page the app opens on asks for its data now, alongside the session check
   // (SessionGate's effect runs just before this one), not after it answered. Once:
   // after a sign-out the next session starts on the sign-in page.
@@ -150,7 +177,16 @@ function SessionGate({ notice, onSignedOut }: { notice: string | null; onSignedO
     onSignedOut();
   }, [signOutMutation, onSignedOut]);
 
-  const viewer = data?.me;
+  // The viewer last read stays while the session check fails for another
+  // reason than an ended session (the server is down or busy, the network
+  // dropped): the shell and its menu stay,
+  // and each page says what it could not load (review: the whole app was
+  // replaced by an error until Try again). A sign-out, an ended session or
+  // another answer replaces it.
+  const last = useRef<Viewer | null>(null);
+  if (data?.me) last.current = data.me;
+  else if (!error || errorCode(error) === 'UNAUTHENTICATED') last.current = null;
+  const viewer = data?.me ?? last.current;
   const session = useMemo<Session | null>(() => (viewer ? { viewer, signOut } : null), [viewer, signOut]);
 
   if (session) {

@@ -13,8 +13,14 @@ function subscribe(onChange: () => void) {
   };
 }
 
+/** Dispatched when a link to the page already shown is followed: a page that failed to load tries again. */
+export const RENAVIGATE = 'certlink:renavigate';
+
 export function navigate(to: string, options: { replace?: boolean } = {}) {
-  if (to === window.location.pathname + window.location.search) return;
+  if (to === window.location.pathname + window.location.search) {
+    window.dispatchEvent(new Event(RENAVIGATE));
+    return;
+  }
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
   window.dispatchEvent(new Event(NAVIGATE));

@@ -293,6 +293,11 @@ describe('My profile', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
     expect((await screen.findByRole('alert')).textContent).toContain('not right');
     expect(screen.getByTestId('allowance-subject').textContent).not.toContain('9900003');
+    // Editing a field takes the old refusal away: it is no longer about what
+    // the fields say (review: it stayed on screen after a later success).
+    await userEvent.type(screen.getByLabelText('Learning account password'), 'x');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getByLabelText('Learning account password').getAttribute('aria-invalid')).not.toBe('true');
   });
 
   /**

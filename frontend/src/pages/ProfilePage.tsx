@@ -503,6 +503,7 @@ function AssociateLearningAccountForm({
               value={email}
               onChange={(e) => {
                 setEmail(e.target.value);
+                setError(null);
                 onChecked(null);
               }}
             />
@@ -513,7 +514,10 @@ function AssociateLearningAccountForm({
               autoComplete="off"
               required
               value={password}
-              onChange={(e) => setPassword(e.target.value)}
+              onChange={(e) => {
+                setPassword(e.target.value);
+                setError(null);
+              }}
             />
           </div>
         )}
@@ -823,7 +827,10 @@ function PartnerUniversitySection({
               autoComplete="off"
               required
               value={email}
-              onChange={(e) => setEmail(e.target.value)}
+              onChange={(e) => {
+                setEmail(e.target.value);
+                setError(null);
+              }}
               autoFocus
             />
             <Field
@@ -832,7 +839,10 @@ function PartnerUniversitySection({
               autoComplete="off"
               required
               value={password}
-              onChange={(e) => setPassword(e.target.value)}
+              onChange={(e) => {
+                setPassword(e.target.value);
+                setError(null);
+              }}
             />
           </div>
           {error && (
