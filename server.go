@@ -10,10 +10,12 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -40,6 +42,15 @@ func serve(args []string) int {
 	var cfg app.Config
 	cfg.Flags(fs)
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		// A word after the flags is no flag's value (the bare --demo takes
+		// none: --demo=false) and no command: refused, rather than serving
+		// as if it were not there (review: "certlink help" started a server).
+		cmds := slices.Sorted(maps.Keys(subcommands))
+		fmt.Fprintf(os.Stderr, "certlink: unexpected argument %q: commands are %s before any flag; flags are listed by certlink -h\n",
+			fs.Arg(0), strings.Join(cmds, ", "))
 		return 2
 	}
 	log := newLogger(cfg.LogLevel, cfg.LogFormat)

@@ -197,6 +197,14 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("--demo: want true, false or auto, got %q", c.Demo)
 	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("--log-level: want debug, info, warn or error, got %q", c.LogLevel)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("--log-format: want text or json, got %q", c.LogFormat)
+	}
 	if c.AssociationCooldown < 0 {
 		return fmt.Errorf("--association-cooldown must not be negative")
 	}

@@ -137,3 +137,29 @@ func TestOriginsConfig(t *testing.T) {
 		t.Fatalf("preflight from https://app.example with --cors-origins https://App.Example:443: %q", got)
 	}
 }
+
+// --log-level and --log-format take the values the help names; another is
+// refused at start (review: "verbose" and "xml" started, logging at info as
+// text).
+func TestLogFlagsAreChecked(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		bad  string
+	}{
+		{[]string{"--log-level", "debug", "--log-format", "json"}, ""},
+		{[]string{"--log-level", "WARN"}, ""},
+		{[]string{"--log-level", "verbose"}, "--log-level"},
+		{[]string{"--log-format", "xml"}, "--log-format"},
+	} {
+		var cfg app.Config
+		fs := flag.NewFlagSet("certlink", flag.ContinueOnError)
+		cfg.Flags(fs)
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		err := cfg.Validate()
+		if (c.bad == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.bad)) {
+			t.Errorf("%v: %v", c.args, err)
+		}
+	}
+}

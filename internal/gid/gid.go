@@ -100,9 +100,17 @@ var (
 	ErrNotACursor = errors.New("not a cursor this API gave")
 	// ErrNoRow is a well-formed ID that decrypts to no possible row: what a
 	// made-up ID gives half the time (the other half names a row that does
-	// not exist, and reads as not found).
-	ErrNoRow = apperr.New(apperr.NotFound, "Nothing has this id.")
+	// not exist, and reads as not found). Decode's error is NOT_FOUND naming
+	// the ID, as every not-found answer does (review), and Is ErrNoRow.
+	ErrNoRow = errors.New("an ID of no row")
 )
+
+// noRow is Decode's NOT_FOUND for a well-formed ID of no possible row.
+type noRow struct{ err *apperr.Error }
+
+func (e noRow) Error() string     { return e.err.Error() }
+func (e noRow) Unwrap() error     { return e.err }
+func (e noRow) Is(err error) bool { return err == ErrNoRow }
 
 // Decode is the row ID of an API ID.
 func (c *Codec) Decode(s string) (int, error) {
@@ -115,7 +123,8 @@ func (c *Codec) Decode(s string) (int, error) {
 	}
 	v := c.decrypt(binary.BigEndian.Uint64(b[:]))
 	if v == 0 || v > math.MaxInt64 {
-		return 0, ErrNoRow
+		// s is 11 URL-safe characters: safe to quote.
+		return 0, noRow{apperr.New(apperr.NotFound, "Nothing you may see has the id %s.", s)}
 	}
 	return int(v), nil
 }

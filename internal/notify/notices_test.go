@@ -14,6 +14,7 @@ import (
 	"certlink/ent/result"
 	"certlink/ent/skill"
 	"certlink/ent/user"
+	"certlink/internal/app"
 	"certlink/internal/notify"
 	"certlink/internal/testenv"
 )
@@ -29,31 +30,12 @@ func TestNoticesNinetySixtyThirty(t *testing.T) {
 		seedRequirement(t, a, &exp)
 		clock := now
 		// Only the seeded requirement: the catalog's own projections would add mail.
-		only := notify.ProgressFunc(func(ctx context.Context, c *ent.Client, org int, at time.Time) ([]notify.RequirementState, error) {
-			all, err := notify.EngineProgress{Engine: a.Progress.Engine}.Requirements(ctx, c, org, at)
-			var out []notify.RequirementState
-			for _, r := range all {
-				if r.Competency == "Test Cloud Platform" {
-					out = append(out, r)
-				}
-			}
-			return out, err
-		})
+		only := seededOnly(a)
 		p := &notify.Periodic{Client: a.DB.Client, Progress: only, Now: func() time.Time { return clock },
 			Alerts:   &notify.Alerter{PublicURL: "https://c.example", Now: func() time.Time { return clock }},
 			Interval: time.Hour, Notices: []time.Duration{90 * 24 * time.Hour, 60 * 24 * time.Hour, 30 * 24 * time.Hour}}
-		mails := func() []*ent.OutboxMessage {
-			return a.DB.Client.OutboxMessage.Query().Where(outboxmessage.SubjectContains("Test Cloud Platform")).
-				Order(ent.Asc(outboxmessage.FieldID)).AllX(sys())
-		}
-		check := func() {
-			t.Helper()
-			for i := 0; i < 2; i++ { // a second run adds nothing
-				if _, err := p.Check(context.Background()); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+		mails := func() []*ent.OutboxMessage { return seededMails(a) }
+		check := func() { t.Helper(); checkTwice(t, p) }
 		check()
 		if m := mails(); len(m) != 2 || !strings.Contains(m[0].Body, "in 80 days") { // grace and mona
 			t.Fatalf("90-day notice: %d mails %v", len(m), bodies(m))
@@ -87,6 +69,37 @@ func TestNoticesNinetySixtyThirty(t *testing.T) {
 	})
 }
 
+// seededOnly is the engine's progress of seedRequirement's competency
+// alone: the catalog's own projections would add mail.
+func seededOnly(a *app.App) notify.ProgressFunc {
+	return func(ctx context.Context, c *ent.Client, org int, at time.Time) ([]notify.RequirementState, error) {
+		all, err := notify.EngineProgress{Engine: a.Progress.Engine}.Requirements(ctx, c, org, at)
+		var out []notify.RequirementState
+		for _, r := range all {
+			if r.Competency == "Test Cloud Platform" {
+				out = append(out, r)
+			}
+		}
+		return out, err
+	}
+}
+
+// seededMails are the mails about seedRequirement's competency, oldest first.
+func seededMails(a *app.App) []*ent.OutboxMessage {
+	return a.DB.Client.OutboxMessage.Query().Where(outboxmessage.SubjectContains("Test Cloud Platform")).
+		Order(ent.Asc(outboxmessage.FieldID)).AllX(sys())
+}
+
+// checkTwice runs p's check twice: the second adds nothing.
+func checkTwice(t *testing.T, p *notify.Periodic) {
+	t.Helper()
+	for range 2 {
+		if _, err := p.Check(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func bodies(ms []*ent.OutboxMessage) []string {
 	var out []string
 	for _, m := range ms {
@@ -112,31 +125,12 @@ func TestLossBeforeTheAnniversaryIsAnnouncedAtOnce(t *testing.T) {
 		c.OfferPurchase.Create().SetOrganizationID(*grace.OrganizationID).SetCompetencyID(opt.CompetencyID).SetOptionID(opt.ID).
 			SetByUserID(grace.ID).SetPurchasedAt(now.Add(-65 * 24 * time.Hour)).SetAnniversaryAt(now.Add(300 * 24 * time.Hour)).ExecX(sys())
 		clock := now
-		only := notify.ProgressFunc(func(ctx context.Context, c *ent.Client, org int, at time.Time) ([]notify.RequirementState, error) {
-			all, err := notify.EngineProgress{Engine: a.Progress.Engine}.Requirements(ctx, c, org, at)
-			var out []notify.RequirementState
-			for _, r := range all {
-				if r.Competency == "Test Cloud Platform" {
-					out = append(out, r)
-				}
-			}
-			return out, err
-		})
+		only := seededOnly(a)
 		p := &notify.Periodic{Client: c, Progress: only, Now: func() time.Time { return clock },
 			Alerts:   &notify.Alerter{PublicURL: "https://c.example", Now: func() time.Time { return clock }},
 			Interval: time.Hour, Notices: []time.Duration{90 * 24 * time.Hour, 60 * 24 * time.Hour, 30 * 24 * time.Hour}}
-		mails := func() []*ent.OutboxMessage {
-			return c.OutboxMessage.Query().Where(outboxmessage.SubjectContains("Test Cloud Platform")).
-				Order(ent.Asc(outboxmessage.FieldID)).AllX(sys())
-		}
-		check := func() {
-			t.Helper()
-			for i := 0; i < 2; i++ { // a second run adds nothing
-				if _, err := p.Check(context.Background()); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+		mails := func() []*ent.OutboxMessage { return seededMails(a) }
+		check := func() { t.Helper(); checkTwice(t, p) }
 		check()
 		if m := mails(); len(m) != 0 {
 			t.Fatalf("a loss after the anniversary, 320 days ahead, was announced: %v", bodies(m))
@@ -173,16 +167,7 @@ func TestRunWakesWhenSomeoneStopsCounting(t *testing.T) {
 		a := testenv.Open(t, d)
 		exp := time.Now().UTC().Add(2 * time.Second)
 		seedRequirement(t, a, &exp)
-		only := notify.ProgressFunc(func(ctx context.Context, c *ent.Client, org int, at time.Time) ([]notify.RequirementState, error) {
-			all, err := notify.EngineProgress{Engine: a.Progress.Engine}.Requirements(ctx, c, org, at)
-			var out []notify.RequirementState
-			for _, r := range all {
-				if r.Competency == "Test Cloud Platform" {
-					out = append(out, r)
-				}
-			}
-			return out, err
-		})
+		only := seededOnly(a)
 		p := &notify.Periodic{Client: a.DB.Client, Progress: only, Alerts: &notify.Alerter{PublicURL: "https://c.example"},
 			Interval: time.Hour, MinWait: 100 * time.Millisecond, Notices: []time.Duration{30 * 24 * time.Hour}}
 		ctx, cancel := context.WithCancel(context.Background())

@@ -224,6 +224,15 @@ func TestPurchaseCompetencyOffer(t *testing.T) {
 		if len(unmet) != 3 {
 			t.Fatalf("extensions.unmet: %+v", r.Errors[0].Extensions)
 		}
+		// Each names its requirement by its API ID, as setAttestation takes it
+		// (review: the raw row number, which the API refuses).
+		for _, u := range unmet {
+			m, _ := u.(map[string]any)
+			key, _ := m["key"].(string)
+			if want := p.req(t, "cloud-platform", "SILVER", "Standard", key).ID; m["id"] != want {
+				t.Errorf("extensions.unmet names %s by %v, the API by %s", key, m["id"], want)
+			}
+		}
 		if c := e.Do(mona, buy, map[string]any{"c": cloud, "l": "GOLD", "o": "Distributor option"}).Code(); c != "NOT_FOUND" {
 			t.Fatalf("unknown option: %s", c)
 		}

@@ -354,7 +354,7 @@ func (s *Service) PurchaseOffer(ctx context.Context, v *viewer.Viewer, competenc
 				strings.ToLower(level), c.Name, c.Offer.AnniversaryAt.Format("January 2, 2006"))
 		}
 		if !op.Met {
-			return unmetError(c, op)
+			return unmetError(ctx, c, op)
 		}
 		anniversary := now.AddDate(OfferTerm, 0, 0)
 		err = tx.OfferPurchase.Create().SetOrganizationID(v.OrgID).SetCompetencyID(c.ID).SetOptionID(op.ID).
@@ -380,7 +380,8 @@ func (s *Service) PurchaseOffer(ctx context.Context, v *viewer.Viewer, competenc
 
 // UnmetRequirement is one entry of REQUIREMENTS_UNMET's extensions.unmet.
 type UnmetRequirement struct {
-	ID          int    `json:"id"`
+	// ID is the requirement's API ID (RequirementProgress.id), as setAttestation takes it.
+	ID          string `json:"id"`
 	Key         string `json:"key"`
 	Kind        string `json:"kind"`
 	Description string `json:"description"`
@@ -388,14 +389,14 @@ type UnmetRequirement struct {
 	Current     int    `json:"current"`
 }
 
-func unmetError(c *Competency, op *Option) error {
+func unmetError(ctx context.Context, c *Competency, op *Option) error {
 	var unmet []UnmetRequirement
 	var parts []string
 	for _, r := range op.Requirements {
 		if r.Met {
 			continue
 		}
-		unmet = append(unmet, UnmetRequirement{ID: r.ID, Key: r.Key, Kind: r.Kind, Description: r.Description, Required: r.Required, Current: r.Current})
+		unmet = append(unmet, UnmetRequirement{ID: gid.Show(ctx, r.ID), Key: r.Key, Kind: r.Kind, Description: r.Description, Required: r.Required, Current: r.Current})
 		if r.Kind == KindSkill {
 			parts = append(parts, fmt.Sprintf("%s (%d of %d people)", r.Description, r.Current, r.Required))
 		} else {

@@ -2,8 +2,6 @@ package users
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -478,12 +476,10 @@ func emailFree(ctx context.Context, c *ent.Client, orgID int, email string, self
 
 // temporaryPassword returns a readable one-time password and its hash.
 func (s *Service) temporaryPassword(ctx context.Context) (string, string, error) {
-	b := make([]byte, 10)
-	if _, err := rand.Read(b); err != nil {
+	p, err := newTemporary()
+	if err != nil {
 		return "", "", err
 	}
-	p := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
-	p = p[:4] + "-" + p[4:8] + "-" + p[8:12] + "-" + p[12:]
 	h, err := s.Accounts.HashPassword(ctx, p)
 	return p, h, err
 }
