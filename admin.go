@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"certlink/internal/app"
 	"certlink/internal/apperr"
 	"certlink/internal/store"
 	"certlink/internal/users"
@@ -16,13 +17,11 @@ func init() {
 	subcommands["add-operator"] = addOperatorCommand
 }
 
-// dbFlag is --db as the server reads it (CERTLINK_DB, else certlink.db).
+// dbFlag is --db as the server reads it.
 func dbFlag(fs *flag.FlagSet) *string {
-	def := "certlink.db"
-	if v := os.Getenv("CERTLINK_DB"); v != "" {
-		def = v
-	}
-	return fs.String("db", def, "database: an SQLite file path, or mysql://user:pass@host:3306/name (env CERTLINK_DB)")
+	var dsn string
+	app.DBFlag(fs, &dsn)
+	return &dsn
 }
 
 // addOrganizationCommand is `certlink add-organization`: a partner

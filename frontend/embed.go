@@ -8,7 +8,6 @@ package frontend
 import (
 	"bytes"
 	"embed"
-	"encoding/json"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -79,14 +78,11 @@ func handler(root fs.FS) http.Handler {
 	})
 }
 
-// writeError answers an error as the API does (A5): {"errors":[{message,
-// extensions:{code}}]}, never a bare text.
+// writeError answers an error as the API does (A5), never a bare text; the
+// answer is not a precompressed file's.
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	h := w.Header()
-	h.Del("Content-Encoding")
-	h.Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]string{"code": code}}}})
+	w.Header().Del("Content-Encoding")
+	web.WriteError(w, status, msg, map[string]any{"code": code})
 }
 
 // AppPaths are the paths the app has a page at (frontend/src/App.tsx's routes,

@@ -179,10 +179,9 @@ function SessionGate({ notice, onSignedOut }: { notice: string | null; onSignedO
 
   // The viewer last read stays while the session check fails for another
   // reason than an ended session (the server is down or busy, the network
-  // dropped): the shell and its menu stay,
-  // and each page says what it could not load (review: the whole app was
-  // replaced by an error until Try again). A sign-out, an ended session or
-  // another answer replaces it.
+  // dropped): the shell and its menu stay, and each page says what it could
+  // not load (review: the whole app was replaced by an error until Try
+  // again). A sign-out, an ended session or another answer replaces it.
   const last = useRef<Viewer | null>(null);
   if (data?.me) last.current = data.me;
   else if (!error || errorCode(error) === 'UNAUTHENTICATED') last.current = null;

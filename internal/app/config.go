@@ -92,14 +92,24 @@ func envName(flagName string) string {
 	return "CERTLINK_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
+// stringFlag registers a string flag on fs, its default taken from the
+// environment.
+func stringFlag(fs *flag.FlagSet, p *string, name, def, usage string) {
+	if v, ok := os.LookupEnv(envName(name)); ok {
+		def = v
+	}
+	fs.StringVar(p, name, def, usage+" (env "+envName(name)+")")
+}
+
+// DBFlag registers --db on fs as the server reads it: the commands that work
+// on the server's database (certlink add-organization) take the same.
+func DBFlag(fs *flag.FlagSet, p *string) {
+	stringFlag(fs, p, "db", "certlink.db", "database: an SQLite file path, or mysql://user:pass@host:3306/name")
+}
+
 // Flags registers the settings on fs, with defaults taken from the environment.
 func (c *Config) Flags(fs *flag.FlagSet) {
-	str := func(p *string, name, def, usage string) {
-		if v, ok := os.LookupEnv(envName(name)); ok {
-			def = v
-		}
-		fs.StringVar(p, name, def, usage+" (env "+envName(name)+")")
-	}
+	str := func(p *string, name, def, usage string) { stringFlag(fs, p, name, def, usage) }
 	dur := func(p *time.Duration, name string, def time.Duration, usage string) {
 		if v, ok := os.LookupEnv(envName(name)); ok {
 			if d, err := time.ParseDuration(v); err == nil {
@@ -117,7 +127,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 		fs.IntVar(p, name, def, usage+" (env "+envName(name)+")")
 	}
 	str(&c.Addr, "addr", "127.0.0.1:8080", "address to listen on")
-	str(&c.DB, "db", "certlink.db", "database: an SQLite file path, or mysql://user:pass@host:3306/name")
+	DBFlag(fs, &c.DB)
 	demo := "auto"
 	if v, ok := os.LookupEnv(envName("demo")); ok {
 		demo = v

@@ -172,9 +172,7 @@ func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
 // writeGraphQLError answers one GraphQL error, {"errors":[{message, extensions}]},
 // with status.
 func writeGraphQLError(w http.ResponseWriter, status int, msg string, ext map[string]any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": ext}}})
+	web.WriteError(w, status, msg, ext)
 }
 
 // securityHeaders sets the headers every response carries. The CSP lets the app

@@ -113,26 +113,20 @@ func (s *Service) change(ctx context.Context, v *viewer.Viewer, mpnID, raw strin
 		if err != nil {
 			return err
 		}
-		cur, err := tx.Domain.Query().Where(domain.Name(d)).Only(sys)
-		if err != nil && !ent.IsNotFound(err) {
-			return err
-		}
 		action := "verified"
-		switch {
-		case add && cur != nil && cur.OrganizationID == org.ID:
-			return nil
-		case add && cur != nil:
-			return apperr.New(apperr.Conflict, "%s is already verified for another organization: a domain belongs to one organization.", d).With("field", "domain")
-		case add:
-			if err := noOtherHolders(sys, tx.Client(), org, d); err != nil {
+		if add {
+			added, err := Add(sys, tx.Client(), org, d, &v.UserID)
+			if err != nil || !added {
 				return err
 			}
-			if err := tx.Domain.Create().SetName(d).SetOrganizationID(org.ID).SetVerifiedBy(v.UserID).Exec(sys); err != nil {
+		} else {
+			cur, err := tx.Domain.Query().Where(domain.Name(d)).Only(sys)
+			if err != nil && !ent.IsNotFound(err) {
 				return err
 			}
-		case cur == nil || cur.OrganizationID != org.ID:
-			return apperr.New(apperr.NotFound, "%s is not a verified domain of %s.", d, org.Name).With("field", "domain")
-		default:
+			if cur == nil || cur.OrganizationID != org.ID {
+				return apperr.New(apperr.NotFound, "%s is not a verified domain of %s.", d, org.Name).With("field", "domain")
+			}
 			action = "removed"
 			if err := tx.Domain.DeleteOne(cur).Exec(sys); err != nil {
 				return err
@@ -146,6 +140,27 @@ func (s *Service) change(ctx context.Context, v *viewer.Viewer, mpnID, raw strin
 	}
 	// Read again outside the transaction: the answer's fields query through it.
 	return s.Client.Organization.Get(sys, org.ID)
+}
+
+// Add verifies domain d (Normalize's) for org, through c (a transaction's
+// client), verifiedBy the operator who recorded it (nil: certlink
+// add-organization). A domain belongs to one organization, and is not
+// verified for one while another organization's work accounts sign in
+// there (noOtherHolders). added is false when org holds it already.
+func Add(ctx context.Context, c *ent.Client, org *ent.Organization, d string, verifiedBy *int) (added bool, err error) {
+	cur, err := c.Domain.Query().Where(domain.Name(d)).Only(ctx)
+	switch {
+	case err != nil && !ent.IsNotFound(err):
+		return false, err
+	case cur != nil && cur.OrganizationID == org.ID:
+		return false, nil
+	case cur != nil:
+		return false, apperr.New(apperr.Conflict, "%s is already verified for another organization: a domain belongs to one organization.", d).With("field", "domain")
+	}
+	if err := noOtherHolders(ctx, c, org, d); err != nil {
+		return false, err
+	}
+	return true, c.Domain.Create().SetName(d).SetOrganizationID(org.ID).SetNillableVerifiedBy(verifiedBy).Exec(ctx)
 }
 
 func clip(s string) string {

@@ -85,6 +85,7 @@ func (p EngineProgress) states(ctx context.Context, c *ent.Client, org *progress
 					if r.Met && r.UnmetOn != nil {
 						t := *r.UnmetOn
 						st.ProjectedUnmetAt = &t
+						st.AtRisk = st.AtRiskBefore != nil && comp.Offer.FallsBefore(r.UnmetOn)
 						if causes {
 							if st.ProjectedCause, err = p.cause(ctx, c, org.OrgID, r.ID, org.At, t); err != nil {
 								return nil, err

@@ -181,7 +181,7 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, t
 			// Beyond every threshold, but before the anniversary of the
 			// offer bought with it: the competency is AT_RISK from now (C5),
 			// which N1 announces at once.
-			if r.AtRiskBefore == nil || !r.ProjectedUnmetAt.Before(*r.AtRiskBefore) {
+			if !r.AtRisk {
 				continue
 			}
 			notice = beforeAnniversary
@@ -233,11 +233,7 @@ func (p *Periodic) nextMoment(ctx context.Context, c *ent.Client, org int, cur [
 		if r.ProjectedUnmetAt == nil {
 			continue
 		}
-		notices := p.Notices
-		if len(notices) == 0 {
-			notices = []time.Duration{p.Horizon}
-		}
-		for _, n := range notices {
+		for _, n := range p.thresholds() {
 			if at := r.ProjectedUnmetAt.Add(-n); at.After(now) {
 				next = soonest(next, at)
 			}
@@ -273,14 +269,19 @@ func projectionKey(reqs []RequirementState) string {
 	return strings.Join(keys, "-")
 }
 
+// thresholds are how far ahead projected losses are announced: Notices, or
+// Horizon alone when there are none.
+func (p *Periodic) thresholds() []time.Duration {
+	if len(p.Notices) == 0 {
+		return []time.Duration{p.Horizon}
+	}
+	return p.Notices
+}
+
 // notice returns the nearest notice threshold a loss left ahead falls within.
 func (p *Periodic) notice(left time.Duration) (time.Duration, bool) {
-	notices := p.Notices
-	if len(notices) == 0 {
-		notices = []time.Duration{p.Horizon}
-	}
 	best, ok := time.Duration(0), false
-	for _, n := range notices {
+	for _, n := range p.thresholds() {
 		if left <= n && (!ok || n < best) {
 			best, ok = n, true
 		}

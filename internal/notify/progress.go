@@ -40,10 +40,12 @@ type RequirementState struct {
 	// ProjectedCause says what expires then, e.g. "AZ-104 of Alex Wilber expires".
 	ProjectedCause string
 	// AtRiskBefore is the anniversary of the offer purchased with this
-	// requirement's option (C5); nil outside a purchased option. A loss
-	// projected before it puts the competency AT_RISK, and is announced then,
-	// however far ahead (N1), besides the notice thresholds.
+	// requirement's option; nil outside a purchased option.
 	AtRiskBefore *time.Time
+	// AtRisk: its projected loss falls before that anniversary, which puts
+	// the competency AT_RISK (C5, progress.Offer.FallsBefore) and is
+	// announced then, however far ahead (N1), besides the notice thresholds.
+	AtRisk bool
 }
 
 // ProgressFunc adapts a function to ProgressSource.

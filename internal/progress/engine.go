@@ -216,7 +216,7 @@ func (e *Engine) status(c *Competency, at time.Time) Status {
 					switch {
 					case !op.Met:
 						return RequirementsUnmet
-					case op.UnmetOn == nil || !op.UnmetOn.Before(c.Offer.AnniversaryAt):
+					case !c.Offer.FallsBefore(op.UnmetOn):
 						return Active
 					}
 					return AtRisk

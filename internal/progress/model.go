@@ -62,6 +62,13 @@ type Offer struct {
 	ByUserID      int
 }
 
+// FallsBefore reports whether a met option projected to become unmet on
+// unmetOn (nil: never) falls before the offer's anniversary: what makes the
+// competency AT_RISK (C5).
+func (o *Offer) FallsBefore(unmetOn *time.Time) bool {
+	return unmetOn != nil && unmetOn.Before(o.AnniversaryAt)
+}
+
 // Level is SILVER or GOLD with its options; attained when one option is met.
 type Level struct {
 	Level    string

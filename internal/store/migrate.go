@@ -146,7 +146,7 @@ func (d *DB) migrationLock(ctx context.Context) (unlock func(), err error) {
 		own.Close()
 	}
 	var got sql.NullInt64
-	err = conn.QueryRowContext(ctx, "SELECT GET_LOCK(CONCAT('certlink migrate ', LEFT(SHA2(DATABASE(), 256), 32)), 600)").Scan(&got)
+	err = conn.QueryRowContext(ctx, "SELECT GET_LOCK("+migrationLockName+", 600)").Scan(&got)
 	var me *mysql.MySQLError
 	switch {
 	case errors.As(err, &me) && me.Number == 1235:
@@ -160,10 +160,13 @@ func (d *DB) migrationLock(ctx context.Context) (unlock func(), err error) {
 		return nil, errors.New("migrating the schema: another process has been migrating this database for 10 minutes; start again once it is done")
 	}
 	return func() {
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(CONCAT('certlink migrate ', LEFT(SHA2(DATABASE(), 256), 32)))")
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK("+migrationLockName+")")
 		closeAll()
 	}, nil
 }
+
+// migrationLockName is the SQL of the lock's name: the database's own.
+const migrationLockName = "CONCAT('certlink migrate ', LEFT(SHA2(DATABASE(), 256), 32))"
 
 // concurrentDDL reports whether a migration failed on another process's
 // schema change made between its inspection and its DDL.

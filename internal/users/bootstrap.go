@@ -4,21 +4,22 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
-	"regexp"
 	"strings"
 
 	"certlink/ent"
-	"certlink/ent/domain"
 	"certlink/ent/organization"
 	"certlink/ent/user"
 	"certlink/internal/apperr"
 	"certlink/internal/auth"
 	"certlink/internal/domains"
 	"certlink/internal/store"
+	"certlink/internal/text"
 	"certlink/internal/viewer"
 )
 
-var mpnID = regexp.MustCompile(`^[0-9]{7}$`)
+// orgNameField is an organization's name, as the schema holds it.
+var orgNameField = text.Field{Name: "name", What: "An organization's name", Max: 200,
+	Length: "Give the organization a name of 1 to 200 characters."}
 
 // NewOrganization is what `certlink add-organization` adds: a partner
 // organization, the email domain its work accounts live in, and its first
@@ -43,15 +44,23 @@ func AddOrganization(ctx context.Context, c *ent.Client, in NewOrganization) (st
 	if err != nil {
 		return "", err
 	}
-	if !mpnID.MatchString(in.MpnID) {
+	// The schema's own checks; the refusal in words.
+	if organization.MpnIDValidator(in.MpnID) != nil {
 		return "", apperr.New(apperr.InvalidInput, "An MPN ID is 7 digits, not %q.", in.MpnID)
 	}
-	if n := len([]rune(strings.TrimSpace(in.Name))); n < 1 || n > 200 {
-		return "", apperr.New(apperr.InvalidInput, "Give the organization a name of 1 to 200 characters.")
+	orgName, err := orgNameField.Check(in.Name)
+	if err != nil {
+		return "", err
 	}
-	dom := strings.ToLower(strings.TrimSpace(in.Domain))
-	if dom == "" || domains.Of(email) != dom {
-		return "", apperr.New(apperr.InvalidInput, "The admin's address %s is not in the organization's domain %q.", email, dom)
+	if organization.NameValidator(orgName) != nil {
+		return "", apperr.New(apperr.InvalidInput, "An organization's name is at most 200 bytes of UTF-8 (fewer characters outside ASCII).")
+	}
+	dom, err := domains.Normalize(in.Domain)
+	if err != nil {
+		return "", err
+	}
+	if domains.Of(email) != dom {
+		return "", apperr.New(apperr.InvalidInput, "The admin's address %s is not in the organization's domain %s.", email, dom)
 	}
 	temp, hash, err := temporaryPassword()
 	if err != nil {
@@ -64,31 +73,21 @@ func AddOrganization(ctx context.Context, c *ent.Client, in NewOrganization) (st
 			}
 			return err
 		}
-		if n, err := tx.Domain.Query().Where(domain.Name(dom)).Count(sys); err != nil || n > 0 {
-			if err == nil {
-				err = apperr.New(apperr.Conflict, "The domain %s is another organization's already.", dom)
-			}
-			return err
-		}
-		if n, err := tx.User.Query().Where(user.Email(email), user.DeletedAtIsNil()).Count(sys); err != nil || n > 0 {
-			if err == nil {
-				err = apperr.New(apperr.Conflict, "A work account %s exists already.", email)
-			}
-			return err
-		}
-		org, err := tx.Organization.Create().SetMpnID(in.MpnID).SetName(strings.TrimSpace(in.Name)).Save(sys)
+		org, err := tx.Organization.Create().SetMpnID(in.MpnID).SetName(orgName).Save(sys)
 		if err != nil {
 			return err
 		}
-		if err := tx.Domain.Create().SetName(dom).SetOrganization(org).Exec(sys); err != nil {
+		// The rules an operator's verifyOrganizationDomain and an admin's
+		// invitation keep.
+		if _, err := domains.Add(sys, tx.Client(), org, dom, nil); err != nil {
+			return err
+		}
+		if err := emailFree(sys, tx.Client(), org.ID, email, 0); err != nil {
 			return err
 		}
 		return tx.User.Create().SetEmail(email).SetName(name).SetRoles([]string{string(viewer.GlobalAdmin)}).
 			SetPasswordHash(hash).SetIssuedPasswordHash(hash).SetMustChangePassword(true).SetOrganization(org).Exec(sys)
 	})
-	if ent.IsValidationError(err) {
-		return "", apperr.New(apperr.InvalidInput, "%s", strings.TrimPrefix(err.Error(), "ent: "))
-	}
 	return temp, err
 }
 
