@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	atlasmysql "ariga.io/atlas/sql/mysql"
@@ -165,6 +166,19 @@ func (d *DB) migrationLock(ctx context.Context) (unlock func(), err error) {
 	}, nil
 }
 
+// schemaCreation runs one ent schema migration at a time in this process:
+// ent's migration writes the package-level table definitions it diffs
+// (ent/migrate.Tables), so two at once in one process race (the race
+// detector caught it with several database handles migrating together).
+// Processes are still told apart by the lock and the retries of Migrate.
+var schemaCreation sync.Mutex
+
+func createSchema(ctx context.Context, c *ent.Client) error {
+	schemaCreation.Lock()
+	defer schemaCreation.Unlock()
+	return c.Schema.Create(WithDDL(ctx), migrateOptions()...)
+}
+
 // migrationLockName is the SQL of the lock's name: the database's own.
 const migrationLockName = "CONCAT('certlink migrate ', LEFT(SHA2(DATABASE(), 256), 32))"
 
@@ -193,7 +207,7 @@ func (d *DB) migrate(ctx context.Context) error {
 	// A database from before results carried their latest flag gets the column
 	// with every row flagged; the flags are then set right once.
 	flagless := d.answers(ctx, "SELECT id FROM results WHERE 1=0") && !d.answers(ctx, "SELECT latest FROM results WHERE 1=0")
-	if err := d.Client.Schema.Create(WithDDL(ctx), migrateOptions()...); err != nil {
+	if err := createSchema(ctx, d.Client); err != nil {
 		return fmt.Errorf("migrating the schema: %w", err)
 	}
 	if flagless {

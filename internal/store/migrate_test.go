@@ -206,7 +206,10 @@ func TestLatestFlagsRepairedOnceOnUpgrade(t *testing.T) {
 // started together both exited on "Table 'notifications' already exists").
 // On a Galera cluster (where the named lock holds on one node) they start on
 // different nodes. Half have a one-connection pool: the lock's connection is
-// not one of the pool's, which the migration needs.
+// not one of the pool's, which the migration needs. The handles share this
+// process, whose ent migrations run one at a time (schemaCreation): the DDL of
+// two processes meeting is left to the retries of Migrate, which this test
+// does not make happen.
 func TestProcessesStartingTogetherMigrateOnce(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		ctx, cancel := context.WithTimeout(viewer.System(context.Background()), 2*time.Minute)
