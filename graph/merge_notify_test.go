@@ -79,5 +79,29 @@ func TestMergeTellsTheOrganizationThatLoses(t *testing.T) {
 				t.Fatalf("%s's audit log lists the merge %d times, want 1", name, log.AuditLog.TotalCount)
 			}
 		}
+
+		// The history Contoso reads of its MCID tells the merge without
+		// naming the MCID, linked to Fabrikam, that it went into (review:
+		// it named it); Fabrikam's history of that MCID names both.
+		history := func(tok, mcid string) string {
+			var h struct{ LinkHistory []struct{ Action, Detail string } }
+			must(t, e, tok, `query($m:String!){linkHistory(mcid:$m){action detail}}`, map[string]any{"m": mcid}, &h)
+			var merged []string
+			for _, ev := range h.LinkHistory {
+				if ev.Action == "PROFILES_MERGED" {
+					merged = append(merged, ev.Detail)
+				}
+			}
+			if len(merged) != 1 {
+				t.Fatalf("history of %s: %+v, want one merge", mcid, h.LinkHistory)
+			}
+			return merged[0]
+		}
+		if got := history(grace, "9900001"); strings.Contains(got, jordan.Mcid) || !strings.Contains(got, "merged MCID 9900001 into another certification profile") {
+			t.Fatalf("Contoso's history of 9900001: %q", got)
+		}
+		if got := history(sam, jordan.Mcid); !strings.Contains(got, "merged MCID 9900001 into "+jordan.Mcid) {
+			t.Fatalf("Fabrikam's history of %s: %q", jordan.Mcid, got)
+		}
 	})
 }

@@ -76,13 +76,32 @@ func TestIngestBoundsEveryRecord(t *testing.T) {
 		}
 	}
 
-	csvField := io.MultiReader(strings.NewReader("mcid,skillNumber,completedAt\n9900001,SC-300,2026-10-01\n9900002,\""),
+	// A CSV record past the limit ends the upload, cut (review: it was
+	// answered DONE with a line error, and a client resuming from where
+	// reading stopped lost the lines after it): a quoted field may hold line
+	// breaks, so nothing after it can be read safely. The record before it
+	// spans two lines, both read.
+	csvField := io.MultiReader(strings.NewReader("mcid,skillNumber,completedAt\n9900001,SC-300,\"2026-10-01\n\"\n9900002,\""),
 		&filler{n: 100 << 20, b: 'a'}, strings.NewReader("\",2026-01-01\n9900003,AZ-500,2026-09-01\n"))
 	allocated := totalAlloc()
 	status, body := postStream(t, e, prov, "text/csv", csvField)
-	check("100 MB CSV field", status, body, 1, 1, "longer than 65536 bytes")
+	var cut struct {
+		Job                             string
+		Accepted, Duplicates, LinesRead int
+		NotReadFromLine                 int
+		Error                           *struct{ Code, Message string }
+		Errors                          []struct{ Line int }
+	}
+	if err := json.Unmarshal(body, &cut); err != nil || status != http.StatusBadRequest || cut.Error == nil || cut.Error.Code != "INVALID_INPUT" ||
+		!strings.Contains(cut.Error.Message, "longer than 65536 bytes") || cut.Accepted+cut.Duplicates != 1 || len(cut.Errors) != 0 ||
+		cut.LinesRead != 3 || cut.NotReadFromLine != 4 {
+		t.Fatalf("100 MB CSV field: %d %.500s", status, body)
+	}
 	if a := totalAlloc() - allocated; a > 32<<20 {
 		t.Fatalf("the 100 MB CSV field allocated %d MB", a>>20)
+	}
+	if code, j := getJob(t, e, prov, cut.Job); code != 200 || j.State != "CUT" || j.Error == nil || j.Error.Code != "INVALID_INPUT" {
+		t.Fatalf("the cut CSV's job: %d %+v", code, j)
 	}
 
 	ndjson := io.MultiReader(strings.NewReader(`{"mcid":"9900001","skillNumber":"SC-300","completedAt":"2026-10-02"}`+"\n"+`{"mcid":"`),

@@ -247,7 +247,6 @@ func ReadCSV(b *Batch, r io.Reader) error {
 		}
 		return ""
 	}
-	lastLine := 1
 	for {
 		lim.allowed = cr.InputOffset() + MaxLine + csvReadAhead
 		rec, err := cr.Read()
@@ -256,9 +255,10 @@ func ReadCSV(b *Batch, r io.Reader) error {
 		}
 		if errors.Is(err, errRecordTooLong) {
 			// A quoted field may hold line breaks, so there is no safe place to
-			// resume: the results before it are kept, nothing after it is read.
-			b.Fail(lastLine+1, fmt.Sprintf("the record is longer than %d bytes; nothing after it was read", MaxLine))
-			return nil
+			// resume: the results before it are kept and the upload ends here,
+			// cut (error, notReadFromLine, the job CUT), not DONE — a client
+			// that resumes from where reading stopped loses nothing.
+			return apperr.New(apperr.InvalidInput, "A record is longer than %d bytes (a quoted field may hold line breaks, so nothing after it can be read safely): shorten it.", MaxLine)
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
@@ -269,8 +269,9 @@ func ReadCSV(b *Batch, r io.Reader) error {
 			return readError(err)
 		}
 		line, _ := cr.FieldPos(0)
-		lastLine = line
-		b.Read(line)
+		// Every line of the record is read: a quoted field may span lines.
+		end, _ := cr.FieldPos(len(rec) - 1)
+		b.Read(end + strings.Count(rec[len(rec)-1], "\n"))
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}

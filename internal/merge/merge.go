@@ -160,17 +160,25 @@ func (s *Service) Merge(ctx context.Context, v *viewer.Viewer, survivorMCID, dup
 		}
 		detail := fmt.Sprintf("%s merged MCID %s into %s: %d results moved, %d already held, link %s.",
 			v.Email, duplicateMCID, survivorMCID, out.ResultsMoved, out.ResultsDropped, linkWord(out))
+		// The duplicate's organization, when the survivor is linked to
+		// another one, is not told which MCID that is: like a move out, the
+		// loss is told without naming who holds the person now (review).
+		dupDetail := detail
+		if org != 0 && survivorOrg != 0 && survivorOrg != org {
+			dupDetail = fmt.Sprintf("%s merged MCID %s into another certification profile, linked to another organization: %d results moved, link ended.",
+				v.Email, duplicateMCID, out.ResultsMoved)
+		}
 		// One event per MCID, each in the history of the organization its
 		// link was in; an organization that held both sees the merge once.
 		if survivorOrg == org {
 			survivorOrg = 0
 		}
 		for _, ev := range []struct {
-			mcid string
-			org  int
-		}{{duplicateMCID, org}, {survivorMCID, survivorOrg}} {
+			mcid, detail string
+			org          int
+		}{{duplicateMCID, dupDetail, org}, {survivorMCID, detail, survivorOrg}} {
 			if err := history.Record(sys, tx.Client(), history.Event{Action: history.ProfilesMerged, ActorID: v.UserID,
-				OrgID: ev.org, MCID: ev.mcid, Detail: detail, At: now}); err != nil {
+				OrgID: ev.org, MCID: ev.mcid, Detail: ev.detail, At: now}); err != nil {
 				return err
 			}
 		}
