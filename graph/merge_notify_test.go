@@ -84,7 +84,9 @@ func TestMergeTellsTheOrganizationThatLoses(t *testing.T) {
 		// naming the MCID, linked to Fabrikam, that it went into (review:
 		// it named it); Fabrikam's history of that MCID names both.
 		history := func(tok, mcid string) string {
-			var h struct{ LinkHistory []struct{ Action, Detail string } }
+			var h struct {
+				LinkHistory []struct{ Action, Detail string }
+			}
 			must(t, e, tok, `query($m:String!){linkHistory(mcid:$m){action detail}}`, map[string]any{"m": mcid}, &h)
 			var merged []string
 			for _, ev := range h.LinkHistory {
