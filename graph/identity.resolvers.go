@@ -34,6 +34,9 @@ func (r *organizationResolver) VerifiedDomains(ctx context.Context, obj *ent.Org
 
 // Users is the resolver for the users field.
 func (r *organizationResolver) Users(ctx context.Context, obj *ent.Organization, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error) {
+	if err := mayListOrganizationUsers(viewer.From(ctx)); err != nil {
+		return nil, err
+	}
 	// The arguments as graph.ConnectionBounds left them (a page of 100 when
 	// neither first nor last); the users the viewer may see (ent's privacy).
 	return obj.QueryUsers().Paginate(ctx, after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))

@@ -100,3 +100,15 @@ func roleStrings(rs []model.Role) []string {
 	}
 	return out
 }
+
+// mayListOrganizationUsers refuses operators Organization.users: in no
+// organization, they list no organization's people, as the top-level users
+// refuses them (a review reached every account, with its roles and MCID,
+// through Organization.users). The one account a ticket or a merge names
+// stays readable to them (ent's privacy).
+func mayListOrganizationUsers(v *viewer.Viewer) error {
+	if v != nil && v.IsOperator() {
+		return apperr.New(apperr.Forbidden, "Only an organization's admins can list its users.")
+	}
+	return nil
+}

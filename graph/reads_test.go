@@ -90,8 +90,9 @@ func TestDevMailboxFollowsTheRecipientNotTheAddress(t *testing.T) {
 				t.Fatalf("Contoso reads Fabrikam's mail: %+v", ed.Node)
 			}
 		}
-		// Operators see all of it.
-		if got := mailTo(t, e, ops, "kit@shared.example"); len(got) != 2 {
+		// Operators, in no organization, read neither organization's mail
+		// (TestOperatorsListNoOrganizationsPeopleNorMail).
+		if got := mailTo(t, e, ops, "kit@shared.example"); len(got) != 0 {
 			t.Fatalf("the operator's mailbox for kit: %d mails", len(got))
 		}
 	})
@@ -341,6 +342,51 @@ func TestAccountFieldsFollowTheReadRule(t *testing.T) {
 		must(t, e, wide, `{me{roles}}`, nil, &me)
 		if !slices.Contains(me.Me.Roles, "GLOBAL_ADMIN") {
 			t.Fatalf("the token's maker: %+v", me)
+		}
+	})
+}
+
+// TestOperatorsListNoOrganizationsPeopleNorMail: an operator, platform staff
+// in no organization, lists no organization's people and reads none of its
+// mail (U1, C7: the at-risk mail names competencies and requirements). A
+// review read every Contoso account, with roles and MCID, through
+// Organization.users, and every organization's mail in the dev mailbox,
+// while the top-level users refused. The one account a ticket or a merge
+// names stays readable to them.
+func TestOperatorsListNoOrganizationsPeopleNorMail(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		e := testenv.Start(t, d)
+		ops, grace := e.Demo("ops@certlink.example"), e.Demo("grace@contoso.example")
+		must(t, e, grace, mInvite, map[string]any{"e": "newcomer@contoso.example", "r": []string{}}, nil)
+		testenv.Eventually(t, 10*time.Second, func() bool {
+			return len(mailTo(t, e, grace, "newcomer@contoso.example")) == 1
+		}, "the invitation in Contoso's mailbox")
+
+		var box mailbox
+		must(t, e, ops, qMailbox, nil, &box)
+		for _, ed := range box.DevMailbox.Edges {
+			if strings.HasSuffix(ed.Node.To, "@contoso.example") || strings.HasSuffix(ed.Node.To, "@fabrikam.example") {
+				t.Fatalf("the operator reads an organization's mail: %+v", ed.Node)
+			}
+		}
+		var org struct {
+			Me struct{ Organization struct{ ID string } }
+		}
+		must(t, e, grace, `{me{organization{id}}}`, nil, &org)
+		r := e.Do(ops, `query($id:ID!){node(id:$id){... on Organization{users(first:10){edges{node{email roles}}}}}}`,
+			map[string]any{"id": org.Me.Organization.ID})
+		if r.Code() != "FORBIDDEN" || strings.Contains(string(r.Data), "@contoso.example") {
+			t.Fatalf("the operator listed Contoso's users: %s %s", r.Code(), r.Data)
+		}
+		var one struct{ Node struct{ Email string } }
+		must(t, e, ops, `query($id:ID!){node(id:$id){... on User{email}}}`, map[string]any{"id": userID(t, e, "alex@contoso.example")}, &one)
+		if one.Node.Email != "alex@contoso.example" {
+			t.Fatalf("the operator cannot read the account a ticket names: %+v", one)
+		}
+		// Control: Contoso's admin still lists them.
+		r = e.Do(grace, `query($id:ID!){node(id:$id){... on Organization{users(first:10){edges{node{email}}}}}}`, map[string]any{"id": org.Me.Organization.ID})
+		if len(r.Errors) > 0 || !strings.Contains(string(r.Data), "alex@contoso.example") {
+			t.Fatalf("Contoso's admin cannot list its users: %+v %s", r.Errors, r.Data)
 		}
 	})
 }

@@ -114,6 +114,11 @@ func (b *Inbox) DevMailbox(ctx context.Context, v *viewer.Viewer, r page.Request
 	q := b.Client.DevMail.Query()
 	switch {
 	case v.IsOperator():
+		// Platform staff, in no organization, see no organization's
+		// competencies (C7), so none of its mail: mail to themselves, and
+		// mail kept before mail carried an organization (review: every
+		// organization's at-risk mail was theirs to read).
+		q.Where(devmail.Or(devmail.RecipientUserID(v.UserID), devmail.OrganizationIDIsNil()))
 	case v.IsCompetencyAdmin():
 		q.Where(devmail.OrganizationID(v.OrgID))
 	case v.IsUserAdmin():

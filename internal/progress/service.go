@@ -62,6 +62,22 @@ func (s *Service) Progress(ctx context.Context, v *viewer.Viewer, asks ...PageAs
 	if err != nil {
 		return nil, err
 	}
+	// The pages' work accounts were read in the snapshot's transaction, which
+	// has ended: what an answer asks of them next (their organization, their
+	// Learning account) is read through the client (a review found every
+	// person answering INTERNAL for organization).
+	// One person may be on several pages: each account once.
+	unwrapped := map[*ent.User]bool{}
+	org.each(func(_ *Competency, _ *Option, r *Requirement) {
+		for _, p := range r.Pages {
+			for _, u := range p.Users {
+				if !unwrapped[u] {
+					unwrapped[u] = true
+					u.Unwrap()
+				}
+			}
+		}
+	})
 	if len(settle) > 0 {
 		settleTallies(sys, s.Client, settle)
 	}
