@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -242,7 +243,7 @@ func classify(ctx context.Context, err error) *apperr.Error {
 
 // Recover turns a panic in a resolver into a logged, generic internal error.
 func Recover(ctx context.Context, v any) error {
-	slog.ErrorContext(ctx, "panic in resolver", "request_id", web.RequestID(ctx), "panic", v)
+	slog.ErrorContext(ctx, "panic in resolver", "request_id", web.RequestID(ctx), "panic", v, "stack", string(debug.Stack()))
 	return apperr.New(apperr.Internal, "Something went wrong on our side (request id %s). Please try again.", web.RequestID(ctx))
 }
 

@@ -17,3 +17,7 @@ func (s *Service) AssociateProfile(ctx context.Context, v *viewer.Viewer, p *ent
 // AfterPersonRead runs f between an association's first read of the person
 // and its transaction.
 func (s *Service) AfterPersonRead(f func()) { s.afterPersonRead = f }
+
+// ReadAgainFails runs f as an association reads the person again for
+// another attempt; f's error stands for that read's.
+func (s *Service) ReadAgainFails(f func() error) { s.readAgainFails = f }

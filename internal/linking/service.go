@@ -62,6 +62,9 @@ type Service struct {
 	// afterPersonRead, set by tests only, runs between an association's
 	// first read of the person and its transaction: a racing merge there.
 	afterPersonRead func()
+	// readAgainFails, set by tests only, runs as an association reads the
+	// person again for another attempt: its error is that read's.
+	readAgainFails func() error
 }
 
 func (s *Service) now() time.Time { return clock.Now(s.Now) }
@@ -186,6 +189,11 @@ var errMergedMeanwhile = apperr.New(apperr.Conflict, "This profile was merged in
 // University access, those of accounts merges joined to it included). pinned,
 // when not 0, is the profile an earlier read picked: gone, it was merged.
 func (s *Service) personOf(ctx context.Context, accountID int, kind Kind, pinned int, notFound string) (Person, *PersonProfile, []int, error) {
+	if s.readAgainFails != nil && pinned != 0 {
+		if err := s.readAgainFails(); err != nil {
+			return Person{}, nil, nil, err
+		}
+	}
 	person, err := ReadPerson(ctx, s.Client, accountID)
 	if err != nil {
 		return Person{}, nil, nil, err
@@ -238,13 +246,22 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, accountID int
 	// The person is read before each attempt, outside its transaction (its
 	// profiles are what the transaction holds first); Hold then checks that
 	// no merge changed it meanwhile, or the attempt starts over.
-	err = store.InTxAfter(sys, s.Client, func() (err error) {
+	// The profile this association links, as first read: a read again that
+	// fails (the database gone for a moment) leaves it, and the next attempt
+	// reads against it again (a review's database kill found the read again
+	// pinning to the nil profile its failure left).
+	linked := p.ID
+	err = store.InTxAfter(sys, s.Client, func() error {
 		if first {
 			first = false
 			return nil
 		}
-		person, p, siblings, err = s.personOf(sys, accountID, kind, p.ID, notFound)
-		return err
+		again, ap, sib, err := s.personOf(sys, accountID, kind, linked, notFound)
+		if err != nil {
+			return err
+		}
+		person, p, siblings = again, ap, sib
+		return nil
 	}, func(tx *ent.Tx) error {
 		touched = touched[:0]
 		// Hold the work accounts first, in ascending id order: the viewer's

@@ -3,6 +3,7 @@ package linking_test
 import (
 	"context"
 	"errors"
+	"github.com/go-sql-driver/mysql"
 	"strings"
 	"testing"
 	"time"
@@ -434,6 +435,48 @@ func TestMergedProfilesSignInHoldsTheSurvivor(t *testing.T) {
 		}
 		if as := f.activeLinks(t, "9900003"); len(as) != 1 || as[0].UserID != riley.UserID {
 			t.Fatalf("9900003: %d active links, want 1 to riley", len(as))
+		}
+	})
+}
+
+// TestAssociationSurvivesAFailedReadAgain: an association whose attempt
+// starts over (here: a merge joined the person meanwhile) reads the person
+// again; when that read fails for a moment (the database gone: a review's
+// kill -9 of MariaDB), the next attempt reads again against the profile
+// first read. It panicked on the nil profile the failed read had left
+// (INTERNAL, "invalid memory address").
+func TestAssociationSurvivesAFailedReadAgain(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		f := setup(t, d)
+		ctx := context.Background()
+		ops := &viewer.Viewer{Kind: viewer.KindUser, UserID: f.users["ops@certlink.example"].UserID,
+			Email: "ops@certlink.example", Roles: []viewer.Role{viewer.Operator}}
+		m := &merge.Service{Client: f.c, RowLocks: f.svc.RowLocks, Now: func() time.Time { return f.clock }}
+		merged, failed := false, 0
+		f.svc.AfterPersonRead(func() {
+			if !merged {
+				merged = true
+				if _, err := m.Merge(ctx, ops, "9900001", "9900002"); err != nil {
+					t.Errorf("merge: %v", err)
+				}
+			}
+		})
+		f.svc.ReadAgainFails(func() error {
+			if failed == 0 {
+				failed++
+				return &mysql.MySQLError{Number: 1040, Message: "Too many connections"} // "unavailable": run again
+			}
+			return nil
+		})
+		lee := f.users["lee@fabrikam.example"]
+		if err := f.svc.AssociatePartnerUniversity(ctx, lee, "riley@learn.example", "learn-demo"); err != nil {
+			t.Fatal(err)
+		}
+		if !merged || failed != 1 {
+			t.Fatalf("merged %v, reads failed %d: the attempt did not start over through a failed read", merged, failed)
+		}
+		if as := f.activeLinks(t, "8800002"); len(as) != 1 || as[0].UserID != lee.UserID {
+			t.Fatalf("8800002: %d active links, want 1 to lee", len(as))
 		}
 	})
 }
