@@ -1,10 +1,16 @@
 package app_test
 
 import (
+	"certlink/internal/app"
 	"encoding/json"
+	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"certlink/internal/testenv"
 )
@@ -54,4 +60,124 @@ func TestSignInUncheckableAnswersCoded(t *testing.T) {
 			t.Fatalf("%s %s: %+v, want {error:{code:UNAVAILABLE}}", c.method, c.path, out)
 		}
 	}
+}
+
+// freezer forwards TCP connections to target until frozen, then holds what
+// either side sends, as a database server that stopped (SIGSTOP) or a
+// network partition does: connections stay open, nothing answers.
+type freezer struct {
+	ln     net.Listener
+	target string
+	mu     sync.Mutex
+	frozen bool
+	thawed chan struct{}
+}
+
+func newFreezer(t *testing.T, target string) *freezer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &freezer{ln: ln, target: target, thawed: make(chan struct{})}
+	close(f.thawed)
+	t.Cleanup(func() { f.thaw(); ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			go f.pipe(c, up)
+			go f.pipe(up, c)
+		}
+	}()
+	return f
+}
+
+func (f *freezer) pipe(from, to net.Conn) {
+	defer from.Close()
+	defer to.Close()
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := from.Read(buf)
+		if n > 0 {
+			f.mu.Lock()
+			wait := f.thawed
+			f.mu.Unlock()
+			<-wait
+			if _, werr := to.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (f *freezer) freeze() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.frozen {
+		f.frozen, f.thawed = true, make(chan struct{})
+	}
+}
+
+func (f *freezer) thaw() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.frozen {
+		f.frozen = false
+		close(f.thawed)
+	}
+}
+
+// TestFrozenDatabaseAnswersWithinTheRequestTimeout: while the database takes
+// connections but answers nothing (a review froze MariaDB with SIGSTOP),
+// every request answers within --request-timeout, coded, instead of hanging
+// as long as the freeze: the sign-in check had no deadline of its own.
+func TestFrozenDatabaseAnswersWithinTheRequestTimeout(t *testing.T) {
+	if !slices.Contains(testenv.Dialects(), testenv.MySQL) {
+		t.Skip(testenv.MySQLEnv + " is not set")
+	}
+	e := testenv.Start(t, testenv.MySQL)
+	u, err := url.Parse(e.App.Config.DB)
+	if err != nil || strings.Contains(u.Host, ",") {
+		t.Skipf("one database host needed, not %q", e.App.Config.DB)
+	}
+	f := newFreezer(t, u.Host)
+	proxied := *u
+	proxied.Host = f.ln.Addr().String()
+	const timeout = time.Second
+	second := e.Second(func(c *app.Config) { c.DB, c.RequestTimeout = proxied.String(), timeout })
+	grace := e.Demo("grace@contoso.example")
+	if r := second.Do(grace, `{me{email}}`, nil); len(r.Errors) > 0 {
+		t.Fatalf("before the freeze: %+v", r.Errors)
+	}
+
+	f.freeze()
+	for _, q := range []string{`{me{email}}`, `{competencyProgress{status}}`} {
+		start := time.Now()
+		done := make(chan *testenv.Response, 1)
+		go func() { done <- second.Do(grace, q, nil) }()
+		select {
+		case r := <-done:
+			if took := time.Since(start); took > 3*timeout || r.Code() != "UNAVAILABLE" {
+				t.Errorf("%s while the database is frozen: %s after %v, want UNAVAILABLE within about %v", q, r.Code(), took, timeout)
+			}
+		case <-time.After(8 * timeout):
+			f.thaw()
+			<-done
+			t.Fatalf("%s waited for the frozen database: no answer in %v (--request-timeout %v)", q, 8*timeout, timeout)
+		}
+	}
+	f.thaw()
+	testenv.Eventually(t, 10*time.Second, func() bool {
+		return len(second.Do(grace, `{me{email}}`, nil).Errors) == 0
+	}, "answers again once the database is back")
 }

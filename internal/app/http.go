@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -260,7 +261,13 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 				"A query over GET or a download that another site's page asked for does not run with your session: open it from certlink's own pages (GraphQL queries can also be sent with POST), or use an API token (Authorization: Bearer)."))
 			return
 		}
-		v, err := a.Accounts.Authenticate(ctx, bearer(r))
+		// The sign-in check has the request's time too: a database that
+		// stopped answering (frozen, a network partition) held every new
+		// request here for as long as it lasted, whatever --request-timeout
+		// said (a review froze MariaDB for 30 s).
+		authCtx, cancelAuth := context.WithTimeout(ctx, a.Config.RequestTimeout)
+		v, err := a.Accounts.Authenticate(authCtx, bearer(r))
+		cancelAuth()
 		if e, ok := apperr.As(err); ok && e.Code == apperr.Unauthenticated {
 			// The credential expired: the caller is anonymous, and an
 			// UNAUTHENTICATED answer says it expired, when, and what to do
@@ -270,8 +277,11 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		if err != nil {
 			if !store.Unavailable(err) {
 				level := slog.LevelError
-				if ctx.Err() != nil {
+				switch {
+				case ctx.Err() != nil:
 					level = slog.LevelDebug // the caller left
+				case errors.Is(err, context.DeadlineExceeded):
+					level = slog.LevelWarn // the database did not answer in time
 				}
 				a.Log.Log(ctx, level, "authenticating", "request_id", id, "err", err)
 				err = apperr.New(apperr.Unavailable, "Your sign-in could not be checked just now (request id %s): the database did not answer in time. Try again in a few seconds.", id)
