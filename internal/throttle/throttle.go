@@ -179,6 +179,15 @@ func (l *Limiter) reserveShared(ctx context.Context, keys []Key, budget time.Dur
 	// refused as busy, leaving the request time to answer.
 	wctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
+	// With no time to wait for others (a request timeout shorter than the
+	// time kept for testing the secret), the one look at the buckets still
+	// runs, in the request's own time: refused as busy only when others are
+	// in flight, else tested (a review's every attempt at
+	// --request-timeout=1s was refused "being checked right now", alone).
+	look := wctx
+	if budget <= 0 {
+		look = ctx
+	}
 	for {
 		l.mu.Lock()
 		if l.changed == nil {
@@ -187,8 +196,10 @@ func (l *Limiter) reserveShared(ctx context.Context, keys []Key, budget time.Dur
 		changed := l.changed
 		l.mu.Unlock()
 		now := l.now()
-		refusal, busy, err := l.Shared.Reserve(wctx, now, keys, until)
+		refusal, busy, err := l.Shared.Reserve(look, now, keys, until)
 		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil, ctx.Err() // the request's own time ran out
 		case err != nil && wctx.Err() != nil:
 			return nil, l.busy(keys)
 		case err != nil:
