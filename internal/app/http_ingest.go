@@ -181,13 +181,17 @@ func (a *App) ingestNotStored(w http.ResponseWriter, r *http.Request, job *inges
 		kept = "Nothing was stored. Send the file again."
 	}
 	coded := apperr.New(e.Code, "%s %s", e.Message, kept)
-	job.end("FAILED", coded)
 	resp := ingestAnswer{Job: job.ID, Accepted: out.Accepted, Updated: out.Updated, Duplicates: out.Duplicates,
 		Errors: []lineError{}, ErrorsOmitted: out.ErrorsOmitted, LinesRead: failed.Stored, NotReadFromLine: failed.Stored + 1,
 		Error: &codedError{Code: coded.Code, Message: coded.Message}}
 	for _, le := range out.Errors {
 		resp.Errors = append(resp.Errors, lineErrorOf(le))
 	}
+	// The job says what the answer says: the refused batch's lines were
+	// read, but neither handled nor counted.
+	job.update(ingest.Progress{LinesRead: failed.Stored, LinesDone: failed.Stored, Accepted: out.Accepted, Updated: out.Updated,
+		Duplicates: out.Duplicates, Errors: len(out.Errors) + out.ErrorsOmitted})
+	job.end("FAILED", coded)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Connection", "close") // the rest of the body is not read
 	w.WriteHeader(status)

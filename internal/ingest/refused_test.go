@@ -61,8 +61,10 @@ BEGIN IF NEW.completed_at = '` + refused + `' THEN SIGNAL SQLSTATE '45000' SET M
 			!strings.Contains(got.Error.Message, "Lines 1 to 500 were handled") || !strings.Contains(got.Error.Message, "from line 501") {
 			t.Fatalf("answer %d %s, want 500 INTERNAL saying lines 1 to 500 were handled, send again from 501", res.StatusCode, raw)
 		}
-		if _, j := getJob(t, e, prov, "refused"); j.State != "FAILED" || j.LinesStored != 500 || j.Accepted != 500 {
-			t.Fatalf("job record %+v, want FAILED with 500 lines stored", j)
+		// The job says what the answer says (a review's job said linesRead
+		// 11500 where the answer said 11000: the refused batch's lines).
+		if _, j := getJob(t, e, prov, "refused"); j.State != "FAILED" || j.LinesStored != 500 || j.LinesRead != 500 || j.Accepted != 500 {
+			t.Fatalf("job record %+v, want FAILED with 500 lines read and stored", j)
 		}
 		// Sending the rest again from line 501 stores it all.
 		if _, err := e.App.DB.SQL.Exec(`DROP TRIGGER refuse_one`); err != nil {
