@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"certlink/graph"
@@ -104,6 +105,8 @@ type App struct {
 	Log        *slog.Logger
 
 	closers []func()
+	// workers are the background workers Start ran (startLifecycle).
+	workers sync.WaitGroup
 	// jobs are this process's POST /ingest jobs (GET /ingest/jobs).
 	jobs ingestJobs
 	// downloads are the streamed downloads running (stream.go).
@@ -212,13 +215,27 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 	return a, nil
 }
 
+// closeWait bounds Close's wait for the workers (each stops at its next
+// step once its context ended).
+const closeWait = 10 * time.Second
+
 // Start runs the background workers until ctx ends.
 func (a *App) Start(ctx context.Context) {
 	a.startLifecycle(ctx)
 }
 
-// Close releases the database after the workers stopped.
+// Close releases the database after the workers stopped: it waits for them
+// (their context ended) up to closeWait, so that none writes to a database
+// being closed (a test's temporary folder was removed under a worker's
+// SQLite files).
 func (a *App) Close() error {
+	done := make(chan struct{})
+	go func() { a.workers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(closeWait):
+		a.Log.Warn("closing with background workers still running", "waited", closeWait)
+	}
 	for i := len(a.closers) - 1; i >= 0; i-- {
 		a.closers[i]()
 	}

@@ -275,13 +275,16 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			ctx, err = viewer.WithRefused(ctx, e), nil
 		}
 		if err != nil {
-			if !store.Unavailable(err) {
+			switch {
+			case ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded):
+				// --request-timeout passed while the sign-in was checked: the
+				// request's answer to a deadline, as anywhere else.
+				a.Log.WarnContext(ctx, "authenticating: the database did not answer within the request timeout", "request_id", id)
+				err = apperr.TimedOut()
+			case !store.Unavailable(err):
 				level := slog.LevelError
-				switch {
-				case ctx.Err() != nil:
+				if ctx.Err() != nil {
 					level = slog.LevelDebug // the caller left
-				case errors.Is(err, context.DeadlineExceeded):
-					level = slog.LevelWarn // the database did not answer in time
 				}
 				a.Log.Log(ctx, level, "authenticating", "request_id", id, "err", err)
 				err = apperr.New(apperr.Unavailable, "Your sign-in could not be checked just now (request id %s): the database did not answer in time. Try again in a few seconds.", id)

@@ -91,10 +91,17 @@ func (a *App) wireOIDC(ctx context.Context) error {
 	return nil
 }
 
-// startLifecycle runs the mail worker and the periodic risk check.
+// startLifecycle runs the mail worker and the periodic risk check until ctx
+// ends; Close waits for them.
 func (a *App) startLifecycle(ctx context.Context) {
-	go a.Outbox.Run(ctx, a.Config.OutboxInterval)
-	go a.Periodic.Run(ctx, func(err error) { a.Log.Error("risk check", "err", fmt.Sprint(err)) })
-	go a.Resolver.Run(ctx, a.Config.RiskCheckInterval)
-	go a.Daily.Run(ctx, a.Config.RiskCheckInterval, func(err error) { a.Log.Error("designation record", "err", fmt.Sprint(err)) })
+	for _, run := range []func(){
+		func() { a.Outbox.Run(ctx, a.Config.OutboxInterval) },
+		func() { a.Periodic.Run(ctx, func(err error) { a.Log.Error("risk check", "err", fmt.Sprint(err)) }) },
+		func() { a.Resolver.Run(ctx, a.Config.RiskCheckInterval) },
+		func() {
+			a.Daily.Run(ctx, a.Config.RiskCheckInterval, func(err error) { a.Log.Error("designation record", "err", fmt.Sprint(err)) })
+		},
+	} {
+		a.workers.Go(run)
+	}
 }
