@@ -107,6 +107,8 @@ type App struct {
 	closers []func()
 	// workers are the background workers Start ran (startLifecycle).
 	workers sync.WaitGroup
+	// decodeRoom bounds the memory large GraphQL bodies take decoding.
+	decodeRoom *decodeRoom
 	// jobs are this process's POST /ingest jobs (GET /ingest/jobs).
 	jobs ingestJobs
 	// downloads are the streamed downloads running (stream.go).
@@ -162,6 +164,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 		Passwords: a.Passwords, Throttle: a.Throttle, Log: log,
 	}
 	a.RateLimits = &guard.Buckets{Capacity: float64(cfg.RateLimit), Period: time.Hour, Shared: a.SharedLimits}
+	a.decodeRoom = &decodeRoom{limit: decodeLimit}
 	a.AnswerMemory = &guard.Memory{Limit: int64(cfg.AnswerMemoryMB) << 20, PerCaller: int64(cfg.AnswerMemoryMB) << 20 / 4}
 	a.Expensive = guard.DefaultExpensive(a.RateLimits)
 	a.Linking = &linking.Service{

@@ -22,8 +22,13 @@ import (
 // spend a byte bucket and whose writes each have writeTimeout to complete.
 type hijackThrottle struct {
 	http.ResponseWriter
-	rate, burst  float64
-	writeTimeout time.Duration
+	rate, burst float64
+	// pendingRate and pendingBurst, when > 0, are the budget until the
+	// socket is signed in (settle): a socket that has not sent its
+	// connection_init needs a few hundred bytes, and a flood of them from
+	// many addresses (each at the full budget) took both cores (review).
+	pendingRate, pendingBurst float64
+	writeTimeout              time.Duration
 	// maxFrame, when > 0, closes the socket 1009 as soon as a data frame's
 	// header declares more payload than it (frameWatch).
 	maxFrame int64
@@ -40,10 +45,20 @@ func (h *hijackThrottle) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if s, ok := c.(web.Settler); ok {
-		h.settle = s.Settle
-	}
 	tc := newThrottledConn(c, h.rate, h.burst, time.Now(), time.Sleep)
+	var settleListener func()
+	if s, ok := c.(web.Settler); ok {
+		settleListener = s.Settle
+	}
+	if h.pendingRate > 0 {
+		tc.pending(h.pendingRate, h.pendingBurst)
+	}
+	h.settle = func() {
+		if settleListener != nil {
+			settleListener()
+		}
+		tc.signedIn()
+	}
 	tc.writeTimeout = h.writeTimeout
 	tc.frames.limit = h.maxFrame
 	// What the client sent right behind its upgrade request is read from
@@ -90,6 +105,32 @@ type throttledConn struct {
 	tokens      float64
 	last        time.Time
 	now         func() time.Time
+	// full is the budget once signed in, while rate and burst are the
+	// pending socket's (pending).
+	full *[2]float64
+}
+
+// framePenalty is what each frame costs in the byte budget beyond its
+// bytes (when the frame watch runs): an empty continuation frame is 6 bytes
+// on the wire but a frame's worth of work to read, and a flood of them at
+// the byte rate alone took a core (review).
+const framePenalty = 512
+
+// pending makes the budget rate and burst until signedIn.
+func (c *throttledConn) pending(rate, burst float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.full = &[2]float64{c.rate, c.burst}
+	c.rate, c.burst, c.tokens = rate, burst, min(c.tokens, burst)
+}
+
+// signedIn gives the socket its full budget.
+func (c *throttledConn) signedIn() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.full != nil {
+		c.rate, c.burst, c.full = c.full[0], c.full[1], nil
+	}
 }
 
 func newThrottledConn(c net.Conn, rate, burst float64, now time.Time, sleep func(time.Duration)) *throttledConn {
@@ -99,6 +140,8 @@ func newThrottledConn(c net.Conn, rate, burst float64, now time.Time, sleep func
 // Read reads, then waits until the bytes read are paid for.
 func (c *throttledConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
+	cost := n
+	before := c.frames.headers
 	if n > 0 && c.frames.limit > 0 && !c.frames.feed(p[:n]) {
 		// A message over the limit is closed 1009 once its bytes arrive;
 		// one whose header declares it (up to 2^63 bytes) is closed now,
@@ -111,8 +154,9 @@ func (c *throttledConn) Read(p []byte) (int, error) {
 		c.wmu.Unlock()
 		return 0, errFrameTooLarge
 	}
+	cost += (c.frames.headers - before) * framePenalty
 	if n > 0 && c.rate > 0 {
-		if d := c.spend(n); d > 0 {
+		if d := c.spend(cost); d > 0 {
 			c.sleep(d)
 		}
 	}
@@ -170,6 +214,8 @@ type frameWatch struct {
 	hdr   [14]byte
 	have  int   // header bytes read so far
 	skip  int64 // payload bytes still to pass
+	// headers counts the frame headers read whole.
+	headers int
 }
 
 func (w *frameWatch) feed(b []byte) bool {
@@ -214,6 +260,7 @@ func (w *frameWatch) feed(b []byte) bool {
 			n = uint64(w.hdr[1] & 0x7f)
 		}
 		w.have = 0
+		w.headers++
 		if op := w.hdr[0] & 0x0f; op < 8 && n > uint64(w.limit) {
 			return false
 		}

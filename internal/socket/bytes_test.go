@@ -114,3 +114,57 @@ func TestFrameWatchStartsWithBufferedBytes(t *testing.T) {
 		t.Fatalf("an oversize frame buffered before the hijack: %v", err)
 	}
 }
+
+// Each frame costs framePenalty beyond its bytes when the frame watch runs:
+// empty continuation frames (6 bytes each) from many sockets took both
+// cores at the byte rate alone (review).
+func TestEmptyFramesPayTheirWork(t *testing.T) {
+	server, client := net.Pipe()
+	defer server.Close()
+	const rate, burst, frames = 1000, 4096, 500
+	clock := time.Unix(0, 0)
+	var slept time.Duration
+	c := newThrottledConn(server, rate, burst, clock, func(d time.Duration) { slept += d; clock = clock.Add(d) })
+	c.now = func() time.Time { return clock }
+	c.frames.limit = 1 << 20
+	go func() {
+		frame := []byte{0x00, 0x80, 1, 2, 3, 4}
+		for i := 0; i < frames; i++ {
+			if _, err := client.Write(frame); err != nil {
+				return
+			}
+		}
+		client.Close()
+	}()
+	if n, err := io.Copy(io.Discard, c); err != nil || n != frames*6 {
+		t.Fatalf("read %d: %v", n, err)
+	}
+	want := time.Duration(float64(frames*(6+framePenalty)-burst) / rate * float64(time.Second))
+	if slept < want-time.Millisecond || slept > want+time.Millisecond {
+		t.Fatalf("waited %v for %d empty frames, want %v", slept, frames, want)
+	}
+}
+
+// Until it is signed in a socket reads at the pending budget; settle gives
+// it the full one (review: a flood of sockets that never sent
+// connection_init, each at the full budget, took both cores).
+func TestPendingSocketBudgetUntilSignedIn(t *testing.T) {
+	server, client := net.Pipe()
+	defer server.Close()
+	defer client.Close()
+	br := bufio.NewReader(server)
+	h := &hijackThrottle{ResponseWriter: &hijacker{conn: server, brw: bufio.NewReadWriter(br, bufio.NewWriter(server))},
+		rate: 128 << 10, burst: 1 << 20, pendingRate: 4 << 10, pendingBurst: 64 << 10, maxFrame: 1 << 20}
+	conn, _, err := h.Hijack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := conn.(*throttledConn)
+	if tc.rate != 4<<10 || tc.burst != 64<<10 || tc.tokens > 64<<10 {
+		t.Fatalf("pending: rate %v burst %v tokens %v", tc.rate, tc.burst, tc.tokens)
+	}
+	h.settle()
+	if tc.rate != 128<<10 || tc.burst != 1<<20 {
+		t.Fatalf("signed in: rate %v burst %v", tc.rate, tc.burst)
+	}
+}

@@ -45,6 +45,11 @@ type Limits struct {
 	// socket's reads are delayed, so TCP makes the client wait.
 	ReadBytesPerSecond int
 	ReadBurstBytes     int
+	// PendingReadBytesPerSecond and PendingReadBurstBytes are that budget
+	// until the socket is signed in (its connection_init accepted): enough
+	// for a connection_init, not for a flood from many sockets at once.
+	PendingReadBytesPerSecond int
+	PendingReadBurstBytes     int
 	// WriteTimeout: a write to the socket (an answer, a push, a pong, the
 	// close) that the client does not take within it fails and closes the
 	// socket, so a client that stops reading holds no goroutine and no
@@ -108,19 +113,21 @@ type Limits struct {
 // DefaultLimits fit the web app (two subscriptions per page, a socket per
 // tab) with a wide margin.
 var DefaultLimits = Limits{
-	MaxFrameBytes:       64 << 10,
-	MessagesPerSecond:   20,
-	MessageBurst:        60,
-	HeartbeatsPerSecond: 1,
-	HeartbeatBurst:      10,
-	MaxHeartbeatBytes:   1024,
-	ControlPerSecond:    2,
-	ControlBurst:        20,
-	ReadBytesPerSecond:  128 << 10,
-	ReadBurstBytes:      1 << 20,
-	WriteTimeout:        30 * time.Second,
-	MaxOperations:       10,
-	MaxViewerOperations: 40,
+	MaxFrameBytes:             64 << 10,
+	MessagesPerSecond:         20,
+	MessageBurst:              60,
+	HeartbeatsPerSecond:       1,
+	HeartbeatBurst:            10,
+	MaxHeartbeatBytes:         1024,
+	ControlPerSecond:          2,
+	ControlBurst:              20,
+	ReadBytesPerSecond:        128 << 10,
+	ReadBurstBytes:            1 << 20,
+	PendingReadBytesPerSecond: 4 << 10,
+	PendingReadBurstBytes:     64 << 10,
+	WriteTimeout:              30 * time.Second,
+	MaxOperations:             10,
+	MaxViewerOperations:       40,
 	// The web app opens at most two per page, one page per tab.
 	MaxViewerSubscriptions: 8,
 	MaxViewerSockets:       20,

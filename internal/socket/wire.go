@@ -79,6 +79,7 @@ func (i Implementation) Accept(w http.ResponseWriter, r *http.Request, o transpo
 		inner = cp
 	}
 	ht := &hijackThrottle{ResponseWriter: w, rate: float64(l.ReadBytesPerSecond), burst: float64(max(l.ReadBurstBytes, int(l.MaxFrameBytes))),
+		pendingRate: float64(l.PendingReadBytesPerSecond), pendingBurst: float64(l.PendingReadBurstBytes),
 		writeTimeout: l.WriteTimeout, maxFrame: int64(l.MaxFrameBytes)}
 	w = ht
 	conn, err := inner.Accept(w, r, o)
