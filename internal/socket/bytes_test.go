@@ -14,13 +14,8 @@ import (
 // The byte budget: whatever the frames, a client's bytes past the burst are
 // read at the rate (on a virtual clock that the waits advance).
 func TestReadByteBudget(t *testing.T) {
-	server, client := net.Pipe()
-	defer server.Close()
 	const rate, burst, total = 1000, 4096, 20000
-	clock := time.Unix(0, 0)
-	var slept time.Duration
-	c := newThrottledConn(server, rate, burst, clock, func(d time.Duration) { slept += d; clock = clock.Add(d) })
-	c.now = func() time.Time { return clock }
+	c, client, slept := virtualPipe(t, rate, burst)
 	go func() {
 		// Empty continuation frames, as a hostile client sends them.
 		frame := []byte{0x00, 0x80, 1, 2, 3, 4}
@@ -36,9 +31,21 @@ func TestReadByteBudget(t *testing.T) {
 		t.Fatalf("read %d: %v", n, err)
 	}
 	want := time.Duration(float64(n-burst) / rate * float64(time.Second))
-	if slept < want-time.Millisecond || slept > want+time.Millisecond {
-		t.Fatalf("waited %v for %d bytes, want %v", slept, n, want)
+	if *slept < want-time.Millisecond || *slept > want+time.Millisecond {
+		t.Fatalf("waited %v for %d bytes, want %v", *slept, n, want)
 	}
+}
+
+// virtualPipe is a throttled server end of a pipe on a virtual clock that
+// its waits advance (slept adds them up), and the client's end.
+func virtualPipe(t *testing.T, rate, burst float64) (*throttledConn, net.Conn, *time.Duration) {
+	server, client := net.Pipe()
+	t.Cleanup(func() { server.Close() })
+	clock := time.Unix(0, 0)
+	slept := new(time.Duration)
+	c := newThrottledConn(server, rate, burst, clock, func(d time.Duration) { *slept += d; clock = clock.Add(d) })
+	c.now = func() time.Time { return clock }
+	return c, client, slept
 }
 
 // Under the burst nothing waits.
@@ -119,13 +126,8 @@ func TestFrameWatchStartsWithBufferedBytes(t *testing.T) {
 // empty continuation frames (6 bytes each) from many sockets took both
 // cores at the byte rate alone (review).
 func TestEmptyFramesPayTheirWork(t *testing.T) {
-	server, client := net.Pipe()
-	defer server.Close()
 	const rate, burst, frames = 1000, 4096, 500
-	clock := time.Unix(0, 0)
-	var slept time.Duration
-	c := newThrottledConn(server, rate, burst, clock, func(d time.Duration) { slept += d; clock = clock.Add(d) })
-	c.now = func() time.Time { return clock }
+	c, client, slept := virtualPipe(t, rate, burst)
 	c.frames.limit = 1 << 20
 	go func() {
 		frame := []byte{0x00, 0x80, 1, 2, 3, 4}
@@ -140,8 +142,8 @@ func TestEmptyFramesPayTheirWork(t *testing.T) {
 		t.Fatalf("read %d: %v", n, err)
 	}
 	want := time.Duration(float64(frames*(6+framePenalty)-burst) / rate * float64(time.Second))
-	if slept < want-time.Millisecond || slept > want+time.Millisecond {
-		t.Fatalf("waited %v for %d empty frames, want %v", slept, frames, want)
+	if *slept < want-time.Millisecond || *slept > want+time.Millisecond {
+		t.Fatalf("waited %v for %d empty frames, want %v", *slept, frames, want)
 	}
 }
 
