@@ -108,7 +108,7 @@ type App struct {
 	// workers are the background workers Start ran (startLifecycle).
 	workers sync.WaitGroup
 	// decodeRoom bounds the memory large GraphQL bodies take decoding.
-	decodeRoom *decodeRoom
+	decodeRoom *guard.Memory
 	// jobs are this process's POST /ingest jobs (GET /ingest/jobs).
 	jobs ingestJobs
 	// downloads are the streamed downloads running (stream.go).
@@ -164,7 +164,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opts ...store.Option
 		Passwords: a.Passwords, Throttle: a.Throttle, Log: log,
 	}
 	a.RateLimits = &guard.Buckets{Capacity: float64(cfg.RateLimit), Period: time.Hour, Shared: a.SharedLimits}
-	a.decodeRoom = &decodeRoom{limit: decodeLimit}
+	a.decodeRoom = &guard.Memory{Limit: decodeLimit}
 	a.AnswerMemory = &guard.Memory{Limit: int64(cfg.AnswerMemoryMB) << 20, PerCaller: int64(cfg.AnswerMemoryMB) << 20 / 4}
 	a.Expensive = guard.DefaultExpensive(a.RateLimits)
 	a.Linking = &linking.Service{

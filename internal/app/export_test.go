@@ -3,9 +3,7 @@ package app
 // FillDecodeRoom takes all the room left for decoding large bodies, as many
 // large requests decoding at once would, and returns the func giving it back.
 func (a *App) FillDecodeRoom() func() {
-	a.decodeRoom.mu.Lock()
-	n := a.decodeRoom.limit - a.decodeRoom.used
-	a.decodeRoom.used += n
-	a.decodeRoom.mu.Unlock()
-	return func() { a.decodeRoom.give(n) }
+	n := decodeLimit - a.decodeRoom.Used()
+	a.decodeRoom.Take("", n)
+	return func() { a.decodeRoom.Give("", n) }
 }

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -29,7 +28,7 @@ import (
 // A body's reading costs its caller API points (charge) by its size and the
 // names its objects give: a large one takes CPU before any operation is
 // measured, whether it is then run or refused.
-func graphqlRequest(charge func(*http.Request, int) error, room *decodeRoom, next http.Handler) http.Handler {
+func graphqlRequest(charge func(*http.Request, int) error, room *guard.Memory, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !isWebsocket(r) {
 			// An answer is the signed-in caller's own: no cache keeps it.
@@ -92,9 +91,13 @@ func graphqlRequest(charge func(*http.Request, int) error, room *decodeRoom, nex
 			// take many times its bytes, and many callers' at once took
 			// gigabytes (review: 300 addresses, 1 MB each, 4.4 GB).
 			held := int64(0)
-			defer func() { room.give(held) }()
+			defer func() {
+				if held > 0 {
+					room.Give("", held)
+				}
+			}()
 			if r.ContentLength > decodeFree && r.ContentLength <= maxBodyBytes {
-				if held = room.take(r.ContentLength); held == 0 {
+				if held = takeDecodeRoom(room, r.ContentLength); held == 0 {
 					writeDecodeBusy(w)
 					return
 				}
@@ -109,7 +112,7 @@ func graphqlRequest(charge func(*http.Request, int) error, room *decodeRoom, nex
 				return
 			}
 			if held == 0 && len(body) > decodeFree {
-				if held = room.take(int64(len(body))); held == 0 {
+				if held = takeDecodeRoom(room, int64(len(body))); held == 0 {
 					writeDecodeBusy(w)
 					return
 				}
@@ -243,16 +246,11 @@ func jsonObject(b []byte) bool {
 	return json.Unmarshal(b, &m) == nil && m != nil
 }
 
-// decodeRoom bounds the memory the process spends decoding large request
-// bodies at once: each body over decodeFree takes decodeFactor times its
-// bytes (a decoded variables object takes about 14 times its JSON) from
-// limit until its request ends. Per-caller points bound one caller; this
-// bounds all of them together.
-type decodeRoom struct {
-	mu          sync.Mutex
-	used, limit int64
-}
-
+// The room large request bodies take decoding, all callers together
+// (App.decodeRoom, a guard.Memory): each body over decodeFree takes
+// decodeFactor times its bytes (a decoded variables object takes about 14
+// times its JSON) until its request ends. Per-caller points bound one
+// caller; this bounds all of them together.
 const (
 	decodeFree   = 64 << 10
 	decodeFactor = 16
@@ -260,29 +258,13 @@ const (
 	decodeLimit = 256 << 20
 )
 
-// take reserves room for a body of n bytes and returns what it took, 0
-// when there is none (a nil room takes nothing and never refuses).
-func (d *decodeRoom) take(n int64) int64 {
-	if d == nil {
-		return 1
-	}
-	need := n * decodeFactor
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.used+need > d.limit {
+// takeDecodeRoom takes room for a body of n bytes and returns what it took,
+// 0 when there is none.
+func takeDecodeRoom(room *guard.Memory, n int64) int64 {
+	if !room.Take("", n*decodeFactor) {
 		return 0
 	}
-	d.used += need
-	return need
-}
-
-func (d *decodeRoom) give(n int64) {
-	if d == nil || n <= 0 {
-		return
-	}
-	d.mu.Lock()
-	d.used -= n
-	d.mu.Unlock()
+	return n * decodeFactor
 }
 
 // writeDecodeBusy refuses a large body while the process decodes as many as

@@ -64,6 +64,16 @@ func (m *Memory) give(key string, n int64) {
 	}
 }
 
+// Take takes n bytes of room for key outright (no hold: the caller gives
+// them back with Give), false when they are not there.
+func (m *Memory) Take(key string, n int64) bool {
+	ok, _ := m.take(key, n)
+	return ok
+}
+
+// Give gives back room Take took.
+func (m *Memory) Give(key string, n int64) { m.give(key, n) }
+
 // Hold is the room one request (an HTTP request, a websocket operation)
 // took for its answers; Release gives it back once the answer was taken.
 type Hold struct {
