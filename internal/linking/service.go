@@ -251,7 +251,11 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, accountID int
 	// reads against it again (a review's database kill found the read again
 	// pinning to the nil profile its failure left).
 	linked := p.ID
-	err = store.InTxAfter(sys, s.Client, func() error {
+	// At READ COMMITTED (MySQL/MariaDB): every row this transaction decides
+	// on is held by key first, and its locking reads (the kept counts') then
+	// lock rows, not the index gaps beside them, where another person's link
+	// is written (TestAssociationsOfTwoPeopleDoNotWaitForEachOther).
+	err = store.InTxAfterReadCommitted(sys, s.Client, func() error {
 		if first {
 			first = false
 			return nil
@@ -480,7 +484,7 @@ func (s *Service) remove(ctx context.Context, v *viewer.Viewer, kind Kind, none 
 	// row, the foreign key of the link's user_id, and the account's own
 	// association holds it before the profile) and then that profile
 	// (LockProfiles), and its reads must all come after.
-	err = store.InTxAfter(sys, s.Client, func() (err error) {
+	err = store.InTxAfterReadCommitted(sys, s.Client, func() (err error) {
 		if first {
 			first = false
 			return nil

@@ -45,6 +45,13 @@ func InTxAfter(ctx context.Context, client *ent.Client, before func() error, fn 
 	return inTx(ctx, client, before, fn, plain)
 }
 
+// InTxAfterReadCommitted is InTxAfter at READ COMMITTED on MySQL/MariaDB
+// (InTxReadCommitted): for transactions that hold their rows by key before
+// they read, and whose locking reads must not lock the gaps beside them.
+func InTxAfterReadCommitted(ctx context.Context, client *ent.Client, before func() error, fn func(tx *ent.Tx) error) error {
+	return inTx(ctx, client, before, fn, readCommitted)
+}
+
 // InTxReadCommitted is InTx at READ COMMITTED on MySQL/MariaDB: no gap
 // locks, so short transactions that lock by key the rows they read and
 // create a missing one (the shared rate-limit buckets, limitdb) do not
