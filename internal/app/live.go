@@ -25,10 +25,15 @@ func (a *App) wireLive() error {
 	a.closers = append(a.closers, func() { _ = hub.Close() })
 	// Every change also asks the risk follow-up (N1) whether an announced
 	// risk resolved; the resolver is built later (wireLifecycle).
+	// And it tells the risk check (N1) that the next moment time alone makes
+	// someone stop counting may have come nearer (Periodic.Changed).
 	publish := func(orgIDs ...int) {
 		hub.Publish(orgIDs...)
 		if a.Resolver != nil {
 			a.Resolver.Changed(orgIDs...)
+		}
+		if a.Periodic != nil {
+			a.Periodic.Changed()
 		}
 	}
 	a.Linking.Changed = publish
@@ -38,6 +43,9 @@ func (a *App) wireLive() error {
 		hub.PublishAll()
 		if a.Resolver != nil {
 			a.Resolver.ChangedAll()
+		}
+		if a.Periodic != nil {
+			a.Periodic.Changed()
 		}
 	}
 	a.Capability = &capability.Service{Client: a.DB.Client, Progress: a.Progress}

@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,8 +16,10 @@ import (
 	"certlink/ent/skill"
 	"certlink/ent/user"
 	"certlink/internal/app"
+	"certlink/internal/catalog"
 	"certlink/internal/notify"
 	"certlink/internal/testenv"
+	"certlink/internal/viewer"
 )
 
 // B2: a loss projected 80 days ahead is mailed at 90, 60 and 30 days — once
@@ -181,6 +184,47 @@ func TestRunWakesWhenSomeoneStopsCounting(t *testing.T) {
 		testenv.Eventually(t, 20*time.Second, stopped, "no \"no longer met\" mail within 20 s of the expiry (the interval is an hour)")
 		if time.Now().Before(exp) {
 			t.Fatal("told before the expiry")
+		}
+	})
+}
+
+// A change brings the next check forward: with an hourly interval, a retired
+// skill given a validity end two seconds away after the last check (an
+// operator's upsertSkill) is told "no longer met" within seconds, as an
+// expiry already known is (review: such losses waited for the hourly check,
+// since the check planned its next moment before the change).
+func TestRunWakesAfterAChangeBringsALossNearer(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		a := testenv.Open(t, d)
+		seedRequirement(t, a, nil) // counts without end: no moment to plan
+		p := a.Periodic
+		p.Progress, p.Interval, p.MinWait = seededOnly(a), time.Hour, 100*time.Millisecond
+		p.Alerts = &notify.Alerter{PublicURL: "https://c.example"}
+		// Run's first check finds nothing to tell and no moment to wake at.
+		checked := make(chan struct{})
+		var once sync.Once
+		notify.SetAfterCheck(p, func() { once.Do(func() { close(checked) }) })
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			p.Run(ctx, func(err error) { t.Error(err) })
+		}()
+		defer func() { cancel(); <-done }()
+		<-checked
+		ends := time.Now().UTC().Add(2 * time.Second)
+		ops := &viewer.Viewer{Kind: viewer.KindUser, Roles: []viewer.Role{viewer.Operator}, Email: "ops@certlink.example"}
+		if _, err := a.Catalog.UpsertSkill(context.Background(), ops, catalog.Skill{Number: "TEST-104", Title: "Test Azure Administrator",
+			Type: "EXAM", RetiredOn: &catalog.Date{Time: ends.Add(-24 * time.Hour)}, ValidUntil: &catalog.Date{Time: ends}}); err != nil {
+			t.Fatal(err)
+		}
+		stopped := func() bool {
+			return a.DB.Client.OutboxMessage.Query().Where(outboxmessage.SubjectContains("Results stopped counting"),
+				outboxmessage.SubjectContains("Test Cloud Platform")).CountX(sys()) == 2
+		}
+		testenv.Eventually(t, 20*time.Second, stopped, "no \"no longer met\" mail within 20 s of the validity end (the interval is an hour)")
+		if time.Now().Before(ends) {
+			t.Fatal("told before the validity end")
 		}
 	})
 }

@@ -40,6 +40,39 @@ type Periodic struct {
 
 	mu   sync.Mutex
 	next time.Time // the first moment a check after the last would find something new
+	// changed wakes Run after a change of who counts or of the catalog (Changed).
+	changed chan struct{}
+	// afterCheck, set by tests only, runs after each of Run's checks.
+	afterCheck func()
+}
+
+// Changed tells Run that who counts or the catalog changed: the moment time
+// alone next changes something may now come sooner than the last check
+// planned — a result ingested that expires in a minute, a retired skill's new
+// validity end, a loss now projected within a notice threshold. Run checks
+// again, at most once a MinWait (a review saw such losses wait for the
+// hourly check). It never blocks.
+func (p *Periodic) Changed() {
+	select {
+	case p.wake() <- struct{}{}:
+	default: // a wake is pending already
+	}
+}
+
+func (p *Periodic) wake() chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.changed == nil {
+		p.changed = make(chan struct{}, 1)
+	}
+	return p.changed
+}
+
+func (p *Periodic) minWait() time.Duration {
+	if p.MinWait > 0 {
+		return p.MinWait
+	}
+	return DefaultMinWait
 }
 
 // DefaultMinWait: a loss by expiry is told within about a minute of the
@@ -53,19 +86,37 @@ func (p *Periodic) now() time.Time { return clock.Now(p.Now) }
 // which someone stops counting for a met requirement (an expiry, a retired
 // skill's validity end) or a projected loss comes within a notice threshold —
 // but not sooner than MinWait after the last.
+//
+// A change (Changed) brings the next check forward to MinWait after the
+// last, when it was planned later.
 func (p *Periodic) Run(ctx context.Context, onError func(error)) {
+	changed := p.wake()
 	t := time.NewTimer(0)
 	defer t.Stop()
+	due := time.Now()
+	var last time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-changed:
+			if at := last.Add(p.minWait()); at.Before(due) {
+				due = at
+				t.Reset(time.Until(at))
+			}
+			continue
 		case <-t.C:
 		}
+		last = time.Now()
 		if _, err := p.Check(ctx); err != nil && ctx.Err() == nil && onError != nil {
 			onError(err)
 		}
-		t.Reset(p.wait())
+		if p.afterCheck != nil {
+			p.afterCheck()
+		}
+		w := p.wait()
+		due = time.Now().Add(w)
+		t.Reset(w)
 	}
 }
 
@@ -76,12 +127,8 @@ func (p *Periodic) wait() time.Duration {
 	p.mu.Unlock()
 	wait := p.Interval
 	if !next.IsZero() {
-		least := p.MinWait
-		if least <= 0 {
-			least = DefaultMinWait
-		}
 		// A second past the moment: the check then sees it behind.
-		wait = min(wait, max(least, next.Sub(p.now())+time.Second))
+		wait = min(wait, max(p.minWait(), next.Sub(p.now())+time.Second))
 	}
 	return wait
 }
