@@ -159,3 +159,59 @@ func checkCut(t *testing.T, status int, body []byte) {
 		t.Fatalf("100 MB CSV field: %d %.500s", status, body)
 	}
 }
+
+// A quote opened and not closed on its line takes the lines after it into
+// one broken field (to the end of the file when it never closes): the upload
+// is cut there, 400 with notReadFromLine, the job CUT, and what came before
+// is kept. A review saw it answered 200 with one line error while the lines
+// after it were silently not stored. A quote error within one line stays a
+// line error, and the lines after it are read.
+func TestUnclosedQuoteCutsTheUpload(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	prov := providerToken(t, e)
+	type answer struct {
+		Accepted, Duplicates, LinesRead, NotReadFromLine int
+		Error                                            *struct{ Code, Message string }
+		Errors                                           []struct {
+			Line    int
+			Message string
+		}
+	}
+	post := func(id, body string) (int, answer) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, e.URL+"/ingest", strings.NewReader(body))
+		req.Header.Set("Content-Type", "text/csv")
+		req.Header.Set("Authorization", "Bearer "+prov)
+		req.Header.Set("X-Request-Id", id)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var a answer
+		b, _ := io.ReadAll(res.Body)
+		if err := json.Unmarshal(b, &a); err != nil {
+			t.Fatalf("%s: %d %s", id, res.StatusCode, b)
+		}
+		return res.StatusCode, a
+	}
+	head := "mcid,skillNumber,completedAt,expiresAt\n9900003,AZ-104,2026-02-14,\n"
+	for _, c := range []struct{ name, rest string }{
+		{"never closed", "\"9900003,AZ-104,2026-02-15,\n9900003,AZ-104,2026-02-16,\n9900003,AZ-104,2026-02-17,\n"},
+		{"closed lines later, then junk", "\"9900003,AZ-104,2026-02-15,\n9900003,AZ-104,2026-02-16,\"x\n9900003,AZ-104,2026-02-17,\n"},
+	} {
+		status, a := post("unclosed-"+strings.ReplaceAll(c.name, " ", "-"), head+c.rest)
+		if status != http.StatusBadRequest || a.Error == nil || a.Error.Code != "INVALID_INPUT" || !strings.Contains(a.Error.Message, "Line 3") ||
+			a.Accepted+a.Duplicates != 1 || a.LinesRead != 2 || a.NotReadFromLine != 3 {
+			t.Fatalf("%s: %d %+v", c.name, status, a)
+		}
+		if code, j := getJob(t, e, prov, "unclosed-"+strings.ReplaceAll(c.name, " ", "-")); code != 200 || j.State != "CUT" || j.LinesRead != 2 {
+			t.Fatalf("%s: the job %d %+v", c.name, code, j)
+		}
+	}
+	// Within one line: a line error, and the next lines are read.
+	status, a := post("bare-quote", head+"9900003,AZ-\"104,2026-02-15,\n9900003,AZ-104,2026-02-16,\n")
+	if status != 200 || a.Error != nil || len(a.Errors) != 1 || a.Errors[0].Line != 3 || a.Accepted+a.Duplicates != 2 || a.LinesRead != 4 {
+		t.Fatalf("a quote error within a line: %d %+v", status, a)
+	}
+}

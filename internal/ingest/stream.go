@@ -261,6 +261,16 @@ func ReadCSV(b *Batch, r io.Reader) error {
 			return apperr.New(apperr.InvalidInput, "A record is longer than %d bytes (a quoted field may hold line breaks, so nothing after it can be read safely): shorten it.", MaxLine)
 		}
 		var pe *csv.ParseError
+		if errors.As(err, &pe) && pe.Line > pe.StartLine {
+			// A quote opened on StartLine and not closed there took the lines
+			// after it (up to the end of the file, when it never closes) into
+			// one broken field: they were never read as results. The upload is
+			// cut at StartLine, as for a record too long (review: an unclosed
+			// quote was answered as one line error, and the rest of the file
+			// was silently not stored).
+			return apperr.New(apperr.InvalidInput, "Line %d: a quoted field opened on this line is not closed on it (%s, line %d), so the lines from %d on could not be read as results: fix the quote and send them again.",
+				pe.StartLine, csvMessage(err), pe.Line, pe.StartLine)
+		}
 		if errors.As(err, &pe) {
 			b.Fail(pe.StartLine, "not valid CSV: "+csvMessage(err))
 			continue
