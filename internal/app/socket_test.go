@@ -602,3 +602,44 @@ func TestSignedInSocketsLeaveRoom(t *testing.T) {
 		t.Fatalf("a third signed-in socket with room for two: %v", err)
 	}
 }
+
+// An API token's sockets and subscriptions count apart from the account that
+// made it, as its HTTP requests do: a review filled grace's socket and
+// subscription caps with one read-only token, and grace's own live page was
+// refused RATE_LIMITED and her sockets closed with 4429.
+func TestAPITokenSocketsCountApartFromItsAdmin(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	l := socket.DefaultLimits
+	grace := e.Demo("grace@contoso.example")
+	var out struct{ CreateAPIToken struct{ Secret string } }
+	e.Do(grace, `mutation{createApiToken(input:{name:"tool",scopes:[PROGRESS_READ]}){secret}}`, nil).Decode(t, &out)
+	token := out.CreateAPIToken.Secret
+	sub := `subscription{competencyProgressChanged{status}}`
+	// The token uses its own subscriptions up, then its own sockets.
+	c := bearerWS(t, e, token)
+	o := readOps(c)
+	for i := 0; i < l.MaxViewerSubscriptions; i++ {
+		id := fmt.Sprint("t", i)
+		send(t, c, subscribeMsg(id, sub))
+		if m := o.next(t, id, 10*time.Second); m.Type != "next" || strings.Contains(string(m.Payload), "errors") {
+			t.Fatalf("the token's subscription %d: %s %s", i, m.Type, m.Payload)
+		}
+	}
+	send(t, c, subscribeMsg("over", sub))
+	if m := o.next(t, "over", 10*time.Second); !strings.Contains(string(m.Payload), `"code":"RATE_LIMITED"`) {
+		t.Fatalf("the token's subscription %d: %s %s", l.MaxViewerSubscriptions+1, m.Type, m.Payload)
+	}
+	for i := 1; i < l.MaxViewerSockets; i++ {
+		bearerWS(t, e, token)
+	}
+	if _, err := dialWS(t, e, nil, map[string]any{"authorization": "Bearer " + token}); err == nil {
+		t.Fatalf("the token's socket %d was accepted", l.MaxViewerSockets+1)
+	}
+	// grace's own socket and subscription are not the token's.
+	g := bearerWS(t, e, grace)
+	go2 := readOps(g)
+	send(t, g, subscribeMsg("mine", sub))
+	if m := go2.next(t, "mine", 10*time.Second); m.Type != "next" || strings.Contains(string(m.Payload), "errors") {
+		t.Fatalf("grace's own subscription beside her token's: %s %s", m.Type, m.Payload)
+	}
+}

@@ -214,9 +214,13 @@ func NewRegistry(l Limits, auth Authenticate) *Registry {
 		orgs: map[int]int{}}
 }
 
-// viewerKey identifies whose quota a socket uses: the account, else the token.
+// viewerKey identifies whose quota a socket uses: the account's sessions, or
+// an API token apart from the account that made it (a token given to a
+// partner tool must not use up its admin's sockets and subscriptions, as
+// over HTTP; a review closed an admin's live page with a read-only token's
+// 20 sockets), or a provider token.
 func viewerKey(v *viewer.Viewer) string {
-	if v.UserID != 0 {
+	if v.UserID != 0 && v.Kind != viewer.KindAPIToken {
 		return fmt.Sprintf("user:%d", v.UserID)
 	}
 	return fmt.Sprintf("token:%d", v.TokenID)
