@@ -71,9 +71,15 @@ func seedResults(ctx context.Context, tx *ent.Tx, now time.Time) error {
 		if err != nil {
 			return err
 		}
+		completed := now.AddDate(0, r.completed, 0)
+		if sk.RetiredOn != nil && !completed.Before(*sk.RetiredOn) {
+			// An exam is passed before it retires (a review saw DP-203
+			// "completed" a week after its retirement).
+			completed = sk.RetiredOn.AddDate(0, -2, 0)
+		}
 		c := tx.Result.Create().SetProfileID(profiles[r.mcid]).SetSkillID(sk.ID).
-			SetCompletedAt(now.AddDate(0, r.completed, 0)).SetSource("directory").
-			SetRecognizedAt(now.AddDate(0, r.completed, 3))
+			SetCompletedAt(completed).SetSource("directory").
+			SetRecognizedAt(completed.AddDate(0, 0, 3))
 		if r.expires != 0 {
 			c.SetExpiresAt(now.AddDate(0, r.expires, 0))
 		}

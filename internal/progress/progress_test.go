@@ -52,6 +52,13 @@ func TestDemoProgress(t *testing.T) {
 		if i < 0 || eng.Skills[i].RetiredOn == nil || eng.Skills[i].ValidUntil == nil {
 			t.Fatalf("DP-203 dates: %+v", eng.Skills)
 		}
+		// No demo result is completed on or after its exam's retirement (a
+		// review saw DP-203 and MS-100 passed after they retired).
+		var late int
+		if err := e.App.DB.SQL.QueryRow(`SELECT COUNT(*) FROM results r JOIN skills s ON s.id = r.skill_id
+			WHERE s.retired_on IS NOT NULL AND r.completed_at >= s.retired_on`).Scan(&late); err != nil || late != 0 {
+			t.Fatalf("%d demo results completed after their exam retired (%v)", late, err)
+		}
 	})
 }
 
