@@ -87,7 +87,9 @@ func reportArgs(where *model.SkillsReportWhere, orderBy *model.SkillsReportOrder
 		if w.SkillType != nil {
 			f.SkillType = string(*w.SkillType)
 		}
-		if w.SkillNumber != nil {
+		if w.SkillNumber != nil && strings.TrimSpace(*w.SkillNumber) != "" {
+			// A blank skillNumber is no filter, as a blank mcid, competency
+			// or search is (review: it alone kept nothing).
 			f.SkillNumbers = append(f.SkillNumbers, *w.SkillNumber)
 		}
 		f.SkillNumbers = append(f.SkillNumbers, w.SkillNumberIn...)

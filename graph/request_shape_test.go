@@ -3,6 +3,7 @@ package graph_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -37,6 +38,8 @@ func TestMalformedRequestsAnswerCodedErrors(t *testing.T) {
 		{"PUT", "PUT", "application/json", `{"query":"{__typename}","x":"` + marker + `"}`, 405},
 		{"DELETE", "DELETE", "", "", 405},
 		{"PATCH", "PATCH", "application/json", `{"query":"{__typename}"}`, 405},
+		// JSON is UTF-8: a stray byte in a comment ran (review).
+		{"not UTF-8", "POST", "application/json", "{\"query\":\"{__typename} # \xff\",\"x\":\"" + marker + "\"}", 400},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -54,7 +57,11 @@ func TestMalformedRequestsAnswerCodedErrors(t *testing.T) {
 				t.Fatalf("status %d: not JSON: %v", res.StatusCode, err)
 			}
 			raw, _ := json.Marshal(r.Errors)
-			if res.StatusCode != c.status || r.Code() != "INVALID_INPUT" || strings.Contains(string(raw), "ECHO-ME") ||
+			want := "INVALID_INPUT"
+			if c.status == 405 {
+				want = "METHOD_NOT_ALLOWED" // as /ingest and /reports say it (review)
+			}
+			if res.StatusCode != c.status || r.Code() != want || strings.Contains(string(raw), "ECHO-ME") ||
 				strings.Contains(string(raw), "Go value") || strings.Contains(string(raw), "graphql.") {
 				t.Fatalf("%d %s", res.StatusCode, raw)
 			}
@@ -84,6 +91,56 @@ func TestMalformedRequestsAnswerCodedErrors(t *testing.T) {
 	}
 	if res, b := e.Get("", `/graphql?query=query(%24m%3AString)%7B__typename%7D&variables=%7B%22m%22%3A%221%22%2C%22n%22%3A%7B%22m%22%3A1%7D%7D`); strings.Contains(string(b), "twice") {
 		t.Fatalf("GET with distinct variables: %d %s", res.StatusCode, b)
+	}
+	if res, b := e.Get("", "/graphql?query=%7B__typename%7D%23%FF"); res.StatusCode != 400 || !strings.Contains(string(b), "UTF-8") {
+		t.Fatalf("GET not UTF-8: %d %s", res.StatusCode, b)
+	}
+}
+
+// A persisted query asked by its hash alone is answered as automatic
+// persisted queries' clients expect when a server keeps none, so they send
+// the text (review: "no operation provided", and Apollo's client failed);
+// with its text it runs.
+func TestPersistedQueryNotSupported(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	ext := `{"persistedQuery":{"version":1,"sha256Hash":"ecf4edb46db40b5132295c0291d62fb65d6759a9eedfa4d5d612dd5ec54a6b38"}}`
+	post := func(body string) (int, testenv.Response) {
+		t.Helper()
+		res, err := http.Post(e.URL+"/graphql", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var r testenv.Response
+		if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+			t.Fatal(err)
+		}
+		return res.StatusCode, r
+	}
+	if status, r := post(`{"extensions":` + ext + `}`); status != 400 || r.Code() != "PERSISTED_QUERY_NOT_SUPPORTED" || len(r.Errors) != 1 || r.Errors[0].Message != "PersistedQueryNotSupported" {
+		t.Fatalf("hash alone: %d %+v", status, r.Errors)
+	}
+	if res, b := e.Get("", "/graphql?extensions="+url.QueryEscape(ext)); res.StatusCode != 400 || !strings.Contains(string(b), "PERSISTED_QUERY_NOT_SUPPORTED") {
+		t.Fatalf("hash alone over GET: %d %s", res.StatusCode, b)
+	}
+	if status, r := post(`{"query":"{__typename}","extensions":` + ext + `}`); status != 200 || len(r.Errors) != 0 {
+		t.Fatalf("with its text: %d %+v", status, r.Errors)
+	}
+}
+
+// Int is GraphQL's: 32 bits, written as a number. A review's variable "3" (a
+// string) and 99999999999 passed gqlgen's own reading.
+func TestIntIsThirtyTwoBitsAndANumber(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	grace := e.Demo("grace@contoso.example")
+	q := `query($n:Int){users(first:$n){totalCount}}`
+	for name, v := range map[string]any{"a string": "3", "past 32 bits": int64(99999999999), "below": int64(-2147483649), "a fraction": 2.5} {
+		if r := e.Do(grace, q, map[string]any{"n": v}); r.Code() != "INVALID_INPUT" {
+			t.Fatalf("%s: %q %s", name, r.Code(), r.Data)
+		}
+	}
+	if r := e.Do(grace, q, map[string]any{"n": 3}); len(r.Errors) != 0 {
+		t.Fatalf("3: %+v", r.Errors)
 	}
 }
 
@@ -162,5 +219,39 @@ func TestIncrementalDeliveryRefused(t *testing.T) {
 	}
 	if r := e.Do(mona, `{ me { email ... on User { organization { name } } } }`, nil); len(r.Errors) > 0 {
 		t.Fatalf("a plain inline fragment: %+v", r.Errors)
+	}
+}
+
+// A blank single-value filter of the skills report is no filter, the same for
+// every field and over both routes (review: skillNumber:"" alone kept
+// nothing while mcid, competency and search ignored a blank).
+func TestBlankReportFiltersAreNoFilter(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	grace := e.Demo("grace@contoso.example")
+	count := func(where string) int {
+		t.Helper()
+		var out struct{ SkillsReport struct{ TotalCount int } }
+		e.Do(grace, `{skillsReport(first:1`+where+`){totalCount}}`, nil).Decode(t, &out)
+		return out.SkillsReport.TotalCount
+	}
+	csvRows := func(params string) int {
+		t.Helper()
+		res, b := e.Get(grace, "/reports/skills.csv"+params)
+		if res.StatusCode != 200 {
+			t.Fatalf("skills.csv%s: %d %s", params, res.StatusCode, b)
+		}
+		return strings.Count(string(b), "\n")
+	}
+	all, allCSV := count(""), csvRows("")
+	if all == 0 {
+		t.Fatal("the demo report is empty")
+	}
+	for _, f := range []string{"skillNumber", "mcid", "competency", "search"} {
+		if n := count(`, where:{` + f + `:" "}`); n != all {
+			t.Errorf("where:{%s:\" \"}: %d rows of %d", f, n, all)
+		}
+		if n := csvRows("?" + f + "="); n != allCSV {
+			t.Errorf("skills.csv?%s=: %d lines of %d", f, n, allCSV)
+		}
 	}
 }

@@ -163,6 +163,18 @@ func checkParams(q url.Values, what string, known []string, repeatable string) e
 	return nil
 }
 
+// nonBlank drops the blank values of a repeated filter: skillNumber= is no
+// filter, as mcid= is, and as over GraphQL.
+func nonBlank(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		if strings.TrimSpace(v) != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 func reportQuery(q url.Values) (report.Filter, report.Order, error) {
 	if err := checkParams(q, "the skills report", csvParams, "skillNumber"); err != nil {
 		return report.Filter{}, report.Order{}, err
@@ -170,7 +182,7 @@ func reportQuery(q url.Values) (report.Filter, report.Order, error) {
 	f := report.Filter{
 		MCID:         strings.TrimSpace(q.Get("mcid")),
 		SkillType:    strings.ToUpper(strings.TrimSpace(q.Get("skillType"))),
-		SkillNumbers: q["skillNumber"],
+		SkillNumbers: nonBlank(q["skillNumber"]),
 		Competency:   strings.TrimSpace(q.Get("competency")),
 		Search:       q.Get("search"),
 	}

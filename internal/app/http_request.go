@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -47,6 +48,18 @@ func graphqlRequest(charge func(*http.Request, int) error, room *guard.Memory, n
 					writeJSONError(w, http.StatusBadRequest, "INVALID_INPUT", "The "+name+" parameter must be a JSON object.")
 					return
 				}
+			}
+			for _, vs := range q {
+				for _, v := range vs {
+					if !utf8.ValidString(v) {
+						writeJSONError(w, http.StatusBadRequest, "INVALID_INPUT", "The query string is not valid UTF-8.")
+						return
+					}
+				}
+			}
+			if q.Get("query") == "" && strings.Contains(q.Get("extensions"), `"persistedQuery"`) {
+				writePersistedNotSupported(w)
+				return
 			}
 			if msg := ambiguousQuery(q); msg != "" {
 				writeJSONError(w, http.StatusBadRequest, "INVALID_INPUT", msg)
@@ -121,9 +134,19 @@ func graphqlRequest(charge func(*http.Request, int) error, room *guard.Memory, n
 				writeCodedError(w, r, err)
 				return
 			}
+			if !utf8.Valid(body) {
+				// JSON is UTF-8 (RFC 8259), as /ingest and the report's
+				// filters require: a stray byte is not read past silently.
+				writeJSONError(w, http.StatusBadRequest, "INVALID_INPUT", "The body is not valid UTF-8: JSON is sent in UTF-8.")
+				return
+			}
 			if !validParams(body) {
 				writeJSONError(w, http.StatusBadRequest, "INVALID_INPUT",
 					`The body must be one JSON object: {"query": "…", "operationName": "…", "variables": {…}, "extensions": {…}}.`)
+				return
+			}
+			if bytes.Contains(body, []byte(`"persistedQuery"`)) && persistedOnly(body) {
+				writePersistedNotSupported(w)
 				return
 			}
 			name, names := web.ScanNames(body, true)
@@ -143,7 +166,7 @@ func graphqlRequest(charge func(*http.Request, int) error, room *guard.Memory, n
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		default:
 			w.Header().Set("Allow", "GET, POST, OPTIONS")
-			writeJSONError(w, http.StatusMethodNotAllowed, "INVALID_INPUT", "/graphql answers POST (and GET for queries).")
+			writeJSONError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "/graphql answers POST (and GET for queries).")
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -171,6 +194,27 @@ func (a *App) chargeBody(r *http.Request, points int) error {
 		key = "ip:" + web.AddressKey(web.ClientIPOf(r))
 	}
 	return a.RateLimits.ChargeKey(ctx, key, float64(points))
+}
+
+// persistedOnly reports whether body asks for a persisted query by its hash
+// (extensions.persistedQuery) without the query's text.
+func persistedOnly(body []byte) bool {
+	var p struct {
+		Query      string
+		Extensions struct {
+			PersistedQuery json.RawMessage `json:"persistedQuery"`
+		}
+	}
+	return json.Unmarshal(body, &p) == nil && p.Query == "" && len(p.Extensions.PersistedQuery) > 0 && string(p.Extensions.PersistedQuery) != "null"
+}
+
+// writePersistedNotSupported answers a persisted query asked by its hash
+// alone: certlink keeps none. The message and code are those of automatic
+// persisted queries (Apollo's), whose clients then send the query's text
+// (a review's client failed on "no operation provided").
+func writePersistedNotSupported(w http.ResponseWriter) {
+	writeGraphQLError(w, http.StatusBadRequest, "PersistedQueryNotSupported", map[string]any{"code": "PERSISTED_QUERY_NOT_SUPPORTED",
+		"detail": "certlink keeps no persisted queries: send the query's text."})
 }
 
 // validParams reports whether body is a GraphQL-over-HTTP request object:
