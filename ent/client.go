@@ -31,6 +31,7 @@ import (
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
 	"certlink/ent/organization"
+	"certlink/ent/organizationlock"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/profile"
 	"certlink/ent/qualificationday"
@@ -99,6 +100,8 @@ type Client struct {
 	OfferPurchase *OfferPurchaseClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// OrganizationLock is the client for interacting with the OrganizationLock builders.
+	OrganizationLock *OrganizationLockClient
 	// OutboxMessage is the client for interacting with the OutboxMessage builders.
 	OutboxMessage *OutboxMessageClient
 	// Profile is the client for interacting with the Profile builders.
@@ -158,6 +161,7 @@ func (c *Client) init() {
 	c.Notification = NewNotificationClient(c.config)
 	c.OfferPurchase = NewOfferPurchaseClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
+	c.OrganizationLock = NewOrganizationLockClient(c.config)
 	c.OutboxMessage = NewOutboxMessageClient(c.config)
 	c.Profile = NewProfileClient(c.config)
 	c.QualificationDay = NewQualificationDayClient(c.config)
@@ -284,6 +288,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Notification:      NewNotificationClient(cfg),
 		OfferPurchase:     NewOfferPurchaseClient(cfg),
 		Organization:      NewOrganizationClient(cfg),
+		OrganizationLock:  NewOrganizationLockClient(cfg),
 		OutboxMessage:     NewOutboxMessageClient(cfg),
 		Profile:           NewProfileClient(cfg),
 		QualificationDay:  NewQualificationDayClient(cfg),
@@ -337,6 +342,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Notification:      NewNotificationClient(cfg),
 		OfferPurchase:     NewOfferPurchaseClient(cfg),
 		Organization:      NewOrganizationClient(cfg),
+		OrganizationLock:  NewOrganizationLockClient(cfg),
 		OutboxMessage:     NewOutboxMessageClient(cfg),
 		Profile:           NewProfileClient(cfg),
 		QualificationDay:  NewQualificationDayClient(cfg),
@@ -384,10 +390,10 @@ func (c *Client) Use(hooks ...Hook) {
 		c.CapabilityArea, c.CatalogRevision, c.Competency, c.CompetencyOption,
 		c.CountingSpan, c.CountingTally, c.DevMail, c.DirectoryAccount, c.Domain,
 		c.InstanceKey, c.LegacyRecognition, c.MetricValue, c.Notification,
-		c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile,
-		c.QualificationDay, c.Requirement, c.Result, c.RiskNotice, c.SchemaMark,
-		c.Skill, c.SolutionArea, c.SupportTicket, c.ThrottleBucket, c.TicketReply,
-		c.Token, c.User,
+		c.OfferPurchase, c.Organization, c.OrganizationLock, c.OutboxMessage,
+		c.Profile, c.QualificationDay, c.Requirement, c.Result, c.RiskNotice,
+		c.SchemaMark, c.Skill, c.SolutionArea, c.SupportTicket, c.ThrottleBucket,
+		c.TicketReply, c.Token, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -401,10 +407,10 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.CapabilityArea, c.CatalogRevision, c.Competency, c.CompetencyOption,
 		c.CountingSpan, c.CountingTally, c.DevMail, c.DirectoryAccount, c.Domain,
 		c.InstanceKey, c.LegacyRecognition, c.MetricValue, c.Notification,
-		c.OfferPurchase, c.Organization, c.OutboxMessage, c.Profile,
-		c.QualificationDay, c.Requirement, c.Result, c.RiskNotice, c.SchemaMark,
-		c.Skill, c.SolutionArea, c.SupportTicket, c.ThrottleBucket, c.TicketReply,
-		c.Token, c.User,
+		c.OfferPurchase, c.Organization, c.OrganizationLock, c.OutboxMessage,
+		c.Profile, c.QualificationDay, c.Requirement, c.Result, c.RiskNotice,
+		c.SchemaMark, c.Skill, c.SolutionArea, c.SupportTicket, c.ThrottleBucket,
+		c.TicketReply, c.Token, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -453,6 +459,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.OfferPurchase.mutate(ctx, m)
 	case *OrganizationMutation:
 		return c.Organization.mutate(ctx, m)
+	case *OrganizationLockMutation:
+		return c.OrganizationLock.mutate(ctx, m)
 	case *OutboxMessageMutation:
 		return c.OutboxMessage.mutate(ctx, m)
 	case *ProfileMutation:
@@ -3342,6 +3350,140 @@ func (c *OrganizationClient) mutate(ctx context.Context, m *OrganizationMutation
 	}
 }
 
+// OrganizationLockClient is a client for the OrganizationLock schema.
+type OrganizationLockClient struct {
+	config
+}
+
+// NewOrganizationLockClient returns a client for the OrganizationLock from the given config.
+func NewOrganizationLockClient(c config) *OrganizationLockClient {
+	return &OrganizationLockClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `organizationlock.Hooks(f(g(h())))`.
+func (c *OrganizationLockClient) Use(hooks ...Hook) {
+	c.hooks.OrganizationLock = append(c.hooks.OrganizationLock, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `organizationlock.Intercept(f(g(h())))`.
+func (c *OrganizationLockClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OrganizationLock = append(c.inters.OrganizationLock, interceptors...)
+}
+
+// Create returns a builder for creating a OrganizationLock entity.
+func (c *OrganizationLockClient) Create() *OrganizationLockCreate {
+	mutation := newOrganizationLockMutation(c.config, OpCreate)
+	return &OrganizationLockCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OrganizationLock entities.
+func (c *OrganizationLockClient) CreateBulk(builders ...*OrganizationLockCreate) *OrganizationLockCreateBulk {
+	return &OrganizationLockCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OrganizationLockClient) MapCreateBulk(slice any, setFunc func(*OrganizationLockCreate, int)) *OrganizationLockCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OrganizationLockCreateBulk{err: fmt.Errorf("calling to OrganizationLockClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OrganizationLockCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OrganizationLockCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OrganizationLock.
+func (c *OrganizationLockClient) Update() *OrganizationLockUpdate {
+	mutation := newOrganizationLockMutation(c.config, OpUpdate)
+	return &OrganizationLockUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OrganizationLockClient) UpdateOne(_m *OrganizationLock) *OrganizationLockUpdateOne {
+	mutation := newOrganizationLockMutation(c.config, OpUpdateOne, withOrganizationLock(_m))
+	return &OrganizationLockUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OrganizationLockClient) UpdateOneID(id int) *OrganizationLockUpdateOne {
+	mutation := newOrganizationLockMutation(c.config, OpUpdateOne, withOrganizationLockID(id))
+	return &OrganizationLockUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OrganizationLock.
+func (c *OrganizationLockClient) Delete() *OrganizationLockDelete {
+	mutation := newOrganizationLockMutation(c.config, OpDelete)
+	return &OrganizationLockDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OrganizationLockClient) DeleteOne(_m *OrganizationLock) *OrganizationLockDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OrganizationLockClient) DeleteOneID(id int) *OrganizationLockDeleteOne {
+	builder := c.Delete().Where(organizationlock.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OrganizationLockDeleteOne{builder}
+}
+
+// Query returns a query builder for OrganizationLock.
+func (c *OrganizationLockClient) Query() *OrganizationLockQuery {
+	return &OrganizationLockQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOrganizationLock},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OrganizationLock entity by its id.
+func (c *OrganizationLockClient) Get(ctx context.Context, id int) (*OrganizationLock, error) {
+	return c.Query().Where(organizationlock.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OrganizationLockClient) GetX(ctx context.Context, id int) *OrganizationLock {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *OrganizationLockClient) Hooks() []Hook {
+	hooks := c.hooks.OrganizationLock
+	return append(hooks[:len(hooks):len(hooks)], organizationlock.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *OrganizationLockClient) Interceptors() []Interceptor {
+	return c.inters.OrganizationLock
+}
+
+func (c *OrganizationLockClient) mutate(ctx context.Context, m *OrganizationLockMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OrganizationLockCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OrganizationLockUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OrganizationLockUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OrganizationLockDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OrganizationLock mutation op: %q", m.Op())
+	}
+}
+
 // OutboxMessageClient is a client for the OutboxMessage schema.
 type OutboxMessageClient struct {
 	config
@@ -5400,8 +5542,8 @@ type (
 		AreaSpan, AreaTally, Association, Attestation, AuditEvent, CapabilityArea,
 		CatalogRevision, Competency, CompetencyOption, CountingSpan, CountingTally,
 		DevMail, DirectoryAccount, Domain, InstanceKey, LegacyRecognition, MetricValue,
-		Notification, OfferPurchase, Organization, OutboxMessage, Profile,
-		QualificationDay, Requirement, Result, RiskNotice, SchemaMark, Skill,
+		Notification, OfferPurchase, Organization, OrganizationLock, OutboxMessage,
+		Profile, QualificationDay, Requirement, Result, RiskNotice, SchemaMark, Skill,
 		SolutionArea, SupportTicket, ThrottleBucket, TicketReply, Token,
 		User []ent.Hook
 	}
@@ -5409,8 +5551,8 @@ type (
 		AreaSpan, AreaTally, Association, Attestation, AuditEvent, CapabilityArea,
 		CatalogRevision, Competency, CompetencyOption, CountingSpan, CountingTally,
 		DevMail, DirectoryAccount, Domain, InstanceKey, LegacyRecognition, MetricValue,
-		Notification, OfferPurchase, Organization, OutboxMessage, Profile,
-		QualificationDay, Requirement, Result, RiskNotice, SchemaMark, Skill,
+		Notification, OfferPurchase, Organization, OrganizationLock, OutboxMessage,
+		Profile, QualificationDay, Requirement, Result, RiskNotice, SchemaMark, Skill,
 		SolutionArea, SupportTicket, ThrottleBucket, TicketReply, Token,
 		User []ent.Interceptor
 	}

@@ -23,6 +23,7 @@ import (
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
 	"certlink/ent/organization"
+	"certlink/ent/organizationlock"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/profile"
 	"certlink/ent/qualificationday"
@@ -126,6 +127,7 @@ func checkColumn(t, c string) error {
 			notification.Table:      notification.ValidColumn,
 			offerpurchase.Table:     offerpurchase.ValidColumn,
 			organization.Table:      organization.ValidColumn,
+			organizationlock.Table:  organizationlock.ValidColumn,
 			outboxmessage.Table:     outboxmessage.ValidColumn,
 			profile.Table:           profile.ValidColumn,
 			qualificationday.Table:  qualificationday.ValidColumn,

@@ -54,6 +54,8 @@ type Tx struct {
 	OfferPurchase *OfferPurchaseClient
 	// Organization is the client for interacting with the Organization builders.
 	Organization *OrganizationClient
+	// OrganizationLock is the client for interacting with the OrganizationLock builders.
+	OrganizationLock *OrganizationLockClient
 	// OutboxMessage is the client for interacting with the OutboxMessage builders.
 	OutboxMessage *OutboxMessageClient
 	// Profile is the client for interacting with the Profile builders.
@@ -233,6 +235,7 @@ func (tx *Tx) init() {
 	tx.Notification = NewNotificationClient(tx.config)
 	tx.OfferPurchase = NewOfferPurchaseClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
+	tx.OrganizationLock = NewOrganizationLockClient(tx.config)
 	tx.OutboxMessage = NewOutboxMessageClient(tx.config)
 	tx.Profile = NewProfileClient(tx.config)
 	tx.QualificationDay = NewQualificationDayClient(tx.config)

@@ -27,6 +27,7 @@ import (
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
 	"certlink/ent/organization"
+	"certlink/ent/organizationlock"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/predicate"
 	"certlink/ent/profile"
@@ -642,6 +643,33 @@ func (f TraverseOrganization) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.OrganizationQuery", q)
 }
 
+// The OrganizationLockFunc type is an adapter to allow the use of ordinary function as a Querier.
+type OrganizationLockFunc func(context.Context, *ent.OrganizationLockQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f OrganizationLockFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.OrganizationLockQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.OrganizationLockQuery", q)
+}
+
+// The TraverseOrganizationLock type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseOrganizationLock func(context.Context, *ent.OrganizationLockQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseOrganizationLock) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseOrganizationLock) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OrganizationLockQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.OrganizationLockQuery", q)
+}
+
 // The OutboxMessageFunc type is an adapter to allow the use of ordinary function as a Querier.
 type OutboxMessageFunc func(context.Context, *ent.OutboxMessageQuery) (ent.Value, error)
 
@@ -1063,6 +1091,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.OfferPurchaseQuery, predicate.OfferPurchase, offerpurchase.OrderOption]{typ: ent.TypeOfferPurchase, tq: q}, nil
 	case *ent.OrganizationQuery:
 		return &query[*ent.OrganizationQuery, predicate.Organization, organization.OrderOption]{typ: ent.TypeOrganization, tq: q}, nil
+	case *ent.OrganizationLockQuery:
+		return &query[*ent.OrganizationLockQuery, predicate.OrganizationLock, organizationlock.OrderOption]{typ: ent.TypeOrganizationLock, tq: q}, nil
 	case *ent.OutboxMessageQuery:
 		return &query[*ent.OutboxMessageQuery, predicate.OutboxMessage, outboxmessage.OrderOption]{typ: ent.TypeOutboxMessage, tq: q}, nil
 	case *ent.ProfileQuery:

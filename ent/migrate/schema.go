@@ -504,6 +504,18 @@ var (
 		Columns:    OrganizationsColumns,
 		PrimaryKey: []*schema.Column{OrganizationsColumns[0]},
 	}
+	// OrganizationLocksColumns holds the columns for the "organization_locks" table.
+	OrganizationLocksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "organization_id", Type: field.TypeInt, Unique: true},
+		{Name: "version", Type: field.TypeInt64, Default: 0},
+	}
+	// OrganizationLocksTable holds the schema information for the "organization_locks" table.
+	OrganizationLocksTable = &schema.Table{
+		Name:       "organization_locks",
+		Columns:    OrganizationLocksColumns,
+		PrimaryKey: []*schema.Column{OrganizationLocksColumns[0]},
+	}
 	// OutboxMessagesColumns holds the columns for the "outbox_messages" table.
 	OutboxMessagesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -927,6 +939,7 @@ var (
 		NotificationsTable,
 		OfferPurchasesTable,
 		OrganizationsTable,
+		OrganizationLocksTable,
 		OutboxMessagesTable,
 		ProfilesTable,
 		QualificationDaysTable,
@@ -1010,6 +1023,9 @@ func init() {
 	}
 	OrganizationsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(42949672960),
+	}
+	OrganizationLocksTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(146028888064),
 	}
 	OutboxMessagesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(47244640256),

@@ -66,6 +66,9 @@ type OfferPurchase func(*sql.Selector)
 // Organization is the predicate function for organization builders.
 type Organization func(*sql.Selector)
 
+// OrganizationLock is the predicate function for organizationlock builders.
+type OrganizationLock func(*sql.Selector)
+
 // OutboxMessage is the predicate function for outboxmessage builders.
 type OutboxMessage func(*sql.Selector)
 

@@ -23,6 +23,7 @@ import (
 	"certlink/ent/notification"
 	"certlink/ent/offerpurchase"
 	"certlink/ent/organization"
+	"certlink/ent/organizationlock"
 	"certlink/ent/outboxmessage"
 	"certlink/ent/profile"
 	"certlink/ent/qualificationday"
@@ -749,6 +750,21 @@ func init() {
 			return nil
 		}
 	}()
+	organizationlock.Policy = privacy.NewPolicies(schema.OrganizationLock{})
+	organizationlock.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := organizationlock.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	organizationlockFields := schema.OrganizationLock{}.Fields()
+	_ = organizationlockFields
+	// organizationlockDescVersion is the schema descriptor for version field.
+	organizationlockDescVersion := organizationlockFields[1].Descriptor()
+	// organizationlock.DefaultVersion holds the default value on creation for the version field.
+	organizationlock.DefaultVersion = organizationlockDescVersion.Default.(int64)
 	outboxmessageMixin := schema.OutboxMessage{}.Mixin()
 	outboxmessage.Policy = privacy.NewPolicies(schema.OutboxMessage{})
 	outboxmessage.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -8,7 +8,6 @@ import (
 
 	"certlink/ent"
 	"certlink/ent/attestation"
-	"certlink/ent/organization"
 	"certlink/ent/requirement"
 	"certlink/ent/user"
 	"certlink/internal/apperr"
@@ -274,11 +273,7 @@ func (s *Service) SetAttestation(ctx context.Context, v *viewer.Viewer, requirem
 		// after the lock, never before the attestation in force, so the
 		// history's order (by time) is the commit order and the newest is the
 		// one in force, whatever the clocks of two servers say.
-		lock := tx.Organization.Query().Where(organization.ID(v.OrgID))
-		if s.RowLocks {
-			lock.ForUpdate()
-		}
-		if _, err := lock.Only(sys); err != nil {
+		if err := store.HoldOrganization(sys, tx, v.OrgID, s.RowLocks); err != nil {
 			return err
 		}
 		// Then the requirement: a catalog edit that removes it, or makes it
@@ -344,11 +339,7 @@ func (s *Service) PurchaseOffer(ctx context.Context, v *viewer.Viewer, competenc
 	var org *Org
 	err := store.InTx(sys, s.Client, func(tx *ent.Tx) error {
 		// Serialize purchases of one organization.
-		lock := tx.Organization.Query().Where(organization.ID(v.OrgID))
-		if s.RowLocks {
-			lock.ForUpdate()
-		}
-		if _, err := lock.Only(sys); err != nil {
+		if err := store.HoldOrganization(sys, tx, v.OrgID, s.RowLocks); err != nil {
 			return err
 		}
 		now := s.Engine.Time()

@@ -4,15 +4,15 @@ import (
 	"context"
 
 	"certlink/ent"
-	"certlink/ent/organization"
 	"certlink/ent/user"
 	"certlink/internal/apperr"
+	"certlink/internal/store"
 	"certlink/internal/viewer"
 )
 
-// actor starts every change of an organization's accounts: it locks the
-// organization's row, so changes of its users' roles and accounts take turns
-// (MySQL: SELECT … FOR UPDATE; SQLite: transactions are serialized already), then
+// actor starts every change of an organization's accounts: it holds the
+// organization (store.HoldOrganization), so changes of its users' roles and
+// accounts take turns, on every node of a cluster too, then
 // reads the acting admin again inside the transaction. The checks that follow
 // use the admin's roles as they are now, not as they were when the request
 // started: two Global Admins removing each other's role, or deleting each
@@ -21,11 +21,7 @@ import (
 // statement, so on MySQL its later reads see every change committed before it.
 func (s *Service) actor(ctx context.Context, tx *ent.Tx, v *viewer.Viewer) (*viewer.Viewer, error) {
 	sys := viewer.System(ctx)
-	lock := tx.Organization.Query().Where(organization.ID(v.OrgID))
-	if s.RowLocks {
-		lock.ForUpdate()
-	}
-	if _, err := lock.OnlyID(sys); err != nil {
+	if err := store.HoldOrganization(sys, tx, v.OrgID, s.RowLocks); err != nil {
 		return nil, err
 	}
 	q := tx.User.Query().Where(user.ID(v.UserID), user.OrganizationID(v.OrgID), user.DeletedAtIsNil())
