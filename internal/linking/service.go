@@ -189,11 +189,6 @@ var errMergedMeanwhile = apperr.New(apperr.Conflict, "This profile was merged in
 // University access, those of accounts merges joined to it included). pinned,
 // when not 0, is the profile an earlier read picked: gone, it was merged.
 func (s *Service) personOf(ctx context.Context, accountID int, kind Kind, pinned int, notFound string) (Person, *PersonProfile, []int, error) {
-	if s.readAgainFails != nil && pinned != 0 {
-		if err := s.readAgainFails(); err != nil {
-			return Person{}, nil, nil, err
-		}
-	}
 	person, err := ReadPerson(ctx, s.Client, accountID)
 	if err != nil {
 		return Person{}, nil, nil, err
@@ -246,11 +241,14 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, accountID int
 	// The person is read before each attempt, outside its transaction (its
 	// profiles are what the transaction holds first); Hold then checks that
 	// no merge changed it meanwhile, or the attempt starts over.
-	// The profile this association links, as first read: a read again that
-	// fails (the database gone for a moment) leaves it, and the next attempt
-	// reads against it again (a review's database kill found the read again
-	// pinning to the nil profile its failure left).
-	linked := p.ID
+	// A read again that fails (the database gone for a moment) leaves the
+	// profile of the read before, and the next attempt reads again (a
+	// review's database kill found the read again pinning to the nil profile
+	// its failure left). It picks the directory account's live profile anew:
+	// when a merge made the one first read a duplicate meanwhile, the
+	// account's is now the survivor, which a sign-in of a merged profile
+	// links (review: such a race was refused CONFLICT). Only a caller that
+	// named the profile (pinned) is refused when it was merged.
 	// At READ COMMITTED (MySQL/MariaDB): every row this transaction decides
 	// on is held by key first, and its locking reads (the kept counts') then
 	// lock rows, not the index gaps beside them, where another person's link
@@ -260,7 +258,12 @@ func (s *Service) associate(ctx context.Context, v *viewer.Viewer, accountID int
 			first = false
 			return nil
 		}
-		again, ap, sib, err := s.personOf(sys, accountID, kind, linked, notFound)
+		if s.readAgainFails != nil {
+			if err := s.readAgainFails(); err != nil {
+				return err
+			}
+		}
+		again, ap, sib, err := s.personOf(sys, accountID, kind, pinned, notFound)
 		if err != nil {
 			return err
 		}

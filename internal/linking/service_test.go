@@ -480,3 +480,41 @@ func TestAssociationSurvivesAFailedReadAgain(t *testing.T) {
 		}
 	})
 }
+
+// An association whose profile a merge makes a duplicate between its read
+// and its transaction links the survivor, as a sign-in of a merged profile
+// does afterwards (review: two processes, 2 of 20 such races answered
+// CONFLICT "merged into another MCID a moment ago"). Lee signs in with
+// riley's Learning account (9900002), merged meanwhile into 9900001.
+func TestAssociationRacingAMergeOfItsProfileLinksTheSurvivor(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		f := setup(t, d)
+		ctx := context.Background()
+		ops := &viewer.Viewer{Kind: viewer.KindUser, UserID: f.users["ops@certlink.example"].UserID,
+			Email: "ops@certlink.example", Roles: []viewer.Role{viewer.Operator}}
+		m := &merge.Service{Client: f.c, RowLocks: f.svc.RowLocks, Now: func() time.Time { return f.clock }}
+		merged := false
+		f.svc.AfterPersonRead(func() {
+			if !merged {
+				merged = true
+				if _, err := m.Merge(ctx, ops, "9900001", "9900002"); err != nil {
+					t.Errorf("merge: %v", err)
+				}
+			}
+		})
+		lee := f.users["lee@fabrikam.example"]
+		if err := f.svc.AssociateLearningAccount(ctx, lee, linking.AssociateInput{Email: "riley@learn.example", Password: "learn-demo"}); err != nil {
+			t.Fatalf("association racing the merge of its profile: %v", err)
+		}
+		if !merged {
+			t.Fatal("the merge did not run between the read and the transaction")
+		}
+		if as := f.activeLinks(t, "9900001"); len(as) != 1 || as[0].UserID != lee.UserID {
+			t.Fatalf("9900001 (the survivor): %d active links, want 1 to lee", len(as))
+		}
+		if as := f.activeLinks(t, "9900002"); len(as) != 0 {
+			t.Fatalf("9900002 (merged away) is linked: %+v", as[0])
+		}
+		testenv.CheckInvariants(t, f.db.SQL)
+	})
+}
