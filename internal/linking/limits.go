@@ -16,8 +16,15 @@ type Limits struct {
 // DefaultLimits are the real system's numbers.
 var DefaultLimits = Limits{Cooldown: 30 * 24 * time.Hour, PerYear: 3}
 
-// Window is the rolling period PerYear counts over.
-const Window = 365 * 24 * time.Hour
+// Window is at least the rolling period PerYear counts over: 12 months
+// (yearLater), at most 366 days.
+const Window = 366 * 24 * time.Hour
+
+// yearLater is 12 months after t, in UTC: the moment an association started
+// at t stops counting towards PerYear (SPEC L6, "rolling 12 months"; a
+// review noted that 365 days differ from it across a 29 February). A start
+// on 29 February stops counting on 1 March.
+func yearLater(t time.Time) time.Time { return t.UTC().AddDate(1, 0, 0) }
 
 // Allowance is what L6 allows for one MCID at a moment.
 type Allowance struct {
@@ -47,7 +54,7 @@ func (l Limits) Allow(starts []time.Time, now time.Time) Allowance {
 		if s.After(latest) {
 			latest = s
 		}
-		if now.Sub(s) < Window {
+		if now.Before(yearLater(s)) {
 			inWindow = append(inWindow, s)
 		}
 	}
@@ -62,7 +69,7 @@ func (l Limits) Allow(starts []time.Time, now time.Time) Allowance {
 		// The quota frees up when the (len-PerYear+1)-th oldest start in the
 		// window leaves it.
 		sortTimes(inWindow)
-		free := inWindow[len(inWindow)-l.PerYear].Add(Window)
+		free := yearLater(inWindow[len(inWindow)-l.PerYear])
 		if free.After(next) {
 			next = free
 		}

@@ -50,3 +50,24 @@ func TestLimitsConfigurable(t *testing.T) {
 		t.Fatalf("quota of one used up should refuse: %+v", a)
 	}
 }
+
+// L6 counts over a rolling 12 months, not 365 days: they differ across a 29
+// February (review). An association on 1 March 2027 at noon still counts on
+// 29 February 2028 at 13:00, and stops counting on 1 March 2028 at noon; one
+// on 29 February 2028 counts until 1 March 2029.
+func TestLimitsCountTwelveMonths(t *testing.T) {
+	one := Limits{PerYear: 1}
+	start := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
+	now := time.Date(2028, 2, 29, 13, 0, 0, 0, time.UTC)
+	a := one.Allow([]time.Time{start}, now)
+	if a.Allowed(now) || a.Remaining != 0 || !a.NextAllowedAt.Equal(time.Date(2028, 3, 1, 12, 0, 0, 0, time.UTC)) {
+		t.Fatalf("12 months less a day after: %+v", a)
+	}
+	if a := one.Allow([]time.Time{start}, time.Date(2028, 3, 1, 12, 0, 0, 0, time.UTC)); !a.Allowed(a.NextAllowedAt) || a.Remaining != 1 {
+		t.Fatalf("12 months after: %+v", a)
+	}
+	leap := time.Date(2028, 2, 29, 9, 0, 0, 0, time.UTC)
+	if a := one.Allow([]time.Time{leap}, time.Date(2029, 2, 28, 10, 0, 0, 0, time.UTC)); !a.NextAllowedAt.Equal(time.Date(2029, 3, 1, 9, 0, 0, 0, time.UTC)) {
+		t.Fatalf("a start on 29 February: %+v", a)
+	}
+}
