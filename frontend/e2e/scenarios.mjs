@@ -186,7 +186,9 @@ export const scenarios = [
     },
   },
   {
-    name: 'riley is told when jordan may be associated again',
+    name: 'riley is told when jordan may be associated again, in her own time zone',
+    // Far east of UTC (UTC+14): a moment late in a UTC day is the next day there (outside review).
+    context: { timezoneId: 'Pacific/Kiritimati', locale: 'en-US' },
     async run({ page, shot }) {
       await signIn(page, 'riley@contoso.example');
       await page.getByLabel('Learning account email').fill('jordan@learn.example');
@@ -197,6 +199,24 @@ export const scenarios = [
       const text = (await alert.textContent()) ?? '';
       expect(/\b20\d\d\b/.test(text), `ASSOCIATION_LIMITED names the date, got "${text}"`);
       expect(!/ASSOCIATION_LIMITED|T\d\d:\d\d/.test(text), `no raw code or timestamp, got "${text}"`);
+      // The moment the server gives, as Kiritimati reads it: its day there, its time and zone.
+      const local = await page.evaluate(async (password) => {
+        const res = await fetch('/graphql', {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            query: 'mutation($i: PreviewAssociationInput!) { previewAssociation(input: $i) { nextAssociationAllowedAt } }',
+            variables: { i: { kind: 'LEARNING', email: 'jordan@learn.example', password } },
+          }),
+        });
+        const next = (await res.json()).data.previewAssociation.nextAssociationAllowedAt;
+        return new Intl.DateTimeFormat('en-US', { timeZone: 'Pacific/Kiritimati', year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(new Date(next));
+      }, LEARN_PASSWORD);
+      expect(/GMT\+14$/.test(local), `the expected moment names the zone, got "${local}"`);
+      expect(text.includes(`Its next available date for a subsequent association is ${local}.`), `the refusal says ${local}, got "${text}"`);
+      const next = (await page.getByTestId('next-association').textContent()) ?? '';
+      expect(next === `from ${local}`, `the limits say from ${local}, got "${next}"`);
       await shot('profile-association-limited');
     },
   },
@@ -494,6 +514,42 @@ scenarios.push(
     },
   },
   {
+    name: 'an operator opens a ticket at its own address: reload, back and forward keep it',
+    async run({ page }) {
+      await signIn(page, 'ops@certlink.example');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Support' }).click();
+      const subject = page.getByText('My AZ-104 does not show').first();
+      await subject.click();
+      await page.waitForURL(/\/support\?ticket=[^&]+$/);
+      const address = page.url();
+      const ticket = page.locator('details', { has: page.getByText('My AZ-104 does not show') }).first();
+      const reply = page.getByText('it is listed since this morning', { exact: false });
+      await reply.waitFor();
+      expect((await ticket.getAttribute('open')) !== null, 'the ticket is open');
+
+      await page.reload();
+      await reply.waitFor();
+      expect(page.url() === address, `the reload keeps the address, got ${page.url()}`);
+
+      await page.goBack();
+      await page.waitForURL(/\/support$/);
+      await reply.waitFor({ state: 'hidden' });
+      expect((await ticket.getAttribute('open')) === null, 'back closes the ticket');
+      await page.goForward();
+      await page.waitForURL(address);
+      await reply.waitFor();
+
+      // The address is a link: another tab opens it on the ticket.
+      const other = await page.context().newPage();
+      try {
+        await other.goto(address);
+        await other.getByText('it is listed since this morning', { exact: false }).waitFor();
+      } finally {
+        await other.close();
+      }
+    },
+  },
+  {
     name: 'grace creates and revokes an API token',
     async run({ page, shot }) {
       await signIn(page, 'grace@contoso.example');
@@ -650,6 +706,48 @@ scenarios.push(
       expect((await mails.count()) === 2, `one mail to grace and one to mona, got ${await mails.count()}`);
     },
   },
+  {
+    // Outside review: riley's tab, left open while jordan's MCID was associated elsewhere, offered
+    // to remove it, said "you counts towards none now", then "You have no Microsoft Learning
+    // account associated." inside the dialog over a page that still showed the MCID.
+    name: 'a tab left open learns that its MCID moved away',
+    serverArgs: NO_COOLDOWN,
+    async run({ page, context, base, shot }) {
+      await signIn(page, 'riley@contoso.example');
+      await page.getByTestId('mcid').getByText('9900003').waitFor();
+
+      const graceContext = await context.browser().newContext({ baseURL: base, viewport: { width: 1280, height: 860 } });
+      try {
+        const grace = await graceContext.newPage();
+        await signIn(grace, 'grace@contoso.example');
+        await associate(grace, 'jordan@learn.example');
+        const move = grace.getByRole('dialog', { name: 'Move MCID 9900003 to your work account?' });
+        await move.getByRole('button', { name: 'Associate and end the other link' }).click();
+        await grace.getByTestId('mcid').getByText('9900003').waitFor();
+
+        // Riley's tab still shows it; Remove access finds it gone and says so.
+        await page.getByRole('button', { name: 'Remove access' }).click();
+        const said = page.getByText('MCID 9900003 is no longer associated with your work account: it was moved to another work account or removed elsewhere.', { exact: false });
+        await said.waitFor();
+        await page.getByRole('heading', { name: 'Associate Microsoft Learning account' }).waitFor();
+        expect((await page.getByRole('dialog').count()) === 0, 'no Remove access dialog is left open');
+        expect((await page.getByTestId('mcid').count()) === 0, "the page no longer shows riley's old MCID");
+        expect((await page.getByText(/you counts|no Microsoft Learning account associated/).count()) === 0, 'neither the old grammar nor the raw refusal');
+        await shot('profile-moved-away');
+
+        // Riley takes it back; grace's tab corrects itself when she returns to it.
+        await associate(page, 'jordan@learn.example');
+        await page.getByRole('dialog', { name: 'Move MCID 9900003 to your work account?' }).getByRole('button', { name: 'Associate and end the other link' }).click();
+        await page.getByTestId('mcid').getByText('9900003').waitFor();
+        await grace.waitForTimeout(2100);
+        await grace.evaluate(() => window.dispatchEvent(new Event('focus')));
+        await grace.getByRole('heading', { name: 'Associate Microsoft Learning account' }).waitFor();
+        expect((await grace.getByTestId('mcid').count()) === 0, "grace's tab no longer shows the MCID riley took back");
+      } finally {
+        await graceContext.close();
+      }
+    },
+  },
 
 );
 
@@ -768,13 +866,23 @@ for (const width of [390, 1280]) {
         if (heading) await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
         else await page.locator('.graphiql-container .monaco-editor').first().waitFor();
         await page.waitForLoadState('networkidle');
-        // Open what folds (competency cards, metrics tables, support tickets): one at a time,
-        // as each opened one leaves the selection.
+        // Open what folds (competency cards, metrics tables, mails): one at a time, as each
+        // opened one leaves the selection.
         const folded = page.locator('main').locator('button[aria-expanded="false"]:visible, details:not([open]) > summary:visible');
         // Against the set width: with isMobile, window.innerWidth grows with an overflowing page.
         const before = (await page.evaluate(() => document.documentElement.scrollWidth)) - width;
         if (before > 0) wide.push(`${path} as loaded (${before} px too wide)`);
-        for (let i = 0; i < 40 && (await folded.count()) > 0; i++) {
+        if (path === '/support') {
+          // A ticket opens alone (its address names it): each in turn, measured open.
+          const summaries = page.locator('main details > summary');
+          for (let i = 0, n = await summaries.count(); i < n; i++) {
+            await summaries.nth(i).click({ timeout: 5000 });
+            await page.locator('main details[open]').nth(0).waitFor();
+            const open = (await page.evaluate(() => document.documentElement.scrollWidth)) - width;
+            if (open > 0) wide.push(`${path} with ticket ${i + 1} open (${open} px too wide)`);
+          }
+        }
+        for (let i = 0; path !== '/support' && i < 40 && (await folded.count()) > 0; i++) {
           const err = await folded.first().click({ timeout: 5000 }).then(() => null, (e) => e);
           if (err) {
             wide.push(`${path}: a folded part could not be opened (${String(err.message).split('\n')[0]})`);

@@ -31,9 +31,10 @@ const levelName = (l: string) => l.charAt(0) + l.slice(1).toLowerCase();
 
 /**
  * What ending someone's links would untick, asked when a Remove access, Delete user or Remove from
- * report dialog opens (L7, L9): computed by the server in a transaction it rolls back.
+ * report dialog opens (L7, L9): computed by the server in a transaction it rolls back. who is the
+ * person's name; without it, the reader's own links ("you count", not "you counts": a review).
  */
-export function EndingImpact({ user, kind, who, orgName }: { user?: string; kind?: 'LEARNING' | 'PARTNER_UNIVERSITY'; who: string; orgName: string }) {
+export function EndingImpact({ user, kind, who, orgName }: { user?: string; kind?: 'LEARNING' | 'PARTNER_UNIVERSITY'; who?: string; orgName: string }) {
   const [{ data, fetching, error }] = useQuery({
     query: LinkEndingImpactQuery,
     variables: { user: user ?? null, kind: kind ?? null },
@@ -45,10 +46,11 @@ export function EndingImpact({ user, kind, who, orgName }: { user?: string; kind
   }
   const im = data.linkEndingImpact;
   if (im.lossCount === 0) {
+    const counts = who === undefined ? 'you count towards' : `${who} counts towards`;
     return (
       <p className="impact impact-none" data-testid="impact">
         No requirement of {orgName} loses its tick
-        {im.countsTowards > 0 ? `: ${who} counts towards ${plural(im.countsTowards, 'requirement')}, which others still meet.` : `: ${who} counts towards none now.`}
+        {im.countsTowards > 0 ? `: ${counts} ${plural(im.countsTowards, 'requirement')}, which others still meet.` : `: ${counts} none now.`}
       </p>
     );
   }

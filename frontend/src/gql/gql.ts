@@ -46,6 +46,7 @@ type Documents = {
     "\n  mutation CreateSupportTicket($input: CreateSupportTicketInput!) {\n    createSupportTicket(input: $input) {\n      ...TicketFields\n    }\n  }\n": typeof types.CreateSupportTicketDocument,
     "\n  mutation ReplyToSupportTicket($input: ReplyToSupportTicketInput!) {\n    replyToSupportTicket(input: $input) {\n      ...TicketFields\n    }\n  }\n": typeof types.ReplyToSupportTicketDocument,
     "\n  mutation CloseSupportTicket($id: ID!) {\n    closeSupportTicket(id: $id) {\n      ...TicketFields\n    }\n  }\n": typeof types.CloseSupportTicketDocument,
+    "\n  query SupportTicket($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on SupportTicket {\n        ...TicketFields\n      }\n    }\n  }\n": typeof types.SupportTicketDocument,
     "\n  query Notifications {\n    notifications(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          title\n          body\n          createdAt\n          read\n          link\n        }\n      }\n    }\n    unreadNotificationCount\n  }\n": typeof types.NotificationsDocument,
     "\n  fragment TicketFields on SupportTicket {\n    id\n    category\n    subject\n    body\n    status\n    createdAt\n    author {\n      name\n      email\n    }\n    replies {\n      id\n      body\n      createdAt\n      fromStaff\n      author {\n        name\n        email\n      }\n    }\n  }\n": typeof types.TicketFieldsFragmentDoc,
     "\n  query SupportTickets {\n    supportTickets(first: 50) {\n      totalCount\n      edges {\n        node {\n          ...TicketFields\n        }\n      }\n    }\n  }\n": typeof types.SupportTicketsDocument,
@@ -97,6 +98,7 @@ const documents: Documents = {
     "\n  mutation CreateSupportTicket($input: CreateSupportTicketInput!) {\n    createSupportTicket(input: $input) {\n      ...TicketFields\n    }\n  }\n": types.CreateSupportTicketDocument,
     "\n  mutation ReplyToSupportTicket($input: ReplyToSupportTicketInput!) {\n    replyToSupportTicket(input: $input) {\n      ...TicketFields\n    }\n  }\n": types.ReplyToSupportTicketDocument,
     "\n  mutation CloseSupportTicket($id: ID!) {\n    closeSupportTicket(id: $id) {\n      ...TicketFields\n    }\n  }\n": types.CloseSupportTicketDocument,
+    "\n  query SupportTicket($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on SupportTicket {\n        ...TicketFields\n      }\n    }\n  }\n": types.SupportTicketDocument,
     "\n  query Notifications {\n    notifications(first: 50) {\n      totalCount\n      edges {\n        node {\n          id\n          title\n          body\n          createdAt\n          read\n          link\n        }\n      }\n    }\n    unreadNotificationCount\n  }\n": types.NotificationsDocument,
     "\n  fragment TicketFields on SupportTicket {\n    id\n    category\n    subject\n    body\n    status\n    createdAt\n    author {\n      name\n      email\n    }\n    replies {\n      id\n      body\n      createdAt\n      fromStaff\n      author {\n        name\n        email\n      }\n    }\n  }\n": types.TicketFieldsFragmentDoc,
     "\n  query SupportTickets {\n    supportTickets(first: 50) {\n      totalCount\n      edges {\n        node {\n          ...TicketFields\n        }\n      }\n    }\n  }\n": types.SupportTicketsDocument,
@@ -258,6 +260,10 @@ export function graphql(source: "\n  mutation ReplyToSupportTicket($input: Reply
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation CloseSupportTicket($id: ID!) {\n    closeSupportTicket(id: $id) {\n      ...TicketFields\n    }\n  }\n"): (typeof documents)["\n  mutation CloseSupportTicket($id: ID!) {\n    closeSupportTicket(id: $id) {\n      ...TicketFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SupportTicket($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on SupportTicket {\n        ...TicketFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query SupportTicket($id: ID!) {\n    node(id: $id) {\n      __typename\n      ... on SupportTicket {\n        ...TicketFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CombinedError } from 'urql';
 import { describeError, NETWORK_MESSAGE, UNKNOWN_MESSAGE } from './errors';
-import { formatDate } from './format';
+import { formatDate, formatMoment } from './format';
 
 const gql = (code: string | undefined, message: string, extensions: Record<string, unknown> = {}) =>
   new CombinedError({ graphQLErrors: [{ message, extensions: code ? { code, ...extensions } : extensions }] });
@@ -39,18 +39,18 @@ describe('describeError', () => {
     expect(describeError(gql(undefined, 'E42'))).toBe(UNKNOWN_MESSAGE);
   });
 
-  it('rewrites timestamps in ASSOCIATION_LIMITED as dates', () => {
+  it("rewrites timestamps in ASSOCIATION_LIMITED as moments in the reader's time, with the time of day", () => {
     const text = describeError(
       gql('ASSOCIATION_LIMITED', 'We require a period of 30 days between associations. Your next available date for a subsequent association is 2026-12-24T01:03:41Z.'),
     );
-    expect(text).toContain(formatDate('2026-12-24T01:03:41Z'));
+    expect(text).toContain(`${formatMoment('2026-12-24T01:03:41Z')}.`);
     expect(text).not.toMatch(/T01:03/);
     expect(text).toMatch(/^We require a period of 30 days between associations\./);
   });
 
   it('adds the date from extensions when the message lacks it', () => {
     const text = describeError(gql('ASSOCIATION_LIMITED', 'This profile was associated too recently', { nextAssociationAllowedAt: '2026-12-24T00:00:00Z' }));
-    expect(text).toBe(`This profile was associated too recently. Your next available date for a subsequent association is ${formatDate('2026-12-24T00:00:00Z')}.`);
+    expect(text).toBe(`This profile was associated too recently. Your next available date for a subsequent association is ${formatMoment('2026-12-24T00:00:00Z')}.`);
   });
 
   it("doesn't repeat a date the message already names", () => {
@@ -59,10 +59,14 @@ describe('describeError', () => {
     expect(describeError(gql('ASSOCIATION_LIMITED', message, { nextAssociationAllowedAt: '2026-12-24T01:09:35Z' }))).toBe(message);
   });
 
+  it('keeps a plain ISO date a day', () => {
+    expect(describeError(gql('INVALID_INPUT', 'No results after 2026-12-24 are accepted'))).toBe(`No results after ${formatDate('2026-12-24')} are accepted.`);
+  });
+
   it('builds the L6 sentence from a code and a date alone', () => {
     const text = describeError(gql('ASSOCIATION_LIMITED', 'ASSOCIATION_LIMITED', { nextAssociationAllowedAt: '2027-01-05T00:00:00Z' }));
     expect(text).toContain('30 days');
-    expect(text).toContain(formatDate('2027-01-05T00:00:00Z'));
+    expect(text).toContain(formatMoment('2027-01-05T00:00:00Z'));
   });
 
   it('hides internals that leak into a message', () => {

@@ -1,6 +1,6 @@
 // One place that turns an API failure into a sentence a person can act on
 // (SPEC A5: every error has a code and a human message; the web app never shows a raw code).
-import { formatDate } from './format';
+import { formatDate, formatMoment } from './format';
 
 export type ErrorCode =
   | 'UNAUTHENTICATED'
@@ -83,6 +83,11 @@ function asSentence(message: string): string {
   return /[.!?]$/.test(m) ? m : m + '.';
 }
 
+/** An ISO date as a day; an ISO instant as a moment in the reader's time, which names its zone. */
+function readable(iso: string): string {
+  return /[T ]\d{2}:\d{2}/.test(iso) ? formatMoment(iso) : formatDate(iso);
+}
+
 function dateFromExtensions(ext: Record<string, unknown> | null | undefined): string | undefined {
   if (!ext) return undefined;
   for (const key of DATE_KEYS) {
@@ -92,16 +97,17 @@ function dateFromExtensions(ext: Record<string, unknown> | null | undefined): st
   return undefined;
 }
 
-/**
- * The sentence to show for a failed operation. Server messages are used when they read
- * as sentences (they carry specifics such as the next association date), with ISO
- * timestamps rewritten as dates; otherwise a sentence chosen by extensions.code.
- */
 /** The sentence for an error code alone (no message to go with it), if the code is known. */
 export function messageForCode(code: string): string | undefined {
   return code in fallbackMessages ? fallbackMessages[code as ErrorCode] : undefined;
 }
 
+/**
+ * The sentence to show for a failed operation. Server messages are used when they read
+ * as sentences (they carry specifics such as the next association date), with ISO
+ * dates rewritten as dates and ISO instants as moments in the reader's time;
+ * otherwise a sentence chosen by extensions.code.
+ */
 export function describeError(error: unknown): string {
   if (error == null) return UNKNOWN_MESSAGE;
   const e = error as ErrorLike;
@@ -110,14 +116,14 @@ export function describeError(error: unknown): string {
     const code = errorCode(e);
     const date = dateFromExtensions(first.extensions);
     if (isHumanMessage(first.message ?? '', code)) {
-      const text = asSentence(first.message.replace(ISO_INSTANT, (iso) => formatDate(iso)));
+      const text = asSentence(first.message.replace(ISO_INSTANT, readable));
       if (code === 'ASSOCIATION_LIMITED' && date && !MENTIONS_YEAR.test(first.message)) {
-        return `${text} Your next available date for a subsequent association is ${formatDate(date)}.`;
+        return `${text} Your next available date for a subsequent association is ${formatMoment(date)}.`;
       }
       return text;
     }
     if (code === 'ASSOCIATION_LIMITED' && date) {
-      return `We require a period of 30 days between associations. Your next available date for a subsequent association is ${formatDate(date)}.`;
+      return `We require a period of 30 days between associations. Your next available date for a subsequent association is ${formatMoment(date)}.`;
     }
     // A reason (extensions.reason) tells apart refusals of one code.
     const reason = first.extensions?.reason;

@@ -2,8 +2,10 @@
 // A day is a UTC day, as the API, the CSV downloads, the server's messages and
 // its date filters count them: a catalog date or a completion at midnight UTC
 // is the same day in New York as in the CSV (an outside review saw March 30
-// beside the CSV's 2025-03-31). A moment (formatDateTime) is the reader's own
-// time, with its zone named.
+// beside the CSV's 2025-03-31). A moment (formatDateTime, formatMoment) is the
+// reader's own time, with its zone named: the next allowed association at
+// 10:11 UTC on January 6 is January 7 in Kiritimati (UTC+14), and a day alone
+// would say the 6th there (an outside review).
 // The formatters are made on first use, not when the app starts: the first one
 // loads the locale's data, which need not delay the first paint.
 function lazyFormat(options: Intl.DateTimeFormatOptions): { format(date: Date): string } {
@@ -15,6 +17,14 @@ const shortDayFormat = lazyFormat({ year: 'numeric', month: 'short', day: 'numer
 const dayTimeFormat = lazyFormat({
   year: 'numeric',
   month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  timeZoneName: 'short',
+});
+const momentFormat = lazyFormat({
+  year: 'numeric',
+  month: 'long',
   day: 'numeric',
   hour: 'numeric',
   minute: '2-digit',
@@ -38,6 +48,13 @@ export function formatDateTime(value: string | Date | null | undefined): string 
   if (value == null || value === '') return '';
   const date = typeof value === 'string' ? new Date(value) : value;
   return Number.isNaN(date.getTime()) ? String(value) : dayTimeFormat.format(date);
+}
+
+/** A moment in a sentence, in the reader's time: "January 7, 2027 at 12:11 AM GMT+14". */
+export function formatMoment(value: string | Date | null | undefined): string {
+  if (value == null || value === '') return '';
+  const date = typeof value === 'string' ? new Date(value) : value;
+  return Number.isNaN(date.getTime()) ? String(value) : momentFormat.format(date);
 }
 
 /** True when the instant is still ahead of now. */

@@ -16,7 +16,8 @@ function subscribe(onChange: () => void) {
 /** Dispatched when a link to the page already shown is followed: a page that failed to load tries again. */
 export const RENAVIGATE = 'certlink:renavigate';
 
-export function navigate(to: string, options: { replace?: boolean } = {}) {
+/** keepScroll: the address names a part of the page shown (an opened ticket), not another page. */
+export function navigate(to: string, options: { replace?: boolean; keepScroll?: boolean } = {}) {
   if (to === window.location.pathname + window.location.search) {
     window.dispatchEvent(new Event(RENAVIGATE));
     return;
@@ -24,7 +25,7 @@ export function navigate(to: string, options: { replace?: boolean } = {}) {
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
   window.dispatchEvent(new Event(NAVIGATE));
-  window.scrollTo?.(0, 0);
+  if (!options.keepScroll) window.scrollTo?.(0, 0);
 }
 
 export function usePath(): string {

@@ -3,7 +3,7 @@ import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ProfilePage } from './ProfilePage';
 import { resetSignInOptions } from '../lib/signInOptions';
-import { formatDate } from '../lib/format';
+import { formatMoment } from '../lib/format';
 import { gqlError, mockClient, networkError, viewer, withClient, type Answer } from '../test/mockClient';
 import type { ProfileUserFragment } from '../gql/graphql';
 
@@ -153,7 +153,7 @@ describe('My profile', () => {
       },
     );
     expect(screen.getByTestId('mcid').textContent).toBe('9900001');
-    expect(screen.getByText(formatDate('2026-06-24T10:00:00Z'))).toBeTruthy();
+    expect(screen.getByText(formatMoment('2026-06-24T10:00:00Z'))).toBeTruthy();
 
     await userEvent.click(screen.getByRole('button', { name: 'Remove access' }));
     const dialog = await screen.findByRole('dialog');
@@ -187,6 +187,71 @@ describe('My profile', () => {
     expect((await within(dialog).findByRole('alert')).textContent).toBe('Only you can remove your own Learning account.');
   });
 
+  // Outside review: in a tab left open, the MCID had meanwhile been associated by someone else
+  // ("Associate and end the other link"); Remove access still said what removing it would do,
+  // then "You have no Microsoft Learning account associated." inside the dialog, over a page
+  // that went on showing the MCID.
+  const movedAway = "MCID 9900001 is no longer associated with your work account: it was moved to another work account or removed elsewhere. Nothing was removed here; your profile now shows what is associated.";
+
+  it('says an MCID moved away meanwhile when Remove access opens, instead of offering to remove it', async () => {
+    let me = linked;
+    const client = renderProfile(() => me);
+    expect(screen.getByTestId('mcid').textContent).toBe('9900001');
+    me = viewer({ associatedBefore: true, associationsRemaining: 2 }); // moved by someone else
+    await userEvent.click(screen.getByRole('button', { name: 'Remove access' }));
+    expect((await screen.findByText(movedAway)).closest('.alert-warning')).toBeTruthy();
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(screen.queryByTestId('mcid')).toBeNull();
+    expect(screen.getByRole('heading', { name: 'Associate Microsoft Learning account' })).toBeTruthy();
+    expect(client.executeMutation).not.toHaveBeenCalled();
+  });
+
+  it('closes the dialog when the removal finds no link (NOT_FOUND), says why and shows the profile as it is', async () => {
+    let me = linked;
+    const client = renderProfile(
+      () => me,
+      (name) => {
+        expect(name).toBe('RemoveLearningAccount');
+        me = viewer({ associatedBefore: true, associationsRemaining: 2 }); // moved just now
+        return { error: gqlError('NOT_FOUND', 'You have no Microsoft Learning account associated.') };
+      },
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Remove access' }));
+    const dialog = await screen.findByRole('dialog');
+    const asked = client.executeQuery.mock.calls.length;
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Remove access' }));
+    expect(await screen.findByText(movedAway)).toBeTruthy();
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(screen.queryByText('You have no Microsoft Learning account associated.')).toBeNull();
+    await waitFor(() => expect(screen.queryByTestId('mcid')).toBeNull());
+    expect(client.executeQuery.mock.calls.length).toBeGreaterThan(asked);
+  });
+
+  it('says a Partner University account that ended elsewhere is no longer associated', async () => {
+    let me = viewer({ partnerUniversity: { email: 'alex@learn.example', linkedAt: '2026-11-24T00:00:00Z', sameCredentialsAvailable: true } });
+    renderProfile(() => me);
+    me = viewer();
+    await userEvent.click(screen.getByRole('button', { name: 'Remove Partner University access' }));
+    expect(await screen.findByText(/^Partner University account alex@learn\.example is no longer associated with your work account/)).toBeTruthy();
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(screen.queryByTestId('pu-email')).toBeNull();
+  });
+
+  it('asks for the profile again when the tab comes back, so a stale tab corrects itself', async () => {
+    let me = linked;
+    renderProfile(() => me);
+    expect(screen.getByTestId('mcid').textContent).toBe('9900001');
+    me = viewer({ associatedBefore: true });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + 60_000);
+      window.dispatchEvent(new Event('focus'));
+    } finally {
+      vi.useRealTimers();
+    }
+    await waitFor(() => expect(screen.queryByTestId('mcid')).toBeNull());
+  });
+
   it('associates with labelled email and password fields', async () => {
     let me = viewer();
     const client = renderProfile(
@@ -202,7 +267,7 @@ describe('My profile', () => {
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
     await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
-    const done = await screen.findByText(`MCID 9900003 is now associated with Contoso Ltd. It can next be associated on ${formatDate('2027-01-02T10:00:00Z')}.`);
+    const done = await screen.findByText(`MCID 9900003 is now associated with Contoso Ltd. It can next be associated from ${formatMoment('2027-01-02T10:00:00Z')}.`);
     expect(client.executeMutation).toHaveBeenCalledTimes(2); // the check, then the association
     await waitFor(() => expect(screen.getByTestId('mcid').textContent).toBe('9900003'));
     // The form went away: the outcome holds the focus, not the page's top (review).
@@ -230,7 +295,7 @@ describe('My profile', () => {
 
   it('shows the next allowed association date and associations left before trying', () => {
     renderProfile(() => viewer({ nextAssociationAllowedAt: '2099-03-01T12:00:00Z', associationsRemaining: 1, associatedBefore: true }));
-    expect(screen.getByTestId('next-association').textContent).toBe(`from ${formatDate('2099-03-01T12:00:00Z')}`);
+    expect(screen.getByTestId('next-association').textContent).toBe(`from ${formatMoment('2099-03-01T12:00:00Z')}`);
     expect(screen.getByTestId('associations-remaining').textContent).toBe('1 association in the rolling 12 months');
     expect(screen.getByTestId('allowance-subject').textContent).toContain('the MCID you last associated');
   });
@@ -262,9 +327,11 @@ describe('My profile', () => {
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
     await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
-    expect((await screen.findByRole('alert')).textContent).toContain(`Its next available date is ${formatDate('2027-01-02T10:00:00Z')}.`);
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      `Your association is limited. We require a period between two associations of one account, and MCID 9900003 was associated too recently (2 associations left in the rolling 12 months). Its next available date for a subsequent association is ${formatMoment('2027-01-02T10:00:00Z')}.`,
+    );
     expect(screen.getByTestId('allowance-subject').textContent).toBe('Association limits of MCID 9900003, the account you entered');
-    expect(screen.getByTestId('next-association').textContent).toBe(`from ${formatDate('2027-01-02T10:00:00Z')}`);
+    expect(screen.getByTestId('next-association').textContent).toBe(`from ${formatMoment('2027-01-02T10:00:00Z')}`);
     expect(screen.getByTestId('associations-remaining').textContent).toBe('2 associations in the rolling 12 months');
     expect(client.executeMutation).toHaveBeenCalledTimes(1);
   });
@@ -388,7 +455,34 @@ describe('My profile', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toBe(
-      `We require a period of 30 days between associations. Your next available date for a subsequent association is ${formatDate('2026-12-24T01:03:41Z')}.`,
+      `We require a period of 30 days between associations. Your next available date for a subsequent association is ${formatMoment('2026-12-24T01:03:41Z')}.`,
+    );
+  });
+
+  it("shows ASSOCIATION_LIMITED in the server's words: the rule's numbers and the moment (outside review)", async () => {
+    const message =
+      'Your association is limited. We require a period of 30 days between associations and allow 3 per year. Your next available date for a subsequent association is January 6, 2027 (from 10:11 UTC).';
+    renderProfile(
+      () => viewer(),
+      () => ({ error: gqlError('ASSOCIATION_LIMITED', message, { nextAssociationAllowedAt: '2027-01-06T10:11:00Z' }) }),
+    );
+    await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
+    await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
+    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(message);
+  });
+
+  it('says which rule holds an MCID back: all its associations of the 12 months used', async () => {
+    const client = mockClient({
+      query: () => ({ data: { me: viewer() } }),
+      mutation: () => preview({ allowed: false, nextAssociationAllowedAt: '2027-01-06T10:11:00Z', associationsRemaining: 0 }),
+    });
+    render(withClient(client, <ProfilePage />));
+    await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
+    await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
+    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      `Your association is limited. MCID 9900003 has had all the new associations we allow in a rolling 12 months. Its next available date for a subsequent association is ${formatMoment('2027-01-06T10:11:00Z')}.`,
     );
   });
 
@@ -430,14 +524,14 @@ describe('My profile', () => {
       },
     });
     render(withClient(client, <ProfilePage />));
-    expect((await screen.findByTestId('pu-next-association')).textContent).toBe(`from ${formatDate('2026-12-24T01:03:41Z')}`);
+    expect((await screen.findByTestId('pu-next-association')).textContent).toBe(`from ${formatMoment('2026-12-24T01:03:41Z')}`);
     expect(screen.getByTestId('pu-associations-remaining').textContent).toContain('2 associations');
     await userEvent.click(screen.getByRole('button', { name: 'Get Partner University access' }));
     await userEvent.type(screen.getByLabelText('Partner University email'), 'riley@learn.example');
     await userEvent.type(screen.getByLabelText('Partner University password'), 'learn-demo');
     await userEvent.click(screen.getAllByRole('button', { name: 'Associate' }).at(-1)!);
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toContain(`next available date is ${formatDate('2026-12-24T01:03:41Z')}`);
+    expect(alert.textContent).toContain(`next available date for a subsequent association is ${formatMoment('2026-12-24T01:03:41Z')}`);
     expect(client.executeMutation).toHaveBeenCalledTimes(1);
   });
 

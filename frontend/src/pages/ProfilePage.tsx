@@ -14,9 +14,11 @@ import {
 import { ChangePasswordForm } from "./ChangePassword";
 import { EndingImpact } from "../components/EndingImpact";
 import { describeError, errorCode } from "../lib/errors";
-import { formatDate, isFuture, plural, roleLabel } from "../lib/format";
+import { formatMoment, isFuture, plural, roleLabel } from "../lib/format";
 import { MeQuery, type Viewer } from "../lib/session";
 import { usePageQueryPolicy } from "../lib/pageData";
+import { useRefreshOnReturn } from "../lib/onReturn";
+import { useRemoveAccess } from "./removeAccess";
 import { flowOutcome, useSignInOptions } from "../lib/signInOptions";
 
 const AssociateLearningAccount = graphql(`
@@ -65,6 +67,23 @@ type Preview = {
   nextAfterThisAt?: string | null;
 };
 
+/**
+ * Why the account checked can't be associated yet (L6), and from when. Which rule holds it back
+ * follows from the check: none of its associations of the rolling 12 months left, or else the
+ * period between two associations. The check carries the moment, not the configured numbers
+ * (30 days, 3 a year) that the server's own refusal names.
+ */
+function notYet(
+  what: string,
+  p: Pick<Preview, "associationsRemaining" | "nextAssociationAllowedAt">,
+): string {
+  const rule =
+    p.associationsRemaining === 0
+      ? `${what.charAt(0).toUpperCase()}${what.slice(1)} has had all the new associations we allow in a rolling 12 months.`
+      : `We require a period between two associations of one account, and ${what} was associated too recently (${plural(p.associationsRemaining, "association")} left in the rolling 12 months).`;
+  return `Your association is limited. ${rule} Its next available date for a subsequent association is ${formatMoment(p.nextAssociationAllowedAt)}.`;
+}
+
 const RemoveLearningAccount = graphql(`
   mutation RemoveLearningAccount {
     removeLearningAccount {
@@ -104,6 +123,8 @@ export function ProfilePage() {
     requestPolicy: usePageQueryPolicy(MeQuery, "cache-and-network"),
   });
   const refresh = () => reexecute({ requestPolicy: "network-only" });
+  // A tab left open corrects itself: a link may have moved or ended elsewhere meanwhile.
+  useRefreshOnReturn(refresh);
   const options = useSignInOptions();
   // Back from single sign-on or the directory: say how it went, once.
   const [outcome] = useState(() => flowOutcome(window.location.search));
@@ -247,7 +268,7 @@ function AssociationAllowance({
           <span className="allowance-label">{nextLabel}</span>
           <strong data-testid="next-association">
             {waiting
-              ? `from ${formatDate(next)}`
+              ? `from ${formatMoment(next)}`
               : linked && !checked
                 ? "right away"
                 : "Now"}
@@ -278,25 +299,17 @@ function LearningAccountSection({
 }) {
   const link = me.learningAccount;
   const orgName = me.organization?.name ?? "your organization";
-  const [confirming, setConfirming] = useState(false);
-  const [removeError, setRemoveError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [{ fetching: removing }, remove] = useMutation(RemoveLearningAccount);
+  const [, remove] = useMutation(RemoveLearningAccount);
+  const removal = useRemoveAccess({
+    shown: link?.mcid,
+    name: (mcid) => `MCID ${mcid}`,
+    remove: () => remove({}),
+    removed: (mcid) =>
+      `Access removed. MCID ${mcid} no longer counts for ${orgName}.`,
+    onChanged,
+  });
+  const { notice, setNotice } = removal;
   const [checked, setChecked] = useState<Preview | null>(null);
-
-  async function confirmRemove() {
-    setRemoveError(null);
-    const result = await remove({});
-    if (result.error) {
-      setRemoveError(describeError(result.error));
-      return;
-    }
-    setConfirming(false);
-    setNotice(
-      `Access removed. MCID ${link?.mcid} no longer counts for ${orgName}.`,
-    );
-    onChanged();
-  }
 
   return (
     <section className="card" aria-labelledby="learning-title">
@@ -311,7 +324,11 @@ function LearningAccountSection({
         have passed. Associated with your work account, they count towards{" "}
         {orgName}'s competencies.
       </p>
-      {notice && <Alert key={notice} kind="success" takeFocus>{notice}</Alert>}
+      {notice && (
+        <Alert key={notice.text} kind={notice.kind} takeFocus>
+          {notice.text}
+        </Alert>
+      )}
       {link ? (
         <>
           <dl className="facts facts-linked">
@@ -329,38 +346,35 @@ function LearningAccountSection({
             </div>
             <div>
               <dt>Associated on</dt>
-              <dd>{formatDate(link.linkedAt)}</dd>
+              <dd>{formatMoment(link.linkedAt)}</dd>
             </div>
           </dl>
           <div className="card-actions">
             <button
               type="button"
               className="btn btn-danger-outline"
-              onClick={() => {
-                setRemoveError(null);
-                setConfirming(true);
-              }}
+              onClick={() => removal.open(link.mcid)}
             >
               Remove access
             </button>
           </div>
           <ConfirmDialog
-            open={confirming}
+            open={removal.confirming !== null}
             title="Remove access to your Microsoft Learning account?"
             confirmLabel="Remove access"
             busyLabel="Removing…"
-            busy={removing}
+            busy={removal.busy}
             danger
-            error={removeError}
-            onConfirm={confirmRemove}
-            onCancel={() => setConfirming(false)}
+            error={removal.error}
+            onConfirm={removal.confirm}
+            onCancel={removal.cancel}
           >
             <p>
               MCID <strong>{link.mcid}</strong> will stop counting for {orgName}{" "}
               right away. Its history is kept.
             </p>
-            {confirming && (
-              <EndingImpact kind="LEARNING" who="you" orgName={orgName} />
+            {removal.confirming !== null && (
+              <EndingImpact kind="LEARNING" orgName={orgName} />
             )}
             <p>
               Associating an account again later counts as a new association.
@@ -376,7 +390,10 @@ function LearningAccountSection({
               setChecked(null);
               setNotice(
                 mcid
-                  ? `MCID ${mcid} is now associated with ${orgName}.${after ? ` It can next be associated on ${formatDate(after)}.` : ""}`
+                  ? {
+                      kind: "success",
+                      text: `MCID ${mcid} is now associated with ${orgName}.${after ? ` It can next be associated from ${formatMoment(after)}.` : ""}`,
+                    }
                   : null,
               );
               onChanged();
@@ -442,9 +459,7 @@ function AssociateLearningAccountForm({
     const p = checked.data.previewAssociation;
     onChecked(p);
     if (!p.allowed) {
-      setError(
-        `MCID ${p.mcid} can't be associated yet: we require a period between two associations of one MCID and allow only a few a year. Its next available date is ${formatDate(p.nextAssociationAllowedAt)}.`,
-      );
+      setError(notYet(`MCID ${p.mcid}`, p));
       return;
     }
     if (p.moves || p.alsoEnds) {
@@ -596,7 +611,7 @@ function AssociateLearningAccountForm({
                 {plural(move.associationsRemaining, "association")} left for
                 this MCID in 12 months
                 {move.nextAfterThisAt
-                  ? `; it could next be associated on ${formatDate(move.nextAfterThisAt)}`
+                  ? `; it could next be associated from ${formatMoment(move.nextAfterThisAt)}`
                   : ""}
                 .
               </p>
@@ -642,7 +657,7 @@ function PartnerUniversityAllowance({ me }: { me: Viewer }) {
               : "Next association allowed"}
           </span>
           <strong data-testid="pu-next-association">
-            {waiting ? `from ${formatDate(next)}` : "Now"}
+            {waiting ? `from ${formatMoment(next)}` : "Now"}
           </strong>
         </div>
       </div>
@@ -674,16 +689,19 @@ function PartnerUniversitySection({
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const [confirming, setConfirming] = useState(false);
-  const [removeError, setRemoveError] = useState<string | null>(null);
   const [{ fetching: associating }, associate] = useMutation(
     AssociatePartnerUniversity,
   );
   const [{ fetching: checking }, preview] = useMutation(PreviewAssociation);
-  const [{ fetching: removing }, remove] = useMutation(
-    RemovePartnerUniversityAccess,
-  );
+  const [, remove] = useMutation(RemovePartnerUniversityAccess);
+  const removal = useRemoveAccess({
+    shown: pu?.email,
+    name: (email) => `Partner University account ${email}`,
+    remove: () => remove({}),
+    removed: () => "Partner University access removed.",
+    onChanged,
+  });
+  const { notice, setNotice } = removal;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -707,7 +725,7 @@ function PartnerUniversitySection({
       setError(
         p.replaceFirst
           ? "You already have a Partner University account associated. Remove access to it first."
-          : `This Partner University account can't be associated yet: we require a period between two associations of one account and allow only a few a year. Its next available date is ${formatDate(p.nextAssociationAllowedAt)}.`,
+          : notYet("this Partner University account", p),
       );
       return;
     }
@@ -733,21 +751,10 @@ function PartnerUniversitySection({
     }
     setPassword("");
     setFormOpen(false);
-    setNotice(
-      "Partner University access is set up. Your assessments now count.",
-    );
-    onChanged();
-  }
-
-  async function confirmRemove() {
-    setRemoveError(null);
-    const result = await remove({});
-    if (result.error) {
-      setRemoveError(describeError(result.error));
-      return;
-    }
-    setConfirming(false);
-    setNotice("Partner University access removed.");
+    setNotice({
+      kind: "success",
+      text: "Partner University access is set up. Your assessments now count.",
+    });
     onChanged();
   }
 
@@ -763,7 +770,11 @@ function PartnerUniversitySection({
         Partner University holds the assessments you have completed. They count
         towards competencies once the account is associated.
       </p>
-      {notice && <Alert key={notice} kind="success" takeFocus>{notice}</Alert>}
+      {notice && (
+        <Alert key={notice.text} kind={notice.kind} takeFocus>
+          {notice.text}
+        </Alert>
+      )}
       <PartnerUniversityAllowance me={me} />
       {pu ? (
         <>
@@ -774,40 +785,36 @@ function PartnerUniversitySection({
             </div>
             <div>
               <dt>Associated on</dt>
-              <dd>{formatDate(pu.linkedAt)}</dd>
+              <dd>{formatMoment(pu.linkedAt)}</dd>
             </div>
           </dl>
           <div className="card-actions">
             <button
               type="button"
               className="btn btn-danger-outline"
-              onClick={() => {
-                setRemoveError(null);
-                setConfirming(true);
-              }}
+              onClick={() => removal.open(pu.email)}
             >
               Remove Partner University access
             </button>
           </div>
           <ConfirmDialog
-            open={confirming}
+            open={removal.confirming !== null}
             title="Remove Partner University access?"
             confirmLabel="Remove access"
             busyLabel="Removing…"
-            busy={removing}
+            busy={removal.busy}
             danger
-            error={removeError}
-            onConfirm={confirmRemove}
-            onCancel={() => setConfirming(false)}
+            error={removal.error}
+            onConfirm={removal.confirm}
+            onCancel={removal.cancel}
           >
             <p>
               Assessments from <strong>{pu.email}</strong> will stop counting
               right away.
             </p>
-            {confirming && (
+            {removal.confirming !== null && (
               <EndingImpact
                 kind="PARTNER_UNIVERSITY"
-                who="you"
                 orgName={me.organization?.name ?? "your organization"}
               />
             )}

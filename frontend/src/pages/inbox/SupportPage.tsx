@@ -1,12 +1,13 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent, type MouseEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { SupportTicketsQuery as TicketsResult } from '../../gql/graphql';
 import { Alert, EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
 import { Field } from '../../components/Field';
-import { describeError } from '../../lib/errors';
+import { describeError, errorCode } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
 import { usePageQueryPolicy } from '../../lib/pageData';
+import { navigate, useSearch } from '../../lib/router';
 import { SupportTicketsQuery } from './supportQuery';
 
 const CreateTicket = graphql(`
@@ -33,8 +34,24 @@ const CloseTicket = graphql(`
   }
 `);
 
+// A ticket opened from its address that is not among the tickets listed (older than them).
+const SupportTicketQuery = graphql(`
+  query SupportTicket($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on SupportTicket {
+        ...TicketFields
+      }
+    }
+  }
+`);
 
 type Ticket = TicketsResult['supportTickets']['edges'][number]['node'];
+
+/** The address of the Support page with this ticket open (null: none), so it can be reloaded, linked and gone back to. */
+function ticketPath(id: string | null): string {
+  return id ? `/support?ticket=${encodeURIComponent(id)}` : '/support';
+}
 
 const CATEGORIES: [string, string][] = [
   ['ASSOCIATION', 'Associating an account'],
@@ -54,6 +71,18 @@ export function SupportPage() {
   const [creating, setCreating] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const tickets = data?.supportTickets.edges.map((e) => e.node) ?? [];
+  // The open ticket is the address's: one at a time, as reload, links and back and forward see it.
+  const openId = useSearch().get('ticket');
+  const listed = openId !== null && tickets.some((t) => t.id === openId);
+  const toggle = (id: string) => navigate(ticketPath(id === openId ? null : id), { keepScroll: true });
+  // A ticket the page was opened on (a link, a reload) is scrolled to once the list shows it;
+  // one opened here, or through back and forward, stays where the reader is.
+  const [arrivedOn, setArrivedOn] = useState(openId);
+  useEffect(() => {
+    if (!arrivedOn || !listed) return;
+    if (arrivedOn === openId) document.getElementById(ticketElementId(arrivedOn))?.scrollIntoView?.({ block: 'start' });
+    setArrivedOn(null);
+  }, [arrivedOn, openId, listed]);
   return (
     <div className="page">
       <PageHeader
@@ -80,14 +109,19 @@ export function SupportPage() {
       )}
       {!data ? (
         fetching || !error ? <Spinner label="Loading tickets…" /> : <ErrorState message={describeError(error)} onRetry={refresh} />
-      ) : tickets.length === 0 ? (
-        <EmptyState title="No tickets yet" />
       ) : (
-        <ul className="feed" aria-label="Support tickets">
-          {tickets.map((t) => (
-            <TicketItem key={t.id} ticket={t} onChanged={refresh} />
-          ))}
-        </ul>
+        <>
+          {openId !== null && !listed && <LinkedTicket id={openId} onToggle={toggle} />}
+          {tickets.length === 0 ? (
+            <EmptyState title="No tickets yet" />
+          ) : (
+            <ul className="feed" aria-label="Support tickets">
+              {tickets.map((t) => (
+                <TicketItem key={t.id} ticket={t} open={t.id === openId} onToggle={toggle} onChanged={refresh} />
+              ))}
+            </ul>
+          )}
+        </>
       )}
     </div>
   );
@@ -144,7 +178,29 @@ function NewTicketForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
   );
 }
 
-function TicketItem({ ticket: t, onChanged }: { ticket: Ticket; onChanged: () => void }) {
+/** The ticket the address names when the list does not hold it: asked by its ID. */
+function LinkedTicket({ id, onToggle }: { id: string; onToggle: (id: string) => void }) {
+  const [{ data, fetching, error }, reexecute] = useQuery({ query: SupportTicketQuery, variables: { id }, requestPolicy: 'cache-and-network' });
+  const refresh = () => reexecute({ requestPolicy: 'network-only' });
+  const node = data?.node;
+  if (node?.__typename === 'SupportTicket') {
+    return (
+      <ul className="feed" aria-label="Ticket opened from its link">
+        <TicketItem ticket={node} open onToggle={onToggle} onChanged={refresh} />
+      </ul>
+    );
+  }
+  if (!data && (fetching || !error)) return <Spinner label="Loading the ticket…" />;
+  return (
+    <Alert kind="warning">
+      {error && errorCode(error) !== 'NOT_FOUND' ? `We couldn't load the ticket of this link: ${describeError(error)}` : "The ticket of this link doesn't exist, or you may not see it."}
+    </Alert>
+  );
+}
+
+const ticketElementId = (id: string) => `ticket-${id}`;
+
+function TicketItem({ ticket: t, open, onToggle, onChanged }: { ticket: Ticket; open: boolean; onToggle: (id: string) => void; onChanged: () => void }) {
   const [reply, setReply] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [{ fetching: sending }, send] = useMutation(ReplyToTicket);
@@ -168,9 +224,15 @@ function TicketItem({ ticket: t, onChanged }: { ticket: Ticket; onChanged: () =>
   }
 
   return (
-    <li className="feed-item">
-      <details>
-        <summary>
+    <li className="feed-item" id={ticketElementId(t.id)}>
+      {/* Opened and closed through the address (the page's onToggle), not by the browser alone. */}
+      <details open={open}>
+        <summary
+          onClick={(event: MouseEvent) => {
+            event.preventDefault();
+            onToggle(t.id);
+          }}
+        >
           <span className="mail-subject">{t.subject}</span>
           <span className={`badge ${statusBadge[t.status] ?? ''}`}>{statusLabel[t.status] ?? t.status}</span>
           <span className="mail-meta">
