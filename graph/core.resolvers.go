@@ -87,7 +87,7 @@ func (r *mutationResolver) PreviewAssociation(ctx context.Context, input model.P
 	if err != nil {
 		return nil, err
 	}
-	return associationPreview(p, r.Linking.Time()), nil
+	return associationPreview(p, r.Linking.Time(), r.Linking.LimitMessage), nil
 }
 
 // Me is the resolver for the me field.

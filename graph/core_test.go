@@ -246,8 +246,22 @@ func TestAllowanceAfterAMoveWithinTheOrganization(t *testing.T) {
 		if m.Me.Next == nil {
 			t.Fatalf("sam after jordan left Fabrikam: %+v, want the cooldown's end", m.Me)
 		}
-		if r := e.Do(sam, assoc, nil); r.Code() != "ASSOCIATION_LIMITED" {
+		r := e.Do(sam, assoc, nil)
+		if r.Code() != "ASSOCIATION_LIMITED" {
 			t.Fatalf("sam associating jordan again: %+v", r.Errors)
+		}
+		// The preview gives the refusal in the association's own words (the
+		// web app showed a vaguer sentence of its own: review).
+		var lp struct {
+			PreviewAssociation struct {
+				Allowed      bool
+				LimitMessage *string
+			}
+		}
+		e.Do(sam, `mutation{previewAssociation(input:{kind:LEARNING,email:"jordan@learn.example",password:"learn-demo"}){allowed limitMessage}}`, nil).Decode(t, &lp)
+		if lp.PreviewAssociation.Allowed || lp.PreviewAssociation.LimitMessage == nil || *lp.PreviewAssociation.LimitMessage != r.Errors[0].Message ||
+			!strings.Contains(r.Errors[0].Message, "30 days") {
+			t.Fatalf("the preview's limitMessage %v, the association's refusal %q", lp.PreviewAssociation.LimitMessage, r.Errors[0].Message)
 		}
 	})
 }

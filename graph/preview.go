@@ -19,7 +19,7 @@ func linkKind(k model.LinkKind) linking.Kind {
 	return linking.Learning
 }
 
-func associationPreview(p *linking.Preview, now time.Time) *model.AssociationPreview {
+func associationPreview(p *linking.Preview, now time.Time, limitMessage func(time.Time) string) *model.AssociationPreview {
 	out := &model.AssociationPreview{Kind: model.LinkKindLearning, Mcid: p.MCID, Name: p.Name,
 		AlreadyYours: p.AlreadyYours, Moves: p.Moves, ReplaceFirst: p.ReplaceFirst,
 		Allowed:               !p.Limited || p.AlreadyYours || p.Allowance.Allowed(now),
@@ -46,6 +46,8 @@ func associationPreview(p *linking.Preview, now time.Time) *model.AssociationPre
 	if !out.Allowed {
 		t := p.Allowance.NextAllowedAt
 		out.NextAssociationAllowedAt = &t
+		msg := limitMessage(t)
+		out.LimitMessage = &msg
 	}
 	return out
 }

@@ -214,7 +214,9 @@ export const scenarios = [
         return new Intl.DateTimeFormat('en-US', { timeZone: 'Pacific/Kiritimati', year: 'numeric', month: 'long', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZoneName: 'short' }).format(new Date(next));
       }, LEARN_PASSWORD);
       expect(/GMT\+14$/.test(local), `the expected moment names the zone, got "${local}"`);
-      expect(text.includes(`Its next available date for a subsequent association is ${local}.`), `the refusal says ${local}, got "${text}"`);
+      // The server's own words (the rule with its numbers, the date in UTC), then the moment there.
+      expect(/We require a period of 30 days between associations and allow 3 per year\./.test(text), `the refusal names the rule, got "${text}"`);
+      expect(text.includes(`That is ${local} where you are.`), `the refusal says ${local}, got "${text}"`);
       const next = (await page.getByTestId('next-association').textContent()) ?? '';
       expect(next === `from ${local}`, `the limits say from ${local}, got "${next}"`);
       await shot('profile-association-limited');

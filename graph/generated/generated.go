@@ -80,6 +80,7 @@ type ComplexityRoot struct {
 		AlsoEndsInOrganization   func(childComplexity int) int
 		AssociationsRemaining    func(childComplexity int) int
 		Kind                     func(childComplexity int) int
+		LimitMessage             func(childComplexity int) int
 		Mcid                     func(childComplexity int) int
 		Moves                    func(childComplexity int) int
 		MovesFromOrganization    func(childComplexity int) int
@@ -949,6 +950,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssociationPreview.Kind(childComplexity), true
+	case "AssociationPreview.limitMessage":
+		if e.ComplexityRoot.AssociationPreview.LimitMessage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssociationPreview.LimitMessage(childComplexity), true
 	case "AssociationPreview.mcid":
 		if e.ComplexityRoot.AssociationPreview.Mcid == nil {
 			break
@@ -4405,6 +4412,11 @@ type AssociationPreview {
   allowed: Boolean!
   "When not allowed now, the first moment it will be."
   nextAssociationAllowedAt: Time
+  """
+  When not allowed now, L6's refusal in the words an association would be
+  refused with (ASSOCIATION_LIMITED): the rule, the date and its moment in UTC.
+  """
+  limitMessage: String
   "New associations left for this MCID (or Partner University account) in the rolling 12 months, before this one."
   associationsRemaining: Int!
   """
@@ -5411,6 +5423,8 @@ func (ec *executionContext) childFields_AssociationPreview(ctx context.Context, 
 		return ec.fieldContext_AssociationPreview_allowed(ctx, field)
 	case "nextAssociationAllowedAt":
 		return ec.fieldContext_AssociationPreview_nextAssociationAllowedAt(ctx, field)
+	case "limitMessage":
+		return ec.fieldContext_AssociationPreview_limitMessage(ctx, field)
 	case "associationsRemaining":
 		return ec.fieldContext_AssociationPreview_associationsRemaining(ctx, field)
 	case "usesQuota":
@@ -7997,6 +8011,29 @@ func (ec *executionContext) _AssociationPreview_nextAssociationAllowedAt(ctx con
 }
 func (ec *executionContext) fieldContext_AssociationPreview_nextAssociationAllowedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AssociationPreview_limitMessage(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssociationPreview_limitMessage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LimitMessage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssociationPreview_limitMessage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssociationPreview", field, false, false, "String")
 }
 
 func (ec *executionContext) _AssociationPreview_associationsRemaining(ctx context.Context, field graphql.CollectedField, obj *model.AssociationPreview) (ret graphql.Marshaler) {
@@ -21969,6 +22006,11 @@ func (ec *executionContext) _AssociationPreview(ctx context.Context, sel ast.Sel
 			}
 		case "nextAssociationAllowedAt":
 			out.Values[i] = ec._AssociationPreview_nextAssociationAllowedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "limitMessage":
+			out.Values[i] = ec._AssociationPreview_limitMessage(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

@@ -62,6 +62,9 @@ type AssociationPreview struct {
 	Allowed bool `json:"allowed"`
 	// When not allowed now, the first moment it will be.
 	NextAssociationAllowedAt *time.Time `json:"nextAssociationAllowedAt,omitempty"`
+	// When not allowed now, L6's refusal in the words an association would be
+	// refused with (ASSOCIATION_LIMITED): the rule, the date and its moment in UTC.
+	LimitMessage *string `json:"limitMessage,omitempty"`
 	// New associations left for this MCID (or Partner University account) in the rolling 12 months, before this one.
 	AssociationsRemaining int `json:"associationsRemaining"`
 	// Whether associating now counts as a new association of this MCID (or Partner

@@ -391,6 +391,15 @@ func (s *Service) checkLimit(starts []time.Time, now time.Time) error {
 		return nil
 	}
 	date := allow.NextAllowedAt.UTC()
+	return (&apperr.Error{Code: apperr.AssociationLimited, Message: s.LimitMessage(date)}).
+		With("nextAssociationAllowedAt", date.Format(time.RFC3339Nano)) // to the microsecond, as My profile and the preview say it
+}
+
+// LimitMessage is L6's refusal of an association that may start at next at
+// the earliest: the rule, the date and its moment in UTC. The preview gives
+// it before the association is tried.
+func (s *Service) LimitMessage(next time.Time) string {
+	date := next.UTC()
 	rule := fmt.Sprintf("We require a period of %s between associations and allow %d per year.", humanDuration(s.Limits.Cooldown), s.Limits.PerYear)
 	if s.Limits.Cooldown <= 0 {
 		rule = fmt.Sprintf("We allow %d associations per year.", s.Limits.PerYear)
@@ -400,10 +409,8 @@ func (s *Service) checkLimit(starts []time.Time, now time.Time) error {
 	}
 	// The date, as L6 words it, and the moment (UTC): an attempt on that
 	// date before it is refused again (a review was told "today").
-	msg := fmt.Sprintf("Your association is limited. %s Your next available date for a subsequent association is %s (from %s UTC).",
+	return fmt.Sprintf("Your association is limited. %s Your next available date for a subsequent association is %s (from %s UTC).",
 		rule, date.Format("January 2, 2006"), date.Format("15:04"))
-	return (&apperr.Error{Code: apperr.AssociationLimited, Message: msg}).
-		With("nextAssociationAllowedAt", date.Format(time.RFC3339Nano)) // to the microsecond, as My profile and the preview say it
 }
 
 func humanDuration(d time.Duration) string {

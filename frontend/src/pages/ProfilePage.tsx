@@ -45,6 +45,7 @@ const PreviewAssociation = graphql(`
       replaceFirst
       allowed
       nextAssociationAllowedAt
+      limitMessage
       associationsRemaining
       usesQuota
       nextAfterThisAt
@@ -62,21 +63,26 @@ type Preview = {
   alsoEndsInOrganization?: string | null;
   allowed: boolean;
   nextAssociationAllowedAt?: string | null;
+  limitMessage?: string | null;
   associationsRemaining: number;
   usesQuota: boolean;
   nextAfterThisAt?: string | null;
 };
 
 /**
- * Why the account checked can't be associated yet (L6), and from when. Which rule holds it back
- * follows from the check: none of its associations of the rolling 12 months left, or else the
- * period between two associations. The check carries the moment, not the configured numbers
- * (30 days, 3 a year) that the server's own refusal names.
+ * Why the account checked can't be associated yet (L6), and from when: the server's own words
+ * (the rule with its configured numbers, the date and its moment in UTC, as the association would
+ * be refused), then that moment in the reader's time. Without them (an older server), which rule
+ * holds it back follows from the check: none of its associations of the rolling 12 months left,
+ * or else the period between two associations.
  */
 function notYet(
   what: string,
-  p: Pick<Preview, "associationsRemaining" | "nextAssociationAllowedAt">,
+  p: Pick<Preview, "associationsRemaining" | "nextAssociationAllowedAt" | "limitMessage">,
 ): string {
+  if (p.limitMessage) {
+    return `${p.limitMessage} That is ${formatMoment(p.nextAssociationAllowedAt)} where you are.`;
+  }
   const rule =
     p.associationsRemaining === 0
       ? `${what.charAt(0).toUpperCase()}${what.slice(1)} has had all the new associations we allow in a rolling 12 months.`
