@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net"
@@ -77,7 +78,7 @@ func serve(args []string) int {
 	workers, stopWorkers := context.WithCancel(context.Background())
 	a.Start(workers)
 
-	banner(a, ln.Addr().String())
+	banner(os.Stdout, a, ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
@@ -100,7 +101,7 @@ func serve(args []string) int {
 	return 0
 }
 
-func banner(a *app.App, addr string) {
+func banner(w io.Writer, a *app.App, addr string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\ncertlink is running at http://%s\n", addr)
 	fmt.Fprintf(&b, "  GraphQL API: http://%s/graphql   health: /healthz   metrics: /metrics\n", addr)
@@ -108,13 +109,19 @@ func banner(a *app.App, addr string) {
 		fmt.Fprintf(&b, "  (the web app is not built into this binary: run `npm ci && npm run build` first)\n")
 	}
 	if a.Config.SeedDemo(a.DB.Embedded) {
+		present, err := demo.Present(context.Background(), a.DB.Client)
+		if err != nil || !present {
+			fmt.Fprintf(&b, "\nNo demo sign-ins: this database held organizations before the demo could be seeded (--demo seeds an empty database only).\n")
+			fmt.Fprintln(w, b.String())
+			return
+		}
 		fmt.Fprintf(&b, "\nDemo sign-ins (password %q):\n", demo.WorkPassword)
 		for _, s := range demo.SignIns {
 			fmt.Fprintf(&b, "  %-24s %s\n", s.Email, s.Role)
 		}
 		fmt.Fprintf(&b, "Learning accounts to associate (password %q): alex@learn.example (MCID 9900001), riley@learn.example (9900002), jordan@learn.example (9900003)\n", demo.DirectoryPassword)
 	}
-	fmt.Fprintln(os.Stdout, b.String())
+	fmt.Fprintln(w, b.String())
 }
 
 func newLogger(level, format string) *slog.Logger {

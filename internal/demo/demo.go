@@ -8,6 +8,7 @@ import (
 	"certlink/ent"
 	"certlink/ent/association"
 	"certlink/ent/profile"
+	"certlink/ent/user"
 	"certlink/internal/auth"
 	"certlink/internal/domains"
 	"certlink/internal/history"
@@ -24,6 +25,19 @@ const (
 
 // SignIn is a demo sign-in, for the start-up banner and the README.
 type SignIn struct{ Email, Role string }
+
+// Present reports whether the database holds the demo's sign-ins (every
+// work account SignIns lists): a database made before without the demo, or
+// prepared with add-organization, is not seeded, and its start must not
+// print sign-ins that do not work (review).
+func Present(ctx context.Context, client *ent.Client) (bool, error) {
+	emails := make([]string, len(SignIns))
+	for i, s := range SignIns {
+		emails[i] = s.Email
+	}
+	n, err := client.User.Query().Where(user.EmailIn(emails...), user.DeletedAtIsNil()).Count(viewer.System(ctx))
+	return n == len(emails), err
+}
 
 // SignIns lists the demo work accounts.
 var SignIns = []SignIn{
