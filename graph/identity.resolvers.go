@@ -39,5 +39,5 @@ func (r *organizationResolver) Users(ctx context.Context, obj *ent.Organization,
 	}
 	// The arguments as graph.ConnectionBounds left them (a page of 100 when
 	// neither first nor last); the users the viewer may see (ent's privacy).
-	return obj.QueryUsers().Paginate(ctx, after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
+	return obj.QueryUsers().Paginate(pageCtx(ctx), after, first, before, last, ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }

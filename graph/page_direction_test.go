@@ -110,3 +110,34 @@ func TestPagesRunOneWay(t *testing.T) {
 		}
 	})
 }
+
+// pageInfo alone pages: its endCursor leads to the next page and hasNextPage
+// says whether there is one, as with edges selected (review: users(first:2)
+// {pageInfo{endCursor hasNextPage}} answered endCursor null, hasNextPage true).
+func TestPageInfoWithoutEdgesPages(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	grace := e.Demo("grace@contoso.example")
+	type info struct {
+		EndCursor   *string
+		HasNextPage bool
+	}
+	var alone, with struct {
+		Users struct {
+			TotalCount int
+			PageInfo   info
+		}
+	}
+	e.Do(grace, `{users(first:2){totalCount pageInfo{endCursor hasNextPage}}}`, nil).Decode(t, &alone)
+	e.Do(grace, `{users(first:2){totalCount edges{node{id}} pageInfo{endCursor hasNextPage}}}`, nil).Decode(t, &with)
+	if alone.Users.PageInfo.EndCursor == nil || *alone.Users.PageInfo.EndCursor != *with.Users.PageInfo.EndCursor ||
+		alone.Users.PageInfo.HasNextPage != with.Users.PageInfo.HasNextPage || alone.Users.TotalCount != with.Users.TotalCount {
+		t.Fatalf("pageInfo alone %+v, with edges %+v", alone.Users, with.Users)
+	}
+	var all struct {
+		Users struct{ PageInfo info }
+	}
+	e.Do(grace, `{users(first:100){pageInfo{endCursor hasNextPage}}}`, nil).Decode(t, &all)
+	if all.Users.PageInfo.HasNextPage {
+		t.Fatalf("one page holds every user, and hasNextPage says more: %+v", all.Users.PageInfo)
+	}
+}
