@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"certlink/ent"
 	"certlink/ent/association"
 	"certlink/ent/directoryaccount"
 	"certlink/internal/apperr"
@@ -86,26 +85,6 @@ func TestRemoveRacingMove(t *testing.T) {
 	})
 }
 
-// holdStart is an Observer that keeps the transaction starting userID's link
-// open (its locks held) until release is closed.
-type holdStart struct {
-	userID  int
-	started chan struct{}
-	release chan struct{}
-}
-
-func (h holdStart) LinkStarted(_ context.Context, _ *ent.Tx, a *ent.Association) error {
-	if a.UserID == h.userID {
-		close(h.started)
-		<-h.release
-	}
-	return nil
-}
-
-func (holdStart) LinkEnded(context.Context, *ent.Tx, *ent.Association, association.EndReason, int) error {
-	return nil
-}
-
 // Two people's associations never wait for each other in the database. A
 // review of the bench saw one association in five wait about 17 ms for
 // another person's: on MariaDB, at REPEATABLE READ, the kept counts' locking
@@ -120,27 +99,10 @@ func TestAssociationsOfTwoPeopleDoNotWaitForEachOther(t *testing.T) {
 		f := setup(t, d)
 		f.svc.Limits = linking.Limits{Cooldown: 0, PerYear: 1 << 30}
 		riley, lee := f.users["riley@contoso.example"], f.users["lee@fabrikam.example"]
-		hold := holdStart{userID: riley.UserID, started: make(chan struct{}), release: make(chan struct{})}
-		f.svc.Observers = []linking.Observer{hold}
 		ctx := context.Background()
-		rileyDone := make(chan error, 1)
-		go func() {
-			rileyDone <- f.svc.AssociateLearningAccount(ctx, riley, linking.AssociateInput{Email: "riley@learn.example", Password: "learn-demo"})
-		}()
-		released := false
-		defer func() {
-			if !released {
-				close(hold.release)
-				<-rileyDone
-			}
-		}()
-		select {
-		case <-hold.started:
-		case err := <-rileyDone:
-			t.Fatalf("riley's association ended before its link started: %v", err)
-		case <-time.After(20 * time.Second):
-			t.Fatal("riley's association never started its link")
-		}
+		release := testenv.HoldLinkOpen(t, &f.svc.Observers, riley.UserID, func() error {
+			return f.svc.AssociateLearningAccount(ctx, riley, linking.AssociateInput{Email: "riley@learn.example", Password: "learn-demo"})
+		})
 		// riley's transaction holds its locks; lee's association must not wait
 		// for them (a lock wait lasts up to innodb_lock_wait_timeout, 50 s).
 		leeCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -151,9 +113,7 @@ func TestAssociationsOfTwoPeopleDoNotWaitForEachOther(t *testing.T) {
 		if err := f.svc.RemoveLearningAccount(leeCtx, lee); err != nil {
 			t.Fatalf("lee's removal while riley's transaction is open: %v", err)
 		}
-		close(hold.release)
-		released = true
-		if err := <-rileyDone; err != nil {
+		if err := release(); err != nil {
 			t.Fatalf("riley's association: %v", err)
 		}
 		testenv.CheckInvariants(t, f.db.SQL)

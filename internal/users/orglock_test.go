@@ -5,32 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"certlink/ent"
-	"certlink/ent/association"
 	"certlink/internal/linking"
 	"certlink/internal/testenv"
 	"certlink/internal/users"
 	"certlink/internal/viewer"
 )
-
-// holdLink keeps the transaction that starts userID's link open, its rows
-// held, until release is closed.
-type holdLink struct {
-	userID           int
-	started, release chan struct{}
-}
-
-func (h holdLink) LinkStarted(_ context.Context, _ *ent.Tx, a *ent.Association) error {
-	if a.UserID == h.userID {
-		close(h.started)
-		<-h.release
-	}
-	return nil
-}
-
-func (holdLink) LinkEnded(context.Context, *ent.Tx, *ent.Association, association.EndReason, int) error {
-	return nil
-}
 
 // An invitation does not wait for an association in its organization. Both
 // once held the organization's row: the invitation to take turns with other
@@ -61,34 +40,15 @@ func TestInvitationDoesNotWaitForAnAssociation(t *testing.T) {
 		}
 		grace, riley := as("grace@contoso.example"), as("riley@contoso.example")
 		a.Linking.Limits = linking.Limits{Cooldown: 0, PerYear: 1 << 30}
-		hold := holdLink{userID: riley.UserID, started: make(chan struct{}), release: make(chan struct{})}
-		a.Linking.Observers = append(a.Linking.Observers, hold)
-		done := make(chan error, 1)
-		go func() {
-			done <- a.Linking.AssociateLearningAccount(ctx, riley, linking.AssociateInput{Email: "riley@learn.example", Password: "learn-demo"})
-		}()
-		released := false
-		defer func() {
-			if !released {
-				close(hold.release)
-				<-done
-			}
-		}()
-		select {
-		case <-hold.started:
-		case err := <-done:
-			t.Fatalf("riley's association ended before its link started: %v", err)
-		case <-time.After(20 * time.Second):
-			t.Fatal("riley's association never started its link")
-		}
+		release := testenv.HoldLinkOpen(t, &a.Linking.Observers, riley.UserID, func() error {
+			return a.Linking.AssociateLearningAccount(ctx, riley, linking.AssociateInput{Email: "riley@learn.example", Password: "learn-demo"})
+		})
 		inviteCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		if _, err := a.Users.Invite(inviteCtx, grace, users.InviteInput{Email: "newcomer@contoso.example", Name: "New Comer"}); err != nil {
 			t.Fatalf("an invitation while riley's association is open: %v", err)
 		}
-		close(hold.release)
-		released = true
-		if err := <-done; err != nil {
+		if err := release(); err != nil {
 			t.Fatalf("riley's association: %v", err)
 		}
 	})
