@@ -33,7 +33,7 @@ func (a *App) wireLive() error {
 			a.Resolver.Changed(orgIDs...)
 		}
 		if a.Periodic != nil {
-			a.Periodic.Changed()
+			a.Periodic.Changed(orgIDs...)
 		}
 	}
 	a.Linking.Changed = publish
@@ -45,7 +45,7 @@ func (a *App) wireLive() error {
 			a.Resolver.ChangedAll()
 		}
 		if a.Periodic != nil {
-			a.Periodic.Changed()
+			a.Periodic.ChangedAll()
 		}
 	}
 	a.Capability = &capability.Service{Client: a.DB.Client, Progress: a.Progress}

@@ -17,6 +17,7 @@ import (
 	"certlink/ent/user"
 	"certlink/internal/app"
 	"certlink/internal/catalog"
+	"certlink/internal/ingest"
 	"certlink/internal/notify"
 	"certlink/internal/testenv"
 	"certlink/internal/viewer"
@@ -225,6 +226,55 @@ func TestRunWakesAfterAChangeBringsALossNearer(t *testing.T) {
 		testenv.Eventually(t, 20*time.Second, stopped, "no \"no longer met\" mail within 20 s of the validity end (the interval is an hour)")
 		if time.Now().Before(ends) {
 			t.Fatal("told before the validity end")
+		}
+	})
+}
+
+// A change in one organization brings its check forward, through the real
+// writer: with an hourly interval, a certification ingested after the last
+// check, which expires two seconds from now, is told "no longer met" within
+// seconds of its expiry. That early check looks at the organizations the
+// change named only.
+func TestRunChecksAChangedOrganizationSoon(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		a := testenv.Open(t, d)
+		expired := time.Now().UTC().Add(-24 * time.Hour)
+		seedRequirement(t, a, &expired) // unmet: nothing to tell, no moment to plan
+		p := a.Periodic
+		p.Progress, p.Interval, p.MinWait = seededOnly(a), time.Hour, 100*time.Millisecond
+		p.Notices = []time.Duration{30 * 24 * time.Hour}
+		p.Alerts = &notify.Alerter{PublicURL: "https://c.example"}
+		checked := make(chan struct{})
+		var once sync.Once
+		notify.SetAfterCheck(p, func() { once.Do(func() { close(checked) }) })
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			p.Run(ctx, func(err error) { t.Error(err) })
+		}()
+		defer func() { cancel(); <-done }()
+		<-checked
+		ends := time.Now().UTC().Add(2 * time.Second)
+		ops := &viewer.Viewer{Kind: viewer.KindUser, Roles: []viewer.Role{viewer.Operator}, Email: "ops@certlink.example"}
+		b, err := a.Ingest.Begin(context.Background(), ops)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := b.Add(ingest.Raw{MCID: "9900001", SkillNumber: "TEST-104", CompletedAt: time.Now().UTC().AddDate(0, 0, -10).Format("2006-01-02"),
+			ExpiresAt: ends.Format(time.RFC3339Nano)}); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := b.Finish(); err != nil || out.Accepted != 1 {
+			t.Fatalf("the ingest: %+v %v", out, err)
+		}
+		stopped := func() bool {
+			return a.DB.Client.OutboxMessage.Query().Where(outboxmessage.SubjectContains("Results stopped counting"),
+				outboxmessage.SubjectContains("Test Cloud Platform")).CountX(sys()) == 2
+		}
+		testenv.Eventually(t, 20*time.Second, stopped, "no \"no longer met\" mail within 20 s of the expiry (the interval is an hour)")
+		if time.Now().Before(ends) {
+			t.Fatal("told before the expiry")
 		}
 	})
 }

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,23 +41,64 @@ type Periodic struct {
 
 	mu   sync.Mutex
 	next time.Time // the first moment a check after the last would find something new
-	// changed wakes Run after a change of who counts or of the catalog (Changed).
+	// changed wakes Run after a change of who counts or of the catalog
+	// (Changed, ChangedAll); pending names the organizations changed since
+	// Run last took them, all that every one may have (under mu).
 	changed chan struct{}
+	pending map[int]bool
+	all     bool
 	// afterCheck, set by tests only, runs after each of Run's checks.
 	afterCheck func()
 }
 
-// Changed tells Run that who counts or the catalog changed: the moment time
-// alone next changes something may now come sooner than the last check
-// planned — a result ingested that expires in a minute, a retired skill's new
-// validity end, a loss now projected within a notice threshold. Run checks
-// again, at most once a MinWait (a review saw such losses wait for the
-// hourly check). It never blocks.
-func (p *Periodic) Changed() {
+// Changed tells Run that who counts changed in the organizations orgIDs: the
+// moment time alone next changes something there may now come sooner than
+// the last check planned — a result ingested that expires in a minute, a
+// loss now projected within a notice threshold. Run checks those
+// organizations again, at most once a MinWait (a review saw such losses wait
+// for the hourly check). It never blocks.
+func (p *Periodic) Changed(orgIDs ...int) {
+	if len(orgIDs) == 0 {
+		return
+	}
+	p.mu.Lock()
+	if p.pending == nil {
+		p.pending = map[int]bool{}
+	}
+	for _, id := range orgIDs {
+		p.pending[id] = true
+	}
+	p.mu.Unlock()
+	p.poke()
+}
+
+// ChangedAll is Changed for every organization: the catalog changed (a
+// retired skill's new validity end).
+func (p *Periodic) ChangedAll() {
+	p.mu.Lock()
+	p.all = true
+	p.mu.Unlock()
+	p.poke()
+}
+
+func (p *Periodic) poke() {
 	select {
 	case p.wake() <- struct{}{}:
 	default: // a wake is pending already
 	}
+}
+
+// takePending returns the organizations changed since the last call, sorted,
+// or all when every one may have.
+func (p *Periodic) takePending() (orgs []int, all bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for id := range p.pending {
+		orgs = append(orgs, id)
+	}
+	all, p.pending, p.all = p.all, nil, false
+	slices.Sort(orgs)
+	return orgs, all
 }
 
 func (p *Periodic) wake() chan struct{} {
@@ -88,27 +130,37 @@ func (p *Periodic) now() time.Time { return clock.Now(p.Now) }
 // but not sooner than MinWait after the last.
 //
 // A change (Changed) brings the next check forward to MinWait after the
-// last, when it was planned later.
+// last, when it was planned later; that check looks at the organizations
+// changed only (every one after ChangedAll), so a steady flow of links costs
+// a check of those a minute, not of all.
 func (p *Periodic) Run(ctx context.Context, onError func(error)) {
 	changed := p.wake()
 	t := time.NewTimer(0)
 	defer t.Stop()
 	due := time.Now()
 	var last time.Time
+	early := false // the timer was brought forward by a change
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-changed:
 			if at := last.Add(p.minWait()); at.Before(due) {
-				due = at
+				due, early = at, true
 				t.Reset(time.Until(at))
 			}
 			continue
 		case <-t.C:
 		}
 		last = time.Now()
-		if _, err := p.Check(ctx); err != nil && ctx.Err() == nil && onError != nil {
+		var err error
+		if orgs, all := p.takePending(); early && !all {
+			_, err = p.CheckOrgs(ctx, orgs)
+		} else {
+			_, err = p.Check(ctx)
+		}
+		early = false
+		if err != nil && ctx.Err() == nil && onError != nil {
 			onError(err)
 		}
 		if p.afterCheck != nil {
@@ -144,11 +196,39 @@ func soonest(a, b time.Time) time.Time {
 // Check runs once over every organization and returns the number of alerts raised
 // (an alert raised before is not raised again).
 func (p *Periodic) Check(ctx context.Context) (int, error) {
-	sys := viewer.System(ctx)
-	orgs, err := p.Client.Organization.Query().Order(ent.Asc(organization.FieldID)).IDs(sys)
+	orgs, err := p.Client.Organization.Query().Order(ent.Asc(organization.FieldID)).IDs(viewer.System(ctx))
 	if err != nil {
 		return 0, err
 	}
+	total, next, err := p.checkOrgs(ctx, orgs)
+	if err != nil {
+		return total, err
+	}
+	p.mu.Lock()
+	p.next = next
+	p.mu.Unlock()
+	return total, nil
+}
+
+// CheckOrgs is Check of the organizations orgs only: the first moment it
+// finds time alone would change something there comes into the next one Run
+// waits for, if sooner.
+func (p *Periodic) CheckOrgs(ctx context.Context, orgs []int) (int, error) {
+	total, next, err := p.checkOrgs(ctx, orgs)
+	if err != nil {
+		return total, err
+	}
+	p.mu.Lock()
+	p.next = soonest(p.next, next)
+	p.mu.Unlock()
+	return total, nil
+}
+
+// checkOrgs checks orgs, each in its own transaction, and returns the alerts
+// raised and the first moment after now at which time alone changes what a
+// check of one of them tells.
+func (p *Periodic) checkOrgs(ctx context.Context, orgs []int) (int, time.Time, error) {
+	sys := viewer.System(ctx)
 	total := 0
 	var next time.Time
 	for _, org := range orgs {
@@ -160,18 +240,15 @@ func (p *Periodic) Check(ctx context.Context) (int, error) {
 			return err
 		})
 		if err != nil {
-			return total, fmt.Errorf("checking organization %d: %w", org, err)
+			return total, next, fmt.Errorf("checking organization %d: %w", org, err)
 		}
 		total += n
 		next = soonest(next, orgNext)
 	}
-	p.mu.Lock()
-	p.next = next
-	p.mu.Unlock()
 	if total > 0 && p.Alerts.Wake != nil {
 		p.Alerts.Wake()
 	}
-	return total, nil
+	return total, next, nil
 }
 
 // checkOrg raises the organization's alerts due now and returns how many,
