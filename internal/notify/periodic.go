@@ -3,7 +3,6 @@ package notify
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,12 +40,9 @@ type Periodic struct {
 
 	mu   sync.Mutex
 	next time.Time // the first moment a check after the last would find something new
-	// changed wakes Run after a change of who counts or of the catalog
-	// (Changed, ChangedAll); pending names the organizations changed since
-	// Run last took them, all that every one may have (under mu).
-	changed chan struct{}
-	pending map[int]bool
-	all     bool
+	// changes wakes Run after a change of who counts or of the catalog
+	// (Changed, ChangedAll) and names the organizations changed.
+	changes changes
 	// afterCheck, set by tests only, runs after each of Run's checks.
 	afterCheck func()
 }
@@ -57,58 +53,11 @@ type Periodic struct {
 // loss now projected within a notice threshold. Run checks those
 // organizations again, at most once a MinWait (a review saw such losses wait
 // for the hourly check). It never blocks.
-func (p *Periodic) Changed(orgIDs ...int) {
-	if len(orgIDs) == 0 {
-		return
-	}
-	p.mu.Lock()
-	if p.pending == nil {
-		p.pending = map[int]bool{}
-	}
-	for _, id := range orgIDs {
-		p.pending[id] = true
-	}
-	p.mu.Unlock()
-	p.poke()
-}
+func (p *Periodic) Changed(orgIDs ...int) { p.changes.add(orgIDs...) }
 
 // ChangedAll is Changed for every organization: the catalog changed (a
 // retired skill's new validity end).
-func (p *Periodic) ChangedAll() {
-	p.mu.Lock()
-	p.all = true
-	p.mu.Unlock()
-	p.poke()
-}
-
-func (p *Periodic) poke() {
-	select {
-	case p.wake() <- struct{}{}:
-	default: // a wake is pending already
-	}
-}
-
-// takePending returns the organizations changed since the last call, sorted,
-// or all when every one may have.
-func (p *Periodic) takePending() (orgs []int, all bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for id := range p.pending {
-		orgs = append(orgs, id)
-	}
-	all, p.pending, p.all = p.all, nil, false
-	slices.Sort(orgs)
-	return orgs, all
-}
-
-func (p *Periodic) wake() chan struct{} {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.changed == nil {
-		p.changed = make(chan struct{}, 1)
-	}
-	return p.changed
-}
+func (p *Periodic) ChangedAll() { p.changes.addAll() }
 
 func (p *Periodic) minWait() time.Duration {
 	if p.MinWait > 0 {
@@ -134,7 +83,7 @@ func (p *Periodic) now() time.Time { return clock.Now(p.Now) }
 // changed only (every one after ChangedAll), so a steady flow of links costs
 // a check of those a minute, not of all.
 func (p *Periodic) Run(ctx context.Context, onError func(error)) {
-	changed := p.wake()
+	changed := p.changes.woken()
 	t := time.NewTimer(0)
 	defer t.Stop()
 	due := time.Now()
@@ -154,7 +103,7 @@ func (p *Periodic) Run(ctx context.Context, onError func(error)) {
 		}
 		last = time.Now()
 		var err error
-		if orgs, all := p.takePending(); early && !all {
+		if orgs, all := p.changes.take(); early && !all {
 			_, err = p.CheckOrgs(ctx, orgs)
 		} else {
 			_, err = p.Check(ctx)

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"certlink/ent"
@@ -85,63 +84,26 @@ type Resolver struct {
 	Now      func() time.Time
 	Log      *slog.Logger
 
-	mu      sync.Mutex
-	pending map[int]bool
-	all     bool
-	wake    chan struct{}
+	changes changes
 }
 
 func (r *Resolver) now() time.Time { return clock.Now(r.Now) }
 
 // Changed asks for a look at these organizations soon; it never blocks.
-func (r *Resolver) Changed(orgIDs ...int) {
-	r.mu.Lock()
-	if r.pending == nil {
-		r.pending = map[int]bool{}
-	}
-	for _, id := range orgIDs {
-		r.pending[id] = true
-	}
-	r.mu.Unlock()
-	r.poke()
-}
+func (r *Resolver) Changed(orgIDs ...int) { r.changes.add(orgIDs...) }
 
 // ChangedAll asks for a look at every organization with an open risk (a
 // catalog load changes everyone's requirements).
-func (r *Resolver) ChangedAll() {
-	r.mu.Lock()
-	r.all = true
-	r.mu.Unlock()
-	r.poke()
-}
+func (r *Resolver) ChangedAll() { r.changes.addAll() }
 
 // Prepare readies Changed before Run starts, so no change is missed.
-func (r *Resolver) Prepare() {
-	r.mu.Lock()
-	if r.wake == nil {
-		r.wake = make(chan struct{}, 1)
-	}
-	r.mu.Unlock()
-}
-
-func (r *Resolver) poke() {
-	r.mu.Lock()
-	w := r.wake
-	r.mu.Unlock()
-	if w == nil {
-		return
-	}
-	select {
-	case w <- struct{}{}:
-	default:
-	}
-}
+func (r *Resolver) Prepare() { r.changes.woken() }
 
 // Run looks when told of changes, and sweeps every organization with an open
 // risk at start and every interval (a change another process made without a
 // broker, a projection that moved with time), until ctx ends.
 func (r *Resolver) Run(ctx context.Context, interval time.Duration) {
-	r.Prepare()
+	wake := r.changes.woken()
 	r.ChangedAll()
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -151,19 +113,16 @@ func (r *Resolver) Run(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 			r.ChangedAll()
-		case <-r.wake:
+		case <-wake:
 		}
-		r.mu.Lock()
-		orgs, all := r.pending, r.all
-		r.pending, r.all = nil, false
-		r.mu.Unlock()
+		orgs, all := r.changes.take()
 		if err := r.look(ctx, orgs, all); err != nil && ctx.Err() == nil && r.Log != nil {
 			r.Log.Error("risk follow-up", "err", fmt.Sprint(err))
 		}
 	}
 }
 
-func (r *Resolver) look(ctx context.Context, orgs map[int]bool, all bool) error {
+func (r *Resolver) look(ctx context.Context, orgs []int, all bool) error {
 	sys := viewer.System(ctx)
 	var ids []int
 	if all {
@@ -173,7 +132,7 @@ func (r *Resolver) look(ctx context.Context, orgs map[int]bool, all bool) error 
 			return err
 		}
 	}
-	for id := range orgs {
+	for _, id := range orgs {
 		if !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
