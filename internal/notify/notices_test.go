@@ -189,6 +189,37 @@ func TestRunWakesWhenSomeoneStopsCounting(t *testing.T) {
 	})
 }
 
+// runAppPeriodic runs a's risk check on seedRequirement's competency alone,
+// hourly and at least 100 ms apart, until the test ends, and returns once its
+// first check is done.
+func runAppPeriodic(t *testing.T, a *app.App) {
+	t.Helper()
+	p := a.Periodic
+	p.Progress, p.Interval, p.MinWait = seededOnly(a), time.Hour, 100*time.Millisecond
+	p.Notices = []time.Duration{30 * 24 * time.Hour}
+	p.Alerts = &notify.Alerter{PublicURL: "https://c.example"}
+	checked := make(chan struct{})
+	var once sync.Once
+	notify.SetAfterCheck(p, func() { once.Do(func() { close(checked) }) })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		p.Run(ctx, func(err error) { t.Error(err) })
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	<-checked
+}
+
+// stoppedCounting reports whether grace and mona were mailed that
+// seedRequirement's competency's results stopped counting.
+func stoppedCounting(a *app.App) func() bool {
+	return func() bool {
+		return a.DB.Client.OutboxMessage.Query().Where(outboxmessage.SubjectContains("Results stopped counting"),
+			outboxmessage.SubjectContains("Test Cloud Platform")).CountX(sys()) == 2
+	}
+}
+
 // A change brings the next check forward: with an hourly interval, a retired
 // skill given a validity end two seconds away after the last check (an
 // operator's upsertSkill) is told "no longer met" within seconds, as an
@@ -198,32 +229,15 @@ func TestRunWakesAfterAChangeBringsALossNearer(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		a := testenv.Open(t, d)
 		seedRequirement(t, a, nil) // counts without end: no moment to plan
-		p := a.Periodic
-		p.Progress, p.Interval, p.MinWait = seededOnly(a), time.Hour, 100*time.Millisecond
-		p.Alerts = &notify.Alerter{PublicURL: "https://c.example"}
 		// Run's first check finds nothing to tell and no moment to wake at.
-		checked := make(chan struct{})
-		var once sync.Once
-		notify.SetAfterCheck(p, func() { once.Do(func() { close(checked) }) })
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			p.Run(ctx, func(err error) { t.Error(err) })
-		}()
-		defer func() { cancel(); <-done }()
-		<-checked
+		runAppPeriodic(t, a)
 		ends := time.Now().UTC().Add(2 * time.Second)
 		ops := &viewer.Viewer{Kind: viewer.KindUser, Roles: []viewer.Role{viewer.Operator}, Email: "ops@certlink.example"}
 		if _, err := a.Catalog.UpsertSkill(context.Background(), ops, catalog.Skill{Number: "TEST-104", Title: "Test Azure Administrator",
 			Type: "EXAM", RetiredOn: &catalog.Date{Time: ends.Add(-24 * time.Hour)}, ValidUntil: &catalog.Date{Time: ends}}); err != nil {
 			t.Fatal(err)
 		}
-		stopped := func() bool {
-			return a.DB.Client.OutboxMessage.Query().Where(outboxmessage.SubjectContains("Results stopped counting"),
-				outboxmessage.SubjectContains("Test Cloud Platform")).CountX(sys()) == 2
-		}
-		testenv.Eventually(t, 20*time.Second, stopped, "no \"no longer met\" mail within 20 s of the validity end (the interval is an hour)")
+		testenv.Eventually(t, 20*time.Second, stoppedCounting(a), "no \"no longer met\" mail within 20 s of the validity end (the interval is an hour)")
 		if time.Now().Before(ends) {
 			t.Fatal("told before the validity end")
 		}
@@ -240,21 +254,7 @@ func TestRunChecksAChangedOrganizationSoon(t *testing.T) {
 		a := testenv.Open(t, d)
 		expired := time.Now().UTC().Add(-24 * time.Hour)
 		seedRequirement(t, a, &expired) // unmet: nothing to tell, no moment to plan
-		p := a.Periodic
-		p.Progress, p.Interval, p.MinWait = seededOnly(a), time.Hour, 100*time.Millisecond
-		p.Notices = []time.Duration{30 * 24 * time.Hour}
-		p.Alerts = &notify.Alerter{PublicURL: "https://c.example"}
-		checked := make(chan struct{})
-		var once sync.Once
-		notify.SetAfterCheck(p, func() { once.Do(func() { close(checked) }) })
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			p.Run(ctx, func(err error) { t.Error(err) })
-		}()
-		defer func() { cancel(); <-done }()
-		<-checked
+		runAppPeriodic(t, a)
 		ends := time.Now().UTC().Add(2 * time.Second)
 		ops := &viewer.Viewer{Kind: viewer.KindUser, Roles: []viewer.Role{viewer.Operator}, Email: "ops@certlink.example"}
 		b, err := a.Ingest.Begin(context.Background(), ops)
@@ -268,11 +268,7 @@ func TestRunChecksAChangedOrganizationSoon(t *testing.T) {
 		if out, err := b.Finish(); err != nil || out.Accepted != 1 {
 			t.Fatalf("the ingest: %+v %v", out, err)
 		}
-		stopped := func() bool {
-			return a.DB.Client.OutboxMessage.Query().Where(outboxmessage.SubjectContains("Results stopped counting"),
-				outboxmessage.SubjectContains("Test Cloud Platform")).CountX(sys()) == 2
-		}
-		testenv.Eventually(t, 20*time.Second, stopped, "no \"no longer met\" mail within 20 s of the expiry (the interval is an hour)")
+		testenv.Eventually(t, 20*time.Second, stoppedCounting(a), "no \"no longer met\" mail within 20 s of the expiry (the interval is an hour)")
 		if time.Now().Before(ends) {
 			t.Fatal("told before the expiry")
 		}
