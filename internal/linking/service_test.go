@@ -72,6 +72,16 @@ func code(err error) apperr.Code {
 	return apperr.CodeOf(err)
 }
 
+// merger returns an operator's MCID merge (U4) on f's database and clock.
+func (f *fixture) merger() func(ctx context.Context, survivor, duplicate string) (*merge.Outcome, error) {
+	ops := &viewer.Viewer{Kind: viewer.KindUser, UserID: f.users["ops@certlink.example"].UserID,
+		Email: "ops@certlink.example", Roles: []viewer.Role{viewer.Operator}}
+	m := &merge.Service{Client: f.c, RowLocks: f.svc.RowLocks, Now: func() time.Time { return f.clock }}
+	return func(ctx context.Context, survivor, duplicate string) (*merge.Outcome, error) {
+		return m.Merge(ctx, ops, survivor, duplicate)
+	}
+}
+
 func (f *fixture) activeLinks(t *testing.T, mcid string) []*ent.Association {
 	t.Helper()
 	ctx := viewer.System(context.Background())
@@ -349,16 +359,14 @@ func TestAssociationSeesAMergeThatJoinedThePersonMeanwhile(t *testing.T) {
 				if c.before != nil {
 					c.before(t, f)
 				}
-				ops := &viewer.Viewer{Kind: viewer.KindUser, UserID: f.users["ops@certlink.example"].UserID,
-					Email: "ops@certlink.example", Roles: []viewer.Role{viewer.Operator}}
-				m := &merge.Service{Client: f.c, RowLocks: f.svc.RowLocks, Now: func() time.Time { return f.clock }}
+				mergeMCIDs := f.merger()
 				merged := false
 				f.svc.AfterPersonRead(func() {
 					if merged {
 						return
 					}
 					merged = true
-					if _, err := m.Merge(ctx, ops, "9900001", "9900002"); err != nil {
+					if _, err := mergeMCIDs(ctx, "9900001", "9900002"); err != nil {
 						t.Errorf("merge: %v", err)
 					}
 				})
@@ -404,10 +412,8 @@ func TestMergedProfilesSignInHoldsTheSurvivor(t *testing.T) {
 		if err := f.svc.AssociateLearningAccount(ctx, lee, linking.AssociateInput{Email: "riley@learn.example", Password: "learn-demo"}); err != nil {
 			t.Fatal(err)
 		}
-		ops := &viewer.Viewer{Kind: viewer.KindUser, UserID: f.users["ops@certlink.example"].UserID,
-			Email: "ops@certlink.example", Roles: []viewer.Role{viewer.Operator}}
-		m := &merge.Service{Client: f.c, RowLocks: f.svc.RowLocks, Now: func() time.Time { return f.clock }}
-		if _, err := m.Merge(ctx, ops, "9900003", "9900002"); err != nil {
+		mergeMCIDs := f.merger()
+		if _, err := mergeMCIDs(ctx, "9900003", "9900002"); err != nil {
 			t.Fatal(err)
 		}
 		allowance, err := f.svc.AllowanceOf(ctx, lee.UserID, linking.Learning, nil)
@@ -449,14 +455,12 @@ func TestAssociationSurvivesAFailedReadAgain(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		f := setup(t, d)
 		ctx := context.Background()
-		ops := &viewer.Viewer{Kind: viewer.KindUser, UserID: f.users["ops@certlink.example"].UserID,
-			Email: "ops@certlink.example", Roles: []viewer.Role{viewer.Operator}}
-		m := &merge.Service{Client: f.c, RowLocks: f.svc.RowLocks, Now: func() time.Time { return f.clock }}
+		mergeMCIDs := f.merger()
 		merged, failed := false, 0
 		f.svc.AfterPersonRead(func() {
 			if !merged {
 				merged = true
-				if _, err := m.Merge(ctx, ops, "9900001", "9900002"); err != nil {
+				if _, err := mergeMCIDs(ctx, "9900001", "9900002"); err != nil {
 					t.Errorf("merge: %v", err)
 				}
 			}
@@ -490,14 +494,12 @@ func TestAssociationRacingAMergeOfItsProfileLinksTheSurvivor(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		f := setup(t, d)
 		ctx := context.Background()
-		ops := &viewer.Viewer{Kind: viewer.KindUser, UserID: f.users["ops@certlink.example"].UserID,
-			Email: "ops@certlink.example", Roles: []viewer.Role{viewer.Operator}}
-		m := &merge.Service{Client: f.c, RowLocks: f.svc.RowLocks, Now: func() time.Time { return f.clock }}
+		mergeMCIDs := f.merger()
 		merged := false
 		f.svc.AfterPersonRead(func() {
 			if !merged {
 				merged = true
-				if _, err := m.Merge(ctx, ops, "9900001", "9900002"); err != nil {
+				if _, err := mergeMCIDs(ctx, "9900001", "9900002"); err != nil {
 					t.Errorf("merge: %v", err)
 				}
 			}
