@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -301,16 +300,13 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 		if !isSocket && r.URL.Path == "/graphql" {
 			// Each caller's requests run a few at a time, the rest wait their
 			// turn (holding nothing) until one has been answered and written.
-			// An API token queues apart from its owner's sessions: a token
-			// given to a partner tool must not stall the admin who made it.
-			// An anonymous caller counts under its own address (the exchange
-			// CallerKey reads it from is not set yet).
-			key := guard.CallerKey(ctx)
-			switch v := viewer.From(ctx); {
-			case v == nil:
-				key = "ip:" + web.AddressKey(web.ClientIPOf(r))
-			case v.Kind == viewer.KindAPIToken:
-				key = "token:" + strconv.Itoa(v.TokenID)
+			// An API token queues apart from its owner's sessions
+			// (viewer.RunsKey, as on websockets). An anonymous caller counts
+			// under its own address (the exchange CallerKey reads it from is
+			// not set yet).
+			key := "ip:" + web.AddressKey(web.ClientIPOf(r))
+			if v := viewer.From(ctx); v != nil {
+				key = v.RunsKey()
 			}
 			leave, ok := a.requests.enter(ctx, key, a.Config.RequestsPerCaller, a.Config.RequestTimeout)
 			if !ok {

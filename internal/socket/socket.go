@@ -214,18 +214,6 @@ func NewRegistry(l Limits, auth Authenticate) *Registry {
 		orgs: map[int]int{}}
 }
 
-// viewerKey identifies whose quota a socket uses: the account's sessions, or
-// an API token apart from the account that made it (a token given to a
-// partner tool must not use up its admin's sockets and subscriptions, as
-// over HTTP; a review closed an admin's live page with a read-only token's
-// 20 sockets), or a provider token.
-func viewerKey(v *viewer.Viewer) string {
-	if v.UserID != 0 && v.Kind != viewer.KindAPIToken {
-		return fmt.Sprintf("user:%d", v.UserID)
-	}
-	return fmt.Sprintf("token:%d", v.TokenID)
-}
-
 // Admission is one websocket upgrade from a client address, counted as
 // pending until Open accepts its connection_init, then as open, until
 // Release.
@@ -287,7 +275,7 @@ func (g *Registry) Admit(ctx context.Context, address string, v *viewer.Viewer) 
 	}
 	a := &Admission{g: g, address: address, open: signedIn}
 	if signedIn {
-		a.viewer = viewerKey(v)
+		a.viewer = v.RunsKey()
 		vu := g.viewers[a.viewer]
 		if vu == nil {
 			vu = &usage{}
@@ -518,7 +506,7 @@ func (g *Registry) Open(ctx context.Context, secret string, v *viewer.Viewer) (c
 	if h == nil || h.ws == nil {
 		return ctx, fmt.Errorf("socket: the upgrade did not go through socket.Implementation")
 	}
-	key := viewerKey(v)
+	key := v.RunsKey()
 	g.mu.Lock()
 	u := g.viewers[key]
 	if u == nil {

@@ -6,6 +6,7 @@ package viewer
 import (
 	"context"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -52,6 +53,19 @@ type Viewer struct {
 	// tokens and API tokens made before tokens expired). A socket signed in
 	// with it is checked again at that moment.
 	ExpiresAt time.Time
+}
+
+// RunsKey names whose share of what runs at once v uses — HTTP requests in
+// flight, websockets, their operations and subscriptions: an account's
+// sessions together, an API token apart from the account that made it (a
+// token given to a partner tool must not stall or shut out its admin), a
+// provider token alone. Hourly API points are counted otherwise (per
+// account, its tokens included: guard.CallerKey).
+func (v *Viewer) RunsKey() string {
+	if v.UserID != 0 && v.Kind != KindAPIToken {
+		return "user:" + strconv.Itoa(v.UserID)
+	}
+	return "token:" + strconv.Itoa(v.TokenID)
 }
 
 // Has reports whether the viewer holds any of the roles.
