@@ -351,8 +351,8 @@ func TestAccountFieldsFollowTheReadRule(t *testing.T) {
 // mail (U1, C7: the at-risk mail names competencies and requirements). A
 // review read every Contoso account, with roles and MCID, through
 // Organization.users, and every organization's mail in the dev mailbox,
-// while the top-level users refused. The one account a ticket or a merge
-// names stays readable to them.
+// while the top-level users refused, and then any one account by its id
+// through node.
 func TestOperatorsListNoOrganizationsPeopleNorMail(t *testing.T) {
 	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
 		e := testenv.Start(t, d)
@@ -378,10 +378,25 @@ func TestOperatorsListNoOrganizationsPeopleNorMail(t *testing.T) {
 		if r.Code() != "FORBIDDEN" || strings.Contains(string(r.Data), "@contoso.example") {
 			t.Fatalf("the operator listed Contoso's users: %s %s", r.Code(), r.Data)
 		}
-		var one struct{ Node struct{ Email string } }
-		must(t, e, ops, `query($id:ID!){node(id:$id){... on User{email}}}`, map[string]any{"id": userID(t, e, "alex@contoso.example")}, &one)
-		if one.Node.Email != "alex@contoso.example" {
-			t.Fatalf("the operator cannot read the account a ticket names: %+v", one)
+		// Nor any one account by its id (a review read grace's roles and
+		// alex's MCID through node and nodes); tickets name their people as
+		// PersonRef, which the operator reads. Their own account stays theirs.
+		alex := userID(t, e, "alex@contoso.example")
+		for _, q := range []string{
+			`query($id:ID!){node(id:$id){... on User{email roles learningAccount{mcid}}}}`,
+			`query($id:ID!){nodes(ids:[$id]){... on User{email roles learningAccount{mcid}}}}`,
+		} {
+			r := e.Do(ops, q, map[string]any{"id": alex})
+			if strings.Contains(string(r.Data), "alex@contoso.example") || strings.Contains(string(r.Data), "9900001") {
+				t.Fatalf("the operator read alex's account: %s", r.Data)
+			}
+		}
+		var self struct{ Me struct{ ID string } }
+		must(t, e, ops, `{me{id}}`, nil, &self)
+		var own struct{ Node struct{ Email string } }
+		must(t, e, ops, `query($id:ID!){node(id:$id){... on User{email}}}`, map[string]any{"id": self.Me.ID}, &own)
+		if own.Node.Email != "ops@certlink.example" {
+			t.Fatalf("the operator cannot read their own account: %+v", own)
 		}
 		// Control: Contoso's admin still lists them.
 		r = e.Do(grace, `query($id:ID!){node(id:$id){... on Organization{users(first:10){edges{node{email}}}}}}`, map[string]any{"id": org.Me.Organization.ID})
