@@ -39,6 +39,13 @@ func (a *App) Configure(srv *http.Server, log *slog.Logger) {
 		return web.WithConn(context.WithValue(ctx, connKey{}, c), c)
 	}
 	srv.MaxHeaderBytes = 64 << 10
+	// Shutdown waits for HTTP requests but not for hijacked websockets:
+	// they are told to go away (1001) so their clients reconnect.
+	srv.RegisterOnShutdown(func() {
+		if n := a.Sockets.CloseGoingAway("certlink is stopping; reconnect"); n > 0 && log != nil {
+			log.Info("websockets told to reconnect", "sockets", n)
+		}
+	})
 	if log != nil {
 		srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
 	}

@@ -655,3 +655,34 @@ func TestSlowBodyOnAnyPathIsTakenAtTheCap(t *testing.T) {
 		})
 	}
 }
+
+// TestShutdownTellsSocketsToReconnect: a process that stops closes its
+// websockets with 1001 (going away), so their clients reconnect; before,
+// http.Server.Shutdown left hijacked sockets to drop with the process and
+// clients saw 1006 with no reason (a review's subscription at SIGTERM).
+func TestShutdownTellsSocketsToReconnect(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	c := bearerWS(t, e, e.Demo("mona@contoso.example"))
+	o := readOps(c)
+	send(t, c, subscribeMsg("s", `subscription{competencyProgressChanged{status}}`))
+	if m := o.next(t, "s", 10*time.Second); m.Type != "next" {
+		t.Fatalf("subscription: %s %s", m.Type, m.Payload)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.Server.Config.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	select {
+	case <-o.closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the socket was not closed at shutdown")
+	}
+	var ce websocket.CloseError
+	if !errors.As(o.err, &ce) || ce.Code != socket.CloseGoingAway {
+		t.Fatalf("closed with %v, want %d (going away)", o.err, socket.CloseGoingAway)
+	}
+	if n := e.App.Sockets.Sockets(); n != 0 {
+		t.Fatalf("%d sockets still registered", n)
+	}
+}

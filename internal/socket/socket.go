@@ -163,6 +163,9 @@ const (
 	// timeout", for a socket still without connection_init whose pending slot
 	// a newer upgrade from its address took (MaxAddressPending).
 	CloseInitEvicted = 4408
+	// CloseGoingAway: RFC 6455's 1001, the process is stopping; clients
+	// reconnect.
+	CloseGoingAway = 1001
 )
 
 // evictedReason is the close reason of an evicted pending socket.
@@ -583,6 +586,23 @@ func (g *Registry) Changed(tokens, users []int) {
 			}
 		}
 	}
+}
+
+// CloseGoingAway closes every signed-in socket with 1001 (going away), as
+// the process stops: a client told so reconnects, to another process behind
+// the load balancer or to this one restarted, instead of seeing its
+// connection drop (1006) with no reason. It returns how many it closed.
+func (g *Registry) CloseGoingAway(reason string) int {
+	g.mu.Lock()
+	conns := make([]*Conn, 0, len(g.conns))
+	for c := range g.conns {
+		conns = append(conns, c)
+	}
+	g.mu.Unlock()
+	for _, c := range conns {
+		_ = c.Close(CloseGoingAway, reason)
+	}
+	return len(conns)
 }
 
 // Sockets counts the open sockets.
