@@ -69,7 +69,10 @@ type Config struct {
 	// DownloadsPerAccount and DownloadsPerProcess cap the streamed downloads
 	// running at once; beyond them a download is refused (RATE_LIMITED, 429).
 	DownloadsPerAccount int
-	DownloadsPerProcess int
+	// DownloadsPerOrganization caps one organization's downloads, all its
+	// accounts and tokens together.
+	DownloadsPerOrganization int
+	DownloadsPerProcess      int
 	// AnswerMemoryMB bounds the GraphQL answer text the process holds at
 	// once until clients take it, in MiB; a quarter of it per caller
 	// (guard.Memory). 0: the default.
@@ -164,6 +167,7 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	str(&c.RiskNoticeDays, "risk-notice-days", "90,60,30", "days ahead at which a projected loss of a requirement is mailed to the admins, once each (B2)")
 	dur(&c.DownloadStall, "download-stall", DefaultDownloadStall, "a CSV download is cut when its client takes longer than this to accept one 64 KB chunk")
 	integer(&c.DownloadsPerAccount, "downloads-per-account", DefaultDownloadsPerAccount, "CSV downloads one account (or API token) may run at once; more are refused with 429")
+	integer(&c.DownloadsPerOrganization, "downloads-per-organization", DefaultDownloadsPerOrganization, "CSV downloads one organization's accounts and API tokens may run at once, together; more are refused with 429")
 	integer(&c.DownloadsPerProcess, "downloads-per-process", DefaultDownloadsPerProcess, "CSV downloads this process runs at once; more are refused with 429")
 	integer(&c.RequestsPerCaller, "requests-per-caller", DefaultRequestsPerCaller, "GraphQL requests over HTTP one account (or token; an address when anonymous) runs at once; more wait their turn, up to --request-timeout, then 429")
 	integer(&c.AnswerMemoryMB, "answer-memory", DefaultAnswerMemoryMB, "MiB of GraphQL answer text the process holds at once until clients take them (a quarter per caller); an answer past it is refused RATE_LIMITED. Held answers cost the process about 2.5 times this in memory (the text, its socket buffers, and the garbage collector's headroom)")
@@ -224,14 +228,17 @@ func (c *Config) Validate() error {
 	if c.RateLimit < 1 {
 		return fmt.Errorf("--rate-limit must be at least 1")
 	}
-	if c.DownloadStall < 0 || c.DownloadsPerAccount < 0 || c.DownloadsPerProcess < 0 {
-		return fmt.Errorf("--download-stall, --downloads-per-account and --downloads-per-process must not be negative (0: the default)")
+	if c.DownloadStall < 0 || c.DownloadsPerAccount < 0 || c.DownloadsPerOrganization < 0 || c.DownloadsPerProcess < 0 {
+		return fmt.Errorf("--download-stall, --downloads-per-account, --downloads-per-organization and --downloads-per-process must not be negative (0: the default)")
 	}
 	if c.DownloadStall == 0 {
 		c.DownloadStall = DefaultDownloadStall
 	}
 	if c.DownloadsPerAccount == 0 {
 		c.DownloadsPerAccount = DefaultDownloadsPerAccount
+	}
+	if c.DownloadsPerOrganization == 0 {
+		c.DownloadsPerOrganization = DefaultDownloadsPerOrganization
 	}
 	if c.DownloadsPerProcess == 0 {
 		c.DownloadsPerProcess = DefaultDownloadsPerProcess

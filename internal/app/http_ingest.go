@@ -411,14 +411,14 @@ func (a *App) ingestSlot(w http.ResponseWriter, v *viewer.Viewer) (release func(
 	if v == nil {
 		return func() {}, nil // Begin refused it already
 	}
-	release, n, perFull := a.ingests.take(ownerOf(v), IngestsPerOwner, IngestsPerProcess)
+	release, n, why := a.ingests.take(ownerOf(v), "", IngestsPerOwner, 0, IngestsPerProcess)
 	if release != nil {
 		return release, nil
 	}
 	w.Header().Set("Retry-After", strconv.Itoa(ingestRetryAfter))
 	w.Header().Set("Connection", "close") // the body is not read
 	msg := "The server is storing as many uploads as it takes at once: send it again in a few seconds."
-	if perFull {
+	if why == ownerFull {
 		msg = fmt.Sprintf("You have %d uploads being stored already, the most at once: send this one when one has finished.", n)
 	}
 	return nil, apperr.New(apperr.RateLimited, "%s", msg).With("retryAfterSeconds", ingestRetryAfter)

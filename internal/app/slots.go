@@ -8,30 +8,51 @@ import (
 	"certlink/internal/web"
 )
 
-// slots counts what runs at once, per owner and in all: downloads, ingests.
+// slots counts what runs at once, per owner, per group of owners (an
+// organization) and in all: downloads, ingests.
 type slots struct {
 	mu    sync.Mutex
 	total int
 	per   map[string]int
 }
 
-// take counts one more for owner when owner runs fewer than perMax and the
+// refusal says which cap refused a slot.
+type refusal int
+
+const (
+	admitted refusal = iota
+	ownerFull
+	groupFull
+	processFull
+)
+
+// take counts one more for owner (and its group, unless group is "") when
+// owner runs fewer than perMax, the group fewer than groupMax and the
 // process fewer than totalMax; release gives it back (once, however often
-// called). n is what was running when it was refused: owner's (perFull) or
-// the process's.
-func (s *slots) take(owner string, perMax, totalMax int) (release func(), n int, perFull bool) {
+// called). When refused, n is what was running under the cap that refused
+// it, and why names that cap.
+func (s *slots) take(owner, group string, perMax, groupMax, totalMax int) (release func(), n int, why refusal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.per == nil {
 		s.per = map[string]int{}
 	}
+	owner = "owner " + owner
+	if group != "" {
+		group = "group " + group
+	}
 	switch {
 	case s.per[owner] >= perMax:
-		return nil, s.per[owner], true
+		return nil, s.per[owner], ownerFull
+	case group != "" && s.per[group] >= groupMax:
+		return nil, s.per[group], groupFull
 	case s.total >= totalMax:
-		return nil, s.total, false
+		return nil, s.total, processFull
 	}
 	s.per[owner]++
+	if group != "" {
+		s.per[group]++
+	}
 	s.total++
 	var once sync.Once
 	return func() {
@@ -39,11 +60,16 @@ func (s *slots) take(owner string, perMax, totalMax int) (release func(), n int,
 			s.mu.Lock()
 			defer s.mu.Unlock()
 			s.total--
-			if s.per[owner]--; s.per[owner] <= 0 {
-				delete(s.per, owner)
+			for _, k := range []string{owner, group} {
+				if k == "" {
+					continue
+				}
+				if s.per[k]--; s.per[k] <= 0 {
+					delete(s.per, k)
+				}
 			}
 		})
-	}, 0, false
+	}, 0, admitted
 }
 
 // running is how many run in all.

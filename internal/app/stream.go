@@ -29,12 +29,18 @@ import (
 //   - A minimum rate: each chunk (at most 64 KB) must be accepted within
 //     --download-stall (30 s), or the download is cut; the whole download
 //     still ends at WriteTimeout.
-//   - Concurrency: --downloads-per-account (3) and --downloads-per-process
-//     (32) at once; beyond them RATE_LIMITED (429) with Retry-After.
+//   - Concurrency: --downloads-per-account (3), --downloads-per-organization
+//     (8: one organization's accounts cannot take the whole process) and
+//     --downloads-per-process (32) at once; beyond them RATE_LIMITED (429)
+//     with Retry-After.
 const (
 	DefaultDownloadStall       = 30 * time.Second
 	DefaultDownloadsPerAccount = 3
-	DefaultDownloadsPerProcess = 32
+	// DefaultDownloadsPerOrganization is a quarter of the process's: a
+	// review's one organization, with 11 self-invited admins reading slowly,
+	// held all 32 and every other organization's downloads were refused.
+	DefaultDownloadsPerOrganization = 8
+	DefaultDownloadsPerProcess      = 32
 	// downloadRetryAfter is the Retry-After of a refused download, in seconds.
 	downloadRetryAfter = 10
 	// downloadChunk is the most one write to the client carries.
@@ -67,21 +73,23 @@ func (a *App) downloadSlot(w http.ResponseWriter, v *viewer.Viewer) (release fun
 	if v == nil {
 		return func() {}, nil
 	}
-	release, n, perFull := a.downloads.take(ownerOf(v), a.Config.DownloadsPerAccount, a.Config.DownloadsPerProcess)
-	switch {
-	case release != nil:
-		return release, nil
-	case perFull:
-		w.Header().Set("Retry-After", strconv.Itoa(downloadRetryAfter))
-		return nil, apperr.New(apperr.RateLimited,
-			"You have %d downloads running already, the most at once: try again when one has finished.", n).
-			With("retryAfterSeconds", downloadRetryAfter)
-	default:
-		w.Header().Set("Retry-After", strconv.Itoa(downloadRetryAfter))
-		return nil, apperr.New(apperr.RateLimited,
-			"The server is sending as many downloads as it takes at once: try again in a few seconds.").
-			With("retryAfterSeconds", downloadRetryAfter)
+	org := ""
+	if v.OrgID != 0 {
+		org = strconv.Itoa(v.OrgID)
 	}
+	release, n, why := a.downloads.take(ownerOf(v), org, a.Config.DownloadsPerAccount, a.Config.DownloadsPerOrganization, a.Config.DownloadsPerProcess)
+	if release != nil {
+		return release, nil
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(downloadRetryAfter))
+	msg := "The server is sending as many downloads as it takes at once: try again in a few seconds."
+	switch why {
+	case ownerFull:
+		msg = fmt.Sprintf("You have %d downloads running already, the most at once: try again when one has finished.", n)
+	case groupFull:
+		msg = fmt.Sprintf("Your organization has %d downloads running already, the most it may run at once: try again when one has finished.", n)
+	}
+	return nil, apperr.New(apperr.RateLimited, "%s", msg).With("retryAfterSeconds", downloadRetryAfter)
 }
 
 // Downloads is how many streamed downloads are running (tests, metrics).

@@ -217,6 +217,39 @@ func TestDownloadCaps(t *testing.T) {
 	}
 }
 
+// TestDownloadCapPerOrganization: one organization's accounts together run
+// at most --downloads-per-organization downloads; another organization's
+// still run. A review's one organization, with 11 self-invited Global Admins
+// each holding 3 slow downloads, took all 32 of the process's slots, and
+// every other organization's downloads were refused for as long as it liked.
+func TestDownloadCapPerOrganization(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, downloadLimits(time.Minute, 2, 10), func(c *app.Config) { c.DownloadsPerOrganization = 3 })
+	testenv.AddPeople(t, e.App.DB.Client, "4100002", 1500, []string{"AZ-104", "AZ-305"})
+	testenv.AddPeople(t, e.App.DB.Client, "4100001", 1500, []string{"AZ-104", "AZ-305"})
+	addr := smallBuffers(t, e)
+	grace, mona, sam := e.Demo("grace@contoso.example"), e.Demo("mona@contoso.example"), e.Demo("sam@fabrikam.example")
+	openSlow(t, addr, grace, "/reports/skills.csv")
+	openSlow(t, addr, grace, "/reports/skills.csv?orderBy=NAME")
+	m1 := openSlow(t, addr, mona, "/reports/skills.csv")
+	time.Sleep(500 * time.Millisecond)
+	if got := e.App.Downloads(); got != 3 {
+		t.Fatalf("%d downloads running, want 3", got)
+	}
+	res, body := e.Get(mona, "/reports/skills.csv")
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(body), `"RATE_LIMITED"`) ||
+		!strings.Contains(string(body), "Your organization has 3 downloads") || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("mona's second download, Contoso's fourth: %d %.300q", res.StatusCode, body)
+	}
+	if res, body := e.Get(sam, "/reports/skills.csv"); res.StatusCode != 200 || bytes.Count(body, []byte("\n")) < 1500 {
+		t.Fatalf("Fabrikam's download beside Contoso's three: %d, %d lines", res.StatusCode, bytes.Count(body, []byte("\n")))
+	}
+	m1.c.Close()
+	testenv.Eventually(t, 20*time.Second, func() bool { return e.App.Downloads() == 2 }, "the closed download still counts")
+	if res, _ := e.Get(mona, "/reports/skills.csv"); res.StatusCode != 200 {
+		t.Fatalf("after Contoso's slot came back: %d", res.StatusCode)
+	}
+}
+
 // TestConnsPerAddress: certlink's server caps the connections one address
 // holds (--max-conns-per-address), idle keep-alive ones included, and closes
 // idle ones after IdleTimeout.
