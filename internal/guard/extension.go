@@ -438,6 +438,8 @@ func (l Limits) check(s Shape, introspection bool) string {
 		return fmt.Sprintf("The query uses %d aliases; the limit is %d.", s.Aliases, l.MaxAliases)
 	case s.Directives > l.MaxDirectives:
 		return fmt.Sprintf("The query uses %d directives; the limit is %d.", s.Directives, l.MaxDirectives)
+	case s.PasswordChecks > 1:
+		return fmt.Sprintf("The request checks %d passwords; one request may check one (signIn, changePassword, associateLearningAccount, associatePartnerUniversity, previewAssociation): send each on its own.", s.PasswordChecks)
 	case s.Cost > l.MaxCost:
 		return fmt.Sprintf("The query could cost %d; the limit is %d (its rate-limit points are the cost ÷ 100). Ask for smaller pages (first/last).", s.Cost, l.MaxCost)
 	}
