@@ -2,6 +2,7 @@ package guard
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -63,5 +64,62 @@ func TestExpensiveQueuesThenRefuses(t *testing.T) {
 	release() // twice is harmless
 	if x.Running() != 0 || len(x.callers) != 0 || x.waiting != 0 {
 		t.Fatalf("left held: running %d, callers %d, waiting %d", x.Running(), len(x.callers), x.waiting)
+	}
+}
+
+func inOrg(uid, org int) context.Context {
+	return viewer.With(context.Background(), &viewer.Viewer{Kind: viewer.KindUser, UserID: uid, OrgID: org})
+}
+
+// One organization's accounts together run and queue at most
+// PerOrganization calls: its next is refused at once, while another
+// organization's call still queues and runs. Nothing is left counted.
+func TestExpensiveBoundsAnOrganization(t *testing.T) {
+	x := &Expensive{Slots: 1, PerCaller: 1, MaxWaiting: 8, MaxWaitingPerCaller: 1, PerOrganization: 2, Wait: 5 * time.Second}
+	release, err := x.Acquire(inOrg(1, 7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := make(chan error, 2)
+	queue := func(ctx context.Context) {
+		go func() {
+			r, err := x.Acquire(ctx)
+			if err == nil {
+				time.Sleep(5 * time.Millisecond)
+				r()
+			}
+			results <- err
+		}()
+	}
+	waiting := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+			x.mu.Lock()
+			w := x.waiting
+			x.mu.Unlock()
+			if w == n {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d waiting, want %d", w, n)
+			}
+		}
+	}
+	queue(inOrg(2, 7))
+	waiting(1)
+	_, err = x.Acquire(inOrg(3, 7))
+	if apperr.CodeOf(err) != apperr.RateLimited || !strings.Contains(err.Error(), "Your organization") {
+		t.Fatalf("organization 7's third call: %v", err)
+	}
+	queue(inOrg(4, 8))
+	waiting(2)
+	release()
+	for range 2 {
+		if err := <-results; err != nil {
+			t.Fatalf("a queued call: %v", err)
+		}
+	}
+	if x.Running() != 0 || len(x.callers) != 0 || x.waiting != 0 || len(x.orgs) != 0 {
+		t.Fatalf("left held: running %d, callers %d, waiting %d, organizations %v", x.Running(), len(x.callers), x.waiting, x.orgs)
 	}
 }
