@@ -227,7 +227,7 @@ func TestWhatIfNeverConflictsWithIngest(t *testing.T) {
 		// Many at once, as a process with more cores would run them: the
 		// process-wide bound is not what keeps them from conflicting.
 		x := e.App.Expensive
-		x.Slots, x.PerCaller, x.MaxWaitingPerCaller = 8, 4, 4
+		x.Slots, x.PerCaller, x.MaxWaitingPerCaller, x.PerOrganization = 8, 4, 4, 16
 		toks := []string{e.Demo("grace@contoso.example"), e.Demo("mona@contoso.example")}
 		ops := c.Demo("ops@certlink.example")
 		adds := map[string]any{"a": plannedResults(30)}
