@@ -177,3 +177,38 @@ func drain(t *testing.T, o *ops, id string) (data, limited int) {
 		}
 	}
 }
+
+// TestAPITokenPushesPayFromTheirOwnBucket: a partner tool's live feed,
+// through an API token, pays its pushes from the token's push bucket; the
+// admin's own live page keeps its bucket whole. The push bucket was the
+// account's: a token's subscriptions could use it up and leave its admin's
+// page RATE_LIMITED.
+func TestAPITokenPushesPayFromTheirOwnBucket(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.RateLimit = 200 })
+	grace := e.Demo("grace@contoso.example")
+	var out struct {
+		CreateAPIToken struct {
+			Token  struct{ ID string }
+			Secret string
+		} `json:"createApiToken"`
+	}
+	e.Do(grace, `mutation{createApiToken(input:{name:"live",scopes:[PROGRESS_READ]}){token{id} secret}}`, nil).Decode(t, &out)
+	tokenID := e.RowID(t, out.CreateAPIToken.Token.ID)
+	graceID := e.App.DB.Client.User.Query().Where(user.Email("grace@contoso.example")).OnlyIDX(viewer.System(context.Background()))
+	c := bearerWS(t, e, out.CreateAPIToken.Secret)
+	o := readOps(c)
+	send(t, c, subscribeMsg("s", pushSub))
+	o.next(t, "s", 30*time.Second)
+	testenv.Eventually(t, 30*time.Second, func() bool {
+		e.App.Live.PublishAll()
+		time.Sleep(50 * time.Millisecond)
+		d, _ := drain(t, o, "s")
+		return d > 0
+	}, "no push reached the token's subscription")
+	if q := e.App.RateLimits.Peek(guard.PushKey("token:" + strconv.Itoa(tokenID))); q.Remaining >= 200 {
+		t.Fatalf("the token's push bucket paid nothing: %d left", q.Remaining)
+	}
+	if q := e.App.RateLimits.Peek(guard.PushKey("user:" + strconv.Itoa(graceID))); q.Remaining < 200 {
+		t.Fatalf("the admin's push bucket paid for the token's pushes: %d left of 200", q.Remaining)
+	}
+}

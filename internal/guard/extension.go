@@ -107,6 +107,7 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 		ext["cost"] = cost
 		return refuse(apperr.RateLimited, msg, ext)
 	}
+	push := PushKey(pushOwner(ctx))
 	subscription := oc.Operation.Operation == ast.Subscription
 	mutation := oc.Operation.Operation == ast.Mutation
 	rh := next(ctx)
@@ -119,7 +120,7 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 			// Every answer after the first is a push: computed for this
 			// subscriber alone (its selection resolved on the shared value),
 			// so it waits its turn and its points before anything is done.
-			if r, ok := x.nextPush(parent, PushKey(key), points, pushed, &limited); !ok || r != nil {
+			if r, ok := x.nextPush(parent, push, points, pushed, &limited); !ok || r != nil {
 				return r
 			}
 		}
@@ -180,7 +181,7 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 			// A push costs what a query of the subscription's shape costs:
 			// its points (taken before it was computed), or what it served
 			// when that was more.
-			q := x.Buckets.Settle(PushKey(key), max(0, actual-points))
+			q := x.Buckets.Settle(push, max(0, actual-points))
 			cost["points"], cost["remaining"] = max(actual, points), q.Remaining
 			pushed, limited = x.Buckets.now(), false
 		case actual > points:
@@ -207,6 +208,17 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 // own bucket pushes still cost what they compute, and an account's live
 // updates slow to what its budget pays for, but its requests keep theirs.
 func PushKey(key string) string { return "push/" + key }
+
+// pushOwner names whose push bucket a subscription pays from: as for what
+// runs at once (viewer.RunsKey), an API token's apart from the account that
+// made it, so a partner tool's live feed cannot use up its admin's live page
+// (the account's hourly query points stay shared: CallerKey).
+func pushOwner(ctx context.Context) string {
+	if v := viewer.From(ctx); v != nil {
+		return v.RunsKey()
+	}
+	return CallerKey(ctx)
+}
 
 // nextPush waits until a subscription's next push may be computed: at
 // least PushEvery after the last (the live feed keeps only the latest value
