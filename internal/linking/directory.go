@@ -76,6 +76,24 @@ func NormalizeEmail(s string) string {
 	return strings.ToLower(norm.NFKC.String(strings.TrimSpace(s)))
 }
 
+// VerifiedEmail is the address an identity provider verified, as certlink
+// compares addresses, when that is the same address: the claim may differ
+// from its normal form in ASCII letter case only. A provider that verified
+// "ａlex@learn.example" (a full-width a), " riley@…" or "Kelvin" with U+212A
+// verified that string, not the address NormalizeEmail makes of it (a
+// review took alex's MCID with an identity whose verified email was the
+// full-width look-alike). ok is false for any other claim.
+func VerifiedEmail(claim string) (email string, ok bool) {
+	email = NormalizeEmail(claim)
+	lower := []byte(claim)
+	for i, c := range lower {
+		if 'A' <= c && c <= 'Z' {
+			lower[i] = c + ('a' - 'A')
+		}
+	}
+	return email, email != "" && string(lower) == email
+}
+
 // InvisibleInEmail reports the first character of a normalised email that has
 // no place in an address an admin reads: control and format characters
 // (zero-width space, joiners, bidi marks, soft hyphen), separators of any

@@ -78,8 +78,8 @@ func linkNonce(session, secret string) string {
 // bind binds identity id to the work account u, whose control the caller
 // proved (invited: through the invitation link).
 func (s *Service) bind(ctx context.Context, u *ent.User, id identity, invited bool) (*ent.User, error) {
-	email := linking.NormalizeEmail(id.Email)
-	if _, mixed := linking.MixedScriptInEmail(email); !id.Verified || email != u.Email || mixed {
+	email, exact := linking.VerifiedEmail(id.Email)
+	if _, mixed := linking.MixedScriptInEmail(email); !id.Verified || !exact || email != u.Email || mixed {
 		slog.WarnContext(ctx, "oidc binding refused: email", "user_id", u.ID, "subject", id.Subject, "email", id.Email, "verified", id.Verified)
 		return nil, apperr.New(apperr.Forbidden,
 			"Your identity provider must confirm the address %s, this work account's, to link it; it confirmed %q.", u.Email, email)

@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"certlink/ent"
 	"certlink/ent/directoryaccount"
@@ -87,11 +89,31 @@ func (d *Directory) callback(r *http.Request) (linking.Kind, error) {
 		return "", errDirectorySignIn
 	}
 	kind := linking.Kind(extra)
-	accountID, err := d.match(r.Context(), id)
+	accountID, bound, err := d.match(r.Context(), id)
 	if err != nil {
 		return kind, err
 	}
-	return kind, d.Linking.AssociateDirectoryAccount(r.Context(), v, accountID, kind)
+	if err := d.Linking.AssociateDirectoryAccount(r.Context(), v, accountID, kind); err != nil {
+		if bound {
+			// A refused association leaves nothing behind: the subject this
+			// flow bound is unbound, or an identity refused here (another
+			// person's address) would keep the directory account's owner out
+			// of their own directory sign-in (review).
+			d.unbind(r.Context(), accountID, id.Subject)
+		}
+		return kind, err
+	}
+	return kind, nil
+}
+
+// unbind undoes a binding this flow made, when it still holds.
+func (d *Directory) unbind(ctx context.Context, accountID int, subject string) {
+	sys := viewer.System(context.WithoutCancel(ctx))
+	if _, err := d.Client.DirectoryAccount.Update().
+		Where(directoryaccount.ID(accountID), directoryaccount.OidcSubject(subject)).
+		ClearOidcSubject().Save(sys); err != nil {
+		slog.WarnContext(ctx, "directory binding not undone after a refused association", "directory_account_id", accountID, "err", err)
+	}
 }
 
 // session returns the session secret of a work account that may associate its
@@ -112,40 +134,44 @@ func (d *Directory) session(r *http.Request) (string, error) {
 }
 
 // match finds the directory account: the one bound to this subject, else the
-// one with this verified email not yet bound to another subject (and binds it).
-func (d *Directory) match(ctx context.Context, id identity) (int, error) {
+// one with this verified email not yet bound to another subject (and binds
+// it: bound says so).
+func (d *Directory) match(ctx context.Context, id identity) (accountID int, bound bool, err error) {
 	sys := viewer.System(ctx)
 	acc, err := d.Client.DirectoryAccount.Query().Where(directoryaccount.OidcSubject(id.Subject)).Only(sys)
 	if err == nil && acc.OidcSubject != nil && *acc.OidcSubject == id.Subject {
-		return acc.ID, nil
+		return acc.ID, false, nil
 	}
 	if err == nil {
 		// A case-insensitive collation matched another subject: not this one.
-		return 0, apperr.New(apperr.Forbidden, "Your directory identity does not match a directory account.")
+		return 0, false, apperr.New(apperr.Forbidden, "Your directory identity does not match a directory account.")
 	}
 	if !ent.IsNotFound(err) {
-		return 0, err
+		return 0, false, err
 	}
-	email := linking.NormalizeEmail(id.Email)
-	if email == "" {
-		return 0, errDirectorySignIn
+	if strings.TrimSpace(id.Email) == "" {
+		return 0, false, errDirectorySignIn
 	}
 	if !id.Verified {
-		return 0, apperr.New(apperr.InvalidCredentials,
+		return 0, false, apperr.New(apperr.InvalidCredentials,
 			"The certification directory has not verified your email address, so it cannot be matched to a directory account.")
+	}
+	email, exact := linking.VerifiedEmail(id.Email)
+	if !exact {
+		return 0, false, apperr.New(apperr.NotFound, "There is no certification directory account for %q.", id.Email)
 	}
 	acc, err = d.Client.DirectoryAccount.Query().Where(directoryaccount.Email(email)).Only(sys)
 	if _, mixed := linking.MixedScriptInEmail(email); err == nil && (acc.Email != email || mixed) {
 		err = &ent.NotFoundError{} // another spelling a collation matched, or a mixed-script look-alike
 	}
 	if ent.IsNotFound(err) {
-		return 0, apperr.New(apperr.NotFound, "There is no certification directory account for %s.", email)
+		return 0, false, apperr.New(apperr.NotFound, "There is no certification directory account for %s.", email)
 	}
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if acc.OidcSubject != nil {
-		return 0, apperr.New(apperr.Forbidden, "The directory account %s is bound to another identity.", email)
+		return 0, false, apperr.New(apperr.Forbidden, "The directory account %s is bound to another identity.", email)
 	}
 	// Bind only while still unbound: two first sign-ins racing cannot both win.
 	n, err := d.Client.DirectoryAccount.Update().
@@ -153,14 +179,14 @@ func (d *Directory) match(ctx context.Context, id identity) (int, error) {
 		SetOidcSubject(id.Subject).Save(sys)
 	if err != nil {
 		if ent.IsConstraintError(err) {
-			return 0, apperr.New(apperr.Forbidden, "Your directory identity is already bound to another directory account.")
+			return 0, false, apperr.New(apperr.Forbidden, "Your directory identity is already bound to another directory account.")
 		}
-		return 0, err
+		return 0, false, err
 	}
 	if n == 0 {
-		return 0, apperr.New(apperr.Forbidden, "The directory account %s is bound to another identity.", email)
+		return 0, false, apperr.New(apperr.Forbidden, "The directory account %s is bound to another identity.", email)
 	}
-	return acc.ID, nil
+	return acc.ID, true, nil
 }
 
 // fail sends the browser back to My profile with the error's code and message;

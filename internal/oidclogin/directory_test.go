@@ -233,3 +233,52 @@ func TestDirectoryOIDCRefusesForgery(t *testing.T) {
 		t.Fatalf("replayed callback: %s", end)
 	}
 }
+
+// TestDirectoryOIDCMatchesTheVerifiedAddressOnly: a directory identity is
+// matched by the address its issuer verified, letter case aside, never by a
+// look-alike that normalises to it; and a refused association binds nothing.
+// A review's identity with the verified email "ａlex@learn.example" (a
+// full-width a) took alex's MCID to Fabrikam and bound itself to alex's
+// directory account, and an identity refused CONFLICT stayed bound, keeping
+// the account's owner out of their own directory sign-in.
+func TestDirectoryOIDCMatchesTheVerifiedAddressOnly(t *testing.T) {
+	d := startDirectory(t)
+	sys := viewer.System(context.Background())
+	client := d.e.App.DB.Client
+	bound := func(suffix string) int {
+		n, err := client.DirectoryAccount.Query().Where(directoryaccount.OidcSubjectHasSuffix(suffix)).Count(sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	sam := d.browser("sam@fabrikam.example")
+	for _, claim := range []string{"ａlex@learn.example", " alex@learn.example", "alex@ｌearn.example", "\u212Aalex@learn.example"} {
+		wantError(t, d.link(sam, "LEARNING", claim, true, "attacker-sub"), "NOT_FOUND", "no certification directory account")
+	}
+	if got := d.learningMCID(d.e.Demo("alex@contoso.example")); got != "9900001" {
+		t.Fatalf("alex's Learning account after the look-alikes: %q", got)
+	}
+	if n := bound("|attacker-sub"); n != 0 {
+		t.Fatalf("a look-alike identity was bound to %d directory accounts", n)
+	}
+	// Letter case alone is the same address.
+	if q := d.link(sam, "LEARNING", "JORDAN@learn.EXAMPLE", true, "jordan-sub"); q.Get("linked") != "LEARNING" {
+		t.Fatalf("the address in capitals: %v", q)
+	}
+
+	// Refused: alex already has a Learning account (replace it first), so
+	// the identity he brought for riley's address is not kept.
+	alex := d.browser("alex@contoso.example")
+	q := d.link(alex, "LEARNING", "riley@learn.example", true, "evil-r")
+	if q.Get("error") == "" {
+		t.Fatalf("alex associated a second Learning account: %v", q)
+	}
+	if n := bound("|evil-r"); n != 0 {
+		t.Fatalf("a refused association left its identity bound (%v)", q)
+	}
+	// riley's own identity still signs in at the directory and associates.
+	if q := d.link(d.browser("riley@contoso.example"), "LEARNING", "riley@learn.example", true, "riley-sub"); q.Get("linked") != "LEARNING" {
+		t.Fatalf("riley after the refused attempt: %v", q)
+	}
+}
