@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -410,21 +409,7 @@ func crossSiteSessionGet(r *http.Request) bool {
 	if _, err := r.Cookie(web.SessionCookie); err != nil {
 		return false
 	}
-	if site, ok := r.Header["Sec-Fetch-Site"]; ok {
-		if len(site) != 1 {
-			return true
-		}
-		switch strings.ToLower(strings.TrimSpace(site[0])) {
-		case "same-origin", "none":
-			return false
-		}
-		return true
-	}
-	if ref := r.Header.Get("Referer"); ref != "" {
-		u, err := url.Parse(ref)
-		return err != nil || !strings.EqualFold(u.Host, r.Host)
-	}
-	return false
+	return web.CrossSite(r)
 }
 
 func bearer(r *http.Request) string {

@@ -61,12 +61,21 @@ func (d *Directory) Login(w http.ResponseWriter, r *http.Request) {
 		d.fail(w, r, err)
 		return
 	}
-	d.flow.start(w, r, func(secret, kind string) string { return directoryNonce(session, secret, kind) }, string(kind))
+	if web.CrossSite(r) {
+		// An association (a move from another organization, an L6 quota
+		// slot) started by another site's link: the web app asks first, a
+		// link from elsewhere would not (review).
+		d.fail(w, r, errCrossSiteStart)
+		return
+	}
+	if err := d.flow.start(w, r, func(secret, kind string) string { return directoryNonce(session, secret, kind) }, string(kind)); err != nil {
+		d.fail(w, r, err)
+	}
 }
 
 // Callback finishes the directory sign-in and associates the account's profile.
 func (d *Directory) Callback(w http.ResponseWriter, r *http.Request) {
-	d.flow.clear(w)
+	d.flow.clear(w, r)
 	kind, err := d.callback(r)
 	if err != nil {
 		d.fail(w, r, err)
@@ -74,6 +83,9 @@ func (d *Directory) Callback(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/profile?linked="+url.QueryEscape(string(kind)), http.StatusFound)
 }
+
+var errCrossSiteStart = apperr.New(apperr.Forbidden,
+	"A link from another site cannot start associating an account: start it from My profile in certlink.")
 
 var errDirectorySignIn = apperr.New(apperr.InvalidCredentials,
 	"Signing in at the certification directory failed. Start again from My profile.")
@@ -85,6 +97,9 @@ func (d *Directory) callback(r *http.Request) (linking.Kind, error) {
 	}
 	v := viewer.From(r.Context())
 	id, extra, err := d.flow.end(r, func(secret, kind string) string { return directoryNonce(session, secret, kind) })
+	if errors.Is(err, errIssuerUnavailable) {
+		return "", err
+	}
 	if err != nil {
 		return "", errDirectorySignIn
 	}

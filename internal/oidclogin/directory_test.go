@@ -7,11 +7,13 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"certlink/ent/association"
 	"certlink/ent/directoryaccount"
 	"certlink/ent/profile"
 	"certlink/internal/app"
+	"certlink/internal/oidclogin"
 	"certlink/internal/testenv"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
@@ -25,9 +27,12 @@ type directoryEnv struct {
 	is *issuer
 }
 
-func startDirectory(t *testing.T) *directoryEnv {
+func startDirectory(t *testing.T, before ...func(*issuer)) *directoryEnv {
 	is := newIssuer(t)
 	is.clientID = "certlink-directory"
+	for _, f := range before {
+		f(is)
+	}
 	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) {
 		c.DirectoryOIDCIssuer, c.DirectoryOIDCClientID, c.DirectoryOIDCClientSecret = is.srv.URL, "certlink-directory", "s3cret"
 	})
@@ -280,5 +285,82 @@ func TestDirectoryOIDCMatchesTheVerifiedAddressOnly(t *testing.T) {
 	// riley's own identity still signs in at the directory and associates.
 	if q := d.link(d.browser("riley@contoso.example"), "LEARNING", "riley@learn.example", true, "riley-sub"); q.Get("linked") != "LEARNING" {
 		t.Fatalf("riley after the refused attempt: %v", q)
+	}
+}
+
+// TestDirectoryOIDCIssuerOutage: certlink starts while the directory's
+// issuer is down (a review's restart during an outage exited, taking
+// password sign-in and the whole API with it), says UNAVAILABLE while it
+// stays down or fails on its side, and works once it is back.
+func TestDirectoryOIDCIssuerOutage(t *testing.T) {
+	defer oidclogin.SetRetryDiscovery(oidclogin.SetRetryDiscovery(0))
+	d := startDirectory(t, func(is *issuer) { is.down = true })
+	lee := d.browser("lee@fabrikam.example")
+	if r := d.e.Do(d.e.Demo("sam@fabrikam.example"), `{me{email}}`, nil); len(r.Errors) > 0 {
+		t.Fatalf("the API while the issuer is down: %+v", r.Errors)
+	}
+	wantError(t, d.link(lee, "LEARNING", "jordan@learn.example", true, "jordan-sub"), "UNAVAILABLE", "cannot be reached")
+
+	d.is.mu.Lock()
+	d.is.down, d.is.tokenStatus = false, http.StatusBadGateway
+	d.is.mu.Unlock()
+	wantError(t, d.link(lee, "LEARNING", "jordan@learn.example", true, "jordan-sub"), "UNAVAILABLE", "cannot be reached")
+
+	d.is.mu.Lock()
+	d.is.tokenStatus = 0
+	d.is.mu.Unlock()
+	if q := d.link(lee, "LEARNING", "jordan@learn.example", true, "jordan-sub"); q.Get("linked") != "LEARNING" {
+		t.Fatalf("once the issuer is back: %v", q)
+	}
+}
+
+// TestDirectoryOIDCRefusesWhatTheVerifierLetsThrough: an ID token issued in
+// the future, or for several audiences without this client as its
+// authorized party, is refused; a cross-site link cannot start the flow.
+func TestDirectoryOIDCRefusesWhatTheVerifierLetsThrough(t *testing.T) {
+	d := startDirectory(t)
+	lee := d.browser("lee@fabrikam.example")
+	d.is.iatOffset = time.Hour
+	wantError(t, d.link(lee, "LEARNING", "jordan@learn.example", true, "jordan-sub"), "INVALID_CREDENTIALS", "Start again")
+	d.is.iatOffset = 0
+	d.is.audiences = []string{"certlink-directory", "another-client"}
+	wantError(t, d.link(lee, "LEARNING", "jordan@learn.example", true, "jordan-sub"), "INVALID_CREDENTIALS", "Start again")
+	d.is.azp = "another-client"
+	wantError(t, d.link(lee, "LEARNING", "jordan@learn.example", true, "jordan-sub"), "INVALID_CREDENTIALS", "Start again")
+	if got := d.learningMCID(d.e.Demo("lee@fabrikam.example")); got != "" {
+		t.Fatalf("lee's Learning account after refused tokens: %q", got)
+	}
+
+	// Another site's link (review: a cross-site GET moved riley's MCID to
+	// lee without the web app's question).
+	d.is.audiences, d.is.azp = nil, ""
+	req, _ := http.NewRequest(http.MethodGet, d.e.URL+"/auth/directory/login?kind=LEARNING", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, err := lee.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	wantError(t, res.Request.URL.Query(), "FORBIDDEN", "another site")
+	if got := d.learningMCID(d.e.Demo("lee@fabrikam.example")); got != "" {
+		t.Fatalf("a cross-site start associated %q", got)
+	}
+	// The flow cookie is Secure behind a proxy that terminated TLS.
+	c := *lee
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	req, _ = http.NewRequest(http.MethodGet, d.e.URL+"/auth/directory/login?kind=LEARNING", nil)
+	req.Header.Set("X-Forwarded-Proto", "https")
+	if res, err = c.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	secure := false
+	for _, ck := range res.Cookies() {
+		if ck.Name == "certlink_directory" {
+			secure = ck.Secure
+		}
+	}
+	if !secure {
+		t.Fatalf("the flow cookie over TLS is not Secure: %v", res.Header["Set-Cookie"])
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -63,25 +64,33 @@ const flowCookie = "certlink_oidc"
 // link of an invitation) to the invited account; else it signs in.
 func (s *Service) Login(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	var err error
 	switch {
 	case q.Get("invite") != "":
-		s.flow.start(w, r, plainNonce, modeInvite+base64.RawURLEncoding.EncodeToString([]byte(q.Get("invite"))))
+		err = s.flow.start(w, r, plainNonce, modeInvite+base64.RawURLEncoding.EncodeToString([]byte(q.Get("invite"))))
 	case q.Get("link") != "":
-		session, err := s.linkingSession(r)
-		if err != nil {
-			refuse(w, err)
+		session, lerr := s.linkingSession(r)
+		if lerr != nil {
+			refuse(w, lerr)
 			return
 		}
-		s.flow.start(w, r, func(secret, _ string) string { return linkNonce(session, secret) }, modeLink)
+		if web.CrossSite(r) {
+			refuse(w, apperr.New(apperr.Forbidden, "A link from another site cannot start linking single sign-on: start it from My profile in certlink."))
+			return
+		}
+		err = s.flow.start(w, r, func(secret, _ string) string { return linkNonce(session, secret) }, modeLink)
 	default:
-		s.flow.start(w, r, plainNonce, "")
+		err = s.flow.start(w, r, plainNonce, "")
+	}
+	if err != nil {
+		refuse(w, err)
 	}
 }
 
 // Callback finishes the flow: it signs the person in, or binds their identity.
 func (s *Service) Callback(w http.ResponseWriter, r *http.Request) {
 	u, linked, err := s.finish(r)
-	s.flow.clear(w)
+	s.flow.clear(w, r)
 	if err != nil {
 		refuse(w, err)
 		return
@@ -110,13 +119,17 @@ var errSignIn = errors.New("Sign-in with your organization's identity provider f
 // refuse answers a refused flow with its reason: a caller-facing message, else
 // the generic one.
 func refuse(w http.ResponseWriter, err error) {
-	msg := errSignIn.Error()
+	msg, status := errSignIn.Error(), http.StatusForbidden
 	if ae, ok := apperr.As(err); ok {
 		msg = ae.Message
+		if ae.Code == apperr.Unavailable {
+			status = http.StatusServiceUnavailable
+			w.Header().Set("Retry-After", "60")
+		}
 	} else if errors.Is(err, errNotLinked) || errors.Is(err, errSignIn) {
 		msg = err.Error()
 	}
-	refusalPage(w, http.StatusForbidden, msg)
+	refusalPage(w, status, msg)
 }
 
 // refusalPage is what a browser sees when the flow cannot finish: the reason,
@@ -152,6 +165,9 @@ func (s *Service) finish(r *http.Request) (*ent.User, bool, error) {
 		}
 		return secret
 	})
+	if errors.Is(err, errIssuerUnavailable) {
+		return nil, false, err
+	}
 	if err != nil {
 		return nil, false, errSignIn
 	}
@@ -196,33 +212,88 @@ func (s *Service) finish(r *http.Request) (*ent.User, bool, error) {
 // issuer, shared by work-account sign-in and the OIDC certification directory.
 // Its state lives in a short-lived HttpOnly cookie scoped to path.
 type flow struct {
-	oauth        oauth2.Config
-	verifier     *oidc.IDTokenVerifier
 	hc           *http.Client
 	cookie, path string
+	cfg          Config
+	flagPrefix   string
+
+	mu       sync.Mutex
+	oauth    oauth2.Config
+	verifier *oidc.IDTokenVerifier
+	// tried is when discovery last failed: it is tried again on use, at most
+	// once per retryDiscovery.
+	tried   time.Time
+	lastErr error
 }
 
+// discoveryTimeout bounds one read of the issuer's discovery document; a
+// slow issuer held certlink's start-up for minutes with nothing listening.
+const discoveryTimeout = 5 * time.Second
+
+// retryDiscovery is how often an unreachable issuer is tried again (a
+// variable for the tests).
+var retryDiscovery = 10 * time.Second
+
+// errIssuerUnavailable: the issuer could not be reached or failed on its
+// side; the flow can be started again later.
+var errIssuerUnavailable = apperr.New(apperr.Unavailable,
+	"The identity provider cannot be reached right now. Try again in a minute; signing in with your email and password still works.")
+
 // discover reads the issuer's discovery document; flagPrefix names the
-// settings in errors (e.g. "--oidc").
+// settings in errors (e.g. "--oidc"). An issuer that cannot be reached does
+// not stop certlink: the flow is discovered on its first use instead, and
+// answers UNAVAILABLE until the issuer answers (review: certlink would not
+// start during an identity provider's outage, and with it neither password
+// sign-in nor the API).
 func discover(ctx context.Context, cfg Config, hc *http.Client, flagPrefix, cookie, path string) (*flow, error) {
 	if cfg.Issuer == "" || cfg.ClientID == "" {
 		return nil, fmt.Errorf("%s-issuer and %s-client-id are both required", flagPrefix, flagPrefix)
 	}
-	if hc != nil {
-		ctx = oidc.ClientContext(ctx, hc)
+	f := &flow{hc: hc, cookie: cookie, path: path, cfg: cfg, flagPrefix: flagPrefix}
+	if err := f.discover(ctx); err != nil {
+		slog.WarnContext(ctx, "identity provider not reachable at start-up; tried again when used", "issuer", cfg.Issuer, "err", err)
 	}
-	p, err := oidc.NewProvider(ctx, cfg.Issuer)
+	return f, nil
+}
+
+// discover reads the discovery document and keys' address once.
+func (f *flow) discover(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, discoveryTimeout)
+	defer cancel()
+	if f.hc != nil {
+		ctx = oidc.ClientContext(ctx, f.hc)
+	}
+	p, err := oidc.NewProvider(ctx, f.cfg.Issuer)
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if err != nil {
-		return nil, fmt.Errorf("%s-issuer %s: %w", flagPrefix, cfg.Issuer, err)
+		f.tried, f.lastErr = time.Now(), fmt.Errorf("%s-issuer %s: %w", f.flagPrefix, f.cfg.Issuer, err)
+		return f.lastErr
 	}
-	return &flow{
-		hc: hc, cookie: cookie, path: path,
-		verifier: p.Verifier(&oidc.Config{ClientID: cfg.ClientID}),
-		oauth: oauth2.Config{
-			ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, RedirectURL: cfg.RedirectURL,
-			Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "email", "profile"},
-		},
-	}, nil
+	f.verifier = p.Verifier(&oidc.Config{ClientID: f.cfg.ClientID})
+	f.oauth = oauth2.Config{
+		ClientID: f.cfg.ClientID, ClientSecret: f.cfg.ClientSecret, RedirectURL: f.cfg.RedirectURL,
+		Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "email", "profile"},
+	}
+	return nil
+}
+
+// ready returns the discovered issuer, discovering it when it was not
+// reachable before (at most once per retryDiscovery), or errIssuerUnavailable.
+func (f *flow) ready(ctx context.Context) (oauth2.Config, *oidc.IDTokenVerifier, error) {
+	f.mu.Lock()
+	if f.verifier != nil {
+		defer f.mu.Unlock()
+		return f.oauth, f.verifier, nil
+	}
+	again := time.Since(f.tried) >= retryDiscovery
+	f.mu.Unlock()
+	if !again || f.discover(context.WithoutCancel(ctx)) != nil {
+		return oauth2.Config{}, nil, errIssuerUnavailable
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.oauth, f.verifier, nil
 }
 
 // plainNonce sends the flow's secret itself as the nonce.
@@ -231,18 +302,23 @@ func plainNonce(secret, _ string) string { return secret }
 // start sends the browser to the issuer with a fresh state, PKCE verifier and
 // nonce = nonce(secret, extra), where secret is fresh and kept in the flow
 // cookie with extra (which must not contain '.').
-func (f *flow) start(w http.ResponseWriter, r *http.Request, nonce func(secret, extra string) string, extra string) {
+func (f *flow) start(w http.ResponseWriter, r *http.Request, nonce func(secret, extra string) string, extra string) error {
+	oauth, _, err := f.ready(r.Context())
+	if err != nil {
+		return err
+	}
 	state, secret, pkce := random(), random(), oauth2.GenerateVerifier()
 	http.SetCookie(w, &http.Cookie{
 		Name: f.cookie, Value: state + "." + secret + "." + pkce + "." + extra, Path: f.path,
-		MaxAge: 600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
+		MaxAge: 600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: web.Secure(r),
 	})
-	http.Redirect(w, r, f.oauth.AuthCodeURL(state, oidc.Nonce(nonce(secret, extra)), oauth2.S256ChallengeOption(pkce)), http.StatusFound)
+	http.Redirect(w, r, oauth.AuthCodeURL(state, oidc.Nonce(nonce(secret, extra)), oauth2.S256ChallengeOption(pkce)), http.StatusFound)
+	return nil
 }
 
 // clear drops the flow cookie: a flow is finished once, however it ended.
-func (f *flow) clear(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{Name: f.cookie, Path: f.path, MaxAge: -1})
+func (f *flow) clear(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: f.cookie, Path: f.path, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: web.Secure(r)})
 }
 
 // identity is what a verified ID token says about the person.
@@ -268,19 +344,33 @@ func (f *flow) end(r *http.Request, nonce func(secret, extra string) string) (id
 	if len(parts) != 4 || parts[0] == "" || q.Get("state") != parts[0] || q.Get("error") != "" {
 		return identity{}, "", errFlow
 	}
+	oauth, verifier, err := f.ready(r.Context())
+	if err != nil {
+		return identity{}, "", err
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 	defer cancel()
 	if f.hc != nil {
 		ctx = oidc.ClientContext(ctx, f.hc)
 	}
-	tok, err := f.oauth.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(parts[2]))
+	tok, err := oauth.Exchange(ctx, q.Get("code"), oauth2.VerifierOption(parts[2]))
 	if err != nil {
-		return identity{}, "", errFlow
+		// The issuer refused the code (4xx: invalid_grant, …) — or could not
+		// answer: unreachable, slow, failing on its side, which is no
+		// refusal of the person and says so (review).
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode >= 400 && re.Response.StatusCode < 500 {
+			return identity{}, "", errFlow
+		}
+		return identity{}, "", errIssuerUnavailable
 	}
 	raw, _ := tok.Extra("id_token").(string)
-	idt, err := f.verifier.Verify(ctx, raw)
+	idt, err := verifier.Verify(ctx, raw)
 	if err != nil || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce(parts[1], parts[3]))) != 1 {
 		return identity{}, "", errFlow
+	}
+	if err := checkIssuedAndParty(idt, oauth.ClientID, time.Now()); err != nil {
+		return identity{}, "", err
 	}
 	var claims struct {
 		Email    string `json:"email"`
@@ -290,6 +380,27 @@ func (f *flow) end(r *http.Request, nonce func(secret, extra string) string) (id
 		return identity{}, "", errFlow
 	}
 	return identity{Subject: idt.Issuer + "|" + idt.Subject, Email: claims.Email, Verified: claims.Verified}, parts[3], nil
+}
+
+// maxClockSkew is how far in the future an ID token's iat may be.
+const maxClockSkew = 5 * time.Minute
+
+// checkIssuedAndParty refuses what go-oidc's verifier lets through: an ID
+// token issued in the future (past the clock skew), and one for several
+// audiences whose authorized party is not this client (OIDC Core 3.1.3.7).
+func checkIssuedAndParty(idt *oidc.IDToken, clientID string, now time.Time) error {
+	if idt.IssuedAt.After(now.Add(maxClockSkew)) {
+		return errFlow
+	}
+	if len(idt.Audience) > 1 {
+		var c struct {
+			AZP string `json:"azp"`
+		}
+		if err := idt.Claims(&c); err != nil || c.AZP != clientID {
+			return errFlow
+		}
+	}
+	return nil
 }
 
 func random() string {

@@ -31,6 +31,15 @@ type issuer struct {
 	clientID string // the client registered here ("certlink")
 	// forgeNonce, when set, is signed into ID tokens instead of the nonce asked for.
 	forgeNonce string
+	// down makes every endpoint answer 503 (an outage); tokenStatus, when
+	// set, is the token endpoint's status (its body an error).
+	down        bool
+	tokenStatus int
+	// iatOffset moves the ID token's iat; audiences are signed as its aud
+	// (a list) with azp when set.
+	iatOffset time.Duration
+	audiences []string
+	azp       string
 }
 
 type grant struct{ nonce, challenge string }
@@ -43,7 +52,20 @@ func newIssuer(t *testing.T) *issuer {
 	}
 	is := &issuer{key: key, codes: map[string]grant{}, clientID: "certlink"}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+	outage := func(next http.HandlerFunc) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			is.mu.Lock()
+			down := is.down
+			is.mu.Unlock()
+			if down {
+				http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+				return
+			}
+			next(w, r)
+		}
+	}
+	handle := func(path string, h http.HandlerFunc) { mux.HandleFunc(path, outage(h)) }
+	handle("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		u := is.srv.URL
 		_ = json.NewEncoder(w).Encode(map[string]any{
 			"issuer": u, "authorization_endpoint": u + "/authorize", "token_endpoint": u + "/token",
@@ -51,10 +73,10 @@ func newIssuer(t *testing.T) *issuer {
 			"subject_types_supported": []string{"public"}, "id_token_signing_alg_values_supported": []string{"RS256"},
 		})
 	})
-	mux.HandleFunc("/jwks", func(w http.ResponseWriter, r *http.Request) {
+	handle("/jwks", func(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &is.key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
 	})
-	mux.HandleFunc("/authorize", func(w http.ResponseWriter, r *http.Request) {
+	handle("/authorize", func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		redirect, err := url.Parse(q.Get("redirect_uri"))
 		if q.Get("client_id") != is.clientID || q.Get("code_challenge_method") != "S256" || err != nil {
@@ -67,7 +89,14 @@ func newIssuer(t *testing.T) *issuer {
 		is.mu.Unlock()
 		http.Redirect(w, r, is.callback+redirect.Path+"?code="+code+"&state="+q.Get("state"), http.StatusFound)
 	})
-	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
+	handle("/token", func(w http.ResponseWriter, r *http.Request) {
+		is.mu.Lock()
+		status := is.tokenStatus
+		is.mu.Unlock()
+		if status != 0 {
+			http.Error(w, `{"error":"server_error"}`, status)
+			return
+		}
 		_ = r.ParseForm()
 		is.mu.Lock()
 		g, ok := is.codes[r.PostForm.Get("code")]
@@ -99,10 +128,17 @@ func (is *issuer) sign(t *testing.T, nonce string) string {
 		nonce = is.forgeNonce
 	}
 	now := time.Now().Unix()
-	claims, _ := json.Marshal(map[string]any{
-		"iss": is.srv.URL, "sub": is.subject, "aud": is.clientID, "iat": now, "exp": now + 300,
+	c := map[string]any{
+		"iss": is.srv.URL, "sub": is.subject, "aud": is.clientID, "iat": time.Now().Add(is.iatOffset).Unix(), "exp": now + 300,
 		"nonce": nonce, "email": is.email, "email_verified": is.verified,
-	})
+	}
+	if len(is.audiences) > 0 {
+		c["aud"] = is.audiences
+	}
+	if is.azp != "" {
+		c["azp"] = is.azp
+	}
+	claims, _ := json.Marshal(c)
 	jws, err := signer.Sign(claims)
 	if err != nil {
 		t.Error(err)

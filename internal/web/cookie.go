@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -47,6 +49,34 @@ func request(ctx context.Context) *http.Request {
 }
 
 // secure reports whether the request arrived over TLS (directly or at a proxy).
+// CrossSite reports a request another site's page made the browser send (a
+// link, a redirect, a form): the browser says where it came from
+// (Sec-Fetch-Site) — certlink's own pages are same-origin, an address typed
+// or bookmarked is "none", every other value is another site. A browser too
+// old to say is judged by its Referer; a client that sends neither is not a
+// browser following another site.
+func CrossSite(r *http.Request) bool {
+	if site, ok := r.Header["Sec-Fetch-Site"]; ok {
+		if len(site) != 1 {
+			return true
+		}
+		switch strings.ToLower(strings.TrimSpace(site[0])) {
+		case "same-origin", "none":
+			return false
+		}
+		return true
+	}
+	if ref := r.Header.Get("Referer"); ref != "" {
+		u, err := url.Parse(ref)
+		return err != nil || !strings.EqualFold(u.Host, r.Host)
+	}
+	return false
+}
+
+// Secure reports whether r came over TLS, to certlink or to the proxy in
+// front of it: cookies set in answer to it are Secure.
+func Secure(r *http.Request) bool { return secure(r) }
+
 func secure(r *http.Request) bool {
 	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
 }
