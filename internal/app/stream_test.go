@@ -110,6 +110,7 @@ func (l sndbufListener) Accept() (net.Conn, error) {
 func downloadLimits(stall time.Duration, perAccount, perProcess int) testenv.Option {
 	return func(c *app.Config) {
 		c.DownloadStall, c.DownloadsPerAccount, c.DownloadsPerProcess = stall, perAccount, perProcess
+		c.DownloadsPerOrganization = perProcess // one organization may use them all unless a test says otherwise
 	}
 }
 
