@@ -122,12 +122,35 @@ func (s *Service) Create(ctx context.Context, v *viewer.Viewer, name string, sco
 			return err
 		}
 		return history.Record(sys, tx.Client(), history.Event{Action: history.TokenCreated, ActorID: v.UserID, OrgID: v.OrgID,
-			Detail: fmt.Sprintf("%s created API token %q with scopes %s, expiring %s.", v.Email, name, strings.Join(clean, ", "), expires.Format(time.RFC3339))})
+			Detail: fmt.Sprintf("%s created API token “%s”, which may %s, expiring %s.", v.Email, name, scopesInWords(clean), expires.Format("January 2, 2006 15:04 UTC"))})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &Created{Token: store.Detached(t), Secret: secret}, nil
+}
+
+// scopeWords says what each scope lets a token do, for the audit log (a
+// review read "with scopes REPORT_READ" and an escaped \" there).
+var scopeWords = map[string]string{
+	"PROGRESS_READ": "read competency progress", "REPORT_READ": "read the skills report",
+	"USERS_READ": "read the organization's users", "AUDIT_READ": "read the audit log",
+}
+
+// scopesInWords is "read x, read y and read z".
+func scopesInWords(scopes []string) string {
+	words := make([]string, len(scopes))
+	for i, s := range scopes {
+		if w, ok := scopeWords[s]; ok {
+			words[i] = w
+		} else {
+			words[i] = strings.ToLower(strings.ReplaceAll(s, "_", " "))
+		}
+	}
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // MaxLiveTokens bounds an organization's API tokens in force (neither
