@@ -633,6 +633,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			supportticket.FieldSubject:        {Type: field.TypeString, Column: supportticket.FieldSubject},
 			supportticket.FieldBody:           {Type: field.TypeString, Column: supportticket.FieldBody},
 			supportticket.FieldStatus:         {Type: field.TypeEnum, Column: supportticket.FieldStatus},
+			supportticket.FieldClientKey:      {Type: field.TypeString, Column: supportticket.FieldClientKey},
 			supportticket.FieldLockVersion:    {Type: field.TypeInt, Column: supportticket.FieldLockVersion},
 		},
 	}
@@ -3426,6 +3427,11 @@ func (f *SupportTicketFilter) WhereBody(p entql.StringP) {
 // WhereStatus applies the entql string predicate on the status field.
 func (f *SupportTicketFilter) WhereStatus(p entql.StringP) {
 	f.Where(p.Field(supportticket.FieldStatus))
+}
+
+// WhereClientKey applies the entql string predicate on the client_key field.
+func (f *SupportTicketFilter) WhereClientKey(p entql.StringP) {
+	f.Where(p.Field(supportticket.FieldClientKey))
 }
 
 // WhereLockVersion applies the entql int predicate on the lock_version field.

@@ -21763,6 +21763,7 @@ type SupportTicketMutation struct {
 	subject            *string
 	body               *string
 	status             *supportticket.Status
+	client_key         *string
 	lock_version       *int
 	addlock_version    *int
 	clearedFields      map[string]struct{}
@@ -22175,6 +22176,55 @@ func (m *SupportTicketMutation) ResetStatus() {
 	m.status = nil
 }
 
+// SetClientKey sets the "client_key" field.
+func (m *SupportTicketMutation) SetClientKey(s string) {
+	m.client_key = &s
+}
+
+// ClientKey returns the value of the "client_key" field in the mutation.
+func (m *SupportTicketMutation) ClientKey() (r string, exists bool) {
+	v := m.client_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClientKey returns the old "client_key" field's value of the SupportTicket entity.
+// If the SupportTicket object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SupportTicketMutation) OldClientKey(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClientKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClientKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClientKey: %w", err)
+	}
+	return oldValue.ClientKey, nil
+}
+
+// ClearClientKey clears the value of the "client_key" field.
+func (m *SupportTicketMutation) ClearClientKey() {
+	m.client_key = nil
+	m.clearedFields[supportticket.FieldClientKey] = struct{}{}
+}
+
+// ClientKeyCleared returns if the "client_key" field was cleared in this mutation.
+func (m *SupportTicketMutation) ClientKeyCleared() bool {
+	_, ok := m.clearedFields[supportticket.FieldClientKey]
+	return ok
+}
+
+// ResetClientKey resets all changes to the "client_key" field.
+func (m *SupportTicketMutation) ResetClientKey() {
+	m.client_key = nil
+	delete(m.clearedFields, supportticket.FieldClientKey)
+}
+
 // SetLockVersion sets the "lock_version" field.
 func (m *SupportTicketMutation) SetLockVersion(i int) {
 	m.lock_version = &i
@@ -22265,7 +22315,7 @@ func (m *SupportTicketMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *SupportTicketMutation) Fields() []string {
-	fields := make([]string, 0, 8)
+	fields := make([]string, 0, 9)
 	if m.created_at != nil {
 		fields = append(fields, supportticket.FieldCreatedAt)
 	}
@@ -22286,6 +22336,9 @@ func (m *SupportTicketMutation) Fields() []string {
 	}
 	if m.status != nil {
 		fields = append(fields, supportticket.FieldStatus)
+	}
+	if m.client_key != nil {
+		fields = append(fields, supportticket.FieldClientKey)
 	}
 	if m.lock_version != nil {
 		fields = append(fields, supportticket.FieldLockVersion)
@@ -22312,6 +22365,8 @@ func (m *SupportTicketMutation) Field(name string) (ent.Value, bool) {
 		return m.Body()
 	case supportticket.FieldStatus:
 		return m.Status()
+	case supportticket.FieldClientKey:
+		return m.ClientKey()
 	case supportticket.FieldLockVersion:
 		return m.LockVersion()
 	}
@@ -22337,6 +22392,8 @@ func (m *SupportTicketMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldBody(ctx)
 	case supportticket.FieldStatus:
 		return m.OldStatus(ctx)
+	case supportticket.FieldClientKey:
+		return m.OldClientKey(ctx)
 	case supportticket.FieldLockVersion:
 		return m.OldLockVersion(ctx)
 	}
@@ -22396,6 +22453,13 @@ func (m *SupportTicketMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetStatus(v)
+		return nil
+	case supportticket.FieldClientKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClientKey(v)
 		return nil
 	case supportticket.FieldLockVersion:
 		v, ok := value.(int)
@@ -22476,6 +22540,9 @@ func (m *SupportTicketMutation) ClearedFields() []string {
 	if m.FieldCleared(supportticket.FieldOrganizationID) {
 		fields = append(fields, supportticket.FieldOrganizationID)
 	}
+	if m.FieldCleared(supportticket.FieldClientKey) {
+		fields = append(fields, supportticket.FieldClientKey)
+	}
 	return fields
 }
 
@@ -22492,6 +22559,9 @@ func (m *SupportTicketMutation) ClearField(name string) error {
 	switch name {
 	case supportticket.FieldOrganizationID:
 		m.ClearOrganizationID()
+		return nil
+	case supportticket.FieldClientKey:
+		m.ClearClientKey()
 		return nil
 	}
 	return fmt.Errorf("unknown SupportTicket nullable field %s", name)
@@ -22521,6 +22591,9 @@ func (m *SupportTicketMutation) ResetField(name string) error {
 		return nil
 	case supportticket.FieldStatus:
 		m.ResetStatus()
+		return nil
+	case supportticket.FieldClientKey:
+		m.ResetClientKey()
 		return nil
 	case supportticket.FieldLockVersion:
 		m.ResetLockVersion()

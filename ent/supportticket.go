@@ -31,6 +31,8 @@ type SupportTicket struct {
 	Body string `json:"body,omitempty"`
 	// Status holds the value of the "status" field.
 	Status supportticket.Status `json:"status,omitempty"`
+	// ClientKey holds the value of the "client_key" field.
+	ClientKey *string `json:"client_key,omitempty"`
 	// LockVersion holds the value of the "lock_version" field.
 	LockVersion  int `json:"lock_version,omitempty"`
 	selectValues sql.SelectValues
@@ -43,7 +45,7 @@ func (*SupportTicket) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case supportticket.FieldID, supportticket.FieldOrganizationID, supportticket.FieldAuthorID, supportticket.FieldLockVersion:
 			values[i] = new(sql.NullInt64)
-		case supportticket.FieldCategory, supportticket.FieldSubject, supportticket.FieldBody, supportticket.FieldStatus:
+		case supportticket.FieldCategory, supportticket.FieldSubject, supportticket.FieldBody, supportticket.FieldStatus, supportticket.FieldClientKey:
 			values[i] = new(sql.NullString)
 		case supportticket.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
@@ -111,6 +113,13 @@ func (_m *SupportTicket) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Status = supportticket.Status(value.String)
 			}
+		case supportticket.FieldClientKey:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field client_key", values[i])
+			} else if value.Valid {
+				_m.ClientKey = new(string)
+				*_m.ClientKey = value.String
+			}
 		case supportticket.FieldLockVersion:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
 				return fmt.Errorf("unexpected type %T for field lock_version", values[i])
@@ -175,6 +184,11 @@ func (_m *SupportTicket) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))
+	builder.WriteString(", ")
+	if v := _m.ClientKey; v != nil {
+		builder.WriteString("client_key=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	builder.WriteString("lock_version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.LockVersion))

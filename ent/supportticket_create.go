@@ -88,6 +88,20 @@ func (_c *SupportTicketCreate) SetNillableStatus(v *supportticket.Status) *Suppo
 	return _c
 }
 
+// SetClientKey sets the "client_key" field.
+func (_c *SupportTicketCreate) SetClientKey(v string) *SupportTicketCreate {
+	_c.mutation.SetClientKey(v)
+	return _c
+}
+
+// SetNillableClientKey sets the "client_key" field if the given value is not nil.
+func (_c *SupportTicketCreate) SetNillableClientKey(v *string) *SupportTicketCreate {
+	if v != nil {
+		_c.SetClientKey(*v)
+	}
+	return _c
+}
+
 // SetLockVersion sets the "lock_version" field.
 func (_c *SupportTicketCreate) SetLockVersion(v int) *SupportTicketCreate {
 	_c.mutation.SetLockVersion(v)
@@ -192,6 +206,11 @@ func (_c *SupportTicketCreate) check() error {
 			return &ValidationError{Name: "status", err: fmt.Errorf(`ent: validator failed for field "SupportTicket.status": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.ClientKey(); ok {
+		if err := supportticket.ClientKeyValidator(v); err != nil {
+			return &ValidationError{Name: "client_key", err: fmt.Errorf(`ent: validator failed for field "SupportTicket.client_key": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.LockVersion(); !ok {
 		return &ValidationError{Name: "lock_version", err: errors.New(`ent: missing required field "SupportTicket.lock_version"`)}
 	}
@@ -249,6 +268,10 @@ func (_c *SupportTicketCreate) createSpec() (*SupportTicket, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(supportticket.FieldStatus, field.TypeEnum, value)
 		_node.Status = value
+	}
+	if value, ok := _c.mutation.ClientKey(); ok {
+		_spec.SetField(supportticket.FieldClientKey, field.TypeString, value)
+		_node.ClientKey = &value
 	}
 	if value, ok := _c.mutation.LockVersion(); ok {
 		_spec.SetField(supportticket.FieldLockVersion, field.TypeInt, value)
@@ -427,6 +450,9 @@ func (u *SupportTicketUpsertOne) UpdateNewValues() *SupportTicketUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(supportticket.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.ClientKey(); exists {
+			s.SetIgnore(supportticket.FieldClientKey)
 		}
 	}))
 	return u
@@ -763,6 +789,9 @@ func (u *SupportTicketUpsertBulk) UpdateNewValues() *SupportTicketUpsertBulk {
 		for _, b := range u.create.builders {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(supportticket.FieldCreatedAt)
+			}
+			if _, exists := b.mutation.ClientKey(); exists {
+				s.SetIgnore(supportticket.FieldClientKey)
 			}
 		}
 	}))

@@ -250,6 +250,9 @@ func (_u *SupportTicketUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(supportticket.FieldStatus, field.TypeEnum, value)
 	}
+	if _u.mutation.ClientKeyCleared() {
+		_spec.ClearField(supportticket.FieldClientKey, field.TypeString)
+	}
 	if value, ok := _u.mutation.LockVersion(); ok {
 		_spec.SetField(supportticket.FieldLockVersion, field.TypeInt, value)
 	}
@@ -529,6 +532,9 @@ func (_u *SupportTicketUpdateOne) sqlSave(ctx context.Context) (_node *SupportTi
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(supportticket.FieldStatus, field.TypeEnum, value)
+	}
+	if _u.mutation.ClientKeyCleared() {
+		_spec.ClearField(supportticket.FieldClientKey, field.TypeString)
 	}
 	if value, ok := _u.mutation.LockVersion(); ok {
 		_spec.SetField(supportticket.FieldLockVersion, field.TypeInt, value)

@@ -127,7 +127,11 @@ func (r *mutationResolver) MarkNotificationsRead(ctx context.Context, ids []int)
 
 // CreateSupportTicket is the resolver for the createSupportTicket field.
 func (r *mutationResolver) CreateSupportTicket(ctx context.Context, input model.CreateSupportTicketInput) (*ent.SupportTicket, error) {
-	return r.Support.Create(ctx, viewer.From(ctx), support.NewTicket{Category: input.Category, Subject: input.Subject, Body: input.Body})
+	in := support.NewTicket{Category: input.Category, Subject: input.Subject, Body: input.Body}
+	if input.ClientKey != nil {
+		in.ClientKey = *input.ClientKey
+	}
+	return r.Support.Create(ctx, viewer.From(ctx), in)
 }
 
 // ReplyToSupportTicket is the resolver for the replyToSupportTicket field.

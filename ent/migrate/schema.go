@@ -766,6 +766,7 @@ var (
 		{Name: "subject", Type: field.TypeString, Size: 300},
 		{Name: "body", Type: field.TypeString, Size: 2147483647},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"OPEN", "ANSWERED", "CLOSED"}, Default: "OPEN"},
+		{Name: "client_key", Type: field.TypeString, Nullable: true, Size: 64},
 		{Name: "lock_version", Type: field.TypeInt, Default: 0},
 	}
 	// SupportTicketsTable holds the schema information for the "support_tickets" table.
@@ -773,6 +774,13 @@ var (
 		Name:       "support_tickets",
 		Columns:    SupportTicketsColumns,
 		PrimaryKey: []*schema.Column{SupportTicketsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "supportticket_author_id_client_key",
+				Unique:  true,
+				Columns: []*schema.Column{SupportTicketsColumns[3], SupportTicketsColumns[8]},
+			},
+		},
 	}
 	// ThrottleBucketsColumns holds the columns for the "throttle_buckets" table.
 	ThrottleBucketsColumns = []*schema.Column{

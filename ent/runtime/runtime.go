@@ -1169,8 +1169,12 @@ func init() {
 	supportticketDescSubject := supportticketFields[3].Descriptor()
 	// supportticket.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
 	supportticket.SubjectValidator = supportticketDescSubject.Validators[0].(func(string) error)
+	// supportticketDescClientKey is the schema descriptor for client_key field.
+	supportticketDescClientKey := supportticketFields[6].Descriptor()
+	// supportticket.ClientKeyValidator is a validator for the "client_key" field. It is called by the builders before save.
+	supportticket.ClientKeyValidator = supportticketDescClientKey.Validators[0].(func(string) error)
 	// supportticketDescLockVersion is the schema descriptor for lock_version field.
-	supportticketDescLockVersion := supportticketFields[6].Descriptor()
+	supportticketDescLockVersion := supportticketFields[7].Descriptor()
 	// supportticket.DefaultLockVersion holds the default value on creation for the lock_version field.
 	supportticket.DefaultLockVersion = supportticketDescLockVersion.Default.(int)
 	throttlebucket.Policy = privacy.NewPolicies(schema.ThrottleBucket{})

@@ -162,11 +162,18 @@ func (SupportTicket) Fields() []ent.Field {
 		field.String("subject").MaxRuneLen(300),
 		field.Text("body"),
 		field.Enum("status").Values("OPEN", "ANSWERED", "CLOSED").Default("OPEN"),
+		// The key the author's client chose for this ticket: the same key
+		// again (a retry after a lost answer) answers this ticket instead of
+		// raising another.
+		field.String("client_key").MaxLen(64).Optional().Nillable().Immutable(),
 		// Raised by every reply before it checks the ticket's room: the write
 		// holds the row (and on a Galera cluster two replies through two
 		// nodes conflict), so the check and the insert are one step.
 		field.Int("lock_version").Default(0),
 	}
+}
+func (SupportTicket) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("author_id", "client_key").Unique()}
 }
 func (SupportTicket) Policy() ent.Policy { return systemOnly() }
 func (SupportTicket) Annotations() []schema.Annotation {

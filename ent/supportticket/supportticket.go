@@ -31,6 +31,8 @@ const (
 	FieldBody = "body"
 	// FieldStatus holds the string denoting the status field in the database.
 	FieldStatus = "status"
+	// FieldClientKey holds the string denoting the client_key field in the database.
+	FieldClientKey = "client_key"
 	// FieldLockVersion holds the string denoting the lock_version field in the database.
 	FieldLockVersion = "lock_version"
 	// Table holds the table name of the supportticket in the database.
@@ -47,6 +49,7 @@ var Columns = []string{
 	FieldSubject,
 	FieldBody,
 	FieldStatus,
+	FieldClientKey,
 	FieldLockVersion,
 }
 
@@ -74,6 +77,8 @@ var (
 	CategoryValidator func(string) error
 	// SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
 	SubjectValidator func(string) error
+	// ClientKeyValidator is a validator for the "client_key" field. It is called by the builders before save.
+	ClientKeyValidator func(string) error
 	// DefaultLockVersion holds the default value on creation for the "lock_version" field.
 	DefaultLockVersion int
 )
@@ -146,6 +151,11 @@ func ByBody(opts ...sql.OrderTermOption) OrderOption {
 // ByStatus orders the results by the status field.
 func ByStatus(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldStatus, opts...).ToFunc()
+}
+
+// ByClientKey orders the results by the client_key field.
+func ByClientKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldClientKey, opts...).ToFunc()
 }
 
 // ByLockVersion orders the results by the lock_version field.

@@ -84,6 +84,11 @@ func Body(v string) predicate.SupportTicket {
 	return predicate.SupportTicket(sql.FieldEQ(FieldBody, v))
 }
 
+// ClientKey applies equality check predicate on the "client_key" field. It's identical to ClientKeyEQ.
+func ClientKey(v string) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldEQ(FieldClientKey, v))
+}
+
 // LockVersion applies equality check predicate on the "lock_version" field. It's identical to LockVersionEQ.
 func LockVersion(v int) predicate.SupportTicket {
 	return predicate.SupportTicket(sql.FieldEQ(FieldLockVersion, v))
@@ -432,6 +437,81 @@ func StatusIn(vs ...Status) predicate.SupportTicket {
 // StatusNotIn applies the NotIn predicate on the "status" field.
 func StatusNotIn(vs ...Status) predicate.SupportTicket {
 	return predicate.SupportTicket(sql.FieldNotIn(FieldStatus, vs...))
+}
+
+// ClientKeyEQ applies the EQ predicate on the "client_key" field.
+func ClientKeyEQ(v string) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldEQ(FieldClientKey, v))
+}
+
+// ClientKeyNEQ applies the NEQ predicate on the "client_key" field.
+func ClientKeyNEQ(v string) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldNEQ(FieldClientKey, v))
+}
+
+// ClientKeyIn applies the In predicate on the "client_key" field.
+func ClientKeyIn(vs ...string) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldIn(FieldClientKey, vs...))
+}
+
+// ClientKeyNotIn applies the NotIn predicate on the "client_key" field.
+func ClientKeyNotIn(vs ...string) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldNotIn(FieldClientKey, vs...))
+}
+
+// ClientKeyGT applies the GT predicate on the "client_key" field.
+func ClientKeyGT(v string) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldGT(FieldClientKey, v))
+}
+
+// ClientKeyGTE applies the GTE predicate on the "client_key" field.
+func ClientKeyGTE(v string) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldGTE(FieldClientKey, v))
+}
+
+// ClientKeyLT applies the LT predicate on the "client_key" field.
+func ClientKeyLT(v string) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldLT(FieldClientKey, v))
+}
+
+// ClientKeyLTE applies the LTE predicate on the "client_key" field.
+func ClientKeyLTE(v string) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldLTE(FieldClientKey, v))
+}
+
+// ClientKeyContains applies the Contains predicate on the "client_key" field.
+func ClientKeyContains(v string) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldContains(FieldClientKey, v))
+}
+
+// ClientKeyHasPrefix applies the HasPrefix predicate on the "client_key" field.
+func ClientKeyHasPrefix(v string) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldHasPrefix(FieldClientKey, v))
+}
+
+// ClientKeyHasSuffix applies the HasSuffix predicate on the "client_key" field.
+func ClientKeyHasSuffix(v string) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldHasSuffix(FieldClientKey, v))
+}
+
+// ClientKeyIsNil applies the IsNil predicate on the "client_key" field.
+func ClientKeyIsNil() predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldIsNull(FieldClientKey))
+}
+
+// ClientKeyNotNil applies the NotNil predicate on the "client_key" field.
+func ClientKeyNotNil() predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldNotNull(FieldClientKey))
+}
+
+// ClientKeyEqualFold applies the EqualFold predicate on the "client_key" field.
+func ClientKeyEqualFold(v string) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldEqualFold(FieldClientKey, v))
+}
+
+// ClientKeyContainsFold applies the ContainsFold predicate on the "client_key" field.
+func ClientKeyContainsFold(v string) predicate.SupportTicket {
+	return predicate.SupportTicket(sql.FieldContainsFold(FieldClientKey, v))
 }
 
 // LockVersionEQ applies the EQ predicate on the "lock_version" field.

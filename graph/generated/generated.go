@@ -5168,6 +5168,13 @@ input CreateSupportTicketInput {
   category: String!
   subject: String!
   body: String!
+  """
+  A key your client chooses for this ticket (1 to 64 letters, digits, '-' or '_',
+  e.g. a UUID), so that sending it again after a lost answer raises nothing new:
+  the same key with the same ticket answers the ticket it raised; with another
+  ticket, CONFLICT. Optional.
+  """
+  clientKey: String
 }
 
 input ReplyToSupportTicketInput {
@@ -20159,7 +20166,7 @@ func (ec *executionContext) unmarshalInputCreateSupportTicketInput(ctx context.C
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"category", "subject", "body"}
+	fieldsInOrder := [...]string{"category", "subject", "body", "clientKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20187,6 +20194,13 @@ func (ec *executionContext) unmarshalInputCreateSupportTicketInput(ctx context.C
 				return it, err
 			}
 			it.Body = data
+		case "clientKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientKey = data
 		}
 	}
 	return it, nil

@@ -180,6 +180,11 @@ type CreateSupportTicketInput struct {
 	Category string `json:"category"`
 	Subject  string `json:"subject"`
 	Body     string `json:"body"`
+	// A key your client chooses for this ticket (1 to 64 letters, digits, '-' or '_',
+	// e.g. a UUID), so that sending it again after a lost answer raises nothing new:
+	// the same key with the same ticket answers the ticket it raised; with another
+	// ticket, CONFLICT. Optional.
+	ClientKey *string `json:"clientKey,omitempty"`
 }
 
 type DeleteUserPayload struct {

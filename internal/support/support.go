@@ -6,6 +6,7 @@ package support
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -75,8 +76,12 @@ var (
 		Length: "Write an answer of 1 to 20,000 characters."}
 )
 
-// NewTicket is what the user writes.
-type NewTicket struct{ Category, Subject, Body string }
+// NewTicket is what the user writes. ClientKey, optional, is the key the
+// client chose for it: the same key again raises nothing new.
+type NewTicket struct{ Category, Subject, Body, ClientKey string }
+
+// clientKey is 1 to 64 letters, digits, '-' or '_' (a UUID fits).
+var clientKey = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // Create raises a ticket for the viewer's organization.
 func (s *Service) Create(ctx context.Context, v *viewer.Viewer, in NewTicket) (*ent.SupportTicket, error) {
@@ -95,13 +100,31 @@ func (s *Service) Create(ctx context.Context, v *viewer.Viewer, in NewTicket) (*
 	if err != nil {
 		return nil, err
 	}
+	if in.ClientKey != "" && !clientKey.MatchString(in.ClientKey) {
+		return nil, apperr.New(apperr.InvalidInput, "A clientKey is 1 to 64 letters, digits, '-' or '_'.").With("field", "clientKey")
+	}
 	sys := viewer.System(ctx)
 	var t *ent.SupportTicket
 	err = store.InTx(sys, s.Client, func(tx *ent.Tx) error {
 		// The author's row first: two tickets raised at once count one
-		// after the other.
+		// after the other, and a retry finds the ticket its first try raised.
 		if err := linking.LockUser(sys, tx, v.UserID); err != nil {
 			return err
+		}
+		if in.ClientKey != "" {
+			// A retry after a lost answer (review: a second, identical
+			// ticket) answers the ticket the key raised.
+			prior, err := tx.SupportTicket.Query().
+				Where(supportticket.AuthorID(v.UserID), supportticket.ClientKey(in.ClientKey)).Only(sys)
+			switch {
+			case err == nil && prior.Category == cat && prior.Subject == subject && prior.Body == body:
+				t = prior
+				return nil
+			case err == nil:
+				return apperr.New(apperr.Conflict, "This clientKey raised another ticket already: choose a new key for a new ticket.").With("field", "clientKey")
+			case !ent.IsNotFound(err):
+				return err
+			}
 		}
 		now := s.now()
 		recent, err := tx.SupportTicket.Query().
@@ -119,6 +142,9 @@ func (s *Service) Create(ctx context.Context, v *viewer.Viewer, in NewTicket) (*
 		}
 		c := tx.SupportTicket.Create().SetAuthorID(v.UserID).SetCategory(cat).SetSubject(subject).
 			SetBody(body).SetCreatedAt(now)
+		if in.ClientKey != "" {
+			c.SetClientKey(in.ClientKey)
+		}
 		if v.OrgID != 0 {
 			c.SetOrganizationID(v.OrgID)
 		}

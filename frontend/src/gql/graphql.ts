@@ -111,6 +111,13 @@ export type CreateSupportTicketInput = {
   body: string;
   /** ACCOUNT, ASSOCIATION, COMPETENCY, REPORT or OTHER. */
   category: string;
+  /**
+   * A key your client chooses for this ticket (1 to 64 letters, digits, '-' or '_',
+   * e.g. a UUID), so that sending it again after a lost answer raises nothing new:
+   * the same key with the same ticket answers the ticket it raised; with another
+   * ticket, CONFLICT. Optional.
+   */
+  clientKey?: string | null | undefined;
   subject: string;
 };
 

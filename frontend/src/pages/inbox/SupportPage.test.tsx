@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { act, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { SupportPage } from './SupportPage';
-import { gqlError, mockClient, withClient, type Answer } from '../../test/mockClient';
+import { gqlError, mockClient, networkError, withClient, type Answer } from '../../test/mockClient';
 
 function ticket(id: string, subject: string) {
   return {
@@ -94,5 +94,82 @@ describe('an opened support ticket has its own address', () => {
     renderSupport(() => ({ error: gqlError('NOT_FOUND', 'No such node.') }));
     expect(await screen.findByText("The ticket of this link doesn't exist, or you may not see it.")).toBeTruthy();
     await waitFor(() => expect(screen.getByText('Report is empty')).toBeTruthy());
+  });
+});
+
+// Outside review: a retry after an answer that never arrived raised a second, identical ticket,
+// and a session that ended while the form was open lost what was typed.
+describe('a new ticket', () => {
+  afterEach(() => {
+    sessionStorage.clear();
+    window.history.replaceState(null, '', '/');
+  });
+
+  function renderWith(mutation: (vars: { input: Record<string, unknown> }) => Answer) {
+    const client = mockClient({
+      query: () => ({ data: { supportTickets: { totalCount: 0, edges: [] } } }),
+      mutation: (name, vars) => {
+        expect(name).toBe('CreateSupportTicket');
+        return mutation(vars as { input: Record<string, unknown> });
+      },
+    });
+    const view = render(withClient(client, <SupportPage />));
+    return { client, view };
+  }
+
+  it('sends the same clientKey when it is sent again', async () => {
+    const keys: unknown[] = [];
+    let tries = 0;
+    renderWith(({ input }) => {
+      keys.push(input.clientKey);
+      return ++tries === 1 ? { error: networkError() } : { data: { createSupportTicket: { id: 'T1' } } };
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'New ticket' }));
+    await userEvent.type(screen.getByLabelText(/Subject/), 'Lost answer');
+    await userEvent.type(screen.getByLabelText('What happened?'), 'It broke.');
+    await userEvent.click(screen.getByRole('button', { name: 'Raise ticket' }));
+    await screen.findByRole('alert');
+    await userEvent.click(screen.getByRole('button', { name: 'Raise ticket' }));
+    await screen.findByText(/Ticket “Lost answer” is raised/);
+    expect(keys).toHaveLength(2);
+    expect(typeof keys[0]).toBe('string');
+    expect((keys[0] as string).length).toBeGreaterThanOrEqual(16);
+    expect(keys[1]).toBe(keys[0]);
+    expect(sessionStorage.getItem('certlink.supportDraft')).toBeNull();
+  });
+
+  it('keeps what was typed, and its key, for the page opened again', async () => {
+    const keys: unknown[] = [];
+    const first = renderWith(({ input }) => {
+      keys.push(input.clientKey);
+      return { error: gqlError('UNAUTHENTICATED', 'Your session has ended.') };
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'New ticket' }));
+    await userEvent.type(screen.getByLabelText(/Subject/), 'Kept subject');
+    await userEvent.type(screen.getByLabelText('What happened?'), 'Kept text.');
+    await userEvent.click(screen.getByRole('button', { name: 'Raise ticket' }));
+    await screen.findByRole('alert');
+    first.view.unmount();
+
+    // Signed in again, back on /support: the form is open with the draft.
+    renderWith(({ input }) => {
+      keys.push(input.clientKey);
+      return { data: { createSupportTicket: { id: 'T1' } } };
+    });
+    expect((screen.getByLabelText(/Subject/) as HTMLInputElement).value).toBe('Kept subject');
+    expect((screen.getByLabelText('What happened?') as HTMLTextAreaElement).value).toBe('Kept text.');
+    expect(screen.getByText(/We kept what you wrote/)).toBeTruthy();
+    await userEvent.click(screen.getByRole('button', { name: 'Raise ticket' }));
+    await screen.findByText(/Ticket “Kept subject” is raised/);
+    expect(keys[1]).toBe(keys[0]);
+  });
+
+  it('forgets the draft when cancelled', async () => {
+    renderWith(() => 'pending');
+    await userEvent.click(screen.getByRole('button', { name: 'New ticket' }));
+    await userEvent.type(screen.getByLabelText(/Subject/), 'Never mind');
+    expect(sessionStorage.getItem('certlink.supportDraft')).toContain('Never mind');
+    await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(sessionStorage.getItem('certlink.supportDraft')).toBeNull();
   });
 });

@@ -68,7 +68,8 @@ const statusBadge: Record<string, string> = { OPEN: 'badge-in-progress', ANSWERE
 export function SupportPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: SupportTicketsQuery, requestPolicy: usePageQueryPolicy(SupportTicketsQuery, 'cache-and-network') });
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
-  const [creating, setCreating] = useState(false);
+  // A ticket being written when the session ended is open again, as it was.
+  const [creating, setCreating] = useState(() => loadDraft() !== null);
   const [notice, setNotice] = useState<string | null>(null);
   const tickets = data?.supportTickets.edges.map((e) => e.node) ?? [];
   // The open ticket is the address's: one at a time, as reload, links and back and forward see it.
@@ -127,21 +128,65 @@ export function SupportPage() {
   );
 }
 
+/**
+ * A ticket being written, kept in this tab's session storage until it is raised or cancelled:
+ * a session that ends while the form is open (sign-in, then back here) finds it again. Its key
+ * goes with every try (clientKey), so sending it again after an answer that never arrived raises
+ * nothing new (review: a retry raised a second, identical ticket).
+ */
+type Draft = { category: string; subject: string; body: string; key: string };
+const DRAFT = 'certlink.supportDraft';
+
+function loadDraft(): Draft | null {
+  try {
+    const d = JSON.parse(sessionStorage.getItem(DRAFT) ?? 'null') as Partial<Draft> | null;
+    if (d && typeof d.key === 'string' && typeof d.subject === 'string' && typeof d.body === 'string' && typeof d.category === 'string') {
+      return d as Draft;
+    }
+  } catch {
+    /* not ours, or storage refused: no draft */
+  }
+  return null;
+}
+
+function saveDraft(d: Draft | null) {
+  try {
+    if (d && (d.subject.trim() || d.body.trim())) sessionStorage.setItem(DRAFT, JSON.stringify(d));
+    else sessionStorage.removeItem(DRAFT);
+  } catch {
+    /* storage full or refused: the form still works, unkept */
+  }
+}
+
+/** 32 hex digits from the browser's random source (randomUUID needs a secure context). */
+function newKey(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+}
+
 function NewTicketForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (subject: string) => void }) {
-  const [category, setCategory] = useState('ASSOCIATION');
-  const [subject, setSubject] = useState('');
-  const [body, setBody] = useState('');
+  const [kept] = useState(loadDraft);
+  const [category, setCategory] = useState(kept?.category ?? 'ASSOCIATION');
+  const [subject, setSubject] = useState(kept?.subject ?? '');
+  const [body, setBody] = useState(kept?.body ?? '');
+  const [key] = useState(() => kept?.key ?? newKey());
   const [error, setError] = useState<string | null>(null);
   const [{ fetching }, create] = useMutation(CreateTicket);
   const ids = { category: useId(), body: useId() };
+  useEffect(() => saveDraft({ category, subject, body, key }), [category, subject, body, key]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
-    const result = await create({ input: { category, subject: subject.trim(), body: body.trim() } });
+    const result = await create({ input: { category, subject: subject.trim(), body: body.trim(), clientKey: key } });
     if (result.error) return setError(describeError(result.error));
+    saveDraft(null);
     onCreated(subject.trim());
   }
+  const cancel = () => {
+    saveDraft(null);
+    onCancel();
+  };
 
   return (
     <form className="card" onSubmit={submit} aria-labelledby="ticket-title">
@@ -165,9 +210,10 @@ function NewTicketForm({ onCancel, onCreated }: { onCancel: () => void; onCreate
         <label htmlFor={ids.body}>What happened?</label>
         <textarea id={ids.body} rows={5} required value={body} onChange={(e) => setBody(e.target.value)} />
       </div>
+      {kept && !error && <p className="muted">We kept what you wrote here before; it has not been raised yet.</p>}
       {error && <p className="alert alert-error" role="alert">{error}</p>}
       <div className="card-actions">
-        <button type="button" className="btn btn-secondary" onClick={onCancel}>
+        <button type="button" className="btn btn-secondary" onClick={cancel}>
           Cancel
         </button>
         <button type="submit" className="btn btn-primary" disabled={fetching}>
