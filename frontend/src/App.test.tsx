@@ -46,6 +46,15 @@ describe('App shell', () => {
     expect(await screen.findByText('This page is for admins')).toBeTruthy();
   });
 
+  it('tells an operator, in no organization, that an organization page is not theirs', async () => {
+    window.history.replaceState(null, '', '/audit-log');
+    renderApp(() => ({ data: { me: viewer({ email: 'ops@certlink.example', roles: ['OPERATOR'], organization: null }) } }));
+    const main = await screen.findByRole('main');
+    expect(await within(main).findByRole('heading', { name: "This page is for an organization's admins" })).toBeTruthy();
+    expect(main.textContent).toContain('operators belong to no organization');
+    expect(main.textContent).not.toContain('your organization');
+  });
+
   it('lists GraphiQL for an admin', async () => {
     renderApp(() => ({ data: { me: viewer({ roles: ['GLOBAL_ADMIN'] }) } }));
     const nav = await screen.findByRole('navigation', { name: 'Main' });

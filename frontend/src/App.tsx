@@ -242,7 +242,7 @@ function Shell() {
 
   let content: ReactNode;
   if (!route) content = path === '/' ? null : <NotFoundPage />;
-  else if (!route.allowed(viewer)) content = <ForbiddenPage />;
+  else if (!route.allowed(viewer)) content = <ForbiddenPage noOrganization={!viewer.organization} />;
   else
     content = (
       <PageErrorBoundary key={route.path}>

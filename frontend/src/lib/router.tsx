@@ -28,6 +28,17 @@ export function navigate(to: string, options: { replace?: boolean; keepScroll?: 
   if (!options.keepScroll) window.scrollTo?.(0, 0);
 }
 
+/**
+ * Rewrites the query string of the address shown, in place: no new history entry, no scroll. A page
+ * keeps what it shows (filters, order, page) there, so Back and reload bring it back. state goes
+ * with the entry (history.state survives Back and reload too) for what does not belong in an address.
+ */
+export function replaceSearch(search: URLSearchParams, state: unknown = window.history.state) {
+  const q = search.toString();
+  window.history.replaceState(state, '', window.location.pathname + (q ? `?${q}` : '') + window.location.hash);
+  window.dispatchEvent(new Event(NAVIGATE));
+}
+
 export function usePath(): string {
   return useSyncExternalStore(subscribe, () => window.location.pathname, () => '/');
 }

@@ -23,7 +23,17 @@ export function NotFoundPage() {
   );
 }
 
-export function ForbiddenPage() {
+/** noOrganization: the viewer is an operator (platform staff), in no organization, so no one of theirs can grant it. */
+export function ForbiddenPage({ noOrganization = false }: { noOrganization?: boolean }) {
+  if (noOrganization) {
+    return (
+      <Missing title="This page is for an organization's admins">
+        <p>
+          It shows an organization's own data, and operators belong to no organization. <Link to="/profile">Go to My profile</Link>.
+        </p>
+      </Missing>
+    );
+  }
   return (
     <Missing title="This page is for admins">
       <p>

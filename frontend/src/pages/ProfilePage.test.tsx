@@ -559,5 +559,9 @@ describe('My profile', () => {
     expect(screen.getByText('None (platform staff)')).toBeTruthy();
     expect(screen.getByText('Operator')).toBeTruthy();
     expect(screen.queryByRole('heading', { name: 'Associate Microsoft Learning account' })).toBeNull();
+    // Their subtitle speaks of no organization of theirs (review).
+    const subtitle = document.querySelector('.page-description')!.textContent!;
+    expect(subtitle).toContain('Operators belong to no organization');
+    expect(subtitle).not.toContain('your organization');
   });
 });

@@ -144,7 +144,11 @@ export function ProfilePage() {
     <div className="page">
       <PageHeader
         title="My profile"
-        description="Your work account, and the certification accounts that count for your organization."
+        description={
+          me.organization
+            ? "Your work account, and the certification accounts that count for your organization."
+            : "Your certlink operator account. Operators belong to no organization, so no certification account counts here."
+        }
       />
       {outcome && confirmed(outcome.linked, me) && <Alert kind={outcome.kind}>{outcome.text}</Alert>}
       <AccountSummary me={me} />

@@ -24,8 +24,16 @@ describe('Sign in', () => {
     await userEvent.type(screen.getByLabelText('Work email'), 'alex@contoso.example');
     await userEvent.type(screen.getByLabelText('Password'), 'nope');
     await userEvent.keyboard('{Enter}');
-    expect((await screen.findByRole('alert')).textContent).toBe('The email or password is incorrect.');
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe('The email or password is incorrect.');
     expect(onSignedIn).not.toHaveBeenCalled();
+    // Both fields are what the error is about: marked invalid and tied to it; the password, to retype, is focused.
+    for (const label of ['Work email', 'Password']) {
+      const field = screen.getByLabelText(label);
+      expect(field.getAttribute('aria-invalid')).toBe('true');
+      expect(field.getAttribute('aria-describedby')).toContain(alert.id);
+    }
+    expect(document.activeElement).toBe(screen.getByLabelText('Password'));
   });
 
   it('shows a notice such as a signed-out confirmation', () => {

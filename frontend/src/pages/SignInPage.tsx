@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
 import { Field } from '../components/Field';
 import { LogoMark } from '../components/Icons';
-import { describeError } from '../lib/errors';
+import { describeError, errorCode, errorField } from '../lib/errors';
 import { SignInMutation } from '../lib/session';
 import { useSignInOptions } from '../lib/signInOptions';
 
@@ -10,16 +10,33 @@ import { useSignInOptions } from '../lib/signInOptions';
 export function SignInPage({ onSignedIn, notice }: { onSignedIn: () => void; notice?: string | null }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  // The error, and the fields it is about: wrong credentials are about both (which one is wrong is
+  // not said), a malformed address about the email. They are marked invalid, tied to the message,
+  // and the one to retype takes the focus.
+  const [error, setError] = useState<{ text: string; email: boolean; password: boolean; n: number } | null>(null);
   const [{ fetching }, signIn] = useMutation(SignInMutation);
   const { singleSignOn } = useSignInOptions();
+  const errorId = useId();
+  const emailRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (error?.password) passwordRef.current?.focus();
+    else if (error?.email) emailRef.current?.focus();
+  }, [error?.n]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
     const result = await signIn({ input: { email: email.trim(), password } });
     if (result.error || !result.data) {
-      setError(describeError(result.error));
+      const credentials = errorCode(result.error) === 'INVALID_CREDENTIALS';
+      const field = errorField(result.error);
+      setError((e) => ({
+        text: describeError(result.error),
+        email: credentials || field === 'email',
+        password: credentials || field === 'password',
+        n: (e?.n ?? 0) + 1,
+      }));
       return;
     }
     onSignedIn();
@@ -48,9 +65,13 @@ export function SignInPage({ onSignedIn, notice }: { onSignedIn: () => void; not
           <h1 id="signin-title">Sign in</h1>
           <p className="muted">Use your work account.</p>
           {notice && !error && <p className="alert alert-info" role="status">{notice}</p>}
-          {error && <p className="alert alert-error" role="alert">{error}</p>}
-          <Field label="Work email" type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
-          <Field label="Password" type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          {error && (
+            <p id={errorId} className="alert alert-error" role="alert">
+              {error.text}
+            </p>
+          )}
+          <Field ref={emailRef} errorId={error?.email ? errorId : undefined} label="Work email" type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus />
+          <Field ref={passwordRef} errorId={error?.password ? errorId : undefined} label="Password" type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
           <button type="submit" className="btn btn-primary btn-block" disabled={fetching}>
             {fetching ? 'Signing in…' : 'Sign in'}
           </button>

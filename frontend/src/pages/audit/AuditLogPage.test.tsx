@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { render, screen } from '@testing-library/react';
-import { Person } from './AuditLogPage';
+import { render, screen, within } from '@testing-library/react';
+import { AuditLogPage, breakableEmail, Person } from './AuditLogPage';
+import { mockClient, withClient } from '../../test/mockClient';
 
 describe('a person in the audit log', () => {
   it('names one of the organization, with the address and a deleted account marked', () => {
@@ -14,5 +15,52 @@ describe('a person in the audit log', () => {
     const { container } = render(<Person p={{ name: 'Someone at another organization', email: null, deleted: false, outside: true }} />);
     expect(screen.getByText('Someone at another organization')).toBeTruthy();
     expect(container.textContent).toBe('Someone at another organization');
+  });
+});
+
+describe('the audit log at desktop width', () => {
+  const person = (name: string, email: string) => ({ name, email, deleted: false, outside: false });
+
+  it('wraps names at spaces and addresses only after @ and before dots, never mid-word', async () => {
+    const client = mockClient({
+      query: () => ({
+        data: {
+          auditLog: {
+            totalCount: 1,
+            pageInfo: { hasNextPage: false, endCursor: null },
+            edges: [
+              {
+                node: {
+                  id: 'e1',
+                  at: '2026-11-24T13:00:00Z',
+                  action: 'USER_INVITED',
+                  actionLabel: 'User invited',
+                  mcid: null,
+                  detail: 'grace@contoso.example invited sam@contoso.example.',
+                  actor: person('Grace Hopper', 'grace@contoso.example'),
+                  user: person('Sam Lee', 'sam@contoso.example'),
+                },
+              },
+            ],
+          },
+          auditActions: [],
+        },
+      }),
+    });
+    render(withClient(client, <AuditLogPage />));
+    const [, row] = within(await screen.findByRole('table')).getAllByRole('row');
+    const by = row.querySelector('td[data-label="By"]')!;
+    const who = row.querySelector('td[data-label="Person"]')!;
+    // overflow-wrap: anywhere broke them mid-word ("Hoppe/r", "grace/@cont/oso.ex/ample").
+    for (const cell of [by, who]) expect(cell.className).not.toContain('wrap-anywhere');
+    expect(by.textContent).toBe('Grace Hoppergrace@contoso.example');
+    const email = within(by as HTMLElement).getByText((_, el) => el?.className === 'cell-sub');
+    expect(email.innerHTML).toBe('grace@<wbr>contoso<wbr>.example');
+  });
+
+  it('splits an address only where it may wrap', () => {
+    const { container } = render(<>{breakableEmail('first.last@mail.contoso.example')}</>);
+    expect(container.innerHTML).toBe('first<wbr>.last@<wbr>mail<wbr>.contoso<wbr>.example');
+    expect(container.textContent).toBe('first.last@mail.contoso.example');
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useState } from 'react';
+import { Fragment, useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { AuditLogWhere } from '../../gql/graphql';
@@ -88,6 +88,17 @@ export function exportHref(f: Filters): string {
   return `/reports/audit.csv${s ? `?${s}` : ''}`;
 }
 
+/** An email address that may wrap after its @ and before its dots only, never inside a word ("grace@ / contoso / .example"). */
+export function breakableEmail(email: string): ReactNode {
+  const parts = (email.match(/\.?[^@.]*@?/g) ?? []).filter(Boolean);
+  return parts.map((part, i) => (
+    <Fragment key={i}>
+      {i > 0 && <wbr />}
+      {part}
+    </Fragment>
+  ));
+}
+
 export function Person({ p }: { p?: { name: string; email?: string | null; deleted: boolean; outside: boolean } | null }) {
   if (!p) return <span className="muted">—</span>;
   if (p.outside) {
@@ -98,7 +109,7 @@ export function Person({ p }: { p?: { name: string; email?: string | null; delet
     <>
       {p.name}
       {p.deleted && <span className="chip chip-inline">Deleted</span>}
-      {p.email && <span className="cell-sub">{p.email}</span>}
+      {p.email && <span className="cell-sub">{breakableEmail(p.email)}</span>}
     </>
   );
 }
@@ -181,10 +192,11 @@ export function AuditLogPage() {
                       <strong>{e.actionLabel}</strong>
                       {e.mcid && <span className="cell-sub mono">MCID {e.mcid}</span>}
                     </td>
-                    <td className="wrap-anywhere" data-label="Person">
+                    {/* Names wrap at spaces and addresses at @ and dots, not mid-word (review: "Hoppe/r" at 1280 px). */}
+                    <td className="person-cell" data-label="Person">
                       <Person p={e.user} />
                     </td>
-                    <td className="wrap-anywhere" data-label="By">{e.actor ? <Person p={e.actor} /> : <span className="muted">certlink</span>}</td>
+                    <td className="person-cell" data-label="By">{e.actor ? <Person p={e.actor} /> : <span className="muted">certlink</span>}</td>
                     <td className="wrap-anywhere" data-label="Detail">{readableDetail(e.detail)}</td>
                   </tr>
                 ))}

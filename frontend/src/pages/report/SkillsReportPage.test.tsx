@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { SkillsReportPage } from './SkillsReportPage';
+import { readListing, SkillsReportPage } from './SkillsReportPage';
 import { gqlError, mockClient, withClient } from '../../test/mockClient';
 
 const row = (n: number, extra: Record<string, unknown> = {}) => ({
@@ -44,6 +44,8 @@ function setup(answer?: (vars: Record<string, unknown>) => unknown, mutation?: (
 }
 
 describe('Skills report', () => {
+  beforeEach(() => window.history.replaceState(null, '', '/skills-report'));
+
   it('lists rows and flags people who need to associate', async () => {
     setup();
     const table = await screen.findByRole('table');
@@ -154,6 +156,57 @@ describe('Skills report', () => {
       expect(call.variables).toMatchObject({ after: null });
     }
     expect(await screen.findByText('Person 1')).toBeTruthy();
+  });
+
+  it('keeps filters, order and page in the address, so Back and reload show them again', async () => {
+    const answer = (v: Record<string, unknown>) => ({
+      data: { skillsReport: { totalCount: 30, pageInfo: { hasNextPage: !v.after, endCursor: 'c25' }, edges: [row(v.after ? 26 : 1)] } },
+    });
+    const first = setup(answer);
+    await screen.findByRole('table');
+    await userEvent.selectOptions(screen.getByLabelText('Skill type'), 'CERTIFICATION');
+    await userEvent.click(screen.getByLabelText('Needs association'));
+    await userEvent.type(screen.getByLabelText('Search'), 'alex');
+    await userEvent.selectOptions(screen.getByLabelText('Sort by'), 'EXPIRES_AT');
+    await userEvent.click(screen.getByRole('button', { name: 'Ascending' }));
+    await waitFor(() => expect(first.reportCalls().at(-1)!.variables).toMatchObject({ where: { search: 'alex' }, orderBy: { direction: 'DESC' } }));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Next' }).hasAttribute('disabled')).toBe(false));
+    await userEvent.click(screen.getByRole('button', { name: 'Next' }));
+    expect(await screen.findByText('Person 26')).toBeTruthy();
+    const q = Object.fromEntries(new URLSearchParams(window.location.search));
+    expect(window.location.pathname).toBe('/skills-report');
+    // The CSV link's names; the page's cursors stay out of the address (they hold names).
+    expect(q).toEqual({ search: 'alex', skillType: 'CERTIFICATION', needsAssociation: 'true', orderBy: 'EXPIRES_AT', direction: 'DESC', page: '2' });
+    expect(window.location.search).not.toContain('c25');
+
+    // Reload (or Back to this entry): the same address and history state open the same view.
+    cleanup();
+    const { reportCalls } = setup(answer);
+    expect(await screen.findByText('Person 26')).toBeTruthy();
+    expect(reportCalls()[0].variables).toEqual({
+      first: 25,
+      after: 'c25',
+      where: { search: 'alex', skillType: 'CERTIFICATION', needsAssociation: true },
+      orderBy: { field: 'EXPIRES_AT', direction: 'DESC' },
+    });
+    expect((screen.getByLabelText('Search') as HTMLInputElement).value).toBe('alex');
+    expect((screen.getByLabelText('Skill type') as HTMLSelectElement).value).toBe('CERTIFICATION');
+    expect((screen.getByLabelText('Needs association') as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByRole('button', { name: 'Descending' })).toBeTruthy();
+  });
+
+  it('opens a sent address at its filters, and at the first page without that page’s cursors', async () => {
+    window.history.replaceState(null, '', '/skills-report?competency=cloud-platform&validOnly=true&associatedInPC=false&orderBy=NOPE&page=3');
+    const { reportCalls } = setup();
+    await screen.findByRole('table');
+    expect(reportCalls()[0].variables).toMatchObject({ after: null, where: { competency: 'cloud-platform', validOnly: true, associatedInPC: false }, orderBy: { field: 'NAME', direction: 'ASC' } });
+    await waitFor(() => expect(new URLSearchParams(window.location.search).get('page')).toBeNull());
+    expect(readListing('?skillType=QUIZ&direction=UP&page=-2')).toEqual({
+      filters: { search: '', skillType: '', competency: '', associatedInPC: '', needsAssociation: false, validOnly: false },
+      field: 'NAME',
+      direction: 'ASC',
+      page: 1,
+    });
   });
 
   it('explains an empty report', async () => {

@@ -6,6 +6,7 @@ import type { SkillType, SkillsReportOrderField, SkillsReportWhere } from '../..
 import { Alert, EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
 import { describeError } from '../../lib/errors';
 import { formatShortDate } from '../../lib/format';
+import { replaceSearch } from '../../lib/router';
 
 const SkillsReportQuery = graphql(`
   query SkillsReport($first: Int!, $after: Cursor, $where: SkillsReportWhere, $orderBy: SkillsReportOrder) {
@@ -94,8 +95,6 @@ interface Filters {
   validOnly: boolean;
 }
 
-const emptyFilters: Filters = { search: '', skillType: '', competency: '', associatedInPC: '', needsAssociation: false, validOnly: false };
-
 const skillTypeLabels: Record<SkillType, string> = { EXAM: 'Exam', CERTIFICATION: 'Certification', ASSESSMENT: 'Assessment' };
 
 function toWhere(f: Filters): SkillsReportWhere {
@@ -119,6 +118,59 @@ export function csvHref(f: Filters, field: SkillsReportOrderField, direction: Di
   return `/reports/skills.csv?${q}`;
 }
 
+/** What the report shows, as the address keeps it: the CSV link's names (defaults left out), and page when past the first. */
+export function listingQuery(f: Filters, field: SkillsReportOrderField, direction: Direction, page: number): URLSearchParams {
+  const q = new URLSearchParams();
+  if (f.search) q.set('search', f.search);
+  if (f.skillType) q.set('skillType', f.skillType);
+  if (f.competency) q.set('competency', f.competency);
+  if (f.associatedInPC) q.set('associatedInPC', f.associatedInPC);
+  if (f.needsAssociation) q.set('needsAssociation', 'true');
+  if (f.validOnly) q.set('validOnly', 'true');
+  if (field !== 'NAME') q.set('orderBy', field);
+  if (direction !== 'ASC') q.set('direction', direction);
+  if (page > 1) q.set('page', String(page));
+  return q;
+}
+
+/** The filters, order and page an address names (listingQuery's); anything unknown is left at its default. */
+export function readListing(search: string): { filters: Filters; field: SkillsReportOrderField; direction: Direction; page: number } {
+  const q = new URLSearchParams(search);
+  const one = <T extends string>(key: string, allowed: readonly T[]): T | undefined => allowed.find((a) => a === q.get(key));
+  const page = Number(q.get('page'));
+  return {
+    filters: {
+      search: q.get('search') ?? '',
+      skillType: one('skillType', Object.keys(skillTypeLabels) as SkillType[]) ?? '',
+      competency: q.get('competency') ?? '',
+      associatedInPC: one('associatedInPC', ['true', 'false'] as const) ?? '',
+      needsAssociation: q.get('needsAssociation') === 'true',
+      validOnly: q.get('validOnly') === 'true',
+    },
+    field: one('orderBy', Object.keys(sortLabels) as SkillsReportOrderField[]) ?? 'NAME',
+    direction: one('direction', ['ASC', 'DESC'] as const) ?? 'ASC',
+    page: Number.isInteger(page) && page > 1 ? page : 1,
+  };
+}
+
+const listingOf = (where: SkillsReportWhere, field: SkillsReportOrderField, direction: Direction) => JSON.stringify([where, field, direction]);
+
+interface Paged {
+  listing: string;
+  cursors: (string | null)[];
+}
+
+/**
+ * The cursors of the pages up to the one shown, as history.state keeps them with the address: a cursor
+ * holds a row's name or email, which stay out of the address (and the server's logs). An address with
+ * a page but no cursors of that listing (a link sent on) opens at the first page.
+ */
+function savedPages(listing: string, page: number): Paged {
+  const saved = (window.history.state as { skillsReport?: Paged } | null)?.skillsReport;
+  if (saved?.listing === listing && Array.isArray(saved.cursors) && saved.cursors.length === page) return saved;
+  return { listing, cursors: [null] };
+}
+
 function useDebounced<T>(value: T, ms: number): T {
   const [v, setV] = useState(value);
   useEffect(() => {
@@ -130,9 +182,11 @@ function useDebounced<T>(value: T, ms: number): T {
 
 /** Skills report (S1–S3): filter, sort, page, and download the same rows as CSV. */
 export function SkillsReportPage() {
-  const [filters, setFilters] = useState<Filters>(emptyFilters);
-  const [field, setField] = useState<SkillsReportOrderField>('NAME');
-  const [direction, setDirection] = useState<Direction>('ASC');
+  // The address keeps the filters, order and page (listingQuery): Back and reload show them again.
+  const [opened] = useState(() => readListing(window.location.search));
+  const [filters, setFilters] = useState<Filters>(opened.filters);
+  const [field, setField] = useState<SkillsReportOrderField>(opened.field);
+  const [direction, setDirection] = useState<Direction>(opened.direction);
   const search = useDebounced(filters.search, 300);
   const applied = useMemo(() => ({ ...filters, search }), [filters, search]);
   const where = useMemo(() => toWhere(applied), [applied]);
@@ -141,11 +195,17 @@ export function SkillsReportPage() {
   // order it was given in (the API refuses it in another), so a new sort or
   // filter starts at the first page in the same render, with no request
   // carrying the old cursor.
-  const listing = JSON.stringify([where, field, direction]);
-  const [paged, setPaged] = useState<{ listing: string; cursors: (string | null)[] }>({ listing, cursors: [null] });
+  const listing = listingOf(where, field, direction);
+  const [paged, setPaged] = useState<Paged>(() => savedPages(listing, opened.page));
   const cursors = paged.listing === listing ? paged.cursors : [null];
   const setCursors = (f: (c: (string | null)[]) => (string | null)[]) => setPaged({ listing, cursors: f(cursors) });
   const after = cursors[cursors.length - 1];
+  const address = listingQuery(filters, field, direction, cursors.length).toString();
+  const pages = JSON.stringify({ listing, cursors });
+  useEffect(() => {
+    const state = window.history.state as Record<string, unknown> | null;
+    replaceSearch(new URLSearchParams(address), { ...(state && typeof state === 'object' ? state : {}), skillsReport: JSON.parse(pages) as Paged });
+  }, [address, pages]);
 
   const [{ data, fetching, error }, reexecute] = useQuery({
     query: SkillsReportQuery,

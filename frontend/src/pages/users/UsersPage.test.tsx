@@ -65,6 +65,23 @@ describe('Users', () => {
     expect(client.executeMutation).toHaveBeenCalledTimes(1);
   });
 
+  it('marks the work email invalid, tied to the refusal and focused, when the server refuses its domain', async () => {
+    setup(() => ({
+      error: gqlError('FORBIDDEN', "fabrikam.example is not one of your organization's verified email domains (contoso.example). Ask certlink support to verify it.", { field: 'email' }),
+    }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Invite user' }));
+    await userEvent.type(screen.getByLabelText('Work email'), 'sam@fabrikam.example');
+    await userEvent.type(screen.getByLabelText('Name'), 'Sam Lee');
+    await userEvent.click(screen.getByRole('button', { name: 'Invite' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('fabrikam.example is not one of your organization');
+    const email = screen.getByLabelText('Work email');
+    expect(email.getAttribute('aria-invalid')).toBe('true');
+    expect(email.getAttribute('aria-describedby')).toContain(alert.id);
+    await waitFor(() => expect(document.activeElement).toBe(email));
+    expect(screen.getByLabelText('Name').getAttribute('aria-invalid')).toBeNull();
+  });
+
   it('deletes only after confirmation, and never offers to delete yourself', async () => {
     const client = setup((name, vars) => {
       expect(name).toBe('DeleteUser');

@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { Role, UsersQuery as UsersQueryResult } from '../../gql/graphql';
@@ -6,7 +6,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { EndingImpact } from '../../components/EndingImpact';
 import { Alert, EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
 import { Field } from '../../components/Field';
-import { describeError } from '../../lib/errors';
+import { describeError, errorField } from '../../lib/errors';
 import { formatShortDate, roleLabel } from '../../lib/format';
 import { useSession, type Viewer } from '../../lib/session';
 
@@ -287,14 +287,24 @@ function InviteForm({ assignable, onCancel, onInvited }: { assignable: Role[]; o
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [roles, setRoles] = useState<Role[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  // The error, and the field it is about (extensions.field: a domain not verified, an address taken,
+  // a name too long): that field is marked invalid, tied to the message and focused, as on My profile.
+  const [error, setError] = useState<{ text: string; at?: 'email' | 'name'; n: number } | null>(null);
   const [{ fetching }, invite] = useMutation(InviteUser);
+  const errorId = useId();
+  const refs = { email: useRef<HTMLInputElement>(null), name: useRef<HTMLInputElement>(null) };
+  useEffect(() => {
+    if (error?.at) refs[error.at].current?.focus();
+  }, [error?.n]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
     const result = await invite({ input: { email: email.trim(), name: name.trim(), roles } });
-    if (result.error || !result.data) return setError(describeError(result.error));
+    if (result.error || !result.data) {
+      const field = errorField(result.error);
+      return setError((e) => ({ text: describeError(result.error), at: field === 'email' || field === 'name' ? field : undefined, n: (e?.n ?? 0) + 1 }));
+    }
     const p = result.data.inviteUser;
     onInvited({ name: p.user.name, email: p.user.email, password: p.temporaryPassword });
   }
@@ -305,11 +315,15 @@ function InviteForm({ assignable, onCancel, onInvited }: { assignable: Role[]; o
         <h2 id="invite-title">Invite a user</h2>
       </div>
       <div className="field-row">
-        <Field label="Work email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus autoComplete="off" />
-        <Field label="Name" required value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
+        <Field ref={refs.email} errorId={error?.at === 'email' ? errorId : undefined} label="Work email" type="email" required value={email} onChange={(e) => setEmail(e.target.value)} autoFocus autoComplete="off" />
+        <Field ref={refs.name} errorId={error?.at === 'name' ? errorId : undefined} label="Name" required value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
       </div>
       <RoleChecks legend="Roles (none: a default user who sees their own profile)" assignable={assignable} value={roles} onChange={setRoles} />
-      {error && <p className="alert alert-error" role="alert">{error}</p>}
+      {error && (
+        <p id={errorId} className="alert alert-error" role="alert">
+          {error.text}
+        </p>
+      )}
       <div className="card-actions">
         <button type="button" className="btn btn-secondary" onClick={onCancel}>
           Cancel
