@@ -129,7 +129,7 @@ func (r *mutationResolver) MarkNotificationsRead(ctx context.Context, ids []int)
 func (r *mutationResolver) CreateSupportTicket(ctx context.Context, input model.CreateSupportTicketInput) (*ent.SupportTicket, error) {
 	in := support.NewTicket{Category: input.Category, Subject: input.Subject, Body: input.Body}
 	if input.ClientKey != nil {
-		in.ClientKey = *input.ClientKey
+		in.ClientKey, in.KeyGiven = *input.ClientKey, true
 	}
 	return r.Support.Create(ctx, viewer.From(ctx), in)
 }

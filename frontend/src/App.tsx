@@ -5,6 +5,7 @@ import { IconAward, IconBadge, IconBell, IconCode, IconHistory, IconKey, IconLif
 import { watchFocus } from './lib/focusRescue';
 import { createApiClient } from './lib/client';
 import { forgetConsole } from './lib/consoleHistory';
+import { forgetTicketDraft } from './lib/ticketDraft';
 import { describeError, errorCode } from './lib/errors';
 import { Link, navigate, RENAVIGATE, usePath } from './lib/router';
 import { isAdmin, isGlobalAdmin, MeQuery, seesCompetencies, seesUsers, SessionContext, SignOutMutation, useSession, type Session, type Viewer } from './lib/session';
@@ -162,7 +163,12 @@ export function App({ createClient = createApiClient }: { createClient?: typeof 
   }, [client]);
   return (
     <Provider value={client}>
-      <SessionGate key={generation} notice={notice} onSignedOut={() => resetSession('You have signed out.')} />
+      <SessionGate key={generation} notice={notice} onSignedOut={() => {
+          // Signing out at this tab forgets the ticket being written here (a session that
+          // ended by itself keeps it for its author, who signs in again).
+          forgetTicketDraft();
+          resetSession('You have signed out.');
+        }} />
     </Provider>
   );
 }

@@ -78,7 +78,11 @@ var (
 
 // NewTicket is what the user writes. ClientKey, optional, is the key the
 // client chose for it: the same key again raises nothing new.
-type NewTicket struct{ Category, Subject, Body, ClientKey string }
+type NewTicket struct {
+	Category, Subject, Body, ClientKey string
+	// KeyGiven: a ClientKey was sent, even an empty one (refused).
+	KeyGiven bool
+}
 
 // clientKey is 1 to 64 letters, digits, '-' or '_' (a UUID fits).
 var clientKey = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
@@ -100,7 +104,7 @@ func (s *Service) Create(ctx context.Context, v *viewer.Viewer, in NewTicket) (*
 	if err != nil {
 		return nil, err
 	}
-	if in.ClientKey != "" && !clientKey.MatchString(in.ClientKey) {
+	if (in.KeyGiven || in.ClientKey != "") && !clientKey.MatchString(in.ClientKey) {
 		return nil, apperr.New(apperr.InvalidInput, "A clientKey is 1 to 64 letters, digits, '-' or '_'.").With("field", "clientKey")
 	}
 	sys := viewer.System(ctx)

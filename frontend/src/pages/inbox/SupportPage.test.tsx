@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { act, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { SupportPage } from './SupportPage';
-import { gqlError, mockClient, networkError, withClient, type Answer } from '../../test/mockClient';
+import { gqlError, mockClient, networkError, viewer, withClient, type Answer } from '../../test/mockClient';
+import { SessionContext } from '../../lib/session';
 
 function ticket(id: string, subject: string) {
   return {
@@ -105,7 +106,7 @@ describe('a new ticket', () => {
     window.history.replaceState(null, '', '/');
   });
 
-  function renderWith(mutation: (vars: { input: Record<string, unknown> }) => Answer) {
+  function renderWith(mutation: (vars: { input: Record<string, unknown> }) => Answer, as = 'u-riley') {
     const client = mockClient({
       query: () => ({ data: { supportTickets: { totalCount: 0, edges: [] } } }),
       mutation: (name, vars) => {
@@ -113,7 +114,8 @@ describe('a new ticket', () => {
         return mutation(vars as { input: Record<string, unknown> });
       },
     });
-    const view = render(withClient(client, <SupportPage />));
+    const session = { viewer: viewer({ id: as }), signOut: async () => {} };
+    const view = render(withClient(client, <SessionContext.Provider value={session}><SupportPage /></SessionContext.Provider>));
     return { client, view };
   }
 
@@ -135,7 +137,7 @@ describe('a new ticket', () => {
     expect(typeof keys[0]).toBe('string');
     expect((keys[0] as string).length).toBeGreaterThanOrEqual(16);
     expect(keys[1]).toBe(keys[0]);
-    expect(sessionStorage.getItem('certlink.supportDraft')).toBeNull();
+    expect(sessionStorage.getItem('certlink.supportDraft:u-riley')).toBeNull();
   });
 
   it('keeps what was typed, and its key, for the page opened again', async () => {
@@ -168,8 +170,46 @@ describe('a new ticket', () => {
     renderWith(() => 'pending');
     await userEvent.click(screen.getByRole('button', { name: 'New ticket' }));
     await userEvent.type(screen.getByLabelText(/Subject/), 'Never mind');
-    expect(sessionStorage.getItem('certlink.supportDraft')).toContain('Never mind');
+    expect(sessionStorage.getItem('certlink.supportDraft:u-riley')).toContain('Never mind');
     await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
-    expect(sessionStorage.getItem('certlink.supportDraft')).toBeNull();
+    expect(sessionStorage.getItem('certlink.supportDraft:u-riley')).toBeNull();
+  });
+
+  // Re-attack review: the next account signing in at the tab was shown riley's draft, and could
+  // raise it under its own name.
+  it('shows a draft to its author only', async () => {
+    const first = renderWith(() => 'pending', 'u-riley');
+    await userEvent.click(screen.getByRole('button', { name: 'New ticket' }));
+    await userEvent.type(screen.getByLabelText(/Subject/), 'Riley private');
+    first.view.unmount();
+
+    const second = renderWith(() => 'pending', 'u-alex');
+    expect(screen.queryByLabelText(/Subject/)).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'New ticket' }));
+    expect((screen.getByLabelText(/Subject/) as HTMLInputElement).value).toBe('');
+    second.view.unmount();
+
+    renderWith(() => 'pending', 'u-riley');
+    expect((screen.getByLabelText(/Subject/) as HTMLInputElement).value).toBe('Riley private');
+  });
+
+  // Re-attack review: text changed after a try whose answer was lost went with the same key, and
+  // the server's CONFLICT left the form stuck.
+  it('sends changed text with a new key', async () => {
+    const keys: unknown[] = [];
+    renderWith(({ input }) => {
+      keys.push(input.clientKey);
+      return keys.length === 1 ? { error: networkError() } : { data: { createSupportTicket: { id: 'T1' } } };
+    });
+    await userEvent.click(screen.getByRole('button', { name: 'New ticket' }));
+    await userEvent.type(screen.getByLabelText(/Subject/), 'First');
+    await userEvent.type(screen.getByLabelText('What happened?'), 'Text.');
+    await userEvent.click(screen.getByRole('button', { name: 'Raise ticket' }));
+    await screen.findByRole('alert');
+    await userEvent.type(screen.getByLabelText(/Subject/), ' and more');
+    await userEvent.click(screen.getByRole('button', { name: 'Raise ticket' }));
+    await screen.findByText(/Ticket “First and more” is raised/);
+    expect(keys).toHaveLength(2);
+    expect(keys[1]).not.toBe(keys[0]);
   });
 });

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent, type MouseEvent } from 'react';
+import { useContext, useEffect, useId, useState, type FormEvent, type MouseEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { SupportTicketsQuery as TicketsResult } from '../../gql/graphql';
@@ -8,6 +8,8 @@ import { describeError, errorCode } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
 import { usePageQueryPolicy } from '../../lib/pageData';
 import { navigate, useSearch } from '../../lib/router';
+import { SessionContext } from '../../lib/session';
+import { forgetTicketDraft, loadTicketDraft, newTicketKey, saveTicketDraft, sentText } from '../../lib/ticketDraft';
 import { SupportTicketsQuery } from './supportQuery';
 
 const CreateTicket = graphql(`
@@ -69,7 +71,8 @@ export function SupportPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: SupportTicketsQuery, requestPolicy: usePageQueryPolicy(SupportTicketsQuery, 'cache-and-network') });
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   // A ticket being written when the session ended is open again, as it was.
-  const [creating, setCreating] = useState(() => loadDraft() !== null);
+  const owner = useContext(SessionContext)?.viewer.id ?? '';
+  const [creating, setCreating] = useState(() => loadTicketDraft(owner) !== null);
   const [notice, setNotice] = useState<string | null>(null);
   const tickets = data?.supportTickets.edges.map((e) => e.node) ?? [];
   // The open ticket is the address's: one at a time, as reload, links and back and forward see it.
@@ -128,63 +131,34 @@ export function SupportPage() {
   );
 }
 
-/**
- * A ticket being written, kept in this tab's session storage until it is raised or cancelled:
- * a session that ends while the form is open (sign-in, then back here) finds it again. Its key
- * goes with every try (clientKey), so sending it again after an answer that never arrived raises
- * nothing new (review: a retry raised a second, identical ticket).
- */
-type Draft = { category: string; subject: string; body: string; key: string };
-const DRAFT = 'certlink.supportDraft';
-
-function loadDraft(): Draft | null {
-  try {
-    const d = JSON.parse(sessionStorage.getItem(DRAFT) ?? 'null') as Partial<Draft> | null;
-    if (d && typeof d.key === 'string' && typeof d.subject === 'string' && typeof d.body === 'string' && typeof d.category === 'string') {
-      return d as Draft;
-    }
-  } catch {
-    /* not ours, or storage refused: no draft */
-  }
-  return null;
-}
-
-function saveDraft(d: Draft | null) {
-  try {
-    if (d && (d.subject.trim() || d.body.trim())) sessionStorage.setItem(DRAFT, JSON.stringify(d));
-    else sessionStorage.removeItem(DRAFT);
-  } catch {
-    /* storage full or refused: the form still works, unkept */
-  }
-}
-
-/** 32 hex digits from the browser's random source (randomUUID needs a secure context). */
-function newKey(): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-}
-
 function NewTicketForm({ onCancel, onCreated }: { onCancel: () => void; onCreated: (subject: string) => void }) {
-  const [kept] = useState(loadDraft);
+  const owner = useContext(SessionContext)?.viewer.id ?? '';
+  const [kept] = useState(() => loadTicketDraft(owner));
   const [category, setCategory] = useState(kept?.category ?? 'ASSOCIATION');
   const [subject, setSubject] = useState(kept?.subject ?? '');
   const [body, setBody] = useState(kept?.body ?? '');
-  const [key] = useState(() => kept?.key ?? newKey());
+  const [key, setKey] = useState(() => kept?.key ?? newTicketKey());
+  const [sent, setSent] = useState(kept?.sent);
   const [error, setError] = useState<string | null>(null);
   const [{ fetching }, create] = useMutation(CreateTicket);
   const ids = { category: useId(), body: useId() };
-  useEffect(() => saveDraft({ category, subject, body, key }), [category, subject, body, key]);
+  useEffect(() => saveTicketDraft({ owner, category, subject, body, key, sent }), [owner, category, subject, body, key, sent]);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
-    const result = await create({ input: { category, subject: subject.trim(), body: body.trim(), clientKey: key } });
+    const text = sentText(category, subject.trim(), body.trim());
+    // Sent before with other text: this is another ticket, with its own key.
+    const k = sent !== undefined && sent !== text ? newTicketKey() : key;
+    setKey(k);
+    setSent(text);
+    const result = await create({ input: { category, subject: subject.trim(), body: body.trim(), clientKey: k } });
     if (result.error) return setError(describeError(result.error));
-    saveDraft(null);
+    forgetTicketDraft(owner);
     onCreated(subject.trim());
   }
   const cancel = () => {
-    saveDraft(null);
+    forgetTicketDraft(owner);
     onCancel();
   };
 
