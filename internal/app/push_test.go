@@ -179,10 +179,11 @@ func drain(t *testing.T, o *ops, id string) (data, limited int) {
 }
 
 // TestAPITokenPushesPayFromTheirOwnBucket: a partner tool's live feed,
-// through an API token, pays its pushes from the token's push bucket; the
-// admin's own live page keeps its bucket whole. The push bucket was the
-// account's: a token's subscriptions could use it up and leave its admin's
-// page RATE_LIMITED.
+// through an API token, pays its pushes from the bucket all the account's
+// API tokens share; the admin's own live page keeps its bucket whole. The
+// push bucket was the account's: a token's subscriptions could use it up and
+// leave its admin's page RATE_LIMITED. Then each token had its own, and
+// every new token bought a fresh bucket (re-attack review).
 func TestAPITokenPushesPayFromTheirOwnBucket(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) { c.RateLimit = 200 })
 	grace := e.Demo("grace@contoso.example")
@@ -205,8 +206,11 @@ func TestAPITokenPushesPayFromTheirOwnBucket(t *testing.T) {
 		d, _ := drain(t, o, "s")
 		return d > 0
 	}, "no push reached the token's subscription")
-	if q := e.App.RateLimits.Peek(guard.PushKey("token:" + strconv.Itoa(tokenID))); q.Remaining >= 200 {
-		t.Fatalf("the token's push bucket paid nothing: %d left", q.Remaining)
+	if q := e.App.RateLimits.Peek(guard.PushKey(guard.APITokensPushOwner(graceID))); q.Remaining >= 200 {
+		t.Fatalf("the account's API tokens' push bucket paid nothing: %d left", q.Remaining)
+	}
+	if q := e.App.RateLimits.Peek(guard.PushKey("token:" + strconv.Itoa(tokenID))); q.Remaining < 200 {
+		t.Fatalf("the token has a push bucket of its own, %d left: a new token would buy more pushes", q.Remaining)
 	}
 	if q := e.App.RateLimits.Peek(guard.PushKey("user:" + strconv.Itoa(graceID))); q.Remaining < 200 {
 		t.Fatalf("the admin's push bucket paid for the token's pushes: %d left of 200", q.Remaining)

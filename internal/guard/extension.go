@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -209,16 +210,26 @@ func (x Extension) InterceptOperation(ctx context.Context, next graphql.Operatio
 // updates slow to what its budget pays for, but its requests keep theirs.
 func PushKey(key string) string { return "push/" + key }
 
-// pushOwner names whose push bucket a subscription pays from: as for what
-// runs at once (viewer.RunsKey), an API token's apart from the account that
-// made it, so a partner tool's live feed cannot use up its admin's live page
-// (the account's hourly query points stay shared: CallerKey).
+// pushOwner names whose push bucket a subscription pays from: an account's
+// sessions share one, and all the API tokens it made share another, so a
+// partner tool's live feed cannot use up its admin's live page, and making
+// more tokens buys no more pushes (a review's every new token came with a
+// fresh bucket; an account may hold 100). The account's hourly query points
+// stay shared by all of them (CallerKey).
 func pushOwner(ctx context.Context) string {
-	if v := viewer.From(ctx); v != nil {
-		return v.RunsKey()
+	v := viewer.From(ctx)
+	switch {
+	case v == nil:
+		return CallerKey(ctx)
+	case v.Kind == viewer.KindAPIToken && v.UserID != 0:
+		return APITokensPushOwner(v.UserID)
 	}
-	return CallerKey(ctx)
+	return v.RunsKey()
 }
+
+// APITokensPushOwner is the push bucket's owner for the API tokens account
+// userID made, all together.
+func APITokensPushOwner(userID int) string { return "tokens-of-user:" + strconv.Itoa(userID) }
 
 // nextPush waits until a subscription's next push may be computed: at
 // least PushEvery after the last (the live feed keeps only the latest value
