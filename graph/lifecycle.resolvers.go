@@ -66,7 +66,8 @@ func (r *mutationResolver) InviteUser(ctx context.Context, input model.InviteUse
 
 // UpdateUser is the resolver for the updateUser field.
 func (r *mutationResolver) UpdateUser(ctx context.Context, input model.UpdateUserInput) (*model.UserPayload, error) {
-	u, err := r.People.Update(ctx, viewer.From(ctx), users.UpdateInput{ID: input.ID, Email: input.Email, Name: input.Name})
+	u, err := r.People.Update(ctx, viewer.From(ctx), users.UpdateInput{ID: input.ID, Email: input.Email, Name: input.Name,
+		ExpectedEmail: input.ExpectedEmail, ExpectedName: input.ExpectedName})
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +85,11 @@ func (r *mutationResolver) ResendInvite(ctx context.Context, id int) (*model.Inv
 
 // AssignRoles is the resolver for the assignRoles field.
 func (r *mutationResolver) AssignRoles(ctx context.Context, input model.AssignRolesInput) (*model.UserPayload, error) {
-	u, err := r.People.AssignRoles(ctx, viewer.From(ctx), input.UserID, roleStrings(input.Roles))
+	var expected []string
+	if input.ExpectedRoles != nil {
+		expected = roleStrings(input.ExpectedRoles)
+	}
+	u, err := r.People.AssignRoles(ctx, viewer.From(ctx), input.UserID, roleStrings(input.Roles), expected)
 	if err != nil {
 		return nil, err
 	}

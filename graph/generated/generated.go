@@ -5053,12 +5053,21 @@ input UpdateUserInput {
   "Corrected work email (unchanged when omitted)."
   email: String
   name: String
+  """
+  The email and name the change was made from (optional): when given and the
+  account's differ now (someone changed them since), CONFLICT and nothing
+  changes, instead of overwriting that change unseen.
+  """
+  expectedEmail: String
+  expectedName: String
 }
 
 input AssignRolesInput {
   userId: ID!
   "The user's complete set of roles after the change; [] makes a default user."
   roles: [Role!]!
+  "The roles the change was made from (optional): when given and the account's differ now, CONFLICT and nothing changes."
+  expectedRoles: [Role!]
 }
 
 input ChangePasswordInput {
@@ -19766,7 +19775,7 @@ func (ec *executionContext) unmarshalInputAssignRolesInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"userId", "roles"}
+	fieldsInOrder := [...]string{"userId", "roles", "expectedRoles"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19787,6 +19796,13 @@ func (ec *executionContext) unmarshalInputAssignRolesInput(ctx context.Context, 
 				return it, err
 			}
 			it.Roles = data
+		case "expectedRoles":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedRoles"))
+			data, err := ec.unmarshalORole2ᚕcertlinkᚋgraphᚋmodelᚐRoleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedRoles = data
 		}
 	}
 	return it, nil
@@ -21260,7 +21276,7 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "email", "name"}
+	fieldsInOrder := [...]string{"id", "email", "name", "expectedEmail", "expectedName"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21288,6 +21304,20 @@ func (ec *executionContext) unmarshalInputUpdateUserInput(ctx context.Context, o
 				return it, err
 			}
 			it.Name = data
+		case "expectedEmail":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedEmail"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedEmail = data
+		case "expectedName":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedName"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedName = data
 		}
 	}
 	return it, nil

@@ -18,6 +18,8 @@ type AssignRolesInput struct {
 	UserID int `json:"userId"`
 	// The user's complete set of roles after the change; [] makes a default user.
 	Roles []Role `json:"roles"`
+	// The roles the change was made from (optional): when given and the account's differ now, CONFLICT and nothing changes.
+	ExpectedRoles []Role `json:"expectedRoles,omitempty"`
 }
 
 type AssociateLearningAccountInput struct {
@@ -628,6 +630,11 @@ type UpdateUserInput struct {
 	// Corrected work email (unchanged when omitted).
 	Email *string `json:"email,omitempty"`
 	Name  *string `json:"name,omitempty"`
+	// The email and name the change was made from (optional): when given and the
+	// account's differ now (someone changed them since), CONFLICT and nothing
+	// changes, instead of overwriting that change unseen.
+	ExpectedEmail *string `json:"expectedEmail,omitempty"`
+	ExpectedName  *string `json:"expectedName,omitempty"`
 }
 
 type UpsertSkillInput struct {

@@ -12,6 +12,8 @@ export type ApiTokenScope =
   | 'USERS_READ';
 
 export type AssignRolesInput = {
+  /** The roles the change was made from (optional): when given and the account's differ now, CONFLICT and nothing changes. */
+  expectedRoles?: Array<Role> | null | undefined;
   /** The user's complete set of roles after the change; [] makes a default user. */
   roles: Array<Role>;
   userId: string;
@@ -284,6 +286,13 @@ export type SupportTicketStatus =
 export type UpdateUserInput = {
   /** Corrected work email (unchanged when omitted). */
   email?: string | null | undefined;
+  /**
+   * The email and name the change was made from (optional): when given and the
+   * account's differ now (someone changed them since), CONFLICT and nothing
+   * changes, instead of overwriting that change unseen.
+   */
+  expectedEmail?: string | null | undefined;
+  expectedName?: string | null | undefined;
   id: string;
   name?: string | null | undefined;
 };

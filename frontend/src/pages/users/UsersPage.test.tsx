@@ -127,4 +127,29 @@ describe('Users', () => {
     expect(screen.queryByRole('button', { name: /^Roles of / })).toBeNull();
     expect(screen.getByRole('button', { name: 'Remove from report: Alex Wilber' })).toBeTruthy();
   });
+
+  // Review: two admins editing one account in two tabs; the second overwrote the first unseen.
+  it('says what an edit and a role change were made from, and shows a conflict', async () => {
+    const sent: Record<string, unknown>[] = [];
+    setup((name, vars) => {
+      sent.push({ op: name, ...(vars as { input: Record<string, unknown> }).input });
+      return name === 'UpdateUser'
+        ? { error: gqlError('CONFLICT', "Someone changed this account's name since you opened it: look at it again, then make your change.", { reason: 'CHANGED_SINCE' }) }
+        : { data: { assignRoles: { user: { id: 'a', roles: ['MPN_PARTNER_ADMIN'] } } } };
+    });
+    await userEvent.click(await screen.findByRole('button', { name: 'Edit Alex Wilber' }));
+    const nameField = screen.getByLabelText('Name');
+    await userEvent.clear(nameField);
+    await userEvent.type(nameField, 'Alex From B');
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText(/Someone changed this account's name since you opened it/)).toBeTruthy();
+    expect(sent[0]).toMatchObject({ op: 'UpdateUser', id: 'a', name: 'Alex From B', expectedName: 'Alex Wilber', expectedEmail: 'alex@contoso.example' });
+    await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+
+    await userEvent.click(screen.getByRole('button', { name: 'Roles of Alex Wilber' }));
+    await userEvent.click(screen.getByLabelText('MPN partner admin'));
+    await userEvent.click(screen.getByRole('button', { name: 'Save roles' }));
+    await waitFor(() => expect(sent).toHaveLength(2));
+    expect(sent[1]).toMatchObject({ op: 'AssignRoles', userId: 'a', roles: ['MPN_PARTNER_ADMIN'], expectedRoles: [] });
+  });
 });

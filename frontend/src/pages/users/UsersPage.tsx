@@ -345,6 +345,9 @@ function UserRowView({ user: u, isSelf, can, onChanged }: { user: UserRow; isSel
   const [name, setName] = useState(u.name);
   const [email, setEmail] = useState(u.email);
   const [roles, setRoles] = useState<Role[]>(u.roles);
+  // What the dialog was opened from: the change says so, and is refused (CONFLICT) if someone
+  // changed the account since, instead of overwriting that change unseen (review: two tabs).
+  const [seen, setSeen] = useState({ name: u.name, email: u.email, roles: u.roles });
   const [, update] = useMutation(UpdateUser);
   const [, assign] = useMutation(AssignRoles);
   const [, remove] = useMutation(DeleteUser);
@@ -356,6 +359,7 @@ function UserRowView({ user: u, isSelf, can, onChanged }: { user: UserRow; isSel
     setName(u.name);
     setEmail(u.email);
     setRoles(u.roles);
+    setSeen({ name: u.name, email: u.email, roles: u.roles });
     setDialog(d);
   };
 
@@ -428,7 +432,7 @@ function UserRowView({ user: u, isSelf, can, onChanged }: { user: UserRow; isSel
           error={error}
           onCancel={() => setDialog(null)}
           onConfirm={() =>
-            run(() => update({ input: { id: u.id, name: name.trim() !== u.name ? name.trim() : undefined, email: email.trim() !== u.email ? email.trim() : undefined } }), `${name.trim()} is updated.`)
+            run(() => update({ input: { id: u.id, name: name.trim() !== seen.name ? name.trim() : undefined, email: email.trim() !== seen.email ? email.trim() : undefined, expectedName: seen.name, expectedEmail: seen.email } }), `${name.trim()} is updated.`)
           }
         >
           <Field label="Name" value={name} onChange={(e) => setName(e.target.value)} required />
@@ -442,7 +446,7 @@ function UserRowView({ user: u, isSelf, can, onChanged }: { user: UserRow; isSel
           busy={busy}
           error={error}
           onCancel={() => setDialog(null)}
-          onConfirm={() => run(() => assign({ input: { userId: u.id, roles: [...keep, ...roles.filter((r) => can.assignable.includes(r))] } }), `Roles of ${u.name} are saved.`)}
+          onConfirm={() => run(() => assign({ input: { userId: u.id, roles: [...keep, ...roles.filter((r) => can.assignable.includes(r))], expectedRoles: seen.roles } }), `Roles of ${u.name} are saved.`)}
         >
           <RoleChecks legend="Roles" assignable={can.assignable} value={roles} onChange={setRoles} />
         </ConfirmDialog>
