@@ -662,16 +662,26 @@ func TestSlowBodyOnAnyPathIsTakenAtTheCap(t *testing.T) {
 // clients saw 1006 with no reason (a review's subscription at SIGTERM).
 func TestShutdownTellsSocketsToReconnect(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite)
-	c := bearerWS(t, e, e.Demo("mona@contoso.example"))
+	mona := e.Demo("mona@contoso.example")
+	c := bearerWS(t, e, mona)
 	o := readOps(c)
 	send(t, c, subscribeMsg("s", `subscription{competencyProgressChanged{status}}`))
 	if m := o.next(t, "s", 10*time.Second); m.Type != "next" {
 		t.Fatalf("subscription: %s %s", m.Type, m.Payload)
 	}
+	// Sockets still without connection_init: signed in by the upgrade's
+	// bearer (a re-attack review's was dropped, 1006), and anonymous.
+	pending := []*websocket.Conn{rawWS(t, e, http.Header{"Authorization": {"Bearer " + mona}}), rawWS(t, e, nil)}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := e.Server.Config.Shutdown(ctx); err != nil {
 		t.Fatalf("shutdown: %v", err)
+	}
+	for i, p := range pending {
+		// Well inside the 5 s init timeout, which would close them 4408.
+		if code, _ := closeOf(t, p, 3*time.Second); code != socket.CloseGoingAway {
+			t.Fatalf("pending socket %d closed %d, want %d (going away)", i, code, socket.CloseGoingAway)
+		}
 	}
 	select {
 	case <-o.closed:

@@ -185,6 +185,9 @@ type Registry struct {
 	addresses map[string]*addressUsage
 	orgs      map[int]int // signed-in sockets per organization
 	settled   int         // signed-in sockets the listener's cap never takes
+	// admitted holds the upgrades not released yet, so that a stopping
+	// process can close those still without connection_init too.
+	admitted map[*Admission]struct{}
 }
 
 // addressUsage counts one client address's sockets: pending (upgraded, no
@@ -214,7 +217,7 @@ type usage struct{ sockets, operations, subscriptions, upgrades int }
 // NewRegistry returns a registry.
 func NewRegistry(l Limits, auth Authenticate) *Registry {
 	return &Registry{Limits: l, Auth: auth, conns: map[*Conn]struct{}{}, viewers: map[string]*usage{}, addresses: map[string]*addressUsage{},
-		orgs: map[int]int{}}
+		orgs: map[int]int{}, admitted: map[*Admission]struct{}{}}
 }
 
 // Admission is one websocket upgrade from a client address, counted as
@@ -295,6 +298,7 @@ func (g *Registry) Admit(ctx context.Context, address string, v *viewer.Viewer) 
 		u.queue = append(u.queue, a)
 	}
 	g.addresses[address] = u
+	g.admitted[a] = struct{}{}
 	return a, nil
 }
 
@@ -436,6 +440,7 @@ func (a *Admission) Release() {
 		return
 	}
 	a.done = true
+	delete(g.admitted, a)
 	a.endUpgrade()
 	u := g.addresses[a.address]
 	switch {
@@ -595,14 +600,27 @@ func (g *Registry) Changed(tokens, users []int) {
 func (g *Registry) CloseGoingAway(reason string) int {
 	g.mu.Lock()
 	conns := make([]*Conn, 0, len(g.conns))
+	owned := map[*wsConn]bool{}
 	for c := range g.conns {
 		conns = append(conns, c)
+		owned[c.ws] = true
+	}
+	// Upgrades still without connection_init (a bearer sent with the
+	// upgrade, or none yet) are told too (a review's were dropped, 1006).
+	var pending []*wsConn
+	for a := range g.admitted {
+		if a.ws != nil && !owned[a.ws] && !a.evicted {
+			pending = append(pending, a.ws)
+		}
 	}
 	g.mu.Unlock()
 	for _, c := range conns {
 		_ = c.Close(CloseGoingAway, reason)
 	}
-	return len(conns)
+	for _, ws := range pending {
+		_ = ws.WriteClose(CloseGoingAway, reason)
+	}
+	return len(conns) + len(pending)
 }
 
 // Sockets counts the open sockets.
