@@ -24,17 +24,25 @@ import (
 	"certlink/internal/testenv"
 )
 
-// graphql-transport-ws: a subscribe whose id names a running operation
-// closes the socket with 4409 "Subscriber for <id> already exists".
-func TestSocketDuplicateID(t *testing.T) {
-	e := testenv.Start(t, testenv.SQLite)
-	mona := e.Demo("mona@contoso.example")
-	c := bearerWS(t, e, mona)
+// progressSubscribed opens a socket signed in with tok whose subscription
+// "s" to competencyProgressChanged has sent its first answer.
+func progressSubscribed(t *testing.T, e *testenv.Env, tok string) (*wsClient, *ops) {
+	t.Helper()
+	c := bearerWS(t, e, tok)
 	o := readOps(c)
 	send(t, c, subscribeMsg("s", `subscription{competencyProgressChanged{status}}`))
 	if m := o.next(t, "s", 10*time.Second); m.Type != "next" {
 		t.Fatalf("subscription: %s %s", m.Type, m.Payload)
 	}
+	return c, o
+}
+
+// graphql-transport-ws: a subscribe whose id names a running operation
+// closes the socket with 4409 "Subscriber for <id> already exists".
+func TestSocketDuplicateID(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	mona := e.Demo("mona@contoso.example")
+	c, o := progressSubscribed(t, e, mona)
 	send(t, c, subscribeMsg("s", `{me{email}}`))
 	<-o.closed
 	var ce websocket.CloseError
@@ -663,12 +671,7 @@ func TestSlowBodyOnAnyPathIsTakenAtTheCap(t *testing.T) {
 func TestShutdownTellsSocketsToReconnect(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite)
 	mona := e.Demo("mona@contoso.example")
-	c := bearerWS(t, e, mona)
-	o := readOps(c)
-	send(t, c, subscribeMsg("s", `subscription{competencyProgressChanged{status}}`))
-	if m := o.next(t, "s", 10*time.Second); m.Type != "next" {
-		t.Fatalf("subscription: %s %s", m.Type, m.Payload)
-	}
+	_, o := progressSubscribed(t, e, mona)
 	// Sockets still without connection_init: signed in by the upgrade's
 	// bearer (a re-attack review's was dropped, 1006), and anonymous.
 	pending := []*websocket.Conn{rawWS(t, e, http.Header{"Authorization": {"Bearer " + mona}}), rawWS(t, e, nil)}

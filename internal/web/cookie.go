@@ -75,9 +75,7 @@ func CrossSite(r *http.Request) bool {
 
 // Secure reports whether r came over TLS, to certlink or to the proxy in
 // front of it: cookies set in answer to it are Secure.
-func Secure(r *http.Request) bool { return secure(r) }
-
-func secure(r *http.Request) bool {
+func Secure(r *http.Request) bool {
 	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
 }
 
@@ -91,7 +89,7 @@ func SetSession(ctx context.Context, secret string, expires time.Time) {
 	}
 	http.SetCookie(e.w, &http.Cookie{
 		Name: SessionCookie, Value: secret, Path: "/", Expires: expires,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(e.r),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: Secure(e.r),
 	})
 }
 
@@ -103,7 +101,7 @@ func ClearSession(ctx context.Context) {
 	}
 	http.SetCookie(e.w, &http.Cookie{
 		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(e.r),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: Secure(e.r),
 	})
 }
 
@@ -194,6 +192,6 @@ func SetCookie(ctx context.Context, name, value, path string, expires time.Time)
 	}
 	http.SetCookie(e.w, &http.Cookie{
 		Name: name, Value: value, Path: path, Expires: expires,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: secure(e.r),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: Secure(e.r),
 	})
 }
