@@ -110,6 +110,41 @@ func TestSessionCookie(t *testing.T) {
 	if !strings.Contains(string(out.Data), "alex@contoso.example") {
 		t.Fatalf("cookie did not authenticate: %s %+v", out.Data, out.Errors)
 	}
+	// Over TLS (here at a proxy) the cookie is Secure and __Host-, which no
+	// sibling subdomain can set; a cookie of the bare name there is someone
+	// else's planting and is not read (session fixation).
+	do := func(body string, cookie *http.Cookie) (*http.Response, testenv.Response) {
+		req, _ := http.NewRequest(http.MethodPost, e.URL+"/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-Proto", "https")
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var out testenv.Response
+		_ = json.NewDecoder(res.Body).Decode(&out)
+		return res, out
+	}
+	res, _ = do(body, nil)
+	var host *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == "__Host-certlink_session" {
+			host = c
+		}
+	}
+	if host == nil || !host.Secure || host.Path != "/" || host.Domain != "" {
+		t.Fatalf("session cookie over TLS: %v", res.Header["Set-Cookie"])
+	}
+	if _, out := do(`{"query":"{me{email}}"}`, &http.Cookie{Name: "certlink_session", Value: host.Value}); strings.Contains(string(out.Data), "alex@") {
+		t.Fatalf("a bare-named cookie over TLS was read: %s", out.Data)
+	}
+	if _, out := do(`{"query":"{me{email}}"}`, host); !strings.Contains(string(out.Data), "alex@contoso.example") {
+		t.Fatalf("the __Host- cookie did not authenticate: %s %+v", out.Data, out.Errors)
+	}
 }
 
 func TestTransportRules(t *testing.T) {

@@ -406,7 +406,7 @@ func crossSiteSessionGet(r *http.Request) bool {
 	if isWebsocket(r) || r.Header.Get("Authorization") != "" {
 		return false
 	}
-	if _, err := r.Cookie(web.SessionCookie); err != nil {
+	if _, err := web.Cookie(r, web.SessionCookie); err != nil {
 		return false
 	}
 	return web.CrossSite(r)
@@ -416,7 +416,7 @@ func bearer(r *http.Request) string {
 	if h := r.Header.Get("Authorization"); h != "" {
 		return bearerOf(h)
 	}
-	if c, err := r.Cookie(web.SessionCookie); err == nil {
+	if c, err := web.Cookie(r, web.SessionCookie); err == nil {
 		return c.Value
 	}
 	return ""

@@ -55,7 +55,7 @@ var errNotLinked = errors.New("Your identity at your organization's identity pro
 // own password, who may link single sign-on to their account.
 func (s *Service) linkingSession(r *http.Request) (string, error) {
 	v := viewer.From(r.Context())
-	c, err := r.Cookie(web.SessionCookie)
+	c, err := web.Cookie(r, web.SessionCookie)
 	// The browser's own session, not a bearer header sent along with it.
 	if v == nil || err != nil || c.Value == "" || r.Header.Get("Authorization") != "" {
 		return "", apperr.New(apperr.Unauthenticated, "Sign in with your work email and password first, then link single sign-on.")

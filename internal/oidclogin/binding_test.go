@@ -324,3 +324,69 @@ func TestSignInOptionsAndRefusalPage(t *testing.T) {
 		t.Fatalf("refusal page: %d %s", status, body)
 	}
 }
+
+// Over TLS a sign-in flow is read back only from its __Host- cookie, which
+// no sibling subdomain and no http:// answer can set: a flow cookie planted
+// under the bare name (the attacker's own flow, started by the attacker) does
+// not sign the victim in as the attacker (login CSRF). The control finishes
+// the same kind of flow with the __Host- cookie and is signed in.
+func TestPlantedFlowCookieSignsNobodyIn(t *testing.T) {
+	s := startSSO(t, testenv.SQLite)
+	b := s.Browser("")
+	if r := b.SignIn("grace@contoso.example", "certlink-demo"); len(r.Errors) > 0 {
+		t.Fatal(r.Errors)
+	}
+	if _, body, path := s.sso(t, b, "/auth/oidc/login?link=1", "grace@contoso.example", true, "attacker-sub"); path != "/profile" {
+		t.Fatalf("link: %s %s", path, body)
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	tls := func(u string, cookie *http.Cookie) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, u, nil)
+		req.Header.Set("X-Forwarded-Proto", "https")
+		if cookie != nil {
+			req.AddCookie(cookie)
+		}
+		res, err := noRedirect.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	// The attacker starts a flow as themself and stops at the callback URL.
+	attack := func() (*http.Cookie, string) {
+		t.Helper()
+		res := tls(s.URL+"/auth/oidc/login", nil)
+		var flow *http.Cookie
+		for _, c := range res.Cookies() {
+			if strings.HasSuffix(c.Name, "certlink_oidc") {
+				flow = c
+			}
+		}
+		if flow == nil || flow.Name != "__Host-certlink_oidc" || !flow.Secure || flow.Path != "/" {
+			t.Fatalf("the flow cookie over TLS: %v", res.Header["Set-Cookie"])
+		}
+		at := tls(res.Header.Get("Location"), nil)
+		return flow, at.Header.Get("Location")
+	}
+	session := func(res *http.Response) *http.Cookie {
+		for _, c := range res.Cookies() {
+			if strings.HasSuffix(c.Name, "certlink_session") && c.Value != "" {
+				return c
+			}
+		}
+		return nil
+	}
+	flow, callback := attack()
+	planted := &http.Cookie{Name: "certlink_oidc", Value: flow.Value}
+	if res := tls(callback, planted); res.StatusCode != http.StatusForbidden || session(res) != nil {
+		t.Fatalf("a planted flow cookie over TLS: %d %v", res.StatusCode, res.Header["Set-Cookie"])
+	}
+	flow, callback = attack()
+	res := tls(callback, flow)
+	c := session(res)
+	if res.StatusCode != http.StatusFound || c == nil || c.Name != "__Host-certlink_session" || !c.Secure || c.Path != "/" {
+		t.Fatalf("the flow's own cookie over TLS: %d %v", res.StatusCode, res.Header["Set-Cookie"])
+	}
+}

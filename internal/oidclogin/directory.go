@@ -135,7 +135,7 @@ func (d *Directory) unbind(ctx context.Context, accountID int, subject string) {
 // own accounts, or the refusal.
 func (d *Directory) session(r *http.Request) (string, error) {
 	v := viewer.From(r.Context())
-	c, err := r.Cookie(web.SessionCookie)
+	c, err := web.Cookie(r, web.SessionCookie)
 	if v == nil || err != nil || c.Value == "" {
 		return "", apperr.New(apperr.Unauthenticated, "Sign in with your work account first.")
 	}

@@ -345,19 +345,27 @@ func TestDirectoryOIDCRefusesWhatTheVerifierLetsThrough(t *testing.T) {
 	if got := d.learningMCID(d.e.Demo("lee@fabrikam.example")); got != "" {
 		t.Fatalf("a cross-site start associated %q", got)
 	}
-	// The flow cookie is Secure behind a proxy that terminated TLS.
+	// The flow cookie is Secure and __Host- behind a proxy that terminated TLS.
 	c := *lee
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	req, _ = http.NewRequest(http.MethodGet, d.e.URL+"/auth/directory/login?kind=LEARNING", nil)
 	req.Header.Set("X-Forwarded-Proto", "https")
+	// Over TLS the session goes by its __Host- name (a bare one is not read).
+	c.Jar = nil
+	u, _ := url.Parse(d.e.URL)
+	for _, ck := range lee.Jar.Cookies(u) {
+		if ck.Name == web.SessionCookie {
+			req.AddCookie(&http.Cookie{Name: "__Host-" + ck.Name, Value: ck.Value})
+		}
+	}
 	if res, err = c.Do(req); err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
 	secure := false
 	for _, ck := range res.Cookies() {
-		if ck.Name == "certlink_directory" {
-			secure = ck.Secure
+		if ck.Name == "__Host-certlink_directory" {
+			secure = ck.Secure && ck.Path == "/"
 		}
 	}
 	if !secure {

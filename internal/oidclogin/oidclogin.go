@@ -156,7 +156,7 @@ a{color:#0a58ca}</style></head>
 func (s *Service) finish(r *http.Request) (*ent.User, bool, error) {
 	ctx := r.Context()
 	session := ""
-	if c, err := r.Cookie(web.SessionCookie); err == nil {
+	if c, err := web.Cookie(r, web.SessionCookie); err == nil {
 		session = c.Value
 	}
 	id, extra, err := s.flow.end(r, func(secret, extra string) string {
@@ -308,17 +308,14 @@ func (f *flow) start(w http.ResponseWriter, r *http.Request, nonce func(secret, 
 		return err
 	}
 	state, secret, pkce := random(), random(), oauth2.GenerateVerifier()
-	http.SetCookie(w, &http.Cookie{
-		Name: f.cookie, Value: state + "." + secret + "." + pkce + "." + extra, Path: f.path,
-		MaxAge: 600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: web.Secure(r),
-	})
+	http.SetCookie(w, web.NewCookie(r, f.cookie, state+"."+secret+"."+pkce+"."+extra, f.path, time.Time{}, 600))
 	http.Redirect(w, r, oauth.AuthCodeURL(state, oidc.Nonce(nonce(secret, extra)), oauth2.S256ChallengeOption(pkce)), http.StatusFound)
 	return nil
 }
 
 // clear drops the flow cookie: a flow is finished once, however it ended.
 func (f *flow) clear(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: f.cookie, Path: f.path, MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: web.Secure(r)})
+	http.SetCookie(w, web.NewCookie(r, f.cookie, "", f.path, time.Time{}, -1))
 }
 
 // identity is what a verified ID token says about the person.
@@ -335,7 +332,7 @@ var errFlow = errors.New("oidc flow refused")
 // (PKCE) and verifies the ID token (signature, audience, expiry, nonce). It
 // returns the identity and the extra kept by start.
 func (f *flow) end(r *http.Request, nonce func(secret, extra string) string) (identity, string, error) {
-	c, err := r.Cookie(f.cookie)
+	c, err := web.Cookie(r, f.cookie)
 	if err != nil {
 		return identity{}, "", errFlow
 	}

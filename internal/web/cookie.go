@@ -79,18 +79,52 @@ func Secure(r *http.Request) bool {
 	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
 }
 
-// SetSession sets the HttpOnly, SameSite session cookie (Secure over TLS).
-// gqlgen writes the response only after resolvers return, so headers set here
-// are still sent.
+// hostPrefix is the cookie name prefix browsers accept only from a Secure
+// answer of this very host, for Path=/ and with no Domain: a page of a
+// sibling subdomain (or an http:// answer a network attacker forged) cannot
+// set or overwrite such a cookie. Without it, a planted session or sign-in
+// flow cookie signed the victim in as the attacker (login CSRF).
+const hostPrefix = "__Host-"
+
+// CookieName is the name cookie base goes by in answer to r: over TLS (to
+// certlink or its proxy) with the __Host- prefix, and only that name is read
+// back, so a cookie of the bare name that someone else planted is ignored.
+// Over plain HTTP browsers refuse the prefix; the bare name is used.
+func CookieName(r *http.Request, base string) string {
+	if Secure(r) {
+		return hostPrefix + base
+	}
+	return base
+}
+
+// NewCookie is cookie base in answer to r: HttpOnly, SameSite=Lax, and over
+// TLS Secure, prefixed __Host- and so for the whole site (path applies over
+// plain HTTP only). maxAge < 0 deletes it.
+func NewCookie(r *http.Request, base, value, path string, expires time.Time, maxAge int) *http.Cookie {
+	c := &http.Cookie{
+		Name: base, Value: value, Path: path, Expires: expires, MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	}
+	if Secure(r) {
+		c.Name, c.Path, c.Secure = hostPrefix+base, "/", true
+	}
+	return c
+}
+
+// Cookie is r's cookie base under the name CookieName gives it.
+func Cookie(r *http.Request, base string) (*http.Cookie, error) {
+	return r.Cookie(CookieName(r, base))
+}
+
+// SetSession sets the HttpOnly, SameSite session cookie (Secure and __Host-
+// over TLS). gqlgen writes the response only after resolvers return, so
+// headers set here are still sent.
 func SetSession(ctx context.Context, secret string, expires time.Time) {
 	e, ok := from(ctx)
 	if !ok {
 		return
 	}
-	http.SetCookie(e.w, &http.Cookie{
-		Name: SessionCookie, Value: secret, Path: "/", Expires: expires,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: Secure(e.r),
-	})
+	http.SetCookie(e.w, NewCookie(e.r, SessionCookie, secret, "/", expires, 0))
 }
 
 // ClearSession removes the session cookie.
@@ -99,10 +133,7 @@ func ClearSession(ctx context.Context) {
 	if !ok {
 		return
 	}
-	http.SetCookie(e.w, &http.Cookie{
-		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: Secure(e.r),
-	})
+	http.SetCookie(e.w, NewCookie(e.r, SessionCookie, "", "/", time.Time{}, -1))
 }
 
 type requestIDKey struct{}
@@ -177,21 +208,18 @@ func RequestCookie(ctx context.Context, name string) string {
 	if r == nil {
 		return ""
 	}
-	c, err := r.Cookie(name)
+	c, err := Cookie(r, name)
 	if err != nil {
 		return ""
 	}
 	return c.Value
 }
 
-// SetCookie sets an HttpOnly, SameSite=Lax cookie on the response (Secure over TLS).
+// SetCookie sets cookie name on the response (NewCookie).
 func SetCookie(ctx context.Context, name, value, path string, expires time.Time) {
 	e, ok := from(ctx)
 	if !ok {
 		return
 	}
-	http.SetCookie(e.w, &http.Cookie{
-		Name: name, Value: value, Path: path, Expires: expires,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: Secure(e.r),
-	})
+	http.SetCookie(e.w, NewCookie(e.r, name, value, path, expires, 0))
 }
