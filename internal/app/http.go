@@ -105,7 +105,7 @@ func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	// JSON answers are compressed for browsers that accept gzip; the web
 	// app's files are precompressed at build time (frontend.Handler).
-	mux.Handle("/graphql", limitBody(graphqlRequest(a.chargeBody, a.decodeRoom, web.Gzip(a.GraphQL(), "application/json", "application/graphql-response+json"))))
+	mux.Handle("/graphql", limitBody(graphqlRequest(a.chargeCaller, a.decodeRoom, web.Gzip(a.GraphQL(), "application/json", "application/graphql-response+json"))))
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /auth/options", a.signInOptions)
 	a.competencyRoutes(mux)

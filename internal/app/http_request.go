@@ -182,9 +182,11 @@ const bodyPointBytes = 16 << 10
 // pays for (past the first so many, as bytes): ~2 ms of decoding.
 const bodyPointNames = 1000
 
-// chargeBody takes points API points from r's caller for reading its body
-// (bodyPointBytes, bodyPointNames): RATE_LIMITED when they are not there.
-func (a *App) chargeBody(r *http.Request, points int) error {
+// chargeCaller takes points API points from r's caller — its account's
+// bucket, or its address's when anonymous — for reading its body
+// (bodyPointBytes, bodyPointNames) or for a single sign-on callback that
+// reaches the issuer (ssoCallbackPoints): RATE_LIMITED when they are not there.
+func (a *App) chargeCaller(r *http.Request, points int) error {
 	if points <= 0 || a.RateLimits == nil {
 		return nil
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"certlink/internal/apitoken"
 	"certlink/internal/designation"
@@ -64,12 +65,21 @@ func (a *App) wireLifecycle() error {
 
 // wireOIDC discovers the OIDC issuers that are configured: work-account
 // sign-in (L1) and the certification directory (L3).
+// ssoCallbackPoints is what a single sign-on callback that reaches the
+// issuer's token endpoint costs its caller: 100 an hour from one address at
+// the default --rate-limit, far more than a person signs in, far fewer than
+// junk codes would need to make the issuer throttle certlink (review).
+const ssoCallbackPoints = 50
+
+func (a *App) chargeSSOCallback(r *http.Request) error { return a.chargeCaller(r, ssoCallbackPoints) }
+
 func (a *App) wireOIDC(ctx context.Context) error {
 	if a.Config.DirectoryOIDCIssuer != "" {
 		d, err := oidclogin.NewDirectory(ctx, oidclogin.Config{
 			Issuer: a.Config.DirectoryOIDCIssuer, ClientID: a.Config.DirectoryOIDCClientID,
 			ClientSecret: a.Config.DirectoryOIDCClientSecret,
 			RedirectURL:  a.Config.PublicURL + "/auth/directory/callback",
+			Charge:       a.chargeSSOCallback,
 		}, a.DB.Client, a.Linking, nil)
 		if err != nil {
 			return err
@@ -82,6 +92,7 @@ func (a *App) wireOIDC(ctx context.Context) error {
 	s, err := oidclogin.New(ctx, oidclogin.Config{
 		Issuer: a.Config.OIDCIssuer, ClientID: a.Config.OIDCClientID, ClientSecret: a.Config.OIDCClientSecret,
 		RedirectURL: a.Config.PublicURL + "/auth/oidc/callback",
+		Charge:      a.chargeSSOCallback,
 	}, a.DB.Client, a.Accounts, nil)
 	if err != nil {
 		return err

@@ -390,3 +390,63 @@ func TestPlantedFlowCookieSignsNobodyIn(t *testing.T) {
 		t.Fatalf("the flow's own cookie over TLS: %d %v", res.StatusCode, res.Header["Set-Cookie"])
 	}
 }
+
+// Anyone may start flows and send back their callbacks with junk codes, each
+// of which would make certlink call the issuer's token endpoint: a callback
+// that reaches it costs its caller's address 50 API points, so at
+// --rate-limit=120 the third is refused RATE_LIMITED (429) without a call.
+func TestJunkCallbacksAreCharged(t *testing.T) {
+	is := newIssuer(t)
+	e := testenv.Start(t, testenv.SQLite, func(c *app.Config) {
+		c.OIDCIssuer, c.OIDCClientID, c.OIDCClientSecret = is.srv.URL, "certlink", "s3cret"
+		c.RateLimit = 120
+	})
+	is.callback = e.URL
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	junk := func() *http.Response {
+		t.Helper()
+		res, err := noRedirect.Get(e.URL + "/auth/oidc/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		var flow *http.Cookie
+		for _, c := range res.Cookies() {
+			if c.Name == "certlink_oidc" {
+				flow = c
+			}
+		}
+		if flow == nil {
+			t.Fatalf("no flow cookie: %v", res.Header["Set-Cookie"])
+		}
+		state, _, _ := strings.Cut(flow.Value, ".")
+		req, _ := http.NewRequest(http.MethodGet, e.URL+"/auth/oidc/callback?code=junk&state="+state, nil)
+		req.AddCookie(flow)
+		if res, err = noRedirect.Do(req); err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		res.Header.Set("X-Body", string(body))
+		return res
+	}
+	for i := range 2 {
+		if res := junk(); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("junk callback %d: %d %s", i, res.StatusCode, res.Header.Get("X-Body"))
+		}
+	}
+	is.mu.Lock()
+	calls := is.tokenCalls
+	is.mu.Unlock()
+	res := junk()
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" || !strings.Contains(res.Header.Get("X-Body"), "points") {
+		t.Fatalf("the third junk callback: %d %v %s", res.StatusCode, res.Header, res.Header.Get("X-Body"))
+	}
+	is.mu.Lock()
+	defer is.mu.Unlock()
+	// (Each junk code may be tried twice: the client's authentication style
+	// is learnt from the issuer's first success.)
+	if calls == 0 || is.tokenCalls != calls {
+		t.Fatalf("the issuer's token endpoint was called %d times after two callbacks, %d after the refused third", calls, is.tokenCalls)
+	}
+}

@@ -97,7 +97,9 @@ func (d *Directory) callback(r *http.Request) (linking.Kind, error) {
 	}
 	v := viewer.From(r.Context())
 	id, extra, err := d.flow.end(r, func(secret, kind string) string { return directoryNonce(session, secret, kind) })
-	if errors.Is(err, errIssuerUnavailable) {
+	if _, coded := apperr.As(err); coded {
+		// The issuer unavailable, or the callback's cost refused: said as
+		// such, not as a refusal of the person.
 		return "", err
 	}
 	if err != nil {

@@ -38,6 +38,12 @@ type Config struct {
 	Issuer, ClientID, ClientSecret string
 	// RedirectURL is <public-url>/auth/oidc/callback, registered at the issuer.
 	RedirectURL string
+	// Charge takes from the caller of r what a callback that reaches the
+	// issuer's token endpoint costs (nil: nothing), or refuses it
+	// (RATE_LIMITED): anyone may start flows and send their callbacks with
+	// junk codes, and each would make certlink call the issuer — whose own
+	// limits on this client would then shut single sign-on for everyone.
+	Charge func(r *http.Request) error
 }
 
 // Service is a configured OIDC sign-in.
@@ -122,9 +128,15 @@ func refuse(w http.ResponseWriter, err error) {
 	msg, status := errSignIn.Error(), http.StatusForbidden
 	if ae, ok := apperr.As(err); ok {
 		msg = ae.Message
-		if ae.Code == apperr.Unavailable {
+		switch ae.Code {
+		case apperr.Unavailable:
 			status = http.StatusServiceUnavailable
 			w.Header().Set("Retry-After", "60")
+		case apperr.RateLimited:
+			status = http.StatusTooManyRequests
+			if after, ok := ae.Extensions["retryAfterSeconds"]; ok {
+				w.Header().Set("Retry-After", fmt.Sprint(after))
+			}
 		}
 	} else if errors.Is(err, errNotLinked) || errors.Is(err, errSignIn) {
 		msg = err.Error()
@@ -165,7 +177,9 @@ func (s *Service) finish(r *http.Request) (*ent.User, bool, error) {
 		}
 		return secret
 	})
-	if errors.Is(err, errIssuerUnavailable) {
+	if _, coded := apperr.As(err); coded {
+		// The issuer unavailable, or the callback's cost refused: said as
+		// such, not as a refusal of the person.
 		return nil, false, err
 	}
 	if err != nil {
@@ -344,6 +358,11 @@ func (f *flow) end(r *http.Request, nonce func(secret, extra string) string) (id
 	oauth, verifier, err := f.ready(r.Context())
 	if err != nil {
 		return identity{}, "", err
+	}
+	if f.cfg.Charge != nil {
+		if err := f.cfg.Charge(r); err != nil {
+			return identity{}, "", err
+		}
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 15*time.Second)
 	defer cancel()

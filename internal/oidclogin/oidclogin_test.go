@@ -40,6 +40,8 @@ type issuer struct {
 	iatOffset time.Duration
 	audiences []string
 	azp       string
+	// tokenCalls counts the requests to the token endpoint.
+	tokenCalls int
 }
 
 type grant struct{ nonce, challenge string }
@@ -92,6 +94,7 @@ func newIssuer(t *testing.T) *issuer {
 	handle("/token", func(w http.ResponseWriter, r *http.Request) {
 		is.mu.Lock()
 		status := is.tokenStatus
+		is.tokenCalls++
 		is.mu.Unlock()
 		if status != 0 {
 			http.Error(w, `{"error":"server_error"}`, status)
