@@ -36,3 +36,21 @@ func TestTimeArgumentsTakeDates(t *testing.T) {
 		}
 	})
 }
+
+// TestForecastLooksFiveYearsAhead: until may be five calendar years from now,
+// not a day more (review: 5 × 366 days let 5 years and 4 days through).
+func TestForecastLooksFiveYearsAhead(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	mona := e.Demo("mona@contoso.example")
+	q := `query($u:Time){forecast(until:$u){until}}`
+	now := time.Now().UTC()
+	if r := e.Do(mona, q, map[string]any{"u": now.AddDate(5, 0, 0).Format(time.RFC3339)}); r.Code() != "" {
+		t.Fatalf("five years ahead: %+v", r.Errors)
+	}
+	for _, past := range []time.Duration{time.Minute, 24 * time.Hour, 4 * 24 * time.Hour} {
+		r := e.Do(mona, q, map[string]any{"u": now.AddDate(5, 0, 0).Add(past).Format(time.RFC3339)})
+		if r.Code() != "INVALID_INPUT" || !strings.Contains(r.Errors[0].Message, "5 years") {
+			t.Fatalf("five years and %s ahead: %+v", past, r.Errors)
+		}
+	}
+}

@@ -48,6 +48,15 @@ func TestAccountsOnlyInVerifiedDomains(t *testing.T) {
 			t.Fatalf("verified domains: %+v", org)
 		}
 		must(t, e, ops, mVerifyDomain, map[string]any{"m": "4100001", "d": "contoso-labs.example"}, nil) // again: no change
+		// Contoso's audit log tells it, naming the operator as certlink staff
+		// (PersonRef), not by address.
+		var log struct {
+			AuditLog struct{ Edges []struct{ Node struct{ Detail string } } }
+		}
+		must(t, e, grace, `{auditLog(first:5,where:{actions:["DOMAIN_CHANGED"]}){edges{node{detail}}}}`, nil, &log)
+		if len(log.AuditLog.Edges) != 1 || log.AuditLog.Edges[0].Node.Detail != "certlink staff verified the email domain contoso-labs.example for Contoso Ltd." {
+			t.Fatalf("Contoso's audit log of the domain: %+v", log)
+		}
 		for _, c := range []struct {
 			name, tok, q string
 			vars         map[string]any

@@ -1,6 +1,8 @@
 package graph_test
 
 import (
+	"certlink/ent/auditevent"
+	"certlink/ent/schemamark"
 	"strings"
 	"testing"
 	"time"
@@ -105,5 +107,36 @@ func TestMergeTellsTheOrganizationThatLoses(t *testing.T) {
 		if got := history(sam, jordan.Mcid); !strings.Contains(got, "merged MCID 9900001 into "+jordan.Mcid) {
 			t.Fatalf("Fabrikam's history of %s: %q", jordan.Mcid, got)
 		}
+		// The organizations know the operator as certlink staff only
+		// (PersonRef): the detail does not name them by address either, nor
+		// finds a search by it (review: "ops@certlink.example merged …").
+		staff := func(when string) {
+			t.Helper()
+			for _, c := range []struct{ tok, mcid string }{{grace, "9900001"}, {sam, jordan.Mcid}} {
+				if got := history(c.tok, c.mcid); !strings.HasPrefix(got, "certlink staff merged MCID 9900001 into ") {
+					t.Fatalf("%s: the history of %s names the operator: %q", when, c.mcid, got)
+				}
+				var found struct{ AuditLog struct{ TotalCount int } }
+				must(t, e, c.tok, `{auditLog(first:10,where:{search:"ops@certlink"}){totalCount}}`, nil, &found)
+				if found.AuditLog.TotalCount != 0 {
+					t.Fatalf("%s: a search for the operator's address finds %d events", when, found.AuditLog.TotalCount)
+				}
+			}
+		}
+		staff("recorded")
+		// A database from before: its details began with the address; the
+		// upgrade rewrites them once.
+		n, err := c.AuditEvent.Update().Where(auditevent.Action("PROFILES_MERGED")).
+			SetDetail("ops@certlink.example merged MCID 9900001 into " + jordan.Mcid + ": 3 results moved.").Save(ctx)
+		if err != nil || n != 2 {
+			t.Fatalf("making old details: %d %v", n, err)
+		}
+		if _, err := c.SchemaMark.Delete().Where(schemamark.Name("audit_events: operators named certlink staff")).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.App.DB.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		staff("after the upgrade")
 	})
 }

@@ -133,7 +133,7 @@ func (s *Service) change(ctx context.Context, v *viewer.Viewer, mpnID, raw strin
 			}
 		}
 		return history.Record(sys, tx.Client(), history.Event{Action: history.DomainChanged, ActorID: v.UserID, OrgID: org.ID,
-			Detail: fmt.Sprintf("%s %s the email domain %s for %s.", v.Email, action, d, org.Name)})
+			Detail: fmt.Sprintf("%s %s the email domain %s for %s.", history.ActorName(v), action, d, org.Name)})
 	})
 	if err != nil {
 		return nil, err

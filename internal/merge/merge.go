@@ -159,14 +159,14 @@ func (s *Service) Merge(ctx context.Context, v *viewer.Viewer, survivorMCID, dup
 			return err
 		}
 		detail := fmt.Sprintf("%s merged MCID %s into %s: %d results moved, %d already held, link %s.",
-			v.Email, duplicateMCID, survivorMCID, out.ResultsMoved, out.ResultsDropped, linkWord(out))
+			history.ActorName(v), duplicateMCID, survivorMCID, out.ResultsMoved, out.ResultsDropped, linkWord(out))
 		// The duplicate's organization, when the survivor is linked to
 		// another one, is not told which MCID that is: like a move out, the
 		// loss is told without naming who holds the person now (review).
 		dupDetail := detail
 		if org != 0 && survivorOrg != 0 && survivorOrg != org {
 			dupDetail = fmt.Sprintf("%s merged MCID %s into another certification profile, linked to another organization: %d results moved, link ended.",
-				v.Email, duplicateMCID, out.ResultsMoved)
+				history.ActorName(v), duplicateMCID, out.ResultsMoved)
 		}
 		// One event per MCID, each in the history of the organization its
 		// link was in; an organization that held both sees the merge once.

@@ -12,8 +12,10 @@ import (
 	"certlink/internal/viewer"
 )
 
-// MaxForecast is the furthest a forecast looks ahead.
-const MaxForecast = 5 * 366 * 24 * time.Hour
+// MaxForecastYears is how many calendar years ahead a forecast looks at
+// most: until may be now plus that many years to the second, not a day more
+// (review: 5 × 366 days let 5 years and 4 days through).
+const MaxForecastYears = 5
 
 // Why a person stops counting for a requirement.
 const (
@@ -77,7 +79,7 @@ func (s *Service) Forecast(ctx context.Context, v *viewer.Viewer, until time.Tim
 	if !until.After(now) {
 		return nil, apperr.New(apperr.InvalidInput, "until must be in the future.").With("argument", "until")
 	}
-	if until.Sub(now) > MaxForecast {
+	if until.After(now.AddDate(MaxForecastYears, 0, 0)) {
 		return nil, apperr.New(apperr.InvalidInput, "A forecast looks at most 5 years ahead.").With("argument", "until")
 	}
 	// The counts and who carries them are read in one snapshot.

@@ -1,0 +1,52 @@
+package history
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"certlink/ent"
+	"certlink/ent/auditevent"
+	"certlink/ent/user"
+	"certlink/internal/people"
+	"certlink/internal/viewer"
+)
+
+// ActorName is how an event's detail names v, who did it: an operator as
+// certlink staff, never by address — the detail is read (and searched) by
+// the organization the event belongs to, which knows an operator only as
+// staff (PersonRef); anyone else by their address.
+func ActorName(v *viewer.Viewer) string {
+	if v.IsOperator() {
+		return people.Staff
+	}
+	return v.Email
+}
+
+// NameStaff rewrites the details recorded before ActorName, which began with
+// the acting operator's address, to begin with certlink staff (a one-off
+// upgrade of an existing database; idempotent).
+func NameStaff(ctx context.Context, c *ent.Client) error {
+	ops, err := c.User.Query().Where(user.OrganizationIDIsNil()).All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, op := range ops {
+		if !slices.Contains(op.Roles, string(viewer.Operator)) {
+			continue
+		}
+		prefix := people.Email(op) + " "
+		events, err := c.AuditEvent.Query().
+			Where(auditevent.ActorUserID(op.ID), auditevent.DetailHasPrefix(prefix)).All(ctx)
+		if err != nil {
+			return err
+		}
+		for _, ev := range events {
+			detail := people.Staff + " " + strings.TrimPrefix(ev.Detail, prefix)
+			if err := c.AuditEvent.UpdateOne(ev).SetDetail(detail).Exec(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
