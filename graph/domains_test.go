@@ -51,7 +51,9 @@ func TestAccountsOnlyInVerifiedDomains(t *testing.T) {
 		// Contoso's audit log tells it, naming the operator as certlink staff
 		// (PersonRef), not by address.
 		var log struct {
-			AuditLog struct{ Edges []struct{ Node struct{ Detail string } } }
+			AuditLog struct {
+				Edges []struct{ Node struct{ Detail string } }
+			}
 		}
 		must(t, e, grace, `{auditLog(first:5,where:{actions:["DOMAIN_CHANGED"]}){edges{node{detail}}}}`, nil, &log)
 		if len(log.AuditLog.Edges) != 1 || log.AuditLog.Edges[0].Node.Detail != "certlink staff verified the email domain contoso-labs.example for Contoso Ltd." {
