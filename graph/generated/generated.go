@@ -4186,6 +4186,10 @@ input UpsertSkillInput {
   number: String!
   title: String!
   type: SkillType!
+  """
+  When the skill was retired. Retiring alone stops nothing: its results count
+  until validUntil, and keep counting while no validity end is given (C3).
+  """
   retiredOn: Time
   "Results of a retired skill count before this moment (C3)."
   validUntil: Time

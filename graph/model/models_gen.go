@@ -638,9 +638,11 @@ type UpdateUserInput struct {
 }
 
 type UpsertSkillInput struct {
-	Number    string     `json:"number"`
-	Title     string     `json:"title"`
-	Type      skill.Type `json:"type"`
+	Number string     `json:"number"`
+	Title  string     `json:"title"`
+	Type   skill.Type `json:"type"`
+	// When the skill was retired. Retiring alone stops nothing: its results count
+	// until validUntil, and keep counting while no validity end is given (C3).
 	RetiredOn *time.Time `json:"retiredOn,omitempty"`
 	// Results of a retired skill count before this moment (C3).
 	ValidUntil *time.Time `json:"validUntil,omitempty"`
