@@ -12,7 +12,7 @@ const fetcher = createGraphiQLFetcher({
   fetch: (input, init) => fetch(input, { ...init, credentials: 'same-origin' }),
 });
 
-const defaultQuery = `# Custom queries run as you, with your organization's data only.
+const defaultQuery = `# Custom queries run as you: they read exactly what you may read, nothing more.
 # Press Ctrl+Enter to run. Open the docs on the left to browse the schema.
 query MyProfile {
   me {
