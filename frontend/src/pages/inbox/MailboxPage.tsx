@@ -29,7 +29,7 @@ export function MailboxPage() {
     <div className="page">
       <PageHeader
         title="Dev mailbox"
-        description="Without an SMTP server, certlink keeps the mail it would send here: invitations and competency warnings, each to whom it was addressed."
+        description="Without an SMTP server, certlink keeps here the mail it would have sent: invitations and competency warnings."
         actions={
           <button type="button" className="btn btn-secondary" onClick={() => reexecute({ requestPolicy: 'network-only' })}>
             Refresh
