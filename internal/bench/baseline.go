@@ -204,7 +204,7 @@ func baselineCSV(ctx context.Context, db *sql.DB, orgID int, skills map[int]base
 			rec[8], rec[13] = sk.Labels, "Yes"
 		}
 		if until != nil {
-			rec[14] = until.UTC().Format("2006-01-02")
+			rec[14] = until.UTC().Format(time.RFC3339)
 		}
 		if sk.RetiredOn != nil {
 			rec[15] = sk.RetiredOn.UTC().Format("2006-01-02")

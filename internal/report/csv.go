@@ -97,7 +97,9 @@ func appendCSVRow(b []byte, r Row, comps, source string) []byte {
 	b = appendCell(b, 13, yesNo(r.Counting))
 	b = append(b, ',')
 	if r.CountsUntil != nil {
-		b = r.CountsUntil.UTC().AppendFormat(b, time.DateOnly)
+		// The moment, not the day: a result stops counting at its time of
+		// day, and on that day "Counting now" turns from Yes to No.
+		b = r.CountsUntil.UTC().AppendFormat(b, time.RFC3339)
 	}
 	b = append(b, ',')
 	if r.RetiredOn != nil {

@@ -16,10 +16,16 @@ func reference(r Row, comps, source string) string {
 		}
 		return t.UTC().Format("2006-01-02")
 	}
+	moment := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
 	rec := []string{r.Name, r.Email, r.MCID, r.SkillType, r.SkillNumber, r.Title,
 		r.CompletedAt.UTC().Format("2006-01-02"), date(r.ExpiresAt), comps, yesNo(r.AssociatedInPC), source,
 		r.RecognizedAt.UTC().Format(time.RFC3339), yesNo(r.NeedsAssociation),
-		yesNo(r.Counting), date(r.CountsUntil), date(r.RetiredOn)}
+		yesNo(r.Counting), moment(r.CountsUntil), date(r.RetiredOn)}
 	for i, c := range rec {
 		rec[i] = Neutralize(c)
 	}
