@@ -317,6 +317,13 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			}
 			defer leave()
 		}
+		if isSocket && !socket.OriginAllowed(r.Header.Values("Origin"), a.websocketOrigins()) {
+			// Refused here, in the API's coded JSON, before the websocket
+			// transport, whose own refusal appended a second, uncoded
+			// error to the answer.
+			writeJSONError(w, http.StatusForbidden, "FORBIDDEN", socket.OriginRefused)
+			return
+		}
 		if isSocket {
 			// A subscription lives as long as its connection; its sign-in is
 			// checked again at connection_init, for every operation and

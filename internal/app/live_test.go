@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -175,6 +176,32 @@ func TestLiveProgressSubscription(t *testing.T) {
 
 		if _, err := dialWS(t, e, http.Header{"Cookie": {"certlink_session=" + mona}, "Origin": {"https://evil.example"}}, nil); err == nil {
 			t.Fatal("a foreign origin opened a cookie-authenticated socket")
+		}
+		// The refusal is one coded JSON error, as every other refusal (the
+		// transport appended its own uncoded one to a plain-text line).
+		req, _ := http.NewRequest(http.MethodGet, e.URL+"/graphql", nil)
+		for k, v := range map[string]string{"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+			"Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "graphql-transport-ws", "Origin": "https://evil.example"} {
+			req.Header.Set(k, v)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var refusal struct {
+			Errors []struct {
+				Message    string
+				Extensions struct{ Code string }
+			}
+		}
+		dec := json.NewDecoder(res.Body)
+		derr := dec.Decode(&refusal)
+		rest, _ := io.ReadAll(dec.Buffered())
+		more, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusForbidden || derr != nil || len(refusal.Errors) != 1 || refusal.Errors[0].Extensions.Code != "FORBIDDEN" ||
+			!strings.Contains(refusal.Errors[0].Message, "--cors-origins") || strings.TrimSpace(string(rest)+string(more)) != "" {
+			t.Fatalf("a foreign origin's refusal: %d %+v %v, then %q", res.StatusCode, refusal, derr, string(rest)+string(more))
 		}
 		// Scheme, host and port all count: the websocket library compared
 		// the host only and passed any origin of the request's own host (a

@@ -34,10 +34,13 @@ func NormalizeOrigin(origin string) string {
 	return scheme + "://" + host
 }
 
-// originAllowed reports whether an upgrade request's Origin headers let it
+// OriginRefused is what an upgrade from a refused origin is told (FORBIDDEN).
+const OriginRefused = "This page's origin may not open certlink's websocket: open the app at its own address (--public-url) or add the origin to --cors-origins."
+
+// OriginAllowed reports whether an upgrade request's Origin headers let it
 // open a socket: none (a tool, which authenticates in connection_init), or
 // exactly one whose normal form is one of allowed's.
-func originAllowed(values []string, allowed []string) bool {
+func OriginAllowed(values []string, allowed []string) bool {
 	switch len(values) {
 	case 0:
 		return true

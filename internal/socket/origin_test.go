@@ -34,8 +34,8 @@ func TestNormalizeOrigin(t *testing.T) {
 		{[]string{"http://127.0.0.1:8081"}, false},
 		{[]string{"https://certlink.example", "https://certlink.example"}, false},
 	} {
-		if got := originAllowed(c.values, allowed); got != c.ok {
-			t.Errorf("originAllowed(%q) = %v", c.values, got)
+		if got := OriginAllowed(c.values, allowed); got != c.ok {
+			t.Errorf("OriginAllowed(%q) = %v", c.values, got)
 		}
 	}
 }

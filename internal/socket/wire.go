@@ -61,8 +61,10 @@ type Implementation struct {
 
 // Accept implements transport.WebsocketImplementation.
 func (i Implementation) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
-	if !originAllowed(r.Header.Values("Origin"), i.Origins) {
-		http.Error(w, "FORBIDDEN: this page's origin may not open certlink's websocket; open the app at its own address (--public-url) or add the origin to --cors-origins", http.StatusForbidden)
+	if !OriginAllowed(r.Header.Values("Origin"), i.Origins) {
+		// certlink's HTTP layer refuses these before the transport, with a
+		// coded JSON answer; this stays for any other caller of Accept.
+		http.Error(w, "FORBIDDEN: "+OriginRefused, http.StatusForbidden)
 		return nil, fmt.Errorf("websocket: origin %q refused", r.Header.Values("Origin"))
 	}
 	l := i.Registry.Limits

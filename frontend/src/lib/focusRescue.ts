@@ -42,6 +42,18 @@ function focusOn(el: HTMLElement) {
   el.focus();
 }
 
+/**
+ * For an action whose control goes away with it (a Done that dismisses its panel, a dialog that
+ * closes on success): its outcome, or the sensible place to go on from, takes the focus explicitly,
+ * where the watcher would have nothing left to return to. Something not focusable (a row, a
+ * heading) is made focusable by script only. Returns whether it took the focus.
+ */
+export function focusOutcome(el: Element | null | undefined): boolean {
+  if (!(el instanceof HTMLElement) || !el.isConnected) return false;
+  focusOn(el);
+  return el.ownerDocument.activeElement === el;
+}
+
 /** Starts the watcher on doc; returns its stop. */
 export function watchFocus(doc: Document = document, now: () => number = () => Date.now()): () => void {
   let actionAt = -Infinity;

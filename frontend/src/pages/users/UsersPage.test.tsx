@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import { UsersPage, userPermissions } from './UsersPage';
 import { SessionContext } from '../../lib/session';
 import { gqlError, mockClient, viewer, withClient, type Answer } from '../../test/mockClient';
+import { formatMoment } from '../../lib/format';
 
 const grace = viewer({ id: 'g', name: 'Grace Hopper', email: 'grace@contoso.example', roles: ['GLOBAL_ADMIN'] });
 const node = (id: string, name: string, extra: Record<string, unknown> = {}) => ({
@@ -14,20 +15,34 @@ const node = (id: string, name: string, extra: Record<string, unknown> = {}) => 
   mustChangePassword: false,
   createdAt: '2026-11-01T00:00:00Z',
   learningAccount: null,
+  partnerUniversity: null,
   ...extra,
 });
+
+const limits = {
+  __typename: 'User',
+  id: 'a',
+  learningAccount: { mcid: '9900001' },
+  partnerUniversity: { email: 'alex@pu.example' },
+  nextAssociationAllowedAt: '2099-01-06T17:49:19Z',
+  associationsRemaining: 2,
+  partnerUniversityNextAssociationAllowedAt: null,
+  partnerUniversityAssociationsRemaining: 3,
+};
 
 function setup(mutation: (name: string, vars: unknown) => Answer, me = grace) {
   const client = mockClient({
     query: (name) =>
       name === 'LinkEndingImpact'
         ? { data: { linkEndingImpact: { countsTowards: 3, lossCount: 2, detailsVisible: false, losses: [] } } }
-        : {
+        : name === 'UserAssociationLimits'
+          ? { data: { node: limits } }
+          : {
       data: {
         users: {
           totalCount: 3,
           pageInfo: { hasNextPage: false, endCursor: null },
-          edges: [{ node: node('g', 'Grace Hopper', { roles: ['GLOBAL_ADMIN'] }) }, { node: node('a', 'Alex Wilber', { learningAccount: { mcid: '9900001' } }) }, { node: node('c', 'Casey Jones', { mustChangePassword: true }) }],
+          edges: [{ node: node('g', 'Grace Hopper', { roles: ['GLOBAL_ADMIN'] }) }, { node: node('a', 'Alex Wilber', { learningAccount: { mcid: '9900001' }, partnerUniversity: { email: 'alex@pu.example' } }) }, { node: node('c', 'Casey Jones', { mustChangePassword: true }) }],
         },
       },
     },
@@ -63,6 +78,23 @@ describe('Users', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Done' }));
     expect(screen.queryByTestId('temporary-password')).toBeNull();
     expect(client.executeMutation).toHaveBeenCalledTimes(1);
+    // Done went away with its panel: the invite button takes the focus, not <body> (review).
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Invite user' }));
+  });
+
+  // Review: the dialog said only "The link of MCID 9900002 ends".
+  it('says every link that Remove from report ends, that the person stops counting, and when they can associate again', async () => {
+    setup(() => 'pending');
+    await userEvent.click(await screen.findByRole('button', { name: 'Remove from report: Alex Wilber' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByText(/Alex Wilber stops counting for competencies and leaves the skills report at once/)).toBeTruthy();
+    const links = await within(dialog).findByTestId('links-that-end');
+    await waitFor(() => expect(links.textContent).toContain(`from ${formatMoment('2099-01-06T17:49:19Z')}`));
+    expect(links.textContent).toContain('Both links end:');
+    expect(links.textContent).toContain('The Microsoft Learning account, MCID 9900001. It can be associated again from');
+    expect(links.textContent).toContain('(2 associations left in the rolling 12 months)');
+    expect(links.textContent).toContain('The Partner University access, alex@pu.example. It can be associated again right away (3 associations left');
+    expect(links.textContent).toContain('a new association under the association rules: at least 30 days between two associations of an account, and at most 3 new ones in a rolling 12 months');
   });
 
   it('marks the work email invalid, tied to the refusal and focused, when the server refuses its domain', async () => {
@@ -93,6 +125,8 @@ describe('Users', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Delete Alex Wilber' }));
     const dialog = await screen.findByRole('dialog');
     expect(within(dialog).getByText(/leave competency progress and the skills report now/)).toBeTruthy();
+    // Every link that ends, and when it could be associated again, as for Remove from report.
+    await waitFor(() => expect(within(dialog).getByTestId('links-that-end').textContent).toContain('alex@pu.example. It can be associated again right away'));
     // What it unticks, before it happens; a user admin outside C7 learns how many, not which.
     expect((await within(dialog).findByTestId('impact')).textContent).toContain('2 competency requirements of your organization lose their tick');
     expect(client.executeMutation).not.toHaveBeenCalled();

@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { Role, UsersQuery as UsersQueryResult } from '../../gql/graphql';
@@ -7,7 +7,8 @@ import { EndingImpact } from '../../components/EndingImpact';
 import { Alert, EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
 import { Field } from '../../components/Field';
 import { describeError, errorField } from '../../lib/errors';
-import { formatShortDate, roleLabel } from '../../lib/format';
+import { formatMoment, formatShortDate, isFuture, plural, roleLabel } from '../../lib/format';
+import { focusOutcome } from '../../lib/focusRescue';
 import { useSession, type Viewer } from '../../lib/session';
 
 const UsersQuery = graphql(`
@@ -29,7 +30,33 @@ const UsersQuery = graphql(`
           learningAccount {
             mcid
           }
+          partnerUniversity {
+            email
+          }
         }
+      }
+    }
+  }
+`);
+
+// When a person whose links end could associate them again (L6), asked as a Remove from report or
+// Delete user dialog opens: the same numbers the person sees on My profile.
+export const UserAssociationLimitsQuery = graphql(`
+  query UserAssociationLimits($id: ID!) {
+    node(id: $id) {
+      __typename
+      ... on User {
+        id
+        learningAccount {
+          mcid
+        }
+        partnerUniversity {
+          email
+        }
+        nextAssociationAllowedAt
+        associationsRemaining
+        partnerUniversityNextAssociationAllowedAt
+        partnerUniversityAssociationsRemaining
       }
     }
   }
@@ -141,6 +168,13 @@ export function UsersPage() {
   const [issued, setIssued] = useState<{ name: string; email: string; password: string; resent: boolean } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const searchId = useId();
+  const inviteButton = useRef<HTMLButtonElement>(null);
+  // Done removes the panel and the button pressed: the invite button, where a next invitation
+  // starts, takes the focus (else the page's heading), not <body> (review).
+  const dismissIssued = () => {
+    setIssued(null);
+    if (!focusOutcome(inviteButton.current)) focusOutcome(document.querySelector('.page-header h1'));
+  };
 
   const users = data?.users.edges?.flatMap((e) => (e?.node ? [e.node] : [])) ?? [];
 
@@ -155,13 +189,13 @@ export function UsersPage() {
         }
         actions={
           can.manage && !inviting ? (
-            <button type="button" className="btn btn-primary" onClick={() => { setIssued(null); setNotice(null); setInviting(true); }}>
+            <button ref={inviteButton} type="button" className="btn btn-primary" onClick={() => { setIssued(null); setNotice(null); setInviting(true); }}>
               Invite user
             </button>
           ) : undefined
         }
       />
-      {issued && <TemporaryPassword issued={issued} onDismiss={() => setIssued(null)} />}
+      {issued && <TemporaryPassword issued={issued} onDismiss={dismissIssued} />}
       {notice && <Alert kind="success">{notice}</Alert>}
       {inviting && (
         <InviteForm
@@ -413,7 +447,7 @@ function UserRowView({ user: u, isSelf, can, onChanged }: { user: UserRow; isSel
             Resend invite
           </button>
         )}
-        {can.removeFromReport && u.learningAccount && !isSelf && (
+        {can.removeFromReport && (u.learningAccount || u.partnerUniversity) && !isSelf && (
           <button type="button" className="btn-link" onClick={() => open('remove')} aria-label={`Remove from report: ${u.name}`}>
             Remove from report
           </button>
@@ -464,6 +498,7 @@ function UserRowView({ user: u, isSelf, can, onChanged }: { user: UserRow; isSel
           <p>
             <strong>{u.email}</strong> can no longer sign in, and their links end at once: they leave competency progress and the skills report now. Their history is kept.
           </p>
+          {dialog === 'delete' && <LinksThatEnd user={u} deleting />}
           {dialog === 'delete' && <EndingImpact user={u.id} who={u.name} orgName="your organization" />}
         </ConfirmDialog>
         <ConfirmDialog
@@ -478,11 +513,66 @@ function UserRowView({ user: u, isSelf, can, onChanged }: { user: UserRow; isSel
           onConfirm={() => run(() => removeFromReport({ userId: u.id }), `${u.name} no longer counts in progress or the skills report.`)}
         >
           <p>
-            The link of MCID <strong>{u.learningAccount?.mcid}</strong> ends: {u.name} stops counting for competencies at once. The work account stays.
+            Every link of {u.name} ends, and {u.name} stops counting for competencies and leaves the skills report at once. The work account stays, and the history is kept.
           </p>
+          {dialog === 'remove' && <LinksThatEnd user={u} />}
           {dialog === 'remove' && <EndingImpact user={u.id} who={u.name} orgName="your organization" />}
         </ConfirmDialog>
       </td>
     </tr>
+  );
+}
+
+/** The association rules (L6) a link ended here meets when it is associated again. */
+export const ASSOCIATION_RULES =
+  'Associating again later is a new association under the association rules: at least 30 days between two associations of an account, and at most 3 new ones in a rolling 12 months.';
+
+/**
+ * Which links of a person end (Remove from report, Delete user: every one, L9), and when each could
+ * be associated again (L6), from the person's own allowance, which the admins who may do this read.
+ * Before, the dialog named only the MCID (review: the Partner University access ended unsaid, and
+ * nothing said that associating again waits).
+ */
+function LinksThatEnd({ user: u, deleting = false }: { user: UserRow; deleting?: boolean }) {
+  const [{ data, error }] = useQuery({ query: UserAssociationLimitsQuery, variables: { id: u.id }, requestPolicy: 'network-only' });
+  const node = data?.node?.__typename === 'User' ? data.node : null;
+  const learning = node ? node.learningAccount : u.learningAccount;
+  const pu = node ? node.partnerUniversity : u.partnerUniversity;
+  const again = (next: string | null | undefined, remaining: number): ReactNode =>
+    !node ? null : (
+      <>
+        {' '}
+        It can be associated again {isFuture(next) ? <strong>from {formatMoment(next)}</strong> : 'right away'} ({plural(remaining, 'association')} left in the rolling 12 months).
+      </>
+    );
+  if (!learning && !pu) {
+    return <p data-testid="links-that-end">{u.name} has no account associated now: no link ends.</p>;
+  }
+  return (
+    <div data-testid="links-that-end">
+      <p>{learning && pu ? 'Both links end:' : 'This link ends:'}</p>
+      <ul>
+        {learning && (
+          <li>
+            The Microsoft Learning account, MCID <strong>{learning.mcid}</strong>.{again(node?.nextAssociationAllowedAt, node?.associationsRemaining ?? 0)}
+          </li>
+        )}
+        {pu && (
+          <li>
+            The Partner University access, <strong>{pu.email}</strong>.{again(node?.partnerUniversityNextAssociationAllowedAt, node?.partnerUniversityAssociationsRemaining ?? 0)}
+          </li>
+        )}
+      </ul>
+      <p>
+        {ASSOCIATION_RULES}
+        {deleting ? ' The limits belong to each account, whichever work account associates it.' : ''}
+      </p>
+      {!node && error && <p className="alert alert-error">We couldn't check when they can be associated again: {describeError(error)}</p>}
+      {!node && !error && !data && (
+        <p className="muted" role="status">
+          Checking when they can be associated again…
+        </p>
+      )}
+    </div>
   );
 }
