@@ -90,4 +90,43 @@ describe('API tokens', () => {
     ]);
     expect(client.executeMutation).toHaveBeenCalledTimes(2);
   });
+
+  // Review: Done, and a confirmed revocation, left the focus on <body>.
+  it('gives the focus to the token’s row after Done and after a revocation', async () => {
+    setup([token('9', 'Power BI'), token('2', 'HR sync')], (name) =>
+      name === 'CreateApiToken'
+        ? { data: { createApiToken: { secret: 'clt_secret', token: { id: '9', name: 'Power BI', expiresAt: inDays(90) } } } }
+        : { data: { revokeApiToken: { id: '2', revokedAt: inDays(0) } } },
+    );
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Create token' }));
+    await user.type(screen.getByLabelText(/^Name/), 'Power BI');
+    await user.click(screen.getAllByRole('button', { name: 'Create token' }).at(-1)!);
+    await screen.findByTestId('token-secret');
+    await user.click(screen.getByRole('button', { name: 'Done' }));
+    expect(document.activeElement).toBe(screen.getAllByText('Power BI').at(-1)!.closest('td'));
+
+    await user.click(screen.getByRole('button', { name: 'Revoke HR sync' }));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Revoke token' }));
+    expect(document.activeElement).toBe(screen.getByText('HR sync').closest('td'));
+  });
+
+  // Review: "Choose at least one scope." showed, but the focus went to the Create button.
+  it('marks the scopes invalid, tied to the message, and focuses the first when none is ticked', async () => {
+    const client = setup([]);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Create token' }));
+    await user.type(screen.getByLabelText(/^Name/), 'Nightly');
+    await user.click(screen.getByRole('checkbox', { name: 'Read the skills report' }));
+    await user.click(screen.getAllByRole('button', { name: 'Create token' }).at(-1)!);
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toBe('Choose at least one scope.');
+    const group = screen.getByRole('group', { name: 'Scopes' });
+    expect(group.getAttribute('aria-invalid')).toBe('true');
+    expect(group.getAttribute('aria-describedby')).toBe(alert.id);
+    const first = screen.getByRole('checkbox', { name: 'Read the skills report' });
+    expect(document.activeElement).toBe(first);
+    expect(first.getAttribute('aria-describedby')).toBe(alert.id);
+    expect(client.executeMutation).not.toHaveBeenCalled();
+  });
 });

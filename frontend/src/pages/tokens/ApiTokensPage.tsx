@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { ApiTokenScope } from '../../gql/graphql';
@@ -8,6 +8,7 @@ import { Field } from '../../components/Field';
 import { describeError } from '../../lib/errors';
 import { formatDateTime, formatShortDate } from '../../lib/format';
 import { usePageQueryPolicy } from '../../lib/pageData';
+import { useFocusAfterRender } from '../../lib/focusAfter';
 import { ApiTokensQuery } from './queries';
 import { DEFAULT_LIFETIME, LIFETIMES, WARN_DAYS, tokenExpiry, type Expiry } from './expiry';
 
@@ -50,6 +51,11 @@ export function ApiTokensPage() {
   const [revoking, setRevoking] = useState<{ id: string; name: string } | null>(null);
   const [revokeError, setRevokeError] = useState<string | null>(null);
   const [{ fetching: busy }, revoke] = useMutation(RevokeApiToken);
+  // Done and a revocation take away the button pressed: the token's row takes the focus (else the
+  // Create token button), not <body> (review).
+  const focusAfter = useFocusAfterRender();
+  const createButton = useRef<HTMLButtonElement>(null);
+  const row = (id: string) => () => document.getElementById(tokenCellId(id));
 
   return (
     <div className="page">
@@ -58,7 +64,7 @@ export function ApiTokensPage() {
         description="Tokens let partner tools read your organization's data with Authorization: Bearer <token>. Each token has only the scopes you give it, and stops working when it expires."
         actions={
           !creating ? (
-            <button type="button" className="btn btn-primary" onClick={() => { setSecret(null); setCreating(true); }}>
+            <button ref={createButton} type="button" className="btn btn-primary" onClick={() => { setSecret(null); setCreating(true); }}>
               Create token
             </button>
           ) : undefined
@@ -72,7 +78,14 @@ export function ApiTokensPage() {
           </p>
           <div className="temp-password-row">
             <code data-testid="token-secret" className="secret">{secret.secret}</code>
-            <button type="button" className="btn-link" onClick={() => setSecret(null)}>
+            <button
+              type="button"
+              className="btn-link"
+              onClick={() => {
+                setSecret(null);
+                focusAfter(row(secret.id), () => createButton.current);
+              }}
+            >
               Done
             </button>
           </div>
@@ -116,7 +129,7 @@ export function ApiTokensPage() {
                   const expiry = tokenExpiry(t);
                   return (
                     <tr key={t.id}>
-                      <td className="wrap-anywhere">
+                      <td className="wrap-anywhere" id={tokenCellId(t.id)}>
                         <strong>{t.name}</strong>
                         {t.revokedAt && <span className="badge badge-not-started badge-block">Revoked {formatShortDate(t.revokedAt)}</span>}
                         {expiry.state === 'expired' && <span className="badge badge-not-started badge-block">Expired {expiry.date}</span>}
@@ -164,8 +177,10 @@ export function ApiTokensPage() {
           if (!revoking) return;
           const result = await revoke({ id: revoking.id });
           if (result.error) return setRevokeError(describeError(result.error));
+          const id = revoking.id;
           setRevoking(null);
           refresh();
+          focusAfter(row(id), () => createButton.current);
         }}
       >
         <p>Tools using this token stop working at once. This can't be undone.</p>
@@ -174,7 +189,9 @@ export function ApiTokensPage() {
   );
 }
 
-type Created = { name: string; secret: string; expiresAt: string | null | undefined };
+type Created = { id: string; name: string; secret: string; expiresAt: string | null | undefined };
+
+const tokenCellId = (id: string) => `token-${id}`;
 
 /** The expiry column: the date, how soon, and the warnings an admin must act on. */
 function ExpiryCell({ expiry }: { expiry: Expiry }) {
@@ -238,17 +255,26 @@ function CreateTokenForm({ onCancel, onCreated }: { onCancel: () => void; onCrea
   const [scopes, setScopes] = useState<ApiTokenScope[]>(['REPORT_READ']);
   const [days, setDays] = useState(DEFAULT_LIFETIME);
   const lifetimeId = useId();
-  const [error, setError] = useState<string | null>(null);
+  // The error, and whether it is about the scopes (none ticked): the group is then marked invalid,
+  // tied to the message, and its first box focused, not the Create button (review).
+  const [error, setErrorState] = useState<{ text: string; scopes: boolean; n: number } | null>(null);
+  const errors = useRef(0);
+  const setError = (text: string | null, scopes = false) => setErrorState(text ? { text, scopes, n: ++errors.current } : null);
+  const errorId = useId();
+  const firstScope = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (error?.scopes) firstScope.current?.focus();
+  }, [error?.n]);
   const [{ fetching }, create] = useMutation(CreateApiToken);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
-    if (scopes.length === 0) return setError('Choose at least one scope.');
+    if (scopes.length === 0) return setError('Choose at least one scope.', true);
     const result = await create({ input: { name: name.trim(), scopes, expiresInDays: days } });
     if (result.error || !result.data) return setError(describeError(result.error));
     const { token, secret } = result.data.createApiToken;
-    onCreated({ name: token.name, secret, expiresAt: token.expiresAt });
+    onCreated({ id: token.id, name: token.name, secret, expiresAt: token.expiresAt });
   }
 
   return (
@@ -257,11 +283,20 @@ function CreateTokenForm({ onCancel, onCreated }: { onCancel: () => void; onCrea
         <h2 id="token-title">Create an API token</h2>
       </div>
       <Field label="Name" hint="Which tool uses it, e.g. “Power BI skills dashboard”." required value={name} onChange={(e) => setName(e.target.value)} autoFocus />
-      <fieldset className="role-checks">
+      <fieldset className="role-checks" aria-invalid={error?.scopes ? true : undefined} aria-describedby={error?.scopes ? errorId : undefined}>
         <legend>Scopes</legend>
-        {SCOPES.map(([v, l]) => (
+        {SCOPES.map(([v, l], i) => (
           <label key={v} className="check-inline">
-            <input type="checkbox" checked={scopes.includes(v)} onChange={(e) => setScopes((s) => (e.target.checked ? [...s, v] : s.filter((x) => x !== v)))} />
+            <input
+              ref={i === 0 ? firstScope : undefined}
+              type="checkbox"
+              aria-describedby={error?.scopes ? errorId : undefined}
+              checked={scopes.includes(v)}
+              onChange={(e) => {
+                setScopes((s) => (e.target.checked ? [...s, v] : s.filter((x) => x !== v)));
+                if (error?.scopes) setError(null);
+              }}
+            />
             {l}
           </label>
         ))}
@@ -279,7 +314,11 @@ function CreateTokenForm({ onCancel, onCreated }: { onCancel: () => void; onCrea
           The token then stops working. This page warns you {WARN_DAYS} days ahead, so you can give the tool a new one in time.
         </p>
       </div>
-      {error && <p className="alert alert-error" role="alert">{error}</p>}
+      {error && (
+        <p id={errorId} className="alert alert-error" role="alert">
+          {error.text}
+        </p>
+      )}
       <div className="card-actions">
         <button type="button" className="btn btn-secondary" onClick={onCancel}>
           Cancel
