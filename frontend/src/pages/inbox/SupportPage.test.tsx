@@ -213,3 +213,26 @@ describe('a new ticket', () => {
     expect(keys[1]).not.toBe(keys[0]);
   });
 });
+
+// Outside review: Close ticket left the focus on <body>.
+describe('closing a ticket', () => {
+  afterEach(() => window.history.replaceState(null, '', '/'));
+
+  it('gives the focus to the ticket, which says it is closed', async () => {
+    window.history.replaceState(null, '', '/support?ticket=T2');
+    let closed = false;
+    const client = mockClient({
+      query: () => ({ data: { supportTickets: { totalCount: 1, edges: [{ node: { ...ticket('T2', 'Report is empty'), status: closed ? 'CLOSED' : 'OPEN' } }] } } }),
+      mutation: (name) => {
+        expect(name).toBe('CloseSupportTicket');
+        closed = true;
+        return { data: { closeSupportTicket: { ...ticket('T2', 'Report is empty'), status: 'CLOSED' } } };
+      },
+    });
+    render(withClient(client, <SupportPage />));
+    await userEvent.click(await screen.findByRole('button', { name: 'Close ticket' }));
+    const summary = details('Report is empty').querySelector('summary')!;
+    await waitFor(() => expect(document.activeElement).toBe(summary));
+    await waitFor(() => expect(summary.textContent).toContain('Closed'));
+  });
+});

@@ -1,4 +1,4 @@
-import { useContext, useEffect, useId, useState, type FormEvent, type MouseEvent } from 'react';
+import { useContext, useEffect, useId, useRef, useState, type FormEvent, type MouseEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import type { SupportTicketsQuery as TicketsResult } from '../../gql/graphql';
@@ -6,6 +6,7 @@ import { Alert, EmptyState, ErrorState, PageHeader, Spinner } from '../../compon
 import { Field } from '../../components/Field';
 import { describeError, errorCode } from '../../lib/errors';
 import { formatDateTime } from '../../lib/format';
+import { focusOutcome } from '../../lib/focusRescue';
 import { usePageQueryPolicy } from '../../lib/pageData';
 import { navigate, useSearch } from '../../lib/router';
 import { SessionContext } from '../../lib/session';
@@ -226,6 +227,7 @@ function TicketItem({ ticket: t, open, onToggle, onChanged }: { ticket: Ticket; 
   const [{ fetching: sending }, send] = useMutation(ReplyToTicket);
   const [{ fetching: closing }, close] = useMutation(CloseTicket);
   const replyId = useId();
+  const summary = useRef<HTMLElement>(null);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -240,6 +242,9 @@ function TicketItem({ ticket: t, open, onToggle, onChanged }: { ticket: Ticket; 
     setError(null);
     const result = await close({ id: t.id });
     if (result.error) return setError(describeError(result.error));
+    // The reply form and its Close button go with the open ticket: the ticket's heading, which
+    // says its status, takes the focus rather than <body> (review).
+    focusOutcome(summary.current);
     onChanged();
   }
 
@@ -248,6 +253,7 @@ function TicketItem({ ticket: t, open, onToggle, onChanged }: { ticket: Ticket; 
       {/* Opened and closed through the address (the page's onToggle), not by the browser alone. */}
       <details open={open}>
         <summary
+          ref={summary}
           onClick={(event: MouseEvent) => {
             event.preventDefault();
             onToggle(t.id);
