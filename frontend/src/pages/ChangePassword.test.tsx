@@ -51,4 +51,30 @@ describe('ChangePasswordForm', () => {
     expect(await screen.findByText('Your password is changed.')).toBeTruthy();
     expect(onChanged).toHaveBeenCalledOnce();
   });
+
+  // Review: the first sign-in screen said "The current password is not correct." of the temporary one.
+  it('calls a wrong temporary password by its name at first sign-in', async () => {
+    const client = mockClient({
+      mutation: () => ({ error: gqlError('INVALID_CREDENTIALS', 'The current password is not correct.', { field: 'currentPassword' }) }),
+    });
+    render(withClient(client, <ChangePasswordForm temporary />));
+    await userEvent.type(screen.getByLabelText('Temporary password'), 'wrong');
+    await userEvent.type(screen.getByLabelText('New password'), 'a-long-enough-one');
+    await userEvent.type(screen.getByLabelText('Confirm new password'), 'a-long-enough-one');
+    await userEvent.click(screen.getByRole('button', { name: 'Change password' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('The temporary password is not correct.');
+    expect(document.activeElement).toBe(screen.getByLabelText('Temporary password'));
+  });
+
+  it('keeps the server’s words on My profile', async () => {
+    const client = mockClient({
+      mutation: () => ({ error: gqlError('INVALID_CREDENTIALS', 'The current password is not correct.', { field: 'currentPassword' }) }),
+    });
+    render(withClient(client, <ChangePasswordForm />));
+    await userEvent.type(screen.getByLabelText('Current password'), 'wrong');
+    await userEvent.type(screen.getByLabelText('New password'), 'a-long-enough-one');
+    await userEvent.type(screen.getByLabelText('Confirm new password'), 'a-long-enough-one');
+    await userEvent.click(screen.getByRole('button', { name: 'Change password' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('The current password is not correct.');
+  });
 });

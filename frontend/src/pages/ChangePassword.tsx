@@ -4,7 +4,7 @@ import { graphql } from '../gql';
 import { Alert } from '../components/Feedback';
 import { Field } from '../components/Field';
 import { LogoMark } from '../components/Icons';
-import { describeError, errorField } from '../lib/errors';
+import { describeError, errorCode, errorField } from '../lib/errors';
 import { useSession } from '../lib/session';
 
 const ChangePasswordMutation = graphql(`
@@ -46,7 +46,12 @@ export function ChangePasswordForm({ onChanged, temporary = false }: { onChanged
     if (next.length < MIN) return setError(`Choose a password of at least ${MIN} characters.`, 'next');
     if (next !== confirm) return setError("The new passwords don't match.", 'confirm');
     const result = await change({ input: { currentPassword: current, newPassword: next } });
-    if (result.error) return setError(describeError(result.error), errorField(result.error) === 'currentPassword' ? 'current' : 'next');
+    if (result.error) {
+      const current = errorField(result.error) === 'currentPassword';
+      // The server says "current password"; at first sign-in that field is the temporary one (review).
+      const text = temporary && current && errorCode(result.error) === 'INVALID_CREDENTIALS' ? 'The temporary password is not correct.' : describeError(result.error);
+      return setError(text, current ? 'current' : 'next');
+    }
     setCurrent('');
     setNext('');
     setConfirm('');
