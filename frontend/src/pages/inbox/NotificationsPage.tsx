@@ -1,3 +1,4 @@
+import { useContext } from 'react';
 import { useClient, useMutation, useQuery } from 'urql';
 import { graphql } from '../../gql';
 import { EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
@@ -6,6 +7,7 @@ import { formatDateTime } from '../../lib/format';
 import { Link } from '../../lib/router';
 import { UnreadCountQuery } from '../../lib/unread';
 import { usePageQueryPolicy } from '../../lib/pageData';
+import { SessionContext } from '../../lib/session';
 import { NotificationsQuery } from './notificationsQuery';
 
 const MarkRead = graphql(`
@@ -26,8 +28,28 @@ function inAppPath(link: string): string | null {
   }
 }
 
+/**
+ * What this page holds, for whom: people of an organization are warned about its competencies at
+ * risk; an operator belongs to no organization and gets no such warning (review: the operator read
+ * "Warnings about competencies at risk").
+ */
+export function notificationsWording(inOrganization: boolean): { description: string; empty: string } {
+  return inOrganization
+    ? {
+        description: 'Warnings about competencies at risk — who left or unlinked, what expires, and when — and other notices for you.',
+        empty: "You'll be told here, and by email, when a competency requirement becomes unmet or is projected to.",
+      }
+    : {
+        description: 'Notices for your operator account. Operators belong to no organization, so no competency warnings come here.',
+        empty: 'Notices for your account show here.',
+      };
+}
+
 /** In-app notifications (N1): competencies at risk, with the cause. */
 export function NotificationsPage() {
+  // Without a session (never in the app): worded for an organization's people.
+  const viewer = useContext(SessionContext)?.viewer;
+  const wording = notificationsWording(viewer ? viewer.organization != null : true);
   const [{ data, fetching, error }, reexecute] = useQuery({ query: NotificationsQuery, requestPolicy: usePageQueryPolicy(NotificationsQuery, 'cache-and-network') });
   const [{ fetching: marking }, markRead] = useMutation(MarkRead);
   const client = useClient();
@@ -47,7 +69,7 @@ export function NotificationsPage() {
     <div className="page">
       <PageHeader
         title="Notifications"
-        description="Warnings about competencies at risk: who left or unlinked, what expires, and when."
+        description={wording.description}
         actions={
           unread.length > 0 ? (
             <button type="button" className="btn btn-secondary" onClick={() => mark(unread)} disabled={marking}>
@@ -60,7 +82,7 @@ export function NotificationsPage() {
         fetching || !error ? <Spinner label="Loading notifications…" /> : <ErrorState message={describeError(error)} onRetry={refresh} />
       ) : items.length === 0 ? (
         <EmptyState title="No notifications">
-          <p>You'll be told here, and by email, when a competency requirement becomes unmet or is projected to.</p>
+          <p>{wording.empty}</p>
         </EmptyState>
       ) : (
         <ul className="feed" aria-label="Notifications">
