@@ -121,7 +121,12 @@ export function CompetenciesPage() {
   const runWhatIf = useCallback(
     async (request: WhatIfRequest): Promise<string | null> => {
       const result = await client.query(WhatIfQuery, { input: request }, { requestPolicy: 'network-only' }).toPromise();
-      if (result.error || !result.data) return describeWhatIfError(result.error, request, people);
+      if (result.error || !result.data) {
+        // A failed run shows no result: not the previous plan's, under this one's summary (review).
+        lastWhatIf.current = null;
+        setSim(null);
+        return describeWhatIfError(result.error, request, people);
+      }
       lastWhatIf.current = request;
       setSim({ progress: result.data.simulateProgress, score: result.data.simulateCapabilityScore });
       return null;

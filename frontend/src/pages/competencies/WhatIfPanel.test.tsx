@@ -69,6 +69,32 @@ describe('WhatIfPanel', () => {
     expect((screen.getByRole('checkbox', { name: 'Riley Chen leaves' }) as HTMLInputElement).checked).toBe(false);
   });
 
+  // Review: after a run with results, a run that failed left them shown under the new plan's header.
+  it('drops the shown result when a later run fails, and when the plan changes', async () => {
+    const onRun = vi.fn().mockResolvedValueOnce(null).mockResolvedValueOnce('The what-if could not run.').mockResolvedValue(null);
+    const onClear = vi.fn();
+    render(<WhatIfPanel people={people} skills={skills} onRun={onRun} onClear={onClear} summary="1 requirement loses its tick." defaultOpen />);
+    await userEvent.click(screen.getByRole('checkbox', { name: 'Alex Wilber leaves' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Run what-if' }));
+    expect(await screen.findByText('What-if shown')).toBeTruthy();
+    expect(onClear).not.toHaveBeenCalled();
+
+    await userEvent.click(screen.getByRole('checkbox', { name: 'Riley Chen leaves' }));
+    // The plan changed: the result of the other plan goes.
+    expect(onClear).toHaveBeenCalledTimes(1);
+    expect(screen.queryByText('What-if shown')).toBeNull();
+    expect(screen.queryByText('1 requirement loses its tick.')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Run what-if' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('The what-if could not run.');
+    expect(onClear).toHaveBeenCalledTimes(2);
+    expect(screen.queryByText('What-if shown')).toBeNull();
+
+    // A run that succeeds shows its result again; the plan it ran is the one shown.
+    await userEvent.click(screen.getByRole('button', { name: 'Run what-if' }));
+    expect(await screen.findByText('What-if shown')).toBeTruthy();
+    expect(onClear).toHaveBeenCalledTimes(2);
+  });
+
   it('names a person who is gone when removePeople is refused', () => {
     const sentence = describeWhatIfError(gqlError('INVALID_INPUT', 'The value of simulateProgress.input.removePeople[0] is not valid.'), { removePeople: ['u2'], addResults: [] }, people);
     expect(sentence).toBe('Riley Chen is no longer in your organization. Reload the page and try again.');

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { Alert } from '../../components/Feedback';
 import { plural } from '../../lib/format';
 import type { PersonView } from './types';
@@ -30,6 +30,19 @@ export function WhatIfPanel({ people, skills, onRun, onClear, summary, defaultOp
   const [running, setRunning] = useState(false);
   const [shown, setShown] = useState(false);
   const id = useId();
+  // The plan whose result is shown. A result belongs to the plan that ran: once the plan changes, or
+  // a later run fails, it goes, rather than stay beside each requirement under a header and counts
+  // that now describe another plan (review).
+  const ranPlan = useRef<string | null>(null);
+  const plan = JSON.stringify([leaving, exams]);
+  const dropResult = () => {
+    ranPlan.current = null;
+    setShown(false);
+    onClear();
+  };
+  useEffect(() => {
+    if (shown && ranPlan.current !== plan) dropResult();
+  }, [plan, shown]);
 
   // Someone who no longer counts (e.g. removed meanwhile) cannot stay ticked.
   useEffect(() => {
@@ -81,7 +94,9 @@ export function WhatIfPanel({ people, skills, onRun, onClear, summary, defaultOp
     setRuns((n) => n + 1);
     setRunning(false);
     setError(failure);
-    setShown(!failure);
+    if (failure) return dropResult();
+    ranPlan.current = JSON.stringify([request.removePeople, request.addResults]);
+    setShown(true);
   }
 
   function clear() {
@@ -91,8 +106,7 @@ export function WhatIfPanel({ people, skills, onRun, onClear, summary, defaultOp
     setSkill('');
     setError(null);
     setExamError(null);
-    setShown(false);
-    onClear();
+    dropResult();
   }
 
   const nameOf = (m: string) => linked.find((p) => p.learningAccount?.mcid === m)?.name;
