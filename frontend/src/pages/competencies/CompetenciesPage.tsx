@@ -7,7 +7,7 @@ import { plural } from '../../lib/format';
 import { useSocketState } from '../../lib/live';
 import { usePageQueryPolicy } from '../../lib/pageData';
 import { useLatest } from '../../lib/useLatest';
-import { Link } from '../../lib/router';
+import { Link, navigate, useSearch } from '../../lib/router';
 import { CapabilityScoreCard } from './CapabilityScoreCard';
 import { LiveIndicator } from './LiveIndicator';
 import { CompetencyCard, type AttestInput, type PurchaseTarget } from './CompetencyCard';
@@ -81,7 +81,18 @@ export function CompetenciesPage() {
   const socket = useSocketState();
   const [, purchase] = useMutation(PurchaseOffer);
   const [, attest] = useMutation(SetAttestation);
-  const [tab, setTab] = useState<Tab>('progress');
+  // The tab is the address's (?tab=forecast), as the skills report keeps its filters there: a reload
+  // or a shared link opens it, and Back and Forward go between the tabs (review).
+  const search = useSearch();
+  const tab: Tab = search.get('tab') === 'forecast' ? 'forecast' : 'progress';
+  const setTab = (next: Tab) => {
+    if (next === tab) return;
+    const q = new URLSearchParams(window.location.search);
+    if (next === 'forecast') q.set('tab', 'forecast');
+    else q.delete('tab');
+    const query = q.toString();
+    navigate(window.location.pathname + (query ? `?${query}` : ''), { keepScroll: true });
+  };
   const [sim, setSim] = useState<{ progress: readonly CompetencyProgressView[]; score: readonly CapabilityScoreView[] } | null>(null);
   const lastWhatIf = useRef<WhatIfRequest | null>(null);
   const refresh = () => {
