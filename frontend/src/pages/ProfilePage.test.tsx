@@ -176,6 +176,70 @@ describe('My profile', () => {
     expect(screen.getByRole('heading', { name: 'Associate Microsoft Learning account' })).toBeTruthy();
   });
 
+  // Review: "Access removed…" stayed, green, beside the red refusal of a later association.
+  it('drops the previous outcome when a new association is tried', async () => {
+    let me = linked;
+    renderProfile(
+      () => me,
+      (name) => {
+        if (name === 'AssociateLearningAccount') return { error: gqlError('ASSOCIATION_LIMITED', 'Your association is limited.') };
+        me = viewer({ associationsRemaining: 2 });
+        return answerUser('removeLearningAccount', me);
+      },
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Remove access' }));
+    await userEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Remove access' }));
+    await screen.findByText(/Access removed\./);
+    await userEvent.type(await screen.findByLabelText('Learning account email'), 'jordan@learn.example');
+    await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
+    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Your association is limited.');
+    expect(screen.queryByText(/Access removed\./)).toBeNull();
+  });
+
+  // Review: after an admin removed the person's link, re-associating was refused with no reason.
+  it('says an admin of the organization ended the link, and when, when its limit refuses the MCID', async () => {
+    const history = [
+      { id: 'e1', at: '2026-12-07T17:49:19Z', action: 'LINKED', actionLabel: 'Account associated', actor: { name: 'Alex Wilber', email: 'alex@contoso.example', outside: false }, user: { email: 'alex@contoso.example' } },
+      { id: 'e2', at: '2026-12-07T17:49:23Z', action: 'REMOVED_FROM_REPORT', actionLabel: 'Removed from the report', actor: { name: 'Grace Hopper', email: 'grace@contoso.example', outside: false }, user: { email: 'alex@contoso.example' } },
+    ];
+    const asked: unknown[] = [];
+    const client = mockClient({
+      query: (name, vars) => {
+        if (name !== 'OwnLinkHistory') return { data: { me: viewer({ associatedBefore: true }) } };
+        asked.push(vars);
+        return { data: { linkHistory: history } };
+      },
+      mutation: () => preview({ mcid: '9900002', allowed: false, nextAssociationAllowedAt: '2027-01-06T17:49:19Z', associationsRemaining: 2 }),
+    });
+    render(withClient(client, <ProfilePage />));
+    await userEvent.type(screen.getByLabelText('Learning account email'), 'alex@learn.example');
+    await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
+    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    expect((await screen.findByRole('alert')).textContent).toContain(formatMoment('2027-01-06T17:49:19Z'));
+    expect((await screen.findByTestId('ended-by')).textContent).toBe(
+      `An admin of Contoso Ltd, Grace Hopper, removed you from the skills report on ${formatMoment('2026-12-07T17:49:23Z')}, which ended your link to MCID 9900002. Associating it again is a new association, so the limit above applies.`,
+    );
+    expect(asked).toEqual([{ mcid: '9900002' }]);
+  });
+
+  it('gives no such reason when the person ended the link themself', async () => {
+    const history = [
+      { id: 'e2', at: '2026-12-07T17:49:23Z', action: 'UNLINKED', actionLabel: 'Account unlinked', actor: { name: 'Alex Wilber', email: 'alex@contoso.example', outside: false }, user: { email: 'alex@contoso.example' } },
+    ];
+    const client = mockClient({
+      query: (name) => (name === 'OwnLinkHistory' ? { data: { linkHistory: history } } : { data: { me: viewer({ associatedBefore: true }) } }),
+      mutation: () => preview({ mcid: '9900002', allowed: false, nextAssociationAllowedAt: '2027-01-06T17:49:19Z', associationsRemaining: 2 }),
+    });
+    render(withClient(client, <ProfilePage />));
+    await userEvent.type(screen.getByLabelText('Learning account email'), 'alex@learn.example');
+    await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
+    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await screen.findByRole('alert');
+    await waitFor(() => expect(client.executeQuery.mock.calls.length).toBeGreaterThan(1));
+    expect(screen.queryByTestId('ended-by')).toBeNull();
+  });
+
   it('keeps the dialog open with the reason when removal fails', async () => {
     renderProfile(
       () => linked,

@@ -90,6 +90,54 @@ function notYet(
   return `Your association is limited. ${rule} Its next available date for a subsequent association is ${formatMoment(p.nextAssociationAllowedAt)}.`;
 }
 
+// An MCID's link history as its owner reads it (B3): who ended the person's link, and when.
+const OwnLinkHistory = graphql(`
+  query OwnLinkHistory($mcid: String!) {
+    linkHistory(mcid: $mcid) {
+      id
+      at
+      action
+      actionLabel
+      actor {
+        name
+        email
+        outside
+      }
+      user {
+        email
+      }
+    }
+  }
+`);
+
+/** The audit actions that end a work account's link of an MCID. */
+const LINK_ENDS = new Set(["UNLINKED", "MOVED_OUT", "REMOVED_FROM_REPORT", "LINK_ENDED_USER_DELETED", "LINK_ENDED_MERGED", "LINK_ENDED_OTHER_ACCOUNT"]);
+
+/**
+ * When associating an MCID is refused by its limit (L6), why it was associated so recently may be
+ * someone else's doing: an admin who removed the person from the report ended the link, and taking
+ * it back is a new association. The MCID's history says who ended the person's last link and when
+ * (review: after an admin removed the link, the person saw no reason). Nothing when the person
+ * ended it themself, or the history can't be read.
+ */
+function EndedByOthers({ mcid, me }: { mcid: string; me: Viewer }) {
+  const [{ data }] = useQuery({ query: OwnLinkHistory, variables: { mcid }, requestPolicy: "network-only" });
+  const events = data?.linkHistory ?? [];
+  const mine = (email: string | null | undefined) => email != null && email.toLowerCase() === me.email.toLowerCase();
+  const last = [...events].reverse().find((e) => LINK_ENDS.has(e.action) && mine(e.user?.email));
+  if (!last || !last.actor || mine(last.actor.email)) return null;
+  const orgName = me.organization?.name ?? "your organization";
+  const who = last.actor.outside ? last.actor.name : `${last.actor.name}, of ${orgName}`;
+  return (
+    <p className="alert alert-info" role="status" data-testid="ended-by">
+      {last.action === "REMOVED_FROM_REPORT"
+        ? `An admin of ${orgName}, ${last.actor.name}, removed you from the skills report on ${formatMoment(last.at)}, which ended your link to MCID ${mcid}.`
+        : `${who} ended your link to MCID ${mcid} on ${formatMoment(last.at)} (${last.actionLabel.toLowerCase()}).`}{" "}
+      Associating it again is a new association, so the limit above applies.
+    </p>
+  );
+}
+
 const RemoveLearningAccount = graphql(`
   mutation RemoveLearningAccount {
     removeLearningAccount {
@@ -395,6 +443,7 @@ function LearningAccountSection({
         <>
           <AssociateLearningAccountForm
             me={me}
+            onAttempt={() => setNotice(null)}
             onChecked={setChecked}
             onAssociated={(mcid, after) => {
               setChecked(null);
@@ -424,10 +473,13 @@ function LearningAccountSection({
  */
 function AssociateLearningAccountForm({
   me,
+  onAttempt,
   onChecked,
   onAssociated,
 }: {
   me: Viewer;
+  /** A new attempt: the previous outcome shown beside the form (a removal's success) goes (review). */
+  onAttempt: () => void;
   onChecked: (p: Preview | null) => void;
   onAssociated: (
     mcid: string | undefined,
@@ -444,6 +496,8 @@ function AssociateLearningAccountForm({
   const [credentialsWrong, setCredentialsWrong] = useState(false);
   const errorId = useId();
   const [move, setMove] = useState<Preview | null>(null);
+  // The MCID its limit refused: its history may say who ended the person's link.
+  const [limited, setLimited] = useState<string | null>(null);
   const [{ fetching: checking }, preview] = useMutation(PreviewAssociation);
   const [{ fetching }, associate] = useMutation(AssociateLearningAccount);
   const sameChosen = canUseSame && useSame;
@@ -456,7 +510,9 @@ function AssociateLearningAccountForm({
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
+    setLimited(null);
     setCredentialsWrong(false);
+    onAttempt();
     const checked = await preview({ input: { kind: "LEARNING", ...input() } });
     if (checked.error || !checked.data) {
       // The limits shown were another account's: no longer "the account
@@ -470,6 +526,7 @@ function AssociateLearningAccountForm({
     onChecked(p);
     if (!p.allowed) {
       setError(notYet(`MCID ${p.mcid}`, p));
+      if (!p.replaceFirst) setLimited(p.mcid);
       return;
     }
     if (p.moves || p.alsoEnds) {
@@ -484,6 +541,7 @@ function AssociateLearningAccountForm({
     setMove(null);
     if (result.error || !result.data) {
       setError(describeError(result.error));
+      if (errorCode(result.error) === "ASSOCIATION_LIMITED") setLimited(p.mcid);
       return;
     }
     setPassword("");
@@ -551,6 +609,7 @@ function AssociateLearningAccountForm({
             {error}
           </p>
         )}
+        {error && limited && <EndedByOthers mcid={limited} me={me} />}
         <div className="card-actions">
           <button
             type="submit"
