@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,9 +111,11 @@ func reportArgs(where *model.SkillsReportWhere, orderBy *model.SkillsReportOrder
 	return f, o
 }
 
-// Report cursors are entgql cursors whose value is "FIELD|sort value".
+// Report cursors are entgql cursors of the row's profile whose value is
+// "FIELD|skill id|sort value". A cursor of the form before the row's key
+// ("FIELD|sort value", the result's id) is refused as not valid.
 func encodeCursor(c report.Cursor) entgql.Cursor[int] {
-	return entgql.Cursor[int]{ID: c.ID, Value: string(c.Field) + "|" + c.Value}
+	return entgql.Cursor[int]{ID: c.Profile, Value: string(c.Field) + "|" + strconv.Itoa(c.Skill) + "|" + c.Value}
 }
 
 func decodeCursor(c *entgql.Cursor[int]) (*report.Cursor, error) {
@@ -120,11 +123,13 @@ func decodeCursor(c *entgql.Cursor[int]) (*report.Cursor, error) {
 		return nil, nil
 	}
 	s, ok := c.Value.(string)
-	field, value, found := strings.Cut(s, "|")
-	if !ok || !found {
-		return nil, apperr.New(apperr.InvalidInput, "The cursor is not a skills report cursor.").With("argument", "after")
+	field, rest, found := strings.Cut(s, "|")
+	skill, value, found2 := strings.Cut(rest, "|")
+	sid, err := strconv.Atoi(skill)
+	if !ok || !found || !found2 || err != nil || sid <= 0 {
+		return nil, apperr.New(apperr.InvalidInput, "The cursor is not a skills report cursor: start again without after.").With("argument", "after")
 	}
-	return &report.Cursor{ID: c.ID, Field: report.OrderField(field), Value: value}, nil
+	return &report.Cursor{Profile: c.ID, Skill: sid, Field: report.OrderField(field), Value: value}, nil
 }
 
 func reportRow(r report.Row) *model.SkillsReportRow {

@@ -132,14 +132,14 @@ func baselineProgress(ctx context.Context, db *sql.DB, orgID int, now time.Time)
 }
 
 // baselineReportSQL is the skills report's row set in one hand-written
-// statement, in the CSV's default order (name, then result id): the people
+// statement, in the CSV's default order (name, then the row's profile and skill): the people
 // read in name order, the latest result of each skill (as flagged), the
 // skill's own columns looked up in memory, times read as text.
 const baselineReportSQL = `
 SELECT name, email, mcid, skill_id, CAST(completed_at AS CHAR), CAST(expires_at AS CHAR), source,
   CAST(recognized_at AS CHAR), associated
 FROM (
-  SELECT r.id AS rid, u.name AS name, u.email AS email, p.mcid AS mcid, r.skill_id AS skill_id,
+  SELECT p.id AS pid, u.name AS name, u.email AS email, p.mcid AS mcid, r.skill_id AS skill_id,
     r.completed_at AS completed_at, r.expires_at AS expires_at, r.source AS source,
     r.recognized_at AS recognized_at, 1 AS associated
   FROM users u
@@ -148,14 +148,14 @@ FROM (
   JOIN results r ON r.profile_id = a.profile_id AND r.latest = TRUE
   WHERE u.organization_id = ? AND u.deleted_at IS NULL
   UNION ALL
-  SELECT r.id, da.name, da.email, p.mcid, r.skill_id, r.completed_at, r.expires_at, r.source, r.recognized_at, 0
+  SELECT p.id, da.name, da.email, p.mcid, r.skill_id, r.completed_at, r.expires_at, r.source, r.recognized_at, 0
   FROM legacy_recognitions lr
   JOIN profiles p ON p.id = lr.profile_id
   JOIN directory_accounts da ON da.id = p.account_id
   JOIN results r ON r.profile_id = lr.profile_id AND r.latest = TRUE
   WHERE lr.organization_id = ?
     AND NOT EXISTS (SELECT 1 FROM associations ax WHERE ax.active_profile_id = lr.profile_id)
-) t ORDER BY name, rid`
+) t ORDER BY name, pid, skill_id`
 
 // baselineCSV writes the organization's report rows as CSV to w straight from
 // one query; skills holds each skill's type, number, title and the competency

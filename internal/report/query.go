@@ -17,7 +17,10 @@ import (
 	"certlink/internal/text"
 )
 
-// OrderField is what the report is sorted by; ties are broken by row id.
+// OrderField is what the report is sorted by; ties are broken by the row's
+// own key, (profile, skill), which a newer result of the same skill does not
+// change: the result's id did, and a row re-recognized between two pages
+// jumped within its ties, skipped or read twice (review).
 type OrderField string
 
 const (
@@ -82,7 +85,7 @@ func rowsSQL(withNumber bool) string {
 		skill, number = "\nJOIN skills s ON s.id = r.skill_id", ", s.number AS skill_number"
 	}
 	return `
-SELECT r.id AS rid, u.name AS name, u.email AS email, p.mcid AS mcid, r.skill_id AS skill_id,
+SELECT r.id AS rid, p.id AS pid, u.name AS name, u.email AS email, p.mcid AS mcid, r.skill_id AS skill_id,
   r.completed_at AS completed_at, r.expires_at AS expires_at,
   r.source AS source, r.recognized_at AS recognized_at, 1 AS associated, u.id AS user_id` + number + `
 FROM users u
@@ -91,7 +94,7 @@ JOIN profiles p ON p.id = a.profile_id
 JOIN results r ON r.profile_id = a.profile_id` + skill + `
 WHERE u.organization_id = ? AND u.deleted_at IS NULL AND ` + latestResult + `
 UNION ALL
-SELECT r.id, da.name, da.email, p.mcid, r.skill_id, r.completed_at, r.expires_at,
+SELECT r.id, p.id, da.name, da.email, p.mcid, r.skill_id, r.completed_at, r.expires_at,
   r.source, r.recognized_at, 0, 0` + number + `
 FROM legacy_recognitions lr
 JOIN profiles p ON p.id = lr.profile_id
@@ -113,7 +116,7 @@ const latestResult = `r.latest = TRUE`
 // catalog in memory (a handful of skills, not one copy per row), and times are
 // read as text and parsed by progress.ScanTime's fast path: with the SQLite
 // driver each column read and each time it parses costs as much as the join.
-const rowColumns = `t.rid, t.name, t.email, t.mcid, t.skill_id,
+const rowColumns = `t.rid, t.pid, t.name, t.email, t.mcid, t.skill_id,
   CAST(t.completed_at AS CHAR), CAST(t.expires_at AS CHAR), t.source, CAST(t.recognized_at AS CHAR), t.associated, t.user_id`
 
 // builder accumulates SQL text and its arguments in order.
@@ -144,42 +147,46 @@ func sortColumn(f OrderField) string {
 	return "t.name"
 }
 
-// orderBy sorts by the field, then row id. Rows without expiry sort after all
-// others ascending (first descending), the same on both databases.
+// orderBy sorts by the field, then the row's key (profile, skill). Rows
+// without expiry sort after all others ascending (first descending), the same
+// on both databases.
 func orderBy(f OrderField, desc bool) string {
 	dir := " ASC"
 	if desc {
 		dir = " DESC"
 	}
 	col := sortColumn(f)
+	key := ", t.pid" + dir + ", t.skill_id" + dir
 	if f == ByExpiresAt {
-		return " ORDER BY (CASE WHEN t.expires_at IS NULL THEN 1 ELSE 0 END)" + dir + ", " + col + dir + ", t.rid" + dir
+		return " ORDER BY (CASE WHEN t.expires_at IS NULL THEN 1 ELSE 0 END)" + dir + ", " + col + dir + key
 	}
-	return " ORDER BY " + col + dir + ", t.rid" + dir
+	return " ORDER BY " + col + dir + key
 }
 
-// keyset keeps the rows after the cursor row (value v, id) in orderBy's order;
-// v is nil for a cursor row without expiry.
-func keyset(b *builder, f OrderField, desc bool, v any, id int) {
+// keyset keeps the rows after the cursor row (value v, key (pid, sid)) in
+// orderBy's order; v is nil for a cursor row without expiry.
+func keyset(b *builder, f OrderField, desc bool, v any, pid, sid int) {
 	col := sortColumn(f)
 	cmp := ">"
 	if desc {
 		cmp = "<"
 	}
-	after := "(" + col + " " + cmp + " ? OR (" + col + " = ? AND t.rid " + cmp + " ?))"
+	// The rows of the cursor's value past its key.
+	past := "(t.pid " + cmp + " ? OR (t.pid = ? AND t.skill_id " + cmp + " ?))"
+	after := "(" + col + " " + cmp + " ? OR (" + col + " = ? AND " + past + "))"
 	if f != ByExpiresAt {
-		b.add(" AND "+after, v, v, id)
+		b.add(" AND "+after, v, v, pid, pid, sid)
 		return
 	}
 	switch {
 	case v == nil && !desc: // only rows without expiry remain
-		b.add(" AND (t.expires_at IS NULL AND t.rid > ?)", id)
+		b.add(" AND (t.expires_at IS NULL AND "+past+")", pid, pid, sid)
 	case v == nil: // descending: rows without expiry come first, then all others
-		b.add(" AND ((t.expires_at IS NULL AND t.rid < ?) OR t.expires_at IS NOT NULL)", id)
+		b.add(" AND ((t.expires_at IS NULL AND "+past+") OR t.expires_at IS NOT NULL)", pid, pid, sid)
 	case !desc:
-		b.add(" AND (t.expires_at IS NULL OR "+after+")", v, v, id)
+		b.add(" AND (t.expires_at IS NULL OR "+after+")", v, v, pid, pid, sid)
 	default:
-		b.add(" AND (t.expires_at IS NOT NULL AND "+after+")", v, v, id)
+		b.add(" AND (t.expires_at IS NOT NULL AND "+after+")", v, v, pid, pid, sid)
 	}
 }
 

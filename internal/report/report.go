@@ -31,6 +31,7 @@ const (
 // Row is one line of the report (S1).
 type Row struct {
 	ID          int // the result's id
+	ProfileID   int // the row's key is (ProfileID, SkillID)
 	Name, Email string
 	MCID        string
 	SkillType   string
@@ -56,11 +57,13 @@ type Row struct {
 	RetiredOn *time.Time
 }
 
-// Cursor marks a row in an ordering: the rows after it come next.
+// Cursor marks a row in an ordering: the rows after it come next. A row is
+// named by its key (profile, skill), which stays while newer results of the
+// skill arrive.
 type Cursor struct {
-	ID    int
-	Field OrderField
-	Value string
+	Profile, Skill int
+	Field          OrderField
+	Value          string
 }
 
 // Page is one page of rows.
@@ -72,7 +75,7 @@ type Page struct {
 
 // CursorOf returns the cursor of row r in order o.
 func CursorOf(r Row, o Order) Cursor {
-	c := Cursor{ID: r.ID, Field: field(o)}
+	c := Cursor{Profile: r.ProfileID, Skill: r.SkillID, Field: field(o)}
 	switch c.Field {
 	case ByEmail:
 		c.Value = r.Email
@@ -355,7 +358,7 @@ func (r *reader) page(ctx context.Context, after *Cursor, limit int) (*Page, err
 		if err != nil {
 			return nil, err
 		}
-		keyset(b, field(r.order), r.order.Desc, v, after.ID)
+		keyset(b, field(r.order), r.order.Desc, v, after.Profile, after.Skill)
 	}
 	b.add(orderBy(field(r.order), r.order.Desc)+" LIMIT ?", limit+1)
 	rows, err := r.client.QueryContext(viewer.System(ctx), b.sb.String(), b.args...)
@@ -384,7 +387,7 @@ func (r *reader) scan(ctx context.Context, rows *sql.Rows, row *Row) error {
 		expires          sql.NullString
 		associated       int
 	)
-	if err := rows.Scan(&row.ID, &row.Name, &row.Email, &row.MCID, &row.SkillID,
+	if err := rows.Scan(&row.ID, &row.ProfileID, &row.Name, &row.Email, &row.MCID, &row.SkillID,
 		&completed, &expires, &row.Source, &recog, &associated, &row.UserID); err != nil {
 		return err
 	}
