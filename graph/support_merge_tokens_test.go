@@ -262,8 +262,20 @@ func TestAPITokens(t *testing.T) {
 		if got := call(t, e, users.CreateApiToken.Secret, qUsers, nil, nil); got != "" {
 			t.Fatalf("USERS_READ token lists users: %q", got)
 		}
-		if got := call(t, e, report.CreateApiToken.Secret, qUsers, nil, nil); got != "FORBIDDEN" {
+		if got := call(t, e, report.CreateApiToken.Secret, qUsers, nil, nil); got != "FORBIDDEN/SCOPE_MISSING" {
 			t.Fatalf("REPORT_READ token lists users: %q", got)
+		}
+		// A scope the token lacks is told as such (reason SCOPE_MISSING,
+		// naming it), not as a role its maker, a Global Admin, lacks.
+		for q, scope := range map[string]string{qUsers: "USERS_READ", `{auditLog(first:1){totalCount}}`: "AUDIT_READ"} {
+			r := e.Do(report.CreateApiToken.Secret, q, nil)
+			if r.Code() != "FORBIDDEN" || r.Errors[0].Extensions["reason"] != "SCOPE_MISSING" || r.Errors[0].Extensions["scope"] != scope ||
+				!strings.Contains(r.Errors[0].Message, "lacks the "+scope+" scope") {
+				t.Fatalf("a REPORT_READ token asking for %s: %+v", scope, r.Errors)
+			}
+		}
+		if r := e.Do(users.CreateApiToken.Secret, `{skillsReport(first:1){totalCount}}`, nil); r.Code() != "FORBIDDEN" || r.Errors[0].Extensions["reason"] != "SCOPE_MISSING" {
+			t.Fatalf("a USERS_READ token reading the report: %+v", r.Errors)
 		}
 		// A token changes nothing, even its creator's things.
 		if got := call(t, e, users.CreateApiToken.Secret, create, map[string]any{"n": "y", "s": []string{"USERS_READ"}}, nil); got != "FORBIDDEN" {
@@ -287,8 +299,14 @@ func TestAPITokens(t *testing.T) {
 			t.Fatalf("another org revokes: %q", got)
 		}
 		must(t, e, grace, `mutation($id:ID!){revokeApiToken(id:$id){revokedAt}}`, map[string]any{"id": users.CreateApiToken.Token.ID}, nil)
-		if got := call(t, e, users.CreateApiToken.Secret, qUsers, nil, nil); got != "UNAUTHENTICATED" {
-			t.Fatalf("revoked token still works: %q", got)
+		// A revoked token is told so, and when: a partner tool that starts
+		// again learns why, instead of "Sign in first." (review).
+		if r := e.Do(users.CreateApiToken.Secret, qUsers, nil); r.Code() != "UNAUTHENTICATED" || !strings.Contains(r.Errors[0].Message, "This API token was revoked at ") ||
+			r.Errors[0].Extensions["revokedAt"] == nil {
+			t.Fatalf("revoked token: %+v", r.Errors)
+		}
+		if r := e.Do("clt_never-issued", qUsers, nil); r.Code() != "UNAUTHENTICATED" || strings.Contains(r.Errors[0].Message, "revoked") {
+			t.Fatalf("a token never issued: %+v", r.Errors)
 		}
 		// The audit log (GA only) holds both creations and the revocation,
 		// after the demo's seeded link.

@@ -297,9 +297,10 @@ func (s *Service) SignOut(ctx context.Context, v *viewer.Viewer) error {
 }
 
 // Authenticate resolves a bearer secret. It returns (nil, nil) for a secret that
-// is unknown or revoked: the caller is then anonymous. For one that expired it
-// returns a nil viewer and an *ExpiredError (UNAUTHENTICATED, saying when and
-// what to do): the caller is anonymous too, and whoever answers them says why.
+// is unknown: the caller is then anonymous. For one that expired or was
+// revoked it returns a nil viewer and the refusal (Expired, Revoked:
+// UNAUTHENTICATED, saying when and what to do): the caller is anonymous too,
+// and whoever answers them says why.
 // Every path — HTTP, the websocket's upgrade and connection_init, each
 // operation on a socket and its rechecks — resolves secrets here, so sessions,
 // API and provider tokens all meet the same expiry rule.
@@ -314,7 +315,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*viewer.View
 	}
 	now := s.now()
 	if t.RevokedAt != nil {
-		return nil, nil
+		return nil, Revoked(t.Kind, *t.RevokedAt)
 	}
 	if t.ExpiresAt != nil && !now.Before(*t.ExpiresAt) {
 		return nil, Expired(t.Kind, *t.ExpiresAt)

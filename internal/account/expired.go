@@ -28,3 +28,22 @@ func Expired(kind token.Kind, at time.Time) *apperr.Error {
 	}
 	return apperr.New(apperr.Unauthenticated, "%s", msg).With("expiredAt", when)
 }
+
+// Revoked is the refusal of a credential of kind revoked (or, a session,
+// ended) at at: as Expired, in one short sentence with the moment in
+// extensions.revokedAt. Only the secret's holder can be told it, and a
+// partner tool that restarts learns why its token stopped, instead of the
+// "Sign in first." of a secret never issued (review).
+func Revoked(kind token.Kind, at time.Time) *apperr.Error {
+	when := at.UTC().Truncate(time.Second).Format(time.RFC3339)
+	var msg string
+	switch kind {
+	case token.KindAPI:
+		msg = fmt.Sprintf("This API token was revoked at %s; ask a Global Admin of your organization for a new one.", when)
+	case token.KindPROVIDER:
+		msg = fmt.Sprintf("This provider token was revoked at %s; ask a certlink operator for a new one.", when)
+	default:
+		msg = fmt.Sprintf("Your session ended at %s (signed out, or its account changed); sign in again.", when)
+	}
+	return apperr.New(apperr.Unauthenticated, "%s", msg).With("revokedAt", when)
+}

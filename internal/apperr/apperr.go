@@ -101,7 +101,18 @@ const (
 	// ReasonRequirementsUnmet: CONFLICT, an offer of an option that is not
 	// met (C6); extensions.unmet lists the requirements.
 	ReasonRequirementsUnmet = "REQUIREMENTS_UNMET"
+	// ReasonScopeMissing: FORBIDDEN, an API token without the scope the
+	// operation needs (its maker may hold the role); extensions.scope names it.
+	ReasonScopeMissing = "SCOPE_MISSING"
 )
+
+// ScopeMissing refuses an API token without scope: FORBIDDEN, reason
+// SCOPE_MISSING — told apart from a role the token's maker lacks, so that a
+// partner tool knows to ask for a token with the scope, not for a role.
+func ScopeMissing(scope string) *Error {
+	return New(Forbidden, "This API token lacks the %s scope: a Global Admin can create a token that has it.", scope).
+		With("reason", ReasonScopeMissing).With("scope", scope)
+}
 
 // PasswordChangeFirst refuses a person still signed in with a temporary
 // password: FORBIDDEN, reason PASSWORD_CHANGE_REQUIRED.

@@ -2,8 +2,10 @@ package history
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -157,6 +159,14 @@ func (f Filter) predicates() ([]predicate.AuditEvent, error) {
 	if len(f.Actions) > maxActions {
 		return nil, apperr.New(apperr.InvalidInput, "Filter by at most %d actions.", maxActions).With("field", "actions")
 	}
+	for _, a := range f.Actions {
+		// An action the log never records is a mistake (a typo, the wrong
+		// case), not a filter of nothing: refused, as the CSV refuses it
+		// (review: a partner tool read "no events").
+		if !slices.Contains(Actions(), a) {
+			return nil, apperr.New(apperr.InvalidInput, "%q is not an action of the audit log (%s).", clip(a, 64), strings.Join(Actions(), ", ")).With("field", "actions")
+		}
+	}
 	if len(f.Actions) > 0 {
 		ps = append(ps, auditevent.ActionIn(f.Actions...))
 	}
@@ -220,8 +230,11 @@ func canReadLog(v *viewer.Viewer) error {
 	if v == nil {
 		return apperr.ErrUnauthenticated
 	}
-	if v.OrgID == 0 || !v.Has(viewer.GlobalAdmin) || !v.HasScope(viewer.ScopeAuditRead) {
+	if v.OrgID == 0 || !v.Has(viewer.GlobalAdmin) {
 		return apperr.New(apperr.Forbidden, "Only a Global Admin can read the organization's audit log.")
+	}
+	if !v.HasScope(viewer.ScopeAuditRead) {
+		return apperr.ScopeMissing(viewer.ScopeAuditRead)
 	}
 	return nil
 }
@@ -306,4 +319,16 @@ func (s *Service) Each(ctx context.Context, v *viewer.Viewer, f Filter, fn func(
 		}
 		after = rows[len(rows)-1]
 	}
+}
+
+// clip is s cut to at most n bytes, on a rune boundary, for quoting a caller's
+// value back.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }

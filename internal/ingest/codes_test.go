@@ -79,3 +79,47 @@ func TestRefusedLinesCarryACode(t *testing.T) {
 		}
 	})
 }
+
+// Bytes that are not UTF-8 are that line's INVALID_INPUT saying so, in NDJSON
+// and CSV alike (review: decoded as U+FFFD they were answered NOT_FOUND, an
+// unknown skill); a quote left open says what is wrong in words.
+func TestNotUTF8IsInvalidInput(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	prov := providerToken(t, e)
+	post := func(ct, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, e.URL+"/ingest", strings.NewReader(body))
+		req.Header.Set("Content-Type", ct)
+		req.Header.Set("Authorization", "Bearer "+prov)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return res.StatusCode, string(raw)
+	}
+	type answer struct {
+		Accepted, Duplicates int
+		Errors               []struct {
+			Line          int
+			Code, Message string
+		}
+	}
+	for ct, body := range map[string]string{
+		"application/x-ndjson": `{"mcid":"9900002","skillNumber":"AZ-900","completedAt":"2024-01-02"}` + "\n" +
+			`{"mcid":"9900002","skillNumber":"AZ-104` + "\xff" + `","completedAt":"2024-01-02"}`,
+		"text/csv": "mcid,skillNumber,completedAt\n9900002,AZ-900,2024-01-02\n9900002,AZ-104\xff,2024-01-02\n",
+	} {
+		_, raw := post(ct, body)
+		var got answer
+		if err := json.Unmarshal([]byte(raw), &got); err != nil || got.Accepted+got.Duplicates != 1 || len(got.Errors) != 1 ||
+			got.Errors[0].Code != "INVALID_INPUT" || !strings.Contains(got.Errors[0].Message, "UTF-8") {
+			t.Fatalf("%s: %s", ct, raw)
+		}
+	}
+	status, raw := post("text/csv", "mcid,skillNumber,completedAt\n9900002,AZ-900,2024-01-02\n9900002,\"AZ-104,2024-01-02\nx,y,z\n")
+	if status != 400 || !strings.Contains(raw, `a quote (\") is missing or extra`) || strings.Contains(raw, "quoted-field") {
+		t.Fatalf("an unclosed quote: %d %s", status, raw)
+	}
+}

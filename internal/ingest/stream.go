@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"certlink/internal/apperr"
 )
@@ -44,6 +45,12 @@ func ReadNDJSON(b *Batch, r io.Reader) error {
 			text = bytes.TrimPrefix(text, []byte("\xef\xbb\xbf"))
 		}
 		if len(text) == 0 {
+			continue
+		}
+		if !utf8.Valid(text) {
+			// Read as JSON, the bytes would turn into U+FFFD and be answered
+			// as an unknown MCID or skill (review).
+			b.Fail(line, notUTF8)
 			continue
 		}
 		var in struct {
@@ -268,7 +275,7 @@ func ReadCSV(b *Batch, r io.Reader) error {
 			// cut at StartLine, as for a record too long (review: an unclosed
 			// quote was answered as one line error, and the rest of the file
 			// was silently not stored).
-			return apperr.New(apperr.InvalidInput, "Line %d: a quoted field opened on this line is not closed on it (%s, line %d), so the lines from %d on could not be read as results: fix the quote and send them again.",
+			return apperr.New(apperr.InvalidInput, "Line %d: a quoted field opened on this line is not closed on it (%s, found on line %d), so the lines from %d on could not be read as results: fix the quote and send them again.",
 				pe.StartLine, csvMessage(err), pe.Line, pe.StartLine)
 		}
 		if errors.As(err, &pe) {
@@ -283,6 +290,10 @@ func ReadCSV(b *Batch, r io.Reader) error {
 		end, _ := cr.FieldPos(len(rec) - 1)
 		b.Read(end + strings.Count(rec[len(rec)-1], "\n"))
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if i := notValidUTF8(rec); i >= 0 {
+			b.Fail(line, fmt.Sprintf("column %d: %s", i+1, notUTF8))
 			continue
 		}
 		if i := unread(rec, named); i >= 0 {
@@ -322,12 +333,33 @@ func (l *recordLimit) Read(p []byte) (int, error) {
 	return k, err
 }
 
+// csvMessage says in words what the CSV reader found wrong (its own text,
+// "extraneous or missing \" in quoted-field", reads as code).
 func csvMessage(err error) string {
+	switch {
+	case errors.Is(err, csv.ErrQuote):
+		return `a quote (") is missing or extra in a quoted field`
+	case errors.Is(err, csv.ErrBareQuote):
+		return `a quote (") stands inside a field that does not start with one: quote the field and double the quote`
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return pe.Err.Error()
 	}
 	return err.Error()
+}
+
+// notUTF8 is the error of a line or field whose bytes are not UTF-8.
+const notUTF8 = "not valid UTF-8 (certlink reads UTF-8 only: save the file as UTF-8)"
+
+// notValidUTF8 is the index of rec's first field that is not UTF-8, or -1.
+func notValidUTF8(rec []string) int {
+	for i, f := range rec {
+		if !utf8.ValidString(f) {
+			return i
+		}
+	}
+	return -1
 }
 
 // readError reports a body that could not be read (too large, cut off).

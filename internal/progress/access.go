@@ -17,7 +17,7 @@ func Authorize(v *viewer.Viewer, scope string) error {
 		return apperr.New(apperr.Forbidden, "Only Global Admins and MPN Partner Admins of an organization can see its competencies, progress and skills report.")
 	}
 	if !v.HasScope(scope) {
-		return apperr.New(apperr.Forbidden, "This API token lacks the %s scope.", scope)
+		return apperr.ScopeMissing(scope)
 	}
 	return nil
 }

@@ -53,8 +53,11 @@ func (s *Service) Query(ctx context.Context, v *viewer.Viewer) (*ent.UserQuery, 
 	if v == nil {
 		return nil, apperr.ErrUnauthenticated
 	}
-	if !v.IsUserAdmin() || !v.HasScope(viewer.ScopeUsersRead) {
+	if !v.IsUserAdmin() {
 		return nil, apperr.New(apperr.Forbidden, "Only your organization's admins can list its users.")
+	}
+	if !v.HasScope(viewer.ScopeUsersRead) {
+		return nil, apperr.ScopeMissing(viewer.ScopeUsersRead)
 	}
 	return s.Client.User.Query().Where(user.OrganizationID(v.OrgID), user.DeletedAtIsNil()), nil
 }
