@@ -2,8 +2,6 @@ package ingest_test
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -25,15 +23,7 @@ func TestRefusedLinesCarryACode(t *testing.T) {
 			`{"mcid":"9900002","skillNumber":"AZ-104","completedAt":"yesterday"}`,
 			`not json`,
 		}, "\n")
-		req, _ := http.NewRequest(http.MethodPost, e.URL+"/ingest", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/x-ndjson")
-		req.Header.Set("Authorization", "Bearer "+prov)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
+		status, raw := postStream(t, e, prov, "application/x-ndjson", strings.NewReader(body))
 		var got struct {
 			Accepted, Duplicates int
 			Errors               []struct {
@@ -42,7 +32,7 @@ func TestRefusedLinesCarryACode(t *testing.T) {
 			}
 		}
 		if err := json.Unmarshal(raw, &got); err != nil {
-			t.Fatalf("%d %s", res.StatusCode, raw)
+			t.Fatalf("%d %s", status, raw)
 		}
 		want := map[int]string{2: "NOT_FOUND", 3: "NOT_FOUND", 4: "INVALID_INPUT", 5: "INVALID_INPUT"}
 		if got.Accepted+got.Duplicates != 1 || len(got.Errors) != len(want) {
@@ -87,17 +77,8 @@ func TestNotUTF8IsInvalidInput(t *testing.T) {
 	e := testenv.Start(t, testenv.SQLite)
 	prov := providerToken(t, e)
 	post := func(ct, body string) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest(http.MethodPost, e.URL+"/ingest", strings.NewReader(body))
-		req.Header.Set("Content-Type", ct)
-		req.Header.Set("Authorization", "Bearer "+prov)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		return res.StatusCode, string(raw)
+		status, raw := postStream(t, e, prov, ct, strings.NewReader(body))
+		return status, string(raw)
 	}
 	type answer struct {
 		Accepted, Duplicates int
