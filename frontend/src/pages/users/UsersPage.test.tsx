@@ -94,7 +94,7 @@ describe('Users', () => {
     expect(links.textContent).toContain('The Microsoft Learning account, MCID 9900001. It can be associated again from');
     expect(links.textContent).toContain('(2 associations left in the rolling 12 months)');
     expect(links.textContent).toContain('The Partner University access, alex@pu.example. It can be associated again right away (3 associations left');
-    expect(links.textContent).toContain('a new association under the association rules: at least 30 days between two associations of an account, and at most 3 new ones in a rolling 12 months');
+    expect(links.textContent).toContain('a new association under the association rules: a minimum time between two associations of an account, and a limit on new ones per rolling 12 months');
   });
 
   it('marks the work email invalid, tied to the refusal and focused, when the server refuses its domain', async () => {

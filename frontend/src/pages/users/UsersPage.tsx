@@ -525,7 +525,7 @@ function UserRowView({ user: u, isSelf, can, onChanged }: { user: UserRow; isSel
 
 /** The association rules (L6) a link ended here meets when it is associated again. */
 export const ASSOCIATION_RULES =
-  'Associating again later is a new association under the association rules: at least 30 days between two associations of an account, and at most 3 new ones in a rolling 12 months.';
+  'Associating again later is a new association under the association rules: a minimum time between two associations of an account, and a limit on new ones per rolling 12 months.';
 
 /**
  * Which links of a person end (Remove from report, Delete user: every one, L9), and when each could
