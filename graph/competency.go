@@ -1,9 +1,9 @@
 package graph
 
 import (
+	"certlink/internal/gid"
 	"context"
 	"encoding/json"
-	"strconv"
 	"strings"
 	"time"
 
@@ -112,20 +112,21 @@ func reportArgs(where *model.SkillsReportWhere, orderBy *model.SkillsReportOrder
 }
 
 // Report cursors are entgql cursors of the row's profile whose value is
-// "FIELD|skill id|sort value". A cursor of the form before the row's key
-// ("FIELD|sort value", the result's id) is refused as not valid.
-func encodeCursor(c report.Cursor) entgql.Cursor[int] {
-	return entgql.Cursor[int]{ID: c.Profile, Value: string(c.Field) + "|" + strconv.Itoa(c.Skill) + "|" + c.Value}
+// "FIELD|skill|sort value", the skill's ID encrypted as the API shows IDs
+// (gid.Show), like the profile's in the cursor's own ID. A cursor of the
+// form before the row's key ("FIELD|sort value") is refused as not valid.
+func encodeCursor(ctx context.Context, c report.Cursor) entgql.Cursor[int] {
+	return entgql.Cursor[int]{ID: c.Profile, Value: string(c.Field) + "|" + gid.Show(ctx, c.Skill) + "|" + c.Value}
 }
 
-func decodeCursor(c *entgql.Cursor[int]) (*report.Cursor, error) {
+func decodeCursor(ctx context.Context, c *entgql.Cursor[int]) (*report.Cursor, error) {
 	if c == nil {
 		return nil, nil
 	}
 	s, ok := c.Value.(string)
 	field, rest, found := strings.Cut(s, "|")
 	skill, value, found2 := strings.Cut(rest, "|")
-	sid, err := strconv.Atoi(skill)
+	sid, err := gid.Parse(ctx, skill)
 	if !ok || !found || !found2 || err != nil || sid <= 0 {
 		return nil, apperr.New(apperr.InvalidInput, "The cursor is not a skills report cursor: start again without after.").With("argument", "after")
 	}

@@ -142,7 +142,7 @@ func (r *queryResolver) CompetencyProgress(ctx context.Context) ([]*model.Compet
 func (r *queryResolver) SkillsReport(ctx context.Context, first *int, after *entgql.Cursor[int], where *model.SkillsReportWhere, orderBy *model.SkillsReportOrder) (*model.SkillsReportConnection, error) {
 	v := viewer.From(ctx)
 	f, o := reportArgs(where, orderBy)
-	cur, err := decodeCursor(after)
+	cur, err := decodeCursor(ctx, after)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +157,7 @@ func (r *queryResolver) SkillsReport(ctx context.Context, first *int, after *ent
 	conn := &model.SkillsReportConnection{Edges: []*model.SkillsReportEdge{},
 		PageInfo: &entgql.PageInfo[int]{HasNextPage: page.HasNext, HasPreviousPage: after != nil}}
 	for _, row := range page.Rows {
-		conn.Edges = append(conn.Edges, &model.SkillsReportEdge{Node: reportRow(row), Cursor: encodeCursor(report.CursorOf(row, o))})
+		conn.Edges = append(conn.Edges, &model.SkillsReportEdge{Node: reportRow(row), Cursor: encodeCursor(ctx, report.CursorOf(row, o))})
 	}
 	if len(conn.Edges) > 0 {
 		start, end := conn.Edges[0].Cursor, conn.Edges[len(conn.Edges)-1].Cursor

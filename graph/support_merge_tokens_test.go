@@ -1,6 +1,7 @@
 package graph_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -307,6 +308,22 @@ func TestAPITokens(t *testing.T) {
 		}
 		if r := e.Do("clt_never-issued", qUsers, nil); r.Code() != "UNAUTHENTICATED" || strings.Contains(r.Errors[0].Message, "revoked") {
 			t.Fatalf("a token never issued: %+v", r.Errors)
+		}
+		// The downloads' refusals carry the same facts as the API's.
+		download := func(tok, path string) (int, map[string]any) {
+			t.Helper()
+			res, body := e.Get(tok, path)
+			var out struct{ Error map[string]any }
+			if err := json.Unmarshal(body, &out); err != nil {
+				t.Fatalf("%s: %d %s", path, res.StatusCode, body)
+			}
+			return res.StatusCode, out.Error
+		}
+		if status, got := download(users.CreateApiToken.Secret, "/reports/skills.csv"); status != 401 || got["code"] != "UNAUTHENTICATED" || got["revokedAt"] == nil {
+			t.Fatalf("a revoked token's download: %d %v", status, got)
+		}
+		if status, got := download(report.CreateApiToken.Secret, "/reports/audit.csv"); status != 403 || got["reason"] != "SCOPE_MISSING" || got["scope"] != "AUDIT_READ" {
+			t.Fatalf("a REPORT_READ token's audit download: %d %v", status, got)
 		}
 		// The audit log (GA only) holds both creations and the revocation,
 		// after the demo's seeded link.

@@ -241,9 +241,14 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	e, status := errorAnswer(w, r, err)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
+	// The error's extensions too, as GraphQL gives them (reason, scope,
+	// expiredAt, revokedAt, retryAfterSeconds, field…): a tool reads the
+	// same facts from a download's refusal as from the API's (review).
 	body := map[string]any{"code": e.Code, "message": e.Message}
-	if reason, ok := e.Extensions["reason"]; ok {
-		body["reason"] = reason
+	for k, v := range e.Extensions {
+		if k != "code" && k != "message" {
+			body[k] = v
+		}
 	}
 	_ = json.NewEncoder(w).Encode(map[string]any{"error": body})
 }

@@ -1,7 +1,10 @@
 package report_test
 
 import (
+	"encoding/base64"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,4 +101,73 @@ func TestPagingSurvivesNewResults(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestPagingByExpiryEnds (S2): a result expiring at the last moment a date
+// may name, 9999-12-31T00:00:00Z, is a real expiry, not "none": paging by
+// expiry with one row a page reads every row once and ends, both ways
+// (review: the cursor wrote "no expiry" as that moment; descending paged
+// forever, ascending skipped the rows without expiry). A cursor names the
+// row's skill by its API ID, never its row number.
+func TestPagingByExpiryEnds(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	mona, ops := e.Demo("mona@contoso.example"), e.Demo("ops@certlink.example")
+	var out struct{ IngestResults struct{ Accepted int } }
+	e.Do(ops, `mutation($in:[ResultInput!]!){ingestResults(input:$in){accepted}}`, map[string]any{"in": []map[string]any{
+		{"mcid": "9900001", "skillNumber": "MC-AZURE-DEVELOPER", "completedAt": "2026-10-01T00:00:00Z", "expiresAt": "9999-12-31T00:00:00Z"}}}).Decode(t, &out)
+	if out.IngestResults.Accepted != 1 {
+		t.Fatalf("ingest: %+v", out)
+	}
+	raw := map[string]int{}
+	for _, sk := range e.App.DB.Client.Skill.Query().AllX(sys()) {
+		raw[sk.Number] = sk.ID
+	}
+	type page struct {
+		SkillsReport struct {
+			TotalCount int
+			Edges      []struct {
+				Cursor string
+				Node   struct{ Email, SkillNumber string }
+			}
+			PageInfo struct {
+				EndCursor   *string
+				HasNextPage bool
+			}
+		}
+	}
+	for _, dir := range []string{"ASC", "DESC"} {
+		seen := map[string]int{}
+		var p page
+		n := 0
+		for after := any(nil); ; n++ {
+			if n > 100 {
+				t.Fatalf("%s: paging by expiry does not end: %v", dir, seen)
+			}
+			e.Do(mona, `query($d:OrderDirection!,$a:Cursor){skillsReport(first:1,after:$a,orderBy:{field:EXPIRES_AT,direction:$d}){totalCount
+			  edges{cursor node{email skillNumber}} pageInfo{endCursor hasNextPage}}}`, map[string]any{"d": dir, "a": after}).Decode(t, &p)
+			for _, ed := range p.SkillsReport.Edges {
+				seen[ed.Node.Email+"/"+ed.Node.SkillNumber]++
+				body, _, _ := strings.Cut(ed.Cursor, ".")
+				dec, err := base64.StdEncoding.DecodeString(body)
+				if err != nil {
+					dec, _ = base64.RawURLEncoding.DecodeString(body)
+				}
+				if id := strconv.Itoa(raw[ed.Node.SkillNumber]); strings.Contains(string(dec), "|"+id+"|") {
+					t.Fatalf("%s: the cursor of %s names skill row %s: %q", dir, ed.Node.SkillNumber, id, dec)
+				}
+			}
+			if !p.SkillsReport.PageInfo.HasNextPage {
+				break
+			}
+			after = *p.SkillsReport.PageInfo.EndCursor
+		}
+		if len(seen) != p.SkillsReport.TotalCount {
+			t.Fatalf("%s: %d rows paged of %d: %v", dir, len(seen), p.SkillsReport.TotalCount, seen)
+		}
+		for k, c := range seen {
+			if c != 1 {
+				t.Fatalf("%s: %s read %d times", dir, k, c)
+			}
+		}
+	}
 }

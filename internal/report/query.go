@@ -58,9 +58,6 @@ type Filter struct {
 	ValidOnly bool
 }
 
-// never stands for "no expiry" when sorting and paging by expiry date.
-var never = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-
 // rowsSQL is the report's row set: people with an active link to the
 // organization (of a work account that is not deleted), and people credited
 // through the legacy path with no active link anywhere (S3, "needs

@@ -86,11 +86,12 @@ func CursorOf(r Row, o Order) Cursor {
 	case ByCompletedAt:
 		c.Value = r.CompletedAt.UTC().Format(time.RFC3339Nano)
 	case ByExpiresAt:
-		t := never
+		// No expiry is the empty value: any moment would be a real one, and
+		// one expiry at that moment read as none (review: 9999-12-31, the
+		// stand-in, paged forever descending and skipped rows ascending).
 		if r.ExpiresAt != nil {
-			t = *r.ExpiresAt
+			c.Value = r.ExpiresAt.UTC().Format(time.RFC3339Nano)
 		}
-		c.Value = t.UTC().Format(time.RFC3339Nano)
 	default:
 		c.Value = r.Name
 	}
@@ -446,15 +447,14 @@ func (r *reader) skill(ctx context.Context, id int) (*ent.Skill, error) {
 func cursorValue(c Cursor) (any, error) {
 	switch c.Field {
 	case ByCompletedAt, ByExpiresAt:
+		if c.Field == ByExpiresAt && c.Value == "" {
+			return nil, nil // the cursor row has no expiry
+		}
 		t, err := time.Parse(time.RFC3339Nano, c.Value)
 		if err != nil {
 			return nil, apperr.New(apperr.InvalidInput, "The cursor is not valid.").With("argument", "after")
 		}
-		t = t.UTC()
-		if c.Field == ByExpiresAt && t.Equal(never) {
-			return nil, nil // the cursor row has no expiry
-		}
-		return t, nil
+		return t.UTC(), nil
 	}
 	return c.Value, nil
 }
