@@ -5,6 +5,7 @@ import { UsersPage, userPermissions } from './UsersPage';
 import { SessionContext } from '../../lib/session';
 import { gqlError, mockClient, viewer, withClient, type Answer } from '../../test/mockClient';
 import { formatMoment } from '../../lib/format';
+import { watchFocus } from '../../lib/focusRescue';
 
 const grace = viewer({ id: 'g', name: 'Grace Hopper', email: 'grace@contoso.example', roles: ['GLOBAL_ADMIN'] });
 const node = (id: string, name: string, extra: Record<string, unknown> = {}) => ({
@@ -185,5 +186,42 @@ describe('Users', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Save roles' }));
     await waitFor(() => expect(sent).toHaveLength(2));
     expect(sent[1]).toMatchObject({ op: 'AssignRoles', userId: 'a', roles: ['MPN_PARTNER_ADMIN'], expectedRoles: [] });
+  });
+
+  // Review: after a second Remove from report in a row, the focus fell to <body>: the outcome only
+  // changed the text of the status the first one had brought, which the focus rescue did not see.
+  it('gives the focus to the outcome of each confirm in a row, not only the first', async () => {
+    const stop = watchFocus(document);
+    try {
+      const linked = { learningAccount: { mcid: '9900001' }, partnerUniversity: { email: 'x@pu.example' } };
+      const client = mockClient({
+        query: (name) =>
+          name === 'LinkEndingImpact'
+            ? { data: { linkEndingImpact: { countsTowards: 0, lossCount: 0, detailsVisible: true, losses: [] } } }
+            : name === 'UserAssociationLimits'
+              ? { data: { node: limits } }
+              : { data: { users: { totalCount: 2, pageInfo: { hasNextPage: false, endCursor: null }, edges: [{ node: node('a', 'Alex Wilber', linked) }, { node: node('m', 'Mona Kane', linked) }] } } },
+        mutation: (_, vars) => ({ data: { removeFromReport: { userId: (vars as { userId: string }).userId } } }),
+      });
+      render(withClient(client, <SessionContext.Provider value={{ viewer: grace, signOut: async () => {} }}><UsersPage /></SessionContext.Provider>));
+      for (const who of ['Alex Wilber', 'Mona Kane']) {
+        await userEvent.click(await screen.findByRole('button', { name: `Remove from report: ${who}` }));
+        const dialog = await screen.findByRole('dialog');
+        await userEvent.click(within(dialog).getByRole('button', { name: 'Remove from report' }));
+        const status = await screen.findByText(`${who} no longer counts in progress or the skills report.`);
+        await waitFor(() => expect(document.activeElement).toBe(status));
+      }
+    } finally {
+      stop();
+    }
+  });
+
+  // Review: "their links end at once", then "has no account associated now: no link ends."
+  it('does not say that links end when deleting someone who has none', async () => {
+    setup(() => 'pending');
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete Casey Jones' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByText(/can no longer sign in/).textContent).toBe('casey@contoso.example can no longer sign in. Their history is kept.');
+    expect(dialog.textContent).not.toMatch(/links end at once/);
   });
 });

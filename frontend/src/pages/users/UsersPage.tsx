@@ -9,6 +9,7 @@ import { Field } from '../../components/Field';
 import { describeError, errorField } from '../../lib/errors';
 import { formatMoment, formatShortDate, isFuture, plural, roleLabel } from '../../lib/format';
 import { focusOutcome } from '../../lib/focusRescue';
+import { useFocusAfterRender } from '../../lib/focusAfter';
 import { useSession, type Viewer } from '../../lib/session';
 
 const UsersQuery = graphql(`
@@ -166,7 +167,13 @@ export function UsersPage() {
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   const [inviting, setInviting] = useState(false);
   const [issued, setIssued] = useState<{ name: string; email: string; password: string; resent: boolean } | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // n: each outcome is a new message (key), not the old one's text changed in place, and takes the
+  // focus its closed dialog lost. Before, a second Remove from report or Delete user in a row only
+  // changed the text of the status already there: nothing new appeared for the focus rescue to go
+  // to, and the focus fell to <body> (review).
+  const [notice, setNotice] = useState<{ text: string; n: number } | null>(null);
+  const noticeRef = useRef<HTMLDivElement>(null);
+  const focusAfter = useFocusAfterRender();
   const searchId = useId();
   const inviteButton = useRef<HTMLButtonElement>(null);
   // Done removes the panel and the button pressed: the invite button, where a next invitation
@@ -196,7 +203,11 @@ export function UsersPage() {
         }
       />
       {issued && <TemporaryPassword issued={issued} onDismiss={dismissIssued} />}
-      {notice && <Alert kind="success">{notice}</Alert>}
+      {notice && (
+        <div ref={noticeRef} key={notice.n}>
+          <Alert kind="success">{notice.text}</Alert>
+        </div>
+      )}
       {inviting && (
         <InviteForm
           assignable={can.assignable}
@@ -243,7 +254,8 @@ export function UsersPage() {
                     isSelf={u.id === viewer.id}
                     can={can}
                     onChanged={(message, password) => {
-                      setNotice(password ? null : message);
+                      setNotice(password ? null : (n) => ({ text: message, n: (n?.n ?? 0) + 1 }));
+                      if (!password) focusAfter(() => noticeRef.current?.querySelector('.alert'));
                       if (password) setIssued({ name: u.name, email: u.email, password, resent: true });
                       refresh();
                     }}
@@ -495,8 +507,10 @@ function UserRowView({ user: u, isSelf, can, onChanged }: { user: UserRow; isSel
           onCancel={() => setDialog(null)}
           onConfirm={() => run(() => remove({ id: u.id }), `${u.name} is deleted.`)}
         >
+          {/* Someone with no link has none to end: the dialog does not say both (review). */}
           <p>
-            <strong>{u.email}</strong> can no longer sign in, and their links end at once: they leave competency progress and the skills report now. Their history is kept.
+            <strong>{u.email}</strong> can no longer sign in
+            {u.learningAccount || u.partnerUniversity ? ', and their links end at once: they leave competency progress and the skills report now' : ''}. Their history is kept.
           </p>
           {dialog === 'delete' && <LinksThatEnd user={u} deleting />}
           {dialog === 'delete' && <EndingImpact user={u.id} who={u.name} orgName="your organization" />}
