@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"certlink/internal/viewer"
 )
 
 // TestPendingEviction: an upgrade without a sign-in over the address's
@@ -66,4 +68,40 @@ func TestPendingEviction(t *testing.T) {
 	if n := g.Addresses(); n != 0 {
 		t.Fatalf("%d addresses left after every upgrade ended", n)
 	}
+}
+
+// TestGoingAwayReachesSocketsAttachedLate: a socket whose upgrade was
+// answered just as the process began to stop is attached after
+// CloseGoingAway ran (the client saw 101 first): it is closed 1001 as it is
+// attached, and a connection_init after it is refused 1001, not left to the
+// init timeout (a flake under load showed the gap).
+func TestGoingAwayReachesSocketsAttachedLate(t *testing.T) {
+	g := NewRegistry(DefaultLimits, nil)
+	a, r := g.Admit(context.Background(), "192.0.2.1", nil)
+	if r != nil {
+		t.Fatal(r)
+	}
+	if n := g.CloseGoingAway("stopping"); n != 0 {
+		t.Fatalf("closed %d before any socket was attached", n)
+	}
+	f := newFake()
+	a.attach(newWSConn(f, DefaultLimits, time.Now()))
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if code, reason := f.closeOf(); code == CloseGoingAway && reason == "stopping" {
+			break
+		}
+		if time.Now().After(deadline) {
+			code, reason := f.closeOf()
+			t.Fatalf("a socket attached after CloseGoingAway: closed %d %q, want %d", code, reason, CloseGoingAway)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	ctx := context.WithValue(context.Background(), holderKey{}, &holder{adm: a, ws: a.ws})
+	if _, err := g.Open(ctx, "s", &viewer.Viewer{Kind: viewer.KindUser, UserID: 1, OrgID: 1}); err == nil {
+		t.Fatal("a socket signed in after CloseGoingAway")
+	} else if ref, ok := err.(*Refusal); !ok || ref.Code != CloseGoingAway {
+		t.Fatalf("signing in after CloseGoingAway: %v, want a %d refusal", err, CloseGoingAway)
+	}
+	a.Release()
 }

@@ -188,6 +188,10 @@ type Registry struct {
 	// admitted holds the upgrades not released yet, so that a stopping
 	// process can close those still without connection_init too.
 	admitted map[*Admission]struct{}
+	// goingAway is CloseGoingAway's reason once it ran: a socket accepted or
+	// signed in after it (its upgrade answered, its connection not yet
+	// attached, as the process began to stop) is closed 1001 too.
+	goingAway string
 }
 
 // addressUsage counts one client address's sockets: pending (upgraded, no
@@ -381,10 +385,15 @@ func (a *Admission) attach(ws *wsConn) {
 	g := a.g
 	g.mu.Lock()
 	a.ws = ws
-	evicted := a.evicted
+	evicted, away := a.evicted, g.goingAway
 	g.mu.Unlock()
-	if evicted {
+	switch {
+	case evicted:
 		go ws.WriteClose(CloseInitEvicted, evictedReason)
+	case away != "":
+		// The client saw its upgrade answered just as the process began to
+		// stop: CloseGoingAway found no connection to close yet.
+		go ws.WriteClose(CloseGoingAway, away)
 	}
 }
 
@@ -537,6 +546,10 @@ func (g *Registry) Open(ctx context.Context, secret string, v *viewer.Viewer) (c
 		g.mu.Unlock()
 		return ctx, &Refusal{Code: CloseInitEvicted, Reason: evictedReason}
 	}
+	if g.goingAway != "" {
+		g.mu.Unlock()
+		return ctx, &Refusal{Code: CloseGoingAway, Reason: g.goingAway}
+	}
 	if h.adm != nil && !h.adm.promoteLocked() {
 		g.mu.Unlock()
 		return ctx, &Refusal{Code: CloseRateLimited, Reason: fmt.Sprintf("RATE_LIMITED: this address has %d signed-in sockets open, the limit", g.Limits.MaxAddressSockets)}
@@ -599,6 +612,10 @@ func (g *Registry) Changed(tokens, users []int) {
 // connection drop (1006) with no reason. It returns how many it closed.
 func (g *Registry) CloseGoingAway(reason string) int {
 	g.mu.Lock()
+	if reason == "" {
+		reason = "going away"
+	}
+	g.goingAway = reason
 	conns := make([]*Conn, 0, len(g.conns))
 	owned := map[*wsConn]bool{}
 	for c := range g.conns {
