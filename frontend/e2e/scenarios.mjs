@@ -31,7 +31,7 @@ export const scenarios = [
       const password = page.getByLabel('Learning account password');
       await page.getByLabel('Learning account email').fill('jordan@learn.example');
       await password.fill('not-the-password');
-      await page.getByRole('button', { name: 'Associate', exact: true }).click();
+      await page.getByRole('button', { name: 'Associate Learning account', exact: true }).click();
       await page.locator('[aria-invalid="true"]').first().waitFor();
       await page.waitForFunction(() => document.activeElement !== document.body, null, { timeout: 5000 }).catch(() => {});
       const afterRefusal = await active();
@@ -40,7 +40,7 @@ export const scenarios = [
       // A dialog closed with Escape gives the focus back to the button that opened it.
       await page.getByLabel('Learning account email').fill('alex@learn.example');
       await password.fill(LEARN_PASSWORD);
-      await page.getByRole('button', { name: 'Associate', exact: true }).click();
+      await page.getByRole('button', { name: 'Associate Learning account', exact: true }).click();
       const dialog = page.getByRole('dialog', { name: /Move MCID 9900001/ });
       await dialog.waitFor();
       await page.keyboard.press('Escape');
@@ -169,7 +169,7 @@ export const scenarios = [
       await shot('profile-unlinked');
       await page.getByLabel('Learning account email').fill('jordan@learn.example');
       await page.getByLabel('Learning account password').fill(LEARN_PASSWORD);
-      await page.getByRole('button', { name: 'Associate', exact: true }).click();
+      await page.getByRole('button', { name: 'Associate Learning account', exact: true }).click();
       await page.getByTestId('mcid').getByText('9900003').waitFor();
       // L6: once linked, the next allowed association is a date, shown before trying.
       await page.getByTestId('next-association').filter({ hasNotText: 'Now' }).waitFor();
@@ -193,7 +193,7 @@ export const scenarios = [
       await signIn(page, 'riley@contoso.example');
       await page.getByLabel('Learning account email').fill('jordan@learn.example');
       await page.getByLabel('Learning account password').fill(LEARN_PASSWORD);
-      await page.getByRole('button', { name: 'Associate', exact: true }).click();
+      await page.getByRole('button', { name: 'Associate Learning account', exact: true }).click();
       const alert = page.getByRole('alert');
       await alert.waitFor();
       const text = (await alert.textContent()) ?? '';
@@ -622,7 +622,7 @@ const NO_COOLDOWN = ['--association-cooldown=0s'];
 async function associate(page, email) {
   await page.getByLabel('Learning account email').fill(email);
   await page.getByLabel('Learning account password').fill(LEARN_PASSWORD);
-  await page.getByRole('button', { name: 'Associate', exact: true }).click();
+  await page.getByRole('button', { name: 'Associate Learning account', exact: true }).click();
 }
 
 async function signOut(page) {

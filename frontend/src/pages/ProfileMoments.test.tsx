@@ -52,7 +52,7 @@ describe("My profile's moments are the reader's own time, with the time of day a
     render(withClient(client, <ProfilePage />));
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     expect((await screen.findByRole('alert')).textContent).toMatch(/Its next available date for a subsequent association is January 7, 2027 at 12:11\sAM GMT\+14\.$/);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { ProfilePage } from './ProfilePage';
+import { watchFocus } from '../lib/focusRescue';
 import { resetSignInOptions } from '../lib/signInOptions';
 import { formatMoment } from '../lib/format';
 import { gqlError, mockClient, networkError, viewer, withClient, type Answer } from '../test/mockClient';
@@ -192,7 +193,7 @@ describe('My profile', () => {
     await screen.findByText(/Access removed\./);
     await userEvent.type(await screen.findByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Your association is limited.');
     expect(screen.queryByText(/Access removed\./)).toBeNull();
   });
@@ -215,7 +216,7 @@ describe('My profile', () => {
     render(withClient(client, <ProfilePage />));
     await userEvent.type(screen.getByLabelText('Learning account email'), 'alex@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     expect((await screen.findByRole('alert')).textContent).toContain(formatMoment('2027-01-06T17:49:19Z'));
     expect((await screen.findByTestId('ended-by')).textContent).toBe(
       `An admin of Contoso Ltd, Grace Hopper, removed you from the skills report on ${formatMoment('2026-12-07T17:49:23Z')}, which ended your link to MCID 9900002. Associating it again is a new association, so the limit above applies.`,
@@ -234,7 +235,7 @@ describe('My profile', () => {
     render(withClient(client, <ProfilePage />));
     await userEvent.type(screen.getByLabelText('Learning account email'), 'alex@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     await screen.findByRole('alert');
     await waitFor(() => expect(client.executeQuery.mock.calls.length).toBeGreaterThan(1));
     expect(screen.queryByTestId('ended-by')).toBeNull();
@@ -330,7 +331,7 @@ describe('My profile', () => {
     expect(screen.queryByRole('checkbox')).toBeNull();
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     const done = await screen.findByText(`MCID 9900003 is now associated with Contoso Ltd. It can next be associated from ${formatMoment('2027-01-02T10:00:00Z')}.`);
     expect(client.executeMutation).toHaveBeenCalledTimes(2); // the check, then the association
     await waitFor(() => expect(screen.getByTestId('mcid').textContent).toBe('9900003'));
@@ -352,7 +353,7 @@ describe('My profile', () => {
     const box = screen.getByRole('checkbox', { name: 'Use alex@learn.example to associate' });
     await userEvent.click(box);
     expect(screen.queryByLabelText('Learning account email')).toBeNull();
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     expect(client.executeMutation.mock.calls[0][0].variables).toEqual({ input: { kind: 'LEARNING', useSameCredentials: true } });
     expect((await screen.findByRole('alert')).textContent).toBe('This profile changed meanwhile, try again.');
   });
@@ -390,7 +391,7 @@ describe('My profile', () => {
     render(withClient(client, <ProfilePage />));
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     expect((await screen.findByRole('alert')).textContent).toBe(
       `Your association is limited. We require a period between two associations of one account, and MCID 9900003 was associated too recently (2 associations left in the rolling 12 months). Its next available date for a subsequent association is ${formatMoment('2027-01-02T10:00:00Z')}.`,
     );
@@ -412,7 +413,7 @@ describe('My profile', () => {
     render(withClient(client, <ProfilePage />));
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     expect((await screen.findByRole('alert')).textContent).toBe(
       `${words} That is ${formatMoment('2027-01-02T10:00:00Z')} where you are.`,
     );
@@ -434,13 +435,13 @@ describe('My profile', () => {
     const email = screen.getByLabelText('Learning account email');
     await userEvent.type(email, 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     await screen.findByRole('alert');
     expect(screen.getByTestId('allowance-subject').textContent).toContain('MCID 9900003');
     await userEvent.clear(email);
     await userEvent.type(email, 'riley@learn.example');
     expect(screen.getByTestId('allowance-subject').textContent).not.toContain('9900003');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     expect((await screen.findByRole('alert')).textContent).toContain('not right');
     expect(screen.getByTestId('allowance-subject').textContent).not.toContain('9900003');
     // Editing a field takes the old refusal away: it is no longer about what
@@ -469,7 +470,7 @@ describe('My profile', () => {
     render(withClient(client, <ProfilePage />));
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     const dialog = await screen.findByRole('dialog', { name: title });
     expect(client.executeMutation).toHaveBeenCalledTimes(1);
     return dialog;
@@ -507,7 +508,7 @@ describe('My profile', () => {
     render(withClient(client, <ProfilePage />));
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     const dialog = await screen.findByRole('dialog', { name: 'Move MCID 9900003 to your work account?' });
     expect(dialog.textContent).toContain('associated with another work account of Contoso Ltd now');
     expect(dialog.textContent).toContain('it keeps counting for Contoso Ltd');
@@ -535,7 +536,7 @@ describe('My profile', () => {
     );
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toBe(
       `We require a period of 30 days between associations. Your next available date for a subsequent association is ${formatMoment('2026-12-24T01:03:41Z')}.`,
@@ -551,7 +552,7 @@ describe('My profile', () => {
     );
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     expect((await screen.findByRole('alert')).textContent).toBe(message);
   });
 
@@ -563,7 +564,7 @@ describe('My profile', () => {
     render(withClient(client, <ProfilePage />));
     await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
     await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
-    await userEvent.click(screen.getByRole('button', { name: 'Associate' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
     expect((await screen.findByRole('alert')).textContent).toBe(
       `Your association is limited. MCID 9900003 has had all the new associations we allow in a rolling 12 months. Its next available date for a subsequent association is ${formatMoment('2027-01-06T10:11:00Z')}.`,
     );
@@ -587,7 +588,7 @@ describe('My profile', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Get Partner University access' }));
     await userEvent.type(screen.getByLabelText('Partner University email'), 'alex@learn.example');
     await userEvent.type(screen.getByLabelText('Partner University password'), 'learn-demo');
-    await userEvent.click(screen.getAllByRole('button', { name: 'Associate' }).at(-1)!);
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Partner University account' }));
     await waitFor(() => expect(screen.getByTestId('pu-email').textContent).toBe('alex@learn.example'));
 
     await userEvent.click(screen.getByRole('button', { name: 'Remove Partner University access' }));
@@ -612,7 +613,7 @@ describe('My profile', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Get Partner University access' }));
     await userEvent.type(screen.getByLabelText('Partner University email'), 'riley@learn.example');
     await userEvent.type(screen.getByLabelText('Partner University password'), 'learn-demo');
-    await userEvent.click(screen.getAllByRole('button', { name: 'Associate' }).at(-1)!);
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Partner University account' }));
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain(`next available date for a subsequent association is ${formatMoment('2026-12-24T01:03:41Z')}`);
     expect(client.executeMutation).toHaveBeenCalledTimes(1);
@@ -627,5 +628,53 @@ describe('My profile', () => {
     const subtitle = document.querySelector('.page-description')!.textContent!;
     expect(subtitle).toContain('Operators belong to no organization');
     expect(subtitle).not.toContain('your organization');
+  });
+
+  // Review: a wrong Partner University password was called a Learning account's, and the focus
+  // did not go to the fields marked invalid as in the Learning form.
+  it('names the Partner University account in a wrong sign-in, and marks and focuses its fields', async () => {
+    const stop = watchFocus(document);
+    try {
+      renderProfile(() => viewer(), () => ({ error: gqlError('INVALID_CREDENTIALS', 'That Learning account email or password is not correct.') }));
+      await userEvent.click(await screen.findByRole('button', { name: 'Get Partner University access' }));
+      await userEvent.type(screen.getByLabelText('Partner University email'), 'riley@pu.example');
+      await userEvent.type(screen.getByLabelText('Partner University password'), 'wrong');
+      await userEvent.click(screen.getByRole('button', { name: 'Associate Partner University account' }));
+      const alert = await screen.findByRole('alert');
+      expect(alert.textContent).toBe('That Partner University email or password is not correct.');
+      for (const label of ['Partner University email', 'Partner University password']) {
+        const field = screen.getByLabelText(label);
+        expect(field.getAttribute('aria-invalid')).toBe('true');
+        expect(field.getAttribute('aria-describedby')).toContain(alert.id);
+      }
+      await waitFor(() => expect((document.activeElement as HTMLElement).getAttribute('aria-invalid')).toBe('true'));
+    } finally {
+      stop();
+    }
+  });
+
+  // Review: a refusal in one section stayed while the person tried in the other.
+  it('clears the other section\'s old outcome on a new attempt, both ways', async () => {
+    const client = mockClient({
+      query: () => ({ data: { me: viewer() } }),
+      mutation: (name, vars) =>
+        name === 'PreviewAssociation' && (vars as { input: { kind: string } }).input.kind === 'LEARNING'
+          ? { error: gqlError('INVALID_CREDENTIALS', 'Learning refused.') }
+          : { error: gqlError('FORBIDDEN', 'Partner University refused.') },
+    });
+    render(withClient(client, <ProfilePage />));
+    await userEvent.type(await screen.findByLabelText('Learning account email'), 'jordan@learn.example');
+    await userEvent.type(screen.getByLabelText('Learning account password'), 'wrong');
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('Learning refused');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Get Partner University access' }));
+    await userEvent.type(screen.getByLabelText('Partner University email'), 'riley@pu.example');
+    await userEvent.type(screen.getByLabelText('Partner University password'), 'pw');
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Partner University account' }));
+    await waitFor(() => expect(screen.getAllByRole('alert').map((a) => a.textContent)).toEqual(['Partner University refused.']));
+
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
+    await waitFor(() => expect(screen.getAllByRole('alert').map((a) => a.textContent)).toEqual(['Learning refused.']));
   });
 });

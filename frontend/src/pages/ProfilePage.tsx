@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import { ConfirmDialog } from "../components/ConfirmDialog";
@@ -182,6 +182,10 @@ export function ProfilePage() {
   const options = useSignInOptions();
   // Back from single sign-on or the directory: say how it went, once.
   const [outcome] = useState(() => flowOutcome(window.location.search));
+  // The latest attempt (associate, remove access) and its section: it clears the other section's
+  // old outcome too (review: a Learning refusal stayed while the person tried Partner University).
+  const [attempt, setAttempt] = useState<Attempt>({ by: null, n: 0 });
+  const attempted = (by: Section) => setAttempt((a) => ({ by, n: a.n + 1 }));
 
   if (!data) {
     if (fetching || !error) return <Spinner label="Loading your profile…" />;
@@ -205,11 +209,15 @@ export function ProfilePage() {
           <LearningAccountSection
             me={me}
             onChanged={refresh}
+            attempt={attempt}
+            onAttempt={() => attempted("learning")}
             directorySignIn={options.directorySignIn}
           />
           <PartnerUniversitySection
             me={me}
             onChanged={refresh}
+            attempt={attempt}
+            onAttempt={() => attempted("partnerUniversity")}
             directorySignIn={options.directorySignIn}
           />
           {options.singleSignOn && <SingleSignOnSection />}
@@ -346,14 +354,28 @@ function AssociationAllowance({
   );
 }
 
+type Section = "learning" | "partnerUniversity";
+type Attempt = { by: Section | null; n: number };
+
+/** Runs clear when an attempt is made in another section than mine. */
+function useClearedByOthers(attempt: Attempt, mine: Section, clear: () => void) {
+  useEffect(() => {
+    if (attempt.n > 0 && attempt.by !== mine) clear();
+  }, [attempt.n]);
+}
+
 function LearningAccountSection({
   me,
   onChanged,
   directorySignIn,
+  attempt,
+  onAttempt,
 }: {
   me: Viewer;
   onChanged: () => void;
   directorySignIn: boolean;
+  attempt: Attempt;
+  onAttempt: () => void;
 }) {
   const link = me.learningAccount;
   const orgName = me.organization?.name ?? "your organization";
@@ -368,6 +390,7 @@ function LearningAccountSection({
   });
   const { notice, setNotice } = removal;
   const [checked, setChecked] = useState<Preview | null>(null);
+  useClearedByOthers(attempt, "learning", () => setNotice(null));
 
   return (
     <section className="card" aria-labelledby="learning-title">
@@ -411,7 +434,10 @@ function LearningAccountSection({
             <button
               type="button"
               className="btn btn-danger-outline"
-              onClick={() => removal.open(link.mcid)}
+              onClick={() => {
+                onAttempt();
+                removal.open(link.mcid);
+              }}
             >
               Remove access
             </button>
@@ -443,7 +469,11 @@ function LearningAccountSection({
         <>
           <AssociateLearningAccountForm
             me={me}
-            onAttempt={() => setNotice(null)}
+            attempt={attempt}
+            onAttempt={() => {
+              setNotice(null);
+              onAttempt();
+            }}
             onChecked={setChecked}
             onAssociated={(mcid, after) => {
               setChecked(null);
@@ -473,11 +503,14 @@ function LearningAccountSection({
  */
 function AssociateLearningAccountForm({
   me,
+  attempt,
   onAttempt,
   onChecked,
   onAssociated,
 }: {
   me: Viewer;
+  /** The latest attempt on the page: one in the other section clears this form's refusal. */
+  attempt: Attempt;
   /** A new attempt: the previous outcome shown beside the form (a removal's success) goes (review). */
   onAttempt: () => void;
   onChecked: (p: Preview | null) => void;
@@ -498,6 +531,11 @@ function AssociateLearningAccountForm({
   const [move, setMove] = useState<Preview | null>(null);
   // The MCID its limit refused: its history may say who ended the person's link.
   const [limited, setLimited] = useState<string | null>(null);
+  useClearedByOthers(attempt, "learning", () => {
+    setError(null);
+    setLimited(null);
+    setCredentialsWrong(false);
+  });
   const [{ fetching: checking }, preview] = useMutation(PreviewAssociation);
   const [{ fetching }, associate] = useMutation(AssociateLearningAccount);
   const sameChosen = canUseSame && useSame;
@@ -615,6 +653,8 @@ function AssociateLearningAccountForm({
             type="submit"
             className="btn btn-primary"
             disabled={fetching || checking}
+            // Two Associate buttons on the page: each names its account (review).
+            aria-label={checking || fetching ? undefined : "Associate Learning account"}
           >
             {checking ? "Checking…" : fetching ? "Associating…" : "Associate"}
           </button>
@@ -744,20 +784,41 @@ function PartnerUniversityAllowance({ me }: { me: Viewer }) {
   );
 }
 
+/** A wrong Partner University sign-in, named as such: the server's wording names a Learning account (review). */
+const PU_CREDENTIALS_WRONG = "That Partner University email or password is not correct.";
+
 function PartnerUniversitySection({
   me,
   onChanged,
   directorySignIn,
+  attempt,
+  onAttempt,
 }: {
   me: Viewer;
   onChanged: () => void;
   directorySignIn: boolean;
+  attempt: Attempt;
+  onAttempt: () => void;
 }) {
   const pu = me.partnerUniversity;
   const [formOpen, setFormOpen] = useState(false);
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
+  // Whether the error is about the email and password typed: they are marked invalid, tied to it,
+  // and the password, to type again, takes the focus, as in the Learning form (review). A new
+  // object for each refusal, even the same one again.
+  const [credentialsWrong, setCredentialsWrong] = useState<object | null>(null);
+  const errorId = useId();
+  const passwordRef = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (credentialsWrong) passwordRef.current?.focus();
+  }, [credentialsWrong]);
+  const refuse = (e: unknown) => {
+    const code = errorCode(e) ?? "";
+    setCredentialsWrong(["INVALID_CREDENTIALS", "INVALID_INPUT"].includes(code) ? {} : null);
+    setError(code === "INVALID_CREDENTIALS" ? PU_CREDENTIALS_WRONG : describeError(e));
+  };
   const [{ fetching: associating }, associate] = useMutation(
     AssociatePartnerUniversity,
   );
@@ -771,10 +832,18 @@ function PartnerUniversitySection({
     onChanged,
   });
   const { notice, setNotice } = removal;
+  useClearedByOthers(attempt, "partnerUniversity", () => {
+    setNotice(null);
+    setError(null);
+    setCredentialsWrong(null);
+  });
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     setError(null);
+    setCredentialsWrong(null);
+    setNotice(null);
+    onAttempt();
     // L6 applies to Partner University accounts as to MCIDs (L8): check
     // first, so a limited account is refused with its own date.
     const checked = await preview({
@@ -786,7 +855,7 @@ function PartnerUniversitySection({
       },
     });
     if (checked.error || !checked.data) {
-      setError(describeError(checked.error));
+      refuse(checked.error);
       return;
     }
     const p = checked.data.previewAssociation;
@@ -815,7 +884,7 @@ function PartnerUniversitySection({
       input: { email: email.trim(), password },
     });
     if (result.error) {
-      setError(describeError(result.error));
+      refuse(result.error);
       return;
     }
     setPassword("");
@@ -861,7 +930,10 @@ function PartnerUniversitySection({
             <button
               type="button"
               className="btn btn-danger-outline"
-              onClick={() => removal.open(pu.email)}
+              onClick={() => {
+                onAttempt();
+                removal.open(pu.email);
+              }}
             >
               Remove Partner University access
             </button>
@@ -898,6 +970,7 @@ function PartnerUniversitySection({
           <h3 id="pu-form-title">Get Partner University access</h3>
           <div className="field-row">
             <Field
+              errorId={error && credentialsWrong ? errorId : undefined}
               label="Partner University email"
               type="email"
               autoComplete="off"
@@ -910,6 +983,8 @@ function PartnerUniversitySection({
               autoFocus
             />
             <Field
+              ref={passwordRef}
+              errorId={error && credentialsWrong ? errorId : undefined}
               label="Partner University password"
               type="password"
               autoComplete="off"
@@ -922,7 +997,7 @@ function PartnerUniversitySection({
             />
           </div>
           {error && (
-            <p className="alert alert-error" role="alert">
+            <p id={errorId} className="alert alert-error" role="alert">
               {error}
             </p>
           )}
@@ -941,6 +1016,7 @@ function PartnerUniversitySection({
               type="submit"
               className="btn btn-primary"
               disabled={associating || checking}
+              aria-label={associating || checking ? undefined : "Associate Partner University account"}
             >
               {checking
                 ? "Checking…"
@@ -957,6 +1033,7 @@ function PartnerUniversitySection({
             className="btn btn-secondary"
             onClick={() => {
               setNotice(null);
+              onAttempt();
               setFormOpen(true);
             }}
           >
