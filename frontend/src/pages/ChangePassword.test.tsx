@@ -64,6 +64,10 @@ describe('ChangePasswordForm', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Change password' }));
     expect((await screen.findByRole('alert')).textContent).toBe('The temporary password is not correct.');
     expect(document.activeElement).toBe(screen.getByLabelText('Temporary password'));
+    // Typing in it again takes the refusal away, and the field is no longer marked invalid.
+    await userEvent.type(screen.getByLabelText('Temporary password'), 'x');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getByLabelText('Temporary password').getAttribute('aria-invalid')).toBeNull();
   });
 
   it('keeps the server’s words on My profile', async () => {

@@ -34,6 +34,12 @@ export function ChangePasswordForm({ onChanged, temporary = false }: { onChanged
   const refs = { current: useRef<HTMLInputElement>(null), next: useRef<HTMLInputElement>(null), confirm: useRef<HTMLInputElement>(null) };
   const errors = useRef(0);
   const setError = (text: string | null, at: Which = 'next') => setErrorState(text ? { text, at, n: ++errors.current } : null);
+  // Editing a field takes the old refusal away: it is no longer about what the fields say, as
+  // elsewhere in the app (review: "The temporary password is not correct." stayed while retyping it).
+  const edit = (set: (v: string) => void, value: string) => {
+    set(value);
+    setError(null);
+  };
   // The field the error is about takes the focus, so it is the one retyped.
   useEffect(() => {
     if (error) refs[error.at].current?.focus();
@@ -62,10 +68,10 @@ export function ChangePasswordForm({ onChanged, temporary = false }: { onChanged
   return (
     <form onSubmit={submit} aria-label="Change password" className="password-form">
       {done && <Alert kind="success">Your password is changed.</Alert>}
-      <Field ref={refs.current} errorId={error?.at === 'current' ? errorId : undefined} label={temporary ? 'Temporary password' : 'Current password'} type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} autoFocus={temporary} />
+      <Field ref={refs.current} errorId={error?.at === 'current' ? errorId : undefined} label={temporary ? 'Temporary password' : 'Current password'} type="password" autoComplete="current-password" required value={current} onChange={(e) => edit(setCurrent, e.target.value)} autoFocus={temporary} />
       <div className="field-row">
-        <Field ref={refs.next} errorId={error?.at === 'next' ? errorId : undefined} label="New password" type="password" autoComplete="new-password" required value={next} onChange={(e) => setNext(e.target.value)} hint={`At least ${MIN} characters. Not a common password, a run or repeat of characters, or your email's name or certlink's.`} />
-        <Field ref={refs.confirm} errorId={error?.at === 'confirm' ? errorId : undefined} label="Confirm new password" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+        <Field ref={refs.next} errorId={error?.at === 'next' ? errorId : undefined} label="New password" type="password" autoComplete="new-password" required value={next} onChange={(e) => edit(setNext, e.target.value)} hint={`At least ${MIN} characters. Not a common password, a run or repeat of characters, or your email's name or certlink's.`} />
+        <Field ref={refs.confirm} errorId={error?.at === 'confirm' ? errorId : undefined} label="Confirm new password" type="password" autoComplete="new-password" required value={confirm} onChange={(e) => edit(setConfirm, e.target.value)} />
       </div>
       {error && (
         <p id={errorId} className="alert alert-error" role="alert">
