@@ -235,4 +235,14 @@ describe('closing a ticket', () => {
     await waitFor(() => expect(document.activeElement).toBe(summary));
     await waitFor(() => expect(summary.textContent).toContain('Closed'));
   });
+
+  // Review: an operator, who belongs to no organization, read "Your organization's admins … answer here".
+  it('words its intro for an operator', async () => {
+    const client = mockClient({ query: () => ({ data: { supportTickets: { totalCount: 0, edges: [] } } }) });
+    const session = { viewer: viewer({ id: 'op', organization: null, roles: ['OPERATOR'] }), signOut: async () => {} };
+    render(withClient(client, <SessionContext.Provider value={session}><SupportPage /></SessionContext.Provider>));
+    const intro = document.querySelector('.page-description')!.textContent!;
+    expect(intro).not.toContain('Your organization');
+    expect(intro).toContain('as the certlink team');
+  });
 });

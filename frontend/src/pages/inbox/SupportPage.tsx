@@ -72,7 +72,11 @@ export function SupportPage() {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: SupportTicketsQuery, requestPolicy: usePageQueryPolicy(SupportTicketsQuery, 'cache-and-network') });
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
   // A ticket being written when the session ended is open again, as it was.
-  const owner = useContext(SessionContext)?.viewer.id ?? '';
+  const session = useContext(SessionContext);
+  const owner = session?.viewer.id ?? '';
+  // An operator belongs to no organization: they answer every organization's tickets (review: the
+  // intro spoke of "your organization's admins" to them).
+  const operator = session !== null && session !== undefined && !session.viewer.organization;
   const [creating, setCreating] = useState(() => loadTicketDraft(owner) !== null);
   const [notice, setNotice] = useState<string | null>(null);
   const tickets = data?.supportTickets.edges.map((e) => e.node) ?? [];
@@ -92,7 +96,11 @@ export function SupportPage() {
     <div className="page">
       <PageHeader
         title="Support"
-        description="Ask for help with associations, competencies or the report. Your organization's admins and the certlink team answer here."
+        description={
+          operator
+            ? "Tickets from every partner organization's people: answer them here, as the certlink team. Each organization's admins answer their own organization's too."
+            : "Ask for help with associations, competencies or the report. Your organization's admins and the certlink team answer here."
+        }
         actions={
           !creating ? (
             <button type="button" className="btn btn-primary" onClick={() => { setNotice(null); setCreating(true); }}>
