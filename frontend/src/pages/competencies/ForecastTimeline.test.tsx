@@ -3,6 +3,8 @@ import { render, screen, within } from '@testing-library/react';
 import { ForecastTimeline } from './ForecastTimeline';
 import { formatDate } from '../../lib/format';
 import type { ForecastView } from './types';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const alex = { id: 'u1', name: 'Alex Wilber', email: 'alex@contoso.example' };
 const riley = { id: 'u2', name: 'Riley Chen', email: 'riley@contoso.example' };
@@ -79,5 +81,20 @@ describe('ForecastTimeline', () => {
   it('says so when nothing becomes unmet', () => {
     render(<ForecastTimeline forecast={{ ...forecast, requirements: [forecast.requirements[1]] }} />);
     expect(screen.getByRole('status').textContent).toContain('No requirement that is met now becomes unmet before');
+  });
+
+  // Review: at 360 px the tab was 482 px wide: the section's grids had an auto column, which grew to
+  // the steady table's width and took the heading, intro, summary and cards with it.
+  it('keeps its grids to the page width, and stacks its table at narrow widths', () => {
+    // jsdom lays nothing out nor knows grid properties: the declarations of the rules naming each.
+    const styles = readFileSync(join(import.meta.dirname, '../../styles.css'), 'utf8');
+    const rules = [...styles.replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/([^{}]+)\{([^{}]*)\}/g)];
+    const columns = (selector: string) =>
+      rules
+        .filter(([, sel]) => sel.split(',').some((x) => x.trim() === selector))
+        .flatMap(([, , body]) => [...body.matchAll(/grid-template-columns:\s*([^;]+);/g)].map((m) => m[1].trim()));
+    for (const selector of ['.forecast-section', '.forecast', '.forecast-list']) expect(columns(selector), selector).toContain('minmax(0, 1fr)');
+    render(<ForecastTimeline forecast={forecast} now={Date.parse('2026-11-24T00:00:00Z')} />);
+    expect(screen.getByRole('table').classList.contains('table-stack')).toBe(true);
   });
 });

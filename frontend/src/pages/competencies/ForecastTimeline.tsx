@@ -108,7 +108,8 @@ export function ForecastTimeline({ forecast, now = Date.now() }: { forecast: For
         <div className="card forecast-steady">
           <h3>No change foreseen until {formatDate(forecast.until)}</h3>
           <div className="table-wrap">
-            <table className="table">
+            {/* Stacked at narrow widths, by its cells' labels, as the other pages' tables. */}
+            <table className="table table-stack">
               <caption className="sr-only">Requirements whose count does not fall</caption>
               <thead>
                 <tr>
