@@ -335,9 +335,15 @@ func TestSocketCaps(t *testing.T) {
 		t.Fatalf("subscription %d on one socket: %s %s", l.MaxOperations+1, m.Type, m.Payload)
 	}
 	send(t, c, wsMsg{ID: "s0", Type: "complete"})
+	// Each try has its own id: a refused try's operation may still be
+	// ending (its error sent, its complete not yet handled) when the next
+	// is sent, and the same id again is a protocol error (4409; a CI run).
+	try := 0
 	testenv.Eventually(t, 5*time.Second, func() bool {
-		send(t, c, subscribeMsg("room", sub))
-		m := o.next(t, "room", 10*time.Second)
+		try++
+		id := fmt.Sprint("room", try)
+		send(t, c, subscribeMsg(id, sub))
+		m := o.next(t, id, 10*time.Second)
 		return m.Type == "next" && !strings.Contains(string(m.Payload), "errors")
 	}, "completing one subscription made no room")
 
