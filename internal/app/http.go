@@ -231,6 +231,7 @@ func (a *App) healthz(w http.ResponseWriter, r *http.Request) {
 // (from the bearer token or the session cookie) and access to the response for
 // cookies; it logs the request when done.
 func (a *App) withRequest(next http.Handler) http.Handler {
+	wsOrigins := a.websocketOrigins() // the configuration's: read once
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -317,10 +318,15 @@ func (a *App) withRequest(next http.Handler) http.Handler {
 			}
 			defer leave()
 		}
-		if isSocket && !socket.OriginAllowed(r.Header.Values("Origin"), a.websocketOrigins()) {
-			// Refused here, in the API's coded JSON, before the websocket
-			// transport, whose own refusal appended a second, uncoded
-			// error to the answer.
+		if isSocket && !socket.OriginAllowed(r.Header.Values("Origin"), wsOrigins) {
+			// The one check of a socket's Origin, here, in the API's coded
+			// JSON, before the websocket transport, whose own refusal
+			// appended a second, uncoded error to the answer. Scheme, host
+			// and port compared (socket.NormalizeOrigin): the websocket
+			// library compares the host only, and passed any origin whose
+			// host is the request's — a plain-http page (or file://) of the
+			// app's own host opened a socket of the https app with its
+			// session cookie (a review).
 			writeJSONError(w, http.StatusForbidden, "FORBIDDEN", socket.OriginRefused)
 			return
 		}

@@ -6,7 +6,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -15,7 +14,6 @@ import (
 	"certlink/internal/catalog"
 	"certlink/internal/gid"
 	"certlink/internal/history"
-	"certlink/internal/ingest"
 	"certlink/internal/people"
 	"certlink/internal/report"
 	"certlink/internal/viewer"
@@ -36,7 +34,10 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 	}
 	f, err := auditQuery(q, a.IDs)
 	if err != nil {
-		writeError(w, r, apperr.New(apperr.InvalidInput, "%s", err.Error()))
+		if _, coded := apperr.As(err); !coded {
+			err = apperr.New(apperr.InvalidInput, "%s", err.Error())
+		}
+		writeError(w, r, err)
 		return
 	}
 	release, err := a.beginDownload(ctx, w, v)
@@ -114,10 +115,8 @@ func auditQuery(q url.Values, ids *gid.Codec) (history.Filter, error) {
 	if err := checkParams(q, "the audit log", auditParams, "action"); err != nil {
 		return history.Filter{}, err
 	}
-	for _, a := range q["action"] {
-		if !slices.Contains(history.Actions(), a) {
-			return history.Filter{}, &paramError{"action", fmt.Sprintf("%s is not an action of the audit log (%s)", ingest.Quote(a), strings.Join(history.Actions(), ", "))}
-		}
+	if err := history.CheckActions(q["action"], "action"); err != nil {
+		return history.Filter{}, err
 	}
 	f := history.Filter{Actions: q["action"], MCID: strings.TrimSpace(q.Get("mcid")), Search: q.Get("search")}
 	for name, dst := range map[string]*int{"actor": &f.ActorID, "user": &f.UserID} {

@@ -17,9 +17,9 @@ import (
 
 	"certlink/internal/apperr"
 	"certlink/internal/catalog"
-	"certlink/internal/ingest"
 	"certlink/internal/report"
 	"certlink/internal/store"
+	"certlink/internal/text"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
 )
@@ -154,7 +154,7 @@ var csvParams = []string{"mcid", "skillType", "skillNumber", "competency", "sear
 func checkParams(q url.Values, what string, known []string, repeatable string) error {
 	for name, vals := range q {
 		if !slices.Contains(known, name) {
-			return &paramError{ingest.Quote(name), "not a parameter of " + what + " (" + strings.Join(known, ", ") + ")"}
+			return &paramError{text.Quote(name), "not a parameter of " + what + " (" + strings.Join(known, ", ") + ")"}
 		}
 		if len(vals) > 1 && name != repeatable {
 			return &paramError{name, "give it once"}

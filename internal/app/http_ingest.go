@@ -18,6 +18,7 @@ import (
 
 	"certlink/internal/apperr"
 	"certlink/internal/ingest"
+	"certlink/internal/text"
 	"certlink/internal/viewer"
 	"certlink/internal/web"
 )
@@ -97,13 +98,13 @@ func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
 	defer release()
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if cs := strings.ToLower(params["charset"]); cs != "" && cs != "utf-8" && cs != "utf8" && cs != "us-ascii" {
-		writeError(w, r, apperr.New(apperr.InvalidInput, "Send results in UTF-8, not %s.", ingest.Quote(params["charset"])))
+		writeError(w, r, apperr.New(apperr.InvalidInput, "Send results in UTF-8, not %s.", text.Quote(params["charset"])))
 		return
 	}
 	if ce := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); ce != "" && ce != "identity" {
 		// Read as it is, a compressed body would be one line error per
 		// line; say what to do instead.
-		writeError(w, r, apperr.New(apperr.InvalidInput, "Send the results uncompressed (Content-Encoding %s is not read).", ingest.Quote(ce)))
+		writeError(w, r, apperr.New(apperr.InvalidInput, "Send the results uncompressed (Content-Encoding %s is not read).", text.Quote(ce)))
 		return
 	}
 	read := map[string]func(*ingest.Batch, io.Reader) error{
@@ -112,7 +113,7 @@ func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
 		"text/csv": ingest.ReadCSV,
 	}[ct]
 	if read == nil {
-		writeError(w, r, apperr.New(apperr.InvalidInput, "Send results as application/x-ndjson (one JSON object per line) or text/csv (with a header row), not %s.", ingest.Quote(ct)))
+		writeError(w, r, apperr.New(apperr.InvalidInput, "Send results as application/x-ndjson (one JSON object per line) or text/csv (with a header row), not %s.", text.Quote(ct)))
 		return
 	}
 	rc := http.NewResponseController(w)
@@ -386,7 +387,7 @@ func (a *App) ingestJob(w http.ResponseWriter, r *http.Request) {
 	}
 	a.jobs.mu.Unlock()
 	if found == nil {
-		writeError(w, r, apperr.New(apperr.NotFound, "No ingest job %s of yours on this server (jobs are kept an hour).", ingest.Quote(id)))
+		writeError(w, r, apperr.New(apperr.NotFound, "No ingest job %s of yours on this server (jobs are kept an hour).", text.Quote(id)))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -41,7 +41,6 @@ func (a *App) websocketTransport() transport.Websocket {
 				AcceptOptions: websocket.AcceptOptions{OriginPatterns: patterns},
 			},
 			Registry: a.Sockets,
-			Origins:  origins,
 		},
 		InitFunc:              a.websocketInit,
 		InitTimeout:           initTimeout,

@@ -11,7 +11,6 @@ import (
 	"math"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -29,6 +28,7 @@ import (
 	"certlink/internal/counting"
 	"certlink/internal/results"
 	"certlink/internal/store"
+	"certlink/internal/text"
 	"certlink/internal/viewer"
 )
 
@@ -288,7 +288,7 @@ func (b *Batch) check(r Raw, now time.Time) (valid, apperr.Code, string) {
 	case v.mcid == "":
 		return v, apperr.InvalidInput, "mcid is required"
 	case !mcidPattern.MatchString(v.mcid):
-		return v, apperr.InvalidInput, fmt.Sprintf("mcid %s is not an MCID (4 to 12 digits)", Quote(v.mcid))
+		return v, apperr.InvalidInput, fmt.Sprintf("mcid %s is not an MCID (4 to 12 digits)", text.Quote(v.mcid))
 	}
 	num := catalog.SkillNumber(r.SkillNumber)
 	if num == "" {
@@ -296,7 +296,7 @@ func (b *Batch) check(r Raw, now time.Time) (valid, apperr.Code, string) {
 	}
 	id, ok := b.skills[num]
 	if !ok {
-		return v, apperr.NotFound, fmt.Sprintf("skillNumber %s is not in the catalog", Quote(r.SkillNumber))
+		return v, apperr.NotFound, fmt.Sprintf("skillNumber %s is not in the catalog", text.Quote(r.SkillNumber))
 	}
 	v.skillID = id
 	if strings.TrimSpace(r.CompletedAt) == "" {
@@ -327,15 +327,6 @@ func (b *Batch) check(r Raw, now time.Time) (valid, apperr.Code, string) {
 	return v, "", ""
 }
 
-// Quote quotes a caller's value for an error message, cut to 40 characters:
-// a message never sends a large input back.
-func Quote(s string) string {
-	if r := []rune(s); len(r) > 40 {
-		return strconv.Quote(string(r[:40])) + "…"
-	}
-	return strconv.Quote(s)
-}
-
 // parseTime reads RFC 3339 or YYYY-MM-DD, in UTC, to the microsecond (what
 // MySQL keeps), so that a re-sent result matches the stored one exactly.
 func parseTime(s string) (time.Time, error) {
@@ -343,11 +334,11 @@ func parseTime(s string) (time.Time, error) {
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
 		if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
-			return time.Time{}, fmt.Errorf("want an RFC 3339 time (2026-05-04T10:00:00Z) or a date (2026-05-04), got %s", Quote(s))
+			return time.Time{}, fmt.Errorf("want an RFC 3339 time (2026-05-04T10:00:00Z) or a date (2026-05-04), got %s", text.Quote(s))
 		}
 	}
 	if catalog.InRange(t) != nil {
-		return time.Time{}, fmt.Errorf("want a time in the years 1 to 9999 (UTC), after 0001-01-01T00:00:00Z, got %s", Quote(s))
+		return time.Time{}, fmt.Errorf("want a time in the years 1 to 9999 (UTC), after 0001-01-01T00:00:00Z, got %s", text.Quote(s))
 	}
 	return t.UTC().Truncate(time.Microsecond), nil
 }

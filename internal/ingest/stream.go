@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"certlink/internal/apperr"
+	"certlink/internal/text"
 )
 
 // MaxLine is the longest line (NDJSON) or record (CSV) a bulk file may hold.
@@ -114,9 +115,9 @@ func keyProblem(obj []byte) string {
 				k := strings.ToLower(t)
 				switch {
 				case !ndjsonKeys[k]:
-					return fmt.Sprintf("%s is not a field of a result (want mcid, skillNumber, completedAt, expiresAt)", Quote(t))
+					return fmt.Sprintf("%s is not a field of a result (want mcid, skillNumber, completedAt, expiresAt)", text.Quote(t))
 				case seen[k]:
-					return fmt.Sprintf("the line gives %s twice: keep one", Quote(t))
+					return fmt.Sprintf("the line gives %s twice: keep one", text.Quote(t))
 				}
 				seen[k] = true
 				key = false
@@ -231,7 +232,7 @@ func ReadCSV(b *Batch, r io.Reader) error {
 		case !ok:
 			// A misspelt "expiresAtt" dropped silently would store a
 			// certification that never expires.
-			return apperr.New(apperr.InvalidInput, "Line 1: the header row's column %d, %s, is not a field of a result (want mcid,skillNumber,completedAt,expiresAt).", i+1, Quote(header[i]))
+			return apperr.New(apperr.InvalidInput, "Line 1: the header row's column %d, %s, is not a field of a result (want mcid,skillNumber,completedAt,expiresAt).", i+1, text.Quote(header[i]))
 		}
 		if j, twice := cols[f]; twice {
 			// Which one was meant? Neither is taken silently.

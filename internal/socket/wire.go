@@ -50,23 +50,10 @@ func WithUpgrade(ctx context.Context, adm *Admission) context.Context {
 type Implementation struct {
 	Inner    transport.WebsocketImplementation
 	Registry *Registry
-	// Origins are the browser origins that may open a socket: an upgrade
-	// whose Origin is not one of them, scheme, host and port compared
-	// (NormalizeOrigin), is refused 403. The websocket library compares the
-	// host only, and passes any origin whose host is the request's: a
-	// plain-http page (or file://) of the app's own host opened a socket of
-	// the https app with its session cookie (a review).
-	Origins []string
 }
 
 // Accept implements transport.WebsocketImplementation.
 func (i Implementation) Accept(w http.ResponseWriter, r *http.Request, o transport.WebsocketAcceptOptions) (transport.WebsocketConn, error) {
-	if !OriginAllowed(r.Header.Values("Origin"), i.Origins) {
-		// certlink's HTTP layer refuses these before the transport, with a
-		// coded JSON answer; this stays for any other caller of Accept.
-		http.Error(w, "FORBIDDEN: "+OriginRefused, http.StatusForbidden)
-		return nil, fmt.Errorf("websocket: origin %q refused", r.Header.Values("Origin"))
-	}
 	l := i.Registry.Limits
 	now := time.Now()
 	ctl := &control{bucket: newBucket(l.ControlPerSecond, l.ControlBurst, now)}

@@ -5,6 +5,7 @@ package text
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -128,4 +129,13 @@ func OneLine(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// Quote quotes a caller's value for an error message, cut to 40 characters:
+// a message never sends a large input back.
+func Quote(s string) string {
+	if r := []rune(s); len(r) > 40 {
+		return strconv.Quote(string(r[:40])) + "…"
+	}
+	return strconv.Quote(s)
 }
