@@ -29,6 +29,8 @@ type AuditEvent struct {
 	UserID *int `json:"user_id,omitempty"`
 	// Mcid holds the value of the "mcid" field.
 	Mcid string `json:"mcid,omitempty"`
+	// LinkKind holds the value of the "link_kind" field.
+	LinkKind *auditevent.LinkKind `json:"link_kind,omitempty"`
 	// Detail holds the value of the "detail" field.
 	Detail       string `json:"detail,omitempty"`
 	selectValues sql.SelectValues
@@ -41,7 +43,7 @@ func (*AuditEvent) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case auditevent.FieldID, auditevent.FieldActorUserID, auditevent.FieldOrganizationID, auditevent.FieldUserID:
 			values[i] = new(sql.NullInt64)
-		case auditevent.FieldAction, auditevent.FieldMcid, auditevent.FieldDetail:
+		case auditevent.FieldAction, auditevent.FieldMcid, auditevent.FieldLinkKind, auditevent.FieldDetail:
 			values[i] = new(sql.NullString)
 		case auditevent.FieldAt:
 			values[i] = new(sql.NullTime)
@@ -104,6 +106,13 @@ func (_m *AuditEvent) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field mcid", values[i])
 			} else if value.Valid {
 				_m.Mcid = value.String
+			}
+		case auditevent.FieldLinkKind:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field link_kind", values[i])
+			} else if value.Valid {
+				_m.LinkKind = new(auditevent.LinkKind)
+				*_m.LinkKind = auditevent.LinkKind(value.String)
 			}
 		case auditevent.FieldDetail:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -170,6 +179,11 @@ func (_m *AuditEvent) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("mcid=")
 	builder.WriteString(_m.Mcid)
+	builder.WriteString(", ")
+	if v := _m.LinkKind; v != nil {
+		builder.WriteString("link_kind=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteString(", ")
 	builder.WriteString("detail=")
 	builder.WriteString(_m.Detail)

@@ -98,6 +98,20 @@ func (_c *AuditEventCreate) SetNillableMcid(v *string) *AuditEventCreate {
 	return _c
 }
 
+// SetLinkKind sets the "link_kind" field.
+func (_c *AuditEventCreate) SetLinkKind(v auditevent.LinkKind) *AuditEventCreate {
+	_c.mutation.SetLinkKind(v)
+	return _c
+}
+
+// SetNillableLinkKind sets the "link_kind" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillableLinkKind(v *auditevent.LinkKind) *AuditEventCreate {
+	if v != nil {
+		_c.SetLinkKind(*v)
+	}
+	return _c
+}
+
 // SetDetail sets the "detail" field.
 func (_c *AuditEventCreate) SetDetail(v string) *AuditEventCreate {
 	_c.mutation.SetDetail(v)
@@ -183,6 +197,11 @@ func (_c *AuditEventCreate) check() error {
 	if _, ok := _c.mutation.Mcid(); !ok {
 		return &ValidationError{Name: "mcid", err: errors.New(`ent: missing required field "AuditEvent.mcid"`)}
 	}
+	if v, ok := _c.mutation.LinkKind(); ok {
+		if err := auditevent.LinkKindValidator(v); err != nil {
+			return &ValidationError{Name: "link_kind", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.link_kind": %w`, err)}
+		}
+	}
 	if _, ok := _c.mutation.Detail(); !ok {
 		return &ValidationError{Name: "detail", err: errors.New(`ent: missing required field "AuditEvent.detail"`)}
 	}
@@ -241,6 +260,10 @@ func (_c *AuditEventCreate) createSpec() (*AuditEvent, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Mcid(); ok {
 		_spec.SetField(auditevent.FieldMcid, field.TypeString, value)
 		_node.Mcid = value
+	}
+	if value, ok := _c.mutation.LinkKind(); ok {
+		_spec.SetField(auditevent.FieldLinkKind, field.TypeEnum, value)
+		_node.LinkKind = &value
 	}
 	if value, ok := _c.mutation.Detail(); ok {
 		_spec.SetField(auditevent.FieldDetail, field.TypeString, value)
@@ -391,6 +414,24 @@ func (u *AuditEventUpsert) SetMcid(v string) *AuditEventUpsert {
 // UpdateMcid sets the "mcid" field to the value that was provided on create.
 func (u *AuditEventUpsert) UpdateMcid() *AuditEventUpsert {
 	u.SetExcluded(auditevent.FieldMcid)
+	return u
+}
+
+// SetLinkKind sets the "link_kind" field.
+func (u *AuditEventUpsert) SetLinkKind(v auditevent.LinkKind) *AuditEventUpsert {
+	u.Set(auditevent.FieldLinkKind, v)
+	return u
+}
+
+// UpdateLinkKind sets the "link_kind" field to the value that was provided on create.
+func (u *AuditEventUpsert) UpdateLinkKind() *AuditEventUpsert {
+	u.SetExcluded(auditevent.FieldLinkKind)
+	return u
+}
+
+// ClearLinkKind clears the value of the "link_kind" field.
+func (u *AuditEventUpsert) ClearLinkKind() *AuditEventUpsert {
+	u.SetNull(auditevent.FieldLinkKind)
 	return u
 }
 
@@ -560,6 +601,27 @@ func (u *AuditEventUpsertOne) SetMcid(v string) *AuditEventUpsertOne {
 func (u *AuditEventUpsertOne) UpdateMcid() *AuditEventUpsertOne {
 	return u.Update(func(s *AuditEventUpsert) {
 		s.UpdateMcid()
+	})
+}
+
+// SetLinkKind sets the "link_kind" field.
+func (u *AuditEventUpsertOne) SetLinkKind(v auditevent.LinkKind) *AuditEventUpsertOne {
+	return u.Update(func(s *AuditEventUpsert) {
+		s.SetLinkKind(v)
+	})
+}
+
+// UpdateLinkKind sets the "link_kind" field to the value that was provided on create.
+func (u *AuditEventUpsertOne) UpdateLinkKind() *AuditEventUpsertOne {
+	return u.Update(func(s *AuditEventUpsert) {
+		s.UpdateLinkKind()
+	})
+}
+
+// ClearLinkKind clears the value of the "link_kind" field.
+func (u *AuditEventUpsertOne) ClearLinkKind() *AuditEventUpsertOne {
+	return u.Update(func(s *AuditEventUpsert) {
+		s.ClearLinkKind()
 	})
 }
 
@@ -897,6 +959,27 @@ func (u *AuditEventUpsertBulk) SetMcid(v string) *AuditEventUpsertBulk {
 func (u *AuditEventUpsertBulk) UpdateMcid() *AuditEventUpsertBulk {
 	return u.Update(func(s *AuditEventUpsert) {
 		s.UpdateMcid()
+	})
+}
+
+// SetLinkKind sets the "link_kind" field.
+func (u *AuditEventUpsertBulk) SetLinkKind(v auditevent.LinkKind) *AuditEventUpsertBulk {
+	return u.Update(func(s *AuditEventUpsert) {
+		s.SetLinkKind(v)
+	})
+}
+
+// UpdateLinkKind sets the "link_kind" field to the value that was provided on create.
+func (u *AuditEventUpsertBulk) UpdateLinkKind() *AuditEventUpsertBulk {
+	return u.Update(func(s *AuditEventUpsert) {
+		s.UpdateLinkKind()
+	})
+}
+
+// ClearLinkKind clears the value of the "link_kind" field.
+func (u *AuditEventUpsertBulk) ClearLinkKind() *AuditEventUpsertBulk {
+	return u.Update(func(s *AuditEventUpsert) {
+		s.ClearLinkKind()
 	})
 }
 

@@ -137,6 +137,26 @@ func (_u *AuditEventUpdate) SetNillableMcid(v *string) *AuditEventUpdate {
 	return _u
 }
 
+// SetLinkKind sets the "link_kind" field.
+func (_u *AuditEventUpdate) SetLinkKind(v auditevent.LinkKind) *AuditEventUpdate {
+	_u.mutation.SetLinkKind(v)
+	return _u
+}
+
+// SetNillableLinkKind sets the "link_kind" field if the given value is not nil.
+func (_u *AuditEventUpdate) SetNillableLinkKind(v *auditevent.LinkKind) *AuditEventUpdate {
+	if v != nil {
+		_u.SetLinkKind(*v)
+	}
+	return _u
+}
+
+// ClearLinkKind clears the value of the "link_kind" field.
+func (_u *AuditEventUpdate) ClearLinkKind() *AuditEventUpdate {
+	_u.mutation.ClearLinkKind()
+	return _u
+}
+
 // SetDetail sets the "detail" field.
 func (_u *AuditEventUpdate) SetDetail(v string) *AuditEventUpdate {
 	_u.mutation.SetDetail(v)
@@ -188,6 +208,11 @@ func (_u *AuditEventUpdate) check() error {
 	if v, ok := _u.mutation.Action(); ok {
 		if err := auditevent.ActionValidator(v); err != nil {
 			return &ValidationError{Name: "action", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.action": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.LinkKind(); ok {
+		if err := auditevent.LinkKindValidator(v); err != nil {
+			return &ValidationError{Name: "link_kind", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.link_kind": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.Detail(); ok {
@@ -248,6 +273,12 @@ func (_u *AuditEventUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if value, ok := _u.mutation.Mcid(); ok {
 		_spec.SetField(auditevent.FieldMcid, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.LinkKind(); ok {
+		_spec.SetField(auditevent.FieldLinkKind, field.TypeEnum, value)
+	}
+	if _u.mutation.LinkKindCleared() {
+		_spec.ClearField(auditevent.FieldLinkKind, field.TypeEnum)
 	}
 	if value, ok := _u.mutation.Detail(); ok {
 		_spec.SetField(auditevent.FieldDetail, field.TypeString, value)
@@ -383,6 +414,26 @@ func (_u *AuditEventUpdateOne) SetNillableMcid(v *string) *AuditEventUpdateOne {
 	return _u
 }
 
+// SetLinkKind sets the "link_kind" field.
+func (_u *AuditEventUpdateOne) SetLinkKind(v auditevent.LinkKind) *AuditEventUpdateOne {
+	_u.mutation.SetLinkKind(v)
+	return _u
+}
+
+// SetNillableLinkKind sets the "link_kind" field if the given value is not nil.
+func (_u *AuditEventUpdateOne) SetNillableLinkKind(v *auditevent.LinkKind) *AuditEventUpdateOne {
+	if v != nil {
+		_u.SetLinkKind(*v)
+	}
+	return _u
+}
+
+// ClearLinkKind clears the value of the "link_kind" field.
+func (_u *AuditEventUpdateOne) ClearLinkKind() *AuditEventUpdateOne {
+	_u.mutation.ClearLinkKind()
+	return _u
+}
+
 // SetDetail sets the "detail" field.
 func (_u *AuditEventUpdateOne) SetDetail(v string) *AuditEventUpdateOne {
 	_u.mutation.SetDetail(v)
@@ -447,6 +498,11 @@ func (_u *AuditEventUpdateOne) check() error {
 	if v, ok := _u.mutation.Action(); ok {
 		if err := auditevent.ActionValidator(v); err != nil {
 			return &ValidationError{Name: "action", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.action": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.LinkKind(); ok {
+		if err := auditevent.LinkKindValidator(v); err != nil {
+			return &ValidationError{Name: "link_kind", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.link_kind": %w`, err)}
 		}
 	}
 	if v, ok := _u.mutation.Detail(); ok {
@@ -524,6 +580,12 @@ func (_u *AuditEventUpdateOne) sqlSave(ctx context.Context) (_node *AuditEvent, 
 	}
 	if value, ok := _u.mutation.Mcid(); ok {
 		_spec.SetField(auditevent.FieldMcid, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.LinkKind(); ok {
+		_spec.SetField(auditevent.FieldLinkKind, field.TypeEnum, value)
+	}
+	if _u.mutation.LinkKindCleared() {
+		_spec.ClearField(auditevent.FieldLinkKind, field.TypeEnum)
 	}
 	if value, ok := _u.mutation.Detail(); ok {
 		_spec.SetField(auditevent.FieldDetail, field.TypeString, value)

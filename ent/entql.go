@@ -146,6 +146,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditevent.FieldOrganizationID: {Type: field.TypeInt, Column: auditevent.FieldOrganizationID},
 			auditevent.FieldUserID:         {Type: field.TypeInt, Column: auditevent.FieldUserID},
 			auditevent.FieldMcid:           {Type: field.TypeString, Column: auditevent.FieldMcid},
+			auditevent.FieldLinkKind:       {Type: field.TypeEnum, Column: auditevent.FieldLinkKind},
 			auditevent.FieldDetail:         {Type: field.TypeString, Column: auditevent.FieldDetail},
 		},
 	}
@@ -1404,6 +1405,11 @@ func (f *AuditEventFilter) WhereUserID(p entql.IntP) {
 // WhereMcid applies the entql string predicate on the mcid field.
 func (f *AuditEventFilter) WhereMcid(p entql.StringP) {
 	f.Where(p.Field(auditevent.FieldMcid))
+}
+
+// WhereLinkKind applies the entql string predicate on the link_kind field.
+func (f *AuditEventFilter) WhereLinkKind(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldLinkKind))
 }
 
 // WhereDetail applies the entql string predicate on the detail field.

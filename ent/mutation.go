@@ -3368,6 +3368,7 @@ type AuditEventMutation struct {
 	user_id            *int
 	adduser_id         *int
 	mcid               *string
+	link_kind          *auditevent.LinkKind
 	detail             *string
 	clearedFields      map[string]struct{}
 	done               bool
@@ -3791,6 +3792,55 @@ func (m *AuditEventMutation) ResetMcid() {
 	m.mcid = nil
 }
 
+// SetLinkKind sets the "link_kind" field.
+func (m *AuditEventMutation) SetLinkKind(ak auditevent.LinkKind) {
+	m.link_kind = &ak
+}
+
+// LinkKind returns the value of the "link_kind" field in the mutation.
+func (m *AuditEventMutation) LinkKind() (r auditevent.LinkKind, exists bool) {
+	v := m.link_kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLinkKind returns the old "link_kind" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldLinkKind(ctx context.Context) (v *auditevent.LinkKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLinkKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLinkKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLinkKind: %w", err)
+	}
+	return oldValue.LinkKind, nil
+}
+
+// ClearLinkKind clears the value of the "link_kind" field.
+func (m *AuditEventMutation) ClearLinkKind() {
+	m.link_kind = nil
+	m.clearedFields[auditevent.FieldLinkKind] = struct{}{}
+}
+
+// LinkKindCleared returns if the "link_kind" field was cleared in this mutation.
+func (m *AuditEventMutation) LinkKindCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldLinkKind]
+	return ok
+}
+
+// ResetLinkKind resets all changes to the "link_kind" field.
+func (m *AuditEventMutation) ResetLinkKind() {
+	m.link_kind = nil
+	delete(m.clearedFields, auditevent.FieldLinkKind)
+}
+
 // SetDetail sets the "detail" field.
 func (m *AuditEventMutation) SetDetail(s string) {
 	m.detail = &s
@@ -3861,7 +3911,7 @@ func (m *AuditEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AuditEventMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.at != nil {
 		fields = append(fields, auditevent.FieldAt)
 	}
@@ -3879,6 +3929,9 @@ func (m *AuditEventMutation) Fields() []string {
 	}
 	if m.mcid != nil {
 		fields = append(fields, auditevent.FieldMcid)
+	}
+	if m.link_kind != nil {
+		fields = append(fields, auditevent.FieldLinkKind)
 	}
 	if m.detail != nil {
 		fields = append(fields, auditevent.FieldDetail)
@@ -3903,6 +3956,8 @@ func (m *AuditEventMutation) Field(name string) (ent.Value, bool) {
 		return m.UserID()
 	case auditevent.FieldMcid:
 		return m.Mcid()
+	case auditevent.FieldLinkKind:
+		return m.LinkKind()
 	case auditevent.FieldDetail:
 		return m.Detail()
 	}
@@ -3926,6 +3981,8 @@ func (m *AuditEventMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldUserID(ctx)
 	case auditevent.FieldMcid:
 		return m.OldMcid(ctx)
+	case auditevent.FieldLinkKind:
+		return m.OldLinkKind(ctx)
 	case auditevent.FieldDetail:
 		return m.OldDetail(ctx)
 	}
@@ -3978,6 +4035,13 @@ func (m *AuditEventMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetMcid(v)
+		return nil
+	case auditevent.FieldLinkKind:
+		v, ok := value.(auditevent.LinkKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLinkKind(v)
 		return nil
 	case auditevent.FieldDetail:
 		v, ok := value.(string)
@@ -4064,6 +4128,9 @@ func (m *AuditEventMutation) ClearedFields() []string {
 	if m.FieldCleared(auditevent.FieldUserID) {
 		fields = append(fields, auditevent.FieldUserID)
 	}
+	if m.FieldCleared(auditevent.FieldLinkKind) {
+		fields = append(fields, auditevent.FieldLinkKind)
+	}
 	return fields
 }
 
@@ -4086,6 +4153,9 @@ func (m *AuditEventMutation) ClearField(name string) error {
 		return nil
 	case auditevent.FieldUserID:
 		m.ClearUserID()
+		return nil
+	case auditevent.FieldLinkKind:
+		m.ClearLinkKind()
 		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent nullable field %s", name)
@@ -4112,6 +4182,9 @@ func (m *AuditEventMutation) ResetField(name string) error {
 		return nil
 	case auditevent.FieldMcid:
 		m.ResetMcid()
+		return nil
+	case auditevent.FieldLinkKind:
+		m.ResetLinkKind()
 		return nil
 	case auditevent.FieldDetail:
 		m.ResetDetail()

@@ -1,6 +1,8 @@
 package graph_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"strings"
 	"testing"
 
@@ -26,5 +28,72 @@ func TestAuditLogRefusesUnknownActions(t *testing.T) {
 	must(t, e, grace, `{auditLog(first:1,where:{actions:["LINKED"]}){totalCount}}`, nil, &log)
 	if log.AuditLog.TotalCount == 0 {
 		t.Fatal("the demo's links are not in the audit log")
+	}
+}
+
+// TestAuditLogSaysWhichAccountANumberBelongsTo: a Partner University
+// account's number is not an MCID; the log's entries say which they name
+// (review: the web app labelled every number "MCID").
+func TestAuditLogSaysWhichAccountANumberBelongsTo(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	riley := e.Demo("riley@contoso.example")
+	e.Do(riley, `mutation{associatePartnerUniversity(input:{email:"riley@learn.example",password:"learn-demo"}){user{email}}}`, nil).Decode(t, &struct{}{})
+	e.Do(riley, `mutation{removePartnerUniversityAccess{user{email}}}`, nil).Decode(t, &struct{}{})
+	var log struct {
+		AuditLog struct {
+			Edges []struct {
+				Node struct {
+					Action, Mcid, Detail string
+					LinkKind             *string
+				}
+			}
+		}
+	}
+	must(t, e, e.Demo("grace@contoso.example"), `{auditLog(first:100){edges{node{action mcid detail linkKind}}}}`, nil, &log)
+	kinds := map[string]int{}
+	for _, ed := range log.AuditLog.Edges {
+		n := ed.Node
+		kind := ""
+		if n.LinkKind != nil {
+			kind = *n.LinkKind
+		}
+		want := ""
+		switch {
+		case n.Mcid == "":
+		case strings.HasPrefix(n.Detail, "Partner University account"):
+			want = "PARTNER_UNIVERSITY"
+		default:
+			want = "LEARNING"
+		}
+		if kind != want {
+			t.Errorf("%s %q (%s): linkKind %q, want %q", n.Action, n.Mcid, n.Detail, kind, want)
+		}
+		kinds[kind]++
+	}
+	if kinds["PARTNER_UNIVERSITY"] < 2 || kinds["LEARNING"] == 0 {
+		t.Fatalf("kinds seen: %v", kinds)
+	}
+	// The CSV says it in its Account column.
+	res, body := e.Get(e.Demo("grace@contoso.example"), "/reports/audit.csv")
+	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if res.StatusCode != 200 || err != nil || len(rows) < 2 || rows[0][7] != "MCID" || rows[0][9] != "Account" {
+		t.Fatalf("CSV: %d %v %.300s", res.StatusCode, err, body)
+	}
+	seen := map[string]int{}
+	for _, r := range rows[1:] {
+		want := "Microsoft Learning"
+		switch {
+		case r[7] == "":
+			want = ""
+		case strings.HasPrefix(r[8], "Partner University account"):
+			want = "Partner University"
+		}
+		if r[9] != want {
+			t.Errorf("CSV row %q: account %q, want %q", r, r[9], want)
+		}
+		seen[r[9]]++
+	}
+	if seen["Partner University"] != kinds["PARTNER_UNIVERSITY"] || seen["Microsoft Learning"] != kinds["LEARNING"] {
+		t.Fatalf("CSV accounts %v, GraphQL kinds %v", seen, kinds)
 	}
 }

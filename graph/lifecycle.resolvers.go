@@ -7,6 +7,7 @@ package graph
 
 import (
 	"certlink/ent"
+	"certlink/ent/auditevent"
 	"certlink/graph/generated"
 	"certlink/graph/model"
 	"certlink/internal/apperr"
@@ -43,6 +44,18 @@ func (r *auditEventResolver) ActionLabel(ctx context.Context, obj *ent.AuditEven
 // Actor is the resolver for the actor field.
 func (r *auditEventResolver) Actor(ctx context.Context, obj *ent.AuditEvent) (*model.PersonRef, error) {
 	return r.person(ctx, obj.ActorUserID)
+}
+
+// LinkKind is the resolver for the linkKind field.
+func (r *auditEventResolver) LinkKind(ctx context.Context, obj *ent.AuditEvent) (*model.LinkKind, error) {
+	if obj.LinkKind == nil || obj.Mcid == "" {
+		return nil, nil
+	}
+	k := model.LinkKindLearning
+	if *obj.LinkKind == auditevent.LinkKindPARTNER_UNIVERSITY {
+		k = model.LinkKindPartnerUniversity
+	}
+	return &k, nil
 }
 
 // User is the resolver for the user field.

@@ -3,6 +3,9 @@
 package auditevent
 
 import (
+	"fmt"
+	"io"
+	"strconv"
 	"time"
 
 	"entgo.io/ent"
@@ -26,6 +29,8 @@ const (
 	FieldUserID = "user_id"
 	// FieldMcid holds the string denoting the mcid field in the database.
 	FieldMcid = "mcid"
+	// FieldLinkKind holds the string denoting the link_kind field in the database.
+	FieldLinkKind = "link_kind"
 	// FieldDetail holds the string denoting the detail field in the database.
 	FieldDetail = "detail"
 	// Table holds the table name of the auditevent in the database.
@@ -41,6 +46,7 @@ var Columns = []string{
 	FieldOrganizationID,
 	FieldUserID,
 	FieldMcid,
+	FieldLinkKind,
 	FieldDetail,
 }
 
@@ -73,6 +79,29 @@ var (
 	// DetailValidator is a validator for the "detail" field. It is called by the builders before save.
 	DetailValidator func(string) error
 )
+
+// LinkKind defines the type for the "link_kind" enum field.
+type LinkKind string
+
+// LinkKind values.
+const (
+	LinkKindLEARNING           LinkKind = "LEARNING"
+	LinkKindPARTNER_UNIVERSITY LinkKind = "PARTNER_UNIVERSITY"
+)
+
+func (lk LinkKind) String() string {
+	return string(lk)
+}
+
+// LinkKindValidator is a validator for the "link_kind" field enum values. It is called by the builders before save.
+func LinkKindValidator(lk LinkKind) error {
+	switch lk {
+	case LinkKindLEARNING, LinkKindPARTNER_UNIVERSITY:
+		return nil
+	default:
+		return fmt.Errorf("auditevent: invalid enum value for link_kind field: %q", lk)
+	}
+}
 
 // OrderOption defines the ordering options for the AuditEvent queries.
 type OrderOption func(*sql.Selector)
@@ -112,7 +141,30 @@ func ByMcid(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldMcid, opts...).ToFunc()
 }
 
+// ByLinkKind orders the results by the link_kind field.
+func ByLinkKind(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLinkKind, opts...).ToFunc()
+}
+
 // ByDetail orders the results by the detail field.
 func ByDetail(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDetail, opts...).ToFunc()
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (e LinkKind) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(e.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (e *LinkKind) UnmarshalGQL(val interface{}) error {
+	str, ok := val.(string)
+	if !ok {
+		return fmt.Errorf("enum %T must be a string", val)
+	}
+	*e = LinkKind(str)
+	if err := LinkKindValidator(*e); err != nil {
+		return fmt.Errorf("%s is not a valid LinkKind", str)
+	}
+	return nil
 }

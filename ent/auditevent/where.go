@@ -409,6 +409,36 @@ func McidContainsFold(v string) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldContainsFold(FieldMcid, v))
 }
 
+// LinkKindEQ applies the EQ predicate on the "link_kind" field.
+func LinkKindEQ(v LinkKind) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldLinkKind, v))
+}
+
+// LinkKindNEQ applies the NEQ predicate on the "link_kind" field.
+func LinkKindNEQ(v LinkKind) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNEQ(FieldLinkKind, v))
+}
+
+// LinkKindIn applies the In predicate on the "link_kind" field.
+func LinkKindIn(vs ...LinkKind) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIn(FieldLinkKind, vs...))
+}
+
+// LinkKindNotIn applies the NotIn predicate on the "link_kind" field.
+func LinkKindNotIn(vs ...LinkKind) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotIn(FieldLinkKind, vs...))
+}
+
+// LinkKindIsNil applies the IsNil predicate on the "link_kind" field.
+func LinkKindIsNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIsNull(FieldLinkKind))
+}
+
+// LinkKindNotNil applies the NotNil predicate on the "link_kind" field.
+func LinkKindNotNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotNull(FieldLinkKind))
+}
+
 // DetailEQ applies the EQ predicate on the "detail" field.
 func DetailEQ(v string) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldEQ(FieldDetail, v))

@@ -159,6 +159,7 @@ var (
 		{Name: "organization_id", Type: field.TypeInt, Nullable: true},
 		{Name: "user_id", Type: field.TypeInt, Nullable: true},
 		{Name: "mcid", Type: field.TypeString, Default: ""},
+		{Name: "link_kind", Type: field.TypeEnum, Nullable: true, Enums: []string{"LEARNING", "PARTNER_UNIVERSITY"}},
 		{Name: "detail", Type: field.TypeString, Size: 2000, Default: ""},
 	}
 	// AuditEventsTable holds the schema information for the "audit_events" table.

@@ -174,7 +174,7 @@ func init() {
 	// auditevent.DefaultMcid holds the default value on creation for the mcid field.
 	auditevent.DefaultMcid = auditeventDescMcid.Default.(string)
 	// auditeventDescDetail is the schema descriptor for detail field.
-	auditeventDescDetail := auditeventFields[6].Descriptor()
+	auditeventDescDetail := auditeventFields[7].Descriptor()
 	// auditevent.DefaultDetail holds the default value on creation for the detail field.
 	auditevent.DefaultDetail = auditeventDescDetail.Default.(string)
 	// auditevent.DetailValidator is a validator for the "detail" field. It is called by the builders before save.

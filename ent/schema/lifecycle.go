@@ -55,6 +55,10 @@ func (AuditEvent) Fields() []ent.Field {
 		field.Int("organization_id").Optional().Nillable(),
 		field.Int("user_id").Optional().Nillable(),
 		field.String("mcid").Default(""),
+		// link_kind says which directory account mcid numbers: a Microsoft
+		// Learning MCID or a Partner University account's number (unset for
+		// events about no account).
+		field.Enum("link_kind").Values("LEARNING", "PARTNER_UNIVERSITY").Optional().Nillable(),
 		field.String("detail").Default("").MaxLen(2000),
 	}
 }

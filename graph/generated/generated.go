@@ -110,6 +110,7 @@ type ComplexityRoot struct {
 		At          func(childComplexity int) int
 		Detail      func(childComplexity int) int
 		ID          func(childComplexity int) int
+		LinkKind    func(childComplexity int) int
 		Mcid        func(childComplexity int) int
 		User        func(childComplexity int) int
 	}
@@ -699,6 +700,7 @@ type AuditEventResolver interface {
 	ActionLabel(ctx context.Context, obj *ent.AuditEvent) (string, error)
 	Actor(ctx context.Context, obj *ent.AuditEvent) (*model.PersonRef, error)
 
+	LinkKind(ctx context.Context, obj *ent.AuditEvent) (*model.LinkKind, error)
 	User(ctx context.Context, obj *ent.AuditEvent) (*model.PersonRef, error)
 }
 type CapabilityPrerequisiteResolver interface {
@@ -1079,6 +1081,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEvent.ID(childComplexity), true
+	case "AuditEvent.linkKind":
+		if e.ComplexityRoot.AuditEvent.LinkKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.LinkKind(childComplexity), true
 	case "AuditEvent.mcid":
 		if e.ComplexityRoot.AuditEvent.Mcid == nil {
 			break
@@ -5225,8 +5233,10 @@ type AuditEvent {
   actionLabel: String!
   "Who did it; null for the system."
   actor: PersonRef
-  "The MCID concerned, if any."
+  "The MCID concerned, if any — or, with linkKind PARTNER_UNIVERSITY, the Partner University account's number."
   mcid: String
+  "Which directory account mcid numbers: LEARNING (a Microsoft Learning MCID) or PARTNER_UNIVERSITY; null when the event concerns no account."
+  linkKind: LinkKind @goField(forceResolver: true)
   "The work account concerned, if any."
   user: PersonRef
   detail: String!
@@ -5493,6 +5503,8 @@ func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field gr
 		return ec.fieldContext_AuditEvent_actor(ctx, field)
 	case "mcid":
 		return ec.fieldContext_AuditEvent_mcid(ctx, field)
+	case "linkKind":
+		return ec.fieldContext_AuditEvent_linkKind(ctx, field)
 	case "user":
 		return ec.fieldContext_AuditEvent_user(ctx, field)
 	case "detail":
@@ -8417,6 +8429,29 @@ func (ec *executionContext) _AuditEvent_mcid(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_AuditEvent_mcid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEvent_linkKind(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_linkKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEvent().LinkKind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LinkKind) graphql.Marshaler {
+			return ec.marshalOLinkKind2ᚖcertlinkᚋgraphᚋmodelᚐLinkKind(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_linkKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, true, true, "LinkKind")
 }
 
 func (ec *executionContext) _AuditEvent_user(ctx context.Context, field graphql.CollectedField, obj *ent.AuditEvent) (ret graphql.Marshaler) {
@@ -22224,6 +22259,12 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "linkKind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEvent_linkKind(ctx, field, obj)
+				})
 		case "user":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"certlink/ent"
+	"certlink/ent/auditevent"
 	"certlink/internal/apperr"
 	"certlink/internal/catalog"
 	"certlink/internal/gid"
@@ -74,7 +75,7 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 			map[string]string{"filename": fmt.Sprintf("audit-log-%s.csv", time.Now().UTC().Format("2006-01-02"))}))
 		w.Header().Set("Cache-Control", "no-store")
 		cw = csv.NewWriter(out)
-		_ = cw.Write([]string{"Time (UTC)", "Action", "Action code", "By", "By email", "Person", "Person email", "MCID", "Detail"})
+		_ = cw.Write([]string{"Time (UTC)", "Action", "Action code", "By", "By email", "Person", "Person email", "MCID", "Detail", "Account"})
 	}
 	err = a.History.Each(ctx, v, f, func(e *ent.AuditEvent) error {
 		if cw == nil {
@@ -82,7 +83,7 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 		}
 		by, who := person(e.ActorUserID), person(e.UserID)
 		rec := []string{e.At.UTC().Format(time.RFC3339), history.ActionLabel(e.Action), e.Action,
-			by[0], by[1], who[0], who[1], e.Mcid, e.Detail}
+			by[0], by[1], who[0], who[1], e.Mcid, e.Detail, accountOf(e)}
 		for i, c := range rec {
 			rec[i] = report.Neutralize(c)
 		}
@@ -105,6 +106,19 @@ func (a *App) auditCSV(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		a.logDownload(ctx, "exporting the audit log", err)
 	}
+}
+
+// accountOf names the directory account an event's number belongs to:
+// "Partner University" (its MCID column holds that account's number),
+// "Microsoft Learning", or nothing for an event about no account.
+func accountOf(e *ent.AuditEvent) string {
+	switch {
+	case e.Mcid == "" || e.LinkKind == nil:
+		return ""
+	case *e.LinkKind == auditevent.LinkKindPARTNER_UNIVERSITY:
+		return "Partner University"
+	}
+	return "Microsoft Learning"
 }
 
 // auditParams are the parameters GET /reports/audit.csv reads; action may

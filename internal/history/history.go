@@ -9,6 +9,7 @@ import (
 
 	"certlink/ent"
 	"certlink/ent/association"
+	"certlink/ent/auditevent"
 	"certlink/internal/people"
 )
 
@@ -84,8 +85,11 @@ type Event struct {
 	OrgID   int // whose history it belongs to
 	UserID  int // the work account concerned
 	MCID    string
-	Detail  string
-	At      time.Time // zero: now
+	// Kind is the directory account MCID numbers: a Learning account's MCID
+	// or a Partner University account's number (empty with no MCID).
+	Kind   association.Kind
+	Detail string
+	At     time.Time // zero: now
 }
 
 // Record appends e through c (a transaction's client, so it commits with its cause).
@@ -93,6 +97,12 @@ func Record(ctx context.Context, c *ent.Client, e Event) error {
 	q := c.AuditEvent.Create().SetAction(e.Action).SetMcid(e.MCID).SetDetail(truncate(e.Detail, 2000))
 	if !e.At.IsZero() {
 		q.SetAt(e.At)
+	}
+	switch {
+	case e.Kind != "":
+		q.SetLinkKind(auditevent.LinkKind(e.Kind))
+	case e.MCID != "":
+		q.SetLinkKind(auditevent.LinkKindLEARNING)
 	}
 	if e.ActorID != 0 {
 		q.SetActorUserID(e.ActorID)
@@ -123,7 +133,7 @@ func (LinkObserver) LinkStarted(ctx context.Context, tx *ent.Tx, a *ent.Associat
 		return err
 	}
 	return Record(ctx, tx.Client(), Event{
-		Action: Linked, ActorID: a.UserID, OrgID: a.OrganizationID, UserID: a.UserID, MCID: mcid, At: a.StartedAt,
+		Action: Linked, ActorID: a.UserID, OrgID: a.OrganizationID, UserID: a.UserID, MCID: mcid, Kind: a.Kind, At: a.StartedAt,
 		Detail: fmt.Sprintf("%s %s associated with %s.", kindName(a.Kind), mcid, who),
 	})
 }
@@ -135,7 +145,7 @@ func (LinkObserver) LinkEnded(ctx context.Context, tx *ent.Tx, a *ent.Associatio
 		return err
 	}
 	action, why := endAction(cause)
-	e := Event{Action: action, ActorID: actorID, OrgID: a.OrganizationID, UserID: a.UserID, MCID: mcid,
+	e := Event{Action: action, ActorID: actorID, OrgID: a.OrganizationID, UserID: a.UserID, MCID: mcid, Kind: a.Kind,
 		Detail: fmt.Sprintf("%s %s of %s: %s.", kindName(a.Kind), mcid, who, why)}
 	if a.EndedAt != nil {
 		e.At = *a.EndedAt

@@ -6,7 +6,9 @@ import (
 	"strings"
 
 	"certlink/ent"
+	"certlink/ent/association"
 	"certlink/ent/auditevent"
+	"certlink/ent/predicate"
 	"certlink/ent/user"
 	"certlink/internal/people"
 	"certlink/internal/viewer"
@@ -49,4 +51,18 @@ func NameStaff(ctx context.Context, c *ent.Client) error {
 		}
 	}
 	return nil
+}
+
+// KindNumbers sets which directory account an event's number belongs to on
+// the events recorded before AuditEvent.link_kind: a Partner University
+// link's events said so in their detail, every other number is an MCID (a
+// one-off upgrade of an existing database; idempotent).
+func KindNumbers(ctx context.Context, c *ent.Client) error {
+	unset := []predicate.AuditEvent{auditevent.LinkKindIsNil(), auditevent.McidNEQ("")}
+	err := c.AuditEvent.Update().Where(append(unset, auditevent.DetailHasPrefix(kindName(association.KindPARTNER_UNIVERSITY)+" "))...).
+		SetLinkKind(auditevent.LinkKindPARTNER_UNIVERSITY).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	return c.AuditEvent.Update().Where(unset...).SetLinkKind(auditevent.LinkKindLEARNING).Exec(ctx)
 }

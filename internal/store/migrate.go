@@ -241,6 +241,14 @@ func (d *DB) migrate(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("migrating the schema: %w", err)
 	}
+	// The audit log called every account's number an MCID; an event now
+	// says which account it numbers (a Partner University account's or a
+	// Learning account's MCID).
+	if err := d.once(ctx, "audit_events: the kind of account a number belongs to", func() error {
+		return InTx(ctx, d.Client, func(tx *ent.Tx) error { return history.KindNumbers(viewer.System(ctx), tx.Client()) })
+	}); err != nil {
+		return fmt.Errorf("migrating the schema: %w", err)
+	}
 	if uncounted {
 		err := InTx(ctx, d.Client, func(tx *ent.Tx) error { return counting.Rebuild(ctx, tx.Client()) })
 		if err != nil {

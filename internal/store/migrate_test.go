@@ -259,3 +259,44 @@ func TestProcessesStartingTogetherMigrateOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditNumbersGetTheirKindOnUpgrade: events recorded before they said
+// which account their number belongs to get it once, from what their detail
+// says — a Partner University account's, else a Learning MCID — and events
+// with no number none.
+func TestAuditNumbersGetTheirKindOnUpgrade(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		ctx := context.Background()
+		db, err := store.Open(ctx, testenv.DSN(t, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		sys := viewer.System(ctx)
+		mk := func(mcid, detail string) int {
+			return db.Client.AuditEvent.Create().SetAction("LINKED").SetMcid(mcid).SetDetail(detail).SaveX(sys).ID
+		}
+		pu := mk("4400001", "Partner University account 4400001 associated with Riley (riley@contoso.example).")
+		learn := mk("9900001", "Microsoft Learning account (MCID) 9900001 associated with Lee (lee@fabrikam.example).")
+		merged := mk("9900002", "MCID 9900003 merged into 9900002.")
+		none := mk("", "Partner University account settings changed.")
+		if _, err := db.SQL.ExecContext(ctx, "DELETE FROM schema_marks"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for id, want := range map[int]string{pu: "PARTNER_UNIVERSITY", learn: "LEARNING", merged: "LEARNING", none: ""} {
+			got := ""
+			if k := db.Client.AuditEvent.GetX(sys, id).LinkKind; k != nil {
+				got = string(*k)
+			}
+			if got != want {
+				t.Errorf("event %d: kind %q, want %q", id, got, want)
+			}
+		}
+	})
+}

@@ -64,3 +64,37 @@ describe('the audit log at desktop width', () => {
     expect(container.textContent).toBe('first.last@mail.contoso.example');
   });
 });
+
+describe('an entry about an account', () => {
+  const node = (id: string, mcid: string, linkKind: string | null) => ({
+    id,
+    at: '2026-11-24T13:00:00Z',
+    action: 'LINKED',
+    actionLabel: 'Account associated',
+    mcid,
+    linkKind,
+    detail: 'associated',
+    actor: null,
+    user: null,
+  });
+
+  it('calls a Partner University number by its name, not an MCID', async () => {
+    const client = mockClient({
+      query: () => ({
+        data: {
+          auditLog: {
+            totalCount: 3,
+            pageInfo: { hasNextPage: false, endCursor: null },
+            edges: [{ node: node('e1', '4400001', 'PARTNER_UNIVERSITY') }, { node: node('e2', '9900001', 'LEARNING') }, { node: node('e3', '9900002', null) }],
+          },
+          auditActions: [],
+        },
+      }),
+    });
+    render(withClient(client, <AuditLogPage />));
+    const [, pu, learn, older] = within(await screen.findByRole('table')).getAllByRole('row');
+    expect(within(pu).getByText('Partner University 4400001')).toBeTruthy();
+    expect(within(learn).getByText('MCID 9900001')).toBeTruthy();
+    expect(within(older).getByText('MCID 9900002')).toBeTruthy();
+  });
+});

@@ -1,7 +1,7 @@
 import { Fragment, useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
-import type { AuditLogWhere } from '../../gql/graphql';
+import type { AuditLogWhere, LinkKind } from '../../gql/graphql';
 import { EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
 import { describeError } from '../../lib/errors';
 import { formatDateTime, roleLabel } from '../../lib/format';
@@ -21,6 +21,7 @@ const AuditLogQuery = graphql(`
           action
           actionLabel
           mcid
+          linkKind
           detail
           actor {
             name
@@ -50,6 +51,11 @@ const DELETED_EMAIL = /\bdeleted-\d+-([^\s,;)]+@[^\s,;)]+)/g;
 /** Older entries were written with role codes and released addresses: show them in words. */
 export function readableDetail(detail: string): string {
   return detail.replace(ROLE_CODES, (code) => roleLabel(code)).replace(DELETED_EMAIL, '$1 (deleted)').replace('(default user)', 'default user');
+}
+
+/** What an entry's number is: a Partner University account's number is not an MCID. */
+export function numberLabel(kind?: LinkKind | null): string {
+  return kind === 'PARTNER_UNIVERSITY' ? 'Partner University' : 'MCID';
 }
 
 const PAGE_SIZE = 50;
@@ -190,7 +196,7 @@ export function AuditLogPage() {
                     </td>
                     <td data-label="What">
                       <strong>{e.actionLabel}</strong>
-                      {e.mcid && <span className="cell-sub mono">MCID {e.mcid}</span>}
+                      {e.mcid && <span className="cell-sub mono">{numberLabel(e.linkKind)} {e.mcid}</span>}
                     </td>
                     {/* Names wrap at spaces and addresses at @ and dots, not mid-word (review: "Hoppe/r" at 1280 px). */}
                     <td className="person-cell" data-label="Person">
