@@ -128,7 +128,7 @@ func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
 	out, err := b.Finish()
 	var failed *ingest.StoreError
 	if errors.As(err, &failed) {
-		a.ingestNotStored(w, r, job, out, failed)
+		a.ingestNotStored(w, r, body, job, out, failed)
 		return
 	}
 	if err != nil {
@@ -165,8 +165,14 @@ func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
 	case apperr.Cancelled:
 		status = 499
 	}
-	// The connection's reading side is broken: close it after this answer.
-	w.Header().Set("Connection", "close")
+	// A body refused for what it holds is read to its end (at its pace,
+	// within its size limit) before the answer: a client still sending it
+	// would otherwise have the connection reset under it and lose the answer
+	// (a review's unclosed CSV quote followed by 6 MB). A connection whose
+	// reading side is broken (too slow, too large, gone) is closed after it.
+	if _, coded := apperr.As(readErr); !coded || !drained(body) {
+		w.Header().Set("Connection", "close")
+	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(resp)
 }
@@ -174,7 +180,7 @@ func (a *App) ingestBulk(w http.ResponseWriter, r *http.Request) {
 // ingestNotStored answers an ingest whose batch the database did not store:
 // what was stored before it, coded as the database's failure, and from which
 // line to send again.
-func (a *App) ingestNotStored(w http.ResponseWriter, r *http.Request, job *ingestJob, out *ingest.Outcome, failed *ingest.StoreError) {
+func (a *App) ingestNotStored(w http.ResponseWriter, r *http.Request, body io.Reader, job *ingestJob, out *ingest.Outcome, failed *ingest.StoreError) {
 	e, status := errorAnswer(w, r, failed.Err)
 	kept := fmt.Sprintf("Lines 1 to %d were handled (stored, duplicates, or listed in errors); nothing from line %d on was stored. Send the rest from line %d (re-sending a stored result changes nothing).",
 		failed.Stored, failed.Stored+1, failed.Stored+1)
@@ -194,9 +200,20 @@ func (a *App) ingestNotStored(w http.ResponseWriter, r *http.Request, job *inges
 		Duplicates: out.Duplicates, Errors: len(out.Errors) + out.ErrorsOmitted})
 	job.end("FAILED", coded)
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Connection", "close") // the rest of the body is not read
+	if !drained(body) {
+		w.Header().Set("Connection", "close")
+	}
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(resp)
+}
+
+// drained reads the rest of a body whose answer no longer depends on it and
+// reports whether it reached its end: a server that closes a connection with
+// bytes still unread makes the kernel reset it, and a client still sending
+// then loses the answer. The body keeps its pace and its size limit.
+func drained(body io.Reader) bool {
+	_, err := io.Copy(io.Discard, body)
+	return err == nil
 }
 
 // lineError is a refused line: code NOT_FOUND for an MCID, skill number or

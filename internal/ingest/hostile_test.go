@@ -1,12 +1,16 @@
 package ingest_test
 
 import (
+	"bufio"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"certlink/internal/testenv"
 )
@@ -213,5 +217,47 @@ func TestUnclosedQuoteCutsTheUpload(t *testing.T) {
 	status, a := post("bare-quote", head+"9900003,AZ-\"104,2026-02-15,\n9900003,AZ-104,2026-02-16,\n")
 	if status != 200 || a.Error != nil || len(a.Errors) != 1 || a.Errors[0].Line != 3 || a.Accepted+a.Duplicates != 2 || a.LinesRead != 4 {
 		t.Fatalf("a quote error within a line: %d %+v", status, a)
+	}
+}
+
+// A review sent a CSV whose quote never closes, then 100 lines of 60 KB,
+// writing the whole body before reading: the server had answered at the
+// quote and closed with the rest unread, so the kernel reset the connection
+// and the client never saw its 400. A body refused for what it holds is now
+// read to its end first; the answer arrives, and the connection stays open.
+func TestRefusedUploadsAnswerReachesItsSender(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	prov := providerToken(t, e)
+	var body strings.Builder
+	body.WriteString("mcid,skillNumber,completedAt\n\"9900001,AZ-104,2025-01-01\n")
+	filler := strings.Repeat("x", 60<<10) + "\n"
+	for range 100 {
+		body.WriteString(filler)
+	}
+	c, err := net.Dial("tcp", e.Server.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Minute))
+	req := fmt.Sprintf("POST /ingest HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n%s",
+		prov, body.Len(), body.String())
+	for range 2 { // the second request on the same connection: it was kept open
+		if _, err := io.WriteString(c, req); err != nil {
+			t.Fatalf("sending the body: %v", err)
+		}
+	}
+	r := bufio.NewReader(c)
+	for i := range 2 {
+		res, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatalf("answer %d: %v", i+1, err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		var a cutAnswer
+		if err := json.Unmarshal(b, &a); err != nil || res.StatusCode != http.StatusBadRequest || a.Error == nil ||
+			a.Error.Code != "INVALID_INPUT" || a.NotReadFromLine < 1 {
+			t.Fatalf("answer %d: %d %s", i+1, res.StatusCode, b)
+		}
 	}
 }
