@@ -79,14 +79,19 @@ func requirementLine(r RequirementState) string {
 
 // lossAlert is the one alert of an event that ended links (cause says who and
 // how) in one organization. lost are the requirements it took from met to
-// unmet; movedAway, that a link moved to another organization, which its
-// admins hear of even when nothing was lost.
-func lossAlert(org int, key string, cause endCauses, lost []RequirementState) Alert {
+// unmet; still, those it took from met to unmet whose earlier loss the
+// admins were told of and whose recovery they were not yet (a loss, a link
+// that met them again, then this event before the follow-up went out): they
+// are named as still unmet, not told as a new loss. movedAway, that a link moved to another
+// organization, which its admins hear of even when nothing was lost.
+func lossAlert(org int, key string, cause endCauses, lost, still []RequirementState) Alert {
 	var title, body strings.Builder
 	title.WriteString(cause.headline())
 	switch {
 	case len(lost) > 0:
 		fmt.Fprintf(&title, ": %s of %s no longer met", plural(len(lost), "requirement", "requirements"), competencyNames(lost))
+	case len(still) > 0:
+		fmt.Fprintf(&title, ": %s of %s still unmet", plural(len(still), "requirement", "requirements"), competencyNames(still))
 	default:
 		title.WriteString(": no requirement lost its tick")
 	}
@@ -96,11 +101,22 @@ func lossAlert(org int, key string, cause endCauses, lost []RequirementState) Al
 		for _, r := range lost {
 			body.WriteString(requirementLine(r) + "\n")
 		}
+	}
+	if len(still) > 0 {
+		// A review read "Every requirement that was met still is" when
+		// such requirements had been met again for a moment and were lost.
+		body.WriteString("\n\nStill unmet, as you were told before:\n")
+		for _, r := range still {
+			body.WriteString(requirementLine(r) + "\n")
+		}
+	}
+	if len(lost)+len(still) > 0 {
 		body.WriteString("\nThey are met again as soon as enough people count: the person links again, or others pass the exams.")
 	} else {
 		body.WriteString("\n\nEvery requirement that was met still is.")
 	}
-	return Alert{OrgID: org, Key: key, Title: title.String(), Body: body.String(), Link: competenciesLink(lost), Requirements: lost, Cause: cause.headline()}
+	return Alert{OrgID: org, Key: key, Title: title.String(), Body: body.String(), Link: competenciesLink(append(slices.Clone(lost), still...)),
+		Requirements: lost, Cause: cause.headline()}
 }
 
 // expiredAlert is the one alert of a periodic check that found requirements

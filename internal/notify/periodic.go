@@ -218,6 +218,15 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, t
 	if err != nil {
 		return 0, none, err
 	}
+	// The alerts' keys carry the organization's latest notice: a requirement
+	// lost, met again and lost again within a day is told each time (a
+	// review's second expiry of the day was never told, its key taken by the
+	// first), while checks at once in two processes still raise one alert
+	// (the open notices, not the keys, keep a loss from being told twice).
+	last, err := lastNotice(ctx, c, org)
+	if err != nil {
+		return 0, none, err
+	}
 	why := map[string]string{}
 	for _, r := range prev {
 		why[r.Key] = r.ProjectedCause
@@ -239,7 +248,7 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, t
 		}
 	}
 	if len(lost) > 0 {
-		alerts = append(alerts, expiredAlert(org, groupKey(fmt.Sprintf("expired/o%d/%s/", org, now.Format("2006-01-02")), keysOf(lost)), lost, why))
+		alerts = append(alerts, expiredAlert(org, groupKey(fmt.Sprintf("expired/o%d/n%d/", org, last), keysOf(lost)), lost, why))
 	}
 	// Each threshold is its own message: a loss first seen inside several is
 	// announced once, for the nearest.
@@ -274,7 +283,7 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, t
 	}
 	for _, notice := range thresholds {
 		reqs := soon[notice]
-		al := projectedAlert(org, groupKey(fmt.Sprintf("projected/o%d/%dd/", org, int(notice.Hours()/24)), projectionKey(reqs)), reqs, now)
+		al := projectedAlert(org, groupKey(fmt.Sprintf("projected/o%d/%dd/n%d/", org, int(notice.Hours()/24), last), projectionKey(reqs)), reqs, now)
 		al.NoticeDays = int(notice.Hours() / 24)
 		if notice == beforeAnniversary {
 			atRiskBeforeAnniversary(&al)

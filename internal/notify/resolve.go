@@ -48,6 +48,16 @@ func announced(ctx context.Context, c *ent.Client, org int, key string, on time.
 		risknotice.ProjectedOnGTE(day), risknotice.ProjectedOnLT(day.Add(24*time.Hour))).Exist(ctx)
 }
 
+// lastNotice is the id of the latest notice recorded for org (0: none).
+func lastNotice(ctx context.Context, c *ent.Client, org int) (int, error) {
+	ids, err := c.RiskNotice.Query().Where(risknotice.OrganizationID(org)).
+		Order(ent.Desc(risknotice.FieldID)).Limit(1).IDs(ctx)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return ids[0], nil
+}
+
 // toldUnmet reports whether the admins were told that requirement key is unmet
 // and it has not been resolved since: they are not told again.
 func toldUnmet(ctx context.Context, c *ent.Client, org int, key string) (bool, error) {

@@ -213,3 +213,66 @@ func TestFollowUpOnceUnderRace(t *testing.T) {
 		}
 	})
 }
+
+// TestSecondLossOfTheDayIsTold: a requirement projected to fall, fallen,
+// met again by a renewal that expires the same day, and fallen again is
+// told each time — projected, no longer met, resolved, projected, no longer
+// met. A review saw the second loss of a day never told: the day's first
+// alerts had taken their keys.
+func TestSecondLossOfTheDayIsTold(t *testing.T) {
+	testenv.Each(t, func(t *testing.T, d testenv.Dialect) {
+		a := testenv.Open(t, d)
+		// Twenty days before 10:00 UTC, so that both expiries fall on one day.
+		now := time.Now().UTC()
+		clock := time.Date(now.Year(), now.Month(), now.Day(), 10, 0, 0, 0, time.UTC).Add(-24 * time.Hour)
+		exp := clock.Add(20 * 24 * time.Hour)
+		p, r := projectedSetup(t, a, &clock)
+		c := a.DB.Client
+		graceNotes := func() []string {
+			return titlesOf(c.Notification.Query().Where(notification.DedupeKeyHasSuffix(userKey(t, a, "grace@contoso.example"))).
+				Order(ent.Asc(notification.FieldID)).AllX(sys()))
+		}
+		check := func() {
+			t.Helper()
+			if _, err := p.Check(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Only TEST-104 is told about: TEST-A1 and TEST-B1 renewed for years.
+		alex := c.Profile.Query().Where(profile.Mcid("9900001")).OnlyX(sys())
+		renew := func(number string, until time.Time) {
+			t.Helper()
+			sk := c.Skill.Query().Where(skill.Number(number)).OnlyX(sys())
+			c.Result.Create().SetProfileID(alex.ID).SetSkillID(sk.ID).SetCompletedAt(clock).
+				SetExpiresAt(until).SetSource("test").SaveX(sys())
+			if err := results.MarkLatest(sys(), c, false, alex.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		renew("TEST-A1", clock.AddDate(3, 0, 0))
+		renew("TEST-B1", clock.AddDate(3, 0, 0))
+		check()
+		clock = exp.Add(time.Minute)
+		check()
+		clock = exp.Add(10 * time.Minute)
+		renew("TEST-104", exp.Add(2*time.Hour)) // met again, until noon
+		if _, err := r.Resolve(context.Background(), contosoID(t, a)); err != nil {
+			t.Fatal(err)
+		}
+		check()
+		clock = exp.Add(2*time.Hour + time.Minute)
+		check()
+		check()
+		want := []string{"Projected: 1 requirement", "Results stopped counting: 1 requirement", "Resolved: 1 requirement",
+			"Projected: 1 requirement", "Results stopped counting: 1 requirement"}
+		got := graceNotes()
+		if len(got) != len(want) {
+			t.Fatalf("notifications %q, want %q…", got, want)
+		}
+		for i := range want {
+			if !strings.HasPrefix(got[i], want[i]) {
+				t.Fatalf("notifications %q, want %q…", got, want)
+			}
+		}
+	})
+}

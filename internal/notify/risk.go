@@ -219,10 +219,14 @@ func (r *Risk) compare(ctx context.Context, tx *ent.Tx, st *txRisk) (int, error)
 		if err != nil {
 			return n, fmt.Errorf("at-risk detection at commit: %w", err)
 		}
-		lost, err := r.untold(ctx, tx.Client(), org, newlyUnmet(o.before, after))
+		newly := newlyUnmet(o.before, after)
+		lost, err := r.untold(ctx, tx.Client(), org, newly)
 		if err != nil {
 			return n, err
 		}
+		still := slices.DeleteFunc(slices.Clone(newly), func(s RequirementState) bool {
+			return slices.ContainsFunc(lost, func(l RequirementState) bool { return l.Key == s.Key })
+		})
 		causes, err := o.causes.settle(ctx, tx.Client(), org)
 		if err != nil {
 			return n, err
@@ -231,7 +235,7 @@ func (r *Risk) compare(ctx context.Context, tx *ent.Tx, st *txRisk) (int, error)
 			continue
 		}
 		// One event, one alert (N1): every requirement it took, one cause.
-		al := lossAlert(org, groupKey(fmt.Sprintf("unmet/o%d/links-", org), causeKey), causes, lost)
+		al := lossAlert(org, groupKey(fmt.Sprintf("unmet/o%d/links-", org), causeKey), causes, lost, still)
 		if err := r.Alerts.Raise(ctx, tx.Client(), al); err != nil {
 			return n, err
 		}
