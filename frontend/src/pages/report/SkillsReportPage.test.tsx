@@ -209,6 +209,33 @@ describe('Skills report', () => {
     });
   });
 
+  it('opens a sent address at its page, finding the cursors of the pages before it', async () => {
+    window.history.replaceState(null, '', '/skills-report?orderBy=SKILL_NUMBER&page=3');
+    const ends: Record<string, string> = { '': 'c25', c25: 'c50' };
+    const { reportCalls } = setup((v) => {
+      const after = (v.after as string | null) ?? '';
+      const last = !(after in ends);
+      return { data: { skillsReport: { totalCount: 60, pageInfo: { hasNextPage: !last, endCursor: last ? 'c60' : ends[after] }, edges: [row(last ? 51 : 1)] } } };
+    });
+    expect(await screen.findByText('Person 51')).toBeTruthy();
+    expect(screen.getByText('51–51 of 60')).toBeTruthy();
+    expect(reportCalls().map((c) => (c.variables as { after: string | null }).after)).toEqual([null, 'c25', 'c50']);
+    for (const c of reportCalls()) expect(c.variables).toMatchObject({ orderBy: { field: 'SKILL_NUMBER', direction: 'ASC' } });
+    expect(new URLSearchParams(window.location.search).get('page')).toBe('3');
+    // Previous goes back through the pages found.
+    await userEvent.click(screen.getByRole('button', { name: 'Previous' }));
+    await waitFor(() => expect(reportCalls().at(-1)!.variables).toMatchObject({ after: 'c25' }));
+  });
+
+  it('opens a sent address past the last page at the last page', async () => {
+    window.history.replaceState(null, '', '/skills-report?page=9');
+    setup((v) => ({
+      data: { skillsReport: { totalCount: 30, pageInfo: { hasNextPage: !v.after, endCursor: 'c25' }, edges: [row(v.after ? 26 : 1)] } },
+    }));
+    expect(await screen.findByText('Person 26')).toBeTruthy();
+    await waitFor(() => expect(new URLSearchParams(window.location.search).get('page')).toBe('2'));
+  });
+
   it('explains an empty report', async () => {
     setup(() => ({ data: { skillsReport: { totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] } } }));
     expect(await screen.findByText('No skills recognized yet')).toBeTruthy();

@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useClient, useMutation, useQuery, type Client } from 'urql';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { graphql } from '../../gql';
 import type { SkillType, SkillsReportOrderField, SkillsReportWhere } from '../../gql/graphql';
@@ -38,6 +38,18 @@ const SkillsReportQuery = graphql(`
           retiredOn
           userId
         }
+      }
+    }
+  }
+`);
+
+/** Only where each page ends: how a sent address's page is reached without its cursors. */
+const SkillsReportPagesQuery = graphql(`
+  query SkillsReportPages($first: Int!, $after: Cursor, $where: SkillsReportWhere, $orderBy: SkillsReportOrder) {
+    skillsReport(first: $first, after: $after, where: $where, orderBy: $orderBy) {
+      pageInfo {
+        hasNextPage
+        endCursor
       }
     }
   }
@@ -163,12 +175,38 @@ interface Paged {
 /**
  * The cursors of the pages up to the one shown, as history.state keeps them with the address: a cursor
  * holds a row's name or email, which stay out of the address (and the server's logs). An address with
- * a page but no cursors of that listing (a link sent on) opens at the first page.
+ * a page but no cursors of that listing (a link sent on) has them found again (pageCursors).
  */
 function savedPages(listing: string, page: number): Paged {
   const saved = (window.history.state as { skillsReport?: Paged } | null)?.skillsReport;
   if (saved?.listing === listing && Array.isArray(saved.cursors) && saved.cursors.length === page) return saved;
   return { listing, cursors: [null] };
+}
+
+/** The most pages a sent address is followed to; past it, the last of them opens. */
+const MAX_SEEK = 40;
+
+/**
+ * The cursors of the first `page` pages of a listing, read a page end at a time: fewer when the report
+ * has fewer pages now (the address opens at its last), null when a request fails (it opens at the first).
+ */
+async function pageCursors(client: Client, variables: { where: SkillsReportWhere; orderBy: { field: SkillsReportOrderField; direction: Direction } }, page: number) {
+  const cursors: (string | null)[] = [null];
+  while (cursors.length < Math.min(page, MAX_SEEK)) {
+    const r = await new Promise<{ data?: { skillsReport: { pageInfo: { hasNextPage: boolean; endCursor?: string | null } } }; error?: unknown }>((resolve) => {
+      const sub = client
+        .query(SkillsReportPagesQuery, { first: PAGE_SIZE, after: cursors[cursors.length - 1], ...variables }, { requestPolicy: 'network-only' })
+        .subscribe((result) => {
+          resolve(result);
+          setTimeout(() => sub.unsubscribe());
+        });
+    });
+    if (r.error || !r.data) return null;
+    const info = r.data.skillsReport.pageInfo;
+    if (!info.hasNextPage || !info.endCursor) break;
+    cursors.push(info.endCursor);
+  }
+  return cursors;
 }
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -197,10 +235,27 @@ export function SkillsReportPage() {
   // carrying the old cursor.
   const listing = listingOf(where, field, direction);
   const [paged, setPaged] = useState<Paged>(() => savedPages(listing, opened.page));
+  // A sent address's page, reached again from the first (review: page=3 opened page 1).
+  const client = useClient();
+  const [seeking, setSeeking] = useState(() => (paged.cursors.length < opened.page ? listing : ''));
+  useEffect(() => {
+    if (!seeking) return;
+    if (seeking !== listing) return setSeeking(''); // the filters changed first: their first page
+    let live = true;
+    void pageCursors(client, { where, orderBy: { field, direction } }, opened.page).then((found) => {
+      if (!live) return;
+      if (found) setPaged({ listing, cursors: found });
+      setSeeking('');
+    });
+    return () => {
+      live = false;
+    };
+    // Once, for the listing the address opened; a later listing starts at its first page.
+  }, [seeking, listing]);
   const cursors = paged.listing === listing ? paged.cursors : [null];
   const setCursors = (f: (c: (string | null)[]) => (string | null)[]) => setPaged({ listing, cursors: f(cursors) });
   const after = cursors[cursors.length - 1];
-  const address = listingQuery(filters, field, direction, cursors.length).toString();
+  const address = listingQuery(filters, field, direction, seeking ? opened.page : cursors.length).toString();
   const pages = JSON.stringify({ listing, cursors });
   useEffect(() => {
     const state = window.history.state as Record<string, unknown> | null;
@@ -211,6 +266,7 @@ export function SkillsReportPage() {
     query: SkillsReportQuery,
     variables: { first: PAGE_SIZE, after, where, orderBy: { field, direction } },
     requestPolicy: 'cache-and-network',
+    pause: seeking !== '',
   });
   const [{ data: names }] = useQuery({ query: CompetencyNamesQuery });
 
