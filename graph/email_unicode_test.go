@@ -121,3 +121,29 @@ func TestEmailsRefuseMixedScripts(t *testing.T) {
 		}
 	})
 }
+
+// TestWorkEmailsRefuseRoutingCharacters: a work account's address must be at
+// one of its organization's verified domains; one whose name part holds an
+// old routing character, which some mail servers deliver to another domain,
+// is INVALID_INPUT at invitation and at an email change (review:
+// x%fabrikam.example@contoso.example was invited and mailed).
+func TestWorkEmailsRefuseRoutingCharacters(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	grace := e.Demo("grace@contoso.example")
+	for _, bad := range []string{
+		"x%fabrikam.example@contoso.example",
+		"fabrikam.example!x@contoso.example",
+		`"x@fabrikam.example"@contoso.example`,
+		`"x"@contoso.example`,
+	} {
+		if got := call(t, e, grace, mInvite, map[string]any{"e": bad}, nil); got != "INVALID_INPUT" {
+			t.Fatalf("invite %q: %q, want INVALID_INPUT", bad, got)
+		}
+	}
+	var inv invited
+	must(t, e, grace, mInvite, map[string]any{"e": "x.y+z@contoso.example"}, &inv)
+	const mEmail = `mutation($id:ID!,$e:String!){updateUser(input:{id:$id,email:$e}){user{email}}}`
+	if got := call(t, e, grace, mEmail, map[string]any{"id": inv.InviteUser.User.ID, "e": "x%fabrikam.example@contoso.example"}, nil); got != "INVALID_INPUT" {
+		t.Fatalf("email change to a routed address: %q, want INVALID_INPUT", got)
+	}
+}

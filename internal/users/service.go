@@ -474,6 +474,14 @@ func checkEmail(raw string) (string, error) {
 	if err != nil || a.Address != email || len(email) > 254 || !strings.Contains(email[strings.LastIndex(email, "@")+1:], ".") {
 		return "", apperr.New(apperr.InvalidInput, "%q is not a valid work email address.", strings.TrimSpace(raw)).With("field", "email")
 	}
+	// A work account's domain must be one its organization verified; an
+	// old routing character in the name part (x%other.example@ours.example,
+	// other.example!x@…, a quoted name) has some mail servers deliver to
+	// another domain (review).
+	if local := email[:strings.LastIndex(email, "@")]; strings.ContainsAny(local, "%!\"@") {
+		return "", apperr.New(apperr.InvalidInput, "%q has %s before its @, which some mail servers route to another domain: use the plain work email address.",
+			strings.TrimSpace(raw), text.Quote(string(local[strings.IndexAny(local, "%!\"@")]))).With("field", "email")
+	}
 	return email, nil
 }
 
