@@ -23,6 +23,15 @@ import { ApiTokensQuery } from './pages/tokens/queries';
 // Every page is its own chunk: the first page loads only the shell and itself.
 // preload() starts the current page's chunk as the app starts, alongside the
 // session check, rather than after it (see startPreload).
+/** Pages whose code failed to arrive, each with how to make its component afresh (retryFailedPages). */
+const failedPages = new Set<() => void>();
+
+/** Makes every page whose code failed to arrive load again when next rendered: Try again, or its link followed again. */
+export function retryFailedPages() {
+  for (const renew of failedPages) renew();
+  failedPages.clear();
+}
+
 export function page<K extends string, T extends Record<K, ComponentType>>(load: () => Promise<T>, name: K) {
   let loading: Promise<T> | null = null;
   // A failed load is forgotten, so rendering the page tries again.
@@ -31,19 +40,25 @@ export function page<K extends string, T extends Record<K, ComponentType>>(load:
       loading = null;
       throw e;
     }));
-  // React.lazy keeps a failure for good: after one (the server was down) the
-  // page is made lazy afresh, so the next render loads it again (review: the
-  // page kept failing from the menu once the server was back).
+  // React.lazy keeps a failure for good, which the error boundary shows. The
+  // page is made lazy afresh only when asked to try again (review: it kept
+  // failing from the menu once the server was back) — never as it fails: React
+  // renders the page again at once, and a fresh component there loaded again,
+  // failed again, and so on, some 200 times a second while the server was down,
+  // the boundary never reached (review).
   const fresh = () =>
     lazy<ComponentType>(() =>
       preload()
         .then((m) => ({ default: m[name] as ComponentType }))
         .catch((e: unknown) => {
-          Lazy = fresh();
+          failedPages.add(renew);
           throw e;
         }),
     );
   let Lazy = fresh();
+  const renew = () => {
+    Lazy = fresh();
+  };
   const Page = () => <Lazy />;
   return { Page, preload };
 }
@@ -100,10 +115,18 @@ export const routes: RouteDef[] = [
  */
 export class PageErrorBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
   state = { failed: false };
+  constructor(props: { children: ReactNode }) {
+    super(props);
+    // Opening a page (each route has its own boundary) is asking for it again.
+    retryFailedPages();
+  }
   static getDerivedStateFromError() {
     return { failed: true };
   }
-  private retry = () => this.setState({ failed: false });
+  private retry = () => {
+    retryFailedPages();
+    this.setState({ failed: false });
+  };
   componentDidMount() {
     window.addEventListener(RENAVIGATE, this.retry);
   }

@@ -14,9 +14,13 @@ function Hello() {
 // it kept failing from the menu after the server was back).
 describe('a page that failed to load', () => {
   let down = true;
+  let loads = 0;
   const flaky = () => {
     down = true;
+    loads = 0;
     return page(async () => {
+      loads++;
+      await new Promise((r) => setTimeout(r, 5)); // as over the network
       if (down) throw new TypeError('Failed to fetch dynamically imported module');
       return { Hello };
     }, 'Hello');
@@ -29,6 +33,15 @@ describe('a page that failed to load', () => {
         </Suspense>
       </PageErrorBoundary>,
     );
+
+  it('says so once, without asking for its code again and again', async () => {
+    show(flaky());
+    await screen.findByRole('button', { name: /try again/i });
+    await new Promise((r) => setTimeout(r, 200));
+    // A review's browser asked for the page's code about 200 times a second while the server was down.
+    expect(loads).toBeLessThanOrEqual(2);
+    expect(screen.getByRole('button', { name: /try again/i })).toBeTruthy();
+  });
 
   it('loads again on Try again', async () => {
     show(flaky());
@@ -45,6 +58,16 @@ describe('a page that failed to load', () => {
     act(() => {
       window.dispatchEvent(new Event(RENAVIGATE));
     });
+    expect(await screen.findByRole('heading', { name: 'Hello page' })).toBeTruthy();
+  });
+
+  it('loads again when opened again from another page', async () => {
+    const p = flaky();
+    const first = show(p);
+    await screen.findByRole('button', { name: /try again/i });
+    first.unmount(); // another page
+    down = false;
+    show(p);
     expect(await screen.findByRole('heading', { name: 'Hello page' })).toBeTruthy();
   });
 });
