@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { App, initials } from './App';
-import { gqlError, mockClient, viewer, type Answer } from './test/mockClient';
+import { gqlError, mockClient, networkError, viewer, type Answer } from './test/mockClient';
 
 function renderApp(me: () => Answer, mutation?: (name: string) => Answer) {
   const clients: ReturnType<typeof mockClient>[] = [];
@@ -110,6 +110,28 @@ describe('App shell', () => {
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeTruthy();
     expect(screen.getByRole('status').textContent).toBe('You have signed out.');
     expect(clients.length).toBe(2);
+  });
+});
+
+describe('signing out while certlink cannot be reached', () => {
+  beforeEach(() => window.history.replaceState(null, '', '/profile'));
+
+  it('keeps the shell and the session, says so, and signs out once it can', async () => {
+    let down = true;
+    const clients = renderApp(
+      () => ({ data: { me: viewer() } }),
+      () => (down ? { error: networkError() } : { data: { signOut: { __typename: 'SignOutPayload', signedOut: true } } }),
+    );
+    const button = await screen.findByRole('button', { name: 'Sign out' });
+    await userEvent.click(button);
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('You are still signed in');
+    expect(document.activeElement).toBe(alert);
+    expect(screen.getByRole('navigation', { name: 'Main' })).toBeTruthy();
+    expect(clients.length).toBe(1);
+    down = false;
+    await userEvent.click(screen.getByRole('button', { name: 'Sign out' }));
+    await waitFor(() => expect(clients.length).toBe(2));
   });
 });
 

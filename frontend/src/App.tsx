@@ -1,6 +1,6 @@
 import { Component, lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState, type ComponentType, type ReactNode } from 'react';
 import { Provider, useClient, useMutation, useQuery } from 'urql';
-import { ErrorState, Spinner } from './components/Feedback';
+import { Alert, ErrorState, Spinner } from './components/Feedback';
 import { IconAward, IconBadge, IconBell, IconCode, IconHistory, IconKey, IconLifebuoy, IconMail, IconMenu, IconSignOut, IconTable, IconUser, IconUsers, LogoMark } from './components/Icons';
 import { watchFocus } from './lib/focusRescue';
 import { createApiClient } from './lib/client';
@@ -201,9 +201,14 @@ const sessionCheck = { sessionCheck: true };
 function SessionGate({ notice, onSignedOut }: { notice: string | null; onSignedOut: () => void }) {
   const [{ data, fetching, error }, reexecute] = useQuery({ query: MeQuery, context: sessionCheck });
   const [, signOutMutation] = useMutation(SignOutMutation);
+  // A sign-out the server did not take (it is down, the network dropped)
+  // leaves the session as it is and says so: the shell stays (review: it
+  // vanished behind "We couldn't load this page", still signed in).
   const signOut = useCallback(async () => {
-    await signOutMutation({});
+    const r = await signOutMutation({});
+    if (r.error && errorCode(r.error) !== 'UNAUTHENTICATED') return `You are still signed in: signing out did not reach certlink. ${describeError(r.error)}`;
     onSignedOut();
+    return null;
   }, [signOutMutation, onSignedOut]);
 
   // The viewer last read stays while the session check fails for another
@@ -241,6 +246,7 @@ function Shell() {
   const path = usePath();
   const [menuOpen, setMenuOpen] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
+  const [signOutError, setSignOutError] = useState<string | null>(null);
 
   const firstPath = useRef(path);
   useEffect(() => {
@@ -309,7 +315,12 @@ function Shell() {
             disabled={signingOut}
             onClick={async () => {
               setSigningOut(true);
-              await signOut();
+              setSignOutError(null);
+              const failed = await signOut();
+              if (failed) {
+                setSigningOut(false);
+                setSignOutError(failed);
+              }
             }}
           >
             <IconSignOut />
@@ -337,6 +348,11 @@ function Shell() {
       </nav>
       {menuOpen && <div className="scrim" onClick={() => setMenuOpen(false)} aria-hidden="true" />}
       <main id="main" className={route?.wide ? 'content content-wide' : 'content'} tabIndex={-1}>
+        {signOutError && (
+          <Alert kind="error" takeFocus>
+            {signOutError}
+          </Alert>
+        )}
         {content}
       </main>
     </div>

@@ -66,7 +66,8 @@ export type Viewer = ProfileUserFragment;
 
 export interface Session {
   viewer: Viewer;
-  signOut: () => Promise<void>;
+  /** Ends the session; a message saying why not when the server did not take it (still signed in). */
+  signOut: () => Promise<string | null>;
 }
 
 export const SessionContext = createContext<Session | null>(null);

@@ -90,6 +90,7 @@ export function ChangePasswordForm({ onChanged, temporary = false }: { onChanged
 /** After signing in with a temporary password, nothing else works until the user picks their own. */
 export function PasswordChangeGate({ onChanged }: { onChanged: () => void }) {
   const { viewer, signOut } = useSession();
+  const [signOutError, setSignOutError] = useState<string | null>(null);
   return (
     <div className="boot">
       <main className="signin-card gate-card" aria-labelledby="gate-title">
@@ -102,7 +103,12 @@ export function PasswordChangeGate({ onChanged }: { onChanged: () => void }) {
           Welcome, {viewer.name}. You signed in with a temporary password; choose your own to continue.
         </p>
         <ChangePasswordForm temporary onChanged={onChanged} />
-        <button type="button" className="btn-link" onClick={() => void signOut()}>
+        {signOutError && (
+          <Alert kind="error" takeFocus>
+            {signOutError}
+          </Alert>
+        )}
+        <button type="button" className="btn-link" onClick={async () => setSignOutError(await signOut())}>
           Sign out
         </button>
       </main>

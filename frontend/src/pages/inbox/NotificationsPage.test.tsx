@@ -6,7 +6,7 @@ import { mockClient, viewer, withClient } from '../../test/mockClient';
 
 function renderAs(me: ReturnType<typeof viewer>) {
   const client = mockClient({ query: () => ({ data: { notifications: { totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] } } }) });
-  render(withClient(client, <SessionContext.Provider value={{ viewer: me, signOut: async () => {} }}><NotificationsPage /></SessionContext.Provider>));
+  render(withClient(client, <SessionContext.Provider value={{ viewer: me, signOut: async () => null }}><NotificationsPage /></SessionContext.Provider>));
 }
 
 // Outside review: the operator (no organization) read "Warnings about competencies at risk".

@@ -114,7 +114,7 @@ describe('a new ticket', () => {
         return mutation(vars as { input: Record<string, unknown> });
       },
     });
-    const session = { viewer: viewer({ id: as }), signOut: async () => {} };
+    const session = { viewer: viewer({ id: as }), signOut: async () => null };
     const view = render(withClient(client, <SessionContext.Provider value={session}><SupportPage /></SessionContext.Provider>));
     return { client, view };
   }
@@ -239,7 +239,7 @@ describe('closing a ticket', () => {
   // Review: an operator, who belongs to no organization, read "Your organization's admins … answer here".
   it('words its intro for an operator', async () => {
     const client = mockClient({ query: () => ({ data: { supportTickets: { totalCount: 0, edges: [] } } }) });
-    const session = { viewer: viewer({ id: 'op', organization: null, roles: ['OPERATOR'] }), signOut: async () => {} };
+    const session = { viewer: viewer({ id: 'op', organization: null, roles: ['OPERATOR'] }), signOut: async () => null };
     render(withClient(client, <SessionContext.Provider value={session}><SupportPage /></SessionContext.Provider>));
     const intro = document.querySelector('.page-description')!.textContent!;
     expect(intro).not.toContain('Your organization');

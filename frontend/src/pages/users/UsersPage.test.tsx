@@ -49,7 +49,7 @@ function setup(mutation: (name: string, vars: unknown) => Answer, me = grace) {
     },
     mutation,
   });
-  render(withClient(client, <SessionContext.Provider value={{ viewer: me, signOut: async () => {} }}><UsersPage /></SessionContext.Provider>));
+  render(withClient(client, <SessionContext.Provider value={{ viewer: me, signOut: async () => null }}><UsersPage /></SessionContext.Provider>));
   return client;
 }
 
@@ -203,7 +203,7 @@ describe('Users', () => {
               : { data: { users: { totalCount: 2, pageInfo: { hasNextPage: false, endCursor: null }, edges: [{ node: node('a', 'Alex Wilber', linked) }, { node: node('m', 'Mona Kane', linked) }] } } },
         mutation: (_, vars) => ({ data: { removeFromReport: { userId: (vars as { userId: string }).userId } } }),
       });
-      render(withClient(client, <SessionContext.Provider value={{ viewer: grace, signOut: async () => {} }}><UsersPage /></SessionContext.Provider>));
+      render(withClient(client, <SessionContext.Provider value={{ viewer: grace, signOut: async () => null }}><UsersPage /></SessionContext.Provider>));
       for (const who of ['Alex Wilber', 'Mona Kane']) {
         await userEvent.click(await screen.findByRole('button', { name: `Remove from report: ${who}` }));
         const dialog = await screen.findByRole('dialog');
