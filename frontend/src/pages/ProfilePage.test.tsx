@@ -403,6 +403,7 @@ describe('My profile', () => {
 
   // A review: the page's sentence was vaguer than the API's ("a period", "a few a year").
   it("refuses a limited MCID in the server's words, with the moment in the reader's time", async () => {
+    vi.spyOn(Date.prototype, 'getTimezoneOffset').mockReturnValue(-60); // a reader in Paris in winter
     const words =
       'Your association is limited. We require a period of 30 days between associations and allow 3 per year. Your next available date for a subsequent association is January 2, 2027 (from 10:00 UTC).';
     const client = mockClient({
@@ -418,6 +419,22 @@ describe('My profile', () => {
       `${words} That is ${formatMoment('2027-01-02T10:00:00Z')} where you are.`,
     );
     expect(client.executeMutation).toHaveBeenCalledTimes(1);
+    vi.restoreAllMocks();
+  });
+
+  it('does not say the same moment twice to a reader whose time is UTC', async () => {
+    vi.spyOn(Date.prototype, 'getTimezoneOffset').mockReturnValue(0);
+    const words = 'Your association is limited. Your next available date for a subsequent association is January 2, 2027 (from 10:00 UTC).';
+    const client = mockClient({
+      query: () => ({ data: { me: viewer() } }),
+      mutation: () => preview({ allowed: false, nextAssociationAllowedAt: '2027-01-02T10:00:00Z', associationsRemaining: 2, limitMessage: words }),
+    });
+    render(withClient(client, <ProfilePage />));
+    await userEvent.type(screen.getByLabelText('Learning account email'), 'jordan@learn.example');
+    await userEvent.type(screen.getByLabelText('Learning account password'), 'learn-demo');
+    await userEvent.click(screen.getByRole('button', { name: 'Associate Learning account' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(words);
+    vi.restoreAllMocks();
   });
 
   it("stops showing the limits of the account checked before once another is entered or refused", async () => {

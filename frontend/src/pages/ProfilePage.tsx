@@ -81,7 +81,10 @@ function notYet(
   p: Pick<Preview, "associationsRemaining" | "nextAssociationAllowedAt" | "limitMessage">,
 ): string {
   if (p.limitMessage) {
-    return `${p.limitMessage} That is ${formatMoment(p.nextAssociationAllowedAt)} where you are.`;
+    // The reader's time only where it is not UTC, which the server's words give already (review: the same time twice).
+    const at = p.nextAssociationAllowedAt ? new Date(p.nextAssociationAllowedAt) : null;
+    if (!at || Number.isNaN(at.getTime()) || at.getTimezoneOffset() === 0) return p.limitMessage;
+    return `${p.limitMessage} That is ${formatMoment(at)} where you are.`;
   }
   const rule =
     p.associationsRemaining === 0
