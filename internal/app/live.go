@@ -1,6 +1,9 @@
 package app
 
 import (
+	"context"
+	"encoding/hex"
+
 	"certlink/internal/capability"
 	"certlink/internal/designation"
 	"certlink/internal/live"
@@ -12,7 +15,12 @@ import (
 // Linking.Changed; ingest; attestations and offers; catalog loads (everyone).
 // It also builds the capability score, which reads progress's rule.
 func (a *App) wireLive() error {
-	hub, err := live.New(a.Config.Broker, a.Config.BrokerTopic, a.Log)
+	// Installations sharing a broker hear only their own events.
+	install, err := a.DB.InstanceKey(context.Background(), "live installation", 16)
+	if err != nil {
+		return err
+	}
+	hub, err := live.New(a.Config.Broker, a.Config.BrokerTopic, hex.EncodeToString(install), a.Log)
 	if err != nil {
 		return err
 	}

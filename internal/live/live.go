@@ -24,6 +24,11 @@ type Event struct {
 	// accounts deleted, roles, organization or password changed). Open
 	// websockets of these tokens and accounts check their sign-in again.
 	Sessions *Sessions `json:"sessions,omitempty"`
+	// Install names the installation (database) the event is about: its
+	// organization and account ids mean nothing to another one that shares
+	// the broker, which ignores it (review: two installations on one NATS
+	// woke each other's subscribers, whose ids coincide).
+	Install string `json:"install,omitempty"`
 }
 
 // Sessions names the tokens and accounts whose sign-ins changed.
@@ -47,11 +52,12 @@ const DefaultTopic = "certlink.progress"
 
 // Hub fans change events out to subscribers.
 type Hub struct {
-	broker Broker
-	log    *slog.Logger
-	out    chan Event
-	stop   context.CancelFunc
-	done   sync.WaitGroup
+	broker  Broker
+	install string
+	log     *slog.Logger
+	out     chan Event
+	stop    context.CancelFunc
+	done    sync.WaitGroup
 
 	mu       sync.Mutex
 	subs     map[int]map[chan struct{}]struct{}
@@ -60,15 +66,17 @@ type Hub struct {
 
 // New returns a hub. brokerURL "" keeps events in this process;
 // nats://host:4222 or redis://host:6379[/db] uses that broker on topic. It
-// returns once the hub listens to the broker.
-func New(brokerURL, topic string, log *slog.Logger) (*Hub, error) {
+// returns once the hub listens to the broker. install names this
+// installation: the hub hears only its own installation's events on the
+// broker (and those naming none, from older processes).
+func New(brokerURL, topic, install string, log *slog.Logger) (*Hub, error) {
 	if topic == "" {
 		topic = DefaultTopic
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &Hub{log: log, subs: map[int]map[chan struct{}]struct{}{}}
+	h := &Hub{log: log, install: install, subs: map[int]map[chan struct{}]struct{}{}}
 	if brokerURL == "" {
 		return h, nil
 	}
@@ -99,6 +107,9 @@ func New(brokerURL, topic string, log *slog.Logger) (*Hub, error) {
 			if err := json.Unmarshal(msg, &ev); err != nil {
 				h.log.Warn("live: unreadable event", "err", err)
 				return
+			}
+			if ev.Install != "" && ev.Install != h.install {
+				return // another installation's, on the same broker and topic
 			}
 			h.deliver(ev)
 		})
@@ -177,6 +188,7 @@ func (h *Hub) send(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case ev := <-h.out:
+			ev.Install = h.install
 			msg, _ := json.Marshal(ev)
 			pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			if err := h.broker.Publish(pctx, msg); err != nil && ctx.Err() == nil {

@@ -31,7 +31,7 @@ func quiet(ch <-chan struct{}) bool {
 // In-process: subscribers of the changed organization are woken, others not;
 // a burst is one wake-up; "all" wakes everyone; unsubscribing stops it.
 func TestInProcessHub(t *testing.T) {
-	h, err := live.New("", "", nil)
+	h, err := live.New("", "", "i1", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,12 +82,12 @@ func TestBrokerHubs(t *testing.T) {
 	for name, url := range BrokerURLs() {
 		t.Run(name, func(t *testing.T) {
 			tp := topic()
-			a, err := live.New(url, tp, nil)
+			a, err := live.New(url, tp, "i1", nil)
 			if err != nil {
 				t.Skipf("no %s broker at %s: %v", name, url, err)
 			}
 			defer a.Close()
-			b, err := live.New(url, tp, nil)
+			b, err := live.New(url, tp, "i1", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -109,8 +109,49 @@ func TestBrokerHubs(t *testing.T) {
 	}
 }
 
+// Two installations (two databases) on one broker and topic hear only their
+// own changes: their organization ids coincide (review: every demo database
+// numbers its organizations alike, and one's ingest woke the other's pages).
+func TestInstallationsShareABrokerApart(t *testing.T) {
+	for name, url := range BrokerURLs() {
+		t.Run(name, func(t *testing.T) {
+			tp := topic()
+			a, err := live.New(url, tp, "install-a", nil)
+			if err != nil {
+				t.Skipf("no %s broker at %s: %v", name, url, err)
+			}
+			defer a.Close()
+			a2, err := live.New(url, tp, "install-a", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a2.Close()
+			b, err := live.New(url, tp, "install-b", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			onA2, stop := a2.Subscribe(7)
+			defer stop()
+			onB, stop2 := b.Subscribe(7)
+			defer stop2()
+			a.Publish(7)
+			if !woken(onA2) {
+				t.Fatal("a change did not reach the other process of its installation")
+			}
+			if !quiet(onB) {
+				t.Fatal("another installation's subscriber was woken")
+			}
+			b.Publish(7)
+			if !woken(onB) || !quiet(onA2) {
+				t.Fatal("the second installation's change went astray")
+			}
+		})
+	}
+}
+
 func TestBadBrokerURL(t *testing.T) {
-	if _, err := live.New("kafka://x", "", nil); err == nil {
+	if _, err := live.New("kafka://x", "", "i1", nil); err == nil {
 		t.Fatal("an unknown broker scheme was accepted")
 	}
 }

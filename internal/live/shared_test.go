@@ -53,7 +53,7 @@ func recv(t *testing.T, ch <-chan int, want int) {
 // subscribers; every subscriber gets the value the oracle computes; a burst
 // of changes costs at most two computations; nothing is left once they leave.
 func TestSharedComputesOncePerChange(t *testing.T) {
-	h, _ := New("", "", nil)
+	h, _ := New("", "", "i1", nil)
 	db := &state{ver: map[int]int{}}
 	var perOrg [3]atomic.Int64
 	s := &Shared[int]{Hub: h, Compute: func(ctx context.Context, org int) (int, error) {
@@ -139,7 +139,7 @@ func TestSharedComputesOncePerChange(t *testing.T) {
 // subscriber computes again. Subscribers joining and leaving at random while
 // changes arrive (run with -race) always get a value.
 func TestSharedErrorsAndChurn(t *testing.T) {
-	h, _ := New("", "", nil)
+	h, _ := New("", "", "i1", nil)
 	var fail atomic.Bool
 	fail.Store(true)
 	s := &Shared[int]{Hub: h, Compute: func(ctx context.Context, org int) (int, error) {
@@ -207,7 +207,7 @@ func TestSharedErrorsAndChurn(t *testing.T) {
 // at the value's next moment and pushes it, re-arms after every computation
 // (a change's included), and computes nothing once no moment is ahead.
 func TestSharedPushesWhenTimeChangesTheValue(t *testing.T) {
-	h, _ := New("", "", nil)
+	h, _ := New("", "", "i1", nil)
 	var mu sync.Mutex
 	start := time.Now()
 	ends := []time.Time{start.Add(150 * time.Millisecond), start.Add(300 * time.Millisecond)}
@@ -269,7 +269,7 @@ func TestSharedPushesWhenTimeChangesTheValue(t *testing.T) {
 // A clock behind the timers (a test's clock that does not run, a wall clock
 // set back) is waited for: the timer firing early computes nothing.
 func TestSharedWaitsForTheClock(t *testing.T) {
-	h, _ := New("", "", nil)
+	h, _ := New("", "", "i1", nil)
 	var clock atomic.Int64 // nanoseconds after base
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	now := func() time.Time { return base.Add(time.Duration(clock.Load())) }
