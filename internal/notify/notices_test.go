@@ -153,7 +153,9 @@ func TestLossBeforeTheAnniversaryIsAnnouncedAtOnce(t *testing.T) {
 		}
 		clock = now.Add(115 * 24 * time.Hour) // 85 days left: the 90-day notice
 		check()
-		if m := mails(); len(m) != 4 || !strings.Contains(m[3].Body, "in 85 days") {
+		// Still before the anniversary: told as at risk, not merely projected (review).
+		if m := mails(); len(m) != 4 || !strings.Contains(m[3].Body, "in 85 days") || !strings.HasPrefix(m[3].Subject, "At risk") ||
+			!strings.Contains(m[3].Subject, "before the offer's anniversary") {
 			t.Fatalf("90-day notice: %v", bodies(m))
 		}
 		if n := c.Notification.Query().Where(notification.TitleContains("Test Cloud Platform")).CountX(sys()); n != 4 {

@@ -252,8 +252,15 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, t
 	}
 	// Each threshold is its own message: a loss first seen inside several is
 	// announced once, for the nearest.
-	soon := map[time.Duration][]RequirementState{}
-	var thresholds []time.Duration
+	// Each threshold is its own message, and within it the losses before a
+	// purchased offer's anniversary (the competency AT_RISK, C5) are told as
+	// such (review: one inside 30 days went out as "Projected").
+	type group struct {
+		notice time.Duration
+		atRisk bool
+	}
+	soon := map[group][]RequirementState{}
+	var groups []group
 	for _, r := range cur {
 		if !r.Met || r.ProjectedUnmetAt == nil {
 			continue
@@ -276,16 +283,22 @@ func (p *Periodic) checkOrg(ctx context.Context, c *ent.Client, org int) (int, t
 		if told {
 			continue
 		}
-		if soon[notice] == nil {
-			thresholds = append(thresholds, notice)
+		g := group{notice, r.AtRisk}
+		if soon[g] == nil {
+			groups = append(groups, g)
 		}
-		soon[notice] = append(soon[notice], r)
+		soon[g] = append(soon[g], r)
 	}
-	for _, notice := range thresholds {
-		reqs := soon[notice]
-		al := projectedAlert(org, groupKey(fmt.Sprintf("projected/o%d/%dd/n%d/", org, int(notice.Hours()/24), last), projectionKey(reqs)), reqs, now)
-		al.NoticeDays = int(notice.Hours() / 24)
-		if notice == beforeAnniversary {
+	for _, g := range groups {
+		reqs := soon[g]
+		days := int(g.notice.Hours() / 24)
+		kind := "projected"
+		if g.atRisk {
+			kind = "at-risk"
+		}
+		al := projectedAlert(org, groupKey(fmt.Sprintf("%s/o%d/%dd/n%d/", kind, org, days, last), projectionKey(reqs)), reqs, now)
+		al.NoticeDays = days
+		if g.atRisk {
 			atRiskBeforeAnniversary(&al)
 		}
 		alerts = append(alerts, al)
