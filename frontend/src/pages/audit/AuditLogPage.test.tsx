@@ -92,7 +92,8 @@ describe('an entry about an account', () => {
       }),
     });
     render(withClient(client, <AuditLogPage />));
-    const [, pu, learn, older] = within(await screen.findByRole('table')).getAllByRole('row');
+    // Named, as the report's and the users' tables are (review).
+    const [, pu, learn, older] = within(await screen.findByRole('table', { name: 'Audit log, newest first' })).getAllByRole('row');
     expect(within(pu).getByText('Partner University 4400001')).toBeTruthy();
     expect(within(learn).getByText('MCID 9900001')).toBeTruthy();
     expect(within(older).getByText('MCID 9900002')).toBeTruthy();

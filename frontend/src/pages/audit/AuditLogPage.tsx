@@ -158,15 +158,15 @@ export function AuditLogPage() {
             ))}
           </select>
         </div>
-        <div className="field">
+        <div className="field field-wide">
           <label htmlFor={ids.search}>Detail contains</label>
           <input id={ids.search} type="search" placeholder="Name, email, MCID…" value={filters.search} onChange={(e) => set('search', e.target.value)} />
         </div>
-        <div className="field">
+        <div className="field field-wide">
           <label htmlFor={ids.from}>From</label>
           <input id={ids.from} type="date" value={filters.from} onChange={(e) => set('from', e.target.value)} />
         </div>
-        <div className="field">
+        <div className="field field-wide">
           <label htmlFor={ids.to}>To</label>
           <input id={ids.to} type="date" value={filters.to} onChange={(e) => set('to', e.target.value)} />
         </div>
@@ -179,6 +179,7 @@ export function AuditLogPage() {
         <section className="card report" aria-label="Audit log">
           <div className="table-wrap">
             <table className="table table-stack">
+              <caption className="sr-only">Audit log{filtered ? ', filtered' : ''}, newest first</caption>
               <thead>
                 <tr>
                   <th scope="col">When</th>
