@@ -106,9 +106,11 @@ describe('App shell', () => {
         return { data: { signOut: { __typename: 'SignOutPayload', signedOut: true } } };
       },
     );
+    sessionStorage.setItem('certlink.formDraft:invite:u1', '{"email":"sam@contoso.example","name":"Sam","roles":[]}');
     await userEvent.click(await screen.findByRole('button', { name: 'Sign out' }));
     expect(await screen.findByRole('heading', { name: 'Sign in' })).toBeTruthy();
     expect(screen.getByRole('status').textContent).toBe('You have signed out.');
+    expect(sessionStorage.getItem('certlink.formDraft:invite:u1')).toBeNull(); // drafts go with the session
     expect(clients.length).toBe(2);
   });
 });

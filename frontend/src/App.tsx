@@ -6,6 +6,7 @@ import { watchFocus } from './lib/focusRescue';
 import { createApiClient } from './lib/client';
 import { forgetConsole } from './lib/consoleHistory';
 import { forgetTicketDraft } from './lib/ticketDraft';
+import { forgetFormDrafts } from './lib/formDraft';
 import { describeError, errorCode } from './lib/errors';
 import { Link, navigate, RENAVIGATE, usePath } from './lib/router';
 import { isAdmin, isGlobalAdmin, MeQuery, seesCompetencies, seesUsers, SessionContext, SignOutMutation, useSession, type Session, type Viewer } from './lib/session';
@@ -190,6 +191,7 @@ export function App({ createClient = createApiClient }: { createClient?: typeof 
           // Signing out at this tab forgets the ticket being written here (a session that
           // ended by itself keeps it for its author, who signs in again).
           forgetTicketDraft();
+          forgetFormDrafts();
           resetSession('You have signed out.');
         }} />
     </Provider>

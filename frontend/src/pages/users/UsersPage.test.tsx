@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { render, screen, waitFor, within } from '@testing-library/react';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { UsersPage, userPermissions } from './UsersPage';
 import { SessionContext } from '../../lib/session';
@@ -64,6 +64,8 @@ describe('userPermissions', () => {
 });
 
 describe('Users', () => {
+  beforeEach(() => sessionStorage.clear()); // an invitation left written is kept for its author
+
   it('invites with labelled fields and shows the temporary password once', async () => {
     const client = setup((name, vars) => {
       expect(name).toBe('InviteUser');
@@ -81,6 +83,29 @@ describe('Users', () => {
     expect(client.executeMutation).toHaveBeenCalledTimes(1);
     // Done went away with its panel: the invite button takes the focus, not <body> (review).
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Invite user' }));
+  });
+
+  it('keeps an invitation being written when the session ends under it, for its author only, until sent', async () => {
+    setup(() => ({ error: gqlError('UNAUTHENTICATED', 'Your session has ended.') }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Invite user' }));
+    await userEvent.type(screen.getByLabelText('Work email'), 'sam@contoso.example');
+    await userEvent.type(screen.getByLabelText('Name'), 'Sam Lee');
+    await userEvent.click(screen.getByLabelText('MPN partner admin'));
+    await userEvent.click(screen.getByRole('button', { name: 'Invite' }));
+    cleanup(); // the session ended: the app signs in again and comes back
+    setup((_, vars) => {
+      expect(vars).toEqual({ input: { email: 'sam@contoso.example', name: 'Sam Lee', roles: ['MPN_PARTNER_ADMIN'] } });
+      return { data: { inviteUser: { temporaryPassword: 'abcd-efgh-ijkl', user: { id: 'n', email: 'sam@contoso.example', name: 'Sam Lee' } } } };
+    });
+    expect(((await screen.findByLabelText('Work email')) as HTMLInputElement).value).toBe('sam@contoso.example');
+    expect((screen.getByLabelText('Name') as HTMLInputElement).value).toBe('Sam Lee');
+    expect((screen.getByLabelText('MPN partner admin') as HTMLInputElement).checked).toBe(true);
+    await userEvent.click(screen.getByRole('button', { name: 'Invite' }));
+    await screen.findByTestId('temporary-password');
+    cleanup(); // sent: nothing is kept
+    setup(() => 'pending');
+    await screen.findByRole('button', { name: 'Invite user' });
+    expect(screen.queryByLabelText('Work email')).toBeNull();
   });
 
   // Review: the dialog said only "The link of MCID 9900002 ends".

@@ -11,6 +11,7 @@ import { formatMoment, formatShortDate, isFuture, plural, roleLabel } from '../.
 import { focusOutcome } from '../../lib/focusRescue';
 import { useFocusAfterRender } from '../../lib/focusAfter';
 import { useSession, type Viewer } from '../../lib/session';
+import { loadFormDraft, saveFormDraft } from '../../lib/formDraft';
 
 const UsersQuery = graphql(`
   query Users($first: Int!, $after: Cursor, $where: UserWhereInput) {
@@ -165,7 +166,9 @@ export function UsersPage() {
     requestPolicy: 'cache-and-network',
   });
   const refresh = () => reexecute({ requestPolicy: 'network-only' });
-  const [inviting, setInviting] = useState(false);
+  // An invitation being written is kept for its author until sent or cancelled: a session that
+  // ends under it (sign in again, come back) reopens it as it was (review: it came back closed and empty).
+  const [inviting, setInviting] = useState(() => loadFormDraft(INVITE_FORM, viewer.id, isInviteDraft) !== null);
   const [issued, setIssued] = useState<{ name: string; email: string; password: string; resent: boolean } | null>(null);
   // n: each outcome is a new message (key), not the old one's text changed in place, and takes the
   // focus its closed dialog lost. Before, a second Remove from report or Delete user in a row only
@@ -210,9 +213,14 @@ export function UsersPage() {
       )}
       {inviting && (
         <InviteForm
+          owner={viewer.id}
           assignable={can.assignable}
-          onCancel={() => setInviting(false)}
+          onCancel={() => {
+            saveFormDraft(INVITE_FORM, viewer.id, null);
+            setInviting(false);
+          }}
           onInvited={(i) => {
+            saveFormDraft(INVITE_FORM, viewer.id, null);
             setInviting(false);
             setIssued({ ...i, resent: false });
             refresh();
@@ -329,10 +337,29 @@ function RoleChecks({ assignable, value, onChange, legend }: { assignable: Role[
   );
 }
 
-function InviteForm({ assignable, onCancel, onInvited }: { assignable: Role[]; onCancel: () => void; onInvited: (i: { name: string; email: string; password: string }) => void }) {
-  const [email, setEmail] = useState('');
-  const [name, setName] = useState('');
-  const [roles, setRoles] = useState<Role[]>([]);
+const INVITE_FORM = 'invite';
+
+interface InviteDraft {
+  email: string;
+  name: string;
+  roles: Role[];
+}
+
+function isInviteDraft(v: unknown): v is InviteDraft {
+  const d = v as Partial<InviteDraft> | null;
+  return !!d && typeof d.email === 'string' && typeof d.name === 'string' && Array.isArray(d.roles) && d.roles.every((r) => typeof r === 'string');
+}
+
+function InviteForm({ owner, assignable, onCancel, onInvited }: { owner: string; assignable: Role[]; onCancel: () => void; onInvited: (i: { name: string; email: string; password: string }) => void }) {
+  const [draft] = useState(() => loadFormDraft(INVITE_FORM, owner, isInviteDraft));
+  const [email, setEmail] = useState(draft?.email ?? '');
+  const [name, setName] = useState(draft?.name ?? '');
+  // Roles the author may no longer give are not carried over.
+  const [roles, setRoles] = useState<Role[]>(() => (draft?.roles ?? []).filter((r) => assignable.includes(r)));
+  useEffect(() => {
+    const empty = !email.trim() && !name.trim() && roles.length === 0;
+    saveFormDraft(INVITE_FORM, owner, empty ? null : ({ email, name, roles } satisfies InviteDraft));
+  }, [owner, email, name, roles]);
   // The error, and the field it is about (extensions.field: a domain not verified, an address taken,
   // a name too long): that field is marked invalid, tied to the message and focused, as on My profile.
   const [error, setError] = useState<{ text: string; at?: 'email' | 'name'; n: number } | null>(null);
