@@ -97,3 +97,39 @@ func TestAuditLogSaysWhichAccountANumberBelongsTo(t *testing.T) {
 		t.Fatalf("CSV accounts %v, GraphQL kinds %v", seen, kinds)
 	}
 }
+
+// TestSkillsReportSaysWhichAccountANumberBelongsTo: a row of an assessment
+// held on a Partner University account carries that account's number in
+// mcid, and says so (review: Riley seemed to have two MCIDs).
+func TestSkillsReportSaysWhichAccountANumberBelongsTo(t *testing.T) {
+	e := testenv.Start(t, testenv.SQLite)
+	riley := e.Demo("riley@contoso.example")
+	e.Do(riley, `mutation{associatePartnerUniversity(input:{email:"riley@learn.example",password:"learn-demo"}){user{email}}}`, nil).Decode(t, &struct{}{})
+	var rep struct {
+		SkillsReport struct {
+			Edges []struct {
+				Node struct{ Email, Mcid, LinkKind, SkillNumber string }
+			}
+		}
+	}
+	must(t, e, e.Demo("grace@contoso.example"), `{skillsReport(first:100){edges{node{email mcid linkKind skillNumber}}}}`, nil, &rep)
+	var pu string
+	learning := 0
+	for _, ed := range rep.SkillsReport.Edges {
+		n := ed.Node
+		var kind string
+		err := e.App.DB.SQL.QueryRow(`SELECT kind FROM profiles WHERE mcid = ?`, n.Mcid).Scan(&kind)
+		if err != nil || n.LinkKind != kind {
+			t.Errorf("row %+v: linkKind %q, the profile's kind %q (%v)", n, n.LinkKind, kind, err)
+		}
+		switch {
+		case n.LinkKind == "LEARNING":
+			learning++
+		case n.Email == "riley@contoso.example":
+			pu = n.Mcid
+		}
+	}
+	if pu == "" || learning == 0 {
+		t.Fatalf("Riley's Partner University rows: %q; %d Learning rows", pu, learning)
+	}
+}

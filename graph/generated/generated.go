@@ -574,6 +574,7 @@ type ComplexityRoot struct {
 		CountsUntil      func(childComplexity int) int
 		Email            func(childComplexity int) int
 		ExpiresAt        func(childComplexity int) int
+		LinkKind         func(childComplexity int) int
 		Mcid             func(childComplexity int) int
 		Name             func(childComplexity int) int
 		NeedsAssociation func(childComplexity int) int
@@ -3159,6 +3160,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SkillsReportRow.ExpiresAt(childComplexity), true
+	case "SkillsReportRow.linkKind":
+		if e.ComplexityRoot.SkillsReportRow.LinkKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SkillsReportRow.LinkKind(childComplexity), true
 	case "SkillsReportRow.mcid":
 		if e.ComplexityRoot.SkillsReportRow.Mcid == nil {
 			break
@@ -4008,7 +4015,10 @@ type Attestation {
 type SkillsReportRow {
   name: String!
   email: String!
+  "The MCID of the row's certification profile — or, with linkKind PARTNER_UNIVERSITY, the Partner University account's number."
   mcid: String!
+  "Which directory account mcid numbers: LEARNING (a Microsoft Learning MCID) or PARTNER_UNIVERSITY."
+  linkKind: LinkKind!
   skillType: SkillType!
   skillNumber: String!
   title: String!
@@ -6295,6 +6305,8 @@ func (ec *executionContext) childFields_SkillsReportRow(ctx context.Context, fie
 		return ec.fieldContext_SkillsReportRow_email(ctx, field)
 	case "mcid":
 		return ec.fieldContext_SkillsReportRow_mcid(ctx, field)
+	case "linkKind":
+		return ec.fieldContext_SkillsReportRow_linkKind(ctx, field)
 	case "skillType":
 		return ec.fieldContext_SkillsReportRow_skillType(ctx, field)
 	case "skillNumber":
@@ -16756,6 +16768,29 @@ func (ec *executionContext) fieldContext_SkillsReportRow_mcid(_ context.Context,
 	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "String")
 }
 
+func (ec *executionContext) _SkillsReportRow_linkKind(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SkillsReportRow_linkKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LinkKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.LinkKind) graphql.Marshaler {
+			return ec.marshalNLinkKind2certlinkᚋgraphᚋmodelᚐLinkKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SkillsReportRow_linkKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SkillsReportRow", field, false, false, "LinkKind")
+}
+
 func (ec *executionContext) _SkillsReportRow_skillType(ctx context.Context, field graphql.CollectedField, obj *model.SkillsReportRow) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25424,6 +25459,11 @@ func (ec *executionContext) _SkillsReportRow(ctx context.Context, sel ast.Select
 			}
 		case "mcid":
 			out.Values[i] = ec._SkillsReportRow_mcid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "linkKind":
+			out.Values[i] = ec._SkillsReportRow_linkKind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -545,9 +545,12 @@ type SkillsReportOrder struct {
 
 // One row of the skills report (S1): of a person's results of one skill, the one that makes them hold it the longest (no expiry, else the latest expiry or validity end; then the latest completion).
 type SkillsReportRow struct {
-	Name        string     `json:"name"`
-	Email       string     `json:"email"`
-	Mcid        string     `json:"mcid"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	// The MCID of the row's certification profile — or, with linkKind PARTNER_UNIVERSITY, the Partner University account's number.
+	Mcid string `json:"mcid"`
+	// Which directory account mcid numbers: LEARNING (a Microsoft Learning MCID) or PARTNER_UNIVERSITY.
+	LinkKind    LinkKind   `json:"linkKind"`
 	SkillType   skill.Type `json:"skillType"`
 	SkillNumber string     `json:"skillNumber"`
 	Title       string     `json:"title"`

@@ -13,6 +13,7 @@ import (
 	"certlink/ent/competency"
 	"certlink/ent/competencyoption"
 	"certlink/ent/organization"
+	"certlink/ent/profile"
 	"certlink/ent/skill"
 	"certlink/internal/apperr"
 	"certlink/internal/clock"
@@ -55,6 +56,10 @@ type Row struct {
 	CountsUntil *time.Time
 	// RetiredOn is the skill's retirement date, if retired.
 	RetiredOn *time.Time
+	// Account is the kind of directory account MCID numbers (LEARNING or
+	// PARTNER_UNIVERSITY: then it is that account's number). Read for a page
+	// (PageAndCount, one statement for its profiles), not for the CSV.
+	Account string
 }
 
 // Cursor marks a row in an ordering: the rows after it come next. A row is
@@ -158,7 +163,10 @@ func (s *Service) PageAndCount(ctx context.Context, v *viewer.Viewer, f Filter, 
 	)
 	err = store.ReadSnapshot(viewer.System(ctx), s.Client, func(c *ent.Client) (err error) {
 		r.client = c
-		if page, err = r.page(ctx, after, first); err != nil || !withCount {
+		if page, err = r.page(ctx, after, first); err != nil {
+			return err
+		}
+		if err = accounts(ctx, c, page.Rows); err != nil || !withCount {
 			return err
 		}
 		n, err = r.count(ctx)
@@ -168,6 +176,29 @@ func (s *Service) PageAndCount(ctx context.Context, v *viewer.Viewer, f Filter, 
 		return nil, 0, err
 	}
 	return page, n, nil
+}
+
+// accounts sets each row's Account from its profile, in one statement.
+func accounts(ctx context.Context, c *ent.Client, rows []Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	ids := make([]int, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ProfileID
+	}
+	ps, err := c.Profile.Query().Where(profile.IDIn(ids...)).Select(profile.FieldKind).All(viewer.System(ctx))
+	if err != nil {
+		return fmt.Errorf("reading the report rows' accounts: %w", err)
+	}
+	kind := make(map[int]string, len(ps))
+	for _, p := range ps {
+		kind[p.ID] = string(p.Kind)
+	}
+	for i := range rows {
+		rows[i].Account = kind[rows[i].ProfileID]
+	}
+	return nil
 }
 
 // Each calls fn for every row in order and flush after every ChunkSize rows

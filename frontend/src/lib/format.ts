@@ -79,3 +79,8 @@ export function roleLabel(role: string): string {
 export function plural(n: number, one: string, many = one + 's'): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** What a directory account's number is called: a Partner University account's number is not an MCID. */
+export function numberLabel(kind?: 'LEARNING' | 'PARTNER_UNIVERSITY' | null): string {
+  return kind === 'PARTNER_UNIVERSITY' ? 'Partner University' : 'MCID';
+}

@@ -1,10 +1,10 @@
 import { Fragment, useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../../gql';
-import type { AuditLogWhere, LinkKind } from '../../gql/graphql';
+import type { AuditLogWhere } from '../../gql/graphql';
 import { EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
 import { describeError } from '../../lib/errors';
-import { formatDateTime, roleLabel } from '../../lib/format';
+import { formatDateTime, numberLabel, roleLabel } from '../../lib/format';
 
 const AuditLogQuery = graphql(`
   query AuditLog($first: Int!, $after: Cursor, $where: AuditLogWhere) {
@@ -51,11 +51,6 @@ const DELETED_EMAIL = /\bdeleted-\d+-([^\s,;)]+@[^\s,;)]+)/g;
 /** Older entries were written with role codes and released addresses: show them in words. */
 export function readableDetail(detail: string): string {
   return detail.replace(ROLE_CODES, (code) => roleLabel(code)).replace(DELETED_EMAIL, '$1 (deleted)').replace('(default user)', 'default user');
-}
-
-/** What an entry's number is: a Partner University account's number is not an MCID. */
-export function numberLabel(kind?: LinkKind | null): string {
-  return kind === 'PARTNER_UNIVERSITY' ? 'Partner University' : 'MCID';
 }
 
 const PAGE_SIZE = 50;

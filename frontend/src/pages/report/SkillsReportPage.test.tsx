@@ -10,6 +10,7 @@ const row = (n: number, extra: Record<string, unknown> = {}) => ({
     name: `Person ${n}`,
     email: `p${n}@contoso.example`,
     mcid: `99000${n}`,
+    linkKind: 'LEARNING',
     skillType: 'EXAM',
     skillNumber: 'AZ-104',
     title: 'Microsoft Azure Administrator',
@@ -234,6 +235,15 @@ describe('Skills report', () => {
     }));
     expect(await screen.findByText('Person 26')).toBeTruthy();
     await waitFor(() => expect(new URLSearchParams(window.location.search).get('page')).toBe('2'));
+  });
+
+  it('calls a Partner University number by its name, not an MCID', async () => {
+    setup(() => ({
+      data: { skillsReport: { totalCount: 2, pageInfo: { hasNextPage: false, endCursor: 'c2' }, edges: [row(1), row(2, { mcid: '8800002', linkKind: 'PARTNER_UNIVERSITY' })] } },
+    }));
+    const table = await screen.findByRole('table');
+    expect(within(table).getByText('MCID 990001')).toBeTruthy();
+    expect(within(table).getByText('Partner University 8800002')).toBeTruthy();
   });
 
   it('explains an empty report', async () => {

@@ -5,7 +5,7 @@ import { graphql } from '../../gql';
 import type { SkillType, SkillsReportOrderField, SkillsReportWhere } from '../../gql/graphql';
 import { Alert, EmptyState, ErrorState, PageHeader, Spinner } from '../../components/Feedback';
 import { describeError } from '../../lib/errors';
-import { formatShortDate } from '../../lib/format';
+import { formatShortDate, numberLabel } from '../../lib/format';
 import { replaceSearch } from '../../lib/router';
 
 const SkillsReportQuery = graphql(`
@@ -22,6 +22,7 @@ const SkillsReportQuery = graphql(`
           name
           email
           mcid
+          linkKind
           skillType
           skillNumber
           title
@@ -425,7 +426,7 @@ export function SkillsReportPage() {
                     <td className="wrap-anywhere">
                       <strong>{r.name}</strong>
                       <span className="cell-sub">{r.email}</span>
-                      <span className="cell-sub mono">MCID {r.mcid}</span>
+                      <span className="cell-sub mono">{numberLabel(r.linkKind)} {r.mcid}</span>
                     </td>
                     <td data-label="Skill">
                       <span className="skill-number">{r.skillNumber}</span>
