@@ -142,10 +142,7 @@ func reportRow(r report.Row) *model.SkillsReportRow {
 		SkillNumber: r.SkillNumber, Title: r.Title, CompletedAt: r.CompletedAt, ExpiresAt: r.ExpiresAt,
 		Competencies: comps, AssociatedInPc: r.AssociatedInPC, Source: r.Source, RecognizedAt: r.RecognizedAt,
 		NeedsAssociation: r.NeedsAssociation, Counting: r.Counting, CountsUntil: r.CountsUntil, RetiredOn: r.RetiredOn,
-		SourceLabel: report.SourceLabel(r.Source), LinkKind: model.LinkKindLearning}
-	if r.Account == "PARTNER_UNIVERSITY" {
-		row.LinkKind = model.LinkKindPartnerUniversity
-	}
+		SourceLabel: report.SourceLabel(r.Source), LinkKind: modelKind(r.Account == "PARTNER_UNIVERSITY")}
 	if r.UserID != 0 {
 		id := r.UserID
 		row.UserID = &id

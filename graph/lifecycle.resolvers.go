@@ -51,10 +51,7 @@ func (r *auditEventResolver) LinkKind(ctx context.Context, obj *ent.AuditEvent) 
 	if obj.LinkKind == nil || obj.Mcid == "" {
 		return nil, nil
 	}
-	k := model.LinkKindLearning
-	if *obj.LinkKind == auditevent.LinkKindPARTNER_UNIVERSITY {
-		k = model.LinkKindPartnerUniversity
-	}
+	k := modelKind(*obj.LinkKind == auditevent.LinkKindPARTNER_UNIVERSITY)
 	return &k, nil
 }
 

@@ -19,24 +19,27 @@ func linkKind(k model.LinkKind) linking.Kind {
 	return linking.Learning
 }
 
+// modelKind is a link kind as the API names it, from whether it is Partner
+// University access (the previews', the audit log's and the report's kinds).
+func modelKind(partnerUniversity bool) model.LinkKind {
+	if partnerUniversity {
+		return model.LinkKindPartnerUniversity
+	}
+	return model.LinkKindLearning
+}
+
 func associationPreview(p *linking.Preview, now time.Time, limitMessage func(time.Time) string) *model.AssociationPreview {
-	out := &model.AssociationPreview{Kind: model.LinkKindLearning, Mcid: p.MCID, Name: p.Name,
+	out := &model.AssociationPreview{Kind: modelKind(p.Kind == linking.PartnerUniversity), Mcid: p.MCID, Name: p.Name,
 		AlreadyYours: p.AlreadyYours, Moves: p.Moves, ReplaceFirst: p.ReplaceFirst,
 		Allowed:               !p.Limited || p.AlreadyYours || p.Allowance.Allowed(now),
 		AssociationsRemaining: p.Allowance.Remaining, NextAfterThisAt: p.NextAfterThis,
 		UsesQuota: p.Limited}
-	if p.Kind == linking.PartnerUniversity {
-		out.Kind = model.LinkKindPartnerUniversity
-	}
 	if p.MovesFromOrganization != "" {
 		org := p.MovesFromOrganization
 		out.MovesFromOrganization = &org
 	}
 	if p.AlsoEnds != "" {
-		k := model.LinkKindLearning
-		if p.AlsoEnds == linking.PartnerUniversity {
-			k = model.LinkKindPartnerUniversity
-		}
+		k := modelKind(p.AlsoEnds == linking.PartnerUniversity)
 		out.AlsoEnds = &k
 		if p.AlsoEndsInOrganization != "" {
 			org := p.AlsoEndsInOrganization
